@@ -1,0 +1,25 @@
+namespace EdgeBroker.Core.Routing
+{
+    /// <summary>What became of one PUBLISH; engines turn it into the PUBACK/PUBREC reason code (MQTT 5) or just
+    /// acknowledge it (MQTT 3.1.1 has no negative acknowledgement for PUBLISH).</summary>
+    public enum PublishOutcome
+    {
+        /// <summary>Handed to at least one connected receiver.</summary>
+        Delivered,
+
+        /// <summary>Kept for at least one receiver that is away (and none was online).</summary>
+        Queued,
+
+        /// <summary>Nobody receives it: no subscriber, or the P2P receiver has no session (MQTT 5: 0x10).</summary>
+        NoMatchingSubscribers,
+
+        /// <summary>The access policy refused the publisher this topic (MQTT 5: 0x87).</summary>
+        NotAuthorized,
+
+        /// <summary>Not a valid topic name (MQTT 5: 0x90).</summary>
+        TopicNameInvalid,
+
+        /// <summary>The receiver's offline quota is full (MQTT 5: 0x97).</summary>
+        QuotaExceeded
+    }
+}

@@ -1,0 +1,73 @@
+using System.Threading;
+
+namespace EdgeBroker.Core.Routing
+{
+    /// <summary>What the router did, counted for the status API and the logs. Counters are 32-bit because the
+    /// device has no 64-bit interlocked operations; they wrap after 2^31 messages.</summary>
+    public sealed class RoutingCounters
+    {
+        int _published;
+        int _p2pDelivered;
+        int _p2pQueued;
+        int _p2pDroppedOffline;
+        int _p2pDroppedNoSession;
+        int _pubSubDeliveries;
+        int _pubSubQueued;
+        int _noMatchingSubscribers;
+        int _denied;
+        int _invalidTopic;
+        int _quotaDropped;
+        int _engineDropped;
+
+        public int Published { get { return _published; } }
+
+        public int P2PDelivered { get { return _p2pDelivered; } }
+
+        public int P2PQueued { get { return _p2pQueued; } }
+
+        /// <summary>QoS 0 P2P messages whose receiver was away.</summary>
+        public int P2PDroppedOffline { get { return _p2pDroppedOffline; } }
+
+        /// <summary>P2P messages for a client ID with no session at all.</summary>
+        public int P2PDroppedNoSession { get { return _p2pDroppedNoSession; } }
+
+        public int PubSubDeliveries { get { return _pubSubDeliveries; } }
+
+        public int PubSubQueued { get { return _pubSubQueued; } }
+
+        public int NoMatchingSubscribers { get { return _noMatchingSubscribers; } }
+
+        public int Denied { get { return _denied; } }
+
+        public int InvalidTopic { get { return _invalidTopic; } }
+
+        public int QuotaDropped { get { return _quotaDropped; } }
+
+        /// <summary>Messages an engine could not queue for a connected client (its send queue was full).</summary>
+        public int EngineDropped { get { return _engineDropped; } }
+
+        internal void CountPublished() { Interlocked.Increment(ref _published); }
+
+        internal void CountP2PDelivered() { Interlocked.Increment(ref _p2pDelivered); }
+
+        internal void CountP2PQueued() { Interlocked.Increment(ref _p2pQueued); }
+
+        internal void CountP2PDroppedOffline() { Interlocked.Increment(ref _p2pDroppedOffline); }
+
+        internal void CountP2PDroppedNoSession() { Interlocked.Increment(ref _p2pDroppedNoSession); }
+
+        internal void CountPubSubDelivery() { Interlocked.Increment(ref _pubSubDeliveries); }
+
+        internal void CountPubSubQueued() { Interlocked.Increment(ref _pubSubQueued); }
+
+        internal void CountNoMatchingSubscribers() { Interlocked.Increment(ref _noMatchingSubscribers); }
+
+        internal void CountDenied() { Interlocked.Increment(ref _denied); }
+
+        internal void CountInvalidTopic() { Interlocked.Increment(ref _invalidTopic); }
+
+        internal void CountQuotaDropped() { Interlocked.Increment(ref _quotaDropped); }
+
+        internal void CountEngineDropped() { Interlocked.Increment(ref _engineDropped); }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Collections;
+
+namespace EdgeBroker.Core.Sessions
+{
+    /// <summary>
+    /// The broker-side state of one client ID: whether it outlives its connection, which connection is live
+    /// (null while the client is away) and its subscriptions. Offline messages live in the offline store, keyed
+    /// by client ID, so a device can keep them in flash rather than on the heap.
+    /// </summary>
+    public sealed class Session
+    {
+        readonly object _sync = new object();
+
+        public Session(string clientId)
+        {
+            ClientId = clientId;
+            Subscriptions = new ArrayList();
+        }
+
+        public string ClientId { get; private set; }
+
+        /// <summary>Held while the connection changes and while a message is delivered or queued, so that
+        /// messages keep their order across a reconnect.</summary>
+        public object SyncRoot
+        {
+            get { return _sync; }
+        }
+
+        /// <summary>Survives the end of its connection (clean session = 0, or MQTT 5 session expiry &gt; 0).</summary>
+        public bool IsPersistent { get; set; }
+
+        /// <summary>Seconds the session lives on after its connection ends; 0xFFFFFFFF never expires.</summary>
+        public uint ExpiryIntervalSeconds { get; set; }
+
+        /// <summary>When the last connection ended (UTC ticks), 0 while connected.</summary>
+        public long DisconnectedAtTicks { get; set; }
+
+        public IClientConnection Connection { get; set; }
+
+        public bool IsOnline
+        {
+            get { return Connection != null; }
+        }
+
+        /// <summary>The <see cref="Subscriptions.Subscription"/> entries this session holds in the index.</summary>
+        public ArrayList Subscriptions { get; private set; }
+    }
+}

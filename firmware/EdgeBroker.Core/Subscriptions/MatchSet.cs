@@ -1,0 +1,123 @@
+using System.Collections;
+using EdgeBroker.Core.Sessions;
+
+namespace EdgeBroker.Core.Subscriptions
+{
+    /// <summary>
+    /// The subscriptions that matched one topic, folded to one entry per session: a client with overlapping
+    /// subscriptions gets the message once, at the highest granted QoS, with every matching subscription
+    /// identifier (MQTT 5 §3.3.4). Reusable: <see cref="Clear"/> and fill again.
+    /// </summary>
+    public sealed class MatchSet
+    {
+        readonly Hashtable _entryBySession = new Hashtable();
+        readonly ArrayList _entries = new ArrayList();
+
+        public int Count
+        {
+            get { return _entries.Count; }
+        }
+
+        public Session SessionAt(int index)
+        {
+            return ((Entry)_entries[index]).Session;
+        }
+
+        public int QosAt(int index)
+        {
+            return ((Entry)_entries[index]).Qos;
+        }
+
+        public bool NoLocalAt(int index)
+        {
+            return ((Entry)_entries[index]).NoLocal;
+        }
+
+        public bool RetainAsPublishedAt(int index)
+        {
+            return ((Entry)_entries[index]).RetainAsPublished;
+        }
+
+        /// <summary>The matching subscription identifiers, or null when none was given.</summary>
+        public int[] IdentifiersAt(int index)
+        {
+            ArrayList identifiers = ((Entry)_entries[index]).Identifiers;
+            if (identifiers == null)
+            {
+                return null;
+            }
+
+            int[] result = new int[identifiers.Count];
+            for (int i = 0; i < result.Length; i++)
+            {
+                result[i] = (int)identifiers[i];
+            }
+
+            return result;
+        }
+
+        public void Clear()
+        {
+            _entryBySession.Clear();
+            _entries.Clear();
+        }
+
+        internal void AddAll(ArrayList subscriptions)
+        {
+            if (subscriptions == null)
+            {
+                return;
+            }
+
+            for (int i = 0; i < subscriptions.Count; i++)
+            {
+                Add((Subscription)subscriptions[i]);
+            }
+        }
+
+        void Add(Subscription subscription)
+        {
+            Entry entry = (Entry)_entryBySession[subscription.Session];
+            if (entry == null)
+            {
+                entry = new Entry();
+                entry.Session = subscription.Session;
+                entry.Qos = subscription.GrantedQos;
+                entry.NoLocal = subscription.NoLocal;
+                entry.RetainAsPublished = subscription.RetainAsPublished;
+                _entryBySession[subscription.Session] = entry;
+                _entries.Add(entry);
+            }
+            else
+            {
+                if (subscription.GrantedQos > entry.Qos)
+                {
+                    entry.Qos = subscription.GrantedQos;
+                }
+
+                // The message is suppressed for its publisher only if every matching subscription says No Local.
+                entry.NoLocal = entry.NoLocal && subscription.NoLocal;
+                entry.RetainAsPublished = entry.RetainAsPublished || subscription.RetainAsPublished;
+            }
+
+            if (subscription.Identifier != 0)
+            {
+                if (entry.Identifiers == null)
+                {
+                    entry.Identifiers = new ArrayList();
+                }
+
+                entry.Identifiers.Add(subscription.Identifier);
+            }
+        }
+
+        sealed class Entry
+        {
+            public Session Session;
+            public int Qos;
+            public bool NoLocal;
+            public bool RetainAsPublished;
+            public ArrayList Identifiers;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using EdgeBroker.Core;
+using EdgeBroker.Core.Access;
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Mqtt;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeBroker.Host;
+
+/// <summary>Builds the broker's Generic Host from configuration. Program runs it; the end-to-end tests build it too, so
+/// they exercise exactly what users run.</summary>
+public static class BrokerApp
+{
+    /// <summary>The highest QoS the host engine grants and delivers at.</summary>
+    const int MaxQos = 2;
+
+    public static IHost Build(IDictionary<string, string?> commandLineSettings, FileInfo? configFile = null)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        if (configFile is not null)
+        {
+            builder.Configuration.AddJsonFile(configFile.FullName, optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddInMemoryCollection(commandLineSettings);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        });
+
+        builder.Services.Configure<BrokerOptions>(builder.Configuration.GetSection(BrokerOptions.Section));
+        builder.Services.AddSingleton(services =>
+        {
+            var settings = services.GetRequiredService<IOptions<BrokerOptions>>().Value;
+            return new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(settings.MaxOfflineMessagesPerClient), MaxQos, 1024);
+        });
+        builder.Services.AddSingleton<MqttBrokerService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MqttBrokerService>());
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        return builder.Build();
+    }
+
+    /// <summary>The settings problems of a built host, empty when it may start.</summary>
+    public static IReadOnlyList<string> Validate(IHost host) =>
+        host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value.Validate();
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+
+namespace EdgeBroker.Host.Configuration;
+
+/// <summary>
+/// The command-line flags. They are parsed (with help and errors) by System.CommandLine and handed to the Generic
+/// Host as the last configuration source, so a flag overrides appsettings.json, the --config file and the environment.
+/// </summary>
+public sealed class CommandLine
+{
+    readonly Option<int?> _port = new("--port") { Description = "MQTT listener port (default 1883)." };
+    readonly Option<string?> _bind = new("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)." };
+    readonly Option<FileInfo?> _config = new("--config") { Description = "Extra JSON settings file, same layout as appsettings.json." };
+
+    public CommandLine()
+    {
+        Root = new RootCommand("EdgeBroker: an MQTT broker for IoT edge gateways, with point-to-point client-ID routing.")
+        {
+            _port,
+            _bind,
+            _config,
+        };
+    }
+
+    public RootCommand Root { get; }
+
+    /// <summary>The JSON file named by --config, if any.</summary>
+    public FileInfo? ConfigFile(ParseResult result) => result.GetValue(_config);
+
+    /// <summary>Only the flags that were given, as configuration keys, so absent flags do not hide other sources.</summary>
+    public Dictionary<string, string?> ToConfiguration(ParseResult result)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (result.GetValue(_port) is { } port)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.Port)}"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (result.GetValue(_bind) is { } bind)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.Bind)}"] = bind;
+        }
+
+        return settings;
+    }
+}

@@ -1,0 +1,13 @@
+namespace EdgeBroker.Host;
+
+/// <summary>Process exit codes, so scripts and service managers can tell failures apart.</summary>
+static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>A setting or flag is invalid; the message says which.</summary>
+    public const int InvalidSettings = 2;
+
+    /// <summary>A listener could not bind (port in use, address not on this machine).</summary>
+    public const int CannotListen = 3;
+}

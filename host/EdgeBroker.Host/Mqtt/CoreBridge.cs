@@ -1,0 +1,233 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using EdgeBroker.Core;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Topics;
+using Microsoft.Extensions.Logging;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using MQTTnet.Server.Internal;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// Translates between MQTTnet's server events and the routing core. MQTTnet keeps the protocol (packets, QoS
+/// handshakes, keep-alive, wills, retained messages on SUBSCRIBE); the core decides who receives every PUBLISH and
+/// this bridge hands each message straight to the receiving session.
+/// </summary>
+sealed class CoreBridge
+{
+    /// <summary>The session expiry a 3.1.1 client with clean session = 0 gets: it lasts until the client cleans it.</summary>
+    const uint PersistentUntilCleaned = BrokerCore.NeverExpires;
+
+    readonly BrokerCore _core;
+    readonly MqttServer _server;
+    readonly ILogger _logger;
+
+    /// <summary>What each CONNECT asked for, from validation until the connection is accepted, by remote end point
+    /// (unique per live TCP connection).</summary>
+    readonly ConcurrentDictionary<string, ConnectRequest> _pendingConnects = new();
+
+    /// <summary>Live connections by remote end point.</summary>
+    readonly ConcurrentDictionary<string, MqttNetConnection> _connections = new();
+
+    /// <summary>Subscription identifiers of SUBSCRIBE packets in flight, by client ID then filter (MQTTnet does not pass
+    /// them to the subscribed-topic event).</summary>
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, uint>> _subscriptionIdentifiers = new();
+
+    MqttClientSessionsManager? _sessionsManager;
+
+    public CoreBridge(BrokerCore core, MqttServer server, ILogger<CoreBridge> logger)
+    {
+        _core = core;
+        _server = server;
+        _logger = logger;
+
+        server.ValidatingConnectionAsync += OnValidatingConnection;
+        server.ClientConnectedAsync += OnClientConnected;
+        server.ClientDisconnectedAsync += OnClientDisconnected;
+        server.InterceptingPublishAsync += OnInterceptingPublish;
+        server.InterceptingInboundPacketAsync += OnInboundPacket;
+        server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
+        server.ClientSubscribedTopicAsync += OnClientSubscribed;
+        server.ClientUnsubscribedTopicAsync += OnClientUnsubscribed;
+    }
+
+    /// <summary>Live connections, for status queries.</summary>
+    public ICollection<MqttNetConnection> Connections => _connections.Values;
+
+    MqttClientSessionsManager SessionsManager => _sessionsManager ??= MqttNetInternals.SessionsManager(_server);
+
+    Task OnValidatingConnection(ValidatingConnectionEventArgs args)
+    {
+        var cleanStart = args.CleanSession ?? true;
+        if (string.IsNullOrEmpty(args.ClientId))
+        {
+            var assigned = "auto-" + Guid.NewGuid().ToString("N");
+            if (args.ProtocolVersion == MqttProtocolVersion.V500)
+            {
+                args.AssignedClientIdentifier = assigned;
+            }
+            else if (cleanStart)
+            {
+                MqttNetInternals.AssignClientId(args, assigned);
+            }
+            else
+            {
+                // [MQTT-3.1.3-8] a 3.1.1 client with no ID must use a clean session: CONNACK 0x02.
+                args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+                _logger.LogWarning("Refused connection from {RemoteEndPoint}: empty client ID with clean session = 0", args.RemoteEndPoint);
+                return Task.CompletedTask;
+            }
+        }
+
+        var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
+            ? args.SessionExpiryInterval
+            : cleanStart ? 0 : PersistentUntilCleaned;
+        _pendingConnects[args.RemoteEndPoint.ToString()!] = new ConnectRequest(cleanStart, expiry);
+        return Task.CompletedTask;
+    }
+
+    async Task OnClientConnected(ClientConnectedEventArgs args)
+    {
+        var endPoint = args.RemoteEndPoint.ToString()!;
+        if (!_pendingConnects.TryRemove(endPoint, out var request))
+        {
+            request = new ConnectRequest(true, 0);
+        }
+
+        var session = await SessionsManager.GetSessionStatus(args.ClientId).ConfigureAwait(false);
+        var connection = new MqttNetConnection(args.ClientId, endPoint, args.ProtocolVersion, session);
+        _connections[endPoint] = connection;
+        var sessionPresent = _core.Connect(args.ClientId, request.CleanStart, request.SessionExpiry, connection);
+        _logger.LogInformation(
+            "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
+            args.ClientId, endPoint, ProtocolName(args.ProtocolVersion), connection.ChannelId, request.CleanStart, sessionPresent);
+    }
+
+    Task OnClientDisconnected(ClientDisconnectedEventArgs args)
+    {
+        var endPoint = args.RemoteEndPoint?.ToString() ?? string.Empty;
+        _pendingConnects.TryRemove(endPoint, out _);
+        if (!_connections.TryRemove(endPoint, out var connection))
+        {
+            return Task.CompletedTask;
+        }
+
+        _subscriptionIdentifiers.TryRemove(args.ClientId, out _);
+        var session = _core.Sessions.Find(args.ClientId);
+        var expiry = session?.ExpiryIntervalSeconds ?? 0;
+        if (connection.ProtocolVersion == MqttProtocolVersion.V500 && args.DisconnectType == MqttClientDisconnectType.Clean && args.SessionExpiryInterval != 0)
+        {
+            // MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry interval.
+            expiry = args.SessionExpiryInterval;
+        }
+
+        _core.Disconnect(args.ClientId, connection, expiry);
+        _logger.LogInformation("Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
+            args.ClientId, endPoint, args.DisconnectType, connection.ChannelId);
+        return Task.CompletedTask;
+    }
+
+    async Task OnInterceptingPublish(InterceptingPublishEventArgs args)
+    {
+        var message = args.ApplicationMessage;
+        var routed = new RoutedMessage(message.Topic, message.Payload.ToArray(), (int)message.QualityOfServiceLevel, message.Retain)
+        {
+            SenderClientId = args.ClientId,
+            EngineProperties = message,
+        };
+
+        var outcome = _core.Publish(args.ClientId, routed);
+
+        // The core has delivered it; MQTTnet must not dispatch it a second time.
+        args.ProcessPublish = false;
+        args.Response.ReasonCode = PublishOutcomeCodes.ToPubAck(outcome);
+
+        if (outcome is PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid)
+        {
+            _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
+            return;
+        }
+
+        // A P2P message is for its receiver now and is never kept as a retained message for others to read later.
+        if (message.Retain && P2PAddress.ReceiverStart(message.Topic) < 0)
+        {
+            await _server.UpdateRetainedMessageAsync(message).ConfigureAwait(false);
+        }
+    }
+
+    Task OnInboundPacket(InterceptingPacketEventArgs args)
+    {
+        if (args.Packet is MqttSubscribePacket { SubscriptionIdentifier: > 0 } subscribe)
+        {
+            var pending = _subscriptionIdentifiers.GetOrAdd(args.ClientId, _ => new ConcurrentDictionary<string, uint>());
+            foreach (var filter in subscribe.TopicFilters)
+            {
+                pending[filter.Topic] = subscribe.SubscriptionIdentifier;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    Task OnInterceptingSubscription(InterceptingSubscriptionEventArgs args)
+    {
+        var filter = args.TopicFilter.Topic;
+        if (!TopicValidator.IsValidTopicFilter(filter))
+        {
+            args.ProcessSubscription = false;
+            args.Response.ReasonCode = MqttSubscribeReasonCode.TopicFilterInvalid;
+            _logger.LogWarning("Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", args.ClientId, filter);
+        }
+        else if (!_core.Router.Policy.CanSubscribe(args.ClientId, filter))
+        {
+            args.ProcessSubscription = false;
+            args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            _logger.LogWarning("Refused SUBSCRIBE from {ClientId} to {Filter}: not authorized", args.ClientId, filter);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    Task OnClientSubscribed(ClientSubscribedTopicEventArgs args)
+    {
+        var filter = args.TopicFilter;
+        uint identifier = 0;
+        if (_subscriptionIdentifiers.TryGetValue(args.ClientId, out var pending))
+        {
+            pending.TryRemove(filter.Topic, out identifier);
+        }
+
+        _core.Subscribe(args.ClientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished, (int)identifier);
+        return Task.CompletedTask;
+    }
+
+    Task OnClientUnsubscribed(ClientUnsubscribedTopicEventArgs args)
+    {
+        _core.Unsubscribe(args.ClientId, args.TopicFilter);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Drops MQTTnet's state for sessions the core has expired.</summary>
+    public async Task ExpireSessionsAsync()
+    {
+        foreach (string clientId in _core.ExpireSessions(DateTime.UtcNow.Ticks))
+        {
+            _logger.LogInformation("Session of {ClientId} expired", clientId);
+            await SessionsManager.DeleteSessionAsync(clientId).ConfigureAwait(false);
+        }
+    }
+
+    static string ProtocolName(MqttProtocolVersion version) => version switch
+    {
+        MqttProtocolVersion.V500 => "5.0",
+        MqttProtocolVersion.V311 => "3.1.1",
+        MqttProtocolVersion.V310 => "3.1",
+        _ => version.ToString(),
+    };
+
+    readonly record struct ConnectRequest(bool CleanStart, uint SessionExpiry);
+}

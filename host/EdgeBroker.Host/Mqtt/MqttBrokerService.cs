@@ -1,0 +1,109 @@
+using System.Net.Sockets;
+using EdgeBroker.Core;
+using EdgeBroker.Host.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet.Server;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>Runs the MQTTnet server with the routing core behind it for the lifetime of the host.</summary>
+sealed class MqttBrokerService(
+    IOptions<BrokerOptions> options,
+    BrokerCore core,
+    ILoggerFactory loggerFactory,
+    IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
+{
+    readonly ILogger _logger = loggerFactory.CreateLogger<MqttBrokerService>();
+    MqttServer? _server;
+    CoreBridge? _bridge;
+    Timer? _expiryTimer;
+
+    /// <summary>The port actually listened on (differs from the setting when that is 0).</summary>
+    public int BoundPort { get; private set; }
+
+    public CoreBridge Bridge => _bridge ?? throw new InvalidOperationException("The broker has not started.");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var port = settings.Port == 0 ? FreePort(settings) : settings.Port;
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(settings.BindAddress)
+            .WithDefaultEndpointBoundIPV6Address(System.Net.IPAddress.None)
+            .WithDefaultEndpointPort(port)
+            .WithPersistentSessions()
+            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(10))
+            .Build();
+
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, new MqttNetLogAdapter(loggerFactory));
+        _bridge = new CoreBridge(core, _server, loggerFactory.CreateLogger<CoreBridge>());
+        try
+        {
+            await _server.StartAsync().ConfigureAwait(false);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
+        {
+            _logger.LogCritical("Cannot listen on {Bind}:{Port}: {Reason}. Stop the other broker using it or pick another port with --port.",
+                settings.Bind, port, e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is already in use" : e.Message);
+            Environment.ExitCode = ExitCodes.CannotListen;
+            lifetime.StopApplication();
+            return;
+        }
+
+        BoundPort = port;
+        _logger.LogInformation("MQTT listener on mqtt://{Bind}:{Port} (MQTT 3.1.1 and 5.0)", settings.Bind, port);
+        _logger.LogInformation(settings.IsLoopbackOnly
+            ? "Anonymous access: any client on this machine may connect (bound to loopback; no authentication configured)"
+            : "Anonymous access: any client that can reach {Bind} may connect (no authentication configured)", settings.Bind);
+
+        var sweep = TimeSpan.FromSeconds(settings.SessionExpirySweepSeconds);
+        _expiryTimer = new Timer(_ => _ = SweepExpiredSessions(), null, sweep, sweep);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_expiryTimer is not null)
+        {
+            await _expiryTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_server is { IsStarted: true })
+        {
+            await _server.StopAsync().ConfigureAwait(false);
+            _logger.LogInformation("MQTT listener stopped");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_expiryTimer is not null)
+        {
+            await _expiryTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _server?.Dispose();
+    }
+
+    async Task SweepExpiredSessions()
+    {
+        try
+        {
+            await Bridge.ExpireSessionsAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Session expiry sweep failed");
+        }
+    }
+
+    /// <summary>Asks the OS for a free port; used when the setting is 0 (tests run many brokers side by side).</summary>
+    static int FreePort(BrokerOptions settings)
+    {
+        using var probe = new TcpListener(settings.BindAddress, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}

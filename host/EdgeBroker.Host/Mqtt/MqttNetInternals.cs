@@ -1,0 +1,39 @@
+using System.Reflection;
+using MQTTnet.Packets;
+using MQTTnet.Server;
+using MQTTnet.Server.Internal;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// The two places where EdgeBroker reaches inside MQTTnet 5.2, each because the public API has no way to do what the
+/// MQTT specification requires. Both are resolved once at start-up and fail loudly if an MQTTnet upgrade moves them.
+/// </summary>
+static class MqttNetInternals
+{
+    static readonly FieldInfo SessionsManagerField = FindField(typeof(MqttServer), typeof(MqttClientSessionsManager));
+    static readonly FieldInfo ConnectPacketField = FindField(typeof(ValidatingConnectionEventArgs), typeof(MqttConnectPacket));
+
+    /// <summary>
+    /// The session manager, to fetch one client's session by ID in O(1) (the public GetSessionsAsync copies every
+    /// session) so the core can deliver a routed message straight into that session.
+    /// </summary>
+    public static MqttClientSessionsManager SessionsManager(MqttServer server) =>
+        (MqttClientSessionsManager)(SessionsManagerField.GetValue(server)
+            ?? throw new InvalidOperationException("MQTTnet server has no session manager yet; start it first."));
+
+    /// <summary>
+    /// MQTT 3.1.1 [MQTT-3.1.3-6]: a zero-length client ID with clean session = 1 must be accepted and given a unique ID
+    /// by the server. MQTTnet only does that for MQTT 5, so the ID is written into the CONNECT packet here.
+    /// </summary>
+    public static void AssignClientId(ValidatingConnectionEventArgs args, string clientId)
+    {
+        var packet = (MqttConnectPacket)ConnectPacketField.GetValue(args)!;
+        packet.ClientId = clientId;
+    }
+
+    static FieldInfo FindField(Type owner, Type fieldType) =>
+        owner.GetFields(BindingFlags.Instance | BindingFlags.NonPublic).SingleOrDefault(f => f.FieldType == fieldType)
+        ?? throw new InvalidOperationException(
+            $"This MQTTnet version has no {fieldType.Name} field in {owner.Name}; EdgeBroker is built against MQTTnet 5.2.");
+}

@@ -1,0 +1,19 @@
+using EdgeBroker.Core.Routing;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>The PUBACK/PUBREC reason code an MQTT 5 publisher gets for each routing outcome. MQTT 3.1.1 has no
+/// reason codes there, so a 3.1.1 publisher is simply acknowledged (MQTTnet drops the code).</summary>
+static class PublishOutcomeCodes
+{
+    public static MqttPubAckReasonCode ToPubAck(PublishOutcome outcome) => outcome switch
+    {
+        PublishOutcome.Delivered or PublishOutcome.Queued => MqttPubAckReasonCode.Success,
+        PublishOutcome.NoMatchingSubscribers => MqttPubAckReasonCode.NoMatchingSubscribers,
+        PublishOutcome.NotAuthorized => MqttPubAckReasonCode.NotAuthorized,
+        PublishOutcome.TopicNameInvalid => MqttPubAckReasonCode.TopicNameInvalid,
+        PublishOutcome.QuotaExceeded => MqttPubAckReasonCode.QuotaExceeded,
+        _ => MqttPubAckReasonCode.UnspecifiedError,
+    };
+}
