@@ -1,0 +1,26 @@
+namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// One way of running EdgeBroker for the black-box suite. Every test class takes the engine as a parameter, so the
+/// same tests run against each engine that supports the feature (the host today; the firmware emulator joins with the
+/// firmware issue).
+/// </summary>
+public abstract class BrokerEngine
+{
+    public abstract string Name { get; }
+
+    /// <summary>Starts a fresh broker on a free loopback port.</summary>
+    public abstract Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings = null);
+
+    public override string ToString() => Name;
+}
+
+/// <summary>A broker started for one test; disposing it stops it.</summary>
+public abstract class RunningBroker : IAsyncDisposable
+{
+    public string Host => "127.0.0.1";
+
+    public abstract int Port { get; }
+
+    public abstract ValueTask DisposeAsync();
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The real third-party clients some tests drive. A missing tool makes those tests report themselves skipped with the
+/// command that installs it (never a silent pass); .ci/run installs them all, so CI runs every test.
+/// </summary>
+public static class ExternalTools
+{
+    public const string InstallCommand = "sudo apt-get install -y mosquitto mosquitto-clients python3-paho-mqtt";
+
+    /// <summary>Debian's python3-paho-mqtt is importable from the system interpreter, not from a pyenv one earlier on PATH.</summary>
+    public const string SystemPython = "/usr/bin/python3";
+
+    static readonly Lazy<string?> MosquittoPubPath = new(() => Which("mosquitto_pub"));
+    static readonly Lazy<string?> MosquittoSubPath = new(() => Which("mosquitto_sub"));
+    static readonly Lazy<bool> PahoAvailable = new(() => File.Exists(SystemPython) && Run(SystemPython, "-c \"import paho.mqtt.client\"") == 0);
+
+    public static string MosquittoPub => MosquittoPubPath.Value ?? throw new InvalidOperationException("mosquitto_pub missing");
+
+    public static string MosquittoSub => MosquittoSubPath.Value ?? throw new InvalidOperationException("mosquitto_sub missing");
+
+    /// <summary>Why a test needing <paramref name="tools"/> cannot run here, or null when it can.</summary>
+    public static string? MissingReason(Tool tools)
+    {
+        var missing = new List<string>();
+        if (tools.HasFlag(Tool.MosquittoClients) && (MosquittoPubPath.Value is null || MosquittoSubPath.Value is null))
+        {
+            missing.Add("mosquitto_pub/mosquitto_sub");
+        }
+
+        if (tools.HasFlag(Tool.PahoMqtt) && !PahoAvailable.Value)
+        {
+            missing.Add($"python3-paho-mqtt for {SystemPython}");
+        }
+
+        return missing.Count == 0 ? null : $"needs {string.Join(" and ", missing)}; install with: {InstallCommand}";
+    }
+
+    static string? Which(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
+
+    static int Run(string file, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+}
+
+[Flags]
+public enum Tool
+{
+    MosquittoClients = 1,
+    PahoMqtt = 2,
+}
+
+/// <summary>A theory that needs external clients; skipped, with the install command, where they are missing.</summary>
+public sealed class ToolTheoryAttribute : TheoryAttribute
+{
+    public ToolTheoryAttribute(Tool tools)
+    {
+        Skip = ExternalTools.MissingReason(tools);
+    }
+}

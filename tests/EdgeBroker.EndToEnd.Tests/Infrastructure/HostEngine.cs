@@ -1,0 +1,44 @@
+using EdgeBroker.Host;
+using EdgeBroker.Host.Mqtt;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+/// <summary>The host engine (MQTTnet + core), built exactly as the program builds it, listening on a free port.</summary>
+public sealed class HostEngine : BrokerEngine
+{
+    public override string Name => "host";
+
+    public override async Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["EdgeBroker:Port"] = "0",
+            ["EdgeBroker:Bind"] = "127.0.0.1",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var host = BrokerApp.Build(all);
+        Assert.Empty(BrokerApp.Validate(host));
+        await host.StartAsync();
+        var port = host.Services.GetRequiredService<MqttBrokerService>().BoundPort;
+        Assert.True(port > 0, "the host broker did not start listening");
+        return new RunningHost(host, port);
+    }
+
+    sealed class RunningHost(IHost host, int port) : RunningBroker
+    {
+        public override int Port => port;
+
+        public override async ValueTask DisposeAsync()
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// A bare TCP connection speaking hand-built MQTT 3.1.1 packets, for what a well-behaved client library will not do:
+/// vanish without DISCONNECT, stop sending PINGREQ, send malformed bytes.
+/// </summary>
+public sealed class RawMqttConnection : IAsyncDisposable
+{
+    readonly TcpClient _tcp;
+    readonly NetworkStream _stream;
+
+    RawMqttConnection(TcpClient tcp)
+    {
+        _tcp = tcp;
+        _stream = tcp.GetStream();
+    }
+
+    public static async Task<RawMqttConnection> OpenAsync(RunningBroker broker)
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(broker.Host, broker.Port);
+        return new RawMqttConnection(tcp);
+    }
+
+    /// <summary>Sends CONNECT (protocol level 4) and returns the CONNACK return code.</summary>
+    public async Task<int> ConnectAsync(string clientId, ushort keepAliveSeconds = 60, bool cleanSession = true,
+        string? willTopic = null, string? willPayload = null, int willQos = 0)
+    {
+        var body = new List<byte>();
+        AppendString(body, "MQTT");
+        body.Add(4);
+        byte flags = (byte)(cleanSession ? 0x02 : 0);
+        if (willTopic is not null)
+        {
+            flags |= (byte)(0x04 | (willQos << 3));
+        }
+
+        body.Add(flags);
+        body.Add((byte)(keepAliveSeconds >> 8));
+        body.Add((byte)keepAliveSeconds);
+        AppendString(body, clientId);
+        if (willTopic is not null)
+        {
+            AppendString(body, willTopic);
+            AppendString(body, willPayload ?? string.Empty);
+        }
+
+        await SendAsync(0x10, body);
+        var (type, _, payload) = await ReadPacketAsync();
+        Assert.Equal(2, type);
+        return payload[1];
+    }
+
+    public Task SendAsync(byte fixedHeader, IReadOnlyCollection<byte> body)
+    {
+        var packet = new List<byte> { fixedHeader };
+        var length = body.Count;
+        do
+        {
+            var digit = (byte)(length % 128);
+            length /= 128;
+            packet.Add(length > 0 ? (byte)(digit | 0x80) : digit);
+        }
+        while (length > 0);
+
+        packet.AddRange(body);
+        return SendRawAsync(packet.ToArray());
+    }
+
+    public async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+
+    /// <summary>Reads one packet: (packet type, flags, body).</summary>
+    public async Task<(int Type, int Flags, byte[] Body)> ReadPacketAsync(TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
+        var header = await ReadExactlyAsync(1, cancel.Token);
+        var length = 0;
+        var multiplier = 1;
+        byte digit;
+        do
+        {
+            digit = (await ReadExactlyAsync(1, cancel.Token))[0];
+            length += (digit & 0x7F) * multiplier;
+            multiplier *= 128;
+        }
+        while ((digit & 0x80) != 0);
+
+        var body = await ReadExactlyAsync(length, cancel.Token);
+        return (header[0] >> 4, header[0] & 0x0F, body);
+    }
+
+    /// <summary>True once the broker has closed the connection (a read returns end of stream or fails).</summary>
+    public async Task<bool> IsClosedByBrokerAsync(TimeSpan within)
+    {
+        using var cancel = new CancellationTokenSource(within);
+        var buffer = new byte[256];
+        try
+        {
+            while (true)
+            {
+                if (await _stream.ReadAsync(buffer, cancel.Token) == 0)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Drops the connection the way a lost network does: no DISCONNECT, a TCP reset.</summary>
+    public void Abort()
+    {
+        _tcp.LingerState = new LingerOption(true, 0);
+        _tcp.Close();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _tcp.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    async Task<byte[]> ReadExactlyAsync(int count, CancellationToken cancel)
+    {
+        var buffer = new byte[count];
+        await _stream.ReadExactlyAsync(buffer, cancel);
+        return buffer;
+    }
+
+    static void AppendString(List<byte> body, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        body.Add((byte)(bytes.Length >> 8));
+        body.Add((byte)bytes.Length);
+        body.AddRange(bytes);
+    }
+}

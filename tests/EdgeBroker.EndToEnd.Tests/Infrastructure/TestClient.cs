@@ -1,0 +1,121 @@
+using System.Text;
+using System.Threading.Channels;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+/// <summary>An MQTTnet client connected to the broker under test, recording every message it receives (whether or not
+/// it matches a subscription: P2P messages match none).</summary>
+public sealed class TestClient : IAsyncDisposable
+{
+    public static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan SilenceWindow = TimeSpan.FromMilliseconds(400);
+
+    readonly Channel<MqttApplicationMessage> _received = Channel.CreateUnbounded<MqttApplicationMessage>();
+
+    TestClient(IMqttClient client, MqttClientConnectResult connectResult)
+    {
+        Client = client;
+        ConnectResult = connectResult;
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            _received.Writer.TryWrite(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+    }
+
+    public IMqttClient Client { get; }
+
+    public MqttClientConnectResult ConnectResult { get; }
+
+    public static async Task<TestClient> ConnectAsync(
+        RunningBroker broker,
+        string clientId,
+        MqttProtocolVersion protocol = MqttProtocolVersion.V311,
+        bool cleanStart = true,
+        uint sessionExpiry = 0,
+        Action<MqttClientOptionsBuilder>? configure = null)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(broker.Host, broker.Port)
+            .WithClientId(clientId)
+            .WithProtocolVersion(protocol)
+            .WithCleanSession(cleanStart)
+            .WithTimeout(TimeSpan.FromSeconds(5));
+        if (protocol == MqttProtocolVersion.V500 && sessionExpiry > 0)
+        {
+            builder.WithSessionExpiryInterval(sessionExpiry);
+        }
+
+        configure?.Invoke(builder);
+        var result = await client.ConnectAsync(builder.Build());
+        return new TestClient(client, result);
+    }
+
+    public async Task SubscribeAsync(string filter, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce)
+    {
+        var result = await Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(qos))
+            .Build());
+        var code = result.Items.Single().ResultCode;
+        Assert.True((int)code <= 2, $"SUBSCRIBE {filter} was refused: {code}");
+    }
+
+    public Task<MqttClientPublishResult> PublishAsync(string topic, string payload,
+        MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce, bool retain = false) =>
+        Client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(qos)
+            .WithRetainFlag(retain)
+            .Build());
+
+    /// <summary>The next received message; fails after <see cref="ReceiveTimeout"/>.</summary>
+    public async Task<MqttApplicationMessage> ReceiveAsync()
+    {
+        using var timeout = new CancellationTokenSource(ReceiveTimeout);
+        try
+        {
+            return await _received.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{Client.Options.ClientId} received nothing within {ReceiveTimeout.TotalSeconds} s");
+        }
+    }
+
+    public async Task<List<string>> ReceivePayloadsAsync(int count)
+    {
+        var payloads = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            payloads.Add((await ReceiveAsync()).ConvertPayloadToString());
+        }
+
+        return payloads;
+    }
+
+    /// <summary>Asserts that nothing (more) arrives within <see cref="SilenceWindow"/>.</summary>
+    public async Task ExpectNothingAsync()
+    {
+        await Task.Delay(SilenceWindow);
+        if (_received.Reader.TryRead(out var unexpected))
+        {
+            throw new Xunit.Sdk.XunitException(
+                $"{Client.Options.ClientId} unexpectedly received '{unexpected.Topic}': {Encoding.UTF8.GetString(unexpected.Payload)}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Client.IsConnected)
+        {
+            await Client.DisconnectAsync();
+        }
+
+        Client.Dispose();
+    }
+}
