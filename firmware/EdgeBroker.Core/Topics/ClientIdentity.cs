@@ -11,8 +11,25 @@ namespace EdgeBroker.Core.Topics
 
         public static string GroupOf(string clientId)
         {
-            int at = clientId.IndexOf(Separator);
+            int at = SeparatorIndex(clientId);
             return at > 0 ? clientId.Substring(0, at) : DefaultGroup;
+        }
+
+        /// <summary>Ordinal search for "@@@": .NET's string.IndexOf(string) is culture-aware (it skips soft hyphens),
+        /// nanoFramework's is not, and both engines must put a client in the same group.</summary>
+        static int SeparatorIndex(string clientId)
+        {
+            int run = 0;
+            for (int i = 0; i < clientId.Length; i++)
+            {
+                run = clientId[i] == '@' ? run + 1 : 0;
+                if (run == Separator.Length)
+                {
+                    return i - Separator.Length + 1;
+                }
+            }
+
+            return -1;
         }
     }
 }

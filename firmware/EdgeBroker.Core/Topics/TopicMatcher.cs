@@ -74,6 +74,11 @@ namespace EdgeBroker.Core.Topics
                 }
 
                 t++;
+                if (f == filterLength)
+                {
+                    // The filter ended with '/': its last level is empty, so the topic's must be too.
+                    return t == topicLength;
+                }
             }
         }
     }

@@ -26,11 +26,7 @@ sealed class CoreBridge
     readonly MqttServer _server;
     readonly ILogger _logger;
 
-    /// <summary>What each CONNECT asked for, from validation until the connection is accepted, by remote end point
-    /// (unique per live TCP connection).</summary>
-    readonly ConcurrentDictionary<string, ConnectRequest> _pendingConnects = new();
-
-    /// <summary>Live connections by remote end point.</summary>
+    /// <summary>Accepted connections by remote end point (unique per live TCP connection).</summary>
     readonly ConcurrentDictionary<string, MqttNetConnection> _connections = new();
 
     /// <summary>Subscription identifiers of SUBSCRIBE packets in flight, by client ID then filter (MQTTnet does not pass
@@ -63,54 +59,46 @@ sealed class CoreBridge
     Task OnValidatingConnection(ValidatingConnectionEventArgs args)
     {
         var cleanStart = args.CleanSession ?? true;
-        if (string.IsNullOrEmpty(args.ClientId))
+        var clientId = args.ClientId;
+        if (string.IsNullOrEmpty(clientId))
         {
-            var assigned = "auto-" + Guid.NewGuid().ToString("N");
+            clientId = "auto-" + Guid.NewGuid().ToString("N");
             if (args.ProtocolVersion == MqttProtocolVersion.V500)
             {
-                args.AssignedClientIdentifier = assigned;
-            }
-            else if (cleanStart)
-            {
-                MqttNetInternals.AssignClientId(args, assigned);
+                args.AssignedClientIdentifier = clientId;
             }
             else
             {
-                // [MQTT-3.1.3-8] a 3.1.1 client with no ID must use a clean session: CONNACK 0x02.
-                args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
-                _logger.LogWarning("Refused connection from {RemoteEndPoint}: empty client ID with clean session = 0", args.RemoteEndPoint);
-                return Task.CompletedTask;
+                // [MQTT-3.1.3-6]; the clean session = 0 case never gets here (SpecCompliantChannel answers it).
+                MqttNetInternals.AssignClientId(args, clientId);
             }
         }
 
+        // Accepted: from now on the core routes to this connection, before MQTTnet even sends the CONNACK.
+        var endPoint = args.RemoteEndPoint.ToString()!;
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
             : cleanStart ? 0 : PersistentUntilCleaned;
-        _pendingConnects[args.RemoteEndPoint.ToString()!] = new ConnectRequest(cleanStart, expiry);
+        var connection = new MqttNetConnection(clientId, endPoint, args.ProtocolVersion);
+        _connections[endPoint] = connection;
+        var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
+        _logger.LogInformation(
+            "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
+            clientId, endPoint, ProtocolName(args.ProtocolVersion), connection.ChannelId, cleanStart, sessionPresent);
         return Task.CompletedTask;
     }
 
     async Task OnClientConnected(ClientConnectedEventArgs args)
     {
-        var endPoint = args.RemoteEndPoint.ToString()!;
-        if (!_pendingConnects.TryRemove(endPoint, out var request))
+        if (_connections.TryGetValue(args.RemoteEndPoint.ToString()!, out var connection))
         {
-            request = new ConnectRequest(true, 0);
+            connection.Attach(await SessionsManager.GetSessionStatus(args.ClientId).ConfigureAwait(false));
         }
-
-        var session = await SessionsManager.GetSessionStatus(args.ClientId).ConfigureAwait(false);
-        var connection = new MqttNetConnection(args.ClientId, endPoint, args.ProtocolVersion, session);
-        _connections[endPoint] = connection;
-        var sessionPresent = _core.Connect(args.ClientId, request.CleanStart, request.SessionExpiry, connection);
-        _logger.LogInformation(
-            "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
-            args.ClientId, endPoint, ProtocolName(args.ProtocolVersion), connection.ChannelId, request.CleanStart, sessionPresent);
     }
 
     Task OnClientDisconnected(ClientDisconnectedEventArgs args)
     {
         var endPoint = args.RemoteEndPoint?.ToString() ?? string.Empty;
-        _pendingConnects.TryRemove(endPoint, out _);
         if (!_connections.TryRemove(endPoint, out var connection))
         {
             return Task.CompletedTask;
@@ -180,6 +168,10 @@ sealed class CoreBridge
         {
             args.ProcessSubscription = false;
             args.Response.ReasonCode = MqttSubscribeReasonCode.TopicFilterInvalid;
+
+            // MQTT 5 has a SUBACK code for it; in 3.1.1 a malformed filter is a protocol violation and the connection
+            // must be closed [MQTT-4.8.0-1].
+            args.CloseConnection = (_core.Sessions.Find(args.ClientId)?.Connection as MqttNetConnection)?.ProtocolVersion != MqttProtocolVersion.V500;
             _logger.LogWarning("Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", args.ClientId, filter);
         }
         else if (!_core.Router.Policy.CanSubscribe(args.ClientId, filter))
@@ -228,6 +220,4 @@ sealed class CoreBridge
         MqttProtocolVersion.V310 => "3.1",
         _ => version.ToString(),
     };
-
-    readonly record struct ConnectRequest(bool CleanStart, uint SessionExpiry);
 }

@@ -38,7 +38,7 @@ sealed class MqttBrokerService(
             .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(10))
             .Build();
 
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions, new MqttNetLogAdapter(loggerFactory));
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new SpecCompliantServerAdapter()], new MqttNetLogAdapter(loggerFactory));
         _bridge = new CoreBridge(core, _server, loggerFactory.CreateLogger<CoreBridge>());
         try
         {

@@ -16,7 +16,7 @@ public sealed class HostEngine : BrokerEngine
         {
             ["EdgeBroker:Port"] = "0",
             ["EdgeBroker:Bind"] = "127.0.0.1",
-            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("EDGEBROKER_TEST_LOGLEVEL") ?? "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -11,6 +11,8 @@ public sealed class RawMqttConnection : IAsyncDisposable
 {
     readonly TcpClient _tcp;
     readonly NetworkStream _stream;
+    int _protocolLevel = 4;
+    ushort _nextPacketId = 1;
 
     RawMqttConnection(TcpClient tcp)
     {
@@ -25,13 +27,15 @@ public sealed class RawMqttConnection : IAsyncDisposable
         return new RawMqttConnection(tcp);
     }
 
-    /// <summary>Sends CONNECT (protocol level 4) and returns the CONNACK return code.</summary>
+    /// <summary>Sends CONNECT (protocol level 4 = MQTT 3.1.1, 5 = MQTT 5 with no properties) and returns the CONNACK
+    /// return/reason code.</summary>
     public async Task<int> ConnectAsync(string clientId, ushort keepAliveSeconds = 60, bool cleanSession = true,
-        string? willTopic = null, string? willPayload = null, int willQos = 0)
+        string? willTopic = null, string? willPayload = null, int willQos = 0, int protocolLevel = 4)
     {
+        _protocolLevel = protocolLevel;
         var body = new List<byte>();
         AppendString(body, "MQTT");
-        body.Add(4);
+        body.Add((byte)protocolLevel);
         byte flags = (byte)(cleanSession ? 0x02 : 0);
         if (willTopic is not null)
         {
@@ -41,9 +45,11 @@ public sealed class RawMqttConnection : IAsyncDisposable
         body.Add(flags);
         body.Add((byte)(keepAliveSeconds >> 8));
         body.Add((byte)keepAliveSeconds);
+        AppendProperties(body);
         AppendString(body, clientId);
         if (willTopic is not null)
         {
+            AppendProperties(body);
             AppendString(body, willTopic);
             AppendString(body, willPayload ?? string.Empty);
         }
@@ -52,6 +58,20 @@ public sealed class RawMqttConnection : IAsyncDisposable
         var (type, _, payload) = await ReadPacketAsync();
         Assert.Equal(2, type);
         return payload[1];
+    }
+
+    /// <summary>Sends SUBSCRIBE for one filter and returns the SUBACK code (granted QoS or failure/reason code).</summary>
+    public async Task<int> SubscribeAsync(string filter, int qos = 1)
+    {
+        var id = _nextPacketId++;
+        var body = new List<byte> { (byte)(id >> 8), (byte)id };
+        AppendProperties(body);
+        AppendString(body, filter);
+        body.Add((byte)qos);
+        await SendAsync(0x82, body);
+        var (type, _, payload) = await ReadPacketAsync();
+        Assert.Equal(9, type);
+        return payload[^1];
     }
 
     public Task SendAsync(byte fixedHeader, IReadOnlyCollection<byte> body)
@@ -135,6 +155,15 @@ public sealed class RawMqttConnection : IAsyncDisposable
         var buffer = new byte[count];
         await _stream.ReadExactlyAsync(buffer, cancel);
         return buffer;
+    }
+
+    /// <summary>MQTT 5 packets carry a property block; this client sends none.</summary>
+    void AppendProperties(List<byte> body)
+    {
+        if (_protocolLevel == 5)
+        {
+            body.Add(0);
+        }
     }
 
     static void AppendString(List<byte> body, string value)

@@ -28,6 +28,22 @@ public sealed class P2PDeliveryTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_receiver_gets_messages_published_the_moment_its_connect_is_accepted(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+
+        // No pause between the receiver's CONNACK and the PUBLISH: the broker must already route to it.
+        for (var round = 0; round < 30; round++)
+        {
+            await using var receiver = await TestClient.ConnectAsync(broker, Receiver);
+            await sender.PublishAsync(Topic, "round " + round);
+            Assert.Equal("round " + round, (await receiver.ReceiveAsync()).ConvertPayloadToString());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task Nobody_else_sees_it_not_even_wildcard_or_exact_subscribers(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet.Adapter;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// One client connection, passed through to MQTTnet except where MQTTnet would break a normative statement.
+/// <para>
+/// [MQTT-3.1.3-8]: a 3.1.1 CONNECT with a zero-byte client ID and clean session = 0 must be answered with CONNACK 0x02
+/// (identifier rejected) before the connection is closed; MQTTnet's decoder rejects it by closing the connection
+/// without any CONNACK, so the client cannot tell why.
+/// </para>
+/// </summary>
+sealed class SpecCompliantChannel(IMqttChannelAdapter inner) : IMqttChannelAdapter
+{
+    const string EmptyClientIdWithoutCleanSession = "MQTT-3.1.3-7";
+
+    bool _connectReceived;
+
+    public long BytesReceived => inner.BytesReceived;
+
+    public long BytesSent => inner.BytesSent;
+
+    public X509Certificate2 ClientCertificate => inner.ClientCertificate;
+
+    public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
+
+    public EndPoint LocalEndPoint => inner.LocalEndPoint;
+
+    public bool IsSecureConnection => inner.IsSecureConnection;
+
+    public MqttPacketFormatterAdapter PacketFormatterAdapter => inner.PacketFormatterAdapter;
+
+    public Task ConnectAsync(CancellationToken cancellationToken) => inner.ConnectAsync(cancellationToken);
+
+    public Task DisconnectAsync(CancellationToken cancellationToken) => inner.DisconnectAsync(cancellationToken);
+
+    public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
+            _connectReceived |= packet is MqttConnectPacket;
+            return packet;
+        }
+        catch (MqttProtocolViolationException e) when (!_connectReceived && e.Message.Contains(EmptyClientIdWithoutCleanSession, StringComparison.Ordinal))
+        {
+            var refusal = new MqttConnAckPacket
+            {
+                ReturnCode = MqttConnectReturnCode.ConnectionRefusedIdentifierRejected,
+                ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid,
+            };
+            await inner.SendPacketAsync(refusal, cancellationToken).ConfigureAwait(false);
+
+            // Not a CONNECT: MQTTnet logs the refusal and closes the connection.
+            return null!;
+        }
+    }
+
+    public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken) => inner.SendPacketAsync(packet, cancellationToken);
+
+    public void ResetStatistics() => inner.ResetStatistics();
+
+    public void Dispose() => inner.Dispose();
+}

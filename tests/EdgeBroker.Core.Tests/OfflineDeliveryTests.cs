@@ -1,0 +1,101 @@
+using System.Text;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Tests.Support;
+
+namespace EdgeBroker.Core.Tests;
+
+/// <summary>Messages for clients that are away with a persistent session: kept, bounded, delivered in order on return.</summary>
+public class OfflineDeliveryTests
+{
+    const string Receiver = "dev1";
+    const string P2PTopic = "a/p2p/" + Receiver;
+    const string SubscribedTopic = "a/b";
+
+    readonly TestBroker _broker = new();
+
+    public OfflineDeliveryTests()
+    {
+        _broker.ConnectThenLeave(Receiver, TestBroker.Persistent, SubscribedTopic);
+    }
+
+    [Fact]
+    public void P2PQos0_ToAnAwayReceiver_IsDroppedAndCounted()
+    {
+        Assert.Equal(PublishOutcome.NoMatchingSubscribers, _broker.Publish("sender", P2PTopic, qos: 0));
+        Assert.Equal(1, _broker.Counters.P2PDroppedOffline);
+
+        RecordingConnection back = Reconnect();
+        Assert.Empty(back.Received);
+    }
+
+    [Theory]
+    [InlineData(P2PTopic)]
+    [InlineData(SubscribedTopic)]
+    public void Qos1_ToAnAwayReceiver_IsQueuedAndDeliveredInOrderOnReconnect(string topic)
+    {
+        foreach (string payload in new[] { "m1", "m2", "m3" })
+        {
+            Assert.Equal(PublishOutcome.Queued, _broker.Publish("sender", topic, qos: 1, payload: payload));
+        }
+
+        RecordingConnection back = Reconnect();
+        _broker.Publish("sender", topic, qos: 1, payload: "live");
+
+        Assert.True(back.SessionPresent);
+        Assert.Equal(new[] { "m1", "m2", "m3", "live" }, back.Payloads);
+        Assert.All(back.Received, delivery => Assert.Equal(1, delivery.Qos));
+        Assert.Equal(0, _broker.Offline.Count(Receiver));
+    }
+
+    [Fact]
+    public void P2PAndPubSubMessages_ShareOneOrder()
+    {
+        _broker.Publish("sender", P2PTopic, qos: 1, payload: "p2p-1");
+        _broker.Publish("sender", SubscribedTopic, qos: 1, payload: "pubsub-2");
+        _broker.Publish("sender", P2PTopic, qos: 1, payload: "p2p-3");
+
+        Assert.Equal(2, _broker.Counters.P2PQueued);
+        Assert.Equal(1, _broker.Counters.PubSubQueued);
+        Assert.Equal(new[] { "p2p-1", "pubsub-2", "p2p-3" }, Reconnect().Payloads);
+    }
+
+    [Theory]
+    [InlineData(P2PTopic)]
+    [InlineData(SubscribedTopic)]
+    public void FullOfflineQuota_IsQuotaExceeded_AndCounted(string topic)
+    {
+        var broker = new TestBroker(offlineQuota: 2);
+        broker.ConnectThenLeave(Receiver, TestBroker.Persistent, SubscribedTopic);
+
+        Assert.Equal(PublishOutcome.Queued, broker.Publish("sender", topic, qos: 1, payload: "m1"));
+        Assert.Equal(PublishOutcome.Queued, broker.Publish("sender", topic, qos: 1, payload: "m2"));
+        Assert.Equal(PublishOutcome.QuotaExceeded, broker.Publish("sender", topic, qos: 1, payload: "m3"));
+
+        Assert.Equal(1, broker.Counters.QuotaDropped);
+        Assert.Equal(new[] { "m1", "m2" }, broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false).Payloads);
+    }
+
+    [Theory]
+    [InlineData(P2PTopic)]
+    [InlineData(SubscribedTopic)]
+    public void QueuedMessage_OwnsItsPayload_WhenThePublisherLentItsBuffer(string topic)
+    {
+        byte[] receiveBuffer = Encoding.UTF8.GetBytes("[[kept]]");
+        var message = new RoutedMessage(topic, receiveBuffer, qos: 1, retain: false)
+        {
+            PayloadOffset = 2,
+            PayloadLength = 4,
+            IsBorrowed = true,
+        };
+
+        _broker.Core.Publish("sender", message);
+        Encoding.UTF8.GetBytes("overwrit").CopyTo(receiveBuffer, 0);   // the connection reads its next packet
+
+        Assert.Equal(new[] { "kept" }, Reconnect().Payloads);
+    }
+
+    RecordingConnection Reconnect()
+    {
+        return _broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Sessions;
+
+namespace EdgeBroker.Core.Tests.Support;
+
+/// <summary>One message as the core handed it to a connection, with the payload copied at the moment of the call.</summary>
+internal sealed record Delivery(string Topic, string Payload, int Qos, bool Retain, int[]? SubscriptionIdentifiers);
+
+/// <summary>
+/// Test double for an engine's connection: records every <see cref="IClientConnection.Send"/> instead of writing to a
+/// socket. Knows the client ID and session expiry it connected with, so tests can disconnect it in one call.
+/// </summary>
+internal sealed class RecordingConnection : IClientConnection
+{
+    readonly List<Delivery> _received = new();
+
+    public RecordingConnection(string clientId, uint sessionExpirySeconds)
+    {
+        ClientId = clientId;
+        SessionExpirySeconds = sessionExpirySeconds;
+    }
+
+    public string ClientId { get; }
+
+    public uint SessionExpirySeconds { get; }
+
+    /// <summary>What <see cref="BrokerCore.Connect"/> answered (the CONNACK session-present flag).</summary>
+    public bool SessionPresent { get; set; }
+
+    /// <summary>When true, <see cref="Send"/> reports that the engine's outgoing queue was full.</summary>
+    public bool QueueFull { get; set; }
+
+    public string ChannelId { get; } = Guid.NewGuid().ToString("N");
+
+    public IReadOnlyList<Delivery> Received => _received;
+
+    public IEnumerable<string> Payloads => _received.Select(delivery => delivery.Payload);
+
+    public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers)
+    {
+        string payload = Encoding.UTF8.GetString(message.Payload, message.PayloadOffset, message.PayloadLength);
+        _received.Add(new Delivery(message.Topic, payload, qos, retain, subscriptionIdentifiers));
+        return !QueueFull;
+    }
+}

@@ -1,0 +1,181 @@
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.EndToEnd.Tests.PubSub;
+
+/// <summary>Ordinary publish/subscribe: QoS, wildcards, overlapping subscriptions (MQTT 3.1.1 §3.3, §4.7; MQTT 5 §3.8).</summary>
+public sealed class DeliveryTests
+{
+    [Theory]
+    [MemberData(nameof(QosPairs))]
+    public async Task Delivery_qos_is_the_lower_of_publish_and_granted_qos(string engine, int publishQos, int subscribeQos)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var subscriber = await TestClient.ConnectAsync(broker, "subscriber");
+        await subscriber.SubscribeAsync("sensors/temp", (MqttQualityOfServiceLevel)subscribeQos);
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+
+        await publisher.PublishAsync("sensors/temp", "21.5", (MqttQualityOfServiceLevel)publishQos);
+
+        var message = await subscriber.ReceiveAsync();
+        Assert.Equal("21.5", message.ConvertPayloadToString());
+        Assert.Equal((MqttQualityOfServiceLevel)Math.Min(publishQos, subscribeQos), message.QualityOfServiceLevel);
+    }
+
+    public static TheoryData<string, int, int> QosPairs()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (var engine in Engines.Names)
+        {
+            for (var publish = 0; publish <= 2; publish++)
+            {
+                for (var subscribe = 0; subscribe <= 2; subscribe++)
+                {
+                    data.Add(engine, publish, subscribe);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Wildcards_match_as_the_specification_says(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var single = await TestClient.ConnectAsync(broker, "single");
+        await single.SubscribeAsync("sport/+/player1");
+        await using var multi = await TestClient.ConnectAsync(broker, "multi");
+        await multi.SubscribeAsync("sport/#");
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+
+        await publisher.PublishAsync("sport", "parent");
+        await publisher.PublishAsync("sport/tennis/player1", "deep");
+        await publisher.PublishAsync("sport/tennis/player2", "other");
+        await publisher.PublishAsync("news/tennis/player1", "unrelated");
+
+        Assert.Equal(["deep"], await single.ReceivePayloadsAsync(1));
+        await single.ExpectNothingAsync();
+        Assert.Equal(["parent", "deep", "other"], await multi.ReceivePayloadsAsync(3));
+        await multi.ExpectNothingAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Overlapping_subscriptions_deliver_once_at_the_highest_granted_qos(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var subscriber = await TestClient.ConnectAsync(broker, "subscriber");
+        await subscriber.SubscribeAsync("home/#", MqttQualityOfServiceLevel.AtMostOnce);
+        await subscriber.SubscribeAsync("home/+/temp", MqttQualityOfServiceLevel.AtLeastOnce);
+        await subscriber.SubscribeAsync("home/kitchen/temp", MqttQualityOfServiceLevel.AtMostOnce);
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+
+        await publisher.PublishAsync("home/kitchen/temp", "19", MqttQualityOfServiceLevel.ExactlyOnce);
+
+        var message = await subscriber.ReceiveAsync();
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, message.QualityOfServiceLevel);
+        await subscriber.ExpectNothingAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Unsubscribe_stops_delivery(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var subscriber = await TestClient.ConnectAsync(broker, "subscriber");
+        await subscriber.SubscribeAsync("a/b");
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+        await publisher.PublishAsync("a/b", "before");
+        Assert.Equal("before", (await subscriber.ReceiveAsync()).ConvertPayloadToString());
+
+        await subscriber.Client.UnsubscribeAsync("a/b");
+        await publisher.PublishAsync("a/b", "after");
+
+        await subscriber.ExpectNothingAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Wildcard_subscriptions_do_not_see_dollar_topics_and_clients_cannot_publish_there(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var everything = await TestClient.ConnectAsync(broker, "everything");
+        await everything.SubscribeAsync("#");
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+
+        await publisher.PublishAsync("$internal/x", "forged");
+
+        await everything.ExpectNothingAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
+    public async Task Mqtt5_no_local_keeps_a_clients_own_messages_from_it(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var chatty = await TestClient.ConnectAsync(broker, "chatty", MqttProtocolVersion.V500);
+        await chatty.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic("room/1").WithNoLocal(true).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .Build());
+        await using var listener = await TestClient.ConnectAsync(broker, "listener", MqttProtocolVersion.V500);
+        await listener.SubscribeAsync("room/1");
+
+        await chatty.PublishAsync("room/1", "hi");
+
+        Assert.Equal("hi", (await listener.ReceiveAsync()).ConvertPayloadToString());
+        await chatty.ExpectNothingAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
+    public async Task Mqtt5_subscription_identifiers_come_with_each_matching_message(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var subscriber = await TestClient.ConnectAsync(broker, "subscriber", MqttProtocolVersion.V500);
+        await subscriber.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithSubscriptionIdentifier(7).WithTopicFilter("plant/+/state", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await subscriber.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithSubscriptionIdentifier(9).WithTopicFilter("plant/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher", MqttProtocolVersion.V500);
+
+        await publisher.PublishAsync("plant/pump/state", "on");
+        await publisher.PublishAsync("plant/pump/flow", "3");
+
+        Assert.Equal([7u, 9u], (await subscriber.ReceiveAsync()).SubscriptionIdentifiers.Order());
+        Assert.Equal([9u], (await subscriber.ReceiveAsync()).SubscriptionIdentifiers);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
+    public async Task Mqtt5_invalid_filters_are_refused_with_0x8F_and_the_connection_stays(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var client = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await client.ConnectAsync("client", protocolLevel: 5));
+
+        Assert.Equal(0x8F, await client.SubscribeAsync("a/#/b"));
+        Assert.Equal(1, await client.SubscribeAsync("ok/+"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Mqtt311_invalid_filters_close_the_connection(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var bystander = await TestClient.ConnectAsync(broker, "bystander");
+        await bystander.SubscribeAsync("ok/+");
+        await using var client = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await client.ConnectAsync("client"));
+
+        await client.SendAsync(0x82, [0, 1, 0, 5, (byte)'a', (byte)'/', (byte)'#', (byte)'/', (byte)'b', 1]);
+
+        Assert.True(await client.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+        await publisher.PublishAsync("ok/1", "others unaffected");
+        Assert.Equal("others unaffected", (await bystander.ReceiveAsync()).ConvertPayloadToString());
+    }
+}
