@@ -22,5 +22,8 @@ public abstract class RunningBroker : IAsyncDisposable
 
     public abstract int Port { get; }
 
+    /// <summary>Whether a client with this ID is connected now (to wait for third-party clients that print nothing).</summary>
+    public abstract bool IsConnected(string clientId);
+
     public abstract ValueTask DisposeAsync();
 }

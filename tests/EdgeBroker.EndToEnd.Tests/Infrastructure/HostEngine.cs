@@ -28,12 +28,14 @@ public sealed class HostEngine : BrokerEngine
         await host.StartAsync();
         var port = host.Services.GetRequiredService<MqttBrokerService>().BoundPort;
         Assert.True(port > 0, "the host broker did not start listening");
-        return new RunningHost(host, port);
+        return new RunningHost(host, port, host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>());
     }
 
-    sealed class RunningHost(IHost host, int port) : RunningBroker
+    sealed class RunningHost(IHost host, int port, EdgeBroker.Core.BrokerCore core) : RunningBroker
     {
         public override int Port => port;
+
+        public override bool IsConnected(string clientId) => core.Sessions.Find(clientId)?.IsOnline == true;
 
         public override async ValueTask DisposeAsync()
         {

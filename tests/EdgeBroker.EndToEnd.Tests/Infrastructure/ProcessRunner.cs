@@ -42,7 +42,10 @@ public sealed class ProcessRunner : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    public static ProcessRunner Start(string file, params string[] arguments)
+    public static ProcessRunner Start(string file, params string[] arguments) =>
+        Start(new Dictionary<string, string>(), file, arguments);
+
+    public static ProcessRunner Start(IDictionary<string, string> environment, string file, params string[] arguments)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -50,6 +53,11 @@ public sealed class ProcessRunner : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -65,6 +73,8 @@ public sealed class ProcessRunner : IAsyncDisposable
         var exitCode = await runner.WaitForExitAsync(timeout);
         return (exitCode, runner.Output, runner.Errors);
     }
+
+    public int ProcessId => _process.Id;
 
     public string Output
     {

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the third-party MQTT clients and broker the tests drive (Debian packages). Idempotent: does nothing
+# when they are already there. Uses sudo unless run as root.
+set -euo pipefail
+
+packages=(mosquitto mosquitto-clients python3-paho-mqtt)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "test tools present: ${packages[*]}"
+  exit 0
+fi
+
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+echo "installing test tools: ${missing[*]}"
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
