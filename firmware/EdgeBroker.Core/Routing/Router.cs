@@ -87,7 +87,7 @@ namespace EdgeBroker.Core.Routing
                 if (connection != null)
                 {
                     // The retain flag is cleared: a P2P message is for this receiver now, never a retained message.
-                    if (connection.Send(message, qos, false, null))
+                    if (connection.Send(message, qos, false, null, 0, false))
                     {
                         _counters.CountP2PDelivered();
                     }
@@ -140,7 +140,7 @@ namespace EdgeBroker.Core.Routing
                     IClientConnection connection = session.Connection;
                     if (connection != null)
                     {
-                        if (connection.Send(message, qos, retain, identifiers))
+                        if (connection.Send(message, qos, retain, identifiers, 0, false))
                         {
                             _counters.CountPubSubDelivery();
                         }
@@ -196,7 +196,7 @@ namespace EdgeBroker.Core.Routing
                 for (int i = 0; i < batch.Count; i++)
                 {
                     OfflineMessage kept = (OfflineMessage)batch[i];
-                    if (!connection.Send(kept.Message, kept.Qos, kept.Retain, kept.SubscriptionIdentifiers))
+                    if (!connection.Send(kept.Message, kept.Qos, kept.Retain, kept.SubscriptionIdentifiers, 0, false))
                     {
                         _counters.CountEngineDropped();
                     }

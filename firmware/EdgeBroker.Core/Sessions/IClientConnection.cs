@@ -14,9 +14,12 @@ namespace EdgeBroker.Core.Sessions
 
         /// <summary>
         /// Queues one message for this client. <paramref name="subscriptionIdentifiers"/> is null for P2P
-        /// messages and for subscriptions without identifiers (MQTT 5 only).
+        /// messages and for subscriptions without identifiers (MQTT 5 only). A non-zero
+        /// <paramref name="deliveryTag"/> marks a message the core keeps until the client has it: the engine calls
+        /// <see cref="BrokerCore.Acknowledge"/> with the tag when the client completes the QoS 1 or 2 handshake.
+        /// <paramref name="duplicate"/> sets the DUP flag (a redelivery of a message that may have been sent before).
         /// Returns false when the engine had to drop it (its outgoing queue is full).
         /// </summary>
-        bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers);
+        bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate);
     }
 }

@@ -33,9 +33,10 @@ sealed class MqttNetConnection(string clientId, string remoteEndPoint, MqttProto
 
     public DateTimeOffset ConnectedAt { get; } = DateTimeOffset.UtcNow;
 
-    public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers)
+    public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
         var outgoing = ToApplicationMessage(message, qos, retain, subscriptionIdentifiers);
+        outgoing.Dup = duplicate;
         lock (_sync)
         {
             if (_session is null)

@@ -37,7 +37,7 @@ internal sealed class RecordingConnection : IClientConnection
 
     public IEnumerable<string> Payloads => _received.Select(delivery => delivery.Payload);
 
-    public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers)
+    public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
         string payload = Encoding.UTF8.GetString(message.Payload, message.PayloadOffset, message.PayloadLength);
         _received.Add(new Delivery(message.Topic, payload, qos, retain, subscriptionIdentifiers));
