@@ -1,4 +1,3 @@
-using System;
 using System.Collections;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Offline;
@@ -10,8 +9,8 @@ using EdgeBroker.Core.Topics;
 namespace EdgeBroker.Core
 {
     /// <summary>
-    /// The routing core as an engine sees it: report connections, subscriptions and publications, and the core
-    /// decides and delivers. One instance per broker; thread-safe.
+    /// The routing core as an engine sees it: report connections, subscriptions, publications and acknowledgements,
+    /// and the core decides, delivers and keeps what must survive. One instance per broker; thread-safe.
     /// </summary>
     public sealed class BrokerCore
     {
@@ -26,19 +25,24 @@ namespace EdgeBroker.Core
 
         readonly SessionRegistry _sessions;
         readonly SubscriptionIndex _subscriptions;
-        readonly IOfflineStore _offline;
+        readonly IOfflineStore _offlineStore;
+        readonly ISessionStore _sessionStore;
+        readonly OfflineDelivery _offline;
         readonly RoutingCounters _counters;
         readonly Router _router;
         readonly int _maxQos;
 
-        public BrokerCore(IAccessPolicy policy, IOfflineStore offline, int maxQos, int expectedClients)
+        public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
+            int maxQos, int expectedClients)
         {
             _sessions = new SessionRegistry(expectedClients);
             _subscriptions = new SubscriptionIndex();
-            _offline = offline;
+            _offlineStore = offlineStore;
+            _sessionStore = sessionStore;
+            _offline = new OfflineDelivery(offlineStore, limits);
             _counters = new RoutingCounters();
             _maxQos = maxQos;
-            _router = new Router(_sessions, _subscriptions, offline, policy, _counters, maxQos);
+            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos);
         }
 
         public SessionRegistry Sessions { get { return _sessions; } }
@@ -49,15 +53,47 @@ namespace EdgeBroker.Core
 
         public Router Router { get { return _router; } }
 
-        public IOfflineStore OfflineStore { get { return _offline; } }
+        public IOfflineStore OfflineStore { get { return _offlineStore; } }
 
         /// <summary>The highest QoS this broker grants and delivers at.</summary>
         public int MaxQos { get { return _maxQos; } }
 
         /// <summary>
+        /// Brings back the persistent sessions and subscriptions kept in the session store, as they were when the broker
+        /// stopped: all away. Their stored messages may have reached a connection before the stop, so they are
+        /// redelivered with DUP set. Call once, before accepting connections.
+        /// </summary>
+        public int Restore()
+        {
+            ArrayList records = _sessionStore.LoadSessions();
+            long nowMs = Clock.NowMs();
+            for (int i = 0; i < records.Count; i++)
+            {
+                SessionRecord record = (SessionRecord)records[i];
+                bool existed;
+                Session session = _sessions.GetOrCreate(record.ClientId, out existed);
+                session.IsPersistent = true;
+                session.IsStored = true;
+                session.ExpiryIntervalSeconds = record.ExpiryIntervalSeconds;
+                session.DisconnectedAtMs = record.DisconnectedAtMs > 0 ? record.DisconnectedAtMs : nowMs;
+                session.RedeliveryBoundary = _offlineStore.LastId(record.ClientId);
+                for (int j = 0; j < record.Subscriptions.Count; j++)
+                {
+                    SubscriptionRecord stored = (SubscriptionRecord)record.Subscriptions[j];
+                    Subscription subscription = _subscriptions.Add(session, stored.Filter, stored.GrantedQos);
+                    subscription.NoLocal = stored.NoLocal;
+                    subscription.RetainAsPublished = stored.RetainAsPublished;
+                    subscription.Identifier = stored.Identifier;
+                }
+            }
+
+            return records.Count;
+        }
+
+        /// <summary>
         /// A CONNECT was accepted and <paramref name="connection"/> now serves <paramref name="clientId"/>.
-        /// With <paramref name="cleanStart"/> any earlier session is discarded first. Messages kept while the client
-        /// was away are delivered before anything newer. Returns whether a session was present (CONNACK flag).
+        /// With <paramref name="cleanStart"/> any earlier session is discarded first. Kept messages follow, oldest
+        /// first and in batches, before anything newer. Returns whether a session was present (CONNACK flag).
         /// </summary>
         public bool Connect(string clientId, bool cleanStart, uint sessionExpirySeconds, IClientConnection connection)
         {
@@ -65,7 +101,11 @@ namespace EdgeBroker.Core
             Session session = _sessions.GetOrCreate(clientId, out existed);
             if (existed && cleanStart)
             {
-                Discard(session);
+                lock (session.SyncRoot)
+                {
+                    Discard(session);
+                }
+
                 session = _sessions.GetOrCreate(clientId, out existed);
             }
 
@@ -73,9 +113,15 @@ namespace EdgeBroker.Core
             {
                 session.IsPersistent = sessionExpirySeconds > 0;
                 session.ExpiryIntervalSeconds = sessionExpirySeconds;
-                session.DisconnectedAtTicks = 0;
+                session.DisconnectedAtMs = 0;
+                if (session.IsPersistent)
+                {
+                    _sessionStore.SaveSession(clientId, sessionExpirySeconds, 0);
+                    session.IsStored = true;
+                }
+
                 session.Connection = connection;
-                _router.DeliverOffline(session, connection);
+                _offline.Start(session, Clock.NowMs());
             }
 
             return existed;
@@ -101,11 +147,16 @@ namespace EdgeBroker.Core
                     return;
                 }
 
+                _offline.Stop(session);
                 session.Connection = null;
-                session.DisconnectedAtTicks = DateTime.UtcNow.Ticks;
+                session.DisconnectedAtMs = Clock.NowMs();
                 session.ExpiryIntervalSeconds = sessionExpirySeconds;
                 session.IsPersistent = sessionExpirySeconds > 0;
-                if (!session.IsPersistent)
+                if (session.IsPersistent)
+                {
+                    _sessionStore.SaveSession(clientId, sessionExpirySeconds, session.DisconnectedAtMs);
+                }
+                else
                 {
                     // Still under the session's lock, so a reconnect cannot slip in and lose its fresh state.
                     Discard(session);
@@ -113,9 +164,38 @@ namespace EdgeBroker.Core
             }
         }
 
-        /// <summary>Ends every offline session whose expiry interval has passed; returns their client IDs so the
+        /// <summary>The client completed the QoS 1/2 handshake for the message sent with <paramref name="deliveryTag"/>.</summary>
+        public void Acknowledge(string clientId, long deliveryTag)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return;
+            }
+
+            lock (session.SyncRoot)
+            {
+                _offline.Acknowledged(session, deliveryTag, Clock.NowMs());
+            }
+        }
+
+        /// <summary>Time passes: sends overdue offline batches. Engines call it about once a second.</summary>
+        public void Tick(long nowMs)
+        {
+            ArrayList sessions = _sessions.Snapshot();
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                Session session = (Session)sessions[i];
+                lock (session.SyncRoot)
+                {
+                    _offline.Tick(session, nowMs);
+                }
+            }
+        }
+
+        /// <summary>Ends every away session whose expiry interval has passed; returns their client IDs so the
         /// engine can drop its own state too.</summary>
-        public ArrayList ExpireSessions(long nowTicks)
+        public ArrayList ExpireSessions(long nowMs)
         {
             ArrayList expired = new ArrayList();
             ArrayList sessions = _sessions.Snapshot();
@@ -129,8 +209,7 @@ namespace EdgeBroker.Core
                         continue;
                     }
 
-                    long expiresAt = session.DisconnectedAtTicks + (long)session.ExpiryIntervalSeconds * TimeSpan.TicksPerSecond;
-                    if (expiresAt > nowTicks)
+                    if (session.DisconnectedAtMs + (long)session.ExpiryIntervalSeconds * 1000 > nowMs)
                     {
                         continue;
                     }
@@ -167,17 +246,39 @@ namespace EdgeBroker.Core
             }
 
             int granted = requestedQos < _maxQos ? requestedQos : _maxQos;
-            Subscription subscription = _subscriptions.Add(session, filter, granted);
-            subscription.NoLocal = noLocal;
-            subscription.RetainAsPublished = retainAsPublished;
-            subscription.Identifier = identifier;
+            lock (session.SyncRoot)
+            {
+                Subscription subscription = _subscriptions.Add(session, filter, granted);
+                subscription.NoLocal = noLocal;
+                subscription.RetainAsPublished = retainAsPublished;
+                subscription.Identifier = identifier;
+                if (session.IsPersistent)
+                {
+                    _sessionStore.SaveSubscription(clientId, new SubscriptionRecord(filter, granted, noLocal, retainAsPublished, identifier));
+                }
+            }
+
             return granted;
         }
 
         public bool Unsubscribe(string clientId, string filter)
         {
             Session session = _sessions.Find(clientId);
-            return session != null && _subscriptions.Remove(session, filter);
+            if (session == null)
+            {
+                return false;
+            }
+
+            lock (session.SyncRoot)
+            {
+                bool removed = _subscriptions.Remove(session, filter);
+                if (removed && session.IsPersistent)
+                {
+                    _sessionStore.DeleteSubscription(clientId, filter);
+                }
+
+                return removed;
+            }
         }
 
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
@@ -185,11 +286,19 @@ namespace EdgeBroker.Core
             return _router.Publish(publisherClientId, message);
         }
 
-        /// <summary>Forgets a session entirely: subscriptions, offline messages, registration.</summary>
-        public void Discard(Session session)
+        /// <summary>Forgets a session entirely: subscriptions, kept messages, stored record, registration. Called
+        /// under the session's lock.</summary>
+        void Discard(Session session)
         {
             _subscriptions.RemoveAll(session);
-            _offline.Discard(session.ClientId);
+            if (session.IsStored)
+            {
+                _offlineStore.Discard(session.ClientId);
+                _sessionStore.DeleteSession(session.ClientId);
+                session.IsStored = false;
+            }
+
+            session.VolatileQueue = null;
             _sessions.Remove(session);
         }
     }

@@ -1,8 +1,8 @@
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
-using EdgeBroker.Core.Offline;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Mqtt;
+using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -44,7 +44,13 @@ public static class BrokerApp
         builder.Services.AddSingleton(services =>
         {
             var settings = services.GetRequiredService<IOptions<BrokerOptions>>().Value;
-            return new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(settings.MaxOfflineMessagesPerClient), MaxQos, 1024);
+            return BrokerStorage.Open(settings, settings.OfflineLimits);
+        });
+        builder.Services.AddSingleton(services =>
+        {
+            var settings = services.GetRequiredService<IOptions<BrokerOptions>>().Value;
+            var storage = services.GetRequiredService<BrokerStorage>();
+            return new BrokerCore(new AllowAllPolicy(), storage.Offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
         });
         builder.Services.AddSingleton<MqttBrokerService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBrokerService>());

@@ -10,4 +10,7 @@ static class ExitCodes
 
     /// <summary>A listener could not bind (port in use, address not on this machine).</summary>
     public const int CannotListen = 3;
+
+    /// <summary>The data store cannot be used (damaged, or from a newer version); the message says what to do.</summary>
+    public const int StoreUnavailable = 4;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeBroker.Host;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 var commandLine = new EdgeBroker.Host.Configuration.CommandLine();
@@ -27,6 +28,16 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
             }
 
             return ExitCodes.InvalidSettings;
+        }
+
+        try
+        {
+            host.Services.GetRequiredService<EdgeBroker.Host.Storage.BrokerStorage>();
+        }
+        catch (EdgeBroker.Host.Storage.StoreUnavailableException e)
+        {
+            Console.Error.WriteLine($"edgebroker: {e.Message}");
+            return ExitCodes.StoreUnavailable;
         }
 
         // Ctrl+C and SIGTERM stop the host cleanly (Generic Host console lifetime).

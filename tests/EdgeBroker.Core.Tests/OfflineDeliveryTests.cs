@@ -44,6 +44,14 @@ public class OfflineDeliveryTests
         Assert.True(back.SessionPresent);
         Assert.Equal(new[] { "m1", "m2", "m3", "live" }, back.Payloads);
         Assert.All(back.Received, delivery => Assert.Equal(1, delivery.Qos));
+
+        // Kept until the receiver acknowledges each one.
+        Assert.Equal(4, _broker.Offline.Count(Receiver));
+        foreach (var delivery in back.Received)
+        {
+            _broker.Core.Acknowledge(Receiver, delivery.DeliveryTag);
+        }
+
         Assert.Equal(0, _broker.Offline.Count(Receiver));
     }
 

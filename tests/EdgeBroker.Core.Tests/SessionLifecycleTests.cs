@@ -85,10 +85,10 @@ public class SessionLifecycleTests
         _broker.ConnectThenLeave(Client, sessionExpirySeconds: 60, SubscribedTopic);
         _broker.Publish("sender", P2PTopic, qos: 1);
 
-        Assert.Empty(_broker.Core.ExpireSessions(DateTime.UtcNow.Ticks));
+        Assert.Empty(_broker.Core.ExpireSessions(Clock.NowMs()));
         Assert.NotNull(_broker.Core.Sessions.Find(Client));
 
-        var expired = _broker.Core.ExpireSessions(DateTime.UtcNow.AddSeconds(61).Ticks);
+        var expired = _broker.Core.ExpireSessions(Clock.NowMs() + 61_000);
 
         Assert.Equal(new object[] { Client }, expired.ToArray());
         Assert.Null(_broker.Core.Sessions.Find(Client));
@@ -102,7 +102,7 @@ public class SessionLifecycleTests
         _broker.Connect("online", sessionExpirySeconds: 60);
         _broker.ConnectThenLeave("forever", TestBroker.Persistent);
 
-        Assert.Empty(_broker.Core.ExpireSessions(DateTime.MaxValue.Ticks));
+        Assert.Empty(_broker.Core.ExpireSessions(long.MaxValue));
         Assert.Equal(2, _broker.Core.Sessions.Count);
     }
 }

@@ -1,64 +1,97 @@
 using System.Collections;
+using EdgeBroker.Core.Routing;
 
 namespace EdgeBroker.Core.Offline
 {
-    /// <summary>Offline messages on the heap: lost on restart. A bounded queue per client; when it is full new
-    /// messages are refused (and counted by the router) rather than old ones silently dropped.</summary>
+    /// <summary>Offline messages on the heap: the same rules as the durable stores, lost on restart. Used where nothing
+    /// durable is configured and as the reference the durable stores are tested against.</summary>
     public sealed class MemoryOfflineStore : IOfflineStore
     {
         readonly object _sync = new object();
         readonly Hashtable _queues = new Hashtable();
-        readonly int _maxMessagesPerClient;
+        readonly OfflineLimits _limits;
+        long _lastId;
 
-        public MemoryOfflineStore(int maxMessagesPerClient)
+        public MemoryOfflineStore(OfflineLimits limits)
         {
-            _maxMessagesPerClient = maxMessagesPerClient;
+            _limits = limits;
         }
 
-        public bool Enqueue(string clientId, OfflineMessage message)
+        public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long expiresAtMs)
         {
             lock (_sync)
             {
-                Queue queue = (Queue)_queues[clientId];
+                ClientQueue queue = (ClientQueue)_queues[clientId];
                 if (queue == null)
                 {
-                    queue = new Queue();
+                    queue = new ClientQueue();
                     _queues[clientId] = queue;
                 }
 
-                if (queue.Count >= _maxMessagesPerClient)
+                long size = SizeOf(message);
+                if (queue.Messages.Count >= _limits.MaxMessagesPerClient || queue.Bytes + size > _limits.MaxBytesPerClient)
                 {
-                    return false;
+                    return 0;
                 }
 
-                queue.Enqueue(message);
-                return true;
+                _lastId++;
+                queue.Messages.Add(new StoredMessage(_lastId, message.Detach(), qos, retain, subscriptionIdentifiers, expiresAtMs));
+                queue.Bytes += size;
+                return _lastId;
             }
         }
 
-        public int Take(string clientId, int max, ArrayList into)
+        public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into)
         {
             lock (_sync)
             {
-                Queue queue = (Queue)_queues[clientId];
+                ClientQueue queue = (ClientQueue)_queues[clientId];
                 if (queue == null)
                 {
                     return 0;
                 }
 
-                int taken = 0;
-                while (taken < max && queue.Count > 0)
+                int added = 0;
+                for (int i = 0; i < queue.Messages.Count && added < max; i++)
                 {
-                    into.Add(queue.Dequeue());
-                    taken++;
+                    StoredMessage stored = (StoredMessage)queue.Messages[i];
+                    if (stored.ExpiresAtMs <= nowMs)
+                    {
+                        queue.Bytes -= SizeOf(stored.Message);
+                        queue.Messages.RemoveAt(i);
+                        i--;
+                    }
+                    else if (stored.Id > afterId)
+                    {
+                        into.Add(stored);
+                        added++;
+                    }
                 }
 
-                if (queue.Count == 0)
+                return added;
+            }
+        }
+
+        public void Remove(string clientId, long id)
+        {
+            lock (_sync)
+            {
+                ClientQueue queue = (ClientQueue)_queues[clientId];
+                if (queue == null)
                 {
-                    _queues.Remove(clientId);
+                    return;
                 }
 
-                return taken;
+                for (int i = 0; i < queue.Messages.Count; i++)
+                {
+                    StoredMessage stored = (StoredMessage)queue.Messages[i];
+                    if (stored.Id == id)
+                    {
+                        queue.Bytes -= SizeOf(stored.Message);
+                        queue.Messages.RemoveAt(i);
+                        return;
+                    }
+                }
             }
         }
 
@@ -66,8 +99,19 @@ namespace EdgeBroker.Core.Offline
         {
             lock (_sync)
             {
-                Queue queue = (Queue)_queues[clientId];
-                return queue == null ? 0 : queue.Count;
+                ClientQueue queue = (ClientQueue)_queues[clientId];
+                return queue == null ? 0 : queue.Messages.Count;
+            }
+        }
+
+        public long LastId(string clientId)
+        {
+            lock (_sync)
+            {
+                ClientQueue queue = (ClientQueue)_queues[clientId];
+                return queue == null || queue.Messages.Count == 0
+                    ? 0
+                    : ((StoredMessage)queue.Messages[queue.Messages.Count - 1]).Id;
             }
         }
 
@@ -77,6 +121,18 @@ namespace EdgeBroker.Core.Offline
             {
                 _queues.Remove(clientId);
             }
+        }
+
+        /// <summary>What a message counts against <see cref="OfflineLimits.MaxBytesPerClient"/>.</summary>
+        public static long SizeOf(RoutedMessage message)
+        {
+            return message.PayloadLength + message.Topic.Length;
+        }
+
+        sealed class ClientQueue
+        {
+            public readonly ArrayList Messages = new ArrayList();
+            public long Bytes;
         }
     }
 }

@@ -30,6 +30,12 @@ namespace EdgeBroker.Core.Routing
 
         public string SenderClientId { get; set; }
 
+        /// <summary>When the broker received it (Unix ms): the start of its lifetime.</summary>
+        public long PublishedAtMs { get; set; }
+
+        /// <summary>MQTT 5 message expiry interval in seconds; 0 when the publisher gave none.</summary>
+        public uint MessageExpiryInterval { get; set; }
+
         /// <summary>True when <see cref="Payload"/> belongs to someone else's buffer and is only valid during the
         /// routing call.</summary>
         public bool IsBorrowed { get; set; }
@@ -50,6 +56,8 @@ namespace EdgeBroker.Core.Routing
             System.Array.Copy(Payload, PayloadOffset, copy, 0, PayloadLength);
             RoutedMessage detached = new RoutedMessage(Topic, copy, Qos, Retain);
             detached.SenderClientId = SenderClientId;
+            detached.PublishedAtMs = PublishedAtMs;
+            detached.MessageExpiryInterval = MessageExpiryInterval;
             detached.EngineProperties = EngineProperties;
             return detached;
         }

@@ -1,4 +1,3 @@
-using System.Collections;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Sessions;
@@ -9,19 +8,20 @@ namespace EdgeBroker.Core.Routing
 {
     /// <summary>
     /// Decides who receives a PUBLISH and hands it to them: the one P2P receiver for <c>parent/p2p/{clientId}</c>,
-    /// otherwise every matching subscriber. Receivers that are away and have a persistent session get it in the
-    /// offline store. Engines call <see cref="Publish"/> and map the outcome to their acknowledgement.
+    /// otherwise every matching subscriber. Persistent sessions get QoS 1/2 messages through the offline store, so they
+    /// survive a dropped connection or a crash. Engines call <see cref="Publish"/> and map the outcome to their
+    /// acknowledgement.
     /// </summary>
     public sealed class Router
     {
         readonly SessionRegistry _sessions;
         readonly SubscriptionIndex _subscriptions;
-        readonly IOfflineStore _offline;
+        readonly OfflineDelivery _offline;
         readonly RoutingCounters _counters;
         readonly int _maxQos;
         IAccessPolicy _policy;
 
-        public Router(SessionRegistry sessions, SubscriptionIndex subscriptions, IOfflineStore offline,
+        internal Router(SessionRegistry sessions, SubscriptionIndex subscriptions, OfflineDelivery offline,
             IAccessPolicy policy, RoutingCounters counters, int maxQos)
         {
             _sessions = sessions;
@@ -57,6 +57,7 @@ namespace EdgeBroker.Core.Routing
                 return PublishOutcome.NotAuthorized;
             }
 
+            StampArrival(message);
             return receiverStart >= 0
                 ? RouteToReceiver(message, receiverStart)
                 : RouteToSubscribers(publisherClientId, message);
@@ -67,6 +68,7 @@ namespace EdgeBroker.Core.Routing
         public PublishOutcome PublishFromBroker(RoutedMessage message)
         {
             _counters.CountPublished();
+            StampArrival(message);
             return RouteToSubscribers(null, message);
         }
 
@@ -83,36 +85,31 @@ namespace EdgeBroker.Core.Routing
             int qos = message.Qos < _maxQos ? message.Qos : _maxQos;
             lock (receiver.SyncRoot)
             {
-                IClientConnection connection = receiver.Connection;
-                if (connection != null)
+                // The retain flag is cleared: a P2P message is for this receiver now, never a retained message.
+                if (qos > 0 && receiver.IsPersistent)
                 {
-                    // The retain flag is cleared: a P2P message is for this receiver now, never a retained message.
-                    if (connection.Send(message, qos, false, null, 0, false))
-                    {
-                        _counters.CountP2PDelivered();
-                    }
-                    else
-                    {
-                        _counters.CountEngineDropped();
-                    }
-
-                    return PublishOutcome.Delivered;
+                    PublishOutcome kept = _offline.Keep(receiver, message, qos, false, null);
+                    CountP2P(kept);
+                    return kept;
                 }
 
-                if (!receiver.IsPersistent || qos == 0)
+                IClientConnection connection = receiver.Connection;
+                if (connection == null)
                 {
                     _counters.CountP2PDroppedOffline();
                     return PublishOutcome.NoMatchingSubscribers;
                 }
 
-                if (!_offline.Enqueue(receiver.ClientId, new OfflineMessage(message.Detach(), qos, false, null)))
+                if (connection.Send(message, qos, false, null, 0, false))
                 {
-                    _counters.CountQuotaDropped();
-                    return PublishOutcome.QuotaExceeded;
+                    _counters.CountP2PDelivered();
+                }
+                else
+                {
+                    _counters.CountEngineDropped();
                 }
 
-                _counters.CountP2PQueued();
-                return PublishOutcome.Queued;
+                return PublishOutcome.Delivered;
             }
         }
 
@@ -135,36 +132,10 @@ namespace EdgeBroker.Core.Routing
                 int qos = message.Qos < matches.QosAt(i) ? message.Qos : matches.QosAt(i);
                 bool retain = matches.RetainAsPublishedAt(i) && message.Retain;
                 int[] identifiers = matches.IdentifiersAt(i);
-                lock (session.SyncRoot)
-                {
-                    IClientConnection connection = session.Connection;
-                    if (connection != null)
-                    {
-                        if (connection.Send(message, qos, retain, identifiers, 0, false))
-                        {
-                            _counters.CountPubSubDelivery();
-                        }
-                        else
-                        {
-                            _counters.CountEngineDropped();
-                        }
-
-                        delivered = true;
-                    }
-                    else if (session.IsPersistent)
-                    {
-                        if (_offline.Enqueue(session.ClientId, new OfflineMessage(message.Detach(), qos, retain, identifiers)))
-                        {
-                            _counters.CountPubSubQueued();
-                            queued = true;
-                        }
-                        else
-                        {
-                            _counters.CountQuotaDropped();
-                            quotaExceeded = true;
-                        }
-                    }
-                }
+                PublishOutcome outcome = DeliverToSubscriber(session, message, qos, retain, identifiers);
+                delivered |= outcome == PublishOutcome.Delivered;
+                queued |= outcome == PublishOutcome.Queued;
+                quotaExceeded |= outcome == PublishOutcome.QuotaExceeded;
             }
 
             if (delivered)
@@ -186,23 +157,78 @@ namespace EdgeBroker.Core.Routing
             return PublishOutcome.NoMatchingSubscribers;
         }
 
-        /// <summary>Sends a reconnected client everything kept for it, oldest first. Called with the session's
-        /// lock held, before any new message can reach the connection, so order is kept.</summary>
-        internal void DeliverOffline(Session session, IClientConnection connection)
+        PublishOutcome DeliverToSubscriber(Session session, RoutedMessage message, int qos, bool retain, int[] identifiers)
         {
-            ArrayList batch = new ArrayList();
-            while (_offline.Take(session.ClientId, 64, batch) > 0)
+            lock (session.SyncRoot)
             {
-                for (int i = 0; i < batch.Count; i++)
+                PublishOutcome outcome;
+                if (qos > 0 && session.IsPersistent)
                 {
-                    OfflineMessage kept = (OfflineMessage)batch[i];
-                    if (!connection.Send(kept.Message, kept.Qos, kept.Retain, kept.SubscriptionIdentifiers, 0, false))
+                    outcome = _offline.Keep(session, message, qos, retain, identifiers);
+                }
+                else if (session.Connection != null)
+                {
+                    if (!session.Connection.Send(message, qos, retain, identifiers, 0, false))
                     {
                         _counters.CountEngineDropped();
+                        return PublishOutcome.Delivered;
                     }
+
+                    outcome = PublishOutcome.Delivered;
+                }
+                else if (session.IsPersistent)
+                {
+                    outcome = _offline.KeepVolatile(session, message, retain, identifiers)
+                        ? PublishOutcome.Queued
+                        : PublishOutcome.QuotaExceeded;
+                }
+                else
+                {
+                    return PublishOutcome.NoMatchingSubscribers;
                 }
 
-                batch.Clear();
+                CountPubSub(outcome);
+                return outcome;
+            }
+        }
+
+        void CountP2P(PublishOutcome outcome)
+        {
+            if (outcome == PublishOutcome.Delivered)
+            {
+                _counters.CountP2PDelivered();
+            }
+            else if (outcome == PublishOutcome.Queued)
+            {
+                _counters.CountP2PQueued();
+            }
+            else
+            {
+                _counters.CountQuotaDropped();
+            }
+        }
+
+        void CountPubSub(PublishOutcome outcome)
+        {
+            if (outcome == PublishOutcome.Delivered)
+            {
+                _counters.CountPubSubDelivery();
+            }
+            else if (outcome == PublishOutcome.Queued)
+            {
+                _counters.CountPubSubQueued();
+            }
+            else
+            {
+                _counters.CountQuotaDropped();
+            }
+        }
+
+        static void StampArrival(RoutedMessage message)
+        {
+            if (message.PublishedAtMs == 0)
+            {
+                message.PublishedAtMs = Clock.NowMs();
             }
         }
     }

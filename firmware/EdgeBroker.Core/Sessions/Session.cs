@@ -32,8 +32,8 @@ namespace EdgeBroker.Core.Sessions
         /// <summary>Seconds the session lives on after its connection ends; 0xFFFFFFFF never expires.</summary>
         public uint ExpiryIntervalSeconds { get; set; }
 
-        /// <summary>When the last connection ended (UTC ticks), 0 while connected.</summary>
-        public long DisconnectedAtTicks { get; set; }
+        /// <summary>When the last connection ended (Unix ms), 0 while connected.</summary>
+        public long DisconnectedAtMs { get; set; }
 
         public IClientConnection Connection { get; set; }
 
@@ -44,5 +44,27 @@ namespace EdgeBroker.Core.Sessions
 
         /// <summary>The <see cref="Subscriptions.Subscription"/> entries this session holds in the index.</summary>
         public ArrayList Subscriptions { get; private set; }
+
+        /// <summary>Written to the session store (so forgetting it must delete it there too).</summary>
+        internal bool IsStored;
+
+        // Offline delivery state (see Offline.OfflineDelivery), guarded by SyncRoot.
+
+        /// <summary>Highest stored message id handed to the current connection.</summary>
+        internal long SentUpTo;
+
+        /// <summary>Stored ids up to this may have reached an earlier connection: they are resent with DUP set.</summary>
+        internal long RedeliveryBoundary;
+
+        /// <summary>Stored messages not yet handed to the current connection: new ones queue behind them.</summary>
+        internal bool BacklogPending;
+
+        /// <summary>Last stored id of the batch in flight, and how many of that batch await their acknowledgement.</summary>
+        internal long BatchLastId;
+        internal int BatchUnacked;
+        internal long BatchSentAtMs;
+
+        /// <summary>QoS 0 messages for this session while it is away: kept in memory only (QoS 0 promises no more).</summary>
+        internal ArrayList VolatileQueue;
     }
 }

@@ -14,8 +14,29 @@ public sealed class BrokerOptions
     /// <summary>Address the listeners bind to. Loopback by default: serving the LAN is a decision, not an accident.</summary>
     public string Bind { get; set; } = "127.0.0.1";
 
-    /// <summary>Messages kept per away client (persistent sessions) before new ones are refused.</summary>
+    /// <summary>Where sessions, offline and retained messages are kept.</summary>
+    public StorageKind Storage { get; set; } = StorageKind.Sqlite;
+
+    /// <summary>Directory of the SQLite database (relative to the working directory).</summary>
+    public string DataDir { get; set; } = "data";
+
+    /// <summary>Messages kept per persistent session before new ones are refused.</summary>
     public int MaxOfflineMessagesPerClient { get; set; } = 1000;
+
+    /// <summary>Topic and payload bytes kept per persistent session before new messages are refused.</summary>
+    public long MaxOfflineBytesPerClient { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Lifetime of a kept message that has no MQTT 5 message expiry interval.</summary>
+    public double OfflineMessageTtlHours { get; set; } = 72;
+
+    /// <summary>Kept messages handed to a returning client at once (0: all at once).</summary>
+    public int OfflineBatchSize { get; set; } = 30;
+
+    /// <summary>The next batch follows when the previous one is acknowledged, or after this many seconds.</summary>
+    public double OfflineBatchIntervalSeconds { get; set; } = 5;
+
+    /// <summary>How long an MQTT 3.1.1 persistent session (clean session = 0) outlives its connection.</summary>
+    public uint Mqtt311SessionExpirySeconds { get; set; } = 7 * 24 * 3600;
 
     /// <summary>How often expired sessions are looked for.</summary>
     public int SessionExpirySweepSeconds { get; set; } = 30;
@@ -39,6 +60,21 @@ public sealed class BrokerOptions
             problems.Add($"MaxOfflineMessagesPerClient must be at least 1 (is {MaxOfflineMessagesPerClient}).");
         }
 
+        if (MaxOfflineBytesPerClient < 1)
+        {
+            problems.Add($"MaxOfflineBytesPerClient must be at least 1 (is {MaxOfflineBytesPerClient}).");
+        }
+
+        if (OfflineMessageTtlHours <= 0 || OfflineBatchIntervalSeconds <= 0 || OfflineBatchSize < 0)
+        {
+            problems.Add("OfflineMessageTtlHours and OfflineBatchIntervalSeconds must be positive and OfflineBatchSize not negative.");
+        }
+
+        if (Storage == StorageKind.Sqlite && string.IsNullOrWhiteSpace(DataDir))
+        {
+            problems.Add("DataDir must name a directory when Storage is Sqlite.");
+        }
+
         if (SessionExpirySweepSeconds < 1)
         {
             problems.Add($"SessionExpirySweepSeconds must be at least 1 (is {SessionExpirySweepSeconds}).");
@@ -49,5 +85,20 @@ public sealed class BrokerOptions
 
     public IPAddress BindAddress => IPAddress.Parse(Bind);
 
+    public EdgeBroker.Core.Offline.OfflineLimits OfflineLimits => new()
+    {
+        MaxMessagesPerClient = MaxOfflineMessagesPerClient,
+        MaxBytesPerClient = MaxOfflineBytesPerClient,
+        DefaultMessageTtlMs = (long)(OfflineMessageTtlHours * 3600 * 1000),
+        BatchSize = OfflineBatchSize,
+        BatchIntervalMs = (long)(OfflineBatchIntervalSeconds * 1000),
+    };
+
     public bool IsLoopbackOnly => IPAddress.IsLoopback(BindAddress);
+}
+
+public enum StorageKind
+{
+    Sqlite,
+    Memory,
 }

@@ -10,6 +10,8 @@ public sealed class CommandLine
 {
     readonly Option<int?> _port = new("--port") { Description = "MQTT listener port (default 1883)." };
     readonly Option<string?> _bind = new("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)." };
+    readonly Option<string?> _dataDir = new("--data-dir") { Description = "Directory of the SQLite store (default ./data)." };
+    readonly Option<bool> _inMemory = new("--in-memory") { Description = "Keep nothing on disk: sessions and messages are lost when the broker stops." };
     readonly Option<FileInfo?> _config = new("--config") { Description = "Extra JSON settings file, same layout as appsettings.json." };
 
     public CommandLine()
@@ -18,6 +20,8 @@ public sealed class CommandLine
         {
             _port,
             _bind,
+            _dataDir,
+            _inMemory,
             _config,
         };
     }
@@ -39,6 +43,16 @@ public sealed class CommandLine
         if (result.GetValue(_bind) is { } bind)
         {
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.Bind)}"] = bind;
+        }
+
+        if (result.GetValue(_dataDir) is { } dataDir)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.DataDir)}"] = dataDir;
+        }
+
+        if (result.GetValue(_inMemory))
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.Storage)}"] = nameof(StorageKind.Memory);
         }
 
         return settings;

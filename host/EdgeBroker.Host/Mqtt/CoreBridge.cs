@@ -19,11 +19,10 @@ namespace EdgeBroker.Host.Mqtt;
 /// </summary>
 sealed class CoreBridge
 {
-    /// <summary>The session expiry a 3.1.1 client with clean session = 0 gets: it lasts until the client cleans it.</summary>
-    const uint PersistentUntilCleaned = BrokerCore.NeverExpires;
-
     readonly BrokerCore _core;
     readonly MqttServer _server;
+    readonly SessionPresentFlags _sessionPresent;
+    readonly uint _mqtt311SessionExpiry;
     readonly ILogger _logger;
 
     /// <summary>Accepted connections by remote end point (unique per live TCP connection).</summary>
@@ -35,10 +34,13 @@ sealed class CoreBridge
 
     MqttClientSessionsManager? _sessionsManager;
 
-    public CoreBridge(BrokerCore core, MqttServer server, ILogger<CoreBridge> logger)
+    /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
+    public CoreBridge(BrokerCore core, MqttServer server, SessionPresentFlags sessionPresent, uint mqtt311SessionExpiry, ILogger<CoreBridge> logger)
     {
         _core = core;
         _server = server;
+        _sessionPresent = sessionPresent;
+        _mqtt311SessionExpiry = mqtt311SessionExpiry;
         _logger = logger;
 
         server.ValidatingConnectionAsync += OnValidatingConnection;
@@ -49,6 +51,7 @@ sealed class CoreBridge
         server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
         server.ClientSubscribedTopicAsync += OnClientSubscribed;
         server.ClientUnsubscribedTopicAsync += OnClientUnsubscribed;
+        server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
     }
 
     /// <summary>Live connections, for status queries.</summary>
@@ -60,6 +63,7 @@ sealed class CoreBridge
     {
         var cleanStart = args.CleanSession ?? true;
         var clientId = args.ClientId;
+        var connect = MqttNetInternals.ConnectPacket(args);
         if (string.IsNullOrEmpty(clientId))
         {
             clientId = "auto-" + Guid.NewGuid().ToString("N");
@@ -70,18 +74,23 @@ sealed class CoreBridge
             else
             {
                 // [MQTT-3.1.3-6]; the clean session = 0 case never gets here (SpecCompliantChannel answers it).
-                MqttNetInternals.AssignClientId(args, clientId);
+                connect.ClientId = clientId;
             }
         }
+
+        // The core keeps sessions, subscriptions and undelivered messages; MQTTnet only ever holds a fresh session per
+        // connection, so it never replays a previous connection's queue on top of the core's redelivery.
+        connect.CleanSession = true;
 
         // Accepted: from now on the core routes to this connection, before MQTTnet even sends the CONNACK.
         var endPoint = args.RemoteEndPoint.ToString()!;
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
-            : cleanStart ? 0 : PersistentUntilCleaned;
+            : cleanStart ? 0 : _mqtt311SessionExpiry;
         var connection = new MqttNetConnection(clientId, endPoint, args.ProtocolVersion);
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
+        _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
         _logger.LogInformation(
             "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
             clientId, endPoint, ProtocolName(args.ProtocolVersion), connection.ChannelId, cleanStart, sessionPresent);
@@ -125,6 +134,7 @@ sealed class CoreBridge
         var routed = new RoutedMessage(message.Topic, message.Payload.ToArray(), (int)message.QualityOfServiceLevel, message.Retain)
         {
             SenderClientId = args.ClientId,
+            MessageExpiryInterval = message.MessageExpiryInterval,
             EngineProperties = message,
         };
 
@@ -200,6 +210,19 @@ sealed class CoreBridge
     Task OnClientUnsubscribed(ClientUnsubscribedTopicEventArgs args)
     {
         _core.Unsubscribe(args.ClientId, args.TopicFilter);
+        return Task.CompletedTask;
+    }
+
+    Task OnClientAcknowledged(ClientAcknowledgedPublishPacketEventArgs args)
+    {
+        // PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery; PUBREC alone does not.
+        if (args.IsCompleted
+            && _core.Sessions.Find(args.ClientId)?.Connection is MqttNetConnection connection
+            && connection.TakeDeliveryTag(args.PublishPacket.PacketIdentifier) is var tag and > 0)
+        {
+            _core.Acknowledge(args.ClientId, tag);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using EdgeBroker.Core;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,7 @@ namespace EdgeBroker.Host.Mqtt;
 sealed class MqttBrokerService(
     IOptions<BrokerOptions> options,
     BrokerCore core,
+    BrokerStorage storage,
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
@@ -19,6 +21,7 @@ sealed class MqttBrokerService(
     MqttServer? _server;
     CoreBridge? _bridge;
     Timer? _expiryTimer;
+    Timer? _tickTimer;
 
     /// <summary>The port actually listened on (differs from the setting when that is 0).</summary>
     public int BoundPort { get; private set; }
@@ -34,12 +37,28 @@ sealed class MqttBrokerService(
             .WithDefaultEndpointBoundIPAddress(settings.BindAddress)
             .WithDefaultEndpointBoundIPV6Address(System.Net.IPAddress.None)
             .WithDefaultEndpointPort(port)
-            .WithPersistentSessions()
+            .WithPersistentSessions(false)
             .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(10))
             .Build();
 
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new SpecCompliantServerAdapter()], new MqttNetLogAdapter(loggerFactory));
-        _bridge = new CoreBridge(core, _server, loggerFactory.CreateLogger<CoreBridge>());
+        var restored = core.Restore();
+        var sessionPresent = new SessionPresentFlags();
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new SpecCompliantServerAdapter(sessionPresent)], new MqttNetLogAdapter(loggerFactory));
+        _bridge = new CoreBridge(core, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, loggerFactory.CreateLogger<CoreBridge>());
+        if (storage.Retained is { } retained)
+        {
+            _server.LoadingRetainedMessageAsync += e =>
+            {
+                e.LoadedRetainedMessages = retained.LoadAll();
+                return Task.CompletedTask;
+            };
+            _server.RetainedMessageChangedAsync += e =>
+            {
+                retained.Apply(e.ChangedRetainedMessage);
+                return Task.CompletedTask;
+            };
+        }
+
         try
         {
             await _server.StartAsync().ConfigureAwait(false);
@@ -54,6 +73,7 @@ sealed class MqttBrokerService(
         }
 
         BoundPort = port;
+        _logger.LogInformation("Storage: {Storage}; {Restored} persistent sessions restored", storage.Description, restored);
         _logger.LogInformation("MQTT listener on mqtt://{Bind}:{Port} (MQTT 3.1.1 and 5.0)", settings.Bind, port);
         _logger.LogInformation(settings.IsLoopbackOnly
             ? "Anonymous access: any client on this machine may connect (bound to loopback; no authentication configured)"
@@ -61,15 +81,12 @@ sealed class MqttBrokerService(
 
         var sweep = TimeSpan.FromSeconds(settings.SessionExpirySweepSeconds);
         _expiryTimer = new Timer(_ => _ = SweepExpiredSessions(), null, sweep, sweep);
+        _tickTimer = new Timer(_ => core.Tick(Clock.NowMs()), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_expiryTimer is not null)
-        {
-            await _expiryTimer.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await DisposeTimersAsync().ConfigureAwait(false);
         if (_server is { IsStarted: true })
         {
             await _server.StopAsync().ConfigureAwait(false);
@@ -79,12 +96,19 @@ sealed class MqttBrokerService(
 
     public async ValueTask DisposeAsync()
     {
-        if (_expiryTimer is not null)
-        {
-            await _expiryTimer.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await DisposeTimersAsync().ConfigureAwait(false);
         _server?.Dispose();
+    }
+
+    async Task DisposeTimersAsync()
+    {
+        foreach (var timer in new[] { _expiryTimer, _tickTimer })
+        {
+            if (timer is not null)
+            {
+                await timer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     async Task SweepExpiredSessions()

@@ -20,7 +20,8 @@ namespace EdgeBroker.Host.Mqtt;
 sealed class MqttNetConnection(string clientId, string remoteEndPoint, MqttProtocolVersion protocolVersion) : IClientConnection
 {
     readonly object _sync = new();
-    List<MqttApplicationMessage>? _waiting = [];
+    readonly Dictionary<ushort, long> _deliveryTags = new();
+    List<(MqttApplicationMessage Message, long DeliveryTag)>? _waiting = [];
     MqttSessionStatus? _session;
 
     public string ChannelId { get; } = Guid.NewGuid().ToString("N");
@@ -41,11 +42,11 @@ sealed class MqttNetConnection(string clientId, string remoteEndPoint, MqttProto
         {
             if (_session is null)
             {
-                _waiting!.Add(outgoing);
+                _waiting!.Add((outgoing, deliveryTag));
                 return true;
             }
 
-            return _session.TryEnqueueApplicationMessage(outgoing, out _);
+            return Enqueue(_session, outgoing, deliveryTag);
         }
     }
 
@@ -54,14 +55,38 @@ sealed class MqttNetConnection(string clientId, string remoteEndPoint, MqttProto
     {
         lock (_sync)
         {
-            foreach (var message in _waiting!)
+            foreach (var (message, deliveryTag) in _waiting!)
             {
-                session.TryEnqueueApplicationMessage(message, out _);
+                Enqueue(session, message, deliveryTag);
             }
 
             _waiting = null;
             _session = session;
         }
+    }
+
+    /// <summary>The core's delivery tag of the message sent with <paramref name="packetIdentifier"/>, once; 0 if untracked.</summary>
+    public long TakeDeliveryTag(ushort packetIdentifier)
+    {
+        lock (_sync)
+        {
+            return _deliveryTags.Remove(packetIdentifier, out var tag) ? tag : 0;
+        }
+    }
+
+    bool Enqueue(MqttSessionStatus session, MqttApplicationMessage message, long deliveryTag)
+    {
+        if (!session.TryEnqueueApplicationMessage(message, out var result))
+        {
+            return false;
+        }
+
+        if (deliveryTag != 0)
+        {
+            _deliveryTags[result.PacketIdentifier] = deliveryTag;
+        }
+
+        return true;
     }
 
     static MqttApplicationMessage ToApplicationMessage(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers)
@@ -75,11 +100,23 @@ sealed class MqttNetConnection(string clientId, string remoteEndPoint, MqttProto
             Retain = retain,
             ContentType = original?.ContentType,
             CorrelationData = original?.CorrelationData,
-            MessageExpiryInterval = original?.MessageExpiryInterval ?? 0,
+            MessageExpiryInterval = RemainingExpiry(message),
             PayloadFormatIndicator = original?.PayloadFormatIndicator ?? default,
             ResponseTopic = original?.ResponseTopic,
             UserProperties = original?.UserProperties,
             SubscriptionIdentifiers = subscriptionIdentifiers?.Select(id => (uint)id).ToList(),
         };
+    }
+
+    /// <summary>MQTT 5 [MQTT-3.3.2-6]: the expiry interval sent on is what is left of the publisher's after waiting.</summary>
+    static uint RemainingExpiry(RoutedMessage message)
+    {
+        if (message.MessageExpiryInterval == 0)
+        {
+            return 0;
+        }
+
+        var waitedSeconds = (EdgeBroker.Core.Clock.NowMs() - message.PublishedAtMs) / 1000;
+        return (uint)Math.Max(1, message.MessageExpiryInterval - waitedSeconds);
     }
 }

@@ -23,14 +23,12 @@ static class MqttNetInternals
             ?? throw new InvalidOperationException("MQTTnet server has no session manager yet; start it first."));
 
     /// <summary>
-    /// MQTT 3.1.1 [MQTT-3.1.3-6]: a zero-length client ID with clean session = 1 must be accepted and given a unique ID
-    /// by the server. MQTTnet only does that for MQTT 5, so the ID is written into the CONNECT packet here.
+    /// The CONNECT being validated, to correct it before MQTTnet acts on it: MQTT 3.1.1 [MQTT-3.1.3-6] wants a generated
+    /// client ID for a zero-length one with clean session = 1 (MQTTnet only does that for MQTT 5), and the core, not
+    /// MQTTnet, keeps session state, so MQTTnet is always asked for a clean session.
     /// </summary>
-    public static void AssignClientId(ValidatingConnectionEventArgs args, string clientId)
-    {
-        var packet = (MqttConnectPacket)ConnectPacketField.GetValue(args)!;
-        packet.ClientId = clientId;
-    }
+    public static MqttConnectPacket ConnectPacket(ValidatingConnectionEventArgs args) =>
+        (MqttConnectPacket)ConnectPacketField.GetValue(args)!;
 
     static FieldInfo FindField(Type owner, Type fieldType) =>
         owner.GetFields(BindingFlags.Instance | BindingFlags.NonPublic).SingleOrDefault(f => f.FieldType == fieldType)

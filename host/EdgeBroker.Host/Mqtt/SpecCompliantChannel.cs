@@ -15,8 +15,11 @@ namespace EdgeBroker.Host.Mqtt;
 /// (identifier rejected) before the connection is closed; MQTTnet's decoder rejects it by closing the connection
 /// without any CONNACK, so the client cannot tell why.
 /// </para>
+/// <para>
+/// CONNACK "session present" is the core's answer (see <see cref="SessionPresentFlags"/>).
+/// </para>
 /// </summary>
-sealed class SpecCompliantChannel(IMqttChannelAdapter inner) : IMqttChannelAdapter
+sealed class SpecCompliantChannel(IMqttChannelAdapter inner, SessionPresentFlags sessionPresent) : IMqttChannelAdapter
 {
     const string EmptyClientIdWithoutCleanSession = "MQTT-3.1.3-7";
 
@@ -62,7 +65,15 @@ sealed class SpecCompliantChannel(IMqttChannelAdapter inner) : IMqttChannelAdapt
         }
     }
 
-    public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken) => inner.SendPacketAsync(packet, cancellationToken);
+    public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
+    {
+        if (packet is MqttConnAckPacket { ReasonCode: MqttConnectReasonCode.Success } connAck)
+        {
+            connAck.IsSessionPresent = sessionPresent.Take(inner.RemoteEndPoint);
+        }
+
+        return inner.SendPacketAsync(packet, cancellationToken);
+    }
 
     public void ResetStatistics() => inner.ResetStatistics();
 

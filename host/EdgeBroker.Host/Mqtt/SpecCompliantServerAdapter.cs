@@ -9,14 +9,14 @@ namespace EdgeBroker.Host.Mqtt;
 /// MQTTnet's TCP listener with every accepted connection wrapped in a <see cref="SpecCompliantChannel"/>, the one place
 /// where EdgeBroker corrects MQTTnet's packet-level behaviour where it departs from the MQTT specifications.
 /// </summary>
-sealed class SpecCompliantServerAdapter : IMqttServerAdapter
+sealed class SpecCompliantServerAdapter(SessionPresentFlags sessionPresent) : IMqttServerAdapter
 {
     readonly MqttTcpServerAdapter _tcp = new();
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler
     {
         get => _tcp.ClientHandler;
-        set => _tcp.ClientHandler = value is null ? null : channel => value(new SpecCompliantChannel(channel));
+        set => _tcp.ClientHandler = value is null ? null : channel => value(new SpecCompliantChannel(channel, sessionPresent));
     }
 
     public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger) => _tcp.StartAsync(options, logger);

@@ -5,7 +5,7 @@ using EdgeBroker.Core.Sessions;
 namespace EdgeBroker.Core.Tests.Support;
 
 /// <summary>One message as the core handed it to a connection, with the payload copied at the moment of the call.</summary>
-internal sealed record Delivery(string Topic, string Payload, int Qos, bool Retain, int[]? SubscriptionIdentifiers);
+internal sealed record Delivery(string Topic, string Payload, int Qos, bool Retain, int[]? SubscriptionIdentifiers, long DeliveryTag = 0, bool Duplicate = false);
 
 /// <summary>
 /// Test double for an engine's connection: records every <see cref="IClientConnection.Send"/> instead of writing to a
@@ -40,7 +40,7 @@ internal sealed class RecordingConnection : IClientConnection
     public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
         string payload = Encoding.UTF8.GetString(message.Payload, message.PayloadOffset, message.PayloadLength);
-        _received.Add(new Delivery(message.Topic, payload, qos, retain, subscriptionIdentifiers));
+        _received.Add(new Delivery(message.Topic, payload, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate));
         return !QueueFull;
     }
 }

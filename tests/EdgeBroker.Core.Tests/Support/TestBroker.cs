@@ -2,6 +2,7 @@ using System.Text;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Sessions;
 
 namespace EdgeBroker.Core.Tests.Support;
 
@@ -17,15 +18,22 @@ internal sealed class TestBroker
     /// <summary>Session expiry of a session that outlives its connection (MQTT 3.1.1 clean session = 0).</summary>
     public const uint Persistent = BrokerCore.NeverExpires;
 
-    public TestBroker(int maxQos = 2, int offlineQuota = 1000)
+    /// <param name="batchSize">Offline batch size; 0 (the default here) hands a returning client everything at once.</param>
+    public TestBroker(int maxQos = 2, int offlineQuota = 1000, int batchSize = 0, ISessionStore? sessionStore = null, IOfflineStore? offlineStore = null)
     {
-        Offline = new MemoryOfflineStore(offlineQuota);
-        Core = new BrokerCore(new AllowAllPolicy(), Offline, maxQos, expectedClients: 16);
+        Limits = new OfflineLimits { MaxMessagesPerClient = offlineQuota, BatchSize = batchSize };
+        Offline = offlineStore ?? new MemoryOfflineStore(Limits);
+        SessionStore = sessionStore ?? new MemorySessionStore();
+        Core = new BrokerCore(new AllowAllPolicy(), Offline, SessionStore, Limits, maxQos, expectedClients: 16);
     }
 
     public BrokerCore Core { get; }
 
-    public MemoryOfflineStore Offline { get; }
+    public OfflineLimits Limits { get; }
+
+    public IOfflineStore Offline { get; }
+
+    public ISessionStore SessionStore { get; }
 
     public RoutingCounters Counters => Core.Counters;
 

@@ -12,9 +12,11 @@ public sealed class HostEngine : BrokerEngine
 
     public override async Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings = null)
     {
+        var dataDir = Directory.CreateTempSubdirectory("edgebroker-test-");
         var all = new Dictionary<string, string?>
         {
             ["EdgeBroker:Port"] = "0",
+            ["EdgeBroker:DataDir"] = dataDir.FullName,
             ["EdgeBroker:Bind"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("EDGEBROKER_TEST_LOGLEVEL") ?? "Warning",
         };
@@ -28,10 +30,10 @@ public sealed class HostEngine : BrokerEngine
         await host.StartAsync();
         var port = host.Services.GetRequiredService<MqttBrokerService>().BoundPort;
         Assert.True(port > 0, "the host broker did not start listening");
-        return new RunningHost(host, port, host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>());
+        return new RunningHost(host, port, host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(), dataDir);
     }
 
-    sealed class RunningHost(IHost host, int port, EdgeBroker.Core.BrokerCore core) : RunningBroker
+    sealed class RunningHost(IHost host, int port, EdgeBroker.Core.BrokerCore core, DirectoryInfo dataDir) : RunningBroker
     {
         public override int Port => port;
 
@@ -41,6 +43,7 @@ public sealed class HostEngine : BrokerEngine
         {
             await host.StopAsync();
             host.Dispose();
+            dataDir.Delete(recursive: true);
         }
     }
 }

@@ -1,0 +1,162 @@
+using System.Collections;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Sessions;
+
+namespace EdgeBroker.Core.Offline
+{
+    /// <summary>
+    /// Delivery to persistent sessions. Every QoS 1/2 message for such a session is stored before the publisher is
+    /// acknowledged and stays stored until the receiver acknowledges it, so neither a dropped connection nor a crash
+    /// loses it. A returning client gets its backlog oldest first, in batches: the next batch when the previous one is
+    /// acknowledged or after an interval, so a small device is not flooded; messages arriving meanwhile queue behind
+    /// the backlog, keeping each sender's order. Every method runs under the session's lock.
+    /// </summary>
+    internal sealed class OfflineDelivery
+    {
+        /// <summary>Batch size meaning "everything at once".</summary>
+        const int Unlimited = 0x7FFFFFFF;
+
+        readonly IOfflineStore _store;
+        readonly OfflineLimits _limits;
+
+        public OfflineDelivery(IOfflineStore store, OfflineLimits limits)
+        {
+            _store = store;
+            _limits = limits;
+        }
+
+        /// <summary>A connection was attached: QoS 0 kept in memory first, then the first batch from the store.</summary>
+        public void Start(Session session, long nowMs)
+        {
+            session.SentUpTo = 0;
+            session.BatchLastId = 0;
+            session.BatchUnacked = 0;
+            session.BacklogPending = true;
+            ArrayList volatileQueue = session.VolatileQueue;
+            session.VolatileQueue = null;
+            if (volatileQueue != null)
+            {
+                for (int i = 0; i < volatileQueue.Count; i++)
+                {
+                    StoredMessage kept = (StoredMessage)volatileQueue[i];
+                    if (kept.ExpiresAtMs <= nowMs)
+                    {
+                        continue;
+                    }
+
+                    session.Connection.Send(kept.Message, 0, kept.Retain, kept.SubscriptionIdentifiers, 0, false);
+                }
+            }
+
+            SendNextBatch(session, nowMs);
+        }
+
+        /// <summary>The connection ended: what it was sent but did not acknowledge is a redelivery next time.</summary>
+        public void Stop(Session session)
+        {
+            if (session.SentUpTo > session.RedeliveryBoundary)
+            {
+                session.RedeliveryBoundary = session.SentUpTo;
+            }
+
+            session.BacklogPending = false;
+            session.BatchUnacked = 0;
+        }
+
+        /// <summary>
+        /// Stores a QoS 1/2 message for the session and, when it is connected and has no backlog, sends it at once.
+        /// </summary>
+        public PublishOutcome Keep(Session session, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers)
+        {
+            long id = _store.Append(session.ClientId, message, qos, retain, subscriptionIdentifiers, ExpiresAt(message));
+            if (id == 0)
+            {
+                return PublishOutcome.QuotaExceeded;
+            }
+
+            if (session.Connection == null || session.BacklogPending)
+            {
+                return PublishOutcome.Queued;
+            }
+
+            session.Connection.Send(message, qos, retain, subscriptionIdentifiers, id, false);
+            session.SentUpTo = id;
+            return PublishOutcome.Delivered;
+        }
+
+        /// <summary>Keeps a QoS 0 message in memory for an away session; false when its quota is full.</summary>
+        public bool KeepVolatile(Session session, RoutedMessage message, bool retain, int[] subscriptionIdentifiers)
+        {
+            if (session.VolatileQueue == null)
+            {
+                session.VolatileQueue = new ArrayList();
+            }
+
+            if (session.VolatileQueue.Count >= _limits.MaxMessagesPerClient)
+            {
+                return false;
+            }
+
+            session.VolatileQueue.Add(new StoredMessage(0, message.Detach(), 0, retain, subscriptionIdentifiers, ExpiresAt(message)));
+            return true;
+        }
+
+        /// <summary>The client acknowledged stored message <paramref name="id"/>.</summary>
+        public void Acknowledged(Session session, long id, long nowMs)
+        {
+            _store.Remove(session.ClientId, id);
+            if (id <= session.BatchLastId && session.BatchUnacked > 0)
+            {
+                session.BatchUnacked--;
+                if (session.BatchUnacked == 0)
+                {
+                    SendNextBatch(session, nowMs);
+                }
+            }
+        }
+
+        /// <summary>Sends the next batch if the previous one has waited long enough for its acknowledgements.</summary>
+        public void Tick(Session session, long nowMs)
+        {
+            if (session.BacklogPending && session.Connection != null && nowMs - session.BatchSentAtMs >= _limits.BatchIntervalMs)
+            {
+                SendNextBatch(session, nowMs);
+            }
+        }
+
+        void SendNextBatch(Session session, long nowMs)
+        {
+            if (session.Connection == null || !session.BacklogPending)
+            {
+                return;
+            }
+
+            int max = _limits.BatchSize > 0 ? _limits.BatchSize : Unlimited;
+            ArrayList batch = new ArrayList();
+            int count = _store.Read(session.ClientId, session.SentUpTo, max, nowMs, batch);
+            for (int i = 0; i < count; i++)
+            {
+                StoredMessage stored = (StoredMessage)batch[i];
+                bool duplicate = stored.Id <= session.RedeliveryBoundary;
+                session.Connection.Send(stored.Message, stored.Qos, stored.Retain, stored.SubscriptionIdentifiers, stored.Id, duplicate);
+                session.SentUpTo = stored.Id;
+            }
+
+            session.BatchLastId = session.SentUpTo;
+            session.BatchUnacked = count;
+            session.BatchSentAtMs = nowMs;
+            if (count < max)
+            {
+                // Caught up: from now on messages go straight to the connection.
+                session.BacklogPending = false;
+            }
+        }
+
+        long ExpiresAt(RoutedMessage message)
+        {
+            return message.MessageExpiryInterval > 0
+                ? message.PublishedAtMs + (long)message.MessageExpiryInterval * 1000
+                : message.PublishedAtMs + _limits.DefaultMessageTtlMs;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Sessions;
+using EdgeBroker.Host.Configuration;
+
+namespace EdgeBroker.Host.Storage;
+
+/// <summary>What the broker keeps, as configured: SQLite in the data directory (the default) or memory only.</summary>
+public sealed class BrokerStorage : IDisposable
+{
+    readonly SqliteDatabase? _database;
+
+    BrokerStorage(IOfflineStore offline, ISessionStore sessions, SqliteRetainedStore? retained, SqliteDatabase? database, string description)
+    {
+        Offline = offline;
+        Sessions = sessions;
+        Retained = retained;
+        _database = database;
+        Description = description;
+    }
+
+    public IOfflineStore Offline { get; }
+
+    public ISessionStore Sessions { get; }
+
+    /// <summary>Null when retained messages live in memory only (MQTTnet's own store).</summary>
+    public SqliteRetainedStore? Retained { get; }
+
+    /// <summary>For the start-up log line.</summary>
+    public string Description { get; }
+
+    public static BrokerStorage Open(BrokerOptions options, OfflineLimits limits)
+    {
+        if (options.Storage == StorageKind.Memory)
+        {
+            return new BrokerStorage(new MemoryOfflineStore(limits), new MemorySessionStore(), null, null,
+                "memory only: sessions, offline and retained messages are lost when the broker stops");
+        }
+
+        var database = SqliteDatabase.Open(options.DataDir);
+        return new BrokerStorage(new SqliteOfflineStore(database, limits), new SqliteSessionStore(database), new SqliteRetainedStore(database),
+            database, $"SQLite {database.Path}");
+    }
+
+    public void Dispose() => _database?.Dispose();
+}

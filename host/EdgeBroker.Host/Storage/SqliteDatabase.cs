@@ -1,0 +1,145 @@
+using Microsoft.Data.Sqlite;
+
+namespace EdgeBroker.Host.Storage;
+
+/// <summary>
+/// The broker's one SQLite database (WAL mode) in the data directory: opened and checked at start, its schema created
+/// or migrated by version (PRAGMA user_version). One connection, used under a lock: SQLite serialises writers anyway,
+/// and every write here is a small transaction that must be durable before the broker acknowledges anything.
+/// </summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    public const string FileName = "edgebroker.db";
+
+    /// <summary>Migrations by the version they produce; index 0 creates version 1. Append, never edit.</summary>
+    static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE sessions (
+            client_id TEXT PRIMARY KEY,
+            expiry_seconds INTEGER NOT NULL,
+            disconnected_at_ms INTEGER NOT NULL);
+        CREATE TABLE subscriptions (
+            client_id TEXT NOT NULL,
+            filter TEXT NOT NULL,
+            qos INTEGER NOT NULL,
+            no_local INTEGER NOT NULL,
+            retain_as_published INTEGER NOT NULL,
+            identifier INTEGER NOT NULL,
+            PRIMARY KEY (client_id, filter));
+        CREATE TABLE offline_messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            qos INTEGER NOT NULL,
+            retain INTEGER NOT NULL,
+            subscription_ids TEXT,
+            properties BLOB,
+            sender_client_id TEXT,
+            published_at_ms INTEGER NOT NULL,
+            expiry_interval INTEGER NOT NULL,
+            expires_at_ms INTEGER NOT NULL);
+        CREATE INDEX offline_messages_by_client ON offline_messages (client_id, id);
+        CREATE TABLE retained_messages (
+            topic TEXT PRIMARY KEY,
+            payload BLOB NOT NULL,
+            qos INTEGER NOT NULL,
+            properties BLOB,
+            expiry_interval INTEGER NOT NULL);
+        """,
+    ];
+
+    readonly SqliteConnection _connection;
+
+    SqliteDatabase(SqliteConnection connection, string path)
+    {
+        _connection = connection;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    public object Sync { get; } = new();
+
+    public static SqliteDatabase Open(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDirectory, FileName));
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+            var check = Scalar(connection, "PRAGMA quick_check;") as string;
+            if (check != "ok")
+            {
+                throw Corrupt(path, $"the integrity check reports: {check}");
+            }
+
+            Migrate(connection, path);
+            return new SqliteDatabase(connection, path);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26)
+        {
+            // SQLITE_CORRUPT, SQLITE_NOTADB
+            connection.Dispose();
+            throw Corrupt(path, e.Message, e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public SqliteCommand Command(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    public SqliteTransaction BeginTransaction() => _connection.BeginTransaction();
+
+    public void Dispose() => _connection.Dispose();
+
+    static void Migrate(SqliteConnection connection, string path)
+    {
+        var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"));
+        if (version > Migrations.Length)
+        {
+            throw new StoreUnavailableException(
+                $"{path} was written by a newer EdgeBroker (schema version {version}; this one knows up to {Migrations.Length}). " +
+                "Run the newer version, or move the file away to start with an empty store.");
+        }
+
+        for (; version < Migrations.Length; version++)
+        {
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, Migrations[version], transaction);
+            Execute(connection, $"PRAGMA user_version = {version + 1};", transaction);
+            transaction.Commit();
+        }
+    }
+
+    static StoreUnavailableException Corrupt(string path, string detail, Exception? inner = null) =>
+        new($"The data store {path} is damaged or not an EdgeBroker database ({detail}). " +
+            "Nothing was changed. Restore it from a backup, or move it (and its -wal/-shm files) away to start with an empty store.",
+            inner);
+
+    static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+
+    static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}
