@@ -150,6 +150,12 @@ sealed class CoreBridge
             return;
         }
 
+        if (outcome == PublishOutcome.QuotaExceeded)
+        {
+            // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
+            _logger.LogWarning("Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
+        }
+
         // A P2P message is for its receiver now and is never kept as a retained message for others to read later.
         if (message.Retain && P2PAddress.ReceiverStart(message.Topic) < 0)
         {

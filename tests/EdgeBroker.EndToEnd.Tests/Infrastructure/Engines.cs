@@ -14,6 +14,9 @@ public static class Engines
     /// <summary>Engines that speak MQTT 5 (the firmware relay is MQTT 3.1.1 only).</summary>
     public static TheoryData<string> WithMqtt5 => new() { Host };
 
+    /// <summary>Engines whose store survives a restart on the same data directory (<see cref="HostEngine.DataDirKey"/>).</summary>
+    public static TheoryData<string> Durable => new() { Host };
+
     public static Task<RunningBroker> StartAsync(string engine, IDictionary<string, string?>? settings = null) => engine switch
     {
         Host => new HostEngine().StartAsync(settings),

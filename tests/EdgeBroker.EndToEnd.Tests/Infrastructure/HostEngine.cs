@@ -8,15 +8,18 @@ namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 /// <summary>The host engine (MQTTnet + core), built exactly as the program builds it, listening on a free port.</summary>
 public sealed class HostEngine : BrokerEngine
 {
+    public const string DataDirKey = "EdgeBroker:DataDir";
+
     public override string Name => "host";
 
     public override async Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings = null)
     {
-        var dataDir = Directory.CreateTempSubdirectory("edgebroker-test-");
+        // A fresh data directory per broker unless the test brings one (to restart a broker on the same data).
+        var ownDataDir = settings?.ContainsKey(DataDirKey) == true ? null : Directory.CreateTempSubdirectory("edgebroker-test-");
         var all = new Dictionary<string, string?>
         {
             ["EdgeBroker:Port"] = "0",
-            ["EdgeBroker:DataDir"] = dataDir.FullName,
+            [DataDirKey] = ownDataDir?.FullName,
             ["EdgeBroker:Bind"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("EDGEBROKER_TEST_LOGLEVEL") ?? "Warning",
         };
@@ -30,10 +33,10 @@ public sealed class HostEngine : BrokerEngine
         await host.StartAsync();
         var port = host.Services.GetRequiredService<MqttBrokerService>().BoundPort;
         Assert.True(port > 0, "the host broker did not start listening");
-        return new RunningHost(host, port, host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(), dataDir);
+        return new RunningHost(host, port, host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(), ownDataDir);
     }
 
-    sealed class RunningHost(IHost host, int port, EdgeBroker.Core.BrokerCore core, DirectoryInfo dataDir) : RunningBroker
+    sealed class RunningHost(IHost host, int port, EdgeBroker.Core.BrokerCore core, DirectoryInfo? ownDataDir) : RunningBroker
     {
         public override int Port => port;
 
@@ -43,7 +46,7 @@ public sealed class HostEngine : BrokerEngine
         {
             await host.StopAsync();
             host.Dispose();
-            dataDir.Delete(recursive: true);
+            ownDataDir?.Delete(recursive: true);
         }
     }
 }

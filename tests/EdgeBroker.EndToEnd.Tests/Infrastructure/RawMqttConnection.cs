@@ -3,6 +3,9 @@ using System.Text;
 
 namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 
+/// <summary>A PUBLISH as it arrived: flags included, so tests can check DUP.</summary>
+public sealed record RawPublish(string Topic, string Payload, int Qos, bool Duplicate, ushort PacketId);
+
 /// <summary>
 /// A bare TCP connection speaking hand-built MQTT 3.1.1 packets, for what a well-behaved client library will not do:
 /// vanish without DISCONNECT, stop sending PINGREQ, send malformed bytes.
@@ -73,6 +76,27 @@ public sealed class RawMqttConnection : IAsyncDisposable
         Assert.Equal(9, type);
         return payload[^1];
     }
+
+    /// <summary>Reads the next PUBLISH (MQTT 3.1.1), failing on any other packet.</summary>
+    public async Task<RawPublish> ReadPublishAsync(TimeSpan? timeout = null)
+    {
+        var (type, flags, body) = await ReadPacketAsync(timeout);
+        Assert.Equal(3, type);
+        var qos = (flags >> 1) & 3;
+        var topicLength = (body[0] << 8) | body[1];
+        var topic = Encoding.UTF8.GetString(body, 2, topicLength);
+        var offset = 2 + topicLength;
+        ushort packetId = 0;
+        if (qos > 0)
+        {
+            packetId = (ushort)((body[offset] << 8) | body[offset + 1]);
+            offset += 2;
+        }
+
+        return new RawPublish(topic, Encoding.UTF8.GetString(body, offset, body.Length - offset), qos, (flags & 0x08) != 0, packetId);
+    }
+
+    public Task SendPubAckAsync(ushort packetId) => SendAsync(0x40, [(byte)(packetId >> 8), (byte)packetId]);
 
     public Task SendAsync(byte fixedHeader, IReadOnlyCollection<byte> body)
     {

@@ -49,6 +49,29 @@ public sealed class HostProgramTests
     }
 
     [Fact]
+    public async Task A_damaged_store_stops_the_start_names_the_file_and_changes_nothing()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("edgebroker-corrupt-");
+        try
+        {
+            var database = Path.Combine(dataDir.FullName, "edgebroker.db");
+            var garbage = "this is not a database, but somebody's data"u8.ToArray();
+            await File.WriteAllBytesAsync(database, garbage);
+
+            var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--port", FreePort().ToString(), "--data-dir", dataDir.FullName);
+
+            Assert.Equal(4, run.ExitCode);
+            Assert.Contains(database, run.Errors);
+            Assert.Contains("move it", run.Errors);
+            Assert.Equal(garbage, await File.ReadAllBytesAsync(database));
+        }
+        finally
+        {
+            dataDir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_flag_is_refused_with_usage_help()
     {
         var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--prot", "1884");

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.EndToEnd.Tests.Offline;
+
+/// <summary>
+/// Nothing acknowledged is ever lost: the broker runs as a child process and is killed with SIGKILL at random moments
+/// while a publisher sends QoS 1 P2P messages to an away device; after each kill it restarts on the same data directory.
+/// At the end the device reconnects and must receive every message whose PUBACK the publisher got — in order, a
+/// message seen twice only with DUP set. Host engine (it is the one with a separate process to kill).
+/// </summary>
+public sealed class CrashTests : IDisposable
+{
+    const string Device = "GID_sensors@@@battery";
+    const string Topic = "app/p2p/" + Device;
+    const int Rounds = 4;
+
+    static readonly string HostDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Host.dll");
+
+    readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("edgebroker-crash-");
+    readonly int _port = FreePort();
+
+    [Fact]
+    public async Task Every_acknowledged_message_survives_repeated_kill_minus_9()
+    {
+        var random = new Random();
+        var acknowledged = new List<int>();
+        var next = 0;
+
+        await using (var broker = await StartBrokerAsync())
+        {
+            var device = await ConnectAsync(Device, cleanStart: false);
+            await device.DisconnectAsync();
+            device.Dispose();
+        }
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            await using var broker = await StartBrokerAsync();
+            using var publisher = await ConnectAsync("GID_app@@@publisher", cleanStart: true);
+            var killAfter = TimeSpan.FromMilliseconds(random.Next(100, 600));
+            var killer = Task.Delay(killAfter).ContinueWith(_ => Kill(broker));
+            try
+            {
+                while (true)
+                {
+                    var sequence = next++;
+                    var result = await publisher.PublishAsync(new MqttApplicationMessageBuilder()
+                        .WithTopic(Topic).WithPayload(sequence.ToString()).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                    if (result.IsSuccess)
+                    {
+                        acknowledged.Add(sequence);
+                    }
+                }
+            }
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The broker died under the publisher: whatever was acknowledged so far must survive.
+            }
+
+            await killer;
+        }
+
+        Assert.True(acknowledged.Count > 20, $"only {acknowledged.Count} messages were acknowledged before the kills; the test proves little");
+
+        await using (var broker = await StartBrokerAsync())
+        {
+            var received = new List<(int Sequence, bool Duplicate)>();
+            var allArrived = new TaskCompletionSource();
+            var expected = acknowledged.ToHashSet();
+            using var device = new MqttClientFactory().CreateMqttClient();
+            device.ApplicationMessageReceivedAsync += e =>
+            {
+                lock (received)
+                {
+                    received.Add((int.Parse(e.ApplicationMessage.ConvertPayloadToString()), e.ApplicationMessage.Dup));
+                    if (expected.IsSubsetOf(received.Select(r => r.Sequence)))
+                    {
+                        allArrived.TrySetResult();
+                    }
+                }
+
+                return Task.CompletedTask;
+            };
+            await device.ConnectAsync(Options(Device, cleanStart: false));
+            await allArrived.Task.WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
+
+            lock (received)
+            {
+                var missing = acknowledged.Except(received.Select(r => r.Sequence)).ToList();
+                Assert.True(missing.Count == 0, $"{missing.Count} acknowledged messages were lost, e.g. {string.Join(", ", missing.Take(10))}");
+                var seen = new HashSet<int>();
+                var last = -1;
+                foreach (var (sequence, duplicate) in received)
+                {
+                    if (!seen.Add(sequence))
+                    {
+                        Assert.True(duplicate, $"message {sequence} arrived twice without DUP");
+                        continue;
+                    }
+
+                    Assert.True(sequence > last, $"message {sequence} arrived after {last}");
+                    last = sequence;
+                }
+            }
+        }
+    }
+
+    async Task<ProcessRunner> StartBrokerAsync()
+    {
+        // The quota is raised so that every refusal would be a durability failure, not a full quota.
+        var broker = ProcessRunner.Start(
+            new Dictionary<string, string> { ["EdgeBroker__MaxOfflineMessagesPerClient"] = "1000000" },
+            "dotnet", HostDll, "--port", _port.ToString(), "--data-dir", _dataDir.FullName);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!broker.Output.Contains("MQTT listener on"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"broker did not start: {broker.Output} {broker.Errors}");
+            await Task.Delay(50);
+        }
+
+        return broker;
+    }
+
+    static void Kill(ProcessRunner broker) => Process.GetProcessById(broker.ProcessId).Kill();
+
+    async Task<IMqttClient> ConnectAsync(string clientId, bool cleanStart)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(Options(clientId, cleanStart));
+        return client;
+    }
+
+    MqttClientOptions Options(string clientId, bool cleanStart) => new MqttClientOptionsBuilder()
+        .WithTcpServer("127.0.0.1", _port)
+        .WithClientId(clientId)
+        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
+        .WithCleanSession(cleanStart)
+        .WithTimeout(TimeSpan.FromSeconds(5))
+        .Build();
+
+    static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    public void Dispose() => _dataDir.Delete(recursive: true);
+}

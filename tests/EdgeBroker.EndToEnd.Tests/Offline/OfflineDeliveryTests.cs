@@ -1,0 +1,171 @@
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.EndToEnd.Tests.Offline;
+
+/// <summary>Offline messages for persistent sessions: batches, acknowledgements, expiry and quotas.</summary>
+public sealed class OfflineDeliveryTests
+{
+    const string Device = "GID_sensors@@@sleepy";
+    const string Topic = "app/p2p/" + Device;
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task The_backlog_comes_in_batches_paced_by_acknowledgements_or_the_interval(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:OfflineBatchSize"] = "5",
+            ["EdgeBroker:OfflineBatchIntervalSeconds"] = "2",
+        });
+        await LeaveAsync(broker);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+        for (var i = 0; i < 12; i++)
+        {
+            await sender.PublishAsync(Topic, "m" + i);
+        }
+
+        // A device that does not acknowledge gets one batch, then the next only after the interval.
+        await using var device = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await device.ConnectAsync(Device, cleanSession: false));
+        var firstBatch = await ReadPayloadsAsync(device, 5);
+        Assert.Equal(["m0", "m1", "m2", "m3", "m4"], firstBatch);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => device.ReadPacketAsync(TimeSpan.FromSeconds(1)));
+        Assert.Equal(["m5", "m6", "m7", "m8", "m9"], await ReadPayloadsAsync(device, 5, TimeSpan.FromSeconds(5)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task An_acknowledging_device_gets_the_whole_backlog_at_once(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:OfflineBatchSize"] = "5",
+            ["EdgeBroker:OfflineBatchIntervalSeconds"] = "30",
+        });
+        await LeaveAsync(broker);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+        var sent = Enumerable.Range(0, 23).Select(i => "m" + i).ToList();
+        foreach (var payload in sent)
+        {
+            await sender.PublishAsync(Topic, payload);
+        }
+
+        await using var device = await TestClient.ConnectAsync(broker, Device, cleanStart: false);
+
+        Assert.Equal(sent, await device.ReceivePayloadsAsync(sent.Count));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_message_not_acknowledged_before_the_connection_drops_is_redelivered_with_dup(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await LeaveAsync(broker);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+        await sender.PublishAsync(Topic, "important");
+
+        var first = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await first.ConnectAsync(Device, cleanSession: false));
+        var delivery = await first.ReadPublishAsync();
+        Assert.False(delivery.Duplicate);
+        first.Abort();
+
+        await using var second = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await second.ConnectAsync(Device, cleanSession: false));
+        var redelivery = await second.ReadPublishAsync();
+        Assert.Equal("important", redelivery.Payload);
+        Assert.True(redelivery.Duplicate);
+        await second.SendPubAckAsync(redelivery.PacketId);
+
+        // Acknowledged now: a third connection gets nothing.
+        await second.SendAsync(0xE0, []);
+        await using var third = await TestClient.ConnectAsync(broker, Device, cleanStart: false);
+        await third.ExpectNothingAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
+    public async Task Mqtt5_message_expiry_drops_a_waiting_message_and_shortens_the_interval_of_a_delivered_one(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await LeaveAsync(broker, MqttProtocolVersion.V500);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender", MqttProtocolVersion.V500);
+        await sender.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topic).WithPayload("short-lived")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithMessageExpiryInterval(1).Build());
+        await sender.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topic).WithPayload("long-lived")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithMessageExpiryInterval(100).Build());
+
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        await using var device = await TestClient.ConnectAsync(broker, Device, MqttProtocolVersion.V500, cleanStart: false, sessionExpiry: 300);
+
+        var message = await device.ReceiveAsync();
+        Assert.Equal("long-lived", message.ConvertPayloadToString());
+        Assert.InRange(message.MessageExpiryInterval, 90u, 98u);
+        await device.ExpectNothingAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task The_default_lifetime_drops_messages_that_waited_too_long(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:OfflineMessageTtlHours"] = (1.0 / 3600).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        await LeaveAsync(broker);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+        await sender.PublishAsync(Topic, "stale");
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await using var device = await TestClient.ConnectAsync(broker, Device, cleanStart: false);
+
+        await device.ExpectNothingAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
+    public async Task A_full_quota_refuses_new_messages_with_0x97_and_keeps_the_old(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:MaxOfflineMessagesPerClient"] = "3",
+        });
+        await LeaveAsync(broker);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender", MqttProtocolVersion.V500);
+
+        var codes = new List<MqttClientPublishReasonCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            codes.Add((await sender.PublishAsync(Topic, "m" + i)).ReasonCode);
+        }
+
+        Assert.Equal(
+            [MqttClientPublishReasonCode.Success, MqttClientPublishReasonCode.Success, MqttClientPublishReasonCode.Success,
+             MqttClientPublishReasonCode.QuotaExceeded, MqttClientPublishReasonCode.QuotaExceeded],
+            codes);
+        await using var device = await TestClient.ConnectAsync(broker, Device, cleanStart: false);
+        Assert.Equal(["m0", "m1", "m2"], await device.ReceivePayloadsAsync(3));
+        await device.ExpectNothingAsync();
+    }
+
+    /// <summary>The device connects once with a persistent session and goes away.</summary>
+    static async Task LeaveAsync(RunningBroker broker, MqttProtocolVersion protocol = MqttProtocolVersion.V311)
+    {
+        var device = await TestClient.ConnectAsync(broker, Device, protocol, cleanStart: false, sessionExpiry: 300);
+        await device.DisposeAsync();
+    }
+
+    static async Task<List<string>> ReadPayloadsAsync(RawMqttConnection connection, int count, TimeSpan? timeout = null)
+    {
+        var payloads = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            payloads.Add((await connection.ReadPublishAsync(timeout)).Payload);
+        }
+
+        return payloads;
+    }
+}
