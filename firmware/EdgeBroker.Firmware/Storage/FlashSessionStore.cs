@@ -142,12 +142,16 @@ namespace EdgeBroker.Firmware.Storage
             {
                 uint expiryIntervalSeconds = (uint)fields.GetInt32();
                 ApplySession(session, clientId, expiryIntervalSeconds, fields.GetInt64(), reader.Size);
+                return;
             }
-            else if (session == null)
+
+            if (session == null)
             {
-                // Never written for a session the store does not have (see SaveSubscription): nothing to apply.
+                // Never written for a session the store does not have (see SaveSubscription).
+                return;
             }
-            else if (reader.Kind == RecordKind.SessionDelete)
+
+            if (reader.Kind == RecordKind.SessionDelete)
             {
                 Remove(session);
             }

@@ -22,14 +22,18 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>The file is there but its content cannot be trusted; nothing was changed.</summary>
         internal static FlashStoreException Damaged(string path, string detail)
         {
-            return new FlashStoreException("The offline store " + path + " is damaged (" + detail + "). Nothing was changed. "
-                + "Restore it from a backup, or move it away (or delete it) to start with an empty store.");
+            return new FlashStoreException(DamagedMessage(path, detail));
         }
 
         internal static FlashStoreException Damaged(string path, string detail, Exception inner)
         {
-            return new FlashStoreException("The offline store " + path + " is damaged (" + detail + "). Nothing was changed. "
-                + "Restore it from a backup, or move it away (or delete it) to start with an empty store.", inner);
+            return new FlashStoreException(DamagedMessage(path, detail), inner);
+        }
+
+        static string DamagedMessage(string path, string detail)
+        {
+            return "The offline store " + path + " is damaged (" + detail + "). Nothing was changed. "
+                + "Restore it from a backup, or move it away (or delete it) to start with an empty store.";
         }
     }
 }

@@ -52,11 +52,6 @@ namespace EdgeBroker.Firmware.Storage
             get { return LogHeader.Size + _offline.LiveBytes + _sessions.LiveBytes; }
         }
 
-        public LogFile File
-        {
-            get { return _file; }
-        }
-
         public RecordReader Reader
         {
             get { return _reader; }
