@@ -120,6 +120,13 @@ namespace EdgeBroker.Core
                     session.IsStored = true;
                 }
 
+                if (session.Connection != null)
+                {
+                    // A takeover: the older connection may have received what it did not acknowledge, and its end is
+                    // reported later (and ignored), so its deliveries count as sent now: they come back with DUP.
+                    _offline.Stop(session);
+                }
+
                 session.Connection = connection;
                 _offline.Start(session, Clock.NowMs());
             }

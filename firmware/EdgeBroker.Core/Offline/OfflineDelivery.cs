@@ -29,6 +29,7 @@ namespace EdgeBroker.Core.Offline
         public void Start(Session session, long nowMs)
         {
             session.SentUpTo = 0;
+            session.BatchAfterId = 0;
             session.BatchLastId = 0;
             session.BatchUnacked = 0;
             session.BacklogPending = true;
@@ -105,7 +106,7 @@ namespace EdgeBroker.Core.Offline
         public void Acknowledged(Session session, long id, long nowMs)
         {
             _store.Remove(session.ClientId, id);
-            if (id <= session.BatchLastId && session.BatchUnacked > 0)
+            if (id > session.BatchAfterId && id <= session.BatchLastId && session.BatchUnacked > 0)
             {
                 session.BatchUnacked--;
                 if (session.BatchUnacked == 0)
@@ -132,6 +133,7 @@ namespace EdgeBroker.Core.Offline
             }
 
             int max = _limits.BatchSize > 0 ? _limits.BatchSize : Unlimited;
+            session.BatchAfterId = session.SentUpTo;
             ArrayList batch = new ArrayList();
             int count = _store.Read(session.ClientId, session.SentUpTo, max, nowMs, batch);
             for (int i = 0; i < count; i++)

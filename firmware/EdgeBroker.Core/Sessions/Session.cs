@@ -59,7 +59,9 @@ namespace EdgeBroker.Core.Sessions
         /// <summary>Stored messages not yet handed to the current connection: new ones queue behind them.</summary>
         internal bool BacklogPending;
 
-        /// <summary>Last stored id of the batch in flight, and how many of that batch await their acknowledgement.</summary>
+        /// <summary>The batch in flight holds the stored ids above BatchAfterId up to BatchLastId; BatchUnacked of them
+        /// await their acknowledgement (a late one for an earlier batch must not count against it).</summary>
+        internal long BatchAfterId;
         internal long BatchLastId;
         internal int BatchUnacked;
         internal long BatchSentAtMs;

@@ -1,0 +1,344 @@
+using System.Collections;
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Routing;
+
+namespace EdgeBroker.Firmware.Storage
+{
+    /// <summary>
+    /// Offline messages in the flash log, with the rules of <see cref="MemoryOfflineStore"/>: per-client quota by count
+    /// and bytes, oldest first, expired messages dropped (and forgotten) when read. Only an index lives on the heap
+    /// (<see cref="MessageQueue"/>); a message's topic and payload are read back from flash when it is delivered.
+    /// Every change is appended and flushed before the call returns.
+    /// </summary>
+    internal sealed class FlashOfflineStore : IOfflineStore
+    {
+        const int RetainFlag = 1;
+        const int MessageRetainFlag = 2;
+
+        /// <summary>Written for a null subscription identifier array (no identifiers, or a P2P message).</summary>
+        const int NoIdentifiers = 0xFFFF;
+
+        readonly object _sync;
+        readonly RecordLog _log;
+        readonly OfflineLimits _limits;
+
+        /// <summary><see cref="MessageQueue"/>s of the clients with kept messages. A gateway serves a dozen clients,
+        /// so a list is searched; no hash table to enumerate on compaction.</summary>
+        readonly ArrayList _queues = new ArrayList();
+
+        long _lastIssuedId;
+        int _liveBytes;
+
+        public FlashOfflineStore(object sync, RecordLog log, OfflineLimits limits)
+        {
+            _sync = sync;
+            _log = log;
+            _limits = limits;
+        }
+
+        /// <summary>The highest message id ever issued; the next is one more, also across restarts.</summary>
+        public long LastIssuedId
+        {
+            get { return _lastIssuedId; }
+        }
+
+        /// <summary>Bytes of the kept messages' records.</summary>
+        public int LiveBytes
+        {
+            get { return _liveBytes; }
+        }
+
+        public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long expiresAtMs)
+        {
+            lock (_sync)
+            {
+                MessageQueue queue = Find(clientId);
+                int count = queue == null ? 0 : queue.Count;
+                long quotaBytes = queue == null ? 0 : queue.QuotaBytes;
+                long size = MemoryOfflineStore.SizeOf(message);
+                if (count >= _limits.MaxMessagesPerClient || quotaBytes + size > _limits.MaxBytesPerClient)
+                {
+                    return 0;
+                }
+
+                long id = _lastIssuedId + 1;
+                RecordBuffer fields = _log.Begin(RecordKind.MessagePut);
+                fields.PutInt64(id);
+                fields.PutString(clientId);
+                fields.PutInt64(expiresAtMs);
+                fields.PutString(message.Topic);
+                fields.PutByte(qos | (message.Qos << 4));
+                fields.PutByte((retain ? RetainFlag : 0) | (message.Retain ? MessageRetainFlag : 0));
+                fields.PutString(message.SenderClientId);
+                fields.PutInt64(message.PublishedAtMs);
+                fields.PutInt32((int)message.MessageExpiryInterval);
+                PutIdentifiers(fields, subscriptionIdentifiers);
+                int recordBytes = _log.PendingSize(message.PayloadLength);
+                if (!_log.MakeRoomForMessage(recordBytes))
+                {
+                    return 0;
+                }
+
+                int offset = _log.AppendMessage(message.Payload, message.PayloadOffset, message.PayloadLength);
+                _lastIssuedId = id;
+                Keep(clientId, id, offset, recordBytes, (int)size, expiresAtMs);
+                _log.CompactIfWorthwhile();
+                return id;
+            }
+        }
+
+        public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into)
+        {
+            lock (_sync)
+            {
+                MessageQueue queue = Find(clientId);
+                if (queue == null)
+                {
+                    return 0;
+                }
+
+                int added = 0;
+                for (int i = 0; i < queue.Count && added < max; i++)
+                {
+                    if (queue.ExpiresAtMsAt(i) <= nowMs)
+                    {
+                        // Logged like an acknowledgement, so the message stays forgotten after a restart.
+                        long expired = queue.IdAt(i);
+                        Forget(queue, i);
+                        PersistRemove(expired);
+                        i--;
+                    }
+                    else if (queue.IdAt(i) > afterId)
+                    {
+                        into.Add(Load(queue, i));
+                        added++;
+                    }
+                }
+
+                return added;
+            }
+        }
+
+        public void Remove(string clientId, long id)
+        {
+            lock (_sync)
+            {
+                MessageQueue queue = Find(clientId);
+                int index = queue == null ? -1 : queue.IndexOf(id);
+                if (index < 0)
+                {
+                    return;
+                }
+
+                Forget(queue, index);
+                PersistRemove(id);
+            }
+        }
+
+        public int Count(string clientId)
+        {
+            lock (_sync)
+            {
+                MessageQueue queue = Find(clientId);
+                return queue == null ? 0 : queue.Count;
+            }
+        }
+
+        public long LastId(string clientId)
+        {
+            lock (_sync)
+            {
+                MessageQueue queue = Find(clientId);
+                return queue == null ? 0 : queue.LastId;
+            }
+        }
+
+        public void Discard(string clientId)
+        {
+            lock (_sync)
+            {
+                MessageQueue queue = Find(clientId);
+                if (queue == null)
+                {
+                    return;
+                }
+
+                DropQueue(queue);
+                _log.Begin(RecordKind.MessagesDiscard).PutString(clientId);
+                _log.Persist();
+            }
+        }
+
+        /// <summary>Applies a record of this store found in the log at start (its head is in <paramref name="reader"/>).</summary>
+        public void Replay(RecordReader reader, int offset)
+        {
+            RecordBuffer fields = reader.Fields;
+            if (reader.Kind == RecordKind.MessagePut)
+            {
+                long id = fields.GetInt64();
+                string clientId = fields.GetString();
+                long expiresAtMs = fields.GetInt64();
+                int quotaBytes = reader.PayloadLength + fields.SkipString();
+                if (id > _lastIssuedId)
+                {
+                    _lastIssuedId = id;
+                }
+
+                Keep(clientId, id, offset, reader.Size, quotaBytes, expiresAtMs);
+            }
+            else if (reader.Kind == RecordKind.MessageRemove)
+            {
+                long id = fields.GetInt64();
+                for (int i = 0; i < _queues.Count; i++)
+                {
+                    MessageQueue queue = (MessageQueue)_queues[i];
+                    int index = queue.IndexOf(id);
+                    if (index >= 0)
+                    {
+                        Forget(queue, index);
+                        return;
+                    }
+                }
+            }
+            else
+            {
+                MessageQueue queue = Find(fields.GetString());
+                if (queue != null)
+                {
+                    DropQueue(queue);
+                }
+            }
+        }
+
+        /// <summary>The log header recorded ids up to <paramref name="lastIssuedId"/> (messages may all be gone).</summary>
+        public void ReplayLastIssuedId(long lastIssuedId)
+        {
+            if (lastIssuedId > _lastIssuedId)
+            {
+                _lastIssuedId = lastIssuedId;
+            }
+        }
+
+        /// <summary>Copies every kept message's record into the compaction's new log.</summary>
+        public void WriteLive(LogCompactor compaction)
+        {
+            for (int q = 0; q < _queues.Count; q++)
+            {
+                MessageQueue queue = (MessageQueue)_queues[q];
+                queue.BeginRelocation();
+                for (int i = 0; i < queue.Count; i++)
+                {
+                    queue.Relocate(i, compaction.CopyRecord(queue.OffsetAt(i), queue.RecordBytesAt(i)));
+                }
+            }
+        }
+
+        /// <summary>The compaction's log replaced the old one: the records are where <see cref="WriteLive"/> put them.</summary>
+        public void CommitRelocation()
+        {
+            for (int q = 0; q < _queues.Count; q++)
+            {
+                ((MessageQueue)_queues[q]).CommitRelocation();
+            }
+        }
+
+        void Keep(string clientId, long id, int offset, int recordBytes, int quotaBytes, long expiresAtMs)
+        {
+            MessageQueue queue = Find(clientId);
+            if (queue == null)
+            {
+                queue = new MessageQueue(clientId);
+                _queues.Add(queue);
+            }
+
+            queue.Add(id, offset, recordBytes, quotaBytes, expiresAtMs);
+            _liveBytes += recordBytes;
+        }
+
+        void Forget(MessageQueue queue, int index)
+        {
+            _liveBytes -= queue.RecordBytesAt(index);
+            queue.RemoveAt(index);
+            if (queue.Count == 0)
+            {
+                _queues.Remove(queue);
+            }
+        }
+
+        void DropQueue(MessageQueue queue)
+        {
+            _liveBytes -= queue.RecordBytes;
+            _queues.Remove(queue);
+        }
+
+        void PersistRemove(long id)
+        {
+            _log.Begin(RecordKind.MessageRemove).PutInt64(id);
+            _log.Persist();
+        }
+
+        StoredMessage Load(MessageQueue queue, int index)
+        {
+            byte[] payload = _log.Load(queue.OffsetAt(index), true);
+            RecordBuffer fields = _log.Reader.Fields;
+            long id = fields.GetInt64();
+            fields.SkipString();
+            long expiresAtMs = fields.GetInt64();
+            string topic = fields.GetString();
+            int qos = fields.GetByte();
+            int flags = fields.GetByte();
+            RoutedMessage message = new RoutedMessage(topic, payload, qos >> 4, (flags & MessageRetainFlag) != 0);
+            message.SenderClientId = fields.GetString();
+            message.PublishedAtMs = fields.GetInt64();
+            message.MessageExpiryInterval = (uint)fields.GetInt32();
+            int[] identifiers = GetIdentifiers(fields);
+            return new StoredMessage(id, message, qos & 0x0F, (flags & RetainFlag) != 0, identifiers, expiresAtMs);
+        }
+
+        MessageQueue Find(string clientId)
+        {
+            for (int i = 0; i < _queues.Count; i++)
+            {
+                MessageQueue queue = (MessageQueue)_queues[i];
+                if (queue.ClientId == clientId)
+                {
+                    return queue;
+                }
+            }
+
+            return null;
+        }
+
+        static void PutIdentifiers(RecordBuffer fields, int[] identifiers)
+        {
+            if (identifiers == null)
+            {
+                fields.PutUInt16(NoIdentifiers);
+                return;
+            }
+
+            fields.PutUInt16(identifiers.Length);
+            for (int i = 0; i < identifiers.Length; i++)
+            {
+                fields.PutInt32(identifiers[i]);
+            }
+        }
+
+        static int[] GetIdentifiers(RecordBuffer fields)
+        {
+            int count = fields.GetUInt16();
+            if (count == NoIdentifiers)
+            {
+                return null;
+            }
+
+            int[] identifiers = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                identifiers[i] = fields.GetInt32();
+            }
+
+            return identifiers;
+        }
+    }
+}

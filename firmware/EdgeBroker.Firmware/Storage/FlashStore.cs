@@ -1,0 +1,129 @@
+using System;
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Sessions;
+
+namespace EdgeBroker.Firmware.Storage
+{
+    /// <summary>
+    /// Offline messages, persistent sessions and subscriptions in one bounded, append-only log file on flash
+    /// (<c>edgebroker.log</c> in the root directory the device passes: <c>I:\edgebroker</c> on internal flash,
+    /// <c>D:\…</c> on an SD card). Every change is one small record appended and flushed before the call returns; when
+    /// the log fills up or is mostly dead it is compacted into a new file that replaces it. Opening replays the log;
+    /// a record torn by a crash at the end is cut off, anything else damaged stops the start with a
+    /// <see cref="FlashStoreException"/> naming the file, never with a silently emptied store.
+    /// </summary>
+    public sealed class FlashStore : IDisposable
+    {
+        readonly object _sync = new object();
+        readonly RecordLog _log;
+        readonly FlashOfflineStore _offline;
+        readonly FlashSessionStore _sessions;
+        readonly LogCompactor _compactor;
+
+        FlashStore(LogFiles files, FlashStoreLimits limits, OfflineLimits offlineLimits)
+        {
+            _log = new RecordLog(limits);
+            _offline = new FlashOfflineStore(_sync, _log, offlineLimits);
+            _sessions = new FlashSessionStore(_sync, _log);
+            _compactor = new LogCompactor(files, _offline, _sessions);
+            _log.Attach(_offline, _sessions, _compactor);
+        }
+
+        /// <summary>The store for <see cref="Core.BrokerCore"/>'s offline messages.</summary>
+        public IOfflineStore Offline
+        {
+            get { return _offline; }
+        }
+
+        /// <summary>The store for <see cref="Core.BrokerCore"/>'s persistent sessions.</summary>
+        public ISessionStore Sessions
+        {
+            get { return _sessions; }
+        }
+
+        public string LogPath
+        {
+            get { return _log.Path; }
+        }
+
+        /// <summary>The log file's size now (at most <see cref="FlashStoreLimits.MaxLogBytes"/>).</summary>
+        public int LogBytes
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _log.Length;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Opens (or creates) the store in <paramref name="rootDirectory"/> and replays its log. Throws
+        /// <see cref="FlashStoreException"/> when the log is damaged or unreadable; the files are then left as they are.
+        /// </summary>
+        public static FlashStore Open(string rootDirectory, FlashStoreLimits limits, OfflineLimits offlineLimits)
+        {
+            LogFiles files;
+            try
+            {
+                files = new LogFiles(rootDirectory);
+                files.RecoverInterruptedSwitch();
+            }
+            catch (Exception e)
+            {
+                throw new FlashStoreException("The offline store directory " + rootDirectory + " cannot be used (" + e.Message
+                    + "). Check that the drive is mounted and writable.", e);
+            }
+
+            FlashStore store = new FlashStore(files, limits, offlineLimits);
+            try
+            {
+                store.Load(files);
+            }
+            catch (FlashStoreException)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                throw new FlashStoreException("The offline store " + files.LogPath + " cannot be read (" + e.Message
+                    + "). Nothing was changed. Check the drive; restore the file from a backup or move it away to start "
+                    + "with an empty store.", e);
+            }
+
+            return store;
+        }
+
+        /// <summary>Closes the log file; everything was already durable.</summary>
+        public void Dispose()
+        {
+            lock (_sync)
+            {
+                _log.Close();
+            }
+        }
+
+        void Load(LogFiles files)
+        {
+            LogFile file = files.LogExists ? LogFile.Open(files.LogPath) : _compactor.Compact(null);
+            _log.Use(file);
+            bool torn;
+            try
+            {
+                torn = LogRecovery.Replay(file, _log.Reader, _offline, _sessions);
+            }
+            catch (Exception)
+            {
+                file.Close();
+                throw;
+            }
+
+            if (torn)
+            {
+                // nanoFramework cannot truncate a file: the log is rewritten without the torn record instead.
+                _log.Compact();
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace EdgeBroker.Firmware.Storage
+{
+    /// <summary>How much flash the store may use and when it compacts. The defaults suit the ESP32's internal
+    /// <c>I:</c> drive (~256 KB shared with everything else on the device); an SD card (<c>D:</c>) can take more.</summary>
+    public sealed class FlashStoreLimits
+    {
+        public FlashStoreLimits()
+        {
+            MaxLogBytes = 64 * 1024;
+            CompactAtDeadBytes = 32 * 1024;
+            SessionReserveBytes = 4 * 1024;
+        }
+
+        /// <summary>The log file never grows beyond this. A message that would not fit even after a compaction is
+        /// refused, as if the client's quota were full.</summary>
+        public int MaxLogBytes { get; set; }
+
+        /// <summary>The log is compacted once this many of its bytes are dead (acknowledged or superseded records),
+        /// even before it is full: compaction costs a rewrite of the live records, so it pays once dead ones dominate,
+        /// and a shorter log is replayed faster at start.</summary>
+        public int CompactAtDeadBytes { get; set; }
+
+        /// <summary>Room messages may not take, kept for sessions and subscriptions, so that a full offline queue never
+        /// stops a client from connecting or subscribing.</summary>
+        public int SessionReserveBytes { get; set; }
+    }
+}

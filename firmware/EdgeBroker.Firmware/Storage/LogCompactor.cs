@@ -1,0 +1,111 @@
+namespace EdgeBroker.Firmware.Storage
+{
+    /// <summary>
+    /// Rewrites the log as its live state: a new header, every session and subscription, then every kept message
+    /// (copied record by record as it is, without decoding), into the compaction file, which then replaces the log
+    /// (see <see cref="LogFiles"/> for why a crash at any step loses nothing). The records are written in big
+    /// sequential pieces once, rather than the many small appends they took the first time.
+    /// </summary>
+    internal sealed class LogCompactor
+    {
+        /// <summary>Bytes copied per write: big enough for few flash writes, small enough for the device's heap (and
+        /// allocated only while a compaction runs).</summary>
+        const int CopyChunkSize = 512;
+
+        readonly LogFiles _files;
+        readonly FlashOfflineStore _offline;
+        readonly FlashSessionStore _sessions;
+        LogFile _source;
+        LogFile _target;
+        RecordWriter _writer;
+        byte[] _chunk;
+
+        public LogCompactor(LogFiles files, FlashOfflineStore offline, FlashSessionStore sessions)
+        {
+            _files = files;
+            _offline = offline;
+            _sessions = sessions;
+        }
+
+        /// <summary>The writer for records re-encoded into the new file (its own buffer: a compaction may run while a
+        /// message record waits in the log's).</summary>
+        public RecordWriter Writer
+        {
+            get { return _writer; }
+        }
+
+        public LogFile Target
+        {
+            get { return _target; }
+        }
+
+        /// <summary>Writes the live state of the stores into a new log that replaces <paramref name="current"/> (closed
+        /// on success; null when there is no log yet, and the stores are empty) and returns the new log, open.</summary>
+        public LogFile Compact(LogFile current)
+        {
+            _source = current;
+            RecordBuffer buffer = new RecordBuffer(RecordLog.BufferSize);
+            _writer = new RecordWriter(buffer);
+            _chunk = new byte[CopyChunkSize];
+            try
+            {
+                WriteNewLog(buffer);
+                if (current != null)
+                {
+                    current.Close();
+                }
+
+                _files.ReplaceLogWithCompactionOutput();
+                _offline.CommitRelocation();
+                return LogFile.Open(_files.LogPath);
+            }
+            finally
+            {
+                _source = null;
+                _target = null;
+                _writer = null;
+                _chunk = null;
+            }
+        }
+
+        /// <summary>Copies the record of <paramref name="size"/> bytes at <paramref name="offset"/> of the old log to the
+        /// end of the new one and returns its new offset.</summary>
+        public int CopyRecord(int offset, int size)
+        {
+            int newOffset = _target.Length;
+            int copied = 0;
+            while (copied < size)
+            {
+                int count = size - copied < _chunk.Length ? size - copied : _chunk.Length;
+                _source.ReadAt(offset + copied, _chunk, 0, count);
+                _target.Append(_chunk, 0, count);
+                copied += count;
+            }
+
+            return newOffset;
+        }
+
+        void WriteNewLog(RecordBuffer buffer)
+        {
+            _files.DeleteCompactionOutput();
+            _target = LogFile.Create(_files.CompactionPath);
+            bool written = false;
+            try
+            {
+                LogHeader.Write(_target, buffer, _offline.LastIssuedId);
+                _sessions.WriteLive(this);
+                _offline.WriteLive(this);
+                _target.Flush();
+                written = true;
+            }
+            finally
+            {
+                _target.Close();
+                if (!written)
+                {
+                    _files.DeleteCompactionOutput();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.IO;
+
+namespace EdgeBroker.Firmware.Storage
+{
+    /// <summary>
+    /// One open log file: positioned reads and appends at the end, with the length kept here (nanoFramework asks the
+    /// file system for it on every call). nanoFramework's FileStream writes each Write call through to the file system
+    /// and cannot shorten a file (SetLength is not implemented), so callers hand over whole records at once and never
+    /// rely on truncation.
+    /// </summary>
+    internal sealed class LogFile
+    {
+        readonly FileStream _stream;
+        readonly string _path;
+        int _length;
+
+        LogFile(FileStream stream, string path)
+        {
+            _stream = stream;
+            _path = path;
+            _length = (int)stream.Length;
+        }
+
+        public string Path
+        {
+            get { return _path; }
+        }
+
+        public int Length
+        {
+            get { return _length; }
+        }
+
+        public static LogFile Open(string path)
+        {
+            return new LogFile(new FileStream(path, FileMode.Open, FileAccess.ReadWrite), path);
+        }
+
+        /// <summary>A new, empty file (an existing one is overwritten).</summary>
+        public static LogFile Create(string path)
+        {
+            return new LogFile(new FileStream(path, FileMode.Create, FileAccess.ReadWrite), path);
+        }
+
+        /// <summary>Reads up to <paramref name="count"/> bytes at <paramref name="position"/>; fewer only at the end of
+        /// the file.</summary>
+        public int ReadAt(int position, byte[] buffer, int offset, int count)
+        {
+            if (position >= _length)
+            {
+                return 0;
+            }
+
+            if (count > _length - position)
+            {
+                count = _length - position;
+            }
+
+            _stream.Seek(position, SeekOrigin.Begin);
+            int read = 0;
+            while (read < count)
+            {
+                int got = _stream.Read(buffer, offset + read, count - read);
+                if (got <= 0)
+                {
+                    break;
+                }
+
+                read += got;
+            }
+
+            return read;
+        }
+
+        public void Append(byte[] buffer, int offset, int count)
+        {
+            _stream.Seek(_length, SeekOrigin.Begin);
+            _stream.Write(buffer, offset, count);
+            _length += count;
+        }
+
+        /// <summary>Makes what was appended durable; called once per logical change, before it is acknowledged.</summary>
+        public void Flush()
+        {
+            _stream.Flush();
+        }
+
+        public void Close()
+        {
+            _stream.Dispose();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace EdgeBroker.Firmware.Storage
+{
+    /// <summary>
+    /// What a log record says. The first three belong to the offline store, the rest to the session store; a record
+    /// of a kind this build does not know is a damaged (or newer) log, never skipped.
+    /// </summary>
+    internal static class RecordKind
+    {
+        /// <summary>A message kept for a client: id, client, expiry, topic, flags, sender, times, subscription ids;
+        /// the payload is the record's payload.</summary>
+        public const int MessagePut = 1;
+
+        /// <summary>The client acknowledged (or outlived) message id.</summary>
+        public const int MessageRemove = 2;
+
+        /// <summary>Every message of a client is forgotten (clean start, expired session).</summary>
+        public const int MessagesDiscard = 3;
+
+        public const int SessionSave = 4;
+
+        /// <summary>The session and its subscriptions are forgotten.</summary>
+        public const int SessionDelete = 5;
+
+        public const int SubscriptionSave = 6;
+
+        public const int SubscriptionDelete = 7;
+
+        public static bool IsOffline(int kind)
+        {
+            return kind >= MessagePut && kind <= MessagesDiscard;
+        }
+
+        public static bool IsSession(int kind)
+        {
+            return kind >= SessionSave && kind <= SubscriptionDelete;
+        }
+    }
+}

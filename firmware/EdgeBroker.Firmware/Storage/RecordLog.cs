@@ -1,0 +1,190 @@
+namespace EdgeBroker.Firmware.Storage
+{
+    /// <summary>
+    /// The log both stores write to, and its size budget. A store changes its state in memory, builds the record that
+    /// says so (<see cref="Begin"/>) and hands it over: <see cref="Persist"/> appends and flushes it, or, when the log
+    /// has no room for it, compacts instead (the compacted log is the live state, which already includes the change).
+    /// Messages are admitted separately (<see cref="MakeRoomForMessage"/>) because a message may be refused. Callers
+    /// hold the store's lock.
+    /// </summary>
+    internal sealed class RecordLog
+    {
+        /// <summary>Bytes read from flash at a time when a record is checked or copied.</summary>
+        public const int ChunkSize = 128;
+
+        /// <summary>Initial size of the record buffer: most records (and small payloads) fit in one write.</summary>
+        public const int BufferSize = 256;
+
+        readonly FlashStoreLimits _limits;
+        readonly RecordWriter _writer;
+        readonly RecordReader _reader;
+        LogFile _file;
+        LogCompactor _compactor;
+        FlashOfflineStore _offline;
+        FlashSessionStore _sessions;
+
+        /// <summary>An append failed part-way: what follows the last good record is unknown, so the log is rewritten
+        /// before anything else is appended (nanoFramework cannot truncate a file).</summary>
+        bool _mustCompact;
+
+        public RecordLog(FlashStoreLimits limits)
+        {
+            _limits = limits;
+            RecordBuffer buffer = new RecordBuffer(BufferSize);
+            _writer = new RecordWriter(buffer);
+            _reader = new RecordReader(buffer, new byte[ChunkSize]);
+        }
+
+        public string Path
+        {
+            get { return _file.Path; }
+        }
+
+        /// <summary>Bytes in the log file now.</summary>
+        public int Length
+        {
+            get { return _file.Length; }
+        }
+
+        /// <summary>Bytes the log would take after a compaction.</summary>
+        public int LiveBytes
+        {
+            get { return LogHeader.Size + _offline.LiveBytes + _sessions.LiveBytes; }
+        }
+
+        public RecordReader Reader
+        {
+            get { return _reader; }
+        }
+
+        /// <summary>Connects the parts that depend on each other; called once, before <see cref="Use"/>.</summary>
+        public void Attach(FlashOfflineStore offline, FlashSessionStore sessions, LogCompactor compactor)
+        {
+            _offline = offline;
+            _sessions = sessions;
+            _compactor = compactor;
+        }
+
+        /// <summary>Works on <paramref name="file"/> from now on (at open, after recovery found it or made it).</summary>
+        public void Use(LogFile file)
+        {
+            _file = file;
+        }
+
+        public void Close()
+        {
+            _file.Close();
+        }
+
+        public RecordBuffer Begin(int kind)
+        {
+            return _writer.Begin(kind);
+        }
+
+        /// <summary>Bytes the record begun last takes with a payload of <paramref name="payloadLength"/>.</summary>
+        public int PendingSize(int payloadLength)
+        {
+            return _writer.SizeWith(payloadLength);
+        }
+
+        /// <summary>
+        /// Whether a message record of <paramref name="size"/> bytes may be appended now, compacting first when the
+        /// file has no room for it. False when even the live state plus the message would pass the budget (less the
+        /// room kept for sessions).
+        /// </summary>
+        public bool MakeRoomForMessage(int size)
+        {
+            if (LiveBytes + size > _limits.MaxLogBytes - _limits.SessionReserveBytes)
+            {
+                return false;
+            }
+
+            if (_mustCompact || _file.Length + size > _limits.MaxLogBytes)
+            {
+                Compact();
+            }
+
+            return true;
+        }
+
+        /// <summary>Appends the message record begun last (room made by <see cref="MakeRoomForMessage"/>) and returns
+        /// its offset.</summary>
+        public int AppendMessage(byte[] payload, int payloadOffset, int payloadLength)
+        {
+            int offset = _file.Length;
+            Append(payload, payloadOffset, payloadLength);
+            return offset;
+        }
+
+        /// <summary>Refuses a change that would leave the live state larger than the log may be.</summary>
+        public void EnsureLiveRoom(int growth)
+        {
+            if (LiveBytes + growth > _limits.MaxLogBytes)
+            {
+                throw new FlashStoreException("The offline store " + _file.Path + " has no room left for sessions and "
+                    + "subscriptions (the log may take " + _limits.MaxLogBytes + " bytes). Raise MaxLogBytes or "
+                    + "SessionReserveBytes in the store's limits.");
+            }
+        }
+
+        /// <summary>Makes the change described by the record begun last durable: appended and flushed, or written as
+        /// part of a compaction when the file has no room for one more record.</summary>
+        public void Persist()
+        {
+            if (_mustCompact || _file.Length + _writer.SizeWith(0) > _limits.MaxLogBytes)
+            {
+                Compact();
+                return;
+            }
+
+            Append(null, 0, 0);
+            CompactIfWorthwhile();
+        }
+
+        /// <summary>Compacts once enough of the log is dead (see <see cref="FlashStoreLimits.CompactAtDeadBytes"/>).</summary>
+        public void CompactIfWorthwhile()
+        {
+            if (_file.Length - LiveBytes >= _limits.CompactAtDeadBytes)
+            {
+                Compact();
+            }
+        }
+
+        /// <summary>Rewrites the log as its live state.</summary>
+        public void Compact()
+        {
+            _file = _compactor.Compact(_file);
+            _mustCompact = false;
+        }
+
+        /// <summary>Reads the record at <paramref name="offset"/> into <see cref="Reader"/>, with its payload into a new
+        /// array when <paramref name="withPayload"/>; a record that fails its checks is damage.</summary>
+        public byte[] Load(int offset, bool withPayload)
+        {
+            if (_reader.ReadHead(_file, offset) == RecordReader.Complete)
+            {
+                byte[] payload = withPayload ? new byte[_reader.PayloadLength] : null;
+                if (_reader.ReadBody(payload))
+                {
+                    return payload;
+                }
+            }
+
+            throw FlashStoreException.Damaged(_file.Path, "the record at byte " + offset + " no longer reads back as written");
+        }
+
+        void Append(byte[] payload, int payloadOffset, int payloadLength)
+        {
+            try
+            {
+                _writer.Append(_file, payload, payloadOffset, payloadLength);
+                _file.Flush();
+            }
+            catch (System.Exception)
+            {
+                _mustCompact = true;
+                throw;
+            }
+        }
+    }
+}
