@@ -11,14 +11,35 @@ public sealed class CommandLine
     readonly Option<int?> _port = new("--port") { Description = "MQTT listener port (default 1883)." };
     readonly Option<string?> _bind = new("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)." };
     readonly Option<FileInfo?> _config = new("--config") { Description = "Extra JSON settings file, same layout as appsettings.json." };
+    readonly Option<int?> _httpPort = new("--http-port") { Description = "HTTP API port (default 8080; 0 picks a free one)." };
+    readonly Option<string[]> _accessKeys = new("--access-key")
+    {
+        Description = "Adds an HTTP API access key that may see every group, as ID:SECRET (repeatable).",
+        HelpName = "ID:SECRET",
+    };
+    readonly Option<string?> _instanceId = new("--instance-id") { Description = "This broker's instanceId in signed HTTP requests (default edgebroker)." };
 
     public CommandLine()
     {
+        _accessKeys.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (AccessKeyFlag.Parse(token.Value) is null)
+                {
+                    result.AddError($"--access-key expects ID:SECRET with neither part empty, not '{token.Value}'.");
+                }
+            }
+        });
+
         Root = new RootCommand("EdgeBroker: an MQTT broker for IoT edge gateways, with point-to-point client-ID routing.")
         {
             _port,
             _bind,
             _config,
+            _httpPort,
+            _accessKeys,
+            _instanceId,
         };
     }
 
@@ -39,6 +60,28 @@ public sealed class CommandLine
         if (result.GetValue(_bind) is { } bind)
         {
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.Bind)}"] = bind;
+        }
+
+        if (result.GetValue(_httpPort) is { } httpPort)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.HttpPort)}"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (result.GetValue(_instanceId) is { } instanceId)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.InstanceId)}"] = instanceId;
+        }
+
+        var accessKeys = result.GetValue(_accessKeys) ?? [];
+        for (var i = 0; i < accessKeys.Length; i++)
+        {
+            var (id, secret) = AccessKeyFlag.Parse(accessKeys[i])!.Value;
+
+            // Not a number: list entries from appsettings.json or --config are numbered, and a flag adds a key rather
+            // than replacing the one with the same index.
+            var entry = $"{BrokerOptions.Section}:{nameof(BrokerOptions.AccessKeys)}:command-line-{i}";
+            settings[$"{entry}:{nameof(AccessKeyOptions.Id)}"] = id;
+            settings[$"{entry}:{nameof(AccessKeyOptions.Secret)}"] = secret;
         }
 
         return settings;
