@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the third-party MQTT clients and broker the tests drive (Debian packages). Idempotent: does nothing
-# when they are already there. Uses sudo unless run as root.
+# Installs the third-party tools the tests drive (Debian packages): MQTT clients and broker, and curl and openssl for
+# the HTTP API walkthrough. Idempotent: does nothing when they are already there. Uses sudo unless run as root.
 set -euo pipefail
 
-packages=(mosquitto mosquitto-clients python3-paho-mqtt)
+packages=(mosquitto mosquitto-clients python3-paho-mqtt curl openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

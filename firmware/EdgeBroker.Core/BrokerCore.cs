@@ -1,6 +1,7 @@
 using System.Collections;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Presence;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Subscriptions;
@@ -30,6 +31,7 @@ namespace EdgeBroker.Core
         readonly OfflineDelivery _offline;
         readonly RoutingCounters _counters;
         readonly Router _router;
+        readonly PresenceTracker _presence;
         readonly int _maxQos;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
@@ -43,6 +45,7 @@ namespace EdgeBroker.Core
             _counters = new RoutingCounters();
             _maxQos = maxQos;
             _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos);
+            _presence = new PresenceTracker(_router);
         }
 
         public SessionRegistry Sessions { get { return _sessions; } }
@@ -54,6 +57,9 @@ namespace EdgeBroker.Core
         public Router Router { get { return _router; } }
 
         public IOfflineStore OfflineStore { get { return _offlineStore; } }
+
+        /// <summary>Live connections per client ID, for status queries.</summary>
+        public PresenceTracker Presence { get { return _presence; } }
 
         /// <summary>The highest QoS this broker grants and delivers at.</summary>
         public int MaxQos { get { return _maxQos; } }
@@ -200,7 +206,35 @@ namespace EdgeBroker.Core
             }
         }
 
-        /// <summary>Ends every away session whose expiry interval has passed; returns their client IDs so the
+        /// <summary>
+        /// Presence: <paramref name="connection"/>'s CONNECT for <paramref name="clientId"/> was accepted. Engines call
+        /// this right after <see cref="Connect"/> (so an application that reacts to the connect event can already reach
+        /// the client by P2P), with the client's address as <c>ip:port</c>; the core publishes the connect event.
+        /// Presence follows TCP connections, not sessions: every accepted connection is reported, takeovers included.
+        /// </summary>
+        public void ConnectionAccepted(string clientId, IClientConnection connection, string clientAddress)
+        {
+            _presence.ConnectionAccepted(clientId, connection, clientAddress);
+        }
+
+        /// <summary>Presence: the client sent DISCONNECT on <paramref name="connection"/> (disconnect event). Report it
+        /// before <see cref="ConnectionClosed"/>.</summary>
+        public void DisconnectReceived(string clientId, IClientConnection connection)
+        {
+            _presence.DisconnectReceived(clientId, connection);
+        }
+
+        /// <summary>
+        /// Presence: <paramref name="connection"/>'s TCP connection closed, whatever the reason — after DISCONNECT,
+        /// network loss, keep-alive expiry, takeover by a newer connection (even though <see cref="Disconnect"/>
+        /// ignores that one), or the broker closing it (tcpclean event). Safe to report twice.
+        /// </summary>
+        public void ConnectionClosed(string clientId, IClientConnection connection)
+        {
+            _presence.ConnectionClosed(clientId, connection);
+        }
+
+        /// <summary>Ends every offline session whose expiry interval has passed; returns their client IDs so the
         /// engine can drop its own state too.</summary>
         public ArrayList ExpireSessions(long nowMs)
         {

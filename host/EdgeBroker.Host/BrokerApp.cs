@@ -1,8 +1,10 @@
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Http;
 using EdgeBroker.Host.Mqtt;
 using EdgeBroker.Host.Storage;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,8 +13,9 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeBroker.Host;
 
-/// <summary>Builds the broker's Generic Host from configuration. Program runs it; the end-to-end tests build it too, so
-/// they exercise exactly what users run.</summary>
+/// <summary>Builds the broker's Generic Host from configuration: the MQTT listener and the HTTP API (a slim ASP.NET Core
+/// application, so Kestrel runs in the same host). Program runs it; the end-to-end tests build it too, so they exercise
+/// exactly what users run.</summary>
 public static class BrokerApp
 {
     /// <summary>The highest QoS the host engine grants and delivers at.</summary>
@@ -20,7 +23,7 @@ public static class BrokerApp
 
     public static IHost Build(IDictionary<string, string?> commandLineSettings, FileInfo? configFile = null)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ContentRootPath = AppContext.BaseDirectory,
         });
@@ -40,6 +43,10 @@ public static class BrokerApp
             console.TimestampFormat = "HH:mm:ss.fff ";
         });
 
+        // A listener that cannot bind stops the start; Program says so in one line, so the host's own report of the
+        // failed start (a stack trace) is left out. Other start failures still surface as unhandled exceptions.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
         builder.Services.Configure<BrokerOptions>(builder.Configuration.GetSection(BrokerOptions.Section));
         builder.Services.AddSingleton(services =>
         {
@@ -54,8 +61,12 @@ public static class BrokerApp
         });
         builder.Services.AddSingleton<MqttBrokerService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBrokerService>());
+        builder.Services.AddHttpApi();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        return builder.Build();
+
+        var app = builder.Build();
+        app.UseHttpApi();
+        return app;
     }
 
     /// <summary>The settings problems of a built host, empty when it may start.</summary>

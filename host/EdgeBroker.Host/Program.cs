@@ -1,7 +1,10 @@
 using System.CommandLine;
 using EdgeBroker.Host;
+using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 var commandLine = new EdgeBroker.Host.Configuration.CommandLine();
 commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
@@ -40,8 +43,24 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
             return ExitCodes.StoreUnavailable;
         }
 
-        // Ctrl+C and SIGTERM stop the host cleanly (Generic Host console lifetime).
-        await host.RunAsync(cancellationToken);
+        var settings = host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value;
+        try
+        {
+            // Ctrl+C and SIGTERM stop the host cleanly (Generic Host console lifetime).
+            await host.RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (Environment.ExitCode != ExitCodes.Success)
+        {
+            // A service that could not start has said why, set the exit code and stopped the host, which cancels the
+            // start of the services after it (Kestrel's among them).
+        }
+        catch (Exception e) when (HttpApiListener.CannotListenReason(e) is { } reason)
+        {
+            Console.Error.WriteLine($"edgebroker: cannot listen for HTTP on {settings.Bind}:{settings.HttpPort}: {reason}. " +
+                "Stop the other program using it or pick another port with --http-port.");
+            return ExitCodes.CannotListen;
+        }
+
         return Environment.ExitCode;
     }
 });

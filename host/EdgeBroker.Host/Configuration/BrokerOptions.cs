@@ -20,6 +20,15 @@ public sealed class BrokerOptions
     /// <summary>Directory of the SQLite database (relative to the working directory).</summary>
     public string DataDir { get; set; } = "data";
 
+    /// <summary>HTTP API port; 0 picks a free port (used by the tests).</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>This broker's name in signed HTTP requests (their instanceId parameter).</summary>
+    public string InstanceId { get; set; } = "edgebroker";
+
+    /// <summary>Who may call the HTTP API: each key's ID, secret and the groups it may see.</summary>
+    public List<AccessKeyOptions> AccessKeys { get; set; } = [];
+
     /// <summary>Messages kept per persistent session before new ones are refused.</summary>
     public int MaxOfflineMessagesPerClient { get; set; } = 1000;
 
@@ -49,6 +58,22 @@ public sealed class BrokerOptions
         {
             problems.Add($"Port {Port} is not a TCP port (0-65535).");
         }
+
+        if (HttpPort is < 0 or > 65535)
+        {
+            problems.Add($"HttpPort {HttpPort} is not a TCP port (0-65535).");
+        }
+        else if (HttpPort != 0 && HttpPort == Port)
+        {
+            problems.Add($"HttpPort {HttpPort} is also the MQTT port; give them different ports.");
+        }
+
+        if (string.IsNullOrWhiteSpace(InstanceId))
+        {
+            problems.Add("InstanceId must not be empty.");
+        }
+
+        problems.AddRange(AccessKeyProblems());
 
         if (!IPAddress.TryParse(Bind, out _))
         {
@@ -81,6 +106,28 @@ public sealed class BrokerOptions
         }
 
         return problems;
+    }
+
+    IEnumerable<string> AccessKeyProblems()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < AccessKeys.Count; i++)
+        {
+            var key = AccessKeys[i];
+            if (string.IsNullOrEmpty(key.Id))
+            {
+                yield return $"AccessKeys entry {i} has no Id.";
+            }
+            else if (!seen.Add(key.Id))
+            {
+                yield return $"Access key '{key.Id}' is configured twice.";
+            }
+
+            if (string.IsNullOrEmpty(key.Secret))
+            {
+                yield return $"Access key '{key.Id}' has no Secret.";
+            }
+        }
     }
 
     public IPAddress BindAddress => IPAddress.Parse(Bind);

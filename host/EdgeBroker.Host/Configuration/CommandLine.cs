@@ -13,9 +13,27 @@ public sealed class CommandLine
     readonly Option<string?> _dataDir = new("--data-dir") { Description = "Directory of the SQLite store (default ./data)." };
     readonly Option<bool> _inMemory = new("--in-memory") { Description = "Keep nothing on disk: sessions and messages are lost when the broker stops." };
     readonly Option<FileInfo?> _config = new("--config") { Description = "Extra JSON settings file, same layout as appsettings.json." };
+    readonly Option<int?> _httpPort = new("--http-port") { Description = "HTTP API port (default 8080; 0 picks a free one)." };
+    readonly Option<string[]> _accessKeys = new("--access-key")
+    {
+        Description = "Adds an HTTP API access key that may see every group, as ID:SECRET (repeatable).",
+        HelpName = "ID:SECRET",
+    };
+    readonly Option<string?> _instanceId = new("--instance-id") { Description = "This broker's instanceId in signed HTTP requests (default edgebroker)." };
 
     public CommandLine()
     {
+        _accessKeys.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (AccessKeyFlag.Parse(token.Value) is null)
+                {
+                    result.AddError($"--access-key expects ID:SECRET with neither part empty, not '{token.Value}'.");
+                }
+            }
+        });
+
         Root = new RootCommand("EdgeBroker: an MQTT broker for IoT edge gateways, with point-to-point client-ID routing.")
         {
             _port,
@@ -23,6 +41,9 @@ public sealed class CommandLine
             _dataDir,
             _inMemory,
             _config,
+            _httpPort,
+            _accessKeys,
+            _instanceId,
         };
     }
 
@@ -53,6 +74,28 @@ public sealed class CommandLine
         if (result.GetValue(_inMemory))
         {
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.Storage)}"] = nameof(StorageKind.Memory);
+        }
+
+        if (result.GetValue(_httpPort) is { } httpPort)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.HttpPort)}"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (result.GetValue(_instanceId) is { } instanceId)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.InstanceId)}"] = instanceId;
+        }
+
+        var accessKeys = result.GetValue(_accessKeys) ?? [];
+        for (var i = 0; i < accessKeys.Length; i++)
+        {
+            var (id, secret) = AccessKeyFlag.Parse(accessKeys[i])!.Value;
+
+            // Not a number: list entries from appsettings.json or --config are numbered, and a flag adds a key rather
+            // than replacing the one with the same index.
+            var entry = $"{BrokerOptions.Section}:{nameof(BrokerOptions.AccessKeys)}:command-line-{i}";
+            settings[$"{entry}:{nameof(AccessKeyOptions.Id)}"] = id;
+            settings[$"{entry}:{nameof(AccessKeyOptions.Secret)}"] = secret;
         }
 
         return settings;

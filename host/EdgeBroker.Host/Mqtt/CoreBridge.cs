@@ -91,6 +91,7 @@ sealed class CoreBridge
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
+        _core.ConnectionAccepted(clientId, connection, endPoint);
         _logger.LogInformation(
             "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
             clientId, endPoint, ProtocolName(args.ProtocolVersion), connection.ChannelId, cleanStart, sessionPresent);
@@ -123,6 +124,16 @@ sealed class CoreBridge
         }
 
         _core.Disconnect(args.ClientId, connection, expiry);
+
+        // MQTTnet raises this once per accepted connection: Clean when the client sent DISCONNECT, Takeover for the older
+        // connection of a takeover (closed by MQTTnet, which the session ignores but presence reports), NotClean for
+        // everything else (network loss, keep-alive expiry, the broker closing it).
+        if (args.DisconnectType == MqttClientDisconnectType.Clean)
+        {
+            _core.DisconnectReceived(args.ClientId, connection);
+        }
+
+        _core.ConnectionClosed(args.ClientId, connection);
         _logger.LogInformation("Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
             args.ClientId, endPoint, args.DisconnectType, connection.ChannelId);
         return Task.CompletedTask;

@@ -22,6 +22,9 @@ public abstract class RunningBroker : IAsyncDisposable
 
     public abstract int Port { get; }
 
+    /// <summary>Base address of the engine's HTTP API, or null when it has none (only the host has one).</summary>
+    public virtual Uri? HttpBaseAddress => null;
+
     /// <summary>Whether a client with this ID is connected now (to wait for third-party clients that print nothing).</summary>
     public abstract bool IsConnected(string clientId);
 

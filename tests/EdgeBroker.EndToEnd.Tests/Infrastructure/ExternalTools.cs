@@ -8,13 +8,14 @@ namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public static class ExternalTools
 {
-    public const string InstallCommand = "sudo apt-get install -y mosquitto mosquitto-clients python3-paho-mqtt";
+    public const string InstallCommand = "sudo apt-get install -y mosquitto mosquitto-clients python3-paho-mqtt curl openssl";
 
     /// <summary>Debian's python3-paho-mqtt is importable from the system interpreter, not from a pyenv one earlier on PATH.</summary>
     public const string SystemPython = "/usr/bin/python3";
 
     static readonly Lazy<string?> MosquittoPubPath = new(() => Which("mosquitto_pub"));
     static readonly Lazy<string?> MosquittoSubPath = new(() => Which("mosquitto_sub"));
+    static readonly Lazy<bool> CurlAndOpensslAvailable = new(() => Which("curl") is not null && Which("openssl") is not null);
     static readonly Lazy<bool> PahoAvailable = new(() => File.Exists(SystemPython) && Run(SystemPython, "-c \"import paho.mqtt.client\"") == 0);
 
     public static string MosquittoPub => MosquittoPubPath.Value ?? throw new InvalidOperationException("mosquitto_pub missing");
@@ -33,6 +34,11 @@ public static class ExternalTools
         if (tools.HasFlag(Tool.PahoMqtt) && !PahoAvailable.Value)
         {
             missing.Add($"python3-paho-mqtt for {SystemPython}");
+        }
+
+        if (tools.HasFlag(Tool.CurlAndOpenssl) && !CurlAndOpensslAvailable.Value)
+        {
+            missing.Add("curl and openssl");
         }
 
         return missing.Count == 0 ? null : $"needs {string.Join(" and ", missing)}; install with: {InstallCommand}";
@@ -57,12 +63,22 @@ public enum Tool
 {
     MosquittoClients = 1,
     PahoMqtt = 2,
+    CurlAndOpenssl = 4,
 }
 
 /// <summary>A theory that needs external clients; skipped, with the install command, where they are missing.</summary>
 public sealed class ToolTheoryAttribute : TheoryAttribute
 {
     public ToolTheoryAttribute(Tool tools)
+    {
+        Skip = ExternalTools.MissingReason(tools);
+    }
+}
+
+/// <summary>A fact that needs external tools; skipped, with the install command, where they are missing.</summary>
+public sealed class ToolFactAttribute : FactAttribute
+{
+    public ToolFactAttribute(Tool tools)
     {
         Skip = ExternalTools.MissingReason(tools);
     }

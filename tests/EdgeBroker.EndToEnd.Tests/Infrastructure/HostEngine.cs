@@ -1,4 +1,5 @@
 using EdgeBroker.Host;
+using EdgeBroker.Host.Http;
 using EdgeBroker.Host.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,6 +21,7 @@ public sealed class HostEngine : BrokerEngine
         {
             ["EdgeBroker:Port"] = "0",
             [DataDirKey] = ownDataDir?.FullName,
+            ["EdgeBroker:HttpPort"] = "0",
             ["EdgeBroker:Bind"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("EDGEBROKER_TEST_LOGLEVEL") ?? "Warning",
         };
@@ -32,13 +34,16 @@ public sealed class HostEngine : BrokerEngine
         Assert.Empty(BrokerApp.Validate(host));
         await host.StartAsync();
         var port = host.Services.GetRequiredService<MqttBrokerService>().BoundPort;
-        Assert.True(port > 0, "the host broker did not start listening");
-        return new RunningHost(host, port, host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(), ownDataDir);
+        var httpPort = host.Services.GetRequiredService<HttpApiListener>().BoundPort;
+        Assert.True(port > 0 && httpPort > 0, "the host broker did not start listening");
+        return new RunningHost(host, port, new Uri($"http://127.0.0.1:{httpPort}/"), host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(), ownDataDir);
     }
 
-    sealed class RunningHost(IHost host, int port, EdgeBroker.Core.BrokerCore core, DirectoryInfo? ownDataDir) : RunningBroker
+    sealed class RunningHost(IHost host, int port, Uri httpBaseAddress, EdgeBroker.Core.BrokerCore core, DirectoryInfo? ownDataDir) : RunningBroker
     {
         public override int Port => port;
+
+        public override Uri HttpBaseAddress => httpBaseAddress;
 
         public override bool IsConnected(string clientId) => core.Sessions.Find(clientId)?.IsOnline == true;
 

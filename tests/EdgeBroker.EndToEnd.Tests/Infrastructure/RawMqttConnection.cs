@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -21,6 +22,17 @@ public sealed class RawMqttConnection : IAsyncDisposable
     {
         _tcp = tcp;
         _stream = tcp.GetStream();
+    }
+
+    /// <summary>This end of the connection as the broker sees the client (<c>127.0.0.1:50312</c>; TcpClient's socket
+    /// is dual-mode, so its own view is the IPv4-mapped IPv6 form).</summary>
+    public string LocalEndPoint
+    {
+        get
+        {
+            var local = (IPEndPoint)_tcp.Client.LocalEndPoint!;
+            return new IPEndPoint(local.Address.IsIPv4MappedToIPv6 ? local.Address.MapToIPv4() : local.Address, local.Port).ToString();
+        }
     }
 
     public static async Task<RawMqttConnection> OpenAsync(RunningBroker broker)

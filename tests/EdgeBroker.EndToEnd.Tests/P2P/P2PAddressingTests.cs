@@ -49,7 +49,8 @@ public sealed class P2PAddressingTests
         await using var broker = await Engines.StartAsync(engine);
         await using var x = await TestClient.ConnectAsync(broker, "x");
         await using var sysWatcher = await TestClient.ConnectAsync(broker, "watcher");
-        await sysWatcher.SubscribeAsync("$SYS/#");
+        // Not $SYS/#: that also carries the broker's own presence events (the sender's connect).
+        await sysWatcher.SubscribeAsync("$SYS/p2p/#");
         await using var sender = await TestClient.ConnectAsync(broker, "sender", MqttProtocolVersion.V500);
 
         var result = await sender.Client.PublishAsync(new MqttApplicationMessageBuilder()

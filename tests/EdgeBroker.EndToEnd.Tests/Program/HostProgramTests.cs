@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using EdgeBroker.EndToEnd.Tests.Http;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 
 namespace EdgeBroker.EndToEnd.Tests.Program;
@@ -14,14 +15,17 @@ public sealed class HostProgramTests
     public async Task Prints_its_listener_and_what_anonymous_access_means_then_stops_cleanly_on_sigterm()
     {
         var port = FreePort();
-        await using var broker = ProcessRunner.Start("dotnet", HostDll, "--port", port.ToString());
+        var httpPort = FreePort();
+        await using var broker = ProcessRunner.Start("dotnet", HostDll, "--port", port.ToString(), "--http-port", httpPort.ToString());
         await WaitForOutputAsync(broker, "MQTT listener on mqtt://127.0.0.1:" + port);
+        await WaitForOutputAsync(broker, "HTTP API on http://127.0.0.1:" + httpPort);
         Assert.Contains("Anonymous access", broker.Output);
 
         await ProcessRunner.RunAsync(ProcessTimeout, "kill", "-TERM", broker.ProcessId.ToString());
 
         Assert.Equal(0, await broker.WaitForExitAsync(ProcessTimeout));
         Assert.Contains("MQTT listener stopped", broker.Output);
+        Assert.Contains("HTTP API stopped", broker.Output);
     }
 
     [Fact]
@@ -31,18 +35,36 @@ public sealed class HostProgramTests
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
 
-        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--port", port.ToString());
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--port", port.ToString(), "--http-port", "0");
 
         Assert.Equal(3, run.ExitCode);
         Assert.Contains("already in use", run.Output + run.Errors);
     }
 
+    [Fact]
+    public async Task A_taken_http_port_is_a_clear_error_and_exit_code_3()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--port", "0", "--http-port", port.ToString());
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains($"cannot listen for HTTP on 127.0.0.1:{port}: the port is already in use", run.Errors);
+        Assert.DoesNotContain("   at ", run.Output + run.Errors);
+    }
+
     [Theory]
     [InlineData("--port", "70000", "Port 70000 is not a TCP port")]
     [InlineData("--bind", "not-an-address", "Bind 'not-an-address' is not an IP address")]
+    [InlineData("--http-port", "70000", "HttpPort 70000 is not a TCP port")]
+    [InlineData("--instance-id", " ", "InstanceId must not be empty")]
     public async Task An_invalid_setting_is_named_and_exit_code_2(string flag, string value, string message)
     {
-        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, flag, value);
+        // A free HTTP port unless that is the setting under test (8080 may be taken on this machine).
+        string[] httpPort = flag == "--http-port" ? [] : ["--http-port", "0"];
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", [HostDll, .. httpPort, flag, value]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Errors);
@@ -81,23 +103,54 @@ public sealed class HostProgramTests
     }
 
     [Fact]
+    public async Task An_access_key_flag_without_a_secret_is_refused_with_usage_help()
+    {
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--access-key", "AK");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--access-key expects ID:SECRET", run.Errors);
+    }
+
+    [Fact]
     public async Task Settings_come_from_environment_variables_too()
     {
         var port = FreePort();
-        await using var broker = ProcessRunner.Start(new Dictionary<string, string> { ["EdgeBroker__Port"] = port.ToString() }, "dotnet", HostDll);
+        await using var broker = ProcessRunner.Start(
+            new Dictionary<string, string> { ["EdgeBroker__Port"] = port.ToString(), ["EdgeBroker__HttpPort"] = "0" }, "dotnet", HostDll);
 
         await WaitForOutputAsync(broker, "MQTT listener on mqtt://127.0.0.1:" + port);
     }
 
-    static async Task WaitForOutputAsync(ProcessRunner process, string text)
+    [Fact]
+    public async Task Access_keys_come_from_the_config_file_and_the_command_line_and_the_instance_id_from_its_flag()
     {
-        var deadline = DateTime.UtcNow + ProcessTimeout;
-        while (!process.Output.Contains(text))
+        var config = Path.Combine(Path.GetTempPath(), $"edgebroker-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config,
+            """{ "EdgeBroker": { "AccessKeys": [ { "Id": "AK_FILE", "Secret": "from-file", "Groups": [ "GID_a" ] } ] } }""");
+        try
         {
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' did not appear; output: {process.Output} errors: {process.Errors}");
-            await Task.Delay(50);
+            var httpPort = FreePort();
+            await using var broker = ProcessRunner.Start("dotnet", HostDll, "--port", "0", "--http-port", httpPort.ToString(),
+                "--config", config, "--access-key", "AK_CLI:from:flag", "--instance-id", "gateway-7");
+            await WaitForOutputAsync(broker, "2 access key(s)");
+            var http = new Uri($"http://127.0.0.1:{httpPort}/");
+            using var fileKey = new SignedApiClient(http, "AK_FILE", "from-file", instanceId: "gateway-7");
+            using var flagKey = new SignedApiClient(http, "AK_CLI", "from:flag", instanceId: "gateway-7");
+            var status = new Dictionary<string, string> { ["resource"] = "GID_a@@@device" };
+
+            (await fileKey.GetAsync(OnlineStatusPaths.ClientStatus, status)).AssertOk();
+            (await flagKey.GetAsync(OnlineStatusPaths.ClientStatus, status)).AssertOk();
+            (await fileKey.GetAsync(OnlineStatusPaths.ClientCount)).AssertRefused(HttpStatusCode.Forbidden, 3);
+        }
+        finally
+        {
+            File.Delete(config);
         }
     }
+
+    static Task WaitForOutputAsync(ProcessRunner process, string text) =>
+        Eventually.WaitUntilAsync(() => process.Output.Contains(text),
+            () => $"'{text}' did not appear; output: {process.Output} errors: {process.Errors}", timeout: ProcessTimeout);
 
     static int FreePort()
     {

@@ -1,0 +1,29 @@
+using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Http.Signing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace EdgeBroker.Host.Http;
+
+/// <summary>Puts the HTTP API into the broker's host: its services and Kestrel binding, then its pipeline.</summary>
+static class HttpApi
+{
+    public static void AddHttpApi(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AccessKeyRing>();
+        services.AddSingleton<SignedRequestVerifier>();
+        services.AddSingleton<HttpApiListener>();
+        services.AddHostedService(provider => provider.GetRequiredService<HttpApiListener>());
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<BrokerOptions>>((kestrel, broker) => HttpApiListener.Listen(kestrel, broker.Value));
+    }
+
+    public static void UseHttpApi(this WebApplication app)
+    {
+        app.UseJsonErrorResponses();
+        app.MapOnlineStatusApi();
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using EdgeBroker.Core;
+using EdgeBroker.Core.Presence;
+using EdgeBroker.Core.Topics;
+using EdgeBroker.Host.Http.Signing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace EdgeBroker.Host.Http;
+
+/// <summary>
+/// Who is online, from the core's live TCP connections (the same ones presence events report): one client ID's
+/// connection count, the number of online clients, and a paged list of the live connections. Signed requests only.
+/// </summary>
+static class OnlineStatusApi
+{
+    public const string ResourceParameter = "resource";
+    public const string GroupParameter = "group";
+    public const string PageParameter = "page";
+    public const string PageSizeParameter = "pageSize";
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+
+    static readonly EndpointParameters ClientStatusParameters = new([ResourceParameter], []);
+    static readonly EndpointParameters ClientCountParameters = new([], [GroupParameter]);
+    static readonly EndpointParameters ClientListParameters = new([], [GroupParameter, PageParameter, PageSizeParameter]);
+
+    public static void MapOnlineStatusApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/route/clientId/get", ClientStatus);
+        app.MapGet("/clients/count", ClientCount);
+        app.MapGet("/clients", ClientList);
+    }
+
+    /// <summary><c>online</c> is the number of live TCP connections of the client ID: 0 offline, 1 online, 2 for the
+    /// moment a takeover is under way.</summary>
+    static IResult ClientStatus(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
+    {
+        if (!verifier.TryVerify(http.Query, ClientStatusParameters, out var request, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var clientId = request[ResourceParameter]!;
+        var groupId = ClientIdentity.GroupOf(clientId);
+        if (!request.AccessKey.MaySee(groupId))
+        {
+            return ApiError.NotPermitted(request.AccessKey, groupId).ToResult();
+        }
+
+        var online = core.Presence.ConnectionCount(clientId);
+        return Results.Json(new
+        {
+            code = ApiCodes.Ok,
+            success = true,
+            online,
+            message = online > 0 ? $"{clientId} is online." : $"{clientId} is offline.",
+        });
+    }
+
+    /// <summary><c>count</c> is the number of online client IDs, <c>connections</c> the live TCP connections (more
+    /// during takeovers).</summary>
+    static IResult ClientCount(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
+    {
+        if (VerifyGroupQuery(http, verifier, ClientCountParameters, out var request) is { } error)
+        {
+            return error.ToResult();
+        }
+
+        var group = request![GroupParameter];
+
+        var connections = LiveConnectionsIn(core, group);
+        var count = connections.Select(connection => connection.ClientId).Distinct(StringComparer.Ordinal).Count();
+        return Results.Json(new
+        {
+            code = ApiCodes.Ok,
+            success = true,
+            count,
+            connections = connections.Count,
+            message = $"{count} client(s) online{InGroup(group)}.",
+        });
+    }
+
+    /// <summary>The live connections, oldest first, <c>pageSize</c> at a time (pages count from 1).</summary>
+    static IResult ClientList(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
+    {
+        if (VerifyGroupQuery(http, verifier, ClientListParameters, out var request) is { } error)
+        {
+            return error.ToResult();
+        }
+
+        var group = request![GroupParameter];
+        if (!TryReadPositive(request[PageParameter], 1, int.MaxValue, out var page)
+            || !TryReadPositive(request[PageSizeParameter], DefaultPageSize, MaxPageSize, out var pageSize))
+        {
+            return ApiError.BadRequest($"page must be a number from 1 and pageSize a number from 1 to {MaxPageSize}.").ToResult();
+        }
+
+        var connections = LiveConnectionsIn(core, group);
+        var clients = connections
+            .Skip((int)Math.Min((long)(page - 1) * pageSize, int.MaxValue))
+            .Take(pageSize)
+            .Select(connection => new
+            {
+                clientId = connection.ClientId,
+                channelId = connection.ChannelId,
+                clientIp = connection.ClientAddress,
+                connectedAt = connection.ConnectedAtUnixMilliseconds,
+            })
+            .ToList();
+        return Results.Json(new
+        {
+            code = ApiCodes.Ok,
+            success = true,
+            total = connections.Count,
+            page,
+            pageSize,
+            clients,
+            message = $"{clients.Count} of {connections.Count} live connection(s){InGroup(group)}.",
+        });
+    }
+
+    /// <summary>Verifies the signature, then the optional group parameter: a key limited to some groups must name one
+    /// of them.</summary>
+    static ApiError? VerifyGroupQuery(HttpRequest http, SignedRequestVerifier verifier, EndpointParameters parameters, out SignedRequest? request)
+    {
+        if (!verifier.TryVerify(http.Query, parameters, out request, out var error))
+        {
+            return error;
+        }
+
+        var group = request[GroupParameter];
+        var permitted = group is null ? request.AccessKey.SeesAllGroups : request.AccessKey.MaySee(group);
+        return permitted ? null : ApiError.NotPermitted(request.AccessKey, group);
+    }
+
+    static List<LiveConnection> LiveConnectionsIn(BrokerCore core, string? group) =>
+        core.Presence.Snapshot()
+            .Cast<LiveConnection>()
+            .Where(connection => group is null || ClientIdentity.GroupOf(connection.ClientId) == group)
+            .ToList();
+
+    static bool TryReadPositive(string? text, int absent, int max, out int value)
+    {
+        value = absent;
+        return text is null
+            || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1 && value <= max);
+    }
+
+    static string InGroup(string? group) => group is null ? string.Empty : $" in group {group}";
+}
