@@ -185,6 +185,16 @@ namespace EdgeBroker.Core
             return _router.Publish(publisherClientId, message);
         }
 
+        /// <summary>
+        /// <paramref name="clientId"/> completed the QoS 1 or 2 handshake for the message the core sent it with
+        /// <paramref name="deliveryTag"/> (see <see cref="IClientConnection.Send"/>). The core hands out no delivery tags
+        /// yet — every delivery is tagged 0 and engines only call this for non-zero tags — so nothing is kept for it to
+        /// release; the durable offline store (offline-messages issue) releases its kept message here.
+        /// </summary>
+        public void Acknowledge(string clientId, long deliveryTag)
+        {
+        }
+
         /// <summary>Forgets a session entirely: subscriptions, offline messages, registration.</summary>
         public void Discard(Session session)
         {

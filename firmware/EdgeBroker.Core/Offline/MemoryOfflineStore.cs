@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Offline
 {
@@ -7,7 +8,7 @@ namespace EdgeBroker.Core.Offline
     public sealed class MemoryOfflineStore : IOfflineStore
     {
         readonly object _sync = new object();
-        readonly Hashtable _queues = new Hashtable();
+        readonly StringMap _queues = new StringMap(16);
         readonly int _maxMessagesPerClient;
 
         public MemoryOfflineStore(int maxMessagesPerClient)
@@ -19,11 +20,11 @@ namespace EdgeBroker.Core.Offline
         {
             lock (_sync)
             {
-                Queue queue = (Queue)_queues[clientId];
+                Queue queue = (Queue)_queues.Get(clientId);
                 if (queue == null)
                 {
                     queue = new Queue();
-                    _queues[clientId] = queue;
+                    _queues.Set(clientId, queue);
                 }
 
                 if (queue.Count >= _maxMessagesPerClient)
@@ -40,7 +41,7 @@ namespace EdgeBroker.Core.Offline
         {
             lock (_sync)
             {
-                Queue queue = (Queue)_queues[clientId];
+                Queue queue = (Queue)_queues.Get(clientId);
                 if (queue == null)
                 {
                     return 0;
@@ -66,7 +67,7 @@ namespace EdgeBroker.Core.Offline
         {
             lock (_sync)
             {
-                Queue queue = (Queue)_queues[clientId];
+                Queue queue = (Queue)_queues.Get(clientId);
                 return queue == null ? 0 : queue.Count;
             }
         }
