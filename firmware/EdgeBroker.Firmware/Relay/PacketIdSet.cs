@@ -95,8 +95,8 @@ namespace EdgeBroker.Firmware.Relay
             long[] values = new long[size];
             if (_ids != null)
             {
-                System.Array.Copy(_ids, ids, _count);
-                System.Array.Copy(_values, values, _count);
+                System.Array.Copy(_ids, 0, ids, 0, _count);
+                System.Array.Copy(_values, 0, values, 0, _count);
             }
 
             _ids = ids;
