@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+using EdgeBroker.Core;
+using EdgeBroker.Core.Access;
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Retained;
+using EdgeBroker.Firmware.Relay;
+using EdgeBroker.Firmware.Relay.Settings;
+
+namespace EdgeBroker.Relay.Tests.Support;
+
+/// <summary>
+/// The relay with the device defaults, driven from the test's own thread over real loopback sockets: no reader or
+/// transmitter threads run, so the test can measure exactly what the relay allocates and retains.
+/// </summary>
+internal sealed class SynchronousRelay : IDisposable
+{
+    readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+
+    public SynchronousRelay()
+    {
+        Settings = new RelaySettings();
+        Core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(Settings.MaxOfflineMessagesPerClient), 1, Settings.MaxClients);
+        Context = new RelayContext(Core, new RetainedMessages(Settings.MaxRetainedMessages), Settings, new NoLog());
+        _listener.Start();
+    }
+
+    public RelaySettings Settings { get; }
+
+    public BrokerCore Core { get; }
+
+    public RelayContext Context { get; }
+
+    /// <summary>A TCP connection: the client's socket and the relay's end of it, accepted but not yet CONNECTed.</summary>
+    public (Socket Client, Socket Server) OpenSocketPair()
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        client.Connect((IPEndPoint)_listener.LocalEndpoint);
+        return (client, _listener.AcceptSocket());
+    }
+
+    /// <summary>A client connected through the relay: CONNECT handled, CONNACK received.</summary>
+    public (Socket Client, RelayConnection Connection) Connect(string clientId) => Connect(clientId, OpenSocketPair());
+
+    /// <summary>A client connected through the relay over an already open socket pair.</summary>
+    public (Socket Client, RelayConnection Connection) Connect(string clientId, (Socket Client, Socket Server) pair)
+    {
+        var (client, server) = pair;
+        var connection = new RelayConnection(server, Context);
+        client.Send(Packets.Connect(clientId));
+        Assert.True(connection.ReceiveAndHandle());
+        Context.Transmitter.FlushReady();
+        var connAck = new byte[4];
+        ReceiveExactly(client, connAck);
+        Assert.Equal(new byte[] { 0x20, 2, 0, 0 }, connAck);
+        return (client, connection);
+    }
+
+    public static void ReceiveExactly(Socket socket, byte[] buffer)
+    {
+        int received = 0;
+        while (received < buffer.Length)
+        {
+            received += socket.Receive(buffer, received, buffer.Length - received, SocketFlags.None);
+        }
+    }
+
+    public void Dispose() => _listener.Stop();
+
+    sealed class NoLog : IRelayLog
+    {
+        public void Info(string message)
+        {
+        }
+
+        public void Warning(string message)
+        {
+        }
+    }
+}
