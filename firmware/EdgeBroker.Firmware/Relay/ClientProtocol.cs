@@ -24,9 +24,10 @@ namespace EdgeBroker.Firmware.Relay
         readonly RelayConnection _connection;
         readonly RelayContext _context;
         readonly BrokerCore _core;
-        readonly PublishPacket _publish = new PublishPacket();
-        readonly RoutedMessage _inbound = new RoutedMessage(string.Empty, null, 0, false);
-        readonly TopicCache _topics = new TopicCache();
+        // Created on the client's first PUBLISH and reused for every later one: a client that only listens never pays.
+        PublishPacket _publish;
+        RoutedMessage _inbound;
+        TopicCache _topics;
         readonly PacketIdSet _awaitingRelease = new PacketIdSet(RelaySettings.MaxAwaitingRelease);
         string _clientId;
         bool _admitted;
@@ -188,6 +189,13 @@ namespace EdgeBroker.Firmware.Relay
 
         bool HandlePublish(int flags, PacketReader reader)
         {
+            if (_publish == null)
+            {
+                _publish = new PublishPacket();
+                _inbound = new RoutedMessage(string.Empty, null, 0, false);
+                _topics = new TopicCache();
+            }
+
             _publish.Decode(flags, reader);
             string topic = _topics.Resolve(reader.Buffer, _publish.TopicOffset, _publish.TopicLength, reader);
             if (!TopicValidator.IsValidTopicName(topic))

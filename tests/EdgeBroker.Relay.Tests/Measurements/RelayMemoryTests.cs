@@ -10,10 +10,12 @@ namespace EdgeBroker.Relay.Tests.Measurements;
 /// figures are printed and reported in the README. What the device's own runtime adds (its thread and socket objects)
 /// is measured on hardware by tests/EdgeBroker.Firmware.Tests.
 /// </summary>
+[Collection(MeasurementCollection.Name)]
 public class RelayMemoryTests(ITestOutputHelper output)
 {
     const int Messages = 10_000;
-    const int IdleClients = 12;
+    /// <summary>More clients than the device's 12, so that the heap's allocation granularity averages out.</summary>
+    const int IdleClients = 48;
 
     [Fact]
     public void A_routed_qos0_p2p_message_allocates_nothing_in_steady_state()
@@ -55,23 +57,34 @@ public class RelayMemoryTests(ITestOutputHelper output)
     [Fact]
     public void An_idle_connected_client_keeps_at_most_1_KB_of_relay_state()
     {
-        using var relay = new SynchronousRelay();
+        using var relay = new SynchronousRelay(maxClients: IdleClients);
         relay.Connect("warm-up").Connection.Terminate();
 
-        // Sockets are opened first: what the OS sockets cost on .NET is not the relay's, and differs on the device.
-        var pairs = Enumerable.Range(0, IdleClients).Select(_ => relay.OpenSocketPair()).ToList();
+        // Process-wide figures pick up what other threads of the test host allocate meanwhile: the least of a few
+        // rounds is the relay's own.
+        var rounds = Enumerable.Range(0, 5).Select(_ => RetainedPerIdleClient(relay)).ToList();
+        long perClient = rounds.Min();
+        output.WriteLine($"{IdleClients} idle clients: {perClient} bytes of relay and core state per client "
+            + $"(rounds: {string.Join(", ", rounds)}); {relay.Context.Buffers.Created} pooled buffers created in all");
+
+        Assert.InRange(perClient, 1, 1024);
+    }
+
+    static long RetainedPerIdleClient(SynchronousRelay relay)
+    {
+        // Sockets are opened and used first: what sockets cost on .NET is not the relay's, and differs on the device.
+        var pairs = Enumerable.Range(0, IdleClients).Select(_ => relay.OpenUsedSocketPair()).ToList();
         var clientIds = Enumerable.Range(0, IdleClients).Select(i => "GID_sensors@@@DEVICE_" + i.ToString("000")).ToList();
 
         long start = GC.GetTotalMemory(forceFullCollection: true);
         var clients = pairs.Select((pair, i) => relay.Connect(clientIds[i], pair)).ToList();
         long retained = GC.GetTotalMemory(forceFullCollection: true) - start;
 
-        long perClient = retained / IdleClients;
-        output.WriteLine($"{IdleClients} idle clients keep {retained} bytes of relay and core state: {perClient} bytes per client; "
-            + $"{relay.Context.Buffers.Created} pooled buffers created in all");
-
-        Assert.InRange(perClient, 1, 1024);
-        GC.KeepAlive(pairs);
-        clients.ForEach(client => client.Connection.Terminate());
+        clients.ForEach(client =>
+        {
+            client.Connection.Terminate();
+            client.Client.Dispose();
+        });
+        return retained / IdleClients;
     }
 }

@@ -17,9 +17,9 @@ internal sealed class SynchronousRelay : IDisposable
 {
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
 
-    public SynchronousRelay()
+    public SynchronousRelay(int maxClients = 12)
     {
-        Settings = new RelaySettings();
+        Settings = new RelaySettings { MaxClients = maxClients };
         Core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(Settings.MaxOfflineMessagesPerClient), 1, Settings.MaxClients);
         Context = new RelayContext(Core, new RetainedMessages(Settings.MaxRetainedMessages), Settings, new NoLog());
         _listener.Start();
@@ -37,6 +37,24 @@ internal sealed class SynchronousRelay : IDisposable
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         client.Connect((IPEndPoint)_listener.LocalEndpoint);
         return (client, _listener.AcceptSocket());
+    }
+
+    /// <summary>
+    /// A socket pair whose relay end has already sent and received with timeouts set, as the relay will use it: .NET on
+    /// Unix builds its own per-socket state for timed operations on first use, which is the runtime's cost, not the
+    /// relay's, and which the device does not have.
+    /// </summary>
+    public (Socket Client, Socket Server) OpenUsedSocketPair()
+    {
+        var (client, server) = OpenSocketPair();
+        server.ReceiveTimeout = 1000;
+        server.SendTimeout = 1000;
+        var one = new byte[1];
+        client.Send(one);
+        ReceiveExactly(server, one);
+        server.Send(one);
+        ReceiveExactly(client, one);
+        return (client, server);
     }
 
     /// <summary>A client connected through the relay: CONNECT handled, CONNACK received.</summary>

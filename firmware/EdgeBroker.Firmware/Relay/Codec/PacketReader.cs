@@ -10,7 +10,7 @@ namespace EdgeBroker.Firmware.Relay.Codec
         byte[] _buffer;
         int _position;
         int _end;
-        char[] _chars = new char[16];
+        char[] _chars;
 
         public byte[] Buffer
         {
@@ -93,7 +93,7 @@ namespace EdgeBroker.Firmware.Relay.Codec
         /// <summary>Decodes MQTT UTF-8 bytes of this packet (for fields located with <see cref="ReadField"/>).</summary>
         public string DecodeString(byte[] bytes, int offset, int length)
         {
-            if (_chars.Length < length)
+            if (_chars == null || _chars.Length < length)
             {
                 _chars = new char[length];
             }
