@@ -18,9 +18,6 @@ public sealed class EmulatedGateway
     /// <summary>The firmware delivers at QoS 0 and 1 and grants subscriptions at most QoS 1.</summary>
     public const int MaxQos = 1;
 
-    public const string PairingWindowSecondsKey = "pairing_window_seconds";
-    public const int DefaultPairingWindowSeconds = 120;
-
     readonly RelayServer _server;
 
     EmulatedGateway(RelaySettings settings, int pairingWindowSeconds, string dataDirectory, IRelayLog log)
@@ -58,7 +55,7 @@ public sealed class EmulatedGateway
         var file = SettingsFile.Parse(File.Exists(settingsPath) ? File.ReadAllText(settingsPath) : string.Empty);
         var settings = new RelaySettings();
         settings.ApplyFrom(file);
-        int pairingSeconds = file.GetInt(PairingWindowSecondsKey, DefaultPairingWindowSeconds, 1, 3600);
+        int pairingSeconds = file.GetInt(PairingWindow.DurationKey, PairingWindow.DefaultDurationSeconds, 1, 3600);
         overrides(settings);
         foreach (string problem in file.Problems)
         {

@@ -9,6 +9,11 @@ namespace EdgeBroker.Firmware.Pairing
     /// </summary>
     public sealed class PairingWindow
     {
+        /// <summary>Key in edgebroker.conf for how long a press opens the window.</summary>
+        public const string DurationKey = "pairing_window_seconds";
+
+        public const int DefaultDurationSeconds = 120;
+
         readonly object _sync = new object();
         readonly long _durationTicks;
         long _openUntilTicks;
