@@ -60,12 +60,12 @@ internal sealed class SynchronousRelay : IDisposable
     /// <summary>A client connected through the relay: CONNECT handled, CONNACK received.</summary>
     public (Socket Client, RelayConnection Connection) Connect(string clientId) => Connect(clientId, OpenSocketPair());
 
-    /// <summary>A client connected through the relay over an already open socket pair.</summary>
-    public (Socket Client, RelayConnection Connection) Connect(string clientId, (Socket Client, Socket Server) pair)
+    /// <summary>A client connected through the relay over an already open socket pair (no session was present).</summary>
+    public (Socket Client, RelayConnection Connection) Connect(string clientId, (Socket Client, Socket Server) pair, bool cleanSession = true)
     {
         var (client, server) = pair;
         var connection = new RelayConnection(server, Context);
-        client.Send(Packets.Connect(clientId));
+        client.Send(Packets.Connect(clientId, cleanSession: cleanSession));
         Assert.True(connection.ReceiveAndHandle());
         Context.Transmitter.FlushReady();
         var connAck = new byte[4];
