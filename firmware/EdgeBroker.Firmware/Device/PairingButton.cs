@@ -8,10 +8,10 @@ namespace EdgeBroker.Firmware.Device
     {
         readonly PairingWindow _window;
 
-        public PairingButton(GpioController gpio, int pin, PairingWindow window)
+        public PairingButton(GpioController gpio, int pin, bool pullUp, PairingWindow window)
         {
             _window = window;
-            gpio.OpenPin(pin, PinMode.InputPullUp);
+            gpio.OpenPin(pin, pullUp ? PinMode.InputPullUp : PinMode.Input);
             gpio.RegisterCallbackForPinValueChangedEvent(pin, PinEventTypes.Falling, (sender, e) => _window.Open());
         }
     }

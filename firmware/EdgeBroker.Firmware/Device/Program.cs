@@ -47,7 +47,7 @@ namespace EdgeBroker.Firmware.Device
                 BrokerCore core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(relay.MaxOfflineMessagesPerClient), MaxQos, relay.MaxClients);
                 RelayServer server = new RelayServer(new RelayContext(core, new RetainedMessages(relay.MaxRetainedMessages), relay, log));
                 server.Start();
-                new PairingButton(gpio, device.PairingButtonPin, pairing);
+                new PairingButton(gpio, device.PairingButtonPin, device.PairingButtonPullUp, pairing);
                 supervisor.Run();
             }
             catch (Exception e)

@@ -5,7 +5,8 @@ namespace EdgeBroker.Firmware.Device
 {
     /// <summary>
     /// One LED telling the gateway's state from across the room: slow blink — no network; steady — running; fast
-    /// blink — pairing window open; short flash every two seconds — failed, about to restart.
+    /// blink — pairing window open; short flash every two seconds — failed, about to restart. A board without a usable
+    /// LED passes pin -1 and shows nothing.
     /// </summary>
     public sealed class StatusLed
     {
@@ -22,8 +23,11 @@ namespace EdgeBroker.Firmware.Device
         {
             _gpio = gpio;
             _pin = pin;
-            gpio.OpenPin(pin, PinMode.Output);
-            new Thread(Blink).Start();
+            if (pin >= 0)
+            {
+                gpio.OpenPin(pin, PinMode.Output);
+                new Thread(Blink).Start();
+            }
         }
 
         public void Show(int pattern)
