@@ -1,7 +1,4 @@
 using EdgeBroker.Core;
-using EdgeBroker.Core.Access;
-using EdgeBroker.Core.Offline;
-using EdgeBroker.Core.Retained;
 using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
@@ -15,18 +12,13 @@ namespace EdgeBroker.Emulator;
 /// </summary>
 public sealed class EmulatedGateway
 {
-    /// <summary>The firmware delivers at QoS 0 and 1 and grants subscriptions at most QoS 1.</summary>
-    public const int MaxQos = 1;
-
     readonly RelayServer _server;
 
     EmulatedGateway(RelaySettings settings, int pairingWindowSeconds, string dataDirectory, IRelayLog log)
     {
         Settings = settings;
         DataDirectory = dataDirectory;
-        Core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(settings.MaxOfflineMessagesPerClient), MaxQos, settings.MaxClients);
-        var context = new RelayContext(Core, new RetainedMessages(settings.MaxRetainedMessages), settings, log);
-        _server = new RelayServer(context);
+        _server = new RelayServer(RelayContext.Compose(settings, log));
         Pairing = new PairingWindow(pairingWindowSeconds);
     }
 
@@ -34,7 +26,7 @@ public sealed class EmulatedGateway
 
     public string DataDirectory { get; }
 
-    public BrokerCore Core { get; }
+    public BrokerCore Core => _server.Context.Core;
 
     public RelayContext Relay => _server.Context;
 

@@ -1,8 +1,4 @@
 using System.Threading;
-using EdgeBroker.Core;
-using EdgeBroker.Core.Access;
-using EdgeBroker.Core.Offline;
-using EdgeBroker.Core.Retained;
 using EdgeBroker.Firmware.Device;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
@@ -24,9 +20,7 @@ namespace EdgeBroker.Firmware.Tests
         [TestMethod]
         public void Free_heap_with_0_and_12_idle_clients_leaves_room()
         {
-            RelaySettings settings = new RelaySettings();
-            BrokerCore core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(settings.MaxOfflineMessagesPerClient), 1, settings.MaxClients);
-            RelayContext context = new RelayContext(core, new RetainedMessages(settings.MaxRetainedMessages), settings, new DebugLog());
+            RelayContext context = RelayContext.Compose(new RelaySettings(), new DebugLog());
             RelayServer server = new RelayServer(context);
             server.Start();
 

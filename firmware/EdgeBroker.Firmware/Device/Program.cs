@@ -1,9 +1,5 @@
 using System;
 using System.Device.Gpio;
-using EdgeBroker.Core;
-using EdgeBroker.Core.Access;
-using EdgeBroker.Core.Offline;
-using EdgeBroker.Core.Retained;
 using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
@@ -17,9 +13,6 @@ namespace EdgeBroker.Firmware.Device
     /// </summary>
     public static class Program
     {
-        /// <summary>The firmware delivers at QoS 0 and 1 and grants subscriptions at most QoS 1.</summary>
-        const int MaxQos = 1;
-
         public static void Main()
         {
             DebugLog log = new DebugLog();
@@ -44,8 +37,7 @@ namespace EdgeBroker.Firmware.Device
                     supervisor.Restart("could not join the network");
                 }
 
-                BrokerCore core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(relay.MaxOfflineMessagesPerClient), MaxQos, relay.MaxClients);
-                RelayServer server = new RelayServer(new RelayContext(core, new RetainedMessages(relay.MaxRetainedMessages), relay, log));
+                RelayServer server = new RelayServer(RelayContext.Compose(relay, log));
                 server.Start();
                 new PairingButton(gpio, device.PairingButtonPin, device.PairingButtonPullUp, pairing);
                 supervisor.Run();

@@ -1,5 +1,7 @@
 using System.Collections;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Access;
+using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Firmware.Relay.Settings;
 
@@ -11,6 +13,9 @@ namespace EdgeBroker.Firmware.Relay
     {
         /// <summary>Receive and send buffers for short packets; most sensor messages fit.</summary>
         public const int SmallBufferSize = 256;
+
+        /// <summary>The firmware delivers at QoS 0 and 1 and grants subscriptions at most QoS 1.</summary>
+        public const int MaxQos = 1;
 
         readonly object _sync = new object();
         readonly ArrayList _connections = new ArrayList();
@@ -24,6 +29,15 @@ namespace EdgeBroker.Firmware.Relay
             Log = log;
             Buffers = new BufferPool(SmallBufferSize, settings.MaxPacketSize);
             Transmitter = new Transmitter();
+        }
+
+        /// <summary>The gateway as the firmware composes it — on the device, in the emulator and in the tests alike:
+        /// the routing core with the default access policy and an in-memory offline store, and a bounded retained store,
+        /// all sized by <paramref name="settings"/>.</summary>
+        public static RelayContext Compose(RelaySettings settings, IRelayLog log)
+        {
+            BrokerCore core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(settings.MaxOfflineMessagesPerClient), MaxQos, settings.MaxClients);
+            return new RelayContext(core, new RetainedMessages(settings.MaxRetainedMessages), settings, log);
         }
 
         public BrokerCore Core { get; private set; }

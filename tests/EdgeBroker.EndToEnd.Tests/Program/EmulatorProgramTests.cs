@@ -19,10 +19,10 @@ public sealed class EmulatorProgramTests : IDisposable
     [Fact]
     public async Task Serves_mqtt_with_the_configuration_file_from_its_data_directory_and_stops_cleanly_on_sigterm()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         File.WriteAllText(Path.Combine(_dataDirectory, "edgebroker.conf"), "# as on I:\nmax_clients = 3\n");
         await using var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory);
-        await WaitForOutputAsync(emulator, $"MQTT listener on mqtt://127.0.0.1:{port} (MQTT 3.1.1, at most 3 clients");
+        await emulator.WaitForOutputAsync(ProcessTimeout, $"MQTT listener on mqtt://127.0.0.1:{port} (MQTT 3.1.1, at most 3 clients");
         Assert.Contains(_dataDirectory, emulator.Output);
 
         using (var client = new TcpClient())
@@ -43,18 +43,18 @@ public sealed class EmulatorProgramTests : IDisposable
     [Fact]
     public async Task The_pairing_button_can_be_pressed_over_http()
     {
-        var port = FreePort();
-        var httpPort = FreePort();
+        var port = FreePorts.Next();
+        var httpPort = FreePorts.Next();
         await using var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory,
             "--http-port", httpPort.ToString());
-        await WaitForOutputAsync(emulator, "POST /pairing");
+        await emulator.WaitForOutputAsync(ProcessTimeout, "POST /pairing");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
 
         Assert.False(await PairingOpenAsync(http));
         (await http.PostAsync("pairing", null)).EnsureSuccessStatusCode();
 
         Assert.True(await PairingOpenAsync(http));
-        await WaitForOutputAsync(emulator, "Pairing window open for 120 s (HTTP)");
+        await emulator.WaitForOutputAsync(ProcessTimeout, "Pairing window open for 120 s (HTTP)");
     }
 
     [Fact]
@@ -96,22 +96,5 @@ public sealed class EmulatorProgramTests : IDisposable
     {
         using var status = JsonDocument.Parse(await http.GetStringAsync("status"));
         return status.RootElement.GetProperty("pairingOpen").GetBoolean();
-    }
-
-    static async Task WaitForOutputAsync(ProcessRunner process, string text)
-    {
-        var deadline = DateTime.UtcNow + ProcessTimeout;
-        while (!process.Output.Contains(text))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' did not appear; output: {process.Output} errors: {process.Errors}");
-            await Task.Delay(50);
-        }
-    }
-
-    static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -13,9 +13,9 @@ public sealed class HostProgramTests
     [Fact]
     public async Task Prints_its_listener_and_what_anonymous_access_means_then_stops_cleanly_on_sigterm()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         await using var broker = ProcessRunner.Start("dotnet", HostDll, "--port", port.ToString());
-        await WaitForOutputAsync(broker, "MQTT listener on mqtt://127.0.0.1:" + port);
+        await broker.WaitForOutputAsync(ProcessTimeout, "MQTT listener on mqtt://127.0.0.1:" + port);
         Assert.Contains("Anonymous access", broker.Output);
 
         await ProcessRunner.RunAsync(ProcessTimeout, "kill", "-TERM", broker.ProcessId.ToString());
@@ -60,26 +60,9 @@ public sealed class HostProgramTests
     [Fact]
     public async Task Settings_come_from_environment_variables_too()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         await using var broker = ProcessRunner.Start(new Dictionary<string, string> { ["EdgeBroker__Port"] = port.ToString() }, "dotnet", HostDll);
 
-        await WaitForOutputAsync(broker, "MQTT listener on mqtt://127.0.0.1:" + port);
-    }
-
-    static async Task WaitForOutputAsync(ProcessRunner process, string text)
-    {
-        var deadline = DateTime.UtcNow + ProcessTimeout;
-        while (!process.Output.Contains(text))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' did not appear; output: {process.Output} errors: {process.Errors}");
-            await Task.Delay(50);
-        }
-    }
-
-    static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        await broker.WaitForOutputAsync(ProcessTimeout, "MQTT listener on mqtt://127.0.0.1:" + port);
     }
 }

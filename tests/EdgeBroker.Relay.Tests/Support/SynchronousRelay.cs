@@ -1,9 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using EdgeBroker.Core;
-using EdgeBroker.Core.Access;
-using EdgeBroker.Core.Offline;
-using EdgeBroker.Core.Retained;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
 
@@ -20,14 +16,11 @@ internal sealed class SynchronousRelay : IDisposable
     public SynchronousRelay(int maxClients = 12)
     {
         Settings = new RelaySettings { MaxClients = maxClients };
-        Core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(Settings.MaxOfflineMessagesPerClient), 1, Settings.MaxClients);
-        Context = new RelayContext(Core, new RetainedMessages(Settings.MaxRetainedMessages), Settings, new NoLog());
+        Context = RelayContext.Compose(Settings, new NoLog());
         _listener.Start();
     }
 
     public RelaySettings Settings { get; }
-
-    public BrokerCore Core { get; }
 
     public RelayContext Context { get; }
 
