@@ -12,6 +12,7 @@ namespace EdgeBroker.Relay.Tests.Support;
 internal sealed class SynchronousRelay : IDisposable
 {
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    readonly Dictionary<RelayConnection, Socket> _serverSockets = new();
 
     public SynchronousRelay(int maxClients = 12)
     {
@@ -58,6 +59,7 @@ internal sealed class SynchronousRelay : IDisposable
     {
         var (client, server) = pair;
         var connection = new RelayConnection(server, Context);
+        _serverSockets[connection] = server;
         client.Send(Packets.Connect(clientId, cleanSession: cleanSession));
         Assert.True(connection.ReceiveAndHandle());
         Context.Transmitter.FlushReady();
@@ -65,6 +67,20 @@ internal sealed class SynchronousRelay : IDisposable
         ReceiveExactly(client, connAck);
         Assert.Equal(new byte[] { 0x20, 2, 0, 0 }, connAck);
         return (client, connection);
+    }
+
+    /// <summary>
+    /// Spins until <paramref name="count"/> bytes wait at the relay's end of <paramref name="connection"/>, so its next
+    /// read returns at once: a read that has to wait goes through .NET's socket engine on Unix (the relay sets receive
+    /// timeouts), which allocates for the wait — the runtime's cost, which a measurement of the relay must leave out.
+    /// </summary>
+    public void WaitUntilReadable(RelayConnection connection, int count)
+    {
+        var socket = _serverSockets[connection];
+        while (socket.Available < count)
+        {
+            Thread.SpinWait(20);
+        }
     }
 
     public static void ReceiveExactly(Socket socket, byte[] buffer)
