@@ -2,7 +2,7 @@ using EdgeBroker.Core.Sessions;
 
 namespace EdgeBroker.Core.Tests;
 
-/// <summary>The registry and the open-addressing <see cref="ClientIdTable"/> behind it.</summary>
+/// <summary>The registry and the open-addressing <see cref="Collections.StringMap"/> behind it.</summary>
 public class SessionRegistryTests
 {
     const int Many = 10_000;

@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Offline
 {
@@ -8,7 +9,7 @@ namespace EdgeBroker.Core.Offline
     public sealed class MemoryOfflineStore : IOfflineStore
     {
         readonly object _sync = new object();
-        readonly Hashtable _queues = new Hashtable();
+        readonly StringMap _queues = new StringMap(16);
         readonly OfflineLimits _limits;
         long _lastId;
 
@@ -21,11 +22,11 @@ namespace EdgeBroker.Core.Offline
         {
             lock (_sync)
             {
-                ClientQueue queue = (ClientQueue)_queues[clientId];
+                ClientQueue queue = (ClientQueue)_queues.Get(clientId);
                 if (queue == null)
                 {
                     queue = new ClientQueue();
-                    _queues[clientId] = queue;
+                    _queues.Set(clientId, queue);
                 }
 
                 long size = SizeOf(message);
@@ -45,7 +46,7 @@ namespace EdgeBroker.Core.Offline
         {
             lock (_sync)
             {
-                ClientQueue queue = (ClientQueue)_queues[clientId];
+                ClientQueue queue = (ClientQueue)_queues.Get(clientId);
                 if (queue == null)
                 {
                     return 0;
@@ -76,7 +77,7 @@ namespace EdgeBroker.Core.Offline
         {
             lock (_sync)
             {
-                ClientQueue queue = (ClientQueue)_queues[clientId];
+                ClientQueue queue = (ClientQueue)_queues.Get(clientId);
                 if (queue == null)
                 {
                     return;
@@ -99,7 +100,7 @@ namespace EdgeBroker.Core.Offline
         {
             lock (_sync)
             {
-                ClientQueue queue = (ClientQueue)_queues[clientId];
+                ClientQueue queue = (ClientQueue)_queues.Get(clientId);
                 return queue == null ? 0 : queue.Messages.Count;
             }
         }
@@ -108,7 +109,7 @@ namespace EdgeBroker.Core.Offline
         {
             lock (_sync)
             {
-                ClientQueue queue = (ClientQueue)_queues[clientId];
+                ClientQueue queue = (ClientQueue)_queues.Get(clientId);
                 return queue == null || queue.Messages.Count == 0
                     ? 0
                     : ((StoredMessage)queue.Messages[queue.Messages.Count - 1]).Id;

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Threading;
 
 namespace EdgeBroker.Core.Sessions
 {
@@ -9,12 +10,23 @@ namespace EdgeBroker.Core.Sessions
     /// </summary>
     public sealed class Session
     {
+        static int s_created;
+
         readonly object _sync = new object();
+        readonly int _number;
 
         public Session(string clientId)
         {
             ClientId = clientId;
             Subscriptions = new ArrayList();
+            _number = Interlocked.Increment(ref s_created);
+        }
+
+        /// <summary>Unique per session object for the life of the process and never changing, so sets of sessions can
+        /// hash it (object hash codes on nanoFramework follow the heap address and field values, which change).</summary>
+        public int Number
+        {
+            get { return _number; }
         }
 
         public string ClientId { get; private set; }

@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Sessions
 {
@@ -6,11 +7,11 @@ namespace EdgeBroker.Core.Sessions
     public sealed class SessionRegistry
     {
         readonly object _sync = new object();
-        readonly ClientIdTable _table;
+        readonly StringMap _table;
 
         public SessionRegistry(int expectedClients)
         {
-            _table = new ClientIdTable(expectedClients);
+            _table = new StringMap(expectedClients);
         }
 
         public int Count
@@ -34,7 +35,7 @@ namespace EdgeBroker.Core.Sessions
         {
             lock (_sync)
             {
-                return _table.Find(text, start, length);
+                return (Session)_table.Get(text, start, length);
             }
         }
 
@@ -43,12 +44,12 @@ namespace EdgeBroker.Core.Sessions
         {
             lock (_sync)
             {
-                Session session = _table.Find(clientId, 0, clientId.Length);
+                Session session = (Session)_table.Get(clientId);
                 existed = session != null;
                 if (session == null)
                 {
                     session = new Session(clientId);
-                    _table.Add(session);
+                    _table.Set(clientId, session);
                 }
 
                 return session;
@@ -60,7 +61,7 @@ namespace EdgeBroker.Core.Sessions
         {
             lock (_sync)
             {
-                return _table.Remove(session);
+                return _table.Remove(session.ClientId, session);
             }
         }
 
@@ -70,7 +71,7 @@ namespace EdgeBroker.Core.Sessions
             ArrayList sessions = new ArrayList();
             lock (_sync)
             {
-                _table.CopyTo(sessions);
+                _table.CopyValuesTo(sessions);
             }
 
             return sessions;

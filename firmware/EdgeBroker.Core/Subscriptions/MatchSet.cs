@@ -7,11 +7,16 @@ namespace EdgeBroker.Core.Subscriptions
     /// The subscriptions that matched one topic, folded to one entry per session: a client with overlapping
     /// subscriptions gets the message once, at the highest granted QoS, with every matching subscription
     /// identifier (MQTT 5 §3.3.4). Reusable: <see cref="Clear"/> and fill again.
+    /// <para>
+    /// Entries are found by <see cref="Session.Number"/> in a small open-addressing table rather than a Hashtable
+    /// keyed by the session: on nanoFramework an object's hash code follows its heap address and field values, both
+    /// of which change while the session lives, and a session must never be folded twice.
+    /// </para>
     /// </summary>
     public sealed class MatchSet
     {
-        readonly Hashtable _entryBySession = new Hashtable();
         readonly ArrayList _entries = new ArrayList();
+        Entry[] _slots = new Entry[8];
 
         public int Count
         {
@@ -58,7 +63,11 @@ namespace EdgeBroker.Core.Subscriptions
 
         public void Clear()
         {
-            _entryBySession.Clear();
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                _slots[i] = null;
+            }
+
             _entries.Clear();
         }
 
@@ -77,7 +86,7 @@ namespace EdgeBroker.Core.Subscriptions
 
         void Add(Subscription subscription)
         {
-            Entry entry = (Entry)_entryBySession[subscription.Session];
+            Entry entry = Find(subscription.Session);
             if (entry == null)
             {
                 entry = new Entry();
@@ -85,8 +94,7 @@ namespace EdgeBroker.Core.Subscriptions
                 entry.Qos = subscription.GrantedQos;
                 entry.NoLocal = subscription.NoLocal;
                 entry.RetainAsPublished = subscription.RetainAsPublished;
-                _entryBySession[subscription.Session] = entry;
-                _entries.Add(entry);
+                Insert(entry);
             }
             else
             {
@@ -108,6 +116,52 @@ namespace EdgeBroker.Core.Subscriptions
                 }
 
                 entry.Identifiers.Add(subscription.Identifier);
+            }
+        }
+
+        Entry Find(Session session)
+        {
+            int mask = _slots.Length - 1;
+            for (int index = session.Number & mask; _slots[index] != null; index = (index + 1) & mask)
+            {
+                if (_slots[index].Session == session)
+                {
+                    return _slots[index];
+                }
+            }
+
+            return null;
+        }
+
+        void Insert(Entry entry)
+        {
+            if ((_entries.Count + 1) * 2 > _slots.Length)
+            {
+                Grow();
+            }
+
+            Place(entry);
+            _entries.Add(entry);
+        }
+
+        void Place(Entry entry)
+        {
+            int mask = _slots.Length - 1;
+            int index = entry.Session.Number & mask;
+            while (_slots[index] != null)
+            {
+                index = (index + 1) & mask;
+            }
+
+            _slots[index] = entry;
+        }
+
+        void Grow()
+        {
+            _slots = new Entry[_slots.Length * 2];
+            for (int i = 0; i < _entries.Count; i++)
+            {
+                Place((Entry)_entries[i]);
             }
         }
 

@@ -132,7 +132,7 @@ namespace EdgeBroker.Core.Subscriptions
 
             if (node.Children != null)
             {
-                TopicNode child = (TopicNode)node.Children[topic.Substring(position, end - position)];
+                TopicNode child = (TopicNode)node.Children.Get(topic, position, end - position);
                 if (child != null)
                 {
                     MatchLevel(child, topic, end + 1, true, matches);

@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Subscriptions
 {
@@ -17,7 +18,7 @@ namespace EdgeBroker.Core.Subscriptions
         public string Level { get; private set; }
 
         /// <summary>Literal child levels by name; created on first use.</summary>
-        public Hashtable Children;
+        public StringMap Children;
 
         /// <summary>The '+' child.</summary>
         public TopicNode SingleLevel;
@@ -51,7 +52,7 @@ namespace EdgeBroker.Core.Subscriptions
                 return MultiLevel;
             }
 
-            return Children == null ? null : (TopicNode)Children[level];
+            return Children == null ? null : (TopicNode)Children.Get(level);
         }
 
         public TopicNode GetOrAddChild(string level)
@@ -75,10 +76,10 @@ namespace EdgeBroker.Core.Subscriptions
             {
                 if (Children == null)
                 {
-                    Children = new Hashtable();
+                    Children = new StringMap(4);
                 }
 
-                Children[level] = child;
+                Children.Set(level, child);
             }
 
             return child;

@@ -12,7 +12,7 @@ public sealed class OfflineDeliveryTests
     const string Topic = "app/p2p/" + Device;
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithTunableOffline), MemberType = typeof(Engines))]
     public async Task The_backlog_comes_in_batches_paced_by_acknowledgements_or_the_interval(string engine)
     {
         await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
@@ -37,7 +37,7 @@ public sealed class OfflineDeliveryTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithTunableOffline), MemberType = typeof(Engines))]
     public async Task An_acknowledging_device_gets_the_whole_backlog_at_once(string engine)
     {
         await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
@@ -108,7 +108,7 @@ public sealed class OfflineDeliveryTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithTunableOffline), MemberType = typeof(Engines))]
     public async Task The_default_lifetime_drops_messages_that_waited_too_long(string engine)
     {
         await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>

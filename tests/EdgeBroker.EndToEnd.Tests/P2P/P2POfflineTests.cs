@@ -87,7 +87,9 @@ public sealed class P2POfflineTests
         var first = await TestClient.ConnectAsync(broker, Receiver, cleanStart: false);
         await first.DisposeAsync();
         await using var sender = await TestClient.ConnectAsync(broker, "sender");
-        for (var i = 0; i < 50; i++)
+
+        // 30: within every engine's default offline quota (the firmware keeps 32 per client).
+        for (var i = 0; i < 30; i++)
         {
             await sender.PublishAsync(Topic, "old-" + i);
         }
@@ -95,7 +97,7 @@ public sealed class P2POfflineTests
         await using var back = await TestClient.ConnectAsync(broker, Receiver, cleanStart: false);
         await sender.PublishAsync(Topic, "new");
 
-        var expected = Enumerable.Range(0, 50).Select(i => "old-" + i).Append("new").ToList();
+        var expected = Enumerable.Range(0, 30).Select(i => "old-" + i).Append("new").ToList();
         Assert.Equal(expected, await back.ReceivePayloadsAsync(expected.Count));
     }
 }

@@ -12,7 +12,7 @@ public sealed class PresenceEventTests
     const string GroupFilter = "$SYS/presence/GID_x/+";
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithPresence), MemberType = typeof(Engines))]
     public async Task A_clean_exit_yields_connect_disconnect_and_tcpclean_on_one_channel(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
@@ -30,7 +30,7 @@ public sealed class PresenceEventTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithPresence), MemberType = typeof(Engines))]
     public async Task A_network_drop_yields_connect_and_tcpclean(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
@@ -48,7 +48,7 @@ public sealed class PresenceEventTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithPresence), MemberType = typeof(Engines))]
     public async Task Keep_alive_expiry_yields_tcpclean_without_disconnect(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
@@ -65,7 +65,7 @@ public sealed class PresenceEventTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithPresence), MemberType = typeof(Engines))]
     public async Task A_takeover_ends_the_old_channel_and_starts_a_new_one(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
@@ -94,7 +94,7 @@ public sealed class PresenceEventTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithPresence), MemberType = typeof(Engines))]
     public async Task Parallel_connections_each_get_their_own_channel_and_both_events(string engine)
     {
         const int Devices = 30;
@@ -125,7 +125,7 @@ public sealed class PresenceEventTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithPresence), MemberType = typeof(Engines))]
     public async Task Events_go_to_their_group_and_a_client_id_without_separator_is_in_group_default(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
@@ -145,7 +145,7 @@ public sealed class PresenceEventTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithPresence), MemberType = typeof(Engines))]
     public async Task Wildcard_subscribers_never_see_presence_events(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
@@ -159,7 +159,7 @@ public sealed class PresenceEventTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithPresence), MemberType = typeof(Engines))]
     public async Task Client_ids_with_json_and_topic_characters_are_escaped(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);

@@ -8,7 +8,7 @@ public sealed class PresenceMosquittoTests
     static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(15);
 
     [ToolTheory(Tool.MosquittoClients)]
-    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.WithPresence), MemberType = typeof(Engines))]
     public async Task Mosquitto_sub_prints_a_devices_connect_disconnect_and_tcpclean(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);

@@ -14,8 +14,8 @@ public sealed class HostProgramTests
     [Fact]
     public async Task Prints_its_listener_and_what_anonymous_access_means_then_stops_cleanly_on_sigterm()
     {
-        var port = FreePort();
-        var httpPort = FreePort();
+        var port = FreePorts.Next();
+        var httpPort = FreePorts.Next();
         await using var broker = ProcessRunner.Start("dotnet", HostDll, "--port", port.ToString(), "--http-port", httpPort.ToString());
         await WaitForOutputAsync(broker, "MQTT listener on mqtt://127.0.0.1:" + port);
         await WaitForOutputAsync(broker, "HTTP API on http://127.0.0.1:" + httpPort);
@@ -80,7 +80,7 @@ public sealed class HostProgramTests
             var garbage = "this is not a database, but somebody's data"u8.ToArray();
             await File.WriteAllBytesAsync(database, garbage);
 
-            var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--port", FreePort().ToString(), "--data-dir", dataDir.FullName);
+            var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--port", FreePorts.Next().ToString(), "--data-dir", dataDir.FullName);
 
             Assert.Equal(4, run.ExitCode);
             Assert.Contains(database, run.Errors);
@@ -114,7 +114,7 @@ public sealed class HostProgramTests
     [Fact]
     public async Task Settings_come_from_environment_variables_too()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         await using var broker = ProcessRunner.Start(
             new Dictionary<string, string> { ["EdgeBroker__Port"] = port.ToString(), ["EdgeBroker__HttpPort"] = "0" }, "dotnet", HostDll);
 
@@ -129,7 +129,7 @@ public sealed class HostProgramTests
             """{ "EdgeBroker": { "AccessKeys": [ { "Id": "AK_FILE", "Secret": "from-file", "Groups": [ "GID_a" ] } ] } }""");
         try
         {
-            var httpPort = FreePort();
+            var httpPort = FreePorts.Next();
             await using var broker = ProcessRunner.Start("dotnet", HostDll, "--port", "0", "--http-port", httpPort.ToString(),
                 "--config", config, "--access-key", "AK_CLI:from:flag", "--instance-id", "gateway-7");
             await WaitForOutputAsync(broker, "2 access key(s)");
@@ -152,10 +152,4 @@ public sealed class HostProgramTests
         Eventually.WaitUntilAsync(() => process.Output.Contains(text),
             () => $"'{text}' did not appear; output: {process.Output} errors: {process.Errors}", timeout: ProcessTimeout);
 
-    static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

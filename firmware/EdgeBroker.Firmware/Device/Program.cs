@@ -1,0 +1,51 @@
+using System;
+using System.Device.Gpio;
+using EdgeBroker.Firmware.Pairing;
+using EdgeBroker.Firmware.Relay;
+using EdgeBroker.Firmware.Relay.Settings;
+
+namespace EdgeBroker.Firmware.Device
+{
+    /// <summary>
+    /// The gateway firmware's entry point: read edgebroker.conf from the storage root, join the network, start the relay
+    /// on the routing core, wire the pairing button and the status LED, then supervise. Everything it starts is
+    /// portable and runs unchanged in the emulator (host/EdgeBroker.Emulator); only this folder needs the device.
+    /// </summary>
+    public static class Program
+    {
+        public static void Main()
+        {
+            DebugLog log = new DebugLog();
+            SettingsFile file = SettingsFile.Parse(StorageRoot.ReadSettings(StorageRoot.Find()));
+            DeviceSettings device = DeviceSettings.From(file);
+            RelaySettings relay = new RelaySettings();
+            relay.ApplyFrom(file);
+            for (int i = 0; i < file.Problems.Count; i++)
+            {
+                log.Warning((string)file.Problems[i]);
+            }
+
+            GpioController gpio = new GpioController();
+            StatusLed led = new StatusLed(gpio, device.StatusLedPin);
+            PairingWindow pairing = new PairingWindow(device.PairingWindowSeconds);
+            Supervisor supervisor = new Supervisor(device, led, pairing, log);
+            try
+            {
+                led.Show(StatusLed.NoNetwork);
+                if (!NetworkBringUp.Connect(device))
+                {
+                    supervisor.Restart("could not join the network");
+                }
+
+                RelayServer server = new RelayServer(RelayContext.Compose(relay, log));
+                server.Start();
+                new PairingButton(gpio, device.PairingButtonPin, device.PairingButtonPullUp, pairing);
+                supervisor.Run();
+            }
+            catch (Exception e)
+            {
+                supervisor.Restart("unexpected failure: " + e.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System;
+using System.Net;
+using System.Threading;
+using EdgeBroker.Firmware.Pairing;
+using nanoFramework.Runtime.Native;
+
+namespace EdgeBroker.Firmware.Device
+{
+    /// <summary>
+    /// The gateway's watchdog: once a second it sets the LED from the network and pairing state, and it restarts the
+    /// device when it can no longer serve — the managed heap nearly exhausted (fragmentation does not heal) or the
+    /// network gone for longer than the configured minutes. A restart costs the clients a reconnect; a wedged gateway
+    /// would cost them everything.
+    /// </summary>
+    public sealed class Supervisor
+    {
+        const int CheckMilliseconds = 1000;
+
+        readonly DeviceSettings _settings;
+        readonly StatusLed _led;
+        readonly PairingWindow _pairing;
+        readonly DebugLog _log;
+
+        public Supervisor(DeviceSettings settings, StatusLed led, PairingWindow pairing, DebugLog log)
+        {
+            _settings = settings;
+            _led = led;
+            _pairing = pairing;
+            _log = log;
+        }
+
+        /// <summary>Runs on the calling thread for as long as the device is up.</summary>
+        public void Run()
+        {
+            long networkLostAtTicks = 0;
+            while (true)
+            {
+                Thread.Sleep(CheckMilliseconds);
+                bool networkUp = !IPAddress.Any.Equals(IPAddress.GetDefaultLocalAddress());
+                long now = DateTime.UtcNow.Ticks;
+                if (networkUp)
+                {
+                    networkLostAtTicks = 0;
+                }
+                else if (networkLostAtTicks == 0)
+                {
+                    networkLostAtTicks = now;
+                }
+                else if (now - networkLostAtTicks > _settings.NetworkLostRebootMinutes * 60 * TimeSpan.TicksPerSecond)
+                {
+                    Restart("network lost for " + _settings.NetworkLostRebootMinutes + " minutes");
+                }
+
+                uint freeBytes = nanoFramework.Runtime.Native.GC.Run(false);
+                if (freeBytes < _settings.LowHeapRebootBytes)
+                {
+                    Restart("managed heap down to " + freeBytes + " free bytes");
+                }
+
+                _led.Show(!networkUp ? StatusLed.NoNetwork : _pairing.IsOpen ? StatusLed.PairingOpen : StatusLed.Running);
+            }
+        }
+
+        /// <summary>Shows the failure on the LED long enough to be seen, then reboots.</summary>
+        public void Restart(string reason)
+        {
+            _log.Warning("Restarting: " + reason);
+            _led.Show(StatusLed.Failed);
+            Thread.Sleep(5000);
+            Power.RebootDevice();
+        }
+    }
+}

@@ -1,0 +1,369 @@
+using System.Collections;
+using EdgeBroker.Core;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Sessions;
+using EdgeBroker.Core.Topics;
+using EdgeBroker.Firmware.Relay.Codec;
+using EdgeBroker.Firmware.Relay.Settings;
+
+namespace EdgeBroker.Firmware.Relay
+{
+    /// <summary>
+    /// The MQTT 3.1.1 server side of one connection: what each packet the client sends means, told to the routing core
+    /// (which decides who receives what) and answered through the connection's queue. Subscriptions are granted at
+    /// most QoS 1; a QoS 2 PUBLISH is routed on arrival and its PUBREC/PUBREL/PUBCOMP handshake completed here.
+    /// Any protocol violation throws <see cref="MalformedPacketException"/>, which closes this connection only.
+    /// </summary>
+    public sealed class ClientProtocol
+    {
+        /// <summary>A 3.1.1 session with clean session = 0 lasts until the client connects with clean session = 1.</summary>
+        const uint PersistentUntilCleaned = BrokerCore.NeverExpires;
+
+        const int SubscribeFailure = 0x80;
+
+        readonly RelayConnection _connection;
+        readonly RelayContext _context;
+        readonly BrokerCore _core;
+        // Created on the client's first PUBLISH and reused for every later one: a client that only listens never pays.
+        PublishPacket _publish;
+        RoutedMessage _inbound;
+        TopicCache _topics;
+        readonly PacketIdSet _awaitingRelease = new PacketIdSet(RelaySettings.MaxAwaitingRelease);
+        string _clientId;
+        bool _admitted;
+        bool _connected;
+        bool _cleanSession;
+        bool _disconnectedCleanly;
+        RoutedMessage _will;
+
+        public ClientProtocol(RelayConnection connection, RelayContext context)
+        {
+            _connection = connection;
+            _context = context;
+            _core = context.Core;
+        }
+
+        /// <summary>The client ID once the CONNECT was accepted, else null.</summary>
+        public string ClientId
+        {
+            get { return _connected ? _clientId : null; }
+        }
+
+        /// <summary>Handles one packet; false when the connection is to end now.</summary>
+        public bool Handle(int type, int flags, PacketReader reader)
+        {
+            if (!_connected)
+            {
+                if (type != PacketType.Connect)
+                {
+                    throw new MalformedPacketException("first packet is not CONNECT"); // [MQTT-3.1.0-1]
+                }
+
+                return HandleConnect(reader);
+            }
+
+            switch (type)
+            {
+                case PacketType.Publish:
+                    return HandlePublish(flags, reader);
+                case PacketType.PubAck:
+                    HandlePubAck(reader);
+                    return true;
+                case PacketType.PubRel:
+                    return HandlePubRel(reader);
+                case PacketType.PubRec:
+                case PacketType.PubComp:
+                    // Answers to a QoS 2 delivery; this server never delivers at QoS 2, so there is nothing to complete.
+                    reader.ReadPacketId();
+                    reader.ExpectEnd();
+                    return true;
+                case PacketType.Subscribe:
+                    return HandleSubscribe(reader);
+                case PacketType.Unsubscribe:
+                    return HandleUnsubscribe(reader);
+                case PacketType.PingReq:
+                    reader.ExpectEnd();
+                    return _connection.QueuePingResp();
+                case PacketType.Disconnect:
+                    reader.ExpectEnd();
+                    _disconnectedCleanly = true; // [MQTT-3.14.4-3] the will is discarded
+                    return false;
+                case PacketType.Connect:
+                    throw new MalformedPacketException("second CONNECT"); // [MQTT-3.1.0-2]
+                default:
+                    throw new MalformedPacketException("a client may not send packet type " + type);
+            }
+        }
+
+        /// <summary>The connection is gone (any reason): publish the will unless the client said DISCONNECT, tell the
+        /// core, give the client's place back.</summary>
+        public void ConnectionEnded()
+        {
+            if (!_admitted)
+            {
+                return;
+            }
+
+            if (_connected)
+            {
+                if (!_disconnectedCleanly && _will != null)
+                {
+                    Route(_will);
+                }
+
+                _core.Disconnect(_clientId, _connection, _cleanSession ? 0 : PersistentUntilCleaned);
+                _context.Log.Info("Client " + _clientId + (_disconnectedCleanly ? " disconnected" : " lost its connection"));
+            }
+
+            _context.Release();
+        }
+
+        bool HandleConnect(PacketReader reader)
+        {
+            ConnectPacket connect = ConnectPacket.Decode(reader);
+            if (connect.ReturnCode != ConnectReturnCode.Accepted)
+            {
+                return Refuse(connect.ReturnCode, "speaks another MQTT version (only 3.1.1 is served)");
+            }
+
+            string clientId = connect.ClientId;
+            if (clientId.Length == 0)
+            {
+                if (!connect.CleanSession)
+                {
+                    return Refuse(ConnectReturnCode.IdentifierRejected, "asked for a persistent session without a client ID"); // [MQTT-3.1.3-8]
+                }
+
+                clientId = "auto-" + ChannelIds.Next(); // [MQTT-3.1.3-6]
+            }
+
+            if (connect.HasWill && !TopicValidator.IsValidTopicName(connect.WillTopic))
+            {
+                throw new MalformedPacketException("will topic is not a valid topic name");
+            }
+
+            Session existing = _core.Sessions.Find(clientId);
+            RelayConnection previous = existing == null ? null : existing.Connection as RelayConnection;
+            if (!_context.TryAdmit(previous != null))
+            {
+                return Refuse(ConnectReturnCode.ServerUnavailable, "would exceed " + _context.Settings.MaxClients + " clients");
+            }
+
+            _admitted = true;
+            _clientId = clientId;
+            _cleanSession = connect.CleanSession;
+            if (connect.HasWill)
+            {
+                _will = new RoutedMessage(connect.WillTopic, connect.WillPayload, connect.WillQos, connect.WillRetain);
+                _will.SenderClientId = clientId;
+            }
+
+            // [MQTT-3.1.2-24]: one and a half keep-alive periods without a packet and the client is gone.
+            _connection.SetReceiveTimeout(connect.KeepAliveSeconds * 1500);
+            if (!_connection.HoldConnAck())
+            {
+                return false;
+            }
+
+            bool sessionPresent = _core.Connect(clientId, connect.CleanSession, connect.CleanSession ? 0 : PersistentUntilCleaned, _connection);
+            _connected = true;
+            _connection.ReleaseConnAck(sessionPresent);
+
+            // [MQTT-3.1.4-2]: the core now routes to this connection; the one it replaced is closed.
+            if (previous != null && previous != _connection)
+            {
+                previous.Close();
+            }
+
+            _context.Log.Info("Client " + clientId + " connected on channel " + _connection.ChannelId
+                + " (clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
+            return true;
+        }
+
+        bool Refuse(int returnCode, string reason)
+        {
+            _context.Log.Warning("Refused CONNECT " + _connection.Describe() + " with return code " + returnCode + ": client " + reason);
+            _connection.SendConnAckAndFlush(returnCode);
+            return false;
+        }
+
+        bool HandlePublish(int flags, PacketReader reader)
+        {
+            if (_publish == null)
+            {
+                _publish = new PublishPacket();
+                _inbound = new RoutedMessage(string.Empty, null, 0, false);
+                _topics = new TopicCache();
+            }
+
+            _publish.Decode(flags, reader);
+            string topic = _topics.Resolve(reader.Buffer, _publish.TopicOffset, _publish.TopicLength, reader);
+            if (!TopicValidator.IsValidTopicName(topic))
+            {
+                throw new MalformedPacketException("PUBLISH topic is not a valid topic name"); // [MQTT-3.3.2-2]
+            }
+
+            int qos = _publish.Qos;
+            int packetId = _publish.PacketId;
+            if (qos == 2)
+            {
+                if (_awaitingRelease.Contains(packetId))
+                {
+                    // A resend of a message already routed: acknowledge it again, do not deliver it twice [MQTT-4.3.3-2].
+                    return _connection.QueueAck(PacketWriter.PubRecHeader, packetId);
+                }
+
+                if (_awaitingRelease.Count == RelaySettings.MaxAwaitingRelease)
+                {
+                    throw new MalformedPacketException("more than " + RelaySettings.MaxAwaitingRelease + " QoS 2 PUBLISHes awaiting PUBREL");
+                }
+            }
+
+            RoutedMessage message = _inbound;
+            message.Topic = topic;
+            message.Payload = reader.Buffer;
+            message.PayloadOffset = _publish.PayloadOffset;
+            message.PayloadLength = _publish.PayloadLength;
+            message.Qos = qos;
+            message.Retain = _publish.Retain;
+            message.SenderClientId = _clientId;
+            message.IsBorrowed = true;
+            Route(message);
+
+            if (qos == 1)
+            {
+                return _connection.QueueAck(PacketWriter.PubAckHeader, packetId);
+            }
+
+            if (qos == 2)
+            {
+                _awaitingRelease.Add(packetId, 0);
+                return _connection.QueueAck(PacketWriter.PubRecHeader, packetId);
+            }
+
+            return true;
+        }
+
+        /// <summary>Routes a client's message (or its will) through the core, and keeps it if it is to be retained.</summary>
+        void Route(RoutedMessage message)
+        {
+            PublishOutcome outcome = _core.Publish(_clientId, message);
+            if (message.Retain && outcome != PublishOutcome.NotAuthorized && outcome != PublishOutcome.TopicNameInvalid)
+            {
+                _context.Retained.Update(message);
+            }
+        }
+
+        void HandlePubAck(PacketReader reader)
+        {
+            int packetId = reader.ReadPacketId();
+            reader.ExpectEnd();
+            long deliveryTag = _connection.CompleteDelivery(packetId);
+            if (deliveryTag != 0)
+            {
+                _core.Acknowledge(_clientId, deliveryTag);
+            }
+        }
+
+        bool HandlePubRel(PacketReader reader)
+        {
+            int packetId = reader.ReadPacketId();
+            reader.ExpectEnd();
+            bool found;
+            _awaitingRelease.Remove(packetId, out found);
+
+            // Answered even for an unknown identifier: the client may be resending after a reconnect [MQTT-4.3.3-2].
+            return _connection.QueueAck(PacketWriter.PubCompHeader, packetId);
+        }
+
+        bool HandleSubscribe(PacketReader reader)
+        {
+            SubscribePacket subscribe = SubscribePacket.Decode(reader);
+            int count = subscribe.Filters.Length;
+            int[] returnCodes = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                if (!TopicValidator.IsValidTopicFilter(subscribe.Filters[i]))
+                {
+                    throw new MalformedPacketException("invalid topic filter"); // [MQTT-4.7.1-1], [MQTT-4.8.0-1]
+                }
+
+                returnCodes[i] = SubscribeOne(subscribe.Filters[i], subscribe.RequestedQos[i]);
+            }
+
+            if (!_connection.QueueSubAck(subscribe.PacketId, returnCodes))
+            {
+                return false;
+            }
+
+            // Retained messages follow the SUBACK [MQTT-3.3.1-6], at the lower of their QoS and the granted one.
+            for (int i = 0; i < count; i++)
+            {
+                if (returnCodes[i] != SubscribeFailure)
+                {
+                    SendRetained(subscribe.Filters[i], returnCodes[i]);
+                }
+            }
+
+            return true;
+        }
+
+        int SubscribeOne(string filter, int requestedQos)
+        {
+            Session session = _core.Sessions.Find(_clientId);
+            if (session == null)
+            {
+                return SubscribeFailure;
+            }
+
+            if (session.Subscriptions.Count >= _context.Settings.MaxSubscriptionsPerClient && !Holds(session, filter))
+            {
+                _context.Log.Warning("Client " + _clientId + " refused a subscription: it holds "
+                    + _context.Settings.MaxSubscriptionsPerClient + ", the limit");
+                return SubscribeFailure;
+            }
+
+            int granted = _core.Subscribe(_clientId, filter, requestedQos, false, false, 0);
+
+            // 3.1.1 has one failure code; the core's "not authorized" (an MQTT 5 code) becomes it.
+            return granted <= 2 ? granted : SubscribeFailure;
+        }
+
+        static bool Holds(Session session, string filter)
+        {
+            ArrayList subscriptions = session.Subscriptions;
+            for (int i = 0; i < subscriptions.Count; i++)
+            {
+                if (((Core.Subscriptions.Subscription)subscriptions[i]).Filter == filter)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        void SendRetained(string filter, int grantedQos)
+        {
+            ArrayList retained = new ArrayList();
+            _context.Retained.CollectMatching(filter, retained);
+            for (int i = 0; i < retained.Count; i++)
+            {
+                RoutedMessage message = (RoutedMessage)retained[i];
+                int qos = message.Qos < grantedQos ? message.Qos : grantedQos;
+                _connection.Send(message, qos, true, null, 0, false);
+            }
+        }
+
+        bool HandleUnsubscribe(PacketReader reader)
+        {
+            UnsubscribePacket unsubscribe = UnsubscribePacket.Decode(reader);
+            for (int i = 0; i < unsubscribe.Filters.Length; i++)
+            {
+                _core.Unsubscribe(_clientId, unsubscribe.Filters[i]);
+            }
+
+            return _connection.QueueAck(PacketWriter.UnsubAckHeader, unsubscribe.PacketId);
+        }
+    }
+}

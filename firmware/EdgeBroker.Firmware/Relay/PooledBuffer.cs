@@ -1,0 +1,19 @@
+namespace EdgeBroker.Firmware.Relay
+{
+    /// <summary>A buffer lent by <see cref="BufferPool"/>, with how much of it is filled and how much already sent.</summary>
+    public sealed class PooledBuffer
+    {
+        public PooledBuffer(int size)
+        {
+            Bytes = new byte[size];
+        }
+
+        public byte[] Bytes { get; private set; }
+
+        /// <summary>Bytes written so far.</summary>
+        public int Count;
+
+        /// <summary>Bytes of <see cref="Count"/> already handed to the network (outgoing buffers only).</summary>
+        public int Sent;
+    }
+}

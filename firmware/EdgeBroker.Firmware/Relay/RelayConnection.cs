@@ -1,0 +1,424 @@
+using System;
+using System.Net.Sockets;
+using System.Threading;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Sessions;
+using EdgeBroker.Firmware.Relay.Codec;
+using EdgeBroker.Firmware.Relay.Settings;
+
+namespace EdgeBroker.Firmware.Relay
+{
+    /// <summary>
+    /// One client's TCP connection: a thread that reads one packet at a time (blocking — nanoFramework has neither
+    /// <c>Socket.Select</c> nor non-blocking sockets) and hands it to the <see cref="ClientProtocol"/>, and the
+    /// outgoing queue the <see cref="Transmitter"/> drains. To the core it is the client's
+    /// <see cref="IClientConnection"/>: a routed message is encoded into the queue at once, so the payload it borrows
+    /// from the publisher's receive buffer is never kept and nothing is allocated.
+    /// </summary>
+    public sealed class RelayConnection : IClientConnection
+    {
+        readonly Socket _socket;
+        readonly RelayContext _context;
+        readonly OutgoingQueue _outgoing;
+        readonly ClientProtocol _protocol;
+        readonly PacketReader _reader = new PacketReader();
+        readonly byte[] _oneByte = new byte[1];
+        readonly object _sendSync = new object();
+        readonly string _channelId;
+
+        /// <summary>QoS 1 deliveries the core tagged, by packet identifier (under the outgoing queue's lock).</summary>
+        readonly PacketIdSet _taggedDeliveries = new PacketIdSet(RelaySettings.MaxTrackedDeliveries);
+
+        int _nextPacketId;
+        bool _holdOutput;
+        PooledBuffer _connAckBuffer;
+        int _connAckOffset;
+        int _terminated;
+        bool _closed;
+        Thread _thread;
+
+        public RelayConnection(Socket socket, RelayContext context)
+        {
+            _socket = socket;
+            _context = context;
+            _channelId = ChannelIds.Next();
+            _outgoing = new OutgoingQueue(context.Buffers, context.Settings.MaxQueuedBytesPerClient);
+            _protocol = new ClientProtocol(this, context);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.NoDelay, true);
+            socket.SendTimeout = context.Settings.SendTimeoutSeconds * 1000;
+            socket.ReceiveTimeout = context.Settings.ConnectTimeoutSeconds * 1000;
+        }
+
+        public string ChannelId
+        {
+            get { return _channelId; }
+        }
+
+        /// <summary>The client ID once its CONNECT was accepted, else null.</summary>
+        public string ClientId
+        {
+            get { return _protocol.ClientId; }
+        }
+
+        /// <summary>Set and cleared by the <see cref="Transmitter"/> under its lock.</summary>
+        internal bool IsScheduled { get; set; }
+
+        /// <summary>Starts the connection's reader thread.</summary>
+        public void Start()
+        {
+            _thread = new Thread(Run);
+            _thread.Start();
+        }
+
+        /// <summary>Reads and handles packets until the connection ends, then cleans up (the reader thread's body).</summary>
+        public void Run()
+        {
+            try
+            {
+                while (!_closed && ReceiveAndHandle())
+                {
+                }
+            }
+            catch (MalformedPacketException e)
+            {
+                _context.Log.Warning("Closed connection " + Describe() + ": " + e.Message);
+            }
+            catch (Exception)
+            {
+                // The network ended it: reset, timeout (keep-alive or CONNECT), or closed by Close().
+            }
+            finally
+            {
+                Terminate();
+            }
+        }
+
+        /// <summary>Reads one packet and handles it; false when the connection is to end (DISCONNECT, peer closed,
+        /// refused CONNECT). Malformed input throws <see cref="MalformedPacketException"/>.</summary>
+        public bool ReceiveAndHandle()
+        {
+            int first = ReceiveByte();
+            if (first < 0)
+            {
+                return false;
+            }
+
+            int type = FixedHeader.TypeOf(first);
+            int remaining = 0;
+            int lengthBytes = 0;
+            while (true)
+            {
+                int lengthByte = ReceiveByte();
+                if (lengthByte < 0)
+                {
+                    throw new MalformedPacketException("connection closed inside a fixed header");
+                }
+
+                remaining = FixedHeader.AddLengthByte(remaining, lengthBytes, lengthByte);
+                lengthBytes++;
+                if (FixedHeader.IsLastLengthByte(lengthByte))
+                {
+                    break;
+                }
+            }
+
+            int packetSize = 1 + lengthBytes + remaining;
+            if (packetSize > _context.Settings.MaxPacketSize)
+            {
+                throw new MalformedPacketException("packet of " + packetSize + " bytes, limit " + _context.Settings.MaxPacketSize);
+            }
+
+            PooledBuffer body = null;
+            try
+            {
+                if (remaining > 0)
+                {
+                    body = _context.Buffers.Rent(remaining);
+                    ReceiveExactly(body.Bytes, remaining);
+                    _reader.Reset(body.Bytes, 0, remaining);
+                }
+                else
+                {
+                    _reader.Reset(_oneByte, 0, 0);
+                }
+
+                return _protocol.Handle(type, first & 0x0F, _reader);
+            }
+            finally
+            {
+                if (body != null)
+                {
+                    _context.Buffers.Return(body);
+                }
+            }
+        }
+
+        /// <summary>Ends the connection from any thread (session takeover, shutdown): its reader wakes up and cleans up.</summary>
+        public void Close()
+        {
+            _closed = true;
+            try
+            {
+                _socket.Close();
+            }
+            catch (Exception)
+            {
+                // Already closed.
+            }
+        }
+
+        /// <summary>Waits for the reader thread to finish.</summary>
+        public void WaitForEnd()
+        {
+            if (_thread != null)
+            {
+                _thread.Join();
+            }
+        }
+
+        /// <summary>Cleans up once: closes the socket, lets the protocol publish the will and tell the core, gives the
+        /// buffers back.</summary>
+        public void Terminate()
+        {
+            if (Interlocked.Exchange(ref _terminated, 1) != 0)
+            {
+                return;
+            }
+
+            Close();
+            _protocol.ConnectionEnded();
+            lock (_sendSync)
+            {
+                _outgoing.Release();
+            }
+
+            _context.Forget(this);
+        }
+
+        /// <summary>Sends what is queued (the transmitter's work; the reader uses it for a last CONNACK before closing).</summary>
+        public void Flush()
+        {
+            lock (_sendSync)
+            {
+                while (!_holdOutput)
+                {
+                    int start;
+                    int count;
+                    PooledBuffer buffer = _outgoing.Peek(out start, out count);
+                    if (buffer == null || count == 0)
+                    {
+                        return;
+                    }
+
+                    try
+                    {
+                        int sent = _socket.Send(buffer.Bytes, start, count, SocketFlags.None);
+                        _outgoing.Sent(buffer, sent);
+                    }
+                    catch (Exception)
+                    {
+                        // Send timeout (a client that does not read) or a dead socket: that client is done.
+                        Close();
+                        return;
+                    }
+                }
+            }
+        }
+
+        /// <summary>The core routes a message to this client: encode it into the queue now.</summary>
+        public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            string topic = message.Topic;
+            int topicBytes = MqttUtf8.EncodedLength(topic);
+            int size = PacketWriter.PublishSize(topicBytes, message.PayloadLength, qos);
+            lock (_outgoing.SyncRoot)
+            {
+                PooledBuffer buffer = _outgoing.Reserve(size);
+                if (buffer == null)
+                {
+                    return false;
+                }
+
+                int packetId = 0;
+                if (qos > 0)
+                {
+                    packetId = NextPacketId();
+                    if (deliveryTag != 0 && !_taggedDeliveries.Add(packetId, deliveryTag))
+                    {
+                        return false;
+                    }
+                }
+
+                PacketWriter.WritePublish(buffer.Bytes, buffer.Count, topic, topicBytes, message.Payload,
+                    message.PayloadOffset, message.PayloadLength, qos, retain, duplicate, packetId);
+                _outgoing.Commit(buffer, size);
+                if (_holdOutput)
+                {
+                    return true;
+                }
+            }
+
+            _context.Transmitter.Schedule(this);
+            return true;
+        }
+
+        /// <summary>The client acknowledged the QoS 1 delivery <paramref name="packetId"/>: its delivery tag, or 0.</summary>
+        internal long CompleteDelivery(int packetId)
+        {
+            lock (_outgoing.SyncRoot)
+            {
+                bool found;
+                return _taggedDeliveries.Remove(packetId, out found);
+            }
+        }
+
+        /// <summary>How long the reader waits for the next byte before the client counts as gone (keep-alive).</summary>
+        internal void SetReceiveTimeout(int milliseconds)
+        {
+            _socket.ReceiveTimeout = milliseconds;
+        }
+
+        /// <summary>
+        /// Queues an accepting CONNACK and holds all output until <see cref="ReleaseConnAck"/>: the core delivers a
+        /// persistent session's kept messages while it registers the connection, and CONNACK — whose session-present
+        /// flag only that registration tells — must still go first ([MQTT-3.2.0-1]).
+        /// </summary>
+        internal bool HoldConnAck()
+        {
+            lock (_outgoing.SyncRoot)
+            {
+                PooledBuffer buffer = _outgoing.Reserve(PacketWriter.ConnAckSize);
+                if (buffer == null)
+                {
+                    return false;
+                }
+
+                _connAckBuffer = buffer;
+                _connAckOffset = buffer.Count;
+                PacketWriter.WriteConnAck(buffer.Bytes, buffer.Count, false, ConnectReturnCode.Accepted);
+                _outgoing.Commit(buffer, PacketWriter.ConnAckSize);
+                _holdOutput = true;
+                return true;
+            }
+        }
+
+        internal void ReleaseConnAck(bool sessionPresent)
+        {
+            lock (_outgoing.SyncRoot)
+            {
+                PacketWriter.WriteConnAck(_connAckBuffer.Bytes, _connAckOffset, sessionPresent, ConnectReturnCode.Accepted);
+                _connAckBuffer = null;
+                _holdOutput = false;
+            }
+
+            _context.Transmitter.Schedule(this);
+        }
+
+        /// <summary>A refusing CONNACK, sent before the connection closes.</summary>
+        internal void SendConnAckAndFlush(int returnCode)
+        {
+            lock (_outgoing.SyncRoot)
+            {
+                PooledBuffer buffer = _outgoing.Reserve(PacketWriter.ConnAckSize);
+                PacketWriter.WriteConnAck(buffer.Bytes, buffer.Count, false, returnCode);
+                _outgoing.Commit(buffer, PacketWriter.ConnAckSize);
+            }
+
+            Flush();
+        }
+
+        /// <summary>PUBACK, PUBREC, PUBCOMP or UNSUBACK; false when the queue is full.</summary>
+        internal bool QueueAck(int headerByte, int packetId)
+        {
+            lock (_outgoing.SyncRoot)
+            {
+                PooledBuffer buffer = _outgoing.Reserve(PacketWriter.AckSize);
+                if (buffer == null)
+                {
+                    return false;
+                }
+
+                PacketWriter.WriteAck(buffer.Bytes, buffer.Count, headerByte, packetId);
+                _outgoing.Commit(buffer, PacketWriter.AckSize);
+            }
+
+            _context.Transmitter.Schedule(this);
+            return true;
+        }
+
+        internal bool QueueSubAck(int packetId, int[] returnCodes)
+        {
+            int size = PacketWriter.SubAckSize(returnCodes.Length);
+            lock (_outgoing.SyncRoot)
+            {
+                PooledBuffer buffer = _outgoing.Reserve(size);
+                if (buffer == null)
+                {
+                    return false;
+                }
+
+                PacketWriter.WriteSubAck(buffer.Bytes, buffer.Count, packetId, returnCodes);
+                _outgoing.Commit(buffer, size);
+            }
+
+            _context.Transmitter.Schedule(this);
+            return true;
+        }
+
+        internal bool QueuePingResp()
+        {
+            lock (_outgoing.SyncRoot)
+            {
+                PooledBuffer buffer = _outgoing.Reserve(PacketWriter.PingRespSize);
+                if (buffer == null)
+                {
+                    return false;
+                }
+
+                PacketWriter.WritePingResp(buffer.Bytes, buffer.Count);
+                _outgoing.Commit(buffer, PacketWriter.PingRespSize);
+            }
+
+            _context.Transmitter.Schedule(this);
+            return true;
+        }
+
+        /// <summary>For log lines: the client ID once known, else the channel.</summary>
+        internal string Describe()
+        {
+            string clientId = _protocol.ClientId;
+            return clientId != null ? "of client " + clientId : "on channel " + _channelId;
+        }
+
+        int NextPacketId()
+        {
+            _nextPacketId = _nextPacketId == 65535 ? 1 : _nextPacketId + 1;
+            return _nextPacketId;
+        }
+
+        int ReceiveByte()
+        {
+            return _socket.Receive(_oneByte, 0, 1, SocketFlags.None) == 0 ? -1 : _oneByte[0];
+        }
+
+        void ReceiveExactly(byte[] buffer, int count)
+        {
+            int received = 0;
+            while (received < count)
+            {
+                int read = _socket.Receive(buffer, received, count - received, SocketFlags.None);
+                if (read == 0)
+                {
+                    throw new MalformedPacketException("connection closed inside a packet");
+                }
+
+                received += read;
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections;
+using EdgeBroker.Core;
+using EdgeBroker.Core.Access;
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Retained;
+using EdgeBroker.Core.Sessions;
+using EdgeBroker.Firmware.Relay.Settings;
+
+namespace EdgeBroker.Firmware.Relay
+{
+    /// <summary>What every connection of one relay shares: the routing core, the retained messages, the limits, the
+    /// buffers, the transmitter, and the count of admitted clients. Thread-safe.</summary>
+    public sealed class RelayContext
+    {
+        /// <summary>Receive and send buffers for short packets; most sensor messages fit.</summary>
+        public const int SmallBufferSize = 256;
+
+        /// <summary>The firmware delivers at QoS 0 and 1 and grants subscriptions at most QoS 1.</summary>
+        public const int MaxQos = 1;
+
+        readonly object _sync = new object();
+        readonly ArrayList _connections = new ArrayList();
+        int _clients;
+
+        public RelayContext(BrokerCore core, RetainedMessages retained, RelaySettings settings, IRelayLog log)
+        {
+            Core = core;
+            Retained = retained;
+            Settings = settings;
+            Log = log;
+            Buffers = new BufferPool(SmallBufferSize, settings.MaxPacketSize);
+            Transmitter = new Transmitter();
+        }
+
+        /// <summary>The gateway as the firmware composes it — on the device, in the emulator and in the tests alike:
+        /// the routing core with the default access policy and an in-memory offline store, and a bounded retained store,
+        /// all sized by <paramref name="settings"/>.</summary>
+        public static RelayContext Compose(RelaySettings settings, IRelayLog log)
+        {
+            OfflineLimits limits = new OfflineLimits();
+            limits.MaxMessagesPerClient = settings.MaxOfflineMessagesPerClient;
+            BrokerCore core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(limits), new MemorySessionStore(), limits, MaxQos, settings.MaxClients);
+            return new RelayContext(core, new RetainedMessages(settings.MaxRetainedMessages), settings, log);
+        }
+
+        public BrokerCore Core { get; private set; }
+
+        public RetainedMessages Retained { get; private set; }
+
+        public RelaySettings Settings { get; private set; }
+
+        public IRelayLog Log { get; private set; }
+
+        public BufferPool Buffers { get; private set; }
+
+        public Transmitter Transmitter { get; private set; }
+
+        /// <summary>Clients admitted (CONNECT accepted) and not yet gone.</summary>
+        public int ConnectedClients
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _clients;
+                }
+            }
+        }
+
+        /// <summary>Admits one more client unless <see cref="RelaySettings.MaxClients"/> are connected. A client taking over
+        /// its own client ID is admitted regardless (<paramref name="takingOver"/>): the connection it replaces is about
+        /// to release its place.</summary>
+        public bool TryAdmit(bool takingOver)
+        {
+            lock (_sync)
+            {
+                if (!takingOver && _clients >= Settings.MaxClients)
+                {
+                    return false;
+                }
+
+                _clients++;
+                return true;
+            }
+        }
+
+        public void Release()
+        {
+            lock (_sync)
+            {
+                _clients--;
+            }
+        }
+
+        /// <summary>A TCP connection was accepted (admitted as a client or not).</summary>
+        public void Track(RelayConnection connection)
+        {
+            lock (_sync)
+            {
+                _connections.Add(connection);
+            }
+        }
+
+        public void Forget(RelayConnection connection)
+        {
+            lock (_sync)
+            {
+                _connections.Remove(connection);
+            }
+        }
+
+        /// <summary>The open TCP connections, copied (for shutting down).</summary>
+        public ArrayList OpenConnections()
+        {
+            ArrayList copy = new ArrayList();
+            lock (_sync)
+            {
+                for (int i = 0; i < _connections.Count; i++)
+                {
+                    copy.Add(_connections[i]);
+                }
+            }
+
+            return copy;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System;
+using System.Collections;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+
+namespace EdgeBroker.Firmware.Relay
+{
+    /// <summary>
+    /// The MQTT listener: a thread that accepts TCP connections and starts a <see cref="RelayConnection"/> for each.
+    /// Admission (the client limit) is decided at CONNECT, so a refused client still gets its CONNACK 0x03.
+    /// </summary>
+    public sealed class RelayServer
+    {
+        /// <summary>Pending connections the network stack holds for the accept thread; small, sockets are scarce.</summary>
+        const int Backlog = 4;
+
+        /// <summary>Pause after a failed accept (out of sockets) before trying again, so the thread does not spin.</summary>
+        const int AcceptRetryMilliseconds = 100;
+
+        readonly RelayContext _context;
+        Socket _listener;
+        Thread _thread;
+        bool _running;
+        int _port;
+
+        public RelayServer(RelayContext context)
+        {
+            _context = context;
+        }
+
+        public RelayContext Context
+        {
+            get { return _context; }
+        }
+
+        /// <summary>The port listened on (differs from the setting when that is 0).</summary>
+        public int Port
+        {
+            get { return _port; }
+        }
+
+        /// <summary>Binds and starts accepting; throws <see cref="SocketException"/> when the address or port is taken.</summary>
+        public void Start()
+        {
+            _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            _listener.Bind(new IPEndPoint(IPAddress.Parse(_context.Settings.Bind), _context.Settings.Port));
+            _listener.Listen(Backlog);
+            _port = ((IPEndPoint)_listener.LocalEndPoint).Port;
+            _running = true;
+            _context.Transmitter.Start();
+            _thread = new Thread(AcceptLoop);
+            _thread.Start();
+            _context.Log.Info("MQTT listener on mqtt://" + _context.Settings.Bind + ":" + _port + " (MQTT 3.1.1, at most "
+                + _context.Settings.MaxClients + " clients, packets up to " + _context.Settings.MaxPacketSize + " bytes)");
+        }
+
+        /// <summary>Stops accepting, closes every connection (their wills are published as for a lost connection) and
+        /// waits for their threads.</summary>
+        public void Stop()
+        {
+            _running = false;
+            _listener.Close();
+            _thread.Join();
+            ArrayList open = _context.OpenConnections();
+            for (int i = 0; i < open.Count; i++)
+            {
+                ((RelayConnection)open[i]).Close();
+            }
+
+            for (int i = 0; i < open.Count; i++)
+            {
+                ((RelayConnection)open[i]).WaitForEnd();
+            }
+
+            _context.Transmitter.Stop();
+            _context.Log.Info("MQTT listener stopped");
+        }
+
+        void AcceptLoop()
+        {
+            while (_running)
+            {
+                Socket socket;
+                try
+                {
+                    socket = _listener.Accept();
+                }
+                catch (Exception)
+                {
+                    if (_running)
+                    {
+                        Thread.Sleep(AcceptRetryMilliseconds);
+                    }
+
+                    continue;
+                }
+
+                RelayConnection connection;
+                try
+                {
+                    connection = new RelayConnection(socket, _context);
+                }
+                catch (Exception)
+                {
+                    // The connection died before it could be set up.
+                    socket.Close();
+                    continue;
+                }
+
+                _context.Track(connection);
+                connection.Start();
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+namespace EdgeBroker.Firmware.Relay.Settings
+{
+    /// <summary>
+    /// How the relay listens and the device limits it enforces. The defaults are the ESP32's (16 lwIP sockets, a 50–110 KB
+    /// managed heap); each can be set in <see cref="SettingsFile"/> under the key named on its constant.
+    /// </summary>
+    public sealed class RelaySettings
+    {
+        public const string PortKey = "port";
+        public const string BindKey = "bind";
+        public const string MaxClientsKey = "max_clients";
+        public const string MaxPacketSizeKey = "max_packet_size";
+        public const string MaxSubscriptionsPerClientKey = "max_subscriptions_per_client";
+        public const string MaxRetainedMessagesKey = "max_retained_messages";
+        public const string MaxOfflineMessagesPerClientKey = "max_offline_messages_per_client";
+        public const string MaxQueuedBytesPerClientKey = "max_queued_bytes_per_client";
+        public const string ConnectTimeoutSecondsKey = "connect_timeout_seconds";
+        public const string SendTimeoutSecondsKey = "send_timeout_seconds";
+
+        /// <summary>Smallest useful packet limit: a CONNECT with a client ID, a will and credentials.</summary>
+        public const int MinPacketSize = 128;
+
+        /// <summary>Largest packet the relay accepts at all; the device cannot hold more in one buffer.</summary>
+        public const int MaxPacketSizeLimit = 65536;
+
+        /// <summary>QoS 2 PUBLISHes a client may have awaiting PUBREL at once; more is a client that never completes them.</summary>
+        public const int MaxAwaitingRelease = 16;
+
+        /// <summary>QoS 1 deliveries whose delivery tag is remembered until the client's PUBACK.</summary>
+        public const int MaxTrackedDeliveries = 64;
+
+        public RelaySettings()
+        {
+            Port = 1883;
+            Bind = "0.0.0.0";
+            MaxClients = 12;
+            MaxPacketSize = 4096;
+            MaxSubscriptionsPerClient = 16;
+            MaxRetainedMessages = 32;
+            MaxOfflineMessagesPerClient = 32;
+            MaxQueuedBytesPerClient = 8192;
+            ConnectTimeoutSeconds = 10;
+            SendTimeoutSeconds = 10;
+        }
+
+        /// <summary>MQTT listener port; 0 picks a free one.</summary>
+        public int Port { get; set; }
+
+        /// <summary>IPv4 address to listen on.</summary>
+        public string Bind { get; set; }
+
+        /// <summary>Connected clients at once (16 sockets less the listener, uplink, DNS and a spare); the next CONNECT gets
+        /// CONNACK 0x03 (server unavailable). Taking over an existing client ID is always allowed.</summary>
+        public int MaxClients { get; set; }
+
+        /// <summary>Largest packet, fixed header included; a larger one closes the connection.</summary>
+        public int MaxPacketSize { get; set; }
+
+        /// <summary>Topic filters one session may hold; a SUBSCRIBE for more gets return code 0x80 for the excess.</summary>
+        public int MaxSubscriptionsPerClient { get; set; }
+
+        /// <summary>Topics with a retained message; a retained message for a further topic is not kept.</summary>
+        public int MaxRetainedMessages { get; set; }
+
+        /// <summary>Messages kept for an away persistent session; further ones are refused and counted.</summary>
+        public int MaxOfflineMessagesPerClient { get; set; }
+
+        /// <summary>Bytes waiting to be sent to one client; further messages for it are dropped and counted.</summary>
+        public int MaxQueuedBytesPerClient { get; set; }
+
+        /// <summary>How long a new TCP connection may take to send its CONNECT.</summary>
+        public int ConnectTimeoutSeconds { get; set; }
+
+        /// <summary>How long a send may block on a client that does not read before that client is disconnected.</summary>
+        public int SendTimeoutSeconds { get; set; }
+
+        /// <summary>Applies what <paramref name="file"/> sets; bad values are left at their defaults and reported in the
+        /// file's <see cref="SettingsFile.Problems"/>.</summary>
+        public void ApplyFrom(SettingsFile file)
+        {
+            Port = file.GetInt(PortKey, Port, 0, 65535);
+            string bind = file.Get(BindKey);
+            if (bind != null)
+            {
+                Bind = bind;
+            }
+
+            MaxClients = file.GetInt(MaxClientsKey, MaxClients, 1, 1000);
+            MaxPacketSize = file.GetInt(MaxPacketSizeKey, MaxPacketSize, MinPacketSize, MaxPacketSizeLimit);
+            MaxSubscriptionsPerClient = file.GetInt(MaxSubscriptionsPerClientKey, MaxSubscriptionsPerClient, 1, 10000);
+            MaxRetainedMessages = file.GetInt(MaxRetainedMessagesKey, MaxRetainedMessages, 0, 100000);
+            MaxOfflineMessagesPerClient = file.GetInt(MaxOfflineMessagesPerClientKey, MaxOfflineMessagesPerClient, 1, 100000);
+            MaxQueuedBytesPerClient = file.GetInt(MaxQueuedBytesPerClientKey, MaxQueuedBytesPerClient, MaxPacketSize, 16777216);
+            ConnectTimeoutSeconds = file.GetInt(ConnectTimeoutSecondsKey, ConnectTimeoutSeconds, 1, 3600);
+            SendTimeoutSeconds = file.GetInt(SendTimeoutSecondsKey, SendTimeoutSeconds, 1, 3600);
+        }
+    }
+}

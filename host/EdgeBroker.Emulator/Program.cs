@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using EdgeBroker.Emulator;
+
+var port = new Option<int?>("--port") { Description = "MQTT listener port (default 1883, the device's; 0 picks a free one)." };
+var bind = new Option<string?>("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)." };
+var dataDir = new Option<string>("--data-dir")
+{
+    Description = "Directory standing in for the device's internal flash I: (edgebroker.conf is read from it).",
+    DefaultValueFactory = _ => "emulator-data",
+};
+var httpPort = new Option<int?>("--http-port") { Description = "Serve GET /status and POST /pairing (the pairing button) on this loopback port." };
+var quiet = new Option<bool>("--quiet") { Description = "Log only warnings." };
+var root = new RootCommand("EdgeBroker firmware emulator: the gateway firmware's relay and routing core on the PC, with the device's defaults and limits.")
+{
+    port, bind, dataDir, httpPort, quiet,
+};
+
+root.SetAction(async (parseResult, cancellationToken) =>
+{
+    var problems = new List<string>();
+    var gateway = EmulatedGateway.Create(
+        parseResult.GetValue(dataDir)!,
+        settings =>
+        {
+            // The emulator serves this machine unless told otherwise; the device serves its LAN.
+            settings.Bind = parseResult.GetValue(bind) ?? "127.0.0.1";
+            if (parseResult.GetValue(port) is { } value)
+            {
+                settings.Port = value;
+            }
+        },
+        new ConsoleLog(parseResult.GetValue(quiet)),
+        problems);
+    if (gateway is null)
+    {
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine($"edgebroker-emulator: invalid setting: {problem}");
+        }
+
+        return 2;
+    }
+
+    try
+    {
+        gateway.Start();
+    }
+    catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
+    {
+        Console.Error.WriteLine($"edgebroker-emulator: cannot listen on {gateway.Settings.Bind}:{gateway.Settings.Port}: {e.Message}");
+        return 3;
+    }
+
+    Console.WriteLine($"Data directory (stands in for I:): {Path.GetFullPath(gateway.DataDirectory)}");
+    using var status = parseResult.GetValue(httpPort) is { } statusPort ? new StatusEndpoint(gateway, statusPort) : null;
+    status?.Start();
+    if (status is not null)
+    {
+        Console.WriteLine($"Status on http://127.0.0.1:{parseResult.GetValue(httpPort)}/status; POST /pairing presses the pairing button");
+    }
+
+    if (!Console.IsInputRedirected)
+    {
+        Console.WriteLine("Press P to press the pairing button; Ctrl+C stops.");
+        _ = Task.Run(() =>
+        {
+            while (true)
+            {
+                if (char.ToUpperInvariant(Console.ReadKey(intercept: true).KeyChar) == 'P')
+                {
+                    gateway.Pairing.Open();
+                    Console.WriteLine($"Pairing window open for {gateway.Pairing.RemainingSeconds} s (key press)");
+                }
+            }
+        }, CancellationToken.None);
+    }
+
+    // Ctrl+C and SIGTERM cancel the token: stop cleanly (exit code 0).
+    try
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+
+    gateway.Stop();
+    return 0;
+});
+
+return await root.Parse(args).InvokeAsync();

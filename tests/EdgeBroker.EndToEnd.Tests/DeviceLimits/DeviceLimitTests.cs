@@ -1,0 +1,117 @@
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using MQTTnet;
+
+namespace EdgeBroker.EndToEnd.Tests.DeviceLimits;
+
+/// <summary>
+/// The limits the firmware enforces to fit an ESP32 (README "Device limits"), with the behaviour MQTT 3.1.1 prescribes
+/// for each. Settings use the keys of the device's edgebroker.conf. Firmware only: the host has no such limits.
+/// </summary>
+public sealed class DeviceLimitTests
+{
+    [Theory]
+    [MemberData(nameof(Engines.WithDeviceLimits), MemberType = typeof(Engines))]
+    public async Task The_connect_beyond_max_clients_gets_server_unavailable_and_a_freed_place_is_reused(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?> { ["max_clients"] = "2" });
+        var first = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await first.ConnectAsync("first"));
+        await using var second = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await second.ConnectAsync("second"));
+
+        await using (var third = await RawMqttConnection.OpenAsync(broker))
+        {
+            Assert.Equal(0x03, await third.ConnectAsync("third"));
+            Assert.True(await third.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
+        }
+
+        // Taking over a connected client ID is not a further client.
+        await using var secondAgain = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await secondAgain.ConnectAsync("second"));
+
+        await first.SendAsync(0xE0, []);
+        Assert.True(await first.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
+        await first.DisposeAsync();
+        await WaitUntilAsync(() => !broker.IsConnected("first"));
+        await using var fourth = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await fourth.ConnectAsync("fourth"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithDeviceLimits), MemberType = typeof(Engines))]
+    public async Task A_packet_over_the_maximum_size_closes_that_connection_only(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var bystander = await TestClient.ConnectAsync(broker, "bystander");
+        await bystander.SubscribeAsync("big/#");
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+
+        // 4096 bytes is the limit, fixed header included: this PUBLISH fits exactly; one more byte does not.
+        const int fitting = 4096 - 3 - 2 - 5;
+        await publisher.PublishAsync("big/1", new string('x', fitting), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtMostOnce);
+        Assert.Equal(fitting, (await bystander.ReceiveAsync()).Payload.Length);
+
+        await using var offender = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await offender.ConnectAsync("offender"));
+        var body = new List<byte> { 0x00, 0x05 };
+        body.AddRange("big/2"u8.ToArray());
+        body.AddRange(new byte[fitting + 1]);
+        await offender.SendAsync(0x30, body);
+
+        Assert.True(await offender.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
+        await publisher.PublishAsync("big/3", "small");
+        Assert.Equal("small", (await bystander.ReceiveAsync()).ConvertPayloadToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithDeviceLimits), MemberType = typeof(Engines))]
+    public async Task Subscriptions_beyond_the_per_client_limit_get_failure_0x80(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?> { ["max_subscriptions_per_client"] = "2" });
+        await using var client = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await client.ConnectAsync("client"));
+
+        Assert.Equal(1, await client.SubscribeAsync("a/1"));
+        Assert.Equal(1, await client.SubscribeAsync("a/2"));
+        Assert.Equal(0x80, await client.SubscribeAsync("a/3"));
+        Assert.Equal(0, await client.SubscribeAsync("a/2", qos: 0));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithDeviceLimits), MemberType = typeof(Engines))]
+    public async Task Retained_messages_beyond_the_limit_are_not_kept_but_kept_topics_can_change(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?> { ["max_retained_messages"] = "1" });
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+        await publisher.PublishAsync("state/a", "a1", retain: true);
+        await publisher.PublishAsync("state/b", "b1", retain: true);
+        await publisher.PublishAsync("state/a", "a2", retain: true);
+
+        await using var subscriber = await TestClient.ConnectAsync(broker, "subscriber");
+        await subscriber.SubscribeAsync("state/#");
+
+        Assert.Equal("a2", (await subscriber.ReceiveAsync()).ConvertPayloadToString());
+        await subscriber.ExpectNothingAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithDeviceLimits), MemberType = typeof(Engines))]
+    public async Task An_mqtt5_client_is_told_unacceptable_protocol_version(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var client = await RawMqttConnection.OpenAsync(broker);
+
+        Assert.Equal(0x01, await client.ConnectAsync("v5", protocolLevel: 5));
+        Assert.True(await client.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
+    }
+
+    static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TestClient.ReceiveTimeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+}

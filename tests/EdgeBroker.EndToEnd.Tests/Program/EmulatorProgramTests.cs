@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+namespace EdgeBroker.EndToEnd.Tests.Program;
+
+/// <summary>The firmware emulator as users run it (<c>dotnet run --project host/EdgeBroker.Emulator -- --port 1884</c>): a
+/// child process, its flags, its data directory standing in for I:, the pairing button over HTTP, exit codes.</summary>
+public sealed class EmulatorProgramTests : IDisposable
+{
+    static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(20);
+    static readonly string EmulatorDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Emulator.dll");
+
+    readonly string _dataDirectory = Directory.CreateTempSubdirectory("edgebroker-emulator-program-").FullName;
+
+    public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
+
+    [Fact]
+    public async Task Serves_mqtt_with_the_configuration_file_from_its_data_directory_and_stops_cleanly_on_sigterm()
+    {
+        var port = FreePorts.Next();
+        File.WriteAllText(Path.Combine(_dataDirectory, "edgebroker.conf"), "# as on I:\nmax_clients = 3\n");
+        await using var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory);
+        await emulator.WaitForOutputAsync(ProcessTimeout, $"MQTT listener on mqtt://127.0.0.1:{port} (MQTT 3.1.1, at most 3 clients");
+        Assert.Contains(_dataDirectory, emulator.Output);
+
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(new byte[] { 0x10, 13, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 2, 0, 60, 0, 1, (byte)'c' });
+            var connAck = new byte[4];
+            await stream.ReadExactlyAsync(connAck);
+            Assert.Equal(new byte[] { 0x20, 2, 0, 0 }, connAck);
+        }
+
+        await ProcessRunner.RunAsync(ProcessTimeout, "kill", "-TERM", emulator.ProcessId.ToString());
+        Assert.Equal(0, await emulator.WaitForExitAsync(ProcessTimeout));
+        Assert.Contains("MQTT listener stopped", emulator.Output);
+    }
+
+    [Fact]
+    public async Task The_pairing_button_can_be_pressed_over_http()
+    {
+        var port = FreePorts.Next();
+        var httpPort = FreePorts.Next();
+        await using var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory,
+            "--http-port", httpPort.ToString());
+        await emulator.WaitForOutputAsync(ProcessTimeout, "POST /pairing");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
+
+        Assert.False(await PairingOpenAsync(http));
+        (await http.PostAsync("pairing", null)).EnsureSuccessStatusCode();
+
+        Assert.True(await PairingOpenAsync(http));
+        await emulator.WaitForOutputAsync(ProcessTimeout, "Pairing window open for 120 s (HTTP)");
+    }
+
+    [Fact]
+    public async Task A_taken_port_is_exit_code_3()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory);
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("cannot listen", run.Errors);
+    }
+
+    [Theory]
+    [InlineData("--bind", "nowhere", "Bind 'nowhere' is not an IP address")]
+    [InlineData("--port", "70000", "Port 70000 is not a TCP port")]
+    public async Task An_invalid_flag_value_is_named_and_exit_code_2(string flag, string value, string message)
+    {
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", EmulatorDll, flag, value, "--data-dir", _dataDirectory);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Errors);
+    }
+
+    [Fact]
+    public async Task An_invalid_configuration_file_value_is_named_and_exit_code_2()
+    {
+        File.WriteAllText(Path.Combine(_dataDirectory, "edgebroker.conf"), "max_packet_size = huge\n");
+
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", EmulatorDll, "--data-dir", _dataDirectory);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("max_packet_size = huge is not a whole number", run.Errors);
+    }
+
+    static async Task<bool> PairingOpenAsync(HttpClient http)
+    {
+        using var status = JsonDocument.Parse(await http.GetStringAsync("status"));
+        return status.RootElement.GetProperty("pairingOpen").GetBoolean();
+    }
+}

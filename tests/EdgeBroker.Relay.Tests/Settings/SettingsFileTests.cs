@@ -1,0 +1,68 @@
+using EdgeBroker.Firmware.Pairing;
+using EdgeBroker.Firmware.Relay.Settings;
+
+namespace EdgeBroker.Relay.Tests.Settings;
+
+/// <summary>edgebroker.conf, as the device reads it from I: and the emulator from its data directory.</summary>
+public class SettingsFileTests
+{
+    [Fact]
+    public void Keys_values_comments_and_blank_lines()
+    {
+        var file = SettingsFile.Parse("# gateway\r\n\r\nport = 1884\nwifi_ssid = My Net = 2\n  max_clients=4  \n");
+
+        Assert.Equal("1884", file.Get("port"));
+        Assert.Equal("My Net = 2", file.Get("wifi_ssid"));
+        Assert.Equal(4, file.GetInt("max_clients", 12, 1, 100));
+        Assert.Null(file.Get("bind"));
+        Assert.Empty(file.Problems);
+    }
+
+    [Theory]
+    [InlineData("max_clients = many")]
+    [InlineData("max_clients = 0")]
+    [InlineData("max_clients = -3")]
+    [InlineData("max_clients = 99999999999")]
+    public void Bad_numbers_keep_the_default_and_are_reported(string line)
+    {
+        var settings = new RelaySettings();
+        var file = SettingsFile.Parse(line);
+
+        settings.ApplyFrom(file);
+
+        Assert.Equal(12, settings.MaxClients);
+        Assert.Contains(file.Problems.Cast<string>(), problem => problem.StartsWith("max_clients = ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_line_without_a_key_is_reported_with_its_number()
+    {
+        var file = SettingsFile.Parse("port = 1\nnonsense\n");
+
+        Assert.Equal(["line 2 is not 'key = value': nonsense"], file.Problems.Cast<string>());
+    }
+
+    [Fact]
+    public void Device_defaults_are_the_documented_ones()
+    {
+        var settings = new RelaySettings();
+
+        Assert.Equal((1883, 12, 4096, 16, 32, 32, 8192), (settings.Port, settings.MaxClients, settings.MaxPacketSize,
+            settings.MaxSubscriptionsPerClient, settings.MaxRetainedMessages, settings.MaxOfflineMessagesPerClient,
+            settings.MaxQueuedBytesPerClient));
+    }
+
+    [Fact]
+    public void The_pairing_window_opens_for_its_duration_and_closes()
+    {
+        var window = new PairingWindow(60);
+        Assert.False(window.IsOpen);
+
+        window.Open();
+        Assert.True(window.IsOpen);
+        Assert.InRange(window.RemainingSeconds, 59, 60);
+
+        window.Close();
+        Assert.Equal(0, window.RemainingSeconds);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Sockets;
+using EdgeBroker.Firmware.Relay;
+using EdgeBroker.Firmware.Relay.Settings;
+
+namespace EdgeBroker.Relay.Tests.Support;
+
+/// <summary>
+/// The relay with the device defaults, driven from the test's own thread over real loopback sockets: no reader or
+/// transmitter threads run, so the test can measure exactly what the relay allocates and retains.
+/// </summary>
+internal sealed class SynchronousRelay : IDisposable
+{
+    readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    readonly Dictionary<RelayConnection, Socket> _serverSockets = new();
+
+    public SynchronousRelay(int maxClients = 12)
+    {
+        Settings = new RelaySettings { MaxClients = maxClients };
+        Context = RelayContext.Compose(Settings, new NoLog());
+        _listener.Start();
+    }
+
+    public RelaySettings Settings { get; }
+
+    public RelayContext Context { get; }
+
+    /// <summary>A TCP connection: the client's socket and the relay's end of it, accepted but not yet CONNECTed.</summary>
+    public (Socket Client, Socket Server) OpenSocketPair()
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        client.Connect((IPEndPoint)_listener.LocalEndpoint);
+        return (client, _listener.AcceptSocket());
+    }
+
+    /// <summary>
+    /// A socket pair whose relay end has already sent and received with timeouts set, as the relay will use it: .NET on
+    /// Unix builds its own per-socket state for timed operations on first use, which is the runtime's cost, not the
+    /// relay's, and which the device does not have.
+    /// </summary>
+    public (Socket Client, Socket Server) OpenUsedSocketPair()
+    {
+        var (client, server) = OpenSocketPair();
+        server.ReceiveTimeout = 1000;
+        server.SendTimeout = 1000;
+        var one = new byte[1];
+        client.Send(one);
+        ReceiveExactly(server, one);
+        server.Send(one);
+        ReceiveExactly(client, one);
+        return (client, server);
+    }
+
+    /// <summary>A client connected through the relay: CONNECT handled, CONNACK received.</summary>
+    public (Socket Client, RelayConnection Connection) Connect(string clientId) => Connect(clientId, OpenSocketPair());
+
+    /// <summary>A client connected through the relay over an already open socket pair (no session was present).</summary>
+    public (Socket Client, RelayConnection Connection) Connect(string clientId, (Socket Client, Socket Server) pair, bool cleanSession = true)
+    {
+        var (client, server) = pair;
+        var connection = new RelayConnection(server, Context);
+        _serverSockets[connection] = server;
+        client.Send(Packets.Connect(clientId, cleanSession: cleanSession));
+        Assert.True(connection.ReceiveAndHandle());
+        Context.Transmitter.FlushReady();
+        var connAck = new byte[4];
+        ReceiveExactly(client, connAck);
+        Assert.Equal(new byte[] { 0x20, 2, 0, 0 }, connAck);
+        return (client, connection);
+    }
+
+    /// <summary>
+    /// Spins until <paramref name="count"/> bytes wait at the relay's end of <paramref name="connection"/>, so its next
+    /// read returns at once: a read that has to wait goes through .NET's socket engine on Unix (the relay sets receive
+    /// timeouts), which allocates for the wait — the runtime's cost, which a measurement of the relay must leave out.
+    /// </summary>
+    public void WaitUntilReadable(RelayConnection connection, int count)
+    {
+        var socket = _serverSockets[connection];
+        while (socket.Available < count)
+        {
+            Thread.SpinWait(20);
+        }
+    }
+
+    public static void ReceiveExactly(Socket socket, byte[] buffer)
+    {
+        int received = 0;
+        while (received < buffer.Length)
+        {
+            received += socket.Receive(buffer, received, buffer.Length - received, SocketFlags.None);
+        }
+    }
+
+    public void Dispose() => _listener.Stop();
+
+    sealed class NoLog : IRelayLog
+    {
+        public void Info(string message)
+        {
+        }
+
+        public void Warning(string message)
+        {
+        }
+    }
+}
