@@ -53,9 +53,7 @@ namespace EdgeBroker.Core.Security
         {
             if (userName == null || userName.Length == 0)
             {
-                return _options.AllowAnonymous
-                    ? Accept(clientId, ClientIdentity.GroupOf(clientId), AuthMode.Anonymous, "anonymous")
-                    : AuthDecision.Refuse(AuthOutcome.NotAuthorized, "anonymous access is not allowed");
+                return Anonymous(clientId);
             }
 
             CredentialUserName parsed = CredentialUserName.Parse(userName);
@@ -80,6 +78,24 @@ namespace EdgeBroker.Core.Security
             }
 
             return Pair(clientId, parsed.First, nowMs);
+        }
+
+        /// <summary>Where allowed, anyone may connect without credentials, but not as a paired device: that would
+        /// take over the device's session and receive its P2P messages.</summary>
+        AuthDecision Anonymous(string clientId)
+        {
+            if (!_options.AllowAnonymous)
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "anonymous access is not allowed");
+            }
+
+            DeviceRecord device = _devices.FindDevice(clientId);
+            if (device != null && !device.Revoked)
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "the client ID belongs to a paired device, which must use its credentials");
+            }
+
+            return Accept(clientId, ClientIdentity.GroupOf(clientId), AuthMode.Anonymous, "anonymous");
         }
 
         AuthDecision Signature(string clientId, CredentialUserName userName, byte[] password)

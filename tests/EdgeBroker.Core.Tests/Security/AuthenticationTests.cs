@@ -88,6 +88,20 @@ public class AuthenticationTests
     }
 
     [Fact]
+    public void Anonymous_access_never_takes_the_client_id_of_a_paired_device()
+    {
+        var open = new SecurityFixture(options => options.AllowAnonymous = true);
+        (string userName, string password) = open.Pair("GID_sensors", ClientId);
+        AuthDecision device = open.Connect(ClientId, userName, password);
+
+        AuthDecision impostor = open.Connect(ClientId, null, null);
+
+        Assert.Equal(AuthOutcome.NotAuthorized, impostor.Outcome);
+        Assert.Contains("paired device", impostor.Reason);
+        Assert.Same(device.Client, open.Security.Clients.Find(ClientId));
+    }
+
+    [Fact]
     public void Token_mode_accepts_valid_tokens_and_grants_what_they_say()
     {
         string read = _fixture.IssueToken(read: true, write: false, parents: "GID_sensors");
