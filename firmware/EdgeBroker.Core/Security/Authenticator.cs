@@ -30,6 +30,12 @@ namespace EdgeBroker.Core.Security
 
         public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs)
         {
+            if (remoteAddress == null)
+            {
+                // An engine that cannot tell the address still gets a (shared) throttle rather than an exception.
+                remoteAddress = "";
+            }
+
             long lockedUntil = _throttle.LockedUntilMs(remoteAddress, nowMs);
             if (lockedUntil > 0)
             {

@@ -1,9 +1,10 @@
 namespace EdgeBroker.Core.Security
 {
     /// <summary>
-    /// Secrets the broker issues (device passwords, tokens) are kept only as salted hashes, so a copy of the store
-    /// does not let anyone connect. A fast HMAC is enough: the secrets are random and 144 bits long, so there is
-    /// nothing for a slow password hash to protect against dictionary guessing.
+    /// Device secrets are kept only as salted hashes, so a copy of the store does not let anyone connect. A fast
+    /// HMAC is enough: the secrets are random and 144 bits long, so there is nothing for a slow password hash to
+    /// protect against dictionary guessing. (Tokens are hashed without salt, see <see cref="TokenRegistry.HashOf"/>:
+    /// they must be found by value.)
     /// </summary>
     public static class SecretHasher
     {

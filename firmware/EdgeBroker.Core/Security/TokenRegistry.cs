@@ -27,7 +27,8 @@ namespace EdgeBroker.Core.Security
 
         public int Count { get { return _tokens.Count; } }
 
-        /// <summary>The store key of a token: its hex SHA-1.</summary>
+        /// <summary>The store key of a token: its hex SHA-1. Unsalted, because a presented token must be found by
+        /// value; safe because tokens are 144 random bits, beyond any guessing of the hash's input.</summary>
         public static string HashOf(string token)
         {
             return Hex.Of(Sha1.Hash(Utf8.GetBytes(token)));

@@ -241,6 +241,16 @@ public class AuthenticationTests
     }
 
     [Fact]
+    public void An_unknown_remote_address_is_throttled_as_one_shared_address()
+    {
+        var fixture = new SecurityFixture(options => options.Throttle = new LoginThrottleOptions { FailuresBeforeLockout = 1 });
+
+        fixture.Security.Authenticate(ClientId, "Device|" + ClientId, null!, null!, SecurityFixture.Now);
+
+        Assert.Equal(AuthOutcome.Throttled, fixture.Security.Authenticate(ClientId, null!, null!, null!, SecurityFixture.Now).Outcome);
+    }
+
+    [Fact]
     public void Binary_passwords_that_are_not_utf8_are_refused_not_thrown_on()
     {
         AuthDecision decision = _fixture.Security.Authenticate(ClientId, "Token|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId,
