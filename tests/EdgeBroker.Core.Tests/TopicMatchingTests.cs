@@ -88,6 +88,17 @@ public class TopicMatchingTests
     };
 
     [Theory]
+    [InlineData("app", "app/p2p/GID_x@@@d", 3, true)]
+    [InlineData("app/#", "app/p2p/GID_x@@@d", 3, true)]
+    [InlineData("app/+", "app/p2p/GID_x@@@d", 3, false)]
+    [InlineData("ap", "app/p2p/GID_x@@@d", 3, false)]
+    [InlineData("app/p2p", "app/p2p/GID_x@@@d", 7, true)]
+    public void TopicMatcher_CanMatchAPrefixOfTheTopic_WithoutCopyingIt(string filter, string topic, int length, bool expected)
+    {
+        Assert.Equal(expected, TopicMatcher.Matches(filter, topic, length));
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public void TopicMatcher_FollowsMqttRules(string filter, string topic, bool expected)
     {

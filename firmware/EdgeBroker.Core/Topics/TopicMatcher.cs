@@ -9,8 +9,14 @@ namespace EdgeBroker.Core.Topics
     {
         public static bool Matches(string filter, string topic)
         {
+            return Matches(filter, topic, topic.Length);
+        }
+
+        /// <summary>Matches <paramref name="filter"/> against the first <paramref name="topicLength"/> characters of
+        /// <paramref name="topic"/>: the parent topic of a P2P address, checked without allocating a substring.</summary>
+        public static bool Matches(string filter, string topic, int topicLength)
+        {
             int filterLength = filter.Length;
-            int topicLength = topic.Length;
             if (filterLength == 0 || topicLength == 0)
             {
                 return false;

@@ -1,0 +1,55 @@
+namespace EdgeBroker.Core.Security
+{
+    /// <summary>
+    /// What <see cref="BrokerSecurity.Authenticate"/> decided about one CONNECT, and what the engine does with it:
+    /// wait <see cref="ResponseDelayMs"/>, answer with <see cref="Mqtt311ReturnCode"/> / <see cref="Mqtt5ReasonCode"/>,
+    /// log <see cref="Reason"/> with the client ID and address, and on acceptance keep <see cref="Client"/> and send
+    /// <see cref="PairingMessage"/> after the CONNACK when there is one.
+    /// </summary>
+    public sealed class AuthDecision
+    {
+        AuthDecision(AuthOutcome outcome, string reason, AuthenticatedClient client, PairingMessage pairingMessage)
+        {
+            Outcome = outcome;
+            Reason = reason;
+            Client = client;
+            PairingMessage = pairingMessage;
+        }
+
+        internal static AuthDecision Accept(AuthenticatedClient client, string reason)
+        {
+            return new AuthDecision(AuthOutcome.Accepted, reason, client, null);
+        }
+
+        internal static AuthDecision AcceptForPairing(AuthenticatedClient client, string reason, PairingMessage message)
+        {
+            return new AuthDecision(AuthOutcome.Accepted, reason, client, message);
+        }
+
+        internal static AuthDecision Refuse(AuthOutcome outcome, string reason)
+        {
+            return new AuthDecision(outcome, reason, null, null);
+        }
+
+        public AuthOutcome Outcome { get; private set; }
+
+        public bool IsAccepted { get { return Outcome == AuthOutcome.Accepted; } }
+
+        /// <summary>For the log: names the mode, access key, token IDs or device, never a secret or password.</summary>
+        public string Reason { get; internal set; }
+
+        /// <summary>The accepted client; null when refused.</summary>
+        public AuthenticatedClient Client { get; private set; }
+
+        /// <summary>How long to wait before answering, so an address that keeps failing is slowed down.</summary>
+        public int ResponseDelayMs { get; internal set; }
+
+        /// <summary>A freshly paired device's credentials, to deliver to it (QoS 1) right after the CONNACK; null
+        /// otherwise. The only time the secret exists outside the device: do not log the payload.</summary>
+        public PairingMessage PairingMessage { get; private set; }
+
+        public int Mqtt311ReturnCode { get { return ConnackCodes.ForMqtt311(Outcome); } }
+
+        public int Mqtt5ReasonCode { get { return ConnackCodes.ForMqtt5(Outcome); } }
+    }
+}

@@ -1,0 +1,19 @@
+namespace EdgeBroker.Core.Security
+{
+    /// <summary>What the authenticator decided about a CONNECT. <see cref="ConnackCodes"/> turns it into the
+    /// CONNACK code of each protocol version.</summary>
+    public enum AuthOutcome
+    {
+        Accepted,
+
+        /// <summary>Unknown user, wrong password, signature or token: 3.1.1 0x04, 5.0 0x86.</summary>
+        BadCredentials,
+
+        /// <summary>Credentials are not at fault but the client may not connect (anonymous, revoked, wrong group,
+        /// no pairing window): 3.1.1 0x05, 5.0 0x87.</summary>
+        NotAuthorized,
+
+        /// <summary>Too many failed attempts from the client's address: 3.1.1 0x05, 5.0 0x9F.</summary>
+        Throttled,
+    }
+}

@@ -1,0 +1,61 @@
+namespace EdgeBroker.Core.Security
+{
+    /// <summary>
+    /// A client whose CONNECT was accepted: who it is, how it proved it, and what it may do. The engine keeps the
+    /// instance with its connection and hands it back to <see cref="BrokerSecurity.Disconnected"/>; the access
+    /// policy finds it by client ID.
+    /// </summary>
+    public sealed class AuthenticatedClient
+    {
+        internal AuthenticatedClient(string clientId, string group, AuthMode mode, string credentialId, AccessRule rule)
+        {
+            ClientId = clientId;
+            Group = group;
+            Mode = mode;
+            CredentialId = credentialId;
+            Rule = rule;
+        }
+
+        public string ClientId { get; private set; }
+
+        public string Group { get; private set; }
+
+        public AuthMode Mode { get; private set; }
+
+        /// <summary>What to name in logs: the access key ID, the device's client ID or the token IDs; never a secret.</summary>
+        public string CredentialId { get; private set; }
+
+        public AccessRule Rule { get; private set; }
+
+        /// <summary>Token mode: the token that grants subscribing, or null.</summary>
+        public TokenRecord ReadToken { get; internal set; }
+
+        /// <summary>Token mode: the token that grants publishing, or null.</summary>
+        public TokenRecord WriteToken { get; internal set; }
+
+        /// <summary>Why the engine must close this client's connection; null while it may stay.</summary>
+        public string DisconnectReason { get; internal set; }
+
+        /// <summary>True when the client's credentials no longer hold at <paramref name="nowMs"/>: its device was
+        /// revoked, or a token it connected with expired or was revoked. Sets <see cref="DisconnectReason"/>.</summary>
+        internal bool LostCredentials(long nowMs)
+        {
+            if (DisconnectReason != null)
+            {
+                return true;
+            }
+
+            if (!TokenHolds(ReadToken, nowMs) || !TokenHolds(WriteToken, nowMs))
+            {
+                DisconnectReason = "token expired or revoked";
+            }
+
+            return DisconnectReason != null;
+        }
+
+        static bool TokenHolds(TokenRecord token, long nowMs)
+        {
+            return token == null || token.IsValidAt(nowMs);
+        }
+    }
+}

@@ -1,0 +1,306 @@
+using EdgeBroker.Core.Topics;
+
+namespace EdgeBroker.Core.Security
+{
+    /// <summary>
+    /// Decides one CONNECT from its client ID, user name, password and remote address. Reasons name the mode, the
+    /// access key, token IDs, device or group — never a password, secret or token. Only bad credentials count
+    /// towards the address's throttle: a revoked device or a closed pairing window retrying is no guessing.
+    /// Not thread-safe: <see cref="BrokerSecurity"/> serialises calls.
+    /// </summary>
+    public sealed class Authenticator
+    {
+        readonly SecurityOptions _options;
+        readonly LoginThrottle _throttle;
+        readonly TokenRegistry _tokens;
+        readonly IDeviceStore _devices;
+        readonly PairingWindows _pairing;
+        readonly SecretGenerator _secrets;
+
+        public Authenticator(SecurityOptions options, LoginThrottle throttle, TokenRegistry tokens, IDeviceStore devices,
+            PairingWindows pairing, SecretGenerator secrets)
+        {
+            _options = options;
+            _throttle = throttle;
+            _tokens = tokens;
+            _devices = devices;
+            _pairing = pairing;
+            _secrets = secrets;
+        }
+
+        public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs)
+        {
+            if (remoteAddress == null)
+            {
+                // An engine that cannot tell the address still gets a (shared) throttle rather than an exception.
+                remoteAddress = "";
+            }
+
+            long lockedUntil = _throttle.LockedUntilMs(remoteAddress, nowMs);
+            if (lockedUntil > 0)
+            {
+                return AuthDecision.Refuse(AuthOutcome.Throttled,
+                    "too many failed logins from this address; refused for another " + SecondsUntil(lockedUntil, nowMs) + " s");
+            }
+
+            int delay = _throttle.DelayMs(remoteAddress, nowMs);
+            AuthDecision decision = Decide(clientId, userName, password, nowMs);
+            if (decision.Outcome == AuthOutcome.BadCredentials && _throttle.RecordFailure(remoteAddress, nowMs))
+            {
+                decision.Reason = decision.Reason + "; too many failed logins: address locked out for "
+                    + SecondsUntil(_throttle.LockedUntilMs(remoteAddress, nowMs), nowMs) + " s";
+            }
+
+            decision.ResponseDelayMs = delay;
+            return decision;
+        }
+
+        AuthDecision Decide(string clientId, string userName, byte[] password, long nowMs)
+        {
+            if (userName == null || userName.Length == 0)
+            {
+                return Anonymous(clientId);
+            }
+
+            CredentialUserName parsed = CredentialUserName.Parse(userName);
+            if (parsed == null)
+            {
+                return Bad("user name is not Signature|key|instance, Token|key|instance, Device|clientId or Pair|group");
+            }
+
+            if (parsed.Mode == CredentialUserName.SignatureMode)
+            {
+                return Signature(clientId, parsed, password);
+            }
+
+            if (parsed.Mode == CredentialUserName.TokenMode)
+            {
+                return Token(clientId, parsed, password, nowMs);
+            }
+
+            if (parsed.Mode == CredentialUserName.DeviceMode)
+            {
+                return Device(clientId, parsed.First, password);
+            }
+
+            return Pair(clientId, parsed.First, nowMs);
+        }
+
+        /// <summary>Where allowed, anyone may connect without credentials, but not as a paired device: that would
+        /// take over the device's session and receive its P2P messages.</summary>
+        AuthDecision Anonymous(string clientId)
+        {
+            if (!_options.AllowAnonymous)
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "anonymous access is not allowed");
+            }
+
+            DeviceRecord device = _devices.FindDevice(clientId);
+            if (device != null && !device.Revoked)
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "the client ID belongs to a paired device, which must use its credentials");
+            }
+
+            return Accept(clientId, ClientIdentity.GroupOf(clientId), AuthMode.Anonymous, "anonymous");
+        }
+
+        AuthDecision Signature(string clientId, CredentialUserName userName, byte[] password)
+        {
+            AccessKey key = _options.FindAccessKey(userName.First);
+            AuthDecision refused = CheckAccessKey(key, userName);
+            if (refused != null)
+            {
+                return refused;
+            }
+
+            if (!ApsaraSignature.Verify(key.Secret, clientId, password))
+            {
+                return Bad("signature of access key " + key.Id + " does not match");
+            }
+
+            return AcceptForKey(clientId, key, AuthMode.Signature, "access key " + key.Id);
+        }
+
+        AuthDecision Token(string clientId, CredentialUserName userName, byte[] password, long nowMs)
+        {
+            AccessKey key = _options.FindAccessKey(userName.First);
+            AuthDecision refused = CheckAccessKey(key, userName);
+            if (refused != null)
+            {
+                return refused;
+            }
+
+            TokenPassword presented = TokenPassword.Parse(password);
+            if (presented == null)
+            {
+                return Bad("password is not a token list (R|token|W|token or RW|token)");
+            }
+
+            TokenRecord read = null;
+            TokenRecord write = null;
+            if (presented.ReadToken != null)
+            {
+                read = _tokens.Find(presented.ReadToken);
+                refused = CheckToken(read, key, true, nowMs);
+                if (refused != null)
+                {
+                    return refused;
+                }
+            }
+
+            if (presented.WriteToken != null)
+            {
+                write = _tokens.Find(presented.WriteToken);
+                refused = CheckToken(write, key, false, nowMs);
+                if (refused != null)
+                {
+                    return refused;
+                }
+            }
+
+            string tokens = "tokens" + (read != null ? " R:" + read.Id : "") + (write != null ? " W:" + write.Id : "");
+            AuthDecision decision = AcceptForKey(clientId, key, AuthMode.Token, "access key " + key.Id + ", " + tokens);
+            if (decision.Client != null)
+            {
+                decision.Client.ReadToken = read;
+                decision.Client.WriteToken = write;
+            }
+
+            return decision;
+        }
+
+        AuthDecision Device(string clientId, string deviceClientId, byte[] password)
+        {
+            if (deviceClientId != clientId)
+            {
+                return Bad("device user name names another client ID");
+            }
+
+            DeviceRecord device = _devices.FindDevice(clientId);
+            if (device == null)
+            {
+                return Bad("unknown device");
+            }
+
+            if (!SecretHasher.Verify(device.Salt, device.SecretHash, password))
+            {
+                return Bad("wrong device secret");
+            }
+
+            if (device.Revoked)
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "device revoked");
+            }
+
+            return Accept(clientId, device.Group, AuthMode.Device, "paired device");
+        }
+
+        /// <summary>Admits a new device of <paramref name="group"/> once per open window, stores its record (hash
+        /// only) and hands the engine the message carrying its secret.</summary>
+        AuthDecision Pair(string clientId, string group, long nowMs)
+        {
+            PairingWindow window = _pairing.Find(group, nowMs);
+            if (window == null)
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "no pairing window is open for group " + group);
+            }
+
+            int deviceStart = group.Length + ClientIdentity.Separator.Length;
+            if (ClientIdentity.GroupOf(clientId) != group || clientId.Length <= deviceStart || clientId.IndexOf('/') >= 0)
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized,
+                    "pairing client ID must be " + group + ClientIdentity.Separator + "{deviceId}, without '/'");
+            }
+
+            if (window.HasAdmitted(clientId))
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "already paired in this pairing window");
+            }
+
+            DeviceRecord existing = _devices.FindDevice(clientId);
+            if (existing != null && !existing.Revoked)
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "already paired; revoke the device to pair it again");
+            }
+
+            string secret = _secrets.NewSecret();
+            byte[] salt = _secrets.NewSalt();
+            string displayName = existing != null
+                ? existing.DisplayName
+                : clientId.Substring(deviceStart, clientId.Length - deviceStart);
+            _devices.SaveDevice(new DeviceRecord(clientId, group, displayName, salt, SecretHasher.Hash(salt, Utf8.GetBytes(secret)), false, nowMs));
+            window.Admit(clientId);
+
+            AuthenticatedClient client = new AuthenticatedClient(clientId, group, AuthMode.Pairing, "pairing window of group " + group, null);
+            return AuthDecision.AcceptForPairing(client, "pairing window of group " + group + ": paired, credentials sent",
+                PairingMessage.For(group, clientId, secret));
+        }
+
+        AuthDecision CheckAccessKey(AccessKey key, CredentialUserName userName)
+        {
+            if (key == null)
+            {
+                return Bad("unknown access key " + userName.First);
+            }
+
+            if (_options.InstanceId != null && _options.InstanceId != userName.Second)
+            {
+                return Bad("instance ID " + userName.Second + " is not this broker's");
+            }
+
+            return null;
+        }
+
+        static AuthDecision CheckToken(TokenRecord token, AccessKey key, bool forRead, long nowMs)
+        {
+            if (token == null)
+            {
+                return Bad("unknown or revoked token");
+            }
+
+            if (!token.IsValidAt(nowMs))
+            {
+                return Bad("token " + token.Id + " expired");
+            }
+
+            if (token.AccessKeyId != key.Id)
+            {
+                return Bad("token " + token.Id + " was issued to another access key");
+            }
+
+            if (forRead ? !token.CanRead : !token.CanWrite)
+            {
+                return Bad("token " + token.Id + " does not grant " + (forRead ? "R" : "W"));
+            }
+
+            return null;
+        }
+
+        AuthDecision AcceptForKey(string clientId, AccessKey key, AuthMode mode, string credentialId)
+        {
+            string group = ClientIdentity.GroupOf(clientId);
+            if (!key.Serves(group))
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "access key " + key.Id + " may not serve group " + group);
+            }
+
+            return Accept(clientId, group, mode, credentialId);
+        }
+
+        AuthDecision Accept(string clientId, string group, AuthMode mode, string credentialId)
+        {
+            AccessRule rule = _options.RuleFor(clientId, group);
+            return AuthDecision.Accept(new AuthenticatedClient(clientId, group, mode, credentialId, rule), credentialId);
+        }
+
+        static AuthDecision Bad(string reason)
+        {
+            return AuthDecision.Refuse(AuthOutcome.BadCredentials, reason);
+        }
+
+        static long SecondsUntil(long untilMs, long nowMs)
+        {
+            return (untilMs - nowMs + 999) / 1000;
+        }
+    }
+}

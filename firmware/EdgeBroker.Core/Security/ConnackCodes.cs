@@ -1,0 +1,44 @@
+namespace EdgeBroker.Core.Security
+{
+    /// <summary>The CONNACK code for each <see cref="AuthOutcome"/>, in one place so both engines answer alike.</summary>
+    public static class ConnackCodes
+    {
+        public const int Accepted = 0x00;
+        public const int Mqtt311BadUserNameOrPassword = 0x04;
+        public const int Mqtt311NotAuthorized = 0x05;
+        public const int Mqtt5BadUserNameOrPassword = 0x86;
+        public const int Mqtt5NotAuthorized = 0x87;
+        public const int Mqtt5ConnectionRateExceeded = 0x9F;
+
+        /// <summary>MQTT 3.1.1 CONNACK return code. 3.1.1 has no code for throttling; "not authorized" tells the
+        /// client not to retry at once, where "server unavailable" (0x03) would invite it to.</summary>
+        public static int ForMqtt311(AuthOutcome outcome)
+        {
+            switch (outcome)
+            {
+                case AuthOutcome.Accepted:
+                    return Accepted;
+                case AuthOutcome.BadCredentials:
+                    return Mqtt311BadUserNameOrPassword;
+                default:
+                    return Mqtt311NotAuthorized;
+            }
+        }
+
+        /// <summary>MQTT 5 CONNACK reason code.</summary>
+        public static int ForMqtt5(AuthOutcome outcome)
+        {
+            switch (outcome)
+            {
+                case AuthOutcome.Accepted:
+                    return Accepted;
+                case AuthOutcome.BadCredentials:
+                    return Mqtt5BadUserNameOrPassword;
+                case AuthOutcome.Throttled:
+                    return Mqtt5ConnectionRateExceeded;
+                default:
+                    return Mqtt5NotAuthorized;
+            }
+        }
+    }
+}

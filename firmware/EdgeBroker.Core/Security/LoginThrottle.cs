@@ -1,0 +1,136 @@
+using System.Collections;
+
+namespace EdgeBroker.Core.Security
+{
+    /// <summary>
+    /// Slows and then refuses addresses that keep failing to log in. Pure bookkeeping on the time the caller passes
+    /// in: no timers, so the device needs no thread for it and tests need no waiting. Only bad credentials count as
+    /// failures; a success does not clear the count, so one valid login cannot reset an attacker's budget from the
+    /// same address. Not thread-safe: <see cref="BrokerSecurity"/> serialises calls.
+    /// </summary>
+    public sealed class LoginThrottle
+    {
+        readonly LoginThrottleOptions _options;
+        readonly Hashtable _byAddress = new Hashtable();
+        readonly ArrayList _entries = new ArrayList();
+
+        public LoginThrottle(LoginThrottleOptions options)
+        {
+            _options = options;
+        }
+
+        /// <summary>Addresses tracked now (bounded by <see cref="LoginThrottleOptions.MaxTrackedAddresses"/>).</summary>
+        public int TrackedAddresses { get { return _entries.Count; } }
+
+        /// <summary>Unix ms until which <paramref name="address"/> is refused, or 0 when it is not locked out.</summary>
+        public long LockedUntilMs(string address, long nowMs)
+        {
+            Entry entry = (Entry)_byAddress[address];
+            return entry != null && entry.LockedUntilMs > nowMs ? entry.LockedUntilMs : 0;
+        }
+
+        /// <summary>How long the engine should wait before answering <paramref name="address"/>'s CONNECT.</summary>
+        public int DelayMs(string address, long nowMs)
+        {
+            Entry entry = (Entry)_byAddress[address];
+            if (entry == null || _options.FailuresBeforeDelay <= 0)
+            {
+                return 0;
+            }
+
+            Refresh(entry, nowMs);
+            return entry.Failures >= _options.FailuresBeforeDelay ? _options.DelayMs : 0;
+        }
+
+        /// <summary>Counts a failed login; returns true when this failure locked the address out.</summary>
+        public bool RecordFailure(string address, long nowMs)
+        {
+            Entry entry = (Entry)_byAddress[address];
+            if (entry == null)
+            {
+                entry = Track(address, nowMs);
+            }
+
+            Refresh(entry, nowMs);
+            entry.LastSeenMs = nowMs;
+            entry.Failures++;
+            if (_options.FailuresBeforeLockout > 0 && entry.Failures >= _options.FailuresBeforeLockout && entry.LockedUntilMs <= nowMs)
+            {
+                entry.LockedUntilMs = nowMs + _options.LockoutMs;
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>Forgets failures that left the window, and a lockout that has run out together with the
+        /// failures that caused it.</summary>
+        void Refresh(Entry entry, long nowMs)
+        {
+            if (entry.LockedUntilMs > 0 && entry.LockedUntilMs <= nowMs)
+            {
+                entry.LockedUntilMs = 0;
+                entry.Failures = 0;
+                entry.WindowStartMs = nowMs;
+            }
+            else if (entry.LockedUntilMs == 0 && nowMs - entry.WindowStartMs > _options.FailureWindowMs)
+            {
+                entry.Failures = 0;
+                entry.WindowStartMs = nowMs;
+            }
+        }
+
+        Entry Track(string address, long nowMs)
+        {
+            if (_entries.Count >= _options.MaxTrackedAddresses && _entries.Count > 0)
+            {
+                Forget(LeastRecentlySeen(nowMs));
+            }
+
+            Entry entry = new Entry();
+            entry.Address = address;
+            entry.WindowStartMs = nowMs;
+            _byAddress[address] = entry;
+            _entries.Add(entry);
+            return entry;
+        }
+
+        /// <summary>The entry to give up for a new one: preferably one not locked out, so a flood of new addresses
+        /// cannot free a locked-out one.</summary>
+        Entry LeastRecentlySeen(long nowMs)
+        {
+            Entry oldest = null;
+            Entry oldestUnlocked = null;
+            for (int i = 0; i < _entries.Count; i++)
+            {
+                Entry entry = (Entry)_entries[i];
+                if (oldest == null || entry.LastSeenMs < oldest.LastSeenMs)
+                {
+                    oldest = entry;
+                }
+
+                if (entry.LockedUntilMs <= nowMs && (oldestUnlocked == null || entry.LastSeenMs < oldestUnlocked.LastSeenMs))
+                {
+                    oldestUnlocked = entry;
+                }
+            }
+
+            return oldestUnlocked != null ? oldestUnlocked : oldest;
+        }
+
+        void Forget(Entry entry)
+        {
+            _byAddress.Remove(entry.Address);
+            _entries.Remove(entry);
+        }
+
+        sealed class Entry
+        {
+            public string Address;
+            public long WindowStartMs;
+            public int Failures;
+            public long LockedUntilMs;
+            public long LastSeenMs;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Collections;
+
+namespace EdgeBroker.Core.Security
+{
+    /// <summary>
+    /// The security configuration the engine reads from its settings (host: appsettings; device: its config file)
+    /// and hands to <see cref="BrokerSecurity"/>. Treat it as read-only once the broker runs.
+    /// </summary>
+    public sealed class SecurityOptions
+    {
+        public const int DefaultPairingWindowSeconds = 120;
+
+        readonly Hashtable _accessKeys = new Hashtable();
+        readonly Hashtable _groupRules = new Hashtable();
+        readonly Hashtable _deviceRules = new Hashtable();
+
+        public SecurityOptions()
+        {
+            ApplicationGroups = new string[0];
+            SysSubscribers = new string[0];
+            DefaultRule = AccessRule.Unrestricted();
+            PairingWindowSeconds = DefaultPairingWindowSeconds;
+            Throttle = new LoginThrottleOptions();
+        }
+
+        /// <summary>Clients without a user name are admitted (with <see cref="DefaultRule"/> or their group's rule).</summary>
+        public bool AllowAnonymous { get; set; }
+
+        /// <summary>The instance ID clients must name in signature and token user names; null accepts any, for
+        /// clients configured for a different ApsaraMQ instance.</summary>
+        public string InstanceId { get; set; }
+
+        /// <summary>Groups whose clients may exchange P2P messages with every group (the back end's group).</summary>
+        public string[] ApplicationGroups { get; set; }
+
+        /// <summary>Client IDs that may subscribe to <c>$SYS/…</c>, provided they connected with credentials
+        /// (an anonymous client could claim any client ID).</summary>
+        public string[] SysSubscribers { get; set; }
+
+        /// <summary>The rule of groups and devices that have none of their own.</summary>
+        public AccessRule DefaultRule { get; set; }
+
+        public int PairingWindowSeconds { get; set; }
+
+        public LoginThrottleOptions Throttle { get; set; }
+
+        public void AddAccessKey(AccessKey key)
+        {
+            _accessKeys[key.Id] = key;
+        }
+
+        public AccessKey FindAccessKey(string id)
+        {
+            return id == null ? null : (AccessKey)_accessKeys[id];
+        }
+
+        public int AccessKeyCount { get { return _accessKeys.Count; } }
+
+        public void SetGroupRule(string group, AccessRule rule)
+        {
+            _groupRules[group] = rule;
+        }
+
+        public void SetDeviceRule(string clientId, AccessRule rule)
+        {
+            _deviceRules[clientId] = rule;
+        }
+
+        /// <summary>The most specific rule: the device's own, else its group's, else <see cref="DefaultRule"/>.</summary>
+        public AccessRule RuleFor(string clientId, string group)
+        {
+            AccessRule rule = (AccessRule)_deviceRules[clientId];
+            if (rule == null)
+            {
+                rule = (AccessRule)_groupRules[group];
+            }
+
+            return rule == null ? DefaultRule : rule;
+        }
+
+        public bool IsApplicationGroup(string group)
+        {
+            return Contains(ApplicationGroups, group);
+        }
+
+        public bool IsSysSubscriber(string clientId)
+        {
+            return Contains(SysSubscribers, clientId);
+        }
+
+        static bool Contains(string[] values, string value)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (values[i] == value)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

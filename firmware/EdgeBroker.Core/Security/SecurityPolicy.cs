@@ -1,0 +1,220 @@
+using EdgeBroker.Core.Access;
+using EdgeBroker.Core.Topics;
+
+namespace EdgeBroker.Core.Security
+{
+    /// <summary>
+    /// The access policy once security is configured; the router and engines ask it before every PUBLISH and
+    /// SUBSCRIBE. A client may act only while it has a live authenticated connection, and only where all that
+    /// applies to it agrees: its access rule, its tokens (token mode), the cross-group P2P rule, and for
+    /// <c>$SYS</c> the configured subscriber list. Allocation-free on the PUBLISH path.
+    /// </summary>
+    public sealed class SecurityPolicy : IAccessPolicy
+    {
+        public const string ReasonReservedTopic = "clients may not publish to $ topics";
+        public const string ReasonNotAuthenticated = "no authenticated connection (or its credentials were revoked or expired)";
+        public const string ReasonPairingConnection = "a pairing connection may only receive its credentials";
+        public const string ReasonRule = "not allowed by the client's access rule";
+        public const string ReasonToken = "not granted by the client's token";
+        public const string ReasonOtherGroup = "P2P to a client of another group";
+        public const string ReasonSys = "$SYS subscriptions are for configured clients only";
+
+        const string SysRoot = "$SYS";
+
+        /// <summary>Characters of "/p2p/" between a P2P address's parent topic and its receiver.</summary>
+        const int P2PMarkerLength = 5;
+
+        readonly SecurityOptions _options;
+        readonly ConnectedClients _clients;
+        readonly AccessCounters _counters;
+
+        public SecurityPolicy(SecurityOptions options, ConnectedClients clients, AccessCounters counters)
+        {
+            _options = options;
+            _clients = clients;
+            _counters = counters;
+        }
+
+        /// <summary>Called on every denial, for logging; may be null.</summary>
+        public AccessDeniedHandler Denied { get; set; }
+
+        public bool CanPublish(string clientId, string topic, int p2pReceiverStart)
+        {
+            string reason = PublishDenial(clientId, topic, p2pReceiverStart);
+            if (reason == null)
+            {
+                return true;
+            }
+
+            _counters.CountPublishDenied();
+            Report(clientId, topic, true, reason);
+            return false;
+        }
+
+        public bool CanSubscribe(string clientId, string filter)
+        {
+            string reason = SubscribeDenial(clientId, filter);
+            if (reason == null)
+            {
+                return true;
+            }
+
+            _counters.CountSubscribeDenied();
+            Report(clientId, filter, false, reason);
+            return false;
+        }
+
+        string PublishDenial(string clientId, string topic, int p2pReceiverStart)
+        {
+            if (TopicValidator.IsReserved(topic))
+            {
+                return ReasonReservedTopic;
+            }
+
+            AuthenticatedClient client = _clients.Find(clientId);
+            string reason = ConnectionDenial(client);
+            if (reason != null)
+            {
+                return reason;
+            }
+
+            // A P2P address is judged by its parent topic: a rule for "app" covers "app/p2p/{anyone}".
+            int judgedLength = p2pReceiverStart >= 0 ? p2pReceiverStart - P2PMarkerLength : topic.Length;
+            if (!AnyMatches(client.Rule.PublishFilters, topic, judgedLength))
+            {
+                return ReasonRule;
+            }
+
+            if (client.Mode == AuthMode.Token && !Grants(client.WriteToken, topic))
+            {
+                return ReasonToken;
+            }
+
+            if (p2pReceiverStart >= 0 && !MayReachGroupOf(client, topic, p2pReceiverStart))
+            {
+                return ReasonOtherGroup;
+            }
+
+            return null;
+        }
+
+        string SubscribeDenial(string clientId, string filter)
+        {
+            AuthenticatedClient client = _clients.Find(clientId);
+            string reason = ConnectionDenial(client);
+            if (reason != null)
+            {
+                return reason;
+            }
+
+            if (TopicValidator.IsReserved(filter))
+            {
+                return IsSysFilter(filter) && client.Mode != AuthMode.Anonymous && _options.IsSysSubscriber(clientId) ? null : ReasonSys;
+            }
+
+            if (!AnyCovers(client.Rule.SubscribeFilters, filter))
+            {
+                return ReasonRule;
+            }
+
+            if (client.Mode == AuthMode.Token && !Grants(client.ReadToken, filter))
+            {
+                return ReasonToken;
+            }
+
+            return null;
+        }
+
+        static string ConnectionDenial(AuthenticatedClient client)
+        {
+            if (client == null || client.DisconnectReason != null)
+            {
+                return ReasonNotAuthenticated;
+            }
+
+            return client.Mode == AuthMode.Pairing ? ReasonPairingConnection : null;
+        }
+
+        /// <summary>Same group, or either side in an application group, or a rule that allows every group.</summary>
+        bool MayReachGroupOf(AuthenticatedClient client, string topic, int receiverStart)
+        {
+            if (client.Rule.P2PToOtherGroups
+                || ClientIdentity.IsInGroup(topic, receiverStart, client.Group)
+                || _options.IsApplicationGroup(client.Group))
+            {
+                return true;
+            }
+
+            string[] applicationGroups = _options.ApplicationGroups;
+            for (int i = 0; i < applicationGroups.Length; i++)
+            {
+                if (ClientIdentity.IsInGroup(topic, receiverStart, applicationGroups[i]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>A token grants a topic or filter whose first level is one of its parent topics, while it is
+        /// valid; a filter starting with a wildcard is therefore never granted.</summary>
+        static bool Grants(TokenRecord token, string topicOrFilter)
+        {
+            return token != null && token.IsValidAt(Clock.NowMs()) && token.Covers(topicOrFilter);
+        }
+
+        static bool AnyMatches(string[] filters, string topic, int topicLength)
+        {
+            for (int i = 0; i < filters.Length; i++)
+            {
+                if (TopicMatcher.Matches(filters[i], topic, topicLength))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        static bool AnyCovers(string[] ruleFilters, string filter)
+        {
+            for (int i = 0; i < ruleFilters.Length; i++)
+            {
+                if (FilterCoverage.Covers(ruleFilters[i], filter))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        static bool IsSysFilter(string filter)
+        {
+            if (filter.Length < SysRoot.Length || (filter.Length > SysRoot.Length && filter[SysRoot.Length] != '/'))
+            {
+                return false;
+            }
+
+            for (int i = 0; i < SysRoot.Length; i++)
+            {
+                if (filter[i] != SysRoot[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        void Report(string clientId, string topicOrFilter, bool isPublish, string reason)
+        {
+            AccessDeniedHandler denied = Denied;
+            if (denied != null)
+            {
+                denied(clientId, topicOrFilter, isPublish, reason);
+            }
+        }
+    }
+}

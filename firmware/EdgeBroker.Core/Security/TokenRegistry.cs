@@ -1,0 +1,121 @@
+using System.Collections;
+
+namespace EdgeBroker.Core.Security
+{
+    /// <summary>
+    /// Issues, finds and revokes tokens. All tokens are held in memory (there are few, and a CONNECT or an expiry
+    /// check must not wait for the store) and written through to the <see cref="ITokenStore"/>. Not thread-safe:
+    /// <see cref="BrokerSecurity"/> serialises calls.
+    /// </summary>
+    public sealed class TokenRegistry
+    {
+        readonly ITokenStore _store;
+        readonly SecretGenerator _secrets;
+        readonly Hashtable _byHash = new Hashtable();
+        readonly ArrayList _tokens = new ArrayList();
+
+        public TokenRegistry(ITokenStore store, SecretGenerator secrets)
+        {
+            _store = store;
+            _secrets = secrets;
+            ArrayList stored = store.LoadTokens();
+            for (int i = 0; i < stored.Count; i++)
+            {
+                Remember((TokenRecord)stored[i]);
+            }
+        }
+
+        public int Count { get { return _tokens.Count; } }
+
+        /// <summary>The store key of a token: its hex SHA-1. Unsalted, because a presented token must be found by
+        /// value; safe because tokens are 144 random bits, beyond any guessing of the hash's input.</summary>
+        public static string HashOf(string token)
+        {
+            return Hex.Of(Sha1.Hash(Utf8.GetBytes(token)));
+        }
+
+        public TokenIssue Issue(string accessKeyId, string[] parentTopics, bool canRead, bool canWrite, long expiresAtMs, long nowMs)
+        {
+            if (!canRead && !canWrite)
+            {
+                return TokenIssue.Refused("actions must include R, W or both");
+            }
+
+            if (parentTopics == null || parentTopics.Length == 0)
+            {
+                return TokenIssue.Refused("at least one parent topic is required");
+            }
+
+            for (int i = 0; i < parentTopics.Length; i++)
+            {
+                if (!ParentTopic.IsValid(parentTopics[i]))
+                {
+                    return TokenIssue.Refused("not a parent topic (one level, no wildcards, not $): " + parentTopics[i]);
+                }
+            }
+
+            if (expiresAtMs <= nowMs)
+            {
+                return TokenIssue.Refused("the expiry time has passed");
+            }
+
+            string token = _secrets.NewSecret();
+            TokenRecord record = new TokenRecord(HashOf(token), accessKeyId, parentTopics, canRead, canWrite, expiresAtMs);
+            _store.SaveToken(record);
+            Remember(record);
+            return TokenIssue.Issued(token, record);
+        }
+
+        /// <summary>The record of <paramref name="token"/>, or null when it was never issued, was revoked or was
+        /// purged.</summary>
+        public TokenRecord Find(string token)
+        {
+            return (TokenRecord)_byHash[HashOf(token)];
+        }
+
+        /// <summary>Revokes <paramref name="token"/>: it stops authenticating at once, and clients using it are
+        /// reported by <see cref="BrokerSecurity.ClientsToDisconnect"/>. False when it is unknown.</summary>
+        public bool Revoke(string token)
+        {
+            TokenRecord record = Find(token);
+            if (record == null)
+            {
+                return false;
+            }
+
+            record.Revoked = true;
+            Forget(record);
+            return true;
+        }
+
+        /// <summary>Forgets expired tokens (they no longer authenticate anyway); returns how many.</summary>
+        public int PurgeExpired(long nowMs)
+        {
+            int purged = 0;
+            for (int i = _tokens.Count - 1; i >= 0; i--)
+            {
+                TokenRecord record = (TokenRecord)_tokens[i];
+                if (!record.IsValidAt(nowMs))
+                {
+                    Forget(record);
+                    purged++;
+                }
+            }
+
+            return purged;
+        }
+
+        void Remember(TokenRecord record)
+        {
+            _byHash[record.Hash] = record;
+            _tokens.Add(record);
+        }
+
+        void Forget(TokenRecord record)
+        {
+            _store.DeleteToken(record.Hash);
+            _byHash.Remove(record.Hash);
+            _tokens.Remove(record);
+        }
+    }
+}
