@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using EdgeBroker.Benchmarks.Brokers;
+using EdgeBroker.Benchmarks.Cases;
+using EdgeBroker.Benchmarks.Report;
+
+namespace EdgeBroker.Benchmarks;
+
+/// <summary>
+/// One run of the harness: checks that every broker the chosen cases need is there (before spending minutes on the
+/// others), runs the cases one after another, and prints and saves the report.
+/// </summary>
+public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, TextWriter progress)
+{
+    public async Task<int> ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var cases = CaseCatalog.Select(settings.CaseIds);
+        var edgeBroker = new EdgeBrokerLauncher(settings.EdgeBrokerDll);
+        var mosquitto = new MosquittoLauncher(settings.MosquittoPath);
+        var launchers = new Dictionary<BrokerKind, IBrokerLauncher>
+        {
+            [BrokerKind.EdgeBroker] = edgeBroker,
+            [BrokerKind.Mosquitto] = mosquitto,
+        };
+
+        var needed = cases.Select(c => c.Broker).Distinct().Select(kind => launchers[kind]).ToList();
+        foreach (var launcher in needed)
+        {
+            launcher.EnsureAvailable();
+        }
+
+        foreach (var warning in edgeBroker.Warnings)
+        {
+            progress.WriteLine("warning: " + warning);
+        }
+
+        var started = DateTimeOffset.Now;
+        var clock = Stopwatch.StartNew();
+        var loadBefore = MachineDescription.LoadAverage();
+        progress.WriteLine($"Running {cases.Count} case(s){(settings.Quick ? " in quick mode" : string.Empty)}: {string.Join(", ", cases.Select(c => c.Id))}");
+
+        var runner = new CaseRunner(settings, launchers, progress);
+        var results = new List<CaseResult>();
+        foreach (var @case in cases)
+        {
+            results.Add(await runner.RunAsync(@case, cancellationToken).ConfigureAwait(false));
+        }
+
+        var run = new RunInfo(started, clock.Elapsed, MachineDescription.Describe(), needed.Select(l => l.Description).ToList(),
+            loadBefore, MachineDescription.LoadAverage(), edgeBroker.Warnings);
+        var report = new MarkdownReport(settings, run, results).Render();
+        output.WriteLine(report);
+        if (settings.OutputFile is { } file)
+        {
+            if (file.DirectoryName is { } directory)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            await File.WriteAllTextAsync(file.FullName, report, cancellationToken).ConfigureAwait(false);
+            progress.WriteLine($"Report written to {file.FullName}");
+        }
+
+        // Failing cases make the run fail, so a script cannot mistake a half-run for a result.
+        return results.All(r => r.Succeeded) ? 0 : 1;
+    }
+}

@@ -1,0 +1,59 @@
+namespace EdgeBroker.Benchmarks;
+
+/// <summary>Everything one benchmark run is configured with, after the command line has been parsed.</summary>
+public sealed record BenchmarkSettings
+{
+    /// <summary>Publisher → receiver pairs per case.</summary>
+    public int Pairs { get; init; } = 8;
+
+    /// <summary>Messages (all pairs together) sent in each case's throughput phase.</summary>
+    public int Messages { get; init; } = 200_000;
+
+    /// <summary>Length of each case's fixed-rate latency phase.</summary>
+    public TimeSpan LatencyDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Unmeasured full-speed sending before the throughput phase, so both brokers (and the .NET JIT on both
+    /// sides) are in steady state when measuring starts.</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Offered rate (all pairs together) of the latency phase.</summary>
+    public int LatencyRate { get; init; } = 8_000;
+
+    /// <summary>Publishes each publisher may have outstanding at once. QoS 1 needs it because MQTTnet's PublishAsync
+    /// awaits the PUBACK; QoS 0 uses the same window so both QoS levels run the same client code.</summary>
+    public int Window { get; init; } = 16;
+
+    /// <summary>Connections holding the idle subscriptions in the idle-subscriber cases.</summary>
+    public int IdleConnections { get; init; } = 100;
+
+    /// <summary>Subscriptions per idle connection (100 x 100 = 10,000 by default).</summary>
+    public int IdleSubscriptionsPerConnection { get; init; } = 100;
+
+    /// <summary>Payload size in bytes; the first bytes carry the timestamp and sequence number.</summary>
+    public int PayloadSize { get; init; } = 64;
+
+    /// <summary>Case IDs to run, in order; empty runs every case.</summary>
+    public IReadOnlyList<string> CaseIds { get; init; } = [];
+
+    /// <summary>Markdown report file, or null for stdout only.</summary>
+    public FileInfo? OutputFile { get; init; }
+
+    /// <summary>EdgeBroker.Host.dll to run; null finds the Release build in the repository.</summary>
+    public FileInfo? EdgeBrokerDll { get; init; }
+
+    /// <summary>mosquitto executable; null looks on PATH.</summary>
+    public string? MosquittoPath { get; init; }
+
+    /// <summary>True when --quick shortened the phases (printed in the report so quick numbers are not mistaken for
+    /// full ones).</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>The shortened settings of a smoke run (about 30 s for all cases).</summary>
+    public BenchmarkSettings AsQuick() => this with
+    {
+        Quick = true,
+        Messages = 10_000,
+        LatencyDuration = TimeSpan.FromSeconds(1.5),
+        Warmup = TimeSpan.FromSeconds(0.5),
+    };
+}

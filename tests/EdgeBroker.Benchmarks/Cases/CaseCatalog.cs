@@ -1,0 +1,45 @@
+namespace EdgeBroker.Benchmarks.Cases;
+
+/// <summary>
+/// Every case the harness knows, in run order. mosquitto runs first so its rows (the baseline every ratio is taken
+/// against) exist before the EdgeBroker rows are compared with them.
+/// </summary>
+public static class CaseCatalog
+{
+    public static readonly BenchmarkCase MosquittoPubSubQos0 = new("mosq-pubsub-q0", "mosquitto 1:1 pub/sub QoS 0", BrokerKind.Mosquitto, RoutingMode.PubSub, 0, false);
+    public static readonly BenchmarkCase MosquittoPubSubQos1 = new("mosq-pubsub-q1", "mosquitto 1:1 pub/sub QoS 1", BrokerKind.Mosquitto, RoutingMode.PubSub, 1, false);
+    public static readonly BenchmarkCase EdgeP2PQos0 = new("eb-p2p-q0", "EdgeBroker P2P QoS 0", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 0, false);
+    public static readonly BenchmarkCase EdgeP2PQos1 = new("eb-p2p-q1", "EdgeBroker P2P QoS 1", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 1, false);
+    public static readonly BenchmarkCase EdgePubSubQos0 = new("eb-pubsub-q0", "EdgeBroker 1:1 pub/sub QoS 0", BrokerKind.EdgeBroker, RoutingMode.PubSub, 0, false);
+    public static readonly BenchmarkCase EdgePubSubQos1 = new("eb-pubsub-q1", "EdgeBroker 1:1 pub/sub QoS 1", BrokerKind.EdgeBroker, RoutingMode.PubSub, 1, false);
+    public static readonly BenchmarkCase EdgeP2PQos0Idle = new("eb-p2p-q0-idle", "EdgeBroker P2P QoS 0 + idle subscribers", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 0, true);
+    public static readonly BenchmarkCase EdgePubSubQos0Idle = new("eb-pubsub-q0-idle", "EdgeBroker 1:1 pub/sub QoS 0 + idle subscribers", BrokerKind.EdgeBroker, RoutingMode.PubSub, 0, true);
+
+    public static IReadOnlyList<BenchmarkCase> All { get; } =
+    [
+        MosquittoPubSubQos0, MosquittoPubSubQos1,
+        EdgeP2PQos0, EdgeP2PQos1, EdgePubSubQos0, EdgePubSubQos1,
+        EdgeP2PQos0Idle, EdgePubSubQos0Idle,
+    ];
+
+    public static BenchmarkCase? Find(string id) => All.FirstOrDefault(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The cases named by --cases in catalog order (so baselines still run first), or all of them.</summary>
+    public static IReadOnlyList<BenchmarkCase> Select(IReadOnlyList<string> ids) =>
+        ids.Count == 0 ? All : All.Where(c => ids.Any(id => string.Equals(id, c.Id, StringComparison.OrdinalIgnoreCase))).ToList();
+
+    /// <summary>The mosquitto case every EdgeBroker case at <paramref name="qos"/> is compared with.</summary>
+    public static BenchmarkCase MosquittoBaseline(int qos) => qos == 0 ? MosquittoPubSubQos0 : MosquittoPubSubQos1;
+
+    /// <summary>For an idle-subscriber case, the same case without idle subscribers.</summary>
+    public static BenchmarkCase? WithoutIdleSubscribers(BenchmarkCase @case) =>
+        @case.WithIdleSubscribers
+            ? All.FirstOrDefault(c => !c.WithIdleSubscribers && c.Broker == @case.Broker && c.Routing == @case.Routing && c.Qos == @case.Qos)
+            : null;
+
+    /// <summary>For an EdgeBroker P2P case, the EdgeBroker pub/sub case it should be cheaper than.</summary>
+    public static BenchmarkCase? PubSubCounterpart(BenchmarkCase @case) =>
+        @case.Routing == RoutingMode.PointToPoint
+            ? All.FirstOrDefault(c => c.Routing == RoutingMode.PubSub && c.Broker == @case.Broker && c.Qos == @case.Qos && c.WithIdleSubscribers == @case.WithIdleSubscribers)
+            : null;
+}

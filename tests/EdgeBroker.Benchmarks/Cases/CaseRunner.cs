@@ -1,0 +1,101 @@
+using EdgeBroker.Benchmarks.Brokers;
+using EdgeBroker.Benchmarks.Load;
+
+namespace EdgeBroker.Benchmarks.Cases;
+
+/// <summary>
+/// Runs one case from scratch: a fresh broker process (so no state, backlog or CPU time carries over from another
+/// case), idle subscribers if the case wants them, the receivers, the publishers, then warm-up, the throughput phase
+/// and the fixed-rate latency phase. Everything it started is stopped again, whatever happens.
+/// </summary>
+public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<BrokerKind, IBrokerLauncher> launchers, TextWriter progress)
+{
+    const int WarmupPhase = 1;
+    const int ThroughputPhase = 2;
+    const int LatencyPhase = 3;
+
+    /// <summary>Publishers give up the throughput phase after this long, so a pathologically slow broker still lets
+    /// the run finish (the report shows fewer messages sent than asked for).</summary>
+    static readonly TimeSpan ThroughputTimeLimit = TimeSpan.FromSeconds(90);
+
+    public async Task<CaseResult> RunAsync(BenchmarkCase @case, CancellationToken cancellationToken)
+    {
+        BrokerProcess? broker = null;
+        IdleSubscribers? idle = null;
+        var receivers = new List<LoadReceiver>();
+        var publishers = new List<LoadPublisher>();
+        var result = new CaseResult(@case);
+        try
+        {
+            broker = await BrokerProcess.StartAsync(launchers[@case.Broker], cancellationToken).ConfigureAwait(false);
+            Report(@case, $"broker up on port {broker.Port} (pid {broker.ProcessId})");
+
+            if (@case.WithIdleSubscribers)
+            {
+                idle = await IdleSubscribers.ConnectAsync(broker.Port, settings.IdleConnections, settings.IdleSubscriptionsPerConnection,
+                    cancellationToken).ConfigureAwait(false);
+                Report(@case, $"{idle.Subscriptions:N0} idle subscriptions on {idle.Connections} connections");
+            }
+
+            // Receivers first: a P2P message to a client that is not connected yet would be queued or dropped, not
+            // delivered, and a pub/sub message before the SUBACK would have no subscriber.
+            for (var pair = 0; pair < settings.Pairs; pair++)
+            {
+                receivers.Add(await LoadReceiver.ConnectAsync(@case, pair, broker.Port, cancellationToken).ConfigureAwait(false));
+            }
+
+            for (var pair = 0; pair < settings.Pairs; pair++)
+            {
+                publishers.Add(await LoadPublisher.ConnectAsync(@case, pair, broker.Port, settings.PayloadSize, cancellationToken).ConfigureAwait(false));
+            }
+
+            var phases = new PhaseRunner(broker, publishers, receivers, settings.Window);
+            await phases.WarmUpAsync(WarmupPhase, settings.Warmup, cancellationToken).ConfigureAwait(false);
+
+            var throughput = await phases.MeasureAsync(ThroughputPhase, Math.Max(1, settings.Messages / settings.Pairs),
+                ratePerPublisher: null, recordLatency: false, ThroughputTimeLimit, cancellationToken).ConfigureAwait(false);
+            Report(@case, $"throughput {throughput.DeliveredPerSecond:N0} msg/s ({throughput.Delivered:N0}/{throughput.Sent:N0} delivered)");
+            await phases.WaitForQuietAsync(cancellationToken).ConfigureAwait(false);
+
+            var latency = await phases.MeasureAsync(LatencyPhase, LatencyMessagesPerPublisher(), (double)settings.LatencyRate / settings.Pairs,
+                recordLatency: true, settings.LatencyDuration + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            Report(@case, $"latency p50 {latency.Latency.P50Microseconds:N0} µs, p99 {latency.Latency.P99Microseconds:N0} µs at {latency.SentPerSecond:N0} msg/s offered");
+
+            var disconnected = receivers.Count(r => !r.IsConnected);
+            result = result with
+            {
+                Throughput = throughput,
+                Latency = latency,
+                IdleConnectionsAtEnd = idle?.ConnectedCount,
+                Error = disconnected > 0 ? $"{disconnected} receiver(s) were disconnected by the end of the case" : null,
+            };
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            Report(@case, "FAILED: " + e.Message);
+            result = result with { Error = e is BenchmarkSetupException ? e.Message : $"{e.GetType().Name}: {e.Message}" };
+        }
+        finally
+        {
+            await Task.WhenAll(publishers.Select(p => p.DisposeAsync().AsTask())
+                .Concat(receivers.Select(r => r.DisposeAsync().AsTask()))).ConfigureAwait(false);
+            if (idle is not null)
+            {
+                await idle.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (broker is not null)
+            {
+                result = result with { BrokerProblemCount = broker.ProblemCount, BrokerProblemLines = broker.ProblemLines };
+                await broker.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        return result;
+    }
+
+    int LatencyMessagesPerPublisher() =>
+        Math.Max(1, (int)Math.Round(settings.LatencyRate * settings.LatencyDuration.TotalSeconds / settings.Pairs));
+
+    void Report(BenchmarkCase @case, string message) => progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] {@case.Id}: {message}");
+}

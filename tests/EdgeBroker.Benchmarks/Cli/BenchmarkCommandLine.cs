@@ -1,0 +1,113 @@
+using System.CommandLine;
+using EdgeBroker.Benchmarks.Cases;
+
+namespace EdgeBroker.Benchmarks.Cli;
+
+/// <summary>
+/// The harness's flags. Numeric flags are nullable with no System.CommandLine default, so a flag given next to
+/// --quick overrides the quick value instead of being indistinguishable from the default.
+/// </summary>
+public sealed class BenchmarkCommandLine
+{
+    static readonly BenchmarkSettings Defaults = new();
+
+    readonly Option<int?> _pairs = new("--pairs") { Description = $"Publisher→receiver pairs per case (default {Defaults.Pairs})." };
+    readonly Option<int?> _messages = new("--messages") { Description = $"Messages per case in the throughput phase, all pairs together (default {Defaults.Messages:N0}; --quick: {Defaults.AsQuick().Messages:N0})." };
+    readonly Option<double?> _duration = new("--duration") { Description = $"Seconds of the fixed-rate latency phase per case (default {Defaults.LatencyDuration.TotalSeconds}; --quick: {Defaults.AsQuick().LatencyDuration.TotalSeconds})." };
+    readonly Option<double?> _warmup = new("--warmup") { Description = $"Seconds of unmeasured full-speed sending before the throughput phase (default {Defaults.Warmup.TotalSeconds}; --quick: {Defaults.AsQuick().Warmup.TotalSeconds})." };
+    readonly Option<int?> _rate = new("--rate") { Description = $"Offered rate of the latency phase in msg/s, all pairs together (default {Defaults.LatencyRate:N0})." };
+    readonly Option<int?> _window = new("--window") { Description = $"Outstanding publishes per publisher, both QoS levels and both brokers (default {Defaults.Window})." };
+    readonly Option<int?> _idleConnections = new("--idle-connections") { Description = $"Connections holding the idle subscriptions (default {Defaults.IdleConnections})." };
+    readonly Option<int?> _idleSubscriptions = new("--idle-subscriptions") { Description = $"Subscriptions per idle connection (default {Defaults.IdleSubscriptionsPerConnection})." };
+    readonly Option<string?> _cases = new("--cases") { Description = "Comma-separated case IDs to run (default: all). IDs: " + string.Join(", ", CaseCatalog.All.Select(c => c.Id)) + "." };
+    readonly Option<bool> _quick = new("--quick") { Description = "Fast smoke run (about 30 s for all cases); numbers are indicative only." };
+    readonly Option<FileInfo?> _out = new("--out") { Description = "Also write the Markdown report to this file." };
+    readonly Option<FileInfo?> _edgeBroker = new("--edgebroker-dll") { Description = "EdgeBroker.Host.dll to benchmark (default: host/EdgeBroker.Host/bin/Release/net10.0/ in this repository)." };
+    readonly Option<string?> _mosquitto = new("--mosquitto") { Description = "mosquitto executable (default: found on PATH)." };
+
+    public BenchmarkCommandLine()
+    {
+        Root = new RootCommand("EdgeBroker end-to-end benchmark: P2P and pub/sub throughput, latency and broker CPU against mosquitto.")
+        {
+            _pairs, _messages, _duration, _warmup, _rate, _window, _idleConnections, _idleSubscriptions, _cases, _quick, _out,
+            _edgeBroker, _mosquitto,
+        };
+        Root.Validators.Add(result =>
+        {
+            foreach (var problem in Problems(result))
+            {
+                result.AddError(problem);
+            }
+        });
+    }
+
+    public RootCommand Root { get; }
+
+    /// <summary>The settings the flags describe (quick values first, then every flag that was given).</summary>
+    public BenchmarkSettings ToSettings(ParseResult result)
+    {
+        var settings = result.GetValue(_quick) ? Defaults.AsQuick() : Defaults;
+        return settings with
+        {
+            Pairs = result.GetValue(_pairs) ?? settings.Pairs,
+            Messages = result.GetValue(_messages) ?? settings.Messages,
+            LatencyDuration = result.GetValue(_duration) is { } duration ? TimeSpan.FromSeconds(duration) : settings.LatencyDuration,
+            Warmup = result.GetValue(_warmup) is { } warmup ? TimeSpan.FromSeconds(warmup) : settings.Warmup,
+            LatencyRate = result.GetValue(_rate) ?? settings.LatencyRate,
+            Window = result.GetValue(_window) ?? settings.Window,
+            IdleConnections = result.GetValue(_idleConnections) ?? settings.IdleConnections,
+            IdleSubscriptionsPerConnection = result.GetValue(_idleSubscriptions) ?? settings.IdleSubscriptionsPerConnection,
+            CaseIds = SplitCases(result.GetValue(_cases)),
+            OutputFile = result.GetValue(_out),
+            EdgeBrokerDll = result.GetValue(_edgeBroker),
+            MosquittoPath = result.GetValue(_mosquitto),
+        };
+    }
+
+    IEnumerable<string> Problems(System.CommandLine.Parsing.CommandResult result)
+    {
+        foreach (var (option, value) in new (Option<int?>, int?)[]
+                 {
+                     (_pairs, result.GetValue(_pairs)), (_messages, result.GetValue(_messages)), (_rate, result.GetValue(_rate)),
+                     (_window, result.GetValue(_window)),
+                 })
+        {
+            if (value is < 1)
+            {
+                yield return $"{option.Name} must be at least 1 (is {value}).";
+            }
+        }
+
+        foreach (var (option, value) in new (Option<int?>, int?)[]
+                 {
+                     (_idleConnections, result.GetValue(_idleConnections)), (_idleSubscriptions, result.GetValue(_idleSubscriptions)),
+                 })
+        {
+            if (value is < 0)
+            {
+                yield return $"{option.Name} must not be negative (is {value}).";
+            }
+        }
+
+        if (result.GetValue(_duration) is <= 0)
+        {
+            yield return "--duration must be more than 0 seconds.";
+        }
+
+        if (result.GetValue(_warmup) is < 0)
+        {
+            yield return "--warmup must not be negative.";
+        }
+
+        foreach (var id in SplitCases(result.GetValue(_cases)))
+        {
+            if (CaseCatalog.Find(id) is null)
+            {
+                yield return $"Unknown case '{id}'. Known cases: {string.Join(", ", CaseCatalog.All.Select(c => c.Id))}.";
+            }
+        }
+    }
+
+    static string[] SplitCases(string? cases) =>
+        cases?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using EdgeBroker.Benchmarks.Cases;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.Benchmarks.Load;
+
+/// <summary>
+/// Receiver i of a case: connects as <c>recv-i</c> (its P2P address), subscribes to <c>bench/t/i</c> for pub/sub
+/// cases, and counts what arrives into the current phase's <see cref="PhaseTally"/>. MQTTnet acknowledges QoS 1
+/// messages after the handler returns, so the handler only stamps and counts.
+/// </summary>
+public sealed class LoadReceiver : IAsyncDisposable
+{
+    readonly IMqttClient _client;
+    PhaseTally? _tally;
+    long _totalReceived;
+    long _foreign;
+
+    LoadReceiver(IMqttClient client, int pair)
+    {
+        _client = client;
+        Pair = pair;
+        _client.ApplicationMessageReceivedAsync += OnMessageReceived;
+    }
+
+    public int Pair { get; }
+
+    /// <summary>Every message received so far, any phase: the harness waits for it to stop moving between phases.</summary>
+    public long TotalReceived => Interlocked.Read(ref _totalReceived);
+
+    /// <summary>Messages whose payload is not a benchmark header (never expected).</summary>
+    public long Foreign => Interlocked.Read(ref _foreign);
+
+    public bool IsConnected => _client.IsConnected;
+
+    public static async Task<LoadReceiver> ConnectAsync(BenchmarkCase @case, int pair, int port, CancellationToken cancellationToken)
+    {
+        var client = await LoadClientOptions.ConnectAsync(port, BenchmarkCase.ReceiverClientId(pair), cancellationToken).ConfigureAwait(false);
+        var receiver = new LoadReceiver(client, pair);
+        try
+        {
+            if (@case.ReceiverSubscription(pair) is { } filter)
+            {
+                var options = new MqttClientSubscribeOptionsBuilder()
+                    .WithTopicFilter(filter, (MqttQualityOfServiceLevel)@case.Qos)
+                    .Build();
+                var result = await client.SubscribeAsync(options, cancellationToken).ConfigureAwait(false);
+                var code = result.Items.Single().ResultCode;
+                if ((int)code != @case.Qos)
+                {
+                    throw new InvalidOperationException($"SUBSCRIBE {filter} at QoS {@case.Qos} by {BenchmarkCase.ReceiverClientId(pair)} was answered {code}.");
+                }
+            }
+
+            return receiver;
+        }
+        catch
+        {
+            await receiver.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Starts counting into <paramref name="tally"/>; messages stamped with another phase are ignored from now on.</summary>
+    public void BeginPhase(PhaseTally tally) => Volatile.Write(ref _tally, tally);
+
+    public async ValueTask DisposeAsync()
+    {
+        _client.ApplicationMessageReceivedAsync -= OnMessageReceived;
+        await LoadClientOptions.CloseAsync(_client).ConfigureAwait(false);
+    }
+
+    Task OnMessageReceived(MqttApplicationMessageReceivedEventArgs args)
+    {
+        // Stamp first: everything after this line is the harness's cost, not the broker's.
+        var receivedTimestamp = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _totalReceived);
+        if (!BenchPayload.TryRead(args.ApplicationMessage.Payload, out var message))
+        {
+            Interlocked.Increment(ref _foreign);
+            return Task.CompletedTask;
+        }
+
+        var tally = Volatile.Read(ref _tally);
+        if (tally is not null && message.Phase == tally.Phase)
+        {
+            tally.Count(message, receivedTimestamp);
+        }
+
+        return Task.CompletedTask;
+    }
+}

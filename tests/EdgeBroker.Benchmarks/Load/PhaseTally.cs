@@ -1,0 +1,82 @@
+using EdgeBroker.Benchmarks.Measurement;
+
+namespace EdgeBroker.Benchmarks.Load;
+
+/// <summary>
+/// What one receiver got in one phase: unique messages (with latency when asked), duplicates, messages meant for
+/// another receiver and messages it cannot place. Written only by the receiver's MQTTnet receive loop (one message at
+/// a time); read by the phase monitor through volatile reads.
+/// </summary>
+public sealed class PhaseTally
+{
+    readonly bool[]? _seen;
+    int _unique;
+    int _duplicates;
+    int _misrouted;
+    int _outOfRange;
+    long _lastReceivedTimestamp;
+
+    /// <param name="phase">Phase number stamped in the payloads this tally counts; other phases are ignored.</param>
+    /// <param name="pair">The receiver's pair: a message from another pair's publisher is misrouted.</param>
+    /// <param name="expected">Sequence numbers 0..expected-1 are tracked one by one to find duplicates; 0 counts
+    /// without tracking (the open-ended warm-up).</param>
+    /// <param name="recordLatency">Whether to keep every message's latency.</param>
+    public PhaseTally(int phase, int pair, int expected, bool recordLatency)
+    {
+        Phase = phase;
+        Pair = pair;
+        Expected = expected;
+        _seen = expected > 0 ? new bool[expected] : null;
+        Latencies = recordLatency && expected > 0 ? new LatencyRecorder(expected) : null;
+    }
+
+    public int Phase { get; }
+
+    public int Pair { get; }
+
+    public int Expected { get; }
+
+    public LatencyRecorder? Latencies { get; }
+
+    public int Unique => Volatile.Read(ref _unique);
+
+    public int Duplicates => Volatile.Read(ref _duplicates);
+
+    public int Misrouted => Volatile.Read(ref _misrouted);
+
+    /// <summary>Sequence numbers outside 0..expected-1: should never happen; counted so it cannot go unnoticed.</summary>
+    public int OutOfRange => Volatile.Read(ref _outOfRange);
+
+    /// <summary>Stopwatch timestamp of the last unique message, 0 before the first.</summary>
+    public long LastReceivedTimestamp => Volatile.Read(ref _lastReceivedTimestamp);
+
+    public void Count(in BenchPayload message, long receivedTimestamp)
+    {
+        if (message.Pair != Pair)
+        {
+            Volatile.Write(ref _misrouted, _misrouted + 1);
+            return;
+        }
+
+        if (_seen is not null)
+        {
+            if ((uint)message.Sequence >= (uint)_seen.Length)
+            {
+                Volatile.Write(ref _outOfRange, _outOfRange + 1);
+                return;
+            }
+
+            if (_seen[message.Sequence])
+            {
+                Volatile.Write(ref _duplicates, _duplicates + 1);
+                return;
+            }
+
+            _seen[message.Sequence] = true;
+        }
+
+        Latencies?.Record(message.SentTimestamp, receivedTimestamp);
+        Volatile.Write(ref _lastReceivedTimestamp, receivedTimestamp);
+        Volatile.Write(ref _unique, _unique + 1);
+    }
+}
