@@ -71,21 +71,21 @@ namespace EdgeBroker.Core
         /// </summary>
         public int Restore()
         {
-            ArrayList records = _sessionStore.LoadSessions();
+            ArrayList sessionRecords = _sessionStore.LoadSessions();
             long nowMs = Clock.NowMs();
-            for (int i = 0; i < records.Count; i++)
+            for (int i = 0; i < sessionRecords.Count; i++)
             {
-                SessionRecord record = (SessionRecord)records[i];
+                SessionRecord sessionRecord = (SessionRecord)sessionRecords[i];
                 bool existed;
-                Session session = _sessions.GetOrCreate(record.ClientId, out existed);
+                Session session = _sessions.GetOrCreate(sessionRecord.ClientId, out existed);
                 session.IsPersistent = true;
                 session.IsStored = true;
-                session.ExpiryIntervalSeconds = record.ExpiryIntervalSeconds;
-                session.DisconnectedAtMs = record.DisconnectedAtMs > 0 ? record.DisconnectedAtMs : nowMs;
-                session.RedeliveryBoundary = _offlineStore.LastId(record.ClientId);
-                for (int j = 0; j < record.Subscriptions.Count; j++)
+                session.ExpiryIntervalSeconds = sessionRecord.ExpiryIntervalSeconds;
+                session.DisconnectedAtMs = sessionRecord.DisconnectedAtMs > 0 ? sessionRecord.DisconnectedAtMs : nowMs;
+                session.RedeliveryBoundary = _offlineStore.LastId(sessionRecord.ClientId);
+                for (int j = 0; j < sessionRecord.Subscriptions.Count; j++)
                 {
-                    SubscriptionRecord stored = (SubscriptionRecord)record.Subscriptions[j];
+                    SubscriptionRecord stored = (SubscriptionRecord)sessionRecord.Subscriptions[j];
                     Subscription subscription = _subscriptions.Add(session, stored.Filter, stored.GrantedQos);
                     subscription.NoLocal = stored.NoLocal;
                     subscription.RetainAsPublished = stored.RetainAsPublished;
@@ -93,7 +93,7 @@ namespace EdgeBroker.Core
                 }
             }
 
-            return records.Count;
+            return sessionRecords.Count;
         }
 
         /// <summary>
@@ -265,7 +265,7 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>
-        /// Asks the access policy and records a subscription. Returns the granted QoS, or
+        /// Asks the access policy and keeps a subscription. Returns the granted QoS, or
         /// <see cref="NotAuthorized"/> / <see cref="SubscribeFailure"/>.
         /// </summary>
         public int Subscribe(string clientId, string filter, int requestedQos, bool noLocal, bool retainAsPublished, int identifier)
@@ -327,7 +327,7 @@ namespace EdgeBroker.Core
             return _router.Publish(publisherClientId, message);
         }
 
-        /// <summary>Forgets a session entirely: subscriptions, kept messages, stored record, registration. Called
+        /// <summary>Forgets a session entirely: subscriptions, kept messages, stored entry, registration. Called
         /// under the session's lock.</summary>
         void Discard(Session session)
         {

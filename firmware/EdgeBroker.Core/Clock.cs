@@ -2,7 +2,7 @@ using System;
 
 namespace EdgeBroker.Core
 {
-    /// <summary>Wall-clock time in Unix milliseconds, the unit of presence events, message expiry and stored records.</summary>
+    /// <summary>Wall-clock time in Unix milliseconds, the unit of presence events, message expiry and stored entries.</summary>
     public static class Clock
     {
         const long UnixEpochTicks = 621355968000000000;

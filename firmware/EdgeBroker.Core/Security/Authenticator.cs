@@ -195,7 +195,7 @@ namespace EdgeBroker.Core.Security
             return Accept(clientId, device.Group, AuthMode.Device, "paired device");
         }
 
-        /// <summary>Admits a new device of <paramref name="group"/> once per open window, stores its record (hash
+        /// <summary>Admits a new device of <paramref name="group"/> once per open window, stores its entry (hash
         /// only) and hands the engine the message carrying its secret.</summary>
         AuthDecision Pair(string clientId, string group, long nowMs)
         {

@@ -2,7 +2,7 @@ namespace EdgeBroker.Core.Security
 {
     /// <summary>
     /// A device paired with this gateway. The secret it received at pairing is not kept, only a salted hash of it
-    /// (<see cref="SecretHasher"/>); a revoked record stays, so listings show it and the device stays refused until
+    /// (<see cref="SecretHasher"/>); a revoked entry stays, so listings show it and the device stays refused until
     /// it is paired again.
     /// </summary>
     public sealed class DeviceRecord

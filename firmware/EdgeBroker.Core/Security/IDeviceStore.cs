@@ -6,10 +6,10 @@ namespace EdgeBroker.Core.Security
     /// durable. There may be many devices, so lookups go to the store rather than to a copy in memory.</summary>
     public interface IDeviceStore
     {
-        /// <summary>The record of <paramref name="clientId"/>, revoked or not; null when it was never paired.</summary>
+        /// <summary>The entry of <paramref name="clientId"/>, revoked or not; null when it was never paired.</summary>
         DeviceRecord FindDevice(string clientId);
 
-        /// <summary>Creates or replaces the record of its client ID.</summary>
+        /// <summary>Creates or replaces the entry of its client ID.</summary>
         void SaveDevice(DeviceRecord device);
 
         /// <summary>Every <see cref="DeviceRecord"/>, for listings.</summary>

@@ -2,7 +2,7 @@ using System.Collections;
 
 namespace EdgeBroker.Core.Security
 {
-    /// <summary>Device records on the heap: nothing survives the process. For brokers without a durable store, and
+    /// <summary>Device entries on the heap: nothing survives the process. For brokers without a durable store, and
     /// tests.</summary>
     public sealed class MemoryDeviceStore : IDeviceStore
     {

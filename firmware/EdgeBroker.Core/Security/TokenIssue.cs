@@ -1,19 +1,19 @@
 namespace EdgeBroker.Core.Security
 {
-    /// <summary>The answer to a token request: the token (shown once, never stored) and its record, or why none was
+    /// <summary>The answer to a token request: the token (shown once, never stored) and its entry, or why none was
     /// issued.</summary>
     public sealed class TokenIssue
     {
-        TokenIssue(string token, TokenRecord record, string error)
+        TokenIssue(string token, TokenRecord tokenRecord, string error)
         {
             Token = token;
-            Record = record;
+            Record = tokenRecord;
             Error = error;
         }
 
-        public static TokenIssue Issued(string token, TokenRecord record)
+        public static TokenIssue Issued(string token, TokenRecord tokenRecord)
         {
-            return new TokenIssue(token, record, null);
+            return new TokenIssue(token, tokenRecord, null);
         }
 
         public static TokenIssue Refused(string error)

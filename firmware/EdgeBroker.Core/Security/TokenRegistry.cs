@@ -60,13 +60,13 @@ namespace EdgeBroker.Core.Security
             }
 
             string token = _secrets.NewSecret();
-            TokenRecord record = new TokenRecord(HashOf(token), accessKeyId, parentTopics, canRead, canWrite, expiresAtMs);
-            _store.SaveToken(record);
-            Remember(record);
-            return TokenIssue.Issued(token, record);
+            TokenRecord tokenRecord = new TokenRecord(HashOf(token), accessKeyId, parentTopics, canRead, canWrite, expiresAtMs);
+            _store.SaveToken(tokenRecord);
+            Remember(tokenRecord);
+            return TokenIssue.Issued(token, tokenRecord);
         }
 
-        /// <summary>The record of <paramref name="token"/>, or null when it was never issued, was revoked or was
+        /// <summary>The entry of <paramref name="token"/>, or null when it was never issued, was revoked or was
         /// purged.</summary>
         public TokenRecord Find(string token)
         {
@@ -77,14 +77,14 @@ namespace EdgeBroker.Core.Security
         /// reported by <see cref="BrokerSecurity.ClientsToDisconnect"/>. False when it is unknown.</summary>
         public bool Revoke(string token)
         {
-            TokenRecord record = Find(token);
-            if (record == null)
+            TokenRecord tokenRecord = Find(token);
+            if (tokenRecord == null)
             {
                 return false;
             }
 
-            record.Revoked = true;
-            Forget(record);
+            tokenRecord.Revoked = true;
+            Forget(tokenRecord);
             return true;
         }
 
@@ -94,10 +94,10 @@ namespace EdgeBroker.Core.Security
             int purged = 0;
             for (int i = _tokens.Count - 1; i >= 0; i--)
             {
-                TokenRecord record = (TokenRecord)_tokens[i];
-                if (!record.IsValidAt(nowMs))
+                TokenRecord tokenRecord = (TokenRecord)_tokens[i];
+                if (!tokenRecord.IsValidAt(nowMs))
                 {
-                    Forget(record);
+                    Forget(tokenRecord);
                     purged++;
                 }
             }
@@ -105,17 +105,17 @@ namespace EdgeBroker.Core.Security
             return purged;
         }
 
-        void Remember(TokenRecord record)
+        void Remember(TokenRecord tokenRecord)
         {
-            _byHash[record.Hash] = record;
-            _tokens.Add(record);
+            _byHash[tokenRecord.Hash] = tokenRecord;
+            _tokens.Add(tokenRecord);
         }
 
-        void Forget(TokenRecord record)
+        void Forget(TokenRecord tokenRecord)
         {
-            _store.DeleteToken(record.Hash);
-            _byHash.Remove(record.Hash);
-            _tokens.Remove(record);
+            _store.DeleteToken(tokenRecord.Hash);
+            _byHash.Remove(tokenRecord.Hash);
+            _tokens.Remove(tokenRecord);
         }
     }
 }

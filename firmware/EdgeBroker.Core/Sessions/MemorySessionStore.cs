@@ -2,7 +2,7 @@ using System.Collections;
 
 namespace EdgeBroker.Core.Sessions
 {
-    /// <summary>Session records on the heap: nothing survives the process. Used where nothing durable is configured, and
+    /// <summary>Session entries on the heap: nothing survives the process. Used where nothing durable is configured, and
     /// to test what the core writes and restores.</summary>
     public sealed class MemorySessionStore : ISessionStore
     {
@@ -14,20 +14,20 @@ namespace EdgeBroker.Core.Sessions
             lock (_sync)
             {
                 int index = IndexOf(clientId);
-                SessionRecord record = new SessionRecord(clientId, expiryIntervalSeconds, disconnectedAtMs);
+                SessionRecord sessionRecord = new SessionRecord(clientId, expiryIntervalSeconds, disconnectedAtMs);
                 if (index < 0)
                 {
-                    _sessions.Add(record);
+                    _sessions.Add(sessionRecord);
                     return;
                 }
 
                 SessionRecord previous = (SessionRecord)_sessions[index];
                 for (int i = 0; i < previous.Subscriptions.Count; i++)
                 {
-                    record.Subscriptions.Add(previous.Subscriptions[i]);
+                    sessionRecord.Subscriptions.Add(previous.Subscriptions[i]);
                 }
 
-                _sessions[index] = record;
+                _sessions[index] = sessionRecord;
             }
         }
 
@@ -53,9 +53,9 @@ namespace EdgeBroker.Core.Sessions
                     return;
                 }
 
-                SessionRecord record = (SessionRecord)_sessions[index];
-                RemoveFilter(record, subscription.Filter);
-                record.Subscriptions.Add(subscription);
+                SessionRecord sessionRecord = (SessionRecord)_sessions[index];
+                RemoveFilter(sessionRecord, subscription.Filter);
+                sessionRecord.Subscriptions.Add(subscription);
             }
         }
 
@@ -98,13 +98,13 @@ namespace EdgeBroker.Core.Sessions
             return -1;
         }
 
-        static void RemoveFilter(SessionRecord record, string filter)
+        static void RemoveFilter(SessionRecord sessionRecord, string filter)
         {
-            for (int i = 0; i < record.Subscriptions.Count; i++)
+            for (int i = 0; i < sessionRecord.Subscriptions.Count; i++)
             {
-                if (((SubscriptionRecord)record.Subscriptions[i]).Filter == filter)
+                if (((SubscriptionRecord)sessionRecord.Subscriptions[i]).Filter == filter)
                 {
-                    record.Subscriptions.RemoveAt(i);
+                    sessionRecord.Subscriptions.RemoveAt(i);
                     return;
                 }
             }

@@ -2,7 +2,7 @@ namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
     /// CRC-32 (IEEE 802.3, the zip/PNG one) computed a nibble at a time: a 16-entry table (64 bytes) instead of the
-    /// usual 256 entries (1 KB), which matters more on the device's heap than the speed does for records this small.
+    /// usual 256 entries (1 KB), which matters more on the device's heap than the speed does for entries this small.
     /// </summary>
     internal static class Crc32
     {

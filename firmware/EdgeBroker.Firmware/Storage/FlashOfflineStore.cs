@@ -42,7 +42,7 @@ namespace EdgeBroker.Firmware.Storage
             get { return _lastIssuedId; }
         }
 
-        /// <summary>Bytes of the kept messages' records.</summary>
+        /// <summary>Bytes of the kept messages' entries.</summary>
         public int LiveBytes
         {
             get { return _liveBytes; }
@@ -169,7 +169,7 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>Applies a record of this store found in the log at start (its head is in <paramref name="reader"/>).</summary>
+        /// <summary>Applies an entry of this store found in the log at start (its head is in <paramref name="reader"/>).</summary>
         public void Replay(RecordReader reader, int offset)
         {
             RecordBuffer fields = reader.Fields;
@@ -219,7 +219,7 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>Copies every kept message's record into the compaction's new log.</summary>
+        /// <summary>Copies every kept message's entry into the compaction's new log.</summary>
         public void WriteLive(LogCompactor compaction)
         {
             for (int q = 0; q < _queues.Count; q++)
@@ -233,7 +233,7 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>The compaction's log replaced the old one: the records are where <see cref="WriteLive"/> put them.</summary>
+        /// <summary>The compaction's log replaced the old one: the entries are where <see cref="WriteLive"/> put them.</summary>
         public void CommitRelocation()
         {
             for (int q = 0; q < _queues.Count; q++)

@@ -5,7 +5,7 @@ namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
     /// Persistent sessions and their subscriptions in the flash log, with the rules of <see cref="MemorySessionStore"/>.
-    /// They are few and small, so all of them live on the heap too (with the size of the record that holds each, for
+    /// They are few and small, so all of them live on the heap too (with the size of the entry that holds each, for
     /// the log's budget). A save that changes nothing writes nothing: clients re-subscribe on every connect, and flash
     /// wears with every write.
     /// </summary>
@@ -28,7 +28,7 @@ namespace EdgeBroker.Firmware.Storage
             _log = log;
         }
 
-        /// <summary>Bytes of the records that hold the sessions and subscriptions.</summary>
+        /// <summary>Bytes of the entries that hold the sessions and subscriptions.</summary>
         public int LiveBytes
         {
             get { return _liveBytes; }
@@ -113,26 +113,26 @@ namespace EdgeBroker.Firmware.Storage
 
         public ArrayList LoadSessions()
         {
-            ArrayList records = new ArrayList();
+            ArrayList sessionRecords = new ArrayList();
             lock (_sync)
             {
                 for (int i = 0; i < _sessions.Count; i++)
                 {
                     StoredSession session = (StoredSession)_sessions[i];
-                    SessionRecord record = new SessionRecord(session.ClientId, session.ExpiryIntervalSeconds, session.DisconnectedAtMs);
+                    SessionRecord sessionRecord = new SessionRecord(session.ClientId, session.ExpiryIntervalSeconds, session.DisconnectedAtMs);
                     for (int j = 0; j < session.Subscriptions.Count; j++)
                     {
-                        record.Subscriptions.Add(session.Subscriptions[j]);
+                        sessionRecord.Subscriptions.Add(session.Subscriptions[j]);
                     }
 
-                    records.Add(record);
+                    sessionRecords.Add(sessionRecord);
                 }
             }
 
-            return records;
+            return sessionRecords;
         }
 
-        /// <summary>Applies a record of this store found in the log at start (its head is in <paramref name="reader"/>).</summary>
+        /// <summary>Applies an entry of this store found in the log at start (its head is in <paramref name="reader"/>).</summary>
         public void Replay(RecordReader reader)
         {
             RecordBuffer fields = reader.Fields;

@@ -7,9 +7,9 @@ namespace EdgeBroker.Firmware.Storage
     /// <summary>
     /// Offline messages, persistent sessions and subscriptions in one bounded, append-only log file on flash
     /// (<c>edgebroker.log</c> in the root directory the device passes: <c>I:\edgebroker</c> on internal flash,
-    /// <c>D:\…</c> on an SD card). Every change is one small record appended and flushed before the call returns; when
+    /// <c>D:\…</c> on an SD card). Every change is one small entry appended and flushed before the call returns; when
     /// the log fills up or is mostly dead it is compacted into a new file that replaces it. Opening replays the log;
-    /// a record torn by a crash at the end is cut off, anything else damaged stops the start with a
+    /// an entry torn by a crash at the end is cut off, anything else damaged stops the start with a
     /// <see cref="FlashStoreException"/> naming the file, never with a silently emptied store.
     /// </summary>
     public sealed class FlashStore : IDisposable
@@ -121,7 +121,7 @@ namespace EdgeBroker.Firmware.Storage
 
             if (torn)
             {
-                // nanoFramework cannot truncate a file: the log is rewritten without the torn record instead.
+                // nanoFramework cannot truncate a file: the log is rewritten without the torn entry instead.
                 _log.Compact();
             }
         }

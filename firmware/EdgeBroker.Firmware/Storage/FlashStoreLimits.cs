@@ -15,8 +15,8 @@ namespace EdgeBroker.Firmware.Storage
         /// refused, as if the client's quota were full.</summary>
         public int MaxLogBytes { get; set; }
 
-        /// <summary>The log is compacted once this many of its bytes are dead (acknowledged or superseded records),
-        /// even before it is full: compaction costs a rewrite of the live records, so it pays once dead ones dominate,
+        /// <summary>The log is compacted once this many of its bytes are dead (acknowledged or superseded entries),
+        /// even before it is full: compaction costs a rewrite of the live entries, so it pays once dead ones dominate,
         /// and a shorter log is replayed faster at start.</summary>
         public int CompactAtDeadBytes { get; set; }
 

@@ -2,8 +2,8 @@ namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
     /// Rewrites the log as its live state: a new header, every session and subscription, then every kept message
-    /// (copied record by record as it is, without decoding), into the compaction file, which then replaces the log
-    /// (see <see cref="LogFiles"/> for why a crash at any step loses nothing). The records are written in big
+    /// (copied entry by entry as it is, without decoding), into the compaction file, which then replaces the log
+    /// (see <see cref="LogFiles"/> for why a crash at any step loses nothing). The entries are written in big
     /// sequential pieces once, rather than the many small appends they took the first time.
     /// </summary>
     internal sealed class LogCompactor
@@ -27,8 +27,8 @@ namespace EdgeBroker.Firmware.Storage
             _sessions = sessions;
         }
 
-        /// <summary>The writer for records re-encoded into the new file (its own buffer: a compaction may run while a
-        /// message record waits in the log's).</summary>
+        /// <summary>The writer for entries re-encoded into the new file (its own buffer: a compaction may run while a
+        /// message entry waits in the log's).</summary>
         public RecordWriter Writer
         {
             get { return _writer; }
@@ -68,7 +68,7 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>Copies the record of <paramref name="size"/> bytes at <paramref name="offset"/> of the old log to the
+        /// <summary>Copies the entry of <paramref name="size"/> bytes at <paramref name="offset"/> of the old log to the
         /// end of the new one and returns its new offset.</summary>
         public int CopyRecord(int offset, int size)
         {

@@ -5,7 +5,7 @@ namespace EdgeBroker.Firmware.Storage
     /// <summary>
     /// One open log file: positioned reads and appends at the end, with the length kept here (nanoFramework asks the
     /// file system for it on every call). nanoFramework's FileStream writes each Write call through to the file system
-    /// and cannot shorten a file (SetLength is not implemented), so callers hand over whole records at once and never
+    /// and cannot shorten a file (SetLength is not implemented), so callers hand over whole entries at once and never
     /// rely on truncation.
     /// </summary>
     internal sealed class LogFile

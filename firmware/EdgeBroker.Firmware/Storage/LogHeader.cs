@@ -32,7 +32,7 @@ namespace EdgeBroker.Firmware.Storage
             file.Append(buffer.Bytes, 0, Size);
         }
 
-        /// <summary>Checks the header of <paramref name="file"/> and returns the last issued id it records.</summary>
+        /// <summary>Checks the header of <paramref name="file"/> and returns the last issued id it holds.</summary>
         public static long Read(LogFile file, RecordBuffer buffer)
         {
             buffer.Reset(Size);

@@ -3,15 +3,15 @@ using System;
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// Replays the log at start into the stores, record by record, and tells a crash from damage. A crash can only tear
-    /// the record being appended, the last one: so a record that runs past the end of the file, fails its checksum as the
-    /// file's last record, or has a bad header followed only by erased bytes (0x00 or 0xFF) is a torn end, and the caller
+    /// Replays the log at start into the stores, entry by entry, and tells a crash from damage. A crash can only tear
+    /// the entry being appended, the last one: so an entry that runs past the end of the file, fails its checksum as the
+    /// file's last entry, or has a bad header followed only by erased bytes (0x00 or 0xFF) is a torn end, and the caller
     /// cuts it off. Anything else that fails its checks is damage and stops the start with an error that names the file;
     /// nothing is changed then, so an operator can still save what is there.
     /// </summary>
     internal static class LogRecovery
     {
-        /// <summary>Applies every complete record; returns true when the log ends in a torn record.</summary>
+        /// <summary>Applies every complete entry; returns true when the log ends in a torn entry.</summary>
         public static bool Replay(LogFile file, RecordReader reader, FlashOfflineStore offline, FlashSessionStore sessions)
         {
             offline.ReplayLastIssuedId(LogHeader.Read(file, reader.Fields));
@@ -31,7 +31,7 @@ namespace EdgeBroker.Firmware.Storage
                         return true;
                     }
 
-                    throw FlashStoreException.Damaged(file.Path, "the record header at byte " + offset
+                    throw FlashStoreException.Damaged(file.Path, "the entry header at byte " + offset
                         + " fails its check and more data follows it");
                 }
 
@@ -42,8 +42,8 @@ namespace EdgeBroker.Firmware.Storage
                         return true;
                     }
 
-                    throw FlashStoreException.Damaged(file.Path, "the record at byte " + offset
-                        + " fails its checksum and more records follow it");
+                    throw FlashStoreException.Damaged(file.Path, "the entry at byte " + offset
+                        + " fails its checksum and more entries follow it");
                 }
 
                 Apply(file, reader, offset, offline, sessions);
@@ -58,7 +58,7 @@ namespace EdgeBroker.Firmware.Storage
             int kind = reader.Kind;
             if (!RecordKind.IsOffline(kind) && !RecordKind.IsSession(kind))
             {
-                throw FlashStoreException.Damaged(file.Path, "the record at byte " + offset + " is of unknown kind " + kind);
+                throw FlashStoreException.Damaged(file.Path, "the entry at byte " + offset + " is of unknown kind " + kind);
             }
 
             try
@@ -74,7 +74,7 @@ namespace EdgeBroker.Firmware.Storage
             }
             catch (Exception e)
             {
-                throw FlashStoreException.Damaged(file.Path, "the record at byte " + offset + " cannot be decoded", e);
+                throw FlashStoreException.Damaged(file.Path, "the entry at byte " + offset + " cannot be decoded", e);
             }
         }
 

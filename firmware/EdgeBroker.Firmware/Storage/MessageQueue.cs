@@ -1,8 +1,8 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// The in-memory index of one client's kept messages, oldest first: for each message its id, where its record is
-    /// in the log, the record's size, what it counts against the quota and when it expires. Never the message itself:
+    /// The in-memory index of one client's kept messages, oldest first: for each message its id, where its entry is
+    /// in the log, the entry's size, what it counts against the quota and when it expires. Never the message itself:
     /// payloads stay in flash until they are read. Parallel arrays rather than an object per message keep it at
     /// 28 bytes a message on the device's heap.
     /// </summary>
@@ -42,7 +42,7 @@ namespace EdgeBroker.Firmware.Storage
             get { return _totalQuotaBytes; }
         }
 
-        /// <summary>Bytes the kept messages' records take in the log.</summary>
+        /// <summary>Bytes the kept messages' entries take in the log.</summary>
         public int RecordBytes
         {
             get { return _totalRecordBytes; }
@@ -131,7 +131,7 @@ namespace EdgeBroker.Firmware.Storage
             return -1;
         }
 
-        // A compaction copies the records to a new file: their new offsets are noted here and take effect only once the
+        // A compaction copies the entries to a new file: their new offsets are noted here and take effect only once the
         // new file has replaced the old one, so a compaction that fails half-way leaves the index pointing at the old.
 
         public void BeginRelocation()

@@ -1,8 +1,8 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// The one reusable byte buffer a record's frame header and fields are built in (writing) or read into (reading),
-    /// with little-endian field accessors. It starts small and grows only when a record's fields need more (an
+    /// The one reusable byte buffer an entry's frame header and fields are built in (writing) or read into (reading),
+    /// with little-endian field accessors. It starts small and grows only when an entry's fields need more (an
     /// unusually long topic), so the steady state allocates nothing.
     /// </summary>
     internal sealed class RecordBuffer
@@ -46,7 +46,7 @@ namespace EdgeBroker.Firmware.Storage
             _position = length;
         }
 
-        /// <summary>Puts the field cursor at <paramref name="position"/> (after reading a record into the buffer).</summary>
+        /// <summary>Puts the field cursor at <paramref name="position"/> (after reading an entry into the buffer).</summary>
         public void MoveTo(int position)
         {
             _position = position;
@@ -107,7 +107,7 @@ namespace EdgeBroker.Firmware.Storage
             int count = Utf8.ByteCount(value);
             if (count >= NullString)
             {
-                throw new FlashStoreException("A string of " + count + " UTF-8 bytes is too long for a log record (at most "
+                throw new FlashStoreException("A string of " + count + " UTF-8 bytes is too long for a log entry (at most "
                     + (NullString - 1) + ").");
             }
 
@@ -116,7 +116,7 @@ namespace EdgeBroker.Firmware.Storage
             _length += Utf8.Encode(value, _bytes, _length);
         }
 
-        // Reading: each Get consumes from the cursor; running past the record's end is a damaged record.
+        // Reading: each Get consumes from the cursor; running past the entry's end is a damaged entry.
 
         public int GetByte()
         {
@@ -211,7 +211,7 @@ namespace EdgeBroker.Firmware.Storage
         {
             if (_position + count > _length)
             {
-                throw new FlashStoreException("A record's fields end before what its type requires.");
+                throw new FlashStoreException("An entry's fields end before what its type requires.");
             }
         }
     }

@@ -1,10 +1,10 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// How a record sits in the log (little-endian):
+    /// How an entry sits in the log (little-endian):
     /// <c>kind u8 | fields length u16 | payload length u32 | header check u16 | fields | payload | CRC-32 u32</c>.
-    /// The header check (low 16 bits of the CRC-32 of the 7 bytes before it) lets recovery trust a record's lengths
-    /// before it reads that far, so a damaged length is never mistaken for a record torn off at the end of the file;
+    /// The header check (low 16 bits of the CRC-32 of the 7 bytes before it) lets recovery trust an entry's lengths
+    /// before it reads that far, so a damaged length is never mistaken for an entry torn off at the end of the file;
     /// the trailing CRC-32 covers everything before it.
     /// </summary>
     internal static class RecordFrame
@@ -12,7 +12,7 @@ namespace EdgeBroker.Firmware.Storage
         public const int HeaderSize = 9;
         public const int TrailerSize = 4;
 
-        /// <summary>Bytes a record adds to its fields and payload.</summary>
+        /// <summary>Bytes an entry adds to its fields and payload.</summary>
         public const int Overhead = HeaderSize + TrailerSize;
 
         public const int MaxFieldsLength = 0xFFFF;
@@ -49,7 +49,7 @@ namespace EdgeBroker.Firmware.Storage
             return RecordBuffer.GetInt32(bytes, PayloadLengthOffset);
         }
 
-        /// <summary>The whole record's size in the file, from a valid header.</summary>
+        /// <summary>The whole entry's size in the file, from a valid header.</summary>
         public static int SizeOf(byte[] bytes)
         {
             return Overhead + FieldsLengthOf(bytes) + PayloadLengthOf(bytes);

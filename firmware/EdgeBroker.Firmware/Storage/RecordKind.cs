@@ -1,13 +1,13 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// What a log record says. The first three belong to the offline store, the rest to the session store; a record
+    /// What a log entry says. The first three belong to the offline store, the rest to the session store; an entry
     /// of a kind this build does not know is a damaged (or newer) log, never skipped.
     /// </summary>
     internal static class RecordKind
     {
         /// <summary>A message kept for a client: id, client, expiry, topic, flags, sender, times, subscription ids;
-        /// the payload is the record's payload.</summary>
+        /// the payload is the entry's payload.</summary>
         public const int MessagePut = 1;
 
         /// <summary>The client acknowledged (or outlived) message id.</summary>

@@ -1,7 +1,7 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// The log both stores write to, and its size budget. A store changes its state in memory, builds the record that
+    /// The log both stores write to, and its size budget. A store changes its state in memory, builds the entry that
     /// says so (<see cref="Begin"/>) and hands it over: <see cref="Persist"/> appends and flushes it, or, when the log
     /// has no room for it, compacts instead (the compacted log is the live state, which already includes the change).
     /// Messages are admitted separately (<see cref="MakeRoomForMessage"/>) because a message may be refused. Callers
@@ -9,10 +9,10 @@ namespace EdgeBroker.Firmware.Storage
     /// </summary>
     internal sealed class RecordLog
     {
-        /// <summary>Bytes read from flash at a time when a record is checked or copied.</summary>
+        /// <summary>Bytes read from flash at a time when an entry is checked or copied.</summary>
         public const int ChunkSize = 128;
 
-        /// <summary>Initial size of the record buffer: most records (and small payloads) fit in one write.</summary>
+        /// <summary>Initial size of the entry buffer: most entries (and small payloads) fit in one write.</summary>
         public const int BufferSize = 256;
 
         readonly FlashStoreLimits _limits;
@@ -23,7 +23,7 @@ namespace EdgeBroker.Firmware.Storage
         FlashOfflineStore _offline;
         FlashSessionStore _sessions;
 
-        /// <summary>An append failed part-way: what follows the last good record is unknown, so the log is rewritten
+        /// <summary>An append failed part-way: what follows the last good entry is unknown, so the log is rewritten
         /// before anything else is appended (nanoFramework cannot truncate a file).</summary>
         bool _mustCompact;
 
@@ -81,14 +81,14 @@ namespace EdgeBroker.Firmware.Storage
             return _writer.Begin(kind);
         }
 
-        /// <summary>Bytes the record begun last takes with a payload of <paramref name="payloadLength"/>.</summary>
+        /// <summary>Bytes the entry begun last takes with a payload of <paramref name="payloadLength"/>.</summary>
         public int PendingSize(int payloadLength)
         {
             return _writer.SizeWith(payloadLength);
         }
 
         /// <summary>
-        /// Whether a message record of <paramref name="size"/> bytes may be appended now, compacting first when the
+        /// Whether a message entry of <paramref name="size"/> bytes may be appended now, compacting first when the
         /// file has no room for it. False when even the live state plus the message would pass the budget (less the
         /// room kept for sessions).
         /// </summary>
@@ -107,7 +107,7 @@ namespace EdgeBroker.Firmware.Storage
             return true;
         }
 
-        /// <summary>Appends the message record begun last (room made by <see cref="MakeRoomForMessage"/>) and returns
+        /// <summary>Appends the message entry begun last (room made by <see cref="MakeRoomForMessage"/>) and returns
         /// its offset.</summary>
         public int AppendMessage(byte[] payload, int payloadOffset, int payloadLength)
         {
@@ -127,8 +127,8 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>Makes the change described by the record begun last durable: appended and flushed, or written as
-        /// part of a compaction when the file has no room for one more record.</summary>
+        /// <summary>Makes the change described by the entry begun last durable: appended and flushed, or written as
+        /// part of a compaction when the file has no room for one more entry.</summary>
         public void Persist()
         {
             if (_mustCompact || _file.Length + _writer.SizeWith(0) > _limits.MaxLogBytes)
@@ -157,8 +157,8 @@ namespace EdgeBroker.Firmware.Storage
             _mustCompact = false;
         }
 
-        /// <summary>Reads the record at <paramref name="offset"/> into <see cref="Reader"/>, with its payload into a new
-        /// array when <paramref name="withPayload"/>; a record that fails its checks is damage.</summary>
+        /// <summary>Reads the entry at <paramref name="offset"/> into <see cref="Reader"/>, with its payload into a new
+        /// array when <paramref name="withPayload"/>; an entry that fails its checks is damage.</summary>
         public byte[] Load(int offset, bool withPayload)
         {
             if (_reader.ReadHead(_file, offset) == RecordReader.Complete)
@@ -170,7 +170,7 @@ namespace EdgeBroker.Firmware.Storage
                 }
             }
 
-            throw FlashStoreException.Damaged(_file.Path, "the record at byte " + offset + " no longer reads back as written");
+            throw FlashStoreException.Damaged(_file.Path, "the entry at byte " + offset + " no longer reads back as written");
         }
 
         void Append(byte[] payload, int payloadOffset, int payloadLength)

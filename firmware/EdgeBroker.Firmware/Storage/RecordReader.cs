@@ -1,17 +1,17 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// Reads one record (see <see cref="RecordFrame"/>) at a time and checks it: first its header and fields
+    /// Reads one entry (see <see cref="RecordFrame"/>) at a time and checks it: first its header and fields
     /// (<see cref="ReadHead"/>), then its payload and CRC (<see cref="ReadBody"/>), so that a caller can skip the payload
-    /// or read it straight into the array it keeps. Says what is wrong with a record and leaves it to the caller to
+    /// or read it straight into the array it keeps. Says what is wrong with an entry and leaves it to the caller to
     /// decide what that means (a torn end of the log, or damage).
     /// </summary>
     internal sealed class RecordReader
     {
-        /// <summary>The record is whole so far.</summary>
+        /// <summary>The entry is whole so far.</summary>
         public const int Complete = 0;
 
-        /// <summary>The file ends inside the record (its header, or the length its valid header announces).</summary>
+        /// <summary>The file ends inside the entry (its header, or the length its valid header announces).</summary>
         public const int Truncated = 1;
 
         /// <summary>The header fails its check: its lengths cannot be trusted.</summary>
@@ -29,7 +29,7 @@ namespace EdgeBroker.Firmware.Storage
             _chunk = chunk;
         }
 
-        /// <summary>The fields of the record read last, with the cursor at the first field.</summary>
+        /// <summary>The fields of the entry read last, with the cursor at the first field.</summary>
         public RecordBuffer Fields
         {
             get { return _fields; }
@@ -39,7 +39,7 @@ namespace EdgeBroker.Firmware.Storage
 
         public int PayloadLength { get; private set; }
 
-        /// <summary>The record's size in the file.</summary>
+        /// <summary>The entry's size in the file.</summary>
         public int Size { get; private set; }
 
         public int ReadHead(LogFile file, int offset)
@@ -76,8 +76,8 @@ namespace EdgeBroker.Firmware.Storage
             return Complete;
         }
 
-        /// <summary>Reads the payload of the record whose head was read last into <paramref name="payload"/> (null: only
-        /// checks it) and returns whether the record's CRC matches.</summary>
+        /// <summary>Reads the payload of the entry whose head was read last into <paramref name="payload"/> (null: only
+        /// checks it) and returns whether the entry's CRC matches.</summary>
         public bool ReadBody(byte[] payload)
         {
             int position = _offset + _fields.Length;

@@ -1,7 +1,7 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// Builds records (see <see cref="RecordFrame"/>) in its buffer and appends them to a log file. A record that fits
+    /// Builds entries (see <see cref="RecordFrame"/>) in its buffer and appends them to a log file. An entry that fits
     /// the buffer goes to the file in one write (nanoFramework writes every call through to flash); a larger payload is
     /// written from the caller's array rather than copied.
     /// </summary>
@@ -14,7 +14,7 @@ namespace EdgeBroker.Firmware.Storage
             _buffer = buffer;
         }
 
-        /// <summary>Starts a record of <paramref name="kind"/>; the caller appends its fields to the returned buffer.</summary>
+        /// <summary>Starts an entry of <paramref name="kind"/>; the caller appends its fields to the returned buffer.</summary>
         public RecordBuffer Begin(int kind)
         {
             _buffer.Reset(RecordFrame.HeaderSize);
@@ -22,20 +22,20 @@ namespace EdgeBroker.Firmware.Storage
             return _buffer;
         }
 
-        /// <summary>Bytes the record begun last takes in the file with a payload of <paramref name="payloadLength"/>.</summary>
+        /// <summary>Bytes the entry begun last takes in the file with a payload of <paramref name="payloadLength"/>.</summary>
         public int SizeWith(int payloadLength)
         {
             return _buffer.Length + payloadLength + RecordFrame.TrailerSize;
         }
 
-        /// <summary>Appends the record begun last (the caller flushes).</summary>
+        /// <summary>Appends the entry begun last (the caller flushes).</summary>
         public void Append(LogFile file, byte[] payload, int payloadOffset, int payloadLength)
         {
             int headAndFields = _buffer.Length;
             int fieldsLength = headAndFields - RecordFrame.HeaderSize;
             if (fieldsLength > RecordFrame.MaxFieldsLength)
             {
-                throw new FlashStoreException("A record's fields take " + fieldsLength + " bytes; a log record holds at most "
+                throw new FlashStoreException("An entry's fields take " + fieldsLength + " bytes; a log entry holds at most "
                     + RecordFrame.MaxFieldsLength + ".");
             }
 

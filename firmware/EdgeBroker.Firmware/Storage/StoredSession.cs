@@ -4,7 +4,7 @@ using EdgeBroker.Core.Sessions;
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>A persistent session as the flash session store keeps it: its values, its subscriptions, and the
-    /// sizes of the log records that hold them (what a compaction would rewrite).</summary>
+    /// sizes of the log entries that hold them (what a compaction would rewrite).</summary>
     internal sealed class StoredSession
     {
         readonly string _clientId;
@@ -25,7 +25,7 @@ namespace EdgeBroker.Firmware.Storage
 
         public long DisconnectedAtMs { get; set; }
 
-        /// <summary>Size of the record holding the session's values.</summary>
+        /// <summary>Size of the entry holding the session's values.</summary>
         public int RecordBytes { get; set; }
 
         /// <summary><see cref="SubscriptionRecord"/>s (immutable, so they are handed out as they are).</summary>
@@ -34,7 +34,7 @@ namespace EdgeBroker.Firmware.Storage
             get { return _subscriptions; }
         }
 
-        /// <summary>Size of the records holding the subscriptions.</summary>
+        /// <summary>Size of the entries holding the subscriptions.</summary>
         public int SubscriptionBytes { get; private set; }
 
         public int SubscriptionBytesAt(int index)

@@ -1,7 +1,7 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// UTF-8 for the strings in log records, written straight into the record buffer so that logging a message
+    /// UTF-8 for the strings in log entries, written straight into the entry buffer so that logging a message
     /// allocates nothing (Encoding.GetBytes would allocate an array per string). Lone surrogates, which cannot occur
     /// in an MQTT topic or client ID, are kept as 3-byte sequences so that every string reads back exactly as written.
     /// </summary>
