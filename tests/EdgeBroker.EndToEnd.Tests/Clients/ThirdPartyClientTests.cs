@@ -60,26 +60,24 @@ public sealed class ThirdPartyClientTests
 
     /// <summary>Publishes an ordinary message until the '#' subscriber has printed it, so its subscription is known to
     /// be in place before the private message is sent.</summary>
-    static async Task WaitUntilSubscribedAsync(RunningBroker broker, ProcessRunner subscriber)
-    {
-        var deadline = DateTime.UtcNow + ToolTimeout;
-        while (!subscriber.Output.Contains(ProbeLine))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the '#' subscriber never received the probe");
-            await ProcessRunner.RunAsync(ToolTimeout, ExternalTools.MosquittoPub,
-                "-h", broker.Host, "-p", broker.Port.ToString(), "-t", "probe/ready", "-m", "yes");
-            await Task.Delay(100);
-        }
-    }
+    static Task WaitUntilSubscribedAsync(RunningBroker broker, ProcessRunner subscriber) =>
+        Eventually.WaitUntilAsync(
+            async () =>
+            {
+                if (subscriber.Output.Contains(ProbeLine))
+                {
+                    return true;
+                }
+
+                await ProcessRunner.RunAsync(ToolTimeout, ExternalTools.MosquittoPub,
+                    "-h", broker.Host, "-p", broker.Port.ToString(), "-t", "probe/ready", "-m", "yes");
+                return false;
+            },
+            () => "the '#' subscriber never received the probe",
+            ToolTimeout);
 
     /// <summary>mosquitto_sub prints nothing when it is connected, so poll the broker for the sessions instead of sleeping.</summary>
-    static async Task WaitUntilConnectedAsync(RunningBroker broker, params string[] clientIds)
-    {
-        var deadline = DateTime.UtcNow + ToolTimeout;
-        while (!clientIds.All(broker.IsConnected))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{string.Join(", ", clientIds)} did not connect in time");
-            await Task.Delay(50);
-        }
-    }
+    static Task WaitUntilConnectedAsync(RunningBroker broker, params string[] clientIds) =>
+        Eventually.WaitUntilAsync(() => clientIds.All(broker.IsConnected),
+            () => $"{string.Join(", ", clientIds)} did not connect in time", ToolTimeout);
 }

@@ -105,13 +105,6 @@ public sealed class DeviceLimitTests
         Assert.True(await client.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
     }
 
-    static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TestClient.ReceiveTimeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(20);
-        }
-    }
+    static Task WaitUntilAsync(Func<bool> condition) =>
+        Eventually.WaitUntilAsync(condition, () => "condition not met in time", TestClient.ReceiveTimeout);
 }

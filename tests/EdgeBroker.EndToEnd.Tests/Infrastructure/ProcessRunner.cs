@@ -99,15 +99,8 @@ public sealed class ProcessRunner : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="text"/> has appeared on standard output; fails the test after <paramref name="timeout"/>.</summary>
-    public async Task WaitForOutputAsync(TimeSpan timeout, string text)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!Output.Contains(text))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' did not appear; output: {Output} errors: {Errors}");
-            await Task.Delay(50);
-        }
-    }
+    public Task WaitForOutputAsync(TimeSpan timeout, string text) =>
+        Eventually.WaitUntilAsync(() => Output.Contains(text), () => $"'{text}' did not appear; output: {Output} errors: {Errors}", timeout);
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -22,7 +20,7 @@ public sealed class CrashTests : IDisposable
     static readonly string HostDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Host.dll");
 
     readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("edgebroker-crash-");
-    readonly int _port = FreePort();
+    readonly int _port = FreePorts.Next();
 
     [Fact]
     public async Task Every_acknowledged_message_survives_repeated_kill_minus_9()
@@ -116,13 +114,7 @@ public sealed class CrashTests : IDisposable
         var broker = ProcessRunner.Start(
             new Dictionary<string, string> { ["EdgeBroker__MaxOfflineMessagesPerClient"] = "1000000" },
             "dotnet", HostDll, "--port", _port.ToString(), "--data-dir", _dataDir.FullName);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!broker.Output.Contains("MQTT listener on"))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"broker did not start: {broker.Output} {broker.Errors}");
-            await Task.Delay(50);
-        }
-
+        await broker.WaitForOutputAsync(TimeSpan.FromSeconds(20), "MQTT listener on");
         return broker;
     }
 
@@ -142,13 +134,6 @@ public sealed class CrashTests : IDisposable
         .WithCleanSession(cleanStart)
         .WithTimeout(TimeSpan.FromSeconds(5))
         .Build();
-
-    static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public void Dispose() => _dataDir.Delete(recursive: true);
 }

@@ -17,8 +17,8 @@ public sealed class HostProgramTests
         var port = FreePorts.Next();
         var httpPort = FreePorts.Next();
         await using var broker = ProcessRunner.Start("dotnet", HostDll, "--port", port.ToString(), "--http-port", httpPort.ToString());
-        await WaitForOutputAsync(broker, "MQTT listener on mqtt://127.0.0.1:" + port);
-        await WaitForOutputAsync(broker, "HTTP API on http://127.0.0.1:" + httpPort);
+        await broker.WaitForOutputAsync(ProcessTimeout, "MQTT listener on mqtt://127.0.0.1:" + port);
+        await broker.WaitForOutputAsync(ProcessTimeout, "HTTP API on http://127.0.0.1:" + httpPort);
         Assert.Contains("Anonymous access", broker.Output);
 
         await ProcessRunner.RunAsync(ProcessTimeout, "kill", "-TERM", broker.ProcessId.ToString());
@@ -118,7 +118,7 @@ public sealed class HostProgramTests
         await using var broker = ProcessRunner.Start(
             new Dictionary<string, string> { ["EdgeBroker__Port"] = port.ToString(), ["EdgeBroker__HttpPort"] = "0" }, "dotnet", HostDll);
 
-        await WaitForOutputAsync(broker, "MQTT listener on mqtt://127.0.0.1:" + port);
+        await broker.WaitForOutputAsync(ProcessTimeout, "MQTT listener on mqtt://127.0.0.1:" + port);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class HostProgramTests
             var httpPort = FreePorts.Next();
             await using var broker = ProcessRunner.Start("dotnet", HostDll, "--port", "0", "--http-port", httpPort.ToString(),
                 "--config", config, "--access-key", "AK_CLI:from:flag", "--instance-id", "gateway-7");
-            await WaitForOutputAsync(broker, "2 access key(s)");
+            await broker.WaitForOutputAsync(ProcessTimeout, "2 access key(s)");
             var http = new Uri($"http://127.0.0.1:{httpPort}/");
             using var fileKey = new SignedApiClient(http, "AK_FILE", "from-file", instanceId: "gateway-7");
             using var flagKey = new SignedApiClient(http, "AK_CLI", "from:flag", instanceId: "gateway-7");
@@ -147,9 +147,4 @@ public sealed class HostProgramTests
             File.Delete(config);
         }
     }
-
-    static Task WaitForOutputAsync(ProcessRunner process, string text) =>
-        Eventually.WaitUntilAsync(() => process.Output.Contains(text),
-            () => $"'{text}' did not appear; output: {process.Output} errors: {process.Errors}", timeout: ProcessTimeout);
-
 }
