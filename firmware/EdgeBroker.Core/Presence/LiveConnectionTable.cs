@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core.Collections;
 using EdgeBroker.Core.Sessions;
 
 namespace EdgeBroker.Core.Presence
@@ -10,12 +11,12 @@ namespace EdgeBroker.Core.Presence
     internal sealed class LiveConnectionTable
     {
         /// <summary>Client ID → ArrayList of its <see cref="LiveConnection"/>s.</summary>
-        readonly Hashtable _byClientId = new Hashtable();
+        readonly StringMap _byClientId = new StringMap(16);
         readonly ArrayList _inAcceptOrder = new ArrayList();
 
         public LiveConnection Find(string clientId, IClientConnection connection)
         {
-            ArrayList ofClient = (ArrayList)_byClientId[clientId];
+            ArrayList ofClient = (ArrayList)_byClientId.Get(clientId);
             if (ofClient == null)
             {
                 return null;
@@ -35,11 +36,11 @@ namespace EdgeBroker.Core.Presence
 
         public void Add(LiveConnection live)
         {
-            ArrayList ofClient = (ArrayList)_byClientId[live.ClientId];
+            ArrayList ofClient = (ArrayList)_byClientId.Get(live.ClientId);
             if (ofClient == null)
             {
                 ofClient = new ArrayList();
-                _byClientId[live.ClientId] = ofClient;
+                _byClientId.Set(live.ClientId, ofClient);
             }
 
             ofClient.Add(live);
@@ -48,7 +49,7 @@ namespace EdgeBroker.Core.Presence
 
         public void Remove(LiveConnection live)
         {
-            ArrayList ofClient = (ArrayList)_byClientId[live.ClientId];
+            ArrayList ofClient = (ArrayList)_byClientId.Get(live.ClientId);
             ofClient.Remove(live);
             if (ofClient.Count == 0)
             {
@@ -60,7 +61,7 @@ namespace EdgeBroker.Core.Presence
 
         public int CountOf(string clientId)
         {
-            ArrayList ofClient = (ArrayList)_byClientId[clientId];
+            ArrayList ofClient = (ArrayList)_byClientId.Get(clientId);
             return ofClient == null ? 0 : ofClient.Count;
         }
 

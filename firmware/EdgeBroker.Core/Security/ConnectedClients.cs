@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Security
 {
@@ -9,7 +10,7 @@ namespace EdgeBroker.Core.Security
     public sealed class ConnectedClients
     {
         readonly object _sync = new object();
-        readonly Hashtable _byClientId = new Hashtable();
+        readonly StringMap _byClientId = new StringMap(16);
         readonly ArrayList _clients = new ArrayList();
 
         public int Count
@@ -27,7 +28,7 @@ namespace EdgeBroker.Core.Security
         {
             lock (_sync)
             {
-                return (AuthenticatedClient)_byClientId[clientId];
+                return (AuthenticatedClient)_byClientId.Get(clientId);
             }
         }
 
@@ -37,13 +38,13 @@ namespace EdgeBroker.Core.Security
         {
             lock (_sync)
             {
-                AuthenticatedClient previous = (AuthenticatedClient)_byClientId[client.ClientId];
+                AuthenticatedClient previous = (AuthenticatedClient)_byClientId.Get(client.ClientId);
                 if (previous != null)
                 {
                     _clients.Remove(previous);
                 }
 
-                _byClientId[client.ClientId] = client;
+                _byClientId.Set(client.ClientId, client);
                 _clients.Add(client);
             }
         }
@@ -53,7 +54,7 @@ namespace EdgeBroker.Core.Security
         {
             lock (_sync)
             {
-                if (_byClientId[client.ClientId] == client)
+                if (_byClientId.Get(client.ClientId) == client)
                 {
                     _byClientId.Remove(client.ClientId);
                 }
@@ -67,7 +68,7 @@ namespace EdgeBroker.Core.Security
         {
             lock (_sync)
             {
-                AuthenticatedClient client = (AuthenticatedClient)_byClientId[clientId];
+                AuthenticatedClient client = (AuthenticatedClient)_byClientId.Get(clientId);
                 if (client != null && client.Mode == AuthMode.Device)
                 {
                     client.DisconnectReason = "device revoked";

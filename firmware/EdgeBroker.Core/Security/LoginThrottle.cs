@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Security
 {
@@ -11,7 +12,7 @@ namespace EdgeBroker.Core.Security
     public sealed class LoginThrottle
     {
         readonly LoginThrottleOptions _options;
-        readonly Hashtable _byAddress = new Hashtable();
+        readonly StringMap _byAddress = new StringMap(16);
         readonly ArrayList _entries = new ArrayList();
 
         public LoginThrottle(LoginThrottleOptions options)
@@ -25,14 +26,14 @@ namespace EdgeBroker.Core.Security
         /// <summary>Unix ms until which <paramref name="address"/> is refused, or 0 when it is not locked out.</summary>
         public long LockedUntilMs(string address, long nowMs)
         {
-            Entry entry = (Entry)_byAddress[address];
+            Entry entry = (Entry)_byAddress.Get(address);
             return entry != null && entry.LockedUntilMs > nowMs ? entry.LockedUntilMs : 0;
         }
 
         /// <summary>How long the engine should wait before answering <paramref name="address"/>'s CONNECT.</summary>
         public int DelayMs(string address, long nowMs)
         {
-            Entry entry = (Entry)_byAddress[address];
+            Entry entry = (Entry)_byAddress.Get(address);
             if (entry == null || _options.FailuresBeforeDelay <= 0)
             {
                 return 0;
@@ -45,7 +46,7 @@ namespace EdgeBroker.Core.Security
         /// <summary>Counts a failed login; returns true when this failure locked the address out.</summary>
         public bool RecordFailure(string address, long nowMs)
         {
-            Entry entry = (Entry)_byAddress[address];
+            Entry entry = (Entry)_byAddress.Get(address);
             if (entry == null)
             {
                 entry = Track(address, nowMs);
@@ -90,7 +91,7 @@ namespace EdgeBroker.Core.Security
             Entry entry = new Entry();
             entry.Address = address;
             entry.WindowStartMs = nowMs;
-            _byAddress[address] = entry;
+            _byAddress.Set(address, entry);
             _entries.Add(entry);
             return entry;
         }

@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Security
 {
@@ -7,14 +8,14 @@ namespace EdgeBroker.Core.Security
     public sealed class MemoryDeviceStore : IDeviceStore
     {
         readonly object _sync = new object();
-        readonly Hashtable _byClientId = new Hashtable();
+        readonly StringMap _byClientId = new StringMap(16);
         readonly ArrayList _devices = new ArrayList();
 
         public DeviceRecord FindDevice(string clientId)
         {
             lock (_sync)
             {
-                return (DeviceRecord)_byClientId[clientId];
+                return (DeviceRecord)_byClientId.Get(clientId);
             }
         }
 
@@ -22,13 +23,13 @@ namespace EdgeBroker.Core.Security
         {
             lock (_sync)
             {
-                DeviceRecord previous = (DeviceRecord)_byClientId[device.ClientId];
+                DeviceRecord previous = (DeviceRecord)_byClientId.Get(device.ClientId);
                 if (previous != null)
                 {
                     _devices.Remove(previous);
                 }
 
-                _byClientId[device.ClientId] = device;
+                _byClientId.Set(device.ClientId, device);
                 _devices.Add(device);
             }
         }

@@ -1,4 +1,4 @@
-using System.Collections;
+using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Security
 {
@@ -10,9 +10,9 @@ namespace EdgeBroker.Core.Security
     {
         public const int DefaultPairingWindowSeconds = 120;
 
-        readonly Hashtable _accessKeys = new Hashtable();
-        readonly Hashtable _groupRules = new Hashtable();
-        readonly Hashtable _deviceRules = new Hashtable();
+        readonly StringMap _accessKeys = new StringMap(16);
+        readonly StringMap _groupRules = new StringMap(16);
+        readonly StringMap _deviceRules = new StringMap(16);
 
         public SecurityOptions()
         {
@@ -46,33 +46,33 @@ namespace EdgeBroker.Core.Security
 
         public void AddAccessKey(AccessKey key)
         {
-            _accessKeys[key.Id] = key;
+            _accessKeys.Set(key.Id, key);
         }
 
         public AccessKey FindAccessKey(string id)
         {
-            return id == null ? null : (AccessKey)_accessKeys[id];
+            return id == null ? null : (AccessKey)_accessKeys.Get(id);
         }
 
         public int AccessKeyCount { get { return _accessKeys.Count; } }
 
         public void SetGroupRule(string group, AccessRule rule)
         {
-            _groupRules[group] = rule;
+            _groupRules.Set(group, rule);
         }
 
         public void SetDeviceRule(string clientId, AccessRule rule)
         {
-            _deviceRules[clientId] = rule;
+            _deviceRules.Set(clientId, rule);
         }
 
         /// <summary>The most specific rule: the device's own, else its group's, else <see cref="DefaultRule"/>.</summary>
         public AccessRule RuleFor(string clientId, string group)
         {
-            AccessRule rule = (AccessRule)_deviceRules[clientId];
+            AccessRule rule = (AccessRule)_deviceRules.Get(clientId);
             if (rule == null)
             {
-                rule = (AccessRule)_groupRules[group];
+                rule = (AccessRule)_groupRules.Get(group);
             }
 
             return rule == null ? DefaultRule : rule;

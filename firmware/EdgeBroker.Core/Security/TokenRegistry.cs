@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Security
 {
@@ -11,7 +12,7 @@ namespace EdgeBroker.Core.Security
     {
         readonly ITokenStore _store;
         readonly SecretGenerator _secrets;
-        readonly Hashtable _byHash = new Hashtable();
+        readonly StringMap _byHash = new StringMap(16);
         readonly ArrayList _tokens = new ArrayList();
 
         public TokenRegistry(ITokenStore store, SecretGenerator secrets)
@@ -70,7 +71,7 @@ namespace EdgeBroker.Core.Security
         /// purged.</summary>
         public TokenRecord Find(string token)
         {
-            return (TokenRecord)_byHash[HashOf(token)];
+            return (TokenRecord)_byHash.Get(HashOf(token));
         }
 
         /// <summary>Revokes <paramref name="token"/>: it stops authenticating at once, and clients using it are
@@ -107,7 +108,7 @@ namespace EdgeBroker.Core.Security
 
         void Remember(TokenRecord tokenRecord)
         {
-            _byHash[tokenRecord.Hash] = tokenRecord;
+            _byHash.Set(tokenRecord.Hash, tokenRecord);
             _tokens.Add(tokenRecord);
         }
 
