@@ -56,8 +56,6 @@ namespace EdgeBroker.Core
 
         public Router Router { get { return _router; } }
 
-        public IOfflineStore OfflineStore { get { return _offlineStore; } }
-
         /// <summary>Live connections per client ID, for status queries.</summary>
         public PresenceTracker Presence { get { return _presence; } }
 

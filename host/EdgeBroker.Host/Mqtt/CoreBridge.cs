@@ -54,9 +54,6 @@ sealed class CoreBridge
         server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
     }
 
-    /// <summary>Live connections, for status queries.</summary>
-    public ICollection<MqttNetConnection> Connections => _connections.Values;
-
     MqttClientSessionsManager SessionsManager => _sessionsManager ??= MqttNetInternals.SessionsManager(_server);
 
     Task OnValidatingConnection(ValidatingConnectionEventArgs args)
@@ -87,7 +84,7 @@ sealed class CoreBridge
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
             : cleanStart ? 0 : _mqtt311SessionExpiry;
-        var connection = new MqttNetConnection(clientId, endPoint, args.ProtocolVersion);
+        var connection = new MqttNetConnection(args.ProtocolVersion);
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);

@@ -17,7 +17,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// client receives P2P messages from the moment it is accepted and nothing overtakes the offline backlog.
 /// </para>
 /// </summary>
-sealed class MqttNetConnection(string clientId, string remoteEndPoint, MqttProtocolVersion protocolVersion) : IClientConnection
+sealed class MqttNetConnection(MqttProtocolVersion protocolVersion) : IClientConnection
 {
     readonly object _sync = new();
     readonly Dictionary<ushort, long> _deliveryTags = new();
@@ -26,13 +26,7 @@ sealed class MqttNetConnection(string clientId, string remoteEndPoint, MqttProto
 
     public string ChannelId { get; } = Guid.NewGuid().ToString("N");
 
-    public string ClientId { get; } = clientId;
-
-    public string RemoteEndPoint { get; } = remoteEndPoint;
-
     public MqttProtocolVersion ProtocolVersion { get; } = protocolVersion;
-
-    public DateTimeOffset ConnectedAt { get; } = DateTimeOffset.UtcNow;
 
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
