@@ -287,6 +287,11 @@ namespace EdgeBroker.Core
             int granted = requestedQos < _maxQos ? requestedQos : _maxQos;
             lock (session.SyncRoot)
             {
+                if (session.IsDiscarded)
+                {
+                    return SubscribeFailure;
+                }
+
                 Subscription subscription = _subscriptions.Add(session, filter, granted);
                 subscription.NoLocal = noLocal;
                 subscription.RetainAsPublished = retainAsPublished;
@@ -338,6 +343,11 @@ namespace EdgeBroker.Core
             }
 
             session.VolatileQueue = null;
+
+            // Calls that found this session before it was discarded and waited for its lock (the old connection's end
+            // after a clean start, a SUBSCRIBE in flight) must not write it back to the store.
+            session.Connection = null;
+            session.IsDiscarded = true;
             _sessions.Remove(session);
         }
     }

@@ -60,6 +60,9 @@ namespace EdgeBroker.Core.Sessions
         /// <summary>Written to the session store (so forgetting it must delete it there too).</summary>
         internal bool IsStored;
 
+        /// <summary>Forgotten by the broker; a newer session object may serve the same client ID.</summary>
+        internal bool IsDiscarded;
+
         // Offline delivery state (see Offline.OfflineDelivery), guarded by SyncRoot.
 
         /// <summary>Highest stored message id handed to the current connection.</summary>
