@@ -3,6 +3,7 @@ using EdgeBroker.Core.Access;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http;
 using EdgeBroker.Host.Mqtt;
+using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -59,6 +60,7 @@ public static class BrokerApp
             var storage = services.GetRequiredService<BrokerStorage>();
             return new BrokerCore(new AllowAllPolicy(), storage.Offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
         });
+        builder.Services.AddBrokerSecurity();
         builder.Services.AddSingleton<MqttBrokerService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBrokerService>());
         builder.Services.AddHttpApi();

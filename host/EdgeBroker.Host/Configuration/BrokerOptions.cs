@@ -29,6 +29,9 @@ public sealed class BrokerOptions
     /// <summary>Who may call the HTTP API: each key's ID, secret and the groups it may see.</summary>
     public List<AccessKeyOptions> AccessKeys { get; set; } = [];
 
+    /// <summary>Authentication of MQTT clients, pairing and access rules.</summary>
+    public SecuritySettings Security { get; set; } = new();
+
     /// <summary>Messages kept per persistent session before new ones are refused.</summary>
     public int MaxOfflineMessagesPerClient { get; set; } = 1000;
 

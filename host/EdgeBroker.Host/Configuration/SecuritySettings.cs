@@ -1,0 +1,56 @@
+namespace EdgeBroker.Host.Configuration;
+
+/// <summary>Who may connect and what they may do (section EdgeBroker:Security). MQTT clients authenticate with the
+/// access keys of <see cref="BrokerOptions.AccessKeys"/> (Signature and Token modes), the same keys that sign HTTP
+/// requests; paired devices with the credentials pairing gave them.</summary>
+public sealed class SecuritySettings
+{
+    /// <summary>Clients without a user name are admitted. Unset: admitted only while no access key is configured.</summary>
+    public bool? AllowAnonymous { get; set; }
+
+    /// <summary>Groups whose clients may exchange P2P messages with every group (the back end's).</summary>
+    public List<string> ApplicationGroups { get; set; } = [];
+
+    /// <summary>Client IDs that may subscribe to $SYS/…, provided they connected with credentials.</summary>
+    public List<string> SysSubscribers { get; set; } = [];
+
+    /// <summary>How long a pairing window stays open unless the request says otherwise.</summary>
+    public int PairingWindowSeconds { get; set; } = EdgeBroker.Core.Security.SecurityOptions.DefaultPairingWindowSeconds;
+
+    /// <summary>The rule of groups and devices without one of their own; unset: everything outside $.</summary>
+    public AccessRuleSettings? DefaultRule { get; set; }
+
+    /// <summary>Rules by group ID.</summary>
+    public Dictionary<string, AccessRuleSettings> GroupRules { get; set; } = [];
+
+    /// <summary>Rules by client ID; a device's own rule wins over its group's.</summary>
+    public Dictionary<string, AccessRuleSettings> DeviceRules { get; set; } = [];
+
+    public LoginThrottleSettings LoginThrottle { get; set; } = new();
+}
+
+/// <summary>One access rule: topic filters a client may publish to (for P2P, the parent topic) and subscribe to.</summary>
+public sealed class AccessRuleSettings
+{
+    public List<string> Publish { get; set; } = [];
+
+    public List<string> Subscribe { get; set; } = [];
+
+    /// <summary>May send P2P messages to clients of any group, not only its own and the application groups.</summary>
+    public bool P2PToOtherGroups { get; set; }
+}
+
+/// <summary>How failed logins from one IP address are slowed, then refused for a while.</summary>
+public sealed class LoginThrottleSettings
+{
+    public double FailureWindowSeconds { get; set; } = 60;
+
+    public int FailuresBeforeDelay { get; set; } = 3;
+
+    public int DelayMilliseconds { get; set; } = 1000;
+
+    /// <summary>0 never locks an address out.</summary>
+    public int FailuresBeforeLockout { get; set; } = 10;
+
+    public double LockoutSeconds { get; set; } = 300;
+}

@@ -1,0 +1,54 @@
+using EdgeBroker.Core.Security;
+using EdgeBroker.Host.Configuration;
+
+namespace EdgeBroker.Host.Security;
+
+/// <summary>Turns the host's settings into the core's <see cref="SecurityOptions"/>, which make every decision.</summary>
+static class SecurityOptionsMapping
+{
+    public static SecurityOptions ToCoreOptions(this BrokerOptions broker)
+    {
+        var settings = broker.Security;
+        var options = new SecurityOptions
+        {
+            AllowAnonymous = settings.AllowAnonymous ?? broker.AccessKeys.Count == 0,
+            InstanceId = broker.InstanceId,
+            ApplicationGroups = [.. settings.ApplicationGroups],
+            SysSubscribers = [.. settings.SysSubscribers],
+            PairingWindowSeconds = settings.PairingWindowSeconds,
+            Throttle = new LoginThrottleOptions
+            {
+                FailureWindowMs = (long)(settings.LoginThrottle.FailureWindowSeconds * 1000),
+                FailuresBeforeDelay = settings.LoginThrottle.FailuresBeforeDelay,
+                DelayMs = settings.LoginThrottle.DelayMilliseconds,
+                FailuresBeforeLockout = settings.LoginThrottle.FailuresBeforeLockout,
+                LockoutMs = (long)(settings.LoginThrottle.LockoutSeconds * 1000),
+            },
+        };
+
+        if (settings.DefaultRule is { } defaultRule)
+        {
+            options.DefaultRule = ToRule(defaultRule);
+        }
+
+        foreach (var (group, rule) in settings.GroupRules)
+        {
+            options.SetGroupRule(group, ToRule(rule));
+        }
+
+        foreach (var (clientId, rule) in settings.DeviceRules)
+        {
+            options.SetDeviceRule(clientId, ToRule(rule));
+        }
+
+        foreach (var key in broker.AccessKeys)
+        {
+            var groups = key.Groups.Contains(AccessKeyOptions.AllGroups) ? [] : key.Groups.ToArray();
+            options.AddAccessKey(new AccessKey(key.Id, key.Secret, groups));
+        }
+
+        return options;
+    }
+
+    static AccessRule ToRule(AccessRuleSettings rule) => new([.. rule.Publish], [.. rule.Subscribe], rule.P2PToOtherGroups);
+}
