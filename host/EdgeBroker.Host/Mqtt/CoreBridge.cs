@@ -95,8 +95,9 @@ sealed class CoreBridge
             // MQTTnet answers a refused CONNECT without creating or taking over a session, and the core never hears
             // of it: a live connection with the same client ID carries on untouched.
             args.ReasonCode = ConnectRefusalCodes.For(decision, args.ProtocolVersion);
-            _logger.LogWarning("Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}",
-                clientId, remoteIp, ProtocolName(args.ProtocolVersion), decision.Reason);
+            _logger.LogWarning("Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
+                clientId, remoteIp, ProtocolName(args.ProtocolVersion), decision.Reason,
+                decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty);
             return;
         }
 
@@ -114,8 +115,8 @@ sealed class CoreBridge
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
         _core.ConnectionAccepted(clientId, connection, endPoint);
         _logger.LogInformation(
-            "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
-            clientId, endPoint, ProtocolName(args.ProtocolVersion), decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
+            "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {AuthMode}: {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
+            clientId, endPoint, ProtocolName(args.ProtocolVersion), decision.Client.Mode, decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
     }
 
     async Task OnClientConnected(ClientConnectedEventArgs args)

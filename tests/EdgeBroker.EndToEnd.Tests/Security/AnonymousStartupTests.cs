@@ -1,0 +1,43 @@
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Formatter;
+
+namespace EdgeBroker.EndToEnd.Tests.Security;
+
+/// <summary>Serving the LAN is a decision: beyond loopback the broker starts only with authentication configured or
+/// anonymous access asked for (<c>--allow-anonymous</c>), and otherwise says how to do either and exits with code 2.</summary>
+public sealed class AnonymousStartupTests
+{
+    [Fact]
+    public async Task Binding_beyond_loopback_without_authentication_is_refused_with_exit_code_2_and_says_what_to_do()
+    {
+        var run = await HostProcess.RunExpectingExitAsync("--bind", "0.0.0.0");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("no authentication is configured", run.Errors);
+        Assert.Contains("--access-key ID:SECRET", run.Errors);
+        Assert.Contains("--allow-anonymous", run.Errors);
+    }
+
+    [Fact]
+    public async Task With_allow_anonymous_it_serves_the_lan_and_says_so()
+    {
+        await using var broker = await HostProcess.StartAsync("--bind", "0.0.0.0", "--allow-anonymous");
+        await using var client = await TestClient.ConnectAsync(broker, "GID_sensors@@@anyone");
+
+        Assert.Contains("MQTT listener on mqtt://0.0.0.0:" + broker.Port, broker.Output);
+        Assert.Contains("Anonymous access: any client that can reach 0.0.0.0 may connect", broker.Output);
+        Assert.Equal(MqttClientConnectResultCode.Success, client.ConnectResult.ResultCode);
+    }
+
+    [Fact]
+    public async Task With_an_access_key_it_serves_the_lan_and_refuses_anonymous_clients()
+    {
+        await using var broker = await HostProcess.StartAsync("--bind", "0.0.0.0", "--access-key", "AK:secret");
+
+        var code = await SecureBroker.RefusedAsync(broker, "GID_sensors@@@anyone", MqttProtocolVersion.V500, userName: null, password: null);
+
+        Assert.Contains("Anonymous access: refused", broker.Output);
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, code);
+    }
+}
