@@ -1,0 +1,36 @@
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.EndToEnd.Tests.Security;
+
+/// <summary>The security flags of the host program: <c>--application-group</c> and <c>--sys-subscriber</c> do what
+/// their keys in a settings file do.</summary>
+public sealed class SecurityFlagTests
+{
+    [Fact]
+    public async Task Application_group_and_sys_subscriber_flags_open_p2p_across_groups_and_sys_to_the_named_clients()
+    {
+        await using var broker = await HostProcess.StartAsync(
+            "--access-key", "AK:secret", "--instance-id", "edge-1", "--application-group", "GID_app", "--sys-subscriber", "GID_app@@@monitor");
+        await using var monitor = await ConnectAsync(broker, "GID_app@@@monitor");
+        await using var backend = await ConnectAsync(broker, "GID_app@@@backend");
+        await using var device = await ConnectAsync(broker, "GID_sensors@@@dev1");
+
+        var sys = await monitor.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter("$SYS/presence/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var fromApplication = await backend.PublishAsync("app/p2p/GID_sensors@@@dev1", "from the application group");
+        var toApplication = await device.PublishAsync("sensors/p2p/GID_app@@@backend", "to the application group");
+
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, sys.Items.Single().ResultCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, fromApplication.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, toApplication.ReasonCode);
+        Assert.Equal("from the application group", (await device.ReceiveAsync()).ConvertPayloadToString());
+        Assert.Equal("to the application group", (await backend.ReceiveAsync()).ConvertPayloadToString());
+    }
+
+    static Task<TestClient> ConnectAsync(RunningBroker broker, string clientId) =>
+        TestClient.ConnectAsync(broker, clientId, MqttProtocolVersion.V500,
+            configure: options => options.WithCredentials("Signature|AK|edge-1", SecureBroker.SignaturePassword("secret", clientId)));
+}
