@@ -4,6 +4,7 @@ using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http;
 using EdgeBroker.Host.Mqtt;
 using EdgeBroker.Host.Storage;
+using EdgeBroker.Host.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,6 +60,7 @@ public static class BrokerApp
             var storage = services.GetRequiredService<BrokerStorage>();
             return new BrokerCore(new AllowAllPolicy(), storage.Offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
         });
+        builder.Services.AddSingleton<ServerTls>();
         builder.Services.AddSingleton<MqttBrokerService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBrokerService>());
         builder.Services.AddHttpApi();

@@ -29,6 +29,9 @@ public sealed class BrokerOptions
     /// <summary>Who may call the HTTP API: each key's ID, secret and the groups it may see.</summary>
     public List<AccessKeyOptions> AccessKeys { get; set; } = [];
 
+    /// <summary>MQTT over TLS and HTTPS (off until a certificate is configured).</summary>
+    public TlsOptions Tls { get; set; } = new();
+
     /// <summary>Messages kept per persistent session before new ones are refused.</summary>
     public int MaxOfflineMessagesPerClient { get; set; } = 1000;
 
@@ -74,6 +77,7 @@ public sealed class BrokerOptions
         }
 
         problems.AddRange(AccessKeyProblems());
+        problems.AddRange(Tls.Validate(Port, HttpPort));
 
         if (!IPAddress.TryParse(Bind, out _))
         {
