@@ -26,11 +26,9 @@ public sealed class TestCertificates : IDisposable
         Ca = X509CertificateLoader.LoadCertificate(ca.RawData);
 
         using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var server = Issue(ca, "localhost", serverKey, ServerAuthentication, names =>
-        {
-            names.AddIpAddress(IPAddress.Loopback);
-            names.AddDnsName("localhost");
-        });
+        using var server = Issue(ca, "localhost", serverKey, ServerAuthentication, ThisMachine);
+        using var expired = Issue(ca, "localhost", serverKey, ServerAuthentication, ThisMachine, expired: true);
+        ExpiredServerCertificateFile = WritePem("expired-server.pem", expired.ExportCertificatePem());
         ServerCertificateFile = WritePem("server.pem", server.ExportCertificatePem());
         ServerKeyFile = WritePem("server.key", serverKey.ExportPkcs8PrivateKeyPem());
         using (var withKey = server.CopyWithPrivateKey(serverKey))
@@ -55,6 +53,9 @@ public sealed class TestCertificates : IDisposable
     public string ServerCertificateFile { get; }
 
     public string ServerKeyFile { get; }
+
+    /// <summary>The server certificate's twin for the same key, expired yesterday.</summary>
+    public string ExpiredServerCertificateFile { get; }
 
     /// <summary>The server certificate and key as PKCS#12, protected with <see cref="PfxPassword"/>.</summary>
     public string ServerPfxFile { get; }
@@ -98,10 +99,17 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(30));
     }
 
-    static X509Certificate2 Issue(X509Certificate2 issuer, string name, ECDsa key, Oid usage, Action<SubjectAlternativeNameBuilder>? names = null)
+    static void ThisMachine(SubjectAlternativeNameBuilder names)
+    {
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+    }
+
+    static X509Certificate2 Issue(X509Certificate2 issuer, string name, ECDsa key, Oid usage, Action<SubjectAlternativeNameBuilder>? names = null,
+        bool expired = false)
     {
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
@@ -117,7 +125,9 @@ public sealed class TestCertificates : IDisposable
 
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
-        return request.Create(issuer, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(7), serial);
+        return expired
+            ? request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-7), DateTimeOffset.UtcNow.AddDays(-1), serial)
+            : request.Create(issuer, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(7), serial);
     }
 
     (string Certificate, string Key) WriteClient(X509Certificate2 issuer, string name, string fileName)

@@ -42,6 +42,19 @@ public sealed class TlsProgramTests(TestCertificates certificates) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_expired_certificate_is_served_with_a_warning_at_start()
+    {
+        var tlsPort = FreePorts.Next();
+        await using var broker = ProcessRunner.Start("dotnet", HostProgramTests.HostDll, "--in-memory", "--port", "0", "--http-port", "0",
+            "--tls-port", tlsPort.ToString(), "--tls-cert", certificates.ExpiredServerCertificateFile, "--tls-key", certificates.ServerKeyFile);
+
+        await broker.WaitForOutputAsync(ProcessTimeout, $"MQTT over TLS listener on mqtts://127.0.0.1:{tlsPort}");
+
+        Assert.Contains("The TLS server certificate CN=localhost is valid from", broker.Output);
+        Assert.Contains("not now; clients will refuse it", broker.Output);
+    }
+
+    [Fact]
     public async Task A_wrong_pfx_password_stops_the_start_with_exit_code_2_without_printing_the_password()
     {
         const string wrongPassword = "not-the-pfx-password";
