@@ -37,6 +37,7 @@ sealed class MqttBrokerService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        // From here on 0 means "no such listener": a port setting of 0 has been replaced by a free port.
         var port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePort(settings) : settings.Port;
         var tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePort(settings) : settings.Tls.Port;
         var serverOptions = Listeners(new MqttServerOptionsBuilder(), settings, port, tlsPort)
