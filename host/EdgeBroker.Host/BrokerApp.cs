@@ -5,6 +5,7 @@ using EdgeBroker.Host.Http;
 using EdgeBroker.Host.Mqtt;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
+using EdgeBroker.Host.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,6 +62,7 @@ public static class BrokerApp
             return new BrokerCore(new AllowAllPolicy(), storage.Offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
         });
         builder.Services.AddBrokerSecurity();
+        builder.Services.AddSingleton<ServerTls>();
         builder.Services.AddSingleton<MqttBrokerService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBrokerService>());
         builder.Services.AddHttpApi();

@@ -5,7 +5,7 @@ static class ExitCodes
 {
     public const int Success = 0;
 
-    /// <summary>A setting or flag is invalid; the message says which.</summary>
+    /// <summary>A setting or flag is invalid, or a configured certificate cannot be loaded; the message says which.</summary>
     public const int InvalidSettings = 2;
 
     /// <summary>A listener could not bind (port in use, address not on this machine).</summary>

@@ -35,6 +35,16 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
 
         try
         {
+            host.Services.GetRequiredService<EdgeBroker.Host.Tls.ServerTls>();
+        }
+        catch (EdgeBroker.Host.Tls.CertificateUnavailableException e)
+        {
+            Console.Error.WriteLine($"edgebroker: invalid setting: {e.Message}");
+            return ExitCodes.InvalidSettings;
+        }
+
+        try
+        {
             host.Services.GetRequiredService<EdgeBroker.Host.Storage.BrokerStorage>();
         }
         catch (EdgeBroker.Host.Storage.StoreUnavailableException e)

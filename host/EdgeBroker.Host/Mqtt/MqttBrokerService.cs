@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using EdgeBroker.Core;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Storage;
+using EdgeBroker.Host.Tls;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// <summary>Runs the MQTTnet server with the routing core behind it for the lifetime of the host.</summary>
 sealed class MqttBrokerService(
     IOptions<BrokerOptions> options,
+    ServerTls tls,
     BrokerCore core,
     BrokerStorage storage,
     ILoggerFactory loggerFactory,
@@ -23,20 +25,22 @@ sealed class MqttBrokerService(
     Timer? _expiryTimer;
     Timer? _tickTimer;
 
-    /// <summary>The port actually listened on (differs from the setting when that is 0).</summary>
+    /// <summary>The plain MQTT port actually listened on (differs from the setting when that is 0); 0 when the plain
+    /// listener is off.</summary>
     public int BoundPort { get; private set; }
+
+    /// <summary>The MQTT over TLS port actually listened on; 0 when TLS is off.</summary>
+    public int BoundTlsPort { get; private set; }
 
     public CoreBridge Bridge => _bridge ?? throw new InvalidOperationException("The broker has not started.");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var port = settings.Port == 0 ? FreePort(settings) : settings.Port;
-        var serverOptions = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(settings.BindAddress)
-            .WithDefaultEndpointBoundIPV6Address(System.Net.IPAddress.None)
-            .WithDefaultEndpointPort(port)
+        // From here on 0 means "no such listener": a port setting of 0 has been replaced by a free port.
+        var port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePort(settings) : settings.Port;
+        var tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePort(settings) : settings.Tls.Port;
+        var serverOptions = Listeners(new MqttServerOptionsBuilder(), settings, port, tlsPort)
             .WithPersistentSessions(false)
             .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(10))
             .Build();
@@ -65,16 +69,20 @@ sealed class MqttBrokerService(
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
         {
-            _logger.LogCritical("Cannot listen on {Bind}:{Port}: {Reason}. Stop the other broker using it or pick another port with --port.",
-                settings.Bind, port, e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is already in use" : e.Message);
+            // MQTTnet does not say which of its listeners failed.
+            _logger.LogCritical("Cannot listen on {Bind} port {Ports}: {Reason}. Stop the other broker using it or pick another port with {Flags}.",
+                settings.Bind, string.Join(" or ", new[] { port, tlsPort }.Where(p => p != 0)),
+                e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is already in use" : e.Message,
+                tlsPort == 0 ? "--port" : port == 0 ? "--tls-port" : "--port or --tls-port");
             Environment.ExitCode = ExitCodes.CannotListen;
             lifetime.StopApplication();
             return;
         }
 
         BoundPort = port;
+        BoundTlsPort = tlsPort;
         _logger.LogInformation("Storage: {Storage}; {Restored} persistent sessions restored", storage.Description, restored);
-        _logger.LogInformation("MQTT listener on mqtt://{Bind}:{Port} (MQTT 3.1.1 and 5.0)", settings.Bind, port);
+        AnnounceListeners(settings);
         _logger.LogInformation(settings.IsLoopbackOnly
             ? "Anonymous access: any client on this machine may connect (bound to loopback; no authentication configured)"
             : "Anonymous access: any client that can reach {Bind} may connect (no authentication configured)", settings.Bind);
@@ -82,6 +90,61 @@ sealed class MqttBrokerService(
         var sweep = TimeSpan.FromSeconds(settings.SessionExpirySweepSeconds);
         _expiryTimer = new Timer(_ => _ = SweepExpiredSessions(), null, sweep, sweep);
         _tickTimer = new Timer(_ => core.Tick(Clock.NowMs()), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>The plain listener and the TLS listener, as configured. Both go through the same TCP adapter, so TLS
+    /// connections get the same <see cref="SpecCompliantChannel"/> corrections as plain ones.</summary>
+    MqttServerOptionsBuilder Listeners(MqttServerOptionsBuilder builder, BrokerOptions settings, int port, int tlsPort)
+    {
+        if (port == 0)
+        {
+            builder.WithoutDefaultEndpoint();
+        }
+        else
+        {
+            builder.WithDefaultEndpoint()
+                .WithDefaultEndpointBoundIPAddress(settings.BindAddress)
+                .WithDefaultEndpointBoundIPV6Address(System.Net.IPAddress.None)
+                .WithDefaultEndpointPort(port);
+        }
+
+        if (tls.Certificate is { } certificate)
+        {
+            builder.WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(settings.BindAddress)
+                .WithEncryptedEndpointBoundIPV6Address(System.Net.IPAddress.None)
+                .WithEncryptedEndpointPort(tlsPort)
+                .WithEncryptionCertificate(certificate)
+                .WithEncryptionSslProtocol(ServerTls.Protocols);
+            if (tls.ClientCertificates is { } clientCertificates)
+            {
+                builder.WithClientCertificate(clientCertificates.Validate);
+            }
+        }
+
+        return builder;
+    }
+
+    void AnnounceListeners(BrokerOptions settings)
+    {
+        if (BoundPort != 0)
+        {
+            _logger.LogInformation("MQTT listener on mqtt://{Bind}:{Port} (MQTT 3.1.1 and 5.0)", settings.Bind, BoundPort);
+        }
+        else
+        {
+            _logger.LogInformation("Plain MQTT listener off (Tls:PlainListener false): MQTT over TLS only");
+        }
+
+        if (tls.Certificate is { } certificate)
+        {
+            _logger.LogInformation(
+                "MQTT over TLS listener on mqtts://{Bind}:{Port} (MQTT 3.1.1 and 5.0; TLS 1.2 and 1.3; certificate {Subject}, valid until {NotAfter:u}; {ClientCertificates})",
+                settings.Bind, BoundTlsPort, certificate.Subject, certificate.NotAfter.ToUniversalTime(),
+                tls.ClientCertificates is { } clients
+                    ? $"client certificates required, issued by a CA in {clients.AuthoritiesFile}"
+                    : "no client certificate required");
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -123,7 +186,7 @@ sealed class MqttBrokerService(
         }
     }
 
-    /// <summary>Asks the OS for a free port; used when the setting is 0 (tests run many brokers side by side).</summary>
+    /// <summary>Asks the OS for a free port; used when a port setting is 0 (tests run many brokers side by side).</summary>
     static int FreePort(BrokerOptions settings)
     {
         using var probe = new TcpListener(settings.BindAddress, 0);

@@ -8,8 +8,8 @@ namespace EdgeBroker.EndToEnd.Tests.Program;
 /// <summary>The host program as users run it: a child process, its flags, its messages and exit codes. Host only.</summary>
 public sealed class HostProgramTests
 {
-    static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(20);
-    static readonly string HostDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Host.dll");
+    internal static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(20);
+    internal static readonly string HostDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Host.dll");
 
     [Fact]
     public async Task Prints_its_listener_and_what_anonymous_access_means_then_stops_cleanly_on_sigterm()
