@@ -8,8 +8,9 @@ namespace EdgeBroker.Benchmarks.Brokers;
 /// <summary>
 /// One broker running as a child process on a free loopback port: started, waited for until it accepts TCP, its
 /// output drained (a full pipe would stall the broker) and scanned for problems, and killed on dispose.
-/// Each broker runs in a scratch working directory deleted afterwards, so state it writes relative to it (EdgeBroker's
-/// SQLite store in ./data) starts empty in every case and never lands in the repository or the build output.
+/// Each broker runs in a scratch working directory deleted afterwards, so state it writes there (EdgeBroker's SQLite
+/// store in ./data, mosquitto's persistence file, their configuration files) starts empty in every case and never
+/// lands in the repository or the build output.
 /// </summary>
 public sealed class BrokerProcess : IAsyncDisposable
 {
@@ -67,11 +68,11 @@ public sealed class BrokerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<BrokerProcess> StartAsync(IBrokerLauncher launcher, CancellationToken cancellationToken)
+    public static async Task<BrokerProcess> StartAsync(IBrokerLauncher launcher, BrokerProfile profile, CancellationToken cancellationToken)
     {
         var port = FreeLoopbackPort();
-        var start = launcher.StartInfo(port);
         var workingDirectory = Directory.CreateTempSubdirectory("edgebroker-bench-");
+        var start = launcher.StartInfo(port, profile, workingDirectory);
         start.WorkingDirectory = workingDirectory.FullName;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;

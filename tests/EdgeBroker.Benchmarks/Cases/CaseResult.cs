@@ -45,6 +45,9 @@ public sealed record CaseResult(BenchmarkCase Case)
 
     public PhaseMeasurement? Latency { get; init; }
 
+    /// <summary>For a stored-backlog case, its measurement.</summary>
+    public StoredBacklogMeasurement? Backlog { get; init; }
+
     /// <summary>Problem lines the broker printed during the case (errors, warnings, dropped messages).</summary>
     public int BrokerProblemCount { get; init; }
 
@@ -56,5 +59,5 @@ public sealed record CaseResult(BenchmarkCase Case)
     /// <summary>Why the case did not finish, or null.</summary>
     public string? Error { get; init; }
 
-    public bool Succeeded => Error is null && Throughput is not null && Latency is not null;
+    public bool Succeeded => Error is null && (Case.Scenario == Scenario.StoredBacklog ? Backlog is not null : Throughput is not null && Latency is not null);
 }

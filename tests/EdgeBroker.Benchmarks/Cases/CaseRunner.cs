@@ -5,8 +5,9 @@ namespace EdgeBroker.Benchmarks.Cases;
 
 /// <summary>
 /// Runs one case from scratch: a fresh broker process (so no state, backlog or CPU time carries over from another
-/// case), idle subscribers if the case wants them, the receivers, the publishers, then warm-up, the throughput phase
-/// and the fixed-rate latency phase. Everything it started is stopped again, whatever happens.
+/// case), then the case's scenario — for load cases idle subscribers if the case wants them, the receivers, the
+/// publishers, warm-up, the throughput phase and the fixed-rate latency phase; stored-backlog cases are run by
+/// <see cref="StoredBacklogRunner"/>. Everything it started is stopped again, whatever happens.
 /// </summary>
 public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<BrokerKind, IBrokerLauncher> launchers, TextWriter progress)
 {
@@ -21,15 +22,41 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
     public async Task<CaseResult> RunAsync(BenchmarkCase @case, CancellationToken cancellationToken)
     {
         BrokerProcess? broker = null;
-        IdleSubscribers? idle = null;
-        var receivers = new List<LoadReceiver>();
-        var publishers = new List<LoadPublisher>();
         var result = new CaseResult(@case);
         try
         {
-            broker = await BrokerProcess.StartAsync(launchers[@case.Broker], cancellationToken).ConfigureAwait(false);
+            broker = await BrokerProcess.StartAsync(launchers[@case.Broker], BrokerProfile.For(@case, settings), cancellationToken).ConfigureAwait(false);
             Report(@case, $"broker up on port {broker.Port} (pid {broker.ProcessId})");
+            result = @case.Scenario == Scenario.StoredBacklog
+                ? await new StoredBacklogRunner(settings, broker, message => Report(@case, message)).RunAsync(@case, cancellationToken).ConfigureAwait(false)
+                : await RunLoadAsync(@case, broker, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            Report(@case, "FAILED: " + e.Message);
+            result = result with { Error = e is BenchmarkSetupException ? e.Message : $"{e.GetType().Name}: {e.Message}" };
+        }
+        finally
+        {
+            if (broker is not null)
+            {
+                result = result with { BrokerProblemCount = broker.ProblemCount, BrokerProblemLines = broker.ProblemLines };
+                await broker.DisposeAsync().ConfigureAwait(false);
+            }
+        }
 
+        return result;
+    }
+
+    /// <summary>Idle subscribers if the case wants them, the receivers, the publishers, then warm-up, the throughput
+    /// phase and the fixed-rate latency phase.</summary>
+    async Task<CaseResult> RunLoadAsync(BenchmarkCase @case, BrokerProcess broker, CancellationToken cancellationToken)
+    {
+        IdleSubscribers? idle = null;
+        var receivers = new List<LoadReceiver>();
+        var publishers = new List<LoadPublisher>();
+        try
+        {
             if (@case.WithIdleSubscribers)
             {
                 idle = await IdleSubscribers.ConnectAsync(broker.Port, settings.IdleConnections, settings.IdleSubscriptionsPerConnection,
@@ -62,18 +89,13 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
             Report(@case, $"latency p50 {latency.Latency.P50Microseconds:N0} µs, p99 {latency.Latency.P99Microseconds:N0} µs at {latency.SentPerSecond:N0} msg/s offered");
 
             var disconnected = receivers.Count(r => !r.IsConnected);
-            result = result with
+            return new CaseResult(@case)
             {
                 Throughput = throughput,
                 Latency = latency,
                 IdleConnectionsAtEnd = idle?.ConnectedCount,
                 Error = disconnected > 0 ? $"{disconnected} receiver(s) were disconnected by the end of the case" : null,
             };
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            Report(@case, "FAILED: " + e.Message);
-            result = result with { Error = e is BenchmarkSetupException ? e.Message : $"{e.GetType().Name}: {e.Message}" };
         }
         finally
         {
@@ -83,15 +105,7 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
             {
                 await idle.DisposeAsync().ConfigureAwait(false);
             }
-
-            if (broker is not null)
-            {
-                result = result with { BrokerProblemCount = broker.ProblemCount, BrokerProblemLines = broker.ProblemLines };
-                await broker.DisposeAsync().ConfigureAwait(false);
-            }
         }
-
-        return result;
     }
 
     int LatencyMessagesPerPublisher() =>

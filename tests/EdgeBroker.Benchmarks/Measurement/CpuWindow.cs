@@ -12,16 +12,17 @@ public readonly record struct CpuUsage(double BrokerSeconds, double HarnessSecon
 /// <summary>Takes a CPU reading when a phase starts and gives the difference when it ends.</summary>
 public sealed class CpuWindow
 {
-    readonly int _brokerProcessId;
+    /// <summary>Null when no broker runs (the in-process store cases): everything but the harness is others'.</summary>
+    readonly int? _brokerProcessId;
     readonly double _brokerStart;
     readonly double _harnessStart;
     readonly double _machineStart;
     readonly long _wallStart;
 
-    CpuWindow(int brokerProcessId)
+    CpuWindow(int? brokerProcessId)
     {
         _brokerProcessId = brokerProcessId;
-        _brokerStart = CpuSampler.ProcessCpuSeconds(brokerProcessId);
+        _brokerStart = BrokerCpuSeconds();
         _harnessStart = CpuSampler.OwnCpuSeconds();
         _machineStart = CpuSampler.MachineBusySeconds();
         _wallStart = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -29,12 +30,17 @@ public sealed class CpuWindow
 
     public static CpuWindow Start(int brokerProcessId) => new(brokerProcessId);
 
+    /// <summary>A window over the harness alone, when no broker process runs.</summary>
+    public static CpuWindow StartWithoutBroker() => new(null);
+
     public CpuUsage Stop()
     {
-        var broker = CpuSampler.ProcessCpuSeconds(_brokerProcessId) - _brokerStart;
+        var broker = BrokerCpuSeconds() - _brokerStart;
         var harness = CpuSampler.OwnCpuSeconds() - _harnessStart;
         var machine = CpuSampler.MachineBusySeconds() - _machineStart;
         var wall = System.Diagnostics.Stopwatch.GetElapsedTime(_wallStart).TotalSeconds;
         return new CpuUsage(broker, harness, Math.Max(0, machine - broker - harness), wall);
     }
+
+    double BrokerCpuSeconds() => _brokerProcessId is { } id ? CpuSampler.ProcessCpuSeconds(id) : 0;
 }
