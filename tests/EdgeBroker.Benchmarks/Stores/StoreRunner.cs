@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Reflection;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Engines;
@@ -18,6 +20,12 @@ public sealed class StoreRunner(BenchmarkSettings settings, TextWriter progress)
 {
     public async Task<StoreResult> RunAsync(StoreCase @case, CancellationToken cancellationToken)
     {
+        if (IsDebugBuild(@case.Benchmarks.Assembly))
+        {
+            // BenchmarkDotNet only warns in process; a Debug figure would silently measure unoptimized code.
+            return new StoreResult(@case) { Error = "the harness is a Debug build, which would measure unoptimized code: run it with -c Release" };
+        }
+
         var artifacts = Directory.CreateTempSubdirectory("edgebroker-bdn-");
         try
         {
@@ -75,4 +83,8 @@ public sealed class StoreRunner(BenchmarkSettings settings, TextWriter progress)
             artifacts.Delete(recursive: true);
         }
     }
+
+    /// <summary>Whether <paramref name="assembly"/> was compiled without optimization. A Release build of the
+    /// harness builds the stores it references in Release too.</summary>
+    static bool IsDebugBuild(Assembly assembly) => assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true;
 }
