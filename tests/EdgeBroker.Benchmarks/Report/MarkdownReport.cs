@@ -42,10 +42,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         new StoredBacklogTable(results, _targets).Write(text);
         new StoreRatesTable(storeResults).Write(text);
         WriteProblems(text);
-        if (_loadResults.Count > 0)
-        {
-            WriteTargetsSummary(text);
-        }
+        WriteTargetsSummary(text);
 
         return text.ToString();
     }
@@ -146,7 +143,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         text.AppendLine("Throughput: unique messages delivered per second in the throughput phase (first publish to last delivery). " +
                         "Latency: publish call to receive handler at the fixed offered rate. Broker CPU: the broker process's utime+stime " +
                         "(/proc/PID/stat) during the phase ÷ messages delivered, at full load (throughput phase) and at the fixed rate " +
-                        "(latency phase). \"vs mosquitto\": this row ÷ mosquitto's 1:1 pub/sub at the same QoS (throughput: higher is " +
+                        "(latency phase). \"vs mosquitto\": this row ÷ mosquitto's 1:1 pub/sub at the same QoS, durable rows ÷ the durable mosquitto row (throughput: higher is " +
                         "better; latency and CPU: lower is better). Lost: sent but never delivered, both phases. Others' CPU: the larger share " +
                         "of the machine that other processes (not the broker, not the harness) used in either phase; ⚠ above " +
                         $"{MarkdownText.BusyMachineShare * 100:0}% marks a row measured on a busy machine, whose numbers and ratios are unreliable.");
@@ -247,6 +244,11 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     void WriteTargetsSummary(StringBuilder text)
     {
         var checks = _loadResults.SelectMany(_targets.Evaluate).ToList();
+        if (checks.Count == 0)
+        {
+            return;
+        }
+
         var met = checks.Count(c => c.Met == true);
         var missed = checks.Count(c => c.Met == false);
         var unavailable = checks.Count(c => c.Met is null);
