@@ -112,14 +112,26 @@ public sealed class BrokerProcess : IAsyncDisposable
     /// <summary>Throws with the broker's last output when it has died (a crash must not look like a slow broker).</summary>
     public void ThrowIfExited()
     {
-        if (_process.HasExited)
+        if (ExitError(TimeSpan.Zero) is { } exited)
         {
-            // The process is gone; this only waits for the output readers to reach the end of its pipes, so the
-            // tail below includes its last words (a stack trace, say).
-            _process.WaitForExit();
-            throw new BenchmarkSetupException(
-                $"{_launcher.Name} (pid {_process.Id}) exited unexpectedly with code {_process.ExitCode}.\nLast output:\n{OutputTail()}");
+            throw exited;
         }
+    }
+
+    /// <summary>Why the broker is gone, with its last output, if it exits within <paramref name="grace"/>; null
+    /// while it runs. A client that lost its connection is often only the symptom of a broker that just died.</summary>
+    public BenchmarkSetupException? ExitError(TimeSpan grace)
+    {
+        if (!_process.WaitForExit(grace))
+        {
+            return null;
+        }
+
+        // The process is gone; this only waits for the output readers to reach the end of its pipes, so the tail
+        // below includes its last words (a stack trace, say).
+        _process.WaitForExit();
+        return new BenchmarkSetupException(
+            $"{_launcher.Name} (pid {_process.Id}) exited unexpectedly with code {_process.ExitCode}.\nLast output:\n{OutputTail()}");
     }
 
     public async ValueTask DisposeAsync()

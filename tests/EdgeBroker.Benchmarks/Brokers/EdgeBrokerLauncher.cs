@@ -5,8 +5,8 @@ using EdgeBroker.Benchmarks.Cases;
 namespace EdgeBroker.Benchmarks.Brokers;
 
 /// <summary>
-/// Starts the host broker exactly as users do (<c>dotnet EdgeBroker.Host.dll --port N</c>) with its shipped
-/// appsettings.json: a separate process, so its CPU time can be read from /proc and it does not share a GC or thread
+/// Starts the host broker as users do (<c>dotnet EdgeBroker.Host.dll --port N</c>, plus <c>--http-port 0</c>) with its
+/// shipped appsettings.json: a separate process, so its CPU time can be read from /proc and it does not share a GC or thread
 /// pool with the load clients. A durable case adds <c>--data-dir</c>, and a stored-backlog case a <c>--config</c> file
 /// with the few settings it changes.
 /// </summary>
@@ -68,6 +68,11 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
         start.ArgumentList.Add(dll.FullName);
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // The HTTP API is not measured; its default port (8080) may be taken on a shared machine (another broker, a
+        // test run), and the broker exits when it cannot listen there.
+        start.ArgumentList.Add("--http-port");
+        start.ArgumentList.Add("0");
         if (profile.Durable)
         {
             // Explicit, although ./data in the scratch directory is the default too: the durable cases must never

@@ -19,6 +19,10 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
     /// the run finish (the report shows fewer messages sent than asked for).</summary>
     static readonly TimeSpan ThroughputTimeLimit = TimeSpan.FromSeconds(90);
 
+    /// <summary>How long a failed case waits for its broker to finish dying, so the report names the cause (the
+    /// broker's exit) rather than the symptom (a client's lost connection).</summary>
+    static readonly TimeSpan BrokerExitGrace = TimeSpan.FromSeconds(1);
+
     public async Task<CaseResult> RunAsync(BenchmarkCase @case, CancellationToken cancellationToken)
     {
         BrokerProcess? broker = null;
@@ -33,8 +37,9 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            Report(@case, "FAILED: " + e.Message);
-            result = result with { Error = e is BenchmarkSetupException ? e.Message : $"{e.GetType().Name}: {e.Message}" };
+            var cause = broker?.ExitError(BrokerExitGrace) ?? e;
+            Report(@case, "FAILED: " + cause.Message);
+            result = result with { Error = cause is BenchmarkSetupException ? cause.Message : $"{cause.GetType().Name}: {cause.Message}" };
         }
         finally
         {
