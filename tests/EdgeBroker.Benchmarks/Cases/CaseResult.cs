@@ -32,10 +32,10 @@ public sealed record PhaseMeasurement(
     public double SentPerSecond => SendSeconds > 0 ? Sent / SendSeconds : 0;
 
     /// <summary>Broker CPU microseconds per delivered message.</summary>
-    public double BrokerCpuMicrosecondsPerMessage => Delivered > 0 ? Cpu.BrokerSeconds * 1e6 / Delivered : double.NaN;
+    public double BrokerCpuMicrosecondsPerMessage => Cpu.BrokerMicrosecondsPer(Delivered);
 
     /// <summary>Harness (load client) CPU microseconds per delivered message.</summary>
-    public double HarnessCpuMicrosecondsPerMessage => Delivered > 0 ? Cpu.HarnessSeconds * 1e6 / Delivered : double.NaN;
+    public double HarnessCpuMicrosecondsPerMessage => Cpu.HarnessMicrosecondsPer(Delivered);
 }
 
 /// <summary>Everything measured for one case, or why it could not be.</summary>

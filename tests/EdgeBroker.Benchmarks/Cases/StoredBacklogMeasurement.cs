@@ -41,10 +41,10 @@ public sealed record StoredBacklogMeasurement(
     public double DeliveredPerSecond => DeliverSeconds > 0 ? Delivered / DeliverSeconds : 0;
 
     /// <summary>Broker CPU microseconds per message while storing.</summary>
-    public double BrokerCpuMicrosecondsPerStored => Sent > 0 ? StoreCpu.BrokerSeconds * 1e6 / Sent : double.NaN;
+    public double BrokerCpuMicrosecondsPerStored => StoreCpu.BrokerMicrosecondsPer(Sent);
 
     /// <summary>Broker CPU microseconds per message while delivering.</summary>
-    public double BrokerCpuMicrosecondsPerDelivered => Delivered > 0 ? DeliverCpu.BrokerSeconds * 1e6 / Delivered : double.NaN;
+    public double BrokerCpuMicrosecondsPerDelivered => DeliverCpu.BrokerMicrosecondsPer(Delivered);
 
     /// <summary>The larger share of the machine other processes took in either part.</summary>
     public double OtherShareOfMachine => Math.Max(StoreCpu.OtherShareOfMachine, DeliverCpu.OtherShareOfMachine);

@@ -7,6 +7,12 @@ public readonly record struct CpuUsage(double BrokerSeconds, double HarnessSecon
     /// <summary>Share (0–1) of the whole machine's CPU capacity that other processes used: above a few percent, the
     /// run competed with something else and its numbers are less trustworthy.</summary>
     public double OtherShareOfMachine => WallSeconds > 0 ? OtherSeconds / (WallSeconds * Environment.ProcessorCount) : 0;
+
+    /// <summary>Broker CPU microseconds per message, over <paramref name="messages"/> messages (NaN for none).</summary>
+    public double BrokerMicrosecondsPer(int messages) => messages > 0 ? BrokerSeconds * 1e6 / messages : double.NaN;
+
+    /// <summary>Harness CPU microseconds per message, over <paramref name="messages"/> messages (NaN for none).</summary>
+    public double HarnessMicrosecondsPer(int messages) => messages > 0 ? HarnessSeconds * 1e6 / messages : double.NaN;
 }
 
 /// <summary>Takes a CPU reading when a phase starts and gives the difference when it ends.</summary>
