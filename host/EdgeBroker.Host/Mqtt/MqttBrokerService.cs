@@ -19,6 +19,9 @@ sealed class MqttBrokerService(
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
+    /// <summary>Room in MQTTnet's per-client queue for live traffic on top of a stored backlog (MQTTnet's default size).</summary>
+    const int LivePendingMessages = 1000;
+
     readonly ILogger _logger = loggerFactory.CreateLogger<MqttBrokerService>();
     MqttServer? _server;
     CoreBridge? _bridge;
@@ -42,6 +45,7 @@ sealed class MqttBrokerService(
         var tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePort(settings) : settings.Tls.Port;
         var serverOptions = Listeners(new MqttServerOptionsBuilder(), settings, port, tlsPort)
             .WithPersistentSessions(false)
+            .WithMaxPendingMessagesPerClient(PendingMessagesPerClient(settings))
             .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(10))
             .Build();
 
@@ -94,6 +98,12 @@ sealed class MqttBrokerService(
 
     /// <summary>The plain listener and the TLS listener, as configured. Both go through the same TCP adapter, so TLS
     /// connections get the same <see cref="SpecCompliantChannel"/> corrections as plain ones.</summary>
+    /// <summary>MQTTnet drops the oldest queued message of a client whose queue is full. A returning client's whole
+    /// stored backlog (up to MaxOfflineMessagesPerClient, all at once when batching is off) must fit, with room for live
+    /// traffic on top (MQTTnet's default of 1,000).</summary>
+    static int PendingMessagesPerClient(BrokerOptions settings) =>
+        (int)Math.Min((long)settings.MaxOfflineMessagesPerClient + LivePendingMessages, int.MaxValue);
+
     MqttServerOptionsBuilder Listeners(MqttServerOptionsBuilder builder, BrokerOptions settings, int port, int tlsPort)
     {
         if (port == 0)
