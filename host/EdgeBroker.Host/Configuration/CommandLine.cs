@@ -23,16 +23,7 @@ public sealed class CommandLine
 
     public CommandLine()
     {
-        _accessKeys.Validators.Add(result =>
-        {
-            foreach (var token in result.Tokens)
-            {
-                if (AccessKeyFlag.Parse(token.Value) is null)
-                {
-                    result.AddError($"--access-key expects ID:SECRET with neither part empty, not '{token.Value}'.");
-                }
-            }
-        });
+        _accessKeys.Validators.Add(AccessKeyFlag.Validate);
 
         Root = new RootCommand("EdgeBroker: an MQTT broker for IoT edge gateways, with point-to-point client-ID routing.")
         {

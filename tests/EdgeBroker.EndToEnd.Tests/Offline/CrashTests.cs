@@ -17,8 +17,6 @@ public sealed class CrashTests : IDisposable
     const string Topic = "app/p2p/" + Device;
     const int Rounds = 4;
 
-    static readonly string HostDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Host.dll");
-
     readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("edgebroker-crash-");
     readonly int _port = FreePorts.Next();
 
@@ -113,7 +111,7 @@ public sealed class CrashTests : IDisposable
         // The quota is raised so that every refusal would be a durability failure, not a full quota.
         var broker = ProcessRunner.Start(
             new Dictionary<string, string> { ["EdgeBroker__MaxOfflineMessagesPerClient"] = "1000000" },
-            "dotnet", HostDll, "--port", _port.ToString(), "--data-dir", _dataDir.FullName);
+            "dotnet", HostProgram.Dll, "--port", _port.ToString(), "--data-dir", _dataDir.FullName);
         await broker.WaitForOutputAsync(TimeSpan.FromSeconds(20), "MQTT listener on");
         return broker;
     }
