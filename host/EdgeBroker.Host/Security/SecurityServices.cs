@@ -1,6 +1,7 @@
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeBroker.Host.Security;
@@ -14,10 +15,17 @@ static class SecurityServices
         services.AddSingleton<RevocationSignal>();
         services.AddSingleton<IDeviceStore, MemoryDeviceStore>();
         services.AddSingleton<ITokenStore, MemoryTokenStore>();
-        services.AddSingleton(provider => new BrokerSecurity(
-            provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ToCoreOptions(),
-            provider.GetRequiredService<IDeviceStore>(),
-            provider.GetRequiredService<ITokenStore>(),
-            new CryptoRandomSource()));
+        services.AddSingleton(provider =>
+        {
+            var security = new BrokerSecurity(
+                provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ToCoreOptions(),
+                provider.GetRequiredService<IDeviceStore>(),
+                provider.GetRequiredService<ITokenStore>(),
+                new CryptoRandomSource());
+            var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerSecurity));
+            security.Policy.Denied = (clientId, topicOrFilter, isPublish, reason) =>
+                log.LogWarning("Refused {Packet} from {ClientId} to {Topic}: {Reason}", isPublish ? "PUBLISH" : "SUBSCRIBE", clientId, topicOrFilter, reason);
+            return security;
+        });
     }
 }

@@ -3,7 +3,8 @@ using EdgeBroker.EndToEnd.Tests.Infrastructure;
 namespace EdgeBroker.EndToEnd.Tests.Http;
 
 /// <summary>A host broker with two access keys — one for every group, one for GID_sensors only — and API clients for
-/// both. The HTTP API is the host's, so these tests run on the host engine only.</summary>
+/// both. The HTTP API is the host's, so these tests run on the host engine only. The MQTT clients whose presence the
+/// tests query connect anonymously, which a broker with access keys refuses unless told otherwise: it is told.</summary>
 public sealed class ApiBroker : IAsyncDisposable
 {
     public const string AllGroupsKey = "AK_ALL";
@@ -34,6 +35,7 @@ public sealed class ApiBroker : IAsyncDisposable
         ["EdgeBroker:AccessKeys:1:Id"] = SensorsKey,
         ["EdgeBroker:AccessKeys:1:Secret"] = SensorsSecret,
         ["EdgeBroker:AccessKeys:1:Groups:0"] = "GID_sensors",
+        ["EdgeBroker:Security:AllowAnonymous"] = "true",
     }));
 
     /// <summary>The <c>online</c> answer for <paramref name="clientId"/>, asked with the all-groups key.</summary>
