@@ -20,6 +20,20 @@ public sealed class CommandLine
         HelpName = "ID:SECRET",
     };
     readonly Option<string?> _instanceId = new("--instance-id") { Description = "This broker's instanceId in signed HTTP requests (default edgebroker)." };
+    readonly Option<bool> _allowAnonymous = new("--allow-anonymous")
+    {
+        Description = "Let MQTT clients connect without credentials, also when access keys are configured or the broker serves the LAN.",
+    };
+    readonly Option<string[]> _applicationGroups = new("--application-group")
+    {
+        Description = "A group whose clients may exchange P2P messages with every group, e.g. the back end's (repeatable).",
+        HelpName = "GROUP",
+    };
+    readonly Option<string[]> _sysSubscribers = new("--sys-subscriber")
+    {
+        Description = "A client ID that may subscribe to $SYS/... (presence events) once signed in (repeatable).",
+        HelpName = "CLIENT_ID",
+    };
 
     public CommandLine()
     {
@@ -35,6 +49,9 @@ public sealed class CommandLine
             _httpPort,
             _accessKeys,
             _instanceId,
+            _allowAnonymous,
+            _applicationGroups,
+            _sysSubscribers,
         };
     }
 
@@ -77,18 +94,38 @@ public sealed class CommandLine
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.InstanceId)}"] = instanceId;
         }
 
+        var security = $"{BrokerOptions.Section}:{nameof(BrokerOptions.Security)}";
+        if (result.GetValue(_allowAnonymous))
+        {
+            settings[$"{security}:{nameof(SecuritySettings.AllowAnonymous)}"] = "true";
+        }
+
+        AddList(settings, $"{security}:{nameof(SecuritySettings.ApplicationGroups)}", result.GetValue(_applicationGroups));
+        AddList(settings, $"{security}:{nameof(SecuritySettings.SysSubscribers)}", result.GetValue(_sysSubscribers));
+
         var accessKeys = result.GetValue(_accessKeys) ?? [];
         for (var i = 0; i < accessKeys.Length; i++)
         {
             var (id, secret) = AccessKeyFlag.Parse(accessKeys[i])!.Value;
-
-            // Not a number: list entries from appsettings.json or --config are numbered, and a flag adds a key rather
-            // than replacing the one with the same index.
-            var entry = $"{BrokerOptions.Section}:{nameof(BrokerOptions.AccessKeys)}:command-line-{i}";
+            var entry = FlagEntry($"{BrokerOptions.Section}:{nameof(BrokerOptions.AccessKeys)}", i);
             settings[$"{entry}:{nameof(AccessKeyOptions.Id)}"] = id;
             settings[$"{entry}:{nameof(AccessKeyOptions.Secret)}"] = secret;
         }
 
         return settings;
     }
+
+    /// <summary>Adds a repeatable flag's values to a list setting.</summary>
+    static void AddList(Dictionary<string, string?> settings, string listKey, string[]? values)
+    {
+        for (var i = 0; i < (values?.Length ?? 0); i++)
+        {
+            settings[FlagEntry(listKey, i)] = values![i];
+        }
+    }
+
+    /// <summary>The key of a repeatable flag's <paramref name="index"/>th value in a list setting. Not a number: list
+    /// entries from appsettings.json or --config are numbered, and a flag adds an entry rather than replacing the one
+    /// with the same index.</summary>
+    static string FlagEntry(string listKey, int index) => $"{listKey}:command-line-{index}";
 }

@@ -1,5 +1,6 @@
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,15 +14,11 @@ static class SecurityServices
     public static void AddBrokerSecurity(this IServiceCollection services)
     {
         services.AddSingleton<RevocationSignal>();
-        services.AddSingleton<IDeviceStore, MemoryDeviceStore>();
-        services.AddSingleton<ITokenStore, MemoryTokenStore>();
         services.AddSingleton(provider =>
         {
+            var storage = provider.GetRequiredService<BrokerStorage>();
             var security = new BrokerSecurity(
-                provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ToCoreOptions(),
-                provider.GetRequiredService<IDeviceStore>(),
-                provider.GetRequiredService<ITokenStore>(),
-                new CryptoRandomSource());
+                provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ToCoreOptions(), storage.Devices, storage.Tokens, new CryptoRandomSource());
             var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerSecurity));
             security.Policy.Denied = (clientId, topicOrFilter, isPublish, reason) =>
                 log.LogWarning("Refused {Packet} from {ClientId} to {Topic}: {Reason}", isPublish ? "PUBLISH" : "SUBSCRIBE", clientId, topicOrFilter, reason);
