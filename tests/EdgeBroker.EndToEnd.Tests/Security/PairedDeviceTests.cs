@@ -92,4 +92,39 @@ public sealed class PairedDeviceTests
         Assert.False(Assert.Single((await api.AllGroups.GetAsync(AdminPaths.Devices)).Body.GetProperty("devices").EnumerateArray())
             .GetProperty("revoked").GetBoolean());
     }
+
+    [Fact]
+    public async Task Paired_devices_their_names_and_revocations_and_issued_tokens_survive_a_restart_on_the_same_data()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("edgebroker-security-restart-");
+        try
+        {
+            DeviceCredentials kept, revoked;
+            string token;
+            await using (var api = await ApiBroker.StartAsync(dataDir))
+            {
+                kept = await SecureClients.PairAsync(api, "GID_sensors", "kept");
+                revoked = await SecureClients.PairAsync(api, "GID_sensors", "revoked");
+                (await api.AllGroups.PostAsync(AdminPaths.DevicesRename, DeviceApiTests.Rename(kept.ClientId, "Kept"))).AssertOk();
+                (await api.AllGroups.PostAsync(AdminPaths.DevicesRevoke, DeviceApiTests.ClientId(revoked.ClientId))).AssertOk();
+                token = await TokenApiTests.ApplyTokenAsync(api.AllGroups, "GID_sensors", "R,W", TimeSpan.FromMinutes(5));
+            }
+
+            await using var restarted = await ApiBroker.StartAsync(dataDir);
+            await using var device = await SecureClients.ConnectAsync(restarted.Broker, kept);
+            await using var tokenClient = await SecureClients.ConnectAsync(restarted.Broker, "GID_sensors@@@app",
+                SecureClients.TokenUserName(ApiBroker.AllGroupsKey), "RW|" + token);
+            var listed = (await restarted.AllGroups.GetAsync(AdminPaths.Devices)).Body.GetProperty("devices").EnumerateArray()
+                .Select(d => (d.GetProperty("clientId").GetString(), d.GetProperty("name").GetString(), d.GetProperty("revoked").GetBoolean()));
+
+            Assert.Equal(MqttClientConnectResultCode.Success, device.ConnectResult.ResultCode);
+            Assert.Equal(MqttClientConnectResultCode.Success, tokenClient.ConnectResult.ResultCode);
+            Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await SecureClients.RefusalAsync(restarted.Broker, revoked));
+            Assert.Equal([(kept.ClientId, "Kept", false), (revoked.ClientId, "revoked", true)], listed);
+        }
+        finally
+        {
+            dataDir.Delete(recursive: true);
+        }
+    }
 }

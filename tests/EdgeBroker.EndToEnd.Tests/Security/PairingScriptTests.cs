@@ -46,6 +46,25 @@ public sealed class PairingScriptTests : IDisposable
     }
 
     [ToolFact(Tool.PahoMqtt)]
+    public async Task After_a_restart_on_the_same_data_the_script_signs_in_with_its_stored_credentials_without_a_window()
+    {
+        var dataDir = _deviceStorage.CreateSubdirectory("broker-data");
+        await using (var api = await ApiBroker.StartAsync(dataDir))
+        {
+            (await api.AllGroups.PostAsync(AdminPaths.PairingOpen, PairingApiTests.Group("GID_sensors"))).AssertOk();
+            var paired = await RunScriptAsync(api.Broker);
+            Assert.True(paired.ExitCode == 0, $"pairing script failed: {paired.Output} {paired.Errors}");
+        }
+
+        await using var restarted = await ApiBroker.StartAsync(dataDir);
+        var run = await RunScriptAsync(restarted.Broker);
+
+        Assert.True(run.ExitCode == 0, $"sign-in after the restart failed: {run.Output} {run.Errors}");
+        Assert.Contains("pairing: skipped, credentials already stored", run.Output);
+        Assert.Contains("done: GID_sensors@@@DEVICE_001 is paired and signs in", run.Output);
+    }
+
+    [ToolFact(Tool.PahoMqtt)]
     public async Task Outside_a_window_the_script_is_refused_with_connack_5_and_stores_nothing()
     {
         await using var api = await ApiBroker.StartAsync();
