@@ -37,7 +37,7 @@ public sealed class PairedDeviceTests
         var credentials = await SecureClients.PairAsync(api, "GID_sensors", "DEVICE_001");
         (await api.AllGroups.PostAsync(AdminPaths.PairingClose, PairingApiTests.Group("GID_sensors"))).AssertOk();
 
-        var refused = await SecureClients.RefusalAsync(api.Broker, "GID_sensors@@@DEVICE_002", "Pair|GID_sensors", "", MqttProtocolVersion.V311);
+        var refused = await SecureBroker.RefusedAsync(api.Broker, "GID_sensors@@@DEVICE_002", MqttProtocolVersion.V311, "Pair|GID_sensors", "");
 
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, refused);
         Assert.Single((await api.AllGroups.GetAsync(AdminPaths.Devices)).Body.GetProperty("devices").EnumerateArray());
@@ -73,7 +73,7 @@ public sealed class PairedDeviceTests
 
         revoked.AssertOk();
         await SecureClients.WaitUntilDisconnectedAsync(device);
-        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await SecureClients.RefusalAsync(api.Broker, credentials, protocol));
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await SecureClients.RefusedAsync(api.Broker, credentials, protocol));
         var entry = Assert.Single((await api.AllGroups.GetAsync(AdminPaths.Devices)).Body.GetProperty("devices").EnumerateArray());
         Assert.True(entry.GetProperty("revoked").GetBoolean());
     }
@@ -119,7 +119,7 @@ public sealed class PairedDeviceTests
 
             Assert.Equal(MqttClientConnectResultCode.Success, device.ConnectResult.ResultCode);
             Assert.Equal(MqttClientConnectResultCode.Success, tokenClient.ConnectResult.ResultCode);
-            Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await SecureClients.RefusalAsync(restarted.Broker, revoked));
+            Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await SecureClients.RefusedAsync(restarted.Broker, revoked));
             Assert.Equal([(kept.ClientId, "Kept", false), (revoked.ClientId, "revoked", true)], listed);
         }
         finally

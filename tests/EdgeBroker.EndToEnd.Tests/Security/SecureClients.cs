@@ -19,15 +19,6 @@ public static class SecureClients
         MqttProtocolVersion protocol = MqttProtocolVersion.V500) =>
         TestClient.ConnectAsync(broker, clientId, protocol, configure: options => options.WithCredentials(userName, password));
 
-    /// <summary>The CONNACK code of a CONNECT that must be refused.</summary>
-    public static async Task<MqttClientConnectResultCode> RefusalAsync(RunningBroker broker, string clientId, string userName, string password,
-        MqttProtocolVersion protocol = MqttProtocolVersion.V500)
-    {
-        await using var refused = await ConnectAsync(broker, clientId, userName, password, protocol);
-        Assert.NotEqual(MqttClientConnectResultCode.Success, refused.ConnectResult.ResultCode);
-        return refused.ConnectResult.ResultCode;
-    }
-
     /// <summary>Opens the group's pairing window over HTTP and pairs <paramref name="deviceId"/> the way the core's
     /// README describes it: CONNECT as Pair|group, take the credentials from the one message the broker sends.</summary>
     public static async Task<DeviceCredentials> PairAsync(ApiBroker api, string group, string deviceId)
@@ -46,9 +37,10 @@ public static class SecureClients
         MqttProtocolVersion protocol = MqttProtocolVersion.V500) =>
         ConnectAsync(broker, device.ClientId, device.UserName, device.Password, protocol);
 
-    public static Task<MqttClientConnectResultCode> RefusalAsync(RunningBroker broker, DeviceCredentials device,
+    /// <summary>The CONNACK code of a paired device's CONNECT that must be refused.</summary>
+    public static Task<MqttClientConnectResultCode> RefusedAsync(RunningBroker broker, DeviceCredentials device,
         MqttProtocolVersion protocol = MqttProtocolVersion.V500) =>
-        RefusalAsync(broker, device.ClientId, device.UserName, device.Password, protocol);
+        SecureBroker.RefusedAsync(broker, device.ClientId, protocol, device.UserName, device.Password);
 
     /// <summary>Waits until the broker has closed the client's connection.</summary>
     public static Task WaitUntilDisconnectedAsync(TestClient client) =>

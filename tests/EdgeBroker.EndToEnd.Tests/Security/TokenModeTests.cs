@@ -44,7 +44,7 @@ public sealed class TokenModeTests
         Assert.Equal(MqttClientPublishReasonCode.Success, published.ReasonCode);
         Assert.Equal("21.5", (await client.ReceiveAsync()).ConvertPayloadToString());
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword,
-            await SecureClients.RefusalAsync(api.Broker, "GID_sensors@@@dev2", AllGroupsUser, "W|" + read));
+            await SecureBroker.RefusedAsync(api.Broker, "GID_sensors@@@dev2", MqttProtocolVersion.V500, AllGroupsUser, "W|" + read));
     }
 
     [Fact]
@@ -54,9 +54,9 @@ public sealed class TokenModeTests
         var sensorsToken = await TokenApiTests.ApplyTokenAsync(api.Sensors, "GID_sensors,GID_lights", "R,W", TimeSpan.FromMinutes(5));
         var sensorsUser = SecureClients.TokenUserName(ApiBroker.SensorsKey);
 
-        var otherKey = await SecureClients.RefusalAsync(api.Broker, Device, AllGroupsUser, "RW|" + sensorsToken);
-        var otherGroup = await SecureClients.RefusalAsync(api.Broker, "GID_lights@@@lamp", sensorsUser, "RW|" + sensorsToken,
-            MqttProtocolVersion.V311);
+        var otherKey = await SecureBroker.RefusedAsync(api.Broker, Device, MqttProtocolVersion.V500, AllGroupsUser, "RW|" + sensorsToken);
+        var otherGroup = await SecureBroker.RefusedAsync(api.Broker, "GID_lights@@@lamp", MqttProtocolVersion.V311,
+            sensorsUser, "RW|" + sensorsToken);
         await using var ownGroup = await SecureClients.ConnectAsync(api.Broker, Device, sensorsUser, "RW|" + sensorsToken);
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, otherKey);
@@ -74,7 +74,7 @@ public sealed class TokenModeTests
         await SecureClients.WaitUntilDisconnectedAsync(client);
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword,
-            await SecureClients.RefusalAsync(api.Broker, Device, AllGroupsUser, "RW|" + token, MqttProtocolVersion.V311));
+            await SecureBroker.RefusedAsync(api.Broker, Device, MqttProtocolVersion.V311, AllGroupsUser, "RW|" + token));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class TokenModeTests
 
         await SecureClients.WaitUntilDisconnectedAsync(client);
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword,
-            await SecureClients.RefusalAsync(api.Broker, Device, AllGroupsUser, "RW|" + token));
+            await SecureBroker.RefusedAsync(api.Broker, Device, MqttProtocolVersion.V500, AllGroupsUser, "RW|" + token));
     }
 
     /// <summary>Applies for an R,W token on GID_sensors valid for <paramref name="validFor"/> and connects
