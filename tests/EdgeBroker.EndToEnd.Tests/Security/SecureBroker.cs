@@ -24,7 +24,7 @@ public static class SecureBroker
     public const string Backend = "GID_app@@@backend";
 
     /// <summary>Signs with <see cref="AppKey"/>; the configured $SYS subscriber.</summary>
-    public const string Monitor = "GID_app@@@monitor";
+    public const string PresenceMonitor = "GID_app@@@monitor";
 
     /// <summary>Signs with <see cref="SensorsKey"/>; bound by the GID_sensors rule.</summary>
     public const string Device = "GID_sensors@@@dev1";
