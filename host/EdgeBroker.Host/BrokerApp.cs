@@ -1,5 +1,6 @@
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http;
 using EdgeBroker.Host.Mqtt;
@@ -59,7 +60,8 @@ public static class BrokerApp
         {
             var settings = services.GetRequiredService<IOptions<BrokerOptions>>().Value;
             var storage = services.GetRequiredService<BrokerStorage>();
-            return new BrokerCore(new AllowAllPolicy(), storage.Offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
+            IAccessPolicy policy = settings.EnforcesAccessControl() ? services.GetRequiredService<BrokerSecurity>().Policy : new AllowAllPolicy();
+            return new BrokerCore(policy, storage.Offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
         });
         builder.Services.AddBrokerSecurity();
         builder.Services.AddSingleton<ServerTls>();

@@ -7,6 +7,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 var commandLine = new EdgeBroker.Host.Configuration.CommandLine();
+foreach (var administration in new EdgeBroker.Host.Admin.AdminCommands().Create())
+{
+    commandLine.Root.Add(administration);
+}
+
 commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
 {
     IHost host;

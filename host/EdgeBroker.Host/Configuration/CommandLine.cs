@@ -38,19 +38,24 @@ public sealed class CommandLine
         Description = "Refuse MQTT over TLS clients without a certificate from --tls-client-ca.",
     };
     readonly Option<bool> _noPlain = new("--no-plain") { Description = "No unencrypted MQTT listener: MQTT over TLS only." };
+    readonly Option<bool> _allowAnonymous = new("--allow-anonymous")
+    {
+        Description = "Let MQTT clients connect without credentials, also when access keys are configured or the broker serves the LAN.",
+    };
+    readonly Option<string[]> _applicationGroups = new("--application-group")
+    {
+        Description = "A group whose clients may exchange P2P messages with every group, e.g. the back end's (repeatable).",
+        HelpName = "GROUP",
+    };
+    readonly Option<string[]> _sysSubscribers = new("--sys-subscriber")
+    {
+        Description = "A client ID that may subscribe to $SYS/... (presence events) once signed in (repeatable).",
+        HelpName = "CLIENT_ID",
+    };
 
     public CommandLine()
     {
-        _accessKeys.Validators.Add(result =>
-        {
-            foreach (var token in result.Tokens)
-            {
-                if (AccessKeyFlag.Parse(token.Value) is null)
-                {
-                    result.AddError($"--access-key expects ID:SECRET with neither part empty, not '{token.Value}'.");
-                }
-            }
-        });
+        _accessKeys.Validators.Add(AccessKeyFlag.Validate);
 
         Root = new RootCommand("EdgeBroker: an MQTT broker for IoT edge gateways, with point-to-point client-ID routing.")
         {
@@ -69,6 +74,9 @@ public sealed class CommandLine
             _tlsClientCa,
             _requireClientCertificate,
             _noPlain,
+            _allowAnonymous,
+            _applicationGroups,
+            _sysSubscribers,
         };
     }
 
@@ -112,15 +120,20 @@ public sealed class CommandLine
         }
 
         AddTlsSettings(result, settings);
+        var security = $"{BrokerOptions.Section}:{nameof(BrokerOptions.Security)}";
+        if (result.GetValue(_allowAnonymous))
+        {
+            settings[$"{security}:{nameof(SecuritySettings.AllowAnonymous)}"] = "true";
+        }
+
+        AddList(settings, $"{security}:{nameof(SecuritySettings.ApplicationGroups)}", result.GetValue(_applicationGroups));
+        AddList(settings, $"{security}:{nameof(SecuritySettings.SysSubscribers)}", result.GetValue(_sysSubscribers));
 
         var accessKeys = result.GetValue(_accessKeys) ?? [];
         for (var i = 0; i < accessKeys.Length; i++)
         {
             var (id, secret) = AccessKeyFlag.Parse(accessKeys[i])!.Value;
-
-            // Not a number: list entries from appsettings.json or --config are numbered, and a flag adds a key rather
-            // than replacing the one with the same index.
-            var entry = $"{BrokerOptions.Section}:{nameof(BrokerOptions.AccessKeys)}:command-line-{i}";
+            var entry = FlagEntry($"{BrokerOptions.Section}:{nameof(BrokerOptions.AccessKeys)}", i);
             settings[$"{entry}:{nameof(AccessKeyOptions.Id)}"] = id;
             settings[$"{entry}:{nameof(AccessKeyOptions.Secret)}"] = secret;
         }
@@ -160,4 +173,18 @@ public sealed class CommandLine
             settings[$"{tls}:{nameof(TlsOptions.PlainListener)}"] = "false";
         }
     }
+
+    /// <summary>Adds a repeatable flag's values to a list setting.</summary>
+    static void AddList(Dictionary<string, string?> settings, string listKey, string[]? values)
+    {
+        for (var i = 0; i < (values?.Length ?? 0); i++)
+        {
+            settings[FlagEntry(listKey, i)] = values![i];
+        }
+    }
+
+    /// <summary>The key of a repeatable flag's <paramref name="index"/>th value in a list setting. Not a number: list
+    /// entries from appsettings.json or --config are numbered, and a flag adds an entry rather than replacing the one
+    /// with the same index.</summary>
+    static string FlagEntry(string listKey, int index) => $"{listKey}:command-line-{index}";
 }

@@ -27,5 +27,8 @@ static class HttpApi
     {
         app.UseJsonErrorResponses();
         app.MapOnlineStatusApi();
+        app.MapTokenApi();
+        app.MapPairingApi();
+        app.MapDeviceApi();
     }
 }

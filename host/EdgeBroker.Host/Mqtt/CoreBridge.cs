@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Net;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Topics;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Formatter;
@@ -15,11 +17,13 @@ namespace EdgeBroker.Host.Mqtt;
 /// <summary>
 /// Translates between MQTTnet's server events and the routing core. MQTTnet keeps the protocol (packets, QoS
 /// handshakes, keep-alive, wills, retained messages on SUBSCRIBE); the core decides who receives every PUBLISH and
-/// this bridge hands each message straight to the receiving session.
+/// this bridge hands each message straight to the receiving session. Every CONNECT is authenticated by the core's
+/// <see cref="BrokerSecurity"/> before the core hears of it.
 /// </summary>
 sealed class CoreBridge
 {
     readonly BrokerCore _core;
+    readonly BrokerSecurity _security;
     readonly MqttServer _server;
     readonly SessionPresentFlags _sessionPresent;
     readonly uint _mqtt311SessionExpiry;
@@ -35,9 +39,11 @@ sealed class CoreBridge
     MqttClientSessionsManager? _sessionsManager;
 
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
-    public CoreBridge(BrokerCore core, MqttServer server, SessionPresentFlags sessionPresent, uint mqtt311SessionExpiry, ILogger<CoreBridge> logger)
+    public CoreBridge(BrokerCore core, BrokerSecurity security, MqttServer server, SessionPresentFlags sessionPresent, uint mqtt311SessionExpiry,
+        ILogger<CoreBridge> logger)
     {
         _core = core;
+        _security = security;
         _server = server;
         _sessionPresent = sessionPresent;
         _mqtt311SessionExpiry = mqtt311SessionExpiry;
@@ -56,7 +62,7 @@ sealed class CoreBridge
 
     MqttClientSessionsManager SessionsManager => _sessionsManager ??= MqttNetInternals.SessionsManager(_server);
 
-    Task OnValidatingConnection(ValidatingConnectionEventArgs args)
+    async Task OnValidatingConnection(ValidatingConnectionEventArgs args)
     {
         var cleanStart = args.CleanSession ?? true;
         var clientId = args.ClientId;
@@ -75,31 +81,69 @@ sealed class CoreBridge
             }
         }
 
+        var endPoint = args.RemoteEndPoint.ToString()!;
+        var remoteIp = RemoteAddress(args.RemoteEndPoint);
+        var decision = _security.Authenticate(clientId, args.UserName, args.RawPassword, remoteIp, Clock.NowMs());
+        if (decision.ResponseDelayMs > 0)
+        {
+            // Slows an address that keeps failing; a timer, not a blocked thread, so other clients are served meanwhile.
+            await Task.Delay(decision.ResponseDelayMs).ConfigureAwait(false);
+        }
+
+        if (!decision.IsAccepted)
+        {
+            // MQTTnet answers a refused CONNECT without creating or taking over a session, and the core never hears
+            // of it: a live connection with the same client ID carries on untouched.
+            args.ReasonCode = ConnectRefusalCodes.For(decision, args.ProtocolVersion);
+            _logger.LogWarning("Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}",
+                clientId, remoteIp, ProtocolName(args.ProtocolVersion), decision.Reason);
+            return;
+        }
+
         // The core keeps sessions, subscriptions and undelivered messages; MQTTnet only ever holds a fresh session per
         // connection, so it never replays a previous connection's queue on top of the core's redelivery.
         connect.CleanSession = true;
 
         // Accepted: from now on the core routes to this connection, before MQTTnet even sends the CONNACK.
-        var endPoint = args.RemoteEndPoint.ToString()!;
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
             : cleanStart ? 0 : _mqtt311SessionExpiry;
-        var connection = new MqttNetConnection(args.ProtocolVersion);
+        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage);
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
         _core.ConnectionAccepted(clientId, connection, endPoint);
         _logger.LogInformation(
-            "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
-            clientId, endPoint, ProtocolName(args.ProtocolVersion), connection.ChannelId, cleanStart, sessionPresent);
-        return Task.CompletedTask;
+            "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
+            clientId, endPoint, ProtocolName(args.ProtocolVersion), decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
     }
 
     async Task OnClientConnected(ClientConnectedEventArgs args)
     {
-        if (_connections.TryGetValue(args.RemoteEndPoint.ToString()!, out var connection))
+        if (!_connections.TryGetValue(args.RemoteEndPoint.ToString()!, out var connection))
         {
-            connection.Attach(await SessionsManager.GetSessionStatus(args.ClientId).ConfigureAwait(false));
+            return;
+        }
+
+        connection.Attach(await SessionsManager.GetSessionStatus(args.ClientId).ConfigureAwait(false));
+        if (connection.TakePairingMessage() is { } pairing)
+        {
+            SendPairingMessage(args.ClientId, connection, pairing);
+        }
+    }
+
+    /// <summary>Hands a freshly paired device its credentials: QoS 1, on its own connection only, not tracked by the
+    /// core (a device that loses them is paired again). The payload holds the secret, so it is never logged.</summary>
+    void SendPairingMessage(string clientId, MqttNetConnection connection, PairingMessage pairing)
+    {
+        var message = new RoutedMessage(pairing.Topic, pairing.Payload, qos: 1, retain: false) { PublishedAtMs = Clock.NowMs() };
+        if (connection.Send(message, qos: 1, retain: false, subscriptionIdentifiers: null, deliveryTag: 0, duplicate: false))
+        {
+            _logger.LogInformation("Paired {ClientId}: its credentials were sent on its own connection", clientId);
+        }
+        else
+        {
+            _logger.LogWarning("Paired {ClientId}, but its credentials could not be queued; revoke it and pair it again", clientId);
         }
     }
 
@@ -131,6 +175,7 @@ sealed class CoreBridge
         }
 
         _core.ConnectionClosed(args.ClientId, connection);
+        _security.Disconnected(connection.Client);
         _logger.LogInformation("Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
             args.ClientId, endPoint, args.DisconnectType, connection.ChannelId);
         return Task.CompletedTask;
@@ -154,7 +199,12 @@ sealed class CoreBridge
 
         if (outcome is PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid)
         {
-            _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
+            // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
+            if (!(outcome == PublishOutcome.NotAuthorized && _core.Router.Policy is SecurityPolicy))
+            {
+                _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
+            }
+
             return;
         }
 
@@ -200,9 +250,9 @@ sealed class CoreBridge
         }
         else if (!_core.Router.Policy.CanSubscribe(args.ClientId, filter))
         {
+            // MQTT 5 SUBACK 0x87; MQTTnet writes any failure as 0x80 for 3.1.1. The policy has logged the reason.
             args.ProcessSubscription = false;
             args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
-            _logger.LogWarning("Refused SUBSCRIBE from {ClientId} to {Filter}: not authorized", args.ClientId, filter);
         }
 
         return Task.CompletedTask;
@@ -249,6 +299,40 @@ sealed class CoreBridge
             await SessionsManager.DeleteSessionAsync(clientId).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Closes the connections of clients whose credentials no longer hold (a revoked device, an expired or
+    /// revoked token). MQTT 5 clients get DISCONNECT 0x87 (Not authorized) first; 3.1.1 has no server DISCONNECT.</summary>
+    public async Task CloseConnectionsWithLostCredentialsAsync()
+    {
+        foreach (AuthenticatedClient client in _security.ClientsToDisconnect(Clock.NowMs()))
+        {
+            // Only the connection that authenticated as this client: a newer one of the same client ID is not its.
+            if (_core.Sessions.Find(client.ClientId)?.Connection is not MqttNetConnection { } connection || connection.Client != client)
+            {
+                continue;
+            }
+
+            _logger.LogWarning("Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
+                client.ClientId, connection.ChannelId, client.DisconnectReason);
+            try
+            {
+                await _server.DisconnectClientAsync(client.ClientId, new MqttServerClientDisconnectOptions
+                {
+                    ReasonCode = MqttDisconnectReasonCode.NotAuthorized,
+                    ReasonString = client.DisconnectReason,
+                }).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+            {
+                // It went away on its own meanwhile.
+            }
+        }
+    }
+
+    /// <summary>The client's IP address without the port: the unit the login throttle counts failures by.</summary>
+    static string RemoteAddress(EndPoint endPoint) => endPoint is IPEndPoint ip
+        ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address).ToString()
+        : endPoint.ToString() ?? string.Empty;
 
     static string ProtocolName(MqttProtocolVersion version) => version switch
     {

@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Host.Tls;
 using Microsoft.Extensions.Hosting;
@@ -15,6 +17,8 @@ sealed class MqttBrokerService(
     IOptions<BrokerOptions> options,
     ServerTls tls,
     BrokerCore core,
+    BrokerSecurity security,
+    RevocationSignal revocation,
     BrokerStorage storage,
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
@@ -52,7 +56,7 @@ sealed class MqttBrokerService(
         var restored = core.Restore();
         var sessionPresent = new SessionPresentFlags();
         _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new SpecCompliantServerAdapter(sessionPresent)], new MqttNetLogAdapter(loggerFactory));
-        _bridge = new CoreBridge(core, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, loggerFactory.CreateLogger<CoreBridge>());
+        _bridge = new CoreBridge(core, security, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, loggerFactory.CreateLogger<CoreBridge>());
         if (storage.Retained is { } retained)
         {
             _server.LoadingRetainedMessageAsync += e =>
@@ -87,23 +91,66 @@ sealed class MqttBrokerService(
         BoundTlsPort = tlsPort;
         _logger.LogInformation("Storage: {Storage}; {Restored} persistent sessions restored", storage.Description, restored);
         AnnounceListeners(settings);
-        _logger.LogInformation(settings.IsLoopbackOnly
-            ? "Anonymous access: any client on this machine may connect (bound to loopback; no authentication configured)"
-            : "Anonymous access: any client that can reach {Bind} may connect (no authentication configured)", settings.Bind);
+        LogAnonymousAccess(settings);
 
         var sweep = TimeSpan.FromSeconds(settings.SessionExpirySweepSeconds);
         _expiryTimer = new Timer(_ => _ = SweepExpiredSessions(), null, sweep, sweep);
-        _tickTimer = new Timer(_ => core.Tick(Clock.NowMs()), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _tickTimer = new Timer(_ => Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        revocation.Revoked += OnRevoked;
     }
 
-    /// <summary>The plain listener and the TLS listener, as configured. Both go through the same TCP adapter, so TLS
-    /// connections get the same <see cref="SpecCompliantChannel"/> corrections as plain ones.</summary>
+    void LogAnonymousAccess(BrokerOptions settings)
+    {
+        if (!settings.EnforcesAccessControl())
+        {
+            _logger.Log(settings.IsLoopbackOnly ? LogLevel.Information : LogLevel.Warning,
+                "Anonymous access: any client that can reach {Bind} may connect and publish or subscribe anywhere outside $ (no access keys or rules configured)",
+                settings.Bind);
+        }
+        else if (!security.Options.AllowAnonymous)
+        {
+            _logger.LogInformation("Anonymous access: refused; clients sign in with an access key ({Count} configured; Signature or Token mode) or as paired devices",
+                security.Options.AccessKeyCount);
+        }
+        else if (settings.IsLoopbackOnly)
+        {
+            _logger.LogInformation("Anonymous access: allowed; any client on this machine may connect without credentials (bound to loopback)");
+        }
+        else
+        {
+            _logger.LogWarning("Anonymous access: allowed; any client that can reach {Bind} may connect without credentials", settings.Bind);
+        }
+    }
+
+    void Tick()
+    {
+        core.Tick(Clock.NowMs());
+        _ = CloseConnectionsWithLostCredentials();
+    }
+
+    /// <summary>A device or token was revoked: its connections close now rather than at the next tick.</summary>
+    void OnRevoked() => _ = CloseConnectionsWithLostCredentials();
+
+    async Task CloseConnectionsWithLostCredentials()
+    {
+        try
+        {
+            await Bridge.CloseConnectionsWithLostCredentialsAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Closing connections whose credentials were revoked or expired failed");
+        }
+    }
+
     /// <summary>MQTTnet drops the oldest queued message of a client whose queue is full. A returning client's whole
     /// stored backlog (up to MaxOfflineMessagesPerClient, all at once when batching is off) must fit, with room for live
     /// traffic on top (MQTTnet's default of 1,000).</summary>
     static int PendingMessagesPerClient(BrokerOptions settings) =>
         (int)Math.Min((long)settings.MaxOfflineMessagesPerClient + LivePendingMessages, int.MaxValue);
 
+    /// <summary>The plain listener and the TLS listener, as configured. Both go through the same TCP adapter, so TLS
+    /// connections get the same <see cref="SpecCompliantChannel"/> corrections as plain ones.</summary>
     MqttServerOptionsBuilder Listeners(MqttServerOptionsBuilder builder, BrokerOptions settings, int port, int tlsPort)
     {
         if (port == 0)
@@ -159,6 +206,7 @@ sealed class MqttBrokerService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        revocation.Revoked -= OnRevoked;
         await DisposeTimersAsync().ConfigureAwait(false);
         if (_server is { IsStarted: true })
         {

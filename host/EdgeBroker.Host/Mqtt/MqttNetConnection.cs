@@ -1,5 +1,6 @@
 using System.Buffers;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -17,16 +18,21 @@ namespace EdgeBroker.Host.Mqtt;
 /// client receives P2P messages from the moment it is accepted and nothing overtakes the offline backlog.
 /// </para>
 /// </summary>
-sealed class MqttNetConnection(MqttProtocolVersion protocolVersion) : IClientConnection
+/// <param name="client">Who the connection authenticated as; handed back to the core's security when it ends.</param>
+/// <param name="pairingMessage">A freshly paired device's credentials, sent once after the CONNACK; null otherwise.</param>
+sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, AuthenticatedClient client, PairingMessage? pairingMessage) : IClientConnection
 {
     readonly object _sync = new();
     readonly Dictionary<ushort, long> _deliveryTags = new();
     List<(MqttApplicationMessage Message, long DeliveryTag)>? _waiting = [];
     MqttSessionStatus? _session;
+    PairingMessage? _pairingMessage = pairingMessage;
 
     public string ChannelId { get; } = Guid.NewGuid().ToString("N");
 
     public MqttProtocolVersion ProtocolVersion { get; } = protocolVersion;
+
+    public AuthenticatedClient Client { get; } = client;
 
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
@@ -58,6 +64,9 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion) : IClientCon
             _session = session;
         }
     }
+
+    /// <summary>The pairing credentials to send after the CONNACK, once; null when there are none.</summary>
+    public PairingMessage? TakePairingMessage() => Interlocked.Exchange(ref _pairingMessage, null);
 
     /// <summary>The core's delivery tag of the message sent with <paramref name="packetIdentifier"/>, once; 0 if untracked.</summary>
     public long TakeDeliveryTag(ushort packetIdentifier)

@@ -6,6 +6,24 @@ namespace EdgeBroker.Host.Security;
 /// <summary>Turns the host's settings into the core's <see cref="SecurityOptions"/>, which make every decision.</summary>
 static class SecurityOptionsMapping
 {
+    /// <summary>
+    /// Whether the core's security policy decides PUBLISH and SUBSCRIBE: once access keys or access rules are
+    /// configured (or anonymous access is explicitly refused). Until then the broker is the open development broker of
+    /// the walkthroughs — every client may publish and subscribe anywhere outside <c>$</c>, P2P crosses groups, anyone
+    /// may watch <c>$SYS/presence</c> — and only on loopback unless <c>--allow-anonymous</c> says otherwise.
+    /// </summary>
+    public static bool EnforcesAccessControl(this BrokerOptions broker)
+    {
+        var settings = broker.Security;
+        return broker.AccessKeys.Count > 0
+            || settings.AllowAnonymous == false
+            || settings.DefaultRule is not null
+            || settings.GroupRules.Count > 0
+            || settings.DeviceRules.Count > 0
+            || settings.ApplicationGroups.Count > 0
+            || settings.SysSubscribers.Count > 0;
+    }
+
     public static SecurityOptions ToCoreOptions(this BrokerOptions broker)
     {
         var settings = broker.Security;

@@ -1,6 +1,8 @@
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeBroker.Host.Security;
@@ -12,12 +14,15 @@ static class SecurityServices
     public static void AddBrokerSecurity(this IServiceCollection services)
     {
         services.AddSingleton<RevocationSignal>();
-        services.AddSingleton<IDeviceStore, MemoryDeviceStore>();
-        services.AddSingleton<ITokenStore, MemoryTokenStore>();
-        services.AddSingleton(provider => new BrokerSecurity(
-            provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ToCoreOptions(),
-            provider.GetRequiredService<IDeviceStore>(),
-            provider.GetRequiredService<ITokenStore>(),
-            new CryptoRandomSource()));
+        services.AddSingleton(provider =>
+        {
+            var storage = provider.GetRequiredService<BrokerStorage>();
+            var security = new BrokerSecurity(
+                provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ToCoreOptions(), storage.Devices, storage.Tokens, new CryptoRandomSource());
+            var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerSecurity));
+            security.Policy.Denied = (clientId, topicOrFilter, isPublish, reason) =>
+                log.LogWarning("Refused {Packet} from {ClientId} to {Topic}: {Reason}", isPublish ? "PUBLISH" : "SUBSCRIBE", clientId, topicOrFilter, reason);
+            return security;
+        });
     }
 }

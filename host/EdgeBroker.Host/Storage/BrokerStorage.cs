@@ -1,19 +1,24 @@
 using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Host.Configuration;
 
 namespace EdgeBroker.Host.Storage;
 
-/// <summary>What the broker keeps, as configured: SQLite in the data directory (the default) or memory only.</summary>
+/// <summary>What the broker keeps — sessions, offline and retained messages, paired devices and issued tokens — as
+/// configured: SQLite in the data directory (the default) or memory only.</summary>
 public sealed class BrokerStorage : IDisposable
 {
     readonly SqliteDatabase? _database;
 
-    BrokerStorage(IOfflineStore offline, ISessionStore sessions, SqliteRetainedStore? retained, SqliteDatabase? database, string description)
+    BrokerStorage(IOfflineStore offline, ISessionStore sessions, SqliteRetainedStore? retained, IDeviceStore devices, ITokenStore tokens,
+        SqliteDatabase? database, string description)
     {
         Offline = offline;
         Sessions = sessions;
         Retained = retained;
+        Devices = devices;
+        Tokens = tokens;
         _database = database;
         Description = description;
     }
@@ -25,6 +30,10 @@ public sealed class BrokerStorage : IDisposable
     /// <summary>Null when retained messages live in memory only (MQTTnet's own store).</summary>
     public SqliteRetainedStore? Retained { get; }
 
+    public IDeviceStore Devices { get; }
+
+    public ITokenStore Tokens { get; }
+
     /// <summary>For the start-up log line.</summary>
     public string Description { get; }
 
@@ -32,13 +41,13 @@ public sealed class BrokerStorage : IDisposable
     {
         if (options.Storage == StorageKind.Memory)
         {
-            return new BrokerStorage(new MemoryOfflineStore(limits), new MemorySessionStore(), null, null,
-                "memory only: sessions, offline and retained messages are lost when the broker stops");
+            return new BrokerStorage(new MemoryOfflineStore(limits), new MemorySessionStore(), null, new MemoryDeviceStore(), new MemoryTokenStore(),
+                null, "memory only: sessions, offline and retained messages, paired devices and tokens are lost when the broker stops");
         }
 
         var database = SqliteDatabase.Open(options.DataDir);
         return new BrokerStorage(new SqliteOfflineStore(database, limits), new SqliteSessionStore(database), new SqliteRetainedStore(database),
-            database, $"SQLite {database.Path}");
+            new SqliteDeviceStore(database), new SqliteTokenStore(database), database, $"SQLite {database.Path}");
     }
 
     public void Dispose() => _database?.Dispose();

@@ -48,6 +48,23 @@ public sealed class SqliteDatabase : IDisposable
             properties BLOB,
             expiry_interval INTEGER NOT NULL);
         """,
+        """
+        CREATE TABLE devices (
+            client_id TEXT PRIMARY KEY,
+            group_id TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            salt BLOB NOT NULL,
+            secret_hash BLOB NOT NULL,
+            revoked INTEGER NOT NULL,
+            paired_at_ms INTEGER NOT NULL);
+        CREATE TABLE tokens (
+            hash TEXT PRIMARY KEY,
+            access_key_id TEXT NOT NULL,
+            parent_topics TEXT NOT NULL,
+            can_read INTEGER NOT NULL,
+            can_write INTEGER NOT NULL,
+            expires_at_ms INTEGER NOT NULL);
+        """,
     ];
 
     readonly SqliteConnection _connection;
@@ -101,6 +118,21 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     public SqliteTransaction BeginTransaction() => _connection.BeginTransaction();
+
+    /// <summary>Runs one statement with named parameters as its own committed transaction, under <see cref="Sync"/>.</summary>
+    public void Execute(string sql, params (string Name, object Value)[] parameters)
+    {
+        lock (Sync)
+        {
+            using var command = Command(sql);
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            command.ExecuteNonQuery();
+        }
+    }
 
     public void Dispose() => _connection.Dispose();
 

@@ -7,7 +7,7 @@ namespace EdgeBroker.Host.Storage;
 public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
 {
     public void SaveSession(string clientId, uint expiryIntervalSeconds, long disconnectedAtMs) =>
-        Execute(
+        database.Execute(
             """
             INSERT INTO sessions (client_id, expiry_seconds, disconnected_at_ms) VALUES ($client, $expiry, $disconnected)
             ON CONFLICT (client_id) DO UPDATE SET expiry_seconds = excluded.expiry_seconds, disconnected_at_ms = excluded.disconnected_at_ms
@@ -32,7 +32,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
     }
 
     public void SaveSubscription(string clientId, SubscriptionRecord subscription) =>
-        Execute(
+        database.Execute(
             """
             INSERT INTO subscriptions (client_id, filter, qos, no_local, retain_as_published, identifier)
             VALUES ($client, $filter, $qos, $noLocal, $rap, $identifier)
@@ -43,7 +43,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
             ("$noLocal", subscription.NoLocal), ("$rap", subscription.RetainAsPublished), ("$identifier", subscription.Identifier));
 
     public void DeleteSubscription(string clientId, string filter) =>
-        Execute("DELETE FROM subscriptions WHERE client_id = $client AND filter = $filter", ("$client", clientId), ("$filter", filter));
+        database.Execute("DELETE FROM subscriptions WHERE client_id = $client AND filter = $filter", ("$client", clientId), ("$filter", filter));
 
     public ArrayList LoadSessions()
     {
@@ -75,19 +75,5 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
         }
 
         return new ArrayList(sessions.Values.ToList());
-    }
-
-    void Execute(string sql, params (string Name, object Value)[] parameters)
-    {
-        lock (database.Sync)
-        {
-            using var command = database.Command(sql);
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters.AddWithValue(name, value);
-            }
-
-            command.ExecuteNonQuery();
-        }
     }
 }

@@ -31,6 +31,11 @@ public static class Engines
     /// <summary>Engines whose store survives a restart on the same data directory (<see cref="HostEngine.DataDirKey"/>).</summary>
     public static TheoryData<string> Durable => new() { Host };
 
+    /// <summary>Engines that authenticate clients and enforce access rules from a JSON configuration file
+    /// (<see cref="StartWithConfigAsync"/>): the host's EdgeBroker:Security. The firmware relay joins once its settings
+    /// file carries the same keys.</summary>
+    public static TheoryData<string> WithSecurity => new() { Host };
+
     /// <summary>Engines that enforce the device limits (client count, packet size, …): the firmware's.</summary>
     public static TheoryData<string> WithDeviceLimits => new() { Emulator };
 
@@ -44,4 +49,26 @@ public static class Engines
         Emulator => new EmulatorEngine().StartAsync(settings),
         _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "unknown engine"),
     };
+
+    /// <summary>Starts <paramref name="engine"/> with <paramref name="json"/> as its configuration file (the host's
+    /// <c>--config</c> layout), plus <paramref name="settings"/>.</summary>
+    public static async Task<RunningBroker> StartWithConfigAsync(string engine, string json, IDictionary<string, string?>? settings = null)
+    {
+        if (engine != Host)
+        {
+            throw new ArgumentOutOfRangeException(nameof(engine), engine, "only the host reads a JSON configuration file");
+        }
+
+        var file = new FileInfo(Path.Combine(Path.GetTempPath(), $"edgebroker-config-{Guid.NewGuid():N}.json"));
+        await File.WriteAllTextAsync(file.FullName, json);
+        try
+        {
+            return await new HostEngine().StartAsync(settings, file);
+        }
+        finally
+        {
+            // Read once while the host is built.
+            file.Delete();
+        }
+    }
 }

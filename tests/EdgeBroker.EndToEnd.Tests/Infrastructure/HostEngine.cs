@@ -13,7 +13,10 @@ public sealed class HostEngine : BrokerEngine
 
     public override string Name => "host";
 
-    public override async Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings = null)
+    public override Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings = null) => StartAsync(settings, configFile: null);
+
+    /// <param name="configFile">A JSON settings file, as the program's <c>--config</c> reads it.</param>
+    public async Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings, FileInfo? configFile)
     {
         // A fresh data directory per broker unless the test brings one (to restart a broker on the same data).
         var ownDataDir = settings?.ContainsKey(DataDirKey) == true ? null : Directory.CreateTempSubdirectory("edgebroker-test-");
@@ -30,7 +33,7 @@ public sealed class HostEngine : BrokerEngine
             all[key] = value;
         }
 
-        var host = BrokerApp.Build(all);
+        var host = BrokerApp.Build(all, configFile);
         Assert.Empty(BrokerApp.Validate(host));
         await host.StartAsync();
         var mqtt = host.Services.GetRequiredService<MqttBrokerService>();

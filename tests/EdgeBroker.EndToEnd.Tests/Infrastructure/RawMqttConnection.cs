@@ -37,9 +37,12 @@ public sealed class RawMqttConnection : IAsyncDisposable
         }
     }
 
-    public static async Task<RawMqttConnection> OpenAsync(RunningBroker broker)
+    /// <param name="localAddress">The address to connect from (another loopback address such as 127.0.0.2 is another
+    /// client machine as far as the broker can tell); null for the system's choice.</param>
+    public static async Task<RawMqttConnection> OpenAsync(RunningBroker broker, IPAddress? localAddress = null)
     {
-        var tcp = new TcpClient { NoDelay = true };
+        var tcp = localAddress is null ? new TcpClient() : new TcpClient(new IPEndPoint(localAddress, 0));
+        tcp.NoDelay = true;
         await tcp.ConnectAsync(broker.Host, broker.Port);
         return new RawMqttConnection(tcp, tcp.GetStream());
     }
@@ -59,7 +62,8 @@ public sealed class RawMqttConnection : IAsyncDisposable
     /// <summary>Sends CONNECT (protocol level 4 = MQTT 3.1.1, 5 = MQTT 5 with no properties) and returns the CONNACK
     /// return/reason code.</summary>
     public async Task<int> ConnectAsync(string clientId, ushort keepAliveSeconds = 60, bool cleanSession = true,
-        string? willTopic = null, string? willPayload = null, int willQos = 0, int protocolLevel = 4)
+        string? willTopic = null, string? willPayload = null, int willQos = 0, int protocolLevel = 4,
+        string? userName = null, string? password = null)
     {
         _protocolLevel = protocolLevel;
         var body = new List<byte>();
@@ -69,6 +73,16 @@ public sealed class RawMqttConnection : IAsyncDisposable
         if (willTopic is not null)
         {
             flags |= (byte)(0x04 | (willQos << 3));
+        }
+
+        if (userName is not null)
+        {
+            flags |= 0x80;
+        }
+
+        if (password is not null)
+        {
+            flags |= 0x40;
         }
 
         body.Add(flags);
@@ -81,6 +95,14 @@ public sealed class RawMqttConnection : IAsyncDisposable
             AppendProperties(body);
             AppendString(body, willTopic);
             AppendString(body, willPayload ?? string.Empty);
+        }
+
+        foreach (var credential in new[] { userName, password })
+        {
+            if (credential is not null)
+            {
+                AppendString(body, credential);
+            }
         }
 
         await SendAsync(0x10, body);

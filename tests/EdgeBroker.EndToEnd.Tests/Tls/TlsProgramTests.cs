@@ -1,23 +1,20 @@
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
-using EdgeBroker.EndToEnd.Tests.Program;
 
 namespace EdgeBroker.EndToEnd.Tests.Tls;
 
 /// <summary>The host program with its TLS flags, as users start it: a child process, its messages and exit codes.</summary>
 public sealed class TlsProgramTests(TestCertificates certificates) : IClassFixture<TestCertificates>
 {
-    static readonly TimeSpan ProcessTimeout = HostProgramTests.ProcessTimeout;
-
     [ToolFact(Tool.MosquittoClients)]
     public async Task The_tls_flags_start_a_tls_only_broker_that_requires_client_certificates()
     {
         var tlsPort = FreePorts.Next();
-        await using var broker = ProcessRunner.Start("dotnet", HostProgramTests.HostDll, "--in-memory", "--http-port", "0",
+        await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--in-memory", "--http-port", "0",
             "--tls-port", tlsPort.ToString(), "--tls-cert", certificates.ServerCertificateFile, "--tls-key", certificates.ServerKeyFile,
             "--require-client-cert", "--tls-client-ca", certificates.CaFile, "--no-plain");
-        await broker.WaitForOutputAsync(ProcessTimeout, $"MQTT over TLS listener on mqtts://127.0.0.1:{tlsPort}");
+        await broker.WaitForOutputAsync(HostProgram.Timeout, $"MQTT over TLS listener on mqtts://127.0.0.1:{tlsPort}");
 
-        var publish = await ProcessRunner.RunAsync(ProcessTimeout, ExternalTools.MosquittoPub, "-h", "127.0.0.1", "-p", tlsPort.ToString(),
+        var publish = await ProcessRunner.RunAsync(HostProgram.Timeout, ExternalTools.MosquittoPub, "-h", "127.0.0.1", "-p", tlsPort.ToString(),
             "--cafile", certificates.CaFile, "--cert", certificates.ClientCertificateFile, "--key", certificates.ClientKeyFile, "-t", "t", "-m", "hi");
 
         Assert.True(publish.ExitCode == 0, $"mosquitto_pub failed: {publish.Errors}");
@@ -32,10 +29,10 @@ public sealed class TlsProgramTests(TestCertificates certificates) : IClassFixtu
         var tlsPort = FreePorts.Next();
         await using var broker = ProcessRunner.Start(
             new Dictionary<string, string> { ["EdgeBroker__Tls__PfxPassword"] = TestCertificates.PfxPassword },
-            "dotnet", HostProgramTests.HostDll, "--in-memory", "--port", "0", "--http-port", "0",
+            "dotnet", HostProgram.Dll, "--in-memory", "--port", "0", "--http-port", "0",
             "--tls-port", tlsPort.ToString(), "--tls-pfx", certificates.ServerPfxFile);
 
-        await broker.WaitForOutputAsync(ProcessTimeout, $"MQTT over TLS listener on mqtts://127.0.0.1:{tlsPort}");
+        await broker.WaitForOutputAsync(HostProgram.Timeout, $"MQTT over TLS listener on mqtts://127.0.0.1:{tlsPort}");
 
         Assert.Contains("certificate CN=localhost", broker.Output);
         Assert.DoesNotContain(TestCertificates.PfxPassword, broker.Output + broker.Errors);
@@ -45,10 +42,10 @@ public sealed class TlsProgramTests(TestCertificates certificates) : IClassFixtu
     public async Task An_expired_certificate_is_served_with_a_warning_at_start()
     {
         var tlsPort = FreePorts.Next();
-        await using var broker = ProcessRunner.Start("dotnet", HostProgramTests.HostDll, "--in-memory", "--port", "0", "--http-port", "0",
+        await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--in-memory", "--port", "0", "--http-port", "0",
             "--tls-port", tlsPort.ToString(), "--tls-cert", certificates.ExpiredServerCertificateFile, "--tls-key", certificates.ServerKeyFile);
 
-        await broker.WaitForOutputAsync(ProcessTimeout, $"MQTT over TLS listener on mqtts://127.0.0.1:{tlsPort}");
+        await broker.WaitForOutputAsync(HostProgram.Timeout, $"MQTT over TLS listener on mqtts://127.0.0.1:{tlsPort}");
 
         Assert.Contains("The TLS server certificate CN=localhost is valid from", broker.Output);
         Assert.Contains("not now; clients will refuse it", broker.Output);
@@ -61,9 +58,9 @@ public sealed class TlsProgramTests(TestCertificates certificates) : IClassFixtu
 
         await using var broker = ProcessRunner.Start(
             new Dictionary<string, string> { ["EdgeBroker__Tls__PfxPassword"] = wrongPassword },
-            "dotnet", HostProgramTests.HostDll, "--in-memory", "--port", "0", "--http-port", "0", "--tls-pfx", certificates.ServerPfxFile);
+            "dotnet", HostProgram.Dll, "--in-memory", "--port", "0", "--http-port", "0", "--tls-pfx", certificates.ServerPfxFile);
 
-        Assert.Equal(2, await broker.WaitForExitAsync(ProcessTimeout));
+        Assert.Equal(2, await broker.WaitForExitAsync(HostProgram.Timeout));
         Assert.Contains($"cannot load the TLS certificate from Tls:PfxFile '{certificates.ServerPfxFile}'", broker.Errors);
         Assert.Contains("password may be incorrect", broker.Errors);
         Assert.DoesNotContain(wrongPassword, broker.Output + broker.Errors);
@@ -78,7 +75,7 @@ public sealed class TlsProgramTests(TestCertificates certificates) : IClassFixtu
         var certificate = problem == "not a certificate" ? certificates.ServerKeyFile : certificates.ServerCertificateFile;
         var key = problem == "not a certificate" ? certificates.ServerKeyFile : certificates.ClientKeyFile;
 
-        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostProgramTests.HostDll, "--in-memory", "--port", "0", "--http-port", "0",
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--port", "0", "--http-port", "0",
             "--tls-cert", certificate, "--tls-key", key);
 
         Assert.Equal(2, run.ExitCode);
@@ -91,7 +88,7 @@ public sealed class TlsProgramTests(TestCertificates certificates) : IClassFixtu
     [Fact]
     public async Task No_plain_listener_without_a_certificate_is_an_invalid_setting()
     {
-        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostProgramTests.HostDll, "--in-memory", "--http-port", "0", "--no-plain");
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--http-port", "0", "--no-plain");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("Tls:PlainListener is off (--no-plain) but no TLS certificate is configured", run.Errors);
