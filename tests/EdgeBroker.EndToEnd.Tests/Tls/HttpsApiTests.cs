@@ -44,6 +44,7 @@ public sealed class HttpsApiTests(TestCertificates certificates) : IClassFixture
         var settings = certificates.PemSettings();
         settings["EdgeBroker:AccessKeys:0:Id"] = ApiBroker.AllGroupsKey;
         settings["EdgeBroker:AccessKeys:0:Secret"] = ApiBroker.AllGroupsSecret;
+        settings["EdgeBroker:Security:AllowAnonymous"] = "true";
         await using var broker = await Engines.StartAsync(Engines.Host, settings);
         await using var device = await MqttNetOverTls.ConnectAsync(broker, certificates.Ca, "GID_sensors@@@DEVICE_001");
         var script = Path.Combine(AppContext.BaseDirectory, "Clients", "online_status.sh");
