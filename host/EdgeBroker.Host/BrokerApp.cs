@@ -6,6 +6,7 @@ using EdgeBroker.Host.Http;
 using EdgeBroker.Host.Mqtt;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
+using EdgeBroker.Host.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,6 +64,7 @@ public static class BrokerApp
             return new BrokerCore(policy, storage.Offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
         });
         builder.Services.AddBrokerSecurity();
+        builder.Services.AddSingleton<ServerTls>();
         builder.Services.AddSingleton<MqttBrokerService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBrokerService>());
         builder.Services.AddHttpApi();

@@ -5,7 +5,7 @@ static class ExitCodes
 {
     public const int Success = 0;
 
-    /// <summary>A setting or flag is invalid; the message says which.</summary>
+    /// <summary>A setting or flag is invalid, or a configured certificate cannot be loaded; the message says which.</summary>
     public const int InvalidSettings = 2;
 
     /// <summary>A listener could not bind (port in use, address not on this machine).</summary>
@@ -13,4 +13,10 @@ static class ExitCodes
 
     /// <summary>The data store cannot be used (damaged, or from a newer version); the message says what to do.</summary>
     public const int StoreUnavailable = 4;
+
+    /// <summary>An administration command reached the broker, which refused the request; the printed answer says why.</summary>
+    public const int RequestRefused = 5;
+
+    /// <summary>An administration command could not reach the broker's HTTP API, or got an answer that is not the API's.</summary>
+    public const int BrokerUnreachable = 6;
 }

@@ -7,6 +7,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 var commandLine = new EdgeBroker.Host.Configuration.CommandLine();
+foreach (var administration in new EdgeBroker.Host.Admin.AdminCommands().Create())
+{
+    commandLine.Root.Add(administration);
+}
+
 commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
 {
     IHost host;
@@ -30,6 +35,16 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
                 Console.Error.WriteLine($"edgebroker: invalid setting: {problem}");
             }
 
+            return ExitCodes.InvalidSettings;
+        }
+
+        try
+        {
+            host.Services.GetRequiredService<EdgeBroker.Host.Tls.ServerTls>();
+        }
+        catch (EdgeBroker.Host.Tls.CertificateUnavailableException e)
+        {
+            Console.Error.WriteLine($"edgebroker: invalid setting: {e.Message}");
             return ExitCodes.InvalidSettings;
         }
 

@@ -2,18 +2,21 @@ using System.Diagnostics;
 using EdgeBroker.Benchmarks.Brokers;
 using EdgeBroker.Benchmarks.Cases;
 using EdgeBroker.Benchmarks.Report;
+using EdgeBroker.Benchmarks.Stores;
 
 namespace EdgeBroker.Benchmarks;
 
 /// <summary>
 /// One run of the harness: checks that every broker the chosen cases need is there (before spending minutes on the
-/// others), runs the cases one after another, and prints and saves the report.
+/// others), runs the broker cases one after another, then the in-process store cases, and prints and saves the
+/// report.
 /// </summary>
 public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, TextWriter progress)
 {
     public async Task<int> ExecuteAsync(CancellationToken cancellationToken)
     {
         var cases = CaseCatalog.Select(settings.CaseIds);
+        var storeCases = StoreCaseCatalog.Select(settings.CaseIds);
         var edgeBroker = new EdgeBrokerLauncher(settings.EdgeBrokerDll);
         var mosquitto = new MosquittoLauncher(settings.MosquittoPath);
         var launchers = new Dictionary<BrokerKind, IBrokerLauncher>
@@ -36,7 +39,8 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var started = DateTimeOffset.Now;
         var clock = Stopwatch.StartNew();
         var loadBefore = MachineDescription.LoadAverage();
-        progress.WriteLine($"Running {cases.Count} case(s){(settings.Quick ? " in quick mode" : string.Empty)}: {string.Join(", ", cases.Select(c => c.Id))}");
+        var ids = cases.Select(c => c.Id).Concat(storeCases.Select(c => c.Id)).ToList();
+        progress.WriteLine($"Running {ids.Count} case(s){(settings.Quick ? " in quick mode" : string.Empty)}: {string.Join(", ", ids)}");
 
         var runner = new CaseRunner(settings, launchers, progress);
         var results = new List<CaseResult>();
@@ -45,9 +49,25 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             results.Add(await runner.RunAsync(@case, cancellationToken).ConfigureAwait(false));
         }
 
+        var storeRunner = new StoreRunner(settings, progress);
+        var storeResults = new List<StoreResult>();
+        foreach (var @case in storeCases)
+        {
+            progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] {@case.Id}: BenchmarkDotNet, {settings.StoreIterations} iterations of {StoreBenchmarks.MessagesPerIteration} messages per operation");
+            storeResults.Add(await storeRunner.RunAsync(@case, cancellationToken).ConfigureAwait(false));
+        }
+
         var run = new RunInfo(started, clock.Elapsed, MachineDescription.Describe(), needed.Select(l => l.Description).ToList(),
-            loadBefore, MachineDescription.LoadAverage(), edgeBroker.Warnings);
-        var report = new MarkdownReport(settings, run, results).Render();
+            loadBefore, MachineDescription.LoadAverage(), edgeBroker.Warnings)
+        {
+            BrokerSettings = cases
+                .Select(c => (Case: c, Profile: BrokerProfile.For(c, settings)))
+                .Where(c => c.Profile != BrokerProfile.Shipped)
+                .Select(c => $"{c.Case.Id}: {launchers[c.Case.Broker].Describe(c.Profile)}")
+                .ToList(),
+            StoreLocation = MachineDescription.FileSystemOf(Path.GetTempPath()),
+        };
+        var report = new MarkdownReport(settings, run, results, storeResults).Render();
         output.WriteLine(report);
         if (settings.OutputFile is { } file)
         {
@@ -61,6 +81,6 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         }
 
         // Failing cases make the run fail, so a script cannot mistake a half-run for a result.
-        return results.All(r => r.Succeeded) ? 0 : 1;
+        return results.All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) ? 0 : 1;
     }
 }

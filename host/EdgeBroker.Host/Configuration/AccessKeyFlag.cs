@@ -1,3 +1,5 @@
+using System.CommandLine.Parsing;
+
 namespace EdgeBroker.Host.Configuration;
 
 /// <summary>The value of <c>--access-key</c>: <c>ID:SECRET</c>, split at the first colon (so a secret may contain
@@ -13,5 +15,17 @@ static class AccessKeyFlag
         }
 
         return (value[..colon], value[(colon + 1)..]);
+    }
+
+    /// <summary>Validates every value of an <c>--access-key</c> option, so a malformed one is a usage error.</summary>
+    public static void Validate(OptionResult result)
+    {
+        foreach (var token in result.Tokens)
+        {
+            if (Parse(token.Value) is null)
+            {
+                result.AddError($"--access-key expects ID:SECRET with neither part empty, not '{token.Value}'.");
+            }
+        }
     }
 }

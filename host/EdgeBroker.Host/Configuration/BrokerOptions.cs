@@ -32,6 +32,9 @@ public sealed class BrokerOptions
     /// <summary>Authentication of MQTT clients, pairing and access rules.</summary>
     public SecuritySettings Security { get; set; } = new();
 
+    /// <summary>MQTT over TLS and HTTPS (off until a certificate is configured).</summary>
+    public TlsOptions Tls { get; set; } = new();
+
     /// <summary>Messages kept per persistent session before new ones are refused.</summary>
     public int MaxOfflineMessagesPerClient { get; set; } = 1000;
 
@@ -77,6 +80,7 @@ public sealed class BrokerOptions
         }
 
         problems.AddRange(AccessKeyProblems());
+        problems.AddRange(Tls.Validate(Port, HttpPort));
 
         if (!IPAddress.TryParse(Bind, out _))
         {

@@ -20,6 +20,24 @@ public sealed class CommandLine
         HelpName = "ID:SECRET",
     };
     readonly Option<string?> _instanceId = new("--instance-id") { Description = "This broker's instanceId in signed HTTP requests (default edgebroker)." };
+    readonly Option<int?> _tlsPort = new("--tls-port") { Description = "MQTT over TLS port (default 8883; TLS is on when a certificate is given)." };
+    readonly Option<string?> _tlsCertificate = new("--tls-cert")
+    {
+        Description = "Server certificate, PEM; turns on MQTT over TLS and HTTPS for the API.",
+        HelpName = "FILE",
+    };
+    readonly Option<string?> _tlsKey = new("--tls-key") { Description = "Private key of --tls-cert, PEM, unencrypted (default: read from the --tls-cert file).", HelpName = "FILE" };
+    readonly Option<string?> _tlsPfx = new("--tls-pfx")
+    {
+        Description = "Server certificate and key as PKCS#12 instead of PEM; its password from EdgeBroker__Tls__PfxPassword or a settings file.",
+        HelpName = "FILE",
+    };
+    readonly Option<string?> _tlsClientCa = new("--tls-client-ca") { Description = "CA certificate(s), PEM, that client certificates must chain to.", HelpName = "FILE" };
+    readonly Option<bool> _requireClientCertificate = new("--require-client-cert")
+    {
+        Description = "Refuse MQTT over TLS clients without a certificate from --tls-client-ca.",
+    };
+    readonly Option<bool> _noPlain = new("--no-plain") { Description = "No unencrypted MQTT listener: MQTT over TLS only." };
     readonly Option<bool> _allowAnonymous = new("--allow-anonymous")
     {
         Description = "Let MQTT clients connect without credentials, also when access keys are configured or the broker serves the LAN.",
@@ -37,16 +55,7 @@ public sealed class CommandLine
 
     public CommandLine()
     {
-        _accessKeys.Validators.Add(result =>
-        {
-            foreach (var token in result.Tokens)
-            {
-                if (AccessKeyFlag.Parse(token.Value) is null)
-                {
-                    result.AddError($"--access-key expects ID:SECRET with neither part empty, not '{token.Value}'.");
-                }
-            }
-        });
+        _accessKeys.Validators.Add(AccessKeyFlag.Validate);
 
         Root = new RootCommand("EdgeBroker: an MQTT broker for IoT edge gateways, with point-to-point client-ID routing.")
         {
@@ -58,6 +67,13 @@ public sealed class CommandLine
             _httpPort,
             _accessKeys,
             _instanceId,
+            _tlsPort,
+            _tlsCertificate,
+            _tlsKey,
+            _tlsPfx,
+            _tlsClientCa,
+            _requireClientCertificate,
+            _noPlain,
             _allowAnonymous,
             _applicationGroups,
             _sysSubscribers,
@@ -103,6 +119,7 @@ public sealed class CommandLine
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.InstanceId)}"] = instanceId;
         }
 
+        AddTlsSettings(result, settings);
         var security = $"{BrokerOptions.Section}:{nameof(BrokerOptions.Security)}";
         if (result.GetValue(_allowAnonymous))
         {
@@ -122,6 +139,39 @@ public sealed class CommandLine
         }
 
         return settings;
+    }
+
+    void AddTlsSettings(ParseResult result, Dictionary<string, string?> settings)
+    {
+        const string tls = $"{BrokerOptions.Section}:{nameof(BrokerOptions.Tls)}";
+        if (result.GetValue(_tlsPort) is { } tlsPort)
+        {
+            settings[$"{tls}:{nameof(TlsOptions.Port)}"] = tlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (option, key) in new[]
+                 {
+                     (_tlsCertificate, nameof(TlsOptions.CertificateFile)),
+                     (_tlsKey, nameof(TlsOptions.KeyFile)),
+                     (_tlsPfx, nameof(TlsOptions.PfxFile)),
+                     (_tlsClientCa, nameof(TlsOptions.ClientCaFile)),
+                 })
+        {
+            if (result.GetValue(option) is { } file)
+            {
+                settings[$"{tls}:{key}"] = file;
+            }
+        }
+
+        if (result.GetValue(_requireClientCertificate))
+        {
+            settings[$"{tls}:{nameof(TlsOptions.RequireClientCertificate)}"] = "true";
+        }
+
+        if (result.GetValue(_noPlain))
+        {
+            settings[$"{tls}:{nameof(TlsOptions.PlainListener)}"] = "false";
+        }
     }
 
     /// <summary>Adds a repeatable flag's values to a list setting.</summary>

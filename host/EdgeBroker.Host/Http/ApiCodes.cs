@@ -13,7 +13,7 @@ static class ApiCodes
     /// find out which keys exist (HTTP 403).</summary>
     public const int SignatureMismatch = 2;
 
-    /// <summary>The access key may not see that client ID's group (HTTP 403).</summary>
+    /// <summary>The access key may not see or administer that group (HTTP 403).</summary>
     public const int NotPermitted = 3;
 
     /// <summary>The timestamp is more than five minutes from the broker's clock (HTTP 403).</summary>
@@ -21,4 +21,7 @@ static class ApiCodes
 
     /// <summary>The broker failed while answering (HTTP 500); the details go to its log, never into the answer.</summary>
     public const int InternalError = 5;
+
+    /// <summary>The token, paired device or pairing window the request names does not exist (HTTP 404).</summary>
+    public const int NotFound = 6;
 }

@@ -16,10 +16,12 @@ sealed record ApiError(int StatusCode, int Code, string Message)
     public static ApiError NotPermitted(AccessKey accessKey, string? groupId) => new(StatusCodes.Status403Forbidden, ApiCodes.NotPermitted,
         groupId is null
             ? $"Access key '{accessKey.Id}' may only see some groups; name one with group=."
-            : $"Access key '{accessKey.Id}' may not query clients of group '{groupId}'.");
+            : $"Access key '{accessKey.Id}' may not see or administer group '{groupId}'.");
 
     public static ApiError TimestampOutOfWindow(TimeSpan allowed) => new(StatusCodes.Status403Forbidden, ApiCodes.TimestampOutOfWindow,
         $"The timestamp is more than {allowed.TotalMinutes:0} minutes from the broker's clock; send the current Unix time in milliseconds.");
+
+    public static ApiError NotFound(string message) => new(StatusCodes.Status404NotFound, ApiCodes.NotFound, message);
 
     public static ApiError Internal() => new(StatusCodes.Status500InternalServerError, ApiCodes.InternalError,
         "The broker could not answer this request; its log has the details.");

@@ -1,5 +1,6 @@
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http.Signing;
+using EdgeBroker.Host.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,12 +19,16 @@ static class HttpApi
         services.AddSingleton<HttpApiListener>();
         services.AddHostedService(provider => provider.GetRequiredService<HttpApiListener>());
         services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<BrokerOptions>>((kestrel, broker) => HttpApiListener.Listen(kestrel, broker.Value));
+            .Configure<IOptions<BrokerOptions>, IServiceProvider>((kestrel, broker, provider) =>
+                HttpApiListener.Listen(kestrel, broker.Value, provider.GetRequiredService<ServerTls>));
     }
 
     public static void UseHttpApi(this WebApplication app)
     {
         app.UseJsonErrorResponses();
         app.MapOnlineStatusApi();
+        app.MapTokenApi();
+        app.MapPairingApi();
+        app.MapDeviceApi();
     }
 }

@@ -1,10 +1,13 @@
 using System.Net.Sockets;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http.Signing;
+using EdgeBroker.Host.Tls;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,8 +15,8 @@ using Microsoft.Extensions.Options;
 namespace EdgeBroker.Host.Http;
 
 /// <summary>
-/// The HTTP API's Kestrel listener: bound like the MQTT listener (same address, its own port), reported with one
-/// start-up line once it listens, and its port discoverable when the setting is 0.
+/// The HTTP API's Kestrel listener: bound like the MQTT listener (same address, its own port), HTTPS when TLS is
+/// configured, reported with one start-up line once it listens, and its port discoverable when the setting is 0.
 /// </summary>
 sealed class HttpApiListener(
     IServer server,
@@ -22,17 +25,35 @@ sealed class HttpApiListener(
     IHostApplicationLifetime lifetime,
     ILogger<HttpApiListener> logger) : IHostedService
 {
-    /// <summary>The port actually listened on (differs from the setting when that is 0); 0 before the server starts.</summary>
-    public int BoundPort =>
-        server.Features.Get<IServerAddressesFeature>()?.Addresses.Select(address => new Uri(address).Port).FirstOrDefault() ?? 0;
+    /// <summary>The address actually listened on (its port differs from the setting when that is 0, its scheme is https
+    /// when TLS is configured); null before the server starts.</summary>
+    public Uri? BoundAddress =>
+        server.Features.Get<IServerAddressesFeature>()?.Addresses.Select(address => new Uri(address)).FirstOrDefault();
 
-    public static void Listen(KestrelServerOptions kestrel, BrokerOptions settings)
+    /// <summary>The port actually listened on; 0 before the server starts.</summary>
+    public int BoundPort => BoundAddress?.Port ?? 0;
+
+    /// <param name="tls">The server's TLS material. Kestrel reads its options while the host is built, before Program
+    /// has validated the settings and loaded the certificate (stopping the start with a message if it cannot), so the
+    /// certificate is fetched when a client connects, not here.</param>
+    public static void Listen(KestrelServerOptions kestrel, BrokerOptions settings, Func<ServerTls> tls)
     {
-        // Kestrel reads its options while the host is built, before Program validates the settings; invalid ones get
-        // no listener here and are reported, by name, by the validation.
+        // Invalid settings get no listener here and are reported, by name, by the validation.
         if (settings.Validate().Count == 0)
         {
-            kestrel.Listen(settings.BindAddress, settings.HttpPort);
+            kestrel.Listen(settings.BindAddress, settings.HttpPort, listen =>
+            {
+                // With TLS configured the API is HTTPS only, with the MQTT listener's certificate: its signed requests
+                // should not cross the network in the clear when MQTT does not.
+                if (settings.Tls.IsEnabled)
+                {
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificateSelector = (_, _) => tls().Certificate,
+                        SslProtocols = ServerTls.Protocols,
+                    });
+                }
+            });
         }
     }
 
@@ -61,13 +82,13 @@ sealed class HttpApiListener(
         if (accessKeys.Count == 0)
         {
             logger.LogInformation(
-                "HTTP API on http://{Bind}:{Port} (online status; no access keys configured, so every request is refused: add one with --access-key ID:SECRET)",
-                settings.Bind, BoundPort);
+                "HTTP API on {Scheme}://{Bind}:{Port} (online status, tokens, pairing, devices; no access keys configured, so every request is refused: add one with --access-key ID:SECRET)",
+                BoundAddress?.Scheme, settings.Bind, BoundPort);
         }
         else
         {
-            logger.LogInformation("HTTP API on http://{Bind}:{Port} (online status; instance {InstanceId}, {Count} access key(s))",
-                settings.Bind, BoundPort, settings.InstanceId, accessKeys.Count);
+            logger.LogInformation("HTTP API on {Scheme}://{Bind}:{Port} (online status, tokens, pairing, devices; instance {InstanceId}, {Count} access key(s))",
+                BoundAddress?.Scheme, settings.Bind, BoundPort, settings.InstanceId, accessKeys.Count);
         }
     }
 }

@@ -20,7 +20,7 @@ static class JsonErrorResponses
             var message = context.Response.StatusCode switch
             {
                 StatusCodes.Status404NotFound => $"There is no endpoint {request.Path}; see the README for the HTTP API.",
-                StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not answer {request.Method}; use GET.",
+                StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not answer {request.Method}; use {context.Response.Headers.Allow}.",
                 var other => $"The request could not be handled (HTTP {other}).",
             };
             return new ApiError(context.Response.StatusCode, ApiCodes.BadRequest, message).WriteAsync(context);

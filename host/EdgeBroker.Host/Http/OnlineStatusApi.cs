@@ -16,15 +16,14 @@ namespace EdgeBroker.Host.Http;
 static class OnlineStatusApi
 {
     public const string ResourceParameter = "resource";
-    public const string GroupParameter = "group";
     public const string PageParameter = "page";
     public const string PageSizeParameter = "pageSize";
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
 
     static readonly EndpointParameters ClientStatusParameters = new([ResourceParameter], []);
-    static readonly EndpointParameters ClientCountParameters = new([], [GroupParameter]);
-    static readonly EndpointParameters ClientListParameters = new([], [GroupParameter, PageParameter, PageSizeParameter]);
+    static readonly EndpointParameters ClientCountParameters = new([], [GroupScope.Parameter]);
+    static readonly EndpointParameters ClientListParameters = new([], [GroupScope.Parameter, PageParameter, PageSizeParameter]);
 
     public static void MapOnlineStatusApi(this IEndpointRouteBuilder app)
     {
@@ -43,10 +42,9 @@ static class OnlineStatusApi
         }
 
         var clientId = request[ResourceParameter]!;
-        var groupId = ClientIdentity.GroupOf(clientId);
-        if (!request.AccessKey.MaySee(groupId))
+        if (GroupScope.Permit(request, ClientIdentity.GroupOf(clientId)) is { } notPermitted)
         {
-            return ApiError.NotPermitted(request.AccessKey, groupId).ToResult();
+            return notPermitted.ToResult();
         }
 
         var online = core.Presence.ConnectionCount(clientId);
@@ -61,14 +59,15 @@ static class OnlineStatusApi
 
     /// <summary><c>count</c> is the number of online client IDs, <c>connections</c> the live TCP connections (more
     /// during takeovers).</summary>
-    static IResult ClientCount(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
+    static async Task<IResult> ClientCount(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
     {
-        if (VerifyGroupQuery(http, verifier, ClientCountParameters, out var request) is { } error)
+        var (request, error) = await verifier.VerifyListingAsync(http, ClientCountParameters);
+        if (error is not null)
         {
             return error.ToResult();
         }
 
-        var group = request![GroupParameter];
+        var group = request![GroupScope.Parameter];
 
         var connections = LiveConnectionsIn(core, group);
         var count = connections.Select(connection => connection.ClientId).Distinct(StringComparer.Ordinal).Count();
@@ -83,14 +82,15 @@ static class OnlineStatusApi
     }
 
     /// <summary>The live connections, oldest first, <c>pageSize</c> at a time (pages count from 1).</summary>
-    static IResult ClientList(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
+    static async Task<IResult> ClientList(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
     {
-        if (VerifyGroupQuery(http, verifier, ClientListParameters, out var request) is { } error)
+        var (request, error) = await verifier.VerifyListingAsync(http, ClientListParameters);
+        if (error is not null)
         {
             return error.ToResult();
         }
 
-        var group = request![GroupParameter];
+        var group = request![GroupScope.Parameter];
         if (!TryReadPositive(request[PageParameter], 1, int.MaxValue, out var page)
             || !TryReadPositive(request[PageSizeParameter], DefaultPageSize, MaxPageSize, out var pageSize))
         {
@@ -121,24 +121,10 @@ static class OnlineStatusApi
         });
     }
 
-    /// <summary>Verifies the signature, then the optional group parameter: a key limited to some groups must name one
-    /// of them.</summary>
-    static ApiError? VerifyGroupQuery(HttpRequest http, SignedRequestVerifier verifier, EndpointParameters parameters, out SignedRequest? request)
-    {
-        if (!verifier.TryVerify(http.Query, parameters, out request, out var error))
-        {
-            return error;
-        }
-
-        var group = request[GroupParameter];
-        var permitted = group is null ? request.AccessKey.SeesAllGroups : request.AccessKey.MaySee(group);
-        return permitted ? null : ApiError.NotPermitted(request.AccessKey, group);
-    }
-
     static List<LiveConnection> LiveConnectionsIn(BrokerCore core, string? group) =>
         core.Presence.Snapshot()
             .Cast<LiveConnection>()
-            .Where(connection => group is null || ClientIdentity.GroupOf(connection.ClientId) == group)
+            .Where(connection => GroupScope.Includes(group, ClientIdentity.GroupOf(connection.ClientId)))
             .ToList();
 
     static bool TryReadPositive(string? text, int absent, int max, out int value)

@@ -4,6 +4,7 @@ using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
+using EdgeBroker.Host.Tls;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// <summary>Runs the MQTTnet server with the routing core behind it for the lifetime of the host.</summary>
 sealed class MqttBrokerService(
     IOptions<BrokerOptions> options,
+    ServerTls tls,
     BrokerCore core,
     BrokerSecurity security,
     RevocationSignal revocation,
@@ -21,27 +23,33 @@ sealed class MqttBrokerService(
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
+    /// <summary>Room in MQTTnet's per-client queue for live traffic on top of a stored backlog (MQTTnet's default size).</summary>
+    const int LivePendingMessages = 1000;
+
     readonly ILogger _logger = loggerFactory.CreateLogger<MqttBrokerService>();
     MqttServer? _server;
     CoreBridge? _bridge;
     Timer? _expiryTimer;
     Timer? _tickTimer;
 
-    /// <summary>The port actually listened on (differs from the setting when that is 0).</summary>
+    /// <summary>The plain MQTT port actually listened on (differs from the setting when that is 0); 0 when the plain
+    /// listener is off.</summary>
     public int BoundPort { get; private set; }
+
+    /// <summary>The MQTT over TLS port actually listened on; 0 when TLS is off.</summary>
+    public int BoundTlsPort { get; private set; }
 
     public CoreBridge Bridge => _bridge ?? throw new InvalidOperationException("The broker has not started.");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var port = settings.Port == 0 ? FreePort(settings) : settings.Port;
-        var serverOptions = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(settings.BindAddress)
-            .WithDefaultEndpointBoundIPV6Address(System.Net.IPAddress.None)
-            .WithDefaultEndpointPort(port)
+        // From here on 0 means "no such listener": a port setting of 0 has been replaced by a free port.
+        var port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePort(settings) : settings.Port;
+        var tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePort(settings) : settings.Tls.Port;
+        var serverOptions = Listeners(new MqttServerOptionsBuilder(), settings, port, tlsPort)
             .WithPersistentSessions(false)
+            .WithMaxPendingMessagesPerClient(PendingMessagesPerClient(settings))
             .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(10))
             .Build();
 
@@ -69,16 +77,20 @@ sealed class MqttBrokerService(
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
         {
-            _logger.LogCritical("Cannot listen on {Bind}:{Port}: {Reason}. Stop the other broker using it or pick another port with --port.",
-                settings.Bind, port, e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is already in use" : e.Message);
+            // MQTTnet does not say which of its listeners failed.
+            _logger.LogCritical("Cannot listen on {Bind} port {Ports}: {Reason}. Stop the other broker using it or pick another port with {Flags}.",
+                settings.Bind, string.Join(" or ", new[] { port, tlsPort }.Where(p => p != 0)),
+                e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is already in use" : e.Message,
+                tlsPort == 0 ? "--port" : port == 0 ? "--tls-port" : "--port or --tls-port");
             Environment.ExitCode = ExitCodes.CannotListen;
             lifetime.StopApplication();
             return;
         }
 
         BoundPort = port;
+        BoundTlsPort = tlsPort;
         _logger.LogInformation("Storage: {Storage}; {Restored} persistent sessions restored", storage.Description, restored);
-        _logger.LogInformation("MQTT listener on mqtt://{Bind}:{Port} (MQTT 3.1.1 and 5.0)", settings.Bind, port);
+        AnnounceListeners(settings);
         LogAnonymousAccess(settings);
 
         var sweep = TimeSpan.FromSeconds(settings.SessionExpirySweepSeconds);
@@ -131,6 +143,67 @@ sealed class MqttBrokerService(
         }
     }
 
+    /// <summary>MQTTnet drops the oldest queued message of a client whose queue is full. A returning client's whole
+    /// stored backlog (up to MaxOfflineMessagesPerClient, all at once when batching is off) must fit, with room for live
+    /// traffic on top (MQTTnet's default of 1,000).</summary>
+    static int PendingMessagesPerClient(BrokerOptions settings) =>
+        (int)Math.Min((long)settings.MaxOfflineMessagesPerClient + LivePendingMessages, int.MaxValue);
+
+    /// <summary>The plain listener and the TLS listener, as configured. Both go through the same TCP adapter, so TLS
+    /// connections get the same <see cref="SpecCompliantChannel"/> corrections as plain ones.</summary>
+    MqttServerOptionsBuilder Listeners(MqttServerOptionsBuilder builder, BrokerOptions settings, int port, int tlsPort)
+    {
+        if (port == 0)
+        {
+            builder.WithoutDefaultEndpoint();
+        }
+        else
+        {
+            builder.WithDefaultEndpoint()
+                .WithDefaultEndpointBoundIPAddress(settings.BindAddress)
+                .WithDefaultEndpointBoundIPV6Address(System.Net.IPAddress.None)
+                .WithDefaultEndpointPort(port);
+        }
+
+        if (tls.Certificate is { } certificate)
+        {
+            builder.WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(settings.BindAddress)
+                .WithEncryptedEndpointBoundIPV6Address(System.Net.IPAddress.None)
+                .WithEncryptedEndpointPort(tlsPort)
+                .WithEncryptionCertificate(certificate)
+                .WithEncryptionSslProtocol(ServerTls.Protocols);
+            if (tls.ClientCertificates is { } clientCertificates)
+            {
+                builder.WithClientCertificate(clientCertificates.Validate);
+            }
+        }
+
+        return builder;
+    }
+
+    void AnnounceListeners(BrokerOptions settings)
+    {
+        if (BoundPort != 0)
+        {
+            _logger.LogInformation("MQTT listener on mqtt://{Bind}:{Port} (MQTT 3.1.1 and 5.0)", settings.Bind, BoundPort);
+        }
+        else
+        {
+            _logger.LogInformation("Plain MQTT listener off (Tls:PlainListener false): MQTT over TLS only");
+        }
+
+        if (tls.Certificate is { } certificate)
+        {
+            _logger.LogInformation(
+                "MQTT over TLS listener on mqtts://{Bind}:{Port} (MQTT 3.1.1 and 5.0; TLS 1.2 and 1.3; certificate {Subject}, valid until {NotAfter:u}; {ClientCertificates})",
+                settings.Bind, BoundTlsPort, certificate.Subject, certificate.NotAfter.ToUniversalTime(),
+                tls.ClientCertificates is { } clients
+                    ? $"client certificates required, issued by a CA in {clients.AuthoritiesFile}"
+                    : "no client certificate required");
+        }
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         revocation.Revoked -= OnRevoked;
@@ -171,7 +244,7 @@ sealed class MqttBrokerService(
         }
     }
 
-    /// <summary>Asks the OS for a free port; used when the setting is 0 (tests run many brokers side by side).</summary>
+    /// <summary>Asks the OS for a free port; used when a port setting is 0 (tests run many brokers side by side).</summary>
     static int FreePort(BrokerOptions settings)
     {
         using var probe = new TcpListener(settings.BindAddress, 0);

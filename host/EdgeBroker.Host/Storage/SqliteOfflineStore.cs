@@ -93,7 +93,8 @@ public sealed class SqliteOfflineStore : IOfflineStore
     {
         lock (_database.Sync)
         {
-            using var command = _database.Command("DELETE FROM offline_messages WHERE id = $id RETURNING LENGTH(payload) + LENGTH(topic)");
+            using var command = _database.Command("DELETE FROM offline_messages WHERE id = $id AND client_id = $client RETURNING LENGTH(payload) + LENGTH(topic)");
+            command.Parameters.AddWithValue("$client", clientId);
             command.Parameters.AddWithValue("$id", id);
             if (command.ExecuteScalar() is long size)
             {

@@ -8,8 +8,9 @@ namespace EdgeBroker.Benchmarks.Brokers;
 /// <summary>
 /// One broker running as a child process on a free loopback port: started, waited for until it accepts TCP, its
 /// output drained (a full pipe would stall the broker) and scanned for problems, and killed on dispose.
-/// Each broker runs in a scratch working directory deleted afterwards, so state it writes relative to it (EdgeBroker's
-/// SQLite store in ./data) starts empty in every case and never lands in the repository or the build output.
+/// Each broker runs in a scratch working directory deleted afterwards, so state it writes there (EdgeBroker's SQLite
+/// store in ./data, mosquitto's persistence file, their configuration files) starts empty in every case and never
+/// lands in the repository or the build output.
 /// </summary>
 public sealed class BrokerProcess : IAsyncDisposable
 {
@@ -67,11 +68,11 @@ public sealed class BrokerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<BrokerProcess> StartAsync(IBrokerLauncher launcher, CancellationToken cancellationToken)
+    public static async Task<BrokerProcess> StartAsync(IBrokerLauncher launcher, BrokerProfile profile, CancellationToken cancellationToken)
     {
         var port = FreeLoopbackPort();
-        var start = launcher.StartInfo(port);
         var workingDirectory = Directory.CreateTempSubdirectory("edgebroker-bench-");
+        var start = launcher.StartInfo(port, profile, workingDirectory);
         start.WorkingDirectory = workingDirectory.FullName;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -111,14 +112,26 @@ public sealed class BrokerProcess : IAsyncDisposable
     /// <summary>Throws with the broker's last output when it has died (a crash must not look like a slow broker).</summary>
     public void ThrowIfExited()
     {
-        if (_process.HasExited)
+        if (ExitError(TimeSpan.Zero) is { } exited)
         {
-            // The process is gone; this only waits for the output readers to reach the end of its pipes, so the
-            // tail below includes its last words (a stack trace, say).
-            _process.WaitForExit();
-            throw new BenchmarkSetupException(
-                $"{_launcher.Name} (pid {_process.Id}) exited unexpectedly with code {_process.ExitCode}.\nLast output:\n{OutputTail()}");
+            throw exited;
         }
+    }
+
+    /// <summary>Why the broker is gone, with its last output, if it exits within <paramref name="grace"/>; null
+    /// while it runs. A client that lost its connection is often only the symptom of a broker that just died.</summary>
+    public BenchmarkSetupException? ExitError(TimeSpan grace)
+    {
+        if (!_process.WaitForExit(grace))
+        {
+            return null;
+        }
+
+        // The process is gone; this only waits for the output readers to reach the end of its pipes, so the tail
+        // below includes its last words (a stack trace, say).
+        _process.WaitForExit();
+        return new BenchmarkSetupException(
+            $"{_launcher.Name} (pid {_process.Id}) exited unexpectedly with code {_process.ExitCode}.\nLast output:\n{OutputTail()}");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,16 +1,20 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using EdgeBroker.Benchmarks.Cases;
 
 namespace EdgeBroker.Benchmarks.Brokers;
 
 /// <summary>
-/// Starts the host broker exactly as users do (<c>dotnet EdgeBroker.Host.dll --port N</c>) with its shipped
-/// appsettings.json: a separate process, so its CPU time can be read from /proc and it does not share a GC or thread
-/// pool with the load clients.
+/// Starts the host broker as users do (<c>dotnet EdgeBroker.Host.dll --port N</c>, plus <c>--http-port 0</c>) with its
+/// shipped appsettings.json: a separate process, so its CPU time can be read from /proc and it does not share a GC or thread
+/// pool with the load clients. A durable case adds <c>--data-dir</c>, and a stored-backlog case a <c>--config</c> file
+/// with the few settings it changes.
 /// </summary>
 public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLauncher
 {
     const string BuildCommand = "dotnet build -c Release host/EdgeBroker.Host";
+    const string DataDirectoryName = "data";
+    const string SettingsFileName = "bench-settings.json";
 
     FileInfo? _dll;
     string? _sourceVersion;
@@ -57,14 +61,58 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
         }
     }
 
-    public ProcessStartInfo StartInfo(int port)
+    public ProcessStartInfo StartInfo(int port, BrokerProfile profile, DirectoryInfo scratch)
     {
         var dll = _dll ?? throw new InvalidOperationException("EnsureAvailable was not called.");
         var start = new ProcessStartInfo("dotnet");
         start.ArgumentList.Add(dll.FullName);
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // The HTTP API is not measured; its default port (8080) may be taken on a shared machine (another broker, a
+        // test run), and the broker exits when it cannot listen there.
+        start.ArgumentList.Add("--http-port");
+        start.ArgumentList.Add("0");
+        if (profile.Durable)
+        {
+            // Explicit, although ./data in the scratch directory is the default too: the durable cases must never
+            // run on a store that --in-memory or a changed default took away.
+            start.ArgumentList.Add("--data-dir");
+            start.ArgumentList.Add(Path.Combine(scratch.FullName, DataDirectoryName));
+        }
+
+        if (SettingsFor(profile) is { } settings)
+        {
+            var file = Path.Combine(scratch.FullName, SettingsFileName);
+            File.WriteAllText(file, settings.ToJsonString());
+            start.ArgumentList.Add("--config");
+            start.ArgumentList.Add(file);
+        }
+
         return start;
+    }
+
+    public string Describe(BrokerProfile profile)
+    {
+        var flags = profile.Durable ? $"--data-dir <scratch>/{DataDirectoryName} (SQLite, WAL)" : "shipped settings";
+        return SettingsFor(profile) is { } settings ? $"{flags}, --config {SettingsFileName} = `{settings.ToJsonString()}`" : flags;
+    }
+
+    /// <summary>The settings file a profile needs beyond the shipped appsettings.json, or null.</summary>
+    static JsonObject? SettingsFor(BrokerProfile profile)
+    {
+        var section = new JsonObject();
+        if (profile.MessagesKeptPerClient is { } kept)
+        {
+            section["MaxOfflineMessagesPerClient"] = kept;
+        }
+
+        if (!profile.OfflineBatching)
+        {
+            section["OfflineBatchSize"] = 0;
+        }
+
+        return section.Count == 0 ? null : new JsonObject { ["EdgeBroker"] = section };
     }
 
     /// <summary>The simple console logger prefixes levels with "warn:", "fail:" and "crit:"; an unhandled exception

@@ -17,9 +17,13 @@ public interface IBrokerLauncher
     /// missing, so a run fails at the start instead of half-way.</summary>
     void EnsureAvailable();
 
-    /// <summary>How to start the broker listening on 127.0.0.1:<paramref name="port"/>. The working directory is
-    /// set by <see cref="BrokerProcess"/>.</summary>
-    System.Diagnostics.ProcessStartInfo StartInfo(int port);
+    /// <summary>How to start the broker listening on 127.0.0.1:<paramref name="port"/> as <paramref name="profile"/>
+    /// asks. <paramref name="scratch"/> is the broker's empty working directory, deleted after the case: data and
+    /// configuration files go there.</summary>
+    System.Diagnostics.ProcessStartInfo StartInfo(int port, BrokerProfile profile, DirectoryInfo scratch);
+
+    /// <summary>What <paramref name="profile"/> changes from the shipped settings, for the report.</summary>
+    string Describe(BrokerProfile profile);
 
     /// <summary>Whether a line the broker printed reports a problem (error, warning, dropped messages) that the
     /// report must show next to the numbers.</summary>

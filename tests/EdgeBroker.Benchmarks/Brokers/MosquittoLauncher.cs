@@ -1,14 +1,18 @@
 using System.Diagnostics;
+using System.Globalization;
 using EdgeBroker.Benchmarks.Cases;
 
 namespace EdgeBroker.Benchmarks.Brokers;
 
 /// <summary>
 /// Starts mosquitto with its defaults and only <c>-p PORT</c> (which makes mosquitto 2.x listen on localhost and allow
-/// anonymous clients): the baseline is mosquitto as people run it, not a tuned one.
+/// anonymous clients): the baseline is mosquitto as people run it, not a tuned one. The durable cases write a
+/// mosquitto.conf with the same listener and only the settings they change (persistence, queue limit).
 /// </summary>
 public sealed class MosquittoLauncher(string? configuredPath) : IBrokerLauncher
 {
+    const string ConfigFileName = "mosquitto.conf";
+
     string? _executable;
     string? _version;
 
@@ -31,12 +35,42 @@ public sealed class MosquittoLauncher(string? configuredPath) : IBrokerLauncher
         _version = ReadVersion(_executable);
     }
 
-    public ProcessStartInfo StartInfo(int port)
+    public ProcessStartInfo StartInfo(int port, BrokerProfile profile, DirectoryInfo scratch)
     {
         var start = new ProcessStartInfo(_executable ?? throw new InvalidOperationException("EnsureAvailable was not called."));
-        start.ArgumentList.Add("-p");
-        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (profile == BrokerProfile.Shipped)
+        {
+            start.ArgumentList.Add("-p");
+            start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+            return start;
+        }
+
+        // What -p PORT means (a localhost listener, anonymous clients allowed), plus the profile's settings.
+        var file = Path.Combine(scratch.FullName, ConfigFileName);
+        var lines = new List<string> { $"listener {port.ToString(CultureInfo.InvariantCulture)} 127.0.0.1", "allow_anonymous true" };
+        lines.AddRange(Settings(profile, scratch.FullName + Path.DirectorySeparatorChar));
+        File.WriteAllLines(file, lines);
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(file);
         return start;
+    }
+
+    public string Describe(BrokerProfile profile) =>
+        profile == BrokerProfile.Shipped ? "defaults (-p PORT)" : "-c " + ConfigFileName + " with `" + string.Join("`, `", Settings(profile, "<scratch>/")) + "`";
+
+    /// <summary>mosquitto.conf lines for what the profile changes. mosquitto has no offline batching to turn off.</summary>
+    static IEnumerable<string> Settings(BrokerProfile profile, string persistenceLocation)
+    {
+        if (profile.Durable)
+        {
+            yield return "persistence true";
+            yield return "persistence_location " + persistenceLocation;
+        }
+
+        if (profile.MessagesKeptPerClient is { } kept)
+        {
+            yield return "max_queued_messages " + kept.ToString(CultureInfo.InvariantCulture);
+        }
     }
 
     /// <summary>mosquitto logs everything at notice level; the lines that matter for a benchmark are errors,

@@ -17,6 +17,17 @@ public enum RoutingMode
     PubSub,
 }
 
+/// <summary>What a case measures.</summary>
+public enum Scenario
+{
+    /// <summary>Publisher i sends to online receiver i: throughput at full speed, then latency at a fixed rate.</summary>
+    Load,
+
+    /// <summary>Every publisher sends to one persistent receiver while it is away; then the time it takes the broker
+    /// to hand the whole stored backlog over once the receiver is back.</summary>
+    StoredBacklog,
+}
+
 /// <summary>One measured configuration: a row of the report.</summary>
 /// <param name="Id">Stable identifier used by --cases.</param>
 /// <param name="Title">Human-readable name for the report.</param>
@@ -24,11 +35,27 @@ public enum RoutingMode
 /// open during the case.</param>
 public sealed record BenchmarkCase(string Id, string Title, BrokerKind Broker, RoutingMode Routing, int Qos, bool WithIdleSubscribers)
 {
+    public Scenario Scenario { get; init; } = Scenario.Load;
+
+    /// <summary>The broker keeps what it stores on disk (EdgeBroker: SQLite in a fresh data directory; mosquitto:
+    /// <c>persistence true</c>) and the receivers have persistent sessions (clean session = 0), so every QoS 1 message
+    /// for them is stored until they acknowledge it.</summary>
+    public bool Durable { get; init; }
+
+    /// <summary>For EdgeBroker stored-backlog cases: whether the backlog is handed over in batches (the shipped
+    /// <c>OfflineBatchSize</c>, 30, the next batch once the previous one is acknowledged) or all at once (0).</summary>
+    public bool OfflineBatching { get; init; } = true;
+
     /// <summary>Topic publisher <paramref name="pair"/> publishes to.</summary>
-    public string PublishTopic(int pair) => Routing == RoutingMode.PointToPoint ? $"bench/p2p/{ReceiverClientId(pair)}" : $"bench/t/{pair}";
+    public string PublishTopic(int pair) =>
+        Routing == RoutingMode.PointToPoint ? $"bench/p2p/{ReceiverClientId(ReceiverOf(pair))}" : $"bench/t/{ReceiverOf(pair)}";
 
     /// <summary>Filter receiver <paramref name="pair"/> subscribes to, or null for P2P (no subscription needed).</summary>
     public string? ReceiverSubscription(int pair) => Routing == RoutingMode.PubSub ? $"bench/t/{pair}" : null;
+
+    /// <summary>The receiver publisher <paramref name="pair"/> sends to: its own, or the one receiver of a stored
+    /// backlog.</summary>
+    public int ReceiverOf(int pair) => Scenario == Scenario.StoredBacklog ? 0 : pair;
 
     /// <summary>The receiver's client ID, which is also its P2P address.</summary>
     public static string ReceiverClientId(int pair) => $"recv-{pair}";

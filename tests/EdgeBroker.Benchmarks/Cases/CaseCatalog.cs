@@ -1,8 +1,8 @@
 namespace EdgeBroker.Benchmarks.Cases;
 
 /// <summary>
-/// Every case the harness knows, in run order. mosquitto runs first so its rows (the baseline every ratio is taken
-/// against) exist before the EdgeBroker rows are compared with them.
+/// Every broker case the harness knows, in run order; each mosquitto baseline comes before the EdgeBroker cases
+/// compared with it. (The store micro-benchmarks, which need no broker, are in <see cref="StoreCaseCatalog"/>.)
 /// </summary>
 public static class CaseCatalog
 {
@@ -15,11 +15,41 @@ public static class CaseCatalog
     public static readonly BenchmarkCase EdgeP2PQos0Idle = new("eb-p2p-q0-idle", "EdgeBroker P2P QoS 0 + idle subscribers", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 0, true);
     public static readonly BenchmarkCase EdgePubSubQos0Idle = new("eb-pubsub-q0-idle", "EdgeBroker 1:1 pub/sub QoS 0 + idle subscribers", BrokerKind.EdgeBroker, RoutingMode.PubSub, 0, true);
 
+    public static readonly BenchmarkCase MosquittoPubSubQos1Persistent =
+        new("mosq-pubsub-q1-persist", "mosquitto 1:1 pub/sub QoS 1, persistence true", BrokerKind.Mosquitto, RoutingMode.PubSub, 1, false) { Durable = true };
+
+    public static readonly BenchmarkCase EdgeP2PQos1Durable =
+        new("eb-p2p-q1-durable", "EdgeBroker P2P QoS 1, durable", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 1, false) { Durable = true };
+
+    public static readonly BenchmarkCase MosquittoStoredBacklog =
+        new("mosq-stored-q1", "mosquitto stored messages delivered after reconnect, persistence true", BrokerKind.Mosquitto, RoutingMode.PubSub, 1, false)
+        {
+            Durable = true,
+            Scenario = Scenario.StoredBacklog,
+        };
+
+    public static readonly BenchmarkCase EdgeP2PStoredBacklog =
+        new("eb-p2p-stored-q1", "EdgeBroker P2P stored messages delivered after reconnect, batching off, durable", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 1, false)
+        {
+            Durable = true,
+            Scenario = Scenario.StoredBacklog,
+            OfflineBatching = false,
+        };
+
+    public static readonly BenchmarkCase EdgeP2PStoredBacklogBatched =
+        new("eb-p2p-stored-q1-batched", "EdgeBroker P2P stored messages delivered after reconnect, shipped batching (30), durable", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 1, false)
+        {
+            Durable = true,
+            Scenario = Scenario.StoredBacklog,
+        };
+
     public static IReadOnlyList<BenchmarkCase> All { get; } =
     [
         MosquittoPubSubQos0, MosquittoPubSubQos1,
         EdgeP2PQos0, EdgeP2PQos1, EdgePubSubQos0, EdgePubSubQos1,
         EdgeP2PQos0Idle, EdgePubSubQos0Idle,
+        MosquittoPubSubQos1Persistent, EdgeP2PQos1Durable,
+        MosquittoStoredBacklog, EdgeP2PStoredBacklog, EdgeP2PStoredBacklogBatched,
     ];
 
     public static BenchmarkCase? Find(string id) => All.FirstOrDefault(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase));
@@ -28,18 +58,26 @@ public static class CaseCatalog
     public static IReadOnlyList<BenchmarkCase> Select(IReadOnlyList<string> ids) =>
         ids.Count == 0 ? All : All.Where(c => ids.Any(id => string.Equals(id, c.Id, StringComparison.OrdinalIgnoreCase))).ToList();
 
-    /// <summary>The mosquitto case every EdgeBroker case at <paramref name="qos"/> is compared with.</summary>
-    public static BenchmarkCase MosquittoBaseline(int qos) => qos == 0 ? MosquittoPubSubQos0 : MosquittoPubSubQos1;
+    /// <summary>The mosquitto case <paramref name="case"/> is compared with: the same scenario and durability, 1:1
+    /// pub/sub at the same QoS.</summary>
+    public static BenchmarkCase MosquittoBaseline(BenchmarkCase @case) => (@case.Scenario, @case.Durable, @case.Qos) switch
+    {
+        (Scenario.StoredBacklog, _, _) => MosquittoStoredBacklog,
+        (_, true, _) => MosquittoPubSubQos1Persistent,
+        (_, false, 0) => MosquittoPubSubQos0,
+        _ => MosquittoPubSubQos1,
+    };
 
     /// <summary>For an idle-subscriber case, the same case without idle subscribers.</summary>
     public static BenchmarkCase? WithoutIdleSubscribers(BenchmarkCase @case) =>
         @case.WithIdleSubscribers
-            ? All.FirstOrDefault(c => !c.WithIdleSubscribers && c.Broker == @case.Broker && c.Routing == @case.Routing && c.Qos == @case.Qos)
+            ? All.FirstOrDefault(c => !c.WithIdleSubscribers && c.Broker == @case.Broker && c.Routing == @case.Routing && c.Qos == @case.Qos && !c.Durable)
             : null;
 
     /// <summary>For an EdgeBroker P2P case, the EdgeBroker pub/sub case it should be cheaper than.</summary>
     public static BenchmarkCase? PubSubCounterpart(BenchmarkCase @case) =>
         @case.Routing == RoutingMode.PointToPoint
-            ? All.FirstOrDefault(c => c.Routing == RoutingMode.PubSub && c.Broker == @case.Broker && c.Qos == @case.Qos && c.WithIdleSubscribers == @case.WithIdleSubscribers)
+            ? All.FirstOrDefault(c => c.Routing == RoutingMode.PubSub && c.Broker == @case.Broker && c.Qos == @case.Qos && c.WithIdleSubscribers == @case.WithIdleSubscribers
+                                      && c.Durable == @case.Durable && c.Scenario == @case.Scenario)
             : null;
 }

@@ -32,10 +32,10 @@ public sealed record PhaseMeasurement(
     public double SentPerSecond => SendSeconds > 0 ? Sent / SendSeconds : 0;
 
     /// <summary>Broker CPU microseconds per delivered message.</summary>
-    public double BrokerCpuMicrosecondsPerMessage => Delivered > 0 ? Cpu.BrokerSeconds * 1e6 / Delivered : double.NaN;
+    public double BrokerCpuMicrosecondsPerMessage => Cpu.BrokerMicrosecondsPer(Delivered);
 
     /// <summary>Harness (load client) CPU microseconds per delivered message.</summary>
-    public double HarnessCpuMicrosecondsPerMessage => Delivered > 0 ? Cpu.HarnessSeconds * 1e6 / Delivered : double.NaN;
+    public double HarnessCpuMicrosecondsPerMessage => Cpu.HarnessMicrosecondsPer(Delivered);
 }
 
 /// <summary>Everything measured for one case, or why it could not be.</summary>
@@ -44,6 +44,9 @@ public sealed record CaseResult(BenchmarkCase Case)
     public PhaseMeasurement? Throughput { get; init; }
 
     public PhaseMeasurement? Latency { get; init; }
+
+    /// <summary>For a stored-backlog case, its measurement.</summary>
+    public StoredBacklogMeasurement? Backlog { get; init; }
 
     /// <summary>Problem lines the broker printed during the case (errors, warnings, dropped messages).</summary>
     public int BrokerProblemCount { get; init; }
@@ -56,5 +59,5 @@ public sealed record CaseResult(BenchmarkCase Case)
     /// <summary>Why the case did not finish, or null.</summary>
     public string? Error { get; init; }
 
-    public bool Succeeded => Error is null && Throughput is not null && Latency is not null;
+    public bool Succeeded => Error is null && (Case.Scenario == Scenario.StoredBacklog ? Backlog is not null : Throughput is not null && Latency is not null);
 }

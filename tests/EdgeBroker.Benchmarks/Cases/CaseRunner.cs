@@ -5,8 +5,9 @@ namespace EdgeBroker.Benchmarks.Cases;
 
 /// <summary>
 /// Runs one case from scratch: a fresh broker process (so no state, backlog or CPU time carries over from another
-/// case), idle subscribers if the case wants them, the receivers, the publishers, then warm-up, the throughput phase
-/// and the fixed-rate latency phase. Everything it started is stopped again, whatever happens.
+/// case), then the case's scenario — for load cases idle subscribers if the case wants them, the receivers, the
+/// publishers, warm-up, the throughput phase and the fixed-rate latency phase; stored-backlog cases are run by
+/// <see cref="StoredBacklogRunner"/>. Everything it started is stopped again, whatever happens.
 /// </summary>
 public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<BrokerKind, IBrokerLauncher> launchers, TextWriter progress)
 {
@@ -18,18 +19,49 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
     /// the run finish (the report shows fewer messages sent than asked for).</summary>
     static readonly TimeSpan ThroughputTimeLimit = TimeSpan.FromSeconds(90);
 
+    /// <summary>How long a failed case waits for its broker to finish dying, so the report names the cause (the
+    /// broker's exit) rather than the symptom (a client's lost connection).</summary>
+    static readonly TimeSpan BrokerExitGrace = TimeSpan.FromSeconds(1);
+
     public async Task<CaseResult> RunAsync(BenchmarkCase @case, CancellationToken cancellationToken)
     {
         BrokerProcess? broker = null;
-        IdleSubscribers? idle = null;
-        var receivers = new List<LoadReceiver>();
-        var publishers = new List<LoadPublisher>();
         var result = new CaseResult(@case);
         try
         {
-            broker = await BrokerProcess.StartAsync(launchers[@case.Broker], cancellationToken).ConfigureAwait(false);
+            broker = await BrokerProcess.StartAsync(launchers[@case.Broker], BrokerProfile.For(@case, settings), cancellationToken).ConfigureAwait(false);
             Report(@case, $"broker up on port {broker.Port} (pid {broker.ProcessId})");
+            result = @case.Scenario == Scenario.StoredBacklog
+                ? await new StoredBacklogRunner(settings, broker, message => Report(@case, message)).RunAsync(@case, cancellationToken).ConfigureAwait(false)
+                : await RunLoadAsync(@case, broker, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var cause = broker?.ExitError(BrokerExitGrace) ?? e;
+            Report(@case, "FAILED: " + cause.Message);
+            result = result with { Error = cause is BenchmarkSetupException ? cause.Message : $"{cause.GetType().Name}: {cause.Message}" };
+        }
+        finally
+        {
+            if (broker is not null)
+            {
+                result = result with { BrokerProblemCount = broker.ProblemCount, BrokerProblemLines = broker.ProblemLines };
+                await broker.DisposeAsync().ConfigureAwait(false);
+            }
+        }
 
+        return result;
+    }
+
+    /// <summary>Idle subscribers if the case wants them, the receivers, the publishers, then warm-up, the throughput
+    /// phase and the fixed-rate latency phase.</summary>
+    async Task<CaseResult> RunLoadAsync(BenchmarkCase @case, BrokerProcess broker, CancellationToken cancellationToken)
+    {
+        IdleSubscribers? idle = null;
+        var receivers = new List<LoadReceiver>();
+        var publishers = new List<LoadPublisher>();
+        try
+        {
             if (@case.WithIdleSubscribers)
             {
                 idle = await IdleSubscribers.ConnectAsync(broker.Port, settings.IdleConnections, settings.IdleSubscriptionsPerConnection,
@@ -62,18 +94,13 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
             Report(@case, $"latency p50 {latency.Latency.P50Microseconds:N0} µs, p99 {latency.Latency.P99Microseconds:N0} µs at {latency.SentPerSecond:N0} msg/s offered");
 
             var disconnected = receivers.Count(r => !r.IsConnected);
-            result = result with
+            return new CaseResult(@case)
             {
                 Throughput = throughput,
                 Latency = latency,
                 IdleConnectionsAtEnd = idle?.ConnectedCount,
                 Error = disconnected > 0 ? $"{disconnected} receiver(s) were disconnected by the end of the case" : null,
             };
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            Report(@case, "FAILED: " + e.Message);
-            result = result with { Error = e is BenchmarkSetupException ? e.Message : $"{e.GetType().Name}: {e.Message}" };
         }
         finally
         {
@@ -83,15 +110,7 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
             {
                 await idle.DisposeAsync().ConfigureAwait(false);
             }
-
-            if (broker is not null)
-            {
-                result = result with { BrokerProblemCount = broker.ProblemCount, BrokerProblemLines = broker.ProblemLines };
-                await broker.DisposeAsync().ConfigureAwait(false);
-            }
         }
-
-        return result;
     }
 
     int LatencyMessagesPerPublisher() =>

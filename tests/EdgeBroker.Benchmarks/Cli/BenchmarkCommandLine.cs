@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeBroker.Benchmarks.Cases;
+using EdgeBroker.Benchmarks.Stores;
 
 namespace EdgeBroker.Benchmarks.Cli;
 
@@ -19,17 +20,19 @@ public sealed class BenchmarkCommandLine
     readonly Option<int?> _window = new("--window") { Description = $"Outstanding publishes per publisher, both QoS levels and both brokers (default {Defaults.Window})." };
     readonly Option<int?> _idleConnections = new("--idle-connections") { Description = $"Connections holding the idle subscriptions (default {Defaults.IdleConnections})." };
     readonly Option<int?> _idleSubscriptions = new("--idle-subscriptions") { Description = $"Subscriptions per idle connection (default {Defaults.IdleSubscriptionsPerConnection})." };
-    readonly Option<string?> _cases = new("--cases") { Description = "Comma-separated case IDs to run (default: all). IDs: " + string.Join(", ", CaseCatalog.All.Select(c => c.Id)) + "." };
-    readonly Option<bool> _quick = new("--quick") { Description = "Fast smoke run (about 30 s for all cases); numbers are indicative only." };
+    readonly Option<int?> _backlog = new("--backlog") { Description = $"Messages stored for the away receiver in the stored-backlog cases, all publishers together (default {Defaults.BacklogMessages:N0}, also with --quick)." };
+    readonly Option<int?> _storeIterations = new("--store-iterations") { Description = $"Measured BenchmarkDotNet iterations per store operation (default {Defaults.StoreIterations}; --quick: {Defaults.AsQuick().StoreIterations})." };
+    readonly Option<string?> _cases = new("--cases") { Description = "Comma-separated case IDs to run (default: all). IDs: " + string.Join(", ", KnownCaseIds) + "." };
+    readonly Option<bool> _quick = new("--quick") { Description = "Fast smoke run (about a minute for all cases); numbers are indicative only." };
     readonly Option<FileInfo?> _out = new("--out") { Description = "Also write the Markdown report to this file." };
     readonly Option<FileInfo?> _edgeBroker = new("--edgebroker-dll") { Description = "EdgeBroker.Host.dll to benchmark (default: host/EdgeBroker.Host/bin/Release/net10.0/ in this repository)." };
     readonly Option<string?> _mosquitto = new("--mosquitto") { Description = "mosquitto executable (default: found on PATH)." };
 
     public BenchmarkCommandLine()
     {
-        Root = new RootCommand("EdgeBroker end-to-end benchmark: P2P and pub/sub throughput, latency and broker CPU against mosquitto.")
+        Root = new RootCommand("EdgeBroker benchmark: P2P and pub/sub throughput, latency and broker CPU against mosquitto, durable delivery, store rates.")
         {
-            _pairs, _messages, _duration, _warmup, _rate, _window, _idleConnections, _idleSubscriptions, _cases, _quick, _out,
+            _pairs, _messages, _duration, _warmup, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _storeIterations, _cases, _quick, _out,
             _edgeBroker, _mosquitto,
         };
         Root.Validators.Add(result =>
@@ -57,6 +60,8 @@ public sealed class BenchmarkCommandLine
             Window = result.GetValue(_window) ?? settings.Window,
             IdleConnections = result.GetValue(_idleConnections) ?? settings.IdleConnections,
             IdleSubscriptionsPerConnection = result.GetValue(_idleSubscriptions) ?? settings.IdleSubscriptionsPerConnection,
+            BacklogMessages = result.GetValue(_backlog) ?? settings.BacklogMessages,
+            StoreIterations = result.GetValue(_storeIterations) ?? settings.StoreIterations,
             CaseIds = SplitCases(result.GetValue(_cases)),
             OutputFile = result.GetValue(_out),
             EdgeBrokerDll = result.GetValue(_edgeBroker),
@@ -69,7 +74,7 @@ public sealed class BenchmarkCommandLine
         foreach (var (option, value) in new (Option<int?>, int?)[]
                  {
                      (_pairs, result.GetValue(_pairs)), (_messages, result.GetValue(_messages)), (_rate, result.GetValue(_rate)),
-                     (_window, result.GetValue(_window)),
+                     (_window, result.GetValue(_window)), (_backlog, result.GetValue(_backlog)), (_storeIterations, result.GetValue(_storeIterations)),
                  })
         {
             if (value is < 1)
@@ -101,12 +106,14 @@ public sealed class BenchmarkCommandLine
 
         foreach (var id in SplitCases(result.GetValue(_cases)))
         {
-            if (CaseCatalog.Find(id) is null)
+            if (CaseCatalog.Find(id) is null && StoreCaseCatalog.Find(id) is null)
             {
-                yield return $"Unknown case '{id}'. Known cases: {string.Join(", ", CaseCatalog.All.Select(c => c.Id))}.";
+                yield return $"Unknown case '{id}'. Known cases: {string.Join(", ", KnownCaseIds)}.";
             }
         }
     }
+
+    static IEnumerable<string> KnownCaseIds => CaseCatalog.All.Select(c => c.Id).Concat(StoreCaseCatalog.All.Select(c => c.Id));
 
     static string[] SplitCases(string? cases) =>
         cases?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];

@@ -5,33 +5,34 @@ namespace EdgeBroker.Benchmarks.Load;
 
 /// <summary>
 /// Connection settings shared by every load client, for both brokers: MQTT 3.1.1 (what the gateway's local sensors
-/// speak), clean sessions (nothing left behind between cases) and a keep-alive long enough that no PINGREQ traffic
-/// lands inside a measurement.
+/// speak), clean sessions unless a durable case asks for persistent ones, and a keep-alive long enough that no
+/// PINGREQ traffic lands inside a measurement.
 /// </summary>
 public static class LoadClientOptions
 {
-    public static MqttClientOptions For(int port, string clientId) =>
+    /// <param name="cleanSession">False for a persistent session: the broker keeps the client's subscriptions and
+    /// stores QoS 1 messages for it until it acknowledges them, also while it is away.</param>
+    public static MqttClientOptions For(int port, string clientId, bool cleanSession = true) =>
         new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V311)
-            .WithCleanSession(true)
+            .WithCleanSession(cleanSession)
             .WithKeepAlivePeriod(TimeSpan.FromMinutes(5))
             .WithTimeout(TimeSpan.FromSeconds(30))
             .Build();
 
-    /// <summary>Connects, turning MQTTnet's failure into one that names the client.</summary>
-    public static async Task<IMqttClient> ConnectAsync(int port, string clientId, CancellationToken cancellationToken)
+    /// <summary>Connects a new client with a clean session.</summary>
+    public static Task<IMqttClient> ConnectAsync(int port, string clientId, CancellationToken cancellationToken) =>
+        ConnectAsync(For(port, clientId), cancellationToken);
+
+    /// <summary>Connects a new client, turning MQTTnet's failure into one that names the client.</summary>
+    public static async Task<IMqttClient> ConnectAsync(MqttClientOptions options, CancellationToken cancellationToken)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         try
         {
-            var result = await client.ConnectAsync(For(port, clientId), cancellationToken).ConfigureAwait(false);
-            if (result.ResultCode != MqttClientConnectResultCode.Success)
-            {
-                throw new InvalidOperationException($"{clientId} was refused: {result.ResultCode} {result.ReasonString}");
-            }
-
+            await ConnectAsync(client, options, cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch
@@ -39,6 +40,18 @@ public static class LoadClientOptions
             client.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Connects (or reconnects) <paramref name="client"/>; throws naming the client when refused.</summary>
+    public static async Task<MqttClientConnectResult> ConnectAsync(IMqttClient client, MqttClientOptions options, CancellationToken cancellationToken)
+    {
+        var result = await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"{options.ClientId} was refused: {result.ResultCode} {result.ReasonString}");
+        }
+
+        return result;
     }
 
     /// <summary>Disconnects politely if still connected, then disposes; never throws (used on cleanup paths).</summary>

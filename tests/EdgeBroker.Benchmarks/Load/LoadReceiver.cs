@@ -6,8 +6,9 @@ using MQTTnet.Protocol;
 namespace EdgeBroker.Benchmarks.Load;
 
 /// <summary>
-/// Receiver i of a case: connects as <c>recv-i</c> (its P2P address), subscribes to <c>bench/t/i</c> for pub/sub
-/// cases, and counts what arrives into the current phase's <see cref="PhaseTally"/>. MQTTnet acknowledges QoS 1
+/// Receiver i of a case: connects as <c>recv-i</c> (its P2P address; with a persistent session in durable cases),
+/// subscribes to <c>bench/t/i</c> for pub/sub cases, and counts what arrives into the current phase's
+/// <see cref="PhaseTally"/>. MQTTnet acknowledges QoS 1
 /// messages after the handler returns, so the handler only stamps and counts.
 /// </summary>
 public sealed class LoadReceiver : IAsyncDisposable
@@ -36,29 +37,38 @@ public sealed class LoadReceiver : IAsyncDisposable
 
     public static async Task<LoadReceiver> ConnectAsync(BenchmarkCase @case, int pair, int port, CancellationToken cancellationToken)
     {
-        var client = await LoadClientOptions.ConnectAsync(port, BenchmarkCase.ReceiverClientId(pair), cancellationToken).ConfigureAwait(false);
+        var connectOptions = LoadClientOptions.For(port, BenchmarkCase.ReceiverClientId(pair), cleanSession: !@case.Durable);
+        var client = await LoadClientOptions.ConnectAsync(connectOptions, cancellationToken).ConfigureAwait(false);
         var receiver = new LoadReceiver(client, pair);
         try
         {
-            if (@case.ReceiverSubscription(pair) is { } filter)
-            {
-                var options = new MqttClientSubscribeOptionsBuilder()
-                    .WithTopicFilter(filter, (MqttQualityOfServiceLevel)@case.Qos)
-                    .Build();
-                var result = await client.SubscribeAsync(options, cancellationToken).ConfigureAwait(false);
-                var code = result.Items.Single().ResultCode;
-                if ((int)code != @case.Qos)
-                {
-                    throw new InvalidOperationException($"SUBSCRIBE {filter} at QoS {@case.Qos} by {BenchmarkCase.ReceiverClientId(pair)} was answered {code}.");
-                }
-            }
-
+            await SubscribeAsync(client, @case, pair, cancellationToken).ConfigureAwait(false);
             return receiver;
         }
         catch
         {
             await receiver.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>Subscribes receiver <paramref name="pair"/>'s client to its filter at the case's QoS, for pub/sub
+    /// cases (P2P receivers need no subscription), and checks that QoS was granted.</summary>
+    public static async Task SubscribeAsync(IMqttClient client, BenchmarkCase @case, int pair, CancellationToken cancellationToken)
+    {
+        if (@case.ReceiverSubscription(pair) is not { } filter)
+        {
+            return;
+        }
+
+        var options = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(filter, (MqttQualityOfServiceLevel)@case.Qos)
+            .Build();
+        var result = await client.SubscribeAsync(options, cancellationToken).ConfigureAwait(false);
+        var code = result.Items.Single().ResultCode;
+        if ((int)code != @case.Qos)
+        {
+            throw new InvalidOperationException($"SUBSCRIBE {filter} at QoS {@case.Qos} by {BenchmarkCase.ReceiverClientId(pair)} was answered {code}.");
         }
     }
 

@@ -7,21 +7,28 @@ public readonly record struct CpuUsage(double BrokerSeconds, double HarnessSecon
     /// <summary>Share (0–1) of the whole machine's CPU capacity that other processes used: above a few percent, the
     /// run competed with something else and its numbers are less trustworthy.</summary>
     public double OtherShareOfMachine => WallSeconds > 0 ? OtherSeconds / (WallSeconds * Environment.ProcessorCount) : 0;
+
+    /// <summary>Broker CPU microseconds per message, over <paramref name="messages"/> messages (NaN for none).</summary>
+    public double BrokerMicrosecondsPer(int messages) => messages > 0 ? BrokerSeconds * 1e6 / messages : double.NaN;
+
+    /// <summary>Harness CPU microseconds per message, over <paramref name="messages"/> messages (NaN for none).</summary>
+    public double HarnessMicrosecondsPer(int messages) => messages > 0 ? HarnessSeconds * 1e6 / messages : double.NaN;
 }
 
 /// <summary>Takes a CPU reading when a phase starts and gives the difference when it ends.</summary>
 public sealed class CpuWindow
 {
-    readonly int _brokerProcessId;
+    /// <summary>Null when no broker runs (the in-process store cases): everything but the harness is others'.</summary>
+    readonly int? _brokerProcessId;
     readonly double _brokerStart;
     readonly double _harnessStart;
     readonly double _machineStart;
     readonly long _wallStart;
 
-    CpuWindow(int brokerProcessId)
+    CpuWindow(int? brokerProcessId)
     {
         _brokerProcessId = brokerProcessId;
-        _brokerStart = CpuSampler.ProcessCpuSeconds(brokerProcessId);
+        _brokerStart = BrokerCpuSeconds();
         _harnessStart = CpuSampler.OwnCpuSeconds();
         _machineStart = CpuSampler.MachineBusySeconds();
         _wallStart = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -29,12 +36,17 @@ public sealed class CpuWindow
 
     public static CpuWindow Start(int brokerProcessId) => new(brokerProcessId);
 
+    /// <summary>A window over the harness alone, when no broker process runs.</summary>
+    public static CpuWindow StartWithoutBroker() => new(null);
+
     public CpuUsage Stop()
     {
-        var broker = CpuSampler.ProcessCpuSeconds(_brokerProcessId) - _brokerStart;
+        var broker = BrokerCpuSeconds() - _brokerStart;
         var harness = CpuSampler.OwnCpuSeconds() - _harnessStart;
         var machine = CpuSampler.MachineBusySeconds() - _machineStart;
         var wall = System.Diagnostics.Stopwatch.GetElapsedTime(_wallStart).TotalSeconds;
         return new CpuUsage(broker, harness, Math.Max(0, machine - broker - harness), wall);
     }
+
+    double BrokerCpuSeconds() => _brokerProcessId is { } id ? CpuSampler.ProcessCpuSeconds(id) : 0;
 }

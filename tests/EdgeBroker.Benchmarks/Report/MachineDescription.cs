@@ -26,6 +26,28 @@ public static class MachineDescription
         }
     }
 
+    /// <summary>"/tmp/ (ext4 on /dev/vda)": the file system holding <paramref name="path"/>, from the longest mount
+    /// point above it in /proc/mounts (a tmpfs would make store figures meaningless).</summary>
+    public static string FileSystemOf(string path)
+    {
+        try
+        {
+            var full = Path.GetFullPath(path);
+            var mount = File.ReadLines("/proc/mounts")
+                .Select(line => line.Split(' '))
+                .Where(fields => fields.Length >= 3 && IsUnder(full, fields[1]))
+                .MaxBy(fields => fields[1].Length);
+            return mount is null ? path : $"{path} ({mount[2]} on {mount[0]})";
+        }
+        catch (IOException)
+        {
+            return path;
+        }
+    }
+
+    static bool IsUnder(string path, string mountPoint) =>
+        mountPoint == "/" || path == mountPoint || path.StartsWith(mountPoint.TrimEnd('/') + "/", StringComparison.Ordinal);
+
     static string? ReadCpuModel()
     {
         try

@@ -1,31 +1,49 @@
 using System.Globalization;
 using System.Text;
 using EdgeBroker.Benchmarks.Cases;
+using EdgeBroker.Benchmarks.Stores;
 
 namespace EdgeBroker.Benchmarks.Report;
 
 /// <summary>
-/// Renders a run as Markdown: the circumstances, the results table (one row per case, ratios against mosquitto's 1:1
-/// pub/sub at the same QoS, and the targets), a details table with everything needed to trust or doubt a row (loss,
-/// duplicates, achieved rates, CPU taken by others), and any problem the brokers logged.
+/// Renders a run as Markdown: the circumstances, the results table (one row per load case, ratios against mosquitto's
+/// 1:1 pub/sub at the same QoS and durability, and the targets), a details table with everything needed to trust or
+/// doubt a row (loss, duplicates, achieved rates, CPU taken by others), the stored-backlog and store-rate tables, and
+/// any problem the brokers logged. Every table can be pasted into the README as it is.
 /// </summary>
-public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IReadOnlyList<CaseResult> results)
+public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IReadOnlyList<CaseResult> results, IReadOnlyList<StoreResult> storeResults)
 {
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>Other processes' share of the machine above which a row is marked as measured on a busy machine.</summary>
-    const double BusyMachineShare = 0.10;
+    /// <summary>What "durable" means for each broker: the durable rows compare different promises, and say so.</summary>
+    const string DurabilityNote =
+        "Durable rows: the two brokers do not promise the same thing. mosquitto with `persistence true` keeps its queues in memory " +
+        "and writes the whole in-memory database to mosquitto.db only every `autosave_interval` (default 1800 s) and when it " +
+        "exits (mosquitto.conf(5), `persistence` and `autosave_interval`), so the PUBACK of a queued message does not mean it " +
+        "is on disk. EdgeBroker commits every QoS 1 message for a persistent session to SQLite before the PUBACK and deletes it " +
+        "when the receiver acknowledges it: two transactions per message (WAL with synchronous = NORMAL, which survives a " +
+        "broker crash; an OS crash or power loss can take back the last commits since the WAL is not synced on each commit).";
 
     readonly TargetEvaluator _targets = new(results);
+
+    /// <summary>The rows of the results and details tables: every case but the stored-backlog ones.</summary>
+    readonly IReadOnlyList<CaseResult> _loadResults = results.Where(r => r.Case.Scenario == Scenario.Load).ToList();
 
     public string Render()
     {
         var text = new StringBuilder();
         WriteHeader(text);
-        WriteResults(text);
-        WriteDetails(text);
+        if (_loadResults.Count > 0)
+        {
+            WriteResults(text);
+            WriteDetails(text);
+        }
+
+        new StoredBacklogTable(results, _targets).Write(text);
+        new StoreRatesTable(storeResults).Write(text);
         WriteProblems(text);
         WriteTargetsSummary(text);
+
         return text.ToString();
     }
 
@@ -45,6 +63,46 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
             text.AppendLine(Invariant, $"- Broker: {broker}");
         }
 
+        if (_loadResults.Count > 0)
+        {
+            WriteLoadSettings(text);
+        }
+
+        if (results.Any(r => r.Case.Durable))
+        {
+            text.AppendLine("- Durable cases: the receivers have persistent sessions (clean session = 0), the publishers clean ones; a fresh data directory per case");
+        }
+
+        if (results.Any(r => r.Case.Scenario == Scenario.StoredBacklog))
+        {
+            text.AppendLine(Invariant,
+                $"- Stored-backlog cases: {settings.BacklogMessages:N0} QoS 1 messages from {settings.Pairs} publishers to one away receiver, " +
+                $"up to {settings.Window} publishes outstanding per publisher");
+        }
+
+        foreach (var brokerSettings in run.BrokerSettings)
+        {
+            text.AppendLine(Invariant, $"- Broker settings, {brokerSettings}");
+        }
+
+        if (storeResults.Count > 0)
+        {
+            text.AppendLine(Invariant,
+                $"- Store cases: in the harness process with BenchmarkDotNet, {settings.StoreWarmupIterations} warm-up + {settings.StoreIterations} measured " +
+                $"iterations per operation, each on a new store holding {StoreBenchmarks.MessagesPerIteration} messages of one client " +
+                $"({StoreBenchmarks.PayloadSize}-byte payloads); stores in {run.StoreLocation}");
+        }
+
+        foreach (var warning in run.Warnings)
+        {
+            text.AppendLine(Invariant, $"- **Warning:** {warning}");
+        }
+
+        text.AppendLine();
+    }
+
+    void WriteLoadSettings(StringBuilder text)
+    {
         text.AppendLine(Invariant,
             $"- Load: {settings.Pairs} publisher→receiver pairs in the harness process (MQTTnet client, MQTT 3.1.1, clean sessions), " +
             $"{settings.PayloadSize}-byte payloads, up to {settings.Window} publishes outstanding per publisher (both QoS, both brokers)");
@@ -54,12 +112,6 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         text.AppendLine(Invariant,
             $"- Idle-subscriber cases: {settings.IdleConnections} connections × {settings.IdleSubscriptionsPerConnection} subscriptions = " +
             $"{settings.IdleConnections * settings.IdleSubscriptionsPerConnection:N0} subscriptions on bench/idle/<c>/<s>/state, never published to");
-        foreach (var warning in run.Warnings)
-        {
-            text.AppendLine(Invariant, $"- **Warning:** {warning}");
-        }
-
-        text.AppendLine();
     }
 
     void WriteResults(StringBuilder text)
@@ -67,35 +119,39 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         text.AppendLine("## Results").AppendLine();
         text.AppendLine("| Case | Throughput (msg/s) | vs mosquitto | p50 (µs) | p99 (µs) | p99 vs mosquitto | Broker CPU (µs/msg) | vs mosquitto | Broker CPU at fixed rate (µs/msg) | vs mosquitto | Lost | Others' CPU | Target met? |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-        foreach (var result in results)
+        foreach (var result in _loadResults)
         {
             var name = result.Case.Title;
             if (!result.Succeeded)
             {
-                text.AppendLine(Invariant, $"| {name} | failed: {Escape(FirstLine(result.Error ?? "unknown"))} (see Problems seen) | | | | | | | | | | | |");
+                text.AppendLine(Invariant, $"| {name} | failed: {MarkdownText.Cell(MarkdownText.FirstLine(result.Error ?? "unknown"))} (see Problems seen) | | | | | | | | | | | |");
                 continue;
             }
 
-            var baseline = _targets.Find(CaseCatalog.MosquittoBaseline(result.Case.Qos));
+            var baseline = _targets.Find(CaseCatalog.MosquittoBaseline(result.Case));
             var throughput = result.Throughput!;
             var latency = result.Latency!;
             text.AppendLine(Invariant,
-                $"| {name} | {throughput.DeliveredPerSecond:N0} | {Ratio(throughput.DeliveredPerSecond, baseline?.Throughput!.DeliveredPerSecond)} " +
-                $"| {latency.Latency.P50Microseconds:N0} | {latency.Latency.P99Microseconds:N0} | {Ratio(latency.Latency.P99Microseconds, baseline?.Latency!.Latency.P99Microseconds)} " +
-                $"| {throughput.BrokerCpuMicrosecondsPerMessage:N1} | {Ratio(throughput.BrokerCpuMicrosecondsPerMessage, baseline?.Throughput!.BrokerCpuMicrosecondsPerMessage)} " +
-                $"| {latency.BrokerCpuMicrosecondsPerMessage:N1} | {Ratio(latency.BrokerCpuMicrosecondsPerMessage, baseline?.Latency!.BrokerCpuMicrosecondsPerMessage)} " +
-                $"| {throughput.Lost + latency.Lost:N0} | {OthersCell(result)} | {TargetCell(result)} |");
+                $"| {name} | {throughput.DeliveredPerSecond:N0} | {MarkdownText.Ratio(throughput.DeliveredPerSecond, baseline?.Throughput!.DeliveredPerSecond)} " +
+                $"| {latency.Latency.P50Microseconds:N0} | {latency.Latency.P99Microseconds:N0} | {MarkdownText.Ratio(latency.Latency.P99Microseconds, baseline?.Latency!.Latency.P99Microseconds)} " +
+                $"| {throughput.BrokerCpuMicrosecondsPerMessage:N1} | {MarkdownText.Ratio(throughput.BrokerCpuMicrosecondsPerMessage, baseline?.Throughput!.BrokerCpuMicrosecondsPerMessage)} " +
+                $"| {latency.BrokerCpuMicrosecondsPerMessage:N1} | {MarkdownText.Ratio(latency.BrokerCpuMicrosecondsPerMessage, baseline?.Latency!.BrokerCpuMicrosecondsPerMessage)} " +
+                $"| {throughput.Lost + latency.Lost:N0} | {MarkdownText.OthersShare(Math.Max(throughput.Cpu.OtherShareOfMachine, latency.Cpu.OtherShareOfMachine))} | {TargetCell(result)} |");
         }
 
         text.AppendLine();
         text.AppendLine("Throughput: unique messages delivered per second in the throughput phase (first publish to last delivery). " +
                         "Latency: publish call to receive handler at the fixed offered rate. Broker CPU: the broker process's utime+stime " +
                         "(/proc/PID/stat) during the phase ÷ messages delivered, at full load (throughput phase) and at the fixed rate " +
-                        "(latency phase). \"vs mosquitto\": this row ÷ mosquitto's 1:1 pub/sub at the same QoS (throughput: higher is " +
+                        "(latency phase). \"vs mosquitto\": this row ÷ mosquitto's 1:1 pub/sub at the same QoS, durable rows ÷ the durable mosquitto row (throughput: higher is " +
                         "better; latency and CPU: lower is better). Lost: sent but never delivered, both phases. Others' CPU: the larger share " +
                         "of the machine that other processes (not the broker, not the harness) used in either phase; ⚠ above " +
-                        $"{BusyMachineShare * 100:0}% marks a row measured on a busy machine, whose numbers and ratios are unreliable.");
+                        $"{MarkdownText.BusyMachineShare * 100:0}% marks a row measured on a busy machine, whose numbers and ratios are unreliable.");
         text.AppendLine();
+        if (_loadResults.Any(r => r.Case.Durable))
+        {
+            text.AppendLine(DurabilityNote).AppendLine();
+        }
     }
 
     void WriteDetails(StringBuilder text)
@@ -103,7 +159,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         text.AppendLine("## Details").AppendLine();
         text.AppendLine("| Case | Phase | Sent / asked | Delivered | Lost | Duplicates | Misrouted | Publish failures | Time (s) | Achieved send rate (msg/s) | Harness CPU (µs/msg) | Others' CPU (% of machine) | Max latency (µs) | Broker log problems |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var result in results.Where(r => r.Succeeded))
+        foreach (var result in _loadResults.Where(r => r.Succeeded))
         {
             WriteDetailRow(text, result, "throughput", result.Throughput!);
             WriteDetailRow(text, result, "latency", result.Latency!);
@@ -121,7 +177,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         var othersShare = measurement.Cpu.OtherShareOfMachine * 100;
         var failures = measurement.PublishFailures == 0
             ? "0"
-            : $"{measurement.PublishFailures:N0} ({Escape(measurement.FirstPublishError ?? string.Empty)})";
+            : $"{measurement.PublishFailures:N0} ({MarkdownText.Cell(measurement.FirstPublishError ?? string.Empty)})";
         var completion = measurement.Completed ? string.Empty : " (stalled)";
         text.AppendLine(Invariant,
             $"| {result.Case.Id} | {phase} | {measurement.Sent:N0} / {measurement.Expected:N0} | {measurement.Delivered:N0}{completion} | {measurement.Lost:N0} " +
@@ -133,7 +189,8 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     void WriteProblems(StringBuilder text)
     {
         var withProblems = results.Where(r => r.BrokerProblemCount > 0 || r.Error is not null || r.IdleConnectionsAtEnd is { } idle && idle != settings.IdleConnections).ToList();
-        if (withProblems.Count == 0)
+        var failedStores = storeResults.Where(r => r.Error is not null).ToList();
+        if (withProblems.Count == 0 && failedStores.Count == 0)
         {
             return;
         }
@@ -144,8 +201,8 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
             if (result.Error is not null)
             {
                 // The first line says what happened; the rest (a dead broker's last output) goes in a code block.
-                text.AppendLine(Invariant, $"- {result.Case.Id}: {FirstLine(result.Error)}");
-                var detail = result.Error[FirstLine(result.Error).Length..].Trim('\n');
+                text.AppendLine(Invariant, $"- {result.Case.Id}: {MarkdownText.FirstLine(result.Error)}");
+                var detail = result.Error[MarkdownText.FirstLine(result.Error).Length..].Trim('\n');
                 if (detail.Length > 0)
                 {
                     text.AppendLine("  ```");
@@ -176,23 +233,28 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
             }
         }
 
+        foreach (var store in failedStores)
+        {
+            text.AppendLine(Invariant, $"- {store.Case.Id}: {store.Error}");
+        }
+
         text.AppendLine();
     }
 
     void WriteTargetsSummary(StringBuilder text)
     {
-        var checks = results.SelectMany(_targets.Evaluate).ToList();
+        var checks = _loadResults.SelectMany(_targets.Evaluate).ToList();
+        if (checks.Count == 0)
+        {
+            return;
+        }
+
         var met = checks.Count(c => c.Met == true);
         var missed = checks.Count(c => c.Met == false);
         var unavailable = checks.Count(c => c.Met is null);
         text.AppendLine(Invariant, $"Targets: {met} met, {missed} missed{(unavailable > 0 ? $", {unavailable} not checkable" : string.Empty)} (of {checks.Count}).");
     }
 
-    static string OthersCell(CaseResult result)
-    {
-        var share = Math.Max(result.Throughput!.Cpu.OtherShareOfMachine, result.Latency!.Cpu.OtherShareOfMachine);
-        return (share > BusyMachineShare ? "⚠ " : string.Empty) + (share * 100).ToString("0", Invariant) + "%";
-    }
 
     string TargetCell(CaseResult result)
     {
@@ -202,14 +264,6 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
             return result.Case.Broker == BrokerKind.Mosquitto ? "baseline" : "reference (no target)";
         }
 
-        return Escape(string.Join("; ", checks));
+        return MarkdownText.Cell(string.Join("; ", checks));
     }
-
-    static string Ratio(double value, double? reference) =>
-        reference is { } r && r > 0 && !double.IsNaN(value) ? (value / r).ToString("0.00", Invariant) + "×" : "n/a";
-
-    static string FirstLine(string text) => text.Split('\n', 2)[0];
-
-    /// <summary>Keeps a free-text cell from breaking the table.</summary>
-    static string Escape(string cell) => cell.Replace("|", "\\|", StringComparison.Ordinal).Replace('\n', ' ');
 }

@@ -8,4 +8,11 @@ public sealed record RunInfo(
     IReadOnlyList<string> Brokers,
     string LoadAverageBefore,
     string LoadAverageAfter,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>"case id: what its broker ran with", for every case whose broker did not run as shipped.</summary>
+    public IReadOnlyList<string> BrokerSettings { get; init; } = [];
+
+    /// <summary>Where the store cases put their files, and on which file system.</summary>
+    public string StoreLocation { get; init; } = "the temp directory";
+}

@@ -14,7 +14,8 @@ public sealed record TargetCheck(string Name, bool? Met, string Detail)
 /// P2P (QoS 0 and 1) against mosquitto's 1:1 pub/sub at the same QoS — throughput at least 1.5x, broker CPU per
 /// message no higher (at full load and at the fixed rate), p99 latency at the fixed rate no higher — and against
 /// EdgeBroker's own pub/sub (CPU per message lower, at both loads); idle-subscriber rows against the same case
-/// without them (throughput within 10%). Pub/sub and mosquitto rows are the references and carry no target.
+/// without them (throughput within 10%). Pub/sub and mosquitto rows are the references and carry no target, and so
+/// do the durable-storage cases: the storage issue asks for their ratios to mosquitto, not for a target.
 /// </summary>
 public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
 {
@@ -24,7 +25,7 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
     public IReadOnlyList<TargetCheck> Evaluate(CaseResult result)
     {
         var @case = result.Case;
-        if (@case.Broker != BrokerKind.EdgeBroker)
+        if (@case.Broker != BrokerKind.EdgeBroker || @case.Durable)
         {
             return [];
         }
@@ -39,11 +40,11 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
             return [];
         }
 
-        var baseline = Find(CaseCatalog.MosquittoBaseline(@case.Qos));
+        var baseline = Find(CaseCatalog.MosquittoBaseline(@case));
         return
         [
             ThroughputVersusMosquitto(result, baseline),
-            CpuVersus(result, baseline, "CPU/msg ≤ mosquitto", CaseCatalog.MosquittoBaseline(@case.Qos), strictlyLower: false),
+            CpuVersus(result, baseline, "CPU/msg ≤ mosquitto", CaseCatalog.MosquittoBaseline(@case), strictlyLower: false),
             P99VersusMosquitto(result, baseline),
             CpuVersus(result, Find(CaseCatalog.PubSubCounterpart(@case)), "P2P CPU/msg < EdgeBroker pub/sub",
                 CaseCatalog.PubSubCounterpart(@case), strictlyLower: true),
@@ -59,7 +60,7 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
         const string name = "throughput ≥ 1.5× mosquitto";
         if (baseline is null || !result.Succeeded)
         {
-            return Unavailable(name, result, CaseCatalog.MosquittoBaseline(result.Case.Qos));
+            return Unavailable(name, result, CaseCatalog.MosquittoBaseline(result.Case));
         }
 
         var ratio = result.Throughput!.DeliveredPerSecond / baseline.Throughput!.DeliveredPerSecond;
@@ -71,7 +72,7 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
         const string name = "p99 ≤ mosquitto";
         if (baseline is null || !result.Succeeded)
         {
-            return Unavailable(name, result, CaseCatalog.MosquittoBaseline(result.Case.Qos));
+            return Unavailable(name, result, CaseCatalog.MosquittoBaseline(result.Case));
         }
 
         var ratio = result.Latency!.Latency.P99Microseconds / baseline.Latency!.Latency.P99Microseconds;

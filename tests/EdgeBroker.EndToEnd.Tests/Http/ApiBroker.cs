@@ -28,15 +28,26 @@ public sealed class ApiBroker : IAsyncDisposable
     /// <summary>Signs with the key limited to group GID_sensors.</summary>
     public SignedApiClient Sensors { get; }
 
-    public static async Task<ApiBroker> StartAsync() => new(await Engines.StartAsync(Engines.Host, new Dictionary<string, string?>
+    /// <summary>Starts the broker on a fresh data directory, or on <paramref name="dataDir"/> (which the caller
+    /// keeps) to restart one on the same data.</summary>
+    public static async Task<ApiBroker> StartAsync(DirectoryInfo? dataDir = null)
     {
-        ["EdgeBroker:AccessKeys:0:Id"] = AllGroupsKey,
-        ["EdgeBroker:AccessKeys:0:Secret"] = AllGroupsSecret,
-        ["EdgeBroker:AccessKeys:1:Id"] = SensorsKey,
-        ["EdgeBroker:AccessKeys:1:Secret"] = SensorsSecret,
-        ["EdgeBroker:AccessKeys:1:Groups:0"] = "GID_sensors",
-        ["EdgeBroker:Security:AllowAnonymous"] = "true",
-    }));
+        var settings = new Dictionary<string, string?>
+        {
+            ["EdgeBroker:AccessKeys:0:Id"] = AllGroupsKey,
+            ["EdgeBroker:AccessKeys:0:Secret"] = AllGroupsSecret,
+            ["EdgeBroker:AccessKeys:1:Id"] = SensorsKey,
+            ["EdgeBroker:AccessKeys:1:Secret"] = SensorsSecret,
+            ["EdgeBroker:AccessKeys:1:Groups:0"] = "GID_sensors",
+            ["EdgeBroker:Security:AllowAnonymous"] = "true",
+        };
+        if (dataDir is not null)
+        {
+            settings[HostEngine.DataDirKey] = dataDir.FullName;
+        }
+
+        return new(await Engines.StartAsync(Engines.Host, settings));
+    }
 
     /// <summary>The <c>online</c> answer for <paramref name="clientId"/>, asked with the all-groups key.</summary>
     public async Task<int> OnlineAsync(string clientId)

@@ -19,29 +19,32 @@ public sealed class SignedApiClient(Uri baseAddress, string accessKey, string se
     public Task<ApiAnswer> GetAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, long? timestamp = null) =>
         SendAsync(path, Signed(parameters, timestamp));
 
+    /// <summary>A POST with <paramref name="parameters"/> plus the signed-request parameters, all in a form body.</summary>
+    public Task<ApiAnswer> PostAsync(string path, IReadOnlyDictionary<string, string>? parameters = null) =>
+        PostFormAsync(path, Signed(parameters));
+
     /// <summary>The full, signed parameter set of a request, for tests that then break it.</summary>
-    public Dictionary<string, string> Signed(IReadOnlyDictionary<string, string>? parameters = null, long? timestamp = null)
-    {
-        var all = new Dictionary<string, string>(parameters ?? new Dictionary<string, string>())
-        {
-            ["accessKey"] = accessKey,
-            ["instanceId"] = instanceId,
-            ["timestamp"] = (timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ToString(),
-        };
-        all["signature"] = RequestSignature.Sign(secret, RequestSignature.StringToSign(all));
-        return all;
-    }
+    public Dictionary<string, string> Signed(IReadOnlyDictionary<string, string>? parameters = null, long? timestamp = null) =>
+        RequestSignature.SignedParameters(accessKey, secret, instanceId, timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            parameters ?? new Dictionary<string, string>());
 
     /// <summary>A GET with exactly these parameters (URL-encoded, in this order).</summary>
-    public async Task<ApiAnswer> SendAsync(string path, IEnumerable<KeyValuePair<string, string>> parameters)
-    {
-        var query = string.Join('&', parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
-        return await SendAsync(HttpMethod.Get, path + "?" + query);
-    }
+    public Task<ApiAnswer> SendAsync(string path, IEnumerable<KeyValuePair<string, string>> parameters) =>
+        SendAsync(HttpMethod.Get, path + "?" + Query(parameters));
 
-    public async Task<ApiAnswer> SendAsync(HttpMethod method, string pathAndQuery)
+    /// <summary>A query string of exactly these parameters, URL-encoded, in this order.</summary>
+    public static string Query(IEnumerable<KeyValuePair<string, string>> parameters) =>
+        string.Join('&', parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
+
+    /// <summary>A POST with exactly these parameters as an application/x-www-form-urlencoded body.</summary>
+    public Task<ApiAnswer> PostFormAsync(string path, IEnumerable<KeyValuePair<string, string>> parameters) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(parameters) });
+
+    public Task<ApiAnswer> SendAsync(HttpMethod method, string pathAndQuery) => SendAsync(new HttpRequestMessage(method, pathAndQuery));
+
+    public async Task<ApiAnswer> SendAsync(HttpRequestMessage request)
     {
-        using var response = await _http.SendAsync(new HttpRequestMessage(method, pathAndQuery));
+        using var response = await _http.SendAsync(request);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return new ApiAnswer(response.StatusCode, json.RootElement.Clone());

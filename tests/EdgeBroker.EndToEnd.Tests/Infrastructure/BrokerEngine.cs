@@ -20,7 +20,11 @@ public abstract class RunningBroker : IAsyncDisposable
 {
     public string Host => "127.0.0.1";
 
+    /// <summary>The plain MQTT port; 0 when the broker was started with its plain listener off.</summary>
     public abstract int Port { get; }
+
+    /// <summary>The MQTT over TLS port, or 0 when the broker was started without TLS (only the host has TLS).</summary>
+    public virtual int TlsPort => 0;
 
     /// <summary>Base address of the engine's HTTP API, or null when it has none (only the host has one).</summary>
     public virtual Uri? HttpBaseAddress => null;

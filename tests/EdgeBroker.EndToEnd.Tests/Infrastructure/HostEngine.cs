@@ -36,15 +36,17 @@ public sealed class HostEngine : BrokerEngine
         var host = BrokerApp.Build(all, configFile);
         Assert.Empty(BrokerApp.Validate(host));
         await host.StartAsync();
-        var port = host.Services.GetRequiredService<MqttBrokerService>().BoundPort;
-        var httpPort = host.Services.GetRequiredService<HttpApiListener>().BoundPort;
-        Assert.True(port > 0 && httpPort > 0, "the host broker did not start listening");
-        return new RunningHost(host, port, new Uri($"http://127.0.0.1:{httpPort}/"), host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(), ownDataDir);
+        var mqtt = host.Services.GetRequiredService<MqttBrokerService>();
+        var http = host.Services.GetRequiredService<HttpApiListener>().BoundAddress;
+        Assert.True((mqtt.BoundPort > 0 || mqtt.BoundTlsPort > 0) && http is not null, "the host broker did not start listening");
+        return new RunningHost(host, mqtt.BoundPort, mqtt.BoundTlsPort, new Uri(http, "/"), host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(), ownDataDir);
     }
 
-    sealed class RunningHost(IHost host, int port, Uri httpBaseAddress, EdgeBroker.Core.BrokerCore core, DirectoryInfo? ownDataDir) : RunningBroker
+    sealed class RunningHost(IHost host, int port, int tlsPort, Uri httpBaseAddress, EdgeBroker.Core.BrokerCore core, DirectoryInfo? ownDataDir) : RunningBroker
     {
         public override int Port => port;
+
+        public override int TlsPort => tlsPort;
 
         public override Uri HttpBaseAddress => httpBaseAddress;
 

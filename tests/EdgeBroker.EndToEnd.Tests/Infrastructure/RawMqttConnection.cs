@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
@@ -14,14 +16,14 @@ public sealed record RawPublish(string Topic, string Payload, int Qos, bool Dupl
 public sealed class RawMqttConnection : IAsyncDisposable
 {
     readonly TcpClient _tcp;
-    readonly NetworkStream _stream;
+    readonly Stream _stream;
     int _protocolLevel = 4;
     ushort _nextPacketId = 1;
 
-    RawMqttConnection(TcpClient tcp)
+    RawMqttConnection(TcpClient tcp, Stream stream)
     {
         _tcp = tcp;
-        _stream = tcp.GetStream();
+        _stream = stream;
     }
 
     /// <summary>This end of the connection as the broker sees the client (<c>127.0.0.1:50312</c>; TcpClient's socket
@@ -42,7 +44,19 @@ public sealed class RawMqttConnection : IAsyncDisposable
         var tcp = localAddress is null ? new TcpClient() : new TcpClient(new IPEndPoint(localAddress, 0));
         tcp.NoDelay = true;
         await tcp.ConnectAsync(broker.Host, broker.Port);
-        return new RawMqttConnection(tcp);
+        return new RawMqttConnection(tcp, tcp.GetStream());
+    }
+
+    /// <summary>A connection to the broker's MQTT over TLS port, trusting only <paramref name="ca"/>.</summary>
+    public static async Task<RawMqttConnection> OpenTlsAsync(RunningBroker broker, X509Certificate2 ca)
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(broker.Host, broker.TlsPort);
+        var tls = new SslStream(tcp.GetStream());
+        var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        trust.CustomTrustStore.Add(ca);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = broker.Host, CertificateChainPolicy = trust });
+        return new RawMqttConnection(tcp, tls);
     }
 
     /// <summary>Sends CONNECT (protocol level 4 = MQTT 3.1.1, 5 = MQTT 5 with no properties) and returns the CONNACK

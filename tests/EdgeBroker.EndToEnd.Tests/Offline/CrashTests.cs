@@ -17,8 +17,6 @@ public sealed class CrashTests : IDisposable
     const string Topic = "app/p2p/" + Device;
     const int Rounds = 4;
 
-    static readonly string HostDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Host.dll");
-
     readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("edgebroker-crash-");
     readonly int _port = FreePorts.Next();
 
@@ -110,10 +108,11 @@ public sealed class CrashTests : IDisposable
 
     async Task<ProcessRunner> StartBrokerAsync()
     {
-        // The quota is raised so that every refusal would be a durability failure, not a full quota.
+        // The quota is raised so that every refusal would be a durability failure, not a full quota. Any free HTTP port:
+        // the default 8080 may be taken by another broker on this machine, which would stop this one at start.
         var broker = ProcessRunner.Start(
             new Dictionary<string, string> { ["EdgeBroker__MaxOfflineMessagesPerClient"] = "1000000" },
-            "dotnet", HostDll, "--port", _port.ToString(), "--data-dir", _dataDir.FullName);
+            "dotnet", HostProgram.Dll, "--port", _port.ToString(), "--http-port", "0", "--data-dir", _dataDir.FullName);
         await broker.WaitForOutputAsync(TimeSpan.FromSeconds(20), "MQTT listener on");
         return broker;
     }

@@ -59,6 +59,29 @@ public sealed class OfflineDeliveryTests
     }
 
     [Theory]
+    [MemberData(nameof(Engines.WithTunableOffline), MemberType = typeof(Engines))]
+    public async Task With_batching_off_a_backlog_larger_than_the_engines_send_queue_arrives_whole_and_in_order(string engine)
+    {
+        // 2,500 is over MQTTnet's default of 1,000 pending messages per client, which drops the oldest when full.
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:OfflineBatchSize"] = "0",
+            ["EdgeBroker:MaxOfflineMessagesPerClient"] = "3000",
+        });
+        await LeaveAsync(broker);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+        var sent = Enumerable.Range(0, 2500).Select(i => "m" + i).ToList();
+        foreach (var payload in sent)
+        {
+            await sender.PublishAsync(Topic, payload);
+        }
+
+        await using var device = await TestClient.ConnectAsync(broker, Device, cleanStart: false);
+
+        Assert.Equal(sent, await device.ReceivePayloadsAsync(sent.Count));
+    }
+
+    [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task A_message_not_acknowledged_before_the_connection_drops_is_redelivered_with_dup(string engine)
     {

@@ -8,22 +8,19 @@ namespace EdgeBroker.EndToEnd.Tests.Program;
 /// <summary>The host program as users run it: a child process, its flags, its messages and exit codes. Host only.</summary>
 public sealed class HostProgramTests
 {
-    static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(20);
-    static readonly string HostDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Host.dll");
-
     [Fact]
     public async Task Prints_its_listener_and_what_anonymous_access_means_then_stops_cleanly_on_sigterm()
     {
         var port = FreePorts.Next();
         var httpPort = FreePorts.Next();
-        await using var broker = ProcessRunner.Start("dotnet", HostDll, "--port", port.ToString(), "--http-port", httpPort.ToString());
-        await broker.WaitForOutputAsync(ProcessTimeout, "MQTT listener on mqtt://127.0.0.1:" + port);
-        await broker.WaitForOutputAsync(ProcessTimeout, "HTTP API on http://127.0.0.1:" + httpPort);
+        await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--port", port.ToString(), "--http-port", httpPort.ToString());
+        await broker.WaitForOutputAsync(HostProgram.Timeout, "MQTT listener on mqtt://127.0.0.1:" + port);
+        await broker.WaitForOutputAsync(HostProgram.Timeout, "HTTP API on http://127.0.0.1:" + httpPort);
         Assert.Contains("Anonymous access", broker.Output);
 
-        await ProcessRunner.RunAsync(ProcessTimeout, "kill", "-TERM", broker.ProcessId.ToString());
+        await ProcessRunner.RunAsync(HostProgram.Timeout, "kill", "-TERM", broker.ProcessId.ToString());
 
-        Assert.Equal(0, await broker.WaitForExitAsync(ProcessTimeout));
+        Assert.Equal(0, await broker.WaitForExitAsync(HostProgram.Timeout));
         Assert.Contains("MQTT listener stopped", broker.Output);
         Assert.Contains("HTTP API stopped", broker.Output);
     }
@@ -35,7 +32,7 @@ public sealed class HostProgramTests
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
 
-        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--port", port.ToString(), "--http-port", "0");
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", port.ToString(), "--http-port", "0");
 
         Assert.Equal(3, run.ExitCode);
         Assert.Contains("already in use", run.Output + run.Errors);
@@ -48,7 +45,7 @@ public sealed class HostProgramTests
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
 
-        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--port", "0", "--http-port", port.ToString());
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", "0", "--http-port", port.ToString());
 
         Assert.Equal(3, run.ExitCode);
         Assert.Contains($"cannot listen for HTTP on 127.0.0.1:{port}: the port is already in use", run.Errors);
@@ -64,7 +61,7 @@ public sealed class HostProgramTests
     {
         // A free HTTP port unless that is the setting under test (8080 may be taken on this machine).
         string[] httpPort = flag == "--http-port" ? [] : ["--http-port", "0"];
-        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", [HostDll, .. httpPort, flag, value]);
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", [HostProgram.Dll, .. httpPort, flag, value]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Errors);
@@ -80,7 +77,7 @@ public sealed class HostProgramTests
             var garbage = "this is not a database, but somebody's data"u8.ToArray();
             await File.WriteAllBytesAsync(database, garbage);
 
-            var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--port", FreePorts.Next().ToString(), "--data-dir", dataDir.FullName);
+            var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", FreePorts.Next().ToString(), "--data-dir", dataDir.FullName);
 
             Assert.Equal(4, run.ExitCode);
             Assert.Contains(database, run.Errors);
@@ -96,7 +93,7 @@ public sealed class HostProgramTests
     [Fact]
     public async Task An_unknown_flag_is_refused_with_usage_help()
     {
-        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--prot", "1884");
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--prot", "1884");
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("--prot", run.Errors);
@@ -105,7 +102,7 @@ public sealed class HostProgramTests
     [Fact]
     public async Task An_access_key_flag_without_a_secret_is_refused_with_usage_help()
     {
-        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", HostDll, "--access-key", "AK");
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--access-key", "AK");
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("--access-key expects ID:SECRET", run.Errors);
@@ -116,9 +113,9 @@ public sealed class HostProgramTests
     {
         var port = FreePorts.Next();
         await using var broker = ProcessRunner.Start(
-            new Dictionary<string, string> { ["EdgeBroker__Port"] = port.ToString(), ["EdgeBroker__HttpPort"] = "0" }, "dotnet", HostDll);
+            new Dictionary<string, string> { ["EdgeBroker__Port"] = port.ToString(), ["EdgeBroker__HttpPort"] = "0" }, "dotnet", HostProgram.Dll);
 
-        await broker.WaitForOutputAsync(ProcessTimeout, "MQTT listener on mqtt://127.0.0.1:" + port);
+        await broker.WaitForOutputAsync(HostProgram.Timeout, "MQTT listener on mqtt://127.0.0.1:" + port);
     }
 
     [Fact]
@@ -130,9 +127,9 @@ public sealed class HostProgramTests
         try
         {
             var httpPort = FreePorts.Next();
-            await using var broker = ProcessRunner.Start("dotnet", HostDll, "--port", "0", "--http-port", httpPort.ToString(),
+            await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--port", "0", "--http-port", httpPort.ToString(),
                 "--config", config, "--access-key", "AK_CLI:from:flag", "--instance-id", "gateway-7");
-            await broker.WaitForOutputAsync(ProcessTimeout, "2 access key(s)");
+            await broker.WaitForOutputAsync(HostProgram.Timeout, "2 access key(s)");
             var http = new Uri($"http://127.0.0.1:{httpPort}/");
             using var fileKey = new SignedApiClient(http, "AK_FILE", "from-file", instanceId: "gateway-7");
             using var flagKey = new SignedApiClient(http, "AK_CLI", "from:flag", instanceId: "gateway-7");

@@ -106,6 +106,7 @@ public abstract partial class StoreContractTests
         Offline.Remove("nobody", id);
 
         Assert.Equal(1, Offline.Count("dev"));
+        Assert.Equal(new[] { "m1" }, Offline.ReadAll("dev").Payloads());
     }
 
     [Fact]

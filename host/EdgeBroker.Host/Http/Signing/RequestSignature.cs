@@ -21,4 +21,19 @@ public static class RequestSignature
 
     public static string Sign(string secret, string stringToSign) =>
         Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(stringToSign)));
+
+    /// <summary>What a caller of the API sends: <paramref name="parameters"/> plus the access key, instance and
+    /// timestamp every signed request carries, and the signature of them all.</summary>
+    public static Dictionary<string, string> SignedParameters(string accessKeyId, string secret, string instanceId, long timestampMs,
+        IEnumerable<KeyValuePair<string, string>> parameters)
+    {
+        var all = new Dictionary<string, string>(parameters, StringComparer.Ordinal)
+        {
+            [SignedRequestVerifier.AccessKeyParameter] = accessKeyId,
+            [SignedRequestVerifier.InstanceIdParameter] = instanceId,
+            [SignedRequestVerifier.TimestampParameter] = timestampMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        all[ParameterName] = Sign(secret, StringToSign(all));
+        return all;
+    }
 }

@@ -31,6 +31,19 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
     /// wrong signature and the answer cannot tell the two apart. Random, so it can never match.</summary>
     readonly string _decoySecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>Reads the parameters where the method allows them (<see cref="RequestParameters"/>) and verifies them;
+    /// exactly one of the two results is set.</summary>
+    public async Task<(SignedRequest? Request, ApiError? Error)> VerifyAsync(HttpRequest http, EndpointParameters endpoint)
+    {
+        var (parameters, error) = await RequestParameters.ReadAsync(http);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        return TryVerify(parameters!, endpoint, out var request, out error) ? (request, null) : (null, error);
+    }
+
     public bool TryVerify(IQueryCollection query, EndpointParameters endpoint,
         [NotNullWhen(true)] out SignedRequest? request, [NotNullWhen(false)] out ApiError? error)
     {

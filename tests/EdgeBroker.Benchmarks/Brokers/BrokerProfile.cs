@@ -1,0 +1,24 @@
+using EdgeBroker.Benchmarks.Cases;
+
+namespace EdgeBroker.Benchmarks.Brokers;
+
+/// <summary>How a case wants its broker run, beyond the settings the broker ships with.</summary>
+/// <param name="Durable">Keep sessions and queued messages on disk, in the case's scratch directory: EdgeBroker's
+/// SQLite store (<c>--data-dir</c>), mosquitto's <c>persistence true</c>.</param>
+/// <param name="MessagesKeptPerClient">The per-client limit of stored messages (EdgeBroker
+/// <c>MaxOfflineMessagesPerClient</c>, mosquitto <c>max_queued_messages</c>); null keeps the broker's default.</param>
+/// <param name="OfflineBatching">False hands a returning client its whole backlog at once (EdgeBroker
+/// <c>OfflineBatchSize 0</c>); mosquitto has no such batching, its delivery is paced by <c>max_inflight_messages</c>.</param>
+public sealed record BrokerProfile(bool Durable, int? MessagesKeptPerClient, bool OfflineBatching)
+{
+    /// <summary>The broker as it ships: what the load cases measure.</summary>
+    public static BrokerProfile Shipped { get; } = new(Durable: false, MessagesKeptPerClient: null, OfflineBatching: true);
+
+    public static BrokerProfile For(BenchmarkCase @case, BenchmarkSettings settings) => @case switch
+    {
+        // Twice the backlog: the limit must never be what the case measures.
+        { Scenario: Scenario.StoredBacklog } => new(Durable: true, MessagesKeptPerClient: 2 * settings.BacklogMessages, @case.OfflineBatching),
+        { Durable: true } => Shipped with { Durable = true },
+        _ => Shipped,
+    };
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using EdgeBroker.Benchmarks.Brokers;
+using EdgeBroker.Benchmarks.Load;
+using EdgeBroker.Benchmarks.Measurement;
+
+namespace EdgeBroker.Benchmarks.Cases;
+
+/// <summary>
+/// A stored-backlog case on a running broker: the receiver registers its persistent session and leaves; every
+/// publisher sends its share of the backlog to it (each publish completes on its PUBACK, so everything is stored when
+/// the last one returns); the publishers leave; the receiver comes back, and the time from its CONNACK to the last
+/// message received and acknowledged is measured, with every message checked (none missing, none twice, each sender's
+/// order kept).
+/// </summary>
+public sealed class StoredBacklogRunner(BenchmarkSettings settings, BrokerProcess broker, Action<string> report)
+{
+    const int BacklogPhase = 1;
+
+    /// <summary>Publishers give up after this long, so a broker that stops acknowledging cannot hold up the run.</summary>
+    static readonly TimeSpan StoreTimeLimit = TimeSpan.FromSeconds(120);
+
+    /// <summary>Delivery ends once nothing new has arrived for this long: what is still missing then is reported
+    /// missing. Longer than EdgeBroker's batch interval (5 s), should batching ever be on.</summary>
+    static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(10);
+
+    static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+
+    public async Task<CaseResult> RunAsync(BenchmarkCase @case, CancellationToken cancellationToken)
+    {
+        BacklogReceiver? receiver = null;
+        var publishers = new List<LoadPublisher>();
+        try
+        {
+            receiver = await BacklogReceiver.RegisterAsync(@case, broker.Port, cancellationToken).ConfigureAwait(false);
+            for (var pair = 0; pair < settings.Pairs; pair++)
+            {
+                publishers.Add(await LoadPublisher.ConnectAsync(@case, pair, broker.Port, settings.PayloadSize, cancellationToken).ConfigureAwait(false));
+            }
+
+            var shares = SharesPerSender();
+            var storeCpu = CpuWindow.Start(broker.ProcessId);
+            var storeStart = Stopwatch.GetTimestamp();
+            var stats = await Task.WhenAll(publishers.Select(publisher =>
+                publisher.RunAsync(BacklogPhase, shares[publisher.Pair], ratePerSecond: null, StoreTimeLimit, settings.Window, cancellationToken))).ConfigureAwait(false);
+            var storeSeconds = Stopwatch.GetElapsedTime(storeStart).TotalSeconds;
+            var storeUsage = storeCpu.Stop();
+            broker.ThrowIfExited();
+            var sent = stats.Sum(s => s.Sent);
+            report($"{sent:N0} messages stored in {storeSeconds:N2} s ({sent / storeSeconds:N0} msg/s)");
+
+            // The publishers leave before the receiver comes back, so the delivery is measured on its own.
+            await Task.WhenAll(publishers.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+            publishers.Clear();
+
+            var tally = new BacklogTally(BacklogPhase, stats.Select(s => s.Sent).ToList());
+            var deliverCpu = CpuWindow.Start(broker.ProcessId);
+            var sessionPresent = await receiver.ReconnectAsync(tally, cancellationToken).ConfigureAwait(false);
+            var completed = await WaitForDeliveryAsync(receiver, tally, cancellationToken).ConfigureAwait(false);
+            var deliverUsage = deliverCpu.Stop();
+            broker.ThrowIfExited();
+
+            var end = completed ? receiver.CompletedTimestamp : tally.LastUniqueTimestamp;
+            var connAck = receiver.ConnAckTimestamp;
+            var measurement = new StoredBacklogMeasurement(
+                Expected: shares.Sum(),
+                Sent: sent,
+                PublishFailures: stats.Sum(s => s.Failed),
+                FirstPublishError: stats.Select(s => s.FirstError).FirstOrDefault(e => e is not null),
+                StoreSeconds: storeSeconds,
+                SessionPresent: sessionPresent,
+                Delivered: tally.Unique,
+                Duplicates: tally.Duplicates,
+                OutOfOrder: tally.OutOfOrder,
+                Unplaced: tally.Unplaced,
+                ReceivedWhileAway: receiver.ReceivedWhileAway,
+                DeliverSeconds: connAck > 0 && end > connAck ? Stopwatch.GetElapsedTime(connAck, end).TotalSeconds : 0,
+                Completed: completed,
+                StoreCpu: storeUsage,
+                DeliverCpu: deliverUsage);
+            report($"{measurement.Delivered:N0}/{sent:N0} delivered in {measurement.DeliverSeconds * 1000:N0} ms after the CONNACK" +
+                   (completed ? string.Empty : $" (stalled: {measurement.Missing:N0} missing)"));
+
+            return new CaseResult(@case)
+            {
+                Backlog = measurement,
+                Error = sessionPresent ? null : "the reconnecting receiver's CONNACK said session present = 0: the broker did not keep its session",
+            };
+        }
+        finally
+        {
+            await Task.WhenAll(publishers.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+            if (receiver is not null)
+            {
+                await receiver.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The backlog split over the publishers as evenly as it goes.</summary>
+    int[] SharesPerSender() =>
+        Enumerable.Range(0, settings.Pairs)
+            .Select(pair => settings.BacklogMessages / settings.Pairs + (pair < settings.BacklogMessages % settings.Pairs ? 1 : 0))
+            .ToArray();
+
+    /// <summary>True once the last message was acknowledged; false when deliveries stalled first.</summary>
+    async Task<bool> WaitForDeliveryAsync(BacklogReceiver receiver, BacklogTally tally, CancellationToken cancellationToken)
+    {
+        var lastUnique = -1;
+        var sinceProgress = Stopwatch.StartNew();
+        while (receiver.CompletedTimestamp == 0)
+        {
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            broker.ThrowIfExited();
+            var unique = tally.Unique;
+            if (unique != lastUnique)
+            {
+                lastUnique = unique;
+                sinceProgress.Restart();
+            }
+            else if (sinceProgress.Elapsed > StallTimeout)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

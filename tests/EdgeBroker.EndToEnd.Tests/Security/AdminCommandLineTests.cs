@@ -1,0 +1,69 @@
+using System.Text.Json;
+using EdgeBroker.EndToEnd.Tests.Http;
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+namespace EdgeBroker.EndToEnd.Tests.Security;
+
+/// <summary>The administration subcommands of the host program (<c>pairing</c>, <c>devices</c>, <c>token</c>) run as a
+/// child process against a running broker, as the README shows them. Host only.</summary>
+public sealed class AdminCommandLineTests
+{
+    [Fact]
+    public async Task Pairing_open_opens_the_window_on_the_running_broker_and_prints_its_expiry()
+    {
+        await using var api = await ApiBroker.StartAsync();
+
+        var run = await RunAsync(api, ApiBroker.AllGroupsKey + ":" + ApiBroker.AllGroupsSecret, "pairing", "open", "--group", "GID_sensors", "--seconds", "90");
+
+        Assert.True(run.ExitCode == 0, $"pairing open failed: {run.Output} {run.Errors}");
+        using var printed = JsonDocument.Parse(run.Output);
+        var expiresAt = printed.RootElement.GetProperty("expiresAt").GetInt64();
+        var window = Assert.Single((await api.AllGroups.GetAsync(AdminPaths.Pairing)).Body.GetProperty("windows").EnumerateArray());
+        Assert.Equal(("GID_sensors", expiresAt), (window.GetProperty("group").GetString(), window.GetProperty("expiresAt").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Token_apply_and_devices_list_print_the_answers()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var key = ApiBroker.SensorsKey + ":" + ApiBroker.SensorsSecret;
+
+        var token = await RunAsync(api, key, "token", "apply", "--resources", "GID_sensors", "--actions", "W", "--seconds", "60");
+        var devices = await RunAsync(api, key, "devices", "list", "--group", "GID_sensors");
+
+        Assert.True(token.ExitCode == 0, $"token apply failed: {token.Output} {token.Errors}");
+        using var issued = JsonDocument.Parse(token.Output);
+        Assert.Matches("^[A-Za-z0-9+/]{24}$", issued.RootElement.GetProperty("tokenData").GetString());
+        Assert.Contains($"Token|{ApiBroker.SensorsKey}|edgebroker", token.Output);
+        Assert.Equal(0, devices.ExitCode);
+        Assert.Contains("\"devices\": []", devices.Output);
+    }
+
+    [Fact]
+    public async Task A_refusal_prints_the_answer_and_exits_5_and_an_unreachable_broker_exits_6()
+    {
+        await using var api = await ApiBroker.StartAsync();
+
+        var refused = await RunAsync(api, ApiBroker.AllGroupsKey + ":wrong-secret", "pairing", "close", "--group", "GID_sensors");
+        var unreachable = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "pairing", "list",
+            "--url", $"http://127.0.0.1:{FreePorts.Next()}", "--access-key", "AK:SECRET");
+
+        Assert.Equal(5, refused.ExitCode);
+        Assert.Equal(2, JsonDocument.Parse(refused.Output).RootElement.GetProperty("code").GetInt32());
+        Assert.Equal(6, unreachable.ExitCode);
+        Assert.Contains("cannot ask the broker's HTTP API", unreachable.Errors);
+    }
+
+    [Fact]
+    public async Task A_missing_access_key_is_a_usage_error()
+    {
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "pairing", "open", "--group", "GID_sensors");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--access-key", run.Errors);
+    }
+
+    static Task<(int ExitCode, string Output, string Errors)> RunAsync(ApiBroker api, string accessKey, params string[] command) =>
+        ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet",
+            [HostProgram.Dll, .. command, "--url", api.Broker.HttpBaseAddress!.ToString(), "--access-key", accessKey]);
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using EdgeBroker.EndToEnd.Tests.Http;
+
+namespace EdgeBroker.EndToEnd.Tests.Security;
+
+/// <summary><c>POST /token/apply</c> and <c>POST /token/revoke</c> over real HTTP: what is issued, what is refused.
+/// Host only.</summary>
+public sealed class TokenApiTests
+{
+    [Fact]
+    public async Task Apply_returns_the_token_once_with_its_resources_actions_and_expiry()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var expireTime = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds();
+
+        var answer = await api.AllGroups.PostAsync(AdminPaths.TokenApply, Apply("GID_sensors,app", "R,W", expireTime));
+
+        answer.AssertOk();
+        Assert.Matches("^[A-Za-z0-9+/]{24}$", answer.Body.GetProperty("tokenData").GetString());
+        Assert.Equal(["GID_sensors", "app"], answer.Body.GetProperty("resources").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("R,W", answer.Body.GetProperty("actions").GetString());
+        Assert.Equal(expireTime, answer.Body.GetProperty("expireTime").GetInt64());
+        Assert.Contains($"Token|{ApiBroker.AllGroupsKey}|edgebroker", answer.Message);
+    }
+
+    [Fact]
+    public async Task Each_apply_issues_a_new_token()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var request = Apply("app", "W", DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds());
+
+        var first = await api.AllGroups.PostAsync(AdminPaths.TokenApply, request);
+        var second = await api.AllGroups.PostAsync(AdminPaths.TokenApply, request);
+
+        Assert.NotEqual(first.Body.GetProperty("tokenData").GetString(), second.Body.GetProperty("tokenData").GetString());
+    }
+
+    [Fact]
+    public async Task An_expiry_beyond_thirty_days_is_shortened_to_thirty_days_as_apsaramq_does()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var before = DateTimeOffset.UtcNow;
+
+        var answer = await api.AllGroups.PostAsync(AdminPaths.TokenApply, Apply("app", "R", before.AddDays(90).ToUnixTimeMilliseconds()));
+
+        answer.AssertOk();
+        Assert.InRange(answer.Body.GetProperty("expireTime").GetInt64(),
+            before.AddDays(30).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeMilliseconds());
+    }
+
+    [Theory]
+    [InlineData("app", "RW", "actions must be R, W or R,W")]
+    [InlineData("app", "R,R", "actions must be R, W or R,W")]
+    [InlineData("app", "X", "actions must be R, W or R,W")]
+    [InlineData("app/sub", "R", "not a parent topic")]
+    [InlineData("app,+", "R", "not a parent topic")]
+    [InlineData("app,", "R", "not a parent topic")]
+    [InlineData("$SYS", "R", "not a parent topic")]
+    public async Task Bad_resources_or_actions_are_http_400_code_1(string resources, string actions, string message)
+    {
+        await using var api = await ApiBroker.StartAsync();
+
+        var answer = await api.AllGroups.PostAsync(AdminPaths.TokenApply,
+            Apply(resources, actions, DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds()));
+
+        answer.AssertRefused(HttpStatusCode.BadRequest, 1);
+        Assert.Contains(message, answer.Message);
+    }
+
+    [Theory]
+    [InlineData("soon", "expireTime must be Unix time in milliseconds")]
+    [InlineData("1700000000000", "the expiry time has passed")]
+    public async Task A_malformed_or_past_expiry_is_http_400_code_1(string expireTime, string message)
+    {
+        await using var api = await ApiBroker.StartAsync();
+
+        var answer = await api.AllGroups.PostAsync(AdminPaths.TokenApply,
+            new Dictionary<string, string> { ["resources"] = "app", ["actions"] = "R", ["expireTime"] = expireTime });
+
+        answer.AssertRefused(HttpStatusCode.BadRequest, 1);
+        Assert.Contains(message, answer.Message);
+    }
+
+    [Fact]
+    public async Task Revoke_works_once_and_an_unknown_token_is_http_404_code_6()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var token = await ApplyTokenAsync(api.AllGroups, "app", "R,W", TimeSpan.FromMinutes(1));
+
+        var revoked = await api.AllGroups.PostAsync(AdminPaths.TokenRevoke, Token(token));
+        var again = await api.AllGroups.PostAsync(AdminPaths.TokenRevoke, Token(token));
+        var unknown = await api.AllGroups.PostAsync(AdminPaths.TokenRevoke, Token("AAAAAAAAAAAAAAAAAAAAAAAA"));
+
+        revoked.AssertOk();
+        again.AssertRefused(HttpStatusCode.NotFound, 6);
+        unknown.AssertRefused(HttpStatusCode.NotFound, 6);
+    }
+
+    [Fact]
+    public async Task The_token_endpoints_answer_post_only()
+    {
+        await using var api = await ApiBroker.StartAsync();
+
+        var answer = await api.AllGroups.GetAsync(AdminPaths.TokenApply, Apply("app", "R", DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds()));
+
+        answer.AssertRefused(HttpStatusCode.MethodNotAllowed, 1);
+        Assert.Contains("use POST", answer.Message);
+    }
+
+    /// <summary>Applies for a token valid for <paramref name="validFor"/> and returns it.</summary>
+    public static async Task<string> ApplyTokenAsync(SignedApiClient api, string resources, string actions, TimeSpan validFor)
+    {
+        var answer = await api.PostAsync(AdminPaths.TokenApply,
+            Apply(resources, actions, DateTimeOffset.UtcNow.Add(validFor).ToUnixTimeMilliseconds()));
+        answer.AssertOk();
+        return answer.Body.GetProperty("tokenData").GetString()!;
+    }
+
+    public static Dictionary<string, string> Token(string token) => new() { ["token"] = token };
+
+    static Dictionary<string, string> Apply(string resources, string actions, long expireTime) =>
+        new() { ["resources"] = resources, ["actions"] = actions, ["expireTime"] = expireTime.ToString() };
+}
