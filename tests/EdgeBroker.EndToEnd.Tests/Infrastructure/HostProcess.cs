@@ -6,9 +6,6 @@ namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public sealed class HostProcess : RunningBroker
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
-    static readonly string HostDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Host.dll");
-
     readonly ProcessRunner _process;
 
     HostProcess(ProcessRunner process, int port)
@@ -26,17 +23,17 @@ public sealed class HostProcess : RunningBroker
     public static async Task<HostProcess> StartAsync(params string[] flags)
     {
         var port = FreePorts.Next();
-        var process = ProcessRunner.Start("dotnet", [HostDll, "--port", port.ToString(), "--http-port", "0", "--in-memory", .. flags]);
-        await process.WaitForOutputAsync(StartTimeout, "MQTT listener on");
+        var process = ProcessRunner.Start("dotnet", [HostProgram.Dll, "--port", port.ToString(), "--http-port", "0", "--in-memory", .. flags]);
+        await process.WaitForOutputAsync(HostProgram.Timeout, "MQTT listener on");
         return new HostProcess(process, port);
     }
 
     /// <summary>Runs the broker with <paramref name="flags"/> expecting it to refuse to start: (exit code, stdout, stderr).</summary>
     public static Task<(int ExitCode, string Output, string Errors)> RunExpectingExitAsync(params string[] flags) =>
-        ProcessRunner.RunAsync(StartTimeout, "dotnet", [HostDll, "--port", FreePorts.Next().ToString(), "--http-port", "0", "--in-memory", .. flags]);
+        ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", [HostProgram.Dll, "--port", FreePorts.Next().ToString(), "--http-port", "0", "--in-memory", .. flags]);
 
     /// <summary>Waits until <paramref name="text"/> appears in the log.</summary>
-    public Task WaitForOutputAsync(string text) => _process.WaitForOutputAsync(StartTimeout, text);
+    public Task WaitForOutputAsync(string text) => _process.WaitForOutputAsync(HostProgram.Timeout, text);
 
     /// <summary>A child process cannot be asked; wait for its log line instead (<see cref="WaitForOutputAsync"/>).</summary>
     public override bool IsConnected(string clientId) => throw new NotSupportedException("wait for the host's log line instead");
