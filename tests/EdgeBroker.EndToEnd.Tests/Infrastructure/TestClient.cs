@@ -15,10 +15,11 @@ public sealed class TestClient : IAsyncDisposable
 
     readonly Channel<MqttApplicationMessage> _received = Channel.CreateUnbounded<MqttApplicationMessage>();
 
-    TestClient(IMqttClient client, MqttClientConnectResult connectResult)
+    /// <summary>The handler is in place before the CONNECT: a message the broker sends right after its CONNACK (a
+    /// stored backlog, pairing credentials) may reach the client before ConnectAsync returns.</summary>
+    TestClient(IMqttClient client)
     {
         Client = client;
-        ConnectResult = connectResult;
         client.ApplicationMessageReceivedAsync += e =>
         {
             _received.Writer.TryWrite(e.ApplicationMessage);
@@ -28,7 +29,7 @@ public sealed class TestClient : IAsyncDisposable
 
     public IMqttClient Client { get; }
 
-    public MqttClientConnectResult ConnectResult { get; }
+    public MqttClientConnectResult ConnectResult { get; private set; } = null!;
 
     public static async Task<TestClient> ConnectAsync(
         RunningBroker broker,
@@ -51,8 +52,9 @@ public sealed class TestClient : IAsyncDisposable
         }
 
         configure?.Invoke(builder);
-        var result = await client.ConnectAsync(builder.Build());
-        return new TestClient(client, result);
+        var testClient = new TestClient(client);
+        testClient.ConnectResult = await client.ConnectAsync(builder.Build());
+        return testClient;
     }
 
     public async Task SubscribeAsync(string filter, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce)
