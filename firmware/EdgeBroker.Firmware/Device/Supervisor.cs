@@ -61,6 +61,15 @@ namespace EdgeBroker.Firmware.Device
             }
         }
 
+        /// <summary>Stops for good with the failure on the LED: for what a restart cannot mend (a damaged store), which
+        /// needs an operator.</summary>
+        public void Halt(string reason)
+        {
+            _log.Warning("Stopped: " + reason);
+            _led.Show(StatusLed.Failed);
+            Thread.Sleep(Timeout.Infinite);
+        }
+
         /// <summary>Shows the failure on the LED long enough to be seen, then reboots.</summary>
         public void Restart(string reason)
         {

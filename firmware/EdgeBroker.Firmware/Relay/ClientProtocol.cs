@@ -16,9 +16,6 @@ namespace EdgeBroker.Firmware.Relay
     /// </summary>
     public sealed class ClientProtocol
     {
-        /// <summary>A 3.1.1 session with clean session = 0 lasts until the client connects with clean session = 1.</summary>
-        const uint PersistentUntilCleaned = BrokerCore.NeverExpires;
-
         const int SubscribeFailure = 0x80;
 
         readonly RelayConnection _connection;
@@ -111,7 +108,7 @@ namespace EdgeBroker.Firmware.Relay
                     Route(_will);
                 }
 
-                _core.Disconnect(_clientId, _connection, _cleanSession ? 0 : PersistentUntilCleaned);
+                _core.Disconnect(_clientId, _connection, SessionExpiry());
                 _context.Log.Info("Client " + _clientId + (_disconnectedCleanly ? " disconnected" : " lost its connection"));
             }
 
@@ -165,7 +162,7 @@ namespace EdgeBroker.Firmware.Relay
                 return false;
             }
 
-            bool sessionPresent = _core.Connect(clientId, connect.CleanSession, connect.CleanSession ? 0 : PersistentUntilCleaned, _connection);
+            bool sessionPresent = _core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection);
             _connected = true;
             _connection.ReleaseConnAck(sessionPresent);
 
@@ -178,6 +175,13 @@ namespace EdgeBroker.Firmware.Relay
             _context.Log.Info("Client " + clientId + " connected on channel " + _connection.ChannelId
                 + " (clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
             return true;
+        }
+
+        /// <summary>How long the session outlives the connection: a 3.1.1 session with clean session = 0 for the
+        /// configured time (or until the client connects with clean session = 1), a clean one not at all.</summary>
+        uint SessionExpiry()
+        {
+            return _cleanSession ? 0 : (uint)_context.Settings.SessionExpirySeconds;
         }
 
         bool Refuse(int returnCode, string reason)
@@ -248,6 +252,12 @@ namespace EdgeBroker.Firmware.Relay
         void Route(RoutedMessage message)
         {
             PublishOutcome outcome = _core.Publish(_clientId, message);
+            if (outcome == PublishOutcome.QuotaExceeded)
+            {
+                // A 3.1.1 publisher cannot be told, so the log is where the drop shows.
+                _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full");
+            }
+
             if (message.Retain && outcome != PublishOutcome.NotAuthorized && outcome != PublishOutcome.TopicNameInvalid)
             {
                 _context.Retained.Update(message);

@@ -1,10 +1,9 @@
 using System.Collections;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
-using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Retained;
-using EdgeBroker.Core.Sessions;
 using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Firmware.Storage;
 
 namespace EdgeBroker.Firmware.Relay
 {
@@ -33,14 +32,16 @@ namespace EdgeBroker.Firmware.Relay
         }
 
         /// <summary>The gateway as the firmware composes it — on the device, in the emulator and in the tests alike:
-        /// the routing core with the default access policy and an in-memory offline store, and a bounded retained store,
+        /// the routing core with the default access policy on <paramref name="store"/> (persistent sessions, their
+        /// subscriptions and offline messages, brought back as they were), and the retained messages, kept there too,
         /// all sized by <paramref name="settings"/>.</summary>
-        public static RelayContext Compose(RelaySettings settings, IRelayLog log)
+        public static RelayContext Compose(RelaySettings settings, FlashStore store, IRelayLog log)
         {
-            OfflineLimits limits = new OfflineLimits();
-            limits.MaxMessagesPerClient = settings.MaxOfflineMessagesPerClient;
-            BrokerCore core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(limits), new MemorySessionStore(), limits, MaxQos, settings.MaxClients);
-            return new RelayContext(core, new RetainedMessages(settings.MaxRetainedMessages), settings, log);
+            BrokerCore core = new BrokerCore(new AllowAllPolicy(), store.Offline, store.Sessions, settings.ToOfflineLimits(), MaxQos, settings.MaxClients);
+            int restored = core.Restore();
+            RetainedMessages retained = new RetainedMessages(settings.MaxRetainedMessages, store.Retained);
+            log.Info("Store " + store.LogPath + ": " + restored + " persistent sessions, " + retained.Count + " retained messages");
+            return new RelayContext(core, retained, settings, log);
         }
 
         public BrokerCore Core { get; private set; }

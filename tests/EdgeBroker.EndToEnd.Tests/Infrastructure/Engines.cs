@@ -23,13 +23,14 @@ public static class Engines
     /// it waits for a more compact presence record.</summary>
     public static TheoryData<string> WithPresence => new() { Host };
 
-    /// <summary>Engines whose offline pacing and message lifetime the tests can set (EdgeBroker:OfflineBatchSize,
-    /// OfflineBatchIntervalSeconds, OfflineMessageTtlHours). The relay's settings file has no such keys yet, so the
-    /// emulator runs with the core's defaults.</summary>
-    public static TheoryData<string> WithTunableOffline => new() { Host };
+    /// <summary>Engines whose offline pacing, message lifetime and quota the tests can set (EdgeBroker:OfflineBatchSize,
+    /// OfflineBatchIntervalSeconds, OfflineMessageTtlHours, MaxOfflineMessagesPerClient; the emulator maps them to its
+    /// configuration-file keys).</summary>
+    public static TheoryData<string> WithTunableOffline => new() { Host, Emulator };
 
-    /// <summary>Engines whose store survives a restart on the same data directory (<see cref="HostEngine.DataDirKey"/>).</summary>
-    public static TheoryData<string> Durable => new() { Host };
+    /// <summary>Engines whose store survives a restart on the same data directory (<see cref="HostEngine.DataDirKey"/>):
+    /// SQLite on the host, the flash log in the emulator's data directory.</summary>
+    public static TheoryData<string> Durable => new() { Host, Emulator };
 
     /// <summary>Engines that enforce the device limits (client count, packet size, …): the firmware's.</summary>
     public static TheoryData<string> WithDeviceLimits => new() { Emulator };

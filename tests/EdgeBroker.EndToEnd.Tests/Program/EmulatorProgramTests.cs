@@ -92,6 +92,21 @@ public sealed class EmulatorProgramTests : IDisposable
         Assert.Contains("max_packet_size = huge is not a whole number", run.Errors);
     }
 
+    [Fact]
+    public async Task A_damaged_store_is_named_and_exit_code_4_and_left_as_it_is()
+    {
+        var store = Directory.CreateDirectory(Path.Combine(_dataDirectory, "edgebroker")).FullName;
+        var log = Path.Combine(store, "edgebroker.log");
+        byte[] garbage = [.. "not a log at all"u8];
+        File.WriteAllBytes(log, garbage);
+
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", EmulatorDll, "--data-dir", _dataDirectory);
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains(log + " is damaged", run.Errors);
+        Assert.Equal(garbage, File.ReadAllBytes(log));
+    }
+
     static async Task<bool> PairingOpenAsync(HttpClient http)
     {
         using var status = JsonDocument.Parse(await http.GetStringAsync("status"));

@@ -2,26 +2,33 @@ using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Firmware.Storage;
 
 namespace EdgeBroker.Relay.Tests.Support;
 
 /// <summary>
-/// The relay with the device defaults, driven from the test's own thread over real loopback sockets: no reader or
-/// transmitter threads run, so the test can measure exactly what the relay allocates and retains.
+/// The relay with the device defaults and its flash store in a temporary directory, driven from the test's own thread
+/// over real loopback sockets: no reader or transmitter threads run, so the test can measure exactly what the relay
+/// allocates and retains.
 /// </summary>
 internal sealed class SynchronousRelay : IDisposable
 {
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     readonly Dictionary<RelayConnection, Socket> _serverSockets = new();
+    readonly DirectoryInfo _storage = Directory.CreateTempSubdirectory("edgebroker-relay-");
 
-    public SynchronousRelay(int maxClients = 12)
+    public SynchronousRelay(int maxClients = 12, Action<RelaySettings>? configure = null)
     {
         Settings = new RelaySettings { MaxClients = maxClients };
-        Context = RelayContext.Compose(Settings, new NoLog());
+        configure?.Invoke(Settings);
+        Store = FlashStore.Open(_storage.FullName, Settings.ToFlashStoreLimits(), Settings.ToOfflineLimits());
+        Context = RelayContext.Compose(Settings, Store, new SilentLog());
         _listener.Start();
     }
 
     public RelaySettings Settings { get; }
+
+    public FlashStore Store { get; }
 
     public RelayContext Context { get; }
 
@@ -92,16 +99,10 @@ internal sealed class SynchronousRelay : IDisposable
         }
     }
 
-    public void Dispose() => _listener.Stop();
-
-    sealed class NoLog : IRelayLog
+    public void Dispose()
     {
-        public void Info(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-        }
+        _listener.Stop();
+        Store.Dispose();
+        _storage.Delete(recursive: true);
     }
 }
