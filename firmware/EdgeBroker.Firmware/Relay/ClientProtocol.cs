@@ -21,11 +21,12 @@ namespace EdgeBroker.Firmware.Relay
         readonly RelayConnection _connection;
         readonly RelayContext _context;
         readonly BrokerCore _core;
-        // Created on the client's first PUBLISH and reused for every later one: a client that only listens never pays.
+        // Created on the client's first PUBLISH (first QoS 2 PUBLISH) and reused for every later one: a client that
+        // only listens never pays.
         PublishPacket _publish;
         RoutedMessage _inbound;
         TopicCache _topics;
-        readonly PacketIdSet _awaitingRelease = new PacketIdSet(RelaySettings.MaxAwaitingRelease);
+        PacketIdSet _awaitingRelease;
         string _clientId;
         bool _admitted;
         bool _connected;
@@ -84,6 +85,7 @@ namespace EdgeBroker.Firmware.Relay
                 case PacketType.Disconnect:
                     reader.ExpectEnd();
                     _disconnectedCleanly = true; // [MQTT-3.14.4-3] the will is discarded
+                    _core.DisconnectReceived(_clientId, _connection);
                     return false;
                 case PacketType.Connect:
                     throw new MalformedPacketException("second CONNECT"); // [MQTT-3.1.0-2]
@@ -93,7 +95,7 @@ namespace EdgeBroker.Firmware.Relay
         }
 
         /// <summary>The connection is gone (any reason): publish the will unless the client said DISCONNECT, tell the
-        /// core, give the client's place back.</summary>
+        /// core (the session, and presence: tcpclean), give the client's place back.</summary>
         public void ConnectionEnded()
         {
             if (!_admitted)
@@ -109,6 +111,7 @@ namespace EdgeBroker.Firmware.Relay
                 }
 
                 _core.Disconnect(_clientId, _connection, SessionExpiry());
+                _core.ConnectionClosed(_clientId, _connection);
                 _context.Log.Info("Client " + _clientId + (_disconnectedCleanly ? " disconnected" : " lost its connection"));
             }
 
@@ -165,6 +168,7 @@ namespace EdgeBroker.Firmware.Relay
             bool sessionPresent = _core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection);
             _connected = true;
             _connection.ReleaseConnAck(sessionPresent);
+            _core.ConnectionAccepted(clientId, _connection, _connection.RemoteAddress());
 
             // [MQTT-3.1.4-2]: the core now routes to this connection; the one it replaced is closed.
             if (previous != null && previous != _connection)
@@ -211,6 +215,11 @@ namespace EdgeBroker.Firmware.Relay
             int packetId = _publish.PacketId;
             if (qos == 2)
             {
+                if (_awaitingRelease == null)
+                {
+                    _awaitingRelease = new PacketIdSet(RelaySettings.MaxAwaitingRelease);
+                }
+
                 if (_awaitingRelease.Contains(packetId))
                 {
                     // A resend of a message already routed: acknowledge it again, do not deliver it twice [MQTT-4.3.3-2].
@@ -280,7 +289,10 @@ namespace EdgeBroker.Firmware.Relay
             int packetId = reader.ReadPacketId();
             reader.ExpectEnd();
             bool found;
-            _awaitingRelease.Remove(packetId, out found);
+            if (_awaitingRelease != null)
+            {
+                _awaitingRelease.Remove(packetId, out found);
+            }
 
             // Answered even for an unknown identifier: the client may be resending after a reconnect [MQTT-4.3.3-2].
             return _connection.QueueAck(PacketWriter.PubCompHeader, packetId);

@@ -1,4 +1,5 @@
 using System;
+using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using EdgeBroker.Core.Routing;
@@ -21,13 +22,14 @@ namespace EdgeBroker.Firmware.Relay
         readonly RelayContext _context;
         readonly OutgoingQueue _outgoing;
         readonly ClientProtocol _protocol;
-        readonly PacketReader _reader = new PacketReader();
+        readonly PacketReader _reader;
         readonly byte[] _oneByte = new byte[1];
         readonly object _sendSync = new object();
-        readonly string _channelId;
+        readonly long _channelNumber;
 
-        /// <summary>QoS 1 deliveries the core tagged, by packet identifier (under the outgoing queue's lock).</summary>
-        readonly PacketIdSet _taggedDeliveries = new PacketIdSet(RelaySettings.MaxTrackedDeliveries);
+        /// <summary>QoS 1 deliveries the core tagged, by packet identifier (under the outgoing queue's lock); created with
+        /// the first, as only persistent sessions get tagged deliveries.</summary>
+        PacketIdSet _taggedDeliveries;
 
         int _nextPacketId;
         bool _holdOutput;
@@ -41,17 +43,19 @@ namespace EdgeBroker.Firmware.Relay
         {
             _socket = socket;
             _context = context;
-            _channelId = ChannelIds.Next();
+            _channelNumber = ChannelIds.NextNumber();
             _outgoing = new OutgoingQueue(context.Buffers, context.Settings.MaxQueuedBytesPerClient);
             _protocol = new ClientProtocol(this, context);
+            _reader = new PacketReader(context.Strings);
             socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.NoDelay, true);
             socket.SendTimeout = context.Settings.SendTimeoutSeconds * 1000;
             socket.ReceiveTimeout = context.Settings.ConnectTimeoutSeconds * 1000;
         }
 
+        /// <summary>Formatted when asked (presence events and log lines), not kept.</summary>
         public string ChannelId
         {
-            get { return _channelId; }
+            get { return ChannelIds.Format(_channelNumber); }
         }
 
         /// <summary>The client ID once its CONNECT was accepted, else null.</summary>
@@ -248,7 +252,7 @@ namespace EdgeBroker.Firmware.Relay
                 if (qos > 0)
                 {
                     packetId = NextPacketId();
-                    if (deliveryTag != 0 && !_taggedDeliveries.Add(packetId, deliveryTag))
+                    if (deliveryTag != 0 && !TaggedDeliveries().Add(packetId, deliveryTag))
                     {
                         return false;
                     }
@@ -273,7 +277,7 @@ namespace EdgeBroker.Firmware.Relay
             lock (_outgoing.SyncRoot)
             {
                 bool found;
-                return _taggedDeliveries.Remove(packetId, out found);
+                return _taggedDeliveries == null ? 0 : _taggedDeliveries.Remove(packetId, out found);
             }
         }
 
@@ -388,11 +392,28 @@ namespace EdgeBroker.Firmware.Relay
             return true;
         }
 
+        /// <summary>The client's IP address and port (<c>192.168.1.7:50312</c>), read from the socket when asked: presence
+        /// events name it, and a connection does not keep it.</summary>
+        internal string RemoteAddress()
+        {
+            return ((IPEndPoint)_socket.RemoteEndPoint).ToString();
+        }
+
         /// <summary>For log lines: the client ID once known, else the channel.</summary>
         internal string Describe()
         {
             string clientId = _protocol.ClientId;
-            return clientId != null ? "of client " + clientId : "on channel " + _channelId;
+            return clientId != null ? "of client " + clientId : "on channel " + ChannelId;
+        }
+
+        PacketIdSet TaggedDeliveries()
+        {
+            if (_taggedDeliveries == null)
+            {
+                _taggedDeliveries = new PacketIdSet(RelaySettings.MaxTrackedDeliveries);
+            }
+
+            return _taggedDeliveries;
         }
 
         int NextPacketId()

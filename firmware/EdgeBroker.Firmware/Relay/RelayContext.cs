@@ -2,6 +2,7 @@ using System.Collections;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Retained;
+using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
 
@@ -28,6 +29,7 @@ namespace EdgeBroker.Firmware.Relay
             Settings = settings;
             Log = log;
             Buffers = new BufferPool(SmallBufferSize, settings.MaxPacketSize);
+            Strings = new StringDecoder();
             Transmitter = new Transmitter();
         }
 
@@ -53,6 +55,9 @@ namespace EdgeBroker.Firmware.Relay
         public IRelayLog Log { get; private set; }
 
         public BufferPool Buffers { get; private set; }
+
+        /// <summary>Decodes the strings of every connection's packets.</summary>
+        public StringDecoder Strings { get; private set; }
 
         public Transmitter Transmitter { get; private set; }
 
