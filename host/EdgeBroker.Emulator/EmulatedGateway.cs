@@ -7,19 +7,18 @@ using EdgeBroker.Firmware.Storage;
 namespace EdgeBroker.Emulator;
 
 /// <summary>
-/// The gateway firmware composed as the device composes it (<see cref="Gateway"/>: the flash store, routing core,
-/// relay, retained messages) plus its pairing window, with a directory standing in for the device's internal flash
+/// The gateway firmware composed as the device composes it (<see cref="Gateway"/>: the flash store, security, routing
+/// core, relay, retained messages, pairing button), with a directory standing in for the device's internal flash
 /// <c>I:</c>. Program runs it; the end-to-end tests start it too, so they exercise exactly what users run.
 /// </summary>
 public sealed class EmulatedGateway
 {
     readonly Gateway _gateway;
 
-    EmulatedGateway(Gateway gateway, int pairingWindowSeconds, string dataDirectory)
+    EmulatedGateway(Gateway gateway, string dataDirectory)
     {
         _gateway = gateway;
         DataDirectory = dataDirectory;
-        Pairing = new PairingWindow(pairingWindowSeconds);
     }
 
     public RelaySettings Settings => _gateway.Settings;
@@ -30,7 +29,8 @@ public sealed class EmulatedGateway
 
     public RelayContext Relay => _gateway.Context;
 
-    public PairingWindow Pairing { get; }
+    /// <summary>The pairing button (a key press or <c>POST /pairing</c> in the emulator).</summary>
+    public PairingControl Pairing => _gateway.Pairing;
 
     /// <summary>The port actually listened on.</summary>
     public int Port => _gateway.Port;
@@ -48,7 +48,8 @@ public sealed class EmulatedGateway
         var file = SettingsFile.Parse(File.Exists(settingsPath) ? File.ReadAllText(settingsPath) : string.Empty);
         var settings = new RelaySettings();
         settings.ApplyFrom(file);
-        int pairingSeconds = file.GetInt(PairingWindow.DurationKey, PairingWindow.DefaultDurationSeconds, 1, 3600);
+        var security = new RelaySecuritySettings();
+        security.ApplyFrom(file);
         overrides(settings);
         foreach (string problem in file.Problems)
         {
@@ -65,7 +66,7 @@ public sealed class EmulatedGateway
             problems.Add($"Port {settings.Port} is not a TCP port (0-65535).");
         }
 
-        return problems.Count > 0 ? null : new EmulatedGateway(Gateway.Open(dataDirectory, settings, log), pairingSeconds, dataDirectory);
+        return problems.Count > 0 ? null : new EmulatedGateway(Gateway.Open(dataDirectory, settings, security, new SystemRandom(), log), dataDirectory);
     }
 
     /// <summary>Starts listening; throws <see cref="System.Net.Sockets.SocketException"/> when the port is taken.</summary>

@@ -82,8 +82,8 @@ root.SetAction(async (parseResult, cancellationToken) =>
             {
                 if (char.ToUpperInvariant(Console.ReadKey(intercept: true).KeyChar) == 'P')
                 {
-                    gateway.Pairing.Open();
-                    Console.WriteLine($"Pairing window open for {gateway.Pairing.RemainingSeconds} s (key press)");
+                    gateway.Pairing.Press();
+                    Console.WriteLine($"Pairing window for group {gateway.Pairing.Group} open for {gateway.Pairing.RemainingSeconds} s (key press)");
                 }
             }
         }, CancellationToken.None);

@@ -1,6 +1,5 @@
 using System;
 using System.Device.Gpio;
-using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
@@ -23,6 +22,8 @@ namespace EdgeBroker.Firmware.Device
             DeviceSettings device = DeviceSettings.From(file);
             RelaySettings relay = new RelaySettings();
             relay.ApplyFrom(file);
+            RelaySecuritySettings security = new RelaySecuritySettings();
+            security.ApplyFrom(file);
             for (int i = 0; i < file.Problems.Count; i++)
             {
                 log.Warning((string)file.Problems[i]);
@@ -30,8 +31,7 @@ namespace EdgeBroker.Firmware.Device
 
             GpioController gpio = new GpioController();
             StatusLed led = new StatusLed(gpio, device.StatusLedPin);
-            PairingWindow pairing = new PairingWindow(device.PairingWindowSeconds);
-            Supervisor supervisor = new Supervisor(device, led, pairing, log);
+            Supervisor supervisor = new Supervisor(device, led, log);
             try
             {
                 led.Show(StatusLed.NoNetwork);
@@ -43,7 +43,7 @@ namespace EdgeBroker.Firmware.Device
                 Gateway gateway;
                 try
                 {
-                    gateway = Gateway.Open(root, relay, log);
+                    gateway = Gateway.Open(root, relay, security, new HardwareRandom(), log);
                 }
                 catch (FlashStoreException e)
                 {
@@ -53,8 +53,8 @@ namespace EdgeBroker.Firmware.Device
                 }
 
                 gateway.Start();
-                new PairingButton(gpio, device.PairingButtonPin, device.PairingButtonPullUp, pairing);
-                supervisor.Run();
+                new PairingButton(gpio, device.PairingButtonPin, device.PairingButtonPullUp, gateway.Pairing);
+                supervisor.Run(gateway.Pairing);
             }
             catch (Exception e)
             {

@@ -1,6 +1,9 @@
 using System.Collections;
+using System.Net;
+using System.Threading;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Firmware.Relay.Codec;
@@ -10,7 +13,7 @@ namespace EdgeBroker.Firmware.Relay
 {
     /// <summary>
     /// The MQTT 3.1.1 server side of one connection: what each packet the client sends means, told to the routing core
-    /// (which decides who receives what) and answered through the connection's queue. Subscriptions are granted at
+    /// (which authenticates the client and decides who receives what) and answered through the connection's queue. Subscriptions are granted at
     /// most QoS 1; a QoS 2 PUBLISH is routed on arrival and its PUBREC/PUBREL/PUBCOMP handshake completed here.
     /// Any protocol violation throws <see cref="MalformedPacketException"/>, which closes this connection only.
     /// </summary>
@@ -20,7 +23,6 @@ namespace EdgeBroker.Firmware.Relay
 
         readonly RelayConnection _connection;
         readonly RelayContext _context;
-        readonly BrokerCore _core;
         // Created on the client's first PUBLISH (first QoS 2 PUBLISH) and reused for every later one: a client that
         // only listens never pays.
         PublishPacket _publish;
@@ -28,6 +30,7 @@ namespace EdgeBroker.Firmware.Relay
         TopicCache _topics;
         PacketIdSet _awaitingRelease;
         string _clientId;
+        AuthenticatedClient _authenticated;
         bool _admitted;
         bool _connected;
         bool _cleanSession;
@@ -38,13 +41,18 @@ namespace EdgeBroker.Firmware.Relay
         {
             _connection = connection;
             _context = context;
-            _core = context.Core;
         }
 
         /// <summary>The client ID once the CONNECT was accepted, else null.</summary>
         public string ClientId
         {
             get { return _connected ? _clientId : null; }
+        }
+
+        /// <summary>Who the client proved to be once its CONNECT was accepted, else null.</summary>
+        public AuthenticatedClient Authenticated
+        {
+            get { return _authenticated; }
         }
 
         /// <summary>Handles one packet; false when the connection is to end now.</summary>
@@ -85,7 +93,7 @@ namespace EdgeBroker.Firmware.Relay
                 case PacketType.Disconnect:
                     reader.ExpectEnd();
                     _disconnectedCleanly = true; // [MQTT-3.14.4-3] the will is discarded
-                    _core.DisconnectReceived(_clientId, _connection);
+                    _context.Core.DisconnectReceived(_clientId, _connection);
                     return false;
                 case PacketType.Connect:
                     throw new MalformedPacketException("second CONNECT"); // [MQTT-3.1.0-2]
@@ -95,7 +103,7 @@ namespace EdgeBroker.Firmware.Relay
         }
 
         /// <summary>The connection is gone (any reason): publish the will unless the client said DISCONNECT, tell the
-        /// core (the session, and presence: tcpclean), give the client's place back.</summary>
+        /// core (the session, presence: tcpclean, security), give the client's place back.</summary>
         public void ConnectionEnded()
         {
             if (!_admitted)
@@ -105,16 +113,19 @@ namespace EdgeBroker.Firmware.Relay
 
             if (_connected)
             {
+                // The will goes out while the client still counts as authenticated: the access policy judges it as
+                // the client's own PUBLISH.
                 if (!_disconnectedCleanly && _will != null)
                 {
                     Route(_will);
                 }
 
-                _core.Disconnect(_clientId, _connection, SessionExpiry());
-                _core.ConnectionClosed(_clientId, _connection);
+                _context.Core.Disconnect(_clientId, _connection, SessionExpiry());
+                _context.Core.ConnectionClosed(_clientId, _connection);
                 _context.Log.Info("Client " + _clientId + (_disconnectedCleanly ? " disconnected" : " lost its connection"));
             }
 
+            _context.Security.Disconnected(_authenticated);
             _context.Release();
         }
 
@@ -123,7 +134,7 @@ namespace EdgeBroker.Firmware.Relay
             ConnectPacket connect = ConnectPacket.Decode(reader);
             if (connect.ReturnCode != ConnectReturnCode.Accepted)
             {
-                return Refuse(connect.ReturnCode, "speaks another MQTT version (only 3.1.1 is served)");
+                return Refuse(connect.ReturnCode, _connection.Describe(), "speaks another MQTT version (only 3.1.1 is served)");
             }
 
             string clientId = connect.ClientId;
@@ -131,7 +142,7 @@ namespace EdgeBroker.Firmware.Relay
             {
                 if (!connect.CleanSession)
                 {
-                    return Refuse(ConnectReturnCode.IdentifierRejected, "asked for a persistent session without a client ID"); // [MQTT-3.1.3-8]
+                    return Refuse(ConnectReturnCode.IdentifierRejected, _connection.Describe(), "asked for a persistent session without a client ID"); // [MQTT-3.1.3-8]
                 }
 
                 clientId = "auto-" + ChannelIds.Next(); // [MQTT-3.1.3-6]
@@ -142,14 +153,32 @@ namespace EdgeBroker.Firmware.Relay
                 throw new MalformedPacketException("will topic is not a valid topic name");
             }
 
-            Session existing = _core.Sessions.Find(clientId);
+            IPEndPoint remote = _connection.RemoteEndPoint();
+            string ip = remote.Address.ToString();
+            string who = "of client " + clientId + " from " + ip;
+            AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs());
+            if (decision.ResponseDelayMs > 0)
+            {
+                // An address that keeps failing waits for its answer; only this connection's reader waits.
+                Thread.Sleep(decision.ResponseDelayMs);
+            }
+
+            if (!decision.IsAccepted)
+            {
+                // Nothing has changed: a live connection with the same client ID goes on undisturbed.
+                return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason);
+            }
+
+            Session existing = _context.Core.Sessions.Find(clientId);
             RelayConnection previous = existing == null ? null : existing.Connection as RelayConnection;
             if (!_context.TryAdmit(previous != null))
             {
-                return Refuse(ConnectReturnCode.ServerUnavailable, "would exceed " + _context.Settings.MaxClients + " clients");
+                _context.Security.Disconnected(decision.Client);
+                return Refuse(ConnectReturnCode.ServerUnavailable, who, "would exceed " + _context.Settings.MaxClients + " clients");
             }
 
             _admitted = true;
+            _authenticated = decision.Client;
             _clientId = clientId;
             _cleanSession = connect.CleanSession;
             if (connect.HasWill)
@@ -160,15 +189,17 @@ namespace EdgeBroker.Firmware.Relay
 
             // [MQTT-3.1.2-24]: one and a half keep-alive periods without a packet and the client is gone.
             _connection.SetReceiveTimeout(connect.KeepAliveSeconds * 1500);
-            if (!_connection.HoldConnAck())
+            int connAckOffset;
+            PooledBuffer connAck = _connection.HoldConnAck(out connAckOffset);
+            if (connAck == null)
             {
                 return false;
             }
 
-            bool sessionPresent = _core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection);
+            bool sessionPresent = _context.Core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection);
             _connected = true;
-            _connection.ReleaseConnAck(sessionPresent);
-            _core.ConnectionAccepted(clientId, _connection, _connection.RemoteAddress());
+            _connection.ReleaseConnAck(connAck, connAckOffset, sessionPresent);
+            _context.Core.ConnectionAccepted(clientId, _connection, ip + ":" + remote.Port);
 
             // [MQTT-3.1.4-2]: the core now routes to this connection; the one it replaced is closed.
             if (previous != null && previous != _connection)
@@ -176,8 +207,15 @@ namespace EdgeBroker.Firmware.Relay
                 previous.Close();
             }
 
-            _context.Log.Info("Client " + clientId + " connected on channel " + _connection.ChannelId
-                + " (clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
+            _context.Log.Info("Client " + clientId + " connected from " + ip + " on channel " + _connection.ChannelId + " ("
+                + decision.Reason + ", clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
+            if (decision.PairingMessage != null)
+            {
+                // After the CONNACK, to this connection only; the payload holds the device's secret and is never logged.
+                PairingMessage pairing = decision.PairingMessage;
+                _connection.Send(new RoutedMessage(pairing.Topic, pairing.Payload, 1, false), 1, false, null, 0, false);
+            }
+
             return true;
         }
 
@@ -188,9 +226,10 @@ namespace EdgeBroker.Firmware.Relay
             return _cleanSession ? 0 : (uint)_context.Settings.SessionExpirySeconds;
         }
 
-        bool Refuse(int returnCode, string reason)
+        /// <param name="who">The client ID and address when known, else the channel.</param>
+        bool Refuse(int returnCode, string who, string reason)
         {
-            _context.Log.Warning("Refused CONNECT " + _connection.Describe() + " with return code " + returnCode + ": client " + reason);
+            _context.Log.Warning("Refused CONNECT " + who + " with return code " + returnCode + ": " + reason);
             _connection.SendConnAckAndFlush(returnCode);
             return false;
         }
@@ -260,7 +299,7 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>Routes a client's message (or its will) through the core, and keeps it if it is to be retained.</summary>
         void Route(RoutedMessage message)
         {
-            PublishOutcome outcome = _core.Publish(_clientId, message);
+            PublishOutcome outcome = _context.Core.Publish(_clientId, message);
             if (outcome == PublishOutcome.QuotaExceeded)
             {
                 // A 3.1.1 publisher cannot be told, so the log is where the drop shows.
@@ -280,7 +319,7 @@ namespace EdgeBroker.Firmware.Relay
             long deliveryTag = _connection.CompleteDelivery(packetId);
             if (deliveryTag != 0)
             {
-                _core.Acknowledge(_clientId, deliveryTag);
+                _context.Core.Acknowledge(_clientId, deliveryTag);
             }
         }
 
@@ -332,7 +371,7 @@ namespace EdgeBroker.Firmware.Relay
 
         int SubscribeOne(string filter, int requestedQos)
         {
-            Session session = _core.Sessions.Find(_clientId);
+            Session session = _context.Core.Sessions.Find(_clientId);
             if (session == null)
             {
                 return SubscribeFailure;
@@ -345,7 +384,7 @@ namespace EdgeBroker.Firmware.Relay
                 return SubscribeFailure;
             }
 
-            int granted = _core.Subscribe(_clientId, filter, requestedQos, false, false, 0);
+            int granted = _context.Core.Subscribe(_clientId, filter, requestedQos, false, false, 0);
 
             // 3.1.1 has one failure code; the core's "not authorized" (an MQTT 5 code) becomes it.
             return granted <= 2 ? granted : SubscribeFailure;
@@ -382,7 +421,7 @@ namespace EdgeBroker.Firmware.Relay
             UnsubscribePacket unsubscribe = UnsubscribePacket.Decode(reader);
             for (int i = 0; i < unsubscribe.Filters.Length; i++)
             {
-                _core.Unsubscribe(_clientId, unsubscribe.Filters[i]);
+                _context.Core.Unsubscribe(_clientId, unsubscribe.Filters[i]);
             }
 
             return _connection.QueueAck(PacketWriter.UnsubAckHeader, unsubscribe.PacketId);

@@ -3,9 +3,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Firmware.Storage;
 
 namespace EdgeBroker.Firmware.Relay
 {
@@ -33,8 +35,6 @@ namespace EdgeBroker.Firmware.Relay
 
         int _nextPacketId;
         bool _holdOutput;
-        PooledBuffer _connAckBuffer;
-        int _connAckOffset;
         int _terminated;
         bool _closed;
         Thread _thread;
@@ -64,6 +64,12 @@ namespace EdgeBroker.Firmware.Relay
             get { return _protocol.ClientId; }
         }
 
+        /// <summary>Who the client proved to be once its CONNECT was accepted, else null.</summary>
+        public AuthenticatedClient Authenticated
+        {
+            get { return _protocol.Authenticated; }
+        }
+
         /// <summary>Set and cleared by the <see cref="Transmitter"/> under its lock.</summary>
         internal bool IsScheduled { get; set; }
 
@@ -85,6 +91,11 @@ namespace EdgeBroker.Firmware.Relay
             }
             catch (MalformedPacketException e)
             {
+                _context.Log.Warning("Closed connection " + Describe() + ": " + e.Message);
+            }
+            catch (FlashStoreException e)
+            {
+                // The store could not keep what this client did (no room, or the flash failed): the client may retry.
                 _context.Log.Warning("Closed connection " + Describe() + ": " + e.Message);
             }
             catch (Exception)
@@ -290,33 +301,34 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>
         /// Queues an accepting CONNACK and holds all output until <see cref="ReleaseConnAck"/>: the core delivers a
         /// persistent session's kept messages while it registers the connection, and CONNACK — whose session-present
-        /// flag only that registration tells — must still go first ([MQTT-3.2.0-1]).
+        /// flag only that registration tells — must still go first ([MQTT-3.2.0-1]). Returns the buffer and
+        /// <paramref name="offset"/> the CONNACK lies at (null when the queue is full).
         /// </summary>
-        internal bool HoldConnAck()
+        internal PooledBuffer HoldConnAck(out int offset)
         {
             lock (_outgoing.SyncRoot)
             {
                 PooledBuffer buffer = _outgoing.Reserve(PacketWriter.ConnAckSize);
                 if (buffer == null)
                 {
-                    return false;
+                    offset = 0;
+                    return null;
                 }
 
-                _connAckBuffer = buffer;
-                _connAckOffset = buffer.Count;
-                PacketWriter.WriteConnAck(buffer.Bytes, buffer.Count, false, ConnectReturnCode.Accepted);
+                offset = buffer.Count;
+                PacketWriter.WriteConnAck(buffer.Bytes, offset, false, ConnectReturnCode.Accepted);
                 _outgoing.Commit(buffer, PacketWriter.ConnAckSize);
                 _holdOutput = true;
-                return true;
+                return buffer;
             }
         }
 
-        internal void ReleaseConnAck(bool sessionPresent)
+        /// <summary>Sets the session-present flag of the CONNACK <see cref="HoldConnAck"/> queued and lets output go.</summary>
+        internal void ReleaseConnAck(PooledBuffer buffer, int offset, bool sessionPresent)
         {
             lock (_outgoing.SyncRoot)
             {
-                PacketWriter.WriteConnAck(_connAckBuffer.Bytes, _connAckOffset, sessionPresent, ConnectReturnCode.Accepted);
-                _connAckBuffer = null;
+                PacketWriter.WriteConnAck(buffer.Bytes, offset, sessionPresent, ConnectReturnCode.Accepted);
                 _holdOutput = false;
             }
 
@@ -392,11 +404,11 @@ namespace EdgeBroker.Firmware.Relay
             return true;
         }
 
-        /// <summary>The client's IP address and port (<c>192.168.1.7:50312</c>), read from the socket when asked: presence
-        /// events name it, and a connection does not keep it.</summary>
-        internal string RemoteAddress()
+        /// <summary>The client's address and port, read from the socket when asked (at CONNECT): a connection does not
+        /// keep them.</summary>
+        internal IPEndPoint RemoteEndPoint()
         {
-            return ((IPEndPoint)_socket.RemoteEndPoint).ToString();
+            return (IPEndPoint)_socket.RemoteEndPoint;
         }
 
         /// <summary>For log lines: the client ID once known, else the channel.</summary>

@@ -1,13 +1,14 @@
 using System;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Retained;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// Offline messages, persistent sessions and subscriptions, and retained messages in one bounded, append-only log
-    /// file on flash
+    /// Offline messages, persistent sessions and subscriptions, retained messages and paired devices in one bounded,
+    /// append-only log file on flash
     /// (<c>edgebroker.log</c> in the root directory the device passes: <c>I:\edgebroker</c> on internal flash,
     /// <c>D:\…</c> on an SD card). Every change is one small entry appended and flushed before the call returns; when
     /// the log fills up or is mostly dead it is compacted into a new file that replaces it. Opening replays the log;
@@ -21,6 +22,7 @@ namespace EdgeBroker.Firmware.Storage
         readonly FlashOfflineStore _offline;
         readonly FlashSessionStore _sessions;
         readonly FlashRetainedStore _retained;
+        readonly FlashDeviceStore _devices;
         readonly ILogSection[] _sections;
         readonly LogCompactor _compactor;
 
@@ -30,9 +32,10 @@ namespace EdgeBroker.Firmware.Storage
             _offline = new FlashOfflineStore(_sync, _log, offlineLimits);
             _sessions = new FlashSessionStore(_sync, _log);
             _retained = new FlashRetainedStore(_sync, _log);
+            _devices = new FlashDeviceStore(_sync, _log);
 
             // Sessions before messages: a compacted log is replayed in this order, small entries first.
-            _sections = new ILogSection[] { _sessions, _retained, _offline };
+            _sections = new ILogSection[] { _sessions, _devices, _retained, _offline };
             _compactor = new LogCompactor(files, _offline, _sections);
             _log.Attach(_sections, _compactor);
         }
@@ -53,6 +56,12 @@ namespace EdgeBroker.Firmware.Storage
         public IRetainedStore Retained
         {
             get { return _retained; }
+        }
+
+        /// <summary>The store for the paired devices (<see cref="BrokerSecurity"/>).</summary>
+        public IDeviceStore Devices
+        {
+            get { return _devices; }
         }
 
         public string LogPath

@@ -30,5 +30,9 @@ namespace EdgeBroker.Firmware.Storage
 
         /// <summary>The topic's retained message was cleared.</summary>
         public const int RetainedDelete = 9;
+
+        /// <summary>A paired device's entry (client ID, group, name, salt, secret hash, revoked, paired at), replacing
+        /// the client ID's earlier one.</summary>
+        public const int DeviceSave = 10;
     }
 }

@@ -28,7 +28,12 @@ public sealed class EmulatorEngine : BrokerEngine
 
     /// <summary>Settings use the device's configuration-file keys (<c>max_clients</c>, …), as in edgebroker.conf, or the
     /// host's keys of <see cref="HostSettings"/>; any other host key fails the test rather than being ignored.</summary>
-    public override Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings = null)
+    public override Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings = null) =>
+        Task.FromResult<RunningBroker>(Start(settings));
+
+    /// <summary>As <see cref="StartAsync"/>, for tests that also press the pairing button or revoke a device, the
+    /// gateway's own controls.</summary>
+    public static RunningEmulator Start(IDictionary<string, string?>? settings = null)
     {
         var lines = new List<string>();
         string? dataDirectory = null;
@@ -61,7 +66,7 @@ public sealed class EmulatorEngine : BrokerEngine
         }, new SilentLog(), problems);
         Assert.Empty(problems);
         gateway!.Start();
-        return Task.FromResult<RunningBroker>(new RunningEmulator(gateway, ownDataDirectory ? dataDirectory : null));
+        return new RunningEmulator(gateway, ownDataDirectory ? dataDirectory : null);
     }
 
     static string Same(string value) => value;
@@ -69,8 +74,10 @@ public sealed class EmulatorEngine : BrokerEngine
     static string HoursToSeconds(string hours) =>
         Math.Round(double.Parse(hours, CultureInfo.InvariantCulture) * 3600).ToString(CultureInfo.InvariantCulture);
 
-    sealed class RunningEmulator(EmulatedGateway gateway, string? ownDataDirectory) : RunningBroker
+    public sealed class RunningEmulator(EmulatedGateway gateway, string? ownDataDirectory) : RunningBroker
     {
+        public EmulatedGateway Gateway => gateway;
+
         public override int Port => gateway.Port;
 
         public override bool IsConnected(string clientId) => gateway.Core.Sessions.Find(clientId)?.IsOnline == true;

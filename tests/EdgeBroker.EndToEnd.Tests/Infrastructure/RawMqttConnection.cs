@@ -45,7 +45,8 @@ public sealed class RawMqttConnection : IAsyncDisposable
     /// <summary>Sends CONNECT (protocol level 4 = MQTT 3.1.1, 5 = MQTT 5 with no properties) and returns the CONNACK
     /// return/reason code.</summary>
     public async Task<int> ConnectAsync(string clientId, ushort keepAliveSeconds = 60, bool cleanSession = true,
-        string? willTopic = null, string? willPayload = null, int willQos = 0, int protocolLevel = 4)
+        string? willTopic = null, string? willPayload = null, int willQos = 0, int protocolLevel = 4,
+        string? userName = null, string? password = null)
     {
         _protocolLevel = protocolLevel;
         var body = new List<byte>();
@@ -55,6 +56,16 @@ public sealed class RawMqttConnection : IAsyncDisposable
         if (willTopic is not null)
         {
             flags |= (byte)(0x04 | (willQos << 3));
+        }
+
+        if (userName is not null)
+        {
+            flags |= 0x80;
+        }
+
+        if (password is not null)
+        {
+            flags |= 0x40;
         }
 
         body.Add(flags);
@@ -67,6 +78,16 @@ public sealed class RawMqttConnection : IAsyncDisposable
             AppendProperties(body);
             AppendString(body, willTopic);
             AppendString(body, willPayload ?? string.Empty);
+        }
+
+        if (userName is not null)
+        {
+            AppendString(body, userName);
+        }
+
+        if (password is not null)
+        {
+            AppendString(body, password);
         }
 
         await SendAsync(0x10, body);

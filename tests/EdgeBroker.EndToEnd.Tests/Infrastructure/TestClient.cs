@@ -13,17 +13,13 @@ public sealed class TestClient : IAsyncDisposable
     public static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan SilenceWindow = TimeSpan.FromMilliseconds(400);
 
-    readonly Channel<MqttApplicationMessage> _received = Channel.CreateUnbounded<MqttApplicationMessage>();
+    readonly Channel<MqttApplicationMessage> _received;
 
-    TestClient(IMqttClient client, MqttClientConnectResult connectResult)
+    TestClient(IMqttClient client, MqttClientConnectResult connectResult, Channel<MqttApplicationMessage> received)
     {
         Client = client;
         ConnectResult = connectResult;
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            _received.Writer.TryWrite(e.ApplicationMessage);
-            return Task.CompletedTask;
-        };
+        _received = received;
     }
 
     public IMqttClient Client { get; }
@@ -39,6 +35,15 @@ public sealed class TestClient : IAsyncDisposable
         Action<MqttClientOptionsBuilder>? configure = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
+
+        // Recording starts before the CONNECT: what a broker sends right after its CONNACK (kept messages, a pairing
+        // message) may arrive before ConnectAsync returns.
+        var received = Channel.CreateUnbounded<MqttApplicationMessage>();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Writer.TryWrite(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(broker.Host, broker.Port)
             .WithClientId(clientId)
@@ -52,7 +57,7 @@ public sealed class TestClient : IAsyncDisposable
 
         configure?.Invoke(builder);
         var result = await client.ConnectAsync(builder.Build());
-        return new TestClient(client, result);
+        return new TestClient(client, result, received);
     }
 
     public async Task SubscribeAsync(string filter, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce)

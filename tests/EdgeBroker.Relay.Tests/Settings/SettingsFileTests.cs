@@ -1,4 +1,3 @@
-using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay.Settings;
 
 namespace EdgeBroker.Relay.Tests.Settings;
@@ -77,19 +76,5 @@ public class SettingsFileTests
         Assert.Equal((32, 16384, 72 * 3600, 30, 5, 7 * 24 * 3600, 65536), (settings.MaxOfflineMessagesPerClient,
             settings.MaxOfflineBytesPerClient, settings.OfflineMessageTtlSeconds, settings.OfflineBatchSize,
             settings.OfflineBatchIntervalSeconds, settings.SessionExpirySeconds, settings.FlashStoreBytes));
-    }
-
-    [Fact]
-    public void The_pairing_window_opens_for_its_duration_and_closes()
-    {
-        var window = new PairingWindow(60);
-        Assert.False(window.IsOpen);
-
-        window.Open();
-        Assert.True(window.IsOpen);
-        Assert.InRange(window.RemainingSeconds, 59, 60);
-
-        window.Close();
-        Assert.Equal(0, window.RemainingSeconds);
     }
 }

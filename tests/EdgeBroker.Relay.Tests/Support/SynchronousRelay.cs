@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
@@ -17,12 +18,17 @@ internal sealed class SynchronousRelay : IDisposable
     readonly Dictionary<RelayConnection, Socket> _serverSockets = new();
     readonly DirectoryInfo _storage = Directory.CreateTempSubdirectory("edgebroker-relay-");
 
-    public SynchronousRelay(int maxClients = 12, Action<RelaySettings>? configure = null)
+    /// <param name="security">The gateway's security settings; the defaults (an open gateway) when null.</param>
+    /// <param name="log">Where the relay logs; nowhere when null.</param>
+    public SynchronousRelay(int maxClients = 12, Action<RelaySettings>? configure = null, RelaySecuritySettings? security = null,
+        IRelayLog? log = null)
     {
         Settings = new RelaySettings { MaxClients = maxClients };
         configure?.Invoke(Settings);
         Store = FlashStore.Open(_storage.FullName, Settings.ToFlashStoreLimits(), Settings.ToOfflineLimits());
-        Context = RelayContext.Compose(Settings, Store, new SilentLog());
+        var options = (security ?? new RelaySecuritySettings()).ToOptions(hasPairedDevices: false);
+        Context = RelayContext.Compose(Settings, Store, new BrokerSecurity(options, Store.Devices, new MemoryTokenStore(), new TestRandom()),
+            log ?? new SilentLog());
         _listener.Start();
     }
 
