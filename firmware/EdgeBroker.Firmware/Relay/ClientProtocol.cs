@@ -211,12 +211,20 @@ namespace EdgeBroker.Firmware.Relay
                 + decision.Reason + ", clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
             if (decision.PairingMessage != null)
             {
-                // After the CONNACK, to this connection only; the payload holds the device's secret and is never logged.
-                PairingMessage pairing = decision.PairingMessage;
-                _connection.Send(new RoutedMessage(pairing.Topic, pairing.Payload, 1, false), 1, false, null, 0, false);
+                DeliverCredentials(decision.PairingMessage);
             }
 
             return true;
+        }
+
+        /// <summary>A newly paired device's credentials: after the CONNACK, at QoS 1, to this connection only. The
+        /// payload holds the device's secret and is never logged.</summary>
+        void DeliverCredentials(PairingMessage pairing)
+        {
+            if (!_connection.Send(new RoutedMessage(pairing.Topic, pairing.Payload, 1, false), 1, false, null, 0, false))
+            {
+                _context.Log.Warning("Could not send newly paired client " + _clientId + " its credentials: revoke it and pair it again");
+            }
         }
 
         /// <summary>How long the session outlives the connection: a 3.1.1 session with clean session = 0 for the
