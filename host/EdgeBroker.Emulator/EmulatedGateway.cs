@@ -2,43 +2,44 @@ using EdgeBroker.Core;
 using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Firmware.Storage;
 
 namespace EdgeBroker.Emulator;
 
 /// <summary>
-/// The gateway firmware composed as the device composes it — routing core, relay, retained messages, pairing window —
-/// with a directory standing in for the device's internal flash <c>I:</c>. Program runs it; the end-to-end tests start
-/// it too, so they exercise exactly what users run.
+/// The gateway firmware composed as the device composes it (<see cref="Gateway"/>: the flash store, security, routing
+/// core, relay, retained messages, pairing button), with a directory standing in for the device's internal flash
+/// <c>I:</c>. Program runs it; the end-to-end tests start it too, so they exercise exactly what users run.
 /// </summary>
 public sealed class EmulatedGateway
 {
-    readonly RelayServer _server;
+    readonly Gateway _gateway;
 
-    EmulatedGateway(RelaySettings settings, int pairingWindowSeconds, string dataDirectory, IRelayLog log)
+    EmulatedGateway(Gateway gateway, string dataDirectory)
     {
-        Settings = settings;
+        _gateway = gateway;
         DataDirectory = dataDirectory;
-        _server = new RelayServer(RelayContext.Compose(settings, log));
-        Pairing = new PairingWindow(pairingWindowSeconds);
     }
 
-    public RelaySettings Settings { get; }
+    public RelaySettings Settings => _gateway.Settings;
 
     public string DataDirectory { get; }
 
-    public BrokerCore Core => _server.Context.Core;
+    public BrokerCore Core => _gateway.Context.Core;
 
-    public RelayContext Relay => _server.Context;
+    public RelayContext Relay => _gateway.Context;
 
-    public PairingWindow Pairing { get; }
+    /// <summary>The pairing button (a key press or <c>POST /pairing</c> in the emulator).</summary>
+    public PairingControl Pairing => _gateway.Pairing;
 
     /// <summary>The port actually listened on.</summary>
-    public int Port => _server.Port;
+    public int Port => _gateway.Port;
 
     /// <summary>
     /// Reads <c>edgebroker.conf</c> from <paramref name="dataDirectory"/> (created when missing) the way the device reads
-    /// it from <c>I:</c>, then applies <paramref name="overrides"/> (command-line flags). Returns null and lists the
-    /// problems when a setting is invalid.
+    /// it from <c>I:</c>, then applies <paramref name="overrides"/> (command-line flags), and opens the store there.
+    /// Returns null and lists the problems when a setting is invalid; throws <see cref="FlashStoreException"/> (naming
+    /// the file) when the store cannot be used.
     /// </summary>
     public static EmulatedGateway? Create(string dataDirectory, Action<RelaySettings> overrides, IRelayLog log, List<string> problems)
     {
@@ -47,7 +48,8 @@ public sealed class EmulatedGateway
         var file = SettingsFile.Parse(File.Exists(settingsPath) ? File.ReadAllText(settingsPath) : string.Empty);
         var settings = new RelaySettings();
         settings.ApplyFrom(file);
-        int pairingSeconds = file.GetInt(PairingWindow.DurationKey, PairingWindow.DefaultDurationSeconds, 1, 3600);
+        var security = new RelaySecuritySettings();
+        security.ApplyFrom(file);
         overrides(settings);
         foreach (string problem in file.Problems)
         {
@@ -64,11 +66,12 @@ public sealed class EmulatedGateway
             problems.Add($"Port {settings.Port} is not a TCP port (0-65535).");
         }
 
-        return problems.Count > 0 ? null : new EmulatedGateway(settings, pairingSeconds, dataDirectory, log);
+        return problems.Count > 0 ? null : new EmulatedGateway(Gateway.Open(dataDirectory, settings, security, new SystemRandom(), log), dataDirectory);
     }
 
     /// <summary>Starts listening; throws <see cref="System.Net.Sockets.SocketException"/> when the port is taken.</summary>
-    public void Start() => _server.Start();
+    public void Start() => _gateway.Start();
 
-    public void Stop() => _server.Stop();
+    /// <summary>Stops listening and closes the store.</summary>
+    public void Stop() => _gateway.Stop();
 }

@@ -1,13 +1,15 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using EdgeBroker.Emulator;
+using EdgeBroker.Firmware.Storage;
 
 var port = new Option<int?>("--port") { Description = "MQTT listener port (default 1883, the device's; 0 picks a free one)." };
 var bind = new Option<string?>("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)." };
 var dataDir = new Option<string>("--data-dir")
 {
-    Description = "Directory standing in for the device's internal flash I: (edgebroker.conf is read from it).",
-    DefaultValueFactory = _ => "emulator-data",
+    Description = "Directory standing in for the device's internal flash I: (edgebroker.conf is read from it, the store "
+        + "kept in it). Default: emulator-data beside the program.",
+    DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "emulator-data"),
 };
 var httpPort = new Option<int?>("--http-port") { Description = "Serve GET /status and POST /pairing (the pairing button) on this loopback port." };
 var quiet = new Option<bool>("--quiet") { Description = "Log only warnings." };
@@ -19,19 +21,30 @@ var root = new RootCommand("EdgeBroker firmware emulator: the gateway firmware's
 root.SetAction(async (parseResult, cancellationToken) =>
 {
     var problems = new List<string>();
-    var gateway = EmulatedGateway.Create(
-        parseResult.GetValue(dataDir)!,
-        settings =>
-        {
-            // The emulator serves this machine unless told otherwise; the device serves its LAN.
-            settings.Bind = parseResult.GetValue(bind) ?? "127.0.0.1";
-            if (parseResult.GetValue(port) is { } value)
+    EmulatedGateway? gateway;
+    try
+    {
+        gateway = EmulatedGateway.Create(
+            parseResult.GetValue(dataDir)!,
+            settings =>
             {
-                settings.Port = value;
-            }
-        },
-        new ConsoleLog(parseResult.GetValue(quiet)),
-        problems);
+                // The emulator serves this machine unless told otherwise; the device serves its LAN.
+                settings.Bind = parseResult.GetValue(bind) ?? "127.0.0.1";
+                if (parseResult.GetValue(port) is { } value)
+                {
+                    settings.Port = value;
+                }
+            },
+            new ConsoleLog(parseResult.GetValue(quiet)),
+            problems);
+    }
+    catch (FlashStoreException e)
+    {
+        // The message names the file and what to do; the data is left as it is.
+        Console.Error.WriteLine($"edgebroker-emulator: {e.Message}");
+        return 4;
+    }
+
     if (gateway is null)
     {
         foreach (var problem in problems)
@@ -69,8 +82,8 @@ root.SetAction(async (parseResult, cancellationToken) =>
             {
                 if (char.ToUpperInvariant(Console.ReadKey(intercept: true).KeyChar) == 'P')
                 {
-                    gateway.Pairing.Open();
-                    Console.WriteLine($"Pairing window open for {gateway.Pairing.RemainingSeconds} s (key press)");
+                    gateway.Pairing.Press();
+                    Console.WriteLine($"Pairing window for group {gateway.Pairing.Group} open for {gateway.Pairing.RemainingSeconds} s (key press)");
                 }
             }
         }, CancellationToken.None);

@@ -38,8 +38,8 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
             var path = context.Request.Url?.AbsolutePath ?? string.Empty;
             if (path == "/pairing" && context.Request.HttpMethod == "POST")
             {
-                gateway.Pairing.Open();
-                Console.WriteLine($"Pairing window open for {gateway.Pairing.RemainingSeconds} s (HTTP)");
+                gateway.Pairing.Press();
+                Console.WriteLine($"Pairing window for group {gateway.Pairing.Group} open for {gateway.Pairing.RemainingSeconds} s (HTTP)");
             }
             else if (path != "/status" || context.Request.HttpMethod != "GET")
             {
@@ -54,6 +54,7 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
                 maxClients = gateway.Settings.MaxClients,
                 sessions = gateway.Core.Sessions.Count,
                 retainedMessages = gateway.Relay.Retained.Count,
+                pairingGroup = gateway.Pairing.Group,
                 pairingOpen = gateway.Pairing.IsOpen,
                 pairingSecondsLeft = gateway.Pairing.RemainingSeconds,
                 published = counters.Published,

@@ -12,7 +12,7 @@ public class RetainedMessagesTests
     [Fact]
     public void The_last_message_per_topic_is_kept_and_an_empty_payload_clears_it()
     {
-        var store = new RetainedMessages(4);
+        var store = new RetainedMessages(4, null);
         store.Update(TestBroker.Message("status/a", payload: "1", retain: true));
         store.Update(TestBroker.Message("status/a", payload: "2", retain: true));
         store.Update(TestBroker.Message("status/b", payload: "x", retain: true));
@@ -24,7 +24,7 @@ public class RetainedMessagesTests
     [Fact]
     public void A_full_store_refuses_new_topics_but_still_replaces_kept_ones()
     {
-        var store = new RetainedMessages(1);
+        var store = new RetainedMessages(1, null);
         Assert.True(store.Update(TestBroker.Message("a", payload: "1", retain: true)));
 
         Assert.False(store.Update(TestBroker.Message("b", payload: "1", retain: true)));
@@ -36,7 +36,7 @@ public class RetainedMessagesTests
     [Fact]
     public void P2P_messages_are_never_kept()
     {
-        var store = new RetainedMessages(4);
+        var store = new RetainedMessages(4, null);
 
         Assert.False(store.Update(TestBroker.Message("app/p2p/dev", payload: "private", retain: true)));
         Assert.Empty(Matching(store, "#"));
@@ -45,7 +45,7 @@ public class RetainedMessagesTests
     [Fact]
     public void A_borrowed_payload_is_copied_before_it_is_kept()
     {
-        var store = new RetainedMessages(4);
+        var store = new RetainedMessages(4, null);
         var buffer = Encoding.UTF8.GetBytes("xxonline");
         var borrowed = new RoutedMessage("status/gw", buffer, 0, true) { PayloadOffset = 2, PayloadLength = 6, IsBorrowed = true };
 
@@ -58,7 +58,7 @@ public class RetainedMessagesTests
     [Fact]
     public void Wildcards_at_the_first_level_do_not_see_dollar_topics()
     {
-        var store = new RetainedMessages(4);
+        var store = new RetainedMessages(4, null);
         store.Update(TestBroker.Message("$SYS/x", payload: "sys", retain: true));
 
         Assert.Empty(Matching(store, "#"));

@@ -20,13 +20,13 @@ namespace EdgeBroker.Firmware.Tests
         [TestMethod]
         public void Free_heap_with_0_and_12_idle_clients_leaves_room()
         {
-            RelayContext context = RelayContext.Compose(new RelaySettings(), new DebugLog());
-            RelayServer server = new RelayServer(context);
-            server.Start();
+            Gateway gateway = Gateway.Open(StorageRoot.Find(), new RelaySettings(), new RelaySecuritySettings(), new HardwareRandom(), new DebugLog());
+            RelayContext context = gateway.Context;
+            gateway.Start();
 
             uint idle = nanoFramework.Runtime.Native.GC.Run(true);
             OutputHelper.WriteLine("free managed heap, relay running, 0 clients: " + idle + " bytes");
-            OutputHelper.WriteLine("now connect " + Clients + " idle clients to port " + server.Port + " from the PC");
+            OutputHelper.WriteLine("now connect " + Clients + " idle clients to port " + gateway.Port + " from the PC");
             for (int waited = 0; context.ConnectedClients < Clients && waited < WaitForClientsSeconds; waited++)
             {
                 Thread.Sleep(1000);
@@ -36,7 +36,7 @@ namespace EdgeBroker.Firmware.Tests
             uint loaded = nanoFramework.Runtime.Native.GC.Run(true);
             OutputHelper.WriteLine("free managed heap, " + connected + " clients: " + loaded + " bytes; "
                 + ((idle - loaded) / (uint)Clients) + " bytes per client (threads and sockets included)");
-            server.Stop();
+            gateway.Stop();
 
             Assert.AreEqual(Clients, connected);
             Assert.IsTrue(loaded > 16384, "less than 16 KB of heap left with 12 clients");

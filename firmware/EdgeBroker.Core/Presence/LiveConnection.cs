@@ -2,14 +2,14 @@ using EdgeBroker.Core.Sessions;
 
 namespace EdgeBroker.Core.Presence
 {
-    /// <summary>One TCP connection whose CONNECT was accepted and that has not closed yet.</summary>
+    /// <summary>One TCP connection whose CONNECT was accepted and that has not closed yet. Kept for every connected
+    /// client, so it holds only what the connection cannot tell itself (a device counts its heap per client).</summary>
     public sealed class LiveConnection
     {
         public LiveConnection(string clientId, IClientConnection connection, string clientAddress, long connectedAtUnixMilliseconds)
         {
             ClientId = clientId;
             Connection = connection;
-            ChannelId = connection.ChannelId;
             ClientAddress = clientAddress;
             ConnectedAtUnixMilliseconds = connectedAtUnixMilliseconds;
         }
@@ -18,7 +18,11 @@ namespace EdgeBroker.Core.Presence
 
         public IClientConnection Connection { get; private set; }
 
-        public string ChannelId { get; private set; }
+        /// <summary>The connection's channel ID, asked of the connection (an engine may build it on demand).</summary>
+        public string ChannelId
+        {
+            get { return Connection.ChannelId; }
+        }
 
         /// <summary>The client's IP address and port, as the engine saw them (<c>192.168.1.7:50312</c>).</summary>
         public string ClientAddress { get; private set; }
@@ -28,5 +32,8 @@ namespace EdgeBroker.Core.Presence
 
         /// <summary>Whether the disconnect event has been published (at most one per connection).</summary>
         internal bool DisconnectReported { get; set; }
+
+        /// <summary>The next live connection of the same client ID (there is one only during a takeover).</summary>
+        internal LiveConnection NextOfClient { get; set; }
     }
 }

@@ -9,19 +9,32 @@ namespace EdgeBroker.Core.Retained
     /// The last retained message of each topic, for new subscribers (MQTT 3.1.1 §3.3.1.3), bounded so a device cannot
     /// run out of heap: when <see cref="Capacity"/> topics hold one, a retained message for a further topic is refused
     /// (replacing or clearing a kept topic always works). A P2P message is for its receiver only and is never kept.
-    /// Thread-safe.
+    /// With an <see cref="IRetainedStore"/> every change is made durable before it takes effect, and what the store
+    /// kept comes back at start. Thread-safe.
     /// </summary>
     public sealed class RetainedMessages
     {
         readonly object _sync = new object();
         readonly StringMap _byTopic;
         readonly int _capacity;
+        readonly IRetainedStore _store;
         int _refused;
 
-        public RetainedMessages(int capacity)
+        /// <param name="store">Where the messages are kept durably, or null to keep them on the heap only.</param>
+        public RetainedMessages(int capacity, IRetainedStore store)
         {
             _capacity = capacity;
+            _store = store;
             _byTopic = new StringMap(capacity);
+            if (store != null)
+            {
+                ArrayList kept = store.LoadRetained();
+                for (int i = 0; i < kept.Count; i++)
+                {
+                    RoutedMessage message = (RoutedMessage)kept[i];
+                    _byTopic.Set(message.Topic, message);
+                }
+            }
         }
 
         public int Capacity
@@ -40,7 +53,8 @@ namespace EdgeBroker.Core.Retained
             }
         }
 
-        /// <summary>Retained messages refused because <see cref="Capacity"/> topics already held one.</summary>
+        /// <summary>Retained messages refused because <see cref="Capacity"/> topics already held one or the durable store
+        /// was full.</summary>
         public int Refused
         {
             get { return _refused; }
@@ -48,7 +62,8 @@ namespace EdgeBroker.Core.Retained
 
         /// <summary>
         /// Applies a PUBLISH that had the retain flag set: an empty payload clears the topic, anything else replaces
-        /// what it held. Returns false when the message was refused (store full, or a P2P address).
+        /// what it held. Returns false when the message was refused (<see cref="Capacity"/> reached, the durable store
+        /// full, or a P2P address).
         /// </summary>
         public bool Update(RoutedMessage message)
         {
@@ -62,7 +77,11 @@ namespace EdgeBroker.Core.Retained
             {
                 if (message.PayloadLength == 0)
                 {
-                    _byTopic.Remove(topic);
+                    if (_byTopic.Remove(topic) && _store != null)
+                    {
+                        _store.DeleteRetained(topic);
+                    }
+
                     return true;
                 }
 
@@ -72,7 +91,14 @@ namespace EdgeBroker.Core.Retained
                     return false;
                 }
 
-                _byTopic.Set(topic, message.Detach());
+                RoutedMessage kept = message.Detach();
+                if (_store != null && !_store.SaveRetained(kept))
+                {
+                    _refused++;
+                    return false;
+                }
+
+                _byTopic.Set(topic, kept);
                 return true;
             }
         }

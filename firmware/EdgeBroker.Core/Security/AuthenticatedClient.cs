@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Topics;
+
 namespace EdgeBroker.Core.Security
 {
     /// <summary>
@@ -7,10 +9,11 @@ namespace EdgeBroker.Core.Security
     /// </summary>
     public sealed class AuthenticatedClient
     {
-        internal AuthenticatedClient(string clientId, string group, AuthMode mode, string credentialId, AccessRule rule)
+        string _group;
+
+        internal AuthenticatedClient(string clientId, AuthMode mode, string credentialId, AccessRule rule)
         {
             ClientId = clientId;
-            Group = group;
             Mode = mode;
             CredentialId = credentialId;
             Rule = rule;
@@ -18,7 +21,20 @@ namespace EdgeBroker.Core.Security
 
         public string ClientId { get; private set; }
 
-        public string Group { get; private set; }
+        /// <summary>The group of the client ID (every mode authenticates a client as a member of its client ID's
+        /// group). Worked out when first asked: one is kept per connected client, and most never need it.</summary>
+        public string Group
+        {
+            get
+            {
+                if (_group == null)
+                {
+                    _group = ClientIdentity.GroupOf(ClientId);
+                }
+
+                return _group;
+            }
+        }
 
         public AuthMode Mode { get; private set; }
 

@@ -231,7 +231,7 @@ namespace EdgeBroker.Core.Security
             _devices.SaveDevice(new DeviceRecord(clientId, group, displayName, salt, SecretHasher.Hash(salt, Utf8.GetBytes(secret)), false, nowMs));
             window.Admit(clientId);
 
-            AuthenticatedClient client = new AuthenticatedClient(clientId, group, AuthMode.Pairing, "pairing window of group " + group, null);
+            AuthenticatedClient client = new AuthenticatedClient(clientId, AuthMode.Pairing, "pairing window of group " + group, null);
             return AuthDecision.AcceptForPairing(client, "pairing window of group " + group + ": paired, credentials sent",
                 PairingMessage.For(group, clientId, secret));
         }
@@ -290,7 +290,7 @@ namespace EdgeBroker.Core.Security
         AuthDecision Accept(string clientId, string group, AuthMode mode, string credentialId)
         {
             AccessRule rule = _options.RuleFor(clientId, group);
-            return AuthDecision.Accept(new AuthenticatedClient(clientId, group, mode, credentialId, rule), credentialId);
+            return AuthDecision.Accept(new AuthenticatedClient(clientId, mode, credentialId, rule), credentialId);
         }
 
         static AuthDecision Bad(string reason)

@@ -11,7 +11,6 @@ namespace EdgeBroker.Core.Security
     {
         readonly object _sync = new object();
         readonly StringMap _byClientId = new StringMap(16);
-        readonly ArrayList _clients = new ArrayList();
 
         public int Count
         {
@@ -19,7 +18,7 @@ namespace EdgeBroker.Core.Security
             {
                 lock (_sync)
                 {
-                    return _clients.Count;
+                    return _byClientId.Count;
                 }
             }
         }
@@ -38,14 +37,7 @@ namespace EdgeBroker.Core.Security
         {
             lock (_sync)
             {
-                AuthenticatedClient previous = (AuthenticatedClient)_byClientId.Get(client.ClientId);
-                if (previous != null)
-                {
-                    _clients.Remove(previous);
-                }
-
                 _byClientId.Set(client.ClientId, client);
-                _clients.Add(client);
             }
         }
 
@@ -54,12 +46,7 @@ namespace EdgeBroker.Core.Security
         {
             lock (_sync)
             {
-                if (_byClientId.Get(client.ClientId) == client)
-                {
-                    _byClientId.Remove(client.ClientId);
-                }
-
-                _clients.Remove(client);
+                _byClientId.Remove(client.ClientId, client);
             }
         }
 
@@ -83,13 +70,14 @@ namespace EdgeBroker.Core.Security
             ArrayList lost = new ArrayList();
             lock (_sync)
             {
-                for (int i = _clients.Count - 1; i >= 0; i--)
+                ArrayList clients = new ArrayList();
+                _byClientId.CopyValuesTo(clients);
+                for (int i = 0; i < clients.Count; i++)
                 {
-                    AuthenticatedClient client = (AuthenticatedClient)_clients[i];
+                    AuthenticatedClient client = (AuthenticatedClient)clients[i];
                     if (client.LostCredentials(nowMs))
                     {
                         lost.Add(client);
-                        _clients.RemoveAt(i);
                         _byClientId.Remove(client.ClientId);
                     }
                 }

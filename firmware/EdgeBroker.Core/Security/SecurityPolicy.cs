@@ -109,7 +109,7 @@ namespace EdgeBroker.Core.Security
 
             if (TopicValidator.IsReserved(filter))
             {
-                return IsSysFilter(filter) && client.Mode != AuthMode.Anonymous && _options.IsSysSubscriber(clientId) ? null : ReasonSys;
+                return IsSysFilter(filter) && MaySubscribeToSys(client) ? null : ReasonSys;
             }
 
             if (!AnyCovers(client.Rule.SubscribeFilters, filter))
@@ -125,6 +125,24 @@ namespace EdgeBroker.Core.Security
             return null;
         }
 
+        /// <summary>
+        /// A broker that admits anonymous clients and has no access key is open: anyone may connect, no application
+        /// could hold credentials, and it keeps the behaviour of a broker without security — <c>$SYS</c> may be
+        /// subscribed and P2P reaches every group (rules still limit topics, and a pairing connection still may do
+        /// nothing).
+        /// </summary>
+        bool IsOpenBroker
+        {
+            get { return _options.AllowAnonymous && _options.AccessKeyCount == 0; }
+        }
+
+        /// <summary><c>$SYS</c> is for the configured subscribers that connected with credentials (an anonymous client
+        /// could claim any client ID), or anyone on an open broker.</summary>
+        bool MaySubscribeToSys(AuthenticatedClient client)
+        {
+            return IsOpenBroker || (client.Mode != AuthMode.Anonymous && _options.IsSysSubscriber(client.ClientId));
+        }
+
         static string ConnectionDenial(AuthenticatedClient client)
         {
             if (client == null || client.DisconnectReason != null)
@@ -135,10 +153,12 @@ namespace EdgeBroker.Core.Security
             return client.Mode == AuthMode.Pairing ? ReasonPairingConnection : null;
         }
 
-        /// <summary>Same group, or either side in an application group, or a rule that allows every group.</summary>
+        /// <summary>Same group, or either side in an application group, or a rule that allows every group, or an open
+        /// broker.</summary>
         bool MayReachGroupOf(AuthenticatedClient client, string topic, int receiverStart)
         {
-            if (client.Rule.P2PToOtherGroups
+            if (IsOpenBroker
+                || client.Rule.P2PToOtherGroups
                 || ClientIdentity.IsInGroup(topic, receiverStart, client.Group)
                 || _options.IsApplicationGroup(client.Group))
             {

@@ -9,7 +9,8 @@ namespace EdgeBroker.Core.Sessions
     /// </summary>
     public interface IClientConnection
     {
-        /// <summary>Unique per TCP connection (32 hex characters); presence events name it.</summary>
+        /// <summary>Unique per TCP connection (32 hex characters), the same every time it is asked; presence events name
+        /// it. An engine may build it when asked rather than keep the string.</summary>
         string ChannelId { get; }
 
         /// <summary>

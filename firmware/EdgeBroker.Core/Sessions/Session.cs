@@ -12,13 +12,12 @@ namespace EdgeBroker.Core.Sessions
     {
         static int s_created;
 
-        readonly object _sync = new object();
         readonly int _number;
+        ArrayList _subscriptions;
 
         public Session(string clientId)
         {
             ClientId = clientId;
-            Subscriptions = new ArrayList();
             _number = Interlocked.Increment(ref s_created);
         }
 
@@ -32,10 +31,11 @@ namespace EdgeBroker.Core.Sessions
         public string ClientId { get; private set; }
 
         /// <summary>Held while the connection changes and while a message is delivered or queued, so that
-        /// messages keep their order across a reconnect.</summary>
+        /// messages keep their order across a reconnect. The session itself: every client has one, and a lock object
+        /// of its own would cost each of them its header.</summary>
         public object SyncRoot
         {
-            get { return _sync; }
+            get { return this; }
         }
 
         /// <summary>Survives the end of its connection (clean session = 0, or MQTT 5 session expiry &gt; 0).</summary>
@@ -54,8 +54,20 @@ namespace EdgeBroker.Core.Sessions
             get { return Connection != null; }
         }
 
-        /// <summary>The <see cref="Subscriptions.Subscription"/> entries this session holds in the index.</summary>
-        public ArrayList Subscriptions { get; private set; }
+        /// <summary>The <see cref="Subscriptions.Subscription"/> entries this session holds in the index. Made when
+        /// first asked for: a client that never subscribes (a sensor that only publishes) pays for no list.</summary>
+        public ArrayList Subscriptions
+        {
+            get
+            {
+                if (_subscriptions == null)
+                {
+                    _subscriptions = new ArrayList();
+                }
+
+                return _subscriptions;
+            }
+        }
 
         /// <summary>Written to the session store (so forgetting it must delete it there too).</summary>
         internal bool IsStored;

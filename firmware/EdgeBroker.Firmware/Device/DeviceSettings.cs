@@ -1,4 +1,3 @@
-using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay.Settings;
 
 namespace EdgeBroker.Firmware.Device
@@ -20,7 +19,6 @@ namespace EdgeBroker.Firmware.Device
 
         /// <summary>-1 on boards without a usable LED: the state is then only in the debug output.</summary>
         public int StatusLedPin;
-        public int PairingWindowSeconds;
         public int LowHeapRebootBytes;
         public int NetworkLostRebootMinutes;
 
@@ -35,7 +33,6 @@ namespace EdgeBroker.Firmware.Device
             settings.PairingButtonPin = file.GetInt("pairing_button_pin", 0, 0, 48);
             settings.PairingButtonPullUp = file.GetInt("pairing_button_pullup", 1, 0, 1) == 1;
             settings.StatusLedPin = file.GetInt("status_led_pin", 2, -1, 48);
-            settings.PairingWindowSeconds = file.GetInt(PairingWindow.DurationKey, PairingWindow.DefaultDurationSeconds, 1, 3600);
             settings.LowHeapRebootBytes = file.GetInt("low_heap_reboot_bytes", 8192, 0, 1048576);
             settings.NetworkLostRebootMinutes = file.GetInt("network_lost_reboot_minutes", 10, 1, 1440);
             return settings;

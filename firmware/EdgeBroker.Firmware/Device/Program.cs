@@ -1,14 +1,15 @@
 using System;
 using System.Device.Gpio;
-using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Firmware.Storage;
 
 namespace EdgeBroker.Firmware.Device
 {
     /// <summary>
-    /// The gateway firmware's entry point: read edgebroker.conf from the storage root, join the network, start the relay
-    /// on the routing core, wire the pairing button and the status LED, then supervise. Everything it starts is
+    /// The gateway firmware's entry point: read edgebroker.conf from the storage root, join the network, open the store
+    /// and start the relay on the routing core (<see cref="Gateway"/>), wire the pairing button and the status LED,
+    /// then supervise. Everything it starts is
     /// portable and runs unchanged in the emulator (host/EdgeBroker.Emulator); only this folder needs the device.
     /// </summary>
     public static class Program
@@ -16,10 +17,13 @@ namespace EdgeBroker.Firmware.Device
         public static void Main()
         {
             DebugLog log = new DebugLog();
-            SettingsFile file = SettingsFile.Parse(StorageRoot.ReadSettings(StorageRoot.Find()));
+            string root = StorageRoot.Find();
+            SettingsFile file = SettingsFile.Parse(StorageRoot.ReadSettings(root));
             DeviceSettings device = DeviceSettings.From(file);
             RelaySettings relay = new RelaySettings();
             relay.ApplyFrom(file);
+            RelaySecuritySettings security = new RelaySecuritySettings();
+            security.ApplyFrom(file);
             for (int i = 0; i < file.Problems.Count; i++)
             {
                 log.Warning((string)file.Problems[i]);
@@ -27,8 +31,7 @@ namespace EdgeBroker.Firmware.Device
 
             GpioController gpio = new GpioController();
             StatusLed led = new StatusLed(gpio, device.StatusLedPin);
-            PairingWindow pairing = new PairingWindow(device.PairingWindowSeconds);
-            Supervisor supervisor = new Supervisor(device, led, pairing, log);
+            Supervisor supervisor = new Supervisor(device, led, log);
             try
             {
                 led.Show(StatusLed.NoNetwork);
@@ -37,10 +40,21 @@ namespace EdgeBroker.Firmware.Device
                     supervisor.Restart("could not join the network");
                 }
 
-                RelayServer server = new RelayServer(RelayContext.Compose(relay, log));
-                server.Start();
-                new PairingButton(gpio, device.PairingButtonPin, device.PairingButtonPullUp, pairing);
-                supervisor.Run();
+                Gateway gateway;
+                try
+                {
+                    gateway = Gateway.Open(root, relay, security, new HardwareRandom(), log);
+                }
+                catch (FlashStoreException e)
+                {
+                    // Restarting would not mend the file, and starting empty would lose what it holds.
+                    supervisor.Halt(e.Message);
+                    return;
+                }
+
+                gateway.Start();
+                new PairingButton(gpio, device.PairingButtonPin, device.PairingButtonPullUp, gateway.Pairing);
+                supervisor.Run(gateway.Pairing);
             }
             catch (Exception e)
             {

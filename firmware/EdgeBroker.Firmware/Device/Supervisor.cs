@@ -18,19 +18,18 @@ namespace EdgeBroker.Firmware.Device
 
         readonly DeviceSettings _settings;
         readonly StatusLed _led;
-        readonly PairingWindow _pairing;
         readonly DebugLog _log;
 
-        public Supervisor(DeviceSettings settings, StatusLed led, PairingWindow pairing, DebugLog log)
+        public Supervisor(DeviceSettings settings, StatusLed led, DebugLog log)
         {
             _settings = settings;
             _led = led;
-            _pairing = pairing;
             _log = log;
         }
 
-        /// <summary>Runs on the calling thread for as long as the device is up.</summary>
-        public void Run()
+        /// <summary>Runs on the calling thread for as long as the device is up; the LED shows
+        /// <paramref name="pairing"/>'s window while it is open.</summary>
+        public void Run(PairingControl pairing)
         {
             long networkLostAtTicks = 0;
             while (true)
@@ -57,8 +56,17 @@ namespace EdgeBroker.Firmware.Device
                     Restart("managed heap down to " + freeBytes + " free bytes");
                 }
 
-                _led.Show(!networkUp ? StatusLed.NoNetwork : _pairing.IsOpen ? StatusLed.PairingOpen : StatusLed.Running);
+                _led.Show(!networkUp ? StatusLed.NoNetwork : pairing.IsOpen ? StatusLed.PairingOpen : StatusLed.Running);
             }
+        }
+
+        /// <summary>Stops for good with the failure on the LED: for what a restart cannot mend (a damaged store), which
+        /// needs an operator.</summary>
+        public void Halt(string reason)
+        {
+            _log.Warning("Stopped: " + reason);
+            _led.Show(StatusLed.Failed);
+            Thread.Sleep(Timeout.Infinite);
         }
 
         /// <summary>Shows the failure on the LED long enough to be seen, then reboots.</summary>

@@ -1,6 +1,9 @@
 using System.Collections;
+using System.Net;
+using System.Threading;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Firmware.Relay.Codec;
@@ -10,26 +13,24 @@ namespace EdgeBroker.Firmware.Relay
 {
     /// <summary>
     /// The MQTT 3.1.1 server side of one connection: what each packet the client sends means, told to the routing core
-    /// (which decides who receives what) and answered through the connection's queue. Subscriptions are granted at
+    /// (which authenticates the client and decides who receives what) and answered through the connection's queue. Subscriptions are granted at
     /// most QoS 1; a QoS 2 PUBLISH is routed on arrival and its PUBREC/PUBREL/PUBCOMP handshake completed here.
     /// Any protocol violation throws <see cref="MalformedPacketException"/>, which closes this connection only.
     /// </summary>
     public sealed class ClientProtocol
     {
-        /// <summary>A 3.1.1 session with clean session = 0 lasts until the client connects with clean session = 1.</summary>
-        const uint PersistentUntilCleaned = BrokerCore.NeverExpires;
-
         const int SubscribeFailure = 0x80;
 
         readonly RelayConnection _connection;
         readonly RelayContext _context;
-        readonly BrokerCore _core;
-        // Created on the client's first PUBLISH and reused for every later one: a client that only listens never pays.
+        // Created on the client's first PUBLISH (first QoS 2 PUBLISH) and reused for every later one: a client that
+        // only listens never pays.
         PublishPacket _publish;
         RoutedMessage _inbound;
         TopicCache _topics;
-        readonly PacketIdSet _awaitingRelease = new PacketIdSet(RelaySettings.MaxAwaitingRelease);
+        PacketIdSet _awaitingRelease;
         string _clientId;
+        AuthenticatedClient _authenticated;
         bool _admitted;
         bool _connected;
         bool _cleanSession;
@@ -40,13 +41,18 @@ namespace EdgeBroker.Firmware.Relay
         {
             _connection = connection;
             _context = context;
-            _core = context.Core;
         }
 
         /// <summary>The client ID once the CONNECT was accepted, else null.</summary>
         public string ClientId
         {
             get { return _connected ? _clientId : null; }
+        }
+
+        /// <summary>Who the client proved to be once its CONNECT was accepted, else null.</summary>
+        public AuthenticatedClient Authenticated
+        {
+            get { return _authenticated; }
         }
 
         /// <summary>Handles one packet; false when the connection is to end now.</summary>
@@ -87,6 +93,7 @@ namespace EdgeBroker.Firmware.Relay
                 case PacketType.Disconnect:
                     reader.ExpectEnd();
                     _disconnectedCleanly = true; // [MQTT-3.14.4-3] the will is discarded
+                    _context.Core.DisconnectReceived(_clientId, _connection);
                     return false;
                 case PacketType.Connect:
                     throw new MalformedPacketException("second CONNECT"); // [MQTT-3.1.0-2]
@@ -96,7 +103,7 @@ namespace EdgeBroker.Firmware.Relay
         }
 
         /// <summary>The connection is gone (any reason): publish the will unless the client said DISCONNECT, tell the
-        /// core, give the client's place back.</summary>
+        /// core (the session, presence: tcpclean, security), give the client's place back.</summary>
         public void ConnectionEnded()
         {
             if (!_admitted)
@@ -106,15 +113,19 @@ namespace EdgeBroker.Firmware.Relay
 
             if (_connected)
             {
+                // The will goes out while the client still counts as authenticated: the access policy judges it as
+                // the client's own PUBLISH.
                 if (!_disconnectedCleanly && _will != null)
                 {
                     Route(_will);
                 }
 
-                _core.Disconnect(_clientId, _connection, _cleanSession ? 0 : PersistentUntilCleaned);
+                _context.Core.Disconnect(_clientId, _connection, SessionExpiry());
+                _context.Core.ConnectionClosed(_clientId, _connection);
                 _context.Log.Info("Client " + _clientId + (_disconnectedCleanly ? " disconnected" : " lost its connection"));
             }
 
+            _context.Security.Disconnected(_authenticated);
             _context.Release();
         }
 
@@ -123,7 +134,7 @@ namespace EdgeBroker.Firmware.Relay
             ConnectPacket connect = ConnectPacket.Decode(reader);
             if (connect.ReturnCode != ConnectReturnCode.Accepted)
             {
-                return Refuse(connect.ReturnCode, "speaks another MQTT version (only 3.1.1 is served)");
+                return Refuse(connect.ReturnCode, _connection.Describe(), "speaks another MQTT version (only 3.1.1 is served)");
             }
 
             string clientId = connect.ClientId;
@@ -131,7 +142,7 @@ namespace EdgeBroker.Firmware.Relay
             {
                 if (!connect.CleanSession)
                 {
-                    return Refuse(ConnectReturnCode.IdentifierRejected, "asked for a persistent session without a client ID"); // [MQTT-3.1.3-8]
+                    return Refuse(ConnectReturnCode.IdentifierRejected, _connection.Describe(), "asked for a persistent session without a client ID"); // [MQTT-3.1.3-8]
                 }
 
                 clientId = "auto-" + ChannelIds.Next(); // [MQTT-3.1.3-6]
@@ -142,14 +153,32 @@ namespace EdgeBroker.Firmware.Relay
                 throw new MalformedPacketException("will topic is not a valid topic name");
             }
 
-            Session existing = _core.Sessions.Find(clientId);
+            IPEndPoint remote = _connection.RemoteEndPoint();
+            string ip = remote.Address.ToString();
+            string who = "of client " + clientId + " from " + ip;
+            AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs());
+            if (decision.ResponseDelayMs > 0)
+            {
+                // An address that keeps failing waits for its answer; only this connection's reader waits.
+                Thread.Sleep(decision.ResponseDelayMs);
+            }
+
+            if (!decision.IsAccepted)
+            {
+                // Nothing has changed: a live connection with the same client ID goes on undisturbed.
+                return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason);
+            }
+
+            Session existing = _context.Core.Sessions.Find(clientId);
             RelayConnection previous = existing == null ? null : existing.Connection as RelayConnection;
             if (!_context.TryAdmit(previous != null))
             {
-                return Refuse(ConnectReturnCode.ServerUnavailable, "would exceed " + _context.Settings.MaxClients + " clients");
+                _context.Security.Disconnected(decision.Client);
+                return Refuse(ConnectReturnCode.ServerUnavailable, who, "would exceed " + _context.Settings.MaxClients + " clients");
             }
 
             _admitted = true;
+            _authenticated = decision.Client;
             _clientId = clientId;
             _cleanSession = connect.CleanSession;
             if (connect.HasWill)
@@ -160,14 +189,17 @@ namespace EdgeBroker.Firmware.Relay
 
             // [MQTT-3.1.2-24]: one and a half keep-alive periods without a packet and the client is gone.
             _connection.SetReceiveTimeout(connect.KeepAliveSeconds * 1500);
-            if (!_connection.HoldConnAck())
+            int connAckOffset;
+            PooledBuffer connAck = _connection.HoldConnAck(out connAckOffset);
+            if (connAck == null)
             {
                 return false;
             }
 
-            bool sessionPresent = _core.Connect(clientId, connect.CleanSession, connect.CleanSession ? 0 : PersistentUntilCleaned, _connection);
+            bool sessionPresent = _context.Core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection);
             _connected = true;
-            _connection.ReleaseConnAck(sessionPresent);
+            _connection.ReleaseConnAck(connAck, connAckOffset, sessionPresent);
+            _context.Core.ConnectionAccepted(clientId, _connection, ip + ":" + remote.Port);
 
             // [MQTT-3.1.4-2]: the core now routes to this connection; the one it replaced is closed.
             if (previous != null && previous != _connection)
@@ -175,14 +207,37 @@ namespace EdgeBroker.Firmware.Relay
                 previous.Close();
             }
 
-            _context.Log.Info("Client " + clientId + " connected on channel " + _connection.ChannelId
-                + " (clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
+            _context.Log.Info("Client " + clientId + " connected from " + ip + " on channel " + _connection.ChannelId + " ("
+                + decision.Reason + ", clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
+            if (decision.PairingMessage != null)
+            {
+                DeliverCredentials(decision.PairingMessage);
+            }
+
             return true;
         }
 
-        bool Refuse(int returnCode, string reason)
+        /// <summary>A newly paired device's credentials: after the CONNACK, at QoS 1, to this connection only. The
+        /// payload holds the device's secret and is never logged.</summary>
+        void DeliverCredentials(PairingMessage pairing)
         {
-            _context.Log.Warning("Refused CONNECT " + _connection.Describe() + " with return code " + returnCode + ": client " + reason);
+            if (!_connection.Send(new RoutedMessage(pairing.Topic, pairing.Payload, 1, false), 1, false, null, 0, false))
+            {
+                _context.Log.Warning("Could not send newly paired client " + _clientId + " its credentials: revoke it and pair it again");
+            }
+        }
+
+        /// <summary>How long the session outlives the connection: a 3.1.1 session with clean session = 0 for the
+        /// configured time (or until the client connects with clean session = 1), a clean one not at all.</summary>
+        uint SessionExpiry()
+        {
+            return _cleanSession ? 0 : (uint)_context.Settings.SessionExpirySeconds;
+        }
+
+        /// <param name="who">The client ID and address when known, else the channel.</param>
+        bool Refuse(int returnCode, string who, string reason)
+        {
+            _context.Log.Warning("Refused CONNECT " + who + " with return code " + returnCode + ": " + reason);
             _connection.SendConnAckAndFlush(returnCode);
             return false;
         }
@@ -207,6 +262,11 @@ namespace EdgeBroker.Firmware.Relay
             int packetId = _publish.PacketId;
             if (qos == 2)
             {
+                if (_awaitingRelease == null)
+                {
+                    _awaitingRelease = new PacketIdSet(RelaySettings.MaxAwaitingRelease);
+                }
+
                 if (_awaitingRelease.Contains(packetId))
                 {
                     // A resend of a message already routed: acknowledge it again, do not deliver it twice [MQTT-4.3.3-2].
@@ -247,7 +307,13 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>Routes a client's message (or its will) through the core, and keeps it if it is to be retained.</summary>
         void Route(RoutedMessage message)
         {
-            PublishOutcome outcome = _core.Publish(_clientId, message);
+            PublishOutcome outcome = _context.Core.Publish(_clientId, message);
+            if (outcome == PublishOutcome.QuotaExceeded)
+            {
+                // A 3.1.1 publisher cannot be told, so the log is where the drop shows.
+                _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full");
+            }
+
             if (message.Retain && outcome != PublishOutcome.NotAuthorized && outcome != PublishOutcome.TopicNameInvalid)
             {
                 _context.Retained.Update(message);
@@ -261,7 +327,7 @@ namespace EdgeBroker.Firmware.Relay
             long deliveryTag = _connection.CompleteDelivery(packetId);
             if (deliveryTag != 0)
             {
-                _core.Acknowledge(_clientId, deliveryTag);
+                _context.Core.Acknowledge(_clientId, deliveryTag);
             }
         }
 
@@ -270,7 +336,10 @@ namespace EdgeBroker.Firmware.Relay
             int packetId = reader.ReadPacketId();
             reader.ExpectEnd();
             bool found;
-            _awaitingRelease.Remove(packetId, out found);
+            if (_awaitingRelease != null)
+            {
+                _awaitingRelease.Remove(packetId, out found);
+            }
 
             // Answered even for an unknown identifier: the client may be resending after a reconnect [MQTT-4.3.3-2].
             return _connection.QueueAck(PacketWriter.PubCompHeader, packetId);
@@ -310,7 +379,7 @@ namespace EdgeBroker.Firmware.Relay
 
         int SubscribeOne(string filter, int requestedQos)
         {
-            Session session = _core.Sessions.Find(_clientId);
+            Session session = _context.Core.Sessions.Find(_clientId);
             if (session == null)
             {
                 return SubscribeFailure;
@@ -323,7 +392,7 @@ namespace EdgeBroker.Firmware.Relay
                 return SubscribeFailure;
             }
 
-            int granted = _core.Subscribe(_clientId, filter, requestedQos, false, false, 0);
+            int granted = _context.Core.Subscribe(_clientId, filter, requestedQos, false, false, 0);
 
             // 3.1.1 has one failure code; the core's "not authorized" (an MQTT 5 code) becomes it.
             return granted <= 2 ? granted : SubscribeFailure;
@@ -360,7 +429,7 @@ namespace EdgeBroker.Firmware.Relay
             UnsubscribePacket unsubscribe = UnsubscribePacket.Decode(reader);
             for (int i = 0; i < unsubscribe.Filters.Length; i++)
             {
-                _core.Unsubscribe(_clientId, unsubscribe.Filters[i]);
+                _context.Core.Unsubscribe(_clientId, unsubscribe.Filters[i]);
             }
 
             return _connection.QueueAck(PacketWriter.UnsubAckHeader, unsubscribe.PacketId);

@@ -1,19 +1,19 @@
-using System.Collections;
-
 namespace EdgeBroker.Firmware.Relay
 {
     /// <summary>
-    /// The bytes waiting to be sent to one client, in order, in pooled buffers. Whoever queues a packet (the client's
-    /// own reader, or another client's reader routing a message to it) encodes it straight into the last buffer under
-    /// <see cref="SyncRoot"/>; the transmitter sends from the first. Bounded: a client that stops reading cannot make
-    /// the device run out of heap — what does not fit is refused and counted by the core.
+    /// The bytes waiting to be sent to one client, in order, in a chain of pooled buffers. Whoever queues a packet (the
+    /// client's own reader, or another client's reader routing a message to it) encodes it straight into the last
+    /// buffer under <see cref="SyncRoot"/>; the transmitter sends from the first. Bounded: a client that stops reading
+    /// cannot make the device run out of heap — what does not fit is refused and counted by the core. Every connected
+    /// client has one, so it is kept small: the queue is its own lock, and the buffers link themselves
+    /// (<see cref="PooledBuffer.Next"/>) instead of sitting in a list.
     /// </summary>
     public sealed class OutgoingQueue
     {
-        readonly object _sync = new object();
-        readonly ArrayList _buffers = new ArrayList();
         readonly BufferPool _pool;
         readonly int _limit;
+        PooledBuffer _first;
+        PooledBuffer _last;
         int _queuedBytes;
 
         public OutgoingQueue(BufferPool pool, int limitBytes)
@@ -22,10 +22,10 @@ namespace EdgeBroker.Firmware.Relay
             _limit = limitBytes;
         }
 
-        /// <summary>Held while a packet is encoded into the queue.</summary>
+        /// <summary>Held while a packet is encoded into the queue (the queue itself).</summary>
         public object SyncRoot
         {
-            get { return _sync; }
+            get { return this; }
         }
 
         /// <summary>
@@ -40,18 +40,22 @@ namespace EdgeBroker.Firmware.Relay
                 return null;
             }
 
-            int last = _buffers.Count - 1;
-            if (last >= 0)
+            if (_last != null && _last.Bytes.Length - _last.Count >= size)
             {
-                PooledBuffer tail = (PooledBuffer)_buffers[last];
-                if (tail.Bytes.Length - tail.Count >= size)
-                {
-                    return tail;
-                }
+                return _last;
             }
 
             PooledBuffer fresh = _pool.Rent(size);
-            _buffers.Add(fresh);
+            if (_last == null)
+            {
+                _first = fresh;
+            }
+            else
+            {
+                _last.Next = fresh;
+            }
+
+            _last = fresh;
             return fresh;
         }
 
@@ -65,28 +69,27 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>The first buffer with bytes to send and which of its bytes those are, or null when everything is sent.</summary>
         public PooledBuffer Peek(out int start, out int count)
         {
-            lock (_sync)
+            lock (SyncRoot)
             {
-                if (_buffers.Count == 0)
+                if (_first == null)
                 {
                     start = 0;
                     count = 0;
                     return null;
                 }
 
-                PooledBuffer first = (PooledBuffer)_buffers[0];
-                start = first.Sent;
-                count = first.Count - first.Sent;
-                return first;
+                start = _first.Sent;
+                count = _first.Count - _first.Sent;
+                return _first;
             }
         }
 
         /// <summary><paramref name="count"/> bytes of the first buffer went out; a buffer that is done goes back to the pool.</summary>
         public void Sent(PooledBuffer buffer, int count)
         {
-            lock (_sync)
+            lock (SyncRoot)
             {
-                if (_buffers.Count == 0 || _buffers[0] != buffer)
+                if (_first != buffer)
                 {
                     return;
                 }
@@ -95,7 +98,12 @@ namespace EdgeBroker.Firmware.Relay
                 _queuedBytes -= count;
                 if (buffer.Sent == buffer.Count)
                 {
-                    _buffers.RemoveAt(0);
+                    _first = buffer.Next;
+                    if (_first == null)
+                    {
+                        _last = null;
+                    }
+
                     _pool.Return(buffer);
                 }
             }
@@ -104,14 +112,16 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>Gives every buffer back (the connection is gone).</summary>
         public void Release()
         {
-            lock (_sync)
+            lock (SyncRoot)
             {
-                for (int i = 0; i < _buffers.Count; i++)
+                while (_first != null)
                 {
-                    _pool.Return((PooledBuffer)_buffers[i]);
+                    PooledBuffer next = _first.Next;
+                    _pool.Return(_first);
+                    _first = next;
                 }
 
-                _buffers.Clear();
+                _last = null;
                 _queuedBytes = 0;
             }
         }

@@ -15,5 +15,8 @@ namespace EdgeBroker.Firmware.Relay
 
         /// <summary>Bytes of <see cref="Count"/> already handed to the network (outgoing buffers only).</summary>
         public int Sent;
+
+        /// <summary>The buffer after this one in an <see cref="OutgoingQueue"/>; null in the pool.</summary>
+        public PooledBuffer Next;
     }
 }

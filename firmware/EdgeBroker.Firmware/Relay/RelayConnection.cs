@@ -1,10 +1,13 @@
 using System;
+using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Firmware.Storage;
 
 namespace EdgeBroker.Firmware.Relay
 {
@@ -21,18 +24,17 @@ namespace EdgeBroker.Firmware.Relay
         readonly RelayContext _context;
         readonly OutgoingQueue _outgoing;
         readonly ClientProtocol _protocol;
-        readonly PacketReader _reader = new PacketReader();
+        readonly PacketReader _reader;
         readonly byte[] _oneByte = new byte[1];
         readonly object _sendSync = new object();
-        readonly string _channelId;
+        readonly long _channelNumber;
 
-        /// <summary>QoS 1 deliveries the core tagged, by packet identifier (under the outgoing queue's lock).</summary>
-        readonly PacketIdSet _taggedDeliveries = new PacketIdSet(RelaySettings.MaxTrackedDeliveries);
+        /// <summary>QoS 1 deliveries the core tagged, by packet identifier (under the outgoing queue's lock); created with
+        /// the first, as only persistent sessions get tagged deliveries.</summary>
+        PacketIdSet _taggedDeliveries;
 
         int _nextPacketId;
         bool _holdOutput;
-        PooledBuffer _connAckBuffer;
-        int _connAckOffset;
         int _terminated;
         bool _closed;
         Thread _thread;
@@ -41,23 +43,31 @@ namespace EdgeBroker.Firmware.Relay
         {
             _socket = socket;
             _context = context;
-            _channelId = ChannelIds.Next();
+            _channelNumber = ChannelIds.NextNumber();
             _outgoing = new OutgoingQueue(context.Buffers, context.Settings.MaxQueuedBytesPerClient);
             _protocol = new ClientProtocol(this, context);
+            _reader = new PacketReader(context.Strings);
             socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.NoDelay, true);
             socket.SendTimeout = context.Settings.SendTimeoutSeconds * 1000;
             socket.ReceiveTimeout = context.Settings.ConnectTimeoutSeconds * 1000;
         }
 
+        /// <summary>Formatted when asked (presence events and log lines), not kept.</summary>
         public string ChannelId
         {
-            get { return _channelId; }
+            get { return ChannelIds.Format(_channelNumber); }
         }
 
         /// <summary>The client ID once its CONNECT was accepted, else null.</summary>
         public string ClientId
         {
             get { return _protocol.ClientId; }
+        }
+
+        /// <summary>Who the client proved to be once its CONNECT was accepted, else null.</summary>
+        public AuthenticatedClient Authenticated
+        {
+            get { return _protocol.Authenticated; }
         }
 
         /// <summary>Set and cleared by the <see cref="Transmitter"/> under its lock.</summary>
@@ -81,6 +91,11 @@ namespace EdgeBroker.Firmware.Relay
             }
             catch (MalformedPacketException e)
             {
+                _context.Log.Warning("Closed connection " + Describe() + ": " + e.Message);
+            }
+            catch (FlashStoreException e)
+            {
+                // The store could not keep what this client did (no room, or the flash failed): the client may retry.
                 _context.Log.Warning("Closed connection " + Describe() + ": " + e.Message);
             }
             catch (Exception)
@@ -248,7 +263,7 @@ namespace EdgeBroker.Firmware.Relay
                 if (qos > 0)
                 {
                     packetId = NextPacketId();
-                    if (deliveryTag != 0 && !_taggedDeliveries.Add(packetId, deliveryTag))
+                    if (deliveryTag != 0 && !TaggedDeliveries().Add(packetId, deliveryTag))
                     {
                         return false;
                     }
@@ -273,7 +288,7 @@ namespace EdgeBroker.Firmware.Relay
             lock (_outgoing.SyncRoot)
             {
                 bool found;
-                return _taggedDeliveries.Remove(packetId, out found);
+                return _taggedDeliveries == null ? 0 : _taggedDeliveries.Remove(packetId, out found);
             }
         }
 
@@ -286,33 +301,34 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>
         /// Queues an accepting CONNACK and holds all output until <see cref="ReleaseConnAck"/>: the core delivers a
         /// persistent session's kept messages while it registers the connection, and CONNACK — whose session-present
-        /// flag only that registration tells — must still go first ([MQTT-3.2.0-1]).
+        /// flag only that registration tells — must still go first ([MQTT-3.2.0-1]). Returns the buffer and
+        /// <paramref name="offset"/> the CONNACK lies at (null when the queue is full).
         /// </summary>
-        internal bool HoldConnAck()
+        internal PooledBuffer HoldConnAck(out int offset)
         {
             lock (_outgoing.SyncRoot)
             {
                 PooledBuffer buffer = _outgoing.Reserve(PacketWriter.ConnAckSize);
                 if (buffer == null)
                 {
-                    return false;
+                    offset = 0;
+                    return null;
                 }
 
-                _connAckBuffer = buffer;
-                _connAckOffset = buffer.Count;
-                PacketWriter.WriteConnAck(buffer.Bytes, buffer.Count, false, ConnectReturnCode.Accepted);
+                offset = buffer.Count;
+                PacketWriter.WriteConnAck(buffer.Bytes, offset, false, ConnectReturnCode.Accepted);
                 _outgoing.Commit(buffer, PacketWriter.ConnAckSize);
                 _holdOutput = true;
-                return true;
+                return buffer;
             }
         }
 
-        internal void ReleaseConnAck(bool sessionPresent)
+        /// <summary>Sets the session-present flag of the CONNACK <see cref="HoldConnAck"/> queued and lets output go.</summary>
+        internal void ReleaseConnAck(PooledBuffer buffer, int offset, bool sessionPresent)
         {
             lock (_outgoing.SyncRoot)
             {
-                PacketWriter.WriteConnAck(_connAckBuffer.Bytes, _connAckOffset, sessionPresent, ConnectReturnCode.Accepted);
-                _connAckBuffer = null;
+                PacketWriter.WriteConnAck(buffer.Bytes, offset, sessionPresent, ConnectReturnCode.Accepted);
                 _holdOutput = false;
             }
 
@@ -388,11 +404,28 @@ namespace EdgeBroker.Firmware.Relay
             return true;
         }
 
+        /// <summary>The client's address and port, read from the socket when asked (at CONNECT): a connection does not
+        /// keep them.</summary>
+        internal IPEndPoint RemoteEndPoint()
+        {
+            return (IPEndPoint)_socket.RemoteEndPoint;
+        }
+
         /// <summary>For log lines: the client ID once known, else the channel.</summary>
         internal string Describe()
         {
             string clientId = _protocol.ClientId;
-            return clientId != null ? "of client " + clientId : "on channel " + _channelId;
+            return clientId != null ? "of client " + clientId : "on channel " + ChannelId;
+        }
+
+        PacketIdSet TaggedDeliveries()
+        {
+            if (_taggedDeliveries == null)
+            {
+                _taggedDeliveries = new PacketIdSet(RelaySettings.MaxTrackedDeliveries);
+            }
+
+            return _taggedDeliveries;
         }
 
         int NextPacketId()

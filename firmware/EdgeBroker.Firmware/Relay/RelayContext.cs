@@ -1,15 +1,15 @@
 using System.Collections;
 using EdgeBroker.Core;
-using EdgeBroker.Core.Access;
-using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Retained;
-using EdgeBroker.Core.Sessions;
+using EdgeBroker.Core.Security;
+using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Firmware.Storage;
 
 namespace EdgeBroker.Firmware.Relay
 {
-    /// <summary>What every connection of one relay shares: the routing core, the retained messages, the limits, the
-    /// buffers, the transmitter, and the count of admitted clients. Thread-safe.</summary>
+    /// <summary>What every connection of one relay shares: the routing core and its security, the retained messages, the
+    /// limits, the buffers, the transmitter, and the count of admitted clients. Thread-safe.</summary>
     public sealed class RelayContext
     {
         /// <summary>Receive and send buffers for short packets; most sensor messages fit.</summary>
@@ -22,28 +22,37 @@ namespace EdgeBroker.Firmware.Relay
         readonly ArrayList _connections = new ArrayList();
         int _clients;
 
-        public RelayContext(BrokerCore core, RetainedMessages retained, RelaySettings settings, IRelayLog log)
+        public RelayContext(BrokerCore core, BrokerSecurity security, RetainedMessages retained, RelaySettings settings, IRelayLog log)
         {
             Core = core;
+            Security = security;
             Retained = retained;
             Settings = settings;
             Log = log;
             Buffers = new BufferPool(SmallBufferSize, settings.MaxPacketSize);
+            Strings = new StringDecoder();
             Transmitter = new Transmitter();
         }
 
         /// <summary>The gateway as the firmware composes it — on the device, in the emulator and in the tests alike:
-        /// the routing core with the default access policy and an in-memory offline store, and a bounded retained store,
-        /// all sized by <paramref name="settings"/>.</summary>
-        public static RelayContext Compose(RelaySettings settings, IRelayLog log)
+        /// the routing core deciding with <paramref name="security"/>'s access policy on <paramref name="store"/>
+        /// (persistent sessions, their subscriptions and offline messages, brought back as they were), and the retained
+        /// messages, kept there too, all sized by <paramref name="settings"/>. Access denials are logged.</summary>
+        public static RelayContext Compose(RelaySettings settings, FlashStore store, BrokerSecurity security, IRelayLog log)
         {
-            OfflineLimits limits = new OfflineLimits();
-            limits.MaxMessagesPerClient = settings.MaxOfflineMessagesPerClient;
-            BrokerCore core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(limits), new MemorySessionStore(), limits, MaxQos, settings.MaxClients);
-            return new RelayContext(core, new RetainedMessages(settings.MaxRetainedMessages), settings, log);
+            BrokerCore core = new BrokerCore(security.Policy, store.Offline, store.Sessions, settings.ToOfflineLimits(), MaxQos, settings.MaxClients);
+            int restored = core.Restore();
+            RetainedMessages retained = new RetainedMessages(settings.MaxRetainedMessages, store.Retained);
+            log.Info("Store " + store.LogPath + ": " + restored + " persistent sessions, " + retained.Count + " retained messages");
+            RelayContext context = new RelayContext(core, security, retained, settings, log);
+            security.Policy.Denied = context.LogDenial;
+            return context;
         }
 
         public BrokerCore Core { get; private set; }
+
+        /// <summary>Authentication, pairing and access control (the core's).</summary>
+        public BrokerSecurity Security { get; private set; }
 
         public RetainedMessages Retained { get; private set; }
 
@@ -53,7 +62,16 @@ namespace EdgeBroker.Firmware.Relay
 
         public BufferPool Buffers { get; private set; }
 
+        /// <summary>Decodes the strings of every connection's packets.</summary>
+        public StringDecoder Strings { get; private set; }
+
         public Transmitter Transmitter { get; private set; }
+
+        /// <summary>A PUBLISH or SUBSCRIBE the access policy refused (3.1.1 cannot tell the publisher, so the log does).</summary>
+        void LogDenial(string clientId, string topicOrFilter, bool isPublish, string reason)
+        {
+            Log.Warning("Refused " + (isPublish ? "PUBLISH" : "SUBSCRIBE") + " of client " + clientId + " to " + topicOrFilter + ": " + reason);
+        }
 
         /// <summary>Clients admitted (CONNECT accepted) and not yet gone.</summary>
         public int ConnectedClients

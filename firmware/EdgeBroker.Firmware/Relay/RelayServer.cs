@@ -7,8 +7,9 @@ using System.Threading;
 namespace EdgeBroker.Firmware.Relay
 {
     /// <summary>
-    /// The MQTT listener: a thread that accepts TCP connections and starts a <see cref="RelayConnection"/> for each.
-    /// Admission (the client limit) is decided at CONNECT, so a refused client still gets its CONNACK 0x03.
+    /// The MQTT listener: a thread that accepts TCP connections and starts a <see cref="RelayConnection"/> for each,
+    /// with the relay's <see cref="Transmitter"/> and <see cref="Housekeeping"/> threads. Admission (the client limit)
+    /// is decided at CONNECT, so a refused client still gets its CONNACK 0x03.
     /// </summary>
     public sealed class RelayServer
     {
@@ -19,6 +20,7 @@ namespace EdgeBroker.Firmware.Relay
         const int AcceptRetryMilliseconds = 100;
 
         readonly RelayContext _context;
+        readonly Housekeeping _housekeeping;
         Socket _listener;
         Thread _thread;
         bool _running;
@@ -27,6 +29,7 @@ namespace EdgeBroker.Firmware.Relay
         public RelayServer(RelayContext context)
         {
             _context = context;
+            _housekeeping = new Housekeeping(context);
         }
 
         public RelayContext Context
@@ -49,6 +52,7 @@ namespace EdgeBroker.Firmware.Relay
             _port = ((IPEndPoint)_listener.LocalEndPoint).Port;
             _running = true;
             _context.Transmitter.Start();
+            _housekeeping.Start();
             _thread = new Thread(AcceptLoop);
             _thread.Start();
             _context.Log.Info("MQTT listener on mqtt://" + _context.Settings.Bind + ":" + _port + " (MQTT 3.1.1, at most "
@@ -62,6 +66,7 @@ namespace EdgeBroker.Firmware.Relay
             _running = false;
             _listener.Close();
             _thread.Join();
+            _housekeeping.Stop();
             ArrayList open = _context.OpenConnections();
             for (int i = 0; i < open.Count; i++)
             {

@@ -13,9 +13,12 @@ namespace EdgeBroker.Firmware.Relay
     {
         readonly object _sync = new object();
         readonly ArrayList _ready = new ArrayList();
-        readonly AutoResetEvent _wake = new AutoResetEvent(false);
-        Thread _thread;
-        bool _running;
+        readonly Worker _worker;
+
+        public Transmitter()
+        {
+            _worker = new Worker(FlushReady, Timeout.Infinite);
+        }
 
         /// <summary><paramref name="connection"/> has bytes queued.</summary>
         public void Schedule(RelayConnection connection)
@@ -31,27 +34,20 @@ namespace EdgeBroker.Firmware.Relay
                 _ready.Add(connection);
             }
 
-            _wake.Set();
+            _worker.Wake();
         }
 
         public void Start()
         {
-            _running = true;
-            _thread = new Thread(Run);
-            _thread.Start();
+            _worker.Start();
         }
 
         public void Stop()
         {
-            _running = false;
-            _wake.Set();
-            if (_thread != null)
-            {
-                _thread.Join();
-            }
+            _worker.Stop();
         }
 
-        /// <summary>Sends everything queued for every scheduled connection (the thread's loop; tests call it directly).</summary>
+        /// <summary>Sends everything queued for every scheduled connection (the thread's work; tests call it directly).</summary>
         public void FlushReady()
         {
             while (true)
@@ -70,15 +66,6 @@ namespace EdgeBroker.Firmware.Relay
                 }
 
                 next.Flush();
-            }
-        }
-
-        void Run()
-        {
-            while (_running)
-            {
-                _wake.WaitOne();
-                FlushReady();
             }
         }
     }

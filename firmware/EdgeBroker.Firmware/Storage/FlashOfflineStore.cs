@@ -10,7 +10,7 @@ namespace EdgeBroker.Firmware.Storage
     /// (<see cref="MessageQueue"/>); a message's topic and payload are read back from flash when it is delivered.
     /// Every change is appended and flushed before the call returns.
     /// </summary>
-    internal sealed class FlashOfflineStore : IOfflineStore
+    internal sealed class FlashOfflineStore : IOfflineStore, ILogSection
     {
         const int RetainFlag = 1;
         const int MessageRetainFlag = 2;
@@ -48,6 +48,11 @@ namespace EdgeBroker.Firmware.Storage
             get { return _liveBytes; }
         }
 
+        public bool Owns(int kind)
+        {
+            return kind >= RecordKind.MessagePut && kind <= RecordKind.MessagesDiscard;
+        }
+
         public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long expiresAtMs)
         {
             lock (_sync)
@@ -74,12 +79,12 @@ namespace EdgeBroker.Firmware.Storage
                 fields.PutInt32((int)message.MessageExpiryInterval);
                 PutIdentifiers(fields, subscriptionIdentifiers);
                 int recordBytes = _log.PendingSize(message.PayloadLength);
-                if (!_log.MakeRoomForMessage(recordBytes))
+                if (!_log.HasRoomForMessage(recordBytes))
                 {
                     return 0;
                 }
 
-                int offset = _log.AppendMessage(message.Payload, message.PayloadOffset, message.PayloadLength);
+                int offset = _log.AppendAt(message.Payload, message.PayloadOffset, message.PayloadLength);
                 _lastIssuedId = id;
                 Keep(clientId, id, offset, recordBytes, (int)size, expiresAtMs);
                 _log.CompactIfWorthwhile();
@@ -169,7 +174,6 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>Applies an entry of this store found in the log at start (its head is in <paramref name="reader"/>).</summary>
         public void Replay(RecordReader reader, int offset)
         {
             RecordBuffer fields = reader.Fields;
@@ -219,7 +223,7 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>Copies every kept message's entry into the compaction's new log.</summary>
+        /// <summary>Copies every kept message's entry into the compaction's new log, as it is.</summary>
         public void WriteLive(LogCompactor compaction)
         {
             for (int q = 0; q < _queues.Count; q++)
@@ -233,7 +237,6 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>The compaction's log replaced the old one: the entries are where <see cref="WriteLive"/> put them.</summary>
         public void CommitRelocation()
         {
             for (int q = 0; q < _queues.Count; q++)

@@ -9,7 +9,7 @@ namespace EdgeBroker.Firmware.Storage
     /// the log's budget). A save that changes nothing writes nothing: clients re-subscribe on every connect, and flash
     /// wears with every write.
     /// </summary>
-    internal sealed class FlashSessionStore : ISessionStore
+    internal sealed class FlashSessionStore : ISessionStore, ILogSection
     {
         const int NoLocalFlag = 1;
         const int RetainAsPublishedFlag = 2;
@@ -32,6 +32,11 @@ namespace EdgeBroker.Firmware.Storage
         public int LiveBytes
         {
             get { return _liveBytes; }
+        }
+
+        public bool Owns(int kind)
+        {
+            return kind >= RecordKind.SessionSave && kind <= RecordKind.SubscriptionDelete;
         }
 
         public void SaveSession(string clientId, uint expiryIntervalSeconds, long disconnectedAtMs)
@@ -132,8 +137,7 @@ namespace EdgeBroker.Firmware.Storage
             return sessionRecords;
         }
 
-        /// <summary>Applies an entry of this store found in the log at start (its head is in <paramref name="reader"/>).</summary>
-        public void Replay(RecordReader reader)
+        public void Replay(RecordReader reader, int offset)
         {
             RecordBuffer fields = reader.Fields;
             string clientId = fields.GetString();
@@ -170,7 +174,7 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>Writes every session and subscription into the compaction's new log.</summary>
+        /// <summary>Writes every session and subscription, re-encoded from the heap, into the compaction's new log.</summary>
         public void WriteLive(LogCompactor compaction)
         {
             RecordWriter writer = compaction.Writer;
@@ -185,6 +189,11 @@ namespace EdgeBroker.Firmware.Storage
                     writer.Append(compaction.Target, null, 0, 0);
                 }
             }
+        }
+
+        /// <summary>Nothing to do: sessions are kept on the heap, not read back by offset.</summary>
+        public void CommitRelocation()
+        {
         }
 
         void ApplySession(StoredSession session, string clientId, uint expiryIntervalSeconds, long disconnectedAtMs, int recordBytes)

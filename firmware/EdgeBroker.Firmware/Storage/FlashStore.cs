@@ -1,11 +1,14 @@
 using System;
 using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Retained;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// Offline messages, persistent sessions and subscriptions in one bounded, append-only log file on flash
+    /// Offline messages, persistent sessions and subscriptions, retained messages and paired devices in one bounded,
+    /// append-only log file on flash
     /// (<c>edgebroker.log</c> in the root directory the device passes: <c>I:\edgebroker</c> on internal flash,
     /// <c>D:\…</c> on an SD card). Every change is one small entry appended and flushed before the call returns; when
     /// the log fills up or is mostly dead it is compacted into a new file that replaces it. Opening replays the log;
@@ -18,6 +21,9 @@ namespace EdgeBroker.Firmware.Storage
         readonly RecordLog _log;
         readonly FlashOfflineStore _offline;
         readonly FlashSessionStore _sessions;
+        readonly FlashRetainedStore _retained;
+        readonly FlashDeviceStore _devices;
+        readonly ILogSection[] _sections;
         readonly LogCompactor _compactor;
 
         FlashStore(LogFiles files, FlashStoreLimits limits, OfflineLimits offlineLimits)
@@ -25,8 +31,13 @@ namespace EdgeBroker.Firmware.Storage
             _log = new RecordLog(limits);
             _offline = new FlashOfflineStore(_sync, _log, offlineLimits);
             _sessions = new FlashSessionStore(_sync, _log);
-            _compactor = new LogCompactor(files, _offline, _sessions);
-            _log.Attach(_offline, _sessions, _compactor);
+            _retained = new FlashRetainedStore(_sync, _log);
+            _devices = new FlashDeviceStore(_sync, _log);
+
+            // Sessions before messages: a compacted log is replayed in this order, small entries first.
+            _sections = new ILogSection[] { _sessions, _devices, _retained, _offline };
+            _compactor = new LogCompactor(files, _offline, _sections);
+            _log.Attach(_sections, _compactor);
         }
 
         /// <summary>The store for <see cref="Core.BrokerCore"/>'s offline messages.</summary>
@@ -39,6 +50,18 @@ namespace EdgeBroker.Firmware.Storage
         public ISessionStore Sessions
         {
             get { return _sessions; }
+        }
+
+        /// <summary>The store for the retained messages (<see cref="RetainedMessages"/>).</summary>
+        public IRetainedStore Retained
+        {
+            get { return _retained; }
+        }
+
+        /// <summary>The store for the paired devices (<see cref="BrokerSecurity"/>).</summary>
+        public IDeviceStore Devices
+        {
+            get { return _devices; }
         }
 
         public string LogPath
@@ -109,9 +132,10 @@ namespace EdgeBroker.Firmware.Storage
             LogFile file = files.LogExists ? LogFile.Open(files.LogPath) : _compactor.Compact(null);
             _log.Use(file);
             bool torn;
+            int formatVersion;
             try
             {
-                torn = LogRecovery.Replay(file, _log.Reader, _offline, _sessions);
+                torn = LogRecovery.Replay(file, _log.Reader, _offline, _sections, out formatVersion);
             }
             catch (Exception)
             {
@@ -119,9 +143,10 @@ namespace EdgeBroker.Firmware.Storage
                 throw;
             }
 
-            if (torn)
+            // nanoFramework cannot truncate a file: a torn last entry is dropped by rewriting the log. A log of an older
+            // format is rewritten in this build's format before anything newer is appended to it.
+            if (torn || formatVersion < LogHeader.FormatVersion)
             {
-                // nanoFramework cannot truncate a file: the log is rewritten without the torn entry instead.
                 _log.Compact();
             }
         }

@@ -1,8 +1,8 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// Rewrites the log as its live state: a new header, every session and subscription, then every kept message
-    /// (copied entry by entry as it is, without decoding), into the compaction file, which then replaces the log
+    /// Rewrites the log as its live state: a new header, then every store's live entries (sessions and subscriptions
+    /// first, kept messages last, copied entry by entry as they are), into the compaction file, which then replaces the log
     /// (see <see cref="LogFiles"/> for why a crash at any step loses nothing). The entries are written in big
     /// sequential pieces once, rather than the many small appends they took the first time.
     /// </summary>
@@ -14,17 +14,19 @@ namespace EdgeBroker.Firmware.Storage
 
         readonly LogFiles _files;
         readonly FlashOfflineStore _offline;
-        readonly FlashSessionStore _sessions;
+        readonly ILogSection[] _sections;
         LogFile _source;
         LogFile _target;
         RecordWriter _writer;
         byte[] _chunk;
 
-        public LogCompactor(LogFiles files, FlashOfflineStore offline, FlashSessionStore sessions)
+        /// <param name="offline">Also among <paramref name="sections"/>; the header records its last issued id.</param>
+        /// <param name="sections">Every store, in the order their entries are written.</param>
+        public LogCompactor(LogFiles files, FlashOfflineStore offline, ILogSection[] sections)
         {
             _files = files;
             _offline = offline;
-            _sessions = sessions;
+            _sections = sections;
         }
 
         /// <summary>The writer for entries re-encoded into the new file (its own buffer: a compaction may run while a
@@ -56,7 +58,11 @@ namespace EdgeBroker.Firmware.Storage
                 }
 
                 _files.ReplaceLogWithCompactionOutput();
-                _offline.CommitRelocation();
+                for (int i = 0; i < _sections.Length; i++)
+                {
+                    _sections[i].CommitRelocation();
+                }
+
                 return LogFile.Open(_files.LogPath);
             }
             finally
@@ -93,8 +99,11 @@ namespace EdgeBroker.Firmware.Storage
             try
             {
                 LogHeader.Write(_target, buffer, _offline.LastIssuedId);
-                _sessions.WriteLive(this);
-                _offline.WriteLive(this);
+                for (int i = 0; i < _sections.Length; i++)
+                {
+                    _sections[i].WriteLive(this);
+                }
+
                 _target.Flush();
                 written = true;
             }

@@ -9,8 +9,10 @@ namespace EdgeBroker.Firmware.Storage
     {
         public const int Size = 18;
 
-        /// <summary>The format this build writes and the newest it reads.</summary>
-        public const int FormatVersion = 1;
+        /// <summary>The format this build writes and the newest it reads. 2 added retained messages and paired devices
+        /// (any entry kind a store adds later bumps it again), so an older build refuses the log as newer rather than
+        /// as damaged.</summary>
+        public const int FormatVersion = 2;
 
         const int VersionOffset = 4;
         const int LastIdOffset = 6;
@@ -33,7 +35,7 @@ namespace EdgeBroker.Firmware.Storage
         }
 
         /// <summary>Checks the header of <paramref name="file"/> and returns the last issued id it holds.</summary>
-        public static long Read(LogFile file, RecordBuffer buffer)
+        public static long Read(LogFile file, RecordBuffer buffer, out int version)
         {
             buffer.Reset(Size);
             int read = file.ReadAt(0, buffer.Bytes, 0, Size);
@@ -49,7 +51,7 @@ namespace EdgeBroker.Firmware.Storage
                 throw FlashStoreException.Damaged(file.Path, "it does not start with a valid EdgeBroker log header");
             }
 
-            int version = RecordBuffer.GetUInt16(bytes, VersionOffset);
+            version = RecordBuffer.GetUInt16(bytes, VersionOffset);
             if (version > FormatVersion)
             {
                 throw new FlashStoreException(file.Path + " was written by a newer EdgeBroker (log format " + version

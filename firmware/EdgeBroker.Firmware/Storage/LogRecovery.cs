@@ -12,9 +12,10 @@ namespace EdgeBroker.Firmware.Storage
     internal static class LogRecovery
     {
         /// <summary>Applies every complete entry; returns true when the log ends in a torn entry.</summary>
-        public static bool Replay(LogFile file, RecordReader reader, FlashOfflineStore offline, FlashSessionStore sessions)
+        /// <param name="formatVersion">The log's format version, from its header.</param>
+        public static bool Replay(LogFile file, RecordReader reader, FlashOfflineStore offline, ILogSection[] sections, out int formatVersion)
         {
-            offline.ReplayLastIssuedId(LogHeader.Read(file, reader.Fields));
+            offline.ReplayLastIssuedId(LogHeader.Read(file, reader.Fields, out formatVersion));
             int offset = LogHeader.Size;
             while (offset < file.Length)
             {
@@ -46,31 +47,33 @@ namespace EdgeBroker.Firmware.Storage
                         + " fails its checksum and more entries follow it");
                 }
 
-                Apply(file, reader, offset, offline, sessions);
+                Apply(file, reader, offset, sections);
                 offset += reader.Size;
             }
 
             return false;
         }
 
-        static void Apply(LogFile file, RecordReader reader, int offset, FlashOfflineStore offline, FlashSessionStore sessions)
+        static void Apply(LogFile file, RecordReader reader, int offset, ILogSection[] sections)
         {
             int kind = reader.Kind;
-            if (!RecordKind.IsOffline(kind) && !RecordKind.IsSession(kind))
+            ILogSection owner = null;
+            for (int i = 0; i < sections.Length && owner == null; i++)
+            {
+                if (sections[i].Owns(kind))
+                {
+                    owner = sections[i];
+                }
+            }
+
+            if (owner == null)
             {
                 throw FlashStoreException.Damaged(file.Path, "the entry at byte " + offset + " is of unknown kind " + kind);
             }
 
             try
             {
-                if (RecordKind.IsOffline(kind))
-                {
-                    offline.Replay(reader, offset);
-                }
-                else
-                {
-                    sessions.Replay(reader);
-                }
+                owner.Replay(reader, offset);
             }
             catch (Exception e)
             {

@@ -116,6 +116,20 @@ namespace EdgeBroker.Firmware.Storage
             _length += Utf8.Encode(value, _bytes, _length);
         }
 
+        /// <summary>Bytes behind their 16-bit length.</summary>
+        public void PutBytes(byte[] value)
+        {
+            if (value.Length >= NullString)
+            {
+                throw new FlashStoreException("A field of " + value.Length + " bytes is too long for a log entry.");
+            }
+
+            EnsureCapacity(_length + 2 + value.Length);
+            PutUInt16(value.Length);
+            System.Array.Copy(value, 0, _bytes, _length, value.Length);
+            _length += value.Length;
+        }
+
         // Reading: each Get consumes from the cursor; running past the entry's end is a damaged entry.
 
         public int GetByte()
@@ -166,6 +180,16 @@ namespace EdgeBroker.Firmware.Storage
             int chars = Utf8.Decode(_bytes, _position, count, _chars);
             _position += count;
             return new string(_chars, 0, chars);
+        }
+
+        public byte[] GetBytes()
+        {
+            int count = GetUInt16();
+            Need(count);
+            byte[] value = new byte[count];
+            System.Array.Copy(_bytes, _position, value, 0, count);
+            _position += count;
+            return value;
         }
 
         /// <summary>Steps over a string without building it; returns its length in chars (0 for null).</summary>

@@ -1,8 +1,8 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// What a log entry says. The first three belong to the offline store, the rest to the session store; an entry
-    /// of a kind this build does not know is a damaged (or newer) log, never skipped.
+    /// What a log entry says, and which store it belongs to (each store owns a range, see <see cref="ILogSection"/>);
+    /// an entry of a kind this build does not know is a damaged (or newer) log, never skipped.
     /// </summary>
     internal static class RecordKind
     {
@@ -25,14 +25,14 @@ namespace EdgeBroker.Firmware.Storage
 
         public const int SubscriptionDelete = 7;
 
-        public static bool IsOffline(int kind)
-        {
-            return kind >= MessagePut && kind <= MessagesDiscard;
-        }
+        /// <summary>A topic's retained message: topic, QoS; the payload is the entry's payload.</summary>
+        public const int RetainedSave = 8;
 
-        public static bool IsSession(int kind)
-        {
-            return kind >= SessionSave && kind <= SubscriptionDelete;
-        }
+        /// <summary>The topic's retained message was cleared.</summary>
+        public const int RetainedDelete = 9;
+
+        /// <summary>A paired device's entry (client ID, group, name, salt, secret hash, revoked, paired at), replacing
+        /// the client ID's earlier one.</summary>
+        public const int DeviceSave = 10;
     }
 }

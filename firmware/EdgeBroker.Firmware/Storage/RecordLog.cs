@@ -1,11 +1,12 @@
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// The log both stores write to, and its size budget. A store changes its state in memory, builds the entry that
-    /// says so (<see cref="Begin"/>) and hands it over: <see cref="Persist"/> appends and flushes it, or, when the log
-    /// has no room for it, compacts instead (the compacted log is the live state, which already includes the change).
-    /// Messages are admitted separately (<see cref="MakeRoomForMessage"/>) because a message may be refused. Callers
-    /// hold the store's lock.
+    /// The log every store writes to (see <see cref="ILogSection"/>), and its size budget. A store changes its state in
+    /// memory, builds the entry that says so (<see cref="Begin"/>) and hands it over: <see cref="Persist"/> appends and
+    /// flushes it, or, when the log has no room for it, compacts instead (the compacted log is the live state, which
+    /// already includes the change). Entries a store reads back by offset are appended with <see cref="AppendAt"/>
+    /// before the change is applied; messages are admitted separately (<see cref="HasRoomForMessage"/>) because a
+    /// message may be refused. Callers hold the store's lock.
     /// </summary>
     internal sealed class RecordLog
     {
@@ -20,8 +21,7 @@ namespace EdgeBroker.Firmware.Storage
         readonly RecordReader _reader;
         LogFile _file;
         LogCompactor _compactor;
-        FlashOfflineStore _offline;
-        FlashSessionStore _sessions;
+        ILogSection[] _sections;
 
         /// <summary>An append failed part-way: what follows the last good entry is unknown, so the log is rewritten
         /// before anything else is appended (nanoFramework cannot truncate a file).</summary>
@@ -49,7 +49,16 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>Bytes the log would take after a compaction.</summary>
         public int LiveBytes
         {
-            get { return LogHeader.Size + _offline.LiveBytes + _sessions.LiveBytes; }
+            get
+            {
+                int bytes = LogHeader.Size;
+                for (int i = 0; i < _sections.Length; i++)
+                {
+                    bytes += _sections[i].LiveBytes;
+                }
+
+                return bytes;
+            }
         }
 
         public RecordReader Reader
@@ -58,10 +67,9 @@ namespace EdgeBroker.Firmware.Storage
         }
 
         /// <summary>Connects the parts that depend on each other; called once, before <see cref="Use"/>.</summary>
-        public void Attach(FlashOfflineStore offline, FlashSessionStore sessions, LogCompactor compactor)
+        public void Attach(ILogSection[] sections, LogCompactor compactor)
         {
-            _offline = offline;
-            _sessions = sessions;
+            _sections = sections;
             _compactor = compactor;
         }
 
@@ -87,30 +95,24 @@ namespace EdgeBroker.Firmware.Storage
             return _writer.SizeWith(payloadLength);
         }
 
-        /// <summary>
-        /// Whether a message entry of <paramref name="size"/> bytes may be appended now, compacting first when the
-        /// file has no room for it. False when even the live state plus the message would pass the budget (less the
-        /// room kept for sessions).
-        /// </summary>
-        public bool MakeRoomForMessage(int size)
+        /// <summary>Whether an entry of <paramref name="size"/> bytes that may be refused (a message, a retained message)
+        /// fits the budget: the live state plus the entry, less the room kept for sessions.</summary>
+        public bool HasRoomForMessage(int size)
         {
-            if (LiveBytes + size > _limits.MaxLogBytes - _limits.SessionReserveBytes)
-            {
-                return false;
-            }
+            return LiveBytes + size <= _limits.MaxLogBytes - _limits.SessionReserveBytes;
+        }
 
-            if (_mustCompact || _file.Length + size > _limits.MaxLogBytes)
+        /// <summary>Appends the entry begun last, compacting first when the file has no room for it, and returns the
+        /// offset it now lies at — for entries a store reads back by offset. The caller checked the budget
+        /// (<see cref="HasRoomForMessage"/> or <see cref="EnsureLiveRoom"/>) and applies the change after this returns,
+        /// so a compaction here writes the state before it.</summary>
+        public int AppendAt(byte[] payload, int payloadOffset, int payloadLength)
+        {
+            if (_mustCompact || _file.Length + _writer.SizeWith(payloadLength) > _limits.MaxLogBytes)
             {
                 Compact();
             }
 
-            return true;
-        }
-
-        /// <summary>Appends the message entry begun last (room made by <see cref="MakeRoomForMessage"/>) and returns
-        /// its offset.</summary>
-        public int AppendMessage(byte[] payload, int payloadOffset, int payloadLength)
-        {
             int offset = _file.Length;
             Append(payload, payloadOffset, payloadLength);
             return offset;

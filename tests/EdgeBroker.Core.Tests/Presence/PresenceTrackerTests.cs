@@ -73,6 +73,25 @@ public class PresenceTrackerTests
     }
 
     [Fact]
+    public void ConnectionsOfOneClient_CloseInAnyOrder_AndEachEndsItsOwnChannel()
+    {
+        RecordingConnection first = Accept(Device);
+        RecordingConnection second = Accept(Device);
+        RecordingConnection third = Accept(Device);
+
+        Core.ConnectionClosed(Device, second);
+        Assert.Equal(2, Core.Presence.ConnectionCount(Device));
+        Core.ConnectionClosed(Device, first);
+        Assert.Equal(1, Core.Presence.ConnectionCount(Device));
+        Core.ConnectionClosed(Device, third);
+
+        Assert.Equal(0, Core.Presence.ConnectionCount(Device));
+        Assert.Equal([second.ChannelId, first.ChannelId, third.ChannelId],
+            Events().Where(e => e.Type == "tcpclean").Select(e => e.ChannelId));
+        Assert.Empty(Core.Presence.Snapshot());
+    }
+
+    [Fact]
     public void RepeatedAndStrayReports_PublishNothingMore()
     {
         RecordingConnection device = Accept(Device);

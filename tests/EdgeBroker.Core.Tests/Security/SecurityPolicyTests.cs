@@ -126,6 +126,30 @@ public class SecurityPolicyTests
     }
 
     [Fact]
+    public void An_open_broker_lets_every_client_subscribe_to_sys_and_reach_every_group()
+    {
+        var open = new BrokerSecurity(new SecurityOptions { AllowAnonymous = true }, new MemoryDeviceStore(), new MemoryTokenStore(), new SystemRandomSource());
+        Assert.True(open.Authenticate("watcher", null!, null!, SecurityFixture.Address, SecurityFixture.Now).IsAccepted);
+        Assert.True(open.Authenticate(Sensor, null!, null!, SecurityFixture.Address, SecurityFixture.Now).IsAccepted);
+
+        Assert.True(open.Policy.CanSubscribe("watcher", "$SYS/presence/#"));
+        Assert.True(open.Policy.CanPublish(Sensor, "app/p2p/" + Light, P2P("app/p2p/" + Light)));
+        Assert.True(open.Policy.CanPublish("watcher", "app/p2p/" + Sensor, P2P("app/p2p/" + Sensor)));
+        Assert.False(open.Policy.CanSubscribe("watcher", "$share/g/topic"));
+        Assert.False(open.Policy.CanPublish("watcher", "$SYS/forged", -1));
+    }
+
+    [Fact]
+    public void A_broker_with_an_access_key_is_not_open_even_when_it_admits_anonymous_clients()
+    {
+        _fixture.Connect("watcher", null, null);
+        _fixture.Connect(Sensor, null, null);
+
+        Assert.False(Policy.CanSubscribe("watcher", "$SYS/presence/#"));
+        Assert.False(CanPublish(Sensor, "app/p2p/" + Light));
+    }
+
+    [Fact]
     public void Token_clients_may_publish_under_W_parents_and_subscribe_under_R_parents_only()
     {
         string read = _fixture.IssueToken(read: true, write: false, parents: "GID_lights");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeBroker.Emulator;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
@@ -6,21 +7,56 @@ namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
 /// The firmware emulator (the device's relay and core on the PC, with the device's defaults and limits), built exactly
-/// as its program builds it, listening on a free loopback port with a fresh data directory.
+/// as its program builds it, listening on a free loopback port with a fresh data directory — or the one the test
+/// brings (<see cref="HostEngine.DataDirKey"/>), to restart on the same store.
 /// </summary>
 public sealed class EmulatorEngine : BrokerEngine
 {
+    /// <summary>The host settings the shared tests pass, and the configuration-file key (with the value converted)
+    /// that means the same on the firmware.</summary>
+    static readonly Dictionary<string, (string Key, Func<string, string> Value)> HostSettings = new()
+    {
+        ["EdgeBroker:MaxOfflineMessagesPerClient"] = (RelaySettings.MaxOfflineMessagesPerClientKey, Same),
+        ["EdgeBroker:MaxOfflineBytesPerClient"] = (RelaySettings.MaxOfflineBytesPerClientKey, Same),
+        ["EdgeBroker:OfflineMessageTtlHours"] = (RelaySettings.OfflineMessageTtlSecondsKey, HoursToSeconds),
+        ["EdgeBroker:OfflineBatchSize"] = (RelaySettings.OfflineBatchSizeKey, Same),
+        ["EdgeBroker:OfflineBatchIntervalSeconds"] = (RelaySettings.OfflineBatchIntervalSecondsKey, Same),
+        ["EdgeBroker:Mqtt311SessionExpirySeconds"] = (RelaySettings.SessionExpirySecondsKey, Same),
+    };
+
     public override string Name => Engines.Emulator;
 
-    /// <summary>Settings use the device's configuration-file keys (<c>max_clients</c>, …), as in edgebroker.conf.</summary>
-    public override Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>Settings use the device's configuration-file keys (<c>max_clients</c>, …), as in edgebroker.conf, or the
+    /// host's keys of <see cref="HostSettings"/>; any other host key fails the test rather than being ignored.</summary>
+    public override Task<RunningBroker> StartAsync(IDictionary<string, string?>? settings = null) =>
+        Task.FromResult<RunningBroker>(Start(settings));
+
+    /// <summary>As <see cref="StartAsync"/>, for tests that also press the pairing button or revoke a device, the
+    /// gateway's own controls.</summary>
+    public static RunningEmulator Start(IDictionary<string, string?>? settings = null)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("edgebroker-emulator-").FullName;
-        if (settings is { Count: > 0 })
+        var lines = new List<string>();
+        string? dataDirectory = null;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            File.WriteAllLines(Path.Combine(dataDirectory, SettingsFile.FileName),
-                settings.Select(setting => setting.Key + " = " + setting.Value));
+            if (key == HostEngine.DataDirKey)
+            {
+                dataDirectory = value;
+            }
+            else if (HostSettings.TryGetValue(key, out var relay))
+            {
+                lines.Add(relay.Key + " = " + relay.Value(value!));
+            }
+            else
+            {
+                Assert.DoesNotContain(':', key);
+                lines.Add(key + " = " + value);
+            }
         }
+
+        var ownDataDirectory = dataDirectory is null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("edgebroker-emulator-").FullName;
+        File.WriteAllLines(Path.Combine(dataDirectory, SettingsFile.FileName), lines);
 
         var problems = new List<string>();
         var gateway = EmulatedGateway.Create(dataDirectory, relay =>
@@ -30,11 +66,18 @@ public sealed class EmulatorEngine : BrokerEngine
         }, new SilentLog(), problems);
         Assert.Empty(problems);
         gateway!.Start();
-        return Task.FromResult<RunningBroker>(new RunningEmulator(gateway, dataDirectory));
+        return new RunningEmulator(gateway, ownDataDirectory ? dataDirectory : null);
     }
 
-    sealed class RunningEmulator(EmulatedGateway gateway, string dataDirectory) : RunningBroker
+    static string Same(string value) => value;
+
+    static string HoursToSeconds(string hours) =>
+        Math.Round(double.Parse(hours, CultureInfo.InvariantCulture) * 3600).ToString(CultureInfo.InvariantCulture);
+
+    public sealed class RunningEmulator(EmulatedGateway gateway, string? ownDataDirectory) : RunningBroker
     {
+        public EmulatedGateway Gateway => gateway;
+
         public override int Port => gateway.Port;
 
         public override bool IsConnected(string clientId) => gateway.Core.Sessions.Find(clientId)?.IsOnline == true;
@@ -42,7 +85,11 @@ public sealed class EmulatorEngine : BrokerEngine
         public override ValueTask DisposeAsync()
         {
             gateway.Stop();
-            Directory.Delete(dataDirectory, recursive: true);
+            if (ownDataDirectory is not null)
+            {
+                Directory.Delete(ownDataDirectory, recursive: true);
+            }
+
             return ValueTask.CompletedTask;
         }
     }

@@ -18,18 +18,18 @@ public static class Engines
     /// answers an MQTT 5 CONNECT with 0x01, unacceptable protocol version.</summary>
     public static TheoryData<string> WithMqtt5 => new() { Host };
 
-    /// <summary>Engines that emit presence events. The firmware relay does not report connections to the core's presence
-    /// tracker yet: doing so measured 1,201 B retained per idle client in the emulator, over the device's 1 KB budget, so
-    /// it waits for a more compact presence record.</summary>
-    public static TheoryData<string> WithPresence => new() { Host };
+    /// <summary>Engines that emit presence events (connect, disconnect, tcpclean on <c>$SYS/presence/…</c>). The
+    /// online-status HTTP API is the host's only: the tests that use it start the host directly.</summary>
+    public static TheoryData<string> WithPresence => new() { Host, Emulator };
 
-    /// <summary>Engines whose offline pacing and message lifetime the tests can set (EdgeBroker:OfflineBatchSize,
-    /// OfflineBatchIntervalSeconds, OfflineMessageTtlHours). The relay's settings file has no such keys yet, so the
-    /// emulator runs with the core's defaults.</summary>
-    public static TheoryData<string> WithTunableOffline => new() { Host };
+    /// <summary>Engines whose offline pacing, message lifetime and quota the tests can set (EdgeBroker:OfflineBatchSize,
+    /// OfflineBatchIntervalSeconds, OfflineMessageTtlHours, MaxOfflineMessagesPerClient; the emulator maps them to its
+    /// configuration-file keys).</summary>
+    public static TheoryData<string> WithTunableOffline => new() { Host, Emulator };
 
-    /// <summary>Engines whose store survives a restart on the same data directory (<see cref="HostEngine.DataDirKey"/>).</summary>
-    public static TheoryData<string> Durable => new() { Host };
+    /// <summary>Engines whose store survives a restart on the same data directory (<see cref="HostEngine.DataDirKey"/>):
+    /// SQLite on the host, the flash log in the emulator's data directory.</summary>
+    public static TheoryData<string> Durable => new() { Host, Emulator };
 
     /// <summary>Engines that authenticate clients and enforce access rules from a JSON configuration file
     /// (<see cref="StartWithConfigAsync"/>): the host's EdgeBroker:Security. The firmware relay joins once its settings
@@ -42,6 +42,10 @@ public static class Engines
     /// <summary>The highest QoS the engine delivers at and grants: 2 on the host; 1 on the firmware, which completes
     /// a publisher's QoS 2 handshake but delivers at most at QoS 1.</summary>
     public static int MaxQos(string engine) => engine == Emulator ? 1 : 2;
+
+    /// <summary>Clients connected at once with the engine's default settings: the device's <c>max_clients</c> on the
+    /// firmware; the host sets no limit of its own.</summary>
+    public static int MaxClients(string engine) => engine == Emulator ? new EdgeBroker.Firmware.Relay.Settings.RelaySettings().MaxClients : int.MaxValue;
 
     public static Task<RunningBroker> StartAsync(string engine, IDictionary<string, string?>? settings = null) => engine switch
     {

@@ -13,18 +13,13 @@ public sealed class TestClient : IAsyncDisposable
     public static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan SilenceWindow = TimeSpan.FromMilliseconds(400);
 
-    readonly Channel<MqttApplicationMessage> _received = Channel.CreateUnbounded<MqttApplicationMessage>();
+    readonly Channel<MqttApplicationMessage> _received;
 
-    /// <summary>The handler is in place before the CONNECT: a message the broker sends right after its CONNACK (a
-    /// stored backlog, pairing credentials) may reach the client before ConnectAsync returns.</summary>
-    TestClient(IMqttClient client)
+    TestClient(IMqttClient client, MqttClientConnectResult connectResult, Channel<MqttApplicationMessage> received)
     {
         Client = client;
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            _received.Writer.TryWrite(e.ApplicationMessage);
-            return Task.CompletedTask;
-        };
+        ConnectResult = connectResult;
+        _received = received;
     }
 
     public IMqttClient Client { get; }
@@ -40,6 +35,15 @@ public sealed class TestClient : IAsyncDisposable
         Action<MqttClientOptionsBuilder>? configure = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
+
+        // Recording starts before the CONNECT: what a broker sends right after its CONNACK (kept messages, a pairing
+        // message) may arrive before ConnectAsync returns.
+        var received = Channel.CreateUnbounded<MqttApplicationMessage>();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Writer.TryWrite(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(broker.Host, broker.Port)
             .WithClientId(clientId)
@@ -52,9 +56,8 @@ public sealed class TestClient : IAsyncDisposable
         }
 
         configure?.Invoke(builder);
-        var testClient = new TestClient(client);
-        testClient.ConnectResult = await client.ConnectAsync(builder.Build());
-        return testClient;
+        var result = await client.ConnectAsync(builder.Build());
+        return new TestClient(client, result, received);
     }
 
     public async Task SubscribeAsync(string filter, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce)

@@ -9,7 +9,8 @@ namespace EdgeBroker.EndToEnd.Tests.Offline;
 /// Nothing acknowledged is ever lost: the broker runs as a child process and is killed with SIGKILL at random moments
 /// while a publisher sends QoS 1 P2P messages to an away device; after each kill it restarts on the same data directory.
 /// At the end the device reconnects and must receive every message whose PUBACK the publisher got — in order, a
-/// message seen twice only with DUP set. Host engine (it is the one with a separate process to kill).
+/// message seen twice only with DUP set. Run against both programs: the host, and the firmware emulator, where a kill
+/// stands in for the gateway losing power.
 /// </summary>
 public sealed class CrashTests : IDisposable
 {
@@ -17,17 +18,20 @@ public sealed class CrashTests : IDisposable
     const string Topic = "app/p2p/" + Device;
     const int Rounds = 4;
 
+    static readonly string EmulatorDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Emulator.dll");
+
     readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("edgebroker-crash-");
     readonly int _port = FreePorts.Next();
 
-    [Fact]
-    public async Task Every_acknowledged_message_survives_repeated_kill_minus_9()
+    [Theory]
+    [MemberData(nameof(Engines.Durable), MemberType = typeof(Engines))]
+    public async Task Every_acknowledged_message_survives_repeated_kill_minus_9(string engine)
     {
         var random = new Random();
         var acknowledged = new List<int>();
         var next = 0;
 
-        await using (var broker = await StartBrokerAsync())
+        await using (var broker = await StartBrokerAsync(engine))
         {
             var device = await ConnectAsync(Device, cleanStart: false);
             await device.DisconnectAsync();
@@ -36,7 +40,7 @@ public sealed class CrashTests : IDisposable
 
         for (var round = 0; round < Rounds; round++)
         {
-            await using var broker = await StartBrokerAsync();
+            await using var broker = await StartBrokerAsync(engine);
             using var publisher = await ConnectAsync("GID_app@@@publisher", cleanStart: true);
             var killAfter = TimeSpan.FromMilliseconds(random.Next(100, 600));
             var killer = Task.Delay(killAfter).ContinueWith(_ => Kill(broker));
@@ -63,7 +67,7 @@ public sealed class CrashTests : IDisposable
 
         Assert.True(acknowledged.Count > 20, $"only {acknowledged.Count} messages were acknowledged before the kills; the test proves little");
 
-        await using (var broker = await StartBrokerAsync())
+        await using (var broker = await StartBrokerAsync(engine))
         {
             var received = new List<(int Sequence, bool Duplicate)>();
             var allArrived = new TaskCompletionSource();
@@ -106,15 +110,30 @@ public sealed class CrashTests : IDisposable
         }
     }
 
-    async Task<ProcessRunner> StartBrokerAsync()
+    /// <summary>The quotas (and on the firmware the store's size) are raised so that every refusal would be a
+    /// durability failure, not a full quota: a 3.1.1 publisher is acknowledged even when its message is refused. The
+    /// host's HTTP API takes a free port: on its default, 8080, a second broker on the machine makes it exit after its
+    /// MQTT listener is already up.</summary>
+    async Task<ProcessRunner> StartBrokerAsync(string engine)
     {
-        // The quota is raised so that every refusal would be a durability failure, not a full quota. Any free HTTP port:
-        // the default 8080 may be taken by another broker on this machine, which would stop this one at start.
-        var broker = ProcessRunner.Start(
-            new Dictionary<string, string> { ["EdgeBroker__MaxOfflineMessagesPerClient"] = "1000000" },
-            "dotnet", HostProgram.Dll, "--port", _port.ToString(), "--http-port", "0", "--data-dir", _dataDir.FullName);
+        var broker = engine == Engines.Host
+            ? ProcessRunner.Start(
+                new Dictionary<string, string> { ["EdgeBroker__MaxOfflineMessagesPerClient"] = "1000000" },
+                "dotnet", HostProgram.Dll, "--port", _port.ToString(), "--data-dir", _dataDir.FullName, "--http-port", "0")
+            : StartEmulator();
         await broker.WaitForOutputAsync(TimeSpan.FromSeconds(20), "MQTT listener on");
         return broker;
+    }
+
+    ProcessRunner StartEmulator()
+    {
+        File.WriteAllLines(Path.Combine(_dataDir.FullName, "edgebroker.conf"),
+        [
+            "max_offline_messages_per_client = 100000",
+            "max_offline_bytes_per_client = 16777216",
+            "flash_store_bytes = 16777216",
+        ]);
+        return ProcessRunner.Start("dotnet", EmulatorDll, "--port", _port.ToString(), "--data-dir", _dataDir.FullName);
     }
 
     static void Kill(ProcessRunner broker) => Process.GetProcessById(broker.ProcessId).Kill();

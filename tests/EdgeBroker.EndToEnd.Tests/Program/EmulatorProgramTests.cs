@@ -6,7 +6,8 @@ using EdgeBroker.EndToEnd.Tests.Infrastructure;
 namespace EdgeBroker.EndToEnd.Tests.Program;
 
 /// <summary>The firmware emulator as users run it (<c>dotnet run --project host/EdgeBroker.Emulator -- --port 1884</c>): a
-/// child process, its flags, its data directory standing in for I:, the pairing button over HTTP, exit codes.</summary>
+/// child process, its flags, its data directory standing in for I:, the pairing button over HTTP and a device paired
+/// with it, exit codes.</summary>
 public sealed class EmulatorProgramTests : IDisposable
 {
     static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(20);
@@ -54,7 +55,45 @@ public sealed class EmulatorProgramTests : IDisposable
         (await http.PostAsync("pairing", null)).EnsureSuccessStatusCode();
 
         Assert.True(await PairingOpenAsync(http));
-        await emulator.WaitForOutputAsync(ProcessTimeout, "Pairing window open for 120 s (HTTP)");
+        await emulator.WaitForOutputAsync(ProcessTimeout, "Pairing window for group default open for 120 s (HTTP)");
+    }
+
+    [Fact]
+    public async Task A_device_paired_over_http_keeps_its_credentials_across_a_restart()
+    {
+        File.WriteAllText(Path.Combine(_dataDirectory, "edgebroker.conf"), "pairing_group = GID_sensors\n");
+        const string Thermometer = "GID_sensors@@@thermo1";
+        var port = FreePorts.Next();
+        var httpPort = FreePorts.Next();
+        (string UserName, string Password) credentials;
+        await using (var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory,
+            "--http-port", httpPort.ToString()))
+        {
+            await emulator.WaitForOutputAsync(ProcessTimeout, "POST /pairing");
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
+            (await http.PostAsync("pairing", null)).EnsureSuccessStatusCode();
+
+            credentials = await Security.GatewaySecurityTests.PairAsync(new ListeningEmulator(port), Thermometer);
+            await using (await ConnectAsDeviceAsync(port, Thermometer, credentials))
+            {
+            }
+
+            await ProcessRunner.RunAsync(ProcessTimeout, "kill", "-TERM", emulator.ProcessId.ToString());
+            Assert.Equal(0, await emulator.WaitForExitAsync(ProcessTimeout));
+            Assert.DoesNotContain(credentials.Password, emulator.Output);
+        }
+
+        port = FreePorts.Next();
+        await using (var restarted = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory))
+        {
+            await restarted.WaitForOutputAsync(ProcessTimeout, "MQTT listener on");
+            Assert.Contains("1 paired devices; anonymous clients refused", restarted.Output);
+
+            await using var device = await ConnectAsDeviceAsync(port, Thermometer, credentials);
+            Assert.True(device.Client.IsConnected);
+            await using var anonymous = await RawMqttConnection.OpenAsync(new ListeningEmulator(port));
+            Assert.Equal(5, await anonymous.ConnectAsync("GID_sensors@@@stranger"));
+        }
     }
 
     [Fact]
@@ -90,6 +129,35 @@ public sealed class EmulatorProgramTests : IDisposable
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("max_packet_size = huge is not a whole number", run.Errors);
+    }
+
+    [Fact]
+    public async Task A_damaged_store_is_named_and_exit_code_4_and_left_as_it_is()
+    {
+        var store = Directory.CreateDirectory(Path.Combine(_dataDirectory, "edgebroker")).FullName;
+        var log = Path.Combine(store, "edgebroker.log");
+        byte[] garbage = [.. "not a log at all"u8];
+        File.WriteAllBytes(log, garbage);
+
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", EmulatorDll, "--data-dir", _dataDirectory);
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains(log + " is damaged", run.Errors);
+        Assert.Equal(garbage, File.ReadAllBytes(log));
+    }
+
+    static Task<TestClient> ConnectAsDeviceAsync(int port, string clientId, (string UserName, string Password) credentials) =>
+        TestClient.ConnectAsync(new ListeningEmulator(port), clientId, configure: b => b.WithCredentials(credentials.UserName, credentials.Password));
+
+    /// <summary>The emulator program listening on <paramref name="port"/>, for the test clients (the test owns the
+    /// process).</summary>
+    sealed class ListeningEmulator(int port) : RunningBroker
+    {
+        public override int Port => port;
+
+        public override bool IsConnected(string clientId) => throw new NotSupportedException("the program's state is its own");
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     static async Task<bool> PairingOpenAsync(HttpClient http)

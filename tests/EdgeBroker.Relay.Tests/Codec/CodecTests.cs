@@ -122,7 +122,7 @@ public class CodecTests
         PacketWriter.WritePublish(buffer, 0, topic, topicBytes, payload, 0, 3, 1, true, true, 513);
         int size = PacketWriter.PublishSize(topicBytes, 3, 1);
 
-        var reader = new PacketReader();
+        var reader = new PacketReader(new StringDecoder());
         reader.Reset(buffer, 2, size - 2);
         var publish = new PublishPacket();
         publish.Decode(buffer[0] & 0x0F, reader);
@@ -185,7 +185,7 @@ public class CodecTests
             lengthBytes++;
         }
 
-        var reader = new PacketReader();
+        var reader = new PacketReader(new StringDecoder());
         reader.Reset(packet, 1 + lengthBytes, packet.Length - 1 - lengthBytes);
         return reader;
     }

@@ -20,12 +20,13 @@ public class LiveRelayFuzzTests
     public void Garbage_on_many_connections_leaves_the_relay_serving()
     {
         var settings = new RelaySettings { Bind = "127.0.0.1", Port = 0, ConnectTimeoutSeconds = 1 };
-        var server = new RelayServer(RelayContext.Compose(settings, new SilentLog()));
-        server.Start();
+        var storage = Directory.CreateTempSubdirectory("edgebroker-relay-fuzz-");
+        var gateway = Gateway.Open(storage.FullName, settings, new RelaySecuritySettings(), new TestRandom(), new SilentLog());
+        gateway.Start();
         try
         {
             var random = new Random(2024);
-            var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
+            var endPoint = new IPEndPoint(IPAddress.Loopback, gateway.Port);
             var drain = new byte[256];
             for (int i = 0; i < Connections; i++)
             {
@@ -45,7 +46,7 @@ public class LiveRelayFuzzTests
                 DrainUntilClosed(socket, drain);
             }
 
-            WaitUntil(() => server.Context.ConnectedClients == 0);
+            WaitUntil(() => gateway.Context.ConnectedClients == 0);
             using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 5000 };
             client.Connect(endPoint);
             client.Send(Packets.Connect("after"));
@@ -60,7 +61,8 @@ public class LiveRelayFuzzTests
         }
         finally
         {
-            server.Stop();
+            gateway.Stop();
+            storage.Delete(recursive: true);
         }
     }
 
@@ -86,17 +88,6 @@ public class LiveRelayFuzzTests
         {
             Assert.True(DateTime.UtcNow < deadline, "connections that ended are still counted as clients");
             Thread.Sleep(10);
-        }
-    }
-
-    sealed class SilentLog : IRelayLog
-    {
-        public void Info(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
         }
     }
 }

@@ -1,4 +1,3 @@
-using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay.Settings;
 
 namespace EdgeBroker.Relay.Tests.Settings;
@@ -53,16 +52,29 @@ public class SettingsFileTests
     }
 
     [Fact]
-    public void The_pairing_window_opens_for_its_duration_and_closes()
+    public void The_offline_keys_set_the_cores_limits_and_the_store_size_its_budget()
     {
-        var window = new PairingWindow(60);
-        Assert.False(window.IsOpen);
+        var settings = new RelaySettings();
+        settings.ApplyFrom(SettingsFile.Parse(
+            "max_offline_messages_per_client = 50\nmax_offline_bytes_per_client = 4096\noffline_message_ttl_seconds = 90\n"
+            + "offline_batch_size = 0\noffline_batch_interval_seconds = 2\nsession_expiry_seconds = 3600\nflash_store_bytes = 131072\n"));
 
-        window.Open();
-        Assert.True(window.IsOpen);
-        Assert.InRange(window.RemainingSeconds, 59, 60);
+        var offline = settings.ToOfflineLimits();
+        var flash = settings.ToFlashStoreLimits();
 
-        window.Close();
-        Assert.Equal(0, window.RemainingSeconds);
+        Assert.Equal((50, 4096L, 90_000L, 0, 2_000L), (offline.MaxMessagesPerClient, offline.MaxBytesPerClient,
+            offline.DefaultMessageTtlMs, offline.BatchSize, offline.BatchIntervalMs));
+        Assert.Equal(3600, settings.SessionExpirySeconds);
+        Assert.Equal((131072, 65536, 8192), (flash.MaxLogBytes, flash.CompactAtDeadBytes, flash.SessionReserveBytes));
+    }
+
+    [Fact]
+    public void The_offline_defaults_are_the_hosts_but_for_the_quota_and_a_64_KB_store()
+    {
+        var settings = new RelaySettings();
+
+        Assert.Equal((32, 16384, 72 * 3600, 30, 5, 7 * 24 * 3600, 65536), (settings.MaxOfflineMessagesPerClient,
+            settings.MaxOfflineBytesPerClient, settings.OfflineMessageTtlSeconds, settings.OfflineBatchSize,
+            settings.OfflineBatchIntervalSeconds, settings.SessionExpirySeconds, settings.FlashStoreBytes));
     }
 }

@@ -12,7 +12,7 @@ internal static class PacketDecoding
     /// <see cref="MalformedPacketException"/> at the first malformed one; a trailing partial packet is ignored.</summary>
     public static int DecodeAll(byte[] stream, int maxPacketSize)
     {
-        var reader = new PacketReader();
+        var reader = new PacketReader(new StringDecoder());
         var publish = new PublishPacket();
         int position = 0;
         int decoded = 0;

@@ -1,27 +1,40 @@
 using System.Net;
 using System.Net.Sockets;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Firmware.Storage;
 
 namespace EdgeBroker.Relay.Tests.Support;
 
 /// <summary>
-/// The relay with the device defaults, driven from the test's own thread over real loopback sockets: no reader or
-/// transmitter threads run, so the test can measure exactly what the relay allocates and retains.
+/// The relay with the device defaults and its flash store in a temporary directory, driven from the test's own thread
+/// over real loopback sockets: no reader or transmitter threads run, so the test can measure exactly what the relay
+/// allocates and retains.
 /// </summary>
 internal sealed class SynchronousRelay : IDisposable
 {
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     readonly Dictionary<RelayConnection, Socket> _serverSockets = new();
+    readonly DirectoryInfo _storage = Directory.CreateTempSubdirectory("edgebroker-relay-");
 
-    public SynchronousRelay(int maxClients = 12)
+    /// <param name="security">The gateway's security settings; the defaults (an open gateway) when null.</param>
+    /// <param name="log">Where the relay logs; nowhere when null.</param>
+    public SynchronousRelay(int maxClients = 12, Action<RelaySettings>? configure = null, RelaySecuritySettings? security = null,
+        IRelayLog? log = null)
     {
         Settings = new RelaySettings { MaxClients = maxClients };
-        Context = RelayContext.Compose(Settings, new NoLog());
+        configure?.Invoke(Settings);
+        Store = FlashStore.Open(_storage.FullName, Settings.ToFlashStoreLimits(), Settings.ToOfflineLimits());
+        var options = (security ?? new RelaySecuritySettings()).ToOptions(hasPairedDevices: false);
+        Context = RelayContext.Compose(Settings, Store, new BrokerSecurity(options, Store.Devices, new MemoryTokenStore(), new TestRandom()),
+            log ?? new SilentLog());
         _listener.Start();
     }
 
     public RelaySettings Settings { get; }
+
+    public FlashStore Store { get; }
 
     public RelayContext Context { get; }
 
@@ -92,16 +105,10 @@ internal sealed class SynchronousRelay : IDisposable
         }
     }
 
-    public void Dispose() => _listener.Stop();
-
-    sealed class NoLog : IRelayLog
+    public void Dispose()
     {
-        public void Info(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-        }
+        _listener.Stop();
+        Store.Dispose();
+        _storage.Delete(recursive: true);
     }
 }

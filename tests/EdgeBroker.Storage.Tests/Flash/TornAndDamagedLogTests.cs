@@ -114,7 +114,7 @@ public sealed class TornAndDamagedLogTests : FlashLogFixture
     {
         Store.Sessions.SaveSession("dev", 60, 0);
         byte[] log = CloseAndReadLog();
-        log[4] = 2;    // format version
+        log[4] = LogHeader.FormatVersion + 1;
         BitConverter.GetBytes(Crc32.Of(log, 0, 14)).CopyTo(log, 14);
         File.WriteAllBytes(LogPath, log);
 
@@ -122,6 +122,21 @@ public sealed class TornAndDamagedLogTests : FlashLogFixture
 
         Assert.Contains(LogPath, error.Message);
         Assert.Contains("newer EdgeBroker", error.Message);
+    }
+
+    [Fact]
+    public void ALogOfTheFirstFormat_IsKept_AndRewrittenInTheCurrentOne()
+    {
+        Store.Sessions.SaveSession("dev", 60, 0);
+        Offline.Append("dev", "kept");
+        byte[] log = CloseAndReadLog();
+        log[4] = 1;
+        BitConverter.GetBytes(Crc32.Of(log, 0, 14)).CopyTo(log, 14);
+        File.WriteAllBytes(LogPath, log);
+
+        Assert.Equal(new[] { "kept" }, Offline.ReadAll("dev").Payloads());
+        Assert.Single(Store.Sessions.LoadSessions());
+        Assert.Equal(LogHeader.FormatVersion, CloseAndReadLog()[4]);
     }
 
     static int IndexOf(byte[] haystack, string needle)

@@ -3,14 +3,19 @@ namespace EdgeBroker.Firmware.Relay.Codec
     /// <summary>
     /// Reads the fields of one packet's variable header and payload (§1.5) from a receive buffer, checking every
     /// length against what is left so a lying length can never read past the packet. One per connection, reused for
-    /// every packet: it allocates only the strings it returns.
+    /// every packet: it allocates only the strings it returns (through the relay's shared <see cref="StringDecoder"/>).
     /// </summary>
     public sealed class PacketReader
     {
+        readonly StringDecoder _strings;
         byte[] _buffer;
         int _position;
         int _end;
-        char[] _chars;
+
+        public PacketReader(StringDecoder strings)
+        {
+            _strings = strings;
+        }
 
         public byte[] Buffer
         {
@@ -93,18 +98,7 @@ namespace EdgeBroker.Firmware.Relay.Codec
         /// <summary>Decodes MQTT UTF-8 bytes of this packet (for fields located with <see cref="ReadField"/>).</summary>
         public string DecodeString(byte[] bytes, int offset, int length)
         {
-            if (_chars == null || _chars.Length < length)
-            {
-                _chars = new char[length];
-            }
-
-            int count = MqttUtf8.Decode(bytes, offset, length, _chars);
-            if (count < 0)
-            {
-                throw new MalformedPacketException("a string is not well-formed UTF-8 or contains U+0000");
-            }
-
-            return new string(_chars, 0, count);
+            return _strings.Decode(bytes, offset, length);
         }
 
         /// <summary>Everything the packet declared has been read ([MQTT-1.5.x] lengths must add up).</summary>

@@ -1,3 +1,6 @@
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Firmware.Storage;
+
 namespace EdgeBroker.Firmware.Relay.Settings
 {
     /// <summary>
@@ -13,6 +16,12 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string MaxSubscriptionsPerClientKey = "max_subscriptions_per_client";
         public const string MaxRetainedMessagesKey = "max_retained_messages";
         public const string MaxOfflineMessagesPerClientKey = "max_offline_messages_per_client";
+        public const string MaxOfflineBytesPerClientKey = "max_offline_bytes_per_client";
+        public const string OfflineMessageTtlSecondsKey = "offline_message_ttl_seconds";
+        public const string OfflineBatchSizeKey = "offline_batch_size";
+        public const string OfflineBatchIntervalSecondsKey = "offline_batch_interval_seconds";
+        public const string SessionExpirySecondsKey = "session_expiry_seconds";
+        public const string FlashStoreBytesKey = "flash_store_bytes";
         public const string MaxQueuedBytesPerClientKey = "max_queued_bytes_per_client";
         public const string ConnectTimeoutSecondsKey = "connect_timeout_seconds";
         public const string SendTimeoutSecondsKey = "send_timeout_seconds";
@@ -22,6 +31,9 @@ namespace EdgeBroker.Firmware.Relay.Settings
 
         /// <summary>Largest packet the relay accepts at all; the device cannot hold more in one buffer.</summary>
         public const int MaxPacketSizeLimit = 65536;
+
+        /// <summary>Smallest store worth having: room for sessions and a few messages of the largest packet size.</summary>
+        public const int MinFlashStoreBytes = 16384;
 
         /// <summary>QoS 2 PUBLISHes a client may have awaiting PUBREL at once; more is a client that never completes them.</summary>
         public const int MaxAwaitingRelease = 16;
@@ -38,6 +50,12 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxSubscriptionsPerClient = 16;
             MaxRetainedMessages = 32;
             MaxOfflineMessagesPerClient = 32;
+            MaxOfflineBytesPerClient = 16384;
+            OfflineMessageTtlSeconds = 72 * 3600;
+            OfflineBatchSize = 30;
+            OfflineBatchIntervalSeconds = 5;
+            SessionExpirySeconds = 7 * 24 * 3600;
+            FlashStoreBytes = 64 * 1024;
             MaxQueuedBytesPerClient = 8192;
             ConnectTimeoutSeconds = 10;
             SendTimeoutSeconds = 10;
@@ -65,6 +83,26 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>Messages kept for an away persistent session; further ones are refused and counted.</summary>
         public int MaxOfflineMessagesPerClient { get; set; }
 
+        /// <summary>Topic and payload bytes kept for an away persistent session, enforced like the message count.</summary>
+        public int MaxOfflineBytesPerClient { get; set; }
+
+        /// <summary>How long a kept message waits for its client before it is dropped.</summary>
+        public int OfflineMessageTtlSeconds { get; set; }
+
+        /// <summary>Kept messages handed to a reconnected client at once; 0 hands over everything at once.</summary>
+        public int OfflineBatchSize { get; set; }
+
+        /// <summary>The next batch follows when the previous one is acknowledged, or after this long.</summary>
+        public int OfflineBatchIntervalSeconds { get; set; }
+
+        /// <summary>How long a persistent session (clean session = 0) outlives its connection before it, its
+        /// subscriptions and its kept messages are forgotten.</summary>
+        public int SessionExpirySeconds { get; set; }
+
+        /// <summary>Flash the store's log may take (internal flash <c>I:</c> is ~256 KB on 4 MB boards, shared with
+        /// the application's files).</summary>
+        public int FlashStoreBytes { get; set; }
+
         /// <summary>Bytes waiting to be sent to one client; further messages for it are dropped and counted.</summary>
         public int MaxQueuedBytesPerClient { get; set; }
 
@@ -90,9 +128,38 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxSubscriptionsPerClient = file.GetInt(MaxSubscriptionsPerClientKey, MaxSubscriptionsPerClient, 1, 10000);
             MaxRetainedMessages = file.GetInt(MaxRetainedMessagesKey, MaxRetainedMessages, 0, 100000);
             MaxOfflineMessagesPerClient = file.GetInt(MaxOfflineMessagesPerClientKey, MaxOfflineMessagesPerClient, 1, 100000);
+            MaxOfflineBytesPerClient = file.GetInt(MaxOfflineBytesPerClientKey, MaxOfflineBytesPerClient, 1, 16777216);
+            OfflineMessageTtlSeconds = file.GetInt(OfflineMessageTtlSecondsKey, OfflineMessageTtlSeconds, 1, 31536000);
+            OfflineBatchSize = file.GetInt(OfflineBatchSizeKey, OfflineBatchSize, 0, 100000);
+            OfflineBatchIntervalSeconds = file.GetInt(OfflineBatchIntervalSecondsKey, OfflineBatchIntervalSeconds, 1, 3600);
+            SessionExpirySeconds = file.GetInt(SessionExpirySecondsKey, SessionExpirySeconds, 1, 315360000);
+            FlashStoreBytes = file.GetInt(FlashStoreBytesKey, FlashStoreBytes, MinFlashStoreBytes, 16777216);
             MaxQueuedBytesPerClient = file.GetInt(MaxQueuedBytesPerClientKey, MaxQueuedBytesPerClient, MaxPacketSize, 16777216);
             ConnectTimeoutSeconds = file.GetInt(ConnectTimeoutSecondsKey, ConnectTimeoutSeconds, 1, 3600);
             SendTimeoutSeconds = file.GetInt(SendTimeoutSecondsKey, SendTimeoutSeconds, 1, 3600);
+        }
+
+        /// <summary>What the core keeps for away clients and how it hands it back, as set here.</summary>
+        public OfflineLimits ToOfflineLimits()
+        {
+            OfflineLimits limits = new OfflineLimits();
+            limits.MaxMessagesPerClient = MaxOfflineMessagesPerClient;
+            limits.MaxBytesPerClient = MaxOfflineBytesPerClient;
+            limits.DefaultMessageTtlMs = OfflineMessageTtlSeconds * 1000L;
+            limits.BatchSize = OfflineBatchSize;
+            limits.BatchIntervalMs = OfflineBatchIntervalSeconds * 1000L;
+            return limits;
+        }
+
+        /// <summary>The flash log's budget: <see cref="FlashStoreBytes"/>, compacted once half of it is dead, with a
+        /// sixteenth kept for sessions and subscriptions (4 KB of the default 64 KB).</summary>
+        public FlashStoreLimits ToFlashStoreLimits()
+        {
+            FlashStoreLimits limits = new FlashStoreLimits();
+            limits.MaxLogBytes = FlashStoreBytes;
+            limits.CompactAtDeadBytes = FlashStoreBytes / 2;
+            limits.SessionReserveBytes = FlashStoreBytes / 16;
+            return limits;
         }
     }
 }

@@ -13,6 +13,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string FileName = "edgebroker.conf";
 
         readonly StringMap _values = new StringMap(16);
+        readonly ArrayList _keys = new ArrayList();
         readonly ArrayList _problems = new ArrayList();
 
         /// <summary>Lines that are neither comments, blank, nor <c>key = value</c>, and values of the wrong kind.</summary>
@@ -46,6 +47,56 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public string Get(string key)
         {
             return (string)_values.Get(key);
+        }
+
+        /// <summary>The keys set in the file that start with <paramref name="prefix"/>, in the file's order (for keys that
+        /// name something, such as <c>access_key.{id}</c>).</summary>
+        public ArrayList KeysStartingWith(string prefix)
+        {
+            ArrayList keys = new ArrayList();
+            for (int i = 0; i < _keys.Count; i++)
+            {
+                string key = (string)_keys[i];
+                if (key.Length >= prefix.Length && key.Substring(0, prefix.Length) == prefix)
+                {
+                    keys.Add(key);
+                }
+            }
+
+            return keys;
+        }
+
+        /// <summary>The comma-separated values set for <paramref name="key"/>, trimmed, empty ones left out; an empty array
+        /// when the file does not set it.</summary>
+        public string[] GetList(string key)
+        {
+            string text = Get(key);
+            ArrayList items = new ArrayList();
+            int start = 0;
+            while (text != null && start <= text.Length)
+            {
+                int end = text.IndexOf(',', start);
+                if (end < 0)
+                {
+                    end = text.Length;
+                }
+
+                string item = text.Substring(start, end - start).Trim();
+                if (item.Length > 0)
+                {
+                    items.Add(item);
+                }
+
+                start = end + 1;
+            }
+
+            string[] list = new string[items.Count];
+            for (int i = 0; i < list.Length; i++)
+            {
+                list[i] = (string)items[i];
+            }
+
+            return list;
         }
 
         /// <summary>The whole number set for <paramref name="key"/>, or <paramref name="fallback"/> when it is not set;
@@ -90,7 +141,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
                 return;
             }
 
-            _values.Set(line.Substring(0, equals).Trim(), line.Substring(equals + 1).Trim());
+            string key = line.Substring(0, equals).Trim();
+            if (_values.Get(key) == null)
+            {
+                _keys.Add(key);
+            }
+
+            _values.Set(key, line.Substring(equals + 1).Trim());
         }
     }
 }

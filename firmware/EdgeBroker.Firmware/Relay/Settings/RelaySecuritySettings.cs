@@ -1,0 +1,157 @@
+using System.Collections;
+using EdgeBroker.Core.Security;
+
+namespace EdgeBroker.Firmware.Relay.Settings
+{
+    /// <summary>
+    /// Who may connect to the gateway and what they may do, as edgebroker.conf sets it, for the core's
+    /// <see cref="SecurityOptions"/>. Access keys are one key each, <c>access_key.{id} = {secret}</c>, with the groups the
+    /// key serves in <c>access_key.{id}.groups = GID_a, GID_b</c> (all groups when absent). Lists are comma-separated.
+    /// </summary>
+    public sealed class RelaySecuritySettings
+    {
+        public const string AccessKeyPrefix = "access_key.";
+        public const string AccessKeyGroupsSuffix = ".groups";
+        public const string InstanceIdKey = "instance_id";
+        public const string AllowAnonymousKey = "allow_anonymous";
+        public const string ApplicationGroupsKey = "application_groups";
+        public const string SysSubscribersKey = "sys_subscribers";
+        public const string PairingWindowSecondsKey = "pairing_window_seconds";
+        public const string PairingGroupKey = "pairing_group";
+
+        /// <summary>The group the pairing button opens a window for unless the file names one: the group of client IDs
+        /// without <c>@@@</c>, so a device pairs as <c>default@@@{deviceId}</c>.</summary>
+        public const string DefaultPairingGroup = "default";
+
+        /// <summary>Addresses whose failed logins are tracked at once. The core's default (1024) is sized for the host;
+        /// the device's heap and its dozen clients need far fewer.</summary>
+        public const int MaxTrackedAddresses = 32;
+
+        /// <summary><see cref="AllowAnonymous"/> when the file does not set <see cref="AllowAnonymousKey"/>.</summary>
+        public const int NotSet = -1;
+
+        readonly ArrayList _accessKeys = new ArrayList();
+
+        public RelaySecuritySettings()
+        {
+            AllowAnonymous = NotSet;
+            ApplicationGroups = new string[0];
+            SysSubscribers = new string[0];
+            PairingWindowSeconds = SecurityOptions.DefaultPairingWindowSeconds;
+            PairingGroup = DefaultPairingGroup;
+        }
+
+        /// <summary>The <see cref="AccessKey"/>s clients sign with (Signature and Token modes).</summary>
+        public ArrayList AccessKeys
+        {
+            get { return _accessKeys; }
+        }
+
+        /// <summary>The instance ID clients must name in their user name; null accepts any.</summary>
+        public string InstanceId { get; set; }
+
+        /// <summary>1: clients without a user name are admitted; 0: refused (CONNACK 0x05); <see cref="NotSet"/>: admitted
+        /// only while the gateway has neither access keys nor paired devices (see <see cref="AllowsAnonymous"/>).</summary>
+        public int AllowAnonymous { get; set; }
+
+        /// <summary>Groups whose clients exchange P2P messages with every group (the back end's).</summary>
+        public string[] ApplicationGroups { get; set; }
+
+        /// <summary>Client IDs that may subscribe to <c>$SYS/…</c> when they connect with credentials.</summary>
+        public string[] SysSubscribers { get; set; }
+
+        /// <summary>How long a press of the pairing button keeps the window open.</summary>
+        public int PairingWindowSeconds { get; set; }
+
+        /// <summary>The group whose devices may pair while the window is open.</summary>
+        public string PairingGroup { get; set; }
+
+        /// <summary>Applies what <paramref name="file"/> sets; bad values are left at their defaults and reported in the
+        /// file's <see cref="SettingsFile.Problems"/>.</summary>
+        public void ApplyFrom(SettingsFile file)
+        {
+            ArrayList keys = file.KeysStartingWith(AccessKeyPrefix);
+            for (int i = 0; i < keys.Count; i++)
+            {
+                string key = (string)keys[i];
+                if (!EndsWith(key, AccessKeyGroupsSuffix))
+                {
+                    AddAccessKey(file, key);
+                }
+            }
+
+            string instanceId = file.Get(InstanceIdKey);
+            if (instanceId != null && instanceId.Length > 0)
+            {
+                InstanceId = instanceId;
+            }
+
+            AllowAnonymous = file.GetInt(AllowAnonymousKey, AllowAnonymous, 0, 1);
+            ApplicationGroups = file.GetList(ApplicationGroupsKey);
+            SysSubscribers = file.GetList(SysSubscribersKey);
+            PairingWindowSeconds = file.GetInt(PairingWindowSecondsKey, PairingWindowSeconds, 1, 3600);
+            string pairingGroup = file.Get(PairingGroupKey);
+            if (pairingGroup == null)
+            {
+                return;
+            }
+
+            if (ParentTopic.IsValid(pairingGroup))
+            {
+                PairingGroup = pairingGroup;
+            }
+            else
+            {
+                file.Problems.Add(PairingGroupKey + " = " + pairingGroup + " is not a group ID (one topic level, not starting with $)");
+            }
+        }
+
+        /// <summary>Whether clients without a user name are admitted: as set, or — when not set — only while the gateway
+        /// has neither access keys nor paired devices, so that an unconfigured gateway works out of the box and one that
+        /// has started to use credentials does not stay open.</summary>
+        public bool AllowsAnonymous(bool hasPairedDevices)
+        {
+            return AllowAnonymous == NotSet ? _accessKeys.Count == 0 && !hasPairedDevices : AllowAnonymous == 1;
+        }
+
+        /// <summary>The core's options for these settings; <paramref name="hasPairedDevices"/> decides anonymous access
+        /// when it is not set.</summary>
+        public SecurityOptions ToOptions(bool hasPairedDevices)
+        {
+            SecurityOptions options = new SecurityOptions();
+            for (int i = 0; i < _accessKeys.Count; i++)
+            {
+                options.AddAccessKey((AccessKey)_accessKeys[i]);
+            }
+
+            options.InstanceId = InstanceId;
+            options.AllowAnonymous = AllowsAnonymous(hasPairedDevices);
+            options.ApplicationGroups = ApplicationGroups;
+            options.SysSubscribers = SysSubscribers;
+            options.PairingWindowSeconds = PairingWindowSeconds;
+            options.Throttle.MaxTrackedAddresses = MaxTrackedAddresses;
+            return options;
+        }
+
+        void AddAccessKey(SettingsFile file, string key)
+        {
+            string id = key.Substring(AccessKeyPrefix.Length);
+            string secret = file.Get(key);
+
+            // The ID travels in the user name between '|' separators (Signature|{id}|{instance}).
+            if (id.Length == 0 || id.IndexOf('|') >= 0 || secret.Length == 0)
+            {
+                file.Problems.Add(key + ": an access key needs an ID without '|' and a secret (access_key.{id} = {secret})");
+                return;
+            }
+
+            string[] groups = file.GetList(key + AccessKeyGroupsSuffix);
+            _accessKeys.Add(new AccessKey(id, secret, groups));
+        }
+
+        static bool EndsWith(string text, string suffix)
+        {
+            return text.Length >= suffix.Length && text.Substring(text.Length - suffix.Length) == suffix;
+        }
+    }
+}

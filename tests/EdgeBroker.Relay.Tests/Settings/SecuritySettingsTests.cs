@@ -1,0 +1,65 @@
+using EdgeBroker.Core.Security;
+using EdgeBroker.Firmware.Relay.Settings;
+
+namespace EdgeBroker.Relay.Tests.Settings;
+
+/// <summary>The security keys of edgebroker.conf and the core options they make.</summary>
+public class SecuritySettingsTests
+{
+    [Fact]
+    public void Access_keys_with_their_groups_and_the_lists_become_the_cores_options()
+    {
+        var file = SettingsFile.Parse(
+            "access_key.AK1 = secret one\naccess_key.AK1.groups = GID_sensors, GID_lights\naccess_key.AK2 = s2\n"
+            + "instance_id = edge-1\napplication_groups = GID_app,, GID_backend \nsys_subscribers = GID_ops@@@monitor\n"
+            + "pairing_window_seconds = 30\npairing_group = GID_sensors\n");
+        var settings = new RelaySecuritySettings();
+
+        settings.ApplyFrom(file);
+        var options = settings.ToOptions(hasPairedDevices: false);
+
+        Assert.Empty(file.Problems);
+        Assert.Equal("secret one", options.FindAccessKey("AK1")!.Secret);
+        Assert.Equal(["GID_sensors", "GID_lights"], options.FindAccessKey("AK1")!.Groups);
+        Assert.True(options.FindAccessKey("AK2")!.Serves("GID_anything"));
+        Assert.Equal("edge-1", options.InstanceId);
+        Assert.Equal(["GID_app", "GID_backend"], options.ApplicationGroups);
+        Assert.True(options.IsSysSubscriber("GID_ops@@@monitor"));
+        Assert.Equal(30, options.PairingWindowSeconds);
+        Assert.Equal("GID_sensors", settings.PairingGroup);
+        Assert.Equal(RelaySecuritySettings.MaxTrackedAddresses, options.Throttle.MaxTrackedAddresses);
+    }
+
+    [Theory]
+    [InlineData("", false, true)]
+    [InlineData("", true, false)]
+    [InlineData("access_key.AK = s\n", false, false)]
+    [InlineData("allow_anonymous = 1\naccess_key.AK = s\n", true, true)]
+    [InlineData("allow_anonymous = 0\n", false, false)]
+    public void Anonymous_clients_are_admitted_by_default_only_while_there_are_no_keys_and_no_paired_devices(
+        string text, bool hasPairedDevices, bool admitted)
+    {
+        var settings = new RelaySecuritySettings();
+        settings.ApplyFrom(SettingsFile.Parse(text));
+
+        Assert.Equal(admitted, settings.ToOptions(hasPairedDevices).AllowAnonymous);
+    }
+
+    [Theory]
+    [InlineData("access_key.AK =\n", "access_key.AK: an access key needs")]
+    [InlineData("access_key.A|K = s\n", "access_key.A|K: an access key needs")]
+    [InlineData("pairing_group = a/b\n", "pairing_group = a/b is not a group ID")]
+    [InlineData("pairing_group = $SYS\n", "pairing_group = $SYS is not a group ID")]
+    [InlineData("allow_anonymous = yes\n", "allow_anonymous = yes is not a whole number")]
+    public void Bad_values_are_reported_and_left_out(string text, string problem)
+    {
+        var file = SettingsFile.Parse(text);
+        var settings = new RelaySecuritySettings();
+
+        settings.ApplyFrom(file);
+
+        Assert.Contains(file.Problems.Cast<string>(), p => p.StartsWith(problem, StringComparison.Ordinal));
+        Assert.Empty(settings.AccessKeys);
+        Assert.Equal(RelaySecuritySettings.DefaultPairingGroup, settings.PairingGroup);
+    }
+}
