@@ -253,20 +253,29 @@ namespace EdgeBroker.Firmware.Relay
             int size = PacketWriter.PublishSize(topicBytes, message.PayloadLength, qos);
             lock (_outgoing.SyncRoot)
             {
-                PooledBuffer buffer = _outgoing.Reserve(size);
-                if (buffer == null)
-                {
-                    return false;
-                }
-
+                // The delivery is tracked before its bytes are reserved, so a refusal leaves no reserved, unwritten
+                // buffer in the queue.
                 int packetId = 0;
+                bool tracked = qos > 0 && deliveryTag != 0;
                 if (qos > 0)
                 {
                     packetId = NextPacketId();
-                    if (deliveryTag != 0 && !TaggedDeliveries().Add(packetId, deliveryTag))
+                    if (tracked && !TaggedDeliveries().Add(packetId, deliveryTag))
                     {
                         return false;
                     }
+                }
+
+                PooledBuffer buffer = _outgoing.Reserve(size);
+                if (buffer == null)
+                {
+                    if (tracked)
+                    {
+                        bool found;
+                        TaggedDeliveries().Remove(packetId, out found);
+                    }
+
+                    return false;
                 }
 
                 PacketWriter.WritePublish(buffer.Bytes, buffer.Count, topic, topicBytes, message.Payload,

@@ -89,7 +89,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>How long a kept message waits for its client before it is dropped.</summary>
         public int OfflineMessageTtlSeconds { get; set; }
 
-        /// <summary>Kept messages handed to a reconnected client at once; 0 hands over everything at once.</summary>
+        /// <summary>Kept messages handed to a reconnected client at once; 0 as many as a connection tracks until their
+        /// PUBACKs (<see cref="MaxTrackedDeliveries"/>), which is also the most any batch gets.</summary>
         public int OfflineBatchSize { get; set; }
 
         /// <summary>The next batch follows when the previous one is acknowledged, or after this long.</summary>
@@ -146,7 +147,9 @@ namespace EdgeBroker.Firmware.Relay.Settings
             limits.MaxMessagesPerClient = MaxOfflineMessagesPerClient;
             limits.MaxBytesPerClient = MaxOfflineBytesPerClient;
             limits.DefaultMessageTtlMs = OfflineMessageTtlSeconds * 1000L;
-            limits.BatchSize = OfflineBatchSize;
+            // A connection remembers at most MaxTrackedDeliveries unacknowledged deliveries: a larger batch would be
+            // refused beyond them and wait for the next connection.
+            limits.BatchSize = OfflineBatchSize == 0 || OfflineBatchSize > MaxTrackedDeliveries ? MaxTrackedDeliveries : OfflineBatchSize;
             limits.BatchIntervalMs = OfflineBatchIntervalSeconds * 1000L;
             return limits;
         }
