@@ -62,10 +62,22 @@ public class SettingsFileTests
         var offline = settings.ToOfflineLimits();
         var flash = settings.ToFlashStoreLimits();
 
-        Assert.Equal((50, 4096L, 90_000L, 0, 2_000L), (offline.MaxMessagesPerClient, offline.MaxBytesPerClient,
+        // Batching off (0) hands over as many as a connection tracks until their PUBACKs.
+        Assert.Equal((50, 4096L, 90_000L, RelaySettings.MaxTrackedDeliveries, 2_000L), (offline.MaxMessagesPerClient, offline.MaxBytesPerClient,
             offline.DefaultMessageTtlMs, offline.BatchSize, offline.BatchIntervalMs));
         Assert.Equal(3600, settings.SessionExpirySeconds);
         Assert.Equal((131072, 65536, 8192), (flash.MaxLogBytes, flash.CompactAtDeadBytes, flash.SessionReserveBytes));
+    }
+
+    [Theory]
+    [InlineData(10, 10)]
+    [InlineData(500, RelaySettings.MaxTrackedDeliveries)]
+    public void An_offline_batch_is_at_most_what_a_connection_tracks(int configured, int expected)
+    {
+        var settings = new RelaySettings();
+        settings.ApplyFrom(SettingsFile.Parse("offline_batch_size = " + configured + "\n"));
+
+        Assert.Equal(expected, settings.ToOfflineLimits().BatchSize);
     }
 
     [Fact]
