@@ -294,7 +294,7 @@ sealed class CoreBridge
     /// <summary>Drops MQTTnet's state for sessions the core has expired.</summary>
     public async Task ExpireSessionsAsync()
     {
-        foreach (string clientId in _core.ExpireSessions(DateTime.UtcNow.Ticks))
+        foreach (string clientId in _core.ExpireSessions(Clock.NowMs()))
         {
             _logger.LogInformation("Session of {ClientId} expired", clientId);
             await SessionsManager.DeleteSessionAsync(clientId).ConfigureAwait(false);

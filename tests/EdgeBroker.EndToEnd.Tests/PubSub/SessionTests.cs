@@ -8,6 +8,27 @@ namespace EdgeBroker.EndToEnd.Tests.PubSub;
 /// <summary>Clean and persistent sessions, client IDs and takeover (MQTT 3.1.1 §3.1.2.4, §3.1.3.1, §3.1.4).</summary>
 public sealed class SessionTests
 {
+    [Fact]
+    public async Task The_hosts_expiry_sweep_leaves_a_session_whose_interval_has_not_passed()
+    {
+        // The sweep once compared .NET ticks with the core's milliseconds, so every away session expired at the first sweep.
+        await using var broker = await Engines.StartAsync(Engines.Host, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:SessionExpirySweepSeconds"] = "1",
+        });
+        var first = await TestClient.ConnectAsync(broker, "durable", MqttProtocolVersion.V500, cleanStart: false, sessionExpiry: 3600);
+        await first.SubscribeAsync("alerts/#");
+        await first.DisposeAsync();
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+        await publisher.PublishAsync("alerts/door", "open");
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await using var back = await TestClient.ConnectAsync(broker, "durable", MqttProtocolVersion.V500, cleanStart: false, sessionExpiry: 3600);
+
+        Assert.True(back.ConnectResult.IsSessionPresent);
+        Assert.Equal("open", (await back.ReceiveAsync()).ConvertPayloadToString());
+    }
+
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task A_persistent_session_keeps_subscriptions_and_every_qos_while_away(string engine)
