@@ -6,6 +6,7 @@ using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Topics;
 using Microsoft.Extensions.Logging;
+using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -32,9 +33,9 @@ sealed class CoreBridge
     /// <summary>Accepted connections by remote end point (unique per live TCP connection).</summary>
     readonly ConcurrentDictionary<string, MqttNetConnection> _connections = new();
 
-    /// <summary>Subscription identifiers of SUBSCRIBE packets in flight, by client ID then filter (MQTTnet does not pass
-    /// them to the subscribed-topic event).</summary>
-    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, uint>> _subscriptionIdentifiers = new();
+    /// <summary>Filters of SUBSCRIBE packets in flight that the core refused, by client ID then filter, with the SUBACK
+    /// code MQTTnet is to answer when it asks.</summary>
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MqttSubscribeReasonCode>> _subscribeRefusals = new();
 
     MqttClientSessionsManager? _sessionsManager;
 
@@ -55,7 +56,6 @@ sealed class CoreBridge
         server.InterceptingPublishAsync += OnInterceptingPublish;
         server.InterceptingInboundPacketAsync += OnInboundPacket;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
-        server.ClientSubscribedTopicAsync += OnClientSubscribed;
         server.ClientUnsubscribedTopicAsync += OnClientUnsubscribed;
         server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
     }
@@ -156,7 +156,7 @@ sealed class CoreBridge
             return Task.CompletedTask;
         }
 
-        _subscriptionIdentifiers.TryRemove(args.ClientId, out _);
+        _subscribeRefusals.TryRemove(args.ClientId, out _);
         var session = _core.Sessions.Find(args.ClientId);
         var expiry = session?.ExpiryIntervalSeconds ?? 0;
         if (connection.ProtocolVersion == MqttProtocolVersion.V500 && args.DisconnectType == MqttClientDisconnectType.Clean && args.SessionExpiryInterval != 0)
@@ -192,6 +192,14 @@ sealed class CoreBridge
             EngineProperties = message,
         };
 
+        // A retained message is kept before it is routed, and the core records a subscription before MQTTnet reads the
+        // retained messages for it (OnInboundPacket): so a SUBSCRIBE racing this PUBLISH either finds the message among
+        // the retained ones or is among the receivers when it is routed — never neither.
+        if (IsKeptAsRetained(args.ClientId, message))
+        {
+            await _server.UpdateRetainedMessageAsync(message).ConfigureAwait(false);
+        }
+
         var outcome = _core.Publish(args.ClientId, routed);
 
         // The core has delivered it; MQTTnet must not dispatch it a second time.
@@ -214,61 +222,72 @@ sealed class CoreBridge
             // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
             _logger.LogWarning("Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
         }
-
-        // A P2P message is for its receiver now and is never kept as a retained message for others to read later.
-        if (message.Retain && P2PAddress.ReceiverStart(message.Topic) < 0)
-        {
-            await _server.UpdateRetainedMessageAsync(message).ConfigureAwait(false);
-        }
     }
 
+    /// <summary>A retained PUBLISH the publisher may make, to a valid topic that is not a P2P address: a P2P message is for
+    /// its receiver now and is never kept for others to read later.</summary>
+    bool IsKeptAsRetained(string clientId, MqttApplicationMessage message) =>
+        message.Retain
+        && P2PAddress.ReceiverStart(message.Topic) < 0
+        && TopicValidator.IsValidTopicName(message.Topic)
+        && _core.Router.Policy.CanPublish(clientId, message.Topic, -1);
+
+    /// <summary>Decides every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones go into the core now, before
+    /// MQTTnet reads the retained messages to send (see <see cref="OnInterceptingPublish"/>); refused ones wait for
+    /// <see cref="OnInterceptingSubscription"/> to answer them.</summary>
     Task OnInboundPacket(InterceptingPacketEventArgs args)
     {
-        if (args.Packet is MqttSubscribePacket { SubscriptionIdentifier: > 0 } subscribe)
+        if (args.Packet is not MqttSubscribePacket subscribe)
         {
-            var pending = _subscriptionIdentifiers.GetOrAdd(args.ClientId, _ => new ConcurrentDictionary<string, uint>());
-            foreach (var filter in subscribe.TopicFilters)
+            return Task.CompletedTask;
+        }
+
+        foreach (var filter in subscribe.TopicFilters)
+        {
+            if (filter.Topic.StartsWith("$share/", StringComparison.Ordinal))
             {
-                pending[filter.Topic] = subscribe.SubscriptionIdentifier;
+                continue; // MQTTnet refuses shared subscriptions itself (0x9E), without asking.
+            }
+
+            if (SubscribeRefusal(args.ClientId, filter.Topic) is { } refusal)
+            {
+                _subscribeRefusals.GetOrAdd(args.ClientId, _ => new ConcurrentDictionary<string, MqttSubscribeReasonCode>())[filter.Topic] = refusal;
+            }
+            else
+            {
+                _core.Subscribe(args.ClientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
+                    (int)subscribe.SubscriptionIdentifier);
             }
         }
 
         return Task.CompletedTask;
     }
 
-    Task OnInterceptingSubscription(InterceptingSubscriptionEventArgs args)
+    MqttSubscribeReasonCode? SubscribeRefusal(string clientId, string filter)
     {
-        var filter = args.TopicFilter.Topic;
         if (!TopicValidator.IsValidTopicFilter(filter))
         {
-            args.ProcessSubscription = false;
-            args.Response.ReasonCode = MqttSubscribeReasonCode.TopicFilterInvalid;
-
-            // MQTT 5 has a SUBACK code for it; in 3.1.1 a malformed filter is a protocol violation and the connection
-            // must be closed [MQTT-4.8.0-1].
-            args.CloseConnection = (_core.Sessions.Find(args.ClientId)?.Connection as MqttNetConnection)?.ProtocolVersion != MqttProtocolVersion.V500;
-            _logger.LogWarning("Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", args.ClientId, filter);
-        }
-        else if (!_core.Router.Policy.CanSubscribe(args.ClientId, filter))
-        {
-            // MQTT 5 SUBACK 0x87; MQTTnet writes any failure as 0x80 for 3.1.1. The policy has logged the reason.
-            args.ProcessSubscription = false;
-            args.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            _logger.LogWarning("Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter);
+            return MqttSubscribeReasonCode.TopicFilterInvalid;
         }
 
-        return Task.CompletedTask;
+        // MQTT 5 SUBACK 0x87; MQTTnet writes any failure as 0x80 for 3.1.1. The policy logs the reason.
+        return _core.Router.Policy.CanSubscribe(clientId, filter) ? null : MqttSubscribeReasonCode.NotAuthorized;
     }
 
-    Task OnClientSubscribed(ClientSubscribedTopicEventArgs args)
+    Task OnInterceptingSubscription(InterceptingSubscriptionEventArgs args)
     {
-        var filter = args.TopicFilter;
-        uint identifier = 0;
-        if (_subscriptionIdentifiers.TryGetValue(args.ClientId, out var pending))
+        if (_subscribeRefusals.TryGetValue(args.ClientId, out var refusals) && refusals.TryRemove(args.TopicFilter.Topic, out var refusal))
         {
-            pending.TryRemove(filter.Topic, out identifier);
+            args.ProcessSubscription = false;
+            args.Response.ReasonCode = refusal;
+
+            // MQTT 5 has a SUBACK code for an invalid filter; in 3.1.1 it is a protocol violation and the connection must
+            // be closed [MQTT-4.8.0-1].
+            args.CloseConnection = refusal == MqttSubscribeReasonCode.TopicFilterInvalid
+                && (_core.Sessions.Find(args.ClientId)?.Connection as MqttNetConnection)?.ProtocolVersion != MqttProtocolVersion.V500;
         }
 
-        _core.Subscribe(args.ClientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished, (int)identifier);
         return Task.CompletedTask;
     }
 

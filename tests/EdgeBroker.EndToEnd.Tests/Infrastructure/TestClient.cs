@@ -103,6 +103,19 @@ public sealed class TestClient : IAsyncDisposable
         return payloads;
     }
 
+    /// <summary>Everything received and not yet read, after waiting <see cref="SilenceWindow"/> for stragglers.</summary>
+    public async Task<List<MqttApplicationMessage>> ReceiveAllAsync()
+    {
+        await Task.Delay(SilenceWindow);
+        var messages = new List<MqttApplicationMessage>();
+        while (_received.Reader.TryRead(out var message))
+        {
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+
     /// <summary>Asserts that nothing (more) arrives within <see cref="SilenceWindow"/>.</summary>
     public async Task ExpectNothingAsync()
     {
