@@ -307,16 +307,18 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>Routes a client's message (or its will) through the core, and keeps it if it is to be retained.</summary>
         void Route(RoutedMessage message)
         {
+            // Kept before it is routed (see BrokerCore.KeepsRetained): SUBSCRIBE records a subscription in the core
+            // before collecting the retained messages for it.
+            if (message.Retain && _context.Core.KeepsRetained(_clientId, message.Topic))
+            {
+                _context.Retained.Update(message);
+            }
+
             PublishOutcome outcome = _context.Core.Publish(_clientId, message);
             if (outcome == PublishOutcome.QuotaExceeded)
             {
                 // A 3.1.1 publisher cannot be told, so the log is where the drop shows.
                 _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full");
-            }
-
-            if (message.Retain && outcome != PublishOutcome.NotAuthorized && outcome != PublishOutcome.TopicNameInvalid)
-            {
-                _context.Retained.Update(message);
             }
         }
 

@@ -192,10 +192,8 @@ sealed class CoreBridge
             EngineProperties = message,
         };
 
-        // A retained message is kept before it is routed, and the core records a subscription before MQTTnet reads the
-        // retained messages for it (OnInboundPacket): so a SUBSCRIBE racing this PUBLISH either finds the message among
-        // the retained ones or is among the receivers when it is routed — never neither.
-        if (IsKeptAsRetained(args.ClientId, message))
+        // Kept before it is routed (see BrokerCore.KeepsRetained; OnInboundPacket records subscriptions early enough).
+        if (message.Retain && _core.KeepsRetained(args.ClientId, message.Topic))
         {
             await _server.UpdateRetainedMessageAsync(message).ConfigureAwait(false);
         }
@@ -223,14 +221,6 @@ sealed class CoreBridge
             _logger.LogWarning("Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
         }
     }
-
-    /// <summary>A retained PUBLISH the publisher may make, to a valid topic that is not a P2P address: a P2P message is for
-    /// its receiver now and is never kept for others to read later.</summary>
-    bool IsKeptAsRetained(string clientId, MqttApplicationMessage message) =>
-        message.Retain
-        && P2PAddress.ReceiverStart(message.Topic) < 0
-        && TopicValidator.IsValidTopicName(message.Topic)
-        && _core.Router.Policy.CanPublish(clientId, message.Topic, -1);
 
     /// <summary>Decides every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones go into the core now, before
     /// MQTTnet reads the retained messages to send (see <see cref="OnInterceptingPublish"/>); refused ones wait for

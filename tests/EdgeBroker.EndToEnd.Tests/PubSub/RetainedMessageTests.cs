@@ -40,9 +40,10 @@ public sealed class RetainedMessageTests
         {
             await Task.WhenAll(subscriber.SubscribeAsync("race/" + i), publisher.PublishAsync("race/" + i, "r" + i, retain: true));
 
-            // The live copy was handed over before the PUBACK, the retained one before the SUBACK. Unsubscribing keeps
-            // within the device's subscription limit.
+            // The live copy was handed over before the PUBACK, the retained one before the SUBACK. Unsubscribing and
+            // clearing the retained message keep within the device's subscription and retained-message limits.
             await subscriber.Client.UnsubscribeAsync("race/" + i);
+            await publisher.PublishAsync("race/" + i, "", retain: true);
         }
 
         var topics = (await subscriber.ReceiveAllAsync()).Select(message => message.Topic).ToHashSet();
