@@ -87,7 +87,7 @@ namespace EdgeBroker.Core.Sessions
         internal bool BacklogPending;
 
         /// <summary>The batch in flight holds the stored ids above BatchAfterId up to BatchLastId; BatchUnacked of them
-        /// await their acknowledgement (a late one for an earlier batch must not count against it).</summary>
+        /// wait for their acknowledgement (a late one for an earlier batch must not count against it).</summary>
         internal long BatchAfterId;
         internal long BatchLastId;
         internal int BatchUnacked;

@@ -307,7 +307,7 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>Routes a client's message (or its will) through the core, and keeps it if it is to be retained.</summary>
         void Route(RoutedMessage message)
         {
-            // Kept before it is routed (see BrokerCore.KeepsRetained): SUBSCRIBE records a subscription in the core
+            // Kept before it is routed (see BrokerCore.KeepsRetained): SUBSCRIBE enters a subscription in the core
             // before collecting the retained messages for it.
             if (message.Retain && _context.Core.KeepsRetained(_clientId, message.Topic))
             {

@@ -20,7 +20,7 @@ namespace EdgeBroker.Firmware.Storage
         RecordWriter _writer;
         byte[] _chunk;
 
-        /// <param name="offline">Also among <paramref name="sections"/>; the header records its last issued id.</param>
+        /// <param name="offline">Also among <paramref name="sections"/>; the header keeps its last issued id.</param>
         /// <param name="sections">Every store, in the order their entries are written.</param>
         public LogCompactor(LogFiles files, FlashOfflineStore offline, ILogSection[] sections)
         {
