@@ -13,4 +13,7 @@ public sealed class AccessKeyOptions
 
     /// <summary>Groups whose clients the key may query; empty or "*" means all.</summary>
     public List<string> Groups { get; set; } = [];
+
+    /// <summary>No group named, or "*": the key serves every group.</summary>
+    public bool CoversAllGroups => Groups.Count == 0 || Groups.Contains(AllGroups);
 }

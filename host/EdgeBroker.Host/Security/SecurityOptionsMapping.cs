@@ -61,7 +61,7 @@ static class SecurityOptionsMapping
 
         foreach (var key in broker.AccessKeys)
         {
-            var groups = key.Groups.Contains(AccessKeyOptions.AllGroups) ? [] : key.Groups.ToArray();
+            var groups = key.CoversAllGroups ? [] : key.Groups.ToArray();
             options.AddAccessKey(new AccessKey(key.Id, key.Secret, groups));
         }
 

@@ -1,15 +1,13 @@
-using EdgeBroker.Host.Configuration;
-
 namespace EdgeBroker.Host.Http.Signing;
 
 /// <summary>An access key as requests are checked against it: its secret, and the client groups it may see.</summary>
-sealed class AccessKey(string id, string secret, IReadOnlyCollection<string> groups)
+sealed class AccessKey(string id, string secret, bool seesAllGroups, IReadOnlyCollection<string> groups)
 {
     public string Id { get; } = id;
 
     public string Secret { get; } = secret;
 
-    public bool SeesAllGroups { get; } = groups.Count == 0 || groups.Contains(AccessKeyOptions.AllGroups);
+    public bool SeesAllGroups { get; } = seesAllGroups;
 
     public IReadOnlyCollection<string> Groups { get; } = groups;
 

@@ -8,7 +8,7 @@ sealed class AccessKeyRing(IOptions<BrokerOptions> options)
 {
     readonly Dictionary<string, AccessKey> _byId = options.Value.AccessKeys.ToDictionary(
         key => key.Id,
-        key => new AccessKey(key.Id, key.Secret, key.Groups.ToHashSet(StringComparer.Ordinal)),
+        key => new AccessKey(key.Id, key.Secret, key.CoversAllGroups, key.Groups.ToHashSet(StringComparer.Ordinal)),
         StringComparer.Ordinal);
 
     public int Count => _byId.Count;
