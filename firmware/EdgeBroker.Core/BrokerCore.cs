@@ -325,20 +325,6 @@ namespace EdgeBroker.Core
             }
         }
 
-        /// <summary>
-        /// Whether a retained PUBLISH to <paramref name="topic"/> becomes the topic's retained message: a valid topic the
-        /// publisher may publish to, and no P2P address (a P2P message is for its receiver now, never for later readers).
-        /// Engines keep it before they call <see cref="Publish"/>, and subscribe a client in the core before collecting
-        /// its retained messages: a SUBSCRIBE racing the PUBLISH then either finds the message among the retained ones
-        /// or is among the receivers when it is routed — never neither.
-        /// </summary>
-        public bool KeepsRetained(string publisherClientId, string topic)
-        {
-            return TopicValidator.IsValidTopicName(topic)
-                && P2PAddress.ReceiverStart(topic) < 0
-                && _router.Policy.CanPublish(publisherClientId, topic, -1);
-        }
-
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
         {
             return _router.Publish(publisherClientId, message);

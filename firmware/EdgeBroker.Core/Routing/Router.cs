@@ -20,6 +20,7 @@ namespace EdgeBroker.Core.Routing
         readonly RoutingCounters _counters;
         readonly int _maxQos;
         IAccessPolicy _policy;
+        RetainedKeeper _keepRetained;
 
         internal Router(SessionRegistry sessions, SubscriptionIndex subscriptions, OfflineDelivery offline,
             IAccessPolicy policy, RoutingCounters counters, int maxQos)
@@ -36,6 +37,13 @@ namespace EdgeBroker.Core.Routing
         {
             get { return _policy; }
             set { _policy = value; }
+        }
+
+        /// <summary>Where retained messages are kept (see <see cref="RetainedKeeper"/>); null keeps none.</summary>
+        public RetainedKeeper KeepRetained
+        {
+            get { return _keepRetained; }
+            set { _keepRetained = value; }
         }
 
         /// <summary>Routes a client's PUBLISH. <paramref name="publisherClientId"/> is checked against the access
@@ -58,9 +66,17 @@ namespace EdgeBroker.Core.Routing
             }
 
             StampArrival(message);
-            return receiverStart >= 0
-                ? RouteToReceiver(message, receiverStart)
-                : RouteToSubscribers(publisherClientId, message);
+            if (receiverStart >= 0)
+            {
+                return RouteToReceiver(message, receiverStart);
+            }
+
+            if (message.Retain && _keepRetained != null)
+            {
+                _keepRetained(message);
+            }
+
+            return RouteToSubscribers(publisherClientId, message);
         }
 
         /// <summary>Routes a message the broker itself originates (presence events on <c>$SYS/…</c>): no access

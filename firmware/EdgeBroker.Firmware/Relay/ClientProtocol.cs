@@ -304,16 +304,10 @@ namespace EdgeBroker.Firmware.Relay
             return true;
         }
 
-        /// <summary>Routes a client's message (or its will) through the core, and keeps it if it is to be retained.</summary>
+        /// <summary>Routes a client's message (or its will) through the core, which keeps it if it is to be retained
+        /// (<see cref="RelayContext"/> hands the core the retained store).</summary>
         void Route(RoutedMessage message)
         {
-            // Kept before it is routed (see BrokerCore.KeepsRetained): SUBSCRIBE enters a subscription in the core
-            // before collecting the retained messages for it.
-            if (message.Retain && _context.Core.KeepsRetained(_clientId, message.Topic))
-            {
-                _context.Retained.Update(message);
-            }
-
             PublishOutcome outcome = _context.Core.Publish(_clientId, message);
             if (outcome == PublishOutcome.QuotaExceeded)
             {

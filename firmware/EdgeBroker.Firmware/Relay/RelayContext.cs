@@ -1,6 +1,7 @@
 using System.Collections;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Retained;
+using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
@@ -32,6 +33,7 @@ namespace EdgeBroker.Firmware.Relay
             Buffers = new BufferPool(SmallBufferSize, settings.MaxPacketSize);
             Strings = new StringDecoder();
             Transmitter = new Transmitter();
+            core.Router.KeepRetained = KeepRetained;
         }
 
         /// <summary>The gateway as the firmware composes it — on the device, in the emulator and in the tests alike:
@@ -50,6 +52,12 @@ namespace EdgeBroker.Firmware.Relay
         }
 
         public BrokerCore Core { get; private set; }
+
+        /// <summary>The core's <see cref="RetainedKeeper"/>: a refusal (store full) is counted by the store.</summary>
+        void KeepRetained(RoutedMessage message)
+        {
+            Retained.Update(message);
+        }
 
         /// <summary>Authentication, pairing and access control (the core's).</summary>
         public BrokerSecurity Security { get; private set; }

@@ -49,6 +49,7 @@ sealed class CoreBridge
         _sessionPresent = sessionPresent;
         _mqtt311SessionExpiry = mqtt311SessionExpiry;
         _logger = logger;
+        core.Router.KeepRetained = KeepRetained;
 
         server.ValidatingConnectionAsync += OnValidatingConnection;
         server.ClientConnectedAsync += OnClientConnected;
@@ -182,7 +183,7 @@ sealed class CoreBridge
         return Task.CompletedTask;
     }
 
-    async Task OnInterceptingPublish(InterceptingPublishEventArgs args)
+    Task OnInterceptingPublish(InterceptingPublishEventArgs args)
     {
         var message = args.ApplicationMessage;
         var routed = new RoutedMessage(message.Topic, message.Payload.ToArray(), (int)message.QualityOfServiceLevel, message.Retain)
@@ -191,12 +192,6 @@ sealed class CoreBridge
             MessageExpiryInterval = message.MessageExpiryInterval,
             EngineProperties = message,
         };
-
-        // Kept before it is routed (see BrokerCore.KeepsRetained; OnInboundPacket records subscriptions early enough).
-        if (message.Retain && _core.KeepsRetained(args.ClientId, message.Topic))
-        {
-            await _server.UpdateRetainedMessageAsync(message).ConfigureAwait(false);
-        }
 
         var outcome = _core.Publish(args.ClientId, routed);
 
@@ -212,7 +207,7 @@ sealed class CoreBridge
                 _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
             }
 
-            return;
+            return Task.CompletedTask;
         }
 
         if (outcome == PublishOutcome.QuotaExceeded)
@@ -220,10 +215,17 @@ sealed class CoreBridge
             // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
             _logger.LogWarning("Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
         }
+
+        return Task.CompletedTask;
     }
 
+    /// <summary>The core's <see cref="RetainedKeeper"/>: MQTTnet's retained store, which hands each change to the
+    /// durable store synchronously (MqttBrokerService), so the returned task is already complete.</summary>
+    void KeepRetained(RoutedMessage message) =>
+        _server.UpdateRetainedMessageAsync((MqttApplicationMessage)message.EngineProperties!).GetAwaiter().GetResult();
+
     /// <summary>Decides every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones go into the core now, before
-    /// MQTTnet reads the retained messages to send (see <see cref="OnInterceptingPublish"/>); refused ones wait for
+    /// MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); refused ones wait for
     /// <see cref="OnInterceptingSubscription"/> to answer them.</summary>
     Task OnInboundPacket(InterceptingPacketEventArgs args)
     {
