@@ -12,9 +12,10 @@ namespace EdgeBroker.NanoFrameworkGuard.Tests;
 /// </summary>
 public class NanoFrameworkCompileTests
 {
-    public static TheoryData<string> FirmwareProjects()
+    /// <summary>The firmware's projects and the on-device tests' project.</summary>
+    public static TheoryData<string> DeviceProjects()
     {
-        return new TheoryData<string>(NanoProjectFile.All(RepositoryPaths.FirmwareDirectory)
+        return new TheoryData<string>(NanoProjectFile.All(RepositoryPaths.Root)
             .Select(p => Path.GetRelativePath(RepositoryPaths.Root, p.Path)));
     }
 
@@ -28,8 +29,8 @@ public class NanoFrameworkCompileTests
     }
 
     [Theory]
-    [MemberData(nameof(FirmwareProjects))]
-    public void Firmware_project_compiles_against_nanoFramework(string nfproj)
+    [MemberData(nameof(DeviceProjects))]
+    public void Device_project_compiles_against_nanoFramework(string nfproj)
     {
         DeviceCompilation device = DeviceCompilation.Of(Path.Combine(RepositoryPaths.Root, nfproj));
 
@@ -73,7 +74,7 @@ public class NanoFrameworkCompileTests
     public void Firmware_calls_nothing_nanoFramework_leaves_unimplemented()
     {
         var calls = new List<string>();
-        foreach (NanoProjectFile project in NanoProjectFile.All(RepositoryPaths.FirmwareDirectory))
+        foreach (NanoProjectFile project in NanoProjectFile.All(RepositoryPaths.Root))
         {
             calls.AddRange(UnimplementedCalls.In(DeviceCompilation.Of(project.Path).Compilation));
         }

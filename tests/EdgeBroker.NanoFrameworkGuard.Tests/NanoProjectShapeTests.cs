@@ -111,9 +111,9 @@ public class NanoProjectShapeTests
     }
 
     [Fact]
-    public void Every_stub_folder_is_a_package_the_firmware_uses()
+    public void Every_stub_folder_is_a_package_a_device_project_uses()
     {
-        var used = NanoProjectFile.All(RepositoryPaths.FirmwareDirectory).SelectMany(p => p.PackagesConfig).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var used = NanoProjectFile.All(RepositoryPaths.Root).SelectMany(p => p.PackagesConfig).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
 
         string[] strays = Directory.EnumerateDirectories(NanoReferenceAssemblies.StubsDirectory).Select(Path.GetFileName)
             .Where(id => !used.Contains(id!)).ToArray()!;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates tests/NanoReferences/{PackageId}/ for every nanoFramework package that
-# firmware/EdgeBroker.Firmware/packages.config names (except CoreLibrary, whose real mscorlib.dll the package source
+# Regenerates tests/NanoReferences/{PackageId}/ for every nanoFramework package that a packages.config of the
+# device projects names (except CoreLibrary, whose real mscorlib.dll the package source
 # serves, and nanoFramework.M2Mqtt, whose stubs are kept by hand), at the release tag v{version} of each package's
 # repository. Run it after changing a version in packages.config (docs/firmware-build.md, "Moving to a new image").
 #
@@ -22,9 +22,11 @@ declare -A project=(
   [nanoFramework.Runtime.Events]="nanoFramework.Runtime.Events nanoFramework.Runtime.Events/nanoFramework.Runtime.Events.nfproj"
   [nanoFramework.Runtime.Native]="nanoFramework.Runtime.Native nanoFramework.Runtime.Native/nanoFramework.Runtime.Native.nfproj"
   [nanoFramework.System.Threading]="System.Threading nanoFramework.System.Threading/nanoFramework.System.Threading.nfproj"
+  [nanoFramework.TestFramework]="nanoFramework.TestFramework source/TestFramework/nanoFramework.TestFramework.nfproj"
 )
 
-grep -o '<package id="[^"]*" version="[^"]*"' "$root/firmware/EdgeBroker.Firmware/packages.config" |
+cat "$root"/firmware/*/packages.config "$root"/tests/EdgeBroker.Firmware.Tests/packages.config |
+  grep -o '<package id="[^"]*" version="[^"]*"' | sort -u |
   sed 's/<package id="\([^"]*\)" version="\([^"]*\)"/\1 \2/' |
   while read -r id version; do
     case "$id" in nanoFramework.CoreLibrary|nanoFramework.M2Mqtt) continue ;; esac
