@@ -23,7 +23,7 @@ public class NanoFrameworkSubsetGuardTests
     [Fact]
     public void Firmware_uses_only_the_nanoFramework_subset()
     {
-        var guard = new NanoFrameworkSubsetGuard(AllowList.Load(RepositoryPaths.AllowListFile));
+        var guard = new NanoFrameworkSubsetGuard(AllowList.ForFirmware(RepositoryPaths.AllowListFile));
 
         IReadOnlyList<SubsetViolation> violations = guard.Check(RepositoryPaths.FirmwareSources());
 

@@ -35,6 +35,13 @@ public sealed class AllowList
         return Parse(File.ReadAllLines(path));
     }
 
+    /// <summary>What the firmware may use: the reviewed entries of <paramref name="path"/> plus everything the public
+    /// API of nanoFramework's mscorlib and of the reference stubs has (the device compile proves those exist).</summary>
+    public static AllowList ForFirmware(string path)
+    {
+        return Parse(File.ReadAllLines(path).Concat(DeviceBuild.NanoReferenceApis.Names));
+    }
+
     public static AllowList Parse(IEnumerable<string> lines)
     {
         return new AllowList(EntryLines(lines));
