@@ -14,6 +14,10 @@ namespace EdgeBroker.Firmware.Boot
         /// <summary>An SD card on the ESP32's SDMMC host (slot 1; the pins are fixed by the chip).</summary>
         public const string MmcSdCard = "mmc";
 
+        /// <summary>GPIO 2, D0 of the SDMMC slot (nanoframework/nf-interpreter targets/ESP32/_common/ESP32_DeviceMapping.cpp:
+        /// CLK 14, CMD 15, D0 2, D1 4, D2 12, D3 13) and the default LED pin.</summary>
+        public const int MmcData0Pin = 2;
+
         /// <summary>An SD card on an SPI bus, with the chip-select pin named by <see cref="SdCardChipSelectPin"/>.</summary>
         public const string SpiSdCard = "spi";
 
@@ -81,6 +85,12 @@ namespace EdgeBroker.Firmware.Boot
             }
 
             settings.SdCardMmcDataWidth = file.GetInt("sd_card_mmc_data_width", 1, 1, 4);
+            if (settings.SdCard == MmcSdCard && settings.StatusLedPin == MmcData0Pin)
+            {
+                file.Problems.Add("status_led_pin " + MmcData0Pin + " is the SD card's D0 with sd_card = mmc; the LED stays off");
+                settings.StatusLedPin = -1;
+            }
+
             settings.SdCardSpiBus = file.GetInt("sd_card_spi_bus", 1, 1, 2);
             settings.SdCardChipSelectPin = file.GetInt("sd_card_cs_pin", 5, 0, 48);
             settings.SdCardDetectPin = file.GetInt("sd_card_detect_pin", -1, -1, 48);

@@ -24,12 +24,23 @@ public class GatewayBootTests
     {
         var board = new FakeBoard { HasSdCard = false };
 
-        BootOutcome outcome = Boot(board, "wifi_ssid = home\nsd_card = mmc\n");
+        BootOutcome outcome = Boot(board, "wifi_ssid = home\nsd_card = mmc\nstatus_led_pin = 5\n");
 
         Assert.Equal(StorageRoot.InternalFlash, outcome.Root);
         Assert.Equal(1, board.MountAttempts);
         Assert.Contains(board.Warnings, w => w.Contains("No SD card (mmc)", StringComparison.Ordinal));
         Assert.Null(outcome.RestartReason);
+    }
+
+    [Fact]
+    public void The_LED_is_not_driven_on_the_SD_cards_data_pin()
+    {
+        SettingsFile file = SettingsFile.Parse("sd_card = mmc\n");
+
+        DeviceSettings settings = DeviceSettings.From(file);
+
+        Assert.Equal(-1, settings.StatusLedPin);
+        Assert.Contains(file.Problems.Cast<string>(), p => p.StartsWith("status_led_pin 2", StringComparison.Ordinal));
     }
 
     [Fact]
