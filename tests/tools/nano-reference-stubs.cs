@@ -196,8 +196,7 @@ sealed class StubRewriter : CSharpSyntaxRewriter
             return visited;
         }
 
-        return visited.WithModifiers(WithoutExtern(visited.Modifiers)).WithExpressionBody(null).WithSemicolonToken(default)
-            .WithBody(Throwing(node.Body, node.ExpressionBody));
+        return Stubbed(visited, node);
     }
 
     public override SyntaxNode VisitConstructorDeclaration(ConstructorDeclarationSyntax node)
@@ -214,8 +213,7 @@ sealed class StubRewriter : CSharpSyntaxRewriter
             initializer = null;
         }
 
-        return visited.WithModifiers(WithoutExtern(visited.Modifiers)).WithInitializer(initializer).WithExpressionBody(null)
-            .WithSemicolonToken(default).WithBody(Throwing(node.Body, node.ExpressionBody));
+        return Stubbed(visited.WithInitializer(initializer), node);
     }
 
     public override SyntaxNode VisitDestructorDeclaration(DestructorDeclarationSyntax node)
@@ -225,16 +223,12 @@ sealed class StubRewriter : CSharpSyntaxRewriter
 
     public override SyntaxNode VisitOperatorDeclaration(OperatorDeclarationSyntax node)
     {
-        var visited = (OperatorDeclarationSyntax)base.VisitOperatorDeclaration(node)!;
-        return visited.WithModifiers(WithoutExtern(visited.Modifiers)).WithExpressionBody(null).WithSemicolonToken(default)
-            .WithBody(Throwing(node.Body, node.ExpressionBody));
+        return Stubbed((OperatorDeclarationSyntax)base.VisitOperatorDeclaration(node)!, node);
     }
 
     public override SyntaxNode VisitConversionOperatorDeclaration(ConversionOperatorDeclarationSyntax node)
     {
-        var visited = (ConversionOperatorDeclarationSyntax)base.VisitConversionOperatorDeclaration(node)!;
-        return visited.WithModifiers(WithoutExtern(visited.Modifiers)).WithExpressionBody(null).WithSemicolonToken(default)
-            .WithBody(Throwing(node.Body, node.ExpressionBody));
+        return Stubbed((ConversionOperatorDeclarationSyntax)base.VisitConversionOperatorDeclaration(node)!, node);
     }
 
     public override SyntaxNode VisitPropertyDeclaration(PropertyDeclarationSyntax node)
@@ -247,10 +241,8 @@ sealed class StubRewriter : CSharpSyntaxRewriter
         var visited = (PropertyDeclarationSyntax)base.VisitPropertyDeclaration(node)!;
         if (node.ExpressionBody != null)
         {
-            AccessorDeclarationSyntax getter = SyntaxFactory.AccessorDeclaration(SyntaxKind.GetAccessorDeclaration)
-                .WithBody(Throwing(null, node.ExpressionBody));
             return visited.WithModifiers(WithoutExtern(visited.Modifiers)).WithExpressionBody(null).WithSemicolonToken(default)
-                .WithAccessorList(SyntaxFactory.AccessorList(SyntaxFactory.SingletonList(getter)));
+                .WithAccessorList(ThrowingGetter(node.ExpressionBody));
         }
 
         return visited.WithModifiers(WithoutExtern(visited.Modifiers)).WithInitializer(null).WithSemicolonToken(default);
@@ -266,10 +258,8 @@ sealed class StubRewriter : CSharpSyntaxRewriter
         var visited = (IndexerDeclarationSyntax)base.VisitIndexerDeclaration(node)!;
         if (node.ExpressionBody != null)
         {
-            AccessorDeclarationSyntax getter = SyntaxFactory.AccessorDeclaration(SyntaxKind.GetAccessorDeclaration)
-                .WithBody(Throwing(null, node.ExpressionBody));
             return visited.WithModifiers(WithoutExtern(visited.Modifiers)).WithExpressionBody(null).WithSemicolonToken(default)
-                .WithAccessorList(SyntaxFactory.AccessorList(SyntaxFactory.SingletonList(getter)));
+                .WithAccessorList(ThrowingGetter(node.ExpressionBody));
         }
 
         return visited.WithModifiers(WithoutExtern(visited.Modifiers));
@@ -366,6 +356,21 @@ sealed class StubRewriter : CSharpSyntaxRewriter
     static SyntaxTokenList WithoutExtern(SyntaxTokenList modifiers)
     {
         return SyntaxFactory.TokenList(modifiers.Where(m => !m.IsKind(SyntaxKind.ExternKeyword)));
+    }
+
+    /// <summary>The member with a throwing block for a body, not extern.</summary>
+    static T Stubbed<T>(T visited, BaseMethodDeclarationSyntax original) where T : BaseMethodDeclarationSyntax
+    {
+        return (T)visited.WithModifiers(WithoutExtern(visited.Modifiers)).WithExpressionBody(null).WithSemicolonToken(default)
+            .WithBody(Throwing(original.Body, original.ExpressionBody));
+    }
+
+    /// <summary>An expression-bodied property or indexer's getter, as an accessor that throws.</summary>
+    static AccessorListSyntax ThrowingGetter(ArrowExpressionClauseSyntax expressionBody)
+    {
+        AccessorDeclarationSyntax getter = SyntaxFactory.AccessorDeclaration(SyntaxKind.GetAccessorDeclaration)
+            .WithBody(Throwing(null, expressionBody));
+        return SyntaxFactory.AccessorList(SyntaxFactory.SingletonList(getter));
     }
 
     /// <summary><c>throw null;</c>, or the original throw where the whole body is a NotSupported/NotImplemented throw.</summary>
