@@ -58,6 +58,21 @@ public class NanoFrameworkCompileTests
     }
 
     [Fact]
+    public void A_call_to_a_member_nanoFramework_leaves_unimplemented_is_found()
+    {
+        // nanoFramework.System.Net's NetworkInterface.EnableStaticIPv6Dns only throws NotImplementedException.
+        const string snippet = "public static class Sample { public static void Run(System.Net.NetworkInformation.NetworkInterface ni) "
+            + "{ ni.EnableStaticIPv6Dns(new string[0]); } }";
+        CSharpCompilation compilation = CSharpCompilation.Create("Sample",
+            new[] { CSharpSyntaxTree.ParseText(snippet, NanoReferenceAssemblies.ParseOptions, "Sample.cs") },
+            NanoReferenceAssemblies.Instance.All, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Equal(new[] { "Sample.cs:1: System.Net.NetworkInformation.NetworkInterface.EnableStaticIPv6Dns(string[])" },
+            UnimplementedCalls.In(compilation));
+    }
+
+    [Fact]
     public void Every_firmware_source_is_in_a_device_project()
     {
         var compiled = new HashSet<string>(NanoProjectFile.All(RepositoryPaths.FirmwareDirectory).SelectMany(p => p.CompiledSources()), StringComparer.Ordinal);
