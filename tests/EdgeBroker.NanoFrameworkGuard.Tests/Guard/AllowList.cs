@@ -3,7 +3,8 @@ using Microsoft.CodeAnalysis;
 namespace EdgeBroker.NanoFrameworkGuard.Tests.Guard;
 
 /// <summary>
-/// The framework types and members the firmware may use: each one checked to exist in nanoFramework 1.x.
+/// The framework types and members the firmware may use: the public API of nanoFramework's mscorlib and of the
+/// reference stubs (<see cref="ForFirmware"/>), plus the reviewed entries of nanoframework-1.x-api.txt.
 /// File format (see the header of nanoframework-1.x-api.txt): one entry per line in <see cref="ApiNames"/> form,
 /// <c>#</c> starts a comment line, blank lines are ignored.
 /// </summary>
