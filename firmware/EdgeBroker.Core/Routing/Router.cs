@@ -126,12 +126,17 @@ namespace EdgeBroker.Core.Routing
                 : outcome;
         }
 
-        /// <summary>Routes a message the broker itself originates (presence events on <c>$SYS/…</c>): no access
-        /// check, never P2P.</summary>
+        /// <summary>Routes a message the broker itself originates (presence events, uplink states on <c>$SYS/…</c>):
+        /// no access check, never P2P, never to an uplink; a retained one is kept.</summary>
         public PublishOutcome PublishFromBroker(RoutedMessage message)
         {
             _counters.CountPublished();
             StampArrival(message);
+            if (message.Retain && _keepRetained != null)
+            {
+                _keepRetained(message);
+            }
+
             return RouteToSubscribers(null, message);
         }
 
