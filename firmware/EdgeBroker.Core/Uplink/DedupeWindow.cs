@@ -26,6 +26,9 @@ namespace EdgeBroker.Core.Uplink
             get { return _order.Length; }
         }
 
+        /// <summary>Set by an engine that keeps accepted ids durably, to reload them after a restart.</summary>
+        public DedupeAccepted Accepted { get; set; }
+
         /// <summary>Whether <paramref name="dedupeId"/> from <paramref name="sender"/> was accepted already.</summary>
         public bool Contains(string sender, string dedupeId)
         {
@@ -35,15 +38,30 @@ namespace EdgeBroker.Core.Uplink
             }
         }
 
-        /// <summary>Remembers an accepted id, forgetting the oldest one when the window is full.</summary>
+        /// <summary>Remembers an accepted id, forgetting the oldest one when the window is full, and reports it to
+        /// <see cref="Accepted"/>.</summary>
         public void Add(string sender, string dedupeId)
+        {
+            if (Remember(sender, dedupeId))
+            {
+                DedupeAccepted accepted = Accepted;
+                if (accepted != null)
+                {
+                    accepted(sender, dedupeId);
+                }
+            }
+        }
+
+        /// <summary>Remembers an id without reporting it: for ids reloaded from an engine's durable log. Returns false
+        /// when it was known already.</summary>
+        public bool Remember(string sender, string dedupeId)
         {
             string key = Key(sender, dedupeId);
             lock (_sync)
             {
                 if (_seen.Get(key) != null)
                 {
-                    return;
+                    return false;
                 }
 
                 string evicted = _order[_next];
@@ -55,6 +73,7 @@ namespace EdgeBroker.Core.Uplink
                 _order[_next] = key;
                 _seen.Set(key, key);
                 _next = (_next + 1) % _order.Length;
+                return true;
             }
         }
 
@@ -64,4 +83,7 @@ namespace EdgeBroker.Core.Uplink
             return sender + "\u0000" + dedupeId;
         }
     }
+
+    /// <summary>A dedupe id was accepted (see <see cref="DedupeWindow.Accepted"/>).</summary>
+    public delegate void DedupeAccepted(string sender, string dedupeId);
 }

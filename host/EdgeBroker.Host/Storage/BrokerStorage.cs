@@ -39,6 +39,12 @@ public sealed class BrokerStorage : IDisposable
     /// <summary>The uplinks' queues, in the same database as the offline messages.</summary>
     public IUplinkQueueStore UplinkQueue { get; }
 
+    /// <summary>Dedupe ids accepted from gateways' uplinks (null in memory-only mode: kept in the window only).</summary>
+    public SqliteDedupeLog? DedupeLog { get; private init; }
+
+    /// <summary>How many dedupe ids of gateways' uplinks are remembered (see <see cref="DedupeWindow"/>).</summary>
+    public const int DedupeCapacity = 100_000;
+
     /// <summary>For the start-up log line.</summary>
     public string Description { get; }
 
@@ -52,12 +58,16 @@ public sealed class BrokerStorage : IDisposable
 
         var database = SqliteDatabase.Open(options.DataDir);
         return new BrokerStorage(new SqliteOfflineStore(database, limits), new SqliteSessionStore(database), new SqliteRetainedStore(database),
-            new SqliteDeviceStore(database), new SqliteTokenStore(database), new SqliteUplinkQueueStore(database), database, $"SQLite {database.Path}");
+            new SqliteDeviceStore(database), new SqliteTokenStore(database), new SqliteUplinkQueueStore(database), database, $"SQLite {database.Path}")
+        {
+            DedupeLog = new SqliteDedupeLog(database, DedupeCapacity),
+        };
     }
 
     public void Dispose()
     {
         (UplinkQueue as IDisposable)?.Dispose();
+        DedupeLog?.Dispose();
         _database?.Dispose();
     }
 }

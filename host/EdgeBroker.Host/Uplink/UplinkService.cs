@@ -37,6 +37,7 @@ sealed class UplinkService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        AcceptOnce();
         var uplinks = new List<Core.Uplink.Uplink>();
         foreach (var uplinkOptions in options.Value.Uplinks)
         {
@@ -63,6 +64,20 @@ sealed class UplinkService(
             }
         });
         return Task.CompletedTask;
+    }
+
+    /// <summary>As the upstream of other gateways: each dedupe id of a sender is routed once (<see cref="Router.Dedupe"/>),
+    /// remembered across restarts of this broker where the store is durable.</summary>
+    void AcceptOnce()
+    {
+        var window = new DedupeWindow(BrokerStorage.DedupeCapacity);
+        if (storage.DedupeLog is { } log)
+        {
+            log.LoadInto(window);
+            window.Accepted = log.Append;
+        }
+
+        core.Router.Dedupe = window;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
