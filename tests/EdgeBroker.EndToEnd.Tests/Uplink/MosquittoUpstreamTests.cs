@@ -71,13 +71,4 @@ public sealed class MosquittoUpstreamTests
 
     /// <summary>The upstream mosquitto as a broker the test clients connect to.</summary>
     internal static RunningBroker Upstream(MosquittoUpstream upstream) => new ExternalBroker(upstream.Port);
-
-    sealed class ExternalBroker(int port) : RunningBroker
-    {
-        public override int Port => port;
-
-        public override bool IsConnected(string clientId) => throw new NotSupportedException();
-
-        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }
