@@ -31,9 +31,10 @@ public sealed class MosquittoUpstream : IAsyncDisposable
 
     public string Address => $"mqtt://127.0.0.1:{Port}";
 
-    public static async Task<MosquittoUpstream> StartAsync()
+    /// <param name="port">A port the test chose beforehand (to start the upstream after the gateway); default a free one.</param>
+    public static async Task<MosquittoUpstream> StartAsync(int? port = null)
     {
-        var upstream = new MosquittoUpstream(FreePorts.Next());
+        var upstream = new MosquittoUpstream(port ?? FreePorts.Next());
         await upstream.RestartAsync();
         return upstream;
     }
