@@ -127,6 +127,22 @@ public sealed class BadUpstreamTests : IDisposable
         Assert.Equal(expected, await cloud.ReceivePayloadsAsync(5));
     }
 
+    [Fact]
+    public async Task A_full_queue_leaves_an_MQTT_3_1_1_publisher_without_PUBACK_so_it_sends_again()
+    {
+        var settings = Gateway.Forward(Gateway.Settings($"mqtt://127.0.0.1:{FreePorts.Next()}"), "data/#");
+        Gateway.With(settings, "MaxQueuedMessages", "1");
+        Gateway.With(settings, "FullPolicy", "RefuseNew");
+        await using var gateway = await Gateway.StartAsync(settings);
+        await using var sensor = await TestClient.ConnectAsync(gateway.Broker, "sensor", MqttProtocolVersion.V311);
+
+        Assert.True((await sensor.PublishAsync("data/t", "kept")).IsSuccess);
+        await Assert.ThrowsAnyAsync<Exception>(() => sensor.PublishAsync("data/t", "refused"));
+
+        Assert.False(sensor.Client.IsConnected);
+        Assert.Equal(1, (await gateway.StatusAsync()).GetProperty("queued").GetInt32());
+    }
+
     public void Dispose() => _certificates.Dispose();
 
     /// <summary>An MQTT server that accepts the CONNECT and then reads everything without ever acknowledging.</summary>
