@@ -13,6 +13,8 @@ namespace EdgeBroker.Core.Uplink
         public const int DefaultKeepAliveSeconds = 60;
         public const int DefaultBackoffMinMs = 500;
         public const int DefaultBackoffMaxMs = 60000;
+        public const int DefaultMaxQueuedMessages = 100000;
+        public const long DefaultMaxQueuedBytes = 64L * 1024 * 1024;
 
         public UplinkSettings(string name)
         {
@@ -23,8 +25,8 @@ namespace EdgeBroker.Core.Uplink
             AuthMode = UplinkAuthMode.None;
             KeepAliveSeconds = DefaultKeepAliveSeconds;
             InFlightWindow = DefaultInFlightWindow;
-            MaxQueuedMessages = 100000;
-            MaxQueuedBytes = 64L * 1024 * 1024;
+            MaxQueuedMessages = DefaultMaxQueuedMessages;
+            MaxQueuedBytes = DefaultMaxQueuedBytes;
             FullPolicy = UplinkFullPolicy.DropOldest;
             BackoffMinMs = DefaultBackoffMinMs;
             BackoffMaxMs = DefaultBackoffMaxMs;

@@ -58,9 +58,9 @@ public sealed class UplinkOptions
 
     public int InFlightWindow { get; set; } = UplinkSettings.DefaultInFlightWindow;
 
-    public int MaxQueuedMessages { get; set; } = 100_000;
+    public int MaxQueuedMessages { get; set; } = UplinkSettings.DefaultMaxQueuedMessages;
 
-    public long MaxQueuedBytes { get; set; } = 64L * 1024 * 1024;
+    public long MaxQueuedBytes { get; set; } = UplinkSettings.DefaultMaxQueuedBytes;
 
     public UplinkFullPolicy FullPolicy { get; set; } = UplinkFullPolicy.DropOldest;
 

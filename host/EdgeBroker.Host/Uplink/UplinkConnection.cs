@@ -79,7 +79,10 @@ sealed class UplinkConnection : IDisposable
                 return version;
             }
 
-            if (result.ResultCode == MqttClientConnectResultCode.UnsupportedProtocolVersion && CanFallBack(version))
+            // An MQTT 3.1.1-only broker answers an MQTT 5 CONNECT with its return code 1 (unacceptable protocol
+            // version), which MQTTnet hands over as the raw value; an MQTT 5 broker says 0x84.
+            if (result.ResultCode is MqttClientConnectResultCode.UnsupportedProtocolVersion or (MqttClientConnectResultCode)1
+                && CanFallBack(version))
             {
                 return await FallBackAsync(client, address, stopping);
             }

@@ -143,19 +143,35 @@ public sealed class BadUpstreamTests : IDisposable
         Assert.Equal(1, (await gateway.StatusAsync()).GetProperty("queued").GetInt32());
     }
 
+    [Fact]
+    public async Task An_upstream_that_refuses_MQTT_5_is_spoken_to_in_MQTT_3_1_1()
+    {
+        using var old = new SilentUpstream(mqtt311Only: true);
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(Gateway.Settings($"mqtt://127.0.0.1:{old.Port}"), "data/#"));
+
+        await gateway.WaitForStateAsync("connected");
+        Assert.Equal(new byte[] { 5, 4 }, old.ProtocolLevels.Take(2));
+    }
+
     public void Dispose() => _certificates.Dispose();
 
-    /// <summary>An MQTT server that accepts the CONNECT and then reads everything without ever acknowledging.</summary>
+    /// <summary>An MQTT server that accepts the CONNECT and then reads everything without ever acknowledging; as an
+    /// MQTT 3.1.1-only server it refuses an MQTT 5 CONNECT with return code 1 (unacceptable protocol version).</summary>
     sealed class SilentUpstream : IDisposable
     {
         readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         readonly CancellationTokenSource _stop = new();
+        readonly bool _mqtt311Only;
 
-        public SilentUpstream()
+        public SilentUpstream(bool mqtt311Only = false)
         {
+            _mqtt311Only = mqtt311Only;
             _listener.Start();
             _ = ServeAsync();
         }
+
+        /// <summary>The protocol level of every CONNECT received (5: MQTT 5, 4: MQTT 3.1.1).</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<byte> ProtocolLevels { get; } = new();
 
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
@@ -174,8 +190,18 @@ public sealed class BadUpstreamTests : IDisposable
                             var buffer = new byte[4096];
                             await stream.ReadExactlyAsync(buffer.AsMemory(0, 2), _stop.Token);
                             await stream.ReadExactlyAsync(buffer.AsMemory(0, buffer[1]), _stop.Token);
-                            // MQTT 5 CONNACK: session not present, success, no properties.
-                            await stream.WriteAsync(new byte[] { 0x20, 0x03, 0x00, 0x00, 0x00 }, _stop.Token);
+
+                            // The variable header starts with the protocol name "MQTT" (2 + 4 bytes), then the level.
+                            var level = buffer[6];
+                            ProtocolLevels.Enqueue(level);
+                            if (_mqtt311Only && level != 4)
+                            {
+                                await stream.WriteAsync(new byte[] { 0x20, 0x02, 0x00, 0x01 }, _stop.Token);
+                                return;
+                            }
+
+                            // CONNACK, success: MQTT 5 with an empty property list, MQTT 3.1.1 without.
+                            await stream.WriteAsync(level == 4 ? new byte[] { 0x20, 0x02, 0x00, 0x00 } : new byte[] { 0x20, 0x03, 0x00, 0x00, 0x00 }, _stop.Token);
                             while (await stream.ReadAsync(buffer, _stop.Token) > 0)
                             {
                             }

@@ -84,9 +84,12 @@ public sealed class Gateway : IAsyncDisposable
         return answer.Body.EnumerateArray().Single();
     }
 
-    public async Task WaitForStateAsync(string state, TimeSpan? timeout = null) =>
-        await Eventually.WaitUntilAsync(async () => (await StatusAsync()).GetProperty("state").GetString() == state,
-            () => $"the uplink did not become {state}", timeout);
+    public async Task WaitForStateAsync(string state, TimeSpan? timeout = null)
+    {
+        var last = default(JsonElement);
+        await Eventually.WaitUntilAsync(async () => (last = await StatusAsync()).GetProperty("state").GetString() == state,
+            () => $"the uplink did not become {state}: {last}", timeout);
+    }
 
     public async ValueTask DisposeAsync()
     {
