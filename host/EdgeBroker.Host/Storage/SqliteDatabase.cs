@@ -137,6 +137,20 @@ public sealed class SqliteDatabase : IDisposable
 
     public SqliteTransaction BeginTransaction() => _connection.BeginTransaction();
 
+    /// <summary>A statement run many times in <paramref name="transaction"/> (a batch), with its parameters created
+    /// once, in the order of <paramref name="parameterNames"/>: set <c>Parameters[i].Value</c> and execute per row.</summary>
+    public SqliteCommand Prepared(SqliteTransaction transaction, string sql, params string[] parameterNames)
+    {
+        var command = Command(sql);
+        command.Transaction = transaction;
+        foreach (var name in parameterNames)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+
     /// <summary>Runs one statement with named parameters as its own committed transaction, under <see cref="Sync"/>.</summary>
     public void Execute(string sql, params (string Name, object Value)[] parameters)
     {

@@ -70,14 +70,11 @@ public sealed class SqliteDedupeLog : IDisposable
             try
             {
                 using var transaction = _database.BeginTransaction();
-                using var insert = _database.Command("INSERT INTO uplink_dedupe (sender, dedupe_id) VALUES ($sender, $id)");
-                insert.Transaction = transaction;
-                var sender = insert.Parameters.Add(new SqliteParameter { ParameterName = "$sender" });
-                var id = insert.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+                using var insert = _database.Prepared(transaction, "INSERT INTO uplink_dedupe (sender, dedupe_id) VALUES ($sender, $id)", "$sender", "$id");
                 foreach (var accepted in batch)
                 {
-                    sender.Value = accepted.Sender;
-                    id.Value = accepted.Id;
+                    insert.Parameters[0].Value = accepted.Sender;
+                    insert.Parameters[1].Value = accepted.Id;
                     insert.ExecuteNonQuery();
                 }
 

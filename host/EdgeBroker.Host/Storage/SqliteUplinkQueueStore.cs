@@ -98,16 +98,14 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
             {
                 using var transaction = _database.BeginTransaction();
                 (removals, deleted) = DeleteRemovals(transaction);
-                using var command = _database.Command(
+                using var command = _database.Prepared(transaction,
                     """
                     INSERT INTO uplink_queue (uplink, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, size)
                     VALUES ($uplink, $topic, $payload, $qos, $retain, $dedupe, $at, $properties, $size)
                     RETURNING sequence
-                    """);
-                command.Transaction = transaction;
-                var parameters = new[] { "$uplink", "$topic", "$payload", "$qos", "$retain", "$dedupe", "$at", "$properties", "$size" }
-                    .Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name }))
-                    .ToArray();
+                    """,
+                    "$uplink", "$topic", "$payload", "$qos", "$retain", "$dedupe", "$at", "$properties", "$size");
+                var parameters = command.Parameters;
                 foreach (var pending in batch)
                 {
                     var entry = pending.Entry;
@@ -292,14 +290,12 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
 
         try
         {
-            using var command = _database.Command("DELETE FROM uplink_queue WHERE sequence = $sequence AND uplink = $uplink RETURNING size");
-            command.Transaction = transaction;
-            var sequence = command.Parameters.Add(new SqliteParameter { ParameterName = "$sequence" });
-            var uplink = command.Parameters.Add(new SqliteParameter { ParameterName = "$uplink" });
+            using var command = _database.Prepared(transaction,
+                "DELETE FROM uplink_queue WHERE sequence = $sequence AND uplink = $uplink RETURNING size", "$sequence", "$uplink");
             foreach (var removal in removals)
             {
-                sequence.Value = removal.Sequence;
-                uplink.Value = removal.Uplink;
+                command.Parameters[0].Value = removal.Sequence;
+                command.Parameters[1].Value = removal.Uplink;
                 if (command.ExecuteScalar() is long size)
                 {
                     deleted.Add((removal.Uplink, size));

@@ -15,6 +15,18 @@ internal sealed class SeededRandomSource : IRandomSource
     public void Fill(byte[] buffer) => _random.NextBytes(buffer);
 }
 
+/// <summary>A store whose disk refuses every write.</summary>
+internal sealed class FailingUplinkQueueStore : IUplinkQueueStore
+{
+    public long Append(string uplink, UplinkEntry entry) => 0;
+    public int Read(string uplink, long afterSequence, int max, System.Collections.ArrayList into) => 0;
+    public void Remove(string uplink, long sequence) { }
+    public long RemoveOldest(string uplink) => 0;
+    public int Count(string uplink) => 0;
+    public long Bytes(string uplink) => 0;
+    public long OldestEnqueuedAtMs(string uplink) => 0;
+}
+
 /// <summary>Builds uplink settings and messages in one line each.</summary>
 internal static class UplinkFixture
 {

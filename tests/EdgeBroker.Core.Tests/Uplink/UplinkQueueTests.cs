@@ -107,7 +107,7 @@ public class UplinkQueueTests
     [Fact]
     public void A_store_that_cannot_write_fails_the_offer_and_leaves_the_bounds_untouched()
     {
-        var uplink = Connected(Settings(maxMessages: 1), new FailingStore());
+        var uplink = Connected(Settings(maxMessages: 1), new FailingUplinkQueueStore());
 
         Assert.Equal(UplinkOfferOutcome.StoreFailed, uplink.Offer(Message("t"), 0));
         Assert.Equal(UplinkOfferOutcome.StoreFailed, uplink.Offer(Message("t"), 0));
@@ -140,16 +140,5 @@ public class UplinkQueueTests
 
         Assert.Equal(0, uplink.Status(0).Queued);
         Assert.Equal(1, uplink.Status(0).Acknowledged);
-    }
-
-    sealed class FailingStore : IUplinkQueueStore
-    {
-        public long Append(string uplink, UplinkEntry entry) => 0;
-        public int Read(string uplink, long afterSequence, int max, System.Collections.ArrayList into) => 0;
-        public void Remove(string uplink, long sequence) { }
-        public long RemoveOldest(string uplink) => 0;
-        public int Count(string uplink) => 0;
-        public long Bytes(string uplink) => 0;
-        public long OldestEnqueuedAtMs(string uplink) => 0;
     }
 }

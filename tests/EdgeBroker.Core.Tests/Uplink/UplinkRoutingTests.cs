@@ -42,7 +42,7 @@ public class UplinkRoutingTests
     public void A_store_failure_is_reported_as_such()
     {
         var broker = new TestBroker();
-        var uplink = new Core.Uplink.Uplink(Settings(), new NoWriteStore(), new SeededRandomSource());
+        var uplink = new Core.Uplink.Uplink(Settings(), new FailingUplinkQueueStore(), new SeededRandomSource());
         broker.Core.Uplinks.Add(uplink);
 
         Assert.Equal(PublishOutcome.StoreFailed, broker.Publish("sensor", "t", qos: 1));
@@ -80,16 +80,5 @@ public class UplinkRoutingTests
 
         Assert.Equal(PublishOutcome.Queued, broker.Core.PublishFromUplink(a.Down("x/1", "v"u8.ToArray(), 1, false)!));
         Assert.Single(Take(b));
-    }
-
-    sealed class NoWriteStore : IUplinkQueueStore
-    {
-        public long Append(string uplink, UplinkEntry entry) => 0;
-        public int Read(string uplink, long afterSequence, int max, System.Collections.ArrayList into) => 0;
-        public void Remove(string uplink, long sequence) { }
-        public long RemoveOldest(string uplink) => 0;
-        public int Count(string uplink) => 0;
-        public long Bytes(string uplink) => 0;
-        public long OldestEnqueuedAtMs(string uplink) => 0;
     }
 }
