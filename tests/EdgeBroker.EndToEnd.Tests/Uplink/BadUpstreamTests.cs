@@ -47,6 +47,24 @@ public sealed class BadUpstreamTests : IDisposable
     }
 
     [Fact]
+    public async Task An_upstream_that_requires_a_client_certificate_gets_the_configured_one()
+    {
+        await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates, requireClientCertificate: true);
+        var without = Gateway.Forward(upstream.GatewaySettings(), "data/#");
+        await using (var refused = await Gateway.StartAsync(without))
+        {
+            await Eventually.WaitUntilAsync(async () => (await refused.StatusAsync()).GetProperty("failures").GetInt32() >= 1,
+                () => "the upstream accepted a gateway without a client certificate");
+        }
+
+        var with = Gateway.Forward(upstream.GatewaySettings(), "data/#");
+        Gateway.With(with, "ClientCertificateFile", _certificates.ClientCertificateFile);
+        Gateway.With(with, "ClientKeyFile", _certificates.ClientKeyFile);
+        await using var gateway = await Gateway.StartAsync(with);
+        await gateway.WaitForStateAsync("connected");
+    }
+
+    [Fact]
     public async Task An_unreachable_upstream_is_reported_and_retried()
     {
         var settings = Gateway.Settings($"mqtt://127.0.0.1:{FreePorts.Next()}");

@@ -15,11 +15,13 @@ public sealed class EdgeBrokerUpstream : IAsyncDisposable
 
     readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("edgebroker-upstream-");
     readonly TestCertificates _certificates;
+    readonly bool _requireClientCertificate;
     RunningBroker? _broker;
 
-    EdgeBrokerUpstream(TestCertificates certificates)
+    EdgeBrokerUpstream(TestCertificates certificates, bool requireClientCertificate)
     {
         _certificates = certificates;
+        _requireClientCertificate = requireClientCertificate;
         Port = FreePorts.Next();
         TlsPort = FreePorts.Next();
     }
@@ -32,16 +34,17 @@ public sealed class EdgeBrokerUpstream : IAsyncDisposable
 
     public RunningBroker Broker => _broker ?? throw new InvalidOperationException("the upstream is stopped");
 
-    public static async Task<EdgeBrokerUpstream> StartAsync(TestCertificates certificates)
+    /// <param name="requireClientCertificate">Refuse TLS clients without a certificate from the test CA.</param>
+    public static async Task<EdgeBrokerUpstream> StartAsync(TestCertificates certificates, bool requireClientCertificate = false)
     {
-        var upstream = new EdgeBrokerUpstream(certificates);
+        var upstream = new EdgeBrokerUpstream(certificates, requireClientCertificate);
         await upstream.RestartAsync();
         return upstream;
     }
 
     public async Task RestartAsync()
     {
-        var settings = new Dictionary<string, string?>(_certificates.PemSettings())
+        var settings = new Dictionary<string, string?>(_requireClientCertificate ? _certificates.ClientCertificateSettings() : _certificates.PemSettings())
         {
             ["EdgeBroker:Port"] = Port.ToString(),
             ["EdgeBroker:Tls:Port"] = TlsPort.ToString(),
