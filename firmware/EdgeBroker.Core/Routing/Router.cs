@@ -3,6 +3,7 @@ using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Subscriptions;
 using EdgeBroker.Core.Topics;
+using EdgeBroker.Core.Uplink;
 
 namespace EdgeBroker.Core.Routing
 {
@@ -19,12 +20,15 @@ namespace EdgeBroker.Core.Routing
         readonly OfflineDelivery _offline;
         readonly RoutingCounters _counters;
         readonly int _maxQos;
+        readonly UplinkSet _uplinks;
         IAccessPolicy _policy;
         RetainedKeeper _keepRetained;
+        DedupeWindow _dedupe;
 
         internal Router(SessionRegistry sessions, SubscriptionIndex subscriptions, OfflineDelivery offline,
-            IAccessPolicy policy, RoutingCounters counters, int maxQos)
+            IAccessPolicy policy, RoutingCounters counters, int maxQos, UplinkSet uplinks)
         {
+            _uplinks = uplinks;
             _sessions = sessions;
             _subscriptions = subscriptions;
             _offline = offline;
@@ -46,6 +50,13 @@ namespace EdgeBroker.Core.Routing
             set { _keepRetained = value; }
         }
 
+        /// <summary>The dedupe ids accepted from gateways' uplinks; null (the default) routes every message.</summary>
+        public DedupeWindow Dedupe
+        {
+            get { return _dedupe; }
+            set { _dedupe = value; }
+        }
+
         /// <summary>Routes a client's PUBLISH. <paramref name="publisherClientId"/> is checked against the access
         /// policy and used for MQTT 5 No Local.</summary>
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
@@ -65,26 +76,95 @@ namespace EdgeBroker.Core.Routing
                 return PublishOutcome.NotAuthorized;
             }
 
-            StampArrival(message);
-            if (receiverStart >= 0)
+            DedupeWindow dedupe = _dedupe;
+            string dedupeId = message.DedupeId;
+            if (dedupe == null || dedupeId == null || publisherClientId == null)
             {
-                return RouteToReceiver(message, receiverStart);
+                return Route(publisherClientId, message, receiverStart);
             }
 
+            if (dedupe.Contains(publisherClientId, dedupeId))
+            {
+                // A gateway's resend of a message routed before (it did not see the PUBACK): acknowledged, not routed.
+                _counters.CountDuplicateDropped();
+                return PublishOutcome.Delivered;
+            }
+
+            PublishOutcome outcome = Route(publisherClientId, message, receiverStart);
+            if (outcome == PublishOutcome.Delivered || outcome == PublishOutcome.Queued || outcome == PublishOutcome.NoMatchingSubscribers)
+            {
+                dedupe.Add(publisherClientId, dedupeId);
+            }
+
+            return outcome;
+        }
+
+        /// <summary>Routes a message that came down an uplink (its <see cref="RoutedMessage.OriginUplink"/> set): no
+        /// access check — the uplink's subscribe rules chose it —, otherwise like a client's PUBLISH, other uplinks
+        /// included.</summary>
+        public PublishOutcome PublishFromUplink(RoutedMessage message)
+        {
+            _counters.CountPublished();
+            if (!TopicValidator.IsValidTopicName(message.Topic))
+            {
+                _counters.CountInvalidTopic();
+                return PublishOutcome.TopicNameInvalid;
+            }
+
+            return Route(null, message, P2PAddress.ReceiverStart(message.Topic));
+        }
+
+        /// <summary>Queues the message for the uplinks whose forward rules take it — before anyone local receives it,
+        /// so a refused message is refused everywhere and its publisher's retry is not a duplicate — then routes it
+        /// locally. A message only an uplink takes counts as queued.</summary>
+        PublishOutcome Route(string publisherClientId, RoutedMessage message, int receiverStart)
+        {
+            StampArrival(message);
+            UplinkOfferOutcome uplinked = _uplinks.Count == 0
+                ? UplinkOfferOutcome.NotForwarded
+                : _uplinks.Offer(message, message.PublishedAtMs);
+            if (uplinked == UplinkOfferOutcome.Full)
+            {
+                _counters.CountQuotaDropped();
+                return PublishOutcome.UplinkQueueFull;
+            }
+
+            if (uplinked == UplinkOfferOutcome.StoreFailed)
+            {
+                return PublishOutcome.StoreFailed;
+            }
+
+            PublishOutcome outcome;
+            if (receiverStart >= 0)
+            {
+                outcome = RouteToReceiver(message, receiverStart);
+            }
+            else
+            {
+                if (message.Retain && _keepRetained != null)
+                {
+                    _keepRetained(message);
+                }
+
+                outcome = RouteToSubscribers(publisherClientId, message);
+            }
+
+            return uplinked == UplinkOfferOutcome.Queued && outcome == PublishOutcome.NoMatchingSubscribers
+                ? PublishOutcome.Queued
+                : outcome;
+        }
+
+        /// <summary>Routes a message the broker itself originates (presence events, uplink states on <c>$SYS/…</c>):
+        /// no access check, never P2P, never to an uplink; a retained one is kept.</summary>
+        public PublishOutcome PublishFromBroker(RoutedMessage message)
+        {
+            _counters.CountPublished();
+            StampArrival(message);
             if (message.Retain && _keepRetained != null)
             {
                 _keepRetained(message);
             }
 
-            return RouteToSubscribers(publisherClientId, message);
-        }
-
-        /// <summary>Routes a message the broker itself originates (presence events on <c>$SYS/…</c>): no access
-        /// check, never P2P.</summary>
-        public PublishOutcome PublishFromBroker(RoutedMessage message)
-        {
-            _counters.CountPublished();
-            StampArrival(message);
             return RouteToSubscribers(null, message);
         }
 

@@ -191,6 +191,7 @@ sealed class CoreBridge
             SenderClientId = args.ClientId,
             MessageExpiryInterval = message.MessageExpiryInterval,
             EngineProperties = message,
+            DedupeId = message.UserProperties?.FirstOrDefault(property => property.Name == Core.Uplink.UplinkEntry.DedupeProperty)?.ReadValueAsString(),
         };
 
         var outcome = _core.Publish(args.ClientId, routed);
@@ -207,6 +208,17 @@ sealed class CoreBridge
                 _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
             }
 
+            return Task.CompletedTask;
+        }
+
+        if (outcome is PublishOutcome.UplinkQueueFull or PublishOutcome.StoreFailed)
+        {
+            // Not accepted. MQTT 5 publishers hear the reason code; MQTT 3.1.1 has no negative PUBACK, so the connection
+            // closes without one and the publisher sends the message again after reconnecting.
+            var mqtt311 = (_core.Sessions.Find(args.ClientId)?.Connection as MqttNetConnection)?.ProtocolVersion != MqttProtocolVersion.V500;
+            args.CloseConnection = mqtt311 && message.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce;
+            _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}{Closed}", args.ClientId, message.Topic, outcome,
+                args.CloseConnection ? "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again" : "");
             return Task.CompletedTask;
         }
 

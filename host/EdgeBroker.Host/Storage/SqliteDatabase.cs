@@ -65,6 +65,24 @@ public sealed class SqliteDatabase : IDisposable
             can_write INTEGER NOT NULL,
             expires_at_ms INTEGER NOT NULL);
         """,
+        """
+        CREATE TABLE uplink_queue (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            uplink TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            qos INTEGER NOT NULL,
+            retain INTEGER NOT NULL,
+            dedupe_id TEXT NOT NULL,
+            enqueued_at_ms INTEGER NOT NULL,
+            properties BLOB,
+            size INTEGER NOT NULL);
+        CREATE INDEX uplink_queue_by_uplink ON uplink_queue (uplink, sequence);
+        CREATE TABLE uplink_dedupe (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            sender TEXT NOT NULL,
+            dedupe_id TEXT NOT NULL);
+        """,
     ];
 
     readonly SqliteConnection _connection;
@@ -118,6 +136,20 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     public SqliteTransaction BeginTransaction() => _connection.BeginTransaction();
+
+    /// <summary>A statement run many times in <paramref name="transaction"/> (a batch), with its parameters created
+    /// once, in the order of <paramref name="parameterNames"/>: set <c>Parameters[i].Value</c> and execute per row.</summary>
+    public SqliteCommand Prepared(SqliteTransaction transaction, string sql, params string[] parameterNames)
+    {
+        var command = Command(sql);
+        command.Transaction = transaction;
+        foreach (var name in parameterNames)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
 
     /// <summary>Runs one statement with named parameters as its own committed transaction, under <see cref="Sync"/>.</summary>
     public void Execute(string sql, params (string Name, object Value)[] parameters)

@@ -14,25 +14,27 @@ public sealed class SchemaMigrationTests : IDisposable
     string DatabasePath => _directory.File(SqliteDatabase.FileName);
 
     [Fact]
-    public void A_version_1_database_is_migrated_to_version_2_and_keeps_its_sessions_and_messages()
+    public void A_version_1_database_is_migrated_to_version_3_and_keeps_its_sessions_and_messages()
     {
         WriteVersion1Database();
 
         using var database = SqliteDatabase.Open(_directory.Path);
 
-        Assert.Equal(2L, Scalar(database, "PRAGMA user_version;"));
+        Assert.Equal(3L, Scalar(database, "PRAGMA user_version;"));
         Assert.Equal(["kept 1", "kept 2"], new SqliteOfflineStore(database, new()).ReadAll("GID_s@@@dev").Payloads());
         Assert.Equal("GID_s@@@dev", Assert.Single(new SqliteSessionStore(database).LoadSessions().Cast<EdgeBroker.Core.Sessions.SessionRecord>()).ClientId);
         var devices = new SqliteDeviceStore(database);
         devices.SaveDevice(new DeviceRecord("GID_s@@@new", "GID_s", "new", [1], [2], false, Now));
         Assert.NotNull(devices.FindDevice("GID_s@@@new"));
+        using var uplinkQueue = new SqliteUplinkQueueStore(database);
+        Assert.True(uplinkQueue.Append("cloud", new EdgeBroker.Core.Uplink.UplinkEntry("t", [1], 1, false, "id", Now)) > 0);
     }
 
     public void Dispose() => _directory.Dispose();
 
     /// <summary>A database as version 1 left it: its tables, its user_version, a session and two messages. Made by
-    /// the current code with the version 2 tables dropped again — migrations are append-only, so that is exactly
-    /// version 1's schema.</summary>
+    /// the current code with the tables of versions 2 and 3 dropped again — migrations are append-only, so that is
+    /// exactly version 1's schema.</summary>
     void WriteVersion1Database()
     {
         using (var database = SqliteDatabase.Open(_directory.Path))
@@ -46,7 +48,7 @@ public sealed class SchemaMigrationTests : IDisposable
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
         connection.Open();
         using var downgrade = connection.CreateCommand();
-        downgrade.CommandText = "DROP TABLE devices; DROP TABLE tokens; PRAGMA user_version = 1;";
+        downgrade.CommandText = "DROP TABLE devices; DROP TABLE tokens; DROP TABLE uplink_queue; DROP TABLE uplink_dedupe; PRAGMA user_version = 1;";
         downgrade.ExecuteNonQuery();
     }
 
