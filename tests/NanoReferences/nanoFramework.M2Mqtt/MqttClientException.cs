@@ -1,0 +1,40 @@
+// Reference stub (public signatures only) of package nanoFramework.M2Mqtt 5.1.199, assembly nanoFramework.M2Mqtt.
+// Source: github.com/nanoframework/nanoFramework.m2mqtt, tag v5.1.199 (dc706fd83490795bde45da77587500f9c3642f4c),
+// M2Mqtt/Exceptions/MqttClientException.cs.
+using System;
+
+namespace nanoFramework.M2Mqtt.Exceptions
+{
+    public class MqttClientException : Exception
+    {
+        public MqttClientException(MqttClientErrorCode errorCode)
+        {
+            throw new NotImplementedException();
+        }
+
+        public MqttClientErrorCode ErrorCode
+        {
+            get { throw new NotImplementedException(); }
+            set { throw new NotImplementedException(); }
+        }
+    }
+
+    public enum MqttClientErrorCode
+    {
+        WillWrong = 1,
+        KeepAliveWrong,
+        TopicWildcard,
+        TopicLength,
+        QosNotAllowed,
+        TopicsEmpty,
+        QosLevelsEmpty,
+        TopicsQosLevelsNotMatch,
+        WrongBrokerMessage,
+        WrongMessageId,
+        InflightQueueFull,
+        InvalidFlagBits,
+        InvalidConnectFlags,
+        InvalidClientId,
+        InvalidProtocolName
+    }
+}

@@ -1,0 +1,15 @@
+// Reference stub (public signatures only) of package nanoFramework.M2Mqtt 5.1.199, assembly nanoFramework.M2Mqtt.
+// Source: github.com/nanoframework/nanoFramework.m2mqtt, tag v5.1.199 (dc706fd83490795bde45da77587500f9c3642f4c),
+// M2Mqtt/Exceptions/MqttConnectionException.cs.
+using System;
+
+namespace nanoFramework.M2Mqtt.Exceptions
+{
+    public class MqttConnectionException : Exception
+    {
+        public MqttConnectionException(string message, Exception innerException)
+        {
+            throw new NotImplementedException();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+// Reference stub (public signatures only) of package nanoFramework.M2Mqtt 5.1.199, assembly nanoFramework.M2Mqtt.Core.
+// Source: github.com/nanoframework/nanoFramework.m2mqtt, tag v5.1.199 (dc706fd83490795bde45da77587500f9c3642f4c),
+// nanoFramework.M2Mqtt.Core/Messages/MqttMsgPublishEventArgs.cs.
+using System;
+
+namespace nanoFramework.M2Mqtt.Messages
+{
+    public class MqttMsgPublishEventArgs : EventArgs
+    {
+        public string Topic
+        {
+            get { throw new NotImplementedException(); }
+            internal set { throw new NotImplementedException(); }
+        }
+
+        public byte[] Message
+        {
+            get { throw new NotImplementedException(); }
+            internal set { throw new NotImplementedException(); }
+        }
+
+        public bool DupFlag
+        {
+            get { throw new NotImplementedException(); }
+            internal set { throw new NotImplementedException(); }
+        }
+
+        public MqttQoSLevel QosLevel
+        {
+            get { throw new NotImplementedException(); }
+            internal set { throw new NotImplementedException(); }
+        }
+
+        public bool Retain
+        {
+            get { throw new NotImplementedException(); }
+            internal set { throw new NotImplementedException(); }
+        }
+
+        public MqttMsgPublishEventArgs(string topic, byte[] message, bool dupFlag, MqttQoSLevel qosLevel, bool retain)
+        {
+            throw new NotImplementedException();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+// Reference stub (public signatures only) of package nanoFramework.M2Mqtt 5.1.199, assembly nanoFramework.M2Mqtt.Core.
+// Source: github.com/nanoframework/nanoFramework.m2mqtt, tag v5.1.199 (dc706fd83490795bde45da77587500f9c3642f4c),
+// nanoFramework.M2Mqtt.Core/Messages/MqttMsgPublishedEventArgs.cs.
+using System;
+
+namespace nanoFramework.M2Mqtt.Messages
+{
+    public class MqttMsgPublishedEventArgs : EventArgs
+    {
+        public ushort MessageId
+        {
+            get { throw new NotImplementedException(); }
+            set { throw new NotImplementedException(); }
+        }
+
+        public bool IsPublished
+        {
+            get { throw new NotImplementedException(); }
+            set { throw new NotImplementedException(); }
+        }
+
+        public MqttMsgPublishedEventArgs(ushort messageId)
+        {
+            throw new NotImplementedException();
+        }
+
+        public MqttMsgPublishedEventArgs(ushort messageId, bool isPublished)
+        {
+            throw new NotImplementedException();
+        }
+    }
+}

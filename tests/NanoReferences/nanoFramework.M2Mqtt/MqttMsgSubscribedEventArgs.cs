@@ -1,0 +1,27 @@
+// Reference stub (public signatures only) of package nanoFramework.M2Mqtt 5.1.199, assembly nanoFramework.M2Mqtt.Core.
+// Source: github.com/nanoframework/nanoFramework.m2mqtt, tag v5.1.199 (dc706fd83490795bde45da77587500f9c3642f4c),
+// nanoFramework.M2Mqtt.Core/Messages/MqttMsgSubscribedEventArgs.cs.
+using System;
+
+namespace nanoFramework.M2Mqtt.Messages
+{
+    public class MqttMsgSubscribedEventArgs : EventArgs
+    {
+        public ushort MessageId
+        {
+            get { throw new NotImplementedException(); }
+            internal set { throw new NotImplementedException(); }
+        }
+
+        public MqttQoSLevel[] GrantedQoSLevels
+        {
+            get { throw new NotImplementedException(); }
+            internal set { throw new NotImplementedException(); }
+        }
+
+        public MqttMsgSubscribedEventArgs(ushort messageId, MqttQoSLevel[] grantedQosLevels)
+        {
+            throw new NotImplementedException();
+        }
+    }
+}

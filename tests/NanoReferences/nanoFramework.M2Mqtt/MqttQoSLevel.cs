@@ -1,0 +1,16 @@
+// Reference stub (public signatures only) of package nanoFramework.M2Mqtt 5.1.199, assembly nanoFramework.M2Mqtt.Core.
+// Source: github.com/nanoframework/nanoFramework.m2mqtt, tag v5.1.199 (dc706fd83490795bde45da77587500f9c3642f4c),
+// nanoFramework.M2Mqtt.Core/Messages/MqttQoSLevel.cs.
+namespace nanoFramework.M2Mqtt.Messages
+{
+    public enum MqttQoSLevel
+    {
+        AtMostOnce = 0x00,
+
+        AtLeastOnce = 0x01,
+
+        ExactlyOnce = 0x02,
+
+        GrantedFailure = 0x80,
+    }
+}

@@ -1,0 +1,15 @@
+// Reference stub (public signatures only) of package nanoFramework.M2Mqtt 5.1.199, assembly nanoFramework.M2Mqtt.Core.
+// Source: github.com/nanoframework/nanoFramework.m2mqtt, tag v5.1.199 (dc706fd83490795bde45da77587500f9c3642f4c),
+// nanoFramework.M2Mqtt.Core/MqttSslProtocols.cs.
+namespace nanoFramework.M2Mqtt
+{
+    public enum MqttSslProtocols
+    {
+        None,
+        SSLv3,
+        TLSv1_0,
+        TLSv1_1,
+        TLSv1_2,
+        TLSv1_3,
+    }
+}
