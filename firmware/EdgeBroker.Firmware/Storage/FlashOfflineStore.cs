@@ -105,7 +105,7 @@ namespace EdgeBroker.Firmware.Storage
                 int added = 0;
                 for (int i = 0; i < queue.Count && added < max; i++)
                 {
-                    if (queue.ExpiresAtMsAt(i) <= nowMs)
+                    if (queue.TimeMsAt(i) <= nowMs)
                     {
                         // Logged like an acknowledgement, so the message stays forgotten after a restart.
                         long expired = queue.IdAt(i);
