@@ -6,6 +6,7 @@ using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Subscriptions;
 using EdgeBroker.Core.Topics;
+using EdgeBroker.Core.Uplink;
 
 namespace EdgeBroker.Core
 {
@@ -32,6 +33,7 @@ namespace EdgeBroker.Core
         readonly RoutingCounters _counters;
         readonly Router _router;
         readonly PresenceTracker _presence;
+        readonly UplinkSet _uplinks;
         readonly int _maxQos;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
@@ -44,7 +46,8 @@ namespace EdgeBroker.Core
             _offline = new OfflineDelivery(offlineStore, limits);
             _counters = new RoutingCounters();
             _maxQos = maxQos;
-            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos);
+            _uplinks = new UplinkSet();
+            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks);
             _presence = new PresenceTracker(_router);
         }
 
@@ -58,6 +61,9 @@ namespace EdgeBroker.Core
 
         /// <summary>Live connections per client ID, for status queries.</summary>
         public PresenceTracker Presence { get { return _presence; } }
+
+        /// <summary>The configured uplinks; every accepted PUBLISH is offered to them (see <see cref="Router"/>).</summary>
+        public UplinkSet Uplinks { get { return _uplinks; } }
 
         /// <summary>The highest QoS this broker grants and delivers at.</summary>
         public int MaxQos { get { return _maxQos; } }
@@ -328,6 +334,14 @@ namespace EdgeBroker.Core
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
         {
             return _router.Publish(publisherClientId, message);
+        }
+
+        /// <summary>Routes a message that came down an uplink, as made by <see cref="Uplink.Uplink.Down"/> (remapped,
+        /// marked with its origin so it never goes back up that uplink); the engine sets its
+        /// <see cref="RoutedMessage.EngineProperties"/> for the local topic first.</summary>
+        public PublishOutcome PublishFromUplink(RoutedMessage message)
+        {
+            return _router.PublishFromUplink(message);
         }
 
         /// <summary>Forgets a session entirely: subscriptions, kept messages, stored entry, registration. Called

@@ -19,7 +19,11 @@ namespace EdgeBroker.Core.Routing
         /// <summary>Not a valid topic name (MQTT 5: 0x90).</summary>
         TopicNameInvalid,
 
-        /// <summary>The receiver's offline quota is full (MQTT 5: 0x97).</summary>
-        QuotaExceeded
+        /// <summary>The receiver's offline quota or an uplink's queue is full (MQTT 5: 0x97).</summary>
+        QuotaExceeded,
+
+        /// <summary>A durable store could not keep the message, so it was not accepted (MQTT 5: 0x80); the publisher
+        /// must not take it as delivered.</summary>
+        StoreFailed
     }
 }

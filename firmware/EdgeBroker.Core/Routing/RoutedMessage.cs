@@ -44,6 +44,10 @@ namespace EdgeBroker.Core.Routing
         /// the host). The core never looks inside.</summary>
         public object EngineProperties { get; set; }
 
+        /// <summary>The name of the uplink this message came down from, null for a local PUBLISH: it is never offered
+        /// back up that uplink (loop prevention).</summary>
+        public string OriginUplink { get; set; }
+
         /// <summary>This message, or a copy that owns its payload when this one borrows it.</summary>
         public RoutedMessage Detach()
         {
@@ -59,6 +63,7 @@ namespace EdgeBroker.Core.Routing
             detached.PublishedAtMs = PublishedAtMs;
             detached.MessageExpiryInterval = MessageExpiryInterval;
             detached.EngineProperties = EngineProperties;
+            detached.OriginUplink = OriginUplink;
             return detached;
         }
     }

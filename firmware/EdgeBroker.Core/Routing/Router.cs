@@ -3,6 +3,7 @@ using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Subscriptions;
 using EdgeBroker.Core.Topics;
+using EdgeBroker.Core.Uplink;
 
 namespace EdgeBroker.Core.Routing
 {
@@ -19,12 +20,14 @@ namespace EdgeBroker.Core.Routing
         readonly OfflineDelivery _offline;
         readonly RoutingCounters _counters;
         readonly int _maxQos;
+        readonly UplinkSet _uplinks;
         IAccessPolicy _policy;
         RetainedKeeper _keepRetained;
 
         internal Router(SessionRegistry sessions, SubscriptionIndex subscriptions, OfflineDelivery offline,
-            IAccessPolicy policy, RoutingCounters counters, int maxQos)
+            IAccessPolicy policy, RoutingCounters counters, int maxQos, UplinkSet uplinks)
         {
+            _uplinks = uplinks;
             _sessions = sessions;
             _subscriptions = subscriptions;
             _offline = offline;
@@ -65,18 +68,62 @@ namespace EdgeBroker.Core.Routing
                 return PublishOutcome.NotAuthorized;
             }
 
+            return Route(publisherClientId, message, receiverStart);
+        }
+
+        /// <summary>Routes a message that came down an uplink (its <see cref="RoutedMessage.OriginUplink"/> set): no
+        /// access check — the uplink's subscribe rules chose it —, otherwise like a client's PUBLISH, other uplinks
+        /// included.</summary>
+        public PublishOutcome PublishFromUplink(RoutedMessage message)
+        {
+            _counters.CountPublished();
+            if (!TopicValidator.IsValidTopicName(message.Topic))
+            {
+                _counters.CountInvalidTopic();
+                return PublishOutcome.TopicNameInvalid;
+            }
+
+            return Route(null, message, P2PAddress.ReceiverStart(message.Topic));
+        }
+
+        /// <summary>Queues the message for the uplinks whose forward rules take it — before anyone local receives it,
+        /// so a refused message is refused everywhere and its publisher's retry is not a duplicate — then routes it
+        /// locally. A message only an uplink takes counts as queued.</summary>
+        PublishOutcome Route(string publisherClientId, RoutedMessage message, int receiverStart)
+        {
             StampArrival(message);
+            UplinkOfferOutcome uplinked = _uplinks.Count == 0
+                ? UplinkOfferOutcome.NotForwarded
+                : _uplinks.Offer(message, message.PublishedAtMs);
+            if (uplinked == UplinkOfferOutcome.Full)
+            {
+                _counters.CountQuotaDropped();
+                return PublishOutcome.QuotaExceeded;
+            }
+
+            if (uplinked == UplinkOfferOutcome.StoreFailed)
+            {
+                return PublishOutcome.StoreFailed;
+            }
+
+            PublishOutcome outcome;
             if (receiverStart >= 0)
             {
-                return RouteToReceiver(message, receiverStart);
+                outcome = RouteToReceiver(message, receiverStart);
             }
-
-            if (message.Retain && _keepRetained != null)
+            else
             {
-                _keepRetained(message);
+                if (message.Retain && _keepRetained != null)
+                {
+                    _keepRetained(message);
+                }
+
+                outcome = RouteToSubscribers(publisherClientId, message);
             }
 
-            return RouteToSubscribers(publisherClientId, message);
+            return uplinked == UplinkOfferOutcome.Queued && outcome == PublishOutcome.NoMatchingSubscribers
+                ? PublishOutcome.Queued
+                : outcome;
         }
 
         /// <summary>Routes a message the broker itself originates (presence events on <c>$SYS/…</c>): no access

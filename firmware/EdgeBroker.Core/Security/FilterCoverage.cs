@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Topics;
+
 namespace EdgeBroker.Core.Security
 {
     /// <summary>
@@ -19,11 +21,11 @@ namespace EdgeBroker.Core.Security
                     return true;
                 }
 
-                int ruleEnd = LevelEnd(ruleFilter, r);
-                int requestedEnd = LevelEnd(requested, q);
+                int ruleEnd = TopicLevels.LevelEnd(ruleFilter, r);
+                int requestedEnd = TopicLevels.LevelEnd(requested, q);
                 bool ruleIsPlus = ruleEnd - r == 1 && ruleFilter[r] == '+';
                 bool requestedIsHash = requestedEnd - q == 1 && requested[q] == '#';
-                if (ruleIsPlus ? requestedIsHash : !SameLevel(ruleFilter, r, ruleEnd, requested, q, requestedEnd))
+                if (ruleIsPlus ? requestedIsHash : !TopicLevels.SameLevel(ruleFilter, r, ruleEnd, requested, q, requestedEnd))
                 {
                     return false;
                 }
@@ -41,35 +43,6 @@ namespace EdgeBroker.Core.Security
                 r = ruleEnd + 1;
                 q = requestedEnd + 1;
             }
-        }
-
-        static int LevelEnd(string filter, int start)
-        {
-            int i = start;
-            while (i < filter.Length && filter[i] != '/')
-            {
-                i++;
-            }
-
-            return i;
-        }
-
-        static bool SameLevel(string a, int aStart, int aEnd, string b, int bStart, int bEnd)
-        {
-            if (aEnd - aStart != bEnd - bStart)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < aEnd - aStart; i++)
-            {
-                if (a[aStart + i] != b[bStart + i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
     }
 }

@@ -1,0 +1,456 @@
+using System.Collections;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
+
+namespace EdgeBroker.Core.Uplink
+{
+    /// <summary>
+    /// One configured uplink: decides which local messages go up and under which topic, keeps them in a durable FIFO
+    /// until the upstream acknowledged them, and runs the connection's state machine. The engine owns the transport and
+    /// drives it:
+    /// <list type="number">
+    /// <item><see cref="NextConnect"/> says whether and where to connect now (failover across the addresses, backoff with
+    /// full jitter after failures); the engine reports <see cref="Connected"/>, <see cref="ConnectFailed"/> or
+    /// <see cref="ConnectionLost"/>.</item>
+    /// <item>While connected, <see cref="TakeSendable"/> hands out entries within the in-flight window, in order, the
+    /// unacknowledged ones of a lost connection first (send those with DUP); <see cref="Acknowledged"/> (PUBACK) or
+    /// <see cref="Written"/> (QoS 0) deletes an entry.</item>
+    /// <item>Messages from upstream come down through <see cref="Down"/>, marked with this uplink as their origin, so
+    /// <see cref="Offer"/> never sends them back up.</item>
+    /// </list>
+    /// Thread-safe; the store is called outside the lock for appends so that a store can commit concurrent appends
+    /// together (group commit).
+    /// </summary>
+    public sealed class Uplink
+    {
+        /// <summary>The retained status topic prefix: <c>$SYS/uplink/{name}/state</c>.</summary>
+        public const string StateTopicPrefix = "$SYS/uplink/";
+
+        readonly object _sync = new object();
+        readonly UplinkSettings _settings;
+        readonly IUplinkQueueStore _store;
+        readonly Backoff _backoff;
+        readonly DedupeIds _dedupeIds;
+        readonly ArrayList _inFlight = new ArrayList();
+        readonly ArrayList _read = new ArrayList();
+
+        UplinkState _state = UplinkState.Disconnected;
+        int _addressIndex;
+        int _failures;
+        long _nextAttemptAtMs;
+        string _lastError;
+
+        // In-flight entries before this index were sent on the current connection; the rest wait to be resent.
+        int _resendIndex;
+        long _lastTaken;
+
+        // The queue's size as the bounds see it: the store's entries plus appends under way (pending).
+        int _queuedCount;
+        long _queuedBytes;
+        int _pendingCount;
+        long _pendingBytes;
+
+        long _sent;
+        long _acknowledged;
+        long _dropped;
+        long _refused;
+
+        public Uplink(UplinkSettings settings, IUplinkQueueStore store, IRandomSource random)
+        {
+            _settings = settings;
+            _store = store;
+            _backoff = new Backoff(settings.BackoffMinMs, settings.BackoffMaxMs, random);
+            _dedupeIds = new DedupeIds(random);
+            _queuedCount = store.Count(settings.Name);
+            _queuedBytes = store.Bytes(settings.Name);
+        }
+
+        public string Name
+        {
+            get { return _settings.Name; }
+        }
+
+        public UplinkSettings Settings
+        {
+            get { return _settings; }
+        }
+
+        /// <summary><c>$SYS/uplink/{name}/state</c>.</summary>
+        public string StateTopic
+        {
+            get { return StateTopicPrefix + _settings.Name + "/state"; }
+        }
+
+        /// <summary>Set by the engine before the uplink runs.</summary>
+        public UplinkStateChanged StateChanged { get; set; }
+
+        /// <summary>Set by the engine before the uplink runs.</summary>
+        public UplinkDropped Dropped { get; set; }
+
+        /// <summary>
+        /// A local PUBLISH the broker accepted. When a forward rule matches (and the message did not come down this
+        /// uplink) it is queued durably before this returns <see cref="UplinkOfferOutcome.Queued"/>, so the publisher
+        /// may be acknowledged; a full queue drops its oldest entries or refuses the message, by the configured policy.
+        /// </summary>
+        public UplinkOfferOutcome Offer(RoutedMessage message, long nowMs)
+        {
+            if (message.OriginUplink == _settings.Name)
+            {
+                return UplinkOfferOutcome.NotForwarded;
+            }
+
+            UplinkRule rule = null;
+            string remoteTopic = null;
+            for (int i = 0; i < _settings.ForwardRules.Count && remoteTopic == null; i++)
+            {
+                rule = (UplinkRule)_settings.ForwardRules[i];
+                remoteTopic = rule.MapUp(message.Topic);
+            }
+
+            if (remoteTopic == null)
+            {
+                return UplinkOfferOutcome.NotForwarded;
+            }
+
+            long size = UplinkEntry.SizeOf(remoteTopic, message.PayloadLength);
+            UplinkEntry entry;
+            long dropped = 0;
+            lock (_sync)
+            {
+                if (!MakeRoom(size, ref dropped))
+                {
+                    _refused++;
+                    return UplinkOfferOutcome.Full;
+                }
+
+                byte[] payload = new byte[message.PayloadLength];
+                if (message.PayloadLength > 0)
+                {
+                    System.Array.Copy(message.Payload, message.PayloadOffset, payload, 0, message.PayloadLength);
+                }
+
+                int qos = message.Qos < rule.Qos ? message.Qos : rule.Qos;
+                entry = new UplinkEntry(remoteTopic, payload, qos, message.Retain, _dedupeIds.Next(), nowMs);
+                entry.EngineProperties = message.EngineProperties;
+                _queuedCount++;
+                _queuedBytes += size;
+                _pendingCount++;
+                _pendingBytes += size;
+            }
+
+            ReportDropped(dropped);
+            long sequence = _store.Append(_settings.Name, entry);
+            lock (_sync)
+            {
+                _pendingCount--;
+                _pendingBytes -= size;
+                if (sequence == 0)
+                {
+                    _queuedCount--;
+                    _queuedBytes -= size;
+                }
+            }
+
+            return sequence > 0 ? UplinkOfferOutcome.Queued : UplinkOfferOutcome.StoreFailed;
+        }
+
+        /// <summary>Whether an entry of <paramref name="size"/> fits, after dropping the oldest entries when the policy
+        /// allows it. Called under the lock.</summary>
+        bool MakeRoom(long size, ref long dropped)
+        {
+            if (size > _settings.MaxQueuedBytes)
+            {
+                return false;
+            }
+
+            while (_queuedCount + 1 > _settings.MaxQueuedMessages || _queuedBytes + size > _settings.MaxQueuedBytes)
+            {
+                if (_settings.FullPolicy == UplinkFullPolicy.RefuseNew)
+                {
+                    return false;
+                }
+
+                long sequence = _store.RemoveOldest(_settings.Name);
+                if (sequence == 0)
+                {
+                    // Only appends under way fill the queue: nothing durable to drop yet.
+                    return false;
+                }
+
+                ForgetInFlight(sequence);
+                _queuedCount = _store.Count(_settings.Name) + _pendingCount;
+                _queuedBytes = _store.Bytes(_settings.Name) + _pendingBytes;
+                _dropped++;
+                dropped = _dropped;
+            }
+
+            return true;
+        }
+
+        void ReportDropped(long droppedTotal)
+        {
+            UplinkDropped handler = Dropped;
+            if (droppedTotal > 0 && handler != null)
+            {
+                handler(this, droppedTotal);
+            }
+        }
+
+        /// <summary>
+        /// Whether to connect now, and where: the address to try, or null while connected, connecting or backing off.
+        /// The state becomes <see cref="UplinkState.Connecting"/>.
+        /// </summary>
+        public UplinkAddress NextConnect(long nowMs)
+        {
+            UplinkAddress address;
+            lock (_sync)
+            {
+                if (_state == UplinkState.Connected || _state == UplinkState.Connecting
+                    || (_state == UplinkState.BackingOff && nowMs < _nextAttemptAtMs))
+                {
+                    return null;
+                }
+
+                address = (UplinkAddress)_settings.Addresses[_addressIndex];
+                _state = UplinkState.Connecting;
+            }
+
+            ReportState(nowMs);
+            return address;
+        }
+
+        /// <summary>How long until <see cref="NextConnect"/> gives an address (ms); 0 when it would now.</summary>
+        public long WaitMs(long nowMs)
+        {
+            lock (_sync)
+            {
+                if (_state != UplinkState.BackingOff)
+                {
+                    return 0;
+                }
+
+                long wait = _nextAttemptAtMs - nowMs;
+                return wait > 0 ? wait : 0;
+            }
+        }
+
+        /// <summary>The upstream accepted the connection: entries left unacknowledged are handed out again first.</summary>
+        public void Connected(long nowMs)
+        {
+            lock (_sync)
+            {
+                _state = UplinkState.Connected;
+                _failures = 0;
+                _resendIndex = 0;
+            }
+
+            ReportState(nowMs);
+        }
+
+        /// <summary>The attempt failed (refused CONNACK — give its reason —, TLS, unreachable): back off, then try the
+        /// next address.</summary>
+        public void ConnectFailed(string reason, long nowMs)
+        {
+            lock (_sync)
+            {
+                _addressIndex = (_addressIndex + 1) % _settings.Addresses.Count;
+                BackOff(reason, nowMs);
+            }
+
+            ReportState(nowMs);
+        }
+
+        /// <summary>An established connection ended: back off briefly, then reconnect to the same address.</summary>
+        public void ConnectionLost(string reason, long nowMs)
+        {
+            lock (_sync)
+            {
+                if (_state != UplinkState.Connected)
+                {
+                    return;
+                }
+
+                _failures = 0;
+                BackOff(reason, nowMs);
+            }
+
+            ReportState(nowMs);
+        }
+
+        void BackOff(string reason, long nowMs)
+        {
+            _failures++;
+            _lastError = reason;
+            _nextAttemptAtMs = nowMs + _backoff.DelayMs(_failures);
+            _state = UplinkState.BackingOff;
+        }
+
+        void ReportState(long nowMs)
+        {
+            UplinkStateChanged handler = StateChanged;
+            if (handler != null)
+            {
+                handler(this, Status(nowMs));
+            }
+        }
+
+        /// <summary>
+        /// Adds to <paramref name="into"/> what to send now while connected: in-flight entries of a lost connection first
+        /// (their <see cref="UplinkEntry.Duplicate"/> set), then new entries, oldest first, as far as the in-flight window
+        /// allows. Returns how many were added.
+        /// </summary>
+        public int TakeSendable(ArrayList into)
+        {
+            lock (_sync)
+            {
+                if (_state != UplinkState.Connected)
+                {
+                    return 0;
+                }
+
+                int added = 0;
+                while (_resendIndex < _inFlight.Count)
+                {
+                    UplinkEntry entry = (UplinkEntry)_inFlight[_resendIndex];
+                    entry.Duplicate = true;
+                    into.Add(entry);
+                    _resendIndex++;
+                    added++;
+                }
+
+                int room = _settings.InFlightWindow - _inFlight.Count;
+                if (room <= 0)
+                {
+                    return added;
+                }
+
+                _read.Clear();
+                _store.Read(_settings.Name, _lastTaken, room, _read);
+                for (int i = 0; i < _read.Count; i++)
+                {
+                    UplinkEntry entry = (UplinkEntry)_read[i];
+                    _inFlight.Add(entry);
+                    into.Add(entry);
+                    _lastTaken = entry.Sequence;
+                    added++;
+                }
+
+                _resendIndex = _inFlight.Count;
+                _sent += added;
+                _read.Clear();
+                return added;
+            }
+        }
+
+        /// <summary>The upstream acknowledged the QoS 1 entry <paramref name="sequence"/> (PUBACK): delete it.</summary>
+        public void Acknowledged(long sequence)
+        {
+            Complete(sequence);
+        }
+
+        /// <summary>The QoS 0 entry <paramref name="sequence"/> was written to the connection: delete it.</summary>
+        public void Written(long sequence)
+        {
+            Complete(sequence);
+        }
+
+        void Complete(long sequence)
+        {
+            lock (_sync)
+            {
+                UplinkEntry entry = ForgetInFlight(sequence);
+                if (entry == null)
+                {
+                    // Dropped meanwhile, or a second acknowledgement of a resent entry.
+                    return;
+                }
+
+                _store.Remove(_settings.Name, sequence);
+                _queuedCount--;
+                _queuedBytes -= entry.Size;
+                _acknowledged++;
+            }
+        }
+
+        UplinkEntry ForgetInFlight(long sequence)
+        {
+            for (int i = 0; i < _inFlight.Count; i++)
+            {
+                UplinkEntry entry = (UplinkEntry)_inFlight[i];
+                if (entry.Sequence == sequence)
+                {
+                    _inFlight.RemoveAt(i);
+                    if (i < _resendIndex)
+                    {
+                        _resendIndex--;
+                    }
+
+                    return entry;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The local topic for a message that arrived from upstream on <paramref name="remoteTopic"/>, or null
+        /// when no subscribe rule covers it.</summary>
+        public string MapDown(string remoteTopic)
+        {
+            UplinkRule rule = SubscribeRuleFor(remoteTopic);
+            return rule == null ? null : rule.MapDown(remoteTopic);
+        }
+
+        /// <summary>A message from upstream as the local broker routes it: remapped topic, the lower of its QoS and the
+        /// rule's, and this uplink as its origin. Null when no subscribe rule covers <paramref name="remoteTopic"/>.</summary>
+        public RoutedMessage Down(string remoteTopic, byte[] payload, int qos, bool retain)
+        {
+            UplinkRule rule = SubscribeRuleFor(remoteTopic);
+            if (rule == null)
+            {
+                return null;
+            }
+
+            RoutedMessage message = new RoutedMessage(rule.MapDown(remoteTopic), payload, qos < rule.Qos ? qos : rule.Qos, retain);
+            message.OriginUplink = _settings.Name;
+            return message;
+        }
+
+        UplinkRule SubscribeRuleFor(string remoteTopic)
+        {
+            for (int i = 0; i < _settings.SubscribeRules.Count; i++)
+            {
+                UplinkRule rule = (UplinkRule)_settings.SubscribeRules[i];
+                if (rule.MapDown(remoteTopic) != null)
+                {
+                    return rule;
+                }
+            }
+
+            return null;
+        }
+
+        public UplinkStatus Status(long nowMs)
+        {
+            lock (_sync)
+            {
+                UplinkStatus status = new UplinkStatus();
+                status.Name = _settings.Name;
+                status.State = _state;
+                status.Address = ((UplinkAddress)_settings.Addresses[_addressIndex]).Text;
+                status.Queued = _store.Count(_settings.Name);
+                status.QueuedBytes = _store.Bytes(_settings.Name);
+                long oldest = _store.OldestEnqueuedAtMs(_settings.Name);
+                status.OldestQueuedAgeMs = oldest == 0 || oldest > nowMs ? 0 : nowMs - oldest;
+                status.InFlight = _inFlight.Count;
+                status.Sent = _sent;
+                status.Acknowledged = _acknowledged;
+                status.Dropped = _dropped;
+                status.Refused = _refused;
+                status.Failures = _failures;
+                status.BackoffCapMs = _state == UplinkState.BackingOff ? _backoff.CapMs(_failures) : 0;
+                status.LastError = _lastError;
+                return status;
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+namespace EdgeBroker.Core.Uplink
+{
+    /// <summary>An upstream broker's address, <c>mqtt://host:port</c> or <c>mqtts://host:port</c> (TLS); the port
+    /// defaults to 1883 and 8883.</summary>
+    public sealed class UplinkAddress
+    {
+        public const int MqttPort = 1883;
+        public const int MqttsPort = 8883;
+
+        UplinkAddress(string host, int port, bool tls)
+        {
+            Host = host;
+            Port = port;
+            Tls = tls;
+            string shownHost = host.IndexOf(':') >= 0 ? "[" + host + "]" : host;
+            Text = (tls ? "mqtts://" : "mqtt://") + shownHost + ":" + ((long)port).ToString();
+        }
+
+        public string Host { get; private set; }
+
+        public int Port { get; private set; }
+
+        public bool Tls { get; private set; }
+
+        /// <summary>The address written out in full, port included: how status and logs show it.</summary>
+        public string Text { get; private set; }
+
+        /// <summary>Reads an address; null when it is not of the form <c>mqtt[s]://host[:port]</c>.</summary>
+        public static UplinkAddress Parse(string text)
+        {
+            if (text == null)
+            {
+                return null;
+            }
+
+            bool tls;
+            int start;
+            if (StartsWith(text, "mqtts://"))
+            {
+                tls = true;
+                start = 8;
+            }
+            else if (StartsWith(text, "mqtt://"))
+            {
+                tls = false;
+                start = 7;
+            }
+            else
+            {
+                return null;
+            }
+
+            string rest = text.Substring(start);
+            if (rest.Length > 0 && rest[rest.Length - 1] == '/')
+            {
+                rest = rest.Substring(0, rest.Length - 1);
+            }
+
+            int port = tls ? MqttsPort : MqttPort;
+            int colon = LastColon(rest);
+            bool bracketed = rest.Length > 0 && rest[0] == '[';
+            if (colon >= 0 && (!bracketed || colon > rest.IndexOf(']')))
+            {
+                port = ParsePort(rest.Substring(colon + 1));
+                rest = rest.Substring(0, colon);
+            }
+
+            if (bracketed && rest.Length > 1 && rest[rest.Length - 1] == ']')
+            {
+                rest = rest.Substring(1, rest.Length - 2);
+            }
+
+            if (rest.Length == 0 || port <= 0 || rest.IndexOf('/') >= 0)
+            {
+                return null;
+            }
+
+            return new UplinkAddress(rest, port, tls);
+        }
+
+        static int ParsePort(string text)
+        {
+            if (text.Length == 0 || text.Length > 5)
+            {
+                return 0;
+            }
+
+            int port = 0;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c < '0' || c > '9')
+                {
+                    return 0;
+                }
+
+                port = port * 10 + (c - '0');
+            }
+
+            return port <= 65535 ? port : 0;
+        }
+
+        static bool StartsWith(string text, string prefix)
+        {
+            return text.Length >= prefix.Length && text.Substring(0, prefix.Length) == prefix;
+        }
+
+        static int LastColon(string text)
+        {
+            int i = text.Length - 1;
+            while (i >= 0 && text[i] != ':')
+            {
+                i--;
+            }
+
+            return i;
+        }
+    }
+}

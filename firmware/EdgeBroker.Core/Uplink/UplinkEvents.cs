@@ -1,0 +1,10 @@
+namespace EdgeBroker.Core.Uplink
+{
+    /// <summary>An uplink's state changed (Connecting, Connected, BackingOff…): engines log a line and publish
+    /// <paramref name="status"/> retained on <see cref="Uplink.StateTopic"/>. Called outside the uplink's lock.</summary>
+    public delegate void UplinkStateChanged(Uplink uplink, UplinkStatus status);
+
+    /// <summary>The queue was full and its oldest entry was deleted unsent (drop-oldest);
+    /// <paramref name="droppedTotal"/> counts every drop since start. Called outside the uplink's lock.</summary>
+    public delegate void UplinkDropped(Uplink uplink, long droppedTotal);
+}

@@ -1,0 +1,103 @@
+using EdgeBroker.Core.Uplink;
+using static EdgeBroker.Core.Tests.Uplink.UplinkFixture;
+
+namespace EdgeBroker.Core.Tests.Uplink;
+
+public class UplinkConnectionTests
+{
+    static Core.Uplink.Uplink NewUplink() => new(Settings(), new MemoryUplinkQueueStore(), new SeededRandomSource());
+
+    [Fact]
+    public void Connects_to_the_first_address_then_fails_over_to_the_next_after_the_backoff()
+    {
+        var uplink = NewUplink();
+        var states = new List<UplinkState>();
+        uplink.StateChanged = (_, status) => states.Add(status.State);
+
+        Assert.Equal("mqtt://primary:1883", uplink.NextConnect(0)!.Text);
+        Assert.Null(uplink.NextConnect(0));
+        uplink.ConnectFailed("connack: bad user name or password", 0);
+
+        long wait = uplink.WaitMs(0);
+        Assert.InRange(wait, 0, 100);
+        Assert.Equal("connack: bad user name or password", uplink.Status(0).LastError);
+        Assert.Equal("mqtts://secondary:8883", uplink.NextConnect(wait)!.Text);
+        uplink.Connected(wait);
+
+        Assert.Equal(new[] { UplinkState.Connecting, UplinkState.BackingOff, UplinkState.Connecting, UplinkState.Connected }, states);
+        Assert.Equal(UplinkState.Connected, uplink.Status(wait).State);
+        Assert.Equal("mqtts://secondary:8883", uplink.Status(wait).Address);
+    }
+
+    [Fact]
+    public void The_backoff_cap_doubles_per_failure_up_to_the_maximum_and_every_wait_stays_within_it()
+    {
+        var uplink = NewUplink();
+        long now = 0;
+        var caps = new List<int>();
+        for (int failure = 1; failure <= 7; failure++)
+        {
+            Assert.NotNull(uplink.NextConnect(now));
+            uplink.ConnectFailed("refused", now);
+            var status = uplink.Status(now);
+            caps.Add(status.BackoffCapMs);
+            Assert.InRange(uplink.WaitMs(now), 0, status.BackoffCapMs);
+            Assert.Equal(failure, status.Failures);
+            now += uplink.WaitMs(now);
+        }
+
+        Assert.Equal(new[] { 100, 200, 400, 800, 1600, 1600, 1600 }, caps);
+    }
+
+    [Fact]
+    public void A_successful_connection_resets_the_backoff_and_a_lost_one_retries_the_same_address_soon()
+    {
+        var uplink = NewUplink();
+        uplink.NextConnect(0);
+        uplink.ConnectFailed("refused", 0);
+        uplink.NextConnect(10_000);
+        uplink.Connected(10_000);
+        Assert.Equal(0, uplink.Status(10_000).Failures);
+
+        uplink.ConnectionLost("keep-alive timeout", 20_000);
+
+        var status = uplink.Status(20_000);
+        Assert.Equal((UplinkState.BackingOff, 1, 100, "keep-alive timeout"), (status.State, status.Failures, status.BackoffCapMs, status.LastError));
+        Assert.Equal("mqtts://secondary:8883", uplink.NextConnect(20_100)!.Text);
+    }
+
+    [Fact]
+    public void Nothing_is_handed_out_unless_connected()
+    {
+        var uplink = NewUplink();
+        uplink.Offer(Message("t"), 0);
+
+        Assert.Empty(Take(uplink));
+        uplink.NextConnect(0);
+        Assert.Empty(Take(uplink));
+        uplink.Connected(0);
+        Assert.Single(Take(uplink));
+    }
+
+    [Fact]
+    public void Status_is_json_with_the_issue_fields()
+    {
+        var uplink = NewUplink();
+        uplink.Offer(Message("t"), 1000);
+
+        string json = uplink.Status(3000).ToJson();
+
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var root = document.RootElement;
+        Assert.Equal("cloud", root.GetProperty("name").GetString());
+        Assert.Equal("disconnected", root.GetProperty("state").GetString());
+        Assert.Equal("mqtt://primary:1883", root.GetProperty("address").GetString());
+        Assert.Equal(1, root.GetProperty("queued").GetInt32());
+        Assert.Equal(2000, root.GetProperty("oldestQueuedAgeMs").GetInt64());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, root.GetProperty("lastError").ValueKind);
+        foreach (var field in new[] { "sent", "acknowledged", "dropped" })
+        {
+            Assert.Equal(0, root.GetProperty(field).GetInt64());
+        }
+    }
+}

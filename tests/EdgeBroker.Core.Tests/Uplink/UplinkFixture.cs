@@ -1,0 +1,69 @@
+using System.Text;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Uplink;
+
+namespace EdgeBroker.Core.Tests.Uplink;
+
+/// <summary>A repeatable random source: the same bytes every run, so backoff waits are checked exactly.</summary>
+internal sealed class SeededRandomSource : IRandomSource
+{
+    readonly Random _random;
+
+    public SeededRandomSource(int seed = 1) => _random = new Random(seed);
+
+    public void Fill(byte[] buffer) => _random.NextBytes(buffer);
+}
+
+/// <summary>Builds uplink settings and messages in one line each.</summary>
+internal static class UplinkFixture
+{
+    public static UplinkSettings Settings(string name = "cloud", int window = 16, int maxMessages = 1000,
+        long maxBytes = 1_000_000, UplinkFullPolicy policy = UplinkFullPolicy.DropOldest, params UplinkRule[] rules)
+    {
+        var settings = new UplinkSettings(name)
+        {
+            ClientId = "gateway-1",
+            InFlightWindow = window,
+            MaxQueuedMessages = maxMessages,
+            MaxQueuedBytes = maxBytes,
+            FullPolicy = policy,
+            BackoffMinMs = 100,
+            BackoffMaxMs = 1600,
+        };
+        settings.AddAddress(UplinkAddress.Parse("mqtt://primary:1883"));
+        settings.AddAddress(UplinkAddress.Parse("mqtts://secondary:8883"));
+        if (rules.Length == 0)
+        {
+            settings.AddRule(UplinkRule.Forward("#", 1));
+        }
+
+        foreach (var rule in rules)
+        {
+            settings.AddRule(rule);
+        }
+
+        return settings;
+    }
+
+    public static RoutedMessage Message(string topic, string payload = "p", int qos = 1, bool retain = false) =>
+        new(topic, Encoding.UTF8.GetBytes(payload), qos, retain);
+
+    public static string PayloadOf(UplinkEntry entry) => Encoding.UTF8.GetString(entry.Payload);
+
+    /// <summary>A connected uplink on a memory store.</summary>
+    public static Core.Uplink.Uplink Connected(UplinkSettings settings, IUplinkQueueStore? store = null)
+    {
+        var uplink = new Core.Uplink.Uplink(settings, store ?? new MemoryUplinkQueueStore(), new SeededRandomSource());
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+        return uplink;
+    }
+
+    public static List<UplinkEntry> Take(Core.Uplink.Uplink uplink)
+    {
+        var into = new System.Collections.ArrayList();
+        uplink.TakeSendable(into);
+        return into.Cast<UplinkEntry>().ToList();
+    }
+}

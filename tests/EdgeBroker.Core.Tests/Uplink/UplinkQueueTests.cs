@@ -1,0 +1,155 @@
+using EdgeBroker.Core.Uplink;
+using static EdgeBroker.Core.Tests.Uplink.UplinkFixture;
+
+namespace EdgeBroker.Core.Tests.Uplink;
+
+public class UplinkQueueTests
+{
+    [Fact]
+    public void Matching_messages_are_queued_remapped_with_the_lower_QoS_and_a_dedupe_id()
+    {
+        var uplink = Connected(Settings(rules: new UplinkRule(UplinkDirection.Forward, "s/#", 0, "s/", "site/s/")));
+
+        Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("s/t", "21.5", qos: 1, retain: true), 1000));
+        Assert.Equal(UplinkOfferOutcome.NotForwarded, uplink.Offer(Message("other/t"), 1000));
+
+        var entry = Assert.Single(Take(uplink));
+        Assert.Equal(("site/s/t", "21.5", 0, true, 1000L), (entry.RemoteTopic, PayloadOf(entry), entry.Qos, entry.Retain, entry.EnqueuedAtMs));
+        Assert.False(string.IsNullOrEmpty(entry.DedupeId));
+    }
+
+    [Fact]
+    public void A_message_that_came_down_this_uplink_never_goes_back_up_it()
+    {
+        var uplink = Connected(Settings(rules: new[] { UplinkRule.Forward("#", 1), UplinkRule.Subscribe("#", 1) }));
+        var down = uplink.Down("cmd/x", "on"u8.ToArray(), 1, false)!;
+
+        Assert.Equal("cloud", down.OriginUplink);
+        Assert.Equal(UplinkOfferOutcome.NotForwarded, uplink.Offer(down, 0));
+        Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("cmd/x"), 0));
+    }
+
+    [Fact]
+    public void Entries_go_out_in_order_within_the_in_flight_window_and_leave_the_store_only_when_acknowledged()
+    {
+        var store = new MemoryUplinkQueueStore();
+        var uplink = Connected(Settings(window: 3), store);
+        for (int i = 0; i < 5; i++)
+        {
+            uplink.Offer(Message("t", "m" + i), 0);
+        }
+
+        var first = Take(uplink);
+        Assert.Equal(new[] { "m0", "m1", "m2" }, first.Select(PayloadOf));
+        Assert.Empty(Take(uplink));
+        Assert.Equal(5, store.Count("cloud"));
+
+        uplink.Acknowledged(first[1].Sequence);
+        Assert.Equal(4, store.Count("cloud"));
+        Assert.Equal(new[] { "m3" }, Take(uplink).Select(PayloadOf));
+        uplink.Acknowledged(first[1].Sequence);
+        Assert.Equal(4, store.Count("cloud"));
+    }
+
+    [Fact]
+    public void After_a_lost_connection_unacknowledged_entries_are_resent_first_with_DUP()
+    {
+        var uplink = Connected(Settings(window: 2));
+        for (int i = 0; i < 4; i++)
+        {
+            uplink.Offer(Message("t", "m" + i), 0);
+        }
+
+        var sent = Take(uplink);
+        uplink.Acknowledged(sent[0].Sequence);
+        uplink.ConnectionLost("network", 10);
+        Assert.Empty(Take(uplink));
+
+        Assert.NotNull(uplink.NextConnect(100_000));
+        uplink.Connected(100_000);
+        var again = Take(uplink);
+
+        Assert.Equal(new[] { "m1", "m2" }, again.Select(PayloadOf));
+        Assert.Equal(new[] { true, false }, again.Select(e => e.Duplicate));
+    }
+
+    [Fact]
+    public void Drop_oldest_keeps_the_newest_within_the_count_bound_and_counts_the_drops()
+    {
+        long reported = 0;
+        var uplink = Connected(Settings(maxMessages: 3));
+        uplink.Dropped = (_, total) => reported = total;
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("t", "m" + i), 0));
+        }
+
+        Assert.Equal(new[] { "m2", "m3", "m4" }, Take(uplink).Select(PayloadOf));
+        Assert.Equal(2, uplink.Status(0).Dropped);
+        Assert.Equal(2, reported);
+    }
+
+    [Fact]
+    public void Refuse_new_refuses_once_the_byte_bound_is_reached_and_accepts_again_after_an_acknowledgement()
+    {
+        long perEntry = UplinkEntry.SizeOf("t", 2);
+        var uplink = Connected(Settings(maxBytes: perEntry * 2, policy: UplinkFullPolicy.RefuseNew));
+
+        Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("t", "m0"), 0));
+        Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("t", "m1"), 0));
+        Assert.Equal(UplinkOfferOutcome.Full, uplink.Offer(Message("t", "m2"), 0));
+
+        uplink.Acknowledged(Take(uplink)[0].Sequence);
+        Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("t", "m3"), 0));
+        Assert.Equal(1, uplink.Status(0).Refused);
+    }
+
+    [Fact]
+    public void A_store_that_cannot_write_fails_the_offer_and_leaves_the_bounds_untouched()
+    {
+        var uplink = Connected(Settings(maxMessages: 1), new FailingStore());
+
+        Assert.Equal(UplinkOfferOutcome.StoreFailed, uplink.Offer(Message("t"), 0));
+        Assert.Equal(UplinkOfferOutcome.StoreFailed, uplink.Offer(Message("t"), 0));
+    }
+
+    [Fact]
+    public void An_uplink_restarted_on_a_kept_store_sends_what_was_left_in_order()
+    {
+        var store = new MemoryUplinkQueueStore();
+        var before = Connected(Settings(), store);
+        for (int i = 0; i < 3; i++)
+        {
+            before.Offer(Message("t", "m" + i), 0);
+        }
+
+        before.Acknowledged(Take(before)[0].Sequence);
+
+        var after = Connected(Settings(), store);
+        Assert.Equal(new[] { "m1", "m2" }, Take(after).Select(PayloadOf));
+        Assert.Equal(2, after.Status(0).Queued);
+    }
+
+    [Fact]
+    public void QoS_0_entries_leave_when_written()
+    {
+        var uplink = Connected(Settings(rules: UplinkRule.Forward("#", 0)));
+        uplink.Offer(Message("t"), 0);
+
+        uplink.Written(Take(uplink)[0].Sequence);
+
+        Assert.Equal(0, uplink.Status(0).Queued);
+        Assert.Equal(1, uplink.Status(0).Acknowledged);
+    }
+
+    sealed class FailingStore : IUplinkQueueStore
+    {
+        public long Append(string uplink, UplinkEntry entry) => 0;
+        public int Read(string uplink, long afterSequence, int max, System.Collections.ArrayList into) => 0;
+        public void Remove(string uplink, long sequence) { }
+        public long RemoveOldest(string uplink) => 0;
+        public int Count(string uplink) => 0;
+        public long Bytes(string uplink) => 0;
+        public long OldestEnqueuedAtMs(string uplink) => 0;
+    }
+}
