@@ -8,8 +8,9 @@ namespace EdgeBroker.Firmware.Device
 {
     /// <summary>
     /// The gateway firmware's entry point: read edgebroker.conf from the storage root, join the network, open the store
-    /// and start the relay on the routing core (<see cref="Gateway"/>), wire the pairing button and the status LED,
-    /// then supervise. Everything it starts is
+    /// and start the relay on the routing core (<see cref="Gateway"/>) with its uplink on M2Mqtt when one is configured
+    /// (an invalid uplink setting is logged and the gateway runs without it), wire the pairing button and the status
+    /// LED, then supervise. Everything it starts is
     /// portable and runs unchanged in the emulator (host/EdgeBroker.Emulator); only this folder needs the device.
     /// </summary>
     public static class Program
@@ -24,6 +25,7 @@ namespace EdgeBroker.Firmware.Device
             relay.ApplyFrom(file);
             RelaySecuritySettings security = new RelaySecuritySettings();
             security.ApplyFrom(file);
+            RelayUplinkSettings uplink = RelayUplinkSettings.From(file, relay);
             for (int i = 0; i < file.Problems.Count; i++)
             {
                 log.Warning((string)file.Problems[i]);
@@ -43,7 +45,7 @@ namespace EdgeBroker.Firmware.Device
                 Gateway gateway;
                 try
                 {
-                    gateway = Gateway.Open(root, relay, security, new HardwareRandom(), log);
+                    gateway = Gateway.Open(root, relay, security, new HardwareRandom(), log, uplink, new M2MqttUplinkTransport());
                 }
                 catch (FlashStoreException e)
                 {

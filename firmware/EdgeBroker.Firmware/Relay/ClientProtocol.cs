@@ -288,7 +288,11 @@ namespace EdgeBroker.Firmware.Relay
             message.Retain = _publish.Retain;
             message.SenderClientId = _clientId;
             message.IsBorrowed = true;
-            Route(message);
+            if (!Route(message))
+            {
+                // Not accepted: without its PUBACK (or PUBREC) the client sends it again.
+                return true;
+            }
 
             if (qos == 1)
             {
@@ -305,8 +309,9 @@ namespace EdgeBroker.Firmware.Relay
         }
 
         /// <summary>Routes a client's message (or its will) through the core, which keeps it if it is to be retained
-        /// (<see cref="RelayContext"/> hands the core the retained store).</summary>
-        void Route(RoutedMessage message)
+        /// (<see cref="RelayContext"/> hands the core the retained store) and queues it for the uplink if a forward
+        /// rule takes it. Returns false when it was not accepted (the uplink's queue could not store it).</summary>
+        bool Route(RoutedMessage message)
         {
             PublishOutcome outcome = _context.Core.Publish(_clientId, message);
             if (outcome == PublishOutcome.QuotaExceeded)
@@ -314,6 +319,18 @@ namespace EdgeBroker.Firmware.Relay
                 // A 3.1.1 publisher cannot be told, so the log is where the drop shows.
                 _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full");
             }
+            else if (outcome == PublishOutcome.StoreFailed)
+            {
+                _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the uplink's queue could not store it");
+                return false;
+            }
+
+            if (_context.Uplink != null)
+            {
+                _context.Uplink.Wake();
+            }
+
+            return true;
         }
 
         void HandlePubAck(PacketReader reader)

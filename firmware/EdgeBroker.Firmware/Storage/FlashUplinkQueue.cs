@@ -19,8 +19,13 @@ namespace EdgeBroker.Firmware.Storage
         readonly object _sync;
         readonly RecordLog _log;
 
-        /// <summary><see cref="StoredUplink"/>s, one per uplink name ever used (the device has one or two).</summary>
-        readonly ArrayList _uplinks = new ArrayList();
+        /// <summary>The <see cref="MessageQueue"/> of each uplink with queued entries (the device has one), named by the
+        /// uplink: sequence, where the entry lies, its size, its <see cref="UplinkEntry.Size"/>, when it was queued.</summary>
+        readonly ArrayList _queues = new ArrayList();
+
+        /// <summary>The last sequence issued, to any uplink. It outlives the entries (a compaction writes it as
+        /// <see cref="RecordKind.UplinkSequence"/>), so a sequence — and a resend's identity — is never issued twice.</summary>
+        long _lastSequence;
 
         int _liveBytes;
 
@@ -44,8 +49,7 @@ namespace EdgeBroker.Firmware.Storage
         {
             lock (_sync)
             {
-                StoredUplink stored = FindOrAdd(uplink);
-                long sequence = stored.LastSequence + 1;
+                long sequence = _lastSequence + 1;
                 RecordBuffer fields = _log.Begin(RecordKind.UplinkPut);
                 fields.PutString(uplink);
                 fields.PutInt64(sequence);
@@ -53,8 +57,7 @@ namespace EdgeBroker.Firmware.Storage
                 fields.PutString(entry.RemoteTopic);
                 fields.PutByte(entry.Qos | (entry.Retain ? RetainFlag : 0));
                 fields.PutString(entry.DedupeId);
-                int payloadLength = entry.Payload == null ? 0 : entry.Payload.Length;
-                int recordBytes = _log.PendingSize(payloadLength);
+                int recordBytes = _log.PendingSize(entry.Payload.Length);
                 if (!_log.HasRoomForMessage(recordBytes))
                 {
                     return 0;
@@ -63,17 +66,17 @@ namespace EdgeBroker.Firmware.Storage
                 int offset;
                 try
                 {
-                    offset = _log.AppendAt(entry.Payload, 0, payloadLength);
+                    offset = _log.AppendAt(entry.Payload, 0, entry.Payload.Length);
                 }
                 catch (Exception)
                 {
-                    // The log compacts before its next append; nothing was acknowledged for this entry.
+                    // The log is rewritten before its next append; the publisher is not acknowledged for this entry.
                     return 0;
                 }
 
-                stored.LastSequence = sequence;
-                stored.Entries.Add(sequence, offset, recordBytes, SizeOf(entry), entry.EnqueuedAtMs);
-                _liveBytes += recordBytes;
+                _lastSequence = sequence;
+                entry.Sequence = sequence;
+                Keep(uplink, sequence, offset, recordBytes, (int)entry.Size, entry.EnqueuedAtMs);
                 _log.CompactIfWorthwhile();
                 return sequence;
             }
@@ -83,13 +86,12 @@ namespace EdgeBroker.Firmware.Storage
         {
             lock (_sync)
             {
-                StoredUplink stored = Find(uplink);
-                if (stored == null)
+                MessageQueue entries = Find(uplink);
+                if (entries == null)
                 {
                     return 0;
                 }
 
-                MessageQueue entries = stored.Entries;
                 int added = 0;
                 for (int i = 0; i < entries.Count && added < max; i++)
                 {
@@ -108,11 +110,11 @@ namespace EdgeBroker.Firmware.Storage
         {
             lock (_sync)
             {
-                StoredUplink stored = Find(uplink);
-                int index = stored == null ? -1 : stored.Entries.IndexOf(sequence);
+                MessageQueue entries = Find(uplink);
+                int index = entries == null ? -1 : entries.IndexOf(sequence);
                 if (index >= 0)
                 {
-                    ForgetAndPersist(stored, index);
+                    ForgetAndPersist(entries, index);
                 }
             }
         }
@@ -121,14 +123,14 @@ namespace EdgeBroker.Firmware.Storage
         {
             lock (_sync)
             {
-                StoredUplink stored = Find(uplink);
-                if (stored == null || stored.Entries.Count == 0)
+                MessageQueue entries = Find(uplink);
+                if (entries == null)
                 {
                     return 0;
                 }
 
-                long sequence = stored.Entries.IdAt(0);
-                ForgetAndPersist(stored, 0);
+                long sequence = entries.IdAt(0);
+                ForgetAndPersist(entries, 0);
                 return sequence;
             }
         }
@@ -137,8 +139,8 @@ namespace EdgeBroker.Firmware.Storage
         {
             lock (_sync)
             {
-                StoredUplink stored = Find(uplink);
-                return stored == null ? 0 : stored.Entries.Count;
+                MessageQueue entries = Find(uplink);
+                return entries == null ? 0 : entries.Count;
             }
         }
 
@@ -146,8 +148,8 @@ namespace EdgeBroker.Firmware.Storage
         {
             lock (_sync)
             {
-                StoredUplink stored = Find(uplink);
-                return stored == null ? 0 : stored.Entries.QuotaBytes;
+                MessageQueue entries = Find(uplink);
+                return entries == null ? 0 : entries.QuotaBytes;
             }
         }
 
@@ -155,50 +157,48 @@ namespace EdgeBroker.Firmware.Storage
         {
             lock (_sync)
             {
-                StoredUplink stored = Find(uplink);
-                return stored == null || stored.Entries.Count == 0 ? 0 : stored.Entries.TimeMsAt(0);
+                MessageQueue entries = Find(uplink);
+                return entries == null ? 0 : entries.TimeMsAt(0);
             }
         }
 
         public void Replay(RecordReader reader, int offset)
         {
             RecordBuffer fields = reader.Fields;
-            StoredUplink stored = FindOrAdd(fields.GetString());
-            long sequence = fields.GetInt64();
-            if (sequence > stored.LastSequence)
+            if (reader.Kind == RecordKind.UplinkSequence)
             {
-                stored.LastSequence = sequence;
+                RaiseLastSequence(fields.GetInt64());
+                return;
             }
 
+            string uplink = fields.GetString();
+            long sequence = fields.GetInt64();
             if (reader.Kind == RecordKind.UplinkPut)
             {
                 long enqueuedAtMs = fields.GetInt64();
-                int size = reader.PayloadLength + fields.SkipString();
-                stored.Entries.Add(sequence, offset, reader.Size, size, enqueuedAtMs);
-                _liveBytes += reader.Size;
+                int size = (int)UplinkEntry.SizeOf(fields.GetString(), reader.PayloadLength);
+                RaiseLastSequence(sequence);
+                Keep(uplink, sequence, offset, reader.Size, size, enqueuedAtMs);
+                return;
             }
-            else if (reader.Kind == RecordKind.UplinkRemove)
+
+            MessageQueue entries = Find(uplink);
+            int index = entries == null ? -1 : entries.IndexOf(sequence);
+            if (index >= 0)
             {
-                int index = stored.Entries.IndexOf(sequence);
-                if (index >= 0)
-                {
-                    Forget(stored, index);
-                }
+                Forget(entries, index);
             }
         }
 
-        /// <summary>Each uplink's last sequence (so it keeps increasing once every entry is gone), then its entries
-        /// copied as they are.</summary>
+        /// <summary>The last sequence issued (so sequences keep increasing once every entry is gone), then every queued
+        /// entry copied as it is.</summary>
         public void WriteLive(LogCompactor compaction)
         {
-            for (int u = 0; u < _uplinks.Count; u++)
+            compaction.Writer.Begin(RecordKind.UplinkSequence).PutInt64(_lastSequence);
+            compaction.Writer.Append(compaction.Target, null, 0, 0);
+            for (int q = 0; q < _queues.Count; q++)
             {
-                StoredUplink stored = (StoredUplink)_uplinks[u];
-                RecordBuffer fields = compaction.Writer.Begin(RecordKind.UplinkSequence);
-                fields.PutString(stored.Name);
-                fields.PutInt64(stored.LastSequence);
-                compaction.Writer.Append(compaction.Target, null, 0, 0);
-                MessageQueue entries = stored.Entries;
+                MessageQueue entries = (MessageQueue)_queues[q];
                 entries.BeginRelocation();
                 for (int i = 0; i < entries.Count; i++)
                 {
@@ -209,33 +209,52 @@ namespace EdgeBroker.Firmware.Storage
 
         public void CommitRelocation()
         {
-            for (int u = 0; u < _uplinks.Count; u++)
+            for (int q = 0; q < _queues.Count; q++)
             {
-                ((StoredUplink)_uplinks[u]).Entries.CommitRelocation();
+                ((MessageQueue)_queues[q]).CommitRelocation();
             }
         }
 
-        /// <summary>What an entry counts against the uplink's byte bound: its remote topic's characters and its payload
-        /// (what replay finds again without decoding the topic).</summary>
-        static int SizeOf(UplinkEntry entry)
+        void RaiseLastSequence(long sequence)
         {
-            return entry.RemoteTopic.Length + (entry.Payload == null ? 0 : entry.Payload.Length);
+            if (sequence > _lastSequence)
+            {
+                _lastSequence = sequence;
+            }
         }
 
-        void ForgetAndPersist(StoredUplink stored, int index)
+        void Keep(string uplink, long sequence, int offset, int recordBytes, int size, long enqueuedAtMs)
         {
-            long sequence = stored.Entries.IdAt(index);
-            Forget(stored, index);
+            MessageQueue entries = Find(uplink);
+            if (entries == null)
+            {
+                entries = new MessageQueue(uplink);
+                _queues.Add(entries);
+            }
+
+            entries.Add(sequence, offset, recordBytes, size, enqueuedAtMs);
+            _liveBytes += recordBytes;
+        }
+
+        void ForgetAndPersist(MessageQueue entries, int index)
+        {
+            long sequence = entries.IdAt(index);
+            string uplink = entries.ClientId;
+            Forget(entries, index);
             RecordBuffer fields = _log.Begin(RecordKind.UplinkRemove);
-            fields.PutString(stored.Name);
+            fields.PutString(uplink);
             fields.PutInt64(sequence);
             _log.Persist();
         }
 
-        void Forget(StoredUplink stored, int index)
+        void Forget(MessageQueue entries, int index)
         {
-            _liveBytes -= stored.Entries.RecordBytesAt(index);
-            stored.Entries.RemoveAt(index);
+            _liveBytes -= entries.RecordBytesAt(index);
+            entries.RemoveAt(index);
+            if (entries.Count == 0)
+            {
+                _queues.Remove(entries);
+            }
         }
 
         UplinkEntry Load(MessageQueue entries, int index)
@@ -243,38 +262,24 @@ namespace EdgeBroker.Firmware.Storage
             byte[] payload = _log.Load(entries.OffsetAt(index), true);
             RecordBuffer fields = _log.Reader.Fields;
             fields.SkipString();
-            UplinkEntry entry = new UplinkEntry();
-            entry.Sequence = fields.GetInt64();
-            entry.EnqueuedAtMs = fields.GetInt64();
-            entry.RemoteTopic = fields.GetString();
+            long sequence = fields.GetInt64();
+            long enqueuedAtMs = fields.GetInt64();
+            string remoteTopic = fields.GetString();
             int flags = fields.GetByte();
-            entry.Qos = flags & QosMask;
-            entry.Retain = (flags & RetainFlag) != 0;
-            entry.DedupeId = fields.GetString();
-            entry.Payload = payload;
+            UplinkEntry entry = new UplinkEntry(remoteTopic, payload, flags & QosMask, (flags & RetainFlag) != 0, fields.GetString(), enqueuedAtMs);
+            entry.Sequence = sequence;
             return entry;
         }
 
-        StoredUplink FindOrAdd(string uplink)
+        /// <summary>The uplink's queue, or null when it has no entries.</summary>
+        MessageQueue Find(string uplink)
         {
-            StoredUplink stored = Find(uplink);
-            if (stored == null)
+            for (int i = 0; i < _queues.Count; i++)
             {
-                stored = new StoredUplink(uplink);
-                _uplinks.Add(stored);
-            }
-
-            return stored;
-        }
-
-        StoredUplink Find(string uplink)
-        {
-            for (int i = 0; i < _uplinks.Count; i++)
-            {
-                StoredUplink stored = (StoredUplink)_uplinks[i];
-                if (stored.Name == uplink)
+                MessageQueue entries = (MessageQueue)_queues[i];
+                if (entries.ClientId == uplink)
                 {
-                    return stored;
+                    return entries;
                 }
             }
 

@@ -42,7 +42,7 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>The upstream acknowledged (or the queue dropped) an uplink's entry: uplink, sequence.</summary>
         public const int UplinkRemove = 12;
 
-        /// <summary>The last sequence an uplink issued (written by compaction, so sequences never repeat).</summary>
+        /// <summary>The last uplink sequence issued (written by compaction, so sequences never repeat).</summary>
         public const int UplinkSequence = 13;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Codec;
@@ -21,10 +22,13 @@ namespace EdgeBroker.Firmware.Uplink
         /// <summary>How often the driver looks when nothing wakes it: the backoff's next attempt is at most this late.</summary>
         public const int IdleIntervalMilliseconds = 250;
 
+        /// <summary>The status is published at QoS 1, like the presence events.</summary>
+        const int StatusQos = 1;
+
         readonly object _sync = new object();
         readonly Core.Uplink.Uplink _uplink;
         readonly IUplinkTransport _transport;
-        readonly BrokerCore _core;
+        readonly RelayContext _relay;
         readonly IRelayLog _log;
         readonly Worker _worker;
         readonly UplinkConnectRequest _request = new UplinkConnectRequest();
@@ -36,12 +40,12 @@ namespace EdgeBroker.Firmware.Uplink
 
         /// <param name="caCertificate">The CA certificate the upstream's TLS certificate must chain to (null: the
         /// platform's roots).</param>
-        public UplinkDriver(Core.Uplink.Uplink uplink, IUplinkTransport transport, BrokerCore core, byte[] caCertificate, IRelayLog log)
+        public UplinkDriver(Core.Uplink.Uplink uplink, IUplinkTransport transport, RelayContext relay, byte[] caCertificate)
         {
             _uplink = uplink;
             _transport = transport;
-            _core = core;
-            _log = log;
+            _relay = relay;
+            _log = relay.Log;
             _packetIds = new int[uplink.Settings.InFlightWindow];
             _sequences = new long[uplink.Settings.InFlightWindow];
             UplinkSettings settings = uplink.Settings;
@@ -52,6 +56,8 @@ namespace EdgeBroker.Firmware.Uplink
             _request.KeepAliveSeconds = settings.KeepAliveSeconds;
             _request.CaCertificate = caCertificate;
             _worker = new Worker(RunOnce, IdleIntervalMilliseconds);
+            uplink.StateChanged = StateChanged;
+            uplink.Dropped = Dropped;
         }
 
         public Core.Uplink.Uplink Uplink
@@ -121,13 +127,37 @@ namespace EdgeBroker.Firmware.Uplink
                 return;
             }
 
-            _core.PublishFromUplink(message);
+            _relay.Core.PublishFromUplink(message);
         }
 
         public void ConnectionLost(string reason)
         {
             _uplink.ConnectionLost(reason, Clock.NowMs());
             _worker.Wake();
+        }
+
+        /// <summary>Logs the change and publishes the status retained, as a broker's own message (like presence events).</summary>
+        void StateChanged(Core.Uplink.Uplink uplink, UplinkStatus status)
+        {
+            string line = "Uplink " + status.Name + ": " + UplinkStatus.StateName(status.State) + " (" + status.Address + ", "
+                + status.Queued + " queued)";
+            if (status.State == UplinkState.BackingOff)
+            {
+                _log.Warning(line + ": " + status.LastError);
+            }
+            else
+            {
+                _log.Info(line);
+            }
+
+            RoutedMessage message = new RoutedMessage(uplink.StateTopic, Utf8.GetBytes(status.ToJson()), StatusQos, true);
+            _relay.Retained.Update(message);
+            _relay.Core.Router.PublishFromBroker(message);
+        }
+
+        void Dropped(Core.Uplink.Uplink uplink, long droppedTotal)
+        {
+            _log.Warning("Uplink " + uplink.Name + ": queue full, dropped its oldest entry (" + droppedTotal + " dropped since start)");
         }
 
         void Connect(UplinkAddress address)
