@@ -19,6 +19,12 @@ public sealed class MosquittoUpstream : RunningBroker
 
     MosquittoUpstream()
     {
+        // Started as root, mosquitto drops to its own user, which must be able to write its persistence file here.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_directory.FullName, (UnixFileMode)0x1FF);
+        }
+
         File.WriteAllLines(Path.Combine(_directory.FullName, "mosquitto.conf"),
         [
             $"listener {_port} 127.0.0.1",
