@@ -31,7 +31,7 @@ namespace EdgeBroker.Firmware.Uplink
         readonly RelayContext _relay;
         readonly IRelayLog _log;
         readonly Worker _worker;
-        readonly UplinkConnectRequest _request = new UplinkConnectRequest();
+        readonly byte[] _caCertificate;
         readonly ArrayList _sendable = new ArrayList();
 
         /// <summary>The packet identifier each in-flight QoS 1 entry went with, and its sequence (same index); 0 is free.</summary>
@@ -46,15 +46,9 @@ namespace EdgeBroker.Firmware.Uplink
             _transport = transport;
             _relay = relay;
             _log = relay.Log;
+            _caCertificate = caCertificate;
             _packetIds = new int[uplink.Settings.InFlightWindow];
             _sequences = new long[uplink.Settings.InFlightWindow];
-            UplinkSettings settings = uplink.Settings;
-            UplinkCredentials credentials = UplinkCredentials.For(settings);
-            _request.ClientId = settings.ClientId;
-            _request.UserName = credentials.UserName;
-            _request.Password = credentials.Password;
-            _request.KeepAliveSeconds = settings.KeepAliveSeconds;
-            _request.CaCertificate = caCertificate;
             _worker = new Worker(RunOnce, IdleIntervalMilliseconds);
             uplink.StateChanged = StateChanged;
             uplink.Dropped = Dropped;
@@ -162,9 +156,6 @@ namespace EdgeBroker.Firmware.Uplink
 
         void Connect(UplinkAddress address)
         {
-            _request.Host = address.Host;
-            _request.Port = address.Port;
-            _request.Tls = address.Tls;
             lock (_sync)
             {
                 // Acknowledgements of the last connection's packet identifiers will not come: the entries are resent.
@@ -177,7 +168,7 @@ namespace EdgeBroker.Firmware.Uplink
             int returnCode;
             try
             {
-                returnCode = _transport.Connect(_request, this);
+                returnCode = _transport.Connect(RequestFor(address), this);
             }
             catch (UplinkTransportException e)
             {
@@ -194,6 +185,24 @@ namespace EdgeBroker.Firmware.Uplink
 
             _uplink.Connected(Clock.NowMs());
             Subscribe();
+        }
+
+        /// <summary>Made for each attempt rather than kept: the credentials (a signature in Signature mode) live on the
+        /// heap only while connecting.</summary>
+        UplinkConnectRequest RequestFor(UplinkAddress address)
+        {
+            UplinkSettings settings = _uplink.Settings;
+            UplinkCredentials credentials = UplinkCredentials.For(settings);
+            UplinkConnectRequest request = new UplinkConnectRequest();
+            request.Host = address.Host;
+            request.Port = address.Port;
+            request.Tls = address.Tls;
+            request.CaCertificate = _caCertificate;
+            request.ClientId = settings.ClientId;
+            request.UserName = credentials.UserName;
+            request.Password = credentials.Password;
+            request.KeepAliveSeconds = settings.KeepAliveSeconds;
+            return request;
         }
 
         void Subscribe()

@@ -45,10 +45,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const int DefaultMaxQueuedMessages = 1000;
 
         /// <summary>The values of <see cref="AuthKey"/>, in the order of <see cref="UplinkAuthMode"/>.</summary>
-        static readonly string[] AuthModes = { "none", "password", "signature", "token", "device" };
+        const string AuthModes = "none,password,signature,token,device";
 
         /// <summary>The values of <see cref="FullPolicyKey"/>, in the order of <see cref="UplinkFullPolicy"/>.</summary>
-        static readonly string[] FullPolicies = { "drop-oldest", "refuse-new" };
+        const string FullPolicies = "drop-oldest,refuse-new";
 
         RelayUplinkSettings(UplinkSettings uplink, string caFile)
         {
@@ -137,9 +137,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
             }
         }
 
-        /// <summary>The index of the value set for <paramref name="key"/> among <paramref name="choices"/>, or
-        /// <paramref name="fallback"/> when it is not set; anything else is reported in the file's problems.</summary>
-        static int Choice(SettingsFile file, string key, string[] choices, int fallback)
+        /// <summary>The index of the value set for <paramref name="key"/> among the comma-separated
+        /// <paramref name="choices"/>, or <paramref name="fallback"/> when it is not set; anything else is reported in the
+        /// file's problems. (A constant rather than an array: nothing stays on the heap after start.)</summary>
+        static int Choice(SettingsFile file, string key, string choices, int fallback)
         {
             string value = file.Get(key);
             if (value == null)
@@ -147,21 +148,26 @@ namespace EdgeBroker.Firmware.Relay.Settings
                 return fallback;
             }
 
-            for (int i = 0; i < choices.Length; i++)
+            int index = 0;
+            int start = 0;
+            while (start <= choices.Length)
             {
-                if (choices[i] == value)
+                int end = choices.IndexOf(',', start);
+                if (end < 0)
                 {
-                    return i;
+                    end = choices.Length;
                 }
+
+                if (end - start == value.Length && choices.Substring(start, end - start) == value)
+                {
+                    return index;
+                }
+
+                index++;
+                start = end + 1;
             }
 
-            string list = choices[0];
-            for (int i = 1; i < choices.Length; i++)
-            {
-                list = list + ", " + choices[i];
-            }
-
-            file.Problems.Add(key + " = " + value + " is not one of " + list);
+            file.Problems.Add(key + " = " + value + " is not one of " + choices);
             return fallback;
         }
     }
