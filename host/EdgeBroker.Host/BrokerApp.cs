@@ -7,6 +7,7 @@ using EdgeBroker.Host.Mqtt;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Host.Tls;
+using EdgeBroker.Host.Uplink;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,6 +66,7 @@ public static class BrokerApp
         });
         builder.Services.AddBrokerSecurity();
         builder.Services.AddSingleton<ServerTls>();
+        builder.Services.AddUplinks();
         builder.Services.AddSingleton<MqttBrokerService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBrokerService>());
         builder.Services.AddHttpApi();

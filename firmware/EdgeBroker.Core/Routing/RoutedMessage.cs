@@ -48,6 +48,11 @@ namespace EdgeBroker.Core.Routing
         /// back up that uplink (loop prevention).</summary>
         public string OriginUplink { get; set; }
 
+        /// <summary>The id a gateway's uplink gave the message (MQTT 5 user property
+        /// <see cref="Uplink.UplinkEntry.DedupeProperty"/>), null for other publishers: a broker acting as upstream
+        /// routes each id of a sender once (<see cref="Router.Dedupe"/>).</summary>
+        public string DedupeId { get; set; }
+
         /// <summary>This message, or a copy that owns its payload when this one borrows it.</summary>
         public RoutedMessage Detach()
         {
@@ -64,6 +69,7 @@ namespace EdgeBroker.Core.Routing
             detached.MessageExpiryInterval = MessageExpiryInterval;
             detached.EngineProperties = EngineProperties;
             detached.OriginUplink = OriginUplink;
+            detached.DedupeId = DedupeId;
             return detached;
         }
     }

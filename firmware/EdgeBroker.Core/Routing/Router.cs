@@ -23,6 +23,7 @@ namespace EdgeBroker.Core.Routing
         readonly UplinkSet _uplinks;
         IAccessPolicy _policy;
         RetainedKeeper _keepRetained;
+        DedupeWindow _dedupe;
 
         internal Router(SessionRegistry sessions, SubscriptionIndex subscriptions, OfflineDelivery offline,
             IAccessPolicy policy, RoutingCounters counters, int maxQos, UplinkSet uplinks)
@@ -49,6 +50,13 @@ namespace EdgeBroker.Core.Routing
             set { _keepRetained = value; }
         }
 
+        /// <summary>The dedupe ids accepted from gateways' uplinks; null (the default) routes every message.</summary>
+        public DedupeWindow Dedupe
+        {
+            get { return _dedupe; }
+            set { _dedupe = value; }
+        }
+
         /// <summary>Routes a client's PUBLISH. <paramref name="publisherClientId"/> is checked against the access
         /// policy and used for MQTT 5 No Local.</summary>
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
@@ -68,7 +76,27 @@ namespace EdgeBroker.Core.Routing
                 return PublishOutcome.NotAuthorized;
             }
 
-            return Route(publisherClientId, message, receiverStart);
+            DedupeWindow dedupe = _dedupe;
+            string dedupeId = message.DedupeId;
+            if (dedupe == null || dedupeId == null || publisherClientId == null)
+            {
+                return Route(publisherClientId, message, receiverStart);
+            }
+
+            if (dedupe.Contains(publisherClientId, dedupeId))
+            {
+                // A gateway's resend of a message routed before (it did not see the PUBACK): acknowledged, not routed.
+                _counters.CountDuplicateDropped();
+                return PublishOutcome.Delivered;
+            }
+
+            PublishOutcome outcome = Route(publisherClientId, message, receiverStart);
+            if (outcome == PublishOutcome.Delivered || outcome == PublishOutcome.Queued || outcome == PublishOutcome.NoMatchingSubscribers)
+            {
+                dedupe.Add(publisherClientId, dedupeId);
+            }
+
+            return outcome;
         }
 
         /// <summary>Routes a message that came down an uplink (its <see cref="RoutedMessage.OriginUplink"/> set): no
@@ -126,12 +154,17 @@ namespace EdgeBroker.Core.Routing
                 : outcome;
         }
 
-        /// <summary>Routes a message the broker itself originates (presence events on <c>$SYS/…</c>): no access
-        /// check, never P2P.</summary>
+        /// <summary>Routes a message the broker itself originates (presence events, uplink states on <c>$SYS/…</c>):
+        /// no access check, never P2P, never to an uplink; a retained one is kept.</summary>
         public PublishOutcome PublishFromBroker(RoutedMessage message)
         {
             _counters.CountPublished();
             StampArrival(message);
+            if (message.Retain && _keepRetained != null)
+            {
+                _keepRetained(message);
+            }
+
             return RouteToSubscribers(null, message);
         }
 

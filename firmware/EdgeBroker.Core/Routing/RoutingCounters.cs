@@ -18,6 +18,7 @@ namespace EdgeBroker.Core.Routing
         int _invalidTopic;
         int _quotaDropped;
         int _engineDropped;
+        int _duplicateDropped;
 
         public int Published { get { return _published; } }
 
@@ -46,6 +47,9 @@ namespace EdgeBroker.Core.Routing
         /// <summary>Messages an engine could not queue for a connected client (its send queue was full).</summary>
         public int EngineDropped { get { return _engineDropped; } }
 
+        /// <summary>Resends from a gateway's uplink whose dedupe id was routed before.</summary>
+        public int DuplicateDropped { get { return _duplicateDropped; } }
+
         internal void CountPublished() { Interlocked.Increment(ref _published); }
 
         internal void CountP2PDelivered() { Interlocked.Increment(ref _p2pDelivered); }
@@ -69,5 +73,7 @@ namespace EdgeBroker.Core.Routing
         internal void CountQuotaDropped() { Interlocked.Increment(ref _quotaDropped); }
 
         internal void CountEngineDropped() { Interlocked.Increment(ref _engineDropped); }
+
+        internal void CountDuplicateDropped() { Interlocked.Increment(ref _duplicateDropped); }
     }
 }

@@ -87,6 +87,9 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Set by the engine before the uplink runs.</summary>
         public UplinkDropped Dropped { get; set; }
 
+        /// <summary>Set by the engine before the uplink runs.</summary>
+        public UplinkQueued Queued { get; set; }
+
         /// <summary>
         /// A local PUBLISH the broker accepted. When a forward rule matches (and the message did not come down this
         /// uplink) it is queued durably before this returns <see cref="UplinkOfferOutcome.Queued"/>, so the publisher
@@ -151,7 +154,18 @@ namespace EdgeBroker.Core.Uplink
                 }
             }
 
-            return sequence > 0 ? UplinkOfferOutcome.Queued : UplinkOfferOutcome.StoreFailed;
+            if (sequence == 0)
+            {
+                return UplinkOfferOutcome.StoreFailed;
+            }
+
+            UplinkQueued queued = Queued;
+            if (queued != null)
+            {
+                queued(this);
+            }
+
+            return UplinkOfferOutcome.Queued;
         }
 
         /// <summary>Whether an entry of <paramref name="size"/> fits, after dropping the oldest entries when the policy

@@ -7,4 +7,8 @@ namespace EdgeBroker.Core.Uplink
     /// <summary>The queue was full and its oldest entry was deleted unsent (drop-oldest);
     /// <paramref name="droppedTotal"/> counts every drop since start. Called outside the uplink's lock.</summary>
     public delegate void UplinkDropped(Uplink uplink, long droppedTotal);
+
+    /// <summary>An entry was queued: an engine that waits for work (rather than polling) sends it now. Called outside
+    /// the uplink's lock, on the publisher's thread, so it must only signal.</summary>
+    public delegate void UplinkQueued(Uplink uplink);
 }

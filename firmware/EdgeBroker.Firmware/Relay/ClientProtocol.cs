@@ -325,11 +325,6 @@ namespace EdgeBroker.Firmware.Relay
                 return false;
             }
 
-            if (_context.Uplink != null)
-            {
-                _context.Uplink.Wake();
-            }
-
             return true;
         }
 

@@ -24,19 +24,17 @@ namespace EdgeBroker.Firmware.Relay
         readonly FlashStore _store;
         readonly RelayServer _server;
 
-        Gateway(RelaySettings settings, FlashStore store, RelayServer server, PairingControl pairing)
+        Gateway(RelaySettings settings, FlashStore store, RelayServer server, PairingControl pairing, UplinkDriver uplink)
         {
             Settings = settings;
             _store = store;
             _server = server;
             Pairing = pairing;
+            Uplink = uplink;
         }
 
         /// <summary>The uplink's driver, or null without an uplink.</summary>
-        public UplinkDriver Uplink
-        {
-            get { return _server.Context.Uplink; }
-        }
+        public UplinkDriver Uplink { get; private set; }
 
         public RelaySettings Settings { get; private set; }
 
@@ -77,13 +75,9 @@ namespace EdgeBroker.Firmware.Relay
                 log.Info("Security: " + security.AccessKeys.Count + " access keys, " + pairedDevices + " paired devices; anonymous clients "
                     + (brokerSecurity.Options.AllowAnonymous ? "admitted" : "refused") + "; the pairing button opens group " + security.PairingGroup);
                 RelayContext context = RelayContext.Compose(settings, store, brokerSecurity, log);
-                if (uplink != null)
-                {
-                    AddUplink(context, store, uplink, uplinkTransport, storageRoot, random);
-                }
-
+                UplinkDriver driver = uplink == null ? null : AddUplink(context, store, uplink, uplinkTransport, storageRoot, random);
                 RelayServer server = new RelayServer(context);
-                return new Gateway(settings, store, server, new PairingControl(brokerSecurity, security.PairingGroup));
+                return new Gateway(settings, store, server, new PairingControl(brokerSecurity, security.PairingGroup), driver);
             }
             catch (Exception)
             {
@@ -118,16 +112,16 @@ namespace EdgeBroker.Firmware.Relay
 
         /// <summary>The core's uplink on the store's queue, and its driver. What is still queued from the last run is
         /// sent first.</summary>
-        static void AddUplink(RelayContext context, FlashStore store, RelayUplinkSettings settings, IUplinkTransport transport,
+        static UplinkDriver AddUplink(RelayContext context, FlashStore store, RelayUplinkSettings settings, IUplinkTransport transport,
             string storageRoot, IRandomSource random)
         {
             Core.Uplink.Uplink uplink = new Core.Uplink.Uplink(settings.Uplink, store.UplinkQueue, random);
             byte[] caCertificate = settings.CaFile == null ? null : File.ReadAllBytes(Path.Combine(storageRoot, settings.CaFile));
             context.Core.Uplinks.Add(uplink);
-            context.Uplink = new UplinkDriver(uplink, transport, context, caCertificate);
             context.Log.Info("Uplink " + uplink.Name + " as " + settings.Uplink.ClientId + ": " + uplink.Status(Clock.NowMs()).Queued
                 + " queued from before, " + settings.Uplink.ForwardRules.Count + " forward and " + settings.Uplink.SubscribeRules.Count
                 + " subscribe rules");
+            return new UplinkDriver(uplink, transport, context, caCertificate);
         }
     }
 }

@@ -6,7 +6,6 @@ using EdgeBroker.Core.Security;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
-using EdgeBroker.Firmware.Uplink;
 
 namespace EdgeBroker.Firmware.Relay
 {
@@ -75,10 +74,6 @@ namespace EdgeBroker.Firmware.Relay
         public StringDecoder Strings { get; private set; }
 
         public Transmitter Transmitter { get; private set; }
-
-        /// <summary>The uplink's driver, woken after each routed PUBLISH (it may have been queued for upstream); null
-        /// when edgebroker.conf configures no uplink.</summary>
-        public UplinkDriver Uplink { get; set; }
 
         /// <summary>A PUBLISH or SUBSCRIBE the access policy refused (3.1.1 cannot tell the publisher, so the log does).</summary>
         void LogDenial(string clientId, string topicOrFilter, bool isPublish, string reason)

@@ -52,6 +52,7 @@ namespace EdgeBroker.Firmware.Uplink
             _worker = new Worker(RunOnce, IdleIntervalMilliseconds);
             uplink.StateChanged = StateChanged;
             uplink.Dropped = Dropped;
+            uplink.Queued = Queued;
         }
 
         public Core.Uplink.Uplink Uplink
@@ -69,12 +70,6 @@ namespace EdgeBroker.Firmware.Uplink
         {
             _worker.Stop();
             _transport.Disconnect();
-        }
-
-        /// <summary>Something may be ready to send (a local PUBLISH was routed).</summary>
-        public void Wake()
-        {
-            _worker.Wake();
         }
 
         /// <summary>One round: connect when due, then send what the window allows (the thread's; tests call it too).</summary>
@@ -144,9 +139,13 @@ namespace EdgeBroker.Firmware.Uplink
                 _log.Info(line);
             }
 
-            RoutedMessage message = new RoutedMessage(uplink.StateTopic, Utf8.GetBytes(status.ToJson()), StatusQos, true);
-            _relay.Retained.Update(message);
-            _relay.Core.Router.PublishFromBroker(message);
+            _relay.Core.Router.PublishFromBroker(new RoutedMessage(uplink.StateTopic, Utf8.GetBytes(status.ToJson()), StatusQos, true));
+        }
+
+        /// <summary>A local PUBLISH was queued (on the publisher's thread): send it now.</summary>
+        void Queued(Core.Uplink.Uplink uplink)
+        {
+            _worker.Wake();
         }
 
         void Dropped(Core.Uplink.Uplink uplink, long droppedTotal)

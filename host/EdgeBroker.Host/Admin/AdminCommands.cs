@@ -9,7 +9,7 @@ namespace EdgeBroker.Host.Admin;
 
 /// <summary>
 /// Subcommands that administer a running broker through its signed HTTP API — <c>pairing open|close|list</c>,
-/// <c>devices list|rename|revoke</c>, <c>token apply|revoke</c> — each printing the API's JSON answer. Exit code 0 when
+/// <c>devices list|rename|revoke</c>, <c>token apply|revoke</c>, <c>uplink status</c> — each printing the API's JSON answer. Exit code 0 when
 /// the broker did it, <see cref="ExitCodes.RequestRefused"/> when it refused (the answer says why),
 /// <see cref="ExitCodes.BrokerUnreachable"/> when it could not be asked.
 /// </summary>
@@ -59,7 +59,7 @@ sealed class AdminCommands
     }
 
     /// <summary>The command groups, to add to the root command.</summary>
-    public IEnumerable<Command> Create() => [Pairing(), Devices(), Token()];
+    public IEnumerable<Command> Create() => [Pairing(), Devices(), Token(), Uplink()];
 
     Command Pairing()
     {
@@ -119,6 +119,13 @@ sealed class AdminCommands
         return Group("token", "Tokens for Token-mode MQTT clients of the running broker.", apply, revoke);
     }
 
+    Command Uplink()
+    {
+        var status = Leaf("status", "Shows every uplink: state, upstream address, queue, sent/acknowledged/dropped, last error.",
+            HttpMethod.Get, "/uplinks", _ => []);
+        return Group("uplink", "Uplinks of the running broker to upstream brokers.", status);
+    }
+
     Command Group(string name, string description, params Command[] subcommands)
     {
         var command = new Command(name, description) { _url, _accessKey, _instanceId };
@@ -164,7 +171,9 @@ sealed class AdminCommands
         }
 
         Console.WriteLine(JsonSerializer.Serialize(answer, Indented));
-        return answer.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.Number && code.GetInt32() == ApiCodes.Ok
+        // Listings of the broker's own parts (GET /uplinks) answer with a bare array; everything else with a code.
+        return answer.ValueKind == JsonValueKind.Array
+               || (answer.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.Number && code.GetInt32() == ApiCodes.Ok)
             ? ExitCodes.Success
             : ExitCodes.RequestRefused;
     }

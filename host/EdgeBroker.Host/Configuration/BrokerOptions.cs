@@ -56,6 +56,9 @@ public sealed class BrokerOptions
     /// <summary>How often expired sessions are looked for.</summary>
     public int SessionExpirySweepSeconds { get; set; } = 30;
 
+    /// <summary>Connections to upstream brokers (see <see cref="UplinkOptions"/>).</summary>
+    public List<UplinkOptions> Uplinks { get; set; } = [];
+
     /// <summary>Every problem with the settings, worded for the person who wrote them.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -118,6 +121,7 @@ public sealed class BrokerOptions
             problems.Add($"SessionExpirySweepSeconds must be at least 1 (is {SessionExpirySweepSeconds}).");
         }
 
+        problems.AddRange(UplinkOptions.Validate(Uplinks));
         return problems;
     }
 

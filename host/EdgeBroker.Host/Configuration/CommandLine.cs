@@ -52,6 +52,7 @@ public sealed class CommandLine
         Description = "A client ID that may subscribe to $SYS/... (presence events) once signed in (repeatable).",
         HelpName = "CLIENT_ID",
     };
+    readonly UplinkFlags _uplink = new();
 
     public CommandLine()
     {
@@ -78,6 +79,10 @@ public sealed class CommandLine
             _applicationGroups,
             _sysSubscribers,
         };
+        foreach (var option in _uplink.Options)
+        {
+            Root.Add(option);
+        }
     }
 
     public RootCommand Root { get; }
@@ -138,6 +143,7 @@ public sealed class CommandLine
             settings[$"{entry}:{nameof(AccessKeyOptions.Secret)}"] = secret;
         }
 
+        _uplink.AddSettings(result, settings);
         return settings;
     }
 
@@ -175,7 +181,7 @@ public sealed class CommandLine
     }
 
     /// <summary>Adds a repeatable flag's values to a list setting.</summary>
-    static void AddList(Dictionary<string, string?> settings, string listKey, string[]? values)
+    internal static void AddList(Dictionary<string, string?> settings, string listKey, string[]? values)
     {
         for (var i = 0; i < (values?.Length ?? 0); i++)
         {
@@ -186,5 +192,5 @@ public sealed class CommandLine
     /// <summary>The key of a repeatable flag's <paramref name="index"/>th value in a list setting. Not a number: list
     /// entries from appsettings.json or --config are numbered, and a flag adds an entry rather than replacing the one
     /// with the same index.</summary>
-    static string FlagEntry(string listKey, int index) => $"{listKey}:command-line-{index}";
+    internal static string FlagEntry(string listKey, int index) => $"{listKey}:command-line-{index}";
 }

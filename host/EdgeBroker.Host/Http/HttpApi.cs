@@ -30,5 +30,6 @@ static class HttpApi
         app.MapTokenApi();
         app.MapPairingApi();
         app.MapDeviceApi();
+        app.MapUplinkApi();
     }
 }

@@ -191,6 +191,7 @@ sealed class CoreBridge
             SenderClientId = args.ClientId,
             MessageExpiryInterval = message.MessageExpiryInterval,
             EngineProperties = message,
+            DedupeId = message.UserProperties?.FirstOrDefault(property => property.Name == Core.Uplink.UplinkEntry.DedupeProperty)?.ReadValueAsString(),
         };
 
         var outcome = _core.Publish(args.ClientId, routed);

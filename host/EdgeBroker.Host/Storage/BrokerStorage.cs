@@ -1,6 +1,7 @@
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
+using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
 
 namespace EdgeBroker.Host.Storage;
@@ -12,8 +13,9 @@ public sealed class BrokerStorage : IDisposable
     readonly SqliteDatabase? _database;
 
     BrokerStorage(IOfflineStore offline, ISessionStore sessions, SqliteRetainedStore? retained, IDeviceStore devices, ITokenStore tokens,
-        SqliteDatabase? database, string description)
+        IUplinkQueueStore uplinkQueue, SqliteDatabase? database, string description)
     {
+        UplinkQueue = uplinkQueue;
         Offline = offline;
         Sessions = sessions;
         Retained = retained;
@@ -34,6 +36,15 @@ public sealed class BrokerStorage : IDisposable
 
     public ITokenStore Tokens { get; }
 
+    /// <summary>The uplinks' queues, in the same database as the offline messages.</summary>
+    public IUplinkQueueStore UplinkQueue { get; }
+
+    /// <summary>Dedupe ids accepted from gateways' uplinks (null in memory-only mode: kept in the window only).</summary>
+    public SqliteDedupeLog? DedupeLog { get; private init; }
+
+    /// <summary>How many dedupe ids of gateways' uplinks are remembered (see <see cref="DedupeWindow"/>).</summary>
+    public const int DedupeCapacity = 100_000;
+
     /// <summary>For the start-up log line.</summary>
     public string Description { get; }
 
@@ -42,13 +53,21 @@ public sealed class BrokerStorage : IDisposable
         if (options.Storage == StorageKind.Memory)
         {
             return new BrokerStorage(new MemoryOfflineStore(limits), new MemorySessionStore(), null, new MemoryDeviceStore(), new MemoryTokenStore(),
-                null, "memory only: sessions, offline and retained messages, paired devices and tokens are lost when the broker stops");
+                new MemoryUplinkQueueStore(), null, "memory only: sessions, offline and retained messages, paired devices and tokens are lost when the broker stops");
         }
 
         var database = SqliteDatabase.Open(options.DataDir);
         return new BrokerStorage(new SqliteOfflineStore(database, limits), new SqliteSessionStore(database), new SqliteRetainedStore(database),
-            new SqliteDeviceStore(database), new SqliteTokenStore(database), database, $"SQLite {database.Path}");
+            new SqliteDeviceStore(database), new SqliteTokenStore(database), new SqliteUplinkQueueStore(database), database, $"SQLite {database.Path}")
+        {
+            DedupeLog = new SqliteDedupeLog(database, DedupeCapacity),
+        };
     }
 
-    public void Dispose() => _database?.Dispose();
+    public void Dispose()
+    {
+        (UplinkQueue as IDisposable)?.Dispose();
+        DedupeLog?.Dispose();
+        _database?.Dispose();
+    }
 }

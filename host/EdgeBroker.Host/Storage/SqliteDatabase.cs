@@ -65,6 +65,24 @@ public sealed class SqliteDatabase : IDisposable
             can_write INTEGER NOT NULL,
             expires_at_ms INTEGER NOT NULL);
         """,
+        """
+        CREATE TABLE uplink_queue (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            uplink TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            qos INTEGER NOT NULL,
+            retain INTEGER NOT NULL,
+            dedupe_id TEXT NOT NULL,
+            enqueued_at_ms INTEGER NOT NULL,
+            properties BLOB,
+            size INTEGER NOT NULL);
+        CREATE INDEX uplink_queue_by_uplink ON uplink_queue (uplink, sequence);
+        CREATE TABLE uplink_dedupe (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            sender TEXT NOT NULL,
+            dedupe_id TEXT NOT NULL);
+        """,
     ];
 
     readonly SqliteConnection _connection;

@@ -15,12 +15,16 @@ public static class ExternalTools
 
     static readonly Lazy<string?> MosquittoPubPath = new(() => Which("mosquitto_pub"));
     static readonly Lazy<string?> MosquittoSubPath = new(() => Which("mosquitto_sub"));
+    static readonly Lazy<string?> MosquittoBrokerPath = new(() => Which("mosquitto") ?? (File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : null));
     static readonly Lazy<bool> CurlAndOpensslAvailable = new(() => Which("curl") is not null && Which("openssl") is not null);
     static readonly Lazy<bool> PahoAvailable = new(() => File.Exists(SystemPython) && Run(SystemPython, "-c \"import paho.mqtt.client\"") == 0);
 
     public static string MosquittoPub => MosquittoPubPath.Value ?? throw new InvalidOperationException("mosquitto_pub missing");
 
     public static string MosquittoSub => MosquittoSubPath.Value ?? throw new InvalidOperationException("mosquitto_sub missing");
+
+    /// <summary>The mosquitto broker (Debian puts it in /usr/sbin, often not on a user's PATH).</summary>
+    public static string MosquittoBroker => MosquittoBrokerPath.Value ?? throw new InvalidOperationException("mosquitto missing");
 
     /// <summary>Why a test needing <paramref name="tools"/> cannot run here, or null when it can.</summary>
     public static string? MissingReason(Tool tools)
@@ -29,6 +33,11 @@ public static class ExternalTools
         if (tools.HasFlag(Tool.MosquittoClients) && (MosquittoPubPath.Value is null || MosquittoSubPath.Value is null))
         {
             missing.Add("mosquitto_pub/mosquitto_sub");
+        }
+
+        if (tools.HasFlag(Tool.MosquittoBroker) && MosquittoBrokerPath.Value is null)
+        {
+            missing.Add("the mosquitto broker");
         }
 
         if (tools.HasFlag(Tool.PahoMqtt) && !PahoAvailable.Value)
@@ -64,6 +73,7 @@ public enum Tool
     MosquittoClients = 1,
     PahoMqtt = 2,
     CurlAndOpenssl = 4,
+    MosquittoBroker = 8,
 }
 
 /// <summary>A theory that needs external clients; skipped, with the install command, where they are missing.</summary>

@@ -44,7 +44,7 @@ public sealed class CloudSubscriber : IAsyncDisposable
 
     /// <summary>Connects (again, after the upstream restarted) to its persistent session.</summary>
     public Task ReconnectAsync() => _client.ConnectAsync(new MqttClientOptionsBuilder()
-        .WithTcpServer(_upstream.Host, _upstream.Port)
+        .WithTcpServer("127.0.0.1", _upstream.Port)
         .WithClientId("cloud-app-" + _filter.GetHashCode().ToString("x8"))
         .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
         .WithCleanSession(false)

@@ -22,9 +22,9 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        if (MosquittoUpstream.MissingReason is null)
+        if (ExternalTools.MissingReason(Tool.MosquittoBroker) is null)
         {
-            _upstream = await MosquittoUpstream.StartNewAsync();
+            _upstream = await MosquittoUpstream.StartAsync();
         }
     }
 
@@ -41,7 +41,7 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
     /// and the flash log and queue are large enough for the outage test's 10,000 messages.</summary>
     Dictionary<string, string?> Settings() => new()
     {
-        ["uplink"] = "mqtt://127.0.0.1:" + _upstream.Port,
+        ["uplink"] = _upstream.Address,
         ["uplink_client_id"] = "gw1",
         ["uplink_forward"] = "site/#",
         ["uplink_forward_local_prefix"] = "site/",
@@ -55,7 +55,7 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
         ["flash_store_bytes"] = "16777216",
     };
 
-    [SkippableUplinkFact]
+    [ToolFact(Tool.MosquittoBroker)]
     public async Task Forward_and_subscribe_rules_remap_topics_at_QoS_0_and_1_both_ways()
     {
         await using var cloud = await CloudSubscriber.ConnectAsync(_upstream, "gw/gw1/site/#");
@@ -87,7 +87,7 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(2, cloud.Received.Count);
     }
 
-    [SkippableUplinkFact]
+    [ToolFact(Tool.MosquittoBroker)]
     public async Task The_state_is_published_retained_on_SYS_uplink_and_follows_the_upstream()
     {
         await using var gateway = EmulatorEngine.Start(Settings());
@@ -104,12 +104,12 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
             var lost = await watcher.ReceiveAsync();
             Assert.Contains("\"state\":\"backing-off\"", lost.ConvertPayloadToString());
             Assert.Contains("\"lastError\":\"", lost.ConvertPayloadToString());
-            await _upstream.StartAsync();
+            await _upstream.RestartAsync();
             await WaitUntilConnectedAsync(gateway);
         }
     }
 
-    [SkippableUplinkFact]
+    [ToolFact(Tool.MosquittoBroker)]
     public async Task A_thousand_QoS_1_messages_arrive_upstream_in_order()
     {
         const int Count = 1000;
@@ -127,7 +127,7 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(Enumerable.Range(0, Count).Select(i => i.ToString()), cloud.Received.Select(m => m.Payload));
     }
 
-    [SkippableUplinkFact]
+    [ToolFact(Tool.MosquittoBroker)]
     public async Task During_an_outage_10000_QoS_1_messages_are_queued_and_all_arrive_in_order_once_it_is_back()
     {
         const int Count = 10_000;
@@ -150,7 +150,7 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
         }
 
         Assert.Equal(Count, gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs()).Queued);
-        await _upstream.StartAsync();
+        await _upstream.RestartAsync();
         await cloud.ReconnectAsync();
         var draining = Stopwatch.StartNew();
         await Eventually.WaitUntilAsync(() => cloud.Distinct().FirstArrivals.Count >= Count,
@@ -162,7 +162,7 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
         await Eventually.WaitUntilAsync(() => gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs()).Queued == 0, () => "the queue did not empty");
     }
 
-    [SkippableUplinkFact]
+    [ToolFact(Tool.MosquittoBroker)]
     public async Task Kill_minus_9_while_draining_loses_nothing_and_keeps_the_order()
     {
         const int Count = 3000;
@@ -184,7 +184,7 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
                         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())).IsSuccess);
                 }
 
-                await _upstream.StartAsync();
+                await _upstream.RestartAsync();
                 await cloud.ReconnectAsync();
                 await Eventually.WaitUntilAsync(() => cloud.Received.Count >= Count / 4, () => "draining did not start");
                 Process.GetProcessById(emulator.ProcessId).Kill();
@@ -219,13 +219,4 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
     static Task WaitUntilConnectedAsync(EmulatorEngine.RunningEmulator gateway) =>
         Eventually.WaitUntilAsync(() => StateOf(gateway) == UplinkState.Connected,
             () => "the uplink is " + gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs()).ToJson());
-}
-
-/// <summary>An uplink test: skipped, with the install command, where the mosquitto broker is missing.</summary>
-public sealed class SkippableUplinkFactAttribute : FactAttribute
-{
-    public SkippableUplinkFactAttribute()
-    {
-        Skip = MosquittoUpstream.MissingReason;
-    }
 }

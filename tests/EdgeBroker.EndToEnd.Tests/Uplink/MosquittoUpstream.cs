@@ -5,68 +5,68 @@ using EdgeBroker.EndToEnd.Tests.Infrastructure;
 namespace EdgeBroker.EndToEnd.Tests.Uplink;
 
 /// <summary>
-/// A real mosquitto broker standing in for the cloud: a child process on a free loopback port, anonymous, with
-/// persistence in its own directory and no limit on queued messages, so a persistent subscriber's messages survive
-/// <see cref="StopAsync"/> and <see cref="StartAsync"/> on the same port (an outage, as the gateway sees it).
+/// A real mosquitto standing in for the cloud broker: its own process on a fixed free port, anonymous clients allowed,
+/// persistence on (so a persistent session, and the messages queued for it, survive <see cref="StopAsync"/> and
+/// <see cref="RestartAsync"/>). <see cref="StopAsync"/> stops it as a service stop does (an outage).
 /// </summary>
-public sealed class MosquittoUpstream : RunningBroker
+public sealed class MosquittoUpstream : IAsyncDisposable
 {
-    public const string Executable = "/usr/sbin/mosquitto";
+    readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("edgebroker-mosquitto-");
+    readonly string _configFile;
+    ProcessRunner? _process;
 
-    readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("edgebroker-upstream-");
-    readonly int _port = FreePorts.Next();
-    Process? _process;
-
-    MosquittoUpstream()
+    MosquittoUpstream(int port)
     {
-        // Started as root, mosquitto drops to its own user, which must be able to write its persistence file here.
+        Port = port;
         if (!OperatingSystem.IsWindows())
         {
+            // Started as root, mosquitto drops to its own user, which must be able to write its persistence file here.
             File.SetUnixFileMode(_directory.FullName, (UnixFileMode)0x1FF);
         }
 
-        File.WriteAllLines(Path.Combine(_directory.FullName, "mosquitto.conf"),
-        [
-            $"listener {_port} 127.0.0.1",
-            "allow_anonymous true",
-            "persistence true",
-            $"persistence_location {_directory.FullName}/",
-            "max_queued_messages 0",
-            "max_inflight_messages 0",
-        ]);
+        _configFile = Path.Combine(_directory.FullName, "mosquitto.conf");
+        File.WriteAllText(_configFile, $"""
+            listener {port} 127.0.0.1
+            allow_anonymous true
+            persistence true
+            persistence_location {_directory.FullName}/
+            max_queued_messages 100000
+            log_dest stdout
+            """);
     }
 
-    public override int Port => _port;
+    public int Port { get; }
 
-    /// <summary>Why an uplink test cannot run here, or null: it needs the mosquitto broker.</summary>
-    public static string? MissingReason => File.Exists(Executable)
-        ? null
-        : $"needs the mosquitto broker ({Executable}); install with: {ExternalTools.InstallCommand}";
+    public string Address => $"mqtt://127.0.0.1:{Port}";
 
-    public static async Task<MosquittoUpstream> StartNewAsync()
+    /// <param name="port">A port the test chose beforehand (to start the upstream after the gateway); default a free one.</param>
+    public static async Task<MosquittoUpstream> StartAsync(int? port = null)
     {
-        var upstream = new MosquittoUpstream();
-        await upstream.StartAsync();
+        var upstream = new MosquittoUpstream(port ?? FreePorts.Next());
+        await upstream.RestartAsync();
         return upstream;
     }
 
-    /// <summary>Starts (again) on the same port and persistence directory, and waits until it accepts connections.</summary>
-    public async Task StartAsync()
+    /// <summary>Starts it (again) and waits until it accepts connections.</summary>
+    public async Task RestartAsync()
     {
-        var info = new ProcessStartInfo(Executable, ["-c", Path.Combine(_directory.FullName, "mosquitto.conf")])
+        _process = ProcessRunner.Start(ExternalTools.MosquittoBroker, "-c", _configFile);
+        await Eventually.WaitUntilAsync(async () =>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        _process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + Executable);
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await Eventually.WaitUntilAsync(AcceptsConnections, () => "mosquitto did not listen on port " + _port);
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", Port);
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }, () => $"mosquitto did not listen on {Port}: {_process.Output} {_process.Errors}");
     }
 
-    /// <summary>Stops it the way a service stop does (SIGTERM: mosquitto saves its persistence file first).</summary>
+    /// <summary>Stops it with SIGTERM, as a service stop does (mosquitto saves its persistence file first): an outage.</summary>
     public async Task StopAsync()
     {
         if (_process is null)
@@ -74,37 +74,19 @@ public sealed class MosquittoUpstream : RunningBroker
             return;
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        using (var terminate = Process.Start("kill", ["-TERM", _process.ProcessId.ToString()]))
         {
-            await kill.WaitForExitAsync();
+            await terminate.WaitForExitAsync();
         }
 
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await _process.DisposeAsync();
         _process = null;
     }
 
-    /// <summary>mosquitto cannot say; the uplink tests watch the gateway's status instead.</summary>
-    public override bool IsConnected(string clientId) =>
-        throw new NotSupportedException("mosquitto does not report its clients; watch the gateway's uplink status");
-
-    public override async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await StopAsync();
         _directory.Delete(recursive: true);
-    }
-
-    bool AcceptsConnections()
-    {
-        try
-        {
-            using var probe = new TcpClient();
-            probe.Connect("127.0.0.1", _port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -183,3 +183,38 @@ public sealed class MemoryUplinkQueueStoreContractTests : UplinkQueueStoreContra
 {
     protected override IUplinkQueueStore Open(string directory) => new MemoryUplinkQueueStore();
 }
+
+/// <summary>The host's SQLite queue (group commit, removals collected), closed with its database.</summary>
+public sealed class SqliteUplinkQueueStoreContractTests : DurableUplinkQueueStoreContract
+{
+    protected override IUplinkQueueStore Open(string directory) => new OwningSqliteUplinkQueueStore(directory);
+
+    /// <summary>The store and the database under it, closed together as the broker closes them.</summary>
+    sealed class OwningSqliteUplinkQueueStore(string directory) : IUplinkQueueStore, IDisposable
+    {
+        readonly EdgeBroker.Host.Storage.SqliteDatabase _database = EdgeBroker.Host.Storage.SqliteDatabase.Open(directory);
+        EdgeBroker.Host.Storage.SqliteUplinkQueueStore? _store;
+
+        EdgeBroker.Host.Storage.SqliteUplinkQueueStore Store => _store ??= new(_database);
+
+        public long Append(string uplink, UplinkEntry entry) => Store.Append(uplink, entry);
+
+        public int Read(string uplink, long afterSequence, int max, ArrayList into) => Store.Read(uplink, afterSequence, max, into);
+
+        public void Remove(string uplink, long sequence) => Store.Remove(uplink, sequence);
+
+        public long RemoveOldest(string uplink) => Store.RemoveOldest(uplink);
+
+        public int Count(string uplink) => Store.Count(uplink);
+
+        public long Bytes(string uplink) => Store.Bytes(uplink);
+
+        public long OldestEnqueuedAtMs(string uplink) => Store.OldestEnqueuedAtMs(uplink);
+
+        public void Dispose()
+        {
+            _store?.Dispose();
+            _database.Dispose();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+
+namespace EdgeBroker.Host.Configuration;
+
+/// <summary>
+/// The command-line form of one uplink (named <see cref="UplinkOptions.CommandLineName"/>): <c>--uplink URL</c>
+/// (repeatable: failover addresses in order), <c>--uplink-forward FILTER</c> and <c>--uplink-subscribe FILTER</c>
+/// (repeatable; topics keep their names, QoS 1), <c>--uplink-client-id ID</c>. Everything else — credentials, TLS files,
+/// remaps, bounds — is set in the config file's "Uplinks" list.
+/// </summary>
+sealed class UplinkFlags
+{
+    readonly Option<string[]> _addresses = new("--uplink")
+    {
+        Description = "Upstream broker to forward to, mqtt://HOST:PORT or mqtts://HOST:PORT (repeatable: failover order).",
+        HelpName = "URL",
+    };
+    readonly Option<string[]> _forward = new("--uplink-forward")
+    {
+        Description = "Local topic filter whose messages go to the upstream broker (repeatable).",
+        HelpName = "FILTER",
+    };
+    readonly Option<string[]> _subscribe = new("--uplink-subscribe")
+    {
+        Description = "Topic filter subscribed on the upstream broker; what arrives is published here (repeatable).",
+        HelpName = "FILTER",
+    };
+    readonly Option<string?> _clientId = new("--uplink-client-id") { Description = "This broker's client ID upstream.", HelpName = "ID" };
+
+    public IEnumerable<Option> Options => [_addresses, _forward, _subscribe, _clientId];
+
+    /// <summary>Adds the given flags to <paramref name="settings"/> as one entry of the Uplinks list.</summary>
+    public void AddSettings(ParseResult result, Dictionary<string, string?> settings)
+    {
+        var addresses = result.GetValue(_addresses) ?? [];
+        var forward = result.GetValue(_forward) ?? [];
+        var subscribe = result.GetValue(_subscribe) ?? [];
+        var clientId = result.GetValue(_clientId);
+        if (addresses.Length == 0 && forward.Length == 0 && subscribe.Length == 0 && clientId is null)
+        {
+            return;
+        }
+
+        var entry = CommandLine.FlagEntry($"{BrokerOptions.Section}:{nameof(BrokerOptions.Uplinks)}", 0);
+        settings[$"{entry}:{nameof(UplinkOptions.Name)}"] = UplinkOptions.CommandLineName;
+        CommandLine.AddList(settings, $"{entry}:{nameof(UplinkOptions.Addresses)}", addresses);
+        AddRules(settings, $"{entry}:{nameof(UplinkOptions.Forward)}", forward);
+        AddRules(settings, $"{entry}:{nameof(UplinkOptions.Subscribe)}", subscribe);
+        if (clientId is not null)
+        {
+            settings[$"{entry}:{nameof(UplinkOptions.ClientId)}"] = clientId;
+        }
+    }
+
+    static void AddRules(Dictionary<string, string?> settings, string listKey, string[] filters)
+    {
+        for (var i = 0; i < filters.Length; i++)
+        {
+            settings[$"{CommandLine.FlagEntry(listKey, i)}:{nameof(UplinkRuleOptions.Filter)}"] = filters[i];
+        }
+    }
+}

@@ -1,0 +1,344 @@
+using System.Collections;
+using EdgeBroker.Core.Uplink;
+using Microsoft.Data.Sqlite;
+using MQTTnet;
+
+namespace EdgeBroker.Host.Storage;
+
+/// <summary>
+/// The uplinks' queues in the broker's SQLite database, beside the offline messages. Appends use group commit: a
+/// publisher's <see cref="Append"/> joins the batch being collected and returns once a transaction holding the whole
+/// batch has committed, so concurrent publishers share one commit instead of paying one each, and every publisher is
+/// still acknowledged only after its entry is durable. Removals (after the upstream acknowledged) are collected and
+/// deleted together with the next batch or within <see cref="RemovalFlushInterval"/>: one that a crash loses only
+/// means the entry is sent again, which its dedupe id covers. Counts and sizes per uplink are cached for the bounds.
+/// </summary>
+public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
+{
+    static readonly TimeSpan RemovalFlushInterval = TimeSpan.FromMilliseconds(100);
+
+    readonly SqliteDatabase _database;
+    readonly object _batchSync = new();
+    readonly Dictionary<string, Usage> _usage = new(StringComparer.Ordinal);
+    readonly List<(string Uplink, long Sequence)> _removals = [];
+    readonly Timer _removalTimer;
+    List<PendingAppend> _batch = [];
+    bool _committing;
+
+    public SqliteUplinkQueueStore(SqliteDatabase database)
+    {
+        _database = database;
+        lock (_database.Sync)
+        {
+            using var command = _database.Command("SELECT uplink, COUNT(*), SUM(size) FROM uplink_queue GROUP BY uplink");
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                _usage[reader.GetString(0)] = new Usage { Count = reader.GetInt32(1), Bytes = reader.GetInt64(2) };
+            }
+        }
+
+        _removalTimer = new Timer(_ => FlushRemovals(), null, RemovalFlushInterval, RemovalFlushInterval);
+    }
+
+    public long Append(string uplink, UplinkEntry entry)
+    {
+        var pending = new PendingAppend(uplink, entry);
+        List<PendingAppend> batch;
+        lock (_batchSync)
+        {
+            _batch.Add(pending);
+            while (!pending.Done && _committing)
+            {
+                Monitor.Wait(_batchSync);
+            }
+
+            if (pending.Done)
+            {
+                return pending.Sequence;
+            }
+
+            // No commit under way: this thread commits everything collected so far, its own entry included.
+            _committing = true;
+            batch = _batch;
+            _batch = [];
+        }
+
+        try
+        {
+            Commit(batch);
+        }
+        finally
+        {
+            lock (_batchSync)
+            {
+                foreach (var done in batch)
+                {
+                    done.Done = true;
+                }
+
+                _committing = false;
+                Monitor.PulseAll(_batchSync);
+            }
+        }
+
+        return pending.Sequence;
+    }
+
+    /// <summary>One transaction for the batch's appends. A failure leaves every sequence of the batch at 0 (not
+    /// written).</summary>
+    void Commit(List<PendingAppend> batch)
+    {
+        lock (_database.Sync)
+        {
+            FlushRemovals();
+            try
+            {
+                using var transaction = _database.BeginTransaction();
+                using var command = _database.Command(
+                    """
+                    INSERT INTO uplink_queue (uplink, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, size)
+                    VALUES ($uplink, $topic, $payload, $qos, $retain, $dedupe, $at, $properties, $size)
+                    RETURNING sequence
+                    """);
+                command.Transaction = transaction;
+                var parameters = new[] { "$uplink", "$topic", "$payload", "$qos", "$retain", "$dedupe", "$at", "$properties", "$size" }
+                    .Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name }))
+                    .ToArray();
+                foreach (var pending in batch)
+                {
+                    var entry = pending.Entry;
+                    parameters[0].Value = pending.Uplink;
+                    parameters[1].Value = entry.RemoteTopic;
+                    parameters[2].Value = entry.Payload;
+                    parameters[3].Value = entry.Qos;
+                    parameters[4].Value = entry.Retain;
+                    parameters[5].Value = entry.DedupeId;
+                    parameters[6].Value = entry.EnqueuedAtMs;
+                    parameters[7].Value = (object?)MessageProperties.Encode(entry.EngineProperties as MqttApplicationMessage) ?? DBNull.Value;
+                    parameters[8].Value = entry.Size;
+                    pending.Sequence = (long)command.ExecuteScalar()!;
+                }
+
+                transaction.Commit();
+            }
+            catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Sequence = 0;
+                }
+
+                return;
+            }
+
+            foreach (var pending in batch)
+            {
+                pending.Entry.Sequence = pending.Sequence;
+                var usage = UsageOf(pending.Uplink);
+                usage.Count++;
+                usage.Bytes += pending.Entry.Size;
+            }
+        }
+    }
+
+    public int Read(string uplink, long afterSequence, int max, ArrayList into)
+    {
+        lock (_database.Sync)
+        {
+            FlushRemovals();
+            using var command = _database.Command(
+                """
+                SELECT sequence, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties
+                FROM uplink_queue WHERE uplink = $uplink AND sequence > $after ORDER BY sequence LIMIT $max
+                """);
+            command.Parameters.AddWithValue("$uplink", uplink);
+            command.Parameters.AddWithValue("$after", afterSequence);
+            command.Parameters.AddWithValue("$max", max);
+            using var reader = command.ExecuteReader();
+            var added = 0;
+            while (reader.Read())
+            {
+                var entry = new UplinkEntry(reader.GetString(1), (byte[])reader["payload"], reader.GetInt32(3), reader.GetBoolean(4),
+                    reader.GetString(5), reader.GetInt64(6))
+                {
+                    Sequence = reader.GetInt64(0),
+                    EngineProperties = reader.IsDBNull(7) ? null : MessageProperties.Decode((byte[])reader["properties"]),
+                };
+                into.Add(entry);
+                added++;
+            }
+
+            return added;
+        }
+    }
+
+    public void Remove(string uplink, long sequence)
+    {
+        lock (_removals)
+        {
+            _removals.Add((uplink, sequence));
+        }
+    }
+
+    public long RemoveOldest(string uplink)
+    {
+        lock (_database.Sync)
+        {
+            FlushRemovals();
+            using var command = _database.Command(
+                """
+                DELETE FROM uplink_queue WHERE sequence = (SELECT MIN(sequence) FROM uplink_queue WHERE uplink = $uplink)
+                RETURNING sequence, size
+                """);
+            command.Parameters.AddWithValue("$uplink", uplink);
+            using var reader = command.ExecuteReader();
+            if (!reader.Read())
+            {
+                return 0;
+            }
+
+            var usage = UsageOf(uplink);
+            usage.Count--;
+            usage.Bytes -= reader.GetInt64(1);
+            return reader.GetInt64(0);
+        }
+    }
+
+    public int Count(string uplink)
+    {
+        lock (_database.Sync)
+        {
+            FlushRemovals();
+            return UsageOf(uplink).Count;
+        }
+    }
+
+    public long Bytes(string uplink)
+    {
+        lock (_database.Sync)
+        {
+            FlushRemovals();
+            return UsageOf(uplink).Bytes;
+        }
+    }
+
+    public long OldestEnqueuedAtMs(string uplink)
+    {
+        lock (_database.Sync)
+        {
+            FlushRemovals();
+            using var command = _database.Command(
+                "SELECT enqueued_at_ms FROM uplink_queue WHERE uplink = $uplink ORDER BY sequence LIMIT 1");
+            command.Parameters.AddWithValue("$uplink", uplink);
+            return command.ExecuteScalar() is long at ? at : 0;
+        }
+    }
+
+    /// <summary>Deletes the removals collected so far; keeps them for the next try when the database refuses.</summary>
+    void FlushRemovals()
+    {
+        lock (_database.Sync)
+        {
+            try
+            {
+                DeleteRemovals();
+            }
+            catch (SqliteException)
+            {
+                // Kept in the list: the next flush or batch tries again.
+            }
+            catch (ObjectDisposedException)
+            {
+                // The database closed while the timer fired.
+            }
+        }
+    }
+
+    /// <summary>Deletes the collected removals in one transaction. Called under the database's lock.</summary>
+    void DeleteRemovals()
+    {
+        List<(string Uplink, long Sequence)> removals;
+        lock (_removals)
+        {
+            if (_removals.Count == 0)
+            {
+                return;
+            }
+
+            removals = [.. _removals];
+            _removals.Clear();
+        }
+
+        using var transaction = _database.BeginTransaction();
+        try
+        {
+            using var command = _database.Command("DELETE FROM uplink_queue WHERE sequence = $sequence AND uplink = $uplink RETURNING size");
+            command.Transaction = transaction;
+            var sequence = command.Parameters.Add(new SqliteParameter { ParameterName = "$sequence" });
+            var uplink = command.Parameters.Add(new SqliteParameter { ParameterName = "$uplink" });
+            var deleted = new List<(string Uplink, long Size)>();
+            foreach (var removal in removals)
+            {
+                sequence.Value = removal.Sequence;
+                uplink.Value = removal.Uplink;
+                if (command.ExecuteScalar() is long size)
+                {
+                    deleted.Add((removal.Uplink, size));
+                }
+            }
+
+            transaction.Commit();
+            foreach (var (name, size) in deleted)
+            {
+                var usage = UsageOf(name);
+                usage.Count--;
+                usage.Bytes -= size;
+            }
+        }
+        catch
+        {
+            lock (_removals)
+            {
+                _removals.InsertRange(0, removals);
+            }
+
+            throw;
+        }
+    }
+
+    Usage UsageOf(string uplink)
+    {
+        if (!_usage.TryGetValue(uplink, out var usage))
+        {
+            usage = new Usage();
+            _usage[uplink] = usage;
+        }
+
+        return usage;
+    }
+
+    /// <summary>Stops the removal timer and deletes what it still holds; the database itself is closed by its owner.</summary>
+    public void Dispose()
+    {
+        _removalTimer.Dispose();
+        FlushRemovals();
+    }
+
+    sealed class PendingAppend(string uplink, UplinkEntry entry)
+    {
+        public string Uplink { get; } = uplink;
+
+        public UplinkEntry Entry { get; } = entry;
+
+        public long Sequence;
+
+        public bool Done;
+    }
+
+    sealed class Usage
+    {
+        public int Count;
+        public long Bytes;
+    }
+}

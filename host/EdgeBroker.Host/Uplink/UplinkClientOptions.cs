@@ -1,0 +1,102 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using EdgeBroker.Core.Uplink;
+using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Tls;
+using MQTTnet;
+using MQTTnet.Formatter;
+
+namespace EdgeBroker.Host.Uplink;
+
+/// <summary>
+/// The MQTTnet client options for one connection attempt: the gateway's persistent session upstream (clean start off,
+/// a session that does not expire, so remote subscriptions and unacknowledged messages survive a reconnect),
+/// keep-alive, the credentials of the auth mode (<see cref="UplinkCredentials"/>), and TLS for <c>mqtts://</c> with the
+/// configured CA, optional client certificate and the server-name check on unless turned off.
+/// </summary>
+sealed class UplinkClientOptions : IDisposable
+{
+    readonly UplinkOptions _options;
+    readonly UplinkSettings _settings;
+    readonly X509Certificate2Collection _authorities = [];
+    readonly X509Certificate2? _clientCertificate;
+
+    public UplinkClientOptions(UplinkOptions options, UplinkSettings settings)
+    {
+        _options = options;
+        _settings = settings;
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(options.CaFile))
+            {
+                _authorities.ImportFromPemFile(options.CaFile);
+            }
+
+            if (!string.IsNullOrWhiteSpace(options.ClientCertificateFile))
+            {
+                _clientCertificate = X509Certificate2.CreateFromPemFile(options.ClientCertificateFile,
+                    string.IsNullOrWhiteSpace(options.ClientKeyFile) ? null : options.ClientKeyFile);
+            }
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new CertificateUnavailableException(
+                $"uplink '{options.Name}': cannot load its TLS files (CaFile, ClientCertificateFile, ClientKeyFile): {e.GetBaseException().Message}", e);
+        }
+    }
+
+    public MqttClientOptions Build(UplinkAddress address, MqttProtocolVersion version)
+    {
+        var credentials = UplinkCredentials.For(_settings);
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(address.Host, address.Port)
+            .WithClientId(_settings.ClientId)
+            .WithProtocolVersion(version)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(_settings.KeepAliveSeconds))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        builder = version == MqttProtocolVersion.V500
+            ? builder.WithCleanStart(false).WithSessionExpiryInterval(uint.MaxValue)
+            : builder.WithCleanSession(false);
+        if (credentials.UserName is not null)
+        {
+            builder = builder.WithCredentials(credentials.UserName, credentials.Password);
+        }
+
+        if (address.Tls)
+        {
+            builder = builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls()
+                    .WithSslProtocols(ServerTls.Protocols)
+                    .WithTargetHost(string.IsNullOrWhiteSpace(_options.ServerName) ? address.Host : _options.ServerName);
+                if (_authorities.Count > 0)
+                {
+                    tls.WithTrustChain(_authorities);
+                }
+
+                if (_clientCertificate is not null)
+                {
+                    tls.WithClientCertificates([_clientCertificate]);
+                }
+
+                if (!_options.CheckServerName)
+                {
+                    tls.WithCertificateValidationHandler(check =>
+                        (check.SslPolicyErrors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None);
+                }
+            });
+        }
+
+        return builder.Build();
+    }
+
+    public void Dispose()
+    {
+        _clientCertificate?.Dispose();
+        foreach (var authority in _authorities)
+        {
+            authority.Dispose();
+        }
+    }
+}

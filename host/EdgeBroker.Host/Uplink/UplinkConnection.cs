@@ -1,0 +1,327 @@
+using System.Buffers;
+using System.Collections;
+using EdgeBroker.Core;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Uplink;
+using EdgeBroker.Host.Configuration;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.Host.Uplink;
+
+/// <summary>
+/// The host's transport for one uplink, on the MQTTnet client. It only translates: the core's
+/// <see cref="Core.Uplink.Uplink"/> says when and where to connect and what to send; this connects (MQTT 5, or 3.1.1
+/// when the upstream refuses 5), subscribes the subscribe rules (MQTT 5 No Local, so the upstream does not echo what
+/// the gateway sent), sends what <see cref="Core.Uplink.Uplink.TakeSendable"/> hands out in order — PUBLISH packets
+/// leave in the order they are handed to MQTTnet, whose send lock is first come, first served — and reports each
+/// PUBACK. Messages from upstream are routed locally before MQTTnet acknowledges them.
+/// </summary>
+sealed class UplinkConnection : IDisposable
+{
+    readonly Core.Uplink.Uplink _uplink;
+    readonly UplinkOptions _options;
+    readonly UplinkClientOptions _clientOptions;
+    readonly BrokerCore _core;
+    readonly ILogger _logger;
+    readonly SemaphoreSlim _wake = new(0);
+    int _signaled;
+    bool _speaks311;
+    long _refused;
+
+    public UplinkConnection(Core.Uplink.Uplink uplink, UplinkOptions options, BrokerCore core, ILogger logger)
+    {
+        _uplink = uplink;
+        _options = options;
+        _core = core;
+        _logger = logger;
+        _clientOptions = new UplinkClientOptions(options, uplink.Settings);
+        _speaks311 = options.Protocol == UplinkProtocol.V311;
+        uplink.Queued = _ => Signal();
+    }
+
+    /// <summary>Connects, serves and reconnects until <paramref name="stopping"/>.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            var address = _uplink.NextConnect(Clock.NowMs());
+            if (address is null)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(_uplink.WaitMs(Clock.NowMs()), 10, 1000)), stopping)
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+
+            using var client = new MqttClientFactory().CreateMqttClient();
+            client.ApplicationMessageReceivedAsync += OnReceived;
+            var version = await ConnectAsync(client, address, stopping);
+            if (version is { } connected)
+            {
+                await ServeAsync(client, connected, stopping);
+            }
+        }
+    }
+
+    /// <summary>The protocol version connected with, or null when the attempt failed (reported to the core).</summary>
+    async Task<MqttProtocolVersion?> ConnectAsync(IMqttClient client, UplinkAddress address, CancellationToken stopping)
+    {
+        var version = _speaks311 ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500;
+        string failure;
+        try
+        {
+            var result = await client.ConnectAsync(_clientOptions.Build(address, version), stopping);
+            if (result.ResultCode == MqttClientConnectResultCode.Success)
+            {
+                return version;
+            }
+
+            if (result.ResultCode == MqttClientConnectResultCode.UnsupportedProtocolVersion && CanFallBack(version))
+            {
+                return await FallBackAsync(client, address, stopping);
+            }
+
+            failure = $"CONNACK refused: {result.ResultCode} (0x{(int)result.ResultCode:x2})"
+                + (string.IsNullOrEmpty(result.ReasonString) ? "" : $": {result.ReasonString}");
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttProtocolViolationException
+                                  || e.InnerException is MQTTnet.Exceptions.MqttProtocolViolationException)
+        {
+            // A 3.1.1-only broker may answer an MQTT 5 CONNECT with a CONNACK MQTTnet cannot read as MQTT 5.
+            if (CanFallBack(version))
+            {
+                return await FallBackAsync(client, address, stopping);
+            }
+
+            failure = Describe(e);
+        }
+        catch (Exception e)
+        {
+            failure = Describe(e);
+        }
+
+        _uplink.ConnectFailed(failure, Clock.NowMs());
+        return null;
+    }
+
+    bool CanFallBack(MqttProtocolVersion version) => version == MqttProtocolVersion.V500 && _options.Protocol == UplinkProtocol.Auto;
+
+    async Task<MqttProtocolVersion?> FallBackAsync(IMqttClient client, UplinkAddress address, CancellationToken stopping)
+    {
+        _logger.LogInformation("Uplink {Name}: {Address} does not speak MQTT 5; using MQTT 3.1.1 (no dedupe ids, no No Local)",
+            _uplink.Name, address.Text);
+        _speaks311 = true;
+        return await ConnectAsync(client, address, stopping);
+    }
+
+    /// <summary>A failed attempt as the status shows it: what went wrong, never a credential.</summary>
+    static string Describe(Exception e)
+    {
+        var root = e.GetBaseException();
+        var kind = root switch
+        {
+            System.Security.Authentication.AuthenticationException => "TLS",
+            System.Net.Sockets.SocketException => "network",
+            OperationCanceledException or TimeoutException or MQTTnet.Exceptions.MqttCommunicationTimedOutException => "timeout",
+            _ => "connection",
+        };
+        return $"{kind}: {root.Message}";
+    }
+
+    async Task ServeAsync(IMqttClient client, MqttProtocolVersion version, CancellationToken stopping)
+    {
+        var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += e =>
+        {
+            lost.TrySetResult(e.Exception is { } exception ? Describe(exception)
+                : $"disconnected: {e.Reason}" + (string.IsNullOrEmpty(e.ReasonString) ? "" : $": {e.ReasonString}"));
+            return Task.CompletedTask;
+        };
+        if (!client.IsConnected)
+        {
+            lost.TrySetResult("disconnected");
+        }
+
+        _uplink.Connected(Clock.NowMs());
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        try
+        {
+            await SubscribeAsync(client, version, connection.Token);
+            var batch = new ArrayList();
+            while (!lost.Task.IsCompleted && !stopping.IsCancellationRequested)
+            {
+                Interlocked.Exchange(ref _signaled, 0);
+                batch.Clear();
+                _uplink.TakeSendable(batch);
+                foreach (UplinkEntry entry in batch)
+                {
+                    _ = CompleteAsync(entry, client.PublishAsync(ToMqtt(entry, version), connection.Token));
+                }
+
+                await Task.WhenAny(_wake.WaitAsync(connection.Token), lost.Task);
+            }
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
+            lost.TrySetResult(Describe(e));
+        }
+
+        await connection.CancelAsync();
+        if (stopping.IsCancellationRequested && client.IsConnected)
+        {
+            // A clean DISCONNECT: the upstream keeps the session, and nothing in flight is lost (it is resent).
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
+        }
+
+        _uplink.ConnectionLost(lost.Task.IsCompleted ? lost.Task.Result : "stopped", Clock.NowMs());
+    }
+
+    async Task SubscribeAsync(IMqttClient client, MqttProtocolVersion version, CancellationToken cancellationToken)
+    {
+        var rules = _uplink.Settings.SubscribeRules;
+        if (rules.Count == 0)
+        {
+            return;
+        }
+
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (UplinkRule rule in rules)
+        {
+            subscribe.WithTopicFilter(filter =>
+            {
+                filter.WithTopic(rule.Filter).WithQualityOfServiceLevel((MqttQualityOfServiceLevel)rule.Qos);
+                if (version == MqttProtocolVersion.V500)
+                {
+                    filter.WithNoLocal().WithRetainAsPublished();
+                }
+            });
+        }
+
+        var result = await client.SubscribeAsync(subscribe.Build(), cancellationToken);
+        foreach (var item in result.Items.Where(item => (int)item.ResultCode >= 0x80))
+        {
+            _logger.LogWarning("Uplink {Name}: the upstream refused the subscription to {Filter}: {Reason}",
+                _uplink.Name, item.TopicFilter.Topic, item.ResultCode);
+        }
+    }
+
+    /// <summary>The upstream PUBLISH of a queued entry: its remote topic and QoS, DUP on a resend, and on MQTT 5 the
+    /// publisher's properties plus the dedupe id as a user property.</summary>
+    static MqttApplicationMessage ToMqtt(UplinkEntry entry, MqttProtocolVersion version)
+    {
+        var message = new MqttApplicationMessage
+        {
+            Topic = entry.RemoteTopic,
+            PayloadSegment = entry.Payload,
+            QualityOfServiceLevel = (MqttQualityOfServiceLevel)entry.Qos,
+            Retain = entry.Retain,
+            Dup = entry.Duplicate && entry.Qos > 0,
+        };
+        if (version != MqttProtocolVersion.V500)
+        {
+            return message;
+        }
+
+        var original = entry.EngineProperties as MqttApplicationMessage;
+        message.ContentType = original?.ContentType;
+        message.ResponseTopic = original?.ResponseTopic;
+        message.CorrelationData = original?.CorrelationData;
+        message.PayloadFormatIndicator = original?.PayloadFormatIndicator ?? MqttPayloadFormatIndicator.Unspecified;
+        message.UserProperties = (original?.UserProperties ?? [])
+            .Where(property => property.Name != UplinkEntry.DedupeProperty)
+            .Append(new MqttUserProperty(UplinkEntry.DedupeProperty, System.Text.Encoding.UTF8.GetBytes(entry.DedupeId).AsMemory()))
+            .ToList();
+        return message;
+    }
+
+    /// <summary>Reports the upstream's answer for one entry. A PUBACK with an error reason is the upstream's final word
+    /// on it (sending it again would be refused again and hold up the queue), so it is deleted too, and logged.</summary>
+    async Task CompleteAsync(UplinkEntry entry, Task<MqttClientPublishResult> publishing)
+    {
+        try
+        {
+            var result = await publishing;
+            if (entry.Qos == 0)
+            {
+                _uplink.Written(entry.Sequence);
+            }
+            else
+            {
+                if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
+                {
+                    var refused = Interlocked.Increment(ref _refused);
+                    _logger.LogWarning("Uplink {Name}: the upstream refused a message for {Topic}: {Reason} ({Refused} refused so far)",
+                        _uplink.Name, entry.RemoteTopic, result.ReasonCode, refused);
+                }
+
+                _uplink.Acknowledged(entry.Sequence);
+            }
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException
+                                  or InvalidOperationException or ObjectDisposedException)
+        {
+            // The connection ended first: the entry stays in flight and is resent, with DUP, after the reconnect.
+        }
+
+        Signal();
+    }
+
+    /// <summary>A message from upstream: remapped and routed locally through the core, marked with this uplink as its
+    /// origin. MQTTnet acknowledges it after this returns; a local store failure leaves it unacknowledged, so the
+    /// upstream sends it again.</summary>
+    Task OnReceived(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var received = e.ApplicationMessage;
+        var routed = _uplink.Down(received.Topic, received.Payload.ToArray(), (int)received.QualityOfServiceLevel, received.Retain);
+        if (routed is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        routed.MessageExpiryInterval = received.MessageExpiryInterval;
+        routed.EngineProperties = new MqttApplicationMessage
+        {
+            Topic = routed.Topic,
+            PayloadSegment = routed.Payload,
+            QualityOfServiceLevel = (MqttQualityOfServiceLevel)routed.Qos,
+            Retain = routed.Retain,
+            ContentType = received.ContentType,
+            ResponseTopic = received.ResponseTopic,
+            CorrelationData = received.CorrelationData,
+            PayloadFormatIndicator = received.PayloadFormatIndicator,
+            MessageExpiryInterval = received.MessageExpiryInterval,
+            UserProperties = received.UserProperties,
+        };
+        if (_core.PublishFromUplink(routed) == PublishOutcome.StoreFailed)
+        {
+            e.AutoAcknowledge = false;
+            _logger.LogWarning("Uplink {Name}: could not keep a message from upstream for {Topic}; the upstream will send it again",
+                _uplink.Name, routed.Topic);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    void Signal()
+    {
+        if (Interlocked.Exchange(ref _signaled, 1) == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _clientOptions.Dispose();
+        _wake.Dispose();
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text;
+using EdgeBroker.Core;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Uplink;
+using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Security;
+using EdgeBroker.Host.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+
+namespace EdgeBroker.Host.Uplink;
+
+/// <summary>
+/// Runs the configured uplinks for the lifetime of the host. At start it hands each one to the core (so every accepted
+/// PUBLISH is offered to it from the first connection on); once the host has started — the MQTT server is up, so
+/// messages from upstream can be delivered and retained — it starts one <see cref="UplinkConnection"/> per uplink. Every
+/// state change is logged and published retained on <c>$SYS/uplink/{name}/state</c>.
+/// </summary>
+sealed class UplinkService(
+    IOptions<BrokerOptions> options,
+    BrokerCore core,
+    BrokerStorage storage,
+    ILoggerFactory loggerFactory,
+    IHostApplicationLifetime lifetime) : IHostedService, IDisposable
+{
+    /// <summary>Drop-oldest logs the first drop, then one line per this many.</summary>
+    const long DropLogInterval = 1000;
+
+    readonly ILogger _logger = loggerFactory.CreateLogger<UplinkService>();
+    readonly List<UplinkConnection> _connections = [];
+    readonly CancellationTokenSource _stopping = new();
+    readonly List<Task> _running = [];
+
+    public IReadOnlyList<Core.Uplink.Uplink> Uplinks { get; private set; } = [];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        AcceptOnce();
+        var uplinks = new List<Core.Uplink.Uplink>();
+        foreach (var uplinkOptions in options.Value.Uplinks)
+        {
+            var uplink = new Core.Uplink.Uplink(uplinkOptions.ToSettings(out _), storage.UplinkQueue, new CryptoRandomSource())
+            {
+                StateChanged = OnStateChanged,
+                Dropped = OnDropped,
+            };
+            _connections.Add(new UplinkConnection(uplink, uplinkOptions, core, loggerFactory.CreateLogger<UplinkConnection>()));
+            core.Uplinks.Add(uplink);
+            uplinks.Add(uplink);
+            var status = uplink.Status(Clock.NowMs());
+            _logger.LogInformation("Uplink {Name}: {Addresses} as {ClientId}, {Forward} forward and {Subscribe} subscribe rule(s), {Queued} message(s) queued",
+                uplink.Name, string.Join(", ", uplinkOptions.Addresses), uplink.Settings.ClientId, uplink.Settings.ForwardRules.Count,
+                uplink.Settings.SubscribeRules.Count, status.Queued);
+        }
+
+        Uplinks = uplinks;
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var connection in _connections)
+            {
+                _running.Add(Task.Run(() => connection.RunAsync(_stopping.Token)));
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>As the upstream of other gateways: each dedupe id of a sender is routed once (<see cref="Router.Dedupe"/>),
+    /// remembered across restarts of this broker where the store is durable.</summary>
+    void AcceptOnce()
+    {
+        var window = new DedupeWindow(BrokerStorage.DedupeCapacity);
+        if (storage.DedupeLog is { } log)
+        {
+            log.LoadInto(window);
+            window.Accepted = log.Append;
+        }
+
+        core.Router.Dedupe = window;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    void OnStateChanged(Core.Uplink.Uplink uplink, UplinkStatus status)
+    {
+        if (status.State == UplinkState.BackingOff)
+        {
+            _logger.LogWarning("Uplink {Name}: {State} ({Address}): {Error}; next attempt within {Backoff} ms (failure {Failures})",
+                uplink.Name, UplinkStatus.StateName(status.State), status.Address, status.LastError, status.BackoffCapMs, status.Failures);
+        }
+        else
+        {
+            _logger.LogInformation("Uplink {Name}: {State} ({Address}), {Queued} message(s) queued",
+                uplink.Name, UplinkStatus.StateName(status.State), status.Address, status.Queued);
+        }
+
+        var payload = Encoding.UTF8.GetBytes(status.ToJson());
+        var message = new MqttApplicationMessage { Topic = uplink.StateTopic, PayloadSegment = payload, Retain = true };
+        core.Router.PublishFromBroker(new RoutedMessage(uplink.StateTopic, payload, 0, true) { EngineProperties = message });
+    }
+
+    void OnDropped(Core.Uplink.Uplink uplink, long droppedTotal)
+    {
+        if (droppedTotal == 1 || droppedTotal % DropLogInterval == 0)
+        {
+            _logger.LogWarning("Uplink {Name}: queue full (MaxQueuedMessages {Max}, MaxQueuedBytes {MaxBytes}): dropped the oldest message; {Dropped} dropped so far",
+                uplink.Name, uplink.Settings.MaxQueuedMessages, uplink.Settings.MaxQueuedBytes, droppedTotal);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var connection in _connections)
+        {
+            connection.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,69 @@
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.EndToEnd.Tests.Tls;
+using System.Buffers;
+using MQTTnet.Formatter;
+
+namespace EdgeBroker.EndToEnd.Tests.Uplink;
+
+/// <summary>A host gateway bridged to another EdgeBroker host over TLS with Signature authentication.</summary>
+public sealed class EdgeBrokerUpstreamTests : IDisposable
+{
+    readonly TestCertificates _certificates = new();
+
+    [Fact]
+    public async Task After_an_outage_ten_thousand_QoS_1_messages_arrive_in_order_and_none_twice()
+    {
+        const int Count = 10_000;
+        await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates);
+        await using (var first = await CloudSubscriberAsync(upstream))
+        {
+        }
+
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(upstream.GatewaySettings(), "data/#"));
+        await gateway.WaitForStateAsync("connected");
+        await upstream.StopAsync();
+        await gateway.WaitForStateAsync("backing-off");
+
+        await using (var sensor = await TestClient.ConnectAsync(gateway.Broker, "sensor", MqttProtocolVersion.V500))
+        {
+            for (var start = 0; start < Count; start += 100)
+            {
+                var window = Enumerable.Range(start, 100).Select(i => sensor.PublishAsync("data/seq", i.ToString())).ToList();
+                Assert.All(await Task.WhenAll(window), ack => Assert.True(ack.IsSuccess, ack.ReasonCode.ToString()));
+            }
+        }
+
+        Assert.Equal(Count, (await gateway.StatusAsync()).GetProperty("queued").GetInt32());
+        await upstream.RestartAsync();
+        await using var cloud = await CloudSubscriberAsync(upstream);
+
+        var received = await ReceiveAsync(cloud, Count, TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => i.ToString()), received);
+        await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("queued").GetInt32() == 0,
+            () => "the queue did not drain");
+        await cloud.ExpectNothingAsync();
+    }
+
+    /// <summary>A cloud application with a persistent session on the upstream, subscribed to data/#.</summary>
+    internal static async Task<TestClient> CloudSubscriberAsync(EdgeBrokerUpstream upstream)
+    {
+        var cloud = await TestClient.ConnectAsync(upstream.Broker, "cloud-app", MqttProtocolVersion.V500, cleanStart: false, sessionExpiry: 3600);
+        await cloud.SubscribeAsync("data/#");
+        return cloud;
+    }
+
+    /// <summary>Payloads in arrival order, waiting up to <paramref name="timeout"/> for all of them.</summary>
+    internal static async Task<List<string>> ReceiveAsync(TestClient client, int count, TimeSpan timeout)
+    {
+        var received = new List<string>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (received.Count < count && DateTime.UtcNow < deadline)
+        {
+            received.AddRange((await client.ReceiveAllAsync()).Select(m => System.Text.Encoding.UTF8.GetString(m.Payload.ToArray())));
+        }
+
+        return received;
+    }
+
+    public void Dispose() => _certificates.Dispose();
+}
