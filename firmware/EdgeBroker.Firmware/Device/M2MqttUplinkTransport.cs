@@ -80,9 +80,10 @@ namespace EdgeBroker.Firmware.Device
             {
                 throw new UplinkTransportException("M2Mqtt refused the PUBLISH (" + e.ErrorCode + ")", e);
             }
-            catch (MqttCommunicationException e)
+            catch (Exception e)
             {
-                throw new UplinkTransportException("the connection to the upstream is gone", e);
+                // MqttCommunicationException, or a closing client's: either way the connection is gone.
+                throw new UplinkTransportException("the connection to the upstream is gone: " + e.Message, e);
             }
         }
 
@@ -101,6 +102,10 @@ namespace EdgeBroker.Firmware.Device
             catch (MqttClientException e)
             {
                 throw new UplinkTransportException("M2Mqtt refused the SUBSCRIBE (" + e.ErrorCode + ")", e);
+            }
+            catch (Exception e)
+            {
+                throw new UplinkTransportException("the connection to the upstream is gone: " + e.Message, e);
             }
         }
 

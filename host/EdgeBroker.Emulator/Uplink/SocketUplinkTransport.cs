@@ -271,8 +271,10 @@ public sealed class SocketUplinkTransport : IUplinkTransport
                     Dispatch(header, body);
                 }
             }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or MalformedPacketException or UplinkTransportException)
+            catch (Exception e)
             {
+                // The thread's last word: whatever ended it (the network, a malformed packet, routing what came down)
+                // ends this connection, and the driver reconnects.
                 Lost(e is EndOfStreamException ? "the upstream closed the connection" : e.Message);
             }
         }
