@@ -198,12 +198,7 @@ namespace EdgeBroker.Firmware.Storage
             compaction.Writer.Append(compaction.Target, null, 0, 0);
             for (int q = 0; q < _queues.Count; q++)
             {
-                MessageQueue entries = (MessageQueue)_queues[q];
-                entries.BeginRelocation();
-                for (int i = 0; i < entries.Count; i++)
-                {
-                    entries.Relocate(i, compaction.CopyRecord(entries.OffsetAt(i), entries.RecordBytesAt(i)));
-                }
+                ((MessageQueue)_queues[q]).CopyInto(compaction);
             }
         }
 
@@ -274,16 +269,7 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>The uplink's queue, or null when it has no entries.</summary>
         MessageQueue Find(string uplink)
         {
-            for (int i = 0; i < _queues.Count; i++)
-            {
-                MessageQueue entries = (MessageQueue)_queues[i];
-                if (entries.ClientId == uplink)
-                {
-                    return entries;
-                }
-            }
-
-            return null;
+            return MessageQueue.Find(_queues, uplink);
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections;
+
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
@@ -25,6 +27,23 @@ namespace EdgeBroker.Firmware.Storage
         public MessageQueue(string clientId)
         {
             _clientId = clientId;
+        }
+
+        /// <summary>The queue of <paramref name="clientId"/> (or uplink) among <paramref name="queues"/>, or null. A
+        /// gateway has a dozen clients and an uplink or two, so a list is searched; no hash table to enumerate on
+        /// compaction.</summary>
+        public static MessageQueue Find(ArrayList queues, string clientId)
+        {
+            for (int i = 0; i < queues.Count; i++)
+            {
+                MessageQueue queue = (MessageQueue)queues[i];
+                if (queue.ClientId == clientId)
+                {
+                    return queue;
+                }
+            }
+
+            return null;
         }
 
         public string ClientId
@@ -135,14 +154,14 @@ namespace EdgeBroker.Firmware.Storage
         // A compaction copies the entries to a new file: their new offsets are noted here and take effect only once the
         // new file has replaced the old one, so a compaction that fails half-way leaves the index pointing at the old.
 
-        public void BeginRelocation()
+        /// <summary>Copies every entry into the compaction's new log as it is and notes where each now lies.</summary>
+        public void CopyInto(LogCompactor compaction)
         {
             _relocatedOffsets = new int[_ids.Length];
-        }
-
-        public void Relocate(int index, int offset)
-        {
-            _relocatedOffsets[index] = offset;
+            for (int i = 0; i < _count; i++)
+            {
+                _relocatedOffsets[i] = compaction.CopyRecord(_offsets[i], _recordBytes[i]);
+            }
         }
 
         public void CommitRelocation()
