@@ -17,6 +17,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
     {
         var cases = CaseCatalog.Select(settings.CaseIds);
         var storeCases = StoreCaseCatalog.Select(settings.CaseIds);
+        var uplinkCases = UplinkCaseCatalog.Select(settings.CaseIds);
         var edgeBroker = new EdgeBrokerLauncher(settings.EdgeBrokerDll);
         var mosquitto = new MosquittoLauncher(settings.MosquittoPath);
         var launchers = new Dictionary<BrokerKind, IBrokerLauncher>
@@ -25,7 +26,8 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             [BrokerKind.Mosquitto] = mosquitto,
         };
 
-        var needed = cases.Select(c => c.Broker).Distinct().Select(kind => launchers[kind]).ToList();
+        var needed = cases.Select(c => c.Broker).Concat(uplinkCases.Count > 0 ? [BrokerKind.EdgeBroker, BrokerKind.Mosquitto] : [])
+            .Distinct().Select(kind => launchers[kind]).ToList();
         foreach (var launcher in needed)
         {
             launcher.EnsureAvailable();
@@ -39,7 +41,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var started = DateTimeOffset.Now;
         var clock = Stopwatch.StartNew();
         var loadBefore = MachineDescription.LoadAverage();
-        var ids = cases.Select(c => c.Id).Concat(storeCases.Select(c => c.Id)).ToList();
+        var ids = cases.Select(c => c.Id).Concat(storeCases.Select(c => c.Id)).Concat(uplinkCases.Select(c => c.Id)).ToList();
         progress.WriteLine($"Running {ids.Count} case(s){(settings.Quick ? " in quick mode" : string.Empty)}: {string.Join(", ", ids)}");
 
         var runner = new CaseRunner(settings, launchers, progress);
@@ -57,6 +59,13 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             storeResults.Add(await storeRunner.RunAsync(@case, cancellationToken).ConfigureAwait(false));
         }
 
+        var uplinkRunner = new UplinkRunner(mosquitto.Executable, edgeBroker.Dll, settings.BacklogMessages, progress);
+        var uplinkResults = new List<UplinkResult>();
+        foreach (var @case in uplinkCases)
+        {
+            uplinkResults.Add(await uplinkRunner.RunAsync(@case).ConfigureAwait(false));
+        }
+
         var run = new RunInfo(started, clock.Elapsed, MachineDescription.Describe(), needed.Select(l => l.Description).ToList(),
             loadBefore, MachineDescription.LoadAverage(), edgeBroker.Warnings)
         {
@@ -67,7 +76,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
                 .ToList(),
             StoreLocation = MachineDescription.FileSystemOf(Path.GetTempPath()),
         };
-        var report = new MarkdownReport(settings, run, results, storeResults).Render();
+        var report = new MarkdownReport(settings, run, results, storeResults) { UplinkResults = uplinkResults }.Render();
         output.WriteLine(report);
         if (settings.OutputFile is { } file)
         {
@@ -81,6 +90,6 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         }
 
         // Failing cases make the run fail, so a script cannot mistake a half-run for a result.
-        return results.All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) ? 0 : 1;
+        return results.All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) && uplinkResults.All(r => r.Error is null) ? 0 : 1;
     }
 }

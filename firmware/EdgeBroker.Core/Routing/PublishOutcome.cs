@@ -19,8 +19,12 @@ namespace EdgeBroker.Core.Routing
         /// <summary>Not a valid topic name (MQTT 5: 0x90).</summary>
         TopicNameInvalid,
 
-        /// <summary>The receiver's offline quota or an uplink's queue is full (MQTT 5: 0x97).</summary>
+        /// <summary>The receiver's offline quota is full (MQTT 5: 0x97).</summary>
         QuotaExceeded,
+
+        /// <summary>An uplink's queue is full and refuses new messages (MQTT 5: 0x97). An MQTT 3.1.1 publisher gets no
+        /// acknowledgement (engines close its connection without one), so it sends the message again.</summary>
+        UplinkQueueFull,
 
         /// <summary>A durable store could not keep the message, so it was not accepted (MQTT 5: 0x80); the publisher
         /// must not take it as delivered.</summary>

@@ -126,7 +126,7 @@ namespace EdgeBroker.Core.Routing
             if (uplinked == UplinkOfferOutcome.Full)
             {
                 _counters.CountQuotaDropped();
-                return PublishOutcome.QuotaExceeded;
+                return PublishOutcome.UplinkQueueFull;
             }
 
             if (uplinked == UplinkOfferOutcome.StoreFailed)

@@ -211,6 +211,17 @@ sealed class CoreBridge
             return Task.CompletedTask;
         }
 
+        if (outcome is PublishOutcome.UplinkQueueFull or PublishOutcome.StoreFailed)
+        {
+            // Not accepted. MQTT 5 publishers hear the reason code; MQTT 3.1.1 has no negative PUBACK, so the connection
+            // closes without one and the publisher sends the message again after reconnecting.
+            var mqtt311 = (_core.Sessions.Find(args.ClientId)?.Connection as MqttNetConnection)?.ProtocolVersion != MqttProtocolVersion.V500;
+            args.CloseConnection = mqtt311 && message.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce;
+            _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}{Closed}", args.ClientId, message.Topic, outcome,
+                args.CloseConnection ? "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again" : "");
+            return Task.CompletedTask;
+        }
+
         if (outcome == PublishOutcome.QuotaExceeded)
         {
             // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.

@@ -13,7 +13,7 @@ static class PublishOutcomeCodes
         PublishOutcome.NoMatchingSubscribers => MqttPubAckReasonCode.NoMatchingSubscribers,
         PublishOutcome.NotAuthorized => MqttPubAckReasonCode.NotAuthorized,
         PublishOutcome.TopicNameInvalid => MqttPubAckReasonCode.TopicNameInvalid,
-        PublishOutcome.QuotaExceeded => MqttPubAckReasonCode.QuotaExceeded,
+        PublishOutcome.QuotaExceeded or PublishOutcome.UplinkQueueFull => MqttPubAckReasonCode.QuotaExceeded,
         _ => MqttPubAckReasonCode.UnspecifiedError,
     };
 }

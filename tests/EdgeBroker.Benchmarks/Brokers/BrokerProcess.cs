@@ -260,7 +260,7 @@ public sealed class BrokerProcess : IAsyncDisposable
 
     /// <summary>A port the OS says is free now. Another process could take it before the broker binds; the broker
     /// then fails to start and the error says so, which is rare enough on a benchmark machine.</summary>
-    static int FreeLoopbackPort()
+    internal static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -27,6 +27,9 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
         ? "EdgeBroker.Host"
         : $"EdgeBroker.Host ({_dll.FullName}, built {_dll.LastWriteTime:yyyy-MM-dd HH:mm}{(_sourceVersion is null ? string.Empty : ", sources " + _sourceVersion)})";
 
+    /// <summary>The host program's path (after <see cref="EnsureAvailable"/>).</summary>
+    public string Dll => _dll?.FullName ?? throw new InvalidOperationException("EnsureAvailable was not called.");
+
     /// <summary>Things worth knowing that do not stop the run (a build older than its sources).</summary>
     public List<string> Warnings { get; } = [];
 

@@ -22,6 +22,9 @@ public sealed class MosquittoLauncher(string? configuredPath) : IBrokerLauncher
 
     public string Description => _version ?? "mosquitto";
 
+    /// <summary>The mosquitto executable (after <see cref="EnsureAvailable"/>).</summary>
+    public string Executable => _executable ?? throw new InvalidOperationException("EnsureAvailable was not called.");
+
     public void EnsureAvailable()
     {
         _executable = configuredPath ?? FindOnPath("mosquitto") ?? FindOnPath("mosquitto", "/usr/sbin", "/usr/local/sbin");

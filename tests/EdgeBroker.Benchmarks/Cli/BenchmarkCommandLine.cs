@@ -106,14 +106,15 @@ public sealed class BenchmarkCommandLine
 
         foreach (var id in SplitCases(result.GetValue(_cases)))
         {
-            if (CaseCatalog.Find(id) is null && StoreCaseCatalog.Find(id) is null)
+            if (CaseCatalog.Find(id) is null && StoreCaseCatalog.Find(id) is null && UplinkCaseCatalog.Find(id) is null)
             {
                 yield return $"Unknown case '{id}'. Known cases: {string.Join(", ", KnownCaseIds)}.";
             }
         }
     }
 
-    static IEnumerable<string> KnownCaseIds => CaseCatalog.All.Select(c => c.Id).Concat(StoreCaseCatalog.All.Select(c => c.Id));
+    static IEnumerable<string> KnownCaseIds =>
+        CaseCatalog.All.Select(c => c.Id).Concat(StoreCaseCatalog.All.Select(c => c.Id)).Concat(UplinkCaseCatalog.All.Select(c => c.Id));
 
     static string[] SplitCases(string? cases) =>
         cases?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];

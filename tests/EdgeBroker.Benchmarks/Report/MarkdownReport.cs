@@ -29,6 +29,9 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     /// <summary>The rows of the results and details tables: every case but the stored-backlog ones.</summary>
     readonly IReadOnlyList<CaseResult> _loadResults = results.Where(r => r.Case.Scenario == Scenario.Load).ToList();
 
+    /// <summary>The uplink cases (bridges into an upstream), if any ran.</summary>
+    public IReadOnlyList<UplinkResult> UplinkResults { get; init; } = [];
+
     public string Render()
     {
         var text = new StringBuilder();
@@ -41,6 +44,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
 
         new StoredBacklogTable(results, _targets).Write(text);
         new StoreRatesTable(storeResults).Write(text);
+        new UplinkTable(UplinkResults).Write(text);
         WriteProblems(text);
         WriteTargetsSummary(text);
 

@@ -34,7 +34,7 @@ public class UplinkRoutingTests
         broker.Subscribe("local", "t");
 
         Assert.Equal(PublishOutcome.Delivered, broker.Publish("sensor", "t", qos: 1, payload: "first"));
-        Assert.Equal(PublishOutcome.QuotaExceeded, broker.Publish("sensor", "t", qos: 1, payload: "second"));
+        Assert.Equal(PublishOutcome.UplinkQueueFull, broker.Publish("sensor", "t", qos: 1, payload: "second"));
         Assert.Equal(new[] { "first" }, local.Payloads);
     }
 

@@ -25,6 +25,12 @@ public sealed class MosquittoUpstream : IAsyncDisposable
         }
 
         _configFile = Path.Combine(_directory.FullName, "mosquitto.conf");
+
+        // Started as root, mosquitto drops to its own user, which must still be able to write its persistence file here.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_directory.FullName, (UnixFileMode)0x1FF);
+        }
         File.WriteAllText(_configFile, $"""
             listener {port} 127.0.0.1
             allow_anonymous true
@@ -39,10 +45,9 @@ public sealed class MosquittoUpstream : IAsyncDisposable
 
     public string Address => $"mqtt://127.0.0.1:{Port}";
 
-    /// <param name="port">A port the test chose beforehand (to start the upstream after the gateway); default a free one.</param>
-    public static async Task<MosquittoUpstream> StartAsync(int? port = null)
+    public static async Task<MosquittoUpstream> StartAsync()
     {
-        var upstream = new MosquittoUpstream(port ?? FreePorts.Next());
+        var upstream = new MosquittoUpstream(FreePorts.Next());
         await upstream.RestartAsync();
         return upstream;
     }
@@ -82,6 +87,22 @@ public sealed class MosquittoUpstream : IAsyncDisposable
         await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
         await _process.DisposeAsync();
         _process = null;
+    }
+
+    /// <summary>Stops it with SIGTERM, so that it saves its persistent sessions first (a planned outage).</summary>
+    public async Task StopGracefullyAsync()
+    {
+        if (_process is not null)
+        {
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", _process.ProcessId.ToString()]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            await _process.DisposeAsync();
+            _process = null;
+        }
     }
 
     public async ValueTask DisposeAsync()

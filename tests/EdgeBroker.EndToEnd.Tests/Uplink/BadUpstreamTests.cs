@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Sockets;
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.EndToEnd.Tests.Tls;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.EndToEnd.Tests.Uplink;
+
+/// <summary>Upstreams that refuse, cannot be reached, or never acknowledge: the uplink says why and backs off, local
+/// traffic carries on, memory stays bounded.</summary>
+public sealed class BadUpstreamTests : IDisposable
+{
+    readonly TestCertificates _certificates = new();
+
+    [Fact]
+    public async Task Wrong_credentials_show_the_CONNACK_reason_the_backoff_grows_and_local_traffic_is_unaffected()
+    {
+        await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates);
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(upstream.GatewaySettings(secret: "wrong-secret"), "data/#"));
+
+        await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("lastError").GetString() is { } error
+            && error.Contains("BadUserNameOrPassword"), () => "the refusal did not show");
+        await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("failures").GetInt32() >= 3,
+            () => "the uplink did not keep trying");
+        var status = await gateway.StatusAsync();
+        Assert.True(status.GetProperty("backoffCapMs").GetInt32() > 100, status.ToString());
+        Assert.DoesNotContain("wrong-secret", status.ToString());
+
+        await using var listener = await TestClient.ConnectAsync(gateway.Broker, "listener");
+        await listener.SubscribeAsync("data/#");
+        await using var sensor = await TestClient.ConnectAsync(gateway.Broker, "sensor", MqttProtocolVersion.V500);
+        Assert.True((await sensor.PublishAsync("data/t", "local")).IsSuccess);
+        Assert.Equal("local", System.Text.Encoding.UTF8.GetString((await listener.ReceiveAsync()).Payload.FirstSpan));
+    }
+
+    [Fact]
+    public async Task A_certificate_for_another_name_is_refused()
+    {
+        await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates);
+        var settings = Gateway.With(upstream.GatewaySettings(), "ServerName", "cloud.example.com");
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(settings, "data/#"));
+
+        await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("lastError").GetString() is { } error
+            && error.StartsWith("TLS:", StringComparison.Ordinal), () => "the TLS refusal did not show");
+        Assert.NotEqual("connected", (await gateway.StatusAsync()).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task An_unreachable_upstream_is_reported_and_retried()
+    {
+        var settings = Gateway.Settings($"mqtt://127.0.0.1:{FreePorts.Next()}");
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(settings, "data/#"));
+
+        await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("failures").GetInt32() >= 2,
+            () => "the uplink did not retry");
+        var status = await gateway.StatusAsync();
+        Assert.StartsWith("network:", status.GetProperty("lastError").GetString());
+        Assert.Equal("backing-off", status.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task An_upstream_that_never_acknowledges_holds_the_in_flight_window_and_the_rest_stays_queued()
+    {
+        using var silent = new SilentUpstream();
+        var settings = Gateway.With(Gateway.Settings($"mqtt://127.0.0.1:{silent.Port}"), "InFlightWindow", "16");
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(settings, "data/#"));
+        await gateway.WaitForStateAsync("connected");
+
+        await using var sensor = await TestClient.ConnectAsync(gateway.Broker, "sensor", MqttProtocolVersion.V500);
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True((await sensor.PublishAsync("data/t", i.ToString())).IsSuccess);
+        }
+
+        await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("sent").GetInt64() == 16,
+            () => "the window was not filled");
+        await Task.Delay(300);
+        var status = await gateway.StatusAsync();
+        Assert.Equal((16, 16L, 200, 0L), (status.GetProperty("inFlight").GetInt32(), status.GetProperty("sent").GetInt64(),
+            status.GetProperty("queued").GetInt32(), status.GetProperty("acknowledged").GetInt64()));
+    }
+
+    [ToolTheory(Tool.MosquittoBroker)]
+    [InlineData("RefuseNew")]
+    [InlineData("DropOldest")]
+    public async Task A_full_queue_refuses_new_messages_or_drops_the_oldest(string policy)
+    {
+        // The cloud application's persistent session is in place before the outage, so it gets what the gateway sends
+        // as soon as the upstream is back.
+        await using var upstream = await MosquittoUpstream.StartAsync();
+        await using (var subscriber = await TestClient.ConnectAsync(MosquittoUpstreamTests.Upstream(upstream), "cloud-app", cleanStart: false))
+        {
+            await subscriber.SubscribeAsync("data/#");
+        }
+
+        await upstream.StopGracefullyAsync();
+        var settings = Gateway.Forward(Gateway.Settings(upstream.Address), "data/#");
+        Gateway.With(settings, "MaxQueuedMessages", "5");
+        Gateway.With(settings, "FullPolicy", policy);
+        await using var gateway = await Gateway.StartAsync(settings);
+        await using var sensor = await TestClient.ConnectAsync(gateway.Broker, "sensor", MqttProtocolVersion.V500);
+
+        var acks = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            acks.Add((await sensor.PublishAsync("data/t", i.ToString())).ReasonCode.ToString());
+        }
+
+        var status = await gateway.StatusAsync();
+        Assert.Equal(5, status.GetProperty("queued").GetInt32());
+        if (policy == "RefuseNew")
+        {
+            Assert.Equal(new[] { "Success", "Success", "Success", "Success", "Success", "QuotaExceeded", "QuotaExceeded" }, acks);
+            Assert.Equal(2, status.GetProperty("refused").GetInt64());
+        }
+        else
+        {
+            Assert.All(acks, ack => Assert.Equal("Success", ack));
+            Assert.Equal(2, status.GetProperty("dropped").GetInt64());
+        }
+
+        await upstream.RestartAsync();
+        await gateway.WaitForStateAsync("connected", TimeSpan.FromSeconds(20));
+        await using var cloud = await TestClient.ConnectAsync(MosquittoUpstreamTests.Upstream(upstream), "cloud-app", cleanStart: false);
+        var expected = policy == "RefuseNew" ? new[] { "0", "1", "2", "3", "4" } : new[] { "2", "3", "4", "5", "6" };
+        Assert.Equal(expected, await cloud.ReceivePayloadsAsync(5));
+    }
+
+    [Fact]
+    public async Task A_full_queue_leaves_an_MQTT_3_1_1_publisher_without_PUBACK_so_it_sends_again()
+    {
+        var settings = Gateway.Forward(Gateway.Settings($"mqtt://127.0.0.1:{FreePorts.Next()}"), "data/#");
+        Gateway.With(settings, "MaxQueuedMessages", "1");
+        Gateway.With(settings, "FullPolicy", "RefuseNew");
+        await using var gateway = await Gateway.StartAsync(settings);
+        await using var sensor = await TestClient.ConnectAsync(gateway.Broker, "sensor", MqttProtocolVersion.V311);
+
+        Assert.True((await sensor.PublishAsync("data/t", "kept")).IsSuccess);
+        await Assert.ThrowsAnyAsync<Exception>(() => sensor.PublishAsync("data/t", "refused"));
+
+        Assert.False(sensor.Client.IsConnected);
+        Assert.Equal(1, (await gateway.StatusAsync()).GetProperty("queued").GetInt32());
+    }
+
+    public void Dispose() => _certificates.Dispose();
+
+    /// <summary>An MQTT server that accepts the CONNECT and then reads everything without ever acknowledging.</summary>
+    sealed class SilentUpstream : IDisposable
+    {
+        readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        readonly CancellationTokenSource _stop = new();
+
+        public SilentUpstream()
+        {
+            _listener.Start();
+            _ = ServeAsync();
+        }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        async Task ServeAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    _ = Task.Run(async () =>
+                    {
+                        using (client)
+                        {
+                            var stream = client.GetStream();
+                            var buffer = new byte[4096];
+                            await stream.ReadExactlyAsync(buffer.AsMemory(0, 2), _stop.Token);
+                            await stream.ReadExactlyAsync(buffer.AsMemory(0, buffer[1]), _stop.Token);
+                            // MQTT 5 CONNACK: session not present, success, no properties.
+                            await stream.WriteAsync(new byte[] { 0x20, 0x03, 0x00, 0x00, 0x00 }, _stop.Token);
+                            while (await stream.ReadAsync(buffer, _stop.Token) > 0)
+                            {
+                            }
+                        }
+                    });
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+            _stop.Dispose();
+        }
+    }
+}
