@@ -207,6 +207,61 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
         }
     }
 
+    [ToolFact(Tool.MosquittoBroker)]
+    public async Task A_full_queue_under_drop_oldest_acknowledges_and_drops_the_oldest_counted()
+    {
+        await using var cloud = await CloudSubscriber.ConnectAsync(_upstream, "gw/gw1/site/#");
+        var settings = Settings();
+        settings["uplink_max_queued_messages"] = "3";
+        await using var gateway = EmulatorEngine.Start(settings);
+        await WaitUntilConnectedAsync(gateway);
+        await _upstream.StopAsync();
+        await Eventually.WaitUntilAsync(() => StateOf(gateway) != UplinkState.Connected, () => "the gateway did not notice the outage");
+        await using (var sensor = await TestClient.ConnectAsync(gateway, "sensor"))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.True((await sensor.PublishAsync("site/seq", i.ToString())).IsSuccess);
+            }
+        }
+
+        Assert.Equal(2, gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs()).Dropped);
+        await _upstream.RestartAsync();
+        await cloud.ReconnectAsync();
+        await Eventually.WaitUntilAsync(() => cloud.Received.Count >= 3, () => "the cloud received " + cloud.Received.Count + " of 3");
+        Assert.Equal(["2", "3", "4"], cloud.Received.Select(m => m.Payload));
+    }
+
+    [ToolFact(Tool.MosquittoBroker)]
+    public async Task A_full_queue_under_refuse_new_closes_a_3_1_1_publisher_without_PUBACK_and_keeps_what_it_queued()
+    {
+        await using var cloud = await CloudSubscriber.ConnectAsync(_upstream, "gw/gw1/site/#");
+        var settings = Settings();
+        settings["uplink_max_queued_messages"] = "3";
+        settings["uplink_full_policy"] = "refuse-new";
+        await using var gateway = EmulatorEngine.Start(settings);
+        await WaitUntilConnectedAsync(gateway);
+        await _upstream.StopAsync();
+        await Eventually.WaitUntilAsync(() => StateOf(gateway) != UplinkState.Connected, () => "the gateway did not notice the outage");
+        await using (var sensor = await TestClient.ConnectAsync(gateway, "sensor"))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.True((await sensor.PublishAsync("site/seq", i.ToString())).IsSuccess);
+            }
+
+            await Assert.ThrowsAnyAsync<Exception>(() => sensor.PublishAsync("site/seq", "refused"));
+            await Eventually.WaitUntilAsync(() => !sensor.Client.IsConnected, () => "the relay kept the refused publisher's connection");
+        }
+
+        Assert.Equal(1, gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs()).Refused);
+        await _upstream.RestartAsync();
+        await cloud.ReconnectAsync();
+        await Eventually.WaitUntilAsync(() => cloud.Received.Count >= 3, () => "the cloud received " + cloud.Received.Count + " of 3");
+        await Task.Delay(TestClient.SilenceWindow);
+        Assert.Equal(["0", "1", "2"], cloud.Received.Select(m => m.Payload));
+    }
+
     static async Task<ProcessRunner> StartEmulatorAsync(DirectoryInfo dataDir, int port)
     {
         var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", dataDir.FullName);
