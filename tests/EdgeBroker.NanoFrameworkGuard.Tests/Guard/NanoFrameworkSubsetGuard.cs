@@ -34,13 +34,13 @@ public sealed class NanoFrameworkSubsetGuard
             .Select(source => CSharpSyntaxTree.ParseText(source.Text, DeviceParseOptions, source.DisplayPath))
             .ToList();
 
-        // One compilation for all firmware projects, so references between them (app → Core) resolve, with the
-        // reference stubs of nanoFramework-only packages; nullable off and no implicit usings, as in the .nfproj builds. Unsafe code is allowed only so that it binds and
+        // One compilation for all firmware projects, so references between them (app → Core) resolve; nullable
+        // off and no implicit usings, as in the .nfproj builds. Unsafe code is allowed only so that it binds and
         // is reported by the Unsafe rule rather than hidden behind a compiler error.
         CSharpCompilation compilation = CSharpCompilation.Create(
             "FirmwareUnderGuard",
             trees,
-            RuntimeReferences.All.Concat(NanoReferenceStubs.All),
+            RuntimeReferences.All,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
 
         var violations = new ViolationCollector();
