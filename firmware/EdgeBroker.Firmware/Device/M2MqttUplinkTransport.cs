@@ -8,7 +8,7 @@ namespace EdgeBroker.Firmware.Device
 {
     /// <summary>
     /// The device's uplink transport: nanoFramework.M2Mqtt's <see cref="MqttClient"/> (package nanoFramework.M2Mqtt
-    /// 5.1.199, the newest whose dependencies are the versions in packages.config), speaking MQTT 3.1.1 with clean
+    /// 5.1.218, the release whose dependencies are the versions packages.config pins), speaking MQTT 3.1.1 with clean
     /// session 0. A new client per connection: M2Mqtt's client does not reconnect, and a closed one keeps its queues.
     /// What M2Mqtt decides itself, and the driver cannot: the packet identifier of a PUBLISH (the one it returns is
     /// used), DUP (a resend after a reconnect goes as a new PUBLISH, which an MQTT 3.1.1 upstream delivers again:

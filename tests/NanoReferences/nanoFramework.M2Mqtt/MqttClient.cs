@@ -1,4 +1,4 @@
-// Reference stub (public signatures only) of package nanoFramework.M2Mqtt 5.1.218, assembly nanoFramework.M2Mqtt.
+// Reference stub (public signatures only, bodies only throw; kept by hand) of package nanoFramework.M2Mqtt 5.1.218, assembly nanoFramework.M2Mqtt.
 // Source: github.com/nanoframework/nanoFramework.m2mqtt, tag v5.1.218 (9a54dd5b3508dc122b6314eb672ed8134464de94),
 // M2Mqtt/MqttClient.cs: the members the firmware uses and those of IMqttClient, and MqttProtocolVersion (same file).
 // Left out: the constructor taking X509Certificate (System.Net's type), the MQTT 5 properties and the events whose
@@ -11,86 +11,86 @@ namespace nanoFramework.M2Mqtt
 {
     public class MqttClient : IMqttClient, IDisposable
     {
-        public MqttSettings Settings => throw new NotImplementedException();
+        public MqttSettings Settings => throw null;
 
         public MqttClient(string brokerHostName)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public event IMqttClient.MqttMsgPublishEventHandler MqttMsgPublishReceived
         {
-            add { throw new NotImplementedException(); }
-            remove { throw new NotImplementedException(); }
+            add { throw null; }
+            remove { throw null; }
         }
 
         public event IMqttClient.MqttMsgPublishedEventHandler MqttMsgPublished
         {
-            add { throw new NotImplementedException(); }
-            remove { throw new NotImplementedException(); }
+            add { throw null; }
+            remove { throw null; }
         }
 
         public event IMqttClient.MqttMsgSubscribedEventHandler MqttMsgSubscribed
         {
-            add { throw new NotImplementedException(); }
-            remove { throw new NotImplementedException(); }
+            add { throw null; }
+            remove { throw null; }
         }
 
         public event IMqttClient.MqttMsgUnsubscribedEventHandler MqttMsgUnsubscribed
         {
-            add { throw new NotImplementedException(); }
-            remove { throw new NotImplementedException(); }
+            add { throw null; }
+            remove { throw null; }
         }
 
         public event IMqttClient.ConnectionClosedEventHandler ConnectionClosed
         {
-            add { throw new NotImplementedException(); }
-            remove { throw new NotImplementedException(); }
+            add { throw null; }
+            remove { throw null; }
         }
 
         public bool IsConnected
         {
-            get { throw new NotImplementedException(); }
-            private set { throw new NotImplementedException(); }
+            get { throw null; }
+            private set { throw null; }
         }
 
         public string ClientId
         {
-            get { throw new NotImplementedException(); }
-            private set { throw new NotImplementedException(); }
+            get { throw null; }
+            private set { throw null; }
         }
 
         public bool CleanSession
         {
-            get { throw new NotImplementedException(); }
-            private set { throw new NotImplementedException(); }
+            get { throw null; }
+            private set { throw null; }
         }
 
         public MqttProtocolVersion ProtocolVersion
         {
-            get { throw new NotImplementedException(); }
-            set { throw new NotImplementedException(); }
+            get { throw null; }
+            set { throw null; }
         }
 
         public void Init(string brokerHostName, int brokerPort, bool secure, byte[] caCert, byte[] clientCert, MqttSslProtocols sslProtocol) =>
-            throw new NotImplementedException();
+            throw null;
 
         public MqttReasonCode Connect(string clientId)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public MqttReasonCode Connect(string clientId,
             bool cleanSession)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public MqttReasonCode Connect(string clientId,
             string username,
             string password)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public MqttReasonCode Connect(string clientId,
@@ -99,7 +99,7 @@ namespace nanoFramework.M2Mqtt
             bool cleanSession,
             ushort keepAlivePeriod)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public MqttReasonCode Connect(string clientId,
@@ -113,39 +113,39 @@ namespace nanoFramework.M2Mqtt
             bool cleanSession,
             ushort keepAlivePeriod)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public void Disconnect()
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public void Close()
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public void Dispose()
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public ushort Subscribe(string[] topics, MqttQoSLevel[] qosLevels)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public ushort Unsubscribe(string[] topics)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public ushort Publish(
             string topic,
             byte[] message)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public ushort Publish(
@@ -153,7 +153,7 @@ namespace nanoFramework.M2Mqtt
             byte[] message,
             string contentType)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public ushort Publish(
@@ -162,7 +162,7 @@ namespace nanoFramework.M2Mqtt
             string contentType,
             ArrayList userProperties)
         {
-            throw new NotImplementedException();
+            throw null;
         }
 
         public ushort Publish(
@@ -173,7 +173,7 @@ namespace nanoFramework.M2Mqtt
             MqttQoSLevel qosLevel,
             bool retain)
         {
-            throw new NotImplementedException();
+            throw null;
         }
     }
 

@@ -1,4 +1,4 @@
-// Reference stub (public signatures only) of package nanoFramework.M2Mqtt 5.1.218, assembly nanoFramework.M2Mqtt.
+// Reference stub (public signatures only, bodies only throw; kept by hand) of package nanoFramework.M2Mqtt 5.1.218, assembly nanoFramework.M2Mqtt.
 // Source: github.com/nanoframework/nanoFramework.m2mqtt, tag v5.1.218 (9a54dd5b3508dc122b6314eb672ed8134464de94),
 // M2Mqtt/MqttSettings.cs.
 using System;
@@ -23,60 +23,60 @@ namespace nanoFramework.M2Mqtt
 
         public int Port
         {
-            get { throw new NotImplementedException(); }
-            internal set { throw new NotImplementedException(); }
+            get { throw null; }
+            internal set { throw null; }
         }
 
         public int SslPort
         {
-            get { throw new NotImplementedException(); }
-            internal set { throw new NotImplementedException(); }
+            get { throw null; }
+            internal set { throw null; }
         }
 
         public int TimeoutOnConnection
         {
-            get { throw new NotImplementedException(); }
-            internal set { throw new NotImplementedException(); }
+            get { throw null; }
+            internal set { throw null; }
         }
 
         public int TimeoutOnReceiving
         {
-            get { throw new NotImplementedException(); }
-            internal set { throw new NotImplementedException(); }
+            get { throw null; }
+            internal set { throw null; }
         }
 
         public int AttemptsOnRetry
         {
-            get { throw new NotImplementedException(); }
-            internal set { throw new NotImplementedException(); }
+            get { throw null; }
+            internal set { throw null; }
         }
 
         public int DelayOnRetry
         {
-            get { throw new NotImplementedException(); }
-            internal set { throw new NotImplementedException(); }
+            get { throw null; }
+            internal set { throw null; }
         }
 
         public int InflightQueueSize
         {
-            get { throw new NotImplementedException(); }
-            set { throw new NotImplementedException(); }
+            get { throw null; }
+            set { throw null; }
         }
 
         public bool ValidateServerCertificate
         {
-            get { throw new NotImplementedException(); }
-            set { throw new NotImplementedException(); }
+            get { throw null; }
+            set { throw null; }
         }
 
         public static MqttSettings Instance
         {
-            get { throw new NotImplementedException(); }
+            get { throw null; }
         }
 
         private MqttSettings()
         {
-            throw new NotImplementedException();
+            throw null;
         }
     }
 }
