@@ -51,14 +51,14 @@ public class UplinkMemoryTests(ITestOutputHelper output)
             // The first offer grows the queue's arrays from nothing; measure from the second on.
             Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(new RoutedMessage("site/temperature", payload, 1, false), Clock.NowMs()));
             int logBefore = store.LogBytes;
-            long heapBefore = SettledHeap();
+            long heapBefore = RelayMemoryTests.SettledHeap();
             for (int i = 0; i < QueuedMessages; i++)
             {
                 Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(new RoutedMessage("site/temperature", payload, 1, false), Clock.NowMs()));
             }
 
             double flashPerMessage = (double)(store.LogBytes - logBefore) / QueuedMessages;
-            double heapPerMessage = (double)(SettledHeap() - heapBefore) / QueuedMessages;
+            double heapPerMessage = (double)(RelayMemoryTests.SettledHeap() - heapBefore) / QueuedMessages;
             output.WriteLine($"{QueuedMessages} queued messages (remote topic gw/gw1/site/temperature, 16-byte payload): "
                 + $"{flashPerMessage:0.#} bytes of flash log and {heapPerMessage:0.#} bytes of heap each");
 
@@ -83,7 +83,7 @@ public class UplinkMemoryTests(ITestOutputHelper output)
         using var relay = new SynchronousRelay();
         relay.Context.Core.Router.PublishFromBroker(new RoutedMessage("site/config", Encoding.UTF8.GetBytes("warm-up"), 1, true));
         var drivers = new List<UplinkDriver>();
-        long before = SettledHeap();
+        long before = RelayMemoryTests.SettledHeap();
         for (int i = 0; i < Uplinks; i++)
         {
             var settings = RelayUplinkSettings.From(SettingsFile.Parse(string.Join('\n', "uplink = mqtt://127.0.0.1:1883",
@@ -96,7 +96,7 @@ public class UplinkMemoryTests(ITestOutputHelper output)
         }
 
         Assert.True(SpinWait.SpinUntil(() => drivers.All(d => d.Uplink.Status(Clock.NowMs()).State == UplinkState.Connected), 5000));
-        long extra = (SettledHeap() - before) / Uplinks;
+        long extra = (RelayMemoryTests.SettledHeap() - before) / Uplinks;
         drivers.ForEach(driver => driver.Stop());
         return extra;
     }
@@ -107,13 +107,6 @@ public class UplinkMemoryTests(ITestOutputHelper output)
         settings.AddAddress(UplinkAddress.Parse(address));
         settings.AddRule(new UplinkRule(UplinkDirection.Forward, "site/#", 1, "site/", "gw/gw1/site/"));
         return settings;
-    }
-
-    static long SettledHeap()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        return GC.GetTotalMemory(forceFullCollection: true);
     }
 
     /// <summary>A connection that accepts everything and keeps nothing: the transport's own memory is not the
