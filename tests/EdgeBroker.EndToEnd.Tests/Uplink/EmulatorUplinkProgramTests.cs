@@ -1,9 +1,11 @@
+using System.Text.Json;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 
 namespace EdgeBroker.EndToEnd.Tests.Uplink;
 
 /// <summary>The emulator program with an uplink in its edgebroker.conf: a bad uplink setting stops the start with exit
-/// code 2 and names the key or rule; the state changes are logged without the credentials.</summary>
+/// code 2 and names the key or rule; the state changes are logged without the credentials, and the status is served
+/// on <c>GET /status</c>.</summary>
 public sealed class EmulatorUplinkProgramTests : IDisposable
 {
     static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(20);
@@ -37,9 +39,20 @@ public sealed class EmulatorUplinkProgramTests : IDisposable
             $"uplink = mqtt://127.0.0.1:{unreachable}", "uplink_client_id = gw", "uplink_forward = site/#",
             "uplink_auth = signature", "uplink_access_key_id = AK", $"uplink_access_key_secret = {Secret}", "uplink_instance_id = i-1",
             "uplink_backoff_min_ms = 50", "uplink_backoff_max_ms = 200", $"uplink_password = {Password}"));
-        await using var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--data-dir", _dataDirectory, "--port", FreePorts.Next().ToString());
+        var httpPort = FreePorts.Next();
+        await using var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--data-dir", _dataDirectory, "--port", FreePorts.Next().ToString(),
+            "--http-port", httpPort.ToString());
 
         await emulator.WaitForOutputAsync(ProcessTimeout, "Uplink cloud: backing-off (mqtt://127.0.0.1:" + unreachable);
+        using (var http = new HttpClient())
+        {
+            using var status = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{httpPort}/status"));
+            var uplink = status.RootElement.GetProperty("uplink");
+            Assert.Equal("cloud", uplink.GetProperty("name").GetString());
+            Assert.Equal("mqtt://127.0.0.1:" + unreachable, uplink.GetProperty("address").GetString());
+            Assert.Contains("cannot be reached", uplink.GetProperty("lastError").GetString());
+        }
+
         await ProcessRunner.RunAsync(ProcessTimeout, "kill", "-TERM", emulator.ProcessId.ToString());
         await emulator.WaitForExitAsync(ProcessTimeout);
 
