@@ -9,9 +9,10 @@ namespace EdgeBroker.Host.Storage;
 /// The uplinks' queues in the broker's SQLite database, beside the offline messages. Appends use group commit: a
 /// publisher's <see cref="Append"/> joins the batch being collected and returns once a transaction holding the whole
 /// batch has committed, so concurrent publishers share one commit instead of paying one each, and every publisher is
-/// still acknowledged only after its entry is durable. Removals (after the upstream acknowledged) are collected and
-/// deleted together with the next batch or within <see cref="RemovalFlushInterval"/>: one that a crash loses only
-/// means the entry is sent again, which its dedupe id covers. Counts and sizes per uplink are cached for the bounds.
+/// still acknowledged only after its entry is durable. Removals (after the upstream acknowledged) are collected, left
+/// out of reads at once, and deleted in the next batch's transaction or within <see cref="RemovalFlushInterval"/>: one
+/// that a crash loses only means the entry is sent again, which its dedupe id covers. Counts and sizes per uplink are
+/// cached for the bounds.
 /// </summary>
 public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
 {
@@ -20,7 +21,7 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
     readonly SqliteDatabase _database;
     readonly object _batchSync = new();
     readonly Dictionary<string, Usage> _usage = new(StringComparer.Ordinal);
-    readonly List<(string Uplink, long Sequence)> _removals = [];
+    readonly HashSet<(string Uplink, long Sequence)> _removals = [];
     readonly Timer _removalTimer;
     List<PendingAppend> _batch = [];
     bool _committing;
@@ -91,10 +92,12 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
     {
         lock (_database.Sync)
         {
-            FlushRemovals();
+            List<(string Uplink, long Sequence)> removals = [];
+            List<(string Uplink, long Size)> deleted = [];
             try
             {
                 using var transaction = _database.BeginTransaction();
+                (removals, deleted) = DeleteRemovals(transaction);
                 using var command = _database.Command(
                     """
                     INSERT INTO uplink_queue (uplink, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, size)
@@ -129,9 +132,11 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
                     pending.Sequence = 0;
                 }
 
+                Restore(removals);
                 return;
             }
 
+            Forget(deleted);
             foreach (var pending in batch)
             {
                 pending.Entry.Sequence = pending.Sequence;
@@ -146,7 +151,13 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
     {
         lock (_database.Sync)
         {
-            FlushRemovals();
+            // Removals not yet deleted are left out here rather than deleted first: one transaction less per read.
+            HashSet<(string Uplink, long Sequence)> removed;
+            lock (_removals)
+            {
+                removed = [.. _removals];
+            }
+
             using var command = _database.Command(
                 """
                 SELECT sequence, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties
@@ -154,11 +165,16 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
                 """);
             command.Parameters.AddWithValue("$uplink", uplink);
             command.Parameters.AddWithValue("$after", afterSequence);
-            command.Parameters.AddWithValue("$max", max);
+            command.Parameters.AddWithValue("$max", (long)max + removed.Count);
             using var reader = command.ExecuteReader();
             var added = 0;
-            while (reader.Read())
+            while (added < max && reader.Read())
             {
+                if (removed.Contains((uplink, reader.GetInt64(0))))
+                {
+                    continue;
+                }
+
                 var entry = new UplinkEntry(reader.GetString(1), (byte[])reader["payload"], reader.GetInt32(3), reader.GetBoolean(4),
                     reader.GetString(5), reader.GetInt64(6))
                 {
@@ -240,44 +256,46 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
     {
         lock (_database.Sync)
         {
+            List<(string Uplink, long Sequence)> removals = [];
             try
             {
-                DeleteRemovals();
+                using var transaction = _database.BeginTransaction();
+                (removals, var deleted) = DeleteRemovals(transaction);
+                transaction.Commit();
+                Forget(deleted);
             }
-            catch (SqliteException)
+            catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
             {
-                // Kept in the list: the next flush or batch tries again.
-            }
-            catch (ObjectDisposedException)
-            {
-                // The database closed while the timer fired.
+                // Kept: the next flush or batch tries again (or, after the database closed, a restart resends them).
+                Restore(removals);
             }
         }
     }
 
-    /// <summary>Deletes the collected removals in one transaction. Called under the database's lock.</summary>
-    void DeleteRemovals()
+    /// <summary>Takes the collected removals and deletes them in <paramref name="transaction"/>; the caller applies
+    /// the deleted sizes after the commit (<see cref="Forget"/>) or gives the removals back on failure
+    /// (<see cref="Restore"/>). Called under the database's lock.</summary>
+    (List<(string Uplink, long Sequence)> Removals, List<(string Uplink, long Size)> Deleted) DeleteRemovals(SqliteTransaction transaction)
     {
         List<(string Uplink, long Sequence)> removals;
         lock (_removals)
         {
-            if (_removals.Count == 0)
-            {
-                return;
-            }
-
             removals = [.. _removals];
             _removals.Clear();
         }
 
-        using var transaction = _database.BeginTransaction();
+        var deleted = new List<(string Uplink, long Size)>();
+        if (removals.Count == 0)
+        {
+            return (removals, deleted);
+        }
+
         try
         {
             using var command = _database.Command("DELETE FROM uplink_queue WHERE sequence = $sequence AND uplink = $uplink RETURNING size");
             command.Transaction = transaction;
             var sequence = command.Parameters.Add(new SqliteParameter { ParameterName = "$sequence" });
             var uplink = command.Parameters.Add(new SqliteParameter { ParameterName = "$uplink" });
-            var deleted = new List<(string Uplink, long Size)>();
             foreach (var removal in removals)
             {
                 sequence.Value = removal.Sequence;
@@ -287,23 +305,31 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
                     deleted.Add((removal.Uplink, size));
                 }
             }
-
-            transaction.Commit();
-            foreach (var (name, size) in deleted)
-            {
-                var usage = UsageOf(name);
-                usage.Count--;
-                usage.Bytes -= size;
-            }
         }
         catch
         {
-            lock (_removals)
-            {
-                _removals.InsertRange(0, removals);
-            }
-
+            Restore(removals);
             throw;
+        }
+
+        return (removals, deleted);
+    }
+
+    void Restore(List<(string Uplink, long Sequence)> removals)
+    {
+        lock (_removals)
+        {
+            _removals.UnionWith(removals);
+        }
+    }
+
+    void Forget(List<(string Uplink, long Size)> deleted)
+    {
+        foreach (var (name, size) in deleted)
+        {
+            var usage = UsageOf(name);
+            usage.Count--;
+            usage.Bytes -= size;
         }
     }
 
