@@ -1,8 +1,10 @@
 using EdgeBroker.Core;
+using EdgeBroker.Emulator.Uplink;
 using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
+using EdgeBroker.Firmware.Uplink;
 
 namespace EdgeBroker.Emulator;
 
@@ -32,6 +34,9 @@ public sealed class EmulatedGateway
     /// <summary>The pairing button (a key press or <c>POST /pairing</c> in the emulator).</summary>
     public PairingControl Pairing => _gateway.Pairing;
 
+    /// <summary>The uplink's driver (its core <see cref="Core.Uplink.Uplink"/> has the status), or null without one.</summary>
+    public UplinkDriver? Uplink => _gateway.Uplink;
+
     /// <summary>The port actually listened on.</summary>
     public int Port => _gateway.Port;
 
@@ -51,6 +56,12 @@ public sealed class EmulatedGateway
         var security = new RelaySecuritySettings();
         security.ApplyFrom(file);
         overrides(settings);
+        var uplink = RelayUplinkSettings.From(file, settings);
+        if (uplink?.CaFile is { } caFile && !File.Exists(Path.Combine(dataDirectory, caFile)))
+        {
+            problems.Add($"{settingsPath}: {RelayUplinkSettings.CaFileKey} = {caFile}: no such file in {dataDirectory}");
+        }
+
         foreach (string problem in file.Problems)
         {
             problems.Add(settingsPath + ": " + problem);
@@ -66,7 +77,10 @@ public sealed class EmulatedGateway
             problems.Add($"Port {settings.Port} is not a TCP port (0-65535).");
         }
 
-        return problems.Count > 0 ? null : new EmulatedGateway(Gateway.Open(dataDirectory, settings, security, new SystemRandom(), log), dataDirectory);
+        return problems.Count > 0
+            ? null
+            : new EmulatedGateway(Gateway.Open(dataDirectory, settings, security, new SystemRandom(), log, uplink,
+                new SocketUplinkTransport(settings.MaxPacketSize)), dataDirectory);
     }
 
     /// <summary>Starts listening; throws <see cref="System.Net.Sockets.SocketException"/> when the port is taken.</summary>

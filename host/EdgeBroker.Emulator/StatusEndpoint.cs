@@ -1,11 +1,13 @@
 using System.Net;
 using System.Text.Json;
+using EdgeBroker.Core;
 
 namespace EdgeBroker.Emulator;
 
 /// <summary>
 /// A small HTTP endpoint standing in for the device's pairing button and status LED: <c>POST /pairing</c> presses the
-/// button, <c>GET /status</c> shows what the LED and the relay would tell. Loopback only.
+/// button, <c>GET /status</c> shows what the LED and the relay would tell, and the uplink's status (the JSON of
+/// <c>$SYS/uplink/{name}/state</c>, null without an uplink). Loopback only.
 /// </summary>
 sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
 {
@@ -63,6 +65,7 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
                 engineDropped = counters.EngineDropped,
                 quotaDropped = counters.QuotaDropped,
                 managedHeapBytes = GC.GetTotalMemory(false),
+                uplink = gateway.Uplink is { } uplink ? JsonDocument.Parse(uplink.Uplink.Status(Clock.NowMs()).ToJson()).RootElement : (JsonElement?)null,
             });
             response.ContentType = "application/json";
             await response.OutputStream.WriteAsync(body);

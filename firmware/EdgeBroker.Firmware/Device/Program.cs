@@ -11,7 +11,8 @@ namespace EdgeBroker.Firmware.Device
     /// <summary>
     /// The gateway firmware's entry point: read edgebroker.conf, choose the storage root, join the network and wait
     /// for the clock (<see cref="GatewayBoot"/>, portable and tested on the PC), open the store and start the relay on
-    /// the routing core (<see cref="Gateway"/>), wire the pairing button and the status LED, then supervise.
+    /// the routing core (<see cref="Gateway"/>) with its uplink on M2Mqtt when one is configured (an invalid uplink
+    /// setting is logged and the gateway runs without it), wire the pairing button and the status LED, then supervise.
     /// Everything it starts is portable and runs unchanged in the emulator (host/EdgeBroker.Emulator); only this
     /// folder needs the device.
     /// </summary>
@@ -28,6 +29,7 @@ namespace EdgeBroker.Firmware.Device
             relay.ApplyFrom(file);
             RelaySecuritySettings security = new RelaySecuritySettings();
             security.ApplyFrom(file);
+            RelayUplinkSettings uplink = RelayUplinkSettings.From(file, relay);
             for (int i = 0; i < file.Problems.Count; i++)
             {
                 log.Warning((string)file.Problems[i]);
@@ -55,7 +57,7 @@ namespace EdgeBroker.Firmware.Device
                 Gateway gateway;
                 try
                 {
-                    gateway = Gateway.Open(outcome.Root, relay, security, new HardwareRandom(), log);
+                    gateway = Gateway.Open(outcome.Root, relay, security, new HardwareRandom(), log, uplink, new M2MqttUplinkTransport());
                 }
                 catch (FlashStoreException e)
                 {

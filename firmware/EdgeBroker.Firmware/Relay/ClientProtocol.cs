@@ -288,7 +288,12 @@ namespace EdgeBroker.Firmware.Relay
             message.Retain = _publish.Retain;
             message.SenderClientId = _clientId;
             message.IsBorrowed = true;
-            Route(message);
+            if (!Route(message) && qos > 0)
+            {
+                // Not accepted, and MQTT 3.1.1 has no negative acknowledgement: the connection ends without the PUBACK
+                // (or PUBREC), so the client sends the message again when it reconnects [MQTT-4.4.0-1].
+                return false;
+            }
 
             if (qos == 1)
             {
@@ -305,8 +310,10 @@ namespace EdgeBroker.Firmware.Relay
         }
 
         /// <summary>Routes a client's message (or its will) through the core, which keeps it if it is to be retained
-        /// (<see cref="RelayContext"/> hands the core the retained store).</summary>
-        void Route(RoutedMessage message)
+        /// (<see cref="RelayContext"/> hands the core the retained store) and queues it for the uplink if a forward
+        /// rule takes it. Returns false when it was not accepted (the uplink's queue is full under refuse-new, or could
+        /// not store it).</summary>
+        bool Route(RoutedMessage message)
         {
             PublishOutcome outcome = _context.Core.Publish(_clientId, message);
             if (outcome == PublishOutcome.QuotaExceeded)
@@ -314,6 +321,14 @@ namespace EdgeBroker.Firmware.Relay
                 // A 3.1.1 publisher cannot be told, so the log is where the drop shows.
                 _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full");
             }
+            else if (outcome == PublishOutcome.UplinkQueueFull || outcome == PublishOutcome.StoreFailed)
+            {
+                _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the uplink's queue "
+                    + (outcome == PublishOutcome.UplinkQueueFull ? "is full" : "could not store it"));
+                return false;
+            }
+
+            return true;
         }
 
         void HandlePubAck(PacketReader reader)

@@ -1,9 +1,11 @@
 using System;
 using System.IO;
+using EdgeBroker.Core;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
+using EdgeBroker.Firmware.Uplink;
 
 namespace EdgeBroker.Firmware.Relay
 {
@@ -11,8 +13,8 @@ namespace EdgeBroker.Firmware.Relay
     /// The gateway firmware as a whole, composed the same way on the device, in the emulator and in the tests: the
     /// flash store in <see cref="StoreDirectoryName"/> under the storage root (<c>I:\</c> or <c>D:\</c> on the device,
     /// the emulator's data directory on the PC), the core's security with the paired devices kept there, the routing
-    /// core and retained messages on it, the relay's listener and the pairing button. Nothing listens until
-    /// <see cref="Start"/>.
+    /// core and retained messages on it, the relay's listener, the pairing button and the uplink to a cloud broker
+    /// when edgebroker.conf configures one. Nothing listens or connects until <see cref="Start"/>.
     /// </summary>
     public sealed class Gateway
     {
@@ -22,13 +24,17 @@ namespace EdgeBroker.Firmware.Relay
         readonly FlashStore _store;
         readonly RelayServer _server;
 
-        Gateway(RelaySettings settings, FlashStore store, RelayServer server, PairingControl pairing)
+        Gateway(RelaySettings settings, FlashStore store, RelayServer server, PairingControl pairing, UplinkDriver uplink)
         {
             Settings = settings;
             _store = store;
             _server = server;
             Pairing = pairing;
+            Uplink = uplink;
         }
+
+        /// <summary>The uplink's driver, or null without an uplink.</summary>
+        public UplinkDriver Uplink { get; private set; }
 
         public RelaySettings Settings { get; private set; }
 
@@ -55,10 +61,11 @@ namespace EdgeBroker.Firmware.Relay
         /// Opens the store under <paramref name="storageRoot"/> and composes the gateway on it. Throws
         /// <see cref="FlashStoreException"/>, naming the file and what to do, when the store cannot be used: the gateway
         /// then does not start rather than start empty. <paramref name="random"/> must be cryptographically strong (it
-        /// makes the secrets of paired devices).
+        /// makes the secrets of paired devices). <paramref name="uplink"/> (null for none) runs over
+        /// <paramref name="uplinkTransport"/>: M2Mqtt on the device, a socket client in the emulator.
         /// </summary>
         public static Gateway Open(string storageRoot, RelaySettings settings, RelaySecuritySettings security,
-            IRandomSource random, IRelayLog log)
+            IRandomSource random, IRelayLog log, RelayUplinkSettings uplink, IUplinkTransport uplinkTransport)
         {
             FlashStore store = FlashStore.Open(Path.Combine(storageRoot, StoreDirectoryName), settings.ToFlashStoreLimits(), settings.ToOfflineLimits());
             try
@@ -67,8 +74,10 @@ namespace EdgeBroker.Firmware.Relay
                 BrokerSecurity brokerSecurity = new BrokerSecurity(security.ToOptions(pairedDevices > 0), store.Devices, new MemoryTokenStore(), random);
                 log.Info("Security: " + security.AccessKeys.Count + " access keys, " + pairedDevices + " paired devices; anonymous clients "
                     + (brokerSecurity.Options.AllowAnonymous ? "admitted" : "refused") + "; the pairing button opens group " + security.PairingGroup);
-                RelayServer server = new RelayServer(RelayContext.Compose(settings, store, brokerSecurity, log));
-                return new Gateway(settings, store, server, new PairingControl(brokerSecurity, security.PairingGroup));
+                RelayContext context = RelayContext.Compose(settings, store, brokerSecurity, log);
+                UplinkDriver driver = uplink == null ? null : AddUplink(context, store, uplink, uplinkTransport, storageRoot, random);
+                RelayServer server = new RelayServer(context);
+                return new Gateway(settings, store, server, new PairingControl(brokerSecurity, security.PairingGroup), driver);
             }
             catch (Exception)
             {
@@ -82,13 +91,37 @@ namespace EdgeBroker.Firmware.Relay
         public void Start()
         {
             _server.Start();
+            if (Uplink != null)
+            {
+                Uplink.Start();
+            }
         }
 
-        /// <summary>Stops serving (connections end as if lost) and closes the store; everything was already durable.</summary>
+        /// <summary>Stops the uplink and serving (connections end as if lost) and closes the store; everything was
+        /// already durable.</summary>
         public void Stop()
         {
+            if (Uplink != null)
+            {
+                Uplink.Stop();
+            }
+
             _server.Stop();
             _store.Dispose();
+        }
+
+        /// <summary>The core's uplink on the store's queue, and its driver. What is still queued from the last run is
+        /// sent first.</summary>
+        static UplinkDriver AddUplink(RelayContext context, FlashStore store, RelayUplinkSettings settings, IUplinkTransport transport,
+            string storageRoot, IRandomSource random)
+        {
+            Core.Uplink.Uplink uplink = new Core.Uplink.Uplink(settings.Uplink, store.UplinkQueue, random);
+            byte[] caCertificate = settings.CaFile == null ? null : File.ReadAllBytes(Path.Combine(storageRoot, settings.CaFile));
+            context.Core.Uplinks.Add(uplink);
+            context.Log.Info("Uplink " + uplink.Name + " as " + settings.Uplink.ClientId + ": " + uplink.Status(Clock.NowMs()).Queued
+                + " queued from before, " + settings.Uplink.ForwardRules.Count + " forward and " + settings.Uplink.SubscribeRules.Count
+                + " subscribe rules");
+            return new UplinkDriver(uplink, transport, context, caCertificate);
         }
     }
 }

@@ -105,7 +105,7 @@ namespace EdgeBroker.Firmware.Storage
                 int added = 0;
                 for (int i = 0; i < queue.Count && added < max; i++)
                 {
-                    if (queue.ExpiresAtMsAt(i) <= nowMs)
+                    if (queue.TimeMsAt(i) <= nowMs)
                     {
                         // Logged like an acknowledgement, so the message stays forgotten after a restart.
                         long expired = queue.IdAt(i);
@@ -228,12 +228,7 @@ namespace EdgeBroker.Firmware.Storage
         {
             for (int q = 0; q < _queues.Count; q++)
             {
-                MessageQueue queue = (MessageQueue)_queues[q];
-                queue.BeginRelocation();
-                for (int i = 0; i < queue.Count; i++)
-                {
-                    queue.Relocate(i, compaction.CopyRecord(queue.OffsetAt(i), queue.RecordBytesAt(i)));
-                }
+                ((MessageQueue)_queues[q]).CopyInto(compaction);
             }
         }
 
@@ -300,16 +295,7 @@ namespace EdgeBroker.Firmware.Storage
 
         MessageQueue Find(string clientId)
         {
-            for (int i = 0; i < _queues.Count; i++)
-            {
-                MessageQueue queue = (MessageQueue)_queues[i];
-                if (queue.ClientId == clientId)
-                {
-                    return queue;
-                }
-            }
-
-            return null;
+            return MessageQueue.Find(_queues, clientId);
         }
 
         static void PutIdentifiers(RecordBuffer fields, int[] identifiers)

@@ -3,11 +3,13 @@ using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
+using EdgeBroker.Core.Uplink;
 
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// Offline messages, persistent sessions and subscriptions, retained messages and paired devices in one bounded,
+    /// Offline messages, persistent sessions and subscriptions, retained messages, paired devices and the uplinks'
+    /// outbound queues in one bounded,
     /// append-only log file on flash
     /// (<c>edgebroker.log</c> in the root directory the device passes: <c>I:\edgebroker</c> on internal flash,
     /// <c>D:\…</c> on an SD card). Every change is one small entry appended and flushed before the call returns; when
@@ -23,6 +25,7 @@ namespace EdgeBroker.Firmware.Storage
         readonly FlashSessionStore _sessions;
         readonly FlashRetainedStore _retained;
         readonly FlashDeviceStore _devices;
+        readonly FlashUplinkQueue _uplinks;
         readonly ILogSection[] _sections;
         readonly LogCompactor _compactor;
 
@@ -33,9 +36,10 @@ namespace EdgeBroker.Firmware.Storage
             _sessions = new FlashSessionStore(_sync, _log);
             _retained = new FlashRetainedStore(_sync, _log);
             _devices = new FlashDeviceStore(_sync, _log);
+            _uplinks = new FlashUplinkQueue(_sync, _log);
 
             // Sessions before messages: a compacted log is replayed in this order, small entries first.
-            _sections = new ILogSection[] { _sessions, _devices, _retained, _offline };
+            _sections = new ILogSection[] { _sessions, _devices, _retained, _offline, _uplinks };
             _compactor = new LogCompactor(files, _offline, _sections);
             _log.Attach(_sections, _compactor);
         }
@@ -62,6 +66,12 @@ namespace EdgeBroker.Firmware.Storage
         public IDeviceStore Devices
         {
             get { return _devices; }
+        }
+
+        /// <summary>The uplinks' outbound queues (<see cref="Core.Uplink.Uplink"/>).</summary>
+        public IUplinkQueueStore UplinkQueue
+        {
+            get { return _uplinks; }
         }
 
         public string LogPath

@@ -1,8 +1,11 @@
+using System.Collections;
+
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
-    /// The in-memory index of one client's kept messages, oldest first: for each message its id, where its entry is
-    /// in the log, the entry's size, what it counts against the quota and when it expires. Never the message itself:
+    /// The in-memory index of one client's kept messages (or of one uplink's queued entries), oldest first: for each
+    /// message its id, where its entry is in the log, the entry's size, what it counts against the quota and a time
+    /// (when it expires, for a kept message; when it was queued, for an uplink entry). Never the message itself:
     /// payloads stay in flash until they are read. Parallel arrays rather than an object per message keep it at
     /// 28 bytes a message on the device's heap.
     /// </summary>
@@ -15,7 +18,7 @@ namespace EdgeBroker.Firmware.Storage
         int[] _offsets = new int[InitialCapacity];
         int[] _recordBytes = new int[InitialCapacity];
         int[] _quotaBytes = new int[InitialCapacity];
-        long[] _expiresAtMs = new long[InitialCapacity];
+        long[] _timesMs = new long[InitialCapacity];
         int[] _relocatedOffsets;
         int _count;
         long _totalQuotaBytes;
@@ -24,6 +27,23 @@ namespace EdgeBroker.Firmware.Storage
         public MessageQueue(string clientId)
         {
             _clientId = clientId;
+        }
+
+        /// <summary>The queue of <paramref name="clientId"/> (or uplink) among <paramref name="queues"/>, or null. A
+        /// gateway has a dozen clients and an uplink or two, so a list is searched; no hash table to enumerate on
+        /// compaction.</summary>
+        public static MessageQueue Find(ArrayList queues, string clientId)
+        {
+            for (int i = 0; i < queues.Count; i++)
+            {
+                MessageQueue queue = (MessageQueue)queues[i];
+                if (queue.ClientId == clientId)
+                {
+                    return queue;
+                }
+            }
+
+            return null;
         }
 
         public string ClientId
@@ -63,9 +83,9 @@ namespace EdgeBroker.Firmware.Storage
             return _recordBytes[index];
         }
 
-        public long ExpiresAtMsAt(int index)
+        public long TimeMsAt(int index)
         {
-            return _expiresAtMs[index];
+            return _timesMs[index];
         }
 
         public long LastId
@@ -74,7 +94,7 @@ namespace EdgeBroker.Firmware.Storage
         }
 
         /// <summary>Adds a message newer than every one kept.</summary>
-        public void Add(long id, int offset, int recordBytes, int quotaBytes, long expiresAtMs)
+        public void Add(long id, int offset, int recordBytes, int quotaBytes, long timeMs)
         {
             if (_count == _ids.Length)
             {
@@ -85,7 +105,7 @@ namespace EdgeBroker.Firmware.Storage
             _offsets[_count] = offset;
             _recordBytes[_count] = recordBytes;
             _quotaBytes[_count] = quotaBytes;
-            _expiresAtMs[_count] = expiresAtMs;
+            _timesMs[_count] = timeMs;
             _count++;
             _totalQuotaBytes += quotaBytes;
             _totalRecordBytes += recordBytes;
@@ -100,7 +120,7 @@ namespace EdgeBroker.Firmware.Storage
             System.Array.Copy(_offsets, index + 1, _offsets, index, after);
             System.Array.Copy(_recordBytes, index + 1, _recordBytes, index, after);
             System.Array.Copy(_quotaBytes, index + 1, _quotaBytes, index, after);
-            System.Array.Copy(_expiresAtMs, index + 1, _expiresAtMs, index, after);
+            System.Array.Copy(_timesMs, index + 1, _timesMs, index, after);
             _count--;
         }
 
@@ -134,14 +154,14 @@ namespace EdgeBroker.Firmware.Storage
         // A compaction copies the entries to a new file: their new offsets are noted here and take effect only once the
         // new file has replaced the old one, so a compaction that fails half-way leaves the index pointing at the old.
 
-        public void BeginRelocation()
+        /// <summary>Copies every entry into the compaction's new log as it is and notes where each now lies.</summary>
+        public void CopyInto(LogCompactor compaction)
         {
             _relocatedOffsets = new int[_ids.Length];
-        }
-
-        public void Relocate(int index, int offset)
-        {
-            _relocatedOffsets[index] = offset;
+            for (int i = 0; i < _count; i++)
+            {
+                _relocatedOffsets[i] = compaction.CopyRecord(_offsets[i], _recordBytes[i]);
+            }
         }
 
         public void CommitRelocation()
@@ -154,7 +174,7 @@ namespace EdgeBroker.Firmware.Storage
         {
             int capacity = _ids.Length * 2;
             _ids = GrowLongs(_ids, capacity);
-            _expiresAtMs = GrowLongs(_expiresAtMs, capacity);
+            _timesMs = GrowLongs(_timesMs, capacity);
             _offsets = GrowInts(_offsets, capacity);
             _recordBytes = GrowInts(_recordBytes, capacity);
             _quotaBytes = GrowInts(_quotaBytes, capacity);

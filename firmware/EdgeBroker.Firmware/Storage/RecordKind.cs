@@ -34,5 +34,15 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>A paired device's entry (client ID, group, name, salt, secret hash, revoked, paired at), replacing
         /// the client ID's earlier one.</summary>
         public const int DeviceSave = 10;
+
+        /// <summary>An uplink's queued entry: uplink, sequence, queued at, remote topic, QoS and retain, dedupe id; the
+        /// payload is the entry's payload.</summary>
+        public const int UplinkPut = 11;
+
+        /// <summary>The upstream acknowledged (or the queue dropped) an uplink's entry: uplink, sequence.</summary>
+        public const int UplinkRemove = 12;
+
+        /// <summary>The last uplink sequence issued (written by compaction, so sequences never repeat).</summary>
+        public const int UplinkSequence = 13;
     }
 }

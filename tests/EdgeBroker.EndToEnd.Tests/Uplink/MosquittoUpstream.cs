@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 
@@ -5,7 +6,8 @@ namespace EdgeBroker.EndToEnd.Tests.Uplink;
 
 /// <summary>
 /// A real mosquitto standing in for the cloud broker: its own process on a fixed free port, anonymous clients allowed,
-/// persistence on (so a persistent session survives <see cref="RestartAsync"/>). <see cref="Stop"/> kills it (an outage).
+/// persistence on (so a persistent session, and the messages queued for it, survive <see cref="StopAsync"/> and
+/// <see cref="RestartAsync"/>). <see cref="StopAsync"/> stops it as a service stop does (an outage).
 /// </summary>
 public sealed class MosquittoUpstream : IAsyncDisposable
 {
@@ -16,6 +18,12 @@ public sealed class MosquittoUpstream : IAsyncDisposable
     MosquittoUpstream(int port)
     {
         Port = port;
+        if (!OperatingSystem.IsWindows())
+        {
+            // Started as root, mosquitto drops to its own user, which must be able to write its persistence file here.
+            File.SetUnixFileMode(_directory.FullName, (UnixFileMode)0x1FF);
+        }
+
         _configFile = Path.Combine(_directory.FullName, "mosquitto.conf");
 
         // Started as root, mosquitto drops to its own user, which must still be able to write its persistence file here.
@@ -63,14 +71,22 @@ public sealed class MosquittoUpstream : IAsyncDisposable
         }, () => $"mosquitto did not listen on {Port}: {_process.Output} {_process.Errors}");
     }
 
-    /// <summary>Kills it: an outage.</summary>
+    /// <summary>Stops it with SIGTERM, as a service stop does (mosquitto saves its persistence file first): an outage.</summary>
     public async Task StopAsync()
     {
-        if (_process is not null)
+        if (_process is null)
         {
-            await _process.DisposeAsync();
-            _process = null;
+            return;
         }
+
+        using (var terminate = Process.Start("kill", ["-TERM", _process.ProcessId.ToString()]))
+        {
+            await terminate.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await _process.DisposeAsync();
+        _process = null;
     }
 
     /// <summary>Stops it with SIGTERM, so that it saves its persistent sessions first (a planned outage).</summary>

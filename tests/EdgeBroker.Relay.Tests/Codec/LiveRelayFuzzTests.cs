@@ -21,7 +21,7 @@ public class LiveRelayFuzzTests
     {
         var settings = new RelaySettings { Bind = "127.0.0.1", Port = 0, ConnectTimeoutSeconds = 1 };
         var storage = Directory.CreateTempSubdirectory("edgebroker-relay-fuzz-");
-        var gateway = Gateway.Open(storage.FullName, settings, new RelaySecuritySettings(), new TestRandom(), new SilentLog());
+        var gateway = Gateway.Open(storage.FullName, settings, new RelaySecuritySettings(), new TestRandom(), new SilentLog(), null, null);
         gateway.Start();
         try
         {

@@ -95,7 +95,7 @@ public class RelayMemoryTests(ITestOutputHelper output)
 
     /// <summary>The live heap once garbage is gone, including what waited for a finalizer (the previous round's sockets):
     /// left in the starting figure, it made a round look smaller than the clients it measured.</summary>
-    static long SettledHeap()
+    internal static long SettledHeap()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();

@@ -1,0 +1,174 @@
+using System.Collections;
+using EdgeBroker.Core.Uplink;
+
+namespace EdgeBroker.Firmware.Relay.Settings
+{
+    /// <summary>
+    /// The gateway's uplink to a cloud broker, as edgebroker.conf sets it, for the core's <see cref="UplinkSettings"/>.
+    /// The device has one uplink (one extra socket): <c>uplink = mqtt://HOST:PORT</c> turns it on (several addresses,
+    /// comma-separated, are a failover list), <c>uplink_forward</c> and <c>uplink_subscribe</c> list the topic filters
+    /// that go up and come down, <c>uplink_client_id</c> names the gateway upstream. The other keys have defaults sized
+    /// for the device. Lists are comma-separated.
+    /// </summary>
+    public sealed class RelayUplinkSettings
+    {
+        public const string UplinkKey = "uplink";
+        public const string NameKey = "uplink_name";
+        public const string ClientIdKey = "uplink_client_id";
+        public const string ForwardKey = "uplink_forward";
+        public const string SubscribeKey = "uplink_subscribe";
+        public const string ForwardQosKey = "uplink_forward_qos";
+        public const string SubscribeQosKey = "uplink_subscribe_qos";
+        public const string ForwardLocalPrefixKey = "uplink_forward_local_prefix";
+        public const string ForwardRemotePrefixKey = "uplink_forward_remote_prefix";
+        public const string SubscribeRemotePrefixKey = "uplink_subscribe_remote_prefix";
+        public const string SubscribeLocalPrefixKey = "uplink_subscribe_local_prefix";
+        public const string AuthKey = "uplink_auth";
+        public const string UserNameKey = "uplink_username";
+        public const string PasswordKey = "uplink_password";
+        public const string AccessKeyIdKey = "uplink_access_key_id";
+        public const string AccessKeySecretKey = "uplink_access_key_secret";
+        public const string InstanceIdKey = "uplink_instance_id";
+        public const string CaFileKey = "uplink_ca_file";
+        public const string KeepAliveSecondsKey = "uplink_keep_alive_seconds";
+        public const string InFlightKey = "uplink_inflight";
+        public const string MaxQueuedMessagesKey = "uplink_max_queued_messages";
+        public const string MaxQueuedBytesKey = "uplink_max_queued_bytes";
+        public const string FullPolicyKey = "uplink_full_policy";
+        public const string BackoffMinMsKey = "uplink_backoff_min_ms";
+        public const string BackoffMaxMsKey = "uplink_backoff_max_ms";
+
+        /// <summary>The uplink's name unless the file gives one: <c>$SYS/uplink/cloud/state</c>.</summary>
+        public const string DefaultName = "cloud";
+
+        /// <summary>Queued entries on the device by default: the index costs 28 bytes of heap an entry.</summary>
+        public const int DefaultMaxQueuedMessages = 1000;
+
+        /// <summary>The values of <see cref="AuthKey"/>, in the order of <see cref="UplinkAuthMode"/>.</summary>
+        const string AuthModes = "none,password,signature,token,device";
+
+        /// <summary>The values of <see cref="FullPolicyKey"/>, in the order of <see cref="UplinkFullPolicy"/>.</summary>
+        const string FullPolicies = "drop-oldest,refuse-new";
+
+        RelayUplinkSettings(UplinkSettings uplink, string caFile)
+        {
+            Uplink = uplink;
+            CaFile = caFile;
+        }
+
+        /// <summary>What the core runs.</summary>
+        public UplinkSettings Uplink { get; private set; }
+
+        /// <summary>The CA certificate file (PEM or DER) beside edgebroker.conf for <c>mqtts://</c>, or null.</summary>
+        public string CaFile { get; private set; }
+
+        /// <summary>
+        /// The uplink <paramref name="file"/> configures, or null when it sets no <see cref="UplinkKey"/> (or sets it
+        /// wrongly: the file's <see cref="SettingsFile.Problems"/> then say why). <paramref name="relay"/> sizes the
+        /// queue's byte bound by default: half the flash log.
+        /// </summary>
+        public static RelayUplinkSettings From(SettingsFile file, RelaySettings relay)
+        {
+            string[] addresses = file.GetList(UplinkKey);
+            if (addresses.Length == 0)
+            {
+                return null;
+            }
+
+            string name = file.Get(NameKey);
+            UplinkSettings uplink = new UplinkSettings(name == null ? DefaultName : name);
+            int problems = file.Problems.Count;
+            for (int i = 0; i < addresses.Length; i++)
+            {
+                UplinkAddress address = UplinkAddress.Parse(addresses[i]);
+                if (address == null)
+                {
+                    file.Problems.Add(UplinkKey + " = " + addresses[i] + " is not mqtt://host:port or mqtts://host:port");
+                }
+                else
+                {
+                    uplink.AddAddress(address);
+                }
+            }
+
+            uplink.ClientId = file.Get(ClientIdKey);
+            AddRules(file, uplink, UplinkDirection.Forward, ForwardKey, ForwardQosKey, ForwardLocalPrefixKey, ForwardRemotePrefixKey);
+            AddRules(file, uplink, UplinkDirection.Subscribe, SubscribeKey, SubscribeQosKey, SubscribeLocalPrefixKey, SubscribeRemotePrefixKey);
+            uplink.AuthMode = (UplinkAuthMode)Choice(file, AuthKey, AuthModes, (int)UplinkAuthMode.None);
+            uplink.UserName = file.Get(UserNameKey);
+            uplink.Password = file.Get(PasswordKey);
+            uplink.AccessKeyId = file.Get(AccessKeyIdKey);
+            uplink.AccessKeySecret = file.Get(AccessKeySecretKey);
+            uplink.InstanceId = file.Get(InstanceIdKey);
+            uplink.KeepAliveSeconds = file.GetInt(KeepAliveSecondsKey, uplink.KeepAliveSeconds, 0, 65535);
+            uplink.InFlightWindow = file.GetInt(InFlightKey, uplink.InFlightWindow, 1, 1000);
+            uplink.MaxQueuedMessages = file.GetInt(MaxQueuedMessagesKey, DefaultMaxQueuedMessages, 1, 1000000);
+            uplink.MaxQueuedBytes = file.GetInt(MaxQueuedBytesKey, relay.FlashStoreBytes / 2, 1, 16777216);
+            uplink.FullPolicy = (UplinkFullPolicy)Choice(file, FullPolicyKey, FullPolicies, (int)UplinkFullPolicy.DropOldest);
+            uplink.BackoffMinMs = file.GetInt(BackoffMinMsKey, uplink.BackoffMinMs, 1, 3600000);
+            uplink.BackoffMaxMs = file.GetInt(BackoffMaxMsKey, uplink.BackoffMaxMs, 1, 3600000);
+            if (file.Problems.Count > problems)
+            {
+                return null;
+            }
+
+            ArrayList all = new ArrayList();
+            all.Add(uplink);
+            string error = UplinkConfigCheck.Check(all);
+            if (error != null)
+            {
+                file.Problems.Add(error);
+                return null;
+            }
+
+            return new RelayUplinkSettings(uplink, file.Get(CaFileKey));
+        }
+
+        static void AddRules(SettingsFile file, UplinkSettings uplink, UplinkDirection direction, string filtersKey,
+            string qosKey, string localPrefixKey, string remotePrefixKey)
+        {
+            string[] filters = file.GetList(filtersKey);
+            int qos = file.GetInt(qosKey, 1, 0, 1);
+            string localPrefix = file.Get(localPrefixKey);
+            string remotePrefix = file.Get(remotePrefixKey);
+            for (int i = 0; i < filters.Length; i++)
+            {
+                uplink.AddRule(new UplinkRule(direction, filters[i], qos, localPrefix, remotePrefix));
+            }
+        }
+
+        /// <summary>The index of the value set for <paramref name="key"/> among the comma-separated
+        /// <paramref name="choices"/>, or <paramref name="fallback"/> when it is not set; anything else is reported in the
+        /// file's problems. (A constant rather than an array: nothing stays on the heap after start.)</summary>
+        static int Choice(SettingsFile file, string key, string choices, int fallback)
+        {
+            string value = file.Get(key);
+            if (value == null)
+            {
+                return fallback;
+            }
+
+            int index = 0;
+            int start = 0;
+            while (start <= choices.Length)
+            {
+                int end = choices.IndexOf(',', start);
+                if (end < 0)
+                {
+                    end = choices.Length;
+                }
+
+                if (end - start == value.Length && choices.Substring(start, end - start) == value)
+                {
+                    return index;
+                }
+
+                index++;
+                start = end + 1;
+            }
+
+            file.Problems.Add(key + " = " + value + " is not one of " + choices);
+            return fallback;
+        }
+    }
+}

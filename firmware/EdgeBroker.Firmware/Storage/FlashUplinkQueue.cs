@@ -1,0 +1,275 @@
+using System;
+using System.Collections;
+using EdgeBroker.Core.Uplink;
+
+namespace EdgeBroker.Firmware.Storage
+{
+    /// <summary>
+    /// The uplinks' outbound queues in the flash log, FIFO per uplink: an entry is appended and flushed before
+    /// <see cref="Append"/> returns its sequence (so the local publisher is acknowledged only once the message is
+    /// durable), and forgotten by a remove entry once the upstream acknowledged it. Only an index lives on the heap
+    /// (<see cref="MessageQueue"/>, 28 bytes an entry); topic and payload are read back from flash when the entry is
+    /// sent. Entries share the log's budget with offline and retained messages and are refused (0) when it is full.
+    /// </summary>
+    internal sealed class FlashUplinkQueue : IUplinkQueueStore, ILogSection
+    {
+        const int RetainFlag = 0x10;
+        const int QosMask = 0x0F;
+
+        readonly object _sync;
+        readonly RecordLog _log;
+
+        /// <summary>The <see cref="MessageQueue"/> of each uplink with queued entries (the device has one), named by the
+        /// uplink: sequence, where the entry lies, its size, its <see cref="UplinkEntry.Size"/>, when it was queued.</summary>
+        readonly ArrayList _queues = new ArrayList();
+
+        /// <summary>The last sequence issued, to any uplink. It outlives the entries (a compaction writes it as
+        /// <see cref="RecordKind.UplinkSequence"/>), so a sequence — and a resend's identity — is never issued twice.</summary>
+        long _lastSequence;
+
+        int _liveBytes;
+
+        public FlashUplinkQueue(object sync, RecordLog log)
+        {
+            _sync = sync;
+            _log = log;
+        }
+
+        public int LiveBytes
+        {
+            get { return _liveBytes; }
+        }
+
+        public bool Owns(int kind)
+        {
+            return kind >= RecordKind.UplinkPut && kind <= RecordKind.UplinkSequence;
+        }
+
+        public long Append(string uplink, UplinkEntry entry)
+        {
+            lock (_sync)
+            {
+                long sequence = _lastSequence + 1;
+                RecordBuffer fields = _log.Begin(RecordKind.UplinkPut);
+                fields.PutString(uplink);
+                fields.PutInt64(sequence);
+                fields.PutInt64(entry.EnqueuedAtMs);
+                fields.PutString(entry.RemoteTopic);
+                fields.PutByte(entry.Qos | (entry.Retain ? RetainFlag : 0));
+                fields.PutString(entry.DedupeId);
+                int recordBytes = _log.PendingSize(entry.Payload.Length);
+                if (!_log.HasRoomForMessage(recordBytes))
+                {
+                    return 0;
+                }
+
+                int offset;
+                try
+                {
+                    offset = _log.AppendAt(entry.Payload, 0, entry.Payload.Length);
+                }
+                catch (Exception)
+                {
+                    // The log is rewritten before its next append; the publisher is not acknowledged for this entry.
+                    return 0;
+                }
+
+                _lastSequence = sequence;
+                entry.Sequence = sequence;
+                Keep(uplink, sequence, offset, recordBytes, (int)entry.Size, entry.EnqueuedAtMs);
+                _log.CompactIfWorthwhile();
+                return sequence;
+            }
+        }
+
+        public int Read(string uplink, long afterSequence, int max, ArrayList into)
+        {
+            lock (_sync)
+            {
+                MessageQueue entries = Find(uplink);
+                if (entries == null)
+                {
+                    return 0;
+                }
+
+                int added = 0;
+                for (int i = 0; i < entries.Count && added < max; i++)
+                {
+                    if (entries.IdAt(i) > afterSequence)
+                    {
+                        into.Add(Load(entries, i));
+                        added++;
+                    }
+                }
+
+                return added;
+            }
+        }
+
+        public void Remove(string uplink, long sequence)
+        {
+            lock (_sync)
+            {
+                MessageQueue entries = Find(uplink);
+                int index = entries == null ? -1 : entries.IndexOf(sequence);
+                if (index >= 0)
+                {
+                    ForgetAndPersist(entries, index);
+                }
+            }
+        }
+
+        public long RemoveOldest(string uplink)
+        {
+            lock (_sync)
+            {
+                MessageQueue entries = Find(uplink);
+                if (entries == null)
+                {
+                    return 0;
+                }
+
+                long sequence = entries.IdAt(0);
+                ForgetAndPersist(entries, 0);
+                return sequence;
+            }
+        }
+
+        public int Count(string uplink)
+        {
+            lock (_sync)
+            {
+                MessageQueue entries = Find(uplink);
+                return entries == null ? 0 : entries.Count;
+            }
+        }
+
+        public long Bytes(string uplink)
+        {
+            lock (_sync)
+            {
+                MessageQueue entries = Find(uplink);
+                return entries == null ? 0 : entries.QuotaBytes;
+            }
+        }
+
+        public long OldestEnqueuedAtMs(string uplink)
+        {
+            lock (_sync)
+            {
+                MessageQueue entries = Find(uplink);
+                return entries == null ? 0 : entries.TimeMsAt(0);
+            }
+        }
+
+        public void Replay(RecordReader reader, int offset)
+        {
+            RecordBuffer fields = reader.Fields;
+            if (reader.Kind == RecordKind.UplinkSequence)
+            {
+                RaiseLastSequence(fields.GetInt64());
+                return;
+            }
+
+            string uplink = fields.GetString();
+            long sequence = fields.GetInt64();
+            if (reader.Kind == RecordKind.UplinkPut)
+            {
+                long enqueuedAtMs = fields.GetInt64();
+                int size = (int)UplinkEntry.SizeOf(fields.GetString(), reader.PayloadLength);
+                RaiseLastSequence(sequence);
+                Keep(uplink, sequence, offset, reader.Size, size, enqueuedAtMs);
+                return;
+            }
+
+            MessageQueue entries = Find(uplink);
+            int index = entries == null ? -1 : entries.IndexOf(sequence);
+            if (index >= 0)
+            {
+                Forget(entries, index);
+            }
+        }
+
+        /// <summary>The last sequence issued (so sequences keep increasing once every entry is gone), then every queued
+        /// entry copied as it is.</summary>
+        public void WriteLive(LogCompactor compaction)
+        {
+            compaction.Writer.Begin(RecordKind.UplinkSequence).PutInt64(_lastSequence);
+            compaction.Writer.Append(compaction.Target, null, 0, 0);
+            for (int q = 0; q < _queues.Count; q++)
+            {
+                ((MessageQueue)_queues[q]).CopyInto(compaction);
+            }
+        }
+
+        public void CommitRelocation()
+        {
+            for (int q = 0; q < _queues.Count; q++)
+            {
+                ((MessageQueue)_queues[q]).CommitRelocation();
+            }
+        }
+
+        void RaiseLastSequence(long sequence)
+        {
+            if (sequence > _lastSequence)
+            {
+                _lastSequence = sequence;
+            }
+        }
+
+        void Keep(string uplink, long sequence, int offset, int recordBytes, int size, long enqueuedAtMs)
+        {
+            MessageQueue entries = Find(uplink);
+            if (entries == null)
+            {
+                entries = new MessageQueue(uplink);
+                _queues.Add(entries);
+            }
+
+            entries.Add(sequence, offset, recordBytes, size, enqueuedAtMs);
+            _liveBytes += recordBytes;
+        }
+
+        void ForgetAndPersist(MessageQueue entries, int index)
+        {
+            long sequence = entries.IdAt(index);
+            string uplink = entries.ClientId;
+            Forget(entries, index);
+            RecordBuffer fields = _log.Begin(RecordKind.UplinkRemove);
+            fields.PutString(uplink);
+            fields.PutInt64(sequence);
+            _log.Persist();
+        }
+
+        void Forget(MessageQueue entries, int index)
+        {
+            _liveBytes -= entries.RecordBytesAt(index);
+            entries.RemoveAt(index);
+            if (entries.Count == 0)
+            {
+                _queues.Remove(entries);
+            }
+        }
+
+        UplinkEntry Load(MessageQueue entries, int index)
+        {
+            byte[] payload = _log.Load(entries.OffsetAt(index), true);
+            RecordBuffer fields = _log.Reader.Fields;
+            fields.SkipString();
+            long sequence = fields.GetInt64();
+            long enqueuedAtMs = fields.GetInt64();
+            string remoteTopic = fields.GetString();
+            int flags = fields.GetByte();
+            UplinkEntry entry = new UplinkEntry(remoteTopic, payload, flags & QosMask, (flags & RetainFlag) != 0, fields.GetString(), enqueuedAtMs);
+            entry.Sequence = sequence;
+            return entry;
+        }
+
+        /// <summary>The uplink's queue, or null when it has no entries.</summary>
+        MessageQueue Find(string uplink)
+        {
+            return MessageQueue.Find(_queues, uplink);
+        }
+    }
+}

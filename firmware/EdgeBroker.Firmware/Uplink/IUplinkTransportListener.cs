@@ -1,0 +1,17 @@
+namespace EdgeBroker.Firmware.Uplink
+{
+    /// <summary>What an <see cref="IUplinkTransport"/> reports about its connection, from its own thread.</summary>
+    public interface IUplinkTransportListener
+    {
+        /// <summary>The upstream's PUBACK for the QoS 1 PUBLISH sent with <paramref name="packetId"/>.</summary>
+        void PublishAcknowledged(int packetId);
+
+        /// <summary>A PUBLISH from the upstream (one of the gateway's subscriptions). For QoS 1 the transport sends the
+        /// PUBACK once this returns, so a message is acknowledged upstream only after the gateway routed it.</summary>
+        void MessageReceived(string topic, byte[] payload, int qos, bool retain);
+
+        /// <summary>The connection ended without <see cref="IUplinkTransport.Disconnect"/>: the network failed, the
+        /// upstream closed it or stopped answering. <paramref name="reason"/> says which, without secrets.</summary>
+        void ConnectionLost(string reason);
+    }
+}

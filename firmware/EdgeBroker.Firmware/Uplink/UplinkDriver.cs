@@ -1,0 +1,313 @@
+using System.Collections;
+using EdgeBroker.Core;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Text;
+using EdgeBroker.Core.Uplink;
+using EdgeBroker.Firmware.Relay;
+using EdgeBroker.Firmware.Relay.Codec;
+
+namespace EdgeBroker.Firmware.Uplink
+{
+    /// <summary>
+    /// Runs one of the core's <see cref="Core.Uplink.Uplink"/>s over an <see cref="IUplinkTransport"/> on a
+    /// <see cref="Worker"/> thread of its own: connects when the core says so (its backoff and failover), reports the
+    /// outcome, subscribes to the subscribe rules' filters, sends what the core hands out within the in-flight window
+    /// (resends with DUP), and reports each PUBACK — by the entry's sequence, whatever packet identifier the transport
+    /// used. Messages from the upstream are routed locally through the core, marked with their origin. Woken by a
+    /// PUBACK, a lost connection, or a local PUBLISH (<see cref="Wake"/>); otherwise it looks every
+    /// <see cref="IdleIntervalMilliseconds"/>. Decides nothing itself.
+    /// </summary>
+    public sealed class UplinkDriver : IUplinkTransportListener
+    {
+        /// <summary>How often the driver looks when nothing wakes it: the backoff's next attempt is at most this late.</summary>
+        public const int IdleIntervalMilliseconds = 250;
+
+        /// <summary>The status is published at QoS 1, like the presence events.</summary>
+        const int StatusQos = 1;
+
+        readonly object _sync = new object();
+        readonly Core.Uplink.Uplink _uplink;
+        readonly IUplinkTransport _transport;
+        readonly RelayContext _relay;
+        readonly IRelayLog _log;
+        readonly Worker _worker;
+        readonly byte[] _caCertificate;
+        readonly ArrayList _sendable = new ArrayList();
+
+        /// <summary>The packet identifier each in-flight QoS 1 entry went with, and its sequence (same index); 0 is free.</summary>
+        readonly int[] _packetIds;
+        readonly long[] _sequences;
+
+        /// <param name="caCertificate">The CA certificate the upstream's TLS certificate must chain to (null: the
+        /// platform's roots).</param>
+        public UplinkDriver(Core.Uplink.Uplink uplink, IUplinkTransport transport, RelayContext relay, byte[] caCertificate)
+        {
+            _uplink = uplink;
+            _transport = transport;
+            _relay = relay;
+            _log = relay.Log;
+            _caCertificate = caCertificate;
+            _packetIds = new int[uplink.Settings.InFlightWindow];
+            _sequences = new long[uplink.Settings.InFlightWindow];
+            _worker = new Worker(RunOnce, IdleIntervalMilliseconds);
+            uplink.StateChanged = StateChanged;
+            uplink.Dropped = Dropped;
+            uplink.Queued = Queued;
+        }
+
+        public Core.Uplink.Uplink Uplink
+        {
+            get { return _uplink; }
+        }
+
+        public void Start()
+        {
+            _worker.Start();
+        }
+
+        /// <summary>Stops the thread and disconnects; what is queued stays in the store for the next start.</summary>
+        public void Stop()
+        {
+            _worker.Stop();
+            _transport.Disconnect();
+        }
+
+        /// <summary>One round: connect when due, then send what the window allows (the thread's; tests call it too).</summary>
+        public void RunOnce()
+        {
+            UplinkAddress address = _uplink.NextConnect(Clock.NowMs());
+            if (address != null)
+            {
+                Connect(address);
+            }
+
+            Send();
+        }
+
+        public void PublishAcknowledged(int packetId)
+        {
+            long sequence = 0;
+            lock (_sync)
+            {
+                for (int i = 0; i < _packetIds.Length; i++)
+                {
+                    if (_packetIds[i] == packetId)
+                    {
+                        sequence = _sequences[i];
+                        _packetIds[i] = 0;
+                        break;
+                    }
+                }
+            }
+
+            if (sequence != 0)
+            {
+                _uplink.Acknowledged(sequence);
+                _worker.Wake();
+            }
+        }
+
+        public void MessageReceived(string topic, byte[] payload, int qos, bool retain)
+        {
+            RoutedMessage message = _uplink.Down(topic, payload, qos, retain);
+            if (message == null)
+            {
+                _log.Warning("Uplink " + _uplink.Name + ": dropped a message on " + topic + " that no subscribe rule covers");
+                return;
+            }
+
+            _relay.Core.PublishFromUplink(message);
+        }
+
+        public void ConnectionLost(string reason)
+        {
+            _uplink.ConnectionLost(reason, Clock.NowMs());
+            _worker.Wake();
+        }
+
+        /// <summary>Logs the change and publishes the status retained, as a broker's own message (like presence events).</summary>
+        void StateChanged(Core.Uplink.Uplink uplink, UplinkStatus status)
+        {
+            string line = "Uplink " + status.Name + ": " + UplinkStatus.StateName(status.State) + " (" + status.Address + ", "
+                + status.Queued + " queued)";
+            if (status.State == UplinkState.BackingOff)
+            {
+                _log.Warning(line + ": " + status.LastError);
+            }
+            else
+            {
+                _log.Info(line);
+            }
+
+            _relay.Core.Router.PublishFromBroker(new RoutedMessage(uplink.StateTopic, Utf8.GetBytes(status.ToJson()), StatusQos, true));
+        }
+
+        /// <summary>A local PUBLISH was queued (on the publisher's thread): send it now.</summary>
+        void Queued(Core.Uplink.Uplink uplink)
+        {
+            _worker.Wake();
+        }
+
+        void Dropped(Core.Uplink.Uplink uplink, long droppedTotal)
+        {
+            _log.Warning("Uplink " + uplink.Name + ": queue full, dropped its oldest entry (" + droppedTotal + " dropped since start)");
+        }
+
+        void Connect(UplinkAddress address)
+        {
+            lock (_sync)
+            {
+                // Acknowledgements of the last connection's packet identifiers will not come: the entries are resent.
+                for (int i = 0; i < _packetIds.Length; i++)
+                {
+                    _packetIds[i] = 0;
+                }
+            }
+
+            int returnCode;
+            try
+            {
+                returnCode = _transport.Connect(RequestFor(address), this);
+            }
+            catch (UplinkTransportException e)
+            {
+                _uplink.ConnectFailed(e.Message, Clock.NowMs());
+                return;
+            }
+
+            if (returnCode != ConnectReturnCode.Accepted)
+            {
+                _uplink.ConnectFailed("the upstream refused the connection: CONNACK return code " + returnCode
+                    + " (" + ConnAckReason(returnCode) + ")", Clock.NowMs());
+                return;
+            }
+
+            _uplink.Connected(Clock.NowMs());
+            Subscribe();
+        }
+
+        /// <summary>Made for each attempt rather than kept: the credentials (a signature in Signature mode) live on the
+        /// heap only while connecting.</summary>
+        UplinkConnectRequest RequestFor(UplinkAddress address)
+        {
+            UplinkSettings settings = _uplink.Settings;
+            UplinkCredentials credentials = UplinkCredentials.For(settings);
+            UplinkConnectRequest request = new UplinkConnectRequest();
+            request.Host = address.Host;
+            request.Port = address.Port;
+            request.Tls = address.Tls;
+            request.CaCertificate = _caCertificate;
+            request.ClientId = settings.ClientId;
+            request.UserName = credentials.UserName;
+            request.Password = credentials.Password;
+            request.KeepAliveSeconds = settings.KeepAliveSeconds;
+            return request;
+        }
+
+        void Subscribe()
+        {
+            ArrayList rules = _uplink.Settings.SubscribeRules;
+            if (rules.Count == 0)
+            {
+                return;
+            }
+
+            string[] filters = new string[rules.Count];
+            int[] qos = new int[rules.Count];
+            for (int i = 0; i < rules.Count; i++)
+            {
+                UplinkRule rule = (UplinkRule)rules[i];
+                filters[i] = rule.RemoteFilter;
+                qos[i] = rule.Qos;
+            }
+
+            try
+            {
+                _transport.Subscribe(filters, qos);
+            }
+            catch (UplinkTransportException e)
+            {
+                Lost(e.Message);
+            }
+        }
+
+        void Send()
+        {
+            _sendable.Clear();
+            _uplink.TakeSendable(_sendable);
+            for (int i = 0; i < _sendable.Count; i++)
+            {
+                UplinkEntry entry = (UplinkEntry)_sendable[i];
+                try
+                {
+                    Publish(entry);
+                }
+                catch (UplinkTransportException e)
+                {
+                    Lost(e.Message);
+                    break;
+                }
+            }
+
+            _sendable.Clear();
+        }
+
+        void Publish(UplinkEntry entry)
+        {
+            if (entry.Qos == 0)
+            {
+                _transport.Publish(entry.RemoteTopic, entry.Payload, 0, entry.Retain, false, 0);
+                _uplink.Written(entry.Sequence);
+                return;
+            }
+
+            // Under the lock, so a PUBACK that overtakes the return of Publish finds its entry.
+            lock (_sync)
+            {
+                int sent = _transport.Publish(entry.RemoteTopic, entry.Payload, 1, entry.Retain, entry.Duplicate, PacketIdFor(entry.Sequence));
+                int free = 0;
+                while (_packetIds[free] != 0 && _sequences[free] != entry.Sequence)
+                {
+                    free++;
+                }
+
+                _packetIds[free] = sent;
+                _sequences[free] = entry.Sequence;
+            }
+        }
+
+        /// <summary>The connection failed under the driver (a send or subscribe): close it and let the core back off.</summary>
+        void Lost(string reason)
+        {
+            _transport.Disconnect();
+            _uplink.ConnectionLost(reason, Clock.NowMs());
+        }
+
+        /// <summary>The packet identifier proposed for an entry: the same on every resend of it, and distinct among the
+        /// entries in flight (they are fewer than 65,535 sequences apart).</summary>
+        static int PacketIdFor(long sequence)
+        {
+            return (int)(sequence % 65535) + 1;
+        }
+
+        /// <summary>MQTT 3.1.1 §3.2.2.3's meaning of a refusing CONNACK's return code.</summary>
+        static string ConnAckReason(int returnCode)
+        {
+            switch (returnCode)
+            {
+                case ConnectReturnCode.UnacceptableProtocolVersion:
+                    return "unacceptable protocol version";
+                case ConnectReturnCode.IdentifierRejected:
+                    return "identifier rejected";
+                case ConnectReturnCode.ServerUnavailable:
+                    return "server unavailable";
+                case ConnectReturnCode.BadUserNameOrPassword:
+                    return "bad user name or password";
+                case ConnectReturnCode.NotAuthorized:
+                    return "not authorized";
+                default:
+                    return "unknown";
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using EdgeBroker.Firmware.Relay.Codec;
+
+namespace EdgeBroker.Emulator.Uplink;
+
+/// <summary>
+/// The MQTT 3.1.1 packets only a client sends (CONNECT, SUBSCRIBE, PINGREQ, DISCONNECT), encoded with the relay's own
+/// codec pieces (<see cref="FixedHeader"/>, <see cref="MqttUtf8"/>); PUBLISH and PUBACK are the relay's
+/// <see cref="PacketWriter"/>'s.
+/// </summary>
+static class ClientPackets
+{
+    public static readonly byte[] PingReq = [PacketType.PingReq << 4, 0];
+
+    public static readonly byte[] Disconnect = [PacketType.Disconnect << 4, 0];
+
+    /// <summary>CONNECT with clean session 0, no will, and the credentials when there is a user name.</summary>
+    public static byte[] Connect(string clientId, string? userName, string? password, int keepAliveSeconds)
+    {
+        int flags = (userName is null ? 0 : 0x80) | (userName is not null && password is not null ? 0x40 : 0);
+        int remaining = StringSize(ConnectPacket.ProtocolName) + 1 + 1 + 2 + StringSize(clientId)
+            + (userName is null ? 0 : StringSize(userName)) + ((flags & 0x40) != 0 ? StringSize(password!) : 0);
+        var packet = new byte[1 + FixedHeader.LengthSize(remaining) + remaining];
+        int offset = 0;
+        packet[offset++] = PacketType.Connect << 4;
+        offset += FixedHeader.WriteLength(packet, offset, remaining);
+        offset = PutString(packet, offset, ConnectPacket.ProtocolName);
+        packet[offset++] = ConnectPacket.ProtocolLevel311;
+        packet[offset++] = (byte)flags;
+        packet[offset++] = (byte)(keepAliveSeconds >> 8);
+        packet[offset++] = (byte)keepAliveSeconds;
+        offset = PutString(packet, offset, clientId);
+        if (userName is not null)
+        {
+            offset = PutString(packet, offset, userName);
+        }
+
+        if ((flags & 0x40) != 0)
+        {
+            PutString(packet, offset, password!);
+        }
+
+        return packet;
+    }
+
+    public static byte[] Subscribe(int packetId, string[] filters, int[] qos)
+    {
+        int remaining = 2;
+        foreach (var filter in filters)
+        {
+            remaining += StringSize(filter) + 1;
+        }
+
+        var packet = new byte[1 + FixedHeader.LengthSize(remaining) + remaining];
+        int offset = 0;
+        packet[offset++] = (PacketType.Subscribe << 4) | 0x02;
+        offset += FixedHeader.WriteLength(packet, offset, remaining);
+        packet[offset++] = (byte)(packetId >> 8);
+        packet[offset++] = (byte)packetId;
+        for (int i = 0; i < filters.Length; i++)
+        {
+            offset = PutString(packet, offset, filters[i]);
+            packet[offset++] = (byte)qos[i];
+        }
+
+        return packet;
+    }
+
+    static int StringSize(string value) => 2 + MqttUtf8.EncodedLength(value);
+
+    static int PutString(byte[] packet, int offset, string value)
+    {
+        int length = MqttUtf8.EncodedLength(value);
+        packet[offset] = (byte)(length >> 8);
+        packet[offset + 1] = (byte)length;
+        return offset + 2 + MqttUtf8.Encode(value, packet, offset + 2);
+    }
+}
