@@ -20,6 +20,15 @@ namespace EdgeBroker.Core.Routing
         TopicNameInvalid,
 
         /// <summary>The receiver's offline quota is full (MQTT 5: 0x97).</summary>
-        QuotaExceeded
+        QuotaExceeded,
+
+        /// <summary>
+        /// A receiver needs the message stored and the store cannot write (disk or flash log full): refused, so the
+        /// publisher keeps it and tries again — MQTT 5: PUBACK 0x80 (unspecified error); MQTT 3.1.1 has no negative
+        /// PUBACK, so the engine closes the connection without acknowledging and the client resends after reconnecting.
+        /// Wins over every other outcome: a publisher that resends may reach the other receivers twice, which QoS 1
+        /// allows, while acknowledging would lose the message for this one.
+        /// </summary>
+        StoreUnavailable
     }
 }

@@ -137,6 +137,7 @@ namespace EdgeBroker.Core.Routing
             bool delivered = false;
             bool queued = false;
             bool quotaExceeded = false;
+            bool storeUnavailable = false;
             for (int i = 0; i < matches.Count; i++)
             {
                 Session session = matches.SessionAt(i);
@@ -152,6 +153,12 @@ namespace EdgeBroker.Core.Routing
                 delivered |= outcome == PublishOutcome.Delivered;
                 queued |= outcome == PublishOutcome.Queued;
                 quotaExceeded |= outcome == PublishOutcome.QuotaExceeded;
+                storeUnavailable |= outcome == PublishOutcome.StoreUnavailable;
+            }
+
+            if (storeUnavailable)
+            {
+                return PublishOutcome.StoreUnavailable;
             }
 
             if (delivered)
@@ -220,7 +227,7 @@ namespace EdgeBroker.Core.Routing
             }
             else
             {
-                _counters.CountQuotaDropped();
+                CountNotKept(outcome);
             }
         }
 
@@ -233,6 +240,18 @@ namespace EdgeBroker.Core.Routing
             else if (outcome == PublishOutcome.Queued)
             {
                 _counters.CountPubSubQueued();
+            }
+            else
+            {
+                CountNotKept(outcome);
+            }
+        }
+
+        void CountNotKept(PublishOutcome outcome)
+        {
+            if (outcome == PublishOutcome.StoreUnavailable)
+            {
+                _counters.CountStoreRefused();
             }
             else
             {

@@ -18,6 +18,7 @@ namespace EdgeBroker.Core.Routing
         int _invalidTopic;
         int _quotaDropped;
         int _engineDropped;
+        int _storeRefused;
 
         public int Published { get { return _published; } }
 
@@ -43,8 +44,12 @@ namespace EdgeBroker.Core.Routing
 
         public int QuotaDropped { get { return _quotaDropped; } }
 
-        /// <summary>Messages an engine could not queue for a connected client (its send queue was full).</summary>
+        /// <summary>Messages an engine could not queue for a connected client (its send queue was full) and that are not
+        /// kept in the offline store either: QoS 0, and QoS 1/2 for sessions that end with their connection.</summary>
         public int EngineDropped { get { return _engineDropped; } }
+
+        /// <summary>Deliveries refused because the offline store could not write (<see cref="PublishOutcome.StoreUnavailable"/>).</summary>
+        public int StoreRefused { get { return _storeRefused; } }
 
         internal void CountPublished() { Interlocked.Increment(ref _published); }
 
@@ -69,5 +74,7 @@ namespace EdgeBroker.Core.Routing
         internal void CountQuotaDropped() { Interlocked.Increment(ref _quotaDropped); }
 
         internal void CountEngineDropped() { Interlocked.Increment(ref _engineDropped); }
+
+        internal void CountStoreRefused() { Interlocked.Increment(ref _storeRefused); }
     }
 }
