@@ -288,7 +288,14 @@ namespace EdgeBroker.Firmware.Relay
             message.Retain = _publish.Retain;
             message.SenderClientId = _clientId;
             message.IsBorrowed = true;
-            Route(message);
+            if (Route(message) == PublishOutcome.StoreUnavailable)
+            {
+                // MQTT 3.1.1 has no negative PUBACK: not acknowledged, the connection ends and the client resends it
+                // after reconnecting. The core told the log once that the store is full.
+                _context.Log.Info("Closed connection of " + _clientId + ": its QoS " + qos + " PUBLISH to " + topic
+                    + " needs the full offline store; not acknowledged");
+                return false;
+            }
 
             if (qos == 1)
             {
@@ -306,7 +313,7 @@ namespace EdgeBroker.Firmware.Relay
 
         /// <summary>Routes a client's message (or its will) through the core, which keeps it if it is to be retained
         /// (<see cref="RelayContext"/> hands the core the retained store).</summary>
-        void Route(RoutedMessage message)
+        PublishOutcome Route(RoutedMessage message)
         {
             PublishOutcome outcome = _context.Core.Publish(_clientId, message);
             if (outcome == PublishOutcome.QuotaExceeded)
@@ -314,6 +321,8 @@ namespace EdgeBroker.Firmware.Relay
                 // A 3.1.1 publisher cannot be told, so the log is where the drop shows.
                 _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full");
             }
+
+            return outcome;
         }
 
         void HandlePubAck(PacketReader reader)

@@ -14,6 +14,7 @@ static class PublishOutcomeCodes
         PublishOutcome.NotAuthorized => MqttPubAckReasonCode.NotAuthorized,
         PublishOutcome.TopicNameInvalid => MqttPubAckReasonCode.TopicNameInvalid,
         PublishOutcome.QuotaExceeded => MqttPubAckReasonCode.QuotaExceeded,
+        PublishOutcome.StoreUnavailable => MqttPubAckReasonCode.UnspecifiedError,
         _ => MqttPubAckReasonCode.UnspecifiedError,
     };
 }
