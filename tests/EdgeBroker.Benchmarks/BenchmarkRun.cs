@@ -23,6 +23,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         {
             [BrokerKind.EdgeBroker] = edgeBroker,
             [BrokerKind.Mosquitto] = mosquitto,
+            [BrokerKind.Emulator] = new EmulatorLauncher(),
         };
 
         var needed = cases.Select(c => c.Broker).Distinct().Select(kind => launchers[kind]).ToList();

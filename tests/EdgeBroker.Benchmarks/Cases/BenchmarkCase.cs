@@ -5,6 +5,9 @@ public enum BrokerKind
 {
     EdgeBroker,
     Mosquitto,
+
+    /// <summary>The firmware emulator (host/EdgeBroker.Emulator): the device's relay and core with its defaults.</summary>
+    Emulator,
 }
 
 /// <summary>How publisher i reaches receiver i.</summary>
@@ -26,6 +29,10 @@ public enum Scenario
     /// <summary>Every publisher sends to one persistent receiver while it is away; then the time it takes the broker
     /// to hand the whole stored backlog over once the receiver is back.</summary>
     StoredBacklog,
+
+    /// <summary>A subscriber that stops reading while publishers flood it: the broker's memory, and a healthy pair's
+    /// latency meanwhile.</summary>
+    SlowConsumer,
 }
 
 /// <summary>One measured configuration: a row of the report.</summary>

@@ -40,6 +40,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         }
 
         new StoredBacklogTable(results, _targets).Write(text);
+        new SlowConsumerTable(results).Write(text);
         new StoreRatesTable(storeResults).Write(text);
         WriteProblems(text);
         WriteTargetsSummary(text);
