@@ -7,6 +7,8 @@ namespace EdgeBroker.Benchmarks.Cases;
 /// <param name="FloodMessages">Messages the flooding publishers handed to MQTTnet, all of them for the slow subscriber.</param>
 /// <param name="PayloadBytes">Size of each flooding message's payload.</param>
 /// <param name="RssBeforeBytes">The broker's resident memory with every client connected, before the flood.</param>
+/// <param name="RssHalfwayBytes">Resident memory half-way through the flood: about what it is at the end when memory is
+/// bounded, about half of it when the broker keeps what it cannot send.</param>
 /// <param name="RssPeakBytes">The highest resident memory seen during the flood.</param>
 /// <param name="RssAfterBytes">Resident memory at the end of the flood, the slow subscriber still connected if the broker
 /// kept it.</param>
@@ -19,6 +21,7 @@ public sealed record SlowConsumerMeasurement(
     long FloodMessages,
     int PayloadBytes,
     long RssBeforeBytes,
+    long RssHalfwayBytes,
     long RssPeakBytes,
     long RssAfterBytes,
     LatencySummary HealthyQuiet,

@@ -47,6 +47,7 @@ public sealed class SlowConsumerRunner(BenchmarkSettings settings, BrokerProcess
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             var rssBefore = ResidentMemory.Of(broker.ProcessId);
             long floodMessages;
+            long rssHalfway;
             LatencySummary duringFlood;
             int healthyLost;
             long rssAfter;
@@ -56,16 +57,19 @@ public sealed class SlowConsumerRunner(BenchmarkSettings settings, BrokerProcess
                 var floodClock = Stopwatch.StartNew();
                 var floods = flooders.Select(client => FloodAsync(client, floodTime, cancellationToken)).ToList();
                 var pinging = pings.RunAsync(floodTime, cancellationToken);
+                await Task.Delay(floodTime / 2, cancellationToken).ConfigureAwait(false);
+                rssHalfway = ResidentMemory.Of(broker.ProcessId);
                 floodMessages = (await Task.WhenAll(floods).ConfigureAwait(false)).Sum();
                 duringFlood = await pinging.ConfigureAwait(false);
                 healthyLost = pings.LostInLastRun;
                 rssAfter = ResidentMemory.Of(broker.ProcessId);
                 rssPeak = Math.Max(memory.PeakBytes, rssAfter);
-                report($"flood of {floodMessages:N0} messages in {floodClock.Elapsed.TotalSeconds:N1} s; broker RSS {Megabytes(rssBefore)} → peak {Megabytes(rssPeak)} MB; " +
+                report($"flood of {floodMessages:N0} messages in {floodClock.Elapsed.TotalSeconds:N1} s; broker RSS {Megabytes(rssBefore)} → half-way " +
+                       $"{Megabytes(rssHalfway)} → end {Megabytes(rssAfter)} MB (peak {Megabytes(rssPeak)}); " +
                        $"healthy p99 {duringFlood.P99Microseconds:N0} µs, {healthyLost} lost");
             }
 
-            var measurement = new SlowConsumerMeasurement(floodTime.TotalSeconds, floodMessages, PayloadBytes, rssBefore, rssPeak, rssAfter,
+            var measurement = new SlowConsumerMeasurement(floodTime.TotalSeconds, floodMessages, PayloadBytes, rssBefore, rssHalfway, rssPeak, rssAfter,
                 quiet, duringFlood, healthyLost, IsClosedByPeer(slow));
             return new CaseResult(@case) { SlowConsumer = measurement };
         }

@@ -19,18 +19,18 @@ sealed class SlowConsumerTable(IReadOnlyList<CaseResult> results)
         }
 
         text.AppendLine("## A subscriber that stops reading").AppendLine();
-        text.AppendLine("| Case | Flood (messages / MB) | Broker RSS before (MB) | Peak (MB) | End of flood (MB) | Healthy p50 / p99 quiet (ms) | Healthy p50 / p99 during flood (ms) | Healthy lost | Slow subscriber closed by broker |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        text.AppendLine("| Case | Flood (messages / MB) | Broker RSS before (MB) | Half-way (MB) | End of flood (MB) | Peak (MB) | Healthy p50 / p99 quiet (ms) | Healthy p50 / p99 during flood (ms) | Healthy lost | Slow subscriber closed by broker |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var result in cases)
         {
             if (result.SlowConsumer is not { } m || !result.Succeeded)
             {
-                text.AppendLine(Invariant, $"| {result.Case.Title} | failed: {MarkdownText.Cell(MarkdownText.FirstLine(result.Error ?? "unknown"))} (see Problems seen) | | | | | | | |");
+                text.AppendLine(Invariant, $"| {result.Case.Title} | failed: {MarkdownText.Cell(MarkdownText.FirstLine(result.Error ?? "unknown"))} (see Problems seen) | | | | | | | | |");
                 continue;
             }
 
             text.AppendLine(Invariant,
-                $"| {result.Case.Title} | {m.FloodMessages:N0} / {m.FloodMegabytes:N0} | {Megabytes(m.RssBeforeBytes)} | {Megabytes(m.RssPeakBytes)} | {Megabytes(m.RssAfterBytes)} " +
+                $"| {result.Case.Title} | {m.FloodMessages:N0} / {m.FloodMegabytes:N0} | {Megabytes(m.RssBeforeBytes)} | {Megabytes(m.RssHalfwayBytes)} | {Megabytes(m.RssAfterBytes)} | {Megabytes(m.RssPeakBytes)} " +
                 $"| {m.HealthyQuiet.P50Microseconds / 1000:N1} / {m.HealthyQuiet.P99Microseconds / 1000:N1} | {m.HealthyDuringFlood.P50Microseconds / 1000:N1} / {m.HealthyDuringFlood.P99Microseconds / 1000:N1} " +
                 $"| {m.HealthyLost:N0} | {(m.SlowConsumerClosedByBroker ? "yes" : "no")} |");
         }

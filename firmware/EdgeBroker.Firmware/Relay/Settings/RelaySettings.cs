@@ -117,7 +117,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>How long a new TCP connection may take to send its CONNECT.</summary>
         public int ConnectTimeoutSeconds { get; set; }
 
-        /// <summary>How long a send may block on a client that does not read before that client is disconnected.</summary>
+        /// <summary>How long a client may read nothing while bytes wait for it before it is disconnected (the transmitter
+        /// never waits on it meanwhile; it serves the other clients).</summary>
         public int SendTimeoutSeconds { get; set; }
 
         /// <summary>Applies what <paramref name="file"/> sets; bad values are left at their defaults and reported in the
