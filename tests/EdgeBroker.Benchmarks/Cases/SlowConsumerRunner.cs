@@ -64,8 +64,8 @@ public sealed class SlowConsumerRunner(BenchmarkSettings settings, BrokerProcess
                 healthyLost = pings.LostInLastRun;
                 rssAfter = ResidentMemory.Of(broker.ProcessId);
                 rssPeak = Math.Max(memory.PeakBytes, rssAfter);
-                report($"flood of {floodMessages:N0} messages in {floodClock.Elapsed.TotalSeconds:N1} s; broker RSS {Megabytes(rssBefore)} → half-way " +
-                       $"{Megabytes(rssHalfway)} → end {Megabytes(rssAfter)} MB (peak {Megabytes(rssPeak)}); " +
+                report($"flood of {floodMessages:N0} messages in {floodClock.Elapsed.TotalSeconds:N1} s; broker RSS {ResidentMemory.Megabytes(rssBefore)} → half-way " +
+                       $"{ResidentMemory.Megabytes(rssHalfway)} → end {ResidentMemory.Megabytes(rssAfter)} MB (peak {ResidentMemory.Megabytes(rssPeak)}); " +
                        $"healthy p99 {duringFlood.P99Microseconds:N0} µs, {healthyLost} lost");
             }
 
@@ -79,8 +79,6 @@ public sealed class SlowConsumerRunner(BenchmarkSettings settings, BrokerProcess
             await pings.DisposeAsync().ConfigureAwait(false);
         }
     }
-
-    static string Megabytes(long bytes) => (bytes / (1024.0 * 1024)).ToString("N1", System.Globalization.CultureInfo.InvariantCulture);
 
     static async Task<long> FloodAsync(IMqttClient client, TimeSpan duration, CancellationToken cancellationToken)
     {

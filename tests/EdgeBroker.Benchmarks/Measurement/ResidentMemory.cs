@@ -43,6 +43,9 @@ public sealed class ResidentMemory : IAsyncDisposable
         return 0;
     }
 
+    /// <summary><paramref name="bytes"/> in MB with one decimal, for reports and progress lines.</summary>
+    public static string Megabytes(long bytes) => (bytes / (1024.0 * 1024)).ToString("N1", CultureInfo.InvariantCulture);
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);

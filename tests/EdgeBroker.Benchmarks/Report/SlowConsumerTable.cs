@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EdgeBroker.Benchmarks.Cases;
+using EdgeBroker.Benchmarks.Measurement;
 
 namespace EdgeBroker.Benchmarks.Report;
 
@@ -30,7 +31,7 @@ sealed class SlowConsumerTable(IReadOnlyList<CaseResult> results)
             }
 
             text.AppendLine(Invariant,
-                $"| {result.Case.Title} | {m.FloodMessages:N0} / {m.FloodMegabytes:N0} | {Megabytes(m.RssBeforeBytes)} | {Megabytes(m.RssHalfwayBytes)} | {Megabytes(m.RssAfterBytes)} | {Megabytes(m.RssPeakBytes)} " +
+                $"| {result.Case.Title} | {m.FloodMessages:N0} / {m.FloodMegabytes:N0} | {ResidentMemory.Megabytes(m.RssBeforeBytes)} | {ResidentMemory.Megabytes(m.RssHalfwayBytes)} | {ResidentMemory.Megabytes(m.RssAfterBytes)} | {ResidentMemory.Megabytes(m.RssPeakBytes)} " +
                 $"| {m.HealthyQuiet.P50Microseconds / 1000:N1} / {m.HealthyQuiet.P99Microseconds / 1000:N1} | {m.HealthyDuringFlood.P50Microseconds / 1000:N1} / {m.HealthyDuringFlood.P99Microseconds / 1000:N1} " +
                 $"| {m.HealthyLost:N0} | {(m.SlowConsumerClosedByBroker ? "yes" : "no")} |");
         }
@@ -43,6 +44,4 @@ sealed class SlowConsumerTable(IReadOnlyList<CaseResult> results)
                         "OutboundQueue 1,000 messages / 4 MB per client; emulator: the device's 64 packets / 8 KB; mosquitto: max_queued_messages 1000, which does not cover QoS 0).");
         text.AppendLine();
     }
-
-    static string Megabytes(long bytes) => (bytes / (1024.0 * 1024)).ToString("N1", Invariant);
 }
