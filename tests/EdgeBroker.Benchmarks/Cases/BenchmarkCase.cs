@@ -53,6 +53,10 @@ public sealed record BenchmarkCase(string Id, string Title, BrokerKind Broker, R
     /// <c>OfflineBatchSize</c>, 30, the next batch once the previous one is acknowledged) or all at once (0).</summary>
     public bool OfflineBatching { get; init; } = true;
 
+    /// <summary>For slow-consumer cases: the flooded subscriber reads after all, as fast as it can — the control that
+    /// shows what the flood itself costs the broker.</summary>
+    public bool ConsumerReads { get; init; }
+
     /// <summary>Topic publisher <paramref name="pair"/> publishes to.</summary>
     public string PublishTopic(int pair) =>
         Routing == RoutingMode.PointToPoint ? $"bench/p2p/{ReceiverClientId(ReceiverOf(pair))}" : $"bench/t/{ReceiverOf(pair)}";

@@ -14,7 +14,8 @@ namespace EdgeBroker.Benchmarks.Cases;
 /// Runs a slow-consumer case on a started broker: a healthy publisher→subscriber pair pings at a fixed rate (its
 /// latency measured quietly first); then a raw-socket subscriber with a 4 KB receive buffer subscribes and never reads
 /// while <see cref="Flooders"/> publishers send it QoS 0 messages at full speed. The broker's resident memory is sampled
-/// throughout, and the healthy pair keeps pinging.
+/// throughout, and the healthy pair keeps pinging. The control cases (<see cref="BenchmarkCase.ConsumerReads"/>) flood
+/// a subscriber that reads everything instead.
 /// </summary>
 public sealed class SlowConsumerRunner(BenchmarkSettings settings, BrokerProcess broker, Action<string> report)
 {
@@ -32,6 +33,8 @@ public sealed class SlowConsumerRunner(BenchmarkSettings settings, BrokerProcess
         var pings = new HealthyPair(PingsPerSecond * (int)(QuietPhase + floodTime).TotalSeconds * 2);
         var flooders = new List<IMqttClient>();
         using var slow = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096, NoDelay = true };
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = Task.CompletedTask;
         try
         {
             await pings.ConnectAsync(broker.Port, cancellationToken).ConfigureAwait(false);
@@ -39,6 +42,10 @@ public sealed class SlowConsumerRunner(BenchmarkSettings settings, BrokerProcess
             report($"healthy pair quiet: p50 {quiet.P50Microseconds:N0} µs, p99 {quiet.P99Microseconds:N0} µs");
 
             await ConnectSlowSubscriberAsync(slow, broker.Port, cancellationToken).ConfigureAwait(false);
+            if (@case.ConsumerReads)
+            {
+                reading = ReadAllAsync(slow, stopReading.Token);
+            }
             for (var i = 0; i < Flooders; i++)
             {
                 flooders.Add(await LoadClientOptions.ConnectAsync(broker.Port, $"flood-{i}", cancellationToken).ConfigureAwait(false));
@@ -70,11 +77,13 @@ public sealed class SlowConsumerRunner(BenchmarkSettings settings, BrokerProcess
             }
 
             var measurement = new SlowConsumerMeasurement(floodTime.TotalSeconds, floodMessages, PayloadBytes, rssBefore, rssHalfway, rssPeak, rssAfter,
-                quiet, duringFlood, healthyLost, IsClosedByPeer(slow));
+                quiet, duringFlood, healthyLost, !@case.ConsumerReads && IsClosedByPeer(slow));
             return new CaseResult(@case) { SlowConsumer = measurement };
         }
         finally
         {
+            await stopReading.CancelAsync().ConfigureAwait(false);
+            await reading.ConfigureAwait(false);
             await Task.WhenAll(flooders.Select(LoadClientOptions.CloseAsync)).ConfigureAwait(false);
             await pings.DisposeAsync().ConfigureAwait(false);
         }
@@ -123,6 +132,21 @@ public sealed class SlowConsumerRunner(BenchmarkSettings settings, BrokerProcess
             }
 
             received += read;
+        }
+    }
+
+    /// <summary>The control subscriber: reads and discards everything until cancelled or closed.</summary>
+    static async Task ReadAllAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[65536];
+        try
+        {
+            while (await socket.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException)
+        {
         }
     }
 

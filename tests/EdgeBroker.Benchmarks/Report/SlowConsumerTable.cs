@@ -41,7 +41,8 @@ sealed class SlowConsumerTable(IReadOnlyList<CaseResult> results)
                         "and never reads again; 4 publishers send it 1 KB QoS 0 messages as fast as they can. Meanwhile a healthy " +
                         "publisher→subscriber pair exchanges 100 timestamped QoS 0 messages a second (measured first for 3 s without the " +
                         "flood). RSS: the broker process's VmRSS, sampled every 50 ms. Each broker runs its shipped settings (EdgeBroker host: " +
-                        "OutboundQueue 1,000 messages / 4 MB per client; emulator: the device's 64 packets / 8 KB; mosquitto: max_queued_messages 1000, which does not cover QoS 0).");
+                        "OutboundQueue 1,000 messages / 4 MB per client; emulator: the device's 64 packets / 8 KB; mosquitto: max_queued_messages 1000, which does not cover QoS 0). " +
+                        "The \"reads\" rows are the control: the same flood to a subscriber that reads everything, so the difference is what the slow subscriber costs.");
         text.AppendLine();
     }
 }
