@@ -11,6 +11,7 @@ namespace EdgeBroker.EndToEnd.Tests.Overload;
 /// only what its per-client outbound limits allow, drops QoS 0 and counts it, keeps QoS 1 for a persistent session in
 /// its store until the client reads again, and serves every other client meanwhile.
 /// </summary>
+[Collection(MemoryMeasurement.Name)]
 public class SlowConsumerTests
 {
     /// <summary>The slow subscriber's receive buffer: its window is full after a few kilobytes.</summary>
