@@ -1,5 +1,4 @@
 using System.IO;
-using EdgeBroker.Firmware.Device;
 using nanoFramework.TestFramework;
 
 namespace EdgeBroker.Firmware.Tests
@@ -11,7 +10,7 @@ namespace EdgeBroker.Firmware.Tests
         [TestMethod]
         public void The_storage_root_keeps_what_is_written()
         {
-            string path = StorageRoot.Find() + "edgebroker-selftest.txt";
+            string path = OnDeviceStorage.Root() + "edgebroker-selftest.txt";
             string content = "offline message log probe\n";
             for (int i = 0; i < 6; i++)
             {
@@ -22,7 +21,7 @@ namespace EdgeBroker.Firmware.Tests
             string back = File.ReadAllText(path);
             File.Delete(path);
 
-            OutputHelper.WriteLine("storage root " + StorageRoot.Find() + ": wrote and read " + content.Length + " bytes");
+            OutputHelper.WriteLine("storage root " + OnDeviceStorage.Root() + ": wrote and read " + content.Length + " bytes");
             Assert.AreEqual(content, back);
             Assert.IsFalse(File.Exists(path));
         }

@@ -2,13 +2,14 @@ using System;
 using System.Collections;
 using System.Net;
 using System.Net.Sockets;
-using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Firmware.Boot;
+using nanoFramework.Runtime.Native;
 using nanoFramework.TestFramework;
 
 namespace EdgeBroker.Firmware.Tests
 {
     /// <summary>How many sockets the firmware image really offers, against what the client limit assumes: the
-    /// listener, the uplink, DNS and one spare on top of <see cref="RelaySettings.MaxClients"/>.</summary>
+    /// listener, the uplink, DNS and one spare on top of the board's default client limit (<see cref="BoardLimits"/>).</summary>
     [TestClass]
     public class SocketLimitTests
     {
@@ -36,8 +37,8 @@ namespace EdgeBroker.Firmware.Tests
                 ((Socket)sockets[i]).Close();
             }
 
-            OutputHelper.WriteLine(available + " sockets available; default client limit " + new RelaySettings().MaxClients);
-            Assert.IsTrue(available >= new RelaySettings().MaxClients + 4, "the image has fewer sockets than the client limit needs");
+            OutputHelper.WriteLine(available + " sockets available; default client limit " + BoardLimits.DefaultMaxClients(SystemInfo.TargetName));
+            Assert.IsTrue(available >= BoardLimits.DefaultMaxClients(SystemInfo.TargetName) + 4, "the image has fewer sockets than the client limit needs");
         }
     }
 }

@@ -63,6 +63,19 @@ public partial class NanoFrameworkAllowListFileTests
     }
 
     [Fact]
+    public void Entries_are_only_what_the_device_compile_cannot_show()
+    {
+        // Whatever nanoFramework's mscorlib or a reference stub declares is allowed through them (AllowList.ForFirmware):
+        // the file keeps only the names .NET binds differently from nanoFramework.
+        var shown = new HashSet<string>(DeviceBuild.NanoReferenceApis.Names, StringComparer.Ordinal);
+
+        string[] redundant = AllowList.EntryLines(Lines).Where(shown.Contains).ToArray();
+
+        Assert.True(redundant.Length == 0, "Entries the nanoFramework references already declare (remove them):" + Environment.NewLine
+            + string.Join(Environment.NewLine, redundant));
+    }
+
+    [Fact]
     public void Entries_are_listed_once()
     {
         string[] duplicates = AllowList.EntryLines(Lines)

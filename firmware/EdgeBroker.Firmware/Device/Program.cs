@@ -1,26 +1,30 @@
 using System;
 using System.Device.Gpio;
+using EdgeBroker.Firmware.Boot;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
+using nanoFramework.Runtime.Native;
 
 namespace EdgeBroker.Firmware.Device
 {
     /// <summary>
-    /// The gateway firmware's entry point: read edgebroker.conf from the storage root, join the network, open the store
-    /// and start the relay on the routing core (<see cref="Gateway"/>), wire the pairing button and the status LED,
-    /// then supervise. Everything it starts is
-    /// portable and runs unchanged in the emulator (host/EdgeBroker.Emulator); only this folder needs the device.
+    /// The gateway firmware's entry point: read edgebroker.conf, choose the storage root, join the network and wait
+    /// for the clock (<see cref="GatewayBoot"/>, portable and tested on the PC), open the store and start the relay on
+    /// the routing core (<see cref="Gateway"/>), wire the pairing button and the status LED, then supervise.
+    /// Everything it starts is portable and runs unchanged in the emulator (host/EdgeBroker.Emulator); only this
+    /// folder needs the device.
     /// </summary>
     public static class Program
     {
         public static void Main()
         {
             DebugLog log = new DebugLog();
-            string root = StorageRoot.Find();
-            SettingsFile file = SettingsFile.Parse(StorageRoot.ReadSettings(root));
+            GatewayBoot boot = new GatewayBoot(new DeviceStorage(), new DeviceNetwork(), new DeviceClock(), log);
+            SettingsFile file = boot.ReadSettings();
             DeviceSettings device = DeviceSettings.From(file);
             RelaySettings relay = new RelaySettings();
+            relay.MaxClients = BoardLimits.DefaultMaxClients(SystemInfo.TargetName);
             relay.ApplyFrom(file);
             RelaySecuritySettings security = new RelaySecuritySettings();
             security.ApplyFrom(file);
@@ -35,15 +39,23 @@ namespace EdgeBroker.Firmware.Device
             try
             {
                 led.Show(StatusLed.NoNetwork);
-                if (!NetworkBringUp.Connect(device))
+                BootOutcome outcome = boot.Start(device);
+                if (outcome.HaltReason != null)
                 {
-                    supervisor.Restart("could not join the network");
+                    supervisor.Halt(outcome.HaltReason);
+                    return;
+                }
+
+                if (outcome.RestartReason != null)
+                {
+                    supervisor.Restart(outcome.RestartReason);
+                    return;
                 }
 
                 Gateway gateway;
                 try
                 {
-                    gateway = Gateway.Open(root, relay, security, new HardwareRandom(), log);
+                    gateway = Gateway.Open(outcome.Root, relay, security, new HardwareRandom(), log);
                 }
                 catch (FlashStoreException e)
                 {

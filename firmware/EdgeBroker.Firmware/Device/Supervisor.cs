@@ -1,6 +1,7 @@
 using System;
-using System.Net;
+using System.Net.NetworkInformation;
 using System.Threading;
+using EdgeBroker.Firmware.Boot;
 using EdgeBroker.Firmware.Pairing;
 using nanoFramework.Runtime.Native;
 
@@ -8,9 +9,10 @@ namespace EdgeBroker.Firmware.Device
 {
     /// <summary>
     /// The gateway's watchdog: once a second it sets the LED from the network and pairing state, and it restarts the
-    /// device when it can no longer serve — the managed heap nearly exhausted (fragmentation does not heal) or the
-    /// network gone for longer than the configured minutes. A restart costs the clients a reconnect; a wedged gateway
-    /// would cost them everything.
+    /// device when it can no longer serve — the managed heap nearly exhausted (<see cref="HeapWatch"/>) or the network
+    /// gone for longer than the configured minutes (<see cref="NetworkWatch"/>). Intervals are measured on the
+    /// monotonic tick count, which SNTP does not move. A restart costs the clients a reconnect; a wedged gateway would
+    /// cost them everything.
     /// </summary>
     public sealed class Supervisor
     {
@@ -19,6 +21,9 @@ namespace EdgeBroker.Firmware.Device
         readonly DeviceSettings _settings;
         readonly StatusLed _led;
         readonly DebugLog _log;
+
+        /// <summary>Set by the network's availability events, so the once-a-second check allocates nothing.</summary>
+        bool _networkUp = true;
 
         public Supervisor(DeviceSettings settings, StatusLed led, DebugLog log)
         {
@@ -31,37 +36,34 @@ namespace EdgeBroker.Firmware.Device
         /// <paramref name="pairing"/>'s window while it is open.</summary>
         public void Run(PairingControl pairing)
         {
-            long networkLostAtTicks = 0;
+            NetworkChange.NetworkAvailabilityChanged += (sender, e) => _networkUp = e.IsAvailable;
+            HeapWatch heap = new HeapWatch(_settings);
+            NetworkWatch network = new NetworkWatch(_settings);
             while (true)
             {
                 Thread.Sleep(CheckMilliseconds);
-                bool networkUp = !IPAddress.Any.Equals(IPAddress.GetDefaultLocalAddress());
-                long now = DateTime.UtcNow.Ticks;
-                if (networkUp)
-                {
-                    networkLostAtTicks = 0;
-                }
-                else if (networkLostAtTicks == 0)
-                {
-                    networkLostAtTicks = now;
-                }
-                else if (now - networkLostAtTicks > _settings.NetworkLostRebootMinutes * 60 * TimeSpan.TicksPerSecond)
+                long now = Environment.TickCount64;
+                bool networkUp = _networkUp;
+                if (network.LostTooLong(networkUp, now))
                 {
                     Restart("network lost for " + _settings.NetworkLostRebootMinutes + " minutes");
                 }
 
-                uint freeBytes = nanoFramework.Runtime.Native.GC.Run(false);
-                if (freeBytes < _settings.LowHeapRebootBytes)
+                if (heap.IsDue(now))
                 {
-                    Restart("managed heap down to " + freeBytes + " free bytes");
+                    uint freeBytes = nanoFramework.Runtime.Native.GC.Run(false);
+                    if (heap.MustRestart(freeBytes, now))
+                    {
+                        Restart("managed heap down to " + freeBytes + " free bytes");
+                    }
                 }
 
                 _led.Show(!networkUp ? StatusLed.NoNetwork : pairing.IsOpen ? StatusLed.PairingOpen : StatusLed.Running);
             }
         }
 
-        /// <summary>Stops for good with the failure on the LED: for what a restart cannot mend (a damaged store), which
-        /// needs an operator.</summary>
+        /// <summary>Stops for good with the failure on the LED: for what a restart cannot mend (a damaged store, no
+        /// credentials), which needs an operator.</summary>
         public void Halt(string reason)
         {
             _log.Warning("Stopped: " + reason);

@@ -3,7 +3,8 @@ using Microsoft.CodeAnalysis;
 namespace EdgeBroker.NanoFrameworkGuard.Tests.Guard;
 
 /// <summary>
-/// The framework types and members the firmware may use: each one checked to exist in nanoFramework 1.x.
+/// The framework types and members the firmware may use: the public API of nanoFramework's mscorlib and of the
+/// reference stubs (<see cref="ForFirmware"/>), plus the reviewed entries of nanoframework-1.x-api.txt.
 /// File format (see the header of nanoframework-1.x-api.txt): one entry per line in <see cref="ApiNames"/> form,
 /// <c>#</c> starts a comment line, blank lines are ignored.
 /// </summary>
@@ -33,6 +34,13 @@ public sealed class AllowList
     public static AllowList Load(string path)
     {
         return Parse(File.ReadAllLines(path));
+    }
+
+    /// <summary>What the firmware may use: the reviewed entries of <paramref name="path"/> plus everything the public
+    /// API of nanoFramework's mscorlib and of the reference stubs has (the device compile proves those exist).</summary>
+    public static AllowList ForFirmware(string path)
+    {
+        return Parse(File.ReadAllLines(path).Concat(DeviceBuild.NanoReferenceApis.Names));
     }
 
     public static AllowList Parse(IEnumerable<string> lines)

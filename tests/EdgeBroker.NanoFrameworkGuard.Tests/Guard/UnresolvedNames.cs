@@ -40,9 +40,15 @@ internal static class UnresolvedNames
         }
     }
 
+    /// <summary>Not bound, and not the firmware's own method either: a call to one of those fails to bind only
+    /// because an argument is a device-only API (<c>BoardLimits.DefaultMaxClients(SystemInfo.TargetName)</c>), which
+    /// is reported by itself.</summary>
     static bool IsUnresolved(SimpleNameSyntax name, SemanticModel model)
     {
-        return model.GetSymbolInfo(name).Symbol == null;
+        SymbolInfo info = model.GetSymbolInfo(name);
+        return info.Symbol == null
+            && (info.CandidateSymbols.IsEmpty
+                || !info.CandidateSymbols.All(c => SymbolEqualityComparer.Default.Equals(c.ContainingAssembly, model.Compilation.Assembly)));
     }
 
     /// <summary>Names that never bind to a framework symbol: <c>var</c>, argument names, and the member names in
