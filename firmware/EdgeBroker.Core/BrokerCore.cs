@@ -59,6 +59,14 @@ namespace EdgeBroker.Core
 
         public Router Router { get { return _router; } }
 
+        /// <summary>Told once when the offline store stops taking messages (QoS 1/2 PUBLISHes for persistent sessions are
+        /// refused, <see cref="PublishOutcome.StoreUnavailable"/>) and once when it takes them again; engines log it.</summary>
+        public StoreConditionHandler StoreConditionChanged
+        {
+            get { return _offline.StoreConditionChanged; }
+            set { _offline.StoreConditionChanged = value; }
+        }
+
         /// <summary>Live connections per client ID, for status queries.</summary>
         public PresenceTracker Presence { get { return _presence; } }
 

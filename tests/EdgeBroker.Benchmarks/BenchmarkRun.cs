@@ -24,6 +24,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         {
             [BrokerKind.EdgeBroker] = edgeBroker,
             [BrokerKind.Mosquitto] = mosquitto,
+            [BrokerKind.Emulator] = new EmulatorLauncher(),
         };
 
         var needed = cases.Select(c => c.Broker).Concat(uplinkCases.Count > 0 ? [BrokerKind.EdgeBroker, BrokerKind.Mosquitto] : [])

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Threading;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Sessions;
 
@@ -9,7 +10,9 @@ namespace EdgeBroker.Core.Offline
     /// acknowledged and stays stored until the receiver acknowledges it, so neither a dropped connection nor a crash
     /// loses it. A returning client gets its backlog oldest first, in batches: the next batch when the previous one is
     /// acknowledged or after an interval, so a small device is not flooded; messages arriving meanwhile queue behind
-    /// the backlog, keeping each sender's order. Every method runs under the session's lock.
+    /// the backlog, keeping each sender's order. A message the connection cannot take now (the engine's outbound queue
+    /// for a client that stops reading is full) stays stored and joins the backlog, so it follows when the client catches
+    /// up or reconnects. Every method runs under the session's lock.
     /// </summary>
     internal sealed class OfflineDelivery
     {
@@ -18,6 +21,9 @@ namespace EdgeBroker.Core.Offline
 
         readonly IOfflineStore _store;
         readonly OfflineLimits _limits;
+
+        /// <summary>1 while the store cannot write (interlocked: sessions have locks of their own).</summary>
+        int _storeUnavailable;
 
         public OfflineDelivery(IOfflineStore store, OfflineLimits limits)
         {
@@ -64,23 +70,39 @@ namespace EdgeBroker.Core.Offline
             session.BatchUnacked = 0;
         }
 
+        /// <summary>Told once each time the store stops or starts again taking messages; null tells nobody.</summary>
+        public StoreConditionHandler StoreConditionChanged { get; set; }
+
         /// <summary>
         /// Stores a QoS 1/2 message for the session and, when it is connected and has no backlog, sends it at once.
         /// </summary>
         public PublishOutcome Keep(Session session, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers)
         {
             long id = _store.Append(session.ClientId, message, qos, retain, subscriptionIdentifiers, ExpiresAt(message));
-            if (id == 0)
+            if (id == AppendResult.StoreUnavailable)
+            {
+                ReportStoreWritable(false);
+                return PublishOutcome.StoreUnavailable;
+            }
+
+            if (id == AppendResult.QuotaFull)
             {
                 return PublishOutcome.QuotaExceeded;
             }
 
+            ReportStoreWritable(true);
             if (session.Connection == null || session.BacklogPending)
             {
                 return PublishOutcome.Queued;
             }
 
-            session.Connection.Send(message, qos, retain, subscriptionIdentifiers, id, false);
+            if (!session.Connection.Send(message, qos, retain, subscriptionIdentifiers, id, false))
+            {
+                // Stored but not sent: it waits with the backlog (SentUpTo stays before it) for the next batch.
+                session.BacklogPending = true;
+                return PublishOutcome.Queued;
+            }
+
             session.SentUpTo = id;
             return PublishOutcome.Delivered;
         }
@@ -136,21 +158,39 @@ namespace EdgeBroker.Core.Offline
             session.BatchAfterId = session.SentUpTo;
             ArrayList batch = new ArrayList();
             int count = _store.Read(session.ClientId, session.SentUpTo, max, nowMs, batch);
-            for (int i = 0; i < count; i++)
+            int sent = 0;
+            while (sent < count)
             {
-                StoredMessage stored = (StoredMessage)batch[i];
+                StoredMessage stored = (StoredMessage)batch[sent];
                 bool duplicate = stored.Id <= session.RedeliveryBoundary;
-                session.Connection.Send(stored.Message, stored.Qos, stored.Retain, stored.SubscriptionIdentifiers, stored.Id, duplicate);
+                if (!session.Connection.Send(stored.Message, stored.Qos, stored.Retain, stored.SubscriptionIdentifiers, stored.Id, duplicate))
+                {
+                    // The connection's queue is full: the rest waits for the next batch.
+                    break;
+                }
+
                 session.SentUpTo = stored.Id;
+                sent++;
             }
 
             session.BatchLastId = session.SentUpTo;
-            session.BatchUnacked = count;
+            session.BatchUnacked = sent;
             session.BatchSentAtMs = nowMs;
-            if (count < max)
+            if (sent == count && count < max)
             {
                 // Caught up: from now on messages go straight to the connection.
                 session.BacklogPending = false;
+            }
+        }
+
+        /// <summary>Whether the broker's store (offline messages and uplink queues share it) took the last write; the
+        /// handler hears of each change once.</summary>
+        internal void ReportStoreWritable(bool writable)
+        {
+            int unavailable = writable ? 0 : 1;
+            if (Interlocked.Exchange(ref _storeUnavailable, unavailable) != unavailable && StoreConditionChanged != null)
+            {
+                StoreConditionChanged(writable);
             }
         }
 

@@ -26,8 +26,13 @@ namespace EdgeBroker.Core.Routing
         /// acknowledgement (engines close its connection without one), so it sends the message again.</summary>
         UplinkQueueFull,
 
-        /// <summary>A durable store could not keep the message, so it was not accepted (MQTT 5: 0x80); the publisher
-        /// must not take it as delivered.</summary>
-        StoreFailed
+        /// <summary>
+        /// The message must be stored (for an away receiver, or in an uplink's queue) and the store cannot write (disk
+        /// or flash log full, I/O error): refused, so the publisher keeps it and tries again — MQTT 5: PUBACK 0x80
+        /// (unspecified error); MQTT 3.1.1 has no negative PUBACK, so the engine closes the connection without
+        /// acknowledging and the client resends after reconnecting. Wins over every other outcome: a publisher that
+        /// resends may reach the other receivers twice, which QoS 1 allows, while acknowledging would lose the message.
+        /// </summary>
+        StoreUnavailable
     }
 }

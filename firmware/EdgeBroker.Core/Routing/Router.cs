@@ -131,7 +131,13 @@ namespace EdgeBroker.Core.Routing
 
             if (uplinked == UplinkOfferOutcome.StoreFailed)
             {
-                return PublishOutcome.StoreFailed;
+                _offline.ReportStoreWritable(false);
+                return PublishOutcome.StoreUnavailable;
+            }
+
+            if (uplinked == UplinkOfferOutcome.Queued)
+            {
+                _offline.ReportStoreWritable(true);
             }
 
             PublishOutcome outcome;
@@ -217,6 +223,7 @@ namespace EdgeBroker.Core.Routing
             bool delivered = false;
             bool queued = false;
             bool quotaExceeded = false;
+            bool storeUnavailable = false;
             for (int i = 0; i < matches.Count; i++)
             {
                 Session session = matches.SessionAt(i);
@@ -232,6 +239,12 @@ namespace EdgeBroker.Core.Routing
                 delivered |= outcome == PublishOutcome.Delivered;
                 queued |= outcome == PublishOutcome.Queued;
                 quotaExceeded |= outcome == PublishOutcome.QuotaExceeded;
+                storeUnavailable |= outcome == PublishOutcome.StoreUnavailable;
+            }
+
+            if (storeUnavailable)
+            {
+                return PublishOutcome.StoreUnavailable;
             }
 
             if (delivered)
@@ -300,7 +313,7 @@ namespace EdgeBroker.Core.Routing
             }
             else
             {
-                _counters.CountQuotaDropped();
+                CountNotKept(outcome);
             }
         }
 
@@ -313,6 +326,18 @@ namespace EdgeBroker.Core.Routing
             else if (outcome == PublishOutcome.Queued)
             {
                 _counters.CountPubSubQueued();
+            }
+            else
+            {
+                CountNotKept(outcome);
+            }
+        }
+
+        void CountNotKept(PublishOutcome outcome)
+        {
+            if (outcome == PublishOutcome.StoreUnavailable)
+            {
+                _counters.CountStoreRefused();
             }
             else
             {

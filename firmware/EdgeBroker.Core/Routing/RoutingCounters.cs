@@ -19,6 +19,7 @@ namespace EdgeBroker.Core.Routing
         int _quotaDropped;
         int _engineDropped;
         int _duplicateDropped;
+        int _storeRefused;
 
         public int Published { get { return _published; } }
 
@@ -44,11 +45,14 @@ namespace EdgeBroker.Core.Routing
 
         public int QuotaDropped { get { return _quotaDropped; } }
 
-        /// <summary>Messages an engine could not queue for a connected client (its send queue was full).</summary>
+        /// <summary>Messages an engine could not queue for a connected client (its send queue was full) and that are not
+        /// kept in the offline store either: QoS 0, and QoS 1/2 for sessions that end with their connection.</summary>
         public int EngineDropped { get { return _engineDropped; } }
 
         /// <summary>Resends from a gateway's uplink whose dedupe id was routed before.</summary>
         public int DuplicateDropped { get { return _duplicateDropped; } }
+        /// <summary>Deliveries refused because the offline store could not write (<see cref="PublishOutcome.StoreUnavailable"/>).</summary>
+        public int StoreRefused { get { return _storeRefused; } }
 
         internal void CountPublished() { Interlocked.Increment(ref _published); }
 
@@ -75,5 +79,6 @@ namespace EdgeBroker.Core.Routing
         internal void CountEngineDropped() { Interlocked.Increment(ref _engineDropped); }
 
         internal void CountDuplicateDropped() { Interlocked.Increment(ref _duplicateDropped); }
+        internal void CountStoreRefused() { Interlocked.Increment(ref _storeRefused); }
     }
 }

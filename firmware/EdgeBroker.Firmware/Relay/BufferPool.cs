@@ -58,6 +58,7 @@ namespace EdgeBroker.Firmware.Relay
         {
             buffer.Count = 0;
             buffer.Sent = 0;
+            buffer.Packets = 0;
             buffer.Next = null;
             lock (_sync)
             {

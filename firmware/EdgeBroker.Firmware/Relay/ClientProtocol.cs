@@ -290,8 +290,9 @@ namespace EdgeBroker.Firmware.Relay
             message.IsBorrowed = true;
             if (!Route(message) && qos > 0)
             {
-                // Not accepted, and MQTT 3.1.1 has no negative acknowledgement: the connection ends without the PUBACK
-                // (or PUBREC), so the client sends the message again when it reconnects [MQTT-4.4.0-1].
+                // Not accepted (the offline store or the uplink's queue cannot take it), and MQTT 3.1.1 has no negative
+                // acknowledgement: the connection ends without the PUBACK (or PUBREC), so the client sends the message
+                // again when it reconnects [MQTT-4.4.0-1].
                 return false;
             }
 
@@ -311,8 +312,8 @@ namespace EdgeBroker.Firmware.Relay
 
         /// <summary>Routes a client's message (or its will) through the core, which keeps it if it is to be retained
         /// (<see cref="RelayContext"/> hands the core the retained store) and queues it for the uplink if a forward
-        /// rule takes it. Returns false when it was not accepted (the uplink's queue is full under refuse-new, or could
-        /// not store it).</summary>
+        /// rule takes it. Returns false when it was not accepted: a receiver needs it stored and the store cannot
+        /// write (the core logs that condition once), or the uplink's queue is full under refuse-new.</summary>
         bool Route(RoutedMessage message)
         {
             PublishOutcome outcome = _context.Core.Publish(_clientId, message);
@@ -321,10 +322,14 @@ namespace EdgeBroker.Firmware.Relay
                 // A 3.1.1 publisher cannot be told, so the log is where the drop shows.
                 _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full");
             }
-            else if (outcome == PublishOutcome.UplinkQueueFull || outcome == PublishOutcome.StoreFailed)
+            else if (outcome == PublishOutcome.UplinkQueueFull)
             {
-                _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the uplink's queue "
-                    + (outcome == PublishOutcome.UplinkQueueFull ? "is full" : "could not store it"));
+                _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the uplink's queue is full");
+                return false;
+            }
+            else if (outcome == PublishOutcome.StoreUnavailable)
+            {
+                _context.Log.Info("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the store cannot write");
                 return false;
             }
 

@@ -3,8 +3,9 @@ namespace EdgeBroker.Firmware.Relay
     /// <summary>
     /// The bytes waiting to be sent to one client, in order, in a chain of pooled buffers. Whoever queues a packet (the
     /// client's own reader, or another client's reader routing a message to it) encodes it straight into the last
-    /// buffer under <see cref="SyncRoot"/>; the transmitter sends from the first. Bounded: a client that stops reading
-    /// cannot make the device run out of heap — what does not fit is refused and counted by the core. Every connected
+    /// buffer under <see cref="SyncRoot"/>; the transmitter sends from the first. Bounded in bytes, and it counts its
+    /// packets so the core's <c>OutboundQueueLimits</c> can bound those too: a client that stops reading cannot make
+    /// the device run out of heap — what does not fit is refused and counted by the core. Every connected
     /// client has one, so it is kept small: the queue is its own lock, and the buffers link themselves
     /// (<see cref="PooledBuffer.Next"/>) instead of sitting in a list.
     /// </summary>
@@ -15,11 +16,24 @@ namespace EdgeBroker.Firmware.Relay
         PooledBuffer _first;
         PooledBuffer _last;
         int _queuedBytes;
+        int _queuedPackets;
 
         public OutgoingQueue(BufferPool pool, int limitBytes)
         {
             _pool = pool;
             _limit = limitBytes;
+        }
+
+        /// <summary>Bytes not yet sent (read under <see cref="SyncRoot"/>).</summary>
+        public int QueuedBytes
+        {
+            get { return _queuedBytes; }
+        }
+
+        /// <summary>Packets not yet sent, counted until the buffer holding them is sent (read under <see cref="SyncRoot"/>).</summary>
+        public int QueuedPackets
+        {
+            get { return _queuedPackets; }
         }
 
         /// <summary>Held while a packet is encoded into the queue (the queue itself).</summary>
@@ -63,7 +77,9 @@ namespace EdgeBroker.Firmware.Relay
         public void Commit(PooledBuffer buffer, int size)
         {
             buffer.Count += size;
+            buffer.Packets++;
             _queuedBytes += size;
+            _queuedPackets++;
         }
 
         /// <summary>The first buffer with bytes to send and which of its bytes those are, or null when everything is sent.</summary>
@@ -98,6 +114,7 @@ namespace EdgeBroker.Firmware.Relay
                 _queuedBytes -= count;
                 if (buffer.Sent == buffer.Count)
                 {
+                    _queuedPackets -= buffer.Packets;
                     _first = buffer.Next;
                     if (_first == null)
                     {
@@ -123,6 +140,7 @@ namespace EdgeBroker.Firmware.Relay
 
                 _last = null;
                 _queuedBytes = 0;
+                _queuedPackets = 0;
             }
         }
     }

@@ -16,6 +16,9 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>Bytes of <see cref="Count"/> already handed to the network (outgoing buffers only).</summary>
         public int Sent;
 
+        /// <summary>Packets written into this buffer (outgoing buffers only): a queue counts them until the buffer is sent.</summary>
+        public int Packets;
+
         /// <summary>The buffer after this one in an <see cref="OutgoingQueue"/>; null in the pool.</summary>
         public PooledBuffer Next;
     }

@@ -2,6 +2,7 @@ using System;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
+using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
@@ -20,6 +21,10 @@ namespace EdgeBroker.Firmware.Relay
     /// </summary>
     public sealed class RelayConnection : IClientConnection
     {
+        /// <summary>Most bytes handed to the socket at once: less than a writable socket has room for (Linux: a third of
+        /// its send buffer; lwIP: two segments), so a send never blocks the transmitter on a client that stops reading.</summary>
+        const int SendChunkBytes = 1024;
+
         readonly Socket _socket;
         readonly RelayContext _context;
         readonly OutgoingQueue _outgoing;
@@ -34,6 +39,9 @@ namespace EdgeBroker.Firmware.Relay
         PacketIdSet _taggedDeliveries;
 
         int _nextPacketId;
+
+        /// <summary>When the socket stopped taking bytes (Unix ms; 0 while it takes them), under the send lock.</summary>
+        long _stalledSinceMs;
         bool _holdOutput;
         int _terminated;
         bool _closed;
@@ -210,8 +218,13 @@ namespace EdgeBroker.Firmware.Relay
             _context.Forget(this);
         }
 
-        /// <summary>Sends what is queued (the transmitter's work; the reader uses it for a last CONNACK before closing).</summary>
-        public void Flush()
+        /// <summary>
+        /// Sends what is queued as far as the socket takes it without waiting (the transmitter's work; the reader uses it
+        /// for a last CONNACK before closing). Returns true when bytes are left because the client is not reading: the
+        /// transmitter comes back later and serves the other clients meanwhile. A client that reads nothing for
+        /// <see cref="RelaySettings.SendTimeoutSeconds"/> is disconnected.
+        /// </summary>
+        public bool Flush()
         {
             lock (_sendSync)
             {
@@ -222,22 +235,52 @@ namespace EdgeBroker.Firmware.Relay
                     PooledBuffer buffer = _outgoing.Peek(out start, out count);
                     if (buffer == null || count == 0)
                     {
-                        return;
+                        break;
                     }
 
                     try
                     {
-                        int sent = _socket.Send(buffer.Bytes, start, count, SocketFlags.None);
+                        if (!_socket.Poll(0, SelectMode.SelectWrite))
+                        {
+                            return Stalled();
+                        }
+
+                        int sent = _socket.Send(buffer.Bytes, start, count < SendChunkBytes ? count : SendChunkBytes, SocketFlags.None);
                         _outgoing.Sent(buffer, sent);
                     }
                     catch (Exception)
                     {
-                        // Send timeout (a client that does not read) or a dead socket: that client is done.
+                        // Send timeout or a dead socket: that client is done.
                         Close();
-                        return;
+                        return false;
                     }
                 }
+
+                _stalledSinceMs = 0;
+                return false;
             }
+        }
+
+        /// <summary>The socket takes no more bytes: true to be tried again, false once the client has been disconnected
+        /// for not reading too long.</summary>
+        bool Stalled()
+        {
+            long nowMs = Clock.NowMs();
+            if (_stalledSinceMs == 0)
+            {
+                _stalledSinceMs = nowMs;
+                return true;
+            }
+
+            if (nowMs - _stalledSinceMs < _context.Settings.SendTimeoutSeconds * 1000L)
+            {
+                return true;
+            }
+
+            _context.Log.Warning("Closed connection " + Describe() + ": it read nothing for " + _context.Settings.SendTimeoutSeconds
+                + " s while " + _outgoing.QueuedBytes + " bytes waited for it");
+            Close();
+            return false;
         }
 
         /// <summary>The core routes a message to this client: encode it into the queue now.</summary>
@@ -253,6 +296,11 @@ namespace EdgeBroker.Firmware.Relay
             int size = PacketWriter.PublishSize(topicBytes, message.PayloadLength, qos);
             lock (_outgoing.SyncRoot)
             {
+                if (!_context.OutboundLimits.Admits(qos, _outgoing.QueuedPackets, _outgoing.QueuedBytes, size))
+                {
+                    return false;
+                }
+
                 // The delivery is tracked before its bytes are reserved, so a refusal leaves no reserved, unwritten
                 // buffer in the queue.
                 int packetId = 0;

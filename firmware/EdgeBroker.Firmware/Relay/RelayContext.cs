@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
@@ -33,6 +34,7 @@ namespace EdgeBroker.Firmware.Relay
             Buffers = new BufferPool(SmallBufferSize, settings.MaxPacketSize);
             Strings = new StringDecoder();
             Transmitter = new Transmitter();
+            OutboundLimits = settings.ToOutboundQueueLimits();
             core.Router.KeepRetained = KeepRetained;
         }
 
@@ -48,10 +50,28 @@ namespace EdgeBroker.Firmware.Relay
             log.Info("Store " + store.LogPath + ": " + restored + " persistent sessions, " + retained.Count + " retained messages");
             RelayContext context = new RelayContext(core, security, retained, settings, log);
             security.Policy.Denied = context.LogDenial;
+            core.StoreConditionChanged = context.LogStoreCondition;
             return context;
         }
 
         public BrokerCore Core { get; private set; }
+
+        /// <summary>What may wait for each connected client (<see cref="RelaySettings.ToOutboundQueueLimits"/>).</summary>
+        public OutboundQueueLimits OutboundLimits { get; private set; }
+
+        /// <summary>The flash log filled up or has room again: said once per change, not per refused PUBLISH.</summary>
+        void LogStoreCondition(bool writable)
+        {
+            if (writable)
+            {
+                Log.Info("Flash store has room again: QoS 1 messages for persistent sessions and the uplink queue are kept and acknowledged");
+            }
+            else
+            {
+                Log.Warning("Flash store full: QoS 1 PUBLISHes that a persistent session or the uplink queue needs kept are not acknowledged "
+                    + "(their connections close, the clients resend) until acknowledged messages make room; QoS 0 flows on");
+            }
+        }
 
         /// <summary>The core's <see cref="RetainedKeeper"/>: a refusal (store full) is counted by the store.</summary>
         void KeepRetained(RoutedMessage message)

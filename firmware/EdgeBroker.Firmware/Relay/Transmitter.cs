@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Threading;
 
 namespace EdgeBroker.Firmware.Relay
 {
@@ -7,17 +6,22 @@ namespace EdgeBroker.Firmware.Relay
     /// The one thread that writes to client sockets. Readers never block on a slow client: they queue bytes and
     /// schedule the connection here; this thread sends them. One writer for all clients instead of one per client
     /// keeps the device to a thread per connection (nanoFramework allocates every thread's frames on the managed heap).
-    /// A client that stops reading blocks it only until the socket's send timeout closes that client.
+    /// It never waits on a client that stops reading: such a connection is set aside and tried again every
+    /// <see cref="RetryIntervalMs"/>, so the other clients' messages go out meanwhile.
     /// </summary>
     public sealed class Transmitter
     {
+        /// <summary>How often connections whose client stopped reading are tried again.</summary>
+        public const int RetryIntervalMs = 50;
+
         readonly object _sync = new object();
         readonly ArrayList _ready = new ArrayList();
+        readonly ArrayList _stalled = new ArrayList();
         readonly Worker _worker;
 
         public Transmitter()
         {
-            _worker = new Worker(FlushReady, Timeout.Infinite);
+            _worker = new Worker(FlushReady, RetryIntervalMs);
         }
 
         /// <summary><paramref name="connection"/> has bytes queued.</summary>
@@ -50,6 +54,17 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>Sends everything queued for every scheduled connection (the thread's work; tests call it directly).</summary>
         public void FlushReady()
         {
+            lock (_sync)
+            {
+                // Set aside last time (still marked scheduled): their turn again, once.
+                for (int i = 0; i < _stalled.Count; i++)
+                {
+                    _ready.Add(_stalled[i]);
+                }
+
+                _stalled.Clear();
+            }
+
             while (true)
             {
                 RelayConnection next;
@@ -65,7 +80,17 @@ namespace EdgeBroker.Firmware.Relay
                     next.IsScheduled = false;
                 }
 
-                next.Flush();
+                if (next.Flush())
+                {
+                    lock (_sync)
+                    {
+                        if (!next.IsScheduled)
+                        {
+                            next.IsScheduled = true;
+                            _stalled.Add(next);
+                        }
+                    }
+                }
             }
         }
     }

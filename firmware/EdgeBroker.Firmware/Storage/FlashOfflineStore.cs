@@ -81,7 +81,8 @@ namespace EdgeBroker.Firmware.Storage
                 int recordBytes = _log.PendingSize(message.PayloadLength);
                 if (!_log.HasRoomForMessage(recordBytes))
                 {
-                    return 0;
+                    // The log is full, not this client's quota: the core refuses the PUBLISH rather than lose it.
+                    return AppendResult.StoreUnavailable;
                 }
 
                 int offset = _log.AppendAt(message.Payload, message.PayloadOffset, message.PayloadLength);

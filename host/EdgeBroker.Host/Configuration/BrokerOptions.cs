@@ -50,6 +50,13 @@ public sealed class BrokerOptions
     /// <summary>The next batch follows when the previous one is acknowledged, or after this many seconds.</summary>
     public double OfflineBatchIntervalSeconds { get; set; } = 5;
 
+    /// <summary>What may wait for one connected client that reads slower than it is published to.</summary>
+    public OutboundQueueOptions OutboundQueue { get; set; } = new();
+
+    /// <summary>Largest size the SQLite database may grow to, in bytes (0: as large as the disk allows). A full database
+    /// refuses QoS 1/2 messages that a persistent session needs stored, as a full disk does; what it holds is kept.</summary>
+    public long MaxDatabaseBytes { get; set; }
+
     /// <summary>How long an MQTT 3.1.1 persistent session (clean session = 0) outlives its connection.</summary>
     public uint Mqtt311SessionExpirySeconds { get; set; } = 7 * 24 * 3600;
 
@@ -104,6 +111,12 @@ public sealed class BrokerOptions
         if (MaxOfflineBytesPerClient < 1)
         {
             problems.Add($"MaxOfflineBytesPerClient must be at least 1 (is {MaxOfflineBytesPerClient}).");
+        }
+
+        problems.AddRange(OutboundQueue.Validate());
+        if (MaxDatabaseBytes < 0)
+        {
+            problems.Add($"MaxDatabaseBytes must not be negative (is {MaxDatabaseBytes}; 0 sets no limit).");
         }
 
         if (OfflineMessageTtlHours <= 0 || OfflineBatchIntervalSeconds <= 0 || OfflineBatchSize < 0)

@@ -38,6 +38,14 @@ public sealed class CommandLine
         Description = "Refuse MQTT over TLS clients without a certificate from --tls-client-ca.",
     };
     readonly Option<bool> _noPlain = new("--no-plain") { Description = "No unencrypted MQTT listener: MQTT over TLS only." };
+    readonly Option<int?> _maxQueuedMessages = new("--max-queued-messages")
+    {
+        Description = "PUBLISH packets waiting for one client that reads slowly (default 1000); beyond it QoS 0 is dropped first.",
+    };
+    readonly Option<int?> _maxQueuedBytes = new("--max-queued-bytes")
+    {
+        Description = "Topic and payload bytes waiting for one client that reads slowly (default 4194304).",
+    };
     readonly Option<bool> _allowAnonymous = new("--allow-anonymous")
     {
         Description = "Let MQTT clients connect without credentials, also when access keys are configured or the broker serves the LAN.",
@@ -75,6 +83,8 @@ public sealed class CommandLine
             _tlsClientCa,
             _requireClientCertificate,
             _noPlain,
+            _maxQueuedMessages,
+            _maxQueuedBytes,
             _allowAnonymous,
             _applicationGroups,
             _sysSubscribers,
@@ -125,6 +135,17 @@ public sealed class CommandLine
         }
 
         AddTlsSettings(result, settings);
+        const string outboundQueue = $"{BrokerOptions.Section}:{nameof(BrokerOptions.OutboundQueue)}";
+        if (result.GetValue(_maxQueuedMessages) is { } maxQueuedMessages)
+        {
+            settings[$"{outboundQueue}:{nameof(OutboundQueueOptions.MaxMessagesPerClient)}"] = maxQueuedMessages.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (result.GetValue(_maxQueuedBytes) is { } maxQueuedBytes)
+        {
+            settings[$"{outboundQueue}:{nameof(OutboundQueueOptions.MaxBytesPerClient)}"] = maxQueuedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var security = $"{BrokerOptions.Section}:{nameof(BrokerOptions.Security)}";
         if (result.GetValue(_allowAnonymous))
         {

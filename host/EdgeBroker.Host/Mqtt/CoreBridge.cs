@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Topics;
@@ -28,6 +29,7 @@ sealed class CoreBridge
     readonly MqttServer _server;
     readonly SessionPresentFlags _sessionPresent;
     readonly uint _mqtt311SessionExpiry;
+    readonly OutboundQueueLimits _outboundLimits;
     readonly ILogger _logger;
 
     /// <summary>Accepted connections by remote end point (unique per live TCP connection).</summary>
@@ -40,9 +42,11 @@ sealed class CoreBridge
     MqttClientSessionsManager? _sessionsManager;
 
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
+    /// <param name="outboundLimits">What may wait for each connected client.</param>
     public CoreBridge(BrokerCore core, BrokerSecurity security, MqttServer server, SessionPresentFlags sessionPresent, uint mqtt311SessionExpiry,
-        ILogger<CoreBridge> logger)
+        OutboundQueueLimits outboundLimits, ILogger<CoreBridge> logger)
     {
+        _outboundLimits = outboundLimits;
         _core = core;
         _security = security;
         _server = server;
@@ -50,6 +54,7 @@ sealed class CoreBridge
         _mqtt311SessionExpiry = mqtt311SessionExpiry;
         _logger = logger;
         core.Router.KeepRetained = KeepRetained;
+        core.StoreConditionChanged = LogStoreCondition;
 
         server.ValidatingConnectionAsync += OnValidatingConnection;
         server.ClientConnectedAsync += OnClientConnected;
@@ -110,7 +115,7 @@ sealed class CoreBridge
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
             : cleanStart ? 0 : _mqtt311SessionExpiry;
-        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage);
+        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits);
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
@@ -211,14 +216,18 @@ sealed class CoreBridge
             return Task.CompletedTask;
         }
 
-        if (outcome is PublishOutcome.UplinkQueueFull or PublishOutcome.StoreFailed)
+        if (outcome is PublishOutcome.UplinkQueueFull or PublishOutcome.StoreUnavailable)
         {
-            // Not accepted. MQTT 5 publishers hear the reason code; MQTT 3.1.1 has no negative PUBACK, so the connection
-            // closes without one and the publisher sends the message again after reconnecting.
-            var mqtt311 = (_core.Sessions.Find(args.ClientId)?.Connection as MqttNetConnection)?.ProtocolVersion != MqttProtocolVersion.V500;
-            args.CloseConnection = mqtt311 && message.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce;
-            _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}{Closed}", args.ClientId, message.Topic, outcome,
-                args.CloseConnection ? "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again" : "");
+            // Not accepted. MQTT 5 publishers hear the reason code and keep their connection; MQTT 3.1.1 has no negative
+            // PUBACK, so the connection closes before any PUBACK and the publisher sends the message again after
+            // reconnecting. A store that cannot write is logged once per change by LogStoreCondition, not per PUBLISH.
+            args.CloseConnection = !IsMqtt5(args.ClientId) && message.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce;
+            if (outcome == PublishOutcome.UplinkQueueFull)
+            {
+                _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}", args.ClientId, message.Topic,
+                    args.CloseConnection ? "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again" : "");
+            }
+
             return Task.CompletedTask;
         }
 
@@ -229,6 +238,23 @@ sealed class CoreBridge
         }
 
         return Task.CompletedTask;
+    }
+
+    bool IsMqtt5(string clientId) =>
+        (_core.Sessions.Find(clientId)?.Connection as MqttNetConnection)?.ProtocolVersion == MqttProtocolVersion.V500;
+
+    /// <summary>The store filled up or has room again: said once per change, not per refused PUBLISH.</summary>
+    void LogStoreCondition(bool writable)
+    {
+        if (writable)
+        {
+            _logger.LogInformation("Store writable again: QoS 1/2 messages for persistent sessions and uplink queues are stored and acknowledged");
+        }
+        else
+        {
+            _logger.LogError("Store cannot write (disk or MaxDatabaseBytes full): QoS 1/2 PUBLISHes that a persistent session or an uplink queue " +
+                "needs stored are refused (MQTT 5: PUBACK 0x80; MQTT 3.1.1: not acknowledged, connection closed) until it can; QoS 0 flows on");
+        }
     }
 
     /// <summary>The core's <see cref="RetainedKeeper"/>: MQTTnet's retained store, which hands each change to the
@@ -288,8 +314,7 @@ sealed class CoreBridge
 
             // MQTT 5 has a SUBACK code for an invalid filter; in 3.1.1 it is a protocol violation and the connection must
             // be closed [MQTT-4.8.0-1].
-            args.CloseConnection = refusal == MqttSubscribeReasonCode.TopicFilterInvalid
-                && (_core.Sessions.Find(args.ClientId)?.Connection as MqttNetConnection)?.ProtocolVersion != MqttProtocolVersion.V500;
+            args.CloseConnection = refusal == MqttSubscribeReasonCode.TopicFilterInvalid && !IsMqtt5(args.ClientId);
         }
 
         return Task.CompletedTask;

@@ -23,8 +23,9 @@ sealed class MqttBrokerService(
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
-    /// <summary>Room in MQTTnet's per-client queue for live traffic on top of a stored backlog (MQTTnet's default size).</summary>
-    const int LivePendingMessages = 1000;
+    /// <summary>Room in MQTTnet's per-client queue beyond what the core's outbound limits admit: retained messages that
+    /// MQTTnet queues itself after a SUBACK (MQTTnet's default size).</summary>
+    const int RetainedPendingMessages = 1000;
 
     readonly ILogger _logger = loggerFactory.CreateLogger<MqttBrokerService>();
     MqttServer? _server;
@@ -50,13 +51,15 @@ sealed class MqttBrokerService(
         var serverOptions = Listeners(new MqttServerOptionsBuilder(), settings, port, tlsPort)
             .WithPersistentSessions(false)
             .WithMaxPendingMessagesPerClient(PendingMessagesPerClient(settings))
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage)
             .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(10))
             .Build();
 
         var restored = core.Restore();
         var sessionPresent = new SessionPresentFlags();
         _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new SpecCompliantServerAdapter(sessionPresent)], new MqttNetLogAdapter(loggerFactory));
-        _bridge = new CoreBridge(core, security, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, loggerFactory.CreateLogger<CoreBridge>());
+        _bridge = new CoreBridge(core, security, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, settings.OutboundQueue.ToLimits(),
+            loggerFactory.CreateLogger<CoreBridge>());
         if (storage.Retained is { } retained)
         {
             _server.LoadingRetainedMessageAsync += e =>
@@ -143,11 +146,12 @@ sealed class MqttBrokerService(
         }
     }
 
-    /// <summary>MQTTnet drops the oldest queued message of a client whose queue is full. A returning client's whole
-    /// stored backlog (up to MaxOfflineMessagesPerClient, all at once when batching is off) must fit, with room for live
-    /// traffic on top (MQTTnet's default of 1,000).</summary>
+    /// <summary>MQTTnet's own bound, above the core's outbound limit so that it never refuses a routed message; when
+    /// full it refuses the newest (DropNewMessage) — its default, dropping the oldest, would leave a dropped QoS 1 message
+    /// in its unacknowledged list forever. A returning client's stored backlog no longer needs to fit: what the outbound
+    /// limit refuses stays in the store and follows with the next batch.</summary>
     static int PendingMessagesPerClient(BrokerOptions settings) =>
-        (int)Math.Min((long)settings.MaxOfflineMessagesPerClient + LivePendingMessages, int.MaxValue);
+        (int)Math.Min((long)settings.OutboundQueue.MaxMessagesPerClient + RetainedPendingMessages, int.MaxValue);
 
     /// <summary>The plain listener and the TLS listener, as configured. Both go through the same TCP adapter, so TLS
     /// connections get the same <see cref="SpecCompliantChannel"/> corrections as plain ones.</summary>

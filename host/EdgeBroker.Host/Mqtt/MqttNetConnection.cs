@@ -1,10 +1,14 @@
 using System.Buffers;
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using MQTTnet;
 using MQTTnet.Formatter;
+using MQTTnet.Internal;
 using MQTTnet.Server;
+using MQTTnet.Server.Internal;
 
 namespace EdgeBroker.Host.Mqtt;
 
@@ -17,16 +21,27 @@ namespace EdgeBroker.Host.Mqtt;
 /// session only afterwards. Until <see cref="Attach"/> hands over that session, messages wait here in order, so a
 /// client receives P2P messages from the moment it is accepted and nothing overtakes the offline backlog.
 /// </para>
+/// <para>
+/// What waits for the client — here, then in MQTTnet's queue until MQTTnet has written it to the socket — is counted in
+/// messages and bytes (topic and payload) and bounded by the core's <see cref="OutboundQueueLimits"/>; a message they
+/// do not admit is refused (Send returns false) and the core drops or keeps it. Messages go into MQTTnet's session
+/// queue directly, each with a completion callback that uncounts it once sent, so MQTTnet's own overflow handling (which
+/// would drop a QoS 1 message it already listed as unacknowledged) is never reached by them.
+/// </para>
 /// </summary>
 /// <param name="client">Who the connection authenticated as; handed back to the core's security when it ends.</param>
 /// <param name="pairingMessage">A freshly paired device's credentials, sent once after the CONNACK; null otherwise.</param>
-sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, AuthenticatedClient client, PairingMessage? pairingMessage) : IClientConnection
+/// <param name="limits">What may wait for the client.</param>
+sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, AuthenticatedClient client, PairingMessage? pairingMessage,
+    OutboundQueueLimits limits) : IClientConnection
 {
     readonly object _sync = new();
     readonly Dictionary<ushort, long> _deliveryTags = new();
-    List<(MqttApplicationMessage Message, long DeliveryTag)>? _waiting = [];
-    MqttSessionStatus? _session;
+    List<(MqttApplicationMessage Message, long DeliveryTag, int Size)>? _waiting = [];
+    MqttSession? _session;
     PairingMessage? _pairingMessage = pairingMessage;
+    int _queuedMessages;
+    long _queuedBytes;
 
     public string ChannelId { get; } = Guid.NewGuid().ToString("N");
 
@@ -36,32 +51,41 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
-        var outgoing = ToApplicationMessage(message, qos, retain, subscriptionIdentifiers);
-        outgoing.Dup = duplicate;
+        var size = (int)Math.Min(MemoryOfflineStore.SizeOf(message), int.MaxValue);
         lock (_sync)
         {
+            if (!limits.Admits(qos, _queuedMessages, _queuedBytes, size))
+            {
+                return false;
+            }
+
+            var outgoing = ToApplicationMessage(message, qos, retain, subscriptionIdentifiers);
+            outgoing.Dup = duplicate;
             if (_session is null)
             {
-                _waiting!.Add((outgoing, deliveryTag));
+                _waiting!.Add((outgoing, deliveryTag, size));
+                Count(size);
                 return true;
             }
 
-            return Enqueue(_session, outgoing, deliveryTag);
+            return Enqueue(_session, outgoing, deliveryTag, size);
         }
     }
 
     /// <summary>MQTTnet's session for this connection is ready: hand over what waited, then deliver directly.</summary>
     public void Attach(MqttSessionStatus session)
     {
+        var mqttSession = MqttNetInternals.Session(session);
         lock (_sync)
         {
-            foreach (var (message, deliveryTag) in _waiting!)
+            foreach (var (message, deliveryTag, size) in _waiting!)
             {
-                Enqueue(session, message, deliveryTag);
+                Uncount(size);
+                Enqueue(mqttSession, message, deliveryTag, size);
             }
 
             _waiting = null;
-            _session = session;
+            _session = mqttSession;
         }
     }
 
@@ -77,19 +101,42 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
         }
     }
 
-    bool Enqueue(MqttSessionStatus session, MqttApplicationMessage message, long deliveryTag)
+    /// <summary>Hands a message to MQTTnet's queue, counted until MQTTnet reports it written. Under <see cref="_sync"/>.</summary>
+    bool Enqueue(MqttSession session, MqttApplicationMessage message, long deliveryTag, int size)
     {
-        if (!session.TryEnqueueApplicationMessage(message, out var result))
+        var packet = MQTTnet.Server.Internal.Formatter.MqttPublishPacketFactory.Create(message);
+        var item = new MqttPacketBusItem(packet);
+        item.Completed += (_, _) =>
+        {
+            lock (_sync)
+            {
+                Uncount(size);
+            }
+        };
+        if (session.EnqueueDataPacket(item) != EnqueueDataPacketResult.Enqueued)
         {
             return false;
         }
 
+        Count(size);
         if (deliveryTag != 0)
         {
-            _deliveryTags[result.PacketIdentifier] = deliveryTag;
+            _deliveryTags[packet.PacketIdentifier] = deliveryTag;
         }
 
         return true;
+    }
+
+    void Count(int size)
+    {
+        _queuedMessages++;
+        _queuedBytes += size;
+    }
+
+    void Uncount(int size)
+    {
+        _queuedMessages--;
+        _queuedBytes -= size;
     }
 
     static MqttApplicationMessage ToApplicationMessage(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers)

@@ -6,13 +6,15 @@ using MQTTnet.Server.Internal;
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
-/// The two places where EdgeBroker reaches inside MQTTnet 5.2, each because the public API has no way to do what the
-/// MQTT specification requires. Both are resolved once at start-up and fail loudly if an MQTTnet upgrade moves them.
+/// The places where EdgeBroker reaches inside MQTTnet 5.2, each because the public API has no way to do what the
+/// MQTT specification or a bounded broker requires. Each is resolved once at start-up and fails loudly if an MQTTnet
+/// upgrade moves it.
 /// </summary>
 static class MqttNetInternals
 {
     static readonly FieldInfo SessionsManagerField = FindField(typeof(MqttServer), typeof(MqttClientSessionsManager));
     static readonly FieldInfo ConnectPacketField = FindField(typeof(ValidatingConnectionEventArgs), typeof(MqttConnectPacket));
+    static readonly FieldInfo SessionField = FindField(typeof(MqttSessionStatus), typeof(MqttSession));
 
     /// <summary>
     /// The session manager, to fetch one client's session by ID in O(1) (the public GetSessionsAsync copies every
@@ -29,6 +31,13 @@ static class MqttNetInternals
     /// </summary>
     public static MqttConnectPacket ConnectPacket(ValidatingConnectionEventArgs args) =>
         (MqttConnectPacket)ConnectPacketField.GetValue(args)!;
+
+    /// <summary>
+    /// The session behind a status, to queue a message with a completion callback: the public
+    /// TryEnqueueApplicationMessage does not say when the message has been written, which the outbound queue limits
+    /// need to count what still waits.
+    /// </summary>
+    public static MqttSession Session(MqttSessionStatus status) => (MqttSession)SessionField.GetValue(status)!;
 
     static FieldInfo FindField(Type owner, Type fieldType) =>
         owner.GetFields(BindingFlags.Instance | BindingFlags.NonPublic).SingleOrDefault(f => f.FieldType == fieldType)

@@ -14,6 +14,7 @@ static class PublishOutcomeCodes
         PublishOutcome.NotAuthorized => MqttPubAckReasonCode.NotAuthorized,
         PublishOutcome.TopicNameInvalid => MqttPubAckReasonCode.TopicNameInvalid,
         PublishOutcome.QuotaExceeded or PublishOutcome.UplinkQueueFull => MqttPubAckReasonCode.QuotaExceeded,
+        PublishOutcome.StoreUnavailable => MqttPubAckReasonCode.UnspecifiedError,
         _ => MqttPubAckReasonCode.UnspecifiedError,
     };
 }

@@ -97,7 +97,9 @@ public sealed class SqliteDatabase : IDisposable
 
     public object Sync { get; } = new();
 
-    public static SqliteDatabase Open(string dataDirectory)
+    /// <param name="maxBytes">Largest size the file may grow to (SQLite's max_page_count, never below what it holds
+    /// already); 0 sets no limit. Writes beyond it fail with SQLITE_FULL, as on a full disk.</param>
+    public static SqliteDatabase Open(string dataDirectory, long maxBytes = 0)
     {
         Directory.CreateDirectory(dataDirectory);
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDirectory, FileName));
@@ -113,6 +115,12 @@ public sealed class SqliteDatabase : IDisposable
             }
 
             Migrate(connection, path);
+            if (maxBytes > 0)
+            {
+                var pageSize = Convert.ToInt64(Scalar(connection, "PRAGMA page_size;"));
+                Execute(connection, $"PRAGMA max_page_count = {Math.Max(1, maxBytes / pageSize)};");
+            }
+
             return new SqliteDatabase(connection, path);
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26)
@@ -127,6 +135,10 @@ public sealed class SqliteDatabase : IDisposable
             throw;
         }
     }
+
+    /// <summary>SQLite could not write because the disk or the database's size limit is full (SQLITE_FULL) or the
+    /// disk failed the write (SQLITE_IOERR): what was committed before is intact.</summary>
+    public static bool IsCannotWrite(SqliteException e) => e.SqliteErrorCode is 13 or 10;
 
     public SqliteCommand Command(string sql)
     {

@@ -8,7 +8,9 @@ namespace EdgeBroker.Host.Storage;
 
 /// <summary>
 /// Offline messages in SQLite. <see cref="Append"/> commits before it returns, so the publisher's PUBACK (sent after
-/// routing) always follows a durable write. Per-client counts and sizes are cached in memory for the quota check.
+/// routing) always follows a durable write. Per-client counts and sizes are cached in memory for the quota check. When
+/// SQLite cannot write (disk or <c>MaxDatabaseBytes</c> full) <see cref="Append"/> keeps nothing and says so
+/// (<see cref="AppendResult.StoreUnavailable"/>); the core refuses the PUBLISH and the next append tries again.
 /// </summary>
 public sealed class SqliteOfflineStore : IOfflineStore
 {
@@ -57,7 +59,16 @@ public sealed class SqliteOfflineStore : IOfflineStore
             command.Parameters.AddWithValue("$published", message.PublishedAtMs);
             command.Parameters.AddWithValue("$expiry", message.MessageExpiryInterval);
             command.Parameters.AddWithValue("$expires", expiresAtMs);
-            var id = (long)command.ExecuteScalar()!;
+            long id;
+            try
+            {
+                id = (long)command.ExecuteScalar()!;
+            }
+            catch (SqliteException e) when (SqliteDatabase.IsCannotWrite(e))
+            {
+                return AppendResult.StoreUnavailable;
+            }
+
             usage.Count++;
             usage.Bytes += size;
             return id;

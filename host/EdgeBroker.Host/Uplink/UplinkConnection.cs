@@ -304,7 +304,7 @@ sealed class UplinkConnection : IDisposable
             MessageExpiryInterval = received.MessageExpiryInterval,
             UserProperties = received.UserProperties,
         };
-        if (_core.PublishFromUplink(routed) == PublishOutcome.StoreFailed)
+        if (_core.PublishFromUplink(routed) == PublishOutcome.StoreUnavailable)
         {
             e.AutoAcknowledge = false;
             _logger.LogWarning("Uplink {Name}: could not keep a message from upstream for {Topic}; the upstream will send it again",

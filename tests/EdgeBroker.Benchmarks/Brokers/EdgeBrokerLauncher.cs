@@ -120,7 +120,10 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
 
     /// <summary>The simple console logger prefixes levels with "warn:", "fail:" and "crit:"; an unhandled exception
     /// goes to stderr.</summary>
-    public bool IsProblemLine(string line) =>
+    public bool IsProblemLine(string line) => IsLoggedProblem(line);
+
+    /// <summary>Also the emulator's format (its console log writes "HH:mm:ss.fff warn: …").</summary>
+    internal static bool IsLoggedProblem(string line) =>
         line.Contains(" warn: ", StringComparison.Ordinal)
         || line.Contains(" fail: ", StringComparison.Ordinal)
         || line.Contains(" crit: ", StringComparison.Ordinal)
@@ -187,7 +190,7 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
 
     /// <summary>The directory holding EdgeBroker.sln, looked for above the harness binary and above the current
     /// directory.</summary>
-    static DirectoryInfo? FindRepositoryRoot()
+    internal static DirectoryInfo? FindRepositoryRoot()
     {
         foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
         {

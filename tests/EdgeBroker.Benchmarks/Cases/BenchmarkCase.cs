@@ -5,6 +5,9 @@ public enum BrokerKind
 {
     EdgeBroker,
     Mosquitto,
+
+    /// <summary>The firmware emulator (host/EdgeBroker.Emulator): the device's relay and core with its defaults.</summary>
+    Emulator,
 }
 
 /// <summary>How publisher i reaches receiver i.</summary>
@@ -26,6 +29,10 @@ public enum Scenario
     /// <summary>Every publisher sends to one persistent receiver while it is away; then the time it takes the broker
     /// to hand the whole stored backlog over once the receiver is back.</summary>
     StoredBacklog,
+
+    /// <summary>A subscriber that stops reading while publishers flood it: the broker's memory, and a healthy pair's
+    /// latency meanwhile.</summary>
+    SlowConsumer,
 }
 
 /// <summary>One measured configuration: a row of the report.</summary>
@@ -45,6 +52,10 @@ public sealed record BenchmarkCase(string Id, string Title, BrokerKind Broker, R
     /// <summary>For EdgeBroker stored-backlog cases: whether the backlog is handed over in batches (the shipped
     /// <c>OfflineBatchSize</c>, 30, the next batch once the previous one is acknowledged) or all at once (0).</summary>
     public bool OfflineBatching { get; init; } = true;
+
+    /// <summary>For slow-consumer cases: the flooded subscriber reads after all, as fast as it can — the control that
+    /// shows what the flood itself costs the broker.</summary>
+    public bool ConsumerReads { get; init; }
 
     /// <summary>Topic publisher <paramref name="pair"/> publishes to.</summary>
     public string PublishTopic(int pair) =>

@@ -43,6 +43,39 @@ public static class CaseCatalog
             Scenario = Scenario.StoredBacklog,
         };
 
+    public static readonly BenchmarkCase MosquittoSlowConsumer =
+        new("mosq-slow-consumer", "mosquitto, a subscriber that stops reading", BrokerKind.Mosquitto, RoutingMode.PubSub, 0, false) { Scenario = Scenario.SlowConsumer };
+
+    public static readonly BenchmarkCase EdgeSlowConsumer =
+        new("eb-slow-consumer", "EdgeBroker host, a subscriber that stops reading", BrokerKind.EdgeBroker, RoutingMode.PubSub, 0, false) { Scenario = Scenario.SlowConsumer };
+
+    public static readonly BenchmarkCase EmulatorSlowConsumer =
+        new("emu-slow-consumer", "EdgeBroker emulator (device defaults), a subscriber that stops reading", BrokerKind.Emulator, RoutingMode.PubSub, 0, false)
+        {
+            Scenario = Scenario.SlowConsumer,
+        };
+
+    public static readonly BenchmarkCase MosquittoFloodReading =
+        new("mosq-flood-reading", "mosquitto, the same flood to a subscriber that reads", BrokerKind.Mosquitto, RoutingMode.PubSub, 0, false)
+        {
+            Scenario = Scenario.SlowConsumer,
+            ConsumerReads = true,
+        };
+
+    public static readonly BenchmarkCase EdgeFloodReading =
+        new("eb-flood-reading", "EdgeBroker host, the same flood to a subscriber that reads", BrokerKind.EdgeBroker, RoutingMode.PubSub, 0, false)
+        {
+            Scenario = Scenario.SlowConsumer,
+            ConsumerReads = true,
+        };
+
+    public static readonly BenchmarkCase EmulatorFloodReading =
+        new("emu-flood-reading", "EdgeBroker emulator, the same flood to a subscriber that reads", BrokerKind.Emulator, RoutingMode.PubSub, 0, false)
+        {
+            Scenario = Scenario.SlowConsumer,
+            ConsumerReads = true,
+        };
+
     public static IReadOnlyList<BenchmarkCase> All { get; } =
     [
         MosquittoPubSubQos0, MosquittoPubSubQos1,
@@ -50,6 +83,8 @@ public static class CaseCatalog
         EdgeP2PQos0Idle, EdgePubSubQos0Idle,
         MosquittoPubSubQos1Persistent, EdgeP2PQos1Durable,
         MosquittoStoredBacklog, EdgeP2PStoredBacklog, EdgeP2PStoredBacklogBatched,
+        MosquittoSlowConsumer, EdgeSlowConsumer, EmulatorSlowConsumer,
+        MosquittoFloodReading, EdgeFloodReading, EmulatorFloodReading,
     ];
 
     public static BenchmarkCase? Find(string id) => All.FirstOrDefault(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase));
@@ -63,6 +98,7 @@ public static class CaseCatalog
     public static BenchmarkCase MosquittoBaseline(BenchmarkCase @case) => (@case.Scenario, @case.Durable, @case.Qos) switch
     {
         (Scenario.StoredBacklog, _, _) => MosquittoStoredBacklog,
+        (Scenario.SlowConsumer, _, _) => @case.ConsumerReads ? MosquittoFloodReading : MosquittoSlowConsumer,
         (_, true, _) => MosquittoPubSubQos1Persistent,
         (_, false, 0) => MosquittoPubSubQos0,
         _ => MosquittoPubSubQos1,

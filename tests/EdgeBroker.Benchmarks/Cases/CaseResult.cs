@@ -48,6 +48,9 @@ public sealed record CaseResult(BenchmarkCase Case)
     /// <summary>For a stored-backlog case, its measurement.</summary>
     public StoredBacklogMeasurement? Backlog { get; init; }
 
+    /// <summary>For a slow-consumer case, its measurement.</summary>
+    public SlowConsumerMeasurement? SlowConsumer { get; init; }
+
     /// <summary>Problem lines the broker printed during the case (errors, warnings, dropped messages).</summary>
     public int BrokerProblemCount { get; init; }
 
@@ -59,5 +62,10 @@ public sealed record CaseResult(BenchmarkCase Case)
     /// <summary>Why the case did not finish, or null.</summary>
     public string? Error { get; init; }
 
-    public bool Succeeded => Error is null && (Case.Scenario == Scenario.StoredBacklog ? Backlog is not null : Throughput is not null && Latency is not null);
+    public bool Succeeded => Error is null && Case.Scenario switch
+    {
+        Scenario.StoredBacklog => Backlog is not null,
+        Scenario.SlowConsumer => SlowConsumer is not null,
+        _ => Throughput is not null && Latency is not null,
+    };
 }

@@ -43,6 +43,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         }
 
         new StoredBacklogTable(results, _targets).Write(text);
+        new SlowConsumerTable(results).Write(text);
         new StoreRatesTable(storeResults).Write(text);
         new UplinkTable(UplinkResults).Write(text);
         WriteProblems(text);

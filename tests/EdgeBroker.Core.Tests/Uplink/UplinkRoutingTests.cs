@@ -45,7 +45,7 @@ public class UplinkRoutingTests
         var uplink = new Core.Uplink.Uplink(Settings(), new FailingUplinkQueueStore(), new SeededRandomSource());
         broker.Core.Uplinks.Add(uplink);
 
-        Assert.Equal(PublishOutcome.StoreFailed, broker.Publish("sensor", "t", qos: 1));
+        Assert.Equal(PublishOutcome.StoreUnavailable, broker.Publish("sensor", "t", qos: 1));
     }
 
     [Fact]

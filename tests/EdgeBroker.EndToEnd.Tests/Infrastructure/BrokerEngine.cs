@@ -29,6 +29,10 @@ public abstract class RunningBroker : IAsyncDisposable
     /// <summary>Base address of the engine's HTTP API, or null when it has none (only the host has one).</summary>
     public virtual Uri? HttpBaseAddress => null;
 
+    /// <summary>What the broker's routing core counted (drops, refusals), read in process; null for a broker in its
+    /// own process.</summary>
+    public virtual EdgeBroker.Core.Routing.RoutingCounters? Counters => null;
+
     /// <summary>Whether a client with this ID is connected now (to wait for third-party clients that print nothing).</summary>
     public abstract bool IsConnected(string clientId);
 

@@ -22,6 +22,8 @@ public sealed class EmulatorEngine : BrokerEngine
         ["EdgeBroker:OfflineBatchSize"] = (RelaySettings.OfflineBatchSizeKey, Same),
         ["EdgeBroker:OfflineBatchIntervalSeconds"] = (RelaySettings.OfflineBatchIntervalSecondsKey, Same),
         ["EdgeBroker:Mqtt311SessionExpirySeconds"] = (RelaySettings.SessionExpirySecondsKey, Same),
+        ["EdgeBroker:OutboundQueue:MaxMessagesPerClient"] = (RelaySettings.MaxQueuedMessagesPerClientKey, Same),
+        ["EdgeBroker:OutboundQueue:MaxBytesPerClient"] = (RelaySettings.MaxQueuedBytesPerClientKey, Same),
     };
 
     public override string Name => Engines.Emulator;
@@ -81,6 +83,8 @@ public sealed class EmulatorEngine : BrokerEngine
         public override int Port => gateway.Port;
 
         public override bool IsConnected(string clientId) => gateway.Core.Sessions.Find(clientId)?.IsOnline == true;
+
+        public override EdgeBroker.Core.Routing.RoutingCounters Counters => gateway.Core.Counters;
 
         public override ValueTask DisposeAsync()
         {

@@ -52,6 +52,8 @@ public sealed class HostEngine : BrokerEngine
 
         public override bool IsConnected(string clientId) => core.Sessions.Find(clientId)?.IsOnline == true;
 
+        public override EdgeBroker.Core.Routing.RoutingCounters Counters => core.Counters;
+
         public override async ValueTask DisposeAsync()
         {
             await host.StopAsync();

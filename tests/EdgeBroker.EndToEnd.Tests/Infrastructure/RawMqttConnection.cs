@@ -39,10 +39,17 @@ public sealed class RawMqttConnection : IAsyncDisposable
 
     /// <param name="localAddress">The address to connect from (another loopback address such as 127.0.0.2 is another
     /// client machine as far as the broker can tell); null for the system's choice.</param>
-    public static async Task<RawMqttConnection> OpenAsync(RunningBroker broker, IPAddress? localAddress = null)
+    /// <param name="receiveBufferBytes">The socket's receive buffer, fixed before connecting (so the TCP window stays that
+    /// small: a client that stops reading fills it quickly); 0 for the system's, which grows to megabytes.</param>
+    public static async Task<RawMqttConnection> OpenAsync(RunningBroker broker, IPAddress? localAddress = null, int receiveBufferBytes = 0)
     {
         var tcp = localAddress is null ? new TcpClient() : new TcpClient(new IPEndPoint(localAddress, 0));
         tcp.NoDelay = true;
+        if (receiveBufferBytes > 0)
+        {
+            tcp.ReceiveBufferSize = receiveBufferBytes;
+        }
+
         await tcp.ConnectAsync(broker.Host, broker.Port);
         return new RawMqttConnection(tcp, tcp.GetStream());
     }
@@ -142,6 +149,22 @@ public sealed class RawMqttConnection : IAsyncDisposable
         }
 
         return new RawPublish(topic, Encoding.UTF8.GetString(body, offset, body.Length - offset), qos, (flags & 0x08) != 0, packetId);
+    }
+
+    /// <summary>Sends a PUBLISH (MQTT 3.1.1; MQTT 5 with no properties); <paramref name="packetId"/> for QoS 1 and 2.</summary>
+    public Task PublishAsync(string topic, byte[] payload, int qos, ushort packetId = 0)
+    {
+        var body = new List<byte>();
+        AppendString(body, topic);
+        if (qos > 0)
+        {
+            body.Add((byte)(packetId >> 8));
+            body.Add((byte)packetId);
+        }
+
+        AppendProperties(body);
+        body.AddRange(payload);
+        return SendAsync((byte)(0x30 | (qos << 1)), body);
     }
 
     public Task SendPubAckAsync(ushort packetId) => SendAsync(0x40, [(byte)(packetId >> 8), (byte)packetId]);

@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Storage.Tests.Support;
 
@@ -80,19 +81,21 @@ public sealed class CompactionTests : FlashLogFixture
     }
 
     [Fact]
-    public void WhenEvenACompactedLogHasNoRoom_MessagesAreRefused_UntilAcknowledgementsMakeRoom()
+    public void WhenEvenACompactedLogHasNoRoom_MessagesAreRefusedAsStoreUnavailable_UntilAcknowledgementsMakeRoom()
     {
         string payload = new('p', 100);
         var ids = new List<long>();
         long id;
-        while ((id = Offline.Append("dev", payload)) != 0)
+        while ((id = Offline.Append("dev", payload)) > 0)
         {
             ids.Add(id);
         }
 
+        // The log is full, not the client's quota: the core refuses the PUBLISH instead of acknowledging and losing it.
+        Assert.Equal(AppendResult.StoreUnavailable, id);
         Assert.InRange(Store.LogBytes, 0, FlashLimits.MaxLogBytes);
         Assert.True(ids.Count > 20);
-        Assert.Equal(0, Offline.Append("other", payload));
+        Assert.Equal(AppendResult.StoreUnavailable, Offline.Append("other", payload));
 
         // The reserve still takes sessions and subscriptions.
         Store.Sessions.SaveSession("dev", 60, 0);

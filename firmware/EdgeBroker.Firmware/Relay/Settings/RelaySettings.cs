@@ -1,4 +1,5 @@
 using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Outbound;
 using EdgeBroker.Firmware.Storage;
 
 namespace EdgeBroker.Firmware.Relay.Settings
@@ -23,6 +24,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string SessionExpirySecondsKey = "session_expiry_seconds";
         public const string FlashStoreBytesKey = "flash_store_bytes";
         public const string MaxQueuedBytesPerClientKey = "max_queued_bytes_per_client";
+        public const string MaxQueuedMessagesPerClientKey = "max_queued_messages_per_client";
         public const string ConnectTimeoutSecondsKey = "connect_timeout_seconds";
         public const string SendTimeoutSecondsKey = "send_timeout_seconds";
 
@@ -57,6 +59,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             SessionExpirySeconds = 7 * 24 * 3600;
             FlashStoreBytes = 64 * 1024;
             MaxQueuedBytesPerClient = 8192;
+            MaxQueuedMessagesPerClient = 64;
             ConnectTimeoutSeconds = 10;
             SendTimeoutSeconds = 10;
         }
@@ -104,13 +107,18 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// the application's files).</summary>
         public int FlashStoreBytes { get; set; }
 
-        /// <summary>Bytes waiting to be sent to one client; further messages for it are dropped and counted.</summary>
+        /// <summary>Bytes waiting to be sent to one client; further messages for it are dropped and counted (QoS 0
+        /// first, see <see cref="ToOutboundQueueLimits"/>).</summary>
         public int MaxQueuedBytesPerClient { get; set; }
+
+        /// <summary>Packets waiting to be sent to one client, bounded like <see cref="MaxQueuedBytesPerClient"/>.</summary>
+        public int MaxQueuedMessagesPerClient { get; set; }
 
         /// <summary>How long a new TCP connection may take to send its CONNECT.</summary>
         public int ConnectTimeoutSeconds { get; set; }
 
-        /// <summary>How long a send may block on a client that does not read before that client is disconnected.</summary>
+        /// <summary>How long a client may read nothing while bytes wait for it before it is disconnected (the transmitter
+        /// never waits on it meanwhile; it serves the other clients).</summary>
         public int SendTimeoutSeconds { get; set; }
 
         /// <summary>Applies what <paramref name="file"/> sets; bad values are left at their defaults and reported in the
@@ -136,6 +144,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             SessionExpirySeconds = file.GetInt(SessionExpirySecondsKey, SessionExpirySeconds, 1, 315360000);
             FlashStoreBytes = file.GetInt(FlashStoreBytesKey, FlashStoreBytes, MinFlashStoreBytes, 16777216);
             MaxQueuedBytesPerClient = file.GetInt(MaxQueuedBytesPerClientKey, MaxQueuedBytesPerClient, MaxPacketSize, 16777216);
+            MaxQueuedMessagesPerClient = file.GetInt(MaxQueuedMessagesPerClientKey, MaxQueuedMessagesPerClient, 1, 1000000);
             ConnectTimeoutSeconds = file.GetInt(ConnectTimeoutSecondsKey, ConnectTimeoutSeconds, 1, 3600);
             SendTimeoutSeconds = file.GetInt(SendTimeoutSecondsKey, SendTimeoutSeconds, 1, 3600);
         }
@@ -152,6 +161,12 @@ namespace EdgeBroker.Firmware.Relay.Settings
             limits.BatchSize = OfflineBatchSize == 0 || OfflineBatchSize > MaxTrackedDeliveries ? MaxTrackedDeliveries : OfflineBatchSize;
             limits.BatchIntervalMs = OfflineBatchIntervalSeconds * 1000L;
             return limits;
+        }
+
+        /// <summary>What may wait for one connected client, as set here; the core decides which PUBLISH gives way.</summary>
+        public OutboundQueueLimits ToOutboundQueueLimits()
+        {
+            return new OutboundQueueLimits(MaxQueuedMessagesPerClient, MaxQueuedBytesPerClient);
         }
 
         /// <summary>The flash log's budget: <see cref="FlashStoreBytes"/>, compacted once half of it is dead, with a

@@ -1,0 +1,49 @@
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Host.Storage;
+using EdgeBroker.Storage.Tests.Support;
+
+namespace EdgeBroker.Storage.Tests.Sqlite;
+
+/// <summary>A database at its size limit (EdgeBroker:MaxDatabaseBytes, SQLite's max_page_count — what a full disk does
+/// too): appends are refused as <see cref="AppendResult.StoreUnavailable"/>, what it holds stays, and it takes messages
+/// again once acknowledged ones are removed.</summary>
+public sealed class FullDatabaseTests : IDisposable
+{
+    readonly TempDirectory _directory = new();
+
+    [Fact]
+    public void A_full_database_refuses_appends_keeps_what_it_holds_and_takes_messages_again_once_some_are_removed()
+    {
+        var limits = new OfflineLimits { MaxMessagesPerClient = 100_000, MaxBytesPerClient = long.MaxValue };
+        var payload = new string('p', 1000);
+        var ids = new List<long>();
+        long id;
+        using (var database = SqliteDatabase.Open(_directory.Path, maxBytes: 128 * 1024))
+        {
+            var offline = new SqliteOfflineStore(database, limits);
+            while ((id = offline.Append("dev", payload)) > 0)
+            {
+                ids.Add(id);
+            }
+
+            Assert.Equal(AppendResult.StoreUnavailable, id);
+            Assert.InRange(ids.Count, 10, 200);
+            Assert.Equal(AppendResult.StoreUnavailable, offline.Append("other", payload));
+            Assert.Equal(ids.Count, offline.Count("dev"));
+
+            for (var i = 0; i < 10; i++)
+            {
+                offline.Remove("dev", ids[i]);
+            }
+
+            Assert.True(offline.Append("other", payload) > 0);
+        }
+
+        using var reopened = SqliteDatabase.Open(_directory.Path);
+        var store = new SqliteOfflineStore(reopened, limits);
+        Assert.Equal(ids.Skip(10), store.ReadAll("dev").Select(message => message.Id));
+        Assert.Equal(1, store.Count("other"));
+    }
+
+    public void Dispose() => _directory.Dispose();
+}
