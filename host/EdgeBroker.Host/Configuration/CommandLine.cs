@@ -53,6 +53,12 @@ public sealed class CommandLine
         HelpName = "CLIENT_ID",
     };
 
+    readonly Option<int?> _maxPacketSize = new("--max-packet-size")
+    {
+        Description = "Largest MQTT packet accepted, in bytes (default 1048576); a larger one closes its connection.",
+        HelpName = "BYTES",
+    };
+
     public CommandLine()
     {
         _accessKeys.Validators.Add(AccessKeyFlag.Validate);
@@ -77,6 +83,7 @@ public sealed class CommandLine
             _allowAnonymous,
             _applicationGroups,
             _sysSubscribers,
+            _maxPacketSize,
         };
     }
 
@@ -117,6 +124,12 @@ public sealed class CommandLine
         if (result.GetValue(_instanceId) is { } instanceId)
         {
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.InstanceId)}"] = instanceId;
+        }
+
+        if (result.GetValue(_maxPacketSize) is { } maxPacketSize)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.Connections)}:{nameof(ConnectionLimitsOptions.MaxPacketSize)}"] =
+                maxPacketSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         AddTlsSettings(result, settings);

@@ -55,7 +55,7 @@ sealed class MqttBrokerService(
 
         var restored = core.Restore();
         var sessionPresent = new SessionPresentFlags();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new SpecCompliantServerAdapter(sessionPresent)], new MqttNetLogAdapter(loggerFactory));
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new GuardedServerAdapter(sessionPresent, settings.Connections, new ConnectionProblems(loggerFactory.CreateLogger<ConnectionProblems>(), settings.Connections.MaxTrackedSources))], new MqttNetLogAdapter(loggerFactory));
         _bridge = new CoreBridge(core, security, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, loggerFactory.CreateLogger<CoreBridge>());
         if (storage.Retained is { } retained)
         {
@@ -150,7 +150,7 @@ sealed class MqttBrokerService(
         (int)Math.Min((long)settings.MaxOfflineMessagesPerClient + LivePendingMessages, int.MaxValue);
 
     /// <summary>The plain listener and the TLS listener, as configured. Both go through the same TCP adapter, so TLS
-    /// connections get the same <see cref="SpecCompliantChannel"/> corrections as plain ones.</summary>
+    /// connections get the same <see cref="GuardedChannel"/> limits and corrections as plain ones.</summary>
     MqttServerOptionsBuilder Listeners(MqttServerOptionsBuilder builder, BrokerOptions settings, int port, int tlsPort)
     {
         if (port == 0)
