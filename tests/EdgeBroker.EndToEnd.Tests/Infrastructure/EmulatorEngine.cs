@@ -22,6 +22,10 @@ public sealed class EmulatorEngine : BrokerEngine
         ["EdgeBroker:OfflineBatchSize"] = (RelaySettings.OfflineBatchSizeKey, Same),
         ["EdgeBroker:OfflineBatchIntervalSeconds"] = (RelaySettings.OfflineBatchIntervalSecondsKey, Same),
         ["EdgeBroker:Mqtt311SessionExpirySeconds"] = (RelaySettings.SessionExpirySecondsKey, Same),
+        ["EdgeBroker:Connections:MaxPacketSize"] = (RelaySettings.MaxPacketSizeKey, Same),
+        ["EdgeBroker:Connections:ConnectTimeoutSeconds"] = (RelaySettings.ConnectTimeoutSecondsKey, Same),
+        ["EdgeBroker:Connections:MaxConnectionsPerSource"] = (RelaySettings.MaxConnectionsPerSourceKey, Same),
+        ["EdgeBroker:Connections:ConnectionRateWindowSeconds"] = (RelaySettings.ConnectionRateWindowSecondsKey, Same),
     };
 
     public override string Name => Engines.Emulator;

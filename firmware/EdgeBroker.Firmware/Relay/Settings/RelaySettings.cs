@@ -25,6 +25,12 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string MaxQueuedBytesPerClientKey = "max_queued_bytes_per_client";
         public const string ConnectTimeoutSecondsKey = "connect_timeout_seconds";
         public const string SendTimeoutSecondsKey = "send_timeout_seconds";
+        public const string MaxConnectionsPerSourceKey = "max_connections_per_source";
+        public const string ConnectionRateWindowSecondsKey = "connection_rate_window_seconds";
+
+        /// <summary>Source addresses remembered for the connection rate and for logging problems once per address a
+        /// minute (about 60 bytes each on the device); when full, the least recently seen is forgotten.</summary>
+        public const int MaxTrackedSources = 32;
 
         /// <summary>Smallest useful packet limit: a CONNECT with a client ID, a will and credentials.</summary>
         public const int MinPacketSize = 128;
@@ -59,6 +65,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxQueuedBytesPerClient = 8192;
             ConnectTimeoutSeconds = 10;
             SendTimeoutSeconds = 10;
+            MaxConnectionsPerSource = 30;
+            ConnectionRateWindowSeconds = 10;
         }
 
         /// <summary>MQTT listener port; 0 picks a free one.</summary>
@@ -113,6 +121,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>How long a send may block on a client that does not read before that client is disconnected.</summary>
         public int SendTimeoutSeconds { get; set; }
 
+        /// <summary>New connections one source address may open per <see cref="ConnectionRateWindowSeconds"/>; further
+        /// ones are closed at once, before they take a thread. 0 turns the limit off. 30 per 10 s is more than the
+        /// device's clients need to reconnect after an outage, and keeps one script from tying up its 16 sockets.</summary>
+        public int MaxConnectionsPerSource { get; set; }
+
+        public int ConnectionRateWindowSeconds { get; set; }
+
         /// <summary>Applies what <paramref name="file"/> sets; bad values are left at their defaults and reported in the
         /// file's <see cref="SettingsFile.Problems"/>.</summary>
         public void ApplyFrom(SettingsFile file)
@@ -138,6 +153,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxQueuedBytesPerClient = file.GetInt(MaxQueuedBytesPerClientKey, MaxQueuedBytesPerClient, MaxPacketSize, 16777216);
             ConnectTimeoutSeconds = file.GetInt(ConnectTimeoutSecondsKey, ConnectTimeoutSeconds, 1, 3600);
             SendTimeoutSeconds = file.GetInt(SendTimeoutSecondsKey, SendTimeoutSeconds, 1, 3600);
+            MaxConnectionsPerSource = file.GetInt(MaxConnectionsPerSourceKey, MaxConnectionsPerSource, 0, 100000);
+            ConnectionRateWindowSeconds = file.GetInt(ConnectionRateWindowSecondsKey, ConnectionRateWindowSeconds, 1, 3600);
         }
 
         /// <summary>What the core keeps for away clients and how it hands it back, as set here.</summary>
