@@ -11,12 +11,15 @@ public sealed record MalformedInput(bool ConnectFirst, byte[] Bytes);
 /// </summary>
 public static class MalformedInputs
 {
+    /// <summary>The noise input; the mix sends a fresh random length of it each time.</summary>
+    public const string RandomBytes = "random bytes";
+
     /// <summary>MQTT 3.1.1 CONNECT for client ID "z" (clean session, keep-alive 60 s) at <paramref name="level"/>.</summary>
     static byte[] Connect(byte level) => [0x10, 0x0D, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', level, 0x02, 0x00, 0x3C, 0x00, 0x01, (byte)'z'];
 
     /// <summary>300 bytes of noise, always the same (seeded), that neither engine can take for a packet it waits for:
     /// its first byte is a reserved packet type or flags.</summary>
-    static byte[] RandomBytes()
+    static byte[] Noise()
     {
         var bytes = new byte[300];
         new Random(12).NextBytes(bytes);
@@ -25,7 +28,7 @@ public static class MalformedInputs
 
     public static readonly IReadOnlyDictionary<string, MalformedInput> All = new Dictionary<string, MalformedInput>
     {
-        ["random bytes"] = new(false, RandomBytes()),
+        [RandomBytes] = new(false, Noise()),
 
         // Remaining length with a continuation bit on its fourth byte.
         ["remaining length over four bytes"] = new(true, [0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
