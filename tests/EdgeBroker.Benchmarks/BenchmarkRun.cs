@@ -17,6 +17,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
     {
         var cases = CaseCatalog.Select(settings.CaseIds);
         var storeCases = StoreCaseCatalog.Select(settings.CaseIds);
+        var robustness = RobustnessCase.IsSelected(settings.CaseIds);
         var edgeBroker = new EdgeBrokerLauncher(settings.EdgeBrokerDll);
         var mosquitto = new MosquittoLauncher(settings.MosquittoPath);
         var launchers = new Dictionary<BrokerKind, IBrokerLauncher>
@@ -25,10 +26,20 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             [BrokerKind.Mosquitto] = mosquitto,
         };
 
-        var needed = cases.Select(c => c.Broker).Distinct().Select(kind => launchers[kind]).ToList();
+        var needed = cases.Select(c => c.Broker).Concat(robustness ? RobustnessCase.Brokers.Where(k => k != BrokerKind.Emulator) : [])
+            .Distinct().Select(kind => launchers[kind]).ToList();
         foreach (var launcher in needed)
         {
             launcher.EnsureAvailable();
+        }
+
+        if (robustness)
+        {
+            // Found beside the host's build, so only once the host's is known.
+            var emulator = new EmulatorLauncher(edgeBroker.Dll);
+            emulator.EnsureAvailable();
+            launchers[BrokerKind.Emulator] = emulator;
+            needed.Add(emulator);
         }
 
         foreach (var warning in edgeBroker.Warnings)
@@ -39,7 +50,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var started = DateTimeOffset.Now;
         var clock = Stopwatch.StartNew();
         var loadBefore = MachineDescription.LoadAverage();
-        var ids = cases.Select(c => c.Id).Concat(storeCases.Select(c => c.Id)).ToList();
+        var ids = cases.Select(c => c.Id).Concat(storeCases.Select(c => c.Id)).Concat(robustness ? [RobustnessCase.Id] : []).ToList();
         progress.WriteLine($"Running {ids.Count} case(s){(settings.Quick ? " in quick mode" : string.Empty)}: {string.Join(", ", ids)}");
 
         var runner = new CaseRunner(settings, launchers, progress);
@@ -57,6 +68,16 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             storeResults.Add(await storeRunner.RunAsync(@case, cancellationToken).ConfigureAwait(false));
         }
 
+        var robustnessResults = new List<RobustnessMeasurement>();
+        if (robustness)
+        {
+            var robustnessRunner = new RobustnessRunner(settings, line => progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] {RobustnessCase.Id}: {line}"));
+            foreach (var kind in RobustnessCase.Brokers)
+            {
+                robustnessResults.Add(await robustnessRunner.RunAsync(launchers[kind], cancellationToken).ConfigureAwait(false));
+            }
+        }
+
         var run = new RunInfo(started, clock.Elapsed, MachineDescription.Describe(), needed.Select(l => l.Description).ToList(),
             loadBefore, MachineDescription.LoadAverage(), edgeBroker.Warnings)
         {
@@ -67,7 +88,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
                 .ToList(),
             StoreLocation = MachineDescription.FileSystemOf(Path.GetTempPath()),
         };
-        var report = new MarkdownReport(settings, run, results, storeResults).Render();
+        var report = new MarkdownReport(settings, run, results, storeResults, robustnessResults).Render();
         output.WriteLine(report);
         if (settings.OutputFile is { } file)
         {
@@ -81,6 +102,6 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         }
 
         // Failing cases make the run fail, so a script cannot mistake a half-run for a result.
-        return results.All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) ? 0 : 1;
+        return results.All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) && robustnessResults.All(r => r.Error is null) ? 0 : 1;
     }
 }

@@ -5,6 +5,9 @@ public enum BrokerKind
 {
     EdgeBroker,
     Mosquitto,
+
+    /// <summary>The firmware emulator (the device's relay and core on the PC); only the Robustness case runs it.</summary>
+    Emulator,
 }
 
 /// <summary>How publisher i reaches receiver i.</summary>
