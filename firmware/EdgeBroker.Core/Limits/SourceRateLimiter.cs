@@ -1,4 +1,3 @@
-using System.Collections;
 using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Limits
@@ -15,9 +14,7 @@ namespace EdgeBroker.Core.Limits
         readonly object _sync = new object();
         readonly int _maxEventsPerWindow;
         readonly long _windowMs;
-        readonly int _maxTrackedSources;
-        readonly StringMap _bySource;
-        readonly ArrayList _entries = new ArrayList();
+        readonly AddressTable _sources;
 
         /// <param name="maxEventsPerWindow">Events allowed per source in one window; 0 or less allows everything.</param>
         /// <param name="windowMs">Length of the window; a source's count starts again once its window has passed.</param>
@@ -26,8 +23,7 @@ namespace EdgeBroker.Core.Limits
         {
             _maxEventsPerWindow = maxEventsPerWindow;
             _windowMs = windowMs;
-            _maxTrackedSources = maxTrackedSources < 1 ? 1 : maxTrackedSources;
-            _bySource = new StringMap(_maxTrackedSources < 64 ? _maxTrackedSources : 64);
+            _sources = new AddressTable(maxTrackedSources);
         }
 
         /// <summary>Addresses tracked now (at most the configured number).</summary>
@@ -37,7 +33,7 @@ namespace EdgeBroker.Core.Limits
             {
                 lock (_sync)
                 {
-                    return _entries.Count;
+                    return _sources.Count;
                 }
             }
         }
@@ -52,10 +48,13 @@ namespace EdgeBroker.Core.Limits
 
             lock (_sync)
             {
-                Entry entry = (Entry)_bySource.Get(source);
+                Entry entry = (Entry)_sources.Find(source);
                 if (entry == null)
                 {
-                    entry = Track(source, nowMs);
+                    entry = new Entry();
+                    entry.Address = source;
+                    entry.WindowStartMs = nowMs;
+                    _sources.Add(entry);
                 }
 
                 entry.LastSeenMs = nowMs;
@@ -75,48 +74,10 @@ namespace EdgeBroker.Core.Limits
             }
         }
 
-        Entry Track(string source, long nowMs)
+        sealed class Entry : AddressEntry
         {
-            if (_entries.Count >= _maxTrackedSources)
-            {
-                Forget(LeastRecentlySeen());
-            }
-
-            Entry entry = new Entry();
-            entry.Source = source;
-            entry.WindowStartMs = nowMs;
-            _bySource.Set(source, entry);
-            _entries.Add(entry);
-            return entry;
-        }
-
-        Entry LeastRecentlySeen()
-        {
-            Entry oldest = (Entry)_entries[0];
-            for (int i = 1; i < _entries.Count; i++)
-            {
-                Entry entry = (Entry)_entries[i];
-                if (entry.LastSeenMs < oldest.LastSeenMs)
-                {
-                    oldest = entry;
-                }
-            }
-
-            return oldest;
-        }
-
-        void Forget(Entry entry)
-        {
-            _bySource.Remove(entry.Source);
-            _entries.Remove(entry);
-        }
-
-        sealed class Entry
-        {
-            public string Source;
             public long WindowStartMs;
             public int Events;
-            public long LastSeenMs;
         }
     }
 }
