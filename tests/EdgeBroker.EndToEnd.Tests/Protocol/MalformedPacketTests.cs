@@ -84,6 +84,36 @@ public sealed class MalformedPacketTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_packet_over_the_configured_maximum_closes_its_connection_when_its_header_ends(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?> { ["EdgeBroker:Connections:MaxPacketSize"] = "256" });
+        await using var bystander = await TestClient.ConnectAsync(broker, "bystander");
+        await bystander.SubscribeAsync("news/#");
+        await using var offender = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await offender.ConnectAsync("offender"));
+
+        // A 300-byte PUBLISH: its fixed header alone is enough to refuse it, none of its body is sent.
+        await offender.SendRawAsync([0x30, 0xAC, 0x02]);
+
+        Assert.True(await offender.IsClosedByBrokerAsync(CloseTimeout), "the broker kept a connection whose packet is over the limit");
+        await AssertOthersUnaffectedAsync(broker, bystander);
+    }
+
+    [Fact]
+    public async Task The_host_program_takes_its_maximum_packet_size_from_the_command_line()
+    {
+        await using var host = await HostProcess.StartAsync("--max-packet-size", "256");
+        await using var offender = await RawMqttConnection.OpenAsync(host);
+        Assert.Equal(0, await offender.ConnectAsync("offender"));
+
+        await offender.SendRawAsync([0x30, 0xAC, 0x02]);
+
+        Assert.True(await offender.IsClosedByBrokerAsync(CloseTimeout));
+        await host.WaitForOutputAsync("a packet of 303 bytes, limit 256");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task A_frame_cut_off_by_a_lost_connection_affects_nobody_else(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
