@@ -17,8 +17,8 @@ public static class MalformedInputs
     /// <summary>MQTT 3.1.1 CONNECT for client ID "z" (clean session, keep-alive 60 s) at <paramref name="level"/>.</summary>
     static byte[] Connect(byte level) => [0x10, 0x0D, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', level, 0x02, 0x00, 0x3C, 0x00, 0x01, (byte)'z'];
 
-    /// <summary>300 bytes of noise, always the same (seeded), that neither engine can take for a packet it waits for:
-    /// its first byte is a reserved packet type or flags.</summary>
+    /// <summary>300 bytes of noise, always the same (seeded) so the single-input test is repeatable; the mix sends
+    /// fresh noise of random length each time.</summary>
     static byte[] Noise()
     {
         var bytes = new byte[300];

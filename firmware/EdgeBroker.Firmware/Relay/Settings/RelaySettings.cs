@@ -65,7 +65,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxQueuedBytesPerClient = 8192;
             ConnectTimeoutSeconds = 10;
             SendTimeoutSeconds = 10;
-            MaxConnectionsPerSource = 30;
+            MaxConnectionsPerSource = 60;
             ConnectionRateWindowSeconds = 10;
         }
 
@@ -122,8 +122,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public int SendTimeoutSeconds { get; set; }
 
         /// <summary>New connections one source address may open per <see cref="ConnectionRateWindowSeconds"/>; further
-        /// ones are closed at once, before they take a thread. 0 turns the limit off. 30 per 10 s is more than the
-        /// device's clients need to reconnect after an outage, and keeps one script from tying up its 16 sockets.</summary>
+        /// ones are closed at once, before they take a thread. 0 turns the limit off. 60 per 10 s lets each of the
+        /// device's 12 clients reconnect five times in a row, and cuts a script's flood to six connections a second.</summary>
         public int MaxConnectionsPerSource { get; set; }
 
         public int ConnectionRateWindowSeconds { get; set; }
