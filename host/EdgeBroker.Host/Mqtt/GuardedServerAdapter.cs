@@ -117,10 +117,11 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
         MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger logger, CancellationToken stopping)
     {
         Stream? stream = null;
+        var source = "unknown";
         try
         {
             var remote = client.RemoteEndPoint!;
-            var source = SourceAddress.Of(remote);
+            source = SourceAddress.Of(remote);
             if (!_connectionRate.Allow(source, Clock.NowMs()))
             {
                 problems.Report(source, $"more than {limits.MaxConnectionsPerSource} new connections within {limits.ConnectionRateWindowSeconds:0.#} s");
@@ -156,6 +157,11 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             // The connection was lost or the broker is stopping.
+        }
+        catch (Exception e)
+        {
+            // Nothing else is expected here (MQTTnet handles its own errors); logged rather than lost in a detached task.
+            problems.Report(source, $"unexpected {e.GetType().Name}: {e.Message}");
         }
         finally
         {
