@@ -18,6 +18,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var cases = CaseCatalog.Select(settings.CaseIds);
         var storeCases = StoreCaseCatalog.Select(settings.CaseIds);
         var uplinkCases = UplinkCaseCatalog.Select(settings.CaseIds);
+        var robustness = RobustnessCase.IsSelected(settings.CaseIds);
         var edgeBroker = new EdgeBrokerLauncher(settings.EdgeBrokerDll);
         var mosquitto = new MosquittoLauncher(settings.MosquittoPath);
         var launchers = new Dictionary<BrokerKind, IBrokerLauncher>
@@ -27,7 +28,9 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             [BrokerKind.Emulator] = new EmulatorLauncher(),
         };
 
-        var needed = cases.Select(c => c.Broker).Concat(uplinkCases.Count > 0 ? [BrokerKind.EdgeBroker, BrokerKind.Mosquitto] : [])
+        var needed = cases.Select(c => c.Broker)
+            .Concat(uplinkCases.Count > 0 ? [BrokerKind.EdgeBroker, BrokerKind.Mosquitto] : [])
+            .Concat(robustness ? RobustnessCase.Brokers : [])
             .Distinct().Select(kind => launchers[kind]).ToList();
         foreach (var launcher in needed)
         {
@@ -42,7 +45,8 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var started = DateTimeOffset.Now;
         var clock = Stopwatch.StartNew();
         var loadBefore = MachineDescription.LoadAverage();
-        var ids = cases.Select(c => c.Id).Concat(storeCases.Select(c => c.Id)).Concat(uplinkCases.Select(c => c.Id)).ToList();
+        var ids = cases.Select(c => c.Id).Concat(storeCases.Select(c => c.Id)).Concat(uplinkCases.Select(c => c.Id))
+            .Concat(robustness ? [RobustnessCase.Id] : []).ToList();
         progress.WriteLine($"Running {ids.Count} case(s){(settings.Quick ? " in quick mode" : string.Empty)}: {string.Join(", ", ids)}");
 
         var runner = new CaseRunner(settings, launchers, progress);
@@ -60,11 +64,21 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             storeResults.Add(await storeRunner.RunAsync(@case, cancellationToken).ConfigureAwait(false));
         }
 
-        var uplinkRunner = new UplinkRunner(mosquitto.Executable, edgeBroker.Dll, settings.BacklogMessages, progress);
+        var uplinkRunner = new UplinkRunner(mosquitto.Executable, edgeBroker.Dll.FullName, settings.BacklogMessages, progress);
         var uplinkResults = new List<UplinkResult>();
         foreach (var @case in uplinkCases)
         {
             uplinkResults.Add(await uplinkRunner.RunAsync(@case).ConfigureAwait(false));
+        }
+
+        var robustnessResults = new List<RobustnessMeasurement>();
+        if (robustness)
+        {
+            var robustnessRunner = new RobustnessRunner(settings, line => progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] {RobustnessCase.Id}: {line}"));
+            foreach (var kind in RobustnessCase.Brokers)
+            {
+                robustnessResults.Add(await robustnessRunner.RunAsync(launchers[kind], cancellationToken).ConfigureAwait(false));
+            }
         }
 
         var run = new RunInfo(started, clock.Elapsed, MachineDescription.Describe(), needed.Select(l => l.Description).ToList(),
@@ -77,7 +91,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
                 .ToList(),
             StoreLocation = MachineDescription.FileSystemOf(Path.GetTempPath()),
         };
-        var report = new MarkdownReport(settings, run, results, storeResults) { UplinkResults = uplinkResults }.Render();
+        var report = new MarkdownReport(settings, run, results, storeResults, robustnessResults) { UplinkResults = uplinkResults }.Render();
         output.WriteLine(report);
         if (settings.OutputFile is { } file)
         {
@@ -91,6 +105,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         }
 
         // Failing cases make the run fail, so a script cannot mistake a half-run for a result.
-        return results.All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) && uplinkResults.All(r => r.Error is null) ? 0 : 1;
+        return results.All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) && uplinkResults.All(r => r.Error is null)
+            && robustnessResults.All(r => r.Error is null) ? 0 : 1;
     }
 }

@@ -42,6 +42,9 @@ public sealed record BenchmarkSettings
     /// <summary>Payload size in bytes; the first bytes carry the timestamp and sequence number.</summary>
     public int PayloadSize { get; init; } = 64;
 
+    /// <summary>Idle clients the Robustness case connects to each broker (10,000 needs <c>ulimit -n</c> above 10,100).</summary>
+    public int RobustnessIdleClients { get; init; } = 2_000;
+
     /// <summary>Case IDs to run, in order; empty runs every case.</summary>
     public IReadOnlyList<string> CaseIds { get; init; } = [];
 

@@ -1,4 +1,3 @@
-using System.Collections;
 using EdgeBroker.Core.Collections;
 
 namespace EdgeBroker.Core.Security
@@ -12,28 +11,28 @@ namespace EdgeBroker.Core.Security
     public sealed class LoginThrottle
     {
         readonly LoginThrottleOptions _options;
-        readonly StringMap _byAddress = new StringMap(16);
-        readonly ArrayList _entries = new ArrayList();
+        readonly AddressTable _addresses;
 
         public LoginThrottle(LoginThrottleOptions options)
         {
             _options = options;
+            _addresses = new AddressTable(options.MaxTrackedAddresses);
         }
 
         /// <summary>Addresses tracked now (bounded by <see cref="LoginThrottleOptions.MaxTrackedAddresses"/>).</summary>
-        public int TrackedAddresses { get { return _entries.Count; } }
+        public int TrackedAddresses { get { return _addresses.Count; } }
 
         /// <summary>Unix ms until which <paramref name="address"/> is refused, or 0 when it is not locked out.</summary>
         public long LockedUntilMs(string address, long nowMs)
         {
-            Entry entry = (Entry)_byAddress.Get(address);
+            Entry entry = (Entry)_addresses.Find(address);
             return entry != null && entry.LockedUntilMs > nowMs ? entry.LockedUntilMs : 0;
         }
 
         /// <summary>How long the engine should wait before answering <paramref name="address"/>'s CONNECT.</summary>
         public int DelayMs(string address, long nowMs)
         {
-            Entry entry = (Entry)_byAddress.Get(address);
+            Entry entry = (Entry)_addresses.Find(address);
             if (entry == null || _options.FailuresBeforeDelay <= 0)
             {
                 return 0;
@@ -46,7 +45,7 @@ namespace EdgeBroker.Core.Security
         /// <summary>Counts a failed login; returns true when this failure locked the address out.</summary>
         public bool RecordFailure(string address, long nowMs)
         {
-            Entry entry = (Entry)_byAddress.Get(address);
+            Entry entry = (Entry)_addresses.Find(address);
             if (entry == null)
             {
                 entry = Track(address, nowMs);
@@ -83,16 +82,15 @@ namespace EdgeBroker.Core.Security
 
         Entry Track(string address, long nowMs)
         {
-            if (_entries.Count >= _options.MaxTrackedAddresses && _entries.Count > 0)
+            if (_addresses.IsFull)
             {
-                Forget(LeastRecentlySeen(nowMs));
+                _addresses.Remove(LeastRecentlySeen(nowMs));
             }
 
             Entry entry = new Entry();
             entry.Address = address;
             entry.WindowStartMs = nowMs;
-            _byAddress.Set(address, entry);
-            _entries.Add(entry);
+            _addresses.Add(entry);
             return entry;
         }
 
@@ -100,38 +98,24 @@ namespace EdgeBroker.Core.Security
         /// cannot free a locked-out one.</summary>
         Entry LeastRecentlySeen(long nowMs)
         {
-            Entry oldest = null;
             Entry oldestUnlocked = null;
-            for (int i = 0; i < _entries.Count; i++)
+            for (int i = 0; i < _addresses.Count; i++)
             {
-                Entry entry = (Entry)_entries[i];
-                if (oldest == null || entry.LastSeenMs < oldest.LastSeenMs)
-                {
-                    oldest = entry;
-                }
-
+                Entry entry = (Entry)_addresses.At(i);
                 if (entry.LockedUntilMs <= nowMs && (oldestUnlocked == null || entry.LastSeenMs < oldestUnlocked.LastSeenMs))
                 {
                     oldestUnlocked = entry;
                 }
             }
 
-            return oldestUnlocked != null ? oldestUnlocked : oldest;
+            return oldestUnlocked != null ? oldestUnlocked : (Entry)_addresses.LeastRecentlySeen();
         }
 
-        void Forget(Entry entry)
+        sealed class Entry : AddressEntry
         {
-            _byAddress.Remove(entry.Address);
-            _entries.Remove(entry);
-        }
-
-        sealed class Entry
-        {
-            public string Address;
             public long WindowStartMs;
             public int Failures;
             public long LockedUntilMs;
-            public long LastSeenMs;
         }
     }
 }

@@ -99,7 +99,7 @@ namespace EdgeBroker.Firmware.Relay
             }
             catch (MalformedPacketException e)
             {
-                _context.Log.Warning("Closed connection " + Describe() + ": " + e.Message);
+                _context.ReportProblem(SourceAddress(), Describe(), e.Message);
             }
             catch (FlashStoreException e)
             {
@@ -466,6 +466,19 @@ namespace EdgeBroker.Firmware.Relay
         internal IPEndPoint RemoteEndPoint()
         {
             return (IPEndPoint)_socket.RemoteEndPoint;
+        }
+
+        /// <summary>The client's address for the per-source tables, read when needed: a connection does not keep it.</summary>
+        string SourceAddress()
+        {
+            try
+            {
+                return RemoteEndPoint().Address.ToString();
+            }
+            catch (Exception)
+            {
+                return "unknown";
+            }
         }
 
         /// <summary>For log lines: the client ID once known, else the channel.</summary>

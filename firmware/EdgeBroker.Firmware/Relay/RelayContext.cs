@@ -1,6 +1,7 @@
 using System.Collections;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Outbound;
+using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
@@ -22,6 +23,7 @@ namespace EdgeBroker.Firmware.Relay
 
         readonly object _sync = new object();
         readonly ArrayList _connections = new ArrayList();
+        readonly ProblemReports _problems;
         int _clients;
 
         public RelayContext(BrokerCore core, BrokerSecurity security, RetainedMessages retained, RelaySettings settings, IRelayLog log)
@@ -35,6 +37,9 @@ namespace EdgeBroker.Firmware.Relay
             Strings = new StringDecoder();
             Transmitter = new Transmitter();
             OutboundLimits = settings.ToOutboundQueueLimits();
+            ConnectionRate = new SourceRateLimiter(settings.MaxConnectionsPerSource, settings.ConnectionRateWindowSeconds * 1000L,
+                RelaySettings.MaxTrackedSources);
+            _problems = new ProblemReports(RelaySettings.MaxTrackedSources);
             core.Router.KeepRetained = KeepRetained;
         }
 
@@ -94,6 +99,22 @@ namespace EdgeBroker.Firmware.Relay
         public StringDecoder Strings { get; private set; }
 
         public Transmitter Transmitter { get; private set; }
+
+        /// <summary>New connections per source address (the core's decision, configured by the settings).</summary>
+        public SourceRateLimiter ConnectionRate { get; private set; }
+
+        /// <summary>Logs a connection closed for what it did (bad input, a flood): once per source address a minute,
+        /// the rest counted, so a flood of bad connections cannot fill the log. <paramref name="connection"/> says which
+        /// (see <see cref="RelayConnection.Describe"/>), or is null before a connection was set up.</summary>
+        public void ReportProblem(string source, string connection, string problem)
+        {
+            if (_problems.ShouldReport(source, Clock.NowMs()))
+            {
+                Log.Warning("Closed connection" + (connection == null ? "" : " " + connection) + " from " + source + ": " + problem
+                    + ". Further problems from this address are counted, not logged, for a minute ("
+                    + _problems.Suppressed + " counted so far from all addresses)");
+            }
+        }
 
         /// <summary>A PUBLISH or SUBSCRIBE the access policy refused (3.1.1 cannot tell the publisher, so the log does).</summary>
         void LogDenial(string clientId, string topicOrFilter, bool isPublish, string reason)

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
+using EdgeBroker.Core;
 
 namespace EdgeBroker.Firmware.Relay
 {
@@ -101,6 +102,11 @@ namespace EdgeBroker.Firmware.Relay
                     continue;
                 }
 
+                if (!Admit(socket))
+                {
+                    continue;
+                }
+
                 RelayConnection connection;
                 try
                 {
@@ -116,6 +122,32 @@ namespace EdgeBroker.Firmware.Relay
                 _context.Track(connection);
                 connection.Start();
             }
+        }
+
+        /// <summary>Closes <paramref name="socket"/> at once, before it takes a thread, when its address has opened more
+        /// connections than the settings allow in the current window.</summary>
+        bool Admit(Socket socket)
+        {
+            string source;
+            try
+            {
+                source = ((IPEndPoint)socket.RemoteEndPoint).Address.ToString();
+            }
+            catch (Exception)
+            {
+                socket.Close();
+                return false;
+            }
+
+            if (_context.ConnectionRate.Allow(source, Clock.NowMs()))
+            {
+                return true;
+            }
+
+            _context.ReportProblem(source, null, "more than " + _context.Settings.MaxConnectionsPerSource + " new connections within "
+                + _context.Settings.ConnectionRateWindowSeconds + " s");
+            socket.Close();
+            return false;
         }
     }
 }

@@ -35,6 +35,9 @@ public sealed class BrokerOptions
     /// <summary>MQTT over TLS and HTTPS (off until a certificate is configured).</summary>
     public TlsOptions Tls { get; set; } = new();
 
+    /// <summary>Packet size, CONNECT and TLS handshake timeouts, connections per source address.</summary>
+    public ConnectionLimitsOptions Connections { get; set; } = new();
+
     /// <summary>Messages kept per persistent session before new ones are refused.</summary>
     public int MaxOfflineMessagesPerClient { get; set; } = 1000;
 
@@ -91,6 +94,7 @@ public sealed class BrokerOptions
 
         problems.AddRange(AccessKeyProblems());
         problems.AddRange(Tls.Validate(Port, HttpPort));
+        problems.AddRange(Connections.Validate());
 
         if (!IPAddress.TryParse(Bind, out _))
         {

@@ -62,6 +62,12 @@ public sealed class CommandLine
     };
     readonly UplinkFlags _uplink = new();
 
+    readonly Option<int?> _maxPacketSize = new("--max-packet-size")
+    {
+        Description = "Largest MQTT packet accepted, in bytes (default 1048576); a larger one closes its connection.",
+        HelpName = "BYTES",
+    };
+
     public CommandLine()
     {
         _accessKeys.Validators.Add(AccessKeyFlag.Validate);
@@ -88,6 +94,7 @@ public sealed class CommandLine
             _allowAnonymous,
             _applicationGroups,
             _sysSubscribers,
+            _maxPacketSize,
         };
         foreach (var option in _uplink.Options)
         {
@@ -132,6 +139,12 @@ public sealed class CommandLine
         if (result.GetValue(_instanceId) is { } instanceId)
         {
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.InstanceId)}"] = instanceId;
+        }
+
+        if (result.GetValue(_maxPacketSize) is { } maxPacketSize)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.Connections)}:{nameof(ConnectionLimitsOptions.MaxPacketSize)}"] =
+                maxPacketSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         AddTlsSettings(result, settings);

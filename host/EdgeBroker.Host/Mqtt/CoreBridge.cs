@@ -82,13 +82,13 @@ sealed class CoreBridge
             }
             else
             {
-                // [MQTT-3.1.3-6]; the clean session = 0 case never gets here (SpecCompliantChannel answers it).
+                // [MQTT-3.1.3-6]; the clean session = 0 case never gets here (GuardedChannel answers it).
                 connect.ClientId = clientId;
             }
         }
 
         var endPoint = args.RemoteEndPoint.ToString()!;
-        var remoteIp = RemoteAddress(args.RemoteEndPoint);
+        var remoteIp = SourceAddress.Of(args.RemoteEndPoint);
         var decision = _security.Authenticate(clientId, args.UserName, args.RawPassword, remoteIp, Clock.NowMs());
         if (decision.ResponseDelayMs > 0)
         {
@@ -379,10 +379,6 @@ sealed class CoreBridge
     }
 
     /// <summary>The client's IP address without the port: the unit the login throttle counts failures by.</summary>
-    static string RemoteAddress(EndPoint endPoint) => endPoint is IPEndPoint ip
-        ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address).ToString()
-        : endPoint.ToString() ?? string.Empty;
-
     static string ProtocolName(MqttProtocolVersion version) => version switch
     {
         MqttProtocolVersion.V500 => "5.0",

@@ -11,6 +11,11 @@ namespace EdgeBroker.Benchmarks.Brokers;
 /// <c>OfflineBatchSize 0</c>); mosquitto has no such batching, its delivery is paced by <c>max_inflight_messages</c>.</param>
 public sealed record BrokerProfile(bool Durable, int? MessagesKeptPerClient, bool OfflineBatching)
 {
+    /// <summary>Clients the broker admits at once and new connections it takes from one address, unlimited where
+    /// the broker allows (EdgeBroker <c>Connections:MaxConnectionsPerSource 0</c>; the emulator also
+    /// <c>max_clients</c> at its maximum, 1,000): the Robustness case opens thousands from 127.0.0.1.</summary>
+    public bool ManyConnections { get; init; }
+
     /// <summary>The broker as it ships: what the load cases measure.</summary>
     public static BrokerProfile Shipped { get; } = new(Durable: false, MessagesKeptPerClient: null, OfflineBatching: true);
 

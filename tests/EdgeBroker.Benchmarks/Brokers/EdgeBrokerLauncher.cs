@@ -27,8 +27,8 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
         ? "EdgeBroker.Host"
         : $"EdgeBroker.Host ({_dll.FullName}, built {_dll.LastWriteTime:yyyy-MM-dd HH:mm}{(_sourceVersion is null ? string.Empty : ", sources " + _sourceVersion)})";
 
-    /// <summary>The host program's path (after <see cref="EnsureAvailable"/>).</summary>
-    public string Dll => _dll?.FullName ?? throw new InvalidOperationException("EnsureAvailable was not called.");
+    /// <summary>The build measured, once <see cref="EnsureAvailable"/> found it.</summary>
+    public FileInfo Dll => _dll ?? throw new InvalidOperationException("EnsureAvailable was not called.");
 
     /// <summary>Things worth knowing that do not stop the run (a build older than its sources).</summary>
     public List<string> Warnings { get; } = [];
@@ -113,6 +113,11 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
         if (!profile.OfflineBatching)
         {
             section["OfflineBatchSize"] = 0;
+        }
+
+        if (profile.ManyConnections)
+        {
+            section["Connections"] = new JsonObject { ["MaxConnectionsPerSource"] = 0 };
         }
 
         return section.Count == 0 ? null : new JsonObject { ["EdgeBroker"] = section };

@@ -1,15 +1,20 @@
 using System.Diagnostics;
+using System.Globalization;
 using EdgeBroker.Benchmarks.Cases;
 
 namespace EdgeBroker.Benchmarks.Brokers;
 
 /// <summary>
-/// Starts the firmware emulator as users do (<c>dotnet EdgeBroker.Emulator.dll --port N --data-dir DIR</c>) with the
-/// device's shipped settings: the relay and core the ESP32 runs, its flash log in the case's scratch directory.
+/// Starts the firmware emulator as users do (<c>dotnet EdgeBroker.Emulator.dll --port N --data-dir DIR</c>) from its
+/// Release build, with the device's defaults: the relay and core the ESP32 runs, its flash log in the case's scratch
+/// directory, which stands in for the device's I: and holds the edgebroker.conf a profile needs.
 /// </summary>
 public sealed class EmulatorLauncher : IBrokerLauncher
 {
     const string BuildCommand = "dotnet build -c Release host/EdgeBroker.Emulator";
+
+    /// <summary>The most clients the relay's settings allow (<c>max_clients</c>).</summary>
+    public const int MaxClients = 1000;
 
     FileInfo? _dll;
 
@@ -33,8 +38,9 @@ public sealed class EmulatorLauncher : IBrokerLauncher
     public ProcessStartInfo StartInfo(int port, BrokerProfile profile, DirectoryInfo scratch)
     {
         var dll = _dll ?? throw new InvalidOperationException("EnsureAvailable was not called.");
+        File.WriteAllLines(Path.Combine(scratch.FullName, "edgebroker.conf"), Settings(profile));
         var start = new ProcessStartInfo("dotnet");
-        foreach (var argument in new[] { dll.FullName, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", scratch.FullName, "--quiet" })
+        foreach (var argument in new[] { dll.FullName, "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", scratch.FullName, "--quiet" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -42,7 +48,22 @@ public sealed class EmulatorLauncher : IBrokerLauncher
         return start;
     }
 
-    public string Describe(BrokerProfile profile) => "device defaults (edgebroker.conf empty), flash log in the scratch directory";
+    public string Describe(BrokerProfile profile)
+    {
+        var settings = Settings(profile).ToList();
+        return settings.Count == 0
+            ? "device defaults (edgebroker.conf empty), flash log in the scratch directory"
+            : "edgebroker.conf with `" + string.Join("`, `", settings) + "`, flash log in the scratch directory";
+    }
+
+    static IEnumerable<string> Settings(BrokerProfile profile)
+    {
+        if (profile.ManyConnections)
+        {
+            yield return "max_clients = " + MaxClients.ToString(CultureInfo.InvariantCulture);
+            yield return "max_connections_per_source = 0";
+        }
+    }
 
     public bool IsProblemLine(string line) => EdgeBrokerLauncher.IsLoggedProblem(line);
 }

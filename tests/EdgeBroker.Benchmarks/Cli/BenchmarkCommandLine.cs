@@ -26,6 +26,7 @@ public sealed class BenchmarkCommandLine
     readonly Option<bool> _quick = new("--quick") { Description = "Fast smoke run (about a minute for all cases); numbers are indicative only." };
     readonly Option<FileInfo?> _out = new("--out") { Description = "Also write the Markdown report to this file." };
     readonly Option<FileInfo?> _edgeBroker = new("--edgebroker-dll") { Description = "EdgeBroker.Host.dll to benchmark (default: host/EdgeBroker.Host/bin/Release/net10.0/ in this repository)." };
+    readonly Option<int?> _robustnessIdleClients = new("--robustness-idle-clients") { Description = $"Idle clients the robustness case connects to each broker (default {Defaults.RobustnessIdleClients:N0}; 10,000 needs ulimit -n above 10,100)." };
     readonly Option<string?> _mosquitto = new("--mosquitto") { Description = "mosquitto executable (default: found on PATH)." };
 
     public BenchmarkCommandLine()
@@ -33,7 +34,7 @@ public sealed class BenchmarkCommandLine
         Root = new RootCommand("EdgeBroker benchmark: P2P and pub/sub throughput, latency and broker CPU against mosquitto, durable delivery, store rates.")
         {
             _pairs, _messages, _duration, _warmup, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _storeIterations, _cases, _quick, _out,
-            _edgeBroker, _mosquitto,
+            _edgeBroker, _mosquitto, _robustnessIdleClients,
         };
         Root.Validators.Add(result =>
         {
@@ -66,6 +67,7 @@ public sealed class BenchmarkCommandLine
             OutputFile = result.GetValue(_out),
             EdgeBrokerDll = result.GetValue(_edgeBroker),
             MosquittoPath = result.GetValue(_mosquitto),
+            RobustnessIdleClients = result.GetValue(_robustnessIdleClients) ?? settings.RobustnessIdleClients,
         };
     }
 
@@ -75,6 +77,7 @@ public sealed class BenchmarkCommandLine
                  {
                      (_pairs, result.GetValue(_pairs)), (_messages, result.GetValue(_messages)), (_rate, result.GetValue(_rate)),
                      (_window, result.GetValue(_window)), (_backlog, result.GetValue(_backlog)), (_storeIterations, result.GetValue(_storeIterations)),
+                     (_robustnessIdleClients, result.GetValue(_robustnessIdleClients)),
                  })
         {
             if (value is < 1)
@@ -106,7 +109,8 @@ public sealed class BenchmarkCommandLine
 
         foreach (var id in SplitCases(result.GetValue(_cases)))
         {
-            if (CaseCatalog.Find(id) is null && StoreCaseCatalog.Find(id) is null && UplinkCaseCatalog.Find(id) is null)
+            if (CaseCatalog.Find(id) is null && StoreCaseCatalog.Find(id) is null && UplinkCaseCatalog.Find(id) is null
+                && !string.Equals(id, RobustnessCase.Id, StringComparison.OrdinalIgnoreCase))
             {
                 yield return $"Unknown case '{id}'. Known cases: {string.Join(", ", KnownCaseIds)}.";
             }
@@ -114,7 +118,8 @@ public sealed class BenchmarkCommandLine
     }
 
     static IEnumerable<string> KnownCaseIds =>
-        CaseCatalog.All.Select(c => c.Id).Concat(StoreCaseCatalog.All.Select(c => c.Id)).Concat(UplinkCaseCatalog.All.Select(c => c.Id));
+        CaseCatalog.All.Select(c => c.Id).Concat(StoreCaseCatalog.All.Select(c => c.Id)).Concat(UplinkCaseCatalog.All.Select(c => c.Id))
+            .Append(RobustnessCase.Id);
 
     static string[] SplitCases(string? cases) =>
         cases?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];

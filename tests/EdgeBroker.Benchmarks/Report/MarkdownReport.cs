@@ -11,7 +11,8 @@ namespace EdgeBroker.Benchmarks.Report;
 /// doubt a row (loss, duplicates, achieved rates, CPU taken by others), the stored-backlog and store-rate tables, and
 /// any problem the brokers logged. Every table can be pasted into the README as it is.
 /// </summary>
-public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IReadOnlyList<CaseResult> results, IReadOnlyList<StoreResult> storeResults)
+public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IReadOnlyList<CaseResult> results, IReadOnlyList<StoreResult> storeResults,
+    IReadOnlyList<RobustnessMeasurement> robustness)
 {
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -46,6 +47,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         new SlowConsumerTable(results).Write(text);
         new StoreRatesTable(storeResults).Write(text);
         new UplinkTable(UplinkResults).Write(text);
+        new RobustnessTable(robustness).Write(text);
         WriteProblems(text);
         WriteTargetsSummary(text);
 

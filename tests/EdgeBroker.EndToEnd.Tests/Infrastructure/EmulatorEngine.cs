@@ -24,6 +24,10 @@ public sealed class EmulatorEngine : BrokerEngine
         ["EdgeBroker:Mqtt311SessionExpirySeconds"] = (RelaySettings.SessionExpirySecondsKey, Same),
         ["EdgeBroker:OutboundQueue:MaxMessagesPerClient"] = (RelaySettings.MaxQueuedMessagesPerClientKey, Same),
         ["EdgeBroker:OutboundQueue:MaxBytesPerClient"] = (RelaySettings.MaxQueuedBytesPerClientKey, Same),
+        ["EdgeBroker:Connections:MaxPacketSize"] = (RelaySettings.MaxPacketSizeKey, Same),
+        ["EdgeBroker:Connections:ConnectTimeoutSeconds"] = (RelaySettings.ConnectTimeoutSecondsKey, Same),
+        ["EdgeBroker:Connections:MaxConnectionsPerSource"] = (RelaySettings.MaxConnectionsPerSourceKey, Same),
+        ["EdgeBroker:Connections:ConnectionRateWindowSeconds"] = (RelaySettings.ConnectionRateWindowSecondsKey, Same),
     };
 
     public override string Name => Engines.Emulator;

@@ -27,6 +27,12 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string MaxQueuedMessagesPerClientKey = "max_queued_messages_per_client";
         public const string ConnectTimeoutSecondsKey = "connect_timeout_seconds";
         public const string SendTimeoutSecondsKey = "send_timeout_seconds";
+        public const string MaxConnectionsPerSourceKey = "max_connections_per_source";
+        public const string ConnectionRateWindowSecondsKey = "connection_rate_window_seconds";
+
+        /// <summary>Source addresses remembered for the connection rate and for logging problems once per address a
+        /// minute (about 60 bytes each on the device); when full, the least recently seen is forgotten.</summary>
+        public const int MaxTrackedSources = 32;
 
         /// <summary>Smallest useful packet limit: a CONNECT with a client ID, a will and credentials.</summary>
         public const int MinPacketSize = 128;
@@ -62,6 +68,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxQueuedMessagesPerClient = 64;
             ConnectTimeoutSeconds = 10;
             SendTimeoutSeconds = 10;
+            MaxConnectionsPerSource = 60;
+            ConnectionRateWindowSeconds = 10;
         }
 
         /// <summary>MQTT listener port; 0 picks a free one.</summary>
@@ -121,6 +129,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// never waits on it meanwhile; it serves the other clients).</summary>
         public int SendTimeoutSeconds { get; set; }
 
+        /// <summary>New connections one source address may open per <see cref="ConnectionRateWindowSeconds"/>; further
+        /// ones are closed at once, before they take a thread. 0 turns the limit off. 60 per 10 s lets each of the
+        /// device's 12 clients reconnect five times in a row, and cuts a script's flood to six connections a second.</summary>
+        public int MaxConnectionsPerSource { get; set; }
+
+        public int ConnectionRateWindowSeconds { get; set; }
+
         /// <summary>Applies what <paramref name="file"/> sets; bad values are left at their defaults and reported in the
         /// file's <see cref="SettingsFile.Problems"/>.</summary>
         public void ApplyFrom(SettingsFile file)
@@ -147,6 +162,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxQueuedMessagesPerClient = file.GetInt(MaxQueuedMessagesPerClientKey, MaxQueuedMessagesPerClient, 1, 1000000);
             ConnectTimeoutSeconds = file.GetInt(ConnectTimeoutSecondsKey, ConnectTimeoutSeconds, 1, 3600);
             SendTimeoutSeconds = file.GetInt(SendTimeoutSecondsKey, SendTimeoutSeconds, 1, 3600);
+            MaxConnectionsPerSource = file.GetInt(MaxConnectionsPerSourceKey, MaxConnectionsPerSource, 0, 100000);
+            ConnectionRateWindowSeconds = file.GetInt(ConnectionRateWindowSecondsKey, ConnectionRateWindowSeconds, 1, 3600);
         }
 
         /// <summary>What the core keeps for away clients and how it hands it back, as set here.</summary>

@@ -1,0 +1,43 @@
+using System.Threading;
+
+namespace EdgeBroker.Core.Limits
+{
+    /// <summary>
+    /// Whether a connection's problem (bad input, a flood refused, a handshake or CONNECT that never came) is worth a
+    /// log line: the first from a source address in a minute is, the rest are only counted. A flood of malformed
+    /// connections from one machine writes one line a minute, not one per connection; the table of addresses is bounded.
+    /// </summary>
+    public sealed class ProblemReports
+    {
+        /// <summary>How long a source stays quiet in the log after a line about it.</summary>
+        public const long QuietMs = 60000;
+
+        readonly SourceRateLimiter _perSource;
+        int _suppressed;
+
+        /// <param name="maxTrackedSources">Addresses remembered at once; when full, the least recently seen is
+        /// forgotten (and may then be logged again).</param>
+        public ProblemReports(int maxTrackedSources)
+        {
+            _perSource = new SourceRateLimiter(1, QuietMs, maxTrackedSources);
+        }
+
+        /// <summary>Problems not logged so far because their source had been logged within the last minute.</summary>
+        public int Suppressed
+        {
+            get { return _suppressed; }
+        }
+
+        /// <summary>True when a problem from <paramref name="source"/> should be logged now; otherwise it is counted.</summary>
+        public bool ShouldReport(string source, long nowMs)
+        {
+            if (_perSource.Allow(source, nowMs))
+            {
+                return true;
+            }
+
+            Interlocked.Increment(ref _suppressed);
+            return false;
+        }
+    }
+}

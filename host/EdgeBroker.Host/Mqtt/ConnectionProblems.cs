@@ -1,0 +1,25 @@
+using EdgeBroker.Core;
+using EdgeBroker.Core.Limits;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// The log of connections the broker closed for what they did (bad input, a flood, no CONNECT or TLS handshake in
+/// time): one warning per source address a minute, the rest counted (the core's <see cref="ProblemReports"/>), so a
+/// script that opens thousands of bad connections cannot fill the disk. Lines name the problem, never the bytes sent.
+/// </summary>
+sealed class ConnectionProblems(ILogger logger, int maxTrackedSources)
+{
+    readonly ProblemReports _reports = new(maxTrackedSources);
+
+    public void Report(string source, string problem)
+    {
+        if (_reports.ShouldReport(source, Clock.NowMs()))
+        {
+            logger.LogWarning(
+                "Closed a connection from {Source}: {Problem}. Further problems from this address are counted, not logged, for {Minutes} minute ({Suppressed} counted so far from all addresses).",
+                source, problem, ProblemReports.QuietMs / 60000, _reports.Suppressed);
+        }
+    }
+}

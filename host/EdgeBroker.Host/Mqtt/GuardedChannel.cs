@@ -1,0 +1,376 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet.Adapter;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// One client connection as MQTTnet sees it, with EdgeBroker reading the packets instead of MQTTnet's channel adapter:
+/// MQTTnet 5.2 allocates a body of whatever remaining length a peer claims before a byte of it arrives (a CONNECT
+/// claiming 256 MiB costs 256 MiB), so a few hundred unauthenticated connections could take the host to gigabytes.
+/// Here a packet above the configured maximum closes the connection when its fixed header ends, and a body is read
+/// into buffers from the shared pool that grow only as bytes arrive and go back to the pool once MQTTnet has decoded
+/// the packet (its decoder copies what it keeps). Malformed input closes only this connection (MQTT 5: DISCONNECT with
+/// the reason code, once the CONNECT was accepted), reported through <see cref="ConnectionProblems"/>. Sending stays
+/// MQTTnet's, except that CONNACK "session present" is the core's answer (see <see cref="SessionPresentFlags"/>).
+/// </summary>
+sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPacketSize, ConnectionProblems problems, string source,
+    SessionPresentFlags sessionPresent) : IMqttChannelAdapter
+{
+    /// <summary>The first buffer a body is read into; it doubles while more bytes arrive.</summary>
+    const int FirstBodyBuffer = 4096;
+
+    /// <summary>MQTTnet's message for a 3.1.1 CONNECT with an empty client ID and clean session 0.</summary>
+    const string EmptyClientIdWithoutCleanSession = "MQTT-3.1.3-7";
+
+    static readonly TimeSpan DisconnectTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>Fixed header bytes: the first byte, then each remaining-length byte in turn.</summary>
+    readonly byte[] _header = new byte[2];
+
+    MqttConnectPacket? _connect;
+    bool _accepted;
+    long _bytesReceived;
+
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>MQTTnet's adapter counts the bytes it sends under its "received" statistic.</summary>
+    public long BytesSent => sender.BytesReceived;
+
+    public X509Certificate2 ClientCertificate => sender.ClientCertificate;
+
+    public EndPoint RemoteEndPoint => sender.RemoteEndPoint;
+
+    public EndPoint LocalEndPoint => sender.LocalEndPoint;
+
+    public bool IsSecureConnection => sender.IsSecureConnection;
+
+    public MqttPacketFormatterAdapter PacketFormatterAdapter => sender.PacketFormatterAdapter;
+
+    MqttProtocolVersion Version => sender.PacketFormatterAdapter.ProtocolVersion;
+
+    public Task ConnectAsync(CancellationToken cancellationToken) => sender.ConnectAsync(cancellationToken);
+
+    public Task DisconnectAsync(CancellationToken cancellationToken) => sender.DisconnectAsync(cancellationToken);
+
+    /// <summary>
+    /// Reads the connection's first packet before MQTTnet sees the connection; true when it is a CONNECT MQTTnet can
+    /// act on (it is then the first packet <see cref="ReceivePacketAsync"/> returns). Anything else — nothing within
+    /// <paramref name="timeout"/>, another packet, an unsupported protocol level (CONNACK 0x01, [MQTT-3.1.2-2]), an
+    /// empty client ID without clean session (CONNACK 0x02, [MQTT-3.1.3-8]; MQTTnet would close without a CONNACK) —
+    /// is answered and reported here, so MQTTnet never logs a line per bad connection.
+    /// </summary>
+    public async Task<bool> ReceiveConnectAsync(TimeSpan timeout, CancellationToken stopping)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            var frame = await ReadFrameAsync(deadline.Token).ConfigureAwait(false);
+            if (frame is null)
+            {
+                return false;
+            }
+
+            using (frame)
+            {
+                if (frame.Type != (int)MqttControlPacketType.Connect)
+                {
+                    throw new BadPacketException($"the first packet is of type {frame.Type}, not CONNECT [MQTT-3.1.0-1]", MqttDisconnectReasonCode.ProtocolError);
+                }
+
+                var level = ConnectProtocolLevel(frame.Body);
+                if (level is not (3 or 4 or 5))
+                {
+                    await stream.WriteAsync(UnacceptableProtocolVersion, deadline.Token).ConfigureAwait(false);
+                    problems.Report(source, $"CONNECT with protocol level {level}, answered with CONNACK 0x01");
+                    return false;
+                }
+
+                return await DecodeConnectAsync(frame, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (BadPacketException bad)
+        {
+            problems.Report(source, bad.Message);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            problems.Report(source, $"no CONNECT within {timeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception e) when (IsConnectionLoss(e))
+        {
+            // Gone before its CONNECT (a port scan, a health check): nothing to report.
+        }
+
+        return false;
+    }
+
+    public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    {
+        if (_connect is { } connect)
+        {
+            _connect = null;
+            return connect;
+        }
+
+        try
+        {
+            using var frame = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
+            if (frame is null)
+            {
+                return null!;
+            }
+
+            if (frame.Type == (int)MqttControlPacketType.Connect)
+            {
+                throw new BadPacketException("a second CONNECT [MQTT-3.1.0-2]", MqttDisconnectReasonCode.ProtocolError);
+            }
+
+            PacketRules.CheckStrings(frame.FirstByte, frame.Body, Version);
+            return Decode(frame);
+        }
+        catch (BadPacketException bad)
+        {
+            problems.Report(source, bad.Message);
+            await DisconnectWithReasonAsync(bad.Reason).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectionLoss(e))
+        {
+            // Closed by the peer, by MQTTnet (keep-alive, takeover, shutdown) or cancelled: MQTTnet ends the connection.
+        }
+
+        // MQTTnet ends a connection whose next packet is null, as when the peer closes it.
+        return null!;
+    }
+
+    public async Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
+    {
+        var accepting = packet is MqttConnAckPacket { ReasonCode: MqttConnectReasonCode.Success };
+        if (accepting)
+        {
+            ((MqttConnAckPacket)packet).IsSessionPresent = sessionPresent.Take(sender.RemoteEndPoint);
+        }
+
+        await sender.SendPacketAsync(packet, cancellationToken).ConfigureAwait(false);
+        _accepted |= accepting;
+    }
+
+    public void ResetStatistics()
+    {
+        Interlocked.Exchange(ref _bytesReceived, 0);
+        sender.ResetStatistics();
+    }
+
+    public void Dispose() => sender.Dispose();
+
+    static readonly byte[] UnacceptableProtocolVersion = [0x20, 0x02, 0x00, 0x01];
+
+    /// <summary>The protocol level of a CONNECT whose protocol name is MQTT or MQIsdp; a body too short for one, or
+    /// another name, is malformed.</summary>
+    static int ConnectProtocolLevel(ReadOnlySpan<byte> body)
+    {
+        if (body.Length >= 2)
+        {
+            var nameLength = (body[0] << 8) | body[1];
+            if (body.Length > 2 + nameLength)
+            {
+                var name = body.Slice(2, nameLength);
+                if (name.SequenceEqual("MQTT"u8) || name.SequenceEqual("MQIsdp"u8))
+                {
+                    return body[2 + nameLength];
+                }
+            }
+        }
+
+        throw new BadPacketException("a CONNECT without the protocol name MQTT or MQIsdp and a protocol level", MqttDisconnectReasonCode.MalformedPacket);
+    }
+
+    async Task<bool> DecodeConnectAsync(Frame frame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var received = frame.ToReceivedPacket();
+            PacketFormatterAdapter.DetectProtocolVersion(received);
+            _connect = Decode(frame) as MqttConnectPacket;
+            return _connect is not null;
+        }
+        catch (BadPacketException bad) when (bad.InnerException is MqttProtocolViolationException violation
+                                             && violation.Message.Contains(EmptyClientIdWithoutCleanSession, StringComparison.Ordinal))
+        {
+            var refusal = new MqttConnAckPacket
+            {
+                ReturnCode = MqttConnectReturnCode.ConnectionRefusedIdentifierRejected,
+                ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid,
+            };
+            await sender.SendPacketAsync(refusal, cancellationToken).ConfigureAwait(false);
+            problems.Report(source, "CONNECT with an empty client ID and clean session 0, answered with CONNACK 0x02");
+            return false;
+        }
+    }
+
+    MqttPacket Decode(Frame frame)
+    {
+        MqttPacket? packet;
+        try
+        {
+            packet = PacketFormatterAdapter.Decode(frame.ToReceivedPacket());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new BadPacketException($"malformed packet of type {frame.Type} ({e.Message})", MqttDisconnectReasonCode.MalformedPacket, e);
+        }
+
+        return packet ?? throw new BadPacketException($"malformed packet of type {frame.Type}", MqttDisconnectReasonCode.MalformedPacket);
+    }
+
+    /// <summary>MQTT 5 wants a DISCONNECT with the reason before the server closes a connection whose CONNECT it
+    /// accepted; before that, and on 3.1.1, the connection is only closed.</summary>
+    async Task DisconnectWithReasonAsync(MqttDisconnectReasonCode reason)
+    {
+        if (!_accepted || Version != MqttProtocolVersion.V500)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(DisconnectTimeout);
+            await sender.SendPacketAsync(new MqttDisconnectPacket { ReasonCode = reason }, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectionLoss(e) || e is MqttCommunicationException)
+        {
+            // The client is gone or does not read: closing is all that is left.
+        }
+    }
+
+    /// <summary>Reads one packet's fixed header and body; null when the connection ended first.</summary>
+    async Task<Frame?> ReadFrameAsync(CancellationToken cancellationToken)
+    {
+        if (!await FillAsync(_header.AsMemory(0, 2), cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var first = _header[0];
+        var remaining = _header[1] & 0x7F;
+        var lengthBytes = 1;
+        while ((_header[1] & 0x80) != 0)
+        {
+            if (lengthBytes == 4)
+            {
+                throw new BadPacketException("a remaining length longer than four bytes", MqttDisconnectReasonCode.MalformedPacket);
+            }
+
+            if (!await FillAsync(_header.AsMemory(1, 1), cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            remaining |= (_header[1] & 0x7F) << (7 * lengthBytes);
+            lengthBytes++;
+        }
+
+        var size = 1 + lengthBytes + remaining;
+        if (size > maxPacketSize)
+        {
+            throw new BadPacketException($"a packet of {size} bytes, limit {maxPacketSize}", MqttDisconnectReasonCode.PacketTooLarge);
+        }
+
+        PacketRules.CheckFixedHeader(first, Version);
+        var frame = new Frame(first, remaining, size);
+        if (!await ReadBodyAsync(frame, cancellationToken).ConfigureAwait(false))
+        {
+            frame.Dispose();
+            return null;
+        }
+
+        return frame;
+    }
+
+    /// <summary>Reads the body into pooled buffers that grow only as its bytes arrive.</summary>
+    async Task<bool> ReadBodyAsync(Frame frame, CancellationToken cancellationToken)
+    {
+        var length = frame.Length;
+        var received = 0;
+        while (received < length)
+        {
+            if (frame.Buffer.Length == received)
+            {
+                frame.Grow(Math.Min(length, Math.Max(FirstBodyBuffer, received * 2)), received);
+            }
+
+            var read = await stream.ReadAsync(frame.Buffer.AsMemory(received, Math.Min(frame.Buffer.Length, length) - received), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            received += read;
+            Interlocked.Add(ref _bytesReceived, read);
+        }
+
+        return true;
+    }
+
+    async Task<bool> FillAsync(Memory<byte> into, CancellationToken cancellationToken)
+    {
+        while (into.Length > 0)
+        {
+            var read = await stream.ReadAsync(into, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            into = into[read..];
+            Interlocked.Add(ref _bytesReceived, read);
+        }
+
+        return true;
+    }
+
+    static bool IsConnectionLoss(Exception e) =>
+        e is OperationCanceledException or IOException or SocketException or ObjectDisposedException;
+
+    /// <summary>One packet as read: its first byte and its body in a buffer lent by the shared pool until disposed.</summary>
+    sealed class Frame(byte firstByte, int length, int totalLength) : IDisposable
+    {
+        public byte FirstByte => firstByte;
+
+        public int Type => firstByte >> 4;
+
+        public int Length => length;
+
+        public byte[] Buffer { get; private set; } = [];
+
+        public ReadOnlySpan<byte> Body => Buffer.AsSpan(0, length);
+
+        /// <summary>Moves the <paramref name="kept"/> bytes read so far into a pooled buffer of at least
+        /// <paramref name="size"/> bytes.</summary>
+        public void Grow(int size, int kept)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(size);
+            Buffer.AsSpan(0, kept).CopyTo(bigger);
+            Dispose();
+            Buffer = bigger;
+        }
+
+        public ReceivedMqttPacket ToReceivedPacket() => new(firstByte, new ArraySegment<byte>(Buffer, 0, length), totalLength);
+
+        public void Dispose()
+        {
+            if (Buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(Buffer);
+                Buffer = [];
+            }
+        }
+    }
+}

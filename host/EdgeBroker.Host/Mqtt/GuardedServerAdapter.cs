@@ -1,0 +1,218 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using EdgeBroker.Core;
+using EdgeBroker.Core.Limits;
+using EdgeBroker.Host.Configuration;
+using MQTTnet.Adapter;
+using MQTTnet.Diagnostics.Logger;
+using MQTTnet.Formatter;
+using MQTTnet.Implementations;
+using MQTTnet.Server;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// The MQTT listeners (plain and TLS, as configured in MQTTnet's server options), accepting connections itself
+/// instead of MQTTnet's TCP adapter so that a connection costs only what the configuration allows before it has said
+/// who it is: a source address over its connection rate is closed at once (the core's <see cref="SourceRateLimiter"/>),
+/// a TLS handshake and then a CONNECT must complete in time, and packets are read by a <see cref="GuardedChannel"/>.
+/// Only a connection that sent a CONNECT reaches MQTTnet.
+/// </summary>
+sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, ConnectionLimitsOptions limits, ConnectionProblems problems)
+    : IMqttServerAdapter
+{
+    /// <summary>Pause after a failed accept (out of file descriptors) so the loop does not spin.</summary>
+    static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    readonly SourceRateLimiter _connectionRate = new(limits.MaxConnectionsPerSource,
+        (long)(limits.ConnectionRateWindowSeconds * 1000), limits.MaxTrackedSources);
+
+    readonly List<Socket> _listeners = [];
+    CancellationTokenSource? _stopping;
+
+    public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
+
+    public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
+    {
+        _stopping = new CancellationTokenSource();
+        try
+        {
+            if (options.DefaultEndpointOptions.IsEnabled)
+            {
+                Listen(options, options.DefaultEndpointOptions, tls: null, logger);
+            }
+
+            if (options.TlsEndpointOptions.IsEnabled)
+            {
+                Listen(options, options.TlsEndpointOptions, options.TlsEndpointOptions, logger);
+            }
+        }
+        catch
+        {
+            Stop();
+            throw;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync()
+    {
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => Stop();
+
+    void Stop()
+    {
+        _stopping?.Cancel();
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        _listeners.Clear();
+    }
+
+    void Listen(MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint, MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger logger)
+    {
+        var address = endpoint.BoundInterNetworkAddress;
+        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listeners.Add(listener);
+        listener.Bind(new IPEndPoint(address, endpoint.Port));
+        listener.Listen(endpoint.ConnectionBacklog);
+        var stopping = _stopping!.Token;
+        _ = Task.Run(() => AcceptAsync(listener, options, endpoint, tls, logger, stopping), stopping);
+    }
+
+    async Task AcceptAsync(Socket listener, MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint,
+        MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger logger, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(AcceptRetryDelay, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            _ = Task.Run(() => ServeAsync(client, options, endpoint, tls, logger, stopping), CancellationToken.None);
+        }
+    }
+
+    async Task ServeAsync(Socket client, MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint,
+        MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger logger, CancellationToken stopping)
+    {
+        Stream? stream = null;
+        var source = "unknown";
+        try
+        {
+            var remote = client.RemoteEndPoint!;
+            source = SourceAddress.Of(remote);
+            if (!_connectionRate.Allow(source, Clock.NowMs()))
+            {
+                problems.Report(source, $"more than {limits.MaxConnectionsPerSource} new connections within {limits.ConnectionRateWindowSeconds:0.#} s");
+                return;
+            }
+
+            client.NoDelay = endpoint.NoDelay;
+            stream = new NetworkStream(client, ownsSocket: true);
+            X509Certificate2? clientCertificate = null;
+            if (tls is not null)
+            {
+                var secured = await HandshakeAsync(stream, tls, source, stopping).ConfigureAwait(false);
+                if (secured is null)
+                {
+                    return;
+                }
+
+                stream = secured;
+                clientCertificate = ClientCertificateOf(secured);
+            }
+
+            var sender = new MqttChannelAdapter(
+                new MqttTcpChannel(stream, client.LocalEndPoint, remote, clientCertificate),
+                new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax)),
+                logger) { AllowPacketFragmentation = endpoint.AllowPacketFragmentation };
+            using var channel = new GuardedChannel(stream, sender, limits.MaxPacketSize, problems, source, sessionPresent);
+            if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
+                && ClientHandler is { } handler)
+            {
+                await handler(channel).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The connection was lost or the broker is stopping.
+        }
+        catch (Exception e)
+        {
+            // Nothing else is expected here (MQTTnet handles its own errors); logged rather than lost in a detached task.
+            problems.Report(source, $"unexpected {e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            client.Dispose();
+        }
+    }
+
+    /// <summary>The TLS handshake, within <see cref="ConnectionLimitsOptions.TlsHandshakeTimeoutSeconds"/>; null (and
+    /// reported) when it fails or takes too long.</summary>
+    async Task<SslStream?> HandshakeAsync(Stream stream, MqttServerTlsTcpEndpointOptions tls, string source, CancellationToken stopping)
+    {
+        var secured = new SslStream(stream, leaveInnerStreamOpen: false, tls.RemoteCertificateValidationCallback);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        deadline.CancelAfter(TimeSpan.FromSeconds(limits.TlsHandshakeTimeoutSeconds));
+        try
+        {
+            await secured.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = tls.CertificateProvider.GetCertificate(),
+                ClientCertificateRequired = tls.ClientCertificateRequired,
+                EnabledSslProtocols = tls.SslProtocol,
+                CertificateRevocationCheckMode = tls.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
+                EncryptionPolicy = EncryptionPolicy.RequireEncryption,
+                CipherSuitesPolicy = tls.CipherSuitesPolicy,
+            }, deadline.Token).ConfigureAwait(false);
+            return secured;
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            problems.Report(source, $"no TLS handshake within {limits.TlsHandshakeTimeoutSeconds:0.#} s");
+        }
+        catch (AuthenticationException e)
+        {
+            // The client distrusts the broker's certificate, has no acceptable certificate of its own, or speaks plain
+            // MQTT to the TLS port: the client's problem, reported with the TLS library's reason.
+            problems.Report(source, "TLS handshake failed: " + e.GetBaseException().Message);
+        }
+
+        await secured.DisposeAsync().ConfigureAwait(false);
+        return null;
+    }
+
+    static X509Certificate2? ClientCertificateOf(SslStream secured) => secured.RemoteCertificate switch
+    {
+        X509Certificate2 certificate => certificate,
+        { } other => X509CertificateLoader.LoadCertificate(other.Export(X509ContentType.Cert)),
+        null => null,
+    };
+}

@@ -1,0 +1,128 @@
+using System.Text.Unicode;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// The packet rules MQTTnet 5.2 does not enforce, checked on the raw bytes before MQTTnet decodes them: the reserved
+/// flags of the fixed header ([MQTT-2.2.2-1], [MQTT-2.2.2-2], [MQTT-3.3.1-4]), reserved packet types, and that topic
+/// names and filters are well-formed UTF-8 without U+0000 ([MQTT-1.5.3-1], [MQTT-1.5.3-2]; MQTTnet's decoder would
+/// turn bad bytes into U+FFFD and route them). Each violation throws <see cref="BadPacketException"/>.
+/// </summary>
+static class PacketRules
+{
+    const int Publish = 3;
+    const int PubRel = 6;
+    const int Subscribe = 8;
+    const int Unsubscribe = 10;
+    const int Auth = 15;
+
+    /// <summary>Checks the first byte of a packet, before its body is read.</summary>
+    public static void CheckFixedHeader(byte first, MqttProtocolVersion version)
+    {
+        var type = first >> 4;
+        var flags = first & 0x0F;
+        if (type == 0 || (type == Auth && version != MqttProtocolVersion.V500))
+        {
+            throw Malformed($"reserved packet type {type}");
+        }
+
+        if (type == Publish)
+        {
+            if ((flags & 0x06) == 0x06)
+            {
+                throw Malformed("PUBLISH with QoS 3");
+            }
+        }
+        else if (flags != (type is PubRel or Subscribe or Unsubscribe ? 0x02 : 0x00))
+        {
+            throw Malformed($"reserved flags of packet type {type} are wrong");
+        }
+    }
+
+    /// <summary>Checks the topic name of a PUBLISH and the filters of a SUBSCRIBE or UNSUBSCRIBE.</summary>
+    public static void CheckStrings(byte first, ReadOnlySpan<byte> body, MqttProtocolVersion version)
+    {
+        switch (first >> 4)
+        {
+            case Publish:
+                CheckString(body, 0);
+                break;
+            case Subscribe:
+                CheckFilters(body, version, optionsByte: true);
+                break;
+            case Unsubscribe:
+                CheckFilters(body, version, optionsByte: false);
+                break;
+        }
+    }
+
+    static void CheckFilters(ReadOnlySpan<byte> body, MqttProtocolVersion version, bool optionsByte)
+    {
+        // Packet identifier, then (MQTT 5) the properties.
+        var at = 2;
+        if (version == MqttProtocolVersion.V500)
+        {
+            var propertiesLength = ReadVariableByteInteger(body, ref at);
+            at += propertiesLength;
+        }
+
+        while (at < body.Length)
+        {
+            at = CheckString(body, at) + (optionsByte ? 1 : 0);
+        }
+
+        if (at > body.Length)
+        {
+            throw Malformed("packet shorter than its fields say");
+        }
+    }
+
+    /// <summary>Checks the length-prefixed string at <paramref name="at"/> and returns where the next field starts.</summary>
+    static int CheckString(ReadOnlySpan<byte> body, int at)
+    {
+        if (at + 2 > body.Length)
+        {
+            throw Malformed("packet shorter than its fields say");
+        }
+
+        var length = (body[at] << 8) | body[at + 1];
+        var start = at + 2;
+        if (start + length > body.Length)
+        {
+            throw Malformed("a topic longer than its packet");
+        }
+
+        var text = body.Slice(start, length);
+        if (!Utf8.IsValid(text) || text.Contains((byte)0))
+        {
+            throw Malformed("a topic that is not well-formed UTF-8 or contains U+0000");
+        }
+
+        return start + length;
+    }
+
+    static int ReadVariableByteInteger(ReadOnlySpan<byte> body, ref int at)
+    {
+        var value = 0;
+        for (var shift = 0; shift < 28; shift += 7)
+        {
+            if (at >= body.Length)
+            {
+                break;
+            }
+
+            var digit = body[at++];
+            value |= (digit & 0x7F) << shift;
+            if ((digit & 0x80) == 0)
+            {
+                return value;
+            }
+        }
+
+        throw Malformed("a property length that does not end");
+    }
+
+    static BadPacketException Malformed(string problem) => new(problem, MqttDisconnectReasonCode.MalformedPacket);
+}

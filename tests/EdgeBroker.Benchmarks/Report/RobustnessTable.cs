@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text;
+using EdgeBroker.Benchmarks.Brokers;
+using EdgeBroker.Benchmarks.Cases;
+
+namespace EdgeBroker.Benchmarks.Report;
+
+/// <summary>The Robustness case: resident memory before and after the malformed-input mix, idle memory and bytes per
+/// idle connection, each broker against mosquitto in the same run.</summary>
+sealed class RobustnessTable(IReadOnlyList<RobustnessMeasurement> measurements)
+{
+    static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public void Write(StringBuilder text)
+    {
+        if (measurements.Count == 0)
+        {
+            return;
+        }
+
+        var mosquitto = measurements.FirstOrDefault(m => m.Broker == BrokerKind.Mosquitto);
+        text.AppendLine("## Robustness").AppendLine();
+        text.AppendLine("| Broker | RSS before the malformed mix (MB) | RSS after it (MB) | Growth (MB) | Idle RSS (MB) | Idle clients | Bytes per idle connection | Per connection vs mosquitto | Idle RSS vs mosquitto |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var m in measurements)
+        {
+            text.AppendLine(Invariant,
+                $"| {m.BrokerName} | {Megabytes(m.MixBefore)} | {Megabytes(m.MixAfter)} | {Megabytes(m.MixAfter - m.MixBefore)} | {Megabytes(m.IdleBefore)} " +
+                $"| {m.IdleClients:N0} | {m.BytesPerIdleConnection:N0} | {MarkdownText.Ratio(m.BytesPerIdleConnection, mosquitto?.BytesPerIdleConnection)} " +
+                $"| {MarkdownText.Ratio(m.IdleBefore, mosquitto?.IdleBefore)} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine(Invariant,
+            $"Malformed mix: {RobustnessCase.MixConnections} raw TCP connections, {RobustnessCase.MixBatch} at a time, each sending one of the issue #12 inputs " +
+            $"(random bytes, oversized and cut-short remaining lengths and CONNECTs, bad protocol levels and names, PUBLISH before CONNECT, " +
+            $"oversized SUBSCRIBE, bad topics, reserved type, second CONNECT) and closing after 2 s; RSS (VmRSS from /proc) after a warm-up round, " +
+            $"then 10 s after the mix. Idle: a fresh broker, RSS before and 10 s after the idle clients connected (raw TCP, CONNECT/CONNACK, " +
+            $"keep-alive off); bytes per idle connection = RSS growth ÷ clients. The emulator admits at most {EmulatorLauncher.MaxClients:N0} clients (its max_clients limit). " +
+            $"Brokers run with no per-address connection limit (all clients come from 127.0.0.1).");
+        foreach (var m in measurements.Where(m => m.Error is not null))
+        {
+            text.AppendLine().AppendLine(Invariant, $"**{m.BrokerName}:** {MarkdownText.Cell(m.Error!)}.");
+        }
+
+        text.AppendLine();
+    }
+
+    static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("N1", Invariant);
+}
