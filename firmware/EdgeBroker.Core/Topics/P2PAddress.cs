@@ -3,7 +3,7 @@ namespace EdgeBroker.Core.Topics
     /// <summary>
     /// Recognises point-to-point addresses: <c>{parentTopic}/p2p/{receiverClientId}</c>, exactly three levels.
     /// <para>
-    /// Rules (the same on every engine, see README "P2P addressing"): the parent level is non-empty and does not
+    /// Rules (the same on every engine, see docs/p2p.md): the parent level is non-empty and does not
     /// start with '$'; the middle level is the literal <c>p2p</c>; the receiver client ID is non-empty and is the
     /// whole rest of the topic, so it cannot contain '/'. Anything else — <c>a/b/p2p/x</c>, <c>a/p2p/</c>,
     /// <c>a/p2p/x/y</c>, <c>p2p/x</c>, <c>/p2p/x</c> — is an ordinary topic routed to subscribers, and

@@ -1,6 +1,6 @@
 namespace EdgeBroker.Host.Http;
 
-/// <summary>The <c>code</c> of every HTTP API answer (the README lists them for API users).</summary>
+/// <summary>The <c>code</c> of every HTTP API answer (docs/presence.md lists them for API users).</summary>
 static class ApiCodes
 {
     public const int Ok = 0;

@@ -10,7 +10,7 @@ sealed record ApiError(int StatusCode, int Code, string Message)
 
     public static ApiError SignatureMismatch() => new(StatusCodes.Status403Forbidden, ApiCodes.SignatureMismatch,
         "The signature does not match the request: check the access key, its secret and how the string to sign is built " +
-        "(see the README), and URL-encode the Base64 signature ('+' as %2B).");
+        "(see docs/presence.md), and URL-encode the Base64 signature ('+' as %2B).");
 
     /// <summary>The key may not see <paramref name="groupId"/>, or (null) may see only some groups and named none.</summary>
     public static ApiError NotPermitted(AccessKey accessKey, string? groupId) => new(StatusCodes.Status403Forbidden, ApiCodes.NotPermitted,

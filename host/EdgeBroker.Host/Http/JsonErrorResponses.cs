@@ -19,7 +19,7 @@ static class JsonErrorResponses
             var request = context.Request;
             var message = context.Response.StatusCode switch
             {
-                StatusCodes.Status404NotFound => $"There is no endpoint {request.Path}; see the README for the HTTP API.",
+                StatusCodes.Status404NotFound => $"There is no endpoint {request.Path}; see docs/presence.md and docs/security.md for the HTTP API.",
                 StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not answer {request.Method}; use {context.Response.Headers.Allow}.",
                 var other => $"The request could not be handled (HTTP {other}).",
             };

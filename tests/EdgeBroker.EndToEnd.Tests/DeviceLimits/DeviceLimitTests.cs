@@ -4,7 +4,7 @@ using MQTTnet;
 namespace EdgeBroker.EndToEnd.Tests.DeviceLimits;
 
 /// <summary>
-/// The limits the firmware enforces to fit an ESP32 (README "Device limits"), with the behaviour MQTT 3.1.1 prescribes
+/// The limits the firmware enforces to fit an ESP32 (docs/firmware.md, "Device limits"), with the behaviour MQTT 3.1.1 prescribes
 /// for each. Settings use the keys of the device's edgebroker.conf. Firmware only: the host has no such limits.
 /// </summary>
 public sealed class DeviceLimitTests
