@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Fuzzes one EdgeBroker target with afl++ and SharpFuzz (issue #12): opt-in, never part of `dotnet test`.
+#
+#   tests/fuzz/run.sh TARGET [DURATION]
+#
+# TARGET: relay-decoder | host-packets | flash-log (see docs/fuzzing.md). DURATION: seconds, or with an m or h suffix
+# (default 10m). Installs afl++ (Debian) and the SharpFuzz command-line tool (NuGet) when missing, publishes
+# tests/EdgeBroker.Fuzz in Release, instruments only the assemblies under test, runs afl-fuzz at the lowest CPU priority
+# and prints executions, crashes and hangs from fuzzer_stats; saved crashes and hangs are replayed in-process so their
+# exceptions show. Exits 1 when afl-fuzz saved any crash or hang. Work files go to $FUZZ_WORK (default
+# /tmp/edgebroker-fuzz/TARGET), findings in its findings/ folder.
+set -euo pipefail
+
+target=${1:?usage: tests/fuzz/run.sh relay-decoder|host-packets|flash-log [DURATION]}
+duration=${2:-10m}
+case "$duration" in
+  *h) seconds=$(( ${duration%h} * 3600 )) ;;
+  *m) seconds=$(( ${duration%m} * 60 )) ;;
+  *) seconds=$duration ;;
+esac
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=${FUZZ_WORK:-/tmp/edgebroker-fuzz/$target}
+sharpfuzz_version=2.3.0
+
+if ! command -v afl-fuzz >/dev/null; then
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  echo "installing afl++"
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq afl++ >/dev/null
+fi
+
+tools=$work/../tools
+if [ ! -x "$tools/sharpfuzz" ]; then
+  echo "installing SharpFuzz.CommandLine $sharpfuzz_version"
+  dotnet tool install --tool-path "$tools" SharpFuzz.CommandLine --version "$sharpfuzz_version" >/dev/null
+fi
+
+# A fresh publish every run: SharpFuzz instruments the assemblies in place.
+rm -rf "$work"
+mkdir -p "$work"
+dotnet publish "$root/tests/EdgeBroker.Fuzz" -c Release -o "$work/bin" --nologo -v quiet
+harness=(dotnet "$work/bin/EdgeBroker.Fuzz.dll")
+"${harness[@]}" seeds "$target" "$work/seeds"
+for assembly in $("${harness[@]}" assemblies "$target"); do
+  "$tools/sharpfuzz" "$work/bin/$assembly"
+done
+
+# AFL_SKIP_BIN_CHECK: afl-fuzz runs `dotnet`, which has no afl instrumentation of its own; SharpFuzz's fork server in the
+#   harness reports the coverage of the instrumented assemblies.
+# AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES: core dumps are piped to a handler (kernel.core_pattern) that a container cannot
+#   change; SharpFuzz reports a crash as an exception through its fork server, not as a core dump.
+# AFL_SKIP_CPUFREQ: the CPU frequency governor is not readable or settable here.
+# AFL_NO_AFFINITY: the cores are shared with other builds; afl-fuzz must not pin itself to one it believes idle.
+# AFL_NO_UI: progress goes to the log, not a full-screen terminal UI.
+# -m none: the .NET runtime reserves far more virtual memory than afl's default limit; memory is bounded by the targets.
+# -t 5000: an input is a hang if one execution takes more than 5 s (the first includes JIT compilation).
+echo "fuzzing $target for ${seconds}s (afl-fuzz log: $work/afl.log)"
+AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 \
+  nice -n 19 afl-fuzz -i "$work/seeds" -o "$work/findings" -m none -t 5000 -V "$seconds" -- "${harness[@]}" "$target" \
+  >"$work/afl.log" 2>&1 || { tail -n 30 "$work/afl.log"; exit 1; }
+
+stats=$work/findings/default/fuzzer_stats
+stat() { awk -F' *: *' -v key="$1" '$1 == key { print $2 }' "$stats"; }
+crashes=$(stat saved_crashes)
+hangs=$(stat saved_hangs)
+echo "target:      $target"
+echo "run time:    $(stat run_time) s"
+echo "executions:  $(stat execs_done)"
+echo "exec/s:      $(stat execs_per_sec)"
+echo "paths:       $(stat corpus_count)"
+echo "crashes:     $crashes"
+echo "hangs:       $hangs"
+echo "stability:   $(stat stability)"
+
+findings=("$work"/findings/default/crashes/id:* "$work"/findings/default/hangs/id:*)
+if [ -e "${findings[0]}" ] || [ ${#findings[@]} -gt 1 ]; then
+  existing=()
+  for file in "${findings[@]}"; do [ -e "$file" ] && existing+=("$file"); done
+  [ ${#existing[@]} -eq 0 ] || "${harness[@]}" replay "$target" "${existing[@]}" || true
+fi
+
+[ "$crashes" = 0 ] && [ "$hangs" = 0 ]
