@@ -37,14 +37,17 @@ if [ ! -x "$tools/sharpfuzz" ]; then
   dotnet tool install --tool-path "$tools" SharpFuzz.CommandLine --version "$sharpfuzz_version" >/dev/null
 fi
 
-# A fresh publish every run: SharpFuzz instruments the assemblies in place.
+# A fresh publish every run. SharpFuzz instruments assemblies in place, and instrumented code only runs under afl-fuzz
+# (it writes to afl's shared coverage map), so afl-fuzz gets an instrumented copy and the seeds and the replay of
+# findings use the plain build.
 rm -rf "$work"
 mkdir -p "$work"
 dotnet publish "$root/tests/EdgeBroker.Fuzz" -c Release -o "$work/bin" --nologo -v quiet
+cp -r "$work/bin" "$work/instrumented"
 harness=(dotnet "$work/bin/EdgeBroker.Fuzz.dll")
 "${harness[@]}" seeds "$target" "$work/seeds"
 for assembly in $("${harness[@]}" assemblies "$target"); do
-  "$tools/sharpfuzz" "$work/bin/$assembly"
+  "$tools/sharpfuzz" "$work/instrumented/$assembly"
 done
 
 # AFL_SKIP_BIN_CHECK: afl-fuzz runs `dotnet`, which has no afl instrumentation of its own; SharpFuzz's fork server in the
@@ -58,7 +61,7 @@ done
 # -t 5000: an input is a hang if one execution takes more than 5 s (the first includes JIT compilation).
 echo "fuzzing $target for ${seconds}s (afl-fuzz log: $work/afl.log)"
 AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 \
-  nice -n 19 afl-fuzz -i "$work/seeds" -o "$work/findings" -m none -t 5000 -V "$seconds" -- "${harness[@]}" "$target" \
+  nice -n 19 afl-fuzz -i "$work/seeds" -o "$work/findings" -m none -t 5000 -V "$seconds" -- dotnet "$work/instrumented/EdgeBroker.Fuzz.dll" "$target" \
   >"$work/afl.log" 2>&1 || { tail -n 30 "$work/afl.log"; exit 1; }
 
 stats=$work/findings/default/fuzzer_stats

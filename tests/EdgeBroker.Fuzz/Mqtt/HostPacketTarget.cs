@@ -22,8 +22,8 @@ namespace EdgeBroker.Fuzz.Mqtt;
 /// (Connect, Subscribe, Unsubscribe, Publish, Acknowledge, Disconnect). Two other clients share the core — one
 /// connected and subscribed to everything, one away with a persistent session — so the fuzzed client's messages are
 /// routed, kept offline and retained. <see cref="MqttProtocolViolationException"/> is MQTTnet's designed refusal (it
-/// closes that connection); anything else, from MQTTnet's decoder (unwrapped from the MqttCommunicationException it
-/// arrives in) or from the core, is a finding.
+/// closes that connection), also when it arrives wrapped; anything else, from MQTTnet's reader and decoder (unwrapped
+/// from the MqttCommunicationException it arrives in) or from the core, is a finding.
 /// </summary>
 sealed class HostPacketTarget : FuzzTarget
 {
@@ -63,9 +63,16 @@ sealed class HostPacketTarget : FuzzTarget
         catch (MqttProtocolViolationException)
         {
         }
-        catch (MqttCommunicationException e) when (e.InnerException is { } decoderFailure)
+        catch (MqttCommunicationException e) when (e.InnerException is { } failure)
         {
-            ExceptionDispatchInfo.Throw(decoderFailure);
+            // MQTTnet wraps what its reader throws; a refused fixed header (a fifth remaining-length byte) arrives as
+            // MqttCommunicationException(AggregateException(MqttProtocolViolationException)), and closes the connection
+            // like any protocol violation.
+            var cause = failure is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerException! : failure;
+            if (cause is not MqttProtocolViolationException)
+            {
+                ExceptionDispatchInfo.Throw(cause);
+            }
         }
         finally
         {
