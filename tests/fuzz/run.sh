@@ -4,7 +4,8 @@
 #   tests/fuzz/run.sh TARGET [DURATION]
 #
 # TARGET: relay-decoder | host-packets | flash-log (see docs/fuzzing.md). DURATION: seconds, or with an m or h suffix
-# (default 10m). Installs afl++ (Debian) and the SharpFuzz command-line tool (NuGet) when missing, publishes
+# (default 10m). With FUZZ_EXECUTIONS set (e.g. 10000000) the run also ends once afl-fuzz has made about that many
+# executions, whichever comes first. Installs afl++ (Debian) and the SharpFuzz command-line tool (NuGet) when missing, publishes
 # tests/EdgeBroker.Fuzz in Release, instruments only the assemblies under test, runs afl-fuzz at the lowest CPU priority
 # and prints executions, crashes and hangs from fuzzer_stats; saved crashes and hangs are replayed in-process so their
 # exceptions show. Exits 1 when afl-fuzz saved any crash or hang. Work files go to $FUZZ_WORK (default
@@ -19,6 +20,9 @@ case "$duration" in
   *) seconds=$duration ;;
 esac
 
+limit=()
+[ -z "${FUZZ_EXECUTIONS:-}" ] || limit=(-E "$FUZZ_EXECUTIONS")
+
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${FUZZ_WORK:-/tmp/edgebroker-fuzz/$target}
 sharpfuzz_version=2.3.0
@@ -31,7 +35,7 @@ if ! command -v afl-fuzz >/dev/null; then
   DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq afl++ >/dev/null
 fi
 
-tools=$work/../tools
+tools=${XDG_CACHE_HOME:-$HOME/.cache}/edgebroker-fuzz/sharpfuzz-$sharpfuzz_version
 if [ ! -x "$tools/sharpfuzz" ]; then
   echo "installing SharpFuzz.CommandLine $sharpfuzz_version"
   dotnet tool install --tool-path "$tools" SharpFuzz.CommandLine --version "$sharpfuzz_version" >/dev/null
@@ -61,7 +65,7 @@ done
 # -t 5000: an input is a hang if one execution takes more than 5 s (the first includes JIT compilation).
 echo "fuzzing $target for ${seconds}s (afl-fuzz log: $work/afl.log)"
 AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 \
-  nice -n 19 afl-fuzz -i "$work/seeds" -o "$work/findings" -m none -t 5000 -V "$seconds" -- dotnet "$work/instrumented/EdgeBroker.Fuzz.dll" "$target" \
+  nice -n 19 afl-fuzz -i "$work/seeds" -o "$work/findings" -m none -t 5000 -V "$seconds" "${limit[@]}" -- dotnet "$work/instrumented/EdgeBroker.Fuzz.dll" "$target" \
   >"$work/afl.log" 2>&1 || { tail -n 30 "$work/afl.log"; exit 1; }
 
 stats=$work/findings/default/fuzzer_stats

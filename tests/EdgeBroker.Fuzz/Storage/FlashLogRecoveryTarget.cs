@@ -11,8 +11,10 @@ namespace EdgeBroker.Fuzz.Storage;
 /// (c) The flash log's recovery reader: the input is the log file the device finds at start, opened with the device's
 /// limits as the gateway does. Opening either succeeds (a torn end cut off) or throws <see cref="FlashStoreException"/>
 /// (damage, named with the file, nothing changed). A log that opened must then take a new entry and open again: recovery
-/// must never leave a log that the next start refuses. Anything else is a finding. The files live on tmpfs when there is
-/// one, as the execution rate is bounded by file I/O.
+/// must never leave a log that the next start refuses. Anything else is a finding. The first input byte picks how the
+/// rest becomes the file: even, as it is (what a crash or a failing flash leaves, mostly refused by a checksum); odd,
+/// sealed by <see cref="LogSealer"/> (what a bug in a section's encoder would write: wrong content behind right
+/// checksums). The files live on tmpfs when there is one, as the execution rate is bounded by file I/O.
 /// </summary>
 sealed class FlashLogRecoveryTarget : FuzzTarget
 {
@@ -26,13 +28,24 @@ sealed class FlashLogRecoveryTarget : FuzzTarget
 
     public override void Execute(byte[] input)
     {
+        if (input.Length == 0)
+        {
+            return;
+        }
+
+        byte[] log = input[1..];
+        if ((input[0] & 1) == 1)
+        {
+            log = LogSealer.Seal(log);
+        }
+
         if (Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);
         }
 
         Directory.CreateDirectory(_directory);
-        File.WriteAllBytes(Path.Combine(_directory, "edgebroker.log"), input);
+        File.WriteAllBytes(Path.Combine(_directory, "edgebroker.log"), log);
         FlashStore store;
         try
         {
@@ -65,19 +78,29 @@ sealed class FlashLogRecoveryTarget : FuzzTarget
         try
         {
             byte[] log = WriteLogOfEveryKind(scratch.FullName, out int lastEntryStart);
-            File.WriteAllBytes(Path.Combine(directory, "log-valid"), log);
-            File.WriteAllBytes(Path.Combine(directory, "log-empty"), WriteEmptyLog(scratch.CreateSubdirectory("empty").FullName));
+            WriteSeed(directory, "log-empty", WriteEmptyLog(scratch.CreateSubdirectory("empty").FullName), sealedToo: false);
+            WriteSeed(directory, "log-valid", log, sealedToo: true);
             foreach (int kept in new[] { 1, 9, 20 })
             {
-                File.WriteAllBytes(Path.Combine(directory, $"log-torn-{kept}"), log[..(lastEntryStart + kept)]);
+                WriteSeed(directory, $"log-torn-{kept}", log[..(lastEntryStart + kept)], sealedToo: false);
             }
 
-            File.WriteAllBytes(Path.Combine(directory, "log-torn-crc"), [.. log[..^1], (byte)(log[^1] ^ 0x01)]);
-            File.WriteAllBytes(Path.Combine(directory, "log-erased-tail"), [.. log, .. Enumerable.Repeat((byte)0xFF, 24)]);
+            WriteSeed(directory, "log-torn-crc", [.. log[..^1], (byte)(log[^1] ^ 0x01)], sealedToo: false);
+            WriteSeed(directory, "log-erased-tail", [.. log, .. Enumerable.Repeat((byte)0xFF, 24)], sealedToo: false);
         }
         finally
         {
             scratch.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>A seed taken as it is (first byte 0) and, where sealing keeps it apart from the others, sealed (1).</summary>
+    static void WriteSeed(string directory, string name, byte[] log, bool sealedToo)
+    {
+        File.WriteAllBytes(Path.Combine(directory, name), [0, .. log]);
+        if (sealedToo)
+        {
+            File.WriteAllBytes(Path.Combine(directory, name + "-sealed"), [1, .. log]);
         }
     }
 
