@@ -81,11 +81,11 @@ echo "crashes:     $crashes"
 echo "hangs:       $hangs"
 echo "stability:   $(stat stability)"
 
+shopt -s nullglob
 findings=("$work"/findings/default/crashes/id:* "$work"/findings/default/hangs/id:*)
-if [ -e "${findings[0]}" ] || [ ${#findings[@]} -gt 1 ]; then
-  existing=()
-  for file in "${findings[@]}"; do [ -e "$file" ] && existing+=("$file"); done
-  [ ${#existing[@]} -eq 0 ] || "${harness[@]}" replay "$target" "${existing[@]}" || true
+if [ ${#findings[@]} -gt 0 ]; then
+  echo "replaying ${#findings[@]} saved inputs (a hang is cut off after 60 s):"
+  timeout 60 "${harness[@]}" replay "$target" "${findings[@]}" || true
 fi
 
 [ "$crashes" = 0 ] && [ "$hangs" = 0 ]
