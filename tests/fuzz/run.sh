@@ -63,6 +63,13 @@ done
 # AFL_NO_UI: progress goes to the log, not a full-screen terminal UI.
 # -m none: the .NET runtime reserves far more virtual memory than afl's default limit; memory is bounded by the targets.
 # -t 5000: an input is a hang if one execution takes more than 5 s (the first includes JIT compilation).
+# FUZZ_SCRATCH: where flash-log writes each input as a log file; on tmpfs when there is one, as file I/O bounds its rate.
+scratch_root=/dev/shm
+[ -d "$scratch_root" ] || scratch_root=$work
+export FUZZ_SCRATCH
+FUZZ_SCRATCH=$(mktemp -d "$scratch_root/edgebroker-fuzz.XXXXXX")
+trap 'rm -rf "$FUZZ_SCRATCH"' EXIT
+
 echo "fuzzing $target for ${seconds}s (afl-fuzz log: $work/afl.log)"
 AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 \
   nice -n 19 afl-fuzz -i "$work/seeds" -o "$work/findings" -m none -t 5000 -V "$seconds" "${limit[@]}" -- dotnet "$work/instrumented/EdgeBroker.Fuzz.dll" "$target" \

@@ -14,13 +14,16 @@ namespace EdgeBroker.Fuzz.Storage;
 /// must never leave a log that the next start refuses. Anything else is a finding. The first input byte picks how the
 /// rest becomes the file: even, as it is (what a crash or a failing flash leaves, mostly refused by a checksum); odd,
 /// sealed by <see cref="LogSealer"/> (what a bug in a section's encoder would write: wrong content behind right
-/// checksums). The files live on tmpfs when there is one, as the execution rate is bounded by file I/O.
+/// checksums).
 /// </summary>
 sealed class FlashLogRecoveryTarget : FuzzTarget
 {
     static readonly RelaySettings Device = new();
 
-    readonly string _directory = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), "edgebroker-fuzz-" + Environment.ProcessId);
+    /// <summary>Where each input becomes a log file: FUZZ_SCRATCH (run.sh makes it on tmpfs and removes it after the run),
+    /// else a folder in the temporary directory.</summary>
+    readonly string _directory = Environment.GetEnvironmentVariable("FUZZ_SCRATCH")
+        ?? Path.Combine(Path.GetTempPath(), "edgebroker-fuzz-" + Environment.ProcessId);
 
     public override string Name => "flash-log";
 
@@ -41,10 +44,22 @@ sealed class FlashLogRecoveryTarget : FuzzTarget
 
         if (Directory.Exists(_directory))
         {
-            Directory.Delete(_directory, recursive: true);
+            Directory.Delete(_directory, recursive: true); // left by a run that was killed
         }
 
         Directory.CreateDirectory(_directory);
+        try
+        {
+            OpenAppendAndReopen(log);
+        }
+        finally
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    void OpenAppendAndReopen(byte[] log)
+    {
         File.WriteAllBytes(Path.Combine(_directory, "edgebroker.log"), log);
         FlashStore store;
         try
