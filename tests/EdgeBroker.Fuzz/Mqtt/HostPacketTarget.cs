@@ -43,12 +43,13 @@ sealed class HostPacketTarget : FuzzTarget
         var core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(limits), new MemorySessionStore(), limits, MaxQos, expectedClients: 16);
         var retained = new RetainedMessages(32, null);
         core.Router.KeepRetained = message => retained.Update(message);
-        var observer = new FuzzedClientConnection();
+        var observer = new FuzzedClientConnection(1);
         core.Connect("observer", true, 0, observer);
         core.Subscribe("observer", "#", 1, false, false, 0);
-        core.Connect("away", false, BrokerCore.NeverExpires, new FuzzedClientConnection());
+        var away = new FuzzedClientConnection(2);
+        core.Connect("away", false, BrokerCore.NeverExpires, away);
         core.Subscribe("away", "sensors/#", 1, false, false, 0);
-        core.Disconnect("away", new FuzzedClientConnection(), BrokerCore.NeverExpires);
+        core.Disconnect("away", away, BrokerCore.NeverExpires);
 
         var channel = new InputChannel(input);
         using var adapter = new MqttChannelAdapter(channel, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)), MqttNetNullLogger.Instance);
@@ -87,7 +88,7 @@ sealed class HostPacketTarget : FuzzTarget
     /// CONNECT first and only once).</summary>
     sealed class CoreClient(BrokerCore core, MqttPacketFormatterAdapter formatter)
     {
-        readonly FuzzedClientConnection _connection = new();
+        readonly FuzzedClientConnection _connection = new(3);
         string? _clientId;
         uint _expiry;
         bool _disconnectReceived;
