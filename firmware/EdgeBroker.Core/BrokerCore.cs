@@ -325,6 +325,24 @@ namespace EdgeBroker.Core
             }
         }
 
+        /// <summary>Messages kept in the offline store for persistent sessions, all clients together (the
+        /// <c>$SYS</c> tree's queue depth). Asks the store once per persistent session.</summary>
+        public int OfflineQueueDepth()
+        {
+            int depth = 0;
+            ArrayList sessions = _sessions.Snapshot();
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                Session session = (Session)sessions[i];
+                if (session.IsPersistent)
+                {
+                    depth += _offlineStore.Count(session.ClientId);
+                }
+            }
+
+            return depth;
+        }
+
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
         {
             return _router.Publish(publisherClientId, message);

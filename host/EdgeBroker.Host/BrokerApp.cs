@@ -65,6 +65,7 @@ public static class BrokerApp
         });
         builder.Services.AddBrokerSecurity();
         builder.Services.AddSingleton<ServerTls>();
+        builder.Services.AddSingleton<HostStatistics>();
         builder.Services.AddSingleton<MqttBrokerService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBrokerService>());
         builder.Services.AddHttpApi();

@@ -84,6 +84,7 @@ namespace EdgeBroker.Core.Routing
         public PublishOutcome PublishFromBroker(RoutedMessage message)
         {
             _counters.CountPublished();
+            _counters.CountFromBroker();
             StampArrival(message);
             return RouteToSubscribers(null, message);
         }

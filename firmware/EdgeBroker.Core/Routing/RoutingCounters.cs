@@ -18,6 +18,7 @@ namespace EdgeBroker.Core.Routing
         int _invalidTopic;
         int _quotaDropped;
         int _engineDropped;
+        int _fromBroker;
 
         public int Published { get { return _published; } }
 
@@ -46,6 +47,10 @@ namespace EdgeBroker.Core.Routing
         /// <summary>Messages an engine could not queue for a connected client (its send queue was full).</summary>
         public int EngineDropped { get { return _engineDropped; } }
 
+        /// <summary>Of <see cref="Published"/>, the messages the broker itself originated (presence events, the
+        /// <c>$SYS</c> tree), so what clients sent can be told apart.</summary>
+        public int FromBroker { get { return _fromBroker; } }
+
         internal void CountPublished() { Interlocked.Increment(ref _published); }
 
         internal void CountP2PDelivered() { Interlocked.Increment(ref _p2pDelivered); }
@@ -69,5 +74,7 @@ namespace EdgeBroker.Core.Routing
         internal void CountQuotaDropped() { Interlocked.Increment(ref _quotaDropped); }
 
         internal void CountEngineDropped() { Interlocked.Increment(ref _engineDropped); }
+
+        internal void CountFromBroker() { Interlocked.Increment(ref _fromBroker); }
     }
 }

@@ -56,6 +56,10 @@ public sealed class BrokerOptions
     /// <summary>How often expired sessions are looked for.</summary>
     public int SessionExpirySweepSeconds { get; set; } = 30;
 
+    /// <summary>Seconds between publications of the <c>$SYS/broker/…</c> tree; 0 publishes none (mosquitto's
+    /// sys_interval).</summary>
+    public int SysIntervalSeconds { get; set; } = EdgeBroker.Core.Monitoring.SysTree.DefaultIntervalSeconds;
+
     /// <summary>Every problem with the settings, worded for the person who wrote them.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -111,6 +115,11 @@ public sealed class BrokerOptions
         if (Storage == StorageKind.Sqlite && string.IsNullOrWhiteSpace(DataDir))
         {
             problems.Add("DataDir must name a directory when Storage is Sqlite.");
+        }
+
+        if (SysIntervalSeconds < 0)
+        {
+            problems.Add($"SysIntervalSeconds must not be negative (is {SysIntervalSeconds}; 0 publishes no $SYS tree).");
         }
 
         if (SessionExpirySweepSeconds < 1)

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Security;
@@ -20,6 +21,7 @@ sealed class MqttBrokerService(
     BrokerSecurity security,
     RevocationSignal revocation,
     BrokerStorage storage,
+    HostStatistics statistics,
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
@@ -31,6 +33,7 @@ sealed class MqttBrokerService(
     CoreBridge? _bridge;
     Timer? _expiryTimer;
     Timer? _tickTimer;
+    SysTree? _sysTree;
 
     /// <summary>The plain MQTT port actually listened on (differs from the setting when that is 0); 0 when the plain
     /// listener is off.</summary>
@@ -55,13 +58,14 @@ sealed class MqttBrokerService(
 
         var restored = core.Restore();
         var sessionPresent = new SessionPresentFlags();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new SpecCompliantServerAdapter(sessionPresent)], new MqttNetLogAdapter(loggerFactory));
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new SpecCompliantServerAdapter(sessionPresent, statistics.Bytes)], new MqttNetLogAdapter(loggerFactory));
         _bridge = new CoreBridge(core, security, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, loggerFactory.CreateLogger<CoreBridge>());
         if (storage.Retained is { } retained)
         {
             _server.LoadingRetainedMessageAsync += e =>
             {
                 e.LoadedRetainedMessages = retained.LoadAll();
+                statistics.RetainedCount = e.LoadedRetainedMessages.Count;
                 return Task.CompletedTask;
             };
             _server.RetainedMessageChangedAsync += e =>
@@ -70,6 +74,13 @@ sealed class MqttBrokerService(
                 return Task.CompletedTask;
             };
         }
+
+        _server.RetainedMessageChangedAsync += e =>
+        {
+            statistics.RetainedCount = e.StoredRetainedMessages.Count;
+            return Task.CompletedTask;
+        };
+        _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.NowMs()) { Security = security };
 
         try
         {
@@ -124,7 +135,9 @@ sealed class MqttBrokerService(
 
     void Tick()
     {
-        core.Tick(Clock.NowMs());
+        var nowMs = Clock.NowMs();
+        core.Tick(nowMs);
+        _sysTree?.Tick(nowMs);
         _ = CloseConnectionsWithLostCredentials();
     }
 

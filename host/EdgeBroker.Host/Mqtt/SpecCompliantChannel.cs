@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using EdgeBroker.Core.Monitoring;
 using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
@@ -18,12 +19,17 @@ namespace EdgeBroker.Host.Mqtt;
 /// <para>
 /// CONNACK "session present" is the core's answer (see <see cref="SessionPresentFlags"/>).
 /// </para>
+/// <para>
+/// The bytes MQTTnet counts on the channel are added to the broker's totals after every packet (<paramref name="bytes"/>).
+/// </para>
 /// </summary>
-sealed class SpecCompliantChannel(IMqttChannelAdapter inner, SessionPresentFlags sessionPresent) : IMqttChannelAdapter
+sealed class SpecCompliantChannel(IMqttChannelAdapter inner, SessionPresentFlags sessionPresent, ByteCounters bytes) : IMqttChannelAdapter
 {
     const string EmptyClientIdWithoutCleanSession = "MQTT-3.1.3-7";
 
     bool _connectReceived;
+    long _countedReceived;
+    long _countedSent;
 
     public long BytesReceived => inner.BytesReceived;
 
@@ -48,6 +54,7 @@ sealed class SpecCompliantChannel(IMqttChannelAdapter inner, SessionPresentFlags
         try
         {
             var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
+            CountBytes();
             _connectReceived |= packet is MqttConnectPacket;
             return packet;
         }
@@ -65,17 +72,38 @@ sealed class SpecCompliantChannel(IMqttChannelAdapter inner, SessionPresentFlags
         }
     }
 
-    public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
+    public async Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
     {
         if (packet is MqttConnAckPacket { ReasonCode: MqttConnectReasonCode.Success } connAck)
         {
             connAck.IsSessionPresent = sessionPresent.Take(inner.RemoteEndPoint);
         }
 
-        return inner.SendPacketAsync(packet, cancellationToken);
+        await inner.SendPacketAsync(packet, cancellationToken).ConfigureAwait(false);
+        CountBytes();
     }
 
-    public void ResetStatistics() => inner.ResetStatistics();
+    public void ResetStatistics()
+    {
+        CountBytes();
+        inner.ResetStatistics();
+        Interlocked.Exchange(ref _countedReceived, 0);
+        Interlocked.Exchange(ref _countedSent, 0);
+    }
 
-    public void Dispose() => inner.Dispose();
+    public void Dispose()
+    {
+        CountBytes();
+        inner.Dispose();
+    }
+
+    /// <summary>Adds what the channel moved since the last count. Sends and receives run on different threads; each
+    /// exchange hands a disjoint part of the channel's total to the broker's.</summary>
+    void CountBytes()
+    {
+        var received = inner.BytesReceived;
+        bytes.CountReceived(received - Interlocked.Exchange(ref _countedReceived, received));
+        var sent = inner.BytesSent;
+        bytes.CountSent(sent - Interlocked.Exchange(ref _countedSent, sent));
+    }
 }

@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Firmware.Storage;
 
@@ -25,6 +26,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string MaxQueuedBytesPerClientKey = "max_queued_bytes_per_client";
         public const string ConnectTimeoutSecondsKey = "connect_timeout_seconds";
         public const string SendTimeoutSecondsKey = "send_timeout_seconds";
+        public const string SysIntervalKey = "sys_interval";
 
         /// <summary>Smallest useful packet limit: a CONNECT with a client ID, a will and credentials.</summary>
         public const int MinPacketSize = 128;
@@ -59,6 +61,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxQueuedBytesPerClient = 8192;
             ConnectTimeoutSeconds = 10;
             SendTimeoutSeconds = 10;
+            SysIntervalSeconds = SysTree.DefaultIntervalSeconds;
         }
 
         /// <summary>MQTT listener port; 0 picks a free one.</summary>
@@ -113,6 +116,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>How long a send may block on a client that does not read before that client is disconnected.</summary>
         public int SendTimeoutSeconds { get; set; }
 
+        /// <summary>Seconds between publications of the <c>$SYS/broker/…</c> tree; 0 publishes none (mosquitto's
+        /// <c>sys_interval</c>, same key and meaning).</summary>
+        public int SysIntervalSeconds { get; set; }
+
         /// <summary>Applies what <paramref name="file"/> sets; bad values are left at their defaults and reported in the
         /// file's <see cref="SettingsFile.Problems"/>.</summary>
         public void ApplyFrom(SettingsFile file)
@@ -138,6 +145,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxQueuedBytesPerClient = file.GetInt(MaxQueuedBytesPerClientKey, MaxQueuedBytesPerClient, MaxPacketSize, 16777216);
             ConnectTimeoutSeconds = file.GetInt(ConnectTimeoutSecondsKey, ConnectTimeoutSeconds, 1, 3600);
             SendTimeoutSeconds = file.GetInt(SendTimeoutSecondsKey, SendTimeoutSeconds, 1, 3600);
+            SysIntervalSeconds = file.GetInt(SysIntervalKey, SysIntervalSeconds, 0, 86400);
         }
 
         /// <summary>What the core keeps for away clients and how it hands it back, as set here.</summary>
