@@ -22,6 +22,7 @@ public sealed class EmulatorEngine : BrokerEngine
         ["EdgeBroker:OfflineBatchSize"] = (RelaySettings.OfflineBatchSizeKey, Same),
         ["EdgeBroker:OfflineBatchIntervalSeconds"] = (RelaySettings.OfflineBatchIntervalSecondsKey, Same),
         ["EdgeBroker:Mqtt311SessionExpirySeconds"] = (RelaySettings.SessionExpirySecondsKey, Same),
+        ["EdgeBroker:SysIntervalSeconds"] = (RelaySettings.SysIntervalKey, Same),
     };
 
     public override string Name => Engines.Emulator;
