@@ -1,5 +1,3 @@
-using System;
-
 namespace EdgeBroker.Core.Monitoring
 {
     /// <summary>
@@ -40,8 +38,37 @@ namespace EdgeBroker.Core.Monitoring
 
         static double Fold(double average, double rate, double elapsedSeconds, double windowSeconds)
         {
-            double exponent = Math.Exp(-elapsedSeconds / windowSeconds);
+            double exponent = DecayFactor(elapsedSeconds / windowSeconds);
             return rate + exponent * (average - rate);
+        }
+
+        /// <summary><c>exp(-x)</c> for x ≥ 0, computed here because the device's core library has no System.Math (it
+        /// is a separate package): the argument is halved until small, summed as a Taylor series and squared back,
+        /// accurate to the last digits of a double.</summary>
+        internal static double DecayFactor(double x)
+        {
+            double reduced = -x;
+            int halvings = 0;
+            while (reduced < -0.5)
+            {
+                reduced /= 2;
+                halvings++;
+            }
+
+            double term = 1;
+            double sum = 1;
+            for (int n = 1; n < 20; n++)
+            {
+                term *= reduced / n;
+                sum += term;
+            }
+
+            for (int i = 0; i < halvings; i++)
+            {
+                sum *= sum;
+            }
+
+            return sum;
         }
     }
 }
