@@ -76,7 +76,28 @@ public static class BrokerApp
         return app;
     }
 
-    /// <summary>The settings problems of a built host, empty when it may start.</summary>
-    public static IReadOnlyList<string> Validate(IHost host) =>
-        host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value.Validate();
+    /// <summary>The settings problems of a built host, empty when it may start: unknown keys first (a misspelt key
+    /// leaves its setting at the default, which the value checks cannot see), then invalid values, then — when the
+    /// values hold — a configured certificate that cannot be loaded.</summary>
+    public static IReadOnlyList<string> Validate(IHost host)
+    {
+        List<string> problems =
+        [
+            .. UnknownSettings.Find(host.Services.GetRequiredService<IConfiguration>()),
+            .. host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value.Validate(),
+        ];
+        if (problems.Count == 0)
+        {
+            try
+            {
+                host.Services.GetRequiredService<ServerTls>();
+            }
+            catch (CertificateUnavailableException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+
+        return problems;
+    }
 }
