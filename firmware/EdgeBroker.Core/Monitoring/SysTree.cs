@@ -1,7 +1,5 @@
-using System.Collections;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
-using EdgeBroker.Core.Sessions;
 
 namespace EdgeBroker.Core.Monitoring
 {
@@ -75,42 +73,59 @@ namespace EdgeBroker.Core.Monitoring
 
         void PublishAll(long nowMs)
         {
-            RoutingCounters counters = _core.Counters;
-            long received = counters.Published - counters.FromBroker;
-            long sent = counters.P2PDelivered + counters.PubSubDeliveries;
-            long dropped = counters.QuotaDropped + counters.EngineDropped + counters.P2PDroppedOffline;
-            long bytesReceived = _engine.BytesReceived;
-            long bytesSent = _engine.BytesSent;
-
+            BrokerStatus status = BrokerStatus.Take(_core, _engine);
             Publish("version", BrokerVersion.Text);
             Publish("uptime", ((nowMs - _startedAtMs) / 1000) + " seconds");
-            PublishClients();
-            PublishPair("messages/received", "publish/messages/received", received);
-            PublishPair("messages/sent", "publish/messages/sent", sent);
-            Publish("publish/messages/dropped", dropped.ToString());
-            Publish("bytes/received", bytesReceived.ToString());
-            Publish("bytes/sent", bytesSent.ToString());
-            Publish("subscriptions/count", _core.Subscriptions.Count.ToString());
-            Publish("retained messages/count", _engine.RetainedCount.ToString());
-            int queued = _core.OfflineQueueDepth();
-            PublishPair("messages/stored", "store/messages/count", queued);
+            if (status.ClientsTotal > _maximumClients)
+            {
+                _maximumClients = status.ClientsTotal;
+            }
 
+            Publish("clients/total", status.ClientsTotal.ToString());
+            Publish("clients/maximum", _maximumClients.ToString());
+            PublishPair("clients/connected", "clients/active", status.ClientsConnected);
+            PublishPair("clients/disconnected", "clients/inactive", status.ClientsTotal - status.ClientsConnected);
+            PublishPair("messages/received", "publish/messages/received", status.MessagesReceived);
+            PublishPair("messages/sent", "publish/messages/sent", status.MessagesSent);
+            Publish("publish/messages/dropped", status.PublishDropped.ToString());
+            Publish("bytes/received", status.BytesReceived.ToString());
+            Publish("bytes/sent", status.BytesSent.ToString());
+            Publish("subscriptions/count", status.Subscriptions.ToString());
+            Publish("retained messages/count", status.RetainedMessages.ToString());
+            PublishPair("messages/stored", "store/messages/count", status.OfflineQueued);
+            PublishLoads(status, nowMs);
+
+            Publish("edgebroker/p2p/routed", status.P2PRouted.ToString());
+            Publish("edgebroker/p2p/queued", status.P2PQueued.ToString());
+            Publish("edgebroker/p2p/target-offline", status.P2PTargetOffline.ToString());
+            Publish("edgebroker/p2p/target-unknown", status.P2PTargetUnknown.ToString());
+            Publish("edgebroker/offline/queued", status.OfflineQueued.ToString());
+            if (_security != null)
+            {
+                Publish("edgebroker/pairing/open", _security.OpenPairingWindows(nowMs).Count.ToString());
+            }
+
+            _lastUpdateMs = nowMs;
+        }
+
+        void PublishLoads(BrokerStatus status, long nowMs)
+        {
             if (_lastUpdateMs == 0)
             {
-                _messagesReceived.Start(received);
-                _messagesSent.Start(sent);
-                _publishDropped.Start(dropped);
-                _bytesReceived.Start(bytesReceived);
-                _bytesSent.Start(bytesSent);
+                _messagesReceived.Start(status.MessagesReceived);
+                _messagesSent.Start(status.MessagesSent);
+                _publishDropped.Start(status.PublishDropped);
+                _bytesReceived.Start(status.BytesReceived);
+                _bytesSent.Start(status.BytesSent);
             }
             else
             {
                 double elapsedSeconds = (nowMs - _lastUpdateMs) / 1000.0;
-                _messagesReceived.Update(received, elapsedSeconds);
-                _messagesSent.Update(sent, elapsedSeconds);
-                _publishDropped.Update(dropped, elapsedSeconds);
-                _bytesReceived.Update(bytesReceived, elapsedSeconds);
-                _bytesSent.Update(bytesSent, elapsedSeconds);
+                _messagesReceived.Update(status.MessagesReceived, elapsedSeconds);
+                _messagesSent.Update(status.MessagesSent, elapsedSeconds);
+                _publishDropped.Update(status.PublishDropped, elapsedSeconds);
+                _bytesReceived.Update(status.BytesReceived, elapsedSeconds);
+                _bytesSent.Update(status.BytesSent, elapsedSeconds);
             }
 
             // mosquitto's load/publish/received and /sent equal its load/messages/… here: only PUBLISHes are counted.
@@ -121,41 +136,6 @@ namespace EdgeBroker.Core.Monitoring
             PublishLoad("publish/dropped", _publishDropped);
             PublishLoad("bytes/received", _bytesReceived);
             PublishLoad("bytes/sent", _bytesSent);
-
-            Publish("edgebroker/p2p/routed", counters.P2PDelivered.ToString());
-            Publish("edgebroker/p2p/queued", counters.P2PQueued.ToString());
-            Publish("edgebroker/p2p/offline-dropped", counters.P2PDroppedOffline.ToString());
-            Publish("edgebroker/p2p/unknown", counters.P2PDroppedNoSession.ToString());
-            Publish("edgebroker/offline/queued", queued.ToString());
-            if (_security != null)
-            {
-                Publish("edgebroker/pairing/open", _security.OpenPairingWindows(nowMs).Count.ToString());
-            }
-
-            _lastUpdateMs = nowMs;
-        }
-
-        void PublishClients()
-        {
-            ArrayList sessions = _core.Sessions.Snapshot();
-            int connected = 0;
-            for (int i = 0; i < sessions.Count; i++)
-            {
-                if (((Session)sessions[i]).IsOnline)
-                {
-                    connected++;
-                }
-            }
-
-            if (sessions.Count > _maximumClients)
-            {
-                _maximumClients = sessions.Count;
-            }
-
-            Publish("clients/total", sessions.Count.ToString());
-            Publish("clients/maximum", _maximumClients.ToString());
-            PublishPair("clients/connected", "clients/active", connected);
-            PublishPair("clients/disconnected", "clients/inactive", sessions.Count - connected);
         }
 
         /// <summary>A value mosquitto publishes under two names (a current one and a deprecated or older one).</summary>

@@ -5,6 +5,7 @@ using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Topics;
+using EdgeBroker.Host.Monitoring;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -38,6 +39,9 @@ sealed class CoreBridge
     readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MqttSubscribeReasonCode>> _subscribeRefusals = new();
 
     MqttClientSessionsManager? _sessionsManager;
+
+    /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
+    public BrokerMetrics? Metrics { get; init; }
 
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
     public CoreBridge(BrokerCore core, BrokerSecurity security, MqttServer server, SessionPresentFlags sessionPresent, uint mqtt311SessionExpiry,
@@ -110,7 +114,7 @@ sealed class CoreBridge
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
             : cleanStart ? 0 : _mqtt311SessionExpiry;
-        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage);
+        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage) { Metrics = Metrics };
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);

@@ -3,6 +3,7 @@ using EdgeBroker.Core;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Host.Tls;
@@ -22,6 +23,7 @@ sealed class MqttBrokerService(
     RevocationSignal revocation,
     BrokerStorage storage,
     HostStatistics statistics,
+    BrokerMetrics metrics,
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
@@ -59,7 +61,10 @@ sealed class MqttBrokerService(
         var restored = core.Restore();
         var sessionPresent = new SessionPresentFlags();
         _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new SpecCompliantServerAdapter(sessionPresent, statistics.Bytes)], new MqttNetLogAdapter(loggerFactory));
-        _bridge = new CoreBridge(core, security, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, loggerFactory.CreateLogger<CoreBridge>());
+        _bridge = new CoreBridge(core, security, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, loggerFactory.CreateLogger<CoreBridge>())
+        {
+            Metrics = metrics,
+        };
         if (storage.Retained is { } retained)
         {
             _server.LoadingRetainedMessageAsync += e =>
@@ -81,6 +86,7 @@ sealed class MqttBrokerService(
             return Task.CompletedTask;
         };
         _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.NowMs()) { Security = security };
+        metrics.Track(core, statistics, security);
 
         try
         {

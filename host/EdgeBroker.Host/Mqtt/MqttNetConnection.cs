@@ -2,6 +2,7 @@ using System.Buffers;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
+using EdgeBroker.Host.Monitoring;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Server;
@@ -34,6 +35,9 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 
     public AuthenticatedClient Client { get; } = client;
 
+    /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
+    public BrokerMetrics? Metrics { get; init; }
+
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
         var outgoing = ToApplicationMessage(message, qos, retain, subscriptionIdentifiers);
@@ -43,11 +47,15 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
             if (_session is null)
             {
                 _waiting!.Add((outgoing, deliveryTag));
-                return true;
             }
-
-            return Enqueue(_session, outgoing, deliveryTag);
+            else if (!Enqueue(_session, outgoing, deliveryTag))
+            {
+                return false;
+            }
         }
+
+        Metrics?.Delivered(message);
+        return true;
     }
 
     /// <summary>MQTTnet's session for this connection is ready: hand over what waited, then deliver directly.</summary>

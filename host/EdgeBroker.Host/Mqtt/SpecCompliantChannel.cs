@@ -98,12 +98,14 @@ sealed class SpecCompliantChannel(IMqttChannelAdapter inner, SessionPresentFlags
     }
 
     /// <summary>Adds what the channel moved since the last count. Sends and receives run on different threads; each
-    /// exchange hands a disjoint part of the channel's total to the broker's.</summary>
+    /// exchange hands a disjoint part of the channel's total to the broker's. MQTTnet 5.2's channel adapter adds the
+    /// bytes it reads to BytesSent and those it writes to BytesReceived (measured: a 15-byte CONNECT and a 2-byte
+    /// DISCONNECT show as 17 "sent", the 4-byte CONNACK as 4 "received"), so they are read crosswise here.</summary>
     void CountBytes()
     {
-        var received = inner.BytesReceived;
+        var received = inner.BytesSent;
         bytes.CountReceived(received - Interlocked.Exchange(ref _countedReceived, received));
-        var sent = inner.BytesSent;
+        var sent = inner.BytesReceived;
         bytes.CountSent(sent - Interlocked.Exchange(ref _countedSent, sent));
     }
 }
