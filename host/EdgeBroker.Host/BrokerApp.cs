@@ -41,11 +41,22 @@ public static class BrokerApp
         builder.Configuration.AddInMemoryCollection(commandLineSettings);
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
+        if (LogFormatOf(builder.Configuration) == LogFormat.Json)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss.fff ";
-        });
+            builder.Logging.AddJsonConsole(console =>
+            {
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
 
         // A listener that cannot bind stops the start; Program says so in one line, so the host's own report of the
         // failed start (a stack trace) is left out. Other start failures still surface as unhandled exceptions.
@@ -77,6 +88,21 @@ public static class BrokerApp
         var app = builder.Build();
         app.UseHttpApi();
         return app;
+    }
+
+    /// <summary>The log format setting, read before the options exist because logging is configured first; a value
+    /// that is neither text nor json stops the start (<see cref="FormatException"/>).</summary>
+    static LogFormat LogFormatOf(IConfiguration configuration)
+    {
+        var value = configuration[$"{BrokerOptions.Section}:{nameof(BrokerOptions.LogFormat)}"];
+        if (value is null)
+        {
+            return LogFormat.Text;
+        }
+
+        return Enum.TryParse<LogFormat>(value, ignoreCase: true, out var format) && Enum.IsDefined(format)
+            ? format
+            : throw new FormatException($"LogFormat '{value}' is neither text nor json.");
     }
 
     /// <summary>The settings problems of a built host, empty when it may start: unknown keys first (a misspelt key

@@ -60,6 +60,10 @@ public sealed class BrokerOptions
     /// sys_interval).</summary>
     public int SysIntervalSeconds { get; set; } = EdgeBroker.Core.Monitoring.SysTree.DefaultIntervalSeconds;
 
+    /// <summary>How log lines are written: readable text, or one JSON object per line for journald, Loki and other
+    /// collectors (<c>--log-format json</c>).</summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Text;
+
     /// <summary>Every problem with the settings, worded for the person who wrote them.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -170,4 +174,10 @@ public enum StorageKind
 {
     Sqlite,
     Memory,
+}
+
+public enum LogFormat
+{
+    Text,
+    Json,
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeBroker.Host.Configuration;
 
@@ -53,6 +54,9 @@ public sealed class CommandLine
         HelpName = "CLIENT_ID",
     };
 
+    readonly Option<LogFormat?> _logFormat = new("--log-format") { Description = "Log lines as text (default) or as one JSON object per line (journald, Loki)." };
+    readonly Option<bool> _verbose = new("-v", "--verbose") { Description = "Verbose logging (Debug), like mosquitto -v: also per-message events such as undeliverable P2P messages." };
+
     public CommandLine()
     {
         _accessKeys.Validators.Add(AccessKeyFlag.Validate);
@@ -77,6 +81,8 @@ public sealed class CommandLine
             _allowAnonymous,
             _applicationGroups,
             _sysSubscribers,
+            _logFormat,
+            _verbose,
         };
     }
 
@@ -117,6 +123,17 @@ public sealed class CommandLine
         if (result.GetValue(_instanceId) is { } instanceId)
         {
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.InstanceId)}"] = instanceId;
+        }
+
+        if (result.GetValue(_logFormat) is { } logFormat)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.LogFormat)}"] = logFormat.ToString();
+        }
+
+        if (result.GetValue(_verbose))
+        {
+            settings["Logging:LogLevel:Default"] = nameof(LogLevel.Debug);
+            settings["Logging:LogLevel:EdgeBroker"] = nameof(LogLevel.Debug);
         }
 
         AddTlsSettings(result, settings);

@@ -100,7 +100,7 @@ sealed class CoreBridge
             // MQTTnet answers a refused CONNECT without creating or taking over a session, and the core never hears
             // of it: a live connection with the same client ID carries on untouched.
             args.ReasonCode = ConnectRefusalCodes.For(decision, args.ProtocolVersion);
-            _logger.LogWarning("Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
+            _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
                 clientId, remoteIp, ProtocolName(args.ProtocolVersion), decision.Reason,
                 decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty);
             return;
@@ -119,7 +119,7 @@ sealed class CoreBridge
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
         _core.ConnectionAccepted(clientId, connection, endPoint);
-        _logger.LogInformation(
+        _logger.LogInformation(LogEvents.ClientConnected,
             "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {AuthMode}: {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
             clientId, endPoint, ProtocolName(args.ProtocolVersion), decision.Client.Mode, decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
     }
@@ -182,7 +182,7 @@ sealed class CoreBridge
 
         _core.ConnectionClosed(args.ClientId, connection);
         _security.Disconnected(connection.Client);
-        _logger.LogInformation("Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
+        _logger.LogInformation(LogEvents.ClientDisconnected, "Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
             args.ClientId, endPoint, args.DisconnectType, connection.ChannelId);
         return Task.CompletedTask;
     }
@@ -208,7 +208,7 @@ sealed class CoreBridge
             // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
             if (!(outcome == PublishOutcome.NotAuthorized && _core.Router.Policy is SecurityPolicy))
             {
-                _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
+                _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
             }
 
             return Task.CompletedTask;
@@ -217,7 +217,12 @@ sealed class CoreBridge
         if (outcome == PublishOutcome.QuotaExceeded)
         {
             // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
-            _logger.LogWarning("Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
+            _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
+        }
+        else if (outcome == PublishOutcome.NoMatchingSubscribers && P2PAddress.ReceiverStart(message.Topic) >= 0)
+        {
+            _logger.LogDebug(LogEvents.P2PUndeliverable, "P2P message from {ClientId} to {Topic} not delivered: its target has no session, or is away and the message is QoS 0",
+                args.ClientId, message.Topic);
         }
 
         return Task.CompletedTask;
@@ -263,7 +268,7 @@ sealed class CoreBridge
     {
         if (!TopicValidator.IsValidTopicFilter(filter))
         {
-            _logger.LogWarning("Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter);
+            _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter);
             return MqttSubscribeReasonCode.TopicFilterInvalid;
         }
 
@@ -311,7 +316,7 @@ sealed class CoreBridge
     {
         foreach (string clientId in _core.ExpireSessions(Clock.NowMs()))
         {
-            _logger.LogInformation("Session of {ClientId} expired", clientId);
+            _logger.LogInformation(LogEvents.SessionExpired, "Session of {ClientId} expired", clientId);
             await SessionsManager.DeleteSessionAsync(clientId).ConfigureAwait(false);
         }
     }
@@ -328,7 +333,7 @@ sealed class CoreBridge
                 continue;
             }
 
-            _logger.LogWarning("Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
+            _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
                 client.ClientId, connection.ChannelId, client.DisconnectReason);
             try
             {

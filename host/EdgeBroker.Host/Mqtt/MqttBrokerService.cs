@@ -259,7 +259,7 @@ sealed class MqttBrokerService(
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Session expiry sweep failed");
+            _logger.LogError(LogEvents.StoreError, e, "Session expiry sweep failed");
         }
     }
 
