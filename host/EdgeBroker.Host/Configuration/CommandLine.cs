@@ -54,7 +54,12 @@ public sealed class CommandLine
         HelpName = "CLIENT_ID",
     };
 
-    readonly Option<LogFormat?> _logFormat = new("--log-format") { Description = "Log lines as text (default) or as one JSON object per line (journald, Loki)." };
+    // Checked with the settings (exit code 2, like the same value in a file), not by the parser.
+    readonly Option<string?> _logFormat = new("--log-format")
+    {
+        Description = "Log lines as text (default) or as one JSON object per line (journald, Loki).",
+        HelpName = "text|json",
+    };
     readonly Option<bool> _verbose = new("-v", "--verbose") { Description = "Verbose logging (Debug), like mosquitto -v: also per-message events such as undeliverable P2P messages." };
 
     public CommandLine()
@@ -127,7 +132,7 @@ public sealed class CommandLine
 
         if (result.GetValue(_logFormat) is { } logFormat)
         {
-            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.LogFormat)}"] = logFormat.ToString();
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.LogFormat)}"] = logFormat;
         }
 
         if (result.GetValue(_verbose))
