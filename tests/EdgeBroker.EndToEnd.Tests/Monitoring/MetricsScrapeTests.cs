@@ -45,6 +45,26 @@ public sealed class MetricsScrapeTests
         Assert.Equal(after["edgebroker_publish_to_deliver_seconds_count"], after["edgebroker_publish_to_deliver_seconds_bucket{le=\"+Inf\"}"]);
     }
 
+    /// <summary>docs/grafana-edgebroker.json queries only metrics a scrape has, so no panel stays empty after a rename.</summary>
+    [Fact]
+    public async Task Every_metric_the_grafana_dashboard_queries_is_served()
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host);
+        using var http = new HttpClient { BaseAddress = broker.HttpBaseAddress };
+        var served = (await ScrapeAsync(http)).Keys.Select(sample => sample.Split('{')[0]).ToHashSet(StringComparer.Ordinal);
+
+        var dashboard = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Monitoring", "grafana-edgebroker.json"));
+        using var json = System.Text.Json.JsonDocument.Parse(dashboard);
+        var queried = json.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
+            .SelectMany(target => System.Text.RegularExpressions.Regex.Matches(target.GetProperty("expr").GetString()!, @"\b(edgebroker|process|dotnet)_[a-z0-9_]+")
+                .Select(match => match.Value))
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.NotEmpty(queried);
+        Assert.Equal([], queried.Except(served).Order(StringComparer.Ordinal));
+    }
+
     /// <summary>Prometheus' text exposition format: <c># HELP</c>/<c># TYPE</c> comments, then
     /// <c>name{labels} value</c> per line; every sample must parse.</summary>
     static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http)
