@@ -62,7 +62,8 @@ namespace EdgeBroker.Core.Monitoring
 
             lock (_sync)
             {
-                if (_lastUpdateMs != 0 && nowMs - _lastUpdateMs < _intervalSeconds * 1000L)
+                // A clock stepped back (a device setting its time) makes the interval due rather than stalling it.
+                if (_lastUpdateMs != 0 && nowMs >= _lastUpdateMs && nowMs - _lastUpdateMs < _intervalSeconds * 1000L)
                 {
                     return;
                 }
@@ -110,7 +111,7 @@ namespace EdgeBroker.Core.Monitoring
 
         void PublishLoads(BrokerStatus status, long nowMs)
         {
-            if (_lastUpdateMs == 0)
+            if (_lastUpdateMs == 0 || nowMs <= _lastUpdateMs)
             {
                 _messagesReceived.Start(status.MessagesReceived);
                 _messagesSent.Start(status.MessagesSent);
