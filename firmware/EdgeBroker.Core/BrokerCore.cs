@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Threading;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Presence;
@@ -33,6 +34,7 @@ namespace EdgeBroker.Core
         readonly Router _router;
         readonly PresenceTracker _presence;
         readonly int _maxQos;
+        int _sessionsExpired;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
             int maxQos, int expectedClients)
@@ -61,6 +63,9 @@ namespace EdgeBroker.Core
 
         /// <summary>The highest QoS this broker grants and delivers at.</summary>
         public int MaxQos { get { return _maxQos; } }
+
+        /// <summary>Persistent sessions ended by <see cref="ExpireSessions"/> since start (mosquitto's clients/expired).</summary>
+        public int SessionsExpired { get { return _sessionsExpired; } }
 
         /// <summary>
         /// Brings back the persistent sessions and subscriptions kept in the session store, as they were when the broker
@@ -257,6 +262,7 @@ namespace EdgeBroker.Core
                 }
 
                 expired.Add(session.ClientId);
+                Interlocked.Increment(ref _sessionsExpired);
             }
 
             return expired;

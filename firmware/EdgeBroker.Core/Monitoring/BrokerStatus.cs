@@ -31,6 +31,9 @@ namespace EdgeBroker.Core.Monitoring
         /// <summary>Sessions, online and away (persistent).</summary>
         public int ClientsTotal;
 
+        /// <summary>Persistent sessions that expired since start.</summary>
+        public int ClientsExpired;
+
         public int Subscriptions;
 
         public int RetainedMessages;
@@ -67,6 +70,7 @@ namespace EdgeBroker.Core.Monitoring
                 }
             }
 
+            status.ClientsExpired = core.SessionsExpired;
             status.Subscriptions = core.Subscriptions.Count;
             status.RetainedMessages = engine.RetainedCount;
             status.OfflineQueued = core.OfflineQueueDepth();

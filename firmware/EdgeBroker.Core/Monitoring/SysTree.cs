@@ -84,6 +84,7 @@ namespace EdgeBroker.Core.Monitoring
 
             Publish("clients/total", status.ClientsTotal.ToString());
             Publish("clients/maximum", _maximumClients.ToString());
+            Publish("clients/expired", status.ClientsExpired.ToString());
             PublishPair("clients/connected", "clients/active", status.ClientsConnected);
             PublishPair("clients/disconnected", "clients/inactive", status.ClientsTotal - status.ClientsConnected);
             PublishPair("messages/received", "publish/messages/received", status.MessagesReceived);

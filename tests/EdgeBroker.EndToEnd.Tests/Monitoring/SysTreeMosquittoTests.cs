@@ -17,6 +17,7 @@ public sealed class SysTreeMosquittoTests
         "$SYS/broker/clients/connected",
         "$SYS/broker/clients/total",
         "$SYS/broker/clients/maximum",
+        "$SYS/broker/clients/expired",
         "$SYS/broker/messages/received",
         "$SYS/broker/messages/sent",
         "$SYS/broker/bytes/received",
