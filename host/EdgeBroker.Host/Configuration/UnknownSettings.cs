@@ -50,7 +50,10 @@ public static class UnknownSettings
             return;
         }
 
-        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(property => property.CanWrite).ToList();
+        // What the binder fills: settable properties, and collections it adds to even without a setter.
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(property => property.CanWrite || ElementType(property.PropertyType) is not null)
+            .ToList();
         foreach (var child in section.GetChildren())
         {
             var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
