@@ -35,6 +35,7 @@ namespace EdgeBroker.Core
         readonly PresenceTracker _presence;
         readonly int _maxQos;
         int _sessionsExpired;
+        int _connectionsAccepted;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
             int maxQos, int expectedClients)
@@ -66,6 +67,9 @@ namespace EdgeBroker.Core
 
         /// <summary>Persistent sessions ended by <see cref="ExpireSessions"/> since start (mosquitto's clients/expired).</summary>
         public int SessionsExpired { get { return _sessionsExpired; } }
+
+        /// <summary>Connections whose CONNECT was accepted since start (<see cref="ConnectionAccepted"/>).</summary>
+        public int ConnectionsAccepted { get { return _connectionsAccepted; } }
 
         /// <summary>
         /// Brings back the persistent sessions and subscriptions kept in the session store, as they were when the broker
@@ -217,6 +221,7 @@ namespace EdgeBroker.Core
         /// </summary>
         public void ConnectionAccepted(string clientId, IClientConnection connection, string clientAddress)
         {
+            Interlocked.Increment(ref _connectionsAccepted);
             _presence.ConnectionAccepted(clientId, connection, clientAddress);
         }
 

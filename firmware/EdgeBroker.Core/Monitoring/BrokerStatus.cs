@@ -34,6 +34,9 @@ namespace EdgeBroker.Core.Monitoring
         /// <summary>Persistent sessions that expired since start.</summary>
         public int ClientsExpired;
 
+        /// <summary>Connections whose CONNECT was accepted since start.</summary>
+        public long ConnectionsAccepted;
+
         public int Subscriptions;
 
         public int RetainedMessages;
@@ -71,6 +74,7 @@ namespace EdgeBroker.Core.Monitoring
             }
 
             status.ClientsExpired = core.SessionsExpired;
+            status.ConnectionsAccepted = core.ConnectionsAccepted;
             status.Subscriptions = core.Subscriptions.Count;
             status.RetainedMessages = engine.RetainedCount;
             status.OfflineQueued = core.OfflineQueueDepth();

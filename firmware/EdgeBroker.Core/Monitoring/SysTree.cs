@@ -31,6 +31,7 @@ namespace EdgeBroker.Core.Monitoring
         readonly LoadAverage _publishDropped = new LoadAverage();
         readonly LoadAverage _bytesReceived = new LoadAverage();
         readonly LoadAverage _bytesSent = new LoadAverage();
+        readonly LoadAverage _connections = new LoadAverage();
         long _lastUpdateMs;
         int _maximumClients;
         BrokerSecurity _security;
@@ -119,6 +120,7 @@ namespace EdgeBroker.Core.Monitoring
                 _publishDropped.Start(status.PublishDropped);
                 _bytesReceived.Start(status.BytesReceived);
                 _bytesSent.Start(status.BytesSent);
+                _connections.Start(status.ConnectionsAccepted);
             }
             else
             {
@@ -128,6 +130,7 @@ namespace EdgeBroker.Core.Monitoring
                 _publishDropped.Update(status.PublishDropped, elapsedSeconds);
                 _bytesReceived.Update(status.BytesReceived, elapsedSeconds);
                 _bytesSent.Update(status.BytesSent, elapsedSeconds);
+                _connections.Update(status.ConnectionsAccepted, elapsedSeconds);
             }
 
             // mosquitto's load/publish/received and /sent equal its load/messages/… here: only PUBLISHes are counted.
@@ -138,6 +141,7 @@ namespace EdgeBroker.Core.Monitoring
             PublishLoad("publish/dropped", _publishDropped);
             PublishLoad("bytes/received", _bytesReceived);
             PublishLoad("bytes/sent", _bytesSent);
+            PublishLoad("connections", _connections);
         }
 
         /// <summary>A value mosquitto publishes under two names (a current one and a deprecated or older one).</summary>

@@ -53,6 +53,7 @@ sealed class BrokerMetrics
         var p2pQueued = Counter("p2p_queued_total", "P2P messages kept for a target that was away.");
         var p2pTargetOffline = Counter("p2p_target_offline_total", "QoS 0 P2P messages dropped because their target was away.");
         var p2pTargetUnknown = Counter("p2p_target_unknown_total", "P2P messages for a client ID without a session.");
+        var connectionsAccepted = Counter("connections_accepted_total", "Connections whose CONNECT was accepted.");
         var sessionsExpired = Counter("sessions_expired_total", "Persistent sessions that expired while their client was away.");
         var publishDenied = Counter("publish_denied_total", "PUBLISHes the access policy refused.");
         var subscribeDenied = Counter("subscribe_denied_total", "SUBSCRIBEs the access policy refused.");
@@ -75,6 +76,7 @@ sealed class BrokerMetrics
             p2pQueued.IncTo(status.P2PQueued);
             p2pTargetOffline.IncTo(status.P2PTargetOffline);
             p2pTargetUnknown.IncTo(status.P2PTargetUnknown);
+            connectionsAccepted.IncTo(status.ConnectionsAccepted);
             sessionsExpired.IncTo(status.ClientsExpired);
             publishDenied.IncTo(security.Counters.PublishDenied);
             subscribeDenied.IncTo(security.Counters.SubscribeDenied);

@@ -28,6 +28,7 @@ public sealed class SysTreeMosquittoTests
         "$SYS/broker/load/messages/received/1min",
         "$SYS/broker/load/messages/received/5min",
         "$SYS/broker/load/messages/received/15min",
+        "$SYS/broker/load/connections/1min",
         "$SYS/broker/edgebroker/p2p/routed",
         "$SYS/broker/edgebroker/offline/queued",
     ];
