@@ -18,22 +18,20 @@ namespace EdgeBroker.Core.Monitoring
 
         public double FifteenMinutes { get { return _fifteenMinutes; } }
 
-        /// <summary>Starts from <paramref name="total"/> without folding anything in (mosquitto's initial publication
-        /// shows 0.00).</summary>
-        public void Start(long total)
-        {
-            _lastTotal = total;
-        }
-
-        /// <summary>The counter stands at <paramref name="total"/>, <paramref name="elapsedSeconds"/> (&gt; 0) after
-        /// the previous update.</summary>
+        /// <summary>The counter stands at <paramref name="total"/>, <paramref name="elapsedSeconds"/> after the previous
+        /// update. With no time elapsed (the first update, or a clock stepped back) it starts over from
+        /// <paramref name="total"/> and folds nothing in: mosquitto's first publication shows 0.00.</summary>
         public void Update(long total, double elapsedSeconds)
         {
-            double perMinute = (total - _lastTotal) * 60.0 / elapsedSeconds;
+            if (elapsedSeconds > 0)
+            {
+                double perMinute = (total - _lastTotal) * 60.0 / elapsedSeconds;
+                _oneMinute = Fold(_oneMinute, perMinute, elapsedSeconds, 60.0);
+                _fiveMinutes = Fold(_fiveMinutes, perMinute, elapsedSeconds, 300.0);
+                _fifteenMinutes = Fold(_fifteenMinutes, perMinute, elapsedSeconds, 900.0);
+            }
+
             _lastTotal = total;
-            _oneMinute = Fold(_oneMinute, perMinute, elapsedSeconds, 60.0);
-            _fiveMinutes = Fold(_fiveMinutes, perMinute, elapsedSeconds, 300.0);
-            _fifteenMinutes = Fold(_fifteenMinutes, perMinute, elapsedSeconds, 900.0);
         }
 
         static double Fold(double average, double rate, double elapsedSeconds, double windowSeconds)

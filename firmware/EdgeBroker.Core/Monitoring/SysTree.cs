@@ -113,25 +113,14 @@ namespace EdgeBroker.Core.Monitoring
 
         void PublishLoads(BrokerStatus status, long nowMs)
         {
-            if (_lastUpdateMs == 0 || nowMs <= _lastUpdateMs)
-            {
-                _messagesReceived.Start(status.MessagesReceived);
-                _messagesSent.Start(status.MessagesSent);
-                _publishDropped.Start(status.PublishDropped);
-                _bytesReceived.Start(status.BytesReceived);
-                _bytesSent.Start(status.BytesSent);
-                _connections.Start(status.ConnectionsAccepted);
-            }
-            else
-            {
-                double elapsedSeconds = (nowMs - _lastUpdateMs) / 1000.0;
-                _messagesReceived.Update(status.MessagesReceived, elapsedSeconds);
-                _messagesSent.Update(status.MessagesSent, elapsedSeconds);
-                _publishDropped.Update(status.PublishDropped, elapsedSeconds);
-                _bytesReceived.Update(status.BytesReceived, elapsedSeconds);
-                _bytesSent.Update(status.BytesSent, elapsedSeconds);
-                _connections.Update(status.ConnectionsAccepted, elapsedSeconds);
-            }
+            // Nothing elapsed at the first publication or after the clock stepped back: the rates restart from here.
+            double elapsedSeconds = _lastUpdateMs == 0 ? 0 : (nowMs - _lastUpdateMs) / 1000.0;
+            _messagesReceived.Update(status.MessagesReceived, elapsedSeconds);
+            _messagesSent.Update(status.MessagesSent, elapsedSeconds);
+            _publishDropped.Update(status.PublishDropped, elapsedSeconds);
+            _bytesReceived.Update(status.BytesReceived, elapsedSeconds);
+            _bytesSent.Update(status.BytesSent, elapsedSeconds);
+            _connections.Update(status.ConnectionsAccepted, elapsedSeconds);
 
             // mosquitto's load/publish/received and /sent equal its load/messages/… here: only PUBLISHes are counted.
             PublishLoad("messages/received", _messagesReceived);

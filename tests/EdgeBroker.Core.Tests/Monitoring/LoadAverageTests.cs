@@ -17,7 +17,7 @@ public class LoadAverageTests
     public void Update_FoldsTheRateAsMosquittoDoes()
     {
         var load = new LoadAverage();
-        load.Start(100);
+        load.Update(100, 0);
 
         load.Update(160, 10);
 
@@ -31,7 +31,7 @@ public class LoadAverageTests
     public void Update_DecaysTowardsZeroWithoutTraffic()
     {
         var load = new LoadAverage();
-        load.Start(0);
+        load.Update(0, 0);
         load.Update(600, 60);
         double busy = load.OneMinute;
 
