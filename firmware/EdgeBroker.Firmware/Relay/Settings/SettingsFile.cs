@@ -12,8 +12,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
     /// The file learns which keys exist from the settings classes asking for them (<see cref="Get"/>,
     /// <see cref="KeysStartingWith"/>): once every class has read its settings, <see cref="CheckUnknownKeys"/> reports
     /// a key nobody asked for — a typo or a key of another version — instead of the gateway silently running on
-    /// defaults. A key a class reads only under a condition (another key set) counts as unknown while the condition
-    /// does not hold, since it is ignored then too.
+    /// defaults. A class that reads some keys only under a condition (another key set) asks for them anyway while the
+    /// condition does not hold, so they are ignored rather than unknown (as the uplink's keys without <c>uplink</c>).
     /// </para>
     /// </summary>
     public sealed class SettingsFile
