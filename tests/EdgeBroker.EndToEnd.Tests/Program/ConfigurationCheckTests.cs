@@ -63,6 +63,49 @@ public sealed class ConfigurationCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Host_config_check_knows_the_uplink_connection_queue_and_database_settings()
+    {
+        var config = Write("settings.json", """
+            {
+              "EdgeBroker": {
+                "MaxDatabaseBytes": 1048576,
+                "Connections": { "MaxPacketSize": 4096, "ConnectTimeoutSeconds": 5, "TlsHandshakeTimeoutSeconds": 5,
+                                 "MaxConnectionsPerSource": 20, "ConnectionRateWindowSeconds": 10, "MaxTrackedSources": 64 },
+                "OutboundQueue": { "MaxMessagesPerClient": 100, "MaxBytesPerClient": 65536 },
+                "Uplinks": [ { "Name": "cloud", "Addresses": [ "mqtt://cloud.example:1883" ], "ClientId": "gw-1",
+                               "AuthMode": "UserPassword", "UserName": "gw", "Password": "upl1nk-value",
+                               "MaxQueuedMessages": 500, "FullPolicy": "RefuseNew",
+                               "Forward": [ { "Filter": "site/#", "Qos": 1, "LocalPrefix": "site/", "RemotePrefix": "gw-1/" } ] } ]
+              }
+            }
+            """);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        Assert.DoesNotContain("upl1nk-value", run.Output);
+        using var effective = JsonDocument.Parse(run.Output);
+        var settings = effective.RootElement.GetProperty("EdgeBroker");
+        Assert.Equal(1048576, settings.GetProperty("MaxDatabaseBytes").GetInt64());
+        Assert.Equal(20, settings.GetProperty("Connections").GetProperty("MaxConnectionsPerSource").GetInt32());
+        Assert.Equal(100, settings.GetProperty("OutboundQueue").GetProperty("MaxMessagesPerClient").GetInt32());
+        Assert.Equal("site/#", settings.GetProperty("Uplinks")[0].GetProperty("Forward")[0].GetProperty("Filter").GetString());
+    }
+
+    [Fact]
+    public async Task Host_refuses_a_misspelt_uplink_setting_naming_the_nearest_key()
+    {
+        var config = Write("settings.json", """
+            { "EdgeBroker": { "Uplinks": [ { "Addresses": [ "mqtt://cloud.example:1883" ], "MaxQueuedMesages": 5 } ] } }
+            """);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown setting 'EdgeBroker:Uplinks:0:MaxQueuedMesages' (did you mean MaxQueuedMessages?)", run.Errors);
+    }
+
+    [Fact]
     public async Task Host_config_check_reports_a_problem_without_starting()
     {
         var config = Write("settings.json", """{ "EdgeBrokr": { "Port": 1884 } }""");
@@ -102,6 +145,55 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.DoesNotContain("s3cret-value", run.Output);
         Assert.DoesNotContain("w1fi-value", run.Output);
     }
+
+    [Fact]
+    public async Task Emulator_config_check_knows_the_connection_queue_and_uplink_keys()
+    {
+        Write("edgebroker.conf", string.Join('\n', ConnectionAndQueueKeys, "uplink = mqtt://cloud.example:1883", UplinkKeys));
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        Assert.Contains("relay.MaxConnectionsPerSource = 20", run.Output);
+        Assert.Contains("relay.MaxQueuedMessagesPerClient = 32", run.Output);
+        Assert.Contains("uplink.ClientId = gw-1", run.Output);
+        Assert.Contains("uplink.MaxQueuedMessages = 50", run.Output);
+        Assert.DoesNotContain("upl1nk-value", run.Output);
+    }
+
+    [Fact]
+    public async Task The_emulator_ignores_the_uplink_keys_while_uplink_is_commented_out_but_names_a_misspelt_one()
+    {
+        var conf = Write("edgebroker.conf", string.Join('\n', "# uplink = mqtt://cloud.example:1883", UplinkKeys));
+
+        var off = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
+        File.AppendAllText(conf, "\nuplink_fowrard = site/#\n");
+        var misspelt = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
+
+        Assert.True(off.ExitCode == 0, off.Errors);
+        Assert.DoesNotContain("uplink.", off.Output);
+        Assert.Equal(2, misspelt.ExitCode);
+        Assert.Contains($"{conf}: line 8: unknown key 'uplink_fowrard' (did you mean uplink_forward?)", misspelt.Errors);
+    }
+
+    const string ConnectionAndQueueKeys = """
+        max_packet_size = 4096
+        connect_timeout_seconds = 5
+        send_timeout_seconds = 5
+        max_connections_per_source = 20
+        connection_rate_window_seconds = 10
+        max_queued_messages_per_client = 32
+        max_queued_bytes_per_client = 8192
+        """;
+
+    const string UplinkKeys = """
+        uplink_client_id = gw-1
+        uplink_forward = site/#
+        uplink_auth = password
+        uplink_username = gw
+        uplink_password = upl1nk-value
+        uplink_max_queued_messages = 50
+        """;
 
     [Theory]
     [InlineData("host")]
