@@ -21,6 +21,13 @@ namespace EdgeBroker.Core.Monitoring
         /// away client.</summary>
         public long PublishDropped;
 
+        /// <summary>PUBLISHes refused because the store could not keep them (full): not dropped — the publisher had no
+        /// acknowledgement and sends again — so apart from <see cref="PublishDropped"/>.</summary>
+        public long PublishStoreRefused;
+
+        /// <summary>A gateway uplink's resends of messages routed before (acknowledged, not routed again).</summary>
+        public long PublishDuplicates;
+
         public long BytesReceived;
 
         public long BytesSent;
@@ -61,6 +68,8 @@ namespace EdgeBroker.Core.Monitoring
             status.MessagesReceived = (long)counters.Published - counters.FromBroker;
             status.MessagesSent = (long)counters.P2PDelivered + counters.PubSubDeliveries;
             status.PublishDropped = (long)counters.QuotaDropped + counters.EngineDropped + counters.P2PDroppedOffline;
+            status.PublishStoreRefused = counters.StoreRefused;
+            status.PublishDuplicates = counters.DuplicateDropped;
             status.BytesReceived = engine.BytesReceived;
             status.BytesSent = engine.BytesSent;
             ArrayList sessions = core.Sessions.Snapshot();

@@ -2,6 +2,7 @@ using EdgeBroker.Core;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Uplink;
 using Prometheus;
 
 namespace EdgeBroker.Host.Monitoring;
@@ -9,12 +10,16 @@ namespace EdgeBroker.Host.Monitoring;
 /// <summary>
 /// The broker's Prometheus metrics (prometheus-net), served at <c>GET /metrics</c> on the HTTP port: the standard
 /// <c>process_*</c> and <c>dotnet_*</c> metrics, the core's figures (<see cref="BrokerStatus"/>, the same numbers as the
-/// <c>$SYS</c> tree) read at each scrape, and two latency histograms the host measures. One registry per broker, so
+/// <c>$SYS</c> tree) and each uplink's status (labelled <c>uplink</c>) read at each scrape, and two latency histograms
+/// the host measures. One registry per broker, so
 /// brokers built in one process (the tests) do not share counters.
 /// </summary>
 sealed class BrokerMetrics
 {
     const string Prefix = "edgebroker_";
+
+    /// <summary>The label naming the uplink (its configured name, as in <c>$SYS/uplink/{name}/state</c>).</summary>
+    const string UplinkLabel = "uplink";
 
     /// <summary>0.5 ms to ~16 s in doublings: a local hand-over takes well under a millisecond, a disk commit a few,
     /// an offline message waits until its client returns (those land above the last bucket).</summary>
@@ -47,6 +52,8 @@ sealed class BrokerMetrics
         var received = Counter("messages_received_total", "PUBLISHes received from clients.");
         var sent = Counter("messages_sent_total", "Messages handed to clients' connections, P2P and pub/sub.");
         var dropped = Counter("publish_dropped_total", "Messages given up: offline quota or send queue full, QoS 0 P2P for an away client.");
+        var storeRefused = Counter("publish_store_refused_total", "PUBLISHes refused unacknowledged because the store was full (the publisher resends).");
+        var duplicates = Counter("publish_duplicates_total", "Resends from a gateway's uplink that were routed before (acknowledged, not routed again).");
         var bytesReceived = Counter("bytes_received_total", "Bytes read from MQTT connections.");
         var bytesSent = Counter("bytes_sent_total", "Bytes written to MQTT connections.");
         var p2pRouted = Counter("p2p_routed_total", "P2P messages handed to their target's connection.");
@@ -63,6 +70,10 @@ sealed class BrokerMetrics
         var retained = Gauge("retained_messages", "Topics holding a retained message.");
         var offlineQueued = Gauge("offline_queued_messages", "Messages kept for away persistent sessions.");
         var pairingWindows = Gauge("pairing_windows_open", "Groups with an open pairing window.");
+        var uplinkQueued = Gauge("uplink_queued", "Messages waiting in an uplink's queue.", UplinkLabel);
+        var uplinkSent = Counter("uplink_sent_total", "Messages an uplink sent upstream (resends included).", UplinkLabel);
+        var uplinkAcknowledged = Counter("uplink_acknowledged_total", "Messages the upstream acknowledged.", UplinkLabel);
+        var uplinkDropped = Counter("uplink_dropped_total", "Messages an uplink's full queue gave up (drop-oldest).", UplinkLabel);
 
         Registry.AddBeforeCollectCallback(() =>
         {
@@ -70,6 +81,8 @@ sealed class BrokerMetrics
             received.IncTo(status.MessagesReceived);
             sent.IncTo(status.MessagesSent);
             dropped.IncTo(status.PublishDropped);
+            storeRefused.IncTo(status.PublishStoreRefused);
+            duplicates.IncTo(status.PublishDuplicates);
             bytesReceived.IncTo(status.BytesReceived);
             bytesSent.IncTo(status.BytesSent);
             p2pRouted.IncTo(status.P2PRouted);
@@ -86,6 +99,15 @@ sealed class BrokerMetrics
             retained.Set(status.RetainedMessages);
             offlineQueued.Set(status.OfflineQueued);
             pairingWindows.Set(security.OpenPairingWindows(Clock.NowMs()).Count);
+            for (var i = 0; i < core.Uplinks.Count; i++)
+            {
+                var uplink = core.Uplinks.At(i);
+                UplinkStatus uplinkStatus = uplink.Status(Clock.NowMs());
+                uplinkQueued.WithLabels(uplink.Name).Set(uplinkStatus.Queued);
+                uplinkSent.WithLabels(uplink.Name).IncTo(uplinkStatus.Sent);
+                uplinkAcknowledged.WithLabels(uplink.Name).IncTo(uplinkStatus.Acknowledged);
+                uplinkDropped.WithLabels(uplink.Name).IncTo(uplinkStatus.Dropped);
+            }
         });
     }
 
@@ -95,7 +117,7 @@ sealed class BrokerMetrics
 
     public void StoreCommitted(TimeSpan elapsed) => _storeCommit.Observe(elapsed.TotalSeconds);
 
-    Counter Counter(string name, string help) => Factory.CreateCounter(Prefix + name, help);
+    Counter Counter(string name, string help, params string[] labels) => Factory.CreateCounter(Prefix + name, help, labels);
 
-    Gauge Gauge(string name, string help) => Factory.CreateGauge(Prefix + name, help);
+    Gauge Gauge(string name, string help, params string[] labels) => Factory.CreateGauge(Prefix + name, help, labels);
 }

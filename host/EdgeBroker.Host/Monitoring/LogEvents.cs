@@ -30,4 +30,17 @@ static class LogEvents
 
     /// <summary>The store failed (a sweep, a write).</summary>
     public static readonly EventId StoreError = new(1201, nameof(StoreError));
+
+    /// <summary>An uplink connected, disconnected or is backing off (its state, as retained on
+    /// <c>$SYS/uplink/{name}/state</c>).</summary>
+    public static readonly EventId UplinkStateChanged = new(1301, nameof(UplinkStateChanged));
+
+    /// <summary>An uplink's full queue dropped its oldest message (logged for the first and every 1,000th).</summary>
+    public static readonly EventId UplinkQueueDropped = new(1302, nameof(UplinkQueueDropped));
+
+    /// <summary>The upstream refused a subscription or a forwarded message.</summary>
+    public static readonly EventId UplinkRefused = new(1303, nameof(UplinkRefused));
+
+    /// <summary>An upstream that does not speak MQTT 5 is used with MQTT 3.1.1.</summary>
+    public static readonly EventId UplinkProtocolFallback = new(1304, nameof(UplinkProtocolFallback));
 }

@@ -67,7 +67,7 @@ public sealed class MetricsScrapeTests
 
     /// <summary>Prometheus' text exposition format: <c># HELP</c>/<c># TYPE</c> comments, then
     /// <c>name{labels} value</c> per line; every sample must parse.</summary>
-    static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http)
+    internal static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http)
     {
         using var response = await http.GetAsync("/metrics");
         response.EnsureSuccessStatusCode();

@@ -45,6 +45,19 @@ public sealed class HostLogTests
     }
 
     [Fact]
+    public async Task An_uplink_state_change_has_its_own_event_id()
+    {
+        await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--port", "0", "--http-port", "0", "--in-memory",
+            "--log-format", "json", "--uplink", "mqtt://127.0.0.1:" + FreePorts.Next(), "--uplink-forward", "data/#",
+            "--uplink-client-id", "gw-log");
+
+        await Eventually.WaitUntilAsync(() => Events(broker).Any(e => EventId(e) == 1301 && e.GetProperty("LogLevel").GetString() == "Warning"),
+            () => "no uplink backing-off event: " + broker.Output);
+        var backingOff = Events(broker).First(e => EventId(e) == 1301 && e.GetProperty("LogLevel").GetString() == "Warning");
+        Assert.Equal("backing-off", backingOff.GetProperty("State").GetProperty("State").GetString());
+    }
+
+    [Fact]
     public async Task An_unknown_log_format_is_refused_with_exit_code_2()
     {
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--log-format", "xml");
