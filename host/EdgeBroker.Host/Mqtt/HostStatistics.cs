@@ -3,7 +3,7 @@ using EdgeBroker.Core.Monitoring;
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>What the host engine knows and the core does not, for the <c>$SYS</c> tree: the bytes on MQTTnet's
-/// channels (counted by <see cref="SpecCompliantChannel"/>) and the retained messages MQTTnet keeps.</summary>
+/// channels (counted by <see cref="GuardedChannel"/>) and the retained messages MQTTnet keeps.</summary>
 sealed class HostStatistics : IEngineStatistics
 {
     int _retainedCount;
