@@ -6,14 +6,19 @@ using EdgeBroker.Core.Routing;
 namespace EdgeBroker.Host.Monitoring;
 
 /// <summary>The offline store with the time of each durable keep (<see cref="IOfflineStore.Append"/>, which returns
-/// once the message is committed) recorded as <c>edgebroker_store_commit_seconds</c>.</summary>
+/// once the message is committed) recorded as <c>edgebroker_store_commit_seconds</c>. An append that kept nothing
+/// (<see cref="AppendResult"/>: quota full, store unavailable) committed nothing and is not timed.</summary>
 sealed class TimedOfflineStore(IOfflineStore inner, BrokerMetrics metrics) : IOfflineStore
 {
     public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long expiresAtMs)
     {
         var started = Stopwatch.GetTimestamp();
         var id = inner.Append(clientId, message, qos, retain, subscriptionIdentifiers, expiresAtMs);
-        metrics.StoreCommitted(Stopwatch.GetElapsedTime(started));
+        if (id > 0)
+        {
+            metrics.StoreCommitted(Stopwatch.GetElapsedTime(started));
+        }
+
         return id;
     }
 

@@ -60,6 +60,7 @@ public class StoreFullTests
             var metrics = await MetricsScrapeTests.ScrapeAsync(http);
             Assert.True(metrics["edgebroker_publish_store_refused_total"] >= 2);
             Assert.Equal(0, metrics["edgebroker_publish_dropped_total"]);
+            Assert.Equal(stored, metrics["edgebroker_store_commit_seconds_count"]); // refused appends committed nothing
         }
 
         // QoS 0 flows on.
