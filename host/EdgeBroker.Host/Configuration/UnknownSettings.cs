@@ -11,7 +11,8 @@ namespace EdgeBroker.Host.Configuration;
 /// Finds settings the broker would silently ignore: keys under <see cref="BrokerOptions.Section"/> that name no
 /// property of the options classes (walked by reflection, so a property added to any of them is known at once), and
 /// top-level sections of a JSON settings file other than EdgeBroker and Logging. Each is reported with where it came
-/// from — the file and line, or the environment variable — and the nearest known name.
+/// from — the file and line, or the environment variable — and the nearest known name. List and dictionary entries
+/// the binder cannot convert (which it would drop silently) are reported the same way.
 /// </summary>
 public static class UnknownSettings
 {
@@ -44,6 +45,11 @@ public static class UnknownSettings
             // List entries and dictionary entries: any key, each an element.
             foreach (var entry in section.GetChildren())
             {
+                if (Unreadable(entry, element) is { } reason)
+                {
+                    problems.Add($"{Origin(root, entry)}: {reason}");
+                }
+
                 WalkValue(root, entry, element, problems);
             }
 
@@ -65,6 +71,22 @@ public static class UnknownSettings
             {
                 WalkValue(root, child, property.PropertyType, problems);
             }
+        }
+    }
+
+    /// <summary>Why the configuration binder cannot make an element of <paramref name="entry"/> (a value of the wrong
+    /// type, such as an unknown enum name); null when it can. The binder leaves such a list or dictionary entry out
+    /// without a word — a whole uplink or access key would be lost — so it is bound once more here to ask.</summary>
+    static string? Unreadable(IConfigurationSection entry, Type element)
+    {
+        try
+        {
+            entry.Get(element);
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
         }
     }
 

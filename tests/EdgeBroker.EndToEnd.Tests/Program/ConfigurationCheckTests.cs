@@ -106,6 +106,21 @@ public sealed class ConfigurationCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Host_refuses_an_uplink_entry_it_cannot_read_instead_of_dropping_it()
+    {
+        var config = Write("settings.json", """
+            { "EdgeBroker": { "Uplinks": [ { "Addresses": [ "mqtt://cloud.example:1883" ], "ClientId": "gw-1", "AuthMode": "Password",
+                                             "Forward": [ { "Filter": "site/#" } ] } ] } }
+            """);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{config}: ", run.Errors);
+        Assert.Contains("'EdgeBroker:Uplinks:0:AuthMode'", run.Errors);
+    }
+
+    [Fact]
     public async Task Host_config_check_reports_a_problem_without_starting()
     {
         var config = Write("settings.json", """{ "EdgeBrokr": { "Port": 1884 } }""");
