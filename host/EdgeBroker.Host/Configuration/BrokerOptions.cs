@@ -69,6 +69,14 @@ public sealed class BrokerOptions
     /// <summary>Connections to upstream brokers (see <see cref="UplinkOptions"/>).</summary>
     public List<UplinkOptions> Uplinks { get; set; } = [];
 
+    /// <summary>Seconds between publications of the <c>$SYS/broker/…</c> tree; 0 publishes none (mosquitto's
+    /// sys_interval).</summary>
+    public int SysIntervalSeconds { get; set; } = EdgeBroker.Core.Monitoring.SysTree.DefaultIntervalSeconds;
+
+    /// <summary>How log lines are written: readable text, or one JSON object per line for journald, Loki and other
+    /// collectors (<c>--log-format json</c>).</summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Text;
+
     /// <summary>Every problem with the settings, worded for the person who wrote them.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -133,6 +141,11 @@ public sealed class BrokerOptions
             problems.Add("DataDir must name a directory when Storage is Sqlite.");
         }
 
+        if (SysIntervalSeconds < 0)
+        {
+            problems.Add($"SysIntervalSeconds must not be negative (is {SysIntervalSeconds}; 0 publishes no $SYS tree).");
+        }
+
         if (SessionExpirySweepSeconds < 1)
         {
             problems.Add($"SessionExpirySweepSeconds must be at least 1 (is {SessionExpirySweepSeconds}).");
@@ -182,4 +195,10 @@ public enum StorageKind
 {
     Sqlite,
     Memory,
+}
+
+public enum LogFormat
+{
+    Text,
+    Json,
 }

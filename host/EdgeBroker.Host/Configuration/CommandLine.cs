@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeBroker.Host.Configuration;
 
@@ -68,6 +69,14 @@ public sealed class CommandLine
         HelpName = "BYTES",
     };
 
+    // Checked with the settings (exit code 2, like the same value in a file), not by the parser.
+    readonly Option<string?> _logFormat = new("--log-format")
+    {
+        Description = "Log lines as text (default) or as one JSON object per line (journald, Loki).",
+        HelpName = "text|json",
+    };
+    readonly Option<bool> _verbose = new("-v", "--verbose") { Description = "Verbose logging (Debug), like mosquitto -v: also per-message events such as undeliverable P2P messages." };
+
     public CommandLine()
     {
         _accessKeys.Validators.Add(AccessKeyFlag.Validate);
@@ -95,6 +104,8 @@ public sealed class CommandLine
             _applicationGroups,
             _sysSubscribers,
             _maxPacketSize,
+            _logFormat,
+            _verbose,
         };
         foreach (var option in _uplink.Options)
         {
@@ -145,6 +156,17 @@ public sealed class CommandLine
         {
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.Connections)}:{nameof(ConnectionLimitsOptions.MaxPacketSize)}"] =
                 maxPacketSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (result.GetValue(_logFormat) is { } logFormat)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.LogFormat)}"] = logFormat;
+        }
+
+        if (result.GetValue(_verbose))
+        {
+            settings["Logging:LogLevel:Default"] = nameof(LogLevel.Debug);
+            settings["Logging:LogLevel:EdgeBroker"] = nameof(LogLevel.Debug);
         }
 
         AddTlsSettings(result, settings);

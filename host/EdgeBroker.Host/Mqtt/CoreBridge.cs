@@ -6,6 +6,7 @@ using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Topics;
+using EdgeBroker.Host.Monitoring;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -40,6 +41,9 @@ sealed class CoreBridge
     readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MqttSubscribeReasonCode>> _subscribeRefusals = new();
 
     MqttClientSessionsManager? _sessionsManager;
+
+    /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
+    public BrokerMetrics? Metrics { get; init; }
 
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
     /// <param name="outboundLimits">What may wait for each connected client.</param>
@@ -101,7 +105,7 @@ sealed class CoreBridge
             // MQTTnet answers a refused CONNECT without creating or taking over a session, and the core never hears
             // of it: a live connection with the same client ID carries on untouched.
             args.ReasonCode = ConnectRefusalCodes.For(decision, args.ProtocolVersion);
-            _logger.LogWarning("Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
+            _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
                 clientId, remoteIp, ProtocolName(args.ProtocolVersion), decision.Reason,
                 decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty);
             return;
@@ -115,12 +119,12 @@ sealed class CoreBridge
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
             : cleanStart ? 0 : _mqtt311SessionExpiry;
-        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits);
+        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits) { Metrics = Metrics };
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
         _core.ConnectionAccepted(clientId, connection, endPoint);
-        _logger.LogInformation(
+        _logger.LogInformation(LogEvents.ClientConnected,
             "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {AuthMode}: {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
             clientId, endPoint, ProtocolName(args.ProtocolVersion), decision.Client.Mode, decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
     }
@@ -183,7 +187,7 @@ sealed class CoreBridge
 
         _core.ConnectionClosed(args.ClientId, connection);
         _security.Disconnected(connection.Client);
-        _logger.LogInformation("Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
+        _logger.LogInformation(LogEvents.ClientDisconnected, "Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
             args.ClientId, endPoint, args.DisconnectType, connection.ChannelId);
         return Task.CompletedTask;
     }
@@ -210,7 +214,7 @@ sealed class CoreBridge
             // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
             if (!(outcome == PublishOutcome.NotAuthorized && _core.Router.Policy is SecurityPolicy))
             {
-                _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
+                _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
             }
 
             return Task.CompletedTask;
@@ -234,7 +238,12 @@ sealed class CoreBridge
         if (outcome == PublishOutcome.QuotaExceeded)
         {
             // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
-            _logger.LogWarning("Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
+            _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
+        }
+        else if (outcome == PublishOutcome.NoMatchingSubscribers && P2PAddress.ReceiverStart(message.Topic) >= 0)
+        {
+            _logger.LogDebug(LogEvents.P2PUndeliverable, "P2P message from {ClientId} to {Topic} not delivered: its target has no session, or is away and the message is QoS 0",
+                args.ClientId, message.Topic);
         }
 
         return Task.CompletedTask;
@@ -297,7 +306,7 @@ sealed class CoreBridge
     {
         if (!TopicValidator.IsValidTopicFilter(filter))
         {
-            _logger.LogWarning("Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter);
+            _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter);
             return MqttSubscribeReasonCode.TopicFilterInvalid;
         }
 
@@ -344,7 +353,7 @@ sealed class CoreBridge
     {
         foreach (string clientId in _core.ExpireSessions(Clock.NowMs()))
         {
-            _logger.LogInformation("Session of {ClientId} expired", clientId);
+            _logger.LogInformation(LogEvents.SessionExpired, "Session of {ClientId} expired", clientId);
             await SessionsManager.DeleteSessionAsync(clientId).ConfigureAwait(false);
         }
     }
@@ -361,7 +370,7 @@ sealed class CoreBridge
                 continue;
             }
 
-            _logger.LogWarning("Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
+            _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
                 client.ClientId, connection.ChannelId, client.DisconnectReason);
             try
             {

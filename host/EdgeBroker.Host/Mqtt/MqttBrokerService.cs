@@ -1,7 +1,9 @@
 using System.Net.Sockets;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Host.Tls;
@@ -20,6 +22,8 @@ sealed class MqttBrokerService(
     BrokerSecurity security,
     RevocationSignal revocation,
     BrokerStorage storage,
+    HostStatistics statistics,
+    BrokerMetrics metrics,
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
@@ -41,6 +45,7 @@ sealed class MqttBrokerService(
     CoreBridge? _bridge;
     Timer? _expiryTimer;
     Timer? _tickTimer;
+    SysTree? _sysTree;
 
     /// <summary>The plain MQTT port actually listened on (differs from the setting when that is 0); 0 when the plain
     /// listener is off.</summary>
@@ -70,15 +75,19 @@ sealed class MqttBrokerService(
         var sessionPresent = new SessionPresentFlags();
         _server = new MqttServerFactory().CreateMqttServer(serverOptions,
             [new GuardedServerAdapter(sessionPresent, settings.Connections,
-                new ConnectionProblems(loggerFactory.CreateLogger<ConnectionProblems>(), settings.Connections.MaxTrackedSources))],
+                new ConnectionProblems(loggerFactory.CreateLogger<ConnectionProblems>(), settings.Connections.MaxTrackedSources), statistics.Bytes)],
             new MqttNetLogAdapter(loggerFactory));
         _bridge = new CoreBridge(core, security, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, settings.OutboundQueue.ToLimits(),
-            loggerFactory.CreateLogger<CoreBridge>());
+            loggerFactory.CreateLogger<CoreBridge>())
+        {
+            Metrics = metrics,
+        };
         if (storage.Retained is { } retained)
         {
             _server.LoadingRetainedMessageAsync += e =>
             {
                 e.LoadedRetainedMessages = retained.LoadAll();
+                statistics.RetainedCount = e.LoadedRetainedMessages.Count;
                 return Task.CompletedTask;
             };
             _server.RetainedMessageChangedAsync += e =>
@@ -87,6 +96,14 @@ sealed class MqttBrokerService(
                 return Task.CompletedTask;
             };
         }
+
+        _server.RetainedMessageChangedAsync += e =>
+        {
+            statistics.RetainedCount = e.StoredRetainedMessages.Count;
+            return Task.CompletedTask;
+        };
+        _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.NowMs()) { Security = security };
+        metrics.Track(core, statistics, security);
 
         try
         {
@@ -141,7 +158,9 @@ sealed class MqttBrokerService(
 
     void Tick()
     {
-        core.Tick(Clock.NowMs());
+        var nowMs = Clock.NowMs();
+        core.Tick(nowMs);
+        _sysTree?.Tick(nowMs);
         _ = CloseConnectionsWithLostCredentials();
     }
 
@@ -258,7 +277,7 @@ sealed class MqttBrokerService(
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Session expiry sweep failed");
+            _logger.LogError(LogEvents.StoreError, e, "Session expiry sweep failed");
         }
     }
 

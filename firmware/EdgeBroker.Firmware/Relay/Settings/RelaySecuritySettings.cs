@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Text;
 
 namespace EdgeBroker.Firmware.Relay.Settings
 {
@@ -10,7 +11,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
     /// </summary>
     public sealed class RelaySecuritySettings
     {
-        public const string AccessKeyPrefix = "access_key.";
+        public const string AccessKeyPrefix = SecretSettings.AccessKeyPrefix;
         public const string AccessKeyGroupsSuffix = ".groups";
         public const string InstanceIdKey = "instance_id";
         public const string AllowAnonymousKey = "allow_anonymous";
