@@ -51,6 +51,11 @@ namespace EdgeBroker.Core.Security
                     + SecondsUntil(_throttle.LockedUntilMs(remoteAddress, nowMs), nowMs) + " s";
             }
 
+            if (decision.Client != null && userName != null && userName.Length > 0)
+            {
+                decision.Client.UserName = userName;
+            }
+
             decision.ResponseDelayMs = delay;
             return decision;
         }

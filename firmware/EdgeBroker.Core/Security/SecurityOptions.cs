@@ -40,6 +40,10 @@ namespace EdgeBroker.Core.Security
         /// <summary>The rule of groups and devices that have none of their own.</summary>
         public AccessRule DefaultRule { get; set; }
 
+        /// <summary>Rules in mosquitto's acl_file format that apply on top of the access rules (both must allow); null
+        /// for none.</summary>
+        public AclFile AclFile { get; set; }
+
         public int PairingWindowSeconds { get; set; }
 
         public LoginThrottleOptions Throttle { get; set; }

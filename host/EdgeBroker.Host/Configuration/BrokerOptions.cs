@@ -93,6 +93,7 @@ public sealed class BrokerOptions
         }
 
         problems.AddRange(AccessKeyProblems());
+        problems.AddRange(Security.Validate());
         problems.AddRange(Tls.Validate(Port, HttpPort));
         problems.AddRange(Connections.Validate());
 

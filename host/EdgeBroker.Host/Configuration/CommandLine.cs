@@ -60,6 +60,11 @@ public sealed class CommandLine
         Description = "A client ID that may subscribe to $SYS/... (presence events) once signed in (repeatable).",
         HelpName = "CLIENT_ID",
     };
+    readonly Option<string?> _aclFile = new("--acl-file")
+    {
+        Description = "Access-control file in mosquitto's acl_file format, applied on top of the access rules.",
+        HelpName = "FILE",
+    };
     readonly UplinkFlags _uplink = new();
 
     readonly Option<int?> _maxPacketSize = new("--max-packet-size")
@@ -94,6 +99,7 @@ public sealed class CommandLine
             _allowAnonymous,
             _applicationGroups,
             _sysSubscribers,
+            _aclFile,
             _maxPacketSize,
         };
         foreach (var option in _uplink.Options)
@@ -167,6 +173,10 @@ public sealed class CommandLine
 
         AddList(settings, $"{security}:{nameof(SecuritySettings.ApplicationGroups)}", result.GetValue(_applicationGroups));
         AddList(settings, $"{security}:{nameof(SecuritySettings.SysSubscribers)}", result.GetValue(_sysSubscribers));
+        if (result.GetValue(_aclFile) is { } aclFile)
+        {
+            settings[$"{security}:{nameof(SecuritySettings.AclFile)}"] = aclFile;
+        }
 
         var accessKeys = result.GetValue(_accessKeys) ?? [];
         for (var i = 0; i < accessKeys.Length; i++)

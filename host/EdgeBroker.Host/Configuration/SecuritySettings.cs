@@ -27,6 +27,30 @@ public sealed class SecuritySettings
     public Dictionary<string, AccessRuleSettings> DeviceRules { get; set; } = [];
 
     public LoginThrottleSettings LoginThrottle { get; set; } = new();
+
+    /// <summary>Path of an access-control file in mosquitto's acl_file format, applied on top of the rules above (both
+    /// must allow); unset for none.</summary>
+    public string? AclFile { get; set; }
+
+    /// <summary>The <see cref="AclFile"/> as the core's policy reads it; throws <see cref="IOException"/> when the file
+    /// cannot be read, <see cref="ArgumentException"/> naming the line that is invalid.</summary>
+    public EdgeBroker.Core.Security.AclFile? ReadAclFile() =>
+        AclFile is null ? null : EdgeBroker.Core.Security.AclFile.Parse(File.ReadAllText(AclFile));
+
+    public IEnumerable<string> Validate()
+    {
+        string? problem = null;
+        try
+        {
+            ReadAclFile();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            problem = $"Security:AclFile {AclFile}: {e.Message}";
+        }
+
+        return problem is null ? [] : [problem];
+    }
 }
 
 /// <summary>One access rule: topic filters a client may publish to (for P2P, the parent topic) and subscribe to.</summary>

@@ -21,7 +21,8 @@ static class SecurityOptionsMapping
             || settings.GroupRules.Count > 0
             || settings.DeviceRules.Count > 0
             || settings.ApplicationGroups.Count > 0
-            || settings.SysSubscribers.Count > 0;
+            || settings.SysSubscribers.Count > 0
+            || settings.AclFile is not null;
     }
 
     public static SecurityOptions ToCoreOptions(this BrokerOptions broker)
@@ -34,6 +35,7 @@ static class SecurityOptionsMapping
             ApplicationGroups = [.. settings.ApplicationGroups],
             SysSubscribers = [.. settings.SysSubscribers],
             PairingWindowSeconds = settings.PairingWindowSeconds,
+            AclFile = settings.ReadAclFile(),
             Throttle = new LoginThrottleOptions
             {
                 FailureWindowMs = (long)(settings.LoginThrottle.FailureWindowSeconds * 1000),
