@@ -44,6 +44,10 @@ namespace EdgeBroker.Core.Security
         /// for none.</summary>
         public AclFile AclFile { get; set; }
 
+        /// <summary>Users of mosquitto's password_file format, for user names that are not EdgeBroker credential user
+        /// names (<see cref="AuthMode.Password"/>); null for none.</summary>
+        public PasswordFile PasswordFile { get; set; }
+
         public int PairingWindowSeconds { get; set; }
 
         public LoginThrottleOptions Throttle { get; set; }

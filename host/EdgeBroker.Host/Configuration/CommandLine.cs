@@ -65,6 +65,11 @@ public sealed class CommandLine
         Description = "Access-control file in mosquitto's acl_file format, applied on top of the access rules.",
         HelpName = "FILE",
     };
+    readonly Option<string?> _passwordFile = new("--password-file")
+    {
+        Description = "Users and password hashes in mosquitto's password_file format (mosquitto_passwd); anonymous clients are then refused unless --allow-anonymous.",
+        HelpName = "FILE",
+    };
     readonly UplinkFlags _uplink = new();
 
     readonly Option<int?> _maxPacketSize = new("--max-packet-size")
@@ -100,6 +105,7 @@ public sealed class CommandLine
             _applicationGroups,
             _sysSubscribers,
             _aclFile,
+            _passwordFile,
             _maxPacketSize,
         };
         foreach (var option in _uplink.Options)
@@ -173,9 +179,12 @@ public sealed class CommandLine
 
         AddList(settings, $"{security}:{nameof(SecuritySettings.ApplicationGroups)}", result.GetValue(_applicationGroups));
         AddList(settings, $"{security}:{nameof(SecuritySettings.SysSubscribers)}", result.GetValue(_sysSubscribers));
-        if (result.GetValue(_aclFile) is { } aclFile)
+        foreach (var (option, key) in new[] { (_aclFile, nameof(SecuritySettings.AclFile)), (_passwordFile, nameof(SecuritySettings.PasswordFile)) })
         {
-            settings[$"{security}:{nameof(SecuritySettings.AclFile)}"] = aclFile;
+            if (result.GetValue(option) is { } file)
+            {
+                settings[$"{security}:{key}"] = file;
+            }
         }
 
         var accessKeys = result.GetValue(_accessKeys) ?? [];
