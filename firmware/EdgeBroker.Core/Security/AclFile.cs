@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using EdgeBroker.Core.Collections;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Core.Uplink;
 
@@ -43,19 +44,11 @@ namespace EdgeBroker.Core.Security
         {
             AclFile file = new AclFile();
             ArrayList user = file._anonymous;
-            int lineNumber = 0;
-            int start = 0;
-            while (start <= text.Length)
+            ArrayList lines = TextLines.Split(text);
+            for (int i = 0; i < lines.Count; i++)
             {
-                int end = text.IndexOf('\n', start);
-                if (end < 0)
-                {
-                    end = text.Length;
-                }
-
-                lineNumber++;
-                string line = text.Substring(start, end - start).Trim();
-                start = end + 1;
+                int lineNumber = i + 1;
+                string line = (string)lines[i];
                 string keyword = NextWord(line, 0);
                 if (keyword.Length == 0 || line[0] == '#')
                 {

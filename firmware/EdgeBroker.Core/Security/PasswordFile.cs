@@ -1,5 +1,7 @@
 using System;
+using System.Collections;
 using EdgeBroker.Core.Collections;
+using EdgeBroker.Core.Text;
 
 namespace EdgeBroker.Core.Security
 {
@@ -26,19 +28,11 @@ namespace EdgeBroker.Core.Security
         public static PasswordFile Parse(string text)
         {
             PasswordFile file = new PasswordFile();
-            int lineNumber = 0;
-            int start = 0;
-            while (start < text.Length)
+            ArrayList lines = TextLines.Split(text);
+            for (int i = 0; i < lines.Count; i++)
             {
-                int end = text.IndexOf('\n', start);
-                if (end < 0)
-                {
-                    end = text.Length;
-                }
-
-                lineNumber++;
-                string line = text.Substring(start, end - start);
-                start = end + 1;
+                int lineNumber = i + 1;
+                string line = (string)lines[i];
                 int colon = line.IndexOf(':');
                 if (line.Length == 0 || line[0] == '#' || colon < 0)
                 {

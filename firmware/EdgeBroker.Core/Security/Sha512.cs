@@ -1,9 +1,9 @@
 namespace EdgeBroker.Core.Security
 {
-    /// <summary>SHA-512 (FIPS 180-4), for the hashes of mosquitto's password files (<see cref="PasswordFile"/>).
-    /// nanoFramework has no SHA-512, so the core carries its own, as it does <see cref="Sha1"/>. Not thread-safe;
-    /// <see cref="Finish"/> resets the instance for the next message.</summary>
-    public sealed class Sha512
+    /// <summary>SHA-512 (FIPS 180-4), for the hashes of mosquitto's password files (<see cref="PasswordFile"/>): the
+    /// core references no cryptography package, and the <c>$6$</c> form needs plain SHA-512, not only an HMAC, so it
+    /// carries its own, as it does <see cref="Sha1"/>.</summary>
+    public sealed class Sha512 : BlockHash
     {
         public const int HashLength = 64;
         public const int BlockLength = 128;
@@ -30,11 +30,9 @@ namespace EdgeBroker.Core.Security
 
         readonly ulong[] _state = new ulong[8];
         readonly ulong[] _schedule = new ulong[80];
-        readonly byte[] _block = new byte[BlockLength];
-        int _blockFill;
-        long _totalBytes;
 
         public Sha512()
+            : base(BlockLength, 16)
         {
             Reset();
         }
@@ -46,7 +44,7 @@ namespace EdgeBroker.Core.Security
             return sha.Finish();
         }
 
-        public void Reset()
+        protected override void ResetState()
         {
             _state[0] = 0x6a09e667f3bcc908;
             _state[1] = 0xbb67ae8584caa73b;
@@ -56,53 +54,10 @@ namespace EdgeBroker.Core.Security
             _state[5] = 0x9b05688c2b3e6c1f;
             _state[6] = 0x1f83d9abfb41bd6b;
             _state[7] = 0x5be0cd19137e2179;
-            _blockFill = 0;
-            _totalBytes = 0;
         }
 
-        public void Append(byte[] data, int offset, int count)
+        protected override byte[] Digest()
         {
-            _totalBytes += count;
-            for (int i = 0; i < count; i++)
-            {
-                _block[_blockFill++] = data[offset + i];
-                if (_blockFill == BlockLength)
-                {
-                    ProcessBlock();
-                    _blockFill = 0;
-                }
-            }
-        }
-
-        /// <summary>Pads, returns the 64-byte digest and resets.</summary>
-        public byte[] Finish()
-        {
-            long bitLength = _totalBytes * 8;
-            _block[_blockFill++] = 0x80;
-            if (_blockFill > BlockLength - 16)
-            {
-                while (_blockFill < BlockLength)
-                {
-                    _block[_blockFill++] = 0;
-                }
-
-                ProcessBlock();
-                _blockFill = 0;
-            }
-
-            // A 128-bit length; messages here are far below 2^64 bits, so its upper half is zero.
-            while (_blockFill < BlockLength - 8)
-            {
-                _block[_blockFill++] = 0;
-            }
-
-            for (int i = 7; i >= 0; i--)
-            {
-                _block[_blockFill++] = (byte)(bitLength >> (i * 8));
-            }
-
-            ProcessBlock();
-
             byte[] digest = new byte[HashLength];
             for (int word = 0; word < 8; word++)
             {
@@ -112,11 +67,10 @@ namespace EdgeBroker.Core.Security
                 }
             }
 
-            Reset();
             return digest;
         }
 
-        void ProcessBlock()
+        protected override void ProcessBlock(byte[] block)
         {
             ulong[] w = _schedule;
             for (int t = 0; t < 16; t++)
@@ -124,7 +78,7 @@ namespace EdgeBroker.Core.Security
                 ulong value = 0;
                 for (int i = 0; i < 8; i++)
                 {
-                    value = (value << 8) | _block[t * 8 + i];
+                    value = (value << 8) | block[t * 8 + i];
                 }
 
                 w[t] = value;
@@ -134,7 +88,7 @@ namespace EdgeBroker.Core.Security
             {
                 ulong s0 = RotateRight(w[t - 15], 1) ^ RotateRight(w[t - 15], 8) ^ (w[t - 15] >> 7);
                 ulong s1 = RotateRight(w[t - 2], 19) ^ RotateRight(w[t - 2], 61) ^ (w[t - 2] >> 6);
-                w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+                w[t] = unchecked(w[t - 16] + s0 + w[t - 7] + s1);
             }
 
             ulong a = _state[0];
@@ -149,28 +103,31 @@ namespace EdgeBroker.Core.Security
             {
                 ulong sum1 = RotateRight(e, 14) ^ RotateRight(e, 18) ^ RotateRight(e, 41);
                 ulong choice = (e & f) ^ (~e & g);
-                ulong temp1 = h + sum1 + choice + RoundConstants[t] + w[t];
+                ulong temp1 = unchecked(h + sum1 + choice + RoundConstants[t] + w[t]);
                 ulong sum0 = RotateRight(a, 28) ^ RotateRight(a, 34) ^ RotateRight(a, 39);
                 ulong majority = (a & b) ^ (a & c) ^ (b & c);
-                ulong temp2 = sum0 + majority;
+                ulong temp2 = unchecked(sum0 + majority);
                 h = g;
                 g = f;
                 f = e;
-                e = d + temp1;
+                e = unchecked(d + temp1);
                 d = c;
                 c = b;
                 b = a;
-                a = temp1 + temp2;
+                a = unchecked(temp1 + temp2);
             }
 
-            _state[0] += a;
-            _state[1] += b;
-            _state[2] += c;
-            _state[3] += d;
-            _state[4] += e;
-            _state[5] += f;
-            _state[6] += g;
-            _state[7] += h;
+            unchecked
+            {
+                _state[0] += a;
+                _state[1] += b;
+                _state[2] += c;
+                _state[3] += d;
+                _state[4] += e;
+                _state[5] += f;
+                _state[6] += g;
+                _state[7] += h;
+            }
         }
 
         static ulong RotateRight(ulong value, int bits)
