@@ -8,7 +8,7 @@ namespace EdgeBroker.EndToEnd.Tests.PubSub;
 /// the host delivered a message for a filter the client had already unsubscribed from, then sent the UNSUBACK.</summary>
 public sealed class UnsubscribeOrderTests
 {
-    const int Rounds = 5;
+    const int Rounds = 3;
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
