@@ -61,6 +61,16 @@ public sealed class CommandLine
         Description = "A client ID that may subscribe to $SYS/... (presence events) once signed in (repeatable).",
         HelpName = "CLIENT_ID",
     };
+    readonly Option<string?> _aclFile = new("--acl-file")
+    {
+        Description = "Access-control file in mosquitto's acl_file format, applied on top of the access rules.",
+        HelpName = "FILE",
+    };
+    readonly Option<string?> _passwordFile = new("--password-file")
+    {
+        Description = "Users and password hashes in mosquitto's password_file format (mosquitto_passwd); anonymous clients are then refused unless --allow-anonymous.",
+        HelpName = "FILE",
+    };
     readonly UplinkFlags _uplink = new();
 
     readonly Option<int?> _maxPacketSize = new("--max-packet-size")
@@ -103,6 +113,8 @@ public sealed class CommandLine
             _allowAnonymous,
             _applicationGroups,
             _sysSubscribers,
+            _aclFile,
+            _passwordFile,
             _maxPacketSize,
             _logFormat,
             _verbose,
@@ -189,6 +201,13 @@ public sealed class CommandLine
 
         AddList(settings, $"{security}:{nameof(SecuritySettings.ApplicationGroups)}", result.GetValue(_applicationGroups));
         AddList(settings, $"{security}:{nameof(SecuritySettings.SysSubscribers)}", result.GetValue(_sysSubscribers));
+        foreach (var (option, key) in new[] { (_aclFile, nameof(SecuritySettings.AclFile)), (_passwordFile, nameof(SecuritySettings.PasswordFile)) })
+        {
+            if (result.GetValue(option) is { } file)
+            {
+                settings[$"{security}:{key}"] = file;
+            }
+        }
 
         var accessKeys = result.GetValue(_accessKeys) ?? [];
         for (var i = 0; i < accessKeys.Length; i++)

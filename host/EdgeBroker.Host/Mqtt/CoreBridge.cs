@@ -66,7 +66,6 @@ sealed class CoreBridge
         server.InterceptingPublishAsync += OnInterceptingPublish;
         server.InterceptingInboundPacketAsync += OnInboundPacket;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
-        server.ClientUnsubscribedTopicAsync += OnClientUnsubscribed;
         server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
     }
 
@@ -271,16 +270,32 @@ sealed class CoreBridge
     void KeepRetained(RoutedMessage message) =>
         _server.UpdateRetainedMessageAsync((MqttApplicationMessage)message.EngineProperties!).GetAwaiter().GetResult();
 
+    /// <summary>SUBSCRIBE and UNSUBSCRIBE take effect in the core the moment MQTTnet has read them, in the order the client
+    /// sent them, so whatever any client publishes afterwards is routed by the new subscriptions (MQTT 3.1.1 §4.6).</summary>
+    Task OnInboundPacket(InterceptingPacketEventArgs args)
+    {
+        if (args.Packet is MqttSubscribePacket subscribe)
+        {
+            Subscribe(args.ClientId, subscribe);
+        }
+        else if (args.Packet is MqttUnsubscribePacket unsubscribe)
+        {
+            // Not on MQTTnet's ClientUnsubscribedTopicAsync: that is raised only after MQTTnet's own session has
+            // processed the packet, and a PUBLISH from another client can be routed in between.
+            foreach (var filter in unsubscribe.TopicFilters)
+            {
+                _core.Unsubscribe(args.ClientId, filter);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <summary>Decides every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones go into the core now, before
     /// MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); refused ones wait for
     /// <see cref="OnInterceptingSubscription"/> to answer them.</summary>
-    Task OnInboundPacket(InterceptingPacketEventArgs args)
+    void Subscribe(string clientId, MqttSubscribePacket subscribe)
     {
-        if (args.Packet is not MqttSubscribePacket subscribe)
-        {
-            return Task.CompletedTask;
-        }
-
         foreach (var filter in subscribe.TopicFilters)
         {
             if (filter.Topic.StartsWith("$share/", StringComparison.Ordinal))
@@ -288,18 +303,16 @@ sealed class CoreBridge
                 continue; // MQTTnet refuses shared subscriptions itself (0x9E), without asking.
             }
 
-            if (SubscribeRefusal(args.ClientId, filter.Topic) is { } refusal)
+            if (SubscribeRefusal(clientId, filter.Topic) is { } refusal)
             {
-                _subscribeRefusals.GetOrAdd(args.ClientId, _ => new ConcurrentDictionary<string, MqttSubscribeReasonCode>())[filter.Topic] = refusal;
+                _subscribeRefusals.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, MqttSubscribeReasonCode>())[filter.Topic] = refusal;
             }
             else
             {
-                _core.Subscribe(args.ClientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
+                _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
                     (int)subscribe.SubscriptionIdentifier);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     MqttSubscribeReasonCode? SubscribeRefusal(string clientId, string filter)
@@ -326,12 +339,6 @@ sealed class CoreBridge
             args.CloseConnection = refusal == MqttSubscribeReasonCode.TopicFilterInvalid && !IsMqtt5(args.ClientId);
         }
 
-        return Task.CompletedTask;
-    }
-
-    Task OnClientUnsubscribed(ClientUnsubscribedTopicEventArgs args)
-    {
-        _core.Unsubscribe(args.ClientId, args.TopicFilter);
         return Task.CompletedTask;
     }
 

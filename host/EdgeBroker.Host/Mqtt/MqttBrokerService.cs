@@ -143,8 +143,9 @@ sealed class MqttBrokerService(
         }
         else if (!security.Options.AllowAnonymous)
         {
-            _logger.LogInformation("Anonymous access: refused; clients sign in with an access key ({Count} configured; Signature or Token mode) or as paired devices",
-                security.Options.AccessKeyCount);
+            _logger.LogInformation("Anonymous access: refused; clients sign in with an access key ({Count} configured; Signature or Token mode), " +
+                "as paired devices or as users of the password file ({Users} users)",
+                security.Options.AccessKeyCount, security.Options.PasswordFile?.UserCount ?? 0);
         }
         else if (settings.IsLoopbackOnly)
         {

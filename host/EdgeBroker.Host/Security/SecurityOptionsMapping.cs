@@ -21,7 +21,9 @@ static class SecurityOptionsMapping
             || settings.GroupRules.Count > 0
             || settings.DeviceRules.Count > 0
             || settings.ApplicationGroups.Count > 0
-            || settings.SysSubscribers.Count > 0;
+            || settings.SysSubscribers.Count > 0
+            || settings.AclFile is not null
+            || settings.PasswordFile is not null;
     }
 
     public static SecurityOptions ToCoreOptions(this BrokerOptions broker)
@@ -29,11 +31,13 @@ static class SecurityOptionsMapping
         var settings = broker.Security;
         var options = new SecurityOptions
         {
-            AllowAnonymous = settings.AllowAnonymous ?? broker.AccessKeys.Count == 0,
+            AllowAnonymous = settings.AllowAnonymous ?? (broker.AccessKeys.Count == 0 && settings.PasswordFile is null),
             InstanceId = broker.InstanceId,
             ApplicationGroups = [.. settings.ApplicationGroups],
             SysSubscribers = [.. settings.SysSubscribers],
             PairingWindowSeconds = settings.PairingWindowSeconds,
+            AclFile = settings.ReadAclFile(),
+            PasswordFile = settings.ReadPasswordFile(),
             Throttle = new LoginThrottleOptions
             {
                 FailureWindowMs = (long)(settings.LoginThrottle.FailureWindowSeconds * 1000),

@@ -37,19 +37,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public static SettingsFile Parse(string text)
         {
             SettingsFile file = new SettingsFile();
-            int lineNumber = 0;
-            int start = 0;
-            while (start <= text.Length)
+            ArrayList lines = TextLines.Split(text);
+            for (int i = 0; i < lines.Count; i++)
             {
-                int end = text.IndexOf('\n', start);
-                if (end < 0)
-                {
-                    end = text.Length;
-                }
-
-                lineNumber++;
-                file.ParseLine(text.Substring(start, end - start).Trim(), lineNumber);
-                start = end + 1;
+                file.ParseLine((string)lines[i], i + 1);
             }
 
             return file;
