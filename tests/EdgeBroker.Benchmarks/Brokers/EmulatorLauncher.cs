@@ -26,8 +26,7 @@ public sealed class EmulatorLauncher : IBrokerLauncher
 
     public void EnsureAvailable()
     {
-        var root = EdgeBrokerLauncher.FindRepositoryRoot()
-                   ?? throw new BenchmarkSetupException("Cannot find the EdgeBroker repository (no EdgeBroker.sln above the harness or the current directory).");
+        var root = EdgeBrokerLauncher.RequireRepositoryRoot();
         _dll = new FileInfo(Path.Combine(root.FullName, "host", "EdgeBroker.Emulator", "bin", "Release", "net10.0", "EdgeBroker.Emulator.dll"));
         if (!_dll.Exists)
         {
