@@ -10,25 +10,16 @@ namespace EdgeBroker.Benchmarks.Brokers;
 /// </summary>
 public sealed class MqttNetServerLauncher : IBrokerLauncher
 {
-    const string BuildCommand = "dotnet build -c Release tests/EdgeBroker.Benchmarks.MqttNetServer";
-
     FileInfo? _dll;
 
     public BrokerKind Kind => BrokerKind.MqttNetServer;
 
     public string Name => "MQTTnet server";
 
-    public string Description => _dll is null ? "plain MQTTnet 5.2 server" : $"plain MQTTnet 5.2 server ({_dll.FullName}, built {_dll.LastWriteTime:yyyy-MM-dd HH:mm})";
+    public string Description => ReleaseBuild.Describe("plain MQTTnet 5.2 server", _dll);
 
-    public void EnsureAvailable()
-    {
-        var root = EdgeBrokerLauncher.RequireRepositoryRoot();
-        _dll = new FileInfo(Path.Combine(root.FullName, "tests", "EdgeBroker.Benchmarks.MqttNetServer", "bin", "Release", "net10.0", "EdgeBroker.Benchmarks.MqttNetServer.dll"));
-        if (!_dll.Exists)
-        {
-            throw new BenchmarkSetupException($"The plain MQTTnet server build is missing: {_dll.FullName} does not exist. Build it from the repository root with: {BuildCommand}");
-        }
-    }
+    public void EnsureAvailable() =>
+        _dll = ReleaseBuild.Find(Path.Combine("tests", "EdgeBroker.Benchmarks.MqttNetServer"), "EdgeBroker.Benchmarks.MqttNetServer", "The plain MQTTnet server build");
 
     public ProcessStartInfo StartInfo(int port, BrokerProfile profile, DirectoryInfo scratch)
     {
@@ -38,13 +29,7 @@ public sealed class MqttNetServerLauncher : IBrokerLauncher
             throw new BenchmarkSetupException("The plain MQTTnet server runs only with its defaults (the load cases).");
         }
 
-        var start = new ProcessStartInfo("dotnet");
-        foreach (var argument in new[] { dll.FullName, "--port", port.ToString(CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return start;
+        return ReleaseBuild.Start(dll, "--port", port.ToString(CultureInfo.InvariantCulture));
     }
 
     public string Describe(BrokerProfile profile) => "MQTTnet defaults, no interceptors, no logger";
