@@ -24,6 +24,9 @@ public sealed record BrokerProfile(bool Durable, int? MessagesKeptPerClient, boo
         // Twice the backlog: the limit must never be what the case measures.
         { Scenario: Scenario.StoredBacklog } => new(Durable: true, MessagesKeptPerClient: 2 * settings.BacklogMessages, @case.OfflineBatching),
         { Durable: true } => Shipped with { Durable = true },
+
+        // The device default admits 12 clients (a board's RAM); the load cases connect 2 per pair.
+        { Broker: BrokerKind.Emulator, Scenario: Scenario.Load } => Shipped with { ManyConnections = true },
         _ => Shipped,
     };
 }

@@ -193,6 +193,11 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
         }
     }
 
+    /// <summary><see cref="FindRepositoryRoot"/> for the brokers that are only found inside the repository (their
+    /// builds or scripts live there): a run without it cannot start them.</summary>
+    internal static DirectoryInfo RequireRepositoryRoot() =>
+        FindRepositoryRoot() ?? throw new BenchmarkSetupException("Cannot find the EdgeBroker repository (no EdgeBroker.sln above the harness or the current directory).");
+
     /// <summary>The directory holding EdgeBroker.sln, looked for above the harness binary and above the current
     /// directory.</summary>
     internal static DirectoryInfo? FindRepositoryRoot()

@@ -11,8 +11,6 @@ namespace EdgeBroker.Benchmarks.Brokers;
 /// </summary>
 public sealed class EmulatorLauncher : IBrokerLauncher
 {
-    const string BuildCommand = "dotnet build -c Release host/EdgeBroker.Emulator";
-
     /// <summary>The most clients the relay's settings allow (<c>max_clients</c>).</summary>
     public const int MaxClients = 1000;
 
@@ -22,30 +20,15 @@ public sealed class EmulatorLauncher : IBrokerLauncher
 
     public string Name => "EdgeBroker emulator";
 
-    public string Description => _dll is null ? "EdgeBroker.Emulator" : $"EdgeBroker.Emulator ({_dll.FullName}, built {_dll.LastWriteTime:yyyy-MM-dd HH:mm})";
+    public string Description => ReleaseBuild.Describe("EdgeBroker.Emulator", _dll);
 
-    public void EnsureAvailable()
-    {
-        var root = EdgeBrokerLauncher.FindRepositoryRoot()
-                   ?? throw new BenchmarkSetupException("Cannot find the EdgeBroker repository (no EdgeBroker.sln above the harness or the current directory).");
-        _dll = new FileInfo(Path.Combine(root.FullName, "host", "EdgeBroker.Emulator", "bin", "Release", "net10.0", "EdgeBroker.Emulator.dll"));
-        if (!_dll.Exists)
-        {
-            throw new BenchmarkSetupException($"The emulator build is missing: {_dll.FullName} does not exist. Build it from the repository root with: {BuildCommand}");
-        }
-    }
+    public void EnsureAvailable() => _dll = ReleaseBuild.Find(Path.Combine("host", "EdgeBroker.Emulator"), "EdgeBroker.Emulator", "The emulator build");
 
     public ProcessStartInfo StartInfo(int port, BrokerProfile profile, DirectoryInfo scratch)
     {
         var dll = _dll ?? throw new InvalidOperationException("EnsureAvailable was not called.");
         File.WriteAllLines(Path.Combine(scratch.FullName, "edgebroker.conf"), Settings(profile));
-        var start = new ProcessStartInfo("dotnet");
-        foreach (var argument in new[] { dll.FullName, "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", scratch.FullName, "--quiet" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return start;
+        return ReleaseBuild.Start(dll, "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", scratch.FullName, "--quiet");
     }
 
     public string Describe(BrokerProfile profile)

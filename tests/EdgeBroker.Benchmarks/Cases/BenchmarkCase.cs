@@ -8,6 +8,12 @@ public enum BrokerKind
 
     /// <summary>The firmware emulator (host/EdgeBroker.Emulator): the device's relay and core with its defaults.</summary>
     Emulator,
+
+    /// <summary>aedes, the Node.js broker, with its defaults (aedes/server.mjs, installed by aedes/setup.sh).</summary>
+    Aedes,
+
+    /// <summary>A plain MQTTnet 5.2 server with no EdgeBroker code (tests/EdgeBroker.Benchmarks.MqttNetServer).</summary>
+    MqttNetServer,
 }
 
 /// <summary>How publisher i reaches receiver i.</summary>

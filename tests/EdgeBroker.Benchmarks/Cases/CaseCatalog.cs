@@ -8,6 +8,12 @@ public static class CaseCatalog
 {
     public static readonly BenchmarkCase MosquittoPubSubQos0 = new("mosq-pubsub-q0", "mosquitto 1:1 pub/sub QoS 0", BrokerKind.Mosquitto, RoutingMode.PubSub, 0, false);
     public static readonly BenchmarkCase MosquittoPubSubQos1 = new("mosq-pubsub-q1", "mosquitto 1:1 pub/sub QoS 1", BrokerKind.Mosquitto, RoutingMode.PubSub, 1, false);
+    public static readonly BenchmarkCase AedesPubSubQos0 = new("aedes-pubsub-q0", "aedes 1:1 pub/sub QoS 0", BrokerKind.Aedes, RoutingMode.PubSub, 0, false);
+    public static readonly BenchmarkCase AedesPubSubQos1 = new("aedes-pubsub-q1", "aedes 1:1 pub/sub QoS 1", BrokerKind.Aedes, RoutingMode.PubSub, 1, false);
+    public static readonly BenchmarkCase MqttNetPubSubQos0 = new("mqttnet-pubsub-q0", "plain MQTTnet server 1:1 pub/sub QoS 0", BrokerKind.MqttNetServer, RoutingMode.PubSub, 0, false);
+    public static readonly BenchmarkCase MqttNetPubSubQos1 = new("mqttnet-pubsub-q1", "plain MQTTnet server 1:1 pub/sub QoS 1", BrokerKind.MqttNetServer, RoutingMode.PubSub, 1, false);
+    public static readonly BenchmarkCase EmulatorP2PQos0 = new("emu-p2p-q0", "EdgeBroker emulator P2P QoS 0", BrokerKind.Emulator, RoutingMode.PointToPoint, 0, false);
+    public static readonly BenchmarkCase EmulatorP2PQos1 = new("emu-p2p-q1", "EdgeBroker emulator P2P QoS 1", BrokerKind.Emulator, RoutingMode.PointToPoint, 1, false);
     public static readonly BenchmarkCase EdgeP2PQos0 = new("eb-p2p-q0", "EdgeBroker P2P QoS 0", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 0, false);
     public static readonly BenchmarkCase EdgeP2PQos1 = new("eb-p2p-q1", "EdgeBroker P2P QoS 1", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 1, false);
     public static readonly BenchmarkCase EdgePubSubQos0 = new("eb-pubsub-q0", "EdgeBroker 1:1 pub/sub QoS 0", BrokerKind.EdgeBroker, RoutingMode.PubSub, 0, false);
@@ -79,7 +85,9 @@ public static class CaseCatalog
     public static IReadOnlyList<BenchmarkCase> All { get; } =
     [
         MosquittoPubSubQos0, MosquittoPubSubQos1,
+        AedesPubSubQos0, AedesPubSubQos1, MqttNetPubSubQos0, MqttNetPubSubQos1,
         EdgeP2PQos0, EdgeP2PQos1, EdgePubSubQos0, EdgePubSubQos1,
+        EmulatorP2PQos0, EmulatorP2PQos1,
         EdgeP2PQos0Idle, EdgePubSubQos0Idle,
         MosquittoPubSubQos1Persistent, EdgeP2PQos1Durable,
         MosquittoStoredBacklog, EdgeP2PStoredBacklog, EdgeP2PStoredBacklogBatched,
