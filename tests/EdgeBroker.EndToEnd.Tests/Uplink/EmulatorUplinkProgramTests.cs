@@ -44,6 +44,9 @@ public sealed class EmulatorUplinkProgramTests : IDisposable
             "--http-port", httpPort.ToString());
 
         await emulator.WaitForOutputAsync(ProcessTimeout, "Uplink cloud: backing-off (mqtt://127.0.0.1:" + unreachable);
+
+        // The uplink starts with the relay, before the status endpoint listens: ask only once it says it does.
+        await emulator.WaitForOutputAsync(ProcessTimeout, $"Status on http://127.0.0.1:{httpPort}/status");
         using (var http = new HttpClient())
         {
             using var status = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{httpPort}/status"));
