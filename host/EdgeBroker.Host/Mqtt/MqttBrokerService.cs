@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Security;
@@ -41,6 +42,7 @@ sealed class MqttBrokerService(
     CoreBridge? _bridge;
     Timer? _expiryTimer;
     Timer? _tickTimer;
+    readonly FaultGate _tickFaults = new();
 
     /// <summary>The plain MQTT port actually listened on (differs from the setting when that is 0); 0 when the plain
     /// listener is off.</summary>
@@ -139,9 +141,23 @@ sealed class MqttBrokerService(
         }
     }
 
+    /// <summary>Once a second: overdue offline batches, then lost credentials. A fault here is caught and logged (once per
+    /// run of the same fault): an exception escaping a timer callback would end the process.</summary>
     void Tick()
     {
-        core.Tick(Clock.NowMs());
+        try
+        {
+            core.Tick(Clock.NowMs());
+            _tickFaults.Recovered();
+        }
+        catch (Exception e)
+        {
+            if (_tickFaults.ShouldReport(e))
+            {
+                _logger.LogError(e, "Unexpected error in the broker's periodic tick (it carries on; the same error again is not logged)");
+            }
+        }
+
         _ = CloseConnectionsWithLostCredentials();
     }
 
