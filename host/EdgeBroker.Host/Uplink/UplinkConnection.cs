@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
@@ -27,6 +28,7 @@ sealed class UplinkConnection : IDisposable
     readonly UplinkClientOptions _clientOptions;
     readonly BrokerCore _core;
     readonly ILogger _logger;
+    readonly FaultGate _faults = new();
     readonly SemaphoreSlim _wake = new(0);
     int _signaled;
     bool _speaks311;
@@ -170,10 +172,23 @@ sealed class UplinkConnection : IDisposable
 
                 await Task.WhenAny(_wake.WaitAsync(connection.Token), lost.Task);
             }
+
+            _faults.Recovered();
         }
         catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
         {
             lost.TrySetResult(Describe(e));
+        }
+        catch (Exception e)
+        {
+            // A fault of ours (the core, the store), not the network's: handled as a lost connection, so the core backs
+            // off and reconnects instead of the uplink's task ending unnoticed.
+            if (_faults.ShouldReport(e))
+            {
+                _logger.LogError(e, "Uplink {Name}: unexpected error while connected; reconnecting (the same error again is not logged)", _uplink.Name);
+            }
+
+            lost.TrySetResult("unexpected error: " + e.Message);
         }
 
         await connection.CancelAsync();
