@@ -1,12 +1,11 @@
 using System.Text;
-using System.Text.Json;
 using EdgeBroker.Core.Security;
 using FsCheck.Xunit;
 
 namespace EdgeBroker.Core.Tests.Security;
 
 /// <summary>The small encoders the security code writes itself instead of depending on framework APIs the device
-/// may lack: UTF-8, hexadecimal, JSON string escaping, and constant-time comparison.</summary>
+/// may lack: UTF-8, hexadecimal and constant-time comparison (JSON strings: Text/JsonStringTests).</summary>
 public class EncodingTests
 {
     [Property(MaxTest = 500)]
@@ -29,17 +28,6 @@ public class EncodingTests
     public void Hex_is_lower_case_two_digits_per_byte()
     {
         Assert.Equal("00ff10ab", Hex.Of(new byte[] { 0x00, 0xFF, 0x10, 0xAB }));
-    }
-
-    [Theory]
-    [InlineData("plain")]
-    [InlineData("quote\" backslash\\ tab\t nul\0 newline\n unit\u001f")]
-    [InlineData("GID_x@@@ü€")]
-    public void Escaped_json_strings_parse_back_to_the_original(string text)
-    {
-        string json = "\"" + JsonString.Escape(text) + "\"";
-
-        Assert.Equal(text, JsonSerializer.Deserialize<string>(json));
     }
 
     [Fact]
