@@ -6,6 +6,7 @@ using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
@@ -322,7 +323,7 @@ namespace EdgeBroker.Firmware.Relay
             }
 
             string topic = message.Topic;
-            int topicBytes = MqttUtf8.EncodedLength(topic);
+            int topicBytes = Utf8.EncodedLength(topic);
             int size = PacketWriter.PublishSize(topicBytes, message.PayloadLength, qos);
             lock (_outgoing.SyncRoot)
             {
