@@ -24,12 +24,14 @@ static class SecurityOptionsMapping
             || settings.SysSubscribers.Count > 0;
     }
 
-    public static SecurityOptions ToCoreOptions(this BrokerOptions broker)
+    /// <param name="pairedDevices">Devices paired so far: they count as configured credentials for the default of
+    /// anonymous access.</param>
+    public static SecurityOptions ToCoreOptions(this BrokerOptions broker, int pairedDevices)
     {
         var settings = broker.Security;
         var options = new SecurityOptions
         {
-            AllowAnonymous = settings.AllowAnonymous ?? broker.AccessKeys.Count == 0,
+            AllowAnonymous = OpenBrokerRule.AdmitsAnonymous(settings.AllowAnonymousSetting, broker.AccessKeys.Count, pairedDevices),
             InstanceId = broker.InstanceId,
             ApplicationGroups = [.. settings.ApplicationGroups],
             SysSubscribers = [.. settings.SysSubscribers],
