@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Threading;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Presence;
@@ -35,6 +36,8 @@ namespace EdgeBroker.Core
         readonly PresenceTracker _presence;
         readonly UplinkSet _uplinks;
         readonly int _maxQos;
+        int _sessionsExpired;
+        int _connectionsAccepted;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
             int maxQos, int expectedClients)
@@ -75,6 +78,12 @@ namespace EdgeBroker.Core
 
         /// <summary>The highest QoS this broker grants and delivers at.</summary>
         public int MaxQos { get { return _maxQos; } }
+
+        /// <summary>Persistent sessions ended by <see cref="ExpireSessions"/> since start (mosquitto's clients/expired).</summary>
+        public int SessionsExpired { get { return _sessionsExpired; } }
+
+        /// <summary>Connections whose CONNECT was accepted since start (<see cref="ConnectionAccepted"/>).</summary>
+        public int ConnectionsAccepted { get { return _connectionsAccepted; } }
 
         /// <summary>
         /// Brings back the persistent sessions and subscriptions kept in the session store, as they were when the broker
@@ -226,6 +235,7 @@ namespace EdgeBroker.Core
         /// </summary>
         public void ConnectionAccepted(string clientId, IClientConnection connection, string clientAddress)
         {
+            Interlocked.Increment(ref _connectionsAccepted);
             _presence.ConnectionAccepted(clientId, connection, clientAddress);
         }
 
@@ -271,6 +281,7 @@ namespace EdgeBroker.Core
                 }
 
                 expired.Add(session.ClientId);
+                Interlocked.Increment(ref _sessionsExpired);
             }
 
             return expired;
@@ -337,6 +348,24 @@ namespace EdgeBroker.Core
 
                 return removed;
             }
+        }
+
+        /// <summary>Messages kept in the offline store for persistent sessions, all clients together (the
+        /// <c>$SYS</c> tree's queue depth). Asks the store once per persistent session.</summary>
+        public int OfflineQueueDepth()
+        {
+            int depth = 0;
+            ArrayList sessions = _sessions.Snapshot();
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                Session session = (Session)sessions[i];
+                if (session.IsPersistent)
+                {
+                    depth += _offlineStore.Count(session.ClientId);
+                }
+            }
+
+            return depth;
         }
 
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)

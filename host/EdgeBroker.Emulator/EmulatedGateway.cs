@@ -1,5 +1,6 @@
 using EdgeBroker.Core;
 using EdgeBroker.Emulator.Uplink;
+using EdgeBroker.Firmware.Boot;
 using EdgeBroker.Firmware.Pairing;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
@@ -49,38 +50,53 @@ public sealed class EmulatedGateway
     public static EmulatedGateway? Create(string dataDirectory, Action<RelaySettings> overrides, IRelayLog log, List<string> problems)
     {
         Directory.CreateDirectory(dataDirectory);
-        var settingsPath = Path.Combine(dataDirectory, SettingsFile.FileName);
+        var settings = ReadSettings(Path.Combine(dataDirectory, SettingsFile.FileName), overrides, problems);
+        return problems.Count > 0
+            ? null
+            : new EmulatedGateway(Gateway.Open(dataDirectory, settings.Relay, settings.Security, new SystemRandom(), log, settings.Uplink,
+                new SocketUplinkTransport(settings.Relay.MaxPacketSize)), dataDirectory);
+    }
+
+    /// <summary>
+    /// The settings <paramref name="settingsPath"/> (an <c>edgebroker.conf</c>; absent means all defaults) gives, with
+    /// <paramref name="overrides"/> applied, as the gateway would run with them. Every problem — a bad value, an
+    /// unknown key with its line and the nearest known key — is added to <paramref name="problems"/>, naming the file.
+    /// </summary>
+    public static GatewaySettings ReadSettings(string settingsPath, Action<RelaySettings> overrides, List<string> problems)
+    {
         var file = SettingsFile.Parse(File.Exists(settingsPath) ? File.ReadAllText(settingsPath) : string.Empty);
-        var settings = new RelaySettings();
-        settings.ApplyFrom(file);
+        var relay = new RelaySettings();
+        relay.ApplyFrom(file);
         var security = new RelaySecuritySettings();
         security.ApplyFrom(file);
-        overrides(settings);
-        var uplink = RelayUplinkSettings.From(file, settings);
+        overrides(relay);
+        var uplink = RelayUplinkSettings.From(file, relay);
+        var dataDirectory = Path.GetDirectoryName(Path.GetFullPath(settingsPath))!;
         if (uplink?.CaFile is { } caFile && !File.Exists(Path.Combine(dataDirectory, caFile)))
         {
             problems.Add($"{settingsPath}: {RelayUplinkSettings.CaFileKey} = {caFile}: no such file in {dataDirectory}");
         }
 
+        // The device's own keys (network, pins, SD card) belong in the same file; the emulator reads them only to
+        // check them.
+        var device = DeviceSettings.From(file);
+        file.CheckUnknownKeys();
         foreach (string problem in file.Problems)
         {
             problems.Add(settingsPath + ": " + problem);
         }
 
-        if (!System.Net.IPAddress.TryParse(settings.Bind, out _))
+        if (!System.Net.IPAddress.TryParse(relay.Bind, out _))
         {
-            problems.Add($"Bind '{settings.Bind}' is not an IP address (use 127.0.0.1 for this machine only, 0.0.0.0 for the LAN).");
+            problems.Add($"Bind '{relay.Bind}' is not an IP address (use 127.0.0.1 for this machine only, 0.0.0.0 for the LAN).");
         }
 
-        if (settings.Port is < 0 or > 65535)
+        if (relay.Port is < 0 or > 65535)
         {
-            problems.Add($"Port {settings.Port} is not a TCP port (0-65535).");
+            problems.Add($"Port {relay.Port} is not a TCP port (0-65535).");
         }
 
-        return problems.Count > 0
-            ? null
-            : new EmulatedGateway(Gateway.Open(dataDirectory, settings, security, new SystemRandom(), log, uplink,
-                new SocketUplinkTransport(settings.MaxPacketSize)), dataDirectory);
+        return new GatewaySettings(relay, security, uplink, device);
     }
 
     /// <summary>Starts listening; throws <see cref="System.Net.Sockets.SocketException"/> when the port is taken.</summary>
@@ -89,3 +105,7 @@ public sealed class EmulatedGateway
     /// <summary>Stops listening and closes the store.</summary>
     public void Stop() => _gateway.Stop();
 }
+
+/// <summary>Everything edgebroker.conf sets, by the class that reads it.</summary>
+/// <remarks><see cref="Uplink"/> is null when the file sets no <c>uplink</c>.</remarks>
+public sealed record GatewaySettings(RelaySettings Relay, RelaySecuritySettings Security, RelayUplinkSettings? Uplink, DeviceSettings Device);

@@ -18,6 +18,40 @@ var root = new RootCommand("EdgeBroker firmware emulator: the gateway firmware's
     port, bind, dataDir, httpPort, quiet,
 };
 
+var configFile = new Option<FileInfo?>("--config") { Description = "The edgebroker.conf to check (default: the one in --data-dir)." };
+var check = new Command("check", "Validate edgebroker.conf without starting: print the effective configuration (secrets masked), "
+    + "or every problem with its line and exit code 2.")
+{
+    dataDir, configFile,
+};
+check.SetAction(parseResult =>
+{
+    var file = parseResult.GetValue(configFile)?.FullName ?? Path.Combine(parseResult.GetValue(dataDir)!, EdgeBroker.Firmware.Relay.Settings.SettingsFile.FileName);
+    var problems = new List<string>();
+    var settings = EmulatedGateway.ReadSettings(file, _ => { }, problems);
+    foreach (var problem in problems)
+    {
+        Console.Error.WriteLine($"edgebroker-emulator: invalid setting: {problem}");
+    }
+
+    if (problems.Count > 0)
+    {
+        return 2;
+    }
+
+    Console.WriteLine($"# {file}: valid{(File.Exists(file) ? string.Empty : " (absent: all defaults)")}");
+    SettingsPrinter.Print(Console.Out, "relay", settings.Relay);
+    SettingsPrinter.Print(Console.Out, "security", settings.Security);
+    if (settings.Uplink is { } uplink)
+    {
+        SettingsPrinter.Print(Console.Out, "uplink", uplink.Uplink);
+    }
+
+    SettingsPrinter.Print(Console.Out, "device", settings.Device);
+    return 0;
+});
+root.Add(new Command("config", "Work with the configuration file.") { check });
+
 root.SetAction(async (parseResult, cancellationToken) =>
 {
     var problems = new List<string>();

@@ -3,6 +3,7 @@ using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http;
+using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Mqtt;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
@@ -41,11 +42,22 @@ public static class BrokerApp
         builder.Configuration.AddInMemoryCollection(commandLineSettings);
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
+        if (LogFormatOf(builder.Configuration) == LogFormat.Json)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss.fff ";
-        });
+            builder.Logging.AddJsonConsole(console =>
+            {
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
 
         // A listener that cannot bind stops the start; Program says so in one line, so the host's own report of the
         // failed start (a stack trace) is left out. Other start failures still surface as unhandled exceptions.
@@ -62,11 +74,14 @@ public static class BrokerApp
             var settings = services.GetRequiredService<IOptions<BrokerOptions>>().Value;
             var storage = services.GetRequiredService<BrokerStorage>();
             IAccessPolicy policy = settings.EnforcesAccessControl() ? services.GetRequiredService<BrokerSecurity>().Policy : new AllowAllPolicy();
-            return new BrokerCore(policy, storage.Offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
+            var offline = new TimedOfflineStore(storage.Offline, services.GetRequiredService<BrokerMetrics>());
+            return new BrokerCore(policy, offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
         });
         builder.Services.AddBrokerSecurity();
         builder.Services.AddSingleton<ServerTls>();
         builder.Services.AddUplinks();
+        builder.Services.AddSingleton<HostStatistics>();
+        builder.Services.AddSingleton<BrokerMetrics>();
         builder.Services.AddSingleton<MqttBrokerService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBrokerService>());
         builder.Services.AddHttpApi();
@@ -77,7 +92,43 @@ public static class BrokerApp
         return app;
     }
 
-    /// <summary>The settings problems of a built host, empty when it may start.</summary>
-    public static IReadOnlyList<string> Validate(IHost host) =>
-        host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value.Validate();
+    /// <summary>The log format setting, read before the options exist because logging is configured first; a value
+    /// that is neither text nor json stops the start (<see cref="FormatException"/>).</summary>
+    static LogFormat LogFormatOf(IConfiguration configuration)
+    {
+        var value = configuration[$"{BrokerOptions.Section}:{nameof(BrokerOptions.LogFormat)}"];
+        if (value is null)
+        {
+            return LogFormat.Text;
+        }
+
+        return Enum.TryParse<LogFormat>(value, ignoreCase: true, out var format) && Enum.IsDefined(format)
+            ? format
+            : throw new FormatException($"LogFormat '{value}' is neither text nor json.");
+    }
+
+    /// <summary>The settings problems of a built host, empty when it may start: unknown keys first (a misspelt key
+    /// leaves its setting at the default, which the value checks cannot see), then invalid values, then — when the
+    /// values hold — a configured certificate that cannot be loaded.</summary>
+    public static IReadOnlyList<string> Validate(IHost host)
+    {
+        List<string> problems =
+        [
+            .. UnknownSettings.Find(host.Services.GetRequiredService<IConfiguration>()),
+            .. host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value.Validate(),
+        ];
+        if (problems.Count == 0)
+        {
+            try
+            {
+                host.Services.GetRequiredService<ServerTls>();
+            }
+            catch (CertificateUnavailableException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+
+        return problems;
+    }
 }

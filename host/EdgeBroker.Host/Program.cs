@@ -12,6 +12,8 @@ foreach (var administration in new EdgeBroker.Host.Admin.AdminCommands().Create(
     commandLine.Root.Add(administration);
 }
 
+commandLine.Root.Add(ConfigCheckCommand.Create());
+
 commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
 {
     IHost host;
@@ -35,16 +37,6 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
                 Console.Error.WriteLine($"edgebroker: invalid setting: {problem}");
             }
 
-            return ExitCodes.InvalidSettings;
-        }
-
-        try
-        {
-            host.Services.GetRequiredService<EdgeBroker.Host.Tls.ServerTls>();
-        }
-        catch (EdgeBroker.Host.Tls.CertificateUnavailableException e)
-        {
-            Console.Error.WriteLine($"edgebroker: invalid setting: {e.Message}");
             return ExitCodes.InvalidSettings;
         }
 

@@ -165,6 +165,7 @@ namespace EdgeBroker.Core.Routing
         public PublishOutcome PublishFromBroker(RoutedMessage message)
         {
             _counters.CountPublished();
+            _counters.CountFromBroker();
             StampArrival(message);
             if (message.Retain && _keepRetained != null)
             {

@@ -20,6 +20,7 @@ namespace EdgeBroker.Core.Routing
         int _engineDropped;
         int _duplicateDropped;
         int _storeRefused;
+        int _fromBroker;
 
         public int Published { get { return _published; } }
 
@@ -53,6 +54,9 @@ namespace EdgeBroker.Core.Routing
         public int DuplicateDropped { get { return _duplicateDropped; } }
         /// <summary>Deliveries refused because the offline store could not write (<see cref="PublishOutcome.StoreUnavailable"/>).</summary>
         public int StoreRefused { get { return _storeRefused; } }
+        /// <summary>Of <see cref="Published"/>, the messages the broker itself originated (presence events, the
+        /// <c>$SYS</c> tree), so what clients sent can be told apart.</summary>
+        public int FromBroker { get { return _fromBroker; } }
 
         internal void CountPublished() { Interlocked.Increment(ref _published); }
 
@@ -80,5 +84,6 @@ namespace EdgeBroker.Core.Routing
 
         internal void CountDuplicateDropped() { Interlocked.Increment(ref _duplicateDropped); }
         internal void CountStoreRefused() { Interlocked.Increment(ref _storeRefused); }
+        internal void CountFromBroker() { Interlocked.Increment(ref _fromBroker); }
     }
 }

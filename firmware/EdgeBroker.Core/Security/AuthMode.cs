@@ -18,5 +18,8 @@ namespace EdgeBroker.Core.Security
         /// <summary><c>Pair|{GroupId}</c> while a pairing window for the group is open: may only receive its
         /// credentials.</summary>
         Pairing,
+
+        /// <summary>Any other user name, with its password, found in the <see cref="PasswordFile"/>.</summary>
+        Password,
     }
 }

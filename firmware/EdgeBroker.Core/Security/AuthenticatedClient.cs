@@ -43,6 +43,10 @@ namespace EdgeBroker.Core.Security
 
         public AccessRule Rule { get; private set; }
 
+        /// <summary>The user name of the CONNECT, or null without one: who an <see cref="AclFile"/>'s user lines and
+        /// <c>%u</c> mean.</summary>
+        public string UserName { get; internal set; }
+
         /// <summary>Token mode: the token that grants subscribing, or null.</summary>
         public TokenRecord ReadToken { get; internal set; }
 

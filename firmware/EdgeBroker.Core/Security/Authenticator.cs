@@ -52,6 +52,11 @@ namespace EdgeBroker.Core.Security
                     + SecondsUntil(_throttle.LockedUntilMs(remoteAddress, nowMs), nowMs) + " s";
             }
 
+            if (decision.Client != null && userName != null && userName.Length > 0)
+            {
+                decision.Client.UserName = userName;
+            }
+
             decision.ResponseDelayMs = delay;
             return decision;
         }
@@ -64,6 +69,11 @@ namespace EdgeBroker.Core.Security
             }
 
             CredentialUserName parsed = CredentialUserName.Parse(userName);
+            if (parsed == null && _options.PasswordFile != null)
+            {
+                return Password(clientId, userName, password);
+            }
+
             if (parsed == null)
             {
                 return Bad("user name is not Signature|key|instance, Token|key|instance, Device|clientId or Pair|group");
@@ -96,13 +106,31 @@ namespace EdgeBroker.Core.Security
                 return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "anonymous access is not allowed");
             }
 
-            DeviceRecord device = _devices.FindDevice(clientId);
-            if (device != null && !device.Revoked)
+            return IsPairedDevice(clientId) ? PairedDeviceRefusal() : Accept(clientId, ClientIdentity.GroupOf(clientId), AuthMode.Anonymous, "anonymous");
+        }
+
+        /// <summary>A user of the password file; like an anonymous client, never as a paired device.</summary>
+        AuthDecision Password(string clientId, string userName, byte[] password)
+        {
+            if (!_options.PasswordFile.Verify(userName, password))
             {
-                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "the client ID belongs to a paired device, which must use its credentials");
+                return Bad("user name and password are not in the password file");
             }
 
-            return Accept(clientId, ClientIdentity.GroupOf(clientId), AuthMode.Anonymous, "anonymous");
+            return IsPairedDevice(clientId)
+                ? PairedDeviceRefusal()
+                : Accept(clientId, ClientIdentity.GroupOf(clientId), AuthMode.Password, "password file user " + userName);
+        }
+
+        bool IsPairedDevice(string clientId)
+        {
+            DeviceRecord device = _devices.FindDevice(clientId);
+            return device != null && !device.Revoked;
+        }
+
+        static AuthDecision PairedDeviceRefusal()
+        {
+            return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "the client ID belongs to a paired device, which must use its credentials");
         }
 
         AuthDecision Signature(string clientId, CredentialUserName userName, byte[] password)

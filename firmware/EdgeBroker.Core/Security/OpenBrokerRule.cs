@@ -13,24 +13,24 @@ namespace EdgeBroker.Core.Security
 
         /// <summary>
         /// Whether clients without a user name are admitted: as set, or — when not set — only while no credentials are
-        /// configured (no access key and no paired device), so an unconfigured broker works out of the box and one that
-        /// has started to use credentials does not stay open.
+        /// configured (the engine says which it has: access keys, paired devices, the host's password file), so an
+        /// unconfigured broker works out of the box and one that has started to use credentials does not stay open.
         /// </summary>
-        public static bool AdmitsAnonymous(int allowAnonymous, int accessKeyCount, int pairedDeviceCount)
+        public static bool AdmitsAnonymous(int allowAnonymous, bool credentialsConfigured)
         {
-            return allowAnonymous == NotSet ? accessKeyCount == 0 && pairedDeviceCount == 0 : allowAnonymous == 1;
+            return allowAnonymous == NotSet ? !credentialsConfigured : allowAnonymous == 1;
         }
 
         /// <summary>
-        /// True when the configuration lacks what a broker reachable beyond loopback must have: an access key, or
-        /// anonymous access explicitly allowed (knowingly open). Without either, anyone on the network gets in (anonymous
+        /// True when the configuration lacks what a broker reachable beyond loopback must have: a way for clients to sign
+        /// in (an access key; on the host also a password file), or anonymous access explicitly allowed (knowingly open). Without either, anyone on the network gets in (anonymous
         /// access by default) or nobody but paired devices does — neither is a safe thing to fall into unasked. The host
         /// refuses to start then (an operator at a console adds a key or the allow-anonymous switch); the device, which
         /// must boot to be paired at all, starts and warns.
         /// </summary>
-        public static bool NeedsAccessKey(bool loopbackOnly, int accessKeyCount, int allowAnonymous)
+        public static bool NeedsAccessKey(bool loopbackOnly, bool signInConfigured, int allowAnonymous)
         {
-            return !loopbackOnly && accessKeyCount == 0 && allowAnonymous != 1;
+            return !loopbackOnly && !signInConfigured && allowAnonymous != 1;
         }
     }
 }

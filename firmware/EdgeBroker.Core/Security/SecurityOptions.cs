@@ -40,6 +40,14 @@ namespace EdgeBroker.Core.Security
         /// <summary>The rule of groups and devices that have none of their own.</summary>
         public AccessRule DefaultRule { get; set; }
 
+        /// <summary>Rules in mosquitto's acl_file format that apply on top of the access rules (both must allow); null
+        /// for none.</summary>
+        public AclFile AclFile { get; set; }
+
+        /// <summary>Users of mosquitto's password_file format, for user names that are not EdgeBroker credential user
+        /// names (<see cref="AuthMode.Password"/>); null for none.</summary>
+        public PasswordFile PasswordFile { get; set; }
+
         public int PairingWindowSeconds { get; set; }
 
         public LoginThrottleOptions Throttle { get; set; }

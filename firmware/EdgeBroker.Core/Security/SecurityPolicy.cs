@@ -6,8 +6,9 @@ namespace EdgeBroker.Core.Security
     /// <summary>
     /// The access policy once security is configured; the router and engines ask it before every PUBLISH and
     /// SUBSCRIBE. A client may act only while it has a live authenticated connection, and only where all that
-    /// applies to it agrees: its access rule, its tokens (token mode), the cross-group P2P rule, and for
-    /// <c>$SYS</c> the configured subscriber list. Allocation-free on the PUBLISH path.
+    /// applies to it agrees: its access rule, its tokens (token mode), the cross-group P2P rule, for
+    /// <c>$SYS</c> the configured subscriber list, and the <see cref="AclFile"/> when one is configured.
+    /// Allocation-free on the PUBLISH path, except for acl_file patterns, filled in with <c>%c</c> and <c>%u</c> per check.
     /// </summary>
     public sealed class SecurityPolicy : IAccessPolicy
     {
@@ -18,6 +19,7 @@ namespace EdgeBroker.Core.Security
         public const string ReasonToken = "not granted by the client's token";
         public const string ReasonOtherGroup = "P2P to a client of another group";
         public const string ReasonSys = "$SYS subscriptions are for configured clients only";
+        public const string ReasonAclFile = "not allowed by the acl_file";
 
         const string SysRoot = "$SYS";
 
@@ -95,6 +97,12 @@ namespace EdgeBroker.Core.Security
                 return ReasonOtherGroup;
             }
 
+            AclFile aclFile = _options.AclFile;
+            if (aclFile != null && !aclFile.MayPublish(client.ClientId, client.UserName, topic))
+            {
+                return ReasonAclFile;
+            }
+
             return null;
         }
 
@@ -109,17 +117,24 @@ namespace EdgeBroker.Core.Security
 
             if (TopicValidator.IsReserved(filter))
             {
-                return IsSysFilter(filter) && MaySubscribeToSys(client) ? null : ReasonSys;
+                if (!IsSysFilter(filter) || !MaySubscribeToSys(client))
+                {
+                    return ReasonSys;
+                }
             }
-
-            if (!AnyCovers(client.Rule.SubscribeFilters, filter))
+            else if (!AnyCovers(client.Rule.SubscribeFilters, filter))
             {
                 return ReasonRule;
             }
-
-            if (client.Mode == AuthMode.Token && !Grants(client.ReadToken, filter))
+            else if (client.Mode == AuthMode.Token && !Grants(client.ReadToken, filter))
             {
                 return ReasonToken;
+            }
+
+            AclFile aclFile = _options.AclFile;
+            if (aclFile != null && !aclFile.MaySubscribe(client.ClientId, client.UserName, filter))
+            {
+                return ReasonAclFile;
             }
 
             return null;

@@ -6,22 +6,20 @@ namespace EdgeBroker.Core.Security
     /// engines use this one implementation. SHA-1's collision weakness does not affect HMAC-SHA1 or salted secret
     /// hashes, which rest on its pseudo-random behaviour, not on collision resistance.
     /// </summary>
-    public sealed class Sha1
+    public sealed class Sha1 : BlockHash
     {
         public const int HashLength = 20;
         public const int BlockLength = 64;
 
-        readonly byte[] _block = new byte[BlockLength];
         readonly uint[] _schedule = new uint[80];
         uint _h0;
         uint _h1;
         uint _h2;
         uint _h3;
         uint _h4;
-        int _blockFill;
-        long _totalBytes;
 
         public Sha1()
+            : base(BlockLength, 8)
         {
             Reset();
         }
@@ -34,76 +32,33 @@ namespace EdgeBroker.Core.Security
             return sha.Finish();
         }
 
-        public void Reset()
+        protected override void ResetState()
         {
             _h0 = 0x67452301;
             _h1 = 0xEFCDAB89;
             _h2 = 0x98BADCFE;
             _h3 = 0x10325476;
             _h4 = 0xC3D2E1F0;
-            _blockFill = 0;
-            _totalBytes = 0;
         }
 
-        public void Append(byte[] data, int offset, int count)
+        protected override byte[] Digest()
         {
-            _totalBytes += count;
-            for (int i = 0; i < count; i++)
-            {
-                _block[_blockFill++] = data[offset + i];
-                if (_blockFill == BlockLength)
-                {
-                    ProcessBlock();
-                    _blockFill = 0;
-                }
-            }
-        }
-
-        /// <summary>Pads, returns the 20-byte digest and resets, so the instance can hash the next message.</summary>
-        public byte[] Finish()
-        {
-            long bitLength = _totalBytes * 8;
-            _block[_blockFill++] = 0x80;
-            if (_blockFill > BlockLength - 8)
-            {
-                while (_blockFill < BlockLength)
-                {
-                    _block[_blockFill++] = 0;
-                }
-
-                ProcessBlock();
-                _blockFill = 0;
-            }
-
-            while (_blockFill < BlockLength - 8)
-            {
-                _block[_blockFill++] = 0;
-            }
-
-            for (int i = 7; i >= 0; i--)
-            {
-                _block[_blockFill++] = (byte)(bitLength >> (i * 8));
-            }
-
-            ProcessBlock();
-
             byte[] digest = new byte[HashLength];
             WriteBigEndian(_h0, digest, 0);
             WriteBigEndian(_h1, digest, 4);
             WriteBigEndian(_h2, digest, 8);
             WriteBigEndian(_h3, digest, 12);
             WriteBigEndian(_h4, digest, 16);
-            Reset();
             return digest;
         }
 
-        void ProcessBlock()
+        protected override void ProcessBlock(byte[] block)
         {
             uint[] w = _schedule;
             for (int t = 0; t < 16; t++)
             {
                 int at = t * 4;
-                w[t] = ((uint)_block[at] << 24) | ((uint)_block[at + 1] << 16) | ((uint)_block[at + 2] << 8) | _block[at + 3];
+                w[t] = ((uint)block[at] << 24) | ((uint)block[at + 1] << 16) | ((uint)block[at + 2] << 8) | block[at + 3];
             }
 
             for (int t = 16; t < 80; t++)

@@ -30,6 +30,9 @@ namespace EdgeBroker.Firmware.Device
             RelaySecuritySettings security = new RelaySecuritySettings();
             security.ApplyFrom(file);
             RelayUplinkSettings uplink = RelayUplinkSettings.From(file, relay);
+
+            // After every class has read the file: a key none asked for is a typo or another version's, said on the log.
+            file.CheckUnknownKeys();
             for (int i = 0; i < file.Problems.Count; i++)
             {
                 log.Warning((string)file.Problems[i]);

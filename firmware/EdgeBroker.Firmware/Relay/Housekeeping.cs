@@ -6,7 +6,7 @@ namespace EdgeBroker.Firmware.Relay
 {
     /// <summary>
     /// What the relay does once a second rather than per packet: lets the core send overdue offline batches and forget
-    /// persistent sessions whose expiry passed, and closes the connections of clients whose credentials no longer hold
+    /// persistent sessions whose expiry passed, publishes the <c>$SYS</c> tree when its interval has passed, and closes the connections of clients whose credentials no longer hold
     /// (a revoked device, an expired or revoked token). A <see cref="Worker"/> thread of its own (nanoFramework 1.x has timers,
     /// but a waiting thread costs the same and stops as plainly as the relay's other threads).
     /// </summary>
@@ -39,6 +39,7 @@ namespace EdgeBroker.Firmware.Relay
             long nowMs = Clock.NowMs();
             BrokerCore core = _context.Core;
             core.Tick(nowMs);
+            _context.SysTree.Tick(nowMs);
             ArrayList expired = core.ExpireSessions(nowMs);
             for (int i = 0; i < expired.Count; i++)
             {

@@ -277,6 +277,7 @@ namespace EdgeBroker.Firmware.Relay
                         }
 
                         int sent = _socket.Send(buffer.Bytes, start, count < SendChunkBytes ? count : SendChunkBytes, SocketFlags.None);
+                        _context.Bytes.CountSent(sent);
                         _outgoing.Sent(buffer, sent);
                     }
                     catch (Exception)
@@ -537,7 +538,13 @@ namespace EdgeBroker.Firmware.Relay
 
         int ReceiveByte()
         {
-            return _socket.Receive(_oneByte, 0, 1, SocketFlags.None) == 0 ? -1 : _oneByte[0];
+            if (_socket.Receive(_oneByte, 0, 1, SocketFlags.None) == 0)
+            {
+                return -1;
+            }
+
+            _context.Bytes.CountReceived(1);
+            return _oneByte[0];
         }
 
         void ReceiveExactly(byte[] buffer, int count)
@@ -553,6 +560,8 @@ namespace EdgeBroker.Firmware.Relay
 
                 received += read;
             }
+
+            _context.Bytes.CountReceived(count);
         }
     }
 }

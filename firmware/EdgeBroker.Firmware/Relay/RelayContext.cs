@@ -2,6 +2,7 @@ using System.Collections;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Limits;
+using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
@@ -12,8 +13,8 @@ using EdgeBroker.Firmware.Storage;
 namespace EdgeBroker.Firmware.Relay
 {
     /// <summary>What every connection of one relay shares: the routing core and its security, the retained messages, the
-    /// limits, the buffers, the transmitter, and the count of admitted clients. Thread-safe.</summary>
-    public sealed class RelayContext
+    /// limits, the buffers, the transmitter, the count of admitted clients and the bytes they moved. Thread-safe.</summary>
+    public sealed class RelayContext : IEngineStatistics
     {
         /// <summary>Receive and send buffers for short packets; most sensor messages fit.</summary>
         public const int SmallBufferSize = 256;
@@ -40,6 +41,9 @@ namespace EdgeBroker.Firmware.Relay
             ConnectionRate = new SourceRateLimiter(settings.MaxConnectionsPerSource, settings.ConnectionRateWindowSeconds * 1000L,
                 RelaySettings.MaxTrackedSources);
             _problems = new ProblemReports(RelaySettings.MaxTrackedSources);
+            Bytes = new ByteCounters();
+            SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.NowMs());
+            SysTree.Security = security;
             core.Router.KeepRetained = KeepRetained;
         }
 
@@ -114,6 +118,27 @@ namespace EdgeBroker.Firmware.Relay
                     + ". Further problems from this address are counted, not logged, for a minute ("
                     + _problems.Suppressed + " counted so far from all addresses)");
             }
+        }
+
+        /// <summary>Bytes read from and written to client sockets, for the <c>$SYS</c> tree.</summary>
+        public ByteCounters Bytes { get; private set; }
+
+        /// <summary>The <c>$SYS/broker/…</c> status, published by <see cref="Housekeeping"/>.</summary>
+        public SysTree SysTree { get; private set; }
+
+        public long BytesReceived
+        {
+            get { return Bytes.Received; }
+        }
+
+        public long BytesSent
+        {
+            get { return Bytes.Sent; }
+        }
+
+        public int RetainedCount
+        {
+            get { return Retained.Count; }
         }
 
         /// <summary>A PUBLISH or SUBSCRIBE the access policy refused (3.1.1 cannot tell the publisher, so the log does).</summary>

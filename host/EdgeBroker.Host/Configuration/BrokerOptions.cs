@@ -70,6 +70,14 @@ public sealed class BrokerOptions
     /// <summary>Connections to upstream brokers (see <see cref="UplinkOptions"/>).</summary>
     public List<UplinkOptions> Uplinks { get; set; } = [];
 
+    /// <summary>Seconds between publications of the <c>$SYS/broker/…</c> tree; 0 publishes none (mosquitto's
+    /// sys_interval).</summary>
+    public int SysIntervalSeconds { get; set; } = EdgeBroker.Core.Monitoring.SysTree.DefaultIntervalSeconds;
+
+    /// <summary>How log lines are written: readable text, or one JSON object per line for journald, Loki and other
+    /// collectors (<c>--log-format json</c>).</summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Text;
+
     /// <summary>Every problem with the settings, worded for the person who wrote them.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -94,6 +102,7 @@ public sealed class BrokerOptions
         }
 
         problems.AddRange(AccessKeyProblems());
+        problems.AddRange(Security.Validate());
         problems.AddRange(Tls.Validate(Port, HttpPort));
         problems.AddRange(Connections.Validate());
 
@@ -101,7 +110,7 @@ public sealed class BrokerOptions
         {
             problems.Add($"Bind '{Bind}' is not an IP address (use 127.0.0.1 for this machine only, 0.0.0.0 for the LAN).");
         }
-        else if (OpenBrokerRule.NeedsAccessKey(IsLoopbackOnly, AccessKeys.Count, Security.AllowAnonymousSetting))
+        else if (OpenBrokerRule.NeedsAccessKey(IsLoopbackOnly, AccessKeys.Count > 0 || Security.PasswordFile is not null, Security.AllowAnonymousSetting))
         {
             problems.Add($"Bind {Bind} lets other machines connect, but no authentication is configured. Add an access key " +
                 "(--access-key ID:SECRET, or EdgeBroker:AccessKeys in a --config file) so that MQTT clients must sign in, " +
@@ -132,6 +141,11 @@ public sealed class BrokerOptions
         if (Storage == StorageKind.Sqlite && string.IsNullOrWhiteSpace(DataDir))
         {
             problems.Add("DataDir must name a directory when Storage is Sqlite.");
+        }
+
+        if (SysIntervalSeconds < 0)
+        {
+            problems.Add($"SysIntervalSeconds must not be negative (is {SysIntervalSeconds}; 0 publishes no $SYS tree).");
         }
 
         if (SessionExpirySweepSeconds < 1)
@@ -183,4 +197,10 @@ public enum StorageKind
 {
     Sqlite,
     Memory,
+}
+
+public enum LogFormat
+{
+    Text,
+    Json,
 }

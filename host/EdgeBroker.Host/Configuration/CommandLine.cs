@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeBroker.Host.Configuration;
 
@@ -60,6 +61,16 @@ public sealed class CommandLine
         Description = "A client ID that may subscribe to $SYS/... (presence events) once signed in (repeatable).",
         HelpName = "CLIENT_ID",
     };
+    readonly Option<string?> _aclFile = new("--acl-file")
+    {
+        Description = "Access-control file in mosquitto's acl_file format, applied on top of the access rules.",
+        HelpName = "FILE",
+    };
+    readonly Option<string?> _passwordFile = new("--password-file")
+    {
+        Description = "Users and password hashes in mosquitto's password_file format (mosquitto_passwd); anonymous clients are then refused unless --allow-anonymous.",
+        HelpName = "FILE",
+    };
     readonly UplinkFlags _uplink = new();
 
     readonly Option<int?> _maxPacketSize = new("--max-packet-size")
@@ -67,6 +78,14 @@ public sealed class CommandLine
         Description = "Largest MQTT packet accepted, in bytes (default 1048576); a larger one closes its connection.",
         HelpName = "BYTES",
     };
+
+    // Checked with the settings (exit code 2, like the same value in a file), not by the parser.
+    readonly Option<string?> _logFormat = new("--log-format")
+    {
+        Description = "Log lines as text (default) or as one JSON object per line (journald, Loki).",
+        HelpName = "text|json",
+    };
+    readonly Option<bool> _verbose = new("-v", "--verbose") { Description = "Verbose logging (Debug), like mosquitto -v: also per-message events such as undeliverable P2P messages." };
 
     public CommandLine()
     {
@@ -94,7 +113,11 @@ public sealed class CommandLine
             _allowAnonymous,
             _applicationGroups,
             _sysSubscribers,
+            _aclFile,
+            _passwordFile,
             _maxPacketSize,
+            _logFormat,
+            _verbose,
         };
         foreach (var option in _uplink.Options)
         {
@@ -147,6 +170,17 @@ public sealed class CommandLine
                 maxPacketSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        if (result.GetValue(_logFormat) is { } logFormat)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.LogFormat)}"] = logFormat;
+        }
+
+        if (result.GetValue(_verbose))
+        {
+            settings["Logging:LogLevel:Default"] = nameof(LogLevel.Debug);
+            settings["Logging:LogLevel:EdgeBroker"] = nameof(LogLevel.Debug);
+        }
+
         AddTlsSettings(result, settings);
         const string outboundQueue = $"{BrokerOptions.Section}:{nameof(BrokerOptions.OutboundQueue)}";
         if (result.GetValue(_maxQueuedMessages) is { } maxQueuedMessages)
@@ -167,6 +201,13 @@ public sealed class CommandLine
 
         AddList(settings, $"{security}:{nameof(SecuritySettings.ApplicationGroups)}", result.GetValue(_applicationGroups));
         AddList(settings, $"{security}:{nameof(SecuritySettings.SysSubscribers)}", result.GetValue(_sysSubscribers));
+        foreach (var (option, key) in new[] { (_aclFile, nameof(SecuritySettings.AclFile)), (_passwordFile, nameof(SecuritySettings.PasswordFile)) })
+        {
+            if (result.GetValue(option) is { } file)
+            {
+                settings[$"{security}:{key}"] = file;
+            }
+        }
 
         var accessKeys = result.GetValue(_accessKeys) ?? [];
         for (var i = 0; i < accessKeys.Length; i++)

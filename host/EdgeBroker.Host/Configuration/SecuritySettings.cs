@@ -7,8 +7,8 @@ namespace EdgeBroker.Host.Configuration;
 /// requests; paired devices with the credentials pairing gave them.</summary>
 public sealed class SecuritySettings
 {
-    /// <summary>Clients without a user name are admitted. Unset: admitted only while no access key and no paired device
-    /// is configured (the core's <see cref="OpenBrokerRule"/>).</summary>
+    /// <summary>Clients without a user name are admitted. Unset: admitted only while no access key, no password file and
+    /// no paired device is configured (the core's <see cref="OpenBrokerRule"/>).</summary>
     public bool? AllowAnonymous { get; set; }
 
     /// <summary><see cref="AllowAnonymous"/> as the core's <see cref="OpenBrokerRule"/> takes it.</summary>
@@ -38,6 +38,41 @@ public sealed class SecuritySettings
     public Dictionary<string, AccessRuleSettings> DeviceRules { get; set; } = [];
 
     public LoginThrottleSettings LoginThrottle { get; set; } = new();
+
+    /// <summary>Path of an access-control file in mosquitto's acl_file format, applied on top of the rules above (both
+    /// must allow); unset for none.</summary>
+    public string? AclFile { get; set; }
+
+    /// <summary>Path of a password file in mosquitto's password_file format (as mosquitto_passwd writes it): its users
+    /// connect with their user name and password. Unset for none; once set, anonymous clients are refused unless
+    /// <see cref="AllowAnonymous"/> says otherwise.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>The <see cref="AclFile"/> as the core's policy reads it; throws <see cref="IOException"/> when the file
+    /// cannot be read, <see cref="ArgumentException"/> naming the line that is invalid.</summary>
+    public EdgeBroker.Core.Security.AclFile? ReadAclFile() =>
+        AclFile is null ? null : EdgeBroker.Core.Security.AclFile.Parse(File.ReadAllText(AclFile));
+
+    /// <summary>The <see cref="PasswordFile"/> as the core's authenticator reads it; throws as <see cref="ReadAclFile"/>.</summary>
+    public EdgeBroker.Core.Security.PasswordFile? ReadPasswordFile() =>
+        PasswordFile is null ? null : EdgeBroker.Core.Security.PasswordFile.Parse(File.ReadAllText(PasswordFile));
+
+    public IEnumerable<string> Validate() =>
+        new[] { FileProblem(nameof(AclFile), AclFile, () => ReadAclFile()), FileProblem(nameof(PasswordFile), PasswordFile, () => ReadPasswordFile()) }
+            .OfType<string>();
+
+    static string? FileProblem(string setting, string? path, Action read)
+    {
+        try
+        {
+            read();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return $"Security:{setting} {path}: {e.Message}";
+        }
+    }
 }
 
 /// <summary>One access rule: topic filters a client may publish to (for P2P, the parent topic) and subscribe to.</summary>

@@ -6,6 +6,7 @@ using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Topics;
+using EdgeBroker.Host.Monitoring;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -41,6 +42,9 @@ sealed class CoreBridge
 
     MqttClientSessionsManager? _sessionsManager;
 
+    /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
+    public BrokerMetrics? Metrics { get; init; }
+
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
     /// <param name="outboundLimits">What may wait for each connected client.</param>
     public CoreBridge(BrokerCore core, BrokerSecurity security, MqttServer server, SessionPresentFlags sessionPresent, uint mqtt311SessionExpiry,
@@ -62,7 +66,6 @@ sealed class CoreBridge
         server.InterceptingPublishAsync += OnInterceptingPublish;
         server.InterceptingInboundPacketAsync += OnInboundPacket;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
-        server.ClientUnsubscribedTopicAsync += OnClientUnsubscribed;
         server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
     }
 
@@ -101,7 +104,7 @@ sealed class CoreBridge
             // MQTTnet answers a refused CONNECT without creating or taking over a session, and the core never hears
             // of it: a live connection with the same client ID carries on untouched.
             args.ReasonCode = ConnectRefusalCodes.For(decision, args.ProtocolVersion);
-            _logger.LogWarning("Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
+            _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
                 clientId, remoteIp, ProtocolName(args.ProtocolVersion), decision.Reason,
                 decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty);
             return;
@@ -115,12 +118,12 @@ sealed class CoreBridge
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
             : cleanStart ? 0 : _mqtt311SessionExpiry;
-        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits);
+        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits) { Metrics = Metrics };
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
         _core.ConnectionAccepted(clientId, connection, endPoint);
-        _logger.LogInformation(
+        _logger.LogInformation(LogEvents.ClientConnected,
             "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {AuthMode}: {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
             clientId, endPoint, ProtocolName(args.ProtocolVersion), decision.Client.Mode, decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
     }
@@ -183,7 +186,7 @@ sealed class CoreBridge
 
         _core.ConnectionClosed(args.ClientId, connection);
         _security.Disconnected(connection.Client);
-        _logger.LogInformation("Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
+        _logger.LogInformation(LogEvents.ClientDisconnected, "Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
             args.ClientId, endPoint, args.DisconnectType, connection.ChannelId);
         return Task.CompletedTask;
     }
@@ -210,7 +213,7 @@ sealed class CoreBridge
             // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
             if (!(outcome == PublishOutcome.NotAuthorized && _core.Router.Policy is SecurityPolicy))
             {
-                _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
+                _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
             }
 
             return Task.CompletedTask;
@@ -234,7 +237,12 @@ sealed class CoreBridge
         if (outcome == PublishOutcome.QuotaExceeded)
         {
             // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
-            _logger.LogWarning("Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
+            _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
+        }
+        else if (outcome == PublishOutcome.NoMatchingSubscribers && P2PAddress.ReceiverStart(message.Topic) >= 0)
+        {
+            _logger.LogDebug(LogEvents.P2PUndeliverable, "P2P message from {ClientId} to {Topic} not delivered: its target has no session, or is away and the message is QoS 0",
+                args.ClientId, message.Topic);
         }
 
         return Task.CompletedTask;
@@ -262,16 +270,32 @@ sealed class CoreBridge
     void KeepRetained(RoutedMessage message) =>
         _server.UpdateRetainedMessageAsync((MqttApplicationMessage)message.EngineProperties!).GetAwaiter().GetResult();
 
+    /// <summary>SUBSCRIBE and UNSUBSCRIBE take effect in the core the moment MQTTnet has read them, in the order the client
+    /// sent them, so whatever any client publishes afterwards is routed by the new subscriptions (MQTT 3.1.1 §4.6).</summary>
+    Task OnInboundPacket(InterceptingPacketEventArgs args)
+    {
+        if (args.Packet is MqttSubscribePacket subscribe)
+        {
+            Subscribe(args.ClientId, subscribe);
+        }
+        else if (args.Packet is MqttUnsubscribePacket unsubscribe)
+        {
+            // Not on MQTTnet's ClientUnsubscribedTopicAsync: that is raised only after MQTTnet's own session has
+            // processed the packet, and a PUBLISH from another client can be routed in between.
+            foreach (var filter in unsubscribe.TopicFilters)
+            {
+                _core.Unsubscribe(args.ClientId, filter);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <summary>Decides every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones go into the core now, before
     /// MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); refused ones wait for
     /// <see cref="OnInterceptingSubscription"/> to answer them.</summary>
-    Task OnInboundPacket(InterceptingPacketEventArgs args)
+    void Subscribe(string clientId, MqttSubscribePacket subscribe)
     {
-        if (args.Packet is not MqttSubscribePacket subscribe)
-        {
-            return Task.CompletedTask;
-        }
-
         foreach (var filter in subscribe.TopicFilters)
         {
             if (filter.Topic.StartsWith("$share/", StringComparison.Ordinal))
@@ -279,25 +303,23 @@ sealed class CoreBridge
                 continue; // MQTTnet refuses shared subscriptions itself (0x9E), without asking.
             }
 
-            if (SubscribeRefusal(args.ClientId, filter.Topic) is { } refusal)
+            if (SubscribeRefusal(clientId, filter.Topic) is { } refusal)
             {
-                _subscribeRefusals.GetOrAdd(args.ClientId, _ => new ConcurrentDictionary<string, MqttSubscribeReasonCode>())[filter.Topic] = refusal;
+                _subscribeRefusals.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, MqttSubscribeReasonCode>())[filter.Topic] = refusal;
             }
             else
             {
-                _core.Subscribe(args.ClientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
+                _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
                     (int)subscribe.SubscriptionIdentifier);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     MqttSubscribeReasonCode? SubscribeRefusal(string clientId, string filter)
     {
         if (!TopicValidator.IsValidTopicFilter(filter))
         {
-            _logger.LogWarning("Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter);
+            _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter);
             return MqttSubscribeReasonCode.TopicFilterInvalid;
         }
 
@@ -320,12 +342,6 @@ sealed class CoreBridge
         return Task.CompletedTask;
     }
 
-    Task OnClientUnsubscribed(ClientUnsubscribedTopicEventArgs args)
-    {
-        _core.Unsubscribe(args.ClientId, args.TopicFilter);
-        return Task.CompletedTask;
-    }
-
     Task OnClientAcknowledged(ClientAcknowledgedPublishPacketEventArgs args)
     {
         // PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery; PUBREC alone does not.
@@ -344,7 +360,7 @@ sealed class CoreBridge
     {
         foreach (string clientId in _core.ExpireSessions(Clock.NowMs()))
         {
-            _logger.LogInformation("Session of {ClientId} expired", clientId);
+            _logger.LogInformation(LogEvents.SessionExpired, "Session of {ClientId} expired", clientId);
             await SessionsManager.DeleteSessionAsync(clientId).ConfigureAwait(false);
         }
     }
@@ -361,7 +377,7 @@ sealed class CoreBridge
                 continue;
             }
 
-            _logger.LogWarning("Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
+            _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
                 client.ClientId, connection.ChannelId, client.DisconnectReason);
             try
             {

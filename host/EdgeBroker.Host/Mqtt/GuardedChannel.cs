@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using EdgeBroker.Core.Monitoring;
 using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
@@ -19,9 +20,11 @@ namespace EdgeBroker.Host.Mqtt;
 /// the packet (its decoder copies what it keeps). Malformed input closes only this connection (MQTT 5: DISCONNECT with
 /// the reason code, once the CONNECT was accepted), reported through <see cref="ConnectionProblems"/>. Sending stays
 /// MQTTnet's, except that CONNACK "session present" is the core's answer (see <see cref="SessionPresentFlags"/>).
+/// The MQTT bytes read and written (after TLS) are added to the broker's totals (<paramref name="bytes"/>, for
+/// <c>$SYS/broker/load/bytes/…</c> and <c>/metrics</c>) as they move.
 /// </summary>
 sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPacketSize, ConnectionProblems problems, string source,
-    SessionPresentFlags sessionPresent) : IMqttChannelAdapter
+    SessionPresentFlags sessionPresent, ByteCounters bytes) : IMqttChannelAdapter
 {
     /// <summary>The first buffer a body is read into; it doubles while more bytes arrive.</summary>
     const int FirstBodyBuffer = 4096;
@@ -37,6 +40,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
     MqttConnectPacket? _connect;
     bool _accepted;
     long _bytesReceived;
+    long _countedSent;
 
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
@@ -89,6 +93,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
                 if (level is not (3 or 4 or 5))
                 {
                     await stream.WriteAsync(UnacceptableProtocolVersion, deadline.Token).ConfigureAwait(false);
+                    bytes.CountSent(UnacceptableProtocolVersion.Length);
                     problems.Report(source, $"CONNECT with protocol level {level}, answered with CONNACK 0x01");
                     return false;
                 }
@@ -158,17 +163,47 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             ((MqttConnAckPacket)packet).IsSessionPresent = sessionPresent.Take(sender.RemoteEndPoint);
         }
 
-        await sender.SendPacketAsync(packet, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await sender.SendPacketAsync(packet, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            CountSent();
+        }
+
         _accepted |= accepting;
     }
 
     public void ResetStatistics()
     {
+        CountSent();
         Interlocked.Exchange(ref _bytesReceived, 0);
         sender.ResetStatistics();
+        Interlocked.Exchange(ref _countedSent, 0);
     }
 
-    public void Dispose() => sender.Dispose();
+    public void Dispose()
+    {
+        CountSent();
+        sender.Dispose();
+    }
+
+    /// <summary>Adds to the broker's total what MQTTnet's adapter wrote since the last count (it counts the bytes it
+    /// sends under its "received" statistic, see <see cref="BytesSent"/>). Sends may finish on different threads; each
+    /// exchange hands a disjoint part of the adapter's total on.</summary>
+    void CountSent()
+    {
+        var sent = sender.BytesReceived;
+        bytes.CountSent(sent - Interlocked.Exchange(ref _countedSent, sent));
+    }
+
+    /// <summary>Counts bytes read from the connection, for this channel's statistics and the broker's total.</summary>
+    void CountReceived(int read)
+    {
+        Interlocked.Add(ref _bytesReceived, read);
+        bytes.CountReceived(read);
+    }
 
     static readonly byte[] UnacceptableProtocolVersion = [0x20, 0x02, 0x00, 0x01];
 
@@ -210,6 +245,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
                 ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid,
             };
             await sender.SendPacketAsync(refusal, cancellationToken).ConfigureAwait(false);
+            CountSent();
             problems.Report(source, "CONNECT with an empty client ID and clean session 0, answered with CONNACK 0x02");
             return false;
         }
@@ -243,6 +279,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
         {
             using var timeout = new CancellationTokenSource(DisconnectTimeout);
             await sender.SendPacketAsync(new MqttDisconnectPacket { ReasonCode = reason }, timeout.Token).ConfigureAwait(false);
+            CountSent();
         }
         catch (Exception e) when (IsConnectionLoss(e) || e is MqttCommunicationException)
         {
@@ -313,7 +350,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             }
 
             received += read;
-            Interlocked.Add(ref _bytesReceived, read);
+            CountReceived(read);
         }
 
         return true;
@@ -330,7 +367,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             }
 
             into = into[read..];
-            Interlocked.Add(ref _bytesReceived, read);
+            CountReceived(read);
         }
 
         return true;

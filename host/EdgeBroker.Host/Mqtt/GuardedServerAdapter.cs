@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Limits;
+using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Host.Configuration;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
@@ -21,8 +22,9 @@ namespace EdgeBroker.Host.Mqtt;
 /// a TLS handshake and then a CONNECT must complete in time, and packets are read by a <see cref="GuardedChannel"/>.
 /// Only a connection that sent a CONNECT reaches MQTTnet.
 /// </summary>
-sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, ConnectionLimitsOptions limits, ConnectionProblems problems)
-    : IMqttServerAdapter
+/// <param name="bytes">Where every connection's MQTT bytes are counted.</param>
+sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, ConnectionLimitsOptions limits, ConnectionProblems problems,
+    ByteCounters bytes) : IMqttServerAdapter
 {
     /// <summary>Pause after a failed accept (out of file descriptors) so the loop does not spin.</summary>
     static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
@@ -147,7 +149,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
                 new MqttTcpChannel(stream, client.LocalEndPoint, remote, clientCertificate),
                 new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax)),
                 logger) { AllowPacketFragmentation = endpoint.AllowPacketFragmentation };
-            using var channel = new GuardedChannel(stream, sender, limits.MaxPacketSize, problems, source, sessionPresent);
+            using var channel = new GuardedChannel(stream, sender, limits.MaxPacketSize, problems, source, sessionPresent, bytes);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is { } handler)
             {

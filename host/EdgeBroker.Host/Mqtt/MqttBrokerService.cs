@@ -1,8 +1,10 @@
 using System.Net.Sockets;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
+using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Host.Tls;
@@ -21,6 +23,8 @@ sealed class MqttBrokerService(
     BrokerSecurity security,
     RevocationSignal revocation,
     BrokerStorage storage,
+    HostStatistics statistics,
+    BrokerMetrics metrics,
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
@@ -43,6 +47,7 @@ sealed class MqttBrokerService(
     Timer? _expiryTimer;
     Timer? _tickTimer;
     readonly FaultGate _tickFaults = new();
+    SysTree? _sysTree;
 
     /// <summary>The plain MQTT port actually listened on (differs from the setting when that is 0); 0 when the plain
     /// listener is off.</summary>
@@ -72,15 +77,19 @@ sealed class MqttBrokerService(
         var sessionPresent = new SessionPresentFlags();
         _server = new MqttServerFactory().CreateMqttServer(serverOptions,
             [new GuardedServerAdapter(sessionPresent, settings.Connections,
-                new ConnectionProblems(loggerFactory.CreateLogger<ConnectionProblems>(), settings.Connections.MaxTrackedSources))],
+                new ConnectionProblems(loggerFactory.CreateLogger<ConnectionProblems>(), settings.Connections.MaxTrackedSources), statistics.Bytes)],
             new MqttNetLogAdapter(loggerFactory));
         _bridge = new CoreBridge(core, security, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, settings.OutboundQueue.ToLimits(),
-            loggerFactory.CreateLogger<CoreBridge>());
+            loggerFactory.CreateLogger<CoreBridge>())
+        {
+            Metrics = metrics,
+        };
         if (storage.Retained is { } retained)
         {
             _server.LoadingRetainedMessageAsync += e =>
             {
                 e.LoadedRetainedMessages = retained.LoadAll();
+                statistics.RetainedCount = e.LoadedRetainedMessages.Count;
                 return Task.CompletedTask;
             };
             _server.RetainedMessageChangedAsync += e =>
@@ -89,6 +98,14 @@ sealed class MqttBrokerService(
                 return Task.CompletedTask;
             };
         }
+
+        _server.RetainedMessageChangedAsync += e =>
+        {
+            statistics.RetainedCount = e.StoredRetainedMessages.Count;
+            return Task.CompletedTask;
+        };
+        _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.NowMs()) { Security = security };
+        metrics.Track(core, statistics, security);
 
         try
         {
@@ -128,8 +145,9 @@ sealed class MqttBrokerService(
         }
         else if (!security.Options.AllowAnonymous)
         {
-            _logger.LogInformation("Anonymous access: refused; clients sign in with an access key ({Count} configured; Signature or Token mode) or as paired devices",
-                security.Options.AccessKeyCount);
+            _logger.LogInformation("Anonymous access: refused; clients sign in with an access key ({Count} configured; Signature or Token mode), " +
+                "as paired devices or as users of the password file ({Users} users)",
+                security.Options.AccessKeyCount, security.Options.PasswordFile?.UserCount ?? 0);
         }
         else if (settings.IsLoopbackOnly)
         {
@@ -141,13 +159,15 @@ sealed class MqttBrokerService(
         }
     }
 
-    /// <summary>Once a second: overdue offline batches, then lost credentials. A fault here is caught and logged (once per
-    /// run of the same fault): an exception escaping a timer callback would end the process.</summary>
+    /// <summary>Once a second: overdue offline batches, the $SYS tree, then lost credentials. A fault here is caught and
+    /// logged (once per run of the same fault): an exception escaping a timer callback would end the process.</summary>
     void Tick()
     {
         try
         {
-            core.Tick(Clock.NowMs());
+            var nowMs = Clock.NowMs();
+            core.Tick(nowMs);
+            _sysTree?.Tick(nowMs);
             _tickFaults.Recovered();
         }
         catch (Exception e)
@@ -274,7 +294,7 @@ sealed class MqttBrokerService(
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Session expiry sweep failed");
+            _logger.LogError(LogEvents.StoreError, e, "Session expiry sweep failed");
         }
     }
 

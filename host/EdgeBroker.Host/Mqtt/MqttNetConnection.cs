@@ -4,6 +4,7 @@ using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
+using EdgeBroker.Host.Monitoring;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Internal;
@@ -49,6 +50,9 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 
     public AuthenticatedClient Client { get; } = client;
 
+    /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
+    public BrokerMetrics? Metrics { get; init; }
+
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
         var size = (int)Math.Min(MemoryOfflineStore.SizeOf(message), int.MaxValue);
@@ -65,11 +69,15 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
             {
                 _waiting!.Add((outgoing, deliveryTag, size));
                 Count(size);
-                return true;
             }
-
-            return Enqueue(_session, outgoing, deliveryTag, size);
+            else if (!Enqueue(_session, outgoing, deliveryTag, size))
+            {
+                return false;
+            }
         }
+
+        Metrics?.Delivered(message);
+        return true;
     }
 
     /// <summary>MQTTnet's session for this connection is ready: hand over what waited, then deliver directly.</summary>

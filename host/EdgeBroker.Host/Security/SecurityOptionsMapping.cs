@@ -21,7 +21,9 @@ static class SecurityOptionsMapping
             || settings.GroupRules.Count > 0
             || settings.DeviceRules.Count > 0
             || settings.ApplicationGroups.Count > 0
-            || settings.SysSubscribers.Count > 0;
+            || settings.SysSubscribers.Count > 0
+            || settings.AclFile is not null
+            || settings.PasswordFile is not null;
     }
 
     /// <param name="pairedDevices">Devices paired so far: they count as configured credentials for the default of
@@ -31,11 +33,14 @@ static class SecurityOptionsMapping
         var settings = broker.Security;
         var options = new SecurityOptions
         {
-            AllowAnonymous = OpenBrokerRule.AdmitsAnonymous(settings.AllowAnonymousSetting, broker.AccessKeys.Count, pairedDevices),
+            AllowAnonymous = OpenBrokerRule.AdmitsAnonymous(settings.AllowAnonymousSetting,
+                broker.AccessKeys.Count > 0 || settings.PasswordFile is not null || pairedDevices > 0),
             InstanceId = broker.InstanceId,
             ApplicationGroups = [.. settings.ApplicationGroups],
             SysSubscribers = [.. settings.SysSubscribers],
             PairingWindowSeconds = settings.PairingWindowSeconds,
+            AclFile = settings.ReadAclFile(),
+            PasswordFile = settings.ReadPasswordFile(),
             Throttle = new LoginThrottleOptions
             {
                 FailureWindowMs = (long)(settings.LoginThrottle.FailureWindowSeconds * 1000),

@@ -5,6 +5,7 @@ using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Monitoring;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -151,7 +152,7 @@ sealed class UplinkConnection : IDisposable
 
     async Task<MqttProtocolVersion?> FallBackAsync(IMqttClient client, UplinkAddress address, CancellationToken stopping)
     {
-        _logger.LogInformation("Uplink {Name}: {Address} does not speak MQTT 5; using MQTT 3.1.1 (no dedupe ids, no No Local)",
+        _logger.LogInformation(LogEvents.UplinkProtocolFallback, "Uplink {Name}: {Address} does not speak MQTT 5; using MQTT 3.1.1 (no dedupe ids, no No Local)",
             _uplink.Name, address.Text);
         _speaks311 = true;
         return await ConnectAsync(client, address, stopping);
@@ -247,7 +248,7 @@ sealed class UplinkConnection : IDisposable
         var result = await client.SubscribeAsync(subscribe.Build(), cancellationToken);
         foreach (var item in result.Items.Where(item => (int)item.ResultCode >= 0x80))
         {
-            _logger.LogWarning("Uplink {Name}: the upstream refused the subscription to {Filter}: {Reason}",
+            _logger.LogWarning(LogEvents.UplinkRefused, "Uplink {Name}: the upstream refused the subscription to {Filter}: {Reason}",
                 _uplink.Name, item.TopicFilter.Topic, item.ResultCode);
         }
     }
@@ -297,7 +298,7 @@ sealed class UplinkConnection : IDisposable
                 if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
                 {
                     var refused = Interlocked.Increment(ref _refused);
-                    _logger.LogWarning("Uplink {Name}: the upstream refused a message for {Topic}: {Reason} ({Refused} refused so far)",
+                    _logger.LogWarning(LogEvents.UplinkRefused, "Uplink {Name}: the upstream refused a message for {Topic}: {Reason} ({Refused} refused so far)",
                         _uplink.Name, entry.RemoteTopic, result.ReasonCode, refused);
                 }
 
@@ -342,7 +343,7 @@ sealed class UplinkConnection : IDisposable
         if (_core.PublishFromUplink(routed) == PublishOutcome.StoreUnavailable)
         {
             e.AutoAcknowledge = false;
-            _logger.LogWarning("Uplink {Name}: could not keep a message from upstream for {Topic}; the upstream will send it again",
+            _logger.LogWarning(LogEvents.StoreError, "Uplink {Name}: could not keep a message from upstream for {Topic}; the upstream will send it again",
                 _uplink.Name, routed.Topic);
         }
 

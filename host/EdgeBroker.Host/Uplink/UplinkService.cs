@@ -3,6 +3,7 @@ using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.Hosting;
@@ -90,12 +91,12 @@ sealed class UplinkService(
     {
         if (status.State == UplinkState.BackingOff)
         {
-            _logger.LogWarning("Uplink {Name}: {State} ({Address}): {Error}; next attempt within {Backoff} ms (failure {Failures})",
+            _logger.LogWarning(LogEvents.UplinkStateChanged, "Uplink {Name}: {State} ({Address}): {Error}; next attempt within {Backoff} ms (failure {Failures})",
                 uplink.Name, UplinkStatus.StateName(status.State), status.Address, status.LastError, status.BackoffCapMs, status.Failures);
         }
         else
         {
-            _logger.LogInformation("Uplink {Name}: {State} ({Address}), {Queued} message(s) queued",
+            _logger.LogInformation(LogEvents.UplinkStateChanged, "Uplink {Name}: {State} ({Address}), {Queued} message(s) queued",
                 uplink.Name, UplinkStatus.StateName(status.State), status.Address, status.Queued);
         }
 
@@ -108,7 +109,7 @@ sealed class UplinkService(
     {
         if (droppedTotal == 1 || droppedTotal % DropLogInterval == 0)
         {
-            _logger.LogWarning("Uplink {Name}: queue full (MaxQueuedMessages {Max}, MaxQueuedBytes {MaxBytes}): dropped the oldest message; {Dropped} dropped so far",
+            _logger.LogWarning(LogEvents.UplinkQueueDropped, "Uplink {Name}: queue full (MaxQueuedMessages {Max}, MaxQueuedBytes {MaxBytes}): dropped the oldest message; {Dropped} dropped so far",
                 uplink.Name, uplink.Settings.MaxQueuedMessages, uplink.Settings.MaxQueuedBytes, droppedTotal);
         }
     }

@@ -7,24 +7,23 @@ public class OpenBrokerRuleTests
     const int NotSet = OpenBrokerRule.NotSet;
 
     [Theory]
-    [InlineData(NotSet, 0, 0, true)]
-    [InlineData(NotSet, 1, 0, false)]
-    [InlineData(NotSet, 0, 1, false)]
-    [InlineData(1, 2, 3, true)]
-    [InlineData(0, 0, 0, false)]
-    public void Anonymous_clients_are_admitted_as_set_or_while_no_credentials_are_configured(int setting, int keys, int devices, bool admitted)
+    [InlineData(NotSet, false, true)]
+    [InlineData(NotSet, true, false)]
+    [InlineData(1, true, true)]
+    [InlineData(0, false, false)]
+    public void Anonymous_clients_are_admitted_as_set_or_while_no_credentials_are_configured(int setting, bool credentials, bool admitted)
     {
-        Assert.Equal(admitted, OpenBrokerRule.AdmitsAnonymous(setting, keys, devices));
+        Assert.Equal(admitted, OpenBrokerRule.AdmitsAnonymous(setting, credentials));
     }
 
     [Theory]
-    [InlineData(true, 0, NotSet, false)]
-    [InlineData(false, 0, NotSet, true)]
-    [InlineData(false, 0, 0, true)]
-    [InlineData(false, 0, 1, false)]
-    [InlineData(false, 1, NotSet, false)]
-    public void Beyond_loopback_a_broker_needs_an_access_key_or_explicit_anonymous_access(bool loopbackOnly, int keys, int setting, bool needsKey)
+    [InlineData(true, false, NotSet, false)]
+    [InlineData(false, false, NotSet, true)]
+    [InlineData(false, false, 0, true)]
+    [InlineData(false, false, 1, false)]
+    [InlineData(false, true, NotSet, false)]
+    public void Beyond_loopback_a_broker_needs_a_way_to_sign_in_or_explicit_anonymous_access(bool loopbackOnly, bool signIn, int setting, bool needsKey)
     {
-        Assert.Equal(needsKey, OpenBrokerRule.NeedsAccessKey(loopbackOnly, keys, setting));
+        Assert.Equal(needsKey, OpenBrokerRule.NeedsAccessKey(loopbackOnly, signIn, setting));
     }
 }

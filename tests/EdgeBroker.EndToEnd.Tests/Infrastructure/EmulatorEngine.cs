@@ -28,6 +28,7 @@ public sealed class EmulatorEngine : BrokerEngine
         ["EdgeBroker:Connections:ConnectTimeoutSeconds"] = (RelaySettings.ConnectTimeoutSecondsKey, Same),
         ["EdgeBroker:Connections:MaxConnectionsPerSource"] = (RelaySettings.MaxConnectionsPerSourceKey, Same),
         ["EdgeBroker:Connections:ConnectionRateWindowSeconds"] = (RelaySettings.ConnectionRateWindowSecondsKey, Same),
+        ["EdgeBroker:SysIntervalSeconds"] = (RelaySettings.SysIntervalKey, Same),
     };
 
     public override string Name => Engines.Emulator;

@@ -16,6 +16,7 @@ public static class ExternalTools
     static readonly Lazy<string?> MosquittoPubPath = new(() => Which("mosquitto_pub"));
     static readonly Lazy<string?> MosquittoSubPath = new(() => Which("mosquitto_sub"));
     static readonly Lazy<string?> MosquittoBrokerPath = new(() => Which("mosquitto") ?? (File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : null));
+    static readonly Lazy<string?> MosquittoPasswdPath = new(() => Which("mosquitto_passwd"));
     static readonly Lazy<bool> CurlAndOpensslAvailable = new(() => Which("curl") is not null && Which("openssl") is not null);
     static readonly Lazy<bool> PahoAvailable = new(() => File.Exists(SystemPython) && Run(SystemPython, "-c \"import paho.mqtt.client\"") == 0);
 
@@ -25,6 +26,9 @@ public static class ExternalTools
 
     /// <summary>The mosquitto broker (Debian puts it in /usr/sbin, often not on a user's PATH).</summary>
     public static string MosquittoBroker => MosquittoBrokerPath.Value ?? throw new InvalidOperationException("mosquitto missing");
+
+    /// <summary>mosquitto's password file tool (package mosquitto).</summary>
+    public static string MosquittoPasswd => MosquittoPasswdPath.Value ?? throw new InvalidOperationException("mosquitto_passwd missing");
 
     /// <summary>Why a test needing <paramref name="tools"/> cannot run here, or null when it can.</summary>
     public static string? MissingReason(Tool tools)
@@ -38,6 +42,11 @@ public static class ExternalTools
         if (tools.HasFlag(Tool.MosquittoBroker) && MosquittoBrokerPath.Value is null)
         {
             missing.Add("the mosquitto broker");
+        }
+
+        if (tools.HasFlag(Tool.MosquittoPasswd) && MosquittoPasswdPath.Value is null)
+        {
+            missing.Add("mosquitto_passwd");
         }
 
         if (tools.HasFlag(Tool.PahoMqtt) && !PahoAvailable.Value)
@@ -74,6 +83,7 @@ public enum Tool
     PahoMqtt = 2,
     CurlAndOpenssl = 4,
     MosquittoBroker = 8,
+    MosquittoPasswd = 16,
 }
 
 /// <summary>A theory that needs external clients; skipped, with the install command, where they are missing.</summary>

@@ -119,18 +119,38 @@ public sealed class RawMqttConnection : IAsyncDisposable
     }
 
     /// <summary>Sends SUBSCRIBE for one filter and returns the SUBACK code (granted QoS or failure/reason code).</summary>
-    public async Task<int> SubscribeAsync(string filter, int qos = 1)
+    public async Task<int> SubscribeAsync(string filter, int qos = 1) => (await SubscribeAsync([(filter, qos)]))[0];
+
+    /// <summary>Sends one SUBSCRIBE carrying every filter and returns the SUBACK codes, one per filter in order.</summary>
+    public async Task<byte[]> SubscribeAsync(IReadOnlyList<(string Filter, int Qos)> filters)
+    {
+        var id = _nextPacketId++;
+        var body = new List<byte> { (byte)(id >> 8), (byte)id };
+        AppendProperties(body);
+        foreach (var (filter, qos) in filters)
+        {
+            AppendString(body, filter);
+            body.Add((byte)qos);
+        }
+
+        await SendAsync(0x82, body);
+        var (type, _, payload) = await ReadPacketAsync();
+        Assert.Equal(9, type);
+        return payload[^filters.Count..];
+    }
+
+    /// <summary>Sends UNSUBSCRIBE for one filter without waiting for the UNSUBACK; returns its packet identifier.</summary>
+    public async Task<ushort> SendUnsubscribeAsync(string filter)
     {
         var id = _nextPacketId++;
         var body = new List<byte> { (byte)(id >> 8), (byte)id };
         AppendProperties(body);
         AppendString(body, filter);
-        body.Add((byte)qos);
-        await SendAsync(0x82, body);
-        var (type, _, payload) = await ReadPacketAsync();
-        Assert.Equal(9, type);
-        return payload[^1];
+        await SendAsync(0xA2, body);
+        return id;
     }
+
+    public Task SendDisconnectAsync() => SendAsync(0xE0, []);
 
     /// <summary>Reads the next PUBLISH (MQTT 3.1.1), failing on any other packet.</summary>
     public async Task<RawPublish> ReadPublishAsync(TimeSpan? timeout = null)
@@ -167,7 +187,10 @@ public sealed class RawMqttConnection : IAsyncDisposable
         return SendAsync((byte)(0x30 | (qos << 1)), body);
     }
 
-    public Task SendPubAckAsync(ushort packetId) => SendAsync(0x40, [(byte)(packetId >> 8), (byte)packetId]);
+    public Task SendPubAckAsync(ushort packetId) => SendPacketIdAsync(0x40, packetId);
+
+    /// <summary>Sends a packet whose body is only a packet identifier: PUBACK 0x40, PUBREC 0x50, PUBREL 0x62, PUBCOMP 0x70.</summary>
+    public Task SendPacketIdAsync(byte fixedHeader, ushort packetId) => SendAsync(fixedHeader, [(byte)(packetId >> 8), (byte)packetId]);
 
     public Task SendAsync(byte fixedHeader, IReadOnlyCollection<byte> body)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.EndToEnd.Tests.Monitoring;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -53,6 +54,13 @@ public class StoreFullTests
             var (type, _, body) = await mqtt5.ReadPacketAsync();
             Assert.Equal(4, type);
             Assert.Equal(0x80, body[2]);
+
+            // Refused, not dropped: the publisher resends, so /metrics counts it apart.
+            using var http = new HttpClient { BaseAddress = broker.HttpBaseAddress };
+            var metrics = await MetricsScrapeTests.ScrapeAsync(http);
+            Assert.True(metrics["edgebroker_publish_store_refused_total"] >= 2);
+            Assert.Equal(0, metrics["edgebroker_publish_dropped_total"]);
+            Assert.Equal(stored, metrics["edgebroker_store_commit_seconds_count"]); // refused appends committed nothing
         }
 
         // QoS 0 flows on.

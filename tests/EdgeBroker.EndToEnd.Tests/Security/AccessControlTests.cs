@@ -103,7 +103,7 @@ public sealed class AccessControlTests
         Assert.Equal(MqttClientSubscribeResultCode.UnspecifiedError, await SubscribeAsync(impostor, "$SYS/presence/#"));
     }
 
-    static async Task<MqttClientSubscribeResultCode> SubscribeAsync(TestClient client, string filter)
+    internal static async Task<MqttClientSubscribeResultCode> SubscribeAsync(TestClient client, string filter)
     {
         var result = await client.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
@@ -112,10 +112,10 @@ public sealed class AccessControlTests
     }
 
     /// <summary>MQTT 5 says why (0x87); MQTT 3.1.1 has one failure code, 0x80.</summary>
-    static MqttClientSubscribeResultCode SubscribeRefusal(MqttProtocolVersion protocol) =>
+    internal static MqttClientSubscribeResultCode SubscribeRefusal(MqttProtocolVersion protocol) =>
         protocol == MqttProtocolVersion.V500 ? MqttClientSubscribeResultCode.NotAuthorized : MqttClientSubscribeResultCode.UnspecifiedError;
 
     /// <summary>MQTT 5: PUBACK 0x87. MQTT 3.1.1 has no PUBACK codes: acknowledged (the spec's choice), and dropped.</summary>
-    static void AssertPublishRefused(MqttProtocolVersion protocol, MqttClientPublishResult result) =>
+    internal static void AssertPublishRefused(MqttProtocolVersion protocol, MqttClientPublishResult result) =>
         Assert.Equal(protocol == MqttProtocolVersion.V500 ? MqttClientPublishReasonCode.NotAuthorized : MqttClientPublishReasonCode.Success, result.ReasonCode);
 }

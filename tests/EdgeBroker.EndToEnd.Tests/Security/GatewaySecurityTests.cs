@@ -106,6 +106,20 @@ public sealed class GatewaySecurityTests
     }
 
     [Fact]
+    public async Task Only_a_sys_subscriber_receives_the_sys_broker_tree()
+    {
+        await using var broker = EmulatorEngine.Start(WithAccessKey(("sys_interval", "1")));
+
+        await using var raw = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(Accepted, await raw.ConnectAsync(Lamp, userName: SignatureUser, password: SignatureOf(Secret, Lamp)));
+        Assert.Equal(SubscribeFailure, await raw.SubscribeAsync("$SYS/broker/#"));
+        await using var monitor = await ConnectSignedAsync(broker, Monitor);
+        await monitor.SubscribeAsync("$SYS/broker/version");
+
+        Assert.Equal("edgebroker version " + EdgeBroker.Core.BrokerVersion.Number, (await monitor.ReceiveAsync()).ConvertPayloadToString());
+    }
+
+    [Fact]
     public async Task A_takeover_attempt_with_bad_credentials_leaves_the_live_connection_untouched()
     {
         await using var broker = EmulatorEngine.Start(WithAccessKey());

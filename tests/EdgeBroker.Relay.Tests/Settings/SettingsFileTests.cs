@@ -89,4 +89,32 @@ public class SettingsFileTests
             settings.MaxOfflineBytesPerClient, settings.OfflineMessageTtlSeconds, settings.OfflineBatchSize,
             settings.OfflineBatchIntervalSeconds, settings.SessionExpirySeconds, settings.FlashStoreBytes));
     }
+
+    [Fact]
+    public void A_key_no_settings_class_reads_is_reported_with_its_line_and_the_nearest_known_key()
+    {
+        var file = SettingsFile.Parse("# gateway\nport = 1884\nmax_clientz = 5\nuplink = mqtt://cloud:1883\n");
+        new RelaySettings().ApplyFrom(file);
+        new RelaySecuritySettings().ApplyFrom(file);
+
+        file.CheckUnknownKeys();
+
+        Assert.Equal(
+            ["line 3: unknown key 'max_clientz' (did you mean max_clients?)", "line 4: unknown key 'uplink'"],
+            file.Problems.Cast<string>());
+    }
+
+    [Fact]
+    public void Keys_under_a_prefix_a_class_reads_are_known()
+    {
+        var file = SettingsFile.Parse("access_key.k1 = secret\naccess_key.k1.groups = GID_a\nsys_interval = 0\n");
+        var relay = new RelaySettings();
+        relay.ApplyFrom(file);
+        new RelaySecuritySettings().ApplyFrom(file);
+
+        file.CheckUnknownKeys();
+
+        Assert.Empty(file.Problems);
+        Assert.Equal(0, relay.SysIntervalSeconds);
+    }
 }

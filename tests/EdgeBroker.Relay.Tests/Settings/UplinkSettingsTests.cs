@@ -39,34 +39,37 @@ public class UplinkSettingsTests
         Assert.Equal(UplinkFullPolicy.DropOldest, uplink.FullPolicy);
     }
 
+    /// <summary>Every uplink key but <c>uplink</c> itself, set.</summary>
+    static readonly string OtherKeys = string.Join('\n',
+        "uplink_name = aliyun",
+        "uplink_client_id = GID_gw@@@gw-7",
+        "uplink_forward = site/#",
+        "uplink_forward_qos = 0",
+        "uplink_forward_local_prefix = site/",
+        "uplink_forward_remote_prefix = gw-7/site/",
+        "uplink_subscribe = gw-7/cmd/#",
+        "uplink_subscribe_remote_prefix = gw-7/cmd/",
+        "uplink_subscribe_local_prefix = cmd/",
+        "uplink_auth = signature",
+        "uplink_access_key_id = AK",
+        "uplink_access_key_secret = SK",
+        "uplink_instance_id = mqtt-cn-1",
+        "uplink_ca_file = ca.pem",
+        "uplink_keep_alive_seconds = 30",
+        "uplink_inflight = 4",
+        "uplink_max_queued_messages = 50",
+        "uplink_max_queued_bytes = 4096",
+        "uplink_full_policy = refuse-new",
+        "uplink_backoff_min_ms = 100",
+        "uplink_backoff_max_ms = 2000");
+
     [Fact]
     public void Every_key_is_read()
     {
-        var settings = From(string.Join('\n',
-            "uplink = mqtts://a.example, mqtt://b.example:1884",
-            "uplink_name = aliyun",
-            "uplink_client_id = GID_gw@@@gw-7",
-            "uplink_forward = site/#",
-            "uplink_forward_qos = 0",
-            "uplink_forward_local_prefix = site/",
-            "uplink_forward_remote_prefix = gw-7/site/",
-            "uplink_subscribe = gw-7/cmd/#",
-            "uplink_subscribe_remote_prefix = gw-7/cmd/",
-            "uplink_subscribe_local_prefix = cmd/",
-            "uplink_auth = signature",
-            "uplink_access_key_id = AK",
-            "uplink_access_key_secret = SK",
-            "uplink_instance_id = mqtt-cn-1",
-            "uplink_ca_file = ca.pem",
-            "uplink_keep_alive_seconds = 30",
-            "uplink_inflight = 4",
-            "uplink_max_queued_messages = 50",
-            "uplink_max_queued_bytes = 4096",
-            "uplink_full_policy = refuse-new",
-            "uplink_backoff_min_ms = 100",
-            "uplink_backoff_max_ms = 2000"), out var file)!;
+        var settings = From("uplink = mqtts://a.example, mqtt://b.example:1884\n" + OtherKeys, out var file)!;
         var uplink = settings.Uplink;
 
+        file.CheckUnknownKeys();
         Assert.Empty(file.Problems);
         Assert.Equal("aliyun", uplink.Name);
         Assert.Equal(["mqtts://a.example:8883", "mqtt://b.example:1884"], uplink.Addresses.Cast<UplinkAddress>().Select(a => a.Text));
@@ -80,6 +83,16 @@ public class UplinkSettingsTests
         Assert.Equal((30, 4, 50, 4096L, UplinkFullPolicy.RefuseNew, 100, 2000),
             (uplink.KeepAliveSeconds, uplink.InFlightWindow, uplink.MaxQueuedMessages, uplink.MaxQueuedBytes, uplink.FullPolicy,
                 uplink.BackoffMinMs, uplink.BackoffMaxMs));
+    }
+
+    [Fact]
+    public void Without_an_uplink_key_the_other_uplink_keys_are_ignored_not_unknown_but_a_misspelt_one_is_reported()
+    {
+        Assert.Null(From("# uplink = mqtt://cloud.example:1883\n" + OtherKeys + "\nuplink_fowrard = site/#\n", out var file));
+
+        file.CheckUnknownKeys();
+
+        Assert.Equal(["line 23: unknown key 'uplink_fowrard' (did you mean uplink_forward?)"], file.Problems.Cast<string>());
     }
 
     [Theory]

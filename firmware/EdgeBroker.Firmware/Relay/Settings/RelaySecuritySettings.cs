@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Text;
 
 namespace EdgeBroker.Firmware.Relay.Settings
 {
@@ -10,7 +11,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
     /// </summary>
     public sealed class RelaySecuritySettings
     {
-        public const string AccessKeyPrefix = "access_key.";
+        public const string AccessKeyPrefix = SecretSettings.AccessKeyPrefix;
         public const string AccessKeyGroupsSuffix = ".groups";
         public const string InstanceIdKey = "instance_id";
         public const string AllowAnonymousKey = "allow_anonymous";
@@ -109,7 +110,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>Whether clients without a user name are admitted (the core's <see cref="OpenBrokerRule"/> decides).</summary>
         public bool AllowsAnonymous(bool hasPairedDevices)
         {
-            return OpenBrokerRule.AdmitsAnonymous(AllowAnonymous, _accessKeys.Count, hasPairedDevices ? 1 : 0);
+            return OpenBrokerRule.AdmitsAnonymous(AllowAnonymous, _accessKeys.Count > 0 || hasPairedDevices);
         }
 
         /// <summary>Whether a relay listening on <paramref name="bind"/> lacks the access key (or the explicit
@@ -117,7 +118,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <see cref="OpenBrokerRule"/> decides).</summary>
         public bool NeedsAccessKey(string bind)
         {
-            return OpenBrokerRule.NeedsAccessKey(bind.StartsWith("127."), _accessKeys.Count, AllowAnonymous);
+            return OpenBrokerRule.NeedsAccessKey(bind.StartsWith("127."), _accessKeys.Count > 0, AllowAnonymous);
         }
 
         /// <summary>The core's options for these settings; <paramref name="hasPairedDevices"/> decides anonymous access

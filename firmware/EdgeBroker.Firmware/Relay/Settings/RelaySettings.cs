@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Outbound;
 using EdgeBroker.Firmware.Storage;
@@ -33,6 +34,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>Source addresses remembered for the connection rate and for logging problems once per address a
         /// minute (about 60 bytes each on the device); when full, the least recently seen is forgotten.</summary>
         public const int MaxTrackedSources = 32;
+        public const string SysIntervalKey = "sys_interval";
 
         /// <summary>Smallest useful packet limit: a CONNECT with a client ID, a will and credentials.</summary>
         public const int MinPacketSize = 128;
@@ -70,6 +72,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             SendTimeoutSeconds = 10;
             MaxConnectionsPerSource = 60;
             ConnectionRateWindowSeconds = 10;
+            SysIntervalSeconds = SysTree.DefaultIntervalSeconds;
         }
 
         /// <summary>MQTT listener port; 0 picks a free one.</summary>
@@ -135,6 +138,9 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public int MaxConnectionsPerSource { get; set; }
 
         public int ConnectionRateWindowSeconds { get; set; }
+        /// <summary>Seconds between publications of the <c>$SYS/broker/…</c> tree; 0 publishes none (mosquitto's
+        /// <c>sys_interval</c>, same key and meaning).</summary>
+        public int SysIntervalSeconds { get; set; }
 
         /// <summary>Applies what <paramref name="file"/> sets; bad values are left at their defaults and reported in the
         /// file's <see cref="SettingsFile.Problems"/>.</summary>
@@ -164,6 +170,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             SendTimeoutSeconds = file.GetInt(SendTimeoutSecondsKey, SendTimeoutSeconds, 1, 3600);
             MaxConnectionsPerSource = file.GetInt(MaxConnectionsPerSourceKey, MaxConnectionsPerSource, 0, 100000);
             ConnectionRateWindowSeconds = file.GetInt(ConnectionRateWindowSecondsKey, ConnectionRateWindowSeconds, 1, 3600);
+            SysIntervalSeconds = file.GetInt(SysIntervalKey, SysIntervalSeconds, 0, 86400);
         }
 
         /// <summary>What the core keeps for away clients and how it hands it back, as set here.</summary>

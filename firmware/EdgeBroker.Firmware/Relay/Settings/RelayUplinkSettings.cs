@@ -72,6 +72,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             string[] addresses = file.GetList(UplinkKey);
             if (addresses.Length == 0)
             {
+                AskForTheOtherKeys(file);
                 return null;
             }
 
@@ -122,6 +123,26 @@ namespace EdgeBroker.Firmware.Relay.Settings
             }
 
             return new RelayUplinkSettings(uplink, file.Get(CaFileKey));
+        }
+
+        /// <summary>
+        /// Without <see cref="UplinkKey"/> the uplink is off and its other keys are ignored, not unknown: leaving out or
+        /// commenting out the one <c>uplink</c> line turns it off with the rest of its configuration kept in the file.
+        /// Asking for them keeps a misspelt <c>uplink_…</c> key reported by <see cref="SettingsFile.CheckUnknownKeys"/>.
+        /// </summary>
+        static void AskForTheOtherKeys(SettingsFile file)
+        {
+            string[] keys =
+            {
+                NameKey, ClientIdKey, ForwardKey, SubscribeKey, ForwardQosKey, SubscribeQosKey, ForwardLocalPrefixKey,
+                ForwardRemotePrefixKey, SubscribeRemotePrefixKey, SubscribeLocalPrefixKey, AuthKey, UserNameKey, PasswordKey,
+                AccessKeyIdKey, AccessKeySecretKey, InstanceIdKey, CaFileKey, KeepAliveSecondsKey, InFlightKey,
+                MaxQueuedMessagesKey, MaxQueuedBytesKey, FullPolicyKey, BackoffMinMsKey, BackoffMaxMsKey,
+            };
+            for (int i = 0; i < keys.Length; i++)
+            {
+                file.Get(keys[i]);
+            }
         }
 
         static void AddRules(SettingsFile file, UplinkSettings uplink, UplinkDirection direction, string filtersKey,

@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core.Collections;
+using EdgeBroker.Core.Text;
 
 namespace EdgeBroker.Firmware.Relay.Settings
 {
@@ -7,6 +8,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
     /// The gateway's configuration file (<c>edgebroker.conf</c> on <c>I:</c>, or in the emulator's data directory):
     /// one <c>key = value</c> per line, <c>#</c> starts a comment line, keys are case-sensitive. A plain format because
     /// the device has no JSON parser in its core libraries and a person edits this file before flashing it.
+    /// <para>
+    /// The file learns which keys exist from the settings classes asking for them (<see cref="Get"/>,
+    /// <see cref="KeysStartingWith"/>): once every class has read its settings, <see cref="CheckUnknownKeys"/> reports
+    /// a key nobody asked for — a typo or a key of another version — instead of the gateway silently running on
+    /// defaults. A class that reads some keys only under a condition (another key set) asks for them anyway while the
+    /// condition does not hold, so they are ignored rather than unknown (as the uplink's keys without <c>uplink</c>).
+    /// </para>
     /// </summary>
     public sealed class SettingsFile
     {
@@ -15,6 +23,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
         readonly StringMap _values = new StringMap(16);
         readonly ArrayList _keys = new ArrayList();
         readonly ArrayList _problems = new ArrayList();
+        readonly StringMap _lines = new StringMap(16);
+        readonly StringMap _asked = new StringMap(64);
+        readonly ArrayList _askedKeys = new ArrayList();
+        readonly ArrayList _askedPrefixes = new ArrayList();
 
         /// <summary>Lines that are neither comments, blank, nor <c>key = value</c>, and values of the wrong kind.</summary>
         public ArrayList Problems
@@ -25,19 +37,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public static SettingsFile Parse(string text)
         {
             SettingsFile file = new SettingsFile();
-            int lineNumber = 0;
-            int start = 0;
-            while (start <= text.Length)
+            ArrayList lines = TextLines.Split(text);
+            for (int i = 0; i < lines.Count; i++)
             {
-                int end = text.IndexOf('\n', start);
-                if (end < 0)
-                {
-                    end = text.Length;
-                }
-
-                lineNumber++;
-                file.ParseLine(text.Substring(start, end - start).Trim(), lineNumber);
-                start = end + 1;
+                file.ParseLine((string)lines[i], i + 1);
             }
 
             return file;
@@ -46,18 +49,69 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>The value of <paramref name="key"/>, or null when the file does not set it.</summary>
         public string Get(string key)
         {
+            if (_asked.Get(key) == null)
+            {
+                _asked.Set(key, key);
+                _askedKeys.Add(key);
+            }
+
             return (string)_values.Get(key);
+        }
+
+        /// <summary>Every key the settings classes have asked for so far, in the order asked: the keys this version
+        /// knows.</summary>
+        public ArrayList KnownKeys
+        {
+            get { return _askedKeys; }
+        }
+
+        /// <summary>Adds a problem for each key in the file that no settings class has asked for, naming its line and
+        /// the nearest known key. Call once, after every class has read the file.</summary>
+        public void CheckUnknownKeys()
+        {
+            for (int i = 0; i < _keys.Count; i++)
+            {
+                string key = (string)_keys[i];
+                if (_asked.Get(key) != null || HasAskedPrefix(key))
+                {
+                    continue;
+                }
+
+                string problem = "line " + (int)_lines.Get(key) + ": unknown key '" + key + "'";
+                string nearest = NearestName.Find(key, _askedKeys);
+                _problems.Add(nearest == null ? problem : problem + " (did you mean " + nearest + "?)");
+            }
+        }
+
+        bool HasAskedPrefix(string key)
+        {
+            for (int i = 0; i < _askedPrefixes.Count; i++)
+            {
+                string prefix = (string)_askedPrefixes[i];
+                if (StartsWith(key, prefix))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        static bool StartsWith(string text, string prefix)
+        {
+            return text.Length >= prefix.Length && text.Substring(0, prefix.Length) == prefix;
         }
 
         /// <summary>The keys set in the file that start with <paramref name="prefix"/>, in the file's order (for keys that
         /// name something, such as <c>access_key.{id}</c>).</summary>
         public ArrayList KeysStartingWith(string prefix)
         {
+            _askedPrefixes.Add(prefix);
             ArrayList keys = new ArrayList();
             for (int i = 0; i < _keys.Count; i++)
             {
                 string key = (string)_keys[i];
-                if (key.Length >= prefix.Length && key.Substring(0, prefix.Length) == prefix)
+                if (StartsWith(key, prefix))
                 {
                     keys.Add(key);
                 }
@@ -145,6 +199,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             if (_values.Get(key) == null)
             {
                 _keys.Add(key);
+                _lines.Set(key, lineNumber);
             }
 
             _values.Set(key, line.Substring(equals + 1).Trim());

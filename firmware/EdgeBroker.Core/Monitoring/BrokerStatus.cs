@@ -1,0 +1,97 @@
+using System.Collections;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Sessions;
+
+namespace EdgeBroker.Core.Monitoring
+{
+    /// <summary>
+    /// The broker's figures at one moment, derived once from the core's counters and the engine's numbers, so the
+    /// <c>$SYS</c> tree and the host's <c>/metrics</c> cannot disagree on what "received" or "dropped" means.
+    /// </summary>
+    public sealed class BrokerStatus
+    {
+        /// <summary>PUBLISHes from clients (the broker's own presence and <c>$SYS</c> messages left out).</summary>
+        public long MessagesReceived;
+
+        /// <summary>Messages handed to clients' connections, P2P and pub/sub (<c>$SYS</c> deliveries included, as
+        /// mosquitto counts them).</summary>
+        public long MessagesSent;
+
+        /// <summary>Messages given up: an offline quota full, a client's send queue full, a QoS 0 P2P message for an
+        /// away client.</summary>
+        public long PublishDropped;
+
+        /// <summary>PUBLISHes refused because the store could not keep them (full): not dropped — the publisher had no
+        /// acknowledgement and sends again — so apart from <see cref="PublishDropped"/>.</summary>
+        public long PublishStoreRefused;
+
+        /// <summary>A gateway uplink's resends of messages routed before (acknowledged, not routed again).</summary>
+        public long PublishDuplicates;
+
+        public long BytesReceived;
+
+        public long BytesSent;
+
+        /// <summary>Sessions of clients online now.</summary>
+        public int ClientsConnected;
+
+        /// <summary>Sessions, online and away (persistent).</summary>
+        public int ClientsTotal;
+
+        /// <summary>Persistent sessions that expired since start.</summary>
+        public int ClientsExpired;
+
+        /// <summary>Connections whose CONNECT was accepted since start.</summary>
+        public long ConnectionsAccepted;
+
+        public int Subscriptions;
+
+        public int RetainedMessages;
+
+        /// <summary>Messages kept in the offline store for away persistent sessions.</summary>
+        public int OfflineQueued;
+
+        public int P2PRouted;
+
+        public int P2PQueued;
+
+        /// <summary>QoS 0 P2P messages for a known client that was away.</summary>
+        public int P2PTargetOffline;
+
+        /// <summary>P2P messages for a client ID without any session.</summary>
+        public int P2PTargetUnknown;
+
+        public static BrokerStatus Take(BrokerCore core, IEngineStatistics engine)
+        {
+            RoutingCounters counters = core.Counters;
+            BrokerStatus status = new BrokerStatus();
+            status.MessagesReceived = (long)counters.Published - counters.FromBroker;
+            status.MessagesSent = (long)counters.P2PDelivered + counters.PubSubDeliveries;
+            status.PublishDropped = (long)counters.QuotaDropped + counters.EngineDropped + counters.P2PDroppedOffline;
+            status.PublishStoreRefused = counters.StoreRefused;
+            status.PublishDuplicates = counters.DuplicateDropped;
+            status.BytesReceived = engine.BytesReceived;
+            status.BytesSent = engine.BytesSent;
+            ArrayList sessions = core.Sessions.Snapshot();
+            status.ClientsTotal = sessions.Count;
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                if (((Session)sessions[i]).IsOnline)
+                {
+                    status.ClientsConnected++;
+                }
+            }
+
+            status.ClientsExpired = core.SessionsExpired;
+            status.ConnectionsAccepted = core.ConnectionsAccepted;
+            status.Subscriptions = core.Subscriptions.Count;
+            status.RetainedMessages = engine.RetainedCount;
+            status.OfflineQueued = core.OfflineQueueDepth();
+            status.P2PRouted = counters.P2PDelivered;
+            status.P2PQueued = counters.P2PQueued;
+            status.P2PTargetOffline = counters.P2PDroppedOffline;
+            status.P2PTargetUnknown = counters.P2PDroppedNoSession;
+            return status;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeBroker.Host.Monitoring;
+
+/// <summary>
+/// One event id per kind of log event, so journald, Loki or any JSON log reader can select a kind without parsing
+/// the text (<c>--log-format json</c> writes it as <c>EventId</c>). At Information there is no line per message:
+/// per-message events (an undeliverable P2P message) are Debug, shown with <c>-v</c>; their totals are in
+/// <c>$SYS</c> and <c>/metrics</c>.
+/// </summary>
+static class LogEvents
+{
+    public static readonly EventId ClientConnected = new(1001, nameof(ClientConnected));
+    public static readonly EventId ClientDisconnected = new(1002, nameof(ClientDisconnected));
+
+    /// <summary>A CONNECT refused, with the reason (bad credentials, unknown device, …).</summary>
+    public static readonly EventId ConnectRefused = new(1003, nameof(ConnectRefused));
+
+    /// <summary>The broker closed a client's connection (credentials revoked or expired).</summary>
+    public static readonly EventId ConnectionClosed = new(1004, nameof(ConnectionClosed));
+    public static readonly EventId SessionExpired = new(1005, nameof(SessionExpired));
+    public static readonly EventId PublishRefused = new(1101, nameof(PublishRefused));
+    public static readonly EventId SubscribeRefused = new(1102, nameof(SubscribeRefused));
+
+    /// <summary>A message the receiver's offline quota could not take.</summary>
+    public static readonly EventId PublishDropped = new(1103, nameof(PublishDropped));
+
+    /// <summary>A P2P message whose target has no session, or is away and the message is QoS 0 (Debug).</summary>
+    public static readonly EventId P2PUndeliverable = new(1104, nameof(P2PUndeliverable));
+
+    /// <summary>The store failed (a sweep, a write).</summary>
+    public static readonly EventId StoreError = new(1201, nameof(StoreError));
+
+    /// <summary>An uplink connected, disconnected or is backing off (its state, as retained on
+    /// <c>$SYS/uplink/{name}/state</c>).</summary>
+    public static readonly EventId UplinkStateChanged = new(1301, nameof(UplinkStateChanged));
+
+    /// <summary>An uplink's full queue dropped its oldest message (logged for the first and every 1,000th).</summary>
+    public static readonly EventId UplinkQueueDropped = new(1302, nameof(UplinkQueueDropped));
+
+    /// <summary>The upstream refused a subscription or a forwarded message.</summary>
+    public static readonly EventId UplinkRefused = new(1303, nameof(UplinkRefused));
+
+    /// <summary>An upstream that does not speak MQTT 5 is used with MQTT 3.1.1.</summary>
+    public static readonly EventId UplinkProtocolFallback = new(1304, nameof(UplinkProtocolFallback));
+}

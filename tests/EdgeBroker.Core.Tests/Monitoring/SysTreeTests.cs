@@ -1,0 +1,67 @@
+using EdgeBroker.Core.Monitoring;
+using EdgeBroker.Core.Tests.Support;
+
+namespace EdgeBroker.Core.Tests.Monitoring;
+
+public class SysTreeTests
+{
+    const long Start = 1_800_000_000_000;
+
+    sealed class Engine : IEngineStatistics
+    {
+        public long BytesReceived { get; set; }
+
+        public long BytesSent { get; set; }
+
+        public int RetainedCount { get; set; }
+    }
+
+    [Fact]
+    public void Publishes_at_the_first_tick_then_once_per_interval()
+    {
+        var broker = new TestBroker();
+        var watcher = broker.ConnectSubscribed("watcher", "$SYS/broker/uptime");
+        var tree = new SysTree(broker.Core, new Engine(), 10, Start);
+
+        tree.Tick(Start + 1_000);
+        tree.Tick(Start + 9_000);
+        tree.Tick(Start + 11_000);
+
+        Assert.Equal(["1 seconds", "11 seconds"], watcher.Payloads);
+    }
+
+    [Fact]
+    public void An_interval_of_zero_publishes_nothing()
+    {
+        var broker = new TestBroker();
+        var watcher = broker.ConnectSubscribed("watcher", "$SYS/#");
+
+        new SysTree(broker.Core, new Engine(), 0, Start).Tick(Start + 60_000);
+
+        Assert.Empty(watcher.Payloads);
+    }
+
+    [Fact]
+    public void Counts_client_publishes_not_its_own_and_keeps_the_highest_client_count()
+    {
+        var broker = new TestBroker();
+        var watcher = broker.ConnectSubscribed("watcher", "$SYS/broker/messages/received", "$SYS/broker/clients/maximum",
+            "$SYS/broker/clients/total", "$SYS/broker/bytes/received");
+        var engine = new Engine { BytesReceived = 1234 };
+        var tree = new SysTree(broker.Core, engine, 1, Start);
+        var sensor = broker.Connect("sensor");
+        broker.Publish("sensor", "readings");
+
+        tree.Tick(Start + 1_000);
+        broker.Disconnect(sensor);
+        tree.Tick(Start + 2_000);
+
+        Assert.Equal(["1", "1"], Values(watcher, "$SYS/broker/messages/received"));
+        Assert.Equal(["2", "2"], Values(watcher, "$SYS/broker/clients/maximum"));
+        Assert.Equal(["2", "1"], Values(watcher, "$SYS/broker/clients/total"));
+        Assert.Equal(["1234", "1234"], Values(watcher, "$SYS/broker/bytes/received"));
+    }
+
+    static IEnumerable<string> Values(RecordingConnection watcher, string topic) =>
+        watcher.Received.Where(delivery => delivery.Topic == topic).Select(delivery => delivery.Payload);
+}

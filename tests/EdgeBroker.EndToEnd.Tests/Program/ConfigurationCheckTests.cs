@@ -1,0 +1,230 @@
+using System.Text.Json;
+using EdgeBroker.Core;
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+namespace EdgeBroker.EndToEnd.Tests.Program;
+
+/// <summary>
+/// Configuration that cannot silently go wrong, as a new user meets it: a misspelt or unknown key in any source stops
+/// the program with the key, where it was written and the nearest known key (exit code 2); <c>config check</c> says so
+/// without starting, or prints the effective settings with secrets masked. Both programs, run as child processes.
+/// </summary>
+public sealed class ConfigurationCheckTests : IDisposable
+{
+    static readonly string EmulatorDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Emulator.dll");
+
+    readonly string _directory = Directory.CreateTempSubdirectory("edgebroker-config-check-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task The_host_refuses_an_unknown_key_in_its_config_file_naming_file_line_and_nearest_key()
+    {
+        var config = Write("settings.json", """
+            {
+              "EdgeBroker": {
+                "Port": 0,
+                "HttpPort": 0,
+                "Security": { "AllowAnonymus": true }
+              }
+            }
+            """);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--config", config, "--in-memory");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{config}:5: unknown setting 'EdgeBroker:Security:AllowAnonymus' (did you mean AllowAnonymous?)", run.Errors);
+    }
+
+    [Fact]
+    public async Task The_host_refuses_an_unknown_environment_variable_naming_it()
+    {
+        await using var broker = ProcessRunner.Start(new Dictionary<string, string> { ["EdgeBroker__HttpPortt"] = "9000" },
+            "dotnet", HostProgram.Dll, "--port", "0", "--http-port", "0", "--in-memory");
+
+        Assert.Equal(2, await broker.WaitForExitAsync(HostProgram.Timeout));
+        Assert.Contains("environment variable EdgeBroker__HttpPortt: unknown setting 'EdgeBroker:HttpPortt' (did you mean HttpPort?)", broker.Errors);
+    }
+
+    [Fact]
+    public async Task Host_config_check_prints_the_effective_settings_with_secrets_masked()
+    {
+        var config = Write("settings.json", """{ "EdgeBroker": { "SysIntervalSeconds": 5, "AccessKeys": [ { "Id": "ops", "Secret": "s3cret-value" } ] } }""");
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain("s3cret-value", run.Output);
+        using var effective = JsonDocument.Parse(run.Output);
+        var settings = effective.RootElement.GetProperty("EdgeBroker");
+        Assert.Equal(5, settings.GetProperty("SysIntervalSeconds").GetInt32());
+        Assert.Equal("********", settings.GetProperty("AccessKeys")[0].GetProperty("Secret").GetString());
+        Assert.Equal("ops", settings.GetProperty("AccessKeys")[0].GetProperty("Id").GetString());
+    }
+
+    [Fact]
+    public async Task Host_config_check_knows_the_uplink_connection_queue_and_database_settings()
+    {
+        var config = Write("settings.json", """
+            {
+              "EdgeBroker": {
+                "MaxDatabaseBytes": 1048576,
+                "Connections": { "MaxPacketSize": 4096, "ConnectTimeoutSeconds": 5, "TlsHandshakeTimeoutSeconds": 5,
+                                 "MaxConnectionsPerSource": 20, "ConnectionRateWindowSeconds": 10, "MaxTrackedSources": 64 },
+                "OutboundQueue": { "MaxMessagesPerClient": 100, "MaxBytesPerClient": 65536 },
+                "Uplinks": [ { "Name": "cloud", "Addresses": [ "mqtt://cloud.example:1883" ], "ClientId": "gw-1",
+                               "AuthMode": "UserPassword", "UserName": "gw", "Password": "upl1nk-value",
+                               "MaxQueuedMessages": 500, "FullPolicy": "RefuseNew",
+                               "Forward": [ { "Filter": "site/#", "Qos": 1, "LocalPrefix": "site/", "RemotePrefix": "gw-1/" } ] } ]
+              }
+            }
+            """);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        Assert.DoesNotContain("upl1nk-value", run.Output);
+        using var effective = JsonDocument.Parse(run.Output);
+        var settings = effective.RootElement.GetProperty("EdgeBroker");
+        Assert.Equal(1048576, settings.GetProperty("MaxDatabaseBytes").GetInt64());
+        Assert.Equal(20, settings.GetProperty("Connections").GetProperty("MaxConnectionsPerSource").GetInt32());
+        Assert.Equal(100, settings.GetProperty("OutboundQueue").GetProperty("MaxMessagesPerClient").GetInt32());
+        Assert.Equal("site/#", settings.GetProperty("Uplinks")[0].GetProperty("Forward")[0].GetProperty("Filter").GetString());
+    }
+
+    [Fact]
+    public async Task Host_refuses_a_misspelt_uplink_setting_naming_the_nearest_key()
+    {
+        var config = Write("settings.json", """
+            { "EdgeBroker": { "Uplinks": [ { "Addresses": [ "mqtt://cloud.example:1883" ], "MaxQueuedMesages": 5 } ] } }
+            """);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown setting 'EdgeBroker:Uplinks:0:MaxQueuedMesages' (did you mean MaxQueuedMessages?)", run.Errors);
+    }
+
+    [Fact]
+    public async Task Host_refuses_an_uplink_entry_it_cannot_read_instead_of_dropping_it()
+    {
+        var config = Write("settings.json", """
+            { "EdgeBroker": { "Uplinks": [ { "Addresses": [ "mqtt://cloud.example:1883" ], "ClientId": "gw-1", "AuthMode": "Password",
+                                             "Forward": [ { "Filter": "site/#" } ] } ] } }
+            """);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{config}: ", run.Errors);
+        Assert.Contains("'EdgeBroker:Uplinks:0:AuthMode'", run.Errors);
+    }
+
+    [Fact]
+    public async Task Host_config_check_reports_a_problem_without_starting()
+    {
+        var config = Write("settings.json", """{ "EdgeBrokr": { "Port": 1884 } }""");
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{config}:1: unknown setting 'EdgeBrokr' (did you mean EdgeBroker?)", run.Errors);
+        Assert.Empty(run.Output);
+    }
+
+    [Fact]
+    public async Task The_emulator_refuses_a_misspelt_key_in_edgebroker_conf_naming_file_line_and_nearest_key()
+    {
+        var conf = Write("edgebroker.conf", "# gateway\nmax_clientz = 5\nuplinkk = mqtt://cloud:1883\n");
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "--port", "0", "--data-dir", _directory);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{conf}: line 2: unknown key 'max_clientz' (did you mean max_clients?)", run.Errors);
+        Assert.Contains($"{conf}: line 3: unknown key 'uplinkk'", run.Errors);
+        Assert.Empty(Directory.GetDirectories(_directory));
+    }
+
+    [Fact]
+    public async Task Emulator_config_check_prints_the_effective_settings_with_secrets_masked()
+    {
+        Write("edgebroker.conf", "max_clients = 4\naccess_key.ops = s3cret-value\nwifi_ssid = home\nwifi_password = w1fi-value\n");
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("relay.MaxClients = 4", run.Output);
+        Assert.Contains("device.WifiSsid = home", run.Output);
+        Assert.Contains("device.WifiPassword = ********", run.Output);
+        Assert.Contains("Id = ops", run.Output);
+        Assert.DoesNotContain("s3cret-value", run.Output);
+        Assert.DoesNotContain("w1fi-value", run.Output);
+    }
+
+    [Fact]
+    public async Task Emulator_config_check_knows_the_connection_queue_and_uplink_keys()
+    {
+        Write("edgebroker.conf", string.Join('\n', ConnectionAndQueueKeys, "uplink = mqtt://cloud.example:1883", UplinkKeys));
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        Assert.Contains("relay.MaxConnectionsPerSource = 20", run.Output);
+        Assert.Contains("relay.MaxQueuedMessagesPerClient = 32", run.Output);
+        Assert.Contains("uplink.ClientId = gw-1", run.Output);
+        Assert.Contains("uplink.MaxQueuedMessages = 50", run.Output);
+        Assert.DoesNotContain("upl1nk-value", run.Output);
+    }
+
+    [Fact]
+    public async Task The_emulator_ignores_the_uplink_keys_while_uplink_is_commented_out_but_names_a_misspelt_one()
+    {
+        var conf = Write("edgebroker.conf", string.Join('\n', "# uplink = mqtt://cloud.example:1883", UplinkKeys));
+
+        var off = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
+        File.AppendAllText(conf, "\nuplink_fowrard = site/#\n");
+        var misspelt = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
+
+        Assert.True(off.ExitCode == 0, off.Errors);
+        Assert.DoesNotContain("uplink.", off.Output);
+        Assert.Equal(2, misspelt.ExitCode);
+        Assert.Contains($"{conf}: line 8: unknown key 'uplink_fowrard' (did you mean uplink_forward?)", misspelt.Errors);
+    }
+
+    const string ConnectionAndQueueKeys = """
+        max_packet_size = 4096
+        connect_timeout_seconds = 5
+        send_timeout_seconds = 5
+        max_connections_per_source = 20
+        connection_rate_window_seconds = 10
+        max_queued_messages_per_client = 32
+        max_queued_bytes_per_client = 8192
+        """;
+
+    const string UplinkKeys = """
+        uplink_client_id = gw-1
+        uplink_forward = site/#
+        uplink_auth = password
+        uplink_username = gw
+        uplink_password = upl1nk-value
+        uplink_max_queued_messages = 50
+        """;
+
+    [Theory]
+    [InlineData("host")]
+    [InlineData("emulator")]
+    public async Task Version_prints_the_cores_release_number(string program)
+    {
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", program == "host" ? HostProgram.Dll : EmulatorDll, "--version");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(BrokerVersion.Number, run.Output.Trim());
+    }
+
+    string Write(string name, string text)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+namespace EdgeBroker.EndToEnd.Tests.Program;
+
+/// <summary>The host's log as a collector reads it: <c>--log-format json</c> (one JSON object per line, an event id per
+/// kind), no line per message at Information, and <c>-v</c> for per-message events. Host only, as a child process.</summary>
+public sealed class HostLogTests
+{
+    [ToolFact(Tool.MosquittoClients)]
+    public async Task Json_lines_carry_an_event_id_per_kind_and_information_has_no_line_per_message()
+    {
+        var port = FreePorts.Next();
+        await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--port", port.ToString(), "--http-port", "0",
+            "--in-memory", "--log-format", "json");
+        await broker.WaitForOutputAsync(HostProgram.Timeout, "MQTT listener on mqtt://127.0.0.1:" + port);
+
+        var publish = await ProcessRunner.RunAsync(HostProgram.Timeout, ExternalTools.MosquittoPub, "-p", port.ToString(),
+            "-i", "GID_log@@@sensor", "-t", "readings", "-l");
+        await Eventually.WaitUntilAsync(() => Events(broker).Any(e => EventId(e) == 1002), () => "no disconnect event: " + broker.Output);
+
+        var events = Events(broker);
+        var connect = Assert.Single(events, e => EventId(e) == 1001);
+        Assert.Equal("GID_log@@@sensor", connect.GetProperty("State").GetProperty("ClientId").GetString());
+        Assert.Equal("Information", connect.GetProperty("LogLevel").GetString());
+        Assert.DoesNotContain(events, e => e.GetProperty("LogLevel").GetString() == "Debug");
+        Assert.Equal(0, publish.ExitCode);
+    }
+
+    [ToolFact(Tool.MosquittoClients)]
+    public async Task Verbose_logs_an_undeliverable_p2p_message_at_debug_with_its_own_event_id()
+    {
+        var port = FreePorts.Next();
+        await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--port", port.ToString(), "--http-port", "0",
+            "--in-memory", "--log-format", "json", "-v");
+        await broker.WaitForOutputAsync(HostProgram.Timeout, "MQTT listener on mqtt://127.0.0.1:" + port);
+
+        await ProcessRunner.RunAsync(HostProgram.Timeout, ExternalTools.MosquittoPub, "-p", port.ToString(),
+            "-i", "GID_log@@@sender", "-t", "GID_log/p2p/GID_log@@@nobody", "-m", "hello");
+
+        await Eventually.WaitUntilAsync(() => Events(broker).Any(e => EventId(e) == 1104), () => "no P2P undeliverable event: " + broker.Output);
+        var undeliverable = Events(broker).First(e => EventId(e) == 1104);
+        Assert.Equal("Debug", undeliverable.GetProperty("LogLevel").GetString());
+        Assert.Equal("GID_log/p2p/GID_log@@@nobody", undeliverable.GetProperty("State").GetProperty("Topic").GetString());
+    }
+
+    [Fact]
+    public async Task An_uplink_state_change_has_its_own_event_id()
+    {
+        await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--port", "0", "--http-port", "0", "--in-memory",
+            "--log-format", "json", "--uplink", "mqtt://127.0.0.1:" + FreePorts.Next(), "--uplink-forward", "data/#",
+            "--uplink-client-id", "gw-log");
+
+        await Eventually.WaitUntilAsync(() => Events(broker).Any(e => EventId(e) == 1301 && e.GetProperty("LogLevel").GetString() == "Warning"),
+            () => "no uplink backing-off event: " + broker.Output);
+        var backingOff = Events(broker).First(e => EventId(e) == 1301 && e.GetProperty("LogLevel").GetString() == "Warning");
+        Assert.Equal("backing-off", backingOff.GetProperty("State").GetProperty("State").GetString());
+    }
+
+    [Fact]
+    public async Task An_unknown_log_format_is_refused_with_exit_code_2()
+    {
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--log-format", "xml");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("xml", run.Errors);
+    }
+
+    /// <summary>Every line of standard output, each of which must be one JSON object.</summary>
+    static List<JsonElement> Events(ProcessRunner broker) =>
+        broker.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone())
+            .ToList();
+
+    static int EventId(JsonElement logEvent) => logEvent.GetProperty("EventId").GetInt32();
+}
