@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Text;
+
 namespace EdgeBroker.Core.Security
 {
     /// <summary>ApsaraMQ for MQTT's signature-mode password: Base64(HMAC-SHA1(key: SecretKey, data: ClientId)),

@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 
 namespace EdgeBroker.Core.Security

@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 
 namespace EdgeBroker.Core.Security
@@ -25,8 +26,8 @@ namespace EdgeBroker.Core.Security
 
         public static PairingMessage For(string group, string clientId, string secret)
         {
-            string json = "{\"username\":\"" + JsonString.Escape(DeviceUserNamePrefix + clientId)
-                + "\",\"password\":\"" + JsonString.Escape(secret) + "\"}";
+            string json = "{\"username\":" + JsonString.Quote(DeviceUserNamePrefix + clientId)
+                + ",\"password\":" + JsonString.Quote(secret) + "}";
             return new PairingMessage(P2PAddress.For(group, clientId), Utf8.GetBytes(json));
         }
     }

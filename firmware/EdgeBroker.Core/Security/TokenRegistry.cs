@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core.Collections;
+using EdgeBroker.Core.Text;
 
 namespace EdgeBroker.Core.Security
 {

@@ -74,6 +74,15 @@ namespace EdgeBroker.Firmware.Relay
                 BrokerSecurity brokerSecurity = new BrokerSecurity(security.ToOptions(pairedDevices > 0), store.Devices, new MemoryTokenStore(), random);
                 log.Info("Security: " + security.AccessKeys.Count + " access keys, " + pairedDevices + " paired devices; anonymous clients "
                     + (brokerSecurity.Options.AllowAnonymous ? "admitted" : "refused") + "; the pairing button opens group " + security.PairingGroup);
+                if (security.NeedsAccessKey(settings.Bind))
+                {
+                    // The host refuses this configuration; a device must start to be paired, so it says so instead.
+                    log.Warning("Listening on " + settings.Bind + " beyond loopback without an access key: "
+                        + (brokerSecurity.Options.AllowAnonymous ? "any client that reaches the gateway connects without credentials" : "only paired devices can connect")
+                        + ". Add " + RelaySecuritySettings.AccessKeyPrefix + "{id} = {secret}, or set " + RelaySecuritySettings.AllowAnonymousKey
+                        + " = 1 to keep it open knowingly");
+                }
+
                 RelayContext context = RelayContext.Compose(settings, store, brokerSecurity, log);
                 UplinkDriver driver = uplink == null ? null : AddUplink(context, store, uplink, uplinkTransport, storageRoot, random);
                 RelayServer server = new RelayServer(context);

@@ -20,7 +20,7 @@ namespace EdgeBroker.Firmware.Relay
         public Housekeeping(RelayContext context)
         {
             _context = context;
-            _worker = new Worker(RunOnce, IntervalMilliseconds);
+            _worker = new Worker("housekeeping", RunOnce, IntervalMilliseconds, context.Log);
         }
 
         public void Start()

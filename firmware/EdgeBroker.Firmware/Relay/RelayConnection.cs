@@ -6,6 +6,7 @@ using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
@@ -106,13 +107,36 @@ namespace EdgeBroker.Firmware.Relay
                 // The store could not keep what this client did (no room, or the flash failed): the client may retry.
                 _context.Log.Warning("Closed connection " + Describe() + ": " + e.Message);
             }
-            catch (Exception)
+            catch (SocketException)
             {
-                // The network ended it: reset, timeout (keep-alive or CONNECT), or closed by Close().
+                // The network ended it: reset or timeout (keep-alive or CONNECT).
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed by Close() (takeover, shutdown, a stalled reader) while the thread waited.
+            }
+            catch (Exception e)
+            {
+                // A fault of ours, not the client's: this connection ends, the relay serves the others.
+                _context.Log.Warning("Closed connection " + Describe() + " after an unexpected error: " + e);
             }
             finally
             {
+                EndSafely();
+            }
+        }
+
+        /// <summary>Cleans up at the end of the reader thread, where nothing may escape: an uncaught exception would end
+        /// the process on .NET and leave the connection counted on the device.</summary>
+        void EndSafely()
+        {
+            try
+            {
                 Terminate();
+            }
+            catch (Exception e)
+            {
+                _context.Log.Warning("Cleaning up connection " + Describe() + " failed: " + e);
             }
         }
 
@@ -209,13 +233,20 @@ namespace EdgeBroker.Firmware.Relay
             }
 
             Close();
-            _protocol.ConnectionEnded();
-            lock (_sendSync)
+            try
             {
-                _outgoing.Release();
+                _protocol.ConnectionEnded();
             }
+            finally
+            {
+                // Even when telling the core failed: the buffers and the client's place are given back.
+                lock (_sendSync)
+                {
+                    _outgoing.Release();
+                }
 
-            _context.Forget(this);
+                _context.Forget(this);
+            }
         }
 
         /// <summary>
@@ -293,7 +324,7 @@ namespace EdgeBroker.Firmware.Relay
             }
 
             string topic = message.Topic;
-            int topicBytes = MqttUtf8.EncodedLength(topic);
+            int topicBytes = Utf8.EncodedLength(topic);
             int size = PacketWriter.PublishSize(topicBytes, message.PayloadLength, qos);
             lock (_outgoing.SyncRoot)
             {

@@ -36,7 +36,7 @@ namespace EdgeBroker.Firmware.Relay
             Log = log;
             Buffers = new BufferPool(SmallBufferSize, settings.MaxPacketSize);
             Strings = new StringDecoder();
-            Transmitter = new Transmitter();
+            Transmitter = new Transmitter(log);
             OutboundLimits = settings.ToOutboundQueueLimits();
             ConnectionRate = new SourceRateLimiter(settings.MaxConnectionsPerSource, settings.ConnectionRateWindowSeconds * 1000L,
                 RelaySettings.MaxTrackedSources);

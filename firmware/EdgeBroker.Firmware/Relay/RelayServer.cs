@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Diagnostics;
 
 namespace EdgeBroker.Firmware.Relay
 {
@@ -22,6 +23,7 @@ namespace EdgeBroker.Firmware.Relay
 
         readonly RelayContext _context;
         readonly Housekeeping _housekeeping;
+        readonly FaultGate _acceptFaults = new FaultGate();
         Socket _listener;
         Thread _thread;
         bool _running;
@@ -102,26 +104,45 @@ namespace EdgeBroker.Firmware.Relay
                     continue;
                 }
 
-                if (!Admit(socket))
-                {
-                    continue;
-                }
-
-                RelayConnection connection;
                 try
                 {
-                    connection = new RelayConnection(socket, _context);
+                    StartConnection(socket);
+                    _acceptFaults.Recovered();
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
-                    // The connection died before it could be set up.
+                    // A fault of ours while setting up this connection: it is dropped, the listener carries on.
                     socket.Close();
-                    continue;
+                    if (_acceptFaults.ShouldReport(e))
+                    {
+                        _context.Log.Warning("Unexpected error in the relay's listener thread while accepting a connection (it carries on; "
+                            + "the same error again is not logged): " + e);
+                    }
                 }
-
-                _context.Track(connection);
-                connection.Start();
             }
+        }
+
+        void StartConnection(Socket socket)
+        {
+            if (!Admit(socket))
+            {
+                return;
+            }
+
+            RelayConnection connection;
+            try
+            {
+                connection = new RelayConnection(socket, _context);
+            }
+            catch (SocketException)
+            {
+                // The connection died before it could be set up.
+                socket.Close();
+                return;
+            }
+
+            _context.Track(connection);
+            connection.Start();
         }
 
         /// <summary>Closes <paramref name="socket"/> at once, before it takes a thread, when its address has opened more

@@ -19,9 +19,9 @@ namespace EdgeBroker.Firmware.Relay
         readonly ArrayList _stalled = new ArrayList();
         readonly Worker _worker;
 
-        public Transmitter()
+        public Transmitter(IRelayLog log)
         {
-            _worker = new Worker(FlushReady, RetryIntervalMs);
+            _worker = new Worker("transmitter", FlushReady, RetryIntervalMs, log);
         }
 
         /// <summary><paramref name="connection"/> has bytes queued.</summary>

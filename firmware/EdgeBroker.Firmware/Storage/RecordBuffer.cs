@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Text;
+
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
@@ -104,7 +106,7 @@ namespace EdgeBroker.Firmware.Storage
                 return;
             }
 
-            int count = Utf8.ByteCount(value);
+            int count = Utf8.EncodedLength(value);
             if (count >= NullString)
             {
                 throw new FlashStoreException("A string of " + count + " UTF-8 bytes is too long for a log entry (at most "
@@ -178,6 +180,11 @@ namespace EdgeBroker.Firmware.Storage
             }
 
             int chars = Utf8.Decode(_bytes, _position, count, _chars);
+            if (chars < 0)
+            {
+                throw new FlashStoreException("An entry's string is not well-formed UTF-8.");
+            }
+
             _position += count;
             return new string(_chars, 0, chars);
         }

@@ -49,7 +49,7 @@ namespace EdgeBroker.Firmware.Uplink
             _caCertificate = caCertificate;
             _packetIds = new int[uplink.Settings.InFlightWindow];
             _sequences = new long[uplink.Settings.InFlightWindow];
-            _worker = new Worker(RunOnce, IdleIntervalMilliseconds);
+            _worker = new Worker("uplink " + uplink.Name, RunOnce, IdleIntervalMilliseconds, _log);
             uplink.StateChanged = StateChanged;
             uplink.Dropped = Dropped;
             uplink.Queued = Queued;

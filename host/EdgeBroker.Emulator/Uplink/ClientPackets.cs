@@ -1,10 +1,11 @@
+using EdgeBroker.Core.Text;
 using EdgeBroker.Firmware.Relay.Codec;
 
 namespace EdgeBroker.Emulator.Uplink;
 
 /// <summary>
 /// The MQTT 3.1.1 packets only a client sends (CONNECT, SUBSCRIBE, PINGREQ, DISCONNECT), encoded with the relay's own
-/// codec pieces (<see cref="FixedHeader"/>, <see cref="MqttUtf8"/>); PUBLISH and PUBACK are the relay's
+/// codec pieces (<see cref="FixedHeader"/>) and the core's <see cref="Utf8"/>; PUBLISH and PUBACK are the relay's
 /// <see cref="PacketWriter"/>'s.
 /// </summary>
 static class ClientPackets
@@ -65,13 +66,13 @@ static class ClientPackets
         return packet;
     }
 
-    static int StringSize(string value) => 2 + MqttUtf8.EncodedLength(value);
+    static int StringSize(string value) => 2 + Utf8.EncodedLength(value);
 
     static int PutString(byte[] packet, int offset, string value)
     {
-        int length = MqttUtf8.EncodedLength(value);
+        int length = Utf8.EncodedLength(value);
         packet[offset] = (byte)(length >> 8);
         packet[offset + 1] = (byte)length;
-        return offset + 2 + MqttUtf8.Encode(value, packet, offset + 2);
+        return offset + 2 + Utf8.Encode(value, packet, offset + 2);
     }
 }

@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Text;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -50,7 +51,7 @@ public sealed class SocketUplinkTransport : IUplinkTransport
 
     public int Publish(string topic, byte[] payload, int qos, bool retain, bool duplicate, int packetId)
     {
-        int topicBytes = MqttUtf8.EncodedLength(topic);
+        int topicBytes = Utf8.EncodedLength(topic);
         var packet = new byte[PacketWriter.PublishSize(topicBytes, payload.Length, qos)];
         PacketWriter.WritePublish(packet, 0, topic, topicBytes, payload, 0, payload.Length, qos, retain, duplicate && qos > 0, packetId);
         Current().Send(packet);

@@ -1,4 +1,5 @@
 using System.Net;
+using EdgeBroker.Core.Security;
 
 namespace EdgeBroker.Host.Configuration;
 
@@ -109,7 +110,7 @@ public sealed class BrokerOptions
         {
             problems.Add($"Bind '{Bind}' is not an IP address (use 127.0.0.1 for this machine only, 0.0.0.0 for the LAN).");
         }
-        else if (!IsLoopbackOnly && AccessKeys.Count == 0 && Security.PasswordFile is null && Security.AllowAnonymous != true)
+        else if (OpenBrokerRule.NeedsAccessKey(IsLoopbackOnly, AccessKeys.Count > 0 || Security.PasswordFile is not null, Security.AllowAnonymousSetting))
         {
             problems.Add($"Bind {Bind} lets other machines connect, but no authentication is configured. Add an access key " +
                 "(--access-key ID:SECRET, or EdgeBroker:AccessKeys in a --config file) so that MQTT clients must sign in, " +

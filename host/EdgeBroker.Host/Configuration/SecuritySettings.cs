@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Security;
+
 namespace EdgeBroker.Host.Configuration;
 
 /// <summary>Who may connect and what they may do (section EdgeBroker:Security). MQTT clients authenticate with the
@@ -5,8 +7,17 @@ namespace EdgeBroker.Host.Configuration;
 /// requests; paired devices with the credentials pairing gave them.</summary>
 public sealed class SecuritySettings
 {
-    /// <summary>Clients without a user name are admitted. Unset: admitted only while no access key and no password file is configured.</summary>
+    /// <summary>Clients without a user name are admitted. Unset: admitted only while no access key, no password file and
+    /// no paired device is configured (the core's <see cref="OpenBrokerRule"/>).</summary>
     public bool? AllowAnonymous { get; set; }
+
+    /// <summary><see cref="AllowAnonymous"/> as the core's <see cref="OpenBrokerRule"/> takes it.</summary>
+    public int AllowAnonymousSetting => AllowAnonymous switch
+    {
+        null => OpenBrokerRule.NotSet,
+        true => 1,
+        false => 0,
+    };
 
     /// <summary>Groups whose clients may exchange P2P messages with every group (the back end's).</summary>
     public List<string> ApplicationGroups { get; set; } = [];

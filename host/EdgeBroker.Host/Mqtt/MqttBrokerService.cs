@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
@@ -45,6 +46,7 @@ sealed class MqttBrokerService(
     CoreBridge? _bridge;
     Timer? _expiryTimer;
     Timer? _tickTimer;
+    readonly FaultGate _tickFaults = new();
     SysTree? _sysTree;
 
     /// <summary>The plain MQTT port actually listened on (differs from the setting when that is 0); 0 when the plain
@@ -157,11 +159,25 @@ sealed class MqttBrokerService(
         }
     }
 
+    /// <summary>Once a second: overdue offline batches, the $SYS tree, then lost credentials. A fault here is caught and
+    /// logged (once per run of the same fault): an exception escaping a timer callback would end the process.</summary>
     void Tick()
     {
-        var nowMs = Clock.NowMs();
-        core.Tick(nowMs);
-        _sysTree?.Tick(nowMs);
+        try
+        {
+            var nowMs = Clock.NowMs();
+            core.Tick(nowMs);
+            _sysTree?.Tick(nowMs);
+            _tickFaults.Recovered();
+        }
+        catch (Exception e)
+        {
+            if (_tickFaults.ShouldReport(e))
+            {
+                _logger.LogError(e, "Unexpected error in the broker's periodic tick (it carries on; the same error again is not logged)");
+            }
+        }
+
         _ = CloseConnectionsWithLostCredentials();
     }
 

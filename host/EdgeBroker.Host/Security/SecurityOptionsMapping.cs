@@ -26,12 +26,15 @@ static class SecurityOptionsMapping
             || settings.PasswordFile is not null;
     }
 
-    public static SecurityOptions ToCoreOptions(this BrokerOptions broker)
+    /// <param name="pairedDevices">Devices paired so far: they count as configured credentials for the default of
+    /// anonymous access.</param>
+    public static SecurityOptions ToCoreOptions(this BrokerOptions broker, int pairedDevices)
     {
         var settings = broker.Security;
         var options = new SecurityOptions
         {
-            AllowAnonymous = settings.AllowAnonymous ?? (broker.AccessKeys.Count == 0 && settings.PasswordFile is null),
+            AllowAnonymous = OpenBrokerRule.AdmitsAnonymous(settings.AllowAnonymousSetting,
+                broker.AccessKeys.Count > 0 || settings.PasswordFile is not null || pairedDevices > 0),
             InstanceId = broker.InstanceId,
             ApplicationGroups = [.. settings.ApplicationGroups],
             SysSubscribers = [.. settings.SysSubscribers],

@@ -18,7 +18,7 @@ static class SecurityServices
         {
             var storage = provider.GetRequiredService<BrokerStorage>();
             var security = new BrokerSecurity(
-                provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ToCoreOptions(), storage.Devices, storage.Tokens, new CryptoRandomSource());
+                provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ToCoreOptions(storage.Devices.LoadDevices().Count), storage.Devices, storage.Tokens, new CryptoRandomSource());
             var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerSecurity));
             security.Policy.Denied = (clientId, topicOrFilter, isPublish, reason) =>
                 log.LogWarning("Refused {Packet} from {ClientId} to {Topic}: {Reason}", isPublish ? "PUBLISH" : "SUBSCRIBE", clientId, topicOrFilter, reason);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
@@ -23,11 +24,15 @@ namespace EdgeBroker.Host.Uplink;
 /// </summary>
 sealed class UplinkConnection : IDisposable
 {
+    /// <summary>Pause after an unexpected error before the next round, so a fault that repeats does not spin.</summary>
+    static readonly TimeSpan FaultPause = TimeSpan.FromSeconds(1);
+
     readonly Core.Uplink.Uplink _uplink;
     readonly UplinkOptions _options;
     readonly UplinkClientOptions _clientOptions;
     readonly BrokerCore _core;
     readonly ILogger _logger;
+    readonly FaultGate _faults = new();
     readonly SemaphoreSlim _wake = new(0);
     int _signaled;
     bool _speaks311;
@@ -44,26 +49,54 @@ sealed class UplinkConnection : IDisposable
         uplink.Queued = _ => Signal();
     }
 
-    /// <summary>Connects, serves and reconnects until <paramref name="stopping"/>.</summary>
+    /// <summary>Connects, serves and reconnects until <paramref name="stopping"/>. A fault of ours (the core, the store, a
+    /// callback), not the network's, is logged (once per run of the same fault) and handled as a lost connection, so the
+    /// core backs off and reconnects instead of the uplink's task ending unnoticed.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
+        string? faulted = null;
         while (!stopping.IsCancellationRequested)
         {
-            var address = _uplink.NextConnect(Clock.NowMs());
-            if (address is null)
+            try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(_uplink.WaitMs(Clock.NowMs()), 10, 1000)), stopping)
-                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                continue;
-            }
+                if (faulted is not null)
+                {
+                    _uplink.ConnectionLost(faulted, Clock.NowMs());
+                    faulted = null;
+                }
 
-            using var client = new MqttClientFactory().CreateMqttClient();
-            client.ApplicationMessageReceivedAsync += OnReceived;
-            var version = await ConnectAsync(client, address, stopping);
-            if (version is { } connected)
-            {
-                await ServeAsync(client, connected, stopping);
+                await ConnectAndServeAsync(stopping);
             }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                if (_faults.ShouldReport(e))
+                {
+                    _logger.LogError(e, "Uplink {Name}: unexpected error; it reconnects (the same error again is not logged)", _uplink.Name);
+                }
+
+                faulted = "unexpected error: " + e.Message;
+                await Task.Delay(FaultPause, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>One round: waits for the core's next attempt, or connects and serves until the connection ends.</summary>
+    async Task ConnectAndServeAsync(CancellationToken stopping)
+    {
+        var address = _uplink.NextConnect(Clock.NowMs());
+        if (address is null)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(_uplink.WaitMs(Clock.NowMs()), 10, 1000)), stopping)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
+        }
+
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += OnReceived;
+        var version = await ConnectAsync(client, address, stopping);
+        if (version is { } connected)
+        {
+            await ServeAsync(client, connected, stopping);
         }
     }
 
@@ -171,6 +204,8 @@ sealed class UplinkConnection : IDisposable
 
                 await Task.WhenAny(_wake.WaitAsync(connection.Token), lost.Task);
             }
+
+            _faults.Recovered();
         }
         catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
         {

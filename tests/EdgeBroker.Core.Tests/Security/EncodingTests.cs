@@ -1,45 +1,15 @@
-using System.Text;
-using System.Text.Json;
 using EdgeBroker.Core.Security;
-using FsCheck.Xunit;
 
 namespace EdgeBroker.Core.Tests.Security;
 
 /// <summary>The small encoders the security code writes itself instead of depending on framework APIs the device
-/// may lack: UTF-8, hexadecimal, JSON string escaping, and constant-time comparison.</summary>
+/// may lack: hexadecimal and constant-time comparison (UTF-8 and JSON strings: Text/Utf8Tests, Text/JsonStringTests).</summary>
 public class EncodingTests
 {
-    [Property(MaxTest = 500)]
-    public bool Utf8_agrees_with_dotnet_for_any_string(string? text)
-    {
-        text ??= "";
-        return Utf8.GetBytes(text).AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(text));
-    }
-
-    [Theory]
-    [InlineData("GID_ü@@@d€v")]
-    [InlineData("emoji \U0001F600 pair")]
-    [InlineData("lone \uD800 high and \uDC00 low")]
-    public void Utf8_handles_multibyte_surrogate_pairs_and_unpaired_surrogates_like_dotnet(string text)
-    {
-        Assert.Equal(Encoding.UTF8.GetBytes(text), Utf8.GetBytes(text));
-    }
-
     [Fact]
     public void Hex_is_lower_case_two_digits_per_byte()
     {
         Assert.Equal("00ff10ab", Hex.Of(new byte[] { 0x00, 0xFF, 0x10, 0xAB }));
-    }
-
-    [Theory]
-    [InlineData("plain")]
-    [InlineData("quote\" backslash\\ tab\t nul\0 newline\n unit\u001f")]
-    [InlineData("GID_x@@@ü€")]
-    public void Escaped_json_strings_parse_back_to_the_original(string text)
-    {
-        string json = "\"" + JsonString.Escape(text) + "\"";
-
-        Assert.Equal(text, JsonSerializer.Deserialize<string>(json));
     }
 
     [Fact]

@@ -32,4 +32,44 @@ public class Utf8Tests
             .ToArbitrary();
         return Prop.ForAll(text, value => Encoding.UTF8.GetBytes(value).SequenceEqual(Utf8.GetBytes(value)));
     }
+
+    /// <summary>The decoder accepts exactly what .NET's strict decoder accepts, U+0000 included, and yields the same
+    /// text; <see cref="Utf8.CharCount"/> agrees with it.</summary>
+    [Property(MaxTest = 2000)]
+    public bool Decode_AcceptsExactlyWellFormedUtf8(byte[] bytes)
+    {
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        string? expected;
+        try
+        {
+            expected = strict.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            expected = null;
+        }
+
+        var chars = new char[bytes.Length];
+        int count = Utf8.Decode(bytes, 0, bytes.Length, chars);
+        return expected == null
+            ? count == -1
+            : count >= 0 && new string(chars, 0, count) == expected && Utf8.CharCount(bytes, 0, bytes.Length) == count;
+    }
+
+    [Fact]
+    public void DecodeMqtt_RefusesNul_DecodeKeepsIt()
+    {
+        var bytes = new byte[] { (byte)'a', 0, (byte)'b' };
+        Assert.Equal(-1, Utf8.DecodeMqtt(bytes, 0, bytes.Length, new char[3]));
+        Assert.Equal(3, Utf8.Decode(bytes, 0, bytes.Length, new char[3]));
+    }
+
+    [Fact]
+    public void Encode_WritesIntoTheBufferAtTheOffset()
+    {
+        var buffer = new byte[8];
+        int written = Utf8.Encode("ü\uD800", buffer, 3);
+        Assert.Equal(Utf8.EncodedLength("ü\uD800"), written);
+        Assert.Equal(new byte[] { 0, 0, 0, 0xC3, 0xBC, 0xEF, 0xBF, 0xBD }, buffer);
+    }
 }

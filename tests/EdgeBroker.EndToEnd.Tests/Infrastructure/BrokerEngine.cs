@@ -33,6 +33,14 @@ public abstract class RunningBroker : IAsyncDisposable
     /// own process.</summary>
     public virtual EdgeBroker.Core.Routing.RoutingCounters? Counters => null;
 
+    /// <summary>The broker's routing core, for tests that inject a fault through its callbacks; null for a broker in
+    /// its own process.</summary>
+    public virtual EdgeBroker.Core.BrokerCore? Core => null;
+
+    /// <summary>The warnings and errors the broker logged so far (with the exception, if any), for tests that check what
+    /// is logged; empty for a broker in its own process.</summary>
+    public virtual IReadOnlyList<string> LoggedProblems => [];
+
     /// <summary>Whether a client with this ID is connected now (to wait for third-party clients that print nothing).</summary>
     public abstract bool IsConnected(string clientId);
 

@@ -66,14 +66,15 @@ public sealed class EmulatorEngine : BrokerEngine
         File.WriteAllLines(Path.Combine(dataDirectory, SettingsFile.FileName), lines);
 
         var problems = new List<string>();
+        var log = new RecordingLog();
         var gateway = EmulatedGateway.Create(dataDirectory, relay =>
         {
             relay.Port = 0;
             relay.Bind = "127.0.0.1";
-        }, new SilentLog(), problems);
+        }, log, problems);
         Assert.Empty(problems);
         gateway!.Start();
-        return new RunningEmulator(gateway, ownDataDirectory ? dataDirectory : null);
+        return new RunningEmulator(gateway, log, ownDataDirectory ? dataDirectory : null);
     }
 
     static string Same(string value) => value;
@@ -81,9 +82,13 @@ public sealed class EmulatorEngine : BrokerEngine
     static string HoursToSeconds(string hours) =>
         Math.Round(double.Parse(hours, CultureInfo.InvariantCulture) * 3600).ToString(CultureInfo.InvariantCulture);
 
-    public sealed class RunningEmulator(EmulatedGateway gateway, string? ownDataDirectory) : RunningBroker
+    public sealed class RunningEmulator(EmulatedGateway gateway, RecordingLog log, string? ownDataDirectory) : RunningBroker
     {
         public EmulatedGateway Gateway => gateway;
+
+        public override EdgeBroker.Core.BrokerCore Core => gateway.Core;
+
+        public override IReadOnlyList<string> LoggedProblems => log.Warnings;
 
         public override int Port => gateway.Port;
 
@@ -103,10 +108,16 @@ public sealed class EmulatorEngine : BrokerEngine
         }
     }
 
-    /// <summary>Relay log lines would only clutter test output; EDGEBROKER_TEST_LOGLEVEL=Information shows them.</summary>
-    sealed class SilentLog : IRelayLog
+    /// <summary>Keeps the relay's warnings for <see cref="RunningBroker.LoggedProblems"/> (the relay logs per connection
+    /// and per fault, not per message); log lines would only clutter test output, EDGEBROKER_TEST_LOGLEVEL=Information
+    /// shows them.</summary>
+    public sealed class RecordingLog : IRelayLog
     {
         static readonly bool Verbose = Environment.GetEnvironmentVariable("EDGEBROKER_TEST_LOGLEVEL") == "Information";
+
+        readonly System.Collections.Concurrent.ConcurrentQueue<string> _warnings = new();
+
+        public IReadOnlyList<string> Warnings => [.. _warnings];
 
         public void Info(string message)
         {
@@ -116,6 +127,10 @@ public sealed class EmulatorEngine : BrokerEngine
             }
         }
 
-        public void Warning(string message) => Info(message);
+        public void Warning(string message)
+        {
+            _warnings.Enqueue(message);
+            Info(message);
+        }
     }
 }

@@ -3,6 +3,7 @@ using EdgeBroker.Host.Http;
 using EdgeBroker.Host.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 
@@ -35,15 +36,23 @@ public sealed class HostEngine : BrokerEngine
 
         var host = BrokerApp.Build(all, configFile);
         Assert.Empty(BrokerApp.Validate(host));
+        var problems = new ProblemLoggerProvider();
+        host.Services.GetRequiredService<ILoggerFactory>().AddProvider(problems);
         await host.StartAsync();
         var mqtt = host.Services.GetRequiredService<MqttBrokerService>();
         var http = host.Services.GetRequiredService<HttpApiListener>().BoundAddress;
         Assert.True((mqtt.BoundPort > 0 || mqtt.BoundTlsPort > 0) && http is not null, "the host broker did not start listening");
-        return new RunningHost(host, mqtt.BoundPort, mqtt.BoundTlsPort, new Uri(http, "/"), host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(), ownDataDir);
+        return new RunningHost(host, mqtt.BoundPort, mqtt.BoundTlsPort, new Uri(http, "/"), host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(),
+            problems, ownDataDir);
     }
 
-    sealed class RunningHost(IHost host, int port, int tlsPort, Uri httpBaseAddress, EdgeBroker.Core.BrokerCore core, DirectoryInfo? ownDataDir) : RunningBroker
+    sealed class RunningHost(IHost host, int port, int tlsPort, Uri httpBaseAddress, EdgeBroker.Core.BrokerCore core,
+        ProblemLoggerProvider problems, DirectoryInfo? ownDataDir) : RunningBroker
     {
+        public override EdgeBroker.Core.BrokerCore Core => core;
+
+        public override IReadOnlyList<string> LoggedProblems => problems.Problems;
+
         public override int Port => port;
 
         public override int TlsPort => tlsPort;

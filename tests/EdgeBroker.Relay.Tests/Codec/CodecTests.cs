@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Relay.Tests.Support;
 
@@ -117,7 +118,7 @@ public class CodecTests
     {
         var buffer = new byte[64];
         const string topic = "a/ü/b";
-        int topicBytes = MqttUtf8.EncodedLength(topic);
+        int topicBytes = Utf8.EncodedLength(topic);
         var payload = "xyz"u8.ToArray();
         PacketWriter.WritePublish(buffer, 0, topic, topicBytes, payload, 0, 3, 1, true, true, 513);
         int size = PacketWriter.PublishSize(topicBytes, 3, 1);
@@ -150,7 +151,7 @@ public class CodecTests
     [InlineData(new byte[] { 0xE2, 0x82 })]
     public void Strings_that_are_not_mqtt_utf8_are_refused(byte[] bytes)
     {
-        Assert.Equal(-1, MqttUtf8.Decode(bytes, 0, bytes.Length, new char[bytes.Length]));
+        Assert.Equal(-1, Utf8.DecodeMqtt(bytes, 0, bytes.Length, new char[bytes.Length]));
     }
 
     [Fact]

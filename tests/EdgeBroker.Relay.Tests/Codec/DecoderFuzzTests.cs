@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Relay.Tests.Support;
 using FsCheck;
@@ -58,7 +59,7 @@ public class DecoderFuzzTests
             }
 
             var chars = new char[bytes.Length];
-            int count = MqttUtf8.Decode(bytes, 0, bytes.Length, chars);
+            int count = Utf8.DecodeMqtt(bytes, 0, bytes.Length, chars);
             return expected == null ? count == -1 : count >= 0 && new string(chars, 0, count) == expected;
         }).Check(Configured);
     }
@@ -74,12 +75,12 @@ public class DecoderFuzzTests
                 return true;
             }
 
-            var bytes = new byte[MqttUtf8.EncodedLength(value)];
-            int written = MqttUtf8.Encode(value, bytes, 0);
+            var bytes = new byte[Utf8.EncodedLength(value)];
+            int written = Utf8.Encode(value, bytes, 0);
             var chars = new char[bytes.Length];
             return written == bytes.Length
                 && bytes.SequenceEqual(Encoding.UTF8.GetBytes(value))
-                && new string(chars, 0, MqttUtf8.Decode(bytes, 0, bytes.Length, chars)) == value;
+                && new string(chars, 0, Utf8.DecodeMqtt(bytes, 0, bytes.Length, chars)) == value;
         }).Check(Configured);
     }
 

@@ -67,17 +67,4 @@ public class AuthenticationLogTests
         connection.Terminate();
         return connAck[3];
     }
-
-    sealed class RecordingLog : IRelayLog
-    {
-        public List<string> Infos { get; } = [];
-
-        public List<string> Warnings { get; } = [];
-
-        public IEnumerable<string> All => Infos.Concat(Warnings);
-
-        public void Info(string message) => Infos.Add(message);
-
-        public void Warning(string message) => Warnings.Add(message);
-    }
 }

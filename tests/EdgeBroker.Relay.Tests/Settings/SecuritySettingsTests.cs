@@ -1,5 +1,7 @@
 using EdgeBroker.Core.Security;
+using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Relay.Tests.Support;
 
 namespace EdgeBroker.Relay.Tests.Settings;
 
@@ -61,5 +63,31 @@ public class SecuritySettingsTests
         Assert.Contains(file.Problems.Cast<string>(), p => p.StartsWith(problem, StringComparison.Ordinal));
         Assert.Empty(settings.AccessKeys);
         Assert.Equal(RelaySecuritySettings.DefaultPairingGroup, settings.PairingGroup);
+    }
+
+    /// <summary>The host refuses to start so configured; the gateway starts (it must, to be paired) and warns.</summary>
+    [Theory]
+    [InlineData("0.0.0.0", "", true)]
+    [InlineData("0.0.0.0", "allow_anonymous = 0", true)]
+    [InlineData("0.0.0.0", "allow_anonymous = 1", false)]
+    [InlineData("0.0.0.0", "access_key.AK = secret", false)]
+    [InlineData("127.0.0.1", "", false)]
+    public void Beyond_loopback_without_an_access_key_the_gateway_warns(string bind, string line, bool warns)
+    {
+        var security = new RelaySecuritySettings();
+        security.ApplyFrom(SettingsFile.Parse(line));
+        var log = new RecordingLog();
+        var storage = Directory.CreateTempSubdirectory("edgebroker-open-rule-");
+        try
+        {
+            var gateway = Gateway.Open(storage.FullName, new RelaySettings { Bind = bind, Port = 0 }, security, new TestRandom(), log, null, null);
+            gateway.Start();
+            gateway.Stop();
+            Assert.Equal(warns, log.Warnings.Any(warning => warning.StartsWith("Listening on " + bind + " beyond loopback without an access key", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            storage.Delete(recursive: true);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Sessions;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Firmware.Storage;
 using EdgeBroker.Storage.Tests.Support;
 
@@ -86,7 +87,7 @@ public sealed class FlashFormatTests : FlashLogFixture
     public void Utf8_MatchesTheFrameworkEncoding(string text)
     {
         byte[] expected = Encoding.UTF8.GetBytes(text);
-        byte[] encoded = new byte[Utf8.ByteCount(text)];
+        byte[] encoded = new byte[Utf8.EncodedLength(text)];
         Utf8.Encode(text, encoded, 0);
         char[] decoded = new char[encoded.Length];
         int chars = Utf8.Decode(encoded, 0, encoded.Length, decoded);

@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Text;
+
 namespace EdgeBroker.Firmware.Relay.Codec
 {
     /// <summary>Encodes the packets a server sends (MQTT 3.1.1 §3) straight into an outgoing buffer: no allocation.</summary>
@@ -69,7 +71,7 @@ namespace EdgeBroker.Firmware.Relay.Codec
             offset += FixedHeader.WriteLength(buffer, offset, 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadLength);
             buffer[offset++] = (byte)(topicBytes >> 8);
             buffer[offset++] = (byte)topicBytes;
-            offset += MqttUtf8.Encode(topic, buffer, offset);
+            offset += Utf8.Encode(topic, buffer, offset);
             if (qos > 0)
             {
                 buffer[offset++] = (byte)(packetId >> 8);

@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Text;
+
 namespace EdgeBroker.Firmware.Relay.Codec
 {
     /// <summary>
@@ -14,7 +16,7 @@ namespace EdgeBroker.Firmware.Relay.Codec
         char[] _chars = new char[InitialChars];
 
         /// <summary>The string in <paramref name="bytes"/>[offset, offset+length); a malformed one (see
-        /// <see cref="MqttUtf8"/>) throws <see cref="MalformedPacketException"/>.</summary>
+        /// <see cref="Utf8.DecodeMqtt"/>) throws <see cref="MalformedPacketException"/>.</summary>
         public string Decode(byte[] bytes, int offset, int length)
         {
             lock (_sync)
@@ -24,7 +26,7 @@ namespace EdgeBroker.Firmware.Relay.Codec
                     _chars = new char[length];
                 }
 
-                int count = MqttUtf8.Decode(bytes, offset, length, _chars);
+                int count = Utf8.DecodeMqtt(bytes, offset, length, _chars);
                 if (count < 0)
                 {
                     throw new MalformedPacketException("a string is not well-formed UTF-8 or contains U+0000");

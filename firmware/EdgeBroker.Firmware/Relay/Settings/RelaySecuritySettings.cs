@@ -29,7 +29,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const int MaxTrackedAddresses = 32;
 
         /// <summary><see cref="AllowAnonymous"/> when the file does not set <see cref="AllowAnonymousKey"/>.</summary>
-        public const int NotSet = -1;
+        public const int NotSet = OpenBrokerRule.NotSet;
 
         readonly ArrayList _accessKeys = new ArrayList();
 
@@ -107,12 +107,18 @@ namespace EdgeBroker.Firmware.Relay.Settings
             }
         }
 
-        /// <summary>Whether clients without a user name are admitted: as set, or — when not set — only while the gateway
-        /// has neither access keys nor paired devices, so that an unconfigured gateway works out of the box and one that
-        /// has started to use credentials does not stay open.</summary>
+        /// <summary>Whether clients without a user name are admitted (the core's <see cref="OpenBrokerRule"/> decides).</summary>
         public bool AllowsAnonymous(bool hasPairedDevices)
         {
-            return AllowAnonymous == NotSet ? _accessKeys.Count == 0 && !hasPairedDevices : AllowAnonymous == 1;
+            return OpenBrokerRule.AdmitsAnonymous(AllowAnonymous, _accessKeys.Count > 0 || hasPairedDevices);
+        }
+
+        /// <summary>Whether a relay listening on <paramref name="bind"/> lacks the access key (or the explicit
+        /// <see cref="AllowAnonymousKey"/> = 1) a broker reachable beyond loopback must have (the core's
+        /// <see cref="OpenBrokerRule"/> decides).</summary>
+        public bool NeedsAccessKey(string bind)
+        {
+            return OpenBrokerRule.NeedsAccessKey(bind.StartsWith("127."), _accessKeys.Count > 0, AllowAnonymous);
         }
 
         /// <summary>The core's options for these settings; <paramref name="hasPairedDevices"/> decides anonymous access
