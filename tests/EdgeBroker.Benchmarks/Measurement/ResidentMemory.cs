@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
 
 namespace EdgeBroker.Benchmarks.Measurement;
 
@@ -27,20 +28,12 @@ public sealed class ResidentMemory : IAsyncDisposable
     {
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{processId}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    // "VmRSS:     65432 kB"
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-                }
-            }
+            return ProcessMemory.Of(processId).Resident;
         }
         catch (IOException)
         {
+            return 0;
         }
-
-        return 0;
     }
 
     /// <summary><paramref name="bytes"/> in MB with one decimal, for reports and progress lines.</summary>
