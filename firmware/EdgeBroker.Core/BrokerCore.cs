@@ -35,6 +35,7 @@ namespace EdgeBroker.Core
         readonly Router _router;
         readonly PresenceTracker _presence;
         readonly UplinkSet _uplinks;
+        readonly RemoteRoutes _routes;
         readonly int _maxQos;
         int _sessionsExpired;
         int _connectionsAccepted;
@@ -50,7 +51,9 @@ namespace EdgeBroker.Core
             _counters = new RoutingCounters();
             _maxQos = maxQos;
             _uplinks = new UplinkSet();
-            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks);
+            _uplinks.Reachable = CollectReachable;
+            _routes = new RemoteRoutes();
+            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks, _routes);
             _presence = new PresenceTracker(_router);
         }
 
@@ -75,6 +78,9 @@ namespace EdgeBroker.Core
 
         /// <summary>The configured uplinks; every accepted PUBLISH is offered to them (see <see cref="Router"/>).</summary>
         public UplinkSet Uplinks { get { return _uplinks; } }
+
+        /// <summary>Which gateway below hosts which client ID, as announced over their uplinks (P2P federation).</summary>
+        public RemoteRoutes Routes { get { return _routes; } }
 
         /// <summary>The highest QoS this broker grants and delivers at.</summary>
         public int MaxQos { get { return _maxQos; } }
@@ -156,6 +162,11 @@ namespace EdgeBroker.Core
 
                 session.Connection = connection;
                 _offline.Start(session, Clock.NowMs());
+            }
+
+            if (!existed)
+            {
+                ReachabilityChanged(clientId);
             }
 
             return existed;
@@ -368,9 +379,45 @@ namespace EdgeBroker.Core
             return depth;
         }
 
+        /// <summary>A client's PUBLISH. A route announcement from a federated gateway below
+        /// (<see cref="P2PEnvelope.AnnouncementPrefix"/>) changes the route table and is not routed.</summary>
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
         {
-            return _router.Publish(publisherClientId, message);
+            string announced = P2PEnvelope.AnnouncedClientId(message.Topic);
+            if (announced == null)
+            {
+                return _router.Publish(publisherClientId, message);
+            }
+
+            Session announcer = _sessions.Find(publisherClientId);
+            if (announcer != null && announcer.IsOnline
+                && _routes.Announced(publisherClientId, announced, message.PayloadLength > 0))
+            {
+                ReachabilityChanged(announced);
+            }
+
+            return PublishOutcome.Delivered;
+        }
+
+        /// <summary>Tells federated uplinks whether <paramref name="clientId"/> can be reached here (a session of this
+        /// broker or a route below) after its session or route changed.</summary>
+        void ReachabilityChanged(string clientId)
+        {
+            if (_uplinks.FederatesP2P)
+            {
+                _uplinks.Announce(clientId, _sessions.Find(clientId) != null || _routes.GatewayFor(clientId, 0, clientId.Length) != null);
+            }
+        }
+
+        void CollectReachable(ArrayList into)
+        {
+            ArrayList sessions = _sessions.Snapshot();
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                into.Add(((Session)sessions[i]).ClientId);
+            }
+
+            _routes.CollectClientIds(into);
         }
 
         /// <summary>Routes a message that came down an uplink, as made by <see cref="Uplink.Uplink.Down"/> (remapped,
@@ -400,6 +447,7 @@ namespace EdgeBroker.Core
             session.Connection = null;
             session.IsDiscarded = true;
             _sessions.Remove(session);
+            ReachabilityChanged(session.ClientId);
         }
     }
 }

@@ -21,14 +21,16 @@ namespace EdgeBroker.Core.Routing
         readonly RoutingCounters _counters;
         readonly int _maxQos;
         readonly UplinkSet _uplinks;
+        readonly RemoteRoutes _routes;
         IAccessPolicy _policy;
         RetainedKeeper _keepRetained;
         DedupeWindow _dedupe;
 
         internal Router(SessionRegistry sessions, SubscriptionIndex subscriptions, OfflineDelivery offline,
-            IAccessPolicy policy, RoutingCounters counters, int maxQos, UplinkSet uplinks)
+            IAccessPolicy policy, RoutingCounters counters, int maxQos, UplinkSet uplinks, RemoteRoutes routes)
         {
             _uplinks = uplinks;
+            _routes = routes;
             _sessions = sessions;
             _subscriptions = subscriptions;
             _offline = offline;
@@ -143,7 +145,7 @@ namespace EdgeBroker.Core.Routing
             PublishOutcome outcome;
             if (receiverStart >= 0)
             {
-                outcome = RouteToReceiver(message, receiverStart);
+                outcome = RouteToReceiver(publisherClientId, message, receiverStart);
             }
             else
             {
@@ -175,16 +177,66 @@ namespace EdgeBroker.Core.Routing
             return RouteToSubscribers(null, message);
         }
 
-        PublishOutcome RouteToReceiver(RoutedMessage message, int receiverStart)
+        PublishOutcome RouteToReceiver(string publisherClientId, RoutedMessage message, int receiverStart)
         {
             string topic = message.Topic;
             Session receiver = _sessions.Find(topic, receiverStart, topic.Length - receiverStart);
-            if (receiver == null)
+            return receiver == null ? RouteAway(publisherClientId, message, receiverStart) : DeliverP2P(receiver, message);
+        }
+
+        /// <summary>
+        /// P2P federation (docs/federation.md) for a receiver with no session here: to the gateway below that announced
+        /// it — never back to the gateway the message came from — as an envelope; else up a federated uplink unless it
+        /// came down it; else nowhere. A message that would exceed the maximum hop count is dropped.
+        /// </summary>
+        PublishOutcome RouteAway(string publisherClientId, RoutedMessage message, int receiverStart)
+        {
+            string topic = message.Topic;
+            string gatewayId = _routes.GatewayFor(topic, receiverStart, topic.Length - receiverStart);
+            Session gateway = gatewayId == null || gatewayId == publisherClientId ? null : _sessions.Find(gatewayId);
+            if ((gateway != null || _uplinks.FederatesP2P) && message.Hops >= _routes.MaxHops)
             {
-                _counters.CountP2PDroppedNoSession();
+                _counters.CountP2PDroppedHops();
                 return PublishOutcome.NoMatchingSubscribers;
             }
 
+            if (gateway != null)
+            {
+                _counters.CountP2PWrapped();
+                int hops = message.Hops + 1;
+                RoutedMessage envelope = message.Readdressed(P2PEnvelope.Wrap(topic, receiverStart, gatewayId, hops), hops);
+
+                // An uplink carries QoS 0 and 1 (the firmware's subscribes at most at QoS 1).
+                envelope.Qos = envelope.Qos < 1 ? envelope.Qos : 1;
+                return DeliverP2P(gateway, envelope);
+            }
+
+            UplinkOfferOutcome uplinked = _uplinks.OfferP2P(message, message.PublishedAtMs);
+            if (uplinked == UplinkOfferOutcome.Queued)
+            {
+                _offline.ReportStoreWritable(true);
+                _counters.CountP2PForwardedUp();
+                return PublishOutcome.Queued;
+            }
+
+            if (uplinked == UplinkOfferOutcome.Full)
+            {
+                _counters.CountQuotaDropped();
+                return PublishOutcome.UplinkQueueFull;
+            }
+
+            if (uplinked == UplinkOfferOutcome.StoreFailed)
+            {
+                _offline.ReportStoreWritable(false);
+                return PublishOutcome.StoreUnavailable;
+            }
+
+            _counters.CountP2PDroppedNoSession();
+            return PublishOutcome.NoMatchingSubscribers;
+        }
+
+        PublishOutcome DeliverP2P(Session receiver, RoutedMessage message)
+        {
             int qos = message.Qos < _maxQos ? message.Qos : _maxQos;
             lock (receiver.SyncRoot)
             {
