@@ -63,4 +63,73 @@ public sealed class FederatedP2PTests
         await app.ExpectNothingAsync();
         await sensor.ExpectNothingAsync();
     }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_target_away_from_B_with_a_persistent_session_gets_the_message_when_it_reconnects(string engineA)
+    {
+        await using var tiers = await FederatedTiers.StartAsync(engineA);
+        await using (await TestClient.ConnectAsync(tiers.GatewayB, "actuator-9", cleanStart: false))
+        {
+        }
+
+        await using var sensor = await TestClient.ConnectAsync(tiers.GatewayA, "sensor-1");
+        await tiers.WaitForRoutesAsync("sensor-1", "actuator-9");
+
+        Assert.True((await sensor.PublishAsync(Address("actuator-9"), "while-away")).IsSuccess);
+        await Eventually.WaitUntilAsync(() => tiers.GatewayB.Core!.OfflineQueueDepth() == 1, () => "the message was not kept at gateway B");
+
+        await using var actuator = await TestClient.ConnectAsync(tiers.GatewayB, "actuator-9", cleanStart: false);
+        var kept = await actuator.ReceiveAsync();
+        Assert.Equal((Address("actuator-9"), "while-away"), (kept.Topic, kept.ConvertPayloadToString()));
+    }
+
+    [Fact]
+    public async Task An_unknown_target_is_dropped_and_counted_at_the_top_an_MQTT5_sender_there_learns_it_and_nothing_loops()
+    {
+        await using var tiers = await FederatedTiers.StartAsync(Engines.Host);
+        await using var app = await TestClient.ConnectAsync(tiers.Cloud, "app", MqttProtocolVersion.V500);
+        await using var sensor = await TestClient.ConnectAsync(tiers.GatewayA, "sensor-1", MqttProtocolVersion.V500);
+        await WaitForRouteAsync(tiers.Cloud, "sensor-1", SiteId);
+
+        var fromCloud = await app.PublishAsync(Address("nobody"), "lost");
+        var fromGateway = await sensor.PublishAsync(Address("nobody"), "lost");
+
+        Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers, fromCloud.ReasonCode);
+        // Store-and-forward: the gateway acknowledged once the message was queued for its uplink.
+        Assert.Equal(MqttClientPublishReasonCode.Success, fromGateway.ReasonCode);
+        await Eventually.WaitUntilAsync(() => tiers.Cloud.Counters!.P2PDroppedNoSession == 2,
+            () => $"the cloud dropped {tiers.Cloud.Counters!.P2PDroppedNoSession} unknown-target messages");
+        var published = Published(tiers);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(published, Published(tiers));
+        Assert.Equal((1, 1, 0), (tiers.GatewayA.Counters!.P2PForwardedUp, tiers.Site.Counters!.P2PForwardedUp, tiers.Cloud.Counters!.P2PWrapped));
+    }
+
+    [Fact]
+    public async Task A_device_may_not_address_another_group_across_gateways_and_is_refused_at_its_own_gateway()
+    {
+        await using var tiers = await FederatedTiers.StartAsync(
+            settings => Engines.StartWithConfigAsync(Engines.Host, Security.SecureBroker.Config, settings), Engines.Host);
+        await using var stranger = await TestClient.ConnectAsync(tiers.GatewayB, "GID_other@@@x", MqttProtocolVersion.V500);
+        await using var peer = await TestClient.ConnectAsync(tiers.GatewayB, "GID_sensors@@@dev2", MqttProtocolVersion.V500);
+        await using var device = await Security.SecureBroker.ConnectAsync(tiers.GatewayA, Security.SecureBroker.Device, MqttProtocolVersion.V500);
+        await tiers.WaitForRoutesAsync(Security.SecureBroker.Device, "GID_other@@@x");
+        await WaitForRouteAsync(tiers.Cloud, "GID_sensors@@@dev2", GatewayBId);
+
+        var crossing = await device.PublishAsync("sensors/p2p/GID_other@@@x", "crossing groups");
+        var sameGroup = await device.PublishAsync("sensors/p2p/GID_sensors@@@dev2", "same group");
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, crossing.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, sameGroup.ReasonCode);
+        Assert.Equal("same group", (await peer.ReceiveAsync()).ConvertPayloadToString());
+        await stranger.ExpectNothingAsync();
+        Assert.Equal(1, tiers.GatewayA.Counters!.P2PForwardedUp);
+    }
+
+    /// <summary>Messages routed by each tier so far, the brokers' own $SYS messages left out.</summary>
+    static (int, int, int, int) Published(FederatedTiers tiers) =>
+        (Routed(tiers.GatewayA), Routed(tiers.Site), Routed(tiers.Cloud), Routed(tiers.GatewayB));
+
+    static int Routed(RunningBroker broker) => broker.Counters!.Published - broker.Counters.FromBroker;
 }

@@ -30,12 +30,17 @@ public sealed class FederatedTiers : IAsyncDisposable
 
     public RunningBroker GatewayB { get; }
 
-    public static async Task<FederatedTiers> StartAsync(string engineA)
+    public static Task<FederatedTiers> StartAsync(string engineA) =>
+        StartAsync(settings => Engines.StartAsync(engineA, settings), engineA);
+
+    /// <summary>Starts the tiers with gateway A started by <paramref name="startA"/> from its uplink settings (for
+    /// <paramref name="engineA"/>), e.g. with a security configuration of its own.</summary>
+    public static async Task<FederatedTiers> StartAsync(Func<Dictionary<string, string?>, Task<RunningBroker>> startA, string engineA)
     {
         var cloud = await new HostEngine().StartAsync();
         var site = await new HostEngine().StartAsync(HostGateway(cloud.Port, SiteId));
         var gatewayB = await new HostEngine().StartAsync(HostGateway(cloud.Port, GatewayBId));
-        var gatewayA = await Engines.StartAsync(engineA, GatewaySettings(engineA, site.Port, GatewayAId));
+        var gatewayA = await startA(GatewaySettings(engineA, site.Port, GatewayAId));
         return new FederatedTiers(cloud, site, gatewayA, gatewayB);
     }
 
