@@ -390,8 +390,8 @@ namespace EdgeBroker.Core
             }
 
             Session announcer = _sessions.Find(publisherClientId);
-            if (announcer != null && announcer.IsOnline
-                && _routes.Announced(publisherClientId, announced, message.PayloadLength > 0))
+            string pathBelow = P2PEnvelope.AnnouncedPath(message.Payload, message.PayloadOffset, message.PayloadLength);
+            if (announcer != null && announcer.IsOnline && _routes.Announced(publisherClientId, announced, pathBelow))
             {
                 ReachabilityChanged(announced);
             }
@@ -405,19 +405,31 @@ namespace EdgeBroker.Core
         {
             if (_uplinks.FederatesP2P)
             {
-                _uplinks.Announce(clientId, _sessions.Find(clientId) != null || _routes.GatewayFor(clientId, 0, clientId.Length) != null);
+                _uplinks.Announce(clientId, _sessions.Find(clientId) != null ? "" : _routes.PathFor(clientId, 0, clientId.Length));
             }
         }
 
-        void CollectReachable(ArrayList into)
+        void CollectReachable(ArrayList clientIds, ArrayList paths)
         {
             ArrayList sessions = _sessions.Snapshot();
             for (int i = 0; i < sessions.Count; i++)
             {
-                into.Add(((Session)sessions[i]).ClientId);
+                clientIds.Add(((Session)sessions[i]).ClientId);
+                paths.Add("");
             }
 
-            _routes.CollectClientIds(into);
+            // A client with a session here is reached here, whatever a gateway below said.
+            ArrayList routedIds = new ArrayList();
+            ArrayList routedPaths = new ArrayList();
+            _routes.CollectRoutes(routedIds, routedPaths);
+            for (int i = 0; i < routedIds.Count; i++)
+            {
+                if (_sessions.Find((string)routedIds[i]) == null)
+                {
+                    clientIds.Add(routedIds[i]);
+                    paths.Add(routedPaths[i]);
+                }
+            }
         }
 
         /// <summary>Routes a message that came down an uplink, as made by <see cref="Uplink.Uplink.Down"/> (remapped,

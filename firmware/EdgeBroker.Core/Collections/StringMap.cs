@@ -132,7 +132,7 @@ namespace EdgeBroker.Core.Collections
             }
         }
 
-        /// <summary>Adds every key to <paramref name="target"/>.</summary>
+        /// <summary>Adds every key to <paramref name="target"/>, in the order <see cref="CopyValuesTo"/> adds their values.</summary>
         public void CopyKeysTo(System.Collections.ArrayList target)
         {
             for (int i = 0; i < _keys.Length; i++)

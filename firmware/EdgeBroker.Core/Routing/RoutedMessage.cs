@@ -58,6 +58,11 @@ namespace EdgeBroker.Core.Routing
         /// gateway sent up.</summary>
         public int Hops { get; set; }
 
+        /// <summary>For a P2P message unwrapped from an envelope: the gateways below this broker it must still pass
+        /// (<c>gw-a</c>, <c>gw-a/gw-x</c>), null when its receiver is a client here. Never copied: a readdressed
+        /// message carries the rest of the path in its topic.</summary>
+        public string Via { get; set; }
+
         /// <summary>The same message under another topic — a P2P envelope for the next gateway — sharing the payload
         /// (borrowed or not) and every property.</summary>
         public RoutedMessage Readdressed(string topic, int hops)

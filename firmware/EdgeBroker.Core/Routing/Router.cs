@@ -185,14 +185,16 @@ namespace EdgeBroker.Core.Routing
         }
 
         /// <summary>
-        /// P2P federation (docs/federation.md) for a receiver with no session here: to the gateway below that announced
-        /// it — never back to the gateway the message came from — as an envelope; else up a federated uplink unless it
-        /// came down it; else nowhere. A message that would exceed the maximum hop count is dropped.
+        /// P2P federation (docs/federation.md) for a receiver with no session here: along the path its envelope named,
+        /// or else the one the gateways below announced — never back to the gateway the message came from — as an
+        /// envelope; else up a federated uplink unless it came down it; else nowhere. A message that would exceed the
+        /// maximum hop count is dropped.
         /// </summary>
         PublishOutcome RouteAway(string publisherClientId, RoutedMessage message, int receiverStart)
         {
             string topic = message.Topic;
-            string gatewayId = _routes.GatewayFor(topic, receiverStart, topic.Length - receiverStart);
+            string path = message.Via != null ? message.Via : _routes.PathFor(topic, receiverStart, topic.Length - receiverStart);
+            string gatewayId = path == null ? null : RemoteRoutes.FirstLevel(path);
             Session gateway = gatewayId == null || gatewayId == publisherClientId ? null : _sessions.Find(gatewayId);
             if ((gateway != null || _uplinks.FederatesP2P) && message.Hops >= _routes.MaxHops)
             {
@@ -204,7 +206,7 @@ namespace EdgeBroker.Core.Routing
             {
                 _counters.CountP2PWrapped();
                 int hops = message.Hops + 1;
-                RoutedMessage envelope = message.Readdressed(P2PEnvelope.Wrap(topic, receiverStart, gatewayId, hops), hops);
+                RoutedMessage envelope = message.Readdressed(P2PEnvelope.Wrap(topic, receiverStart, path, hops), hops);
 
                 // An uplink carries QoS 0 and 1 (the firmware's subscribes at most at QoS 1).
                 envelope.Qos = envelope.Qos < 1 ? envelope.Qos : 1;

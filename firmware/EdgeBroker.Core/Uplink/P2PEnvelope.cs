@@ -1,20 +1,27 @@
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 
 namespace EdgeBroker.Core.Uplink
 {
     /// <summary>
     /// The wire forms of P2P federation (docs/federation.md), one definition for every engine: the down-envelope
-    /// <c>{parent}/p2p/{gatewayClientId}/{hops}/{targetClientId}</c>, the route announcement
-    /// <c>$eb/route/{clientId}</c>, and the hop count. The envelope keeps everything in the topic, so it is the same on
-    /// MQTT 5 and 3.1.1 and survives being kept in an offline store whatever protocol later delivers it.
+    /// <c>{parent}/p2p/{gatewayClientId}/{hops}/{via…/}{targetClientId}</c> — the gateways below the addressed one, down
+    /// to the target's, then the target —, the route announcement <c>$eb/route/{clientId}</c> with the path below the
+    /// announcer, and the hop count. The envelope keeps everything in the topic, so it is the same on MQTT 5 and 3.1.1,
+    /// survives being kept in an offline store whatever protocol later delivers it, and needs no route table at the
+    /// gateways it passes (a restarted middle tier forwards it before its own gateways announced anything).
     /// </summary>
     public static class P2PEnvelope
     {
-        /// <summary>Announcements: <c>$eb/route/{clientId}</c>, payload <see cref="Reachable"/> or empty (gone).</summary>
+        /// <summary>Announcements: <c>$eb/route/{clientId}</c>, payload <c>1</c> (a client of the announcer),
+        /// <c>1/{gateway}/…</c> (reachable through those gateways below the announcer) or empty (gone).</summary>
         public const string AnnouncementPrefix = "$eb/route/";
 
-        /// <summary>The payload byte of an announcement that says "reachable through me".</summary>
-        public const byte Reachable = (byte)'1';
+        /// <summary>The first character of an announcement that says "reachable through me".</summary>
+        const char Reachable = '1';
+
+        /// <summary>Longest announcement payload read (a path of gateway client IDs); longer ones are ignored.</summary>
+        const int MaxAnnouncementBytes = 1024;
 
         /// <summary>The MQTT 5 user property that carries the hop count upward.</summary>
         public const string HopsProperty = "eb-hops";
@@ -26,20 +33,25 @@ namespace EdgeBroker.Core.Uplink
         const int HopsCeiling = 999;
 
         /// <summary>The envelope that takes the P2P address <paramref name="topic"/> (receiver at
-        /// <paramref name="receiverStart"/>) to <paramref name="gatewayClientId"/>'s session.</summary>
-        public static string Wrap(string topic, int receiverStart, string gatewayClientId, int hops)
+        /// <paramref name="receiverStart"/>) along <paramref name="path"/>: the client ID of the gateway session here
+        /// first, then the gateways below it, <c>/</c>-separated.</summary>
+        public static string Wrap(string topic, int receiverStart, string path, int hops)
         {
-            return topic.Substring(0, receiverStart) + gatewayClientId + "/" + hops.ToString() + "/"
-                + topic.Substring(receiverStart);
+            int firstSlash = path.IndexOf('/');
+            string gateway = firstSlash < 0 ? path : path.Substring(0, firstSlash);
+            string via = firstSlash < 0 ? "" : path.Substring(firstSlash + 1) + "/";
+            return topic.Substring(0, receiverStart) + gateway + "/" + hops.ToString() + "/" + via + topic.Substring(receiverStart);
         }
 
         /// <summary>
         /// The P2P address inside an envelope addressed to <paramref name="ownClientId"/>, or null when
-        /// <paramref name="topic"/> is no such envelope; <paramref name="hops"/> is its hop count.
+        /// <paramref name="topic"/> is no such envelope; <paramref name="hops"/> is its hop count and
+        /// <paramref name="via"/> the gateways below this one it must pass, or null when the target is a client here.
         /// </summary>
-        public static string Unwrap(string topic, string ownClientId, out int hops)
+        public static string Unwrap(string topic, string ownClientId, out int hops, out string via)
         {
             hops = 0;
+            via = null;
             int firstSlash = topic.IndexOf('/');
             if (firstSlash <= 0 || topic[0] == '$')
             {
@@ -54,7 +66,8 @@ namespace EdgeBroker.Core.Uplink
 
             int hopsStart = firstSlash + marker.Length;
             int hopsEnd = topic.IndexOf('/', hopsStart);
-            if (hopsEnd <= hopsStart || hopsEnd == topic.Length - 1 || topic.IndexOf('/', hopsEnd + 1) >= 0)
+            int targetStart = topic.LastIndexOf('/') + 1;
+            if (hopsEnd <= hopsStart || targetStart == topic.Length || !HasNoEmptyLevel(topic, hopsEnd + 1))
             {
                 return null;
             }
@@ -65,7 +78,70 @@ namespace EdgeBroker.Core.Uplink
                 return null;
             }
 
-            return P2PAddress.For(topic.Substring(0, firstSlash), topic.Substring(hopsEnd + 1));
+            if (targetStart > hopsEnd + 1)
+            {
+                via = topic.Substring(hopsEnd + 1, targetStart - hopsEnd - 2);
+            }
+
+            return P2PAddress.For(topic.Substring(0, firstSlash), topic.Substring(targetStart));
+        }
+
+        /// <summary>The payload announcing a client reachable along <paramref name="pathBelow"/> ("" for a client of
+        /// the announcer itself), or the empty payload of "gone" when it is null.</summary>
+        public static byte[] AnnouncementPayload(string pathBelow)
+        {
+            if (pathBelow == null)
+            {
+                return new byte[0];
+            }
+
+            return Utf8.GetBytes(pathBelow.Length == 0 ? "1" : "1/" + pathBelow);
+        }
+
+        /// <summary>
+        /// What an announcement's payload says: null for "gone" (or a payload that is no announcement), "" for a client
+        /// of the announcer, otherwise the gateways below the announcer on the way to it.
+        /// </summary>
+        public static string AnnouncedPath(byte[] payload, int offset, int length)
+        {
+            if (length == 0 || length > MaxAnnouncementBytes || payload[offset] != (byte)Reachable)
+            {
+                return null;
+            }
+
+            if (length == 1)
+            {
+                return "";
+            }
+
+            char[] chars = new char[length];
+            int count = Utf8.DecodeMqtt(payload, offset, length, chars);
+            if (count < 3 || chars[1] != '/')
+            {
+                return null;
+            }
+
+            string path = new string(chars, 2, count - 2);
+            return HasNoEmptyLevel(path, 0) && TopicValidator.IsValidTopicName(path) ? path : null;
+        }
+
+        /// <summary>Whether <paramref name="text"/> from <paramref name="start"/> on is levels that are not empty.</summary>
+        static bool HasNoEmptyLevel(string text, int start)
+        {
+            if (start >= text.Length || text[start] == '/' || text[text.Length - 1] == '/')
+            {
+                return false;
+            }
+
+            for (int i = start + 1; i < text.Length; i++)
+            {
+                if (text[i] == '/' && text[i - 1] == '/')
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>The client ID an announcement is about, or null when <paramref name="topic"/> is none.</summary>

@@ -5,14 +5,15 @@ namespace EdgeBroker.Core.Uplink
 {
     /// <summary>
     /// Which gateway below this broker hosts a client ID, as the gateways announced it over their uplinks
-    /// (<see cref="P2PEnvelope.AnnouncementPrefix"/>): client ID → the client ID of the gateway's session here. Only the
-    /// next hop is known, never the whole path. In memory: after a restart the gateways reconnect and announce again.
-    /// Thread-safe.
+    /// (<see cref="P2PEnvelope.AnnouncementPrefix"/>): client ID → the path to it, the client ID of the gateway's session
+    /// here first, then the gateways below that one (<c>site-gw/gw-a</c>). The envelope carries the rest of the path, so
+    /// the gateways it passes need no table of their own. In memory: after a restart the gateways reconnect and
+    /// announce again. Thread-safe.
     /// </summary>
     public sealed class RemoteRoutes
     {
         readonly object _sync = new object();
-        readonly StringMap _gatewayByClient = new StringMap(16);
+        readonly StringMap _pathByClient = new StringMap(16);
         int _maxHops = P2PEnvelope.DefaultMaxHops;
 
         /// <summary>Hops after which a federated P2P message is dropped instead of forwarded.</summary>
@@ -28,51 +29,76 @@ namespace EdgeBroker.Core.Uplink
             {
                 lock (_sync)
                 {
-                    return _gatewayByClient.Count;
+                    return _pathByClient.Count;
                 }
             }
         }
 
         /// <summary>
-        /// <paramref name="gatewayClientId"/> announced that <paramref name="clientId"/> is reachable through it, or gone.
-        /// A later announcement from another gateway takes the route over; "gone" removes it only when it comes from
-        /// the gateway that holds it. Returns whether the table changed.
+        /// <paramref name="gatewayClientId"/> announced that <paramref name="clientId"/> is reachable through it along
+        /// <paramref name="pathBelow"/> ("" for its own client), or gone (null). A later announcement from another
+        /// gateway takes the route over; "gone" removes it only when it comes from the gateway that holds it. Returns
+        /// whether the table changed.
         /// </summary>
-        public bool Announced(string gatewayClientId, string clientId, bool reachable)
+        public bool Announced(string gatewayClientId, string clientId, string pathBelow)
         {
             lock (_sync)
             {
-                string current = (string)_gatewayByClient.Get(clientId);
-                if (reachable)
+                string current = (string)_pathByClient.Get(clientId);
+                if (pathBelow == null)
                 {
-                    if (current == gatewayClientId || clientId == gatewayClientId)
-                    {
-                        return false;
-                    }
-
-                    _gatewayByClient.Set(clientId, gatewayClientId);
-                    return true;
+                    return current != null && FirstLevelIs(current, gatewayClientId) && _pathByClient.Remove(clientId);
                 }
 
-                return current == gatewayClientId && _gatewayByClient.Remove(clientId);
+                string path = pathBelow.Length == 0 ? gatewayClientId : gatewayClientId + "/" + pathBelow;
+                if (current == path || clientId == gatewayClientId)
+                {
+                    return false;
+                }
+
+                _pathByClient.Set(clientId, path);
+                return true;
             }
         }
 
-        /// <summary>The gateway that hosts the client ID <paramref name="text"/>[start, start+length), or null.</summary>
-        public string GatewayFor(string text, int start, int length)
+        /// <summary>The path to the client ID <paramref name="text"/>[start, start+length) — the gateway session here
+        /// first —, or null.</summary>
+        public string PathFor(string text, int start, int length)
         {
             lock (_sync)
             {
-                return (string)_gatewayByClient.Get(text, start, length);
+                return (string)_pathByClient.Get(text, start, length);
             }
         }
 
-        /// <summary>Adds every client ID with a route to <paramref name="into"/>.</summary>
-        public void CollectClientIds(ArrayList into)
+        /// <summary>The gateway session here through which <paramref name="clientId"/> is reached, or null.</summary>
+        public string GatewayFor(string clientId)
+        {
+            string path = PathFor(clientId, 0, clientId.Length);
+            return path == null ? null : FirstLevel(path);
+        }
+
+        /// <summary>The first level of a path.</summary>
+        public static string FirstLevel(string path)
+        {
+            int slash = path.IndexOf('/');
+            return slash < 0 ? path : path.Substring(0, slash);
+        }
+
+        static bool FirstLevelIs(string path, string level)
+        {
+            return path.Length >= level.Length && (path.Length == level.Length || path[level.Length] == '/')
+                && FirstLevel(path) == level;
+        }
+
+        /// <summary>Adds every client ID with a route to <paramref name="clientIds"/> and its path to
+        /// <paramref name="paths"/> (same index).</summary>
+        public void CollectRoutes(ArrayList clientIds, ArrayList paths)
         {
             lock (_sync)
             {
-                _gatewayByClient.CopyKeysTo(into);
+                _pathByClient.CopyKeysTo(clientIds);
+                _pathByClient.CopyValuesTo(paths);
             }
         }
     }

@@ -299,12 +299,13 @@ namespace EdgeBroker.Core.Uplink
             }
 
             ArrayList clientIds = new ArrayList();
-            reachable(clientIds);
+            ArrayList paths = new ArrayList();
+            reachable(clientIds, paths);
             lock (_sync)
             {
                 for (int i = 0; i < clientIds.Count; i++)
                 {
-                    _announcements.Insert(i, Announcement((string)clientIds[i], true));
+                    _announcements.Insert(i, Announcement((string)clientIds[i], (string)paths[i]));
                 }
             }
 
@@ -313,10 +314,10 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>
         /// With P2P federation on and while connected: tells the upstream that <paramref name="clientId"/> is now
-        /// reachable through this broker, or no longer. While disconnected nothing is kept: the next connect announces
-        /// everything anew.
+        /// reachable through this broker along <paramref name="pathBelow"/> ("" for a client of this broker), or no
+        /// longer (null). While disconnected nothing is kept: the next connect announces everything anew.
         /// </summary>
-        public void Announce(string clientId, bool reachable)
+        public void Announce(string clientId, string pathBelow)
         {
             if (!_settings.P2P)
             {
@@ -330,16 +331,15 @@ namespace EdgeBroker.Core.Uplink
                     return;
                 }
 
-                _announcements.Add(Announcement(clientId, reachable));
+                _announcements.Add(Announcement(clientId, pathBelow));
             }
 
             Signal();
         }
 
-        static UplinkEntry Announcement(string clientId, bool reachable)
+        static UplinkEntry Announcement(string clientId, string pathBelow)
         {
-            byte[] payload = reachable ? new byte[] { P2PEnvelope.Reachable } : new byte[0];
-            return new UplinkEntry(P2PEnvelope.AnnouncementPrefix + clientId, payload, 0, false, null, 0);
+            return new UplinkEntry(P2PEnvelope.AnnouncementPrefix + clientId, P2PEnvelope.AnnouncementPayload(pathBelow), 0, false, null, 0);
         }
 
         void Signal()
@@ -534,7 +534,8 @@ namespace EdgeBroker.Core.Uplink
         }
 
         /// <summary>With P2P federation on, an envelope addressed to this gateway's client ID
-        /// (<see cref="P2PEnvelope"/>) as the P2P message inside it, with its hop count; otherwise null.</summary>
+        /// (<see cref="P2PEnvelope"/>) as the P2P message inside it, with its hop count and the gateways below it must
+        /// still pass; otherwise null.</summary>
         RoutedMessage Unwrap(string remoteTopic, byte[] payload, int qos)
         {
             if (!_settings.P2P)
@@ -543,7 +544,8 @@ namespace EdgeBroker.Core.Uplink
             }
 
             int hops;
-            string topic = P2PEnvelope.Unwrap(remoteTopic, _settings.ClientId, out hops);
+            string via;
+            string topic = P2PEnvelope.Unwrap(remoteTopic, _settings.ClientId, out hops, out via);
             if (topic == null)
             {
                 return null;
@@ -552,6 +554,7 @@ namespace EdgeBroker.Core.Uplink
             RoutedMessage message = new RoutedMessage(topic, payload, qos, false);
             message.OriginUplink = _settings.Name;
             message.Hops = hops;
+            message.Via = via;
             return message;
         }
 

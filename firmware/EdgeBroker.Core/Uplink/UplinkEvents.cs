@@ -12,7 +12,8 @@ namespace EdgeBroker.Core.Uplink
     /// the uplink's lock, on the publisher's thread, so it must only signal.</summary>
     public delegate void UplinkQueued(Uplink uplink);
 
-    /// <summary>Adds to <paramref name="into"/> every client ID this broker can deliver to — its own sessions and the
-    /// routes gateways below announced — for a federated uplink's announcements after it connects.</summary>
-    public delegate void ReachableClients(System.Collections.ArrayList into);
+    /// <summary>Adds to <paramref name="clientIds"/> every client ID this broker can deliver to — its own sessions and
+    /// the routes gateways below announced — and to <paramref name="paths"/> (same index) the path below this broker
+    /// to it ("" for its own), for a federated uplink's announcements after it connects.</summary>
+    public delegate void ReachableClients(System.Collections.ArrayList clientIds, System.Collections.ArrayList paths);
 }

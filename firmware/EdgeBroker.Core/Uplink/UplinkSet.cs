@@ -77,12 +77,13 @@ namespace EdgeBroker.Core.Uplink
             }
         }
 
-        /// <summary>Tells every federated uplink that <paramref name="clientId"/> became reachable here, or not.</summary>
-        public void Announce(string clientId, bool reachable)
+        /// <summary>Tells every federated uplink that <paramref name="clientId"/> became reachable here along
+        /// <paramref name="pathBelow"/> ("" for a client of this broker), or not (null).</summary>
+        public void Announce(string clientId, string pathBelow)
         {
             for (int i = 0; i < _uplinks.Count; i++)
             {
-                ((Uplink)_uplinks[i]).Announce(clientId, reachable);
+                ((Uplink)_uplinks[i]).Announce(clientId, pathBelow);
             }
         }
 

@@ -24,13 +24,15 @@ public class P2PFederationTests
         return (broker, uplink);
     }
 
-    static void Announce(TestBroker broker, string gateway, string clientId, bool reachable = true) =>
+    static void Announce(TestBroker broker, string gateway, string clientId, bool reachable = true, string payload = "1") =>
         Assert.Equal(PublishOutcome.Delivered, broker.Core.Publish(gateway, new RoutedMessage(P2PEnvelope.AnnouncementPrefix + clientId,
-            reachable ? "1"u8.ToArray() : [], 0, false)));
+            reachable ? Encoding.UTF8.GetBytes(payload) : [], 0, false)));
 
+    /// <summary>Announcements taken from the uplink: "{clientId}+" (own client), "{clientId}+{path}", "{clientId}-" (gone).</summary>
     static List<string> Announcements(Core.Uplink.Uplink uplink) => Take(uplink)
         .Where(entry => entry.RemoteTopic.StartsWith(P2PEnvelope.AnnouncementPrefix, StringComparison.Ordinal))
-        .Select(entry => entry.RemoteTopic[P2PEnvelope.AnnouncementPrefix.Length..] + (entry.Payload.Length > 0 ? "+" : "-"))
+        .Select(entry => entry.RemoteTopic[P2PEnvelope.AnnouncementPrefix.Length..]
+            + (entry.Payload.Length > 0 ? "+" + Encoding.UTF8.GetString(entry.Payload)[1..].TrimStart('/') : "-"))
         .ToList();
 
     [Fact]
@@ -159,12 +161,13 @@ public class P2PFederationTests
 
         uplink.NextConnect(0);
         uplink.Connected(0);
-        Assert.Equal(new[] { "away+", "deep+", "gw-below+", "sensor+" }, Announcements(uplink).Order());
+        Assert.Equal(new[] { "away+", "deep+gw-below", "gw-below+", "sensor+" }, Announcements(uplink).Order());
 
         var transient = broker.Connect("transient");
         broker.Disconnect(transient);
+        Announce(broker, "gw-below", "deeper", payload: "1/gw-x");
         Announce(broker, "gw-below", "deep", reachable: false);
-        Assert.Equal(new[] { "transient+", "transient-", "deep-" }, Announcements(uplink));
+        Assert.Equal(new[] { "transient+", "transient-", "deeper+gw-below/gw-x", "deep-" }, Announcements(uplink));
     }
 
     [Fact]
@@ -177,29 +180,67 @@ public class P2PFederationTests
     }
 
     [Theory]
-    [InlineData("plant/p2p/gw-a/3/actuator", "plant/p2p/actuator", 3)]
-    [InlineData("plant/p2p/gw-a/x/actuator", null, 0)]
-    [InlineData("plant/p2p/gw-a//actuator", null, 0)]
-    [InlineData("plant/p2p/gw-a/3/", null, 0)]
-    [InlineData("plant/p2p/gw-a/3/a/b", null, 0)]
-    [InlineData("plant/p2p/gw-a", null, 0)]
-    [InlineData("$SYS/p2p/gw-a/3/actuator", null, 0)]
-    [InlineData("plant/p2p/gw-ab/3/actuator", null, 0)]
-    public void The_envelope_form_is_read_strictly(string topic, string? inner, int hops)
+    [InlineData("plant/p2p/gw-a/3/actuator", "plant/p2p/actuator", 3, null)]
+    [InlineData("plant/p2p/gw-a/3/gw-x/gw-y/actuator", "plant/p2p/actuator", 3, "gw-x/gw-y")]
+    [InlineData("plant/p2p/gw-a/x/actuator", null, 0, null)]
+    [InlineData("plant/p2p/gw-a//actuator", null, 0, null)]
+    [InlineData("plant/p2p/gw-a/3/", null, 0, null)]
+    [InlineData("plant/p2p/gw-a/3/gw-x//actuator", null, 0, null)]
+    [InlineData("plant/p2p/gw-a", null, 0, null)]
+    [InlineData("$SYS/p2p/gw-a/3/actuator", null, 0, null)]
+    [InlineData("plant/p2p/gw-ab/3/actuator", null, 0, null)]
+    public void The_envelope_form_is_read_strictly(string topic, string? inner, int hops, string? via)
     {
-        Assert.Equal(inner, P2PEnvelope.Unwrap(topic, "gw-a", out var read));
-        Assert.Equal(hops, inner is null ? 0 : read);
+        Assert.Equal(inner, P2PEnvelope.Unwrap(topic, "gw-a", out var readHops, out var readVia));
+        Assert.Equal((hops, via), inner is null ? (0, null) : (readHops, readVia));
+    }
+
+    [Theory]
+    [InlineData("1", "")]
+    [InlineData("1/gw-a", "gw-a")]
+    [InlineData("1/gw-a/gw-x", "gw-a/gw-x")]
+    [InlineData("", null)]
+    [InlineData("0", null)]
+    [InlineData("1/", null)]
+    [InlineData("1/gw-a//gw-x", null)]
+    [InlineData("1/gw-#", null)]
+    public void Announcements_are_read_strictly(string payload, string? path)
+    {
+        var bytes = Encoding.UTF8.GetBytes(payload);
+        Assert.Equal(path, P2PEnvelope.AnnouncedPath(bytes, 0, bytes.Length));
     }
 
     [Fact]
     public void Wrapping_and_unwrapping_are_inverse()
     {
         var topic = "plant/p2p/GID_x@@@dev-1";
-        var wrapped = P2PEnvelope.Wrap(topic, "plant/p2p/".Length, "GID_gw@@@site", 4);
+        var wrapped = P2PEnvelope.Wrap(topic, "plant/p2p/".Length, "GID_gw@@@site/gw-a", 4);
 
-        Assert.Equal("plant/p2p/GID_gw@@@site/4/GID_x@@@dev-1", wrapped);
-        Assert.Equal(topic, P2PEnvelope.Unwrap(wrapped, "GID_gw@@@site", out var hops));
-        Assert.Equal(4, hops);
+        Assert.Equal("plant/p2p/GID_gw@@@site/4/gw-a/GID_x@@@dev-1", wrapped);
+        Assert.Equal(topic, P2PEnvelope.Unwrap(wrapped, "GID_gw@@@site", out var hops, out var via));
+        Assert.Equal((4, "gw-a"), (hops, via));
+    }
+
+    [Fact]
+    public void A_route_through_several_tiers_travels_in_the_envelope_so_the_middle_tier_needs_no_table()
+    {
+        var cloud = new TestBroker();
+        var site = cloud.Connect("site-gw");
+        Announce(cloud, "site-gw", "sensor", payload: "1/gw-a");
+        cloud.Publish("app", "plant/p2p/sensor", qos: 1, payload: "hello");
+        var envelope = Assert.Single(site.Received);
+        Assert.Equal("plant/p2p/site-gw/1/gw-a/sensor", envelope.Topic);
+
+        // The site gateway, just restarted: no routes yet, only its gateway's persistent session.
+        var (middle, uplink) = Gateway();
+        middle.Core.Uplinks.At(0).Settings.ClientId = "site-gw";
+        middle.ConnectThenLeave("gw-a", TestBroker.Persistent);
+        var down = uplink.Down(envelope.Topic, Encoding.UTF8.GetBytes(envelope.Payload), 1, false)!;
+
+        Assert.Equal(PublishOutcome.Queued, middle.Core.PublishFromUplink(down));
+        Assert.Equal(0, middle.Core.Routes.Count);
+        var gatewayA = middle.Connect("gw-a", TestBroker.Persistent, cleanStart: false);
+        Assert.Equal("plant/p2p/gw-a/2/sensor", Assert.Single(gatewayA.Received).Topic);
     }
 
     [Fact]
