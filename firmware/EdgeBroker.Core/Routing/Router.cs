@@ -125,24 +125,12 @@ namespace EdgeBroker.Core.Routing
             UplinkOfferOutcome uplinked = _uplinks.Count == 0
                 ? UplinkOfferOutcome.NotForwarded
                 : _uplinks.Offer(message, message.PublishedAtMs);
-            if (uplinked == UplinkOfferOutcome.Full)
-            {
-                _counters.CountQuotaDropped();
-                return PublishOutcome.UplinkQueueFull;
-            }
-
-            if (uplinked == UplinkOfferOutcome.StoreFailed)
-            {
-                _offline.ReportStoreWritable(false);
-                return PublishOutcome.StoreUnavailable;
-            }
-
-            if (uplinked == UplinkOfferOutcome.Queued)
-            {
-                _offline.ReportStoreWritable(true);
-            }
-
             PublishOutcome outcome;
+            if (RefusedByUplink(uplinked, out outcome))
+            {
+                return outcome;
+            }
+
             if (receiverStart >= 0)
             {
                 outcome = RouteToReceiver(publisherClientId, message, receiverStart);
@@ -214,27 +202,47 @@ namespace EdgeBroker.Core.Routing
             }
 
             UplinkOfferOutcome uplinked = _uplinks.OfferP2P(message, message.PublishedAtMs);
+            PublishOutcome refused;
+            if (RefusedByUplink(uplinked, out refused))
+            {
+                return refused;
+            }
+
             if (uplinked == UplinkOfferOutcome.Queued)
             {
-                _offline.ReportStoreWritable(true);
                 _counters.CountP2PForwardedUp();
                 return PublishOutcome.Queued;
             }
 
+            _counters.CountP2PDroppedNoSession();
+            return PublishOutcome.NoMatchingSubscribers;
+        }
+
+        /// <summary>Whether the uplinks refused the message — a full queue under refuse-new, a store that cannot
+        /// write —, with what its publisher is told; also tells the offline store's condition what the write showed.</summary>
+        bool RefusedByUplink(UplinkOfferOutcome uplinked, out PublishOutcome outcome)
+        {
+            outcome = PublishOutcome.Delivered;
             if (uplinked == UplinkOfferOutcome.Full)
             {
                 _counters.CountQuotaDropped();
-                return PublishOutcome.UplinkQueueFull;
+                outcome = PublishOutcome.UplinkQueueFull;
+                return true;
             }
 
             if (uplinked == UplinkOfferOutcome.StoreFailed)
             {
                 _offline.ReportStoreWritable(false);
-                return PublishOutcome.StoreUnavailable;
+                outcome = PublishOutcome.StoreUnavailable;
+                return true;
             }
 
-            _counters.CountP2PDroppedNoSession();
-            return PublishOutcome.NoMatchingSubscribers;
+            if (uplinked == UplinkOfferOutcome.Queued)
+            {
+                _offline.ReportStoreWritable(true);
+            }
+
+            return false;
         }
 
         PublishOutcome DeliverP2P(Session receiver, RoutedMessage message)
