@@ -7,7 +7,7 @@ public enum FederationDesign
     /// (<c>plant/p2p/{clientId}</c>), routed through the tiers (docs/federation.md).</summary>
     EdgeBrokerP2P,
 
-    /// <summary>mosquitto gateways bridging <c>inbox/# both 1</c> (persistence on, clean session 0): a topic per device,
+    /// <summary>mosquitto gateways bridging <c>inbox/# both 1</c> (persistence on, clean session 0, set_tcp_nodelay): a topic per device,
     /// each client subscribed to its own <c>inbox/{clientId}</c>.</summary>
     MosquittoTopicPerDevice,
 }
