@@ -77,6 +77,7 @@ public static class BrokerApp
             var offline = new TimedOfflineStore(storage.Offline, services.GetRequiredService<BrokerMetrics>());
             var core = new BrokerCore(policy, offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
             core.Routes.MaxHops = settings.P2PMaxHops;
+            core.Routes.Capacity = settings.P2PMaxRoutes;
             return core;
         });
         builder.Services.AddBrokerSecurity();

@@ -12,9 +12,28 @@ namespace EdgeBroker.Core.Uplink
     /// </summary>
     public sealed class RemoteRoutes
     {
+        /// <summary>The default of <see cref="Capacity"/>.</summary>
+        public const int DefaultCapacity = 10000;
+
         readonly object _sync = new object();
         readonly StringMap _pathByClient = new StringMap(16);
         int _maxHops = P2PEnvelope.DefaultMaxHops;
+        int _capacity = DefaultCapacity;
+        int _refused;
+
+        /// <summary>Routes kept at most, so announcements cannot exhaust memory: an announcement of a further client is
+        /// refused (counted in <see cref="Refused"/>); changing or removing a kept route always works.</summary>
+        public int Capacity
+        {
+            get { return _capacity; }
+            set { _capacity = value; }
+        }
+
+        /// <summary>Announcements of new routes refused because <see cref="Capacity"/> routes were kept.</summary>
+        public int Refused
+        {
+            get { return _refused; }
+        }
 
         /// <summary>Hops after which a federated P2P message is dropped instead of forwarded.</summary>
         public int MaxHops
@@ -53,6 +72,12 @@ namespace EdgeBroker.Core.Uplink
                 string path = pathBelow.Length == 0 ? gatewayClientId : gatewayClientId + "/" + pathBelow;
                 if (current == path || clientId == gatewayClientId)
                 {
+                    return false;
+                }
+
+                if (current == null && _pathByClient.Count >= _capacity)
+                {
+                    _refused++;
                     return false;
                 }
 

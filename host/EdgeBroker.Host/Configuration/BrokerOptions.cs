@@ -70,6 +70,9 @@ public sealed class BrokerOptions
     /// <summary>Hops after which a federated P2P message is dropped (docs/federation.md).</summary>
     public int P2PMaxHops { get; set; } = EdgeBroker.Core.Uplink.P2PEnvelope.DefaultMaxHops;
 
+    /// <summary>Routes to clients on gateways below that are kept at most (docs/federation.md).</summary>
+    public int P2PMaxRoutes { get; set; } = EdgeBroker.Core.Uplink.RemoteRoutes.DefaultCapacity;
+
     /// <summary>Connections to upstream brokers (see <see cref="UplinkOptions"/>).</summary>
     public List<UplinkOptions> Uplinks { get; set; } = [];
 
@@ -123,6 +126,11 @@ public sealed class BrokerOptions
         if (P2PMaxHops < 1)
         {
             problems.Add($"P2PMaxHops must be at least 1 (is {P2PMaxHops}).");
+        }
+
+        if (P2PMaxRoutes < 0)
+        {
+            problems.Add($"P2PMaxRoutes must not be negative (is {P2PMaxRoutes}).");
         }
 
         if (MaxOfflineMessagesPerClient < 1)

@@ -171,6 +171,23 @@ public class P2PFederationTests
     }
 
     [Fact]
+    public void Routes_are_bounded_a_further_client_is_refused_and_counted_while_kept_ones_still_change()
+    {
+        var broker = new TestBroker();
+        broker.Connect("gw-b");
+        broker.Connect("gw-c");
+        broker.Core.Routes.Capacity = 2;
+        Announce(broker, "gw-b", "one");
+        Announce(broker, "gw-b", "two");
+        Announce(broker, "gw-b", "three");
+        Announce(broker, "gw-c", "two");
+
+        Assert.Equal((2, 1), (broker.Core.Routes.Count, broker.Core.Routes.Refused));
+        Assert.Null(broker.Core.Routes.GatewayFor("three"));
+        Assert.Equal("gw-c", broker.Core.Routes.GatewayFor("two"));
+    }
+
+    [Fact]
     public void Announcements_from_a_client_without_a_live_connection_change_nothing()
     {
         var broker = new TestBroker();
