@@ -66,7 +66,7 @@ public class PresenceTrackerTests
         Core.ConnectionClosed(Device, old);
 
         Assert.Equal(1, Core.Presence.ConnectionCount(Device));
-        Assert.Same(current, Core.Sessions.Find(Device)?.Connection);
+        Assert.Same(current, Core.ConnectionOf(Device));
         var events = Events();
         Assert.Equal([("connect", old.ChannelId), ("connect", current.ChannelId), ("tcpclean", old.ChannelId)],
             events.Select(e => (e.Type, e.ChannelId)));
