@@ -125,8 +125,21 @@ namespace EdgeBroker.Core
             set { _offline.StoreConditionChanged = value; }
         }
 
-        /// <summary>Live connections per client ID, for status queries.</summary>
-        public PresenceTracker Presence { get { return _presence; } }
+        internal PresenceTracker Presence { get { return _presence; } }
+
+        /// <summary>Live TCP connections of <paramref name="clientId"/>: 0 when offline, 2 while a takeover is under way
+        /// (presence follows connections, see <see cref="ConnectionAccepted"/>).</summary>
+        public int LiveConnectionCount(string clientId)
+        {
+            return _presence.ConnectionCount(clientId);
+        }
+
+        /// <summary>A copy of the live connections (<see cref="LiveConnection"/>: client ID, channel, address, since
+        /// when), oldest first, for status queries.</summary>
+        public ArrayList LiveConnections()
+        {
+            return _presence.Snapshot();
+        }
 
         /// <summary>The configured uplinks; every accepted PUBLISH is offered to them (see <see cref="Router"/>).</summary>
         public UplinkSet Uplinks { get { return _uplinks; } }
