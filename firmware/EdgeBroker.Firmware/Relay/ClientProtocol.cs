@@ -4,7 +4,6 @@ using System.Threading;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
-using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
