@@ -76,8 +76,8 @@ public static class BrokerApp
             IAccessPolicy policy = settings.EnforcesAccessControl() ? services.GetRequiredService<BrokerSecurity>().Policy : new AllowAllPolicy();
             var offline = new TimedOfflineStore(storage.Offline, services.GetRequiredService<BrokerMetrics>());
             var core = new BrokerCore(policy, offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
-            core.Routes.MaxHops = settings.P2PMaxHops;
-            core.Routes.Capacity = settings.P2PMaxRoutes;
+            core.P2PMaxHops = settings.P2PMaxHops;
+            core.P2PMaxRoutes = settings.P2PMaxRoutes;
             return core;
         });
         builder.Services.AddBrokerSecurity();

@@ -75,8 +75,8 @@ public sealed class FederatedTiers : IAsyncDisposable
     /// <summary>Waits until <paramref name="broker"/> routes <paramref name="clientId"/> to the gateway
     /// <paramref name="gatewayId"/> below it (the gateways' announcements arrived).</summary>
     public static Task WaitForRouteAsync(RunningBroker broker, string clientId, string gatewayId) =>
-        Eventually.WaitUntilAsync(() => broker.Core!.Routes.GatewayFor(clientId) == gatewayId,
-            () => $"no route {clientId} → {gatewayId} (it is {broker.Core!.Routes.GatewayFor(clientId) ?? "none"})");
+        Eventually.WaitUntilAsync(() => broker.Core!.FederatedGatewayOf(clientId) == gatewayId,
+            () => $"no route {clientId} → {gatewayId} (it is {broker.Core!.FederatedGatewayOf(clientId) ?? "none"})");
 
     /// <summary>Waits until the cloud can reach both a client on gateway A (through the site) and one on gateway B.</summary>
     public async Task WaitForRoutesAsync(string clientOnA, string clientOnB)
