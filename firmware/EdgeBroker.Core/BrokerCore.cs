@@ -508,6 +508,7 @@ namespace EdgeBroker.Core
             if (announcer != null && announcer.IsOnline && _routes.Announced(publisherClientId, announced, pathBelow))
             {
                 ReachabilityChanged(announced);
+                _router.PublishFromBroker(RouteEvent.For(announced, _routes.PathFor(announced, 0, announced.Length), UnixTime.NowMilliseconds()));
             }
 
             return PublishOutcome.Delivered;

@@ -188,6 +188,22 @@ public class P2PFederationTests
     }
 
     [Fact]
+    public void Each_route_change_is_a_gateway_level_presence_event_and_a_repeat_is_none()
+    {
+        var broker = new TestBroker();
+        var monitor = broker.ConnectSubscribed("monitor", "$SYS/presence/#");
+        broker.Connect("site-gw");
+        Announce(broker, "site-gw", "GID_x@@@sensor", payload: "1/gw-a");
+        Announce(broker, "site-gw", "GID_x@@@sensor", payload: "1/gw-a");
+        Announce(broker, "site-gw", "GID_x@@@sensor", reachable: false);
+
+        var events = monitor.Received.Where(delivery => delivery.Topic.EndsWith("reachable", StringComparison.Ordinal)).ToList();
+        Assert.Equal(new[] { "$SYS/presence/GID_x/reachable", "$SYS/presence/GID_x/unreachable" }, events.Select(e => e.Topic));
+        Assert.Contains("\"gateway\":\"site-gw/gw-a\"", events[0].Payload);
+        Assert.Contains("\"clientId\":\"GID_x@@@sensor\"", events[1].Payload);
+    }
+
+    [Fact]
     public void Announcements_from_a_client_without_a_live_connection_change_nothing()
     {
         var broker = new TestBroker();

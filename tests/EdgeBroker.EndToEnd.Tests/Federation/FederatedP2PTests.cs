@@ -127,6 +127,25 @@ public sealed class FederatedP2PTests
         Assert.Equal(1, tiers.GatewayA.Counters!.P2PForwardedUp);
     }
 
+    [Fact]
+    public async Task The_cloud_shows_a_client_of_a_gateway_two_tiers_below_as_reachable_then_unreachable()
+    {
+        await using var tiers = await FederatedTiers.StartAsync(Engines.Emulator);
+        await using var monitor = await TestClient.ConnectAsync(tiers.Cloud, "monitor", MqttProtocolVersion.V500);
+        await monitor.SubscribeAsync("$SYS/presence/GID_dev/+");
+
+        await using (await TestClient.ConnectAsync(tiers.GatewayA, "GID_dev@@@sensor-1"))
+        {
+            var reachable = await monitor.ReceiveAsync();
+            Assert.Equal("$SYS/presence/GID_dev/reachable", reachable.Topic);
+            Assert.Contains($"\"gateway\":\"{SiteId}/{GatewayAId}\"", reachable.ConvertPayloadToString());
+        }
+
+        var unreachable = await monitor.ReceiveAsync();
+        Assert.Equal("$SYS/presence/GID_dev/unreachable", unreachable.Topic);
+        await monitor.ExpectNothingAsync();
+    }
+
     /// <summary>Messages routed by each tier so far, the brokers' own $SYS messages left out.</summary>
     static (int, int, int, int) Published(FederatedTiers tiers) =>
         (Routed(tiers.GatewayA), Routed(tiers.Site), Routed(tiers.Cloud), Routed(tiers.GatewayB));
