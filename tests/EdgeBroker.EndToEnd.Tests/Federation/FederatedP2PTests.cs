@@ -128,6 +128,25 @@ public sealed class FederatedP2PTests
     }
 
     [Fact]
+    public async Task Without_p2p_on_the_uplink_a_P2P_message_for_an_unknown_client_is_refused_as_before_and_nothing_goes_up()
+    {
+        await using var cloud = await new HostEngine().StartAsync();
+        var settings = HostGateway(cloud.Port, GatewayAId);
+        settings.Remove("EdgeBroker:Uplinks:0:P2P");
+        settings["EdgeBroker:Uplinks:0:Forward:0:Filter"] = "sensors/#";
+        await using var gateway = await new HostEngine().StartAsync(settings);
+        await using var app = await TestClient.ConnectAsync(cloud, "app", MqttProtocolVersion.V500);
+        await using var sensor = await TestClient.ConnectAsync(gateway, "sensor-1", MqttProtocolVersion.V500);
+        await Eventually.WaitUntilAsync(() => cloud.IsConnected(GatewayAId), () => "the gateway's uplink did not connect");
+
+        var toApp = await sensor.PublishAsync(Address("app"), "stays here");
+
+        Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers, toApp.ReasonCode);
+        await app.ExpectNothingAsync();
+        Assert.Null(cloud.Core!.FederatedGatewayOf("sensor-1"));
+    }
+
+    [Fact]
     public async Task The_cloud_shows_a_client_of_a_gateway_two_tiers_below_as_reachable_then_unreachable()
     {
         await using var tiers = await FederatedTiers.StartAsync(Engines.Emulator);
