@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using MQTTnet;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace EdgeBroker.Dashboard.Tests;
+
+/// <summary>
+/// The host's dashboard in Debian's chromium, against a host broker started as the end-to-end suite starts it, with
+/// real clients over real sockets: mosquitto_sub and mosquitto_pub, and MQTTnet for a sensor that pairs.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class HostDashboardTests(Browser browser)
+{
+    const string AccessKey = "AK_DASH";
+    const string Secret = "dashboard-secret-0123";
+    const string Group = "GID_sensors";
+
+    static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(10);
+
+    [BrowserFact]
+    public async Task A_wrong_access_key_gets_the_login_screen_and_the_right_one_opens_the_live_dashboard()
+    {
+        await using var broker = await StartAsync();
+        var page = await browser.OpenAsync(broker.HttpBaseAddress!);
+
+        await Expect(page.Login).ToBeVisibleAsync();
+        await page.SignInAsync(AccessKey, "not-the-secret");
+        await Expect(page.LoginError).ToContainTextAsync("signature does not match");
+        await Expect(page.Login).ToBeVisibleAsync();
+        await Expect(page.Panels).ToBeHiddenAsync();
+        await Expect(page.Page.Locator("#login-secret")).ToHaveValueAsync(string.Empty);
+
+        await page.SignInLiveAsync(AccessKey, Secret);
+        await Expect(page.Login).ToBeHiddenAsync();
+        await Expect(page.Panels).ToBeVisibleAsync();
+        await Expect(page.Page.Locator("#engine")).ToContainTextAsync("host");
+        Assert.DoesNotContain(Secret, await page.Page.ContentAsync());
+        page.AssertNoScriptErrors();
+    }
+
+    [BrowserFact(Tool.MosquittoClients)]
+    public async Task A_client_connecting_with_mosquitto_sub_appears_within_2_s_with_its_group_and_a_presence_event()
+    {
+        await using var broker = await StartAsync();
+        var page = await browser.OpenAsync(broker.HttpBaseAddress!);
+        await page.SignInLiveAsync(AccessKey, Secret);
+        const string clientId = Group + "@@@watcher";
+
+        await using var subscriber = ProcessRunner.Start(ExternalTools.MosquittoSub, "-h", broker.Host, "-p", broker.Port.ToString(),
+            "-i", clientId, "-t", "sensors/#");
+        await Eventually.WaitUntilAsync(() => broker.IsConnected(clientId), () => "mosquitto_sub did not connect", ToolTimeout);
+        var connected = Stopwatch.StartNew();
+
+        await Expect(page.ClientRow(clientId)).ToBeVisibleAsync(new() { Timeout = 2000 });
+        var shownAfter = connected.Elapsed;
+        await Expect(page.ClientRow(clientId).Locator("td").Nth(1)).ToHaveTextAsync(Group);
+        await Expect(page.PresenceEvent(clientId, "connect")).ToBeVisibleAsync();
+        Assert.True(shownAfter < TimeSpan.FromSeconds(2), $"shown {shownAfter.TotalMilliseconds:0} ms after the connect");
+        page.AssertNoScriptErrors();
+    }
+
+    [BrowserFact(Tool.MosquittoClients)]
+    public async Task A_p2p_message_from_mosquitto_pub_moves_the_chart()
+    {
+        await using var broker = await StartAsync();
+        var page = await browser.OpenAsync(broker.HttpBaseAddress!);
+        await page.SignInLiveAsync(AccessKey, Secret);
+        const string receiver = Group + "@@@receiver";
+        await using var subscriber = ProcessRunner.Start(ExternalTools.MosquittoSub, "-h", broker.Host, "-p", broker.Port.ToString(),
+            "-i", receiver, "-t", "nothing/else");
+        await Eventually.WaitUntilAsync(() => broker.IsConnected(receiver), () => "mosquitto_sub did not connect", ToolTimeout);
+        Assert.All(await page.P2PLineHeightsAsync(), height => Assert.Equal(159, height));
+
+        var published = await ProcessRunner.RunAsync(ToolTimeout, ExternalTools.MosquittoPub, "-h", broker.Host, "-p", broker.Port.ToString(),
+            "-i", Group + "@@@sender", "-q", "1", "-t", $"{Group}/p2p/{receiver}", "-m", "hello");
+        Assert.Equal(0, published.ExitCode);
+
+        await subscriber.WaitForOutputAsync(ToolTimeout, "hello");
+        await Expect(page.Counter("p2pDelivered")).ToHaveTextAsync("1", new() { Timeout = DashboardPage.UpdateTimeoutMs });
+        await Eventually.WaitUntilAsync(async () => (await page.P2PLineHeightsAsync()).Any(height => height < 159),
+            () => "the P2P line never left zero", TimeSpan.FromSeconds(5));
+        await Expect(page.PresenceEvent(Group + "@@@sender", "tcpclean")).ToBeVisibleAsync();
+        page.AssertNoScriptErrors();
+    }
+
+    [BrowserFact]
+    public async Task A_pairing_window_opened_from_the_page_pairs_a_sensor_and_revoking_it_from_the_page_disconnects_it()
+    {
+        await using var broker = await StartAsync();
+        var page = await browser.OpenAsync(broker.HttpBaseAddress!);
+        await page.SignInLiveAsync(AccessKey, Secret);
+
+        await page.Page.Locator("#pairing-group").FillAsync(Group);
+        await page.Page.Locator("#pairing-seconds").FillAsync("90");
+        await page.Page.Locator("#pairing-open").ClickAsync();
+        await Expect(page.PairingWindow(Group)).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"open: 1:[23]\d left"));
+
+        var device = await PairAsync(broker, Group + "@@@DEVICE_001");
+        await using var sensor = await TestClient.ConnectAsync(broker, device.ClientId,
+            configure: options => options.WithCredentials(device.UserName, device.Password));
+        Assert.Equal(MqttClientConnectResultCode.Success, sensor.ConnectResult.ResultCode);
+        await Expect(page.ClientRow(device.ClientId)).ToBeVisibleAsync();
+        var row = page.DeviceRow(device.ClientId);
+        await Expect(row.Locator(".state")).ToHaveTextAsync("paired", new() { Timeout = 10_000 });
+
+        await row.Locator("input").FillAsync("Kitchen sensor");
+        await row.Locator("button.rename").ClickAsync();
+        await Expect(row.Locator("input")).ToHaveValueAsync("Kitchen sensor");
+
+        await row.Locator("button.revoke").ClickAsync();
+        await Expect(row.Locator("button.revoke")).ToHaveTextAsync("Confirm revoke");
+        await row.Locator("button.revoke").ClickAsync();
+        await Expect(row.Locator(".state")).ToHaveTextAsync("revoked");
+        await Eventually.WaitUntilAsync(() => !sensor.Client.IsConnected, () => "the revoked sensor is still connected");
+        await Expect(page.ClientRow(device.ClientId)).ToBeHiddenAsync(new() { Timeout = DashboardPage.UpdateTimeoutMs });
+        page.AssertNoScriptErrors();
+    }
+
+    /// <summary>A host with one access key for every group; anonymous MQTT clients allowed, as the third-party clients
+    /// here sign in with nothing.</summary>
+    static Task<RunningBroker> StartAsync() => Engines.StartAsync(Engines.Host, new Dictionary<string, string?>
+    {
+        ["EdgeBroker:AccessKeys:0:Id"] = AccessKey,
+        ["EdgeBroker:AccessKeys:0:Secret"] = Secret,
+        ["EdgeBroker:Security:AllowAnonymous"] = "true",
+    });
+
+    /// <summary>Pairs a new sensor the way docs/security.md describes it — CONNECT as <c>Pair|{group}</c>, take the
+    /// credentials from the one message the broker sends — and returns them.</summary>
+    static async Task<(string ClientId, string UserName, string Password)> PairAsync(RunningBroker broker, string clientId)
+    {
+        await using var pairing = await TestClient.ConnectAsync(broker, clientId,
+            configure: options => options.WithCredentials("Pair|" + Group, string.Empty));
+        var message = await pairing.ReceiveAsync();
+        using var credentials = JsonDocument.Parse(message.ConvertPayloadToString());
+        return (clientId, credentials.RootElement.GetProperty("username").GetString()!, credentials.RootElement.GetProperty("password").GetString()!);
+    }
+}
