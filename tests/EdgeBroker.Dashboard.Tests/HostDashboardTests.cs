@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.Host.Http.Signing;
 using MQTTnet;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -16,6 +17,8 @@ public sealed class HostDashboardTests(Browser browser)
 {
     const string AccessKey = "AK_DASH";
     const string Secret = "dashboard-secret-0123";
+    const string SensorsKey = "AK_SENSORS";
+    const string SensorsSecret = "sensors-secret-4567";
     const string Group = "GID_sensors";
 
     static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(10);
@@ -32,6 +35,10 @@ public sealed class HostDashboardTests(Browser browser)
         await Expect(page.Login).ToBeVisibleAsync();
         await Expect(page.Panels).ToBeHiddenAsync();
         await Expect(page.Page.Locator("#login-secret")).ToHaveValueAsync(string.Empty);
+
+        await page.SignInAsync(SensorsKey, SensorsSecret);
+        await Expect(page.LoginError).ToContainTextAsync("may only see some groups");
+        await Expect(page.Panels).ToBeHiddenAsync();
 
         await page.SignInLiveAsync(AccessKey, Secret);
         await Expect(page.Login).ToBeHiddenAsync();
@@ -108,6 +115,8 @@ public sealed class HostDashboardTests(Browser browser)
 
         await row.Locator("input").FillAsync("Kitchen sensor");
         await row.Locator("button.rename").ClickAsync();
+        await Eventually.WaitUntilAsync(async () => await DeviceNameAsync(broker, device.ClientId) == "Kitchen sensor",
+            () => "the rename did not reach the broker");
         await Expect(row.Locator("input")).ToHaveValueAsync("Kitchen sensor");
 
         await row.Locator("button.revoke").ClickAsync();
@@ -125,8 +134,23 @@ public sealed class HostDashboardTests(Browser browser)
     {
         ["EdgeBroker:AccessKeys:0:Id"] = AccessKey,
         ["EdgeBroker:AccessKeys:0:Secret"] = Secret,
+        ["EdgeBroker:AccessKeys:1:Id"] = SensorsKey,
+        ["EdgeBroker:AccessKeys:1:Secret"] = SensorsSecret,
+        ["EdgeBroker:AccessKeys:1:Groups:0"] = Group,
         ["EdgeBroker:Security:AllowAnonymous"] = "true",
     });
+
+    /// <summary>The display name the broker keeps for a paired device, asked over the signed API (not the page).</summary>
+    static async Task<string?> DeviceNameAsync(RunningBroker broker, string clientId)
+    {
+        var parameters = RequestSignature.SignedParameters(AccessKey, Secret, "edgebroker", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), []);
+        using var http = new HttpClient { BaseAddress = broker.HttpBaseAddress };
+        using var answer = JsonDocument.Parse(await http.GetStringAsync("/devices?" + string.Join('&',
+            parameters.Select(parameter => parameter.Key + "=" + Uri.EscapeDataString(parameter.Value)))));
+        return answer.RootElement.GetProperty("devices").EnumerateArray()
+            .Single(device => device.GetProperty("clientId").GetString() == clientId)
+            .GetProperty("name").GetString();
+    }
 
     /// <summary>Pairs a new sensor the way docs/security.md describes it — CONNECT as <c>Pair|{group}</c>, take the
     /// credentials from the one message the broker sends — and returns them.</summary>

@@ -249,13 +249,15 @@ const CounterLabels = {
 
 function showCounters(counters) {
   const list = $('counters');
-  list.replaceChildren(...Object.entries(CounterLabels).flatMap(([name, label]) => {
+  list.replaceChildren(...Object.entries(CounterLabels).map(([name, label]) => {
+    const pair = document.createElement('div');
     const dt = document.createElement('dt');
     dt.textContent = label;
     const dd = document.createElement('dd');
     dd.id = 'counter-' + name;
     dd.textContent = String(counters[name]);
-    return [dt, dd];
+    pair.append(dt, dd);
+    return pair;
   }));
 }
 

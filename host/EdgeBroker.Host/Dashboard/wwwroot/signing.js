@@ -82,5 +82,5 @@ const Signing = (() => {
     return all;
   }
 
-  return { sign, hmacSha1, stringToSign };
+  return { sign };
 })();
