@@ -52,13 +52,10 @@ public sealed class HostDashboardTests(Browser browser)
     public async Task A_client_connecting_with_mosquitto_sub_appears_within_2_s_with_its_group_and_a_presence_event()
     {
         await using var broker = await StartAsync();
-        var page = await browser.OpenAsync(broker.HttpBaseAddress!);
-        await page.SignInLiveAsync(AccessKey, Secret);
+        var page = await OpenSignedInAsync(broker);
         const string clientId = Group + "@@@watcher";
 
-        await using var subscriber = ProcessRunner.Start(ExternalTools.MosquittoSub, "-h", broker.Host, "-p", broker.Port.ToString(),
-            "-i", clientId, "-t", "sensors/#");
-        await Eventually.WaitUntilAsync(() => broker.IsConnected(clientId), () => "mosquitto_sub did not connect", ToolTimeout);
+        await using var subscriber = await StartMosquittoSubAsync(broker, clientId);
         var connected = Stopwatch.StartNew();
 
         await Expect(page.ClientRow(clientId)).ToBeVisibleAsync(new() { Timeout = 2000 });
@@ -73,12 +70,9 @@ public sealed class HostDashboardTests(Browser browser)
     public async Task A_p2p_message_from_mosquitto_pub_moves_the_chart()
     {
         await using var broker = await StartAsync();
-        var page = await browser.OpenAsync(broker.HttpBaseAddress!);
-        await page.SignInLiveAsync(AccessKey, Secret);
+        var page = await OpenSignedInAsync(broker);
         const string receiver = Group + "@@@receiver";
-        await using var subscriber = ProcessRunner.Start(ExternalTools.MosquittoSub, "-h", broker.Host, "-p", broker.Port.ToString(),
-            "-i", receiver, "-t", "nothing/else");
-        await Eventually.WaitUntilAsync(() => broker.IsConnected(receiver), () => "mosquitto_sub did not connect", ToolTimeout);
+        await using var subscriber = await StartMosquittoSubAsync(broker, receiver);
         Assert.All(await page.P2PLineHeightsAsync(), height => Assert.Equal(159, height));
 
         var published = await ProcessRunner.RunAsync(ToolTimeout, ExternalTools.MosquittoPub, "-h", broker.Host, "-p", broker.Port.ToString(),
@@ -97,8 +91,7 @@ public sealed class HostDashboardTests(Browser browser)
     public async Task A_pairing_window_opened_from_the_page_pairs_a_sensor_and_revoking_it_from_the_page_disconnects_it()
     {
         await using var broker = await StartAsync();
-        var page = await browser.OpenAsync(broker.HttpBaseAddress!);
-        await page.SignInLiveAsync(AccessKey, Secret);
+        var page = await OpenSignedInAsync(broker);
 
         await page.Page.Locator("#pairing-group").FillAsync(Group);
         await page.Page.Locator("#pairing-seconds").FillAsync("90");
@@ -139,6 +132,23 @@ public sealed class HostDashboardTests(Browser browser)
         ["EdgeBroker:AccessKeys:1:Groups:0"] = Group,
         ["EdgeBroker:Security:AllowAnonymous"] = "true",
     });
+
+    async Task<DashboardPage> OpenSignedInAsync(RunningBroker broker)
+    {
+        var page = await browser.OpenAsync(broker.HttpBaseAddress!);
+        await page.SignInLiveAsync(AccessKey, Secret);
+        return page;
+    }
+
+    /// <summary>Starts mosquitto_sub as <paramref name="clientId"/> (it prints only what it receives) and waits until the
+    /// broker has it connected.</summary>
+    static async Task<ProcessRunner> StartMosquittoSubAsync(RunningBroker broker, string clientId)
+    {
+        var subscriber = ProcessRunner.Start(ExternalTools.MosquittoSub, "-h", broker.Host, "-p", broker.Port.ToString(),
+            "-i", clientId, "-t", "sensors/#");
+        await Eventually.WaitUntilAsync(() => broker.IsConnected(clientId), () => "mosquitto_sub did not connect", ToolTimeout);
+        return subscriber;
+    }
 
     /// <summary>The display name the broker keeps for a paired device, asked over the signed API (not the page).</summary>
     static async Task<string?> DeviceNameAsync(RunningBroker broker, string clientId)

@@ -53,34 +53,29 @@ static class DashboardSnapshot
                 retainedMessages = status.RetainedMessages,
                 offlineQueued = status.OfflineQueued,
             },
-            clients = new
+            clients = Listed(connections, connection => new
             {
-                total = connections.Count,
-                list = connections.Take(MaxListed).Select(connection => new
-                {
-                    clientId = connection.ClientId,
-                    group = ClientIdentity.GroupOf(connection.ClientId),
-                    since = connection.ConnectedAtUnixMilliseconds,
-                    address = connection.ClientAddress,
-                }),
-            },
-            offline = new
+                clientId = connection.ClientId,
+                group = ClientIdentity.GroupOf(connection.ClientId),
+                since = connection.ConnectedAtUnixMilliseconds,
+                address = connection.ClientAddress,
+            }),
+            offline = Listed(offline, queue => new
             {
-                total = offline.Count,
-                list = offline.Take(MaxListed).Select(queue => new
-                {
-                    clientId = queue.ClientId,
-                    group = ClientIdentity.GroupOf(queue.ClientId),
-                    count = queue.Count,
-                    online = core.Presence.ConnectionCount(queue.ClientId) > 0,
-                }),
-            },
+                clientId = queue.ClientId,
+                group = ClientIdentity.GroupOf(queue.ClientId),
+                count = queue.Count,
+                online = core.Presence.ConnectionCount(queue.ClientId) > 0,
+            }),
             pairing = pairing.Select(window => new { group = window.Group, expiresAt = window.ExpiresAtMs }),
             uplinks = includeUplinks
                 ? Enumerable.Range(0, core.Uplinks.Count).Select(i => JsonDocument.Parse(core.Uplinks.At(i).Status(nowMs).ToJson()).RootElement).ToList()
                 : null,
         });
     }
+
+    /// <summary>A list cut at <see cref="MaxListed"/> entries, with the full count.</summary>
+    static object Listed<T>(List<T> items, Func<T, object> entry) => new { total = items.Count, list = items.Take(MaxListed).Select(entry) };
 
     static List<T> Visible<T>(ArrayList items, Func<T, bool> visible) => items.Cast<T>().Where(visible).ToList();
 }
