@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
-using EdgeBroker.Host.Http.Signing;
+using EdgeBroker.EndToEnd.Tests.Http;
 
 namespace EdgeBroker.Dashboard.Tests;
 
@@ -11,11 +11,6 @@ namespace EdgeBroker.Dashboard.Tests;
 /// </summary>
 public sealed class DashboardFeedTests
 {
-    const string AccessKey = "AK_ALL";
-    const string Secret = "secret-for-all";
-    const string SensorsKey = "AK_SENSORS";
-    const string SensorsSecret = "secret-for-sensors";
-
     /// <summary>The feed's path and stream limit as docs/dashboard.md states them (the host and the emulator both compile
     /// the feed's class, so a test seeing both cannot name it).</summary>
     const string Path = "/dashboard/events";
@@ -24,24 +19,23 @@ public sealed class DashboardFeedTests
     [Fact]
     public async Task A_wrong_signature_is_refused_with_code_2_like_every_signed_request()
     {
-        await using var broker = await StartAsync();
-        using var http = new HttpClient { BaseAddress = broker.HttpBaseAddress };
+        await using var api = await ApiBroker.StartAsync();
+        using var wrong = new SignedApiClient(api.Broker.HttpBaseAddress!, ApiBroker.AllGroupsKey, "not-the-secret");
 
-        using var answer = await http.GetAsync(FeedPath(AccessKey, "not-the-secret", []));
+        var answer = await wrong.GetAsync(Path);
 
-        Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
-        using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
-        Assert.Equal(2, body.RootElement.GetProperty("code").GetInt32());
+        answer.AssertRefused(HttpStatusCode.Forbidden, 2);
     }
 
     [Fact]
     public async Task A_key_limited_to_a_group_sees_only_that_groups_clients_and_presence_events_and_no_uplinks()
     {
-        await using var broker = await StartAsync();
+        await using var api = await ApiBroker.StartAsync();
+        var broker = api.Broker;
         await using var sensor = await TestClient.ConnectAsync(broker, "GID_sensors@@@a");
         await using var other = await TestClient.ConnectAsync(broker, "GID_other@@@b");
         using var http = new HttpClient { BaseAddress = broker.HttpBaseAddress };
-        await using var feed = await FeedReader.OpenAsync(http, FeedPath(SensorsKey, SensorsSecret, [new("group", "GID_sensors")]));
+        await using var feed = await FeedReader.OpenAsync(http, FeedPath(api.Sensors, new() { ["group"] = "GID_sensors" }));
 
         var status = await feed.NextAsync("status");
         await using var otherLater = await TestClient.ConnectAsync(broker, "GID_other@@@c");
@@ -59,24 +53,24 @@ public sealed class DashboardFeedTests
     [Fact]
     public async Task At_most_16_streams_are_served_at_once_and_a_closed_one_makes_room()
     {
-        await using var broker = await StartAsync();
-        using var http = new HttpClient { BaseAddress = broker.HttpBaseAddress };
+        await using var api = await ApiBroker.StartAsync();
+        using var http = new HttpClient { BaseAddress = api.Broker.HttpBaseAddress };
         var feeds = new List<FeedReader>();
         try
         {
             for (var i = 0; i < MaxStreams; i++)
             {
-                feeds.Add(await FeedReader.OpenAsync(http, FeedPath(AccessKey, Secret, [])));
+                feeds.Add(await FeedReader.OpenAsync(http, FeedPath(api.AllGroups)));
             }
 
-            using var refused = await http.GetAsync(FeedPath(AccessKey, Secret, []));
+            using var refused = await http.GetAsync(FeedPath(api.AllGroups));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
 
             await feeds[0].DisposeAsync();
             feeds.RemoveAt(0);
             await Eventually.WaitUntilAsync(async () =>
             {
-                using var again = await http.GetAsync(FeedPath(AccessKey, Secret, []), HttpCompletionOption.ResponseHeadersRead);
+                using var again = await http.GetAsync(FeedPath(api.AllGroups), HttpCompletionOption.ResponseHeadersRead);
                 return again.StatusCode == HttpStatusCode.OK;
             }, () => "no stream was served after one closed");
         }
@@ -89,21 +83,9 @@ public sealed class DashboardFeedTests
         }
     }
 
-    static Task<RunningBroker> StartAsync() => Engines.StartAsync(Engines.Host, new Dictionary<string, string?>
-    {
-        ["EdgeBroker:AccessKeys:0:Id"] = AccessKey,
-        ["EdgeBroker:AccessKeys:0:Secret"] = Secret,
-        ["EdgeBroker:AccessKeys:1:Id"] = SensorsKey,
-        ["EdgeBroker:AccessKeys:1:Secret"] = SensorsSecret,
-        ["EdgeBroker:AccessKeys:1:Groups:0"] = "GID_sensors",
-        ["EdgeBroker:Security:AllowAnonymous"] = "true",
-    });
-
-    static string FeedPath(string accessKey, string secret, KeyValuePair<string, string>[] parameters)
-    {
-        var signed = RequestSignature.SignedParameters(accessKey, secret, "edgebroker", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), parameters);
-        return Path + "?" + string.Join('&', signed.Select(parameter => parameter.Key + "=" + Uri.EscapeDataString(parameter.Value)));
-    }
+    /// <summary>The feed's path with the parameters signed by <paramref name="client"/>'s key.</summary>
+    static string FeedPath(SignedApiClient client, Dictionary<string, string>? parameters = null) =>
+        Path + "?" + SignedApiClient.Query(client.Signed(parameters));
 
     /// <summary>One open stream, read event by event.</summary>
     sealed class FeedReader : IAsyncDisposable

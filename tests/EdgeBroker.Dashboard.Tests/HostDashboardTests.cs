@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
-using EdgeBroker.Host.Http.Signing;
+using EdgeBroker.EndToEnd.Tests.Http;
 using MQTTnet;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -15,10 +15,8 @@ namespace EdgeBroker.Dashboard.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class HostDashboardTests(Browser browser)
 {
-    const string AccessKey = "AK_DASH";
-    const string Secret = "dashboard-secret-0123";
-    const string SensorsKey = "AK_SENSORS";
-    const string SensorsSecret = "sensors-secret-4567";
+    const string AccessKey = ApiBroker.AllGroupsKey;
+    const string Secret = ApiBroker.AllGroupsSecret;
     const string Group = "GID_sensors";
 
     static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(10);
@@ -26,7 +24,8 @@ public sealed class HostDashboardTests(Browser browser)
     [BrowserFact]
     public async Task A_wrong_access_key_gets_the_login_screen_and_the_right_one_opens_the_live_dashboard()
     {
-        await using var broker = await StartAsync();
+        await using var api = await ApiBroker.StartAsync();
+        var broker = api.Broker;
         var page = await browser.OpenAsync(broker.HttpBaseAddress!);
 
         await Expect(page.Login).ToBeVisibleAsync();
@@ -36,7 +35,7 @@ public sealed class HostDashboardTests(Browser browser)
         await Expect(page.Panels).ToBeHiddenAsync();
         await Expect(page.Page.Locator("#login-secret")).ToHaveValueAsync(string.Empty);
 
-        await page.SignInAsync(SensorsKey, SensorsSecret);
+        await page.SignInAsync(ApiBroker.SensorsKey, ApiBroker.SensorsSecret);
         await Expect(page.LoginError).ToContainTextAsync("may only see some groups");
         await Expect(page.Panels).ToBeHiddenAsync();
 
@@ -51,7 +50,8 @@ public sealed class HostDashboardTests(Browser browser)
     [BrowserFact(Tool.MosquittoClients)]
     public async Task A_client_connecting_with_mosquitto_sub_appears_within_2_s_with_its_group_and_a_presence_event()
     {
-        await using var broker = await StartAsync();
+        await using var api = await ApiBroker.StartAsync();
+        var broker = api.Broker;
         var page = await OpenSignedInAsync(broker);
         const string clientId = Group + "@@@watcher";
 
@@ -69,7 +69,8 @@ public sealed class HostDashboardTests(Browser browser)
     [BrowserFact(Tool.MosquittoClients)]
     public async Task A_p2p_message_from_mosquitto_pub_moves_the_chart()
     {
-        await using var broker = await StartAsync();
+        await using var api = await ApiBroker.StartAsync();
+        var broker = api.Broker;
         var page = await OpenSignedInAsync(broker);
         const string receiver = Group + "@@@receiver";
         await using var subscriber = await StartMosquittoSubAsync(broker, receiver);
@@ -90,7 +91,8 @@ public sealed class HostDashboardTests(Browser browser)
     [BrowserFact]
     public async Task A_pairing_window_opened_from_the_page_pairs_a_sensor_and_revoking_it_from_the_page_disconnects_it()
     {
-        await using var broker = await StartAsync();
+        await using var api = await ApiBroker.StartAsync();
+        var broker = api.Broker;
         var page = await OpenSignedInAsync(broker);
 
         await page.Page.Locator("#pairing-group").FillAsync(Group);
@@ -108,7 +110,7 @@ public sealed class HostDashboardTests(Browser browser)
 
         await row.Locator("input").FillAsync("Kitchen sensor");
         await row.Locator("button.rename").ClickAsync();
-        await Eventually.WaitUntilAsync(async () => await DeviceNameAsync(broker, device.ClientId) == "Kitchen sensor",
+        await Eventually.WaitUntilAsync(async () => await DeviceNameAsync(api, device.ClientId) == "Kitchen sensor",
             () => "the rename did not reach the broker");
         await Expect(row.Locator("input")).ToHaveValueAsync("Kitchen sensor");
 
@@ -120,18 +122,6 @@ public sealed class HostDashboardTests(Browser browser)
         await Expect(page.ClientRow(device.ClientId)).ToBeHiddenAsync(new() { Timeout = DashboardPage.UpdateTimeoutMs });
         page.AssertNoScriptErrors();
     }
-
-    /// <summary>A host with one access key for every group; anonymous MQTT clients allowed, as the third-party clients
-    /// here sign in with nothing.</summary>
-    static Task<RunningBroker> StartAsync() => Engines.StartAsync(Engines.Host, new Dictionary<string, string?>
-    {
-        ["EdgeBroker:AccessKeys:0:Id"] = AccessKey,
-        ["EdgeBroker:AccessKeys:0:Secret"] = Secret,
-        ["EdgeBroker:AccessKeys:1:Id"] = SensorsKey,
-        ["EdgeBroker:AccessKeys:1:Secret"] = SensorsSecret,
-        ["EdgeBroker:AccessKeys:1:Groups:0"] = Group,
-        ["EdgeBroker:Security:AllowAnonymous"] = "true",
-    });
 
     async Task<DashboardPage> OpenSignedInAsync(RunningBroker broker)
     {
@@ -151,13 +141,11 @@ public sealed class HostDashboardTests(Browser browser)
     }
 
     /// <summary>The display name the broker keeps for a paired device, asked over the signed API (not the page).</summary>
-    static async Task<string?> DeviceNameAsync(RunningBroker broker, string clientId)
+    static async Task<string?> DeviceNameAsync(ApiBroker api, string clientId)
     {
-        var parameters = RequestSignature.SignedParameters(AccessKey, Secret, "edgebroker", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), []);
-        using var http = new HttpClient { BaseAddress = broker.HttpBaseAddress };
-        using var answer = JsonDocument.Parse(await http.GetStringAsync("/devices?" + string.Join('&',
-            parameters.Select(parameter => parameter.Key + "=" + Uri.EscapeDataString(parameter.Value)))));
-        return answer.RootElement.GetProperty("devices").EnumerateArray()
+        var answer = await api.AllGroups.GetAsync("/devices");
+        answer.AssertOk();
+        return answer.Body.GetProperty("devices").EnumerateArray()
             .Single(device => device.GetProperty("clientId").GetString() == clientId)
             .GetProperty("name").GetString();
     }
