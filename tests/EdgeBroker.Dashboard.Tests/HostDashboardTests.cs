@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using EdgeBroker.EndToEnd.Tests.Http;
+using EdgeBroker.EndToEnd.Tests.Uplink;
 using MQTTnet;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -120,6 +121,25 @@ public sealed class HostDashboardTests(Browser browser)
         await Expect(row.Locator(".state")).ToHaveTextAsync("revoked");
         await Eventually.WaitUntilAsync(() => !sensor.Client.IsConnected, () => "the revoked sensor is still connected");
         await Expect(page.ClientRow(device.ClientId)).ToBeHiddenAsync(new() { Timeout = DashboardPage.UpdateTimeoutMs });
+        page.AssertNoScriptErrors();
+    }
+
+    [BrowserFact(Tool.MosquittoBroker)]
+    public async Task The_uplink_to_a_real_mosquitto_shows_its_state_and_what_it_sent()
+    {
+        await using var upstream = await MosquittoUpstream.StartAsync();
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(Gateway.Settings(upstream.Address), "sensors/#"));
+        var page = await browser.OpenAsync(gateway.Broker.HttpBaseAddress!);
+        await page.SignInLiveAsync(Gateway.Key, Gateway.Secret);
+        var uplink = page.Page.Locator("#uplinks tbody tr[data-uplink='cloud'] td");
+        await Expect(uplink.Nth(1)).ToHaveTextAsync("connected", new() { Timeout = 10_000 });
+
+        await using var sensor = await TestClient.ConnectAsync(gateway.Broker, "GID_sensors@@@dev1");
+        await sensor.PublishAsync("sensors/temperature", "21.5");
+        await Expect(uplink.Nth(5)).ToHaveTextAsync("1", new() { Timeout = 10_000 });
+
+        await upstream.StopAsync();
+        await Expect(uplink.Nth(1)).Not.ToHaveTextAsync("connected", new() { Timeout = 10_000 });
         page.AssertNoScriptErrors();
     }
 
