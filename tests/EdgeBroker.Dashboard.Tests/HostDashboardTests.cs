@@ -89,6 +89,28 @@ public sealed class HostDashboardTests(Browser browser)
         page.AssertNoScriptErrors();
     }
 
+    [BrowserFact(Tool.MosquittoClients)]
+    public async Task A_message_for_an_away_persistent_session_shows_in_its_offline_queue_until_it_returns()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var broker = api.Broker;
+        var page = await OpenSignedInAsync(broker);
+        const string away = Group + "@@@away";
+        await (await TestClient.ConnectAsync(broker, away, cleanStart: false)).DisposeAsync();
+
+        var published = await ProcessRunner.RunAsync(ToolTimeout, ExternalTools.MosquittoPub, "-h", broker.Host, "-p", broker.Port.ToString(),
+            "-i", Group + "@@@sender", "-q", "1", "-t", $"{Group}/p2p/{away}", "-m", "kept");
+        Assert.Equal(0, published.ExitCode);
+
+        var queue = page.Page.Locator($"#offline tbody tr[data-client-id='{away}'] td");
+        await Expect(queue.Nth(2)).ToHaveTextAsync("1", new() { Timeout = DashboardPage.UpdateTimeoutMs });
+        await Expect(queue.Nth(3)).ToHaveTextAsync("no");
+        await using var back = await TestClient.ConnectAsync(broker, away, cleanStart: false);
+        Assert.Equal("kept", (await back.ReceiveAsync()).ConvertPayloadToString());
+        await Expect(queue).ToHaveCountAsync(0, new() { Timeout = DashboardPage.UpdateTimeoutMs });
+        page.AssertNoScriptErrors();
+    }
+
     [BrowserFact]
     public async Task A_pairing_window_opened_from_the_page_pairs_a_sensor_and_revoking_it_from_the_page_disconnects_it()
     {
