@@ -116,7 +116,7 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
     /// <summary>The dashboard's live feed: everything the device has, for every group (the device has no access keys).</summary>
     async Task StreamAsync(HttpListenerResponse response)
     {
-        using (response)
+        try
         {
             using var subscriber = _feed.Value.TryOpen(_ => true);
             if (subscriber is null)
@@ -130,6 +130,17 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
             response.SendChunked = true;
             await subscriber.StreamAsync(response.OutputStream,
                 () => DashboardSnapshot.Build(gateway.Core, gateway.Relay, gateway.Relay.Security, _ => true, includeUplinks: true), _stopping.Token);
+        }
+        finally
+        {
+            // The page may have gone, or the listener closed, before the stream ended: nothing is left to tell.
+            try
+            {
+                response.Close();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
         }
     }
 

@@ -48,6 +48,28 @@ public sealed class HostDashboardTests(Browser browser)
         page.AssertNoScriptErrors();
     }
 
+    [BrowserFact]
+    public async Task After_signing_out_a_key_limited_to_one_group_sees_nothing_the_last_key_was_shown_of_other_groups()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var page = await OpenSignedInAsync(api.Broker);
+        await using var other = await TestClient.ConnectAsync(api.Broker, "GID_other@@@dev1");
+        await using var sensor = await TestClient.ConnectAsync(api.Broker, Group + "@@@dev2");
+        await Expect(page.PresenceEvent("GID_other@@@dev1", "connect")).ToBeVisibleAsync();
+        await Expect(page.ClientRow("GID_other@@@dev1")).ToBeVisibleAsync();
+
+        await page.Page.Locator("#sign-out").ClickAsync();
+        await Expect(page.Login).ToBeVisibleAsync();
+        await page.SignInAsync(ApiBroker.SensorsKey, ApiBroker.SensorsSecret, Group);
+        await Expect(page.FeedState).ToHaveTextAsync("live");
+
+        await Expect(page.ClientRow(Group + "@@@dev2")).ToBeVisibleAsync(new() { Timeout = DashboardPage.UpdateTimeoutMs });
+        await Expect(page.ClientRow("GID_other@@@dev1")).ToHaveCountAsync(0);
+        await Expect(page.PresenceEvent("GID_other@@@dev1", "connect")).ToHaveCountAsync(0);
+        await Expect(page.Page.Locator("#uplinks-panel")).ToBeHiddenAsync();
+        page.AssertNoScriptErrors();
+    }
+
     [BrowserFact(Tool.MosquittoClients)]
     public async Task A_client_connecting_with_mosquitto_sub_appears_within_2_s_with_its_group_and_a_presence_event()
     {

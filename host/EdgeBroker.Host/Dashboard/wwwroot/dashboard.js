@@ -65,12 +65,23 @@ async function start() {
 function showLogin(message) {
   stopFeed();
   dashboard.key = null;
+  forgetShown();
   $('dashboard').hidden = true;
   $('sign-out').hidden = true;
   $('login').hidden = false;
   $('login-error').textContent = message;
   $('login-secret').value = '';
   setFeedState('signed out', '');
+}
+
+/** Clears what the last key was shown, so the next key (perhaps limited to another group) never sees it. */
+function forgetShown() {
+  dashboard.previous = null;
+  dashboard.pairing = [];
+  dashboard.series = { p2p: [], pubsub: [] };
+  drawChart();
+  ['clients', 'offline', 'uplinks', 'devices'].forEach(table => $(table).tBodies[0].replaceChildren());
+  ['presence', 'pairing-windows', 'counters'].forEach(list => $(list).replaceChildren());
 }
 
 async function signIn(event) {
