@@ -37,4 +37,25 @@ public sealed class EmulatorDashboardTests(Browser browser)
         Assert.True(emulator.Gateway.Pairing.IsOpen);
         page.AssertNoScriptErrors();
     }
+
+    [BrowserFact]
+    public async Task A_lost_feed_is_reopened_by_the_page_once_the_endpoint_is_back()
+    {
+        await using var emulator = EmulatorEngine.Start();
+        var port = FreePorts.Next();
+        var endpoint = new StatusEndpoint(emulator.Gateway, port);
+        endpoint.Start();
+        var page = await browser.OpenAsync(new Uri($"http://127.0.0.1:{port}/"));
+        await Expect(page.FeedState).ToHaveTextAsync("live", new() { Timeout = DashboardPage.UpdateTimeoutMs });
+
+        endpoint.Dispose();
+        await Expect(page.FeedState).ToHaveTextAsync("reconnecting…");
+        using var restarted = new StatusEndpoint(emulator.Gateway, port);
+        restarted.Start();
+        await using var client = await TestClient.ConnectAsync(emulator, "GID_sensors@@@late");
+
+        await Expect(page.FeedState).ToHaveTextAsync("live", new() { Timeout = 10_000 });
+        await Expect(page.ClientRow("GID_sensors@@@late")).ToBeVisibleAsync(new() { Timeout = DashboardPage.UpdateTimeoutMs });
+        page.AssertNoScriptErrors();
+    }
 }

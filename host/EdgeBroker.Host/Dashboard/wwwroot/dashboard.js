@@ -90,9 +90,9 @@ async function signIn(event) {
   dashboard.group = $('login-group').value.trim() || null;
   $('login-secret').value = '';
   // Any signed listing tells whether the key, its secret and the group are accepted, with the broker's reason if not.
-  const answer = await apiGet('/clients/count', scopeParameters({}));
-  if (answer.code !== 0) {
-    showLogin(answer.message);
+  const answer = await apiGet('/clients/count', scopeParameters({})).catch(() => null);
+  if (!answer || answer.code !== 0) {
+    showLogin(answer ? answer.message : 'The broker did not answer; is it running?');
     return;
   }
 
@@ -119,7 +119,7 @@ function setFeedState(text, kind) {
 }
 
 function openFeed() {
-  stopFeed();
+  closeFeed();
   const query = signedQuery(scopeParameters({}));
   // Signed URLs expire (their timestamp is checked), so a lost stream is reopened here with a fresh signature rather
   // than by EventSource's own retry of the old URL.
@@ -149,12 +149,16 @@ function openFeed() {
   });
 }
 
-function stopFeed() {
+function closeFeed() {
   if (dashboard.feed) {
     dashboard.feed.close();
     dashboard.feed = null;
   }
+}
 
+/** Ends everything that keeps the page up to date: the feed and the devices' refresh. */
+function stopFeed() {
+  closeFeed();
   clearInterval(dashboard.devicesTimer);
   dashboard.devicesTimer = null;
 }
