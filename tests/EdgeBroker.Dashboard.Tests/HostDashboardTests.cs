@@ -144,6 +144,8 @@ public sealed class HostDashboardTests(Browser browser)
         await page.Page.Locator("#pairing-seconds").FillAsync("90");
         await page.Page.Locator("#pairing-open").ClickAsync();
         await Expect(page.PairingWindow(Group)).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"open: 1:[23]\d left"));
+        var countdown = await page.PairingWindow(Group).TextContentAsync();
+        await Expect(page.PairingWindow(Group)).Not.ToHaveTextAsync(countdown!);
 
         var device = await PairAsync(broker, Group + "@@@DEVICE_001");
         await using var sensor = await TestClient.ConnectAsync(broker, device.ClientId,
