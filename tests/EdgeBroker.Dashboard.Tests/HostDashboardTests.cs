@@ -99,9 +99,7 @@ public sealed class HostDashboardTests(Browser browser)
         await using var subscriber = await StartMosquittoSubAsync(broker, receiver);
         Assert.All(await page.P2PLineHeightsAsync(), height => Assert.Equal(159, height));
 
-        var published = await ProcessRunner.RunAsync(ToolTimeout, ExternalTools.MosquittoPub, "-h", broker.Host, "-p", broker.Port.ToString(),
-            "-i", Group + "@@@sender", "-q", "1", "-t", $"{Group}/p2p/{receiver}", "-m", "hello");
-        Assert.Equal(0, published.ExitCode);
+        await SendP2PWithMosquittoPubAsync(broker, receiver, "hello");
 
         await subscriber.WaitForOutputAsync(ToolTimeout, "hello");
         await Expect(page.Counter("p2pDelivered")).ToHaveTextAsync("1", new() { Timeout = DashboardPage.UpdateTimeoutMs });
@@ -120,9 +118,7 @@ public sealed class HostDashboardTests(Browser browser)
         const string away = Group + "@@@away";
         await (await TestClient.ConnectAsync(broker, away, cleanStart: false)).DisposeAsync();
 
-        var published = await ProcessRunner.RunAsync(ToolTimeout, ExternalTools.MosquittoPub, "-h", broker.Host, "-p", broker.Port.ToString(),
-            "-i", Group + "@@@sender", "-q", "1", "-t", $"{Group}/p2p/{away}", "-m", "kept");
-        Assert.Equal(0, published.ExitCode);
+        await SendP2PWithMosquittoPubAsync(broker, away, "kept");
 
         var queue = page.Page.Locator($"#offline tbody tr[data-client-id='{away}'] td");
         await Expect(queue.Nth(2)).ToHaveTextAsync("1", new() { Timeout = DashboardPage.UpdateTimeoutMs });
@@ -204,6 +200,15 @@ public sealed class HostDashboardTests(Browser browser)
             "-i", clientId, "-t", "sensors/#");
         await Eventually.WaitUntilAsync(() => broker.IsConnected(clientId), () => "mosquitto_sub did not connect", ToolTimeout);
         return subscriber;
+    }
+
+    /// <summary>Sends one QoS 1 P2P message to <paramref name="receiver"/> with mosquitto_pub, as client
+    /// <c>GID_sensors@@@sender</c>.</summary>
+    static async Task SendP2PWithMosquittoPubAsync(RunningBroker broker, string receiver, string message)
+    {
+        var published = await ProcessRunner.RunAsync(ToolTimeout, ExternalTools.MosquittoPub, "-h", broker.Host, "-p", broker.Port.ToString(),
+            "-i", Group + "@@@sender", "-q", "1", "-t", $"{Group}/p2p/{receiver}", "-m", message);
+        Assert.True(published.ExitCode == 0, published.Errors);
     }
 
     /// <summary>The display name the broker keeps for a paired device, asked over the signed API (not the page).</summary>
