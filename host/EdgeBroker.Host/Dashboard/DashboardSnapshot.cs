@@ -30,7 +30,7 @@ static class DashboardSnapshot
         var nowMs = Clock.NowMs();
         var status = BrokerStatus.Take(core, engine);
         var counters = core.Counters;
-        var connections = Visible<LiveConnection>(core.Presence.Snapshot(), connection => includesGroup(ClientIdentity.GroupOf(connection.ClientId)));
+        var connections = Visible<LiveConnection>(core.LiveConnections(), connection => includesGroup(ClientIdentity.GroupOf(connection.ClientId)));
         var offline = Visible<OfflineQueue>(core.OfflineQueues(), queue => includesGroup(ClientIdentity.GroupOf(queue.ClientId)))
             .OrderByDescending(queue => queue.Count)
             .ToList();
@@ -65,7 +65,7 @@ static class DashboardSnapshot
                 clientId = queue.ClientId,
                 group = ClientIdentity.GroupOf(queue.ClientId),
                 count = queue.Count,
-                online = core.Presence.ConnectionCount(queue.ClientId) > 0,
+                online = core.LiveConnectionCount(queue.ClientId) > 0,
             }),
             pairing = pairing.Select(window => new { group = window.Group, expiresAt = window.ExpiresAtMs }),
             uplinks = includeUplinks
