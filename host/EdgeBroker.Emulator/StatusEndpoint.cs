@@ -14,10 +14,10 @@ namespace EdgeBroker.Emulator;
 /// </summary>
 sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
 {
-    readonly HttpListener _listener = new();
-    readonly CancellationTokenSource _stopping = new();
     static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
+    readonly HttpListener _listener = new();
+    readonly CancellationTokenSource _stopping = new();
     readonly Lazy<DashboardFeed> _feed = new(() => new DashboardFeed(gateway.Core));
 
     public void Start()

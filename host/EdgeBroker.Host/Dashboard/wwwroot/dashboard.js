@@ -9,6 +9,7 @@ const ChartPoints = 60;
 const PresenceKept = 50;
 const ReconnectDelayMs = 2000;
 const DevicesRefreshMs = 5000;
+const DevicesAfterConnectMs = 300;
 
 const dashboard = {
   capabilities: null,
@@ -20,6 +21,8 @@ const dashboard = {
   pairing: [],
   series: { p2p: [], pubsub: [] },
   devicesTimer: null,
+  devicesSoon: null,
+  armedRevoke: null,      // the client ID whose Revoke was clicked once; the next click revokes it
 };
 
 // ---- requests ------------------------------------------------------------------------------------------------------
@@ -77,6 +80,7 @@ function showLogin(message) {
 /** Clears what the last key was shown, so the next key (perhaps limited to another group) never sees it. */
 function forgetShown() {
   dashboard.previous = null;
+  dashboard.armedRevoke = null;
   dashboard.pairing = [];
   dashboard.series = { p2p: [], pubsub: [] };
   drawChart();
@@ -183,6 +187,12 @@ function onPresence(event) {
   list.prepend(item);
   while (list.children.length > PresenceKept) {
     list.lastElementChild.remove();
+  }
+
+  // A device that just paired or signed in shows in the paired devices without waiting for their refresh.
+  if (event.eventType === 'connect' && dashboard.capabilities.devices) {
+    clearTimeout(dashboard.devicesSoon);
+    dashboard.devicesSoon = setTimeout(loadDevices, DevicesAfterConnectMs);
   }
 }
 
@@ -390,16 +400,18 @@ async function loadDevices() {
     state.className = device.revoked ? 'revoked state' : 'state';
     const actions = cell(row, '');
     if (!device.revoked) {
-      // Two clicks, so one slip of the mouse does not cut a device off.
+      // Two clicks, so one slip of the mouse does not cut a device off. Which device is armed is kept here rather than
+      // on the button, so the table's refresh between the two clicks does not disarm it.
       const revoke = document.createElement('button');
       revoke.type = 'button';
-      revoke.textContent = 'Revoke';
+      revoke.textContent = dashboard.armedRevoke === device.clientId ? 'Confirm revoke' : 'Revoke';
       revoke.className = 'revoke';
       revoke.addEventListener('click', () => {
-        if (revoke.dataset.armed) {
+        if (dashboard.armedRevoke === device.clientId) {
+          dashboard.armedRevoke = null;
           deviceAction('/devices/revoke', { clientId: device.clientId });
         } else {
-          revoke.dataset.armed = 'true';
+          dashboard.armedRevoke = device.clientId;
           revoke.textContent = 'Confirm revoke';
         }
       });
