@@ -128,6 +128,14 @@ namespace EdgeBroker.Core
             set { _offline.StoreConditionChanged = value; }
         }
 
+        /// <summary>Told every presence event the core publishes, in order (an engine's live dashboard feed); null by
+        /// default.</summary>
+        public PresenceEventHandler PresenceEventPublished
+        {
+            get { return _presence.EventPublished; }
+            set { _presence.EventPublished = value; }
+        }
+
         internal PresenceTracker Presence { get { return _presence; } }
 
         /// <summary>Live TCP connections of <paramref name="clientId"/>: 0 when offline, 2 while a takeover is under way
@@ -483,14 +491,35 @@ namespace EdgeBroker.Core
             ArrayList sessions = _sessions.Snapshot();
             for (int i = 0; i < sessions.Count; i++)
             {
-                Session session = (Session)sessions[i];
-                if (session.IsPersistent)
-                {
-                    depth += _offlineStore.Count(session.ClientId);
-                }
+                depth += KeptFor((Session)sessions[i]);
             }
 
             return depth;
+        }
+
+        /// <summary>The persistent sessions that have messages kept in the offline store, as <see cref="OfflineQueue"/>
+        /// entries (a dashboard's per-client view of <see cref="OfflineQueueDepth"/>). Asks the store once per persistent
+        /// session.</summary>
+        public ArrayList OfflineQueues()
+        {
+            ArrayList queues = new ArrayList();
+            ArrayList sessions = _sessions.Snapshot();
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                Session session = (Session)sessions[i];
+                int kept = KeptFor(session);
+                if (kept > 0)
+                {
+                    queues.Add(new OfflineQueue(session.ClientId, kept));
+                }
+            }
+
+            return queues;
+        }
+
+        int KeptFor(Session session)
+        {
+            return session.IsPersistent ? _offlineStore.Count(session.ClientId) : 0;
         }
 
         /// <summary>A client's PUBLISH. A route announcement from a federated gateway below
