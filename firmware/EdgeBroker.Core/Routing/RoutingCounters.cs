@@ -21,6 +21,7 @@ namespace EdgeBroker.Core.Routing
         int _duplicateDropped;
         int _storeRefused;
         int _fromBroker;
+        int _tooLargeDropped;
 
         public int Published { get { return _published; } }
 
@@ -58,6 +59,10 @@ namespace EdgeBroker.Core.Routing
         /// <c>$SYS</c> tree), so what clients sent can be told apart.</summary>
         public int FromBroker { get { return _fromBroker; } }
 
+        /// <summary>Messages not sent to a client because their PUBLISH exceeded the Maximum Packet Size the client
+        /// announced (MQTT 5 [MQTT-3.1.2-25]: discarded as if delivered).</summary>
+        public int TooLargeDropped { get { return _tooLargeDropped; } }
+
         internal void CountPublished() { Interlocked.Increment(ref _published); }
 
         internal void CountP2PDelivered() { Interlocked.Increment(ref _p2pDelivered); }
@@ -85,5 +90,6 @@ namespace EdgeBroker.Core.Routing
         internal void CountDuplicateDropped() { Interlocked.Increment(ref _duplicateDropped); }
         internal void CountStoreRefused() { Interlocked.Increment(ref _storeRefused); }
         internal void CountFromBroker() { Interlocked.Increment(ref _fromBroker); }
+        internal void CountTooLargeDropped() { Interlocked.Increment(ref _tooLargeDropped); }
     }
 }

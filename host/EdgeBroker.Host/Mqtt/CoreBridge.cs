@@ -118,7 +118,12 @@ sealed class CoreBridge
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
             : cleanStart ? 0 : _mqtt311SessionExpiry;
-        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits) { Metrics = Metrics };
+        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits,
+            ClientReceiveLimits.Of(args))
+        {
+            Metrics = Metrics,
+            DiscardedTooLarge = deliveryTag => ReportTooLarge(clientId, deliveryTag),
+        };
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
@@ -347,12 +352,31 @@ sealed class CoreBridge
         // PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery; PUBREC alone does not.
         if (args.IsCompleted
             && _core.Sessions.Find(args.ClientId)?.Connection is MqttNetConnection connection
-            && connection.TakeDeliveryTag(args.PublishPacket.PacketIdentifier) is var tag and > 0)
+            && connection.Acknowledged(args.PublishPacket.PacketIdentifier) is var tag and > 0)
         {
             _core.Acknowledge(args.ClientId, tag);
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>A message was not sent to <paramref name="clientId"/>: larger than its Maximum Packet Size. The core hears
+    /// of it off the connection's lock (as of a PUBACK), since the connection may be inside the core's Send.</summary>
+    void ReportTooLarge(string clientId, long deliveryTag)
+    {
+        _logger.LogDebug(LogEvents.PublishDropped, "Discarded a message for {ClientId}: larger than the Maximum Packet Size it announced", clientId);
+        ThreadPool.QueueUserWorkItem(_ =>
+        {
+            try
+            {
+                _core.DiscardedTooLarge(clientId, deliveryTag);
+            }
+            catch (Exception e)
+            {
+                // An exception escaping a thread-pool item would end the process.
+                _logger.LogError(LogEvents.StoreError, e, "Releasing a message too large for {ClientId} failed", clientId);
+            }
+        });
     }
 
     /// <summary>Drops MQTTnet's state for sessions the core has expired.</summary>
