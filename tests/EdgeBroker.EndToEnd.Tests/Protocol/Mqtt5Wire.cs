@@ -80,6 +80,12 @@ public static class Mqtt5Wire
     public static async Task<Mqtt5Publish> ReadPublishAsync(RawMqttConnection connection, TimeSpan? timeout = null)
     {
         var (type, flags, body) = await connection.ReadPacketAsync(timeout);
+        return ParsePublish(type, flags, body);
+    }
+
+    /// <summary>A packet as read by <see cref="RawMqttConnection.ReadPacketAsync"/>, which must be a PUBLISH.</summary>
+    public static Mqtt5Publish ParsePublish(int type, int flags, byte[] body)
+    {
         Assert.True(type == 3, $"expected a PUBLISH, got packet type {type}");
         var qos = (flags >> 1) & 3;
         var topicLength = (body[0] << 8) | body[1];
