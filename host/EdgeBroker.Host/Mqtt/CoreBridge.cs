@@ -40,6 +40,8 @@ sealed class CoreBridge
     /// code MQTTnet is to answer when it asks.</summary>
     readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MqttSubscribeReasonCode>> _subscribeRefusals = new();
 
+    readonly RetainedOnSubscribe _retainedOnSubscribe = new();
+
     MqttClientSessionsManager? _sessionsManager;
 
     /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
@@ -67,6 +69,7 @@ sealed class CoreBridge
         server.InterceptingInboundPacketAsync += OnInboundPacket;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
         server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
+        server.InterceptingClientEnqueueAsync += _retainedOnSubscribe.OnInterceptingClientEnqueue;
     }
 
     MqttClientSessionsManager SessionsManager => _sessionsManager ??= MqttNetInternals.SessionsManager(_server);
@@ -171,6 +174,7 @@ sealed class CoreBridge
         }
 
         _subscribeRefusals.TryRemove(args.ClientId, out _);
+        _retainedOnSubscribe.Forget(args.ClientId, connection);
         var session = _core.Sessions.Find(args.ClientId);
         var expiry = session?.ExpiryIntervalSeconds ?? 0;
         if (connection.ProtocolVersion == MqttProtocolVersion.V500 && args.DisconnectType == MqttClientDisconnectType.Clean && args.SessionExpiryInterval != 0)
@@ -281,7 +285,11 @@ sealed class CoreBridge
     {
         if (args.Packet is MqttSubscribePacket subscribe)
         {
-            Subscribe(args.ClientId, subscribe);
+            var granted = Subscribe(args.ClientId, subscribe);
+            if (_connections.TryGetValue(args.RemoteEndPoint.ToString()!, out var connection))
+            {
+                _retainedOnSubscribe.Expect(args.ClientId, connection, granted, (int)subscribe.SubscriptionIdentifier);
+            }
         }
         else if (args.Packet is MqttUnsubscribePacket unsubscribe)
         {
@@ -298,9 +306,10 @@ sealed class CoreBridge
 
     /// <summary>Decides every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones go into the core now, before
     /// MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); refused ones wait for
-    /// <see cref="OnInterceptingSubscription"/> to answer them.</summary>
-    void Subscribe(string clientId, MqttSubscribePacket subscribe)
+    /// <see cref="OnInterceptingSubscription"/> to answer them. Returns the accepted filters with their granted QoS.</summary>
+    List<(string Filter, int Qos)> Subscribe(string clientId, MqttSubscribePacket subscribe)
     {
+        var granted = new List<(string Filter, int Qos)>();
         foreach (var filter in subscribe.TopicFilters)
         {
             if (filter.Topic.StartsWith("$share/", StringComparison.Ordinal))
@@ -312,12 +321,14 @@ sealed class CoreBridge
             {
                 _subscribeRefusals.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, MqttSubscribeReasonCode>())[filter.Topic] = refusal;
             }
-            else
+            else if (_core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
+                         (int)subscribe.SubscriptionIdentifier) is var qos and < BrokerCore.SubscribeFailure)
             {
-                _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
-                    (int)subscribe.SubscriptionIdentifier);
+                granted.Add((filter.Topic, qos));
             }
         }
+
+        return granted;
     }
 
     MqttSubscribeReasonCode? SubscribeRefusal(string clientId, string filter)

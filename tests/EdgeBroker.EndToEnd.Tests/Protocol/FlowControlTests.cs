@@ -96,6 +96,51 @@ public sealed class FlowControlTests
 
     [Theory]
     [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
+    public async Task Retained_messages_sent_after_a_suback_keep_to_the_receive_maximum_and_get_aliases(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using (var publisher = await TestClient.ConnectAsync(broker, "retainer", MqttProtocolVersion.V500))
+        {
+            foreach (var topic in new[] { "kept/a", "kept/b", "kept/c" })
+            {
+                await publisher.PublishAsync(topic, topic, retain: true);
+            }
+        }
+
+        await using var raw = await RawMqttConnection.OpenAsync(broker);
+        var (code, _) = await Mqtt5Wire.ConnectAsync(raw, "retained-window",
+            properties: [(Mqtt5Properties.ReceiveMaximum, Mqtt5Wire.TwoBytes(2)), (Mqtt5Properties.TopicAliasMaximum, Mqtt5Wire.TwoBytes(5))]);
+        Assert.Equal(0, code);
+        await Mqtt5Wire.SendSubscribeAsync(raw, "kept/+", qos: 1);
+
+        // The broker may send retained messages before the SUBACK (MQTT 5 §3.8.4).
+        var publishes = new List<Mqtt5Publish>();
+        var subAcked = false;
+        while (!subAcked || publishes.Count < 2)
+        {
+            var (type, flags, body) = await raw.ReadPacketAsync();
+            if (type == 9)
+            {
+                subAcked = true;
+            }
+            else
+            {
+                publishes.Add(Mqtt5Wire.ParsePublish(type, flags, body));
+            }
+        }
+
+        var (first, second) = (publishes[0], publishes[1]);
+        await Mqtt5Wire.ExpectSilenceAsync(raw, Quiet);
+        await raw.SendPubAckAsync(first.PacketId);
+        var third = await Mqtt5Wire.ReadPublishAsync(raw);
+
+        Assert.All([first, second, third], p => Assert.Equal((1, p.Payload), (p.Qos, p.Topic)));
+        Assert.Equal(["kept/a", "kept/b", "kept/c"], new[] { first, second, third }.Select(p => p.Payload).Order());
+        Assert.Equal([1, 2, 3], new[] { first, second, third }.Select(p => p.Properties.Number(Mqtt5Properties.TopicAlias) ?? 0).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
     public async Task The_broker_announces_its_receive_maximum_and_disconnects_a_client_that_exceeds_it_with_0x93(string engine)
     {
         await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?> { ["EdgeBroker:Connections:ReceiveMaximum"] = "3" });

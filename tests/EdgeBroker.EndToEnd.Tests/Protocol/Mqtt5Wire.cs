@@ -52,13 +52,20 @@ public static class Mqtt5Wire
     /// <summary>Sends SUBSCRIBE for one filter (no properties) and returns the SUBACK's reason code.</summary>
     public static async Task<int> SubscribeAsync(RawMqttConnection connection, string filter, int qos, ushort packetId = 1)
     {
-        var body = new List<byte> { (byte)(packetId >> 8), (byte)packetId, 0 };
-        AppendString(body, filter);
-        body.Add((byte)qos);
-        await connection.SendAsync(0x82, body);
+        await SendSubscribeAsync(connection, filter, qos, packetId);
         var (type, _, subAck) = await connection.ReadPacketAsync();
         Assert.Equal(9, type);
         return subAck[^1];
+    }
+
+    /// <summary>Sends SUBSCRIBE for one filter (no properties) without waiting for the SUBACK: retained messages may
+    /// come before it (MQTT 5 §3.8.4).</summary>
+    public static Task SendSubscribeAsync(RawMqttConnection connection, string filter, int qos, ushort packetId = 1)
+    {
+        var body = new List<byte> { (byte)(packetId >> 8), (byte)packetId, 0 };
+        AppendString(body, filter);
+        body.Add((byte)qos);
+        return connection.SendAsync(0x82, body);
     }
 
     /// <summary>Sends an MQTT 5 PUBLISH, with a Topic Alias property when <paramref name="topicAlias"/> is given.</summary>
