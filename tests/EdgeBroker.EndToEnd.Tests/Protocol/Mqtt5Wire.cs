@@ -31,13 +31,13 @@ public static class Mqtt5Wire
         ushort keepAliveSeconds = 60, params (int Id, byte[] Value)[] properties)
     {
         var body = new List<byte>();
-        AppendString(body, "MQTT");
+        RawMqttConnection.AppendString(body, "MQTT");
         body.Add(5);
         body.Add(0x02);
         body.Add((byte)(keepAliveSeconds >> 8));
         body.Add((byte)keepAliveSeconds);
         AppendProperties(body, properties);
-        AppendString(body, clientId);
+        RawMqttConnection.AppendString(body, clientId);
         await connection.SendAsync(0x10, body);
         var (type, _, connAck) = await connection.ReadPacketAsync();
         Assert.Equal(2, type);
@@ -63,7 +63,7 @@ public static class Mqtt5Wire
     public static Task SendSubscribeAsync(RawMqttConnection connection, string filter, int qos, ushort packetId = 1)
     {
         var body = new List<byte> { (byte)(packetId >> 8), (byte)packetId, 0 };
-        AppendString(body, filter);
+        RawMqttConnection.AppendString(body, filter);
         body.Add((byte)qos);
         return connection.SendAsync(0x82, body);
     }
@@ -72,7 +72,7 @@ public static class Mqtt5Wire
     public static Task PublishAsync(RawMqttConnection connection, string topic, string payload, int qos, ushort packetId = 0, int? topicAlias = null)
     {
         var body = new List<byte>();
-        AppendString(body, topic);
+        RawMqttConnection.AppendString(body, topic);
         if (qos > 0)
         {
             body.AddRange(TwoBytes(packetId));
@@ -201,13 +201,5 @@ public static class Mqtt5Wire
         var encoded = properties.SelectMany(p => new[] { (byte)p.Id }.Concat(p.Value)).ToList();
         body.Add((byte)encoded.Count);
         body.AddRange(encoded);
-    }
-
-    static void AppendString(List<byte> body, string value)
-    {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        body.Add((byte)(bytes.Length >> 8));
-        body.Add((byte)bytes.Length);
-        body.AddRange(bytes);
     }
 }
