@@ -20,8 +20,10 @@ namespace EdgeBroker.Core.Flow
         public const int Unlimited = 65535;
 
         readonly int _maximum;
-        readonly ArrayList _waiting = new ArrayList();
-        readonly ArrayList _waitingQos = new ArrayList();
+
+        /// <summary>What waits and at which QoS; made at the first offer (an idle client has none).</summary>
+        ArrayList _waiting;
+        ArrayList _waitingQos;
         int _inFlight;
 
         /// <param name="maximum">The client's Receive Maximum (1–65535).</param>
@@ -39,12 +41,18 @@ namespace EdgeBroker.Core.Flow
         /// <summary>PUBLISHes offered and not yet handed out.</summary>
         public int Waiting
         {
-            get { return _waiting.Count; }
+            get { return _waiting == null ? 0 : _waiting.Count; }
         }
 
         /// <summary>Queues <paramref name="item"/> (the engine's PUBLISH at <paramref name="qos"/>) behind what waits.</summary>
         public void Offer(object item, int qos)
         {
+            if (_waiting == null)
+            {
+                _waiting = new ArrayList();
+                _waitingQos = new ArrayList();
+            }
+
             _waiting.Add(item);
             _waitingQos.Add(qos);
         }
@@ -53,7 +61,7 @@ namespace EdgeBroker.Core.Flow
         /// nothing waits or the next one must wait for an acknowledgement.</summary>
         public object TakeSendable()
         {
-            if (_waiting.Count == 0)
+            if (Waiting == 0)
             {
                 return null;
             }

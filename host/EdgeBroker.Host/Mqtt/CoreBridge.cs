@@ -42,6 +42,9 @@ sealed class CoreBridge
 
     readonly RetainedOnSubscribe _retainedOnSubscribe = new();
 
+    /// <summary><see cref="ReportTooLarge"/>, made once for every connection.</summary>
+    readonly Action<string, long> _reportTooLarge;
+
     MqttClientSessionsManager? _sessionsManager;
 
     /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
@@ -53,6 +56,7 @@ sealed class CoreBridge
         OutboundQueueLimits outboundLimits, ILogger<CoreBridge> logger)
     {
         _outboundLimits = outboundLimits;
+        _reportTooLarge = ReportTooLarge;
         _core = core;
         _security = security;
         _server = server;
@@ -125,7 +129,7 @@ sealed class CoreBridge
             ClientReceiveLimits.Of(args))
         {
             Metrics = Metrics,
-            DiscardedTooLarge = deliveryTag => ReportTooLarge(clientId, deliveryTag),
+            DiscardedTooLarge = _reportTooLarge,
         };
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);

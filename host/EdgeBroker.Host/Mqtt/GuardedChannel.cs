@@ -47,11 +47,13 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
     /// <summary>Fixed header bytes: the first byte, then each remaining-length byte in turn.</summary>
     readonly byte[] _header = new byte[2];
 
-    /// <summary>Packet identifiers of the client's QoS 1/2 PUBLISHes not yet acknowledged (PUBACK, or PUBCOMP for QoS
-    /// 2): its in-flight messages against the Receive Maximum. Read on the receive loop, released on the send loop.</summary>
-    readonly HashSet<ushort> _inboundInFlight = [];
-
     MqttConnectPacket? _connect;
+
+    /// <summary>Packet identifiers of an MQTT 5 client's QoS 1/2 PUBLISHes not yet acknowledged (PUBACK, or PUBCOMP for
+    /// QoS 2): its in-flight messages against the Receive Maximum. Added on the receive loop, released on the send loop;
+    /// null for MQTT 3.1.1, which has no Receive Maximum.</summary>
+    HashSet<ushort>? _inboundInFlight;
+
     InboundTopicAliases? _topicAliases;
     ushort _serverKeepAlive;
     bool _accepted;
@@ -186,13 +188,14 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             connAck.IsSessionPresent = sessionPresent.Take(sender.RemoteEndPoint);
             AnnounceLimits(connAck);
         }
-        else if (packet is MqttPubAckPacket or MqttPubCompPacket or MqttPubRecPacket { ReasonCode: >= MqttPubRecReasonCode.UnspecifiedError })
+        else if (_inboundInFlight is { } inFlight
+                 && packet is MqttPubAckPacket or MqttPubCompPacket or MqttPubRecPacket { ReasonCode: >= MqttPubRecReasonCode.UnspecifiedError })
         {
             // Ends the client's QoS 1/2 exchange (a PUBREC with an error code ends a QoS 2 one, MQTT 5 §4.3.3). Released
             // before it is written, so the client's next PUBLISH, sent once it reads this, finds the place free.
-            lock (_inboundInFlight)
+            lock (inFlight)
             {
-                _inboundInFlight.Remove(((MqttPacketWithIdentifier)packet).PacketIdentifier);
+                inFlight.Remove(((MqttPacketWithIdentifier)packet).PacketIdentifier);
             }
         }
 
@@ -269,16 +272,17 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             return;
         }
 
-        int inFlight;
-        lock (_inboundInFlight)
+        int count;
+        var inFlight = _inboundInFlight!;
+        lock (inFlight)
         {
-            _inboundInFlight.Add(publish.PacketIdentifier);
-            inFlight = _inboundInFlight.Count;
+            inFlight.Add(publish.PacketIdentifier);
+            count = inFlight.Count;
         }
 
-        if (flow.ExceedsReceiveMaximum(inFlight))
+        if (flow.ExceedsReceiveMaximum(count))
         {
-            throw new BadPacketException($"{inFlight} unacknowledged QoS 1/2 PUBLISHes, Receive Maximum {flow.ReceiveMaximum}",
+            throw new BadPacketException($"{count} unacknowledged QoS 1/2 PUBLISHes, Receive Maximum {flow.ReceiveMaximum}",
                 MqttDisconnectReasonCode.ReceiveMaximumExceeded);
         }
     }
@@ -316,6 +320,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             {
                 NegotiateKeepAlive(_connect);
                 _topicAliases = new InboundTopicAliases(flow.TopicAliasMaximum);
+                _inboundInFlight = [];
             }
 
             return _connect is not null;

@@ -51,8 +51,8 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
     readonly Dictionary<ushort, long> _deliveryTags = new();
 
     /// <summary>Packet identifiers of the QoS 1/2 PUBLISHes this connection handed to MQTTnet and the client has not
-    /// acknowledged: each holds a place in <see cref="_window"/>.</summary>
-    readonly HashSet<ushort> _inFlight = [];
+    /// acknowledged: each holds a place in <see cref="_window"/>. Made at the first one (an idle client has none).</summary>
+    HashSet<ushort>? _inFlight;
 
     readonly InFlightWindow _window = new(receiveLimits.ReceiveMaximum);
     readonly OutboundTopicAliases _topicAliases = new(receiveLimits.TopicAliasMaximum);
@@ -74,10 +74,10 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
     /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }
 
-    /// <summary>Told the delivery tag (0 if untracked) of each message discarded as larger than the client's Maximum
-    /// Packet Size; called under this connection's lock, possibly inside <see cref="Send"/>, so it must not call the
-    /// core synchronously.</summary>
-    public Action<long>? DiscardedTooLarge { get; init; }
+    /// <summary>Told the client ID and delivery tag (0 if untracked) of each message discarded as larger than the client's
+    /// Maximum Packet Size; called under this connection's lock, possibly inside <see cref="Send"/>, so it must not call
+    /// the core synchronously. One delegate serves every connection.</summary>
+    public Action<string, long>? DiscardedTooLarge { get; init; }
 
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
@@ -121,7 +121,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
     {
         lock (_sync)
         {
-            if (_inFlight.Remove(packetIdentifier))
+            if (_inFlight?.Remove(packetIdentifier) == true)
             {
                 _window.Acknowledged();
                 Flush();
@@ -164,7 +164,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
         if (IsTooLarge(packet))
         {
             _topicAliases.Unassign(topic, newAlias);
-            DiscardedTooLarge?.Invoke(outgoing.DeliveryTag);
+            DiscardedTooLarge?.Invoke(Client.ClientId, outgoing.DeliveryTag);
             return false;
         }
 
@@ -183,7 +183,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 
         if (packet.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce)
         {
-            _inFlight.Add(packet.PacketIdentifier);
+            (_inFlight ??= []).Add(packet.PacketIdentifier);
             if (outgoing.DeliveryTag != 0)
             {
                 _deliveryTags[packet.PacketIdentifier] = outgoing.DeliveryTag;
