@@ -338,6 +338,23 @@ namespace EdgeBroker.Core
             }
         }
 
+        /// <summary>
+        /// The engine did not send a message to <paramref name="clientId"/> because its PUBLISH is larger than the
+        /// Maximum Packet Size the client announced. MQTT 5 [MQTT-3.1.2-25] has the server discard it "as if it had
+        /// completed sending": it is counted (<see cref="RoutingCounters.TooLargeDropped"/>) and, when the core kept it
+        /// for the client (<paramref name="deliveryTag"/> non-zero), released as if acknowledged, so it is neither
+        /// resent nor left in the offline store. The engine reports it outside the <see cref="IClientConnection.Send"/>
+        /// call that handed the message over, as it would a PUBACK.
+        /// </summary>
+        public void DiscardedTooLarge(string clientId, long deliveryTag)
+        {
+            _counters.CountTooLargeDropped();
+            if (deliveryTag != 0)
+            {
+                Acknowledge(clientId, deliveryTag);
+            }
+        }
+
         /// <summary>Time passes: sends overdue offline batches. Engines call it about once a second.</summary>
         public void Tick(long nowMs)
         {

@@ -18,7 +18,7 @@ namespace EdgeBroker.Core.Monitoring
         public long MessagesSent;
 
         /// <summary>Messages given up: an offline quota full, a client's send queue full, a QoS 0 P2P message for an
-        /// away client.</summary>
+        /// away client, a PUBLISH larger than the client's Maximum Packet Size.</summary>
         public long PublishDropped;
 
         /// <summary>PUBLISHes refused because the store could not keep them (full): not dropped — the publisher had no
@@ -67,7 +67,7 @@ namespace EdgeBroker.Core.Monitoring
             BrokerStatus status = new BrokerStatus();
             status.MessagesReceived = (long)counters.Published - counters.FromBroker;
             status.MessagesSent = (long)counters.P2PDelivered + counters.PubSubDeliveries;
-            status.PublishDropped = (long)counters.QuotaDropped + counters.EngineDropped + counters.P2PDroppedOffline;
+            status.PublishDropped = (long)counters.QuotaDropped + counters.EngineDropped + counters.P2PDroppedOffline + counters.TooLargeDropped;
             status.PublishStoreRefused = counters.StoreRefused;
             status.PublishDuplicates = counters.DuplicateDropped;
             status.BytesReceived = engine.BytesReceived;

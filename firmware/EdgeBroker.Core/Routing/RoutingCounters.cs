@@ -24,6 +24,7 @@ namespace EdgeBroker.Core.Routing
         int _p2pForwardedUp;
         int _p2pWrapped;
         int _p2pDroppedHops;
+        int _tooLargeDropped;
 
         public int Published { get { return _published; } }
 
@@ -70,6 +71,10 @@ namespace EdgeBroker.Core.Routing
         /// <summary>Federated P2P messages dropped because forwarding them would exceed the maximum hop count.</summary>
         public int P2PDroppedHops { get { return _p2pDroppedHops; } }
 
+        /// <summary>Messages not sent to a client because their PUBLISH exceeded the Maximum Packet Size the client
+        /// announced (MQTT 5 [MQTT-3.1.2-25]: discarded as if delivered).</summary>
+        public int TooLargeDropped { get { return _tooLargeDropped; } }
+
         internal void CountPublished() { Interlocked.Increment(ref _published); }
 
         internal void CountP2PDelivered() { Interlocked.Increment(ref _p2pDelivered); }
@@ -103,5 +108,6 @@ namespace EdgeBroker.Core.Routing
         internal void CountP2PDroppedHops() { Interlocked.Increment(ref _p2pDroppedHops); }
 
         internal void CountFromBroker() { Interlocked.Increment(ref _fromBroker); }
+        internal void CountTooLargeDropped() { Interlocked.Increment(ref _tooLargeDropped); }
     }
 }

@@ -46,6 +46,9 @@ namespace EdgeBroker.Core.Uplink
 
         // In-flight entries before this index were sent on the current connection; the rest wait to be resent.
         int _resendIndex;
+
+        /// <summary>Entries that may be unacknowledged on the current connection (<see cref="Connected(long, int)"/>).</summary>
+        int _window;
         long _lastTaken;
 
         // The queue's size as the bounds see it: the store's entries plus appends under way (pending).
@@ -276,8 +279,17 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>The upstream accepted the connection: entries left unacknowledged are handed out again first.</summary>
         public void Connected(long nowMs)
         {
+            Connected(nowMs, _settings.InFlightWindow);
+        }
+
+        /// <summary>The upstream accepted the connection and allows <paramref name="receiveMaximum"/> unacknowledged QoS 1
+        /// PUBLISHes (an MQTT 5 CONNACK's Receive Maximum, [MQTT-3.3.4-7]): the in-flight window for this connection is
+        /// the smaller of that and the configured one, resends included.</summary>
+        public void Connected(long nowMs, int receiveMaximum)
+        {
             lock (_sync)
             {
+                _window = receiveMaximum < _settings.InFlightWindow ? receiveMaximum : _settings.InFlightWindow;
                 _state = UplinkState.Connected;
                 _failures = 0;
                 _resendIndex = 0;
@@ -421,7 +433,7 @@ namespace EdgeBroker.Core.Uplink
                 }
 
                 _announcements.Clear();
-                while (_resendIndex < _inFlight.Count)
+                while (_resendIndex < _inFlight.Count && _resendIndex < _window)
                 {
                     UplinkEntry entry = (UplinkEntry)_inFlight[_resendIndex];
                     entry.Duplicate = true;
@@ -430,7 +442,7 @@ namespace EdgeBroker.Core.Uplink
                     added++;
                 }
 
-                int room = _settings.InFlightWindow - _inFlight.Count;
+                int room = _window - _inFlight.Count;
                 if (room <= 0)
                 {
                     return added;

@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Flow;
+
 namespace EdgeBroker.Host.Configuration;
 
 /// <summary>What one MQTT connection may cost the broker before it says who it is, and how fast one address may open
@@ -10,6 +12,18 @@ public sealed class ConnectionLimitsOptions
     /// while a connection that claims more cannot make the broker set aside more than this; EMQX uses the same default,
     /// mosquitto none.</summary>
     public int MaxPacketSize { get; set; } = 1024 * 1024;
+
+    /// <summary>QoS 1/2 PUBLISHes an MQTT 5 client may have unacknowledged towards the broker (Receive Maximum in
+    /// CONNACK); one more closes the connection with DISCONNECT 0x93.</summary>
+    public int ReceiveMaximum { get; set; } = FlowLimits.DefaultReceiveMaximum;
+
+    /// <summary>Topic aliases an MQTT 5 client may define towards the broker (Topic Alias Maximum in CONNACK; 0 = none).</summary>
+    public int TopicAliasMaximum { get; set; } = FlowLimits.DefaultTopicAliasMaximum;
+
+    /// <summary>The longest keep-alive an MQTT 5 client is held to: one asking for more, or for none (0), is told this
+    /// as Server Keep Alive in CONNACK and closed after 1.5 times it in silence. 0 accepts any keep-alive. MQTT 3.1.1
+    /// clients cannot be told, so theirs stands.</summary>
+    public int MaxKeepAliveSeconds { get; set; } = FlowLimits.DefaultMaxKeepAliveSeconds;
 
     /// <summary>How long a new connection may take to send its whole CONNECT (after the TLS handshake).</summary>
     public double ConnectTimeoutSeconds { get; set; } = 10;
@@ -36,6 +50,21 @@ public sealed class ConnectionLimitsOptions
             yield return $"Connections:MaxPacketSize must be at least {MinPacketSize} bytes (is {MaxPacketSize}).";
         }
 
+        if (ReceiveMaximum is < 1 or > FlowLimits.MaxTwoByteValue)
+        {
+            yield return $"Connections:ReceiveMaximum must be between 1 and {FlowLimits.MaxTwoByteValue} (is {ReceiveMaximum}).";
+        }
+
+        if (TopicAliasMaximum is < 0 or > FlowLimits.MaxTwoByteValue)
+        {
+            yield return $"Connections:TopicAliasMaximum must be between 0 and {FlowLimits.MaxTwoByteValue} (is {TopicAliasMaximum}).";
+        }
+
+        if (MaxKeepAliveSeconds is < 0 or > FlowLimits.MaxTwoByteValue)
+        {
+            yield return $"Connections:MaxKeepAliveSeconds must be between 0 and {FlowLimits.MaxTwoByteValue} (is {MaxKeepAliveSeconds}; 0 accepts any).";
+        }
+
         if (ConnectTimeoutSeconds <= 0 || TlsHandshakeTimeoutSeconds <= 0 || ConnectionRateWindowSeconds <= 0)
         {
             yield return "Connections:ConnectTimeoutSeconds, TlsHandshakeTimeoutSeconds and ConnectionRateWindowSeconds must be positive.";
@@ -51,6 +80,9 @@ public sealed class ConnectionLimitsOptions
             yield return $"Connections:MaxTrackedSources must be at least 1 (is {MaxTrackedSources}).";
         }
     }
+
+    /// <summary>The flow-control limits MQTT 5 clients are told in CONNACK and held to.</summary>
+    public FlowLimits ToFlowLimits() => new(ReceiveMaximum, TopicAliasMaximum, MaxKeepAliveSeconds);
 
     /// <summary>Smallest useful limit: a CONNECT with a client ID, a will and credentials.</summary>
     public const int MinPacketSize = 128;

@@ -41,6 +41,11 @@ sealed class CoreBridge
     /// one filter at a time and ordered by QoS (<see cref="OnInterceptingSubscription"/>).</summary>
     readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _subackCodes = new();
 
+    readonly RetainedOnSubscribe _retainedOnSubscribe = new();
+
+    /// <summary><see cref="ReportTooLarge"/>, made once for every connection.</summary>
+    readonly Action<string, long> _reportTooLarge;
+
     MqttClientSessionsManager? _sessionsManager;
 
     /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
@@ -56,6 +61,7 @@ sealed class CoreBridge
         OutboundQueueLimits outboundLimits, ILogger<CoreBridge> logger)
     {
         _outboundLimits = outboundLimits;
+        _reportTooLarge = ReportTooLarge;
         _core = core;
         _security = security;
         _server = server;
@@ -72,6 +78,7 @@ sealed class CoreBridge
         server.InterceptingInboundPacketAsync += OnInboundPacket;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
         server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
+        server.InterceptingClientEnqueueAsync += _retainedOnSubscribe.OnInterceptingClientEnqueue;
     }
 
     MqttClientSessionsManager SessionsManager => _sessionsManager ??= MqttNetInternals.SessionsManager(_server);
@@ -123,7 +130,12 @@ sealed class CoreBridge
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
             : cleanStart ? 0 : _mqtt311SessionExpiry;
-        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits) { Metrics = Metrics };
+        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits,
+            ClientReceiveLimits.Of(args))
+        {
+            Metrics = Metrics,
+            DiscardedTooLarge = _reportTooLarge,
+        };
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
@@ -171,6 +183,7 @@ sealed class CoreBridge
         }
 
         _subackCodes.TryRemove(args.ClientId, out _);
+        _retainedOnSubscribe.Forget(args.ClientId, connection);
         if (connection.ProtocolVersion == MqttProtocolVersion.V500 && args.DisconnectType == MqttClientDisconnectType.Clean && args.SessionExpiryInterval != 0)
         {
             // MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry interval.
@@ -286,7 +299,11 @@ sealed class CoreBridge
     {
         if (args.Packet is MqttSubscribePacket subscribe)
         {
-            Subscribe(args.ClientId, subscribe);
+            var granted = Subscribe(args.ClientId, subscribe);
+            if (_connections.TryGetValue(args.RemoteEndPoint.ToString()!, out var connection))
+            {
+                _retainedOnSubscribe.Expect(args.ClientId, connection, granted, (int)subscribe.SubscriptionIdentifier);
+            }
         }
         else if (args.Packet is MqttUnsubscribePacket unsubscribe)
         {
@@ -303,9 +320,10 @@ sealed class CoreBridge
 
     /// <summary>Has the core decide every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones are in the
     /// core now, before MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); the SUBACK codes
-    /// wait for <see cref="OnInterceptingSubscription"/>.</summary>
-    void Subscribe(string clientId, MqttSubscribePacket subscribe)
+    /// wait for <see cref="OnInterceptingSubscription"/>. Returns the accepted filters with their granted QoS.</summary>
+    List<(string Filter, int Qos)> Subscribe(string clientId, MqttSubscribePacket subscribe)
     {
+        var granted = new List<(string Filter, int Qos)>();
         foreach (var filter in subscribe.TopicFilters)
         {
             if (filter.Topic.StartsWith("$share/", StringComparison.Ordinal))
@@ -321,7 +339,13 @@ sealed class CoreBridge
                 // A refusal for not being authorized is logged by the security policy, with its reason.
                 _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter.Topic);
             }
+            else if (code <= (int)MqttSubscribeReasonCode.GrantedQoS2)
+            {
+                granted.Add((filter.Topic, code));
+            }
         }
+
+        return granted;
     }
 
     /// <summary>Answers MQTTnet with the core's SUBACK code for the filter (MQTTnet writes any MQTT 5 refusal as 0x80 for
@@ -346,12 +370,31 @@ sealed class CoreBridge
         // PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery; PUBREC alone does not.
         if (args.IsCompleted
             && _core.ConnectionOf(args.ClientId) is MqttNetConnection connection
-            && connection.TakeDeliveryTag(args.PublishPacket.PacketIdentifier) is var tag and > 0)
+            && connection.Acknowledged(args.PublishPacket.PacketIdentifier) is var tag and > 0)
         {
             _core.Acknowledge(args.ClientId, tag);
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>A message was not sent to <paramref name="clientId"/>: larger than its Maximum Packet Size. The core hears
+    /// of it off the connection's lock (as of a PUBACK), since the connection may be inside the core's Send.</summary>
+    void ReportTooLarge(string clientId, long deliveryTag)
+    {
+        _logger.LogDebug(LogEvents.PublishDropped, "Discarded a message for {ClientId}: larger than the Maximum Packet Size it announced", clientId);
+        ThreadPool.QueueUserWorkItem(_ =>
+        {
+            try
+            {
+                _core.DiscardedTooLarge(clientId, deliveryTag);
+            }
+            catch (Exception e)
+            {
+                // An exception escaping a thread-pool item would end the process.
+                _logger.LogError(LogEvents.StoreError, e, "Releasing a message too large for {ClientId} failed", clientId);
+            }
+        });
     }
 
     /// <summary>Drops MQTTnet's state for sessions the core has expired.</summary>

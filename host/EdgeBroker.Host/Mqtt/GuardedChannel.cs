@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Monitoring;
 using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
@@ -22,9 +23,18 @@ namespace EdgeBroker.Host.Mqtt;
 /// MQTTnet's, except that CONNACK "session present" is the core's answer (see <see cref="SessionPresentFlags"/>).
 /// The MQTT bytes read and written (after TLS) are added to the broker's totals (<paramref name="bytes"/>, for
 /// <c>$SYS/broker/load/bytes/…</c> and <c>/metrics</c>) as they move.
+/// <para>
+/// For MQTT 5 it also carries out what the core's <see cref="FlowLimits"/> decide and MQTTnet 5.2 does not do: the
+/// CONNACK announces the broker's Receive Maximum, Topic Alias Maximum, Maximum Packet Size and, when the client's
+/// keep-alive was bounded, Server Keep Alive (MQTTnet announces 65,535 aliases, no limits, and keeps the client's
+/// keep-alive); a client with more unacknowledged QoS 1/2 PUBLISHes than the Receive Maximum is disconnected with 0x93
+/// (MQTTnet does not count); topic aliases are resolved here by the core's <see cref="InboundTopicAliases"/>, so an
+/// alias of 0 or above the maximum ends the connection with 0x94 and an undefined one with 0x82 (MQTTnet accepts any
+/// alias and routes an unknown one with an empty topic).
+/// </para>
 /// </summary>
-sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPacketSize, ConnectionProblems problems, string source,
-    SessionPresentFlags sessionPresent, ByteCounters bytes) : IMqttChannelAdapter
+sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPacketSize, FlowLimits flow, ConnectionProblems problems,
+    string source, SessionPresentFlags sessionPresent, ByteCounters bytes) : IMqttChannelAdapter
 {
     /// <summary>The first buffer a body is read into; it doubles while more bytes arrive.</summary>
     const int FirstBodyBuffer = 4096;
@@ -38,6 +48,14 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
     readonly byte[] _header = new byte[2];
 
     MqttConnectPacket? _connect;
+
+    /// <summary>Packet identifiers of an MQTT 5 client's QoS 1/2 PUBLISHes not yet acknowledged (PUBACK, or PUBCOMP for
+    /// QoS 2): its in-flight messages against the Receive Maximum. Added on the receive loop, released on the send loop;
+    /// null for MQTT 3.1.1, which has no Receive Maximum.</summary>
+    HashSet<ushort>? _inboundInFlight;
+
+    InboundTopicAliases? _topicAliases;
+    ushort _serverKeepAlive;
     bool _accepted;
     long _bytesReceived;
     long _countedSent;
@@ -138,7 +156,13 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             }
 
             PacketRules.CheckStrings(frame.FirstByte, frame.Body, Version);
-            return Decode(frame);
+            var packet = Decode(frame);
+            if (packet is MqttPublishPacket publish && Version == MqttProtocolVersion.V500)
+            {
+                ApplyFlowControl(publish, PacketRules.TopicAlias(frame.FirstByte, frame.Body));
+            }
+
+            return packet;
         }
         catch (BadPacketException bad)
         {
@@ -159,7 +183,19 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
         var accepting = packet is MqttConnAckPacket { ReasonCode: MqttConnectReasonCode.Success };
         if (accepting)
         {
-            ((MqttConnAckPacket)packet).IsSessionPresent = sessionPresent.Take(sender.RemoteEndPoint);
+            var connAck = (MqttConnAckPacket)packet;
+            connAck.IsSessionPresent = sessionPresent.Take(sender.RemoteEndPoint);
+            AnnounceLimits(connAck);
+        }
+        else if (_inboundInFlight is { } inFlight
+                 && packet is MqttPubAckPacket or MqttPubCompPacket or MqttPubRecPacket { ReasonCode: >= MqttPubRecReasonCode.UnspecifiedError })
+        {
+            // Ends the client's QoS 1/2 exchange (a PUBREC with an error code ends a QoS 2 one, MQTT 5 §4.3.3). Released
+            // before it is written, so the client's next PUBLISH, sent once it reads this, finds the place free.
+            lock (inFlight)
+            {
+                inFlight.Remove(((MqttPacketWithIdentifier)packet).PacketIdentifier);
+            }
         }
 
         try
@@ -204,6 +240,52 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
         bytes.CountReceived(read);
     }
 
+    /// <summary>MQTT 5 CONNACK properties for what MQTTnet does not know: the broker's limits (0 omits a property:
+    /// 65,535 is the protocol's default Receive Maximum) and the keep-alive the client is held to, if not its own.</summary>
+    void AnnounceLimits(MqttConnAckPacket connAck)
+    {
+        connAck.ReceiveMaximum = flow.ReceiveMaximum == FlowLimits.MaxTwoByteValue ? (ushort)0 : (ushort)flow.ReceiveMaximum;
+        connAck.TopicAliasMaximum = (ushort)flow.TopicAliasMaximum;
+        connAck.MaximumPacketSize = (uint)maxPacketSize;
+        connAck.ServerKeepAlive = _serverKeepAlive;
+    }
+
+    /// <summary>Resolves an MQTT 5 PUBLISH's topic alias (<paramref name="alias"/>, -1 for none) and counts it against the
+    /// Receive Maximum; a violation ends the connection with the core's reason code.</summary>
+    void ApplyFlowControl(MqttPublishPacket publish, int alias)
+    {
+        var topic = _topicAliases!.Resolve(publish.Topic ?? string.Empty, alias, out var reason);
+        if (reason != FlowReasons.Accepted)
+        {
+            throw new BadPacketException(reason == FlowReasons.TopicAliasInvalid
+                    ? $"topic alias {alias} outside 1..{flow.TopicAliasMaximum}"
+                    : $"topic alias {alias} used before it was defined",
+                (MqttDisconnectReasonCode)reason);
+        }
+
+        // Resolved here: MQTTnet must not resolve it again.
+        publish.Topic = topic;
+        publish.TopicAlias = 0;
+        if (publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
+        {
+            return;
+        }
+
+        int count;
+        var inFlight = _inboundInFlight!;
+        lock (inFlight)
+        {
+            inFlight.Add(publish.PacketIdentifier);
+            count = inFlight.Count;
+        }
+
+        if (flow.ExceedsReceiveMaximum(count))
+        {
+            throw new BadPacketException($"{count} unacknowledged QoS 1/2 PUBLISHes, Receive Maximum {flow.ReceiveMaximum}",
+                MqttDisconnectReasonCode.ReceiveMaximumExceeded);
+        }
+    }
+
     static readonly byte[] UnacceptableProtocolVersion = [0x20, 0x02, 0x00, 0x01];
 
     /// <summary>Null when a CONNECT names a protocol MQTTnet speaks — MQTT level 4 or 5, MQIsdp level 3 — else the
@@ -240,6 +322,13 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             var received = frame.ToReceivedPacket();
             PacketFormatterAdapter.DetectProtocolVersion(received);
             _connect = Decode(frame) as MqttConnectPacket;
+            if (_connect is not null && Version == MqttProtocolVersion.V500)
+            {
+                NegotiateKeepAlive(_connect);
+                _topicAliases = new InboundTopicAliases(flow.TopicAliasMaximum);
+                _inboundInFlight = [];
+            }
+
             return _connect is not null;
         }
         catch (BadPacketException bad) when (bad.InnerException is MqttProtocolViolationException violation
@@ -254,6 +343,18 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             CountSent();
             problems.Report(source, "CONNECT with an empty client ID and clean session 0, answered with CONNACK 0x02");
             return false;
+        }
+    }
+
+    /// <summary>Holds an MQTT 5 client to the core's keep-alive bound: MQTTnet's keep-alive monitor reads the CONNECT's
+    /// keep-alive (and closes after 1.5 times it), the CONNACK tells the client as Server Keep Alive.</summary>
+    void NegotiateKeepAlive(MqttConnectPacket connect)
+    {
+        var granted = flow.KeepAliveFor(connect.KeepAlivePeriod);
+        if (granted != connect.KeepAlivePeriod)
+        {
+            connect.KeepAlivePeriod = (ushort)granted;
+            _serverKeepAlive = (ushort)granted;
         }
     }
 

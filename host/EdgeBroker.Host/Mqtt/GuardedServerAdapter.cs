@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Host.Configuration;
@@ -31,6 +32,9 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
 
     readonly SourceRateLimiter _connectionRate = new(limits.MaxConnectionsPerSource,
         (long)(limits.ConnectionRateWindowSeconds * 1000), limits.MaxTrackedSources);
+
+    /// <summary>The MQTT 5 limits every connection announces and enforces.</summary>
+    readonly FlowLimits _flow = limits.ToFlowLimits();
 
     readonly List<Socket> _listeners = [];
     CancellationTokenSource? _stopping;
@@ -149,7 +153,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
                 new MqttTcpChannel(stream, client.LocalEndPoint, remote, clientCertificate),
                 new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax)),
                 logger) { AllowPacketFragmentation = endpoint.AllowPacketFragmentation };
-            using var channel = new GuardedChannel(stream, sender, limits.MaxPacketSize, problems, source, sessionPresent, bytes);
+            using var channel = new GuardedChannel(stream, sender, limits.MaxPacketSize, _flow, problems, source, sessionPresent, bytes);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is { } handler)
             {

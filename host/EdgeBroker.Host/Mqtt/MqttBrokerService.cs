@@ -28,8 +28,9 @@ sealed class MqttBrokerService(
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
-    /// <summary>Room in MQTTnet's per-client queue beyond what the core's outbound limits admit: retained messages that
-    /// MQTTnet queues itself after a SUBACK (MQTTnet's default size).</summary>
+    /// <summary>Room in MQTTnet's per-client queue beyond what the core's outbound limits admit (MQTTnet's default size):
+    /// retained messages after a SUBACK normally go through the connection (<see cref="RetainedOnSubscribe"/>) and are
+    /// counted there, but MQTTnet queues any that no connection takes itself.</summary>
     const int RetainedPendingMessages = 1000;
 
     /// <summary>The send buffer MQTTnet gives each connection up front (its default: 4 KB, most of an idle

@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Routing;
@@ -8,6 +9,8 @@ using EdgeBroker.Host.Monitoring;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Internal;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 using MQTTnet.Server.Internal;
 
@@ -18,27 +21,45 @@ namespace EdgeBroker.Host.Mqtt;
 /// session queue (which assigns packet identifiers and handles acknowledgements), bypassing MQTTnet's own
 /// scan-every-session dispatch.
 /// <para>
-/// The core learns of the connection when its CONNECT is accepted, but MQTTnet creates (or resumes and resets) the
-/// session only afterwards. Until <see cref="Attach"/> hands over that session, messages wait here in order, so a
-/// client receives P2P messages from the moment it is accepted and nothing overtakes the offline backlog.
+/// Every message first waits in the core's <see cref="InFlightWindow"/>, which lets a QoS 1/2 PUBLISH through only while
+/// fewer than the client's Receive Maximum are unacknowledged (MQTTnet 5.2 writes whatever is queued), and holds all
+/// messages until MQTTnet has created (or resumed and reset) the session, which it does only after the core accepted the
+/// CONNECT (<see cref="Attach"/>) — so a client receives P2P messages from the moment it is accepted and nothing
+/// overtakes the offline backlog.
 /// </para>
 /// <para>
-/// What waits for the client — here, then in MQTTnet's queue until MQTTnet has written it to the socket — is counted in
-/// messages and bytes (topic and payload) and bounded by the core's <see cref="OutboundQueueLimits"/>; a message they
-/// do not admit is refused (Send returns false) and the core drops or keeps it. Messages go into MQTTnet's session
-/// queue directly, each with a completion callback that uncounts it once sent, so MQTTnet's own overflow handling (which
-/// would drop a QoS 1 message it already listed as unacknowledged) is never reached by them.
+/// On the way from the window into MQTTnet's queue each PUBLISH gets the client's topic alias where it allows them
+/// (the core's <see cref="OutboundTopicAliases"/>; MQTTnet's server never sends one), and one larger than the client's
+/// Maximum Packet Size is discarded and reported to the core (MQTT 5 [MQTT-3.1.2-25]; MQTTnet would send it).
+/// </para>
+/// <para>
+/// What waits for the client — in the window, then in MQTTnet's queue until MQTTnet has written it to the socket — is
+/// counted in messages and bytes (topic and payload) and bounded by the core's <see cref="OutboundQueueLimits"/>; a
+/// message they do not admit is refused (Send returns false) and the core drops or keeps it. Messages go into MQTTnet's
+/// session queue directly, each with a completion callback that uncounts it once sent, so MQTTnet's own overflow
+/// handling (which would drop a QoS 1 message it already listed as unacknowledged) is never reached by them.
 /// </para>
 /// </summary>
 /// <param name="client">Who the connection authenticated as; handed back to the core's security when it ends.</param>
 /// <param name="pairingMessage">A freshly paired device's credentials, sent once after the CONNACK; null otherwise.</param>
 /// <param name="limits">What may wait for the client.</param>
+/// <param name="receiveLimits">What the client said it can take.</param>
 sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, AuthenticatedClient client, PairingMessage? pairingMessage,
-    OutboundQueueLimits limits) : IClientConnection
+    OutboundQueueLimits limits, ClientReceiveLimits receiveLimits) : IClientConnection
 {
     readonly object _sync = new();
     readonly Dictionary<ushort, long> _deliveryTags = new();
-    List<(MqttApplicationMessage Message, long DeliveryTag, int Size)>? _waiting = [];
+
+    /// <summary>Packet identifiers of the QoS 1/2 PUBLISHes this connection handed to MQTTnet and the client has not
+    /// acknowledged: each holds a place in <see cref="_window"/>. Made at the first one (an idle client has none).</summary>
+    HashSet<ushort>? _inFlight;
+
+    readonly InFlightWindow _window = new(receiveLimits.ReceiveMaximum);
+    readonly OutboundTopicAliases _topicAliases = new(receiveLimits.TopicAliasMaximum);
+
+    /// <summary>Encodes a PUBLISH to measure it; only for a client that announced a Maximum Packet Size.</summary>
+    MqttPacketFormatterAdapter? _measure;
+
     MqttSession? _session;
     PairingMessage? _pairingMessage = pairingMessage;
     int _queuedMessages;
@@ -53,6 +74,11 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
     /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }
 
+    /// <summary>Told the client ID and delivery tag (0 if untracked) of each message discarded as larger than the client's
+    /// Maximum Packet Size; called under this connection's lock, possibly inside <see cref="Send"/>, so it must not call
+    /// the core synchronously. One delegate serves every connection.</summary>
+    public Action<string, long>? DiscardedTooLarge { get; init; }
+
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
         var size = (int)Math.Min(MemoryOfflineStore.SizeOf(message), int.MaxValue);
@@ -65,15 +91,9 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 
             var outgoing = ToApplicationMessage(message, qos, retain, subscriptionIdentifiers);
             outgoing.Dup = duplicate;
-            if (_session is null)
-            {
-                _waiting!.Add((outgoing, deliveryTag, size));
-                Count(size);
-            }
-            else if (!Enqueue(_session, outgoing, deliveryTag, size))
-            {
-                return false;
-            }
+            Count(size);
+            _window.Offer(new Outgoing(outgoing, deliveryTag, size), qos);
+            Flush();
         }
 
         Metrics?.Delivered(message);
@@ -86,39 +106,74 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
         var mqttSession = MqttNetInternals.Session(session);
         lock (_sync)
         {
-            foreach (var (message, deliveryTag, size) in _waiting!)
-            {
-                Uncount(size);
-                Enqueue(mqttSession, message, deliveryTag, size);
-            }
-
-            _waiting = null;
             _session = mqttSession;
+            Flush();
         }
     }
 
     /// <summary>The pairing credentials to send after the CONNACK, once; null when there are none.</summary>
     public PairingMessage? TakePairingMessage() => Interlocked.Exchange(ref _pairingMessage, null);
 
-    /// <summary>The core's delivery tag of the message sent with <paramref name="packetIdentifier"/>, once; 0 if untracked.</summary>
-    public long TakeDeliveryTag(ushort packetIdentifier)
+    /// <summary>The client completed the QoS 1/2 exchange of the PUBLISH sent with <paramref name="packetIdentifier"/>:
+    /// its place in the window is free, so what waits behind it may go. Returns the core's delivery tag of that message,
+    /// once; 0 if untracked (or sent by MQTTnet itself, as retained messages after a SUBACK are).</summary>
+    public long Acknowledged(ushort packetIdentifier)
     {
         lock (_sync)
         {
+            if (_inFlight?.Remove(packetIdentifier) == true)
+            {
+                _window.Acknowledged();
+                Flush();
+            }
+
             return _deliveryTags.Remove(packetIdentifier, out var tag) ? tag : 0;
         }
     }
 
-    /// <summary>Hands a message to MQTTnet's queue, counted until MQTTnet reports it written. Under <see cref="_sync"/>.</summary>
-    bool Enqueue(MqttSession session, MqttApplicationMessage message, long deliveryTag, int size)
+    /// <summary>Hands every message the window lets through to MQTTnet's queue. Under <see cref="_sync"/>.</summary>
+    void Flush()
     {
-        var packet = MQTTnet.Server.Internal.Formatter.MqttPublishPacketFactory.Create(message);
+        if (_session is null)
+        {
+            return;
+        }
+
+        while (_window.TakeSendable() is Outgoing outgoing)
+        {
+            if (!Enqueue(_session, outgoing))
+            {
+                // Not written after all: neither waiting nor in flight.
+                Uncount(outgoing.Size);
+                if (outgoing.Message.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce)
+                {
+                    _window.Acknowledged();
+                }
+            }
+        }
+    }
+
+    /// <summary>Hands a message to MQTTnet's queue, with the client's topic alias, counted until MQTTnet reports it
+    /// written; false when it is not queued (larger than the client takes, or refused by MQTTnet's own bound, which is
+    /// set above the outbound limits so it is not reached). Under <see cref="_sync"/>.</summary>
+    bool Enqueue(MqttSession session, Outgoing outgoing)
+    {
+        var packet = MQTTnet.Server.Internal.Formatter.MqttPublishPacketFactory.Create(outgoing.Message);
+        var topic = packet.Topic;
+        var newAlias = UseTopicAlias(packet);
+        if (IsTooLarge(packet))
+        {
+            _topicAliases.Unassign(topic, newAlias);
+            DiscardedTooLarge?.Invoke(Client.ClientId, outgoing.DeliveryTag);
+            return false;
+        }
+
         var item = new MqttPacketBusItem(packet);
         item.Completed += (_, _) =>
         {
             lock (_sync)
             {
-                Uncount(size);
+                Uncount(outgoing.Size);
             }
         };
         if (session.EnqueueDataPacket(item) != EnqueueDataPacketResult.Enqueued)
@@ -126,13 +181,51 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
             return false;
         }
 
-        Count(size);
-        if (deliveryTag != 0)
+        if (packet.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce)
         {
-            _deliveryTags[packet.PacketIdentifier] = deliveryTag;
+            (_inFlight ??= []).Add(packet.PacketIdentifier);
+            if (outgoing.DeliveryTag != 0)
+            {
+                _deliveryTags[packet.PacketIdentifier] = outgoing.DeliveryTag;
+            }
         }
 
         return true;
+    }
+
+    /// <summary>Puts the client's alias for the topic on <paramref name="packet"/>, without the topic when the client
+    /// already knows it; returns the alias if it was assigned just now (so it can be taken back), else 0.</summary>
+    int UseTopicAlias(MqttPublishPacket packet)
+    {
+        if (_topicAliases.Known(packet.Topic) is var known and > 0)
+        {
+            packet.TopicAlias = (ushort)known;
+            packet.Topic = string.Empty;
+            return 0;
+        }
+
+        var assigned = _topicAliases.Assign(packet.Topic);
+        packet.TopicAlias = (ushort)assigned;
+        return assigned;
+    }
+
+    /// <summary>Whether the PUBLISH as encoded is larger than the client's Maximum Packet Size.</summary>
+    bool IsTooLarge(MqttPublishPacket packet)
+    {
+        if (receiveLimits.MaximumPacketSize == 0)
+        {
+            return false;
+        }
+
+        _measure ??= new MqttPacketFormatterAdapter(MqttProtocolVersion.V500, new MqttBufferWriter(256, 4096));
+
+        // MQTTnet numbers the packet when it is queued; the encoder wants a number for QoS 1/2 (always two bytes).
+        var numbered = packet.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce;
+        packet.PacketIdentifier = numbered ? (ushort)1 : (ushort)0;
+        var size = _measure.Encode(packet).Length;
+        packet.PacketIdentifier = 0;
+        _measure.Cleanup();
+        return size > receiveLimits.MaximumPacketSize;
     }
 
     void Count(int size)
@@ -146,6 +239,9 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
         _queuedMessages--;
         _queuedBytes -= size;
     }
+
+    /// <summary>A message routed to this client and not yet handed to MQTTnet.</summary>
+    sealed record Outgoing(MqttApplicationMessage Message, long DeliveryTag, int Size);
 
     static MqttApplicationMessage ToApplicationMessage(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers)
     {

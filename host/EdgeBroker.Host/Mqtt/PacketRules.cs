@@ -17,6 +17,7 @@ static class PacketRules
     const int Subscribe = 8;
     const int Unsubscribe = 10;
     const int Auth = 15;
+    const int TopicAliasProperty = 0x23;
 
     /// <summary>Checks the first byte of a packet, before its body is read.</summary>
     public static void CheckFixedHeader(byte first, MqttProtocolVersion version)
@@ -57,6 +58,61 @@ static class PacketRules
                 break;
         }
     }
+
+    /// <summary>The Topic Alias property of an MQTT 5 PUBLISH body (<paramref name="first"/> is its fixed header's first
+    /// byte), or -1 when it has none. Read from the bytes because MQTTnet's decoder turns an alias of 0 — a protocol
+    /// error the broker must answer with DISCONNECT 0x94 — into "no alias".</summary>
+    public static int TopicAlias(byte first, ReadOnlySpan<byte> body)
+    {
+        var at = CheckString(body, 0) + (((first >> 1) & 0x03) > 0 ? 2 : 0);
+        var propertiesLength = ReadVariableByteInteger(body, ref at);
+        var end = at + propertiesLength;
+        if (end > body.Length)
+        {
+            throw Malformed("PUBLISH properties longer than the packet");
+        }
+
+        while (at < end)
+        {
+            var id = ReadVariableByteInteger(body, ref at);
+            if (id == TopicAliasProperty)
+            {
+                return at + 2 <= end ? (body[at] << 8) | body[at + 1] : throw Malformed("a Topic Alias cut short");
+            }
+
+            at += PropertyLength(id, body, at);
+        }
+
+        return -1;
+    }
+
+    /// <summary>The bytes of the value of property <paramref name="id"/> starting at <paramref name="at"/> (MQTT 5 §2.2.2.2).</summary>
+    static int PropertyLength(int id, ReadOnlySpan<byte> body, int at)
+    {
+        switch (id)
+        {
+            case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2A:
+                return 1;
+            case 0x13: case 0x21: case 0x22: case TopicAliasProperty:
+                return 2;
+            case 0x02: case 0x11: case 0x18: case 0x27:
+                return 4;
+            case 0x0B:
+                var start = at;
+                ReadVariableByteInteger(body, ref at);
+                return at - start;
+            case 0x03: case 0x08: case 0x09: case 0x12: case 0x15: case 0x16: case 0x1A: case 0x1C: case 0x1F:
+                return 2 + PrefixedLength(body, at);
+            case 0x26:
+                var value = at + 2 + PrefixedLength(body, at);
+                return value - at + 2 + PrefixedLength(body, value);
+            default:
+                throw Malformed($"unknown property 0x{id:X2}");
+        }
+    }
+
+    static int PrefixedLength(ReadOnlySpan<byte> body, int at) =>
+        at + 2 <= body.Length ? (body[at] << 8) | body[at + 1] : throw Malformed("packet shorter than its fields say");
 
     static void CheckFilters(ReadOnlySpan<byte> body, MqttProtocolVersion version, bool optionsByte)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
+using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Core.Uplink;
@@ -37,6 +38,9 @@ sealed class UplinkConnection : IDisposable
     readonly SemaphoreSlim _wake = new(0);
     int _signaled;
     bool _speaks311;
+
+    /// <summary>The Receive Maximum of the upstream connected to last (65,535 for MQTT 3.1.1 or when it sent none).</summary>
+    int _upstreamReceiveMaximum = InFlightWindow.Unlimited;
     long _refused;
 
     public UplinkConnection(Core.Uplink.Uplink uplink, UplinkOptions options, BrokerCore core, ILogger logger)
@@ -111,6 +115,8 @@ sealed class UplinkConnection : IDisposable
             var result = await client.ConnectAsync(_clientOptions.Build(address, version), stopping);
             if (result.ResultCode == MqttClientConnectResultCode.Success)
             {
+                // MQTT 5: no more unacknowledged PUBLISHes than the upstream's Receive Maximum (absent: 65,535).
+                _upstreamReceiveMaximum = result.ReceiveMaximum is > 0 and var receiveMaximum ? receiveMaximum : InFlightWindow.Unlimited;
                 return version;
             }
 
@@ -187,7 +193,7 @@ sealed class UplinkConnection : IDisposable
             lost.TrySetResult("disconnected");
         }
 
-        _uplink.Connected(Clock.NowMs());
+        _uplink.Connected(Clock.NowMs(), _upstreamReceiveMaximum);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         try
         {

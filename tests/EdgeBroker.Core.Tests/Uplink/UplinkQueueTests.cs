@@ -52,6 +52,31 @@ public class UplinkQueueTests
     }
 
     [Fact]
+    public void An_upstream_receive_maximum_below_the_window_narrows_it_resends_included()
+    {
+        var uplink = Connected(Settings(window: 3));
+        for (int i = 0; i < 5; i++)
+        {
+            uplink.Offer(Message("t", "m" + i), 0);
+        }
+
+        var sent = Take(uplink);
+        uplink.ConnectionLost("network", 10);
+        Assert.NotNull(uplink.NextConnect(100_000));
+        uplink.Connected(100_000, receiveMaximum: 1);
+
+        var resent = Take(uplink);
+        Assert.Equal(new[] { "m0" }, resent.Select(PayloadOf));
+        Assert.Empty(Take(uplink));
+        uplink.Acknowledged(sent[0].Sequence);
+        Assert.Equal(new[] { "m1" }, Take(uplink).Select(PayloadOf));
+        uplink.Acknowledged(sent[1].Sequence);
+        Assert.Equal(new[] { "m2" }, Take(uplink).Select(PayloadOf));
+        uplink.Acknowledged(sent[2].Sequence);
+        Assert.Equal(new[] { "m3" }, Take(uplink).Select(PayloadOf));
+    }
+
+    [Fact]
     public void After_a_lost_connection_unacknowledged_entries_are_resent_first_with_DUP()
     {
         var uplink = Connected(Settings(window: 2));

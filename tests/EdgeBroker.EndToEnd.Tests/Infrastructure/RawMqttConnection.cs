@@ -284,7 +284,7 @@ public sealed class RawMqttConnection : IAsyncDisposable
         }
     }
 
-    static void AppendString(List<byte> body, string value)
+    internal static void AppendString(List<byte> body, string value)
     {
         var bytes = Encoding.UTF8.GetBytes(value);
         body.Add((byte)(bytes.Length >> 8));

@@ -17,6 +17,7 @@ public sealed class EdgeBrokerUpstream : IAsyncDisposable
     readonly TestCertificates _certificates;
     readonly bool _requireClientCertificate;
     RunningBroker? _broker;
+    IReadOnlyDictionary<string, string?>? _settings;
 
     EdgeBrokerUpstream(TestCertificates certificates, bool requireClientCertificate)
     {
@@ -35,9 +36,11 @@ public sealed class EdgeBrokerUpstream : IAsyncDisposable
     public RunningBroker Broker => _broker ?? throw new InvalidOperationException("the upstream is stopped");
 
     /// <param name="requireClientCertificate">Refuse TLS clients without a certificate from the test CA.</param>
-    public static async Task<EdgeBrokerUpstream> StartAsync(TestCertificates certificates, bool requireClientCertificate = false)
+    /// <param name="settings">Further settings of the upstream broker.</param>
+    public static async Task<EdgeBrokerUpstream> StartAsync(TestCertificates certificates, bool requireClientCertificate = false,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var upstream = new EdgeBrokerUpstream(certificates, requireClientCertificate);
+        var upstream = new EdgeBrokerUpstream(certificates, requireClientCertificate) { _settings = settings };
         await upstream.RestartAsync();
         return upstream;
     }
@@ -53,6 +56,11 @@ public sealed class EdgeBrokerUpstream : IAsyncDisposable
             ["EdgeBroker:AccessKeys:0:Secret"] = Secret,
             ["EdgeBroker:Security:AllowAnonymous"] = "true",
         };
+        foreach (var (key, value) in _settings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         _broker = await new HostEngine().StartAsync(settings);
     }
 

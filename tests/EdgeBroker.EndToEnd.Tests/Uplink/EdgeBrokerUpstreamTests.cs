@@ -44,6 +44,27 @@ public sealed class EdgeBrokerUpstreamTests : IDisposable
         await cloud.ExpectNothingAsync();
     }
 
+    [Fact]
+    public async Task The_uplink_keeps_to_the_upstreams_receive_maximum()
+    {
+        const int Count = 40;
+        await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates,
+            settings: new Dictionary<string, string?> { ["EdgeBroker:Connections:ReceiveMaximum"] = "2" });
+        await using var cloud = await CloudSubscriberAsync(upstream);
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(upstream.GatewaySettings(), "data/#"));
+        await gateway.WaitForStateAsync("connected");
+
+        await using (var sensor = await TestClient.ConnectAsync(gateway.Broker, "sensor", MqttProtocolVersion.V500))
+        {
+            var acks = await Task.WhenAll(Enumerable.Range(0, Count).Select(i => sensor.PublishAsync("data/seq", i.ToString())));
+            Assert.All(acks, ack => Assert.True(ack.IsSuccess, ack.ReasonCode.ToString()));
+        }
+
+        // Its window of 16 would break the upstream's Receive Maximum of 2 (DISCONNECT 0x93, again after every reconnect).
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => i.ToString()), await ReceiveAsync(cloud, Count, TimeSpan.FromSeconds(30)));
+        Assert.DoesNotContain(upstream.Broker.LoggedProblems, problem => problem.Contains("Receive Maximum", StringComparison.Ordinal));
+    }
+
     /// <summary>A cloud application with a persistent session on the upstream, subscribed to data/#.</summary>
     internal static async Task<TestClient> CloudSubscriberAsync(EdgeBrokerUpstream upstream)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.ExceptionServices;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
+using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Retained;
@@ -45,6 +46,10 @@ sealed class HostPacketTarget : FuzzTarget
     /// <summary>The host's default <c>Connections:MaxPacketSize</c>.</summary>
     static readonly int MaxPacketSize = new ConnectionLimitsOptions().MaxPacketSize;
 
+    /// <summary>The host's default MQTT 5 limits (Receive Maximum, topic aliases, keep-alive bound), so the fuzzed bytes
+    /// reach the channel's flow control too.</summary>
+    static readonly FlowLimits Flow = new ConnectionLimitsOptions().ToFlowLimits();
+
     /// <summary>The first unexpected exception thrown while the channel reads, or null.</summary>
     Exception? _unexpected;
     bool _reading;
@@ -81,7 +86,7 @@ sealed class HostPacketTarget : FuzzTarget
         core.Disconnect("away", away, BrokerCore.NeverExpires);
 
         var sender = new MqttChannelAdapter(new DiscardingChannel(), new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)), MqttNetNullLogger.Instance);
-        using var channel = new GuardedChannel(new ClientStream(input), sender, MaxPacketSize,
+        using var channel = new GuardedChannel(new ClientStream(input), sender, MaxPacketSize, Flow,
             new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new SessionPresentFlags(), new ByteCounters());
         var client = new CoreClient(core, channel.PacketFormatterAdapter);
         _unexpected = null;

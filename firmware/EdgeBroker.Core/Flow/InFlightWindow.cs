@@ -1,0 +1,96 @@
+using System.Collections;
+
+namespace EdgeBroker.Core.Flow
+{
+    /// <summary>
+    /// The broker's side of one client's Receive Maximum (MQTT 5 §4.9): never more QoS 1/2 PUBLISHes sent and not yet
+    /// acknowledged (PUBACK, or PUBCOMP for QoS 2) than the client allowed [MQTT-3.3.4-7]; the rest wait here, in the
+    /// order they were routed, and go out as acknowledgements free the window. A QoS 0 PUBLISH takes no place in the
+    /// window but waits behind a QoS 1/2 one routed before it, so the client receives messages in routing order.
+    /// <para>
+    /// The engine offers each PUBLISH it is to write (<see cref="Offer"/>), writes whatever <see cref="TakeSendable"/>
+    /// hands out, and reports each acknowledgement (<see cref="Acknowledged"/>), all under its connection's lock. What
+    /// waits here is still counted by the engine against the core's <c>OutboundQueueLimits</c>, so a client that stops
+    /// acknowledging fills its queue and further messages are refused as for a client that stops reading.
+    /// </para>
+    /// </summary>
+    public sealed class InFlightWindow
+    {
+        /// <summary>What a client that sends no Receive Maximum allows (MQTT 5 §3.1.2.11.3).</summary>
+        public const int Unlimited = 65535;
+
+        readonly int _maximum;
+
+        /// <summary>What waits and at which QoS; made at the first offer (an idle client has none).</summary>
+        ArrayList _waiting;
+        ArrayList _waitingQos;
+        int _inFlight;
+
+        /// <param name="maximum">The client's Receive Maximum (1–65535).</param>
+        public InFlightWindow(int maximum)
+        {
+            _maximum = maximum;
+        }
+
+        /// <summary>QoS 1/2 PUBLISHes handed out and not yet acknowledged.</summary>
+        public int InFlight
+        {
+            get { return _inFlight; }
+        }
+
+        /// <summary>PUBLISHes offered and not yet handed out.</summary>
+        public int Waiting
+        {
+            get { return _waiting == null ? 0 : _waiting.Count; }
+        }
+
+        /// <summary>Queues <paramref name="item"/> (the engine's PUBLISH at <paramref name="qos"/>) behind what waits.</summary>
+        public void Offer(object item, int qos)
+        {
+            if (_waiting == null)
+            {
+                _waiting = new ArrayList();
+                _waitingQos = new ArrayList();
+            }
+
+            _waiting.Add(item);
+            _waitingQos.Add(qos);
+        }
+
+        /// <summary>The next PUBLISH that may be written now, taking a place in the window if it is QoS 1/2; null when
+        /// nothing waits or the next one must wait for an acknowledgement.</summary>
+        public object TakeSendable()
+        {
+            if (Waiting == 0)
+            {
+                return null;
+            }
+
+            bool needsPlace = (int)_waitingQos[0] > 0;
+            if (needsPlace && _inFlight >= _maximum)
+            {
+                return null;
+            }
+
+            object item = _waiting[0];
+            _waiting.RemoveAt(0);
+            _waitingQos.RemoveAt(0);
+            if (needsPlace)
+            {
+                _inFlight++;
+            }
+
+            return item;
+        }
+
+        /// <summary>A QoS 1/2 PUBLISH handed out was acknowledged, or will never be (it was not written after all): its
+        /// place is free again.</summary>
+        public void Acknowledged()
+        {
+            if (_inFlight > 0)
+            {
+                _inFlight--;
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using EdgeBroker.Core.Flow;
+
+namespace EdgeBroker.Core.Tests.Flow;
+
+/// <summary>The client's Receive Maximum on what the broker sends: how many QoS 1/2 PUBLISHes may be unacknowledged,
+/// and that the rest wait in routing order.</summary>
+public class InFlightWindowTests
+{
+    [Fact]
+    public void Qos1_BeyondTheMaximum_WaitsUntilAnAcknowledgementFreesAPlace()
+    {
+        var window = new InFlightWindow(2);
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            window.Offer(name, qos: 1);
+        }
+
+        Assert.Equal(["a", "b"], Drain(window));
+        Assert.Equal((2, 1), (window.InFlight, window.Waiting));
+
+        window.Acknowledged();
+
+        Assert.Equal(["c"], Drain(window));
+        Assert.Equal(2, window.InFlight);
+    }
+
+    [Fact]
+    public void Qos0_TakesNoPlace_ButDoesNotOvertakeAWaitingQos1()
+    {
+        var window = new InFlightWindow(1);
+        window.Offer("q1", qos: 1);
+        window.Offer("q0-before", qos: 0);
+        window.Offer("q2", qos: 2);
+        window.Offer("q0-after", qos: 0);
+
+        Assert.Equal(["q1", "q0-before"], Drain(window));
+
+        window.Acknowledged();
+
+        Assert.Equal(["q2", "q0-after"], Drain(window));
+        Assert.Equal(1, window.InFlight);
+    }
+
+    [Fact]
+    public void AnAcknowledgementWithNothingInFlight_ChangesNothing()
+    {
+        var window = new InFlightWindow(1);
+        window.Acknowledged();
+        window.Offer("a", qos: 1);
+        window.Offer("b", qos: 1);
+
+        Assert.Equal(["a"], Drain(window));
+    }
+
+    static List<object> Drain(InFlightWindow window)
+    {
+        var sent = new List<object>();
+        while (window.TakeSendable() is { } item)
+        {
+            sent.Add(item);
+        }
+
+        return sent;
+    }
+}
