@@ -26,6 +26,9 @@ namespace EdgeBroker.Core
         /// <summary>MQTT 5 SUBACK/PUBACK "not authorized".</summary>
         public const int NotAuthorized = 0x87;
 
+        /// <summary>MQTT 5 SUBACK "topic filter invalid" (a malformed filter or share name); MQTT 3.1.1 answers 0x80.</summary>
+        public const int TopicFilterInvalid = 0x8F;
+
         readonly SessionRegistry _sessions;
         readonly SubscriptionIndex _subscriptions;
         readonly IOfflineStore _offlineStore;
@@ -125,11 +128,13 @@ namespace EdgeBroker.Core
         public bool Connect(string clientId, bool cleanStart, uint sessionExpirySeconds, IClientConnection connection)
         {
             bool existed;
+            ArrayList handOn = null;
             Session session = _sessions.GetOrCreate(clientId, out existed);
             if (existed && cleanStart)
             {
                 lock (session.SyncRoot)
                 {
+                    handOn = SharedDeliveries.TakeAll(session);
                     Discard(session);
                 }
 
@@ -152,12 +157,17 @@ namespace EdgeBroker.Core
                     // A takeover: the older connection may have received what it did not acknowledge, and its end is
                     // reported later (and ignored), so its deliveries count as sent now: they come back with DUP.
                     _offline.Stop(session);
+                    handOn = SharedDeliveries.TakeAll(session);
                 }
 
+                // A new connection for the client ID: the will of an earlier one, waiting out its delay, is not sent
+                // [MQTT-3.1.3-9]; nor is that of a connection taken over.
+                session.Will = null;
                 session.Connection = connection;
                 _offline.Start(session, Clock.NowMs());
             }
 
+            HandOn(handOn);
             return existed;
         }
 
@@ -174,6 +184,8 @@ namespace EdgeBroker.Core
                 return;
             }
 
+            ArrayList handOn;
+            RoutedMessage will = null;
             lock (session.SyncRoot)
             {
                 if (session.Connection != connection)
@@ -183,9 +195,23 @@ namespace EdgeBroker.Core
 
                 _offline.Stop(session);
                 session.Connection = null;
+                handOn = SharedDeliveries.TakeAll(session);
                 session.DisconnectedAtMs = Clock.NowMs();
                 session.ExpiryIntervalSeconds = sessionExpirySeconds;
                 session.IsPersistent = sessionExpirySeconds > 0;
+                if (session.Will != null)
+                {
+                    if (session.WillDelaySeconds == 0 || !session.IsPersistent)
+                    {
+                        will = TakeWill(session);
+                    }
+                    else
+                    {
+                        // Published when the delay has passed or the session ends, whichever comes first (§3.1.2.5).
+                        uint delay = session.WillDelaySeconds < sessionExpirySeconds ? session.WillDelaySeconds : sessionExpirySeconds;
+                        session.WillDueMs = session.DisconnectedAtMs + (long)delay * 1000;
+                    }
+                }
                 if (session.IsPersistent)
                 {
                     _sessionStore.SaveSession(clientId, sessionExpirySeconds, session.DisconnectedAtMs);
@@ -194,6 +220,94 @@ namespace EdgeBroker.Core
                 {
                     // Still under the session's lock, so a reconnect cannot slip in and lose its fresh state.
                     Discard(session);
+                }
+            }
+
+            // Outside the lock: handing on and publishing lock other sessions.
+            HandOn(handOn);
+            PublishWill(will);
+        }
+
+        /// <summary>
+        /// <paramref name="connection"/>, just accepted for <paramref name="clientId"/>, carries a will: the core
+        /// publishes it if the connection ends without a DISCONNECT (<see cref="DisconnectReceived"/>) — at once, or
+        /// after <paramref name="delaySeconds"/> (MQTT 5 Will Delay Interval) unless a new connection for the client ID
+        /// comes first, or when the session ends if that is sooner. The access policy judges it now, as the client's
+        /// PUBLISH to the will topic: a client may leave no will where it may not publish. Returns whether it is kept.
+        /// </summary>
+        public bool KeepWill(string clientId, IClientConnection connection, RoutedMessage will, uint delaySeconds)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null || !TopicValidator.IsValidTopicName(will.Topic)
+                || !_router.Policy.CanPublish(clientId, will.Topic, P2PAddress.ReceiverStart(will.Topic)))
+            {
+                return false;
+            }
+
+            lock (session.SyncRoot)
+            {
+                if (session.Connection != connection)
+                {
+                    return false;
+                }
+
+                will.SenderClientId = clientId;
+                session.Will = will.Detach();
+                session.WillDelaySeconds = delaySeconds;
+                session.WillDueMs = 0;
+                return true;
+            }
+        }
+
+        /// <summary>MQTT 5: the client's DISCONNECT carries a Session Expiry Interval. Refused (false, a protocol error,
+        /// DISCONNECT 0x82) when the CONNECT's was 0 and this one is not [MQTT-3.14.2-2]; otherwise it is the session's
+        /// expiry from now on, to be passed to <see cref="Disconnect"/>.</summary>
+        public bool MayChangeSessionExpiry(string clientId, IClientConnection connection, uint sessionExpirySeconds)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return false;
+            }
+
+            lock (session.SyncRoot)
+            {
+                return session.Connection == connection && (session.ExpiryIntervalSeconds > 0 || sessionExpirySeconds == 0);
+            }
+        }
+
+        static RoutedMessage TakeWill(Session session)
+        {
+            RoutedMessage will = session.Will;
+            session.Will = null;
+            return will;
+        }
+
+        /// <summary>Routes a will: judged by the access policy when it was kept, so not again (the client has gone).</summary>
+        void PublishWill(RoutedMessage will)
+        {
+            if (will != null)
+            {
+                _router.PublishWill(will);
+            }
+        }
+
+        /// <summary>Shared-subscription messages a connection ended (or was replaced) without acknowledging go to another
+        /// member of their group, in turn — or back to the same client if it is the one connected now (§4.8.2).</summary>
+        void HandOn(ArrayList deliveries)
+        {
+            if (deliveries == null)
+            {
+                return;
+            }
+
+            for (int i = 0; i < deliveries.Count; i++)
+            {
+                SharedDelivery delivery = (SharedDelivery)deliveries[i];
+                Subscription[] members = _subscriptions.NextInTurn(delivery.Group);
+                if (members != null)
+                {
+                    _router.DeliverShared(members, delivery.Message);
                 }
             }
         }
@@ -209,7 +323,14 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
-                _offline.Acknowledged(session, deliveryTag, Clock.NowMs());
+                if (deliveryTag < 0)
+                {
+                    SharedDeliveries.Forget(session, deliveryTag);
+                }
+                else
+                {
+                    _offline.Acknowledged(session, deliveryTag, Clock.NowMs());
+                }
             }
         }
 
@@ -220,10 +341,17 @@ namespace EdgeBroker.Core
             for (int i = 0; i < sessions.Count; i++)
             {
                 Session session = (Session)sessions[i];
+                RoutedMessage will = null;
                 lock (session.SyncRoot)
                 {
                     _offline.Tick(session, nowMs);
+                    if (session.Will != null && !session.IsOnline && session.WillDueMs <= nowMs)
+                    {
+                        will = TakeWill(session);
+                    }
                 }
+
+                PublishWill(will);
             }
         }
 
@@ -239,10 +367,23 @@ namespace EdgeBroker.Core
             _presence.ConnectionAccepted(clientId, connection, clientAddress);
         }
 
-        /// <summary>Presence: the client sent DISCONNECT on <paramref name="connection"/> (disconnect event). Report it
-        /// before <see cref="ConnectionClosed"/>.</summary>
+        /// <summary>The client sent DISCONNECT on <paramref name="connection"/>: its will is discarded [MQTT-3.14.4-3], and
+        /// presence reports the disconnect event. Report it before <see cref="Disconnect"/> and
+        /// <see cref="ConnectionClosed"/>.</summary>
         public void DisconnectReceived(string clientId, IClientConnection connection)
         {
+            Session session = _sessions.Find(clientId);
+            if (session != null)
+            {
+                lock (session.SyncRoot)
+                {
+                    if (session.Connection == connection)
+                    {
+                        session.Will = null;
+                    }
+                }
+            }
+
             _presence.DisconnectReceived(clientId, connection);
         }
 
@@ -265,6 +406,7 @@ namespace EdgeBroker.Core
             for (int i = 0; i < sessions.Count; i++)
             {
                 Session session = (Session)sessions[i];
+                RoutedMessage will;
                 lock (session.SyncRoot)
                 {
                     if (session.IsOnline || session.ExpiryIntervalSeconds == NeverExpires)
@@ -277,8 +419,12 @@ namespace EdgeBroker.Core
                         continue;
                     }
 
+                    will = TakeWill(session);
                     Discard(session);
                 }
+
+                // A will still waiting goes out as its session ends (§3.1.2.5).
+                PublishWill(will);
 
                 expired.Add(session.ClientId);
                 Interlocked.Increment(ref _sessionsExpired);
@@ -288,17 +434,19 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>
-        /// Asks the access policy and keeps a subscription. Returns the granted QoS, or
+        /// Asks the access policy and keeps a subscription; <c>$share/{name}/{filter}</c> joins a share group (the
+        /// policy judges its topic filter). Returns the granted QoS, or <see cref="TopicFilterInvalid"/> /
         /// <see cref="NotAuthorized"/> / <see cref="SubscribeFailure"/>.
         /// </summary>
         public int Subscribe(string clientId, string filter, int requestedQos, bool noLocal, bool retainAsPublished, int identifier)
         {
-            if (!TopicValidator.IsValidTopicFilter(filter))
+            bool shared = SharedFilter.IsShared(filter);
+            if (shared ? !SharedFilter.IsValid(filter) : !TopicValidator.IsValidTopicFilter(filter))
             {
-                return SubscribeFailure;
+                return TopicFilterInvalid;
             }
 
-            if (!_router.Policy.CanSubscribe(clientId, filter))
+            if (!_router.Policy.CanSubscribe(clientId, shared ? SharedFilter.TopicFilterOf(filter) : filter))
             {
                 return NotAuthorized;
             }

@@ -19,8 +19,9 @@ namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
 /// Translates between MQTTnet's server events and the routing core. MQTTnet keeps the protocol (packets, QoS
-/// handshakes, keep-alive, wills, retained messages on SUBSCRIBE); the core decides who receives every PUBLISH and
-/// this bridge hands each message straight to the receiving session. Every CONNECT is authenticated by the core's
+/// handshakes, keep-alive, retained messages on SUBSCRIBE); the core decides who receives every PUBLISH, keeps
+/// shared subscriptions and wills (MQTTnet 5.2 refuses the first and ignores the Will Delay Interval), and this bridge
+/// hands each message straight to the receiving session. Every CONNECT is authenticated by the core's
 /// <see cref="BrokerSecurity"/> before the core hears of it.
 /// </summary>
 sealed class CoreBridge
@@ -36,9 +37,15 @@ sealed class CoreBridge
     /// <summary>Accepted connections by remote end point (unique per live TCP connection).</summary>
     readonly ConcurrentDictionary<string, MqttNetConnection> _connections = new();
 
-    /// <summary>Filters of SUBSCRIBE packets in flight that the core refused, by client ID then filter, with the SUBACK
-    /// code MQTTnet is to answer when it asks.</summary>
-    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MqttSubscribeReasonCode>> _subscribeRefusals = new();
+    /// <summary>Filters of SUBSCRIBE packets in flight that MQTTnet must answer without keeping them itself, by client ID
+    /// then filter, with the SUBACK code to answer when it asks: those the core refused, and shared subscriptions (the
+    /// core keeps them; MQTTnet would refuse them, and would send retained messages, which a shared subscription never
+    /// gets [MQTT-4.8.2]).</summary>
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MqttSubscribeReasonCode>> _subscribeAnswers = new();
+
+    /// <summary>What a shared filter is renamed to on its way through MQTTnet, which refuses <c>$share/</c> filters
+    /// (0x9E) without asking the interceptor; no filter a client sends can start with it (U+0000 is invalid).</summary>
+    const string SharedFilterMark = "\0";
 
     MqttClientSessionsManager? _sessionsManager;
 
@@ -67,6 +74,7 @@ sealed class CoreBridge
         server.InterceptingInboundPacketAsync += OnInboundPacket;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
         server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
+        server.InterceptingOutboundPacketAsync += OnOutboundPacket;
     }
 
     MqttClientSessionsManager SessionsManager => _sessionsManager ??= MqttNetInternals.SessionsManager(_server);
@@ -121,6 +129,19 @@ sealed class CoreBridge
         var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits) { Metrics = Metrics };
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
+        connection.SessionExpirySeconds = expiry;
+        if (connect.WillFlag)
+        {
+            // The core keeps the will (and its delay); MQTTnet must not publish it as well.
+            var will = MqttApplicationMessageFactory.Create(MQTTnet.Server.Internal.Formatter.MqttPublishPacketFactory.Create(connect));
+            _core.KeepWill(clientId, connection, new RoutedMessage(will.Topic, will.Payload.ToArray(), (int)will.QualityOfServiceLevel, will.Retain)
+            {
+                MessageExpiryInterval = will.MessageExpiryInterval,
+                EngineProperties = will,
+            }, connect.WillDelayInterval);
+            connect.WillFlag = false;
+        }
+
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
         _core.ConnectionAccepted(clientId, connection, endPoint);
         _logger.LogInformation(LogEvents.ClientConnected,
@@ -165,24 +186,18 @@ sealed class CoreBridge
             return Task.CompletedTask;
         }
 
-        _subscribeRefusals.TryRemove(args.ClientId, out _);
-        var session = _core.Sessions.Find(args.ClientId);
-        var expiry = session?.ExpiryIntervalSeconds ?? 0;
-        if (connection.ProtocolVersion == MqttProtocolVersion.V500 && args.DisconnectType == MqttClientDisconnectType.Clean && args.SessionExpiryInterval != 0)
-        {
-            // MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry interval.
-            expiry = args.SessionExpiryInterval;
-        }
-
-        _core.Disconnect(args.ClientId, connection, expiry);
+        _subscribeAnswers.TryRemove(args.ClientId, out _);
 
         // MQTTnet raises this once per accepted connection: Clean when the client sent DISCONNECT, Takeover for the older
         // connection of a takeover (closed by MQTTnet, which the session ignores but presence reports), NotClean for
-        // everything else (network loss, keep-alive expiry, the broker closing it).
+        // everything else (network loss, keep-alive expiry, the broker closing it). The DISCONNECT goes first: it
+        // discards the will that ending the session would otherwise publish.
         if (args.DisconnectType == MqttClientDisconnectType.Clean)
         {
             _core.DisconnectReceived(args.ClientId, connection);
         }
+
+        _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
 
         _core.ConnectionClosed(args.ClientId, connection);
         _security.Disconnected(connection.Client);
@@ -287,56 +302,84 @@ sealed class CoreBridge
                 _core.Unsubscribe(args.ClientId, filter);
             }
         }
+        else if (args.Packet is MqttDisconnectPacket { SessionExpiryInterval: > 0 } disconnect
+                 && FindConnection(args.RemoteEndPoint) is { ProtocolVersion: MqttProtocolVersion.V500 } connection)
+        {
+            // MQTT 5 §3.14.2.2.2: the DISCONNECT sets a new session expiry (MQTTnet reads an absent one as 0, so only a
+            // non-zero one can be told apart), but may not turn a session that ends with its connection into one that
+            // outlives it: that is a protocol error, answered with DISCONNECT 0x82 and the session ends.
+            if (_core.MayChangeSessionExpiry(args.ClientId, connection, disconnect.SessionExpiryInterval))
+            {
+                connection.SessionExpirySeconds = disconnect.SessionExpiryInterval;
+            }
+            else
+            {
+                args.ProcessPacket = false;
+                _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: its DISCONNECT raised a session expiry of 0 to {Expiry} s (protocol error 0x82)",
+                    args.ClientId, disconnect.SessionExpiryInterval);
+                _ = Task.Run(() => _server.DisconnectClientAsync(args.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.ProtocolError }));
+            }
+        }
 
         return Task.CompletedTask;
     }
 
-    /// <summary>Decides every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones go into the core now, before
-    /// MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); refused ones wait for
-    /// <see cref="OnInterceptingSubscription"/> to answer them.</summary>
+    MqttNetConnection? FindConnection(EndPoint? remoteEndPoint) =>
+        remoteEndPoint is not null && _connections.TryGetValue(remoteEndPoint.ToString()!, out var connection) ? connection : null;
+
+    /// <summary>The CONNACK tells MQTT 5 clients that shared subscriptions are available (MQTTnet says they are not).</summary>
+    static Task OnOutboundPacket(InterceptingPacketEventArgs args)
+    {
+        if (args.Packet is MqttConnAckPacket connAck)
+        {
+            connAck.SharedSubscriptionAvailable = true;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Decides every filter of a SUBSCRIBE in the core before MQTTnet processes it: accepted ones are in the
+    /// core before MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); refused and shared
+    /// ones wait for <see cref="OnInterceptingSubscription"/> to answer them.</summary>
     void Subscribe(string clientId, MqttSubscribePacket subscribe)
     {
         foreach (var filter in subscribe.TopicFilters)
         {
-            if (filter.Topic.StartsWith("$share/", StringComparison.Ordinal))
+            var code = _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
+                (int)subscribe.SubscriptionIdentifier);
+            var shared = SharedFilter.IsShared(filter.Topic);
+            if (code == BrokerCore.TopicFilterInvalid)
             {
-                continue; // MQTTnet refuses shared subscriptions itself (0x9E), without asking.
+                _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter.Topic);
+            }
+            else if (code <= 2 && !shared)
+            {
+                continue;
             }
 
-            if (SubscribeRefusal(clientId, filter.Topic) is { } refusal)
+            if (shared)
             {
-                _subscribeRefusals.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, MqttSubscribeReasonCode>())[filter.Topic] = refusal;
+                filter.Topic = SharedFilterMark + filter.Topic;
             }
-            else
-            {
-                _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
-                    (int)subscribe.SubscriptionIdentifier);
-            }
+
+            // The core's codes are MQTT 5's SUBACK codes; MQTTnet writes any failure as 0x80 for 3.1.1. The policy
+            // logged its refusals.
+            _subscribeAnswers.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, MqttSubscribeReasonCode>())[filter.Topic] = (MqttSubscribeReasonCode)code;
         }
-    }
-
-    MqttSubscribeReasonCode? SubscribeRefusal(string clientId, string filter)
-    {
-        if (!TopicValidator.IsValidTopicFilter(filter))
-        {
-            _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter);
-            return MqttSubscribeReasonCode.TopicFilterInvalid;
-        }
-
-        // MQTT 5 SUBACK 0x87; MQTTnet writes any failure as 0x80 for 3.1.1. The policy logs the reason.
-        return _core.Router.Policy.CanSubscribe(clientId, filter) ? null : MqttSubscribeReasonCode.NotAuthorized;
     }
 
     Task OnInterceptingSubscription(InterceptingSubscriptionEventArgs args)
     {
-        if (_subscribeRefusals.TryGetValue(args.ClientId, out var refusals) && refusals.TryRemove(args.TopicFilter.Topic, out var refusal))
+        var topic = args.TopicFilter.Topic;
+        if (_subscribeAnswers.TryGetValue(args.ClientId, out var answers) && answers.TryRemove(topic, out var answer))
         {
             args.ProcessSubscription = false;
-            args.Response.ReasonCode = refusal;
+            args.Response.ReasonCode = answer;
 
             // MQTT 5 has a SUBACK code for an invalid filter; in 3.1.1 it is a protocol violation and the connection must
-            // be closed [MQTT-4.8.0-1].
-            args.CloseConnection = refusal == MqttSubscribeReasonCode.TopicFilterInvalid && !IsMqtt5(args.ClientId);
+            // be closed [MQTT-4.8.0-1] — but a malformed share name is a plain filter to 3.1.1 and just fails.
+            args.CloseConnection = answer == MqttSubscribeReasonCode.TopicFilterInvalid && !IsMqtt5(args.ClientId)
+                && !topic.StartsWith(SharedFilterMark, StringComparison.Ordinal);
         }
 
         return Task.CompletedTask;
@@ -347,7 +390,7 @@ sealed class CoreBridge
         // PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery; PUBREC alone does not.
         if (args.IsCompleted
             && _core.Sessions.Find(args.ClientId)?.Connection is MqttNetConnection connection
-            && connection.TakeDeliveryTag(args.PublishPacket.PacketIdentifier) is var tag and > 0)
+            && connection.TakeDeliveryTag(args.PublishPacket.PacketIdentifier) is var tag and not 0)
         {
             _core.Acknowledge(args.ClientId, tag);
         }

@@ -50,6 +50,9 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 
     public AuthenticatedClient Client { get; } = client;
 
+    /// <summary>The session expiry in force: the CONNECT's, or what an MQTT 5 DISCONNECT changed it to.</summary>
+    public uint SessionExpirySeconds { get; set; }
+
     /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }
 
