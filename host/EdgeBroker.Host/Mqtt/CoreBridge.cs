@@ -43,9 +43,10 @@ sealed class CoreBridge
     /// gets [MQTT-4.8.2]).</summary>
     readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MqttSubscribeReasonCode>> _subscribeAnswers = new();
 
-    /// <summary>What a shared filter is renamed to on its way through MQTTnet, which refuses <c>$share/</c> filters
-    /// (0x9E) without asking the interceptor; no filter a client sends can start with it (U+0000 is invalid).</summary>
-    const string SharedFilterMark = "\0";
+    /// <summary>Put in front of a shared filter on its way through MQTTnet, which refuses <c>$share/</c> filters (0x9E)
+    /// without asking the interceptor (its culture-aware StartsWith ignores U+0000, so that cannot be the mark). A
+    /// client's own filter starting with it is invalid, so it is refused whatever its key.</summary>
+    const string SharedFilterMark = "#";
 
     MqttClientSessionsManager? _sessionsManager;
 
