@@ -100,12 +100,24 @@ namespace EdgeBroker.Core
             for (int i = 0; i < sessionRecords.Count; i++)
             {
                 SessionRecord sessionRecord = (SessionRecord)sessionRecords[i];
+
+                // A session still connected when the broker stopped (a crash) counts as left now.
+                long leftAtMs = sessionRecord.DisconnectedAtMs > 0 ? sessionRecord.DisconnectedAtMs : nowMs;
+                if (HasExpired(sessionRecord.ExpiryIntervalSeconds, leftAtMs, nowMs))
+                {
+                    // It expired while the broker was stopped: the clock does not restart with the broker.
+                    _offlineStore.Discard(sessionRecord.ClientId);
+                    _sessionStore.DeleteSession(sessionRecord.ClientId);
+                    Interlocked.Increment(ref _sessionsExpired);
+                    continue;
+                }
+
                 bool existed;
                 Session session = _sessions.GetOrCreate(sessionRecord.ClientId, out existed);
                 session.IsPersistent = true;
                 session.IsStored = true;
                 session.ExpiryIntervalSeconds = sessionRecord.ExpiryIntervalSeconds;
-                session.DisconnectedAtMs = sessionRecord.DisconnectedAtMs > 0 ? sessionRecord.DisconnectedAtMs : nowMs;
+                session.DisconnectedAtMs = leftAtMs;
                 session.RedeliveryBoundary = _offlineStore.LastId(sessionRecord.ClientId);
                 for (int j = 0; j < sessionRecord.Subscriptions.Count; j++)
                 {
@@ -129,16 +141,35 @@ namespace EdgeBroker.Core
         {
             bool existed;
             ArrayList handOn = null;
+            RoutedMessage will = null;
+            long nowMs = Clock.NowMs();
             Session session = _sessions.GetOrCreate(clientId, out existed);
-            if (existed && cleanStart)
+            if (existed)
             {
+                bool discarded = false;
                 lock (session.SyncRoot)
                 {
-                    handOn = SharedDeliveries.TakeAll(session);
-                    Discard(session);
+                    // An away session whose expiry has passed is gone, whether or not the sweep has got to it yet.
+                    bool expired = !session.IsOnline && HasExpired(session.ExpiryIntervalSeconds, session.DisconnectedAtMs, nowMs);
+                    if (cleanStart || expired)
+                    {
+                        handOn = SharedDeliveries.TakeAll(session);
+                        if (expired)
+                        {
+                            will = TakeWill(session);
+                            Interlocked.Increment(ref _sessionsExpired);
+                        }
+
+                        Discard(session);
+                        discarded = true;
+                    }
                 }
 
-                session = _sessions.GetOrCreate(clientId, out existed);
+                if (discarded)
+                {
+                    PublishWill(will);
+                    session = _sessions.GetOrCreate(clientId, out existed);
+                }
             }
 
             lock (session.SyncRoot)
@@ -164,7 +195,7 @@ namespace EdgeBroker.Core
                 // [MQTT-3.1.3-9]; nor is that of a connection taken over.
                 session.Will = null;
                 session.Connection = connection;
-                _offline.Start(session, Clock.NowMs());
+                _offline.Start(session, nowMs);
             }
 
             HandOn(handOn);
@@ -274,6 +305,13 @@ namespace EdgeBroker.Core
             {
                 return session.Connection == connection && (session.ExpiryIntervalSeconds > 0 || sessionExpirySeconds == 0);
             }
+        }
+
+        /// <summary>Whether a session that ended at <paramref name="disconnectedAtMs"/> with
+        /// <paramref name="expiryIntervalSeconds"/> to live has run out by <paramref name="nowMs"/>.</summary>
+        static bool HasExpired(uint expiryIntervalSeconds, long disconnectedAtMs, long nowMs)
+        {
+            return expiryIntervalSeconds != NeverExpires && disconnectedAtMs + (long)expiryIntervalSeconds * 1000 <= nowMs;
         }
 
         static RoutedMessage TakeWill(Session session)
@@ -409,12 +447,7 @@ namespace EdgeBroker.Core
                 RoutedMessage will;
                 lock (session.SyncRoot)
                 {
-                    if (session.IsOnline || session.ExpiryIntervalSeconds == NeverExpires)
-                    {
-                        continue;
-                    }
-
-                    if (session.DisconnectedAtMs + (long)session.ExpiryIntervalSeconds * 1000 > nowMs)
+                    if (session.IsOnline || !HasExpired(session.ExpiryIntervalSeconds, session.DisconnectedAtMs, nowMs))
                     {
                         continue;
                     }

@@ -142,4 +142,18 @@ public class SessionLifecycleTests
         Assert.Single(restarted.Core.ExpireSessions(leftAtMs + 61_000));
         Assert.Equal(0, restarted.Offline.Count(Client));
     }
+
+    [Fact]
+    public void AnExpiredSession_IsGoneOnReconnect_EvenBeforeTheSweep()
+    {
+        RecordingConnection connection = _broker.ConnectSubscribed(Client, 1, SubscribedTopic);
+        _broker.Core.Disconnect(Client, connection, sessionExpirySeconds: 1);
+        Thread.Sleep(1100);
+
+        RecordingConnection back = _broker.Connect(Client, 1, cleanStart: false);
+
+        Assert.False(back.SessionPresent);
+        Assert.Equal(0, _broker.Core.Subscriptions.Count);
+        Assert.Equal(1, _broker.Core.SessionsExpired);
+    }
 }

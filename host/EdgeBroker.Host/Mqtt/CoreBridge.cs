@@ -43,6 +43,11 @@ sealed class CoreBridge
     /// gets [MQTT-4.8.2]).</summary>
     readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MqttSubscribeReasonCode>> _subscribeAnswers = new();
 
+    /// <summary>Filters of UNSUBSCRIBE packets in flight, by client ID then filter: whether the core held them. MQTTnet
+    /// answers from its own session, which holds neither shared subscriptions nor those a persistent session kept
+    /// from an earlier connection.</summary>
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _unsubscribeAnswers = new();
+
     /// <summary>Put in front of a shared filter on its way through MQTTnet, which refuses <c>$share/</c> filters (0x9E)
     /// without asking the interceptor (its culture-aware StartsWith ignores U+0000, so that cannot be the mark). A
     /// client's own filter starting with it is invalid, so it is refused whatever its key.</summary>
@@ -74,6 +79,7 @@ sealed class CoreBridge
         server.InterceptingPublishAsync += OnInterceptingPublish;
         server.InterceptingInboundPacketAsync += OnInboundPacket;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
+        server.InterceptingUnsubscriptionAsync += OnInterceptingUnsubscription;
         server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
         server.InterceptingOutboundPacketAsync += OnOutboundPacket;
     }
@@ -188,6 +194,7 @@ sealed class CoreBridge
         }
 
         _subscribeAnswers.TryRemove(args.ClientId, out _);
+        _unsubscribeAnswers.TryRemove(args.ClientId, out _);
 
         // MQTTnet raises this once per accepted connection: Clean when the client sent DISCONNECT, Takeover for the older
         // connection of a takeover (closed by MQTTnet, which the session ignores but presence reports), NotClean for
@@ -298,17 +305,19 @@ sealed class CoreBridge
         {
             // Not on MQTTnet's ClientUnsubscribedTopicAsync: that is raised only after MQTTnet's own session has
             // processed the packet, and a PUBLISH from another client can be routed in between.
+            var answers = _unsubscribeAnswers.GetOrAdd(args.ClientId, _ => new ConcurrentDictionary<string, bool>());
             foreach (var filter in unsubscribe.TopicFilters)
             {
-                _core.Unsubscribe(args.ClientId, filter);
+                answers[filter] = _core.Unsubscribe(args.ClientId, filter);
             }
         }
-        else if (args.Packet is MqttDisconnectPacket { SessionExpiryInterval: > 0 } disconnect
-                 && FindConnection(args.RemoteEndPoint) is { ProtocolVersion: MqttProtocolVersion.V500 } connection)
+        else if (args.Packet is MqttDisconnectPacket disconnect
+                 && FindConnection(args.RemoteEndPoint) is { ProtocolVersion: MqttProtocolVersion.V500 } connection
+                 && disconnect.SessionExpiryInterval != connection.SessionExpirySeconds)
         {
-            // MQTT 5 §3.14.2.2.2: the DISCONNECT sets a new session expiry (MQTTnet reads an absent one as 0, so only a
-            // non-zero one can be told apart), but may not turn a session that ends with its connection into one that
-            // outlives it: that is a protocol error, answered with DISCONNECT 0x82 and the session ends.
+            // MQTT 5 §3.14.2.2.2: the DISCONNECT sets a new session expiry (GuardedChannel puts the CONNECT's in when it
+            // carries none), but may not turn a session that ends with its connection into one that outlives it: that is
+            // a protocol error, answered with DISCONNECT 0x82, and the session ends.
             if (_core.MayChangeSessionExpiry(args.ClientId, connection, disconnect.SessionExpiryInterval))
             {
                 connection.SessionExpirySeconds = disconnect.SessionExpiryInterval;
@@ -381,6 +390,17 @@ sealed class CoreBridge
             // be closed [MQTT-4.8.0-1] — but a malformed share name is a plain filter to 3.1.1 and just fails.
             args.CloseConnection = answer == MqttSubscribeReasonCode.TopicFilterInvalid && !IsMqtt5(args.ClientId)
                 && !topic.StartsWith(SharedFilterMark, StringComparison.Ordinal);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>UNSUBACK (MQTT 5): success when the core held the filter, else 0x11 (no subscription existed).</summary>
+    Task OnInterceptingUnsubscription(InterceptingUnsubscriptionEventArgs args)
+    {
+        if (_unsubscribeAnswers.TryGetValue(args.ClientId, out var answers) && answers.TryRemove(args.Topic, out var held))
+        {
+            args.Response.ReasonCode = held ? MqttUnsubscribeReasonCode.Success : MqttUnsubscribeReasonCode.NoSubscriptionExisted;
         }
 
         return Task.CompletedTask;

@@ -38,6 +38,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
     readonly byte[] _header = new byte[2];
 
     MqttConnectPacket? _connect;
+    uint _connectSessionExpiry;
     bool _accepted;
     long _bytesReceived;
     long _countedSent;
@@ -139,7 +140,14 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             }
 
             PacketRules.CheckStrings(frame.FirstByte, frame.Body, Version);
-            return Decode(frame);
+            var packet = Decode(frame);
+            if (packet is MqttDisconnectPacket disconnect && !PacketRules.DisconnectCarriesSessionExpiry(frame.Body))
+            {
+                // Absent means the CONNECT's stays (§3.14.2.2.2); MQTTnet would read 0, ending the session.
+                disconnect.SessionExpiryInterval = _connectSessionExpiry;
+            }
+
+            return packet;
         }
         catch (BadPacketException bad)
         {
@@ -234,6 +242,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             var received = frame.ToReceivedPacket();
             PacketFormatterAdapter.DetectProtocolVersion(received);
             _connect = Decode(frame) as MqttConnectPacket;
+            _connectSessionExpiry = _connect?.SessionExpiryInterval ?? 0;
             return _connect is not null;
         }
         catch (BadPacketException bad) when (bad.InnerException is MqttProtocolViolationException violation

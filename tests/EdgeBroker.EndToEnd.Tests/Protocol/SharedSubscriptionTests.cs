@@ -155,7 +155,8 @@ public sealed class SharedSubscriptionTests
         Assert.Equal("a", (await v5.ReceiveAsync()).ConvertPayloadToString());
         Assert.Equal("b", (await v311.ReceiveAsync()).ConvertPayloadToString());
 
-        await v5.Client.UnsubscribeAsync(Share);
+        var unsubscribed = await v5.Client.UnsubscribeAsync(Share);
+        Assert.Equal(MqttClientUnsubscribeResultCode.Success, unsubscribed.Items.Single().ResultCode);
         await publisher.PublishAsync("jobs/c", "c");
         await publisher.PublishAsync("jobs/d", "d");
         Assert.Equal(["c", "d"], await v311.ReceivePayloadsAsync(2));
