@@ -511,6 +511,31 @@ namespace EdgeBroker.Core
             return granted;
         }
 
+        /// <summary>Whether <paramref name="clientId"/>'s session holds <paramref name="filter"/> (as subscribed): MQTT 5
+        /// Retain Handling 1 sends retained messages only for a subscription that did not exist.</summary>
+        public bool HasSubscription(string clientId, string filter)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return false;
+            }
+
+            lock (session.SyncRoot)
+            {
+                ArrayList subscriptions = session.Subscriptions;
+                for (int i = 0; i < subscriptions.Count; i++)
+                {
+                    if (((Subscription)subscriptions[i]).Filter == filter)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+
         public bool Unsubscribe(string clientId, string filter)
         {
             Session session = _sessions.Find(clientId);

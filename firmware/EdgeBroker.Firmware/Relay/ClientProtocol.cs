@@ -396,7 +396,7 @@ namespace EdgeBroker.Firmware.Relay
                 return SubscribeFailure;
             }
 
-            if (session.Subscriptions.Count >= _context.Settings.MaxSubscriptionsPerClient && !Holds(session, filter))
+            if (session.Subscriptions.Count >= _context.Settings.MaxSubscriptionsPerClient && !_context.Core.HasSubscription(_clientId, filter))
             {
                 _context.Log.Warning("Client " + _clientId + " refused a subscription: it holds "
                     + _context.Settings.MaxSubscriptionsPerClient + ", the limit");
@@ -407,20 +407,6 @@ namespace EdgeBroker.Firmware.Relay
 
             // 3.1.1 has one failure code; the core's "not authorized" (an MQTT 5 code) becomes it.
             return granted <= 2 ? granted : SubscribeFailure;
-        }
-
-        static bool Holds(Session session, string filter)
-        {
-            ArrayList subscriptions = session.Subscriptions;
-            for (int i = 0; i < subscriptions.Count; i++)
-            {
-                if (((Core.Subscriptions.Subscription)subscriptions[i]).Filter == filter)
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         void SendRetained(string filter, int grantedQos)

@@ -355,6 +355,13 @@ sealed class CoreBridge
     {
         foreach (var filter in subscribe.TopicFilters)
         {
+            if (filter.RetainHandling == MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly && _core.HasSubscription(clientId, filter.Topic))
+            {
+                // MQTTnet's session is new with each connection, so it would call a persistent session's kept
+                // subscription new.
+                filter.RetainHandling = MqttRetainHandling.DoNotSendOnSubscribe;
+            }
+
             var code = _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
                 (int)subscribe.SubscriptionIdentifier);
             var shared = SharedFilter.IsShared(filter.Topic);
