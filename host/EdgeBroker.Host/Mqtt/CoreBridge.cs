@@ -196,15 +196,10 @@ sealed class CoreBridge
         _subscribeAnswers.TryRemove(args.ClientId, out _);
         _unsubscribeAnswers.TryRemove(args.ClientId, out _);
 
-        // MQTTnet raises this once per accepted connection: Clean when the client sent DISCONNECT, Takeover for the older
-        // connection of a takeover (closed by MQTTnet, which the session ignores but presence reports), NotClean for
-        // everything else (network loss, keep-alive expiry, the broker closing it). The DISCONNECT goes first: it
-        // discards the will that ending the session would otherwise publish.
-        if (args.DisconnectType == MqttClientDisconnectType.Clean)
-        {
-            _core.DisconnectReceived(args.ClientId, connection);
-        }
-
+        // MQTTnet raises this once per accepted connection: Clean when the client sent DISCONNECT (told to the core as it
+        // arrived, see Disconnect), Takeover for the older connection of a takeover (closed by MQTTnet, which the session
+        // ignores but presence reports), NotClean for everything else (network loss, keep-alive expiry, the broker
+        // closing it). The core ignores the end of a connection it was already told of.
         _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
 
         _core.ConnectionClosed(args.ClientId, connection);
@@ -311,27 +306,39 @@ sealed class CoreBridge
                 answers[filter] = _core.Unsubscribe(args.ClientId, filter);
             }
         }
-        else if (args.Packet is MqttDisconnectPacket disconnect
-                 && FindConnection(args.RemoteEndPoint) is { ProtocolVersion: MqttProtocolVersion.V500 } connection
-                 && disconnect.SessionExpiryInterval != connection.SessionExpirySeconds)
+        else if (args.Packet is MqttDisconnectPacket disconnect && FindConnection(args.RemoteEndPoint) is { } connection)
         {
-            // MQTT 5 §3.14.2.2.2: the DISCONNECT sets a new session expiry (GuardedChannel puts the CONNECT's in when it
-            // carries none), but may not turn a session that ends with its connection into one that outlives it: that is
-            // a protocol error, answered with DISCONNECT 0x82, and the session ends.
-            if (_core.MayChangeSessionExpiry(args.ClientId, connection, disconnect.SessionExpiryInterval))
-            {
-                connection.SessionExpirySeconds = disconnect.SessionExpiryInterval;
-            }
-            else
+            Disconnect(args, disconnect, connection);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The client said DISCONNECT: its will is discarded and its session ends (or goes away) now, before MQTTnet closes
+    /// the socket and reports it — a client that connects again right away must find the session ended, not taken over.
+    /// MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry (GuardedChannel puts the CONNECT's in when it
+    /// carries none), but may not turn a session that ends with its connection into one that outlives it: that is a
+    /// protocol error, answered with DISCONNECT 0x82, and the session ends as for a lost connection.
+    /// </summary>
+    void Disconnect(InterceptingPacketEventArgs args, MqttDisconnectPacket disconnect, MqttNetConnection connection)
+    {
+        if (connection.ProtocolVersion == MqttProtocolVersion.V500 && disconnect.SessionExpiryInterval != connection.SessionExpirySeconds)
+        {
+            if (!_core.MayChangeSessionExpiry(args.ClientId, connection, disconnect.SessionExpiryInterval))
             {
                 args.ProcessPacket = false;
                 _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: its DISCONNECT raised a session expiry of 0 to {Expiry} s (protocol error 0x82)",
                     args.ClientId, disconnect.SessionExpiryInterval);
                 _ = Task.Run(() => _server.DisconnectClientAsync(args.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.ProtocolError }));
+                return;
             }
+
+            connection.SessionExpirySeconds = disconnect.SessionExpiryInterval;
         }
 
-        return Task.CompletedTask;
+        _core.DisconnectReceived(args.ClientId, connection);
+        _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
     }
 
     MqttNetConnection? FindConnection(EndPoint? remoteEndPoint) =>
