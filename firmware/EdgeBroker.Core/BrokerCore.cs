@@ -154,9 +154,9 @@ namespace EdgeBroker.Core
                     if (cleanStart || expired)
                     {
                         handOn = SharedDeliveries.TakeAll(session);
+                        will = TakeEndingWill(session, expired);
                         if (expired)
                         {
-                            will = TakeWill(session);
                             Interlocked.Increment(ref _sessionsExpired);
                         }
 
@@ -167,7 +167,6 @@ namespace EdgeBroker.Core
 
                 if (discarded)
                 {
-                    PublishWill(will);
                     session = _sessions.GetOrCreate(clientId, out existed);
                 }
             }
@@ -189,16 +188,18 @@ namespace EdgeBroker.Core
                     // reported later (and ignored), so its deliveries count as sent now: they come back with DUP.
                     _offline.Stop(session);
                     handOn = SharedDeliveries.TakeAll(session);
+                    will = TakeEndingWill(session, false);
                 }
 
                 // A new connection for the client ID: the will of an earlier one, waiting out its delay, is not sent
-                // [MQTT-3.1.3-9]; nor is that of a connection taken over.
+                // [MQTT-3.1.3-9].
                 session.Will = null;
                 session.Connection = connection;
                 _offline.Start(session, nowMs);
             }
 
             HandOn(handOn);
+            PublishWill(will);
             return existed;
         }
 
@@ -312,6 +313,14 @@ namespace EdgeBroker.Core
         static bool HasExpired(uint expiryIntervalSeconds, long disconnectedAtMs, long nowMs)
         {
             return expiryIntervalSeconds != NeverExpires && disconnectedAtMs + (long)expiryIntervalSeconds * 1000 <= nowMs;
+        }
+
+        /// <summary>The will to publish as a new connection arrives for the session: a connection taken over ends
+        /// without DISCONNECT, so its will goes out unless it has a delay, which the new connection cuts short
+        /// ([MQTT-3.1.4-3], §3.1.2.5); an expired session's will goes out as it ends. Null otherwise.</summary>
+        static RoutedMessage TakeEndingWill(Session session, bool expired)
+        {
+            return expired || (session.IsOnline && session.WillDelaySeconds == 0) ? TakeWill(session) : null;
         }
 
         static RoutedMessage TakeWill(Session session)

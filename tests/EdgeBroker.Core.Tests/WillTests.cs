@@ -88,13 +88,27 @@ public class WillTests
         Assert.Equal(new[] { "gone" }, _watcher.Payloads);
     }
 
-    [Fact]
-    public void Takeover_DoesNotPublishTheWill()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Takeover_PublishesTheOldConnectionsWill_Once(bool cleanStart)
     {
-        RecordingConnection first = ConnectWithWill(0);
-        _broker.Connect(Client);
+        RecordingConnection first = ConnectWithWill(0, expiry: 3600);
+        _broker.Connect(Client, 3600, cleanStart);
 
         _broker.Disconnect(first); // the old connection's end, reported late
+
+        Assert.Equal(new[] { "gone" }, _watcher.Payloads);
+    }
+
+    [Fact]
+    public void Takeover_CutsADelayedWillShort()
+    {
+        RecordingConnection first = ConnectWithWill(30, expiry: 3600);
+        _broker.Connect(Client, 3600, cleanStart: false);
+
+        _broker.Disconnect(first);
+        _broker.Core.Tick(Clock.NowMs() + 60_000);
 
         Assert.Empty(_watcher.Received);
     }

@@ -4,9 +4,9 @@ using MQTTnet.Formatter;
 
 namespace EdgeBroker.EndToEnd.Tests.Protocol;
 
-/// <summary>MQTT 5 Will Delay Interval (§3.1.2.5, §3.1.3.2.2) on the host, where the core keeps the will (MQTTnet 5.2
-/// would publish it at once): published once the delay has passed, not at all if the client connects again within it,
-/// and at once when the session ends first.</summary>
+/// <summary>Wills as the core keeps them: MQTT 5 Will Delay Interval (§3.1.2.5, §3.1.3.2.2) on the host (MQTTnet 5.2
+/// would publish at once) — published once the delay has passed, not at all if the client connects again within it, at
+/// once when the session ends first — and, on both engines, the will of a connection taken over.</summary>
 public sealed class WillDelayTests
 {
     const string Device = "GID_x@@@device";
@@ -91,6 +91,22 @@ public sealed class WillDelayTests
         await device.DisposeAsync();
 
         await Task.Delay(TimeSpan.FromSeconds(2));
+        await watcher.ExpectNothingAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_connection_taken_over_publishes_its_will(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var watcher = await WatcherAsync(broker);
+        await using var first = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await first.ConnectAsync(Device, willTopic: WillTopic, willPayload: "taken over", willQos: 1));
+
+        await using var second = await TestClient.ConnectAsync(broker, Device);
+
+        Assert.True(await first.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
+        Assert.Equal("taken over", (await watcher.ReceiveAsync()).ConvertPayloadToString());
         await watcher.ExpectNothingAsync();
     }
 }
