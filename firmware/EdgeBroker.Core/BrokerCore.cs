@@ -419,7 +419,14 @@ namespace EdgeBroker.Core
         /// <see cref="ConnectionClosed"/>.</summary>
         public void DisconnectReceived(string clientId, IClientConnection connection)
         {
-            Session session = _sessions.Find(clientId);
+            DisconnectReceived(clientId, connection, false);
+        }
+
+        /// <summary>As <see cref="DisconnectReceived(string, IClientConnection)"/>; with <paramref name="keepWill"/> (MQTT 5
+        /// reason code 0x04, "disconnect with will message") the will is published as for a lost connection.</summary>
+        public void DisconnectReceived(string clientId, IClientConnection connection, bool keepWill)
+        {
+            Session session = keepWill ? null : _sessions.Find(clientId);
             if (session != null)
             {
                 lock (session.SyncRoot)

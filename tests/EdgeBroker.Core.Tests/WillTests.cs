@@ -46,6 +46,17 @@ public class WillTests
     }
 
     [Fact]
+    public void DisconnectWithWillMessage_KeepsTheWill()
+    {
+        RecordingConnection connection = ConnectWithWill(0);
+
+        _broker.Core.DisconnectReceived(Client, connection, keepWill: true);
+        _broker.Disconnect(connection);
+
+        Assert.Equal(new[] { "gone" }, _watcher.Payloads);
+    }
+
+    [Fact]
     public void DelayedWill_IsPublishedOnceTheDelayHasPassed()
     {
         _broker.Disconnect(ConnectWithWill(30, expiry: 3600));

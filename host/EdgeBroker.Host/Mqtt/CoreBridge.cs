@@ -315,7 +315,8 @@ sealed class CoreBridge
     }
 
     /// <summary>
-    /// The client said DISCONNECT: its will is discarded and its session ends (or goes away) now, before MQTTnet closes
+    /// The client said DISCONNECT: its will is discarded (unless the reason code is 0x04, disconnect with will message)
+    /// and its session ends (or goes away) now, before MQTTnet closes
     /// the socket and reports it — a client that connects again right away must find the session ended, not taken over.
     /// MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry (GuardedChannel puts the CONNECT's in when it
     /// carries none), but may not turn a session that ends with its connection into one that outlives it: that is a
@@ -337,7 +338,7 @@ sealed class CoreBridge
             connection.SessionExpirySeconds = disconnect.SessionExpiryInterval;
         }
 
-        _core.DisconnectReceived(args.ClientId, connection);
+        _core.DisconnectReceived(args.ClientId, connection, disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage);
         _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
     }
 

@@ -94,6 +94,20 @@ public sealed class WillDelayTests
         await watcher.ExpectNothingAsync();
     }
 
+    [Fact]
+    public async Task A_disconnect_with_reason_0x04_publishes_the_will()
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host);
+        await using var watcher = await WatcherAsync(broker);
+        var device = await TestClient.ConnectAsync(broker, Device, MqttProtocolVersion.V500,
+            configure: options => options.WithWillTopic(WillTopic).WithWillPayload("gone"));
+
+        await device.Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder()
+            .WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build());
+
+        Assert.Equal("gone", (await watcher.ReceiveAsync()).ConvertPayloadToString());
+    }
+
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task A_connection_taken_over_publishes_its_will(string engine)
