@@ -402,9 +402,11 @@ sealed class CoreBridge
             args.Response.ReasonCode = answer;
 
             // MQTT 5 has a SUBACK code for an invalid filter; in 3.1.1 it is a protocol violation and the connection must
-            // be closed [MQTT-4.8.0-1] — but a malformed share name is a plain filter to 3.1.1 and just fails.
+            // be closed [MQTT-4.8.0-1] — as the relay does — unless only its share name is wrong (as a plain filter it is
+            // valid): that just fails.
+            var subscribed = topic.StartsWith(SharedFilterMark, StringComparison.Ordinal) ? topic[SharedFilterMark.Length..] : topic;
             args.CloseConnection = answer == MqttSubscribeReasonCode.TopicFilterInvalid && !IsMqtt5(args.ClientId)
-                && !topic.StartsWith(SharedFilterMark, StringComparison.Ordinal);
+                && !TopicValidator.IsValidTopicFilter(subscribed);
         }
 
         return Task.CompletedTask;

@@ -124,6 +124,18 @@ public sealed class SharedSubscriptionTests
         await member.ExpectNothingAsync();
     }
 
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task An_mqtt311_share_without_a_name_or_filter_fails_0x80_and_the_connection_stays(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var client = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await client.ConnectAsync("v311"));
+
+        Assert.Equal([0x80, 0x80, 1], await client.SubscribeAsync([("$share//jobs", 1), ("$share/nofilter", 1), (Share, 1)]));
+        Assert.Equal(0x80, await client.SubscribeAsync("$share/g/"));
+    }
+
     [Fact]
     public async Task Mqtt5_clients_are_told_shared_subscriptions_are_available_and_a_bad_share_name_is_refused_0x8F()
     {
