@@ -304,7 +304,7 @@ namespace EdgeBroker.Core.Routing
                         continue;
                     }
 
-                    int qos = message.Qos < member.GrantedQos ? message.Qos : member.GrantedQos;
+                    int qos = DeliveryQos(message, member);
                     long tag = qos > 0 ? SharedDeliveries.Track(session, message, member.Group) : 0;
                     if (connection.Send(message, qos, member.RetainAsPublished && message.Retain, IdentifiersOf(member), tag, false))
                     {
@@ -323,12 +323,17 @@ namespace EdgeBroker.Core.Routing
                 Subscription member = members[i];
                 if (member.Session.IsPersistent && !member.Session.IsDiscarded)
                 {
-                    int qos = message.Qos < member.GrantedQos ? message.Qos : member.GrantedQos;
-                    return DeliverToSubscriber(member.Session, message, qos, member.RetainAsPublished && message.Retain, IdentifiersOf(member));
+                    return DeliverToSubscriber(member.Session, message, DeliveryQos(message, member), member.RetainAsPublished && message.Retain,
+                        IdentifiersOf(member));
                 }
             }
 
             return PublishOutcome.NoMatchingSubscribers;
+        }
+
+        static int DeliveryQos(RoutedMessage message, Subscription subscription)
+        {
+            return message.Qos < subscription.GrantedQos ? message.Qos : subscription.GrantedQos;
         }
 
         static int[] IdentifiersOf(Subscription subscription)

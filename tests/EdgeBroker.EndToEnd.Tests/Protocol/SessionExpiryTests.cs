@@ -22,10 +22,11 @@ public sealed class SessionExpiryTests : IDisposable
     static Task<TestClient> ConnectAsync(RunningBroker broker, uint expiry, bool cleanStart = false) =>
         TestClient.ConnectAsync(broker, Client, MqttProtocolVersion.V500, cleanStart, expiry);
 
-    static async Task LeaveSubscribedAsync(RunningBroker broker, uint expiry)
+    /// <summary>A fresh session with <paramref name="expiry"/>, subscribed to <paramref name="filter"/>, left by DISCONNECT.</summary>
+    static async Task LeaveSubscribedAsync(RunningBroker broker, uint expiry, string clientId = Client, string filter = "jobs/#")
     {
-        var client = await ConnectAsync(broker, expiry, cleanStart: true);
-        await client.SubscribeAsync("jobs/#");
+        var client = await TestClient.ConnectAsync(broker, clientId, MqttProtocolVersion.V500, cleanStart: true, expiry);
+        await client.SubscribeAsync(filter);
         await client.DisposeAsync();
     }
 
@@ -137,7 +138,7 @@ public sealed class SessionExpiryTests : IDisposable
             await LeaveSubscribedAsync(broker, 4);
             await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
             await publisher.PublishAsync("jobs/1", "expires");
-            await LeaveSubscribedAsyncFor(broker, "lasting", 3600);
+            await LeaveSubscribedAsync(broker, 3600, "lasting", "jobs/2");
             await publisher.PublishAsync("jobs/2", "lasts");
         }
 
@@ -152,13 +153,6 @@ public sealed class SessionExpiryTests : IDisposable
             Assert.True(lasting.ConnectResult.IsSessionPresent);
             Assert.Equal("lasts", (await lasting.ReceiveAsync()).ConvertPayloadToString());
         }
-    }
-
-    static async Task LeaveSubscribedAsyncFor(RunningBroker broker, string clientId, uint expiry)
-    {
-        var client = await TestClient.ConnectAsync(broker, clientId, MqttProtocolVersion.V500, cleanStart: true, expiry);
-        await client.SubscribeAsync("jobs/2");
-        await client.DisposeAsync();
     }
 
     public void Dispose() => _dataDir.Delete(recursive: true);
