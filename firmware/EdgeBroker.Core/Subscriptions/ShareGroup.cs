@@ -7,7 +7,7 @@ namespace EdgeBroker.Core.Subscriptions
     /// next. Each matching message goes to one member, round-robin among the members that are connected. Guarded by
     /// the <see cref="SubscriptionIndex"/>'s lock.
     /// </summary>
-    public sealed class ShareGroup
+    internal sealed class ShareGroup
     {
         readonly ArrayList _members = new ArrayList();
         int _next;

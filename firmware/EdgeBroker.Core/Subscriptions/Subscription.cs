@@ -4,7 +4,7 @@ namespace EdgeBroker.Core.Subscriptions
 {
     /// <summary>One topic filter held by one session, with the options its SUBSCRIBE granted. <see cref="Filter"/> is the
     /// filter as subscribed (<c>$share/{name}/{filter}</c> for a shared one).</summary>
-    public sealed class Subscription
+    internal sealed class Subscription
     {
         public Subscription(Session session, string filter, int grantedQos)
         {

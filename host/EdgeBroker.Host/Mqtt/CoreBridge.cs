@@ -37,11 +37,11 @@ sealed class CoreBridge
     /// <summary>Accepted connections by remote end point (unique per live TCP connection).</summary>
     readonly ConcurrentDictionary<string, MqttNetConnection> _connections = new();
 
-    /// <summary>Filters of SUBSCRIBE packets in flight that MQTTnet must answer without keeping them itself, by client ID
-    /// then filter, with the SUBACK code to answer when it asks: those the core refused, and shared subscriptions (the
-    /// core keeps them; MQTTnet would refuse them, and would send retained messages, which a shared subscription never
-    /// gets [MQTT-4.8.2]).</summary>
-    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MqttSubscribeReasonCode>> _subscribeAnswers = new();
+    /// <summary>The core's SUBACK code for each filter of the SUBSCRIBE packets in flight, by client ID then filter: the
+    /// core decides when MQTTnet has read the packet (<see cref="OnInboundPacket"/>), MQTTnet asks for the answer later,
+    /// one filter at a time and ordered by QoS (<see cref="OnInterceptingSubscription"/>). A shared filter is kept under
+    /// its <see cref="SharedFilterMark"/>ed name.</summary>
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _subackCodes = new();
 
     /// <summary>Filters of UNSUBSCRIBE packets in flight, by client ID then filter: whether the core held them. MQTTnet
     /// answers from its own session, which holds neither shared subscriptions nor those a persistent session kept
@@ -49,14 +49,19 @@ sealed class CoreBridge
     readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _unsubscribeAnswers = new();
 
     /// <summary>Put in front of a shared filter on its way through MQTTnet, which refuses <c>$share/</c> filters (0x9E)
-    /// without asking the interceptor (its culture-aware StartsWith ignores U+0000, so that cannot be the mark). A
-    /// client's own filter starting with it is invalid, so it is refused whatever its key.</summary>
+    /// without asking the interceptor (its culture-aware StartsWith ignores U+0000, so that cannot be the mark). The core
+    /// keeps shared subscriptions; MQTTnet only answers them and never keeps them (it would send retained messages, which
+    /// a shared subscription never gets [MQTT-4.8.2]). A client's own filter starting with the mark is invalid.</summary>
     const string SharedFilterMark = "#";
 
     MqttClientSessionsManager? _sessionsManager;
 
     /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }
+
+    /// <summary>Whether the core decides with the security policy, which logs each denial with its reason; the open
+    /// policy's refusals ($ topics) are logged here.</summary>
+    public bool PolicyLogsDenials { get; init; }
 
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
     /// <param name="outboundLimits">What may wait for each connected client.</param>
@@ -70,7 +75,7 @@ sealed class CoreBridge
         _sessionPresent = sessionPresent;
         _mqtt311SessionExpiry = mqtt311SessionExpiry;
         _logger = logger;
-        core.Router.KeepRetained = KeepRetained;
+        core.KeepRetained = KeepRetained;
         core.StoreConditionChanged = LogStoreCondition;
 
         server.ValidatingConnectionAsync += OnValidatingConnection;
@@ -193,7 +198,7 @@ sealed class CoreBridge
             return Task.CompletedTask;
         }
 
-        _subscribeAnswers.TryRemove(args.ClientId, out _);
+        _subackCodes.TryRemove(args.ClientId, out _);
         _unsubscribeAnswers.TryRemove(args.ClientId, out _);
 
         // MQTTnet raises this once per accepted connection: Clean when the client sent DISCONNECT (told to the core as it
@@ -229,7 +234,7 @@ sealed class CoreBridge
         if (outcome is PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid)
         {
             // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
-            if (!(outcome == PublishOutcome.NotAuthorized && _core.Router.Policy is SecurityPolicy))
+            if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials))
             {
                 _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
             }
@@ -267,7 +272,7 @@ sealed class CoreBridge
     }
 
     bool IsMqtt5(string clientId) =>
-        (_core.Sessions.Find(clientId)?.Connection as MqttNetConnection)?.ProtocolVersion == MqttProtocolVersion.V500;
+        (_core.ConnectionOf(clientId) as MqttNetConnection)?.ProtocolVersion == MqttProtocolVersion.V500;
 
     /// <summary>The store filled up or has room again: said once per change, not per refused PUBLISH.</summary>
     void LogStoreCondition(bool writable)
@@ -356,9 +361,9 @@ sealed class CoreBridge
         return Task.CompletedTask;
     }
 
-    /// <summary>Decides every filter of a SUBSCRIBE in the core before MQTTnet processes it: accepted ones are in the
-    /// core before MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); refused and shared
-    /// ones wait for <see cref="OnInterceptingSubscription"/> to answer them.</summary>
+    /// <summary>Has the core decide every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones are in the
+    /// core now, before MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); the SUBACK codes
+    /// wait for <see cref="OnInterceptingSubscription"/>.</summary>
     void Subscribe(string clientId, MqttSubscribePacket subscribe)
     {
         foreach (var filter in subscribe.TopicFilters)
@@ -372,41 +377,37 @@ sealed class CoreBridge
 
             var code = _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
                 (int)subscribe.SubscriptionIdentifier);
-            var shared = SharedFilter.IsShared(filter.Topic);
             if (code == BrokerCore.TopicFilterInvalid)
             {
+                // A refusal for not being authorized is logged by the security policy, with its reason.
                 _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter.Topic);
             }
-            else if (code <= 2 && !shared)
-            {
-                continue;
-            }
 
-            if (shared)
+            if (SharedFilter.IsShared(filter.Topic))
             {
                 filter.Topic = SharedFilterMark + filter.Topic;
             }
 
-            // The core's codes are MQTT 5's SUBACK codes; MQTTnet writes any failure as 0x80 for 3.1.1. The policy
-            // logged its refusals.
-            _subscribeAnswers.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, MqttSubscribeReasonCode>())[filter.Topic] = (MqttSubscribeReasonCode)code;
+            _subackCodes.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, int>())[filter.Topic] = code;
         }
     }
 
+    /// <summary>Answers MQTTnet with the core's SUBACK code for the filter (MQTTnet writes any MQTT 5 refusal as 0x80 for
+    /// 3.1.1) and keeps refused and shared filters out of MQTTnet's session.</summary>
     Task OnInterceptingSubscription(InterceptingSubscriptionEventArgs args)
     {
         var topic = args.TopicFilter.Topic;
-        if (_subscribeAnswers.TryGetValue(args.ClientId, out var answers) && answers.TryRemove(topic, out var answer))
+        if (_subackCodes.TryGetValue(args.ClientId, out var codes) && codes.TryRemove(topic, out var code))
         {
-            args.ProcessSubscription = false;
-            args.Response.ReasonCode = answer;
+            var shared = topic.StartsWith(SharedFilterMark, StringComparison.Ordinal);
+            args.Response.ReasonCode = (MqttSubscribeReasonCode)code;
+            args.ProcessSubscription = code <= (int)MqttSubscribeReasonCode.GrantedQoS2 && !shared;
 
             // MQTT 5 has a SUBACK code for an invalid filter; in 3.1.1 it is a protocol violation and the connection must
             // be closed [MQTT-4.8.0-1] — as the relay does — unless only its share name is wrong (as a plain filter it is
             // valid): that just fails.
-            var subscribed = topic.StartsWith(SharedFilterMark, StringComparison.Ordinal) ? topic[SharedFilterMark.Length..] : topic;
-            args.CloseConnection = answer == MqttSubscribeReasonCode.TopicFilterInvalid && !IsMqtt5(args.ClientId)
-                && !TopicValidator.IsValidTopicFilter(subscribed);
+            args.CloseConnection = code == BrokerCore.TopicFilterInvalid && !IsMqtt5(args.ClientId)
+                && !TopicValidator.IsValidTopicFilter(shared ? topic[SharedFilterMark.Length..] : topic);
         }
 
         return Task.CompletedTask;
@@ -427,7 +428,7 @@ sealed class CoreBridge
     {
         // PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery; PUBREC alone does not.
         if (args.IsCompleted
-            && _core.Sessions.Find(args.ClientId)?.Connection is MqttNetConnection connection
+            && _core.ConnectionOf(args.ClientId) is MqttNetConnection connection
             && connection.TakeDeliveryTag(args.PublishPacket.PacketIdentifier) is var tag and not 0)
         {
             _core.Acknowledge(args.ClientId, tag);
@@ -453,7 +454,7 @@ sealed class CoreBridge
         foreach (AuthenticatedClient client in _security.ClientsToDisconnect(Clock.NowMs()))
         {
             // Only the connection that authenticated as this client: a newer one of the same client ID is not its.
-            if (_core.Sessions.Find(client.ClientId)?.Connection is not MqttNetConnection { } connection || connection.Client != client)
+            if (_core.ConnectionOf(client.ClientId) is not MqttNetConnection { } connection || connection.Client != client)
             {
                 continue;
             }
