@@ -54,6 +54,9 @@ sealed class CoreBridge
     /// a shared subscription never gets [MQTT-4.8.2]). A client's own filter starting with the mark is invalid.</summary>
     const string SharedFilterMark = "#";
 
+    /// <summary>How long a CONNECT waits for the client ID's previous connection to end before taking it over.</summary>
+    static readonly TimeSpan TakeoverGrace = TimeSpan.FromMilliseconds(250);
+
     MqttClientSessionsManager? _sessionsManager;
 
     /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
@@ -134,6 +137,14 @@ sealed class CoreBridge
         // connection, so it never replays a previous connection's queue on top of the core's redelivery.
         connect.CleanSession = true;
 
+        if (_core.ConnectionOf(clientId) is MqttNetConnection previous)
+        {
+            // A client that reconnects has usually just left: its DISCONNECT (or closed socket) may still be on its way
+            // through MQTTnet's receive loop for the old connection. Give it a moment, so the session ends as the client
+            // asked (an expiry-0 session is gone, not taken over); a connection that is really still there is taken over.
+            await Task.WhenAny(previous.Ended, Task.Delay(TakeoverGrace)).ConfigureAwait(false);
+        }
+
         // Accepted: from now on the core routes to this connection, before MQTTnet even sends the CONNACK.
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
@@ -206,6 +217,7 @@ sealed class CoreBridge
         // ignores but presence reports), NotClean for everything else (network loss, keep-alive expiry, the broker
         // closing it). The core ignores the end of a connection it was already told of.
         _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
+        connection.End();
 
         _core.ConnectionClosed(args.ClientId, connection);
         _security.Disconnected(connection.Client);
@@ -345,6 +357,7 @@ sealed class CoreBridge
 
         _core.DisconnectReceived(args.ClientId, connection, disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage);
         _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
+        connection.End();
     }
 
     MqttNetConnection? FindConnection(EndPoint? remoteEndPoint) =>

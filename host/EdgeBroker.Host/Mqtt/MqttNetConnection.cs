@@ -38,6 +38,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 {
     readonly object _sync = new();
     readonly Dictionary<ushort, long> _deliveryTags = new();
+    readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     List<(MqttApplicationMessage Message, long DeliveryTag, int Size)>? _waiting = [];
     MqttSession? _session;
     PairingMessage? _pairingMessage = pairingMessage;
@@ -52,6 +53,11 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 
     /// <summary>The session expiry in force: the CONNECT's, or what an MQTT 5 DISCONNECT changed it to.</summary>
     public uint SessionExpirySeconds { get; set; }
+
+    /// <summary>Completes once the core has been told this connection ended (<see cref="End"/>).</summary>
+    public Task Ended => _ended.Task;
+
+    public void End() => _ended.TrySetResult();
 
     /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }
