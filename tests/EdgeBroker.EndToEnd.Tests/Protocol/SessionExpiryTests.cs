@@ -6,7 +6,7 @@ namespace EdgeBroker.EndToEnd.Tests.Protocol;
 
 /// <summary>MQTT 5 Session Expiry Interval (§3.1.2.11, §3.14.2.2.2) on the host: 0 ends the session with its
 /// connection, a finite value keeps it (and its messages) that long, 0xFFFFFFFF for ever; a DISCONNECT may change it but
-/// not raise it from 0; a restart of the broker does not reset the clock.</summary>
+/// not raise it from 0; a restart of the broker does not reset the clock (on both engines).</summary>
 public sealed class SessionExpiryTests : IDisposable
 {
     const string Client = "expiring";
@@ -152,6 +152,33 @@ public sealed class SessionExpiryTests : IDisposable
             await using var lasting = await TestClient.ConnectAsync(broker, "lasting", MqttProtocolVersion.V500, cleanStart: false, sessionExpiry: 3600);
             Assert.True(lasting.ConnectResult.IsSessionPresent);
             Assert.Equal("lasts", (await lasting.ReceiveAsync()).ConvertPayloadToString());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Durable), MemberType = typeof(Engines))]
+    public async Task A_311_session_that_expired_while_the_broker_was_stopped_is_gone_after_the_restart(string engine)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["EdgeBroker:Mqtt311SessionExpirySeconds"] = "3",
+            [HostEngine.DataDirKey] = _dataDir.FullName,
+        };
+        await using (var broker = await Engines.StartAsync(engine, settings))
+        {
+            var device = await TestClient.ConnectAsync(broker, Client, cleanStart: false);
+            await device.SubscribeAsync("jobs/#");
+            await device.DisposeAsync();
+            await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+            await publisher.PublishAsync("jobs/1", "expires");
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await using (var broker = await Engines.StartAsync(engine, settings))
+        {
+            await using var back = await TestClient.ConnectAsync(broker, Client, cleanStart: false);
+            Assert.False(back.ConnectResult.IsSessionPresent);
+            await back.ExpectNothingAsync();
         }
     }
 
