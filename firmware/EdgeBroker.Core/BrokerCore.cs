@@ -36,6 +36,10 @@ namespace EdgeBroker.Core
         /// it and closes the connection [MQTT-4.8.0-1], or answers 0x80 when only the share name is wrong.</summary>
         public const int TopicFilterInvalid = 0x8F;
 
+        /// <summary>Not a SUBACK code: the SUBSCRIBE is a protocol error — No Local on a shared subscription
+        /// [MQTT-3.8.3-4] — and the engine closes the connection (MQTT 5: DISCONNECT 0x82).</summary>
+        public const int ProtocolError = 0x82;
+
         /// <summary>MQTT 5 SUBACK "quota exceeded": the client holds <see cref="MaxSubscriptionsPerClient"/>
         /// subscriptions already.</summary>
         public const int QuotaExceeded = 0x97;
@@ -570,7 +574,7 @@ namespace EdgeBroker.Core
         /// per-client limit, and keeps the subscription; <c>$share/{name}/{filter}</c> joins a share group (the policy
         /// judges its topic filter). Returns the SUBACK code: the granted QoS (at most <see cref="MaxQos"/>), or
         /// <see cref="TopicFilterInvalid"/>, <see cref="NotAuthorized"/>, <see cref="QuotaExceeded"/> or
-        /// <see cref="SubscribeFailure"/> (no session). Engines translate it (MQTT 3.1.1 has only 0x80 for a refusal, and
+        /// <see cref="SubscribeFailure"/> (no session), or <see cref="ProtocolError"/> (no SUBACK). Engines translate it (MQTT 3.1.1 has only 0x80 for a refusal, and
         /// closes the connection for an invalid filter) and decide nothing themselves.
         /// </summary>
         public int Subscribe(string clientId, string filter, int requestedQos, bool noLocal, bool retainAsPublished, int identifier)
@@ -579,6 +583,11 @@ namespace EdgeBroker.Core
             if (shared ? !SharedFilter.IsValid(filter) : !TopicValidator.IsValidTopicFilter(filter))
             {
                 return TopicFilterInvalid;
+            }
+
+            if (shared && noLocal)
+            {
+                return ProtocolError;
             }
 
             if (!_router.Policy.CanSubscribe(clientId, shared ? SharedFilter.TopicFilterOf(filter) : filter))

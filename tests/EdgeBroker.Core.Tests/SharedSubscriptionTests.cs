@@ -36,6 +36,15 @@ public class SharedSubscriptionTests
     }
 
     [Fact]
+    public void NoLocal_OnASharedSubscription_IsAProtocolError()
+    {
+        _broker.Connect("member");
+
+        Assert.Equal(BrokerCore.ProtocolError, _broker.Subscribe("member", "$share/g/a", qos: 1, noLocal: true));
+        Assert.Equal(0, _broker.Core.Subscriptions.Count);
+    }
+
+    [Fact]
     public void EachMessage_GoesToOneMember_InTurn()
     {
         RecordingConnection a = Member("a");

@@ -311,7 +311,10 @@ sealed class CoreBridge
     {
         if (args.Packet is MqttSubscribePacket subscribe)
         {
-            Subscribe(args.ClientId, subscribe);
+            if (!Subscribe(args.ClientId, subscribe))
+            {
+                CloseWithProtocolError(args, "No Local on a shared subscription [MQTT-3.8.3-4]");
+            }
         }
         else if (args.Packet is MqttUnsubscribePacket unsubscribe)
         {
@@ -345,10 +348,7 @@ sealed class CoreBridge
         {
             if (!_core.MayChangeSessionExpiry(args.ClientId, connection, disconnect.SessionExpiryInterval))
             {
-                args.ProcessPacket = false;
-                _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: its DISCONNECT raised a session expiry of 0 to {Expiry} s (protocol error 0x82)",
-                    args.ClientId, disconnect.SessionExpiryInterval);
-                _ = Task.Run(() => _server.DisconnectClientAsync(args.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.ProtocolError }));
+                CloseWithProtocolError(args, $"its DISCONNECT raised a session expiry of 0 to {disconnect.SessionExpiryInterval} s");
                 return;
             }
 
@@ -358,6 +358,15 @@ sealed class CoreBridge
         _core.DisconnectReceived(args.ClientId, connection, disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage);
         _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
         connection.End();
+    }
+
+    /// <summary>MQTTnet drops the packet; the client gets DISCONNECT 0x82 and the connection closes (outside MQTTnet's
+    /// receive loop, which is waiting for this interceptor).</summary>
+    void CloseWithProtocolError(InterceptingPacketEventArgs args, string problem)
+    {
+        args.ProcessPacket = false;
+        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: {Problem} (protocol error 0x82)", args.ClientId, problem);
+        _ = Task.Run(() => _server.DisconnectClientAsync(args.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.ProtocolError }));
     }
 
     MqttNetConnection? FindConnection(EndPoint? remoteEndPoint) =>
@@ -377,7 +386,8 @@ sealed class CoreBridge
     /// <summary>Has the core decide every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones are in the
     /// core now, before MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); the SUBACK codes
     /// wait for <see cref="OnInterceptingSubscription"/>.</summary>
-    void Subscribe(string clientId, MqttSubscribePacket subscribe)
+    /// <returns>False when the SUBSCRIBE is a protocol error (the filters after that one are not decided).</returns>
+    bool Subscribe(string clientId, MqttSubscribePacket subscribe)
     {
         foreach (var filter in subscribe.TopicFilters)
         {
@@ -390,6 +400,11 @@ sealed class CoreBridge
 
             var code = _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
                 (int)subscribe.SubscriptionIdentifier);
+            if (code == BrokerCore.ProtocolError)
+            {
+                return false;
+            }
+
             if (code == BrokerCore.TopicFilterInvalid)
             {
                 // A refusal for not being authorized is logged by the security policy, with its reason.
@@ -403,6 +418,8 @@ sealed class CoreBridge
 
             _subackCodes.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, int>())[filter.Topic] = code;
         }
+
+        return true;
     }
 
     /// <summary>Answers MQTTnet with the core's SUBACK code for the filter (MQTTnet writes any MQTT 5 refusal as 0x80 for

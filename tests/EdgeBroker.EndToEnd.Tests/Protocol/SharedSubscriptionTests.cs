@@ -161,6 +161,22 @@ public sealed class SharedSubscriptionTests
     }
 
     [Fact]
+    public async Task No_local_on_a_shared_subscription_closes_the_connection_with_0x82()
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host);
+        await using var client = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await client.ConnectAsync("v5", protocolLevel: 5));
+
+        // SUBSCRIBE, packet id 1, no properties, "$share/g/jobs" with options QoS 1 + No Local.
+        await client.SendAsync(0x82, [0, 1, 0, 0, 13, .. "$share/g/jobs"u8.ToArray(), 0x05]);
+
+        var (type, _, body) = await client.ReadPacketAsync();
+        Assert.Equal(14, type);
+        Assert.Equal(0x82, body[0]);
+        Assert.True(await client.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
+    }
+
+    [Fact]
     public async Task Mqtt5_members_share_with_mqtt311_members_and_unsubscribing_leaves_the_group()
     {
         await using var broker = await Engines.StartAsync(Engines.Host);
