@@ -32,9 +32,13 @@ namespace EdgeBroker.Core
         /// <summary>MQTT 5 SUBACK/PUBACK "not authorized".</summary>
         public const int NotAuthorized = 0x87;
 
-        /// <summary>MQTT 5 SUBACK "topic filter invalid"; MQTT 3.1.1 has no code for it and closes the connection
-        /// [MQTT-4.8.0-1].</summary>
+        /// <summary>MQTT 5 SUBACK "topic filter invalid" (a malformed filter or share name); MQTT 3.1.1 has no code for
+        /// it and closes the connection [MQTT-4.8.0-1], or answers 0x80 when only the share name is wrong.</summary>
         public const int TopicFilterInvalid = 0x8F;
+
+        /// <summary>Not a SUBACK code: the SUBSCRIBE is a protocol error — No Local on a shared subscription
+        /// [MQTT-3.8.3-4] — and the engine closes the connection (MQTT 5: DISCONNECT 0x82).</summary>
+        public const int ProtocolError = 0x82;
 
         /// <summary>MQTT 5 SUBACK "quota exceeded": the client holds <see cref="MaxSubscriptionsPerClient"/>
         /// subscriptions already.</summary>
@@ -200,12 +204,24 @@ namespace EdgeBroker.Core
             for (int i = 0; i < sessionRecords.Count; i++)
             {
                 SessionRecord sessionRecord = (SessionRecord)sessionRecords[i];
+
+                // A session still connected when the broker stopped (a crash) counts as left now.
+                long leftAtMs = sessionRecord.DisconnectedAtMs > 0 ? sessionRecord.DisconnectedAtMs : nowMs;
+                if (HasExpired(sessionRecord.ExpiryIntervalSeconds, leftAtMs, nowMs))
+                {
+                    // It expired while the broker was stopped: the clock does not restart with the broker.
+                    _offlineStore.Discard(sessionRecord.ClientId);
+                    _sessionStore.DeleteSession(sessionRecord.ClientId);
+                    Interlocked.Increment(ref _sessionsExpired);
+                    continue;
+                }
+
                 bool existed;
                 Session session = _sessions.GetOrCreate(sessionRecord.ClientId, out existed);
                 session.IsPersistent = true;
                 session.IsStored = true;
                 session.ExpiryIntervalSeconds = sessionRecord.ExpiryIntervalSeconds;
-                session.DisconnectedAtMs = sessionRecord.DisconnectedAtMs > 0 ? sessionRecord.DisconnectedAtMs : nowMs;
+                session.DisconnectedAtMs = leftAtMs;
                 session.RedeliveryBoundary = _offlineStore.LastId(sessionRecord.ClientId);
                 for (int j = 0; j < sessionRecord.Subscriptions.Count; j++)
                 {
@@ -228,15 +244,35 @@ namespace EdgeBroker.Core
         public bool Connect(string clientId, bool cleanStart, uint sessionExpirySeconds, IClientConnection connection)
         {
             bool existed;
+            ArrayList handOn = null;
+            RoutedMessage will = null;
+            long nowMs = Clock.NowMs();
             Session session = _sessions.GetOrCreate(clientId, out existed);
-            if (existed && cleanStart)
+            if (existed)
             {
+                bool discarded = false;
                 lock (session.SyncRoot)
                 {
-                    Discard(session);
+                    // An away session whose expiry has passed is gone, whether or not the sweep has got to it yet.
+                    bool expired = !session.IsOnline && HasExpired(session.ExpiryIntervalSeconds, session.DisconnectedAtMs, nowMs);
+                    if (cleanStart || expired)
+                    {
+                        handOn = SharedDeliveries.TakeAll(session);
+                        will = TakeEndingWill(session, expired);
+                        if (expired)
+                        {
+                            Interlocked.Increment(ref _sessionsExpired);
+                        }
+
+                        Discard(session);
+                        discarded = true;
+                    }
                 }
 
-                session = _sessions.GetOrCreate(clientId, out existed);
+                if (discarded)
+                {
+                    session = _sessions.GetOrCreate(clientId, out existed);
+                }
             }
 
             lock (session.SyncRoot)
@@ -255,12 +291,19 @@ namespace EdgeBroker.Core
                     // A takeover: the older connection may have received what it did not acknowledge, and its end is
                     // reported later (and ignored), so its deliveries count as sent now: they come back with DUP.
                     _offline.Stop(session);
+                    handOn = SharedDeliveries.TakeAll(session);
+                    will = TakeEndingWill(session, false);
                 }
 
+                // A new connection for the client ID: the will of an earlier one, waiting out its delay, is not sent
+                // [MQTT-3.1.3-9].
+                session.Will = null;
                 session.Connection = connection;
-                _offline.Start(session, Clock.NowMs());
+                _offline.Start(session, nowMs);
             }
 
+            HandOn(handOn);
+            PublishWill(will);
             if (!existed)
             {
                 ReachabilityChanged(clientId);
@@ -294,6 +337,8 @@ namespace EdgeBroker.Core
                 return;
             }
 
+            ArrayList handOn;
+            RoutedMessage will = null;
             lock (session.SyncRoot)
             {
                 if (session.Connection != connection)
@@ -303,6 +348,7 @@ namespace EdgeBroker.Core
 
                 _offline.Stop(session);
                 session.Connection = null;
+                handOn = SharedDeliveries.TakeAll(session);
                 session.DisconnectedAtMs = Clock.NowMs();
                 if (newExpiry)
                 {
@@ -311,6 +357,20 @@ namespace EdgeBroker.Core
 
                 sessionExpirySeconds = session.ExpiryIntervalSeconds;
                 session.IsPersistent = sessionExpirySeconds > 0;
+                if (session.Will != null)
+                {
+                    if (session.WillDelaySeconds == 0 || !session.IsPersistent)
+                    {
+                        will = TakeWill(session);
+                    }
+                    else
+                    {
+                        // Published when the delay has passed or the session ends, whichever comes first (§3.1.2.5).
+                        uint delay = session.WillDelaySeconds < sessionExpirySeconds ? session.WillDelaySeconds : sessionExpirySeconds;
+                        session.WillDueMs = session.DisconnectedAtMs + (long)delay * 1000;
+                    }
+                }
+
                 if (session.IsPersistent)
                 {
                     _sessionStore.SaveSession(clientId, sessionExpirySeconds, session.DisconnectedAtMs);
@@ -319,6 +379,109 @@ namespace EdgeBroker.Core
                 {
                     // Still under the session's lock, so a reconnect cannot slip in and lose its fresh state.
                     Discard(session);
+                }
+            }
+
+            // Outside the lock: handing on and publishing lock other sessions.
+            HandOn(handOn);
+            PublishWill(will);
+        }
+
+        /// <summary>
+        /// <paramref name="connection"/>, just accepted for <paramref name="clientId"/>, carries a will: the core
+        /// publishes it if the connection ends without a DISCONNECT (<see cref="DisconnectReceived"/>) — at once, or
+        /// after <paramref name="delaySeconds"/> (MQTT 5 Will Delay Interval) unless a new connection for the client ID
+        /// comes first, or when the session ends if that is sooner. The access policy judges it now, as the client's
+        /// PUBLISH to the will topic: a client may leave no will where it may not publish. Returns whether it is kept.
+        /// </summary>
+        public bool KeepWill(string clientId, IClientConnection connection, RoutedMessage will, uint delaySeconds)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null || !TopicValidator.IsValidTopicName(will.Topic)
+                || !_router.Policy.CanPublish(clientId, will.Topic, P2PAddress.ReceiverStart(will.Topic)))
+            {
+                return false;
+            }
+
+            lock (session.SyncRoot)
+            {
+                if (session.Connection != connection)
+                {
+                    return false;
+                }
+
+                will.SenderClientId = clientId;
+                session.Will = will.Detach();
+                session.WillDelaySeconds = delaySeconds;
+                session.WillDueMs = 0;
+                return true;
+            }
+        }
+
+        /// <summary>MQTT 5: the client's DISCONNECT carries a Session Expiry Interval. Refused (false, a protocol error,
+        /// DISCONNECT 0x82) when the CONNECT's was 0 and this one is not [MQTT-3.14.2-2]; otherwise it is the session's
+        /// expiry from now on, to be passed to <see cref="Disconnect"/>.</summary>
+        public bool MayChangeSessionExpiry(string clientId, IClientConnection connection, uint sessionExpirySeconds)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return false;
+            }
+
+            lock (session.SyncRoot)
+            {
+                return session.Connection == connection && (session.ExpiryIntervalSeconds > 0 || sessionExpirySeconds == 0);
+            }
+        }
+
+        /// <summary>Whether a session that ended at <paramref name="disconnectedAtMs"/> with
+        /// <paramref name="expiryIntervalSeconds"/> to live has run out by <paramref name="nowMs"/>.</summary>
+        static bool HasExpired(uint expiryIntervalSeconds, long disconnectedAtMs, long nowMs)
+        {
+            return expiryIntervalSeconds != NeverExpires && disconnectedAtMs + (long)expiryIntervalSeconds * 1000 <= nowMs;
+        }
+
+        /// <summary>The will to publish as a new connection arrives for the session: a connection taken over ends
+        /// without DISCONNECT, so its will goes out unless it has a delay, which the new connection cuts short
+        /// ([MQTT-3.1.4-3], §3.1.2.5); an expired session's will goes out as it ends. Null otherwise.</summary>
+        static RoutedMessage TakeEndingWill(Session session, bool expired)
+        {
+            return expired || (session.IsOnline && session.WillDelaySeconds == 0) ? TakeWill(session) : null;
+        }
+
+        static RoutedMessage TakeWill(Session session)
+        {
+            RoutedMessage will = session.Will;
+            session.Will = null;
+            return will;
+        }
+
+        /// <summary>Routes a will: judged by the access policy when it was kept, so not again (the client has gone).</summary>
+        void PublishWill(RoutedMessage will)
+        {
+            if (will != null)
+            {
+                _router.PublishWill(will);
+            }
+        }
+
+        /// <summary>Shared-subscription messages a connection ended (or was replaced) without acknowledging go to another
+        /// member of their group, in turn — or back to the same client if it is the one connected now (§4.8.2).</summary>
+        void HandOn(ArrayList deliveries)
+        {
+            if (deliveries == null)
+            {
+                return;
+            }
+
+            for (int i = 0; i < deliveries.Count; i++)
+            {
+                SharedDelivery delivery = (SharedDelivery)deliveries[i];
+                Subscription[] members = _subscriptions.NextInTurn(delivery.Group);
+                if (members != null)
+                {
+                    _router.DeliverShared(members, delivery.Message);
                 }
             }
         }
@@ -334,7 +497,14 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
-                _offline.Acknowledged(session, deliveryTag, Clock.NowMs());
+                if (deliveryTag < 0)
+                {
+                    SharedDeliveries.Forget(session, deliveryTag);
+                }
+                else
+                {
+                    _offline.Acknowledged(session, deliveryTag, Clock.NowMs());
+                }
             }
         }
 
@@ -362,10 +532,17 @@ namespace EdgeBroker.Core
             for (int i = 0; i < sessions.Count; i++)
             {
                 Session session = (Session)sessions[i];
+                RoutedMessage will = null;
                 lock (session.SyncRoot)
                 {
                     _offline.Tick(session, nowMs);
+                    if (session.Will != null && !session.IsOnline && session.WillDueMs <= nowMs)
+                    {
+                        will = TakeWill(session);
+                    }
                 }
+
+                PublishWill(will);
             }
         }
 
@@ -381,10 +558,30 @@ namespace EdgeBroker.Core
             _presence.ConnectionAccepted(clientId, connection, clientAddress);
         }
 
-        /// <summary>Presence: the client sent DISCONNECT on <paramref name="connection"/> (disconnect event). Report it
-        /// before <see cref="ConnectionClosed"/>.</summary>
+        /// <summary>The client sent DISCONNECT on <paramref name="connection"/>: its will is discarded [MQTT-3.14.4-3], and
+        /// presence reports the disconnect event. Report it before <see cref="Disconnect"/> and
+        /// <see cref="ConnectionClosed"/>.</summary>
         public void DisconnectReceived(string clientId, IClientConnection connection)
         {
+            DisconnectReceived(clientId, connection, false);
+        }
+
+        /// <summary>As <see cref="DisconnectReceived(string, IClientConnection)"/>; with <paramref name="keepWill"/> (MQTT 5
+        /// reason code 0x04, "disconnect with will message") the will is published as for a lost connection.</summary>
+        public void DisconnectReceived(string clientId, IClientConnection connection, bool keepWill)
+        {
+            Session session = keepWill ? null : _sessions.Find(clientId);
+            if (session != null)
+            {
+                lock (session.SyncRoot)
+                {
+                    if (session.Connection == connection)
+                    {
+                        session.Will = null;
+                    }
+                }
+            }
+
             _presence.DisconnectReceived(clientId, connection);
         }
 
@@ -407,20 +604,20 @@ namespace EdgeBroker.Core
             for (int i = 0; i < sessions.Count; i++)
             {
                 Session session = (Session)sessions[i];
+                RoutedMessage will;
                 lock (session.SyncRoot)
                 {
-                    if (session.IsOnline || session.ExpiryIntervalSeconds == NeverExpires)
+                    if (session.IsOnline || !HasExpired(session.ExpiryIntervalSeconds, session.DisconnectedAtMs, nowMs))
                     {
                         continue;
                     }
 
-                    if (session.DisconnectedAtMs + (long)session.ExpiryIntervalSeconds * 1000 > nowMs)
-                    {
-                        continue;
-                    }
-
+                    will = TakeWill(session);
                     Discard(session);
                 }
+
+                // A will still waiting goes out as its session ends (§3.1.2.5).
+                PublishWill(will);
 
                 expired.Add(session.ClientId);
                 Interlocked.Increment(ref _sessionsExpired);
@@ -431,19 +628,26 @@ namespace EdgeBroker.Core
 
         /// <summary>
         /// The one SUBSCRIBE decision, per filter, for both engines: checks the filter, asks the access policy and the
-        /// per-client limit, and keeps the subscription. Returns the SUBACK code: the granted QoS (at most
-        /// <see cref="MaxQos"/>), or <see cref="TopicFilterInvalid"/>, <see cref="NotAuthorized"/>,
-        /// <see cref="QuotaExceeded"/> or <see cref="SubscribeFailure"/> (no session). Engines translate it (MQTT 3.1.1
-        /// has only 0x80 for a refusal, and closes the connection for an invalid filter) and decide nothing themselves.
+        /// per-client limit, and keeps the subscription; <c>$share/{name}/{filter}</c> joins a share group (the policy
+        /// judges its topic filter). Returns the SUBACK code: the granted QoS (at most <see cref="MaxQos"/>), or
+        /// <see cref="TopicFilterInvalid"/>, <see cref="NotAuthorized"/>, <see cref="QuotaExceeded"/> or
+        /// <see cref="SubscribeFailure"/> (no session), or <see cref="ProtocolError"/> (no SUBACK). Engines translate it (MQTT 3.1.1 has only 0x80 for a refusal, and
+        /// closes the connection for an invalid filter) and decide nothing themselves.
         /// </summary>
         public int Subscribe(string clientId, string filter, int requestedQos, bool noLocal, bool retainAsPublished, int identifier)
         {
-            if (!TopicValidator.IsValidTopicFilter(filter))
+            bool shared = SharedFilter.IsShared(filter);
+            if (shared ? !SharedFilter.IsValid(filter) : !TopicValidator.IsValidTopicFilter(filter))
             {
                 return TopicFilterInvalid;
             }
 
-            if (!_router.Policy.CanSubscribe(clientId, filter))
+            if (shared && noLocal)
+            {
+                return ProtocolError;
+            }
+
+            if (!_router.Policy.CanSubscribe(clientId, shared ? SharedFilter.TopicFilterOf(filter) : filter))
             {
                 return NotAuthorized;
             }
@@ -478,6 +682,22 @@ namespace EdgeBroker.Core
             }
 
             return granted;
+        }
+
+        /// <summary>Whether <paramref name="clientId"/>'s session holds <paramref name="filter"/> (as subscribed): MQTT 5
+        /// Retain Handling 1 sends retained messages only for a subscription that did not exist.</summary>
+        public bool HasSubscription(string clientId, string filter)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return false;
+            }
+
+            lock (session.SyncRoot)
+            {
+                return Holds(session, filter);
+            }
         }
 
         public bool Unsubscribe(string clientId, string filter)

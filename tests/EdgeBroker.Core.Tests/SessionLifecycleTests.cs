@@ -118,4 +118,55 @@ public class SessionLifecycleTests
         Assert.Empty(_broker.Core.ExpireSessions(long.MaxValue));
         Assert.Equal(2, _broker.Core.SessionCount);
     }
+
+    [Theory]
+    [InlineData(0u, 0u, true)]
+    [InlineData(0u, 60u, false)]
+    [InlineData(60u, 0u, true)]
+    [InlineData(60u, 3600u, true)]
+    [InlineData(60u, BrokerCore.NeverExpires, true)]
+    public void Disconnect_MayNotRaiseAnExpiryOfZero(uint atConnect, uint atDisconnect, bool allowed)
+    {
+        RecordingConnection connection = _broker.Connect(Client, atConnect);
+
+        Assert.Equal(allowed, _broker.Core.MayChangeSessionExpiry(Client, connection, atDisconnect));
+    }
+
+    [Fact]
+    public void ExpiryChangedAtDisconnect_IsTheOneThatCounts()
+    {
+        RecordingConnection connection = _broker.ConnectSubscribed(Client, 3600, SubscribedTopic);
+
+        _broker.Core.Disconnect(Client, connection, sessionExpirySeconds: 5);
+
+        Assert.Single(_broker.Core.ExpireSessions(Clock.NowMs() + 6_000));
+    }
+
+    [Fact]
+    public void RestoredSessions_ExpireWhenTheyWouldHaveWithoutTheRestart()
+    {
+        _broker.ConnectThenLeave(Client, sessionExpirySeconds: 60, SubscribedTopic);
+        _broker.Publish("sender", SubscribedTopic, qos: 1);
+        long leftAtMs = Clock.NowMs();
+        var restarted = new TestBroker(sessionStore: _broker.SessionStore, offlineStore: _broker.Offline);
+        restarted.Core.Restore();
+
+        Assert.Empty(restarted.Core.ExpireSessions(leftAtMs + 30_000));
+        Assert.Single(restarted.Core.ExpireSessions(leftAtMs + 61_000));
+        Assert.Equal(0, restarted.Offline.Count(Client));
+    }
+
+    [Fact]
+    public void AnExpiredSession_IsGoneOnReconnect_EvenBeforeTheSweep()
+    {
+        RecordingConnection connection = _broker.ConnectSubscribed(Client, 1, SubscribedTopic);
+        _broker.Core.Disconnect(Client, connection, sessionExpirySeconds: 1);
+        Thread.Sleep(1100);
+
+        RecordingConnection back = _broker.Connect(Client, 1, cleanStart: false);
+
+        Assert.False(back.SessionPresent);
+        Assert.Equal(0, _broker.Core.Subscriptions.Count);
+        Assert.Equal(1, _broker.Core.SessionsExpired);
+    }
 }

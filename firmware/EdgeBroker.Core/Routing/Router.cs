@@ -116,6 +116,14 @@ namespace EdgeBroker.Core.Routing
             return Route(null, message, P2PAddress.ReceiverStart(message.Topic));
         }
 
+        /// <summary>Routes a client's will (<see cref="BrokerCore.KeepWill"/>): the access policy judged it when it was kept,
+        /// otherwise like the client's PUBLISH.</summary>
+        internal PublishOutcome PublishWill(RoutedMessage will)
+        {
+            _counters.CountPublished();
+            return Route(will.SenderClientId, will, P2PAddress.ReceiverStart(will.Topic));
+        }
+
         /// <summary>Queues the message for the uplinks whose forward rules take it — before anyone local receives it,
         /// so a refused message is refused everywhere and its publisher's retry is not a duplicate — then routes it
         /// locally. A message only an uplink takes counts as queued.</summary>
@@ -289,16 +297,25 @@ namespace EdgeBroker.Core.Routing
             bool storeUnavailable = false;
             for (int i = 0; i < matches.Count; i++)
             {
-                Session session = matches.SessionAt(i);
-                if (matches.NoLocalAt(i) && publisherClientId != null && publisherClientId == session.ClientId)
+                PublishOutcome outcome;
+                Subscription[] shared = matches.SharedAt(i);
+                if (shared != null)
                 {
-                    continue;
+                    outcome = DeliverShared(shared, message);
+                }
+                else
+                {
+                    Session session = matches.SessionAt(i);
+                    if (matches.NoLocalAt(i) && publisherClientId != null && publisherClientId == session.ClientId)
+                    {
+                        continue;
+                    }
+
+                    int qos = message.Qos < matches.QosAt(i) ? message.Qos : matches.QosAt(i);
+                    bool retain = matches.RetainAsPublishedAt(i) && message.Retain;
+                    outcome = DeliverToSubscriber(session, message, qos, retain, matches.IdentifiersAt(i));
                 }
 
-                int qos = message.Qos < matches.QosAt(i) ? message.Qos : matches.QosAt(i);
-                bool retain = matches.RetainAsPublishedAt(i) && message.Retain;
-                int[] identifiers = matches.IdentifiersAt(i);
-                PublishOutcome outcome = DeliverToSubscriber(session, message, qos, retain, identifiers);
                 delivered |= outcome == PublishOutcome.Delivered;
                 queued |= outcome == PublishOutcome.Queued;
                 quotaExceeded |= outcome == PublishOutcome.QuotaExceeded;
@@ -329,11 +346,73 @@ namespace EdgeBroker.Core.Routing
             return PublishOutcome.NoMatchingSubscribers;
         }
 
+        /// <summary>
+        /// Hands a message to one member of a share group: the first of <paramref name="members"/> (in turn order) that
+        /// is connected and whose engine takes it — a QoS 1/2 one is remembered until acknowledged, to be handed on if
+        /// that connection ends first (<see cref="SharedDeliveries"/>). When no member is connected, the first
+        /// persistent member keeps it for its return, as its own subscription would. Never retained, never P2P.
+        /// </summary>
+        internal PublishOutcome DeliverShared(Subscription[] members, RoutedMessage message)
+        {
+            for (int i = 0; i < members.Length; i++)
+            {
+                Subscription member = members[i];
+                Session session = member.Session;
+                lock (session.SyncRoot)
+                {
+                    IClientConnection connection = session.Connection;
+                    if (session.IsDiscarded || connection == null)
+                    {
+                        continue;
+                    }
+
+                    int qos = DeliveryQos(message, member);
+                    long tag = qos > 0 ? SharedDeliveries.Track(session, message, member.Group) : 0;
+                    if (connection.Send(message, qos, member.RetainAsPublished && message.Retain, IdentifiersOf(member), tag, false))
+                    {
+                        CountPubSub(PublishOutcome.Delivered);
+                        return PublishOutcome.Delivered;
+                    }
+
+                    // Its queue is full: the next member in turn gets the chance.
+                    SharedDeliveries.Forget(session, tag);
+                    _counters.CountEngineDropped();
+                }
+            }
+
+            for (int i = 0; i < members.Length; i++)
+            {
+                Subscription member = members[i];
+                if (member.Session.IsPersistent && !member.Session.IsDiscarded)
+                {
+                    return DeliverToSubscriber(member.Session, message, DeliveryQos(message, member), member.RetainAsPublished && message.Retain,
+                        IdentifiersOf(member));
+                }
+            }
+
+            return PublishOutcome.NoMatchingSubscribers;
+        }
+
+        static int DeliveryQos(RoutedMessage message, Subscription subscription)
+        {
+            return message.Qos < subscription.GrantedQos ? message.Qos : subscription.GrantedQos;
+        }
+
+        static int[] IdentifiersOf(Subscription subscription)
+        {
+            return subscription.Identifier == 0 ? null : new int[] { subscription.Identifier };
+        }
+
         PublishOutcome DeliverToSubscriber(Session session, RoutedMessage message, int qos, bool retain, int[] identifiers)
         {
             lock (session.SyncRoot)
             {
                 PublishOutcome outcome;
+                if (session.IsDiscarded)
+                {
+                    return PublishOutcome.NoMatchingSubscribers;
+                }
+
                 if (qos > 0 && session.IsPersistent)
                 {
                     outcome = _offline.Keep(session, message, qos, retain, identifiers);

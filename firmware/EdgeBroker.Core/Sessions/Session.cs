@@ -69,6 +69,16 @@ namespace EdgeBroker.Core.Sessions
             }
         }
 
+        /// <summary>The will of the current (or, while it waits out its delay, the last) connection; null when none.
+        /// Guarded by SyncRoot.</summary>
+        internal Routing.RoutedMessage Will;
+
+        /// <summary>MQTT 5 Will Delay Interval of <see cref="Will"/>, seconds.</summary>
+        internal uint WillDelaySeconds;
+
+        /// <summary>When a will waiting out its delay is due (Unix ms); 0 while its connection lives.</summary>
+        internal long WillDueMs;
+
         /// <summary>Written to the session store (so forgetting it must delete it there too).</summary>
         internal bool IsStored;
 
@@ -95,5 +105,12 @@ namespace EdgeBroker.Core.Sessions
 
         /// <summary>QoS 0 messages for this session while it is away: kept in memory only (QoS 0 promises no more).</summary>
         internal ArrayList VolatileQueue;
+
+        /// <summary>Shared-subscription messages sent to the current connection and not acknowledged yet
+        /// (<see cref="Routing.SharedDelivery"/>); created on first use. Guarded by SyncRoot.</summary>
+        internal ArrayList SharedInFlight;
+
+        /// <summary>The last delivery tag given to a shared-subscription message (counting down from -1).</summary>
+        internal long LastSharedTag;
     }
 }

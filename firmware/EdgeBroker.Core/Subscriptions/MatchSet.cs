@@ -6,7 +6,9 @@ namespace EdgeBroker.Core.Subscriptions
     /// <summary>
     /// The subscriptions that matched one topic, folded to one entry per session: a client with overlapping
     /// subscriptions gets the message once, at the highest granted QoS, with every matching subscription
-    /// identifier (MQTT 5 §3.3.4). Reusable: <see cref="Clear"/> and fill again.
+    /// identifier (MQTT 5 §3.3.4). A shared subscription adds an entry of its own, never folded: its message goes to
+    /// one member of the group whatever that member's other subscriptions receive (§4.8.2). Reusable:
+    /// <see cref="Clear"/> and fill again.
     /// <para>
     /// Entries are found by <see cref="Session.Number"/> in a small open-addressing table rather than a Hashtable
     /// keyed by the session: on nanoFramework an object's hash code follows its heap address and field values, both
@@ -41,6 +43,13 @@ namespace EdgeBroker.Core.Subscriptions
         public bool RetainAsPublishedAt(int index)
         {
             return ((Entry)_entries[index]).RetainAsPublished;
+        }
+
+        /// <summary>For a shared subscription's entry, its members in the order to offer the message (the router
+        /// delivers to the first that can take it); null for a session's own subscriptions.</summary>
+        public Subscription[] SharedAt(int index)
+        {
+            return ((Entry)_entries[index]).Shared;
         }
 
         /// <summary>The matching subscription identifiers, or null when none was given.</summary>
@@ -82,6 +91,15 @@ namespace EdgeBroker.Core.Subscriptions
             {
                 Add((Subscription)subscriptions[i]);
             }
+        }
+
+        /// <summary>One turn of a share group: its members in the order to offer the message.</summary>
+        internal void AddShared(Subscription[] members)
+        {
+            Entry entry = new Entry();
+            entry.Session = members[0].Session;
+            entry.Shared = members;
+            _entries.Add(entry);
         }
 
         void Add(Subscription subscription)
@@ -172,6 +190,7 @@ namespace EdgeBroker.Core.Subscriptions
             public bool NoLocal;
             public bool RetainAsPublished;
             public ArrayList Identifiers;
+            public Subscription[] Shared;
         }
     }
 }

@@ -2,7 +2,8 @@ using EdgeBroker.Core.Sessions;
 
 namespace EdgeBroker.Core.Subscriptions
 {
-    /// <summary>One topic filter held by one session, with the options its SUBSCRIBE granted.</summary>
+    /// <summary>One topic filter held by one session, with the options its SUBSCRIBE granted. <see cref="Filter"/> is the
+    /// filter as subscribed (<c>$share/{name}/{filter}</c> for a shared one).</summary>
     internal sealed class Subscription
     {
         public Subscription(Session session, string filter, int grantedQos)
@@ -26,5 +27,8 @@ namespace EdgeBroker.Core.Subscriptions
 
         /// <summary>MQTT 5 subscription identifier; 0 when the SUBSCRIBE carried none.</summary>
         public int Identifier { get; set; }
+
+        /// <summary>The shared subscription this one is a member of; null for a subscription of its own.</summary>
+        public ShareGroup Group { get; internal set; }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core.Sessions;
+using EdgeBroker.Core.Topics;
 
 namespace EdgeBroker.Core.Subscriptions
 {
@@ -19,24 +20,25 @@ namespace EdgeBroker.Core.Subscriptions
             get { return _count; }
         }
 
-        /// <summary>Adds or replaces the session's subscription to <paramref name="filter"/> ([MQTT-3.8.4-3]).
-        /// The filter must already be valid.</summary>
+        /// <summary>Adds or replaces the session's subscription to <paramref name="filter"/> ([MQTT-3.8.4-3]); a
+        /// <c>$share/{name}/{filter}</c> joins the session to that share group. The filter must already be valid.</summary>
         public Subscription Add(Session session, string filter, int grantedQos)
         {
             lock (_sync)
             {
                 TopicNode node = _root;
+                string treeFilter = SharedFilter.TopicFilterOf(filter);
                 int start = 0;
                 while (true)
                 {
-                    int end = filter.IndexOf('/', start);
+                    int end = treeFilter.IndexOf('/', start);
                     if (end < 0)
                     {
-                        end = filter.Length;
+                        end = treeFilter.Length;
                     }
 
-                    node = node.GetOrAddChild(filter.Substring(start, end - start));
-                    if (end == filter.Length)
+                    node = node.GetOrAddChild(treeFilter.Substring(start, end - start));
+                    if (end == treeFilter.Length)
                     {
                         break;
                     }
@@ -44,14 +46,38 @@ namespace EdgeBroker.Core.Subscriptions
                     start = end + 1;
                 }
 
-                if (node.Subscriptions == null)
+                ShareGroup group = null;
+                ArrayList holders;
+                if (SharedFilter.IsShared(filter))
                 {
-                    node.Subscriptions = new ArrayList();
+                    string shareName = SharedFilter.ShareNameOf(filter);
+                    group = node.FindShareGroup(shareName);
+                    if (group == null)
+                    {
+                        group = new ShareGroup(shareName);
+                        if (node.ShareGroups == null)
+                        {
+                            node.ShareGroups = new ArrayList();
+                        }
+
+                        node.ShareGroups.Add(group);
+                    }
+
+                    holders = group.Members;
+                }
+                else
+                {
+                    if (node.Subscriptions == null)
+                    {
+                        node.Subscriptions = new ArrayList();
+                    }
+
+                    holders = node.Subscriptions;
                 }
 
-                for (int i = 0; i < node.Subscriptions.Count; i++)
+                for (int i = 0; i < holders.Count; i++)
                 {
-                    Subscription existing = (Subscription)node.Subscriptions[i];
+                    Subscription existing = (Subscription)holders[i];
                     if (existing.Session == session)
                     {
                         existing.GrantedQos = grantedQos;
@@ -60,7 +86,8 @@ namespace EdgeBroker.Core.Subscriptions
                 }
 
                 Subscription subscription = new Subscription(session, filter, grantedQos);
-                node.Subscriptions.Add(subscription);
+                subscription.Group = group;
+                holders.Add(subscription);
                 session.Subscriptions.Add(subscription);
                 _count++;
                 return subscription;
@@ -115,12 +142,12 @@ namespace EdgeBroker.Core.Subscriptions
             if (wildcardsAllowed && node.MultiLevel != null)
             {
                 // '#' matches this level and everything below it, including the parent level itself.
-                matches.AddAll(node.MultiLevel.Subscriptions);
+                Collect(node.MultiLevel, matches);
             }
 
             if (position > topic.Length)
             {
-                matches.AddAll(node.Subscriptions);
+                Collect(node, matches);
                 return;
             }
 
@@ -145,10 +172,37 @@ namespace EdgeBroker.Core.Subscriptions
             }
         }
 
+        /// <summary>The members of <paramref name="group"/> in the order to offer its next message (see
+        /// <see cref="ShareGroup.NextInTurn"/>); null when none is left.</summary>
+        public Subscription[] NextInTurn(ShareGroup group)
+        {
+            lock (_sync)
+            {
+                return group.Members.Count == 0 ? null : group.NextInTurn();
+            }
+        }
+
+        /// <summary>The subscriptions whose filter ends at <paramref name="node"/>, and one turn of each share group
+        /// there.</summary>
+        static void Collect(TopicNode node, MatchSet matches)
+        {
+            matches.AddAll(node.Subscriptions);
+            ArrayList groups = node.ShareGroups;
+            if (groups == null)
+            {
+                return;
+            }
+
+            for (int i = 0; i < groups.Count; i++)
+            {
+                matches.AddShared(((ShareGroup)groups[i]).NextInTurn());
+            }
+        }
+
         void Unlink(Subscription subscription)
         {
             TopicNode node = _root;
-            string filter = subscription.Filter;
+            string filter = SharedFilter.TopicFilterOf(subscription.Filter);
             int start = 0;
             while (node != null)
             {
@@ -167,12 +221,25 @@ namespace EdgeBroker.Core.Subscriptions
                 start = end + 1;
             }
 
-            if (node == null || node.Subscriptions == null)
+            if (node == null)
             {
                 return;
             }
 
-            node.Subscriptions.Remove(subscription);
+            ShareGroup group = subscription.Group;
+            if (group != null)
+            {
+                group.Members.Remove(subscription);
+                if (group.Members.Count == 0)
+                {
+                    node.ShareGroups.Remove(group);
+                }
+            }
+            else if (node.Subscriptions != null)
+            {
+                node.Subscriptions.Remove(subscription);
+            }
+
             _count--;
 
             // Prune levels nobody uses any more, so churn of unique topics does not leak memory.

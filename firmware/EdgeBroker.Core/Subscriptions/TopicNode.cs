@@ -29,15 +29,39 @@ namespace EdgeBroker.Core.Subscriptions
         /// <summary>Subscriptions whose filter ends at this node.</summary>
         public ArrayList Subscriptions;
 
+        /// <summary><see cref="ShareGroup"/>s whose topic filter ends at this node; created on first use.</summary>
+        public ArrayList ShareGroups;
+
         public bool IsEmpty
         {
             get
             {
                 return (Subscriptions == null || Subscriptions.Count == 0)
+                    && (ShareGroups == null || ShareGroups.Count == 0)
                     && (Children == null || Children.Count == 0)
                     && SingleLevel == null
                     && MultiLevel == null;
             }
+        }
+
+        /// <summary>The group for <paramref name="shareName"/> at this node, or null.</summary>
+        public ShareGroup FindShareGroup(string shareName)
+        {
+            if (ShareGroups == null)
+            {
+                return null;
+            }
+
+            for (int i = 0; i < ShareGroups.Count; i++)
+            {
+                ShareGroup group = (ShareGroup)ShareGroups[i];
+                if (group.ShareName == shareName)
+                {
+                    return group;
+                }
+            }
+
+            return null;
         }
 
         public TopicNode Child(string level)

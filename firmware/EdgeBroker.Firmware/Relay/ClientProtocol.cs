@@ -34,7 +34,6 @@ namespace EdgeBroker.Firmware.Relay
         bool _connected;
         bool _cleanSession;
         bool _disconnectedCleanly;
-        RoutedMessage _will;
 
         public ClientProtocol(RelayConnection connection, RelayContext context)
         {
@@ -91,8 +90,8 @@ namespace EdgeBroker.Firmware.Relay
                     return _connection.QueuePingResp();
                 case PacketType.Disconnect:
                     reader.ExpectEnd();
-                    _disconnectedCleanly = true; // [MQTT-3.14.4-3] the will is discarded
-                    _context.Core.DisconnectReceived(_clientId, _connection);
+                    _disconnectedCleanly = true;
+                    _context.Core.DisconnectReceived(_clientId, _connection); // the core discards the will [MQTT-3.14.4-3]
                     return false;
                 case PacketType.Connect:
                     throw new MalformedPacketException("second CONNECT"); // [MQTT-3.1.0-2]
@@ -101,8 +100,8 @@ namespace EdgeBroker.Firmware.Relay
             }
         }
 
-        /// <summary>The connection is gone (any reason): publish the will unless the client said DISCONNECT, tell the
-        /// core (the session, presence: tcpclean, security), give the client's place back.</summary>
+        /// <summary>The connection is gone (any reason): tell the core (the session and its will, presence: tcpclean,
+        /// security), give the client's place back.</summary>
         public void ConnectionEnded()
         {
             if (!_admitted)
@@ -112,13 +111,6 @@ namespace EdgeBroker.Firmware.Relay
 
             if (_connected)
             {
-                // The will goes out while the client still counts as authenticated: the access policy judges it as
-                // the client's own PUBLISH.
-                if (!_disconnectedCleanly && _will != null)
-                {
-                    Route(_will);
-                }
-
                 _context.Core.Disconnect(_clientId, _connection, SessionExpiry());
                 _context.Core.ConnectionClosed(_clientId, _connection);
                 _context.Log.Info("Client " + _clientId + (_disconnectedCleanly ? " disconnected" : " lost its connection"));
@@ -179,11 +171,6 @@ namespace EdgeBroker.Firmware.Relay
             _authenticated = decision.Client;
             _clientId = clientId;
             _cleanSession = connect.CleanSession;
-            if (connect.HasWill)
-            {
-                _will = new RoutedMessage(connect.WillTopic, connect.WillPayload, connect.WillQos, connect.WillRetain);
-                _will.SenderClientId = clientId;
-            }
 
             // [MQTT-3.1.2-24]: one and a half keep-alive periods without a packet and the client is gone.
             _connection.SetReceiveTimeout(connect.KeepAliveSeconds * 1500);
@@ -196,6 +183,13 @@ namespace EdgeBroker.Firmware.Relay
 
             bool sessionPresent = _context.Core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection);
             _connected = true;
+            if (connect.HasWill)
+            {
+                // Kept by the core, which publishes it if the connection ends without DISCONNECT; a will topic the
+                // client may not publish to is refused (and logged) by the access policy now.
+                _context.Core.KeepWill(clientId, _connection, new RoutedMessage(connect.WillTopic, connect.WillPayload, connect.WillQos, connect.WillRetain), 0);
+            }
+
             _connection.ReleaseConnAck(connAck, connAckOffset, sessionPresent);
             _context.Core.ConnectionAccepted(clientId, _connection, ip + ":" + remote.Port);
 
@@ -308,7 +302,7 @@ namespace EdgeBroker.Firmware.Relay
             return true;
         }
 
-        /// <summary>Routes a client's message (or its will) through the core, which keeps it if it is to be retained
+        /// <summary>Routes a client's message through the core, which keeps it if it is to be retained
         /// (<see cref="RelayContext"/> hands the core the retained store) and queues it for the uplink if a forward
         /// rule takes it. Returns false when it was not accepted: a receiver needs it stored and the store cannot
         /// write (the core logs that condition once), or the uplink's queue is full under refuse-new.</summary>
@@ -374,10 +368,11 @@ namespace EdgeBroker.Firmware.Relay
                 return false;
             }
 
-            // Retained messages follow the SUBACK [MQTT-3.3.1-6], at the lower of their QoS and the granted one.
+            // Retained messages follow the SUBACK [MQTT-3.3.1-6], at the lower of their QoS and the granted one; never on
+            // a shared subscription [MQTT-4.8.2].
             for (int i = 0; i < count; i++)
             {
-                if (returnCodes[i] != SubscribeFailure)
+                if (returnCodes[i] != SubscribeFailure && !SharedFilter.IsShared(subscribe.Filters[i]))
                 {
                     SendRetained(subscribe.Filters[i], returnCodes[i]);
                 }
@@ -390,7 +385,7 @@ namespace EdgeBroker.Firmware.Relay
         int SubscribeOne(string filter, int requestedQos)
         {
             int code = _context.Core.Subscribe(_clientId, filter, requestedQos, false, false, 0);
-            if (code == BrokerCore.TopicFilterInvalid)
+            if (code == BrokerCore.TopicFilterInvalid && !TopicValidator.IsValidTopicFilter(filter))
             {
                 throw new MalformedPacketException("invalid topic filter"); // [MQTT-4.7.1-1], [MQTT-4.8.0-1]
             }
@@ -401,7 +396,8 @@ namespace EdgeBroker.Firmware.Relay
                     + _context.Core.MaxSubscriptionsPerClient + ", the limit");
             }
 
-            // 3.1.1 has one failure code; the core's MQTT 5 refusals ("not authorized", "quota exceeded") become it.
+            // 3.1.1 has one failure code; the core's MQTT 5 refusals ("not authorized", "quota exceeded", a share name
+            // that is not one) become it.
             return code <= 2 ? code : SubscribeFailure;
         }
 

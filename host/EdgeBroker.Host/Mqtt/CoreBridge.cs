@@ -19,8 +19,9 @@ namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
 /// Translates between MQTTnet's server events and the routing core. MQTTnet keeps the protocol (packets, QoS
-/// handshakes, keep-alive, wills, retained messages on SUBSCRIBE); the core decides who receives every PUBLISH and
-/// this bridge hands each message straight to the receiving session. Every CONNECT is authenticated by the core's
+/// handshakes, keep-alive, retained messages on SUBSCRIBE); the core decides who receives every PUBLISH, keeps
+/// shared subscriptions and wills (MQTTnet 5.2 refuses the first and ignores the Will Delay Interval), and this bridge
+/// hands each message straight to the receiving session. Every CONNECT is authenticated by the core's
 /// <see cref="BrokerSecurity"/> before the core hears of it.
 /// </summary>
 sealed class CoreBridge
@@ -38,13 +39,28 @@ sealed class CoreBridge
 
     /// <summary>The core's SUBACK code for each filter of the SUBSCRIBE packets in flight, by client ID then filter: the
     /// core decides when MQTTnet has read the packet (<see cref="OnInboundPacket"/>), MQTTnet asks for the answer later,
-    /// one filter at a time and ordered by QoS (<see cref="OnInterceptingSubscription"/>).</summary>
+    /// one filter at a time and ordered by QoS (<see cref="OnInterceptingSubscription"/>). A shared filter is kept under
+    /// its <see cref="SharedFilterMark"/>ed name.</summary>
     readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _subackCodes = new();
 
     readonly RetainedOnSubscribe _retainedOnSubscribe = new();
 
     /// <summary><see cref="ReportTooLarge"/>, made once for every connection.</summary>
     readonly Action<string, long> _reportTooLarge;
+
+    /// <summary>Filters of UNSUBSCRIBE packets in flight, by client ID then filter: whether the core held them. MQTTnet
+    /// answers from its own session, which holds neither shared subscriptions nor those a persistent session kept
+    /// from an earlier connection.</summary>
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _unsubscribeAnswers = new();
+
+    /// <summary>Put in front of a shared filter on its way through MQTTnet, which refuses <c>$share/</c> filters (0x9E)
+    /// without asking the interceptor (its culture-aware StartsWith ignores U+0000, so that cannot be the mark). The core
+    /// keeps shared subscriptions; MQTTnet only answers them and never keeps them (it would send retained messages, which
+    /// a shared subscription never gets [MQTT-4.8.2]). A client's own filter starting with the mark is invalid.</summary>
+    const string SharedFilterMark = "#";
+
+    /// <summary>How long a CONNECT waits for the client ID's previous connection to end before taking it over.</summary>
+    static readonly TimeSpan TakeoverGrace = TimeSpan.FromMilliseconds(250);
 
     MqttClientSessionsManager? _sessionsManager;
 
@@ -77,8 +93,10 @@ sealed class CoreBridge
         server.InterceptingPublishAsync += OnInterceptingPublish;
         server.InterceptingInboundPacketAsync += OnInboundPacket;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
+        server.InterceptingUnsubscriptionAsync += OnInterceptingUnsubscription;
         server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
         server.InterceptingClientEnqueueAsync += _retainedOnSubscribe.OnInterceptingClientEnqueue;
+        server.InterceptingOutboundPacketAsync += OnOutboundPacket;
     }
 
     MqttClientSessionsManager SessionsManager => _sessionsManager ??= MqttNetInternals.SessionsManager(_server);
@@ -126,6 +144,14 @@ sealed class CoreBridge
         // connection, so it never replays a previous connection's queue on top of the core's redelivery.
         connect.CleanSession = true;
 
+        if (_core.ConnectionOf(clientId) is MqttNetConnection previous)
+        {
+            // A client that reconnects has usually just left: its DISCONNECT (or closed socket) may still be on its way
+            // through MQTTnet's receive loop for the old connection. Give it a moment, so the session ends as the client
+            // asked (an expiry-0 session is gone, not taken over); a connection that is really still there is taken over.
+            await Task.WhenAny(previous.Ended, Task.Delay(TakeoverGrace)).ConfigureAwait(false);
+        }
+
         // Accepted: from now on the core routes to this connection, before MQTTnet even sends the CONNACK.
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
@@ -138,6 +164,19 @@ sealed class CoreBridge
         };
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
+        connection.SessionExpirySeconds = expiry;
+        if (connect.WillFlag)
+        {
+            // The core keeps the will (and its delay); MQTTnet must not publish it as well.
+            var will = MqttApplicationMessageFactory.Create(MQTTnet.Server.Internal.Formatter.MqttPublishPacketFactory.Create(connect));
+            _core.KeepWill(clientId, connection, new RoutedMessage(will.Topic, will.Payload.ToArray(), (int)will.QualityOfServiceLevel, will.Retain)
+            {
+                MessageExpiryInterval = will.MessageExpiryInterval,
+                EngineProperties = will,
+            }, connect.WillDelayInterval);
+            connect.WillFlag = false;
+        }
+
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
         _core.ConnectionAccepted(clientId, connection, endPoint);
         _logger.LogInformation(LogEvents.ClientConnected,
@@ -184,23 +223,14 @@ sealed class CoreBridge
 
         _subackCodes.TryRemove(args.ClientId, out _);
         _retainedOnSubscribe.Forget(args.ClientId, connection);
-        if (connection.ProtocolVersion == MqttProtocolVersion.V500 && args.DisconnectType == MqttClientDisconnectType.Clean && args.SessionExpiryInterval != 0)
-        {
-            // MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry interval.
-            _core.Disconnect(args.ClientId, connection, args.SessionExpiryInterval);
-        }
-        else
-        {
-            _core.Disconnect(args.ClientId, connection);
-        }
+        _unsubscribeAnswers.TryRemove(args.ClientId, out _);
 
-        // MQTTnet raises this once per accepted connection: Clean when the client sent DISCONNECT, Takeover for the older
-        // connection of a takeover (closed by MQTTnet, which the session ignores but presence reports), NotClean for
-        // everything else (network loss, keep-alive expiry, the broker closing it).
-        if (args.DisconnectType == MqttClientDisconnectType.Clean)
-        {
-            _core.DisconnectReceived(args.ClientId, connection);
-        }
+        // MQTTnet raises this once per accepted connection: Clean when the client sent DISCONNECT (told to the core as it
+        // arrived, see Disconnect), Takeover for the older connection of a takeover (closed by MQTTnet, which the session
+        // ignores but presence reports), NotClean for everything else (network loss, keep-alive expiry, the broker
+        // closing it). The core ignores the end of a connection it was already told of.
+        _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
+        connection.End();
 
         _core.ConnectionClosed(args.ClientId, connection);
         _security.Disconnected(connection.Client);
@@ -300,19 +330,77 @@ sealed class CoreBridge
         if (args.Packet is MqttSubscribePacket subscribe)
         {
             var granted = Subscribe(args.ClientId, subscribe);
-            if (_connections.TryGetValue(args.RemoteEndPoint.ToString()!, out var connection))
+            if (granted is null)
             {
-                _retainedOnSubscribe.Expect(args.ClientId, connection, granted, (int)subscribe.SubscriptionIdentifier);
+                CloseWithProtocolError(args, "No Local on a shared subscription [MQTT-3.8.3-4]");
+            }
+            else if (FindConnection(args.RemoteEndPoint) is { } subscriber)
+            {
+                _retainedOnSubscribe.Expect(args.ClientId, subscriber, granted, (int)subscribe.SubscriptionIdentifier);
             }
         }
         else if (args.Packet is MqttUnsubscribePacket unsubscribe)
         {
             // Not on MQTTnet's ClientUnsubscribedTopicAsync: that is raised only after MQTTnet's own session has
             // processed the packet, and a PUBLISH from another client can be routed in between.
+            var answers = _unsubscribeAnswers.GetOrAdd(args.ClientId, _ => new ConcurrentDictionary<string, bool>());
             foreach (var filter in unsubscribe.TopicFilters)
             {
-                _core.Unsubscribe(args.ClientId, filter);
+                answers[filter] = _core.Unsubscribe(args.ClientId, filter);
             }
+        }
+        else if (args.Packet is MqttDisconnectPacket disconnect && FindConnection(args.RemoteEndPoint) is { } connection)
+        {
+            Disconnect(args, disconnect, connection);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The client said DISCONNECT: its will is discarded (unless the reason code is 0x04, disconnect with will message)
+    /// and its session ends (or goes away) now, before MQTTnet closes
+    /// the socket and reports it — a client that connects again right away must find the session ended, not taken over.
+    /// MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry (GuardedChannel puts the CONNECT's in when it
+    /// carries none), but may not turn a session that ends with its connection into one that outlives it: that is a
+    /// protocol error, answered with DISCONNECT 0x82, and the session ends as for a lost connection.
+    /// </summary>
+    void Disconnect(InterceptingPacketEventArgs args, MqttDisconnectPacket disconnect, MqttNetConnection connection)
+    {
+        if (connection.ProtocolVersion == MqttProtocolVersion.V500 && disconnect.SessionExpiryInterval != connection.SessionExpirySeconds)
+        {
+            if (!_core.MayChangeSessionExpiry(args.ClientId, connection, disconnect.SessionExpiryInterval))
+            {
+                CloseWithProtocolError(args, $"its DISCONNECT raised a session expiry of 0 to {disconnect.SessionExpiryInterval} s");
+                return;
+            }
+
+            connection.SessionExpirySeconds = disconnect.SessionExpiryInterval;
+        }
+
+        _core.DisconnectReceived(args.ClientId, connection, disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage);
+        _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
+        connection.End();
+    }
+
+    /// <summary>MQTTnet drops the packet; the client gets DISCONNECT 0x82 and the connection closes (outside MQTTnet's
+    /// receive loop, which is waiting for this interceptor).</summary>
+    void CloseWithProtocolError(InterceptingPacketEventArgs args, string problem)
+    {
+        args.ProcessPacket = false;
+        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: {Problem} (protocol error 0x82)", args.ClientId, problem);
+        _ = Task.Run(() => _server.DisconnectClientAsync(args.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.ProtocolError }));
+    }
+
+    MqttNetConnection? FindConnection(EndPoint? remoteEndPoint) =>
+        remoteEndPoint is not null && _connections.TryGetValue(remoteEndPoint.ToString()!, out var connection) ? connection : null;
+
+    /// <summary>The CONNACK tells MQTT 5 clients that shared subscriptions are available (MQTTnet says they are not).</summary>
+    static Task OnOutboundPacket(InterceptingPacketEventArgs args)
+    {
+        if (args.Packet is MqttConnAckPacket connAck)
+        {
+            connAck.SharedSubscriptionAvailable = true;
         }
 
         return Task.CompletedTask;
@@ -320,46 +408,76 @@ sealed class CoreBridge
 
     /// <summary>Has the core decide every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones are in the
     /// core now, before MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); the SUBACK codes
-    /// wait for <see cref="OnInterceptingSubscription"/>. Returns the accepted filters with their granted QoS.</summary>
-    List<(string Filter, int Qos)> Subscribe(string clientId, MqttSubscribePacket subscribe)
+    /// wait for <see cref="OnInterceptingSubscription"/>.</summary>
+    /// <returns>The accepted filters that are not shared, with their granted QoS (what retained messages may follow); null
+    /// when the SUBSCRIBE is a protocol error (the filters after that one are not decided).</returns>
+    List<(string Filter, int Qos)>? Subscribe(string clientId, MqttSubscribePacket subscribe)
     {
         var granted = new List<(string Filter, int Qos)>();
         foreach (var filter in subscribe.TopicFilters)
         {
-            if (filter.Topic.StartsWith("$share/", StringComparison.Ordinal))
+            if (filter.RetainHandling == MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly && _core.HasSubscription(clientId, filter.Topic))
             {
-                continue; // MQTTnet refuses shared subscriptions itself (0x9E), without asking.
+                // MQTTnet's session is new with each connection, so it would call a persistent session's kept
+                // subscription new.
+                filter.RetainHandling = MqttRetainHandling.DoNotSendOnSubscribe;
             }
 
             var code = _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
                 (int)subscribe.SubscriptionIdentifier);
-            _subackCodes.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, int>())[filter.Topic] = code;
+            if (code == BrokerCore.ProtocolError)
+            {
+                return null;
+            }
+
             if (code == BrokerCore.TopicFilterInvalid)
             {
                 // A refusal for not being authorized is logged by the security policy, with its reason.
                 _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter.Topic);
             }
+
+            if (SharedFilter.IsShared(filter.Topic))
+            {
+                filter.Topic = SharedFilterMark + filter.Topic;
+            }
             else if (code <= (int)MqttSubscribeReasonCode.GrantedQoS2)
             {
                 granted.Add((filter.Topic, code));
             }
+
+            _subackCodes.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, int>())[filter.Topic] = code;
         }
 
         return granted;
     }
 
     /// <summary>Answers MQTTnet with the core's SUBACK code for the filter (MQTTnet writes any MQTT 5 refusal as 0x80 for
-    /// 3.1.1) and keeps a refused filter out of MQTTnet's session.</summary>
+    /// 3.1.1) and keeps refused and shared filters out of MQTTnet's session.</summary>
     Task OnInterceptingSubscription(InterceptingSubscriptionEventArgs args)
     {
-        if (_subackCodes.TryGetValue(args.ClientId, out var codes) && codes.TryRemove(args.TopicFilter.Topic, out var code))
+        var topic = args.TopicFilter.Topic;
+        if (_subackCodes.TryGetValue(args.ClientId, out var codes) && codes.TryRemove(topic, out var code))
         {
+            var shared = topic.StartsWith(SharedFilterMark, StringComparison.Ordinal);
             args.Response.ReasonCode = (MqttSubscribeReasonCode)code;
-            args.ProcessSubscription = code <= (int)MqttSubscribeReasonCode.GrantedQoS2;
+            args.ProcessSubscription = code <= (int)MqttSubscribeReasonCode.GrantedQoS2 && !shared;
 
             // MQTT 5 has a SUBACK code for an invalid filter; in 3.1.1 it is a protocol violation and the connection must
-            // be closed [MQTT-4.8.0-1].
-            args.CloseConnection = code == BrokerCore.TopicFilterInvalid && !IsMqtt5(args.ClientId);
+            // be closed [MQTT-4.8.0-1] — as the relay does — unless only its share name is wrong (as a plain filter it is
+            // valid): that just fails.
+            args.CloseConnection = code == BrokerCore.TopicFilterInvalid && !IsMqtt5(args.ClientId)
+                && !TopicValidator.IsValidTopicFilter(shared ? topic[SharedFilterMark.Length..] : topic);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>UNSUBACK (MQTT 5): success when the core held the filter, else 0x11 (no subscription existed).</summary>
+    Task OnInterceptingUnsubscription(InterceptingUnsubscriptionEventArgs args)
+    {
+        if (_unsubscribeAnswers.TryGetValue(args.ClientId, out var answers) && answers.TryRemove(args.Topic, out var held))
+        {
+            args.Response.ReasonCode = held ? MqttUnsubscribeReasonCode.Success : MqttUnsubscribeReasonCode.NoSubscriptionExisted;
         }
 
         return Task.CompletedTask;
@@ -370,7 +488,7 @@ sealed class CoreBridge
         // PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery; PUBREC alone does not.
         if (args.IsCompleted
             && _core.ConnectionOf(args.ClientId) is MqttNetConnection connection
-            && connection.Acknowledged(args.PublishPacket.PacketIdentifier) is var tag and > 0)
+            && connection.Acknowledged(args.PublishPacket.PacketIdentifier) is var tag and not 0)
         {
             _core.Acknowledge(args.ClientId, tag);
         }

@@ -56,6 +56,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
 
     InboundTopicAliases? _topicAliases;
     ushort _serverKeepAlive;
+    uint _connectSessionExpiry;
     bool _accepted;
     long _bytesReceived;
     long _countedSent;
@@ -160,6 +161,11 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             if (packet is MqttPublishPacket publish && Version == MqttProtocolVersion.V500)
             {
                 ApplyFlowControl(publish, PacketRules.TopicAlias(frame.FirstByte, frame.Body));
+            }
+            else if (packet is MqttDisconnectPacket disconnect && !PacketRules.DisconnectCarriesSessionExpiry(frame.Body))
+            {
+                // Absent means the CONNECT's stays (§3.14.2.2.2); MQTTnet would read 0, ending the session.
+                disconnect.SessionExpiryInterval = _connectSessionExpiry;
             }
 
             return packet;
@@ -322,6 +328,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             var received = frame.ToReceivedPacket();
             PacketFormatterAdapter.DetectProtocolVersion(received);
             _connect = Decode(frame) as MqttConnectPacket;
+            _connectSessionExpiry = _connect?.SessionExpiryInterval ?? 0;
             if (_connect is not null && Version == MqttProtocolVersion.V500)
             {
                 NegotiateKeepAlive(_connect);

@@ -49,6 +49,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 {
     readonly object _sync = new();
     readonly Dictionary<ushort, long> _deliveryTags = new();
+    readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Packet identifiers of the QoS 1/2 PUBLISHes this connection handed to MQTTnet and the client has not
     /// acknowledged: each holds a place in <see cref="_window"/>. Made at the first one (an idle client has none).</summary>
@@ -70,6 +71,14 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
     public MqttProtocolVersion ProtocolVersion { get; } = protocolVersion;
 
     public AuthenticatedClient Client { get; } = client;
+
+    /// <summary>The session expiry in force: the CONNECT's, or what an MQTT 5 DISCONNECT changed it to.</summary>
+    public uint SessionExpirySeconds { get; set; }
+
+    /// <summary>Completes once the core has been told this connection ended (<see cref="End"/>).</summary>
+    public Task Ended => _ended.Task;
+
+    public void End() => _ended.TrySetResult();
 
     /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }

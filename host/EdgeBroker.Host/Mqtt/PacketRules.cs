@@ -159,6 +159,42 @@ static class PacketRules
         return start + length;
     }
 
+    /// <summary>Whether an MQTT 5 DISCONNECT's properties hold a Session Expiry Interval (0x11). MQTTnet decodes an absent
+    /// one as 0, which would mean "end the session now" rather than "keep the CONNECT's" (§3.14.2.2.2).</summary>
+    public static bool DisconnectCarriesSessionExpiry(ReadOnlySpan<byte> body)
+    {
+        if (body.Length < 2)
+        {
+            return false;
+        }
+
+        var at = 1;
+        var end = ReadVariableByteInteger(body, ref at);
+        end += at;
+        while (at < end && at < body.Length)
+        {
+            switch (body[at++])
+            {
+                case 0x11:
+                    return true;
+                case 0x1F: // reason string
+                case 0x1C: // server reference
+                    at = SkipString(body, at);
+                    break;
+                case 0x26: // user property: a name and a value
+                    at = SkipString(body, SkipString(body, at));
+                    break;
+                default:
+                    return false; // not a DISCONNECT property: MQTTnet's decoder refuses the packet
+            }
+        }
+
+        return false;
+    }
+
+    static int SkipString(ReadOnlySpan<byte> body, int at) =>
+        at + 2 <= body.Length ? at + 2 + ((body[at] << 8) | body[at + 1]) : body.Length;
+
     static int ReadVariableByteInteger(ReadOnlySpan<byte> body, ref int at)
     {
         var value = 0;

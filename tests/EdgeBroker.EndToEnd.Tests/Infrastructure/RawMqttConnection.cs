@@ -66,11 +66,11 @@ public sealed class RawMqttConnection : IAsyncDisposable
         return new RawMqttConnection(tcp, tls);
     }
 
-    /// <summary>Sends CONNECT (protocol level 4 = MQTT 3.1.1, 5 = MQTT 5 with no properties) and returns the CONNACK
-    /// return/reason code.</summary>
+    /// <summary>Sends CONNECT (protocol level 4 = MQTT 3.1.1, 5 = MQTT 5 with no properties but a non-zero
+    /// <paramref name="sessionExpiry"/>) and returns the CONNACK return/reason code.</summary>
     public async Task<int> ConnectAsync(string clientId, ushort keepAliveSeconds = 60, bool cleanSession = true,
         string? willTopic = null, string? willPayload = null, int willQos = 0, int protocolLevel = 4,
-        string? userName = null, string? password = null)
+        string? userName = null, string? password = null, uint sessionExpiry = 0)
     {
         _protocolLevel = protocolLevel;
         var body = new List<byte>();
@@ -95,7 +95,15 @@ public sealed class RawMqttConnection : IAsyncDisposable
         body.Add(flags);
         body.Add((byte)(keepAliveSeconds >> 8));
         body.Add((byte)keepAliveSeconds);
-        AppendProperties(body);
+        if (protocolLevel == 5 && sessionExpiry > 0)
+        {
+            body.AddRange([5, 0x11, .. SessionExpiryBytes(sessionExpiry)]);
+        }
+        else
+        {
+            AppendProperties(body);
+        }
+
         AppendString(body, clientId);
         if (willTopic is not null)
         {
@@ -151,6 +159,11 @@ public sealed class RawMqttConnection : IAsyncDisposable
     }
 
     public Task SendDisconnectAsync() => SendAsync(0xE0, []);
+
+    /// <summary>MQTT 5 DISCONNECT (normal) carrying a Session Expiry Interval, even one of 0.</summary>
+    public Task SendDisconnectAsync(uint sessionExpiry) => SendAsync(0xE0, [0x00, 5, 0x11, .. SessionExpiryBytes(sessionExpiry)]);
+
+    static byte[] SessionExpiryBytes(uint seconds) => [(byte)(seconds >> 24), (byte)(seconds >> 16), (byte)(seconds >> 8), (byte)seconds];
 
     /// <summary>Reads the next PUBLISH (MQTT 3.1.1), failing on any other packet.</summary>
     public async Task<RawPublish> ReadPublishAsync(TimeSpan? timeout = null)
