@@ -38,6 +38,7 @@ namespace EdgeBroker.Core
         readonly int _maxQos;
         int _sessionsExpired;
         int _connectionsAccepted;
+        bool _shuttingDown;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
             int maxQos, int expectedClients)
@@ -225,6 +226,25 @@ namespace EdgeBroker.Core
                     _offline.Tick(session, nowMs);
                 }
             }
+        }
+
+        /// <summary>
+        /// The broker is stopping in order (SIGTERM, Ctrl+C, a service stop): the connections it closes from now on are
+        /// ended by the broker, not lost by their clients, so their wills are not published (<see cref="PublishesWills"/>).
+        /// A will tells its subscribers that a client failed; an operator restarting the gateway is no such news, and
+        /// would otherwise reach every subscriber (and the offline store, the retained store and the uplink) once per
+        /// connected client. Sessions are kept as after any disconnection.
+        /// </summary>
+        public void BeginShutdown()
+        {
+            _shuttingDown = true;
+        }
+
+        /// <summary>Whether the will of a connection that ends without DISCONNECT is published: yes, unless the broker is
+        /// shutting down (<see cref="BeginShutdown"/>).</summary>
+        public bool PublishesWills
+        {
+            get { return !_shuttingDown; }
         }
 
         /// <summary>

@@ -102,8 +102,8 @@ namespace EdgeBroker.Firmware.Relay
             }
         }
 
-        /// <summary>The connection is gone (any reason): publish the will unless the client said DISCONNECT, tell the
-        /// core (the session, presence: tcpclean, security), give the client's place back.</summary>
+        /// <summary>The connection is gone (any reason): publish the will unless the client said DISCONNECT or the broker
+        /// is stopping, tell the core (the session, presence: tcpclean, security), give the client's place back.</summary>
         public void ConnectionEnded()
         {
             if (!_admitted)
@@ -114,8 +114,8 @@ namespace EdgeBroker.Firmware.Relay
             if (_connected)
             {
                 // The will goes out while the client still counts as authenticated: the access policy judges it as
-                // the client's own PUBLISH.
-                if (!_disconnectedCleanly && _will != null)
+                // the client's own PUBLISH. Not when the broker itself is stopping (the core's decision).
+                if (!_disconnectedCleanly && _will != null && _context.Core.PublishesWills)
                 {
                     Route(_will);
                 }

@@ -118,8 +118,18 @@ sealed class CoreBridge
         var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
             ? args.SessionExpiryInterval
             : cleanStart ? 0 : _mqtt311SessionExpiry;
-        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits) { Metrics = Metrics };
+        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits)
+        {
+            Metrics = Metrics,
+            ConnectPacket = connect,
+        };
         _connections[endPoint] = connection;
+        if (!_core.PublishesWills)
+        {
+            // Accepted while the broker stops: ShuttingDown has already gone through the connections.
+            connection.DiscardWill();
+        }
+
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
         _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
         _core.ConnectionAccepted(clientId, connection, endPoint);
@@ -186,6 +196,7 @@ sealed class CoreBridge
 
         _core.ConnectionClosed(args.ClientId, connection);
         _security.Disconnected(connection.Client);
+        connection.MarkEnded();
         _logger.LogInformation(LogEvents.ClientDisconnected, "Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
             args.ClientId, endPoint, args.DisconnectType, connection.ChannelId);
         return Task.CompletedTask;
@@ -353,6 +364,26 @@ sealed class CoreBridge
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>The broker is about to close every connection to stop. The core decides whether their wills go out
+    /// (<see cref="BrokerCore.BeginShutdown"/>: they do not); MQTTnet publishes a will itself, without waiting, when it
+    /// closes a connection — late enough to race the store being closed — so each connection's will is discarded
+    /// before. Returns a task that completes once every connection open now has been reported closed to the core, so
+    /// the store is closed only after the sessions it keeps were updated.</summary>
+    public Task ShuttingDown()
+    {
+        _core.BeginShutdown();
+        var open = _connections.Values.ToList();
+        if (!_core.PublishesWills)
+        {
+            foreach (var connection in open)
+            {
+                connection.DiscardWill();
+            }
+        }
+
+        return Task.WhenAll(open.Select(connection => connection.Ended));
     }
 
     /// <summary>Drops MQTTnet's state for sessions the core has expired.</summary>

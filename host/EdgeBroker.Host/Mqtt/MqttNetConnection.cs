@@ -8,6 +8,7 @@ using EdgeBroker.Host.Monitoring;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Internal;
+using MQTTnet.Packets;
 using MQTTnet.Server;
 using MQTTnet.Server.Internal;
 
@@ -38,6 +39,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 {
     readonly object _sync = new();
     readonly Dictionary<ushort, long> _deliveryTags = new();
+    readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     List<(MqttApplicationMessage Message, long DeliveryTag, int Size)>? _waiting = [];
     MqttSession? _session;
     PairingMessage? _pairingMessage = pairingMessage;
@@ -52,6 +54,25 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 
     /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }
+
+    /// <summary>The CONNECT MQTTnet acts on for this connection: it holds the will that MQTTnet publishes when the
+    /// connection ends without DISCONNECT.</summary>
+    public MqttConnectPacket? ConnectPacket { get; init; }
+
+    /// <summary>Keeps MQTTnet from publishing this connection's will when the connection ends (the core decided so:
+    /// the broker is shutting down).</summary>
+    public void DiscardWill()
+    {
+        if (ConnectPacket is { } connect)
+        {
+            connect.WillFlag = false;
+        }
+    }
+
+    /// <summary>Completes once the connection's end has been reported to the core (its session kept in the store).</summary>
+    public Task Ended => _ended.Task;
+
+    public void MarkEnded() => _ended.TrySetResult();
 
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
