@@ -18,6 +18,8 @@ public sealed class BrokerProcess : RunningBroker
 
     public override int Port { get; }
 
+    public int ProcessId => _process.ProcessId;
+
     /// <summary>Everything the broker has written to standard output (its log) so far.</summary>
     public string Output => _process.Output;
 
