@@ -163,14 +163,18 @@ namespace EdgeBroker.Firmware.Relay.Settings
                 return fallback;
             }
 
+            // A leading minus for the settings that take -1 (status_led_pin: no LED).
+            int first = text.Length > 0 && text[0] == '-' ? 1 : 0;
             int value = 0;
-            bool valid = text.Length > 0 && text.Length <= 9;
-            for (int i = 0; valid && i < text.Length; i++)
+            bool valid = text.Length > first && text.Length - first <= 9;
+            for (int i = first; valid && i < text.Length; i++)
             {
                 char c = text[i];
                 valid = c >= '0' && c <= '9';
                 value = value * 10 + (c - '0');
             }
+
+            value = first == 1 ? -value : value;
 
             if (!valid || value < minimum || value > maximum)
             {
