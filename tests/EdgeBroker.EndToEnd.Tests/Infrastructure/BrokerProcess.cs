@@ -1,8 +1,9 @@
 namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// A broker program as an operator runs it: a child process on a data directory that outlives it, stopped with SIGTERM
-/// as systemd and Ctrl+C stop it. For tests of what a stop, a restart or a packaging leaves behind.
+/// A broker program as an operator runs it: a child process, stopped with SIGTERM as systemd and Ctrl+C stop it, for
+/// tests that read its log or its exit code, or what a stop, a restart or a packaging leaves behind in its data
+/// directory. <see cref="HostProcess"/> starts the host this way with an in-memory store.
 /// </summary>
 public sealed class BrokerProcess : RunningBroker
 {
@@ -50,6 +51,9 @@ public sealed class BrokerProcess : RunningBroker
         return new BrokerProcess(process, port);
     }
 
+    /// <summary>Waits until <paramref name="text"/> appears in the log.</summary>
+    public Task WaitForOutputAsync(string text) => _process.WaitForOutputAsync(HostProgram.Timeout, text);
+
     /// <summary>Sends SIGTERM and returns the exit code once the program has stopped.</summary>
     public async Task<int> StopAsync()
     {
@@ -57,8 +61,8 @@ public sealed class BrokerProcess : RunningBroker
         return await _process.WaitForExitAsync(HostProgram.Timeout);
     }
 
-    /// <summary>A child process cannot be asked; tests of a stopped and restarted broker do not need to.</summary>
-    public override bool IsConnected(string clientId) => throw new NotSupportedException("a broker in its own process cannot be asked");
+    /// <summary>A child process cannot be asked; wait for its log line instead (<see cref="WaitForOutputAsync"/>).</summary>
+    public override bool IsConnected(string clientId) => throw new NotSupportedException("wait for the broker's log line instead");
 
     public override ValueTask DisposeAsync() => _process.DisposeAsync();
 }
