@@ -49,6 +49,7 @@ namespace EdgeBroker.Core
         readonly Router _router;
         readonly PresenceTracker _presence;
         readonly UplinkSet _uplinks;
+        readonly RemoteRoutes _routes;
         readonly int _maxQos;
         int _sessionsExpired;
         int _connectionsAccepted;
@@ -66,7 +67,9 @@ namespace EdgeBroker.Core
             _counters = new RoutingCounters();
             _maxQos = maxQos;
             _uplinks = new UplinkSet();
-            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks);
+            _uplinks.Reachable = CollectReachable;
+            _routes = new RemoteRoutes();
+            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks, _routes);
             _presence = new PresenceTracker(_router);
         }
 
@@ -126,6 +129,14 @@ namespace EdgeBroker.Core
             set { _offline.StoreConditionChanged = value; }
         }
 
+        /// <summary>Told every presence event the core publishes, in order (an engine's live dashboard feed); null by
+        /// default.</summary>
+        public PresenceEventHandler PresenceEventPublished
+        {
+            get { return _presence.EventPublished; }
+            set { _presence.EventPublished = value; }
+        }
+
         internal PresenceTracker Presence { get { return _presence; } }
 
         /// <summary>Live TCP connections of <paramref name="clientId"/>: 0 when offline, 2 while a takeover is under way
@@ -144,6 +155,30 @@ namespace EdgeBroker.Core
 
         /// <summary>The configured uplinks; every accepted PUBLISH is offered to them (see <see cref="Router"/>).</summary>
         public UplinkSet Uplinks { get { return _uplinks; } }
+
+        /// <summary>Which gateway below hosts which client ID, as announced over their uplinks (P2P federation).</summary>
+        internal RemoteRoutes Routes { get { return _routes; } }
+
+        /// <summary>Hops after which a federated P2P message is dropped and counted (docs/federation.md).</summary>
+        public int P2PMaxHops
+        {
+            get { return _routes.MaxHops; }
+            set { _routes.MaxHops = value; }
+        }
+
+        /// <summary>Routes to clients on gateways below kept at most; a further client's announcement is refused.</summary>
+        public int P2PMaxRoutes
+        {
+            get { return _routes.Capacity; }
+            set { _routes.Capacity = value; }
+        }
+
+        /// <summary>The gateway below (its session here) through which federated P2P reaches <paramref name="clientId"/>,
+        /// or null when no gateway announced it.</summary>
+        public string FederatedGatewayOf(string clientId)
+        {
+            return _routes.GatewayFor(clientId);
+        }
 
         /// <summary>The highest QoS this broker grants and delivers at.</summary>
         public int MaxQos { get { return _maxQos; } }
@@ -225,6 +260,11 @@ namespace EdgeBroker.Core
 
                 session.Connection = connection;
                 _offline.Start(session, Clock.NowMs());
+            }
+
+            if (!existed)
+            {
+                ReachabilityChanged(clientId);
             }
 
             return existed;
@@ -471,19 +511,89 @@ namespace EdgeBroker.Core
             ArrayList sessions = _sessions.Snapshot();
             for (int i = 0; i < sessions.Count; i++)
             {
-                Session session = (Session)sessions[i];
-                if (session.IsPersistent)
-                {
-                    depth += _offlineStore.Count(session.ClientId);
-                }
+                depth += KeptFor((Session)sessions[i]);
             }
 
             return depth;
         }
 
+        /// <summary>The persistent sessions that have messages kept in the offline store, as <see cref="OfflineQueue"/>
+        /// entries (a dashboard's per-client view of <see cref="OfflineQueueDepth"/>). Asks the store once per persistent
+        /// session.</summary>
+        public ArrayList OfflineQueues()
+        {
+            ArrayList queues = new ArrayList();
+            ArrayList sessions = _sessions.Snapshot();
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                Session session = (Session)sessions[i];
+                int kept = KeptFor(session);
+                if (kept > 0)
+                {
+                    queues.Add(new OfflineQueue(session.ClientId, kept));
+                }
+            }
+
+            return queues;
+        }
+
+        int KeptFor(Session session)
+        {
+            return session.IsPersistent ? _offlineStore.Count(session.ClientId) : 0;
+        }
+
+        /// <summary>A client's PUBLISH. A route announcement from a federated gateway below
+        /// (<see cref="P2PEnvelope.AnnouncementPrefix"/>) changes the route table and is not routed.</summary>
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
         {
-            return _router.Publish(publisherClientId, message);
+            string announced = P2PEnvelope.AnnouncedClientId(message.Topic);
+            if (announced == null)
+            {
+                return _router.Publish(publisherClientId, message);
+            }
+
+            Session announcer = _sessions.Find(publisherClientId);
+            string pathBelow = P2PEnvelope.AnnouncedPath(message.Payload, message.PayloadOffset, message.PayloadLength);
+            if (announcer != null && announcer.IsOnline && _routes.Announced(publisherClientId, announced, pathBelow))
+            {
+                ReachabilityChanged(announced);
+                _router.PublishFromBroker(RouteEvent.For(announced, _routes.PathFor(announced, 0, announced.Length), UnixTime.NowMilliseconds()));
+            }
+
+            return PublishOutcome.Delivered;
+        }
+
+        /// <summary>Tells federated uplinks whether <paramref name="clientId"/> can be reached here (a session of this
+        /// broker or a route below) after its session or route changed.</summary>
+        void ReachabilityChanged(string clientId)
+        {
+            if (_uplinks.FederatesP2P)
+            {
+                _uplinks.Announce(clientId, _sessions.Find(clientId) != null ? "" : _routes.PathFor(clientId, 0, clientId.Length));
+            }
+        }
+
+        void CollectReachable(ArrayList clientIds, ArrayList paths)
+        {
+            ArrayList sessions = _sessions.Snapshot();
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                clientIds.Add(((Session)sessions[i]).ClientId);
+                paths.Add("");
+            }
+
+            // A client with a session here is reached here, whatever a gateway below said.
+            ArrayList routedIds = new ArrayList();
+            ArrayList routedPaths = new ArrayList();
+            _routes.CollectRoutes(routedIds, routedPaths);
+            for (int i = 0; i < routedIds.Count; i++)
+            {
+                if (_sessions.Find((string)routedIds[i]) == null)
+                {
+                    clientIds.Add(routedIds[i]);
+                    paths.Add(routedPaths[i]);
+                }
+            }
         }
 
         /// <summary>Routes a message the broker itself originates (an uplink's state on <c>$SYS/…</c>): no access
@@ -536,6 +646,7 @@ namespace EdgeBroker.Core
             session.Connection = null;
             session.IsDiscarded = true;
             _sessions.Remove(session);
+            ReachabilityChanged(session.ClientId);
         }
     }
 }

@@ -56,6 +56,9 @@ namespace EdgeBroker.Firmware.Relay
         public static RelayContext Compose(RelaySettings settings, FlashStore store, BrokerSecurity security, IRelayLog log)
         {
             BrokerCore core = new BrokerCore(security.Policy, store.Offline, store.Sessions, settings.ToOfflineLimits(), MaxQos, settings.MaxClients);
+
+            // Routes to clients of gateways below this one (P2P federation) cost heap like clients: as many at most.
+            core.P2PMaxRoutes = settings.MaxClients;
             int restored = core.Restore();
             RetainedMessages retained = new RetainedMessages(settings.MaxRetainedMessages, store.Retained);
             log.Info("Store " + store.LogPath + ": " + restored + " persistent sessions, " + retained.Count + " retained messages");

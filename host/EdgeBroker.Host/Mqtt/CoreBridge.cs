@@ -207,6 +207,10 @@ sealed class CoreBridge
         return Task.CompletedTask;
     }
 
+    /// <summary>The value of the first MQTT 5 user property called <paramref name="name"/>, or null.</summary>
+    static string? UserProperty(MqttApplicationMessage message, string name) =>
+        message.UserProperties?.FirstOrDefault(property => property.Name == name)?.ReadValueAsString();
+
     Task OnInterceptingPublish(InterceptingPublishEventArgs args)
     {
         var message = args.ApplicationMessage;
@@ -215,7 +219,8 @@ sealed class CoreBridge
             SenderClientId = args.ClientId,
             MessageExpiryInterval = message.MessageExpiryInterval,
             EngineProperties = message,
-            DedupeId = message.UserProperties?.FirstOrDefault(property => property.Name == Core.Uplink.UplinkEntry.DedupeProperty)?.ReadValueAsString(),
+            DedupeId = UserProperty(message, Core.Uplink.UplinkEntry.DedupeProperty),
+            Hops = Core.Uplink.P2PEnvelope.HopsOf(UserProperty(message, Core.Uplink.P2PEnvelope.HopsProperty)),
         };
 
         var outcome = _core.Publish(args.ClientId, routed);

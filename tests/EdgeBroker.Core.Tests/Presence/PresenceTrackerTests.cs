@@ -156,6 +156,20 @@ public class PresenceTrackerTests
         Assert.Equal(Address, live[1].ClientAddress);
     }
 
+    [Fact]
+    public void EventPublished_IsToldEachEventInOrder_WithItsGroupAndThePublishedPayload()
+    {
+        var told = new List<(string Group, string Json)>();
+        Core.PresenceEventPublished = (group, json) => told.Add((group, json));
+
+        RecordingConnection device = Accept(Device);
+        Core.DisconnectReceived(Device, device);
+        Core.ConnectionClosed("plain-device", Accept("plain-device"));
+
+        Assert.Equal(["GID_x", "GID_x", "default", "default"], told.Select(t => t.Group));
+        Assert.Equal(_application.Received.Select(d => d.Payload), told.Select(t => t.Json));
+    }
+
     /// <summary>What an engine does when a CONNECT is accepted: the session first, then presence.</summary>
     RecordingConnection Accept(string clientId)
     {
