@@ -58,6 +58,7 @@ namespace EdgeBroker.Core
         int _sessionsExpired;
         int _connectionsAccepted;
         int _maxSubscriptionsPerClient;
+        bool _shuttingDown;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
             int maxQos, int expectedClients)
@@ -457,10 +458,11 @@ namespace EdgeBroker.Core
             return will;
         }
 
-        /// <summary>Routes a will: judged by the access policy when it was kept, so not again (the client has gone).</summary>
+        /// <summary>Routes a will: judged by the access policy when it was kept, so not again (the client has gone). Not
+        /// while the broker shuts down (<see cref="PublishesWills"/>).</summary>
         void PublishWill(RoutedMessage will)
         {
-            if (will != null)
+            if (will != null && !_shuttingDown)
             {
                 _router.PublishWill(will);
             }
@@ -544,6 +546,25 @@ namespace EdgeBroker.Core
 
                 PublishWill(will);
             }
+        }
+
+        /// <summary>
+        /// The broker is stopping in order (SIGTERM, Ctrl+C, a service stop): the connections it closes from now on are
+        /// ended by the broker, not lost by their clients, so their wills are not published (<see cref="PublishesWills"/>).
+        /// A will tells its subscribers that a client failed; an operator restarting the gateway is no such news, and
+        /// would otherwise reach every subscriber (and the offline store, the retained store and the uplink) once per
+        /// connected client. Sessions are kept as after any disconnection.
+        /// </summary>
+        public void BeginShutdown()
+        {
+            _shuttingDown = true;
+        }
+
+        /// <summary>Whether the will of a connection that ends without DISCONNECT is published: yes, unless the broker is
+        /// shutting down (<see cref="BeginShutdown"/>).</summary>
+        public bool PublishesWills
+        {
+            get { return !_shuttingDown; }
         }
 
         /// <summary>

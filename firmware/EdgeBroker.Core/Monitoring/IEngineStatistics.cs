@@ -13,5 +13,9 @@ namespace EdgeBroker.Core.Monitoring
 
         /// <summary>Topics holding a retained message now.</summary>
         int RetainedCount { get; }
+
+        /// <summary>Free bytes of the managed heap at the last measurement, the figure that restarts a device when it runs
+        /// low; -1 where the engine does not measure it (the host reports its process memory on /metrics).</summary>
+        int HeapFreeBytes { get; }
     }
 }

@@ -108,6 +108,12 @@ namespace EdgeBroker.Core.Monitoring
                 Publish("edgebroker/pairing/open", _security.OpenPairingWindows(nowMs).Count.ToString());
             }
 
+            int heapFree = _engine.HeapFreeBytes;
+            if (heapFree >= 0)
+            {
+                Publish("edgebroker/heap/free", heapFree.ToString());
+            }
+
             _lastUpdateMs = nowMs;
         }
 

@@ -584,6 +584,18 @@ namespace EdgeBroker.Core.Uplink
             return null;
         }
 
+        /// <summary>Where the connection stands now (<see cref="Status"/> has the rest, in a new object).</summary>
+        public UplinkState State
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _state;
+                }
+            }
+        }
+
         public UplinkStatus Status(long nowMs)
         {
             lock (_sync)

@@ -58,17 +58,25 @@ namespace EdgeBroker.Firmware.Boot
         /// <summary>-1 when the slot has no card-detect switch wired.</summary>
         public int SdCardDetectPin;
 
+        /// <summary>The settings of <paramref name="file"/> on an ESP32-DevKitC (the boot tests' board).</summary>
         public static DeviceSettings From(SettingsFile file)
+        {
+            return From(file, null);
+        }
+
+        /// <summary>The settings of <paramref name="file"/> on the board whose image reports
+        /// <paramref name="targetName"/> (nanoFramework's SystemInfo.TargetName; null: an ESP32-DevKitC).</summary>
+        public static DeviceSettings From(SettingsFile file, string targetName)
         {
             DeviceSettings settings = new DeviceSettings();
             settings.Network = file.Get("network") ?? "wifi";
             settings.WifiSsid = file.Get("wifi_ssid");
             settings.WifiPassword = file.Get("wifi_password") ?? string.Empty;
 
-            // ESP32-DevKitC: the BOOT button is GPIO 0 and the on-board LED (where fitted) GPIO 2.
+            // ESP32-DevKitC: the BOOT button is GPIO 0; the LED follows the board (BoardLimits).
             settings.PairingButtonPin = file.GetInt("pairing_button_pin", 0, 0, 48);
             settings.PairingButtonPullUp = file.GetInt("pairing_button_pullup", 1, 0, 1) == 1;
-            settings.StatusLedPin = file.GetInt("status_led_pin", 2, -1, 48);
+            settings.StatusLedPin = file.GetInt("status_led_pin", BoardLimits.DefaultStatusLedPin(targetName), -1, 48);
             settings.LowHeapRebootBytes = file.GetInt("low_heap_reboot_bytes", 8192, 0, 1048576);
             settings.HeapWatchBytes = file.GetInt("heap_watch_bytes", 32768, 0, 16777216);
             settings.HeapCheckSeconds = file.GetInt("heap_check_seconds", 60, 1, 3600);

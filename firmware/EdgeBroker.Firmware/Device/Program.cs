@@ -23,7 +23,7 @@ namespace EdgeBroker.Firmware.Device
             DebugLog log = new DebugLog();
             GatewayBoot boot = new GatewayBoot(new DeviceStorage(), new DeviceNetwork(), new DeviceClock(), log);
             SettingsFile file = boot.ReadSettings();
-            DeviceSettings device = DeviceSettings.From(file);
+            DeviceSettings device = DeviceSettings.From(file, SystemInfo.TargetName);
             RelaySettings relay = new RelaySettings();
             relay.MaxClients = BoardLimits.DefaultMaxClients(SystemInfo.TargetName);
             relay.ApplyFrom(file);
@@ -38,12 +38,13 @@ namespace EdgeBroker.Firmware.Device
                 log.Warning((string)file.Problems[i]);
             }
 
+            // The LED flickers (booting) from here until the network join starts.
             GpioController gpio = new GpioController();
             StatusLed led = new StatusLed(gpio, device.StatusLedPin);
             Supervisor supervisor = new Supervisor(device, led, log);
             try
             {
-                led.Show(StatusLed.NoNetwork);
+                led.Show(StatusLight.JoiningNetwork);
                 BootOutcome outcome = boot.Start(device);
                 if (outcome.HaltReason != null)
                 {
@@ -71,7 +72,7 @@ namespace EdgeBroker.Firmware.Device
 
                 gateway.Start();
                 new PairingButton(gpio, device.PairingButtonPin, device.PairingButtonPullUp, gateway.Pairing);
-                supervisor.Run(gateway.Pairing);
+                supervisor.Run(gateway);
             }
             catch (Exception e)
             {

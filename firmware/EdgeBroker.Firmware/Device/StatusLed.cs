@@ -1,23 +1,19 @@
 using System.Device.Gpio;
 using System.Threading;
+using EdgeBroker.Firmware.Boot;
 
 namespace EdgeBroker.Firmware.Device
 {
     /// <summary>
-    /// One LED telling the gateway's state from across the room: slow blink — no network; steady — running; fast
-    /// blink — pairing window open; short flash every two seconds — failed, about to restart. A board without a usable
-    /// LED passes pin -1 and shows nothing.
+    /// Switches the status LED's pin in the pattern of the state last shown (<see cref="StatusLight"/> decides what each
+    /// state looks like). A new state starts when the current pattern has run through, within two seconds. A board
+    /// without a usable LED passes pin -1 and shows nothing.
     /// </summary>
     public sealed class StatusLed
     {
-        public const int NoNetwork = 0;
-        public const int Running = 1;
-        public const int PairingOpen = 2;
-        public const int Failed = 3;
-
         readonly GpioController _gpio;
         readonly int _pin;
-        int _pattern;
+        int _state = StatusLight.Booting;
 
         public StatusLed(GpioController gpio, int pin)
         {
@@ -30,29 +26,25 @@ namespace EdgeBroker.Firmware.Device
             }
         }
 
-        public void Show(int pattern)
+        /// <summary>Shows <paramref name="state"/>, one of <see cref="StatusLight"/>'s.</summary>
+        public void Show(int state)
         {
-            _pattern = pattern;
+            _state = state;
         }
 
         void Blink()
         {
             while (true)
             {
-                int pattern = _pattern;
-                if (pattern == Running)
+                int[] pattern = StatusLight.PatternOf(_state);
+                for (int i = 0; i < pattern.Length; i++)
                 {
-                    _gpio.Write(_pin, PinValue.High);
-                    Thread.Sleep(250);
-                    continue;
+                    if (pattern[i] > 0)
+                    {
+                        _gpio.Write(_pin, i % 2 == 0 ? PinValue.High : PinValue.Low);
+                        Thread.Sleep(pattern[i]);
+                    }
                 }
-
-                int on = pattern == PairingOpen ? 100 : pattern == Failed ? 50 : 1000;
-                int off = pattern == PairingOpen ? 100 : pattern == Failed ? 1950 : 1000;
-                _gpio.Write(_pin, PinValue.High);
-                Thread.Sleep(on);
-                _gpio.Write(_pin, PinValue.Low);
-                Thread.Sleep(off);
             }
         }
     }

@@ -2,13 +2,14 @@ using System;
 using System.Net.NetworkInformation;
 using System.Threading;
 using EdgeBroker.Firmware.Boot;
-using EdgeBroker.Firmware.Pairing;
+using EdgeBroker.Firmware.Relay;
 using nanoFramework.Runtime.Native;
 
 namespace EdgeBroker.Firmware.Device
 {
     /// <summary>
-    /// The gateway's watchdog: once a second it sets the LED from the network and pairing state, and it restarts the
+    /// The gateway's watchdog: once a second it sets the LED from the gateway's state (<see cref="StatusLight"/>:
+    /// network, pairing window, store, uplink) and reports the free heap it measured to the <c>$SYS</c> tree, and it restarts the
     /// device when it can no longer serve — the managed heap nearly exhausted (<see cref="HeapWatch"/>) or the network
     /// gone for longer than the configured minutes (<see cref="NetworkWatch"/>). Intervals are measured on the
     /// monotonic tick count, which SNTP does not move. A restart costs the clients a reconnect; a wedged gateway would
@@ -32,9 +33,8 @@ namespace EdgeBroker.Firmware.Device
             _log = log;
         }
 
-        /// <summary>Runs on the calling thread for as long as the device is up; the LED shows
-        /// <paramref name="pairing"/>'s window while it is open.</summary>
-        public void Run(PairingControl pairing)
+        /// <summary>Runs on the calling thread for as long as the device is up, watching <paramref name="gateway"/>.</summary>
+        public void Run(Gateway gateway)
         {
             NetworkChange.NetworkAvailabilityChanged += (sender, e) => _networkUp = e.IsAvailable;
             HeapWatch heap = new HeapWatch(_settings);
@@ -52,13 +52,14 @@ namespace EdgeBroker.Firmware.Device
                 if (heap.IsDue(now))
                 {
                     uint freeBytes = nanoFramework.Runtime.Native.GC.Run(false);
+                    gateway.Context.HeapFreeBytes = (int)freeBytes;
                     if (heap.MustRestart(freeBytes, now))
                     {
                         Restart("managed heap down to " + freeBytes + " free bytes");
                     }
                 }
 
-                _led.Show(!networkUp ? StatusLed.NoNetwork : pairing.IsOpen ? StatusLed.PairingOpen : StatusLed.Running);
+                _led.Show(StatusLight.Of(networkUp, gateway.Pairing.IsOpen, gateway.Context.StoreFull, gateway.UplinkDown));
             }
         }
 
@@ -67,7 +68,7 @@ namespace EdgeBroker.Firmware.Device
         public void Halt(string reason)
         {
             _log.Warning("Stopped: " + reason);
-            _led.Show(StatusLed.Failed);
+            _led.Show(StatusLight.Failed);
             Thread.Sleep(Timeout.Infinite);
         }
 
@@ -75,7 +76,7 @@ namespace EdgeBroker.Firmware.Device
         public void Restart(string reason)
         {
             _log.Warning("Restarting: " + reason);
-            _led.Show(StatusLed.Failed);
+            _led.Show(StatusLight.Failed);
             Thread.Sleep(5000);
             Power.RebootDevice();
         }

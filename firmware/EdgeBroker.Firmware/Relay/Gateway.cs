@@ -36,6 +36,12 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>The uplink's driver, or null without an uplink.</summary>
         public UplinkDriver Uplink { get; private set; }
 
+        /// <summary>Whether an uplink is configured and not connected now (for the status LED).</summary>
+        public bool UplinkDown
+        {
+            get { return Uplink != null && Uplink.Uplink.State != Core.Uplink.UplinkState.Connected; }
+        }
+
         public RelaySettings Settings { get; private set; }
 
         public FlashStore Store

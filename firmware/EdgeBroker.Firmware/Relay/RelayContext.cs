@@ -42,6 +42,7 @@ namespace EdgeBroker.Firmware.Relay
                 RelaySettings.MaxTrackedSources);
             _problems = new ProblemReports(RelaySettings.MaxTrackedSources);
             Bytes = new ByteCounters();
+            HeapFreeBytes = -1;
             SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.NowMs());
             SysTree.Security = security;
             core.KeepRetained = KeepRetained;
@@ -72,9 +73,17 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>What may wait for each connected client (<see cref="RelaySettings.ToOutboundQueueLimits"/>).</summary>
         public OutboundQueueLimits OutboundLimits { get; private set; }
 
+        /// <summary>Whether the flash log refused its last write for lack of room (until a write succeeds again).</summary>
+        public bool StoreFull { get; private set; }
+
+        /// <summary>Free bytes of the managed heap at the device's last measurement, for <c>$SYS</c>; -1 (not published)
+        /// where nothing measures it: the emulator, whose heap is not the device's.</summary>
+        public int HeapFreeBytes { get; set; }
+
         /// <summary>The flash log filled up or has room again: said once per change, not per refused PUBLISH.</summary>
         void LogStoreCondition(bool writable)
         {
+            StoreFull = !writable;
             if (writable)
             {
                 Log.Info("Flash store has room again: QoS 1 messages for persistent sessions and the uplink queue are kept and acknowledged");

@@ -62,10 +62,11 @@ namespace EdgeBroker.Firmware.Relay
                 + _context.Settings.MaxClients + " clients, packets up to " + _context.Settings.MaxPacketSize + " bytes)");
         }
 
-        /// <summary>Stops accepting, closes every connection (their wills are published as for a lost connection) and
-        /// waits for their threads.</summary>
+        /// <summary>Stops accepting, closes every connection (without their wills: the core's
+        /// <see cref="EdgeBroker.Core.BrokerCore.BeginShutdown"/>) and waits for their threads.</summary>
         public void Stop()
         {
+            _context.Core.BeginShutdown();
             _running = false;
             _listener.Close();
             _thread.Join();

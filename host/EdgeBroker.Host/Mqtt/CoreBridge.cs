@@ -515,6 +515,16 @@ sealed class CoreBridge
         });
     }
 
+    /// <summary>The broker is about to close every connection to stop. The core decides whether their wills go out
+    /// (<see cref="BrokerCore.BeginShutdown"/>: they do not; the core keeps every will, MQTTnet none). Returns a task that
+    /// completes once every connection open now has been reported closed to the core, so the store is closed only after
+    /// the sessions it keeps were updated.</summary>
+    public Task ShuttingDown()
+    {
+        _core.BeginShutdown();
+        return Task.WhenAll(_connections.Values.Select(connection => connection.Ended).ToList());
+    }
+
     /// <summary>Drops MQTTnet's state for sessions the core has expired.</summary>
     public async Task ExpireSessionsAsync()
     {

@@ -14,6 +14,9 @@ sealed class HostStatistics : IEngineStatistics
 
     public long BytesSent => Bytes.Sent;
 
+    /// <summary>Not measured: the host's memory is on /metrics (process_working_set_bytes, dotnet_total_memory_bytes).</summary>
+    public int HeapFreeBytes => -1;
+
     public int RetainedCount
     {
         get => Volatile.Read(ref _retainedCount);

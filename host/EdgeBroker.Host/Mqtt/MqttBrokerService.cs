@@ -42,6 +42,9 @@ sealed class MqttBrokerService(
     /// connection that once sent one).</summary>
     const int SendBufferMaxBytes = 4096;
 
+    /// <summary>How long a stop waits for MQTTnet to report the connections it closed (each takes milliseconds).</summary>
+    static readonly TimeSpan ConnectionsClosedTimeout = TimeSpan.FromSeconds(5);
+
     readonly ILogger _logger = loggerFactory.CreateLogger<MqttBrokerService>();
     MqttServer? _server;
     CoreBridge? _bridge;
@@ -266,7 +269,16 @@ sealed class MqttBrokerService(
         await DisposeTimersAsync().ConfigureAwait(false);
         if (_server is { IsStarted: true })
         {
+            // An orderly stop, not a failure of the clients: no wills, and every session is back in the store before
+            // the store closes (bounded: a stuck connection does not hold up the stop).
+            var closed = Bridge.ShuttingDown();
             await _server.StopAsync().ConfigureAwait(false);
+            if (await Task.WhenAny(closed, Task.Delay(ConnectionsClosedTimeout, CancellationToken.None)).ConfigureAwait(false) != closed)
+            {
+                _logger.LogWarning("Not every connection was reported closed within {Seconds} s of the stop; stopping anyway",
+                    ConnectionsClosedTimeout.TotalSeconds);
+            }
+
             _logger.LogInformation("MQTT listener stopped");
         }
     }

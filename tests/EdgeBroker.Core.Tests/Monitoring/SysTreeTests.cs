@@ -14,6 +14,8 @@ public class SysTreeTests
         public long BytesSent { get; set; }
 
         public int RetainedCount { get; set; }
+
+        public int HeapFreeBytes { get; set; } = -1;
     }
 
     [Fact]
@@ -60,6 +62,21 @@ public class SysTreeTests
         Assert.Equal(["2", "2"], Values(watcher, "$SYS/broker/clients/maximum"));
         Assert.Equal(["2", "1"], Values(watcher, "$SYS/broker/clients/total"));
         Assert.Equal(["1234", "1234"], Values(watcher, "$SYS/broker/bytes/received"));
+    }
+
+    [Fact]
+    public void Publishes_the_free_heap_only_where_the_engine_measures_it()
+    {
+        var broker = new TestBroker();
+        var watcher = broker.ConnectSubscribed("watcher", "$SYS/broker/edgebroker/heap/free");
+        var engine = new Engine();
+        var tree = new SysTree(broker.Core, engine, 1, Start);
+
+        tree.Tick(Start + 1_000);
+        engine.HeapFreeBytes = 61_440;
+        tree.Tick(Start + 2_000);
+
+        Assert.Equal(["61440"], Values(watcher, "$SYS/broker/edgebroker/heap/free"));
     }
 
     static IEnumerable<string> Values(RecordingConnection watcher, string topic) =>

@@ -10,9 +10,9 @@ namespace EdgeBroker.EndToEnd.Tests.Security;
 public sealed class SecurityLogTests : IAsyncLifetime
 {
     readonly string _config = Path.Combine(Path.GetTempPath(), $"edgebroker-security-{Guid.NewGuid():N}.json");
-    HostProcess? _broker;
+    BrokerProcess? _broker;
 
-    HostProcess Broker => _broker!;
+    BrokerProcess Broker => _broker!;
 
     public async Task InitializeAsync()
     {

@@ -185,4 +185,18 @@ public class SettingsFileTests
         Assert.Equal("gw-7", uplink!.Uplink.ClientId);
         Assert.True(lines.Count(line => !line.StartsWith('#') && line.Contains(" # ")) >= 10, "the examples carry trailing comments");
     }
+
+    [Theory]
+    [InlineData("-1", -1, null)]
+    [InlineData("7", 7, null)]
+    [InlineData("-", 2, "pin = - is not a whole number from -1 to 48")]
+    [InlineData("-2", 2, "pin = -2 is not a whole number from -1 to 48")]
+    [InlineData("1-", 2, "pin = 1- is not a whole number from -1 to 48")]
+    public void A_whole_number_may_be_negative_where_the_range_allows_it(string text, int expected, string? problem)
+    {
+        var file = SettingsFile.Parse("pin = " + text + "\n");
+
+        Assert.Equal(expected, file.GetInt("pin", 2, -1, 48));
+        Assert.Equal(problem is null ? [] : [problem], file.Problems.Cast<string>());
+    }
 }
