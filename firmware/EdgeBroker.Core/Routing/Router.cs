@@ -141,9 +141,10 @@ namespace EdgeBroker.Core.Routing
             }
 
             PublishOutcome outcome;
+            bool kept = false;
             if (receiverStart >= 0)
             {
-                outcome = RouteToReceiver(message, receiverStart);
+                outcome = RouteToReceiver(message, receiverStart, ref kept);
             }
             else
             {
@@ -152,7 +153,12 @@ namespace EdgeBroker.Core.Routing
                     _keepRetained(message);
                 }
 
-                outcome = RouteToSubscribers(publisherClientId, message);
+                outcome = RouteToSubscribers(publisherClientId, message, ref kept);
+            }
+
+            if (kept && !_offline.Commit())
+            {
+                return PublishOutcome.StoreUnavailable;
             }
 
             return uplinked == UplinkOfferOutcome.Queued && outcome == PublishOutcome.NoMatchingSubscribers
@@ -172,10 +178,14 @@ namespace EdgeBroker.Core.Routing
                 _keepRetained(message);
             }
 
-            return RouteToSubscribers(null, message);
+            bool kept = false;
+            PublishOutcome outcome = RouteToSubscribers(null, message, ref kept);
+            return kept && !_offline.Commit() ? PublishOutcome.StoreUnavailable : outcome;
         }
 
-        PublishOutcome RouteToReceiver(RoutedMessage message, int receiverStart)
+        /// <summary>Sets <paramref name="kept"/> when the message went into the offline store, which the caller then
+        /// commits, outside the session's lock, before the publisher is acknowledged.</summary>
+        PublishOutcome RouteToReceiver(RoutedMessage message, int receiverStart, ref bool kept)
         {
             string topic = message.Topic;
             Session receiver = _sessions.Find(topic, receiverStart, topic.Length - receiverStart);
@@ -191,9 +201,10 @@ namespace EdgeBroker.Core.Routing
                 // The retain flag is cleared: a P2P message is for this receiver now, never a retained message.
                 if (qos > 0 && receiver.IsPersistent)
                 {
-                    PublishOutcome kept = _offline.Keep(receiver, message, qos, false, null);
-                    CountP2P(kept);
-                    return kept;
+                    PublishOutcome outcome = _offline.Keep(receiver, message, qos, false, null);
+                    kept = outcome == PublishOutcome.Delivered || outcome == PublishOutcome.Queued;
+                    CountP2P(outcome);
+                    return outcome;
                 }
 
                 IClientConnection connection = receiver.Connection;
@@ -216,7 +227,7 @@ namespace EdgeBroker.Core.Routing
             }
         }
 
-        PublishOutcome RouteToSubscribers(string publisherClientId, RoutedMessage message)
+        PublishOutcome RouteToSubscribers(string publisherClientId, RoutedMessage message, ref bool kept)
         {
             MatchSet matches = new MatchSet();
             _subscriptions.Match(message.Topic, matches);
@@ -236,7 +247,7 @@ namespace EdgeBroker.Core.Routing
                 int qos = message.Qos < matches.QosAt(i) ? message.Qos : matches.QosAt(i);
                 bool retain = matches.RetainAsPublishedAt(i) && message.Retain;
                 int[] identifiers = matches.IdentifiersAt(i);
-                PublishOutcome outcome = DeliverToSubscriber(session, message, qos, retain, identifiers);
+                PublishOutcome outcome = DeliverToSubscriber(session, message, qos, retain, identifiers, ref kept);
                 delivered |= outcome == PublishOutcome.Delivered;
                 queued |= outcome == PublishOutcome.Queued;
                 quotaExceeded |= outcome == PublishOutcome.QuotaExceeded;
@@ -267,7 +278,7 @@ namespace EdgeBroker.Core.Routing
             return PublishOutcome.NoMatchingSubscribers;
         }
 
-        PublishOutcome DeliverToSubscriber(Session session, RoutedMessage message, int qos, bool retain, int[] identifiers)
+        PublishOutcome DeliverToSubscriber(Session session, RoutedMessage message, int qos, bool retain, int[] identifiers, ref bool kept)
         {
             lock (session.SyncRoot)
             {
@@ -275,6 +286,7 @@ namespace EdgeBroker.Core.Routing
                 if (qos > 0 && session.IsPersistent)
                 {
                     outcome = _offline.Keep(session, message, qos, retain, identifiers);
+                    kept |= outcome == PublishOutcome.Delivered || outcome == PublishOutcome.Queued;
                 }
                 else if (session.Connection != null)
                 {

@@ -56,7 +56,7 @@ public sealed class BrokerStorage : IDisposable
                 new MemoryUplinkQueueStore(), null, "memory only: sessions, offline and retained messages, paired devices and tokens are lost when the broker stops");
         }
 
-        var database = SqliteDatabase.Open(options.DataDir, options.MaxDatabaseBytes);
+        var database = SqliteDatabase.Open(options.DataDir, options.MaxDatabaseBytes, options.SqliteSynchronous);
         return new BrokerStorage(new SqliteOfflineStore(database, limits), new SqliteSessionStore(database), new SqliteRetainedStore(database),
             new SqliteDeviceStore(database), new SqliteTokenStore(database), new SqliteUplinkQueueStore(database), database, $"SQLite {database.Path}")
         {
