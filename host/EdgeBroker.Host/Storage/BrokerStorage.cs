@@ -45,6 +45,9 @@ public sealed class BrokerStorage : IDisposable
     /// <summary>How many dedupe ids of gateways' uplinks are remembered (see <see cref="DedupeWindow"/>).</summary>
     public const int DedupeCapacity = 100_000;
 
+    /// <summary>The SQLite store's group commit; null in memory-only mode.</summary>
+    public GroupCommit? Writes => _database?.Writes;
+
     /// <summary>For the start-up log line.</summary>
     public string Description { get; }
 

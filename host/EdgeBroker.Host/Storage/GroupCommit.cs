@@ -35,10 +35,10 @@ public sealed class GroupCommit : IDisposable
         _timer = new Timer(_ => CommitQueued());
     }
 
-    /// <summary>Batches committed since start, and the changes they held (for the batch size in the benchmarks' notes
-    /// and in tests).</summary>
+    /// <summary>Batches committed since start (Prometheus: <c>edgebroker_store_commits_total</c>).</summary>
     public long Batches { get; private set; }
 
+    /// <summary>The row changes those batches held (<c>edgebroker_store_committed_changes_total</c>).</summary>
     public long Changes { get; private set; }
 
     /// <summary>Queues a change and returns its sequence number for <see cref="CommitUpTo"/>.</summary>

@@ -85,6 +85,31 @@ public sealed class SqliteDatabase : IDisposable
             sender TEXT NOT NULL,
             dedupe_id TEXT NOT NULL);
         """,
+        // Offline messages without AUTOINCREMENT: its sqlite_sequence update was a third page written per commit
+        // (measured: 20-40% of the store's CPU per message). The store gives the ids itself and records the highest it
+        // gave in offline_ids only when it deletes messages, so ids still never go back (SqliteOfflineStore).
+        """
+        CREATE TABLE offline_ids (last INTEGER NOT NULL);
+        INSERT INTO offline_ids SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'offline_messages';
+        CREATE TABLE offline_messages_v4 (
+            id INTEGER PRIMARY KEY,
+            client_id TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            qos INTEGER NOT NULL,
+            retain INTEGER NOT NULL,
+            subscription_ids TEXT,
+            properties BLOB,
+            sender_client_id TEXT,
+            published_at_ms INTEGER NOT NULL,
+            expiry_interval INTEGER NOT NULL,
+            expires_at_ms INTEGER NOT NULL);
+        INSERT INTO offline_messages_v4 SELECT id, client_id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id,
+                                               published_at_ms, expiry_interval, expires_at_ms FROM offline_messages;
+        DROP TABLE offline_messages;
+        ALTER TABLE offline_messages_v4 RENAME TO offline_messages;
+        CREATE INDEX offline_messages_by_client ON offline_messages (client_id, id);
+        """,
     ];
 
     readonly SqliteConnection _connection;

@@ -29,6 +29,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
     readonly ThreadLocal<List<InsertRow>> _uncommitted = new(() => []);
     readonly SqliteCommand _insert;
     readonly SqliteCommand _delete;
+    readonly SqliteCommand _recordLastId;
     long _lastId;
 
     public SqliteOfflineStore(SqliteDatabase database, OfflineLimits limits)
@@ -46,10 +47,9 @@ public sealed class SqliteOfflineStore : IOfflineStore
                 }
             }
 
-            // Ids never go back, not even after the newest messages were acknowledged and deleted: a receiver's
-            // redelivery boundary and the delivery tags compare them.
-            using var last = _database.Command(
-                "SELECT MAX(COALESCE((SELECT MAX(id) FROM offline_messages), 0), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'offline_messages'), 0))");
+            // Ids never go back, not even after the newest messages were acknowledged and deleted: every deletion
+            // records the highest id given so far in offline_ids (in the deletion's transaction).
+            using var last = _database.Command("SELECT MAX(COALESCE((SELECT MAX(id) FROM offline_messages), 0), (SELECT last FROM offline_ids))");
             _lastId = (long)last.ExecuteScalar()!;
         }
 
@@ -62,6 +62,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
             "$id", "$client", "$topic", "$payload", "$qos", "$retain", "$ids", "$properties", "$sender", "$published", "$expiry", "$expires");
         _delete = _database.Statement("DELETE FROM offline_messages WHERE id = $id AND client_id = $client RETURNING LENGTH(payload) + LENGTH(topic)",
             "$id", "$client");
+        _recordLastId = _database.Statement("UPDATE offline_ids SET last = $last WHERE last < $last", "$last");
     }
 
     public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long expiresAtMs)
@@ -173,9 +174,13 @@ public sealed class SqliteOfflineStore : IOfflineStore
         lock (_database.Sync)
         {
             _database.Writes.CommitQueuedLocked();
+            using var transaction = _database.BeginTransaction();
             using var command = _database.Command("DELETE FROM offline_messages WHERE client_id = $client");
+            command.Transaction = transaction;
             command.Parameters.AddWithValue("$client", clientId);
             command.ExecuteNonQuery();
+            RecordLastId(transaction);
+            transaction.Commit();
             lock (_sync)
             {
                 _usage.Remove(clientId);
@@ -185,15 +190,47 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
     void DeleteExpired(string clientId, long nowMs)
     {
-        using var command = _database.Command(
-            "DELETE FROM offline_messages WHERE client_id = $client AND expires_at_ms <= $now RETURNING LENGTH(payload) + LENGTH(topic)");
-        command.Parameters.AddWithValue("$client", clientId);
-        command.Parameters.AddWithValue("$now", nowMs);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        var sizes = new List<long>();
+        using (var transaction = _database.BeginTransaction())
         {
-            Forget(clientId, reader.GetInt64(0));
+            using (var command = _database.Command(
+                       "DELETE FROM offline_messages WHERE client_id = $client AND expires_at_ms <= $now RETURNING LENGTH(payload) + LENGTH(topic)"))
+            {
+                command.Transaction = transaction;
+                command.Parameters.AddWithValue("$client", clientId);
+                command.Parameters.AddWithValue("$now", nowMs);
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    sizes.Add(reader.GetInt64(0));
+                }
+            }
+
+            if (sizes.Count > 0)
+            {
+                RecordLastId(transaction);
+            }
+
+            transaction.Commit();
         }
+
+        foreach (var size in sizes)
+        {
+            Forget(clientId, size);
+        }
+    }
+
+    /// <summary>Keeps the highest id given so far, for the next start, in the transaction that deletes messages (it
+    /// may delete the newest).</summary>
+    void RecordLastId(SqliteTransaction transaction)
+    {
+        lock (_sync)
+        {
+            _recordLastId.Parameters[0].Value = _lastId;
+        }
+
+        _recordLastId.Transaction = transaction;
+        _recordLastId.ExecuteNonQuery();
     }
 
     void Forget(string clientId, long size)
@@ -295,6 +332,10 @@ public sealed class SqliteOfflineStore : IOfflineStore
             delete.Parameters[0].Value = id;
             delete.Parameters[1].Value = clientId;
             _size = delete.ExecuteScalar() is long size ? size : -1;
+            if (_size >= 0)
+            {
+                store.RecordLastId(transaction);
+            }
         }
 
         public override void Committed()
