@@ -156,7 +156,7 @@ namespace EdgeBroker.Core.Routing
                 outcome = RouteToSubscribers(publisherClientId, message, ref kept);
             }
 
-            if (kept && !_offline.Commit())
+            if (kept && !Commit())
             {
                 return PublishOutcome.StoreUnavailable;
             }
@@ -180,7 +180,20 @@ namespace EdgeBroker.Core.Routing
 
             bool kept = false;
             PublishOutcome outcome = RouteToSubscribers(null, message, ref kept);
-            return kept && !_offline.Commit() ? PublishOutcome.StoreUnavailable : outcome;
+            return kept && !Commit() ? PublishOutcome.StoreUnavailable : outcome;
+        }
+
+        /// <summary>Makes what this PUBLISH kept durable, outside every session's lock; false (counted as refused for
+        /// the store) when the store could not write it.</summary>
+        bool Commit()
+        {
+            if (_offline.Commit())
+            {
+                return true;
+            }
+
+            _counters.CountStoreRefused();
+            return false;
         }
 
         /// <summary>Sets <paramref name="kept"/> when the message went into the offline store, which the caller then
