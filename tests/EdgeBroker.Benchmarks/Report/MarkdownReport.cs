@@ -21,9 +21,11 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         "Durable rows: the two brokers do not promise the same thing. mosquitto with `persistence true` keeps its queues in memory " +
         "and writes the whole in-memory database to mosquitto.db only every `autosave_interval` (default 1800 s) and when it " +
         "exits (mosquitto.conf(5), `persistence` and `autosave_interval`), so the PUBACK of a queued message does not mean it " +
-        "is on disk. EdgeBroker commits every QoS 1 message for a persistent session to SQLite before the PUBACK and deletes it " +
-        "when the receiver acknowledges it: two transactions per message (WAL with synchronous = NORMAL, which survives a " +
-        "broker crash; an OS crash or power loss can take back the last commits since the WAL is not synced on each commit).";
+        "is on disk. EdgeBroker commits every QoS 1 message for a persistent session to SQLite before the PUBACK (group commit: " +
+        "the messages of publishers waiting at the same time share a transaction; the deletion after the receiver's PUBACK " +
+        "rides with a later one). By default WAL with synchronous = NORMAL, which survives a broker crash; an OS crash or " +
+        "power loss can take back the last commits since the WAL is not synced on each commit; `SqliteSynchronous: Full` " +
+        "(the -full cases) syncs every commit.";
 
     readonly TargetEvaluator _targets = new(results);
 
@@ -44,6 +46,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         }
 
         new StoredBacklogTable(results, _targets).Write(text);
+        new CrashTable(results).Write(text);
         new SlowConsumerTable(results).Write(text);
         new StoreRatesTable(storeResults).Write(text);
         new UplinkTable(UplinkResults).Write(text);
@@ -80,11 +83,11 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
             text.AppendLine("- Durable cases: the receivers have persistent sessions (clean session = 0), the publishers clean ones; a fresh data directory per case");
         }
 
-        if (results.Any(r => r.Case.Scenario == Scenario.StoredBacklog))
+        if (results.Any(r => r.Case.Scenario is Scenario.StoredBacklog or Scenario.Crash))
         {
             text.AppendLine(Invariant,
-                $"- Stored-backlog cases: {settings.BacklogMessages:N0} QoS 1 messages from {settings.Pairs} publishers to one away receiver, " +
-                $"up to {settings.Window} publishes outstanding per publisher");
+                $"- Stored-backlog and crash cases: {settings.BacklogMessages:N0} QoS 1 messages from {settings.Pairs} publishers to one away receiver, " +
+                $"up to {settings.Window} publishes outstanding per publisher (crash cases: the broker is killed once half are acknowledged)");
         }
 
         foreach (var brokerSettings in run.BrokerSettings)
