@@ -32,6 +32,9 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     /// <summary>The rows of the results and details tables: every case but the stored-backlog ones.</summary>
     readonly IReadOnlyList<CaseResult> _loadResults = results.Where(r => r.Case.Scenario == Scenario.Load).ToList();
 
+    /// <summary>The SVG chart of latency percentiles written beside the report (<see cref="LatencyChart"/>), or null.</summary>
+    public string? LatencyChartFileName { get; init; }
+
     /// <summary>The uplink cases (bridges into an upstream), if any ran.</summary>
     public IReadOnlyList<UplinkResult> UplinkResults { get; init; } = [];
 
@@ -42,6 +45,11 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         if (_loadResults.Count > 0)
         {
             WriteResults(text);
+            if (LatencyChartFileName is { } chart)
+            {
+                text.AppendLine(Invariant, $"![Latency percentiles per case at {settings.LatencyRate:N0} msg/s]({chart})").AppendLine();
+            }
+
             WriteDetails(text);
         }
 
