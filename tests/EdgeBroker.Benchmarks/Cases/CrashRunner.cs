@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeBroker.Benchmarks.Brokers;
 using EdgeBroker.Benchmarks.Load;
 
@@ -16,6 +15,7 @@ public sealed class CrashRunner(BenchmarkSettings settings, BrokerProcess broker
     /// <summary>Delivery after the restart ends once nothing new has arrived for this long.</summary>
     static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the acknowledged count is looked at before the kill.</summary>
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
     public async Task<CaseResult> RunAsync(BenchmarkCase @case, CancellationToken cancellationToken)
@@ -47,7 +47,8 @@ public sealed class CrashRunner(BenchmarkSettings settings, BrokerProcess broker
 
             var tally = new BacklogTally(AcknowledgedPublisher.Phase, Enumerable.Repeat(share, settings.Pairs).ToList());
             var sessionPresent = await receiver.ReconnectAsync(tally, cancellationToken).ConfigureAwait(false);
-            var completed = await WaitForDeliveryAsync(tally, publishers, acknowledged, restarted, cancellationToken).ConfigureAwait(false);
+            var completed = await DeliveryWait.UntilAsync(() => AllArrived(tally, publishers, acknowledged), tally, restarted, StallTimeout, cancellationToken)
+                .ConfigureAwait(false);
             var lost = publishers.Sum(p => Missing(p, tally));
             var unacknowledged = publishers.Sum(p => Unacknowledged(p, tally));
             var measurement = new CrashMeasurement(acknowledged, lost, sessionPresent, tally.Duplicates, unacknowledged, completed);
@@ -67,32 +68,6 @@ public sealed class CrashRunner(BenchmarkSettings settings, BrokerProcess broker
                 await restarted.DisposeAsync().ConfigureAwait(false);
             }
         }
-    }
-
-    /// <summary>True once every acknowledged message arrived; false when deliveries stalled first (a broker that lost
-    /// them never sends them).</summary>
-    static async Task<bool> WaitForDeliveryAsync(BacklogTally tally, List<AcknowledgedPublisher> publishers, int acknowledged, BrokerProcess restarted,
-        CancellationToken cancellationToken)
-    {
-        var lastUnique = -1;
-        var sinceProgress = Stopwatch.StartNew();
-        while (!AllArrived(tally, publishers, acknowledged))
-        {
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-            restarted.ThrowIfExited();
-            var unique = tally.Unique;
-            if (unique != lastUnique)
-            {
-                lastUnique = unique;
-                sinceProgress.Restart();
-            }
-            else if (sinceProgress.Elapsed > StallTimeout)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     static bool AllArrived(BacklogTally tally, List<AcknowledgedPublisher> publishers, int acknowledged) =>
