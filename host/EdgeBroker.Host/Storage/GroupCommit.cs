@@ -28,6 +28,7 @@ public sealed class GroupCommit : IDisposable
     long _lastQueued;
     long _lastSettled;
     bool _timerArmed;
+    bool _disposed;
 
     public GroupCommit(SqliteDatabase database)
     {
@@ -89,12 +90,15 @@ public sealed class GroupCommit : IDisposable
         }
     }
 
-    /// <summary>Commits whatever is queued.</summary>
+    /// <summary>Commits whatever is queued (nothing once disposed: the timer may fire while the database closes).</summary>
     public void CommitQueued()
     {
         lock (_database.Sync)
         {
-            CommitQueuedLocked();
+            if (!_disposed)
+            {
+                CommitQueuedLocked();
+            }
         }
     }
 
@@ -145,9 +149,10 @@ public sealed class GroupCommit : IDisposable
 
     bool TryCommit(List<Change> changes)
     {
-        using var transaction = _database.BeginTransaction();
+        SqliteTransaction? transaction = null;
         try
         {
+            transaction = _database.BeginTransaction();
             foreach (var change in changes)
             {
                 change.Write(transaction);
@@ -155,15 +160,25 @@ public sealed class GroupCommit : IDisposable
 
             transaction.Commit();
         }
-        catch (SqliteException e) when (SqliteDatabase.IsCannotWrite(e))
+        catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
         {
-            RollBack(transaction);
+            // Whatever the cause (a full disk, a failed write, a closed database), nothing of the batch is kept, and
+            // the callers hear so rather than an exception on a publisher's thread or the timer's.
+            if (transaction is not null)
+            {
+                RollBack(transaction);
+            }
+
             foreach (var change in changes)
             {
                 change.RolledBack();
             }
 
             return false;
+        }
+        finally
+        {
+            transaction?.Dispose();
         }
 
         foreach (var change in changes)
@@ -195,7 +210,11 @@ public sealed class GroupCommit : IDisposable
     public void Dispose()
     {
         _timer.Dispose();
-        CommitQueued();
+        lock (_database.Sync)
+        {
+            CommitQueuedLocked();
+            _disposed = true;
+        }
     }
 
     /// <summary>One row change waiting for a batch.</summary>
