@@ -14,6 +14,12 @@ namespace EdgeBroker.Core
     /// <summary>
     /// The routing core as an engine sees it: report connections, subscriptions, publications and acknowledgements,
     /// and the core decides, delivers and keeps what must survive. One instance per broker; thread-safe.
+    /// <para>
+    /// This class is the engines' whole way in: every decision is a call here that returns the answer (a SUBACK code, a
+    /// <see cref="PublishOutcome"/>, whether a session was present), every query returns plain data or the engine's own
+    /// <see cref="IClientConnection"/>. The sessions, the subscription tree and the router behind it are internal, so an
+    /// engine cannot decide around them; the core's tests reach them through InternalsVisibleTo.
+    /// </para>
     /// </summary>
     public sealed class BrokerCore
     {
@@ -26,6 +32,14 @@ namespace EdgeBroker.Core
         /// <summary>MQTT 5 SUBACK/PUBACK "not authorized".</summary>
         public const int NotAuthorized = 0x87;
 
+        /// <summary>MQTT 5 SUBACK "topic filter invalid"; MQTT 3.1.1 has no code for it and closes the connection
+        /// [MQTT-4.8.0-1].</summary>
+        public const int TopicFilterInvalid = 0x8F;
+
+        /// <summary>MQTT 5 SUBACK "quota exceeded": the client holds <see cref="MaxSubscriptionsPerClient"/>
+        /// subscriptions already.</summary>
+        public const int QuotaExceeded = 0x97;
+
         readonly SessionRegistry _sessions;
         readonly SubscriptionIndex _subscriptions;
         readonly IOfflineStore _offlineStore;
@@ -35,9 +49,11 @@ namespace EdgeBroker.Core
         readonly Router _router;
         readonly PresenceTracker _presence;
         readonly UplinkSet _uplinks;
+        readonly RemoteRoutes _routes;
         readonly int _maxQos;
         int _sessionsExpired;
         int _connectionsAccepted;
+        int _maxSubscriptionsPerClient;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
             int maxQos, int expectedClients)
@@ -50,17 +66,59 @@ namespace EdgeBroker.Core
             _counters = new RoutingCounters();
             _maxQos = maxQos;
             _uplinks = new UplinkSet();
-            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks);
+            _uplinks.Reachable = CollectReachable;
+            _routes = new RemoteRoutes();
+            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks, _routes);
             _presence = new PresenceTracker(_router);
         }
 
-        public SessionRegistry Sessions { get { return _sessions; } }
+        internal SessionRegistry Sessions { get { return _sessions; } }
 
-        public SubscriptionIndex Subscriptions { get { return _subscriptions; } }
+        internal SubscriptionIndex Subscriptions { get { return _subscriptions; } }
 
         public RoutingCounters Counters { get { return _counters; } }
 
-        public Router Router { get { return _router; } }
+        internal Router Router { get { return _router; } }
+
+        /// <summary>Where retained messages are kept: the engine's store, which the core calls for every authorized
+        /// retained PUBLISH (see <see cref="RetainedKeeper"/>); null keeps none.</summary>
+        public RetainedKeeper KeepRetained
+        {
+            get { return _router.KeepRetained; }
+            set { _router.KeepRetained = value; }
+        }
+
+        /// <summary>The dedupe ids accepted from gateways' uplinks; null (the default) routes every message.</summary>
+        public DedupeWindow Dedupe
+        {
+            get { return _router.Dedupe; }
+            set { _router.Dedupe = value; }
+        }
+
+        /// <summary>How many subscriptions one client may hold; a SUBSCRIBE for another filter is answered
+        /// <see cref="QuotaExceeded"/>. 0 (the default) sets no limit.</summary>
+        public int MaxSubscriptionsPerClient
+        {
+            get { return _maxSubscriptionsPerClient; }
+            set { _maxSubscriptionsPerClient = value; }
+        }
+
+        /// <summary>Sessions the core holds, connected and away.</summary>
+        public int SessionCount { get { return _sessions.Count; } }
+
+        /// <summary>Whether the core holds a session for <paramref name="clientId"/> (connected or away).</summary>
+        public bool HasSession(string clientId)
+        {
+            return _sessions.Find(clientId) != null;
+        }
+
+        /// <summary>The connection that serves <paramref name="clientId"/> now (the engine's own object, as handed to
+        /// <see cref="Connect"/>), or null while it is away or has no session.</summary>
+        public IClientConnection ConnectionOf(string clientId)
+        {
+            Session session = _sessions.Find(clientId);
+            return session == null ? null : session.Connection;
+        }
 
         /// <summary>Told once when the offline store stops taking messages (QoS 1/2 PUBLISHes for persistent sessions are
         /// refused, <see cref="PublishOutcome.StoreUnavailable"/>) and once when it takes them again; engines log it.</summary>
@@ -70,11 +128,56 @@ namespace EdgeBroker.Core
             set { _offline.StoreConditionChanged = value; }
         }
 
-        /// <summary>Live connections per client ID, for status queries.</summary>
-        public PresenceTracker Presence { get { return _presence; } }
+        /// <summary>Told every presence event the core publishes, in order (an engine's live dashboard feed); null by
+        /// default.</summary>
+        public PresenceEventHandler PresenceEventPublished
+        {
+            get { return _presence.EventPublished; }
+            set { _presence.EventPublished = value; }
+        }
+
+        internal PresenceTracker Presence { get { return _presence; } }
+
+        /// <summary>Live TCP connections of <paramref name="clientId"/>: 0 when offline, 2 while a takeover is under way
+        /// (presence follows connections, see <see cref="ConnectionAccepted"/>).</summary>
+        public int LiveConnectionCount(string clientId)
+        {
+            return _presence.ConnectionCount(clientId);
+        }
+
+        /// <summary>A copy of the live connections (<see cref="LiveConnection"/>: client ID, channel, address, since
+        /// when), oldest first, for status queries.</summary>
+        public ArrayList LiveConnections()
+        {
+            return _presence.Snapshot();
+        }
 
         /// <summary>The configured uplinks; every accepted PUBLISH is offered to them (see <see cref="Router"/>).</summary>
         public UplinkSet Uplinks { get { return _uplinks; } }
+
+        /// <summary>Which gateway below hosts which client ID, as announced over their uplinks (P2P federation).</summary>
+        internal RemoteRoutes Routes { get { return _routes; } }
+
+        /// <summary>Hops after which a federated P2P message is dropped and counted (docs/federation.md).</summary>
+        public int P2PMaxHops
+        {
+            get { return _routes.MaxHops; }
+            set { _routes.MaxHops = value; }
+        }
+
+        /// <summary>Routes to clients on gateways below kept at most; a further client's announcement is refused.</summary>
+        public int P2PMaxRoutes
+        {
+            get { return _routes.Capacity; }
+            set { _routes.Capacity = value; }
+        }
+
+        /// <summary>The gateway below (its session here) through which federated P2P reaches <paramref name="clientId"/>,
+        /// or null when no gateway announced it.</summary>
+        public string FederatedGatewayOf(string clientId)
+        {
+            return _routes.GatewayFor(clientId);
+        }
 
         /// <summary>The highest QoS this broker grants and delivers at.</summary>
         public int MaxQos { get { return _maxQos; } }
@@ -158,6 +261,11 @@ namespace EdgeBroker.Core
                 _offline.Start(session, Clock.NowMs());
             }
 
+            if (!existed)
+            {
+                ReachabilityChanged(clientId);
+            }
+
             return existed;
         }
 
@@ -167,6 +275,18 @@ namespace EdgeBroker.Core
         /// <paramref name="sessionExpirySeconds"/> is the expiry in force now (MQTT 5 DISCONNECT may change it).
         /// </summary>
         public void Disconnect(string clientId, IClientConnection connection, uint sessionExpirySeconds)
+        {
+            EndConnection(clientId, connection, true, sessionExpirySeconds);
+        }
+
+        /// <summary><paramref name="connection"/> of <paramref name="clientId"/> ended, and the session expiry its
+        /// CONNECT set stays in force.</summary>
+        public void Disconnect(string clientId, IClientConnection connection)
+        {
+            EndConnection(clientId, connection, false, 0);
+        }
+
+        void EndConnection(string clientId, IClientConnection connection, bool newExpiry, uint sessionExpirySeconds)
         {
             Session session = _sessions.Find(clientId);
             if (session == null)
@@ -184,7 +304,12 @@ namespace EdgeBroker.Core
                 _offline.Stop(session);
                 session.Connection = null;
                 session.DisconnectedAtMs = Clock.NowMs();
-                session.ExpiryIntervalSeconds = sessionExpirySeconds;
+                if (newExpiry)
+                {
+                    session.ExpiryIntervalSeconds = sessionExpirySeconds;
+                }
+
+                sessionExpirySeconds = session.ExpiryIntervalSeconds;
                 session.IsPersistent = sessionExpirySeconds > 0;
                 if (session.IsPersistent)
                 {
@@ -288,14 +413,17 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>
-        /// Asks the access policy and keeps a subscription. Returns the granted QoS, or
-        /// <see cref="NotAuthorized"/> / <see cref="SubscribeFailure"/>.
+        /// The one SUBSCRIBE decision, per filter, for both engines: checks the filter, asks the access policy and the
+        /// per-client limit, and keeps the subscription. Returns the SUBACK code: the granted QoS (at most
+        /// <see cref="MaxQos"/>), or <see cref="TopicFilterInvalid"/>, <see cref="NotAuthorized"/>,
+        /// <see cref="QuotaExceeded"/> or <see cref="SubscribeFailure"/> (no session). Engines translate it (MQTT 3.1.1
+        /// has only 0x80 for a refusal, and closes the connection for an invalid filter) and decide nothing themselves.
         /// </summary>
         public int Subscribe(string clientId, string filter, int requestedQos, bool noLocal, bool retainAsPublished, int identifier)
         {
             if (!TopicValidator.IsValidTopicFilter(filter))
             {
-                return SubscribeFailure;
+                return TopicFilterInvalid;
             }
 
             if (!_router.Policy.CanSubscribe(clientId, filter))
@@ -315,6 +443,11 @@ namespace EdgeBroker.Core
                 if (session.IsDiscarded)
                 {
                     return SubscribeFailure;
+                }
+
+                if (_maxSubscriptionsPerClient > 0 && session.Subscriptions.Count >= _maxSubscriptionsPerClient && !Holds(session, filter))
+                {
+                    return QuotaExceeded;
                 }
 
                 Subscription subscription = _subscriptions.Add(session, filter, granted);
@@ -358,19 +491,96 @@ namespace EdgeBroker.Core
             ArrayList sessions = _sessions.Snapshot();
             for (int i = 0; i < sessions.Count; i++)
             {
-                Session session = (Session)sessions[i];
-                if (session.IsPersistent)
-                {
-                    depth += _offlineStore.Count(session.ClientId);
-                }
+                depth += KeptFor((Session)sessions[i]);
             }
 
             return depth;
         }
 
+        /// <summary>The persistent sessions that have messages kept in the offline store, as <see cref="OfflineQueue"/>
+        /// entries (a dashboard's per-client view of <see cref="OfflineQueueDepth"/>). Asks the store once per persistent
+        /// session.</summary>
+        public ArrayList OfflineQueues()
+        {
+            ArrayList queues = new ArrayList();
+            ArrayList sessions = _sessions.Snapshot();
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                Session session = (Session)sessions[i];
+                int kept = KeptFor(session);
+                if (kept > 0)
+                {
+                    queues.Add(new OfflineQueue(session.ClientId, kept));
+                }
+            }
+
+            return queues;
+        }
+
+        int KeptFor(Session session)
+        {
+            return session.IsPersistent ? _offlineStore.Count(session.ClientId) : 0;
+        }
+
+        /// <summary>A client's PUBLISH. A route announcement from a federated gateway below
+        /// (<see cref="P2PEnvelope.AnnouncementPrefix"/>) changes the route table and is not routed.</summary>
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
         {
-            return _router.Publish(publisherClientId, message);
+            string announced = P2PEnvelope.AnnouncedClientId(message.Topic);
+            if (announced == null)
+            {
+                return _router.Publish(publisherClientId, message);
+            }
+
+            Session announcer = _sessions.Find(publisherClientId);
+            string pathBelow = P2PEnvelope.AnnouncedPath(message.Payload, message.PayloadOffset, message.PayloadLength);
+            if (announcer != null && announcer.IsOnline && _routes.Announced(publisherClientId, announced, pathBelow))
+            {
+                ReachabilityChanged(announced);
+                _router.PublishFromBroker(RouteEvent.For(announced, _routes.PathFor(announced, 0, announced.Length), UnixTime.NowMilliseconds()));
+            }
+
+            return PublishOutcome.Delivered;
+        }
+
+        /// <summary>Tells federated uplinks whether <paramref name="clientId"/> can be reached here (a session of this
+        /// broker or a route below) after its session or route changed.</summary>
+        void ReachabilityChanged(string clientId)
+        {
+            if (_uplinks.FederatesP2P)
+            {
+                _uplinks.Announce(clientId, _sessions.Find(clientId) != null ? "" : _routes.PathFor(clientId, 0, clientId.Length));
+            }
+        }
+
+        void CollectReachable(ArrayList clientIds, ArrayList paths)
+        {
+            ArrayList sessions = _sessions.Snapshot();
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                clientIds.Add(((Session)sessions[i]).ClientId);
+                paths.Add("");
+            }
+
+            // A client with a session here is reached here, whatever a gateway below said.
+            ArrayList routedIds = new ArrayList();
+            ArrayList routedPaths = new ArrayList();
+            _routes.CollectRoutes(routedIds, routedPaths);
+            for (int i = 0; i < routedIds.Count; i++)
+            {
+                if (_sessions.Find((string)routedIds[i]) == null)
+                {
+                    clientIds.Add(routedIds[i]);
+                    paths.Add(routedPaths[i]);
+                }
+            }
+        }
+
+        /// <summary>Routes a message the broker itself originates (an uplink's state on <c>$SYS/…</c>): no access
+        /// check, never P2P, never to an uplink; a retained one is kept.</summary>
+        public PublishOutcome PublishFromBroker(RoutedMessage message)
+        {
+            return _router.PublishFromBroker(message);
         }
 
         /// <summary>Routes a message that came down an uplink, as made by <see cref="Uplink.Uplink.Down"/> (remapped,
@@ -379,6 +589,22 @@ namespace EdgeBroker.Core
         public PublishOutcome PublishFromUplink(RoutedMessage message)
         {
             return _router.PublishFromUplink(message);
+        }
+
+        /// <summary>Whether <paramref name="session"/> holds a subscription to <paramref name="filter"/> (a SUBSCRIBE
+        /// for it replaces that one, so it counts against no limit). Called under the session's lock.</summary>
+        static bool Holds(Session session, string filter)
+        {
+            ArrayList subscriptions = session.Subscriptions;
+            for (int i = 0; i < subscriptions.Count; i++)
+            {
+                if (((Subscription)subscriptions[i]).Filter == filter)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Forgets a session entirely: subscriptions, kept messages, stored entry, registration. Called
@@ -400,6 +626,7 @@ namespace EdgeBroker.Core
             session.Connection = null;
             session.IsDiscarded = true;
             _sessions.Remove(session);
+            ReachabilityChanged(session.ClientId);
         }
     }
 }

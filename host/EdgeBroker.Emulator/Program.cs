@@ -11,7 +11,7 @@ var dataDir = new Option<string>("--data-dir")
         + "kept in it). Default: emulator-data beside the program.",
     DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "emulator-data"),
 };
-var httpPort = new Option<int?>("--http-port") { Description = "Serve GET /status and POST /pairing (the pairing button) on this loopback port." };
+var httpPort = new Option<int?>("--http-port") { Description = "Serve the dashboard (/), GET /status and POST /pairing (the pairing button) on this loopback port." };
 var quiet = new Option<bool>("--quiet") { Description = "Log only warnings." };
 var root = new RootCommand("EdgeBroker firmware emulator: the gateway firmware's relay and routing core on the PC, with the device's defaults and limits.")
 {
@@ -104,7 +104,8 @@ root.SetAction(async (parseResult, cancellationToken) =>
     status?.Start();
     if (status is not null)
     {
-        Console.WriteLine($"Status on http://127.0.0.1:{parseResult.GetValue(httpPort)}/status; POST /pairing presses the pairing button");
+        Console.WriteLine($"Status on http://127.0.0.1:{parseResult.GetValue(httpPort)}/status; POST /pairing presses the pairing button; "
+            + $"dashboard on http://127.0.0.1:{parseResult.GetValue(httpPort)}/");
     }
 
     if (!Console.IsInputRedirected)

@@ -1,17 +1,24 @@
 using System.Net;
 using System.Text.Json;
 using EdgeBroker.Core;
+using EdgeBroker.Dashboard;
 
 namespace EdgeBroker.Emulator;
 
 /// <summary>
 /// A small HTTP endpoint standing in for the device's pairing button and status LED: <c>POST /pairing</c> presses the
 /// button, <c>GET /status</c> shows what the LED and the relay would tell, and the uplink's status (the JSON of
-/// <c>$SYS/uplink/{name}/state</c>, null without an uplink). Loopback only.
+/// <c>$SYS/uplink/{name}/state</c>, null without an uplink). It also serves the host's dashboard at <c>/</c> with the
+/// device's subset (<see cref="DashboardCapabilities"/>: no access keys, no device administration, the pairing button)
+/// and its live feed. Loopback only, so it takes no access key.
 /// </summary>
 sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
 {
+    static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
     readonly HttpListener _listener = new();
+    readonly CancellationTokenSource _stopping = new();
+    readonly Lazy<DashboardFeed> _feed = new(() => new DashboardFeed(gateway.Core));
 
     public void Start()
     {
@@ -20,7 +27,12 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
         _ = Task.Run(ServeAsync);
     }
 
-    public void Dispose() => _listener.Close();
+    public void Dispose()
+    {
+        // Ends the dashboards' streams, then the listener (the token is not disposed: a stream may still be leaving).
+        _stopping.Cancel();
+        _listener.Close();
+    }
 
     async Task ServeAsync()
     {
@@ -36,39 +48,105 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
                 return;
             }
 
-            using var response = context.Response;
             var path = context.Request.Url?.AbsolutePath ?? string.Empty;
-            if (path == "/pairing" && context.Request.HttpMethod == "POST")
+            if (path == DashboardFeed.Path && context.Request.HttpMethod == "GET")
             {
-                gateway.Pairing.Press();
-                Console.WriteLine($"Pairing window for group {gateway.Pairing.Group} open for {gateway.Pairing.RemainingSeconds} s (HTTP)");
-            }
-            else if (path != "/status" || context.Request.HttpMethod != "GET")
-            {
-                response.StatusCode = 404;
+                // A stream stays open while the page is: served beside the other requests, not in their line.
+                _ = Task.Run(() => StreamAsync(context.Response));
                 continue;
             }
 
-            var counters = gateway.Core.Counters;
-            var body = JsonSerializer.SerializeToUtf8Bytes(new
-            {
-                connectedClients = gateway.Relay.ConnectedClients,
-                maxClients = gateway.Settings.MaxClients,
-                sessions = gateway.Core.Sessions.Count,
-                retainedMessages = gateway.Relay.Retained.Count,
-                pairingGroup = gateway.Pairing.Group,
-                pairingOpen = gateway.Pairing.IsOpen,
-                pairingSecondsLeft = gateway.Pairing.RemainingSeconds,
-                published = counters.Published,
-                p2pDelivered = counters.P2PDelivered,
-                pubSubDeliveries = counters.PubSubDeliveries,
-                engineDropped = counters.EngineDropped,
-                quotaDropped = counters.QuotaDropped,
-                managedHeapBytes = GC.GetTotalMemory(false),
-                uplink = gateway.Uplink is { } uplink ? JsonDocument.Parse(uplink.Uplink.Status(Clock.NowMs()).ToJson()).RootElement : (JsonElement?)null,
-            });
-            response.ContentType = "application/json";
-            await response.OutputStream.WriteAsync(body);
+            using var response = context.Response;
+            await AnswerAsync(context.Request, path, response);
         }
+    }
+
+    async Task AnswerAsync(HttpListenerRequest request, string path, HttpListenerResponse response)
+    {
+        if (request.HttpMethod == "GET" && DashboardAssets.Find(path) is { } asset)
+        {
+            foreach (var (name, value) in DashboardAssets.Headers)
+            {
+                response.Headers[name] = value;
+            }
+
+            await WriteAsync(response, asset.ContentType, asset.Content);
+            return;
+        }
+
+        if (path == DashboardCapabilities.Path && request.HttpMethod == "GET")
+        {
+            await WriteAsync(response, "application/json", JsonSerializer.SerializeToUtf8Bytes(new DashboardCapabilities("emulator",
+                BrokerVersion.Number, InstanceId: null, SignedRequests: false, Devices: false, DashboardCapabilities.PairingButton,
+                gateway.Pairing.Group), WebJson));
+            return;
+        }
+
+        if (path == "/pairing" && request.HttpMethod == "POST")
+        {
+            gateway.Pairing.Press();
+            Console.WriteLine($"Pairing window for group {gateway.Pairing.Group} open for {gateway.Pairing.RemainingSeconds} s (HTTP)");
+        }
+        else if (path != "/status" || request.HttpMethod != "GET")
+        {
+            response.StatusCode = 404;
+            return;
+        }
+
+        var counters = gateway.Core.Counters;
+        await WriteAsync(response, "application/json", JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            connectedClients = gateway.Relay.ConnectedClients,
+            maxClients = gateway.Settings.MaxClients,
+            sessions = gateway.Core.SessionCount,
+            retainedMessages = gateway.Relay.Retained.Count,
+            pairingGroup = gateway.Pairing.Group,
+            pairingOpen = gateway.Pairing.IsOpen,
+            pairingSecondsLeft = gateway.Pairing.RemainingSeconds,
+            published = counters.Published,
+            p2pDelivered = counters.P2PDelivered,
+            pubSubDeliveries = counters.PubSubDeliveries,
+            engineDropped = counters.EngineDropped,
+            quotaDropped = counters.QuotaDropped,
+            managedHeapBytes = GC.GetTotalMemory(false),
+            uplink = gateway.Uplink is { } uplink ? JsonDocument.Parse(uplink.Uplink.Status(Clock.NowMs()).ToJson()).RootElement : (JsonElement?)null,
+        }));
+    }
+
+    /// <summary>The dashboard's live feed: everything the device has, for every group (the device has no access keys).</summary>
+    async Task StreamAsync(HttpListenerResponse response)
+    {
+        try
+        {
+            using var subscriber = _feed.Value.TryOpen(_ => true);
+            if (subscriber is null)
+            {
+                response.StatusCode = 503;
+                return;
+            }
+
+            response.ContentType = "text/event-stream";
+            response.Headers["Cache-Control"] = "no-cache";
+            response.SendChunked = true;
+            await subscriber.StreamAsync(response.OutputStream,
+                () => DashboardSnapshot.Build(gateway.Core, gateway.Relay, gateway.Relay.Security, _ => true, includeUplinks: true), _stopping.Token);
+        }
+        finally
+        {
+            // The page may have gone, or the listener closed, before the stream ended: nothing is left to tell.
+            try
+            {
+                response.Close();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
+        }
+    }
+
+    static async Task WriteAsync(HttpListenerResponse response, string contentType, byte[] body)
+    {
+        response.ContentType = contentType;
+        await response.OutputStream.WriteAsync(body);
     }
 }

@@ -75,7 +75,10 @@ public static class BrokerApp
             var storage = services.GetRequiredService<BrokerStorage>();
             IAccessPolicy policy = settings.EnforcesAccessControl() ? services.GetRequiredService<BrokerSecurity>().Policy : new AllowAllPolicy();
             var offline = new TimedOfflineStore(storage.Offline, services.GetRequiredService<BrokerMetrics>());
-            return new BrokerCore(policy, offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
+            var core = new BrokerCore(policy, offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
+            core.P2PMaxHops = settings.P2PMaxHops;
+            core.P2PMaxRoutes = settings.P2PMaxRoutes;
+            return core;
         });
         builder.Services.AddBrokerSecurity();
         builder.Services.AddSingleton<ServerTls>();

@@ -18,6 +18,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var cases = CaseCatalog.Select(settings.CaseIds);
         var storeCases = StoreCaseCatalog.Select(settings.CaseIds);
         var uplinkCases = UplinkCaseCatalog.Select(settings.CaseIds);
+        var federationCases = FederationCaseCatalog.Select(settings.CaseIds);
         var robustness = RobustnessCase.IsSelected(settings.CaseIds);
         var edgeBroker = new EdgeBrokerLauncher(settings.EdgeBrokerDll);
         var mosquitto = new MosquittoLauncher(settings.MosquittoPath);
@@ -31,7 +32,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         };
 
         var needed = cases.Select(c => c.Broker)
-            .Concat(uplinkCases.Count > 0 ? [BrokerKind.EdgeBroker, BrokerKind.Mosquitto] : [])
+            .Concat(uplinkCases.Count > 0 || federationCases.Count > 0 ? [BrokerKind.EdgeBroker, BrokerKind.Mosquitto] : [])
             .Concat(robustness ? RobustnessCase.Brokers : [])
             .Distinct().Select(kind => launchers[kind]).ToList();
         foreach (var launcher in needed)
@@ -48,6 +49,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var clock = Stopwatch.StartNew();
         var loadBefore = MachineDescription.LoadAverage();
         var ids = cases.Select(c => c.Id).Concat(storeCases.Select(c => c.Id)).Concat(uplinkCases.Select(c => c.Id))
+            .Concat(federationCases.Select(c => c.Id))
             .Concat(robustness ? [RobustnessCase.Id] : []).ToList();
         progress.WriteLine($"Running {ids.Count} case(s){(settings.Quick ? " in quick mode" : string.Empty)}: {string.Join(", ", ids)}");
 
@@ -77,6 +79,16 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             }
         }
 
+        var federationResults = new List<FederationResult>();
+        if (federationCases.Count > 0)
+        {
+            var federationRunner = new FederationRunner(mosquitto.Executable, edgeBroker.Dll.FullName, settings.RoundTrips, progress);
+            foreach (var @case in federationCases)
+            {
+                federationResults.Add(await federationRunner.RunAsync(@case).ConfigureAwait(false));
+            }
+        }
+
         var robustnessResults = new List<RobustnessMeasurement>();
         if (robustness)
         {
@@ -102,6 +114,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var report = new MarkdownReport(settings, run, results, storeResults, robustnessResults)
         {
             UplinkResults = uplinkResults,
+            FederationResults = federationResults,
             LatencyChartFileName = chartFile?.Name,
         }.Render();
         output.WriteLine(report);
@@ -123,6 +136,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
 
         // Failing cases make the run fail, so a script cannot mistake a half-run for a result.
         return results.All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) && uplinkResults.All(r => r.Error is null)
+            && federationResults.All(r => r.Error is null)
             && robustnessResults.All(r => r.Error is null) ? 0 : 1;
     }
 

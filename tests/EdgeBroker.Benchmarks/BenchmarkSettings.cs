@@ -32,6 +32,9 @@ public sealed record BenchmarkSettings
     /// <summary>Messages published to the away receiver of a stored-backlog case (all publishers together).</summary>
     public int BacklogMessages { get; init; } = 10_000;
 
+    /// <summary>Measured round trips of a federation case (one in flight).</summary>
+    public int RoundTrips { get; init; } = 2_000;
+
     /// <summary>Measured BenchmarkDotNet iterations per store operation in the store cases (each iteration is
     /// <see cref="Stores.StoreBenchmarks.MessagesPerIteration"/> messages).</summary>
     public int StoreIterations { get; init; } = 30;

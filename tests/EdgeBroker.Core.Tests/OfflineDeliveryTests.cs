@@ -28,6 +28,21 @@ public class OfflineDeliveryTests
         Assert.Empty(back.Received);
     }
 
+    [Fact]
+    public void OfflineQueues_ListEachPersistentSessionWithKeptMessages_AndAddUpToTheDepth()
+    {
+        _broker.ConnectThenLeave("dev2", TestBroker.Persistent, SubscribedTopic);
+        _broker.ConnectThenLeave("dev3", TestBroker.Persistent, "other/topic");
+        _broker.Connect("online", TestBroker.EndsWithConnection);
+        _broker.Publish("sender", SubscribedTopic, qos: 1);
+        _broker.Publish("sender", P2PTopic, qos: 1);
+
+        var queues = _broker.Core.OfflineQueues().Cast<Offline.OfflineQueue>().OrderBy(queue => queue.ClientId).ToList();
+
+        Assert.Equal([(Receiver, 2), ("dev2", 1)], queues.Select(queue => (queue.ClientId, queue.Count)));
+        Assert.Equal(3, _broker.Core.OfflineQueueDepth());
+    }
+
     [Theory]
     [InlineData(P2PTopic)]
     [InlineData(SubscribedTopic)]

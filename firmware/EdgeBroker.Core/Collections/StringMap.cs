@@ -132,6 +132,18 @@ namespace EdgeBroker.Core.Collections
             }
         }
 
+        /// <summary>Adds every key to <paramref name="target"/>, in the order <see cref="CopyValuesTo"/> adds their values.</summary>
+        public void CopyKeysTo(System.Collections.ArrayList target)
+        {
+            for (int i = 0; i < _keys.Length; i++)
+            {
+                if (IsLive(i))
+                {
+                    target.Add(_keys[i]);
+                }
+            }
+        }
+
         bool IsLive(int slot)
         {
             return _keys[slot] != null && (object)_keys[slot] != Tombstone;

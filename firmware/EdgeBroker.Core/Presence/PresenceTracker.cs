@@ -24,10 +24,13 @@ namespace EdgeBroker.Core.Presence
         readonly LiveConnectionTable _live = new LiveConnectionTable();
         readonly Router _router;
 
-        public PresenceTracker(Router router)
+        internal PresenceTracker(Router router)
         {
             _router = router;
         }
+
+        /// <summary>Told each event after it is published (null: nobody listens, as on the device).</summary>
+        public PresenceEventHandler EventPublished { get; set; }
 
         /// <summary><paramref name="connection"/>'s CONNECT for <paramref name="clientId"/> was accepted; publishes
         /// connect. Reporting the same connection again changes nothing.</summary>
@@ -114,6 +117,11 @@ namespace EdgeBroker.Core.Presence
             string json = PresenceEventJson.Build(live.ClientId, unixMilliseconds, eventType, live.ChannelId, live.ClientAddress);
             string topic = PresenceTopic.For(ClientIdentity.GroupOf(live.ClientId), eventType);
             _router.PublishFromBroker(new RoutedMessage(topic, Utf8.GetBytes(json), EventQos, false));
+            PresenceEventHandler observer = EventPublished;
+            if (observer != null)
+            {
+                observer(ClientIdentity.GroupOf(live.ClientId), json);
+            }
         }
     }
 }

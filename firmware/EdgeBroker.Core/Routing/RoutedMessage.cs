@@ -53,6 +53,29 @@ namespace EdgeBroker.Core.Routing
         /// routes each id of a sender once (<see cref="Router.Dedupe"/>).</summary>
         public string DedupeId { get; set; }
 
+        /// <summary>Federated P2P hops so far (docs/federation.md): 0 for a local publisher's message, the envelope's
+        /// count for one that came down an uplink, MQTT 5 <see cref="Uplink.P2PEnvelope.HopsProperty"/> for one a
+        /// gateway sent up.</summary>
+        public int Hops { get; set; }
+
+        /// <summary>For a P2P message unwrapped from an envelope: the gateways below this broker it must still pass
+        /// (<c>gw-a</c>, <c>gw-a/gw-x</c>), null when its receiver is a client here. Never copied: a readdressed
+        /// message carries the rest of the path in its topic.</summary>
+        public string Via { get; set; }
+
+        /// <summary>The same message under another topic — a P2P envelope for the next gateway — sharing the payload
+        /// (borrowed or not) and every property.</summary>
+        public RoutedMessage Readdressed(string topic, int hops)
+        {
+            RoutedMessage copy = new RoutedMessage(topic, Payload, Qos, Retain);
+            copy.PayloadOffset = PayloadOffset;
+            copy.PayloadLength = PayloadLength;
+            copy.IsBorrowed = IsBorrowed;
+            CopyPropertiesTo(copy);
+            copy.Hops = hops;
+            return copy;
+        }
+
         /// <summary>This message, or a copy that owns its payload when this one borrows it.</summary>
         public RoutedMessage Detach()
         {
@@ -64,13 +87,19 @@ namespace EdgeBroker.Core.Routing
             byte[] copy = new byte[PayloadLength];
             System.Array.Copy(Payload, PayloadOffset, copy, 0, PayloadLength);
             RoutedMessage detached = new RoutedMessage(Topic, copy, Qos, Retain);
-            detached.SenderClientId = SenderClientId;
-            detached.PublishedAtMs = PublishedAtMs;
-            detached.MessageExpiryInterval = MessageExpiryInterval;
-            detached.EngineProperties = EngineProperties;
-            detached.OriginUplink = OriginUplink;
-            detached.DedupeId = DedupeId;
+            CopyPropertiesTo(detached);
             return detached;
+        }
+
+        void CopyPropertiesTo(RoutedMessage copy)
+        {
+            copy.SenderClientId = SenderClientId;
+            copy.PublishedAtMs = PublishedAtMs;
+            copy.MessageExpiryInterval = MessageExpiryInterval;
+            copy.EngineProperties = EngineProperties;
+            copy.OriginUplink = OriginUplink;
+            copy.DedupeId = DedupeId;
+            copy.Hops = Hops;
         }
     }
 }

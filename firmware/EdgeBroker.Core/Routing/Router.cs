@@ -13,7 +13,7 @@ namespace EdgeBroker.Core.Routing
     /// survive a dropped connection or a crash. Engines call <see cref="Publish"/> and map the outcome to their
     /// acknowledgement.
     /// </summary>
-    public sealed class Router
+    internal sealed class Router
     {
         readonly SessionRegistry _sessions;
         readonly SubscriptionIndex _subscriptions;
@@ -21,14 +21,16 @@ namespace EdgeBroker.Core.Routing
         readonly RoutingCounters _counters;
         readonly int _maxQos;
         readonly UplinkSet _uplinks;
+        readonly RemoteRoutes _routes;
         IAccessPolicy _policy;
         RetainedKeeper _keepRetained;
         DedupeWindow _dedupe;
 
         internal Router(SessionRegistry sessions, SubscriptionIndex subscriptions, OfflineDelivery offline,
-            IAccessPolicy policy, RoutingCounters counters, int maxQos, UplinkSet uplinks)
+            IAccessPolicy policy, RoutingCounters counters, int maxQos, UplinkSet uplinks, RemoteRoutes routes)
         {
             _uplinks = uplinks;
+            _routes = routes;
             _sessions = sessions;
             _subscriptions = subscriptions;
             _offline = offline;
@@ -123,28 +125,16 @@ namespace EdgeBroker.Core.Routing
             UplinkOfferOutcome uplinked = _uplinks.Count == 0
                 ? UplinkOfferOutcome.NotForwarded
                 : _uplinks.Offer(message, message.PublishedAtMs);
-            if (uplinked == UplinkOfferOutcome.Full)
-            {
-                _counters.CountQuotaDropped();
-                return PublishOutcome.UplinkQueueFull;
-            }
-
-            if (uplinked == UplinkOfferOutcome.StoreFailed)
-            {
-                _offline.ReportStoreWritable(false);
-                return PublishOutcome.StoreUnavailable;
-            }
-
-            if (uplinked == UplinkOfferOutcome.Queued)
-            {
-                _offline.ReportStoreWritable(true);
-            }
-
             PublishOutcome outcome;
+            if (RefusedByUplink(uplinked, out outcome))
+            {
+                return outcome;
+            }
+
             bool kept = false;
             if (receiverStart >= 0)
             {
-                outcome = RouteToReceiver(message, receiverStart, ref kept);
+                outcome = RouteToReceiver(publisherClientId, message, receiverStart, ref kept);
             }
             else
             {
@@ -198,16 +188,88 @@ namespace EdgeBroker.Core.Routing
 
         /// <summary>Sets <paramref name="kept"/> when the message went into the offline store, which the caller then
         /// commits, outside the session's lock, before the publisher is acknowledged.</summary>
-        PublishOutcome RouteToReceiver(RoutedMessage message, int receiverStart, ref bool kept)
+        PublishOutcome RouteToReceiver(string publisherClientId, RoutedMessage message, int receiverStart, ref bool kept)
         {
             string topic = message.Topic;
             Session receiver = _sessions.Find(topic, receiverStart, topic.Length - receiverStart);
-            if (receiver == null)
+            return receiver == null ? RouteAway(publisherClientId, message, receiverStart, ref kept) : DeliverP2P(receiver, message, ref kept);
+        }
+
+        /// <summary>
+        /// P2P federation (docs/federation.md) for a receiver with no session here: along the path its envelope named,
+        /// or else the one the gateways below announced — never back to the gateway the message came from — as an
+        /// envelope; else up a federated uplink unless it came down it; else nowhere. A message that would exceed the
+        /// maximum hop count is dropped.
+        /// </summary>
+        PublishOutcome RouteAway(string publisherClientId, RoutedMessage message, int receiverStart, ref bool kept)
+        {
+            string topic = message.Topic;
+            string path = message.Via != null ? message.Via : _routes.PathFor(topic, receiverStart, topic.Length - receiverStart);
+            string gatewayId = path == null ? null : RemoteRoutes.FirstLevel(path);
+            Session gateway = gatewayId == null || gatewayId == publisherClientId ? null : _sessions.Find(gatewayId);
+            if ((gateway != null || _uplinks.FederatesP2P) && message.Hops >= _routes.MaxHops)
             {
-                _counters.CountP2PDroppedNoSession();
+                _counters.CountP2PDroppedHops();
                 return PublishOutcome.NoMatchingSubscribers;
             }
 
+            if (gateway != null)
+            {
+                _counters.CountP2PWrapped();
+                int hops = message.Hops + 1;
+                RoutedMessage envelope = message.Readdressed(P2PEnvelope.Wrap(topic, receiverStart, path, hops), hops);
+
+                // An uplink carries QoS 0 and 1 (the firmware's subscribes at most at QoS 1).
+                envelope.Qos = envelope.Qos < 1 ? envelope.Qos : 1;
+                return DeliverP2P(gateway, envelope, ref kept);
+            }
+
+            UplinkOfferOutcome uplinked = _uplinks.OfferP2P(message, message.PublishedAtMs);
+            PublishOutcome refused;
+            if (RefusedByUplink(uplinked, out refused))
+            {
+                return refused;
+            }
+
+            if (uplinked == UplinkOfferOutcome.Queued)
+            {
+                _counters.CountP2PForwardedUp();
+                return PublishOutcome.Queued;
+            }
+
+            _counters.CountP2PDroppedNoSession();
+            return PublishOutcome.NoMatchingSubscribers;
+        }
+
+        /// <summary>Whether the uplinks refused the message — a full queue under refuse-new, a store that cannot
+        /// write —, with what its publisher is told; also tells the offline store's condition what the write showed.</summary>
+        bool RefusedByUplink(UplinkOfferOutcome uplinked, out PublishOutcome outcome)
+        {
+            outcome = PublishOutcome.Delivered;
+            if (uplinked == UplinkOfferOutcome.Full)
+            {
+                _counters.CountQuotaDropped();
+                outcome = PublishOutcome.UplinkQueueFull;
+                return true;
+            }
+
+            if (uplinked == UplinkOfferOutcome.StoreFailed)
+            {
+                _offline.ReportStoreWritable(false);
+                outcome = PublishOutcome.StoreUnavailable;
+                return true;
+            }
+
+            if (uplinked == UplinkOfferOutcome.Queued)
+            {
+                _offline.ReportStoreWritable(true);
+            }
+
+            return false;
+        }
+
+        PublishOutcome DeliverP2P(Session receiver, RoutedMessage message, ref bool kept)
+        {
             int qos = message.Qos < _maxQos ? message.Qos : _maxQos;
             lock (receiver.SyncRoot)
             {

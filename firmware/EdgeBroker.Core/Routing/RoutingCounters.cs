@@ -21,6 +21,9 @@ namespace EdgeBroker.Core.Routing
         int _duplicateDropped;
         int _storeRefused;
         int _fromBroker;
+        int _p2pForwardedUp;
+        int _p2pWrapped;
+        int _p2pDroppedHops;
 
         public int Published { get { return _published; } }
 
@@ -58,6 +61,15 @@ namespace EdgeBroker.Core.Routing
         /// <c>$SYS</c> tree), so what clients sent can be told apart.</summary>
         public int FromBroker { get { return _fromBroker; } }
 
+        /// <summary>P2P messages for a client neither here nor below, queued for a federated uplink.</summary>
+        public int P2PForwardedUp { get { return _p2pForwardedUp; } }
+
+        /// <summary>P2P messages wrapped into an envelope for the gateway below that hosts their receiver.</summary>
+        public int P2PWrapped { get { return _p2pWrapped; } }
+
+        /// <summary>Federated P2P messages dropped because forwarding them would exceed the maximum hop count.</summary>
+        public int P2PDroppedHops { get { return _p2pDroppedHops; } }
+
         internal void CountPublished() { Interlocked.Increment(ref _published); }
 
         internal void CountP2PDelivered() { Interlocked.Increment(ref _p2pDelivered); }
@@ -84,6 +96,12 @@ namespace EdgeBroker.Core.Routing
 
         internal void CountDuplicateDropped() { Interlocked.Increment(ref _duplicateDropped); }
         internal void CountStoreRefused() { Interlocked.Increment(ref _storeRefused); }
+        internal void CountP2PForwardedUp() { Interlocked.Increment(ref _p2pForwardedUp); }
+
+        internal void CountP2PWrapped() { Interlocked.Increment(ref _p2pWrapped); }
+
+        internal void CountP2PDroppedHops() { Interlocked.Increment(ref _p2pDroppedHops); }
+
         internal void CountFromBroker() { Interlocked.Increment(ref _fromBroker); }
     }
 }

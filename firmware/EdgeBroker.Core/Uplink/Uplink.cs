@@ -1,6 +1,7 @@
 using System.Collections;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Topics;
 
 namespace EdgeBroker.Core.Uplink
 {
@@ -33,6 +34,9 @@ namespace EdgeBroker.Core.Uplink
         readonly DedupeIds _dedupeIds;
         readonly ArrayList _inFlight = new ArrayList();
         readonly ArrayList _read = new ArrayList();
+
+        // Route announcements waiting to go up (P2P federation): QoS 0, never stored, sent before queued entries.
+        readonly ArrayList _announcements = new ArrayList();
 
         UplinkState _state = UplinkState.Disconnected;
         int _addressIndex;
@@ -90,6 +94,10 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Set by the engine before the uplink runs.</summary>
         public UplinkQueued Queued { get; set; }
 
+        /// <summary>Who this broker can deliver to, announced upstream on every connect when P2P federation is on. Set
+        /// by <see cref="UplinkSet.Add"/>.</summary>
+        public ReachableClients Reachable { get; set; }
+
         /// <summary>
         /// A local PUBLISH the broker accepted. When a forward rule matches (and the message did not come down this
         /// uplink) it is queued durably before this returns <see cref="UplinkOfferOutcome.Queued"/>, so the publisher
@@ -97,8 +105,10 @@ namespace EdgeBroker.Core.Uplink
         /// </summary>
         public UplinkOfferOutcome Offer(RoutedMessage message, long nowMs)
         {
-            if (message.OriginUplink == _settings.Name)
+            if (message.OriginUplink == _settings.Name
+                || (_settings.P2P && P2PAddress.ReceiverStart(message.Topic) >= 0))
             {
+                // With P2P federation on, a P2P address goes up only when it is for no one here (OfferP2P).
                 return UplinkOfferOutcome.NotForwarded;
             }
 
@@ -115,6 +125,27 @@ namespace EdgeBroker.Core.Uplink
                 return UplinkOfferOutcome.NotForwarded;
             }
 
+            return Enqueue(remoteTopic, message.Qos < rule.Qos ? message.Qos : rule.Qos, message, nowMs);
+        }
+
+        /// <summary>
+        /// A P2P message for a client that has no session here and no route below: with P2P federation on, queued
+        /// durably for the upstream unchanged (<c>{parent}/p2p/{target}</c>, QoS at most 1), unless it came down this
+        /// uplink. The caller checked the hop count.
+        /// </summary>
+        public UplinkOfferOutcome OfferP2P(RoutedMessage message, long nowMs)
+        {
+            if (!_settings.P2P || message.OriginUplink == _settings.Name)
+            {
+                return UplinkOfferOutcome.NotForwarded;
+            }
+
+            return Enqueue(message.Topic, message.Qos < 1 ? message.Qos : 1, message, nowMs);
+        }
+
+        /// <summary>Queues <paramref name="message"/> durably under <paramref name="remoteTopic"/>, within the bounds.</summary>
+        UplinkOfferOutcome Enqueue(string remoteTopic, int qos, RoutedMessage message, long nowMs)
+        {
             long size = UplinkEntry.SizeOf(remoteTopic, message.PayloadLength);
             UplinkEntry entry;
             long dropped = 0;
@@ -132,7 +163,6 @@ namespace EdgeBroker.Core.Uplink
                     System.Array.Copy(message.Payload, message.PayloadOffset, payload, 0, message.PayloadLength);
                 }
 
-                int qos = message.Qos < rule.Qos ? message.Qos : rule.Qos;
                 entry = new UplinkEntry(remoteTopic, payload, qos, message.Retain, _dedupeIds.Next(), nowMs);
                 entry.EngineProperties = message.EngineProperties;
                 _queuedCount++;
@@ -159,12 +189,7 @@ namespace EdgeBroker.Core.Uplink
                 return UplinkOfferOutcome.StoreFailed;
             }
 
-            UplinkQueued queued = Queued;
-            if (queued != null)
-            {
-                queued(this);
-            }
-
+            Signal();
             return UplinkOfferOutcome.Queued;
         }
 
@@ -256,9 +281,74 @@ namespace EdgeBroker.Core.Uplink
                 _state = UplinkState.Connected;
                 _failures = 0;
                 _resendIndex = 0;
+                _announcements.Clear();
             }
 
+            AnnounceAll();
             ReportState(nowMs);
+        }
+
+        /// <summary>With P2P federation on: every client this broker can reach is announced upstream, ahead of changes
+        /// announced meanwhile (so a change during the collection is not undone by it).</summary>
+        void AnnounceAll()
+        {
+            ReachableClients reachable = Reachable;
+            if (!_settings.P2P || reachable == null)
+            {
+                return;
+            }
+
+            ArrayList clientIds = new ArrayList();
+            ArrayList paths = new ArrayList();
+            reachable(clientIds, paths);
+            lock (_sync)
+            {
+                for (int i = 0; i < clientIds.Count; i++)
+                {
+                    _announcements.Insert(i, Announcement((string)clientIds[i], (string)paths[i]));
+                }
+            }
+
+            Signal();
+        }
+
+        /// <summary>
+        /// With P2P federation on and while connected: tells the upstream that <paramref name="clientId"/> is now
+        /// reachable through this broker along <paramref name="pathBelow"/> ("" for a client of this broker), or no
+        /// longer (null). While disconnected nothing is kept: the next connect announces everything anew.
+        /// </summary>
+        public void Announce(string clientId, string pathBelow)
+        {
+            if (!_settings.P2P)
+            {
+                return;
+            }
+
+            lock (_sync)
+            {
+                if (_state != UplinkState.Connected)
+                {
+                    return;
+                }
+
+                _announcements.Add(Announcement(clientId, pathBelow));
+            }
+
+            Signal();
+        }
+
+        static UplinkEntry Announcement(string clientId, string pathBelow)
+        {
+            return new UplinkEntry(P2PEnvelope.AnnouncementPrefix + clientId, P2PEnvelope.AnnouncementPayload(pathBelow), 0, false, null, 0);
+        }
+
+        void Signal()
+        {
+            UplinkQueued queued = Queued;
+            if (queued != null)
+            {
+                queued(this);
+            }
         }
 
         /// <summary>The attempt failed (refused CONNACK — give its reason —, TLS, unreachable): back off, then try the
@@ -323,6 +413,14 @@ namespace EdgeBroker.Core.Uplink
                 }
 
                 int added = 0;
+                int announced = _announcements.Count;
+                for (int i = 0; i < announced; i++)
+                {
+                    into.Add(_announcements[i]);
+                    added++;
+                }
+
+                _announcements.Clear();
                 while (_resendIndex < _inFlight.Count)
                 {
                     UplinkEntry entry = (UplinkEntry)_inFlight[_resendIndex];
@@ -350,7 +448,7 @@ namespace EdgeBroker.Core.Uplink
                 }
 
                 _resendIndex = _inFlight.Count;
-                _sent += added;
+                _sent += added - announced;
                 _read.Clear();
                 return added;
             }
@@ -418,6 +516,12 @@ namespace EdgeBroker.Core.Uplink
         /// rule's, and this uplink as its origin. Null when no subscribe rule covers <paramref name="remoteTopic"/>.</summary>
         public RoutedMessage Down(string remoteTopic, byte[] payload, int qos, bool retain)
         {
+            RoutedMessage unwrapped = Unwrap(remoteTopic, payload, qos);
+            if (unwrapped != null)
+            {
+                return unwrapped;
+            }
+
             UplinkRule rule = SubscribeRuleFor(remoteTopic);
             if (rule == null)
             {
@@ -426,6 +530,31 @@ namespace EdgeBroker.Core.Uplink
 
             RoutedMessage message = new RoutedMessage(rule.MapDown(remoteTopic), payload, qos < rule.Qos ? qos : rule.Qos, retain);
             message.OriginUplink = _settings.Name;
+            return message;
+        }
+
+        /// <summary>With P2P federation on, an envelope addressed to this gateway's client ID
+        /// (<see cref="P2PEnvelope"/>) as the P2P message inside it, with its hop count and the gateways below it must
+        /// still pass; otherwise null.</summary>
+        RoutedMessage Unwrap(string remoteTopic, byte[] payload, int qos)
+        {
+            if (!_settings.P2P)
+            {
+                return null;
+            }
+
+            int hops;
+            string via;
+            string topic = P2PEnvelope.Unwrap(remoteTopic, _settings.ClientId, out hops, out via);
+            if (topic == null)
+            {
+                return null;
+            }
+
+            RoutedMessage message = new RoutedMessage(topic, payload, qos, false);
+            message.OriginUplink = _settings.Name;
+            message.Hops = hops;
+            message.Via = via;
             return message;
         }
 

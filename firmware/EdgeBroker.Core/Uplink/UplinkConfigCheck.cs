@@ -69,9 +69,9 @@ namespace EdgeBroker.Core.Uplink
                 return name + ": the backoff needs 1 <= min <= max";
             }
 
-            if (settings.ForwardRules.Count == 0 && settings.SubscribeRules.Count == 0)
+            if (settings.ForwardRules.Count == 0 && settings.SubscribeRules.Count == 0 && !settings.P2P)
             {
-                return name + " has no forward or subscribe rule";
+                return name + " has no forward or subscribe rule and does not federate P2P";
             }
 
             string error = CheckRules(name, settings.ForwardRules);

@@ -11,4 +11,9 @@ namespace EdgeBroker.Core.Uplink
     /// <summary>An entry was queued: an engine that waits for work (rather than polling) sends it now. Called outside
     /// the uplink's lock, on the publisher's thread, so it must only signal.</summary>
     public delegate void UplinkQueued(Uplink uplink);
+
+    /// <summary>Adds to <paramref name="clientIds"/> every client ID this broker can deliver to — its own sessions and
+    /// the routes gateways below announced — and to <paramref name="paths"/> (same index) the path below this broker
+    /// to it ("" for its own), for a federated uplink's announcements after it connects.</summary>
+    public delegate void ReachableClients(System.Collections.ArrayList clientIds, System.Collections.ArrayList paths);
 }

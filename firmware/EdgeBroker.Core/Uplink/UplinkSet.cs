@@ -9,8 +9,13 @@ namespace EdgeBroker.Core.Uplink
     {
         readonly ArrayList _uplinks = new ArrayList();
 
+        /// <summary>Who this broker can deliver to, handed to every uplink for its P2P announcements; set by the
+        /// core.</summary>
+        public ReachableClients Reachable { get; set; }
+
         public void Add(Uplink uplink)
         {
+            uplink.Reachable = Reachable;
             _uplinks.Add(uplink);
         }
 
@@ -37,6 +42,49 @@ namespace EdgeBroker.Core.Uplink
             }
 
             return null;
+        }
+
+        /// <summary>Offers a P2P message for a client neither here nor below to the uplinks with P2P federation on
+        /// (<see cref="Uplink.OfferP2P"/>); the first that takes it or refuses it decides.</summary>
+        public UplinkOfferOutcome OfferP2P(RoutedMessage message, long nowMs)
+        {
+            for (int i = 0; i < _uplinks.Count; i++)
+            {
+                UplinkOfferOutcome outcome = ((Uplink)_uplinks[i]).OfferP2P(message, nowMs);
+                if (outcome != UplinkOfferOutcome.NotForwarded)
+                {
+                    return outcome;
+                }
+            }
+
+            return UplinkOfferOutcome.NotForwarded;
+        }
+
+        /// <summary>Whether any uplink federates P2P (<see cref="UplinkSettings.P2P"/>).</summary>
+        public bool FederatesP2P
+        {
+            get
+            {
+                for (int i = 0; i < _uplinks.Count; i++)
+                {
+                    if (((Uplink)_uplinks[i]).Settings.P2P)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+
+        /// <summary>Tells every federated uplink that <paramref name="clientId"/> became reachable here along
+        /// <paramref name="pathBelow"/> ("" for a client of this broker), or not (null).</summary>
+        public void Announce(string clientId, string pathBelow)
+        {
+            for (int i = 0; i < _uplinks.Count; i++)
+            {
+                ((Uplink)_uplinks[i]).Announce(clientId, pathBelow);
+            }
         }
 
         /// <summary>Offers <paramref name="message"/> to every uplink. The result is the worst outcome: a refusal

@@ -75,6 +75,11 @@ namespace EdgeBroker.Core.Uplink
 
         public int BackoffMaxMs { get; set; }
 
+        /// <summary>P2P federation (docs/federation.md): P2P messages for clients that are not here go up, envelopes for
+        /// this gateway's clients come down, and the clients this broker can reach are announced upstream. Off by
+        /// default.</summary>
+        public bool P2P { get; set; }
+
         /// <summary><see cref="UplinkRule"/>s with <see cref="UplinkDirection.Forward"/>; the first match decides.</summary>
         public ArrayList ForwardRules { get; private set; }
 

@@ -44,7 +44,8 @@ namespace EdgeBroker.Firmware.Relay
             Bytes = new ByteCounters();
             SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.NowMs());
             SysTree.Security = security;
-            core.Router.KeepRetained = KeepRetained;
+            core.KeepRetained = KeepRetained;
+            core.MaxSubscriptionsPerClient = settings.MaxSubscriptionsPerClient;
         }
 
         /// <summary>The gateway as the firmware composes it — on the device, in the emulator and in the tests alike:
@@ -54,6 +55,9 @@ namespace EdgeBroker.Firmware.Relay
         public static RelayContext Compose(RelaySettings settings, FlashStore store, BrokerSecurity security, IRelayLog log)
         {
             BrokerCore core = new BrokerCore(security.Policy, store.Offline, store.Sessions, settings.ToOfflineLimits(), MaxQos, settings.MaxClients);
+
+            // Routes to clients of gateways below this one (P2P federation) cost heap like clients: as many at most.
+            core.P2PMaxRoutes = settings.MaxClients;
             int restored = core.Restore();
             RetainedMessages retained = new RetainedMessages(settings.MaxRetainedMessages, store.Retained);
             log.Info("Store " + store.LogPath + ": " + restored + " persistent sessions, " + retained.Count + " retained messages");

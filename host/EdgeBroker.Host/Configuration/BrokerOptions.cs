@@ -71,6 +71,12 @@ public sealed class BrokerOptions
     /// <summary>How often expired sessions are looked for.</summary>
     public int SessionExpirySweepSeconds { get; set; } = 30;
 
+    /// <summary>Hops after which a federated P2P message is dropped (docs/federation.md).</summary>
+    public int P2PMaxHops { get; set; } = EdgeBroker.Core.Uplink.P2PEnvelope.DefaultMaxHops;
+
+    /// <summary>Routes to clients on gateways below that are kept at most (docs/federation.md).</summary>
+    public int P2PMaxRoutes { get; set; } = EdgeBroker.Core.Uplink.RemoteRoutes.DefaultCapacity;
+
     /// <summary>Connections to upstream brokers (see <see cref="UplinkOptions"/>).</summary>
     public List<UplinkOptions> Uplinks { get; set; } = [];
 
@@ -119,6 +125,16 @@ public sealed class BrokerOptions
             problems.Add($"Bind {Bind} lets other machines connect, but no authentication is configured. Add an access key " +
                 "(--access-key ID:SECRET, or EdgeBroker:AccessKeys in a --config file) so that MQTT clients must sign in, " +
                 "or pass --allow-anonymous to let any client that can reach the broker connect.");
+        }
+
+        if (P2PMaxHops < 1)
+        {
+            problems.Add($"P2PMaxHops must be at least 1 (is {P2PMaxHops}).");
+        }
+
+        if (P2PMaxRoutes < 0)
+        {
+            problems.Add($"P2PMaxRoutes must not be negative (is {P2PMaxRoutes}).");
         }
 
         if (MaxOfflineMessagesPerClient < 1)

@@ -5,7 +5,7 @@ namespace EdgeBroker.Host.Configuration;
 /// <summary>
 /// The command-line form of one uplink (named <see cref="UplinkOptions.CommandLineName"/>): <c>--uplink URL</c>
 /// (repeatable: failover addresses in order), <c>--uplink-forward FILTER</c> and <c>--uplink-subscribe FILTER</c>
-/// (repeatable; topics keep their names, QoS 1), <c>--uplink-client-id ID</c>. Everything else — credentials, TLS files,
+/// (repeatable; topics keep their names, QoS 1), <c>--uplink-client-id ID</c>, <c>--uplink-p2p</c> (P2P federation). Everything else — credentials, TLS files,
 /// remaps, bounds — is set in the config file's "Uplinks" list.
 /// </summary>
 sealed class UplinkFlags
@@ -26,8 +26,12 @@ sealed class UplinkFlags
         HelpName = "FILTER",
     };
     readonly Option<string?> _clientId = new("--uplink-client-id") { Description = "This broker's client ID upstream.", HelpName = "ID" };
+    readonly Option<bool> _p2p = new("--uplink-p2p")
+    {
+        Description = "Federate P2P over the uplink: messages for clients not here go up, envelopes for local clients come down.",
+    };
 
-    public IEnumerable<Option> Options => [_addresses, _forward, _subscribe, _clientId];
+    public IEnumerable<Option> Options => [_addresses, _forward, _subscribe, _clientId, _p2p];
 
     /// <summary>Adds the given flags to <paramref name="settings"/> as one entry of the Uplinks list.</summary>
     public void AddSettings(ParseResult result, Dictionary<string, string?> settings)
@@ -36,7 +40,8 @@ sealed class UplinkFlags
         var forward = result.GetValue(_forward) ?? [];
         var subscribe = result.GetValue(_subscribe) ?? [];
         var clientId = result.GetValue(_clientId);
-        if (addresses.Length == 0 && forward.Length == 0 && subscribe.Length == 0 && clientId is null)
+        var p2p = result.GetValue(_p2p);
+        if (addresses.Length == 0 && forward.Length == 0 && subscribe.Length == 0 && clientId is null && !p2p)
         {
             return;
         }
@@ -49,6 +54,11 @@ sealed class UplinkFlags
         if (clientId is not null)
         {
             settings[$"{entry}:{nameof(UplinkOptions.ClientId)}"] = clientId;
+        }
+
+        if (p2p)
+        {
+            settings[$"{entry}:{nameof(UplinkOptions.P2P)}"] = "true";
         }
     }
 

@@ -68,6 +68,10 @@ public sealed class UplinkOptions
 
     public int BackoffMaxMs { get; set; } = UplinkSettings.DefaultBackoffMaxMs;
 
+    /// <summary>P2P federation over this uplink (docs/federation.md): P2P messages for clients that are not here go up,
+    /// envelopes for local clients come down, local clients are announced upstream. Off by default.</summary>
+    public bool P2P { get; set; }
+
     /// <summary>Local topics sent upstream.</summary>
     public List<UplinkRuleOptions> Forward { get; set; } = [];
 
@@ -83,6 +87,7 @@ public sealed class UplinkOptions
         var settings = new UplinkSettings(Name)
         {
             ClientId = EffectiveClientId,
+            P2P = P2P,
             AuthMode = AuthMode,
             UserName = UserName,
             Password = Password,

@@ -23,6 +23,7 @@ static class HttpApi
         services.AddSingleton<AccessKeyRing>();
         services.AddSingleton<SignedRequestVerifier>();
         services.AddSingleton<HttpApiListener>();
+        services.AddSingleton<Dashboard.DashboardFeed>();
         services.AddHostedService(provider => provider.GetRequiredService<HttpApiListener>());
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<BrokerOptions>, IServiceProvider>((kestrel, broker, provider) =>
@@ -37,6 +38,7 @@ static class HttpApi
         app.MapPairingApi();
         app.MapDeviceApi();
         app.MapUplinkApi();
+        app.MapDashboard();
         app.MapMetrics(MetricsPath, app.Services.GetRequiredService<BrokerMetrics>().Registry);
     }
 }

@@ -82,12 +82,12 @@ sealed class HttpApiListener(
         if (accessKeys.Count == 0)
         {
             logger.LogInformation(
-                "HTTP API on {Scheme}://{Bind}:{Port} (online status, tokens, pairing, devices; no access keys configured, so every request is refused: add one with --access-key ID:SECRET)",
+                "HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; no access keys configured, so every request is refused: add one with --access-key ID:SECRET)",
                 BoundAddress?.Scheme, settings.Bind, BoundPort);
         }
         else
         {
-            logger.LogInformation("HTTP API on {Scheme}://{Bind}:{Port} (online status, tokens, pairing, devices; instance {InstanceId}, {Count} access key(s))",
+            logger.LogInformation("HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; instance {InstanceId}, {Count} access key(s))",
                 BoundAddress?.Scheme, settings.Bind, BoundPort, settings.InstanceId, accessKeys.Count);
         }
     }

@@ -3,6 +3,7 @@ using System.Collections;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Topics;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Monitoring;
@@ -275,12 +276,26 @@ sealed class UplinkConnection : IDisposable
         message.ResponseTopic = original?.ResponseTopic;
         message.CorrelationData = original?.CorrelationData;
         message.PayloadFormatIndicator = original?.PayloadFormatIndicator ?? MqttPayloadFormatIndicator.Unspecified;
-        message.UserProperties = (original?.UserProperties ?? [])
-            .Where(property => property.Name != UplinkEntry.DedupeProperty)
-            .Append(new MqttUserProperty(UplinkEntry.DedupeProperty, System.Text.Encoding.UTF8.GetBytes(entry.DedupeId).AsMemory()))
+        var properties = (original?.UserProperties ?? [])
+            .Where(property => property.Name is not (UplinkEntry.DedupeProperty or P2PEnvelope.HopsProperty))
             .ToList();
+        if (entry.DedupeId is not null)
+        {
+            properties.Add(UserProperty(UplinkEntry.DedupeProperty, entry.DedupeId));
+        }
+
+        if (P2PAddress.ReceiverStart(entry.RemoteTopic) >= 0)
+        {
+            // A federated P2P message: one hop more than it arrived with (docs/federation.md).
+            var arrivedWith = original?.UserProperties?.FirstOrDefault(property => property.Name == P2PEnvelope.HopsProperty)?.ReadValueAsString();
+            properties.Add(UserProperty(P2PEnvelope.HopsProperty, (P2PEnvelope.HopsOf(arrivedWith) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        message.UserProperties = properties;
         return message;
     }
+
+    static MqttUserProperty UserProperty(string name, string value) => new(name, System.Text.Encoding.UTF8.GetBytes(value).AsMemory());
 
     /// <summary>Reports the upstream's answer for one entry. A PUBACK with an error reason is the upstream's final word
     /// on it (sending it again would be refused again and hold up the queue), so it is deleted too, and logged.</summary>

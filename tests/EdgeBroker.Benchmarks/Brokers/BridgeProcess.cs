@@ -59,7 +59,8 @@ public sealed class BridgeProcess : IAsyncDisposable
         + "\" ], \"ClientId\": \"bench-gateway\", \"Forward\": [ { \"Filter\": \"data/#\" } ], \"Subscribe\": [ { \"Filter\": \"data/#\" } ], "
         + "\"BackoffMinMs\": 100, \"BackoffMaxMs\": 1000 } ] } }";
 
-    static async Task<BridgeProcess> StartMosquittoAsync(string mosquitto, Func<int, IEnumerable<string>> extra, string prefix)
+    /// <summary>mosquitto with persistence and <paramref name="extra"/> configuration lines (given its own port).</summary>
+    public static async Task<BridgeProcess> StartMosquittoAsync(string mosquitto, Func<int, IEnumerable<string>> extra, string prefix)
     {
         var scratch = Directory.CreateTempSubdirectory(prefix);
         if (!OperatingSystem.IsWindows())
@@ -83,20 +84,32 @@ public sealed class BridgeProcess : IAsyncDisposable
         return process;
     }
 
-    static async Task<BridgeProcess> StartEdgeBrokerAsync(string dll, int upstreamPort)
+    static Task<BridgeProcess> StartEdgeBrokerAsync(string dll, int upstreamPort) =>
+        StartEdgeBrokerAsync(dll, scratch =>
+        {
+            var settings = Path.Combine(scratch.FullName, "bench-settings.json");
+            File.WriteAllText(settings, EdgeBrokerSettings(upstreamPort));
+            return ["--config", settings];
+        });
+
+    /// <summary>The EdgeBroker host on a port and data directory of its own, with the flags
+    /// <paramref name="flags"/> makes (given its scratch directory).</summary>
+    public static async Task<BridgeProcess> StartEdgeBrokerAsync(string dll, Func<DirectoryInfo, IEnumerable<string>> flags)
     {
         var scratch = Directory.CreateTempSubdirectory("bench-uplink-");
         var port = BrokerProcess.FreeLoopbackPort();
-        var settings = Path.Combine(scratch.FullName, "bench-settings.json");
-        File.WriteAllText(settings, EdgeBrokerSettings(upstreamPort));
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =
             {
                 dll, "--port", port.ToString(CultureInfo.InvariantCulture), "--http-port", "0", "--data-dir", Path.Combine(scratch.FullName, "data"),
-                "--config", settings,
             },
         };
+        foreach (var flag in flags(scratch))
+        {
+            start.ArgumentList.Add(flag);
+        }
+
         var process = new BridgeProcess(start, scratch, port);
         await process.StartAsync();
         return process;

@@ -21,6 +21,7 @@ public sealed class BenchmarkCommandLine
     readonly Option<int?> _idleConnections = new("--idle-connections") { Description = $"Connections holding the idle subscriptions (default {Defaults.IdleConnections})." };
     readonly Option<int?> _idleSubscriptions = new("--idle-subscriptions") { Description = $"Subscriptions per idle connection (default {Defaults.IdleSubscriptionsPerConnection})." };
     readonly Option<int?> _backlog = new("--backlog") { Description = $"Messages stored for the away receiver in the stored-backlog cases, all publishers together (default {Defaults.BacklogMessages:N0}, also with --quick)." };
+    readonly Option<int?> _roundTrips = new("--round-trips") { Description = $"Measured round trips of each federation case, one in flight (default {Defaults.RoundTrips:N0})." };
     readonly Option<int?> _storeIterations = new("--store-iterations") { Description = $"Measured BenchmarkDotNet iterations per store operation (default {Defaults.StoreIterations}; --quick: {Defaults.AsQuick().StoreIterations})." };
     readonly Option<string?> _cases = new("--cases") { Description = "Comma-separated case IDs to run (default: all). IDs: " + string.Join(", ", KnownCaseIds) + "." };
     readonly Option<bool> _quick = new("--quick") { Description = "Fast smoke run (about a minute for all cases); numbers are indicative only." };
@@ -33,7 +34,7 @@ public sealed class BenchmarkCommandLine
     {
         Root = new RootCommand("EdgeBroker benchmark: P2P and pub/sub throughput, latency and broker CPU against mosquitto, durable delivery, store rates.")
         {
-            _pairs, _messages, _duration, _warmup, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _storeIterations, _cases, _quick, _out,
+            _pairs, _messages, _duration, _warmup, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _roundTrips, _storeIterations, _cases, _quick, _out,
             _edgeBroker, _mosquitto, _robustnessIdleClients,
         };
         Root.Validators.Add(result =>
@@ -62,6 +63,7 @@ public sealed class BenchmarkCommandLine
             IdleConnections = result.GetValue(_idleConnections) ?? settings.IdleConnections,
             IdleSubscriptionsPerConnection = result.GetValue(_idleSubscriptions) ?? settings.IdleSubscriptionsPerConnection,
             BacklogMessages = result.GetValue(_backlog) ?? settings.BacklogMessages,
+            RoundTrips = result.GetValue(_roundTrips) ?? settings.RoundTrips,
             StoreIterations = result.GetValue(_storeIterations) ?? settings.StoreIterations,
             CaseIds = SplitCases(result.GetValue(_cases)),
             OutputFile = result.GetValue(_out),
@@ -76,7 +78,7 @@ public sealed class BenchmarkCommandLine
         foreach (var (option, value) in new (Option<int?>, int?)[]
                  {
                      (_pairs, result.GetValue(_pairs)), (_messages, result.GetValue(_messages)), (_rate, result.GetValue(_rate)),
-                     (_window, result.GetValue(_window)), (_backlog, result.GetValue(_backlog)), (_storeIterations, result.GetValue(_storeIterations)),
+                     (_window, result.GetValue(_window)), (_backlog, result.GetValue(_backlog)), (_roundTrips, result.GetValue(_roundTrips)), (_storeIterations, result.GetValue(_storeIterations)),
                      (_robustnessIdleClients, result.GetValue(_robustnessIdleClients)),
                  })
         {
@@ -110,6 +112,7 @@ public sealed class BenchmarkCommandLine
         foreach (var id in SplitCases(result.GetValue(_cases)))
         {
             if (CaseCatalog.Find(id) is null && StoreCaseCatalog.Find(id) is null && UplinkCaseCatalog.Find(id) is null
+                && FederationCaseCatalog.Find(id) is null
                 && !string.Equals(id, RobustnessCase.Id, StringComparison.OrdinalIgnoreCase))
             {
                 yield return $"Unknown case '{id}'. Known cases: {string.Join(", ", KnownCaseIds)}.";
@@ -119,7 +122,7 @@ public sealed class BenchmarkCommandLine
 
     static IEnumerable<string> KnownCaseIds =>
         CaseCatalog.All.Select(c => c.Id).Concat(StoreCaseCatalog.All.Select(c => c.Id)).Concat(UplinkCaseCatalog.All.Select(c => c.Id))
-            .Append(RobustnessCase.Id);
+            .Concat(FederationCaseCatalog.All.Select(c => c.Id)).Append(RobustnessCase.Id);
 
     static string[] SplitCases(string? cases) =>
         cases?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];

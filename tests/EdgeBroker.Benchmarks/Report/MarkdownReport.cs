@@ -38,6 +38,9 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     /// <summary>The uplink cases (bridges into an upstream), if any ran.</summary>
     public IReadOnlyList<UplinkResult> UplinkResults { get; init; } = [];
 
+    /// <summary>The federation cases (P2P round trips through gateway tiers), if any ran.</summary>
+    public IReadOnlyList<FederationResult> FederationResults { get; init; } = [];
+
     public string Render()
     {
         var text = new StringBuilder();
@@ -58,6 +61,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         new SlowConsumerTable(results).Write(text);
         new StoreRatesTable(storeResults).Write(text);
         new UplinkTable(UplinkResults).Write(text);
+        new FederationTable(FederationResults).Write(text);
         new RobustnessTable(robustness).Write(text);
         WriteProblems(text);
         WriteTargetsSummary(text);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 
@@ -43,13 +44,13 @@ public sealed class ClientStatusTests
     public async Task Online_stays_one_across_a_takeover_and_never_exceeds_two()
     {
         await using var api = await ApiBroker.StartAsync();
-        var samples = new List<int>();
+        var samples = new ConcurrentQueue<int>();
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
-                samples.Add(await api.OnlineAsync(Device));
+                samples.Enqueue(await api.OnlineAsync(Device));
             }
         });
 
@@ -59,6 +60,10 @@ public sealed class ClientStatusTests
         Assert.Equal(0, await second.ConnectAsync(Device));
         Assert.True(await first.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
         Assert.Equal(1, await api.OnlineAsync(Device));
+
+        // A loaded machine may sample only a few times; let the sampler start at least one query while the count is 1.
+        var seen = samples.Count;
+        await Eventually.WaitUntilAsync(() => samples.Count >= seen + 2, () => "two more online-status samples");
 
         await second.SendAsync(0xE0, []);
         await api.WaitForOnlineAsync(Device, 0);

@@ -18,6 +18,10 @@ public sealed class CrashTests : IDisposable
     const string Topic = "app/p2p/" + Device;
     const int Rounds = 4;
 
+    /// <summary>Acknowledgements each round waits for before its random delay to the kill, so a slow (loaded) machine
+    /// still has the test prove something.</summary>
+    const int MinimumPerRound = 10;
+
     static readonly string EmulatorDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Emulator.dll");
 
     readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("edgebroker-crash-");
@@ -36,7 +40,7 @@ public sealed class CrashTests : IDisposable
         {
             await using var broker = await StartBrokerAsync(engine);
             using var publisher = await ConnectAsync("GID_app@@@publisher", cleanStart: true);
-            var killer = Task.Delay(TimeSpan.FromMilliseconds(random.Next(100, 600))).ContinueWith(_ => Kill(broker));
+            var killer = KillAfterAcknowledgementsAsync(broker, () => Count(acknowledged), Count(acknowledged) + MinimumPerRound, random.Next(100, 600));
             await PublishUntilKilledAsync(publisher, () => next++, acknowledged);
             await killer;
         }
@@ -60,7 +64,7 @@ public sealed class CrashTests : IDisposable
         await using (var broker = await StartBrokerAsync(engine))
         {
             var publishers = await Task.WhenAll(acknowledged.Keys.Select(clientId => ConnectAsync(clientId, cleanStart: true)));
-            var killer = KillAfterAcknowledgementsAsync(broker, acknowledged, MinimumAcknowledged);
+            var killer = KillAfterAcknowledgementsAsync(broker, () => Total(acknowledged), MinimumAcknowledged, new Random().Next(0, 200));
             await Task.WhenAll(publishers.Select(publisher =>
             {
                 var next = 0;
@@ -77,32 +81,28 @@ public sealed class CrashTests : IDisposable
         await AssertDeviceReceivesAsync(engine, acknowledged);
     }
 
-    /// <summary>Kills the broker a random moment (0–200 ms) after the publishers were acknowledged
-    /// <paramref name="minimum"/> messages, whatever the machine's load.</summary>
-    static async Task KillAfterAcknowledgementsAsync(ProcessRunner broker, Dictionary<string, List<int>> acknowledged, int minimum)
+    /// <summary>Kills the broker <paramref name="delayMs"/> after <paramref name="acknowledged"/> reached
+    /// <paramref name="minimum"/> (or after 30 s), whatever the machine's load.</summary>
+    static async Task KillAfterAcknowledgementsAsync(ProcessRunner broker, Func<int> acknowledged, int minimum, int delayMs)
     {
         var waited = Stopwatch.StartNew();
-        while (Total(acknowledged) < minimum && waited.Elapsed < TimeSpan.FromSeconds(30))
+        while (acknowledged() < minimum && waited.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(5);
         }
 
-        await Task.Delay(new Random().Next(0, 200));
+        await Task.Delay(delayMs);
         Kill(broker);
     }
 
-    static int Total(Dictionary<string, List<int>> acknowledged)
-    {
-        var total = 0;
-        foreach (var list in acknowledged.Values)
-        {
-            lock (list)
-            {
-                total += list.Count;
-            }
-        }
+    static int Total(Dictionary<string, List<int>> acknowledged) => acknowledged.Values.Sum(Count);
 
-        return total;
+    static int Count(List<int> acknowledged)
+    {
+        lock (acknowledged)
+        {
+            return acknowledged.Count;
+        }
     }
 
     async Task RegisterDeviceAsync(string engine)

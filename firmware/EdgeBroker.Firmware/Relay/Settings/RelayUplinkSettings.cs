@@ -7,7 +7,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
     /// The gateway's uplink to a cloud broker, as edgebroker.conf sets it, for the core's <see cref="UplinkSettings"/>.
     /// The device has one uplink (one extra socket): <c>uplink = mqtt://HOST:PORT</c> turns it on (several addresses,
     /// comma-separated, are a failover list), <c>uplink_forward</c> and <c>uplink_subscribe</c> list the topic filters
-    /// that go up and come down, <c>uplink_client_id</c> names the gateway upstream. The other keys have defaults sized
+    /// that go up and come down, <c>uplink_client_id</c> names the gateway upstream, <c>uplink_p2p = true</c> federates P2P
+    /// over it (docs/federation.md). The other keys have defaults sized
     /// for the device. Lists are comma-separated.
     /// </summary>
     public sealed class RelayUplinkSettings
@@ -37,6 +38,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string FullPolicyKey = "uplink_full_policy";
         public const string BackoffMinMsKey = "uplink_backoff_min_ms";
         public const string BackoffMaxMsKey = "uplink_backoff_max_ms";
+        public const string P2PKey = "uplink_p2p";
 
         /// <summary>The uplink's name unless the file gives one: <c>$SYS/uplink/cloud/state</c>.</summary>
         public const string DefaultName = "cloud";
@@ -49,6 +51,9 @@ namespace EdgeBroker.Firmware.Relay.Settings
 
         /// <summary>The values of <see cref="FullPolicyKey"/>, in the order of <see cref="UplinkFullPolicy"/>.</summary>
         const string FullPolicies = "drop-oldest,refuse-new";
+
+        /// <summary>The values of <see cref="P2PKey"/>: off, on.</summary>
+        const string OffOn = "false,true";
 
         RelayUplinkSettings(UplinkSettings uplink, string caFile)
         {
@@ -108,6 +113,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             uplink.FullPolicy = (UplinkFullPolicy)Choice(file, FullPolicyKey, FullPolicies, (int)UplinkFullPolicy.DropOldest);
             uplink.BackoffMinMs = file.GetInt(BackoffMinMsKey, uplink.BackoffMinMs, 1, 3600000);
             uplink.BackoffMaxMs = file.GetInt(BackoffMaxMsKey, uplink.BackoffMaxMs, 1, 3600000);
+            uplink.P2P = Choice(file, P2PKey, OffOn, 0) == 1;
             if (file.Problems.Count > problems)
             {
                 return null;
@@ -137,7 +143,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
                 NameKey, ClientIdKey, ForwardKey, SubscribeKey, ForwardQosKey, SubscribeQosKey, ForwardLocalPrefixKey,
                 ForwardRemotePrefixKey, SubscribeRemotePrefixKey, SubscribeLocalPrefixKey, AuthKey, UserNameKey, PasswordKey,
                 AccessKeyIdKey, AccessKeySecretKey, InstanceIdKey, CaFileKey, KeepAliveSecondsKey, InFlightKey,
-                MaxQueuedMessagesKey, MaxQueuedBytesKey, FullPolicyKey, BackoffMinMsKey, BackoffMaxMsKey,
+                MaxQueuedMessagesKey, MaxQueuedBytesKey, FullPolicyKey, BackoffMinMsKey, BackoffMaxMsKey, P2PKey,
             };
             for (int i = 0; i < keys.Length; i++)
             {

@@ -1,0 +1,290 @@
+using System.Text;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Tests.Support;
+using EdgeBroker.Core.Uplink;
+using static EdgeBroker.Core.Tests.Uplink.UplinkFixture;
+
+namespace EdgeBroker.Core.Tests.Uplink;
+
+/// <summary>P2P federation (docs/federation.md) as both engines use it: through <see cref="BrokerCore"/>.</summary>
+public class P2PFederationTests
+{
+    static UplinkSettings Federated(bool p2p = true)
+    {
+        var settings = new UplinkSettings("cloud") { ClientId = "gw-a", P2P = p2p };
+        settings.AddAddress(UplinkAddress.Parse("mqtt://upstream:1883"));
+        return settings;
+    }
+
+    static (TestBroker Broker, Core.Uplink.Uplink Uplink) Gateway(bool p2p = true)
+    {
+        var broker = new TestBroker();
+        var uplink = new Core.Uplink.Uplink(Federated(p2p), new MemoryUplinkQueueStore(), new SeededRandomSource());
+        broker.Core.Uplinks.Add(uplink);
+        return (broker, uplink);
+    }
+
+    static void Announce(TestBroker broker, string gateway, string clientId, bool reachable = true, string payload = "1") =>
+        Assert.Equal(PublishOutcome.Delivered, broker.Core.Publish(gateway, new RoutedMessage(P2PEnvelope.AnnouncementPrefix + clientId,
+            reachable ? Encoding.UTF8.GetBytes(payload) : [], 0, false)));
+
+    /// <summary>Announcements taken from the uplink: "{clientId}+" (own client), "{clientId}+{path}", "{clientId}-" (gone).</summary>
+    static List<string> Announcements(Core.Uplink.Uplink uplink) => Take(uplink)
+        .Where(entry => entry.RemoteTopic.StartsWith(P2PEnvelope.AnnouncementPrefix, StringComparison.Ordinal))
+        .Select(entry => entry.RemoteTopic[P2PEnvelope.AnnouncementPrefix.Length..]
+            + (entry.Payload.Length > 0 ? "+" + Encoding.UTF8.GetString(entry.Payload)[1..].TrimStart('/') : "-"))
+        .ToList();
+
+    [Fact]
+    public void Off_a_P2P_message_for_an_unknown_client_is_dropped_as_before()
+    {
+        var (broker, uplink) = Gateway(p2p: false);
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+
+        Assert.Equal(PublishOutcome.NoMatchingSubscribers, broker.Publish("sensor", "app/p2p/nobody", qos: 1));
+        Assert.Empty(Take(uplink));
+        Assert.Equal(1, broker.Counters.P2PDroppedNoSession);
+    }
+
+    [Fact]
+    public void On_a_P2P_message_for_a_client_not_here_goes_up_unchanged_and_a_local_persistent_session_keeps_its_own()
+    {
+        var (broker, uplink) = Gateway();
+        broker.ConnectThenLeave("away", TestBroker.Persistent);
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+        Take(uplink);
+
+        Assert.Equal(PublishOutcome.Queued, broker.Publish("sensor", "app/p2p/elsewhere", qos: 2, payload: "x"));
+        Assert.Equal(PublishOutcome.Queued, broker.Publish("sensor", "app/p2p/away", qos: 1, payload: "kept"));
+
+        var entry = Assert.Single(Take(uplink));
+        Assert.Equal(("app/p2p/elsewhere", "x", 1), (entry.RemoteTopic, PayloadOf(entry), entry.Qos));
+        Assert.Equal(1, broker.Counters.P2PForwardedUp);
+        Assert.Equal(1, broker.Counters.P2PQueued);
+    }
+
+    [Fact]
+    public void With_p2p_on_forward_rules_do_not_send_P2P_addresses_up_a_second_time()
+    {
+        var settings = Federated();
+        settings.AddRule(UplinkRule.Forward("#", 1));
+        var broker = new TestBroker();
+        var uplink = Connected(settings);
+        broker.Core.Uplinks.Add(uplink);
+        broker.Connect("here");
+
+        broker.Publish("sensor", "app/p2p/here", qos: 1);
+        broker.Publish("sensor", "app/p2p/elsewhere", qos: 1);
+
+        Assert.Equal(new[] { "$eb/route/here", "app/p2p/elsewhere" }, Take(uplink).Select(entry => entry.RemoteTopic));
+    }
+
+    [Fact]
+    public void An_announced_client_gets_its_messages_wrapped_for_its_gateway_and_never_back_to_the_sender_gateway()
+    {
+        var broker = new TestBroker();
+        var gatewayB = broker.Connect("gw-b");
+        Announce(broker, "gw-b", "actuator");
+
+        Assert.Equal(PublishOutcome.Delivered, broker.Publish("app", "plant/p2p/actuator", qos: 1, payload: "on"));
+        Assert.Equal(PublishOutcome.NoMatchingSubscribers, broker.Publish("gw-b", "plant/p2p/actuator", qos: 1, payload: "loop"));
+
+        var delivery = Assert.Single(gatewayB.Received);
+        Assert.Equal(("plant/p2p/gw-b/1/actuator", "on", 1), (delivery.Topic, delivery.Payload, delivery.Qos));
+        Assert.Equal(1, broker.Counters.P2PWrapped);
+    }
+
+    [Fact]
+    public void A_route_is_removed_only_by_the_gateway_that_holds_it_and_a_local_session_always_wins()
+    {
+        var broker = new TestBroker();
+        var gatewayB = broker.Connect("gw-b");
+        var gatewayC = broker.Connect("gw-c");
+        Announce(broker, "gw-b", "actuator");
+        Announce(broker, "gw-c", "actuator", reachable: false);
+        broker.Publish("app", "plant/p2p/actuator", qos: 1, payload: "1");
+        Announce(broker, "gw-c", "actuator");
+        broker.Publish("app", "plant/p2p/actuator", qos: 1, payload: "2");
+        var local = broker.Connect("actuator");
+        broker.Publish("app", "plant/p2p/actuator", qos: 1, payload: "3");
+
+        Assert.Equal(new[] { "1" }, gatewayB.Payloads);
+        Assert.Equal(new[] { "2" }, gatewayC.Payloads);
+        Assert.Equal(new[] { "3" }, local.Payloads);
+    }
+
+    [Fact]
+    public void An_envelope_for_this_gateway_is_unwrapped_and_delivered_locally_and_never_goes_back_up()
+    {
+        var (broker, uplink) = Gateway();
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+        var actuator = broker.Connect("actuator");
+        Take(uplink);
+
+        var forActuator = uplink.Down("plant/p2p/gw-a/2/actuator", "on"u8.ToArray(), 1, false)!;
+        var forNobody = uplink.Down("plant/p2p/gw-a/2/nobody", "lost"u8.ToArray(), 1, false)!;
+        Assert.Equal(PublishOutcome.Delivered, broker.Core.PublishFromUplink(forActuator));
+        Assert.Equal(PublishOutcome.NoMatchingSubscribers, broker.Core.PublishFromUplink(forNobody));
+
+        Assert.Equal(("plant/p2p/actuator", "on"), (actuator.Received.Single().Topic, actuator.Received.Single().Payload));
+        Assert.Equal(2, forActuator.Hops);
+        Assert.Empty(Take(uplink));
+        Assert.Null(uplink.Down("plant/p2p/gw-other/2/actuator", [], 1, false));
+    }
+
+    [Fact]
+    public void Beyond_the_maximum_hop_count_a_message_is_dropped_and_counted()
+    {
+        var broker = new TestBroker();
+        var gatewayB = broker.Connect("gw-b");
+        Announce(broker, "gw-b", "actuator");
+        broker.Core.Routes.MaxHops = 2;
+
+        var tired = new RoutedMessage("plant/p2p/actuator", "x"u8.ToArray(), 1, false) { Hops = 2 };
+        Assert.Equal(PublishOutcome.NoMatchingSubscribers, broker.Core.Publish("app", tired));
+
+        Assert.Empty(gatewayB.Received);
+        Assert.Equal(1, broker.Counters.P2PDroppedHops);
+    }
+
+    [Fact]
+    public void A_connecting_uplink_announces_every_reachable_client_first_then_each_change()
+    {
+        var (broker, uplink) = Gateway();
+        broker.Connect("sensor");
+        broker.ConnectThenLeave("away", TestBroker.Persistent);
+        broker.Connect("gw-below");
+        Announce(broker, "gw-below", "deep");
+
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+        Assert.Equal(new[] { "away+", "deep+gw-below", "gw-below+", "sensor+" }, Announcements(uplink).Order());
+
+        var transient = broker.Connect("transient");
+        broker.Disconnect(transient);
+        Announce(broker, "gw-below", "deeper", payload: "1/gw-x");
+        Announce(broker, "gw-below", "deep", reachable: false);
+        Assert.Equal(new[] { "transient+", "transient-", "deeper+gw-below/gw-x", "deep-" }, Announcements(uplink));
+    }
+
+    [Fact]
+    public void Routes_are_bounded_a_further_client_is_refused_and_counted_while_kept_ones_still_change()
+    {
+        var broker = new TestBroker();
+        broker.Connect("gw-b");
+        broker.Connect("gw-c");
+        broker.Core.Routes.Capacity = 2;
+        Announce(broker, "gw-b", "one");
+        Announce(broker, "gw-b", "two");
+        Announce(broker, "gw-b", "three");
+        Announce(broker, "gw-c", "two");
+
+        Assert.Equal((2, 1), (broker.Core.Routes.Count, broker.Core.Routes.Refused));
+        Assert.Null(broker.Core.Routes.GatewayFor("three"));
+        Assert.Equal("gw-c", broker.Core.Routes.GatewayFor("two"));
+    }
+
+    [Fact]
+    public void Each_route_change_is_a_gateway_level_presence_event_and_a_repeat_is_none()
+    {
+        var broker = new TestBroker();
+        var monitor = broker.ConnectSubscribed("monitor", "$SYS/presence/#");
+        broker.Connect("site-gw");
+        Announce(broker, "site-gw", "GID_x@@@sensor", payload: "1/gw-a");
+        Announce(broker, "site-gw", "GID_x@@@sensor", payload: "1/gw-a");
+        Announce(broker, "site-gw", "GID_x@@@sensor", reachable: false);
+
+        var events = monitor.Received.Where(delivery => delivery.Topic.EndsWith("reachable", StringComparison.Ordinal)).ToList();
+        Assert.Equal(new[] { "$SYS/presence/GID_x/reachable", "$SYS/presence/GID_x/unreachable" }, events.Select(e => e.Topic));
+        Assert.Contains("\"gateway\":\"site-gw/gw-a\"", events[0].Payload);
+        Assert.Contains("\"clientId\":\"GID_x@@@sensor\"", events[1].Payload);
+    }
+
+    [Fact]
+    public void Announcements_from_a_client_without_a_live_connection_change_nothing()
+    {
+        var broker = new TestBroker();
+        Announce(broker, "ghost", "actuator");
+
+        Assert.Equal(0, broker.Core.Routes.Count);
+    }
+
+    [Theory]
+    [InlineData("plant/p2p/gw-a/3/actuator", "plant/p2p/actuator", 3, null)]
+    [InlineData("plant/p2p/gw-a/3/gw-x/gw-y/actuator", "plant/p2p/actuator", 3, "gw-x/gw-y")]
+    [InlineData("plant/p2p/gw-a/x/actuator", null, 0, null)]
+    [InlineData("plant/p2p/gw-a//actuator", null, 0, null)]
+    [InlineData("plant/p2p/gw-a/3/", null, 0, null)]
+    [InlineData("plant/p2p/gw-a/3/gw-x//actuator", null, 0, null)]
+    [InlineData("plant/p2p/gw-a", null, 0, null)]
+    [InlineData("$SYS/p2p/gw-a/3/actuator", null, 0, null)]
+    [InlineData("plant/p2p/gw-ab/3/actuator", null, 0, null)]
+    public void The_envelope_form_is_read_strictly(string topic, string? inner, int hops, string? via)
+    {
+        Assert.Equal(inner, P2PEnvelope.Unwrap(topic, "gw-a", out var readHops, out var readVia));
+        Assert.Equal((hops, via), inner is null ? (0, null) : (readHops, readVia));
+    }
+
+    [Theory]
+    [InlineData("1", "")]
+    [InlineData("1/gw-a", "gw-a")]
+    [InlineData("1/gw-a/gw-x", "gw-a/gw-x")]
+    [InlineData("", null)]
+    [InlineData("0", null)]
+    [InlineData("1/", null)]
+    [InlineData("1/gw-a//gw-x", null)]
+    [InlineData("1/gw-#", null)]
+    public void Announcements_are_read_strictly(string payload, string? path)
+    {
+        var bytes = Encoding.UTF8.GetBytes(payload);
+        Assert.Equal(path, P2PEnvelope.AnnouncedPath(bytes, 0, bytes.Length));
+    }
+
+    [Fact]
+    public void Wrapping_and_unwrapping_are_inverse()
+    {
+        var topic = "plant/p2p/GID_x@@@dev-1";
+        var wrapped = P2PEnvelope.Wrap(topic, "plant/p2p/".Length, "GID_gw@@@site/gw-a", 4);
+
+        Assert.Equal("plant/p2p/GID_gw@@@site/4/gw-a/GID_x@@@dev-1", wrapped);
+        Assert.Equal(topic, P2PEnvelope.Unwrap(wrapped, "GID_gw@@@site", out var hops, out var via));
+        Assert.Equal((4, "gw-a"), (hops, via));
+    }
+
+    [Fact]
+    public void A_route_through_several_tiers_travels_in_the_envelope_so_the_middle_tier_needs_no_table()
+    {
+        var cloud = new TestBroker();
+        var site = cloud.Connect("site-gw");
+        Announce(cloud, "site-gw", "sensor", payload: "1/gw-a");
+        cloud.Publish("app", "plant/p2p/sensor", qos: 1, payload: "hello");
+        var envelope = Assert.Single(site.Received);
+        Assert.Equal("plant/p2p/site-gw/1/gw-a/sensor", envelope.Topic);
+
+        // The site gateway, just restarted: no routes yet, only its gateway's persistent session.
+        var (middle, uplink) = Gateway();
+        middle.Core.Uplinks.At(0).Settings.ClientId = "site-gw";
+        middle.ConnectThenLeave("gw-a", TestBroker.Persistent);
+        var down = uplink.Down(envelope.Topic, Encoding.UTF8.GetBytes(envelope.Payload), 1, false)!;
+
+        Assert.Equal(PublishOutcome.Queued, middle.Core.PublishFromUplink(down));
+        Assert.Equal(0, middle.Core.Routes.Count);
+        var gatewayA = middle.Connect("gw-a", TestBroker.Persistent, cleanStart: false);
+        Assert.Equal("plant/p2p/gw-a/2/sensor", Assert.Single(gatewayA.Received).Topic);
+    }
+
+    [Fact]
+    public void The_P2P_payload_is_unchanged_by_wrapping()
+    {
+        var broker = new TestBroker();
+        var gateway = broker.Connect("gw-b");
+        Announce(broker, "gw-b", "actuator");
+        var payload = Encoding.UTF8.GetBytes("borrowed-slice");
+        broker.Core.Publish("app", new RoutedMessage("plant/p2p/actuator", payload, 1, false) { PayloadOffset = 9, PayloadLength = 5, IsBorrowed = true });
+
+        Assert.Equal("slice", gateway.Received.Single().Payload);
+    }
+}

@@ -1,0 +1,96 @@
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+namespace EdgeBroker.EndToEnd.Tests.Federation;
+
+/// <summary>
+/// Three tiers of real brokers federating P2P over their uplinks (docs/federation.md): gateway A (either engine) → a
+/// site gateway (host) → the cloud (host), plus gateway B (host) under the cloud. Every gateway is configured only with
+/// the minimal interface: its uplink address, its client ID upstream and p2p on.
+/// </summary>
+public sealed class FederatedTiers : IAsyncDisposable
+{
+    public const string Parent = "plant";
+    public const string SiteId = "site-gw";
+    public const string GatewayAId = "gw-a";
+    public const string GatewayBId = "gw-b";
+
+    FederatedTiers(RunningBroker cloud, RunningBroker site, RunningBroker gatewayA, RunningBroker gatewayB)
+    {
+        Cloud = cloud;
+        Site = site;
+        GatewayA = gatewayA;
+        GatewayB = gatewayB;
+    }
+
+    public RunningBroker Cloud { get; }
+
+    public RunningBroker Site { get; }
+
+    public RunningBroker GatewayA { get; }
+
+    public RunningBroker GatewayB { get; }
+
+    public static Task<FederatedTiers> StartAsync(string engineA) =>
+        StartAsync(settings => Engines.StartAsync(engineA, settings), engineA);
+
+    /// <summary>Starts the tiers with gateway A started by <paramref name="startA"/> from its uplink settings (for
+    /// <paramref name="engineA"/>), e.g. with a security configuration of its own.</summary>
+    public static async Task<FederatedTiers> StartAsync(Func<Dictionary<string, string?>, Task<RunningBroker>> startA, string engineA)
+    {
+        var cloud = await new HostEngine().StartAsync();
+        var site = await new HostEngine().StartAsync(HostGateway(cloud.Port, SiteId));
+        var gatewayB = await new HostEngine().StartAsync(HostGateway(cloud.Port, GatewayBId));
+        var gatewayA = await startA(GatewaySettings(engineA, site.Port, GatewayAId));
+        return new FederatedTiers(cloud, site, gatewayA, gatewayB);
+    }
+
+    /// <summary>A gateway of <paramref name="engine"/> federating over an uplink to 127.0.0.1:<paramref name="upstreamPort"/>.</summary>
+    public static Dictionary<string, string?> GatewaySettings(string engine, int upstreamPort, string clientId) =>
+        engine == Engines.Emulator ? EmulatorGateway(upstreamPort, clientId) : HostGateway(upstreamPort, clientId);
+
+    /// <summary>The host's settings as <c>--uplink mqtt://… --uplink-client-id ID --uplink-p2p</c> set them, with a short
+    /// backoff.</summary>
+    public static Dictionary<string, string?> HostGateway(int upstreamPort, string clientId) => new()
+    {
+        ["EdgeBroker:Uplinks:0:Name"] = "cloud",
+        ["EdgeBroker:Uplinks:0:Addresses:0"] = $"mqtt://127.0.0.1:{upstreamPort}",
+        ["EdgeBroker:Uplinks:0:ClientId"] = clientId,
+        ["EdgeBroker:Uplinks:0:P2P"] = "true",
+        ["EdgeBroker:Uplinks:0:BackoffMinMs"] = "50",
+        ["EdgeBroker:Uplinks:0:BackoffMaxMs"] = "500",
+    };
+
+    /// <summary>edgebroker.conf of a federating firmware gateway.</summary>
+    static Dictionary<string, string?> EmulatorGateway(int upstreamPort, string clientId) => new()
+    {
+        ["uplink"] = $"mqtt://127.0.0.1:{upstreamPort}",
+        ["uplink_client_id"] = clientId,
+        ["uplink_p2p"] = "true",
+        ["uplink_backoff_min_ms"] = "50",
+        ["uplink_backoff_max_ms"] = "500",
+    };
+
+    public static string Address(string clientId) => $"{Parent}/p2p/{clientId}";
+
+    /// <summary>Waits until <paramref name="broker"/> routes <paramref name="clientId"/> to the gateway
+    /// <paramref name="gatewayId"/> below it (the gateways' announcements arrived).</summary>
+    public static Task WaitForRouteAsync(RunningBroker broker, string clientId, string gatewayId) =>
+        Eventually.WaitUntilAsync(() => broker.Core!.FederatedGatewayOf(clientId) == gatewayId,
+            () => $"no route {clientId} → {gatewayId} (it is {broker.Core!.FederatedGatewayOf(clientId) ?? "none"})");
+
+    /// <summary>Waits until the cloud can reach both a client on gateway A (through the site) and one on gateway B.</summary>
+    public async Task WaitForRoutesAsync(string clientOnA, string clientOnB)
+    {
+        await WaitForRouteAsync(Site, clientOnA, GatewayAId);
+        await WaitForRouteAsync(Cloud, clientOnA, SiteId);
+        await WaitForRouteAsync(Cloud, clientOnB, GatewayBId);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await GatewayA.DisposeAsync();
+        await GatewayB.DisposeAsync();
+        await Site.DisposeAsync();
+        await Cloud.DisposeAsync();
+    }
+}
