@@ -109,7 +109,14 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
                 .ToList(),
             StoreLocation = MachineDescription.FileSystemOf(Path.GetTempPath()),
         };
-        var report = new MarkdownReport(settings, run, results, storeResults, robustnessResults) { UplinkResults = uplinkResults, FederationResults = federationResults }.Render();
+        var chart = new LatencyChart(results, settings.LatencyRate).Render();
+        var chartFile = settings.OutputFile is { } reportFile && chart is not null ? LatencyChartFile(reportFile) : null;
+        var report = new MarkdownReport(settings, run, results, storeResults, robustnessResults)
+        {
+            UplinkResults = uplinkResults,
+            FederationResults = federationResults,
+            LatencyChartFileName = chartFile?.Name,
+        }.Render();
         output.WriteLine(report);
         if (settings.OutputFile is { } file)
         {
@@ -120,6 +127,11 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
 
             await File.WriteAllTextAsync(file.FullName, report, cancellationToken).ConfigureAwait(false);
             progress.WriteLine($"Report written to {file.FullName}");
+            if (chartFile is not null)
+            {
+                await File.WriteAllTextAsync(chartFile.FullName, chart, cancellationToken).ConfigureAwait(false);
+                progress.WriteLine($"Latency chart written to {chartFile.FullName}");
+            }
         }
 
         // Failing cases make the run fail, so a script cannot mistake a half-run for a result.
@@ -127,4 +139,8 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             && federationResults.All(r => r.Error is null)
             && robustnessResults.All(r => r.Error is null) ? 0 : 1;
     }
+
+    /// <summary>The chart beside the report: bench.md → bench-latency.svg.</summary>
+    static FileInfo LatencyChartFile(FileInfo report) =>
+        new(Path.Combine(report.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(report.Name) + "-latency.svg"));
 }

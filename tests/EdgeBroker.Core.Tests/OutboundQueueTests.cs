@@ -106,6 +106,8 @@ public class OutboundQueueTests
         public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long expiresAtMs) =>
             Full ? AppendResult.StoreUnavailable : _inner.Append(clientId, message, qos, retain, subscriptionIdentifiers, expiresAtMs);
 
+        public bool Commit() => _inner.Commit();
+
         public int Read(string clientId, long afterId, int max, long nowMs, System.Collections.ArrayList into) => _inner.Read(clientId, afterId, max, nowMs, into);
 
         public void Remove(string clientId, long id) => _inner.Remove(clientId, id);

@@ -5,14 +5,22 @@ namespace EdgeBroker.Core.Offline
 {
     /// <summary>
     /// Where QoS 1/2 messages for persistent sessions wait until their client acknowledges them, oldest first per client.
-    /// An implementation's <see cref="Append"/> returns only once the message is durable (the broker acknowledges the
-    /// publisher after it); it enforces the per-client quota of <see cref="OfflineLimits"/> and drops expired messages.
+    /// <see cref="Append"/> takes a message and gives it its id; it is durable once <see cref="Commit"/> has returned true,
+    /// and the core acknowledges a publisher only after that. The split lets a store write the messages of many
+    /// publishers in one transaction (group commit) while the core holds no session's lock. An implementation enforces
+    /// the per-client quota of <see cref="OfflineLimits"/> and drops expired messages.
     /// </summary>
     public interface IOfflineStore
     {
-        /// <summary>Keeps a message for <paramref name="clientId"/> and returns its id (&gt; 0), or 0 when the client's
-        /// quota is full and the message was refused.</summary>
+        /// <summary>Keeps a message for <paramref name="clientId"/> and returns its id (&gt; 0), or an
+        /// <see cref="AppendResult"/> when it kept nothing. The message is readable at once and durable after the next
+        /// <see cref="Commit"/> on the same thread.</summary>
         long Append(string clientId, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long expiresAtMs);
+
+        /// <summary>Makes every message this thread appended since its last call durable. False when the store could
+        /// not write them: they are not kept (the publisher is refused and sends again), nothing kept before is lost.
+        /// A store whose <see cref="Append"/> is already durable returns true.</summary>
+        bool Commit();
 
         /// <summary>Adds to <paramref name="into"/> up to <paramref name="max"/> <see cref="StoredMessage"/>s of the client
         /// with ids above <paramref name="afterId"/>, oldest first, leaving out (and forgetting) those expired at

@@ -73,6 +73,12 @@ namespace EdgeBroker.Core.Offline
             }
         }
 
+        /// <summary>Nothing to write: memory is as durable as this store gets.</summary>
+        public bool Commit()
+        {
+            return true;
+        }
+
         public void Remove(string clientId, long id)
         {
             lock (_sync)

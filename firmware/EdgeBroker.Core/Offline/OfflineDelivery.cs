@@ -74,7 +74,9 @@ namespace EdgeBroker.Core.Offline
         public StoreConditionHandler StoreConditionChanged { get; set; }
 
         /// <summary>
-        /// Stores a QoS 1/2 message for the session and, when it is connected and has no backlog, sends it at once.
+        /// Stores a QoS 1/2 message for the session and, when it is connected and has no backlog, sends it at once. The
+        /// caller commits it (<see cref="Commit"/>) before acknowledging the publisher: a receiver may see the message
+        /// first, which QoS 1 allows (a refused publisher sends again).
         /// </summary>
         public PublishOutcome Keep(Session session, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers)
         {
@@ -90,7 +92,6 @@ namespace EdgeBroker.Core.Offline
                 return PublishOutcome.QuotaExceeded;
             }
 
-            ReportStoreWritable(true);
             if (session.Connection == null || session.BacklogPending)
             {
                 return PublishOutcome.Queued;
@@ -105,6 +106,16 @@ namespace EdgeBroker.Core.Offline
 
             session.SentUpTo = id;
             return PublishOutcome.Delivered;
+        }
+
+        /// <summary>Makes the messages this thread kept durable (see <see cref="IOfflineStore.Commit"/>); the publisher
+        /// may be acknowledged only when it returns true. Called outside every session's lock, so the store can commit
+        /// the messages of many publishers together.</summary>
+        public bool Commit()
+        {
+            bool committed = _store.Commit();
+            ReportStoreWritable(committed);
+            return committed;
         }
 
         /// <summary>Keeps a QoS 0 message in memory for an away session; false when its quota is full.</summary>

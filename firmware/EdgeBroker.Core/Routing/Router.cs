@@ -139,9 +139,10 @@ namespace EdgeBroker.Core.Routing
                 return outcome;
             }
 
+            bool kept = false;
             if (receiverStart >= 0)
             {
-                outcome = RouteToReceiver(publisherClientId, message, receiverStart);
+                outcome = RouteToReceiver(publisherClientId, message, receiverStart, ref kept);
             }
             else
             {
@@ -150,7 +151,12 @@ namespace EdgeBroker.Core.Routing
                     _keepRetained(message);
                 }
 
-                outcome = RouteToSubscribers(publisherClientId, message);
+                outcome = RouteToSubscribers(publisherClientId, message, ref kept);
+            }
+
+            if (kept && !Commit())
+            {
+                return PublishOutcome.StoreUnavailable;
             }
 
             return uplinked == UplinkOfferOutcome.Queued && outcome == PublishOutcome.NoMatchingSubscribers
@@ -170,14 +176,31 @@ namespace EdgeBroker.Core.Routing
                 _keepRetained(message);
             }
 
-            return RouteToSubscribers(null, message);
+            bool kept = false;
+            PublishOutcome outcome = RouteToSubscribers(null, message, ref kept);
+            return kept && !Commit() ? PublishOutcome.StoreUnavailable : outcome;
         }
 
-        PublishOutcome RouteToReceiver(string publisherClientId, RoutedMessage message, int receiverStart)
+        /// <summary>Makes what this PUBLISH kept durable, outside every session's lock; false (counted as refused for
+        /// the store) when the store could not write it.</summary>
+        bool Commit()
+        {
+            if (_offline.Commit())
+            {
+                return true;
+            }
+
+            _counters.CountStoreRefused();
+            return false;
+        }
+
+        /// <summary>Sets <paramref name="kept"/> when the message went into the offline store, which the caller then
+        /// commits, outside the session's lock, before the publisher is acknowledged.</summary>
+        PublishOutcome RouteToReceiver(string publisherClientId, RoutedMessage message, int receiverStart, ref bool kept)
         {
             string topic = message.Topic;
             Session receiver = _sessions.Find(topic, receiverStart, topic.Length - receiverStart);
-            return receiver == null ? RouteAway(publisherClientId, message, receiverStart) : DeliverP2P(receiver, message);
+            return receiver == null ? RouteAway(publisherClientId, message, receiverStart, ref kept) : DeliverP2P(receiver, message, ref kept);
         }
 
         /// <summary>
@@ -186,7 +209,7 @@ namespace EdgeBroker.Core.Routing
         /// envelope; else up a federated uplink unless it came down it; else nowhere. A message that would exceed the
         /// maximum hop count is dropped.
         /// </summary>
-        PublishOutcome RouteAway(string publisherClientId, RoutedMessage message, int receiverStart)
+        PublishOutcome RouteAway(string publisherClientId, RoutedMessage message, int receiverStart, ref bool kept)
         {
             string topic = message.Topic;
             string path = message.Via != null ? message.Via : _routes.PathFor(topic, receiverStart, topic.Length - receiverStart);
@@ -206,7 +229,7 @@ namespace EdgeBroker.Core.Routing
 
                 // An uplink carries QoS 0 and 1 (the firmware's subscribes at most at QoS 1).
                 envelope.Qos = envelope.Qos < 1 ? envelope.Qos : 1;
-                return DeliverP2P(gateway, envelope);
+                return DeliverP2P(gateway, envelope, ref kept);
             }
 
             UplinkOfferOutcome uplinked = _uplinks.OfferP2P(message, message.PublishedAtMs);
@@ -253,7 +276,7 @@ namespace EdgeBroker.Core.Routing
             return false;
         }
 
-        PublishOutcome DeliverP2P(Session receiver, RoutedMessage message)
+        PublishOutcome DeliverP2P(Session receiver, RoutedMessage message, ref bool kept)
         {
             int qos = message.Qos < _maxQos ? message.Qos : _maxQos;
             lock (receiver.SyncRoot)
@@ -261,9 +284,10 @@ namespace EdgeBroker.Core.Routing
                 // The retain flag is cleared: a P2P message is for this receiver now, never a retained message.
                 if (qos > 0 && receiver.IsPersistent)
                 {
-                    PublishOutcome kept = _offline.Keep(receiver, message, qos, false, null);
-                    CountP2P(kept);
-                    return kept;
+                    PublishOutcome outcome = _offline.Keep(receiver, message, qos, false, null);
+                    kept = outcome == PublishOutcome.Delivered || outcome == PublishOutcome.Queued;
+                    CountP2P(outcome);
+                    return outcome;
                 }
 
                 IClientConnection connection = receiver.Connection;
@@ -286,7 +310,7 @@ namespace EdgeBroker.Core.Routing
             }
         }
 
-        PublishOutcome RouteToSubscribers(string publisherClientId, RoutedMessage message)
+        PublishOutcome RouteToSubscribers(string publisherClientId, RoutedMessage message, ref bool kept)
         {
             MatchSet matches = new MatchSet();
             _subscriptions.Match(message.Topic, matches);
@@ -301,7 +325,7 @@ namespace EdgeBroker.Core.Routing
                 Subscription[] shared = matches.SharedAt(i);
                 if (shared != null)
                 {
-                    outcome = DeliverShared(shared, message);
+                    outcome = DeliverShared(shared, message, ref kept);
                 }
                 else
                 {
@@ -313,7 +337,7 @@ namespace EdgeBroker.Core.Routing
 
                     int qos = message.Qos < matches.QosAt(i) ? message.Qos : matches.QosAt(i);
                     bool retain = matches.RetainAsPublishedAt(i) && message.Retain;
-                    outcome = DeliverToSubscriber(session, message, qos, retain, matches.IdentifiersAt(i));
+                    outcome = DeliverToSubscriber(session, message, qos, retain, matches.IdentifiersAt(i), ref kept);
                 }
 
                 delivered |= outcome == PublishOutcome.Delivered;
@@ -346,13 +370,22 @@ namespace EdgeBroker.Core.Routing
             return PublishOutcome.NoMatchingSubscribers;
         }
 
+        /// <summary>Hands on a shared-subscription message its member's connection ended without acknowledging
+        /// (<see cref="BrokerCore"/>), committing what the offline store kept of it.</summary>
+        internal PublishOutcome DeliverShared(Subscription[] members, RoutedMessage message)
+        {
+            bool kept = false;
+            PublishOutcome outcome = DeliverShared(members, message, ref kept);
+            return kept && !Commit() ? PublishOutcome.StoreUnavailable : outcome;
+        }
+
         /// <summary>
         /// Hands a message to one member of a share group: the first of <paramref name="members"/> (in turn order) that
         /// is connected and whose engine takes it — a QoS 1/2 one is remembered until acknowledged, to be handed on if
         /// that connection ends first (<see cref="SharedDeliveries"/>). When no member is connected, the first
         /// persistent member keeps it for its return, as its own subscription would. Never retained, never P2P.
         /// </summary>
-        internal PublishOutcome DeliverShared(Subscription[] members, RoutedMessage message)
+        PublishOutcome DeliverShared(Subscription[] members, RoutedMessage message, ref bool kept)
         {
             for (int i = 0; i < members.Length; i++)
             {
@@ -386,7 +419,7 @@ namespace EdgeBroker.Core.Routing
                 if (member.Session.IsPersistent && !member.Session.IsDiscarded)
                 {
                     return DeliverToSubscriber(member.Session, message, DeliveryQos(message, member), member.RetainAsPublished && message.Retain,
-                        IdentifiersOf(member));
+                        IdentifiersOf(member), ref kept);
                 }
             }
 
@@ -403,7 +436,7 @@ namespace EdgeBroker.Core.Routing
             return subscription.Identifier == 0 ? null : new int[] { subscription.Identifier };
         }
 
-        PublishOutcome DeliverToSubscriber(Session session, RoutedMessage message, int qos, bool retain, int[] identifiers)
+        PublishOutcome DeliverToSubscriber(Session session, RoutedMessage message, int qos, bool retain, int[] identifiers, ref bool kept)
         {
             lock (session.SyncRoot)
             {
@@ -416,6 +449,7 @@ namespace EdgeBroker.Core.Routing
                 if (qos > 0 && session.IsPersistent)
                 {
                     outcome = _offline.Keep(session, message, qos, retain, identifiers);
+                    kept |= outcome == PublishOutcome.Delivered || outcome == PublishOutcome.Queued;
                 }
                 else if (session.Connection != null)
                 {

@@ -61,6 +61,10 @@ public sealed class BrokerOptions
     /// refuses QoS 1/2 messages that a persistent session needs stored, as a full disk does; what it holds is kept.</summary>
     public long MaxDatabaseBytes { get; set; }
 
+    /// <summary>When a commit of the SQLite store reaches the disk: Normal (the default) survives a crash of the broker,
+    /// Full survives a power loss too, with an fsync per group commit.</summary>
+    public EdgeBroker.Host.Storage.SqliteSynchronous SqliteSynchronous { get; set; } = EdgeBroker.Host.Storage.SqliteSynchronous.Normal;
+
     /// <summary>How long an MQTT 3.1.1 persistent session (clean session = 0) outlives its connection.</summary>
     public uint Mqtt311SessionExpirySeconds { get; set; } = 7 * 24 * 3600;
 

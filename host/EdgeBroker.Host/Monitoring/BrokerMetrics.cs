@@ -3,6 +3,7 @@ using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Uplink;
+using EdgeBroker.Host.Storage;
 using Prometheus;
 
 namespace EdgeBroker.Host.Monitoring;
@@ -108,6 +109,19 @@ sealed class BrokerMetrics
                 uplinkAcknowledged.WithLabels(uplink.Name).IncTo(uplinkStatus.Acknowledged);
                 uplinkDropped.WithLabels(uplink.Name).IncTo(uplinkStatus.Dropped);
             }
+        });
+    }
+
+    /// <summary>Reads the SQLite store's group commit at every scrape: commits and the row changes they held, whose
+    /// ratio is the batch size. Call once, when the broker starts with a SQLite store.</summary>
+    public void Track(GroupCommit writes)
+    {
+        var commits = Counter("store_commits_total", "Transactions the SQLite store committed (group commits: many messages' rows each).");
+        var changes = Counter("store_committed_changes_total", "Row changes (a message kept, an acknowledged one deleted) those transactions held.");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            commits.IncTo(writes.Batches);
+            changes.IncTo(writes.Changes);
         });
     }
 

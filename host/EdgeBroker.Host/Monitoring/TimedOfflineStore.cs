@@ -5,21 +5,24 @@ using EdgeBroker.Core.Routing;
 
 namespace EdgeBroker.Host.Monitoring;
 
-/// <summary>The offline store with the time of each durable keep (<see cref="IOfflineStore.Append"/>, which returns
-/// once the message is committed) recorded as <c>edgebroker_store_commit_seconds</c>. An append that kept nothing
-/// (<see cref="AppendResult"/>: quota full, store unavailable) committed nothing and is not timed.</summary>
+/// <summary>The offline store with the time of each durable commit (<see cref="IOfflineStore.Commit"/>, which returns
+/// once the messages appended before it are committed — a group commit may hold many publishers' messages) recorded
+/// as <c>edgebroker_store_commit_seconds</c>. A commit that failed kept nothing and is not timed.</summary>
 sealed class TimedOfflineStore(IOfflineStore inner, BrokerMetrics metrics) : IOfflineStore
 {
-    public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long expiresAtMs)
+    public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long expiresAtMs) =>
+        inner.Append(clientId, message, qos, retain, subscriptionIdentifiers, expiresAtMs);
+
+    public bool Commit()
     {
         var started = Stopwatch.GetTimestamp();
-        var id = inner.Append(clientId, message, qos, retain, subscriptionIdentifiers, expiresAtMs);
-        if (id > 0)
+        var committed = inner.Commit();
+        if (committed)
         {
             metrics.StoreCommitted(Stopwatch.GetElapsedTime(started));
         }
 
-        return id;
+        return committed;
     }
 
     public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into) => inner.Read(clientId, afterId, max, nowMs, into);

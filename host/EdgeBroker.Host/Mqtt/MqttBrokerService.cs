@@ -111,6 +111,10 @@ sealed class MqttBrokerService(
         };
         _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.NowMs()) { Security = security };
         metrics.Track(core, statistics, security);
+        if (storage.Writes is { } writes)
+        {
+            metrics.Track(writes);
+        }
 
         try
         {

@@ -45,6 +45,9 @@ public sealed class BrokerStorage : IDisposable
     /// <summary>How many dedupe ids of gateways' uplinks are remembered (see <see cref="DedupeWindow"/>).</summary>
     public const int DedupeCapacity = 100_000;
 
+    /// <summary>The SQLite store's group commit; null in memory-only mode.</summary>
+    public GroupCommit? Writes => _database?.Writes;
+
     /// <summary>For the start-up log line.</summary>
     public string Description { get; }
 
@@ -56,7 +59,7 @@ public sealed class BrokerStorage : IDisposable
                 new MemoryUplinkQueueStore(), null, "memory only: sessions, offline and retained messages, paired devices and tokens are lost when the broker stops");
         }
 
-        var database = SqliteDatabase.Open(options.DataDir, options.MaxDatabaseBytes);
+        var database = SqliteDatabase.Open(options.DataDir, options.MaxDatabaseBytes, options.SqliteSynchronous);
         return new BrokerStorage(new SqliteOfflineStore(database, limits), new SqliteSessionStore(database), new SqliteRetainedStore(database),
             new SqliteDeviceStore(database), new SqliteTokenStore(database), new SqliteUplinkQueueStore(database), database, $"SQLite {database.Path}")
         {

@@ -7,78 +7,124 @@ using MQTTnet;
 namespace EdgeBroker.Host.Storage;
 
 /// <summary>
-/// Offline messages in SQLite. <see cref="Append"/> commits before it returns, so the publisher's PUBACK (sent after
-/// routing) always follows a durable write. Per-client counts and sizes are cached in memory for the quota check. When
-/// SQLite cannot write (disk or <c>MaxDatabaseBytes</c> full) <see cref="Append"/> keeps nothing and says so
-/// (<see cref="AppendResult.StoreUnavailable"/>); the core refuses the PUBLISH and the next append tries again.
+/// Offline messages in SQLite, written by group commit (<see cref="GroupCommit"/>): <see cref="Append"/> takes a
+/// message, gives it its id and queues its row; <see cref="Commit"/> returns once the rows this thread queued are
+/// committed, together with whatever other publishers queued meanwhile, so the publisher's PUBACK (sent after the
+/// core's commit) always follows a durable write and a busy broker writes many messages per transaction. Deleting an
+/// acknowledged message is queued without waiting and rides with the next batch. Rows are written with prepared
+/// statements made once. Per-client counts and sizes are kept in memory for the quota check. When SQLite cannot write
+/// (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps nothing of the batch; the core refuses
+/// those PUBLISHes and the next commit tries again.
 /// </summary>
 public sealed class SqliteOfflineStore : IOfflineStore
 {
     readonly SqliteDatabase _database;
     readonly OfflineLimits _limits;
+
+    /// <summary>Guards <see cref="_usage"/> and <see cref="_lastId"/>; never held while waiting for the database.</summary>
+    readonly object _sync = new();
     readonly Dictionary<string, ClientUsage> _usage = new();
+
+    /// <summary>The rows each thread appended since its last <see cref="Commit"/>.</summary>
+    readonly ThreadLocal<List<InsertRow>> _uncommitted = new(() => []);
+    readonly SqliteCommand _insert;
+    readonly SqliteCommand _delete;
+    readonly SqliteCommand _recordLastId;
+    long _lastId;
 
     public SqliteOfflineStore(SqliteDatabase database, OfflineLimits limits)
     {
         _database = database;
         _limits = limits;
-        using var command = _database.Command("SELECT client_id, COUNT(*), SUM(LENGTH(payload) + LENGTH(topic)) FROM offline_messages GROUP BY client_id");
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        lock (_database.Sync)
         {
-            _usage[reader.GetString(0)] = new ClientUsage { Count = reader.GetInt32(1), Bytes = reader.GetInt64(2) };
+            using (var command = _database.Command("SELECT client_id, COUNT(*), SUM(LENGTH(payload) + LENGTH(topic)) FROM offline_messages GROUP BY client_id"))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    _usage[reader.GetString(0)] = new ClientUsage { Count = reader.GetInt32(1), Bytes = reader.GetInt64(2) };
+                }
+            }
+
+            // Ids never go back, not even after the newest messages were acknowledged and deleted: every deletion
+            // records the highest id given so far in offline_ids (in the deletion's transaction).
+            using var last = _database.Command("SELECT MAX(COALESCE((SELECT MAX(id) FROM offline_messages), 0), (SELECT last FROM offline_ids))");
+            _lastId = (long)last.ExecuteScalar()!;
         }
+
+        _insert = _database.Statement(
+            """
+            INSERT INTO offline_messages (id, client_id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id,
+                                          published_at_ms, expiry_interval, expires_at_ms)
+            VALUES ($id, $client, $topic, $payload, $qos, $retain, $ids, $properties, $sender, $published, $expiry, $expires)
+            """,
+            "$id", "$client", "$topic", "$payload", "$qos", "$retain", "$ids", "$properties", "$sender", "$published", "$expiry", "$expires");
+        _delete = _database.Statement("DELETE FROM offline_messages WHERE id = $id AND client_id = $client RETURNING LENGTH(payload) + LENGTH(topic)",
+            "$id", "$client");
+        _recordLastId = _database.Statement("UPDATE offline_ids SET last = $last WHERE last < $last", "$last");
     }
 
     public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long expiresAtMs)
     {
         var size = MemoryOfflineStore.SizeOf(message);
-        lock (_database.Sync)
-        {
-            var usage = UsageOf(clientId);
-            if (usage.Count >= _limits.MaxMessagesPerClient || usage.Bytes + size > _limits.MaxBytesPerClient)
-            {
-                return 0;
-            }
 
-            using var command = _database.Command(
-                """
-                INSERT INTO offline_messages (client_id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id,
-                                              published_at_ms, expiry_interval, expires_at_ms)
-                VALUES ($client, $topic, $payload, $qos, $retain, $ids, $properties, $sender, $published, $expiry, $expires)
-                RETURNING id
-                """);
-            command.Parameters.AddWithValue("$client", clientId);
-            command.Parameters.AddWithValue("$topic", message.Topic);
-            command.Parameters.AddWithValue("$payload", Payload(message));
-            command.Parameters.AddWithValue("$qos", qos);
-            command.Parameters.AddWithValue("$retain", retain);
-            command.Parameters.AddWithValue("$ids", subscriptionIdentifiers is null ? DBNull.Value : string.Join(',', subscriptionIdentifiers));
-            command.Parameters.AddWithValue("$properties", (object?)MessageProperties.Encode(message.EngineProperties as MqttApplicationMessage) ?? DBNull.Value);
-            command.Parameters.AddWithValue("$sender", (object?)message.SenderClientId ?? DBNull.Value);
-            command.Parameters.AddWithValue("$published", message.PublishedAtMs);
-            command.Parameters.AddWithValue("$expiry", message.MessageExpiryInterval);
-            command.Parameters.AddWithValue("$expires", expiresAtMs);
-            long id;
-            try
+        // The row outlives the routing call: it must own its payload.
+        var row = new InsertRow(this, clientId, message.Detach(), qos, retain, subscriptionIdentifiers, expiresAtMs, size);
+        if (!TryQueue(row))
+        {
+            // The quota counts a deletion once it is committed: commit those queued, then look again.
+            _database.Writes.CommitQueued();
+            if (!TryQueue(row))
             {
-                id = (long)command.ExecuteScalar()!;
+                return AppendResult.QuotaFull;
             }
-            catch (SqliteException e) when (SqliteDatabase.IsCannotWrite(e))
+        }
+
+        _uncommitted.Value!.Add(row);
+        return row.Id;
+    }
+
+    /// <summary>Counts the row into its client's quota, gives it its id and queues it; false when the quota is full.</summary>
+    bool TryQueue(InsertRow row)
+    {
+        lock (_sync)
+        {
+            var usage = UsageOf(row.ClientId);
+            if (usage.Count >= _limits.MaxMessagesPerClient || usage.Bytes + row.Size > _limits.MaxBytesPerClient)
             {
-                return AppendResult.StoreUnavailable;
+                return false;
             }
 
             usage.Count++;
-            usage.Bytes += size;
-            return id;
+            usage.Bytes += row.Size;
+            row.Id = ++_lastId;
+
+            // Queued under the same lock that gave the id, so a client's rows are queued in id order.
+            _database.Writes.Queue(row);
+            return true;
         }
+    }
+
+    public bool Commit()
+    {
+        var rows = _uncommitted.Value!;
+        if (rows.Count == 0)
+        {
+            return true;
+        }
+
+        _database.Writes.CommitUpTo(rows[^1].Sequence);
+        var committed = rows.TrueForAll(row => !row.Failed);
+        rows.Clear();
+        return committed;
     }
 
     public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into)
     {
         lock (_database.Sync)
         {
+            _database.Writes.CommitQueuedLocked();
             DeleteExpired(clientId, nowMs);
             using var command = _database.Command(
                 """
@@ -100,25 +146,13 @@ public sealed class SqliteOfflineStore : IOfflineStore
         }
     }
 
-    public void Remove(string clientId, long id)
-    {
-        lock (_database.Sync)
-        {
-            using var command = _database.Command("DELETE FROM offline_messages WHERE id = $id AND client_id = $client RETURNING LENGTH(payload) + LENGTH(topic)");
-            command.Parameters.AddWithValue("$client", clientId);
-            command.Parameters.AddWithValue("$id", id);
-            if (command.ExecuteScalar() is long size)
-            {
-                var usage = UsageOf(clientId);
-                usage.Count--;
-                usage.Bytes -= size;
-            }
-        }
-    }
+    public void Remove(string clientId, long id) => _database.Writes.QueueUnawaited(new DeleteRow(this, clientId, id));
 
+    /// <summary>What the client holds, its acknowledged messages' deletions committed first.</summary>
     public int Count(string clientId)
     {
-        lock (_database.Sync)
+        _database.Writes.CommitQueued();
+        lock (_sync)
         {
             return UsageOf(clientId).Count;
         }
@@ -128,6 +162,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
     {
         lock (_database.Sync)
         {
+            _database.Writes.CommitQueuedLocked();
             using var command = _database.Command("SELECT COALESCE(MAX(id), 0) FROM offline_messages WHERE client_id = $client");
             command.Parameters.AddWithValue("$client", clientId);
             return (long)command.ExecuteScalar()!;
@@ -138,28 +173,77 @@ public sealed class SqliteOfflineStore : IOfflineStore
     {
         lock (_database.Sync)
         {
+            _database.Writes.CommitQueuedLocked();
+            using var transaction = _database.BeginTransaction();
             using var command = _database.Command("DELETE FROM offline_messages WHERE client_id = $client");
+            command.Transaction = transaction;
             command.Parameters.AddWithValue("$client", clientId);
             command.ExecuteNonQuery();
-            _usage.Remove(clientId);
+            RecordLastId(transaction);
+            transaction.Commit();
+            lock (_sync)
+            {
+                _usage.Remove(clientId);
+            }
         }
     }
 
     void DeleteExpired(string clientId, long nowMs)
     {
-        using var command = _database.Command(
-            "DELETE FROM offline_messages WHERE client_id = $client AND expires_at_ms <= $now RETURNING LENGTH(payload) + LENGTH(topic)");
-        command.Parameters.AddWithValue("$client", clientId);
-        command.Parameters.AddWithValue("$now", nowMs);
-        using var reader = command.ExecuteReader();
-        var usage = UsageOf(clientId);
-        while (reader.Read())
+        var sizes = new List<long>();
+        using (var transaction = _database.BeginTransaction())
         {
-            usage.Count--;
-            usage.Bytes -= reader.GetInt64(0);
+            using (var command = _database.Command(
+                       "DELETE FROM offline_messages WHERE client_id = $client AND expires_at_ms <= $now RETURNING LENGTH(payload) + LENGTH(topic)"))
+            {
+                command.Transaction = transaction;
+                command.Parameters.AddWithValue("$client", clientId);
+                command.Parameters.AddWithValue("$now", nowMs);
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    sizes.Add(reader.GetInt64(0));
+                }
+            }
+
+            if (sizes.Count > 0)
+            {
+                RecordLastId(transaction);
+            }
+
+            transaction.Commit();
+        }
+
+        foreach (var size in sizes)
+        {
+            Forget(clientId, size);
         }
     }
 
+    /// <summary>Keeps the highest id given so far, for the next start, in the transaction that deletes messages (it
+    /// may delete the newest).</summary>
+    void RecordLastId(SqliteTransaction transaction)
+    {
+        lock (_sync)
+        {
+            _recordLastId.Parameters[0].Value = _lastId;
+        }
+
+        _recordLastId.Transaction = transaction;
+        _recordLastId.ExecuteNonQuery();
+    }
+
+    void Forget(string clientId, long size)
+    {
+        lock (_sync)
+        {
+            var usage = UsageOf(clientId);
+            usage.Count--;
+            usage.Bytes -= size;
+        }
+    }
+
+    /// <summary>Under <see cref="_sync"/>.</summary>
     ClientUsage UsageOf(string clientId)
     {
         if (!_usage.TryGetValue(clientId, out var usage))
@@ -196,6 +280,73 @@ public sealed class SqliteOfflineStore : IOfflineStore
         };
         var identifiers = reader.IsDBNull(5) ? null : reader.GetString(5).Split(',').Select(int.Parse).ToArray();
         return new StoredMessage(reader.GetInt64(0), message, qos, message.Retain, identifiers, reader.GetInt64(10));
+    }
+
+    /// <summary>A message's row, waiting for its batch; its publisher waits for it.</summary>
+    sealed class InsertRow(SqliteOfflineStore store, string clientId, RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers,
+        long expiresAtMs, long size) : GroupCommit.Change
+    {
+        public string ClientId => clientId;
+
+        public long Size => size;
+
+        public long Id { get; set; }
+
+        public override bool IsAwaited => true;
+
+        public override void Write(SqliteTransaction transaction)
+        {
+            var insert = store._insert;
+            insert.Transaction = transaction;
+            var parameters = insert.Parameters;
+            parameters[0].Value = Id;
+            parameters[1].Value = clientId;
+            parameters[2].Value = message.Topic;
+            parameters[3].Value = Payload(message);
+            parameters[4].Value = qos;
+            parameters[5].Value = retain;
+            parameters[6].Value = subscriptionIdentifiers is null ? DBNull.Value : string.Join(',', subscriptionIdentifiers);
+            parameters[7].Value = (object?)MessageProperties.Encode(message.EngineProperties as MqttApplicationMessage) ?? DBNull.Value;
+            parameters[8].Value = (object?)message.SenderClientId ?? DBNull.Value;
+            parameters[9].Value = message.PublishedAtMs;
+            parameters[10].Value = message.MessageExpiryInterval;
+            parameters[11].Value = expiresAtMs;
+            insert.ExecuteNonQuery();
+        }
+
+        /// <summary>Not kept after all: its place in the quota is free again.</summary>
+        public override void RolledBack() => store.Forget(clientId, size);
+    }
+
+    /// <summary>An acknowledged message's deletion; nobody waits for it.</summary>
+    sealed class DeleteRow(SqliteOfflineStore store, string clientId, long id) : GroupCommit.Change
+    {
+        long _size = -1;
+
+        public override bool IsAwaited => false;
+
+        public override void Write(SqliteTransaction transaction)
+        {
+            var delete = store._delete;
+            delete.Transaction = transaction;
+            delete.Parameters[0].Value = id;
+            delete.Parameters[1].Value = clientId;
+            _size = delete.ExecuteScalar() is long size ? size : -1;
+            if (_size >= 0)
+            {
+                store.RecordLastId(transaction);
+            }
+        }
+
+        public override void Committed()
+        {
+            if (_size >= 0)
+            {
+                store.Forget(clientId, _size);
+            }
+        }
+
+        public override void RolledBack() => _size = -1;
     }
 
     sealed class ClientUsage

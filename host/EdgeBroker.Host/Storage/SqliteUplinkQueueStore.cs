@@ -6,10 +6,10 @@ using MQTTnet;
 namespace EdgeBroker.Host.Storage;
 
 /// <summary>
-/// The uplinks' queues in the broker's SQLite database, beside the offline messages. Appends use group commit: a
-/// publisher's <see cref="Append"/> joins the batch being collected and returns once a transaction holding the whole
-/// batch has committed, so concurrent publishers share one commit instead of paying one each, and every publisher is
-/// still acknowledged only after its entry is durable. Removals (after the upstream acknowledged) are collected, left
+/// The uplinks' queues in the broker's SQLite database, beside the offline messages. Appends use the database's group
+/// commit (<see cref="GroupCommit"/>): a publisher's <see cref="Append"/> queues its row and returns once a transaction
+/// holding it has committed, so concurrent publishers share one commit (with each other and with offline messages)
+/// instead of paying one each, and every publisher is still acknowledged only after its entry is durable. Removals (after the upstream acknowledged) are collected, left
 /// out of reads at once, and deleted in the next batch's transaction or within <see cref="RemovalFlushInterval"/>: one
 /// that a crash loses only means the entry is sent again, which its dedupe id covers. Counts and sizes per uplink are
 /// cached for the bounds.
@@ -19,12 +19,10 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
     static readonly TimeSpan RemovalFlushInterval = TimeSpan.FromMilliseconds(100);
 
     readonly SqliteDatabase _database;
-    readonly object _batchSync = new();
+    readonly SqliteCommand _insert;
     readonly Dictionary<string, Usage> _usage = new(StringComparer.Ordinal);
     readonly HashSet<(string Uplink, long Sequence)> _removals = [];
     readonly Timer _removalTimer;
-    List<PendingAppend> _batch = [];
-    bool _committing;
 
     public SqliteUplinkQueueStore(SqliteDatabase database)
     {
@@ -39,110 +37,22 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
             }
         }
 
+        _insert = _database.Statement(
+            """
+            INSERT INTO uplink_queue (uplink, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, size)
+            VALUES ($uplink, $topic, $payload, $qos, $retain, $dedupe, $at, $properties, $size)
+            RETURNING sequence
+            """,
+            "$uplink", "$topic", "$payload", "$qos", "$retain", "$dedupe", "$at", "$properties", "$size");
         _removalTimer = new Timer(_ => FlushRemovals(), null, RemovalFlushInterval, RemovalFlushInterval);
     }
 
+    /// <summary>Returns the entry's sequence once it is committed, or 0 when the store could not write it.</summary>
     public long Append(string uplink, UplinkEntry entry)
     {
-        var pending = new PendingAppend(uplink, entry);
-        List<PendingAppend> batch;
-        lock (_batchSync)
-        {
-            _batch.Add(pending);
-            while (!pending.Done && _committing)
-            {
-                Monitor.Wait(_batchSync);
-            }
-
-            if (pending.Done)
-            {
-                return pending.Sequence;
-            }
-
-            // No commit under way: this thread commits everything collected so far, its own entry included.
-            _committing = true;
-            batch = _batch;
-            _batch = [];
-        }
-
-        try
-        {
-            Commit(batch);
-        }
-        finally
-        {
-            lock (_batchSync)
-            {
-                foreach (var done in batch)
-                {
-                    done.Done = true;
-                }
-
-                _committing = false;
-                Monitor.PulseAll(_batchSync);
-            }
-        }
-
-        return pending.Sequence;
-    }
-
-    /// <summary>One transaction for the batch's appends. A failure leaves every sequence of the batch at 0 (not
-    /// written).</summary>
-    void Commit(List<PendingAppend> batch)
-    {
-        lock (_database.Sync)
-        {
-            List<(string Uplink, long Sequence)> removals = [];
-            List<(string Uplink, long Size)> deleted = [];
-            try
-            {
-                using var transaction = _database.BeginTransaction();
-                (removals, deleted) = DeleteRemovals(transaction);
-                using var command = _database.Prepared(transaction,
-                    """
-                    INSERT INTO uplink_queue (uplink, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, size)
-                    VALUES ($uplink, $topic, $payload, $qos, $retain, $dedupe, $at, $properties, $size)
-                    RETURNING sequence
-                    """,
-                    "$uplink", "$topic", "$payload", "$qos", "$retain", "$dedupe", "$at", "$properties", "$size");
-                var parameters = command.Parameters;
-                foreach (var pending in batch)
-                {
-                    var entry = pending.Entry;
-                    parameters[0].Value = pending.Uplink;
-                    parameters[1].Value = entry.RemoteTopic;
-                    parameters[2].Value = entry.Payload;
-                    parameters[3].Value = entry.Qos;
-                    parameters[4].Value = entry.Retain;
-                    parameters[5].Value = entry.DedupeId;
-                    parameters[6].Value = entry.EnqueuedAtMs;
-                    parameters[7].Value = (object?)MessageProperties.Encode(entry.EngineProperties as MqttApplicationMessage) ?? DBNull.Value;
-                    parameters[8].Value = entry.Size;
-                    pending.Sequence = (long)command.ExecuteScalar()!;
-                }
-
-                transaction.Commit();
-            }
-            catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
-            {
-                foreach (var pending in batch)
-                {
-                    pending.Sequence = 0;
-                }
-
-                Restore(removals);
-                return;
-            }
-
-            Forget(deleted);
-            foreach (var pending in batch)
-            {
-                pending.Entry.Sequence = pending.Sequence;
-                var usage = UsageOf(pending.Uplink);
-                usage.Count++;
-                usage.Bytes += pending.Entry.Size;
-            }
-        }
+        var row = new AppendRow(this, uplink, entry);
+        _database.Writes.CommitUpTo(_database.Writes.Queue(row));
+        return row.Failed ? 0 : row.Stored;
     }
 
     public int Read(string uplink, long afterSequence, int max, ArrayList into)
@@ -347,15 +257,41 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
         FlushRemovals();
     }
 
-    sealed class PendingAppend(string uplink, UplinkEntry entry)
+    /// <summary>An entry's row, waiting for its group commit; its publisher waits for it.</summary>
+    sealed class AppendRow(SqliteUplinkQueueStore store, string uplink, UplinkEntry entry) : GroupCommit.Change
     {
-        public string Uplink { get; } = uplink;
+        /// <summary>The entry's sequence in its queue once written; 0 until then.</summary>
+        public long Stored { get; private set; }
 
-        public UplinkEntry Entry { get; } = entry;
+        public override bool IsAwaited => true;
 
-        public long Sequence;
+        public override void Write(SqliteTransaction transaction)
+        {
+            var insert = store._insert;
+            insert.Transaction = transaction;
+            var parameters = insert.Parameters;
+            parameters[0].Value = uplink;
+            parameters[1].Value = entry.RemoteTopic;
+            parameters[2].Value = entry.Payload;
+            parameters[3].Value = entry.Qos;
+            parameters[4].Value = entry.Retain;
+            parameters[5].Value = entry.DedupeId;
+            parameters[6].Value = entry.EnqueuedAtMs;
+            parameters[7].Value = (object?)MessageProperties.Encode(entry.EngineProperties as MqttApplicationMessage) ?? DBNull.Value;
+            parameters[8].Value = entry.Size;
+            Stored = (long)insert.ExecuteScalar()!;
+        }
 
-        public bool Done;
+        /// <summary>Under the database's lock, like every use of the usage table.</summary>
+        public override void Committed()
+        {
+            entry.Sequence = Stored;
+            var usage = store.UsageOf(uplink);
+            usage.Count++;
+            usage.Bytes += entry.Size;
+        }
+
+        public override void RolledBack() => Stored = 0;
     }
 
     sealed class Usage

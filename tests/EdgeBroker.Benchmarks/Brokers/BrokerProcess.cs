@@ -20,6 +20,7 @@ public sealed class BrokerProcess : IAsyncDisposable
 
     readonly Process _process;
     readonly IBrokerLauncher _launcher;
+    readonly BrokerProfile _profile;
     readonly DirectoryInfo _workingDirectory;
     readonly Queue<string> _outputTail = new();
     readonly List<string> _problemLines = [];
@@ -30,10 +31,11 @@ public sealed class BrokerProcess : IAsyncDisposable
     readonly Lock _outputLock = new();
     int _problemCount;
 
-    BrokerProcess(Process process, IBrokerLauncher launcher, int port, DirectoryInfo workingDirectory)
+    BrokerProcess(Process process, IBrokerLauncher launcher, BrokerProfile profile, int port, DirectoryInfo workingDirectory)
     {
         _process = process;
         _launcher = launcher;
+        _profile = profile;
         _workingDirectory = workingDirectory;
         Port = port;
     }
@@ -68,10 +70,22 @@ public sealed class BrokerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<BrokerProcess> StartAsync(IBrokerLauncher launcher, BrokerProfile profile, CancellationToken cancellationToken)
+    public static Task<BrokerProcess> StartAsync(IBrokerLauncher launcher, BrokerProfile profile, CancellationToken cancellationToken) =>
+        StartAsync(launcher, profile, FreeLoopbackPort(), Directory.CreateTempSubdirectory("edgebroker-bench-"), cancellationToken);
+
+    /// <summary>Kills the broker with SIGKILL — no chance to save anything, as in a power cut or an OOM kill — and
+    /// starts it again on the same port and scratch directory, so it finds what it had stored. The new process owns
+    /// the directory from then on (this one is only disposed).</summary>
+    public async Task<BrokerProcess> KillAndRestartAsync(CancellationToken cancellationToken)
     {
-        var port = FreeLoopbackPort();
-        var workingDirectory = Directory.CreateTempSubdirectory("edgebroker-bench-");
+        _process.Kill();
+        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        return await StartAsync(_launcher, _profile, Port, _workingDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
+    static async Task<BrokerProcess> StartAsync(IBrokerLauncher launcher, BrokerProfile profile, int port, DirectoryInfo workingDirectory,
+        CancellationToken cancellationToken)
+    {
         var start = launcher.StartInfo(port, profile, workingDirectory);
         start.WorkingDirectory = workingDirectory.FullName;
         start.RedirectStandardOutput = true;
@@ -80,7 +94,7 @@ public sealed class BrokerProcess : IAsyncDisposable
         start.UseShellExecute = false;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var broker = new BrokerProcess(process, launcher, port, workingDirectory);
+        var broker = new BrokerProcess(process, launcher, profile, port, workingDirectory);
         process.OutputDataReceived += (_, line) => broker.OnOutput(line.Data);
         process.ErrorDataReceived += (_, line) => broker.OnOutput(line.Data);
         try

@@ -16,14 +16,18 @@ public sealed record BrokerProfile(bool Durable, int? MessagesKeptPerClient, boo
     /// <c>max_clients</c> at its maximum, 1,000): the Robustness case opens thousands from 127.0.0.1.</summary>
     public bool ManyConnections { get; init; }
 
+    /// <summary>EdgeBroker's SQLite store with <c>SqliteSynchronous: Full</c> (an fsync per group commit).</summary>
+    public bool SynchronousFull { get; init; }
+
     /// <summary>The broker as it ships: what the load cases measure.</summary>
     public static BrokerProfile Shipped { get; } = new(Durable: false, MessagesKeptPerClient: null, OfflineBatching: true);
 
     public static BrokerProfile For(BenchmarkCase @case, BenchmarkSettings settings) => @case switch
     {
         // Twice the backlog: the limit must never be what the case measures.
-        { Scenario: Scenario.StoredBacklog } => new(Durable: true, MessagesKeptPerClient: 2 * settings.BacklogMessages, @case.OfflineBatching),
-        { Durable: true } => Shipped with { Durable = true },
+        { Scenario: Scenario.StoredBacklog or Scenario.Crash } =>
+            new(Durable: true, MessagesKeptPerClient: 2 * settings.BacklogMessages, @case.OfflineBatching) { SynchronousFull = @case.SynchronousFull },
+        { Durable: true } => Shipped with { Durable = true, SynchronousFull = @case.SynchronousFull },
 
         // The device default admits 12 clients (a board's RAM); the load cases connect 2 per pair.
         { Broker: BrokerKind.Emulator, Scenario: Scenario.Load } => Shipped with { ManyConnections = true },

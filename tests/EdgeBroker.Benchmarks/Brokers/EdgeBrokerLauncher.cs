@@ -115,6 +115,11 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
             section["OfflineBatchSize"] = 0;
         }
 
+        if (profile.SynchronousFull)
+        {
+            section["SqliteSynchronous"] = "Full";
+        }
+
         if (profile.ManyConnections)
         {
             section["Connections"] = new JsonObject { ["MaxConnectionsPerSource"] = 0 };

@@ -39,6 +39,10 @@ public enum Scenario
     /// <summary>A subscriber that stops reading while publishers flood it: the broker's memory, and a healthy pair's
     /// latency meanwhile.</summary>
     SlowConsumer,
+
+    /// <summary>As <see cref="StoredBacklog"/>, but the broker is killed with SIGKILL half-way through the backlog and
+    /// started again on what it stored: how many acknowledged messages the receiver never gets.</summary>
+    Crash,
 }
 
 /// <summary>One measured configuration: a row of the report.</summary>
@@ -59,6 +63,10 @@ public sealed record BenchmarkCase(string Id, string Title, BrokerKind Broker, R
     /// <c>OfflineBatchSize</c>, 30, the next batch once the previous one is acknowledged) or all at once (0).</summary>
     public bool OfflineBatching { get; init; } = true;
 
+    /// <summary>For EdgeBroker durable cases: SQLite with <c>SqliteSynchronous: Full</c> (an fsync per group commit)
+    /// instead of the default Normal.</summary>
+    public bool SynchronousFull { get; init; }
+
     /// <summary>For slow-consumer cases: the flooded subscriber reads after all, as fast as it can — the control that
     /// shows what the flood itself costs the broker.</summary>
     public bool ConsumerReads { get; init; }
@@ -71,8 +79,8 @@ public sealed record BenchmarkCase(string Id, string Title, BrokerKind Broker, R
     public string? ReceiverSubscription(int pair) => Routing == RoutingMode.PubSub ? $"bench/t/{pair}" : null;
 
     /// <summary>The receiver publisher <paramref name="pair"/> sends to: its own, or the one receiver of a stored
-    /// backlog.</summary>
-    public int ReceiverOf(int pair) => Scenario == Scenario.StoredBacklog ? 0 : pair;
+    /// backlog (crash cases too).</summary>
+    public int ReceiverOf(int pair) => Scenario is Scenario.StoredBacklog or Scenario.Crash ? 0 : pair;
 
     /// <summary>The receiver's client ID, which is also its P2P address.</summary>
     public static string ReceiverClientId(int pair) => $"recv-{pair}";

@@ -49,6 +49,40 @@ public static class CaseCatalog
             Scenario = Scenario.StoredBacklog,
         };
 
+    public static readonly BenchmarkCase EdgeP2PStoredBacklogFull =
+        new("eb-p2p-stored-q1-full", "EdgeBroker P2P stored messages delivered after reconnect, batching off, durable, SqliteSynchronous Full",
+            BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 1, false)
+        {
+            Durable = true,
+            Scenario = Scenario.StoredBacklog,
+            OfflineBatching = false,
+            SynchronousFull = true,
+        };
+
+    public static readonly BenchmarkCase MosquittoCrash =
+        new("mosq-crash-q1", "mosquitto, persistence true (autosave_interval default)", BrokerKind.Mosquitto, RoutingMode.PubSub, 1, false)
+        {
+            Durable = true,
+            Scenario = Scenario.Crash,
+        };
+
+    public static readonly BenchmarkCase EdgeP2PCrash =
+        new("eb-p2p-crash-q1", "EdgeBroker P2P, durable", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 1, false)
+        {
+            Durable = true,
+            Scenario = Scenario.Crash,
+            OfflineBatching = false,
+        };
+
+    public static readonly BenchmarkCase EdgeP2PCrashFull =
+        new("eb-p2p-crash-q1-full", "EdgeBroker P2P, durable, SqliteSynchronous Full", BrokerKind.EdgeBroker, RoutingMode.PointToPoint, 1, false)
+        {
+            Durable = true,
+            Scenario = Scenario.Crash,
+            OfflineBatching = false,
+            SynchronousFull = true,
+        };
+
     public static readonly BenchmarkCase MosquittoSlowConsumer =
         new("mosq-slow-consumer", "mosquitto, a subscriber that stops reading", BrokerKind.Mosquitto, RoutingMode.PubSub, 0, false) { Scenario = Scenario.SlowConsumer };
 
@@ -90,7 +124,8 @@ public static class CaseCatalog
         EmulatorP2PQos0, EmulatorP2PQos1,
         EdgeP2PQos0Idle, EdgePubSubQos0Idle,
         MosquittoPubSubQos1Persistent, EdgeP2PQos1Durable,
-        MosquittoStoredBacklog, EdgeP2PStoredBacklog, EdgeP2PStoredBacklogBatched,
+        MosquittoStoredBacklog, EdgeP2PStoredBacklog, EdgeP2PStoredBacklogBatched, EdgeP2PStoredBacklogFull,
+        MosquittoCrash, EdgeP2PCrash, EdgeP2PCrashFull,
         MosquittoSlowConsumer, EdgeSlowConsumer, EmulatorSlowConsumer,
         MosquittoFloodReading, EdgeFloodReading, EmulatorFloodReading,
     ];
@@ -106,6 +141,7 @@ public static class CaseCatalog
     public static BenchmarkCase MosquittoBaseline(BenchmarkCase @case) => (@case.Scenario, @case.Durable, @case.Qos) switch
     {
         (Scenario.StoredBacklog, _, _) => MosquittoStoredBacklog,
+        (Scenario.Crash, _, _) => MosquittoCrash,
         (Scenario.SlowConsumer, _, _) => @case.ConsumerReads ? MosquittoFloodReading : MosquittoSlowConsumer,
         (_, true, _) => MosquittoPubSubQos1Persistent,
         (_, false, 0) => MosquittoPubSubQos0,

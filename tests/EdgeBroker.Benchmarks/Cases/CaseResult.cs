@@ -48,6 +48,9 @@ public sealed record CaseResult(BenchmarkCase Case)
     /// <summary>For a stored-backlog case, its measurement.</summary>
     public StoredBacklogMeasurement? Backlog { get; init; }
 
+    /// <summary>For a crash case, its measurement.</summary>
+    public CrashMeasurement? Crash { get; init; }
+
     /// <summary>For a slow-consumer case, its measurement.</summary>
     public SlowConsumerMeasurement? SlowConsumer { get; init; }
 
@@ -66,6 +69,7 @@ public sealed record CaseResult(BenchmarkCase Case)
     {
         Scenario.StoredBacklog => Backlog is not null,
         Scenario.SlowConsumer => SlowConsumer is not null,
+        Scenario.Crash => Crash is not null,
         _ => Throughput is not null && Latency is not null,
     };
 }

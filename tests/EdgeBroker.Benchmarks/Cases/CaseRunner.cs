@@ -7,8 +7,8 @@ namespace EdgeBroker.Benchmarks.Cases;
 /// Runs one case from scratch: a fresh broker process (so no state, backlog or CPU time carries over from another
 /// case), then the case's scenario — for load cases idle subscribers if the case wants them, the receivers, the
 /// publishers, warm-up, the throughput phase and the fixed-rate latency phase; stored-backlog cases are run by
-/// <see cref="StoredBacklogRunner"/>, slow-consumer cases by <see cref="SlowConsumerRunner"/>. Everything it started is
-/// stopped again, whatever happens.
+/// <see cref="StoredBacklogRunner"/>, slow-consumer cases by <see cref="SlowConsumerRunner"/>, crash cases by
+/// <see cref="CrashRunner"/>. Everything it started is stopped again, whatever happens.
 /// </summary>
 public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<BrokerKind, IBrokerLauncher> launchers, TextWriter progress)
 {
@@ -36,6 +36,7 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
             {
                 Scenario.StoredBacklog => await new StoredBacklogRunner(settings, broker, message => Report(@case, message)).RunAsync(@case, cancellationToken).ConfigureAwait(false),
                 Scenario.SlowConsumer => await new SlowConsumerRunner(settings, broker, message => Report(@case, message)).RunAsync(@case, cancellationToken).ConfigureAwait(false),
+                Scenario.Crash => await new CrashRunner(settings, broker, message => Report(@case, message)).RunAsync(@case, cancellationToken).ConfigureAwait(false),
                 _ => await RunLoadAsync(@case, broker, cancellationToken).ConfigureAwait(false),
             };
         }

@@ -23,8 +23,6 @@ public sealed class StoredBacklogRunner(BenchmarkSettings settings, BrokerProces
     /// missing. Longer than EdgeBroker's batch interval (5 s), should batching ever be on.</summary>
     static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(10);
 
-    static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
-
     public async Task<CaseResult> RunAsync(BenchmarkCase @case, CancellationToken cancellationToken)
     {
         BacklogReceiver? receiver = null;
@@ -55,7 +53,8 @@ public sealed class StoredBacklogRunner(BenchmarkSettings settings, BrokerProces
             var tally = new BacklogTally(BacklogPhase, stats.Select(s => s.Sent).ToList());
             var deliverCpu = CpuWindow.Start(broker.ProcessId);
             var sessionPresent = await receiver.ReconnectAsync(tally, cancellationToken).ConfigureAwait(false);
-            var completed = await WaitForDeliveryAsync(receiver, tally, cancellationToken).ConfigureAwait(false);
+            var completed = await DeliveryWait.UntilAsync(() => receiver.CompletedTimestamp != 0, tally, broker, StallTimeout, cancellationToken)
+                .ConfigureAwait(false);
             var deliverUsage = deliverCpu.Stop();
             broker.ThrowIfExited();
 
@@ -101,28 +100,4 @@ public sealed class StoredBacklogRunner(BenchmarkSettings settings, BrokerProces
         Enumerable.Range(0, settings.Pairs)
             .Select(pair => settings.BacklogMessages / settings.Pairs + (pair < settings.BacklogMessages % settings.Pairs ? 1 : 0))
             .ToArray();
-
-    /// <summary>True once the last message was acknowledged; false when deliveries stalled first.</summary>
-    async Task<bool> WaitForDeliveryAsync(BacklogReceiver receiver, BacklogTally tally, CancellationToken cancellationToken)
-    {
-        var lastUnique = -1;
-        var sinceProgress = Stopwatch.StartNew();
-        while (receiver.CompletedTimestamp == 0)
-        {
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-            broker.ThrowIfExited();
-            var unique = tally.Unique;
-            if (unique != lastUnique)
-            {
-                lastUnique = unique;
-                sinceProgress.Restart();
-            }
-            else if (sinceProgress.Elapsed > StallTimeout)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

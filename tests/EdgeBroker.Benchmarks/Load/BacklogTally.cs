@@ -71,5 +71,10 @@ public sealed class BacklogTally
         Volatile.Write(ref _unique, _unique + 1);
     }
 
+    /// <summary>Whether message <paramref name="sequence"/> of sender <paramref name="pair"/> arrived. Read after the
+    /// receiver stopped counting.</summary>
+    public bool Saw(int pair, int sequence) =>
+        (uint)pair < (uint)_seen.Length && (uint)sequence < (uint)_seen[pair].Length && _seen[pair][sequence];
+
     public void CountUnplaced() => Volatile.Write(ref _unplaced, _unplaced + 1);
 }

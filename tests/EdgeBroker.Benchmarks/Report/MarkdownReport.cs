@@ -21,14 +21,19 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         "Durable rows: the two brokers do not promise the same thing. mosquitto with `persistence true` keeps its queues in memory " +
         "and writes the whole in-memory database to mosquitto.db only every `autosave_interval` (default 1800 s) and when it " +
         "exits (mosquitto.conf(5), `persistence` and `autosave_interval`), so the PUBACK of a queued message does not mean it " +
-        "is on disk. EdgeBroker commits every QoS 1 message for a persistent session to SQLite before the PUBACK and deletes it " +
-        "when the receiver acknowledges it: two transactions per message (WAL with synchronous = NORMAL, which survives a " +
-        "broker crash; an OS crash or power loss can take back the last commits since the WAL is not synced on each commit).";
+        "is on disk. EdgeBroker commits every QoS 1 message for a persistent session to SQLite before the PUBACK (group commit: " +
+        "the messages of publishers waiting at the same time share a transaction; the deletion after the receiver's PUBACK " +
+        "rides with a later one). By default WAL with synchronous = NORMAL, which survives a broker crash; an OS crash or " +
+        "power loss can take back the last commits since the WAL is not synced on each commit; `SqliteSynchronous: Full` " +
+        "(the -full cases) syncs every commit.";
 
     readonly TargetEvaluator _targets = new(results);
 
     /// <summary>The rows of the results and details tables: every case but the stored-backlog ones.</summary>
     readonly IReadOnlyList<CaseResult> _loadResults = results.Where(r => r.Case.Scenario == Scenario.Load).ToList();
+
+    /// <summary>The SVG chart of latency percentiles written beside the report (<see cref="LatencyChart"/>), or null.</summary>
+    public string? LatencyChartFileName { get; init; }
 
     /// <summary>The uplink cases (bridges into an upstream), if any ran.</summary>
     public IReadOnlyList<UplinkResult> UplinkResults { get; init; } = [];
@@ -43,10 +48,16 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         if (_loadResults.Count > 0)
         {
             WriteResults(text);
+            if (LatencyChartFileName is { } chart)
+            {
+                text.AppendLine(Invariant, $"![Latency percentiles per case at {settings.LatencyRate:N0} msg/s]({chart})").AppendLine();
+            }
+
             WriteDetails(text);
         }
 
         new StoredBacklogTable(results, _targets).Write(text);
+        new CrashTable(results).Write(text);
         new SlowConsumerTable(results).Write(text);
         new StoreRatesTable(storeResults).Write(text);
         new UplinkTable(UplinkResults).Write(text);
@@ -84,11 +95,11 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
             text.AppendLine("- Durable cases: the receivers have persistent sessions (clean session = 0), the publishers clean ones; a fresh data directory per case");
         }
 
-        if (results.Any(r => r.Case.Scenario == Scenario.StoredBacklog))
+        if (results.Any(r => r.Case.Scenario is Scenario.StoredBacklog or Scenario.Crash))
         {
             text.AppendLine(Invariant,
-                $"- Stored-backlog cases: {settings.BacklogMessages:N0} QoS 1 messages from {settings.Pairs} publishers to one away receiver, " +
-                $"up to {settings.Window} publishes outstanding per publisher");
+                $"- Stored-backlog and crash cases: {settings.BacklogMessages:N0} QoS 1 messages from {settings.Pairs} publishers to one away receiver, " +
+                $"up to {settings.Window} publishes outstanding per publisher (crash cases: the broker is killed once half are acknowledged)");
         }
 
         foreach (var brokerSettings in run.BrokerSettings)

@@ -18,6 +18,10 @@ public sealed class CrashTests : IDisposable
     const string Topic = "app/p2p/" + Device;
     const int Rounds = 4;
 
+    /// <summary>Acknowledgements each round waits for before its random delay to the kill, so a slow (loaded) machine
+    /// still has the test prove something.</summary>
+    const int MinimumPerRound = 10;
+
     static readonly string EmulatorDll = Path.Combine(AppContext.BaseDirectory, "EdgeBroker.Emulator.dll");
 
     readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("edgebroker-crash-");
@@ -30,82 +34,171 @@ public sealed class CrashTests : IDisposable
         var random = new Random();
         var acknowledged = new List<int>();
         var next = 0;
-
-        await using (var broker = await StartBrokerAsync(engine))
-        {
-            var device = await ConnectAsync(Device, cleanStart: false);
-            await device.DisconnectAsync();
-            device.Dispose();
-        }
+        await RegisterDeviceAsync(engine);
 
         for (var round = 0; round < Rounds; round++)
         {
             await using var broker = await StartBrokerAsync(engine);
             using var publisher = await ConnectAsync("GID_app@@@publisher", cleanStart: true);
-            var killAfter = TimeSpan.FromMilliseconds(random.Next(100, 600));
-            var killer = Task.Delay(killAfter).ContinueWith(_ => Kill(broker));
-            try
+            var killer = KillAfterAcknowledgementsAsync(broker, () => Count(acknowledged), Count(acknowledged) + MinimumPerRound, random.Next(100, 600));
+            await PublishUntilKilledAsync(publisher, () => next++, acknowledged);
+            await killer;
+        }
+
+        Assert.True(acknowledged.Count > 20, $"only {acknowledged.Count} messages were acknowledged before the kills; the test proves little");
+        await AssertDeviceReceivesAsync(engine, new Dictionary<string, List<int>> { ["GID_app@@@publisher"] = acknowledged });
+    }
+
+    /// <summary>Group commit: many publishers at once, so the host's SQLite transactions each hold several of their
+    /// messages, and the kill lands while batches are being written. A message is acknowledged only after the commit
+    /// that holds it; what was acknowledged survives, each publisher's order kept.</summary>
+    [Theory]
+    [MemberData(nameof(Engines.Durable), MemberType = typeof(Engines))]
+    public async Task Every_acknowledged_message_of_concurrent_publishers_survives_kill_minus_9_mid_batch(string engine)
+    {
+        const int Publishers = 8;
+        const int MinimumAcknowledged = 200;
+        var acknowledged = Enumerable.Range(0, Publishers).ToDictionary(i => $"GID_app@@@publisher-{i}", _ => new List<int>());
+        await RegisterDeviceAsync(engine);
+
+        await using (var broker = await StartBrokerAsync(engine))
+        {
+            var publishers = await Task.WhenAll(acknowledged.Keys.Select(clientId => ConnectAsync(clientId, cleanStart: true)));
+            var killer = KillAfterAcknowledgementsAsync(broker, () => Total(acknowledged), MinimumAcknowledged, new Random().Next(0, 200));
+            await Task.WhenAll(publishers.Select(publisher =>
             {
-                while (true)
+                var next = 0;
+                return PublishUntilKilledAsync(publisher, () => next++, acknowledged[publisher.Options.ClientId]);
+            }));
+            await killer;
+            foreach (var publisher in publishers)
+            {
+                publisher.Dispose();
+            }
+        }
+
+        Assert.True(Total(acknowledged) >= MinimumAcknowledged, "too few messages were acknowledged before the kill; the test proves little");
+        await AssertDeviceReceivesAsync(engine, acknowledged);
+    }
+
+    /// <summary>Kills the broker <paramref name="delayMs"/> after <paramref name="acknowledged"/> reached
+    /// <paramref name="minimum"/> (or after 30 s), whatever the machine's load.</summary>
+    static async Task KillAfterAcknowledgementsAsync(ProcessRunner broker, Func<int> acknowledged, int minimum, int delayMs)
+    {
+        var waited = Stopwatch.StartNew();
+        while (acknowledged() < minimum && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(5);
+        }
+
+        await Task.Delay(delayMs);
+        Kill(broker);
+    }
+
+    static int Total(Dictionary<string, List<int>> acknowledged) => acknowledged.Values.Sum(Count);
+
+    static int Count(List<int> acknowledged)
+    {
+        lock (acknowledged)
+        {
+            return acknowledged.Count;
+        }
+    }
+
+    async Task RegisterDeviceAsync(string engine)
+    {
+        await using var broker = await StartBrokerAsync(engine);
+        using var device = await ConnectAsync(Device, cleanStart: false);
+        await device.DisconnectAsync();
+    }
+
+    /// <summary>Publishes QoS 1 P2P messages to the away device, numbered by <paramref name="next"/>, one PUBACK at a
+    /// time, until the broker dies; adds each acknowledged number to <paramref name="acknowledged"/>.</summary>
+    static async Task PublishUntilKilledAsync(IMqttClient publisher, Func<int> next, List<int> acknowledged)
+    {
+        var clientId = publisher.Options.ClientId;
+        try
+        {
+            while (true)
+            {
+                var sequence = next();
+                var result = await publisher.PublishAsync(new MqttApplicationMessageBuilder()
+                    .WithTopic(Topic).WithPayload($"{clientId} {sequence}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                if (result.IsSuccess)
                 {
-                    var sequence = next++;
-                    var result = await publisher.PublishAsync(new MqttApplicationMessageBuilder()
-                        .WithTopic(Topic).WithPayload(sequence.ToString()).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-                    if (result.IsSuccess)
+                    lock (acknowledged)
                     {
                         acknowledged.Add(sequence);
                     }
                 }
             }
-            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The broker died under the publisher: whatever was acknowledged so far must survive.
-            }
-
-            await killer;
         }
-
-        Assert.True(acknowledged.Count > 20, $"only {acknowledged.Count} messages were acknowledged before the kills; the test proves little");
-
-        await using (var broker = await StartBrokerAsync(engine))
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
         {
-            var received = new List<(int Sequence, bool Duplicate)>();
-            var allArrived = new TaskCompletionSource();
-            var expected = acknowledged.ToHashSet();
-            using var device = new MqttClientFactory().CreateMqttClient();
-            device.ApplicationMessageReceivedAsync += e =>
-            {
-                lock (received)
-                {
-                    received.Add((int.Parse(e.ApplicationMessage.ConvertPayloadToString()), e.ApplicationMessage.Dup));
-                    if (expected.IsSubsetOf(received.Select(r => r.Sequence)))
-                    {
-                        allArrived.TrySetResult();
-                    }
-                }
+            // The broker died under the publisher: whatever was acknowledged so far must survive.
+        }
+    }
 
-                return Task.CompletedTask;
-            };
-            await device.ConnectAsync(Options(Device, cleanStart: false));
-            await allArrived.Task.WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
-
+    /// <summary>Restarts the broker; the device reconnects and must receive every acknowledged message of every
+    /// publisher, in each publisher's order, a repeat only with DUP set.</summary>
+    async Task AssertDeviceReceivesAsync(string engine, Dictionary<string, List<int>> acknowledged)
+    {
+        await using var broker = await StartBrokerAsync(engine);
+        var received = new List<(string Publisher, int Sequence, bool Duplicate)>();
+        var allArrived = new TaskCompletionSource();
+        var expected = acknowledged.SelectMany(publisher => publisher.Value.Select(sequence => (publisher.Key, sequence))).ToHashSet();
+        using var device = new MqttClientFactory().CreateMqttClient();
+        device.ApplicationMessageReceivedAsync += e =>
+        {
+            var parts = e.ApplicationMessage.ConvertPayloadToString().Split(' ');
             lock (received)
             {
-                var missing = acknowledged.Except(received.Select(r => r.Sequence)).ToList();
-                Assert.True(missing.Count == 0, $"{missing.Count} acknowledged messages were lost, e.g. {string.Join(", ", missing.Take(10))}");
-                var seen = new HashSet<int>();
-                var last = -1;
-                foreach (var (sequence, duplicate) in received)
+                received.Add((parts[0], int.Parse(parts[1]), e.ApplicationMessage.Dup));
+                if (expected.IsSubsetOf(received.Select(r => (r.Publisher, r.Sequence))))
                 {
-                    if (!seen.Add(sequence))
-                    {
-                        Assert.True(duplicate, $"message {sequence} arrived twice without DUP");
-                        continue;
-                    }
-
-                    Assert.True(sequence > last, $"message {sequence} arrived after {last}");
-                    last = sequence;
+                    allArrived.TrySetResult();
                 }
+            }
+
+            return Task.CompletedTask;
+        };
+        await device.ConnectAsync(Options(Device, cleanStart: false));
+
+        // Until everything arrived, or nothing more for 10 s: a long backlog on a loaded machine takes a while.
+        var lastCount = -1;
+        while (!allArrived.Task.IsCompleted)
+        {
+            await Task.WhenAny(allArrived.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+            int count;
+            lock (received)
+            {
+                count = received.Count;
+            }
+
+            if (count == lastCount)
+            {
+                break;
+            }
+
+            lastCount = count;
+        }
+
+        lock (received)
+        {
+            var missing = expected.Except(received.Select(r => (r.Publisher, r.Sequence))).ToList();
+            Assert.True(missing.Count == 0, $"{missing.Count} acknowledged messages were lost, e.g. {string.Join(", ", missing.Take(10))}");
+            var seen = new HashSet<(string, int)>();
+            var last = new Dictionary<string, int>();
+            foreach (var (publisher, sequence, duplicate) in received)
+            {
+                if (!seen.Add((publisher, sequence)))
+                {
+                    Assert.True(duplicate, $"message {sequence} of {publisher} arrived twice without DUP");
+                    continue;
+                }
+
+                Assert.True(sequence > last.GetValueOrDefault(publisher, -1), $"message {sequence} of {publisher} arrived after {last.GetValueOrDefault(publisher)}");
+                last[publisher] = sequence;
             }
         }
     }

@@ -5,8 +5,8 @@ using EdgeBroker.Storage.Tests.Support;
 namespace EdgeBroker.Storage.Tests.Sqlite;
 
 /// <summary>A database at its size limit (EdgeBroker:MaxDatabaseBytes, SQLite's max_page_count — what a full disk does
-/// too): appends are refused as <see cref="AppendResult.StoreUnavailable"/>, what it holds stays, and it takes messages
-/// again once acknowledged ones are removed.</summary>
+/// too): a commit fails (<see cref="IOfflineStore.Commit"/> is false) and keeps nothing of its batch, what the database
+/// held stays, and it takes messages again once acknowledged ones are removed.</summary>
 public sealed class FullDatabaseTests : IDisposable
 {
     readonly TempDirectory _directory = new();
@@ -17,19 +17,26 @@ public sealed class FullDatabaseTests : IDisposable
         var limits = new OfflineLimits { MaxMessagesPerClient = 100_000, MaxBytesPerClient = long.MaxValue };
         var payload = new string('p', 1000);
         var ids = new List<long>();
-        long id;
         using (var database = SqliteDatabase.Open(_directory.Path, maxBytes: 128 * 1024))
         {
             var offline = new SqliteOfflineStore(database, limits);
-            while ((id = offline.Append("dev", payload)) > 0)
+            while (true)
             {
+                var id = offline.Append("dev", payload);
+                Assert.True(id > 0);
+                if (!offline.Commit())
+                {
+                    break;
+                }
+
                 ids.Add(id);
             }
 
-            Assert.Equal(AppendResult.StoreUnavailable, id);
             Assert.InRange(ids.Count, 10, 200);
-            Assert.Equal(AppendResult.StoreUnavailable, offline.Append("other", payload));
+            Assert.True(offline.Append("other", payload) > 0);
+            Assert.False(offline.Commit());
             Assert.Equal(ids.Count, offline.Count("dev"));
+            Assert.Equal(0, offline.Count("other"));
 
             for (var i = 0; i < 10; i++)
             {
@@ -37,6 +44,7 @@ public sealed class FullDatabaseTests : IDisposable
             }
 
             Assert.True(offline.Append("other", payload) > 0);
+            Assert.True(offline.Commit());
         }
 
         using var reopened = SqliteDatabase.Open(_directory.Path);

@@ -1,0 +1,246 @@
+using Microsoft.Data.Sqlite;
+
+namespace EdgeBroker.Host.Storage;
+
+/// <summary>
+/// Group commit: the row changes of many callers written in one SQLite transaction, because a commit (not a row) is
+/// what costs. A caller queues its change (<see cref="Queue"/>) and, when it needs it durable, waits for it
+/// (<see cref="CommitUpTo"/>): the first waiter takes the database's lock and commits everything queued so far; the
+/// others queued meanwhile and find their changes committed, or commit the next batch, when they get the lock. No
+/// timer delays a commit: a lone publisher commits alone, and a batch grows with the number of publishers waiting.
+/// Changes nobody waits for (deleting a message its receiver acknowledged) ride with the next batch, or are committed
+/// after <see cref="UnawaitedDelayMs"/>.
+/// </summary>
+public sealed class GroupCommit : IDisposable
+{
+    /// <summary>How long a change nobody waits for may stay uncommitted. A crash in that time only means messages the
+    /// receiver had acknowledged are delivered again, with DUP set.</summary>
+    public const int UnawaitedDelayMs = 50;
+
+    /// <summary>Unawaited changes that make the caller commit at once rather than wait for the timer.</summary>
+    const int UnawaitedLimit = 256;
+
+    readonly SqliteDatabase _database;
+    readonly object _queueSync = new();
+    readonly Timer _timer;
+    List<Change> _queued = [];
+    List<Change> _batch = [];
+    long _lastQueued;
+    long _lastSettled;
+    bool _timerArmed;
+    bool _disposed;
+
+    public GroupCommit(SqliteDatabase database)
+    {
+        _database = database;
+        _timer = new Timer(_ => CommitQueued());
+    }
+
+    /// <summary>Batches committed since start (Prometheus: <c>edgebroker_store_commits_total</c>).</summary>
+    public long Batches { get; private set; }
+
+    /// <summary>The row changes those batches held (<c>edgebroker_store_committed_changes_total</c>).</summary>
+    public long Changes { get; private set; }
+
+    /// <summary>Queues a change and returns its sequence number for <see cref="CommitUpTo"/>.</summary>
+    public long Queue(Change change)
+    {
+        lock (_queueSync)
+        {
+            _queued.Add(change);
+            change.Sequence = ++_lastQueued;
+            return change.Sequence;
+        }
+    }
+
+    /// <summary>Queues a change nobody waits for: committed with the next batch, or soon after.</summary>
+    public void QueueUnawaited(Change change)
+    {
+        bool commitNow;
+        bool armTimer;
+        lock (_queueSync)
+        {
+            _queued.Add(change);
+            change.Sequence = ++_lastQueued;
+            commitNow = _queued.Count >= UnawaitedLimit;
+            armTimer = !commitNow && !_timerArmed;
+            _timerArmed |= armTimer;
+        }
+
+        if (commitNow)
+        {
+            CommitQueued();
+        }
+        else if (armTimer)
+        {
+            _timer.Change(UnawaitedDelayMs, Timeout.Infinite);
+        }
+    }
+
+    /// <summary>Returns once every change up to <paramref name="sequence"/> is settled: committed, or failed (see
+    /// <see cref="Change.Failed"/>).</summary>
+    public void CommitUpTo(long sequence)
+    {
+        lock (_database.Sync)
+        {
+            if (_lastSettled < sequence)
+            {
+                CommitQueuedLocked();
+            }
+        }
+    }
+
+    /// <summary>Commits whatever is queued (nothing once disposed: the timer may fire while the database closes).</summary>
+    public void CommitQueued()
+    {
+        lock (_database.Sync)
+        {
+            if (!_disposed)
+            {
+                CommitQueuedLocked();
+            }
+        }
+    }
+
+    /// <summary>Commits whatever is queued; the caller holds <see cref="SqliteDatabase.Sync"/> (reads call it first, so
+    /// they see every change queued before them).</summary>
+    public void CommitQueuedLocked()
+    {
+        lock (_queueSync)
+        {
+            (_batch, _queued) = (_queued, _batch);
+            _timerArmed = false;
+        }
+
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!TryCommit(_batch))
+            {
+                // The disk or MaxDatabaseBytes is full, or the disk failed the write: the whole batch was rolled back.
+                // What waits for it is refused (the publishers send again); deletions go on their own, since they are
+                // what makes room again.
+                var deletions = _batch.Where(change => !change.IsAwaited).ToList();
+                foreach (var change in _batch)
+                {
+                    change.Failed = change.IsAwaited;
+                }
+
+                if (deletions.Count > 0 && !TryCommit(deletions))
+                {
+                    foreach (var change in deletions)
+                    {
+                        Queue(change);
+                    }
+                }
+            }
+
+            _lastSettled = _batch[^1].Sequence;
+        }
+        finally
+        {
+            _batch.Clear();
+        }
+    }
+
+    bool TryCommit(List<Change> changes)
+    {
+        SqliteTransaction? transaction = null;
+        try
+        {
+            transaction = _database.BeginTransaction();
+            foreach (var change in changes)
+            {
+                change.Write(transaction);
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Whatever the cause (a full disk, a failed write, a closed database), nothing of the batch is kept, and
+            // the callers hear so rather than an exception on a publisher's thread or the timer's.
+            if (transaction is not null)
+            {
+                RollBack(transaction);
+            }
+
+            foreach (var change in changes)
+            {
+                change.RolledBack();
+            }
+
+            return false;
+        }
+        finally
+        {
+            transaction?.Dispose();
+        }
+
+        foreach (var change in changes)
+        {
+            change.Committed();
+        }
+
+        Batches++;
+        Changes += changes.Count;
+        return true;
+    }
+
+    /// <summary>SQLite may have rolled the transaction back itself after SQLITE_FULL or SQLITE_IOERR.</summary>
+    static void RollBack(SqliteTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (SqliteException)
+        {
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    /// <summary>Stops the timer and commits what is still queued (a clean stop loses nothing acknowledged).</summary>
+    public void Dispose()
+    {
+        _timer.Dispose();
+        lock (_database.Sync)
+        {
+            CommitQueuedLocked();
+            _disposed = true;
+        }
+    }
+
+    /// <summary>One row change waiting for a batch.</summary>
+    public abstract class Change
+    {
+        /// <summary>Its place in the queue (set by <see cref="GroupCommit.Queue"/>).</summary>
+        public long Sequence { get; set; }
+
+        /// <summary>Someone waits for it (<see cref="CommitUpTo"/>) and must hear if it failed; unawaited changes are
+        /// deletions, retried rather than failed.</summary>
+        public abstract bool IsAwaited { get; }
+
+        /// <summary>Its batch was rolled back because the store could not write; it is not kept.</summary>
+        public bool Failed { get; set; }
+
+        /// <summary>Writes the row in <paramref name="transaction"/>, with a prepared statement of its owner.</summary>
+        public abstract void Write(SqliteTransaction transaction);
+
+        /// <summary>Its batch is committed.</summary>
+        public virtual void Committed()
+        {
+        }
+
+        /// <summary>Its batch was rolled back: undo what <see cref="Write"/> counted.</summary>
+        public virtual void RolledBack()
+        {
+        }
+    }
+}

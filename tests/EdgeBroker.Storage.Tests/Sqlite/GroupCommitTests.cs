@@ -1,0 +1,102 @@
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Host.Storage;
+using EdgeBroker.Storage.Tests.Support;
+
+namespace EdgeBroker.Storage.Tests.Sqlite;
+
+/// <summary>The SQLite offline store's group commit: publishers that wait at the same time share one transaction, each
+/// learns whether its own messages were kept, and deletions ride with a later transaction.</summary>
+public sealed class GroupCommitTests : IDisposable
+{
+    readonly TempDirectory _directory = new();
+    readonly OfflineLimits _limits = new() { MaxMessagesPerClient = 1000, MaxBytesPerClient = long.MaxValue };
+
+    [Fact]
+    public void Publishers_waiting_while_a_commit_runs_share_the_next_transaction_and_each_is_durable()
+    {
+        const int Publishers = 5;
+        using (var database = SqliteDatabase.Open(_directory.Path))
+        {
+            var offline = new SqliteOfflineStore(database, _limits);
+            var committed = new bool[Publishers];
+            Thread[] publishers;
+
+            // Holding the database's lock stands in for a commit under way: every publisher queues its message and waits.
+            lock (database.Sync)
+            {
+                publishers = Enumerable.Range(0, Publishers).Select(i => new Thread(() =>
+                {
+                    offline.Append("dev-" + i, "m" + i);
+                    committed[i] = offline.Commit();
+                })).ToArray();
+                foreach (var publisher in publishers)
+                {
+                    publisher.Start();
+                }
+
+                SpinWait.SpinUntil(() => publishers.All(p => p.ThreadState == ThreadState.WaitSleepJoin), TimeSpan.FromSeconds(10));
+            }
+
+            foreach (var publisher in publishers)
+            {
+                publisher.Join();
+            }
+
+            Assert.All(committed, Assert.True);
+            Assert.Equal(1, database.Writes.Batches);
+            Assert.Equal(Publishers, database.Writes.Changes);
+        }
+
+        using var reopened = SqliteDatabase.Open(_directory.Path);
+        var store = new SqliteOfflineStore(reopened, _limits);
+        Assert.All(Enumerable.Range(0, Publishers), i => Assert.Equal(["m" + i], store.ReadAll("dev-" + i).Payloads()));
+    }
+
+    [Fact]
+    public void A_deletion_waits_for_the_next_transaction_and_is_committed_with_it()
+    {
+        using var database = SqliteDatabase.Open(_directory.Path);
+        var offline = new SqliteOfflineStore(database, _limits);
+        var acknowledged = offline.Append("dev", "acknowledged");
+        Assert.True(offline.Commit());
+
+        // Under the database's lock, so the deletion's timer cannot commit it alone first.
+        lock (database.Sync)
+        {
+            offline.Remove("dev", acknowledged);
+            offline.Append("dev", "next");
+        }
+
+        Assert.True(offline.Commit());
+
+        Assert.Equal(2, database.Writes.Batches);
+        Assert.Equal(3, database.Writes.Changes);
+        Assert.Equal(["next"], offline.ReadAll("dev").Payloads());
+    }
+
+    [Fact]
+    public void A_deletion_nobody_follows_is_committed_within_the_delay()
+    {
+        using (var database = SqliteDatabase.Open(_directory.Path))
+        {
+            var offline = new SqliteOfflineStore(database, _limits);
+            var id = offline.Append("dev", "acknowledged");
+            Assert.True(offline.Commit());
+            offline.Remove("dev", id);
+            Assert.True(SpinWait.SpinUntil(() => database.Writes.Changes == 2, TimeSpan.FromSeconds(10)));
+        }
+
+        using var reopened = SqliteDatabase.Open(_directory.Path);
+        Assert.Empty(new SqliteOfflineStore(reopened, _limits).ReadAll("dev"));
+    }
+
+    [Fact]
+    public void A_thread_with_nothing_appended_commits_nothing()
+    {
+        using var database = SqliteDatabase.Open(_directory.Path);
+        Assert.True(new SqliteOfflineStore(database, _limits).Commit());
+        Assert.Equal(0, database.Writes.Batches);
+    }
+
+    public void Dispose() => _directory.Dispose();
+}
