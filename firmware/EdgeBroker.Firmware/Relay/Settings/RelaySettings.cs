@@ -11,12 +11,17 @@ namespace EdgeBroker.Firmware.Relay.Settings
     /// </summary>
     public sealed class RelaySettings
     {
+        // The listener.
         public const string PortKey = "port";
         public const string BindKey = "bind";
+
+        // What each client may hold of the device.
         public const string MaxClientsKey = "max_clients";
         public const string MaxPacketSizeKey = "max_packet_size";
         public const string MaxSubscriptionsPerClientKey = "max_subscriptions_per_client";
         public const string MaxRetainedMessagesKey = "max_retained_messages";
+
+        // Offline messages and persistent sessions.
         public const string MaxOfflineMessagesPerClientKey = "max_offline_messages_per_client";
         public const string MaxOfflineBytesPerClientKey = "max_offline_bytes_per_client";
         public const string OfflineMessageTtlSecondsKey = "offline_message_ttl_seconds";
@@ -24,6 +29,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string OfflineBatchIntervalSecondsKey = "offline_batch_interval_seconds";
         public const string SessionExpirySecondsKey = "session_expiry_seconds";
         public const string FlashStoreBytesKey = "flash_store_bytes";
+
+        // Slow consumers, slow or flooding peers.
         public const string MaxQueuedBytesPerClientKey = "max_queued_bytes_per_client";
         public const string MaxQueuedMessagesPerClientKey = "max_queued_messages_per_client";
         public const string ConnectTimeoutSecondsKey = "connect_timeout_seconds";
@@ -34,6 +41,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>Source addresses remembered for the connection rate and for logging problems once per address a
         /// minute (about 60 bytes each on the device); when full, the least recently seen is forgotten.</summary>
         public const int MaxTrackedSources = 32;
+
+        /// <summary>Seconds between two publications of the <c>$SYS/broker/…</c> tree.</summary>
         public const string SysIntervalKey = "sys_interval";
 
         /// <summary>Smallest useful packet limit: a CONNECT with a client ID, a will and credentials.</summary>
