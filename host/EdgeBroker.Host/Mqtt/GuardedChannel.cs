@@ -102,8 +102,11 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         deadline.CancelAfter(timeout);
+        var accepted = false;
         try
         {
+            // Waits holding no buffer, like an idle connection (see ReceivePacketAsync).
+            await stream.ReadAsync(Memory<byte>.Empty, deadline.Token).ConfigureAwait(false);
             var frame = await ReadFrameAsync(deadline.Token).ConfigureAwait(false);
             if (frame is null)
             {
@@ -126,7 +129,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
                     return false;
                 }
 
-                return await DecodeConnectAsync(frame, deadline.Token).ConfigureAwait(false);
+                return accepted = await DecodeConnectAsync(frame, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (BadPacketException bad)
@@ -141,8 +144,14 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
         {
             // Gone before its CONNECT (a port scan, a health check): nothing to report.
         }
+        finally
+        {
+            if (!accepted)
+            {
+                ReleaseInput();
+            }
+        }
 
-        ReleaseInput();
         return false;
     }
 
@@ -156,6 +165,12 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
         try
         {
+            if (_input is null)
+            {
+                // Idle: wait for data holding no buffer, in this method only (the reads below then find data).
+                await stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            }
+
             using var frame = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
             if (frame is null)
             {
@@ -295,7 +310,8 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
         }
     }
 
-    /// <summary>Reads one packet's fixed header and body; null when the connection ended first.</summary>
+    /// <summary>Reads one packet's fixed header and body; null when the connection ended first (its input buffer
+    /// is then the pool's again).</summary>
     async Task<Frame?> ReadFrameAsync(CancellationToken cancellationToken)
     {
         // The first byte, then each remaining-length byte in turn, at most four of them.
@@ -310,6 +326,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
             if (!await BufferAsync(2 + lengthBytes, cancellationToken).ConfigureAwait(false))
             {
+                ReleaseInput();
                 return null;
             }
 
@@ -380,15 +397,14 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
     }
 
     /// <summary>Makes <paramref name="count"/> bytes (at most <see cref="InputBuffer"/>) available from
-    /// <see cref="_inputStart"/>; false when the connection ended first. With nothing buffered it waits for data with a
-    /// zero-byte read before it takes a buffer from the pool, so an idle connection holds none.</summary>
+    /// <see cref="_inputStart"/>; false when the connection ended first. The callers wait for a packet's first bytes
+    /// with a zero-byte read, so a buffer is taken from the pool only once data is there.</summary>
     async ValueTask<bool> BufferAsync(int count, CancellationToken cancellationToken)
     {
         while (_inputEnd - _inputStart < count)
         {
             if (_input is null)
             {
-                await stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
                 _input = ArrayPool<byte>.Shared.Rent(InputBuffer);
             }
             else if (_inputStart > 0)

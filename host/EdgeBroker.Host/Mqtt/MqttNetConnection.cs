@@ -37,7 +37,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
     OutboundQueueLimits limits) : IClientConnection
 {
     readonly object _sync = new();
-    readonly Dictionary<ushort, long> _deliveryTags = new();
+    Dictionary<ushort, long>? _deliveryTags;
     List<(MqttApplicationMessage Message, long DeliveryTag, int Size)>? _waiting = [];
     MqttSession? _session;
     PairingMessage? _pairingMessage = pairingMessage;
@@ -105,7 +105,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
     {
         lock (_sync)
         {
-            return _deliveryTags.Remove(packetIdentifier, out var tag) ? tag : 0;
+            return _deliveryTags is not null && _deliveryTags.Remove(packetIdentifier, out var tag) ? tag : 0;
         }
     }
 
@@ -129,7 +129,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
         Count(size);
         if (deliveryTag != 0)
         {
-            _deliveryTags[packet.PacketIdentifier] = deliveryTag;
+            (_deliveryTags ??= [])[packet.PacketIdentifier] = deliveryTag;
         }
 
         return true;
