@@ -33,6 +33,9 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     /// <summary>The uplink cases (bridges into an upstream), if any ran.</summary>
     public IReadOnlyList<UplinkResult> UplinkResults { get; init; } = [];
 
+    /// <summary>The Idle case's measurements, if it ran.</summary>
+    public IReadOnlyList<IdleMeasurement> IdleResults { get; init; } = [];
+
     public string Render()
     {
         var text = new StringBuilder();
@@ -48,6 +51,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         new StoreRatesTable(storeResults).Write(text);
         new UplinkTable(UplinkResults).Write(text);
         new RobustnessTable(robustness).Write(text);
+        new IdleTable(IdleResults).Write(text);
         WriteProblems(text);
         WriteTargetsSummary(text);
 
