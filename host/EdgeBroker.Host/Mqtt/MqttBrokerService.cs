@@ -171,9 +171,10 @@ sealed class MqttBrokerService(
             var nowMs = Clock.NowMs();
             core.Tick(nowMs);
             _sysTree?.Tick(nowMs);
-            if (_heapTrim.Tick() is var (before, after))
+            if (_heapTrim.Tick() is var (before, after, pause))
             {
-                _logger.LogDebug("Quiet after growth: heap trimmed, resident memory {Before:N1} MB -> {After:N1} MB", before / 1048576.0, after / 1048576.0);
+                _logger.LogDebug("Quiet after growth: heap trimmed in {PauseMs:N0} ms, resident memory {Before:N1} MB -> {After:N1} MB",
+                    pause.TotalMilliseconds, before / 1048576.0, after / 1048576.0);
             }
 
             _tickFaults.Recovered();

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace EdgeBroker.Host.Runtime;
 
 /// <summary>
@@ -26,8 +28,9 @@ sealed class HeapTrim
     long _residentAfterTrim = Environment.WorkingSet;
     int _quietSeconds;
 
-    /// <summary>Called once a second; the resident bytes before and after when it trimmed, else null.</summary>
-    public (long Before, long After)? Tick()
+    /// <summary>Called once a second; when it trimmed, the resident bytes before and after and how long the
+    /// collection paused the broker, else null.</summary>
+    public (long Before, long After, TimeSpan Pause)? Tick()
     {
         var allocated = GC.GetTotalAllocatedBytes();
         _quietSeconds = allocated - _allocatedAtLastTick < QuietBytesPerSecond ? _quietSeconds + 1 : 0;
@@ -38,10 +41,12 @@ sealed class HeapTrim
             return null;
         }
 
+        var pause = Stopwatch.StartNew();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        pause.Stop();
         _residentAfterTrim = Environment.WorkingSet;
         _allocatedAtLastTick = GC.GetTotalAllocatedBytes();
         _quietSeconds = 0;
-        return (resident, _residentAfterTrim);
+        return (resident, _residentAfterTrim, pause.Elapsed);
     }
 }
