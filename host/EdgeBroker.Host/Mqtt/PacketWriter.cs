@@ -143,7 +143,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             }
             catch (Exception e)
             {
-                Fail(e, chunk);
+                Fail(e, chunk, spare);
                 return;
             }
 
@@ -155,12 +155,13 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
 
     /// <summary>A write failed: the connection is unusable, so it is closed (MQTTnet's read then ends it), and every
     /// later send fails.</summary>
-    void Fail(Exception e, byte[] chunk)
+    void Fail(Exception e, byte[] chunk, byte[]? spare)
     {
         lock (_sync)
         {
             _failure = e;
             Return(chunk);
+            Return(spare);
             Return(_pending);
             _pending = null;
             _pendingLength = 0;
