@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using EdgeBroker.Benchmarks.Brokers;
 using EdgeBroker.Benchmarks.Cases;
+using EdgeBroker.Benchmarks.Measurement;
 
 namespace EdgeBroker.Benchmarks.Report;
 
@@ -25,7 +26,7 @@ sealed class IdleTable(IReadOnlyList<IdleMeasurement> measurements)
         {
             var mosquitto = measurements.FirstOrDefault(o => o.Broker == BrokerKind.Mosquitto && o.Wanted == m.Wanted);
             text.AppendLine(Invariant,
-                $"| {m.BrokerName} | {m.Clients:N0} | {Megabytes(m.Before)} | {Megabytes(m.Settled)} | {m.BytesPerConnection:N0} " +
+                $"| {m.BrokerName} | {m.Clients:N0} | {ResidentMemory.Megabytes(m.Before)} | {ResidentMemory.Megabytes(m.Settled)} | {m.BytesPerConnection:N0} " +
                 $"| {MarkdownText.Ratio(m.BytesPerConnection, mosquitto?.BytesPerConnection)} | {m.BytesPerConnectionOnArrival:N0} " +
                 $"| {MarkdownText.Ratio(m.BytesPerConnectionOnArrival, mosquitto?.BytesPerConnectionOnArrival)} | {MarkdownText.Ratio(m.Before, mosquitto?.Before)} |");
         }
@@ -42,6 +43,4 @@ sealed class IdleTable(IReadOnlyList<IdleMeasurement> measurements)
 
         text.AppendLine();
     }
-
-    static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("N1", Invariant);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using EdgeBroker.Benchmarks.Brokers;
 using EdgeBroker.Benchmarks.Cases;
+using EdgeBroker.Benchmarks.Measurement;
 
 namespace EdgeBroker.Benchmarks.Report;
 
@@ -25,7 +26,7 @@ sealed class RobustnessTable(IReadOnlyList<RobustnessMeasurement> measurements)
         foreach (var m in measurements)
         {
             text.AppendLine(Invariant,
-                $"| {m.BrokerName} | {Megabytes(m.MixBefore)} | {Megabytes(m.MixAfter)} | {Megabytes(m.MixAfter - m.MixBefore)} | {Megabytes(m.Idle.Before)} " +
+                $"| {m.BrokerName} | {ResidentMemory.Megabytes(m.MixBefore)} | {ResidentMemory.Megabytes(m.MixAfter)} | {ResidentMemory.Megabytes(m.MixAfter - m.MixBefore)} | {ResidentMemory.Megabytes(m.Idle.Before)} " +
                 $"| {m.Idle.Clients:N0} | {m.Idle.BytesPerConnection:N0} | {MarkdownText.Ratio(m.Idle.BytesPerConnection, mosquitto?.Idle.BytesPerConnection)} " +
                 $"| {MarkdownText.Ratio(m.Idle.Before, mosquitto?.Idle.Before)} |");
         }
@@ -45,6 +46,4 @@ sealed class RobustnessTable(IReadOnlyList<RobustnessMeasurement> measurements)
 
         text.AppendLine();
     }
-
-    static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("N1", Invariant);
 }
