@@ -14,6 +14,12 @@ namespace EdgeBroker.Core
     /// <summary>
     /// The routing core as an engine sees it: report connections, subscriptions, publications and acknowledgements,
     /// and the core decides, delivers and keeps what must survive. One instance per broker; thread-safe.
+    /// <para>
+    /// This class is the engines' whole way in: every decision is a call here that returns the answer (a SUBACK code, a
+    /// <see cref="PublishOutcome"/>, whether a session was present), every query returns plain data or the engine's own
+    /// <see cref="IClientConnection"/>. The sessions, the subscription tree and the router behind it are internal, so an
+    /// engine cannot decide around them; the core's tests reach them through InternalsVisibleTo.
+    /// </para>
     /// </summary>
     public sealed class BrokerCore
     {
@@ -25,6 +31,14 @@ namespace EdgeBroker.Core
 
         /// <summary>MQTT 5 SUBACK/PUBACK "not authorized".</summary>
         public const int NotAuthorized = 0x87;
+
+        /// <summary>MQTT 5 SUBACK "topic filter invalid"; MQTT 3.1.1 has no code for it and closes the connection
+        /// [MQTT-4.8.0-1].</summary>
+        public const int TopicFilterInvalid = 0x8F;
+
+        /// <summary>MQTT 5 SUBACK "quota exceeded": the client holds <see cref="MaxSubscriptionsPerClient"/>
+        /// subscriptions already.</summary>
+        public const int QuotaExceeded = 0x97;
 
         readonly SessionRegistry _sessions;
         readonly SubscriptionIndex _subscriptions;
@@ -38,6 +52,7 @@ namespace EdgeBroker.Core
         readonly int _maxQos;
         int _sessionsExpired;
         int _connectionsAccepted;
+        int _maxSubscriptionsPerClient;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
             int maxQos, int expectedClients)
@@ -54,13 +69,53 @@ namespace EdgeBroker.Core
             _presence = new PresenceTracker(_router);
         }
 
-        public SessionRegistry Sessions { get { return _sessions; } }
+        internal SessionRegistry Sessions { get { return _sessions; } }
 
-        public SubscriptionIndex Subscriptions { get { return _subscriptions; } }
+        internal SubscriptionIndex Subscriptions { get { return _subscriptions; } }
 
         public RoutingCounters Counters { get { return _counters; } }
 
-        public Router Router { get { return _router; } }
+        internal Router Router { get { return _router; } }
+
+        /// <summary>Where retained messages are kept: the engine's store, which the core calls for every authorized
+        /// retained PUBLISH (see <see cref="RetainedKeeper"/>); null keeps none.</summary>
+        public RetainedKeeper KeepRetained
+        {
+            get { return _router.KeepRetained; }
+            set { _router.KeepRetained = value; }
+        }
+
+        /// <summary>The dedupe ids accepted from gateways' uplinks; null (the default) routes every message.</summary>
+        public DedupeWindow Dedupe
+        {
+            get { return _router.Dedupe; }
+            set { _router.Dedupe = value; }
+        }
+
+        /// <summary>How many subscriptions one client may hold; a SUBSCRIBE for another filter is answered
+        /// <see cref="QuotaExceeded"/>. 0 (the default) sets no limit.</summary>
+        public int MaxSubscriptionsPerClient
+        {
+            get { return _maxSubscriptionsPerClient; }
+            set { _maxSubscriptionsPerClient = value; }
+        }
+
+        /// <summary>Sessions the core holds, connected and away.</summary>
+        public int SessionCount { get { return _sessions.Count; } }
+
+        /// <summary>Whether the core holds a session for <paramref name="clientId"/> (connected or away).</summary>
+        public bool HasSession(string clientId)
+        {
+            return _sessions.Find(clientId) != null;
+        }
+
+        /// <summary>The connection that serves <paramref name="clientId"/> now (the engine's own object, as handed to
+        /// <see cref="Connect"/>), or null while it is away or has no session.</summary>
+        public IClientConnection ConnectionOf(string clientId)
+        {
+            Session session = _sessions.Find(clientId);
+            return session == null ? null : session.Connection;
+        }
 
         /// <summary>Told once when the offline store stops taking messages (QoS 1/2 PUBLISHes for persistent sessions are
         /// refused, <see cref="PublishOutcome.StoreUnavailable"/>) and once when it takes them again; engines log it.</summary>
@@ -70,8 +125,21 @@ namespace EdgeBroker.Core
             set { _offline.StoreConditionChanged = value; }
         }
 
-        /// <summary>Live connections per client ID, for status queries.</summary>
-        public PresenceTracker Presence { get { return _presence; } }
+        internal PresenceTracker Presence { get { return _presence; } }
+
+        /// <summary>Live TCP connections of <paramref name="clientId"/>: 0 when offline, 2 while a takeover is under way
+        /// (presence follows connections, see <see cref="ConnectionAccepted"/>).</summary>
+        public int LiveConnectionCount(string clientId)
+        {
+            return _presence.ConnectionCount(clientId);
+        }
+
+        /// <summary>A copy of the live connections (<see cref="LiveConnection"/>: client ID, channel, address, since
+        /// when), oldest first, for status queries.</summary>
+        public ArrayList LiveConnections()
+        {
+            return _presence.Snapshot();
+        }
 
         /// <summary>The configured uplinks; every accepted PUBLISH is offered to them (see <see cref="Router"/>).</summary>
         public UplinkSet Uplinks { get { return _uplinks; } }
@@ -168,6 +236,18 @@ namespace EdgeBroker.Core
         /// </summary>
         public void Disconnect(string clientId, IClientConnection connection, uint sessionExpirySeconds)
         {
+            EndConnection(clientId, connection, true, sessionExpirySeconds);
+        }
+
+        /// <summary><paramref name="connection"/> of <paramref name="clientId"/> ended, and the session expiry its
+        /// CONNECT set stays in force.</summary>
+        public void Disconnect(string clientId, IClientConnection connection)
+        {
+            EndConnection(clientId, connection, false, 0);
+        }
+
+        void EndConnection(string clientId, IClientConnection connection, bool newExpiry, uint sessionExpirySeconds)
+        {
             Session session = _sessions.Find(clientId);
             if (session == null)
             {
@@ -184,7 +264,12 @@ namespace EdgeBroker.Core
                 _offline.Stop(session);
                 session.Connection = null;
                 session.DisconnectedAtMs = Clock.NowMs();
-                session.ExpiryIntervalSeconds = sessionExpirySeconds;
+                if (newExpiry)
+                {
+                    session.ExpiryIntervalSeconds = sessionExpirySeconds;
+                }
+
+                sessionExpirySeconds = session.ExpiryIntervalSeconds;
                 session.IsPersistent = sessionExpirySeconds > 0;
                 if (session.IsPersistent)
                 {
@@ -288,14 +373,17 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>
-        /// Asks the access policy and keeps a subscription. Returns the granted QoS, or
-        /// <see cref="NotAuthorized"/> / <see cref="SubscribeFailure"/>.
+        /// The one SUBSCRIBE decision, per filter, for both engines: checks the filter, asks the access policy and the
+        /// per-client limit, and keeps the subscription. Returns the SUBACK code: the granted QoS (at most
+        /// <see cref="MaxQos"/>), or <see cref="TopicFilterInvalid"/>, <see cref="NotAuthorized"/>,
+        /// <see cref="QuotaExceeded"/> or <see cref="SubscribeFailure"/> (no session). Engines translate it (MQTT 3.1.1
+        /// has only 0x80 for a refusal, and closes the connection for an invalid filter) and decide nothing themselves.
         /// </summary>
         public int Subscribe(string clientId, string filter, int requestedQos, bool noLocal, bool retainAsPublished, int identifier)
         {
             if (!TopicValidator.IsValidTopicFilter(filter))
             {
-                return SubscribeFailure;
+                return TopicFilterInvalid;
             }
 
             if (!_router.Policy.CanSubscribe(clientId, filter))
@@ -315,6 +403,11 @@ namespace EdgeBroker.Core
                 if (session.IsDiscarded)
                 {
                     return SubscribeFailure;
+                }
+
+                if (_maxSubscriptionsPerClient > 0 && session.Subscriptions.Count >= _maxSubscriptionsPerClient && !Holds(session, filter))
+                {
+                    return QuotaExceeded;
                 }
 
                 Subscription subscription = _subscriptions.Add(session, filter, granted);
@@ -373,12 +466,35 @@ namespace EdgeBroker.Core
             return _router.Publish(publisherClientId, message);
         }
 
+        /// <summary>Routes a message the broker itself originates (an uplink's state on <c>$SYS/…</c>): no access
+        /// check, never P2P, never to an uplink; a retained one is kept.</summary>
+        public PublishOutcome PublishFromBroker(RoutedMessage message)
+        {
+            return _router.PublishFromBroker(message);
+        }
+
         /// <summary>Routes a message that came down an uplink, as made by <see cref="Uplink.Uplink.Down"/> (remapped,
         /// marked with its origin so it never goes back up that uplink); the engine sets its
         /// <see cref="RoutedMessage.EngineProperties"/> for the local topic first.</summary>
         public PublishOutcome PublishFromUplink(RoutedMessage message)
         {
             return _router.PublishFromUplink(message);
+        }
+
+        /// <summary>Whether <paramref name="session"/> holds a subscription to <paramref name="filter"/> (a SUBSCRIBE
+        /// for it replaces that one, so it counts against no limit). Called under the session's lock.</summary>
+        static bool Holds(Session session, string filter)
+        {
+            ArrayList subscriptions = session.Subscriptions;
+            for (int i = 0; i < subscriptions.Count; i++)
+            {
+                if (((Subscription)subscriptions[i]).Filter == filter)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Forgets a session entirely: subscriptions, kept messages, stored entry, registration. Called

@@ -54,7 +54,7 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
             {
                 connectedClients = gateway.Relay.ConnectedClients,
                 maxClients = gateway.Settings.MaxClients,
-                sessions = gateway.Core.Sessions.Count,
+                sessions = gateway.Core.SessionCount,
                 retainedMessages = gateway.Relay.Retained.Count,
                 pairingGroup = gateway.Pairing.Group,
                 pairingOpen = gateway.Pairing.IsOpen,

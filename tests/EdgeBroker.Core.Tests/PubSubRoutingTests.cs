@@ -74,16 +74,34 @@ public class PubSubRoutingTests
     }
 
     [Theory]
-    [InlineData("subscriber", "a/#/b")]
-    [InlineData("subscriber", "a+")]
-    [InlineData("subscriber", "")]
-    [InlineData("no-session", "a/b")]
-    public void Subscribe_WithAnInvalidFilterOrWithoutASession_Fails(string clientId, string filter)
+    [InlineData("subscriber", "a/#/b", BrokerCore.TopicFilterInvalid)]
+    [InlineData("subscriber", "a+", BrokerCore.TopicFilterInvalid)]
+    [InlineData("subscriber", "", BrokerCore.TopicFilterInvalid)]
+    [InlineData("no-session", "a/b", BrokerCore.SubscribeFailure)]
+    public void Subscribe_WithAnInvalidFilterOrWithoutASession_Fails(string clientId, string filter, int code)
     {
         _broker.Connect("subscriber");
 
-        Assert.Equal(BrokerCore.SubscribeFailure, _broker.Subscribe(clientId, filter));
+        Assert.Equal(code, _broker.Subscribe(clientId, filter));
         Assert.Equal(0, _broker.Core.Subscriptions.Count);
+    }
+
+    [Fact]
+    public void Subscribe_BeyondThePerClientLimit_IsRefused_ButAHeldFilterMayBeRenewed()
+    {
+        _broker.Core.MaxSubscriptionsPerClient = 2;
+        _broker.Connect("subscriber");
+        _broker.Connect("other");
+
+        Assert.Equal(1, _broker.Subscribe("subscriber", "a", qos: 1));
+        Assert.Equal(0, _broker.Subscribe("subscriber", "b"));
+        Assert.Equal(BrokerCore.QuotaExceeded, _broker.Subscribe("subscriber", "c"));
+        Assert.Equal(2, _broker.Subscribe("subscriber", "a", qos: 2));
+        Assert.Equal(0, _broker.Subscribe("other", "c"));
+        Assert.True(_broker.Core.Unsubscribe("subscriber", "b"));
+        Assert.Equal(0, _broker.Subscribe("subscriber", "c"));
+        Assert.Equal(PublishOutcome.Delivered, _broker.Publish("publisher", "c"));
+        Assert.Equal(2, _broker.Counters.PubSubDeliveries);
     }
 
     [Fact]

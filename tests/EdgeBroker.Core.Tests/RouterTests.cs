@@ -47,7 +47,7 @@ public class RouterTests
         _broker.Subscribe("monitor", "$SYS/#");
         _broker.Subscribe("everything", "#");
 
-        PublishOutcome outcome = _broker.Core.Router.PublishFromBroker(TestBroker.Message("$SYS/presence/dev1", payload: "online"));
+        PublishOutcome outcome = _broker.Core.PublishFromBroker(TestBroker.Message("$SYS/presence/dev1", payload: "online"));
 
         Assert.Equal(PublishOutcome.Delivered, outcome);
         Assert.Equal(new[] { "online" }, monitor.Payloads);

@@ -51,7 +51,7 @@ public class SessionLifecycleTests
         _broker.Disconnect(old);
         _broker.Publish("sender", P2PTopic);
 
-        Assert.Same(current, _broker.Core.Sessions.Find(Client)?.Connection);
+        Assert.Same(current, _broker.Core.ConnectionOf(Client));
         Assert.Single(current.Received);
         Assert.Empty(old.Received);
     }
@@ -63,7 +63,7 @@ public class SessionLifecycleTests
 
         _broker.Disconnect(connection);
 
-        Assert.Null(_broker.Core.Sessions.Find(Client));
+        Assert.False(_broker.Core.HasSession(Client));
         Assert.Equal(0, _broker.Core.Subscriptions.Count);
         Assert.Equal(PublishOutcome.NoMatchingSubscribers, _broker.Publish("sender", P2PTopic, qos: 1));
         Assert.Equal(1, _broker.Counters.P2PDroppedNoSession);
@@ -76,7 +76,20 @@ public class SessionLifecycleTests
 
         _broker.Core.Disconnect(Client, connection, sessionExpirySeconds: 0);
 
-        Assert.Null(_broker.Core.Sessions.Find(Client));
+        Assert.False(_broker.Core.HasSession(Client));
+    }
+
+    [Theory]
+    [InlineData(TestBroker.Persistent, true)]
+    [InlineData(TestBroker.EndsWithConnection, false)]
+    public void DisconnectWithoutANewExpiry_KeepsTheOneTheConnectSet(uint sessionExpirySeconds, bool kept)
+    {
+        RecordingConnection connection = _broker.Connect(Client, sessionExpirySeconds);
+
+        _broker.Core.Disconnect(Client, connection);
+
+        Assert.Equal(kept, _broker.Core.HasSession(Client));
+        Assert.Null(_broker.Core.ConnectionOf(Client));
     }
 
     [Fact]
@@ -86,12 +99,12 @@ public class SessionLifecycleTests
         _broker.Publish("sender", P2PTopic, qos: 1);
 
         Assert.Empty(_broker.Core.ExpireSessions(Clock.NowMs()));
-        Assert.NotNull(_broker.Core.Sessions.Find(Client));
+        Assert.True(_broker.Core.HasSession(Client));
 
         var expired = _broker.Core.ExpireSessions(Clock.NowMs() + 61_000);
 
         Assert.Equal(new object[] { Client }, expired.ToArray());
-        Assert.Null(_broker.Core.Sessions.Find(Client));
+        Assert.False(_broker.Core.HasSession(Client));
         Assert.Equal(0, _broker.Offline.Count(Client));
         Assert.Equal(0, _broker.Core.Subscriptions.Count);
     }
@@ -103,6 +116,6 @@ public class SessionLifecycleTests
         _broker.ConnectThenLeave("forever", TestBroker.Persistent);
 
         Assert.Empty(_broker.Core.ExpireSessions(long.MaxValue));
-        Assert.Equal(2, _broker.Core.Sessions.Count);
+        Assert.Equal(2, _broker.Core.SessionCount);
     }
 }

@@ -24,7 +24,7 @@ namespace EdgeBroker.Core.Presence
         readonly LiveConnectionTable _live = new LiveConnectionTable();
         readonly Router _router;
 
-        public PresenceTracker(Router router)
+        internal PresenceTracker(Router router)
         {
             _router = router;
         }

@@ -13,7 +13,7 @@ namespace EdgeBroker.Core.Routing
     /// survive a dropped connection or a crash. Engines call <see cref="Publish"/> and map the outcome to their
     /// acknowledgement.
     /// </summary>
-    public sealed class Router
+    internal sealed class Router
     {
         readonly SessionRegistry _sessions;
         readonly SubscriptionIndex _subscriptions;

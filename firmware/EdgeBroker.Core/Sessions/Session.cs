@@ -8,7 +8,7 @@ namespace EdgeBroker.Core.Sessions
     /// (null while the client is away) and its subscriptions. Offline messages live in the offline store, keyed
     /// by client ID, so a device can keep them in flash rather than on the heap.
     /// </summary>
-    public sealed class Session
+    internal sealed class Session
     {
         static int s_created;
 

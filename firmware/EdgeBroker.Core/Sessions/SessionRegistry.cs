@@ -4,7 +4,7 @@ using EdgeBroker.Core.Collections;
 namespace EdgeBroker.Core.Sessions
 {
     /// <summary>Every session the broker holds, by client ID. Thread-safe.</summary>
-    public sealed class SessionRegistry
+    internal sealed class SessionRegistry
     {
         readonly object _sync = new object();
         readonly StringMap _table;

@@ -13,7 +13,7 @@ namespace EdgeBroker.Core.Subscriptions
     /// of which change while the session lives, and a session must never be folded twice.
     /// </para>
     /// </summary>
-    public sealed class MatchSet
+    internal sealed class MatchSet
     {
         readonly ArrayList _entries = new ArrayList();
         Entry[] _slots = new Entry[8];

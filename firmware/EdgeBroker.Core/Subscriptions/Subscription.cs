@@ -3,7 +3,7 @@ using EdgeBroker.Core.Sessions;
 namespace EdgeBroker.Core.Subscriptions
 {
     /// <summary>One topic filter held by one session, with the options its SUBSCRIBE granted.</summary>
-    public sealed class Subscription
+    internal sealed class Subscription
     {
         public Subscription(Session session, string filter, int grantedQos)
         {

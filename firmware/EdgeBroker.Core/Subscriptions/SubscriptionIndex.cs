@@ -8,7 +8,7 @@ namespace EdgeBroker.Core.Subscriptions
     /// topic costs in proportion to the topic's depth and the matches — not to the number of subscribers
     /// (the scan-every-session cost of MQTTnet's own dispatcher, its issue #2174). Thread-safe.
     /// </summary>
-    public sealed class SubscriptionIndex
+    internal sealed class SubscriptionIndex
     {
         readonly object _sync = new object();
         readonly TopicNode _root = new TopicNode(null, string.Empty);

@@ -4,7 +4,6 @@ using System.Threading;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
-using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
@@ -169,8 +168,7 @@ namespace EdgeBroker.Firmware.Relay
                 return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason);
             }
 
-            Session existing = _context.Core.Sessions.Find(clientId);
-            RelayConnection previous = existing == null ? null : existing.Connection as RelayConnection;
+            RelayConnection previous = _context.Core.ConnectionOf(clientId) as RelayConnection;
             if (!_context.TryAdmit(previous != null))
             {
                 _context.Security.Disconnected(decision.Client);
@@ -368,11 +366,6 @@ namespace EdgeBroker.Firmware.Relay
             int[] returnCodes = new int[count];
             for (int i = 0; i < count; i++)
             {
-                if (!TopicValidator.IsValidTopicFilter(subscribe.Filters[i]))
-                {
-                    throw new MalformedPacketException("invalid topic filter"); // [MQTT-4.7.1-1], [MQTT-4.8.0-1]
-                }
-
                 returnCodes[i] = SubscribeOne(subscribe.Filters[i], subscribe.RequestedQos[i]);
             }
 
@@ -393,39 +386,23 @@ namespace EdgeBroker.Firmware.Relay
             return true;
         }
 
+        /// <summary>The core's SUBSCRIBE decision in MQTT 3.1.1 terms.</summary>
         int SubscribeOne(string filter, int requestedQos)
         {
-            Session session = _context.Core.Sessions.Find(_clientId);
-            if (session == null)
+            int code = _context.Core.Subscribe(_clientId, filter, requestedQos, false, false, 0);
+            if (code == BrokerCore.TopicFilterInvalid)
             {
-                return SubscribeFailure;
+                throw new MalformedPacketException("invalid topic filter"); // [MQTT-4.7.1-1], [MQTT-4.8.0-1]
             }
 
-            if (session.Subscriptions.Count >= _context.Settings.MaxSubscriptionsPerClient && !Holds(session, filter))
+            if (code == BrokerCore.QuotaExceeded)
             {
                 _context.Log.Warning("Client " + _clientId + " refused a subscription: it holds "
-                    + _context.Settings.MaxSubscriptionsPerClient + ", the limit");
-                return SubscribeFailure;
+                    + _context.Core.MaxSubscriptionsPerClient + ", the limit");
             }
 
-            int granted = _context.Core.Subscribe(_clientId, filter, requestedQos, false, false, 0);
-
-            // 3.1.1 has one failure code; the core's "not authorized" (an MQTT 5 code) becomes it.
-            return granted <= 2 ? granted : SubscribeFailure;
-        }
-
-        static bool Holds(Session session, string filter)
-        {
-            ArrayList subscriptions = session.Subscriptions;
-            for (int i = 0; i < subscriptions.Count; i++)
-            {
-                if (((Core.Subscriptions.Subscription)subscriptions[i]).Filter == filter)
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            // 3.1.1 has one failure code; the core's MQTT 5 refusals ("not authorized", "quota exceeded") become it.
+            return code <= 2 ? code : SubscribeFailure;
         }
 
         void SendRetained(string filter, int grantedQos)

@@ -44,7 +44,8 @@ namespace EdgeBroker.Firmware.Relay
             Bytes = new ByteCounters();
             SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.NowMs());
             SysTree.Security = security;
-            core.Router.KeepRetained = KeepRetained;
+            core.KeepRetained = KeepRetained;
+            core.MaxSubscriptionsPerClient = settings.MaxSubscriptionsPerClient;
         }
 
         /// <summary>The gateway as the firmware composes it — on the device, in the emulator and in the tests alike:

@@ -139,7 +139,7 @@ namespace EdgeBroker.Firmware.Uplink
                 _log.Info(line);
             }
 
-            _relay.Core.Router.PublishFromBroker(new RoutedMessage(uplink.StateTopic, Utf8.GetBytes(status.ToJson()), StatusQos, true));
+            _relay.Core.PublishFromBroker(new RoutedMessage(uplink.StateTopic, Utf8.GetBytes(status.ToJson()), StatusQos, true));
         }
 
         /// <summary>A local PUBLISH was queued (on the publisher's thread): send it now.</summary>

@@ -47,7 +47,7 @@ static class OnlineStatusApi
             return notPermitted.ToResult();
         }
 
-        var online = core.Presence.ConnectionCount(clientId);
+        var online = core.LiveConnectionCount(clientId);
         return Results.Json(new
         {
             code = ApiCodes.Ok,
@@ -122,7 +122,7 @@ static class OnlineStatusApi
     }
 
     static List<LiveConnection> LiveConnectionsIn(BrokerCore core, string? group) =>
-        core.Presence.Snapshot()
+        core.LiveConnections()
             .Cast<LiveConnection>()
             .Where(connection => GroupScope.Includes(group, ClientIdentity.GroupOf(connection.ClientId)))
             .ToList();

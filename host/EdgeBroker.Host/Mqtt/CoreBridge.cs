@@ -36,14 +36,19 @@ sealed class CoreBridge
     /// <summary>Accepted connections by remote end point (unique per live TCP connection).</summary>
     readonly ConcurrentDictionary<string, MqttNetConnection> _connections = new();
 
-    /// <summary>Filters of SUBSCRIBE packets in flight that the core refused, by client ID then filter, with the SUBACK
-    /// code MQTTnet is to answer when it asks.</summary>
-    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, MqttSubscribeReasonCode>> _subscribeRefusals = new();
+    /// <summary>The core's SUBACK code for each filter of the SUBSCRIBE packets in flight, by client ID then filter: the
+    /// core decides when MQTTnet has read the packet (<see cref="OnInboundPacket"/>), MQTTnet asks for the answer later,
+    /// one filter at a time and ordered by QoS (<see cref="OnInterceptingSubscription"/>).</summary>
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _subackCodes = new();
 
     MqttClientSessionsManager? _sessionsManager;
 
     /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }
+
+    /// <summary>Whether the core decides with the security policy, which logs each denial with its reason; the open
+    /// policy's refusals ($ topics) are logged here.</summary>
+    public bool PolicyLogsDenials { get; init; }
 
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
     /// <param name="outboundLimits">What may wait for each connected client.</param>
@@ -57,7 +62,7 @@ sealed class CoreBridge
         _sessionPresent = sessionPresent;
         _mqtt311SessionExpiry = mqtt311SessionExpiry;
         _logger = logger;
-        core.Router.KeepRetained = KeepRetained;
+        core.KeepRetained = KeepRetained;
         core.StoreConditionChanged = LogStoreCondition;
 
         server.ValidatingConnectionAsync += OnValidatingConnection;
@@ -165,16 +170,16 @@ sealed class CoreBridge
             return Task.CompletedTask;
         }
 
-        _subscribeRefusals.TryRemove(args.ClientId, out _);
-        var session = _core.Sessions.Find(args.ClientId);
-        var expiry = session?.ExpiryIntervalSeconds ?? 0;
+        _subackCodes.TryRemove(args.ClientId, out _);
         if (connection.ProtocolVersion == MqttProtocolVersion.V500 && args.DisconnectType == MqttClientDisconnectType.Clean && args.SessionExpiryInterval != 0)
         {
             // MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry interval.
-            expiry = args.SessionExpiryInterval;
+            _core.Disconnect(args.ClientId, connection, args.SessionExpiryInterval);
         }
-
-        _core.Disconnect(args.ClientId, connection, expiry);
+        else
+        {
+            _core.Disconnect(args.ClientId, connection);
+        }
 
         // MQTTnet raises this once per accepted connection: Clean when the client sent DISCONNECT, Takeover for the older
         // connection of a takeover (closed by MQTTnet, which the session ignores but presence reports), NotClean for
@@ -211,7 +216,7 @@ sealed class CoreBridge
         if (outcome is PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid)
         {
             // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
-            if (!(outcome == PublishOutcome.NotAuthorized && _core.Router.Policy is SecurityPolicy))
+            if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials))
             {
                 _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
             }
@@ -249,7 +254,7 @@ sealed class CoreBridge
     }
 
     bool IsMqtt5(string clientId) =>
-        (_core.Sessions.Find(clientId)?.Connection as MqttNetConnection)?.ProtocolVersion == MqttProtocolVersion.V500;
+        (_core.ConnectionOf(clientId) as MqttNetConnection)?.ProtocolVersion == MqttProtocolVersion.V500;
 
     /// <summary>The store filled up or has room again: said once per change, not per refused PUBLISH.</summary>
     void LogStoreCondition(bool writable)
@@ -291,9 +296,9 @@ sealed class CoreBridge
         return Task.CompletedTask;
     }
 
-    /// <summary>Decides every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones go into the core now, before
-    /// MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); refused ones wait for
-    /// <see cref="OnInterceptingSubscription"/> to answer them.</summary>
+    /// <summary>Has the core decide every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones are in the
+    /// core now, before MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); the SUBACK codes
+    /// wait for <see cref="OnInterceptingSubscription"/>.</summary>
     void Subscribe(string clientId, MqttSubscribePacket subscribe)
     {
         foreach (var filter in subscribe.TopicFilters)
@@ -303,40 +308,29 @@ sealed class CoreBridge
                 continue; // MQTTnet refuses shared subscriptions itself (0x9E), without asking.
             }
 
-            if (SubscribeRefusal(clientId, filter.Topic) is { } refusal)
+            var code = _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
+                (int)subscribe.SubscriptionIdentifier);
+            _subackCodes.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, int>())[filter.Topic] = code;
+            if (code == BrokerCore.TopicFilterInvalid)
             {
-                _subscribeRefusals.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, MqttSubscribeReasonCode>())[filter.Topic] = refusal;
-            }
-            else
-            {
-                _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
-                    (int)subscribe.SubscriptionIdentifier);
+                // A refusal for not being authorized is logged by the security policy, with its reason.
+                _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter.Topic);
             }
         }
     }
 
-    MqttSubscribeReasonCode? SubscribeRefusal(string clientId, string filter)
-    {
-        if (!TopicValidator.IsValidTopicFilter(filter))
-        {
-            _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter);
-            return MqttSubscribeReasonCode.TopicFilterInvalid;
-        }
-
-        // MQTT 5 SUBACK 0x87; MQTTnet writes any failure as 0x80 for 3.1.1. The policy logs the reason.
-        return _core.Router.Policy.CanSubscribe(clientId, filter) ? null : MqttSubscribeReasonCode.NotAuthorized;
-    }
-
+    /// <summary>Answers MQTTnet with the core's SUBACK code for the filter (MQTTnet writes any MQTT 5 refusal as 0x80 for
+    /// 3.1.1) and keeps a refused filter out of MQTTnet's session.</summary>
     Task OnInterceptingSubscription(InterceptingSubscriptionEventArgs args)
     {
-        if (_subscribeRefusals.TryGetValue(args.ClientId, out var refusals) && refusals.TryRemove(args.TopicFilter.Topic, out var refusal))
+        if (_subackCodes.TryGetValue(args.ClientId, out var codes) && codes.TryRemove(args.TopicFilter.Topic, out var code))
         {
-            args.ProcessSubscription = false;
-            args.Response.ReasonCode = refusal;
+            args.Response.ReasonCode = (MqttSubscribeReasonCode)code;
+            args.ProcessSubscription = code <= (int)MqttSubscribeReasonCode.GrantedQoS2;
 
             // MQTT 5 has a SUBACK code for an invalid filter; in 3.1.1 it is a protocol violation and the connection must
             // be closed [MQTT-4.8.0-1].
-            args.CloseConnection = refusal == MqttSubscribeReasonCode.TopicFilterInvalid && !IsMqtt5(args.ClientId);
+            args.CloseConnection = code == BrokerCore.TopicFilterInvalid && !IsMqtt5(args.ClientId);
         }
 
         return Task.CompletedTask;
@@ -346,7 +340,7 @@ sealed class CoreBridge
     {
         // PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery; PUBREC alone does not.
         if (args.IsCompleted
-            && _core.Sessions.Find(args.ClientId)?.Connection is MqttNetConnection connection
+            && _core.ConnectionOf(args.ClientId) is MqttNetConnection connection
             && connection.TakeDeliveryTag(args.PublishPacket.PacketIdentifier) is var tag and > 0)
         {
             _core.Acknowledge(args.ClientId, tag);
@@ -372,7 +366,7 @@ sealed class CoreBridge
         foreach (AuthenticatedClient client in _security.ClientsToDisconnect(Clock.NowMs()))
         {
             // Only the connection that authenticated as this client: a newer one of the same client ID is not its.
-            if (_core.Sessions.Find(client.ClientId)?.Connection is not MqttNetConnection { } connection || connection.Client != client)
+            if (_core.ConnectionOf(client.ClientId) is not MqttNetConnection { } connection || connection.Client != client)
             {
                 continue;
             }

@@ -120,12 +120,11 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
                     throw new BadPacketException($"the first packet is of type {frame.Type}, not CONNECT [MQTT-3.1.0-1]", MqttDisconnectReasonCode.ProtocolError);
                 }
 
-                var level = ConnectProtocolLevel(frame.Body);
-                if (level is not (3 or 4 or 5))
+                if (UnsupportedProtocol(frame.Body) is { } protocol)
                 {
                     await stream.WriteAsync(UnacceptableProtocolVersion, deadline.Token).ConfigureAwait(false);
                     bytes.CountSent(UnacceptableProtocolVersion.Length);
-                    problems.Report(source, $"CONNECT with protocol level {level}, answered with CONNACK 0x01");
+                    problems.Report(source, $"CONNECT with protocol {protocol}, answered with CONNACK 0x01");
                     return false;
                 }
 
@@ -230,9 +229,10 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
     static readonly byte[] UnacceptableProtocolVersion = [0x20, 0x02, 0x00, 0x01];
 
-    /// <summary>The protocol level of a CONNECT whose protocol name is MQTT or MQIsdp; a body too short for one, or
-    /// another name, is malformed.</summary>
-    static int ConnectProtocolLevel(ReadOnlySpan<byte> body)
+    /// <summary>Null when a CONNECT names a protocol MQTTnet speaks — MQTT level 4 or 5, MQIsdp level 3 — else the
+    /// name and level it gave (MQTT level 3, MQIsdp level 4: [MQTT-3.1.2-2], answered with CONNACK 0x01). A body too
+    /// short for a name and a level, or another name, is malformed.</summary>
+    static string? UnsupportedProtocol(ReadOnlySpan<byte> body)
     {
         if (body.Length >= 2)
         {
@@ -240,9 +240,15 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
             if (body.Length > 2 + nameLength)
             {
                 var name = body.Slice(2, nameLength);
-                if (name.SequenceEqual("MQTT"u8) || name.SequenceEqual("MQIsdp"u8))
+                int level = body[2 + nameLength];
+                if (name.SequenceEqual("MQTT"u8))
                 {
-                    return body[2 + nameLength];
+                    return level is 4 or 5 ? null : $"MQTT level {level}";
+                }
+
+                if (name.SequenceEqual("MQIsdp"u8))
+                {
+                    return level == 3 ? null : $"MQIsdp level {level}";
                 }
             }
         }

@@ -85,6 +85,7 @@ sealed class MqttBrokerService(
             loggerFactory.CreateLogger<CoreBridge>())
         {
             Metrics = metrics,
+            PolicyLogsDenials = settings.EnforcesAccessControl(),
         };
         if (storage.Retained is { } retained)
         {

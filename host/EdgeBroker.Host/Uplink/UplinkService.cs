@@ -78,7 +78,7 @@ sealed class UplinkService(
             window.Accepted = log.Append;
         }
 
-        core.Router.Dedupe = window;
+        core.Dedupe = window;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -102,7 +102,7 @@ sealed class UplinkService(
 
         var payload = Encoding.UTF8.GetBytes(status.ToJson());
         var message = new MqttApplicationMessage { Topic = uplink.StateTopic, PayloadSegment = payload, Retain = true };
-        core.Router.PublishFromBroker(new RoutedMessage(uplink.StateTopic, payload, 0, true) { EngineProperties = message });
+        core.PublishFromBroker(new RoutedMessage(uplink.StateTopic, payload, 0, true) { EngineProperties = message });
     }
 
     void OnDropped(Core.Uplink.Uplink uplink, long droppedTotal)

@@ -42,7 +42,7 @@ public class PresenceTrackerTests
             Assert.Equal(Address, e.ClientIp);
             Assert.InRange(e.Time, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         });
-        Assert.Equal(0, Core.Presence.ConnectionCount(Device));
+        Assert.Equal(0, Core.LiveConnectionCount(Device));
     }
 
     [Fact]
@@ -60,13 +60,13 @@ public class PresenceTrackerTests
     {
         RecordingConnection old = Accept(Device);
         RecordingConnection current = Accept(Device);
-        Assert.Equal(2, Core.Presence.ConnectionCount(Device));
+        Assert.Equal(2, Core.LiveConnectionCount(Device));
 
         _broker.Disconnect(old);
         Core.ConnectionClosed(Device, old);
 
-        Assert.Equal(1, Core.Presence.ConnectionCount(Device));
-        Assert.Same(current, Core.Sessions.Find(Device)?.Connection);
+        Assert.Equal(1, Core.LiveConnectionCount(Device));
+        Assert.Same(current, Core.ConnectionOf(Device));
         var events = Events();
         Assert.Equal([("connect", old.ChannelId), ("connect", current.ChannelId), ("tcpclean", old.ChannelId)],
             events.Select(e => (e.Type, e.ChannelId)));
@@ -80,15 +80,15 @@ public class PresenceTrackerTests
         RecordingConnection third = Accept(Device);
 
         Core.ConnectionClosed(Device, second);
-        Assert.Equal(2, Core.Presence.ConnectionCount(Device));
+        Assert.Equal(2, Core.LiveConnectionCount(Device));
         Core.ConnectionClosed(Device, first);
-        Assert.Equal(1, Core.Presence.ConnectionCount(Device));
+        Assert.Equal(1, Core.LiveConnectionCount(Device));
         Core.ConnectionClosed(Device, third);
 
-        Assert.Equal(0, Core.Presence.ConnectionCount(Device));
+        Assert.Equal(0, Core.LiveConnectionCount(Device));
         Assert.Equal([second.ChannelId, first.ChannelId, third.ChannelId],
             Events().Where(e => e.Type == "tcpclean").Select(e => e.ChannelId));
-        Assert.Empty(Core.Presence.Snapshot());
+        Assert.Empty(Core.LiveConnections());
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public class PresenceTrackerTests
         RecordingConnection third = Accept("GID_y@@@c");
         Core.ConnectionClosed("GID_x@@@a", first);
 
-        var live = Core.Presence.Snapshot().Cast<LiveConnection>().ToList();
+        var live = Core.LiveConnections().Cast<LiveConnection>().ToList();
 
         Assert.Equal(["GID_x@@@b", "GID_y@@@c"], live.Select(c => c.ClientId));
         Assert.Equal(third.ChannelId, live[1].ChannelId);

@@ -29,7 +29,7 @@ public class DedupeTests
     public void A_resent_message_is_acknowledged_but_routed_once()
     {
         var broker = new TestBroker();
-        broker.Core.Router.Dedupe = new DedupeWindow(100);
+        broker.Core.Dedupe = new DedupeWindow(100);
         var cloud = broker.Connect("cloud-app");
         broker.Subscribe("cloud-app", "t");
 
@@ -46,12 +46,12 @@ public class DedupeTests
     public void A_refused_message_is_not_remembered_so_its_resend_is_routed()
     {
         var broker = new TestBroker();
-        broker.Core.Router.Dedupe = new DedupeWindow(100);
+        broker.Core.Dedupe = new DedupeWindow(100);
 
         var invalid = WithId("1");
         invalid.Topic = "bad/#";
         Assert.Equal(PublishOutcome.TopicNameInvalid, broker.Core.Publish("gateway", invalid));
-        Assert.False(broker.Core.Router.Dedupe.Contains("gateway", "1"));
+        Assert.False(broker.Core.Dedupe.Contains("gateway", "1"));
     }
 
     static RoutedMessage WithId(string id) => new("t", "x"u8.ToArray(), 1, false) { DedupeId = id };

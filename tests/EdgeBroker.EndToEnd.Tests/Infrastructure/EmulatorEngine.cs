@@ -92,7 +92,7 @@ public sealed class EmulatorEngine : BrokerEngine
 
         public override int Port => gateway.Port;
 
-        public override bool IsConnected(string clientId) => gateway.Core.Sessions.Find(clientId)?.IsOnline == true;
+        public override bool IsConnected(string clientId) => gateway.Core.ConnectionOf(clientId) != null;
 
         public override EdgeBroker.Core.Routing.RoutingCounters Counters => gateway.Core.Counters;
 

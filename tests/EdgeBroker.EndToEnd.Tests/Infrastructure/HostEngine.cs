@@ -59,7 +59,7 @@ public sealed class HostEngine : BrokerEngine
 
         public override Uri HttpBaseAddress => httpBaseAddress;
 
-        public override bool IsConnected(string clientId) => core.Sessions.Find(clientId)?.IsOnline == true;
+        public override bool IsConnected(string clientId) => core.ConnectionOf(clientId) != null;
 
         public override EdgeBroker.Core.Routing.RoutingCounters Counters => core.Counters;
 

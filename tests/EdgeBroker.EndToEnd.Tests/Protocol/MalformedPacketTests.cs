@@ -82,6 +82,36 @@ public sealed class MalformedPacketTests
         await AssertOthersUnaffectedAsync(broker, bystander);
     }
 
+    public static TheoryData<string, string, byte> EngineAndProtocolMismatch()
+    {
+        var data = new TheoryData<string, string, byte>();
+        foreach (var engine in Engines.Names)
+        {
+            data.Add(engine, "MQTT", 3);
+            data.Add(engine, "MQIsdp", 4);
+        }
+
+        return data;
+    }
+
+    /// <summary>[MQTT-3.1.2-2]: a protocol name and level that do not go together (MQTT 3.1 is MQIsdp level 3) are an
+    /// unacceptable protocol version. Found by the host-packets fuzz target: the host's channel let them through to
+    /// MQTTnet, whose refusal escaped as an unexpected exception and closed the connection without a CONNACK.</summary>
+    [Theory]
+    [MemberData(nameof(EngineAndProtocolMismatch))]
+    public async Task A_CONNECT_whose_protocol_name_and_level_do_not_go_together_is_answered_0x01(string engine, string name, byte level)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var client = await RawMqttConnection.OpenAsync(broker);
+        byte[] body = [0x00, (byte)name.Length, .. System.Text.Encoding.ASCII.GetBytes(name), level, 0x02, 0x00, 0x3C, 0x00, 0x01, (byte)'z'];
+
+        await client.SendRawAsync([0x10, (byte)body.Length, .. body]);
+
+        var (type, _, connack) = await client.ReadPacketAsync(CloseTimeout);
+        Assert.Equal((2, 0x01), (type, (int)connack[1]));
+        Assert.True(await client.IsClosedByBrokerAsync(CloseTimeout));
+    }
+
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task A_packet_over_the_configured_maximum_closes_its_connection_when_its_header_ends(string engine)

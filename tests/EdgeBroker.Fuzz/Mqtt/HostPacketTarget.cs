@@ -1,29 +1,39 @@
 using System.Buffers;
+using System.Net;
 using System.Runtime.ExceptionServices;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
+using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Sessions;
-using EdgeBroker.Core.Topics;
-using MQTTnet.Adapter;
-using MQTTnet.Diagnostics.Logger;
+using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Mqtt;
+using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
+using MQTTnet.Protocol;
 
 namespace EdgeBroker.Fuzz.Mqtt;
 
 /// <summary>
-/// (b) The host's packet handling through the core: the input is what a client sends on one connection, read and
-/// decoded by MQTTnet 5.2's <see cref="MqttChannelAdapter"/> exactly as the host's listener does, and each decoded
-/// packet handed to a <see cref="BrokerCore"/> on in-memory stores the way the host's CoreBridge reports it
-/// (Connect, Subscribe, Unsubscribe, Publish, Acknowledge, Disconnect). Two other clients share the core — one
-/// connected and subscribed to everything, one away with a persistent session — so the fuzzed client's messages are
-/// routed, kept offline and retained. <see cref="MqttProtocolViolationException"/> is MQTTnet's designed refusal (it
-/// closes that connection), also when it arrives wrapped; anything else, from MQTTnet's reader and decoder (unwrapped
-/// from the MqttCommunicationException it arrives in) or from the core, is a finding.
+/// (b) The host's packet handling through the core: the input is what a client sends on one connection, read by the
+/// host's own <see cref="GuardedChannel"/> exactly as its listener does — its framing (fixed header, remaining length,
+/// the maximum packet size, bodies read into pooled buffers as bytes arrive), its checks of what MQTTnet does not check
+/// (the first packet a CONNECT of a supported protocol level, reserved flags, UTF-8 strings, a second CONNECT) and
+/// MQTTnet 5.2's decoders behind them — and each packet it passes on handed to a <see cref="BrokerCore"/> on in-memory
+/// stores the way the host's CoreBridge reports it (Connect, Subscribe, Unsubscribe, Publish, Acknowledge, Disconnect).
+/// The CONNACK is sent back through the channel, so an MQTT 5 connection refused later gets its DISCONNECT with the
+/// reason code. Two other clients share the core — one connected and subscribed to everything, one away with a
+/// persistent session — so the fuzzed client's messages are routed, kept offline and retained.
+/// <para>
+/// The channel's designed refusal is to close the connection (it reports the problem and returns no packet), so an
+/// exception escaping it is a finding. So is any exception thrown inside it other than the refusals it is built
+/// on — <see cref="BadPacketException"/> and MQTTnet's <see cref="MqttProtocolViolationException"/> — even though the
+/// channel turns every decoder failure into a closed connection: a decoder throwing anything else has a bug there.
+/// </para>
 /// </summary>
 sealed class HostPacketTarget : FuzzTarget
 {
@@ -31,9 +41,30 @@ sealed class HostPacketTarget : FuzzTarget
     const int MaxQos = 2;
     const uint Mqtt311SessionExpirySeconds = 7 * 24 * 3600;
 
+    static readonly IPEndPoint Local = new(IPAddress.Loopback, 1883);
+    static readonly IPEndPoint Remote = new(IPAddress.Loopback, 50000);
+
+    /// <summary>The host's default <c>Connections:MaxPacketSize</c>.</summary>
+    static readonly int MaxPacketSize = new ConnectionLimitsOptions().MaxPacketSize;
+
+    /// <summary>The first unexpected exception thrown while the channel reads, or null.</summary>
+    Exception? _unexpected;
+    bool _reading;
+
+    public HostPacketTarget()
+    {
+        AppDomain.CurrentDomain.FirstChanceException += (_, thrown) =>
+        {
+            if (_reading && _unexpected is null && thrown.Exception is not (BadPacketException or MqttProtocolViolationException))
+            {
+                _unexpected = thrown.Exception;
+            }
+        };
+    }
+
     public override string Name => "host-packets";
 
-    public override string[] InstrumentedAssemblies => ["MQTTnet.dll", "EdgeBroker.Core.dll"];
+    public override string[] InstrumentedAssemblies => ["MQTTnet.dll", "EdgeBroker.Host.dll", "EdgeBroker.Core.dll"];
 
     public override void WriteSeeds(string directory) => MqttSeeds.Write(directory);
 
@@ -42,7 +73,7 @@ sealed class HostPacketTarget : FuzzTarget
         var limits = new OfflineLimits();
         var core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(limits), new MemorySessionStore(), limits, MaxQos, expectedClients: 16);
         var retained = new RetainedMessages(32, null);
-        core.Router.KeepRetained = message => retained.Update(message);
+        core.KeepRetained = message => retained.Update(message);
         var observer = new FuzzedClientConnection(1);
         core.Connect("observer", true, 0, observer);
         core.Subscribe("observer", "#", 1, false, false, 0);
@@ -51,40 +82,48 @@ sealed class HostPacketTarget : FuzzTarget
         core.Subscribe("away", "sensors/#", 1, false, false, 0);
         core.Disconnect("away", away, BrokerCore.NeverExpires);
 
-        var channel = new InputChannel(input);
-        using var adapter = new MqttChannelAdapter(channel, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)), MqttNetNullLogger.Instance);
-        var client = new CoreClient(core, adapter.PacketFormatterAdapter);
+        using var channel = new GuardedChannel(new ClientStream(input), Local, Remote, null, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)),
+            MaxPacketSize, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new SessionPresentFlags(), new ByteCounters());
+        var client = new CoreClient(core, channel.PacketFormatterAdapter);
+        _unexpected = null;
+        _reading = true;
         try
         {
-            while (channel.HoldsNextPacket() && adapter.ReceivePacketAsync(CancellationToken.None).GetAwaiter().GetResult() is { } packet
-                && client.Handle(packet))
+            if (Wait(channel.ReceiveConnectAsync(Timeout.InfiniteTimeSpan, CancellationToken.None)))
             {
-            }
-        }
-        catch (MqttProtocolViolationException)
-        {
-        }
-        catch (MqttCommunicationException e) when (e.InnerException is { } failure)
-        {
-            // MQTTnet wraps what its reader throws; a refused fixed header (a fifth remaining-length byte) arrives as
-            // MqttCommunicationException(AggregateException(MqttProtocolViolationException)), and closes the connection
-            // like any protocol violation.
-            var cause = failure is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerException! : failure;
-            if (cause is not MqttProtocolViolationException)
-            {
-                ExceptionDispatchInfo.Throw(cause);
+                while (Wait(channel.ReceivePacketAsync(CancellationToken.None)) is { } packet && client.Handle(packet))
+                {
+                    if (packet is MqttConnectPacket)
+                    {
+                        Wait(channel.SendPacketAsync(new MqttConnAckPacket { ReasonCode = MqttConnectReasonCode.Success }, CancellationToken.None));
+                    }
+                }
             }
         }
         finally
         {
+            // What the channel wrote (CONNACK, DISCONNECT) is flushed on the thread pool; this waits for it, so an
+            // execution ends with its writes.
+            Wait(channel.DisconnectAsync(CancellationToken.None));
+            _reading = false;
             client.Close();
+        }
+
+        if (_unexpected is { } unexpected)
+        {
+            ExceptionDispatchInfo.Throw(unexpected);
         }
 
         core.Tick(Clock.NowMs());
         core.ExpireSessions(Clock.NowMs() + 1000L * Mqtt311SessionExpirySeconds + 1);
     }
 
-    /// <summary>One client's packets as the host's CoreBridge reports them to the core (after MQTTnet's own checks:
+    /// <summary>The channel reads from memory (<see cref="ClientStream"/>), so its tasks complete at once; waiting on one surfaces its exception.</summary>
+    static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    static void Wait(Task task) => task.GetAwaiter().GetResult();
+
+    /// <summary>One client's packets as the host's CoreBridge reports them to the core (after the channel's checks:
     /// CONNECT first and only once).</summary>
     sealed class CoreClient(BrokerCore core, MqttPacketFormatterAdapter formatter)
     {
@@ -116,8 +155,7 @@ sealed class HostPacketTarget : FuzzTarget
                 case MqttSubscribePacket subscribe:
                     foreach (var filter in subscribe.TopicFilters)
                     {
-                        if (!filter.Topic.StartsWith("$share/", StringComparison.Ordinal) && TopicValidator.IsValidTopicFilter(filter.Topic)
-                            && core.Router.Policy.CanSubscribe(_clientId, filter.Topic))
+                        if (!filter.Topic.StartsWith("$share/", StringComparison.Ordinal))
                         {
                             core.Subscribe(_clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
                                 (int)subscribe.SubscriptionIdentifier);
@@ -148,8 +186,6 @@ sealed class HostPacketTarget : FuzzTarget
                     }
 
                     return false;
-                case MqttConnectPacket:
-                    return false; // A second CONNECT is a protocol violation [MQTT-3.1.0-2].
                 default:
                     return true;
             }

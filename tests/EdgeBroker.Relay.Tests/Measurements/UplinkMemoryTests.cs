@@ -81,7 +81,7 @@ public class UplinkMemoryTests(ITestOutputHelper output)
     static long ExtraHeapOfUplink()
     {
         using var relay = new SynchronousRelay();
-        relay.Context.Core.Router.PublishFromBroker(new RoutedMessage("site/config", Encoding.UTF8.GetBytes("warm-up"), 1, true));
+        relay.Context.Core.PublishFromBroker(new RoutedMessage("site/config", Encoding.UTF8.GetBytes("warm-up"), 1, true));
         var drivers = new List<UplinkDriver>();
         long before = RelayMemoryTests.SettledHeap();
         for (int i = 0; i < Uplinks; i++)

@@ -19,12 +19,12 @@ public class HousekeepingTests
         var housekeeping = new Housekeeping(relay.Context);
 
         housekeeping.RunOnce();
-        Assert.NotNull(relay.Context.Core.Sessions.Find(Device));
+        Assert.True(relay.Context.Core.HasSession(Device));
         Assert.Single(relay.Store.Sessions.LoadSessions());
 
         Thread.Sleep(1100);
         housekeeping.RunOnce();
-        Assert.Null(relay.Context.Core.Sessions.Find(Device));
+        Assert.False(relay.Context.Core.HasSession(Device));
         Assert.Empty(relay.Store.Sessions.LoadSessions());
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using EdgeBroker.Firmware.Boot;
 using EdgeBroker.Firmware.Relay.Settings;
 
 namespace EdgeBroker.Relay.Tests.Settings;
@@ -31,6 +33,20 @@ public class SettingsFileTests
 
         Assert.Equal(12, settings.MaxClients);
         Assert.Contains(file.Problems.Cast<string>(), problem => problem.StartsWith("max_clients = ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("sd_card_detect_pin = -1", -1)]
+    [InlineData("sd_card_detect_pin = 4", 4)]
+    [InlineData("sd_card_detect_pin = -2", 7)]
+    [InlineData("sd_card_detect_pin = -", 7)]
+    [InlineData("sd_card_detect_pin = 1-", 7)]
+    public void A_minus_sign_is_read_where_the_minimum_allows_it(string line, int expected)
+    {
+        var file = SettingsFile.Parse(line);
+
+        Assert.Equal(expected, file.GetInt("sd_card_detect_pin", 7, -1, 48));
+        Assert.Equal(expected == 7 ? 1 : 0, file.Problems.Count);
     }
 
     [Fact]
@@ -116,5 +132,57 @@ public class SettingsFileTests
 
         Assert.Empty(file.Problems);
         Assert.Equal(0, relay.SysIntervalSeconds);
+    }
+
+    [Theory]
+    [InlineData("max_clients = 4   # default 12", "4")]
+    [InlineData("max_clients = 4\t# default 12", "4")]
+    [InlineData("bind = #nothing but a comment", "")]
+    [InlineData("uplink_forward = site/#, alerts/# # both trees", "site/#, alerts/#")]
+    [InlineData("wifi_password = pa#ss#", "pa#ss#")]
+    [InlineData("wifi_password = \"my pass #1 \"", "my pass #1 ")]
+    [InlineData("wifi_password = \"say \"hi\"\"   # quotes inside", "say \"hi\"")]
+    [InlineData("wifi_password = \"#\"#", "#")]
+    public void A_hash_that_begins_a_word_starts_a_comment_and_quotes_keep_a_value_as_written(string line, string value)
+    {
+        var file = SettingsFile.Parse(line);
+
+        Assert.Equal(value, file.Get(line.Substring(0, line.IndexOf(' '))));
+        Assert.Empty(file.Problems);
+    }
+
+    [Theory]
+    [InlineData("wifi_password = \"unclosed #1")]
+    [InlineData("wifi_password = \"closed\" and more")]
+    public void A_quoted_value_with_text_after_its_closing_quote_is_reported_and_not_set(string line)
+    {
+        var file = SettingsFile.Parse("port = 1\n" + line);
+
+        Assert.Null(file.Get("wifi_password"));
+        Assert.Equal(["line 2: a quoted value must end with a quote, followed by nothing but a comment"], file.Problems.Cast<string>());
+    }
+
+    /// <summary>Every example of the shipped edgebroker.conf, uncommented as a person would, with its comment left at the
+    /// end of the line: each key is known and each value valid.</summary>
+    [Fact]
+    public void Every_example_in_the_shipped_edgebroker_conf_parses_once_uncommented()
+    {
+        var example = new Regex(@"^# ([a-z0-9_.A-Z]+ = )");
+        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, SettingsFile.FileName))
+            .Select(line => example.Replace(line, "$1"))
+            .ToList();
+        var file = SettingsFile.Parse(string.Join("\n", lines));
+        var relay = new RelaySettings();
+        relay.ApplyFrom(file);
+        new RelaySecuritySettings().ApplyFrom(file);
+        DeviceSettings.From(file);
+        var uplink = RelayUplinkSettings.From(file, relay);
+
+        file.CheckUnknownKeys();
+
+        Assert.Empty(file.Problems);
+        Assert.Equal(12, relay.MaxClients);
+        Assert.Equal("gw-7", uplink!.Uplink.ClientId);
+        Assert.True(lines.Count(line => !line.StartsWith('#') && line.Contains(" # ")) >= 10, "the examples carry trailing comments");
     }
 }

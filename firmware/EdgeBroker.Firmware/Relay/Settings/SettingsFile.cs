@@ -6,7 +6,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
 {
     /// <summary>
     /// The gateway's configuration file (<c>edgebroker.conf</c> on <c>I:</c>, or in the emulator's data directory):
-    /// one <c>key = value</c> per line, <c>#</c> starts a comment line, keys are case-sensitive. A plain format because
+    /// one <c>key = value</c> per line, <c>#</c> starts a comment (a whole line, or after a value: see
+    /// <see cref="Value"/>), keys are case-sensitive. A plain format because
     /// the device has no JSON parser in its core libraries and a person edits this file before flashing it.
     /// <para>
     /// The file learns which keys exist from the settings classes asking for them (<see cref="Get"/>,
@@ -163,14 +164,18 @@ namespace EdgeBroker.Firmware.Relay.Settings
                 return fallback;
             }
 
+            // A leading minus for the keys whose minimum is negative (-1: "no such pin").
+            int sign = text.Length > 0 && text[0] == '-' ? 1 : 0;
             int value = 0;
-            bool valid = text.Length > 0 && text.Length <= 9;
-            for (int i = 0; valid && i < text.Length; i++)
+            bool valid = text.Length > sign && text.Length - sign <= 9;
+            for (int i = sign; valid && i < text.Length; i++)
             {
                 char c = text[i];
                 valid = c >= '0' && c <= '9';
                 value = value * 10 + (c - '0');
             }
+
+            value = sign == 1 ? -value : value;
 
             if (!valid || value < minimum || value > maximum)
             {
@@ -196,13 +201,54 @@ namespace EdgeBroker.Firmware.Relay.Settings
             }
 
             string key = line.Substring(0, equals).Trim();
+            string value = Value(line.Substring(equals + 1).Trim(), lineNumber);
+            if (value == null)
+            {
+                return;
+            }
+
             if (_values.Get(key) == null)
             {
                 _keys.Add(key);
                 _lines.Set(key, lineNumber);
             }
 
-            _values.Set(key, line.Substring(equals + 1).Trim());
+            _values.Set(key, value);
+        }
+
+        /// <summary>
+        /// The value in <paramref name="text"/> (what follows the <c>=</c>, trimmed), without a trailing comment: a
+        /// <c>#</c> that begins a word (at the start or after a space or tab) starts a comment, so the commented-out
+        /// examples of <c>hardware/edgebroker.conf</c> work once uncommented, while <c>#</c> inside a word stays part of
+        /// the value (a topic filter <c>site/#</c>, a password <c>pa#ss</c>). A value in double quotes is taken as
+        /// written between the first and the last quote of the line — spaces, <c>#</c> and quotes included — for a
+        /// password or secret that needs them; only a comment may follow it. Null (and a problem reported) when the
+        /// line is not one of those.
+        /// </summary>
+        string Value(string text, int lineNumber)
+        {
+            if (text.Length > 0 && text[0] == '"')
+            {
+                int closing = text.LastIndexOf('"');
+                string rest = closing > 0 ? text.Substring(closing + 1).Trim() : null;
+                if (rest == null || (rest.Length > 0 && rest[0] != '#'))
+                {
+                    _problems.Add("line " + lineNumber + ": a quoted value must end with a quote, followed by nothing but a comment");
+                    return null;
+                }
+
+                return text.Substring(1, closing - 1);
+            }
+
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t'))
+                {
+                    return text.Substring(0, i).Trim();
+                }
+            }
+
+            return text;
         }
     }
 }

@@ -1,0 +1,52 @@
+namespace EdgeBroker.Fuzz.Mqtt;
+
+/// <summary>
+/// The fuzzed connection's socket as the host's <c>GuardedChannel</c> sees it: reads return the input, the end of the
+/// input is the peer closing the connection, and what the channel writes (CONNACK, DISCONNECT) is discarded. The asynchronous calls complete synchronously: <see cref="Stream"/>'s own would run each read on
+/// the thread pool, so every execution would take other paths through the channel's awaits (afl's stability) and pay
+/// for thread hops.
+/// </summary>
+sealed class ClientStream(byte[] input) : Stream
+{
+    int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int read = Math.Min(buffer.Length, input.Length - _position);
+        input.AsSpan(_position, read).CopyTo(buffer);
+        _position += read;
+        return read;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
