@@ -12,7 +12,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// payload), which the profile of issue #15 found to be the host's largest cost (docs/performance.md). Here a packet
 /// is copied into a pending buffer and a flush is queued behind the sender's current work, so everything the sender
 /// queues in the meantime (a burst of PUBLISHes, the PUBACKs of a burst) leaves in one write; a single packet on a
-/// quiet connection still leaves at once. The pending bytes are bounded: a sender that finds more than
+/// quiet connection leaves one thread-pool hop later. The pending bytes are bounded: a sender that finds more than
 /// <see cref="MaxPendingBytes"/> waiting waits for the flush, so a client that stops reading holds back its sender as
 /// before. The buffers come from the shared pool and go back as soon as the pending bytes are written, so an idle
 /// connection holds none.
@@ -22,7 +22,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
 {
     /// <summary>Bytes a sender may leave behind without waiting for them to be written: room for a burst of sensor
     /// messages per system call, and the most a connection's pending output adds to the outbound queue limits.</summary>
-    internal const int MaxPendingBytes = 64 * 1024;
+    const int MaxPendingBytes = 64 * 1024;
 
     /// <summary>The first pending buffer rented; it doubles while a burst needs more.</summary>
     const int FirstBuffer = 4096;
