@@ -78,12 +78,17 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
     /// <summary>The server's side of a connection is connected when accepted.</summary>
     public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Writes what is pending (a refusing CONNACK, a DISCONNECT), then closes the connection.</summary>
+    /// <summary>Writes what is pending (a refusing CONNACK, a DISCONNECT), then closes the connection; a client that
+    /// does not read it within MQTTnet's time (<paramref name="cancellationToken"/>) is closed all the same.</summary>
     public async Task DisconnectAsync(CancellationToken cancellationToken)
     {
         try
         {
             await _writer.DrainAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not read in time: closing is all that is left, as MQTTnet's own channel does.
         }
         finally
         {
