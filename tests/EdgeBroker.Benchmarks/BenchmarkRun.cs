@@ -20,6 +20,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var uplinkCases = UplinkCaseCatalog.Select(settings.CaseIds);
         var federationCases = FederationCaseCatalog.Select(settings.CaseIds);
         var robustness = RobustnessCase.IsSelected(settings.CaseIds);
+        var idle = IdleCase.IsSelected(settings.CaseIds);
         var edgeBroker = new EdgeBrokerLauncher(settings.EdgeBrokerDll);
         var mosquitto = new MosquittoLauncher(settings.MosquittoPath);
         var launchers = new Dictionary<BrokerKind, IBrokerLauncher>
@@ -34,6 +35,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var needed = cases.Select(c => c.Broker)
             .Concat(uplinkCases.Count > 0 || federationCases.Count > 0 ? [BrokerKind.EdgeBroker, BrokerKind.Mosquitto] : [])
             .Concat(robustness ? RobustnessCase.Brokers : [])
+            .Concat(idle ? IdleCase.Brokers : [])
             .Distinct().Select(kind => launchers[kind]).ToList();
         foreach (var launcher in needed)
         {
@@ -50,7 +52,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var loadBefore = MachineDescription.LoadAverage();
         var ids = cases.Select(c => c.Id).Concat(storeCases.Select(c => c.Id)).Concat(uplinkCases.Select(c => c.Id))
             .Concat(federationCases.Select(c => c.Id))
-            .Concat(robustness ? [RobustnessCase.Id] : []).ToList();
+            .Concat(robustness ? [RobustnessCase.Id] : []).Concat(idle ? [IdleCase.Id] : []).ToList();
         progress.WriteLine($"Running {ids.Count} case(s){(settings.Quick ? " in quick mode" : string.Empty)}: {string.Join(", ", ids)}");
 
         var runner = new CaseRunner(settings, launchers, progress);
@@ -99,6 +101,21 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             }
         }
 
+        var idleResults = new List<IdleMeasurement>();
+        if (idle)
+        {
+            foreach (var clients in settings.IdleClientCounts)
+            {
+                foreach (var kind in IdleCase.Brokers)
+                {
+                    var measured = await IdleFootprint.MeasureAsync(launchers[kind], clients, cancellationToken).ConfigureAwait(false);
+                    progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] {IdleCase.Id}: {measured.BrokerName}, {measured.Clients:N0} idle clients: " +
+                                       $"{measured.BytesPerConnection:N0} bytes each ({measured.BytesPerConnectionOnArrival:N0} on arrival)");
+                    idleResults.Add(measured);
+                }
+            }
+        }
+
         var run = new RunInfo(started, clock.Elapsed, MachineDescription.Describe(), needed.Select(l => l.Description).ToList(),
             loadBefore, MachineDescription.LoadAverage(), edgeBroker.Warnings)
         {
@@ -116,6 +133,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             UplinkResults = uplinkResults,
             FederationResults = federationResults,
             LatencyChartFileName = chartFile?.Name,
+            IdleResults = idleResults,
         }.Render();
         output.WriteLine(report);
         if (settings.OutputFile is { } file)
@@ -137,7 +155,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         // Failing cases make the run fail, so a script cannot mistake a half-run for a result.
         return results.All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) && uplinkResults.All(r => r.Error is null)
             && federationResults.All(r => r.Error is null)
-            && robustnessResults.All(r => r.Error is null) ? 0 : 1;
+            && robustnessResults.All(r => r.Idle.Error is null) && idleResults.All(r => r.Error is null) ? 0 : 1;
     }
 
     /// <summary>The chart beside the report: bench.md → bench-latency.svg.</summary>

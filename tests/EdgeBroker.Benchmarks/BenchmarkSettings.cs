@@ -48,6 +48,9 @@ public sealed record BenchmarkSettings
     /// <summary>Idle clients the Robustness case connects to each broker (10,000 needs <c>ulimit -n</c> above 10,100).</summary>
     public int RobustnessIdleClients { get; init; } = 2_000;
 
+    /// <summary>Idle clients per row of the Idle case, each number against every broker.</summary>
+    public IReadOnlyList<int> IdleClientCounts { get; init; } = [2_000, 10_000];
+
     /// <summary>Case IDs to run, in order; empty runs every case.</summary>
     public IReadOnlyList<string> CaseIds { get; init; } = [];
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using EdgeBroker.Core.Flow;
@@ -19,10 +20,17 @@ namespace EdgeBroker.Host.Mqtt;
 /// Here a packet above the configured maximum closes the connection when its fixed header ends, and a body is read
 /// into buffers from the shared pool that grow only as bytes arrive and go back to the pool once MQTTnet has decoded
 /// the packet (its decoder copies what it keeps). Malformed input closes only this connection (MQTT 5: DISCONNECT with
-/// the reason code, once the CONNECT was accepted), reported through <see cref="ConnectionProblems"/>. Sending stays
-/// MQTTnet's, except that CONNACK "session present" is the core's answer (see <see cref="SessionPresentFlags"/>).
-/// The MQTT bytes read and written (after TLS) are added to the broker's totals (<paramref name="bytes"/>, for
-/// <c>$SYS/broker/load/bytes/…</c> and <c>/metrics</c>) as they move.
+/// the reason code, once the CONNECT was accepted), reported through <see cref="ConnectionProblems"/>.
+/// <para>
+/// Reading and writing cost as few system calls and as little idle memory as the connection allows: an idle
+/// connection waits for data with a zero-byte read, holding no buffer; when data arrives, one read takes up to
+/// <see cref="InputBuffer"/> bytes (often several packets, where MQTTnet read a fixed header and then a body, two
+/// reads a packet), and the buffer goes back to the pool once its bytes are consumed. Packets are encoded by MQTTnet's
+/// formatter and written by a <see cref="PacketWriter"/>, several per write under load; CONNACK "session present" is
+/// the core's answer (see <see cref="SessionPresentFlags"/>). The MQTT bytes read and written (after TLS) are added
+/// to the broker's totals (<paramref name="bytes"/>, for <c>$SYS/broker/load/bytes/…</c> and <c>/metrics</c>) as
+/// they move.
+/// </para>
 /// <para>
 /// For MQTT 5 it also carries out what the core's <see cref="FlowLimits"/> decide and MQTTnet 5.2 does not do: the
 /// CONNACK announces the broker's Receive Maximum, Topic Alias Maximum, Maximum Packet Size and, when the client's
@@ -33,19 +41,29 @@ namespace EdgeBroker.Host.Mqtt;
 /// alias and routes an unknown one with an empty topic).
 /// </para>
 /// </summary>
-sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPacketSize, FlowLimits flow, ConnectionProblems problems,
-    string source, SessionPresentFlags sessionPresent, ByteCounters bytes) : IMqttChannelAdapter
+sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remoteEndPoint, X509Certificate2? clientCertificate,
+    MqttPacketFormatterAdapter formatter, int maxPacketSize, FlowLimits flow, ConnectionProblems problems, string source,
+    SessionPresentFlags sessionPresent, ByteCounters bytes) : IMqttChannelAdapter
 {
     /// <summary>The first buffer a body is read into; it doubles while more bytes arrive.</summary>
     const int FirstBodyBuffer = 4096;
+
+    /// <summary>The most one read takes while packets arrive: a burst of sensor messages, without holding more than a
+    /// page per connection while they are being handled.</summary>
+    const int InputBuffer = 4096;
 
     /// <summary>MQTTnet's message for a 3.1.1 CONNECT with an empty client ID and clean session 0.</summary>
     const string EmptyClientIdWithoutCleanSession = "MQTT-3.1.3-7";
 
     static readonly TimeSpan DisconnectTimeout = TimeSpan.FromSeconds(1);
 
-    /// <summary>Fixed header bytes: the first byte, then each remaining-length byte in turn.</summary>
-    readonly byte[] _header = new byte[2];
+    readonly PacketWriter _writer = new(stream, formatter, bytes);
+
+    /// <summary>Bytes read and not yet consumed, in <c>[_inputStart, _inputEnd)</c>; null while none are (the buffer
+    /// is the pool's again).</summary>
+    byte[]? _input;
+    int _inputStart;
+    int _inputEnd;
 
     MqttConnectPacket? _connect;
 
@@ -59,28 +77,43 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
     uint _connectSessionExpiry;
     bool _accepted;
     long _bytesReceived;
-    long _countedSent;
 
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
-    /// <summary>MQTTnet's adapter counts the bytes it sends under its "received" statistic.</summary>
-    public long BytesSent => sender.BytesReceived;
+    public long BytesSent => _writer.BytesSent;
 
-    public X509Certificate2 ClientCertificate => sender.ClientCertificate;
+    public X509Certificate2 ClientCertificate => clientCertificate!;
 
-    public EndPoint RemoteEndPoint => sender.RemoteEndPoint;
+    public EndPoint RemoteEndPoint => remoteEndPoint;
 
-    public EndPoint LocalEndPoint => sender.LocalEndPoint;
+    public EndPoint LocalEndPoint => localEndPoint;
 
-    public bool IsSecureConnection => sender.IsSecureConnection;
+    public bool IsSecureConnection => stream is SslStream;
 
-    public MqttPacketFormatterAdapter PacketFormatterAdapter => sender.PacketFormatterAdapter;
+    public MqttPacketFormatterAdapter PacketFormatterAdapter => formatter;
 
-    MqttProtocolVersion Version => sender.PacketFormatterAdapter.ProtocolVersion;
+    MqttProtocolVersion Version => formatter.ProtocolVersion;
 
-    public Task ConnectAsync(CancellationToken cancellationToken) => sender.ConnectAsync(cancellationToken);
+    /// <summary>The server's side of a connection is connected when accepted.</summary>
+    public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task DisconnectAsync(CancellationToken cancellationToken) => sender.DisconnectAsync(cancellationToken);
+    /// <summary>Writes what is pending (a refusing CONNACK, a DISCONNECT), then closes the connection; a client that
+    /// does not read it within MQTTnet's time (<paramref name="cancellationToken"/>) is closed all the same.</summary>
+    public async Task DisconnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _writer.DrainAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not read in time: closing is all that is left, as MQTTnet's own channel does.
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Reads the connection's first packet before MQTTnet sees the connection; true when it is a CONNECT MQTTnet can
@@ -93,8 +126,11 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         deadline.CancelAfter(timeout);
+        var accepted = false;
         try
         {
+            // Waits holding no buffer, like an idle connection (see ReceivePacketAsync).
+            await stream.ReadAsync(Memory<byte>.Empty, deadline.Token).ConfigureAwait(false);
             var frame = await ReadFrameAsync(deadline.Token).ConfigureAwait(false);
             if (frame is null)
             {
@@ -116,7 +152,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
                     return false;
                 }
 
-                return await DecodeConnectAsync(frame, deadline.Token).ConfigureAwait(false);
+                return accepted = await DecodeConnectAsync(frame, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (BadPacketException bad)
@@ -130,6 +166,13 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
         catch (Exception e) when (IsConnectionLoss(e))
         {
             // Gone before its CONNECT (a port scan, a health check): nothing to report.
+        }
+        finally
+        {
+            if (!accepted)
+            {
+                ReleaseInput();
+            }
         }
 
         return false;
@@ -145,6 +188,12 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
 
         try
         {
+            if (_input is null)
+            {
+                // Idle: wait for data holding no buffer, in this method only (the reads below then find data).
+                await stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            }
+
             using var frame = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
             if (frame is null)
             {
@@ -181,6 +230,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
         }
 
         // MQTTnet ends a connection whose next packet is null, as when the peer closes it.
+        ReleaseInput();
         return null!;
     }
 
@@ -190,7 +240,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
         if (accepting)
         {
             var connAck = (MqttConnAckPacket)packet;
-            connAck.IsSessionPresent = sessionPresent.Take(sender.RemoteEndPoint);
+            connAck.IsSessionPresent = sessionPresent.Take(remoteEndPoint);
             AnnounceLimits(connAck);
         }
         else if (_inboundInFlight is { } inFlight
@@ -204,40 +254,18 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
             }
         }
 
-        try
-        {
-            await sender.SendPacketAsync(packet, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            CountSent();
-        }
-
+        await _writer.SendAsync(packet, cancellationToken).ConfigureAwait(false);
         _accepted |= accepting;
     }
 
     public void ResetStatistics()
     {
-        CountSent();
         Interlocked.Exchange(ref _bytesReceived, 0);
-        sender.ResetStatistics();
-        Interlocked.Exchange(ref _countedSent, 0);
+        _writer.ResetStatistics();
     }
 
-    public void Dispose()
-    {
-        CountSent();
-        sender.Dispose();
-    }
-
-    /// <summary>Adds to the broker's total what MQTTnet's adapter wrote since the last count (it counts the bytes it
-    /// sends under its "received" statistic, see <see cref="BytesSent"/>). Sends may finish on different threads; each
-    /// exchange hands a disjoint part of the adapter's total on.</summary>
-    void CountSent()
-    {
-        var sent = sender.BytesReceived;
-        bytes.CountSent(sent - Interlocked.Exchange(ref _countedSent, sent));
-    }
+    /// <summary>Closes the connection; a read or write still running fails and gives its buffer back itself.</summary>
+    public void Dispose() => stream.Dispose();
 
     /// <summary>Counts bytes read from the connection, for this channel's statistics and the broker's total.</summary>
     void CountReceived(int read)
@@ -346,8 +374,8 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
                 ReturnCode = MqttConnectReturnCode.ConnectionRefusedIdentifierRejected,
                 ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid,
             };
-            await sender.SendPacketAsync(refusal, cancellationToken).ConfigureAwait(false);
-            CountSent();
+            await _writer.SendAsync(refusal, cancellationToken).ConfigureAwait(false);
+            await _writer.DrainAsync(cancellationToken).ConfigureAwait(false);
             problems.Report(source, "CONNECT with an empty client ID and clean session 0, answered with CONNACK 0x02");
             return false;
         }
@@ -392,8 +420,8 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
         try
         {
             using var timeout = new CancellationTokenSource(DisconnectTimeout);
-            await sender.SendPacketAsync(new MqttDisconnectPacket { ReasonCode = reason }, timeout.Token).ConfigureAwait(false);
-            CountSent();
+            await _writer.SendAsync(new MqttDisconnectPacket { ReasonCode = reason }, timeout.Token).ConfigureAwait(false);
+            await _writer.DrainAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (IsConnectionLoss(e) || e is MqttCommunicationException)
         {
@@ -401,33 +429,36 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
         }
     }
 
-    /// <summary>Reads one packet's fixed header and body; null when the connection ended first.</summary>
+    /// <summary>Reads one packet's fixed header and body; null when the connection ended first (its input buffer
+    /// is then the pool's again).</summary>
     async Task<Frame?> ReadFrameAsync(CancellationToken cancellationToken)
     {
-        if (!await FillAsync(_header.AsMemory(0, 2), cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        var first = _header[0];
-        var remaining = _header[1] & 0x7F;
-        var lengthBytes = 1;
-        while ((_header[1] & 0x80) != 0)
+        // The first byte, then each remaining-length byte in turn, at most four of them.
+        var remaining = 0;
+        var lengthBytes = 0;
+        while (true)
         {
             if (lengthBytes == 4)
             {
                 throw new BadPacketException("a remaining length longer than four bytes", MqttDisconnectReasonCode.MalformedPacket);
             }
 
-            if (!await FillAsync(_header.AsMemory(1, 1), cancellationToken).ConfigureAwait(false))
+            if (!await BufferAsync(2 + lengthBytes, cancellationToken).ConfigureAwait(false))
             {
+                ReleaseInput();
                 return null;
             }
 
-            remaining |= (_header[1] & 0x7F) << (7 * lengthBytes);
+            var next = _input![_inputStart + 1 + lengthBytes];
+            remaining |= (next & 0x7F) << (7 * lengthBytes);
             lengthBytes++;
+            if ((next & 0x80) == 0)
+            {
+                break;
+            }
         }
 
+        var first = _input[_inputStart];
         var size = 1 + lengthBytes + remaining;
         if (size > maxPacketSize)
         {
@@ -435,6 +466,7 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
         }
 
         PacketRules.CheckFixedHeader(first, Version);
+        Consume(1 + lengthBytes);
         var frame = new Frame(first, remaining, size);
         if (!await ReadBodyAsync(frame, cancellationToken).ConfigureAwait(false))
         {
@@ -445,7 +477,8 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
         return frame;
     }
 
-    /// <summary>Reads the body into pooled buffers that grow only as its bytes arrive.</summary>
+    /// <summary>Reads the body into pooled buffers that grow only as its bytes arrive: first what is buffered, then
+    /// straight from the connection (never past the body's end, so nothing of the next packet).</summary>
     async Task<bool> ReadBodyAsync(Frame frame, CancellationToken cancellationToken)
     {
         var length = frame.Length;
@@ -457,34 +490,83 @@ sealed class GuardedChannel(Stream stream, MqttChannelAdapter sender, int maxPac
                 frame.Grow(Math.Min(length, Math.Max(FirstBodyBuffer, received * 2)), received);
             }
 
-            var read = await stream.ReadAsync(frame.Buffer.AsMemory(received, Math.Min(frame.Buffer.Length, length) - received), cancellationToken).ConfigureAwait(false);
+            var into = frame.Buffer.AsMemory(received, Math.Min(frame.Buffer.Length, length) - received);
+            int read;
+            if (_input is not null)
+            {
+                read = Math.Min(into.Length, _inputEnd - _inputStart);
+                _input.AsSpan(_inputStart, read).CopyTo(into.Span);
+                Consume(read);
+            }
+            else
+            {
+                read = await stream.ReadAsync(into, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return false;
+                }
+
+                CountReceived(read);
+            }
+
+            received += read;
+        }
+
+        return true;
+    }
+
+    /// <summary>Makes <paramref name="count"/> bytes (at most <see cref="InputBuffer"/>) available from
+    /// <see cref="_inputStart"/>; false when the connection ended first. The callers wait for a packet's first bytes
+    /// with a zero-byte read, so a buffer is taken from the pool only once data is there.</summary>
+    async ValueTask<bool> BufferAsync(int count, CancellationToken cancellationToken)
+    {
+        while (_inputEnd - _inputStart < count)
+        {
+            if (_input is null)
+            {
+                _input = ArrayPool<byte>.Shared.Rent(InputBuffer);
+            }
+            else if (_inputStart > 0)
+            {
+                _input.AsSpan(_inputStart, _inputEnd - _inputStart).CopyTo(_input);
+                _inputEnd -= _inputStart;
+                _inputStart = 0;
+            }
+
+            var read = await stream.ReadAsync(_input.AsMemory(_inputEnd, InputBuffer - _inputEnd), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return false;
             }
 
-            received += read;
+            _inputEnd += read;
             CountReceived(read);
         }
 
         return true;
     }
 
-    async Task<bool> FillAsync(Memory<byte> into, CancellationToken cancellationToken)
+    /// <summary>Marks <paramref name="count"/> buffered bytes as read; the buffer goes back to the pool once all are.</summary>
+    void Consume(int count)
     {
-        while (into.Length > 0)
+        _inputStart += count;
+        if (_inputStart == _inputEnd)
         {
-            var read = await stream.ReadAsync(into, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return false;
-            }
-
-            into = into[read..];
-            CountReceived(read);
+            ReleaseInput();
         }
+    }
 
-        return true;
+    /// <summary>Gives the input buffer back to the pool. Only the reading side calls this (never while a read into the
+    /// buffer may be running); a buffer left when a connection ends otherwise is left to the GC.</summary>
+    void ReleaseInput()
+    {
+        if (_input is { } input)
+        {
+            _input = null;
+            _inputStart = 0;
+            _inputEnd = 0;
+            ArrayPool<byte>.Shared.Return(input);
+        }
     }
 
     static bool IsConnectionLoss(Exception e) =>

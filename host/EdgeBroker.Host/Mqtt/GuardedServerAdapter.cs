@@ -11,7 +11,6 @@ using EdgeBroker.Host.Configuration;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
-using MQTTnet.Implementations;
 using MQTTnet.Server;
 
 namespace EdgeBroker.Host.Mqtt;
@@ -48,12 +47,12 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
         {
             if (options.DefaultEndpointOptions.IsEnabled)
             {
-                Listen(options, options.DefaultEndpointOptions, tls: null, logger);
+                Listen(options, options.DefaultEndpointOptions, tls: null);
             }
 
             if (options.TlsEndpointOptions.IsEnabled)
             {
-                Listen(options, options.TlsEndpointOptions, options.TlsEndpointOptions, logger);
+                Listen(options, options.TlsEndpointOptions, options.TlsEndpointOptions);
             }
         }
         catch
@@ -84,7 +83,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
         _listeners.Clear();
     }
 
-    void Listen(MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint, MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger logger)
+    void Listen(MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint, MqttServerTlsTcpEndpointOptions? tls)
     {
         var address = endpoint.BoundInterNetworkAddress;
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -92,11 +91,11 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
         listener.Bind(new IPEndPoint(address, endpoint.Port));
         listener.Listen(endpoint.ConnectionBacklog);
         var stopping = _stopping!.Token;
-        _ = Task.Run(() => AcceptAsync(listener, options, endpoint, tls, logger, stopping), stopping);
+        _ = Task.Run(() => AcceptAsync(listener, options, endpoint, tls, stopping), stopping);
     }
 
     async Task AcceptAsync(Socket listener, MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint,
-        MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger logger, CancellationToken stopping)
+        MqttServerTlsTcpEndpointOptions? tls, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -115,12 +114,12 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
                 continue;
             }
 
-            _ = Task.Run(() => ServeAsync(client, options, endpoint, tls, logger, stopping), CancellationToken.None);
+            _ = Task.Run(() => ServeAsync(client, options, endpoint, tls, stopping), CancellationToken.None);
         }
     }
 
     async Task ServeAsync(Socket client, MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint,
-        MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger logger, CancellationToken stopping)
+        MqttServerTlsTcpEndpointOptions? tls, CancellationToken stopping)
     {
         Stream? stream = null;
         var source = "unknown";
@@ -149,11 +148,9 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
                 clientCertificate = ClientCertificateOf(secured);
             }
 
-            var sender = new MqttChannelAdapter(
-                new MqttTcpChannel(stream, client.LocalEndPoint, remote, clientCertificate),
-                new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax)),
-                logger) { AllowPacketFragmentation = endpoint.AllowPacketFragmentation };
-            using var channel = new GuardedChannel(stream, sender, limits.MaxPacketSize, _flow, problems, source, sessionPresent, bytes);
+            var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
+            using var channel = new GuardedChannel(stream, client.LocalEndPoint!, remote, clientCertificate, formatter, limits.MaxPacketSize,
+                _flow, problems, source, sessionPresent, bytes);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is { } handler)
             {

@@ -5,6 +5,7 @@ using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Monitoring;
+using EdgeBroker.Host.Runtime;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Host.Tls;
@@ -51,6 +52,7 @@ sealed class MqttBrokerService(
     Timer? _expiryTimer;
     Timer? _tickTimer;
     readonly FaultGate _tickFaults = new();
+    readonly HeapTrim _heapTrim = new();
     SysTree? _sysTree;
 
     /// <summary>The plain MQTT port actually listened on (differs from the setting when that is 0); 0 when the plain
@@ -168,8 +170,9 @@ sealed class MqttBrokerService(
         }
     }
 
-    /// <summary>Once a second: overdue offline batches, the $SYS tree, then lost credentials. A fault here is caught and
-    /// logged (once per run of the same fault): an exception escaping a timer callback would end the process.</summary>
+    /// <summary>Once a second: overdue offline batches, the $SYS tree, the heap's slack after growth (see
+    /// <see cref="HeapTrim"/>), then lost credentials. A fault here is caught and logged (once per run of the same
+    /// fault): an exception escaping a timer callback would end the process.</summary>
     void Tick()
     {
         try
@@ -177,6 +180,12 @@ sealed class MqttBrokerService(
             var nowMs = Clock.NowMs();
             core.Tick(nowMs);
             _sysTree?.Tick(nowMs);
+            if (_heapTrim.Tick() is var (before, after, pause))
+            {
+                _logger.LogDebug("Quiet after growth: heap trimmed in {PauseMs:N0} ms, resident memory {Before:N1} MB -> {After:N1} MB",
+                    pause.TotalMilliseconds, before / 1048576.0, after / 1048576.0);
+            }
+
             _tickFaults.Recovered();
         }
         catch (Exception e)

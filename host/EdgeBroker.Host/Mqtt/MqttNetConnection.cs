@@ -48,7 +48,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
     OutboundQueueLimits limits, ClientReceiveLimits receiveLimits) : IClientConnection
 {
     readonly object _sync = new();
-    readonly Dictionary<ushort, long> _deliveryTags = new();
+    Dictionary<ushort, long>? _deliveryTags;
     readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Packet identifiers of the QoS 1/2 PUBLISHes this connection handed to MQTTnet and the client has not
@@ -136,7 +136,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
                 Flush();
             }
 
-            return _deliveryTags.Remove(packetIdentifier, out var tag) ? tag : 0;
+            return _deliveryTags is not null && _deliveryTags.Remove(packetIdentifier, out var tag) ? tag : 0;
         }
     }
 
@@ -195,7 +195,7 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
             (_inFlight ??= []).Add(packet.PacketIdentifier);
             if (outgoing.DeliveryTag != 0)
             {
-                _deliveryTags[packet.PacketIdentifier] = outgoing.DeliveryTag;
+                (_deliveryTags ??= [])[packet.PacketIdentifier] = outgoing.DeliveryTag;
             }
         }
 

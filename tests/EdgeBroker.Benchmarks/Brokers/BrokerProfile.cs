@@ -22,6 +22,9 @@ public sealed record BrokerProfile(bool Durable, int? MessagesKeptPerClient, boo
     /// <summary>The broker as it ships: what the load cases measure.</summary>
     public static BrokerProfile Shipped { get; } = new(Durable: false, MessagesKeptPerClient: null, OfflineBatching: true);
 
+    /// <summary>Thousands of connections from 127.0.0.1 (the Robustness and Idle cases).</summary>
+    public static BrokerProfile ManyClients { get; } = Shipped with { ManyConnections = true };
+
     public static BrokerProfile For(BenchmarkCase @case, BenchmarkSettings settings) => @case switch
     {
         // Twice the backlog: the limit must never be what the case measures.

@@ -21,9 +21,6 @@ public static class RobustnessCase
     /// <summary>The brokers in report order; mosquitto is the baseline the ratios divide by.</summary>
     public static readonly BrokerKind[] Brokers = [BrokerKind.EdgeBroker, BrokerKind.Emulator, BrokerKind.Mosquitto];
 
-    /// <summary>Thousands of connections from 127.0.0.1: no per-address rate limit, the emulator at its most clients.</summary>
-    public static readonly BrokerProfile Profile = BrokerProfile.Shipped with { ManyConnections = true };
-
     public static bool IsSelected(IReadOnlyList<string> ids) =>
         ids.Count == 0 || ids.Any(id => string.Equals(id, Id, StringComparison.OrdinalIgnoreCase));
 }
@@ -31,13 +28,5 @@ public static class RobustnessCase
 /// <summary>What the Robustness case measured on one broker.</summary>
 /// <param name="MixBefore">Resident bytes after a warm-up round of the mix, before the measured one.</param>
 /// <param name="MixAfter">Resident bytes once settled after the mix (or after the settling time).</param>
-/// <param name="IdleBefore">Resident bytes of the freshly started broker before the idle clients (one client
-/// connected and gone, so first-connection code has run).</param>
-/// <param name="IdleAfter">Resident bytes with <paramref name="IdleClients"/> idle clients connected.</param>
-public sealed record RobustnessMeasurement(BrokerKind Broker, string BrokerName, long MixBefore, long MixAfter, long IdleBefore, long IdleAfter,
-    int IdleClients, int IdleRefused)
-{
-    public double BytesPerIdleConnection => IdleClients > 0 ? (double)(IdleAfter - IdleBefore) / IdleClients : double.NaN;
-
-    public string? Error { get; init; }
-}
+/// <param name="Idle">The idle clients' cost, on a fresh broker.</param>
+public sealed record RobustnessMeasurement(BrokerKind Broker, string BrokerName, long MixBefore, long MixAfter, IdleMeasurement Idle);

@@ -28,6 +28,7 @@ public sealed class BenchmarkCommandLine
     readonly Option<FileInfo?> _out = new("--out") { Description = "Also write the Markdown report to this file." };
     readonly Option<FileInfo?> _edgeBroker = new("--edgebroker-dll") { Description = "EdgeBroker.Host.dll to benchmark (default: host/EdgeBroker.Host/bin/Release/net10.0/ in this repository)." };
     readonly Option<int?> _robustnessIdleClients = new("--robustness-idle-clients") { Description = $"Idle clients the robustness case connects to each broker (default {Defaults.RobustnessIdleClients:N0}; 10,000 needs ulimit -n above 10,100)." };
+    readonly Option<string?> _idleClients = new("--idle-clients") { Description = $"Comma-separated numbers of idle clients for the idle case (default {string.Join(',', Defaults.IdleClientCounts)}; 10,000 needs ulimit -n above 10,100)." };
     readonly Option<string?> _mosquitto = new("--mosquitto") { Description = "mosquitto executable (default: found on PATH)." };
 
     public BenchmarkCommandLine()
@@ -35,7 +36,7 @@ public sealed class BenchmarkCommandLine
         Root = new RootCommand("EdgeBroker benchmark: P2P and pub/sub throughput, latency and broker CPU against mosquitto, durable delivery, store rates.")
         {
             _pairs, _messages, _duration, _warmup, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _roundTrips, _storeIterations, _cases, _quick, _out,
-            _edgeBroker, _mosquitto, _robustnessIdleClients,
+            _edgeBroker, _mosquitto, _robustnessIdleClients, _idleClients,
         };
         Root.Validators.Add(result =>
         {
@@ -70,6 +71,7 @@ public sealed class BenchmarkCommandLine
             EdgeBrokerDll = result.GetValue(_edgeBroker),
             MosquittoPath = result.GetValue(_mosquitto),
             RobustnessIdleClients = result.GetValue(_robustnessIdleClients) ?? settings.RobustnessIdleClients,
+            IdleClientCounts = SplitCounts(result.GetValue(_idleClients)) ?? settings.IdleClientCounts,
         };
     }
 
@@ -99,6 +101,11 @@ public sealed class BenchmarkCommandLine
             }
         }
 
+        if (result.GetValue(_idleClients) is { } idleClients && SplitCounts(idleClients) is var counts && (counts is not { Length: > 0 } || counts.Any(c => c < 1)))
+        {
+            yield return $"--idle-clients must be positive whole numbers separated by commas (is '{idleClients}').";
+        }
+
         if (result.GetValue(_duration) is <= 0)
         {
             yield return "--duration must be more than 0 seconds.";
@@ -113,7 +120,7 @@ public sealed class BenchmarkCommandLine
         {
             if (CaseCatalog.Find(id) is null && StoreCaseCatalog.Find(id) is null && UplinkCaseCatalog.Find(id) is null
                 && FederationCaseCatalog.Find(id) is null
-                && !string.Equals(id, RobustnessCase.Id, StringComparison.OrdinalIgnoreCase))
+                && !string.Equals(id, RobustnessCase.Id, StringComparison.OrdinalIgnoreCase) && !string.Equals(id, IdleCase.Id, StringComparison.OrdinalIgnoreCase))
             {
                 yield return $"Unknown case '{id}'. Known cases: {string.Join(", ", KnownCaseIds)}.";
             }
@@ -122,7 +129,28 @@ public sealed class BenchmarkCommandLine
 
     static IEnumerable<string> KnownCaseIds =>
         CaseCatalog.All.Select(c => c.Id).Concat(StoreCaseCatalog.All.Select(c => c.Id)).Concat(UplinkCaseCatalog.All.Select(c => c.Id))
-            .Concat(FederationCaseCatalog.All.Select(c => c.Id)).Append(RobustnessCase.Id);
+            .Concat(FederationCaseCatalog.All.Select(c => c.Id)).Append(RobustnessCase.Id).Append(IdleCase.Id);
+
+    /// <summary>The numbers of a comma-separated list; null when there is no list, an empty array when a number is not one.</summary>
+    static int[]? SplitCounts(string? counts)
+    {
+        if (counts is null)
+        {
+            return null;
+        }
+
+        var parts = counts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var numbers = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture, out numbers[i]))
+            {
+                return [];
+            }
+        }
+
+        return numbers;
+    }
 
     static string[] SplitCases(string? cases) =>
         cases?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];

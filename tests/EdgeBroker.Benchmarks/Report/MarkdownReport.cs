@@ -41,6 +41,9 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     /// <summary>The federation cases (P2P round trips through gateway tiers), if any ran.</summary>
     public IReadOnlyList<FederationResult> FederationResults { get; init; } = [];
 
+    /// <summary>The Idle case's measurements, if it ran.</summary>
+    public IReadOnlyList<IdleMeasurement> IdleResults { get; init; } = [];
+
     public string Render()
     {
         var text = new StringBuilder();
@@ -63,6 +66,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         new UplinkTable(UplinkResults).Write(text);
         new FederationTable(FederationResults).Write(text);
         new RobustnessTable(robustness).Write(text);
+        new IdleTable(IdleResults).Write(text);
         WriteProblems(text);
         WriteTargetsSummary(text);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using EdgeBroker.Benchmarks.Brokers;
 using EdgeBroker.Benchmarks.Cases;
+using EdgeBroker.Benchmarks.Measurement;
 
 namespace EdgeBroker.Benchmarks.Report;
 
@@ -25,9 +26,9 @@ sealed class RobustnessTable(IReadOnlyList<RobustnessMeasurement> measurements)
         foreach (var m in measurements)
         {
             text.AppendLine(Invariant,
-                $"| {m.BrokerName} | {Megabytes(m.MixBefore)} | {Megabytes(m.MixAfter)} | {Megabytes(m.MixAfter - m.MixBefore)} | {Megabytes(m.IdleBefore)} " +
-                $"| {m.IdleClients:N0} | {m.BytesPerIdleConnection:N0} | {MarkdownText.Ratio(m.BytesPerIdleConnection, mosquitto?.BytesPerIdleConnection)} " +
-                $"| {MarkdownText.Ratio(m.IdleBefore, mosquitto?.IdleBefore)} |");
+                $"| {m.BrokerName} | {ResidentMemory.Megabytes(m.MixBefore)} | {ResidentMemory.Megabytes(m.MixAfter)} | {ResidentMemory.Megabytes(m.MixAfter - m.MixBefore)} | {ResidentMemory.Megabytes(m.Idle.Before)} " +
+                $"| {m.Idle.Clients:N0} | {m.Idle.BytesPerConnection:N0} | {MarkdownText.Ratio(m.Idle.BytesPerConnection, mosquitto?.Idle.BytesPerConnection)} " +
+                $"| {MarkdownText.Ratio(m.Idle.Before, mosquitto?.Idle.Before)} |");
         }
 
         text.AppendLine();
@@ -35,16 +36,14 @@ sealed class RobustnessTable(IReadOnlyList<RobustnessMeasurement> measurements)
             $"Malformed mix: {RobustnessCase.MixConnections} raw TCP connections, {RobustnessCase.MixBatch} at a time, each sending one of the issue #12 inputs " +
             $"(random bytes, oversized and cut-short remaining lengths and CONNECTs, bad protocol levels and names, PUBLISH before CONNECT, " +
             $"oversized SUBSCRIBE, bad topics, reserved type, second CONNECT) and closing after 2 s; RSS (VmRSS from /proc) after a warm-up round, " +
-            $"then 10 s after the mix. Idle: a fresh broker, RSS before and 10 s after the idle clients connected (raw TCP, CONNECT/CONNACK, " +
-            $"keep-alive off); bytes per idle connection = RSS growth ÷ clients. The emulator admits at most {EmulatorLauncher.MaxClients:N0} clients (its max_clients limit). " +
+            $"then 10 s after the mix. Idle: a fresh broker, one client connected and gone, RSS after {IdleFootprint.Settle.TotalSeconds:0} s " +
+            $"and {IdleFootprint.Settle.TotalSeconds:0} s after the idle clients connected (raw TCP, CONNECT/CONNACK, keep-alive off); bytes per idle connection = RSS growth ÷ clients. The emulator admits at most {EmulatorLauncher.MaxClients:N0} clients (its max_clients limit). " +
             $"Brokers run with no per-address connection limit (all clients come from 127.0.0.1).");
-        foreach (var m in measurements.Where(m => m.Error is not null))
+        foreach (var m in measurements.Where(m => m.Idle.Error is not null))
         {
-            text.AppendLine().AppendLine(Invariant, $"**{m.BrokerName}:** {MarkdownText.Cell(m.Error!)}.");
+            text.AppendLine().AppendLine(Invariant, $"**{m.BrokerName}:** {MarkdownText.Cell(m.Idle.Error!)}.");
         }
 
         text.AppendLine();
     }
-
-    static string Megabytes(long bytes) => (bytes / 1048576.0).ToString("N1", Invariant);
 }

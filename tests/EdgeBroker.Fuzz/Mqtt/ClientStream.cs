@@ -2,8 +2,7 @@ namespace EdgeBroker.Fuzz.Mqtt;
 
 /// <summary>
 /// The fuzzed connection's socket as the host's <c>GuardedChannel</c> sees it: reads return the input, the end of the
-/// input is the peer closing the connection, and what the channel writes itself (the CONNACK refusing a protocol
-/// level) is discarded. The asynchronous calls complete synchronously: <see cref="Stream"/>'s own would run each read on
+/// input is the peer closing the connection, and what the channel writes (CONNACK, DISCONNECT) is discarded. The asynchronous calls complete synchronously: <see cref="Stream"/>'s own would run each read on
 /// the thread pool, so every execution would take other paths through the channel's awaits (afl's stability) and pay
 /// for thread hops.
 /// </summary>

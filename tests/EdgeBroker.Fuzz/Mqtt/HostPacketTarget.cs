@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using System.Runtime.ExceptionServices;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
@@ -11,8 +12,6 @@ using EdgeBroker.Core.Sessions;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Mqtt;
 using Microsoft.Extensions.Logging.Abstractions;
-using MQTTnet.Adapter;
-using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
@@ -42,6 +41,9 @@ sealed class HostPacketTarget : FuzzTarget
     /// <summary>The host's defaults: QoS 2, and how long a 3.1.1 session with clean session = 0 outlives its connection.</summary>
     const int MaxQos = 2;
     const uint Mqtt311SessionExpirySeconds = 7 * 24 * 3600;
+
+    static readonly IPEndPoint Local = new(IPAddress.Loopback, 1883);
+    static readonly IPEndPoint Remote = new(IPAddress.Loopback, 50000);
 
     /// <summary>The host's default <c>Connections:MaxPacketSize</c>.</summary>
     static readonly int MaxPacketSize = new ConnectionLimitsOptions().MaxPacketSize;
@@ -85,9 +87,8 @@ sealed class HostPacketTarget : FuzzTarget
         core.Subscribe("away", "sensors/#", 1, false, false, 0);
         core.Disconnect("away", away, BrokerCore.NeverExpires);
 
-        var sender = new MqttChannelAdapter(new DiscardingChannel(), new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)), MqttNetNullLogger.Instance);
-        using var channel = new GuardedChannel(new ClientStream(input), sender, MaxPacketSize, Flow,
-            new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new SessionPresentFlags(), new ByteCounters());
+        using var channel = new GuardedChannel(new ClientStream(input), Local, Remote, null, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)),
+            MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new SessionPresentFlags(), new ByteCounters());
         var client = new CoreClient(core, channel.PacketFormatterAdapter);
         _unexpected = null;
         _reading = true;
@@ -106,6 +107,9 @@ sealed class HostPacketTarget : FuzzTarget
         }
         finally
         {
+            // What the channel wrote (CONNACK, DISCONNECT) is flushed on the thread pool; this waits for it, so an
+            // execution ends with its writes.
+            Wait(channel.DisconnectAsync(CancellationToken.None));
             _reading = false;
             client.Close();
         }

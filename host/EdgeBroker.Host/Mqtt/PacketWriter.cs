@@ -1,0 +1,189 @@
+using System.Buffers;
+using EdgeBroker.Core.Monitoring;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// Writes one connection's outgoing packets, encoded by MQTTnet's formatter, several per system call when they come
+/// faster than one at a time. MQTTnet's own channel adapter makes a <c>send()</c> per packet (two for a PUBLISH with a
+/// payload), which the profile of issue #15 found to be the host's largest cost (docs/performance.md). Here a packet
+/// is copied into a pending buffer and a flush is queued behind the sender's current work, so everything the sender
+/// queues in the meantime (a burst of PUBLISHes, the PUBACKs of a burst) leaves in one write; a single packet on a
+/// quiet connection leaves one thread-pool hop later. The pending bytes are bounded: a sender that finds more than
+/// <see cref="MaxPendingBytes"/> waiting waits for the flush, so a client that stops reading holds back its sender as
+/// before. The buffers come from the shared pool and go back as soon as the pending bytes are written, so an idle
+/// connection holds none.
+/// </summary>
+/// <param name="bytes">Where the bytes written are counted for the broker's totals.</param>
+sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, ByteCounters bytes)
+{
+    /// <summary>Bytes a sender may leave behind without waiting for them to be written: room for a burst of sensor
+    /// messages per system call, and the most a connection's pending output adds to the outbound queue limits.</summary>
+    const int MaxPendingBytes = 64 * 1024;
+
+    /// <summary>The first pending buffer rented; it doubles while a burst needs more.</summary>
+    const int FirstBuffer = 4096;
+
+    readonly object _sync = new();
+    byte[]? _pending;
+    int _pendingLength;
+    Task? _flushing;
+    Exception? _failure;
+    long _bytesSent;
+
+    /// <summary>Bytes written to the connection so far.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    public void ResetStatistics() => Interlocked.Exchange(ref _bytesSent, 0);
+
+    /// <summary>Encodes <paramref name="packet"/> behind what is pending; completes at once unless the pending bytes
+    /// are over their bound, then when the flush has written them. Throws <see cref="MqttCommunicationException"/> once
+    /// a write has failed (MQTTnet then ends the connection).</summary>
+    public Task SendAsync(MqttPacket packet, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Task? full = null;
+        lock (_sync)
+        {
+            ThrowIfFailed();
+            try
+            {
+                var encoded = formatter.Encode(packet);
+                var room = Reserve(encoded.Length);
+                encoded.Packet.AsSpan().CopyTo(room);
+                encoded.Payload.CopyTo(room[encoded.Packet.Count..]);
+                _pendingLength += encoded.Length;
+            }
+            finally
+            {
+                formatter.Cleanup();
+            }
+
+            if (_flushing is null)
+            {
+                _flushing = FlushAsync();
+            }
+            else if (_pendingLength > MaxPendingBytes)
+            {
+                full = _flushing;
+            }
+        }
+
+        return full is null ? Task.CompletedTask : full.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Completes once everything sent so far has been written (or the connection failed): before a close, so
+    /// that a refusing CONNACK or a DISCONNECT with its reason reaches the client.</summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        Task? flushing;
+        lock (_sync)
+        {
+            flushing = _flushing;
+        }
+
+        if (flushing is not null)
+        {
+            await flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Room for <paramref name="length"/> more bytes at the end of the pending buffer. Under <see cref="_sync"/>.</summary>
+    Span<byte> Reserve(int length)
+    {
+        var needed = _pendingLength + length;
+        if (_pending is null || _pending.Length < needed)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _pending is null ? FirstBuffer : 2 * _pending.Length));
+            if (_pending is not null)
+            {
+                _pending.AsSpan(0, _pendingLength).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_pending);
+            }
+
+            _pending = bigger;
+        }
+
+        return _pending.AsSpan(_pendingLength, length);
+    }
+
+    /// <summary>Writes the pending bytes until none are left. It first yields, so that it runs after the sender's
+    /// current work and takes everything that work queued in one write.</summary>
+    async Task FlushAsync()
+    {
+        await Task.Yield();
+        byte[]? spare = null;
+        while (true)
+        {
+            byte[] chunk;
+            int length;
+            lock (_sync)
+            {
+                if (_pendingLength == 0)
+                {
+                    Return(_pending);
+                    Return(spare);
+                    _pending = null;
+                    _flushing = null;
+                    return;
+                }
+
+                chunk = _pending!;
+                length = _pendingLength;
+                _pending = spare;
+                _pendingLength = 0;
+            }
+
+            try
+            {
+                await stream.WriteAsync(chunk.AsMemory(0, length)).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Fail(e, chunk, spare);
+                return;
+            }
+
+            Interlocked.Add(ref _bytesSent, length);
+            bytes.CountSent(length);
+            spare = chunk;
+        }
+    }
+
+    /// <summary>A write failed: the connection is unusable, so it is closed (MQTTnet's read then ends it), and every
+    /// later send fails.</summary>
+    void Fail(Exception e, byte[] chunk, byte[]? spare)
+    {
+        lock (_sync)
+        {
+            _failure = e;
+            Return(chunk);
+            Return(spare);
+            Return(_pending);
+            _pending = null;
+            _pendingLength = 0;
+            _flushing = null;
+        }
+
+        stream.Dispose();
+    }
+
+    void ThrowIfFailed()
+    {
+        if (_failure is { } failure)
+        {
+            throw new MqttCommunicationException("The connection is closed: " + failure.Message, failure);
+        }
+    }
+
+    static void Return(byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

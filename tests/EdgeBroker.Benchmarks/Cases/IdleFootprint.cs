@@ -1,0 +1,53 @@
+using EdgeBroker.Benchmarks.Brokers;
+using EdgeBroker.Benchmarks.Load;
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
+
+namespace EdgeBroker.Benchmarks.Cases;
+
+/// <summary>
+/// What idle clients cost a broker in resident memory, as a user sees it (VmRSS from /proc): a fresh broker, one
+/// client connected and gone (so first-connection code has run), settled; then the idle clients (raw TCP,
+/// CONNECT/CONNACK, keep-alive off), read again on their arrival and once settled. Settling before the baseline too
+/// means a broker that gives memory back when quiet (the host's heap trim) has done so before it is measured, so the
+/// difference is the clients' alone. Used by the Robustness and the Idle cases.
+/// </summary>
+public static class IdleFootprint
+{
+    /// <summary>How long a broker is left before each settled reading.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+
+    /// <summary>Idle clients connecting at once: the emulator's listen backlog is the device's (4).</summary>
+    public static int ConnectBatch(BrokerKind broker) => broker == BrokerKind.Emulator ? 4 : 100;
+
+    public static async Task<IdleMeasurement> MeasureAsync(IBrokerLauncher launcher, int clients, CancellationToken cancellationToken)
+    {
+        await using var broker = await BrokerProcess.StartAsync(launcher, BrokerProfile.ManyClients, cancellationToken).ConfigureAwait(false);
+        await (await IdleConnections.OpenAsync(broker.Port, 1, 1, cancellationToken).ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
+        var before = ProcessMemory.Of(broker.ProcessId).Resident;
+        await using var idle = await IdleConnections.OpenAsync(broker.Port, clients, ConnectBatch(launcher.Kind), cancellationToken).ConfigureAwait(false);
+        var arrived = ProcessMemory.Of(broker.ProcessId).Resident;
+        await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
+        broker.ThrowIfExited();
+        var settled = ProcessMemory.Of(broker.ProcessId).Resident;
+        return new IdleMeasurement(launcher.Kind, launcher.Name, clients, before, arrived, settled, idle.Accepted, idle.Refused);
+    }
+}
+
+/// <summary>Idle clients' cost on one broker.</summary>
+/// <param name="Wanted">Idle clients the case asked for.</param>
+/// <param name="Before">Resident bytes of the settled broker before the idle clients.</param>
+/// <param name="OnArrival">Resident bytes as soon as the last idle client's CONNACK arrived.</param>
+/// <param name="Settled">Resident bytes <see cref="IdleFootprint.Settle"/> later, the clients still connected.</param>
+/// <param name="Clients">Idle clients accepted (CONNACK 0).</param>
+/// <param name="Refused">Idle clients refused or not answered.</param>
+public sealed record IdleMeasurement(BrokerKind Broker, string BrokerName, int Wanted, long Before, long OnArrival, long Settled, int Clients, int Refused)
+{
+    public double BytesPerConnection => PerConnection(Settled);
+
+    public double BytesPerConnectionOnArrival => PerConnection(OnArrival);
+
+    public string? Error => Refused > 0 ? $"{Refused:N0} of {Wanted:N0} idle clients were refused" : null;
+
+    double PerConnection(long resident) => Clients > 0 ? (double)(resident - Before) / Clients : double.NaN;
+}
