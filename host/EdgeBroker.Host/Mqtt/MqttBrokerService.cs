@@ -68,8 +68,8 @@ sealed class MqttBrokerService(
     {
         var settings = options.Value;
         // From here on 0 means "no such listener": a port setting of 0 has been replaced by a free port.
-        var port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePort(settings) : settings.Port;
-        var tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePort(settings) : settings.Tls.Port;
+        var port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Port;
+        var tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Tls.Port;
         var serverOptions = Listeners(new MqttServerOptionsBuilder(), settings, port, tlsPort)
             .WithPersistentSessions(false)
             .WithMaxPendingMessagesPerClient(PendingMessagesPerClient(settings))
@@ -323,13 +323,5 @@ sealed class MqttBrokerService(
         {
             _logger.LogError(LogEvents.StoreError, e, "Session expiry sweep failed");
         }
-    }
-
-    /// <summary>Asks the OS for a free port; used when a port setting is 0 (tests run many brokers side by side).</summary>
-    static int FreePort(BrokerOptions settings)
-    {
-        using var probe = new TcpListener(settings.BindAddress, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -1,15 +1,10 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 
-/// <summary>Free loopback ports for programs started as child processes (in-process brokers take port 0 instead).</summary>
+/// <summary>Free loopback ports for programs started as child processes (in-process brokers take port 0 instead), drawn
+/// as the host draws its own (<see cref="EdgeBroker.Host.Runtime.FreePorts"/>).</summary>
 public static class FreePorts
 {
-    public static int Next()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
+    public static int Next() => EdgeBroker.Host.Runtime.FreePorts.Next(IPAddress.Loopback);
 }
