@@ -78,17 +78,18 @@ public sealed class TestClient : IAsyncDisposable
             .WithRetainFlag(retain)
             .Build());
 
-    /// <summary>The next received message; fails after <see cref="ReceiveTimeout"/>.</summary>
-    public async Task<MqttApplicationMessage> ReceiveAsync()
+    /// <summary>The next received message; fails after <paramref name="timeout"/> (default <see cref="ReceiveTimeout"/>).</summary>
+    public async Task<MqttApplicationMessage> ReceiveAsync(TimeSpan? timeout = null)
     {
-        using var timeout = new CancellationTokenSource(ReceiveTimeout);
+        var wait = timeout ?? ReceiveTimeout;
+        using var cancellation = new CancellationTokenSource(wait);
         try
         {
-            return await _received.Reader.ReadAsync(timeout.Token);
+            return await _received.Reader.ReadAsync(cancellation.Token);
         }
         catch (OperationCanceledException)
         {
-            throw new Xunit.Sdk.XunitException($"{Client.Options.ClientId} received nothing within {ReceiveTimeout.TotalSeconds} s");
+            throw new Xunit.Sdk.XunitException($"{Client.Options.ClientId} received nothing within {wait.TotalSeconds} s");
         }
     }
 
