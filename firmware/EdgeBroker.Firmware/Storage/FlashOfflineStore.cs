@@ -93,7 +93,7 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>Every <see cref="Append"/> has flushed its record already (the flash log's own flush per record):
+        /// <summary>Every <see cref="Append"/> has flushed its log entry already (the flash log flushes each entry):
         /// nothing waits.</summary>
         public bool Commit()
         {
