@@ -459,7 +459,7 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>Routes a will: judged by the access policy when it was kept, so not again (the client has gone). Not
-        /// while the broker shuts down (<see cref="PublishesWills"/>).</summary>
+        /// while the broker shuts down (<see cref="BeginShutdown"/>).</summary>
         void PublishWill(RoutedMessage will)
         {
             if (will != null && !_shuttingDown)
@@ -550,7 +550,7 @@ namespace EdgeBroker.Core
 
         /// <summary>
         /// The broker is stopping in order (SIGTERM, Ctrl+C, a service stop): the connections it closes from now on are
-        /// ended by the broker, not lost by their clients, so their wills are not published (<see cref="PublishesWills"/>).
+        /// ended by the broker, not lost by their clients, so their wills are not published.
         /// A will tells its subscribers that a client failed; an operator restarting the gateway is no such news, and
         /// would otherwise reach every subscriber (and the offline store, the retained store and the uplink) once per
         /// connected client. Sessions are kept as after any disconnection.
@@ -558,13 +558,6 @@ namespace EdgeBroker.Core
         public void BeginShutdown()
         {
             _shuttingDown = true;
-        }
-
-        /// <summary>Whether the will of a connection that ends without DISCONNECT is published: yes, unless the broker is
-        /// shutting down (<see cref="BeginShutdown"/>).</summary>
-        public bool PublishesWills
-        {
-            get { return !_shuttingDown; }
         }
 
         /// <summary>

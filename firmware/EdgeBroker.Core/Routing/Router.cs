@@ -154,11 +154,7 @@ namespace EdgeBroker.Core.Routing
                 outcome = RouteToSubscribers(publisherClientId, message, ref kept);
             }
 
-            if (kept && !Commit())
-            {
-                return PublishOutcome.StoreUnavailable;
-            }
-
+            outcome = Committed(kept, outcome);
             return uplinked == UplinkOfferOutcome.Queued && outcome == PublishOutcome.NoMatchingSubscribers
                 ? PublishOutcome.Queued
                 : outcome;
@@ -178,11 +174,18 @@ namespace EdgeBroker.Core.Routing
 
             bool kept = false;
             PublishOutcome outcome = RouteToSubscribers(null, message, ref kept);
+            return Committed(kept, outcome);
+        }
+
+        /// <summary>The outcome once what this PUBLISH <paramref name="kept"/> in the offline store is durable: committed
+        /// outside every session's lock; <see cref="PublishOutcome.StoreUnavailable"/> when the store could not write it.</summary>
+        PublishOutcome Committed(bool kept, PublishOutcome outcome)
+        {
             return kept && !Commit() ? PublishOutcome.StoreUnavailable : outcome;
         }
 
-        /// <summary>Makes what this PUBLISH kept durable, outside every session's lock; false (counted as refused for
-        /// the store) when the store could not write it.</summary>
+        /// <summary>Makes what this PUBLISH kept durable; false (counted as refused for the store) when the store could
+        /// not write it.</summary>
         bool Commit()
         {
             if (_offline.Commit())
@@ -376,7 +379,7 @@ namespace EdgeBroker.Core.Routing
         {
             bool kept = false;
             PublishOutcome outcome = DeliverShared(members, message, ref kept);
-            return kept && !Commit() ? PublishOutcome.StoreUnavailable : outcome;
+            return Committed(kept, outcome);
         }
 
         /// <summary>
