@@ -157,8 +157,28 @@ namespace EdgeBroker.Core
             return _presence.Snapshot();
         }
 
-        /// <summary>The configured uplinks; every accepted PUBLISH is offered to them (see <see cref="Router"/>).</summary>
-        public UplinkSet Uplinks { get { return _uplinks; } }
+        /// <summary>The configured uplinks; every accepted PUBLISH is offered to them (see <see cref="Router"/>). Engines add
+        /// and read them through <see cref="AddUplink"/>, <see cref="UplinkCount"/> and <see cref="UplinkAt"/>; offering,
+        /// announcing and reachability stay the core's.</summary>
+        internal UplinkSet Uplinks { get { return _uplinks; } }
+
+        /// <summary>Adds an uplink the engine's transport drives; from now on accepted PUBLISHes are offered to it.</summary>
+        public void AddUplink(Uplink.Uplink uplink)
+        {
+            _uplinks.Add(uplink);
+        }
+
+        /// <summary>How many uplinks are configured.</summary>
+        public int UplinkCount
+        {
+            get { return _uplinks.Count; }
+        }
+
+        /// <summary>The uplink at <paramref name="index"/>, in the order they were added, for status and its transport.</summary>
+        public Uplink.Uplink UplinkAt(int index)
+        {
+            return _uplinks.At(index);
+        }
 
         /// <summary>Which gateway below hosts which client ID, as announced over their uplinks (P2P federation).</summary>
         internal RemoteRoutes Routes { get { return _routes; } }

@@ -5,7 +5,7 @@ namespace EdgeBroker.Core.Uplink
 {
     /// <summary>The uplinks of one broker. The router offers every accepted PUBLISH to all of them, in one place for
     /// both engines. Add uplinks before the broker accepts connections.</summary>
-    public sealed class UplinkSet
+    internal sealed class UplinkSet
     {
         readonly ArrayList _uplinks = new ArrayList();
 

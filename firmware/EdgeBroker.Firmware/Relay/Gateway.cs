@@ -132,7 +132,7 @@ namespace EdgeBroker.Firmware.Relay
         {
             Core.Uplink.Uplink uplink = new Core.Uplink.Uplink(settings.Uplink, store.UplinkQueue, random);
             byte[] caCertificate = settings.CaFile == null ? null : File.ReadAllBytes(Path.Combine(storageRoot, settings.CaFile));
-            context.Core.Uplinks.Add(uplink);
+            context.Core.AddUplink(uplink);
             context.Log.Info("Uplink " + uplink.Name + " as " + settings.Uplink.ClientId + ": " + uplink.Status(Clock.NowMs()).Queued
                 + " queued from before, " + settings.Uplink.ForwardRules.Count + " forward and " + settings.Uplink.SubscribeRules.Count
                 + " subscribe rules");

@@ -40,7 +40,7 @@ namespace EdgeBroker.Firmware.Storage
             get { return _liveBytes; }
         }
 
-        public bool Owns(int kind)
+        public bool Owns(RecordKind kind)
         {
             return kind >= RecordKind.UplinkPut && kind <= RecordKind.UplinkSequence;
         }

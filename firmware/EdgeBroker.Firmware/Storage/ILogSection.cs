@@ -8,7 +8,7 @@ namespace EdgeBroker.Firmware.Storage
     internal interface ILogSection
     {
         /// <summary>Whether entries of <paramref name="kind"/> are this store's.</summary>
-        bool Owns(int kind);
+        bool Owns(RecordKind kind);
 
         /// <summary>Bytes the store's live entries would take after a compaction.</summary>
         int LiveBytes { get; }

@@ -56,7 +56,7 @@ namespace EdgeBroker.Firmware.Storage
 
         static void Apply(LogFile file, RecordReader reader, int offset, ILogSection[] sections)
         {
-            int kind = reader.Kind;
+            RecordKind kind = reader.Kind;
             ILogSection owner = null;
             for (int i = 0; i < sections.Length && owner == null; i++)
             {
@@ -68,7 +68,7 @@ namespace EdgeBroker.Firmware.Storage
 
             if (owner == null)
             {
-                throw FlashStoreException.Damaged(file.Path, "the entry at byte " + offset + " is of unknown kind " + kind);
+                throw FlashStoreException.Damaged(file.Path, "the entry at byte " + offset + " is of unknown kind " + (int)kind);
             }
 
             try

@@ -84,7 +84,7 @@ namespace EdgeBroker.Firmware.Storage
             _file.Close();
         }
 
-        public RecordBuffer Begin(int kind)
+        public RecordBuffer Begin(RecordKind kind)
         {
             return _writer.Begin(kind);
         }

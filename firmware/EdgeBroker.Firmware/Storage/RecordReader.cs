@@ -35,7 +35,7 @@ namespace EdgeBroker.Firmware.Storage
             get { return _fields; }
         }
 
-        public int Kind { get; private set; }
+        public RecordKind Kind { get; private set; }
 
         public int PayloadLength { get; private set; }
 
@@ -60,7 +60,7 @@ namespace EdgeBroker.Firmware.Storage
                 return BadHeader;
             }
 
-            Kind = RecordFrame.KindOf(header);
+            Kind = (RecordKind)RecordFrame.KindOf(header);
             PayloadLength = RecordFrame.PayloadLengthOf(header);
             int fieldsLength = RecordFrame.FieldsLengthOf(header);
             if (PayloadLength > remaining || RecordFrame.Overhead + fieldsLength + PayloadLength > remaining)

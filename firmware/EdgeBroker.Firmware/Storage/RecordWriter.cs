@@ -15,7 +15,7 @@ namespace EdgeBroker.Firmware.Storage
         }
 
         /// <summary>Starts an entry of <paramref name="kind"/>; the caller appends its fields to the returned buffer.</summary>
-        public RecordBuffer Begin(int kind)
+        public RecordBuffer Begin(RecordKind kind)
         {
             _buffer.Reset(RecordFrame.HeaderSize);
             _buffer.Bytes[0] = (byte)kind;

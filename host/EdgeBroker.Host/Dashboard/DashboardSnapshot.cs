@@ -69,7 +69,7 @@ static class DashboardSnapshot
             }),
             pairing = pairing.Select(window => new { group = window.Group, expiresAt = window.ExpiresAtMs }),
             uplinks = includeUplinks
-                ? Enumerable.Range(0, core.Uplinks.Count).Select(i => JsonDocument.Parse(core.Uplinks.At(i).Status(nowMs).ToJson()).RootElement).ToList()
+                ? Enumerable.Range(0, core.UplinkCount).Select(i => JsonDocument.Parse(core.UplinkAt(i).Status(nowMs).ToJson()).RootElement).ToList()
                 : null,
         });
     }

@@ -32,7 +32,7 @@ static class UplinkApi
         }
 
         var nowMs = Clock.NowMs();
-        var statuses = Enumerable.Range(0, core.Uplinks.Count).Select(i => core.Uplinks.At(i).Status(nowMs).ToJson());
+        var statuses = Enumerable.Range(0, core.UplinkCount).Select(i => core.UplinkAt(i).Status(nowMs).ToJson());
         return Results.Text("[" + string.Join(",", statuses) + "]", "application/json");
     }
 }

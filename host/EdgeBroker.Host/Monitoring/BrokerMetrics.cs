@@ -100,9 +100,9 @@ sealed class BrokerMetrics
             retained.Set(status.RetainedMessages);
             offlineQueued.Set(status.OfflineQueued);
             pairingWindows.Set(security.OpenPairingWindows(Clock.NowMs()).Count);
-            for (var i = 0; i < core.Uplinks.Count; i++)
+            for (var i = 0; i < core.UplinkCount; i++)
             {
-                var uplink = core.Uplinks.At(i);
+                var uplink = core.UplinkAt(i);
                 UplinkStatus uplinkStatus = uplink.Status(Clock.NowMs());
                 uplinkQueued.WithLabels(uplink.Name).Set(uplinkStatus.Queued);
                 uplinkSent.WithLabels(uplink.Name).IncTo(uplinkStatus.Sent);

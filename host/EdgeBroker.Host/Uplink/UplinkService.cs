@@ -48,7 +48,7 @@ sealed class UplinkService(
                 Dropped = OnDropped,
             };
             _connections.Add(new UplinkConnection(uplink, uplinkOptions, core, loggerFactory.CreateLogger<UplinkConnection>()));
-            core.Uplinks.Add(uplink);
+            core.AddUplink(uplink);
             uplinks.Add(uplink);
             var status = uplink.Status(Clock.NowMs());
             _logger.LogInformation("Uplink {Name}: {Addresses} as {ClientId}, {Forward} forward and {Subscribe} subscribe rule(s), {Queued} message(s) queued",

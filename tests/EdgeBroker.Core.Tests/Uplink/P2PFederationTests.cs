@@ -20,7 +20,7 @@ public class P2PFederationTests
     {
         var broker = new TestBroker();
         var uplink = new Core.Uplink.Uplink(Federated(p2p), new MemoryUplinkQueueStore(), new SeededRandomSource());
-        broker.Core.Uplinks.Add(uplink);
+        broker.Core.AddUplink(uplink);
         return (broker, uplink);
     }
 
@@ -72,7 +72,7 @@ public class P2PFederationTests
         settings.AddRule(UplinkRule.Forward("#", 1));
         var broker = new TestBroker();
         var uplink = Connected(settings);
-        broker.Core.Uplinks.Add(uplink);
+        broker.Core.AddUplink(uplink);
         broker.Connect("here");
 
         broker.Publish("sensor", "app/p2p/here", qos: 1);
@@ -266,7 +266,7 @@ public class P2PFederationTests
 
         // The site gateway, just restarted: no routes yet, only its gateway's persistent session.
         var (middle, uplink) = Gateway();
-        middle.Core.Uplinks.At(0).Settings.ClientId = "site-gw";
+        middle.Core.UplinkAt(0).Settings.ClientId = "site-gw";
         middle.ConnectThenLeave("gw-a", TestBroker.Persistent);
         var down = uplink.Down(envelope.Topic, Encoding.UTF8.GetBytes(envelope.Payload), 1, false)!;
 

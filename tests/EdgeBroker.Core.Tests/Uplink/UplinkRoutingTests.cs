@@ -12,7 +12,7 @@ public class UplinkRoutingTests
     {
         var broker = new TestBroker();
         var uplink = Connected(settings);
-        broker.Core.Uplinks.Add(uplink);
+        broker.Core.AddUplink(uplink);
         return (broker, uplink);
     }
 
@@ -43,7 +43,7 @@ public class UplinkRoutingTests
     {
         var broker = new TestBroker();
         var uplink = new Core.Uplink.Uplink(Settings(), new FailingUplinkQueueStore(), new SeededRandomSource());
-        broker.Core.Uplinks.Add(uplink);
+        broker.Core.AddUplink(uplink);
 
         Assert.Equal(PublishOutcome.StoreUnavailable, broker.Publish("sensor", "t", qos: 1));
     }
@@ -75,8 +75,8 @@ public class UplinkRoutingTests
         var broker = new TestBroker();
         var a = Connected(Settings("a", rules: UplinkRule.Subscribe("x/#", 1)));
         var b = Connected(Settings("b", rules: UplinkRule.Forward("x/#", 1)));
-        broker.Core.Uplinks.Add(a);
-        broker.Core.Uplinks.Add(b);
+        broker.Core.AddUplink(a);
+        broker.Core.AddUplink(b);
 
         Assert.Equal(PublishOutcome.Queued, broker.Core.PublishFromUplink(a.Down("x/1", "v"u8.ToArray(), 1, false)!));
         Assert.Single(Take(b));

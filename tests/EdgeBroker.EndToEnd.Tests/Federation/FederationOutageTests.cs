@@ -33,7 +33,7 @@ public sealed class FederationOutageTests : IDisposable
         await WaitForRouteAsync(cloud, "actuator-9", GatewayBId);
 
         await site.DisposeAsync();
-        var uplinkA = gatewayA.Core!.Uplinks.At(0);
+        var uplinkA = gatewayA.Core!.UplinkAt(0);
         await Eventually.WaitUntilAsync(() => uplinkA.Status(Clock.NowMs()).State != UplinkState.Connected, () => "gateway A did not notice");
         for (var i = 0; i < Count; i++)
         {

@@ -16,7 +16,7 @@ public sealed class UplinkFaultTests
         await using var gateway = await Gateway.StartAsync(Gateway.Forward(Gateway.Settings(upstream.Address), "data/#"));
         await gateway.WaitForStateAsync("connected");
 
-        var uplink = gateway.Broker.Core!.Uplinks.At(0);
+        var uplink = gateway.Broker.Core!.UplinkAt(0);
         var reportState = uplink.StateChanged;
         int armed = 1;
         uplink.StateChanged = (changed, status) =>

@@ -89,7 +89,7 @@ public class UplinkMemoryTests(ITestOutputHelper output)
             var settings = RelayUplinkSettings.From(SettingsFile.Parse(string.Join('\n', "uplink = mqtt://127.0.0.1:1883",
                 "uplink_name = cloud" + i, "uplink_client_id = gw1", "uplink_forward = site/#", "uplink_subscribe = cmd/#")), relay.Settings)!;
             var uplink = new Core.Uplink.Uplink(settings.Uplink, relay.Store.UplinkQueue, new TestRandom());
-            relay.Context.Core.Uplinks.Add(uplink);
+            relay.Context.Core.AddUplink(uplink);
             var driver = new UplinkDriver(uplink, new IdleTransport(), relay.Context, null);
             driver.Start();
             drivers.Add(driver);

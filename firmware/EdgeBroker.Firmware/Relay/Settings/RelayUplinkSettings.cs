@@ -13,32 +13,37 @@ namespace EdgeBroker.Firmware.Relay.Settings
     /// </summary>
     public sealed class RelayUplinkSettings
     {
+        /// <summary>Turns the uplink on; every other key of the uplink is this one's name with a suffix, so they read as one
+        /// block in edgebroker.conf and a misspelt one is still recognisably the uplink's.</summary>
         public const string UplinkKey = "uplink";
-        public const string NameKey = "uplink_name";
-        public const string ClientIdKey = "uplink_client_id";
-        public const string ForwardKey = "uplink_forward";
-        public const string SubscribeKey = "uplink_subscribe";
-        public const string ForwardQosKey = "uplink_forward_qos";
-        public const string SubscribeQosKey = "uplink_subscribe_qos";
-        public const string ForwardLocalPrefixKey = "uplink_forward_local_prefix";
-        public const string ForwardRemotePrefixKey = "uplink_forward_remote_prefix";
-        public const string SubscribeRemotePrefixKey = "uplink_subscribe_remote_prefix";
-        public const string SubscribeLocalPrefixKey = "uplink_subscribe_local_prefix";
-        public const string AuthKey = "uplink_auth";
-        public const string UserNameKey = "uplink_username";
-        public const string PasswordKey = "uplink_password";
-        public const string AccessKeyIdKey = "uplink_access_key_id";
-        public const string AccessKeySecretKey = "uplink_access_key_secret";
-        public const string InstanceIdKey = "uplink_instance_id";
-        public const string CaFileKey = "uplink_ca_file";
-        public const string KeepAliveSecondsKey = "uplink_keep_alive_seconds";
-        public const string InFlightKey = "uplink_inflight";
-        public const string MaxQueuedMessagesKey = "uplink_max_queued_messages";
-        public const string MaxQueuedBytesKey = "uplink_max_queued_bytes";
-        public const string FullPolicyKey = "uplink_full_policy";
-        public const string BackoffMinMsKey = "uplink_backoff_min_ms";
-        public const string BackoffMaxMsKey = "uplink_backoff_max_ms";
-        public const string P2PKey = "uplink_p2p";
+
+        const string Prefix = UplinkKey + "_";
+
+        public const string NameKey = Prefix + "name";
+        public const string ClientIdKey = Prefix + "client_id";
+        public const string ForwardKey = Prefix + "forward";
+        public const string SubscribeKey = Prefix + "subscribe";
+        public const string ForwardQosKey = Prefix + "forward_qos";
+        public const string SubscribeQosKey = Prefix + "subscribe_qos";
+        public const string ForwardLocalPrefixKey = Prefix + "forward_local_prefix";
+        public const string ForwardRemotePrefixKey = Prefix + "forward_remote_prefix";
+        public const string SubscribeRemotePrefixKey = Prefix + "subscribe_remote_prefix";
+        public const string SubscribeLocalPrefixKey = Prefix + "subscribe_local_prefix";
+        public const string AuthKey = Prefix + "auth";
+        public const string UserNameKey = Prefix + "username";
+        public const string PasswordKey = Prefix + "password";
+        public const string AccessKeyIdKey = Prefix + "access_key_id";
+        public const string AccessKeySecretKey = Prefix + "access_key_secret";
+        public const string InstanceIdKey = Prefix + "instance_id";
+        public const string CaFileKey = Prefix + "ca_file";
+        public const string KeepAliveSecondsKey = Prefix + "keep_alive_seconds";
+        public const string InFlightKey = Prefix + "inflight";
+        public const string MaxQueuedMessagesKey = Prefix + "max_queued_messages";
+        public const string MaxQueuedBytesKey = Prefix + "max_queued_bytes";
+        public const string FullPolicyKey = Prefix + "full_policy";
+        public const string BackoffMinMsKey = Prefix + "backoff_min_ms";
+        public const string BackoffMaxMsKey = Prefix + "backoff_max_ms";
+        public const string P2PKey = Prefix + "p2p";
 
         /// <summary>The uplink's name unless the file gives one: <c>$SYS/uplink/cloud/state</c>.</summary>
         public const string DefaultName = "cloud";
