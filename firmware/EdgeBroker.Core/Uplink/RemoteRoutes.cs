@@ -17,6 +17,9 @@ namespace EdgeBroker.Core.Uplink
 
         readonly object _sync = new object();
         readonly StringMap _pathByClient = new StringMap(16);
+
+        // Gateway session here → how many routes start with it: who is a gateway below (unreachable notices go to them).
+        readonly StringMap _routeCountByGateway = new StringMap(4);
         int _maxHops = P2PEnvelope.DefaultMaxHops;
         int _capacity = DefaultCapacity;
         int _refused;
@@ -66,7 +69,13 @@ namespace EdgeBroker.Core.Uplink
                 string current = (string)_pathByClient.Get(clientId);
                 if (pathBelow == null)
                 {
-                    return current != null && FirstLevelIs(current, gatewayClientId) && _pathByClient.Remove(clientId);
+                    if (current == null || !FirstLevelIs(current, gatewayClientId) || !_pathByClient.Remove(clientId))
+                    {
+                        return false;
+                    }
+
+                    CountRoute(gatewayClientId, -1);
+                    return true;
                 }
 
                 string path = pathBelow.Length == 0 ? gatewayClientId : gatewayClientId + "/" + pathBelow;
@@ -82,7 +91,49 @@ namespace EdgeBroker.Core.Uplink
                 }
 
                 _pathByClient.Set(clientId, path);
+                if (current != null)
+                {
+                    CountRoute(FirstLevel(current), -1);
+                }
+
+                CountRoute(gatewayClientId, 1);
                 return true;
+            }
+        }
+
+        /// <summary>Adds <paramref name="change"/> to the routes through <paramref name="gatewayClientId"/>. Called under
+        /// the lock.</summary>
+        void CountRoute(string gatewayClientId, int change)
+        {
+            RouteCount count = (RouteCount)_routeCountByGateway.Get(gatewayClientId);
+            if (count == null)
+            {
+                count = new RouteCount();
+                _routeCountByGateway.Set(gatewayClientId, count);
+            }
+
+            count.Routes += change;
+            if (count.Routes <= 0)
+            {
+                _routeCountByGateway.Remove(gatewayClientId);
+            }
+        }
+
+        /// <summary>Whether <paramref name="clientId"/> is a gateway below: a session here that holds routes.</summary>
+        public bool IsGateway(string clientId)
+        {
+            lock (_sync)
+            {
+                return clientId != null && _routeCountByGateway.Get(clientId) != null;
+            }
+        }
+
+        /// <summary>Adds the client ID of every gateway below (each holding routes) to <paramref name="gatewayClientIds"/>.</summary>
+        public void CollectGateways(ArrayList gatewayClientIds)
+        {
+            lock (_sync)
+            {
+                _routeCountByGateway.CopyKeysTo(gatewayClientIds);
             }
         }
 
@@ -125,6 +176,12 @@ namespace EdgeBroker.Core.Uplink
                 _pathByClient.CopyKeysTo(clientIds);
                 _pathByClient.CopyValuesTo(paths);
             }
+        }
+
+        /// <summary>Routes through one gateway below.</summary>
+        sealed class RouteCount
+        {
+            public int Routes;
         }
     }
 }
