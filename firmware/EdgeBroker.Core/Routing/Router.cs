@@ -220,7 +220,7 @@ namespace EdgeBroker.Core.Routing
         /// or else the one the gateways below announced — never back to the gateway the message came from — as an
         /// envelope; else up a federated uplink unless it came down it — and unless an upstream said its receiver is
         /// unknown everywhere —; else nowhere. A message that would exceed the maximum hop count is dropped. A gateway
-        /// below that sent a message going nowhere is told (an unreachable notice).
+        /// below that sent a message for a receiver with no route at all is told (an unreachable notice).
         /// </summary>
         PublishOutcome RouteAway(string publisherClientId, RoutedMessage message, int receiverStart, ref bool kept)
         {
@@ -268,7 +268,11 @@ namespace EdgeBroker.Core.Routing
             }
 
             _counters.CountP2PDroppedNoSession();
-            SendNotice(publisherClientId, topic, receiverStart);
+            if (path == null)
+            {
+                SendNotice(publisherClientId, topic, receiverStart);
+            }
+
             return PublishOutcome.NoMatchingSubscribers;
         }
 
