@@ -820,6 +820,11 @@ namespace EdgeBroker.Core
 
             Session announcer = _sessions.Find(publisherClientId);
             string pathBelow = P2PEnvelope.AnnouncedPath(message.Payload, message.PayloadOffset, message.PayloadLength);
+            if (pathBelow != null && pathBelow.Length > 0 && _uplinks.IsOwnIdentityIn(pathBelow))
+            {
+                CycleDetected(publisherClientId, pathBelow);
+                return PublishOutcome.Delivered;
+            }
             if (announcer != null && announcer.IsOnline && _routes.Announced(publisherClientId, announced, pathBelow))
             {
                 ReachabilityChanged(announced);
@@ -828,6 +833,22 @@ namespace EdgeBroker.Core
 
             return PublishOutcome.Delivered;
         }
+
+        /// <summary>A route announced by <paramref name="gatewayClientId"/> leads back up through this broker: the route
+        /// is ignored, the gateway's P2P messages never go up again (<see cref="RemoteRoutes.MarkAbove"/>), and the
+        /// engine is told once.</summary>
+        void CycleDetected(string gatewayClientId, string pathBelow)
+        {
+            UplinkCycleDetected handler = CycleOfUplinks;
+            if (_routes.MarkAbove(gatewayClientId) && handler != null)
+            {
+                handler(gatewayClientId, pathBelow);
+            }
+        }
+
+        /// <summary>Told once per gateway whose announcements show that the federated uplinks form a cycle (engines log
+        /// it as an error; docs/federation.md).</summary>
+        public UplinkCycleDetected CycleOfUplinks { get; set; }
 
         /// <summary>Tells federated uplinks whether <paramref name="clientId"/> can be reached here (a session of this
         /// broker or a route below) after its session or route changed; it is no longer taken as unknown everywhere.</summary>

@@ -219,7 +219,8 @@ namespace EdgeBroker.Core.Routing
         /// P2P federation (docs/federation.md) for a receiver with no session here: along the path its envelope named,
         /// or else the one the gateways below announced — never back to the gateway the message came from — as an
         /// envelope; else up a federated uplink unless it came down it — and unless an upstream said its receiver is
-        /// unknown everywhere —; else nowhere. A message that would exceed the maximum hop count is dropped. A gateway
+        /// unknown everywhere, or it came from a gateway that is above this broker too (a cycle of uplinks) —; else
+        /// nowhere. A message that would exceed the maximum hop count is dropped. A gateway
         /// below that sent a message for a receiver with no route at all is told (an unreachable notice).
         /// </summary>
         PublishOutcome RouteAway(string publisherClientId, RoutedMessage message, int receiverStart, ref bool kept)
@@ -251,6 +252,13 @@ namespace EdgeBroker.Core.Routing
             {
                 _counters.CountP2PDroppedUnreachable();
                 SendNotice(publisherClientId, topic, receiverStart);
+                return PublishOutcome.NoMatchingSubscribers;
+            }
+
+            if (_routes.IsAbove(publisherClientId))
+            {
+                // Up again would take it round the cycle of uplinks, where an MQTT 3.1.1 hop resets its hop count.
+                _counters.CountP2PDroppedLoop();
                 return PublishOutcome.NoMatchingSubscribers;
             }
 

@@ -26,6 +26,7 @@ namespace EdgeBroker.Core.Routing
         int _p2pDroppedHops;
         int _p2pDroppedUnreachable;
         int _p2pUnreachableNotices;
+        int _p2pDroppedLoop;
         int _tooLargeDropped;
 
         public int Published { get { return _published; } }
@@ -80,6 +81,10 @@ namespace EdgeBroker.Core.Routing
         /// <summary>Unreachable notices received from the upstream (docs/federation.md).</summary>
         public int P2PUnreachableNotices { get { return _p2pUnreachableNotices; } }
 
+        /// <summary>Federated P2P messages dropped instead of going up because they came from a gateway that is also
+        /// above this broker (the uplinks form a cycle, docs/federation.md).</summary>
+        public int P2PDroppedLoop { get { return _p2pDroppedLoop; } }
+
         /// <summary>Messages not sent to a client because their PUBLISH exceeded the Maximum Packet Size the client
         /// announced (MQTT 5 [MQTT-3.1.2-25]: discarded as if delivered).</summary>
         public int TooLargeDropped { get { return _tooLargeDropped; } }
@@ -119,6 +124,8 @@ namespace EdgeBroker.Core.Routing
         internal void CountP2PDroppedUnreachable() { Interlocked.Increment(ref _p2pDroppedUnreachable); }
 
         internal void CountP2PUnreachableNotice() { Interlocked.Increment(ref _p2pUnreachableNotices); }
+
+        internal void CountP2PDroppedLoop() { Interlocked.Increment(ref _p2pDroppedLoop); }
 
         internal void CountFromBroker() { Interlocked.Increment(ref _fromBroker); }
         internal void CountTooLargeDropped() { Interlocked.Increment(ref _tooLargeDropped); }

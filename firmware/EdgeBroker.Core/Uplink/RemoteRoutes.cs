@@ -20,6 +20,9 @@ namespace EdgeBroker.Core.Uplink
 
         // Gateway session here → how many routes start with it: who is a gateway below (unreachable notices go to them).
         readonly StringMap _routeCountByGateway = new StringMap(4);
+
+        // Gateway sessions here whose announcements led back up through this broker (the uplinks form a cycle).
+        readonly StringMap _above = new StringMap(2);
         int _maxHops = P2PEnvelope.DefaultMaxHops;
         int _capacity = DefaultCapacity;
         int _refused;
@@ -125,6 +128,32 @@ namespace EdgeBroker.Core.Uplink
             lock (_sync)
             {
                 return clientId != null && _routeCountByGateway.Get(clientId) != null;
+            }
+        }
+
+        /// <summary>Marks <paramref name="gatewayClientId"/> as being above this broker as well as below it (its
+        /// announcements lead back through this broker: the uplinks form a cycle), until this broker restarts. Returns
+        /// whether it was not marked yet.</summary>
+        public bool MarkAbove(string gatewayClientId)
+        {
+            lock (_sync)
+            {
+                if (_above.Get(gatewayClientId) != null)
+                {
+                    return false;
+                }
+
+                _above.Set(gatewayClientId, gatewayClientId);
+                return true;
+            }
+        }
+
+        /// <summary>Whether <paramref name="clientId"/> was marked by <see cref="MarkAbove"/>.</summary>
+        public bool IsAbove(string clientId)
+        {
+            lock (_sync)
+            {
+                return clientId != null && _above.Count > 0 && _above.Get(clientId) != null;
             }
         }
 

@@ -77,6 +77,44 @@ namespace EdgeBroker.Core.Uplink
             }
         }
 
+        /// <summary>Whether a level of <paramref name="path"/> (gateway client IDs, <c>/</c>-separated) is the client ID
+        /// of one of this broker's federated uplinks: a route along it would lead back up through this broker.</summary>
+        public bool IsOwnIdentityIn(string path)
+        {
+            for (int i = 0; i < _uplinks.Count; i++)
+            {
+                UplinkSettings settings = ((Uplink)_uplinks[i]).Settings;
+                if (settings.P2P && HasLevel(path, settings.ClientId))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        static bool HasLevel(string path, string level)
+        {
+            int start = 0;
+            while (start <= path.Length)
+            {
+                int end = path.IndexOf('/', start);
+                if (end < 0)
+                {
+                    end = path.Length;
+                }
+
+                if (end - start == level.Length && path.Substring(start, end - start) == level)
+                {
+                    return true;
+                }
+
+                start = end + 1;
+            }
+
+            return false;
+        }
+
         /// <summary>Tells every federated uplink that <paramref name="clientId"/> became reachable here along
         /// <paramref name="pathBelow"/> ("" for a client of this broker), or not (null).</summary>
         public void Announce(string clientId, string pathBelow)

@@ -287,4 +287,27 @@ public class P2PFederationTests
 
         Assert.Equal("slice", gateway.Received.Single().Payload);
     }
+
+    [Fact]
+    public void A_route_leading_back_through_this_broker_reveals_a_cycle_of_uplinks_whose_messages_never_go_up_again()
+    {
+        var (broker, uplink) = Gateway();
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+        broker.Connect("gw-b");
+        var cycles = new List<string>();
+        broker.Core.CycleOfUplinks = (gateway, path) => cycles.Add(gateway + " via " + path);
+        Take(uplink);
+
+        Announce(broker, "gw-b", "sensor-1", payload: "1/gw-a");
+        Announce(broker, "gw-b", "sensor-2", payload: "1/site/gw-a/gw-x");
+        var fromAbove = broker.Publish("gw-b", "plant/p2p/nobody", qos: 1);
+        var fromHere = broker.Publish("sensor", "plant/p2p/nobody", qos: 1);
+
+        Assert.Equal(new[] { "gw-b via gw-a" }, cycles);
+        Assert.Null(broker.Core.FederatedGatewayOf("sensor-1"));
+        Assert.Equal((PublishOutcome.NoMatchingSubscribers, PublishOutcome.Queued), (fromAbove, fromHere));
+        Assert.Equal(new[] { "plant/p2p/nobody" }, Take(uplink).Select(entry => entry.RemoteTopic));
+        Assert.Equal(1, broker.Counters.P2PDroppedLoop);
+    }
 }
