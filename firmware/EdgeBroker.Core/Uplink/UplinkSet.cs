@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Text;
 
 namespace EdgeBroker.Core.Uplink
 {
@@ -84,32 +85,10 @@ namespace EdgeBroker.Core.Uplink
             for (int i = 0; i < _uplinks.Count; i++)
             {
                 UplinkSettings settings = ((Uplink)_uplinks[i]).Settings;
-                if (settings.P2P && HasLevel(path, settings.ClientId))
+                if (settings.P2P && SeparatedList.IndexOf(path, '/', settings.ClientId) >= 0)
                 {
                     return true;
                 }
-            }
-
-            return false;
-        }
-
-        static bool HasLevel(string path, string level)
-        {
-            int start = 0;
-            while (start <= path.Length)
-            {
-                int end = path.IndexOf('/', start);
-                if (end < 0)
-                {
-                    end = path.Length;
-                }
-
-                if (end - start == level.Length && path.Substring(start, end - start) == level)
-                {
-                    return true;
-                }
-
-                start = end + 1;
             }
 
             return false;

@@ -9,24 +9,13 @@ namespace EdgeBroker.Core.Tests.Uplink;
 /// <summary>P2P federation (docs/federation.md) as both engines use it: through <see cref="BrokerCore"/>.</summary>
 public class P2PFederationTests
 {
-    static UplinkSettings Federated(bool p2p = true)
-    {
-        var settings = new UplinkSettings("cloud") { ClientId = "gw-a", P2P = p2p };
-        settings.AddAddress(UplinkAddress.Parse("mqtt://upstream:1883"));
-        return settings;
-    }
-
     static (TestBroker Broker, Core.Uplink.Uplink Uplink) Gateway(bool p2p = true)
     {
         var broker = new TestBroker();
-        var uplink = new Core.Uplink.Uplink(Federated(p2p), new MemoryUplinkQueueStore(), new SeededRandomSource());
+        var uplink = new Core.Uplink.Uplink(Federated(p2p: p2p), new MemoryUplinkQueueStore(), new SeededRandomSource());
         broker.Core.Uplinks.Add(uplink);
         return (broker, uplink);
     }
-
-    static void Announce(TestBroker broker, string gateway, string clientId, bool reachable = true, string payload = "1") =>
-        Assert.Equal(PublishOutcome.Delivered, broker.Core.Publish(gateway, new RoutedMessage(P2PEnvelope.AnnouncementPrefix + clientId,
-            reachable ? Encoding.UTF8.GetBytes(payload) : [], 0, false)));
 
     /// <summary>Announcements taken from the uplink: "{clientId}+" (own client), "{clientId}+{path}", "{clientId}-" (gone).</summary>
     static List<string> Announcements(Core.Uplink.Uplink uplink) => Take(uplink)

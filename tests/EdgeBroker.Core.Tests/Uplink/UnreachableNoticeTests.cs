@@ -1,4 +1,3 @@
-using System.Text;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Tests.Support;
 using EdgeBroker.Core.Uplink;
@@ -13,17 +12,12 @@ public class UnreachableNoticeTests
     /// <summary>A broker whose federated uplink is connected as <paramref name="clientId"/>, announcements taken.</summary>
     static (TestBroker Broker, Core.Uplink.Uplink Uplink) Gateway(string clientId = "gw-a")
     {
-        var settings = new UplinkSettings("cloud") { ClientId = clientId, P2P = true };
-        settings.AddAddress(UplinkAddress.Parse("mqtt://upstream:1883"));
         var broker = new TestBroker();
-        var uplink = Connected(settings);
+        var uplink = Connected(Federated(clientId));
         broker.Core.Uplinks.Add(uplink);
         Take(uplink);
         return (broker, uplink);
     }
-
-    static void Announce(TestBroker broker, string gateway, string clientId) =>
-        Assert.Equal(PublishOutcome.Delivered, broker.Core.Publish(gateway, new RoutedMessage(P2PEnvelope.AnnouncementPrefix + clientId, "1"u8.ToArray(), 0, false)));
 
     /// <summary>What the upstream's notice about <paramref name="target"/> becomes on this gateway's uplink.</summary>
     static PublishOutcome NoticeFromUpstream(TestBroker broker, Core.Uplink.Uplink uplink, string target)
@@ -133,10 +127,7 @@ public class UnreachableNoticeTests
     [Fact]
     public void Without_p2p_on_the_uplink_a_notice_is_no_message_of_it()
     {
-        var settings = new UplinkSettings("cloud") { ClientId = "gw-a" };
-        settings.AddAddress(UplinkAddress.Parse("mqtt://upstream:1883"));
-
-        Assert.Null(Connected(settings).Down("plant/p2p/gw-a/unreachable/nobody", [], 0, false));
+        Assert.Null(Connected(Federated(p2p: false)).Down("plant/p2p/gw-a/unreachable/nobody", [], 0, false));
     }
 
     [Theory]

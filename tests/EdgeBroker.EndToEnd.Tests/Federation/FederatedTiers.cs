@@ -84,6 +84,10 @@ public sealed class FederatedTiers : IAsyncDisposable
 
     public static string Address(string clientId) => $"{Parent}/p2p/{clientId}";
 
+    /// <summary>Messages <paramref name="broker"/> routed so far, its own (<c>$SYS</c>, presence) left out: stays put
+    /// once nothing loops.</summary>
+    public static int Routed(RunningBroker broker) => broker.Counters!.Published - broker.Counters.FromBroker;
+
     /// <summary>Waits until <paramref name="broker"/> routes <paramref name="clientId"/> to the gateway
     /// <paramref name="gatewayId"/> below it (the gateways' announcements arrived).</summary>
     public static Task WaitForRouteAsync(RunningBroker broker, string clientId, string gatewayId) =>

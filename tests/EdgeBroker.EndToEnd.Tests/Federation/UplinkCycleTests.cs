@@ -30,6 +30,4 @@ public sealed class UplinkCycleTests
     }
 
     static bool Reports(RunningBroker broker) => broker.LoggedProblems.Any(line => line.Contains("the uplinks form a cycle", StringComparison.Ordinal));
-
-    static int Routed(RunningBroker broker) => broker.Counters!.Published - broker.Counters.FromBroker;
 }
