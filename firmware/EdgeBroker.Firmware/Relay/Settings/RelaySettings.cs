@@ -48,8 +48,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>P2P federation: how long a target the upstream said is unknown everywhere is answered here as unknown.</summary>
         public const string P2PUnreachableTtlSecondsKey = "p2p_unreachable_ttl_seconds";
 
-        /// <summary>P2P targets the device keeps as unknown everywhere at most (about 60 bytes of heap each); the entry
-        /// nearest its expiry gives way.</summary>
+        /// <summary>P2P targets the device keeps as unknown everywhere at most (a client ID and an expiry each, on the
+        /// heap); the entry nearest its expiry gives way.</summary>
         public const int P2PUnreachableCacheSize = 16;
 
         /// <summary>Smallest useful packet limit: a CONNECT with a client ID, a will and credentials.</summary>
