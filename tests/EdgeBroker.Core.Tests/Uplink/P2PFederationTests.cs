@@ -12,7 +12,7 @@ public class P2PFederationTests
     static (TestBroker Broker, Core.Uplink.Uplink Uplink) Gateway(bool p2p = true)
     {
         var broker = new TestBroker();
-        var uplink = new Core.Uplink.Uplink(Federated(p2p: p2p), new MemoryUplinkQueueStore(), new SeededRandomSource());
+        var uplink = new Core.Uplink.Uplink(Federated(p2p), new MemoryUplinkQueueStore(), new SeededRandomSource());
         broker.Core.Uplinks.Add(uplink);
         return (broker, uplink);
     }

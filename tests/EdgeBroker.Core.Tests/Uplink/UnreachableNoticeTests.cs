@@ -13,7 +13,7 @@ public class UnreachableNoticeTests
     static (TestBroker Broker, Core.Uplink.Uplink Uplink) Gateway(string clientId = "gw-a")
     {
         var broker = new TestBroker();
-        var uplink = Connected(Federated(clientId));
+        var uplink = Connected(Federated(clientId: clientId));
         broker.Core.Uplinks.Add(uplink);
         Take(uplink);
         return (broker, uplink);
@@ -127,7 +127,7 @@ public class UnreachableNoticeTests
     [Fact]
     public void Without_p2p_on_the_uplink_a_notice_is_no_message_of_it()
     {
-        Assert.Null(Connected(Federated(p2p: false)).Down("plant/p2p/gw-a/unreachable/nobody", [], 0, false));
+        Assert.Null(Connected(Federated(false)).Down("plant/p2p/gw-a/unreachable/nobody", [], 0, false));
     }
 
     [Theory]

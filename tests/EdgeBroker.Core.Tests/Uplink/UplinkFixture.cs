@@ -60,7 +60,7 @@ internal static class UplinkFixture
     }
 
     /// <summary>The uplink of a gateway that federates P2P (docs/federation.md) as <paramref name="clientId"/>.</summary>
-    public static UplinkSettings Federated(string clientId = "gw-a", bool p2p = true)
+    public static UplinkSettings Federated(bool p2p = true, string clientId = "gw-a")
     {
         var settings = new UplinkSettings("cloud") { ClientId = clientId, P2P = p2p };
         settings.AddAddress(UplinkAddress.Parse("mqtt://upstream:1883"));
