@@ -287,7 +287,8 @@ namespace EdgeBroker.Core.Routing
         /// <summary>
         /// The upstream said the receiver of the P2P address <paramref name="topic"/> is unknown everywhere: unless it is
         /// reachable here after all (it appeared meanwhile), it is kept as unknown for a while and every gateway below is
-        /// told too — never the upstream, and no notice is answered with another, so notices cannot loop.
+        /// told too, once while it stays cached — never the upstream, and no notice is answered with another, so notices
+        /// cannot loop, not even round a cycle of uplinks.
         /// </summary>
         PublishOutcome NoticeReceived(string topic)
         {
@@ -299,7 +300,14 @@ namespace EdgeBroker.Core.Routing
                 return PublishOutcome.Delivered;
             }
 
-            _unreachable.Add(topic.Substring(receiverStart), Clock.NowMs());
+            long nowMs = Clock.NowMs();
+            bool told = _unreachable.Contains(topic, receiverStart, receiverLength, nowMs);
+            _unreachable.Add(topic.Substring(receiverStart), nowMs);
+            if (told)
+            {
+                return PublishOutcome.Delivered;
+            }
+
             ArrayList gateways = new ArrayList();
             _routes.CollectGateways(gateways);
             for (int i = 0; i < gateways.Count; i++)
@@ -310,12 +318,13 @@ namespace EdgeBroker.Core.Routing
             return PublishOutcome.Delivered;
         }
 
-        /// <summary>Tells <paramref name="publisherClientId"/>, when it is a gateway below that is connected, that the
-        /// receiver of the P2P address <paramref name="topic"/> is unknown everywhere: a QoS 0 notice to its P2P address
-        /// (<see cref="P2PEnvelope.UnreachableNotice"/>), not kept while it is away.</summary>
+        /// <summary>Tells <paramref name="publisherClientId"/>, when it is a gateway below that is connected (and not
+        /// above this broker too, round a cycle of uplinks), that the receiver of the P2P address <paramref name="topic"/>
+        /// is unknown everywhere: a QoS 0 notice to its P2P address (<see cref="P2PEnvelope.UnreachableNotice"/>), not kept
+        /// while it is away.</summary>
         void SendNotice(string publisherClientId, string topic, int receiverStart)
         {
-            if (!_routes.IsGateway(publisherClientId))
+            if (!_routes.IsGateway(publisherClientId) || _routes.IsAbove(publisherClientId))
             {
                 return;
             }

@@ -79,6 +79,25 @@ public class UnreachableNoticeTests
     }
 
     [Fact]
+    public void A_notice_is_passed_below_once_while_cached_and_never_to_a_gateway_above_so_a_cycle_cannot_circle_it()
+    {
+        var (broker, uplink) = Gateway();
+        var below = broker.Connect("gw-below");
+        var above = broker.Connect("gw-above");
+        Announce(broker, "gw-below", "sensor-1");
+        Announce(broker, "gw-above", "app");
+        Announce(broker, "gw-above", "sensor-9", payload: "1/gw-a");
+
+        NoticeFromUpstream(broker, uplink, "nobody");
+        NoticeFromUpstream(broker, uplink, "nobody");
+        Assert.Equal(PublishOutcome.NoMatchingSubscribers, broker.Publish("gw-above", "plant/p2p/nobody", qos: 1));
+
+        Assert.Single(below.Received);
+        Assert.Empty(above.Received);
+        Assert.Equal(2, broker.Counters.P2PUnreachableNotices);
+    }
+
+    [Fact]
     public void A_notice_is_never_routed_as_a_message_nor_sent_up()
     {
         var (broker, uplink) = Gateway();
