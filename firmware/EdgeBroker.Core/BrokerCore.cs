@@ -54,6 +54,7 @@ namespace EdgeBroker.Core
         readonly PresenceTracker _presence;
         readonly UplinkSet _uplinks;
         readonly RemoteRoutes _routes;
+        readonly UnreachableTargets _unreachable;
         readonly int _maxQos;
         int _sessionsExpired;
         int _connectionsAccepted;
@@ -73,7 +74,8 @@ namespace EdgeBroker.Core
             _uplinks = new UplinkSet();
             _uplinks.Reachable = CollectReachable;
             _routes = new RemoteRoutes();
-            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks, _routes);
+            _unreachable = new UnreachableTargets();
+            _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks, _routes, _unreachable);
             _presence = new PresenceTracker(_router);
         }
 
@@ -195,6 +197,33 @@ namespace EdgeBroker.Core
         {
             get { return _routes.Capacity; }
             set { _routes.Capacity = value; }
+        }
+
+        /// <summary>How long a P2P target an upstream said is unknown everywhere is answered here as unknown
+        /// (docs/federation.md).</summary>
+        public int P2PUnreachableTtlSeconds
+        {
+            get { return (int)(_unreachable.TtlMs / 1000); }
+            set { _unreachable.TtlMs = value * 1000L; }
+        }
+
+        /// <summary>P2P targets kept as unknown everywhere at most (the negative route cache); 0 keeps none.</summary>
+        public int P2PUnreachableCacheSize
+        {
+            get { return _unreachable.Capacity; }
+            set { _unreachable.Capacity = value; }
+        }
+
+        /// <summary>P2P targets known as unknown everywhere now (expired ones included until they are looked up).</summary>
+        public int P2PUnreachableCount
+        {
+            get { return _unreachable.Count; }
+        }
+
+        /// <summary>Which clients may announce P2P routes here, in words, for the start-up log.</summary>
+        public string RouteAnnouncers
+        {
+            get { return _router.Policy.RouteAnnouncers; }
         }
 
         /// <summary>The gateway below (its session here) through which federated P2P reaches <paramref name="clientId"/>,
@@ -794,7 +823,8 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>A client's PUBLISH. A route announcement from a federated gateway below
-        /// (<see cref="P2PEnvelope.AnnouncementPrefix"/>) changes the route table and is not routed.</summary>
+        /// (<see cref="P2PEnvelope.AnnouncementPrefix"/>) changes the route table and is not routed; one from a client
+        /// the access policy does not take as a gateway is refused (<see cref="PublishOutcome.NotAuthorized"/>).</summary>
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
         {
             string announced = P2PEnvelope.AnnouncedClientId(message.Topic);
@@ -803,8 +833,18 @@ namespace EdgeBroker.Core
                 return _router.Publish(publisherClientId, message);
             }
 
+            if (!_router.Policy.CanAnnounceRoutes(publisherClientId, message.Topic))
+            {
+                return PublishOutcome.NotAuthorized;
+            }
+
             Session announcer = _sessions.Find(publisherClientId);
             string pathBelow = P2PEnvelope.AnnouncedPath(message.Payload, message.PayloadOffset, message.PayloadLength);
+            if (pathBelow != null && pathBelow.Length > 0 && _uplinks.IsOwnIdentityIn(pathBelow))
+            {
+                CycleDetected(publisherClientId, pathBelow);
+                return PublishOutcome.Delivered;
+            }
             if (announcer != null && announcer.IsOnline && _routes.Announced(publisherClientId, announced, pathBelow))
             {
                 ReachabilityChanged(announced);
@@ -814,10 +854,27 @@ namespace EdgeBroker.Core
             return PublishOutcome.Delivered;
         }
 
+        /// <summary>A route announced by <paramref name="gatewayClientId"/> leads back up through this broker: the route
+        /// is ignored, the gateway's P2P messages never go up again (<see cref="RemoteRoutes.MarkAbove"/>), and the
+        /// engine is told once.</summary>
+        void CycleDetected(string gatewayClientId, string pathBelow)
+        {
+            UplinkCycleDetected handler = CycleOfUplinks;
+            if (_routes.MarkAbove(gatewayClientId) && handler != null)
+            {
+                handler(gatewayClientId, pathBelow);
+            }
+        }
+
+        /// <summary>Told once per gateway whose announcements show that the federated uplinks form a cycle (engines log
+        /// it as an error; docs/federation.md).</summary>
+        public UplinkCycleDetected CycleOfUplinks { get; set; }
+
         /// <summary>Tells federated uplinks whether <paramref name="clientId"/> can be reached here (a session of this
-        /// broker or a route below) after its session or route changed.</summary>
+        /// broker or a route below) after its session or route changed; it is no longer taken as unknown everywhere.</summary>
         void ReachabilityChanged(string clientId)
         {
+            _unreachable.Forget(clientId);
             if (_uplinks.FederatesP2P)
             {
                 _uplinks.Announce(clientId, _sessions.Find(clientId) != null ? "" : _routes.PathFor(clientId, 0, clientId.Length));

@@ -78,6 +78,8 @@ public static class BrokerApp
             var core = new BrokerCore(policy, offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
             core.P2PMaxHops = settings.P2PMaxHops;
             core.P2PMaxRoutes = settings.P2PMaxRoutes;
+            core.P2PUnreachableTtlSeconds = settings.P2PUnreachableTtlSeconds;
+            core.P2PUnreachableCacheSize = settings.P2PUnreachableCacheSize;
             return core;
         });
         builder.Services.AddBrokerSecurity();

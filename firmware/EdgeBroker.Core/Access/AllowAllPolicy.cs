@@ -2,7 +2,7 @@ namespace EdgeBroker.Core.Access
 {
     /// <summary>Everything is allowed except what the broker reserves for itself: clients cannot publish to
     /// <c>$</c> topics, so presence events on <c>$SYS/…</c> cannot be forged. The default until credentials and
-    /// rules are configured.</summary>
+    /// rules are configured: every client may announce P2P routes, as it could before announcements were restricted.</summary>
     public sealed class AllowAllPolicy : IAccessPolicy
     {
         public bool CanPublish(string clientId, string topic, int p2pReceiverStart)
@@ -13,6 +13,16 @@ namespace EdgeBroker.Core.Access
         public bool CanSubscribe(string clientId, string filter)
         {
             return true;
+        }
+
+        public bool CanAnnounceRoutes(string clientId, string announcementTopic)
+        {
+            return true;
+        }
+
+        public string RouteAnnouncers
+        {
+            get { return "every client (security is off: configure access keys or rules and list the gateways in P2PGateways to restrict them)"; }
         }
     }
 }

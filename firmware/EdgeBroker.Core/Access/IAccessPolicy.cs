@@ -13,5 +13,15 @@ namespace EdgeBroker.Core.Access
         bool CanPublish(string clientId, string topic, int p2pReceiverStart);
 
         bool CanSubscribe(string clientId, string filter);
+
+        /// <summary>
+        /// May <paramref name="clientId"/> announce P2P routes (<paramref name="announcementTopic"/>,
+        /// <c>$eb/route/{clientId}</c>), so that P2P messages for those client IDs are sent to it? Only gateways may
+        /// (docs/federation.md).
+        /// </summary>
+        bool CanAnnounceRoutes(string clientId, string announcementTopic);
+
+        /// <summary>Which clients <see cref="CanAnnounceRoutes"/> accepts, in words, for the start-up log.</summary>
+        string RouteAnnouncers { get; }
     }
 }

@@ -61,6 +61,12 @@ namespace EdgeBroker.Core.Monitoring
         /// <summary>P2P messages for a client ID without any session.</summary>
         public int P2PTargetUnknown;
 
+        /// <summary>Federated P2P messages answered here as unknown because an upstream said so (docs/federation.md).</summary>
+        public int P2PTargetUnreachable;
+
+        /// <summary>Unreachable notices received from the upstream.</summary>
+        public int P2PUnreachableNotices;
+
         public static BrokerStatus Take(BrokerCore core, IEngineStatistics engine)
         {
             RoutingCounters counters = core.Counters;
@@ -91,6 +97,8 @@ namespace EdgeBroker.Core.Monitoring
             status.P2PQueued = counters.P2PQueued;
             status.P2PTargetOffline = counters.P2PDroppedOffline;
             status.P2PTargetUnknown = counters.P2PDroppedNoSession;
+            status.P2PTargetUnreachable = counters.P2PDroppedUnreachable;
+            status.P2PUnreachableNotices = counters.P2PUnreachableNotices;
             return status;
         }
     }

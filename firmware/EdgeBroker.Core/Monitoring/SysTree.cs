@@ -102,6 +102,8 @@ namespace EdgeBroker.Core.Monitoring
             Publish("edgebroker/p2p/queued", status.P2PQueued.ToString());
             Publish("edgebroker/p2p/target-offline", status.P2PTargetOffline.ToString());
             Publish("edgebroker/p2p/target-unknown", status.P2PTargetUnknown.ToString());
+            Publish("edgebroker/p2p/target-unreachable", status.P2PTargetUnreachable.ToString());
+            Publish("edgebroker/p2p/unreachable-notices", status.P2PUnreachableNotices.ToString());
             Publish("edgebroker/offline/queued", status.OfflineQueued.ToString());
             if (_security != null)
             {

@@ -63,6 +63,10 @@ namespace EdgeBroker.Core.Routing
         /// message carries the rest of the path in its topic.</summary>
         public string Via { get; set; }
 
+        /// <summary>An upstream's unreachable notice about the P2P address <see cref="Topic"/> (docs/federation.md), made
+        /// by <see cref="Uplink.Uplink.Down"/>: never routed as a message.</summary>
+        public bool UnreachableNotice { get; set; }
+
         /// <summary>The same message under another topic — a P2P envelope for the next gateway — sharing the payload
         /// (borrowed or not) and every property.</summary>
         public RoutedMessage Readdressed(string topic, int hops)

@@ -1,3 +1,4 @@
+using System.Collections;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Sessions;
@@ -22,15 +23,18 @@ namespace EdgeBroker.Core.Routing
         readonly int _maxQos;
         readonly UplinkSet _uplinks;
         readonly RemoteRoutes _routes;
+        readonly UnreachableTargets _unreachable;
         IAccessPolicy _policy;
         RetainedKeeper _keepRetained;
         DedupeWindow _dedupe;
 
         internal Router(SessionRegistry sessions, SubscriptionIndex subscriptions, OfflineDelivery offline,
-            IAccessPolicy policy, RoutingCounters counters, int maxQos, UplinkSet uplinks, RemoteRoutes routes)
+            IAccessPolicy policy, RoutingCounters counters, int maxQos, UplinkSet uplinks, RemoteRoutes routes,
+            UnreachableTargets unreachable)
         {
             _uplinks = uplinks;
             _routes = routes;
+            _unreachable = unreachable;
             _sessions = sessions;
             _subscriptions = subscriptions;
             _offline = offline;
@@ -103,9 +107,14 @@ namespace EdgeBroker.Core.Routing
 
         /// <summary>Routes a message that came down an uplink (its <see cref="RoutedMessage.OriginUplink"/> set): no
         /// access check — the uplink's subscribe rules chose it —, otherwise like a client's PUBLISH, other uplinks
-        /// included.</summary>
+        /// included. An unreachable notice is taken in instead (<see cref="NoticeReceived"/>).</summary>
         public PublishOutcome PublishFromUplink(RoutedMessage message)
         {
+            if (message.UnreachableNotice)
+            {
+                return NoticeReceived(message.Topic);
+            }
+
             _counters.CountPublished();
             if (!TopicValidator.IsValidTopicName(message.Topic))
             {
@@ -209,8 +218,10 @@ namespace EdgeBroker.Core.Routing
         /// <summary>
         /// P2P federation (docs/federation.md) for a receiver with no session here: along the path its envelope named,
         /// or else the one the gateways below announced — never back to the gateway the message came from — as an
-        /// envelope; else up a federated uplink unless it came down it; else nowhere. A message that would exceed the
-        /// maximum hop count is dropped.
+        /// envelope; else up a federated uplink unless it came down it — and unless an upstream said its receiver is
+        /// unknown everywhere, or it came from a gateway that is above this broker too (a cycle of uplinks) —; else
+        /// nowhere. A message that would exceed the maximum hop count is dropped. A gateway
+        /// below that sent a message for a receiver with no route at all is told (an unreachable notice).
         /// </summary>
         PublishOutcome RouteAway(string publisherClientId, RoutedMessage message, int receiverStart, ref bool kept)
         {
@@ -235,6 +246,22 @@ namespace EdgeBroker.Core.Routing
                 return DeliverP2P(gateway, envelope, ref kept);
             }
 
+            int receiverLength = topic.Length - receiverStart;
+            if (message.OriginUplink == null && _unreachable.Contains(topic, receiverStart, receiverLength, Clock.NowMs())
+                && _uplinks.FederatesP2P)
+            {
+                _counters.CountP2PDroppedUnreachable();
+                SendNotice(publisherClientId, topic, receiverStart);
+                return PublishOutcome.NoMatchingSubscribers;
+            }
+
+            if (_routes.IsAbove(publisherClientId))
+            {
+                // Up again would take it round the cycle of uplinks, where an MQTT 3.1.1 hop resets its hop count.
+                _counters.CountP2PDroppedLoop();
+                return PublishOutcome.NoMatchingSubscribers;
+            }
+
             UplinkOfferOutcome uplinked = _uplinks.OfferP2P(message, message.PublishedAtMs);
             PublishOutcome refused;
             if (RefusedByUplink(uplinked, out refused))
@@ -249,7 +276,75 @@ namespace EdgeBroker.Core.Routing
             }
 
             _counters.CountP2PDroppedNoSession();
+            if (path == null)
+            {
+                SendNotice(publisherClientId, topic, receiverStart);
+            }
+
             return PublishOutcome.NoMatchingSubscribers;
+        }
+
+        /// <summary>
+        /// The upstream said the receiver of the P2P address <paramref name="topic"/> is unknown everywhere: unless it is
+        /// reachable here after all (it appeared meanwhile), it is kept as unknown for a while and every gateway below is
+        /// told too, once while it stays cached — never the upstream, and no notice is answered with another, so notices
+        /// cannot loop, not even round a cycle of uplinks.
+        /// </summary>
+        PublishOutcome NoticeReceived(string topic)
+        {
+            _counters.CountP2PUnreachableNotice();
+            int receiverStart = P2PAddress.ReceiverStart(topic);
+            int receiverLength = topic.Length - receiverStart;
+            if (_sessions.Find(topic, receiverStart, receiverLength) != null || _routes.PathFor(topic, receiverStart, receiverLength) != null)
+            {
+                return PublishOutcome.Delivered;
+            }
+
+            long nowMs = Clock.NowMs();
+            bool told = _unreachable.Contains(topic, receiverStart, receiverLength, nowMs);
+            _unreachable.Add(topic.Substring(receiverStart), nowMs);
+            if (told)
+            {
+                return PublishOutcome.Delivered;
+            }
+
+            ArrayList gateways = new ArrayList();
+            _routes.CollectGateways(gateways);
+            for (int i = 0; i < gateways.Count; i++)
+            {
+                SendNotice((string)gateways[i], topic, receiverStart);
+            }
+
+            return PublishOutcome.Delivered;
+        }
+
+        /// <summary>Tells <paramref name="publisherClientId"/>, when it is a gateway below that is connected (and not
+        /// above this broker too, round a cycle of uplinks), that the receiver of the P2P address <paramref name="topic"/>
+        /// is unknown everywhere: a QoS 0 notice to its P2P address (<see cref="P2PEnvelope.UnreachableNotice"/>), not kept
+        /// while it is away.</summary>
+        void SendNotice(string publisherClientId, string topic, int receiverStart)
+        {
+            if (!_routes.IsGateway(publisherClientId) || _routes.IsAbove(publisherClientId))
+            {
+                return;
+            }
+
+            Session gateway = _sessions.Find(publisherClientId);
+            if (gateway == null)
+            {
+                return;
+            }
+
+            RoutedMessage notice = new RoutedMessage(P2PEnvelope.UnreachableNotice(topic, receiverStart, publisherClientId), new byte[0], 0, false);
+            notice.PublishedAtMs = Clock.NowMs();
+            lock (gateway.SyncRoot)
+            {
+                IClientConnection connection = gateway.Connection;
+                if (connection != null && !connection.Send(notice, 0, false, null, 0, false))
+                {
+                    _counters.CountEngineDropped();
+                }
+            }
         }
 
         /// <summary>Whether the uplinks refused the message — a full queue under refuse-new, a store that cannot

@@ -24,6 +24,9 @@ namespace EdgeBroker.Core.Routing
         int _p2pForwardedUp;
         int _p2pWrapped;
         int _p2pDroppedHops;
+        int _p2pDroppedUnreachable;
+        int _p2pUnreachableNotices;
+        int _p2pDroppedLoop;
         int _tooLargeDropped;
 
         public int Published { get { return _published; } }
@@ -71,6 +74,17 @@ namespace EdgeBroker.Core.Routing
         /// <summary>Federated P2P messages dropped because forwarding them would exceed the maximum hop count.</summary>
         public int P2PDroppedHops { get { return _p2pDroppedHops; } }
 
+        /// <summary>Federated P2P messages dropped here because an upstream said their target is unknown everywhere
+        /// (the negative route cache, docs/federation.md) instead of going up.</summary>
+        public int P2PDroppedUnreachable { get { return _p2pDroppedUnreachable; } }
+
+        /// <summary>Unreachable notices received from the upstream (docs/federation.md).</summary>
+        public int P2PUnreachableNotices { get { return _p2pUnreachableNotices; } }
+
+        /// <summary>Federated P2P messages dropped instead of going up because they came from a gateway that is also
+        /// above this broker (the uplinks form a cycle, docs/federation.md).</summary>
+        public int P2PDroppedLoop { get { return _p2pDroppedLoop; } }
+
         /// <summary>Messages not sent to a client because their PUBLISH exceeded the Maximum Packet Size the client
         /// announced (MQTT 5 [MQTT-3.1.2-25]: discarded as if delivered).</summary>
         public int TooLargeDropped { get { return _tooLargeDropped; } }
@@ -106,6 +120,12 @@ namespace EdgeBroker.Core.Routing
         internal void CountP2PWrapped() { Interlocked.Increment(ref _p2pWrapped); }
 
         internal void CountP2PDroppedHops() { Interlocked.Increment(ref _p2pDroppedHops); }
+
+        internal void CountP2PDroppedUnreachable() { Interlocked.Increment(ref _p2pDroppedUnreachable); }
+
+        internal void CountP2PUnreachableNotice() { Interlocked.Increment(ref _p2pUnreachableNotices); }
+
+        internal void CountP2PDroppedLoop() { Interlocked.Increment(ref _p2pDroppedLoop); }
 
         internal void CountFromBroker() { Interlocked.Increment(ref _fromBroker); }
         internal void CountTooLargeDropped() { Interlocked.Increment(ref _tooLargeDropped); }

@@ -53,6 +53,10 @@ namespace EdgeBroker.Core.Security
         /// <summary>Token mode: the token that grants publishing, or null.</summary>
         public TokenRecord WriteToken { get; internal set; }
 
+        /// <summary>Whether a refused route announcement of this connection was reported (logged once per connection:
+        /// a gateway sends many).</summary>
+        internal bool AnnouncementRefusalReported { get; set; }
+
         /// <summary>Why the engine must close this client's connection; null while it may stay.</summary>
         public string DisconnectReason { get; internal set; }
 

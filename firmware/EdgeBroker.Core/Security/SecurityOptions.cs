@@ -18,6 +18,7 @@ namespace EdgeBroker.Core.Security
         {
             ApplicationGroups = new string[0];
             SysSubscribers = new string[0];
+            P2PGateways = new string[0];
             DefaultRule = AccessRule.Unrestricted();
             PairingWindowSeconds = DefaultPairingWindowSeconds;
             Throttle = new LoginThrottleOptions();
@@ -36,6 +37,10 @@ namespace EdgeBroker.Core.Security
         /// <summary>Client IDs that may subscribe to <c>$SYS/…</c>, provided they connected with credentials
         /// (an anonymous client could claim any client ID).</summary>
         public string[] SysSubscribers { get; set; }
+
+        /// <summary>Client IDs and groups whose clients may announce P2P routes (the gateways below this broker),
+        /// provided they connected with credentials where the broker has any (docs/federation.md).</summary>
+        public string[] P2PGateways { get; set; }
 
         /// <summary>The rule of groups and devices that have none of their own.</summary>
         public AccessRule DefaultRule { get; set; }
@@ -94,6 +99,13 @@ namespace EdgeBroker.Core.Security
         public bool IsSysSubscriber(string clientId)
         {
             return Contains(SysSubscribers, clientId);
+        }
+
+        /// <summary>Whether <paramref name="clientId"/> or its <paramref name="group"/> is listed in
+        /// <see cref="P2PGateways"/>.</summary>
+        public bool IsP2PGateway(string clientId, string group)
+        {
+            return Contains(P2PGateways, clientId) || Contains(P2PGateways, group);
         }
 
         static bool Contains(string[] values, string value)

@@ -20,6 +20,7 @@ namespace EdgeBroker.Core.Security
         public const string ReasonOtherGroup = "P2P to a client of another group";
         public const string ReasonSys = "$SYS subscriptions are for configured clients only";
         public const string ReasonAclFile = "not allowed by the acl_file";
+        public const string ReasonNotGateway = "not a P2P gateway here (P2PGateways): its route announcements are ignored";
 
         const string SysRoot = "$SYS";
 
@@ -64,6 +65,59 @@ namespace EdgeBroker.Core.Security
             _counters.CountSubscribeDenied();
             Report(clientId, filter, false, reason);
             return false;
+        }
+
+        /// <summary>A refusal is counted every time and reported once per connection.</summary>
+        public bool CanAnnounceRoutes(string clientId, string announcementTopic)
+        {
+            AuthenticatedClient client = _clients.Find(clientId);
+            if (ConnectionDenial(client) == null && MayAnnounceRoutes(client))
+            {
+                return true;
+            }
+
+            _counters.CountAnnouncementRefused();
+            if (client != null && !client.AnnouncementRefusalReported)
+            {
+                client.AnnouncementRefusalReported = true;
+                Report(clientId, announcementTopic, true, ReasonNotGateway);
+            }
+
+            return false;
+        }
+
+        public string RouteAnnouncers
+        {
+            get
+            {
+                string[] gateways = _options.P2PGateways;
+                if (gateways.Length == 0)
+                {
+                    return IsOpenBroker
+                        ? "every client (an open broker: no access key, anonymous clients admitted; list the gateways in P2PGateways to restrict them)"
+                        : "no client (no P2PGateways listed)";
+                }
+
+                string listed = "";
+                for (int i = 0; i < gateways.Length; i++)
+                {
+                    listed += (i == 0 ? "" : ", ") + gateways[i];
+                }
+
+                return "the P2PGateways " + listed + (IsOpenBroker ? "" : ", connected with credentials");
+            }
+        }
+
+        /// <summary>Listed in <see cref="SecurityOptions.P2PGateways"/> and connected with credentials (an anonymous
+        /// client could claim any client ID) unless the broker is open; with none listed, anyone on an open broker.</summary>
+        bool MayAnnounceRoutes(AuthenticatedClient client)
+        {
+            if (_options.P2PGateways.Length == 0)
+            {
+                return IsOpenBroker;
+            }
+
+            return (IsOpenBroker || client.Mode != AuthMode.Anonymous) && _options.IsP2PGateway(client.ClientId, client.Group);
         }
 
         string PublishDenial(string clientId, string topic, int p2pReceiverStart)

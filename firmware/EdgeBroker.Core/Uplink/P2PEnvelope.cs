@@ -6,7 +6,8 @@ namespace EdgeBroker.Core.Uplink
     /// <summary>
     /// The wire forms of P2P federation (docs/federation.md), one definition for every engine: the down-envelope
     /// <c>{parent}/p2p/{gatewayClientId}/{hops}/{via…/}{targetClientId}</c> — the gateways below the addressed one, down
-    /// to the target's, then the target —, the route announcement <c>$eb/route/{clientId}</c> with the path below the
+    /// to the target's, then the target —, the unreachable notice
+    /// <c>{parent}/p2p/{gatewayClientId}/unreachable/{targetClientId}</c>, the route announcement <c>$eb/route/{clientId}</c> with the path below the
     /// announcer, and the hop count. The envelope keeps everything in the topic, so it is the same on MQTT 5 and 3.1.1,
     /// survives being kept in an offline store whatever protocol later delivers it, and needs no route table at the
     /// gateways it passes (a restarted middle tier forwards it before its own gateways announced anything).
@@ -22,6 +23,10 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>Longest announcement payload read (a path of gateway client IDs); longer ones are ignored.</summary>
         const int MaxAnnouncementBytes = 1024;
+
+        /// <summary>The level of an unreachable notice where an envelope has its hop count (so an envelope parser
+        /// rejects it: not a number).</summary>
+        const string UnreachableLevel = "unreachable";
 
         /// <summary>The MQTT 5 user property that carries the hop count upward.</summary>
         public const string HopsProperty = "eb-hops";
@@ -41,6 +46,35 @@ namespace EdgeBroker.Core.Uplink
             string gateway = firstSlash < 0 ? path : path.Substring(0, firstSlash);
             string via = firstSlash < 0 ? "" : path.Substring(firstSlash + 1) + "/";
             return topic.Substring(0, receiverStart) + gateway + "/" + hops.ToString() + "/" + via + topic.Substring(receiverStart);
+        }
+
+        /// <summary>The notice that <paramref name="target"/> is unknown everywhere, for the gateway session
+        /// <paramref name="gatewayClientId"/>: <c>{parent}/p2p/{gatewayClientId}/unreachable/{target}</c>, the parent
+        /// topic and target taken from the P2P address <paramref name="topic"/> (receiver at
+        /// <paramref name="receiverStart"/>).</summary>
+        public static string UnreachableNotice(string topic, int receiverStart, string gatewayClientId)
+        {
+            return topic.Substring(0, receiverStart) + gatewayClientId + "/" + UnreachableLevel + "/" + topic.Substring(receiverStart);
+        }
+
+        /// <summary>The P2P address (<c>{parent}/p2p/{target}</c>) an unreachable notice for
+        /// <paramref name="ownClientId"/> is about, or null when <paramref name="topic"/> is no such notice.</summary>
+        public static string UnreachableTarget(string topic, string ownClientId)
+        {
+            int firstSlash = topic.IndexOf('/');
+            if (firstSlash <= 0 || topic[0] == '$')
+            {
+                return null;
+            }
+
+            string marker = "/" + P2PAddress.Marker + "/" + ownClientId + "/" + UnreachableLevel + "/";
+            int targetStart = firstSlash + marker.Length;
+            if (!HasAt(topic, firstSlash, marker) || targetStart == topic.Length || topic.IndexOf('/', targetStart) >= 0)
+            {
+                return null;
+            }
+
+            return P2PAddress.For(topic.Substring(0, firstSlash), topic.Substring(targetStart));
         }
 
         /// <summary>

@@ -17,6 +17,12 @@ namespace EdgeBroker.Core.Uplink
 
         readonly object _sync = new object();
         readonly StringMap _pathByClient = new StringMap(16);
+
+        // Gateway session here → how many routes start with it: who is a gateway below (unreachable notices go to them).
+        readonly StringMap _routeCountByGateway = new StringMap(4);
+
+        // Gateway sessions here whose announcements led back up through this broker (the uplinks form a cycle).
+        readonly StringMap _above = new StringMap(2);
         int _maxHops = P2PEnvelope.DefaultMaxHops;
         int _capacity = DefaultCapacity;
         int _refused;
@@ -66,7 +72,13 @@ namespace EdgeBroker.Core.Uplink
                 string current = (string)_pathByClient.Get(clientId);
                 if (pathBelow == null)
                 {
-                    return current != null && FirstLevelIs(current, gatewayClientId) && _pathByClient.Remove(clientId);
+                    if (current == null || !FirstLevelIs(current, gatewayClientId) || !_pathByClient.Remove(clientId))
+                    {
+                        return false;
+                    }
+
+                    CountRoute(gatewayClientId, -1);
+                    return true;
                 }
 
                 string path = pathBelow.Length == 0 ? gatewayClientId : gatewayClientId + "/" + pathBelow;
@@ -82,7 +94,75 @@ namespace EdgeBroker.Core.Uplink
                 }
 
                 _pathByClient.Set(clientId, path);
+                if (current != null)
+                {
+                    CountRoute(FirstLevel(current), -1);
+                }
+
+                CountRoute(gatewayClientId, 1);
                 return true;
+            }
+        }
+
+        /// <summary>Adds <paramref name="change"/> to the routes through <paramref name="gatewayClientId"/>. Called under
+        /// the lock.</summary>
+        void CountRoute(string gatewayClientId, int change)
+        {
+            RouteCount count = (RouteCount)_routeCountByGateway.Get(gatewayClientId);
+            if (count == null)
+            {
+                count = new RouteCount();
+                _routeCountByGateway.Set(gatewayClientId, count);
+            }
+
+            count.Routes += change;
+            if (count.Routes <= 0)
+            {
+                _routeCountByGateway.Remove(gatewayClientId);
+            }
+        }
+
+        /// <summary>Whether <paramref name="clientId"/> is a gateway below: a session here that holds routes.</summary>
+        public bool IsGateway(string clientId)
+        {
+            lock (_sync)
+            {
+                return clientId != null && _routeCountByGateway.Get(clientId) != null;
+            }
+        }
+
+        /// <summary>Marks <paramref name="gatewayClientId"/> as being above this broker as well as below it (its
+        /// announcements lead back through this broker: the uplinks form a cycle), until this broker restarts. Returns
+        /// whether it was not marked yet.</summary>
+        public bool MarkAbove(string gatewayClientId)
+        {
+            lock (_sync)
+            {
+                if (_above.Get(gatewayClientId) != null)
+                {
+                    return false;
+                }
+
+                _above.Set(gatewayClientId, gatewayClientId);
+                return true;
+            }
+        }
+
+        /// <summary>Whether <paramref name="clientId"/> was marked by <see cref="MarkAbove"/>.</summary>
+        public bool IsAbove(string clientId)
+        {
+            lock (_sync)
+            {
+                return clientId != null && _above.Count > 0 && _above.Get(clientId) != null;
+            }
+        }
+
+        /// <summary>Adds the client ID of every gateway below (each holding routes) to <paramref name="gatewayClientIds"/>.</summary>
+        public void CollectGateways(ArrayList gatewayClientIds)
+        {
+            lock (_sync)
+            {
+                _routeCountByGateway.CopyKeysTo(gatewayClientIds);
             }
         }
 
@@ -125,6 +205,12 @@ namespace EdgeBroker.Core.Uplink
                 _pathByClient.CopyKeysTo(clientIds);
                 _pathByClient.CopyValuesTo(paths);
             }
+        }
+
+        /// <summary>Routes through one gateway below.</summary>
+        sealed class RouteCount
+        {
+            public int Routes;
         }
     }
 }

@@ -547,7 +547,8 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>With P2P federation on, an envelope addressed to this gateway's client ID
         /// (<see cref="P2PEnvelope"/>) as the P2P message inside it, with its hop count and the gateways below it must
-        /// still pass; otherwise null.</summary>
+        /// still pass, or an unreachable notice for this gateway as <see cref="RoutedMessage.UnreachableNotice"/> about
+        /// its P2P address; otherwise null.</summary>
         RoutedMessage Unwrap(string remoteTopic, byte[] payload, int qos)
         {
             if (!_settings.P2P)
@@ -558,15 +559,17 @@ namespace EdgeBroker.Core.Uplink
             int hops;
             string via;
             string topic = P2PEnvelope.Unwrap(remoteTopic, _settings.ClientId, out hops, out via);
-            if (topic == null)
+            string unreachable = topic == null ? P2PEnvelope.UnreachableTarget(remoteTopic, _settings.ClientId) : null;
+            if (topic == null && unreachable == null)
             {
                 return null;
             }
 
-            RoutedMessage message = new RoutedMessage(topic, payload, qos, false);
+            RoutedMessage message = new RoutedMessage(topic == null ? unreachable : topic, payload, qos, false);
             message.OriginUplink = _settings.Name;
             message.Hops = hops;
             message.Via = via;
+            message.UnreachableNotice = unreachable != null;
             return message;
         }
 

@@ -16,4 +16,9 @@ namespace EdgeBroker.Core.Uplink
     /// the routes gateways below announced — and to <paramref name="paths"/> (same index) the path below this broker
     /// to it ("" for its own), for a federated uplink's announcements after it connects.</summary>
     public delegate void ReachableClients(System.Collections.ArrayList clientIds, System.Collections.ArrayList paths);
+
+    /// <summary>The gateway session <paramref name="gatewayClientId"/> announced a route along
+    /// <paramref name="path"/>, which passes this broker's own uplink identity: the federated uplinks form a cycle
+    /// (a configuration error). Said once per gateway; engines log it as an error.</summary>
+    public delegate void UplinkCycleDetected(string gatewayClientId, string path);
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Text;
 
 namespace EdgeBroker.Core.Uplink
 {
@@ -75,6 +76,22 @@ namespace EdgeBroker.Core.Uplink
 
                 return false;
             }
+        }
+
+        /// <summary>Whether a level of <paramref name="path"/> (gateway client IDs, <c>/</c>-separated) is the client ID
+        /// of one of this broker's federated uplinks: a route along it would lead back up through this broker.</summary>
+        public bool IsOwnIdentityIn(string path)
+        {
+            for (int i = 0; i < _uplinks.Count; i++)
+            {
+                UplinkSettings settings = ((Uplink)_uplinks[i]).Settings;
+                if (settings.P2P && SeparatedList.IndexOf(path, '/', settings.ClientId) >= 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Tells every federated uplink that <paramref name="clientId"/> became reachable here along

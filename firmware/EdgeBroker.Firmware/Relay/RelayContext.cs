@@ -59,11 +59,14 @@ namespace EdgeBroker.Firmware.Relay
 
             // Routes to clients of gateways below this one (P2P federation) cost heap like clients: as many at most.
             core.P2PMaxRoutes = settings.MaxClients;
+            core.P2PUnreachableCacheSize = RelaySettings.P2PUnreachableCacheSize;
+            core.P2PUnreachableTtlSeconds = settings.P2PUnreachableTtlSeconds;
             int restored = core.Restore();
             RetainedMessages retained = new RetainedMessages(settings.MaxRetainedMessages, store.Retained);
             log.Info("Store " + store.LogPath + ": " + restored + " persistent sessions, " + retained.Count + " retained messages");
             RelayContext context = new RelayContext(core, security, retained, settings, log);
             security.Policy.Denied = context.LogDenial;
+            log.Info("P2P route announcements (federation) are accepted from " + core.RouteAnnouncers);
             core.StoreConditionChanged = context.LogStoreCondition;
             return context;
         }

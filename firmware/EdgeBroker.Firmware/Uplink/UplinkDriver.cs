@@ -53,6 +53,7 @@ namespace EdgeBroker.Firmware.Uplink
             uplink.StateChanged = StateChanged;
             uplink.Dropped = Dropped;
             uplink.Queued = Queued;
+            relay.Core.CycleOfUplinks = CycleOfUplinks;
         }
 
         public Core.Uplink.Uplink Uplink
@@ -146,6 +147,12 @@ namespace EdgeBroker.Firmware.Uplink
         void Queued(Core.Uplink.Uplink uplink)
         {
             _worker.Wake();
+        }
+
+        void CycleOfUplinks(string gatewayClientId, string path)
+        {
+            _log.Warning("P2P federation: gateway " + gatewayClientId + " announced a route through " + path
+                + ", which leads back up through this gateway: the uplinks form a cycle. Its routes are ignored and its P2P messages no longer go up; fix the uplink configuration");
         }
 
         void Dropped(Core.Uplink.Uplink uplink, long droppedTotal)

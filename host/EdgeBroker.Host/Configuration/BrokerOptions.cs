@@ -77,6 +77,13 @@ public sealed class BrokerOptions
     /// <summary>Routes to clients on gateways below that are kept at most (docs/federation.md).</summary>
     public int P2PMaxRoutes { get; set; } = EdgeBroker.Core.Uplink.RemoteRoutes.DefaultCapacity;
 
+    /// <summary>Seconds a P2P target an upstream said is unknown everywhere is answered here as unknown (PUBACK 0x10)
+    /// instead of going up (docs/federation.md).</summary>
+    public int P2PUnreachableTtlSeconds { get; set; } = EdgeBroker.Core.Uplink.UnreachableTargets.DefaultTtlSeconds;
+
+    /// <summary>P2P targets kept as unknown everywhere at most; 0 keeps none.</summary>
+    public int P2PUnreachableCacheSize { get; set; } = EdgeBroker.Core.Uplink.UnreachableTargets.DefaultCapacity;
+
     /// <summary>Connections to upstream brokers (see <see cref="UplinkOptions"/>).</summary>
     public List<UplinkOptions> Uplinks { get; set; } = [];
 
@@ -135,6 +142,16 @@ public sealed class BrokerOptions
         if (P2PMaxRoutes < 0)
         {
             problems.Add($"P2PMaxRoutes must not be negative (is {P2PMaxRoutes}).");
+        }
+
+        if (P2PUnreachableTtlSeconds < 1)
+        {
+            problems.Add($"P2PUnreachableTtlSeconds must be at least 1 (is {P2PUnreachableTtlSeconds}).");
+        }
+
+        if (P2PUnreachableCacheSize < 0)
+        {
+            problems.Add($"P2PUnreachableCacheSize must not be negative (is {P2PUnreachableCacheSize}).");
         }
 
         if (MaxOfflineMessagesPerClient < 1)

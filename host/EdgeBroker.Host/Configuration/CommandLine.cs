@@ -61,6 +61,11 @@ public sealed class CommandLine
         Description = "A client ID that may subscribe to $SYS/... (presence events) once signed in (repeatable).",
         HelpName = "CLIENT_ID",
     };
+    readonly Option<string[]> _p2pGateways = new("--p2p-gateway")
+    {
+        Description = "A client ID or group of a gateway below this broker: only these may announce P2P routes (repeatable).",
+        HelpName = "CLIENT_ID|GROUP",
+    };
     readonly Option<string?> _aclFile = new("--acl-file")
     {
         Description = "Access-control file in mosquitto's acl_file format, applied on top of the access rules.",
@@ -113,6 +118,7 @@ public sealed class CommandLine
             _allowAnonymous,
             _applicationGroups,
             _sysSubscribers,
+            _p2pGateways,
             _aclFile,
             _passwordFile,
             _maxPacketSize,
@@ -201,6 +207,7 @@ public sealed class CommandLine
 
         AddList(settings, $"{security}:{nameof(SecuritySettings.ApplicationGroups)}", result.GetValue(_applicationGroups));
         AddList(settings, $"{security}:{nameof(SecuritySettings.SysSubscribers)}", result.GetValue(_sysSubscribers));
+        AddList(settings, $"{security}:{nameof(SecuritySettings.P2PGateways)}", result.GetValue(_p2pGateways));
         foreach (var (option, key) in new[] { (_aclFile, nameof(SecuritySettings.AclFile)), (_passwordFile, nameof(SecuritySettings.PasswordFile)) })
         {
             if (result.GetValue(option) is { } file)

@@ -25,6 +25,10 @@ public sealed class SecuritySettings
     /// <summary>Client IDs that may subscribe to $SYS/…, provided they connected with credentials.</summary>
     public List<string> SysSubscribers { get; set; } = [];
 
+    /// <summary>Client IDs and groups of the gateways below this broker: only they may announce P2P routes, and only
+    /// when they connect with credentials where the broker has any (docs/federation.md).</summary>
+    public List<string> P2PGateways { get; set; } = [];
+
     /// <summary>How long a pairing window stays open unless the request says otherwise.</summary>
     public int PairingWindowSeconds { get; set; } = EdgeBroker.Core.Security.SecurityOptions.DefaultPairingWindowSeconds;
 

@@ -61,6 +61,9 @@ sealed class BrokerMetrics
         var p2pQueued = Counter("p2p_queued_total", "P2P messages kept for a target that was away.");
         var p2pTargetOffline = Counter("p2p_target_offline_total", "QoS 0 P2P messages dropped because their target was away.");
         var p2pTargetUnknown = Counter("p2p_target_unknown_total", "P2P messages for a client ID without a session.");
+        var p2pTargetUnreachable = Counter("p2p_target_unreachable_total", "Federated P2P messages answered here as unknown because an upstream said their target is unknown everywhere.");
+        var p2pUnreachableNotices = Counter("p2p_unreachable_notices_total", "Unreachable notices received from the upstream (federated P2P).");
+        var announcementsRefused = Counter("p2p_announcements_refused_total", "P2P route announcements from clients that are not gateways here.");
         var connectionsAccepted = Counter("connections_accepted_total", "Connections whose CONNECT was accepted.");
         var sessionsExpired = Counter("sessions_expired_total", "Persistent sessions that expired while their client was away.");
         var publishDenied = Counter("publish_denied_total", "PUBLISHes the access policy refused.");
@@ -90,6 +93,9 @@ sealed class BrokerMetrics
             p2pQueued.IncTo(status.P2PQueued);
             p2pTargetOffline.IncTo(status.P2PTargetOffline);
             p2pTargetUnknown.IncTo(status.P2PTargetUnknown);
+            p2pTargetUnreachable.IncTo(status.P2PTargetUnreachable);
+            p2pUnreachableNotices.IncTo(status.P2PUnreachableNotices);
+            announcementsRefused.IncTo(security.Counters.AnnouncementsRefused);
             connectionsAccepted.IncTo(status.ConnectionsAccepted);
             sessionsExpired.IncTo(status.ClientsExpired);
             publishDenied.IncTo(security.Counters.PublishDenied);

@@ -43,4 +43,7 @@ static class LogEvents
 
     /// <summary>An upstream that does not speak MQTT 5 is used with MQTT 3.1.1.</summary>
     public static readonly EventId UplinkProtocolFallback = new(1304, nameof(UplinkProtocolFallback));
+
+    /// <summary>A gateway's route announcement leads back up through this broker: the federated uplinks form a cycle.</summary>
+    public static readonly EventId UplinkCycle = new(1305, nameof(UplinkCycle));
 }

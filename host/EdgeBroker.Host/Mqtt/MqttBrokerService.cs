@@ -139,6 +139,7 @@ sealed class MqttBrokerService(
         _logger.LogInformation("Storage: {Storage}; {Restored} persistent sessions restored", storage.Description, restored);
         AnnounceListeners(settings);
         LogAnonymousAccess(settings);
+        _logger.LogInformation("P2P route announcements (federation) are accepted from {Announcers}", core.RouteAnnouncers);
 
         var sweep = TimeSpan.FromSeconds(settings.SessionExpirySweepSeconds);
         _expiryTimer = new Timer(_ => _ = SweepExpiredSessions(), null, sweep, sweep);

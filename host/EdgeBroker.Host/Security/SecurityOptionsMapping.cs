@@ -22,6 +22,7 @@ static class SecurityOptionsMapping
             || settings.DeviceRules.Count > 0
             || settings.ApplicationGroups.Count > 0
             || settings.SysSubscribers.Count > 0
+            || settings.P2PGateways.Count > 0
             || settings.AclFile is not null
             || settings.PasswordFile is not null;
     }
@@ -38,6 +39,7 @@ static class SecurityOptionsMapping
             InstanceId = broker.InstanceId,
             ApplicationGroups = [.. settings.ApplicationGroups],
             SysSubscribers = [.. settings.SysSubscribers],
+            P2PGateways = [.. settings.P2PGateways],
             PairingWindowSeconds = settings.PairingWindowSeconds,
             AclFile = settings.ReadAclFile(),
             PasswordFile = settings.ReadPasswordFile(),

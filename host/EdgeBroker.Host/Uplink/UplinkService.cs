@@ -39,6 +39,7 @@ sealed class UplinkService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         AcceptOnce();
+        core.CycleOfUplinks = OnCycle;
         var uplinks = new List<Core.Uplink.Uplink>();
         foreach (var uplinkOptions in options.Value.Uplinks)
         {
@@ -104,6 +105,10 @@ sealed class UplinkService(
         var message = new MqttApplicationMessage { Topic = uplink.StateTopic, PayloadSegment = payload, Retain = true };
         core.PublishFromBroker(new RoutedMessage(uplink.StateTopic, payload, 0, true) { EngineProperties = message });
     }
+
+    void OnCycle(string gatewayClientId, string path) =>
+        _logger.LogError(LogEvents.UplinkCycle, "P2P federation: gateway {Gateway} announced a route through {Path}, which leads back up through this broker: the uplinks form a cycle. Its routes are ignored and its P2P messages no longer go up; fix the uplink configuration",
+            gatewayClientId, path);
 
     void OnDropped(Core.Uplink.Uplink uplink, long droppedTotal)
     {

@@ -9,13 +9,6 @@ namespace EdgeBroker.Core.Tests.Uplink;
 /// <summary>P2P federation (docs/federation.md) as both engines use it: through <see cref="BrokerCore"/>.</summary>
 public class P2PFederationTests
 {
-    static UplinkSettings Federated(bool p2p = true)
-    {
-        var settings = new UplinkSettings("cloud") { ClientId = "gw-a", P2P = p2p };
-        settings.AddAddress(UplinkAddress.Parse("mqtt://upstream:1883"));
-        return settings;
-    }
-
     static (TestBroker Broker, Core.Uplink.Uplink Uplink) Gateway(bool p2p = true)
     {
         var broker = new TestBroker();
@@ -23,10 +16,6 @@ public class P2PFederationTests
         broker.Core.AddUplink(uplink);
         return (broker, uplink);
     }
-
-    static void Announce(TestBroker broker, string gateway, string clientId, bool reachable = true, string payload = "1") =>
-        Assert.Equal(PublishOutcome.Delivered, broker.Core.Publish(gateway, new RoutedMessage(P2PEnvelope.AnnouncementPrefix + clientId,
-            reachable ? Encoding.UTF8.GetBytes(payload) : [], 0, false)));
 
     /// <summary>Announcements taken from the uplink: "{clientId}+" (own client), "{clientId}+{path}", "{clientId}-" (gone).</summary>
     static List<string> Announcements(Core.Uplink.Uplink uplink) => Take(uplink)
@@ -286,5 +275,28 @@ public class P2PFederationTests
         broker.Core.Publish("app", new RoutedMessage("plant/p2p/actuator", payload, 1, false) { PayloadOffset = 9, PayloadLength = 5, IsBorrowed = true });
 
         Assert.Equal("slice", gateway.Received.Single().Payload);
+    }
+
+    [Fact]
+    public void A_route_leading_back_through_this_broker_reveals_a_cycle_of_uplinks_whose_messages_never_go_up_again()
+    {
+        var (broker, uplink) = Gateway();
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+        broker.Connect("gw-b");
+        var cycles = new List<string>();
+        broker.Core.CycleOfUplinks = (gateway, path) => cycles.Add(gateway + " via " + path);
+        Take(uplink);
+
+        Announce(broker, "gw-b", "sensor-1", payload: "1/gw-a");
+        Announce(broker, "gw-b", "sensor-2", payload: "1/site/gw-a/gw-x");
+        var fromAbove = broker.Publish("gw-b", "plant/p2p/nobody", qos: 1);
+        var fromHere = broker.Publish("sensor", "plant/p2p/nobody", qos: 1);
+
+        Assert.Equal(new[] { "gw-b via gw-a" }, cycles);
+        Assert.Null(broker.Core.FederatedGatewayOf("sensor-1"));
+        Assert.Equal((PublishOutcome.NoMatchingSubscribers, PublishOutcome.Queued), (fromAbove, fromHere));
+        Assert.Equal(new[] { "plant/p2p/nobody" }, Take(uplink).Select(entry => entry.RemoteTopic));
+        Assert.Equal(1, broker.Counters.P2PDroppedLoop);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Tests.Support;
 using EdgeBroker.Core.Uplink;
 
 namespace EdgeBroker.Core.Tests.Uplink;
@@ -57,6 +58,20 @@ internal static class UplinkFixture
 
         return settings;
     }
+
+    /// <summary>The uplink of a gateway that federates P2P (docs/federation.md) as <paramref name="clientId"/>.</summary>
+    public static UplinkSettings Federated(bool p2p = true, string clientId = "gw-a")
+    {
+        var settings = new UplinkSettings("cloud") { ClientId = clientId, P2P = p2p };
+        settings.AddAddress(UplinkAddress.Parse("mqtt://upstream:1883"));
+        return settings;
+    }
+
+    /// <summary><paramref name="gateway"/> announces <paramref name="clientId"/>: reachable through it (the payload
+    /// names the path below it) or gone.</summary>
+    public static void Announce(TestBroker broker, string gateway, string clientId, bool reachable = true, string payload = "1") =>
+        Assert.Equal(PublishOutcome.Delivered, broker.Core.Publish(gateway, new RoutedMessage(P2PEnvelope.AnnouncementPrefix + clientId,
+            reachable ? Encoding.UTF8.GetBytes(payload) : [], 0, false)));
 
     public static RoutedMessage Message(string topic, string payload = "p", int qos = 1, bool retain = false) =>
         new(topic, Encoding.UTF8.GetBytes(payload), qos, retain);

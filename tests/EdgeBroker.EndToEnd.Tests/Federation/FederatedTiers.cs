@@ -30,18 +30,30 @@ public sealed class FederatedTiers : IAsyncDisposable
 
     public RunningBroker GatewayB { get; }
 
-    public static Task<FederatedTiers> StartAsync(string engineA) =>
-        StartAsync(settings => Engines.StartAsync(engineA, settings), engineA);
+    /// <param name="everyGateway">Host settings (<c>EdgeBroker:…</c>, which the emulator maps) added to every gateway's.</param>
+    public static Task<FederatedTiers> StartAsync(string engineA, IReadOnlyDictionary<string, string?>? everyGateway = null) =>
+        StartAsync(settings => Engines.StartAsync(engineA, settings), engineA, everyGateway);
 
     /// <summary>Starts the tiers with gateway A started by <paramref name="startA"/> from its uplink settings (for
     /// <paramref name="engineA"/>), e.g. with a security configuration of its own.</summary>
-    public static async Task<FederatedTiers> StartAsync(Func<Dictionary<string, string?>, Task<RunningBroker>> startA, string engineA)
+    public static async Task<FederatedTiers> StartAsync(Func<Dictionary<string, string?>, Task<RunningBroker>> startA, string engineA,
+        IReadOnlyDictionary<string, string?>? everyGateway = null)
     {
         var cloud = await new HostEngine().StartAsync();
-        var site = await new HostEngine().StartAsync(HostGateway(cloud.Port, SiteId));
-        var gatewayB = await new HostEngine().StartAsync(HostGateway(cloud.Port, GatewayBId));
-        var gatewayA = await startA(GatewaySettings(engineA, site.Port, GatewayAId));
+        var site = await new HostEngine().StartAsync(With(HostGateway(cloud.Port, SiteId), everyGateway));
+        var gatewayB = await new HostEngine().StartAsync(With(HostGateway(cloud.Port, GatewayBId), everyGateway));
+        var gatewayA = await startA(With(GatewaySettings(engineA, site.Port, GatewayAId), everyGateway));
         return new FederatedTiers(cloud, site, gatewayA, gatewayB);
+    }
+
+    static Dictionary<string, string?> With(Dictionary<string, string?> settings, IReadOnlyDictionary<string, string?>? more)
+    {
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     /// <summary>A gateway of <paramref name="engine"/> federating over an uplink to 127.0.0.1:<paramref name="upstreamPort"/>.</summary>
@@ -71,6 +83,10 @@ public sealed class FederatedTiers : IAsyncDisposable
     };
 
     public static string Address(string clientId) => $"{Parent}/p2p/{clientId}";
+
+    /// <summary>Messages <paramref name="broker"/> routed so far, its own (<c>$SYS</c>, presence) left out: stays put
+    /// once nothing loops.</summary>
+    public static int Routed(RunningBroker broker) => broker.Counters!.Published - broker.Counters.FromBroker;
 
     /// <summary>Waits until <paramref name="broker"/> routes <paramref name="clientId"/> to the gateway
     /// <paramref name="gatewayId"/> below it (the gateways' announcements arrived).</summary>

@@ -29,6 +29,7 @@ public sealed class EmulatorEngine : BrokerEngine
         ["EdgeBroker:Connections:MaxConnectionsPerSource"] = (RelaySettings.MaxConnectionsPerSourceKey, Same),
         ["EdgeBroker:Connections:ConnectionRateWindowSeconds"] = (RelaySettings.ConnectionRateWindowSecondsKey, Same),
         ["EdgeBroker:SysIntervalSeconds"] = (RelaySettings.SysIntervalKey, Same),
+        ["EdgeBroker:P2PUnreachableTtlSeconds"] = (RelaySettings.P2PUnreachableTtlSecondsKey, Same),
     };
 
     public override string Name => Engines.Emulator;

@@ -5,15 +5,16 @@ using MQTTnet.Protocol;
 
 namespace EdgeBroker.EndToEnd.Tests.Security;
 
-/// <summary>The security flags of the host program: <c>--application-group</c> and <c>--sys-subscriber</c> do what
-/// their keys in a settings file do.</summary>
+/// <summary>The security flags of the host program: <c>--application-group</c>, <c>--sys-subscriber</c> and
+/// <c>--p2p-gateway</c> do what their keys in a settings file do.</summary>
 public sealed class SecurityFlagTests
 {
     [Fact]
-    public async Task Application_group_and_sys_subscriber_flags_open_p2p_across_groups_and_sys_to_the_named_clients()
+    public async Task Application_group_sys_subscriber_and_p2p_gateway_flags_open_p2p_across_groups_sys_and_route_announcements_to_the_named_clients()
     {
         await using var broker = await HostProcess.StartAsync(
-            "--access-key", "AK:secret", "--instance-id", "edge-1", "--application-group", "GID_app", "--sys-subscriber", "GID_app@@@monitor");
+            "--access-key", "AK:secret", "--instance-id", "edge-1", "--application-group", "GID_app", "--sys-subscriber", "GID_app@@@monitor",
+            "--p2p-gateway", "GID_gw");
         await using var monitor = await ConnectAsync(broker, "GID_app@@@monitor");
         await using var backend = await ConnectAsync(broker, "GID_app@@@backend");
         await using var device = await ConnectAsync(broker, "GID_sensors@@@dev1");
@@ -28,6 +29,10 @@ public sealed class SecurityFlagTests
         Assert.Equal(MqttClientPublishReasonCode.Success, toApplication.ReasonCode);
         Assert.Equal("from the application group", (await device.ReceiveAsync()).ConvertPayloadToString());
         Assert.Equal("to the application group", (await backend.ReceiveAsync()).ConvertPayloadToString());
+
+        await using var gateway = await ConnectAsync(broker, "GID_gw@@@site");
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await gateway.PublishAsync("$eb/route/GID_sensors@@@far", "1")).ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await backend.PublishAsync("$eb/route/GID_sensors@@@far", "1")).ReasonCode);
     }
 
     static Task<TestClient> ConnectAsync(RunningBroker broker, string clientId) =>

@@ -14,7 +14,7 @@ public class SecuritySettingsTests
         var file = SettingsFile.Parse(
             "access_key.AK1 = secret one\naccess_key.AK1.groups = GID_sensors, GID_lights\naccess_key.AK2 = s2\n"
             + "instance_id = edge-1\napplication_groups = GID_app,, GID_backend \nsys_subscribers = GID_ops@@@monitor\n"
-            + "pairing_window_seconds = 30\npairing_group = GID_sensors\n");
+            + "pairing_window_seconds = 30\npairing_group = GID_sensors\np2p_gateways = gw-b, GID_gateways\n");
         var settings = new RelaySecuritySettings();
 
         settings.ApplyFrom(file);
@@ -27,6 +27,7 @@ public class SecuritySettingsTests
         Assert.Equal("edge-1", options.InstanceId);
         Assert.Equal(["GID_app", "GID_backend"], options.ApplicationGroups);
         Assert.True(options.IsSysSubscriber("GID_ops@@@monitor"));
+        Assert.Equal(["gw-b", "GID_gateways"], options.P2PGateways);
         Assert.Equal(30, options.PairingWindowSeconds);
         Assert.Equal("GID_sensors", settings.PairingGroup);
         Assert.Equal(RelaySecuritySettings.MaxTrackedAddresses, options.Throttle.MaxTrackedAddresses);

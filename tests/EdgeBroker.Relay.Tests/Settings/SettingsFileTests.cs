@@ -57,6 +57,20 @@ public class SettingsFileTests
         Assert.Equal(["line 2 is not 'key = value': nonsense"], file.Problems.Cast<string>());
     }
 
+    [Theory]
+    [InlineData("", 30, 0)]
+    [InlineData("p2p_unreachable_ttl_seconds = 5", 5, 0)]
+    [InlineData("p2p_unreachable_ttl_seconds = 0", 30, 1)]
+    public void The_unreachable_targets_lifetime_is_read_and_the_core_keeps_sixteen(string line, int seconds, int problems)
+    {
+        var settings = new RelaySettings();
+        var file = SettingsFile.Parse(line);
+
+        settings.ApplyFrom(file);
+
+        Assert.Equal((seconds, problems, 16), (settings.P2PUnreachableTtlSeconds, file.Problems.Count, RelaySettings.P2PUnreachableCacheSize));
+    }
+
     [Fact]
     public void Device_defaults_are_the_documented_ones()
     {

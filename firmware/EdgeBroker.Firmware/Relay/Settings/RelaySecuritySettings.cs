@@ -17,6 +17,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string AllowAnonymousKey = "allow_anonymous";
         public const string ApplicationGroupsKey = "application_groups";
         public const string SysSubscribersKey = "sys_subscribers";
+        public const string P2PGatewaysKey = "p2p_gateways";
         public const string PairingWindowSecondsKey = "pairing_window_seconds";
         public const string PairingGroupKey = "pairing_group";
 
@@ -38,6 +39,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             AllowAnonymous = NotSet;
             ApplicationGroups = new string[0];
             SysSubscribers = new string[0];
+            P2PGateways = new string[0];
             PairingWindowSeconds = SecurityOptions.DefaultPairingWindowSeconds;
             PairingGroup = DefaultPairingGroup;
         }
@@ -60,6 +62,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
 
         /// <summary>Client IDs that may subscribe to <c>$SYS/…</c> when they connect with credentials.</summary>
         public string[] SysSubscribers { get; set; }
+
+        /// <summary>Client IDs and groups of the gateways below this one, which alone may announce P2P routes
+        /// (docs/federation.md).</summary>
+        public string[] P2PGateways { get; set; }
 
         /// <summary>How long a press of the pairing button keeps the window open.</summary>
         public int PairingWindowSeconds { get; set; }
@@ -90,6 +96,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             AllowAnonymous = file.GetInt(AllowAnonymousKey, AllowAnonymous, 0, 1);
             ApplicationGroups = file.GetList(ApplicationGroupsKey);
             SysSubscribers = file.GetList(SysSubscribersKey);
+            P2PGateways = file.GetList(P2PGatewaysKey);
             PairingWindowSeconds = file.GetInt(PairingWindowSecondsKey, PairingWindowSeconds, 1, 3600);
             string pairingGroup = file.Get(PairingGroupKey);
             if (pairingGroup == null)
@@ -135,6 +142,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             options.AllowAnonymous = AllowsAnonymous(hasPairedDevices);
             options.ApplicationGroups = ApplicationGroups;
             options.SysSubscribers = SysSubscribers;
+            options.P2PGateways = P2PGateways;
             options.PairingWindowSeconds = PairingWindowSeconds;
             options.Throttle.MaxTrackedAddresses = MaxTrackedAddresses;
             return options;

@@ -45,6 +45,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>Seconds between two publications of the <c>$SYS/broker/…</c> tree.</summary>
         public const string SysIntervalKey = "sys_interval";
 
+        /// <summary>P2P federation: how long a target the upstream said is unknown everywhere is answered here as unknown.</summary>
+        public const string P2PUnreachableTtlSecondsKey = "p2p_unreachable_ttl_seconds";
+
+        /// <summary>P2P targets the device keeps as unknown everywhere at most (a client ID and an expiry each, on the
+        /// heap); the entry nearest its expiry gives way.</summary>
+        public const int P2PUnreachableCacheSize = 16;
+
         /// <summary>Smallest useful packet limit: a CONNECT with a client ID, a will and credentials.</summary>
         public const int MinPacketSize = 128;
 
@@ -82,6 +89,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxConnectionsPerSource = 60;
             ConnectionRateWindowSeconds = 10;
             SysIntervalSeconds = SysTree.DefaultIntervalSeconds;
+            P2PUnreachableTtlSeconds = EdgeBroker.Core.Uplink.UnreachableTargets.DefaultTtlSeconds;
         }
 
         /// <summary>MQTT listener port; 0 picks a free one.</summary>
@@ -151,6 +159,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <c>sys_interval</c>, same key and meaning).</summary>
         public int SysIntervalSeconds { get; set; }
 
+        /// <summary>Seconds a P2P target the upstream said is unknown everywhere is answered here as unknown instead of
+        /// going up (docs/federation.md).</summary>
+        public int P2PUnreachableTtlSeconds { get; set; }
+
         /// <summary>Applies what <paramref name="file"/> sets; bad values are left at their defaults and reported in the
         /// file's <see cref="SettingsFile.Problems"/>.</summary>
         public void ApplyFrom(SettingsFile file)
@@ -180,6 +192,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxConnectionsPerSource = file.GetInt(MaxConnectionsPerSourceKey, MaxConnectionsPerSource, 0, 100000);
             ConnectionRateWindowSeconds = file.GetInt(ConnectionRateWindowSecondsKey, ConnectionRateWindowSeconds, 1, 3600);
             SysIntervalSeconds = file.GetInt(SysIntervalKey, SysIntervalSeconds, 0, 86400);
+            P2PUnreachableTtlSeconds = file.GetInt(P2PUnreachableTtlSecondsKey, P2PUnreachableTtlSeconds, 1, 86400);
         }
 
         /// <summary>What the core keeps for away clients and how it hands it back, as set here.</summary>

@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Uplink;
 
 namespace EdgeBroker.Firmware.Relay.Settings
@@ -180,23 +181,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
                 return fallback;
             }
 
-            int index = 0;
-            int start = 0;
-            while (start <= choices.Length)
+            int index = SeparatedList.IndexOf(choices, ',', value);
+            if (index >= 0)
             {
-                int end = choices.IndexOf(',', start);
-                if (end < 0)
-                {
-                    end = choices.Length;
-                }
-
-                if (end - start == value.Length && choices.Substring(start, end - start) == value)
-                {
-                    return index;
-                }
-
-                index++;
-                start = end + 1;
+                return index;
             }
 
             file.Problems.Add(key + " = " + value + " is not one of " + choices);
