@@ -69,9 +69,14 @@ namespace EdgeBroker.Core.Uplink
                 return name + ": the backoff needs 1 <= min <= max";
             }
 
-            if (settings.ForwardRules.Count == 0 && settings.SubscribeRules.Count == 0 && !settings.P2P)
+            if (settings.ProxyGroups.Count > 0 && settings.MaxProxySessions < 1)
             {
-                return name + " has no forward or subscribe rule and does not federate P2P";
+                return name + ": MaxProxySessions must be at least 1 where groups are proxied";
+            }
+
+            if (settings.ForwardRules.Count == 0 && settings.SubscribeRules.Count == 0 && !settings.P2P && settings.ProxyGroups.Count == 0)
+            {
+                return name + " has no forward or subscribe rule, does not federate P2P and proxies no group";
             }
 
             string error = CheckRules(name, settings.ForwardRules);

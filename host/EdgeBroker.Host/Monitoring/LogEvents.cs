@@ -43,4 +43,11 @@ static class LogEvents
 
     /// <summary>An upstream that does not speak MQTT 5 is used with MQTT 3.1.1.</summary>
     public static readonly EventId UplinkProtocolFallback = new(1304, nameof(UplinkProtocolFallback));
+
+    /// <summary>Proxy sessions upstream started failing to connect (the first failure while all were up), or all are up
+    /// again.</summary>
+    public static readonly EventId ProxySessionsFailing = new(1310, nameof(ProxySessionsFailing));
+
+    /// <summary>A client of a proxied group got no proxy session: the cap was reached (logged for the first).</summary>
+    public static readonly EventId ProxySessionsCapReached = new(1311, nameof(ProxySessionsCapReached));
 }

@@ -31,6 +31,7 @@ sealed class UplinkService(
 
     readonly ILogger _logger = loggerFactory.CreateLogger<UplinkService>();
     readonly List<UplinkConnection> _connections = [];
+    readonly List<ProxyConnections> _proxies = [];
     readonly CancellationTokenSource _stopping = new();
     readonly List<Task> _running = [];
 
@@ -48,6 +49,11 @@ sealed class UplinkService(
                 Dropped = OnDropped,
             };
             _connections.Add(new UplinkConnection(uplink, uplinkOptions, core, loggerFactory.CreateLogger<UplinkConnection>()));
+            if (uplink.Proxies.Enabled)
+            {
+                _proxies.Add(new ProxyConnections(uplink, uplinkOptions, core, loggerFactory.CreateLogger<ProxyConnections>()));
+            }
+
             core.Uplinks.Add(uplink);
             uplinks.Add(uplink);
             var status = uplink.Status(Clock.NowMs());
@@ -67,6 +73,26 @@ sealed class UplinkService(
         return Task.CompletedTask;
     }
 
+    /// <summary>A local client's connection is ready to receive: each uplink that proxies its group opens a proxy
+    /// session upstream for it (docs/federation.md, "Down path 1: proxy sessions").</summary>
+    public void ClientReady(string clientId, object connection, uint sessionExpirySeconds)
+    {
+        foreach (var proxies in _proxies)
+        {
+            proxies.ClientReady(clientId, connection, sessionExpirySeconds);
+        }
+    }
+
+    /// <summary>A local client's connection ended (with <paramref name="sessionExpirySeconds"/> in force): its proxy
+    /// sessions close.</summary>
+    public void ClientGone(string clientId, object connection, uint sessionExpirySeconds)
+    {
+        foreach (var proxies in _proxies)
+        {
+            proxies.ClientGone(clientId, connection, sessionExpirySeconds);
+        }
+    }
+
     /// <summary>As the upstream of other gateways: each dedupe id of a sender is routed once (<see cref="Router.Dedupe"/>),
     /// remembered across restarts of this broker where the store is durable.</summary>
     void AcceptOnce()
@@ -84,6 +110,7 @@ sealed class UplinkService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
+        await Task.WhenAll(_proxies.Select(proxies => proxies.StopAsync(cancellationToken)));
         await Task.WhenAll(_running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
@@ -119,6 +146,11 @@ sealed class UplinkService(
         foreach (var connection in _connections)
         {
             connection.Dispose();
+        }
+
+        foreach (var proxies in _proxies)
+        {
+            proxies.Dispose();
         }
 
         _stopping.Dispose();
