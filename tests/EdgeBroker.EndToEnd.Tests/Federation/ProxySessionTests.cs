@@ -135,6 +135,22 @@ public sealed class ProxySessionTests
         Assert.Equal((1, 1), (metrics["edgebroker_uplink_proxy_sessions{uplink=\"cloud\"}"], metrics["edgebroker_uplink_proxy_over_cap_total{uplink=\"cloud\"}"]));
     }
 
+    [Fact]
+    public async Task The_command_line_flags_proxy_a_group_of_the_gateway_program_up_to_the_cap()
+    {
+        await using var cloud = await new HostEngine().StartAsync();
+        await using var gateway = await HostProcess.StartAsync("--uplink", $"mqtt://127.0.0.1:{cloud.Port}", "--uplink-client-id", "site-gw",
+            "--uplink-proxy-group", "GID_dev", "--uplink-max-proxy-sessions", "1");
+        await using var first = await TestClient.ConnectAsync(gateway, Device);
+        await WaitForProxyAsync(cloud, Device, connected: true);
+
+        await using var second = await TestClient.ConnectAsync(gateway, "GID_dev@@@dev-2");
+        await using var other = await TestClient.ConnectAsync(gateway, "GID_other@@@x");
+
+        await gateway.WaitForOutputAsync("1 proxy sessions are open (MaxProxySessions); GID_dev@@@dev-2");
+        Assert.False(cloud.IsConnected("GID_dev@@@dev-2") || cloud.IsConnected("GID_other@@@x"));
+    }
+
     /// <summary>Access keys (AK_ALL for every group), anonymous clients allowed, GID_app an application group: the
     /// same on the cloud and the gateway.</summary>
     static Dictionary<string, string?> Secured(Dictionary<string, string?> settings)
