@@ -98,26 +98,37 @@ sealed class ProxyConnection
         };
 
         var version = _proxies.Speaks311 ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500;
+        var fallBack = false;
         try
         {
             var result = await client.ConnectAsync(_proxies.ClientOptions.Build(address, version, _clientId, _sessionExpirySeconds), _closing.Token);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
-                if (UplinkConnection.RefusesMqtt5(result.ResultCode) && _proxies.FallBack(version))
+                if (!(UplinkConnection.RefusesMqtt5(result.ResultCode) && _proxies.FallBack(version)))
                 {
-                    return ("the upstream does not speak MQTT 5; trying MQTT 3.1.1", false);
+                    return ($"CONNACK refused: {result.ResultCode} (0x{(int)result.ResultCode:x2})", true);
                 }
 
-                return ($"CONNACK refused: {result.ResultCode} (0x{(int)result.ResultCode:x2})", true);
+                fallBack = true;
             }
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
             return null;
         }
+        catch (Exception e) when (UplinkConnection.IsUnreadableConnAck(e) && _proxies.FallBack(version))
+        {
+            fallBack = true;
+        }
         catch (Exception e)
         {
             return (UplinkConnection.Describe(e), true);
+        }
+
+        if (fallBack)
+        {
+            // The upstream speaks MQTT 3.1.1 only (the uplink's own connection logs it): again, at once, with 3.1.1.
+            return await ConnectAndServeAsync(address);
         }
 
         _proxies.Connected(this);

@@ -132,10 +132,8 @@ sealed class UplinkConnection : IDisposable
         {
             return null;
         }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttProtocolViolationException
-                                  || e.InnerException is MQTTnet.Exceptions.MqttProtocolViolationException)
+        catch (Exception e) when (IsUnreadableConnAck(e))
         {
-            // A 3.1.1-only broker may answer an MQTT 5 CONNECT with a CONNACK MQTTnet cannot read as MQTT 5.
             if (CanFallBack(version))
             {
                 return await FallBackAsync(client, address, stopping);
@@ -157,6 +155,11 @@ sealed class UplinkConnection : IDisposable
     /// MQTT 5 broker says 0x84.</summary>
     internal static bool RefusesMqtt5(MqttClientConnectResultCode code) =>
         code is MqttClientConnectResultCode.UnsupportedProtocolVersion or (MqttClientConnectResultCode)1;
+
+    /// <summary>Whether a failed CONNECT says the same: a 3.1.1-only broker may answer an MQTT 5 CONNECT with a CONNACK
+    /// MQTTnet cannot read as MQTT 5.</summary>
+    internal static bool IsUnreadableConnAck(Exception e) =>
+        e is MQTTnet.Exceptions.MqttProtocolViolationException || e.InnerException is MQTTnet.Exceptions.MqttProtocolViolationException;
 
     bool CanFallBack(MqttProtocolVersion version) => version == MqttProtocolVersion.V500 && _options.Protocol == UplinkProtocol.Auto;
 
