@@ -47,6 +47,9 @@ public sealed class ProxySessionTests
             (received.Topic, received.ConvertPayloadToString(), received.QualityOfServiceLevel));
         Assert.Equal((Address(App), "c-7", "text/plain"), (received.ResponseTopic, Encoding.UTF8.GetString(received.CorrelationData), received.ContentType));
         Assert.Contains(received.UserProperties, property => property.Name == "unit" && property.ValueBuffer.ToArray().SequenceEqual("C"u8.ToArray()));
+        Assert.True((await app.PublishAsync(Address(Device), "qos2", MqttQualityOfServiceLevel.ExactlyOnce)).IsSuccess);
+        var exactlyOnce = await device.ReceiveAsync();
+        Assert.Equal(("qos2", MqttQualityOfServiceLevel.ExactlyOnce), (exactlyOnce.ConvertPayloadToString(), exactlyOnce.QualityOfServiceLevel));
 
         // The device answers by P2P to the response topic: up the gateway's federated uplink to the application.
         var reply = await device.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(received.ResponseTopic).WithPayload("ack")
