@@ -85,6 +85,18 @@ public class ProxySessionsTests
         Assert.Contains("MaxProxySessions", UplinkConfigCheck.Check(new ArrayList { settings }));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("GID_dev@@@dev-1")]
+    public void A_proxy_group_that_is_no_group_ID_is_refused(string group)
+    {
+        var settings = new UplinkSettings("cloud") { ClientId = "gw" };
+        settings.AddAddress(UplinkAddress.Parse("mqtt://upstream:1883"));
+        settings.ProxyGroups.Add(group);
+
+        Assert.Contains("is not a group ID", UplinkConfigCheck.Check(new ArrayList { settings }));
+    }
+
     [Fact]
     public void Signature_credentials_sign_the_proxied_client_ID()
     {
