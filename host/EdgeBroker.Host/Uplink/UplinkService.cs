@@ -49,17 +49,16 @@ sealed class UplinkService(
                 Dropped = OnDropped,
             };
             _connections.Add(new UplinkConnection(uplink, uplinkOptions, core, loggerFactory.CreateLogger<UplinkConnection>()));
-            if (uplink.Proxies.Enabled)
-            {
-                _proxies.Add(new ProxyConnections(uplink, uplinkOptions, core, loggerFactory.CreateLogger<ProxyConnections>()));
-            }
-
             core.Uplinks.Add(uplink);
             uplinks.Add(uplink);
             var status = uplink.Status(Clock.NowMs());
             _logger.LogInformation("Uplink {Name}: {Addresses} as {ClientId}, {Forward} forward and {Subscribe} subscribe rule(s), {Queued} message(s) queued",
                 uplink.Name, string.Join(", ", uplinkOptions.Addresses), uplink.Settings.ClientId, uplink.Settings.ForwardRules.Count,
                 uplink.Settings.SubscribeRules.Count, status.Queued);
+            if (uplink.Proxies.Enabled)
+            {
+                _proxies.Add(new ProxyConnections(uplink, uplinkOptions, core, loggerFactory.CreateLogger<ProxyConnections>()));
+            }
         }
 
         Uplinks = uplinks;
