@@ -71,8 +71,9 @@ sealed class CoreBridge
     /// uplinks' proxy sessions follow it. Null tells no one.</summary>
     public Action<string, object, uint>? ClientReady { get; init; }
 
-    /// <summary>Told when a client's connection has ended, with the session expiry in force then. Null tells no one.</summary>
-    public Action<string, object, uint>? ClientGone { get; init; }
+    /// <summary>Told when a client's connection has ended, with the session expiry in force then and whether the client
+    /// said DISCONNECT (rather than losing its connection). Null tells no one.</summary>
+    public Action<string, object, uint, bool>? ClientGone { get; init; }
 
     /// <summary>Whether the core decides with the security policy, which logs each denial with its reason; the open
     /// policy's refusals ($ topics) are logged here.</summary>
@@ -242,7 +243,7 @@ sealed class CoreBridge
         connection.End();
 
         _core.ConnectionClosed(args.ClientId, connection);
-        ClientGone?.Invoke(args.ClientId, connection, connection.SessionExpirySeconds);
+        ClientGone?.Invoke(args.ClientId, connection, connection.SessionExpirySeconds, args.DisconnectType == MqttClientDisconnectType.Clean);
         _security.Disconnected(connection.Client);
         _logger.LogInformation(LogEvents.ClientDisconnected, "Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
             args.ClientId, endPoint, args.DisconnectType, connection.ChannelId);

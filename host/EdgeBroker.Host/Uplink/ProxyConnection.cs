@@ -9,8 +9,8 @@ namespace EdgeBroker.Host.Uplink;
 /// <summary>
 /// One proxy session upstream (docs/federation.md, "Down path 1: proxy sessions"): an MQTTnet client connected under a
 /// local client's ID with the uplink's addresses, TLS and credentials, kept connected — reconnecting with the uplink's
-/// backoff, failing over across its addresses — while the local client is, and closed with a DISCONNECT when it goes,
-/// so the upstream shows the client online exactly while it is connected here. It subscribes to nothing: the upstream's
+/// backoff, failing over across its addresses — while the local client is, and closed when it goes, the way it went
+/// (with a DISCONNECT, or dropped), so the upstream shows the client online exactly while it is connected here. It subscribes to nothing: the upstream's
 /// own P2P routing delivers <c>{parent}/p2p/{clientId}</c> to it, and <see cref="ProxyConnections"/> routes that to the
 /// local client through the core before MQTTnet acknowledges it upstream.
 /// </summary>
@@ -22,6 +22,7 @@ sealed class ProxyConnection
     readonly CancellationTokenSource _closing = new();
     Task _running = Task.CompletedTask;
     uint _sessionExpirySeconds;
+    bool _sayDisconnect = true;
 
     /// <param name="sessionExpirySeconds">How long the upstream keeps the session after it ends: the local client's
     /// own session expiry, so a client whose session outlives its connection here has one upstream too, where
@@ -45,14 +46,17 @@ sealed class ProxyConnection
         await RunAsync();
     });
 
-    /// <summary>Ends the proxy session with the session expiry it connected with (the broker stops).</summary>
-    public Task CloseAsync() => CloseAsync(_sessionExpirySeconds);
+    /// <summary>Ends the proxy session with a DISCONNECT and the session expiry it connected with (the broker stops).</summary>
+    public Task CloseAsync() => CloseAsync(_sessionExpirySeconds, true);
 
-    /// <summary>Ends the proxy session: a DISCONNECT carrying <paramref name="sessionExpirySeconds"/> (the local
-    /// client's expiry as its connection ended, which an MQTT 5 DISCONNECT may have changed).</summary>
-    public Task CloseAsync(uint sessionExpirySeconds)
+    /// <summary>Ends the proxy session as the local client's connection ended: with <paramref name="sayDisconnect"/>, a
+    /// DISCONNECT carrying <paramref name="sessionExpirySeconds"/> (the client's expiry then, which its MQTT 5
+    /// DISCONNECT may have changed); otherwise the connection is dropped without one, so the upstream sees the client
+    /// lost, as the gateway did, and keeps the expiry it connected with.</summary>
+    public Task CloseAsync(uint sessionExpirySeconds, bool sayDisconnect)
     {
         _sessionExpirySeconds = sessionExpirySeconds;
+        _sayDisconnect = sayDisconnect;
         _closing.Cancel();
         return _running.ContinueWith(_ => _closing.Dispose(), TaskScheduler.Default);
     }
@@ -138,7 +142,8 @@ sealed class ProxyConnection
             return (lost.Task.Result, false);
         }
 
-        if (client.IsConnected)
+        // Without a DISCONNECT, disposing the client closes its connection (MQTTnet sends nothing more).
+        if (_sayDisconnect && client.IsConnected)
         {
             var disconnect = new MqttClientDisconnectOptionsBuilder();
             if (version == MqttProtocolVersion.V500)

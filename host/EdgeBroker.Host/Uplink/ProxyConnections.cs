@@ -72,8 +72,9 @@ sealed class ProxyConnections : IDisposable
         }
     }
 
-    /// <summary>A local client's connection ended: closes its proxy session when that connection owned it.</summary>
-    public void ClientGone(string clientId, object connection, uint sessionExpirySeconds)
+    /// <summary>A local client's connection ended: closes its proxy session when that connection owned it — with a
+    /// DISCONNECT when the client said one, otherwise by dropping the connection, as the client's was.</summary>
+    public void ClientGone(string clientId, object connection, uint sessionExpirySeconds, bool saidDisconnect)
     {
         if (!Uplink.Proxies.Release(clientId, connection) || !_open.TryRemove(clientId, out var proxy))
         {
@@ -81,7 +82,7 @@ sealed class ProxyConnections : IDisposable
         }
 
         _failing.TryRemove(proxy, out _);
-        var closed = proxy.CloseAsync(sessionExpirySeconds);
+        var closed = proxy.CloseAsync(sessionExpirySeconds, saidDisconnect);
         _closing[clientId] = closed;
         closed.ContinueWith(_ => _closing.TryRemove(new KeyValuePair<string, Task>(clientId, closed)), TaskScheduler.Default);
     }

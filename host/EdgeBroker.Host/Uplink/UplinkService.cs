@@ -82,13 +82,13 @@ sealed class UplinkService(
         }
     }
 
-    /// <summary>A local client's connection ended (with <paramref name="sessionExpirySeconds"/> in force): its proxy
-    /// sessions close.</summary>
-    public void ClientGone(string clientId, object connection, uint sessionExpirySeconds)
+    /// <summary>A local client's connection ended (with <paramref name="sessionExpirySeconds"/> in force; after its
+    /// DISCONNECT when <paramref name="saidDisconnect"/>): its proxy sessions close the same way.</summary>
+    public void ClientGone(string clientId, object connection, uint sessionExpirySeconds, bool saidDisconnect)
     {
         foreach (var proxies in _proxies)
         {
-            proxies.ClientGone(clientId, connection, sessionExpirySeconds);
+            proxies.ClientGone(clientId, connection, sessionExpirySeconds, saidDisconnect);
         }
     }
 

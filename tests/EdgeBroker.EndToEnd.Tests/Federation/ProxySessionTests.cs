@@ -73,23 +73,34 @@ public sealed class ProxySessionTests
         using var gatewayApi = new SignedApiClient(gateway.HttpBaseAddress!, Key, Secret);
         await using var monitor = await TestClient.ConnectAsync(cloud, "GID_app@@@monitor", MqttProtocolVersion.V500,
             configure: options => options.WithCredentials($"Signature|{Key}|edgebroker", Security.SecureBroker.SignaturePassword(Secret, "GID_app@@@monitor")));
-        await monitor.SubscribeAsync("$SYS/presence/GID_dev/connect");
-        await monitor.SubscribeAsync("$SYS/presence/GID_dev/disconnect");
+        foreach (var eventType in new[] { "connect", "disconnect", "tcpclean" })
+        {
+            await monitor.SubscribeAsync("$SYS/presence/GID_dev/" + eventType);
+        }
+
         Assert.Equal(0, await OnlineAsync(cloudApi, Device));
 
         await using (await TestClient.ConnectAsync(gateway, Device, MqttProtocolVersion.V500))
         {
             await Eventually.WaitUntilAsync(async () => await OnlineAsync(cloudApi, Device) == 1, () => "the cloud never showed the device online");
-            var connect = await monitor.ReceiveAsync();
-            Assert.Equal("$SYS/presence/GID_dev/connect", connect.Topic);
-            Assert.Contains($"\"clientId\":\"{Device}\"", connect.ConvertPayloadToString());
+            Assert.Equal(["connect"], await PresenceEventsAsync(monitor, 1));
             Assert.Equal((1, 0), await ProxyStatusAsync(gatewayApi));
         }
 
+        // A clean exit at the gateway is a clean exit upstream: disconnect, then tcpclean.
         await Eventually.WaitUntilAsync(async () => await OnlineAsync(cloudApi, Device) == 0, () => "the cloud still shows the device online");
-        var disconnect = await monitor.ReceiveAsync();
-        Assert.Equal("$SYS/presence/GID_dev/disconnect", disconnect.Topic);
+        Assert.Equal(["disconnect", "tcpclean"], await PresenceEventsAsync(monitor, 2));
         Assert.Equal((0, 0), await ProxyStatusAsync(gatewayApi));
+
+        // A device that loses its connection is lost upstream too: its proxy session is dropped without DISCONNECT.
+        var lost = await RawMqttConnection.OpenAsync(gateway);
+        Assert.Equal(0, await lost.ConnectAsync(Device));
+        await Eventually.WaitUntilAsync(async () => await OnlineAsync(cloudApi, Device) == 1, () => "the cloud never showed the device online again");
+        Assert.Equal(["connect"], await PresenceEventsAsync(monitor, 1));
+        lost.Abort();
+        await Eventually.WaitUntilAsync(async () => await OnlineAsync(cloudApi, Device) == 0, () => "the cloud still shows the lost device online");
+        Assert.Equal(["tcpclean"], await PresenceEventsAsync(monitor, 1));
+        await monitor.ExpectNothingAsync();
     }
 
     [Fact]
@@ -194,6 +205,18 @@ public sealed class ProxySessionTests
         var answer = await api.GetAsync(OnlineStatusPaths.ClientStatus, new Dictionary<string, string> { ["resource"] = clientId });
         answer.AssertOk();
         return answer.Int("online");
+    }
+
+    /// <summary>The event types of the next <paramref name="count"/> presence events (the last level of their topics).</summary>
+    static async Task<List<string>> PresenceEventsAsync(TestClient monitor, int count)
+    {
+        var events = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            events.Add((await monitor.ReceiveAsync()).Topic.Split('/')[^1]);
+        }
+
+        return events;
     }
 
     /// <summary>The gateway's <c>GET /uplinks</c>: its uplink's open proxy sessions and clients over the cap.</summary>
