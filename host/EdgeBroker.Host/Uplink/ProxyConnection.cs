@@ -10,9 +10,10 @@ namespace EdgeBroker.Host.Uplink;
 /// One proxy session upstream (docs/federation.md, "Down path 1: proxy sessions"): an MQTTnet client connected under a
 /// local client's ID with the uplink's addresses, TLS and credentials, kept connected — reconnecting with the uplink's
 /// backoff, failing over across its addresses — while the local client is, and closed when it goes, the way it went
-/// (with a DISCONNECT, or dropped), so the upstream shows the client online exactly while it is connected here. It subscribes to nothing: the upstream's
-/// own P2P routing delivers <c>{parent}/p2p/{clientId}</c> to it, and <see cref="ProxyConnections"/> routes that to the
-/// local client through the core before MQTTnet acknowledges it upstream.
+/// (with a DISCONNECT, or dropped), so the upstream shows the client online exactly while it is connected here. It
+/// subscribes to nothing: the upstream's own P2P routing delivers <c>{parent}/p2p/{clientId}</c> to it, and
+/// <see cref="ProxyConnections"/> routes that to the local client through the core before MQTTnet acknowledges it
+/// upstream.
 /// </summary>
 sealed class ProxyConnection
 {
