@@ -21,6 +21,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var federationCases = FederationCaseCatalog.Select(settings.CaseIds);
         var robustness = RobustnessCase.IsSelected(settings.CaseIds);
         var idle = IdleCase.IsSelected(settings.CaseIds);
+        var proxy = ProxyCase.IsSelected(settings.CaseIds);
         var edgeBroker = new EdgeBrokerLauncher(settings.EdgeBrokerDll);
         var mosquitto = new MosquittoLauncher(settings.MosquittoPath);
         var launchers = new Dictionary<BrokerKind, IBrokerLauncher>
@@ -36,6 +37,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             .Concat(uplinkCases.Count > 0 || federationCases.Count > 0 ? [BrokerKind.EdgeBroker, BrokerKind.Mosquitto] : [])
             .Concat(robustness ? RobustnessCase.Brokers : [])
             .Concat(idle ? IdleCase.Brokers : [])
+            .Concat(proxy ? [BrokerKind.EdgeBroker] : [])
             .Distinct().Select(kind => launchers[kind]).ToList();
         foreach (var launcher in needed)
         {
@@ -52,7 +54,8 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var loadBefore = MachineDescription.LoadAverage();
         var ids = cases.Select(c => c.Id).Concat(storeCases.Select(c => c.Id)).Concat(uplinkCases.Select(c => c.Id))
             .Concat(federationCases.Select(c => c.Id))
-            .Concat(robustness ? [RobustnessCase.Id] : []).Concat(idle ? [IdleCase.Id] : []).ToList();
+            .Concat(robustness ? [RobustnessCase.Id] : []).Concat(idle ? [IdleCase.Id] : [])
+            .Concat(proxy ? [ProxyCase.Id] : []).ToList();
         progress.WriteLine($"Running {ids.Count} case(s){(settings.Quick ? " in quick mode" : string.Empty)}: {string.Join(", ", ids)}");
 
         var runner = new CaseRunner(settings, launchers, progress);
@@ -116,6 +119,18 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             }
         }
 
+        var proxyResults = new List<ProxyMeasurement>();
+        if (proxy)
+        {
+            foreach (var proxied in new[] { false, true })
+            {
+                var measured = await ProxyFootprint.MeasureAsync(edgeBroker.Dll.FullName, proxied, ProxyCase.Devices, cancellationToken).ConfigureAwait(false);
+                progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] {ProxyCase.Id}: {measured.Devices:N0} devices, {measured.ProxiesConnected:N0} proxy sessions: " +
+                                   $"gateway {measured.GatewayBytesPerDevice:N0} bytes per device, cloud {measured.CloudBytesPerDevice:N0}");
+                proxyResults.Add(measured);
+            }
+        }
+
         var run = new RunInfo(started, clock.Elapsed, MachineDescription.Describe(), needed.Select(l => l.Description).ToList(),
             loadBefore, MachineDescription.LoadAverage(), edgeBroker.Warnings)
         {
@@ -134,6 +149,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             FederationResults = federationResults,
             LatencyChartFileName = chartFile?.Name,
             IdleResults = idleResults,
+            ProxyResults = proxyResults,
         }.Render();
         output.WriteLine(report);
         if (settings.OutputFile is { } file)

@@ -32,6 +32,7 @@ namespace EdgeBroker.Core.Uplink
         readonly IUplinkQueueStore _store;
         readonly Backoff _backoff;
         readonly DedupeIds _dedupeIds;
+        readonly ProxySessions _proxies;
         readonly ArrayList _inFlight = new ArrayList();
         readonly ArrayList _read = new ArrayList();
 
@@ -68,6 +69,7 @@ namespace EdgeBroker.Core.Uplink
             _store = store;
             _backoff = new Backoff(settings.BackoffMinMs, settings.BackoffMaxMs, random);
             _dedupeIds = new DedupeIds(random);
+            _proxies = new ProxySessions(settings);
             _queuedCount = store.Count(settings.Name);
             _queuedBytes = store.Bytes(settings.Name);
         }
@@ -80,6 +82,13 @@ namespace EdgeBroker.Core.Uplink
         public UplinkSettings Settings
         {
             get { return _settings; }
+        }
+
+        /// <summary>Which local clients are present upstream under their own client ID (down path 1 of P2P
+        /// federation).</summary>
+        public ProxySessions Proxies
+        {
+            get { return _proxies; }
         }
 
         /// <summary><c>$SYS/uplink/{name}/state</c>.</summary>
@@ -619,6 +628,8 @@ namespace EdgeBroker.Core.Uplink
                 status.Failures = _failures;
                 status.BackoffCapMs = _state == UplinkState.BackingOff ? _backoff.CapMs(_failures) : 0;
                 status.LastError = _lastError;
+                status.ProxySessions = _proxies.Count;
+                status.ProxyOverCap = _proxies.OverCap;
                 return status;
             }
         }

@@ -69,9 +69,25 @@ namespace EdgeBroker.Core.Uplink
                 return name + ": the backoff needs 1 <= min <= max";
             }
 
-            if (settings.ForwardRules.Count == 0 && settings.SubscribeRules.Count == 0 && !settings.P2P)
+            if (settings.ProxyGroups.Count > 0 && settings.MaxProxySessions < 1)
             {
-                return name + " has no forward or subscribe rule and does not federate P2P";
+                return name + ": MaxProxySessions must be at least 1 where groups are proxied";
+            }
+
+            for (int i = 0; i < settings.ProxyGroups.Count; i++)
+            {
+                string group = (string)settings.ProxyGroups[i];
+
+                // A group ID is what comes before "@@@" in a client ID: not empty, no "@@@" of its own.
+                if (group == null || ClientIdentity.GroupOf(group + ClientIdentity.Separator + "x") != group)
+                {
+                    return name + ": proxy group '" + group + "' is not a group ID (such as GID_sensors)";
+                }
+            }
+
+            if (settings.ForwardRules.Count == 0 && settings.SubscribeRules.Count == 0 && !settings.P2P && settings.ProxyGroups.Count == 0)
+            {
+                return name + " has no forward or subscribe rule, does not federate P2P and proxies no group";
             }
 
             string error = CheckRules(name, settings.ForwardRules);

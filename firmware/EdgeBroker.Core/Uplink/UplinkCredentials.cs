@@ -22,6 +22,14 @@ namespace EdgeBroker.Core.Uplink
 
         public static UplinkCredentials For(UplinkSettings settings)
         {
+            return For(settings, settings.ClientId);
+        }
+
+        /// <summary>The credentials of the uplink's auth mode for a connection under <paramref name="clientId"/>: the
+        /// gateway's own, or a proxy session's (<see cref="ProxySessions"/>) — Signature and DeviceCredential sign the
+        /// client ID of the connection.</summary>
+        public static UplinkCredentials For(UplinkSettings settings, string clientId)
+        {
             switch (settings.AuthMode)
             {
                 case UplinkAuthMode.UserPassword:
@@ -29,13 +37,13 @@ namespace EdgeBroker.Core.Uplink
                 case UplinkAuthMode.Signature:
                     return new UplinkCredentials(
                         Apsara(CredentialUserName.SignatureMode, settings),
-                        ApsaraSignature.PasswordFor(settings.AccessKeySecret, settings.ClientId));
+                        ApsaraSignature.PasswordFor(settings.AccessKeySecret, clientId));
                 case UplinkAuthMode.Token:
                     return new UplinkCredentials(Apsara(CredentialUserName.TokenMode, settings), settings.Password);
                 case UplinkAuthMode.DeviceCredential:
                     return new UplinkCredentials(
                         Apsara(DeviceCredentialMode, settings),
-                        ApsaraSignature.PasswordFor(settings.AccessKeySecret, settings.ClientId));
+                        ApsaraSignature.PasswordFor(settings.AccessKeySecret, clientId));
                 default:
                     return new UplinkCredentials(null, null);
             }

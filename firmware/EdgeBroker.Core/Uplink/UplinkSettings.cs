@@ -15,6 +15,7 @@ namespace EdgeBroker.Core.Uplink
         public const int DefaultBackoffMaxMs = 60000;
         public const int DefaultMaxQueuedMessages = 100000;
         public const long DefaultMaxQueuedBytes = 64L * 1024 * 1024;
+        public const int DefaultMaxProxySessions = 100;
 
         public UplinkSettings(string name)
         {
@@ -22,6 +23,8 @@ namespace EdgeBroker.Core.Uplink
             Addresses = new ArrayList();
             ForwardRules = new ArrayList();
             SubscribeRules = new ArrayList();
+            ProxyGroups = new ArrayList();
+            MaxProxySessions = DefaultMaxProxySessions;
             AuthMode = UplinkAuthMode.None;
             KeepAliveSeconds = DefaultKeepAliveSeconds;
             InFlightWindow = DefaultInFlightWindow;
@@ -79,6 +82,13 @@ namespace EdgeBroker.Core.Uplink
         /// this gateway's clients come down, and the clients this broker can reach are announced upstream. Off by
         /// default.</summary>
         public bool P2P { get; set; }
+
+        /// <summary>Group IDs (strings) whose local clients each get a proxy session upstream under their own client ID
+        /// (<see cref="ProxySessions"/>); empty: none.</summary>
+        public ArrayList ProxyGroups { get; private set; }
+
+        /// <summary>Proxy sessions open at most; a further client of a proxied group gets none.</summary>
+        public int MaxProxySessions { get; set; }
 
         /// <summary><see cref="UplinkRule"/>s with <see cref="UplinkDirection.Forward"/>; the first match decides.</summary>
         public ArrayList ForwardRules { get; private set; }

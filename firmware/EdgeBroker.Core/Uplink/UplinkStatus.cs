@@ -40,6 +40,12 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Why the last attempt failed or the last connection ended; null when none did.</summary>
         public string LastError { get; set; }
 
+        /// <summary>Proxy sessions open upstream now (<see cref="Uplink.Proxies"/>).</summary>
+        public int ProxySessions { get; set; }
+
+        /// <summary>Clients of proxied groups that got no proxy session because the cap was reached, since start.</summary>
+        public long ProxyOverCap { get; set; }
+
         /// <summary>The status as one JSON object (for <c>$SYS/uplink/{name}/state</c> and the HTTP API).</summary>
         public string ToJson()
         {
@@ -56,7 +62,9 @@ namespace EdgeBroker.Core.Uplink
                 + ",\"refused\":" + Refused.ToString()
                 + ",\"failures\":" + ((long)Failures).ToString()
                 + ",\"backoffCapMs\":" + ((long)BackoffCapMs).ToString()
-                + ",\"lastError\":" + QuoteOrNull(LastError) + "}";
+                + ",\"lastError\":" + QuoteOrNull(LastError)
+                + ",\"proxySessions\":" + ((long)ProxySessions).ToString()
+                + ",\"proxyOverCap\":" + ProxyOverCap.ToString() + "}";
         }
 
         static string QuoteOrNull(string value)

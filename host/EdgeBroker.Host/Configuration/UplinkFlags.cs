@@ -5,7 +5,8 @@ namespace EdgeBroker.Host.Configuration;
 /// <summary>
 /// The command-line form of one uplink (named <see cref="UplinkOptions.CommandLineName"/>): <c>--uplink URL</c>
 /// (repeatable: failover addresses in order), <c>--uplink-forward FILTER</c> and <c>--uplink-subscribe FILTER</c>
-/// (repeatable; topics keep their names, QoS 1), <c>--uplink-client-id ID</c>, <c>--uplink-p2p</c> (P2P federation). Everything else — credentials, TLS files,
+/// (repeatable; topics keep their names, QoS 1), <c>--uplink-client-id ID</c>, <c>--uplink-p2p</c> (P2P federation),
+/// <c>--uplink-proxy-group GROUP</c> (repeatable) and <c>--uplink-max-proxy-sessions N</c> (proxy sessions). Everything else — credentials, TLS files,
 /// remaps, bounds — is set in the config file's "Uplinks" list.
 /// </summary>
 sealed class UplinkFlags
@@ -31,7 +32,18 @@ sealed class UplinkFlags
         Description = "Federate P2P over the uplink: messages for clients not here go up, envelopes for local clients come down.",
     };
 
-    public IEnumerable<Option> Options => [_addresses, _forward, _subscribe, _clientId, _p2p];
+    readonly Option<string[]> _proxyGroups = new("--uplink-proxy-group")
+    {
+        Description = "Group whose local clients each get a proxy session upstream under their own client ID (repeatable).",
+        HelpName = "GROUP",
+    };
+    readonly Option<int?> _maxProxySessions = new("--uplink-max-proxy-sessions")
+    {
+        Description = $"Proxy sessions open at most (default {Core.Uplink.UplinkSettings.DefaultMaxProxySessions}).",
+        HelpName = "N",
+    };
+
+    public IEnumerable<Option> Options => [_addresses, _forward, _subscribe, _clientId, _p2p, _proxyGroups, _maxProxySessions];
 
     /// <summary>Adds the given flags to <paramref name="settings"/> as one entry of the Uplinks list.</summary>
     public void AddSettings(ParseResult result, Dictionary<string, string?> settings)
@@ -41,7 +53,10 @@ sealed class UplinkFlags
         var subscribe = result.GetValue(_subscribe) ?? [];
         var clientId = result.GetValue(_clientId);
         var p2p = result.GetValue(_p2p);
-        if (addresses.Length == 0 && forward.Length == 0 && subscribe.Length == 0 && clientId is null && !p2p)
+        var proxyGroups = result.GetValue(_proxyGroups) ?? [];
+        var maxProxySessions = result.GetValue(_maxProxySessions);
+        if (addresses.Length == 0 && forward.Length == 0 && subscribe.Length == 0 && clientId is null && !p2p
+            && proxyGroups.Length == 0 && maxProxySessions is null)
         {
             return;
         }
@@ -59,6 +74,12 @@ sealed class UplinkFlags
         if (p2p)
         {
             settings[$"{entry}:{nameof(UplinkOptions.P2P)}"] = "true";
+        }
+
+        CommandLine.AddList(settings, $"{entry}:{nameof(UplinkOptions.ProxyGroups)}", proxyGroups);
+        if (maxProxySessions is { } max)
+        {
+            settings[$"{entry}:{nameof(UplinkOptions.MaxProxySessions)}"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 

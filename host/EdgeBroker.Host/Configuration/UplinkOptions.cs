@@ -72,6 +72,13 @@ public sealed class UplinkOptions
     /// envelopes for local clients come down, local clients are announced upstream. Off by default.</summary>
     public bool P2P { get; set; }
 
+    /// <summary>Groups (e.g. <c>GID_sensors</c>) whose local clients each get a proxy session upstream under their own
+    /// client ID, so the upstream's own P2P routing reaches them (docs/federation.md, "Down path 1: proxy sessions").</summary>
+    public List<string> ProxyGroups { get; set; } = [];
+
+    /// <summary>Proxy sessions open at most; a further client of a proxied group gets none (counted, logged once).</summary>
+    public int MaxProxySessions { get; set; } = UplinkSettings.DefaultMaxProxySessions;
+
     /// <summary>Local topics sent upstream.</summary>
     public List<UplinkRuleOptions> Forward { get; set; } = [];
 
@@ -101,7 +108,13 @@ public sealed class UplinkOptions
             FullPolicy = FullPolicy,
             BackoffMinMs = BackoffMinMs,
             BackoffMaxMs = BackoffMaxMs,
+            MaxProxySessions = MaxProxySessions,
         };
+        foreach (var group in ProxyGroups)
+        {
+            settings.ProxyGroups.Add(group);
+        }
+
         foreach (var text in Addresses)
         {
             if (UplinkAddress.Parse(text) is { } address)

@@ -46,4 +46,11 @@ static class LogEvents
 
     /// <summary>A gateway's route announcement leads back up through this broker: the federated uplinks form a cycle.</summary>
     public static readonly EventId UplinkCycle = new(1305, nameof(UplinkCycle));
+
+    /// <summary>Proxy sessions upstream started failing to connect (the first failure while all were up), or all are up
+    /// again.</summary>
+    public static readonly EventId ProxySessionsFailing = new(1310, nameof(ProxySessionsFailing));
+
+    /// <summary>A client of a proxied group got no proxy session: the cap was reached (logged for the first).</summary>
+    public static readonly EventId ProxySessionsCapReached = new(1311, nameof(ProxySessionsCapReached));
 }

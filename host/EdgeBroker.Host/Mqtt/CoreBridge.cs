@@ -67,6 +67,14 @@ sealed class CoreBridge
     /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }
 
+    /// <summary>Told when a client's connection is ready to receive (after the CONNACK), with its session expiry; the
+    /// uplinks' proxy sessions follow it. Null tells no one.</summary>
+    public Action<string, object, uint>? ClientReady { get; init; }
+
+    /// <summary>Told when a client's connection has ended, with the session expiry in force then and whether the client
+    /// said DISCONNECT (rather than losing its connection). Null tells no one.</summary>
+    public Action<string, object, uint, bool>? ClientGone { get; init; }
+
     /// <summary>Whether the core decides with the security policy, which logs each denial with its reason; the open
     /// policy's refusals ($ topics) are logged here.</summary>
     public bool PolicyLogsDenials { get; init; }
@@ -196,6 +204,8 @@ sealed class CoreBridge
         {
             SendPairingMessage(args.ClientId, connection, pairing);
         }
+
+        ClientReady?.Invoke(args.ClientId, connection, connection.SessionExpirySeconds);
     }
 
     /// <summary>Hands a freshly paired device its credentials: QoS 1, on its own connection only, not tracked by the
@@ -233,6 +243,7 @@ sealed class CoreBridge
         connection.End();
 
         _core.ConnectionClosed(args.ClientId, connection);
+        ClientGone?.Invoke(args.ClientId, connection, connection.SessionExpirySeconds, args.DisconnectType == MqttClientDisconnectType.Clean);
         _security.Disconnected(connection.Client);
         _logger.LogInformation(LogEvents.ClientDisconnected, "Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
             args.ClientId, endPoint, args.DisconnectType, connection.ChannelId);

@@ -9,6 +9,7 @@ using EdgeBroker.Host.Runtime;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Host.Tls;
+using EdgeBroker.Host.Uplink;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,7 @@ sealed class MqttBrokerService(
     BrokerStorage storage,
     HostStatistics statistics,
     BrokerMetrics metrics,
+    UplinkService uplinks,
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
@@ -90,6 +92,8 @@ sealed class MqttBrokerService(
         {
             Metrics = metrics,
             PolicyLogsDenials = settings.EnforcesAccessControl(),
+            ClientReady = uplinks.ClientReady,
+            ClientGone = uplinks.ClientGone,
         };
         if (storage.Retained is { } retained)
         {

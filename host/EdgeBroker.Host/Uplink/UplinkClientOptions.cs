@@ -11,7 +11,8 @@ namespace EdgeBroker.Host.Uplink;
 
 /// <summary>
 /// The MQTTnet client options for one connection attempt: the gateway's persistent session upstream (clean start off,
-/// a session that does not expire, so remote subscriptions and unacknowledged messages survive a reconnect),
+/// a session that does not expire, so remote subscriptions and unacknowledged messages survive a reconnect) or a proxy
+/// session's (under a local client's ID, as long-lived as that client's session here),
 /// keep-alive, the credentials of the auth mode (<see cref="UplinkCredentials"/>), and TLS for <c>mqtts://</c> with the
 /// configured CA, optional client certificate and the server-name check on unless turned off.
 /// </summary>
@@ -46,18 +47,26 @@ sealed class UplinkClientOptions : IDisposable
         }
     }
 
-    public MqttClientOptions Build(UplinkAddress address, MqttProtocolVersion version)
+    /// <summary>The options of the gateway's own connection: its client ID, a session that never expires.</summary>
+    public MqttClientOptions Build(UplinkAddress address, MqttProtocolVersion version) =>
+        Build(address, version, _settings.ClientId, uint.MaxValue);
+
+    /// <summary>The options of a connection under <paramref name="clientId"/> — the gateway's own, or a proxy session's
+    /// (<see cref="ProxyConnection"/>) — whose upstream session lasts <paramref name="sessionExpirySeconds"/> after it
+    /// ends (0: a clean session, gone with the connection; MQTT 3.1.1 knows only clean or kept).</summary>
+    public MqttClientOptions Build(UplinkAddress address, MqttProtocolVersion version, string clientId, uint sessionExpirySeconds)
     {
-        var credentials = UplinkCredentials.For(_settings);
+        var credentials = UplinkCredentials.For(_settings, clientId);
+        var persistent = sessionExpirySeconds > 0;
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(address.Host, address.Port)
-            .WithClientId(_settings.ClientId)
+            .WithClientId(clientId)
             .WithProtocolVersion(version)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(_settings.KeepAliveSeconds))
             .WithTimeout(TimeSpan.FromSeconds(10));
         builder = version == MqttProtocolVersion.V500
-            ? builder.WithCleanStart(false).WithSessionExpiryInterval(uint.MaxValue)
-            : builder.WithCleanSession(false);
+            ? builder.WithCleanStart(!persistent).WithSessionExpiryInterval(sessionExpirySeconds)
+            : builder.WithCleanSession(!persistent);
         if (credentials.UserName is not null)
         {
             builder = builder.WithCredentials(credentials.UserName, credentials.Password);

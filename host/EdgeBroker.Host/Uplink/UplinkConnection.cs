@@ -120,10 +120,7 @@ sealed class UplinkConnection : IDisposable
                 return version;
             }
 
-            // An MQTT 3.1.1-only broker answers an MQTT 5 CONNECT with its return code 1 (unacceptable protocol
-            // version), which MQTTnet hands over as the raw value; an MQTT 5 broker says 0x84.
-            if (result.ResultCode is MqttClientConnectResultCode.UnsupportedProtocolVersion or (MqttClientConnectResultCode)1
-                && CanFallBack(version))
+            if (RefusesMqtt5(result.ResultCode) && CanFallBack(version))
             {
                 return await FallBackAsync(client, address, stopping);
             }
@@ -135,10 +132,8 @@ sealed class UplinkConnection : IDisposable
         {
             return null;
         }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttProtocolViolationException
-                                  || e.InnerException is MQTTnet.Exceptions.MqttProtocolViolationException)
+        catch (Exception e) when (IsUnreadableConnAck(e))
         {
-            // A 3.1.1-only broker may answer an MQTT 5 CONNECT with a CONNACK MQTTnet cannot read as MQTT 5.
             if (CanFallBack(version))
             {
                 return await FallBackAsync(client, address, stopping);
@@ -155,6 +150,17 @@ sealed class UplinkConnection : IDisposable
         return null;
     }
 
+    /// <summary>Whether a CONNACK says the upstream does not speak MQTT 5: an MQTT 3.1.1-only broker answers an MQTT 5
+    /// CONNECT with its return code 1 (unacceptable protocol version), which MQTTnet hands over as the raw value; an
+    /// MQTT 5 broker says 0x84.</summary>
+    internal static bool RefusesMqtt5(MqttClientConnectResultCode code) =>
+        code is MqttClientConnectResultCode.UnsupportedProtocolVersion or (MqttClientConnectResultCode)1;
+
+    /// <summary>Whether a failed CONNECT says the same: a 3.1.1-only broker may answer an MQTT 5 CONNECT with a CONNACK
+    /// MQTTnet cannot read as MQTT 5.</summary>
+    internal static bool IsUnreadableConnAck(Exception e) =>
+        e is MQTTnet.Exceptions.MqttProtocolViolationException || e.InnerException is MQTTnet.Exceptions.MqttProtocolViolationException;
+
     bool CanFallBack(MqttProtocolVersion version) => version == MqttProtocolVersion.V500 && _options.Protocol == UplinkProtocol.Auto;
 
     async Task<MqttProtocolVersion?> FallBackAsync(IMqttClient client, UplinkAddress address, CancellationToken stopping)
@@ -166,7 +172,7 @@ sealed class UplinkConnection : IDisposable
     }
 
     /// <summary>A failed attempt as the status shows it: what went wrong, never a credential.</summary>
-    static string Describe(Exception e)
+    internal static string Describe(Exception e)
     {
         var root = e.GetBaseException();
         var kind = root switch
@@ -342,28 +348,8 @@ sealed class UplinkConnection : IDisposable
     {
         var received = e.ApplicationMessage;
         var routed = _uplink.Down(received.Topic, received.Payload.ToArray(), (int)received.QualityOfServiceLevel, received.Retain);
-        if (routed is null)
+        if (routed is not null && !UpstreamMessages.Route(_core, routed, e))
         {
-            return Task.CompletedTask;
-        }
-
-        routed.MessageExpiryInterval = received.MessageExpiryInterval;
-        routed.EngineProperties = new MqttApplicationMessage
-        {
-            Topic = routed.Topic,
-            PayloadSegment = routed.Payload,
-            QualityOfServiceLevel = (MqttQualityOfServiceLevel)routed.Qos,
-            Retain = routed.Retain,
-            ContentType = received.ContentType,
-            ResponseTopic = received.ResponseTopic,
-            CorrelationData = received.CorrelationData,
-            PayloadFormatIndicator = received.PayloadFormatIndicator,
-            MessageExpiryInterval = received.MessageExpiryInterval,
-            UserProperties = received.UserProperties,
-        };
-        if (_core.PublishFromUplink(routed) == PublishOutcome.StoreUnavailable)
-        {
-            e.AutoAcknowledge = false;
             _logger.LogWarning(LogEvents.StoreError, "Uplink {Name}: could not keep a message from upstream for {Topic}; the upstream will send it again",
                 _uplink.Name, routed.Topic);
         }

@@ -31,6 +31,7 @@ sealed class UplinkService(
 
     readonly ILogger _logger = loggerFactory.CreateLogger<UplinkService>();
     readonly List<UplinkConnection> _connections = [];
+    readonly List<ProxyConnections> _proxies = [];
     readonly CancellationTokenSource _stopping = new();
     readonly List<Task> _running = [];
 
@@ -55,6 +56,10 @@ sealed class UplinkService(
             _logger.LogInformation("Uplink {Name}: {Addresses} as {ClientId}, {Forward} forward and {Subscribe} subscribe rule(s), {Queued} message(s) queued",
                 uplink.Name, string.Join(", ", uplinkOptions.Addresses), uplink.Settings.ClientId, uplink.Settings.ForwardRules.Count,
                 uplink.Settings.SubscribeRules.Count, status.Queued);
+            if (uplink.Proxies.Enabled)
+            {
+                _proxies.Add(new ProxyConnections(uplink, uplinkOptions, core, loggerFactory.CreateLogger<ProxyConnections>()));
+            }
         }
 
         Uplinks = uplinks;
@@ -66,6 +71,26 @@ sealed class UplinkService(
             }
         });
         return Task.CompletedTask;
+    }
+
+    /// <summary>A local client's connection is ready to receive: each uplink that proxies its group opens a proxy
+    /// session upstream for it (docs/federation.md, "Down path 1: proxy sessions").</summary>
+    public void ClientReady(string clientId, object connection, uint sessionExpirySeconds)
+    {
+        foreach (var proxies in _proxies)
+        {
+            proxies.ClientReady(clientId, connection, sessionExpirySeconds);
+        }
+    }
+
+    /// <summary>A local client's connection ended (with <paramref name="sessionExpirySeconds"/> in force; after its
+    /// DISCONNECT when <paramref name="saidDisconnect"/>): its proxy sessions close the same way.</summary>
+    public void ClientGone(string clientId, object connection, uint sessionExpirySeconds, bool saidDisconnect)
+    {
+        foreach (var proxies in _proxies)
+        {
+            proxies.ClientGone(clientId, connection, sessionExpirySeconds, saidDisconnect);
+        }
     }
 
     /// <summary>As the upstream of other gateways: each dedupe id of a sender is routed once (<see cref="Router.Dedupe"/>),
@@ -85,6 +110,7 @@ sealed class UplinkService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
+        await Task.WhenAll(_proxies.Select(proxies => proxies.StopAsync(cancellationToken)));
         await Task.WhenAll(_running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
@@ -124,6 +150,11 @@ sealed class UplinkService(
         foreach (var connection in _connections)
         {
             connection.Dispose();
+        }
+
+        foreach (var proxies in _proxies)
+        {
+            proxies.Dispose();
         }
 
         _stopping.Dispose();

@@ -120,7 +120,8 @@ public sealed class BenchmarkCommandLine
         {
             if (CaseCatalog.Find(id) is null && StoreCaseCatalog.Find(id) is null && UplinkCaseCatalog.Find(id) is null
                 && FederationCaseCatalog.Find(id) is null
-                && !string.Equals(id, RobustnessCase.Id, StringComparison.OrdinalIgnoreCase) && !string.Equals(id, IdleCase.Id, StringComparison.OrdinalIgnoreCase))
+                && !string.Equals(id, RobustnessCase.Id, StringComparison.OrdinalIgnoreCase) && !string.Equals(id, IdleCase.Id, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(id, ProxyCase.Id, StringComparison.OrdinalIgnoreCase))
             {
                 yield return $"Unknown case '{id}'. Known cases: {string.Join(", ", KnownCaseIds)}.";
             }
@@ -129,7 +130,7 @@ public sealed class BenchmarkCommandLine
 
     static IEnumerable<string> KnownCaseIds =>
         CaseCatalog.All.Select(c => c.Id).Concat(StoreCaseCatalog.All.Select(c => c.Id)).Concat(UplinkCaseCatalog.All.Select(c => c.Id))
-            .Concat(FederationCaseCatalog.All.Select(c => c.Id)).Append(RobustnessCase.Id).Append(IdleCase.Id);
+            .Concat(FederationCaseCatalog.All.Select(c => c.Id)).Append(RobustnessCase.Id).Append(IdleCase.Id).Append(ProxyCase.Id);
 
     /// <summary>The numbers of a comma-separated list; null when there is no list, an empty array when a number is not one.</summary>
     static int[]? SplitCounts(string? counts)

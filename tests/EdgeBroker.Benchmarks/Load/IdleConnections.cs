@@ -23,12 +23,15 @@ public sealed class IdleConnections : IAsyncDisposable
 
     /// <param name="batch">Connections opened at once: no more than the broker's listen backlog holds, or connects
     /// it had to drop can hang (the emulator's backlog is the device's, 4).</param>
-    public static async Task<IdleConnections> OpenAsync(int port, int count, int batch, CancellationToken cancellationToken)
+    /// <param name="clientIdPrefix">The clients' IDs are this followed by their number (e.g. a group's
+    /// <c>GID_x@@@</c>).</param>
+    public static async Task<IdleConnections> OpenAsync(int port, int count, int batch, CancellationToken cancellationToken,
+        string clientIdPrefix = "idle-")
     {
         var idle = new IdleConnections();
         for (var start = 0; start < count; start += batch)
         {
-            var connecting = Enumerable.Range(start, Math.Min(batch, count - start)).Select(i => ConnectAsync(port, i, cancellationToken));
+            var connecting = Enumerable.Range(start, Math.Min(batch, count - start)).Select(i => ConnectAsync(port, clientIdPrefix + i, cancellationToken));
             foreach (var socket in await Task.WhenAll(connecting).ConfigureAwait(false))
             {
                 if (socket is null)
@@ -45,7 +48,7 @@ public sealed class IdleConnections : IAsyncDisposable
         return idle;
     }
 
-    static async Task<Socket?> ConnectAsync(int port, int number, CancellationToken cancellationToken)
+    static async Task<Socket?> ConnectAsync(int port, string clientId, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var answered = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -53,7 +56,7 @@ public sealed class IdleConnections : IAsyncDisposable
         try
         {
             await socket.ConnectAsync(System.Net.IPAddress.Loopback, port, answered.Token).ConfigureAwait(false);
-            await socket.SendAsync(Connect("idle-" + number), answered.Token).ConfigureAwait(false);
+            await socket.SendAsync(Connect(clientId), answered.Token).ConfigureAwait(false);
             var connAck = new byte[4];
             var received = 0;
             while (received < connAck.Length)

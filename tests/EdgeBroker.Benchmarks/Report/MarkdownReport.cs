@@ -44,6 +44,9 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     /// <summary>The Idle case's measurements, if it ran.</summary>
     public IReadOnlyList<IdleMeasurement> IdleResults { get; init; } = [];
 
+    /// <summary>The Proxy case's measurements, if it ran.</summary>
+    public IReadOnlyList<ProxyMeasurement> ProxyResults { get; init; } = [];
+
     public string Render()
     {
         var text = new StringBuilder();
@@ -67,6 +70,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         new FederationTable(FederationResults).Write(text);
         new RobustnessTable(robustness).Write(text);
         new IdleTable(IdleResults).Write(text);
+        new ProxyTable(ProxyResults).Write(text);
         WriteProblems(text);
         WriteTargetsSummary(text);
 

@@ -22,9 +22,14 @@ public sealed class BadUpstreamTests : IDisposable
 
         await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("lastError").GetString() is { } error
             && error.Contains("BadUserNameOrPassword"), () => "the refusal did not show");
-        await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("failures").GetInt32() >= 3,
-            () => "the uplink did not keep trying");
-        var status = await gateway.StatusAsync();
+        // One snapshot: during an attempt the state is "connecting" and there is no backoff to read.
+        var status = default(System.Text.Json.JsonElement);
+        await Eventually.WaitUntilAsync(async () =>
+            {
+                status = await gateway.StatusAsync();
+                return status.GetProperty("failures").GetInt32() >= 3 && status.GetProperty("state").GetString() == "backing-off";
+            },
+            () => "the uplink did not keep trying: " + status);
         Assert.True(status.GetProperty("backoffCapMs").GetInt32() > 100, status.ToString());
         Assert.DoesNotContain("wrong-secret", status.ToString());
 

@@ -1,0 +1,40 @@
+using EdgeBroker.Core;
+using EdgeBroker.Core.Routing;
+using MQTTnet;
+
+namespace EdgeBroker.Host.Uplink;
+
+/// <summary>Hands a message that arrived from upstream — on the uplink's connection or a proxy session's — to the
+/// core, with its MQTT 5 properties, and says whether MQTTnet may acknowledge it upstream.</summary>
+static class UpstreamMessages
+{
+    /// <summary>Routes <paramref name="routed"/> (the core's local form of <paramref name="e"/>'s message, origin-marked)
+    /// through the core with the received message's properties (content type, response topic, correlation data, payload
+    /// format, expiry, user properties). MQTTnet acknowledges the message after the event handler returns; when the
+    /// local store could not keep it, it is left unacknowledged (so the upstream sends it again) and this returns false.</summary>
+    public static bool Route(BrokerCore core, RoutedMessage routed, MqttApplicationMessageReceivedEventArgs e)
+    {
+        var received = e.ApplicationMessage;
+        routed.MessageExpiryInterval = received.MessageExpiryInterval;
+        routed.EngineProperties = new MqttApplicationMessage
+        {
+            Topic = routed.Topic,
+            PayloadSegment = routed.Payload,
+            QualityOfServiceLevel = (MQTTnet.Protocol.MqttQualityOfServiceLevel)routed.Qos,
+            Retain = routed.Retain,
+            ContentType = received.ContentType,
+            ResponseTopic = received.ResponseTopic,
+            CorrelationData = received.CorrelationData,
+            PayloadFormatIndicator = received.PayloadFormatIndicator,
+            MessageExpiryInterval = received.MessageExpiryInterval,
+            UserProperties = received.UserProperties,
+        };
+        if (core.PublishFromUplink(routed) != PublishOutcome.StoreUnavailable)
+        {
+            return true;
+        }
+
+        e.AutoAcknowledge = false;
+        return false;
+    }
+}
