@@ -177,7 +177,9 @@ public sealed class ProxySessionTests
         return settings;
     }
 
-    static Task<RunningBroker> StartCloudAsync() => new HostEngine().StartAsync(Secured([]));
+    /// <summary>The cloud: secured, so it takes route announcements only from the gateway it lists (site-gw).</summary>
+    static Task<RunningBroker> StartCloudAsync() =>
+        new HostEngine().StartAsync(Secured(new() { ["EdgeBroker:Security:P2PGateways:0"] = "site-gw" }));
 
     /// <summary>The gateway site-gw: a federated uplink to the cloud in Signature mode, GID_dev proxied.</summary>
     static Task<RunningBroker> StartGatewayAsync(RunningBroker cloud, int? maxProxySessions = null)
