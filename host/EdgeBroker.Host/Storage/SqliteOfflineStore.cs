@@ -32,6 +32,10 @@ public sealed class SqliteOfflineStore : IOfflineStore
     readonly SqliteCommand _recordLastId;
     long _lastId;
 
+    /// <summary>The highest id a deletion batch recorded in offline_ids (under the database's lock): later deletions of
+    /// the batch record again only when ids were given since, not once per row. 0 after a rollback.</summary>
+    long _recordedLastId;
+
     public SqliteOfflineStore(SqliteDatabase database, OfflineLimits limits)
     {
         _database = database;
@@ -233,6 +237,23 @@ public sealed class SqliteOfflineStore : IOfflineStore
         _recordLastId.ExecuteNonQuery();
     }
 
+    /// <summary><see cref="RecordLastId"/> for a deletion in a group commit: skipped when the batch already recorded the
+    /// highest id given so far.</summary>
+    void RecordLastIdOnce(SqliteTransaction transaction)
+    {
+        long last;
+        lock (_sync)
+        {
+            last = _lastId;
+        }
+
+        if (last != _recordedLastId)
+        {
+            RecordLastId(transaction);
+            _recordedLastId = last;
+        }
+    }
+
     void Forget(string clientId, long size)
     {
         lock (_sync)
@@ -334,7 +355,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
             _size = delete.ExecuteScalar() is long size ? size : -1;
             if (_size >= 0)
             {
-                store.RecordLastId(transaction);
+                store.RecordLastIdOnce(transaction);
             }
         }
 
@@ -346,7 +367,11 @@ public sealed class SqliteOfflineStore : IOfflineStore
             }
         }
 
-        public override void RolledBack() => _size = -1;
+        public override void RolledBack()
+        {
+            _size = -1;
+            store._recordedLastId = 0;
+        }
     }
 
     sealed class ClientUsage
