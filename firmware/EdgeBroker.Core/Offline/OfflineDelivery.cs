@@ -121,6 +121,29 @@ namespace EdgeBroker.Core.Offline
             return committed;
         }
 
+        /// <summary>Like <see cref="Commit"/> without waiting (see <see cref="IOfflineStore.CommitLater"/>): null when the
+        /// messages this thread kept are durable already; else what the publisher's acknowledgement waits for, answered
+        /// by <see cref="Settled"/>.</summary>
+        public PendingCommit CommitLater()
+        {
+            PendingCommit pending = _store.CommitLater();
+            if (pending == null)
+            {
+                ReportStoreWritable(true);
+            }
+
+            return pending;
+        }
+
+        /// <summary>Whether the settled <paramref name="pending"/> commit kept its messages, told to the store's
+        /// condition as <see cref="Commit"/>'s answer is.</summary>
+        public bool Settled(PendingCommit pending)
+        {
+            bool committed = pending.Committed;
+            ReportStoreWritable(committed);
+            return committed;
+        }
+
         /// <summary>Keeps a QoS 0 message in memory for an away session; false when its quota is full.</summary>
         public bool KeepVolatile(Session session, RoutedMessage message, bool retain, int[] subscriptionIdentifiers)
         {

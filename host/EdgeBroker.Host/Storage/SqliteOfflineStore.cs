@@ -9,8 +9,9 @@ namespace EdgeBroker.Host.Storage;
 /// <summary>
 /// Offline messages in SQLite, written by group commit (<see cref="GroupCommit"/>): <see cref="Append"/> takes a
 /// message, gives it its id and queues its row; <see cref="Commit"/> returns once the rows this thread queued are
-/// committed, together with whatever other publishers queued meanwhile, so the publisher's PUBACK (sent after the
-/// core's commit) always follows a durable write and a busy broker writes many messages per transaction. Deleting an
+/// committed, together with whatever other publishers queued meanwhile, and <see cref="CommitLater"/> hands them to
+/// the next commit without waiting (the publisher's PUBACK waits for it instead), so the PUBACK always follows a
+/// durable write and a busy broker writes many messages per transaction. Deleting an
 /// acknowledged message is queued without waiting and rides with the next batch. Rows are written with prepared
 /// statements made once. Per-client counts and sizes are kept in memory for the quota check. When SQLite cannot write
 /// (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps nothing of the batch; the core refuses
@@ -122,6 +123,20 @@ public sealed class SqliteOfflineStore : IOfflineStore
         var committed = rows.TrueForAll(row => !row.Failed);
         rows.Clear();
         return committed;
+    }
+
+    /// <summary>The rows this thread appended since its last commit, handed to a commit on the thread pool.</summary>
+    public PendingCommit? CommitLater()
+    {
+        var rows = _uncommitted.Value!;
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        var pending = _database.Writes.CommitLater(rows);
+        rows.Clear();
+        return pending;
     }
 
     public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into)
