@@ -20,7 +20,7 @@ public sealed class GroupCommit : IDisposable
     /// receiver had acknowledged are delivered again, with DUP set.</summary>
     public const int UnawaitedDelayMs = 50;
 
-    /// <summary>Unawaited changes that make the caller commit at once rather than wait for the timer.</summary>
+    /// <summary>Unawaited changes that start a commit at once rather than wait for the timer.</summary>
     const int UnawaitedLimit = 256;
 
     readonly SqliteDatabase _database;
@@ -76,7 +76,8 @@ public sealed class GroupCommit : IDisposable
 
         if (commitNow)
         {
-            CommitQueued();
+            // Not on the caller's thread: that is a receiver's PUBACK being handled.
+            CommitInBackground();
         }
         else if (armTimer)
         {
@@ -89,19 +90,24 @@ public sealed class GroupCommit : IDisposable
     public Pending CommitLater(IReadOnlyList<Change> changes)
     {
         var pending = new Pending(this, [.. changes]);
+        CommitInBackground();
+        return pending;
+    }
+
+    /// <summary>Starts the thread pool's commit loop unless it runs: it takes whatever is queued with its next batch.</summary>
+    void CommitInBackground()
+    {
         lock (_queueSync)
         {
             if (_committing)
             {
-                // The running commit loop takes them with its next batch.
-                return pending;
+                return;
             }
 
             _committing = true;
         }
 
         ThreadPool.UnsafeQueueUserWorkItem(static groupCommit => groupCommit.CommitUntilEmpty(), this, preferLocal: false);
-        return pending;
     }
 
     /// <summary>Completes once every change up to <paramref name="sequence"/> is settled.</summary>
