@@ -302,12 +302,13 @@ sealed class CoreBridge
         return Task.CompletedTask;
     }
 
-    /// <summary>Routes a PUBLISH. At QoS 1/2 the core does not wait for the store: what it kept commits while MQTTnet
-    /// reads the connection's next PUBLISH, and the PUBACK/PUBREC waits for the commit in the write path
-    /// (<see cref="HeldAcknowledgement"/>). A QoS 0 message is never kept in the store.</summary>
+    /// <summary>Routes a PUBLISH. At QoS 1 the core does not wait for the store: what it kept commits while MQTTnet
+    /// reads the connection's next PUBLISH, and the PUBACK waits for the commit in the write path
+    /// (<see cref="HeldAcknowledgement"/>). A QoS 0 message is never kept in the store; QoS 2 waits for its commit here
+    /// (its PUBREC is not held).</summary>
     PublishOutcome Publish(InterceptingPublishEventArgs args, RoutedMessage routed)
     {
-        if (routed.Qos == 0)
+        if (routed.Qos != 1)
         {
             return _core.Publish(args.ClientId, routed);
         }

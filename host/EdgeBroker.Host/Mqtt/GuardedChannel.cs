@@ -236,15 +236,6 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
     public async Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
     {
-        if (HeldAcknowledgement.On(packet) is { } held
-            && !await held.ReleaseAsync(packet, Version == MqttProtocolVersion.V500, cancellationToken).ConfigureAwait(false))
-        {
-            // MQTT 3.1.1 has no negative PUBACK: the store could not keep the message, so the connection closes without
-            // acknowledging it and the client sends it again.
-            Dispose();
-            return;
-        }
-
         var accepting = packet is MqttConnAckPacket { ReasonCode: MqttConnectReasonCode.Success };
         if (accepting)
         {
