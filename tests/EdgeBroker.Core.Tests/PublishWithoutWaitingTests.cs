@@ -18,11 +18,7 @@ public class PublishWithoutWaitingTests
     [Fact]
     public void KeptMessage_WaitsForItsCommit_ThenIsAcknowledgedAsRouted()
     {
-        var store = new DeferringStore(new OfflineLimits());
-        var broker = new TestBroker(offlineStore: store);
-        var conditions = new List<bool>();
-        broker.Core.StoreConditionChanged = conditions.Add;
-        broker.ConnectThenLeave(Receiver, TestBroker.Persistent, Topic);
+        var (broker, conditions) = AwayReceiverOnDeferringStore();
 
         var outcome = broker.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), out var pending);
 
@@ -37,11 +33,7 @@ public class PublishWithoutWaitingTests
     [Fact]
     public void FailedCommit_RefusesThePublish_CountsIt_AndTellsTheStoreConditionOnce()
     {
-        var store = new DeferringStore(new OfflineLimits());
-        var broker = new TestBroker(offlineStore: store);
-        var conditions = new List<bool>();
-        broker.Core.StoreConditionChanged = conditions.Add;
-        broker.ConnectThenLeave(Receiver, TestBroker.Persistent, Topic);
+        var (broker, conditions) = AwayReceiverOnDeferringStore();
 
         var outcome = broker.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), out var pending);
         ((DeferringStore.HeldCommit)pending).Settle(committed: false);
@@ -64,6 +56,17 @@ public class PublishWithoutWaitingTests
         memory.ConnectThenLeave(Receiver, TestBroker.Persistent, Topic);
         Assert.Equal(PublishOutcome.Queued, memory.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), out var durable));
         Assert.Null(durable);
+    }
+
+    /// <summary>A broker on a <see cref="DeferringStore"/> whose persistent receiver is away, and the store conditions
+    /// the core reports.</summary>
+    static (TestBroker Broker, List<bool> Conditions) AwayReceiverOnDeferringStore()
+    {
+        var broker = new TestBroker(offlineStore: new DeferringStore(new OfflineLimits()));
+        var conditions = new List<bool>();
+        broker.Core.StoreConditionChanged = conditions.Add;
+        broker.ConnectThenLeave(Receiver, TestBroker.Persistent, Topic);
+        return (broker, conditions);
     }
 
     /// <summary>A memory store whose commits settle when the test says so.</summary>
