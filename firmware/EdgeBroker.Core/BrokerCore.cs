@@ -822,15 +822,46 @@ namespace EdgeBroker.Core
             return session.IsPersistent ? _offlineStore.Count(session.ClientId) : 0;
         }
 
-        /// <summary>A client's PUBLISH. A route announcement from a federated gateway below
+        /// <summary>A client's PUBLISH; the outcome is what its publisher is told, and what it kept for persistent
+        /// sessions is durable when it returns. A route announcement from a federated gateway below
         /// (<see cref="P2PEnvelope.AnnouncementPrefix"/>) changes the route table and is not routed; one from a client
         /// the access policy does not take as a gateway is refused (<see cref="PublishOutcome.NotAuthorized"/>).</summary>
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
         {
+            PendingCommit pending;
+            return Publish(publisherClientId, message, true, out pending);
+        }
+
+        /// <summary>
+        /// A client's PUBLISH, routed without waiting for the offline store to commit what it kept: when
+        /// <paramref name="pending"/> is not null the engine acknowledges the publisher only once it has settled, with
+        /// the outcome <see cref="Settled"/> gives (an engine that cannot hold the acknowledgement uses
+        /// <see cref="Publish(string, RoutedMessage)"/>). Receivers online get the message at once, as with
+        /// <see cref="Publish(string, RoutedMessage)"/>; the publisher's acknowledgement still follows the commit.
+        /// Meanwhile the engine reads and routes the connection's next PUBLISH, so one publisher's messages share
+        /// commits. A message with a dedupe id is committed before this returns (its id is remembered only then).
+        /// </summary>
+        public PublishOutcome PublishWithoutWaiting(string publisherClientId, RoutedMessage message, out PendingCommit pending)
+        {
+            return Publish(publisherClientId, message, false, out pending);
+        }
+
+        /// <summary>What to acknowledge a PUBLISH with once its <paramref name="pending"/> commit (from
+        /// <see cref="PublishWithoutWaiting"/>, which returned <paramref name="outcome"/>) has settled:
+        /// <paramref name="outcome"/> when the messages are durable, else <see cref="PublishOutcome.StoreUnavailable"/>
+        /// (the publisher must send it again).</summary>
+        public PublishOutcome Settled(PublishOutcome outcome, PendingCommit pending)
+        {
+            return _router.Settled(outcome, pending);
+        }
+
+        PublishOutcome Publish(string publisherClientId, RoutedMessage message, bool waitForStore, out PendingCommit pending)
+        {
+            pending = null;
             string announced = P2PEnvelope.AnnouncedClientId(message.Topic);
             if (announced == null)
             {
-                return _router.Publish(publisherClientId, message);
+                return _router.Publish(publisherClientId, message, waitForStore, out pending);
             }
 
             if (!_router.Policy.CanAnnounceRoutes(publisherClientId, message.Topic))
@@ -845,6 +876,7 @@ namespace EdgeBroker.Core
                 CycleDetected(publisherClientId, pathBelow);
                 return PublishOutcome.Delivered;
             }
+
             if (announcer != null && announcer.IsOnline && _routes.Announced(publisherClientId, announced, pathBelow))
             {
                 ReachabilityChanged(announced);

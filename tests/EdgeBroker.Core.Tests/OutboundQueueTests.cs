@@ -108,6 +108,8 @@ public class OutboundQueueTests
 
         public bool Commit() => _inner.Commit();
 
+        public PendingCommit? CommitLater() => _inner.CommitLater();
+
         public int Read(string clientId, long afterId, int max, long nowMs, System.Collections.ArrayList into) => _inner.Read(clientId, afterId, max, nowMs, into);
 
         public void Remove(string clientId, long id) => _inner.Remove(clientId, id);

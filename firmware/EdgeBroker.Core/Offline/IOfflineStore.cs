@@ -22,6 +22,11 @@ namespace EdgeBroker.Core.Offline
         /// A store whose <see cref="Append"/> is already durable returns true.</summary>
         bool Commit();
 
+        /// <summary>Like <see cref="Commit"/> without waiting: hands the messages this thread appended since its last call
+        /// to the store's next commit and returns what settles once they are committed, or null when nothing needs
+        /// waiting for (nothing appended, or a store whose <see cref="Append"/> is already durable).</summary>
+        PendingCommit CommitLater();
+
         /// <summary>Adds to <paramref name="into"/> up to <paramref name="max"/> <see cref="StoredMessage"/>s of the client
         /// with ids above <paramref name="afterId"/>, oldest first, leaving out (and forgetting) those expired at
         /// <paramref name="nowMs"/>. Returns how many were added.</summary>

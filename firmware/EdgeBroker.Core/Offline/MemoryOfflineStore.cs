@@ -79,6 +79,12 @@ namespace EdgeBroker.Core.Offline
             return true;
         }
 
+        /// <summary>Nothing waits (see <see cref="Commit"/>).</summary>
+        public PendingCommit CommitLater()
+        {
+            return null;
+        }
+
         public void Remove(string clientId, long id)
         {
             lock (_sync)

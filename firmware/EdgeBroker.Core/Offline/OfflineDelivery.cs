@@ -19,6 +19,9 @@ namespace EdgeBroker.Core.Offline
         /// <summary>Batch size meaning "everything at once".</summary>
         const int Unlimited = 0x7FFFFFFF;
 
+        /// <summary>Stored messages read at once while a batch is sent.</summary>
+        const int ReadPage = 256;
+
         readonly IOfflineStore _store;
         readonly OfflineLimits _limits;
 
@@ -118,6 +121,29 @@ namespace EdgeBroker.Core.Offline
             return committed;
         }
 
+        /// <summary>Like <see cref="Commit"/> without waiting (see <see cref="IOfflineStore.CommitLater"/>): null when the
+        /// messages this thread kept are durable already; else what the publisher's acknowledgement waits for, answered
+        /// by <see cref="Settled"/>.</summary>
+        public PendingCommit CommitLater()
+        {
+            PendingCommit pending = _store.CommitLater();
+            if (pending == null)
+            {
+                ReportStoreWritable(true);
+            }
+
+            return pending;
+        }
+
+        /// <summary>Whether the settled <paramref name="pending"/> commit kept its messages, told to the store's
+        /// condition as <see cref="Commit"/>'s answer is.</summary>
+        public bool Settled(PendingCommit pending)
+        {
+            bool committed = pending.Committed;
+            ReportStoreWritable(committed);
+            return committed;
+        }
+
         /// <summary>Keeps a QoS 0 message in memory for an away session; false when its quota is full.</summary>
         public bool KeepVolatile(Session session, RoutedMessage message, bool retain, int[] subscriptionIdentifiers)
         {
@@ -158,6 +184,9 @@ namespace EdgeBroker.Core.Offline
             }
         }
 
+        /// <summary>Sends the next batch: up to the batch size, or with batching off as much as the connection takes,
+        /// read from the store a page at a time — a batch ends where the connection's queue is full, and a row read past
+        /// that point would be read again next time (reading the whole backlog each time made draining quadratic).</summary>
         void SendNextBatch(Session session, long nowMs)
         {
             if (session.Connection == null || !session.BacklogPending)
@@ -167,16 +196,50 @@ namespace EdgeBroker.Core.Offline
 
             int max = _limits.BatchSize > 0 ? _limits.BatchSize : Unlimited;
             session.BatchAfterId = session.SentUpTo;
-            ArrayList batch = new ArrayList();
-            int count = _store.Read(session.ClientId, session.SentUpTo, max, nowMs, batch);
+            ArrayList page = new ArrayList();
+            int sent = 0;
+            bool caughtUp = false;
+            while (sent < max)
+            {
+                int wanted = max - sent < ReadPage ? max - sent : ReadPage;
+                page.Clear();
+                int count = _store.Read(session.ClientId, session.SentUpTo, wanted, nowMs, page);
+                int pageSent = SendPage(session, page, count);
+                sent += pageSent;
+                if (pageSent < count)
+                {
+                    // The connection's queue is full: the rest waits for the next batch.
+                    break;
+                }
+
+                if (count < wanted)
+                {
+                    // Caught up: from now on messages go straight to the connection.
+                    caughtUp = true;
+                    break;
+                }
+            }
+
+            session.BatchLastId = session.SentUpTo;
+            session.BatchUnacked = sent;
+            session.BatchSentAtMs = nowMs;
+            if (caughtUp)
+            {
+                session.BacklogPending = false;
+            }
+        }
+
+        /// <summary>Sends the first <paramref name="count"/> stored messages of <paramref name="page"/> in order until the
+        /// connection refuses one; returns how many it took.</summary>
+        static int SendPage(Session session, ArrayList page, int count)
+        {
             int sent = 0;
             while (sent < count)
             {
-                StoredMessage stored = (StoredMessage)batch[sent];
+                StoredMessage stored = (StoredMessage)page[sent];
                 bool duplicate = stored.Id <= session.RedeliveryBoundary;
                 if (!session.Connection.Send(stored.Message, stored.Qos, stored.Retain, stored.SubscriptionIdentifiers, stored.Id, duplicate))
                 {
-                    // The connection's queue is full: the rest waits for the next batch.
                     break;
                 }
 
@@ -184,14 +247,7 @@ namespace EdgeBroker.Core.Offline
                 sent++;
             }
 
-            session.BatchLastId = session.SentUpTo;
-            session.BatchUnacked = sent;
-            session.BatchSentAtMs = nowMs;
-            if (sent == count && count < max)
-            {
-                // Caught up: from now on messages go straight to the connection.
-                session.BacklogPending = false;
-            }
+            return sent;
         }
 
         /// <summary>Whether the broker's store (offline messages and uplink queues share it) took the last write; the

@@ -64,9 +64,12 @@ namespace EdgeBroker.Core.Routing
         }
 
         /// <summary>Routes a client's PUBLISH. <paramref name="publisherClientId"/> is checked against the access
-        /// policy and used for MQTT 5 No Local.</summary>
-        public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
+        /// policy and used for MQTT 5 No Local. With <paramref name="waitForStore"/> the outcome holds once returned;
+        /// without it, what the message kept in the offline store may still be committing: then
+        /// <paramref name="pending"/> is not null and the outcome holds only once <see cref="Settled"/> says so.</summary>
+        public PublishOutcome Publish(string publisherClientId, RoutedMessage message, bool waitForStore, out PendingCommit pending)
         {
+            pending = null;
             _counters.CountPublished();
             string topic = message.Topic;
             if (!TopicValidator.IsValidTopicName(topic))
@@ -86,7 +89,7 @@ namespace EdgeBroker.Core.Routing
             string dedupeId = message.DedupeId;
             if (dedupe == null || dedupeId == null || publisherClientId == null)
             {
-                return Route(publisherClientId, message, receiverStart);
+                return Route(publisherClientId, message, receiverStart, waitForStore, out pending);
             }
 
             if (dedupe.Contains(publisherClientId, dedupeId))
@@ -96,7 +99,8 @@ namespace EdgeBroker.Core.Routing
                 return PublishOutcome.Delivered;
             }
 
-            PublishOutcome outcome = Route(publisherClientId, message, receiverStart);
+            // The id is remembered only once the message is durable: a resend after a failed commit must be routed.
+            PublishOutcome outcome = Route(publisherClientId, message, receiverStart, true, out pending);
             if (outcome == PublishOutcome.Delivered || outcome == PublishOutcome.Queued || outcome == PublishOutcome.NoMatchingSubscribers)
             {
                 dedupe.Add(publisherClientId, dedupeId);
@@ -122,7 +126,8 @@ namespace EdgeBroker.Core.Routing
                 return PublishOutcome.TopicNameInvalid;
             }
 
-            return Route(null, message, P2PAddress.ReceiverStart(message.Topic));
+            PendingCommit pending;
+            return Route(null, message, P2PAddress.ReceiverStart(message.Topic), true, out pending);
         }
 
         /// <summary>Routes a client's will (<see cref="BrokerCore.KeepWill"/>): the access policy judged it when it was kept,
@@ -130,14 +135,16 @@ namespace EdgeBroker.Core.Routing
         internal PublishOutcome PublishWill(RoutedMessage will)
         {
             _counters.CountPublished();
-            return Route(will.SenderClientId, will, P2PAddress.ReceiverStart(will.Topic));
+            PendingCommit pending;
+            return Route(will.SenderClientId, will, P2PAddress.ReceiverStart(will.Topic), true, out pending);
         }
 
         /// <summary>Queues the message for the uplinks whose forward rules take it — before anyone local receives it,
         /// so a refused message is refused everywhere and its publisher's retry is not a duplicate — then routes it
         /// locally. A message only an uplink takes counts as queued.</summary>
-        PublishOutcome Route(string publisherClientId, RoutedMessage message, int receiverStart)
+        PublishOutcome Route(string publisherClientId, RoutedMessage message, int receiverStart, bool waitForStore, out PendingCommit pending)
         {
+            pending = null;
             StampArrival(message);
             UplinkOfferOutcome uplinked = _uplinks.Count == 0
                 ? UplinkOfferOutcome.NotForwarded
@@ -163,7 +170,7 @@ namespace EdgeBroker.Core.Routing
                 outcome = RouteToSubscribers(publisherClientId, message, ref kept);
             }
 
-            outcome = Committed(kept, outcome);
+            outcome = waitForStore ? Committed(kept, outcome) : CommitLater(kept, outcome, out pending);
             return uplinked == UplinkOfferOutcome.Queued && outcome == PublishOutcome.NoMatchingSubscribers
                 ? PublishOutcome.Queued
                 : outcome;
@@ -191,6 +198,28 @@ namespace EdgeBroker.Core.Routing
         PublishOutcome Committed(bool kept, PublishOutcome outcome)
         {
             return kept && !Commit() ? PublishOutcome.StoreUnavailable : outcome;
+        }
+
+        /// <summary><see cref="Committed"/> without waiting: when what this PUBLISH <paramref name="kept"/> is still being
+        /// committed, <paramref name="pending"/> is what the outcome waits for (see <see cref="Settled"/>).</summary>
+        PublishOutcome CommitLater(bool kept, PublishOutcome outcome, out PendingCommit pending)
+        {
+            pending = kept ? _offline.CommitLater() : null;
+            return outcome;
+        }
+
+        /// <summary>The outcome of a PUBLISH whose <paramref name="pending"/> commit has settled: <paramref name="outcome"/>
+        /// when it kept the messages, else <see cref="PublishOutcome.StoreUnavailable"/> (counted as refused for the
+        /// store), as <see cref="Committed"/> decides for a commit waited for.</summary>
+        internal PublishOutcome Settled(PublishOutcome outcome, PendingCommit pending)
+        {
+            if (_offline.Settled(pending))
+            {
+                return outcome;
+            }
+
+            _counters.CountStoreRefused();
+            return PublishOutcome.StoreUnavailable;
         }
 
         /// <summary>Makes what this PUBLISH kept durable; false (counted as refused for the store) when the store could

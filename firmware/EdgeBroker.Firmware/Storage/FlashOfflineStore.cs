@@ -100,6 +100,12 @@ namespace EdgeBroker.Firmware.Storage
             return true;
         }
 
+        /// <summary>Nothing waits (see <see cref="Commit"/>).</summary>
+        public PendingCommit CommitLater()
+        {
+            return null;
+        }
+
         public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into)
         {
             lock (_sync)

@@ -25,6 +25,10 @@ sealed class TimedOfflineStore(IOfflineStore inner, BrokerMetrics metrics) : IOf
         return committed;
     }
 
+    /// <summary>Not timed here: the commit ends after this returns; the PUBACK held for it records the time
+    /// (<see cref="Mqtt.HeldAcknowledgement"/>).</summary>
+    public PendingCommit? CommitLater() => inner.CommitLater();
+
     public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into) => inner.Read(clientId, afterId, max, nowMs, into);
 
     public void Remove(string clientId, long id) => inner.Remove(clientId, id);

@@ -7,6 +7,7 @@ using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Host.Monitoring;
+using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -266,7 +267,7 @@ sealed class CoreBridge
             Hops = Core.Uplink.P2PEnvelope.HopsOf(UserProperty(message, Core.Uplink.P2PEnvelope.HopsProperty)),
         };
 
-        var outcome = _core.Publish(args.ClientId, routed);
+        var outcome = Publish(args, routed);
 
         // The core has delivered it; MQTTnet must not dispatch it a second time.
         args.ProcessPublish = false;
@@ -310,6 +311,26 @@ sealed class CoreBridge
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Routes a PUBLISH. At QoS 1 the core does not wait for the store: what it kept commits while MQTTnet
+    /// reads the connection's next PUBLISH, and the PUBACK waits for the commit in the write path
+    /// (<see cref="HeldAcknowledgement"/>). A QoS 0 message is never kept in the store; QoS 2 waits for its commit here
+    /// (its PUBREC is not held).</summary>
+    PublishOutcome Publish(InterceptingPublishEventArgs args, RoutedMessage routed)
+    {
+        if (routed.Qos != 1)
+        {
+            return _core.Publish(args.ClientId, routed);
+        }
+
+        var outcome = _core.PublishWithoutWaiting(args.ClientId, routed, out var pending);
+        if (pending is not null)
+        {
+            args.Response.UserProperties = new HeldAcknowledgement(_core, outcome, (GroupCommit.Pending)pending, Metrics);
+        }
+
+        return outcome;
     }
 
     bool IsMqtt5(string clientId) =>

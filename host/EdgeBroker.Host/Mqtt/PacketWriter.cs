@@ -16,6 +16,11 @@ namespace EdgeBroker.Host.Mqtt;
 /// <see cref="MaxPendingBytes"/> waiting waits for the flush, so a client that stops reading holds back its sender as
 /// before. The buffers come from the shared pool and go back as soon as the pending bytes are written, so an idle
 /// connection holds none.
+/// <para>
+/// A PUBACK whose message the store is still committing (<see cref="HeldAcknowledgement"/>) is held here, with every
+/// packet after it, without holding up MQTTnet's send loop: the PUBACKs of the messages one commit holds are encoded
+/// once it settles and leave in one write.
+/// </para>
 /// </summary>
 /// <param name="bytes">Where the bytes written are counted for the broker's totals.</param>
 sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, ByteCounters bytes)
@@ -27,7 +32,15 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// <summary>The first pending buffer rented; it doubles while a burst needs more.</summary>
     const int FirstBuffer = 4096;
 
+    /// <summary>Packets that may wait behind acknowledgements whose commit is under way: MQTTnet's send loop goes on,
+    /// and a sender finding more waiting waits for the flush.</summary>
+    const int MaxHeldPackets = 4096;
+
     readonly object _sync = new();
+
+    /// <summary>Packets not yet encoded because an acknowledgement before them (the first) waits for its commit
+    /// (<see cref="HeldAcknowledgement"/>); null while none are held.</summary>
+    Queue<MqttPacket>? _held;
     byte[]? _pending;
     int _pendingLength;
     Task? _flushing;
@@ -49,30 +62,78 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
         lock (_sync)
         {
             ThrowIfFailed();
-            try
+            if (_held is not null || HeldAcknowledgement.On(packet) is { IsSettled: false })
             {
-                var encoded = formatter.Encode(packet);
-                var room = Reserve(encoded.Length);
-                encoded.Packet.AsSpan().CopyTo(room);
-                encoded.Payload.CopyTo(room[encoded.Packet.Count..]);
-                _pendingLength += encoded.Length;
+                // Behind an acknowledgement whose commit is under way, so the order stays as MQTTnet sent them.
+                (_held ??= new Queue<MqttPacket>()).Enqueue(packet);
             }
-            finally
+            else if (!Append(packet))
             {
-                formatter.Cleanup();
+                return Task.CompletedTask;
             }
 
             if (_flushing is null)
             {
                 _flushing = FlushAsync();
             }
-            else if (_pendingLength > MaxPendingBytes)
+            else if (_pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets)
             {
                 full = _flushing;
             }
         }
 
         return full is null ? Task.CompletedTask : full.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Encodes <paramref name="packet"/> at the end of the pending bytes, a held acknowledgement with the
+    /// outcome of its commit; false when that commit failed on an MQTT 3.1.1 connection, which is closed instead (no
+    /// PUBACK: the client sends the message again). Under <see cref="_sync"/>.</summary>
+    bool Append(MqttPacket packet)
+    {
+        if (HeldAcknowledgement.On(packet) is { } held && !held.Release(packet, formatter.ProtocolVersion == MqttProtocolVersion.V500))
+        {
+            Close(new MqttCommunicationException("The store could not keep a message of this MQTT 3.1.1 connection: closed without its PUBACK"));
+            return false;
+        }
+
+        try
+        {
+            var encoded = formatter.Encode(packet);
+            var room = Reserve(encoded.Length);
+            encoded.Packet.AsSpan().CopyTo(room);
+            encoded.Payload.CopyTo(room[encoded.Packet.Count..]);
+            _pendingLength += encoded.Length;
+        }
+        finally
+        {
+            formatter.Cleanup();
+        }
+
+        return true;
+    }
+
+    /// <summary>Moves the held packets whose turn has come — up to the first acknowledgement whose commit is still under
+    /// way — into the pending bytes; returns what the first still held waits for, or null. Under <see cref="_sync"/>.</summary>
+    Task? AppendReleased()
+    {
+        while (_held is { } held && _failure is null)
+        {
+            var next = held.Peek();
+            if (HeldAcknowledgement.On(next) is { IsSettled: false } waiting)
+            {
+                return waiting.WhenSettled();
+            }
+
+            held.Dequeue();
+            if (held.Count == 0)
+            {
+                _held = null;
+            }
+
+            Append(next);
+        }
+
+        return null;
     }
 
     /// <summary>Completes once everything sent so far has been written (or the connection failed): before a close, so
@@ -120,9 +181,17 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
         {
             byte[] chunk;
             int length;
+            Task? settling;
             lock (_sync)
             {
-                if (_pendingLength == 0)
+                settling = AppendReleased();
+                if (_failure is not null)
+                {
+                    Return(spare);
+                    return;
+                }
+
+                if (_pendingLength == 0 && settling is null)
                 {
                     Return(_pending);
                     Return(spare);
@@ -133,8 +202,18 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
 
                 chunk = _pending!;
                 length = _pendingLength;
-                _pending = spare;
-                _pendingLength = 0;
+                if (length > 0)
+                {
+                    _pending = spare;
+                    _pendingLength = 0;
+                }
+            }
+
+            if (length == 0)
+            {
+                // Everything pending waits for a commit: every acknowledgement it settles leaves in one write.
+                await settling!.ConfigureAwait(false);
+                continue;
             }
 
             try
@@ -143,7 +222,9 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             }
             catch (Exception e)
             {
-                Fail(e, chunk, spare);
+                // The spare buffer is the pending one now: Close gives it back.
+                Return(chunk);
+                Close(e);
                 return;
             }
 
@@ -153,18 +234,17 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
         }
     }
 
-    /// <summary>A write failed: the connection is unusable, so it is closed (MQTTnet's read then ends it), and every
-    /// later send fails.</summary>
-    void Fail(Exception e, byte[] chunk, byte[]? spare)
+    /// <summary>The connection is unusable (a write failed) or must end (a held acknowledgement may not be sent): it is
+    /// closed (MQTTnet's read then ends it), and every later send fails.</summary>
+    void Close(Exception e)
     {
         lock (_sync)
         {
             _failure = e;
-            Return(chunk);
-            Return(spare);
             Return(_pending);
             _pending = null;
             _pendingLength = 0;
+            _held = null;
             _flushing = null;
         }
 

@@ -1,13 +1,16 @@
+using EdgeBroker.Core.Offline;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeBroker.Host.Storage;
 
 /// <summary>
 /// Group commit: the row changes of many callers written in one SQLite transaction, because a commit (not a row) is
-/// what costs. A caller queues its change (<see cref="Queue"/>) and, when it needs it durable, waits for it
-/// (<see cref="CommitUpTo"/>): the first waiter takes the database's lock and commits everything queued so far; the
-/// others queued meanwhile and find their changes committed, or commit the next batch, when they get the lock. No
-/// timer delays a commit: a lone publisher commits alone, and a batch grows with the number of publishers waiting.
+/// what costs. A caller queues its change (<see cref="Queue"/>) and, when it needs it durable, either waits for it
+/// (<see cref="CommitUpTo"/>: the first waiter takes the database's lock and commits everything queued so far; the
+/// others queued meanwhile find their changes committed, or commit the next batch, when they get the lock) or hands it
+/// over and goes on (<see cref="CommitLater"/>: one commit at a time runs on the thread pool, and whatever is queued
+/// while it runs goes into the next, so a publisher whose PUBACK waits for its commit while its connection's next
+/// PUBLISH is read puts many messages in one transaction). No timer delays a commit: a lone message commits alone.
 /// Changes nobody waits for (deleting a message its receiver acknowledged) ride with the next batch, or are committed
 /// after <see cref="UnawaitedDelayMs"/>.
 /// </summary>
@@ -17,7 +20,7 @@ public sealed class GroupCommit : IDisposable
     /// receiver had acknowledged are delivered again, with DUP set.</summary>
     public const int UnawaitedDelayMs = 50;
 
-    /// <summary>Unawaited changes that make the caller commit at once rather than wait for the timer.</summary>
+    /// <summary>Unawaited changes that start a commit at once rather than wait for the timer.</summary>
     const int UnawaitedLimit = 256;
 
     readonly SqliteDatabase _database;
@@ -28,7 +31,11 @@ public sealed class GroupCommit : IDisposable
     long _lastQueued;
     long _lastSettled;
     bool _timerArmed;
+    bool _committing;
     bool _disposed;
+
+    /// <summary>Completed (and replaced) each time a batch settles: what <see cref="WhenSettled"/> waits on.</summary>
+    TaskCompletionSource _nextSettlement = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public GroupCommit(SqliteDatabase database)
     {
@@ -69,11 +76,77 @@ public sealed class GroupCommit : IDisposable
 
         if (commitNow)
         {
-            CommitQueued();
+            // Not on the caller's thread: that is a receiver's PUBACK being handled.
+            CommitInBackground();
         }
         else if (armTimer)
         {
             _timer.Change(UnawaitedDelayMs, Timeout.Infinite);
+        }
+    }
+
+    /// <summary>Hands <paramref name="changes"/> (queued, the caller's last ones) to a commit on the thread pool and
+    /// returns what settles with them.</summary>
+    public Pending CommitLater(IReadOnlyList<Change> changes)
+    {
+        var pending = new Pending(this, [.. changes]);
+        CommitInBackground();
+        return pending;
+    }
+
+    /// <summary>Starts the thread pool's commit loop unless it runs: it takes whatever is queued with its next batch.</summary>
+    void CommitInBackground()
+    {
+        lock (_queueSync)
+        {
+            if (_committing)
+            {
+                return;
+            }
+
+            _committing = true;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static groupCommit => groupCommit.CommitUntilEmpty(), this, preferLocal: false);
+    }
+
+    /// <summary>Completes once every change up to <paramref name="sequence"/> is settled.</summary>
+    public Task WhenSettled(long sequence, CancellationToken cancellationToken)
+    {
+        // Read before the check: a batch that settles after the check completes this very task.
+        var settlement = Volatile.Read(ref _nextSettlement).Task;
+        return IsSettled(sequence) ? Task.CompletedTask : WaitUntilSettled(sequence, settlement, cancellationToken);
+    }
+
+    bool IsSettled(long sequence) => Volatile.Read(ref _lastSettled) >= sequence;
+
+    async Task WaitUntilSettled(long sequence, Task settlement, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await settlement.WaitAsync(cancellationToken).ConfigureAwait(false);
+            settlement = Volatile.Read(ref _nextSettlement).Task;
+            if (IsSettled(sequence))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The thread pool's commit loop: commits batch after batch while changes are queued.</summary>
+    void CommitUntilEmpty()
+    {
+        while (true)
+        {
+            CommitQueued();
+            lock (_queueSync)
+            {
+                if (_queued.Count == 0 || _disposed)
+                {
+                    _committing = false;
+                    return;
+                }
+            }
         }
     }
 
@@ -139,7 +212,8 @@ public sealed class GroupCommit : IDisposable
                 }
             }
 
-            _lastSettled = _batch[^1].Sequence;
+            Volatile.Write(ref _lastSettled, _batch[^1].Sequence);
+            Interlocked.Exchange(ref _nextSettlement, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
         finally
         {
@@ -215,6 +289,20 @@ public sealed class GroupCommit : IDisposable
             CommitQueuedLocked();
             _disposed = true;
         }
+    }
+
+    /// <summary>Changes handed to <see cref="CommitLater"/>: settled once the batch holding the last of them has been
+    /// committed or rolled back.</summary>
+    public sealed class Pending(GroupCommit groupCommit, Change[] changes) : PendingCommit
+    {
+        readonly long _sequence = changes[^1].Sequence;
+
+        public override bool IsSettled => groupCommit.IsSettled(_sequence);
+
+        public override bool Committed => IsSettled && Array.TrueForAll(changes, change => !change.Failed);
+
+        /// <summary>Completes once settled; cancelled with <paramref name="cancellationToken"/>.</summary>
+        public Task WhenSettled(CancellationToken cancellationToken) => groupCommit.WhenSettled(_sequence, cancellationToken);
     }
 
     /// <summary>One row change waiting for a batch.</summary>

@@ -9,8 +9,9 @@ namespace EdgeBroker.Host.Storage;
 /// <summary>
 /// Offline messages in SQLite, written by group commit (<see cref="GroupCommit"/>): <see cref="Append"/> takes a
 /// message, gives it its id and queues its row; <see cref="Commit"/> returns once the rows this thread queued are
-/// committed, together with whatever other publishers queued meanwhile, so the publisher's PUBACK (sent after the
-/// core's commit) always follows a durable write and a busy broker writes many messages per transaction. Deleting an
+/// committed, together with whatever other publishers queued meanwhile, and <see cref="CommitLater"/> hands them to
+/// the next commit without waiting (the publisher's PUBACK waits for it instead), so the PUBACK always follows a
+/// durable write and a busy broker writes many messages per transaction. Deleting an
 /// acknowledged message is queued without waiting and rides with the next batch. Rows are written with prepared
 /// statements made once. Per-client counts and sizes are kept in memory for the quota check. When SQLite cannot write
 /// (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps nothing of the batch; the core refuses
@@ -30,7 +31,12 @@ public sealed class SqliteOfflineStore : IOfflineStore
     readonly SqliteCommand _insert;
     readonly SqliteCommand _delete;
     readonly SqliteCommand _recordLastId;
+    readonly SqliteCommand _select;
     long _lastId;
+
+    /// <summary>The highest id a deletion batch recorded in offline_ids (under the database's lock): later deletions of
+    /// the batch record again only when ids were given since, not once per row. 0 after a rollback.</summary>
+    long _recordedLastId;
 
     public SqliteOfflineStore(SqliteDatabase database, OfflineLimits limits)
     {
@@ -63,6 +69,12 @@ public sealed class SqliteOfflineStore : IOfflineStore
         _delete = _database.Statement("DELETE FROM offline_messages WHERE id = $id AND client_id = $client RETURNING LENGTH(payload) + LENGTH(topic)",
             "$id", "$client");
         _recordLastId = _database.Statement("UPDATE offline_ids SET last = $last WHERE last < $last", "$last");
+        _select = _database.Statement(
+            """
+            SELECT id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id, published_at_ms, expiry_interval, expires_at_ms
+            FROM offline_messages WHERE client_id = $client AND id > $after ORDER BY id LIMIT $max
+            """,
+            "$client", "$after", "$max");
     }
 
     public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long expiresAtMs)
@@ -120,26 +132,63 @@ public sealed class SqliteOfflineStore : IOfflineStore
         return committed;
     }
 
+    /// <summary>The rows this thread appended since its last commit, handed to a commit on the thread pool.</summary>
+    public PendingCommit? CommitLater()
+    {
+        var rows = _uncommitted.Value!;
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        var pending = _database.Writes.CommitLater(rows);
+        rows.Clear();
+        return pending;
+    }
+
+    /// <summary>Reads with one prepared statement a page at a time; an expired message met on the way is left out and
+    /// deleted (those further back are deleted when a read reaches them).</summary>
     public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into)
     {
         lock (_database.Sync)
         {
             _database.Writes.CommitQueuedLocked();
-            DeleteExpired(clientId, nowMs);
-            using var command = _database.Command(
-                """
-                SELECT id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id, published_at_ms, expiry_interval, expires_at_ms
-                FROM offline_messages WHERE client_id = $client AND id > $after ORDER BY id LIMIT $max
-                """);
-            command.Parameters.AddWithValue("$client", clientId);
-            command.Parameters.AddWithValue("$after", afterId);
-            command.Parameters.AddWithValue("$max", max);
-            using var reader = command.ExecuteReader();
+            List<long>? expired = null;
             var added = 0;
-            while (reader.Read())
+            while (added < max)
             {
-                into.Add(ToStoredMessage(reader));
-                added++;
+                var wanted = max - added;
+                var rows = 0;
+                _select.Parameters[0].Value = clientId;
+                _select.Parameters[1].Value = afterId;
+                _select.Parameters[2].Value = wanted;
+                using (var reader = _select.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        rows++;
+                        afterId = reader.GetInt64(0);
+                        if (reader.GetInt64(10) <= nowMs)
+                        {
+                            (expired ??= []).Add(afterId);
+                        }
+                        else
+                        {
+                            into.Add(ToStoredMessage(reader));
+                            added++;
+                        }
+                    }
+                }
+
+                if (rows < wanted)
+                {
+                    break;
+                }
+            }
+
+            if (expired is not null)
+            {
+                DeleteExpired(clientId, expired);
             }
 
             return added;
@@ -188,29 +237,24 @@ public sealed class SqliteOfflineStore : IOfflineStore
         }
     }
 
-    void DeleteExpired(string clientId, long nowMs)
+    /// <summary>Deletes the client's expired messages <paramref name="ids"/>, under <see cref="SqliteDatabase.Sync"/>.</summary>
+    void DeleteExpired(string clientId, List<long> ids)
     {
         var sizes = new List<long>();
         using (var transaction = _database.BeginTransaction())
         {
-            using (var command = _database.Command(
-                       "DELETE FROM offline_messages WHERE client_id = $client AND expires_at_ms <= $now RETURNING LENGTH(payload) + LENGTH(topic)"))
+            _delete.Transaction = transaction;
+            _delete.Parameters[1].Value = clientId;
+            foreach (var id in ids)
             {
-                command.Transaction = transaction;
-                command.Parameters.AddWithValue("$client", clientId);
-                command.Parameters.AddWithValue("$now", nowMs);
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
+                _delete.Parameters[0].Value = id;
+                if (_delete.ExecuteScalar() is long size)
                 {
-                    sizes.Add(reader.GetInt64(0));
+                    sizes.Add(size);
                 }
             }
 
-            if (sizes.Count > 0)
-            {
-                RecordLastId(transaction);
-            }
-
+            RecordLastId(transaction);
             transaction.Commit();
         }
 
@@ -231,6 +275,23 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
         _recordLastId.Transaction = transaction;
         _recordLastId.ExecuteNonQuery();
+    }
+
+    /// <summary><see cref="RecordLastId"/> for a deletion in a group commit: skipped when the batch already recorded the
+    /// highest id given so far.</summary>
+    void RecordLastIdOnce(SqliteTransaction transaction)
+    {
+        long last;
+        lock (_sync)
+        {
+            last = _lastId;
+        }
+
+        if (last != _recordedLastId)
+        {
+            RecordLastId(transaction);
+            _recordedLastId = last;
+        }
     }
 
     void Forget(string clientId, long size)
@@ -269,11 +330,11 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
     static StoredMessage ToStoredMessage(SqliteDataReader reader)
     {
-        var payload = (byte[])reader["payload"];
+        var payload = reader.GetFieldValue<byte[]>(2);
         var qos = reader.GetInt32(3);
         var message = new RoutedMessage(reader.GetString(1), payload, qos, reader.GetBoolean(4))
         {
-            EngineProperties = MessageProperties.Decode(reader.IsDBNull(6) ? null : (byte[])reader["properties"]),
+            EngineProperties = MessageProperties.Decode(reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6)),
             SenderClientId = reader.IsDBNull(7) ? null : reader.GetString(7),
             PublishedAtMs = reader.GetInt64(8),
             MessageExpiryInterval = (uint)reader.GetInt64(9),
@@ -334,7 +395,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
             _size = delete.ExecuteScalar() is long size ? size : -1;
             if (_size >= 0)
             {
-                store.RecordLastId(transaction);
+                store.RecordLastIdOnce(transaction);
             }
         }
 
@@ -346,7 +407,11 @@ public sealed class SqliteOfflineStore : IOfflineStore
             }
         }
 
-        public override void RolledBack() => _size = -1;
+        public override void RolledBack()
+        {
+            _size = -1;
+            store._recordedLastId = 0;
+        }
     }
 
     sealed class ClientUsage

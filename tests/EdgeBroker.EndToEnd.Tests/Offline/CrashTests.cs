@@ -81,6 +81,49 @@ public sealed class CrashTests : IDisposable
         await AssertDeviceReceivesAsync(engine, acknowledged);
     }
 
+    /// <summary>One publisher with many QoS 1 PUBLISHes in flight: the host reads its next PUBLISH while earlier ones
+    /// commit, so one SQLite transaction holds several of its messages and their PUBACKs wait for that commit; the
+    /// kill lands while they do. What was acknowledged survives, in order.</summary>
+    [Theory]
+    [MemberData(nameof(Engines.Durable), MemberType = typeof(Engines))]
+    public async Task Every_acknowledged_message_of_a_publisher_with_many_in_flight_survives_kill_minus_9(string engine)
+    {
+        const int Window = 64;
+        const int MinimumAcknowledged = 500;
+        var acknowledged = new List<int>();
+        await RegisterDeviceAsync(engine);
+
+        await using (var broker = await StartBrokerAsync(engine))
+        {
+            using var publisher = await ConnectAsync("GID_app@@@pipeline", cleanStart: true);
+            var killer = KillAfterAcknowledgementsAsync(broker, () => Count(acknowledged), MinimumAcknowledged, new Random().Next(0, 100));
+            using var slots = new SemaphoreSlim(Window);
+            var publishes = new List<Task>();
+            for (var sequence = 0; !killer.IsCompleted; sequence++)
+            {
+                await slots.WaitAsync();
+                publishes.Add(PublishThenReleaseAsync(publisher, sequence, acknowledged, slots));
+            }
+
+            await Task.WhenAll(publishes);
+        }
+
+        Assert.True(Count(acknowledged) >= MinimumAcknowledged, "too few messages were acknowledged before the kill; the test proves little");
+        await AssertDeviceReceivesAsync(engine, new Dictionary<string, List<int>> { ["GID_app@@@pipeline"] = acknowledged });
+    }
+
+    static async Task PublishThenReleaseAsync(IMqttClient publisher, int sequence, List<int> acknowledged, SemaphoreSlim slots)
+    {
+        try
+        {
+            await PublishAsync(publisher, sequence, acknowledged);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
     /// <summary>Kills the broker <paramref name="delayMs"/> after <paramref name="acknowledged"/> reached
     /// <paramref name="minimum"/> (or after 30 s), whatever the machine's load.</summary>
     static async Task KillAfterAcknowledgementsAsync(ProcessRunner broker, Func<int> acknowledged, int minimum, int delayMs)
@@ -116,26 +159,34 @@ public sealed class CrashTests : IDisposable
     /// time, until the broker dies; adds each acknowledged number to <paramref name="acknowledged"/>.</summary>
     static async Task PublishUntilKilledAsync(IMqttClient publisher, Func<int> next, List<int> acknowledged)
     {
+        while (await PublishAsync(publisher, next(), acknowledged))
+        {
+        }
+    }
+
+    /// <summary>Publishes message <paramref name="sequence"/> (QoS 1, P2P to the away device) and adds it to
+    /// <paramref name="acknowledged"/> once its PUBACK came; false when the broker died under it.</summary>
+    static async Task<bool> PublishAsync(IMqttClient publisher, int sequence, List<int> acknowledged)
+    {
         var clientId = publisher.Options.ClientId;
         try
         {
-            while (true)
+            var result = await publisher.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(Topic).WithPayload($"{clientId} {sequence}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            if (result.IsSuccess)
             {
-                var sequence = next();
-                var result = await publisher.PublishAsync(new MqttApplicationMessageBuilder()
-                    .WithTopic(Topic).WithPayload($"{clientId} {sequence}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-                if (result.IsSuccess)
+                lock (acknowledged)
                 {
-                    lock (acknowledged)
-                    {
-                        acknowledged.Add(sequence);
-                    }
+                    acknowledged.Add(sequence);
                 }
             }
+
+            return true;
         }
         catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
         {
             // The broker died under the publisher: whatever was acknowledged so far must survive.
+            return false;
         }
     }
 

@@ -173,6 +173,25 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public void Read_FillsAPage_PastExpiredMessages()
+    {
+        Offline.Append("dev", "expired", expiresAtMs: Now - 1);
+        Offline.Append("dev", "a");
+        Offline.Append("dev", "expired-too", expiresAtMs: Now);
+        Offline.Append("dev", "b");
+        Offline.Append("dev", "c");
+
+        Assert.Equal(new[] { "a", "b" }, Offline.ReadAll("dev", max: 2, nowMs: Now).Payloads());
+        Assert.Equal(3, Offline.Count("dev"));
+    }
+
+    [Fact]
+    public void CommitLater_WithNothingAppended_LeavesNothingToWaitFor()
+    {
+        Assert.Null(Offline.CommitLater());
+    }
+
+    [Fact]
     public void Discard_ForgetsOneClientsMessages()
     {
         Offline.Append("dev", "m1");

@@ -53,5 +53,26 @@ public sealed class FullDatabaseTests : IDisposable
         Assert.Equal(1, store.Count("other"));
     }
 
+    [Fact]
+    public async Task A_commit_handed_over_to_a_full_database_settles_as_not_committed_and_keeps_nothing()
+    {
+        var limits = new OfflineLimits { MaxMessagesPerClient = 100_000, MaxBytesPerClient = long.MaxValue };
+        var payload = new string('p', 1000);
+        using var database = SqliteDatabase.Open(_directory.Path, maxBytes: 128 * 1024);
+        var offline = new SqliteOfflineStore(database, limits);
+        GroupCommit.Pending pending;
+        do
+        {
+            offline.Append("dev", payload);
+            pending = (GroupCommit.Pending)offline.CommitLater()!;
+            await pending.WhenSettled(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        while (pending.Committed);
+
+        var kept = offline.Count("dev");
+        Assert.InRange(kept, 10, 200);
+        Assert.Equal(kept, offline.ReadAll("dev").Count);
+    }
+
     public void Dispose() => _directory.Dispose();
 }

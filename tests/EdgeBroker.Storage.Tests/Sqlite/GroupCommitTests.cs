@@ -91,6 +91,36 @@ public sealed class GroupCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task Appends_handed_over_while_a_commit_runs_share_the_next_transaction_and_settle_without_anyone_waiting()
+    {
+        using (var database = SqliteDatabase.Open(_directory.Path))
+        {
+            var offline = new SqliteOfflineStore(database, _limits);
+            var pending = new List<GroupCommit.Pending>();
+
+            // Holding the database's lock stands in for a commit under way: one publisher hands over message after message.
+            lock (database.Sync)
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    offline.Append("dev", "m" + i);
+                    pending.Add((GroupCommit.Pending)offline.CommitLater()!);
+                }
+
+                Assert.DoesNotContain(pending, p => p.IsSettled);
+            }
+
+            await Task.WhenAll(pending.Select(p => p.WhenSettled(CancellationToken.None))).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.All(pending, p => Assert.True(p.Committed));
+            Assert.Equal(1, database.Writes.Batches);
+            Assert.Null(offline.CommitLater());
+        }
+
+        using var reopened = SqliteDatabase.Open(_directory.Path);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => "m" + i), new SqliteOfflineStore(reopened, _limits).ReadAll("dev").Payloads());
+    }
+
+    [Fact]
     public void A_thread_with_nothing_appended_commits_nothing()
     {
         using var database = SqliteDatabase.Open(_directory.Path);
