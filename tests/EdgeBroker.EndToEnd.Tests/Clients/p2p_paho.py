@@ -22,6 +22,11 @@ def new_client(client_id):
 
 
 received = threading.Event()
+connected = threading.Event()
+
+
+def on_connect(client, userdata, flags, rc):
+    connected.set()
 
 
 def on_message(client, userdata, message):
@@ -32,8 +37,13 @@ def on_message(client, userdata, message):
 
 device = new_client(DEVICE)
 device.on_message = on_message
+device.on_connect = on_connect
 device.connect(HOST, PORT)
 device.loop_start()
+# A P2P message reaches only a connected client: send it once the broker has accepted the device (CONNACK), not merely
+# after the CONNECT left this process.
+if not connected.wait(10):
+    sys.exit(1)
 
 backend = new_client("GID_app@@@backend")
 backend.connect(HOST, PORT)
