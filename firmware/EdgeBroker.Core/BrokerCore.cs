@@ -233,6 +233,13 @@ namespace EdgeBroker.Core
             return _routes.GatewayFor(clientId);
         }
 
+        /// <summary>The other gateway on an uplink's upstream that hosts <paramref name="clientId"/>, as its retained
+        /// routes say (federation through any upstream), or null.</summary>
+        public string PeerGatewayOf(string clientId)
+        {
+            return _uplinks.PeerGatewayOf(clientId);
+        }
+
         /// <summary>The highest QoS this broker grants and delivers at.</summary>
         public int MaxQos { get { return _maxQos; } }
 
@@ -909,12 +916,31 @@ namespace EdgeBroker.Core
             _unreachable.Forget(clientId);
             if (_uplinks.FederatesP2P)
             {
-                _uplinks.Announce(clientId, _sessions.Find(clientId) != null ? "" : _routes.PathFor(clientId, 0, clientId.Length));
+                _uplinks.Announce(clientId, PathHere(clientId));
             }
         }
 
-        void CollectReachable(ArrayList clientIds, ArrayList paths)
+        /// <summary>The path below this broker to <paramref name="clientId"/>: "" for a session here, the route a gateway
+        /// below announced, or null.</summary>
+        string PathHere(string clientId)
         {
+            return _sessions.Find(clientId) != null ? "" : _routes.PathFor(clientId, 0, clientId.Length);
+        }
+
+        void CollectReachable(string clientId, ArrayList clientIds, ArrayList paths)
+        {
+            if (clientId != null)
+            {
+                string path = PathHere(clientId);
+                if (path != null)
+                {
+                    clientIds.Add(clientId);
+                    paths.Add(path);
+                }
+
+                return;
+            }
+
             ArrayList sessions = _sessions.Snapshot();
             for (int i = 0; i < sessions.Count; i++)
             {

@@ -51,6 +51,13 @@ namespace EdgeBroker.Core.Topics
             return topic.Substring(0, receiverStart - 5);
         }
 
+        /// <summary>Whether <paramref name="clientId"/> can be the receiver of a P2P address: one topic level, without
+        /// wildcards (MQTT allows any client ID; one with '/', '+' or '#' cannot be addressed, nor named in a topic).</summary>
+        public static bool CanAddress(string clientId)
+        {
+            return clientId != null && clientId.Length > 0 && clientId.IndexOf('/') < 0 && TopicValidator.IsValidTopicName(clientId);
+        }
+
         /// <summary>Builds the address that reaches <paramref name="receiverClientId"/>.</summary>
         public static string For(string parentTopic, string receiverClientId)
         {

@@ -230,7 +230,7 @@ namespace EdgeBroker.Core.Uplink
         }
 
         /// <summary>Whether <paramref name="part"/> occurs in <paramref name="text"/> at <paramref name="start"/>.</summary>
-        static bool HasAt(string text, int start, string part)
+        internal static bool HasAt(string text, int start, string part)
         {
             if (start + part.Length > text.Length)
             {

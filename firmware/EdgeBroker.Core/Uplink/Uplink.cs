@@ -36,8 +36,12 @@ namespace EdgeBroker.Core.Uplink
         readonly ArrayList _inFlight = new ArrayList();
         readonly ArrayList _read = new ArrayList();
 
-        // Route announcements waiting to go up (P2P federation): QoS 0, never stored, sent before queued entries.
-        readonly ArrayList _announcements = new ArrayList();
+        // Route announcements waiting to go up (P2P federation): QoS 0, never stored, sent before queued entries. Null
+        // without P2P federation, which announces nothing: the device's idle uplink keeps no list for them.
+        readonly ArrayList _announcements;
+
+        // The other gateways' clients, learned from their retained routes; null unless the routes are retained.
+        readonly PeerRoutes _peers;
 
         UplinkState _state = UplinkState.Disconnected;
         int _addressIndex;
@@ -72,6 +76,11 @@ namespace EdgeBroker.Core.Uplink
             _proxies = new ProxySessions(settings);
             _queuedCount = store.Count(settings.Name);
             _queuedBytes = store.Bytes(settings.Name);
+            _announcements = settings.P2P ? new ArrayList() : null;
+            if (settings.P2P && settings.P2PRoutes == UplinkP2PRoutes.Retained)
+            {
+                _peers = new PeerRoutes(settings.P2PMaxRoutes, settings.P2PRoutesGraceSeconds * 1000L);
+            }
         }
 
         public string Name
@@ -142,8 +151,9 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>
         /// A P2P message for a client that has no session here and no route below: with P2P federation on, queued
-        /// durably for the upstream unchanged (<c>{parent}/p2p/{target}</c>, QoS at most 1), unless it came down this
-        /// uplink. The caller checked the hop count.
+        /// durably for the upstream (QoS at most 1), unless it came down this uplink — as the envelope addressed to the
+        /// gateway whose retained route names the target, which that gateway's subscription receives, otherwise
+        /// unchanged (<c>{parent}/p2p/{target}</c>). The caller checked the hop count.
         /// </summary>
         public UplinkOfferOutcome OfferP2P(RoutedMessage message, long nowMs)
         {
@@ -152,7 +162,21 @@ namespace EdgeBroker.Core.Uplink
                 return UplinkOfferOutcome.NotForwarded;
             }
 
-            return Enqueue(message.Topic, message.Qos < 1 ? message.Qos : 1, message, nowMs);
+            string topic = message.Topic;
+            int qos = message.Qos < 1 ? message.Qos : 1;
+            int receiverStart = P2PAddress.ReceiverStart(topic);
+            string path = _peers == null ? null : _peers.PathFor(topic, receiverStart, topic.Length - receiverStart, nowMs);
+            return path == null
+                ? Enqueue(topic, qos, message, nowMs)
+                : Enqueue(P2PEnvelope.Wrap(topic, receiverStart, path, message.Hops + 1), qos, message, nowMs);
+        }
+
+        /// <summary>The other gateway on this upstream that hosts <paramref name="clientId"/> as its retained routes say,
+        /// or null.</summary>
+        public string PeerGatewayOf(string clientId)
+        {
+            string path = _peers == null ? null : _peers.PathFor(clientId, 0, clientId.Length, Clock.NowMs());
+            return path == null ? null : RemoteRoutes.FirstLevel(path);
         }
 
         /// <summary>Queues <paramref name="message"/> durably under <paramref name="remoteTopic"/>, within the bounds.</summary>
@@ -302,7 +326,16 @@ namespace EdgeBroker.Core.Uplink
                 _state = UplinkState.Connected;
                 _failures = 0;
                 _resendIndex = 0;
-                _announcements.Clear();
+                if (_announcements != null)
+                {
+                    _announcements.Clear();
+                }
+
+                if (_peers != null)
+                {
+                    // Relearnt from the retained routes the upstream delivers on the new subscription.
+                    _peers.Clear();
+                }
             }
 
             AnnounceAll();
@@ -310,23 +343,38 @@ namespace EdgeBroker.Core.Uplink
         }
 
         /// <summary>With P2P federation on: every client this broker can reach is announced upstream, ahead of changes
-        /// announced meanwhile (so a change during the collection is not undone by it).</summary>
+        /// announced meanwhile (so a change during the collection is not undone by it); with retained routes, this
+        /// gateway's status first.</summary>
         void AnnounceAll()
         {
             ReachableClients reachable = Reachable;
-            if (!_settings.P2P || reachable == null)
+            if (!_settings.P2P)
             {
                 return;
             }
 
             ArrayList clientIds = new ArrayList();
             ArrayList paths = new ArrayList();
-            reachable(clientIds, paths);
+            if (reachable != null)
+            {
+                reachable(null, clientIds, paths);
+            }
+
             lock (_sync)
             {
+                int at = 0;
                 for (int i = 0; i < clientIds.Count; i++)
                 {
-                    _announcements.Insert(i, Announcement((string)clientIds[i], (string)paths[i]));
+                    string clientId = (string)clientIds[i];
+                    if (P2PAddress.CanAddress(clientId))
+                    {
+                        _announcements.Insert(at++, Announcement(clientId, (string)paths[i]));
+                    }
+                }
+
+                if (_peers != null)
+                {
+                    _announcements.Insert(0, StatusAnnouncement());
                 }
             }
 
@@ -336,15 +384,24 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>
         /// With P2P federation on and while connected: tells the upstream that <paramref name="clientId"/> is now
         /// reachable through this broker along <paramref name="pathBelow"/> ("" for a client of this broker), or no
-        /// longer (null). While disconnected nothing is kept: the next connect announces everything anew.
+        /// longer (null). While disconnected nothing is kept: the next connect announces everything anew. A client ID
+        /// that cannot be P2P-addressed (<see cref="P2PAddress.CanAddress"/>) is never announced.
         /// </summary>
         public void Announce(string clientId, string pathBelow)
         {
-            if (!_settings.P2P)
+            if (!_settings.P2P || !P2PAddress.CanAddress(clientId))
             {
+                // Its announcement's topic would be invalid: an upstream closes the connection on it.
                 return;
             }
 
+            AddAnnouncement(Announcement(clientId, pathBelow));
+        }
+
+        /// <summary>Sends <paramref name="announcement"/> next while connected; while disconnected the next connect
+        /// announces everything anew.</summary>
+        void AddAnnouncement(UplinkEntry announcement)
+        {
             lock (_sync)
             {
                 if (_state != UplinkState.Connected)
@@ -352,15 +409,102 @@ namespace EdgeBroker.Core.Uplink
                     return;
                 }
 
-                _announcements.Add(Announcement(clientId, pathBelow));
+                _announcements.Add(announcement);
             }
 
             Signal();
         }
 
-        static UplinkEntry Announcement(string clientId, string pathBelow)
+        /// <summary>What this broker can reach of <paramref name="clientId"/> now: the path below it ("" for its own
+        /// client), or null.</summary>
+        string PathHere(string clientId)
         {
-            return new UplinkEntry(P2PEnvelope.AnnouncementPrefix + clientId, P2PEnvelope.AnnouncementPayload(pathBelow), 0, false, null, 0);
+            ReachableClients reachable = Reachable;
+            if (reachable == null)
+            {
+                return null;
+            }
+
+            ArrayList clientIds = new ArrayList();
+            ArrayList paths = new ArrayList();
+            reachable(clientId, clientIds, paths);
+            return paths.Count == 0 ? null : (string)paths[0];
+        }
+
+        /// <summary>The announcement of <paramref name="clientId"/>: on <c>$eb/route/…</c> for an EdgeBroker upstream,
+        /// retained under the routes topic otherwise.</summary>
+        UplinkEntry Announcement(string clientId, string pathBelow)
+        {
+            byte[] payload = P2PEnvelope.AnnouncementPayload(pathBelow);
+            return _peers == null
+                ? new UplinkEntry(P2PEnvelope.AnnouncementPrefix + clientId, payload, 0, false, null, 0)
+                : new UplinkEntry(RetainedRoutes.RouteTopic(_settings.P2PRoutesTopic, _settings.ClientId, clientId), payload, 0, true, null, 0);
+        }
+
+        UplinkEntry StatusAnnouncement()
+        {
+            return new UplinkEntry(WillTopic, RetainedRoutes.StatusPayload(true), 0, true, null, 0);
+        }
+
+        /// <summary>With retained routes: this gateway's status topic, which its will (an empty retained message) and its
+        /// clean stop clear; null otherwise.</summary>
+        public string WillTopic
+        {
+            get { return _peers == null ? null : RetainedRoutes.StatusTopic(_settings.P2PRoutesTopic, _settings.ClientId); }
+        }
+
+        /// <summary>What the engine subscribes to upstream besides the subscribe rules, at QoS 1: with retained routes
+        /// the routes topic and this gateway's envelope address; otherwise nothing.</summary>
+        public string[] P2PFilters()
+        {
+            return _peers == null ? new string[0] : RetainedRoutes.Filters(_settings.P2PRoutesTopic, _settings.ClientId);
+        }
+
+        /// <summary>
+        /// A message from upstream that is a retained route or status under this uplink's routes topic: another
+        /// gateway's is learned; this gateway's own is corrected when it disagrees with what this broker can reach now
+        /// (a route left from before a restart, a status its previous connection's will cleared). True when it was one:
+        /// the engine routes it no further.
+        /// </summary>
+        public bool Learn(string remoteTopic, byte[] payload, long nowMs)
+        {
+            string gateway;
+            string clientId;
+            if (_peers == null || !RetainedRoutes.Parse(_settings.P2PRoutesTopic, remoteTopic, out gateway, out clientId))
+            {
+                return false;
+            }
+
+            bool online = RetainedRoutes.IsOnline(payload);
+            string said = clientId == null ? null : P2PEnvelope.AnnouncedPath(payload, 0, payload.Length);
+            if (gateway != _settings.ClientId)
+            {
+                if (clientId == null)
+                {
+                    _peers.StatusChanged(gateway, online, nowMs);
+                }
+                else
+                {
+                    _peers.Learned(gateway, clientId, said, nowMs);
+                }
+            }
+            else if (clientId == null)
+            {
+                if (!online)
+                {
+                    AddAnnouncement(StatusAnnouncement());
+                }
+            }
+            else
+            {
+                string now = PathHere(clientId);
+                if (now != said)
+                {
+                    AddAnnouncement(Announcement(clientId, now));
+                }
+            }
+
+            return true;
         }
 
         void Signal()
@@ -434,14 +578,17 @@ namespace EdgeBroker.Core.Uplink
                 }
 
                 int added = 0;
-                int announced = _announcements.Count;
+                int announced = _announcements == null ? 0 : _announcements.Count;
                 for (int i = 0; i < announced; i++)
                 {
                     into.Add(_announcements[i]);
                     added++;
                 }
 
-                _announcements.Clear();
+                if (announced > 0)
+                {
+                    _announcements.Clear();
+                }
                 while (_resendIndex < _inFlight.Count && _resendIndex < _window)
                 {
                     UplinkEntry entry = (UplinkEntry)_inFlight[_resendIndex];

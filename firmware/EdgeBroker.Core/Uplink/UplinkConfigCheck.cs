@@ -90,8 +90,47 @@ namespace EdgeBroker.Core.Uplink
                 return name + " has no forward or subscribe rule, does not federate P2P and proxies no group";
             }
 
-            string error = CheckRules(name, settings.ForwardRules);
+            string error = CheckRetainedRoutes(name, settings);
+            if (error != null)
+            {
+                return error;
+            }
+
+            error = CheckRules(name, settings.ForwardRules);
             return error != null ? error : CheckRules(name, settings.SubscribeRules);
+        }
+
+        /// <summary>Retained routes need P2P on, a routes topic to publish under and a client ID that is one topic level
+        /// (it names the gateway's status, routes and envelope address).</summary>
+        static string CheckRetainedRoutes(string name, UplinkSettings settings)
+        {
+            if (settings.P2PRoutes != UplinkP2PRoutes.Retained)
+            {
+                return null;
+            }
+
+            if (!settings.P2P)
+            {
+                return name + ": retained P2P routes need P2P federation on";
+            }
+
+            string topic = settings.P2PRoutesTopic;
+            if (topic == null || topic.Length == 0 || topic[0] == '$' || !TopicValidator.IsValidTopicName(topic))
+            {
+                return name + ": the P2P routes topic must be a topic name (no wildcards, not starting with '$')";
+            }
+
+            if (!P2PAddress.CanAddress(settings.ClientId))
+            {
+                return name + ": with retained P2P routes the client ID must be usable as one topic level (no '/', '+' or '#')";
+            }
+
+            if (settings.P2PMaxRoutes < 1 || settings.P2PRoutesGraceSeconds < 0)
+            {
+                return name + ": the P2P routes need at least 1 route and a grace of at least 0 seconds";
+            }
+
+            return null;
         }
 
         static string CheckRules(string name, ArrayList rules)

@@ -13,9 +13,10 @@ namespace EdgeBroker.Core.Uplink
     public delegate void UplinkQueued(Uplink uplink);
 
     /// <summary>Adds to <paramref name="clientIds"/> every client ID this broker can deliver to — its own sessions and
-    /// the routes gateways below announced — and to <paramref name="paths"/> (same index) the path below this broker
-    /// to it ("" for its own), for a federated uplink's announcements after it connects.</summary>
-    public delegate void ReachableClients(System.Collections.ArrayList clientIds, System.Collections.ArrayList paths);
+    /// the routes gateways below announced —, or only <paramref name="clientId"/> when it is given and can be
+    /// delivered to, and to <paramref name="paths"/> (same index) the path below this broker to it ("" for its own):
+    /// for a federated uplink's announcements after it connects, and to correct its own retained routes.</summary>
+    public delegate void ReachableClients(string clientId, System.Collections.ArrayList clientIds, System.Collections.ArrayList paths);
 
     /// <summary>The gateway session <paramref name="gatewayClientId"/> announced a route along
     /// <paramref name="path"/>, which passes this broker's own uplink identity: the federated uplinks form a cycle

@@ -61,6 +61,22 @@ namespace EdgeBroker.Core.Uplink
             return UplinkOfferOutcome.NotForwarded;
         }
 
+        /// <summary>The gateway on an uplink's upstream whose retained routes name <paramref name="clientId"/>
+        /// (<see cref="Uplink.PeerGatewayOf"/>), or null.</summary>
+        public string PeerGatewayOf(string clientId)
+        {
+            for (int i = 0; i < _uplinks.Count; i++)
+            {
+                string gateway = ((Uplink)_uplinks[i]).PeerGatewayOf(clientId);
+                if (gateway != null)
+                {
+                    return gateway;
+                }
+            }
+
+            return null;
+        }
+
         /// <summary>Whether any uplink federates P2P (<see cref="UplinkSettings.P2P"/>).</summary>
         public bool FederatesP2P
         {

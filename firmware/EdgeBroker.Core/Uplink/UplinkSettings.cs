@@ -33,6 +33,9 @@ namespace EdgeBroker.Core.Uplink
             FullPolicy = UplinkFullPolicy.DropOldest;
             BackoffMinMs = DefaultBackoffMinMs;
             BackoffMaxMs = DefaultBackoffMaxMs;
+            P2PRoutesTopic = RetainedRoutes.DefaultTopic;
+            P2PRoutesGraceSeconds = PeerRoutes.DefaultGraceSeconds;
+            P2PMaxRoutes = RemoteRoutes.DefaultCapacity;
         }
 
         /// <summary>Names the uplink in status, logs, <c>$SYS/uplink/{name}/state</c> and its queue in the store.</summary>
@@ -89,6 +92,19 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>Proxy sessions open at most; a further client of a proxied group gets none.</summary>
         public int MaxProxySessions { get; set; }
+
+        /// <summary>How the gateways learn each other's clients with <see cref="P2P"/> on: announced to an EdgeBroker
+        /// upstream (the default), or retained on any upstream (<see cref="RetainedRoutes"/>).</summary>
+        public UplinkP2PRoutes P2PRoutes { get; set; }
+
+        /// <summary>The topic retained routes are published under (<see cref="UplinkP2PRoutes.Retained"/>).</summary>
+        public string P2PRoutesTopic { get; set; }
+
+        /// <summary>How long the retained routes of a gateway that went offline are still used (<see cref="PeerRoutes"/>).</summary>
+        public int P2PRoutesGraceSeconds { get; set; }
+
+        /// <summary>Routes to other gateways' clients kept at most (<see cref="UplinkP2PRoutes.Retained"/>).</summary>
+        public int P2PMaxRoutes { get; set; }
 
         /// <summary><see cref="UplinkRule"/>s with <see cref="UplinkDirection.Forward"/>; the first match decides.</summary>
         public ArrayList ForwardRules { get; private set; }

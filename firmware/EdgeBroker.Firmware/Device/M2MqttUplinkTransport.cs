@@ -49,8 +49,10 @@ namespace EdgeBroker.Firmware.Device
             MqttReasonCode returnCode;
             try
             {
-                returnCode = client.Connect(request.ClientId, request.UserName, request.Password, false, MqttQoSLevel.AtMostOnce,
-                    false, null, null, false, (ushort)request.KeepAliveSeconds);
+                // The will, when asked for, is an empty retained message: it clears the gateway's retained P2P status.
+                bool will = request.WillTopic != null;
+                returnCode = client.Connect(request.ClientId, request.UserName, request.Password, will, MqttQoSLevel.AtMostOnce,
+                    will, request.WillTopic, will ? "" : null, false, (ushort)request.KeepAliveSeconds);
             }
             catch (Exception e)
             {

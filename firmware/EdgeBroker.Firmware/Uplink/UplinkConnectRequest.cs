@@ -22,5 +22,9 @@ namespace EdgeBroker.Firmware.Uplink
 
         /// <summary>The keep-alive the CONNECT announces (0 turns it off); the transport pings within it.</summary>
         public int KeepAliveSeconds;
+
+        /// <summary>The will's topic, or null for none: the will is an empty retained message at QoS 0, which clears the
+        /// gateway's retained status there (retained P2P routes, <see cref="Core.Uplink.Uplink.WillTopic"/>).</summary>
+        public string WillTopic;
     }
 }

@@ -66,10 +66,24 @@ namespace EdgeBroker.Firmware.Uplink
             _worker.Start();
         }
 
-        /// <summary>Stops the thread and disconnects; what is queued stays in the store for the next start.</summary>
+        /// <summary>Stops the thread and disconnects; what is queued stays in the store for the next start. With retained
+        /// P2P routes the gateway's status is cleared first, as its will would be (a DISCONNECT sends no will).</summary>
         public void Stop()
         {
             _worker.Stop();
+            string statusTopic = _uplink.WillTopic;
+            if (statusTopic != null && _uplink.State == UplinkState.Connected)
+            {
+                try
+                {
+                    _transport.Publish(statusTopic, RetainedRoutes.StatusPayload(false), 0, true, false, 0);
+                }
+                catch (UplinkTransportException)
+                {
+                    // Gone already: the upstream publishes the will instead.
+                }
+            }
+
             _transport.Disconnect();
         }
 
@@ -110,6 +124,11 @@ namespace EdgeBroker.Firmware.Uplink
 
         public void MessageReceived(string topic, byte[] payload, int qos, bool retain)
         {
+            if (_uplink.Learn(topic, payload, Clock.NowMs()))
+            {
+                return;
+            }
+
             RoutedMessage message = _uplink.Down(topic, payload, qos, retain);
             if (message == null)
             {
@@ -208,24 +227,32 @@ namespace EdgeBroker.Firmware.Uplink
             request.UserName = credentials.UserName;
             request.Password = credentials.Password;
             request.KeepAliveSeconds = settings.KeepAliveSeconds;
+            request.WillTopic = _uplink.WillTopic;
             return request;
         }
 
         void Subscribe()
         {
             ArrayList rules = _uplink.Settings.SubscribeRules;
-            if (rules.Count == 0)
+            string[] p2pFilters = _uplink.P2PFilters();
+            if (rules.Count + p2pFilters.Length == 0)
             {
                 return;
             }
 
-            string[] filters = new string[rules.Count];
-            int[] qos = new int[rules.Count];
+            string[] filters = new string[rules.Count + p2pFilters.Length];
+            int[] qos = new int[filters.Length];
             for (int i = 0; i < rules.Count; i++)
             {
                 UplinkRule rule = (UplinkRule)rules[i];
                 filters[i] = rule.RemoteFilter;
                 qos[i] = rule.Qos;
+            }
+
+            for (int i = 0; i < p2pFilters.Length; i++)
+            {
+                filters[rules.Count + i] = p2pFilters[i];
+                qos[rules.Count + i] = 1;
             }
 
             try

@@ -14,11 +14,15 @@ static class ClientPackets
 
     public static readonly byte[] Disconnect = [PacketType.Disconnect << 4, 0];
 
-    /// <summary>CONNECT with clean session 0, no will, and the credentials when there is a user name.</summary>
-    public static byte[] Connect(string clientId, string? userName, string? password, int keepAliveSeconds)
+    /// <summary>CONNECT with clean session 0, the credentials when there is a user name, and when
+    /// <paramref name="willTopic"/> is given a will on it: an empty retained message at QoS 0.</summary>
+    public static byte[] Connect(string clientId, string? userName, string? password, int keepAliveSeconds, string? willTopic)
     {
-        int flags = (userName is null ? 0 : 0x80) | (userName is not null && password is not null ? 0x40 : 0);
+        const int willFlag = 0x04, willRetain = 0x20;
+        int flags = (userName is null ? 0 : 0x80) | (userName is not null && password is not null ? 0x40 : 0)
+            | (willTopic is null ? 0 : willFlag | willRetain);
         int remaining = StringSize(ConnectPacket.ProtocolName) + 1 + 1 + 2 + StringSize(clientId)
+            + (willTopic is null ? 0 : StringSize(willTopic) + 2)
             + (userName is null ? 0 : StringSize(userName)) + ((flags & 0x40) != 0 ? StringSize(password!) : 0);
         var packet = new byte[1 + FixedHeader.LengthSize(remaining) + remaining];
         int offset = 0;
@@ -30,6 +34,15 @@ static class ClientPackets
         packet[offset++] = (byte)(keepAliveSeconds >> 8);
         packet[offset++] = (byte)keepAliveSeconds;
         offset = PutString(packet, offset, clientId);
+        if (willTopic is not null)
+        {
+            offset = PutString(packet, offset, willTopic);
+
+            // The will's payload: zero bytes.
+            packet[offset++] = 0;
+            packet[offset++] = 0;
+        }
+
         if (userName is not null)
         {
             offset = PutString(packet, offset, userName);

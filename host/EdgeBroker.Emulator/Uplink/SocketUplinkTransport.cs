@@ -121,7 +121,7 @@ public sealed class SocketUplinkTransport : IUplinkTransport
                 }
 
                 var connection = new UplinkConnection(socket, stream, listener, maxPacketSize);
-                connection.Send(ClientPackets.Connect(request.ClientId, request.UserName, request.Password, request.KeepAliveSeconds));
+                connection.Send(ClientPackets.Connect(request.ClientId, request.UserName, request.Password, request.KeepAliveSeconds, request.WillTopic));
                 return connection;
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeBroker.Core.Uplink;
 
 namespace EdgeBroker.Host.Configuration;
 
@@ -6,7 +7,8 @@ namespace EdgeBroker.Host.Configuration;
 /// The command-line form of one uplink (named <see cref="UplinkOptions.CommandLineName"/>): <c>--uplink URL</c>
 /// (repeatable: failover addresses in order), <c>--uplink-forward FILTER</c> and <c>--uplink-subscribe FILTER</c>
 /// (repeatable; topics keep their names, QoS 1), <c>--uplink-client-id ID</c>, <c>--uplink-p2p</c> (P2P federation),
-/// <c>--uplink-proxy-group GROUP</c> (repeatable) and <c>--uplink-max-proxy-sessions N</c> (proxy sessions). Everything else — credentials, TLS files,
+/// <c>--uplink-p2p-routes announced|retained</c>, <c>--uplink-proxy-group GROUP</c> (repeatable) and
+/// <c>--uplink-max-proxy-sessions N</c> (proxy sessions). Everything else — credentials, TLS files,
 /// remaps, bounds — is set in the config file's "Uplinks" list.
 /// </summary>
 sealed class UplinkFlags
@@ -32,6 +34,11 @@ sealed class UplinkFlags
         Description = "Federate P2P over the uplink: messages for clients not here go up, envelopes for local clients come down.",
     };
 
+    readonly Option<UplinkP2PRoutes?> _p2pRoutes = new("--uplink-p2p-routes")
+    {
+        Description = "How gateways learn each other's clients: announced to an EdgeBroker upstream (default), or retained on any upstream (mosquitto, a cloud service).",
+        HelpName = "announced|retained",
+    };
     readonly Option<string[]> _proxyGroups = new("--uplink-proxy-group")
     {
         Description = "Group whose local clients each get a proxy session upstream under their own client ID (repeatable).",
@@ -43,7 +50,7 @@ sealed class UplinkFlags
         HelpName = "N",
     };
 
-    public IEnumerable<Option> Options => [_addresses, _forward, _subscribe, _clientId, _p2p, _proxyGroups, _maxProxySessions];
+    public IEnumerable<Option> Options => [_addresses, _forward, _subscribe, _clientId, _p2p, _p2pRoutes, _proxyGroups, _maxProxySessions];
 
     /// <summary>Adds the given flags to <paramref name="settings"/> as one entry of the Uplinks list.</summary>
     public void AddSettings(ParseResult result, Dictionary<string, string?> settings)
@@ -53,9 +60,10 @@ sealed class UplinkFlags
         var subscribe = result.GetValue(_subscribe) ?? [];
         var clientId = result.GetValue(_clientId);
         var p2p = result.GetValue(_p2p);
+        var p2pRoutes = result.GetValue(_p2pRoutes);
         var proxyGroups = result.GetValue(_proxyGroups) ?? [];
         var maxProxySessions = result.GetValue(_maxProxySessions);
-        if (addresses.Length == 0 && forward.Length == 0 && subscribe.Length == 0 && clientId is null && !p2p
+        if (addresses.Length == 0 && forward.Length == 0 && subscribe.Length == 0 && clientId is null && !p2p && p2pRoutes is null
             && proxyGroups.Length == 0 && maxProxySessions is null)
         {
             return;
@@ -74,6 +82,11 @@ sealed class UplinkFlags
         if (p2p)
         {
             settings[$"{entry}:{nameof(UplinkOptions.P2P)}"] = "true";
+        }
+
+        if (p2pRoutes is { } routes)
+        {
+            settings[$"{entry}:{nameof(UplinkOptions.P2PRoutes)}"] = routes.ToString();
         }
 
         CommandLine.AddList(settings, $"{entry}:{nameof(UplinkOptions.ProxyGroups)}", proxyGroups);

@@ -79,6 +79,17 @@ public sealed class UplinkOptions
     /// <summary>Proxy sessions open at most; a further client of a proxied group gets none (counted, logged once).</summary>
     public int MaxProxySessions { get; set; } = UplinkSettings.DefaultMaxProxySessions;
 
+    /// <summary>How the gateways learn each other's clients with <see cref="P2P"/> on: <c>Announced</c> to an EdgeBroker
+    /// upstream (the default) or <c>Retained</c> under <see cref="P2PRoutesTopic"/> on any upstream (docs/federation.md,
+    /// "Through any upstream").</summary>
+    public UplinkP2PRoutes P2PRoutes { get; set; } = UplinkP2PRoutes.Announced;
+
+    /// <summary>The topic retained routes are published under.</summary>
+    public string P2PRoutesTopic { get; set; } = RetainedRoutes.DefaultTopic;
+
+    /// <summary>How long the retained routes of a gateway that went offline are still used.</summary>
+    public int P2PRoutesGraceSeconds { get; set; } = PeerRoutes.DefaultGraceSeconds;
+
     /// <summary>Local topics sent upstream.</summary>
     public List<UplinkRuleOptions> Forward { get; set; } = [];
 
@@ -95,6 +106,9 @@ public sealed class UplinkOptions
         {
             ClientId = EffectiveClientId,
             P2P = P2P,
+            P2PRoutes = P2PRoutes,
+            P2PRoutesTopic = P2PRoutesTopic,
+            P2PRoutesGraceSeconds = P2PRoutesGraceSeconds,
             AuthMode = AuthMode,
             UserName = UserName,
             Password = Password,

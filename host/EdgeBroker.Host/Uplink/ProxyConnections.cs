@@ -39,7 +39,7 @@ sealed class ProxyConnections : IDisposable
         Uplink = uplink;
         _core = core;
         _logger = logger;
-        ClientOptions = new UplinkClientOptions(options, uplink.Settings);
+        ClientOptions = new UplinkClientOptions(options, uplink.Settings, willTopic: null);
         Speaks311 = options.Protocol == UplinkProtocol.V311;
         CanFallBack = options.Protocol == UplinkProtocol.Auto;
     }

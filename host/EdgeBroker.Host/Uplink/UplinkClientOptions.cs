@@ -22,11 +22,15 @@ sealed class UplinkClientOptions : IDisposable
     readonly UplinkSettings _settings;
     readonly X509Certificate2Collection _authorities = [];
     readonly X509Certificate2? _clientCertificate;
+    readonly string? _willTopic;
 
-    public UplinkClientOptions(UplinkOptions options, UplinkSettings settings)
+    /// <param name="willTopic">The topic whose retained message the will clears (<see cref="Core.Uplink.Uplink.WillTopic"/>),
+    /// or null for no will.</param>
+    public UplinkClientOptions(UplinkOptions options, UplinkSettings settings, string? willTopic)
     {
         _options = options;
         _settings = settings;
+        _willTopic = willTopic;
         try
         {
             if (!string.IsNullOrWhiteSpace(options.CaFile))
@@ -47,9 +51,20 @@ sealed class UplinkClientOptions : IDisposable
         }
     }
 
-    /// <summary>The options of the gateway's own connection: its client ID, a session that never expires.</summary>
-    public MqttClientOptions Build(UplinkAddress address, MqttProtocolVersion version) =>
-        Build(address, version, _settings.ClientId, uint.MaxValue);
+    /// <summary>The options of the gateway's own connection: its client ID, a session that never expires, and with
+    /// retained P2P routes the will that clears its status when the connection is lost.</summary>
+    public MqttClientOptions Build(UplinkAddress address, MqttProtocolVersion version)
+    {
+        var options = Build(address, version, _settings.ClientId, uint.MaxValue);
+        if (_willTopic is not null)
+        {
+            options.WillTopic = _willTopic;
+            options.WillPayload = RetainedRoutes.StatusPayload(false);
+            options.WillRetain = true;
+        }
+
+        return options;
+    }
 
     /// <summary>The options of a connection under <paramref name="clientId"/> — the gateway's own, or a proxy session's
     /// (<see cref="ProxyConnection"/>) — whose upstream session lasts <paramref name="sessionExpirySeconds"/> after it

@@ -49,7 +49,7 @@ sealed class UplinkConnection : IDisposable
         _options = options;
         _core = core;
         _logger = logger;
-        _clientOptions = new UplinkClientOptions(options, uplink.Settings);
+        _clientOptions = new UplinkClientOptions(options, uplink.Settings, uplink.WillTopic);
         _speaks311 = options.Protocol == UplinkProtocol.V311;
         uplink.Queued = _ => Signal();
     }
@@ -228,6 +228,13 @@ sealed class UplinkConnection : IDisposable
         await connection.CancelAsync();
         if (stopping.IsCancellationRequested && client.IsConnected)
         {
+            if (_uplink.WillTopic is { } statusTopic)
+            {
+                // A clean DISCONNECT sends no will: this gateway's retained status is cleared as the will would.
+                await ((Task)client.PublishAsync(new MqttApplicationMessage { Topic = statusTopic, PayloadSegment = RetainedRoutes.StatusPayload(false), Retain = true },
+                    CancellationToken.None)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             // A clean DISCONNECT: the upstream keeps the session, and nothing in flight is lost (it is resent).
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None)
                 .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -240,12 +247,19 @@ sealed class UplinkConnection : IDisposable
     async Task SubscribeAsync(IMqttClient client, MqttProtocolVersion version, CancellationToken cancellationToken)
     {
         var rules = _uplink.Settings.SubscribeRules;
-        if (rules.Count == 0)
+        var p2pFilters = _uplink.P2PFilters();
+        if (rules.Count == 0 && p2pFilters.Length == 0)
         {
             return;
         }
 
         var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var filter in p2pFilters)
+        {
+            // Without No Local: this gateway's own retained routes come back to be checked (Uplink.Learn).
+            subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
         foreach (UplinkRule rule in rules)
         {
             subscribe.WithTopicFilter(filter =>
@@ -347,7 +361,13 @@ sealed class UplinkConnection : IDisposable
     Task OnReceived(MqttApplicationMessageReceivedEventArgs e)
     {
         var received = e.ApplicationMessage;
-        var routed = _uplink.Down(received.Topic, received.Payload.ToArray(), (int)received.QualityOfServiceLevel, received.Retain);
+        var payload = received.Payload.ToArray();
+        if (_uplink.Learn(received.Topic, payload, Clock.NowMs()))
+        {
+            return Task.CompletedTask;
+        }
+
+        var routed = _uplink.Down(received.Topic, payload, (int)received.QualityOfServiceLevel, received.Retain);
         if (routed is not null && !UpstreamMessages.Route(_core, routed, e))
         {
             _logger.LogWarning(LogEvents.StoreError, "Uplink {Name}: could not keep a message from upstream for {Topic}; the upstream will send it again",

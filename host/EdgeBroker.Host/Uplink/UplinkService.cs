@@ -44,7 +44,9 @@ sealed class UplinkService(
         var uplinks = new List<Core.Uplink.Uplink>();
         foreach (var uplinkOptions in options.Value.Uplinks)
         {
-            var uplink = new Core.Uplink.Uplink(uplinkOptions.ToSettings(out _), storage.UplinkQueue, new CryptoRandomSource())
+            var settings = uplinkOptions.ToSettings(out _);
+            settings.P2PMaxRoutes = options.Value.P2PMaxRoutes;
+            var uplink = new Core.Uplink.Uplink(settings, storage.UplinkQueue, new CryptoRandomSource())
             {
                 StateChanged = OnStateChanged,
                 Dropped = OnDropped,

@@ -14,7 +14,8 @@ public sealed record FederationResult(FederationCase Case, int RoundTrips)
 {
     public LatencySummary Latency { get; init; } = LatencySummary.Empty;
 
-    /// <summary>CPU per round trip, µs, by broker: the cloud first, then each tier down to the sensor's gateway.</summary>
+    /// <summary>CPU per round trip, µs, by broker: the cloud first, then each tier down to the sensor's gateway, then the
+    /// application's gateway when it has one.</summary>
     public IReadOnlyList<double> CpuMicrosecondsPerRoundTrip { get; init; } = [];
 
     public string? Error { get; init; }
@@ -22,8 +23,8 @@ public sealed record FederationResult(FederationCase Case, int RoundTrips)
 
 /// <summary>
 /// One federation case: a cloud broker and <c>Tiers</c> gateway tiers below it, each tier a separate process bridged or
-/// uplinked to the one above; a sensor on the lowest gateway sends a QoS 1 request to an application on the cloud, which
-/// answers the sensor at once; one request in flight at a time, <c>RoundTrips</c> of them after a warm-up. EdgeBroker
+/// uplinked to the one above; a sensor on the lowest gateway sends a QoS 1 request to an application on the cloud (or,
+/// gateway to gateway, on a second gateway under the cloud), which answers the sensor at once; one request in flight at a time, <c>RoundTrips</c> of them after a warm-up. EdgeBroker
 /// addresses both by client ID (<c>plant/p2p/…</c>, routes learned from the gateways' announcements); mosquitto by a
 /// topic per device (<c>inbox/{clientId}</c>, each subscribed to its own, the bridges forwarding <c>inbox/#</c> both ways).
 /// </summary>
@@ -61,13 +62,19 @@ public sealed class FederationRunner(string mosquitto, string edgeBrokerDll, int
             brokers.Add(await StartAsync(@case.Design, brokers[^1].Port, "gateway-" + tier));
         }
 
-        var p2p = @case.Design == FederationDesign.EdgeBrokerP2P;
-        using var app = await ConnectAsync(brokers[0].Port, "app", p2p ? null : InboxOf("app"));
+        var sensorPort = brokers[^1].Port;
+        if (@case.AppOnGateway)
+        {
+            brokers.Add(await StartAsync(@case.Design, brokers[0].Port, "gateway-app"));
+        }
+
+        var p2p = @case.Design != FederationDesign.MosquittoTopicPerDevice;
+        using var app = await ConnectAsync(brokers[@case.AppOnGateway ? ^1 : 0].Port, "app", p2p ? null : InboxOf("app"));
         app.ApplicationMessageReceivedAsync += e => app.PublishAsync(new MqttApplicationMessageBuilder()
             .WithTopic(AddressOf("sensor", p2p)).WithPayload(e.ApplicationMessage.Payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
         var answers = Channel.CreateUnbounded<string>();
-        using var sensor = await ConnectAsync(brokers[^1].Port, "sensor", p2p ? null : InboxOf("sensor"));
+        using var sensor = await ConnectAsync(sensorPort, "sensor", p2p ? null : InboxOf("sensor"));
         sensor.ApplicationMessageReceivedAsync += e =>
         {
             answers.Writer.TryWrite(Encoding.ASCII.GetString(e.ApplicationMessage.Payload));
@@ -97,6 +104,12 @@ public sealed class FederationRunner(string mosquitto, string edgeBrokerDll, int
     /// <paramref name="upstreamPort"/> as <paramref name="name"/>.</summary>
     Task<BridgeProcess> StartAsync(FederationDesign design, int? upstreamPort, string name)
     {
+        if (design == FederationDesign.EdgeBrokerRetainedRoutes && upstreamPort is null)
+        {
+            // The cloud of retained routes: a plain mosquitto, no bridge.
+            return BridgeProcess.StartMosquittoAsync(mosquitto, _ => ["set_tcp_nodelay true"], "bench-fed-");
+        }
+
         if (design == FederationDesign.MosquittoTopicPerDevice)
         {
             // Without TCP_NODELAY a request/response over a bridge waits for delayed ACKs (about 40 ms a hop).
@@ -114,8 +127,9 @@ public sealed class FederationRunner(string mosquitto, string edgeBrokerDll, int
                 : ["set_tcp_nodelay true"], "bench-fed-");
         }
 
+        string[] routes = design == FederationDesign.EdgeBrokerRetainedRoutes ? ["--uplink-p2p-routes", "retained"] : [];
         return BridgeProcess.StartEdgeBrokerAsync(edgeBrokerDll, _ => upstreamPort is { } port
-            ? ["--uplink", "mqtt://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), "--uplink-client-id", name, "--uplink-p2p"]
+            ? ["--uplink", "mqtt://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), "--uplink-client-id", name, "--uplink-p2p", .. routes]
             : []);
     }
 

@@ -5,7 +5,7 @@ using EdgeBroker.Benchmarks.Cases;
 namespace EdgeBroker.Benchmarks.Report;
 
 /// <summary>The federation cases: round-trip latency and CPU per round trip on each broker, EdgeBroker as ratios of
-/// mosquitto's topic-per-device bridges with the same number of tiers.</summary>
+/// mosquitto's topic-per-device bridges with the same path (tiers, and whether the application is on a gateway).</summary>
 public sealed class FederationTable(IReadOnlyList<FederationResult> results)
 {
     public void Write(StringBuilder text)
@@ -18,9 +18,10 @@ public sealed class FederationTable(IReadOnlyList<FederationResult> results)
         text.AppendLine("## P2P across gateways: round trip sensor → cloud application → sensor");
         text.AppendLine();
         text.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0:N0} round trips per case, one in flight, QoS 1 both ways, after 100 to warm up; " +
-            "every broker a separate process on this machine. CPU per round trip: the cloud, then each gateway tier down to the sensor's.", results[0].RoundTrips));
+            "every broker a separate process on this machine. CPU per round trip: the cloud, then each gateway tier down to the sensor's, " +
+            "then (gateway to gateway) the application's gateway.", results[0].RoundTrips));
         text.AppendLine();
-        text.AppendLine("| Case | p50 (µs) | p99 (µs) | max (µs) | CPU per round trip (µs): cloud, tier 1, tier 2 |");
+        text.AppendLine("| Case | p50 (µs) | p99 (µs) | max (µs) | CPU per round trip (µs): cloud, tiers, application's gateway |");
         text.AppendLine("|---|---:|---:|---:|---|");
         foreach (var result in results)
         {
@@ -31,16 +32,21 @@ public sealed class FederationTable(IReadOnlyList<FederationResult> results)
         }
 
         text.AppendLine();
-        foreach (var tiers in results.Select(r => r.Case.Tiers).Distinct())
+        foreach (var (tiers, appOnGateway) in results.Select(r => (r.Case.Tiers, r.Case.AppOnGateway)).Distinct())
         {
-            var ours = results.FirstOrDefault(r => r.Case.Tiers == tiers && r.Case.Design == FederationDesign.EdgeBrokerP2P && r.Error is null);
-            var theirs = results.FirstOrDefault(r => r.Case.Tiers == tiers && r.Case.Design == FederationDesign.MosquittoTopicPerDevice && r.Error is null);
-            if (ours is not null && theirs is not null)
+            FederationResult? Find(FederationDesign design) => results.FirstOrDefault(r =>
+                r.Case.Tiers == tiers && r.Case.AppOnGateway == appOnGateway && r.Case.Design == design && r.Error is null);
+            var path = appOnGateway ? "gateway to gateway" : $"{tiers} tier(s)";
+            var theirs = Find(FederationDesign.MosquittoTopicPerDevice);
+            foreach (var (design, name) in new[] { (FederationDesign.EdgeBrokerP2P, "EdgeBroker"), (FederationDesign.EdgeBrokerRetainedRoutes, "EdgeBroker through mosquitto") })
             {
-                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                    $"- {tiers} tier(s), EdgeBroker ÷ mosquitto: p50 {ours.Latency.P50Microseconds / theirs.Latency.P50Microseconds:N2}×, " +
-                    $"p99 {ours.Latency.P99Microseconds / theirs.Latency.P99Microseconds:N2}×, " +
-                    $"CPU per round trip (all brokers) {ours.CpuMicrosecondsPerRoundTrip.Sum() / theirs.CpuMicrosecondsPerRoundTrip.Sum():N2}×."));
+                if (Find(design) is { } ours && theirs is not null)
+                {
+                    text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                        $"- {path}, {name} ÷ mosquitto: p50 {ours.Latency.P50Microseconds / theirs.Latency.P50Microseconds:N2}×, " +
+                        $"p99 {ours.Latency.P99Microseconds / theirs.Latency.P99Microseconds:N2}×, " +
+                        $"CPU per round trip (all brokers) {ours.CpuMicrosecondsPerRoundTrip.Sum() / theirs.CpuMicrosecondsPerRoundTrip.Sum():N2}×."));
+                }
             }
         }
 

@@ -27,30 +27,18 @@ public sealed class FederatedP2PTests
         Assert.Equal((Address("actuator-9"), "open", MqttQualityOfServiceLevel.AtLeastOnce),
             (command.Topic, command.ConvertPayloadToString(), command.QualityOfServiceLevel));
 
-        var request = new MqttApplicationMessageBuilder().WithTopic(Address("app")).WithPayload("21.5")
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (protocolA == MqttProtocolVersion.V500)
-        {
-            request.WithResponseTopic(Address("sensor-1")).WithCorrelationData("c-1"u8.ToArray()).WithUserProperty("unit", "C"u8.ToArray().AsMemory());
-        }
-
-        Assert.True((await sensor.Client.PublishAsync(request.Build())).IsSuccess);
+        Assert.True((await sensor.Client.PublishAsync(Request(Address("app"), "21.5", protocolA, Address("sensor-1")))).IsSuccess);
         var received = await app.ReceiveAsync();
         Assert.Equal((Address("app"), "21.5"), (received.Topic, received.ConvertPayloadToString()));
         if (protocolA == MqttProtocolVersion.V500)
         {
             // Request/response across gateways: the MQTT 5 properties travel with the message.
-            Assert.Equal(Address("sensor-1"), received.ResponseTopic);
-            Assert.Equal("c-1", Encoding.UTF8.GetString(received.CorrelationData));
-            Assert.Contains(received.UserProperties, property => property.Name == "unit" && property.ValueBuffer.ToArray().SequenceEqual("C"u8.ToArray()));
+            AssertRequestProperties(received, Address("sensor-1"));
         }
 
         // The firmware's uplink speaks MQTT 3.1.1, so its sensor's request has no response topic: the application
         // answers the address it knows.
-        var answer = await app.Client.PublishAsync(new MqttApplicationMessageBuilder()
-            .WithTopic(received.ResponseTopic ?? Address("sensor-1")).WithPayload("ack")
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithCorrelationData(received.CorrelationData ?? []).Build());
+        var answer = await app.Client.PublishAsync(Answer(received, "ack", "sensor-1"));
         Assert.Equal(MqttClientPublishReasonCode.Success, answer.ReasonCode);
         var response = await sensor.ReceiveAsync();
         Assert.Equal((Address("sensor-1"), "ack"), (response.Topic, response.ConvertPayloadToString()));

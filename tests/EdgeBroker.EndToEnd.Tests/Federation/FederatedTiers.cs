@@ -1,4 +1,8 @@
+using System.Text;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
 
 namespace EdgeBroker.EndToEnd.Tests.Federation;
 
@@ -87,6 +91,35 @@ public sealed class FederatedTiers : IAsyncDisposable
     /// <summary>Messages <paramref name="broker"/> routed so far, its own (<c>$SYS</c>, presence) left out: stays put
     /// once nothing loops.</summary>
     public static int Routed(RunningBroker broker) => broker.Counters!.Published - broker.Counters.FromBroker;
+
+    /// <summary>A QoS 1 request to <paramref name="to"/>; on MQTT 5 with the response topic
+    /// <paramref name="responseTopic"/>, correlation data <c>c-1</c> and the user property <c>unit=C</c>, which federation
+    /// carries across gateways.</summary>
+    public static MqttApplicationMessage Request(string to, string payload, MqttProtocolVersion protocol, string responseTopic)
+    {
+        var request = new MqttApplicationMessageBuilder().WithTopic(to).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (protocol == MqttProtocolVersion.V500)
+        {
+            request.WithResponseTopic(responseTopic).WithCorrelationData("c-1"u8.ToArray()).WithUserProperty("unit", "C"u8.ToArray().AsMemory());
+        }
+
+        return request.Build();
+    }
+
+    /// <summary>The QoS 1 answer to <paramref name="request"/>: to its response topic — an MQTT 3.1.1 request has none,
+    /// so to <paramref name="requester"/>'s address — with its correlation data.</summary>
+    public static MqttApplicationMessage Answer(MqttApplicationMessage request, string payload, string requester) =>
+        new MqttApplicationMessageBuilder().WithTopic(request.ResponseTopic ?? Address(requester)).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithCorrelationData(request.CorrelationData ?? []).Build();
+
+    /// <summary>Asserts that <paramref name="received"/> kept the MQTT 5 properties <see cref="Request"/> set.</summary>
+    public static void AssertRequestProperties(MqttApplicationMessage received, string responseTopic)
+    {
+        Assert.Equal(responseTopic, received.ResponseTopic);
+        Assert.Equal("c-1", Encoding.UTF8.GetString(received.CorrelationData));
+        Assert.Contains(received.UserProperties, property => property.Name == "unit" && property.ValueBuffer.ToArray().SequenceEqual("C"u8.ToArray()));
+    }
 
     /// <summary>Waits until <paramref name="broker"/> routes <paramref name="clientId"/> to the gateway
     /// <paramref name="gatewayId"/> below it (the gateways' announcements arrived).</summary>

@@ -20,6 +20,21 @@ public class UplinkSettingsTests
     }
 
     [Fact]
+    public void Retained_P2P_routes_are_off_by_default_and_their_bound_defaults_to_max_clients()
+    {
+        var plain = From("uplink = mqtt://cloud:1883\nuplink_client_id = gw-7\nuplink_p2p = true\n", out _)!.Uplink;
+        var retained = From("uplink = mqtt://cloud:1883\nuplink_client_id = gw-7\nuplink_p2p = true\nuplink_p2p_routes = retained\n"
+            + "uplink_p2p_routes_topic = plant/eb/routes\nuplink_p2p_routes_grace_seconds = 60\n", out var file)!.Uplink;
+
+        Assert.Empty(file.Problems);
+        Assert.Equal(UplinkP2PRoutes.Announced, plain.P2PRoutes);
+        Assert.Equal((UplinkP2PRoutes.Retained, "plant/eb/routes", 60, new RelaySettings().MaxClients),
+            (retained.P2PRoutes, retained.P2PRoutesTopic, retained.P2PRoutesGraceSeconds, retained.P2PMaxRoutes));
+        Assert.Null(From("uplink = mqtt://cloud:1883\nuplink_client_id = gw-7\nuplink_forward = a/#\nuplink_p2p_routes = retained\n", out file));
+        Assert.Contains("need P2P federation on", (string)Assert.Single(file.Problems)!);
+    }
+
+    [Fact]
     public void The_minimal_keys_make_an_uplink_with_the_device_defaults()
     {
         var uplink = From("uplink = mqtt://cloud.example:1883\nuplink_forward = site/#, alarms/+\nuplink_subscribe = cmd/#\n"

@@ -9,7 +9,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
     /// The device has one uplink (one extra socket): <c>uplink = mqtt://HOST:PORT</c> turns it on (several addresses,
     /// comma-separated, are a failover list), <c>uplink_forward</c> and <c>uplink_subscribe</c> list the topic filters
     /// that go up and come down, <c>uplink_client_id</c> names the gateway upstream, <c>uplink_p2p = true</c> federates P2P
-    /// over it (docs/federation.md). The other keys have defaults sized
+    /// over it (docs/federation.md), <c>uplink_p2p_routes = retained</c> learns the other gateways' clients from retained
+    /// routes on an upstream that is not an EdgeBroker. The other keys have defaults sized
     /// for the device. Lists are comma-separated.
     /// </summary>
     public sealed class RelayUplinkSettings
@@ -45,6 +46,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string BackoffMinMsKey = Prefix + "backoff_min_ms";
         public const string BackoffMaxMsKey = Prefix + "backoff_max_ms";
         public const string P2PKey = Prefix + "p2p";
+        public const string P2PRoutesKey = Prefix + "p2p_routes";
+        public const string P2PRoutesTopicKey = Prefix + "p2p_routes_topic";
+        public const string P2PMaxRoutesKey = Prefix + "p2p_max_routes";
+        public const string P2PRoutesGraceSecondsKey = Prefix + "p2p_routes_grace_seconds";
 
         /// <summary>The uplink's name unless the file gives one: <c>$SYS/uplink/cloud/state</c>.</summary>
         public const string DefaultName = "cloud";
@@ -57,6 +62,9 @@ namespace EdgeBroker.Firmware.Relay.Settings
 
         /// <summary>The values of <see cref="FullPolicyKey"/>, in the order of <see cref="UplinkFullPolicy"/>.</summary>
         const string FullPolicies = "drop-oldest,refuse-new";
+
+        /// <summary>The values of <see cref="P2PRoutesKey"/>, in the order of <see cref="UplinkP2PRoutes"/>.</summary>
+        const string P2PRouteModes = "announced,retained";
 
         /// <summary>The values of <see cref="P2PKey"/>: off, on.</summary>
         const string OffOn = "false,true";
@@ -120,6 +128,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
             uplink.BackoffMinMs = file.GetInt(BackoffMinMsKey, uplink.BackoffMinMs, 1, 3600000);
             uplink.BackoffMaxMs = file.GetInt(BackoffMaxMsKey, uplink.BackoffMaxMs, 1, 3600000);
             uplink.P2P = Choice(file, P2PKey, OffOn, 0) == 1;
+            uplink.P2PRoutes = (UplinkP2PRoutes)Choice(file, P2PRoutesKey, P2PRouteModes, (int)UplinkP2PRoutes.Announced);
+            string routesTopic = file.Get(P2PRoutesTopicKey);
+            uplink.P2PRoutesTopic = routesTopic == null ? RetainedRoutes.DefaultTopic : routesTopic;
+
+            // The device's budget: by default no more routes to other gateways' clients than it has clients itself.
+            uplink.P2PMaxRoutes = file.GetInt(P2PMaxRoutesKey, relay.MaxClients, 1, 1000);
+            uplink.P2PRoutesGraceSeconds = file.GetInt(P2PRoutesGraceSecondsKey, PeerRoutes.DefaultGraceSeconds, 0, 604800);
             if (file.Problems.Count > problems)
             {
                 return null;
@@ -150,6 +165,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
                 ForwardRemotePrefixKey, SubscribeRemotePrefixKey, SubscribeLocalPrefixKey, AuthKey, UserNameKey, PasswordKey,
                 AccessKeyIdKey, AccessKeySecretKey, InstanceIdKey, CaFileKey, KeepAliveSecondsKey, InFlightKey,
                 MaxQueuedMessagesKey, MaxQueuedBytesKey, FullPolicyKey, BackoffMinMsKey, BackoffMaxMsKey, P2PKey,
+                P2PRoutesKey, P2PRoutesTopicKey, P2PMaxRoutesKey, P2PRoutesGraceSecondsKey,
             };
             for (int i = 0; i < keys.Length; i++)
             {
