@@ -95,7 +95,7 @@ namespace EdgeBroker.Core.Security
                 {
                     return IsOpenBroker
                         ? "every client (an open broker: no access key, anonymous clients admitted; list the gateways in P2PGateways to restrict them)"
-                        : "no client (no P2PGateways listed)";
+                        : "clients signed in with an access key (Signature; no P2PGateways listed to restrict them)";
                 }
 
                 string listed = "";
@@ -109,12 +109,15 @@ namespace EdgeBroker.Core.Security
         }
 
         /// <summary>Listed in <see cref="SecurityOptions.P2PGateways"/> and connected with credentials (an anonymous
-        /// client could claim any client ID) unless the broker is open; with none listed, anyone on an open broker.</summary>
+        /// client could claim any client ID) unless the broker is open. With none listed: anyone on an open broker, and on
+        /// a broker with credentials a client that signed with an access key — what a gateway's uplink does with no more
+        /// configuration than <c>--uplink-p2p</c> — but not an anonymous, password, token or paired device client, which
+        /// holds no instance-wide secret.</summary>
         bool MayAnnounceRoutes(AuthenticatedClient client)
         {
             if (_options.P2PGateways.Length == 0)
             {
-                return IsOpenBroker;
+                return IsOpenBroker || client.Mode == AuthMode.Signature;
             }
 
             return (IsOpenBroker || client.Mode != AuthMode.Anonymous) && _options.IsP2PGateway(client.ClientId, client.Group);

@@ -41,13 +41,15 @@ public class RouteAnnouncerTests
     }
 
     [Fact]
-    public void With_no_gateway_listed_a_broker_with_credentials_takes_announcements_from_no_one()
+    public void With_no_gateway_listed_a_broker_with_credentials_takes_announcements_from_access_key_holders_only()
     {
-        var fixture = Secure();
+        var fixture = new SecurityFixture(options => options.AllowAnonymous = true);
         fixture.ConnectWithSignature(Gateway);
+        Assert.True(fixture.Connect(Device, null, null).IsAccepted);
 
-        Assert.False(fixture.Security.Policy.CanAnnounceRoutes(Gateway, Topic));
-        Assert.Contains("no client", fixture.Security.Policy.RouteAnnouncers);
+        Assert.True(fixture.Security.Policy.CanAnnounceRoutes(Gateway, Topic));
+        Assert.False(fixture.Security.Policy.CanAnnounceRoutes(Device, Topic));
+        Assert.Contains("access key", fixture.Security.Policy.RouteAnnouncers);
     }
 
     [Fact]
