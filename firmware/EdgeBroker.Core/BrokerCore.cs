@@ -794,6 +794,47 @@ namespace EdgeBroker.Core
             return PublishOutcome.Delivered;
         }
 
+        /// <summary>
+        /// Adds to <paramref name="connections"/> the connections of the live sessions whose subscriptions match
+        /// <paramref name="topic"/> now (every member of a share group, each connection once): the receivers whose
+        /// earlier SUBSCRIBE and UNSUBSCRIBE an engine makes sure are in effect before it publishes there (see
+        /// <see cref="ReaderProgress"/>). A P2P address or an invalid topic adds none: a P2P receiver is chosen by its
+        /// client ID, not by subscriptions.
+        /// </summary>
+        public void CollectSubscribers(string topic, ArrayList connections)
+        {
+            if (!TopicValidator.IsValidTopicName(topic) || P2PAddress.ReceiverStart(topic) >= 0)
+            {
+                return;
+            }
+
+            MatchSet matches = new MatchSet();
+            _subscriptions.Match(topic, matches);
+            for (int i = 0; i < matches.Count; i++)
+            {
+                Subscription[] shared = matches.SharedAt(i);
+                if (shared == null)
+                {
+                    AddConnectionOf(matches.SessionAt(i), connections);
+                    continue;
+                }
+
+                for (int m = 0; m < shared.Length; m++)
+                {
+                    AddConnectionOf(shared[m].Session, connections);
+                }
+            }
+        }
+
+        static void AddConnectionOf(Session session, ArrayList connections)
+        {
+            IClientConnection connection = session.Connection;
+            if (connection != null && !connections.Contains(connection))
+            {
+                connections.Add(connection);
+            }
+        }
+
         /// <summary>Tells federated uplinks whether <paramref name="clientId"/> can be reached here (a session of this
         /// broker or a route below) after its session or route changed.</summary>
         void ReachabilityChanged(string clientId)

@@ -31,6 +31,7 @@ namespace EdgeBroker.Firmware.Relay
         readonly OutgoingQueue _outgoing;
         readonly ClientProtocol _protocol;
         readonly PacketReader _reader;
+        readonly RelayInput _input;
         readonly byte[] _oneByte = new byte[1];
         readonly object _sendSync = new object();
         readonly long _channelNumber;
@@ -56,6 +57,7 @@ namespace EdgeBroker.Firmware.Relay
             _outgoing = new OutgoingQueue(context.Buffers, context.Settings.MaxQueuedBytesPerClient);
             _protocol = new ClientProtocol(this, context);
             _reader = new PacketReader(context.Strings);
+            _input = new RelayInput(socket);
             socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.NoDelay, true);
             socket.SendTimeout = context.Settings.SendTimeoutSeconds * 1000;
             socket.ReceiveTimeout = context.Settings.ConnectTimeoutSeconds * 1000;
@@ -77,6 +79,12 @@ namespace EdgeBroker.Firmware.Relay
         public AuthenticatedClient Authenticated
         {
             get { return _protocol.Authenticated; }
+        }
+
+        /// <summary>Where this connection's reader is: a PUBLISH routed here waits for the input it had received before.</summary>
+        public RelayInput Input
+        {
+            get { return _input; }
         }
 
         /// <summary>Set and cleared by the <see cref="Transmitter"/> under its lock.</summary>
@@ -144,7 +152,8 @@ namespace EdgeBroker.Firmware.Relay
         /// refused CONNECT). Malformed input throws <see cref="MalformedPacketException"/>.</summary>
         public bool ReceiveAndHandle()
         {
-            int first = ReceiveByte();
+            _input.AwaitingPacket();
+            int first = ReceiveByte(true);
             if (first < 0)
             {
                 return false;
@@ -155,7 +164,7 @@ namespace EdgeBroker.Firmware.Relay
             int lengthBytes = 0;
             while (true)
             {
-                int lengthByte = ReceiveByte();
+                int lengthByte = ReceiveByte(false);
                 if (lengthByte < 0)
                 {
                     throw new MalformedPacketException("connection closed inside a fixed header");
@@ -233,6 +242,7 @@ namespace EdgeBroker.Firmware.Relay
             }
 
             Close();
+            _input.Ended();
             try
             {
                 _protocol.ConnectionEnded();
@@ -536,9 +546,10 @@ namespace EdgeBroker.Firmware.Relay
             return _nextPacketId;
         }
 
-        int ReceiveByte()
+        /// <param name="packetStart">Whether this is a packet's first byte, read while waiting for input.</param>
+        int ReceiveByte(bool packetStart)
         {
-            if (_socket.Receive(_oneByte, 0, 1, SocketFlags.None) == 0)
+            if (_input.Receive(_oneByte, 0, 1, packetStart) == 0)
             {
                 return -1;
             }
@@ -552,7 +563,7 @@ namespace EdgeBroker.Firmware.Relay
             int received = 0;
             while (received < count)
             {
-                int read = _socket.Receive(buffer, received, count - received, SocketFlags.None);
+                int read = _input.Receive(buffer, received, count - received, false);
                 if (read == 0)
                 {
                     throw new MalformedPacketException("connection closed inside a packet");

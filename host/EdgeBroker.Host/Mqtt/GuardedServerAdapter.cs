@@ -150,7 +150,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
 
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
             using var channel = new GuardedChannel(stream, client.LocalEndPoint!, remote, clientCertificate, formatter, limits.MaxPacketSize,
-                _flow, problems, source, sessionPresent, bytes);
+                _flow, problems, source, sessionPresent, bytes, new ConnectionInput(client, secured: tls is not null));
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is { } handler)
             {

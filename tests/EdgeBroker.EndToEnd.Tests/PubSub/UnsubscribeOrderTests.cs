@@ -16,11 +16,18 @@ public sealed class UnsubscribeOrderTests
     /// it for a stress run (more connections racing the publisher; the emulator's <c>max_clients</c> allows 10).</summary>
     static readonly int Subscribers = Setting("EDGEBROKER_ORDER_SUBSCRIBERS", 1);
 
+    /// <summary>Busy thread-pool loops running beside the broker: 0 in <c>dotnet test</c>; <c>EDGEBROKER_ORDER_POOL_LOAD</c>
+    /// sets them for a stress run, standing in for the other tests that share the process (and the host's thread pool)
+    /// during a full <c>dotnet test</c>.</summary>
+    static readonly int PoolLoad = Setting("EDGEBROKER_ORDER_POOL_LOAD", 0);
+
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task An_unsubscribe_is_in_effect_before_a_later_publish_is_routed(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
+        using var stopLoad = new CancellationTokenSource();
+        var load = Enumerable.Range(0, PoolLoad).Select(_ => Task.Run(() => KeepThreadPoolBusyAsync(stopLoad.Token))).ToList();
         var late = new List<string>();
         for (var round = 0; round < Rounds; round++)
         {
@@ -85,9 +92,27 @@ public sealed class UnsubscribeOrderTests
             }
         }
 
+        await stopLoad.CancelAsync();
+        await Task.WhenAll(load);
+
         // Every round runs, so a stress run reports how often the order broke, not only that it did.
         Assert.True(late.Count == 0, $"{late.Count} of {Rounds * Subscribers} unsubscribes were not in effect for the next PUBLISH: "
             + string.Join("; ", late));
+    }
+
+    /// <summary>Spins a millisecond at a time on a thread-pool thread, yielding in between, until stopped.</summary>
+    static async Task KeepThreadPoolBusyAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var until = Environment.TickCount64 + 1;
+            while (Environment.TickCount64 < until)
+            {
+                Thread.SpinWait(100);
+            }
+
+            await Task.Yield();
+        }
     }
 
     static int Setting(string variable, int fallback) =>
