@@ -69,6 +69,19 @@ public class ReaderProgressTests
     }
 
     [Fact]
+    public void A_TLS_layer_taking_bytes_while_the_reader_waits_for_input_makes_it_waited_for()
+    {
+        var reader = new ReaderProgress(countsSocketBytes: false);
+        reader.AwaitingPacket();
+
+        // SslStream reads a record inside the channel's zero-byte read: the socket is empty, the record not handled.
+        reader.TakingFromSocket();
+
+        var observed = reader.Observe();
+        Assert.True(reader.MayHoldEarlierInput(observed, unread: 0));
+    }
+
+    [Fact]
     public void Inside_a_read_no_position_is_trusted()
     {
         _reader.PacketArriving();

@@ -109,6 +109,16 @@ namespace EdgeBroker.Core.Routing
             Enter(Busy);
         }
 
+        /// <summary>Bytes are about to leave the socket in a read that is not the reader's own (a TLS layer filling its
+        /// buffer while the reader waits for input): a reader that waited for input does so no longer.</summary>
+        public void TakingFromSocket()
+        {
+            if ((Observe() & PhaseMask) == Idle)
+            {
+                Enter(Busy);
+            }
+        }
+
         /// <summary>The reader is about to read the socket for the rest of a packet (<see cref="Took"/> ends it).</summary>
         public void ReadingRest()
         {

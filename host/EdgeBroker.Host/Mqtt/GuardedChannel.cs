@@ -549,7 +549,6 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
                 {
                     return false;
                 }
-
             }
 
             received += read;
