@@ -809,6 +809,7 @@ namespace EdgeBroker.Core
             }
 
             MatchSet matches = new MatchSet();
+            matches.LeavesTurns = true;
             _subscriptions.Match(topic, matches);
             for (int i = 0; i < matches.Count; i++)
             {

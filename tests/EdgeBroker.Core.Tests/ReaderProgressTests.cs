@@ -178,6 +178,15 @@ public class ReaderProgressTests
         Assert.Equal(new object[] { exact, overlapping, member }.ToHashSet(), collected.Cast<object>().ToHashSet());
         Assert.Equal(3, collected.Count);
 
+        // Asking leaves the share group's turn where it was.
+        var first = broker.ConnectSubscribed("first", "$share/turns/t");
+        var second = broker.ConnectSubscribed("second", "$share/turns/t");
+        collected.Clear();
+        broker.Core.CollectSubscribers("t", collected);
+        broker.Publish("publisher", "t");
+        Assert.Single(first.Received);
+        Assert.Empty(second.Received);
+
         // A P2P receiver is chosen by its client ID, not by subscriptions.
         collected.Clear();
         broker.Core.CollectSubscribers("devices/p2p/p2p-target", collected);
