@@ -795,45 +795,56 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>
-        /// Adds to <paramref name="connections"/> the connections of the live sessions whose subscriptions match
-        /// <paramref name="topic"/> now (every member of a share group, each connection once): the receivers whose
-        /// earlier SUBSCRIBE and UNSUBSCRIBE an engine makes sure are in effect before it publishes there (see
-        /// <see cref="ReaderProgress"/>). A P2P address or an invalid topic adds none: a P2P receiver is chosen by its
-        /// client ID, not by subscriptions.
+        /// The connections of the live sessions whose subscriptions match <paramref name="topic"/> now (every member of a
+        /// share group, each connection once; turns untouched), or null when there are none: the receivers whose earlier
+        /// SUBSCRIBE and UNSUBSCRIBE an engine makes sure are in effect before it publishes there (see
+        /// <see cref="ReaderProgress"/>). A P2P address or an invalid topic has none, and costs no allocation: a P2P
+        /// receiver is chosen by its client ID, not by subscriptions.
         /// </summary>
-        public void CollectSubscribers(string topic, ArrayList connections)
+        public ArrayList SubscriberConnections(string topic)
         {
             if (!TopicValidator.IsValidTopicName(topic) || P2PAddress.ReceiverStart(topic) >= 0)
             {
-                return;
+                return null;
             }
 
             MatchSet matches = new MatchSet();
             matches.LeavesTurns = true;
             _subscriptions.Match(topic, matches);
+            ArrayList connections = null;
             for (int i = 0; i < matches.Count; i++)
             {
                 Subscription[] shared = matches.SharedAt(i);
                 if (shared == null)
                 {
-                    AddConnectionOf(matches.SessionAt(i), connections);
+                    connections = AddConnectionOf(matches.SessionAt(i), connections);
                     continue;
                 }
 
                 for (int m = 0; m < shared.Length; m++)
                 {
-                    AddConnectionOf(shared[m].Session, connections);
+                    connections = AddConnectionOf(shared[m].Session, connections);
                 }
             }
+
+            return connections;
         }
 
-        static void AddConnectionOf(Session session, ArrayList connections)
+        static ArrayList AddConnectionOf(Session session, ArrayList connections)
         {
             IClientConnection connection = session.Connection;
-            if (connection != null && !connections.Contains(connection))
+            if (connection == null || (connections != null && connections.Contains(connection)))
             {
-                connections.Add(connection);
+                return connections;
             }
+
+            if (connections == null)
+            {
+                connections = new ArrayList();
+            }
+
+            connections.Add(connection);
+            return connections;
         }
 
         /// <summary>Tells federated uplinks whether <paramref name="clientId"/> can be reached here (a session of this

@@ -1,4 +1,3 @@
-using System.Collections;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Tests.Support;
 
@@ -9,7 +8,7 @@ namespace EdgeBroker.Core.Tests;
 /// is asked about.</summary>
 public class ReaderProgressTests
 {
-    readonly ReaderProgress _reader = new(countsSocketBytes: true);
+    readonly CountingProgress _reader = new();
 
     (bool MayHold, bool HasTarget, int Target, int Observed) Ask(int unread)
     {
@@ -134,13 +133,11 @@ public class ReaderProgressTests
     {
         _reader.PacketArriving();
         var asked = Ask(unread: 7);
-        var woken = 0;
-        _reader.Progressed = () => woken++;
         _reader.AddWaiter();
 
         _reader.Ended();
 
-        Assert.Equal(1, woken);
+        Assert.Equal(1, _reader.Woken);
         Assert.True(_reader.CaughtUp(asked.Observed, asked.HasTarget, asked.Target));
         Assert.False(Ask(unread: 7).MayHold);
     }
@@ -148,10 +145,8 @@ public class ReaderProgressTests
     [Fact]
     public void Waiters_are_woken_only_while_there_are_any()
     {
-        var woken = 0;
-        _reader.Progressed = () => woken++;
         _reader.AwaitingPacket();
-        Assert.Equal(0, woken);
+        Assert.Equal(0, _reader.Woken);
 
         _reader.AddWaiter();
         _reader.PacketArriving();
@@ -160,7 +155,7 @@ public class ReaderProgressTests
         _reader.PacketArriving();
         _reader.AwaitingPacket();
 
-        Assert.Equal(1, woken);
+        Assert.Equal(1, _reader.Woken);
     }
 
     [Fact]
@@ -173,23 +168,27 @@ public class ReaderProgressTests
         broker.ConnectSubscribed("other", "c/d");
         broker.Connect("p2p-target");
 
-        var collected = new ArrayList();
-        broker.Core.CollectSubscribers("a/b", collected);
+        var collected = broker.Core.SubscriberConnections("a/b")!;
         Assert.Equal(new object[] { exact, overlapping, member }.ToHashSet(), collected.Cast<object>().ToHashSet());
         Assert.Equal(3, collected.Count);
 
         // Asking leaves the share group's turn where it was.
         var first = broker.ConnectSubscribed("first", "$share/turns/t");
         var second = broker.ConnectSubscribed("second", "$share/turns/t");
-        collected.Clear();
-        broker.Core.CollectSubscribers("t", collected);
+        broker.Core.SubscriberConnections("t");
         broker.Publish("publisher", "t");
         Assert.Single(first.Received);
         Assert.Empty(second.Received);
 
         // A P2P receiver is chosen by its client ID, not by subscriptions.
-        collected.Clear();
-        broker.Core.CollectSubscribers("devices/p2p/p2p-target", collected);
-        Assert.Empty(collected);
+        Assert.Null(broker.Core.SubscriberConnections("devices/p2p/p2p-target"));
+    }
+
+    /// <summary>A reader whose engine counts the wake-ups it is asked for.</summary>
+    sealed class CountingProgress() : ReaderProgress(countsSocketBytes: true)
+    {
+        public int Woken { get; private set; }
+
+        protected override void OnProgressed() => Woken++;
     }
 }

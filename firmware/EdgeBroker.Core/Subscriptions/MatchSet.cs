@@ -25,7 +25,7 @@ namespace EdgeBroker.Core.Subscriptions
             get { return _entries.Count; }
         }
 
-        /// <summary>Whether the set only asks who would be offered a message (see <see cref="BrokerCore.CollectSubscribers"/>):
+        /// <summary>Whether the set only asks who would be offered a message (see <see cref="BrokerCore.SubscriberConnections"/>):
         /// share groups then add their members without moving their turn.</summary>
         public bool LeavesTurns { get; set; }
 

@@ -309,7 +309,7 @@ namespace EdgeBroker.Firmware.Relay
         bool Route(RoutedMessage message)
         {
             // What subscribers sent before this arrived (an UNSUBSCRIBE, say) takes effect first.
-            _connection.Input.WaitForSubscribers(_context.Core, message.Topic);
+            _connection.WaitForSubscribers(_context.Core, message.Topic);
             PublishOutcome outcome = _context.Core.Publish(_clientId, message);
             if (outcome == PublishOutcome.QuotaExceeded)
             {

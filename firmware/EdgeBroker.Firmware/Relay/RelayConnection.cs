@@ -20,7 +20,7 @@ namespace EdgeBroker.Firmware.Relay
     /// <see cref="IClientConnection"/>: a routed message is encoded into the queue at once, so the payload it borrows
     /// from the publisher's receive buffer is never kept and nothing is allocated.
     /// </summary>
-    public sealed class RelayConnection : IClientConnection
+    public sealed class RelayConnection : RelayInput, IClientConnection
     {
         /// <summary>Most bytes handed to the socket at once: less than a writable socket has room for (Linux: a third of
         /// its send buffer; lwIP: two segments), so a send never blocks the transmitter on a client that stops reading.</summary>
@@ -31,7 +31,6 @@ namespace EdgeBroker.Firmware.Relay
         readonly OutgoingQueue _outgoing;
         readonly ClientProtocol _protocol;
         readonly PacketReader _reader;
-        readonly RelayInput _input;
         readonly byte[] _oneByte = new byte[1];
         readonly object _sendSync = new object();
         readonly long _channelNumber;
@@ -57,7 +56,6 @@ namespace EdgeBroker.Firmware.Relay
             _outgoing = new OutgoingQueue(context.Buffers, context.Settings.MaxQueuedBytesPerClient);
             _protocol = new ClientProtocol(this, context);
             _reader = new PacketReader(context.Strings);
-            _input = new RelayInput(socket);
             socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.NoDelay, true);
             socket.SendTimeout = context.Settings.SendTimeoutSeconds * 1000;
             socket.ReceiveTimeout = context.Settings.ConnectTimeoutSeconds * 1000;
@@ -81,10 +79,9 @@ namespace EdgeBroker.Firmware.Relay
             get { return _protocol.Authenticated; }
         }
 
-        /// <summary>Where this connection's reader is: a PUBLISH routed here waits for the input it had received before.</summary>
-        public RelayInput Input
+        protected override Socket InputSocket
         {
-            get { return _input; }
+            get { return _socket; }
         }
 
         /// <summary>Set and cleared by the <see cref="Transmitter"/> under its lock.</summary>
@@ -152,7 +149,7 @@ namespace EdgeBroker.Firmware.Relay
         /// refused CONNECT). Malformed input throws <see cref="MalformedPacketException"/>.</summary>
         public bool ReceiveAndHandle()
         {
-            _input.AwaitingPacket();
+            AwaitingPacket();
             int first = ReceiveByte(true);
             if (first < 0)
             {
@@ -242,7 +239,7 @@ namespace EdgeBroker.Firmware.Relay
             }
 
             Close();
-            _input.Ended();
+            Ended();
             try
             {
                 _protocol.ConnectionEnded();
@@ -549,7 +546,7 @@ namespace EdgeBroker.Firmware.Relay
         /// <param name="packetStart">Whether this is a packet's first byte, read while waiting for input.</param>
         int ReceiveByte(bool packetStart)
         {
-            if (_input.Receive(_oneByte, 0, 1, packetStart) == 0)
+            if (Receive(_oneByte, 0, 1, packetStart) == 0)
             {
                 return -1;
             }
@@ -563,7 +560,7 @@ namespace EdgeBroker.Firmware.Relay
             int received = 0;
             while (received < count)
             {
-                int read = _input.Receive(buffer, received, count - received, false);
+                int read = Receive(buffer, received, count - received, false);
                 if (read == 0)
                 {
                     throw new MalformedPacketException("connection closed inside a packet");

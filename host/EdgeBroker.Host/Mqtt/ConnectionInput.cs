@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Net.Sockets;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
@@ -11,24 +10,21 @@ namespace EdgeBroker.Host.Mqtt;
 /// only after every receiving connection that may hold earlier input (an UNSUBSCRIBE already in its socket whose
 /// thread-pool continuation has not run yet) has handled it; see <see cref="WaitForSubscribersAsync"/>.
 /// </summary>
-sealed class ConnectionInput
+sealed class ConnectionInput : ReaderProgress
 {
     readonly Socket _socket;
     TaskCompletionSource _progressed = NewSignal();
 
-    /// <summary>Connections matched for one PUBLISH, reused per thread.</summary>
-    [ThreadStatic]
-    static ArrayList? _receivers;
-
     /// <param name="socket">The connection's socket.</param>
     /// <param name="secured">Whether the channel reads through TLS (whose layer keeps bytes of its own).</param>
     public ConnectionInput(Socket socket, bool secured)
+        : base(countsSocketBytes: !secured)
     {
         _socket = socket;
-        Progress = new ReaderProgress(countsSocketBytes: !secured) { Progressed = Signal };
     }
 
-    public ReaderProgress Progress { get; }
+    /// <summary>What the channel reports its reader's progress to.</summary>
+    public ReaderProgress Progress => this;
 
     /// <summary>
     /// Completes once every connection subscribed to <paramref name="topic"/> has handled the input that had arrived
@@ -37,28 +33,19 @@ sealed class ConnectionInput
     /// </summary>
     public static Task? WaitForSubscribersAsync(BrokerCore core, ConnectionInput? publisher, string topic)
     {
-        var receivers = _receivers ??= new ArrayList();
-        core.CollectSubscribers(topic, receivers);
-        if (receivers.Count == 0)
+        if (core.SubscriberConnections(topic) is not { } receivers)
         {
             return null;
         }
 
         publisher?.Progress.BeginWaitingForOthers();
         List<Wait>? waits = null;
-        try
+        foreach (var receiver in receivers)
         {
-            foreach (var receiver in receivers)
+            if (receiver is MqttNetConnection { Input: { } input } && input != publisher && input.MayHoldEarlierInput() is { } wait)
             {
-                if (receiver is MqttNetConnection { Input: { } input } && input != publisher && input.MayHoldEarlierInput() is { } wait)
-                {
-                    (waits ??= []).Add(wait);
-                }
+                (waits ??= []).Add(wait);
             }
-        }
-        finally
-        {
-            receivers.Clear();
         }
 
         if (waits is null)
@@ -127,7 +114,7 @@ sealed class ConnectionInput
     }
 
     /// <summary>The reader made progress (called on its thread while someone waits): wakes the waiters, which ask again.</summary>
-    void Signal() => Interlocked.Exchange(ref _progressed, NewSignal()).TrySetResult();
+    protected override void OnProgressed() => Interlocked.Exchange(ref _progressed, NewSignal()).TrySetResult();
 
     static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
