@@ -5,8 +5,8 @@ using EdgeBroker.Core.Routing;
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
-/// The host's side of one connection's <see cref="ReaderProgress"/> (reported by its <see cref="GuardedChannel"/>): the
-/// socket whose unread bytes the core's check looks at, and the task a wait on this reader awaits. A PUBLISH is routed
+/// One connection's <see cref="ReaderProgress"/> on the host (reported by its <see cref="GuardedChannel"/>), with the
+/// socket whose unread bytes the core's check looks at and the task a wait on this reader awaits. A PUBLISH is routed
 /// only after every receiving connection that may hold earlier input (an UNSUBSCRIBE already in its socket whose
 /// thread-pool continuation has not run yet) has handled it; see <see cref="WaitForSubscribersAsync"/>.
 /// </summary>
@@ -42,7 +42,7 @@ sealed class ConnectionInput : ReaderProgress
         List<Wait>? waits = null;
         foreach (var receiver in receivers)
         {
-            if (receiver is MqttNetConnection { Input: { } input } && input != publisher && input.MayHoldEarlierInput() is { } wait)
+            if (receiver is MqttNetConnection { Input: { } input } && input != publisher && input.WaitIfEarlierInput() is { } wait)
             {
                 (waits ??= []).Add(wait);
             }
@@ -73,7 +73,7 @@ sealed class ConnectionInput : ReaderProgress
     }
 
     /// <summary>What a wait on this reader must see, or null when it may hold no earlier input.</summary>
-    Wait? MayHoldEarlierInput()
+    Wait? WaitIfEarlierInput()
     {
         var observed = Progress.Observe();
         int unread;
