@@ -893,6 +893,59 @@ namespace EdgeBroker.Core
             return PublishOutcome.Delivered;
         }
 
+        /// <summary>
+        /// The connections of the live sessions whose subscriptions match <paramref name="topic"/> now (every member of a
+        /// share group, each connection once; turns untouched), or null when there are none: the receivers whose earlier
+        /// SUBSCRIBE and UNSUBSCRIBE an engine makes sure are in effect before it publishes there (see
+        /// <see cref="ReaderProgress"/>). A P2P address or an invalid topic has none, and costs no allocation: a P2P
+        /// receiver is chosen by its client ID, not by subscriptions.
+        /// </summary>
+        public ArrayList SubscriberConnections(string topic)
+        {
+            if (!TopicValidator.IsValidTopicName(topic) || P2PAddress.ReceiverStart(topic) >= 0)
+            {
+                return null;
+            }
+
+            MatchSet matches = new MatchSet();
+            matches.LeavesTurns = true;
+            _subscriptions.Match(topic, matches);
+            ArrayList connections = null;
+            for (int i = 0; i < matches.Count; i++)
+            {
+                Subscription[] shared = matches.SharedAt(i);
+                if (shared == null)
+                {
+                    connections = AddConnectionOf(matches.SessionAt(i), connections);
+                    continue;
+                }
+
+                for (int m = 0; m < shared.Length; m++)
+                {
+                    connections = AddConnectionOf(shared[m].Session, connections);
+                }
+            }
+
+            return connections;
+        }
+
+        static ArrayList AddConnectionOf(Session session, ArrayList connections)
+        {
+            IClientConnection connection = session.Connection;
+            if (connection == null || (connections != null && connections.Contains(connection)))
+            {
+                return connections;
+            }
+
+            if (connections == null)
+            {
+                connections = new ArrayList();
+            }
+
+            connections.Add(connection);
+            return connections;
+        }
+
         /// <summary>A route announced by <paramref name="gatewayClientId"/> leads back up through this broker: the route
         /// is ignored, the gateway's P2P messages never go up again (<see cref="RemoteRoutes.MarkAbove"/>), and the
         /// engine is told once.</summary>

@@ -25,6 +25,10 @@ namespace EdgeBroker.Core.Subscriptions
             get { return _entries.Count; }
         }
 
+        /// <summary>Whether the set only asks who would be offered a message (see <see cref="BrokerCore.SubscriberConnections"/>):
+        /// share groups then add their members without moving their turn.</summary>
+        public bool LeavesTurns { get; set; }
+
         public Session SessionAt(int index)
         {
             return ((Entry)_entries[index]).Session;

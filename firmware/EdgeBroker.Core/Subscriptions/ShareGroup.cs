@@ -25,6 +25,14 @@ namespace EdgeBroker.Core.Subscriptions
             get { return _members; }
         }
 
+        /// <summary>Every member, in the order they joined; the turn stays where it is.</summary>
+        internal Subscription[] MembersAsJoined()
+        {
+            Subscription[] members = new Subscription[_members.Count];
+            _members.CopyTo(members);
+            return members;
+        }
+
         /// <summary>
         /// Every member, in the order to offer the next message: first the connected member whose turn it is, then the
         /// rest in turn (the router falls back to them when that one cannot take it). The turn moves past the member

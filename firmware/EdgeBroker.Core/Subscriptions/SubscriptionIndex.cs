@@ -183,7 +183,7 @@ namespace EdgeBroker.Core.Subscriptions
         }
 
         /// <summary>The subscriptions whose filter ends at <paramref name="node"/>, and one turn of each share group
-        /// there.</summary>
+        /// there (its members as they joined, turns untouched, when the set only asks who would be offered it).</summary>
         static void Collect(TopicNode node, MatchSet matches)
         {
             matches.AddAll(node.Subscriptions);
@@ -195,7 +195,11 @@ namespace EdgeBroker.Core.Subscriptions
 
             for (int i = 0; i < groups.Count; i++)
             {
-                matches.AddShared(((ShareGroup)groups[i]).NextInTurn());
+                ShareGroup group = (ShareGroup)groups[i];
+                if (group.Members.Count > 0)
+                {
+                    matches.AddShared(matches.LeavesTurns ? group.MembersAsJoined() : group.NextInTurn());
+                }
             }
         }
 

@@ -308,6 +308,8 @@ namespace EdgeBroker.Firmware.Relay
         /// write (the core logs that condition once), or the uplink's queue is full under refuse-new.</summary>
         bool Route(RoutedMessage message)
         {
+            // What subscribers sent before this arrived (an UNSUBSCRIBE, say) takes effect first.
+            _connection.WaitForSubscribers(_context.Core, message.Topic);
             PublishOutcome outcome = _context.Core.Publish(_clientId, message);
             if (outcome == PublishOutcome.QuotaExceeded)
             {

@@ -20,7 +20,7 @@ namespace EdgeBroker.Firmware.Relay
     /// <see cref="IClientConnection"/>: a routed message is encoded into the queue at once, so the payload it borrows
     /// from the publisher's receive buffer is never kept and nothing is allocated.
     /// </summary>
-    public sealed class RelayConnection : IClientConnection
+    public sealed class RelayConnection : RelayInput, IClientConnection
     {
         /// <summary>Most bytes handed to the socket at once: less than a writable socket has room for (Linux: a third of
         /// its send buffer; lwIP: two segments), so a send never blocks the transmitter on a client that stops reading.</summary>
@@ -77,6 +77,11 @@ namespace EdgeBroker.Firmware.Relay
         public AuthenticatedClient Authenticated
         {
             get { return _protocol.Authenticated; }
+        }
+
+        protected override Socket InputSocket
+        {
+            get { return _socket; }
         }
 
         /// <summary>Set and cleared by the <see cref="Transmitter"/> under its lock.</summary>
@@ -144,7 +149,8 @@ namespace EdgeBroker.Firmware.Relay
         /// refused CONNECT). Malformed input throws <see cref="MalformedPacketException"/>.</summary>
         public bool ReceiveAndHandle()
         {
-            int first = ReceiveByte();
+            AwaitingPacket();
+            int first = ReceiveByte(true);
             if (first < 0)
             {
                 return false;
@@ -155,7 +161,7 @@ namespace EdgeBroker.Firmware.Relay
             int lengthBytes = 0;
             while (true)
             {
-                int lengthByte = ReceiveByte();
+                int lengthByte = ReceiveByte(false);
                 if (lengthByte < 0)
                 {
                     throw new MalformedPacketException("connection closed inside a fixed header");
@@ -233,6 +239,7 @@ namespace EdgeBroker.Firmware.Relay
             }
 
             Close();
+            Ended();
             try
             {
                 _protocol.ConnectionEnded();
@@ -536,9 +543,10 @@ namespace EdgeBroker.Firmware.Relay
             return _nextPacketId;
         }
 
-        int ReceiveByte()
+        /// <param name="packetStart">Whether this is a packet's first byte, read while waiting for input.</param>
+        int ReceiveByte(bool packetStart)
         {
-            if (_socket.Receive(_oneByte, 0, 1, SocketFlags.None) == 0)
+            if (Receive(_oneByte, 0, 1, packetStart) == 0)
             {
                 return -1;
             }
@@ -552,7 +560,7 @@ namespace EdgeBroker.Firmware.Relay
             int received = 0;
             while (received < count)
             {
-                int read = _socket.Receive(buffer, received, count - received, SocketFlags.None);
+                int read = Receive(buffer, received, count - received, false);
                 if (read == 0)
                 {
                     throw new MalformedPacketException("connection closed inside a packet");

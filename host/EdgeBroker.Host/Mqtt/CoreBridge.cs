@@ -170,6 +170,7 @@ sealed class CoreBridge
         {
             Metrics = Metrics,
             DiscardedTooLarge = _reportTooLarge,
+            Input = (args.ChannelAdapter as GuardedChannel)?.Input,
         };
         _connections[endPoint] = connection;
         var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
@@ -255,7 +256,22 @@ sealed class CoreBridge
     static string? UserProperty(MqttApplicationMessage message, string name) =>
         message.UserProperties?.FirstOrDefault(property => property.Name == name)?.ReadValueAsString();
 
+    /// <summary>Routes a client's PUBLISH once every connection subscribed to its topic has handled the input it had
+    /// received before (an UNSUBSCRIBE whose continuation has not run yet, say): almost always at once.</summary>
     Task OnInterceptingPublish(InterceptingPublishEventArgs args)
+    {
+        var publisher = _core.ConnectionOf(args.ClientId) as MqttNetConnection;
+        var earlierInput = ConnectionInput.WaitForSubscribersAsync(_core, publisher?.Input, args.ApplicationMessage.Topic);
+        return earlierInput is null ? Route(args) : RouteAfterAsync(earlierInput, args);
+    }
+
+    async Task RouteAfterAsync(Task earlierInput, InterceptingPublishEventArgs args)
+    {
+        await earlierInput.ConfigureAwait(false);
+        await Route(args).ConfigureAwait(false);
+    }
+
+    Task Route(InterceptingPublishEventArgs args)
     {
         var message = args.ApplicationMessage;
         var routed = new RoutedMessage(message.Topic, message.Payload.ToArray(), (int)message.QualityOfServiceLevel, message.Retain)

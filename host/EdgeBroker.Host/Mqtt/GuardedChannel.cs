@@ -40,10 +40,15 @@ namespace EdgeBroker.Host.Mqtt;
 /// alias of 0 or above the maximum ends the connection with 0x94 and an undefined one with 0x82 (MQTTnet accepts any
 /// alias and routes an unknown one with an empty topic).
 /// </para>
+/// <para>
+/// It reports where its reader is to the connection's <see cref="ConnectionInput"/> — waiting for a packet with every
+/// earlier one handled, reading, waiting for the rest of a packet, bytes taken and handled — so a PUBLISH from another
+/// connection is routed to this one only once what this one sent earlier (an UNSUBSCRIBE, say) is in effect.
+/// </para>
 /// </summary>
 sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remoteEndPoint, X509Certificate2? clientCertificate,
     MqttPacketFormatterAdapter formatter, int maxPacketSize, FlowLimits flow, ConnectionProblems problems, string source,
-    SessionPresentFlags sessionPresent, ByteCounters bytes) : IMqttChannelAdapter
+    SessionPresentFlags sessionPresent, ByteCounters bytes, ConnectionInput input) : IMqttChannelAdapter
 {
     /// <summary>The first buffer a body is read into; it doubles while more bytes arrive.</summary>
     const int FirstBodyBuffer = 4096;
@@ -91,6 +96,9 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
     public bool IsSecureConnection => stream is SslStream;
 
     public MqttPacketFormatterAdapter PacketFormatterAdapter => formatter;
+
+    /// <summary>Where this connection's reader is, for the ordering of subscription changes and later PUBLISHes.</summary>
+    public ConnectionInput Input => input;
 
     MqttProtocolVersion Version => formatter.ProtocolVersion;
 
@@ -186,12 +194,25 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
             return connect;
         }
 
+        // MQTTnet asks for the next packet once it has handled the one before.
+        var progress = input.Progress;
+        progress.HandledAllBut(_inputEnd - _inputStart);
         try
         {
             if (_input is null)
             {
                 // Idle: wait for data holding no buffer, in this method only (the reads below then find data).
-                await stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                var arriving = stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
+                if (!arriving.IsCompleted)
+                {
+                    progress.AwaitingPacket();
+                    await arriving.ConfigureAwait(false);
+                    progress.PacketArriving();
+                }
+                else
+                {
+                    await arriving.ConfigureAwait(false);
+                }
             }
 
             using var frame = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
@@ -231,6 +252,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
         // MQTTnet ends a connection whose next packet is null, as when the peer closes it.
         ReleaseInput();
+        progress.Ended();
         return null!;
     }
 
@@ -265,13 +287,35 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
     }
 
     /// <summary>Closes the connection; a read or write still running fails and gives its buffer back itself.</summary>
-    public void Dispose() => stream.Dispose();
+    public void Dispose()
+    {
+        input.Progress.Ended();
+        stream.Dispose();
+    }
 
     /// <summary>Counts bytes read from the connection, for this channel's statistics and the broker's total.</summary>
     void CountReceived(int read)
     {
         Interlocked.Add(ref _bytesReceived, read);
         bytes.CountReceived(read);
+    }
+
+    /// <summary>Reads bytes of a packet and counts them, telling the reader's progress: a read that has to wait for
+    /// the peer says so, so nobody waits for a packet the client has not finished sending.</summary>
+    async ValueTask<int> ReadRestAsync(Memory<byte> into, CancellationToken cancellationToken)
+    {
+        var progress = input.Progress;
+        progress.ReadingRest();
+        var reading = stream.ReadAsync(into, cancellationToken);
+        if (!reading.IsCompleted)
+        {
+            progress.StalledInPacket();
+        }
+
+        var read = await reading.ConfigureAwait(false);
+        CountReceived(read);
+        progress.Took(read);
+        return read;
     }
 
     /// <summary>MQTT 5 CONNACK properties for what MQTTnet does not know: the broker's limits (0 omits a property:
@@ -500,13 +544,11 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
             }
             else
             {
-                read = await stream.ReadAsync(into, cancellationToken).ConfigureAwait(false);
+                read = await ReadRestAsync(into, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return false;
                 }
-
-                CountReceived(read);
             }
 
             received += read;
@@ -533,14 +575,13 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
                 _inputStart = 0;
             }
 
-            var read = await stream.ReadAsync(_input.AsMemory(_inputEnd, InputBuffer - _inputEnd), cancellationToken).ConfigureAwait(false);
+            var read = await ReadRestAsync(_input.AsMemory(_inputEnd, InputBuffer - _inputEnd), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return false;
             }
 
             _inputEnd += read;
-            CountReceived(read);
         }
 
         return true;

@@ -135,10 +135,11 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
 
             client.NoDelay = endpoint.NoDelay;
             stream = new NetworkStream(client, ownsSocket: true);
+            var input = new ConnectionInput(client, secured: tls is not null);
             X509Certificate2? clientCertificate = null;
             if (tls is not null)
             {
-                var secured = await HandshakeAsync(stream, tls, source, stopping).ConfigureAwait(false);
+                var secured = await HandshakeAsync(new TlsInputStream(stream, input.Progress), tls, source, stopping).ConfigureAwait(false);
                 if (secured is null)
                 {
                     return;
@@ -150,7 +151,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
 
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
             using var channel = new GuardedChannel(stream, client.LocalEndPoint!, remote, clientCertificate, formatter, limits.MaxPacketSize,
-                _flow, problems, source, sessionPresent, bytes);
+                _flow, problems, source, sessionPresent, bytes, input);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is { } handler)
             {

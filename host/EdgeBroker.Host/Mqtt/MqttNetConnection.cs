@@ -72,6 +72,10 @@ sealed class MqttNetConnection(MqttProtocolVersion protocolVersion, Authenticate
 
     public AuthenticatedClient Client { get; } = client;
 
+    /// <summary>Where this connection's reader is: a PUBLISH routed here waits for the input it had received before
+    /// (<see cref="ConnectionInput.WaitForSubscribersAsync"/>). Null for a channel EdgeBroker does not read.</summary>
+    public ConnectionInput? Input { get; init; }
+
     /// <summary>The session expiry in force: the CONNECT's, or what an MQTT 5 DISCONNECT changed it to.</summary>
     public uint SessionExpirySeconds { get; set; }
 

@@ -8,46 +8,115 @@ namespace EdgeBroker.EndToEnd.Tests.PubSub;
 /// the host delivered a message for a filter the client had already unsubscribed from, then sent the UNSUBACK.</summary>
 public sealed class UnsubscribeOrderTests
 {
-    const int Rounds = 3;
+    /// <summary>Rounds per run: 3 in <c>dotnet test</c>; <c>EDGEBROKER_ORDER_ROUNDS</c> raises it for a stress run on a
+    /// saturated machine (tests/stress-order.sh).</summary>
+    static readonly int Rounds = Setting("EDGEBROKER_ORDER_ROUNDS", 3);
+
+    /// <summary>Subscribers that unsubscribe at once each round: 1 as captured; <c>EDGEBROKER_ORDER_SUBSCRIBERS</c> raises
+    /// it for a stress run (more connections racing the publisher; the emulator's <c>max_clients</c> allows 10).</summary>
+    static readonly int Subscribers = Setting("EDGEBROKER_ORDER_SUBSCRIBERS", 1);
+
+    /// <summary>Busy thread-pool loops running beside the broker: 0 in <c>dotnet test</c>; <c>EDGEBROKER_ORDER_POOL_LOAD</c>
+    /// sets them for a stress run, standing in for the other tests that share the process (and the host's thread pool)
+    /// during a full <c>dotnet test</c>.</summary>
+    static readonly int PoolLoad = Setting("EDGEBROKER_ORDER_POOL_LOAD", 0);
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task An_unsubscribe_is_in_effect_before_a_later_publish_is_routed(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
+        using var stopLoad = new CancellationTokenSource();
+        var load = Enumerable.Range(0, PoolLoad).Select(_ => Task.Run(() => KeepThreadPoolBusyAsync(stopLoad.Token))).ToList();
+        var late = new List<string>();
         for (var round = 0; round < Rounds; round++)
         {
             // The capture lost the race most often right after a client with overlapping subscriptions had been served.
             await ServeOverlappingSubscriberAsync(broker);
 
-            await using var subscriber = await RawMqttConnection.OpenAsync(broker);
-            Assert.Equal(0, await subscriber.ConnectAsync("unsubscriber", keepAliveSeconds: 0));
-            foreach (var topic in new[] { "TopicA", "TopicA/B", "Topic/C" })
+            var subscribers = new List<RawMqttConnection>();
+            var unsubscribeIds = new List<ushort>();
+            try
             {
-                Assert.Equal(Engines.MaxQos(engine), await subscriber.SubscribeAsync(topic, qos: 2));
+                for (var i = 0; i < Subscribers; i++)
+                {
+                    var subscriber = await RawMqttConnection.OpenAsync(broker);
+                    subscribers.Add(subscriber);
+                    Assert.Equal(0, await subscriber.ConnectAsync("unsubscriber-" + i, keepAliveSeconds: 0));
+                    foreach (var topic in new[] { "TopicA", "TopicA/B", "Topic/C" })
+                    {
+                        Assert.Equal(Engines.MaxQos(engine), await subscriber.SubscribeAsync(topic, qos: 2));
+                    }
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                foreach (var subscriber in subscribers)
+                {
+                    unsubscribeIds.Add(await subscriber.SendUnsubscribeAsync("TopicA"));
+                }
+
+                // Only now does the publisher even connect.
+                await using var publisher = await RawMqttConnection.OpenAsync(broker);
+                Assert.Equal(0, await publisher.ConnectAsync("publisher"));
+                ushort packetId = 1;
+                foreach (var topic in new[] { "TopicA", "TopicA/B", "Topic/C" })
+                {
+                    await publisher.PublishAsync(topic, Encoding.UTF8.GetBytes("round " + round), qos: 1, packetId: packetId++);
+                }
+
+                // Where the UNSUBACK falls among the PUBLISHes is MQTTnet's choice (it sends acknowledgements and messages
+                // from separate queues in turn); what matters is that nothing routed after the UNSUBSCRIBE arrived used TopicA.
+                var seen = await Task.WhenAll(subscribers.Select(ReadUntilQuietAsync));
+                for (var i = 0; i < subscribers.Count; i++)
+                {
+                    var expected = new[] { "Topic/C", "TopicA/B", "UNSUBACK " + unsubscribeIds[i] };
+                    if (!seen[i].Order(StringComparer.Ordinal).SequenceEqual(expected))
+                    {
+                        late.Add($"round {round}, subscriber {i}: {string.Join(", ", seen[i])}");
+                    }
+                }
+
+                foreach (var subscriber in subscribers)
+                {
+                    await subscriber.SendDisconnectAsync();
+                }
+
+                await publisher.SendDisconnectAsync();
+            }
+            finally
+            {
+                foreach (var subscriber in subscribers)
+                {
+                    await subscriber.DisposeAsync();
+                }
+            }
+        }
+
+        await stopLoad.CancelAsync();
+        await Task.WhenAll(load);
+
+        // Every round runs, so a stress run reports how often the order broke, not only that it did.
+        Assert.True(late.Count == 0, $"{late.Count} of {Rounds * Subscribers} unsubscribes were not in effect for the next PUBLISH: "
+            + string.Join("; ", late));
+    }
+
+    /// <summary>Spins a millisecond at a time on a thread-pool thread, yielding in between, until stopped.</summary>
+    static async Task KeepThreadPoolBusyAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var until = Environment.TickCount64 + 1;
+            while (Environment.TickCount64 < until)
+            {
+                Thread.SpinWait(100);
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            var unsubscribeId = await subscriber.SendUnsubscribeAsync("TopicA");
-
-            // Only now does the publisher even connect.
-            await using var publisher = await RawMqttConnection.OpenAsync(broker);
-            Assert.Equal(0, await publisher.ConnectAsync("publisher"));
-            ushort packetId = 1;
-            foreach (var topic in new[] { "TopicA", "TopicA/B", "Topic/C" })
-            {
-                await publisher.PublishAsync(topic, Encoding.UTF8.GetBytes("round " + round), qos: 1, packetId: packetId++);
-            }
-
-            // Where the UNSUBACK falls among the PUBLISHes is MQTTnet's choice (it sends acknowledgements and messages from
-            // separate queues in turn); what matters is that nothing routed after the UNSUBSCRIBE arrived used TopicA.
-            var seen = await ReadUntilQuietAsync(subscriber);
-            Assert.Equal(["Topic/C", "TopicA/B", "UNSUBACK " + unsubscribeId], seen.Order(StringComparer.Ordinal));
-
-            await subscriber.SendDisconnectAsync();
-            await publisher.SendDisconnectAsync();
+            await Task.Yield();
         }
     }
+
+    static int Setting(string variable, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), out var value) && value > 0 ? value : fallback;
 
     /// <summary>A client subscribed to <c>TopicA/#</c> (QoS 2) and <c>TopicA/+</c> (QoS 1) in one SUBSCRIBE publishes QoS 2
     /// to <c>TopicA/C</c>, completes both QoS handshakes and disconnects.</summary>

@@ -1,0 +1,123 @@
+using System.Net.Sockets;
+using EdgeBroker.Core;
+using EdgeBroker.Core.Routing;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// One connection's <see cref="ReaderProgress"/> on the host (reported by its <see cref="GuardedChannel"/>), with the
+/// socket whose unread bytes the core's check looks at and the task a wait on this reader awaits. A PUBLISH is routed
+/// only after every receiving connection that may hold earlier input (an UNSUBSCRIBE already in its socket whose
+/// thread-pool continuation has not run yet) has handled it; see <see cref="WaitForSubscribersAsync"/>.
+/// </summary>
+sealed class ConnectionInput : ReaderProgress
+{
+    readonly Socket _socket;
+    TaskCompletionSource _progressed = NewSignal();
+
+    /// <param name="socket">The connection's socket.</param>
+    /// <param name="secured">Whether the channel reads through TLS (whose layer keeps bytes of its own).</param>
+    public ConnectionInput(Socket socket, bool secured)
+        : base(countsSocketBytes: !secured)
+    {
+        _socket = socket;
+    }
+
+    /// <summary>What the channel reports its reader's progress to.</summary>
+    public ReaderProgress Progress => this;
+
+    /// <summary>
+    /// Completes once every connection subscribed to <paramref name="topic"/> has handled the input that had arrived
+    /// when this was called — at once (null) when none may hold any, which is the usual case. <paramref name="publisher"/>
+    /// (null for a connection the core does not know) is never waited for, and nobody waits for it meanwhile.
+    /// </summary>
+    public static Task? WaitForSubscribersAsync(BrokerCore core, ConnectionInput? publisher, string topic)
+    {
+        if (core.SubscriberConnections(topic) is not { } receivers)
+        {
+            return null;
+        }
+
+        publisher?.Progress.BeginWaitingForOthers();
+        List<Wait>? waits = null;
+        foreach (var receiver in receivers)
+        {
+            if (receiver is MqttNetConnection { Input: { } input } && input != publisher && input.WaitIfEarlierInput() is { } wait)
+            {
+                (waits ??= []).Add(wait);
+            }
+        }
+
+        if (waits is null)
+        {
+            publisher?.Progress.EndWaitingForOthers();
+            return null;
+        }
+
+        return WaitAllAsync(publisher, waits);
+    }
+
+    static async Task WaitAllAsync(ConnectionInput? publisher, List<Wait> waits)
+    {
+        try
+        {
+            foreach (var wait in waits)
+            {
+                await wait.Input.WaitAsync(wait).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            publisher?.Progress.EndWaitingForOthers();
+        }
+    }
+
+    /// <summary>What a wait on this reader must see, or null when it may hold no earlier input.</summary>
+    Wait? WaitIfEarlierInput()
+    {
+        var observed = Progress.Observe();
+        int unread;
+        try
+        {
+            unread = _socket.Available;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            return null;
+        }
+
+        var hasTarget = Progress.TryTarget(observed, unread, out var target);
+        return Progress.MayHoldEarlierInput(observed, unread) ? new Wait(this, observed, hasTarget, target) : null;
+    }
+
+    async Task WaitAsync(Wait wait)
+    {
+        Progress.AddWaiter();
+        try
+        {
+            while (true)
+            {
+                // Taken before asking, so progress made in between completes the task awaited.
+                var progressed = Volatile.Read(ref _progressed).Task;
+                if (Progress.CaughtUp(wait.Observed, wait.HasTarget, wait.Target))
+                {
+                    return;
+                }
+
+                await progressed.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Progress.RemoveWaiter();
+        }
+    }
+
+    /// <summary>The reader made progress (called on its thread while someone waits): wakes the waiters, which ask again.</summary>
+    protected override void OnProgressed() => Interlocked.Exchange(ref _progressed, NewSignal()).TrySetResult();
+
+    static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>One receiver's reader as the check found it.</summary>
+    sealed record Wait(ConnectionInput Input, int Observed, bool HasTarget, int Target);
+}

@@ -1,0 +1,78 @@
+using EdgeBroker.Core.Routing;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// The socket's stream under a TLS layer, telling the connection's <see cref="ReaderProgress"/> the moment the layer
+/// takes bytes from the socket: <see cref="System.Net.Security.SslStream"/> may read and decrypt a record inside the
+/// channel's zero-byte idle read, before the channel sees a byte, and a reader still counted as waiting for input with
+/// nothing unread in its socket would not be waited for. Everything else passes straight through.
+/// </summary>
+sealed class TlsInputStream(Stream inner, ReaderProgress progress) : Stream
+{
+    public override bool CanRead => inner.CanRead;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => inner.CanWrite;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Taking(buffer.Length);
+        return inner.ReadAsync(buffer, cancellationToken);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        Taking(count);
+        return inner.Read(buffer, offset, count);
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.WriteAsync(buffer, cancellationToken);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.WriteAsync(buffer, offset, count, cancellationToken);
+
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override void Flush() => inner.Flush();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    /// <summary>A zero-byte read only waits for data; any other may take bytes from the socket.</summary>
+    void Taking(int count)
+    {
+        if (count > 0)
+        {
+            progress.TakingFromSocket();
+        }
+    }
+}
