@@ -23,9 +23,6 @@ sealed class ConnectionInput : ReaderProgress
         _socket = socket;
     }
 
-    /// <summary>What the channel reports its reader's progress to.</summary>
-    public ReaderProgress Progress => this;
-
     /// <summary>
     /// Completes once every connection subscribed to <paramref name="topic"/> has handled the input that had arrived
     /// when this was called — at once (null) when none may hold any, which is the usual case. <paramref name="publisher"/>
@@ -38,7 +35,7 @@ sealed class ConnectionInput : ReaderProgress
             return null;
         }
 
-        publisher?.Progress.BeginWaitingForOthers();
+        publisher?.BeginWaitingForOthers();
         List<Wait>? waits = null;
         foreach (var receiver in receivers)
         {
@@ -50,7 +47,7 @@ sealed class ConnectionInput : ReaderProgress
 
         if (waits is null)
         {
-            publisher?.Progress.EndWaitingForOthers();
+            publisher?.EndWaitingForOthers();
             return null;
         }
 
@@ -68,14 +65,14 @@ sealed class ConnectionInput : ReaderProgress
         }
         finally
         {
-            publisher?.Progress.EndWaitingForOthers();
+            publisher?.EndWaitingForOthers();
         }
     }
 
     /// <summary>What a wait on this reader must see, or null when it may hold no earlier input.</summary>
     Wait? WaitIfEarlierInput()
     {
-        var observed = Progress.Observe();
+        var observed = Observe();
         int unread;
         try
         {
@@ -86,20 +83,20 @@ sealed class ConnectionInput : ReaderProgress
             return null;
         }
 
-        var hasTarget = Progress.TryTarget(observed, unread, out var target);
-        return Progress.MayHoldEarlierInput(observed, unread) ? new Wait(this, observed, hasTarget, target) : null;
+        var hasTarget = TryTarget(observed, unread, out var target);
+        return MayHoldEarlierInput(observed, unread) ? new Wait(this, observed, hasTarget, target) : null;
     }
 
     async Task WaitAsync(Wait wait)
     {
-        Progress.AddWaiter();
+        AddWaiter();
         try
         {
             while (true)
             {
                 // Taken before asking, so progress made in between completes the task awaited.
                 var progressed = Volatile.Read(ref _progressed).Task;
-                if (Progress.CaughtUp(wait.Observed, wait.HasTarget, wait.Target))
+                if (CaughtUp(wait.Observed, wait.HasTarget, wait.Target))
                 {
                     return;
                 }
@@ -109,7 +106,7 @@ sealed class ConnectionInput : ReaderProgress
         }
         finally
         {
-            Progress.RemoveWaiter();
+            RemoveWaiter();
         }
     }
 

@@ -195,8 +195,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
         }
 
         // MQTTnet asks for the next packet once it has handled the one before.
-        var progress = input.Progress;
-        progress.HandledAllBut(_inputEnd - _inputStart);
+        input.HandledAllBut(_inputEnd - _inputStart);
         try
         {
             if (_input is null)
@@ -205,9 +204,9 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
                 var arriving = stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
                 if (!arriving.IsCompleted)
                 {
-                    progress.AwaitingPacket();
+                    input.AwaitingPacket();
                     await arriving.ConfigureAwait(false);
-                    progress.PacketArriving();
+                    input.PacketArriving();
                 }
                 else
                 {
@@ -252,7 +251,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
         // MQTTnet ends a connection whose next packet is null, as when the peer closes it.
         ReleaseInput();
-        progress.Ended();
+        input.Ended();
         return null!;
     }
 
@@ -289,7 +288,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
     /// <summary>Closes the connection; a read or write still running fails and gives its buffer back itself.</summary>
     public void Dispose()
     {
-        input.Progress.Ended();
+        input.Ended();
         stream.Dispose();
     }
 
@@ -304,17 +303,16 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
     /// the peer says so, so nobody waits for a packet the client has not finished sending.</summary>
     async ValueTask<int> ReadRestAsync(Memory<byte> into, CancellationToken cancellationToken)
     {
-        var progress = input.Progress;
-        progress.ReadingRest();
+        input.ReadingRest();
         var reading = stream.ReadAsync(into, cancellationToken);
         if (!reading.IsCompleted)
         {
-            progress.StalledInPacket();
+            input.StalledInPacket();
         }
 
         var read = await reading.ConfigureAwait(false);
         CountReceived(read);
-        progress.Took(read);
+        input.Took(read);
         return read;
     }
 

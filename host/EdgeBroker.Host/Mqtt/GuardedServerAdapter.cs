@@ -139,7 +139,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
             X509Certificate2? clientCertificate = null;
             if (tls is not null)
             {
-                var secured = await HandshakeAsync(new TlsInputStream(stream, input.Progress), tls, source, stopping).ConfigureAwait(false);
+                var secured = await HandshakeAsync(new TlsInputStream(stream, input), tls, source, stopping).ConfigureAwait(false);
                 if (secured is null)
                 {
                     return;
