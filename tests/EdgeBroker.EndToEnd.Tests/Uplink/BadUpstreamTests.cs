@@ -22,14 +22,7 @@ public sealed class BadUpstreamTests : IDisposable
 
         await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("lastError").GetString() is { } error
             && error.Contains("BadUserNameOrPassword"), () => "the refusal did not show");
-        // One snapshot: during an attempt the state is "connecting" and there is no backoff to read.
-        var status = default(System.Text.Json.JsonElement);
-        await Eventually.WaitUntilAsync(async () =>
-            {
-                status = await gateway.StatusAsync();
-                return status.GetProperty("failures").GetInt32() >= 3 && status.GetProperty("state").GetString() == "backing-off";
-            },
-            () => "the uplink did not keep trying: " + status);
+        var status = await BackingOffAfterAsync(gateway, failures: 3);
         Assert.True(status.GetProperty("backoffCapMs").GetInt32() > 100, status.ToString());
         Assert.DoesNotContain("wrong-secret", status.ToString());
 
@@ -76,14 +69,7 @@ public sealed class BadUpstreamTests : IDisposable
         var settings = Gateway.Settings($"mqtt://127.0.0.1:{FreePorts.Next()}");
         await using var gateway = await Gateway.StartAsync(Gateway.Forward(settings, "data/#"));
 
-        // One snapshot for all three: between two attempts the state is "backing-off", during one it is "connecting".
-        var status = default(JsonElement);
-        await Eventually.WaitUntilAsync(async () =>
-            {
-                status = await gateway.StatusAsync();
-                return status.GetProperty("failures").GetInt32() >= 2 && status.GetProperty("state").GetString() == "backing-off";
-            },
-            () => "the uplink did not retry and back off: " + status);
+        var status = await BackingOffAfterAsync(gateway, failures: 2);
         Assert.StartsWith("network:", status.GetProperty("lastError").GetString());
     }
 
@@ -185,6 +171,20 @@ public sealed class BadUpstreamTests : IDisposable
 
     /// <summary>An MQTT server that accepts the CONNECT and then reads everything without ever acknowledging; as an
     /// MQTT 3.1.1-only server it refuses an MQTT 5 CONNECT with return code 1 (unacceptable protocol version).</summary>
+    /// <summary>The uplink's status once it has failed at least <paramref name="failures"/> times and is backing off,
+    /// read as one snapshot: during an attempt the state is "connecting" and a second read could land in the next one.</summary>
+    static async Task<JsonElement> BackingOffAfterAsync(Gateway gateway, int failures)
+    {
+        var status = default(JsonElement);
+        await Eventually.WaitUntilAsync(async () =>
+            {
+                status = await gateway.StatusAsync();
+                return status.GetProperty("failures").GetInt32() >= failures && status.GetProperty("state").GetString() == "backing-off";
+            },
+            () => $"the uplink did not fail {failures} times and back off: {status}");
+        return status;
+    }
+
     sealed class SilentUpstream : IDisposable
     {
         readonly TcpListener _listener = new(IPAddress.Loopback, 0);
