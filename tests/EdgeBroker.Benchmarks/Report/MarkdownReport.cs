@@ -147,23 +147,28 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     void WriteResults(StringBuilder text)
     {
         text.AppendLine("## Results").AppendLine();
-        text.AppendLine("| Case | Throughput (msg/s) | vs mosquitto | p50 (µs) | p99 (µs) | p99 vs mosquitto | Broker CPU (µs/msg) | vs mosquitto | Broker CPU at fixed rate (µs/msg) | vs mosquitto | Lost | Others' CPU | Target met? |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        text.AppendLine("| Case | Throughput (msg/s) | vs mosquitto | vs fastest peer | p50 (µs) | p99 (µs) | p99 vs mosquitto | p99 vs best peer | Broker CPU (µs/msg) | vs mosquitto | Broker CPU at fixed rate (µs/msg) | vs mosquitto | Lost | Others' CPU | Target met? |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var result in _loadResults)
         {
             var name = result.Case.Title;
             if (!result.Succeeded)
             {
-                text.AppendLine(Invariant, $"| {name} | failed: {MarkdownText.Cell(MarkdownText.FirstLine(result.Error ?? "unknown"))} (see Problems seen) | | | | | | | | | | | |");
+                text.AppendLine(Invariant, $"| {name} | failed: {MarkdownText.Cell(MarkdownText.FirstLine(result.Error ?? "unknown"))} (see Problems seen) | | | | | | | | | | | | | |");
                 continue;
             }
 
             var baseline = _targets.Find(CaseCatalog.MosquittoBaseline(result.Case));
+            var peers = result.Case.Durable ? [] : _targets.Peers(result.Case);
+            var fastest = TargetEvaluator.Fastest(peers);
+            var lowestP99 = TargetEvaluator.LowestP99(peers);
             var throughput = result.Throughput!;
             var latency = result.Latency!;
             text.AppendLine(Invariant,
                 $"| {name} | {throughput.DeliveredPerSecond:N0} | {MarkdownText.Ratio(throughput.DeliveredPerSecond, baseline?.Throughput!.DeliveredPerSecond)} " +
+                $"| {PeerRatio(throughput.DeliveredPerSecond, fastest, fastest?.Throughput!.DeliveredPerSecond)} " +
                 $"| {latency.Latency.P50Microseconds:N0} | {latency.Latency.P99Microseconds:N0} | {MarkdownText.Ratio(latency.Latency.P99Microseconds, baseline?.Latency!.Latency.P99Microseconds)} " +
+                $"| {PeerRatio(latency.Latency.P99Microseconds, lowestP99, lowestP99?.Latency!.Latency.P99Microseconds)} " +
                 $"| {throughput.BrokerCpuMicrosecondsPerMessage:N1} | {MarkdownText.Ratio(throughput.BrokerCpuMicrosecondsPerMessage, baseline?.Throughput!.BrokerCpuMicrosecondsPerMessage)} " +
                 $"| {latency.BrokerCpuMicrosecondsPerMessage:N1} | {MarkdownText.Ratio(latency.BrokerCpuMicrosecondsPerMessage, baseline?.Latency!.BrokerCpuMicrosecondsPerMessage)} " +
                 $"| {throughput.Lost + latency.Lost:N0} | {MarkdownText.OthersShare(Math.Max(throughput.Cpu.OtherShareOfMachine, latency.Cpu.OtherShareOfMachine))} | {TargetCell(result)} |");
@@ -174,7 +179,8 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
                         "Latency: publish call to receive handler at the fixed offered rate. Broker CPU: the broker process's utime+stime " +
                         "(/proc/PID/stat) during the phase ÷ messages delivered, at full load (throughput phase) and at the fixed rate " +
                         "(latency phase). \"vs mosquitto\": this row ÷ mosquitto's 1:1 pub/sub at the same QoS, durable rows ÷ the durable mosquitto row (throughput: higher is " +
-                        "better; latency and CPU: lower is better). Lost: sent but never delivered, both phases. Others' CPU: the larger share " +
+                        "better; latency and CPU: lower is better). \"vs fastest peer\" / \"p99 vs best peer\": this row ÷ the highest throughput / the lowest p99 " +
+                        "among mosquitto, aedes and the plain MQTTnet server at the same QoS in this run (non-durable rows), with that peer named. Lost: sent but never delivered, both phases. Others' CPU: the larger share " +
                         "of the machine that other processes (not the broker, not the harness) used in either phase; ⚠ above " +
                         $"{MarkdownText.BusyMachineShare * 100:0}% marks a row measured on a busy machine, whose numbers and ratios are unreliable.");
         text.AppendLine();
@@ -285,6 +291,10 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         text.AppendLine(Invariant, $"Targets: {met} met, {missed} missed{(unavailable > 0 ? $", {unavailable} not checkable" : string.Empty)} (of {checks.Count}).");
     }
 
+
+    /// <summary>"0.83× (Aedes)": the ratio to a peer's figure, naming the peer; "n/a" without one.</summary>
+    static string PeerRatio(double value, CaseResult? peer, double? reference) =>
+        peer is null ? "n/a" : $"{MarkdownText.Ratio(value, reference)} ({peer.Case.Broker})";
 
     string TargetCell(CaseResult result)
     {
