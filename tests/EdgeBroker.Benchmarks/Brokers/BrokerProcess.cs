@@ -17,6 +17,7 @@ public sealed class BrokerProcess : IAsyncDisposable
     const int OutputTailLines = 40;
     const int KeptProblemLines = 20;
     static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
+    static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(2);
 
     readonly Process _process;
     readonly IBrokerLauncher _launcher;
@@ -45,6 +46,9 @@ public sealed class BrokerProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>From starting the process to its first accepted TCP connection: the start-up time a user waits for.</summary>
+    public TimeSpan StartedIn { get; private set; }
 
     /// <summary>Problem lines printed so far (see <see cref="IBrokerLauncher.IsProblemLine"/>).</summary>
     public int ProblemCount
@@ -94,6 +98,7 @@ public sealed class BrokerProcess : IAsyncDisposable
         start.UseShellExecute = false;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var started = Stopwatch.StartNew();
         var broker = new BrokerProcess(process, launcher, profile, port, workingDirectory);
         process.OutputDataReceived += (_, line) => broker.OnOutput(line.Data);
         process.ErrorDataReceived += (_, line) => broker.OnOutput(line.Data);
@@ -113,6 +118,7 @@ public sealed class BrokerProcess : IAsyncDisposable
         try
         {
             await broker.WaitUntilAcceptingAsync(cancellationToken).ConfigureAwait(false);
+            broker.StartedIn = started.Elapsed;
         }
         catch
         {
@@ -218,7 +224,8 @@ public sealed class BrokerProcess : IAsyncDisposable
                     $"{_launcher.Name} did not accept TCP on 127.0.0.1:{Port} within {ReadyTimeout.TotalSeconds:0} s.\nLast output:\n{OutputTail()}");
             }
 
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            // Often enough that a broker starting in milliseconds (mosquitto) is timed in milliseconds.
+            await Task.Delay(ProbeInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 

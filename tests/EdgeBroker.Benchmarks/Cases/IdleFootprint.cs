@@ -30,18 +30,19 @@ public static class IdleFootprint
         await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
         broker.ThrowIfExited();
         var settled = ProcessMemory.Of(broker.ProcessId).Resident;
-        return new IdleMeasurement(launcher.Kind, launcher.Name, clients, before, arrived, settled, idle.Accepted, idle.Refused);
+        return new IdleMeasurement(launcher.Kind, launcher.Name, clients, broker.StartedIn, before, arrived, settled, idle.Accepted, idle.Refused);
     }
 }
 
 /// <summary>Idle clients' cost on one broker.</summary>
 /// <param name="Wanted">Idle clients the case asked for.</param>
+/// <param name="StartedIn">From starting the broker's process to its first accepted TCP connection.</param>
 /// <param name="Before">Resident bytes of the settled broker before the idle clients.</param>
 /// <param name="OnArrival">Resident bytes as soon as the last idle client's CONNACK arrived.</param>
 /// <param name="Settled">Resident bytes <see cref="IdleFootprint.Settle"/> later, the clients still connected.</param>
 /// <param name="Clients">Idle clients accepted (CONNACK 0).</param>
 /// <param name="Refused">Idle clients refused or not answered.</param>
-public sealed record IdleMeasurement(BrokerKind Broker, string BrokerName, int Wanted, long Before, long OnArrival, long Settled, int Clients, int Refused)
+public sealed record IdleMeasurement(BrokerKind Broker, string BrokerName, int Wanted, TimeSpan StartedIn, long Before, long OnArrival, long Settled, int Clients, int Refused)
 {
     public double BytesPerConnection => PerConnection(Settled);
 

@@ -7,7 +7,8 @@ using EdgeBroker.Benchmarks.Measurement;
 namespace EdgeBroker.Benchmarks.Report;
 
 /// <summary>The Idle case: per number of idle clients, each broker's idle resident memory and bytes per idle connection
-/// (on arrival and settled), against mosquitto with the same number of clients in the same run.</summary>
+/// (on arrival and settled) and its start-up time to listening, against mosquitto with the same number of clients in the
+/// same run.</summary>
 sealed class IdleTable(IReadOnlyList<IdleMeasurement> measurements)
 {
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -20,22 +21,24 @@ sealed class IdleTable(IReadOnlyList<IdleMeasurement> measurements)
         }
 
         text.AppendLine("## Idle connections").AppendLine();
-        text.AppendLine("| Broker | Idle clients | Idle RSS (MB) | RSS with the clients, settled (MB) | Bytes per idle connection, settled | vs mosquitto | Bytes per idle connection on arrival | vs mosquitto | Idle RSS vs mosquitto |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| Broker | Idle clients | Idle RSS (MB) | RSS with the clients, settled (MB) | Bytes per idle connection, settled | vs mosquitto | Bytes per idle connection on arrival | vs mosquitto | Idle RSS vs mosquitto | Start-up to listening (ms) | vs mosquitto |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var m in measurements)
         {
             var mosquitto = measurements.FirstOrDefault(o => o.Broker == BrokerKind.Mosquitto && o.Wanted == m.Wanted);
             text.AppendLine(Invariant,
                 $"| {m.BrokerName} | {m.Clients:N0} | {ResidentMemory.Megabytes(m.Before)} | {ResidentMemory.Megabytes(m.Settled)} | {m.BytesPerConnection:N0} " +
                 $"| {MarkdownText.Ratio(m.BytesPerConnection, mosquitto?.BytesPerConnection)} | {m.BytesPerConnectionOnArrival:N0} " +
-                $"| {MarkdownText.Ratio(m.BytesPerConnectionOnArrival, mosquitto?.BytesPerConnectionOnArrival)} | {MarkdownText.Ratio(m.Before, mosquitto?.Before)} |");
+                $"| {MarkdownText.Ratio(m.BytesPerConnectionOnArrival, mosquitto?.BytesPerConnectionOnArrival)} | {MarkdownText.Ratio(m.Before, mosquitto?.Before)} " +
+                $"| {m.StartedIn.TotalMilliseconds:N0} | {MarkdownText.Ratio(m.StartedIn.TotalMilliseconds, mosquitto?.StartedIn.TotalMilliseconds)} |");
         }
 
         text.AppendLine();
         text.AppendLine(Invariant,
             $"Each broker fresh per row, with no per-address connection limit: one client connected and gone, {IdleFootprint.Settle.TotalSeconds:0} s to settle, " +
             $"RSS (VmRSS from /proc) = idle RSS; then the idle clients (raw TCP, MQTT 3.1.1 CONNECT/CONNACK, keep-alive off), RSS on arrival of the last CONNACK " +
-            $"and {IdleFootprint.Settle.TotalSeconds:0} s later (settled). Bytes per idle connection = RSS growth ÷ clients.");
+            $"and {IdleFootprint.Settle.TotalSeconds:0} s later (settled). Bytes per idle connection = RSS growth ÷ clients. " +
+            $"Start-up: from starting the broker's process to its first accepted TCP connection (probed every 2 ms).");
         foreach (var m in measurements.Where(m => m.Error is not null))
         {
             text.AppendLine().AppendLine(Invariant, $"**{m.BrokerName}, {m.Wanted:N0} clients:** {MarkdownText.Cell(m.Error!)}.");
