@@ -45,23 +45,38 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     int _pendingLength;
     Task? _flushing;
     Exception? _failure;
-    long _bytesSent;
 
-    /// <summary>Bytes written to the connection so far.</summary>
-    public long BytesSent => Interlocked.Read(ref _bytesSent);
+    /// <summary>Packets handed to <see cref="SendAsync(MqttPacket, out long)"/> so far.</summary>
+    long _submitted;
 
-    public void ResetStatistics() => Interlocked.Exchange(ref _bytesSent, 0);
+    /// <summary>Packets encoded into <see cref="_pending"/> and not yet written.</summary>
+    int _pendingPackets;
+
+    /// <summary>Packets written to the connection so far (in the order they were handed over).</summary>
+    long _written;
+
+    /// <summary>Told after each write, outside the writer's lock (the connection uncounts what has left:
+    /// <see cref="Written"/> says how far); null tells no one.</summary>
+    public Action? PacketsWritten { get; set; }
+
+    /// <summary>How many of the packets handed over have been written: the packet numbered n by
+    /// <see cref="SendAsync(MqttPacket, out long)"/> has once this reaches n.</summary>
+    public long Written => Interlocked.Read(ref _written);
 
     /// <summary>Encodes <paramref name="packet"/> behind what is pending; completes at once unless the pending bytes
     /// are over their bound, then when the flush has written them. Throws <see cref="MqttCommunicationException"/> once
-    /// a write has failed (MQTTnet then ends the connection).</summary>
-    public Task SendAsync(MqttPacket packet, CancellationToken cancellationToken)
+    /// a write has failed (the connection then ends).</summary>
+    public Task SendAsync(MqttPacket packet) => SendAsync(packet, out _);
+
+    /// <summary><see cref="SendAsync(MqttPacket)"/>, telling the packet's number in the connection's output
+    /// (<paramref name="number"/>; see <see cref="Written"/>).</summary>
+    public Task SendAsync(MqttPacket packet, out long number)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         Task? full = null;
         lock (_sync)
         {
             ThrowIfFailed();
+            number = ++_submitted;
             if (_held is not null || HeldAcknowledgement.On(packet) is { IsSettled: false })
             {
                 // Behind an acknowledgement whose commit is under way, so the order stays as MQTTnet sent them.
@@ -82,7 +97,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             }
         }
 
-        return full is null ? Task.CompletedTask : full.WaitAsync(cancellationToken);
+        return full ?? Task.CompletedTask;
     }
 
     /// <summary>Encodes <paramref name="packet"/> at the end of the pending bytes, a held acknowledgement with the
@@ -103,6 +118,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             encoded.Packet.AsSpan().CopyTo(room);
             encoded.Payload.CopyTo(room[encoded.Packet.Count..]);
             _pendingLength += encoded.Length;
+            _pendingPackets++;
         }
         finally
         {
@@ -181,6 +197,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
         {
             byte[] chunk;
             int length;
+            int packets;
             Task? settling;
             lock (_sync)
             {
@@ -202,10 +219,12 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
 
                 chunk = _pending!;
                 length = _pendingLength;
+                packets = _pendingPackets;
                 if (length > 0)
                 {
                     _pending = spare;
                     _pendingLength = 0;
+                    _pendingPackets = 0;
                 }
             }
 
@@ -228,14 +247,15 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
                 return;
             }
 
-            Interlocked.Add(ref _bytesSent, length);
             bytes.CountSent(length);
+            Interlocked.Add(ref _written, packets);
+            PacketsWritten?.Invoke();
             spare = chunk;
         }
     }
 
     /// <summary>The connection is unusable (a write failed) or must end (a held acknowledgement may not be sent): it is
-    /// closed (MQTTnet's read then ends it), and every later send fails.</summary>
+    /// closed (its reader then ends it), and every later send fails.</summary>
     void Close(Exception e)
     {
         lock (_sync)
@@ -244,6 +264,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             Return(_pending);
             _pending = null;
             _pendingLength = 0;
+            _pendingPackets = 0;
             _held = null;
             _flushing = null;
         }
