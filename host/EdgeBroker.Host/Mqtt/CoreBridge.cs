@@ -104,6 +104,12 @@ sealed class CoreBridge
         {
             // A write failed: the connection is gone.
         }
+        catch (Exception e) when (connection is not null && e is not (IOException or System.Net.Sockets.SocketException or ObjectDisposedException))
+        {
+            // A fault of the broker's own while handling this client's packet: this connection ends, everyone else is served.
+            _logger.LogError(e, "Unexpected error while handling a packet of {ClientId} (channel {ChannelId}); its connection is closed",
+                connection.ClientId, connection.ChannelId);
+        }
         finally
         {
             if (connection is not null)
