@@ -7,6 +7,7 @@ using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Host.Monitoring;
 using MQTTnet;
+using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -259,7 +260,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, Authentic
             // Not awaited: a client that lags is bounded by the outbound limits, not by holding up its senders.
             _ = channel.Writer.SendAsync(packet, out number);
         }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException)
+        catch (MqttCommunicationException)
         {
             _inFlight?.Remove(packet.PacketIdentifier);
             return false;

@@ -8,7 +8,7 @@ namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
 /// Writes one connection's outgoing packets, encoded by MQTTnet's formatter, several per system call when they come
-/// faster than one at a time. MQTTnet's own channel adapter makes a <c>send()</c> per packet (two for a PUBLISH with a
+/// faster than one at a time. MQTTnet's own channel adapter made a <c>send()</c> per packet (two for a PUBLISH with a
 /// payload), which the profile of issue #15 found to be the host's largest cost (docs/performance.md). Here a packet
 /// is copied into a pending buffer and a flush is queued behind the sender's current work, so everything the sender
 /// queues in the meantime (a burst of PUBLISHes, the PUBACKs of a burst) leaves in one write; a single packet on a
@@ -18,7 +18,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// connection holds none.
 /// <para>
 /// A PUBACK whose message the store is still committing (<see cref="HeldAcknowledgement"/>) is held here, with every
-/// packet after it, without holding up MQTTnet's send loop: the PUBACKs of the messages one commit holds are encoded
+/// packet after it, without holding up the connection's reader: the PUBACKs of the messages one commit holds are encoded
 /// once it settles and leave in one write.
 /// </para>
 /// </summary>
@@ -32,8 +32,8 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// <summary>The first pending buffer rented; it doubles while a burst needs more.</summary>
     const int FirstBuffer = 4096;
 
-    /// <summary>Packets that may wait behind acknowledgements whose commit is under way: MQTTnet's send loop goes on,
-    /// and a sender finding more waiting waits for the flush.</summary>
+    /// <summary>Packets that may wait behind acknowledgements whose commit is under way: the reader goes on, and a
+    /// sender finding more waiting waits for the flush.</summary>
     const int MaxHeldPackets = 4096;
 
     readonly object _sync = new();
@@ -79,7 +79,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             number = ++_submitted;
             if (_held is not null || HeldAcknowledgement.On(packet) is { IsSettled: false })
             {
-                // Behind an acknowledgement whose commit is under way, so the order stays as MQTTnet sent them.
+                // Behind an acknowledgement whose commit is under way, so the order stays as they were sent.
                 (_held ??= new Queue<MqttPacket>()).Enqueue(packet);
             }
             else if (!Append(packet))
