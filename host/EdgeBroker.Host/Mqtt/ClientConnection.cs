@@ -37,11 +37,12 @@ namespace EdgeBroker.Host.Mqtt;
 /// </para>
 /// </summary>
 /// <param name="channel">The connection's packets.</param>
+/// <param name="keepAliveSeconds">The keep-alive the client is held to (0: none).</param>
 /// <param name="client">Who the connection authenticated as; handed back to the core's security when it ends.</param>
 /// <param name="pairingMessage">A freshly paired device's credentials, sent once after the CONNACK; null otherwise.</param>
 /// <param name="limits">What may wait for the client.</param>
 /// <param name="receiveLimits">What the client said it can take.</param>
-sealed class ClientConnection(GuardedChannel channel, string clientId, AuthenticatedClient client, PairingMessage? pairingMessage,
+sealed class ClientConnection(GuardedChannel channel, string clientId, ushort keepAliveSeconds, AuthenticatedClient client, PairingMessage? pairingMessage,
     OutboundQueueLimits limits, ClientReceiveLimits receiveLimits) : IClientConnection
 {
     readonly object _sync = new();
@@ -77,6 +78,8 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, Authentic
     public string ChannelId { get; } = Guid.NewGuid().ToString("N");
 
     public string ClientId => clientId;
+
+    public ushort KeepAliveSeconds => keepAliveSeconds;
 
     public GuardedChannel Channel => channel;
 
@@ -137,8 +140,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, Authentic
     /// <summary>Whether the client has been silent for longer than one and a half keep-alive periods [MQTT-3.1.2-24].</summary>
     public bool KeepAliveExpired(long nowMs)
     {
-        var keepAlive = channel.Connect.KeepAlivePeriod;
-        return keepAlive != 0 && nowMs - Volatile.Read(ref _lastPacketMs) > keepAlive * 1500L;
+        return keepAliveSeconds != 0 && nowMs - Volatile.Read(ref _lastPacketMs) > keepAliveSeconds * 1500L;
     }
 
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)

@@ -131,7 +131,7 @@ sealed class CoreBridge
             if (connection.KeepAliveExpired(nowMs))
             {
                 _logger.LogInformation(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): no packet within 1.5 times its keep-alive of {KeepAlive} s",
-                    connection.ClientId, connection.ChannelId, connection.Channel.Connect.KeepAlivePeriod);
+                    connection.ClientId, connection.ChannelId, connection.KeepAliveSeconds);
                 _ = connection.CloseAsync(MqttDisconnectReasonCode.KeepAliveTimeout);
             }
         }
@@ -147,7 +147,7 @@ sealed class CoreBridge
     /// </summary>
     async Task<ClientConnection?> AcceptAsync(GuardedChannel channel)
     {
-        var connect = channel.Connect;
+        var connect = channel.TakeConnect();
         var version = channel.Version;
         var mqtt5 = version == MqttProtocolVersion.V500;
         var clientId = connect.ClientId;
@@ -192,7 +192,7 @@ sealed class CoreBridge
         }
 
         var expiry = mqtt5 ? connect.SessionExpiryInterval : connect.CleanSession ? 0 : _mqtt311SessionExpiry;
-        var connection = new ClientConnection(channel, clientId, decision.Client, decision.PairingMessage, _outboundLimits,
+        var connection = new ClientConnection(channel, clientId, connect.KeepAlivePeriod, decision.Client, decision.PairingMessage, _outboundLimits,
             ClientReceiveLimits.Of(connect, version))
         {
             Metrics = Metrics,

@@ -85,8 +85,14 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
     public EndPoint LocalEndPoint => localEndPoint;
 
-    /// <summary>The CONNECT <see cref="ReceiveConnectAsync"/> accepted (with the keep-alive the client is held to).</summary>
-    public MqttConnectPacket Connect => _connect!;
+    /// <summary>The CONNECT <see cref="ReceiveConnectAsync"/> accepted (with the keep-alive the client is held to),
+    /// once: the channel keeps none of it afterwards.</summary>
+    public MqttConnectPacket TakeConnect()
+    {
+        var connect = _connect!;
+        _connect = null;
+        return connect;
+    }
 
     /// <summary>Where this connection's packets are written, in order.</summary>
     public PacketWriter Writer => _writer;
