@@ -462,7 +462,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
     /// <summary>Reads one packet's fixed header and body; null when the connection ended first (its input buffer
     /// is then the pool's again).</summary>
-    async Task<Frame?> ReadFrameAsync(CancellationToken cancellationToken)
+    async ValueTask<Frame?> ReadFrameAsync(CancellationToken cancellationToken)
     {
         // The first byte, then each remaining-length byte in turn, at most four of them.
         var remaining = 0;
@@ -510,7 +510,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
     /// <summary>Reads the body into pooled buffers that grow only as its bytes arrive: first what is buffered, then
     /// straight from the connection (never past the body's end, so nothing of the next packet).</summary>
-    async Task<bool> ReadBodyAsync(Frame frame, CancellationToken cancellationToken)
+    async ValueTask<bool> ReadBodyAsync(Frame frame, CancellationToken cancellationToken)
     {
         var length = frame.Length;
         var received = 0;
