@@ -204,11 +204,31 @@ sealed class CoreBridge
         var previous = _core.ConnectionOf(clientId) as ClientConnection;
         var sessionPresent = _core.Connect(clientId, connect.CleanSession, expiry, connection);
         _connections[connection] = 0;
-        if (connect.WillFlag)
+        try
         {
-            _core.KeepWill(clientId, connection, Will(connect), connect.WillDelayInterval);
+            if (connect.WillFlag)
+            {
+                _core.KeepWill(clientId, connection, Will(connect), connect.WillDelayInterval);
+            }
+
+            await WelcomeAsync(connection, previous, endPoint, connect.CleanSession, sessionPresent, assigned, decision).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The core took the connection: it hears of its end whatever went wrong (the client left mid-CONNACK).
+            Ended(connection);
+            throw;
         }
 
+        return connection;
+    }
+
+    /// <summary>Takes over <paramref name="previous"/>, writes the CONNACK, then whatever waited for the client
+    /// (offline messages, the pairing message) and tells the uplinks' proxy sessions.</summary>
+    async Task WelcomeAsync(ClientConnection connection, ClientConnection? previous, string endPoint, bool cleanStart, bool sessionPresent,
+        string? assigned, AuthDecision decision)
+    {
+        var clientId = connection.ClientId;
         _core.ConnectionAccepted(clientId, connection, endPoint);
         if (previous is not null && previous != connection)
         {
@@ -217,7 +237,7 @@ sealed class CoreBridge
             _ = previous.CloseAsync(MqttDisconnectReasonCode.SessionTakenOver);
         }
 
-        await channel.SendAsync(new MqttConnAckPacket
+        await connection.Channel.SendAsync(new MqttConnAckPacket
         {
             ReasonCode = MqttConnectReasonCode.Success,
             ReturnCode = MqttConnectReturnCode.ConnectionAccepted,
@@ -232,14 +252,13 @@ sealed class CoreBridge
         connection.Ready();
         _logger.LogInformation(LogEvents.ClientConnected,
             "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {AuthMode}: {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
-            clientId, endPoint, ProtocolName(version), decision.Client.Mode, decision.Reason, connection.ChannelId, connect.CleanSession, sessionPresent);
+            clientId, endPoint, ProtocolName(connection.ProtocolVersion), decision.Client.Mode, decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
         if (connection.TakePairingMessage() is { } pairing)
         {
             SendPairingMessage(clientId, connection, pairing);
         }
 
         ClientReady?.Invoke(clientId, connection, connection.SessionExpirySeconds);
-        return connection;
     }
 
     /// <summary>The CONNECT's will as the core keeps it, with its MQTT 5 properties.</summary>
