@@ -30,10 +30,10 @@ namespace EdgeBroker.Host.Mqtt;
 /// the core (MQTT 5 [MQTT-3.1.2-25]).
 /// </para>
 /// <para>
-/// What waits for the client — in the window, then in the writer until it is written to the socket — is counted in
-/// messages and bytes (topic and payload) and bounded by the core's <see cref="OutboundQueueLimits"/>; a message they
-/// do not admit is refused (Send returns false) and the core drops or keeps it. Tables are made at first use: an idle
-/// connection holds none.
+/// What waits for the client in the window — for a place in it, or for the writer, which takes no more while its
+/// pending bytes are over their bound (<see cref="PacketWriter.IsFull"/>) — is counted in messages and bytes (topic and
+/// payload) and bounded by the core's <see cref="OutboundQueueLimits"/>; a message they do not admit is refused (Send
+/// returns false) and the core drops or keeps it. Tables are made at first use: an idle connection holds none.
 /// </para>
 /// </summary>
 /// <param name="channel">The connection's packets.</param>
@@ -54,9 +54,6 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// (0 if untracked) and, for QoS 2, whether the PUBREC came (the PUBREL is out). Each holds a place in
     /// <see cref="_window"/>. Made at the first one.</summary>
     Dictionary<ushort, Unacknowledged>? _inFlight;
-
-    /// <summary>The writer's number and size of each counted message not yet written, oldest first; made at the first.</summary>
-    Queue<(long Number, int Size)>? _unwritten;
 
     /// <summary>Encodes a PUBLISH to measure it; only for a client that announced a Maximum Packet Size.</summary>
     MqttPacketFormatterAdapter? _measure;
@@ -166,7 +163,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>The CONNACK is written: what waited follows it, then messages go out as they come.</summary>
     public void Ready()
     {
-        channel.Writer.PacketsWritten = Uncount;
+        channel.Writer.Written = WriterDrained;
         lock (_sync)
         {
             _ready = true;
@@ -221,17 +218,27 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             return;
         }
 
-        while (_window.TakeSendable() is Outgoing outgoing)
+        while (!channel.Writer.IsFull && _window.TakeSendable() is Outgoing outgoing)
         {
-            if (!Write(outgoing))
+            // In the writer (bounded by it) or not written after all: it no longer waits here.
+            _queuedMessages--;
+            _queuedBytes -= outgoing.Size;
+            if (!Write(outgoing) && outgoing.Qos > 0)
             {
-                // Not written after all: neither waiting nor in flight.
-                _queuedMessages--;
-                _queuedBytes -= outgoing.Size;
-                if (outgoing.Qos > 0)
-                {
-                    _window.Acknowledged();
-                }
+                // Neither waiting nor in flight.
+                _window.Acknowledged();
+            }
+        }
+    }
+
+    /// <summary>The writer wrote what was pending: what waited for it goes now.</summary>
+    void WriterDrained()
+    {
+        lock (_sync)
+        {
+            if (_window.Waiting > 0)
+            {
+                Flush();
             }
         }
     }
@@ -256,38 +263,17 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             (_inFlight ??= [])[packet.PacketIdentifier] = new Unacknowledged(outgoing.DeliveryTag, outgoing.Qos);
         }
 
-        long number;
         try
         {
-            // Not awaited: a client that lags is bounded by the outbound limits, not by holding up its senders.
-            _ = channel.Writer.SendAsync(packet, out number);
+            // Not awaited: the writer was not full (Flush), and a client that lags is bounded by the outbound limits,
+            // not by holding up whoever routed the message.
+            _ = channel.Writer.SendAsync(packet);
+            return true;
         }
         catch (MqttCommunicationException)
         {
             _inFlight?.Remove(packet.PacketIdentifier);
             return false;
-        }
-
-        (_unwritten ??= new Queue<(long, int)>()).Enqueue((number, outgoing.Size));
-        return true;
-    }
-
-    /// <summary>The writer has written more packets: the messages among them no longer wait for the client.</summary>
-    void Uncount()
-    {
-        var written = channel.Writer.Written;
-        lock (_sync)
-        {
-            while (_unwritten is { } unwritten && unwritten.TryPeek(out var next) && next.Number <= written)
-            {
-                unwritten.Dequeue();
-                _queuedMessages--;
-                _queuedBytes -= next.Size;
-                if (unwritten.Count == 0)
-                {
-                    _unwritten = null;
-                }
-            }
         }
     }
 

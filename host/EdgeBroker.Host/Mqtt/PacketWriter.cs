@@ -46,37 +46,32 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     Task? _flushing;
     Exception? _failure;
 
-    /// <summary>Packets handed to <see cref="SendAsync(MqttPacket, out long)"/> so far.</summary>
-    long _submitted;
+    /// <summary>Told after each write, outside the writer's lock, so that a sender that found the writer
+    /// <see cref="IsFull"/> sends what waited; null tells no one.</summary>
+    public Action? Written { get; set; }
 
-    /// <summary>Packets encoded into <see cref="_pending"/> and not yet written.</summary>
-    int _pendingPackets;
-
-    /// <summary>Packets written to the connection so far (in the order they were handed over).</summary>
-    long _written;
-
-    /// <summary>Told after each write, outside the writer's lock (the connection uncounts what has left:
-    /// <see cref="Written"/> says how far); null tells no one.</summary>
-    public Action? PacketsWritten { get; set; }
-
-    /// <summary>How many of the packets handed over have been written: the packet numbered n by
-    /// <see cref="SendAsync(MqttPacket, out long)"/> has once this reaches n.</summary>
-    public long Written => Interlocked.Read(ref _written);
+    /// <summary>Whether the pending packets are over their bound: a sender that need not wait (the core's deliveries)
+    /// keeps what it has until the next <see cref="Written"/>.</summary>
+    public bool IsFull
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets;
+            }
+        }
+    }
 
     /// <summary>Encodes <paramref name="packet"/> behind what is pending; completes at once unless the pending bytes
     /// are over their bound, then when the flush has written them. Throws <see cref="MqttCommunicationException"/> once
     /// a write has failed (the connection then ends).</summary>
-    public Task SendAsync(MqttPacket packet) => SendAsync(packet, out _);
-
-    /// <summary><see cref="SendAsync(MqttPacket)"/>, telling the packet's number in the connection's output
-    /// (<paramref name="number"/>; see <see cref="Written"/>).</summary>
-    public Task SendAsync(MqttPacket packet, out long number)
+    public Task SendAsync(MqttPacket packet)
     {
         Task? full = null;
         lock (_sync)
         {
             ThrowIfFailed();
-            number = ++_submitted;
             if (_held is not null || HeldAcknowledgement.On(packet) is { IsSettled: false })
             {
                 // Behind an acknowledgement whose commit is under way, so the order stays as they were sent.
@@ -118,7 +113,6 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             encoded.Packet.AsSpan().CopyTo(room);
             encoded.Payload.CopyTo(room[encoded.Packet.Count..]);
             _pendingLength += encoded.Length;
-            _pendingPackets++;
         }
         finally
         {
@@ -197,7 +191,6 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
         {
             byte[] chunk;
             int length;
-            int packets;
             Task? settling;
             lock (_sync)
             {
@@ -219,12 +212,10 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
 
                 chunk = _pending!;
                 length = _pendingLength;
-                packets = _pendingPackets;
                 if (length > 0)
                 {
                     _pending = spare;
                     _pendingLength = 0;
-                    _pendingPackets = 0;
                 }
             }
 
@@ -248,8 +239,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             }
 
             bytes.CountSent(length);
-            Interlocked.Add(ref _written, packets);
-            PacketsWritten?.Invoke();
+            Written?.Invoke();
             spare = chunk;
         }
     }
@@ -264,7 +254,6 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             Return(_pending);
             _pending = null;
             _pendingLength = 0;
-            _pendingPackets = 0;
             _held = null;
             _flushing = null;
         }
