@@ -43,6 +43,11 @@ sealed class CoreBridge
     /// <summary><see cref="ReportTooLarge"/>, made once for every connection.</summary>
     readonly Action<string, long> _reportTooLarge;
 
+    /// <summary>Packets a reader handles in a row, their bytes already there, before it lets other work have its thread:
+    /// under a flood, readers whose input never runs dry would otherwise keep every thread-pool thread, and the writes
+    /// to the receivers (queued on the pool) would wait until the receivers' queues overflow.</summary>
+    const int PacketsBeforeYielding = 16;
+
     /// <summary>How long a CONNECT waits for the client ID's previous connection to end before taking it over.</summary>
     static readonly TimeSpan TakeoverGrace = TimeSpan.FromMilliseconds(250);
 
@@ -90,8 +95,27 @@ sealed class CoreBridge
                 return;
             }
 
-            while (await channel.ReceivePacketAsync().ConfigureAwait(false) is { } packet)
+            var handledInARow = 0;
+            while (true)
             {
+                var receiving = channel.ReceivePacketAsync();
+                if (!receiving.IsCompleted)
+                {
+                    handledInARow = 0;
+                }
+                else if (++handledInARow == PacketsBeforeYielding)
+                {
+                    // Input keeps arriving: give the thread back for a moment, so that the writers this reader fills
+                    // (and other readers) run too.
+                    handledInARow = 0;
+                    await Task.Yield();
+                }
+
+                if (await receiving.ConfigureAwait(false) is not { } packet)
+                {
+                    break;
+                }
+
                 connection.Touch();
                 var handled = Handle(connection, packet);
                 if (!(handled.IsCompletedSuccessfully ? handled.Result : await handled.ConfigureAwait(false)))
