@@ -14,6 +14,9 @@ namespace EdgeBroker.Core.Retained
     /// </summary>
     public sealed class RetainedMessages
     {
+        /// <summary>Topics the table has room for at first; it grows as more are kept (up to <see cref="Capacity"/>).</summary>
+        const int InitialTopics = 32;
+
         readonly object _sync = new object();
         readonly StringMap _byTopic;
         readonly int _capacity;
@@ -25,7 +28,7 @@ namespace EdgeBroker.Core.Retained
         {
             _capacity = capacity;
             _store = store;
-            _byTopic = new StringMap(capacity);
+            _byTopic = new StringMap(capacity < InitialTopics ? capacity : InitialTopics);
             if (store != null)
             {
                 ArrayList kept = store.LoadRetained();

@@ -1,6 +1,6 @@
 using EdgeBroker.Core.Flow;
 using MQTTnet.Formatter;
-using MQTTnet.Server;
+using MQTTnet.Packets;
 
 namespace EdgeBroker.Host.Mqtt;
 
@@ -13,8 +13,8 @@ readonly record struct ClientReceiveLimits(int ReceiveMaximum, int TopicAliasMax
 {
     public static readonly ClientReceiveLimits Unlimited = new(InFlightWindow.Unlimited, 0, 0);
 
-    public static ClientReceiveLimits Of(ValidatingConnectionEventArgs connect) =>
-        connect.ProtocolVersion != MqttProtocolVersion.V500
+    public static ClientReceiveLimits Of(MqttConnectPacket connect, MqttProtocolVersion version) =>
+        version != MqttProtocolVersion.V500
             ? Unlimited
             : new(connect.ReceiveMaximum == 0 ? InFlightWindow.Unlimited : connect.ReceiveMaximum, connect.TopicAliasMaximum, connect.MaximumPacketSize);
 }

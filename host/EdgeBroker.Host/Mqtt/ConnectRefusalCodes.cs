@@ -5,9 +5,10 @@ using MQTTnet.Protocol;
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
-/// The CONNACK code MQTTnet is told for a refused CONNECT. MQTTnet takes an MQTT 5 reason code and derives the 3.1.1
-/// return code from it, and maps "connection rate exceeded" (0x9F) to 3.1.1's 0x01 (unacceptable protocol version);
-/// so a 3.1.1 client is given the reason code whose derivation is the core's 3.1.1 answer (0x04 or 0x05).
+/// The CONNACK reason code of a refused CONNECT; the 3.1.1 return code is derived from it by MQTTnet's
+/// <c>MqttConnectReasonCodeConverter</c>, which maps "connection rate exceeded" (0x9F) to 3.1.1's 0x01 (unacceptable
+/// protocol version); so a 3.1.1 client is given the reason code whose derivation is the core's 3.1.1 answer (0x04 or
+/// 0x05).
 /// </summary>
 static class ConnectRefusalCodes
 {

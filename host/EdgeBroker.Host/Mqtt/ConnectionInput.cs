@@ -39,7 +39,7 @@ sealed class ConnectionInput : ReaderProgress
         List<Wait>? waits = null;
         foreach (var receiver in receivers)
         {
-            if (receiver is MqttNetConnection { Input: { } input } && input != publisher && input.WaitIfEarlierInput() is { } wait)
+            if (receiver is ClientConnection { Input: { } input } && input != publisher && input.WaitIfEarlierInput() is { } wait)
             {
                 (waits ??= []).Add(wait);
             }

@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Collections;
 using System.Collections.Concurrent;
-using System.Net;
+using System.Runtime.InteropServices;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Outbound;
+using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Topics;
@@ -10,60 +12,44 @@ using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
-using MQTTnet.Server;
-using MQTTnet.Server.Internal;
 
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
-/// Translates between MQTTnet's server events and the routing core. MQTTnet keeps the protocol (packets, QoS
-/// handshakes, keep-alive, retained messages on SUBSCRIBE); the core decides who receives every PUBLISH, keeps
-/// shared subscriptions and wills (MQTTnet 5.2 refuses the first and ignores the Will Delay Interval), and this bridge
-/// hands each message straight to the receiving session. Every CONNECT is authenticated by the core's
-/// <see cref="BrokerSecurity"/> before the core hears of it.
+/// The host's MQTT server: one reader per connection (<see cref="ServeAsync"/>, started by the listeners once a
+/// CONNECT was read), each packet translated into a call on the routing core and answered with what the core decided.
+/// MQTTnet only decodes and encodes the packets (<see cref="GuardedChannel"/>); the core keeps sessions, subscriptions,
+/// undelivered messages, redelivery, wills and retained messages. Every CONNECT is authenticated by the core's
+/// <see cref="BrokerSecurity"/> before the core hears of it. An idle connection costs its socket, one pending read, its
+/// <see cref="ClientConnection"/> and the core's session: no timer or task of its own (keep-alive is one sweep a
+/// second over every connection, <see cref="Tick"/>).
 /// </summary>
 sealed class CoreBridge
 {
     readonly BrokerCore _core;
     readonly BrokerSecurity _security;
-    readonly MqttServer _server;
-    readonly SessionPresentFlags _sessionPresent;
+    readonly RetainedMessages _retained;
     readonly uint _mqtt311SessionExpiry;
     readonly OutboundQueueLimits _outboundLimits;
     readonly ILogger _logger;
 
-    /// <summary>Accepted connections by remote end point (unique per live TCP connection).</summary>
-    readonly ConcurrentDictionary<string, MqttNetConnection> _connections = new();
-
-    /// <summary>The core's SUBACK code for each filter of the SUBSCRIBE packets in flight, by client ID then filter: the
-    /// core decides when MQTTnet has read the packet (<see cref="OnInboundPacket"/>), MQTTnet asks for the answer later,
-    /// one filter at a time and ordered by QoS (<see cref="OnInterceptingSubscription"/>). A shared filter is kept under
-    /// its <see cref="SharedFilterMark"/>ed name.</summary>
-    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _subackCodes = new();
-
-    readonly RetainedOnSubscribe _retainedOnSubscribe = new();
+    /// <summary>The connections whose CONNECT was accepted and that have not ended yet.</summary>
+    readonly ConcurrentDictionary<ClientConnection, byte> _connections = new();
 
     /// <summary><see cref="ReportTooLarge"/>, made once for every connection.</summary>
     readonly Action<string, long> _reportTooLarge;
 
-    /// <summary>Filters of UNSUBSCRIBE packets in flight, by client ID then filter: whether the core held them. MQTTnet
-    /// answers from its own session, which holds neither shared subscriptions nor those a persistent session kept
-    /// from an earlier connection.</summary>
-    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _unsubscribeAnswers = new();
-
-    /// <summary>Put in front of a shared filter on its way through MQTTnet, which refuses <c>$share/</c> filters (0x9E)
-    /// without asking the interceptor (its culture-aware StartsWith ignores U+0000, so that cannot be the mark). The core
-    /// keeps shared subscriptions; MQTTnet only answers them and never keeps them (it would send retained messages, which
-    /// a shared subscription never gets [MQTT-4.8.2]). A client's own filter starting with the mark is invalid.</summary>
-    const string SharedFilterMark = "#";
+    /// <summary>Packets a reader handles in a row, their bytes already there, before it lets other work have its thread:
+    /// under a flood, readers whose input never runs dry would otherwise keep every thread-pool thread, and the writes
+    /// to the receivers (queued on the pool) would wait until the receivers' queues overflow.</summary>
+    const int PacketsBeforeYielding = 16;
 
     /// <summary>How long a CONNECT waits for the client ID's previous connection to end before taking it over.</summary>
     static readonly TimeSpan TakeoverGrace = TimeSpan.FromMilliseconds(250);
-
-    MqttClientSessionsManager? _sessionsManager;
 
     /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }
@@ -80,58 +66,126 @@ sealed class CoreBridge
     /// policy's refusals ($ topics) are logged here.</summary>
     public bool PolicyLogsDenials { get; init; }
 
+    /// <param name="retained">The retained messages, which the core keeps through <see cref="BrokerCore.KeepRetained"/>.</param>
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
     /// <param name="outboundLimits">What may wait for each connected client.</param>
-    public CoreBridge(BrokerCore core, BrokerSecurity security, MqttServer server, SessionPresentFlags sessionPresent, uint mqtt311SessionExpiry,
+    public CoreBridge(BrokerCore core, BrokerSecurity security, RetainedMessages retained, uint mqtt311SessionExpiry,
         OutboundQueueLimits outboundLimits, ILogger<CoreBridge> logger)
     {
         _outboundLimits = outboundLimits;
         _reportTooLarge = ReportTooLarge;
         _core = core;
         _security = security;
-        _server = server;
-        _sessionPresent = sessionPresent;
+        _retained = retained;
         _mqtt311SessionExpiry = mqtt311SessionExpiry;
         _logger = logger;
-        core.KeepRetained = KeepRetained;
+        core.KeepRetained = message => retained.Update(message);
         core.StoreConditionChanged = LogStoreCondition;
-
-        server.ValidatingConnectionAsync += OnValidatingConnection;
-        server.ClientConnectedAsync += OnClientConnected;
-        server.ClientDisconnectedAsync += OnClientDisconnected;
-        server.InterceptingPublishAsync += OnInterceptingPublish;
-        server.InterceptingInboundPacketAsync += OnInboundPacket;
-        server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
-        server.InterceptingUnsubscriptionAsync += OnInterceptingUnsubscription;
-        server.ClientAcknowledgedPublishPacketAsync += OnClientAcknowledged;
-        server.InterceptingClientEnqueueAsync += _retainedOnSubscribe.OnInterceptingClientEnqueue;
-        server.InterceptingOutboundPacketAsync += OnOutboundPacket;
     }
 
-    MqttClientSessionsManager SessionsManager => _sessionsManager ??= MqttNetInternals.SessionsManager(_server);
-
-    async Task OnValidatingConnection(ValidatingConnectionEventArgs args)
+    /// <summary>Serves one connection whose CONNECT <paramref name="channel"/> has read, until it ends.</summary>
+    public async Task ServeAsync(GuardedChannel channel)
     {
-        var cleanStart = args.CleanSession ?? true;
-        var clientId = args.ClientId;
-        var connect = MqttNetInternals.ConnectPacket(args);
-        if (string.IsNullOrEmpty(clientId))
+        ClientConnection? connection = null;
+        try
         {
-            clientId = "auto-" + Guid.NewGuid().ToString("N");
-            if (args.ProtocolVersion == MqttProtocolVersion.V500)
+            connection = await AcceptAsync(channel).ConfigureAwait(false);
+            if (connection is null)
             {
-                args.AssignedClientIdentifier = clientId;
+                return;
             }
-            else
+
+            var handledInARow = 0;
+            while (true)
             {
-                // [MQTT-3.1.3-6]; the clean session = 0 case never gets here (GuardedChannel answers it).
-                connect.ClientId = clientId;
+                var receiving = channel.ReceivePacketAsync();
+                if (!receiving.IsCompleted)
+                {
+                    handledInARow = 0;
+                }
+                else if (++handledInARow == PacketsBeforeYielding)
+                {
+                    // Input keeps arriving: give the thread back for a moment, so that the writers this reader fills
+                    // (and other readers) run too.
+                    handledInARow = 0;
+                    await Task.Yield();
+                }
+
+                if (await receiving.ConfigureAwait(false) is not { } packet)
+                {
+                    break;
+                }
+
+                connection.Touch();
+                var handled = Handle(connection, packet);
+                if (!(handled.IsCompletedSuccessfully ? handled.Result : await handled.ConfigureAwait(false)))
+                {
+                    break;
+                }
             }
         }
+        catch (MqttCommunicationException)
+        {
+            // A write failed: the connection is gone.
+        }
+        catch (Exception e) when (connection is not null && e is not (IOException or System.Net.Sockets.SocketException or ObjectDisposedException))
+        {
+            // A fault of the broker's own while handling this client's packet: this connection ends, everyone else is served.
+            _logger.LogError(e, "Unexpected error while handling a packet of {ClientId} (channel {ChannelId}); its connection is closed",
+                connection.ClientId, connection.ChannelId);
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                Ended(connection);
+            }
 
-        var endPoint = args.RemoteEndPoint.ToString()!;
-        var remoteIp = SourceAddress.Of(args.RemoteEndPoint);
-        var decision = _security.Authenticate(clientId, args.UserName, args.RawPassword, remoteIp, Clock.NowMs());
+            await channel.DisconnectAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Once a second: closes the connections whose clients fell silent for 1.5 keep-alive periods
+    /// [MQTT-3.1.2-24] (MQTT 5: DISCONNECT 0x8D).</summary>
+    public void Tick()
+    {
+        var nowMs = Environment.TickCount64;
+        foreach (var (connection, _) in _connections)
+        {
+            if (connection.KeepAliveExpired(nowMs))
+            {
+                _logger.LogInformation(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): no packet within 1.5 times its keep-alive of {KeepAlive} s",
+                    connection.ClientId, connection.ChannelId, connection.KeepAliveSeconds);
+                _ = connection.CloseAsync(MqttDisconnectReasonCode.KeepAliveTimeout);
+            }
+        }
+    }
+
+    /// <summary>The number of connections whose CONNECT was accepted and that are open.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>
+    /// CONNECT: authenticates the client (a delay on repeated failures is a timer, not a blocked thread), refuses it with
+    /// the core's CONNACK code, or has the core take it (taking over the client ID's previous connection) and answers
+    /// with the CONNACK; then the pairing message if any. Null when refused.
+    /// </summary>
+    async Task<ClientConnection?> AcceptAsync(GuardedChannel channel)
+    {
+        var connect = channel.TakeConnect();
+        var version = channel.Version;
+        var mqtt5 = version == MqttProtocolVersion.V500;
+        var clientId = connect.ClientId;
+        string? assigned = null;
+        if (string.IsNullOrEmpty(clientId))
+        {
+            // [MQTT-3.1.3-6]; the clean session = 0 case never gets here (GuardedChannel answers it).
+            clientId = "auto-" + Guid.NewGuid().ToString("N");
+            assigned = mqtt5 ? clientId : null;
+        }
+
+        var endPoint = channel.RemoteEndPoint.ToString()!;
+        var remoteIp = SourceAddress.Of(channel.RemoteEndPoint);
+        var decision = _security.Authenticate(clientId, connect.Username, connect.Password, remoteIp, Clock.NowMs());
         if (decision.ResponseDelayMs > 0)
         {
             // Slows an address that keeps failing; a timer, not a blocked thread, so other clients are served meanwhile.
@@ -140,79 +194,119 @@ sealed class CoreBridge
 
         if (!decision.IsAccepted)
         {
-            // MQTTnet answers a refused CONNECT without creating or taking over a session, and the core never hears
-            // of it: a live connection with the same client ID carries on untouched.
-            args.ReasonCode = ConnectRefusalCodes.For(decision, args.ProtocolVersion);
+            // The core never hears of it: a live connection with the same client ID carries on untouched.
+            var code = ConnectRefusalCodes.For(decision, version);
+            await channel.SendAsync(new MqttConnAckPacket
+            {
+                ReasonCode = code,
+                ReturnCode = MqttConnectReasonCodeConverter.ToConnectReturnCode(code),
+            }).ConfigureAwait(false);
             _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
-                clientId, remoteIp, ProtocolName(args.ProtocolVersion), decision.Reason,
+                clientId, remoteIp, ProtocolName(version), decision.Reason,
                 decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty);
-            return;
+            return null;
         }
 
-        // The core keeps sessions, subscriptions and undelivered messages; MQTTnet only ever holds a fresh session per
-        // connection, so it never replays a previous connection's queue on top of the core's redelivery.
-        connect.CleanSession = true;
-
-        if (_core.ConnectionOf(clientId) is MqttNetConnection previous)
+        if (_core.ConnectionOf(clientId) is ClientConnection leaving)
         {
             // A client that reconnects has usually just left: its DISCONNECT (or closed socket) may still be on its way
-            // through MQTTnet's receive loop for the old connection. Give it a moment, so the session ends as the client
-            // asked (an expiry-0 session is gone, not taken over); a connection that is really still there is taken over.
-            await Task.WhenAny(previous.Ended, Task.Delay(TakeoverGrace)).ConfigureAwait(false);
+            // through the old connection's reader. Give it a moment, so the session ends as the client asked (an
+            // expiry-0 session is gone, not taken over); a connection that is really still there is taken over.
+            await Task.WhenAny(leaving.Ended, Task.Delay(TakeoverGrace)).ConfigureAwait(false);
         }
 
-        // Accepted: from now on the core routes to this connection, before MQTTnet even sends the CONNACK.
-        var expiry = args.ProtocolVersion == MqttProtocolVersion.V500
-            ? args.SessionExpiryInterval
-            : cleanStart ? 0 : _mqtt311SessionExpiry;
-        var connection = new MqttNetConnection(args.ProtocolVersion, decision.Client, decision.PairingMessage, _outboundLimits,
-            ClientReceiveLimits.Of(args))
+        var expiry = mqtt5 ? connect.SessionExpiryInterval : connect.CleanSession ? 0 : _mqtt311SessionExpiry;
+        var connection = new ClientConnection(channel, clientId, connect.KeepAlivePeriod, decision.Client, decision.PairingMessage, _outboundLimits,
+            ClientReceiveLimits.Of(connect, version))
         {
             Metrics = Metrics,
             DiscardedTooLarge = _reportTooLarge,
-            Input = (args.ChannelAdapter as GuardedChannel)?.Input,
+            SessionExpirySeconds = expiry,
         };
-        _connections[endPoint] = connection;
-        var sessionPresent = _core.Connect(clientId, cleanStart, expiry, connection);
-        connection.SessionExpirySeconds = expiry;
-        if (connect.WillFlag)
+
+        // Accepted: from now on the core routes to this connection, which holds what comes until the CONNACK is out.
+        var previous = _core.ConnectionOf(clientId) as ClientConnection;
+        var sessionPresent = _core.Connect(clientId, connect.CleanSession, expiry, connection);
+        _connections[connection] = 0;
+        try
         {
-            // The core keeps the will (and its delay); MQTTnet must not publish it as well.
-            var will = MqttApplicationMessageFactory.Create(MQTTnet.Server.Internal.Formatter.MqttPublishPacketFactory.Create(connect));
-            _core.KeepWill(clientId, connection, new RoutedMessage(will.Topic, will.Payload.ToArray(), (int)will.QualityOfServiceLevel, will.Retain)
+            if (connect.WillFlag)
             {
-                MessageExpiryInterval = will.MessageExpiryInterval,
-                EngineProperties = will,
-            }, connect.WillDelayInterval);
-            connect.WillFlag = false;
+                _core.KeepWill(clientId, connection, Will(connect), connect.WillDelayInterval);
+            }
+
+            await WelcomeAsync(connection, previous, endPoint, connect.CleanSession, sessionPresent, assigned, decision).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The core took the connection: it hears of its end whatever went wrong (the client left mid-CONNACK).
+            Ended(connection);
+            throw;
         }
 
-        _sessionPresent.Set(args.RemoteEndPoint, sessionPresent);
-        _core.ConnectionAccepted(clientId, connection, endPoint);
-        _logger.LogInformation(LogEvents.ClientConnected,
-            "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {AuthMode}: {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
-            clientId, endPoint, ProtocolName(args.ProtocolVersion), decision.Client.Mode, decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
+        return connection;
     }
 
-    async Task OnClientConnected(ClientConnectedEventArgs args)
+    /// <summary>Takes over <paramref name="previous"/>, writes the CONNACK, then whatever waited for the client
+    /// (offline messages, the pairing message) and tells the uplinks' proxy sessions.</summary>
+    async Task WelcomeAsync(ClientConnection connection, ClientConnection? previous, string endPoint, bool cleanStart, bool sessionPresent,
+        string? assigned, AuthDecision decision)
     {
-        if (!_connections.TryGetValue(args.RemoteEndPoint.ToString()!, out var connection))
+        var clientId = connection.ClientId;
+        _core.ConnectionAccepted(clientId, connection, endPoint);
+        if (previous is not null && previous != connection)
         {
-            return;
+            // [MQTT-3.1.4-2]: the session is this connection's now; the old one closes (MQTT 5: DISCONNECT 0x8E).
+            previous.TakenOver = true;
+            _ = previous.CloseAsync(MqttDisconnectReasonCode.SessionTakenOver);
         }
 
-        connection.Attach(await SessionsManager.GetSessionStatus(args.ClientId).ConfigureAwait(false));
+        await connection.Channel.SendAsync(new MqttConnAckPacket
+        {
+            ReasonCode = MqttConnectReasonCode.Success,
+            ReturnCode = MqttConnectReturnCode.ConnectionAccepted,
+            IsSessionPresent = sessionPresent,
+            AssignedClientIdentifier = assigned,
+            MaximumQoS = (MqttQualityOfServiceLevel)_core.MaxQos,
+            RetainAvailable = true,
+            SharedSubscriptionAvailable = true,
+            SubscriptionIdentifiersAvailable = true,
+            WildcardSubscriptionAvailable = true,
+        }).ConfigureAwait(false);
+        connection.Ready();
+        _logger.LogInformation(LogEvents.ClientConnected,
+            "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {AuthMode}: {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
+            clientId, endPoint, ProtocolName(connection.ProtocolVersion), decision.Client.Mode, decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
         if (connection.TakePairingMessage() is { } pairing)
         {
-            SendPairingMessage(args.ClientId, connection, pairing);
+            SendPairingMessage(clientId, connection, pairing);
         }
 
-        ClientReady?.Invoke(args.ClientId, connection, connection.SessionExpirySeconds);
+        ClientReady?.Invoke(clientId, connection, connection.SessionExpirySeconds);
+    }
+
+    /// <summary>The CONNECT's will as the core keeps it, with its MQTT 5 properties.</summary>
+    static RoutedMessage Will(MqttConnectPacket connect)
+    {
+        var properties = new MqttApplicationMessage
+        {
+            Topic = connect.WillTopic,
+            ContentType = connect.WillContentType,
+            CorrelationData = connect.WillCorrelationData,
+            ResponseTopic = connect.WillResponseTopic,
+            PayloadFormatIndicator = connect.WillPayloadFormatIndicator,
+            UserProperties = connect.WillUserProperties,
+        };
+        return new RoutedMessage(connect.WillTopic, connect.WillMessage ?? [], (int)connect.WillQoS, connect.WillRetain)
+        {
+            MessageExpiryInterval = connect.WillMessageExpiryInterval,
+            EngineProperties = properties,
+        };
     }
 
     /// <summary>Hands a freshly paired device its credentials: QoS 1, on its own connection only, not tracked by the
     /// core (a device that loses them is paired again). The payload holds the secret, so it is never logged.</summary>
-    void SendPairingMessage(string clientId, MqttNetConnection connection, PairingMessage pairing)
+    void SendPairingMessage(string clientId, ClientConnection connection, PairingMessage pairing)
     {
         var message = new RoutedMessage(pairing.Topic, pairing.Payload, qos: 1, retain: false) { PublishedAtMs = Clock.NowMs() };
         if (connection.Send(message, qos: 1, retain: false, subscriptionIdentifiers: null, deliveryTag: 0, duplicate: false))
@@ -225,132 +319,251 @@ sealed class CoreBridge
         }
     }
 
-    Task OnClientDisconnected(ClientDisconnectedEventArgs args)
+    /// <summary>The connection has ended, however: the core, the uplinks' proxy sessions and security hear of it once.
+    /// The core ignores the end of a connection it was already told of (a DISCONNECT) or that was taken over.</summary>
+    void Ended(ClientConnection connection)
     {
-        var endPoint = args.RemoteEndPoint?.ToString() ?? string.Empty;
-        if (!_connections.TryRemove(endPoint, out var connection))
-        {
-            return Task.CompletedTask;
-        }
-
-        _subackCodes.TryRemove(args.ClientId, out _);
-        _retainedOnSubscribe.Forget(args.ClientId, connection);
-        _unsubscribeAnswers.TryRemove(args.ClientId, out _);
-
-        // MQTTnet raises this once per accepted connection: Clean when the client sent DISCONNECT (told to the core as it
-        // arrived, see Disconnect), Takeover for the older connection of a takeover (closed by MQTTnet, which the session
-        // ignores but presence reports), NotClean for everything else (network loss, keep-alive expiry, the broker
-        // closing it). The core ignores the end of a connection it was already told of.
-        _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
+        _connections.TryRemove(connection, out _);
+        var clientId = connection.ClientId;
+        _core.Disconnect(clientId, connection, connection.SessionExpirySeconds);
         connection.End();
-
-        _core.ConnectionClosed(args.ClientId, connection);
-        ClientGone?.Invoke(args.ClientId, connection, connection.SessionExpirySeconds, args.DisconnectType == MqttClientDisconnectType.Clean);
+        _core.ConnectionClosed(clientId, connection);
+        ClientGone?.Invoke(clientId, connection, connection.SessionExpirySeconds, connection.SaidDisconnect);
         _security.Disconnected(connection.Client);
         _logger.LogInformation(LogEvents.ClientDisconnected, "Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
-            args.ClientId, endPoint, args.DisconnectType, connection.ChannelId);
-        return Task.CompletedTask;
+            clientId, connection.Channel.RemoteEndPoint, connection.SaidDisconnect ? "Clean" : connection.TakenOver ? "Takeover" : "NotClean",
+            connection.ChannelId);
+    }
+
+    /// <summary>One packet from the client; false when the connection is to end now.</summary>
+    ValueTask<bool> Handle(ClientConnection connection, MqttPacket packet)
+    {
+        switch (packet)
+        {
+            case MqttPublishPacket publish:
+                return OnPublish(connection, publish);
+            case MqttPubAckPacket pubAck:
+                Completed(connection, pubAck.PacketIdentifier);
+                return Continue;
+            case MqttPubRecPacket pubRec when pubRec.ReasonCode >= MqttPubRecReasonCode.UnspecifiedError:
+                // MQTT 5 §4.3.3: a PUBREC with an error code ends the exchange.
+                Completed(connection, pubRec.PacketIdentifier);
+                return Continue;
+            case MqttPubRecPacket pubRec:
+                connection.Received(pubRec.PacketIdentifier);
+                return Continue;
+            case MqttPubCompPacket pubComp:
+                Completed(connection, pubComp.PacketIdentifier);
+                return Continue;
+            case MqttPubRelPacket pubRel:
+                // Answered even for an unknown identifier: the client may be resending after a reconnect [MQTT-4.3.3-2].
+                connection.Released(pubRel.PacketIdentifier);
+                return Sent(connection.Channel.SendAsync(new MqttPubCompPacket { PacketIdentifier = pubRel.PacketIdentifier }));
+            case MqttSubscribePacket subscribe:
+                return OnSubscribe(connection, subscribe);
+            case MqttUnsubscribePacket unsubscribe:
+                return Sent(connection.Channel.SendAsync(Unsubscribe(connection, unsubscribe)));
+            case MqttPingReqPacket:
+                return Sent(connection.Channel.SendAsync(MqttPingRespPacket.Instance));
+            case MqttDisconnectPacket disconnect:
+                return OnDisconnect(connection, disconnect);
+            default:
+                return CloseWithProtocolError(connection, $"a client may not send {packet.GetType().Name.Replace("Mqtt", "").Replace("Packet", "")}");
+        }
+    }
+
+    static readonly ValueTask<bool> Continue = new(true);
+
+    /// <summary>Goes on once <paramref name="sending"/> is written (at once unless the client lags far behind).</summary>
+    static ValueTask<bool> Sent(Task sending) => sending.IsCompletedSuccessfully ? Continue : AfterAsync(sending);
+
+    static async ValueTask<bool> AfterAsync(Task sending)
+    {
+        await sending.ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>PUBACK or PUBCOMP (or a refusing PUBREC): the delivery is complete.</summary>
+    void Completed(ClientConnection connection, ushort packetIdentifier)
+    {
+        if (connection.Acknowledged(packetIdentifier) is var tag and not 0)
+        {
+            _core.Acknowledge(connection.ClientId, tag);
+        }
+    }
+
+    /// <summary>
+    /// PUBLISH: routed once every connection subscribed to its topic has handled the input it had received before (an
+    /// UNSUBSCRIBE whose continuation has not run yet, say) — almost always at once, synchronously. A QoS 2 PUBLISH
+    /// is routed on arrival; sent again with the same identifier before its PUBREL, it is only acknowledged again.
+    /// </summary>
+    ValueTask<bool> OnPublish(ClientConnection connection, MqttPublishPacket publish)
+    {
+        if (publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.ExactlyOnce && connection.AwaitsRelease(publish.PacketIdentifier))
+        {
+            // [MQTT-4.3.3-2]: already routed.
+            return Sent(connection.Channel.SendAsync(new MqttPubRecPacket { PacketIdentifier = publish.PacketIdentifier }));
+        }
+
+        var earlierInput = ConnectionInput.WaitForSubscribersAsync(_core, connection.Input, publish.Topic);
+        return earlierInput is null ? Route(connection, publish) : RouteAfterAsync(earlierInput, connection, publish);
+    }
+
+    async ValueTask<bool> RouteAfterAsync(Task earlierInput, ClientConnection connection, MqttPublishPacket publish)
+    {
+        await earlierInput.ConfigureAwait(false);
+        return await Route(connection, publish).ConfigureAwait(false);
+    }
+
+    ValueTask<bool> Route(ClientConnection connection, MqttPublishPacket publish)
+    {
+        var clientId = connection.ClientId;
+        var qos = (int)publish.QualityOfServiceLevel;
+        var routed = ToRoutedMessage(clientId, publish);
+
+        // At QoS 1 the core does not wait for the store: what it kept commits while the next PUBLISH is read, and the
+        // PUBACK waits for the commit in the writer (HeldAcknowledgement). QoS 0 is never stored; QoS 2 waits here.
+        PublishOutcome outcome;
+        HeldAcknowledgement? held = null;
+        if (qos == 1)
+        {
+            outcome = _core.PublishWithoutWaiting(clientId, routed, out var pending);
+            if (pending is not null)
+            {
+                held = new HeldAcknowledgement(_core, outcome, (GroupCommit.Pending)pending, Metrics);
+            }
+        }
+        else
+        {
+            outcome = _core.Publish(clientId, routed);
+        }
+
+        LogOutcome(clientId, publish.Topic, outcome, connection.IsMqtt5 || qos == 0);
+        if (outcome is PublishOutcome.UplinkQueueFull or PublishOutcome.StoreUnavailable && !connection.IsMqtt5 && qos > 0)
+        {
+            // Not accepted, and MQTT 3.1.1 has no negative PUBACK: the connection closes before any PUBACK and the
+            // publisher sends the message again after reconnecting.
+            return new ValueTask<bool>(false);
+        }
+
+        var code = PublishOutcomeCodes.ToPubAck(outcome);
+        switch (qos)
+        {
+            case 1:
+                return Sent(connection.Channel.SendAsync(new MqttPubAckPacket
+                {
+                    PacketIdentifier = publish.PacketIdentifier,
+                    ReasonCode = code,
+                    UserProperties = held,
+                }));
+            case 2:
+                if (code < MqttPubAckReasonCode.UnspecifiedError)
+                {
+                    connection.AwaitRelease(publish.PacketIdentifier);
+                }
+
+                return Sent(connection.Channel.SendAsync(new MqttPubRecPacket
+                {
+                    PacketIdentifier = publish.PacketIdentifier,
+                    ReasonCode = (MqttPubRecReasonCode)code,
+                }));
+            default:
+                return Continue;
+        }
+    }
+
+    /// <summary>The PUBLISH as the core routes it. The payload is the decoder's own copy, not copied again; the MQTT 5
+    /// properties travel with it only when it has any.</summary>
+    static RoutedMessage ToRoutedMessage(string clientId, MqttPublishPacket publish)
+    {
+        var payload = publish.Payload;
+        byte[] bytes;
+        var offset = 0;
+        int length;
+        if (payload.IsSingleSegment && MemoryMarshal.TryGetArray(payload.First, out var segment) && segment.Array is not null)
+        {
+            bytes = segment.Array;
+            offset = segment.Offset;
+            length = segment.Count;
+        }
+        else
+        {
+            bytes = payload.ToArray();
+            length = bytes.Length;
+        }
+
+        var routed = new RoutedMessage(publish.Topic, bytes, (int)publish.QualityOfServiceLevel, publish.Retain)
+        {
+            PayloadOffset = offset,
+            PayloadLength = length,
+            SenderClientId = clientId,
+            MessageExpiryInterval = publish.MessageExpiryInterval,
+        };
+        if (publish.ContentType is not null || publish.CorrelationData is not null || publish.ResponseTopic is not null
+            || publish.UserProperties is { Count: > 0 } || publish.PayloadFormatIndicator != MqttPayloadFormatIndicator.Unspecified)
+        {
+            routed.EngineProperties = new MqttApplicationMessage
+            {
+                Topic = publish.Topic,
+                ContentType = publish.ContentType,
+                CorrelationData = publish.CorrelationData,
+                ResponseTopic = publish.ResponseTopic,
+                PayloadFormatIndicator = publish.PayloadFormatIndicator,
+                UserProperties = publish.UserProperties,
+            };
+            routed.DedupeId = UserProperty(publish.UserProperties, Core.Uplink.UplinkEntry.DedupeProperty);
+            routed.Hops = Core.Uplink.P2PEnvelope.HopsOf(UserProperty(publish.UserProperties, Core.Uplink.P2PEnvelope.HopsProperty));
+        }
+
+        return routed;
     }
 
     /// <summary>The value of the first MQTT 5 user property called <paramref name="name"/>, or null.</summary>
-    static string? UserProperty(MqttApplicationMessage message, string name) =>
-        message.UserProperties?.FirstOrDefault(property => property.Name == name)?.ReadValueAsString();
-
-    /// <summary>Routes a client's PUBLISH once every connection subscribed to its topic has handled the input it had
-    /// received before (an UNSUBSCRIBE whose continuation has not run yet, say): almost always at once.</summary>
-    Task OnInterceptingPublish(InterceptingPublishEventArgs args)
+    static string? UserProperty(List<MqttUserProperty>? properties, string name)
     {
-        var publisher = _core.ConnectionOf(args.ClientId) as MqttNetConnection;
-        var earlierInput = ConnectionInput.WaitForSubscribersAsync(_core, publisher?.Input, args.ApplicationMessage.Topic);
-        return earlierInput is null ? Route(args) : RouteAfterAsync(earlierInput, args);
-    }
-
-    async Task RouteAfterAsync(Task earlierInput, InterceptingPublishEventArgs args)
-    {
-        await earlierInput.ConfigureAwait(false);
-        await Route(args).ConfigureAwait(false);
-    }
-
-    Task Route(InterceptingPublishEventArgs args)
-    {
-        var message = args.ApplicationMessage;
-        var routed = new RoutedMessage(message.Topic, message.Payload.ToArray(), (int)message.QualityOfServiceLevel, message.Retain)
+        if (properties is not null)
         {
-            SenderClientId = args.ClientId,
-            MessageExpiryInterval = message.MessageExpiryInterval,
-            EngineProperties = message,
-            DedupeId = UserProperty(message, Core.Uplink.UplinkEntry.DedupeProperty),
-            Hops = Core.Uplink.P2PEnvelope.HopsOf(UserProperty(message, Core.Uplink.P2PEnvelope.HopsProperty)),
-        };
-
-        var outcome = Publish(args, routed);
-
-        // The core has delivered it; MQTTnet must not dispatch it a second time.
-        args.ProcessPublish = false;
-        args.Response.ReasonCode = PublishOutcomeCodes.ToPubAck(outcome);
-
-        if (outcome is PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid)
-        {
-            // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
-            if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials))
+            foreach (var property in properties)
             {
-                _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", args.ClientId, message.Topic, outcome);
+                if (property.Name == name)
+                {
+                    return property.ReadValueAsString();
+                }
             }
-
-            return Task.CompletedTask;
         }
 
-        if (outcome is PublishOutcome.UplinkQueueFull or PublishOutcome.StoreUnavailable)
-        {
-            // Not accepted. MQTT 5 publishers hear the reason code and keep their connection; MQTT 3.1.1 has no negative
-            // PUBACK, so the connection closes before any PUBACK and the publisher sends the message again after
-            // reconnecting. A store that cannot write is logged once per change by LogStoreCondition, not per PUBLISH.
-            args.CloseConnection = !IsMqtt5(args.ClientId) && message.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce;
-            if (outcome == PublishOutcome.UplinkQueueFull)
-            {
-                _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}", args.ClientId, message.Topic,
-                    args.CloseConnection ? "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again" : "");
-            }
-
-            return Task.CompletedTask;
-        }
-
-        if (outcome == PublishOutcome.QuotaExceeded)
-        {
-            // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
-            _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", args.ClientId, message.Topic);
-        }
-        else if (outcome == PublishOutcome.NoMatchingSubscribers && P2PAddress.ReceiverStart(message.Topic) >= 0)
-        {
-            _logger.LogDebug(LogEvents.P2PUndeliverable, "P2P message from {ClientId} to {Topic} not delivered: its target has no session, or is away and the message is QoS 0",
-                args.ClientId, message.Topic);
-        }
-
-        return Task.CompletedTask;
+        return null;
     }
 
-    /// <summary>Routes a PUBLISH. At QoS 1 the core does not wait for the store: what it kept commits while MQTTnet
-    /// reads the connection's next PUBLISH, and the PUBACK waits for the commit in the write path
-    /// (<see cref="HeldAcknowledgement"/>). A QoS 0 message is never kept in the store; QoS 2 waits for its commit here
-    /// (its PUBREC is not held).</summary>
-    PublishOutcome Publish(InterceptingPublishEventArgs args, RoutedMessage routed)
+    /// <summary>Logs what a publisher is not told otherwise (or the open policy's refusals).</summary>
+    /// <param name="publisherHears">Whether the publisher hears the outcome (MQTT 5, or QoS 0 which is never answered).</param>
+    void LogOutcome(string clientId, string topic, PublishOutcome outcome, bool publisherHears)
     {
-        if (routed.Qos != 1)
+        switch (outcome)
         {
-            return _core.Publish(args.ClientId, routed);
-        }
+            case PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid:
+                // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
+                if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials))
+                {
+                    _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", clientId, topic, outcome);
+                }
 
-        var outcome = _core.PublishWithoutWaiting(args.ClientId, routed, out var pending);
-        if (pending is not null)
-        {
-            args.Response.UserProperties = new HeldAcknowledgement(_core, outcome, (GroupCommit.Pending)pending, Metrics);
+                break;
+            case PublishOutcome.UplinkQueueFull:
+                // A store that cannot write is logged once per change by LogStoreCondition, not per PUBLISH.
+                _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}", clientId, topic,
+                    publisherHears ? "" : "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again");
+                break;
+            case PublishOutcome.QuotaExceeded:
+                // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
+                _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", clientId, topic);
+                break;
+            case PublishOutcome.NoMatchingSubscribers when P2PAddress.ReceiverStart(topic) >= 0:
+                _logger.LogDebug(LogEvents.P2PUndeliverable, "P2P message from {ClientId} to {Topic} not delivered: its target has no session, or is away and the message is QoS 0",
+                    clientId, topic);
+                break;
         }
-
-        return outcome;
     }
-
-    bool IsMqtt5(string clientId) =>
-        (_core.ConnectionOf(clientId) as MqttNetConnection)?.ProtocolVersion == MqttProtocolVersion.V500;
 
     /// <summary>The store filled up or has room again: said once per change, not per refused PUBLISH.</summary>
     void LogStoreCondition(bool writable)
@@ -366,182 +579,142 @@ sealed class CoreBridge
         }
     }
 
-    /// <summary>The core's <see cref="RetainedKeeper"/>: MQTTnet's retained store, which hands each change to the
-    /// durable store synchronously (MqttBrokerService), so the returned task is already complete.</summary>
-    void KeepRetained(RoutedMessage message) =>
-        _server.UpdateRetainedMessageAsync((MqttApplicationMessage)message.EngineProperties!).GetAwaiter().GetResult();
-
-    /// <summary>SUBSCRIBE and UNSUBSCRIBE take effect in the core the moment MQTTnet has read them, in the order the client
-    /// sent them, so whatever any client publishes afterwards is routed by the new subscriptions (MQTT 3.1.1 §4.6).</summary>
-    Task OnInboundPacket(InterceptingPacketEventArgs args)
-    {
-        if (args.Packet is MqttSubscribePacket subscribe)
-        {
-            var granted = Subscribe(args.ClientId, subscribe);
-            if (granted is null)
-            {
-                CloseWithProtocolError(args, "No Local on a shared subscription [MQTT-3.8.3-4]");
-            }
-            else if (FindConnection(args.RemoteEndPoint) is { } subscriber)
-            {
-                _retainedOnSubscribe.Expect(args.ClientId, subscriber, granted, (int)subscribe.SubscriptionIdentifier);
-            }
-        }
-        else if (args.Packet is MqttUnsubscribePacket unsubscribe)
-        {
-            // Not on MQTTnet's ClientUnsubscribedTopicAsync: that is raised only after MQTTnet's own session has
-            // processed the packet, and a PUBLISH from another client can be routed in between.
-            var answers = _unsubscribeAnswers.GetOrAdd(args.ClientId, _ => new ConcurrentDictionary<string, bool>());
-            foreach (var filter in unsubscribe.TopicFilters)
-            {
-                answers[filter] = _core.Unsubscribe(args.ClientId, filter);
-            }
-        }
-        else if (args.Packet is MqttDisconnectPacket disconnect && FindConnection(args.RemoteEndPoint) is { } connection)
-        {
-            Disconnect(args, disconnect, connection);
-        }
-
-        return Task.CompletedTask;
-    }
-
     /// <summary>
-    /// The client said DISCONNECT: its will is discarded (unless the reason code is 0x04, disconnect with will message)
-    /// and its session ends (or goes away) now, before MQTTnet closes
-    /// the socket and reports it — a client that connects again right away must find the session ended, not taken over.
-    /// MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry (GuardedChannel puts the CONNECT's in when it
-    /// carries none), but may not turn a session that ends with its connection into one that outlives it: that is a
-    /// protocol error, answered with DISCONNECT 0x82, and the session ends as for a lost connection.
+    /// SUBSCRIBE: the core decides every filter in the order the client sent them, so whatever any client publishes
+    /// after this was read is routed by the new subscriptions (MQTT 3.1.1 §4.6); the SUBACK carries the core's codes
+    /// (MQTT 3.1.1: any refusal as 0x80, and an invalid filter closes the connection [MQTT-4.8.0-1], as the relay does).
+    /// Retained messages follow the SUBACK [MQTT-3.3.1-6] for each accepted filter that is not shared [MQTT-4.8.2], as
+    /// its Retain Handling says.
     /// </summary>
-    void Disconnect(InterceptingPacketEventArgs args, MqttDisconnectPacket disconnect, MqttNetConnection connection)
+    ValueTask<bool> OnSubscribe(ClientConnection connection, MqttSubscribePacket subscribe)
     {
-        if (connection.ProtocolVersion == MqttProtocolVersion.V500 && disconnect.SessionExpiryInterval != connection.SessionExpirySeconds)
-        {
-            if (!_core.MayChangeSessionExpiry(args.ClientId, connection, disconnect.SessionExpiryInterval))
-            {
-                CloseWithProtocolError(args, $"its DISCONNECT raised a session expiry of 0 to {disconnect.SessionExpiryInterval} s");
-                return;
-            }
-
-            connection.SessionExpirySeconds = disconnect.SessionExpiryInterval;
-        }
-
-        _core.DisconnectReceived(args.ClientId, connection, disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage);
-        _core.Disconnect(args.ClientId, connection, connection.SessionExpirySeconds);
-        connection.End();
-    }
-
-    /// <summary>MQTTnet drops the packet; the client gets DISCONNECT 0x82 and the connection closes (outside MQTTnet's
-    /// receive loop, which is waiting for this interceptor).</summary>
-    void CloseWithProtocolError(InterceptingPacketEventArgs args, string problem)
-    {
-        args.ProcessPacket = false;
-        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: {Problem} (protocol error 0x82)", args.ClientId, problem);
-        _ = Task.Run(() => _server.DisconnectClientAsync(args.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.ProtocolError }));
-    }
-
-    MqttNetConnection? FindConnection(EndPoint? remoteEndPoint) =>
-        remoteEndPoint is not null && _connections.TryGetValue(remoteEndPoint.ToString()!, out var connection) ? connection : null;
-
-    /// <summary>The CONNACK tells MQTT 5 clients that shared subscriptions are available (MQTTnet says they are not).</summary>
-    static Task OnOutboundPacket(InterceptingPacketEventArgs args)
-    {
-        if (args.Packet is MqttConnAckPacket connAck)
-        {
-            connAck.SharedSubscriptionAvailable = true;
-        }
-
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Has the core decide every filter of a SUBSCRIBE before MQTTnet processes it: accepted ones are in the
-    /// core now, before MQTTnet reads the retained messages to send (see <see cref="RetainedKeeper"/>); the SUBACK codes
-    /// wait for <see cref="OnInterceptingSubscription"/>.</summary>
-    /// <returns>The accepted filters that are not shared, with their granted QoS (what retained messages may follow); null
-    /// when the SUBSCRIBE is a protocol error (the filters after that one are not decided).</returns>
-    List<(string Filter, int Qos)>? Subscribe(string clientId, MqttSubscribePacket subscribe)
-    {
-        var granted = new List<(string Filter, int Qos)>();
+        var clientId = connection.ClientId;
+        var codes = new List<MqttSubscribeReasonCode>(subscribe.TopicFilters.Count);
+        List<(string Filter, int Qos)>? retainedFor = null;
         foreach (var filter in subscribe.TopicFilters)
         {
-            if (filter.RetainHandling == MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly && _core.HasSubscription(clientId, filter.Topic))
-            {
-                // MQTTnet's session is new with each connection, so it would call a persistent session's kept
-                // subscription new.
-                filter.RetainHandling = MqttRetainHandling.DoNotSendOnSubscribe;
-            }
-
+            var existed = filter.RetainHandling == MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly && _core.HasSubscription(clientId, filter.Topic);
             var code = _core.Subscribe(clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
                 (int)subscribe.SubscriptionIdentifier);
             if (code == BrokerCore.ProtocolError)
             {
-                return null;
+                return CloseWithProtocolError(connection, "No Local on a shared subscription [MQTT-3.8.3-4]");
             }
 
             if (code == BrokerCore.TopicFilterInvalid)
             {
                 // A refusal for not being authorized is logged by the security policy, with its reason.
                 _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter.Topic);
+                if (!connection.IsMqtt5 && !TopicValidator.IsValidTopicFilter(filter.Topic))
+                {
+                    // Unless only its share name is wrong (as a plain filter it is valid): that just fails.
+                    return new ValueTask<bool>(false);
+                }
             }
 
-            if (SharedFilter.IsShared(filter.Topic))
+            codes.Add((MqttSubscribeReasonCode)code);
+            if (code <= (int)MqttSubscribeReasonCode.GrantedQoS2 && !SharedFilter.IsShared(filter.Topic) && !existed
+                && filter.RetainHandling != MqttRetainHandling.DoNotSendOnSubscribe)
             {
-                filter.Topic = SharedFilterMark + filter.Topic;
+                (retainedFor ??= []).Add((filter.Topic, code));
             }
-            else if (code <= (int)MqttSubscribeReasonCode.GrantedQoS2)
+        }
+
+        var sending = connection.Channel.SendAsync(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = codes });
+        if (retainedFor is not null)
+        {
+            SendRetained(connection, retainedFor, (int)subscribe.SubscriptionIdentifier);
+        }
+
+        return Sent(sending);
+    }
+
+    /// <summary>The retained messages matching <paramref name="granted"/> filters, each once, at the highest QoS
+    /// granted to a filter matching it (never above its own), with RETAIN set and the SUBSCRIBE's subscription
+    /// identifier; they take their place in the client's window and outbound limits like every other message (one
+    /// the client's queue cannot take is dropped).</summary>
+    void SendRetained(ClientConnection connection, List<(string Filter, int Qos)> granted, int subscriptionIdentifier)
+    {
+        var matching = new ArrayList();
+        Dictionary<string, int>? qosByTopic = null;
+        foreach (var (filter, qos) in granted)
+        {
+            matching.Clear();
+            _retained.CollectMatching(filter, matching);
+            foreach (RoutedMessage message in matching)
             {
-                granted.Add((filter.Topic, code));
+                qosByTopic ??= [];
+                qosByTopic[message.Topic] = Math.Max(qosByTopic.GetValueOrDefault(message.Topic, -1), Math.Min(qos, message.Qos));
+            }
+        }
+
+        if (qosByTopic is null)
+        {
+            return;
+        }
+
+        int[]? identifiers = subscriptionIdentifier > 0 ? [subscriptionIdentifier] : null;
+        matching.Clear();
+        foreach (var (filter, _) in granted)
+        {
+            _retained.CollectMatching(filter, matching);
+        }
+
+        foreach (RoutedMessage message in matching)
+        {
+            if (qosByTopic.Remove(message.Topic, out var qos))
+            {
+                connection.Send(message, qos, retain: true, identifiers, deliveryTag: 0, duplicate: false);
+            }
+        }
+    }
+
+    /// <summary>UNSUBSCRIBE: takes effect in the core now, in order with everything else the client sent; the UNSUBACK
+    /// (MQTT 5) says success when the core held the filter, else 0x11 (no subscription existed).</summary>
+    MqttUnsubAckPacket Unsubscribe(ClientConnection connection, MqttUnsubscribePacket unsubscribe)
+    {
+        var codes = new List<MqttUnsubscribeReasonCode>(unsubscribe.TopicFilters.Count);
+        foreach (var filter in unsubscribe.TopicFilters)
+        {
+            codes.Add(_core.Unsubscribe(connection.ClientId, filter) ? MqttUnsubscribeReasonCode.Success : MqttUnsubscribeReasonCode.NoSubscriptionExisted);
+        }
+
+        return new MqttUnsubAckPacket { PacketIdentifier = unsubscribe.PacketIdentifier, ReasonCodes = codes };
+    }
+
+    /// <summary>
+    /// The client said DISCONNECT: its will is discarded (unless the reason code is 0x04, disconnect with will message)
+    /// and its session ends (or goes away) now — a client that connects again right away must find the session ended,
+    /// not taken over. MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry (GuardedChannel puts the
+    /// CONNECT's in when it carries none), but may not turn a session that ends with its connection into one that
+    /// outlives it: that is a protocol error, answered with DISCONNECT 0x82, and the session ends as for a lost connection.
+    /// </summary>
+    ValueTask<bool> OnDisconnect(ClientConnection connection, MqttDisconnectPacket disconnect)
+    {
+        var clientId = connection.ClientId;
+        if (connection.IsMqtt5 && disconnect.SessionExpiryInterval != connection.SessionExpirySeconds)
+        {
+            if (!_core.MayChangeSessionExpiry(clientId, connection, disconnect.SessionExpiryInterval))
+            {
+                return CloseWithProtocolError(connection, $"its DISCONNECT raised a session expiry of 0 to {disconnect.SessionExpiryInterval} s");
             }
 
-            _subackCodes.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, int>())[filter.Topic] = code;
+            connection.SessionExpirySeconds = disconnect.SessionExpiryInterval;
         }
 
-        return granted;
+        connection.SaidDisconnect = true;
+        _core.DisconnectReceived(clientId, connection, disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage);
+        _core.Disconnect(clientId, connection, connection.SessionExpirySeconds);
+        connection.End();
+        return new ValueTask<bool>(false);
     }
 
-    /// <summary>Answers MQTTnet with the core's SUBACK code for the filter (MQTTnet writes any MQTT 5 refusal as 0x80 for
-    /// 3.1.1) and keeps refused and shared filters out of MQTTnet's session.</summary>
-    Task OnInterceptingSubscription(InterceptingSubscriptionEventArgs args)
+    /// <summary>The client broke the protocol: it gets DISCONNECT 0x82 (MQTT 5) and the connection closes.</summary>
+    async ValueTask<bool> CloseWithProtocolError(ClientConnection connection, string problem)
     {
-        var topic = args.TopicFilter.Topic;
-        if (_subackCodes.TryGetValue(args.ClientId, out var codes) && codes.TryRemove(topic, out var code))
-        {
-            var shared = topic.StartsWith(SharedFilterMark, StringComparison.Ordinal);
-            args.Response.ReasonCode = (MqttSubscribeReasonCode)code;
-            args.ProcessSubscription = code <= (int)MqttSubscribeReasonCode.GrantedQoS2 && !shared;
-
-            // MQTT 5 has a SUBACK code for an invalid filter; in 3.1.1 it is a protocol violation and the connection must
-            // be closed [MQTT-4.8.0-1] — as the relay does — unless only its share name is wrong (as a plain filter it is
-            // valid): that just fails.
-            args.CloseConnection = code == BrokerCore.TopicFilterInvalid && !IsMqtt5(args.ClientId)
-                && !TopicValidator.IsValidTopicFilter(shared ? topic[SharedFilterMark.Length..] : topic);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    /// <summary>UNSUBACK (MQTT 5): success when the core held the filter, else 0x11 (no subscription existed).</summary>
-    Task OnInterceptingUnsubscription(InterceptingUnsubscriptionEventArgs args)
-    {
-        if (_unsubscribeAnswers.TryGetValue(args.ClientId, out var answers) && answers.TryRemove(args.Topic, out var held))
-        {
-            args.Response.ReasonCode = held ? MqttUnsubscribeReasonCode.Success : MqttUnsubscribeReasonCode.NoSubscriptionExisted;
-        }
-
-        return Task.CompletedTask;
-    }
-
-    Task OnClientAcknowledged(ClientAcknowledgedPublishPacketEventArgs args)
-    {
-        // PUBACK (QoS 1) or PUBCOMP (QoS 2) completes a delivery; PUBREC alone does not.
-        if (args.IsCompleted
-            && _core.ConnectionOf(args.ClientId) is MqttNetConnection connection
-            && connection.Acknowledged(args.PublishPacket.PacketIdentifier) is var tag and not 0)
-        {
-            _core.Acknowledge(args.ClientId, tag);
-        }
-
-        return Task.CompletedTask;
+        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: {Problem} (protocol error 0x82)", connection.ClientId, problem);
+        await connection.CloseAsync(MqttDisconnectReasonCode.ProtocolError).ConfigureAwait(false);
+        return false;
     }
 
     /// <summary>A message was not sent to <paramref name="clientId"/>: larger than its Maximum Packet Size. The core hears
@@ -563,56 +736,51 @@ sealed class CoreBridge
         });
     }
 
-    /// <summary>The broker is about to close every connection to stop. The core decides whether their wills go out
-    /// (<see cref="BrokerCore.BeginShutdown"/>: they do not; the core keeps every will, MQTTnet none). Returns a task that
-    /// completes once every connection open now has been reported closed to the core, so the store is closed only after
-    /// the sessions it keeps were updated.</summary>
+    /// <summary>The broker is stopping: the core decides whether wills go out (<see cref="BrokerCore.BeginShutdown"/>:
+    /// they do not), every connection is closed (MQTT 5: DISCONNECT 0x8B). Returns a task that completes once every
+    /// connection open now has been reported closed to the core, so the store is closed only after the sessions it
+    /// keeps were updated.</summary>
     public Task ShuttingDown()
     {
         _core.BeginShutdown();
-        return Task.WhenAll(_connections.Values.Select(connection => connection.Ended).ToList());
+        var ended = new List<Task>();
+        foreach (var (connection, _) in _connections)
+        {
+            ended.Add(connection.Ended);
+            _ = connection.CloseAsync(MqttDisconnectReasonCode.ServerShuttingDown);
+        }
+
+        return Task.WhenAll(ended);
     }
 
-    /// <summary>Drops MQTTnet's state for sessions the core has expired.</summary>
-    public async Task ExpireSessionsAsync()
+    /// <summary>Has the core drop the sessions that expired, and logs each.</summary>
+    public void ExpireSessions()
     {
         foreach (string clientId in _core.ExpireSessions(Clock.NowMs()))
         {
             _logger.LogInformation(LogEvents.SessionExpired, "Session of {ClientId} expired", clientId);
-            await SessionsManager.DeleteSessionAsync(clientId).ConfigureAwait(false);
         }
     }
 
     /// <summary>Closes the connections of clients whose credentials no longer hold (a revoked device, an expired or
-    /// revoked token). MQTT 5 clients get DISCONNECT 0x87 (Not authorized) first; 3.1.1 has no server DISCONNECT.</summary>
-    public async Task CloseConnectionsWithLostCredentialsAsync()
+    /// revoked token). MQTT 5 clients get DISCONNECT 0x87 (Not authorized) with the reason first; 3.1.1 has no server
+    /// DISCONNECT.</summary>
+    public void CloseConnectionsWithLostCredentials()
     {
         foreach (AuthenticatedClient client in _security.ClientsToDisconnect(Clock.NowMs()))
         {
             // Only the connection that authenticated as this client: a newer one of the same client ID is not its.
-            if (_core.ConnectionOf(client.ClientId) is not MqttNetConnection { } connection || connection.Client != client)
+            if (_core.ConnectionOf(client.ClientId) is not ClientConnection { } connection || connection.Client != client)
             {
                 continue;
             }
 
             _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
                 client.ClientId, connection.ChannelId, client.DisconnectReason);
-            try
-            {
-                await _server.DisconnectClientAsync(client.ClientId, new MqttServerClientDisconnectOptions
-                {
-                    ReasonCode = MqttDisconnectReasonCode.NotAuthorized,
-                    ReasonString = client.DisconnectReason,
-                }).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
-            {
-                // It went away on its own meanwhile.
-            }
+            _ = connection.CloseAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
         }
     }
 
-    /// <summary>The client's IP address without the port: the unit the login throttle counts failures by.</summary>
     static string ProtocolName(MqttProtocolVersion version) => version switch
     {
         MqttProtocolVersion.V500 => "5.0",

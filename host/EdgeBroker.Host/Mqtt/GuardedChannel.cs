@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using EdgeBroker.Core.Flow;
@@ -14,31 +13,28 @@ using MQTTnet.Protocol;
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
-/// One client connection as MQTTnet sees it, with EdgeBroker reading the packets instead of MQTTnet's channel adapter:
-/// MQTTnet 5.2 allocates a body of whatever remaining length a peer claims before a byte of it arrives (a CONNECT
-/// claiming 256 MiB costs 256 MiB), so a few hundred unauthenticated connections could take the host to gigabytes.
-/// Here a packet above the configured maximum closes the connection when its fixed header ends, and a body is read
-/// into buffers from the shared pool that grow only as bytes arrive and go back to the pool once MQTTnet has decoded
-/// the packet (its decoder copies what it keeps). Malformed input closes only this connection (MQTT 5: DISCONNECT with
-/// the reason code, once the CONNECT was accepted), reported through <see cref="ConnectionProblems"/>.
+/// One client connection's packets, read and checked by EdgeBroker and decoded and encoded by MQTTnet's packet
+/// formatter (MQTT 3.1.1 and 5). MQTTnet 5.2's own channel allocates a body of whatever remaining length a peer claims
+/// before a byte of it arrives (a CONNECT claiming 256 MiB costs 256 MiB), so a few hundred unauthenticated connections
+/// could take the host to gigabytes. Here a packet above the configured maximum closes the connection when its fixed
+/// header ends, and a body is read into buffers from the shared pool that grow only as bytes arrive and go back to the
+/// pool once the formatter has decoded the packet (its decoder copies what it keeps). Malformed input closes only this
+/// connection (MQTT 5: DISCONNECT with the reason code, once the CONNECT was accepted), reported through
+/// <see cref="ConnectionProblems"/>.
 /// <para>
 /// Reading and writing cost as few system calls and as little idle memory as the connection allows: an idle
 /// connection waits for data with a zero-byte read, holding no buffer; when data arrives, one read takes up to
-/// <see cref="InputBuffer"/> bytes (often several packets, where MQTTnet read a fixed header and then a body, two
-/// reads a packet), and the buffer goes back to the pool once its bytes are consumed. Packets are encoded by MQTTnet's
-/// formatter and written by a <see cref="PacketWriter"/>, several per write under load; CONNACK "session present" is
-/// the core's answer (see <see cref="SessionPresentFlags"/>). The MQTT bytes read and written (after TLS) are added
-/// to the broker's totals (<paramref name="bytes"/>, for <c>$SYS/broker/load/bytes/…</c> and <c>/metrics</c>) as
-/// they move.
+/// <see cref="InputBuffer"/> bytes (often several packets), and the buffer goes back to the pool once its bytes are
+/// consumed. Packets are written by a <see cref="PacketWriter"/>, several per write under load. The MQTT bytes read
+/// and written (after TLS) are added to the broker's totals (<paramref name="bytes"/>, for
+/// <c>$SYS/broker/load/bytes/…</c> and <c>/metrics</c>) as they move.
 /// </para>
 /// <para>
-/// For MQTT 5 it also carries out what the core's <see cref="FlowLimits"/> decide and MQTTnet 5.2 does not do: the
+/// For MQTT 5 it also carries out what the core's <see cref="FlowLimits"/> decide at the packet level: the accepting
 /// CONNACK announces the broker's Receive Maximum, Topic Alias Maximum, Maximum Packet Size and, when the client's
-/// keep-alive was bounded, Server Keep Alive (MQTTnet announces 65,535 aliases, no limits, and keeps the client's
-/// keep-alive); a client with more unacknowledged QoS 1/2 PUBLISHes than the Receive Maximum is disconnected with 0x93
-/// (MQTTnet does not count); topic aliases are resolved here by the core's <see cref="InboundTopicAliases"/>, so an
-/// alias of 0 or above the maximum ends the connection with 0x94 and an undefined one with 0x82 (MQTTnet accepts any
-/// alias and routes an unknown one with an empty topic).
+/// keep-alive was bounded, Server Keep Alive; a client with more unacknowledged QoS 1/2 PUBLISHes than the Receive
+/// Maximum is disconnected with 0x93; topic aliases are resolved here by the core's <see cref="InboundTopicAliases"/>,
+/// so an alias of 0 or above the maximum ends the connection with 0x94 and an undefined one with 0x82.
 /// </para>
 /// <para>
 /// It reports where its reader is to the connection's <see cref="ConnectionInput"/> — waiting for a packet with every
@@ -48,7 +44,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// </summary>
 sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remoteEndPoint, X509Certificate2? clientCertificate,
     MqttPacketFormatterAdapter formatter, int maxPacketSize, FlowLimits flow, ConnectionProblems problems, string source,
-    SessionPresentFlags sessionPresent, ByteCounters bytes, ConnectionInput input) : IMqttChannelAdapter
+    ByteCounters bytes, ConnectionInput input) : IDisposable
 {
     /// <summary>The first buffer a body is read into; it doubles while more bytes arrive.</summary>
     const int FirstBodyBuffer = 4096;
@@ -81,41 +77,44 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
     ushort _serverKeepAlive;
     uint _connectSessionExpiry;
     bool _accepted;
-    long _bytesReceived;
 
-    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
-
-    public long BytesSent => _writer.BytesSent;
-
-    public X509Certificate2 ClientCertificate => clientCertificate!;
+    /// <summary>The client certificate the TLS handshake validated; null on the plain listener.</summary>
+    public X509Certificate2? ClientCertificate => clientCertificate;
 
     public EndPoint RemoteEndPoint => remoteEndPoint;
 
     public EndPoint LocalEndPoint => localEndPoint;
 
-    public bool IsSecureConnection => stream is SslStream;
+    /// <summary>The CONNECT <see cref="ReceiveConnectAsync"/> accepted (with the keep-alive the client is held to),
+    /// once: the channel keeps none of it afterwards.</summary>
+    public MqttConnectPacket TakeConnect()
+    {
+        var connect = _connect!;
+        _connect = null;
+        return connect;
+    }
 
-    public MqttPacketFormatterAdapter PacketFormatterAdapter => formatter;
+    /// <summary>Where this connection's packets are written, in order.</summary>
+    public PacketWriter Writer => _writer;
 
     /// <summary>Where this connection's reader is, for the ordering of subscription changes and later PUBLISHes.</summary>
     public ConnectionInput Input => input;
 
-    MqttProtocolVersion Version => formatter.ProtocolVersion;
-
-    /// <summary>The server's side of a connection is connected when accepted.</summary>
-    public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>The protocol version of the CONNECT (known once <see cref="ReceiveConnectAsync"/> returned true).</summary>
+    public MqttProtocolVersion Version => formatter.ProtocolVersion;
 
     /// <summary>Writes what is pending (a refusing CONNACK, a DISCONNECT), then closes the connection; a client that
-    /// does not read it within MQTTnet's time (<paramref name="cancellationToken"/>) is closed all the same.</summary>
-    public async Task DisconnectAsync(CancellationToken cancellationToken)
+    /// does not read it within <see cref="DisconnectTimeout"/> is closed all the same.</summary>
+    public async Task DisconnectAsync()
     {
         try
         {
-            await _writer.DrainAsync(cancellationToken).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(DisconnectTimeout);
+            await _writer.DrainAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (IsConnectionLoss(e))
         {
-            // Not read in time: closing is all that is left, as MQTTnet's own channel does.
+            // Not read in time or gone: closing is all that is left.
         }
         finally
         {
@@ -123,12 +122,19 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
         }
     }
 
+    /// <summary>The broker ends the connection: an MQTT 5 client whose CONNECT was accepted is told why first
+    /// (DISCONNECT with <paramref name="reason"/> and <paramref name="reasonString"/>); the reader then ends.</summary>
+    public async Task CloseAsync(MqttDisconnectReasonCode reason, string? reasonString = null)
+    {
+        await DisconnectWithReasonAsync(reason, reasonString).ConfigureAwait(false);
+        await stream.DisposeAsync().ConfigureAwait(false);
+    }
+
     /// <summary>
-    /// Reads the connection's first packet before MQTTnet sees the connection; true when it is a CONNECT MQTTnet can
-    /// act on (it is then the first packet <see cref="ReceivePacketAsync"/> returns). Anything else — nothing within
-    /// <paramref name="timeout"/>, another packet, an unsupported protocol level (CONNACK 0x01, [MQTT-3.1.2-2]), an
-    /// empty client ID without clean session (CONNACK 0x02, [MQTT-3.1.3-8]; MQTTnet would close without a CONNACK) —
-    /// is answered and reported here, so MQTTnet never logs a line per bad connection.
+    /// Reads the connection's first packet; true when it is a CONNECT the broker can act on (then in
+    /// <see cref="Connect"/>). Anything else — nothing within <paramref name="timeout"/>, another packet, an
+    /// unsupported protocol level (CONNACK 0x01, [MQTT-3.1.2-2]), an empty client ID without clean session (CONNACK
+    /// 0x02, [MQTT-3.1.3-8]) — is answered and reported here, one line per source address at most.
     /// </summary>
     public async Task<bool> ReceiveConnectAsync(TimeSpan timeout, CancellationToken stopping)
     {
@@ -186,15 +192,12 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
         return false;
     }
 
-    public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    /// <summary>The connection's next packet, checked and decoded; null once the connection has ended (closed by the
+    /// peer or by the broker, or refused here for malformed input, reported and answered as MQTT 5 wants). The
+    /// caller asks for the next packet once it has handled the one before.</summary>
+    public async ValueTask<MqttPacket?> ReceivePacketAsync()
     {
-        if (_connect is { } connect)
-        {
-            _connect = null;
-            return connect;
-        }
-
-        // MQTTnet asks for the next packet once it has handled the one before.
+        var cancellationToken = CancellationToken.None;
         input.HandledAllBut(_inputEnd - _inputStart);
         try
         {
@@ -217,7 +220,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
             using var frame = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
             if (frame is null)
             {
-                return null!;
+                return null;
             }
 
             if (frame.Type == (int)MqttControlPacketType.Connect)
@@ -233,7 +236,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
             }
             else if (packet is MqttDisconnectPacket disconnect && !PacketRules.DisconnectCarriesSessionExpiry(frame.Body))
             {
-                // Absent means the CONNECT's stays (§3.14.2.2.2); MQTTnet would read 0, ending the session.
+                // Absent means the CONNECT's stays (§3.14.2.2.2); MQTTnet's decoder reads 0, ending the session.
                 disconnect.SessionExpiryInterval = _connectSessionExpiry;
             }
 
@@ -242,27 +245,26 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
         catch (BadPacketException bad)
         {
             problems.Report(source, bad.Message);
-            await DisconnectWithReasonAsync(bad.Reason).ConfigureAwait(false);
+            await DisconnectWithReasonAsync(bad.Reason, null).ConfigureAwait(false);
         }
         catch (Exception e) when (IsConnectionLoss(e))
         {
-            // Closed by the peer, by MQTTnet (keep-alive, takeover, shutdown) or cancelled: MQTTnet ends the connection.
+            // Closed by the peer or by the broker (keep-alive, takeover, shutdown).
         }
 
-        // MQTTnet ends a connection whose next packet is null, as when the peer closes it.
         ReleaseInput();
         input.Ended();
-        return null!;
+        return null;
     }
 
-    public async Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
+    /// <summary>Writes <paramref name="packet"/> behind what was sent before; completes at once unless the client
+    /// lags more than the writer's bound behind (see <see cref="PacketWriter"/>).</summary>
+    public Task SendAsync(MqttPacket packet)
     {
         var accepting = packet is MqttConnAckPacket { ReasonCode: MqttConnectReasonCode.Success };
         if (accepting)
         {
-            var connAck = (MqttConnAckPacket)packet;
-            connAck.IsSessionPresent = sessionPresent.Take(remoteEndPoint);
-            AnnounceLimits(connAck);
+            AnnounceLimits((MqttConnAckPacket)packet);
         }
         else if (_inboundInFlight is { } inFlight
                  && packet is MqttPubAckPacket or MqttPubCompPacket or MqttPubRecPacket { ReasonCode: >= MqttPubRecReasonCode.UnspecifiedError })
@@ -275,14 +277,8 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
             }
         }
 
-        await _writer.SendAsync(packet, cancellationToken).ConfigureAwait(false);
         _accepted |= accepting;
-    }
-
-    public void ResetStatistics()
-    {
-        Interlocked.Exchange(ref _bytesReceived, 0);
-        _writer.ResetStatistics();
+        return _writer.SendAsync(packet);
     }
 
     /// <summary>Closes the connection; a read or write still running fails and gives its buffer back itself.</summary>
@@ -290,13 +286,6 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
     {
         input.Ended();
         stream.Dispose();
-    }
-
-    /// <summary>Counts bytes read from the connection, for this channel's statistics and the broker's total.</summary>
-    void CountReceived(int read)
-    {
-        Interlocked.Add(ref _bytesReceived, read);
-        bytes.CountReceived(read);
     }
 
     /// <summary>Reads bytes of a packet and counts them, telling the reader's progress: a read that has to wait for
@@ -311,12 +300,12 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
         }
 
         var read = await reading.ConfigureAwait(false);
-        CountReceived(read);
+        bytes.CountReceived(read);
         input.Took(read);
         return read;
     }
 
-    /// <summary>MQTT 5 CONNACK properties for what MQTTnet does not know: the broker's limits (0 omits a property:
+    /// <summary>MQTT 5 CONNACK properties for the broker's limits (0 omits a property:
     /// 65,535 is the protocol's default Receive Maximum) and the keep-alive the client is held to, if not its own.</summary>
     void AnnounceLimits(MqttConnAckPacket connAck)
     {
@@ -339,7 +328,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
                 (MqttDisconnectReasonCode)reason);
         }
 
-        // Resolved here: MQTTnet must not resolve it again.
+        // Resolved here: the topic is what the broker routes by.
         publish.Topic = topic;
         publish.TopicAlias = 0;
         if (publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
@@ -364,7 +353,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
     static readonly byte[] UnacceptableProtocolVersion = [0x20, 0x02, 0x00, 0x01];
 
-    /// <summary>Null when a CONNECT names a protocol MQTTnet speaks — MQTT level 4 or 5, MQIsdp level 3 — else the
+    /// <summary>Null when a CONNECT names a protocol the broker speaks — MQTT level 4 or 5, MQIsdp level 3 — else the
     /// name and level it gave (MQTT level 3, MQIsdp level 4: [MQTT-3.1.2-2], answered with CONNACK 0x01). A body too
     /// short for a name and a level, or another name, is malformed.</summary>
     static string? UnsupportedProtocol(ReadOnlySpan<byte> body)
@@ -396,7 +385,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
         try
         {
             var received = frame.ToReceivedPacket();
-            PacketFormatterAdapter.DetectProtocolVersion(received);
+            formatter.DetectProtocolVersion(received);
             _connect = Decode(frame) as MqttConnectPacket;
             _connectSessionExpiry = _connect?.SessionExpiryInterval ?? 0;
             if (_connect is not null && Version == MqttProtocolVersion.V500)
@@ -416,15 +405,15 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
                 ReturnCode = MqttConnectReturnCode.ConnectionRefusedIdentifierRejected,
                 ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid,
             };
-            await _writer.SendAsync(refusal, cancellationToken).ConfigureAwait(false);
+            await _writer.SendAsync(refusal).ConfigureAwait(false);
             await _writer.DrainAsync(cancellationToken).ConfigureAwait(false);
             problems.Report(source, "CONNECT with an empty client ID and clean session 0, answered with CONNACK 0x02");
             return false;
         }
     }
 
-    /// <summary>Holds an MQTT 5 client to the core's keep-alive bound: MQTTnet's keep-alive monitor reads the CONNECT's
-    /// keep-alive (and closes after 1.5 times it), the CONNACK tells the client as Server Keep Alive.</summary>
+    /// <summary>Holds an MQTT 5 client to the core's keep-alive bound: the broker's keep-alive sweep reads the
+    /// CONNECT's keep-alive (and closes after 1.5 times it), the CONNACK tells the client as Server Keep Alive.</summary>
     void NegotiateKeepAlive(MqttConnectPacket connect)
     {
         var granted = flow.KeepAliveFor(connect.KeepAlivePeriod);
@@ -440,7 +429,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
         MqttPacket? packet;
         try
         {
-            packet = PacketFormatterAdapter.Decode(frame.ToReceivedPacket());
+            packet = formatter.Decode(frame.ToReceivedPacket());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -452,7 +441,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
     /// <summary>MQTT 5 wants a DISCONNECT with the reason before the server closes a connection whose CONNECT it
     /// accepted; before that, and on 3.1.1, the connection is only closed.</summary>
-    async Task DisconnectWithReasonAsync(MqttDisconnectReasonCode reason)
+    async Task DisconnectWithReasonAsync(MqttDisconnectReasonCode reason, string? reasonString)
     {
         if (!_accepted || Version != MqttProtocolVersion.V500)
         {
@@ -462,7 +451,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
         try
         {
             using var timeout = new CancellationTokenSource(DisconnectTimeout);
-            await _writer.SendAsync(new MqttDisconnectPacket { ReasonCode = reason }, timeout.Token).ConfigureAwait(false);
+            await _writer.SendAsync(new MqttDisconnectPacket { ReasonCode = reason, ReasonString = reasonString }).WaitAsync(timeout.Token).ConfigureAwait(false);
             await _writer.DrainAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (IsConnectionLoss(e) || e is MqttCommunicationException)
@@ -473,7 +462,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
     /// <summary>Reads one packet's fixed header and body; null when the connection ended first (its input buffer
     /// is then the pool's again).</summary>
-    async Task<Frame?> ReadFrameAsync(CancellationToken cancellationToken)
+    async ValueTask<Frame?> ReadFrameAsync(CancellationToken cancellationToken)
     {
         // The first byte, then each remaining-length byte in turn, at most four of them.
         var remaining = 0;
@@ -521,7 +510,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
     /// <summary>Reads the body into pooled buffers that grow only as its bytes arrive: first what is buffered, then
     /// straight from the connection (never past the body's end, so nothing of the next packet).</summary>
-    async Task<bool> ReadBodyAsync(Frame frame, CancellationToken cancellationToken)
+    async ValueTask<bool> ReadBodyAsync(Frame frame, CancellationToken cancellationToken)
     {
         var length = frame.Length;
         var received = 0;

@@ -8,24 +8,29 @@ using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Host.Configuration;
-using MQTTnet.Adapter;
-using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
-using MQTTnet.Server;
 
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
-/// The MQTT listeners (plain and TLS, as configured in MQTTnet's server options), accepting connections itself
-/// instead of MQTTnet's TCP adapter so that a connection costs only what the configuration allows before it has said
-/// who it is: a source address over its connection rate is closed at once (the core's <see cref="SourceRateLimiter"/>),
-/// a TLS handshake and then a CONNECT must complete in time, and packets are read by a <see cref="GuardedChannel"/>.
-/// Only a connection that sent a CONNECT reaches MQTTnet.
+/// The MQTT listeners (plain and TLS, as configured), accepting connections so that a connection costs only what the
+/// configuration allows before it has said who it is: a source address over its connection rate is closed at once (the
+/// core's <see cref="SourceRateLimiter"/>), a TLS handshake and then a CONNECT must complete in time, and packets are
+/// read by a <see cref="GuardedChannel"/>. Only a connection that sent a CONNECT reaches <see cref="ClientHandler"/>.
 /// </summary>
 /// <param name="bytes">Where every connection's MQTT bytes are counted.</param>
-sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, ConnectionLimitsOptions limits, ConnectionProblems problems,
-    ByteCounters bytes) : IMqttServerAdapter
+sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProblems problems, ByteCounters bytes) : IDisposable
 {
+    /// <summary>Connections the kernel may hold before they are accepted.</summary>
+    const int ConnectionBacklog = 100;
+
+    /// <summary>The encoding buffer each connection's formatter starts with: enough for the common short packet
+    /// (CONNACK, SUBACK, PUBACK, a sensor message); it grows on demand for a larger one.</summary>
+    const int EncodeBufferBytes = 256;
+
+    /// <summary>What an encoding buffer shrinks back to after a larger packet.</summary>
+    const int EncodeBufferMaxBytes = 4096;
+
     /// <summary>Pause after a failed accept (out of file descriptors) so the loop does not spin.</summary>
     static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
 
@@ -38,21 +43,18 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
     readonly List<Socket> _listeners = [];
     CancellationTokenSource? _stopping;
 
-    public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
+    /// <summary>Serves a connection whose CONNECT was read, until it ends.</summary>
+    public Func<GuardedChannel, Task>? ClientHandler { get; set; }
 
-    public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
+    /// <summary>Listens on every endpoint (all or none: a failure stops those already listening and throws).</summary>
+    public void Start(IEnumerable<MqttEndpoint> endpoints)
     {
         _stopping = new CancellationTokenSource();
         try
         {
-            if (options.DefaultEndpointOptions.IsEnabled)
+            foreach (var endpoint in endpoints)
             {
-                Listen(options, options.DefaultEndpointOptions, tls: null);
-            }
-
-            if (options.TlsEndpointOptions.IsEnabled)
-            {
-                Listen(options, options.TlsEndpointOptions, options.TlsEndpointOptions);
+                Listen(endpoint);
             }
         }
         catch
@@ -60,19 +62,12 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
             Stop();
             throw;
         }
-
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync()
-    {
-        Stop();
-        return Task.CompletedTask;
     }
 
     public void Dispose() => Stop();
 
-    void Stop()
+    /// <summary>Stops accepting connections (those accepted carry on until closed).</summary>
+    public void Stop()
     {
         _stopping?.Cancel();
         foreach (var listener in _listeners)
@@ -83,19 +78,18 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
         _listeners.Clear();
     }
 
-    void Listen(MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint, MqttServerTlsTcpEndpointOptions? tls)
+    void Listen(MqttEndpoint endpoint)
     {
-        var address = endpoint.BoundInterNetworkAddress;
+        var address = endpoint.Address;
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listeners.Add(listener);
         listener.Bind(new IPEndPoint(address, endpoint.Port));
-        listener.Listen(endpoint.ConnectionBacklog);
+        listener.Listen(ConnectionBacklog);
         var stopping = _stopping!.Token;
-        _ = Task.Run(() => AcceptAsync(listener, options, endpoint, tls, stopping), stopping);
+        _ = Task.Run(() => AcceptAsync(listener, endpoint.Tls, stopping), stopping);
     }
 
-    async Task AcceptAsync(Socket listener, MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint,
-        MqttServerTlsTcpEndpointOptions? tls, CancellationToken stopping)
+    async Task AcceptAsync(Socket listener, TlsEndpoint? tls, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -114,12 +108,11 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
                 continue;
             }
 
-            _ = Task.Run(() => ServeAsync(client, options, endpoint, tls, stopping), CancellationToken.None);
+            _ = Task.Run(() => ServeAsync(client, tls, stopping), CancellationToken.None);
         }
     }
 
-    async Task ServeAsync(Socket client, MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint,
-        MqttServerTlsTcpEndpointOptions? tls, CancellationToken stopping)
+    async Task ServeAsync(Socket client, TlsEndpoint? tls, CancellationToken stopping)
     {
         Stream? stream = null;
         var source = "unknown";
@@ -133,7 +126,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
                 return;
             }
 
-            client.NoDelay = endpoint.NoDelay;
+            client.NoDelay = true;
             stream = new NetworkStream(client, ownsSocket: true);
             var input = new ConnectionInput(client, secured: tls is not null);
             X509Certificate2? clientCertificate = null;
@@ -149,9 +142,9 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
                 clientCertificate = ClientCertificateOf(secured);
             }
 
-            var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
+            var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(EncodeBufferBytes, EncodeBufferMaxBytes));
             using var channel = new GuardedChannel(stream, client.LocalEndPoint!, remote, clientCertificate, formatter, limits.MaxPacketSize,
-                _flow, problems, source, sessionPresent, bytes, input);
+                _flow, problems, source, bytes, input);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is { } handler)
             {
@@ -164,7 +157,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
         }
         catch (Exception e)
         {
-            // Nothing else is expected here (MQTTnet handles its own errors); logged rather than lost in a detached task.
+            // Nothing else is expected here (the handler handles its own errors); logged rather than lost in a detached task.
             problems.Report(source, $"unexpected {e.GetType().Name}: {e.Message}");
         }
         finally
@@ -180,21 +173,20 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
 
     /// <summary>The TLS handshake, within <see cref="ConnectionLimitsOptions.TlsHandshakeTimeoutSeconds"/>; null (and
     /// reported) when it fails or takes too long.</summary>
-    async Task<SslStream?> HandshakeAsync(Stream stream, MqttServerTlsTcpEndpointOptions tls, string source, CancellationToken stopping)
+    async Task<SslStream?> HandshakeAsync(Stream stream, TlsEndpoint tls, string source, CancellationToken stopping)
     {
-        var secured = new SslStream(stream, leaveInnerStreamOpen: false, tls.RemoteCertificateValidationCallback);
+        var secured = new SslStream(stream, leaveInnerStreamOpen: false, tls.ValidateClientCertificate);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         deadline.CancelAfter(TimeSpan.FromSeconds(limits.TlsHandshakeTimeoutSeconds));
         try
         {
             await secured.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
             {
-                ServerCertificate = tls.CertificateProvider.GetCertificate(),
-                ClientCertificateRequired = tls.ClientCertificateRequired,
-                EnabledSslProtocols = tls.SslProtocol,
-                CertificateRevocationCheckMode = tls.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
+                ServerCertificate = tls.Certificate,
+                ClientCertificateRequired = tls.ValidateClientCertificate is not null,
+                EnabledSslProtocols = tls.Protocols,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 EncryptionPolicy = EncryptionPolicy.RequireEncryption,
-                CipherSuitesPolicy = tls.CipherSuitesPolicy,
             }, deadline.Token).ConfigureAwait(false);
             return secured;
         }

@@ -9,17 +9,16 @@ namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
 /// The PUBACK of a QoS 1 PUBLISH whose message the store is still committing
-/// (<see cref="BrokerCore.PublishWithoutWaiting"/>): <see cref="PacketWriter"/> holds it, and every packet MQTTnet sends
-/// the connection after it, until the commit has settled, then encodes it with the core's answer
-/// (<see cref="BrokerCore.Settled"/>). Meanwhile MQTTnet reads and routes the connection's next PUBLISH, so a publisher
-/// with many messages in flight puts many of them in one commit (where waiting in the interceptor made one commit per
-/// message), and the PUBACKs one commit releases leave in one write.
+/// (<see cref="BrokerCore.PublishWithoutWaiting"/>): <see cref="PacketWriter"/> holds it, and every packet sent on the
+/// connection after it, until the commit has settled, then encodes it with the core's answer
+/// (<see cref="BrokerCore.Settled"/>). Meanwhile the connection's reader reads and routes its next PUBLISH, so a
+/// publisher with many messages in flight puts many of them in one commit, and the PUBACKs one commit releases leave
+/// in one write.
 /// <para>
-/// How it reaches the write path: MQTTnet copies the publish interceptor's <c>Response.UserProperties</c> list onto the
-/// PUBACK it builds for that PUBLISH (MQTTnet 5.2, <c>MqttClientSessionsManager.DispatchApplicationMessage</c> and
-/// <c>MqttPubAckPacketFactory</c>), and nothing reads the list before the writer encodes the packet. This list holds no
-/// property: the writer takes it off the packet before encoding. MQTTnet enqueues a connection's PUBACKs in the order
-/// it read the PUBLISHes, and the writer keeps the order of everything it is given.
+/// How it reaches the write path: <see cref="CoreBridge"/> puts it on the PUBACK it builds, in the packet's user
+/// properties (the one slot of MQTTnet's packet type that the formatter alone reads). This list holds no property: the
+/// writer takes it off the packet before encoding. The reader sends a connection's PUBACKs in the order it read the
+/// PUBLISHes, and the writer keeps the order of everything it is given.
 /// </para>
 /// </summary>
 sealed class HeldAcknowledgement(BrokerCore core, PublishOutcome outcome, GroupCommit.Pending pending, BrokerMetrics? metrics)

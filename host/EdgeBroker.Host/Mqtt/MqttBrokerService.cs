@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
+using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
@@ -13,11 +14,11 @@ using EdgeBroker.Host.Uplink;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MQTTnet.Server;
 
 namespace EdgeBroker.Host.Mqtt;
 
-/// <summary>Runs the MQTTnet server with the routing core behind it for the lifetime of the host.</summary>
+/// <summary>Runs the MQTT listeners and the connections (<see cref="CoreBridge"/>) with the routing core behind them for
+/// the lifetime of the host.</summary>
 sealed class MqttBrokerService(
     IOptions<BrokerOptions> options,
     ServerTls tls,
@@ -31,25 +32,15 @@ sealed class MqttBrokerService(
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
-    /// <summary>Room in MQTTnet's per-client queue beyond what the core's outbound limits admit (MQTTnet's default size):
-    /// retained messages after a SUBACK normally go through the connection (<see cref="RetainedOnSubscribe"/>) and are
-    /// counted there, but MQTTnet queues any that no connection takes itself.</summary>
-    const int RetainedPendingMessages = 1000;
+    /// <summary>Topics that may hold a retained message at once; a retained message for a further topic is refused
+    /// (counted in the core's <see cref="RetainedMessages.Refused"/>), so memory stays bounded.</summary>
+    const int MaxRetainedMessages = 100_000;
 
-    /// <summary>The send buffer MQTTnet gives each connection up front (its default: 4 KB, most of an idle
-    /// connection's managed memory; measured 2,000 idle clients × 4,120-byte arrays). It grows on demand for a
-    /// larger packet, so it only needs to hold the common short one (CONNACK, SUBACK, PUBACK, a sensor message).</summary>
-    const int SendBufferBytes = 256;
-
-    /// <summary>What a send buffer shrinks back to after a larger packet (MQTTnet's default keeps up to 64 KB per
-    /// connection that once sent one).</summary>
-    const int SendBufferMaxBytes = 4096;
-
-    /// <summary>How long a stop waits for MQTTnet to report the connections it closed (each takes milliseconds).</summary>
+    /// <summary>How long a stop waits for the connections it closed to be reported ended (each takes milliseconds).</summary>
     static readonly TimeSpan ConnectionsClosedTimeout = TimeSpan.FromSeconds(5);
 
     readonly ILogger _logger = loggerFactory.CreateLogger<MqttBrokerService>();
-    MqttServer? _server;
+    GuardedServerAdapter? _listeners;
     CoreBridge? _bridge;
     Timer? _expiryTimer;
     Timer? _tickTimer;
@@ -66,28 +57,16 @@ sealed class MqttBrokerService(
 
     public CoreBridge Bridge => _bridge ?? throw new InvalidOperationException("The broker has not started.");
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         // From here on 0 means "no such listener": a port setting of 0 has been replaced by a free port.
         var port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Port;
         var tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Tls.Port;
-        var serverOptions = Listeners(new MqttServerOptionsBuilder(), settings, port, tlsPort)
-            .WithPersistentSessions(false)
-            .WithMaxPendingMessagesPerClient(PendingMessagesPerClient(settings))
-            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage)
-            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(10))
-            .Build();
-        serverOptions.WriterBufferSize = SendBufferBytes;
-        serverOptions.WriterBufferSizeMax = SendBufferMaxBytes;
-
         var restored = core.Restore();
-        var sessionPresent = new SessionPresentFlags();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions,
-            [new GuardedServerAdapter(sessionPresent, settings.Connections,
-                new ConnectionProblems(loggerFactory.CreateLogger<ConnectionProblems>(), settings.Connections.MaxTrackedSources), statistics.Bytes)],
-            new MqttNetLogAdapter(loggerFactory));
-        _bridge = new CoreBridge(core, security, _server, sessionPresent, settings.Mqtt311SessionExpirySeconds, settings.OutboundQueue.ToLimits(),
+        var retained = new RetainedMessages(MaxRetainedMessages, storage.Retained);
+        statistics.Retained = retained;
+        _bridge = new CoreBridge(core, security, retained, settings.Mqtt311SessionExpirySeconds, settings.OutboundQueue.ToLimits(),
             loggerFactory.CreateLogger<CoreBridge>())
         {
             Metrics = metrics,
@@ -95,25 +74,10 @@ sealed class MqttBrokerService(
             ClientReady = uplinks.ClientReady,
             ClientGone = uplinks.ClientGone,
         };
-        if (storage.Retained is { } retained)
+        _listeners = new GuardedServerAdapter(settings.Connections,
+            new ConnectionProblems(loggerFactory.CreateLogger<ConnectionProblems>(), settings.Connections.MaxTrackedSources), statistics.Bytes)
         {
-            _server.LoadingRetainedMessageAsync += e =>
-            {
-                e.LoadedRetainedMessages = retained.LoadAll();
-                statistics.RetainedCount = e.LoadedRetainedMessages.Count;
-                return Task.CompletedTask;
-            };
-            _server.RetainedMessageChangedAsync += e =>
-            {
-                retained.Apply(e.ChangedRetainedMessage);
-                return Task.CompletedTask;
-            };
-        }
-
-        _server.RetainedMessageChangedAsync += e =>
-        {
-            statistics.RetainedCount = e.StoredRetainedMessages.Count;
-            return Task.CompletedTask;
+            ClientHandler = _bridge.ServeAsync,
         };
         _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.NowMs()) { Security = security };
         metrics.Track(core, statistics, security);
@@ -124,18 +88,17 @@ sealed class MqttBrokerService(
 
         try
         {
-            await _server.StartAsync().ConfigureAwait(false);
+            _listeners.Start(Endpoints(settings, port, tlsPort));
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
         {
-            // MQTTnet does not say which of its listeners failed.
             _logger.LogCritical("Cannot listen on {Bind} port {Ports}: {Reason}. Stop the other broker using it or pick another port with {Flags}.",
                 settings.Bind, string.Join(" or ", new[] { port, tlsPort }.Where(p => p != 0)),
                 e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is already in use" : e.Message,
                 tlsPort == 0 ? "--port" : port == 0 ? "--tls-port" : "--port or --tls-port");
             Environment.ExitCode = ExitCodes.CannotListen;
             lifetime.StopApplication();
-            return;
+            return Task.CompletedTask;
         }
 
         BoundPort = port;
@@ -146,9 +109,10 @@ sealed class MqttBrokerService(
         _logger.LogInformation("P2P route announcements (federation) are accepted from {Announcers}", core.RouteAnnouncers);
 
         var sweep = TimeSpan.FromSeconds(settings.SessionExpirySweepSeconds);
-        _expiryTimer = new Timer(_ => _ = SweepExpiredSessions(), null, sweep, sweep);
+        _expiryTimer = new Timer(_ => SweepExpiredSessions(), null, sweep, sweep);
         _tickTimer = new Timer(_ => Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         revocation.Revoked += OnRevoked;
+        return Task.CompletedTask;
     }
 
     void LogAnonymousAccess(BrokerOptions settings)
@@ -184,6 +148,7 @@ sealed class MqttBrokerService(
         {
             var nowMs = Clock.NowMs();
             core.Tick(nowMs);
+            _bridge?.Tick();
             _sysTree?.Tick(nowMs);
             if (_heapTrim.Tick() is var (before, after, pause))
             {
@@ -201,17 +166,17 @@ sealed class MqttBrokerService(
             }
         }
 
-        _ = CloseConnectionsWithLostCredentials();
+        CloseConnectionsWithLostCredentials();
     }
 
     /// <summary>A device or token was revoked: its connections close now rather than at the next tick.</summary>
-    void OnRevoked() => _ = CloseConnectionsWithLostCredentials();
+    void OnRevoked() => CloseConnectionsWithLostCredentials();
 
-    async Task CloseConnectionsWithLostCredentials()
+    void CloseConnectionsWithLostCredentials()
     {
         try
         {
-            await Bridge.CloseConnectionsWithLostCredentialsAsync().ConfigureAwait(false);
+            Bridge.CloseConnectionsWithLostCredentials();
         }
         catch (Exception e)
         {
@@ -219,44 +184,23 @@ sealed class MqttBrokerService(
         }
     }
 
-    /// <summary>MQTTnet's own bound, above the core's outbound limit so that it never refuses a routed message; when
-    /// full it refuses the newest (DropNewMessage) — its default, dropping the oldest, would leave a dropped QoS 1 message
-    /// in its unacknowledged list forever. A returning client's stored backlog no longer needs to fit: what the outbound
-    /// limit refuses stays in the store and follows with the next batch.</summary>
-    static int PendingMessagesPerClient(BrokerOptions settings) =>
-        (int)Math.Min((long)settings.OutboundQueue.MaxMessagesPerClient + RetainedPendingMessages, int.MaxValue);
-
-    /// <summary>The plain listener and the TLS listener, as configured. Both go through the same TCP adapter, so TLS
-    /// connections get the same <see cref="GuardedChannel"/> limits and corrections as plain ones.</summary>
-    MqttServerOptionsBuilder Listeners(MqttServerOptionsBuilder builder, BrokerOptions settings, int port, int tlsPort)
+    /// <summary>The plain listener and the TLS listener, as configured (a port of 0: that listener is off). Both are
+    /// served the same way, so TLS connections get the same <see cref="GuardedChannel"/> limits as plain ones.</summary>
+    List<MqttEndpoint> Endpoints(BrokerOptions settings, int port, int tlsPort)
     {
-        if (port == 0)
+        var endpoints = new List<MqttEndpoint>();
+        if (port != 0)
         {
-            builder.WithoutDefaultEndpoint();
-        }
-        else
-        {
-            builder.WithDefaultEndpoint()
-                .WithDefaultEndpointBoundIPAddress(settings.BindAddress)
-                .WithDefaultEndpointBoundIPV6Address(System.Net.IPAddress.None)
-                .WithDefaultEndpointPort(port);
+            endpoints.Add(new MqttEndpoint(settings.BindAddress, port, Tls: null));
         }
 
         if (tls.Certificate is { } certificate)
         {
-            builder.WithEncryptedEndpoint()
-                .WithEncryptedEndpointBoundIPAddress(settings.BindAddress)
-                .WithEncryptedEndpointBoundIPV6Address(System.Net.IPAddress.None)
-                .WithEncryptedEndpointPort(tlsPort)
-                .WithEncryptionCertificate(certificate)
-                .WithEncryptionSslProtocol(ServerTls.Protocols);
-            if (tls.ClientCertificates is { } clientCertificates)
-            {
-                builder.WithClientCertificate(clientCertificates.Validate);
-            }
+            endpoints.Add(new MqttEndpoint(settings.BindAddress, tlsPort,
+                new TlsEndpoint(certificate, ServerTls.Protocols, tls.ClientCertificates is { } clients ? clients.Validate : null)));
         }
 
-        return builder;
+        return endpoints;
     }
 
     void AnnounceListeners(BrokerOptions settings)
@@ -285,12 +229,12 @@ sealed class MqttBrokerService(
     {
         revocation.Revoked -= OnRevoked;
         await DisposeTimersAsync().ConfigureAwait(false);
-        if (_server is { IsStarted: true })
+        if (_listeners is not null && BoundPort + BoundTlsPort > 0)
         {
             // An orderly stop, not a failure of the clients: no wills, and every session is back in the store before
             // the store closes (bounded: a stuck connection does not hold up the stop).
+            _listeners.Stop();
             var closed = Bridge.ShuttingDown();
-            await _server.StopAsync().ConfigureAwait(false);
             if (await Task.WhenAny(closed, Task.Delay(ConnectionsClosedTimeout, CancellationToken.None)).ConfigureAwait(false) != closed)
             {
                 _logger.LogWarning("Not every connection was reported closed within {Seconds} s of the stop; stopping anyway",
@@ -304,7 +248,7 @@ sealed class MqttBrokerService(
     public async ValueTask DisposeAsync()
     {
         await DisposeTimersAsync().ConfigureAwait(false);
-        _server?.Dispose();
+        _listeners?.Dispose();
     }
 
     async Task DisposeTimersAsync()
@@ -318,11 +262,11 @@ sealed class MqttBrokerService(
         }
     }
 
-    async Task SweepExpiredSessions()
+    void SweepExpiredSessions()
     {
         try
         {
-            await Bridge.ExpireSessionsAsync().ConfigureAwait(false);
+            Bridge.ExpireSessions();
         }
         catch (Exception e)
         {

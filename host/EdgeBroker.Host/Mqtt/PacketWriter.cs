@@ -8,7 +8,7 @@ namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
 /// Writes one connection's outgoing packets, encoded by MQTTnet's formatter, several per system call when they come
-/// faster than one at a time. MQTTnet's own channel adapter makes a <c>send()</c> per packet (two for a PUBLISH with a
+/// faster than one at a time. MQTTnet's own channel adapter made a <c>send()</c> per packet (two for a PUBLISH with a
 /// payload), which the profile of issue #15 found to be the host's largest cost (docs/performance.md). Here a packet
 /// is copied into a pending buffer and a flush is queued behind the sender's current work, so everything the sender
 /// queues in the meantime (a burst of PUBLISHes, the PUBACKs of a burst) leaves in one write; a single packet on a
@@ -18,7 +18,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// connection holds none.
 /// <para>
 /// A PUBACK whose message the store is still committing (<see cref="HeldAcknowledgement"/>) is held here, with every
-/// packet after it, without holding up MQTTnet's send loop: the PUBACKs of the messages one commit holds are encoded
+/// packet after it, without holding up the connection's reader: the PUBACKs of the messages one commit holds are encoded
 /// once it settles and leave in one write.
 /// </para>
 /// </summary>
@@ -32,8 +32,8 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// <summary>The first pending buffer rented; it doubles while a burst needs more.</summary>
     const int FirstBuffer = 4096;
 
-    /// <summary>Packets that may wait behind acknowledgements whose commit is under way: MQTTnet's send loop goes on,
-    /// and a sender finding more waiting waits for the flush.</summary>
+    /// <summary>Packets that may wait behind acknowledgements whose commit is under way: the reader goes on, and a
+    /// sender finding more waiting waits for the flush.</summary>
     const int MaxHeldPackets = 4096;
 
     readonly object _sync = new();
@@ -45,26 +45,36 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     int _pendingLength;
     Task? _flushing;
     Exception? _failure;
-    long _bytesSent;
 
-    /// <summary>Bytes written to the connection so far.</summary>
-    public long BytesSent => Interlocked.Read(ref _bytesSent);
+    /// <summary>Told after each write, outside the writer's lock, so that a sender that found the writer
+    /// <see cref="IsFull"/> sends what waited; null tells no one.</summary>
+    public Action? Written { get; set; }
 
-    public void ResetStatistics() => Interlocked.Exchange(ref _bytesSent, 0);
+    /// <summary>Whether the pending packets are over their bound: a sender that need not wait (the core's deliveries)
+    /// keeps what it has until the next <see cref="Written"/>.</summary>
+    public bool IsFull
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets;
+            }
+        }
+    }
 
     /// <summary>Encodes <paramref name="packet"/> behind what is pending; completes at once unless the pending bytes
     /// are over their bound, then when the flush has written them. Throws <see cref="MqttCommunicationException"/> once
-    /// a write has failed (MQTTnet then ends the connection).</summary>
-    public Task SendAsync(MqttPacket packet, CancellationToken cancellationToken)
+    /// a write has failed (the connection then ends).</summary>
+    public Task SendAsync(MqttPacket packet)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         Task? full = null;
         lock (_sync)
         {
             ThrowIfFailed();
             if (_held is not null || HeldAcknowledgement.On(packet) is { IsSettled: false })
             {
-                // Behind an acknowledgement whose commit is under way, so the order stays as MQTTnet sent them.
+                // Behind an acknowledgement whose commit is under way, so the order stays as they were sent.
                 (_held ??= new Queue<MqttPacket>()).Enqueue(packet);
             }
             else if (!Append(packet))
@@ -82,7 +92,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             }
         }
 
-        return full is null ? Task.CompletedTask : full.WaitAsync(cancellationToken);
+        return full ?? Task.CompletedTask;
     }
 
     /// <summary>Encodes <paramref name="packet"/> at the end of the pending bytes, a held acknowledgement with the
@@ -228,14 +238,14 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
                 return;
             }
 
-            Interlocked.Add(ref _bytesSent, length);
             bytes.CountSent(length);
+            Written?.Invoke();
             spare = chunk;
         }
     }
 
     /// <summary>The connection is unusable (a write failed) or must end (a held acknowledgement may not be sent): it is
-    /// closed (MQTTnet's read then ends it), and every later send fails.</summary>
+    /// closed (its reader then ends it), and every later send fails.</summary>
     void Close(Exception e)
     {
         lock (_sync)

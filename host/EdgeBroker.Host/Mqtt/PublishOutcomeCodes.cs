@@ -4,7 +4,7 @@ using MQTTnet.Protocol;
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>The PUBACK/PUBREC reason code an MQTT 5 publisher gets for each routing outcome. MQTT 3.1.1 has no
-/// reason codes there, so a 3.1.1 publisher is simply acknowledged (MQTTnet drops the code).</summary>
+/// reason codes there, so a 3.1.1 publisher is simply acknowledged (the 3.1.1 encoder drops the code).</summary>
 static class PublishOutcomeCodes
 {
     public static MqttPubAckReasonCode ToPubAck(PublishOutcome outcome) => outcome switch

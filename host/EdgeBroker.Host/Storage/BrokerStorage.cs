@@ -29,7 +29,7 @@ public sealed class BrokerStorage : IDisposable
 
     public ISessionStore Sessions { get; }
 
-    /// <summary>Null when retained messages live in memory only (MQTTnet's own store).</summary>
+    /// <summary>Null when retained messages live in memory only (the core keeps them on the heap).</summary>
     public SqliteRetainedStore? Retained { get; }
 
     public IDeviceStore Devices { get; }

@@ -1,48 +1,54 @@
-using System.Buffers;
+using System.Collections;
+using EdgeBroker.Core.Retained;
+using EdgeBroker.Core.Routing;
 using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace EdgeBroker.Host.Storage;
 
-/// <summary>Retained messages in SQLite, kept in step with MQTTnet's retained-message manager through its load and
-/// change events.</summary>
-public sealed class SqliteRetainedStore(SqliteDatabase database)
+/// <summary>The core's retained messages (<see cref="RetainedMessages"/>) in SQLite, with their MQTT 5 properties
+/// (<see cref="MessageProperties"/>).</summary>
+public sealed class SqliteRetainedStore(SqliteDatabase database) : IRetainedStore
 {
-    public List<MqttApplicationMessage> LoadAll()
+    public ArrayList LoadRetained()
     {
-        var messages = new List<MqttApplicationMessage>();
+        var messages = new ArrayList();
         lock (database.Sync)
         {
             using var command = database.Command("SELECT topic, payload, qos, properties, expiry_interval FROM retained_messages");
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var message = MessageProperties.Decode(reader.IsDBNull(3) ? null : (byte[])reader["properties"]);
-                message.Topic = reader.GetString(0);
-                message.PayloadSegment = new ArraySegment<byte>((byte[])reader["payload"]);
-                message.QualityOfServiceLevel = (MqttQualityOfServiceLevel)reader.GetInt32(2);
-                message.MessageExpiryInterval = (uint)reader.GetInt64(4);
-                message.Retain = true;
-                messages.Add(message);
+                messages.Add(new RoutedMessage(reader.GetString(0), (byte[])reader["payload"], reader.GetInt32(2), retain: true)
+                {
+                    EngineProperties = reader.IsDBNull(3) ? null : MessageProperties.Decode((byte[])reader["properties"]),
+                    MessageExpiryInterval = (uint)reader.GetInt64(4),
+                    PublishedAtMs = EdgeBroker.Core.Clock.NowMs(),
+                });
             }
         }
 
         return messages;
     }
 
-    /// <summary>Stores the topic's new retained message, or deletes it when the payload is empty ([MQTT-3.3.1-10]).</summary>
-    public void Apply(MqttApplicationMessage message)
+    /// <summary>Stores the topic's new retained message (the core clears a topic with <see cref="DeleteRetained"/>);
+    /// false when the database cannot write (disk or its size limit full), and the message is then not retained.</summary>
+    public bool SaveRetained(RoutedMessage message)
+    {
+        try
+        {
+            Save(message);
+            return true;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return false;
+        }
+    }
+
+    void Save(RoutedMessage message)
     {
         lock (database.Sync)
         {
-            if (message.Payload.IsEmpty)
-            {
-                using var delete = database.Command("DELETE FROM retained_messages WHERE topic = $topic");
-                delete.Parameters.AddWithValue("$topic", message.Topic);
-                delete.ExecuteNonQuery();
-                return;
-            }
-
             using var command = database.Command(
                 """
                 INSERT INTO retained_messages (topic, payload, qos, properties, expiry_interval) VALUES ($topic, $payload, $qos, $properties, $expiry)
@@ -50,11 +56,21 @@ public sealed class SqliteRetainedStore(SqliteDatabase database)
                     expiry_interval = excluded.expiry_interval
                 """);
             command.Parameters.AddWithValue("$topic", message.Topic);
-            command.Parameters.AddWithValue("$payload", message.Payload.ToArray());
-            command.Parameters.AddWithValue("$qos", (int)message.QualityOfServiceLevel);
-            command.Parameters.AddWithValue("$properties", (object?)MessageProperties.Encode(message) ?? DBNull.Value);
+            command.Parameters.AddWithValue("$payload", message.Payload.AsSpan(message.PayloadOffset, message.PayloadLength).ToArray());
+            command.Parameters.AddWithValue("$qos", message.Qos);
+            command.Parameters.AddWithValue("$properties", (object?)MessageProperties.Encode(message.EngineProperties as MqttApplicationMessage) ?? DBNull.Value);
             command.Parameters.AddWithValue("$expiry", (long)message.MessageExpiryInterval);
             command.ExecuteNonQuery();
+        }
+    }
+
+    public void DeleteRetained(string topic)
+    {
+        lock (database.Sync)
+        {
+            using var delete = database.Command("DELETE FROM retained_messages WHERE topic = $topic");
+            delete.Parameters.AddWithValue("$topic", topic);
+            delete.ExecuteNonQuery();
         }
     }
 }

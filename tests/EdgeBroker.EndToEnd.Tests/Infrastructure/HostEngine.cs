@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 
-/// <summary>The host engine (MQTTnet + core), built exactly as the program builds it, listening on a free port.</summary>
+/// <summary>The host engine (its own connection loop + core), built exactly as the program builds it, listening on a free port.</summary>
 public sealed class HostEngine : BrokerEngine
 {
     public const string DataDirKey = "EdgeBroker:DataDir";

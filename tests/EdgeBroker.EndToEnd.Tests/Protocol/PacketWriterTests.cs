@@ -25,14 +25,15 @@ public sealed class PacketWriterTests
         const int packets = 200;
         await using var pair = await SocketPair.OpenAsync();
         var counting = new WriteCountingStream(pair.Server);
-        var writer = new PacketWriter(counting, Formatter(), new ByteCounters());
+        var bytes = new ByteCounters();
+        var writer = new PacketWriter(counting, Formatter(), bytes);
 
-        // As MQTTnet's send loop does: one packet after another, without waiting for the socket in between.
+        // As a connection's reader does: one packet after another, without waiting for the socket in between.
         await Task.Run(async () =>
         {
             for (var id = 1; id <= packets; id++)
             {
-                await writer.SendAsync(new MqttPubAckPacket { PacketIdentifier = (ushort)id }, CancellationToken.None);
+                await writer.SendAsync(new MqttPubAckPacket { PacketIdentifier = (ushort)id });
             }
 
             await writer.DrainAsync(CancellationToken.None);
@@ -45,7 +46,7 @@ public sealed class PacketWriterTests
         }
 
         Assert.True(counting.Writes < packets / 2, $"{counting.Writes} writes for {packets} packets");
-        Assert.Equal(4 * packets, writer.BytesSent);
+        Assert.Equal(4 * packets, bytes.Sent);
     }
 
     [Fact]
@@ -59,7 +60,7 @@ public sealed class PacketWriterTests
         do
         {
             Assert.True(sent < 64 * 1024, $"{sent:N0} packets of {payload} bytes were taken without the sender waiting");
-            send = writer.SendAsync(Publish(sent, payload), CancellationToken.None);
+            send = writer.SendAsync(Publish(sent, payload));
             sent++;
         }
         while (await Task.WhenAny(send, Task.Delay(TimeSpan.FromSeconds(1))) == send);
@@ -92,7 +93,7 @@ public sealed class PacketWriterTests
         {
             try
             {
-                await writer.SendAsync(Publish(i, 1024), CancellationToken.None);
+                await writer.SendAsync(Publish(i, 1024));
                 await writer.DrainAsync(CancellationToken.None);
             }
             catch (MqttCommunicationException)
@@ -102,7 +103,7 @@ public sealed class PacketWriterTests
         }
 
         Assert.True(failed, "sends to a reset connection kept succeeding");
-        await Assert.ThrowsAsync<MqttCommunicationException>(() => writer.SendAsync(new MqttPingRespPacket(), CancellationToken.None));
+        await Assert.ThrowsAsync<MqttCommunicationException>(() => writer.SendAsync(new MqttPingRespPacket()));
     }
 
     static MqttPacketFormatterAdapter Formatter() => new(MQTTnet.Formatter.MqttProtocolVersion.V311, new MqttBufferWriter(256, 4096));

@@ -83,6 +83,63 @@ public sealed class DeliveryTests
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task A_qos2_publish_sent_again_before_its_pubrel_is_acknowledged_again_and_not_delivered_twice(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var subscriber = await TestClient.ConnectAsync(broker, "subscriber");
+        await subscriber.SubscribeAsync("exactly/once", MqttQualityOfServiceLevel.AtLeastOnce);
+        await using var publisher = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await publisher.ConnectAsync("qos2-publisher"));
+        const ushort packetId = 7;
+
+        // [MQTT-4.3.3-2]: the first PUBLISH is routed and answered with PUBREC; the same one again (DUP set, as after a
+        // lost PUBREC) is answered with PUBREC again and not routed a second time.
+        await publisher.PublishAsync("exactly/once", "first"u8.ToArray(), qos: 2, packetId);
+        Assert.Equal((5, packetId), await ReadAcknowledgementAsync(publisher));
+        await publisher.SendAsync(0x3C, [0, 12, .. "exactly/once"u8.ToArray(), 0, (byte)packetId, .. "first"u8.ToArray()]);
+        Assert.Equal((5, packetId), await ReadAcknowledgementAsync(publisher));
+        Assert.Equal(["first"], await subscriber.ReceivePayloadsAsync(1));
+        await subscriber.ExpectNothingAsync();
+
+        // PUBREL completes it (PUBCOMP); the identifier then carries a new message, which is routed.
+        await publisher.SendPacketIdAsync(0x62, packetId);
+        Assert.Equal((7, packetId), await ReadAcknowledgementAsync(publisher));
+        await publisher.PublishAsync("exactly/once", "second"u8.ToArray(), qos: 2, packetId);
+        Assert.Equal((5, packetId), await ReadAcknowledgementAsync(publisher));
+        Assert.Equal(["second"], await subscriber.ReceivePayloadsAsync(1));
+    }
+
+    [Fact]
+    public async Task A_qos2_delivery_goes_through_pubrec_pubrel_and_pubcomp()
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host);
+        await using var subscriber = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await subscriber.ConnectAsync("qos2-subscriber"));
+        Assert.Equal(2, await subscriber.SubscribeAsync("exactly/out", qos: 2));
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+
+        await publisher.PublishAsync("exactly/out", "one", MqttQualityOfServiceLevel.ExactlyOnce);
+        var delivered = await subscriber.ReadPublishAsync();
+        Assert.Equal(("one", 2), (delivered.Payload, delivered.Qos));
+        await subscriber.SendPacketIdAsync(0x50, delivered.PacketId);
+        var (type, flags, body) = await subscriber.ReadPacketAsync();
+        Assert.Equal((6, 2, delivered.PacketId), (type, flags, (ushort)((body[0] << 8) | body[1])));
+        await subscriber.SendPacketIdAsync(0x70, delivered.PacketId);
+
+        // The exchange is complete: the next message flows, and the first is not sent again.
+        await publisher.PublishAsync("exactly/out", "two", MqttQualityOfServiceLevel.ExactlyOnce);
+        Assert.Equal("two", (await subscriber.ReadPublishAsync()).Payload);
+    }
+
+    /// <summary>The type and packet identifier of the next packet, an acknowledgement (PUBREC 5, PUBCOMP 7).</summary>
+    static async Task<(int Type, ushort PacketId)> ReadAcknowledgementAsync(RawMqttConnection connection)
+    {
+        var (type, _, body) = await connection.ReadPacketAsync();
+        return (type, (ushort)((body[0] << 8) | body[1]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task Unsubscribe_stops_delivery(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);

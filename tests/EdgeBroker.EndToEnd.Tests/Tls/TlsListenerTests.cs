@@ -75,8 +75,8 @@ public sealed class TlsListenerTests(TestCertificates certificates) : IClassFixt
     [Fact]
     public async Task Over_tls_a_persistent_session_is_reported_present_on_reconnect_as_over_plain_tcp()
     {
-        // The core, not MQTTnet, keeps sessions; the CONNACK's session-present flag is set by GuardedChannel,
-        // which therefore has to sit on TLS connections too.
+        // The core keeps sessions; the CONNACK's session-present flag is its answer, through the same connection loop
+        // on TLS connections as on plain ones.
         await using var broker = await Engines.StartAsync(Engines.Host, certificates.PemSettings());
         await using (var first = await MqttNetOverTls.ConnectAsync(broker, certificates.Ca, "GID_sensors@@@persistent", cleanStart: false))
         {
@@ -92,7 +92,7 @@ public sealed class TlsListenerTests(TestCertificates certificates) : IClassFixt
     [Fact]
     public async Task Over_tls_a_zero_length_client_id_without_clean_session_gets_connack_0x02_as_over_plain_tcp()
     {
-        // [MQTT-3.1.3-8]: MQTTnet alone closes such a connection without any CONNACK; GuardedChannel answers it.
+        // [MQTT-3.1.3-8]: MQTTnet's decoder refuses such a CONNECT; GuardedChannel answers it with a CONNACK.
         await using var broker = await Engines.StartAsync(Engines.Host, certificates.PemSettings());
 
         await using var connection = await RawMqttConnection.OpenTlsAsync(broker, certificates.Ca);

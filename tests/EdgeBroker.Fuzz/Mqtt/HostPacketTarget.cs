@@ -8,31 +8,31 @@ using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Retained;
-using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Mqtt;
+using EdgeBroker.Host.Security;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
-using MQTTnet.Packets;
-using MQTTnet.Protocol;
 
 namespace EdgeBroker.Fuzz.Mqtt;
 
 /// <summary>
 /// (b) The host's packet handling through the core: the input is what a client sends on one connection, read by the
 /// host's own <see cref="GuardedChannel"/> exactly as its listener does — its framing (fixed header, remaining length,
-/// the maximum packet size, bodies read into pooled buffers as bytes arrive), its checks of what MQTTnet does not check
-/// (the first packet a CONNECT of a supported protocol level, reserved flags, UTF-8 strings, a second CONNECT) and
-/// MQTTnet 5.2's decoders behind them — and each packet it passes on handed to a <see cref="BrokerCore"/> on in-memory
-/// stores the way the host's CoreBridge reports it (Connect, Subscribe, Unsubscribe, Publish, Acknowledge, Disconnect).
-/// The CONNACK is sent back through the channel, so an MQTT 5 connection refused later gets its DISCONNECT with the
-/// reason code. Two other clients share the core — one connected and subscribed to everything, one away with a
-/// persistent session — so the fuzzed client's messages are routed, kept offline and retained.
+/// the maximum packet size, bodies read into pooled buffers as bytes arrive), its checks of what MQTTnet's decoders do
+/// not check (the first packet a CONNECT of a supported protocol level, reserved flags, UTF-8 strings, a second
+/// CONNECT, topic aliases, the Receive Maximum) and MQTTnet 5.2's decoders behind them — and served by the host's own
+/// connection loop (<see cref="CoreBridge.ServeAsync"/>) against a <see cref="BrokerCore"/> on in-memory stores:
+/// CONNECT and its CONNACK, PUBLISH at every QoS with its acknowledgements, SUBSCRIBE with retained messages after the
+/// SUBACK, UNSUBSCRIBE, DISCONNECT and everything the loop refuses. Two other clients share the core — one connected and
+/// subscribed to everything, one away with a persistent session — so the fuzzed client's messages are routed, kept
+/// offline and retained.
 /// <para>
-/// The channel's designed refusal is to close the connection (it reports the problem and returns no packet), so an
-/// exception escaping it is a finding. So is any exception thrown inside it other than the refusals it is built
+/// The channel's and the loop's designed refusal is to close the connection (reported, no exception escapes), so an
+/// exception escaping them is a finding. So is any exception thrown inside them other than the refusals they are built
 /// on — <see cref="BadPacketException"/> and MQTTnet's <see cref="MqttProtocolViolationException"/> — even though the
 /// channel turns every decoder failure into a closed connection: a decoder throwing anything else has a bug there.
 /// </para>
@@ -68,8 +68,9 @@ sealed class HostPacketTarget : FuzzTarget
         };
     }
 
-    /// <summary>The socket the channel's reader progress would ask for unread bytes: never asked here (no PUBLISH is
-    /// routed through the host's bridge), so one unconnected socket serves every input.</summary>
+    /// <summary>The socket the channel's reader progress would ask for unread bytes: only asked about another connection
+    /// subscribed to a PUBLISH's topic (the fuzzed client's own is never waited for), so one unconnected socket serves
+    /// every input.</summary>
     static readonly Socket UnconnectedSocket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
     public override string Name => "host-packets";
@@ -82,8 +83,10 @@ sealed class HostPacketTarget : FuzzTarget
     {
         var limits = new OfflineLimits();
         var core = new BrokerCore(new AllowAllPolicy(), new MemoryOfflineStore(limits), new MemorySessionStore(), limits, MaxQos, expectedClients: 16);
-        var retained = new RetainedMessages(32, null);
-        core.KeepRetained = message => retained.Update(message);
+        var security = new BrokerSecurity(new SecurityOptions { AllowAnonymous = true }, new MemoryDeviceStore(), new MemoryTokenStore(),
+            new CryptoRandomSource());
+        var bridge = new CoreBridge(core, security, new RetainedMessages(32, null), Mqtt311SessionExpirySeconds,
+            new OutboundQueueOptions().ToLimits(), NullLogger<CoreBridge>.Instance);
         var observer = new FuzzedClientConnection(1);
         core.Connect("observer", true, 0, observer);
         core.Subscribe("observer", "#", 1, false, false, 0);
@@ -93,31 +96,22 @@ sealed class HostPacketTarget : FuzzTarget
         core.Disconnect("away", away, BrokerCore.NeverExpires);
 
         using var channel = new GuardedChannel(new ClientStream(input), Local, Remote, null, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)),
-            MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new SessionPresentFlags(), new ByteCounters(),
+            MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new ByteCounters(),
             new ConnectionInput(UnconnectedSocket, secured: false));
-        var client = new CoreClient(core, channel.PacketFormatterAdapter);
         _unexpected = null;
         _reading = true;
         try
         {
             if (Wait(channel.ReceiveConnectAsync(Timeout.InfiniteTimeSpan, CancellationToken.None)))
             {
-                while (Wait(channel.ReceivePacketAsync(CancellationToken.None)) is { } packet && client.Handle(packet))
-                {
-                    if (packet is MqttConnectPacket)
-                    {
-                        Wait(channel.SendPacketAsync(new MqttConnAckPacket { ReasonCode = MqttConnectReasonCode.Success }, CancellationToken.None));
-                    }
-                }
+                // Serves until the input ends, then writes what is pending (CONNACK, acknowledgements, DISCONNECT).
+                Wait(bridge.ServeAsync(channel));
             }
         }
         finally
         {
-            // What the channel wrote (CONNACK, DISCONNECT) is flushed on the thread pool; this waits for it, so an
-            // execution ends with its writes.
-            Wait(channel.DisconnectAsync(CancellationToken.None));
+            Wait(channel.DisconnectAsync());
             _reading = false;
-            client.Close();
         }
 
         if (_unexpected is { } unexpected)
@@ -133,98 +127,4 @@ sealed class HostPacketTarget : FuzzTarget
     static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
     static void Wait(Task task) => task.GetAwaiter().GetResult();
-
-    /// <summary>One client's packets as the host's CoreBridge reports them to the core (after the channel's checks:
-    /// CONNECT first and only once).</summary>
-    sealed class CoreClient(BrokerCore core, MqttPacketFormatterAdapter formatter)
-    {
-        readonly FuzzedClientConnection _connection = new(3);
-        string? _clientId;
-        uint _expiry;
-        bool _disconnectReceived;
-
-        bool IsV5 => formatter.ProtocolVersion == MqttProtocolVersion.V500;
-
-        /// <summary>False when the connection ends with this packet.</summary>
-        public bool Handle(MqttPacket packet)
-        {
-            if (_clientId == null)
-            {
-                return packet is MqttConnectPacket connect && Connect(connect);
-            }
-
-            switch (packet)
-            {
-                case MqttPublishPacket publish:
-                    core.Publish(_clientId, new RoutedMessage(publish.Topic, publish.Payload.ToArray(), (int)publish.QualityOfServiceLevel, publish.Retain)
-                    {
-                        SenderClientId = _clientId,
-                        MessageExpiryInterval = publish.MessageExpiryInterval,
-                        PublishedAtMs = Clock.NowMs(),
-                    });
-                    return true;
-                case MqttSubscribePacket subscribe:
-                    foreach (var filter in subscribe.TopicFilters)
-                    {
-                        if (!filter.Topic.StartsWith("$share/", StringComparison.Ordinal))
-                        {
-                            core.Subscribe(_clientId, filter.Topic, (int)filter.QualityOfServiceLevel, filter.NoLocal, filter.RetainAsPublished,
-                                (int)subscribe.SubscriptionIdentifier);
-                        }
-                    }
-
-                    return true;
-                case MqttUnsubscribePacket unsubscribe:
-                    foreach (var filter in unsubscribe.TopicFilters)
-                    {
-                        core.Unsubscribe(_clientId, filter);
-                    }
-
-                    return true;
-                case MqttPubAckPacket or MqttPubCompPacket:
-                    var tag = _connection.TakeDeliveryTag(((MqttPacketWithIdentifier)packet).PacketIdentifier);
-                    if (tag > 0)
-                    {
-                        core.Acknowledge(_clientId, tag);
-                    }
-
-                    return true;
-                case MqttDisconnectPacket disconnect:
-                    _disconnectReceived = true;
-                    if (IsV5 && disconnect.SessionExpiryInterval != 0)
-                    {
-                        _expiry = disconnect.SessionExpiryInterval;
-                    }
-
-                    return false;
-                default:
-                    return true;
-            }
-        }
-
-        bool Connect(MqttConnectPacket connect)
-        {
-            _clientId = string.IsNullOrEmpty(connect.ClientId) ? "auto-generated" : connect.ClientId;
-            _expiry = IsV5 ? connect.SessionExpiryInterval : connect.CleanSession ? 0 : Mqtt311SessionExpirySeconds;
-            core.Connect(_clientId, connect.CleanSession, _expiry, _connection);
-            core.ConnectionAccepted(_clientId, _connection, "127.0.0.1:50000");
-            return true;
-        }
-
-        public void Close()
-        {
-            if (_clientId == null)
-            {
-                return;
-            }
-
-            core.Disconnect(_clientId, _connection, _expiry);
-            if (_disconnectReceived)
-            {
-                core.DisconnectReceived(_clientId, _connection);
-            }
-
-            core.ConnectionClosed(_clientId, _connection);
-        }
-    }
 }

@@ -1,0 +1,381 @@
+using System.Buffers;
+using EdgeBroker.Core.Flow;
+using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Outbound;
+using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Sessions;
+using EdgeBroker.Host.Monitoring;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>
+/// One client connection as the core sees it on the host: a routed message is numbered, encoded and written through
+/// the connection's <see cref="PacketWriter"/> at once, and its QoS 1 (PUBACK) or QoS 2 (PUBREC → PUBREL → PUBCOMP)
+/// exchange is tracked here until the client completes it, when the core hears of it (<see cref="Acknowledged"/>).
+/// <para>
+/// Every message first waits in the core's <see cref="InFlightWindow"/>, which lets a QoS 1/2 PUBLISH through only while
+/// fewer than the client's Receive Maximum are unacknowledged, and holds all messages until the CONNACK has been written
+/// (<see cref="Ready"/>) — so a client receives P2P messages from the moment it is accepted and nothing overtakes the
+/// CONNACK or the offline backlog.
+/// </para>
+/// <para>
+/// On the way out each PUBLISH gets the client's topic alias where it allows them (the core's
+/// <see cref="OutboundTopicAliases"/>), and one larger than the client's Maximum Packet Size is discarded and reported to
+/// the core (MQTT 5 [MQTT-3.1.2-25]).
+/// </para>
+/// <para>
+/// What waits for the client in the window — for a place in it, or for the writer, which takes no more while its
+/// pending bytes are over their bound (<see cref="PacketWriter.IsFull"/>) — is counted in messages and bytes (topic and
+/// payload) and bounded by the core's <see cref="OutboundQueueLimits"/>; a message they do not admit is refused (Send
+/// returns false) and the core drops or keeps it. Tables are made at first use: an idle connection holds none.
+/// </para>
+/// </summary>
+/// <param name="channel">The connection's packets.</param>
+/// <param name="keepAliveSeconds">The keep-alive the client is held to (0: none).</param>
+/// <param name="client">Who the connection authenticated as; handed back to the core's security when it ends.</param>
+/// <param name="pairingMessage">A freshly paired device's credentials, sent once after the CONNACK; null otherwise.</param>
+/// <param name="limits">What may wait for the client.</param>
+/// <param name="receiveLimits">What the client said it can take.</param>
+sealed class ClientConnection(GuardedChannel channel, string clientId, ushort keepAliveSeconds, AuthenticatedClient client, PairingMessage? pairingMessage,
+    OutboundQueueLimits limits, ClientReceiveLimits receiveLimits) : IClientConnection
+{
+    readonly object _sync = new();
+    readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly InFlightWindow _window = new(receiveLimits.ReceiveMaximum);
+    readonly OutboundTopicAliases _topicAliases = new(receiveLimits.TopicAliasMaximum);
+
+    /// <summary>The QoS 1/2 PUBLISHes written and not yet acknowledged, by packet identifier: the core's delivery tag
+    /// (0 if untracked) and, for QoS 2, whether the PUBREC came (the PUBREL is out). Each holds a place in
+    /// <see cref="_window"/>. Made at the first one.</summary>
+    Dictionary<ushort, Unacknowledged>? _inFlight;
+
+    /// <summary>Encodes a PUBLISH to measure it; only for a client that announced a Maximum Packet Size.</summary>
+    MqttPacketFormatterAdapter? _measure;
+
+    /// <summary>Identifiers of the client's QoS 2 PUBLISHes routed and not yet released (PUBREL); made at the first.
+    /// Only the connection's reader uses it.</summary>
+    HashSet<ushort>? _awaitingRelease;
+
+    PairingMessage? _pairingMessage = pairingMessage;
+    ushort _lastPacketIdentifier;
+    bool _ready;
+    int _closing;
+    int _queuedMessages;
+    long _queuedBytes;
+
+    /// <summary>When the client last sent a packet (<see cref="Environment.TickCount64"/>), for the keep-alive sweep.</summary>
+    long _lastPacketMs = Environment.TickCount64;
+
+    public string ChannelId { get; } = Guid.NewGuid().ToString("N");
+
+    public string ClientId => clientId;
+
+    public ushort KeepAliveSeconds => keepAliveSeconds;
+
+    public GuardedChannel Channel => channel;
+
+    public MqttProtocolVersion ProtocolVersion => channel.Version;
+
+    public bool IsMqtt5 => channel.Version == MqttProtocolVersion.V500;
+
+    public AuthenticatedClient Client { get; } = client;
+
+    /// <summary>Where this connection's reader is: a PUBLISH routed here waits for the input it had received before
+    /// (<see cref="ConnectionInput.WaitForSubscribersAsync"/>).</summary>
+    public ConnectionInput Input => channel.Input;
+
+    /// <summary>The session expiry in force: the CONNECT's, or what an MQTT 5 DISCONNECT changed it to.</summary>
+    public uint SessionExpirySeconds { get; set; }
+
+    /// <summary>Whether the client said DISCONNECT before the connection ended.</summary>
+    public bool SaidDisconnect { get; set; }
+
+    /// <summary>Whether another connection took this one's session over.</summary>
+    public bool TakenOver { get; set; }
+
+    /// <summary>Completes once the core has been told this connection ended (<see cref="End"/>).</summary>
+    public Task Ended => _ended.Task;
+
+    public void End() => _ended.TrySetResult();
+
+    /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
+    public BrokerMetrics? Metrics { get; init; }
+
+    /// <summary>Told the client ID and delivery tag (0 if untracked) of each message discarded as larger than the client's
+    /// Maximum Packet Size; called under this connection's lock, possibly inside <see cref="Send"/>, so it must not call
+    /// the core synchronously. One delegate serves every connection.</summary>
+    public Action<string, long>? DiscardedTooLarge { get; init; }
+
+    /// <summary>The broker ends the connection (once, whoever asks first): an MQTT 5 client is told why.</summary>
+    public Task CloseAsync(MqttDisconnectReasonCode reason, string? reasonString = null) =>
+        Interlocked.Exchange(ref _closing, 1) == 0 ? channel.CloseAsync(reason, reasonString) : Task.CompletedTask;
+
+    /// <summary>Whether the client's QoS 2 PUBLISH <paramref name="packetIdentifier"/> was routed and awaits its PUBREL.</summary>
+    public bool AwaitsRelease(ushort packetIdentifier) => _awaitingRelease?.Contains(packetIdentifier) == true;
+
+    /// <summary>The client's QoS 2 PUBLISH <paramref name="packetIdentifier"/> was routed; its PUBREC is going out.</summary>
+    public void AwaitRelease(ushort packetIdentifier) => (_awaitingRelease ??= []).Add(packetIdentifier);
+
+    /// <summary>PUBREL: the identifier may be used for a new message.</summary>
+    public void Released(ushort packetIdentifier)
+    {
+        if (_awaitingRelease is { } awaiting && awaiting.Remove(packetIdentifier) && awaiting.Count == 0)
+        {
+            _awaitingRelease = null;
+        }
+    }
+
+    /// <summary>A packet arrived from the client: it is alive.</summary>
+    public void Touch() => Volatile.Write(ref _lastPacketMs, Environment.TickCount64);
+
+    /// <summary>Whether the client has been silent for longer than one and a half keep-alive periods [MQTT-3.1.2-24].</summary>
+    public bool KeepAliveExpired(long nowMs)
+    {
+        return keepAliveSeconds != 0 && nowMs - Volatile.Read(ref _lastPacketMs) > keepAliveSeconds * 1500L;
+    }
+
+    public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
+    {
+        var size = (int)Math.Min(MemoryOfflineStore.SizeOf(message), int.MaxValue);
+        lock (_sync)
+        {
+            if (!limits.Admits(qos, _queuedMessages, _queuedBytes, size))
+            {
+                return false;
+            }
+
+            _queuedMessages++;
+            _queuedBytes += size;
+            _window.Offer(new Outgoing(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
+            Flush();
+        }
+
+        Metrics?.Delivered(message);
+        return true;
+    }
+
+    /// <summary>The CONNACK is written: what waited follows it, then messages go out as they come.</summary>
+    public void Ready()
+    {
+        channel.Writer.Written = WriterDrained;
+        lock (_sync)
+        {
+            _ready = true;
+            Flush();
+        }
+    }
+
+    /// <summary>The pairing credentials to send after the CONNACK, once; null when there are none.</summary>
+    public PairingMessage? TakePairingMessage() => Interlocked.Exchange(ref _pairingMessage, null);
+
+    /// <summary>The client completed the QoS 1 or 2 exchange of the PUBLISH sent with <paramref name="packetIdentifier"/>
+    /// (PUBACK, PUBCOMP, or an MQTT 5 PUBREC refusing it): its place in the window is free, so what waits behind it may
+    /// go. Returns the core's delivery tag of that message, once; 0 if untracked.</summary>
+    public long Acknowledged(ushort packetIdentifier)
+    {
+        lock (_sync)
+        {
+            if (_inFlight is null || !_inFlight.Remove(packetIdentifier, out var unacknowledged))
+            {
+                return 0;
+            }
+
+            _window.Acknowledged();
+            Flush();
+            return unacknowledged.DeliveryTag;
+        }
+    }
+
+    /// <summary>The client received the QoS 2 PUBLISH sent with <paramref name="packetIdentifier"/> (PUBREC): the
+    /// PUBREL goes out, and the exchange waits for the PUBCOMP. Identifiers not in flight are answered all the same
+    /// (MQTT 5: 0x92, not found).</summary>
+    public void Received(ushort packetIdentifier)
+    {
+        bool known;
+        lock (_sync)
+        {
+            known = _inFlight is not null && _inFlight.TryGetValue(packetIdentifier, out var unacknowledged) && unacknowledged.Qos == 2;
+        }
+
+        _ = channel.SendAsync(new MqttPubRelPacket
+        {
+            PacketIdentifier = packetIdentifier,
+            ReasonCode = known ? MqttPubRelReasonCode.Success : MqttPubRelReasonCode.PacketIdentifierNotFound,
+        });
+    }
+
+    /// <summary>Hands every message the window lets through to the writer. Under <see cref="_sync"/>.</summary>
+    void Flush()
+    {
+        if (!_ready)
+        {
+            return;
+        }
+
+        while (!channel.Writer.IsFull && _window.TakeSendable() is Outgoing outgoing)
+        {
+            // In the writer (bounded by it) or not written after all: it no longer waits here.
+            _queuedMessages--;
+            _queuedBytes -= outgoing.Size;
+            if (!Write(outgoing) && outgoing.Qos > 0)
+            {
+                // Neither waiting nor in flight.
+                _window.Acknowledged();
+            }
+        }
+    }
+
+    /// <summary>The writer wrote what was pending: what waited for it goes now.</summary>
+    void WriterDrained()
+    {
+        lock (_sync)
+        {
+            if (_window.Waiting > 0)
+            {
+                Flush();
+            }
+        }
+    }
+
+    /// <summary>Numbers, encodes and writes one PUBLISH, with the client's topic alias; false when it is not written
+    /// (larger than the client takes, or the connection is gone). Under <see cref="_sync"/>.</summary>
+    bool Write(Outgoing outgoing)
+    {
+        var packet = ToPublishPacket(outgoing);
+        var topic = packet.Topic;
+        var newAlias = UseTopicAlias(packet);
+        if (IsTooLarge(packet))
+        {
+            _topicAliases.Unassign(topic, newAlias);
+            DiscardedTooLarge?.Invoke(clientId, outgoing.DeliveryTag);
+            return false;
+        }
+
+        if (outgoing.Qos > 0)
+        {
+            packet.PacketIdentifier = NextPacketIdentifier();
+            (_inFlight ??= [])[packet.PacketIdentifier] = new Unacknowledged(outgoing.DeliveryTag, outgoing.Qos);
+        }
+
+        try
+        {
+            // Not awaited: the writer was not full (Flush), and a client that lags is bounded by the outbound limits,
+            // not by holding up whoever routed the message.
+            _ = channel.Writer.SendAsync(packet);
+            return true;
+        }
+        catch (MqttCommunicationException)
+        {
+            _inFlight?.Remove(packet.PacketIdentifier);
+            return false;
+        }
+    }
+
+    /// <summary>The next packet identifier not in flight (1..65535). Under <see cref="_sync"/>.</summary>
+    ushort NextPacketIdentifier()
+    {
+        do
+        {
+            _lastPacketIdentifier = _lastPacketIdentifier == ushort.MaxValue ? (ushort)1 : (ushort)(_lastPacketIdentifier + 1);
+        }
+        while (_inFlight is not null && _inFlight.ContainsKey(_lastPacketIdentifier));
+
+        return _lastPacketIdentifier;
+    }
+
+    /// <summary>Puts the client's alias for the topic on <paramref name="packet"/>, without the topic when the client
+    /// already knows it; returns the alias if it was assigned just now (so it can be taken back), else 0.</summary>
+    int UseTopicAlias(MqttPublishPacket packet)
+    {
+        if (_topicAliases.Known(packet.Topic) is var known and > 0)
+        {
+            packet.TopicAlias = (ushort)known;
+            packet.Topic = string.Empty;
+            return 0;
+        }
+
+        var assigned = _topicAliases.Assign(packet.Topic);
+        packet.TopicAlias = (ushort)assigned;
+        return assigned;
+    }
+
+    /// <summary>Whether the PUBLISH as encoded is larger than the client's Maximum Packet Size.</summary>
+    bool IsTooLarge(MqttPublishPacket packet)
+    {
+        if (receiveLimits.MaximumPacketSize == 0)
+        {
+            return false;
+        }
+
+        _measure ??= new MqttPacketFormatterAdapter(MqttProtocolVersion.V500, new MqttBufferWriter(256, 4096));
+
+        // The identifier is not assigned yet; the encoder wants one for QoS 1/2 (always two bytes).
+        var numbered = packet.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce;
+        packet.PacketIdentifier = numbered ? (ushort)1 : (ushort)0;
+        var size = _measure.Encode(packet).Length;
+        packet.PacketIdentifier = 0;
+        _measure.Cleanup();
+        return size > receiveLimits.MaximumPacketSize;
+    }
+
+    /// <summary>A message routed to this client and not yet written.</summary>
+    sealed record Outgoing(RoutedMessage Message, int Qos, bool Retain, int[]? SubscriptionIdentifiers, long DeliveryTag, bool Duplicate, int Size);
+
+    /// <summary>A PUBLISH in flight: the core's tag and its QoS.</summary>
+    readonly record struct Unacknowledged(long DeliveryTag, int Qos);
+
+    /// <summary>The PUBLISH for <paramref name="outgoing"/>: the payload is not copied (the writer encodes it before
+    /// anything can change it), the MQTT 5 properties are the publisher's, with what is left of its expiry interval.</summary>
+    static MqttPublishPacket ToPublishPacket(Outgoing outgoing)
+    {
+        var message = outgoing.Message;
+        var packet = new MqttPublishPacket
+        {
+            Topic = message.Topic,
+            Payload = new ReadOnlySequence<byte>(message.Payload ?? [], message.PayloadOffset, message.PayloadLength),
+            QualityOfServiceLevel = (MqttQualityOfServiceLevel)outgoing.Qos,
+            Retain = outgoing.Retain,
+            Dup = outgoing.Duplicate,
+            MessageExpiryInterval = RemainingExpiry(message),
+        };
+        if (message.EngineProperties is MqttApplicationMessage original)
+        {
+            packet.ContentType = original.ContentType;
+            packet.CorrelationData = original.CorrelationData;
+            packet.PayloadFormatIndicator = original.PayloadFormatIndicator;
+            packet.ResponseTopic = original.ResponseTopic;
+            packet.UserProperties = original.UserProperties;
+        }
+
+        if (outgoing.SubscriptionIdentifiers is { } identifiers)
+        {
+            var list = new List<uint>(identifiers.Length);
+            foreach (var identifier in identifiers)
+            {
+                list.Add((uint)identifier);
+            }
+
+            packet.SubscriptionIdentifiers = list;
+        }
+
+        return packet;
+    }
+
+    /// <summary>MQTT 5 [MQTT-3.3.2-6]: the expiry interval sent on is what is left of the publisher's after waiting.</summary>
+    static uint RemainingExpiry(RoutedMessage message)
+    {
+        if (message.MessageExpiryInterval == 0)
+        {
+            return 0;
+        }
+
+        var waitedSeconds = (EdgeBroker.Core.Clock.NowMs() - message.PublishedAtMs) / 1000;
+        return (uint)Math.Max(1, message.MessageExpiryInterval - waitedSeconds);
+    }
+}

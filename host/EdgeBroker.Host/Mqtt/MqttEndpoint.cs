@@ -1,0 +1,14 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace EdgeBroker.Host.Mqtt;
+
+/// <summary>One MQTT listener: the address and port it binds, and for MQTT over TLS its certificate settings (null on
+/// the plain listener).</summary>
+sealed record MqttEndpoint(IPAddress Address, int Port, TlsEndpoint? Tls);
+
+/// <summary>The TLS side of a listener: the broker's certificate, the protocols offered and, when clients must show a
+/// certificate, how it is checked (null: none asked for).</summary>
+sealed record TlsEndpoint(X509Certificate2 Certificate, System.Security.Authentication.SslProtocols Protocols,
+    RemoteCertificateValidationCallback? ValidateClientCertificate);
