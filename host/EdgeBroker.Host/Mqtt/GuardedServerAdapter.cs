@@ -8,6 +8,7 @@ using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Transport;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
@@ -35,7 +36,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
     /// <summary>The MQTT 5 limits every connection announces and enforces.</summary>
     readonly FlowLimits _flow = limits.ToFlowLimits();
 
-    readonly List<Socket> _listeners = [];
+    readonly List<ConnectionListener> _listeners = [];
     CancellationTokenSource? _stopping;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
@@ -85,21 +86,19 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
 
     void Listen(MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint, MqttServerTlsTcpEndpointOptions? tls)
     {
-        var address = endpoint.BoundInterNetworkAddress;
-        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var listener = ConnectionListener.Open(new IPEndPoint(endpoint.BoundInterNetworkAddress, endpoint.Port), endpoint.ConnectionBacklog,
+            endpoint.NoDelay);
         _listeners.Add(listener);
-        listener.Bind(new IPEndPoint(address, endpoint.Port));
-        listener.Listen(endpoint.ConnectionBacklog);
         var stopping = _stopping!.Token;
         _ = Task.Run(() => AcceptAsync(listener, options, endpoint, tls, stopping), stopping);
     }
 
-    async Task AcceptAsync(Socket listener, MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint,
+    async Task AcceptAsync(ConnectionListener listener, MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint,
         MqttServerTlsTcpEndpointOptions? tls, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
-            Socket client;
+            AcceptedConnection client;
             try
             {
                 client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
@@ -118,14 +117,14 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
         }
     }
 
-    async Task ServeAsync(Socket client, MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint,
+    async Task ServeAsync(AcceptedConnection client, MqttServerOptions options, MqttServerTcpEndpointBaseOptions endpoint,
         MqttServerTlsTcpEndpointOptions? tls, CancellationToken stopping)
     {
-        Stream? stream = null;
+        var stream = client.Stream;
         var source = "unknown";
         try
         {
-            var remote = client.RemoteEndPoint!;
+            var remote = client.RemoteEndPoint;
             source = SourceAddress.Of(remote);
             if (!_connectionRate.Allow(source, Clock.NowMs()))
             {
@@ -133,9 +132,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
                 return;
             }
 
-            client.NoDelay = endpoint.NoDelay;
-            stream = new NetworkStream(client, ownsSocket: true);
-            var input = new ConnectionInput(client, secured: tls is not null);
+            var input = new ConnectionInput(client.Input, secured: tls is not null);
             X509Certificate2? clientCertificate = null;
             if (tls is not null)
             {
@@ -150,7 +147,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
             }
 
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
-            using var channel = new GuardedChannel(stream, client.LocalEndPoint!, remote, clientCertificate, formatter, limits.MaxPacketSize,
+            using var channel = new GuardedChannel(stream, client.LocalEndPoint, remote, clientCertificate, formatter, limits.MaxPacketSize,
                 _flow, problems, source, sessionPresent, bytes, input);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is { } handler)
@@ -169,12 +166,7 @@ sealed class GuardedServerAdapter(SessionPresentFlags sessionPresent, Connection
         }
         finally
         {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-
-            client.Dispose();
+            await stream.DisposeAsync().ConfigureAwait(false);
         }
     }
 

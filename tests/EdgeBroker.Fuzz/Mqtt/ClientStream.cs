@@ -1,3 +1,5 @@
+using EdgeBroker.Host.Transport;
+
 namespace EdgeBroker.Fuzz.Mqtt;
 
 /// <summary>
@@ -6,9 +8,12 @@ namespace EdgeBroker.Fuzz.Mqtt;
 /// the thread pool, so every execution would take other paths through the channel's awaits (afl's stability) and pay
 /// for thread hops.
 /// </summary>
-sealed class ClientStream(byte[] input) : Stream
+sealed class ClientStream(byte[] input) : Stream, ISocketInput
 {
     int _position;
+
+    /// <summary>The input not read yet, as the socket's unread bytes.</summary>
+    public int Available => input.Length - _position;
 
     public override bool CanRead => true;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.ExceptionServices;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
@@ -68,10 +67,6 @@ sealed class HostPacketTarget : FuzzTarget
         };
     }
 
-    /// <summary>The socket the channel's reader progress would ask for unread bytes: never asked here (no PUBLISH is
-    /// routed through the host's bridge), so one unconnected socket serves every input.</summary>
-    static readonly Socket UnconnectedSocket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
     public override string Name => "host-packets";
 
     public override string[] InstrumentedAssemblies => ["MQTTnet.dll", "EdgeBroker.Host.dll", "EdgeBroker.Core.dll"];
@@ -92,9 +87,10 @@ sealed class HostPacketTarget : FuzzTarget
         core.Subscribe("away", "sensors/#", 1, false, false, 0);
         core.Disconnect("away", away, BrokerCore.NeverExpires);
 
-        using var channel = new GuardedChannel(new ClientStream(input), Local, Remote, null, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)),
+        var stream = new ClientStream(input);
+        using var channel = new GuardedChannel(stream, Local, Remote, null, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)),
             MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new SessionPresentFlags(), new ByteCounters(),
-            new ConnectionInput(UnconnectedSocket, secured: false));
+            new ConnectionInput(stream, secured: false));
         var client = new CoreClient(core, channel.PacketFormatterAdapter);
         _unexpected = null;
         _reading = true;
