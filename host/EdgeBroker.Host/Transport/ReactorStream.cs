@@ -20,7 +20,7 @@ namespace EdgeBroker.Host.Transport;
 /// code's continuation run there, never on the reactor's thread.
 /// </para>
 /// </summary>
-sealed class ReactorStream : Stream, IValueTaskSource<int>, IValueTaskSource, IThreadPoolWorkItem, IReadinessTarget, ISocketInput
+sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTaskSource, IThreadPoolWorkItem, IReadinessTarget, ISocketInput
 {
     /// <summary>No wait parked, and no readiness seen since the operation last tried.</summary>
     const int Idle = 0;
@@ -70,17 +70,7 @@ sealed class ReactorStream : Stream, IValueTaskSource<int>, IValueTaskSource, IT
 
     public override bool CanRead => true;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     bool IsClosed => (Volatile.Read(ref _users) & ClosedFlag) != 0;
 
@@ -143,10 +133,6 @@ sealed class ReactorStream : Stream, IValueTaskSource<int>, IValueTaskSource, IT
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Closes the connection (once no system call on it is running) and ends a parked read and write with
     /// <see cref="ObjectDisposedException"/>.</summary>

@@ -8,7 +8,7 @@ namespace EdgeBroker.Fuzz.Mqtt;
 /// the thread pool, so every execution would take other paths through the channel's awaits (afl's stability) and pay
 /// for thread hops.
 /// </summary>
-sealed class ClientStream(byte[] input) : Stream, ISocketInput
+sealed class ClientStream(byte[] input) : UnseekableStream, ISocketInput
 {
     int _position;
 
@@ -17,17 +17,7 @@ sealed class ClientStream(byte[] input) : Stream, ISocketInput
 
     public override bool CanRead => true;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -50,8 +40,4 @@ sealed class ClientStream(byte[] input) : Stream, ISocketInput
     public override void Flush()
     {
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
