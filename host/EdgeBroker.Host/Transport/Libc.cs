@@ -32,6 +32,7 @@ static partial class Libc
     public const uint EPOLLRDHUP = 0x2000;
     public const uint EPOLLET = 1u << 31;
 
+    public const int O_CLOEXEC = 0x80000;
     public const int SOCK_NONBLOCK = 0x800;
     public const int SOCK_CLOEXEC = 0x80000;
     public const int MSG_PEEK = 0x2;
@@ -69,6 +70,9 @@ static partial class Libc
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags);
 
     [LibraryImport(Library, SetLastError = true)]
     private static partial int ioctl(int fd, nuint request, out int value);

@@ -8,13 +8,19 @@ namespace EdgeBroker.Host.Transport;
 /// <see cref="Socket"/> (one per listener), switched to non-blocking and registered with the <see cref="Reactor"/>;
 /// connections are accepted with <c>accept4</c> as non-blocking descriptors and become <see cref="ReactorStream"/>s.
 /// The peer's address comes with <c>accept4</c>; the local one is shared by connections accepted on the same address.
+/// A full descriptor table pauses accepting (the caller waits after the <see cref="SocketException"/>) and frees the
+/// listener's <see cref="DescriptorReserve"/> for the rest of the process until enough descriptors are free again.
 /// </summary>
 sealed class ReactorListener : ConnectionListener, IReadinessTarget
 {
+    /// <summary>Descriptors kept back from connections for the rest of the process.</summary>
+    const int Reserve = 16;
+
     readonly Reactor _reactor;
     readonly bool _noDelay;
     readonly int _fd;
     readonly object _sync = new();
+    readonly DescriptorReserve _reserve = new(Reserve);
 
     /// <summary>Readiness reported while no accept waited for it.</summary>
     bool _ready;
@@ -40,6 +46,11 @@ sealed class ReactorListener : ConnectionListener, IReadinessTarget
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (!_reserve.TryHold())
+            {
+                throw new SocketException((int)SocketError.TooManyOpenSockets);
+            }
+
             var length = address.Length;
             var fd = Libc.accept4(Listener.SafeHandle, address, ref length, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
             if (fd >= 0)
@@ -58,6 +69,7 @@ sealed class ReactorListener : ConnectionListener, IReadinessTarget
                     await WaitAsync(cancellationToken).ConfigureAwait(false);
                     break;
                 case Libc.EMFILE or Libc.ENFILE or Libc.ENOBUFS or Libc.ENOMEM:
+                    _reserve.Release();
                     throw new SocketException((int)SocketError.TooManyOpenSockets);
                 case var errno when ListenerClosed(errno):
                     throw new ObjectDisposedException(nameof(ReactorListener));
@@ -71,6 +83,7 @@ sealed class ReactorListener : ConnectionListener, IReadinessTarget
     {
         _reactor.Unregister(_fd, this);
         base.Dispose();
+        _reserve.Dispose();
         TaskCompletionSource? waiter;
         lock (_sync)
         {
