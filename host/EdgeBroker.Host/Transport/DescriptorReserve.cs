@@ -2,10 +2,10 @@ namespace EdgeBroker.Host.Transport;
 
 /// <summary>
 /// Descriptors a listener keeps open (on <c>/dev/null</c>) while it accepts connections, and gives back to the process
-/// the moment the descriptor table is full: otherwise connections take the last descriptor, and the .NET runtime,
-/// which needs one to start a thread (it reads <c>/proc/self/status</c>), ends the process ("Out of memory."). The
-/// listener accepts again only once it can take the reserve back with as many descriptors to spare, so accepting
-/// stops well before the table is full again.
+/// the moment the descriptor table is full: otherwise connections take the last descriptor, and the .NET runtime ends
+/// the process ("Out of memory.") when it cannot open one (seen with <c>strace</c>: a new thread opening
+/// <c>/proc/self/status</c>). The listener accepts again only once it can take the reserve back with as many
+/// descriptors to spare, so accepting stops well before the table is full again.
 /// </summary>
 /// <param name="count">Descriptors kept in reserve.</param>
 sealed class DescriptorReserve(int count) : IDisposable
