@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Host.Transport;
 
 namespace EdgeBroker.Host.Mqtt;
 
@@ -12,12 +13,12 @@ namespace EdgeBroker.Host.Mqtt;
 /// </summary>
 sealed class ConnectionInput : ReaderProgress
 {
-    readonly Socket _socket;
+    readonly ISocketInput _socket;
     TaskCompletionSource _progressed = NewSignal();
 
-    /// <param name="socket">The connection's socket.</param>
+    /// <param name="socket">The connection's socket, as the transport counts its unread bytes.</param>
     /// <param name="secured">Whether the channel reads through TLS (whose layer keeps bytes of its own).</param>
-    public ConnectionInput(Socket socket, bool secured)
+    public ConnectionInput(ISocketInput socket, bool secured)
         : base(countsSocketBytes: !secured)
     {
         _socket = socket;
@@ -78,7 +79,7 @@ sealed class ConnectionInput : ReaderProgress
         {
             unread = _socket.Available;
         }
-        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        catch (Exception e) when (e is ObjectDisposedException or IOException or SocketException)
         {
             return null;
         }

@@ -8,6 +8,7 @@ using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Transport;
 using MQTTnet.Formatter;
 
 namespace EdgeBroker.Host.Mqtt;
@@ -40,7 +41,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
     /// <summary>The MQTT 5 limits every connection announces and enforces.</summary>
     readonly FlowLimits _flow = limits.ToFlowLimits();
 
-    readonly List<Socket> _listeners = [];
+    readonly List<ConnectionListener> _listeners = [];
     CancellationTokenSource? _stopping;
 
     /// <summary>Serves a connection whose CONNECT was read, until it ends.</summary>
@@ -80,20 +81,17 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
 
     void Listen(MqttEndpoint endpoint)
     {
-        var address = endpoint.Address;
-        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var listener = ConnectionListener.Open(new IPEndPoint(endpoint.Address, endpoint.Port), ConnectionBacklog, noDelay: true);
         _listeners.Add(listener);
-        listener.Bind(new IPEndPoint(address, endpoint.Port));
-        listener.Listen(ConnectionBacklog);
         var stopping = _stopping!.Token;
         _ = Task.Run(() => AcceptAsync(listener, endpoint.Tls, stopping), stopping);
     }
 
-    async Task AcceptAsync(Socket listener, TlsEndpoint? tls, CancellationToken stopping)
+    async Task AcceptAsync(ConnectionListener listener, TlsEndpoint? tls, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
-            Socket client;
+            AcceptedConnection client;
             try
             {
                 client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
@@ -112,13 +110,13 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
         }
     }
 
-    async Task ServeAsync(Socket client, TlsEndpoint? tls, CancellationToken stopping)
+    async Task ServeAsync(AcceptedConnection client, TlsEndpoint? tls, CancellationToken stopping)
     {
-        Stream? stream = null;
+        var stream = client.Stream;
         var source = "unknown";
         try
         {
-            var remote = client.RemoteEndPoint!;
+            var remote = client.RemoteEndPoint;
             source = SourceAddress.Of(remote);
             if (!_connectionRate.Allow(source, Clock.NowMs()))
             {
@@ -126,9 +124,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 return;
             }
 
-            client.NoDelay = true;
-            stream = new NetworkStream(client, ownsSocket: true);
-            var input = new ConnectionInput(client, secured: tls is not null);
+            var input = new ConnectionInput(client.Input, secured: tls is not null);
             X509Certificate2? clientCertificate = null;
             if (tls is not null)
             {
@@ -143,7 +139,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
             }
 
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(EncodeBufferBytes, EncodeBufferMaxBytes));
-            using var channel = new GuardedChannel(stream, client.LocalEndPoint!, remote, clientCertificate, formatter, limits.MaxPacketSize,
+            using var channel = new GuardedChannel(stream, client.LocalEndPoint, remote, clientCertificate, formatter, limits.MaxPacketSize,
                 _flow, problems, source, bytes, input);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is { } handler)
@@ -162,12 +158,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
         }
         finally
         {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-
-            client.Dispose();
+            await stream.DisposeAsync().ConfigureAwait(false);
         }
     }
 

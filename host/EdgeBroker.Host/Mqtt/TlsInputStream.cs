@@ -1,4 +1,5 @@
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Host.Transport;
 
 namespace EdgeBroker.Host.Mqtt;
 
@@ -8,21 +9,11 @@ namespace EdgeBroker.Host.Mqtt;
 /// channel's zero-byte idle read, before the channel sees a byte, and a reader still counted as waiting for input with
 /// nothing unread in its socket would not be waited for. Everything else passes straight through.
 /// </summary>
-sealed class TlsInputStream(Stream inner, ReaderProgress progress) : Stream
+sealed class TlsInputStream(Stream inner, ReaderProgress progress) : UnseekableStream
 {
     public override bool CanRead => inner.CanRead;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => inner.CanWrite;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -50,10 +41,6 @@ sealed class TlsInputStream(Stream inner, ReaderProgress progress) : Stream
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
     public override void Flush() => inner.Flush();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,5 @@
+using EdgeBroker.Host.Transport;
+
 namespace EdgeBroker.Fuzz.Mqtt;
 
 /// <summary>
@@ -6,23 +8,16 @@ namespace EdgeBroker.Fuzz.Mqtt;
 /// the thread pool, so every execution would take other paths through the channel's awaits (afl's stability) and pay
 /// for thread hops.
 /// </summary>
-sealed class ClientStream(byte[] input) : Stream
+sealed class ClientStream(byte[] input) : UnseekableStream, ISocketInput
 {
     int _position;
 
+    /// <summary>The input not read yet, as the socket's unread bytes.</summary>
+    public int Available => input.Length - _position;
+
     public override bool CanRead => true;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -45,8 +40,4 @@ sealed class ClientStream(byte[] input) : Stream
     public override void Flush()
     {
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

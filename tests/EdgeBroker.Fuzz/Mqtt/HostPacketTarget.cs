@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.ExceptionServices;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
@@ -68,11 +67,6 @@ sealed class HostPacketTarget : FuzzTarget
         };
     }
 
-    /// <summary>The socket the channel's reader progress would ask for unread bytes: only asked about another connection
-    /// subscribed to a PUBLISH's topic (the fuzzed client's own is never waited for), so one unconnected socket serves
-    /// every input.</summary>
-    static readonly Socket UnconnectedSocket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
     public override string Name => "host-packets";
 
     public override string[] InstrumentedAssemblies => ["MQTTnet.dll", "EdgeBroker.Host.dll", "EdgeBroker.Core.dll"];
@@ -95,9 +89,10 @@ sealed class HostPacketTarget : FuzzTarget
         core.Subscribe("away", "sensors/#", 1, false, false, 0);
         core.Disconnect("away", away, BrokerCore.NeverExpires);
 
-        using var channel = new GuardedChannel(new ClientStream(input), Local, Remote, null, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)),
+        var stream = new ClientStream(input);
+        using var channel = new GuardedChannel(stream, Local, Remote, null, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)),
             MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new ByteCounters(),
-            new ConnectionInput(UnconnectedSocket, secured: false));
+            new ConnectionInput(stream, secured: false));
         _unexpected = null;
         _reading = true;
         try

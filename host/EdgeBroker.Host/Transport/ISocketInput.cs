@@ -1,0 +1,10 @@
+namespace EdgeBroker.Host.Transport;
+
+/// <summary>A connection's received bytes nobody has read yet, as the kernel counts them: what the ordering of
+/// subscription changes asks of a subscriber's socket (<see cref="Mqtt.ConnectionInput"/>).</summary>
+interface ISocketInput
+{
+    /// <summary>Bytes received and not yet read; throws <see cref="ObjectDisposedException"/> once the connection is
+    /// closed, <see cref="IOException"/> or a <see cref="System.Net.Sockets.SocketException"/> when the socket fails.</summary>
+    int Available { get; }
+}

@@ -1,0 +1,119 @@
+using System.Runtime.InteropServices;
+
+namespace EdgeBroker.Host.Transport;
+
+/// <summary>
+/// One epoll set and the one thread that waits on it, for every connection of the process: it tells each registered
+/// descriptor's <see cref="IReadinessTarget"/> what became ready, and nothing else (the reads and writes run on the
+/// thread pool). One thread is enough: it only notes readiness, and .NET's own socket engine does the same with one.
+/// <para>
+/// Registrations are edge-triggered, made once per descriptor for reading and writing together, and never changed:
+/// a wait costs no <c>epoll_ctl</c> call (one-shot registrations would cost one per wait, two system calls for every
+/// packet that finds the socket empty), and the targets keep a "ready since you last tried" flag per direction, so an
+/// edge that arrives between a read finding nothing and its wait being parked is not lost. A descriptor's event
+/// carries the descriptor number, looked up in a table indexed by it: an event still in flight for a descriptor that
+/// was closed and reused reaches the new connection as a spurious readiness, which costs it one system call that
+/// finds nothing, never a wrong completion.
+/// </para>
+/// </summary>
+sealed class Reactor
+{
+    /// <summary>Events taken per <c>epoll_wait</c>.</summary>
+    const int MaxEvents = 256;
+
+    static readonly Lazy<Reactor> SharedReactor = new(() => new Reactor());
+
+    readonly int _epoll;
+    readonly object _registering = new();
+
+    /// <summary>The target of each registered descriptor, indexed by descriptor; grown (under
+    /// <see cref="_registering"/>) as descriptors get higher, read without a lock by the reactor's thread.</summary>
+    IReadinessTarget?[] _targets = new IReadinessTarget?[1024];
+
+    Reactor()
+    {
+        _epoll = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
+        if (_epoll < 0)
+        {
+            throw Libc.Failure("epoll_create1", Libc.LastError);
+        }
+
+        new Thread(Run) { IsBackground = true, Name = "EdgeBroker reactor" }.Start();
+    }
+
+    /// <summary>
+    /// Whether this process can use the epoll transport: Linux, on an architecture whose C library ABI
+    /// <see cref="Libc"/> is written for. Elsewhere (Windows, macOS) the host accepts connections with .NET's sockets.
+    /// </summary>
+    public static bool IsSupported => OperatingSystem.IsLinux()
+        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64 or Architecture.Arm or Architecture.X86;
+
+    /// <summary>The process's reactor, started on first use and running for the life of the process.</summary>
+    public static Reactor Shared => SharedReactor.Value;
+
+    /// <summary>Tells <paramref name="target"/> from now on when <paramref name="fd"/> becomes readable or writable (or
+    /// hung up). Closing the descriptor ends its registration; <see cref="Unregister"/> must come before.</summary>
+    public void Register(int fd, IReadinessTarget target)
+    {
+        lock (_registering)
+        {
+            if (fd >= _targets.Length)
+            {
+                var bigger = new IReadinessTarget?[Math.Max(fd + 1, 2 * _targets.Length)];
+                _targets.CopyTo(bigger, 0);
+                Volatile.Write(ref _targets, bigger);
+            }
+
+            Volatile.Write(ref _targets[fd], target);
+        }
+
+        if (!Libc.EpollAdd(_epoll, fd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET))
+        {
+            var errno = Libc.LastError;
+            Unregister(fd, target);
+            throw Libc.Failure("epoll_ctl", errno);
+        }
+    }
+
+    /// <summary>Stops telling <paramref name="target"/> about <paramref name="fd"/> (unless the descriptor is already
+    /// another target's).</summary>
+    public void Unregister(int fd, IReadinessTarget target)
+    {
+        lock (_registering)
+        {
+            if (fd < _targets.Length && _targets[fd] == target)
+            {
+                _targets[fd] = null;
+            }
+        }
+    }
+
+    void Run()
+    {
+        var events = new byte[MaxEvents * Libc.EpollEventSize];
+        while (true)
+        {
+            var count = Libc.epoll_wait(_epoll, events, MaxEvents, -1);
+            if (count < 0)
+            {
+                // Only a signal interrupts a wait on a valid epoll set (EINTR); anything else would repeat forever.
+                if (Libc.LastError == Libc.EINTR)
+                {
+                    continue;
+                }
+
+                throw Libc.Failure("epoll_wait", Libc.LastError);
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var (ready, fd) = Libc.EpollEvent(events, i);
+                var targets = Volatile.Read(ref _targets);
+                if (fd < targets.Length && Volatile.Read(ref targets[fd]) is { } target)
+                {
+                    target.OnReadiness(ready);
+                }
+            }
+        }
+    }
+}
