@@ -20,8 +20,9 @@ public sealed class GroupCommit : IDisposable
     /// receiver had acknowledged are delivered again, with DUP set.</summary>
     public const int UnawaitedDelayMs = 50;
 
-    /// <summary>Unawaited changes that start a commit at once rather than wait for the timer.</summary>
-    const int UnawaitedLimit = 256;
+    /// <summary>Unawaited changes (or deletions a change collects) that start a commit at once rather than wait for the
+    /// timer.</summary>
+    public const int UnawaitedLimit = 256;
 
     readonly SqliteDatabase _database;
     readonly object _queueSync = new();
@@ -93,6 +94,10 @@ public sealed class GroupCommit : IDisposable
         CommitInBackground();
         return pending;
     }
+
+    /// <summary>Commits what is queued on the thread pool, without waiting for the timer (an unawaited change has
+    /// collected <see cref="UnawaitedLimit"/> deletions).</summary>
+    public void CommitSoon() => CommitInBackground();
 
     /// <summary>Starts the thread pool's commit loop unless it runs: it takes whatever is queued with its next batch.</summary>
     void CommitInBackground()
@@ -183,6 +188,10 @@ public sealed class GroupCommit : IDisposable
         {
             (_batch, _queued) = (_queued, _batch);
             _timerArmed = false;
+            foreach (var change in _batch)
+            {
+                change.Taken();
+            }
         }
 
         if (_batch.Count == 0)
@@ -230,6 +239,11 @@ public sealed class GroupCommit : IDisposable
             foreach (var change in changes)
             {
                 change.Write(transaction);
+            }
+
+            foreach (var change in changes)
+            {
+                change.WriteAfterBatch();
             }
 
             transaction.Commit();
@@ -317,6 +331,18 @@ public sealed class GroupCommit : IDisposable
 
         /// <summary>Its batch was rolled back because the store could not write; it is not kept.</summary>
         public bool Failed { get; set; }
+
+        /// <summary>A commit took it from the queue (called under the queue's lock, so nothing queued after that moment
+        /// is in this commit): a change that collects more work (deletions) takes no more.</summary>
+        public virtual void Taken()
+        {
+        }
+
+        /// <summary>Runs in the same transaction once every change of the batch is written, for what depends on
+        /// changes queued after this one (a deletion collected after its row's insert was queued).</summary>
+        public virtual void WriteAfterBatch()
+        {
+        }
 
         /// <summary>Writes the row in <paramref name="transaction"/>, with a prepared statement of its owner.</summary>
         public abstract void Write(SqliteTransaction transaction);

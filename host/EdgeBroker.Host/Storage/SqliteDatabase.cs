@@ -114,6 +114,9 @@ public sealed class SqliteDatabase : IDisposable
 
     readonly SqliteConnection _connection;
 
+    /// <summary>The statements <see cref="RawStatement"/> made, finalized before the connection closes.</summary>
+    readonly List<SqliteStatement> _rawStatements = [];
+
     SqliteDatabase(SqliteConnection connection, string path)
     {
         _connection = connection;
@@ -203,6 +206,18 @@ public sealed class SqliteDatabase : IDisposable
         return command;
     }
 
+    /// <summary>A statement run per message (<see cref="SqliteStatement"/>: bound and read by position through SQLite's
+    /// C API), kept for the database's lifetime.</summary>
+    public SqliteStatement RawStatement(string sql)
+    {
+        lock (Sync)
+        {
+            var statement = new SqliteStatement(_connection.Handle!, sql);
+            _rawStatements.Add(statement);
+            return statement;
+        }
+    }
+
     /// <summary>Runs one statement with named parameters as its own committed transaction, under <see cref="Sync"/>.</summary>
     public void Execute(string sql, params (string Name, object Value)[] parameters)
     {
@@ -222,6 +237,11 @@ public sealed class SqliteDatabase : IDisposable
     public void Dispose()
     {
         Writes.Dispose();
+        foreach (var statement in _rawStatements)
+        {
+            statement.Dispose();
+        }
+
         _connection.Dispose();
     }
 
