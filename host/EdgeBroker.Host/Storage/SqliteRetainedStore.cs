@@ -17,7 +17,7 @@ public sealed class SqliteRetainedStore(SqliteDatabase database)
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var message = MessageProperties.Decode(reader.IsDBNull(3) ? null : (byte[])reader["properties"]);
+                var message = reader.IsDBNull(3) ? new MqttApplicationMessage() : MessageProperties.Decode((byte[])reader["properties"]);
                 message.Topic = reader.GetString(0);
                 message.PayloadSegment = new ArraySegment<byte>((byte[])reader["payload"]);
                 message.QualityOfServiceLevel = (MqttQualityOfServiceLevel)reader.GetInt32(2);
