@@ -232,13 +232,14 @@ public sealed class GroupCommit : IDisposable
 
     bool TryCommit(List<Change> changes)
     {
-        SqliteTransaction? transaction = null;
+        var begun = false;
         try
         {
-            transaction = _database.BeginTransaction();
+            _database.BeginBatch();
+            begun = true;
             foreach (var change in changes)
             {
-                change.Write(transaction);
+                change.Write();
             }
 
             foreach (var change in changes)
@@ -246,15 +247,15 @@ public sealed class GroupCommit : IDisposable
                 change.WriteAfterBatch();
             }
 
-            transaction.Commit();
+            _database.CommitBatch();
         }
         catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
         {
             // Whatever the cause (a full disk, a failed write, a closed database), nothing of the batch is kept, and
             // the callers hear so rather than an exception on a publisher's thread or the timer's.
-            if (transaction is not null)
+            if (begun)
             {
-                RollBack(transaction);
+                _database.RollBackBatch();
             }
 
             foreach (var change in changes)
@@ -263,10 +264,6 @@ public sealed class GroupCommit : IDisposable
             }
 
             return false;
-        }
-        finally
-        {
-            transaction?.Dispose();
         }
 
         foreach (var change in changes)
@@ -277,21 +274,6 @@ public sealed class GroupCommit : IDisposable
         Batches++;
         Changes += changes.Count;
         return true;
-    }
-
-    /// <summary>SQLite may have rolled the transaction back itself after SQLITE_FULL or SQLITE_IOERR.</summary>
-    static void RollBack(SqliteTransaction transaction)
-    {
-        try
-        {
-            transaction.Rollback();
-        }
-        catch (SqliteException)
-        {
-        }
-        catch (InvalidOperationException)
-        {
-        }
     }
 
     /// <summary>Stops the timer and commits what is still queued (a clean stop loses nothing acknowledged).</summary>
@@ -344,8 +326,9 @@ public sealed class GroupCommit : IDisposable
         {
         }
 
-        /// <summary>Writes the row in <paramref name="transaction"/>, with a prepared statement of its owner.</summary>
-        public abstract void Write(SqliteTransaction transaction);
+        /// <summary>Writes the row in the batch's transaction (<see cref="SqliteDatabase.BeginBatch"/>), with a prepared
+        /// statement of its owner.</summary>
+        public abstract void Write();
 
         /// <summary>Its batch is committed.</summary>
         public virtual void Committed()

@@ -3,7 +3,6 @@ using System.Collections;
 using System.Text;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Routing;
-using Microsoft.Data.Sqlite;
 using MQTTnet;
 
 namespace EdgeBroker.Host.Storage;
@@ -447,7 +446,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
         public override bool IsAwaited => true;
 
-        public override void Write(SqliteTransaction transaction)
+        public override void Write()
         {
             var insert = store._insert;
             insert.Bind(1, Id);
@@ -531,7 +530,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
             }
         }
 
-        public override void Write(SqliteTransaction transaction)
+        public override void Write()
         {
             foreach (var (clientId, ids) in _ids)
             {
