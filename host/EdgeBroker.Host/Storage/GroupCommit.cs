@@ -20,8 +20,7 @@ public sealed class GroupCommit : IDisposable
     /// receiver had acknowledged are delivered again, with DUP set.</summary>
     public const int UnawaitedDelayMs = 50;
 
-    /// <summary>Unawaited changes (or deletions a change collects) that start a commit at once rather than wait for the
-    /// timer.</summary>
+    /// <summary>What a collecting change holds when it starts a commit at once rather than wait for the timer.</summary>
     public const int UnawaitedLimit = 256;
 
     readonly SqliteDatabase _database;
@@ -30,6 +29,9 @@ public sealed class GroupCommit : IDisposable
     List<Change> _queued = [];
     List<Change> _batch = [];
     long _lastQueued;
+
+    /// <summary>The sequence of the last change a commit took from the queue (under the queue's lock).</summary>
+    long _lastTaken;
     long _lastSettled;
     bool _timerArmed;
     bool _committing;
@@ -61,18 +63,28 @@ public sealed class GroupCommit : IDisposable
         }
     }
 
-    /// <summary>Queues a change nobody waits for: committed with the next batch, or soon after.</summary>
-    public void QueueUnawaited(Change change)
+    /// <summary>Adds <paramref name="value"/> of <paramref name="key"/> (an acknowledged message of a client) to
+    /// <paramref name="collecting"/> while it waits in the queue, or to a new change from <paramref name="start"/>, queued
+    /// and left in <paramref name="collecting"/>: one unawaited change for everything collected between two commits,
+    /// committed with the next batch or within <see cref="UnawaitedDelayMs"/>, at once when it holds
+    /// <see cref="UnawaitedLimit"/>. Under the queue's lock, so nothing joins a change a commit has taken: what is
+    /// collected after that goes into a later commit, with the rows queued after it.</summary>
+    public void Collect(ref CollectingChange? collecting, Func<CollectingChange> start, string key, long value)
     {
         bool commitNow;
-        bool armTimer;
+        var armTimer = false;
         lock (_queueSync)
         {
-            _queued.Add(change);
-            change.Sequence = ++_lastQueued;
-            commitNow = _queued.Count >= UnawaitedLimit;
-            armTimer = !commitNow && !_timerArmed;
-            _timerArmed |= armTimer;
+            if (collecting is null || collecting.Sequence <= _lastTaken)
+            {
+                collecting = start();
+                _queued.Add(collecting);
+                collecting.Sequence = ++_lastQueued;
+                armTimer = !_timerArmed;
+                _timerArmed = true;
+            }
+
+            commitNow = collecting.Add(key, value) == UnawaitedLimit;
         }
 
         if (commitNow)
@@ -80,7 +92,8 @@ public sealed class GroupCommit : IDisposable
             // Not on the caller's thread: that is a receiver's PUBACK being handled.
             CommitInBackground();
         }
-        else if (armTimer)
+
+        if (armTimer)
         {
             _timer.Change(UnawaitedDelayMs, Timeout.Infinite);
         }
@@ -94,10 +107,6 @@ public sealed class GroupCommit : IDisposable
         CommitInBackground();
         return pending;
     }
-
-    /// <summary>Commits what is queued on the thread pool, without waiting for the timer (an unawaited change has
-    /// collected <see cref="UnawaitedLimit"/> deletions).</summary>
-    public void CommitSoon() => CommitInBackground();
 
     /// <summary>Starts the thread pool's commit loop unless it runs: it takes whatever is queued with its next batch.</summary>
     void CommitInBackground()
@@ -188,9 +197,9 @@ public sealed class GroupCommit : IDisposable
         {
             (_batch, _queued) = (_queued, _batch);
             _timerArmed = false;
-            foreach (var change in _batch)
+            if (_batch.Count > 0)
             {
-                change.Taken();
+                _lastTaken = _batch[^1].Sequence;
             }
         }
 
@@ -301,6 +310,16 @@ public sealed class GroupCommit : IDisposable
         public Task WhenSettled(CancellationToken cancellationToken) => groupCommit.WhenSettled(_sequence, cancellationToken);
     }
 
+    /// <summary>An unawaited change that collects work (the deletions of acknowledged messages) while it waits in the
+    /// queue (<see cref="Collect"/>).</summary>
+    public abstract class CollectingChange : Change
+    {
+        public override bool IsAwaited => false;
+
+        /// <summary>Adds one more, under the queue's lock; returns how many it holds.</summary>
+        public abstract int Add(string key, long value);
+    }
+
     /// <summary>One row change waiting for a batch.</summary>
     public abstract class Change
     {
@@ -313,12 +332,6 @@ public sealed class GroupCommit : IDisposable
 
         /// <summary>Its batch was rolled back because the store could not write; it is not kept.</summary>
         public bool Failed { get; set; }
-
-        /// <summary>A commit took it from the queue (called under the queue's lock, so nothing queued after that moment
-        /// is in this commit): a change that collects more work (deletions) takes no more.</summary>
-        public virtual void Taken()
-        {
-        }
 
         /// <summary>Runs in the same transaction once every change of the batch is written, for what depends on
         /// changes queued after this one (a deletion collected after its row's insert was queued).</summary>

@@ -34,12 +34,12 @@ public sealed class SqliteOfflineStore : IOfflineStore
     readonly SqliteStatement _recordLastId;
     readonly SqliteStatement _select;
 
-    /// <summary>Guards <see cref="_deletions"/>; taken inside the group commit's queue lock (<see cref="DeleteBatch.Taken"/>),
-    /// never the other way round.</summary>
-    readonly object _deletionSync = new();
+    /// <summary>The acknowledged messages' deletions waiting for a commit, or null (under the group commit's queue
+    /// lock: <see cref="GroupCommit.Collect"/>).</summary>
+    GroupCommit.CollectingChange? _deletions;
 
-    /// <summary>The acknowledged messages' deletions the next commit takes, or null.</summary>
-    DeleteBatch? _deletions;
+    /// <summary>Starts the next batch of deletions (made once: no delegate per acknowledgement).</summary>
+    readonly Func<GroupCommit.CollectingChange> _startDeletions;
 
     /// <summary>The id list of a deletion, as the JSON array <c>json_each</c> reads (under the database's lock).</summary>
     byte[] _idList = new byte[1024];
@@ -58,6 +58,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
     {
         _database = database;
         _limits = limits;
+        _startDeletions = () => new DeleteBatch(this);
         lock (_database.Sync)
         {
             using (var command = _database.Command("SELECT client_id, COUNT(*), SUM(LENGTH(payload) + LENGTH(topic)) FROM offline_messages GROUP BY client_id"))
@@ -215,32 +216,8 @@ public sealed class SqliteOfflineStore : IOfflineStore
         }
     }
 
-    /// <summary>Collects the deletion for the next commit (nobody waits for it); a full collection starts one.</summary>
-    public void Remove(string clientId, long id)
-    {
-        DeleteBatch? started = null;
-        bool full;
-        lock (_deletionSync)
-        {
-            if (_deletions is null || !_deletions.TryAdd(clientId, id))
-            {
-                _deletions = started = new DeleteBatch(this);
-                started.TryAdd(clientId, id);
-            }
-
-            full = _deletions.Count == GroupCommit.UnawaitedLimit;
-        }
-
-        if (started is not null)
-        {
-            // Outside the deletion lock: the group commit's queue lock is taken first where both are held.
-            _database.Writes.QueueUnawaited(started);
-        }
-        else if (full)
-        {
-            _database.Writes.CommitSoon();
-        }
-    }
+    /// <summary>Collects the deletion for the next commit (nobody waits for it).</summary>
+    public void Remove(string clientId, long id) => _database.Writes.Collect(ref _deletions, _startDeletions, clientId, id);
 
     /// <summary>What the client holds, its acknowledged messages' deletions committed first.</summary>
     public int Count(string clientId)
@@ -477,36 +454,24 @@ public sealed class SqliteOfflineStore : IOfflineStore
     }
 
     /// <summary>
-    /// Acknowledged messages' deletions, collected until a commit takes the batch (<see cref="Taken"/>), then deleted
-    /// with one statement per client; nobody waits for them. They run in queue order, before the inserts queued after
-    /// the batch (so a full database makes room first). A receiver may acknowledge a message before the commit holding
-    /// its row (it is sent before), so its deletion may join this batch after the row's insert was queued: a client's
-    /// deletions that did not all find their rows run again once the batch's inserts are written
-    /// (<see cref="WriteAfterBatch"/>), and nothing joins a batch once taken (the row of anything acknowledged after
-    /// that is in this commit or a later one).
+    /// Acknowledged messages' deletions, collected while the batch waits in the group commit's queue
+    /// (<see cref="GroupCommit.Collect"/>), then deleted with one statement per client; nobody waits for them. They run
+    /// in queue order, before the inserts queued after the batch (so a full database makes room first). A receiver may
+    /// acknowledge a message before the commit holding its row (it is sent before), so its deletion may join this batch
+    /// after the row's insert was queued: a client's deletions that did not all find their rows run again once the
+    /// batch's inserts are written (<see cref="WriteAfterBatch"/>), and nothing joins a batch once a commit took it (the
+    /// row of anything acknowledged after that is in this commit or a later one).
     /// </summary>
-    sealed class DeleteBatch(SqliteOfflineStore store) : GroupCommit.Change
+    sealed class DeleteBatch(SqliteOfflineStore store) : GroupCommit.CollectingChange
     {
-        /// <summary>The ids per client; the order clients joined in.</summary>
+        /// <summary>The ids per client.</summary>
         readonly Dictionary<string, List<long>> _ids = new(StringComparer.Ordinal);
         readonly Dictionary<string, Deleted> _deleted = new(StringComparer.Ordinal);
+        int _count;
 
-        /// <summary>Under the store's <see cref="_deletionSync"/>.</summary>
-        bool _taken;
-
-        public override bool IsAwaited => false;
-
-        /// <summary>Deletions collected (under the store's <see cref="_deletionSync"/>).</summary>
-        public int Count { get; private set; }
-
-        /// <summary>Adds a deletion unless a commit took the batch; under the store's <see cref="_deletionSync"/>.</summary>
-        public bool TryAdd(string clientId, long id)
+        /// <summary>Under the group commit's queue lock.</summary>
+        public override int Add(string clientId, long id)
         {
-            if (_taken)
-            {
-                return false;
-            }
-
             if (!_ids.TryGetValue(clientId, out var ids))
             {
                 ids = [];
@@ -514,20 +479,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
             }
 
             ids.Add(id);
-            Count++;
-            return true;
-        }
-
-        public override void Taken()
-        {
-            lock (store._deletionSync)
-            {
-                _taken = true;
-                if (store._deletions == this)
-                {
-                    store._deletions = null;
-                }
-            }
+            return ++_count;
         }
 
         public override void Write()
