@@ -20,8 +20,8 @@ public sealed class GroupCommit : IDisposable
     /// receiver had acknowledged are delivered again, with DUP set.</summary>
     public const int UnawaitedDelayMs = 50;
 
-    /// <summary>Unawaited changes that start a commit at once rather than wait for the timer.</summary>
-    const int UnawaitedLimit = 256;
+    /// <summary>What a collecting change holds when it starts a commit at once rather than wait for the timer.</summary>
+    public const int UnawaitedLimit = 256;
 
     readonly SqliteDatabase _database;
     readonly object _queueSync = new();
@@ -29,6 +29,9 @@ public sealed class GroupCommit : IDisposable
     List<Change> _queued = [];
     List<Change> _batch = [];
     long _lastQueued;
+
+    /// <summary>The sequence of the last change a commit took from the queue (under the queue's lock).</summary>
+    long _lastTaken;
     long _lastSettled;
     bool _timerArmed;
     bool _committing;
@@ -60,18 +63,28 @@ public sealed class GroupCommit : IDisposable
         }
     }
 
-    /// <summary>Queues a change nobody waits for: committed with the next batch, or soon after.</summary>
-    public void QueueUnawaited(Change change)
+    /// <summary>Adds <paramref name="value"/> of <paramref name="key"/> (an acknowledged message of a client) to
+    /// <paramref name="collecting"/> while it waits in the queue, or to a new change from <paramref name="start"/>, queued
+    /// and left in <paramref name="collecting"/>: one unawaited change for everything collected between two commits,
+    /// committed with the next batch or within <see cref="UnawaitedDelayMs"/>, at once when it holds
+    /// <see cref="UnawaitedLimit"/>. Under the queue's lock, so nothing joins a change a commit has taken: what is
+    /// collected after that goes into a later commit, with the rows queued after it.</summary>
+    public void Collect(ref CollectingChange? collecting, Func<CollectingChange> start, string key, long value)
     {
         bool commitNow;
-        bool armTimer;
+        var armTimer = false;
         lock (_queueSync)
         {
-            _queued.Add(change);
-            change.Sequence = ++_lastQueued;
-            commitNow = _queued.Count >= UnawaitedLimit;
-            armTimer = !commitNow && !_timerArmed;
-            _timerArmed |= armTimer;
+            if (collecting is null || collecting.Sequence <= _lastTaken)
+            {
+                collecting = start();
+                _queued.Add(collecting);
+                collecting.Sequence = ++_lastQueued;
+                armTimer = !_timerArmed;
+                _timerArmed = true;
+            }
+
+            commitNow = collecting.Add(key, value) == UnawaitedLimit;
         }
 
         if (commitNow)
@@ -79,7 +92,8 @@ public sealed class GroupCommit : IDisposable
             // Not on the caller's thread: that is a receiver's PUBACK being handled.
             CommitInBackground();
         }
-        else if (armTimer)
+
+        if (armTimer)
         {
             _timer.Change(UnawaitedDelayMs, Timeout.Infinite);
         }
@@ -183,6 +197,10 @@ public sealed class GroupCommit : IDisposable
         {
             (_batch, _queued) = (_queued, _batch);
             _timerArmed = false;
+            if (_batch.Count > 0)
+            {
+                _lastTaken = _batch[^1].Sequence;
+            }
         }
 
         if (_batch.Count == 0)
@@ -223,24 +241,30 @@ public sealed class GroupCommit : IDisposable
 
     bool TryCommit(List<Change> changes)
     {
-        SqliteTransaction? transaction = null;
+        var begun = false;
         try
         {
-            transaction = _database.BeginTransaction();
+            _database.BeginBatch();
+            begun = true;
             foreach (var change in changes)
             {
-                change.Write(transaction);
+                change.Write();
             }
 
-            transaction.Commit();
+            foreach (var change in changes)
+            {
+                change.WriteAfterBatch();
+            }
+
+            _database.CommitBatch();
         }
         catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
         {
             // Whatever the cause (a full disk, a failed write, a closed database), nothing of the batch is kept, and
             // the callers hear so rather than an exception on a publisher's thread or the timer's.
-            if (transaction is not null)
+            if (begun)
             {
-                RollBack(transaction);
+                _database.RollBackBatch();
             }
 
             foreach (var change in changes)
@@ -249,10 +273,6 @@ public sealed class GroupCommit : IDisposable
             }
 
             return false;
-        }
-        finally
-        {
-            transaction?.Dispose();
         }
 
         foreach (var change in changes)
@@ -263,21 +283,6 @@ public sealed class GroupCommit : IDisposable
         Batches++;
         Changes += changes.Count;
         return true;
-    }
-
-    /// <summary>SQLite may have rolled the transaction back itself after SQLITE_FULL or SQLITE_IOERR.</summary>
-    static void RollBack(SqliteTransaction transaction)
-    {
-        try
-        {
-            transaction.Rollback();
-        }
-        catch (SqliteException)
-        {
-        }
-        catch (InvalidOperationException)
-        {
-        }
     }
 
     /// <summary>Stops the timer and commits what is still queued (a clean stop loses nothing acknowledged).</summary>
@@ -305,6 +310,16 @@ public sealed class GroupCommit : IDisposable
         public Task WhenSettled(CancellationToken cancellationToken) => groupCommit.WhenSettled(_sequence, cancellationToken);
     }
 
+    /// <summary>An unawaited change that collects work (the deletions of acknowledged messages) while it waits in the
+    /// queue (<see cref="Collect"/>).</summary>
+    public abstract class CollectingChange : Change
+    {
+        public override bool IsAwaited => false;
+
+        /// <summary>Adds one more, under the queue's lock; returns how many it holds.</summary>
+        public abstract int Add(string key, long value);
+    }
+
     /// <summary>One row change waiting for a batch.</summary>
     public abstract class Change
     {
@@ -318,8 +333,15 @@ public sealed class GroupCommit : IDisposable
         /// <summary>Its batch was rolled back because the store could not write; it is not kept.</summary>
         public bool Failed { get; set; }
 
-        /// <summary>Writes the row in <paramref name="transaction"/>, with a prepared statement of its owner.</summary>
-        public abstract void Write(SqliteTransaction transaction);
+        /// <summary>Runs in the same transaction once every change of the batch is written, for what depends on
+        /// changes queued after this one (a deletion collected after its row's insert was queued).</summary>
+        public virtual void WriteAfterBatch()
+        {
+        }
+
+        /// <summary>Writes the row in the batch's transaction (<see cref="SqliteDatabase.BeginBatch"/>), with a prepared
+        /// statement of its owner.</summary>
+        public abstract void Write();
 
         /// <summary>Its batch is committed.</summary>
         public virtual void Committed()

@@ -28,14 +28,9 @@ static class MessageProperties
     }
 
     /// <summary>A message carrying only the stored properties (topic and payload travel separately).</summary>
-    public static MqttApplicationMessage Decode(byte[]? encoded)
+    public static MqttApplicationMessage Decode(ReadOnlySpan<byte> encoded)
     {
         var message = new MqttApplicationMessage();
-        if (encoded is null)
-        {
-            return message;
-        }
-
         var stored = JsonSerializer.Deserialize<StoredProperties>(encoded)!;
         message.ContentType = stored.ContentType;
         message.ResponseTopic = stored.ResponseTopic;

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace EdgeBroker.Host.Storage;
 
@@ -114,10 +115,21 @@ public sealed class SqliteDatabase : IDisposable
 
     readonly SqliteConnection _connection;
 
+    /// <summary>The statements <see cref="RawStatement"/> made, finalized before the connection closes.</summary>
+    readonly List<SqliteStatement> _rawStatements = [];
+
+    /// <summary>The group commit's transaction (<see cref="BeginBatch"/>).</summary>
+    readonly SqliteStatement _begin;
+    readonly SqliteStatement _commit;
+    readonly SqliteStatement _rollback;
+
     SqliteDatabase(SqliteConnection connection, string path)
     {
         _connection = connection;
         Path = path;
+        _begin = RawStatement("BEGIN IMMEDIATE");
+        _commit = RawStatement("COMMIT");
+        _rollback = RawStatement("ROLLBACK");
         Writes = new GroupCommit(this);
     }
 
@@ -181,6 +193,31 @@ public sealed class SqliteDatabase : IDisposable
 
     public SqliteTransaction BeginTransaction() => _connection.BeginTransaction();
 
+    /// <summary>Opens the group commit's transaction (under <see cref="Sync"/>; statements run meanwhile, raw or
+    /// <see cref="SqliteCommand"/>s without a transaction set, are part of it), with BEGIN, COMMIT and ROLLBACK prepared
+    /// once: <see cref="SqliteTransaction"/> prepares each anew, times it and installs a rollback hook — measured, a
+    /// third of the commit thread's CPU while storing.</summary>
+    internal void BeginBatch() => _begin.Execute();
+
+    /// <summary>Commits the group commit's transaction; throws as a statement does when SQLite cannot write.</summary>
+    internal void CommitBatch() => _commit.Execute();
+
+    /// <summary>Rolls the group commit's transaction back, unless SQLite already did (it may, after SQLITE_FULL or
+    /// SQLITE_IOERR) or the database is closed.</summary>
+    internal void RollBackBatch()
+    {
+        try
+        {
+            if (raw.sqlite3_get_autocommit(_connection.Handle) == 0)
+            {
+                _rollback.Execute();
+            }
+        }
+        catch (Exception e) when (e is SqliteException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+    }
+
     /// <summary>A statement run many times in <paramref name="transaction"/> (a batch), with its parameters created
     /// once, in the order of <paramref name="parameterNames"/>: set <c>Parameters[i].Value</c> and execute per row.</summary>
     public SqliteCommand Prepared(SqliteTransaction transaction, string sql, params string[] parameterNames)
@@ -203,6 +240,18 @@ public sealed class SqliteDatabase : IDisposable
         return command;
     }
 
+    /// <summary>A statement run per message (<see cref="SqliteStatement"/>: bound and read by position through SQLite's
+    /// C API), kept for the database's lifetime.</summary>
+    public SqliteStatement RawStatement(string sql)
+    {
+        lock (Sync)
+        {
+            var statement = new SqliteStatement(_connection.Handle!, sql);
+            _rawStatements.Add(statement);
+            return statement;
+        }
+    }
+
     /// <summary>Runs one statement with named parameters as its own committed transaction, under <see cref="Sync"/>.</summary>
     public void Execute(string sql, params (string Name, object Value)[] parameters)
     {
@@ -222,6 +271,11 @@ public sealed class SqliteDatabase : IDisposable
     public void Dispose()
     {
         Writes.Dispose();
+        foreach (var statement in _rawStatements)
+        {
+            statement.Dispose();
+        }
+
         _connection.Dispose();
     }
 

@@ -1,7 +1,8 @@
+using System.Buffers.Text;
 using System.Collections;
+using System.Text;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Routing;
-using Microsoft.Data.Sqlite;
 using MQTTnet;
 
 namespace EdgeBroker.Host.Storage;
@@ -11,11 +12,11 @@ namespace EdgeBroker.Host.Storage;
 /// message, gives it its id and queues its row; <see cref="Commit"/> returns once the rows this thread queued are
 /// committed, together with whatever other publishers queued meanwhile, and <see cref="CommitLater"/> hands them to
 /// the next commit without waiting (the publisher's PUBACK waits for it instead), so the PUBACK always follows a
-/// durable write and a busy broker writes many messages per transaction. Deleting an
-/// acknowledged message is queued without waiting and rides with the next batch. Rows are written with prepared
-/// statements made once. Per-client counts and sizes are kept in memory for the quota check. When SQLite cannot write
-/// (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps nothing of the batch; the core refuses
-/// those PUBLISHes and the next commit tries again.
+/// durable write and a busy broker writes many messages per transaction. Acknowledged messages are collected and
+/// deleted with the next batch, one statement per client and commit. The per-message statements are prepared once and
+/// run through SQLite's C API (<see cref="SqliteStatement"/>). Per-client counts and sizes are kept in memory for the
+/// quota check. When SQLite cannot write (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps
+/// nothing of the batch; the core refuses those PUBLISHes and the next commit tries again.
 /// </summary>
 public sealed class SqliteOfflineStore : IOfflineStore
 {
@@ -28,10 +29,25 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
     /// <summary>The rows each thread appended since its last <see cref="Commit"/>.</summary>
     readonly ThreadLocal<List<InsertRow>> _uncommitted = new(() => []);
-    readonly SqliteCommand _insert;
-    readonly SqliteCommand _delete;
-    readonly SqliteCommand _recordLastId;
-    readonly SqliteCommand _select;
+    readonly SqliteStatement _insert;
+    readonly SqliteStatement _delete;
+    readonly SqliteStatement _recordLastId;
+    readonly SqliteStatement _select;
+
+    /// <summary>The acknowledged messages' deletions waiting for a commit, or null (under the group commit's queue
+    /// lock: <see cref="GroupCommit.Collect"/>).</summary>
+    GroupCommit.CollectingChange? _deletions;
+
+    /// <summary>Starts the next batch of deletions (made once: no delegate per acknowledgement).</summary>
+    readonly Func<GroupCommit.CollectingChange> _startDeletions;
+
+    /// <summary>The id list of a deletion, as the JSON array <c>json_each</c> reads (under the database's lock).</summary>
+    byte[] _idList = new byte[1024];
+
+    /// <summary>Topics and senders read back repeat (a client's backlog is mostly one topic from a few senders): each
+    /// read reuses the string of the row before when the bytes are the same (under the database's lock).</summary>
+    readonly RepeatedText _topics = new();
+    readonly RepeatedText _senders = new();
     long _lastId;
 
     /// <summary>The highest id a deletion batch recorded in offline_ids (under the database's lock): later deletions of
@@ -42,6 +58,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
     {
         _database = database;
         _limits = limits;
+        _startDeletions = () => new DeleteBatch(this);
         lock (_database.Sync)
         {
             using (var command = _database.Command("SELECT client_id, COUNT(*), SUM(LENGTH(payload) + LENGTH(topic)) FROM offline_messages GROUP BY client_id"))
@@ -59,22 +76,22 @@ public sealed class SqliteOfflineStore : IOfflineStore
             _lastId = (long)last.ExecuteScalar()!;
         }
 
-        _insert = _database.Statement(
+        _insert = _database.RawStatement(
             """
             INSERT INTO offline_messages (id, client_id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id,
                                           published_at_ms, expiry_interval, expires_at_ms)
-            VALUES ($id, $client, $topic, $payload, $qos, $retain, $ids, $properties, $sender, $published, $expiry, $expires)
-            """,
-            "$id", "$client", "$topic", "$payload", "$qos", "$retain", "$ids", "$properties", "$sender", "$published", "$expiry", "$expires");
-        _delete = _database.Statement("DELETE FROM offline_messages WHERE id = $id AND client_id = $client RETURNING LENGTH(payload) + LENGTH(topic)",
-            "$id", "$client");
-        _recordLastId = _database.Statement("UPDATE offline_ids SET last = $last WHERE last < $last", "$last");
-        _select = _database.Statement(
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            """);
+
+        // One statement for any number of a client's messages: the ids as one JSON array parameter.
+        _delete = _database.RawStatement(
+            "DELETE FROM offline_messages WHERE client_id = ?1 AND id IN (SELECT value FROM json_each(?2)) RETURNING LENGTH(payload) + LENGTH(topic)");
+        _recordLastId = _database.RawStatement("UPDATE offline_ids SET last = ?1 WHERE last < ?1");
+        _select = _database.RawStatement(
             """
             SELECT id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id, published_at_ms, expiry_interval, expires_at_ms
-            FROM offline_messages WHERE client_id = $client AND id > $after ORDER BY id LIMIT $max
-            """,
-            "$client", "$after", "$max");
+            FROM offline_messages WHERE client_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3
+            """);
     }
 
     public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long expiresAtMs)
@@ -159,25 +176,29 @@ public sealed class SqliteOfflineStore : IOfflineStore
             {
                 var wanted = max - added;
                 var rows = 0;
-                _select.Parameters[0].Value = clientId;
-                _select.Parameters[1].Value = afterId;
-                _select.Parameters[2].Value = wanted;
-                using (var reader = _select.ExecuteReader())
+                _select.Bind(1, clientId);
+                _select.Bind(2, afterId);
+                _select.Bind(3, wanted);
+                try
                 {
-                    while (reader.Read())
+                    while (_select.Step())
                     {
                         rows++;
-                        afterId = reader.GetInt64(0);
-                        if (reader.GetInt64(10) <= nowMs)
+                        afterId = _select.Int64(0);
+                        if (_select.Int64(10) <= nowMs)
                         {
                             (expired ??= []).Add(afterId);
                         }
                         else
                         {
-                            into.Add(ToStoredMessage(reader));
+                            into.Add(ReadStoredMessage());
                             added++;
                         }
                     }
+                }
+                finally
+                {
+                    _select.Reset();
                 }
 
                 if (rows < wanted)
@@ -195,7 +216,8 @@ public sealed class SqliteOfflineStore : IOfflineStore
         }
     }
 
-    public void Remove(string clientId, long id) => _database.Writes.QueueUnawaited(new DeleteRow(this, clientId, id));
+    /// <summary>Collects the deletion for the next commit (nobody waits for it).</summary>
+    public void Remove(string clientId, long id) => _database.Writes.Collect(ref _deletions, _startDeletions, clientId, id);
 
     /// <summary>What the client holds, its acknowledged messages' deletions committed first.</summary>
     public int Count(string clientId)
@@ -228,7 +250,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
             command.Transaction = transaction;
             command.Parameters.AddWithValue("$client", clientId);
             command.ExecuteNonQuery();
-            RecordLastId(transaction);
+            RecordLastId();
             transaction.Commit();
             lock (_sync)
             {
@@ -240,46 +262,75 @@ public sealed class SqliteOfflineStore : IOfflineStore
     /// <summary>Deletes the client's expired messages <paramref name="ids"/>, under <see cref="SqliteDatabase.Sync"/>.</summary>
     void DeleteExpired(string clientId, List<long> ids)
     {
-        var sizes = new List<long>();
+        Deleted deleted;
         using (var transaction = _database.BeginTransaction())
         {
-            _delete.Transaction = transaction;
-            _delete.Parameters[1].Value = clientId;
-            foreach (var id in ids)
-            {
-                _delete.Parameters[0].Value = id;
-                if (_delete.ExecuteScalar() is long size)
-                {
-                    sizes.Add(size);
-                }
-            }
-
-            RecordLastId(transaction);
+            deleted = Delete(clientId, ids);
+            RecordLastId();
             transaction.Commit();
         }
 
-        foreach (var size in sizes)
+        Forget(clientId, deleted);
+    }
+
+    /// <summary>Deletes the client's messages <paramref name="ids"/> in one statement (the database's transaction is
+    /// open) and returns how many it found and their size.</summary>
+    Deleted Delete(string clientId, List<long> ids)
+    {
+        var length = 2 + (ids.Count * 21);
+        if (length > _idList.Length)
         {
-            Forget(clientId, size);
+            _idList = new byte[length];
         }
+
+        var written = 0;
+        _idList[written++] = (byte)'[';
+        foreach (var id in ids)
+        {
+            if (written > 1)
+            {
+                _idList[written++] = (byte)',';
+            }
+
+            Utf8Formatter.TryFormat(id, _idList.AsSpan(written), out var digits);
+            written += digits;
+        }
+
+        _idList[written++] = (byte)']';
+        _delete.Bind(1, clientId);
+        _delete.BindText(2, _idList.AsSpan(0, written));
+        var deleted = default(Deleted);
+        try
+        {
+            while (_delete.Step())
+            {
+                deleted.Count++;
+                deleted.Bytes += _delete.Int64(0);
+            }
+        }
+        finally
+        {
+            _delete.Reset();
+        }
+
+        return deleted;
     }
 
     /// <summary>Keeps the highest id given so far, for the next start, in the transaction that deletes messages (it
     /// may delete the newest).</summary>
-    void RecordLastId(SqliteTransaction transaction)
+    void RecordLastId()
     {
         lock (_sync)
         {
-            _recordLastId.Parameters[0].Value = _lastId;
+            _recordLastId.Bind(1, _lastId);
         }
 
-        _recordLastId.Transaction = transaction;
-        _recordLastId.ExecuteNonQuery();
+        _recordLastId.Execute();
     }
 
     /// <summary><see cref="RecordLastId"/> for a deletion in a group commit: skipped when the batch already recorded the
     /// highest id given so far.</summary>
-    void RecordLastIdOnce(SqliteTransaction transaction)
+    void RecordLastIdOnce()
     {
         long last;
         lock (_sync)
@@ -289,18 +340,23 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
         if (last != _recordedLastId)
         {
-            RecordLastId(transaction);
+            RecordLastId();
             _recordedLastId = last;
         }
     }
 
-    void Forget(string clientId, long size)
+    void Forget(string clientId, Deleted deleted)
     {
+        if (deleted.Count == 0)
+        {
+            return;
+        }
+
         lock (_sync)
         {
             var usage = UsageOf(clientId);
-            usage.Count--;
-            usage.Bytes -= size;
+            usage.Count -= deleted.Count;
+            usage.Bytes -= deleted.Bytes;
         }
     }
 
@@ -316,31 +372,43 @@ public sealed class SqliteOfflineStore : IOfflineStore
         return usage;
     }
 
-    static byte[] Payload(RoutedMessage message)
-    {
-        if (message.Payload is null)
-        {
-            return [];
-        }
+    static ReadOnlySpan<byte> Payload(RoutedMessage message) =>
+        message.Payload is null ? [] : message.Payload.AsSpan(message.PayloadOffset, message.PayloadLength);
 
-        return message.PayloadOffset == 0 && message.PayloadLength == message.Payload.Length
-            ? message.Payload
-            : message.Payload.AsSpan(message.PayloadOffset, message.PayloadLength).ToArray();
+    /// <summary>The current row of <see cref="_select"/>. A message without MQTT 5 properties carries none
+    /// (<see cref="RoutedMessage.EngineProperties"/> null, as the engine reads it).</summary>
+    StoredMessage ReadStoredMessage()
+    {
+        var select = _select;
+        var qos = (int)select.Int64(3);
+        var message = new RoutedMessage(_topics.Get(select.Bytes(1)), select.Bytes(2).ToArray(), qos, select.Int64(4) != 0)
+        {
+            EngineProperties = select.IsNull(6) ? null : MessageProperties.Decode(select.Bytes(6)),
+            SenderClientId = select.IsNull(7) ? null : _senders.Get(select.Bytes(7)),
+            PublishedAtMs = select.Int64(8),
+            MessageExpiryInterval = (uint)select.Int64(9),
+        };
+        var identifiers = select.IsNull(5) ? null : SubscriptionIdentifiers(select.Bytes(5));
+        return new StoredMessage(select.Int64(0), message, qos, message.Retain, identifiers, select.Int64(10));
     }
 
-    static StoredMessage ToStoredMessage(SqliteDataReader reader)
+    /// <summary>Subscription identifiers as stored: decimal numbers separated by commas.</summary>
+    static int[] SubscriptionIdentifiers(ReadOnlySpan<byte> text)
     {
-        var payload = reader.GetFieldValue<byte[]>(2);
-        var qos = reader.GetInt32(3);
-        var message = new RoutedMessage(reader.GetString(1), payload, qos, reader.GetBoolean(4))
+        var identifiers = new int[text.Count((byte)',') + 1];
+        for (var i = 0; i < identifiers.Length; i++)
         {
-            EngineProperties = MessageProperties.Decode(reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6)),
-            SenderClientId = reader.IsDBNull(7) ? null : reader.GetString(7),
-            PublishedAtMs = reader.GetInt64(8),
-            MessageExpiryInterval = (uint)reader.GetInt64(9),
-        };
-        var identifiers = reader.IsDBNull(5) ? null : reader.GetString(5).Split(',').Select(int.Parse).ToArray();
-        return new StoredMessage(reader.GetInt64(0), message, qos, message.Retain, identifiers, reader.GetInt64(10));
+            var comma = text.IndexOf((byte)',');
+            var number = comma < 0 ? text : text[..comma];
+            if (!Utf8Parser.TryParse(number, out identifiers[i], out _))
+            {
+                throw new FormatException($"A stored message's subscription identifiers are damaged: '{Encoding.UTF8.GetString(text)}'.");
+            }
+
+            text = comma < 0 ? [] : text[(comma + 1)..];
+        }
+
+        return identifiers;
     }
 
     /// <summary>A message's row, waiting for its batch; its publisher waits for it.</summary>
@@ -355,62 +423,133 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
         public override bool IsAwaited => true;
 
-        public override void Write(SqliteTransaction transaction)
+        public override void Write()
         {
             var insert = store._insert;
-            insert.Transaction = transaction;
-            var parameters = insert.Parameters;
-            parameters[0].Value = Id;
-            parameters[1].Value = clientId;
-            parameters[2].Value = message.Topic;
-            parameters[3].Value = Payload(message);
-            parameters[4].Value = qos;
-            parameters[5].Value = retain;
-            parameters[6].Value = subscriptionIdentifiers is null ? DBNull.Value : string.Join(',', subscriptionIdentifiers);
-            parameters[7].Value = (object?)MessageProperties.Encode(message.EngineProperties as MqttApplicationMessage) ?? DBNull.Value;
-            parameters[8].Value = (object?)message.SenderClientId ?? DBNull.Value;
-            parameters[9].Value = message.PublishedAtMs;
-            parameters[10].Value = message.MessageExpiryInterval;
-            parameters[11].Value = expiresAtMs;
-            insert.ExecuteNonQuery();
+            insert.Bind(1, Id);
+            insert.Bind(2, clientId);
+            insert.Bind(3, message.Topic);
+            insert.Bind(4, Payload(message));
+            insert.Bind(5, qos);
+            insert.Bind(6, retain ? 1 : 0);
+            insert.Bind(7, subscriptionIdentifiers is null ? null : string.Join(',', subscriptionIdentifiers));
+            if (MessageProperties.Encode(message.EngineProperties as MqttApplicationMessage) is { } properties)
+            {
+                insert.Bind(8, properties);
+            }
+            else
+            {
+                insert.BindNull(8);
+            }
+
+            insert.Bind(9, message.SenderClientId);
+            insert.Bind(10, message.PublishedAtMs);
+            insert.Bind(11, message.MessageExpiryInterval);
+            insert.Bind(12, expiresAtMs);
+            insert.Execute();
         }
 
         /// <summary>Not kept after all: its place in the quota is free again.</summary>
-        public override void RolledBack() => store.Forget(clientId, size);
+        public override void RolledBack() => store.Forget(clientId, new Deleted { Count = 1, Bytes = size });
     }
 
-    /// <summary>An acknowledged message's deletion; nobody waits for it.</summary>
-    sealed class DeleteRow(SqliteOfflineStore store, string clientId, long id) : GroupCommit.Change
+    /// <summary>
+    /// Acknowledged messages' deletions, collected while the batch waits in the group commit's queue
+    /// (<see cref="GroupCommit.Collect"/>), then deleted with one statement per client; nobody waits for them. They run
+    /// in queue order, before the inserts queued after the batch (so a full database makes room first). A receiver may
+    /// acknowledge a message before the commit holding its row (it is sent before), so its deletion may join this batch
+    /// after the row's insert was queued: a client's deletions that did not all find their rows run again once the
+    /// batch's inserts are written (<see cref="WriteAfterBatch"/>), and nothing joins a batch once a commit took it (the
+    /// row of anything acknowledged after that is in this commit or a later one).
+    /// </summary>
+    sealed class DeleteBatch(SqliteOfflineStore store) : GroupCommit.CollectingChange
     {
-        long _size = -1;
+        /// <summary>The ids per client.</summary>
+        readonly Dictionary<string, List<long>> _ids = new(StringComparer.Ordinal);
+        readonly Dictionary<string, Deleted> _deleted = new(StringComparer.Ordinal);
+        int _count;
 
-        public override bool IsAwaited => false;
-
-        public override void Write(SqliteTransaction transaction)
+        /// <summary>Under the group commit's queue lock.</summary>
+        public override int Add(string clientId, long id)
         {
-            var delete = store._delete;
-            delete.Transaction = transaction;
-            delete.Parameters[0].Value = id;
-            delete.Parameters[1].Value = clientId;
-            _size = delete.ExecuteScalar() is long size ? size : -1;
-            if (_size >= 0)
+            if (!_ids.TryGetValue(clientId, out var ids))
             {
-                store.RecordLastIdOnce(transaction);
+                ids = [];
+                _ids[clientId] = ids;
+            }
+
+            ids.Add(id);
+            return ++_count;
+        }
+
+        public override void Write()
+        {
+            foreach (var (clientId, ids) in _ids)
+            {
+                _deleted[clientId] = store.Delete(clientId, ids);
+            }
+        }
+
+        public override void WriteAfterBatch()
+        {
+            var any = false;
+            foreach (var (clientId, ids) in _ids)
+            {
+                var deleted = _deleted[clientId];
+                if (deleted.Count < ids.Count)
+                {
+                    var late = store.Delete(clientId, ids);
+                    deleted.Count += late.Count;
+                    deleted.Bytes += late.Bytes;
+                    _deleted[clientId] = deleted;
+                }
+
+                any |= deleted.Count > 0;
+            }
+
+            if (any)
+            {
+                store.RecordLastIdOnce();
             }
         }
 
         public override void Committed()
         {
-            if (_size >= 0)
+            foreach (var (clientId, deleted) in _deleted)
             {
-                store.Forget(clientId, _size);
+                store.Forget(clientId, deleted);
             }
         }
 
         public override void RolledBack()
         {
-            _size = -1;
+            _deleted.Clear();
             store._recordedLastId = 0;
+        }
+    }
+
+    /// <summary>Rows a deletion found, and their size as the quota counts it.</summary>
+    struct Deleted
+    {
+        public int Count;
+        public long Bytes;
+    }
+
+    /// <summary>The string of the last UTF-8 text read, reused while the same text is read again.</summary>
+    sealed class RepeatedText
+    {
+        byte[] _bytes = [];
+        string _text = "";
+
+        public string Get(ReadOnlySpan<byte> utf8)
+        {
+            if (!utf8.SequenceEqual(_bytes))
+            {
+                _bytes = utf8.ToArray();
+                _text = Encoding.UTF8.GetString(utf8);
+            }
+
+            return _text;
         }
     }
 

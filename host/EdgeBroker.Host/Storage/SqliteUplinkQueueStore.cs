@@ -265,10 +265,9 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
 
         public override bool IsAwaited => true;
 
-        public override void Write(SqliteTransaction transaction)
+        public override void Write()
         {
             var insert = store._insert;
-            insert.Transaction = transaction;
             var parameters = insert.Parameters;
             parameters[0].Value = uplink;
             parameters[1].Value = entry.RemoteTopic;

@@ -7,9 +7,11 @@ namespace EdgeBroker.Benchmarks.Stores;
 
 /// <summary>
 /// BenchmarkDotNet benchmarks of one durable offline store, through the core's <see cref="IOfflineStore"/> exactly as
-/// the broker calls it, one client's messages with 64-byte payloads: <see cref="Write"/> appends (each call durable
-/// before it returns, as before a PUBACK), <see cref="Read"/> loads the client's whole backlog in one call (what a
-/// reconnect does with batching off) and <see cref="Remove"/> forgets each message as its acknowledgement would.
+/// the broker calls it, one client's messages with 64-byte payloads: <see cref="Write"/> appends and commits
+/// <see cref="MessagesPerCommit"/> messages at a time (durable before the commit returns, as before a PUBACK; the SQLite
+/// store's group commit puts the messages of publishers waiting at the same time into one transaction),
+/// <see cref="Read"/> loads the client's whole backlog in one call (what a reconnect does with batching off) and
+/// <see cref="Remove"/> forgets each message as its acknowledgement would.
 /// Every iteration starts from a new store in a new temporary directory, so no iteration inherits another's file
 /// or page cache state beyond what the disk and OS keep.
 /// </summary>
@@ -18,6 +20,10 @@ public abstract class StoreBenchmarks
     /// <summary>Messages per iteration. The flash log's device default bound (64 KB, less 4 KB kept for sessions)
     /// holds about 400 of these messages; 256 leaves it room, and both stores run the same count.</summary>
     public const int MessagesPerIteration = 256;
+
+    /// <summary>Messages per commit: what the broker's group commit measured with 8 publishers storing for one away
+    /// receiver (9–10 per transaction, docs/performance.md, "Durable QoS 1").</summary>
+    public const int MessagesPerCommit = 8;
 
     public const int PayloadSize = 64;
     const string ClientId = "recv-0";
@@ -104,6 +110,10 @@ public abstract class StoreBenchmarks
         {
             var id = Store.Append(ClientId, _message, 1, false, null, expiresAtMs);
             _ids[i] = id > 0 ? id : throw new InvalidOperationException($"The store refused message {i + 1} of {MessagesPerIteration}.");
+            if ((i + 1) % MessagesPerCommit == 0 && !Store.Commit())
+            {
+                throw new InvalidOperationException($"The store could not commit message {i + 1} of {MessagesPerIteration}.");
+            }
         }
     }
 

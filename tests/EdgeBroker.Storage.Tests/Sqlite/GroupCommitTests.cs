@@ -75,6 +75,65 @@ public sealed class GroupCommitTests : IDisposable
     }
 
     [Fact]
+    public void Deletions_collected_until_a_commit_are_one_change_and_free_the_quota_once_committed()
+    {
+        using (var database = SqliteDatabase.Open(_directory.Path))
+        {
+            var offline = new SqliteOfflineStore(database, _limits);
+            var ids = Enumerable.Range(0, 100).Select(i => offline.Append(i % 2 == 0 ? "dev" : "other", "m" + i)).ToList();
+            Assert.True(offline.Commit());
+
+            lock (database.Sync)
+            {
+                foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+                {
+                    offline.Remove(i % 2 == 0 ? "dev" : "other", id);
+                }
+            }
+
+            Assert.Equal(0, offline.Count("dev"));
+            Assert.Equal(0, offline.Count("other"));
+            Assert.Equal(2, database.Writes.Batches);
+            Assert.Equal(101, database.Writes.Changes);
+        }
+
+        using var reopened = SqliteDatabase.Open(_directory.Path);
+        var store = new SqliteOfflineStore(reopened, _limits);
+        Assert.Empty(store.ReadAll("dev"));
+        Assert.Empty(store.ReadAll("other"));
+    }
+
+    [Fact]
+    public void A_message_acknowledged_before_its_insert_is_committed_is_deleted_by_the_same_transaction()
+    {
+        using (var database = SqliteDatabase.Open(_directory.Path))
+        {
+            var offline = new SqliteOfflineStore(database, _limits);
+            var first = offline.Append("dev", "first");
+            Assert.True(offline.Commit());
+
+            // The deletions' batch is queued before the second message's insert; the receiver gets that message before
+            // its commit (as the core sends it) and acknowledges it into the same batch.
+            lock (database.Sync)
+            {
+                offline.Remove("dev", first);
+                var second = offline.Append("dev", "second");
+                offline.Remove("dev", second);
+            }
+
+            Assert.True(offline.Commit());
+            Assert.Equal(2, database.Writes.Batches);
+            Assert.Equal(0, offline.Count("dev"));
+            Assert.Empty(offline.ReadAll("dev"));
+        }
+
+        using var reopened = SqliteDatabase.Open(_directory.Path);
+        var store = new SqliteOfflineStore(reopened, _limits);
+        Assert.Empty(store.ReadAll("dev"));
+        Assert.Equal(0, store.Count("dev"));
+    }
+
+    [Fact]
     public void A_deletion_nobody_follows_is_committed_within_the_delay()
     {
         using (var database = SqliteDatabase.Open(_directory.Path))
