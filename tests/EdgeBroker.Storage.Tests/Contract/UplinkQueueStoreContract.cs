@@ -127,11 +127,13 @@ public abstract class UplinkQueueStoreContract : IDisposable
     {
         const int Threads = 4;
         const int PerThread = 200;
+        // Opened here, once: the lazy Store getter is not meant for several threads at once.
+        var store = Store;
         Parallel.For(0, Threads, thread =>
         {
             for (int i = 0; i < PerThread; i++)
             {
-                Assert.True(Store.Append("up", Entry(thread + ":" + i)) > 0);
+                Assert.True(store.Append("up", Entry(thread + ":" + i)) > 0);
             }
         });
 
