@@ -95,6 +95,9 @@ sealed class CoreBridge
                 return;
             }
 
+            // What the packets of one read append to the writers (the PUBACKs, the receivers' PUBLISHes) is written
+            // by this reader before it lets its thread go: when it waits for input, yields, or waits for a write or
+            // the ordering of subscriptions (ReadBatch).
             var handledInARow = 0;
             while (true)
             {
@@ -102,12 +105,14 @@ sealed class CoreBridge
                 if (!receiving.IsCompleted)
                 {
                     handledInARow = 0;
+                    ReadBatch.WriteCollected();
                 }
                 else if (++handledInARow == PacketsBeforeYielding)
                 {
-                    // Input keeps arriving: give the thread back for a moment, so that the writers this reader fills
-                    // (and other readers) run too.
+                    // Input keeps arriving: give the thread back for a moment, so that other readers (and the writers
+                    // of other threads) run too.
                     handledInARow = 0;
+                    ReadBatch.WriteCollected();
                     await Task.Yield();
                 }
 
@@ -117,8 +122,21 @@ sealed class CoreBridge
                 }
 
                 connection.Touch();
+                ReadBatch.Begin();
                 var handled = Handle(connection, packet);
-                if (!(handled.IsCompletedSuccessfully ? handled.Result : await handled.ConfigureAwait(false)))
+                ReadBatch.End();
+                if (handled.IsCompletedSuccessfully)
+                {
+                    if (!handled.Result)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                ReadBatch.WriteCollected();
+                if (!await handled.ConfigureAwait(false))
                 {
                     break;
                 }
@@ -136,6 +154,9 @@ sealed class CoreBridge
         }
         finally
         {
+            // Whatever the last packets appended is written before the connection's end is handled.
+            ReadBatch.End();
+            ReadBatch.WriteCollected();
             if (connection is not null)
             {
                 Ended(connection);

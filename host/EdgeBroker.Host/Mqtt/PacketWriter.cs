@@ -10,12 +10,14 @@ namespace EdgeBroker.Host.Mqtt;
 /// Writes one connection's outgoing packets, encoded by MQTTnet's formatter, several per system call when they come
 /// faster than one at a time. MQTTnet's own channel adapter made a <c>send()</c> per packet (two for a PUBLISH with a
 /// payload), which the profile of issue #15 found to be the host's largest cost (docs/performance.md). Here a packet
-/// is copied into a pending buffer and a flush is queued behind the sender's current work, so everything the sender
-/// queues in the meantime (a burst of PUBLISHes, the PUBACKs of a burst) leaves in one write; a single packet on a
-/// quiet connection leaves one thread-pool hop later. The pending bytes are bounded: a sender that finds more than
-/// <see cref="MaxPendingBytes"/> waiting waits for the flush, so a client that stops reading holds back its sender as
-/// before. The buffers come from the shared pool and go back as soon as the pending bytes are written, so an idle
-/// connection holds none.
+/// is copied into a pending buffer, and the pending bytes are written when the work that queued them is done: by a
+/// connection's reader once it has handled what it read (<see cref="ReadBatch"/>), on its own thread, so a message
+/// arriving alone leaves with the reader's one wake-up; from anywhere else by a flush queued behind the sender's
+/// current work, one thread-pool hop later. Either way everything queued meanwhile (a burst of PUBLISHes, the PUBACKs
+/// of a burst) leaves in one write, and one flush at a time writes, in order. The pending bytes are bounded: a sender
+/// that finds more than <see cref="MaxPendingBytes"/> waiting waits for the flush, so a client that stops reading holds
+/// back its sender as before. The buffers come from the shared pool and go back as soon as the pending bytes are
+/// written, so an idle connection holds none.
 /// <para>
 /// A PUBACK whose message the store is still committing (<see cref="HeldAcknowledgement"/>) is held here, with every
 /// packet after it, without holding up the connection's reader: the PUBACKs of the messages one commit holds are encoded
@@ -43,7 +45,17 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     Queue<MqttPacket>? _held;
     byte[]? _pending;
     int _pendingLength;
-    Task? _flushing;
+
+    /// <summary>A flush is writing (or waiting for a commit before it writes): it takes whatever is appended meanwhile.</summary>
+    bool _writing;
+
+    /// <summary>A reader has collected this writer (<see cref="ReadBatch.Collect"/>) and writes it before it waits.</summary>
+    bool _collected;
+
+    /// <summary>Completed when the current flush has written everything (or the connection failed); made only when
+    /// someone waits for it: a sender over the bound, a drain before close.</summary>
+    TaskCompletionSource? _written;
+
     Exception? _failure;
 
     /// <summary>Told after each write, outside the writer's lock, so that a sender that found the writer
@@ -68,7 +80,6 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// a write has failed (the connection then ends).</summary>
     public Task SendAsync(MqttPacket packet)
     {
-        Task? full = null;
         lock (_sync)
         {
             ThrowIfFailed();
@@ -82,17 +93,39 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
                 return Task.CompletedTask;
             }
 
-            if (_flushing is null)
+            var full = _pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets;
+            if (!_writing)
             {
-                _flushing = FlushAsync();
+                // A reader writes what it collected before it waits; over the bound, or appended outside a reader, the
+                // bytes leave one hop later.
+                if (full || !(_collected || (_collected = ReadBatch.Collect(this))))
+                {
+                    StartFlush();
+                }
+
+                return Task.CompletedTask;
             }
-            else if (_pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets)
+
+            return full ? WhenWritten() : Task.CompletedTask;
+        }
+    }
+
+    /// <summary>The reader that collected this writer is about to wait for input: the pending bytes are written now, on
+    /// its thread, unless a flush is already writing them. A write that cannot complete at once goes on asynchronously.</summary>
+    public void WriteCollected()
+    {
+        lock (_sync)
+        {
+            _collected = false;
+            if (_writing || _failure is not null || (_pendingLength == 0 && _held is null))
             {
-                full = _flushing;
+                return;
             }
+
+            _writing = true;
         }
 
-        return full ?? Task.CompletedTask;
+        _ = FlushAsync(yieldFirst: false);
     }
 
     /// <summary>Encodes <paramref name="packet"/> at the end of the pending bytes, a held acknowledgement with the
@@ -150,16 +183,48 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// that a refusing CONNACK or a DISCONNECT with its reason reaches the client.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
-        Task? flushing;
+        Task written;
         lock (_sync)
         {
-            flushing = _flushing;
+            if (_failure is not null)
+            {
+                return;
+            }
+
+            if (!_writing)
+            {
+                if (_pendingLength == 0 && _held is null)
+                {
+                    return;
+                }
+
+                // Collected by a reader that is closing the connection instead of reading on.
+                StartFlush();
+            }
+
+            written = WhenWritten();
         }
 
-        if (flushing is not null)
-        {
-            await flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await written.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Has a flush write the pending bytes one thread-pool hop later. Under <see cref="_sync"/>.</summary>
+    void StartFlush()
+    {
+        _writing = true;
+        _ = FlushAsync(yieldFirst: true);
+    }
+
+    /// <summary>Completes once the current flush has written everything. Under <see cref="_sync"/>, while <see cref="_writing"/>.</summary>
+    Task WhenWritten() => (_written ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>The flush is over: whoever waited for it goes on (on the thread pool, not under the lock). Under
+    /// <see cref="_sync"/>.</summary>
+    void FlushEnded()
+    {
+        _writing = false;
+        _written?.TrySetResult();
+        _written = null;
     }
 
     /// <summary>Room for <paramref name="length"/> more bytes at the end of the pending buffer. Under <see cref="_sync"/>.</summary>
@@ -181,11 +246,17 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
         return _pending.AsSpan(_pendingLength, length);
     }
 
-    /// <summary>Writes the pending bytes until none are left. It first yields, so that it runs after the sender's
-    /// current work and takes everything that work queued in one write.</summary>
-    async Task FlushAsync()
+    /// <summary>Writes the pending bytes until none are left. Queued behind a sender's current work it first yields,
+    /// so that it takes everything that work queued in one write; from a reader that has handled what it read
+    /// (<see cref="WriteCollected"/>) it writes at once, and runs on that thread for as long as the writes complete at
+    /// once.</summary>
+    async Task FlushAsync(bool yieldFirst)
     {
-        await Task.Yield();
+        if (yieldFirst)
+        {
+            await Task.Yield();
+        }
+
         byte[]? spare = null;
         while (true)
         {
@@ -206,7 +277,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
                     Return(_pending);
                     Return(spare);
                     _pending = null;
-                    _flushing = null;
+                    FlushEnded();
                     return;
                 }
 
@@ -255,7 +326,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             _pending = null;
             _pendingLength = 0;
             _held = null;
-            _flushing = null;
+            FlushEnded();
         }
 
         stream.Dispose();

@@ -10,8 +10,9 @@ namespace EdgeBroker.EndToEnd.Tests.Protocol;
 
 /// <summary>
 /// The host's write path on a real loopback TCP connection: packets sent in a burst leave in fewer writes than
-/// packets, whole and in order; a peer that stops reading holds the sender back once the bounded pending bytes are
-/// full, and gets everything once it reads again; a connection whose writes fail makes every later send fail.
+/// packets, whole and in order; what a connection's reader collected leaves in one write on its own thread; a peer that
+/// stops reading holds the sender back once the bounded pending bytes are full, and gets everything once it reads
+/// again; a connection whose writes fail makes every later send fail.
 /// (That a refusing CONNACK or a DISCONNECT reaches the client before the close is covered through the broker by the
 /// malformed-input and refused-connect tests.)
 /// </summary>
@@ -47,6 +48,38 @@ public sealed class PacketWriterTests
 
         Assert.True(counting.Writes < packets / 2, $"{counting.Writes} writes for {packets} packets");
         Assert.Equal(4 * packets, bytes.Sent);
+    }
+
+    [Fact]
+    public async Task Packets_a_reader_collected_leave_in_one_write_on_its_thread_when_it_is_about_to_wait()
+    {
+        const int packets = 16;
+        await using var pair = await SocketPair.OpenAsync();
+        var counting = new WriteCountingStream(pair.Server);
+        var writer = new PacketWriter(counting, Formatter(), new ByteCounters());
+
+        // As a connection's reader handles the packets of one read, then writes what they appended before it waits.
+        await Task.Run(() =>
+        {
+            for (var id = 1; id <= packets; id++)
+            {
+                ReadBatch.Begin();
+                Assert.True(writer.SendAsync(new MqttPubAckPacket { PacketIdentifier = (ushort)id }).IsCompletedSuccessfully);
+                ReadBatch.End();
+            }
+
+            Assert.Equal(0, counting.Writes);
+            ReadBatch.WriteCollected();
+
+            // Written before WriteCollected returned: the socket had room, no hop to another thread.
+            Assert.Equal(1, counting.Writes);
+        });
+
+        var received = await pair.ReadClientAsync(4 * packets);
+        for (var id = 1; id <= packets; id++)
+        {
+            Assert.Equal([0x40, 0x02, (byte)(id >> 8), (byte)id], received.AsSpan(4 * (id - 1), 4).ToArray());
+        }
     }
 
     [Fact]
