@@ -200,7 +200,6 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>The CONNACK is written: what waited follows it, then messages go out as they come.</summary>
     public void Ready()
     {
-        channel.Writer.Written = WriterDrained;
         lock (_sync)
         {
             _ready = true;
@@ -247,8 +246,21 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         });
     }
 
-    /// <summary>The window, made at the first message. Under <see cref="_sync"/>.</summary>
-    InFlightWindow Window => _window ??= new InFlightWindow(receiveLimits.ReceiveMaximum);
+    /// <summary>The window, made at the first message; from then on the writer says when it drained (a delegate an
+    /// idle connection need not hold). Under <see cref="_sync"/>.</summary>
+    InFlightWindow Window
+    {
+        get
+        {
+            if (_window is null)
+            {
+                _window = new InFlightWindow(receiveLimits.ReceiveMaximum);
+                channel.Writer.Written = WriterDrained;
+            }
+
+            return _window;
+        }
+    }
 
     /// <summary>Hands every message the window lets through to the writer. Under <see cref="_sync"/>.</summary>
     void Flush()
