@@ -46,9 +46,23 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     OutboundQueueLimits limits, ClientReceiveLimits receiveLimits) : IClientConnection
 {
     readonly object _sync = new();
-    readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    readonly InFlightWindow _window = new(receiveLimits.ReceiveMaximum);
-    readonly OutboundTopicAliases _topicAliases = new(receiveLimits.TopicAliasMaximum);
+
+    /// <summary>Kept as the value and written out when asked for (logs, the online-status API): the string would cost
+    /// every idle connection 86 bytes.</summary>
+    readonly Guid _channelId = Guid.NewGuid();
+
+    /// <summary>What waits for the client, and for a place among its unacknowledged QoS 1/2 PUBLISHes; made at the first
+    /// message routed here (<see cref="Window"/>).</summary>
+    InFlightWindow? _window;
+
+    /// <summary>The topics the client knows by alias; made at the first PUBLISH written.</summary>
+    OutboundTopicAliases? _topicAliases;
+
+    /// <summary>Completed by <see cref="End"/>; made only when someone waits for it (a takeover, the shutdown).</summary>
+    TaskCompletionSource? _ended;
+
+    /// <summary>1 once <see cref="End"/> was called.</summary>
+    int _hasEnded;
 
     /// <summary>The QoS 1/2 PUBLISHes written and not yet acknowledged, by packet identifier: the core's delivery tag
     /// (0 if untracked) and, for QoS 2, whether the PUBREC came (the PUBREL is out). Each holds a place in
@@ -72,7 +86,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>When the client last sent a packet (<see cref="Environment.TickCount64"/>), for the keep-alive sweep.</summary>
     long _lastPacketMs = Environment.TickCount64;
 
-    public string ChannelId { get; } = Guid.NewGuid().ToString("N");
+    public string ChannelId => _channelId.ToString("N");
 
     public string ClientId => clientId;
 
@@ -100,9 +114,32 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     public bool TakenOver { get; set; }
 
     /// <summary>Completes once the core has been told this connection ended (<see cref="End"/>).</summary>
-    public Task Ended => _ended.Task;
+    public Task Ended
+    {
+        get
+        {
+            var ended = _ended;
+            if (ended is null)
+            {
+                var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                ended = Interlocked.CompareExchange(ref _ended, made, null) ?? made;
+            }
 
-    public void End() => _ended.TrySetResult();
+            // End may have run before the source existed (both sides use full fences: one of them completes it).
+            if (Volatile.Read(ref _hasEnded) == 1)
+            {
+                ended.TrySetResult();
+            }
+
+            return ended.Task;
+        }
+    }
+
+    public void End()
+    {
+        Interlocked.Exchange(ref _hasEnded, 1);
+        Volatile.Read(ref _ended)?.TrySetResult();
+    }
 
     /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
     public BrokerMetrics? Metrics { get; init; }
@@ -152,7 +189,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
 
             _queuedMessages++;
             _queuedBytes += size;
-            _window.Offer(new Outgoing(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
+            Window.Offer(new Outgoing(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
             Flush();
         }
 
@@ -163,7 +200,6 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>The CONNACK is written: what waited follows it, then messages go out as they come.</summary>
     public void Ready()
     {
-        channel.Writer.Written = WriterDrained;
         lock (_sync)
         {
             _ready = true;
@@ -186,7 +222,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
                 return 0;
             }
 
-            _window.Acknowledged();
+            Window.Acknowledged();
             Flush();
             return unacknowledged.DeliveryTag;
         }
@@ -210,6 +246,22 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         });
     }
 
+    /// <summary>The window, made at the first message; from then on the writer says when it drained (a delegate an
+    /// idle connection need not hold). Under <see cref="_sync"/>.</summary>
+    InFlightWindow Window
+    {
+        get
+        {
+            if (_window is null)
+            {
+                _window = new InFlightWindow(receiveLimits.ReceiveMaximum);
+                channel.Writer.Written = WriterDrained;
+            }
+
+            return _window;
+        }
+    }
+
     /// <summary>Hands every message the window lets through to the writer. Under <see cref="_sync"/>.</summary>
     void Flush()
     {
@@ -218,7 +270,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             return;
         }
 
-        while (!channel.Writer.IsFull && _window.TakeSendable() is Outgoing outgoing)
+        while (_window is { } window && !channel.Writer.IsFull && window.TakeSendable() is Outgoing outgoing)
         {
             // In the writer (bounded by it) or not written after all: it no longer waits here.
             _queuedMessages--;
@@ -226,7 +278,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             if (!Write(outgoing) && outgoing.Qos > 0)
             {
                 // Neither waiting nor in flight.
-                _window.Acknowledged();
+                window.Acknowledged();
             }
         }
     }
@@ -236,7 +288,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     {
         lock (_sync)
         {
-            if (_window.Waiting > 0)
+            if (_window?.Waiting > 0)
             {
                 Flush();
             }
@@ -252,7 +304,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         var newAlias = UseTopicAlias(packet);
         if (IsTooLarge(packet))
         {
-            _topicAliases.Unassign(topic, newAlias);
+            _topicAliases!.Unassign(topic, newAlias);
             DiscardedTooLarge?.Invoke(clientId, outgoing.DeliveryTag);
             return false;
         }
@@ -293,6 +345,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// already knows it; returns the alias if it was assigned just now (so it can be taken back), else 0.</summary>
     int UseTopicAlias(MqttPublishPacket packet)
     {
+        _topicAliases ??= new OutboundTopicAliases(receiveLimits.TopicAliasMaximum);
         if (_topicAliases.Known(packet.Topic) is var known and > 0)
         {
             packet.TopicAlias = (ushort)known;

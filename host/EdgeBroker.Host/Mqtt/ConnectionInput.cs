@@ -14,7 +14,10 @@ namespace EdgeBroker.Host.Mqtt;
 sealed class ConnectionInput : ReaderProgress
 {
     readonly ISocketInput _socket;
-    TaskCompletionSource _progressed = NewSignal();
+
+    /// <summary>Completed at the reader's next progress; made by the first waiter after the last progress, so a
+    /// connection nobody waits for holds none.</summary>
+    TaskCompletionSource? _progressed;
 
     /// <param name="socket">The connection's socket, as the transport counts its unread bytes.</param>
     /// <param name="secured">Whether the channel reads through TLS (whose layer keeps bytes of its own).</param>
@@ -96,7 +99,7 @@ sealed class ConnectionInput : ReaderProgress
             while (true)
             {
                 // Taken before asking, so progress made in between completes the task awaited.
-                var progressed = Volatile.Read(ref _progressed).Task;
+                var progressed = Signal().Task;
                 if (CaughtUp(wait.Observed, wait.HasTarget, wait.Target))
                 {
                     return;
@@ -112,9 +115,19 @@ sealed class ConnectionInput : ReaderProgress
     }
 
     /// <summary>The reader made progress (called on its thread while someone waits): wakes the waiters, which ask again.</summary>
-    protected override void OnProgressed() => Interlocked.Exchange(ref _progressed, NewSignal()).TrySetResult();
+    protected override void OnProgressed() => Interlocked.Exchange(ref _progressed, null)?.TrySetResult();
 
-    static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>The signal of the reader's next progress, made if none waits yet.</summary>
+    TaskCompletionSource Signal()
+    {
+        if (Volatile.Read(ref _progressed) is { } signal)
+        {
+            return signal;
+        }
+
+        var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Interlocked.CompareExchange(ref _progressed, made, null) ?? made;
+    }
 
     /// <summary>One receiver's reader as the check found it.</summary>
     sealed record Wait(ConnectionInput Input, int Observed, bool HasTarget, int Target);

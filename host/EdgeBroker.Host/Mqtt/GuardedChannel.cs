@@ -85,6 +85,9 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
 
     public EndPoint LocalEndPoint => localEndPoint;
 
+    /// <summary>The client's address as problems are reported under it.</summary>
+    public string Source => source;
+
     /// <summary>The CONNECT <see cref="ReceiveConnectAsync"/> accepted (with the keep-alive the client is held to),
     /// once: the channel keeps none of it afterwards.</summary>
     public MqttConnectPacket TakeConnect()

@@ -25,9 +25,10 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
     /// <summary>Connections the kernel may hold before they are accepted.</summary>
     const int ConnectionBacklog = 100;
 
-    /// <summary>The encoding buffer each connection's formatter starts with: enough for the common short packet
-    /// (CONNACK, SUBACK, PUBACK, a sensor message); it grows on demand for a larger one.</summary>
-    const int EncodeBufferBytes = 256;
+    /// <summary>The encoding buffer each connection's formatter starts with: enough for what an idle client is sent
+    /// (CONNACK, SUBACK, PINGRESP), so an idle connection holds 16 bytes, not 256; the formatter doubles it the first
+    /// time a larger packet is encoded and keeps it (up to <see cref="EncodeBufferMaxBytes"/>).</summary>
+    const int EncodeBufferBytes = 16;
 
     /// <summary>What an encoding buffer shrinks back to after a larger packet.</summary>
     const int EncodeBufferMaxBytes = 4096;
@@ -106,14 +107,45 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 continue;
             }
 
-            _ = Task.Run(() => ServeAsync(client, tls, stopping), CancellationToken.None);
+            _ = ServeAsync(client, tls, stopping);
         }
     }
 
+    /// <summary>Sets one accepted connection up and hands it to <see cref="ClientHandler"/>. Nothing of this method is
+    /// kept while the client is connected: its state machine ends once the handler runs, and what follows the handler
+    /// (closing the channel) waits as one continuation on the handler's task, about half the bytes of a suspended
+    /// method.</summary>
     async Task ServeAsync(AcceptedConnection client, TlsEndpoint? tls, CancellationToken stopping)
+    {
+        // Off the accept loop, without a task wrapping this one (as Task.Run would).
+        await Task.Yield();
+        if (await ConnectAsync(client, tls, stopping).ConfigureAwait(false) is { } channel)
+        {
+            var serving = ClientHandler!(channel);
+            serving.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => Served(serving, channel));
+        }
+    }
+
+    /// <summary>The handler is done with <paramref name="channel"/>: a fault it let through is reported, the channel
+    /// closed.</summary>
+    void Served(Task serving, GuardedChannel channel)
+    {
+        if (serving.Exception is { } fault)
+        {
+            Unexpected(fault.GetBaseException(), channel.Source);
+        }
+
+        channel.Dispose();
+    }
+
+    /// <summary>Sets a connection up: the rate limit, the TLS handshake and the CONNECT; the channel once a CONNECT was
+    /// read and a <see cref="ClientHandler"/> waits for it, else null (the connection closed, refusals reported).</summary>
+    async Task<GuardedChannel?> ConnectAsync(AcceptedConnection client, TlsEndpoint? tls, CancellationToken stopping)
     {
         var stream = client.Stream;
         var source = "unknown";
+        GuardedChannel? channel = null;
+        var handedOver = false;
         try
         {
             var remote = client.RemoteEndPoint;
@@ -121,7 +153,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
             if (!_connectionRate.Allow(source, Clock.NowMs()))
             {
                 problems.Report(source, $"more than {limits.MaxConnectionsPerSource} new connections within {limits.ConnectionRateWindowSeconds:0.#} s");
-                return;
+                return null;
             }
 
             var input = new ConnectionInput(client.Input, secured: tls is not null);
@@ -131,7 +163,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 var secured = await HandshakeAsync(new TlsInputStream(stream, input), tls, source, stopping).ConfigureAwait(false);
                 if (secured is null)
                 {
-                    return;
+                    return null;
                 }
 
                 stream = secured;
@@ -139,26 +171,38 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
             }
 
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(EncodeBufferBytes, EncodeBufferMaxBytes));
-            using var channel = new GuardedChannel(stream, client.LocalEndPoint, remote, clientCertificate, formatter, limits.MaxPacketSize,
+            channel = new GuardedChannel(stream, client.LocalEndPoint, remote, clientCertificate, formatter, limits.MaxPacketSize,
                 _flow, problems, source, bytes, input);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
-                && ClientHandler is { } handler)
+                && ClientHandler is not null)
             {
-                await handler(channel).ConfigureAwait(false);
+                handedOver = true;
+                return channel;
             }
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The connection was lost or the broker is stopping.
         }
         catch (Exception e)
         {
-            // Nothing else is expected here (the handler handles its own errors); logged rather than lost in a detached task.
-            problems.Report(source, $"unexpected {e.GetType().Name}: {e.Message}");
+            Unexpected(e, source);
         }
         finally
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            if (!handedOver)
+            {
+                channel?.Dispose();
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A connection lost or the broker stopping is expected; anything else is not (the handler handles its own
+    /// errors) and is logged rather than lost in a detached task.</summary>
+    void Unexpected(Exception e, string source)
+    {
+        if (e is not (IOException or SocketException or ObjectDisposedException or OperationCanceledException))
+        {
+            problems.Report(source, $"unexpected {e.GetType().Name}: {e.Message}");
         }
     }
 
