@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Monitoring;
 using MQTTnet.Adapter;
@@ -42,8 +41,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// connection is routed to this one only once what this one sent earlier (an UNSUBSCRIBE, say) is in effect.
 /// </para>
 /// </summary>
-sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remoteEndPoint, X509Certificate2? clientCertificate,
-    MqttPacketFormatterAdapter formatter, int maxPacketSize, FlowLimits flow, ConnectionProblems problems, string source,
+sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, MqttPacketFormatterAdapter formatter, int maxPacketSize, FlowLimits flow, ConnectionProblems problems, string source,
     ByteCounters bytes, ConnectionInput input) : IDisposable
 {
     /// <summary>The first buffer a body is read into; it doubles while more bytes arrive.</summary>
@@ -78,12 +76,7 @@ sealed class GuardedChannel(Stream stream, EndPoint localEndPoint, EndPoint remo
     uint _connectSessionExpiry;
     bool _accepted;
 
-    /// <summary>The client certificate the TLS handshake validated; null on the plain listener.</summary>
-    public X509Certificate2? ClientCertificate => clientCertificate;
-
     public EndPoint RemoteEndPoint => remoteEndPoint;
-
-    public EndPoint LocalEndPoint => localEndPoint;
 
     /// <summary>The client's address as problems are reported under it.</summary>
     public string Source => source;

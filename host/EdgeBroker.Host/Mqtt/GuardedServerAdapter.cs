@@ -157,7 +157,6 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
             }
 
             var input = new ConnectionInput(client.Input, secured: tls is not null);
-            X509Certificate2? clientCertificate = null;
             if (tls is not null)
             {
                 var secured = await HandshakeAsync(new TlsInputStream(stream, input), tls, source, stopping).ConfigureAwait(false);
@@ -167,11 +166,10 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 }
 
                 stream = secured;
-                clientCertificate = ClientCertificateOf(secured);
             }
 
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(EncodeBufferBytes, EncodeBufferMaxBytes));
-            channel = new GuardedChannel(stream, client.LocalEndPoint, remote, clientCertificate, formatter, limits.MaxPacketSize,
+            channel = new GuardedChannel(stream, remote, formatter, limits.MaxPacketSize,
                 _flow, problems, source, bytes, input);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is not null)
@@ -239,11 +237,4 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
         await secured.DisposeAsync().ConfigureAwait(false);
         return null;
     }
-
-    static X509Certificate2? ClientCertificateOf(SslStream secured) => secured.RemoteCertificate switch
-    {
-        X509Certificate2 certificate => certificate,
-        { } other => X509CertificateLoader.LoadCertificate(other.Export(X509ContentType.Cert)),
-        null => null,
-    };
 }

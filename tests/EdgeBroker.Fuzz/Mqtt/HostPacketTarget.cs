@@ -42,7 +42,6 @@ sealed class HostPacketTarget : FuzzTarget
     const int MaxQos = 2;
     const uint Mqtt311SessionExpirySeconds = 7 * 24 * 3600;
 
-    static readonly IPEndPoint Local = new(IPAddress.Loopback, 1883);
     static readonly IPEndPoint Remote = new(IPAddress.Loopback, 50000);
 
     /// <summary>The host's default <c>Connections:MaxPacketSize</c>.</summary>
@@ -90,7 +89,7 @@ sealed class HostPacketTarget : FuzzTarget
         core.Disconnect("away", away, BrokerCore.NeverExpires);
 
         var stream = new ClientStream(input);
-        using var channel = new GuardedChannel(stream, Local, Remote, null, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)),
+        using var channel = new GuardedChannel(stream, Remote, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)),
             MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new ByteCounters(),
             new ConnectionInput(stream, secured: false));
         _unexpected = null;
