@@ -656,14 +656,17 @@ sealed class CoreBridge
     /// the client's queue cannot take is dropped).</summary>
     void SendRetained(ClientConnection connection, List<(string Filter, int Qos)> granted, int subscriptionIdentifier)
     {
+        // One look-up per filter: what each filter matched is appended to the same list, so a message matched by
+        // several filters appears several times and is sent once, at the highest QoS those filters allow.
         var matching = new ArrayList();
         Dictionary<string, int>? qosByTopic = null;
         foreach (var (filter, qos) in granted)
         {
-            matching.Clear();
+            var first = matching.Count;
             _retained.CollectMatching(filter, matching);
-            foreach (RoutedMessage message in matching)
+            for (var i = first; i < matching.Count; i++)
             {
+                var message = (RoutedMessage)matching[i]!;
                 qosByTopic ??= [];
                 qosByTopic[message.Topic] = Math.Max(qosByTopic.GetValueOrDefault(message.Topic, -1), Math.Min(qos, message.Qos));
             }
@@ -675,12 +678,6 @@ sealed class CoreBridge
         }
 
         int[]? identifiers = subscriptionIdentifier > 0 ? [subscriptionIdentifier] : null;
-        matching.Clear();
-        foreach (var (filter, _) in granted)
-        {
-            _retained.CollectMatching(filter, matching);
-        }
-
         foreach (RoutedMessage message in matching)
         {
             if (qosByTopic.Remove(message.Topic, out var qos))
