@@ -30,7 +30,7 @@ namespace EdgeBroker.Core.Uplink
         readonly object _sync = new object();
         readonly UplinkSettings _settings;
         readonly IUplinkQueueStore _store;
-        readonly Backoff _backoff;
+        readonly ReconnectSchedule _reconnect;
         readonly DedupeIds _dedupeIds;
         readonly ProxySessions _proxies;
         readonly ArrayList _inFlight = new ArrayList();
@@ -44,9 +44,6 @@ namespace EdgeBroker.Core.Uplink
         readonly PeerRoutes _peers;
 
         UplinkState _state = UplinkState.Disconnected;
-        int _addressIndex;
-        int _failures;
-        long _nextAttemptAtMs;
         string _lastError;
 
         // In-flight entries before this index were sent on the current connection; the rest wait to be resent.
@@ -71,7 +68,7 @@ namespace EdgeBroker.Core.Uplink
         {
             _settings = settings;
             _store = store;
-            _backoff = new Backoff(settings.BackoffMinMs, settings.BackoffMaxMs, random);
+            _reconnect = new ReconnectSchedule(settings, random);
             _dedupeIds = new DedupeIds(random);
             _proxies = new ProxySessions(settings);
             _queuedCount = store.Count(settings.Name);
@@ -281,12 +278,12 @@ namespace EdgeBroker.Core.Uplink
             lock (_sync)
             {
                 if (_state == UplinkState.Connected || _state == UplinkState.Connecting
-                    || (_state == UplinkState.BackingOff && nowMs < _nextAttemptAtMs))
+                    || (_state == UplinkState.BackingOff && _reconnect.WaitMs(nowMs) > 0))
                 {
                     return null;
                 }
 
-                address = (UplinkAddress)_settings.Addresses[_addressIndex];
+                address = _reconnect.Address;
                 _state = UplinkState.Connecting;
             }
 
@@ -304,8 +301,7 @@ namespace EdgeBroker.Core.Uplink
                     return 0;
                 }
 
-                long wait = _nextAttemptAtMs - nowMs;
-                return wait > 0 ? wait : 0;
+                return _reconnect.WaitMs(nowMs);
             }
         }
 
@@ -324,7 +320,7 @@ namespace EdgeBroker.Core.Uplink
             {
                 _window = receiveMaximum < _settings.InFlightWindow ? receiveMaximum : _settings.InFlightWindow;
                 _state = UplinkState.Connected;
-                _failures = 0;
+                _reconnect.Connected();
                 _resendIndex = 0;
                 if (_announcements != null)
                 {
@@ -522,8 +518,8 @@ namespace EdgeBroker.Core.Uplink
         {
             lock (_sync)
             {
-                _addressIndex = (_addressIndex + 1) % _settings.Addresses.Count;
-                BackOff(reason, nowMs);
+                _reconnect.AttemptFailed(nowMs);
+                BackOff(reason);
             }
 
             ReportState(nowMs);
@@ -539,18 +535,16 @@ namespace EdgeBroker.Core.Uplink
                     return;
                 }
 
-                _failures = 0;
-                BackOff(reason, nowMs);
+                _reconnect.ConnectionLost(nowMs);
+                BackOff(reason);
             }
 
             ReportState(nowMs);
         }
 
-        void BackOff(string reason, long nowMs)
+        void BackOff(string reason)
         {
-            _failures++;
             _lastError = reason;
-            _nextAttemptAtMs = nowMs + _backoff.DelayMs(_failures);
             _state = UplinkState.BackingOff;
         }
 
@@ -762,7 +756,7 @@ namespace EdgeBroker.Core.Uplink
                 UplinkStatus status = new UplinkStatus();
                 status.Name = _settings.Name;
                 status.State = _state;
-                status.Address = ((UplinkAddress)_settings.Addresses[_addressIndex]).Text;
+                status.Address = _reconnect.Address.Text;
                 status.Queued = _store.Count(_settings.Name);
                 status.QueuedBytes = _store.Bytes(_settings.Name);
                 long oldest = _store.OldestEnqueuedAtMs(_settings.Name);
@@ -772,8 +766,8 @@ namespace EdgeBroker.Core.Uplink
                 status.Acknowledged = _acknowledged;
                 status.Dropped = _dropped;
                 status.Refused = _refused;
-                status.Failures = _failures;
-                status.BackoffCapMs = _state == UplinkState.BackingOff ? _backoff.CapMs(_failures) : 0;
+                status.Failures = _reconnect.Failures;
+                status.BackoffCapMs = _state == UplinkState.BackingOff ? _reconnect.BackoffCapMs : 0;
                 status.LastError = _lastError;
                 status.ProxySessions = _proxies.Count;
                 status.ProxyOverCap = _proxies.OverCap;

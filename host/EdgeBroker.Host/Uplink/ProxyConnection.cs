@@ -8,18 +8,18 @@ namespace EdgeBroker.Host.Uplink;
 
 /// <summary>
 /// One proxy session upstream (docs/federation.md, "Down path 1: proxy sessions"): an MQTTnet client connected under a
-/// local client's ID with the uplink's addresses, TLS and credentials, kept connected — reconnecting with the uplink's
-/// backoff, failing over across its addresses — while the local client is, and closed when it goes, the way it went
-/// (with a DISCONNECT, or dropped), so the upstream shows the client online exactly while it is connected here. It
-/// subscribes to nothing: the upstream's own P2P routing delivers <c>{parent}/p2p/{clientId}</c> to it, and
-/// <see cref="ProxyConnections"/> routes that to the local client through the core before MQTTnet acknowledges it
-/// upstream.
+/// local client's ID with the uplink's addresses, TLS and credentials, kept connected — reconnecting and failing over
+/// across the addresses as the uplink does (<see cref="ReconnectSchedule"/>) — while the local client is, and closed
+/// when it goes, the way it went (with a DISCONNECT, or dropped), so the upstream shows the client online exactly while
+/// it is connected here. It subscribes to nothing: the upstream's own P2P routing delivers
+/// <c>{parent}/p2p/{clientId}</c> to it, and <see cref="ProxyConnections"/> routes that to the local client through the
+/// core before MQTTnet acknowledges it upstream.
 /// </summary>
 sealed class ProxyConnection
 {
     readonly ProxyConnections _proxies;
     readonly string _clientId;
-    readonly Backoff _backoff;
+    readonly ReconnectSchedule _reconnect;
     readonly CancellationTokenSource _closing = new();
     Task _running = Task.CompletedTask;
     uint _sessionExpirySeconds;
@@ -33,8 +33,7 @@ sealed class ProxyConnection
         _proxies = proxies;
         _clientId = clientId;
         _sessionExpirySeconds = sessionExpirySeconds;
-        var settings = proxies.Uplink.Settings;
-        _backoff = new Backoff(settings.BackoffMinMs, settings.BackoffMaxMs, new CryptoRandomSource());
+        _reconnect = new ReconnectSchedule(proxies.Uplink.Settings, new CryptoRandomSource());
     }
 
     public string ClientId => _clientId;
@@ -64,28 +63,27 @@ sealed class ProxyConnection
 
     async Task RunAsync()
     {
-        var addresses = _proxies.Uplink.Settings.Addresses;
-        var addressIndex = 0;
-        var failures = 0;
         while (!_closing.IsCancellationRequested)
         {
-            var address = (UplinkAddress)addresses[addressIndex]!;
-            var failure = await ConnectAndServeAsync(address);
+            var failure = await ConnectAndServeAsync(_reconnect.Address);
             if (failure is null || _closing.IsCancellationRequested)
             {
-                failures = 0;
                 continue;
             }
 
-            // A refused or failed attempt moves on to the next address; a connection that was up retries the same.
+            // The uplink's own schedule: a failed attempt moves on to the next address, a lost connection retries it.
+            var now = Environment.TickCount64;
             if (failure.Value.Attempt)
             {
-                addressIndex = (addressIndex + 1) % addresses.Count;
+                _reconnect.AttemptFailed(now);
+            }
+            else
+            {
+                _reconnect.ConnectionLost(now);
             }
 
-            failures++;
             _proxies.Failed(this, failure.Value.Reason);
-            await Task.Delay(_backoff.DelayMs(failures), _closing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.Delay(TimeSpan.FromMilliseconds(_reconnect.WaitMs(now)), _closing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -136,6 +134,7 @@ sealed class ProxyConnection
             return await ConnectAndServeAsync(address);
         }
 
+        _reconnect.Connected();
         _proxies.Connected(this);
         await Task.WhenAny(lost.Task, Task.Delay(Timeout.Infinite, _closing.Token));
         if (!_closing.IsCancellationRequested)
