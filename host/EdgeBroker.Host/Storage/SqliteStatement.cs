@@ -6,7 +6,8 @@ namespace EdgeBroker.Host.Storage;
 
 /// <summary>
 /// A statement the store runs once or more per message, prepared once and driven through SQLite's C API (SQLitePCLRaw,
-/// under Microsoft.Data.Sqlite): parameters bound by position, columns read by position, nothing allocated per execution.
+/// under Microsoft.Data.Sqlite): parameters bound by position, columns read by position, both on the statement's native
+/// pointer (<see cref="SqliteColumns"/>), nothing allocated per execution.
 /// <see cref="SqliteCommand"/> looks every parameter up by name (a UTF-8 conversion and a native lookup each) and builds
 /// a data reader on every execution — measured while storing, binding was two thirds of the group commit's CPU.
 /// Created by <see cref="SqliteDatabase.RawStatement"/>, which finalizes it before the connection closes; used only under
