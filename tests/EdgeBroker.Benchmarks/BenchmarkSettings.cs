@@ -32,6 +32,12 @@ public sealed record BenchmarkSettings
     /// <summary>Messages published to the away receiver of a stored-backlog case (all publishers together).</summary>
     public int BacklogMessages { get; init; } = 10_000;
 
+    /// <summary>Messages of an unmeasured store-and-drain round before a stored-backlog case measures (all publishers
+    /// together; 0: none), so the broker starts the measured round warm, as the load cases do after
+    /// <see cref="Warmup"/>: a fresh .NET broker otherwise compiles its storing and draining code during the
+    /// measurement, which no C broker does.</summary>
+    public int BacklogWarmupMessages { get; init; } = 50_000;
+
     /// <summary>Measured round trips of a federation case (one in flight).</summary>
     public int RoundTrips { get; init; } = 2_000;
 

@@ -83,9 +83,11 @@ public sealed class SqliteOfflineStore : IOfflineStore
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """);
 
-        // One statement for any number of a client's messages: the ids as one JSON array parameter.
+        // One statement for any number of a client's messages: the ids as one JSON array parameter. Each row is found
+        // by its id (the rowid); the unary + keeps SQLite from seeking the (client_id, id) index for it instead, which
+        // compared the client ID's text once more per row (measured: 5.2 → 3.8 µs per deleted row).
         _delete = _database.RawStatement(
-            "DELETE FROM offline_messages WHERE client_id = ?1 AND id IN (SELECT value FROM json_each(?2)) RETURNING LENGTH(payload) + LENGTH(topic)");
+            "DELETE FROM offline_messages WHERE +client_id = ?1 AND id IN (SELECT value FROM json_each(?2)) RETURNING LENGTH(payload) + LENGTH(topic)");
         _recordLastId = _database.RawStatement("UPDATE offline_ids SET last = ?1 WHERE last < ?1");
         _select = _database.RawStatement(
             """

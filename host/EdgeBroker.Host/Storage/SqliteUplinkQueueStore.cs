@@ -159,9 +159,19 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
         }
     }
 
-    /// <summary>Deletes the removals collected so far; keeps them for the next try when the database refuses.</summary>
+    /// <summary>Deletes the removals collected so far; keeps them for the next try when the database refuses. With none
+    /// collected it takes no lock: the timer runs ten times a second whether or not an uplink is configured, and an
+    /// empty transaction under the database's lock held up the group commit and the offline store's reads.</summary>
     void FlushRemovals()
     {
+        lock (_removals)
+        {
+            if (_removals.Count == 0)
+            {
+                return;
+            }
+        }
+
         lock (_database.Sync)
         {
             List<(string Uplink, long Sequence)> removals = [];

@@ -16,6 +16,9 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
     const string DataDirectoryName = "data";
     const string SettingsFileName = "bench-settings.json";
 
+    /// <summary>Stored bytes allowed per kept message: well above a case's topic and 64-byte payload.</summary>
+    const long BytesKeptPerMessage = 1024;
+
     FileInfo? _dll;
     string? _sourceVersion;
 
@@ -108,6 +111,10 @@ public sealed class EdgeBrokerLauncher(FileInfo? configuredDll) : IBrokerLaunche
         if (profile.MessagesKeptPerClient is { } kept)
         {
             section["MaxOfflineMessagesPerClient"] = kept;
+
+            // The byte quota too (its default, 16 MiB, holds ~209,000 of the cases' messages): like mosquitto's
+            // max_queued_bytes, left unlimited by its launcher, it must not be what a case measures.
+            section["MaxOfflineBytesPerClient"] = kept * BytesKeptPerMessage;
         }
 
         if (!profile.OfflineBatching)

@@ -21,6 +21,7 @@ public sealed class BenchmarkCommandLine
     readonly Option<int?> _idleConnections = new("--idle-connections") { Description = $"Connections holding the idle subscriptions (default {Defaults.IdleConnections})." };
     readonly Option<int?> _idleSubscriptions = new("--idle-subscriptions") { Description = $"Subscriptions per idle connection (default {Defaults.IdleSubscriptionsPerConnection})." };
     readonly Option<int?> _backlog = new("--backlog") { Description = $"Messages stored for the away receiver in the stored-backlog cases, all publishers together (default {Defaults.BacklogMessages:N0}, also with --quick)." };
+    readonly Option<int?> _backlogWarmup = new("--backlog-warmup") { Description = $"Messages of an unmeasured store-and-drain round before each stored-backlog case, all publishers together; 0 for none (default {Defaults.BacklogWarmupMessages:N0})." };
     readonly Option<int?> _roundTrips = new("--round-trips") { Description = $"Measured round trips of each federation case, one in flight (default {Defaults.RoundTrips:N0})." };
     readonly Option<int?> _storeIterations = new("--store-iterations") { Description = $"Measured BenchmarkDotNet iterations per store operation (default {Defaults.StoreIterations}; --quick: {Defaults.AsQuick().StoreIterations})." };
     readonly Option<string?> _cases = new("--cases") { Description = "Comma-separated case IDs to run (default: all). IDs: " + string.Join(", ", KnownCaseIds) + "." };
@@ -35,7 +36,7 @@ public sealed class BenchmarkCommandLine
     {
         Root = new RootCommand("EdgeBroker benchmark: P2P and pub/sub throughput, latency and broker CPU against mosquitto, durable delivery, store rates.")
         {
-            _pairs, _messages, _duration, _warmup, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _roundTrips, _storeIterations, _cases, _quick, _out,
+            _pairs, _messages, _duration, _warmup, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _backlogWarmup, _roundTrips, _storeIterations, _cases, _quick, _out,
             _edgeBroker, _mosquitto, _robustnessIdleClients, _idleClients,
         };
         Root.Validators.Add(result =>
@@ -64,6 +65,7 @@ public sealed class BenchmarkCommandLine
             IdleConnections = result.GetValue(_idleConnections) ?? settings.IdleConnections,
             IdleSubscriptionsPerConnection = result.GetValue(_idleSubscriptions) ?? settings.IdleSubscriptionsPerConnection,
             BacklogMessages = result.GetValue(_backlog) ?? settings.BacklogMessages,
+            BacklogWarmupMessages = result.GetValue(_backlogWarmup) ?? settings.BacklogWarmupMessages,
             RoundTrips = result.GetValue(_roundTrips) ?? settings.RoundTrips,
             StoreIterations = result.GetValue(_storeIterations) ?? settings.StoreIterations,
             CaseIds = SplitCases(result.GetValue(_cases)),
@@ -93,6 +95,7 @@ public sealed class BenchmarkCommandLine
         foreach (var (option, value) in new (Option<int?>, int?)[]
                  {
                      (_idleConnections, result.GetValue(_idleConnections)), (_idleSubscriptions, result.GetValue(_idleSubscriptions)),
+                     (_backlogWarmup, result.GetValue(_backlogWarmup)),
                  })
         {
             if (value is < 0)

@@ -62,10 +62,19 @@ public sealed class BacklogReceiver : IAsyncDisposable
     /// session was present (it must be, or there is no backlog).</summary>
     public async Task<bool> ReconnectAsync(BacklogTally tally, CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _connAckTimestamp, 0);
+        Volatile.Write(ref _completedTimestamp, 0);
         Volatile.Write(ref _tally, tally);
         _client.InspectPacketAsync += OnInspectPacket;
         var result = await LoadClientOptions.ConnectAsync(_client, _options, cancellationToken).ConfigureAwait(false);
         return result.IsSessionPresent;
+    }
+
+    /// <summary>Leaves again, keeping the session (after a warm-up round): messages from now on are stored for it.</summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        await _client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _tally, null);
     }
 
     public async ValueTask DisposeAsync()

@@ -107,7 +107,8 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         {
             text.AppendLine(Invariant,
                 $"- Stored-backlog and crash cases: {settings.BacklogMessages:N0} QoS 1 messages from {settings.Pairs} publishers to one away receiver, " +
-                $"up to {settings.Window} publishes outstanding per publisher (crash cases: the broker is killed once half are acknowledged)");
+                $"up to {settings.Window} publishes outstanding per publisher (crash cases: the broker is killed once half are acknowledged); " +
+                $"stored-backlog cases first store and deliver {Math.Min(settings.BacklogWarmupMessages, settings.BacklogMessages):N0} unmeasured (warm-up, --backlog-warmup)");
         }
 
         foreach (var brokerSettings in run.BrokerSettings)

@@ -86,14 +86,23 @@ public sealed class CrashTests : IDisposable
     /// kill lands while they do. What was acknowledged survives, in order.</summary>
     [Theory]
     [MemberData(nameof(Engines.Durable), MemberType = typeof(Engines))]
-    public async Task Every_acknowledged_message_of_a_publisher_with_many_in_flight_survives_kill_minus_9(string engine)
+    public Task Every_acknowledged_message_of_a_publisher_with_many_in_flight_survives_kill_minus_9(string engine) =>
+        KillWithManyInFlightAsync(engine, synchronousFull: false);
+
+    /// <summary>The same with the host's <c>SqliteSynchronous: Full</c> (a sync per group commit): the other setting an
+    /// operator may choose, and the one whose commits take longest, so the most PUBACKs wait when the kill lands.</summary>
+    [Fact]
+    public Task Every_acknowledged_message_of_a_publisher_with_many_in_flight_survives_kill_minus_9_with_synchronous_full() =>
+        KillWithManyInFlightAsync(Engines.Host, synchronousFull: true);
+
+    async Task KillWithManyInFlightAsync(string engine, bool synchronousFull)
     {
         const int Window = 64;
         const int MinimumAcknowledged = 500;
         var acknowledged = new List<int>();
         await RegisterDeviceAsync(engine);
 
-        await using (var broker = await StartBrokerAsync(engine))
+        await using (var broker = await StartBrokerAsync(engine, synchronousFull))
         {
             using var publisher = await ConnectAsync("GID_app@@@pipeline", cleanStart: true);
             var killer = KillAfterAcknowledgementsAsync(broker, () => Count(acknowledged), MinimumAcknowledged, new Random().Next(0, 100));
@@ -258,11 +267,15 @@ public sealed class CrashTests : IDisposable
     /// durability failure, not a full quota: a 3.1.1 publisher is acknowledged even when its message is refused. The
     /// host's HTTP API takes a free port: on its default, 8080, a second broker on the machine makes it exit after its
     /// MQTT listener is already up.</summary>
-    async Task<ProcessRunner> StartBrokerAsync(string engine)
+    async Task<ProcessRunner> StartBrokerAsync(string engine, bool synchronousFull = false)
     {
         var broker = engine == Engines.Host
             ? ProcessRunner.Start(
-                new Dictionary<string, string> { ["EdgeBroker__MaxOfflineMessagesPerClient"] = "1000000" },
+                new Dictionary<string, string>
+                {
+                    ["EdgeBroker__MaxOfflineMessagesPerClient"] = "1000000",
+                    ["EdgeBroker__SqliteSynchronous"] = synchronousFull ? "Full" : "Normal",
+                },
                 "dotnet", HostProgram.Dll, "--port", _port.ToString(), "--data-dir", _dataDir.FullName, "--http-port", "0")
             : StartEmulator();
         await broker.WaitForOutputAsync(TimeSpan.FromSeconds(20), "MQTT listener on");
