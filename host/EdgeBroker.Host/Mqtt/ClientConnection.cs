@@ -69,9 +69,6 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <see cref="_window"/>. Made at the first one.</summary>
     Dictionary<ushort, Unacknowledged>? _inFlight;
 
-    /// <summary>Encodes a PUBLISH to measure it; only for a client that announced a Maximum Packet Size.</summary>
-    MqttPacketFormatterAdapter? _measure;
-
     /// <summary>Identifiers of the client's QoS 2 PUBLISHes routed and not yet released (PUBREL); made at the first.
     /// Only the connection's reader uses it.</summary>
     HashSet<ushort>? _awaitingRelease;
@@ -366,14 +363,16 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             return false;
         }
 
-        _measure ??= new MqttPacketFormatterAdapter(MqttProtocolVersion.V500, new MqttBufferWriter(256, 4096));
-
         // The identifier is not assigned yet; the encoder wants one for QoS 1/2 (always two bytes).
         var numbered = packet.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce;
         packet.PacketIdentifier = numbered ? (ushort)1 : (ushort)0;
-        var size = _measure.Encode(packet).Length;
+        int size;
+        using (var encoded = PacketFormatters.Encode(MqttProtocolVersion.V500, packet))
+        {
+            size = encoded.Buffer.Length;
+        }
+
         packet.PacketIdentifier = 0;
-        _measure.Cleanup();
         return size > receiveLimits.MaximumPacketSize;
     }
 

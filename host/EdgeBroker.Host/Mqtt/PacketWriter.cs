@@ -25,7 +25,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// </para>
 /// </summary>
 /// <param name="bytes">Where the bytes written are counted for the broker's totals.</param>
-sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, ByteCounters bytes)
+sealed class PacketWriter(Stream stream, ByteCounters bytes)
 {
     /// <summary>Bytes a sender may leave behind without waiting for them to be written: room for a burst of sensor
     /// messages per system call, and the most a connection's pending output adds to the outbound queue limits.</summary>
@@ -61,6 +61,10 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// <summary>Told after each write, outside the writer's lock, so that a sender that found the writer
     /// <see cref="IsFull"/> sends what waited; null tells no one.</summary>
     public Action? Written { get; set; }
+
+    /// <summary>The protocol version the packets are encoded in (<see cref="PacketFormatters"/>): the CONNECT's, set
+    /// once it is known.</summary>
+    public MqttProtocolVersion Version { get; set; }
 
     /// <summary>Whether the pending packets are over their bound: a sender that need not wait (the core's deliveries)
     /// keeps what it has until the next <see cref="Written"/>.</summary>
@@ -133,23 +137,19 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// PUBACK: the client sends the message again). Under <see cref="_sync"/>.</summary>
     bool Append(MqttPacket packet)
     {
-        if (HeldAcknowledgement.On(packet) is { } held && !held.Release(packet, formatter.ProtocolVersion == MqttProtocolVersion.V500))
+        if (HeldAcknowledgement.On(packet) is { } held && !held.Release(packet, Version == MqttProtocolVersion.V500))
         {
             Close(new MqttCommunicationException("The store could not keep a message of this MQTT 3.1.1 connection: closed without its PUBACK"));
             return false;
         }
 
-        try
+        using (var lent = PacketFormatters.Encode(Version, packet))
         {
-            var encoded = formatter.Encode(packet);
+            var encoded = lent.Buffer;
             var room = Reserve(encoded.Length);
             encoded.Packet.AsSpan().CopyTo(room);
             encoded.Payload.CopyTo(room[encoded.Packet.Count..]);
             _pendingLength += encoded.Length;
-        }
-        finally
-        {
-            formatter.Cleanup();
         }
 
         return true;
