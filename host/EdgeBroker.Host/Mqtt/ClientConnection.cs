@@ -40,12 +40,14 @@ namespace EdgeBroker.Host.Mqtt;
 /// <param name="keepAliveSeconds">The keep-alive the client is held to (0: none).</param>
 /// <param name="client">Who the connection authenticated as; handed back to the core's security when it ends.</param>
 /// <param name="pairingMessage">A freshly paired device's credentials, sent once after the CONNACK; null otherwise.</param>
-/// <param name="limits">What may wait for the client.</param>
+/// <param name="shared">What every connection of the broker shares: the outbound limits, metrics, the too-large report.</param>
 /// <param name="receiveLimits">What the client said it can take.</param>
 sealed class ClientConnection(GuardedChannel channel, string clientId, ushort keepAliveSeconds, AuthenticatedClient client, PairingMessage? pairingMessage,
-    OutboundQueueLimits limits, ClientReceiveLimits receiveLimits) : IClientConnection
+    ClientConnection.Shared shared, ClientReceiveLimits receiveLimits) : IClientConnection
 {
-    readonly object _sync = new();
+    /// <summary>The connection itself, which only this class locks (the core locks its sessions, never the
+    /// engine's connections): a lock object of its own would cost every idle connection its 24 bytes.</summary>
+    object Sync => this;
 
     /// <summary>Kept as the value and written out when asked for (logs, the online-status API): the string would cost
     /// every idle connection 86 bytes.</summary>
@@ -138,14 +140,6 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         Volatile.Read(ref _ended)?.TrySetResult();
     }
 
-    /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
-    public BrokerMetrics? Metrics { get; init; }
-
-    /// <summary>Told the client ID and delivery tag (0 if untracked) of each message discarded as larger than the client's
-    /// Maximum Packet Size; called under this connection's lock, possibly inside <see cref="Send"/>, so it must not call
-    /// the core synchronously. One delegate serves every connection.</summary>
-    public Action<string, long>? DiscardedTooLarge { get; init; }
-
     /// <summary>The broker ends the connection (once, whoever asks first): an MQTT 5 client is told why.</summary>
     public Task CloseAsync(MqttDisconnectReasonCode reason, string? reasonString = null) =>
         Interlocked.Exchange(ref _closing, 1) == 0 ? channel.CloseAsync(reason, reasonString) : Task.CompletedTask;
@@ -177,9 +171,9 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
         var size = (int)Math.Min(MemoryOfflineStore.SizeOf(message), int.MaxValue);
-        lock (_sync)
+        lock (Sync)
         {
-            if (!limits.Admits(qos, _queuedMessages, _queuedBytes, size))
+            if (!shared.Limits.Admits(qos, _queuedMessages, _queuedBytes, size))
             {
                 return false;
             }
@@ -190,14 +184,14 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             Flush();
         }
 
-        Metrics?.Delivered(message);
+        shared.Metrics?.Delivered(message);
         return true;
     }
 
     /// <summary>The CONNACK is written: what waited follows it, then messages go out as they come.</summary>
     public void Ready()
     {
-        lock (_sync)
+        lock (Sync)
         {
             _ready = true;
             Flush();
@@ -212,7 +206,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// go. Returns the core's delivery tag of that message, once; 0 if untracked.</summary>
     public long Acknowledged(ushort packetIdentifier)
     {
-        lock (_sync)
+        lock (Sync)
         {
             if (_inFlight is null || !_inFlight.Remove(packetIdentifier, out var unacknowledged))
             {
@@ -231,7 +225,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     public void Received(ushort packetIdentifier)
     {
         bool known;
-        lock (_sync)
+        lock (Sync)
         {
             known = _inFlight is not null && _inFlight.TryGetValue(packetIdentifier, out var unacknowledged) && unacknowledged.Qos == 2;
         }
@@ -244,7 +238,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     }
 
     /// <summary>The window, made at the first message; from then on the writer says when it drained (a delegate an
-    /// idle connection need not hold). Under <see cref="_sync"/>.</summary>
+    /// idle connection need not hold). Under <see cref="Sync"/>.</summary>
     InFlightWindow Window
     {
         get
@@ -259,7 +253,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         }
     }
 
-    /// <summary>Hands every message the window lets through to the writer. Under <see cref="_sync"/>.</summary>
+    /// <summary>Hands every message the window lets through to the writer. Under <see cref="Sync"/>.</summary>
     void Flush()
     {
         if (!_ready)
@@ -283,7 +277,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>The writer wrote what was pending: what waited for it goes now.</summary>
     void WriterDrained()
     {
-        lock (_sync)
+        lock (Sync)
         {
             if (_window?.Waiting > 0)
             {
@@ -293,7 +287,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     }
 
     /// <summary>Numbers, encodes and writes one PUBLISH, with the client's topic alias; false when it is not written
-    /// (larger than the client takes, or the connection is gone). Under <see cref="_sync"/>.</summary>
+    /// (larger than the client takes, or the connection is gone). Under <see cref="Sync"/>.</summary>
     bool Write(Outgoing outgoing)
     {
         var packet = ToPublishPacket(outgoing);
@@ -302,7 +296,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         if (IsTooLarge(packet))
         {
             _topicAliases!.Unassign(topic, newAlias);
-            DiscardedTooLarge?.Invoke(clientId, outgoing.DeliveryTag);
+            shared.DiscardedTooLarge(clientId, outgoing.DeliveryTag);
             return false;
         }
 
@@ -326,7 +320,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         }
     }
 
-    /// <summary>The next packet identifier not in flight (1..65535). Under <see cref="_sync"/>.</summary>
+    /// <summary>The next packet identifier not in flight (1..65535). Under <see cref="Sync"/>.</summary>
     ushort NextPacketIdentifier()
     {
         do
@@ -374,6 +368,22 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
 
         packet.PacketIdentifier = 0;
         return size > receiveLimits.MaximumPacketSize;
+    }
+
+    /// <summary>What every connection of one broker reads and none changes, held once by the broker
+    /// (<see cref="CoreBridge"/>) rather than copied into each of its connections.</summary>
+    /// <param name="limits">What may wait for each client.</param>
+    /// <param name="discardedTooLarge">Told the client ID and delivery tag (0 if untracked) of each message discarded as
+    /// larger than the client's Maximum Packet Size; called under the connection's lock, possibly inside
+    /// <see cref="Send"/>, so it must not call the core synchronously.</param>
+    /// <param name="metrics">Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</param>
+    public sealed class Shared(OutboundQueueLimits limits, Action<string, long> discardedTooLarge, BrokerMetrics? metrics)
+    {
+        public OutboundQueueLimits Limits => limits;
+
+        public Action<string, long> DiscardedTooLarge => discardedTooLarge;
+
+        public BrokerMetrics? Metrics => metrics;
     }
 
     /// <summary>A message routed to this client and not yet written.</summary>

@@ -34,14 +34,13 @@ sealed class CoreBridge
     readonly BrokerSecurity _security;
     readonly RetainedMessages _retained;
     readonly uint _mqtt311SessionExpiry;
-    readonly OutboundQueueLimits _outboundLimits;
     readonly ILogger _logger;
 
     /// <summary>The connections whose CONNECT was accepted and that have not ended yet.</summary>
     readonly ConcurrentDictionary<ClientConnection, byte> _connections = new();
 
-    /// <summary><see cref="ReportTooLarge"/>, made once for every connection.</summary>
-    readonly Action<string, long> _reportTooLarge;
+    /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
+    readonly ClientConnection.Shared _connectionsShare;
 
     /// <summary>Packets a reader handles in a row, their bytes already there, before it lets other work have its thread:
     /// under a flood, readers whose input never runs dry would otherwise keep every thread-pool thread, and the writes
@@ -52,7 +51,7 @@ sealed class CoreBridge
     static readonly TimeSpan TakeoverGrace = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
-    public BrokerMetrics? Metrics { get; init; }
+    public BrokerMetrics? Metrics => _connectionsShare.Metrics;
 
     /// <summary>Told when a client's connection is ready to receive (after the CONNACK), with its session expiry; the
     /// uplinks' proxy sessions follow it. Null tells no one.</summary>
@@ -69,11 +68,11 @@ sealed class CoreBridge
     /// <param name="retained">The retained messages, which the core keeps through <see cref="BrokerCore.KeepRetained"/>.</param>
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
     /// <param name="outboundLimits">What may wait for each connected client.</param>
+    /// <param name="metrics">Where the connections time their deliveries; null measures nothing.</param>
     public CoreBridge(BrokerCore core, BrokerSecurity security, RetainedMessages retained, uint mqtt311SessionExpiry,
-        OutboundQueueLimits outboundLimits, ILogger<CoreBridge> logger)
+        OutboundQueueLimits outboundLimits, ILogger<CoreBridge> logger, BrokerMetrics? metrics = null)
     {
-        _outboundLimits = outboundLimits;
-        _reportTooLarge = ReportTooLarge;
+        _connectionsShare = new ClientConnection.Shared(outboundLimits, ReportTooLarge, metrics);
         _core = core;
         _security = security;
         _retained = retained;
@@ -237,11 +236,9 @@ sealed class CoreBridge
         }
 
         var expiry = mqtt5 ? connect.SessionExpiryInterval : connect.CleanSession ? 0 : _mqtt311SessionExpiry;
-        var connection = new ClientConnection(channel, clientId, connect.KeepAlivePeriod, decision.Client, decision.PairingMessage, _outboundLimits,
+        var connection = new ClientConnection(channel, clientId, connect.KeepAlivePeriod, decision.Client, decision.PairingMessage, _connectionsShare,
             ClientReceiveLimits.Of(connect, version))
         {
-            Metrics = Metrics,
-            DiscardedTooLarge = _reportTooLarge,
             SessionExpirySeconds = expiry,
         };
 
