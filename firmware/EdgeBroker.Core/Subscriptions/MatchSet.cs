@@ -29,6 +29,9 @@ namespace EdgeBroker.Core.Subscriptions
         /// share groups then add their members without moving their turn.</summary>
         public bool LeavesTurns { get; set; }
 
+        /// <summary>Whether a share group added a turn (<see cref="AddShared"/>).</summary>
+        public bool HasShared { get; private set; }
+
         public Session SessionAt(int index)
         {
             return ((Entry)_entries[index]).Session;
@@ -82,6 +85,7 @@ namespace EdgeBroker.Core.Subscriptions
             }
 
             _entries.Clear();
+            HasShared = false;
         }
 
         internal void AddAll(ArrayList subscriptions)
@@ -104,6 +108,7 @@ namespace EdgeBroker.Core.Subscriptions
             entry.Session = members[0].Session;
             entry.Shared = members;
             _entries.Add(entry);
+            HasShared = true;
         }
 
         void Add(Subscription subscription)

@@ -412,8 +412,10 @@ sealed class CoreBridge
 
     /// <summary>
     /// PUBLISH: routed once every connection subscribed to its topic has handled the input it had received before (an
-    /// UNSUBSCRIBE whose continuation has not run yet, say) — almost always at once, synchronously. A QoS 2 PUBLISH
-    /// is routed on arrival; sent again with the same identifier before its PUBREL, it is only acknowledged again.
+    /// UNSUBSCRIBE whose continuation has not run yet, say) — almost always at once, synchronously, and then by the
+    /// subscriptions the check matched (the tree is matched once); after a wait the subscriptions may have changed, so
+    /// the core matches again. A QoS 2 PUBLISH is routed on arrival; sent again with the same identifier before its
+    /// PUBREL, it is only acknowledged again.
     /// </summary>
     ValueTask<bool> OnPublish(ClientConnection connection, MqttPublishPacket publish)
     {
@@ -423,17 +425,19 @@ sealed class CoreBridge
             return Sent(connection.Channel.SendAsync(new MqttPubRecPacket { PacketIdentifier = publish.PacketIdentifier }));
         }
 
-        var earlierInput = ConnectionInput.WaitForSubscribersAsync(_core, connection.Input, publish.Topic);
-        return earlierInput is null ? Route(connection, publish) : RouteAfterAsync(earlierInput, connection, publish);
+        var match = _core.MatchSubscribers(publish.Topic);
+        var earlierInput = ConnectionInput.WaitForSubscribersAsync(match?.Connections, connection.Input);
+        return earlierInput is null ? Route(connection, publish, match) : RouteAfterAsync(earlierInput, connection, publish);
     }
 
     async ValueTask<bool> RouteAfterAsync(Task earlierInput, ClientConnection connection, MqttPublishPacket publish)
     {
         await earlierInput.ConfigureAwait(false);
-        return await Route(connection, publish).ConfigureAwait(false);
+        return await Route(connection, publish, match: null).ConfigureAwait(false);
     }
 
-    ValueTask<bool> Route(ClientConnection connection, MqttPublishPacket publish)
+    /// <param name="match">What the subscription tree matched for the topic just before, or null to match now.</param>
+    ValueTask<bool> Route(ClientConnection connection, MqttPublishPacket publish, SubscriberMatch? match)
     {
         var clientId = connection.ClientId;
         var qos = (int)publish.QualityOfServiceLevel;
@@ -445,7 +449,7 @@ sealed class CoreBridge
         HeldAcknowledgement? held = null;
         if (qos == 1)
         {
-            outcome = _core.PublishWithoutWaiting(clientId, routed, out var pending);
+            outcome = _core.PublishWithoutWaiting(clientId, routed, match, out var pending);
             if (pending is not null)
             {
                 held = new HeldAcknowledgement(_core, outcome, (GroupCommit.Pending)pending, Metrics);
@@ -453,7 +457,7 @@ sealed class CoreBridge
         }
         else
         {
-            outcome = _core.Publish(clientId, routed);
+            outcome = _core.Publish(clientId, routed, match);
         }
 
         LogOutcome(clientId, publish.Topic, outcome, connection.IsMqtt5 || qos == 0);
