@@ -19,10 +19,11 @@ namespace EdgeBroker.Host.Mqtt;
 /// the connection's <see cref="PacketWriter"/> at once, and its QoS 1 (PUBACK) or QoS 2 (PUBREC → PUBREL → PUBCOMP)
 /// exchange is tracked here until the client completes it, when the core hears of it (<see cref="Acknowledged"/>).
 /// <para>
-/// Every message first waits in the core's <see cref="InFlightWindow"/>, which lets a QoS 1/2 PUBLISH through only while
+/// Every message passes the core's <see cref="InFlightWindow"/>, which lets a QoS 1/2 PUBLISH through only while
 /// fewer than the client's Receive Maximum are unacknowledged, and holds all messages until the CONNACK has been written
 /// (<see cref="Ready"/>) — so a client receives P2P messages from the moment it is accepted and nothing overtakes the
-/// CONNACK or the offline backlog.
+/// CONNACK or the offline backlog. A message that nothing waits before, with a place free, is written at once and
+/// never queued (no waiting entry per message).
 /// </para>
 /// <para>
 /// On the way out each PUBLISH gets the client's topic alias where it allows them (the core's
@@ -178,10 +179,21 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
                 return false;
             }
 
-            _queuedMessages++;
-            _queuedBytes += size;
-            Window.Offer(new Outgoing(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
-            Flush();
+            if (_ready && !channel.Writer.IsFull && Window.PassesAtOnce(qos))
+            {
+                // Nothing waits before it and the writer takes it: written now, without a waiting entry.
+                if (!Write(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate) && qos > 0)
+                {
+                    Window.Acknowledged();
+                }
+            }
+            else
+            {
+                _queuedMessages++;
+                _queuedBytes += size;
+                Window.Offer(new Outgoing(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
+                Flush();
+            }
         }
 
         shared.Metrics?.Delivered(message);
@@ -266,7 +278,8 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             // In the writer (bounded by it) or not written after all: it no longer waits here.
             _queuedMessages--;
             _queuedBytes -= outgoing.Size;
-            if (!Write(outgoing) && outgoing.Qos > 0)
+            if (!Write(outgoing.Message, outgoing.Qos, outgoing.Retain, outgoing.SubscriptionIdentifiers, outgoing.DeliveryTag, outgoing.Duplicate)
+                && outgoing.Qos > 0)
             {
                 // Neither waiting nor in flight.
                 window.Acknowledged();
@@ -288,22 +301,22 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
 
     /// <summary>Numbers, encodes and writes one PUBLISH, with the client's topic alias; false when it is not written
     /// (larger than the client takes, or the connection is gone). Under <see cref="Sync"/>.</summary>
-    bool Write(Outgoing outgoing)
+    bool Write(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
-        var packet = ToPublishPacket(outgoing);
+        var packet = ToPublishPacket(message, qos, retain, duplicate, subscriptionIdentifiers);
         var topic = packet.Topic;
         var newAlias = UseTopicAlias(packet);
         if (IsTooLarge(packet))
         {
             _topicAliases!.Unassign(topic, newAlias);
-            shared.DiscardedTooLarge(clientId, outgoing.DeliveryTag);
+            shared.DiscardedTooLarge(clientId, deliveryTag);
             return false;
         }
 
-        if (outgoing.Qos > 0)
+        if (qos > 0)
         {
             packet.PacketIdentifier = NextPacketIdentifier();
-            (_inFlight ??= [])[packet.PacketIdentifier] = new Unacknowledged(outgoing.DeliveryTag, outgoing.Qos);
+            (_inFlight ??= [])[packet.PacketIdentifier] = new Unacknowledged(deliveryTag, qos);
         }
 
         try
@@ -392,18 +405,17 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>A PUBLISH in flight: the core's tag and its QoS.</summary>
     readonly record struct Unacknowledged(long DeliveryTag, int Qos);
 
-    /// <summary>The PUBLISH for <paramref name="outgoing"/>: the payload is not copied (the writer encodes it before
+    /// <summary>The PUBLISH for <paramref name="message"/>: the payload is not copied (the writer encodes it before
     /// anything can change it), the MQTT 5 properties are the publisher's, with what is left of its expiry interval.</summary>
-    static MqttPublishPacket ToPublishPacket(Outgoing outgoing)
+    static MqttPublishPacket ToPublishPacket(RoutedMessage message, int qos, bool retain, bool duplicate, int[]? subscriptionIdentifiers)
     {
-        var message = outgoing.Message;
         var packet = new MqttPublishPacket
         {
             Topic = message.Topic,
             Payload = new ReadOnlySequence<byte>(message.Payload ?? [], message.PayloadOffset, message.PayloadLength),
-            QualityOfServiceLevel = (MqttQualityOfServiceLevel)outgoing.Qos,
-            Retain = outgoing.Retain,
-            Dup = outgoing.Duplicate,
+            QualityOfServiceLevel = (MqttQualityOfServiceLevel)qos,
+            Retain = retain,
+            Dup = duplicate,
             MessageExpiryInterval = RemainingExpiry(message),
         };
         if (message.EngineProperties is MqttApplicationMessage original)
@@ -415,7 +427,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             packet.UserProperties = original.UserProperties;
         }
 
-        if (outgoing.SubscriptionIdentifiers is { } identifiers)
+        if (subscriptionIdentifiers is { } identifiers)
         {
             var list = new List<uint>(identifiers.Length);
             foreach (var identifier in identifiers)
