@@ -304,32 +304,37 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     bool Write(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
         var packet = ToPublishPacket(message, qos, retain, duplicate, subscriptionIdentifiers);
-        var topic = packet.Topic;
-        var newAlias = UseTopicAlias(packet);
-        if (IsTooLarge(packet))
-        {
-            _topicAliases!.Unassign(topic, newAlias);
-            shared.DiscardedTooLarge(clientId, deliveryTag);
-            return false;
-        }
-
-        if (qos > 0)
-        {
-            packet.PacketIdentifier = NextPacketIdentifier();
-            (_inFlight ??= [])[packet.PacketIdentifier] = new Unacknowledged(deliveryTag, qos);
-        }
-
         try
         {
+            var topic = packet.Topic;
+            var newAlias = UseTopicAlias(packet);
+            if (IsTooLarge(packet))
+            {
+                _topicAliases!.Unassign(topic, newAlias);
+                shared.DiscardedTooLarge(clientId, deliveryTag);
+                return false;
+            }
+
+            if (qos > 0)
+            {
+                packet.PacketIdentifier = NextPacketIdentifier();
+                (_inFlight ??= [])[packet.PacketIdentifier] = new Unacknowledged(deliveryTag, qos);
+            }
+
             // Not awaited: the writer was not full (Flush), and a client that lags is bounded by the outbound limits,
             // not by holding up whoever routed the message.
-            _ = channel.Writer.SendAsync(packet);
+            _ = channel.Writer.SendLentAsync(packet);
             return true;
         }
         catch (MqttCommunicationException)
         {
             _inFlight?.Remove(packet.PacketIdentifier);
             return false;
+        }
+        finally
+        {
+            // Encoded (or copied) by the writer, or not written: this thread's packet lets go of the message.
+            Empty(packet);
         }
     }
 
@@ -399,34 +404,39 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         public BrokerMetrics? Metrics => metrics;
     }
 
+    /// <summary>The PUBLISH this thread writes deliveries with, filled again for each: the writer encodes it before
+    /// <see cref="PacketWriter.SendLentAsync"/> returns (or keeps its own copy), so one per thread serves every
+    /// connection instead of one allocated per delivered message.</summary>
+    [ThreadStatic]
+    static MqttPublishPacket? t_publish;
+
     /// <summary>A message routed to this client and not yet written.</summary>
     sealed record Outgoing(RoutedMessage Message, int Qos, bool Retain, int[]? SubscriptionIdentifiers, long DeliveryTag, bool Duplicate, int Size);
 
     /// <summary>A PUBLISH in flight: the core's tag and its QoS.</summary>
     readonly record struct Unacknowledged(long DeliveryTag, int Qos);
 
-    /// <summary>The PUBLISH for <paramref name="message"/>: the payload is not copied (the writer encodes it before
-    /// anything can change it), the MQTT 5 properties are the publisher's, with what is left of its expiry interval.</summary>
+    /// <summary>The PUBLISH for <paramref name="message"/>, in this thread's packet (<see cref="t_publish"/>): the
+    /// payload is not copied (the writer encodes it before anything can change it), the MQTT 5 properties are the
+    /// publisher's, with what is left of its expiry interval.</summary>
     static MqttPublishPacket ToPublishPacket(RoutedMessage message, int qos, bool retain, bool duplicate, int[]? subscriptionIdentifiers)
     {
-        var packet = new MqttPublishPacket
-        {
-            Topic = message.Topic,
-            Payload = new ReadOnlySequence<byte>(message.Payload ?? [], message.PayloadOffset, message.PayloadLength),
-            QualityOfServiceLevel = (MqttQualityOfServiceLevel)qos,
-            Retain = retain,
-            Dup = duplicate,
-            MessageExpiryInterval = RemainingExpiry(message),
-        };
-        if (message.EngineProperties is MqttApplicationMessage original)
-        {
-            packet.ContentType = original.ContentType;
-            packet.CorrelationData = original.CorrelationData;
-            packet.PayloadFormatIndicator = original.PayloadFormatIndicator;
-            packet.ResponseTopic = original.ResponseTopic;
-            packet.UserProperties = original.UserProperties;
-        }
-
+        var packet = t_publish ??= new MqttPublishPacket();
+        packet.Topic = message.Topic;
+        packet.Payload = new ReadOnlySequence<byte>(message.Payload ?? [], message.PayloadOffset, message.PayloadLength);
+        packet.QualityOfServiceLevel = (MqttQualityOfServiceLevel)qos;
+        packet.Retain = retain;
+        packet.Dup = duplicate;
+        packet.MessageExpiryInterval = RemainingExpiry(message);
+        packet.PacketIdentifier = 0;
+        packet.TopicAlias = 0;
+        var original = message.EngineProperties as MqttApplicationMessage;
+        packet.ContentType = original?.ContentType;
+        packet.CorrelationData = original?.CorrelationData;
+        packet.PayloadFormatIndicator = original?.PayloadFormatIndicator ?? MqttPayloadFormatIndicator.Unspecified;
+        packet.ResponseTopic = original?.ResponseTopic;
+        packet.UserProperties = original?.UserProperties;
+        packet.SubscriptionIdentifiers = null;
         if (subscriptionIdentifiers is { } identifiers)
         {
             var list = new List<uint>(identifiers.Length);
@@ -439,6 +449,18 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         }
 
         return packet;
+    }
+
+    /// <summary>Drops what this thread's packet refers to of the message last written, so it keeps no payload alive.</summary>
+    static void Empty(MqttPublishPacket packet)
+    {
+        packet.Topic = null;
+        packet.Payload = default;
+        packet.ContentType = null;
+        packet.CorrelationData = null;
+        packet.ResponseTopic = null;
+        packet.UserProperties = null;
+        packet.SubscriptionIdentifiers = null;
     }
 
     /// <summary>MQTT 5 [MQTT-3.3.2-6]: the expiry interval sent on is what is left of the publisher's after waiting.</summary>

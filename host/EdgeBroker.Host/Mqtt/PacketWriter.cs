@@ -84,7 +84,14 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
     /// <summary>Encodes <paramref name="packet"/> behind what is pending; completes at once unless the pending bytes
     /// are over their bound, then when the flush has written them. Throws <see cref="MqttCommunicationException"/> once
     /// a write has failed (the connection then ends).</summary>
-    public Task SendAsync(MqttPacket packet)
+    public Task SendAsync(MqttPacket packet) => Send(packet, lent: false);
+
+    /// <summary>As <see cref="SendAsync"/>, for a PUBLISH its sender fills again for its next delivery once this
+    /// returns: it is encoded now, or, when it must wait behind an acknowledgement whose commit is under way, a copy
+    /// waits.</summary>
+    public Task SendLentAsync(MqttPublishPacket packet) => Send(packet, lent: true);
+
+    Task Send(MqttPacket packet, bool lent)
     {
         lock (Sync)
         {
@@ -92,7 +99,7 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
             if (_held is not null || HeldAcknowledgement.On(packet) is { IsSettled: false })
             {
                 // Behind an acknowledgement whose commit is under way, so the order stays as they were sent.
-                (_held ??= new Queue<MqttPacket>()).Enqueue(packet);
+                (_held ??= new Queue<MqttPacket>()).Enqueue(lent ? Copy((MqttPublishPacket)packet) : packet);
             }
             else if (!Append(packet))
             {
@@ -341,6 +348,25 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
             throw new MqttCommunicationException("The connection is closed: " + failure.Message, failure);
         }
     }
+
+    /// <summary>A lent PUBLISH's own copy, to wait behind a held acknowledgement.</summary>
+    static MqttPublishPacket Copy(MqttPublishPacket lent) => new()
+    {
+        Topic = lent.Topic,
+        Payload = lent.Payload,
+        QualityOfServiceLevel = lent.QualityOfServiceLevel,
+        Retain = lent.Retain,
+        Dup = lent.Dup,
+        PacketIdentifier = lent.PacketIdentifier,
+        TopicAlias = lent.TopicAlias,
+        MessageExpiryInterval = lent.MessageExpiryInterval,
+        ContentType = lent.ContentType,
+        CorrelationData = lent.CorrelationData,
+        PayloadFormatIndicator = lent.PayloadFormatIndicator,
+        ResponseTopic = lent.ResponseTopic,
+        UserProperties = lent.UserProperties,
+        SubscriptionIdentifiers = lent.SubscriptionIdentifiers,
+    };
 
     static void Return(byte[]? buffer)
     {
