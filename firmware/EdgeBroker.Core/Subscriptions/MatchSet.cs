@@ -183,12 +183,18 @@ namespace EdgeBroker.Core.Subscriptions
             _slots[index] = entry;
         }
 
+        /// <summary>A table twice the size, holding the sessions' own entries again; a share group's entry is never in
+        /// it (<see cref="AddShared"/>), so a member's own subscriptions are not folded into the group's turn.</summary>
         void Grow()
         {
             _slots = new Entry[_slots.Length * 2];
             for (int i = 0; i < _entries.Count; i++)
             {
-                Place((Entry)_entries[i]);
+                Entry entry = (Entry)_entries[i];
+                if (entry.Shared == null)
+                {
+                    Place(entry);
+                }
             }
         }
 
