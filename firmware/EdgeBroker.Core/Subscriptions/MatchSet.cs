@@ -18,7 +18,13 @@ namespace EdgeBroker.Core.Subscriptions
     internal sealed class MatchSet
     {
         readonly ArrayList _entries = new ArrayList();
-        Entry[] _slots = new Entry[8];
+
+        /// <summary>The first session's own entry, found without a table until a second comes: most topics match one
+        /// session, and a match is made per PUBLISH.</summary>
+        Entry _first;
+
+        /// <summary>The table the sessions' own entries are found in, made at the second.</summary>
+        Entry[] _slots;
 
         public int Count
         {
@@ -79,11 +85,12 @@ namespace EdgeBroker.Core.Subscriptions
 
         public void Clear()
         {
-            for (int i = 0; i < _slots.Length; i++)
+            for (int i = 0; _slots != null && i < _slots.Length; i++)
             {
                 _slots[i] = null;
             }
 
+            _first = null;
             _entries.Clear();
             HasShared = false;
         }
@@ -148,6 +155,11 @@ namespace EdgeBroker.Core.Subscriptions
 
         Entry Find(Session session)
         {
+            if (_slots == null)
+            {
+                return _first != null && _first.Session == session ? _first : null;
+            }
+
             int mask = _slots.Length - 1;
             for (int index = session.Number & mask; _slots[index] != null; index = (index + 1) & mask)
             {
@@ -162,6 +174,19 @@ namespace EdgeBroker.Core.Subscriptions
 
         void Insert(Entry entry)
         {
+            if (_slots == null)
+            {
+                if (_first == null)
+                {
+                    _first = entry;
+                    _entries.Add(entry);
+                    return;
+                }
+
+                _slots = new Entry[8];
+                Place(_first);
+            }
+
             if ((_entries.Count + 1) * 2 > _slots.Length)
             {
                 Grow();
