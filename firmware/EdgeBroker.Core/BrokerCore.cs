@@ -836,7 +836,16 @@ namespace EdgeBroker.Core
         public PublishOutcome Publish(string publisherClientId, RoutedMessage message)
         {
             PendingCommit pending;
-            return Publish(publisherClientId, message, true, out pending);
+            return Publish(publisherClientId, message, null, true, out pending);
+        }
+
+        /// <summary>As <see cref="Publish(string, RoutedMessage)"/>, routed by what <see cref="MatchSubscribers"/>
+        /// matched for its topic a moment ago (null matches now): for an engine that checked the receivers' readers
+        /// and did not have to wait for them.</summary>
+        public PublishOutcome Publish(string publisherClientId, RoutedMessage message, SubscriberMatch match)
+        {
+            PendingCommit pending;
+            return Publish(publisherClientId, message, match, true, out pending);
         }
 
         /// <summary>
@@ -848,9 +857,11 @@ namespace EdgeBroker.Core
         /// Meanwhile the engine reads and routes the connection's next PUBLISH, so one publisher's messages share
         /// commits. A message with a dedupe id is committed before this returns (its id is remembered only then).
         /// </summary>
-        public PublishOutcome PublishWithoutWaiting(string publisherClientId, RoutedMessage message, out PendingCommit pending)
+        /// <param name="match">What <see cref="MatchSubscribers"/> matched for the topic a moment ago, routed by
+        /// instead of matching again; null matches now.</param>
+        public PublishOutcome PublishWithoutWaiting(string publisherClientId, RoutedMessage message, SubscriberMatch match, out PendingCommit pending)
         {
-            return Publish(publisherClientId, message, false, out pending);
+            return Publish(publisherClientId, message, match, false, out pending);
         }
 
         /// <summary>What to acknowledge a PUBLISH with once its <paramref name="pending"/> commit (from
@@ -862,13 +873,13 @@ namespace EdgeBroker.Core
             return _router.Settled(outcome, pending);
         }
 
-        PublishOutcome Publish(string publisherClientId, RoutedMessage message, bool waitForStore, out PendingCommit pending)
+        PublishOutcome Publish(string publisherClientId, RoutedMessage message, SubscriberMatch match, bool waitForStore, out PendingCommit pending)
         {
             pending = null;
             string announced = P2PEnvelope.AnnouncedClientId(message.Topic);
             if (announced == null)
             {
-                return _router.Publish(publisherClientId, message, waitForStore, out pending);
+                return _router.Publish(publisherClientId, message, match == null ? null : match.Matches, waitForStore, out pending);
             }
 
             if (!_router.Policy.CanAnnounceRoutes(publisherClientId, message.Topic))
@@ -902,6 +913,27 @@ namespace EdgeBroker.Core
         /// </summary>
         public ArrayList SubscriberConnections(string topic)
         {
+            MatchSet matches = MatchLeavingTurns(topic);
+            return matches == null ? null : ConnectionsOf(matches);
+        }
+
+        /// <summary>
+        /// The subscriptions matching <paramref name="topic"/> now, with the connections of their live sessions (as
+        /// <see cref="SubscriberConnections"/> gives them) for the engine to check; when it need not wait for any of
+        /// them, it publishes with the match (<see cref="Publish(string, RoutedMessage, SubscriberMatch)"/>,
+        /// <see cref="PublishWithoutWaiting"/>) and the tree is matched once. Null for a P2P address or an invalid
+        /// topic, which no subscription receives.
+        /// </summary>
+        public SubscriberMatch MatchSubscribers(string topic)
+        {
+            MatchSet matches = MatchLeavingTurns(topic);
+            return matches == null ? null : new SubscriberMatch(matches, ConnectionsOf(matches));
+        }
+
+        /// <summary>What matches <paramref name="topic"/>, share groups' members as they joined (no turn taken); null
+        /// for a P2P address or an invalid topic.</summary>
+        MatchSet MatchLeavingTurns(string topic)
+        {
             if (!TopicValidator.IsValidTopicName(topic) || P2PAddress.ReceiverStart(topic) >= 0)
             {
                 return null;
@@ -910,6 +942,12 @@ namespace EdgeBroker.Core
             MatchSet matches = new MatchSet();
             matches.LeavesTurns = true;
             _subscriptions.Match(topic, matches);
+            return matches;
+        }
+
+        /// <summary>The connections of the live sessions in <paramref name="matches"/>, each once; null when none.</summary>
+        static ArrayList ConnectionsOf(MatchSet matches)
+        {
             ArrayList connections = null;
             for (int i = 0; i < matches.Count; i++)
             {

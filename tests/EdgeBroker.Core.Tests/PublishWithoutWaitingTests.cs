@@ -20,7 +20,7 @@ public class PublishWithoutWaitingTests
     {
         var (broker, conditions) = AwayReceiverOnDeferringStore();
 
-        var outcome = broker.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), out var pending);
+        var outcome = broker.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), null, out var pending);
 
         Assert.Equal(PublishOutcome.Queued, outcome);
         var commit = Assert.IsType<DeferringStore.HeldCommit>(pending);
@@ -35,7 +35,7 @@ public class PublishWithoutWaitingTests
     {
         var (broker, conditions) = AwayReceiverOnDeferringStore();
 
-        var outcome = broker.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), out var pending);
+        var outcome = broker.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), null, out var pending);
         ((DeferringStore.HeldCommit)pending).Settle(committed: false);
 
         Assert.Equal(PublishOutcome.StoreUnavailable, broker.Core.Settled(outcome, pending));
@@ -48,13 +48,13 @@ public class PublishWithoutWaitingTests
     {
         var deferring = new TestBroker(offlineStore: new DeferringStore(new OfflineLimits()));
         RecordingConnection online = deferring.ConnectSubscribed("online", Topic);
-        Assert.Equal(PublishOutcome.Delivered, deferring.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), out var none));
+        Assert.Equal(PublishOutcome.Delivered, deferring.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), null, out var none));
         Assert.Null(none);
         Assert.Single(online.Received);
 
         var memory = new TestBroker();
         memory.ConnectThenLeave(Receiver, TestBroker.Persistent, Topic);
-        Assert.Equal(PublishOutcome.Queued, memory.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), out var durable));
+        Assert.Equal(PublishOutcome.Queued, memory.Core.PublishWithoutWaiting("sender", TestBroker.Message(Topic, qos: 1), null, out var durable));
         Assert.Null(durable);
     }
 

@@ -210,4 +210,21 @@ public class SharedSubscriptionTests
         Assert.True(back.SessionPresent);
         Assert.Single(back.Received);
     }
+
+    [Fact]
+    public void A_member_also_subscribed_on_its_own_gets_both_copies_however_many_sessions_match()
+    {
+        // Enough matching sessions that the match set grows its table between the share group's turn and the member's
+        // own subscription: the group's entry must stay its own, not take the member's subscription in.
+        var others = new[] { "a", "b", "c" }.Select(id => _broker.ConnectSubscribed(id, "#")).ToList();
+        others.Add(_broker.ConnectSubscribed("d", "t"));
+        var member = Member("member", "$share/g/t", qos: 0);
+        others.Add(_broker.ConnectSubscribed("e", "+"));
+        _broker.Subscribe("member", "+");
+
+        _broker.Publish("publisher", "t");
+
+        Assert.All(others, other => Assert.Single(other.Received));
+        Assert.Equal(2, member.Received.Count);
+    }
 }

@@ -57,6 +57,24 @@ namespace EdgeBroker.Core.Flow
             _waitingQos.Add(qos);
         }
 
+        /// <summary>Whether a PUBLISH at <paramref name="qos"/> may be written at once instead of offered: nothing waits
+        /// before it and, at QoS 1/2, a place is free, which it then takes (as <see cref="TakeSendable"/> would). What
+        /// passes is never queued, so the engine need not make a waiting entry for it.</summary>
+        public bool PassesAtOnce(int qos)
+        {
+            if (Waiting > 0 || (qos > 0 && _inFlight >= _maximum))
+            {
+                return false;
+            }
+
+            if (qos > 0)
+            {
+                _inFlight++;
+            }
+
+            return true;
+        }
+
         /// <summary>The next PUBLISH that may be written now, taking a place in the window if it is QoS 1/2; null when
         /// nothing waits or the next one must wait for an acknowledgement.</summary>
         public object TakeSendable()

@@ -64,10 +64,12 @@ namespace EdgeBroker.Core.Routing
         }
 
         /// <summary>Routes a client's PUBLISH. <paramref name="publisherClientId"/> is checked against the access
-        /// policy and used for MQTT 5 No Local. With <paramref name="waitForStore"/> the outcome holds once returned;
+        /// policy and used for MQTT 5 No Local. <paramref name="matched"/>, when not null, is what the subscription
+        /// tree matched for the topic a moment ago (<see cref="BrokerCore.MatchSubscribers"/>), routed by instead of
+        /// matching again. With <paramref name="waitForStore"/> the outcome holds once returned;
         /// without it, what the message kept in the offline store may still be committing: then
         /// <paramref name="pending"/> is not null and the outcome holds only once <see cref="Settled"/> says so.</summary>
-        public PublishOutcome Publish(string publisherClientId, RoutedMessage message, bool waitForStore, out PendingCommit pending)
+        public PublishOutcome Publish(string publisherClientId, RoutedMessage message, MatchSet matched, bool waitForStore, out PendingCommit pending)
         {
             pending = null;
             _counters.CountPublished();
@@ -89,7 +91,7 @@ namespace EdgeBroker.Core.Routing
             string dedupeId = message.DedupeId;
             if (dedupe == null || dedupeId == null || publisherClientId == null)
             {
-                return Route(publisherClientId, message, receiverStart, waitForStore, out pending);
+                return Route(publisherClientId, message, receiverStart, matched, waitForStore, out pending);
             }
 
             if (dedupe.Contains(publisherClientId, dedupeId))
@@ -100,7 +102,7 @@ namespace EdgeBroker.Core.Routing
             }
 
             // The id is remembered only once the message is durable: a resend after a failed commit must be routed.
-            PublishOutcome outcome = Route(publisherClientId, message, receiverStart, true, out pending);
+            PublishOutcome outcome = Route(publisherClientId, message, receiverStart, matched, true, out pending);
             if (outcome == PublishOutcome.Delivered || outcome == PublishOutcome.Queued || outcome == PublishOutcome.NoMatchingSubscribers)
             {
                 dedupe.Add(publisherClientId, dedupeId);
@@ -127,7 +129,7 @@ namespace EdgeBroker.Core.Routing
             }
 
             PendingCommit pending;
-            return Route(null, message, P2PAddress.ReceiverStart(message.Topic), true, out pending);
+            return Route(null, message, P2PAddress.ReceiverStart(message.Topic), null, true, out pending);
         }
 
         /// <summary>Routes a client's will (<see cref="BrokerCore.KeepWill"/>): the access policy judged it when it was kept,
@@ -136,13 +138,14 @@ namespace EdgeBroker.Core.Routing
         {
             _counters.CountPublished();
             PendingCommit pending;
-            return Route(will.SenderClientId, will, P2PAddress.ReceiverStart(will.Topic), true, out pending);
+            return Route(will.SenderClientId, will, P2PAddress.ReceiverStart(will.Topic), null, true, out pending);
         }
 
         /// <summary>Queues the message for the uplinks whose forward rules take it — before anyone local receives it,
         /// so a refused message is refused everywhere and its publisher's retry is not a duplicate — then routes it
         /// locally. A message only an uplink takes counts as queued.</summary>
-        PublishOutcome Route(string publisherClientId, RoutedMessage message, int receiverStart, bool waitForStore, out PendingCommit pending)
+        PublishOutcome Route(string publisherClientId, RoutedMessage message, int receiverStart, MatchSet matched, bool waitForStore,
+            out PendingCommit pending)
         {
             pending = null;
             StampArrival(message);
@@ -167,7 +170,7 @@ namespace EdgeBroker.Core.Routing
                     _keepRetained(message);
                 }
 
-                outcome = RouteToSubscribers(publisherClientId, message, ref kept);
+                outcome = RouteToSubscribers(publisherClientId, message, matched, ref kept);
             }
 
             outcome = waitForStore ? Committed(kept, outcome) : CommitLater(kept, outcome, out pending);
@@ -189,7 +192,7 @@ namespace EdgeBroker.Core.Routing
             }
 
             bool kept = false;
-            PublishOutcome outcome = RouteToSubscribers(null, message, ref kept);
+            PublishOutcome outcome = RouteToSubscribers(null, message, null, ref kept);
             return Committed(kept, outcome);
         }
 
@@ -437,10 +440,17 @@ namespace EdgeBroker.Core.Routing
             }
         }
 
-        PublishOutcome RouteToSubscribers(string publisherClientId, RoutedMessage message, ref bool kept)
+        /// <summary>Delivers to every session whose subscriptions match, by <paramref name="matched"/> when the engine
+        /// matched a moment ago — unless it holds a share group, matched without taking a turn, whose member in turn
+        /// is chosen only now.</summary>
+        PublishOutcome RouteToSubscribers(string publisherClientId, RoutedMessage message, MatchSet matched, ref bool kept)
         {
-            MatchSet matches = new MatchSet();
-            _subscriptions.Match(message.Topic, matches);
+            MatchSet matches = matched;
+            if (matches == null || matches.HasShared)
+            {
+                matches = new MatchSet();
+                _subscriptions.Match(message.Topic, matches);
+            }
 
             bool delivered = false;
             bool queued = false;

@@ -18,7 +18,13 @@ namespace EdgeBroker.Core.Subscriptions
     internal sealed class MatchSet
     {
         readonly ArrayList _entries = new ArrayList();
-        Entry[] _slots = new Entry[8];
+
+        /// <summary>The first session's own entry, found without a table until a second comes: most topics match one
+        /// session, and a match is made per PUBLISH.</summary>
+        Entry _first;
+
+        /// <summary>The table the sessions' own entries are found in, made at the second.</summary>
+        Entry[] _slots;
 
         public int Count
         {
@@ -28,6 +34,9 @@ namespace EdgeBroker.Core.Subscriptions
         /// <summary>Whether the set only asks who would be offered a message (see <see cref="BrokerCore.SubscriberConnections"/>):
         /// share groups then add their members without moving their turn.</summary>
         public bool LeavesTurns { get; set; }
+
+        /// <summary>Whether a share group added a turn (<see cref="AddShared"/>).</summary>
+        public bool HasShared { get; private set; }
 
         public Session SessionAt(int index)
         {
@@ -76,12 +85,14 @@ namespace EdgeBroker.Core.Subscriptions
 
         public void Clear()
         {
-            for (int i = 0; i < _slots.Length; i++)
+            for (int i = 0; _slots != null && i < _slots.Length; i++)
             {
                 _slots[i] = null;
             }
 
+            _first = null;
             _entries.Clear();
+            HasShared = false;
         }
 
         internal void AddAll(ArrayList subscriptions)
@@ -104,6 +115,7 @@ namespace EdgeBroker.Core.Subscriptions
             entry.Session = members[0].Session;
             entry.Shared = members;
             _entries.Add(entry);
+            HasShared = true;
         }
 
         void Add(Subscription subscription)
@@ -143,6 +155,11 @@ namespace EdgeBroker.Core.Subscriptions
 
         Entry Find(Session session)
         {
+            if (_slots == null)
+            {
+                return _first != null && _first.Session == session ? _first : null;
+            }
+
             int mask = _slots.Length - 1;
             for (int index = session.Number & mask; _slots[index] != null; index = (index + 1) & mask)
             {
@@ -157,6 +174,19 @@ namespace EdgeBroker.Core.Subscriptions
 
         void Insert(Entry entry)
         {
+            if (_slots == null)
+            {
+                if (_first == null)
+                {
+                    _first = entry;
+                    _entries.Add(entry);
+                    return;
+                }
+
+                _slots = new Entry[8];
+                Place(_first);
+            }
+
             if ((_entries.Count + 1) * 2 > _slots.Length)
             {
                 Grow();
@@ -178,12 +208,18 @@ namespace EdgeBroker.Core.Subscriptions
             _slots[index] = entry;
         }
 
+        /// <summary>A table twice the size, holding the sessions' own entries again; a share group's entry is never in
+        /// it (<see cref="AddShared"/>), so a member's own subscriptions are not folded into the group's turn.</summary>
         void Grow()
         {
             _slots = new Entry[_slots.Length * 2];
             for (int i = 0; i < _entries.Count; i++)
             {
-                Place((Entry)_entries[i]);
+                Entry entry = (Entry)_entries[i];
+                if (entry.Shared == null)
+                {
+                    Place(entry);
+                }
             }
         }
 

@@ -19,10 +19,11 @@ namespace EdgeBroker.Host.Mqtt;
 /// the connection's <see cref="PacketWriter"/> at once, and its QoS 1 (PUBACK) or QoS 2 (PUBREC → PUBREL → PUBCOMP)
 /// exchange is tracked here until the client completes it, when the core hears of it (<see cref="Acknowledged"/>).
 /// <para>
-/// Every message first waits in the core's <see cref="InFlightWindow"/>, which lets a QoS 1/2 PUBLISH through only while
+/// Every message passes the core's <see cref="InFlightWindow"/>, which lets a QoS 1/2 PUBLISH through only while
 /// fewer than the client's Receive Maximum are unacknowledged, and holds all messages until the CONNACK has been written
 /// (<see cref="Ready"/>) — so a client receives P2P messages from the moment it is accepted and nothing overtakes the
-/// CONNACK or the offline backlog.
+/// CONNACK or the offline backlog. A message that nothing waits before, with a place free, is written at once and
+/// never queued (no waiting entry per message).
 /// </para>
 /// <para>
 /// On the way out each PUBLISH gets the client's topic alias where it allows them (the core's
@@ -40,12 +41,14 @@ namespace EdgeBroker.Host.Mqtt;
 /// <param name="keepAliveSeconds">The keep-alive the client is held to (0: none).</param>
 /// <param name="client">Who the connection authenticated as; handed back to the core's security when it ends.</param>
 /// <param name="pairingMessage">A freshly paired device's credentials, sent once after the CONNACK; null otherwise.</param>
-/// <param name="limits">What may wait for the client.</param>
+/// <param name="shared">What every connection of the broker shares: the outbound limits, metrics, the too-large report.</param>
 /// <param name="receiveLimits">What the client said it can take.</param>
 sealed class ClientConnection(GuardedChannel channel, string clientId, ushort keepAliveSeconds, AuthenticatedClient client, PairingMessage? pairingMessage,
-    OutboundQueueLimits limits, ClientReceiveLimits receiveLimits) : IClientConnection
+    ClientConnection.Shared shared, ClientReceiveLimits receiveLimits) : IClientConnection
 {
-    readonly object _sync = new();
+    /// <summary>The connection itself, which only this class locks (the core locks its sessions, never the
+    /// engine's connections): a lock object of its own would cost every idle connection its 24 bytes.</summary>
+    object Sync => this;
 
     /// <summary>Kept as the value and written out when asked for (logs, the online-status API): the string would cost
     /// every idle connection 86 bytes.</summary>
@@ -68,9 +71,6 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// (0 if untracked) and, for QoS 2, whether the PUBREC came (the PUBREL is out). Each holds a place in
     /// <see cref="_window"/>. Made at the first one.</summary>
     Dictionary<ushort, Unacknowledged>? _inFlight;
-
-    /// <summary>Encodes a PUBLISH to measure it; only for a client that announced a Maximum Packet Size.</summary>
-    MqttPacketFormatterAdapter? _measure;
 
     /// <summary>Identifiers of the client's QoS 2 PUBLISHes routed and not yet released (PUBREL); made at the first.
     /// Only the connection's reader uses it.</summary>
@@ -141,14 +141,6 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         Volatile.Read(ref _ended)?.TrySetResult();
     }
 
-    /// <summary>Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</summary>
-    public BrokerMetrics? Metrics { get; init; }
-
-    /// <summary>Told the client ID and delivery tag (0 if untracked) of each message discarded as larger than the client's
-    /// Maximum Packet Size; called under this connection's lock, possibly inside <see cref="Send"/>, so it must not call
-    /// the core synchronously. One delegate serves every connection.</summary>
-    public Action<string, long>? DiscardedTooLarge { get; init; }
-
     /// <summary>The broker ends the connection (once, whoever asks first): an MQTT 5 client is told why.</summary>
     public Task CloseAsync(MqttDisconnectReasonCode reason, string? reasonString = null) =>
         Interlocked.Exchange(ref _closing, 1) == 0 ? channel.CloseAsync(reason, reasonString) : Task.CompletedTask;
@@ -180,27 +172,38 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
         var size = (int)Math.Min(MemoryOfflineStore.SizeOf(message), int.MaxValue);
-        lock (_sync)
+        lock (Sync)
         {
-            if (!limits.Admits(qos, _queuedMessages, _queuedBytes, size))
+            if (!shared.Limits.Admits(qos, _queuedMessages, _queuedBytes, size))
             {
                 return false;
             }
 
-            _queuedMessages++;
-            _queuedBytes += size;
-            Window.Offer(new Outgoing(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
-            Flush();
+            if (_ready && !channel.Writer.IsFull && Window.PassesAtOnce(qos))
+            {
+                // Nothing waits before it and the writer takes it: written now, without a waiting entry.
+                if (!Write(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate) && qos > 0)
+                {
+                    Window.Acknowledged();
+                }
+            }
+            else
+            {
+                _queuedMessages++;
+                _queuedBytes += size;
+                Window.Offer(new Outgoing(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
+                Flush();
+            }
         }
 
-        Metrics?.Delivered(message);
+        shared.Metrics?.Delivered(message);
         return true;
     }
 
     /// <summary>The CONNACK is written: what waited follows it, then messages go out as they come.</summary>
     public void Ready()
     {
-        lock (_sync)
+        lock (Sync)
         {
             _ready = true;
             Flush();
@@ -215,7 +218,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// go. Returns the core's delivery tag of that message, once; 0 if untracked.</summary>
     public long Acknowledged(ushort packetIdentifier)
     {
-        lock (_sync)
+        lock (Sync)
         {
             if (_inFlight is null || !_inFlight.Remove(packetIdentifier, out var unacknowledged))
             {
@@ -234,7 +237,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     public void Received(ushort packetIdentifier)
     {
         bool known;
-        lock (_sync)
+        lock (Sync)
         {
             known = _inFlight is not null && _inFlight.TryGetValue(packetIdentifier, out var unacknowledged) && unacknowledged.Qos == 2;
         }
@@ -247,7 +250,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     }
 
     /// <summary>The window, made at the first message; from then on the writer says when it drained (a delegate an
-    /// idle connection need not hold). Under <see cref="_sync"/>.</summary>
+    /// idle connection need not hold). Under <see cref="Sync"/>.</summary>
     InFlightWindow Window
     {
         get
@@ -262,7 +265,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         }
     }
 
-    /// <summary>Hands every message the window lets through to the writer. Under <see cref="_sync"/>.</summary>
+    /// <summary>Hands every message the window lets through to the writer. Under <see cref="Sync"/>.</summary>
     void Flush()
     {
         if (!_ready)
@@ -275,7 +278,8 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             // In the writer (bounded by it) or not written after all: it no longer waits here.
             _queuedMessages--;
             _queuedBytes -= outgoing.Size;
-            if (!Write(outgoing) && outgoing.Qos > 0)
+            if (!Write(outgoing.Message, outgoing.Qos, outgoing.Retain, outgoing.SubscriptionIdentifiers, outgoing.DeliveryTag, outgoing.Duplicate)
+                && outgoing.Qos > 0)
             {
                 // Neither waiting nor in flight.
                 window.Acknowledged();
@@ -286,7 +290,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>The writer wrote what was pending: what waited for it goes now.</summary>
     void WriterDrained()
     {
-        lock (_sync)
+        lock (Sync)
         {
             if (_window?.Waiting > 0)
             {
@@ -296,30 +300,30 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     }
 
     /// <summary>Numbers, encodes and writes one PUBLISH, with the client's topic alias; false when it is not written
-    /// (larger than the client takes, or the connection is gone). Under <see cref="_sync"/>.</summary>
-    bool Write(Outgoing outgoing)
+    /// (larger than the client takes, or the connection is gone). Under <see cref="Sync"/>.</summary>
+    bool Write(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
-        var packet = ToPublishPacket(outgoing);
-        var topic = packet.Topic;
-        var newAlias = UseTopicAlias(packet);
-        if (IsTooLarge(packet))
-        {
-            _topicAliases!.Unassign(topic, newAlias);
-            DiscardedTooLarge?.Invoke(clientId, outgoing.DeliveryTag);
-            return false;
-        }
-
-        if (outgoing.Qos > 0)
-        {
-            packet.PacketIdentifier = NextPacketIdentifier();
-            (_inFlight ??= [])[packet.PacketIdentifier] = new Unacknowledged(outgoing.DeliveryTag, outgoing.Qos);
-        }
-
+        var packet = ToPublishPacket(message, qos, retain, duplicate, subscriptionIdentifiers);
         try
         {
+            var topic = packet.Topic;
+            var newAlias = UseTopicAlias(packet);
+            if (IsTooLarge(packet))
+            {
+                _topicAliases!.Unassign(topic, newAlias);
+                shared.DiscardedTooLarge(clientId, deliveryTag);
+                return false;
+            }
+
+            if (qos > 0)
+            {
+                packet.PacketIdentifier = NextPacketIdentifier();
+                (_inFlight ??= [])[packet.PacketIdentifier] = new Unacknowledged(deliveryTag, qos);
+            }
+
             // Not awaited: the writer was not full (Flush), and a client that lags is bounded by the outbound limits,
             // not by holding up whoever routed the message.
-            _ = channel.Writer.SendAsync(packet);
+            _ = channel.Writer.SendLentAsync(packet);
             return true;
         }
         catch (MqttCommunicationException)
@@ -327,9 +331,14 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             _inFlight?.Remove(packet.PacketIdentifier);
             return false;
         }
+        finally
+        {
+            // Encoded (or copied) by the writer, or not written: this thread's packet lets go of the message.
+            Empty(packet);
+        }
     }
 
-    /// <summary>The next packet identifier not in flight (1..65535). Under <see cref="_sync"/>.</summary>
+    /// <summary>The next packet identifier not in flight (1..65535). Under <see cref="Sync"/>.</summary>
     ushort NextPacketIdentifier()
     {
         do
@@ -366,16 +375,40 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             return false;
         }
 
-        _measure ??= new MqttPacketFormatterAdapter(MqttProtocolVersion.V500, new MqttBufferWriter(256, 4096));
-
         // The identifier is not assigned yet; the encoder wants one for QoS 1/2 (always two bytes).
         var numbered = packet.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce;
         packet.PacketIdentifier = numbered ? (ushort)1 : (ushort)0;
-        var size = _measure.Encode(packet).Length;
+        int size;
+        using (var encoded = PacketFormatters.Encode(MqttProtocolVersion.V500, packet))
+        {
+            size = encoded.Buffer.Length;
+        }
+
         packet.PacketIdentifier = 0;
-        _measure.Cleanup();
         return size > receiveLimits.MaximumPacketSize;
     }
+
+    /// <summary>What every connection of one broker reads and none changes, held once by the broker
+    /// (<see cref="CoreBridge"/>) rather than copied into each of its connections.</summary>
+    /// <param name="limits">What may wait for each client.</param>
+    /// <param name="discardedTooLarge">Told the client ID and delivery tag (0 if untracked) of each message discarded as
+    /// larger than the client's Maximum Packet Size; called under the connection's lock, possibly inside
+    /// <see cref="Send"/>, so it must not call the core synchronously.</param>
+    /// <param name="metrics">Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</param>
+    public sealed class Shared(OutboundQueueLimits limits, Action<string, long> discardedTooLarge, BrokerMetrics? metrics)
+    {
+        public OutboundQueueLimits Limits => limits;
+
+        public Action<string, long> DiscardedTooLarge => discardedTooLarge;
+
+        public BrokerMetrics? Metrics => metrics;
+    }
+
+    /// <summary>The PUBLISH this thread writes deliveries with, filled again for each: the writer encodes it before
+    /// <see cref="PacketWriter.SendLentAsync"/> returns (or keeps its own copy), so one per thread serves every
+    /// connection instead of one allocated per delivered message.</summary>
+    [ThreadStatic]
+    static MqttPublishPacket? t_publish;
 
     /// <summary>A message routed to this client and not yet written.</summary>
     sealed record Outgoing(RoutedMessage Message, int Qos, bool Retain, int[]? SubscriptionIdentifiers, long DeliveryTag, bool Duplicate, int Size);
@@ -383,30 +416,28 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>A PUBLISH in flight: the core's tag and its QoS.</summary>
     readonly record struct Unacknowledged(long DeliveryTag, int Qos);
 
-    /// <summary>The PUBLISH for <paramref name="outgoing"/>: the payload is not copied (the writer encodes it before
-    /// anything can change it), the MQTT 5 properties are the publisher's, with what is left of its expiry interval.</summary>
-    static MqttPublishPacket ToPublishPacket(Outgoing outgoing)
+    /// <summary>The PUBLISH for <paramref name="message"/>, in this thread's packet (<see cref="t_publish"/>): the
+    /// payload is not copied (the writer encodes it before anything can change it), the MQTT 5 properties are the
+    /// publisher's, with what is left of its expiry interval.</summary>
+    static MqttPublishPacket ToPublishPacket(RoutedMessage message, int qos, bool retain, bool duplicate, int[]? subscriptionIdentifiers)
     {
-        var message = outgoing.Message;
-        var packet = new MqttPublishPacket
-        {
-            Topic = message.Topic,
-            Payload = new ReadOnlySequence<byte>(message.Payload ?? [], message.PayloadOffset, message.PayloadLength),
-            QualityOfServiceLevel = (MqttQualityOfServiceLevel)outgoing.Qos,
-            Retain = outgoing.Retain,
-            Dup = outgoing.Duplicate,
-            MessageExpiryInterval = RemainingExpiry(message),
-        };
-        if (message.EngineProperties is MqttApplicationMessage original)
-        {
-            packet.ContentType = original.ContentType;
-            packet.CorrelationData = original.CorrelationData;
-            packet.PayloadFormatIndicator = original.PayloadFormatIndicator;
-            packet.ResponseTopic = original.ResponseTopic;
-            packet.UserProperties = original.UserProperties;
-        }
-
-        if (outgoing.SubscriptionIdentifiers is { } identifiers)
+        var packet = t_publish ??= new MqttPublishPacket();
+        packet.Topic = message.Topic;
+        packet.Payload = new ReadOnlySequence<byte>(message.Payload ?? [], message.PayloadOffset, message.PayloadLength);
+        packet.QualityOfServiceLevel = (MqttQualityOfServiceLevel)qos;
+        packet.Retain = retain;
+        packet.Dup = duplicate;
+        packet.MessageExpiryInterval = RemainingExpiry(message);
+        packet.PacketIdentifier = 0;
+        packet.TopicAlias = 0;
+        var original = message.EngineProperties as MqttApplicationMessage;
+        packet.ContentType = original?.ContentType;
+        packet.CorrelationData = original?.CorrelationData;
+        packet.PayloadFormatIndicator = original?.PayloadFormatIndicator ?? MqttPayloadFormatIndicator.Unspecified;
+        packet.ResponseTopic = original?.ResponseTopic;
+        packet.UserProperties = original?.UserProperties;
+        packet.SubscriptionIdentifiers = null;
+        if (subscriptionIdentifiers is { } identifiers)
         {
             var list = new List<uint>(identifiers.Length);
             foreach (var identifier in identifiers)
@@ -418,6 +449,18 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         }
 
         return packet;
+    }
+
+    /// <summary>Drops what this thread's packet refers to of the message last written, so it keeps no payload alive.</summary>
+    static void Empty(MqttPublishPacket packet)
+    {
+        packet.Topic = null;
+        packet.Payload = default;
+        packet.ContentType = null;
+        packet.CorrelationData = null;
+        packet.ResponseTopic = null;
+        packet.UserProperties = null;
+        packet.SubscriptionIdentifiers = null;
     }
 
     /// <summary>MQTT 5 [MQTT-3.3.2-6]: the expiry interval sent on is what is left of the publisher's after waiting.</summary>

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Net.Sockets;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
@@ -28,13 +29,15 @@ sealed class ConnectionInput : ReaderProgress
     }
 
     /// <summary>
-    /// Completes once every connection subscribed to <paramref name="topic"/> has handled the input that had arrived
-    /// when this was called — at once (null) when none may hold any, which is the usual case. <paramref name="publisher"/>
-    /// (null for a connection the core does not know) is never waited for, and nobody waits for it meanwhile.
+    /// Completes once every connection of <paramref name="receivers"/> (those subscribed to a PUBLISH's topic, as the
+    /// core's <see cref="BrokerCore.MatchSubscribers"/> found them; null for none) has handled the input that had
+    /// arrived when this was called — at once (null) when none may hold any, which is the usual case.
+    /// <paramref name="publisher"/> (null for a connection the core does not know) is never waited for, and nobody
+    /// waits for it meanwhile.
     /// </summary>
-    public static Task? WaitForSubscribersAsync(BrokerCore core, ConnectionInput? publisher, string topic)
+    public static Task? WaitForSubscribersAsync(ArrayList? receivers, ConnectionInput? publisher)
     {
-        if (core.SubscriberConnections(topic) is not { } receivers)
+        if (receivers is null)
         {
             return null;
         }

@@ -34,14 +34,13 @@ sealed class CoreBridge
     readonly BrokerSecurity _security;
     readonly RetainedMessages _retained;
     readonly uint _mqtt311SessionExpiry;
-    readonly OutboundQueueLimits _outboundLimits;
     readonly ILogger _logger;
 
     /// <summary>The connections whose CONNECT was accepted and that have not ended yet.</summary>
     readonly ConcurrentDictionary<ClientConnection, byte> _connections = new();
 
-    /// <summary><see cref="ReportTooLarge"/>, made once for every connection.</summary>
-    readonly Action<string, long> _reportTooLarge;
+    /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
+    readonly ClientConnection.Shared _connectionsShare;
 
     /// <summary>Packets a reader handles in a row, their bytes already there, before it lets other work have its thread:
     /// under a flood, readers whose input never runs dry would otherwise keep every thread-pool thread, and the writes
@@ -52,7 +51,7 @@ sealed class CoreBridge
     static readonly TimeSpan TakeoverGrace = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Where the connections time their deliveries; null measures nothing.</summary>
-    public BrokerMetrics? Metrics { get; init; }
+    public BrokerMetrics? Metrics => _connectionsShare.Metrics;
 
     /// <summary>Told when a client's connection is ready to receive (after the CONNACK), with its session expiry; the
     /// uplinks' proxy sessions follow it. Null tells no one.</summary>
@@ -69,11 +68,11 @@ sealed class CoreBridge
     /// <param name="retained">The retained messages, which the core keeps through <see cref="BrokerCore.KeepRetained"/>.</param>
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
     /// <param name="outboundLimits">What may wait for each connected client.</param>
+    /// <param name="metrics">Where the connections time their deliveries; null measures nothing.</param>
     public CoreBridge(BrokerCore core, BrokerSecurity security, RetainedMessages retained, uint mqtt311SessionExpiry,
-        OutboundQueueLimits outboundLimits, ILogger<CoreBridge> logger)
+        OutboundQueueLimits outboundLimits, ILogger<CoreBridge> logger, BrokerMetrics? metrics = null)
     {
-        _outboundLimits = outboundLimits;
-        _reportTooLarge = ReportTooLarge;
+        _connectionsShare = new ClientConnection.Shared(outboundLimits, ReportTooLarge, metrics);
         _core = core;
         _security = security;
         _retained = retained;
@@ -237,11 +236,9 @@ sealed class CoreBridge
         }
 
         var expiry = mqtt5 ? connect.SessionExpiryInterval : connect.CleanSession ? 0 : _mqtt311SessionExpiry;
-        var connection = new ClientConnection(channel, clientId, connect.KeepAlivePeriod, decision.Client, decision.PairingMessage, _outboundLimits,
+        var connection = new ClientConnection(channel, clientId, connect.KeepAlivePeriod, decision.Client, decision.PairingMessage, _connectionsShare,
             ClientReceiveLimits.Of(connect, version))
         {
-            Metrics = Metrics,
-            DiscardedTooLarge = _reportTooLarge,
             SessionExpirySeconds = expiry,
         };
 
@@ -415,8 +412,10 @@ sealed class CoreBridge
 
     /// <summary>
     /// PUBLISH: routed once every connection subscribed to its topic has handled the input it had received before (an
-    /// UNSUBSCRIBE whose continuation has not run yet, say) — almost always at once, synchronously. A QoS 2 PUBLISH
-    /// is routed on arrival; sent again with the same identifier before its PUBREL, it is only acknowledged again.
+    /// UNSUBSCRIBE whose continuation has not run yet, say) — almost always at once, synchronously, and then by the
+    /// subscriptions the check matched (the tree is matched once); after a wait the subscriptions may have changed, so
+    /// the core matches again. A QoS 2 PUBLISH is routed on arrival; sent again with the same identifier before its
+    /// PUBREL, it is only acknowledged again.
     /// </summary>
     ValueTask<bool> OnPublish(ClientConnection connection, MqttPublishPacket publish)
     {
@@ -426,17 +425,19 @@ sealed class CoreBridge
             return Sent(connection.Channel.SendAsync(new MqttPubRecPacket { PacketIdentifier = publish.PacketIdentifier }));
         }
 
-        var earlierInput = ConnectionInput.WaitForSubscribersAsync(_core, connection.Input, publish.Topic);
-        return earlierInput is null ? Route(connection, publish) : RouteAfterAsync(earlierInput, connection, publish);
+        var match = _core.MatchSubscribers(publish.Topic);
+        var earlierInput = ConnectionInput.WaitForSubscribersAsync(match?.Connections, connection.Input);
+        return earlierInput is null ? Route(connection, publish, match) : RouteAfterAsync(earlierInput, connection, publish);
     }
 
     async ValueTask<bool> RouteAfterAsync(Task earlierInput, ClientConnection connection, MqttPublishPacket publish)
     {
         await earlierInput.ConfigureAwait(false);
-        return await Route(connection, publish).ConfigureAwait(false);
+        return await Route(connection, publish, match: null).ConfigureAwait(false);
     }
 
-    ValueTask<bool> Route(ClientConnection connection, MqttPublishPacket publish)
+    /// <param name="match">What the subscription tree matched for the topic just before, or null to match now.</param>
+    ValueTask<bool> Route(ClientConnection connection, MqttPublishPacket publish, SubscriberMatch? match)
     {
         var clientId = connection.ClientId;
         var qos = (int)publish.QualityOfServiceLevel;
@@ -448,7 +449,7 @@ sealed class CoreBridge
         HeldAcknowledgement? held = null;
         if (qos == 1)
         {
-            outcome = _core.PublishWithoutWaiting(clientId, routed, out var pending);
+            outcome = _core.PublishWithoutWaiting(clientId, routed, match, out var pending);
             if (pending is not null)
             {
                 held = new HeldAcknowledgement(_core, outcome, (GroupCommit.Pending)pending, Metrics);
@@ -456,7 +457,7 @@ sealed class CoreBridge
         }
         else
         {
-            outcome = _core.Publish(clientId, routed);
+            outcome = _core.Publish(clientId, routed, match);
         }
 
         LogOutcome(clientId, publish.Topic, outcome, connection.IsMqtt5 || qos == 0);

@@ -13,9 +13,9 @@ namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
 /// One client connection's packets, read and checked by EdgeBroker and decoded and encoded by MQTTnet's packet
-/// formatter (MQTT 3.1.1 and 5). MQTTnet 5.2's own channel allocates a body of whatever remaining length a peer claims
-/// before a byte of it arrives (a CONNECT claiming 256 MiB costs 256 MiB), so a few hundred unauthenticated connections
-/// could take the host to gigabytes. Here a packet above the configured maximum closes the connection when its fixed
+/// formatter (MQTT 3.1.1 and 5, lent per packet by <see cref="PacketFormatters"/>). MQTTnet 5.2's own channel
+/// allocates a body of whatever remaining length a peer claims before a byte of it arrives (a CONNECT claiming 256 MiB
+/// costs 256 MiB), so a few hundred unauthenticated connections could take the host to gigabytes. Here a packet above the configured maximum closes the connection when its fixed
 /// header ends, and a body is read into buffers from the shared pool that grow only as bytes arrive and go back to the
 /// pool once the formatter has decoded the packet (its decoder copies what it keeps). Malformed input closes only this
 /// connection (MQTT 5: DISCONNECT with the reason code, once the CONNECT was accepted), reported through
@@ -41,7 +41,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// connection is routed to this one only once what this one sent earlier (an UNSUBSCRIBE, say) is in effect.
 /// </para>
 /// </summary>
-sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, MqttPacketFormatterAdapter formatter, int maxPacketSize, FlowLimits flow, ConnectionProblems problems, string source,
+sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, int maxPacketSize, FlowLimits flow, ConnectionProblems problems, string source,
     ByteCounters bytes, ConnectionInput input) : IDisposable
 {
     /// <summary>The first buffer a body is read into; it doubles while more bytes arrive.</summary>
@@ -56,7 +56,7 @@ sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, MqttPacketFo
 
     static readonly TimeSpan DisconnectTimeout = TimeSpan.FromSeconds(1);
 
-    readonly PacketWriter _writer = new(stream, formatter, bytes);
+    readonly PacketWriter _writer = new(stream, bytes);
 
     /// <summary>Bytes read and not yet consumed, in <c>[_inputStart, _inputEnd)</c>; null while none are (the buffer
     /// is the pool's again).</summary>
@@ -97,7 +97,7 @@ sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, MqttPacketFo
     public ConnectionInput Input => input;
 
     /// <summary>The protocol version of the CONNECT (known once <see cref="ReceiveConnectAsync"/> returned true).</summary>
-    public MqttProtocolVersion Version => formatter.ProtocolVersion;
+    public MqttProtocolVersion Version => _writer.Version;
 
     /// <summary>Writes what is pending (a refusing CONNACK, a DISCONNECT), then closes the connection; a client that
     /// does not read it within <see cref="DisconnectTimeout"/> is closed all the same.</summary>
@@ -380,8 +380,7 @@ sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, MqttPacketFo
     {
         try
         {
-            var received = frame.ToReceivedPacket();
-            formatter.DetectProtocolVersion(received);
+            _writer.Version = PacketRules.ProtocolVersion(frame.Body);
             _connect = Decode(frame) as MqttConnectPacket;
             _connectSessionExpiry = _connect?.SessionExpiryInterval ?? 0;
             if (_connect is not null && Version == MqttProtocolVersion.V500)
@@ -425,7 +424,7 @@ sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, MqttPacketFo
         MqttPacket? packet;
         try
         {
-            packet = formatter.Decode(frame.ToReceivedPacket());
+            packet = PacketFormatters.Decode(Version, frame.ToReceivedPacket());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

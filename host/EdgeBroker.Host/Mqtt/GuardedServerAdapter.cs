@@ -9,7 +9,6 @@ using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Transport;
-using MQTTnet.Formatter;
 
 namespace EdgeBroker.Host.Mqtt;
 
@@ -24,14 +23,6 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
 {
     /// <summary>Connections the kernel may hold before they are accepted.</summary>
     const int ConnectionBacklog = 100;
-
-    /// <summary>The encoding buffer each connection's formatter starts with: enough for what an idle client is sent
-    /// (CONNACK, SUBACK, PINGRESP), so an idle connection holds 16 bytes, not 256; the formatter doubles it the first
-    /// time a larger packet is encoded and keeps it (up to <see cref="EncodeBufferMaxBytes"/>).</summary>
-    const int EncodeBufferBytes = 16;
-
-    /// <summary>What an encoding buffer shrinks back to after a larger packet.</summary>
-    const int EncodeBufferMaxBytes = 4096;
 
     /// <summary>Pause after a failed accept (out of file descriptors) so the loop does not spin.</summary>
     static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
@@ -168,8 +159,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 stream = secured;
             }
 
-            var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(EncodeBufferBytes, EncodeBufferMaxBytes));
-            channel = new GuardedChannel(stream, remote, formatter, limits.MaxPacketSize,
+            channel = new GuardedChannel(stream, remote, limits.MaxPacketSize,
                 _flow, problems, source, bytes, input);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is not null)

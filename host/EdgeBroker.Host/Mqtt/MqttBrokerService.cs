@@ -67,9 +67,8 @@ sealed class MqttBrokerService(
         var retained = new RetainedMessages(MaxRetainedMessages, storage.Retained);
         statistics.Retained = retained;
         _bridge = new CoreBridge(core, security, retained, settings.Mqtt311SessionExpirySeconds, settings.OutboundQueue.ToLimits(),
-            loggerFactory.CreateLogger<CoreBridge>())
+            loggerFactory.CreateLogger<CoreBridge>(), metrics)
         {
-            Metrics = metrics,
             PolicyLogsDenials = settings.EnforcesAccessControl(),
             ClientReady = uplinks.ClientReady,
             ClientGone = uplinks.ClientGone,

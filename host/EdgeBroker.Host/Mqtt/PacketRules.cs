@@ -19,6 +19,19 @@ static class PacketRules
     const int Auth = 15;
     const int TopicAliasProperty = 0x23;
 
+    /// <summary>The protocol version a CONNECT names, once its protocol name and level were found to be ones the broker
+    /// speaks (MQTT level 5 or 4, MQIsdp level 3).</summary>
+    public static MqttProtocolVersion ProtocolVersion(ReadOnlySpan<byte> connectBody)
+    {
+        var nameLength = (connectBody[0] << 8) | connectBody[1];
+        return connectBody[2 + nameLength] switch
+        {
+            5 => MqttProtocolVersion.V500,
+            4 => MqttProtocolVersion.V311,
+            _ => MqttProtocolVersion.V310,
+        };
+    }
+
     /// <summary>Checks the first byte of a packet, before its body is read.</summary>
     public static void CheckFixedHeader(byte first, MqttProtocolVersion version)
     {

@@ -25,7 +25,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// </para>
 /// </summary>
 /// <param name="bytes">Where the bytes written are counted for the broker's totals.</param>
-sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, ByteCounters bytes)
+sealed class PacketWriter(Stream stream, ByteCounters bytes)
 {
     /// <summary>Bytes a sender may leave behind without waiting for them to be written: room for a burst of sensor
     /// messages per system call, and the most a connection's pending output adds to the outbound queue limits.</summary>
@@ -38,7 +38,9 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// sender finding more waiting waits for the flush.</summary>
     const int MaxHeldPackets = 4096;
 
-    readonly object _sync = new();
+    /// <summary>The writer itself, which only this class locks: a lock object of its own would cost every idle connection
+    /// its 24 bytes.</summary>
+    object Sync => this;
 
     /// <summary>Packets not yet encoded because an acknowledgement before them (the first) waits for its commit
     /// (<see cref="HeldAcknowledgement"/>); null while none are held.</summary>
@@ -62,13 +64,17 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// <see cref="IsFull"/> sends what waited; null tells no one.</summary>
     public Action? Written { get; set; }
 
+    /// <summary>The protocol version the packets are encoded in (<see cref="PacketFormatters"/>): the CONNECT's, set
+    /// once it is known.</summary>
+    public MqttProtocolVersion Version { get; set; }
+
     /// <summary>Whether the pending packets are over their bound: a sender that need not wait (the core's deliveries)
     /// keeps what it has until the next <see cref="Written"/>.</summary>
     public bool IsFull
     {
         get
         {
-            lock (_sync)
+            lock (Sync)
             {
                 return _pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets;
             }
@@ -78,15 +84,22 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// <summary>Encodes <paramref name="packet"/> behind what is pending; completes at once unless the pending bytes
     /// are over their bound, then when the flush has written them. Throws <see cref="MqttCommunicationException"/> once
     /// a write has failed (the connection then ends).</summary>
-    public Task SendAsync(MqttPacket packet)
+    public Task SendAsync(MqttPacket packet) => Send(packet, lent: false);
+
+    /// <summary>As <see cref="SendAsync"/>, for a PUBLISH its sender fills again for its next delivery once this
+    /// returns: it is encoded now, or, when it must wait behind an acknowledgement whose commit is under way, a copy
+    /// waits.</summary>
+    public Task SendLentAsync(MqttPublishPacket packet) => Send(packet, lent: true);
+
+    Task Send(MqttPacket packet, bool lent)
     {
-        lock (_sync)
+        lock (Sync)
         {
             ThrowIfFailed();
             if (_held is not null || HeldAcknowledgement.On(packet) is { IsSettled: false })
             {
                 // Behind an acknowledgement whose commit is under way, so the order stays as they were sent.
-                (_held ??= new Queue<MqttPacket>()).Enqueue(packet);
+                (_held ??= new Queue<MqttPacket>()).Enqueue(lent ? Copy((MqttPublishPacket)packet) : packet);
             }
             else if (!Append(packet))
             {
@@ -114,7 +127,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// its thread, unless a flush is already writing them. A write that cannot complete at once goes on asynchronously.</summary>
     public void WriteCollected()
     {
-        lock (_sync)
+        lock (Sync)
         {
             _collected = false;
             if (_writing || _failure is not null || (_pendingLength == 0 && _held is null))
@@ -130,33 +143,29 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
 
     /// <summary>Encodes <paramref name="packet"/> at the end of the pending bytes, a held acknowledgement with the
     /// outcome of its commit; false when that commit failed on an MQTT 3.1.1 connection, which is closed instead (no
-    /// PUBACK: the client sends the message again). Under <see cref="_sync"/>.</summary>
+    /// PUBACK: the client sends the message again). Under <see cref="Sync"/>.</summary>
     bool Append(MqttPacket packet)
     {
-        if (HeldAcknowledgement.On(packet) is { } held && !held.Release(packet, formatter.ProtocolVersion == MqttProtocolVersion.V500))
+        if (HeldAcknowledgement.On(packet) is { } held && !held.Release(packet, Version == MqttProtocolVersion.V500))
         {
             Close(new MqttCommunicationException("The store could not keep a message of this MQTT 3.1.1 connection: closed without its PUBACK"));
             return false;
         }
 
-        try
+        using (var lent = PacketFormatters.Encode(Version, packet))
         {
-            var encoded = formatter.Encode(packet);
+            var encoded = lent.Buffer;
             var room = Reserve(encoded.Length);
             encoded.Packet.AsSpan().CopyTo(room);
             encoded.Payload.CopyTo(room[encoded.Packet.Count..]);
             _pendingLength += encoded.Length;
-        }
-        finally
-        {
-            formatter.Cleanup();
         }
 
         return true;
     }
 
     /// <summary>Moves the held packets whose turn has come — up to the first acknowledgement whose commit is still under
-    /// way — into the pending bytes; returns what the first still held waits for, or null. Under <see cref="_sync"/>.</summary>
+    /// way — into the pending bytes; returns what the first still held waits for, or null. Under <see cref="Sync"/>.</summary>
     Task? AppendReleased()
     {
         while (_held is { } held && _failure is null)
@@ -184,7 +193,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
         Task written;
-        lock (_sync)
+        lock (Sync)
         {
             if (_failure is not null)
             {
@@ -208,18 +217,18 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
         await written.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Has a flush write the pending bytes one thread-pool hop later. Under <see cref="_sync"/>.</summary>
+    /// <summary>Has a flush write the pending bytes one thread-pool hop later. Under <see cref="Sync"/>.</summary>
     void StartFlush()
     {
         _writing = true;
         _ = FlushAsync(yieldFirst: true);
     }
 
-    /// <summary>Completes once the current flush has written everything. Under <see cref="_sync"/>, while <see cref="_writing"/>.</summary>
+    /// <summary>Completes once the current flush has written everything. Under <see cref="Sync"/>, while <see cref="_writing"/>.</summary>
     Task WhenWritten() => (_written ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     /// <summary>The flush is over: whoever waited for it goes on (on the thread pool, not under the lock). Under
-    /// <see cref="_sync"/>.</summary>
+    /// <see cref="Sync"/>.</summary>
     void FlushEnded()
     {
         _writing = false;
@@ -227,7 +236,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
         _written = null;
     }
 
-    /// <summary>Room for <paramref name="length"/> more bytes at the end of the pending buffer. Under <see cref="_sync"/>.</summary>
+    /// <summary>Room for <paramref name="length"/> more bytes at the end of the pending buffer. Under <see cref="Sync"/>.</summary>
     Span<byte> Reserve(int length)
     {
         var needed = _pendingLength + length;
@@ -263,7 +272,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             byte[] chunk;
             int length;
             Task? settling;
-            lock (_sync)
+            lock (Sync)
             {
                 settling = AppendReleased();
                 if (_failure is not null)
@@ -319,7 +328,7 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
     /// closed (its reader then ends it), and every later send fails.</summary>
     void Close(Exception e)
     {
-        lock (_sync)
+        lock (Sync)
         {
             _failure = e;
             Return(_pending);
@@ -339,6 +348,25 @@ sealed class PacketWriter(Stream stream, MqttPacketFormatterAdapter formatter, B
             throw new MqttCommunicationException("The connection is closed: " + failure.Message, failure);
         }
     }
+
+    /// <summary>A lent PUBLISH's own copy, to wait behind a held acknowledgement.</summary>
+    static MqttPublishPacket Copy(MqttPublishPacket lent) => new()
+    {
+        Topic = lent.Topic,
+        Payload = lent.Payload,
+        QualityOfServiceLevel = lent.QualityOfServiceLevel,
+        Retain = lent.Retain,
+        Dup = lent.Dup,
+        PacketIdentifier = lent.PacketIdentifier,
+        TopicAlias = lent.TopicAlias,
+        MessageExpiryInterval = lent.MessageExpiryInterval,
+        ContentType = lent.ContentType,
+        CorrelationData = lent.CorrelationData,
+        PayloadFormatIndicator = lent.PayloadFormatIndicator,
+        ResponseTopic = lent.ResponseTopic,
+        UserProperties = lent.UserProperties,
+        SubscriptionIdentifiers = lent.SubscriptionIdentifiers,
+    };
 
     static void Return(byte[]? buffer)
     {

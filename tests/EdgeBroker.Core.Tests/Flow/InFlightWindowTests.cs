@@ -52,6 +52,24 @@ public class InFlightWindowTests
         Assert.Equal(["a"], Drain(window));
     }
 
+    [Fact]
+    public void A_message_passes_at_once_only_with_nothing_waiting_and_a_place_free_which_it_takes()
+    {
+        var window = new InFlightWindow(1);
+
+        Assert.True(window.PassesAtOnce(qos: 1));
+        Assert.Equal(1, window.InFlight);
+        Assert.False(window.PassesAtOnce(qos: 1));
+        Assert.True(window.PassesAtOnce(qos: 0));
+
+        // Behind a waiting message nothing passes, not even QoS 0: the order is the routing order.
+        window.Offer("waiting", qos: 1);
+        window.Acknowledged();
+        Assert.False(window.PassesAtOnce(qos: 0));
+        Assert.Equal(["waiting"], Drain(window));
+        Assert.Equal((1, 0), (window.InFlight, window.Waiting));
+    }
+
     static List<object> Drain(InFlightWindow window)
     {
         var sent = new List<object>();

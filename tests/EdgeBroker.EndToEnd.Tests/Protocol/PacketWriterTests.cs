@@ -27,7 +27,7 @@ public sealed class PacketWriterTests
         await using var pair = await SocketPair.OpenAsync();
         var counting = new WriteCountingStream(pair.Server);
         var bytes = new ByteCounters();
-        var writer = new PacketWriter(counting, Formatter(), bytes);
+        var writer = Writer(counting, bytes);
 
         // As a connection's reader does: one packet after another, without waiting for the socket in between.
         await Task.Run(async () =>
@@ -56,7 +56,7 @@ public sealed class PacketWriterTests
         const int packets = 16;
         await using var pair = await SocketPair.OpenAsync();
         var counting = new WriteCountingStream(pair.Server);
-        var writer = new PacketWriter(counting, Formatter(), new ByteCounters());
+        var writer = Writer(counting, new ByteCounters());
 
         // As a connection's reader handles the packets of one read, then writes what they appended before it waits.
         await Task.Run(() =>
@@ -87,7 +87,7 @@ public sealed class PacketWriterTests
     {
         const int payload = 1024;
         await using var pair = await SocketPair.OpenAsync();
-        var writer = new PacketWriter(pair.Server, Formatter(), new ByteCounters());
+        var writer = Writer(pair.Server, new ByteCounters());
         var sent = 0;
         Task send;
         do
@@ -117,7 +117,7 @@ public sealed class PacketWriterTests
     public async Task After_a_write_fails_every_send_fails()
     {
         await using var pair = await SocketPair.OpenAsync();
-        var writer = new PacketWriter(pair.Server, Formatter(), new ByteCounters());
+        var writer = Writer(pair.Server, new ByteCounters());
         pair.ResetClient();
 
         var failed = false;
@@ -139,7 +139,7 @@ public sealed class PacketWriterTests
         await Assert.ThrowsAsync<MqttCommunicationException>(() => writer.SendAsync(new MqttPingRespPacket()));
     }
 
-    static MqttPacketFormatterAdapter Formatter() => new(MQTTnet.Formatter.MqttProtocolVersion.V311, new MqttBufferWriter(256, 4096));
+    static PacketWriter Writer(Stream stream, ByteCounters bytes) => new(stream, bytes) { Version = MqttProtocolVersion.V311 };
 
     /// <summary>A QoS 0 PUBLISH to "t" whose payload is <paramref name="size"/> bytes of <paramref name="number"/>.</summary>
     static MqttPublishPacket Publish(int number, int size) =>

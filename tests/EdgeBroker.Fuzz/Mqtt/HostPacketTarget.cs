@@ -89,8 +89,7 @@ sealed class HostPacketTarget : FuzzTarget
         core.Disconnect("away", away, BrokerCore.NeverExpires);
 
         var stream = new ClientStream(input);
-        using var channel = new GuardedChannel(stream, Remote, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)),
-            MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new ByteCounters(),
+        using var channel = new GuardedChannel(stream, Remote, MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new ByteCounters(),
             new ConnectionInput(stream, secured: false));
         _unexpected = null;
         _reading = true;
