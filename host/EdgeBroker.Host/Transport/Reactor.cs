@@ -3,9 +3,12 @@ using System.Runtime.InteropServices;
 namespace EdgeBroker.Host.Transport;
 
 /// <summary>
-/// One epoll set and the one thread that waits on it, for every connection of the process: it tells each registered
-/// descriptor's <see cref="IReadinessTarget"/> what became ready, and nothing else (the reads and writes run on the
-/// thread pool). One thread is enough: it only notes readiness, and .NET's own socket engine does the same with one.
+/// One epoll set and the one thread that waits on it: it tells each registered descriptor's
+/// <see cref="IReadinessTarget"/> what became ready, and the target does its work right there when that work is short
+/// (a connection's reader decoding, handling and writing what arrived, <see cref="ReactorStream.ContinueOnReactor"/>),
+/// so that one wake-up serves a packet, as mosquitto's event loop does; anything longer goes to the thread pool. The
+/// process has one reactor per core (<see cref="Next"/>, connections assigned in turn as they are accepted), so a load
+/// served on the reactors' threads is not held to one core.
 /// <para>
 /// Registrations are edge-triggered, made once per descriptor for reading and writing together, and never changed:
 /// a wait costs no <c>epoll_ctl</c> call (one-shot registrations would cost one per wait, two system calls for every
@@ -21,7 +24,23 @@ sealed class Reactor
     /// <summary>Events taken per <c>epoll_wait</c>.</summary>
     const int MaxEvents = 256;
 
-    static readonly Lazy<Reactor> SharedReactor = new(() => new Reactor());
+    /// <summary>The process's reactors, one per core, started on first use and running for the life of the process.</summary>
+    static readonly Lazy<Reactor[]> Reactors = new(() =>
+    {
+        var reactors = new Reactor[Math.Max(1, Environment.ProcessorCount)];
+        for (var i = 0; i < reactors.Length; i++)
+        {
+            reactors[i] = new Reactor(i);
+        }
+
+        return reactors;
+    });
+
+    /// <summary>Whether this thread is a reactor's: code that may block (a store's write, a wait) must not run here.</summary>
+    [ThreadStatic]
+    static bool t_isReactor;
+
+    static int s_turn;
 
     readonly int _epoll;
     readonly object _registering = new();
@@ -30,7 +49,7 @@ sealed class Reactor
     /// <see cref="_registering"/>) as descriptors get higher, read without a lock by the reactor's thread.</summary>
     IReadinessTarget?[] _targets = new IReadinessTarget?[1024];
 
-    Reactor()
+    Reactor(int number)
     {
         _epoll = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
         if (_epoll < 0)
@@ -38,7 +57,7 @@ sealed class Reactor
             throw Libc.Failure("epoll_create1", Libc.LastError);
         }
 
-        new Thread(Run) { IsBackground = true, Name = "EdgeBroker reactor" }.Start();
+        new Thread(Run) { IsBackground = true, Name = $"EdgeBroker reactor {number}" }.Start();
     }
 
     /// <summary>
@@ -48,8 +67,17 @@ sealed class Reactor
     public static bool IsSupported => OperatingSystem.IsLinux()
         && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64 or Architecture.Arm or Architecture.X86;
 
-    /// <summary>The process's reactor, started on first use and running for the life of the process.</summary>
-    public static Reactor Shared => SharedReactor.Value;
+    /// <summary>The reactor whose turn it is: each new connection goes to the next one, so connections spread evenly
+    /// over the reactors (and cores).</summary>
+    public static Reactor Next()
+    {
+        var reactors = Reactors.Value;
+        return reactors[(int)((uint)Interlocked.Increment(ref s_turn) % (uint)reactors.Length)];
+    }
+
+    /// <summary>Whether the calling thread is a reactor's, where a readiness target's work runs: work that may block or
+    /// take long goes to the thread pool from here.</summary>
+    public static bool IsCurrentThread => t_isReactor;
 
     /// <summary>Tells <paramref name="target"/> from now on when <paramref name="fd"/> becomes readable or writable (or
     /// hung up). Closing the descriptor ends its registration; <see cref="Unregister"/> must come before.</summary>
@@ -90,6 +118,7 @@ sealed class Reactor
 
     void Run()
     {
+        t_isReactor = true;
         var events = new byte[MaxEvents * Libc.EpollEventSize];
         while (true)
         {
