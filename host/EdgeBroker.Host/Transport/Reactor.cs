@@ -43,11 +43,13 @@ sealed class Reactor
     static int s_turn;
 
     readonly int _epoll;
-    readonly object _registering = new();
+    /// <summary>Taken to change <see cref="s_targets"/>.</summary>
+    static readonly object s_registering = new();
 
-    /// <summary>The target of each registered descriptor, indexed by descriptor; grown (under
-    /// <see cref="_registering"/>) as descriptors get higher, read without a lock by the reactor's thread.</summary>
-    IReadinessTarget?[] _targets = new IReadinessTarget?[1024];
+    /// <summary>The target of each registered descriptor, indexed by descriptor, one table for every reactor (a
+    /// descriptor number is the process's, registered with one reactor); grown (under <see cref="s_registering"/>) as
+    /// descriptors get higher, read without a lock by the reactors' threads.</summary>
+    static IReadinessTarget?[] s_targets = new IReadinessTarget?[1024];
 
     Reactor(int number)
     {
@@ -83,16 +85,16 @@ sealed class Reactor
     /// hung up). Closing the descriptor ends its registration; <see cref="Unregister"/> must come before.</summary>
     public void Register(int fd, IReadinessTarget target)
     {
-        lock (_registering)
+        lock (s_registering)
         {
-            if (fd >= _targets.Length)
+            if (fd >= s_targets.Length)
             {
-                var bigger = new IReadinessTarget?[Math.Max(fd + 1, 2 * _targets.Length)];
-                _targets.CopyTo(bigger, 0);
-                Volatile.Write(ref _targets, bigger);
+                var bigger = new IReadinessTarget?[Math.Max(fd + 1, 2 * s_targets.Length)];
+                s_targets.CopyTo(bigger, 0);
+                Volatile.Write(ref s_targets, bigger);
             }
 
-            Volatile.Write(ref _targets[fd], target);
+            Volatile.Write(ref s_targets[fd], target);
         }
 
         if (!Libc.EpollAdd(_epoll, fd, Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET))
@@ -107,11 +109,11 @@ sealed class Reactor
     /// another target's).</summary>
     public void Unregister(int fd, IReadinessTarget target)
     {
-        lock (_registering)
+        lock (s_registering)
         {
-            if (fd < _targets.Length && _targets[fd] == target)
+            if (fd < s_targets.Length && s_targets[fd] == target)
             {
-                _targets[fd] = null;
+                s_targets[fd] = null;
             }
         }
     }
@@ -137,7 +139,7 @@ sealed class Reactor
             for (var i = 0; i < count; i++)
             {
                 var (ready, fd) = Libc.EpollEvent(events, i);
-                var targets = Volatile.Read(ref _targets);
+                var targets = Volatile.Read(ref s_targets);
                 if (fd < targets.Length && Volatile.Read(ref targets[fd]) is { } target)
                 {
                     target.OnReadiness(ready);
