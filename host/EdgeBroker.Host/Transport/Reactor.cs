@@ -24,6 +24,11 @@ sealed class Reactor
     /// <summary>Events taken per <c>epoll_wait</c>.</summary>
     const int MaxEvents = 256;
 
+    /// <summary>The most events one <c>epoll_wait</c> may return for their work to run on the reactor's thread: a
+    /// reactor that finds more is under load and hands them to the thread pool, whose threads serve them side by side,
+    /// where here they would wait for each other (docs/performance.md, "Readiness on the reactor's thread").</summary>
+    const int MostEventsServedHere = 4;
+
     /// <summary>The process's reactors, one per core, started on first use and running for the life of the process.</summary>
     static readonly Lazy<Reactor[]> Reactors = new(() =>
     {
@@ -39,6 +44,10 @@ sealed class Reactor
     /// <summary>Whether this thread is a reactor's: code that may block (a store's write, a wait) must not run here.</summary>
     [ThreadStatic]
     static bool t_isReactor;
+
+    /// <summary>Whether the events the reactor is telling now are few enough to be served on its thread.</summary>
+    [ThreadStatic]
+    static bool t_servesHere;
 
     static int s_turn;
 
@@ -80,6 +89,10 @@ sealed class Reactor
     /// <summary>Whether the calling thread is a reactor's, where a readiness target's work runs: work that may block or
     /// take long goes to the thread pool from here.</summary>
     public static bool IsCurrentThread => t_isReactor;
+
+    /// <summary>Whether a readiness target told now may do its work on this thread (a reactor's, telling few events),
+    /// rather than hand it to the thread pool.</summary>
+    public static bool ServesHere => t_servesHere;
 
     /// <summary>Tells <paramref name="target"/> from now on when <paramref name="fd"/> becomes readable or writable (or
     /// hung up). Closing the descriptor ends its registration; <see cref="Unregister"/> must come before.</summary>
@@ -136,6 +149,7 @@ sealed class Reactor
                 throw Libc.Failure("epoll_wait", Libc.LastError);
             }
 
+            t_servesHere = count <= MostEventsServedHere;
             for (var i = 0; i < count; i++)
             {
                 var (ready, fd) = Libc.EpollEvent(events, i);

@@ -209,7 +209,7 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
 
         // Readiness reported before this attempt is seen by it: only what comes after may make a parked wait retry.
         Volatile.Write(ref operation.State, Idle);
-        if (!Run(bit, ref operation, out result, out error))
+        if (!Run(bit, ref operation, woken: false, out result, out error))
         {
             return false;
         }
@@ -222,7 +222,7 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     /// it, unless it has to park again.</summary>
     void Continue(int bit, ref Operation operation)
     {
-        if (!Run(bit, ref operation, out var result, out var error))
+        if (!Run(bit, ref operation, woken: true, out var result, out var error))
         {
             return;
         }
@@ -239,8 +239,10 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     }
 
     /// <summary>Tries the operation until it completes (true) or parks (false) because the socket is not ready and no
-    /// readiness came meanwhile.</summary>
-    bool Run(int bit, ref Operation operation, out int result, out Exception? error)
+    /// readiness came meanwhile. A zero-byte read <paramref name="woken"/> from its wait by readiness completes without
+    /// a system call: data, the peer's close or an error is there (the read after it finds out which), and a readiness
+    /// that found nothing costs that read an <c>EAGAIN</c> and a wait, never a wrong result.</summary>
+    bool Run(int bit, ref Operation operation, bool woken, out int result, out Exception? error)
     {
         while (true)
         {
@@ -254,6 +256,12 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
             if (operation.Cancellation.IsCancellationRequested)
             {
                 error = new OperationCanceledException(operation.Cancellation);
+                return true;
+            }
+
+            if (woken && bit == ReadBit && _readInto.IsEmpty)
+            {
+                error = null;
                 return true;
             }
 
@@ -391,7 +399,7 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
             {
                 if (state == Waiting)
                 {
-                    if (_onReactor)
+                    if (_onReactor && Reactor.ServesHere)
                     {
                         Continue(bit, ref operation);
                     }
