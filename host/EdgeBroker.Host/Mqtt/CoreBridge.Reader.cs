@@ -14,7 +14,7 @@ sealed partial class CoreBridge
     /// connection ends. It is not an async loop: it runs from the top whenever input arrives — decodes what is there,
     /// handles it, writes what the packets appended (<see cref="ReadBatch"/>), and again until the socket is empty —
     /// and then returns, leaving only a continuation on the connection's zero-byte read. An idle connection so holds this
-    /// object and that continuation, not the two suspended state machines (ServeAsync's and ReceivePacketAsync's, 408
+    /// object (80 B), not the two suspended state machines (ServeAsync's and ReceivePacketAsync's, 408
     /// B) of an awaited read; and on the epoll transport the continuation runs on the reactor's thread that saw the
     /// input (<see cref="ReactorStream.ContinueOnReactor"/>), so a packet that arrives alone is read, handled and
     /// answered in one wake-up. A step that has to wait — the rest of a packet the peer has not finished sending, a
@@ -40,9 +40,12 @@ sealed partial class CoreBridge
         readonly CoreBridge _bridge;
         readonly GuardedChannel _channel;
 
-        /// <summary><see cref="InputArrived"/>, the continuation a wait for input parks: made once per connection, so a
-        /// wait allocates nothing.</summary>
-        readonly Action _inputArrived;
+        /// <summary>The continuation a wait for input parks on the epoll transport: one for every reader.</summary>
+        static readonly Action<object?> InputArrivedOnReactor = static reader => ((Reader)reader!).InputArrived();
+
+        /// <summary><see cref="InputArrived"/> as the continuation a wait for input parks over TLS and .NET's sockets:
+        /// made at the first such wait, so a wait allocates nothing.</summary>
+        Action? _inputArrived;
 
         ClientConnection? _connection;
 
@@ -60,7 +63,6 @@ sealed partial class CoreBridge
         {
             _bridge = bridge;
             _channel = channel;
-            _inputArrived = InputArrived;
         }
 
         /// <summary>Accepts the CONNECT the channel read and serves the connection; never on a reactor's thread.</summary>
@@ -149,7 +151,11 @@ sealed partial class CoreBridge
                                 _handledInARow = 0;
                                 ReadBatch.WriteCollected();
                                 _arriving = arriving;
-                                arriving.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_inputArrived);
+                                if (!_channel.OnInputArrived(InputArrivedOnReactor, this))
+                                {
+                                    arriving.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_inputArrived ??= InputArrived);
+                                }
+
                                 return;
                             }
                         }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Monitoring;
+using EdgeBroker.Host.Transport;
 using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
@@ -210,6 +211,20 @@ sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, MqttPacketFo
         }
 
         return arriving;
+    }
+
+    /// <summary>Has <see cref="WaitForInput"/>'s pending wait call <paramref name="continuation"/> with
+    /// <paramref name="state"/> when it completes, without a delegate per connection; false when the stream cannot
+    /// (TLS, .NET's sockets), and the caller continues on the wait's awaiter instead.</summary>
+    public bool OnInputArrived(Action<object?> continuation, object state)
+    {
+        if (stream is not ReactorStream reactorStream)
+        {
+            return false;
+        }
+
+        reactorStream.OnReadCompleted(continuation, state);
+        return true;
     }
 
     /// <summary>Takes the result of <see cref="WaitForInput"/>'s wait (<paramref name="waited"/>: it did not complete

@@ -90,6 +90,12 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     /// </summary>
     public void ContinueOnReactor() => _onReactor = true;
 
+    /// <summary>Has the read in progress (the one <see cref="ReadAsync(Memory{byte}, CancellationToken)"/> returned
+    /// pending) call <paramref name="continuation"/> with <paramref name="state"/> when it completes: what awaiting it
+    /// does, without a delegate of the caller's (an idle connection's reader holds none).</summary>
+    public void OnReadCompleted(Action<object?> continuation, object state) =>
+        _reading.Core.OnCompleted(continuation, state, _reading.Core.Version, ValueTaskSourceOnCompletedFlags.None);
+
     /// <summary>Bytes received and not yet read (<c>FIONREAD</c>).</summary>
     public int Available
     {
