@@ -27,8 +27,8 @@ public sealed class InlineReaderTests
 
         // Two QoS 1 PUBLISHes back to back, sent in 3-byte pieces with pauses, so each piece is its own TCP segment and
         // the second packet's first bytes arrive with the first one's last.
-        var first = Publish("split/a", new string('a', 300), packetId: 1);
-        var second = Publish("split/b", "b", packetId: 2);
+        var first = publisher.PublishPacket("split/a", Encoding.UTF8.GetBytes(new string('a', 300)), qos: 1, packetId: 1);
+        var second = publisher.PublishPacket("split/b", "b"u8.ToArray(), qos: 1, packetId: 2);
         var bytes = first.Concat(second).ToArray();
         for (var i = 0; i < bytes.Length; i += 3)
         {
@@ -128,29 +128,5 @@ public sealed class InlineReaderTests
                 await subscriber.DisposeAsync();
             }
         }
-    }
-
-    /// <summary>A QoS 1 MQTT 3.1.1 PUBLISH, whole.</summary>
-    static byte[] Publish(string topic, string payload, ushort packetId)
-    {
-        var body = new List<byte> { (byte)(topic.Length >> 8), (byte)topic.Length };
-        body.AddRange(Encoding.UTF8.GetBytes(topic));
-        body.Add((byte)(packetId >> 8));
-        body.Add((byte)packetId);
-        body.AddRange(Encoding.UTF8.GetBytes(payload));
-        var packet = new List<byte> { 0x32 };
-        for (var length = body.Count; ; )
-        {
-            var digit = (byte)(length % 128);
-            length /= 128;
-            packet.Add(length > 0 ? (byte)(digit | 0x80) : digit);
-            if (length == 0)
-            {
-                break;
-            }
-        }
-
-        packet.AddRange(body);
-        return packet.ToArray();
     }
 }
