@@ -358,13 +358,15 @@ sealed partial class CoreBridge
         }
 
         /// <summary>Whether handling <paramref name="packet"/> may write to a store or wait for one (session
-        /// subscriptions, a retained message, a QoS 2 message's commit, a dedupe id's commit, the session's end), which
-        /// is not done on a reactor's thread. A PUBACK that completes an offline batch reads the next page of the store
-        /// (a read, no write): left on the reactor's thread, as it is what every QoS 1 receiver sends.</summary>
-        static bool MayBlock(MqttPacket packet) => packet switch
+        /// subscriptions, a retained message, a QoS 2 message's commit, a dedupe id's commit, an uplink queue's entry,
+        /// which is committed before the PUBLISH returns, the session's end), which is not done on a reactor's thread.
+        /// With uplinks configured every PUBLISH may be offered to one (the core's forward rules decide), so none is
+        /// handled there. A PUBACK that completes an offline batch reads the next page of the store (a read, no write):
+        /// left on the reactor's thread, as it is what every QoS 1 receiver sends.</summary>
+        bool MayBlock(MqttPacket packet) => packet switch
         {
             MqttPublishPacket publish => publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.ExactlyOnce || publish.Retain
-                || publish.UserProperties is { Count: > 0 },
+                || publish.UserProperties is { Count: > 0 } || _bridge._core.UplinkCount > 0,
             MqttSubscribePacket or MqttUnsubscribePacket or MqttDisconnectPacket => true,
             _ => false,
         };
