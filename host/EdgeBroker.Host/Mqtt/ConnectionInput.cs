@@ -10,7 +10,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// One connection's <see cref="ReaderProgress"/> on the host (reported by its <see cref="GuardedChannel"/>), with the
 /// socket whose unread bytes the core's check looks at and the task a wait on this reader awaits. A PUBLISH is routed
 /// only after every receiving connection that may hold earlier input (an UNSUBSCRIBE already in its socket whose
-/// thread-pool continuation has not run yet) has handled it; see <see cref="WaitForSubscribersAsync"/>.
+/// reader has not run yet, on its reactor thread or the thread pool) has handled it; see <see cref="WaitForSubscribersAsync"/>.
 /// </summary>
 sealed class ConnectionInput : ReaderProgress
 {

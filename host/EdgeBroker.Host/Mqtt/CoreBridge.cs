@@ -20,15 +20,15 @@ using MQTTnet.Protocol;
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
-/// The host's MQTT server: one reader per connection (<see cref="ServeAsync"/>, started by the listeners once a
+/// The host's MQTT server: one reader per connection (<see cref="Serve"/>, started by the listeners once a
 /// CONNECT was read), each packet translated into a call on the routing core and answered with what the core decided.
 /// MQTTnet only decodes and encodes the packets (<see cref="GuardedChannel"/>); the core keeps sessions, subscriptions,
 /// undelivered messages, redelivery, wills and retained messages. Every CONNECT is authenticated by the core's
-/// <see cref="BrokerSecurity"/> before the core hears of it. An idle connection costs its socket, one pending read, its
-/// <see cref="ClientConnection"/> and the core's session: no timer or task of its own (keep-alive is one sweep a
+/// <see cref="BrokerSecurity"/> before the core hears of it. An idle connection costs its socket, one parked zero-byte
+/// read with its reader, its <see cref="ClientConnection"/> and the core's session: no timer or task of its own (keep-alive is one sweep a
 /// second over every connection, <see cref="Tick"/>).
 /// </summary>
-sealed class CoreBridge
+sealed partial class CoreBridge
 {
     readonly BrokerCore _core;
     readonly BrokerSecurity _security;
@@ -41,11 +41,6 @@ sealed class CoreBridge
 
     /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
     readonly ClientConnection.Shared _connectionsShare;
-
-    /// <summary>Packets a reader handles in a row, their bytes already there, before it lets other work have its thread:
-    /// under a flood, readers whose input never runs dry would otherwise keep every thread-pool thread, and the writes
-    /// to the receivers (queued on the pool) would wait until the receivers' queues overflow.</summary>
-    const int PacketsBeforeYielding = 16;
 
     /// <summary>How long a CONNECT waits for the client ID's previous connection to end before taking it over.</summary>
     static readonly TimeSpan TakeoverGrace = TimeSpan.FromMilliseconds(250);
@@ -82,88 +77,9 @@ sealed class CoreBridge
         core.StoreConditionChanged = LogStoreCondition;
     }
 
-    /// <summary>Serves one connection whose CONNECT <paramref name="channel"/> has read, until it ends.</summary>
-    public async Task ServeAsync(GuardedChannel channel)
-    {
-        ClientConnection? connection = null;
-        try
-        {
-            connection = await AcceptAsync(channel).ConfigureAwait(false);
-            if (connection is null)
-            {
-                return;
-            }
-
-            // What the packets of one read append to the writers (the PUBACKs, the receivers' PUBLISHes) is written
-            // by this reader before it lets its thread go: when it waits for input, yields, or waits for a write or
-            // the ordering of subscriptions (ReadBatch).
-            var handledInARow = 0;
-            while (true)
-            {
-                var receiving = channel.ReceivePacketAsync();
-                if (!receiving.IsCompleted)
-                {
-                    handledInARow = 0;
-                    ReadBatch.WriteCollected();
-                }
-                else if (++handledInARow == PacketsBeforeYielding)
-                {
-                    // Input keeps arriving: give the thread back for a moment, so that other readers (and the writers
-                    // of other threads) run too.
-                    handledInARow = 0;
-                    ReadBatch.WriteCollected();
-                    await Task.Yield();
-                }
-
-                if (await receiving.ConfigureAwait(false) is not { } packet)
-                {
-                    break;
-                }
-
-                connection.Touch();
-                ReadBatch.Begin();
-                var handled = Handle(connection, packet);
-                ReadBatch.End();
-                if (handled.IsCompletedSuccessfully)
-                {
-                    if (!handled.Result)
-                    {
-                        break;
-                    }
-
-                    continue;
-                }
-
-                ReadBatch.WriteCollected();
-                if (!await handled.ConfigureAwait(false))
-                {
-                    break;
-                }
-            }
-        }
-        catch (MqttCommunicationException)
-        {
-            // A write failed: the connection is gone.
-        }
-        catch (Exception e) when (connection is not null && e is not (IOException or System.Net.Sockets.SocketException or ObjectDisposedException))
-        {
-            // A fault of the broker's own while handling this client's packet: this connection ends, everyone else is served.
-            _logger.LogError(e, "Unexpected error while handling a packet of {ClientId} (channel {ChannelId}); its connection is closed",
-                connection.ClientId, connection.ChannelId);
-        }
-        finally
-        {
-            // Whatever the last packets appended is written before the connection's end is handled.
-            ReadBatch.End();
-            ReadBatch.WriteCollected();
-            if (connection is not null)
-            {
-                Ended(connection);
-            }
-
-            await channel.DisconnectAsync().ConfigureAwait(false);
-        }
-    }
+    /// <summary>Serves one connection whose CONNECT <paramref name="channel"/> has read, until it ends, and closes the
+    /// channel then (<see cref="Reader"/>).</summary>
+    public void Serve(GuardedChannel channel) => new Reader(this, channel).Start();
 
     /// <summary>Once a second: closes the connections whose clients fell silent for 1.5 keep-alive periods
     /// [MQTT-3.1.2-24] (MQTT 5: DISCONNECT 0x8D).</summary>

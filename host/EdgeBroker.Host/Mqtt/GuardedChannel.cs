@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Monitoring;
+using EdgeBroker.Host.Transport;
 using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
@@ -188,31 +189,76 @@ sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, int maxPacke
         return false;
     }
 
-    /// <summary>The connection's next packet, checked and decoded; null once the connection has ended (closed by the
-    /// peer or by the broker, or refused here for malformed input, reported and answered as MQTT 5 wants). The
-    /// caller asks for the next packet once it has handled the one before.</summary>
+    /// <summary>
+    /// The wait for the connection's next packet, once the one before is handled (reported here): complete at once
+    /// when bytes are buffered or the socket has some (or the connection ended), else a zero-byte read that completes
+    /// when data arrives. Waiting holds no buffer, and the caller may park on it without an async method of its own
+    /// (a continuation on the awaiter); either way the caller hands it to <see cref="InputArrived"/>, then reads the
+    /// packet with <see cref="ReceivePacketAsync"/>.
+    /// </summary>
+    public ValueTask<int> WaitForInput()
+    {
+        input.HandledAllBut(_inputEnd - _inputStart);
+        if (_input is not null)
+        {
+            return default;
+        }
+
+        var arriving = stream.ReadAsync(Memory<byte>.Empty, CancellationToken.None);
+        if (!arriving.IsCompleted)
+        {
+            input.AwaitingPacket();
+        }
+
+        return arriving;
+    }
+
+    /// <summary>Has <see cref="WaitForInput"/>'s pending wait call <paramref name="continuation"/> with
+    /// <paramref name="state"/> when it completes, without a delegate per connection; false when the stream cannot
+    /// (TLS, .NET's sockets), and the caller continues on the wait's awaiter instead.</summary>
+    public bool OnInputArrived(Action<object?> continuation, object state)
+    {
+        if (stream is not ReactorStream reactorStream)
+        {
+            return false;
+        }
+
+        reactorStream.OnReadCompleted(continuation, state);
+        return true;
+    }
+
+    /// <summary>Takes the result of <see cref="WaitForInput"/>'s wait (<paramref name="waited"/>: it did not complete
+    /// at once); false when the connection ended meanwhile (closed by the broker: keep-alive, takeover, shutdown).</summary>
+    public bool InputArrived(ValueTask<int> arriving, bool waited)
+    {
+        try
+        {
+            arriving.GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (IsConnectionLoss(e))
+        {
+            ReleaseInput();
+            input.Ended();
+            return false;
+        }
+
+        if (waited)
+        {
+            input.PacketArriving();
+        }
+
+        return true;
+    }
+
+    /// <summary>The connection's next packet, checked and decoded, once <see cref="InputArrived"/> said input is there:
+    /// complete at once when the whole packet is (it waits only for the rest of a packet the peer has not finished
+    /// sending); null once the connection has ended (closed by the peer or by the broker, or refused here for malformed
+    /// input, reported and answered as MQTT 5 wants).</summary>
     public async ValueTask<MqttPacket?> ReceivePacketAsync()
     {
         var cancellationToken = CancellationToken.None;
-        input.HandledAllBut(_inputEnd - _inputStart);
         try
         {
-            if (_input is null)
-            {
-                // Idle: wait for data holding no buffer, in this method only (the reads below then find data).
-                var arriving = stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
-                if (!arriving.IsCompleted)
-                {
-                    input.AwaitingPacket();
-                    await arriving.ConfigureAwait(false);
-                    input.PacketArriving();
-                }
-                else
-                {
-                    await arriving.ConfigureAwait(false);
-                }
-            }
-
             using var frame = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
             if (frame is null)
             {

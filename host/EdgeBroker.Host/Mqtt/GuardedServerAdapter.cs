@@ -36,8 +36,8 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
     readonly List<ConnectionListener> _listeners = [];
     CancellationTokenSource? _stopping;
 
-    /// <summary>Serves a connection whose CONNECT was read, until it ends.</summary>
-    public Func<GuardedChannel, Task>? ClientHandler { get; set; }
+    /// <summary>Takes over a connection whose CONNECT was read: serves it until it ends and closes the channel then.</summary>
+    public Action<GuardedChannel>? ClientHandler { get; set; }
 
     /// <summary>Listens on every endpoint (all or none: a failure stops those already listening and throws).</summary>
     public void Start(IEnumerable<MqttEndpoint> endpoints)
@@ -103,30 +103,16 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
     }
 
     /// <summary>Sets one accepted connection up and hands it to <see cref="ClientHandler"/>. Nothing of this method is
-    /// kept while the client is connected: its state machine ends once the handler runs, and what follows the handler
-    /// (closing the channel) waits as one continuation on the handler's task, about half the bytes of a suspended
-    /// method.</summary>
+    /// kept while the client is connected: its state machine ends once the handler took the channel, which closes it
+    /// itself when the connection ends.</summary>
     async Task ServeAsync(AcceptedConnection client, TlsEndpoint? tls, CancellationToken stopping)
     {
         // Off the accept loop, without a task wrapping this one (as Task.Run would).
         await Task.Yield();
         if (await ConnectAsync(client, tls, stopping).ConfigureAwait(false) is { } channel)
         {
-            var serving = ClientHandler!(channel);
-            serving.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => Served(serving, channel));
+            ClientHandler!(channel);
         }
-    }
-
-    /// <summary>The handler is done with <paramref name="channel"/>: a fault it let through is reported, the channel
-    /// closed.</summary>
-    void Served(Task serving, GuardedChannel channel)
-    {
-        if (serving.Exception is { } fault)
-        {
-            Unexpected(fault.GetBaseException(), channel.Source);
-        }
-
-        channel.Dispose();
     }
 
     /// <summary>Sets a connection up: the rate limit, the TLS handshake and the CONNECT; the channel once a CONNECT was
@@ -164,6 +150,13 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is not null)
             {
+                if (tls is null && client.Stream is ReactorStream reactorStream)
+                {
+                    // From now on its reader and writer continue on the reactor's thread that saw the readiness (one
+                    // wake-up per packet); TLS keeps the thread pool (its layer's work, a renegotiation, is not short).
+                    reactorStream.ContinueOnReactor();
+                }
+
                 handedOver = true;
                 return channel;
             }

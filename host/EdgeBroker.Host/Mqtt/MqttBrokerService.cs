@@ -76,7 +76,7 @@ sealed class MqttBrokerService(
         _listeners = new GuardedServerAdapter(settings.Connections,
             new ConnectionProblems(loggerFactory.CreateLogger<ConnectionProblems>(), settings.Connections.MaxTrackedSources), statistics.Bytes)
         {
-            ClientHandler = _bridge.ServeAsync,
+            ClientHandler = _bridge.Serve,
         };
         _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.NowMs()) { Security = security };
         metrics.Track(core, statistics, security);

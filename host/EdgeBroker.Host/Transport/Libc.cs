@@ -78,9 +78,6 @@ static partial class Libc
     private static partial int ioctl(int fd, nuint request, out int value);
 
     [LibraryImport(Library, SetLastError = true)]
-    private static partial int getsockname(int fd, Span<byte> address, ref int addressLength);
-
-    [LibraryImport(Library, SetLastError = true)]
     private static partial int setsockopt(int fd, int level, int name, in int value, int length);
 
     public static int LastError => Marshal.GetLastPInvokeError();
@@ -115,14 +112,6 @@ static partial class Libc
         {
             throw Failure("setsockopt(TCP_NODELAY)", LastError);
         }
-    }
-
-    /// <summary>The address the connection <paramref name="fd"/> was accepted on.</summary>
-    public static IPEndPoint LocalEndPoint(int fd)
-    {
-        Span<byte> address = stackalloc byte[SocketAddressSize];
-        var length = address.Length;
-        return getsockname(fd, address, ref length) == 0 ? EndPointOf(address[..length]) : throw Failure("getsockname", LastError);
     }
 
     /// <summary>A <c>sockaddr_in</c> or <c>sockaddr_in6</c> as an end point (the family in host order, the port in

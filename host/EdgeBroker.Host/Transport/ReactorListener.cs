@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 
 namespace EdgeBroker.Host.Transport;
@@ -6,8 +5,9 @@ namespace EdgeBroker.Host.Transport;
 /// <summary>
 /// The Linux transport's listener (see <see cref="ConnectionListener"/>): the listening socket stays a .NET
 /// <see cref="Socket"/> (one per listener), switched to non-blocking and registered with the <see cref="Reactor"/>;
-/// connections are accepted with <c>accept4</c> as non-blocking descriptors and become <see cref="ReactorStream"/>s.
-/// The peer's address comes with <c>accept4</c>; the local one is shared by connections accepted on the same address.
+/// connections are accepted with <c>accept4</c> as non-blocking descriptors and become <see cref="ReactorStream"/>s,
+/// each on the next of the process's reactors in turn (<see cref="Reactor.Next"/>). The peer's address comes with
+/// <c>accept4</c>; the local one is not asked for (nothing reads it), which saves a system call per connection.
 /// A full descriptor table pauses accepting (the caller waits after the <see cref="SocketException"/>) and frees the
 /// listener's <see cref="DescriptorReserve"/> for the rest of the process until enough descriptors are free again.
 /// </summary>
@@ -16,6 +16,7 @@ sealed class ReactorListener : ConnectionListener, IReadinessTarget
     /// <summary>Descriptors kept back from connections for the rest of the process.</summary>
     const int Reserve = 16;
 
+    /// <summary>The reactor that reports the listening socket's readiness.</summary>
     readonly Reactor _reactor;
     readonly bool _noDelay;
     readonly int _fd;
@@ -26,9 +27,6 @@ sealed class ReactorListener : ConnectionListener, IReadinessTarget
     bool _ready;
 
     TaskCompletionSource? _waiter;
-
-    /// <summary>The local end point of the last connection accepted, given to the next one on the same address.</summary>
-    IPEndPoint? _local;
 
     public ReactorListener(Socket listener, bool noDelay, Reactor reactor)
         : base(listener)
@@ -130,23 +128,13 @@ sealed class ReactorListener : ConnectionListener, IReadinessTarget
         try
         {
             var remote = Libc.EndPointOf(address);
-            var local = Libc.LocalEndPoint(fd);
-            if (local.Equals(_local))
-            {
-                local = _local!;
-            }
-            else
-            {
-                _local = local;
-            }
-
             if (_noDelay)
             {
                 Libc.SetNoDelay(fd);
             }
 
-            var stream = new ReactorStream(_reactor, fd);
-            return new AcceptedConnection(stream, stream, local, remote);
+            var stream = new ReactorStream(Reactor.Next(), fd);
+            return new AcceptedConnection(stream, stream, remote);
         }
         catch (IOException)
         {

@@ -16,8 +16,13 @@ namespace EdgeBroker.Host.Transport;
 /// <see cref="Stream.Dispose()"/> ends a parked wait (<see cref="OperationCanceledException"/>,
 /// <see cref="ObjectDisposedException"/>). The descriptor is closed exactly once, when it is disposed and no call on it
 /// is running (a count of calls in progress, so a descriptor number is never used after it may have been reused).
-/// Readiness and cancellation only hand the parked operation to the thread pool; the system calls and the awaiting
-/// code's continuation run there, never on the reactor's thread.
+/// </para>
+/// <para>
+/// Readiness hands the parked operation to the thread pool, where the system call and the awaiting code's continuation
+/// run — unless the owner said its continuations are short and never block (<see cref="ContinueOnReactor"/>, a plain
+/// MQTT connection's reader and packet writer): then they run on the reactor's thread that saw the readiness, so a
+/// packet that arrives alone costs one wake-up (reactor, then nothing) instead of two (reactor, then a worker).
+/// Cancellation and disposal always go through the thread pool (they come from any thread, under any lock).
 /// </para>
 /// </summary>
 sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTaskSource, IThreadPoolWorkItem, IReadinessTarget, ISocketInput
@@ -53,6 +58,9 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     /// taken by <see cref="Execute"/>.</summary>
     int _scheduled;
 
+    /// <summary>Readiness continues a parked operation on the reactor's thread (<see cref="ContinueOnReactor"/>).</summary>
+    bool _onReactor;
+
     Operation _reading;
     Operation _writing;
     Memory<byte> _readInto;
@@ -73,6 +81,20 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     public override bool CanWrite => true;
 
     bool IsClosed => (Volatile.Read(ref _users) & ClosedFlag) != 0;
+
+    /// <summary>
+    /// From now on readiness continues a parked read or write on the reactor's thread that saw it, not on the thread
+    /// pool: for an owner whose continuations only decode, handle and write what arrived and hand anything that may
+    /// block or wait to the thread pool themselves (<see cref="Reactor.IsCurrentThread"/>), since every connection of
+    /// that reactor waits while they run. Not for a TLS layer (its handshake is long) or code that blocks on a result.
+    /// </summary>
+    public void ContinueOnReactor() => _onReactor = true;
+
+    /// <summary>Has the read in progress (the one <see cref="ReadAsync(Memory{byte}, CancellationToken)"/> returned
+    /// pending) call <paramref name="continuation"/> with <paramref name="state"/> when it completes: what awaiting it
+    /// does, without a delegate of the caller's (an idle connection's reader holds none).</summary>
+    public void OnReadCompleted(Action<object?> continuation, object state) =>
+        _reading.Core.OnCompleted(continuation, state, _reading.Core.Version, ValueTaskSourceOnCompletedFlags.None);
 
     /// <summary>Bytes received and not yet read (<c>FIONREAD</c>).</summary>
     public int Available
@@ -193,7 +215,7 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
 
         // Readiness reported before this attempt is seen by it: only what comes after may make a parked wait retry.
         Volatile.Write(ref operation.State, Idle);
-        if (!Run(bit, ref operation, out result, out error))
+        if (!Run(bit, ref operation, woken: false, out result, out error))
         {
             return false;
         }
@@ -206,7 +228,7 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     /// it, unless it has to park again.</summary>
     void Continue(int bit, ref Operation operation)
     {
-        if (!Run(bit, ref operation, out var result, out var error))
+        if (!Run(bit, ref operation, woken: true, out var result, out var error))
         {
             return;
         }
@@ -223,8 +245,10 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     }
 
     /// <summary>Tries the operation until it completes (true) or parks (false) because the socket is not ready and no
-    /// readiness came meanwhile.</summary>
-    bool Run(int bit, ref Operation operation, out int result, out Exception? error)
+    /// readiness came meanwhile. A zero-byte read <paramref name="woken"/> from its wait by readiness completes without
+    /// a system call: data, the peer's close or an error is there (the read after it finds out which), and a readiness
+    /// that found nothing costs that read an <c>EAGAIN</c> and a wait, never a wrong result.</summary>
+    bool Run(int bit, ref Operation operation, bool woken, out int result, out Exception? error)
     {
         while (true)
         {
@@ -238,6 +262,12 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
             if (operation.Cancellation.IsCancellationRequested)
             {
                 error = new OperationCanceledException(operation.Cancellation);
+                return true;
+            }
+
+            if (woken && bit == ReadBit && _readInto.IsEmpty)
+            {
+                error = null;
                 return true;
             }
 
@@ -363,7 +393,8 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
         }
     }
 
-    /// <summary>The reactor reports readiness: a parked operation is woken, else the next attempt to park retries.</summary>
+    /// <summary>The reactor reports readiness: a parked operation is woken (continued here, on the reactor's thread,
+    /// or handed to the thread pool), else the next attempt to park retries.</summary>
     void Signal(int bit, ref Operation operation)
     {
         var state = Volatile.Read(ref operation.State);
@@ -374,7 +405,14 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
             {
                 if (state == Waiting)
                 {
-                    Schedule(bit);
+                    if (_onReactor && Reactor.ServesHere)
+                    {
+                        Continue(bit, ref operation);
+                    }
+                    else
+                    {
+                        Schedule(bit);
+                    }
                 }
 
                 return;

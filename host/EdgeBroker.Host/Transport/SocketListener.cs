@@ -13,7 +13,7 @@ sealed class SocketListener(Socket listener, bool noDelay) : ConnectionListener(
         {
             client.NoDelay = noDelay;
             var stream = new SocketStream(client);
-            return new AcceptedConnection(stream, stream, client.LocalEndPoint!, client.RemoteEndPoint!);
+            return new AcceptedConnection(stream, stream, client.RemoteEndPoint!);
         }
         catch
         {

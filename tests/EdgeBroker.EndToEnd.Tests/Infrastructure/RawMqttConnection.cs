@@ -185,7 +185,10 @@ public sealed class RawMqttConnection : IAsyncDisposable
     }
 
     /// <summary>Sends a PUBLISH (MQTT 3.1.1; MQTT 5 with no properties); <paramref name="packetId"/> for QoS 1 and 2.</summary>
-    public Task PublishAsync(string topic, byte[] payload, int qos, ushort packetId = 0)
+    public Task PublishAsync(string topic, byte[] payload, int qos, ushort packetId = 0) => SendRawAsync(PublishPacket(topic, payload, qos, packetId));
+
+    /// <summary>The bytes of the PUBLISH <see cref="PublishAsync"/> sends, for a test that sends them its own way.</summary>
+    public byte[] PublishPacket(string topic, byte[] payload, int qos, ushort packetId = 0)
     {
         var body = new List<byte>();
         AppendString(body, topic);
@@ -197,7 +200,7 @@ public sealed class RawMqttConnection : IAsyncDisposable
 
         AppendProperties(body);
         body.AddRange(payload);
-        return SendAsync((byte)(0x30 | (qos << 1)), body);
+        return Packet((byte)(0x30 | (qos << 1)), body);
     }
 
     public Task SendPubAckAsync(ushort packetId) => SendPacketIdAsync(0x40, packetId);
@@ -205,7 +208,10 @@ public sealed class RawMqttConnection : IAsyncDisposable
     /// <summary>Sends a packet whose body is only a packet identifier: PUBACK 0x40, PUBREC 0x50, PUBREL 0x62, PUBCOMP 0x70.</summary>
     public Task SendPacketIdAsync(byte fixedHeader, ushort packetId) => SendAsync(fixedHeader, [(byte)(packetId >> 8), (byte)packetId]);
 
-    public Task SendAsync(byte fixedHeader, IReadOnlyCollection<byte> body)
+    public Task SendAsync(byte fixedHeader, IReadOnlyCollection<byte> body) => SendRawAsync(Packet(fixedHeader, body));
+
+    /// <summary>A packet's bytes: the fixed header, the remaining length, the body.</summary>
+    static byte[] Packet(byte fixedHeader, IReadOnlyCollection<byte> body)
     {
         var packet = new List<byte> { fixedHeader };
         var length = body.Count;
@@ -218,7 +224,7 @@ public sealed class RawMqttConnection : IAsyncDisposable
         while (length > 0);
 
         packet.AddRange(body);
-        return SendRawAsync(packet.ToArray());
+        return packet.ToArray();
     }
 
     public async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes);

@@ -9,14 +9,13 @@ public sealed class SocketListenerTests
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task Bytes_unread_bytes_and_end_points_reach_the_server_as_on_the_epoll_transport()
+    public async Task Bytes_unread_bytes_and_the_remote_end_point_reach_the_server_as_on_the_epoll_transport()
     {
         using var pair = new ReactorPair(socketTransport: true);
         var (server, client) = await pair.ConnectAsync();
         using var _ = client;
         await using var stream = server.Stream;
         Assert.Equal(client.LocalEndPoint, server.RemoteEndPoint);
-        Assert.Equal(client.RemoteEndPoint, server.LocalEndPoint);
 
         await client.SendAsync(new byte[] { 1, 2, 3 });
         Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty).AsTask().WaitAsync(Patience));

@@ -10,7 +10,11 @@ namespace EdgeBroker.Fuzz.Mqtt;
 /// </summary>
 sealed class ClientStream(byte[] input) : UnseekableStream, ISocketInput
 {
+    readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int _position;
+
+    /// <summary>Completes once the connection is closed: the host's reader closes it when it ends.</summary>
+    public Task Closed => _closed.Task;
 
     /// <summary>The input not read yet, as the socket's unread bytes.</summary>
     public int Available => input.Length - _position;
@@ -39,5 +43,11 @@ sealed class ClientStream(byte[] input) : UnseekableStream, ISocketInput
 
     public override void Flush()
     {
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _closed.TrySetResult();
+        base.Dispose(disposing);
     }
 }

@@ -24,7 +24,7 @@ namespace EdgeBroker.Fuzz.Mqtt;
 /// the maximum packet size, bodies read into pooled buffers as bytes arrive), its checks of what MQTTnet's decoders do
 /// not check (the first packet a CONNECT of a supported protocol level, reserved flags, UTF-8 strings, a second
 /// CONNECT, topic aliases, the Receive Maximum) and MQTTnet 5.2's decoders behind them — and served by the host's own
-/// connection loop (<see cref="CoreBridge.ServeAsync"/>) against a <see cref="BrokerCore"/> on in-memory stores:
+/// connection loop (<see cref="CoreBridge.Serve"/>) against a <see cref="BrokerCore"/> on in-memory stores:
 /// CONNECT and its CONNACK, PUBLISH at every QoS with its acknowledgements, SUBSCRIBE with retained messages after the
 /// SUBACK, UNSUBSCRIBE, DISCONNECT and everything the loop refuses. Two other clients share the core — one connected and
 /// subscribed to everything, one away with a persistent session — so the fuzzed client's messages are routed, kept
@@ -97,8 +97,10 @@ sealed class HostPacketTarget : FuzzTarget
         {
             if (Wait(channel.ReceiveConnectAsync(Timeout.InfiniteTimeSpan, CancellationToken.None)))
             {
-                // Serves until the input ends, then writes what is pending (CONNACK, acknowledgements, DISCONNECT).
-                Wait(bridge.ServeAsync(channel));
+                // Serves until the input ends, then writes what is pending (CONNACK, acknowledgements, DISCONNECT) and
+                // closes the connection.
+                bridge.Serve(channel);
+                Wait(stream.Closed);
             }
         }
         finally
