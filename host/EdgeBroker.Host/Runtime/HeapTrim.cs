@@ -10,8 +10,10 @@ namespace EdgeBroker.Host.Runtime;
 /// connections"). One blocking, compacting, aggressive collection after a few quiet seconds returns it. It runs only
 /// when the resident memory grew by <see cref="GrowthBeforeTrim"/> since the last trim and the broker allocated less
 /// than <see cref="QuietBytesPerSecond"/> a second for <see cref="QuietSecondsBeforeTrim"/> seconds, so a busy broker
-/// is never paused by it and a steady one trims once. The GC's own gen0 settings that would bound the slack
-/// (<c>GCgen0size</c>) are read from environment variables only, not from runtimeconfig.json.
+/// is never paused by it and a steady one trims once. The same quiet moment trims the C library's malloc arenas
+/// (<see cref="NativeHeapTrim"/>), where the runtime's own native allocations leave slack no collection reaches. The
+/// GC's own gen0 settings that would bound the slack (<c>GCgen0size</c>) are read from environment variables only,
+/// not from runtimeconfig.json.
 /// </summary>
 sealed class HeapTrim
 {
@@ -44,6 +46,7 @@ sealed class HeapTrim
 
         var pause = Stopwatch.StartNew();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        NativeHeapTrim.Trim();
         pause.Stop();
         _residentAfterTrim = Environment.WorkingSet;
         _allocatedAtLastTick = GC.GetTotalAllocatedBytes();
