@@ -103,11 +103,7 @@ public sealed class ReactorStreamTests : IDisposable
     {
         var (server, client) = await _pair.ConnectAsync();
         using var _ = client;
-        await using var stream = server.Stream;
-        if (onReactor)
-        {
-            ((ReactorStream)stream).ContinueOnReactor();
-        }
+        await using var stream = Served(server, onReactor);
 
         var sent = new List<byte>();
         var received = new List<byte>();
@@ -159,11 +155,7 @@ public sealed class ReactorStreamTests : IDisposable
         const int rounds = 3000;
         var (server, client) = await _pair.ConnectAsync();
         using var _ = client;
-        await using var stream = server.Stream;
-        if (onReactor)
-        {
-            ((ReactorStream)stream).ContinueOnReactor();
-        }
+        await using var stream = Served(server, onReactor);
 
         var echoing = Task.Run(async () =>
         {
@@ -214,11 +206,7 @@ public sealed class ReactorStreamTests : IDisposable
     public async Task The_peer_closing_right_after_a_short_read_ends_the_wait_after_it(string when, bool onReactor)
     {
         var (server, client) = await _pair.ConnectAsync();
-        await using var stream = server.Stream;
-        if (onReactor)
-        {
-            ((ReactorStream)stream).ContinueOnReactor();
-        }
+        await using var stream = Served(server, onReactor);
 
         var buffer = new byte[16];
         Task<int> reading;
@@ -354,6 +342,18 @@ public sealed class ReactorStreamTests : IDisposable
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>The server side's stream, its continuations on the reactor's thread when <paramref name="onReactor"/>
+    /// (as a plain MQTT connection's), else on the thread pool.</summary>
+    static Stream Served(AcceptedConnection server, bool onReactor)
+    {
+        if (onReactor)
+        {
+            ((ReactorStream)server.Stream).ContinueOnReactor();
+        }
+
+        return server.Stream;
     }
 
     internal static byte[] Pattern(int length, int seed)
