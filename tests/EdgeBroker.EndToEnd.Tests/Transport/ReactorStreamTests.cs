@@ -129,10 +129,10 @@ public sealed class ReactorStreamTests : IDisposable
 
             if (round % 3 == 0)
             {
-                // A pause: the wait after the short read is parked, and nothing completes it until the next send.
+                // A pause: the wait after the short read parks (a readiness reported late for bytes already read may
+                // complete it early, as the stream allows: the read after it finds out), and the next send completes it.
                 var waiting = stream.ReadAsync(Memory<byte>.Empty).AsTask();
                 await Task.Delay(50);
-                Assert.False(waiting.IsCompleted, "a zero-byte read completed with nothing sent");
                 var piece = Pattern(3, seed: round);
                 sent.AddRange(piece);
                 await client.SendAsync(piece);
