@@ -44,9 +44,10 @@ sealed class ConnectionInput : ReaderProgress
 
         publisher?.BeginWaitingForOthers();
         List<Wait>? waits = null;
-        foreach (var receiver in receivers)
+        // By index: an ArrayList's enumerator is an object, one per PUBLISH matching anyone.
+        for (var i = 0; i < receivers.Count; i++)
         {
-            if (receiver is ClientConnection { Input: { } input } && input != publisher && input.WaitIfEarlierInput() is { } wait)
+            if (receivers[i] is ClientConnection { Input: { } input } && input != publisher && input.WaitIfEarlierInput() is { } wait)
             {
                 (waits ??= []).Add(wait);
             }

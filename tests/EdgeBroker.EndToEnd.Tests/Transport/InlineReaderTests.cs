@@ -7,7 +7,8 @@ namespace EdgeBroker.EndToEnd.Tests.Transport;
 
 /// <summary>
 /// The host's reader as it runs on the reactor's threads (it parks on its zero-byte read and runs again from the top
-/// when input arrives): a packet whose bytes arrive in many segments, a peer that closes while its reader is parked, and
+/// when input arrives): a packet whose bytes arrive in many segments, packets alone and in bursts with a close right
+/// after the last, a peer that closes while its reader is parked, and
 /// a connection whose handling waits while the other connections of its reactor are served. Run against both engines
 /// where the behaviour is the protocol's.
 /// </summary>
@@ -44,6 +45,47 @@ public sealed class InlineReaderTests
         Assert.Equal(new byte[] { 0, 2 }, ack2.Body);
         Assert.Equal(new string('a', 300), (await subscriber.ReceiveAsync(Patience)).ConvertPayloadToString());
         Assert.Equal("b", (await subscriber.ReceiveAsync(Patience)).ConvertPayloadToString());
+    }
+
+    /// <summary>PUBLISHes arriving one at a time with pauses (each read comes back short, and the reader parks without
+    /// looking again) and in bursts, then the peer closing right after its last PUBLISH: everything is routed, nothing
+    /// hangs, and the close is seen (the will goes out).</summary>
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Publishes_alone_and_in_bursts_then_a_close_right_after_are_all_handled(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var subscriber = await TestClient.ConnectAsync(broker, "bursts-sub");
+        await subscriber.SubscribeAsync("bursts/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        var publisher = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await publisher.ConnectAsync("bursts-pub", willTopic: "bursts/will", willPayload: "gone", willQos: 1));
+
+        var expected = new List<string>();
+        for (var round = 0; round < 12; round++)
+        {
+            var burst = round % 2 == 0 ? 1 : 4;
+            var bytes = new List<byte>();
+            for (var i = 0; i < burst; i++)
+            {
+                var payload = $"{round}.{i}";
+                expected.Add(payload);
+                bytes.AddRange(publisher.PublishPacket("bursts/x", Encoding.UTF8.GetBytes(payload), qos: 0));
+            }
+
+            await publisher.SendRawAsync(bytes.ToArray());
+            await Task.Delay(round % 2 == 0 ? 30 : 0);
+        }
+
+        await publisher.PublishAsync("bursts/x", "last"u8.ToArray(), qos: 0);
+        expected.Add("last");
+        await publisher.DisposeAsync();
+
+        foreach (var payload in expected)
+        {
+            Assert.Equal(payload, (await subscriber.ReceiveAsync(Patience)).ConvertPayloadToString());
+        }
+
+        Assert.Equal("gone", (await subscriber.ReceiveAsync(Patience)).ConvertPayloadToString());
     }
 
     [Theory]

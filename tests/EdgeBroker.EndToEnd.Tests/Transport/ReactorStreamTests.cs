@@ -93,6 +93,163 @@ public sealed class ReactorStreamTests : IDisposable
         Assert.Equal(0, await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(Patience));
     }
 
+    /// <summary>After a read that returned fewer bytes than asked, the zero-byte read parks without looking at the
+    /// socket (it is known empty): what the peer sends next, alone after a pause or several sends in a burst, still
+    /// completes it, on the thread pool and on the reactor's thread.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_wait_after_a_short_read_completes_for_sends_alone_and_in_bursts(bool onReactor)
+    {
+        var (server, client) = await _pair.ConnectAsync();
+        using var _ = client;
+        await using var stream = Served(server, onReactor);
+
+        var sent = new List<byte>();
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        for (var round = 0; round < 30; round++)
+        {
+            var burst = round % 3 == 0 ? 1 : round % 3 == 1 ? 2 : 5;
+            for (var i = 0; i < burst; i++)
+            {
+                var piece = Pattern(7 + round, seed: 100 * round + i);
+                sent.AddRange(piece);
+                await client.SendAsync(piece);
+            }
+
+            // Reads as the host's reader does: wait with a zero-byte read, then read what is there, until all came.
+            while (received.Count < sent.Count)
+            {
+                Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty).AsTask().WaitAsync(Patience));
+                var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience);
+                Assert.True(read > 0, "the connection ended");
+                received.AddRange(buffer.AsSpan(0, read).ToArray());
+            }
+
+            if (round % 3 == 0)
+            {
+                // A pause: the wait after the short read parks (a readiness reported late for bytes already read may
+                // complete it early, as the stream allows: the read after it finds out), and the next send completes it.
+                var waiting = stream.ReadAsync(Memory<byte>.Empty).AsTask();
+                await Task.Delay(50);
+                var piece = Pattern(3, seed: round);
+                sent.AddRange(piece);
+                await client.SendAsync(piece);
+                Assert.Equal(0, await waiting.WaitAsync(Patience));
+                var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience);
+                received.AddRange(buffer.AsSpan(0, read).ToArray());
+            }
+        }
+
+        Assert.Equal(sent, received);
+    }
+
+    /// <summary>Ping-pong: the peer's next send arrives while the server turns from its short read to the zero-byte
+    /// wait (the moment an edge could be lost), thousands of times in a row; every one is read.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sends_racing_the_wait_after_a_short_read_are_all_read(bool onReactor)
+    {
+        const int rounds = 3000;
+        var (server, client) = await _pair.ConnectAsync();
+        using var _ = client;
+        await using var stream = Served(server, onReactor);
+
+        var echoing = Task.Run(async () =>
+        {
+            var buffer = new byte[64];
+            var total = 0;
+            while (total < rounds * 4)
+            {
+                Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty));
+                var read = await stream.ReadAsync(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+                await stream.WriteAsync(buffer.AsMemory(0, read));
+            }
+
+            return total;
+        });
+
+        var answer = new byte[4];
+        for (var i = 0; i < rounds; i++)
+        {
+            await client.SendAsync(BitConverter.GetBytes(i));
+            var got = 0;
+            while (got < 4)
+            {
+                got += await client.ReceiveAsync(answer.AsMemory(got)).AsTask().WaitAsync(Patience);
+            }
+
+            Assert.Equal(i, BitConverter.ToInt32(answer));
+        }
+
+        Assert.Equal(rounds * 4, await echoing.WaitAsync(Patience));
+    }
+
+    /// <summary>The peer sends a little and closes: the read takes the data (fewer bytes than asked) and leaves the
+    /// close unread, so the wait after it must not park on the "socket drained" shortcut. The close arriving with the
+    /// data (one readiness for both), after the read is parked, and after the short read.</summary>
+    [Theory]
+    [InlineData("before the read", false)]
+    [InlineData("before the read", true)]
+    [InlineData("while the read waits", false)]
+    [InlineData("while the read waits", true)]
+    [InlineData("after the short read", false)]
+    [InlineData("after the short read", true)]
+    public async Task The_peer_closing_right_after_a_short_read_ends_the_wait_after_it(string when, bool onReactor)
+    {
+        var (server, client) = await _pair.ConnectAsync();
+        await using var stream = Served(server, onReactor);
+
+        var buffer = new byte[16];
+        Task<int> reading;
+        switch (when)
+        {
+            case "before the read":
+                await client.SendAsync(new byte[] { 1, 2, 3, 4, 5 });
+                client.Shutdown(SocketShutdown.Send);
+                await Task.Delay(100);
+                reading = stream.ReadAsync(buffer).AsTask();
+                break;
+            case "while the read waits":
+                reading = stream.ReadAsync(buffer).AsTask();
+                await Task.Delay(100);
+                await client.SendAsync(new byte[] { 1, 2, 3, 4, 5 });
+                client.Shutdown(SocketShutdown.Send);
+                break;
+            default:
+                await client.SendAsync(new byte[] { 1, 2, 3, 4, 5 });
+                reading = stream.ReadAsync(buffer).AsTask();
+                break;
+        }
+
+        var read = await reading.WaitAsync(Patience);
+        var waiting = stream.ReadAsync(Memory<byte>.Empty).AsTask();
+        if (when == "after the short read")
+        {
+            await Task.Delay(100);
+            client.Shutdown(SocketShutdown.Send);
+        }
+
+        Assert.Equal(0, await waiting.WaitAsync(Patience));
+        while (read < 5)
+        {
+            read += await stream.ReadAsync(buffer.AsMemory(read)).AsTask().WaitAsync(Patience);
+        }
+
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, buffer[..5]);
+        Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty).AsTask().WaitAsync(Patience));
+        Assert.Equal(0, await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience));
+        client.Dispose();
+    }
+
     [Fact]
     public async Task Disposing_ends_a_waiting_read_and_a_waiting_write_as_a_lost_connection()
     {
@@ -185,6 +342,18 @@ public sealed class ReactorStreamTests : IDisposable
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>The server side's stream, its continuations on the reactor's thread when <paramref name="onReactor"/>
+    /// (as a plain MQTT connection's), else on the thread pool.</summary>
+    static Stream Served(AcceptedConnection server, bool onReactor)
+    {
+        if (onReactor)
+        {
+            ((ReactorStream)server.Stream).ContinueOnReactor();
+        }
+
+        return server.Stream;
     }
 
     internal static byte[] Pattern(int length, int seed)
