@@ -905,24 +905,13 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>
-        /// The connections of the live sessions whose subscriptions match <paramref name="topic"/> now (every member of a
-        /// share group, each connection once; turns untouched), or null when there are none: the receivers whose earlier
-        /// SUBSCRIBE and UNSUBSCRIBE an engine makes sure are in effect before it publishes there (see
-        /// <see cref="ReaderProgress"/>). A P2P address or an invalid topic has none, and costs no allocation: a P2P
-        /// receiver is chosen by its client ID, not by subscriptions.
-        /// </summary>
-        public ArrayList SubscriberConnections(string topic)
-        {
-            MatchSet matches = MatchLeavingTurns(topic);
-            return matches == null ? null : ConnectionsOf(matches);
-        }
-
-        /// <summary>
-        /// The subscriptions matching <paramref name="topic"/> now, with the connections of their live sessions (as
-        /// <see cref="SubscriberConnections"/> gives them) for the engine to check; when it need not wait for any of
-        /// them, it publishes with the match (<see cref="Publish(string, RoutedMessage, SubscriberMatch)"/>,
-        /// <see cref="PublishWithoutWaiting"/>) and the tree is matched once. Null for a P2P address or an invalid
-        /// topic, which no subscription receives.
+        /// The subscriptions matching <paramref name="topic"/> now, with the connections of their live sessions (every
+        /// member of a share group, each connection once; turns untouched, <see cref="SubscriberMatch.Connections"/>):
+        /// the receivers whose earlier SUBSCRIBE and UNSUBSCRIBE an engine makes sure are in effect before it publishes
+        /// there (see <see cref="ReaderProgress"/>). When it need not wait for any of them, it publishes with the match
+        /// (<see cref="Publish(string, RoutedMessage, SubscriberMatch)"/>, <see cref="PublishWithoutWaiting"/>) and the
+        /// tree is matched once. Null for a P2P address or an invalid topic, which no subscription receives, at no
+        /// allocation: a P2P receiver is chosen by its client ID, not by subscriptions.
         /// </summary>
         public SubscriberMatch MatchSubscribers(string topic)
         {

@@ -168,20 +168,20 @@ public class ReaderProgressTests
         broker.ConnectSubscribed("other", "c/d");
         broker.Connect("p2p-target");
 
-        var collected = broker.Core.SubscriberConnections("a/b")!;
+        var collected = broker.Core.MatchSubscribers("a/b")!.Connections!;
         Assert.Equal(new object[] { exact, overlapping, member }.ToHashSet(), collected.Cast<object>().ToHashSet());
         Assert.Equal(3, collected.Count);
 
         // Asking leaves the share group's turn where it was.
         var first = broker.ConnectSubscribed("first", "$share/turns/t");
         var second = broker.ConnectSubscribed("second", "$share/turns/t");
-        broker.Core.SubscriberConnections("t");
+        broker.Core.MatchSubscribers("t");
         broker.Publish("publisher", "t");
         Assert.Single(first.Received);
         Assert.Empty(second.Received);
 
         // A P2P receiver is chosen by its client ID, not by subscriptions.
-        Assert.Null(broker.Core.SubscriberConnections("devices/p2p/p2p-target"));
+        Assert.Null(broker.Core.MatchSubscribers("devices/p2p/p2p-target"));
     }
 
     /// <summary>A reader whose engine counts the wake-ups it is asked for.</summary>

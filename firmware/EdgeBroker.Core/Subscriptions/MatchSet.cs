@@ -31,7 +31,7 @@ namespace EdgeBroker.Core.Subscriptions
             get { return _entries.Count; }
         }
 
-        /// <summary>Whether the set only asks who would be offered a message (see <see cref="BrokerCore.SubscriberConnections"/>):
+        /// <summary>Whether the set only asks who would be offered a message (see <see cref="BrokerCore.MatchSubscribers"/>):
         /// share groups then add their members without moving their turn.</summary>
         public bool LeavesTurns { get; set; }
 

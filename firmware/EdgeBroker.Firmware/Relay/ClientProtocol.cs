@@ -309,8 +309,8 @@ namespace EdgeBroker.Firmware.Relay
         bool Route(RoutedMessage message)
         {
             // What subscribers sent before this arrived (an UNSUBSCRIBE, say) takes effect first.
-            _connection.WaitForSubscribers(_context.Core, message.Topic);
-            PublishOutcome outcome = _context.Core.Publish(_clientId, message);
+            SubscriberMatch match = _connection.WaitForSubscribers(_context.Core, message.Topic);
+            PublishOutcome outcome = _context.Core.Publish(_clientId, message, match);
             if (outcome == PublishOutcome.QuotaExceeded)
             {
                 // A 3.1.1 publisher cannot be told, so the log is where the drop shows.

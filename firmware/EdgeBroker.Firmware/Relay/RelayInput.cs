@@ -57,24 +57,28 @@ namespace EdgeBroker.Firmware.Relay
 
         /// <summary>Blocks until every other connection subscribed to <paramref name="topic"/> has handled the input it
         /// had received before now; returns at once when none may hold any (the usual case). Called by this
-        /// connection's reader, which nobody waits for meanwhile.</summary>
-        public void WaitForSubscribers(BrokerCore core, string topic)
+        /// connection's reader, which nobody waits for meanwhile. Returns what the subscription tree matched, for the
+        /// core to route by (<see cref="BrokerCore.Publish(string, RoutedMessage, SubscriberMatch)"/>), when nobody was
+        /// waited for; null after a wait, when the subscriptions may have changed and the core must match again.</summary>
+        public SubscriberMatch WaitForSubscribers(BrokerCore core, string topic)
         {
-            ArrayList receivers = core.SubscriberConnections(topic);
+            SubscriberMatch match = core.MatchSubscribers(topic);
+            ArrayList receivers = match == null ? null : match.Connections;
             if (receivers == null)
             {
-                return;
+                return match;
             }
 
+            bool waited = false;
             BeginWaitingForOthers();
             try
             {
                 for (int i = 0; i < receivers.Count; i++)
                 {
                     RelayInput receiver = receivers[i] as RelayInput;
-                    if (receiver != null && receiver != this)
+                    if (receiver != null && receiver != this && receiver.WaitUntilCaughtUp())
                     {
-                        receiver.WaitUntilCaughtUp();
+                        waited = true;
                     }
                 }
             }
@@ -82,10 +86,13 @@ namespace EdgeBroker.Firmware.Relay
             {
                 EndWaitingForOthers();
             }
+
+            return waited ? null : match;
         }
 
-        /// <summary>Called on another connection's thread: returns once this reader has handled what it had received.</summary>
-        void WaitUntilCaughtUp()
+        /// <summary>Called on another connection's thread: returns once this reader has handled what it had received;
+        /// false when it could not have held anything earlier (nothing was waited for).</summary>
+        bool WaitUntilCaughtUp()
         {
             int observed = Observe();
             int unread;
@@ -96,14 +103,14 @@ namespace EdgeBroker.Firmware.Relay
             catch (Exception)
             {
                 // Closed meanwhile.
-                return;
+                return false;
             }
 
             int target;
             bool hasTarget = TryTarget(observed, unread, out target);
             if (!MayHoldEarlierInput(observed, unread))
             {
-                return;
+                return false;
             }
 
             // Counted as a waiter, so the reader says when it stalls inside a packet.
@@ -121,7 +128,7 @@ namespace EdgeBroker.Firmware.Relay
                     if (quiet >= QuietLooks)
                     {
                         // Blocked inside a packet the client has not finished sending: nothing complete is left to handle.
-                        return;
+                        return true;
                     }
                 }
             }
@@ -129,6 +136,8 @@ namespace EdgeBroker.Firmware.Relay
             {
                 RemoveWaiter();
             }
+
+            return true;
         }
 
         int UnreadBytes()
