@@ -155,14 +155,16 @@ sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, int maxPacke
                     throw new BadPacketException($"the first packet is of type {frame.Type}, not CONNECT [MQTT-3.1.0-1]", MqttDisconnectReasonCode.ProtocolError);
                 }
 
-                if (UnsupportedProtocol(frame.Body) is { } protocol)
+                var version = PacketRules.ProtocolVersion(frame.Body, out var unsupported);
+                if (unsupported is not null)
                 {
                     await stream.WriteAsync(UnacceptableProtocolVersion, deadline.Token).ConfigureAwait(false);
                     bytes.CountSent(UnacceptableProtocolVersion.Length);
-                    problems.Report(source, $"CONNECT with protocol {protocol}, answered with CONNACK 0x01");
+                    problems.Report(source, $"CONNECT with protocol {unsupported}, answered with CONNACK 0x01");
                     return false;
                 }
 
+                _writer.Version = version;
                 return accepted = await DecodeConnectAsync(frame, deadline.Token).ConfigureAwait(false);
             }
         }
@@ -395,38 +397,10 @@ sealed class GuardedChannel(Stream stream, EndPoint remoteEndPoint, int maxPacke
 
     static readonly byte[] UnacceptableProtocolVersion = [0x20, 0x02, 0x00, 0x01];
 
-    /// <summary>Null when a CONNECT names a protocol the broker speaks — MQTT level 4 or 5, MQIsdp level 3 — else the
-    /// name and level it gave (MQTT level 3, MQIsdp level 4: [MQTT-3.1.2-2], answered with CONNACK 0x01). A body too
-    /// short for a name and a level, or another name, is malformed.</summary>
-    static string? UnsupportedProtocol(ReadOnlySpan<byte> body)
-    {
-        if (body.Length >= 2)
-        {
-            var nameLength = (body[0] << 8) | body[1];
-            if (body.Length > 2 + nameLength)
-            {
-                var name = body.Slice(2, nameLength);
-                int level = body[2 + nameLength];
-                if (name.SequenceEqual("MQTT"u8))
-                {
-                    return level is 4 or 5 ? null : $"MQTT level {level}";
-                }
-
-                if (name.SequenceEqual("MQIsdp"u8))
-                {
-                    return level == 3 ? null : $"MQIsdp level {level}";
-                }
-            }
-        }
-
-        throw new BadPacketException("a CONNECT without the protocol name MQTT or MQIsdp and a protocol level", MqttDisconnectReasonCode.MalformedPacket);
-    }
-
     async Task<bool> DecodeConnectAsync(Frame frame, CancellationToken cancellationToken)
     {
         try
         {
-            _writer.Version = PacketRules.ProtocolVersion(frame.Body);
             _connect = Decode(frame) as MqttConnectPacket;
             _connectSessionExpiry = _connect?.SessionExpiryInterval ?? 0;
             if (_connect is not null && Version == MqttProtocolVersion.V500)

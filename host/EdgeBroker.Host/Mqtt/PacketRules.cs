@@ -19,17 +19,35 @@ static class PacketRules
     const int Auth = 15;
     const int TopicAliasProperty = 0x23;
 
-    /// <summary>The protocol version a CONNECT names, once its protocol name and level were found to be ones the broker
-    /// speaks (MQTT level 5 or 4, MQIsdp level 3).</summary>
-    public static MqttProtocolVersion ProtocolVersion(ReadOnlySpan<byte> connectBody)
+    /// <summary>The protocol version a CONNECT names when the broker speaks it — MQTT level 5 or 4, MQIsdp level 3 —;
+    /// otherwise <see cref="MqttProtocolVersion.Unknown"/>, with <paramref name="unsupported"/> the name and level it
+    /// gave (MQTT level 3, MQIsdp level 4: [MQTT-3.1.2-2], answered with CONNACK 0x01). A body too short for a name and a
+    /// level, or another name, is malformed.</summary>
+    public static MqttProtocolVersion ProtocolVersion(ReadOnlySpan<byte> connectBody, out string? unsupported)
     {
-        var nameLength = (connectBody[0] << 8) | connectBody[1];
-        return connectBody[2 + nameLength] switch
+        unsupported = null;
+        if (connectBody.Length >= 2)
         {
-            5 => MqttProtocolVersion.V500,
-            4 => MqttProtocolVersion.V311,
-            _ => MqttProtocolVersion.V310,
-        };
+            var nameLength = (connectBody[0] << 8) | connectBody[1];
+            if (connectBody.Length > 2 + nameLength)
+            {
+                var name = connectBody.Slice(2, nameLength);
+                int level = connectBody[2 + nameLength];
+                if (name.SequenceEqual("MQTT"u8))
+                {
+                    unsupported = level is 4 or 5 ? null : $"MQTT level {level}";
+                    return level == 5 ? MqttProtocolVersion.V500 : level == 4 ? MqttProtocolVersion.V311 : MqttProtocolVersion.Unknown;
+                }
+
+                if (name.SequenceEqual("MQIsdp"u8))
+                {
+                    unsupported = level == 3 ? null : $"MQIsdp level {level}";
+                    return level == 3 ? MqttProtocolVersion.V310 : MqttProtocolVersion.Unknown;
+                }
+            }
+        }
+
+        throw Malformed("a CONNECT without the protocol name MQTT or MQIsdp and a protocol level");
     }
 
     /// <summary>Checks the first byte of a packet, before its body is read.</summary>
