@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using MQTTnet;
@@ -57,7 +58,12 @@ public sealed class TlsListenerTests(TestCertificates certificates) : IClassFixt
     [Fact]
     public async Task With_the_plain_listener_off_only_the_tls_port_listens()
     {
-        var plainPort = FreePorts.Next();
+        // The plain port stays bound (not listening) by this test throughout, so no broker or client of a test running
+        // alongside can be given it: a refused connection then means only that this broker did not listen there (a
+        // port drawn and released beforehand was once taken by another test's broker in CI).
+        using var reservation = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        reservation.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var plainPort = ((IPEndPoint)reservation.LocalEndPoint!).Port;
         var settings = certificates.PemSettings();
         settings["EdgeBroker:Port"] = plainPort.ToString();
         settings["EdgeBroker:Tls:PlainListener"] = "false";
