@@ -43,10 +43,11 @@ public sealed class AdminCommandLineTests
     public async Task A_refusal_prints_the_answer_and_exits_5_and_an_unreachable_broker_exits_6()
     {
         await using var api = await ApiBroker.StartAsync();
+        using var nobody = new ClosedPort();
 
         var refused = await RunAsync(api, ApiBroker.AllGroupsKey + ":wrong-secret", "pairing", "close", "--group", "GID_sensors");
         var unreachable = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "pairing", "list",
-            "--url", $"http://127.0.0.1:{FreePorts.Next()}", "--access-key", "AK:SECRET");
+            "--url", $"http://127.0.0.1:{nobody.Port}", "--access-key", "AK:SECRET");
 
         Assert.Equal(5, refused.ExitCode);
         Assert.Equal(2, JsonDocument.Parse(refused.Output).RootElement.GetProperty("code").GetInt32());

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using MQTTnet;
@@ -58,12 +57,8 @@ public sealed class TlsListenerTests(TestCertificates certificates) : IClassFixt
     [Fact]
     public async Task With_the_plain_listener_off_only_the_tls_port_listens()
     {
-        // The plain port stays bound (not listening) by this test throughout, so no broker or client of a test running
-        // alongside can be given it: a refused connection then means only that this broker did not listen there (a
-        // port drawn and released beforehand was once taken by another test's broker in CI).
-        using var reservation = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        reservation.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var plainPort = ((IPEndPoint)reservation.LocalEndPoint!).Port;
+        using var closed = new ClosedPort();
+        var plainPort = closed.Port;
         var settings = certificates.PemSettings();
         settings["EdgeBroker:Port"] = plainPort.ToString();
         settings["EdgeBroker:Tls:PlainListener"] = "false";

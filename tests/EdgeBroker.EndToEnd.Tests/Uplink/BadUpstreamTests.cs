@@ -66,7 +66,8 @@ public sealed class BadUpstreamTests : IDisposable
     [Fact]
     public async Task An_unreachable_upstream_is_reported_and_retried()
     {
-        var settings = Gateway.Settings($"mqtt://127.0.0.1:{FreePorts.Next()}");
+        using var nobody = new ClosedPort();
+        var settings = Gateway.Settings($"mqtt://127.0.0.1:{nobody.Port}");
         await using var gateway = await Gateway.StartAsync(Gateway.Forward(settings, "data/#"));
 
         var status = await BackingOffAfterAsync(gateway, failures: 2);
@@ -144,7 +145,8 @@ public sealed class BadUpstreamTests : IDisposable
     [Fact]
     public async Task A_full_queue_leaves_an_MQTT_3_1_1_publisher_without_PUBACK_so_it_sends_again()
     {
-        var settings = Gateway.Forward(Gateway.Settings($"mqtt://127.0.0.1:{FreePorts.Next()}"), "data/#");
+        using var nobody = new ClosedPort();
+        var settings = Gateway.Forward(Gateway.Settings($"mqtt://127.0.0.1:{nobody.Port}"), "data/#");
         Gateway.With(settings, "MaxQueuedMessages", "1");
         Gateway.With(settings, "FullPolicy", "RefuseNew");
         await using var gateway = await Gateway.StartAsync(settings);

@@ -34,7 +34,8 @@ public sealed class EmulatorUplinkProgramTests : IDisposable
     {
         const string Password = "pw-that-must-not-show";
         const string Secret = "secret-that-must-not-show";
-        var unreachable = FreePorts.Next();
+        using var nobody = new ClosedPort();
+        var unreachable = nobody.Port;
         File.WriteAllText(Path.Combine(_dataDirectory, "edgebroker.conf"), string.Join('\n',
             $"uplink = mqtt://127.0.0.1:{unreachable}", "uplink_client_id = gw", "uplink_forward = site/#",
             "uplink_auth = signature", "uplink_access_key_id = AK", $"uplink_access_key_secret = {Secret}", "uplink_instance_id = i-1",
