@@ -308,13 +308,6 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         {
             var topic = packet.Topic;
             var newAlias = UseTopicAlias(packet);
-            if (IsTooLarge(packet))
-            {
-                _topicAliases!.Unassign(topic, newAlias);
-                shared.DiscardedTooLarge(clientId, deliveryTag);
-                return false;
-            }
-
             if (qos > 0)
             {
                 packet.PacketIdentifier = NextPacketIdentifier();
@@ -322,8 +315,20 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             }
 
             // Not awaited: the writer was not full (Flush), and a client that lags is bounded by the outbound limits,
-            // not by holding up whoever routed the message.
-            _ = channel.Writer.SendLentAsync(packet);
+            // not by holding up whoever routed the message. The writer measures the packet as it encodes it.
+            if (!channel.Writer.SendLent(packet, receiveLimits.MaximumPacketSize))
+            {
+                // Larger than the client takes (its Maximum Packet Size): dropped, its alias and identifier taken back.
+                if (qos > 0)
+                {
+                    _inFlight!.Remove(packet.PacketIdentifier);
+                }
+
+                _topicAliases!.Unassign(topic, newAlias);
+                shared.DiscardedTooLarge(clientId, deliveryTag);
+                return false;
+            }
+
             return true;
         }
         catch (MqttCommunicationException)
@@ -367,27 +372,6 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         return assigned;
     }
 
-    /// <summary>Whether the PUBLISH as encoded is larger than the client's Maximum Packet Size.</summary>
-    bool IsTooLarge(MqttPublishPacket packet)
-    {
-        if (receiveLimits.MaximumPacketSize == 0)
-        {
-            return false;
-        }
-
-        // The identifier is not assigned yet; the encoder wants one for QoS 1/2 (always two bytes).
-        var numbered = packet.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce;
-        packet.PacketIdentifier = numbered ? (ushort)1 : (ushort)0;
-        int size;
-        using (var encoded = PacketFormatters.Encode(MqttProtocolVersion.V500, packet))
-        {
-            size = encoded.Buffer.Length;
-        }
-
-        packet.PacketIdentifier = 0;
-        return size > receiveLimits.MaximumPacketSize;
-    }
-
     /// <summary>What every connection of one broker reads and none changes, held once by the broker
     /// (<see cref="CoreBridge"/>) rather than copied into each of its connections.</summary>
     /// <param name="limits">What may wait for each client.</param>
@@ -405,7 +389,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     }
 
     /// <summary>The PUBLISH this thread writes deliveries with, filled again for each: the writer encodes it before
-    /// <see cref="PacketWriter.SendLentAsync"/> returns (or keeps its own copy), so one per thread serves every
+    /// <see cref="PacketWriter.SendLent"/> returns (or keeps its own copy), so one per thread serves every
     /// connection instead of one allocated per delivered message.</summary>
     [ThreadStatic]
     static MqttPublishPacket? t_publish;

@@ -200,7 +200,8 @@ sealed partial class CoreBridge
         /// continues elsewhere (the thread pool, after a wait) or the connection ends.</summary>
         bool HandledHere(MqttPacket packet)
         {
-            if (Reactor.IsCurrentThread && MayBlock(packet))
+            // The packet first: asking the thread is a thread-static read, and almost no packet may block.
+            if (MayBlock(packet) && Reactor.IsCurrentThread)
             {
                 ReadBatch.WriteCollected();
                 _handledInARow = 0;

@@ -84,26 +84,38 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
     /// <summary>Encodes <paramref name="packet"/> behind what is pending; completes at once unless the pending bytes
     /// are over their bound, then when the flush has written them. Throws <see cref="MqttCommunicationException"/> once
     /// a write has failed (the connection then ends).</summary>
-    public Task SendAsync(MqttPacket packet) => Send(packet, lent: false);
+    public Task SendAsync(MqttPacket packet)
+    {
+        Send(packet, lent: false, maximumPacketSize: 0, out var written);
+        return written;
+    }
 
     /// <summary>As <see cref="SendAsync"/>, for a PUBLISH its sender fills again for its next delivery once this
     /// returns: it is encoded now, or, when it must wait behind an acknowledgement whose commit is under way, a copy
-    /// waits.</summary>
-    public Task SendLentAsync(MqttPublishPacket packet) => Send(packet, lent: true);
+    /// waits. False, and nothing is sent, when the packet as encoded is larger than <paramref name="maximumPacketSize"/>
+    /// (the client's Maximum Packet Size; 0: none): measured on the encoding that is written, so the packet is encoded
+    /// once (a copy that waits is encoded to measure it, and again when its turn comes).</summary>
+    public bool SendLent(MqttPublishPacket packet, long maximumPacketSize) => Send(packet, lent: true, maximumPacketSize, out _);
 
-    Task Send(MqttPacket packet, bool lent)
+    bool Send(MqttPacket packet, bool lent, long maximumPacketSize, out Task written)
     {
+        written = Task.CompletedTask;
         lock (Sync)
         {
             ThrowIfFailed();
             if (_held is not null || HeldAcknowledgement.On(packet) is { IsSettled: false })
             {
+                if (maximumPacketSize > 0 && EncodedLength(packet) > maximumPacketSize)
+                {
+                    return false;
+                }
+
                 // Behind an acknowledgement whose commit is under way, so the order stays as they were sent.
                 (_held ??= new Queue<MqttPacket>()).Enqueue(lent ? Copy((MqttPublishPacket)packet) : packet);
             }
-            else if (!Append(packet))
+            else if (!Append(packet, maximumPacketSize))
             {
-                return Task.CompletedTask;
+                return false;
             }
 
             var full = _pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets;
@@ -116,10 +128,15 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
                     StartFlush();
                 }
 
-                return Task.CompletedTask;
+                return true;
             }
 
-            return full ? WhenWritten() : Task.CompletedTask;
+            if (full)
+            {
+                written = WhenWritten();
+            }
+
+            return true;
         }
     }
 
@@ -142,9 +159,10 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
     }
 
     /// <summary>Encodes <paramref name="packet"/> at the end of the pending bytes, a held acknowledgement with the
-    /// outcome of its commit; false when that commit failed on an MQTT 3.1.1 connection, which is closed instead (no
+    /// outcome of its commit; false when it is not appended: larger as encoded than <paramref name="maximumPacketSize"/>
+    /// (0: no limit), or an acknowledgement whose commit failed on an MQTT 3.1.1 connection, which is closed instead (no
     /// PUBACK: the client sends the message again). Under <see cref="Sync"/>.</summary>
-    bool Append(MqttPacket packet)
+    bool Append(MqttPacket packet, long maximumPacketSize = 0)
     {
         if (HeldAcknowledgement.On(packet) is { } held && !held.Release(packet, Version == MqttProtocolVersion.V500))
         {
@@ -155,6 +173,11 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
         using (var lent = PacketFormatters.Encode(Version, packet))
         {
             var encoded = lent.Buffer;
+            if (maximumPacketSize > 0 && encoded.Length > maximumPacketSize)
+            {
+                return false;
+            }
+
             var room = Reserve(encoded.Length);
             encoded.Packet.AsSpan().CopyTo(room);
             encoded.Payload.CopyTo(room[encoded.Packet.Count..]);
@@ -162,6 +185,13 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
         }
 
         return true;
+    }
+
+    /// <summary>The length of <paramref name="packet"/> encoded.</summary>
+    int EncodedLength(MqttPacket packet)
+    {
+        using var lent = PacketFormatters.Encode(Version, packet);
+        return lent.Buffer.Length;
     }
 
     /// <summary>Moves the held packets whose turn has come — up to the first acknowledgement whose commit is still under
