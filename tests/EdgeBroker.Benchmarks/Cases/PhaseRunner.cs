@@ -121,11 +121,11 @@ public sealed class PhaseRunner(BrokerProcess broker, IReadOnlyList<LoadPublishe
     /// Waits until every receiver has got what its publisher sent in the phase run last, or until nothing has arrived
     /// at any receiver for <see cref="StallTimeout"/> (what is missing then is not coming: a broker dropped it), at most
     /// <see cref="DrainLimit"/> — so that one phase's backlog never runs into the next phase's measurement. Waiting
-    /// for 300 ms of silence alone (before) started the next phase while a receiver whose delivery had paused
-    /// still had tens of thousands of messages of the phase before on their way; behind them, and behind the broker's
-    /// queue limit, the receiver's whole share of the new phase was dropped (docs/performance.md, "The QoS 0 phase
-    /// that lost a whole receiver"). Returns, for the progress log, what arrived late or never, or null when
-    /// everything was there within a second.
+    /// for 300 ms of silence alone, as the harness did before, started the next phase while a receiver whose TCP
+    /// window was shut still had tens of thousands of messages of the phase before on their way; behind them, and
+    /// behind the broker's queue limit, the receiver's whole share of the new phase was dropped (docs/performance.md,
+    /// "The QoS 0 phase that lost a whole receiver"). Returns, for the progress log, what arrived late or never, or
+    /// null when everything was there within a second.
     /// </summary>
     public async Task<string?> WaitForDeliveryAsync(CancellationToken cancellationToken)
     {
