@@ -9,6 +9,7 @@ namespace EdgeBroker.Benchmarks.Cases;
 /// <param name="ElapsedSeconds">From the first publish to the last delivery.</param>
 /// <param name="SendSeconds">From the first publish to the last publish (for the achieved offered rate).</param>
 /// <param name="Completed">Whether every sent message arrived; false means the phase ended on a stall or time-out.</param>
+/// <param name="Shortfalls">The receivers that did not get their whole share.</param>
 public sealed record PhaseMeasurement(
     int Expected,
     int Sent,
@@ -22,7 +23,8 @@ public sealed record PhaseMeasurement(
     double SendSeconds,
     bool Completed,
     CpuUsage Cpu,
-    LatencySummary Latency)
+    LatencySummary Latency,
+    IReadOnlyList<ReceiverShortfall> Shortfalls)
 {
     /// <summary>Sent but never delivered.</summary>
     public int Lost => Math.Max(0, Sent - Delivered);
@@ -37,6 +39,15 @@ public sealed record PhaseMeasurement(
     /// <summary>Harness (load client) CPU microseconds per delivered message.</summary>
     public double HarnessCpuMicrosecondsPerMessage => Cpu.HarnessMicrosecondsPer(Delivered);
 }
+
+/// <summary>
+/// A receiver that did not get all of a phase's messages: how many it got and when (milliseconds after the phase
+/// started; null when none came), and how many of an earlier phase it received meanwhile — a receiver whose share is
+/// missing while late messages of the warm-up still reach it was served late by the broker; one that received nothing at
+/// all had nothing sent to it, or did not read.
+/// </summary>
+public sealed record ReceiverShortfall(int Pair, int Delivered, int Expected, double? FirstMilliseconds, double? LastMilliseconds,
+    int Stale, double? LastStaleMilliseconds);
 
 /// <summary>Everything measured for one case, or why it could not be.</summary>
 public sealed record CaseResult(BenchmarkCase Case)

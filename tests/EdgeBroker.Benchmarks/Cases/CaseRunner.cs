@@ -87,12 +87,12 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
             }
 
             var phases = new PhaseRunner(broker, publishers, receivers, settings.Window);
-            await phases.WarmUpAsync(WarmupPhase, settings.Warmup, cancellationToken).ConfigureAwait(false);
+            ReportLate(@case, "warm-up", await phases.WarmUpAsync(WarmupPhase, settings.Warmup, cancellationToken).ConfigureAwait(false));
 
             var throughput = await phases.MeasureAsync(ThroughputPhase, Math.Max(1, settings.Messages / settings.Pairs),
                 ratePerPublisher: null, recordLatency: false, ThroughputTimeLimit, cancellationToken).ConfigureAwait(false);
             Report(@case, $"throughput {throughput.DeliveredPerSecond:N0} msg/s ({throughput.Delivered:N0}/{throughput.Sent:N0} delivered)");
-            await phases.WaitForQuietAsync(cancellationToken).ConfigureAwait(false);
+            ReportLate(@case, "throughput phase", await phases.WaitForDeliveryAsync(cancellationToken).ConfigureAwait(false));
 
             var latency = await phases.MeasureAsync(LatencyPhase, LatencyMessagesPerPublisher(), (double)settings.LatencyRate / settings.Pairs,
                 recordLatency: true, settings.LatencyDuration + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
@@ -120,6 +120,15 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
 
     int LatencyMessagesPerPublisher() =>
         Math.Max(1, (int)Math.Round(settings.LatencyRate * settings.LatencyDuration.TotalSeconds / settings.Pairs));
+
+    /// <summary>Says when a phase's messages took long to arrive after it, or never did (<see cref="PhaseRunner.WaitForDeliveryAsync"/>).</summary>
+    void ReportLate(BenchmarkCase @case, string phase, string? late)
+    {
+        if (late is not null)
+        {
+            Report(@case, $"after the {phase}: {late}");
+        }
+    }
 
     void Report(BenchmarkCase @case, string message) => progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] {@case.Id}: {message}");
 }

@@ -16,28 +16,36 @@ public sealed class PhaseRunner(BrokerProcess broker, IReadOnlyList<LoadPublishe
     /// this long: the missing messages are counted as lost.</summary>
     static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long receivers must be silent before the next phase starts.</summary>
-    static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(300);
+    /// <summary>The longest the next phase waits for the one before to be delivered.</summary>
+    static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(30);
 
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Unmeasured sending at full speed for <paramref name="duration"/>, then waits for the queues to drain.</summary>
-    public async Task WarmUpAsync(int phase, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>The receivers' tallies of the phase run last, and what each publisher sent in it: the next phase starts
+    /// once those messages have arrived (<see cref="WaitForDeliveryAsync"/>).</summary>
+    List<PhaseTally> _lastTallies = [];
+    PublishStats[] _lastSent = [];
+
+    /// <summary>Unmeasured sending at full speed for <paramref name="duration"/>, then waits for its messages to be
+    /// delivered (<see cref="WaitForDeliveryAsync"/>, whose report it returns).</summary>
+    public async Task<string?> WarmUpAsync(int phase, TimeSpan duration, CancellationToken cancellationToken)
     {
         if (duration <= TimeSpan.Zero)
         {
-            return;
+            return null;
         }
 
-        foreach (var receiver in receivers)
+        var tallies = receivers.Select(receiver => new PhaseTally(phase, receiver.Pair, expected: 0, recordLatency: false)).ToList();
+        for (var i = 0; i < receivers.Count; i++)
         {
-            receiver.BeginPhase(new PhaseTally(phase, receiver.Pair, expected: 0, recordLatency: false));
+            receivers[i].BeginPhase(tallies[i]);
         }
 
-        await Task.WhenAll(publishers.Select(publisher =>
+        var stats = await Task.WhenAll(publishers.Select(publisher =>
             publisher.RunAsync(phase, int.MaxValue, ratePerSecond: null, duration, window, cancellationToken))).ConfigureAwait(false);
         broker.ThrowIfExited();
-        await WaitForQuietAsync(cancellationToken).ConfigureAwait(false);
+        (_lastTallies, _lastSent) = (tallies, stats);
+        return await WaitForDeliveryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -68,6 +76,7 @@ public sealed class PhaseRunner(BrokerProcess broker, IReadOnlyList<LoadPublishe
         var stats = await sending.ConfigureAwait(false);
         broker.ThrowIfExited();
 
+        (_lastTallies, _lastSent) = (tallies, stats);
         var sent = stats.Sum(s => s.Sent);
         var delivered = tallies.Sum(t => t.Unique);
         var lastDelivery = tallies.Max(t => t.LastReceivedTimestamp);
@@ -85,26 +94,87 @@ public sealed class PhaseRunner(BrokerProcess broker, IReadOnlyList<LoadPublishe
             SendSeconds: lastSend > start ? Stopwatch.GetElapsedTime(start, lastSend).TotalSeconds : 0,
             Completed: completed,
             Cpu: cpuUsage,
-            Latency: recordLatency ? LatencyRecorder.Summarize(tallies.Select(t => t.Latencies!)) : LatencySummary.Empty);
+            Latency: recordLatency ? LatencyRecorder.Summarize(tallies.Select(t => t.Latencies!)) : LatencySummary.Empty,
+            Shortfalls: Shortfalls(tallies, start));
     }
 
-    /// <summary>Waits until the receivers have been silent for <see cref="QuietPeriod"/> (at most 10 s), so one
-    /// phase's backlog does not run into the next phase's measurement.</summary>
-    public async Task WaitForQuietAsync(CancellationToken cancellationToken)
+    /// <summary>The receivers that did not get every message of their share, and when what they got arrived.</summary>
+    List<ReceiverShortfall> Shortfalls(List<PhaseTally> tallies, long start)
     {
-        var limit = Stopwatch.StartNew();
+        double? AfterStart(long timestamp) => timestamp == 0 ? null : Stopwatch.GetElapsedTime(start, timestamp).TotalMilliseconds;
+
+        var shortfalls = new List<ReceiverShortfall>();
+        for (var i = 0; i < receivers.Count; i++)
+        {
+            var tally = tallies[i];
+            if (tally.Unique < tally.Expected)
+            {
+                shortfalls.Add(new ReceiverShortfall(tally.Pair, tally.Unique, tally.Expected, AfterStart(tally.FirstReceivedTimestamp),
+                    AfterStart(tally.LastReceivedTimestamp), receivers[i].Stale, AfterStart(receivers[i].LastStaleTimestamp)));
+            }
+        }
+
+        return shortfalls;
+    }
+
+    /// <summary>
+    /// Waits until every receiver has got what its publisher sent in the phase run last, or until nothing has arrived
+    /// at any receiver for <see cref="StallTimeout"/> (what is missing then is not coming: a broker dropped it), at most
+    /// <see cref="DrainLimit"/> — so that one phase's backlog never runs into the next phase's measurement. Waiting
+    /// for 300 ms of silence alone, as the harness did before, started the next phase while a receiver whose TCP
+    /// window was shut still had tens of thousands of messages of the phase before on their way; behind them, and
+    /// behind the broker's queue limit, the receiver's whole share of the new phase was dropped (docs/performance.md,
+    /// "The QoS 0 phase that lost a whole receiver"). Returns, for the progress log, what arrived late or never, or
+    /// null when everything was there within a second.
+    /// </summary>
+    public async Task<string?> WaitForDeliveryAsync(CancellationToken cancellationToken)
+    {
+        var sent = new Dictionary<int, int>();
+        for (var i = 0; i < _lastSent.Length; i++)
+        {
+            sent[publishers[i].Pair] = _lastSent[i].Sent;
+        }
+
+        var waited = Stopwatch.StartNew();
         var last = receivers.Sum(r => r.TotalReceived);
-        var quietSince = Stopwatch.StartNew();
-        while (quietSince.Elapsed < QuietPeriod && limit.Elapsed < TimeSpan.FromSeconds(10))
+        var sinceProgress = Stopwatch.StartNew();
+        while (Missing(sent).Count > 0 && sinceProgress.Elapsed < StallTimeout && waited.Elapsed < DrainLimit)
         {
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            broker.ThrowIfExited();
             var now = receivers.Sum(r => r.TotalReceived);
             if (now != last)
             {
                 last = now;
-                quietSince.Restart();
+                sinceProgress.Restart();
             }
         }
+
+        var missing = Missing(sent);
+        if (missing.Count == 0 && waited.Elapsed < TimeSpan.FromSeconds(1))
+        {
+            return null;
+        }
+
+        var never = missing.Count == 0 ? "everything arrived" : "never arrived: " + string.Join(", ", missing.Select(m => $"receiver {m.Pair} {m.Count:N0}"));
+        return $"the phase before took {waited.Elapsed.TotalMilliseconds:N0} ms more to be delivered; {never}";
+    }
+
+    /// <summary>The receivers that have not got everything their publisher sent in the phase run last, and how many
+    /// they miss.</summary>
+    List<(int Pair, int Count)> Missing(Dictionary<int, int> sent)
+    {
+        var missing = new List<(int Pair, int Count)>();
+        foreach (var tally in _lastTallies)
+        {
+            var expected = sent.GetValueOrDefault(tally.Pair);
+            if (tally.Unique < expected)
+            {
+                missing.Add((tally.Pair, expected - tally.Unique));
+            }
+        }
+
+        return missing;
     }
 
     /// <summary>True when every sent message arrived; false when deliveries stalled after sending ended.</summary>

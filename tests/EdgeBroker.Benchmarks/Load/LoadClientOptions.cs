@@ -1,4 +1,6 @@
+using System.Net;
 using MQTTnet;
+using MQTTnet.Channel;
 using MQTTnet.Formatter;
 
 namespace EdgeBroker.Benchmarks.Load;
@@ -6,21 +8,20 @@ namespace EdgeBroker.Benchmarks.Load;
 /// <summary>
 /// Connection settings shared by every load client, for both brokers: MQTT 3.1.1 (what the gateway's local sensors
 /// speak), clean sessions unless a durable case asks for persistent ones, a keep-alive long enough that no PINGREQ
-/// traffic lands inside a measurement, and socket buffers of <see cref="SocketBufferBytes"/>.
+/// traffic lands inside a measurement, each packet written whole (MQTTnet writes a PUBLISH's header and payload with
+/// two <c>send</c>s otherwise), and the connection opened by the harness (<see cref="LoadSocketStream"/>: buffered
+/// reads, socket buffers sized by the kernel).
 /// </summary>
 public static class LoadClientOptions
 {
-    /// <summary>
-    /// The load clients' socket send and receive buffers: Linux's own starting size for a TCP receive buffer (the middle
-    /// value of <c>net.ipv4.tcp_rmem</c>), what mosquitto_sub, paho and most clients run with. MQTTnet sets both to its
-    /// <see cref="MqttClientTcpOptions.BufferSize"/>, 8 KB unless told otherwise, which fixes the receiver's TCP window
-    /// at a few KB: once a receiver falls behind a burst, the broker can send it a few KB per zero-window probe (~200 ms
-    /// on loopback), whatever the broker. Measured on the same build and machine (2026-12-05, 8 pairs, QoS 0, 64-byte
-    /// payloads): with 8 KB, mosquitto 20,462 msg/s and the EdgeBroker host 1,641 msg/s (`ss`: rwnd-limited 99 % of
-    /// the time, a window of 5,376 bytes); with 64 KB, 132,229 and 143,471. The harness measures brokers, not that
-    /// window.
-    /// </summary>
-    public const int SocketBufferBytes = 128 * 1024;
+    /// <summary>Opens the load clients' connections (<see cref="LoadSocketStream"/>).</summary>
+    sealed class StreamProvider : IMqttClientStreamProvider
+    {
+        public static readonly StreamProvider Instance = new();
+
+        public Task<Stream> ConnectAsync(EndPoint brokerEndPoint, CancellationToken cancellationToken) =>
+            LoadSocketStream.ConnectAsync(brokerEndPoint, cancellationToken);
+    }
 
     /// <param name="cleanSession">False for a persistent session: the broker keeps the client's subscriptions and
     /// stores QoS 1 messages for it until it acknowledges them, also while it is away.</param>
@@ -33,8 +34,9 @@ public static class LoadClientOptions
             .WithCleanSession(cleanSession)
             .WithKeepAlivePeriod(TimeSpan.FromMinutes(5))
             .WithTimeout(TimeSpan.FromSeconds(30))
+            .WithoutPacketFragmentation()
             .Build();
-        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferBytes;
+        ((MqttClientTcpOptions)options.ChannelOptions).StreamProvider = StreamProvider.Instance;
         return options;
     }
 

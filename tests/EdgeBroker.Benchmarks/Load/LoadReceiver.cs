@@ -17,6 +17,8 @@ public sealed class LoadReceiver : IAsyncDisposable
     PhaseTally? _tally;
     long _totalReceived;
     long _foreign;
+    int _stale;
+    long _lastStaleTimestamp;
 
     LoadReceiver(IMqttClient client, int pair)
     {
@@ -34,6 +36,13 @@ public sealed class LoadReceiver : IAsyncDisposable
     public long Foreign => Interlocked.Read(ref _foreign);
 
     public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Messages of another phase (a late one of an earlier phase) received since the current phase began:
+    /// a receiver that got none of a phase but many of these was served late, not starved.</summary>
+    public int Stale => Volatile.Read(ref _stale);
+
+    /// <summary>Stopwatch timestamp of the last of <see cref="Stale"/>, 0 before the first.</summary>
+    public long LastStaleTimestamp => Volatile.Read(ref _lastStaleTimestamp);
 
     public static async Task<LoadReceiver> ConnectAsync(BenchmarkCase @case, int pair, int port, CancellationToken cancellationToken)
     {
@@ -73,7 +82,12 @@ public sealed class LoadReceiver : IAsyncDisposable
     }
 
     /// <summary>Starts counting into <paramref name="tally"/>; messages stamped with another phase are ignored from now on.</summary>
-    public void BeginPhase(PhaseTally tally) => Volatile.Write(ref _tally, tally);
+    public void BeginPhase(PhaseTally tally)
+    {
+        Volatile.Write(ref _tally, tally);
+        Volatile.Write(ref _stale, 0);
+        Volatile.Write(ref _lastStaleTimestamp, 0);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -96,6 +110,11 @@ public sealed class LoadReceiver : IAsyncDisposable
         if (tally is not null && message.Phase == tally.Phase)
         {
             tally.Count(message, receivedTimestamp);
+        }
+        else
+        {
+            Volatile.Write(ref _stale, _stale + 1);
+            Volatile.Write(ref _lastStaleTimestamp, receivedTimestamp);
         }
 
         return Task.CompletedTask;

@@ -14,6 +14,7 @@ public sealed class PhaseTally
     int _duplicates;
     int _misrouted;
     int _outOfRange;
+    long _firstReceivedTimestamp;
     long _lastReceivedTimestamp;
 
     /// <param name="phase">Phase number stamped in the payloads this tally counts; other phases are ignored.</param>
@@ -47,6 +48,9 @@ public sealed class PhaseTally
     /// <summary>Sequence numbers outside 0..expected-1: should never happen; counted so it cannot go unnoticed.</summary>
     public int OutOfRange => Volatile.Read(ref _outOfRange);
 
+    /// <summary>Stopwatch timestamp of the first unique message, 0 before it.</summary>
+    public long FirstReceivedTimestamp => Volatile.Read(ref _firstReceivedTimestamp);
+
     /// <summary>Stopwatch timestamp of the last unique message, 0 before the first.</summary>
     public long LastReceivedTimestamp => Volatile.Read(ref _lastReceivedTimestamp);
 
@@ -76,6 +80,11 @@ public sealed class PhaseTally
         }
 
         Latencies?.Record(message.SentTimestamp, receivedTimestamp);
+        if (_firstReceivedTimestamp == 0)
+        {
+            Volatile.Write(ref _firstReceivedTimestamp, receivedTimestamp);
+        }
+
         Volatile.Write(ref _lastReceivedTimestamp, receivedTimestamp);
         Volatile.Write(ref _unique, _unique + 1);
     }

@@ -207,6 +207,37 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
                         "anything well above 0% means something else on the machine competed with the run. " +
                         "Misrouted: delivered to a receiver other than the addressed one (must be 0).");
         text.AppendLine();
+        WriteShortfalls(text);
+    }
+
+    /// <summary>Which receivers a phase's lost messages were meant for, and when what they did get arrived: a whole
+    /// receiver's share missing reads differently from losses spread over all of them.</summary>
+    void WriteShortfalls(StringBuilder text)
+    {
+        var phases = _loadResults.Where(r => r.Succeeded)
+            .SelectMany(r => new[] { (r.Case.Id, Phase: "throughput", Measurement: r.Throughput!), (r.Case.Id, Phase: "latency", Measurement: r.Latency!) })
+            .Where(p => p.Measurement.Shortfalls.Count > 0)
+            .ToList();
+        if (phases.Count == 0)
+        {
+            return;
+        }
+
+        static string Milliseconds(double? ms) => ms is { } value ? value.ToString("N0", Invariant) + " ms" : "never";
+
+        text.AppendLine("Receivers short of their share (times after the phase's start; \"earlier phase\": late messages of the phase " +
+                        "before, received during this one):").AppendLine();
+        foreach (var (id, phase, measurement) in phases)
+        {
+            foreach (var s in measurement.Shortfalls)
+            {
+                text.AppendLine(Invariant,
+                    $"- {id} {phase}: receiver {s.Pair} got {s.Delivered:N0} of {s.Expected:N0} (first {Milliseconds(s.FirstMilliseconds)}, " +
+                    $"last {Milliseconds(s.LastMilliseconds)}); {s.Stale:N0} of an earlier phase (last {Milliseconds(s.LastStaleMilliseconds)})");
+            }
+        }
+
+        text.AppendLine();
     }
 
     static void WriteDetailRow(StringBuilder text, CaseResult result, string phase, PhaseMeasurement measurement)

@@ -179,10 +179,14 @@ public sealed class OfflineDeliveryTests
     }
 
     /// <summary>The device connects once with a persistent session and goes away.</summary>
+    /// <summary>The device subscribes with a persistent session and leaves; returns once the broker has seen it go, so a
+    /// message published next is kept for it, not sent to the connection that is closing (which a redelivery would then
+    /// mark as a duplicate).</summary>
     static async Task LeaveAsync(RunningBroker broker, MqttProtocolVersion protocol = MqttProtocolVersion.V311)
     {
         var device = await TestClient.ConnectAsync(broker, Device, protocol, cleanStart: false, sessionExpiry: 300);
         await device.DisposeAsync();
+        await Eventually.WaitUntilAsync(() => !broker.IsConnected(Device), () => Device + " is still connected after its DISCONNECT");
     }
 
     static async Task<List<string>> ReadPayloadsAsync(RawMqttConnection connection, int count, TimeSpan? timeout = null)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using MQTTnet.Adapter;
 
 namespace EdgeBroker.EndToEnd.Tests.Overload;
 
@@ -62,7 +63,16 @@ public sealed class DescriptorExhaustionTests
             }
         }
 
-        await using var client = await TestClient.ConnectAsync(broker, "after-the-descriptors-came-back");
+        try
+        {
+            await using var client = await TestClient.ConnectAsync(broker, "after-the-descriptors-came-back");
+        }
+        catch (MqttConnectingFailedException e)
+        {
+            // Failed once in 49 runs on a machine at load 11-31 ("Connection closed" before the CONNACK), not seen
+            // again: whether the host had ended or closed that one connection, and why, is in its output.
+            Assert.Fail($"no client was accepted once the descriptors were free ({e.Message}); the host is {(IsRunning(broker) ? "running" : "gone")}; its output:\n{broker.Output}");
+        }
     }
 
     static bool IsRunning(BrokerProcess broker) => Directory.Exists($"/proc/{broker.ProcessId}/fd");

@@ -57,6 +57,11 @@ sealed class HostPacketTarget : FuzzTarget
 
     public HostPacketTarget()
     {
+        if (!SerialDriver.IsSerial)
+        {
+            Console.Error.WriteLine("host-packets: the thread pool could not be reduced to one thread: executions are not reproducible for afl-fuzz");
+        }
+
         AppDomain.CurrentDomain.FirstChanceException += (_, thrown) =>
         {
             if (_reading && _unexpected is null && thrown.Exception is not (BadPacketException or MqttProtocolViolationException))
@@ -95,18 +100,23 @@ sealed class HostPacketTarget : FuzzTarget
         _reading = true;
         try
         {
-            if (Wait(channel.ReceiveConnectAsync(Timeout.InfiniteTimeSpan, CancellationToken.None)))
+            // The reads complete at once, so the CONNECT is read within the step.
+            Task<bool>? connecting = null;
+            SerialDriver.Run(() => connecting = channel.ReceiveConnectAsync(Timeout.InfiniteTimeSpan, CancellationToken.None));
+            if (Wait(connecting!))
             {
                 // Serves until the input ends, then writes what is pending (CONNACK, acknowledgements, DISCONNECT) and
                 // closes the connection.
-                bridge.Serve(channel);
+                SerialDriver.Run(() => bridge.Serve(channel));
                 Wait(stream.Closed);
             }
         }
         finally
         {
-            Wait(channel.DisconnectAsync());
+            Task? disconnecting = null;
+            SerialDriver.Run(() => disconnecting = channel.DisconnectAsync());
             _reading = false;
+            Wait(disconnecting!);
         }
 
         if (_unexpected is { } unexpected)
@@ -118,7 +128,8 @@ sealed class HostPacketTarget : FuzzTarget
         core.ExpireSessions(Clock.NowMs() + 1000L * Mqtt311SessionExpirySeconds + 1);
     }
 
-    /// <summary>The channel reads from memory (<see cref="ClientStream"/>), so its tasks complete at once; waiting on one surfaces its exception.</summary>
+    /// <summary>Surfaces the exception of a step <see cref="SerialDriver.Run"/> ran to its end (one that has not ended by
+    /// then waits here, and afl-fuzz calls the execution a hang).</summary>
     static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
     static void Wait(Task task) => task.GetAwaiter().GetResult();
