@@ -21,6 +21,9 @@ namespace EdgeBroker.Host.Storage;
 /// </summary>
 public sealed class SqliteOfflineStore : IOfflineStore
 {
+    /// <summary>The shortest run of consecutive ids a deletion removes by range (shorter ones are listed).</summary>
+    const int RangeDeletion = 8;
+
     readonly SqliteDatabase _database;
     readonly OfflineLimits _limits;
     readonly OfflineCopies _copies;
@@ -33,6 +36,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
     readonly ThreadLocal<List<InsertRow>> _uncommitted = new(() => []);
     readonly SqliteStatement _insert;
     readonly SqliteStatement _delete;
+    readonly SqliteStatement _deleteRange;
     readonly SqliteStatement _recordLastId;
     readonly SqliteStatement _select;
 
@@ -48,6 +52,9 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
     /// <summary>The expired messages a read met (under the database's lock).</summary>
     readonly List<long> _expired = [];
+
+    /// <summary>The ids of a deletion outside its runs (under the database's lock).</summary>
+    readonly List<long> _scattered = [];
 
     /// <summary>Topics and senders read back repeat (a client's backlog is mostly one topic from a few senders): each
     /// read reuses the string of the row before when the bytes are the same (under the database's lock).</summary>
@@ -96,6 +103,10 @@ public sealed class SqliteOfflineStore : IOfflineStore
         // compared the client ID's text once more per row (measured: 5.2 → 3.8 µs per deleted row).
         _delete = _database.RawStatement(
             "DELETE FROM offline_messages WHERE +client_id = ?1 AND id IN (SELECT value FROM json_each(?2)) RETURNING LENGTH(payload) + LENGTH(topic)");
+        // A run of consecutive ids, every one acknowledged by the client: the rows in that id range are exactly those
+        // (ids are unique across clients), found by one walk of the table instead of a lookup per id.
+        _deleteRange = _database.RawStatement(
+            "DELETE FROM offline_messages WHERE id BETWEEN ?2 AND ?3 AND +client_id = ?1 RETURNING LENGTH(payload) + LENGTH(topic)");
         _recordLastId = _database.RawStatement("UPDATE offline_ids SET last = ?1 WHERE last < ?1");
         _select = _database.RawStatement(
             """
@@ -318,9 +329,50 @@ public sealed class SqliteOfflineStore : IOfflineStore
         Forget(clientId, deleted);
     }
 
-    /// <summary>Deletes the client's messages <paramref name="ids"/> in one statement (the database's transaction is
-    /// open) and returns how many it found and their size.</summary>
+    /// <summary>Deletes the client's messages <paramref name="ids"/> (the database's transaction is open) and returns
+    /// how many it found and their size: each run of at least <see cref="RangeDeletion"/> consecutive ids with one
+    /// range statement (a client acknowledges in order, and a backlog stored for one client while no other was
+    /// written to has consecutive ids), the rest with one statement listing them.</summary>
     Deleted Delete(string clientId, List<long> ids)
+    {
+        var deleted = default(Deleted);
+        _scattered.Clear();
+        var start = 0;
+        for (var i = 1; i <= ids.Count; i++)
+        {
+            if (i < ids.Count && ids[i] == ids[i - 1] + 1)
+            {
+                continue;
+            }
+
+            if (i - start >= RangeDeletion)
+            {
+                _deleteRange.Bind(1, clientId);
+                _deleteRange.Bind(2, ids[start]);
+                _deleteRange.Bind(3, ids[i - 1]);
+                deleted.Add(Run(_deleteRange));
+            }
+            else
+            {
+                for (var j = start; j < i; j++)
+                {
+                    _scattered.Add(ids[j]);
+                }
+            }
+
+            start = i;
+        }
+
+        if (_scattered.Count > 0)
+        {
+            deleted.Add(DeleteListed(clientId, _scattered));
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Deletes the client's messages <paramref name="ids"/> in one statement, the ids as one JSON array.</summary>
+    Deleted DeleteListed(string clientId, List<long> ids)
     {
         var length = 2 + (ids.Count * 21);
         if (length > _idList.Length)
@@ -344,18 +396,24 @@ public sealed class SqliteOfflineStore : IOfflineStore
         _idList[written++] = (byte)']';
         _delete.Bind(1, clientId);
         _delete.BindText(2, _idList.AsSpan(0, written));
+        return Run(_delete);
+    }
+
+    /// <summary>Runs a bound deletion that returns each deleted row's size.</summary>
+    static Deleted Run(SqliteStatement deletion)
+    {
         var deleted = default(Deleted);
         try
         {
-            while (_delete.Step())
+            while (deletion.Step())
             {
                 deleted.Count++;
-                deleted.Bytes += _delete.Int64(0);
+                deleted.Bytes += deletion.Int64(0);
             }
         }
         finally
         {
-            _delete.Reset();
+            deletion.Reset();
         }
 
         return deleted;
@@ -543,9 +601,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
                 var deleted = _deleted[clientId];
                 if (deleted.Count < ids.Count)
                 {
-                    var late = store.Delete(clientId, ids);
-                    deleted.Count += late.Count;
-                    deleted.Bytes += late.Bytes;
+                    deleted.Add(store.Delete(clientId, ids));
                     _deleted[clientId] = deleted;
                 }
 
@@ -578,6 +634,12 @@ public sealed class SqliteOfflineStore : IOfflineStore
     {
         public int Count;
         public long Bytes;
+
+        public void Add(Deleted more)
+        {
+            Count += more.Count;
+            Bytes += more.Bytes;
+        }
     }
 
     /// <summary>The string of the last UTF-8 text read, reused while the same text is read again.</summary>
