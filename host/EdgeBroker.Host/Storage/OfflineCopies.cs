@@ -9,8 +9,9 @@ namespace EdgeBroker.Host.Storage;
 /// store work); the database stays the truth (a restart starts with no copies, and every client's backlog is read from
 /// SQLite again). A client's copy is either complete — every message the store keeps for it, in id order — or absent:
 /// a message that does not fit the budget drops the client's whole copy, and a client gets one again only once it has
-/// nothing stored. The budget counts topic and payload bytes (as the per-client quota does) plus
-/// <see cref="OverheadBytes"/> per message. Thread-safe: one lock, never held while waiting for the database.
+/// nothing stored; a drained client keeps an empty copy (no arrays, a few dozen bytes) until its session is discarded.
+/// The budget counts topic and payload bytes (as the per-client quota does) plus <see cref="OverheadBytes"/> per
+/// message. Thread-safe: one lock, never held while waiting for the database.
 /// </summary>
 public sealed class OfflineCopies(long maxBytes)
 {
@@ -145,8 +146,8 @@ public sealed class OfflineCopies(long maxBytes)
     {
         const int InitialSlots = 16;
 
-        StoredMessage?[] _slots = new StoredMessage?[InitialSlots];
-        long[] _ids = new long[InitialSlots];
+        StoredMessage?[] _slots = [];
+        long[] _ids = [];
         int _head;
         int _end;
 
@@ -187,11 +188,11 @@ public sealed class OfflineCopies(long maxBytes)
                 _head++;
             }
 
-            if (_head == _end && _slots.Length > InitialSlots)
+            if (_head == _end)
             {
-                // Drained: give a large backlog's arrays back.
-                _slots = new StoredMessage?[InitialSlots];
-                _ids = new long[InitialSlots];
+                // Drained: a client that is back holds no arrays (a persistent session keeps its copy while it lives).
+                _slots = [];
+                _ids = [];
                 _head = 0;
                 _end = 0;
             }
@@ -217,7 +218,7 @@ public sealed class OfflineCopies(long maxBytes)
         void Compact()
         {
             var live = _end - _head;
-            var size = live > _slots.Length / 2 ? _slots.Length * 2 : _slots.Length;
+            var size = Math.Max(InitialSlots, live > _slots.Length / 2 ? _slots.Length * 2 : _slots.Length);
             var slots = size == _slots.Length ? _slots : new StoredMessage?[size];
             var ids = size == _ids.Length ? _ids : new long[size];
             Array.Copy(_slots, _head, slots, 0, live);

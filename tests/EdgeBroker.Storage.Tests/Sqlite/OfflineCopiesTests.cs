@@ -36,6 +36,34 @@ public sealed class OfflineCopiesTests : IDisposable
         copies.Remove("dev", 3);
         Assert.Equal(0, copies.Bytes);
         Assert.Empty(Read(copies, "dev"));
+
+        // Drained, the client keeps its (empty) copy: what comes next is copied too.
+        copies.Add("dev", Stored(4), clientWasEmpty: false);
+        Assert.Equal([4L], Read(copies, "dev"));
+    }
+
+    [Fact]
+    public void A_copy_keeps_id_order_while_it_grows_and_its_acknowledged_front_is_reclaimed()
+    {
+        var copies = new OfflineCopies(1000 * CopyOfOne);
+        var kept = new List<long>();
+        for (long id = 1; id <= 100; id++)
+        {
+            copies.Add("dev", Stored(id), clientWasEmpty: id == 1);
+            kept.Add(id);
+
+            // Acknowledged mostly in order, now and then one ahead of its turn.
+            if (id % 3 == 0)
+            {
+                var acknowledged = id % 9 == 0 ? kept[^1] : kept[0];
+                copies.Remove("dev", acknowledged);
+                kept.Remove(acknowledged);
+            }
+        }
+
+        Assert.Equal(kept, Read(copies, "dev"));
+        Assert.Equal(kept.Where(id => id > 50), Read(copies, "dev", afterId: 50));
+        Assert.Equal(kept.Count * CopyOfOne, copies.Bytes);
     }
 
     [Fact]
