@@ -45,6 +45,10 @@ public sealed class BrokerOptions
     /// <summary>Topic and payload bytes kept per persistent session before new messages are refused.</summary>
     public long MaxOfflineBytesPerClient { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>Memory the SQLite store may use, across all clients, for copies of the offline messages it keeps, so
+    /// a returning client's backlog is delivered without reading the database (0: always read it).</summary>
+    public long OfflineCopyBytes { get; set; } = 32 * 1024 * 1024;
+
     /// <summary>Lifetime of a kept message that has no MQTT 5 message expiry interval.</summary>
     public double OfflineMessageTtlHours { get; set; } = 72;
 
@@ -162,6 +166,11 @@ public sealed class BrokerOptions
         if (MaxOfflineBytesPerClient < 1)
         {
             problems.Add($"MaxOfflineBytesPerClient must be at least 1 (is {MaxOfflineBytesPerClient}).");
+        }
+
+        if (OfflineCopyBytes < 0)
+        {
+            problems.Add($"OfflineCopyBytes must not be negative (is {OfflineCopyBytes}; 0 keeps no copies).");
         }
 
         problems.AddRange(OutboundQueue.Validate());

@@ -60,7 +60,7 @@ public sealed class BrokerStorage : IDisposable
         }
 
         var database = SqliteDatabase.Open(options.DataDir, options.MaxDatabaseBytes, options.SqliteSynchronous);
-        return new BrokerStorage(new SqliteOfflineStore(database, limits), new SqliteSessionStore(database), new SqliteRetainedStore(database),
+        return new BrokerStorage(new SqliteOfflineStore(database, limits, options.OfflineCopyBytes), new SqliteSessionStore(database), new SqliteRetainedStore(database),
             new SqliteDeviceStore(database), new SqliteTokenStore(database), new SqliteUplinkQueueStore(database), database, $"SQLite {database.Path}")
         {
             DedupeLog = new SqliteDedupeLog(database, DedupeCapacity),

@@ -104,6 +104,47 @@ public sealed class GroupCommitTests : IDisposable
     }
 
     [Fact]
+    public void Runs_of_consecutive_acknowledged_ids_and_scattered_ones_delete_exactly_the_acknowledged_rows()
+    {
+        var dev = new List<long>();
+        var other = new List<long>();
+        List<long> acknowledged;
+        using (var database = SqliteDatabase.Open(_directory.Path))
+        {
+            var offline = new SqliteOfflineStore(database, _limits);
+            for (var i = 0; i < 60; i++)
+            {
+                // 20 for dev, then 20 alternating between the two clients, then 20 more for dev.
+                var client = i >= 20 && i < 40 && i % 2 == 1 ? "other" : "dev";
+                (client == "dev" ? dev : other).Add(offline.Append(client, "m" + i));
+            }
+
+            Assert.True(offline.Commit());
+
+            // dev acknowledges its first 15 in order (a run), every other one of the interleaved part (scattered), then
+            // 12 of its last 20 with a gap, the 3 after the gap in reverse order (scattered again).
+            acknowledged = dev.Take(15).Concat(dev.Skip(20).Take(10).Where((_, i) => i % 2 == 0))
+                .Concat(dev.Skip(30).Take(9)).Concat(dev.Skip(40).Take(3).Reverse()).ToList();
+            lock (database.Sync)
+            {
+                foreach (var id in acknowledged)
+                {
+                    offline.Remove("dev", id);
+                }
+            }
+
+            Assert.Equal(dev.Except(acknowledged), offline.ReadAll("dev").Select(message => message.Id));
+            Assert.Equal(other, offline.ReadAll("other").Select(message => message.Id));
+            Assert.Equal(dev.Count - acknowledged.Count, offline.Count("dev"));
+        }
+
+        using var reopened = SqliteDatabase.Open(_directory.Path);
+        var store = new SqliteOfflineStore(reopened, _limits);
+        Assert.Equal(other, store.ReadAll("other").Select(message => message.Id));
+        Assert.Equal(dev.Except(acknowledged), store.ReadAll("dev").Select(message => message.Id));
+    }
+
+    [Fact]
     public void A_message_acknowledged_before_its_insert_is_committed_is_deleted_by_the_same_transaction()
     {
         using (var database = SqliteDatabase.Open(_directory.Path))

@@ -29,10 +29,12 @@ public sealed class SqliteStoreSet : IStoreSet
 {
     readonly SqliteDatabase _database;
 
-    public SqliteStoreSet(string directory, OfflineLimits limits)
+    /// <param name="copyBytes">The offline store's budget for in-memory copies (<see cref="OfflineCopies"/>); 0 reads
+    /// SQLite only.</param>
+    public SqliteStoreSet(string directory, OfflineLimits limits, long copyBytes = 0)
     {
         _database = SqliteDatabase.Open(directory);
-        Offline = new SqliteOfflineStore(_database, limits);
+        Offline = new SqliteOfflineStore(_database, limits, copyBytes);
         Sessions = new SqliteSessionStore(_database);
     }
 
