@@ -619,13 +619,14 @@ namespace EdgeBroker.Core
         /// <summary>
         /// Presence: <paramref name="connection"/>'s CONNECT for <paramref name="clientId"/> was accepted. Engines call
         /// this right after <see cref="Connect"/> (so an application that reacts to the connect event can already reach
-        /// the client by P2P), with the client's address as <c>ip:port</c>; the core publishes the connect event.
+        /// the client by P2P); the core publishes the connect event, naming the connection's
+        /// <see cref="IClientConnection.ClientAddress"/>.
         /// Presence follows TCP connections, not sessions: every accepted connection is reported, takeovers included.
         /// </summary>
-        public void ConnectionAccepted(string clientId, IClientConnection connection, string clientAddress)
+        public void ConnectionAccepted(string clientId, IClientConnection connection)
         {
             Interlocked.Increment(ref _connectionsAccepted);
-            _presence.ConnectionAccepted(clientId, connection, clientAddress);
+            _presence.ConnectionAccepted(clientId, connection);
         }
 
         /// <summary>The client sent DISCONNECT on <paramref name="connection"/>: its will is discarded [MQTT-3.14.4-3], and

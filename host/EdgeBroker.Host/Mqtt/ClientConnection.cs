@@ -96,6 +96,9 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// stays the reference's.</summary>
     public override int GetHashCode() => _channelId.GetHashCode();
 
+    /// <summary>Built from the channel's address and port when asked (presence events, the online-status API).</summary>
+    public string ClientAddress => channel.RemoteAddress;
+
     public string ClientId => clientId;
 
     public ushort KeepAliveSeconds => keepAliveSeconds;
