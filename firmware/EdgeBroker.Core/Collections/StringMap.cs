@@ -58,7 +58,10 @@ namespace EdgeBroker.Core.Collections
 
             if ((_used + 1) * 4 > _keys.Length * 3)
             {
-                Resize(_count * 2 + 8);
+                // Room for twice the entries (half full again, or the same size once removals' tombstones are
+                // cleared), not four times: a table of every client (sessions, live connections) grown to a
+                // quarter full cost each idle client up to 64 bytes per table, twice what half full costs.
+                Resize(_count + 1);
             }
 
             int mask = _keys.Length - 1;
