@@ -45,6 +45,12 @@ namespace EdgeBroker.Core
         public const int QuotaExceeded = 0x97;
 
         readonly SessionRegistry _sessions;
+
+        /// <summary>The sessions <see cref="Tick"/> goes through: filled and emptied by each tick, and kept. A new copy
+        /// every second grew by doubling to 8 bytes per session — about 26 bytes of garbage per idle client a second
+        /// at 10,000 clients, which kept the host's resident memory climbing between its heap trims. Its lock also
+        /// keeps two ticks from overlapping.</summary>
+        readonly ArrayList _tickSessions = new ArrayList();
         readonly SubscriptionIndex _subscriptions;
         readonly IOfflineStore _offlineStore;
         readonly ISessionStore _sessionStore;
@@ -586,21 +592,31 @@ namespace EdgeBroker.Core
         /// <summary>Time passes: sends overdue offline batches. Engines call it about once a second.</summary>
         public void Tick(long nowMs)
         {
-            ArrayList sessions = _sessions.Snapshot();
-            for (int i = 0; i < sessions.Count; i++)
+            lock (_tickSessions)
             {
-                Session session = (Session)sessions[i];
-                RoutedMessage will = null;
-                lock (session.SyncRoot)
+                _sessions.CopyTo(_tickSessions);
+                try
                 {
-                    _offline.Tick(session, nowMs);
-                    if (session.Will != null && !session.IsOnline && session.WillDueMs <= nowMs)
+                    for (int i = 0; i < _tickSessions.Count; i++)
                     {
-                        will = TakeWill(session);
+                        Session session = (Session)_tickSessions[i];
+                        RoutedMessage will = null;
+                        lock (session.SyncRoot)
+                        {
+                            _offline.Tick(session, nowMs);
+                            if (session.Will != null && !session.IsOnline && session.WillDueMs <= nowMs)
+                            {
+                                will = TakeWill(session);
+                            }
+                        }
+
+                        PublishWill(will);
                     }
                 }
-
-                PublishWill(will);
+                finally
+                {
+                    _tickSessions.Clear();
+                }
             }
         }
 

@@ -123,6 +123,21 @@ namespace EdgeBroker.Core.Collections
             _used = 0;
         }
 
+        /// <summary>How many slots <see cref="ValueAt"/> takes: a sweep goes through them all instead of copying the
+        /// values first. Removing entries during the sweep is safe (a removed entry leaves its slot empty, nothing
+        /// moves); adding is not (it may resize the table).</summary>
+        public int SlotCount
+        {
+            get { return _keys.Length; }
+        }
+
+        /// <summary>The value in <paramref name="slot"/> (0 to <see cref="SlotCount"/> - 1), or null for a slot that
+        /// holds no entry.</summary>
+        public object ValueAt(int slot)
+        {
+            return IsLive(slot) ? _values[slot] : null;
+        }
+
         /// <summary>Copies the values into <paramref name="target"/> (for listings and sweeps).</summary>
         public void CopyValuesTo(System.Collections.ArrayList target)
         {
