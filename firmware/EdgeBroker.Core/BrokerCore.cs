@@ -45,6 +45,12 @@ namespace EdgeBroker.Core
         public const int QuotaExceeded = 0x97;
 
         readonly SessionRegistry _sessions;
+
+        /// <summary>The sessions <see cref="Tick"/> goes through: filled and emptied by each tick, and kept. A new copy
+        /// every second grew by doubling to 8 bytes per session — about 26 bytes of garbage per idle client a second
+        /// at 10,000 clients, which kept the host's resident memory climbing between its heap trims. Its lock also
+        /// keeps two ticks from overlapping.</summary>
+        readonly ArrayList _tickSessions = new ArrayList();
         readonly SubscriptionIndex _subscriptions;
         readonly IOfflineStore _offlineStore;
         readonly ISessionStore _sessionStore;
@@ -586,21 +592,31 @@ namespace EdgeBroker.Core
         /// <summary>Time passes: sends overdue offline batches. Engines call it about once a second.</summary>
         public void Tick(long nowMs)
         {
-            ArrayList sessions = _sessions.Snapshot();
-            for (int i = 0; i < sessions.Count; i++)
+            lock (_tickSessions)
             {
-                Session session = (Session)sessions[i];
-                RoutedMessage will = null;
-                lock (session.SyncRoot)
+                _sessions.CopyTo(_tickSessions);
+                try
                 {
-                    _offline.Tick(session, nowMs);
-                    if (session.Will != null && !session.IsOnline && session.WillDueMs <= nowMs)
+                    for (int i = 0; i < _tickSessions.Count; i++)
                     {
-                        will = TakeWill(session);
+                        Session session = (Session)_tickSessions[i];
+                        RoutedMessage will = null;
+                        lock (session.SyncRoot)
+                        {
+                            _offline.Tick(session, nowMs);
+                            if (session.Will != null && !session.IsOnline && session.WillDueMs <= nowMs)
+                            {
+                                will = TakeWill(session);
+                            }
+                        }
+
+                        PublishWill(will);
                     }
                 }
-
-                PublishWill(will);
+                finally
+                {
+                    _tickSessions.Clear();
+                }
             }
         }
 
@@ -619,13 +635,14 @@ namespace EdgeBroker.Core
         /// <summary>
         /// Presence: <paramref name="connection"/>'s CONNECT for <paramref name="clientId"/> was accepted. Engines call
         /// this right after <see cref="Connect"/> (so an application that reacts to the connect event can already reach
-        /// the client by P2P), with the client's address as <c>ip:port</c>; the core publishes the connect event.
+        /// the client by P2P); the core publishes the connect event, naming the connection's
+        /// <see cref="IClientConnection.ClientAddress"/>.
         /// Presence follows TCP connections, not sessions: every accepted connection is reported, takeovers included.
         /// </summary>
-        public void ConnectionAccepted(string clientId, IClientConnection connection, string clientAddress)
+        public void ConnectionAccepted(string clientId, IClientConnection connection)
         {
             Interlocked.Increment(ref _connectionsAccepted);
-            _presence.ConnectionAccepted(clientId, connection, clientAddress);
+            _presence.ConnectionAccepted(clientId, connection);
         }
 
         /// <summary>The client sent DISCONNECT on <paramref name="connection"/>: its will is discarded [MQTT-3.14.4-3], and

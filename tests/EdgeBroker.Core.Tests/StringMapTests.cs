@@ -87,4 +87,42 @@ public class StringMapTests
         map.CopyValuesTo(values);
         Assert.Equal(live.OrderBy(k => k), values.Cast<string>().OrderBy(k => k));
     }
+
+    [Fact]
+    public void A_walk_through_the_slots_sees_every_value_once_while_it_removes_them()
+    {
+        var map = new StringMap(4);
+        var keys = Enumerable.Range(0, 100).Select(i => "k" + i).ToList();
+        keys.ForEach(key => map.Set(key, key));
+        map.Remove("k7");
+
+        var seen = new List<string>();
+        for (int slot = 0; slot < map.SlotCount; slot++)
+        {
+            if (map.ValueAt(slot) is string value)
+            {
+                seen.Add(value);
+                Assert.True(map.Remove(value));
+            }
+        }
+
+        Assert.Equal(keys.Where(key => key != "k7").OrderBy(k => k), seen.OrderBy(k => k));
+        Assert.Equal(0, map.Count);
+    }
+
+    [Fact]
+    public void A_full_table_grows_to_half_full()
+    {
+        var map = new StringMap(4);
+        for (int i = 0; i < 6; i++)
+        {
+            map.Set("k" + i, i);
+        }
+
+        Assert.Equal(8, map.SlotCount);
+
+        // The seventh entry passes three quarters of 8 slots: room for twice the entries, not four times.
+        map.Set("k6", 6);
+        Assert.Equal(16, map.SlotCount);
+    }
 }

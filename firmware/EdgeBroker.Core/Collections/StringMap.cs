@@ -58,7 +58,10 @@ namespace EdgeBroker.Core.Collections
 
             if ((_used + 1) * 4 > _keys.Length * 3)
             {
-                Resize(_count * 2 + 8);
+                // Room for twice the entries (half full again, or the same size once removals' tombstones are
+                // cleared), not four times: a table of every client (sessions, live connections) grown to a
+                // quarter full cost each idle client up to 64 bytes per table, twice what half full costs.
+                Resize(_count + 1);
             }
 
             int mask = _keys.Length - 1;
@@ -118,6 +121,21 @@ namespace EdgeBroker.Core.Collections
 
             _count = 0;
             _used = 0;
+        }
+
+        /// <summary>How many slots <see cref="ValueAt"/> takes: a sweep goes through them all instead of copying the
+        /// values first. Removing entries during the sweep is safe (a removed entry leaves its slot empty, nothing
+        /// moves); adding is not (it may resize the table).</summary>
+        public int SlotCount
+        {
+            get { return _keys.Length; }
+        }
+
+        /// <summary>The value in <paramref name="slot"/> (0 to <see cref="SlotCount"/> - 1), or null for a slot that
+        /// holds no entry.</summary>
+        public object ValueAt(int slot)
+        {
+            return IsLive(slot) ? _values[slot] : null;
         }
 
         /// <summary>Copies the values into <paramref name="target"/> (for listings and sweeps).</summary>

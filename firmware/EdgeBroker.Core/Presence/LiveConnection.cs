@@ -6,11 +6,10 @@ namespace EdgeBroker.Core.Presence
     /// client, so it holds only what the connection cannot tell itself (a device counts its heap per client).</summary>
     public sealed class LiveConnection
     {
-        public LiveConnection(string clientId, IClientConnection connection, string clientAddress, long connectedAtUnixMilliseconds)
+        public LiveConnection(string clientId, IClientConnection connection, long connectedAtUnixMilliseconds)
         {
             ClientId = clientId;
             Connection = connection;
-            ClientAddress = clientAddress;
             ConnectedAtUnixMilliseconds = connectedAtUnixMilliseconds;
         }
 
@@ -24,8 +23,12 @@ namespace EdgeBroker.Core.Presence
             get { return Connection.ChannelId; }
         }
 
-        /// <summary>The client's IP address and port, as the engine saw them (<c>192.168.1.7:50312</c>).</summary>
-        public string ClientAddress { get; private set; }
+        /// <summary>The client's IP address and port, as the engine saw them (<c>192.168.1.7:50312</c>), asked of the
+        /// connection (an engine may build it on demand: the host keeps the address and port, not the string).</summary>
+        public string ClientAddress
+        {
+            get { return Connection.ClientAddress; }
+        }
 
         /// <summary>The <c>time</c> of the connection's connect event.</summary>
         public long ConnectedAtUnixMilliseconds { get; private set; }

@@ -34,7 +34,7 @@ namespace EdgeBroker.Core.Presence
 
         /// <summary><paramref name="connection"/>'s CONNECT for <paramref name="clientId"/> was accepted; publishes
         /// connect. Reporting the same connection again changes nothing.</summary>
-        public void ConnectionAccepted(string clientId, IClientConnection connection, string clientAddress)
+        public void ConnectionAccepted(string clientId, IClientConnection connection)
         {
             lock (_sync)
             {
@@ -43,7 +43,7 @@ namespace EdgeBroker.Core.Presence
                     return;
                 }
 
-                LiveConnection live = new LiveConnection(clientId, connection, clientAddress, UnixTime.NowMilliseconds());
+                LiveConnection live = new LiveConnection(clientId, connection, UnixTime.NowMilliseconds());
                 _live.Add(live);
                 Publish(live, PresenceEventType.Connect, live.ConnectedAtUnixMilliseconds);
             }

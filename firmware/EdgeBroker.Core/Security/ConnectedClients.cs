@@ -70,12 +70,13 @@ namespace EdgeBroker.Core.Security
             ArrayList lost = new ArrayList();
             lock (_sync)
             {
-                ArrayList clients = new ArrayList();
-                _byClientId.CopyValuesTo(clients);
-                for (int i = 0; i < clients.Count; i++)
+                // Through the table's slots, not a copy of it: this runs every second, and a copy of every connected
+                // client grew by doubling to about 26 bytes of garbage per idle client a second (docs/performance.md, "Idle
+                // connections: the last native allocation").
+                for (int slot = 0; slot < _byClientId.SlotCount; slot++)
                 {
-                    AuthenticatedClient client = (AuthenticatedClient)clients[i];
-                    if (client.LostCredentials(nowMs))
+                    AuthenticatedClient client = (AuthenticatedClient)_byClientId.ValueAt(slot);
+                    if (client != null && client.LostCredentials(nowMs))
                     {
                         lost.Add(client);
                         _byClientId.Remove(client.ClientId);

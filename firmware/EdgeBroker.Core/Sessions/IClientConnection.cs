@@ -13,6 +13,11 @@ namespace EdgeBroker.Core.Sessions
         /// it. An engine may build it when asked rather than keep the string.</summary>
         string ChannelId { get; }
 
+        /// <summary>The client's IP address and port as the engine saw them (<c>192.168.1.7:50312</c>), the same every
+        /// time it is asked, also after the connection closed; presence events and the live-connection list name it.
+        /// An engine may build it when asked rather than keep the string.</summary>
+        string ClientAddress { get; }
+
         /// <summary>
         /// Queues one message for this client. <paramref name="subscriptionIdentifiers"/> is null for P2P
         /// messages and for subscriptions without identifiers (MQTT 5 only). A non-zero

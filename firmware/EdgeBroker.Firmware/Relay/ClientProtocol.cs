@@ -29,6 +29,10 @@ namespace EdgeBroker.Firmware.Relay
         TopicCache _topics;
         PacketIdSet _awaitingRelease;
         string _clientId;
+
+        /// <summary>The client's <c>ip:port</c> once its CONNECT was accepted: presence events name it after the socket
+        /// has closed, when it can no longer be read from the socket.</summary>
+        string _clientAddress;
         AuthenticatedClient _authenticated;
         bool _admitted;
         bool _connected;
@@ -45,6 +49,12 @@ namespace EdgeBroker.Firmware.Relay
         public string ClientId
         {
             get { return _connected ? _clientId : null; }
+        }
+
+        /// <summary>The client's <c>ip:port</c> once its CONNECT was accepted, else null.</summary>
+        public string ClientAddress
+        {
+            get { return _clientAddress; }
         }
 
         /// <summary>Who the client proved to be once its CONNECT was accepted, else null.</summary>
@@ -170,6 +180,7 @@ namespace EdgeBroker.Firmware.Relay
             _admitted = true;
             _authenticated = decision.Client;
             _clientId = clientId;
+            _clientAddress = ip + ":" + remote.Port;
             _cleanSession = connect.CleanSession;
 
             // [MQTT-3.1.2-24]: one and a half keep-alive periods without a packet and the client is gone.
@@ -191,7 +202,7 @@ namespace EdgeBroker.Firmware.Relay
             }
 
             _connection.ReleaseConnAck(connAck, connAckOffset, sessionPresent);
-            _context.Core.ConnectionAccepted(clientId, _connection, ip + ":" + remote.Port);
+            _context.Core.ConnectionAccepted(clientId, _connection);
 
             // [MQTT-3.1.4-2]: the core now routes to this connection; the one it replaced is closed.
             if (previous != null && previous != _connection)

@@ -67,6 +67,12 @@ namespace EdgeBroker.Firmware.Relay
             get { return ChannelIds.Format(_channelNumber); }
         }
 
+        /// <summary>The client's <c>ip:port</c> once its CONNECT was accepted (kept by its protocol), else null.</summary>
+        public string ClientAddress
+        {
+            get { return _protocol.ClientAddress; }
+        }
+
         /// <summary>The client ID once its CONNECT was accepted, else null.</summary>
         public string ClientId
         {

@@ -88,6 +88,17 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
 
     public string ChannelId => _channelId.ToString("N");
 
+    /// <summary>The channel ID's hash, for the bridge's connection table. The runtime's default hash of an object is
+    /// kept in the object's header, where the lock on it (<see cref="Sync"/>) is kept too: an object both hashed and
+    /// locked gets a native sync block for its life instead (88 bytes plus a 16-byte table entry, malloc'd by the
+    /// runtime) — one per idle connection, in the C library's arenas amid the set-up's freed memory, where no trim
+    /// can give their pages back (docs/performance.md, "Idle connections: the last native allocation"). Equality
+    /// stays the reference's.</summary>
+    public override int GetHashCode() => _channelId.GetHashCode();
+
+    /// <summary>Built from the channel's address and port when asked (presence events, the online-status API).</summary>
+    public string ClientAddress => channel.RemoteAddress;
+
     public string ClientId => clientId;
 
     public ushort KeepAliveSeconds => keepAliveSeconds;

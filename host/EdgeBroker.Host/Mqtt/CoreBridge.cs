@@ -119,9 +119,8 @@ sealed partial class CoreBridge
             assigned = mqtt5 ? clientId : null;
         }
 
-        var endPoint = channel.RemoteEndPoint.ToString()!;
-        var remoteIp = SourceAddress.Of(channel.RemoteEndPoint);
-        var decision = _security.Authenticate(clientId, connect.Username, connect.Password, remoteIp, Clock.NowMs());
+        var endPoint = channel.RemoteAddress;
+        var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs());
         if (decision.ResponseDelayMs > 0)
         {
             // Slows an address that keeps failing; a timer, not a blocked thread, so other clients are served meanwhile.
@@ -138,7 +137,7 @@ sealed partial class CoreBridge
                 ReturnCode = MqttConnectReasonCodeConverter.ToConnectReturnCode(code),
             }).ConfigureAwait(false);
             _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
-                clientId, remoteIp, ProtocolName(version), decision.Reason,
+                clientId, channel.Source, ProtocolName(version), decision.Reason,
                 decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty);
             return null;
         }
@@ -187,7 +186,7 @@ sealed partial class CoreBridge
         string? assigned, AuthDecision decision)
     {
         var clientId = connection.ClientId;
-        _core.ConnectionAccepted(clientId, connection, endPoint);
+        _core.ConnectionAccepted(clientId, connection);
         if (previous is not null && previous != connection)
         {
             // [MQTT-3.1.4-2]: the session is this connection's now; the old one closes (MQTT 5: DISCONNECT 0x8E).
@@ -265,7 +264,7 @@ sealed partial class CoreBridge
         ClientGone?.Invoke(clientId, connection, connection.SessionExpirySeconds, connection.SaidDisconnect);
         _security.Disconnected(connection.Client);
         _logger.LogInformation(LogEvents.ClientDisconnected, "Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
-            clientId, connection.Channel.RemoteEndPoint, connection.SaidDisconnect ? "Clean" : connection.TakenOver ? "Takeover" : "NotClean",
+            clientId, connection.Channel.RemoteAddress, connection.SaidDisconnect ? "Clean" : connection.TakenOver ? "Takeover" : "NotClean",
             connection.ChannelId);
     }
 

@@ -30,8 +30,9 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
     readonly SourceRateLimiter _connectionRate = new(limits.MaxConnectionsPerSource,
         (long)(limits.ConnectionRateWindowSeconds * 1000), limits.MaxTrackedSources);
 
-    /// <summary>The MQTT 5 limits every connection announces and enforces.</summary>
-    readonly FlowLimits _flow = limits.ToFlowLimits();
+    /// <summary>What every channel shares: the maximum packet size, the MQTT 5 limits every connection announces and
+    /// enforces, the problem log and the byte counters.</summary>
+    readonly GuardedChannel.Shared _channels = new(limits.MaxPacketSize, limits.ToFlowLimits(), problems, bytes);
 
     readonly List<ConnectionListener> _listeners = [];
     CancellationTokenSource? _stopping;
@@ -145,8 +146,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 stream = secured;
             }
 
-            channel = new GuardedChannel(stream, remote, limits.MaxPacketSize,
-                _flow, problems, source, bytes, input);
+            channel = new GuardedChannel(stream, source, SourceAddress.PortOf(remote), _channels, input);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is not null)
             {

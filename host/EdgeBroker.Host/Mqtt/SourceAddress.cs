@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 
 namespace EdgeBroker.Host.Mqtt;
@@ -12,4 +13,14 @@ static class SourceAddress
         null => "unknown",
         _ => endPoint.ToString() ?? "unknown",
     };
+
+    /// <summary>The port of <paramref name="endPoint"/>, 0 for one without.</summary>
+    public static int PortOf(EndPoint? endPoint) => endPoint is IPEndPoint ip ? ip.Port : 0;
+
+    /// <summary>An address as <see cref="Of"/> gives it with its port, as <see cref="IPEndPoint.ToString"/> writes them
+    /// (<c>192.168.1.7:50312</c>, <c>[fe80::1]:50312</c>); the address alone when there is no port.</summary>
+    public static string WithPort(string address, int port) =>
+        port == 0 ? address
+        : address.Contains(':') ? "[" + address + "]:" + port.ToString(CultureInfo.InvariantCulture)
+        : address + ":" + port.ToString(CultureInfo.InvariantCulture);
 }

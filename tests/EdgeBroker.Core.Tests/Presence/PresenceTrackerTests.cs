@@ -95,7 +95,7 @@ public class PresenceTrackerTests
     public void RepeatedAndStrayReports_PublishNothingMore()
     {
         RecordingConnection device = Accept(Device);
-        Core.ConnectionAccepted(Device, device, Address);
+        Core.ConnectionAccepted(Device, device);
         Core.DisconnectReceived(Device, device);
         Core.DisconnectReceived(Device, device);
         Core.ConnectionClosed(Device, device);
@@ -174,7 +174,8 @@ public class PresenceTrackerTests
     RecordingConnection Accept(string clientId)
     {
         RecordingConnection connection = _broker.Connect(clientId);
-        Core.ConnectionAccepted(clientId, connection, Address);
+        connection.ClientAddress = Address;
+        Core.ConnectionAccepted(clientId, connection);
         return connection;
     }
 

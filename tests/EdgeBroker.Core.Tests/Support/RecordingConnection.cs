@@ -33,6 +33,9 @@ internal sealed class RecordingConnection : IClientConnection
 
     public string ChannelId { get; } = Guid.NewGuid().ToString("N");
 
+    /// <summary>What presence events name as the client's <c>ip:port</c>.</summary>
+    public string ClientAddress { get; set; } = "127.0.0.1:50000";
+
     public IReadOnlyList<Delivery> Received => _received;
 
     public IEnumerable<string> Payloads => _received.Select(delivery => delivery.Payload);

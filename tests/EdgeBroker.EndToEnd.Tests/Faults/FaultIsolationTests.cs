@@ -112,6 +112,8 @@ public class FaultIsolationTests
 
         public string ChannelId => "0000000000000000000000000000fa17";
 
+        public string ClientAddress => "127.0.0.1:64023";
+
         public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate)
         {
             switch (Mode)

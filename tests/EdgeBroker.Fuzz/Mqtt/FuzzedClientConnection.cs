@@ -11,5 +11,7 @@ sealed class FuzzedClientConnection(int channelNumber) : IClientConnection
 {
     public string ChannelId { get; } = channelNumber.ToString("x32");
 
+    public string ClientAddress => "127.0.0.1:50000";
+
     public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate) => true;
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net;
 using System.Runtime.ExceptionServices;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Access;
@@ -41,8 +40,6 @@ sealed class HostPacketTarget : FuzzTarget
     /// <summary>The host's defaults: QoS 2, and how long a 3.1.1 session with clean session = 0 outlives its connection.</summary>
     const int MaxQos = 2;
     const uint Mqtt311SessionExpirySeconds = 7 * 24 * 3600;
-
-    static readonly IPEndPoint Remote = new(IPAddress.Loopback, 50000);
 
     /// <summary>The host's default <c>Connections:MaxPacketSize</c>.</summary>
     static readonly int MaxPacketSize = new ConnectionLimitsOptions().MaxPacketSize;
@@ -94,7 +91,8 @@ sealed class HostPacketTarget : FuzzTarget
         core.Disconnect("away", away, BrokerCore.NeverExpires);
 
         var stream = new ClientStream(input);
-        using var channel = new GuardedChannel(stream, Remote, MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), "127.0.0.1", new ByteCounters(),
+        using var channel = new GuardedChannel(stream, "127.0.0.1", 50000,
+            new GuardedChannel.Shared(MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), new ByteCounters()),
             new ConnectionInput(stream, secured: false));
         _unexpected = null;
         _reading = true;

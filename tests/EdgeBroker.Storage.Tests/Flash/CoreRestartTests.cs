@@ -52,6 +52,8 @@ public sealed class CoreRestartTests : FlashLogFixture
 
         public string ChannelId => "0123456789abcdef0123456789abcdef";
 
+        public string ClientAddress => "127.0.0.1:50000";
+
         public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate)
         {
             Received.Add((Encoding.UTF8.GetString(message.Payload, message.PayloadOffset, message.PayloadLength), deliveryTag, duplicate));
