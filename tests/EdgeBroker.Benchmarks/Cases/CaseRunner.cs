@@ -1,20 +1,23 @@
 using EdgeBroker.Benchmarks.Brokers;
 using EdgeBroker.Benchmarks.Load;
+using EdgeBroker.Benchmarks.Measurement;
 
 namespace EdgeBroker.Benchmarks.Cases;
 
 /// <summary>
 /// Runs one case from scratch: a fresh broker process (so no state, backlog or CPU time carries over from another
 /// case), then the case's scenario — for load cases idle subscribers if the case wants them, the receivers, the
-/// publishers, warm-up, the throughput phase and the fixed-rate latency phase; stored-backlog cases are run by
+/// publishers, warm-up (at full speed, then at the fixed rate, then until the broker is quiet), the throughput phase
+/// and the fixed-rate latency phase; stored-backlog cases are run by
 /// <see cref="StoredBacklogRunner"/>, slow-consumer cases by <see cref="SlowConsumerRunner"/>, crash cases by
 /// <see cref="CrashRunner"/>. Everything it started is stopped again, whatever happens.
 /// </summary>
 public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<BrokerKind, IBrokerLauncher> launchers, TextWriter progress)
 {
     const int WarmupPhase = 1;
-    const int ThroughputPhase = 2;
-    const int LatencyPhase = 3;
+    const int RateWarmupPhase = 2;
+    const int ThroughputPhase = 3;
+    const int LatencyPhase = 4;
 
     /// <summary>Publishers give up the throughput phase after this long, so a pathologically slow broker still lets
     /// the run finish (the report shows fewer messages sent than asked for).</summary>
@@ -59,7 +62,11 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
     }
 
     /// <summary>Idle subscribers if the case wants them, the receivers, the publishers, then warm-up, the throughput
-    /// phase and the fixed-rate latency phase.</summary>
+    /// phase and the fixed-rate latency phase. The warm-up runs both kinds of load the case measures — full speed,
+    /// then the fixed rate, whose code paths full speed does not warm (on the host the reactor's thread reads the
+    /// packets itself at that rate, where at full speed it hands them to the thread pool) — and then waits until the
+    /// broker is quiet (<see cref="QuietWait"/>), so the measured phases find its code compiled as a broker that has
+    /// run for hours has it (docs/performance.md, "Measuring warm").</summary>
     async Task<CaseResult> RunLoadAsync(BenchmarkCase @case, BrokerProcess broker, CancellationToken cancellationToken)
     {
         IdleSubscribers? idle = null;
@@ -87,14 +94,17 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
             }
 
             var phases = new PhaseRunner(broker, publishers, receivers, settings.Window);
-            ReportLate(@case, "warm-up", await phases.WarmUpAsync(WarmupPhase, settings.Warmup, cancellationToken).ConfigureAwait(false));
+            ReportLate(@case, "warm-up", await phases.WarmUpAsync(WarmupPhase, settings.Warmup, ratePerPublisher: null, cancellationToken).ConfigureAwait(false));
+            ReportLate(@case, "warm-up at the fixed rate",
+                await phases.WarmUpAsync(RateWarmupPhase, settings.RateWarmup, LatencyRatePerPublisher, cancellationToken).ConfigureAwait(false));
+            Report(@case, "warm-up: " + await QuietWait.UntilQuietAsync(broker, cancellationToken).ConfigureAwait(false));
 
             var throughput = await phases.MeasureAsync(ThroughputPhase, Math.Max(1, settings.Messages / settings.Pairs),
                 ratePerPublisher: null, recordLatency: false, ThroughputTimeLimit, cancellationToken).ConfigureAwait(false);
             Report(@case, $"throughput {throughput.DeliveredPerSecond:N0} msg/s ({throughput.Delivered:N0}/{throughput.Sent:N0} delivered)");
             ReportLate(@case, "throughput phase", await phases.WaitForDeliveryAsync(cancellationToken).ConfigureAwait(false));
 
-            var latency = await phases.MeasureAsync(LatencyPhase, LatencyMessagesPerPublisher(), (double)settings.LatencyRate / settings.Pairs,
+            var latency = await phases.MeasureAsync(LatencyPhase, LatencyMessagesPerPublisher(), LatencyRatePerPublisher,
                 recordLatency: true, settings.LatencyDuration + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
             Report(@case, $"latency p50 {latency.Latency.P50Microseconds:N0} µs, p99 {latency.Latency.P99Microseconds:N0} µs at {latency.SentPerSecond:N0} msg/s offered");
 
@@ -117,6 +127,8 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
             }
         }
     }
+
+    double LatencyRatePerPublisher => (double)settings.LatencyRate / settings.Pairs;
 
     int LatencyMessagesPerPublisher() =>
         Math.Max(1, (int)Math.Round(settings.LatencyRate * settings.LatencyDuration.TotalSeconds / settings.Pairs));

@@ -26,9 +26,10 @@ public sealed class PhaseRunner(BrokerProcess broker, IReadOnlyList<LoadPublishe
     List<PhaseTally> _lastTallies = [];
     PublishStats[] _lastSent = [];
 
-    /// <summary>Unmeasured sending at full speed for <paramref name="duration"/>, then waits for its messages to be
-    /// delivered (<see cref="WaitForDeliveryAsync"/>, whose report it returns).</summary>
-    public async Task<string?> WarmUpAsync(int phase, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>Unmeasured sending for <paramref name="duration"/>, at <paramref name="ratePerPublisher"/> msg/s or as
+    /// fast as the window allows, then waits for its messages to be delivered (<see cref="WaitForDeliveryAsync"/>,
+    /// whose report it returns).</summary>
+    public async Task<string?> WarmUpAsync(int phase, TimeSpan duration, double? ratePerPublisher, CancellationToken cancellationToken)
     {
         if (duration <= TimeSpan.Zero)
         {
@@ -42,7 +43,7 @@ public sealed class PhaseRunner(BrokerProcess broker, IReadOnlyList<LoadPublishe
         }
 
         var stats = await Task.WhenAll(publishers.Select(publisher =>
-            publisher.RunAsync(phase, int.MaxValue, ratePerSecond: null, duration, window, cancellationToken))).ConfigureAwait(false);
+            publisher.RunAsync(phase, int.MaxValue, ratePerPublisher, duration, window, cancellationToken))).ConfigureAwait(false);
         broker.ThrowIfExited();
         (_lastTallies, _lastSent) = (tallies, stats);
         return await WaitForDeliveryAsync(cancellationToken).ConfigureAwait(false);

@@ -10,13 +10,18 @@ namespace EdgeBroker.Benchmarks.Cases;
 /// publisher sends its share of the backlog to it (each publish completes on its PUBACK, so everything is stored when
 /// the last one returns); the publishers leave; the receiver comes back, and the time from its CONNACK to the last
 /// message received and acknowledged is measured, with every message checked (none missing, none twice, each sender's
-/// order kept). Before that, an unmeasured round of the same (<see cref="BenchmarkSettings.BacklogWarmupMessages"/>, at
-/// most the backlog) stores and drains a smaller backlog, so the measured round finds the broker warm.
+/// order kept). Before that, <see cref="BenchmarkSettings.BacklogWarmupRounds"/> unmeasured rounds of the same
+/// (<see cref="BenchmarkSettings.BacklogWarmupMessages"/> each, at most the backlog) store and drain a smaller backlog,
+/// each followed by a wait until the broker is quiet (<see cref="QuietWait"/>), so the measured round finds the broker
+/// warm: its storing and draining code compiled optimized, as in a broker that has run for hours.
 /// </summary>
 public sealed class StoredBacklogRunner(BenchmarkSettings settings, BrokerProcess broker, Action<string> report)
 {
     const int BacklogPhase = 1;
-    const int WarmupPhase = 2;
+
+    /// <summary>Warm-up round r (from 0) stamps phase <c>FirstWarmupPhase + r</c>, so a late message of one round is
+    /// never counted in the next.</summary>
+    const int FirstWarmupPhase = 2;
 
     /// <summary>Publishers give up after this long, so a broker that stops acknowledging cannot hold up the run.</summary>
     static readonly TimeSpan StoreTimeLimit = TimeSpan.FromSeconds(120);
@@ -39,7 +44,10 @@ public sealed class StoredBacklogRunner(BenchmarkSettings settings, BrokerProces
 
             if (Math.Min(settings.BacklogWarmupMessages, settings.BacklogMessages) is var warmup and > 0)
             {
-                await WarmUpAsync(receiver, publishers, SharesPerSender(warmup), cancellationToken).ConfigureAwait(false);
+                for (var round = 0; round < settings.BacklogWarmupRounds; round++)
+                {
+                    await WarmUpAsync(FirstWarmupPhase + round, receiver, publishers, SharesPerSender(warmup), cancellationToken).ConfigureAwait(false);
+                }
             }
 
             var shares = SharesPerSender(settings.BacklogMessages);
@@ -102,18 +110,19 @@ public sealed class StoredBacklogRunner(BenchmarkSettings settings, BrokerProces
         }
     }
 
-    /// <summary>The unmeasured round: <paramref name="shares"/> stored for the away receiver, which comes back, takes
-    /// them all (or stalls) and leaves again with its session kept.</summary>
-    async Task WarmUpAsync(BacklogReceiver receiver, List<LoadPublisher> publishers, int[] shares, CancellationToken cancellationToken)
+    /// <summary>One unmeasured round: <paramref name="shares"/> stored for the away receiver, which comes back, takes
+    /// them all (or stalls) and leaves again with its session kept; then the broker is left until it is quiet.</summary>
+    async Task WarmUpAsync(int phase, BacklogReceiver receiver, List<LoadPublisher> publishers, int[] shares, CancellationToken cancellationToken)
     {
         var stats = await Task.WhenAll(publishers.Select(publisher =>
-            publisher.RunAsync(WarmupPhase, shares[publisher.Pair], ratePerSecond: null, StoreTimeLimit, settings.Window, cancellationToken))).ConfigureAwait(false);
-        var tally = new BacklogTally(WarmupPhase, stats.Select(s => s.Sent).ToList());
+            publisher.RunAsync(phase, shares[publisher.Pair], ratePerSecond: null, StoreTimeLimit, settings.Window, cancellationToken))).ConfigureAwait(false);
+        var tally = new BacklogTally(phase, stats.Select(s => s.Sent).ToList());
         await receiver.ReconnectAsync(tally, cancellationToken).ConfigureAwait(false);
         await DeliveryWait.UntilAsync(() => receiver.CompletedTimestamp != 0, tally, broker, StallTimeout, cancellationToken).ConfigureAwait(false);
         await receiver.LeaveAsync(cancellationToken).ConfigureAwait(false);
         broker.ThrowIfExited();
-        report($"warm-up: {tally.Unique:N0} of {stats.Sum(s => s.Sent):N0} stored and delivered (not measured)");
+        var quiet = await QuietWait.UntilQuietAsync(broker, cancellationToken).ConfigureAwait(false);
+        report($"warm-up: {tally.Unique:N0} of {stats.Sum(s => s.Sent):N0} stored and delivered (not measured); {quiet}");
     }
 
     /// <summary><paramref name="messages"/> split over the publishers as evenly as it goes.</summary>

@@ -16,12 +16,14 @@ public sealed class BenchmarkCommandLine
     readonly Option<int?> _messages = new("--messages") { Description = $"Messages per case in the throughput phase, all pairs together (default {Defaults.Messages:N0}; --quick: {Defaults.AsQuick().Messages:N0})." };
     readonly Option<double?> _duration = new("--duration") { Description = $"Seconds of the fixed-rate latency phase per case (default {Defaults.LatencyDuration.TotalSeconds}; --quick: {Defaults.AsQuick().LatencyDuration.TotalSeconds})." };
     readonly Option<double?> _warmup = new("--warmup") { Description = $"Seconds of unmeasured full-speed sending before the throughput phase (default {Defaults.Warmup.TotalSeconds}; --quick: {Defaults.AsQuick().Warmup.TotalSeconds})." };
+    readonly Option<double?> _rateWarmup = new("--rate-warmup") { Description = $"Seconds of unmeasured sending at the fixed rate after the full-speed warm-up; 0 for none (default {Defaults.RateWarmup.TotalSeconds}; --quick: {Defaults.AsQuick().RateWarmup.TotalSeconds})." };
     readonly Option<int?> _rate = new("--rate") { Description = $"Offered rate of the latency phase in msg/s, all pairs together (default {Defaults.LatencyRate:N0})." };
     readonly Option<int?> _window = new("--window") { Description = $"Outstanding publishes per publisher, both QoS levels and both brokers (default {Defaults.Window})." };
     readonly Option<int?> _idleConnections = new("--idle-connections") { Description = $"Connections holding the idle subscriptions (default {Defaults.IdleConnections})." };
     readonly Option<int?> _idleSubscriptions = new("--idle-subscriptions") { Description = $"Subscriptions per idle connection (default {Defaults.IdleSubscriptionsPerConnection})." };
     readonly Option<int?> _backlog = new("--backlog") { Description = $"Messages stored for the away receiver in the stored-backlog cases, all publishers together (default {Defaults.BacklogMessages:N0}, also with --quick)." };
     readonly Option<int?> _backlogWarmup = new("--backlog-warmup") { Description = $"Messages of an unmeasured store-and-drain round before each stored-backlog case, all publishers together; 0 for none (default {Defaults.BacklogWarmupMessages:N0})." };
+    readonly Option<int?> _backlogWarmupRounds = new("--backlog-warmup-rounds") { Description = $"Unmeasured store-and-drain rounds before each stored-backlog case, each followed by a wait until the broker is quiet (default {Defaults.BacklogWarmupRounds})." };
     readonly Option<int?> _roundTrips = new("--round-trips") { Description = $"Measured round trips of each federation case, one in flight (default {Defaults.RoundTrips:N0})." };
     readonly Option<int?> _storeIterations = new("--store-iterations") { Description = $"Measured BenchmarkDotNet iterations per store operation (default {Defaults.StoreIterations}; --quick: {Defaults.AsQuick().StoreIterations})." };
     readonly Option<string?> _cases = new("--cases") { Description = "Comma-separated case IDs to run (default: all). IDs: " + string.Join(", ", KnownCaseIds) + "." };
@@ -36,7 +38,8 @@ public sealed class BenchmarkCommandLine
     {
         Root = new RootCommand("EdgeBroker benchmark: P2P and pub/sub throughput, latency and broker CPU against mosquitto, durable delivery, store rates.")
         {
-            _pairs, _messages, _duration, _warmup, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _backlogWarmup, _roundTrips, _storeIterations, _cases, _quick, _out,
+            _pairs, _messages, _duration, _warmup, _rateWarmup, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _backlogWarmup,
+            _backlogWarmupRounds, _roundTrips, _storeIterations, _cases, _quick, _out,
             _edgeBroker, _mosquitto, _robustnessIdleClients, _idleClients,
         };
         Root.Validators.Add(result =>
@@ -60,12 +63,14 @@ public sealed class BenchmarkCommandLine
             Messages = result.GetValue(_messages) ?? settings.Messages,
             LatencyDuration = result.GetValue(_duration) is { } duration ? TimeSpan.FromSeconds(duration) : settings.LatencyDuration,
             Warmup = result.GetValue(_warmup) is { } warmup ? TimeSpan.FromSeconds(warmup) : settings.Warmup,
+            RateWarmup = result.GetValue(_rateWarmup) is { } rateWarmup ? TimeSpan.FromSeconds(rateWarmup) : settings.RateWarmup,
             LatencyRate = result.GetValue(_rate) ?? settings.LatencyRate,
             Window = result.GetValue(_window) ?? settings.Window,
             IdleConnections = result.GetValue(_idleConnections) ?? settings.IdleConnections,
             IdleSubscriptionsPerConnection = result.GetValue(_idleSubscriptions) ?? settings.IdleSubscriptionsPerConnection,
             BacklogMessages = result.GetValue(_backlog) ?? settings.BacklogMessages,
             BacklogWarmupMessages = result.GetValue(_backlogWarmup) ?? settings.BacklogWarmupMessages,
+            BacklogWarmupRounds = result.GetValue(_backlogWarmupRounds) ?? settings.BacklogWarmupRounds,
             RoundTrips = result.GetValue(_roundTrips) ?? settings.RoundTrips,
             StoreIterations = result.GetValue(_storeIterations) ?? settings.StoreIterations,
             CaseIds = SplitCases(result.GetValue(_cases)),
@@ -95,7 +100,7 @@ public sealed class BenchmarkCommandLine
         foreach (var (option, value) in new (Option<int?>, int?)[]
                  {
                      (_idleConnections, result.GetValue(_idleConnections)), (_idleSubscriptions, result.GetValue(_idleSubscriptions)),
-                     (_backlogWarmup, result.GetValue(_backlogWarmup)),
+                     (_backlogWarmup, result.GetValue(_backlogWarmup)), (_backlogWarmupRounds, result.GetValue(_backlogWarmupRounds)),
                  })
         {
             if (value is < 0)
@@ -117,6 +122,11 @@ public sealed class BenchmarkCommandLine
         if (result.GetValue(_warmup) is < 0)
         {
             yield return "--warmup must not be negative.";
+        }
+
+        if (result.GetValue(_rateWarmup) is < 0)
+        {
+            yield return "--rate-warmup must not be negative.";
         }
 
         foreach (var id in SplitCases(result.GetValue(_cases)))

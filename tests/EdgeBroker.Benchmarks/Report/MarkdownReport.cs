@@ -108,7 +108,8 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
             text.AppendLine(Invariant,
                 $"- Stored-backlog and crash cases: {settings.BacklogMessages:N0} QoS 1 messages from {settings.Pairs} publishers to one away receiver, " +
                 $"up to {settings.Window} publishes outstanding per publisher (crash cases: the broker is killed once half are acknowledged); " +
-                $"stored-backlog cases first store and deliver {Math.Min(settings.BacklogWarmupMessages, settings.BacklogMessages):N0} unmeasured (warm-up, --backlog-warmup)");
+                $"stored-backlog cases first store and deliver {Math.Min(settings.BacklogWarmupMessages, settings.BacklogMessages):N0} unmeasured (warm-up, --backlog-warmup), " +
+                $"{settings.BacklogWarmupRounds} time(s) (--backlog-warmup-rounds), each time until the broker is quiet");
         }
 
         foreach (var brokerSettings in run.BrokerSettings)
@@ -138,7 +139,8 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
             $"- Load: {settings.Pairs} publisher→receiver pairs in the harness process (MQTTnet client, MQTT 3.1.1, clean sessions), " +
             $"{settings.PayloadSize}-byte payloads, up to {settings.Window} publishes outstanding per publisher (both QoS, both brokers)");
         text.AppendLine(Invariant,
-            $"- Phases per case (fresh broker each case): {settings.Warmup.TotalSeconds:0.#} s warm-up at full speed (not measured); " +
+            $"- Phases per case (fresh broker each case): {settings.Warmup.TotalSeconds:0.#} s warm-up at full speed, then {settings.RateWarmup.TotalSeconds:0.#} s at " +
+            $"{settings.LatencyRate:N0} msg/s, then until the broker is quiet (not measured); " +
             $"throughput: {settings.Messages:N0} messages at full speed; latency: {settings.LatencyRate:N0} msg/s offered for {settings.LatencyDuration.TotalSeconds:0.#} s");
         text.AppendLine(Invariant,
             $"- Idle-subscriber cases: {settings.IdleConnections} connections × {settings.IdleSubscriptionsPerConnection} subscriptions = " +
