@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
+EdgeBroker.Host.Runtime.NativeMmapThreshold.Apply();
+
 var commandLine = new EdgeBroker.Host.Configuration.CommandLine();
 foreach (var administration in new EdgeBroker.Host.Admin.AdminCommands().Create())
 {

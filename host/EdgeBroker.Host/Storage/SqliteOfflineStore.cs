@@ -108,10 +108,13 @@ public sealed class SqliteOfflineStore : IOfflineStore
         _deleteRange = _database.RawStatement(
             "DELETE FROM offline_messages WHERE id BETWEEN ?2 AND ?3 AND +client_id = ?1 RETURNING LENGTH(payload) + LENGTH(topic)");
         _recordLastId = _database.RawStatement("UPDATE offline_ids SET last = ?1 WHERE last < ?1");
+        // LIMIT +?3, not LIMIT ?3: SQLite (3.49) plans a bare parameter's LIMIT from its bound value and so expires the
+        // statement whenever ?3 is bound again, even to the same value — every Read re-prepared it inside sqlite3_step,
+        // ~120 mallocs per CONNECT (docs/performance.md, "The arena"). The plan is the same index search either way.
         _select = _database.RawStatement(
             """
             SELECT id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id, published_at_ms, expiry_interval, expires_at_ms
-            FROM offline_messages WHERE client_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3
+            FROM offline_messages WHERE client_id = ?1 AND id > ?2 ORDER BY id LIMIT +?3
             """);
     }
 
