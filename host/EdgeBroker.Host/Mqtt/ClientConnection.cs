@@ -202,7 +202,8 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             {
                 _queuedMessages++;
                 _queuedBytes += size;
-                Window.Offer(new Outgoing(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
+                // Kept beyond the routing call: with its own payload if it borrows the publisher's read buffer.
+                Window.Offer(new Outgoing(message.Detach(), qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
                 Flush();
             }
         }

@@ -97,6 +97,31 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
     /// once (a copy that waits is encoded to measure it, and again when its turn comes).</summary>
     public bool SendLent(MqttPublishPacket packet, long maximumPacketSize) => Send(packet, lent: true, maximumPacketSize, out _);
 
+    /// <summary>As <see cref="SendAsync"/> for a PUBACK that says success (MQTT 3.1.1 and 5 alike: the type, the length
+    /// 2 and the packet identifier), written as its bytes; behind a held acknowledgement it waits as a packet.</summary>
+    public Task SendPubAck(ushort packetIdentifier)
+    {
+        lock (Sync)
+        {
+            ThrowIfFailed();
+            if (_held is not null)
+            {
+                _held.Enqueue(new MqttPubAckPacket { PacketIdentifier = packetIdentifier });
+            }
+            else
+            {
+                var room = Reserve(4);
+                room[0] = 0x40;
+                room[1] = 0x02;
+                room[2] = (byte)(packetIdentifier >> 8);
+                room[3] = (byte)packetIdentifier;
+                _pendingLength += 4;
+            }
+
+            return Appended();
+        }
+    }
+
     bool Send(MqttPacket packet, bool lent, long maximumPacketSize, out Task written)
     {
         written = Task.CompletedTask;
@@ -118,26 +143,29 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
                 return false;
             }
 
-            var full = _pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets;
-            if (!_writing)
-            {
-                // A reader writes what it collected before it waits; over the bound, or appended outside a reader, the
-                // bytes leave one hop later.
-                if (full || !(_collected || (_collected = ReadBatch.Collect(this))))
-                {
-                    StartFlush();
-                }
-
-                return true;
-            }
-
-            if (full)
-            {
-                written = WhenWritten();
-            }
-
+            written = Appended();
             return true;
         }
+    }
+
+    /// <summary>Has what was just appended written: by the reader that collects this writer, or by a flush; returns what
+    /// the sender waits for (the flush, when over the bound). Under <see cref="Sync"/>.</summary>
+    Task Appended()
+    {
+        var full = _pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets;
+        if (!_writing)
+        {
+            // A reader writes what it collected before it waits; over the bound, or appended outside a reader, the
+            // bytes leave one hop later.
+            if (full || !(_collected || (_collected = ReadBatch.Collect(this))))
+            {
+                StartFlush();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        return full ? WhenWritten() : Task.CompletedTask;
     }
 
     /// <summary>The reader that collected this writer is about to wait for input: the pending bytes are written now, on
@@ -379,11 +407,13 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
         }
     }
 
-    /// <summary>A lent PUBLISH's own copy, to wait behind a held acknowledgement.</summary>
+    /// <summary>A lent PUBLISH's own copy, to wait behind a held acknowledgement: with its own payload, as the
+    /// message's may be borrowed from a publisher's read buffer for the routing call only
+    /// (<see cref="EdgeBroker.Core.Routing.RoutedMessage.IsBorrowed"/>).</summary>
     static MqttPublishPacket Copy(MqttPublishPacket lent) => new()
     {
         Topic = lent.Topic,
-        Payload = lent.Payload,
+        Payload = new ReadOnlySequence<byte>(lent.Payload.ToArray()),
         QualityOfServiceLevel = lent.QualityOfServiceLevel,
         Retain = lent.Retain,
         Dup = lent.Dup,
