@@ -342,7 +342,7 @@ sealed partial class CoreBridge
 
         var match = _core.MatchSubscribers(publish.Topic);
         var earlierInput = ConnectionInput.WaitForSubscribersAsync(match?.Connections, connection.Input);
-        return earlierInput is null ? Route(connection, publish, match) : RouteAfterAsync(earlierInput, connection, publish);
+        return earlierInput is null ? Route(connection, publish, match) : RouteAfterAsync(earlierInput, connection, BufferedPackets.Kept(publish));
     }
 
     async ValueTask<bool> RouteAfterAsync(Task earlierInput, ClientConnection connection, MqttPublishPacket publish)

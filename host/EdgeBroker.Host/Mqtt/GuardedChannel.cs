@@ -275,13 +275,16 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
         try
         {
             // The fixed header's first two bytes, as ReadFrameAsync would read them first: usually the whole packet.
-            if (!await BufferAsync(2, cancellationToken).ConfigureAwait(false))
+            var buffering = BufferAsync(2, cancellationToken);
+            var synchronous = buffering.IsCompleted;
+            if (!await buffering.ConfigureAwait(false))
             {
                 ReleaseInput();
                 return null;
             }
 
-            if (TakeBuffered() is { } buffered)
+            // Lent only to a reader that gets it on this thread, before anything else is decoded here.
+            if (TakeBuffered(lend: synchronous) is { } buffered)
             {
                 return buffered;
             }
@@ -326,11 +329,11 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
         return null;
     }
 
-    /// <summary>The next packet decoded straight from the read buffer (<see cref="BufferedPackets"/>) when it is all
-    /// there and one of those; null for MQTTnet's path (<see cref="ReadFrameAsync"/>), which then reads it again from the
+    /// <summary>The next packet decoded straight from the read buffer (<see cref="BufferedPackets"/>, this thread's
+    /// packet with <paramref name="lend"/>) when it is all there and one of those; null for MQTTnet's path (<see cref="ReadFrameAsync"/>), which then reads it again from the
     /// start. Consumed without giving the buffer back, as a PUBLISH's payload is borrowed from it: it goes back to the
     /// pool when the reader reads on (<see cref="WaitForInput"/>, <see cref="BufferAsync"/>).</summary>
-    MqttPacket? TakeBuffered()
+    MqttPacket? TakeBuffered(bool lend)
     {
         if (_input is not { } buffer
             || !BufferedPackets.TryReadHeader(buffer.AsSpan(_inputStart, _inputEnd - _inputStart), out var first, out var headerLength, out var bodyLength)
@@ -340,7 +343,7 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
             return null;
         }
 
-        var packet = BufferedPackets.TryDecode(first, buffer, _inputStart + headerLength, bodyLength, Version);
+        var packet = BufferedPackets.TryDecode(first, buffer, _inputStart + headerLength, bodyLength, Version, lend);
         if (packet is MqttPublishPacket publish && Version == MqttProtocolVersion.V500)
         {
             // No properties, so no topic alias.

@@ -43,7 +43,7 @@ public sealed class BufferedPacketsTests
                 var body = PublishBody(topic, qos > 0 ? (ushort)random.Next(1, 65536) : null, version, payload);
                 var (buffer, offset) = InBuffer(body, random.Next(0, 50));
 
-                var decoded = Assert.IsType<MqttPublishPacket>(BufferedPackets.TryDecode((byte)(0x30 | flags), buffer, offset, body.Length, version));
+                var decoded = Assert.IsType<MqttPublishPacket>(BufferedPackets.TryDecode((byte)(0x30 | flags), buffer, offset, body.Length, version, lend: true));
                 var expected = (MqttPublishPacket)MqttNetDecode(version, (byte)(0x30 | flags), body);
 
                 Assert.Equal(expected.Topic, decoded.Topic);
@@ -84,16 +84,37 @@ public sealed class BufferedPacketsTests
     }
 
     [Fact]
+    public void A_lent_packet_is_the_threads_until_the_next_decode_and_a_kept_one_is_its_own()
+    {
+        var first = PublishBody("a/1", 7, MqttProtocolVersion.V311, "one"u8.ToArray());
+        var second = PublishBody("b/2", 8, MqttProtocolVersion.V311, "two"u8.ToArray());
+        var lent = (MqttPublishPacket)BufferedPackets.TryDecode(0x32, first, 0, first.Length, MqttProtocolVersion.V311, lend: true)!;
+        var kept = BufferedPackets.Kept(lent);
+        Assert.NotSame(lent, kept);
+        Assert.Same(lent, BufferedPackets.TryDecode(0x32, second, 0, second.Length, MqttProtocolVersion.V311, lend: true));
+
+        Assert.Equal(("b/2", (ushort)8), (lent.Topic, lent.PacketIdentifier));
+        Assert.Equal(("a/1", (ushort)7, "one"), (kept.Topic, kept.PacketIdentifier, Encoding.UTF8.GetString(kept.Payload.ToArray())));
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, kept.QualityOfServiceLevel);
+
+        var own = (MqttPublishPacket)BufferedPackets.TryDecode(0x30, first, 0, first.Length - 5, MqttProtocolVersion.V311, lend: false)!;
+        Assert.Same(own, BufferedPackets.Kept(own));
+        var pubAck = BufferedPackets.TryDecode(0x40, [0x00, 0x09], 0, 2, MqttProtocolVersion.V311, lend: true)!;
+        Assert.Equal(9, Assert.IsType<MqttPubAckPacket>(BufferedPackets.Kept(pubAck)).PacketIdentifier);
+        Assert.NotSame(pubAck, BufferedPackets.Kept(pubAck));
+    }
+
+    [Fact]
     public void A_plain_puback_is_taken_one_with_a_reason_code_or_wrong_flags_is_left_to_MQTTnet()
     {
         foreach (var version in Versions)
         {
-            var pubAck = Assert.IsType<MqttPubAckPacket>(BufferedPackets.TryDecode(0x40, [0x12, 0x34], 0, 2, version));
+            var pubAck = Assert.IsType<MqttPubAckPacket>(BufferedPackets.TryDecode(0x40, [0x12, 0x34], 0, 2, version, lend: true));
             Assert.Equal(0x1234, pubAck.PacketIdentifier);
             Assert.Equal(MqttPubAckReasonCode.Success, pubAck.ReasonCode);
-            Assert.Null(BufferedPackets.TryDecode(0x40, [0x12, 0x34, 0x10], 0, 3, version));
-            Assert.Null(BufferedPackets.TryDecode(0x42, [0x12, 0x34], 0, 2, version));
-            Assert.Null(BufferedPackets.TryDecode(0x50, [0x12, 0x34], 0, 2, version));
+            Assert.Null(BufferedPackets.TryDecode(0x40, [0x12, 0x34, 0x10], 0, 3, version, lend: true));
+            Assert.Null(BufferedPackets.TryDecode(0x42, [0x12, 0x34], 0, 2, version, lend: true));
+            Assert.Null(BufferedPackets.TryDecode(0x50, [0x12, 0x34], 0, 2, version, lend: true));
         }
     }
 
@@ -102,18 +123,18 @@ public sealed class BufferedPacketsTests
     {
         // A Message Expiry Interval property.
         byte[] withProperty = [0x00, 0x01, (byte)'a', 0x05, 0x02, 0x00, 0x00, 0x00, 0x3C, (byte)'p'];
-        Assert.Null(BufferedPackets.TryDecode(0x30, withProperty, 0, withProperty.Length, MqttProtocolVersion.V500));
+        Assert.Null(BufferedPackets.TryDecode(0x30, withProperty, 0, withProperty.Length, MqttProtocolVersion.V500, lend: true));
 
         // No property length at all (MQTTnet's path refuses it as malformed).
         byte[] noPropertyLength = [0x00, 0x01, (byte)'a'];
-        Assert.Null(BufferedPackets.TryDecode(0x30, noPropertyLength, 0, noPropertyLength.Length, MqttProtocolVersion.V500));
+        Assert.Null(BufferedPackets.TryDecode(0x30, noPropertyLength, 0, noPropertyLength.Length, MqttProtocolVersion.V500, lend: true));
 
         // A topic longer than the body, a QoS 1 PUBLISH without its packet identifier, an empty body.
         foreach (var version in Versions)
         {
-            Assert.Null(BufferedPackets.TryDecode(0x30, [0x00, 0x0A, (byte)'a'], 0, 3, version));
-            Assert.Null(BufferedPackets.TryDecode(0x32, [0x00, 0x01, (byte)'a', 0x00], 0, 4, version));
-            Assert.Null(BufferedPackets.TryDecode(0x30, [], 0, 0, version));
+            Assert.Null(BufferedPackets.TryDecode(0x30, [0x00, 0x0A, (byte)'a'], 0, 3, version, lend: true));
+            Assert.Null(BufferedPackets.TryDecode(0x32, [0x00, 0x01, (byte)'a', 0x00], 0, 4, version, lend: true));
+            Assert.Null(BufferedPackets.TryDecode(0x30, [], 0, 0, version, lend: true));
         }
     }
 
@@ -126,11 +147,11 @@ public sealed class BufferedPacketsTests
             byte[] surrogate = [0x00, 0x04, (byte)'a', 0xED, 0xA0, 0x80, 0x00];
             byte[] qos3 = [0x00, 0x01, (byte)'a', 0x00, 0x01, 0x00];
             Assert.Equal(MqttDisconnectReasonCode.MalformedPacket,
-                Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x30, nul, 0, nul.Length, version)).Reason);
+                Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x30, nul, 0, nul.Length, version, lend: true)).Reason);
             Assert.Equal(MqttDisconnectReasonCode.MalformedPacket,
-                Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x30, surrogate, 0, surrogate.Length, version)).Reason);
+                Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x30, surrogate, 0, surrogate.Length, version, lend: true)).Reason);
             Assert.Equal(MqttDisconnectReasonCode.MalformedPacket,
-                Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x36, qos3, 0, qos3.Length, version)).Reason);
+                Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x36, qos3, 0, qos3.Length, version, lend: true)).Reason);
         }
     }
 
@@ -151,7 +172,7 @@ public sealed class BufferedPacketsTests
     static MqttPublishPacket Decode(string topic, string payload)
     {
         var body = PublishBody(topic, null, MqttProtocolVersion.V311, Encoding.UTF8.GetBytes(payload));
-        return (MqttPublishPacket)BufferedPackets.TryDecode(0x30, body, 0, body.Length, MqttProtocolVersion.V311)!;
+        return (MqttPublishPacket)BufferedPackets.TryDecode(0x30, body, 0, body.Length, MqttProtocolVersion.V311, lend: false)!;
     }
 
     static byte[] PublishBody(string topic, ushort? packetIdentifier, MqttProtocolVersion version, byte[] payload)
