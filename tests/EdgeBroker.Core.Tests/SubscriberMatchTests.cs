@@ -59,6 +59,52 @@ public class SubscriberMatchTests
             _broker.Core.Publish("publisher", TestBroker.Message("nobody/here"), _broker.Core.MatchSubscribers("nobody/here")));
     }
 
+    /// <summary>An engine has the core fill the same match again for its next PUBLISH: each filling holds that topic's
+    /// subscribers only — folded, with identifiers and share groups as a new match would — and routes as a new one.</summary>
+    [Fact]
+    public void A_match_filled_again_holds_only_the_new_topics_subscribers_and_routes_as_a_new_one()
+    {
+        var subscriber = _broker.Connect("subscriber");
+        _broker.Subscribe("subscriber", "a/#", qos: 0, identifier: 1);
+        _broker.Subscribe("subscriber", "a/+", qos: 2, identifier: 2);
+        var other = _broker.ConnectSubscribed("other", "a/b");
+        var elsewhere = _broker.ConnectSubscribed("elsewhere", "c/d");
+        var first = _broker.ConnectSubscribed("first", "$share/g/t");
+        var second = _broker.ConnectSubscribed("second", "$share/g/t");
+
+        var match = _broker.Core.MatchSubscribers("a/b")!;
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Same(match, _broker.Core.MatchSubscribers("a/b", match));
+            Assert.Equal(2, match.Connections!.Count);
+            Assert.Equal(PublishOutcome.Delivered, _broker.Core.Publish("publisher", TestBroker.Message("a/b", qos: 2), match));
+
+            Assert.Same(match, _broker.Core.MatchSubscribers("c/d", match));
+            Assert.Same(elsewhere, Assert.Single(match.Connections!.Cast<object>()));
+            Assert.Equal(PublishOutcome.Delivered, _broker.Core.Publish("publisher", TestBroker.Message("c/d"), match));
+
+            Assert.Same(match, _broker.Core.MatchSubscribers("t", match));
+            Assert.Equal(2, match.Connections!.Count);
+            _broker.Core.Publish("publisher", TestBroker.Message("t", qos: 1), match);
+
+            Assert.Same(match, _broker.Core.MatchSubscribers("nobody/here", match));
+            Assert.Null(match.Connections);
+            Assert.Equal(PublishOutcome.NoMatchingSubscribers, _broker.Core.Publish("publisher", TestBroker.Message("nobody/here"), match));
+            Assert.Null(_broker.Core.MatchSubscribers("devices/p2p/other", match));
+        }
+
+        Assert.Equal(3, subscriber.Received.Count);
+        Assert.All(subscriber.Received, delivery =>
+        {
+            Assert.Equal(2, delivery.Qos);
+            Assert.Equal(new[] { 1, 2 }, delivery.SubscriptionIdentifiers!.Order());
+        });
+        Assert.Equal(3, other.Received.Count);
+        Assert.Equal(3, elsewhere.Received.Count);
+        Assert.Equal(3, first.Received.Count + second.Received.Count);
+        Assert.InRange(first.Received.Count, 1, 2);
+    }
+
     [Fact]
     public void A_persistent_session_away_when_matched_keeps_the_message()
     {

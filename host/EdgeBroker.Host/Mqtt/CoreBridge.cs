@@ -340,10 +340,27 @@ sealed partial class CoreBridge
             return Sent(connection.Channel.SendAsync(new MqttPubRecPacket { PacketIdentifier = publish.PacketIdentifier }));
         }
 
-        var match = _core.MatchSubscribers(publish.Topic);
+        // The thread's match, taken while in use; the ordering check reads its connections before it returns.
+        var reused = t_match;
+        t_match = null;
+        var match = _core.MatchSubscribers(publish.Topic, reused);
         var earlierInput = ConnectionInput.WaitForSubscribersAsync(match?.Connections, connection.Input);
-        return earlierInput is null ? Route(connection, publish, match) : RouteAfterAsync(earlierInput, connection, BufferedPackets.Kept(publish));
+        if (earlierInput is not null)
+        {
+            // After the wait the core matches again.
+            t_match = match ?? reused;
+            return RouteAfterAsync(earlierInput, connection, BufferedPackets.Kept(publish));
+        }
+
+        var routing = Route(connection, publish, match);
+        t_match = match ?? reused;
+        return routing;
     }
+
+    /// <summary>The subscriber match this thread's PUBLISHes are matched into (<see cref="BrokerCore.MatchSubscribers(string, SubscriberMatch)"/>):
+    /// used from the match to the core's routing, which never wait, so one per thread serves every connection.</summary>
+    [ThreadStatic]
+    static SubscriberMatch? t_match;
 
     async ValueTask<bool> RouteAfterAsync(Task earlierInput, ClientConnection connection, MqttPublishPacket publish)
     {
