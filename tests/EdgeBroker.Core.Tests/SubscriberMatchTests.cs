@@ -12,11 +12,7 @@ public class SubscriberMatchTests
     [Fact]
     public void Publishing_with_the_match_delivers_once_per_session_at_the_highest_qos_with_every_identifier()
     {
-        var subscriber = _broker.Connect("subscriber");
-        _broker.Subscribe("subscriber", "a/#", qos: 0, identifier: 1);
-        _broker.Subscribe("subscriber", "a/+", qos: 2, identifier: 2);
-        var other = _broker.ConnectSubscribed("other", "a/b");
-        _broker.ConnectSubscribed("elsewhere", "c/d");
+        var (subscriber, other, _) = ConnectOverlappingSubscribers();
 
         var match = _broker.Core.MatchSubscribers("a/b")!;
         Assert.Equal(2, match.Connections!.Count);
@@ -64,11 +60,7 @@ public class SubscriberMatchTests
     [Fact]
     public void A_match_filled_again_holds_only_the_new_topics_subscribers_and_routes_as_a_new_one()
     {
-        var subscriber = _broker.Connect("subscriber");
-        _broker.Subscribe("subscriber", "a/#", qos: 0, identifier: 1);
-        _broker.Subscribe("subscriber", "a/+", qos: 2, identifier: 2);
-        var other = _broker.ConnectSubscribed("other", "a/b");
-        var elsewhere = _broker.ConnectSubscribed("elsewhere", "c/d");
+        var (subscriber, other, elsewhere) = ConnectOverlappingSubscribers();
         var first = _broker.ConnectSubscribed("first", "$share/g/t");
         var second = _broker.ConnectSubscribed("second", "$share/g/t");
 
@@ -103,6 +95,16 @@ public class SubscriberMatchTests
         Assert.Equal(3, elsewhere.Received.Count);
         Assert.Equal(3, first.Received.Count + second.Received.Count);
         Assert.InRange(first.Received.Count, 1, 2);
+    }
+
+    /// <summary>A subscriber whose two filters with identifiers 1 and 2 match <c>a/b</c>, another on <c>a/b</c> and one
+    /// on <c>c/d</c>.</summary>
+    (RecordingConnection Subscriber, RecordingConnection Other, RecordingConnection Elsewhere) ConnectOverlappingSubscribers()
+    {
+        var subscriber = _broker.Connect("subscriber");
+        _broker.Subscribe("subscriber", "a/#", qos: 0, identifier: 1);
+        _broker.Subscribe("subscriber", "a/+", qos: 2, identifier: 2);
+        return (subscriber, _broker.ConnectSubscribed("other", "a/b"), _broker.ConnectSubscribed("elsewhere", "c/d"));
     }
 
     [Fact]
