@@ -455,8 +455,13 @@ sealed partial class CoreBridge
         }
 
         var borrowed = channel.Lends(bytes);
-        var routed = borrowed ? Reused(t_routed) : null;
-        t_routed = null;
+        RoutedMessage? routed = null;
+        if (borrowed)
+        {
+            routed = Reused(t_routed);
+            t_routed = null;
+        }
+
         routed ??= new RoutedMessage(publish.Topic, bytes, (int)publish.QualityOfServiceLevel, publish.Retain);
         routed.Topic = publish.Topic;
         routed.Payload = bytes;
