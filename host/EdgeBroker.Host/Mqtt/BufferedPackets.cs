@@ -12,9 +12,9 @@ namespace EdgeBroker.Host.Mqtt;
 /// frame, the payload into a new array and the topic into a new string, and made a PUBACK object per acknowledgement;
 /// here the topic is this thread's string for it (<see cref="TopicNames"/>), the payload stays where it was read (the
 /// PUBLISH borrows it: <see cref="GuardedChannel"/> keeps the buffer until the reader reads on), and the packet is this
-/// thread's one PUBLISH or PUBACK, filled again for each, when the reader handles it before it reads on. The checks are the same as on MQTTnet's path and come first
-/// (<see cref="PacketRules"/>); a packet this does not take is decoded by MQTTnet as before, so malformed input gets
-/// the same answer either way.
+/// thread's one PUBLISH or PUBACK, filled again for each, when the reader handles it before it reads on. The checks are
+/// the same as on MQTTnet's path and come first (<see cref="PacketRules"/>); a packet this does not take is decoded by
+/// MQTTnet as before, so malformed input gets the same answer either way.
 /// </summary>
 static class BufferedPackets
 {
@@ -90,11 +90,13 @@ static class BufferedPackets
             Dup = publish.Dup,
             Payload = publish.Payload,
         },
-        MqttPubAckPacket pubAck when ReferenceEquals(pubAck, t_pubAck) => (T)(MqttPacket)new MqttPubAckPacket { PacketIdentifier = pubAck.PacketIdentifier },
+        MqttPubAckPacket pubAck when ReferenceEquals(pubAck, t_pubAck) =>
+            (T)(MqttPacket)new MqttPubAckPacket { PacketIdentifier = pubAck.PacketIdentifier },
         _ => packet,
     };
 
-    static MqttPublishPacket? DecodePublish(byte first, byte[] buffer, int bodyOffset, ReadOnlySpan<byte> body, MqttProtocolVersion version, bool lend)
+    static MqttPublishPacket? DecodePublish(byte first, byte[] buffer, int bodyOffset, ReadOnlySpan<byte> body, MqttProtocolVersion version,
+        bool lend)
     {
         var qos = (first >> 1) & 0x03;
         if (body.Length < 2)

@@ -330,9 +330,10 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
     }
 
     /// <summary>The next packet decoded straight from the read buffer (<see cref="BufferedPackets"/>, this thread's
-    /// packet with <paramref name="lend"/>) when it is all there and one of those; null for MQTTnet's path (<see cref="ReadFrameAsync"/>), which then reads it again from the
-    /// start. Consumed without giving the buffer back, as a PUBLISH's payload is borrowed from it: it goes back to the
-    /// pool when the reader reads on (<see cref="WaitForInput"/>, <see cref="BufferAsync"/>).</summary>
+    /// packet with <paramref name="lend"/>) when it is all there and one of those; null for MQTTnet's path
+    /// (<see cref="ReadFrameAsync"/>), which then reads it again from the start. Consumed without giving the buffer
+    /// back, as a PUBLISH's payload is borrowed from it: it goes back to the pool when the reader reads on
+    /// (<see cref="WaitForInput"/>, <see cref="BufferAsync"/>).</summary>
     MqttPacket? TakeBuffered(bool lend)
     {
         if (_input is not { } buffer
