@@ -932,62 +932,61 @@ namespace EdgeBroker.Core
         /// </summary>
         public SubscriberMatch MatchSubscribers(string topic)
         {
-            MatchSet matches = MatchLeavingTurns(topic);
-            return matches == null ? null : new SubscriberMatch(matches, ConnectionsOf(matches));
+            return MatchSubscribers(topic, null);
         }
 
-        /// <summary>What matches <paramref name="topic"/>, share groups' members as they joined (no turn taken); null
-        /// for a P2P address or an invalid topic.</summary>
-        MatchSet MatchLeavingTurns(string topic)
+        /// <summary>
+        /// As <see cref="MatchSubscribers(string)"/>, filling <paramref name="reused"/> — a match this core made
+        /// before, which nothing uses any more (published with, or its connections read and let go of) — instead of
+        /// making one; null makes one. Null for a P2P address or an invalid topic, <paramref name="reused"/> then
+        /// untouched.
+        /// </summary>
+        public SubscriberMatch MatchSubscribers(string topic, SubscriberMatch reused)
         {
             if (!TopicValidator.IsValidTopicName(topic) || P2PAddress.ReceiverStart(topic) >= 0)
             {
                 return null;
             }
 
-            MatchSet matches = new MatchSet();
-            matches.LeavesTurns = true;
-            _subscriptions.Match(topic, matches);
-            return matches;
-        }
+            SubscriberMatch match = reused;
+            if (match == null)
+            {
+                MatchSet made = new MatchSet();
+                made.LeavesTurns = true;
+                match = new SubscriberMatch(made);
+            }
+            else
+            {
+                match.Clear();
+            }
 
-        /// <summary>The connections of the live sessions in <paramref name="matches"/>, each once; null when none.</summary>
-        static ArrayList ConnectionsOf(MatchSet matches)
-        {
-            ArrayList connections = null;
+            MatchSet matches = match.Matches;
+            _subscriptions.Match(topic, matches);
             for (int i = 0; i < matches.Count; i++)
             {
                 Subscription[] shared = matches.SharedAt(i);
                 if (shared == null)
                 {
-                    connections = AddConnectionOf(matches.SessionAt(i), connections);
+                    AddConnectionOf(matches.SessionAt(i), match);
                     continue;
                 }
 
                 for (int m = 0; m < shared.Length; m++)
                 {
-                    connections = AddConnectionOf(shared[m].Session, connections);
+                    AddConnectionOf(shared[m].Session, match);
                 }
             }
 
-            return connections;
+            return match;
         }
 
-        static ArrayList AddConnectionOf(Session session, ArrayList connections)
+        static void AddConnectionOf(Session session, SubscriberMatch match)
         {
             IClientConnection connection = session.Connection;
-            if (connection == null || (connections != null && connections.Contains(connection)))
+            if (connection != null)
             {
-                return connections;
+                match.AddConnection(connection);
             }
-
-            if (connections == null)
-            {
-                connections = new ArrayList();
-            }
-
-            connections.Add(connection);
-            return connections;
         }
 
         /// <summary>A route announced by <paramref name="gatewayClientId"/> leads back up through this broker: the route

@@ -8,7 +8,7 @@ namespace EdgeBroker.Core.Subscriptions
     /// subscriptions gets the message once, at the highest granted QoS, with every matching subscription
     /// identifier (MQTT 5 §3.3.4). A shared subscription adds an entry of its own, never folded: its message goes to
     /// one member of the group whatever that member's other subscriptions receive (§4.8.2). Reusable:
-    /// <see cref="Clear"/> and fill again.
+    /// <see cref="Clear"/> and fill again, its entries used again.
     /// <para>
     /// Entries are found by <see cref="Session.Number"/> in a small open-addressing table rather than a Hashtable
     /// keyed by the session: on nanoFramework an object's hash code follows its heap address and field values, both
@@ -25,6 +25,9 @@ namespace EdgeBroker.Core.Subscriptions
 
         /// <summary>The table the sessions' own entries are found in, made at the second.</summary>
         Entry[] _slots;
+
+        /// <summary>Entries of earlier fillings, used again after <see cref="Clear"/>; made at the first clear.</summary>
+        ArrayList _free;
 
         public int Count
         {
@@ -90,9 +93,41 @@ namespace EdgeBroker.Core.Subscriptions
                 _slots[i] = null;
             }
 
+            if (_free == null)
+            {
+                _free = new ArrayList();
+            }
+
+            for (int i = 0; i < _entries.Count; i++)
+            {
+                // Holding no session: a session that ends is not kept alive by a match waiting for its next filling.
+                Entry entry = (Entry)_entries[i];
+                entry.Session = null;
+                entry.Identifiers = null;
+                entry.Shared = null;
+                _free.Add(entry);
+            }
+
             _first = null;
             _entries.Clear();
             HasShared = false;
+        }
+
+        /// <summary>An empty entry: one of an earlier filling's, else a new one.</summary>
+        Entry NewEntry()
+        {
+            if (_free == null || _free.Count == 0)
+            {
+                return new Entry();
+            }
+
+            int last = _free.Count - 1;
+            Entry entry = (Entry)_free[last];
+            _free.RemoveAt(last);
+            entry.Qos = 0;
+            entry.NoLocal = false;
+            entry.RetainAsPublished = false;
+            return entry;
         }
 
         internal void AddAll(ArrayList subscriptions)
@@ -111,7 +146,7 @@ namespace EdgeBroker.Core.Subscriptions
         /// <summary>One turn of a share group: its members in the order to offer the message.</summary>
         internal void AddShared(Subscription[] members)
         {
-            Entry entry = new Entry();
+            Entry entry = NewEntry();
             entry.Session = members[0].Session;
             entry.Shared = members;
             _entries.Add(entry);
@@ -123,7 +158,7 @@ namespace EdgeBroker.Core.Subscriptions
             Entry entry = Find(subscription.Session);
             if (entry == null)
             {
-                entry = new Entry();
+                entry = NewEntry();
                 entry.Session = subscription.Session;
                 entry.Qos = subscription.GrantedQos;
                 entry.NoLocal = subscription.NoLocal;

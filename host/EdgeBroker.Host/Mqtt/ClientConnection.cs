@@ -202,7 +202,8 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             {
                 _queuedMessages++;
                 _queuedBytes += size;
-                Window.Offer(new Outgoing(message, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
+                // Kept beyond the routing call: with its own payload if it borrows the publisher's read buffer.
+                Window.Offer(new Outgoing(message.Detach(), qos, retain, subscriptionIdentifiers, deliveryTag, duplicate, size), qos);
                 Flush();
             }
         }
@@ -314,6 +315,12 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// (larger than the client takes, or the connection is gone). Under <see cref="Sync"/>.</summary>
     bool Write(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
+        if (receiveLimits.TopicAliasMaximum == 0 && subscriptionIdentifiers is null
+            && (!IsMqtt5 || (message.MessageExpiryInterval == 0 && message.EngineProperties is null)))
+        {
+            return WritePlain(message, qos, retain, deliveryTag, duplicate);
+        }
+
         var packet = ToPublishPacket(message, qos, retain, duplicate, subscriptionIdentifiers);
         try
         {
@@ -352,6 +359,41 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             // Encoded (or copied) by the writer, or not written: this thread's packet lets go of the message.
             Empty(packet);
         }
+    }
+
+    /// <summary>As <see cref="Write"/>, for a PUBLISH without MQTT 5 properties, which the writer encodes itself
+    /// (<see cref="PacketWriter.SendPublish"/>). Under <see cref="Sync"/>.</summary>
+    bool WritePlain(RoutedMessage message, int qos, bool retain, long deliveryTag, bool duplicate)
+    {
+        ushort packetIdentifier = 0;
+        if (qos > 0)
+        {
+            packetIdentifier = NextPacketIdentifier();
+            (_inFlight ??= [])[packetIdentifier] = new Unacknowledged(deliveryTag, qos);
+        }
+
+        try
+        {
+            if (channel.Writer.SendPublish(message.Topic, message.Payload ?? [], message.PayloadOffset, message.PayloadLength, qos, retain, duplicate,
+                    packetIdentifier, receiveLimits.MaximumPacketSize))
+            {
+                return true;
+            }
+
+            // Larger than the client takes (its Maximum Packet Size): dropped, its identifier taken back.
+            shared.DiscardedTooLarge(clientId, deliveryTag);
+        }
+        catch (MqttCommunicationException)
+        {
+            // The connection is gone: not written.
+        }
+
+        if (qos > 0)
+        {
+            _inFlight!.Remove(packetIdentifier);
+        }
+
+        return false;
     }
 
     /// <summary>The next packet identifier not in flight (1..65535). Under <see cref="Sync"/>.</summary>

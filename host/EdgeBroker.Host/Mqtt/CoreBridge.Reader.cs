@@ -205,7 +205,7 @@ sealed partial class CoreBridge
             {
                 ReadBatch.WriteCollected();
                 _handledInARow = 0;
-                _deferred = packet;
+                _deferred = BufferedPackets.Kept(packet);
                 ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                 return false;
             }

@@ -340,10 +340,27 @@ sealed partial class CoreBridge
             return Sent(connection.Channel.SendAsync(new MqttPubRecPacket { PacketIdentifier = publish.PacketIdentifier }));
         }
 
-        var match = _core.MatchSubscribers(publish.Topic);
+        // The thread's match, taken while in use; the ordering check reads its connections before it returns.
+        var reused = t_match;
+        t_match = null;
+        var match = _core.MatchSubscribers(publish.Topic, reused);
         var earlierInput = ConnectionInput.WaitForSubscribersAsync(match?.Connections, connection.Input);
-        return earlierInput is null ? Route(connection, publish, match) : RouteAfterAsync(earlierInput, connection, publish);
+        if (earlierInput is not null)
+        {
+            // After the wait the core matches again.
+            t_match = match ?? reused;
+            return RouteAfterAsync(earlierInput, connection, BufferedPackets.Kept(publish));
+        }
+
+        var routing = Route(connection, publish, match);
+        t_match = match ?? reused;
+        return routing;
     }
+
+    /// <summary>The subscriber match this thread's PUBLISHes are matched into (<see cref="BrokerCore.MatchSubscribers(string, SubscriberMatch)"/>):
+    /// used from the match to the core's routing, which never wait, so one per thread serves every connection.</summary>
+    [ThreadStatic]
+    static SubscriberMatch? t_match;
 
     async ValueTask<bool> RouteAfterAsync(Task earlierInput, ClientConnection connection, MqttPublishPacket publish)
     {
@@ -356,7 +373,7 @@ sealed partial class CoreBridge
     {
         var clientId = connection.ClientId;
         var qos = (int)publish.QualityOfServiceLevel;
-        var routed = ToRoutedMessage(clientId, publish);
+        var routed = ToRoutedMessage(clientId, publish, connection.Channel);
 
         // At QoS 1 the core does not wait for the store: what it kept commits while the next PUBLISH is read, and the
         // PUBACK waits for the commit in the writer (HeldAcknowledgement). QoS 0 is never stored; QoS 2 waits here.
@@ -375,6 +392,8 @@ sealed partial class CoreBridge
             outcome = _core.Publish(clientId, routed, match);
         }
 
+        Routed(routed);
+
         LogOutcome(clientId, publish.Topic, outcome, connection.IsMqtt5 || qos == 0);
         if (outcome is PublishOutcome.UplinkQueueFull or PublishOutcome.StoreUnavailable && !connection.IsMqtt5 && qos > 0)
         {
@@ -387,12 +406,7 @@ sealed partial class CoreBridge
         switch (qos)
         {
             case 1:
-                return Sent(connection.Channel.SendAsync(new MqttPubAckPacket
-                {
-                    PacketIdentifier = publish.PacketIdentifier,
-                    ReasonCode = code,
-                    UserProperties = held,
-                }));
+                return Sent(connection.Channel.SendPubAck(publish.PacketIdentifier, code, held));
             case 2:
                 if (code < MqttPubAckReasonCode.UnspecifiedError)
                 {
@@ -409,9 +423,20 @@ sealed partial class CoreBridge
         }
     }
 
-    /// <summary>The PUBLISH as the core routes it. The payload is the decoder's own copy, not copied again; the MQTT 5
-    /// properties travel with it only when it has any.</summary>
-    static RoutedMessage ToRoutedMessage(string clientId, MqttPublishPacket publish)
+    /// <summary>The message a PUBLISH borrowing the read buffer is routed as, one per thread (the relay keeps one per
+    /// connection): it is used only between <see cref="ToRoutedMessage"/> and <see cref="Routed"/>, which never wait,
+    /// and whatever keeps a borrowed message beyond the routing call keeps a copy (<see cref="RoutedMessage.Detach"/>).
+    /// Taken while in use, so a routing that routes again on the same thread makes its own.</summary>
+    [ThreadStatic]
+    static RoutedMessage? t_routed;
+
+    /// <summary>
+    /// The PUBLISH as the core routes it. A payload decoded straight from the connection's read buffer
+    /// (<see cref="BufferedPackets"/>) is borrowed from it, not copied (<see cref="RoutedMessage.IsBorrowed"/>), and
+    /// routed as this thread's message, given back by <see cref="Routed"/>; MQTTnet's decoder's own copy is not copied
+    /// again. The MQTT 5 properties travel with it only when it has any.
+    /// </summary>
+    static RoutedMessage ToRoutedMessage(string clientId, MqttPublishPacket publish, GuardedChannel channel)
     {
         var payload = publish.Payload;
         byte[] bytes;
@@ -429,13 +454,24 @@ sealed partial class CoreBridge
             length = bytes.Length;
         }
 
-        var routed = new RoutedMessage(publish.Topic, bytes, (int)publish.QualityOfServiceLevel, publish.Retain)
+        var borrowed = channel.Lends(bytes);
+        RoutedMessage? routed = null;
+        if (borrowed)
         {
-            PayloadOffset = offset,
-            PayloadLength = length,
-            SenderClientId = clientId,
-            MessageExpiryInterval = publish.MessageExpiryInterval,
-        };
+            routed = Reused(t_routed);
+            t_routed = null;
+        }
+
+        routed ??= new RoutedMessage(publish.Topic, bytes, (int)publish.QualityOfServiceLevel, publish.Retain);
+        routed.Topic = publish.Topic;
+        routed.Payload = bytes;
+        routed.PayloadOffset = offset;
+        routed.PayloadLength = length;
+        routed.Qos = (int)publish.QualityOfServiceLevel;
+        routed.Retain = publish.Retain;
+        routed.IsBorrowed = borrowed;
+        routed.SenderClientId = clientId;
+        routed.MessageExpiryInterval = publish.MessageExpiryInterval;
         if (publish.ContentType is not null || publish.CorrelationData is not null || publish.ResponseTopic is not null
             || publish.UserProperties is { Count: > 0 } || publish.PayloadFormatIndicator != MqttPayloadFormatIndicator.Unspecified)
         {
@@ -453,6 +489,37 @@ sealed partial class CoreBridge
         }
 
         return routed;
+    }
+
+    /// <summary><paramref name="message"/> is emptied for its next use (everything but what
+    /// <see cref="ToRoutedMessage"/> sets each time), or null.</summary>
+    static RoutedMessage? Reused(RoutedMessage? message)
+    {
+        if (message is not null)
+        {
+            message.PublishedAtMs = 0;
+            message.EngineProperties = null;
+            message.OriginUplink = null;
+            message.DedupeId = null;
+            message.Hops = 0;
+            message.Via = null;
+            message.UnreachableNotice = false;
+        }
+
+        return message;
+    }
+
+    /// <summary>The core has routed <paramref name="message"/>: borrowed, it is this thread's again, and lets go of the
+    /// read buffer.</summary>
+    static void Routed(RoutedMessage message)
+    {
+        if (message.IsBorrowed)
+        {
+            message.Payload = null!;
+            message.Topic = null!;
+            message.SenderClientId = null!;
+            t_routed = message;
+        }
     }
 
     /// <summary>The value of the first MQTT 5 user property called <paramref name="name"/>, or null.</summary>

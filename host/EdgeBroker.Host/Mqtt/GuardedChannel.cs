@@ -210,7 +210,13 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
         input.HandledAllBut(_inputEnd - _inputStart);
         if (_input is not null)
         {
-            return default;
+            if (_inputStart < _inputEnd)
+            {
+                return default;
+            }
+
+            // All consumed, the last packet handled: nothing borrows from the buffer any more.
+            ReleaseInput();
         }
 
         var arriving = stream.ReadAsync(Memory<byte>.Empty, CancellationToken.None);
@@ -268,6 +274,21 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
         var cancellationToken = CancellationToken.None;
         try
         {
+            // The fixed header's first two bytes, as ReadFrameAsync would read them first: usually the whole packet.
+            var buffering = BufferAsync(2, cancellationToken);
+            var synchronous = buffering.IsCompleted;
+            if (!await buffering.ConfigureAwait(false))
+            {
+                ReleaseInput();
+                return null;
+            }
+
+            // Lent only to a reader that gets it on this thread, before anything else is decoded here.
+            if (TakeBuffered(lend: synchronous) is { } buffered)
+            {
+                return buffered;
+            }
+
             using var frame = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
             if (frame is null)
             {
@@ -308,6 +329,40 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
         return null;
     }
 
+    /// <summary>The next packet decoded straight from the read buffer (<see cref="BufferedPackets"/>, this thread's
+    /// packet with <paramref name="lend"/>) when it is all there and one of those; null for MQTTnet's path
+    /// (<see cref="ReadFrameAsync"/>), which then reads it again from the start. Consumed without giving the buffer
+    /// back, as a PUBLISH's payload is borrowed from it: it goes back to the pool when the reader reads on
+    /// (<see cref="WaitForInput"/>, <see cref="BufferAsync"/>).</summary>
+    MqttPacket? TakeBuffered(bool lend)
+    {
+        if (_input is not { } buffer
+            || !BufferedPackets.TryReadHeader(buffer.AsSpan(_inputStart, _inputEnd - _inputStart), out var first, out var headerLength, out var bodyLength)
+            || headerLength + bodyLength > _inputEnd - _inputStart
+            || headerLength + bodyLength > shared.MaxPacketSize)
+        {
+            return null;
+        }
+
+        var packet = BufferedPackets.TryDecode(first, buffer, _inputStart + headerLength, bodyLength, Version, lend);
+        if (packet is MqttPublishPacket publish && Version == MqttProtocolVersion.V500)
+        {
+            // No properties, so no topic alias.
+            ApplyFlowControl(publish, alias: -1);
+        }
+
+        if (packet is not null)
+        {
+            _inputStart += headerLength + bodyLength;
+        }
+
+        return packet;
+    }
+
+    /// <summary>Whether <paramref name="payload"/> is this channel's read buffer: the payload of a PUBLISH decoded from
+    /// it (<see cref="TakeBuffered"/>), valid until the reader reads on.</summary>
+    public bool Lends(byte[] payload) => ReferenceEquals(payload, _input);
+
     /// <summary>Writes <paramref name="packet"/> behind what was sent before; completes at once unless the client
     /// lags more than the writer's bound behind (see <see cref="PacketWriter"/>).</summary>
     public Task SendAsync(MqttPacket packet)
@@ -320,16 +375,40 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
         else if (_inboundInFlight is { } inFlight
                  && packet is MqttPubAckPacket or MqttPubCompPacket or MqttPubRecPacket { ReasonCode: >= MqttPubRecReasonCode.UnspecifiedError })
         {
-            // Ends the client's QoS 1/2 exchange (a PUBREC with an error code ends a QoS 2 one, MQTT 5 §4.3.3). Released
-            // before it is written, so the client's next PUBLISH, sent once it reads this, finds the place free.
-            lock (inFlight)
-            {
-                inFlight.Remove(((MqttPacketWithIdentifier)packet).PacketIdentifier);
-            }
+            // Ends the client's QoS 1/2 exchange (a PUBREC with an error code ends a QoS 2 one, MQTT 5 §4.3.3).
+            ReleaseInFlight(((MqttPacketWithIdentifier)packet).PacketIdentifier);
         }
 
         _accepted |= accepting;
         return _writer.SendAsync(packet);
+    }
+
+    /// <summary>The PUBACK of the client's QoS 1 PUBLISH <paramref name="packetIdentifier"/>, with the core's
+    /// <paramref name="code"/>, or held until its message is committed (<paramref name="held"/>, see
+    /// <see cref="HeldAcknowledgement"/>). One that says success at once is written as its four bytes
+    /// (<see cref="PacketWriter.SendPubAck"/>), without a packet object or MQTTnet's encoder.</summary>
+    public Task SendPubAck(ushort packetIdentifier, MqttPubAckReasonCode code, HeldAcknowledgement? held)
+    {
+        if (held is not null || code != MqttPubAckReasonCode.Success || packetIdentifier == 0)
+        {
+            return SendAsync(new MqttPubAckPacket { PacketIdentifier = packetIdentifier, ReasonCode = code, UserProperties = held });
+        }
+
+        ReleaseInFlight(packetIdentifier);
+        return _writer.SendPubAck(packetIdentifier);
+    }
+
+    /// <summary>An MQTT 5 client's QoS 1/2 PUBLISH <paramref name="packetIdentifier"/> is being acknowledged: released
+    /// before the answer is written, so the client's next PUBLISH, sent once it reads it, finds the place free.</summary>
+    void ReleaseInFlight(ushort packetIdentifier)
+    {
+        if (_inboundInFlight is { } inFlight)
+        {
+            lock (inFlight)
+            {
+                inFlight.Remove(packetIdentifier);
+            }
+        }
     }
 
     /// <summary>Closes the connection; a read or write still running fails and gives its buffer back itself.</summary>

@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Text;
 using EdgeBroker.Core.Monitoring;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
+using MQTTnet.Protocol;
 
 namespace EdgeBroker.Host.Mqtt;
 
@@ -97,6 +99,105 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
     /// once (a copy that waits is encoded to measure it, and again when its turn comes).</summary>
     public bool SendLent(MqttPublishPacket packet, long maximumPacketSize) => Send(packet, lent: true, maximumPacketSize, out _);
 
+    /// <summary>
+    /// As <see cref="SendLent"/>, for a PUBLISH with nothing for MQTT 5 properties to carry (no topic alias, expiry,
+    /// publisher's properties or subscription identifiers: every PUBLISH to an MQTT 3.1.1 client): encoded here straight
+    /// into the pending bytes, as MQTTnet's formatter encodes it, without filling a packet object for the formatter to
+    /// encode and then copying its encoding. False, and nothing is sent, when it is larger than
+    /// <paramref name="maximumPacketSize"/> (0: none).
+    /// </summary>
+    public bool SendPublish(string topic, byte[] payload, int payloadOffset, int payloadLength, int qos, bool retain, bool duplicate,
+        ushort packetIdentifier, long maximumPacketSize)
+    {
+        var topicLength = Encoding.UTF8.GetByteCount(topic);
+        var remaining = 2 + topicLength + (qos > 0 ? 2 : 0) + (Version == MqttProtocolVersion.V500 ? 1 : 0) + payloadLength;
+        var lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+        var total = 1 + lengthBytes + remaining;
+        if (maximumPacketSize > 0 && total > maximumPacketSize)
+        {
+            return false;
+        }
+
+        lock (Sync)
+        {
+            ThrowIfFailed();
+            if (_held is not null)
+            {
+                // Behind an acknowledgement whose commit is under way: waits as a packet with its own payload.
+                _held.Enqueue(new MqttPublishPacket
+                {
+                    Topic = topic,
+                    Payload = new ReadOnlySequence<byte>(payload.AsSpan(payloadOffset, payloadLength).ToArray()),
+                    QualityOfServiceLevel = (MqttQualityOfServiceLevel)qos,
+                    Retain = retain,
+                    Dup = duplicate && qos > 0,
+                    PacketIdentifier = packetIdentifier,
+                });
+            }
+            else
+            {
+                var room = Reserve(total);
+                // DUP only on QoS 1 and 2 [MQTT-3.3.1-2] (MQTTnet's encoder throws on a QoS 0 one instead).
+                room[0] = (byte)(0x30 | (duplicate && qos > 0 ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0));
+                var at = 1;
+                for (var rest = remaining; ; rest >>= 7)
+                {
+                    room[at++] = (byte)(rest < 128 ? rest : (rest & 0x7F) | 0x80);
+                    if (rest < 128)
+                    {
+                        break;
+                    }
+                }
+
+                room[at++] = (byte)(topicLength >> 8);
+                room[at++] = (byte)topicLength;
+                at += Encoding.UTF8.GetBytes(topic, room[at..]);
+                if (qos > 0)
+                {
+                    room[at++] = (byte)(packetIdentifier >> 8);
+                    room[at++] = (byte)packetIdentifier;
+                }
+
+                if (Version == MqttProtocolVersion.V500)
+                {
+                    // No properties.
+                    room[at++] = 0;
+                }
+
+                payload.AsSpan(payloadOffset, payloadLength).CopyTo(room[at..]);
+                _pendingLength += total;
+            }
+
+            Appended();
+            return true;
+        }
+    }
+
+    /// <summary>As <see cref="SendAsync"/> for a PUBACK that says success (MQTT 3.1.1 and 5 alike: the type, the length
+    /// 2 and the packet identifier), written as its bytes; behind a held acknowledgement it waits as a packet.</summary>
+    public Task SendPubAck(ushort packetIdentifier)
+    {
+        lock (Sync)
+        {
+            ThrowIfFailed();
+            if (_held is not null)
+            {
+                _held.Enqueue(new MqttPubAckPacket { PacketIdentifier = packetIdentifier });
+            }
+            else
+            {
+                var room = Reserve(4);
+                room[0] = 0x40;
+                room[1] = 0x02;
+                room[2] = (byte)(packetIdentifier >> 8);
+                room[3] = (byte)packetIdentifier;
+                _pendingLength += 4;
+            }
+
+            return Appended();
+        }
+    }
+
     bool Send(MqttPacket packet, bool lent, long maximumPacketSize, out Task written)
     {
         written = Task.CompletedTask;
@@ -118,26 +219,29 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
                 return false;
             }
 
-            var full = _pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets;
-            if (!_writing)
-            {
-                // A reader writes what it collected before it waits; over the bound, or appended outside a reader, the
-                // bytes leave one hop later.
-                if (full || !(_collected || (_collected = ReadBatch.Collect(this))))
-                {
-                    StartFlush();
-                }
-
-                return true;
-            }
-
-            if (full)
-            {
-                written = WhenWritten();
-            }
-
+            written = Appended();
             return true;
         }
+    }
+
+    /// <summary>Has what was just appended written: by the reader that collects this writer, or by a flush; returns what
+    /// the sender waits for (the flush, when over the bound). Under <see cref="Sync"/>.</summary>
+    Task Appended()
+    {
+        var full = _pendingLength > MaxPendingBytes || _held?.Count > MaxHeldPackets;
+        if (!_writing)
+        {
+            // A reader writes what it collected before it waits; over the bound, or appended outside a reader, the
+            // bytes leave one hop later.
+            if (full || !(_collected || (_collected = ReadBatch.Collect(this))))
+            {
+                StartFlush();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        return full ? WhenWritten() : Task.CompletedTask;
     }
 
     /// <summary>The reader that collected this writer is about to wait for input: the pending bytes are written now, on
@@ -379,11 +483,13 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
         }
     }
 
-    /// <summary>A lent PUBLISH's own copy, to wait behind a held acknowledgement.</summary>
+    /// <summary>A lent PUBLISH's own copy, to wait behind a held acknowledgement: with its own payload, as the
+    /// message's may be borrowed from a publisher's read buffer for the routing call only
+    /// (<see cref="EdgeBroker.Core.Routing.RoutedMessage.IsBorrowed"/>).</summary>
     static MqttPublishPacket Copy(MqttPublishPacket lent) => new()
     {
         Topic = lent.Topic,
-        Payload = lent.Payload,
+        Payload = new ReadOnlySequence<byte>(lent.Payload.ToArray()),
         QualityOfServiceLevel = lent.QualityOfServiceLevel,
         Retain = lent.Retain,
         Dup = lent.Dup,

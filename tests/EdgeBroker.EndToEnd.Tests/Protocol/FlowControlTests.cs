@@ -94,6 +94,41 @@ public sealed class FlowControlTests
         Assert.Equal("m3", (await Mqtt5Wire.ReadPublishAsync(raw)).Payload);
     }
 
+    /// <summary>The host routes a PUBLISH with its payload borrowed from the publisher's read buffer: a message that has
+    /// to wait for the receiver's Receive Maximum keeps a copy, so what its publisher sends next (read into the same
+    /// buffer) does not change what the receiver gets.</summary>
+    [Theory]
+    [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
+    public async Task A_message_waiting_for_the_receive_maximum_keeps_its_payload_while_its_publisher_sends_on(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var receiver = await RawMqttConnection.OpenAsync(broker);
+        var (code, _) = await Mqtt5Wire.ConnectAsync(receiver, "held-receiver", properties: (Mqtt5Properties.ReceiveMaximum, Mqtt5Wire.TwoBytes(1)));
+        Assert.Equal(0, code);
+        Assert.Equal(1, await Mqtt5Wire.SubscribeAsync(receiver, "flow/held", qos: 1));
+        await using var publisher = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await publisher.ConnectAsync("held-publisher"));
+
+        await publisher.PublishAsync("flow/held", "first-message"u8.ToArray(), qos: 1, packetId: 1);
+        await publisher.PublishAsync("flow/held", "waiting-message"u8.ToArray(), qos: 1, packetId: 2);
+        for (ushort id = 1; id <= 2; id++)
+        {
+            Assert.Equal(4, (await publisher.ReadPacketAsync()).Type);
+        }
+
+        // Read into the publisher's buffer after the waiting message: each is routed (to nobody) and acknowledged.
+        for (ushort id = 3; id <= 20; id++)
+        {
+            await publisher.PublishAsync("flow/other", "overwritten-xx"u8.ToArray(), qos: 1, packetId: id);
+            Assert.Equal(4, (await publisher.ReadPacketAsync()).Type);
+        }
+
+        var first = await Mqtt5Wire.ReadPublishAsync(receiver);
+        Assert.Equal("first-message", first.Payload);
+        await receiver.SendPubAckAsync(first.PacketId);
+        Assert.Equal("waiting-message", (await Mqtt5Wire.ReadPublishAsync(receiver)).Payload);
+    }
+
     [Theory]
     [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
     public async Task Retained_messages_sent_after_a_suback_keep_to_the_receive_maximum_and_get_aliases(string engine)

@@ -50,6 +50,59 @@ public sealed class PacketWriterTests
         Assert.Equal(4 * packets, bytes.Sent);
     }
 
+    /// <summary>A PUBLISH without MQTT 5 properties is encoded by the writer itself (<see cref="PacketWriter.SendPublish"/>):
+    /// byte for byte what MQTTnet's formatter encodes, every remaining-length size, QoS and flag, ASCII and other topics;
+    /// one larger than the client's Maximum Packet Size is not written.</summary>
+    [Theory]
+    [InlineData(MqttProtocolVersion.V311)]
+    [InlineData(MqttProtocolVersion.V500)]
+    public async Task A_publish_the_writer_encodes_itself_has_the_bytes_MQTTnet_encodes(MqttProtocolVersion version)
+    {
+        var random = new Random(15);
+        string[] topics = ["a", "sensors/p2p/device-7", "ünïcode/температура", new string('t', 200)];
+        foreach (var topic in topics)
+        {
+            foreach (var payloadLength in new[] { 0, 1, 60, 130, 16_500, 2_100_000 })
+            {
+                var qos = random.Next(3);
+                var (retain, duplicate) = (random.Next(2) == 1, qos > 0 && random.Next(2) == 1);
+                var packetIdentifier = qos > 0 ? (ushort)random.Next(1, 65536) : (ushort)0;
+                var buffer = new byte[payloadLength + 10];
+                random.NextBytes(buffer);
+                var expected = MqttNetEncoding(version, new MqttPublishPacket
+                {
+                    Topic = topic,
+                    Payload = new System.Buffers.ReadOnlySequence<byte>(buffer, 3, payloadLength),
+                    QualityOfServiceLevel = (MQTTnet.Protocol.MqttQualityOfServiceLevel)qos,
+                    Retain = retain,
+                    Dup = duplicate,
+                    PacketIdentifier = packetIdentifier,
+                });
+
+                var written = new MemoryStream();
+                var writer = new PacketWriter(written, new ByteCounters()) { Version = version };
+                Assert.False(writer.SendPublish(topic, buffer, 3, payloadLength, qos, retain, duplicate, packetIdentifier, expected.Length - 1));
+                Assert.True(writer.SendPublish(topic, buffer, 3, payloadLength, qos, retain, duplicate, packetIdentifier, expected.Length));
+                await writer.DrainAsync(CancellationToken.None);
+                Assert.Equal(expected, written.ToArray());
+            }
+        }
+
+        // A QoS 0 PUBLISH never carries DUP [MQTT-3.3.1-2].
+        var qos0 = new MemoryStream();
+        var qos0Writer = new PacketWriter(qos0, new ByteCounters()) { Version = version };
+        Assert.True(qos0Writer.SendPublish("a", [1], 0, 1, qos: 0, retain: false, duplicate: true, packetIdentifier: 0, maximumPacketSize: 0));
+        await qos0Writer.DrainAsync(CancellationToken.None);
+        Assert.Equal(0x30, qos0.ToArray()[0]);
+    }
+
+    static byte[] MqttNetEncoding(MqttProtocolVersion version, MqttPacket packet)
+    {
+        using var lent = PacketFormatters.Encode(version, packet);
+        var buffer = lent.Buffer;
+        return [.. buffer.Packet, .. System.Buffers.BuffersExtensions.ToArray(buffer.Payload)];
+    }
+
     [Fact]
     public async Task Packets_a_reader_collected_leave_in_one_write_on_its_thread_when_it_is_about_to_wait()
     {
