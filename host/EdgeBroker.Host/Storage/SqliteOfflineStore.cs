@@ -35,8 +35,8 @@ public sealed class SqliteOfflineStore : IOfflineStore
     /// <summary>The rows each thread appended since its last <see cref="Commit"/>.</summary>
     readonly ThreadLocal<List<InsertRow>> _uncommitted = new(() => []);
     readonly SqliteStatement _insert;
-    readonly SqliteStatement _delete;
-    readonly SqliteStatement _deleteRange;
+    readonly Deletion _delete;
+    readonly Deletion _deleteRange;
     readonly SqliteStatement _recordLastId;
     readonly SqliteStatement _select;
 
@@ -101,12 +101,10 @@ public sealed class SqliteOfflineStore : IOfflineStore
         // One statement for any number of a client's messages: the ids as one JSON array parameter. Each row is found
         // by its id (the rowid); the unary + keeps SQLite from seeking the (client_id, id) index for it instead, which
         // compared the client ID's text once more per row (measured: 5.2 → 3.8 µs per deleted row).
-        _delete = _database.RawStatement(
-            "DELETE FROM offline_messages WHERE +client_id = ?1 AND id IN (SELECT value FROM json_each(?2)) RETURNING LENGTH(payload) + LENGTH(topic)");
+        _delete = new Deletion(_database, "+client_id = ?1 AND id IN (SELECT value FROM json_each(?2))");
         // A run of consecutive ids, every one acknowledged by the client: the rows in that id range are exactly those
         // (ids are unique across clients), found by one walk of the table instead of a lookup per id.
-        _deleteRange = _database.RawStatement(
-            "DELETE FROM offline_messages WHERE id BETWEEN ?2 AND ?3 AND +client_id = ?1 RETURNING LENGTH(payload) + LENGTH(topic)");
+        _deleteRange = new Deletion(_database, "id BETWEEN ?2 AND ?3 AND +client_id = ?1");
         _recordLastId = _database.RawStatement("UPDATE offline_ids SET last = ?1 WHERE last < ?1");
         // LIMIT +?3, not LIMIT ?3: SQLite (3.49) plans a bare parameter's LIMIT from its bound value and so expires the
         // statement whenever ?3 is bound again, even to the same value — every Read re-prepared it inside sqlite3_step,
@@ -353,7 +351,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
                 _deleteRange.Bind(1, clientId);
                 _deleteRange.Bind(2, ids[start]);
                 _deleteRange.Bind(3, ids[i - 1]);
-                deleted.Add(Run(_deleteRange));
+                deleted.Add(_deleteRange.Run());
             }
             else
             {
@@ -399,27 +397,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
         _idList[written++] = (byte)']';
         _delete.Bind(1, clientId);
         _delete.BindText(2, _idList.AsSpan(0, written));
-        return Run(_delete);
-    }
-
-    /// <summary>Runs a bound deletion that returns each deleted row's size.</summary>
-    static Deleted Run(SqliteStatement deletion)
-    {
-        var deleted = default(Deleted);
-        try
-        {
-            while (deletion.Step())
-            {
-                deleted.Count++;
-                deleted.Bytes += deletion.Int64(0);
-            }
-        }
-        finally
-        {
-            deletion.Reset();
-        }
-
-        return deleted;
+        return _delete.Run();
     }
 
     /// <summary>Keeps the highest id given so far, for the next start, in the transaction that deletes messages (it
@@ -629,6 +607,56 @@ public sealed class SqliteOfflineStore : IOfflineStore
         {
             _deleted.Clear();
             store._recordedLastId = 0;
+        }
+    }
+
+    /// <summary>
+    /// A deletion of a client's messages as two prepared statements with one condition: a count of the rows it finds and
+    /// their size (for the quota), then the DELETE. Not <c>DELETE … RETURNING</c>: SQLite keeps every returned row in a
+    /// temporary b-tree before it returns the first — measured alone in SQLite (100,000 rows, 256 per transaction),
+    /// 1.5–1.8 µs per deleted row against 0.53 for counting, then deleting. Both run in the caller's transaction, under
+    /// the database's lock, so they see the same rows.
+    /// </summary>
+    sealed class Deletion(SqliteDatabase database, string condition)
+    {
+        readonly SqliteStatement _count = database.RawStatement(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload) + LENGTH(topic)), 0) FROM offline_messages WHERE " + condition);
+        readonly SqliteStatement _delete = database.RawStatement("DELETE FROM offline_messages WHERE " + condition);
+
+        public void Bind(int index, string value)
+        {
+            _count.Bind(index, value);
+            _delete.Bind(index, value);
+        }
+
+        public void Bind(int index, long value)
+        {
+            _count.Bind(index, value);
+            _delete.Bind(index, value);
+        }
+
+        public void BindText(int index, ReadOnlySpan<byte> utf8)
+        {
+            _count.BindText(index, utf8);
+            _delete.BindText(index, utf8);
+        }
+
+        /// <summary>Deletes the bound rows and returns how many there were and their size.</summary>
+        public Deleted Run()
+        {
+            Deleted deleted;
+            try
+            {
+                _count.Step();
+                deleted = new Deleted { Count = (int)_count.Int64(0), Bytes = _count.Int64(1) };
+            }
+            finally
+            {
+                _count.Reset();
+            }
+
+            _delete.Execute();
+            return deleted;
         }
     }
 
