@@ -4,7 +4,8 @@ namespace EdgeBroker.Host.Storage;
 /// Runs of consecutive acknowledged offline messages whose rows are deleted later, off the drain's path. A run's
 /// acknowledgement is committed at once, as a row of <c>offline_acknowledged</c> in the group commit that would have
 /// deleted its messages — so a restart delivers again exactly what it did before (what was acknowledged but not yet
-/// committed) — and its messages' rows are deleted by <see cref="PurgeDelayMs"/> after the first run that waits, in
+/// committed) — and its messages' rows are deleted once no run has been recorded for <see cref="IdleMs"/> (the
+/// receivers have drained) or <see cref="PurgeDelayMs"/> after the first run that waits, whichever comes first, in
 /// transactions of up to <see cref="RunsPerPurge"/> runs, with the database's lock let go between them. Deleting a
 /// row (its table and index entries, the pages rebalanced, the WAL written) was a third of the broker's CPU while
 /// a returning client drained; recording a run is one small row per client and commit. Until they are purged, the
@@ -13,10 +14,13 @@ namespace EdgeBroker.Host.Storage;
 /// </summary>
 sealed class AcknowledgedRuns
 {
-    /// <summary>How long after the first waiting run the rows are deleted: longer than a drain of a large backlog
-    /// (100,000 messages drain in about 0.3–0.5 s), short enough that the rows of acknowledged messages do not pile up
-    /// (at most what is acknowledged in that time).</summary>
+    /// <summary>How long after the first waiting run the rows are deleted at the latest, however busy the receivers
+    /// are: longer than a drain of a large backlog (100,000 messages drain in about 0.3–0.5 s), short enough that the
+    /// rows of acknowledged messages do not pile up (at most what is acknowledged in that time).</summary>
     public const int PurgeDelayMs = 1000;
+
+    /// <summary>How long no run may have been recorded before the rows are deleted: the receivers have drained.</summary>
+    public const int IdleMs = 100;
 
     /// <summary>Runs deleted per transaction while purging: up to 8,192 rows (runs hold up to
     /// <see cref="GroupCommit.UnawaitedLimit"/> ids), a few milliseconds under the database's lock.</summary>
@@ -32,6 +36,10 @@ sealed class AcknowledgedRuns
     /// <summary>Committed runs whose rows are not deleted yet.</summary>
     readonly List<Run> _waiting = [];
     bool _timerArmed;
+
+    /// <summary>When the first of the waiting runs and the last run were committed (<see cref="Environment.TickCount64"/>).</summary>
+    long _firstWaitingAt;
+    long _lastRecordedAt;
 
     /// <param name="recordLastId">Keeps the highest id given so far in the open transaction (a purge may delete the
     /// newest messages).</param>
@@ -76,15 +84,17 @@ sealed class AcknowledgedRuns
         _record.Execute();
     }
 
-    /// <summary>The transaction that recorded <paramref name="runs"/> is committed: their rows are deleted within
-    /// <see cref="PurgeDelayMs"/>.</summary>
+    /// <summary>The transaction that recorded <paramref name="runs"/> is committed: their rows are deleted once the
+    /// runs stop for <see cref="IdleMs"/>, within <see cref="PurgeDelayMs"/> at the latest.</summary>
     public void Committed(List<Run> runs)
     {
         _waiting.AddRange(runs);
+        _lastRecordedAt = Environment.TickCount64;
         if (!_timerArmed)
         {
             _timerArmed = true;
-            _timer.Change(PurgeDelayMs, Timeout.Infinite);
+            _firstWaitingAt = _lastRecordedAt;
+            _timer.Change(IdleMs, Timeout.Infinite);
         }
     }
 
@@ -145,10 +155,23 @@ sealed class AcknowledgedRuns
         Purged(purged);
     }
 
-    /// <summary>The timer's purge: a few runs per transaction, the lock let go between them, so commits and reads
-    /// go on meanwhile. A database closed meanwhile is left alone (the next start purges what is left).</summary>
+    /// <summary>The timer's purge, once the runs have stopped for <see cref="IdleMs"/> or the first has waited
+    /// <see cref="PurgeDelayMs"/> (else the timer waits again): a few runs per transaction, the lock let go between
+    /// them, so commits and reads go on meanwhile. A database closed meanwhile is left alone (the next start purges
+    /// what is left).</summary>
     void PurgeInBackground()
     {
+        lock (_database.Sync)
+        {
+            var now = Environment.TickCount64;
+            var wait = Math.Min(IdleMs - (now - _lastRecordedAt), PurgeDelayMs - (now - _firstWaitingAt));
+            if (wait > 0 && !_database.Writes.IsClosed)
+            {
+                _timer.Change(wait, Timeout.Infinite);
+                return;
+            }
+        }
+
         while (true)
         {
             lock (_database.Sync)
