@@ -134,7 +134,7 @@ sealed class AcknowledgedRuns
     /// given) in a transaction of its own, before the store reads the database for it.</summary>
     public void Purge(string? clientId)
     {
-        if (_waiting.Count == 0)
+        if (!_waiting.Exists(run => clientId is null || run.ClientId == clientId))
         {
             return;
         }
@@ -143,11 +143,6 @@ sealed class AcknowledgedRuns
         using (var transaction = _database.BeginTransaction())
         {
             purged = DeleteWaiting(clientId);
-            if (purged.Count == 0)
-            {
-                return;
-            }
-
             _recordLastId();
             transaction.Commit();
         }
