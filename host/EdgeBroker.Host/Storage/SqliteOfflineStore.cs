@@ -13,7 +13,8 @@ namespace EdgeBroker.Host.Storage;
 /// committed, together with whatever other publishers queued meanwhile, and <see cref="CommitLater"/> hands them to
 /// the next commit without waiting (the publisher's PUBACK waits for it instead), so the PUBACK always follows a
 /// durable write and a busy broker writes many messages per transaction. Acknowledged messages are collected and
-/// deleted with the next batch, one statement per client and commit. The per-message statements are prepared once and
+/// committed as gone with the next batch: a run of consecutive ids as one row whose messages' rows are deleted later,
+/// off the drain's path (<see cref="AcknowledgedRuns"/>), other ids deleted with one statement per client and commit. The per-message statements are prepared once and
 /// run through SQLite's C API (<see cref="SqliteStatement"/>). Per-client counts and sizes are kept in memory for the
 /// quota check, and a bounded copy of recently stored backlogs (<see cref="OfflineCopies"/>) serves reads without
 /// SQLite. When SQLite cannot write (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps
@@ -201,8 +202,8 @@ public sealed class SqliteOfflineStore : IOfflineStore
     }
 
     /// <summary>Reads the client's copy when it has one (<see cref="OfflineCopies"/>), else SQLite with one prepared
-    /// statement a page at a time, once the rows of its acknowledged runs are gone (<see cref="AcknowledgedRuns"/>); an expired message met on the way is left out and deleted (those further back are
-    /// deleted when a read reaches them). Whatever is queued is committed first, and a copy is read only up to the
+    /// statement a page at a time, once the rows of its acknowledged runs are gone (<see cref="AcknowledgedRuns"/>); an
+    /// expired message met on the way is left out and deleted (those further back are deleted when a read reaches them). Whatever is queued is committed first, and a copy is read only up to the
     /// last message queued before that commit, so either way a read returns committed messages only.</summary>
     public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into)
     {
