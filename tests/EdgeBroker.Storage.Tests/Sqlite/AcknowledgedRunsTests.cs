@@ -93,6 +93,50 @@ public sealed class AcknowledgedRunsTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_full_database_deletes_the_waiting_runs_rows_in_the_batch_that_needs_the_room()
+    {
+        var limits = new OfflineLimits { MaxMessagesPerClient = 100_000, MaxBytesPerClient = long.MaxValue };
+        var payload = new string('p', 1000);
+        using var database = SqliteDatabase.Open(_directory.Path, maxBytes: 128 * 1024);
+        var offline = new SqliteOfflineStore(database, limits);
+        var first = Enumerable.Range(0, 30).Select(_ => offline.Append("dev", payload)).ToList();
+        Assert.True(offline.Commit());
+
+        // The database's lock keeps the purge from running: the run's rows still take their room.
+        lock (database.Sync)
+        {
+            foreach (var id in first.Take(20))
+            {
+                offline.Remove("dev", id);
+            }
+
+            Assert.Equal(10, offline.Count("dev"));
+            Assert.Equal(30L, Rows(database));
+
+            var more = 0;
+            while (true)
+            {
+                offline.Append("other", payload);
+                if (!offline.Commit())
+                {
+                    break;
+                }
+
+                more++;
+            }
+
+            // Full: one more acknowledgement, and the next batch deletes every waiting row before its insert, which
+            // needs more room than that acknowledged message's row alone frees.
+            offline.Remove("dev", first[25]);
+            Assert.True(offline.Append("other", new string('q', 8000)) > 0);
+            Assert.True(offline.Commit());
+            Assert.Equal(9, offline.Count("dev"));
+            Assert.Equal(9L + more + 1, Rows(database));
+            Assert.Equal(0L, Scalar(database, "SELECT COUNT(*) FROM offline_acknowledged"));
+        }
+    }
+
     static long Rows(SqliteDatabase database) => Scalar(database, "SELECT COUNT(*) FROM offline_messages");
 
     static long Scalar(SqliteDatabase database, string sql)
