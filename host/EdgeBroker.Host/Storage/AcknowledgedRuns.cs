@@ -62,18 +62,6 @@ sealed class AcknowledgedRuns
         }
     }
 
-    /// <summary>How many runs wait for their rows to be deleted.</summary>
-    public int Waiting
-    {
-        get
-        {
-            lock (_database.Sync)
-            {
-                return _waiting.Count;
-            }
-        }
-    }
-
     /// <summary>Writes <paramref name="run"/>'s acknowledgement in the open transaction; once it is committed, hand it
     /// over with <see cref="Committed"/>.</summary>
     public void Record(Run run)
