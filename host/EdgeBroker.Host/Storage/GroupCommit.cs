@@ -46,6 +46,9 @@ public sealed class GroupCommit : IDisposable
         _timer = new Timer(_ => CommitQueued());
     }
 
+    /// <summary>The database is closing: nothing more is committed (read under <see cref="SqliteDatabase.Sync"/>).</summary>
+    public bool IsClosed => _disposed;
+
     /// <summary>Batches committed since start (Prometheus: <c>edgebroker_store_commits_total</c>).</summary>
     public long Batches { get; private set; }
 

@@ -112,6 +112,14 @@ public sealed class SqliteDatabase : IDisposable
         ALTER TABLE offline_messages_v4 RENAME TO offline_messages;
         CREATE INDEX offline_messages_by_client ON offline_messages (client_id, id);
         """,
+        // Runs of acknowledged offline messages whose rows are deleted later (AcknowledgedRuns).
+        """
+        CREATE TABLE offline_acknowledged (
+            client_id TEXT NOT NULL,
+            first INTEGER NOT NULL,
+            last INTEGER NOT NULL,
+            PRIMARY KEY (client_id, first)) WITHOUT ROWID;
+        """,
     ];
 
     readonly SqliteConnection _connection;

@@ -13,7 +13,8 @@ namespace EdgeBroker.Host.Storage;
 /// committed, together with whatever other publishers queued meanwhile, and <see cref="CommitLater"/> hands them to
 /// the next commit without waiting (the publisher's PUBACK waits for it instead), so the PUBACK always follows a
 /// durable write and a busy broker writes many messages per transaction. Acknowledged messages are collected and
-/// deleted with the next batch, one statement per client and commit. The per-message statements are prepared once and
+/// committed as gone with the next batch: a run of consecutive ids as one row whose messages' rows are deleted later,
+/// off the drain's path (<see cref="AcknowledgedRuns"/>), other ids deleted with one statement per client and commit. The per-message statements are prepared once and
 /// run through SQLite's C API (<see cref="SqliteStatement"/>). Per-client counts and sizes are kept in memory for the
 /// quota check, and a bounded copy of recently stored backlogs (<see cref="OfflineCopies"/>) serves reads without
 /// SQLite. When SQLite cannot write (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps
@@ -35,10 +36,15 @@ public sealed class SqliteOfflineStore : IOfflineStore
     /// <summary>The rows each thread appended since its last <see cref="Commit"/>.</summary>
     readonly ThreadLocal<List<InsertRow>> _uncommitted = new(() => []);
     readonly SqliteStatement _insert;
-    readonly SqliteStatement _delete;
-    readonly SqliteStatement _deleteRange;
+    readonly Deletion _delete;
+    readonly Deletion _deleteRange;
     readonly SqliteStatement _recordLastId;
     readonly SqliteStatement _select;
+    readonly AcknowledgedRuns _acknowledged;
+
+    /// <summary>A commit failed (a full disk or database): acknowledged messages' rows are deleted at once, and the runs
+    /// waiting for theirs with them, until a commit holding messages succeeds (under the database's lock).</summary>
+    bool _deleteAtOnce;
 
     /// <summary>The acknowledged messages' deletions waiting for a commit, or null (under the group commit's queue
     /// lock: <see cref="GroupCommit.Collect"/>).</summary>
@@ -53,8 +59,9 @@ public sealed class SqliteOfflineStore : IOfflineStore
     /// <summary>The expired messages a read met (under the database's lock).</summary>
     readonly List<long> _expired = [];
 
-    /// <summary>The ids of a deletion outside its runs (under the database's lock).</summary>
+    /// <summary>The ids of a deletion outside its runs, and its runs (under the database's lock).</summary>
     readonly List<long> _scattered = [];
+    readonly List<(long First, long Last)> _runs = [];
 
     /// <summary>Topics and senders read back repeat (a client's backlog is mostly one topic from a few senders): each
     /// read reuses the string of the row before when the bytes are the same (under the database's lock).</summary>
@@ -74,23 +81,6 @@ public sealed class SqliteOfflineStore : IOfflineStore
         _limits = limits;
         _copies = new OfflineCopies(copyBytes);
         _startDeletions = () => new DeleteBatch(this);
-        lock (_database.Sync)
-        {
-            using (var command = _database.Command("SELECT client_id, COUNT(*), SUM(LENGTH(payload) + LENGTH(topic)) FROM offline_messages GROUP BY client_id"))
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    _usage[reader.GetString(0)] = new ClientUsage { Count = reader.GetInt32(1), Bytes = reader.GetInt64(2) };
-                }
-            }
-
-            // Ids never go back, not even after the newest messages were acknowledged and deleted: every deletion
-            // records the highest id given so far in offline_ids (in the deletion's transaction).
-            using var last = _database.Command("SELECT MAX(COALESCE((SELECT MAX(id) FROM offline_messages), 0), (SELECT last FROM offline_ids))");
-            _lastId = (long)last.ExecuteScalar()!;
-        }
-
         _insert = _database.RawStatement(
             """
             INSERT INTO offline_messages (id, client_id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id,
@@ -101,12 +91,10 @@ public sealed class SqliteOfflineStore : IOfflineStore
         // One statement for any number of a client's messages: the ids as one JSON array parameter. Each row is found
         // by its id (the rowid); the unary + keeps SQLite from seeking the (client_id, id) index for it instead, which
         // compared the client ID's text once more per row (measured: 5.2 → 3.8 µs per deleted row).
-        _delete = _database.RawStatement(
-            "DELETE FROM offline_messages WHERE +client_id = ?1 AND id IN (SELECT value FROM json_each(?2)) RETURNING LENGTH(payload) + LENGTH(topic)");
+        _delete = new Deletion(_database, "+client_id = ?1 AND id IN (SELECT value FROM json_each(?2))");
         // A run of consecutive ids, every one acknowledged by the client: the rows in that id range are exactly those
         // (ids are unique across clients), found by one walk of the table instead of a lookup per id.
-        _deleteRange = _database.RawStatement(
-            "DELETE FROM offline_messages WHERE id BETWEEN ?2 AND ?3 AND +client_id = ?1 RETURNING LENGTH(payload) + LENGTH(topic)");
+        _deleteRange = new Deletion(_database, "id BETWEEN ?2 AND ?3 AND +client_id = ?1");
         _recordLastId = _database.RawStatement("UPDATE offline_ids SET last = ?1 WHERE last < ?1");
         // LIMIT +?3, not LIMIT ?3: SQLite (3.49) plans a bare parameter's LIMIT from its bound value and so expires the
         // statement whenever ?3 is bound again, even to the same value — every Read re-prepared it inside sqlite3_step,
@@ -116,6 +104,26 @@ public sealed class SqliteOfflineStore : IOfflineStore
             SELECT id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id, published_at_ms, expiry_interval, expires_at_ms
             FROM offline_messages WHERE client_id = ?1 AND id > ?2 ORDER BY id LIMIT +?3
             """);
+
+        _acknowledged = new AcknowledgedRuns(_database, RecordLastId);
+        lock (_database.Sync)
+        {
+            // Ids never go back, not even after the newest messages were acknowledged and deleted: every deletion
+            // records the highest id given so far in offline_ids (in the deletion's transaction).
+            using (var last = _database.Command("SELECT MAX(COALESCE((SELECT MAX(id) FROM offline_messages), 0), (SELECT last FROM offline_ids))"))
+            {
+                _lastId = (long)last.ExecuteScalar()!;
+            }
+
+            // What a stop left of acknowledged messages goes before anything is counted or read.
+            _acknowledged.Purge(null);
+            using var command = _database.Command("SELECT client_id, COUNT(*), SUM(LENGTH(payload) + LENGTH(topic)) FROM offline_messages GROUP BY client_id");
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                _usage[reader.GetString(0)] = new ClientUsage { Count = reader.GetInt32(1), Bytes = reader.GetInt64(2) };
+            }
+        }
     }
 
     public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long expiresAtMs)
@@ -194,8 +202,8 @@ public sealed class SqliteOfflineStore : IOfflineStore
     }
 
     /// <summary>Reads the client's copy when it has one (<see cref="OfflineCopies"/>), else SQLite with one prepared
-    /// statement a page at a time; an expired message met on the way is left out and deleted (those further back are
-    /// deleted when a read reaches them). Whatever is queued is committed first, and a copy is read only up to the
+    /// statement a page at a time, once the rows of its acknowledged runs are gone (<see cref="AcknowledgedRuns"/>); an
+    /// expired message met on the way is left out and deleted (those further back are deleted when a read reaches them). Whatever is queued is committed first, and a copy is read only up to the
     /// last message queued before that commit, so either way a read returns committed messages only.</summary>
     public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into)
     {
@@ -211,6 +219,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
             _expired.Clear();
             if (!_copies.TryRead(clientId, afterId, committedUpTo, max, nowMs, into, _expired, out var added))
             {
+                _acknowledged.Purge(clientId);
                 added = ReadDatabase(clientId, afterId, max, nowMs, into);
             }
 
@@ -287,6 +296,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
         lock (_database.Sync)
         {
             _database.Writes.CommitQueuedLocked();
+            _acknowledged.Purge(clientId);
             using var command = _database.Command("SELECT COALESCE(MAX(id), 0) FROM offline_messages WHERE client_id = $client");
             command.Parameters.AddWithValue("$client", clientId);
             return (long)command.ExecuteScalar()!;
@@ -298,6 +308,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
         lock (_database.Sync)
         {
             _database.Writes.CommitQueuedLocked();
+            _acknowledged.Purge(clientId);
             using var transaction = _database.BeginTransaction();
             using var command = _database.Command("DELETE FROM offline_messages WHERE client_id = $client");
             command.Transaction = transaction;
@@ -319,7 +330,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
         Deleted deleted;
         using (var transaction = _database.BeginTransaction())
         {
-            deleted = Delete(clientId, ids);
+            deleted = Delete(clientId, ids, deleteRuns: true);
             RecordLastId();
             transaction.Commit();
         }
@@ -335,10 +346,57 @@ public sealed class SqliteOfflineStore : IOfflineStore
     /// <summary>Deletes the client's messages <paramref name="ids"/> (the database's transaction is open) and returns
     /// how many it found and their size: each run of at least <see cref="RangeDeletion"/> consecutive ids with one
     /// range statement (a client acknowledges in order, and a backlog stored for one client while no other was
-    /// written to has consecutive ids), the rest with one statement listing them.</summary>
-    Deleted Delete(string clientId, List<long> ids)
+    /// written to has consecutive ids) unless <paramref name="deleteRuns"/> is false (<see cref="RecordRuns"/> takes
+    /// them), the rest with one statement listing them.</summary>
+    Deleted Delete(string clientId, List<long> ids, bool deleteRuns)
     {
         var deleted = default(Deleted);
+        SplitRuns(ids);
+        if (deleteRuns)
+        {
+            foreach (var (first, last) in _runs)
+            {
+                _deleteRange.Bind(1, clientId);
+                _deleteRange.Bind(2, first);
+                _deleteRange.Bind(3, last);
+                deleted.Add(_deleteRange.Run());
+            }
+        }
+
+        if (_scattered.Count > 0)
+        {
+            deleted.Add(DeleteListed(clientId, _scattered));
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Records the client's runs of acknowledged ids among <paramref name="ids"/> for a later deletion of their
+    /// rows (<see cref="AcknowledgedRuns"/>), in the open transaction, adds them to <paramref name="recorded"/>, and
+    /// returns how many messages they hold and their size.</summary>
+    Deleted RecordRuns(string clientId, List<long> ids, List<AcknowledgedRuns.Run> recorded)
+    {
+        var counted = default(Deleted);
+        SplitRuns(ids);
+        foreach (var (first, last) in _runs)
+        {
+            _deleteRange.Bind(1, clientId);
+            _deleteRange.Bind(2, first);
+            _deleteRange.Bind(3, last);
+            counted.Add(_deleteRange.Count());
+            var run = new AcknowledgedRuns.Run(clientId, first, last);
+            _acknowledged.Record(run);
+            recorded.Add(run);
+        }
+
+        return counted;
+    }
+
+    /// <summary>Splits <paramref name="ids"/> into its runs of at least <see cref="RangeDeletion"/> consecutive ids
+    /// (<see cref="_runs"/>) and the rest (<see cref="_scattered"/>).</summary>
+    void SplitRuns(List<long> ids)
+    {
+        _runs.Clear();
         _scattered.Clear();
         var start = 0;
         for (var i = 1; i <= ids.Count; i++)
@@ -350,10 +408,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
             if (i - start >= RangeDeletion)
             {
-                _deleteRange.Bind(1, clientId);
-                _deleteRange.Bind(2, ids[start]);
-                _deleteRange.Bind(3, ids[i - 1]);
-                deleted.Add(Run(_deleteRange));
+                _runs.Add((ids[start], ids[i - 1]));
             }
             else
             {
@@ -365,13 +420,6 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
             start = i;
         }
-
-        if (_scattered.Count > 0)
-        {
-            deleted.Add(DeleteListed(clientId, _scattered));
-        }
-
-        return deleted;
     }
 
     /// <summary>Deletes the client's messages <paramref name="ids"/> in one statement, the ids as one JSON array.</summary>
@@ -399,27 +447,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
         _idList[written++] = (byte)']';
         _delete.Bind(1, clientId);
         _delete.BindText(2, _idList.AsSpan(0, written));
-        return Run(_delete);
-    }
-
-    /// <summary>Runs a bound deletion that returns each deleted row's size.</summary>
-    static Deleted Run(SqliteStatement deletion)
-    {
-        var deleted = default(Deleted);
-        try
-        {
-            while (deletion.Step())
-            {
-                deleted.Count++;
-                deleted.Bytes += deletion.Int64(0);
-            }
-        }
-        finally
-        {
-            deletion.Reset();
-        }
-
-        return deleted;
+        return _delete.Run();
     }
 
     /// <summary>Keeps the highest id given so far, for the next start, in the transaction that deletes messages (it
@@ -551,28 +579,45 @@ public sealed class SqliteOfflineStore : IOfflineStore
             insert.Execute();
         }
 
-        /// <summary>Not kept after all: its place in the quota is free again, and its copy is gone.</summary>
+        /// <summary>Kept: acknowledged messages' rows may wait for a later deletion again.</summary>
+        public override void Committed() => store._deleteAtOnce = false;
+
+        /// <summary>Not kept after all: its place in the quota is free again, and its copy is gone; until a commit
+        /// succeeds, acknowledged messages' rows are deleted at once, to make room.</summary>
         public override void RolledBack()
         {
             store._copies.Remove(clientId, stored.Id);
             store.Forget(clientId, new Deleted { Count = 1, Bytes = size });
+            store._deleteAtOnce = true;
         }
     }
 
     /// <summary>
     /// Acknowledged messages' deletions, collected while the batch waits in the group commit's queue
-    /// (<see cref="GroupCommit.Collect"/>), then deleted with one statement per client; nobody waits for them. They run
-    /// in queue order, before the inserts queued after the batch (so a full database makes room first). A receiver may
-    /// acknowledge a message before the commit holding its row (it is sent before), so its deletion may join this batch
-    /// after the row's insert was queued: a client's deletions that did not all find their rows run again once the
-    /// batch's inserts are written (<see cref="WriteAfterBatch"/>), and nothing joins a batch once a commit took it (the
-    /// row of anything acknowledged after that is in this commit or a later one).
+    /// (<see cref="GroupCommit.Collect"/>); nobody waits for them. Each client's runs of consecutive ids are recorded
+    /// for a later deletion of their rows (<see cref="AcknowledgedRuns"/>), the other ids deleted with one statement per
+    /// client — unless a commit failed since the last one that kept messages (a full disk or database): then every row
+    /// is deleted at once, the runs still waiting included, in queue order, before the inserts queued after the batch,
+    /// so the batch makes room first. A receiver may acknowledge a message before the commit holding its row (it is sent
+    /// before), so its deletion may join this batch after the row's insert was queued: runs are recorded once the
+    /// batch's inserts are written (<see cref="WriteAfterBatch"/>), and deletions that did not all find their rows run
+    /// again then; nothing joins a batch once a commit took it (the row of anything acknowledged after that is in this
+    /// commit or a later one).
     /// </summary>
     sealed class DeleteBatch(SqliteOfflineStore store) : GroupCommit.CollectingChange
     {
         /// <summary>The ids per client.</summary>
         readonly Dictionary<string, List<long>> _ids = new(StringComparer.Ordinal);
         readonly Dictionary<string, Deleted> _deleted = new(StringComparer.Ordinal);
+
+        /// <summary>How many of a client's ids <see cref="Write"/> deleted rows for (the rest are in runs recorded
+        /// later).</summary>
+        readonly Dictionary<string, int> _deletedIds = new(StringComparer.Ordinal);
+
+        /// <summary>The runs this batch recorded, and the waiting runs whose rows it deleted.</summary>
+        readonly List<AcknowledgedRuns.Run> _recorded = [];
+        List<AcknowledgedRuns.Run>? _purged;
+        bool _atOnce;
         int _count;
 
         /// <summary>Under the group commit's queue lock.</summary>
@@ -590,25 +635,37 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
         public override void Write()
         {
+            _atOnce = store._deleteAtOnce;
+            if (_atOnce)
+            {
+                _purged = store._acknowledged.DeleteWaiting(null);
+            }
+
             foreach (var (clientId, ids) in _ids)
             {
-                _deleted[clientId] = store.Delete(clientId, ids);
+                _deleted[clientId] = store.Delete(clientId, ids, deleteRuns: _atOnce);
+                _deletedIds[clientId] = _atOnce ? ids.Count : store._scattered.Count;
             }
         }
 
         public override void WriteAfterBatch()
         {
-            var any = false;
+            var any = _purged is { Count: > 0 };
             foreach (var (clientId, ids) in _ids)
             {
                 var deleted = _deleted[clientId];
-                if (deleted.Count < ids.Count)
+                if (deleted.Count < _deletedIds[clientId])
                 {
-                    deleted.Add(store.Delete(clientId, ids));
-                    _deleted[clientId] = deleted;
+                    deleted.Add(store.Delete(clientId, ids, deleteRuns: _atOnce));
                 }
 
                 any |= deleted.Count > 0;
+                if (!_atOnce)
+                {
+                    deleted.Add(store.RecordRuns(clientId, ids, _recorded));
+                }
+
+                _deleted[clientId] = deleted;
             }
 
             if (any)
@@ -623,12 +680,79 @@ public sealed class SqliteOfflineStore : IOfflineStore
             {
                 store.Forget(clientId, deleted);
             }
+
+            if (_purged is not null)
+            {
+                store._acknowledged.Purged(_purged);
+            }
+
+            if (_recorded.Count > 0)
+            {
+                store._acknowledged.Committed(_recorded);
+            }
         }
 
         public override void RolledBack()
         {
             _deleted.Clear();
+            _recorded.Clear();
+            _purged = null;
             store._recordedLastId = 0;
+            store._deleteAtOnce = true;
+        }
+    }
+
+    /// <summary>
+    /// A deletion of a client's messages as two prepared statements with one condition: a count of the rows it finds and
+    /// their size (for the quota), then the DELETE. Not <c>DELETE … RETURNING</c>: SQLite keeps every returned row in a
+    /// temporary b-tree before it returns the first — measured alone in SQLite (100,000 rows, 256 per transaction),
+    /// 1.5–1.8 µs per deleted row against 0.53 for counting, then deleting. Both run in the caller's transaction, under
+    /// the database's lock, so they see the same rows.
+    /// </summary>
+    sealed class Deletion(SqliteDatabase database, string condition)
+    {
+        readonly SqliteStatement _count = database.RawStatement(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload) + LENGTH(topic)), 0) FROM offline_messages WHERE " + condition);
+        readonly SqliteStatement _delete = database.RawStatement("DELETE FROM offline_messages WHERE " + condition);
+
+        public void Bind(int index, string value)
+        {
+            _count.Bind(index, value);
+            _delete.Bind(index, value);
+        }
+
+        public void Bind(int index, long value)
+        {
+            _count.Bind(index, value);
+            _delete.Bind(index, value);
+        }
+
+        public void BindText(int index, ReadOnlySpan<byte> utf8)
+        {
+            _count.BindText(index, utf8);
+            _delete.BindText(index, utf8);
+        }
+
+        /// <summary>Deletes the bound rows and returns how many there were and their size.</summary>
+        public Deleted Run()
+        {
+            var deleted = Count();
+            _delete.Execute();
+            return deleted;
+        }
+
+        /// <summary>How many rows are bound, and their size.</summary>
+        public Deleted Count()
+        {
+            try
+            {
+                _count.Step();
+                return new Deleted { Count = (int)_count.Int64(0), Bytes = _count.Int64(1) };
+            }
+            finally
+            {
+                _count.Reset();
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Storage.Tests.Support;
@@ -64,6 +65,30 @@ public sealed class OfflineCopiesTests : IDisposable
         Assert.Equal(kept, Read(copies, "dev"));
         Assert.Equal(kept.Where(id => id > 50), Read(copies, "dev", afterId: 50));
         Assert.Equal(kept.Count * CopyOfOne, copies.Bytes);
+    }
+
+    [Fact]
+    public void A_copy_keeps_none_of_the_stored_message_objects_alive_and_reads_back_what_was_stored()
+    {
+        var copies = new OfflineCopies(1000 * CopyOfOne);
+        var kept = Enumerable.Range(1, 40).Select(id => AddAndForget(copies, id)).ToList();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        Assert.All(kept, references => Assert.False(references.Message.IsAlive || references.Payload.IsAlive));
+        var read = ReadMessages(copies, "dev");
+        Assert.Equal(Enumerable.Range(1, 40).Select(id => "m" + id), read.Payloads());
+        Assert.All(read, message => Assert.Equal(("t/x", "sender", 1, false), (message.Message.Topic, message.Message.SenderClientId, message.Qos, message.Retain)));
+
+        // Payloads share arrays, each written once: what a read handed out stays as it was while more is copied.
+        var first = read[0].Message;
+        for (var id = 41; id <= 400; id++)
+        {
+            AddAndForget(copies, id);
+        }
+
+        Assert.Equal("m1", PayloadOf(read[0]));
+        Assert.Same(first.Payload, ReadMessages(copies, "dev")[0].Message.Payload);
     }
 
     [Fact]
@@ -194,6 +219,23 @@ public sealed class OfflineCopiesTests : IDisposable
 
     static StoredMessage Stored(long id, long expiresAtMs = NeverExpires) =>
         new(id, Message("t/x", "m" + (id % 10)), 1, false, null, expiresAtMs);
+
+    /// <summary>Adds message <paramref name="id"/> (payload "m" + id, its own array) and returns weak references to what
+    /// the store handed over; not inlined, so nothing of it stays on this stack.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static (WeakReference Message, WeakReference Payload) AddAndForget(OfflineCopies copies, long id)
+    {
+        var stored = new StoredMessage(id, Message("t/x", "m" + id), 1, false, null, NeverExpires);
+        copies.Add("dev", stored, clientWasEmpty: id == 1);
+        return (new WeakReference(stored), new WeakReference(stored.Message.Payload));
+    }
+
+    static List<StoredMessage> ReadMessages(OfflineCopies copies, string clientId)
+    {
+        var into = new ArrayList();
+        Assert.True(copies.TryRead(clientId, 0, long.MaxValue, int.MaxValue, Now, into, [], out _));
+        return into.Cast<StoredMessage>().ToList();
+    }
 
     static List<long> Read(OfflineCopies copies, string clientId, long afterId = 0)
     {

@@ -1,0 +1,205 @@
+namespace EdgeBroker.Host.Storage;
+
+/// <summary>
+/// Runs of consecutive acknowledged offline messages whose rows are deleted later, off the drain's path. A run's
+/// acknowledgement is committed at once, as a row of <c>offline_acknowledged</c> in the group commit that would have
+/// deleted its messages — so a restart delivers again exactly what it did before (what was acknowledged but not yet
+/// committed) — and its messages' rows are deleted once no run has been recorded for <see cref="IdleMs"/> (the
+/// receivers have drained) or <see cref="PurgeDelayMs"/> after the first run that waits, whichever comes first, in
+/// transactions of up to <see cref="RunsPerPurge"/> runs, with the database's lock let go between them. Deleting a
+/// row (its table and index entries, the pages rebalanced, the WAL written) was a third of the broker's CPU while
+/// a returning client drained; recording a run is one small row per client and commit. Until they are purged, the
+/// store reads nothing from the database for a client with waiting runs without purging them first, and a store
+/// that opens purges every run left behind. All of it under <see cref="SqliteDatabase.Sync"/>.
+/// </summary>
+sealed class AcknowledgedRuns
+{
+    /// <summary>How long after the first waiting run the rows are deleted at the latest, however busy the receivers
+    /// are: longer than a drain of a large backlog (100,000 messages drain in about 0.3–0.5 s), short enough that the
+    /// rows of acknowledged messages do not pile up (at most what is acknowledged in that time).</summary>
+    public const int PurgeDelayMs = 1000;
+
+    /// <summary>How long no run may have been recorded before the rows are deleted: the receivers have drained.</summary>
+    public const int IdleMs = 100;
+
+    /// <summary>Runs deleted per transaction while purging: up to 8,192 rows (runs hold up to
+    /// <see cref="GroupCommit.UnawaitedLimit"/> ids), a few milliseconds under the database's lock.</summary>
+    const int RunsPerPurge = 32;
+
+    readonly SqliteDatabase _database;
+    readonly Action _recordLastId;
+    readonly SqliteStatement _record;
+    readonly SqliteStatement _deleteRows;
+    readonly SqliteStatement _forget;
+    readonly Timer _timer;
+
+    /// <summary>Committed runs whose rows are not deleted yet.</summary>
+    readonly List<Run> _waiting = [];
+    bool _timerArmed;
+
+    /// <summary>When the first of the waiting runs and the last run were committed (<see cref="Environment.TickCount64"/>).</summary>
+    long _firstWaitingAt;
+    long _lastRecordedAt;
+
+    /// <param name="recordLastId">Keeps the highest id given so far in the open transaction (a purge may delete the
+    /// newest messages).</param>
+    public AcknowledgedRuns(SqliteDatabase database, Action recordLastId)
+    {
+        _database = database;
+        _recordLastId = recordLastId;
+        _record = database.RawStatement("INSERT INTO offline_acknowledged (client_id, first, last) VALUES (?1, ?2, ?3)");
+        _deleteRows = database.RawStatement("DELETE FROM offline_messages WHERE id BETWEEN ?2 AND ?3 AND +client_id = ?1");
+        _forget = database.RawStatement("DELETE FROM offline_acknowledged WHERE client_id = ?1 AND first = ?2");
+        _timer = new Timer(_ => PurgeInBackground());
+        lock (database.Sync)
+        {
+            using var command = database.Command("SELECT client_id, first, last FROM offline_acknowledged");
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                _waiting.Add(new Run(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="run"/>'s acknowledgement in the open transaction; once it is committed, hand it
+    /// over with <see cref="Committed"/>.</summary>
+    public void Record(Run run)
+    {
+        _record.Bind(1, run.ClientId);
+        _record.Bind(2, run.First);
+        _record.Bind(3, run.Last);
+        _record.Execute();
+    }
+
+    /// <summary>The transaction that recorded <paramref name="runs"/> is committed: their rows are deleted once the
+    /// runs stop for <see cref="IdleMs"/>, within <see cref="PurgeDelayMs"/> at the latest.</summary>
+    public void Committed(List<Run> runs)
+    {
+        _waiting.AddRange(runs);
+        _lastRecordedAt = Environment.TickCount64;
+        if (!_timerArmed)
+        {
+            _timerArmed = true;
+            _firstWaitingAt = _lastRecordedAt;
+            _timer.Change(IdleMs, Timeout.Infinite);
+        }
+    }
+
+    /// <summary>Deletes the rows of every waiting run (of <paramref name="clientId"/> only, unless null) in the open
+    /// transaction and returns them; they stop waiting once it is committed (<see cref="Purged"/>).</summary>
+    public List<Run> DeleteWaiting(string? clientId)
+    {
+        var purged = new List<Run>();
+        foreach (var run in _waiting)
+        {
+            if (clientId is null || run.ClientId == clientId)
+            {
+                Delete(run);
+                purged.Add(run);
+            }
+        }
+
+        return purged;
+    }
+
+    /// <summary>The transaction that deleted <paramref name="purged"/>'s rows is committed.</summary>
+    public void Purged(List<Run> purged)
+    {
+        if (purged.Count == _waiting.Count)
+        {
+            _waiting.Clear();
+            return;
+        }
+
+        foreach (var run in purged)
+        {
+            _waiting.Remove(run);
+        }
+    }
+
+    /// <summary>Deletes the rows of the client's waiting runs (every client's, unless <paramref name="clientId"/> is
+    /// given) in a transaction of its own, before the store reads the database for it.</summary>
+    public void Purge(string? clientId)
+    {
+        if (!_waiting.Exists(run => clientId is null || run.ClientId == clientId))
+        {
+            return;
+        }
+
+        List<Run> purged;
+        using (var transaction = _database.BeginTransaction())
+        {
+            purged = DeleteWaiting(clientId);
+            _recordLastId();
+            transaction.Commit();
+        }
+
+        Purged(purged);
+    }
+
+    /// <summary>The timer's purge, once the runs have stopped for <see cref="IdleMs"/> or the first has waited
+    /// <see cref="PurgeDelayMs"/> (else the timer waits again): a few runs per transaction, the lock let go between
+    /// them, so commits and reads go on meanwhile. A database closed meanwhile is left alone (the next start purges
+    /// what is left).</summary>
+    void PurgeInBackground()
+    {
+        lock (_database.Sync)
+        {
+            var now = Environment.TickCount64;
+            var wait = Math.Min(IdleMs - (now - _lastRecordedAt), PurgeDelayMs - (now - _firstWaitingAt));
+            if (wait > 0 && !_database.Writes.IsClosed)
+            {
+                _timer.Change(wait, Timeout.Infinite);
+                return;
+            }
+        }
+
+        while (true)
+        {
+            lock (_database.Sync)
+            {
+                if (_database.Writes.IsClosed || _waiting.Count == 0)
+                {
+                    _timerArmed = false;
+                    return;
+                }
+
+                var purged = _waiting.GetRange(0, Math.Min(RunsPerPurge, _waiting.Count));
+                try
+                {
+                    using var transaction = _database.BeginTransaction();
+                    foreach (var run in purged)
+                    {
+                        Delete(run);
+                    }
+
+                    _recordLastId();
+                    transaction.Commit();
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException)
+                {
+                    // The disk failed the write: the runs still wait, and the next acknowledgement's commit tries again.
+                    _timerArmed = false;
+                    return;
+                }
+
+                _waiting.RemoveRange(0, purged.Count);
+            }
+        }
+    }
+
+    void Delete(Run run)
+    {
+        _deleteRows.Bind(1, run.ClientId);
+        _deleteRows.Bind(2, run.First);
+        _deleteRows.Bind(3, run.Last);
+        _deleteRows.Execute();
+        _forget.Bind(1, run.ClientId);
+        _forget.Bind(2, run.First);
+        _forget.Execute();
+    }
+
+    /// <summary>Ids <see cref="First"/> to <see cref="Last"/> of a client, every one of them acknowledged.</summary>
+    public sealed record Run(string ClientId, long First, long Last);
+}
