@@ -114,8 +114,8 @@ public sealed class InlineReaderTests
     /// <summary>
     /// A client that publishes QoS 1 to a topic it subscribes to and reads nothing: its writer fills, so its reader waits
     /// for room before it writes the next PUBACK (and reads nothing more from it meanwhile). The host's readers run on the
-    /// reactors' threads, one per core, connections assigned in turn: that wait must leave the reactor to the other
-    /// connections, half of which share it.
+    /// reactor's threads, and under a light load all on one of them: that wait must leave the reactor to the other
+    /// connections.
     /// </summary>
     [Fact]
     public async Task A_reader_waiting_for_its_writer_leaves_the_reactor_to_the_other_connections()
