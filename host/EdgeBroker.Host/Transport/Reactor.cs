@@ -12,8 +12,9 @@ namespace EdgeBroker.Host.Transport;
 /// <para>
 /// A light load runs on one thread: the leader serves what one wake-up returned and waits again, so packets that
 /// arrive together (the 8 publishers of a steady rate whose timers fire together) share one <c>epoll_wait</c>, and no
-/// other thread wakes. A load that keeps the leader from waiting (busy: in the last millisecond the set was watched less
-/// than half of the time) spreads: the leader hands the wait to a follower (one semaphore release) before it
+/// other thread wakes. A load that keeps the leader from waiting (busy: in each of the last two windows of a millisecond
+/// or more the set was watched less than half of the time; one window alone may be the leader preempted by another
+/// process) spreads: the leader hands the wait to a follower (one futex wake) before it
 /// serves what it got, so the next readiness is served on another core while it works, and events beyond
 /// <see cref="MostEventsServedHere"/> in one wake-up go to the thread pool, whose threads serve them side by side. There
 /// is one thread per core (docs/performance.md, "Serving a steady rate on fewer threads").
@@ -38,8 +39,11 @@ sealed class Reactor
     /// would wait for each other (docs/performance.md, "Readiness on the reactor's thread").</summary>
     const int MostEventsServedHere = 4;
 
-    /// <summary>How long the leader looks back to tell whether the load keeps it from waiting.</summary>
+    /// <summary>The shortest window over which the leader tells whether the load keeps it from waiting.</summary>
     static readonly long BusyWindow = Stopwatch.Frequency / 1000;
+
+    /// <summary>Windows in a row in which the set was watched less than half of the time for the reactor to be busy.</summary>
+    const int BusyWindowsInARow = 2;
 
     /// <summary>The process's reactor, started on first use and running for the life of the process.</summary>
     static readonly Lazy<Reactor> Process = new(() => new Reactor(Math.Max(1, Environment.ProcessorCount)));
@@ -55,17 +59,22 @@ sealed class Reactor
 
     readonly int _epoll;
 
-    /// <summary>The one right to wait on <see cref="_epoll"/>: its holder is the leader; the other threads (followers)
-    /// wait for it here.</summary>
-    readonly SemaphoreSlim _leadership = new(1, 1);
+    /// <summary>Taken to pass the one right to wait on <see cref="_epoll"/>; the followers wait for it here
+    /// (<see cref="Monitor.Wait(object)"/>, which blocks at once where a <see cref="SemaphoreSlim"/> would spin and
+    /// yield first).</summary>
+    readonly object _turns = new();
+
+    /// <summary>Whether a thread holds the right to wait (the leader), under <see cref="_turns"/>.</summary>
+    bool _led;
 
     /// <summary>The threads taking turns: with one, the wait is never handed on.</summary>
     readonly int _threads;
 
-    // The leader's record of the last window (read and written only by whoever holds the leadership; the semaphore's
-    // release and wait order them).
+    // The leader's record of the last window and its hand-offs (read and written only by whoever leads; the lock that
+    // passes the lead orders them).
     long _windowStart = Stopwatch.GetTimestamp();
     long _watched;
+    int _busyWindows;
     bool _busy;
 
     /// <summary>Times the wait was handed to a follower (tests, measurements).</summary>
@@ -158,7 +167,7 @@ sealed class Reactor
         var events = new byte[MaxEvents * Libc.EpollEventSize];
         while (true)
         {
-            _leadership.Wait();
+            Lead();
             bool handedOn;
             do
             {
@@ -166,8 +175,7 @@ sealed class Reactor
                 handedOn = _busy && _threads > 1;
                 if (handedOn)
                 {
-                    Interlocked.Increment(ref _handOffs);
-                    _leadership.Release();
+                    HandOn();
                 }
 
                 t_servesHere = !_busy || count <= MostEventsServedHere;
@@ -185,9 +193,35 @@ sealed class Reactor
         }
     }
 
+    /// <summary>Waits until no other thread leads, then leads.</summary>
+    void Lead()
+    {
+        lock (_turns)
+        {
+            while (_led)
+            {
+                Monitor.Wait(_turns);
+            }
+
+            _led = true;
+        }
+    }
+
+    /// <summary>Gives up the lead and wakes one follower to take it (one futex wake when one sleeps; a thread that
+    /// comes back from serving takes it without sleeping when none does).</summary>
+    void HandOn()
+    {
+        _handOffs++;
+        lock (_turns)
+        {
+            _led = false;
+            Monitor.Pulse(_turns);
+        }
+    }
+
     /// <summary>The leader's <c>epoll_wait</c>: the number of events in <paramref name="events"/>, at least one. Counts
     /// the time it watched the set, and at the end of each window of <see cref="BusyWindow"/> decides whether the
-    /// reactor is busy for the next: watched less than half of it.</summary>
+    /// reactor is busy for the next: watched less than half of the time in <see cref="BusyWindowsInARow"/> windows in a row.</summary>
     int Wait(byte[] events)
     {
         while (true)
@@ -199,7 +233,8 @@ sealed class Reactor
             var window = now - _windowStart;
             if (window >= BusyWindow)
             {
-                _busy = 2 * _watched < window;
+                _busyWindows = 2 * _watched < window ? _busyWindows + 1 : 0;
+                _busy = _busyWindows >= BusyWindowsInARow;
                 _windowStart = now;
                 _watched = 0;
             }
