@@ -47,9 +47,9 @@ public sealed class InlineReaderTests
         Assert.Equal("b", (await subscriber.ReceiveAsync(Patience)).ConvertPayloadToString());
     }
 
-    /// <summary>PUBLISHes arriving one at a time with pauses (each read comes back short, and the reader parks) and in
-    /// bursts, then the peer closing right after its last PUBLISH: everything is routed, nothing hangs, and the close is
-    /// seen (the will goes out).</summary>
+    /// <summary>PUBLISHes arriving one at a time with pauses (each read comes back short, and the reader parks without
+    /// looking again) and in bursts, then the peer closing right after its last PUBLISH: everything is routed, nothing
+    /// hangs, and the close is seen (the will goes out).</summary>
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task Publishes_alone_and_in_bursts_then_a_close_right_after_are_all_handled(string engine)
