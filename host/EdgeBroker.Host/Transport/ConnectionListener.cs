@@ -23,7 +23,7 @@ abstract class ConnectionListener(Socket listener) : IDisposable
         {
             listener.Bind(endPoint);
             listener.Listen(backlog);
-            return Reactor.IsSupported ? new ReactorListener(listener, noDelay, Reactor.Next()) : new SocketListener(listener, noDelay);
+            return Reactor.IsSupported ? new ReactorListener(listener, noDelay, Reactor.Shared) : new SocketListener(listener, noDelay);
         }
         catch
         {

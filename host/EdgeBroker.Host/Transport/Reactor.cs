@@ -1,22 +1,32 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace EdgeBroker.Host.Transport;
 
 /// <summary>
-/// One epoll set and the one thread that waits on it: it tells each registered descriptor's
-/// <see cref="IReadinessTarget"/> what became ready, and the target does its work right there when that work is short
-/// (a connection's reader decoding, handling and writing what arrived, <see cref="ReactorStream.ContinueOnReactor"/>),
-/// so that one wake-up serves a packet, as mosquitto's event loop does; anything longer goes to the thread pool. The
-/// process has one reactor per core (<see cref="Next"/>, connections assigned in turn as they are accepted), so a load
-/// served on the reactors' threads is not held to one core.
+/// The process's one epoll set and the threads that take turns waiting on it (leader/followers): one thread at a time,
+/// the leader, waits; it tells each registered descriptor's <see cref="IReadinessTarget"/> what became ready, and the
+/// target does its work right there when that work is short (a connection's reader decoding, handling and writing what
+/// arrived, <see cref="ReactorStream.ContinueOnReactor"/>), so that one wake-up serves what arrived, as mosquitto's event
+/// loop does; anything longer goes to the thread pool.
+/// <para>
+/// A light load runs on one thread: the leader serves what one wake-up returned and waits again, so packets that
+/// arrive together (the 8 publishers of a steady rate whose timers fire together) share one <c>epoll_wait</c>, and no
+/// other thread wakes. A load that keeps the leader from waiting (busy: in each of the last two windows of a millisecond
+/// or more the set was watched less than half of the time; one window alone may be the leader preempted by another
+/// process) spreads: the leader hands the wait to a follower (one futex wake) before it
+/// serves what it got, so the next readiness is served on another core while it works, and events beyond
+/// <see cref="MostEventsServedHere"/> in one wake-up go to the thread pool, whose threads serve them side by side. There
+/// is one thread per core (docs/performance.md, "Serving a steady rate on fewer threads").
+/// </para>
 /// <para>
 /// Registrations are edge-triggered, made once per descriptor for reading and writing together, and never changed:
 /// a wait costs no <c>epoll_ctl</c> call (one-shot registrations would cost one per wait, two system calls for every
 /// packet that finds the socket empty), and the targets keep a "ready since you last tried" flag per direction, so an
-/// edge that arrives between a read finding nothing and its wait being parked is not lost. A descriptor's event
-/// carries the descriptor number, looked up in a table indexed by it: an event still in flight for a descriptor that
-/// was closed and reused reaches the new connection as a spurious readiness, which costs it one system call that
-/// finds nothing, never a wrong completion.
+/// edge that arrives between a read finding nothing and its wait being parked is not lost — nor one served by another
+/// of the threads meanwhile. A descriptor's event carries the descriptor number, looked up in a table indexed by it: an
+/// event still in flight for a descriptor that was closed and reused reaches the new connection as a spurious
+/// readiness, which costs it one system call that finds nothing, never a wrong completion.
 /// </para>
 /// </summary>
 sealed class Reactor
@@ -24,43 +34,60 @@ sealed class Reactor
     /// <summary>Events taken per <c>epoll_wait</c>.</summary>
     const int MaxEvents = 256;
 
-    /// <summary>The most events one <c>epoll_wait</c> may return for their work to run on the reactor's thread: a
-    /// reactor that finds more is under load and hands them to the thread pool, whose threads serve them side by side,
-    /// where here they would wait for each other (docs/performance.md, "Readiness on the reactor's thread").</summary>
+    /// <summary>The most events one <c>epoll_wait</c> may return for their work to run on the reactor's thread while
+    /// the reactor is busy: more are handed to the thread pool, whose threads serve them side by side, where here they
+    /// would wait for each other (docs/performance.md, "Readiness on the reactor's thread").</summary>
     const int MostEventsServedHere = 4;
 
-    /// <summary>The process's reactors, one per core, started on first use and running for the life of the process.</summary>
-    static readonly Lazy<Reactor[]> Reactors = new(() =>
-    {
-        var reactors = new Reactor[Math.Max(1, Environment.ProcessorCount)];
-        for (var i = 0; i < reactors.Length; i++)
-        {
-            reactors[i] = new Reactor(i);
-        }
+    /// <summary>The shortest window over which the leader tells whether the load keeps it from waiting.</summary>
+    static readonly long BusyWindow = Stopwatch.Frequency / 1000;
 
-        return reactors;
-    });
+    /// <summary>Windows in a row in which the set was watched less than half of the time for the reactor to be busy.</summary>
+    const int BusyWindowsInARow = 2;
+
+    /// <summary>The process's reactor, started on first use and running for the life of the process.</summary>
+    static readonly Lazy<Reactor> Process = new(() => new Reactor(Math.Max(1, Environment.ProcessorCount)));
 
     /// <summary>Whether this thread is a reactor's: code that may block (a store's write, a wait) must not run here.</summary>
     [ThreadStatic]
     static bool t_isReactor;
 
-    /// <summary>Whether the events the reactor is telling now are few enough to be served on its thread.</summary>
+    /// <summary>Whether the events the reactor is telling now are few enough, or the load light enough, for them to be
+    /// served on its thread.</summary>
     [ThreadStatic]
     static bool t_servesHere;
 
-    static int s_turn;
-
     readonly int _epoll;
+
+    /// <summary>Taken to pass the one right to wait on <see cref="_epoll"/>; the followers wait for it here
+    /// (<see cref="Monitor.Wait(object)"/>, which blocks at once where a <see cref="SemaphoreSlim"/> would spin and
+    /// yield first).</summary>
+    readonly object _turns = new();
+
+    /// <summary>Whether a thread holds the right to wait (the leader), under <see cref="_turns"/>.</summary>
+    bool _led;
+
+    /// <summary>The threads taking turns: with one, the wait is never handed on.</summary>
+    readonly int _threads;
+
+    // The leader's record of the last window and its hand-offs (read and written only by whoever leads; the lock that
+    // passes the lead orders them).
+    long _windowStart = Stopwatch.GetTimestamp();
+    long _watched;
+    int _busyWindows;
+    bool _busy;
+
+    /// <summary>Times the wait was handed to a follower (tests, measurements).</summary>
+    long _handOffs;
+
     /// <summary>Taken to change <see cref="s_targets"/>.</summary>
     static readonly object s_registering = new();
 
-    /// <summary>The target of each registered descriptor, indexed by descriptor, one table for every reactor (a
-    /// descriptor number is the process's, registered with one reactor); grown (under <see cref="s_registering"/>) as
-    /// descriptors get higher, read without a lock by the reactors' threads.</summary>
+    /// <summary>The target of each registered descriptor, indexed by descriptor; grown (under
+    /// <see cref="s_registering"/>) as descriptors get higher, read without a lock by the reactor's threads.</summary>
     static IReadinessTarget?[] s_targets = new IReadinessTarget?[1024];
 
-    Reactor(int number)
+    Reactor(int threads)
     {
         _epoll = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
         if (_epoll < 0)
@@ -68,7 +95,11 @@ sealed class Reactor
             throw Libc.Failure("epoll_create1", Libc.LastError);
         }
 
-        new Thread(Run) { IsBackground = true, Name = $"EdgeBroker reactor {number}" }.Start();
+        _threads = threads;
+        for (var i = 0; i < threads; i++)
+        {
+            new Thread(Run) { IsBackground = true, Name = $"EdgeBroker reactor {i}" }.Start();
+        }
     }
 
     /// <summary>
@@ -78,20 +109,19 @@ sealed class Reactor
     public static bool IsSupported => OperatingSystem.IsLinux()
         && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64 or Architecture.Arm or Architecture.X86;
 
-    /// <summary>The reactor whose turn it is: each new connection goes to the next one, so connections spread evenly
-    /// over the reactors (and cores).</summary>
-    public static Reactor Next()
-    {
-        var reactors = Reactors.Value;
-        return reactors[(int)((uint)Interlocked.Increment(ref s_turn) % (uint)reactors.Length)];
-    }
+    /// <summary>The process's reactor, which every connection and listener registers with.</summary>
+    public static Reactor Shared => Process.Value;
+
+    /// <summary>How many times the wait was handed to a follower since the process started: stays put while a light
+    /// load is served on one thread, grows while a load spreads over the threads.</summary>
+    public long HandOffs => Interlocked.Read(ref _handOffs);
 
     /// <summary>Whether the calling thread is a reactor's, where a readiness target's work runs: work that may block or
     /// take long goes to the thread pool from here.</summary>
     public static bool IsCurrentThread => t_isReactor;
 
-    /// <summary>Whether a readiness target told now may do its work on this thread (a reactor's, telling few events),
-    /// rather than hand it to the thread pool.</summary>
+    /// <summary>Whether a readiness target told now may do its work on this thread (a reactor's, under a light load or
+    /// telling few events), rather than hand it to the thread pool.</summary>
     public static bool ServesHere => t_servesHere;
 
     /// <summary>Tells <paramref name="target"/> from now on when <paramref name="fd"/> becomes readable or writable (or
@@ -137,27 +167,87 @@ sealed class Reactor
         var events = new byte[MaxEvents * Libc.EpollEventSize];
         while (true)
         {
-            var count = Libc.epoll_wait(_epoll, events, MaxEvents, -1);
-            if (count < 0)
+            Lead();
+            bool handedOn;
+            do
             {
-                // Only a signal interrupts a wait on a valid epoll set (EINTR); anything else would repeat forever.
-                if (Libc.LastError == Libc.EINTR)
+                var count = Wait(events);
+                handedOn = _busy && _threads > 1;
+                if (handedOn)
                 {
-                    continue;
+                    HandOn();
                 }
 
-                throw Libc.Failure("epoll_wait", Libc.LastError);
+                t_servesHere = !_busy || count <= MostEventsServedHere;
+                for (var i = 0; i < count; i++)
+                {
+                    var (ready, fd) = Libc.EpollEvent(events, i);
+                    var targets = Volatile.Read(ref s_targets);
+                    if (fd < targets.Length && Volatile.Read(ref targets[fd]) is { } target)
+                    {
+                        target.OnReadiness(ready);
+                    }
+                }
+            }
+            while (!handedOn);
+        }
+    }
+
+    /// <summary>Waits until no other thread leads, then leads.</summary>
+    void Lead()
+    {
+        lock (_turns)
+        {
+            while (_led)
+            {
+                Monitor.Wait(_turns);
             }
 
-            t_servesHere = count <= MostEventsServedHere;
-            for (var i = 0; i < count; i++)
+            _led = true;
+        }
+    }
+
+    /// <summary>Gives up the lead and wakes one follower to take it (one futex wake when one sleeps; a thread that
+    /// comes back from serving takes it without sleeping when none does).</summary>
+    void HandOn()
+    {
+        _handOffs++;
+        lock (_turns)
+        {
+            _led = false;
+            Monitor.Pulse(_turns);
+        }
+    }
+
+    /// <summary>The leader's <c>epoll_wait</c>: the number of events in <paramref name="events"/>, at least one. Counts
+    /// the time it watched the set, and at the end of each window of <see cref="BusyWindow"/> decides whether the
+    /// reactor is busy for the next: watched less than half of the time in <see cref="BusyWindowsInARow"/> windows in a row.</summary>
+    int Wait(byte[] events)
+    {
+        while (true)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var count = Libc.epoll_wait(_epoll, events, MaxEvents, -1);
+            var now = Stopwatch.GetTimestamp();
+            _watched += now - start;
+            var window = now - _windowStart;
+            if (window >= BusyWindow)
             {
-                var (ready, fd) = Libc.EpollEvent(events, i);
-                var targets = Volatile.Read(ref s_targets);
-                if (fd < targets.Length && Volatile.Read(ref targets[fd]) is { } target)
-                {
-                    target.OnReadiness(ready);
-                }
+                _busyWindows = 2 * _watched < window ? _busyWindows + 1 : 0;
+                _busy = _busyWindows >= BusyWindowsInARow;
+                _windowStart = now;
+                _watched = 0;
+            }
+
+            if (count > 0)
+            {
+                return count;
+            }
+
+            // Only a signal interrupts a wait on a valid epoll set (EINTR); anything else would repeat forever.
+            if (count < 0 && Libc.LastError != Libc.EINTR)
+            {
+                throw Libc.Failure("epoll_wait", Libc.LastError);
             }
         }
     }

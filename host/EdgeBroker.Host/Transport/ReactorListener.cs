@@ -5,8 +5,8 @@ namespace EdgeBroker.Host.Transport;
 /// <summary>
 /// The Linux transport's listener (see <see cref="ConnectionListener"/>): the listening socket stays a .NET
 /// <see cref="Socket"/> (one per listener), switched to non-blocking and registered with the <see cref="Reactor"/>;
-/// connections are accepted with <c>accept4</c> as non-blocking descriptors and become <see cref="ReactorStream"/>s,
-/// each on the next of the process's reactors in turn (<see cref="Reactor.Next"/>). The peer's address comes with
+/// connections are accepted with <c>accept4</c> as non-blocking descriptors and become <see cref="ReactorStream"/>s
+/// on the process's one reactor (<see cref="Reactor.Shared"/>). The peer's address comes with
 /// <c>accept4</c>; the local one is not asked for (nothing reads it), which saves a system call per connection.
 /// A full descriptor table pauses accepting (the caller waits after the <see cref="SocketException"/>) and frees the
 /// listener's <see cref="DescriptorReserve"/> for the rest of the process until enough descriptors are free again.
@@ -133,7 +133,7 @@ sealed class ReactorListener : ConnectionListener, IReadinessTarget
                 Libc.SetNoDelay(fd);
             }
 
-            var stream = new ReactorStream(Reactor.Next(), fd);
+            var stream = new ReactorStream(Reactor.Shared, fd);
             return new AcceptedConnection(stream, stream, remote);
         }
         catch (IOException)

@@ -11,7 +11,8 @@ namespace EdgeBroker.Host.Transport;
 /// <para>
 /// A read tries <c>recv</c> at once and, when the socket is empty, parks until the reactor reports it readable; a
 /// zero-byte read only waits for data (or the peer's close) and takes nothing, which is how an idle connection waits
-/// holding no buffer. A write sends what it can and parks for the rest until the socket is writable. One read and one
+/// holding no buffer; right after a read that came back short (the socket drained) it parks without a <c>recv</c>
+/// (<see cref="ParksWithoutLooking"/>), which saves the one that would find the socket empty after every packet. A write sends what it can and parks for the rest until the socket is writable. One read and one
 /// write may run at the same time (TLS and the packet writer write while the reader waits); a cancelled token or
 /// <see cref="Stream.Dispose()"/> ends a parked wait (<see cref="OperationCanceledException"/>,
 /// <see cref="ObjectDisposedException"/>). The descriptor is closed exactly once, when it is disposed and no call on it
@@ -60,6 +61,14 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
 
     /// <summary>Readiness continues a parked operation on the reactor's thread (<see cref="ContinueOnReactor"/>).</summary>
     bool _onReactor;
+
+    /// <summary>The last read's <c>recv</c> returned fewer bytes than asked: the socket was empty when it returned
+    /// (<see cref="ParksWithoutLooking"/>).</summary>
+    bool _drained;
+
+    /// <summary>The reactor has reported the peer's close or an error (<c>EPOLLRDHUP</c>, <c>EPOLLHUP</c>,
+    /// <c>EPOLLERR</c>): what is left to find out cannot be drained by a read of data, so every read looks.</summary>
+    volatile bool _hungUp;
 
     Operation _reading;
     Operation _writing;
@@ -178,6 +187,12 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
 
     void IReadinessTarget.OnReadiness(uint events)
     {
+        if ((events & (Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
+        {
+            // Before the signal: a read that sees no readiness since its last look sees this flag.
+            _hungUp = true;
+        }
+
         if ((events & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0)
         {
             Signal(ReadBit, ref _reading);
@@ -212,10 +227,14 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     {
         operation.Cancellation = cancellationToken;
         operation.Core.Reset();
+        var drained = bit == ReadBit && ParksWithoutLooking();
+        if (!drained)
+        {
+            // Readiness reported before this attempt is seen by it: only what comes after may make a parked wait retry.
+            Volatile.Write(ref operation.State, Idle);
+        }
 
-        // Readiness reported before this attempt is seen by it: only what comes after may make a parked wait retry.
-        Volatile.Write(ref operation.State, Idle);
-        if (!Run(bit, ref operation, woken: false, out result, out error))
+        if (!Run(bit, ref operation, woken: false, drained, out result, out error))
         {
             return false;
         }
@@ -228,7 +247,7 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     /// it, unless it has to park again.</summary>
     void Continue(int bit, ref Operation operation)
     {
-        if (!Run(bit, ref operation, woken: true, out var result, out var error))
+        if (!Run(bit, ref operation, woken: true, drained: false, out var result, out var error))
         {
             return;
         }
@@ -247,8 +266,9 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     /// <summary>Tries the operation until it completes (true) or parks (false) because the socket is not ready and no
     /// readiness came meanwhile. A zero-byte read <paramref name="woken"/> from its wait by readiness completes without
     /// a system call: data, the peer's close or an error is there (the read after it finds out which), and a readiness
-    /// that found nothing costs that read an <c>EAGAIN</c> and a wait, never a wrong result.</summary>
-    bool Run(int bit, ref Operation operation, bool woken, out int result, out Exception? error)
+    /// that found nothing costs that read an <c>EAGAIN</c> and a wait, never a wrong result. A zero-byte read that
+    /// <see cref="ParksWithoutLooking"/> (<paramref name="drained"/>) parks without its first <c>recv</c>.</summary>
+    bool Run(int bit, ref Operation operation, bool woken, bool drained, out int result, out Exception? error)
     {
         while (true)
         {
@@ -271,10 +291,19 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
                 return true;
             }
 
-            result = Attempt(bit, out error);
-            if (result != Pending)
+            if (drained)
             {
-                return true;
+                // Known empty since the last read: park at once (readiness since then makes the park fail and look).
+                drained = false;
+                error = null;
+            }
+            else
+            {
+                result = Attempt(bit, out error);
+                if (result != Pending)
+                {
+                    return true;
+                }
             }
 
             if (operation.Cancellation.CanBeCanceled && operation.Registration == default)
@@ -320,7 +349,8 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
     }
 
     /// <summary>A zero-byte read peeks at one byte: it completes (with 0) when data or the peer's close is there, and
-    /// takes nothing.</summary>
+    /// takes nothing. A read that returns fewer bytes than asked leaves the socket known to be empty
+    /// (<see cref="_drained"/>).</summary>
     int Receive(ref Exception? error)
     {
         var into = _readInto.Span;
@@ -330,6 +360,7 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
             var read = into.IsEmpty ? Libc.recv(_fd, peek, 1, Libc.MSG_PEEK) : Libc.recv(_fd, into, (nuint)into.Length, 0);
             if (read >= 0)
             {
+                _drained = read > 0 && read < into.Length;
                 return into.IsEmpty ? 0 : (int)read;
             }
 
@@ -357,6 +388,23 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Whether a zero-byte read may park without a <c>recv</c> (and forgets the last read's result, so at most one
+    /// does): the read before it returned fewer bytes than asked, which on a stream socket means it took everything
+    /// the kernel held when it returned, and the peer's close or an error has not been reported. What arrives after
+    /// that read makes the kernel report a new edge; its readiness, reported after that read began (its
+    /// <see cref="Start"/> set the state to <see cref="Idle"/>, and nothing sets it back until this read parks),
+    /// leaves the state <see cref="Ready"/>, so the park fails and the read looks after all. The peer's close is no
+    /// data a read takes: a read that returns the last data before it leaves it unread, and the edge that announced it
+    /// may have come before that read — hence <see cref="_hungUp"/>, set by every such report before its signal.
+    /// </summary>
+    bool ParksWithoutLooking()
+    {
+        var drained = _drained;
+        _drained = false;
+        return drained && _readInto.IsEmpty && !_hungUp;
     }
 
     /// <summary>After a failed call: null to call again (interrupted by a signal), <see cref="Pending"/> when the socket

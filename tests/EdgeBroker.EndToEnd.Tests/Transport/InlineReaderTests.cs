@@ -47,9 +47,9 @@ public sealed class InlineReaderTests
         Assert.Equal("b", (await subscriber.ReceiveAsync(Patience)).ConvertPayloadToString());
     }
 
-    /// <summary>PUBLISHes arriving one at a time with pauses (each read comes back short, and the reader parks) and in
-    /// bursts, then the peer closing right after its last PUBLISH: everything is routed, nothing hangs, and the close is
-    /// seen (the will goes out).</summary>
+    /// <summary>PUBLISHes arriving one at a time with pauses (each read comes back short, and the reader parks without
+    /// looking again) and in bursts, then the peer closing right after its last PUBLISH: everything is routed, nothing
+    /// hangs, and the close is seen (the will goes out).</summary>
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task Publishes_alone_and_in_bursts_then_a_close_right_after_are_all_handled(string engine)
@@ -114,8 +114,8 @@ public sealed class InlineReaderTests
     /// <summary>
     /// A client that publishes QoS 1 to a topic it subscribes to and reads nothing: its writer fills, so its reader waits
     /// for room before it writes the next PUBACK (and reads nothing more from it meanwhile). The host's readers run on the
-    /// reactors' threads, one per core, connections assigned in turn: that wait must leave the reactor to the other
-    /// connections, half of which share it.
+    /// reactor's threads, and under a light load all on one of them: that wait must leave the reactor to the other
+    /// connections.
     /// </summary>
     [Fact]
     public async Task A_reader_waiting_for_its_writer_leaves_the_reactor_to_the_other_connections()

@@ -93,9 +93,9 @@ public sealed class ReactorStreamTests : IDisposable
         Assert.Equal(0, await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(Patience));
     }
 
-    /// <summary>After a read that returned fewer bytes than asked (the socket is then empty), the zero-byte read that
-    /// follows parks: what the peer sends next, alone after a pause or several sends in a burst, still completes it, on
-    /// the thread pool and on the reactor's thread.</summary>
+    /// <summary>After a read that returned fewer bytes than asked, the zero-byte read parks without looking at the
+    /// socket (it is known empty): what the peer sends next, alone after a pause or several sends in a burst, still
+    /// completes it, on the thread pool and on the reactor's thread.</summary>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -194,8 +194,8 @@ public sealed class ReactorStreamTests : IDisposable
     }
 
     /// <summary>The peer sends a little and closes: the read takes the data (fewer bytes than asked) and leaves the
-    /// close unread, so the wait after it must still see the close rather than take the socket for drained. The close
-    /// arriving with the data (one readiness for both), after the read is parked, and after the short read.</summary>
+    /// close unread, so the wait after it must not park on the "socket drained" shortcut. The close arriving with the
+    /// data (one readiness for both), after the read is parked, and after the short read.</summary>
     [Theory]
     [InlineData("before the read", false)]
     [InlineData("before the read", true)]
