@@ -18,6 +18,7 @@ commandLine.Root.Add(ConfigCheckCommand.Create());
 
 commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
 {
+    EdgeBroker.Host.Runtime.AssemblyPreload.LoadReferences();
     IHost host;
     try
     {
