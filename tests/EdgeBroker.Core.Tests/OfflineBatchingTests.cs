@@ -190,6 +190,23 @@ public class OfflineBatchingTests
     }
 
     [Fact]
+    public void AMessageAnEngineKeepsAndReuses_IsStampedWithEachPublishsOwnArrival()
+    {
+        // The relay and the host route every PUBLISH a connection (or thread) reads as one kept RoutedMessage.
+        TestBroker broker = AwayReceiver();
+        broker.Limits.DefaultMessageTtlMs = 1000;
+        RoutedMessage kept = TestBroker.Message(Topic, qos: 1, payload: "old");
+        kept.PublishedAtMs = Clock.NowMs() - 5000;
+        broker.Core.Publish("sender", kept);
+
+        byte[] fresh = System.Text.Encoding.UTF8.GetBytes("fresh");
+        kept.Reuse(Topic, fresh, 0, fresh.Length, 1, false, "sender", false);
+        broker.Core.Publish("sender", kept);
+
+        Assert.Equal(new[] { "fresh" }, Reconnect(broker).Payloads);
+    }
+
+    [Fact]
     public void AFullByteQuota_IsQuotaExceeded()
     {
         TestBroker broker = AwayReceiver();

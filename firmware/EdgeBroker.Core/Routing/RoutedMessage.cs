@@ -80,6 +80,33 @@ namespace EdgeBroker.Core.Routing
             return copy;
         }
 
+        /// <summary>
+        /// Makes this message — one an engine keeps to route every PUBLISH a connection or thread reads, as the relay
+        /// and the host do — the PUBLISH just read: its topic, payload slice, QoS, retain flag and sender, and nothing
+        /// of the message before it. What routing stamps on a message is cleared too: the router stamps the arrival
+        /// time only on a message that has none, so a kept message would otherwise carry its first PUBLISH's time, and
+        /// every later one stored offline would expire counted from then.
+        /// </summary>
+        public void Reuse(string topic, byte[] payload, int offset, int length, int qos, bool retain, string senderClientId, bool borrowed)
+        {
+            Topic = topic;
+            Payload = payload;
+            PayloadOffset = offset;
+            PayloadLength = length;
+            Qos = qos;
+            Retain = retain;
+            SenderClientId = senderClientId;
+            IsBorrowed = borrowed;
+            PublishedAtMs = 0;
+            MessageExpiryInterval = 0;
+            EngineProperties = null;
+            OriginUplink = null;
+            DedupeId = null;
+            Hops = 0;
+            Via = null;
+            UnreachableNotice = false;
+        }
+
         /// <summary>This message, or a copy that owns its payload when this one borrows it.</summary>
         public RoutedMessage Detach()
         {

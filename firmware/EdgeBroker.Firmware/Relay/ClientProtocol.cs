@@ -283,14 +283,7 @@ namespace EdgeBroker.Firmware.Relay
             }
 
             RoutedMessage message = _inbound;
-            message.Topic = topic;
-            message.Payload = reader.Buffer;
-            message.PayloadOffset = _publish.PayloadOffset;
-            message.PayloadLength = _publish.PayloadLength;
-            message.Qos = qos;
-            message.Retain = _publish.Retain;
-            message.SenderClientId = _clientId;
-            message.IsBorrowed = true;
+            message.Reuse(topic, reader.Buffer, _publish.PayloadOffset, _publish.PayloadLength, qos, _publish.Retain, _clientId, true);
             if (!Route(message) && qos > 0)
             {
                 // Not accepted (the offline store or the uplink's queue cannot take it), and MQTT 3.1.1 has no negative

@@ -458,19 +458,12 @@ sealed partial class CoreBridge
         RoutedMessage? routed = null;
         if (borrowed)
         {
-            routed = Reused(t_routed);
+            routed = t_routed;
             t_routed = null;
         }
 
         routed ??= new RoutedMessage(publish.Topic, bytes, (int)publish.QualityOfServiceLevel, publish.Retain);
-        routed.Topic = publish.Topic;
-        routed.Payload = bytes;
-        routed.PayloadOffset = offset;
-        routed.PayloadLength = length;
-        routed.Qos = (int)publish.QualityOfServiceLevel;
-        routed.Retain = publish.Retain;
-        routed.IsBorrowed = borrowed;
-        routed.SenderClientId = clientId;
+        routed.Reuse(publish.Topic, bytes, offset, length, (int)publish.QualityOfServiceLevel, publish.Retain, clientId, borrowed);
         routed.MessageExpiryInterval = publish.MessageExpiryInterval;
         if (publish.ContentType is not null || publish.CorrelationData is not null || publish.ResponseTopic is not null
             || publish.UserProperties is { Count: > 0 } || publish.PayloadFormatIndicator != MqttPayloadFormatIndicator.Unspecified)
@@ -489,24 +482,6 @@ sealed partial class CoreBridge
         }
 
         return routed;
-    }
-
-    /// <summary><paramref name="message"/> is emptied for its next use (everything but what
-    /// <see cref="ToRoutedMessage"/> sets each time), or null.</summary>
-    static RoutedMessage? Reused(RoutedMessage? message)
-    {
-        if (message is not null)
-        {
-            message.PublishedAtMs = 0;
-            message.EngineProperties = null;
-            message.OriginUplink = null;
-            message.DedupeId = null;
-            message.Hops = 0;
-            message.Via = null;
-            message.UnreachableNotice = false;
-        }
-
-        return message;
     }
 
     /// <summary>The core has routed <paramref name="message"/>: borrowed, it is this thread's again, and lets go of the
