@@ -326,11 +326,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         {
             var topic = packet.Topic;
             var newAlias = UseTopicAlias(packet);
-            if (qos > 0)
-            {
-                packet.PacketIdentifier = NextPacketIdentifier();
-                (_inFlight ??= [])[packet.PacketIdentifier] = new Unacknowledged(deliveryTag, qos);
-            }
+            packet.PacketIdentifier = TakePacketIdentifier(qos, deliveryTag);
 
             // Not awaited: the writer was not full (Flush), and a client that lags is bounded by the outbound limits,
             // not by holding up whoever routed the message. The writer measures the packet as it encodes it.
@@ -365,13 +361,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// (<see cref="PacketWriter.SendPublish"/>). Under <see cref="Sync"/>.</summary>
     bool WritePlain(RoutedMessage message, int qos, bool retain, long deliveryTag, bool duplicate)
     {
-        ushort packetIdentifier = 0;
-        if (qos > 0)
-        {
-            packetIdentifier = NextPacketIdentifier();
-            (_inFlight ??= [])[packetIdentifier] = new Unacknowledged(deliveryTag, qos);
-        }
-
+        var packetIdentifier = TakePacketIdentifier(qos, deliveryTag);
         try
         {
             if (channel.Writer.SendPublish(message.Topic, message.Payload ?? [], message.PayloadOffset, message.PayloadLength, qos, retain, duplicate,
@@ -394,6 +384,20 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         }
 
         return false;
+    }
+
+    /// <summary>The packet identifier a delivery at <paramref name="qos"/> goes out with, recorded as in flight until
+    /// the client acknowledges it; 0 at QoS 0. Under <see cref="Sync"/>.</summary>
+    ushort TakePacketIdentifier(int qos, long deliveryTag)
+    {
+        if (qos == 0)
+        {
+            return 0;
+        }
+
+        var packetIdentifier = NextPacketIdentifier();
+        (_inFlight ??= [])[packetIdentifier] = new Unacknowledged(deliveryTag, qos);
+        return packetIdentifier;
     }
 
     /// <summary>The next packet identifier not in flight (1..65535). Under <see cref="Sync"/>.</summary>
