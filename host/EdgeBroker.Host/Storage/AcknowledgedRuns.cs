@@ -26,6 +26,11 @@ sealed class AcknowledgedRuns
     /// <see cref="GroupCommit.UnawaitedLimit"/> ids), a few milliseconds under the database's lock.</summary>
     const int RunsPerPurge = 32;
 
+    /// <summary>The rows of a run — client ?1, ids ?2 to ?3 — found by the primary key's range; every id in it is the
+    /// client's (ids are unique across clients), and the unary <c>+</c> keeps SQLite from choosing the client index
+    /// instead.</summary>
+    public const string RowsOfRun = "id BETWEEN ?2 AND ?3 AND +client_id = ?1";
+
     readonly SqliteDatabase _database;
     readonly Action _recordLastId;
     readonly SqliteStatement _record;
@@ -48,7 +53,7 @@ sealed class AcknowledgedRuns
         _database = database;
         _recordLastId = recordLastId;
         _record = database.RawStatement("INSERT INTO offline_acknowledged (client_id, first, last) VALUES (?1, ?2, ?3)");
-        _deleteRows = database.RawStatement("DELETE FROM offline_messages WHERE id BETWEEN ?2 AND ?3 AND +client_id = ?1");
+        _deleteRows = database.RawStatement("DELETE FROM offline_messages WHERE " + RowsOfRun);
         _forget = database.RawStatement("DELETE FROM offline_acknowledged WHERE client_id = ?1 AND first = ?2");
         _timer = new Timer(_ => PurgeInBackground());
         lock (database.Sync)

@@ -94,7 +94,7 @@ public sealed class SqliteOfflineStore : IOfflineStore
         _delete = new Deletion(_database, "+client_id = ?1 AND id IN (SELECT value FROM json_each(?2))");
         // A run of consecutive ids, every one acknowledged by the client: the rows in that id range are exactly those
         // (ids are unique across clients), found by one walk of the table instead of a lookup per id.
-        _deleteRange = new Deletion(_database, "id BETWEEN ?2 AND ?3 AND +client_id = ?1");
+        _deleteRange = new Deletion(_database, AcknowledgedRuns.RowsOfRun);
         _recordLastId = _database.RawStatement("UPDATE offline_ids SET last = ?1 WHERE last < ?1");
         // LIMIT +?3, not LIMIT ?3: SQLite (3.49) plans a bare parameter's LIMIT from its bound value and so expires the
         // statement whenever ?3 is bound again, even to the same value — every Read re-prepared it inside sqlite3_step,
