@@ -10,11 +10,18 @@ public class ReaderProgressTests
 {
     readonly CountingProgress _reader = new();
 
-    (bool MayHold, bool HasTarget, int Target, int Observed) Ask(int unread)
+    /// <summary>Asked as an engine that does not peek (the relay): only how many bytes are unread.</summary>
+    (bool MayHold, bool HasTarget, int Target, int Observed) Ask(int unread) => Ask(_reader, unread, []);
+
+    /// <summary>Asked as the host asks: every unread byte peeked.</summary>
+    static (bool MayHold, bool HasTarget, int Target, int Observed) Ask(ReaderProgress reader, string unreadHex) =>
+        Ask(reader, unreadHex.Length / 2, Convert.FromHexString(unreadHex));
+
+    static (bool MayHold, bool HasTarget, int Target, int Observed) Ask(ReaderProgress reader, int unread, byte[] peeked)
     {
-        var observed = _reader.Observe();
-        var hasTarget = _reader.TryTarget(observed, unread, out var target);
-        return (_reader.MayHoldEarlierInput(observed, unread), hasTarget, target, observed);
+        var observed = reader.Observe();
+        var hasTarget = reader.TryTarget(observed, unread, out var target);
+        return (reader.MayHoldEarlierInput(observed, unread, peeked, peeked.Length), hasTarget, target, observed);
     }
 
     [Fact]
@@ -67,17 +74,90 @@ public class ReaderProgressTests
         Assert.True(_reader.CaughtUp(asked.Observed, asked.HasTarget, asked.Target));
     }
 
+    [Theory]
+    [InlineData("40020001", "a PUBACK")]
+    [InlineData("400200015002000262020003700200044002", "PUBACK, PUBREC, PUBREL, PUBCOMP and the start of a PUBACK")]
+    [InlineData("C000400300011040", "a PINGREQ, an MQTT 5 PUBACK with its reason code, a PUBACK's first byte")]
+    public void A_reader_waiting_for_input_whose_unread_bytes_are_acknowledgements_holds_nothing(string unreadHex, string what)
+    {
+        _reader.AwaitingPacket();
+
+        Assert.False(Ask(_reader, unreadHex).MayHold, what);
+    }
+
+    [Theory]
+    [InlineData("40020001A20600020001612F", "an UNSUBSCRIBE after a PUBACK")]
+    [InlineData("8206000200016100", "a SUBSCRIBE")]
+    [InlineData("3003000161", "a PUBLISH")]
+    [InlineData("41020001", "a PUBACK with reserved flags set (malformed)")]
+    [InlineData("4080010001", "an acknowledgement whose remaining length takes two bytes")]
+    [InlineData("E000", "a DISCONNECT")]
+    public void A_reader_waiting_for_input_with_anything_else_unread_is_waited_for(string unreadHex, string what)
+    {
+        _reader.AwaitingPacket();
+
+        Assert.True(Ask(_reader, unreadHex).MayHold, what);
+    }
+
+    [Fact]
+    public void Acknowledgements_are_trusted_only_when_every_unread_byte_was_peeked()
+    {
+        _reader.AwaitingPacket();
+
+        // Four of twelve unread bytes seen: the other eight may hold an UNSUBSCRIBE.
+        Assert.True(Ask(_reader, 12, Convert.FromHexString("40020001")).MayHold);
+    }
+
+    [Fact]
+    public void Acknowledgements_unread_behind_a_busy_or_stalled_reader_are_waited_for()
+    {
+        // Not waiting for a packet: the unread bytes may be the rest of one being read (an UNSUBSCRIBE's tail).
+        _reader.PacketArriving();
+        Assert.True(Ask(_reader, "40020001").MayHold);
+
+        _reader.ReadingRest();
+        _reader.StalledInPacket();
+        Assert.True(Ask(_reader, "40020001").MayHold);
+    }
+
+    [Fact]
+    public void Acknowledgements_are_not_read_where_the_unread_bytes_need_not_begin_a_packet()
+    {
+        // The relay's blocking read takes a packet's first byte while the reader still says it waits for input.
+        var takesFirstByte = new ReaderProgress(countsSocketBytes: true, waitsWithoutTaking: false);
+        takesFirstByte.AwaitingPacket();
+        Assert.True(Ask(takesFirstByte, "40020001").MayHold);
+
+        // Under TLS the socket's bytes are records, not packets.
+        var secured = new ReaderProgress(countsSocketBytes: false, waitsWithoutTaking: true);
+        secured.AwaitingPacket();
+        Assert.True(Ask(secured, "40020001").MayHold);
+    }
+
+    [Fact]
+    public void A_reader_that_moved_on_while_its_bytes_were_peeked_is_waited_for()
+    {
+        _reader.AwaitingPacket();
+        var observed = _reader.Observe();
+        var peeked = Convert.FromHexString("40020001");
+
+        // It woke and took the PUBACK; what followed it is not among the bytes peeked.
+        _reader.PacketArriving();
+
+        Assert.True(_reader.MayHoldEarlierInput(observed, peeked.Length, peeked, peeked.Length));
+    }
+
     [Fact]
     public void A_TLS_layer_taking_bytes_while_the_reader_waits_for_input_makes_it_waited_for()
     {
-        var reader = new ReaderProgress(countsSocketBytes: false);
+        var reader = new ReaderProgress(countsSocketBytes: false, waitsWithoutTaking: true);
         reader.AwaitingPacket();
 
         // SslStream reads a record inside the channel's zero-byte read: the socket is empty, the record not handled.
         reader.TakingFromSocket();
 
         var observed = reader.Observe();
-        Assert.True(reader.MayHoldEarlierInput(observed, unread: 0));
+        Assert.True(reader.MayHoldEarlierInput(observed, unread: 0, peeked: null, peekedCount: 0));
     }
 
     [Fact]
@@ -95,7 +175,7 @@ public class ReaderProgressTests
     [Fact]
     public void Under_TLS_no_position_is_trusted()
     {
-        var reader = new ReaderProgress(countsSocketBytes: false);
+        var reader = new ReaderProgress(countsSocketBytes: false, waitsWithoutTaking: true);
         reader.PacketArriving();
 
         var observed = reader.Observe();
@@ -184,8 +264,8 @@ public class ReaderProgressTests
         Assert.Null(broker.Core.MatchSubscribers("devices/p2p/p2p-target"));
     }
 
-    /// <summary>A reader whose engine counts the wake-ups it is asked for.</summary>
-    sealed class CountingProgress() : ReaderProgress(countsSocketBytes: true)
+    /// <summary>A reader shaped as the host's without TLS, whose engine counts the wake-ups it is asked for.</summary>
+    sealed class CountingProgress() : ReaderProgress(countsSocketBytes: true, waitsWithoutTaking: true)
     {
         public int Woken { get; private set; }
 

@@ -15,9 +15,15 @@ namespace EdgeBroker.Core.Routing
     /// <see cref="Took"/>), waiting for the rest of a packet the peer has not finished sending
     /// (<see cref="StalledInPacket"/>), and how many of the bytes it took are handled.
     /// Before routing a pub/sub message, the engine asks each receiving connection: <see cref="Observe"/>, then the
-    /// bytes unread in its socket, then <see cref="MayHoldEarlierInput"/>; where that says so it waits (without
-    /// holding any lock of the core) until <see cref="CaughtUp"/>: the reader has come back to waiting for input, or
-    /// handled every byte that had arrived when it was asked, or the connection ended.
+    /// bytes unread in its socket (how many, and the first of them, peeked), then <see cref="MayHoldEarlierInput"/>;
+    /// where that says so it waits (without holding any lock of the core) until <see cref="CaughtUp"/>: the reader has
+    /// come back to waiting for input, or handled every byte that had arrived when it was asked, or the connection ended.
+    /// </para>
+    /// <para>
+    /// Only a SUBSCRIBE or an UNSUBSCRIBE changes what a PUBLISH is routed to, so a reader waiting for its next packet
+    /// whose unread bytes are all acknowledgements (a QoS 1 subscriber's PUBACKs, which arrive at the rate it receives)
+    /// is not waited for: with one thread serving a light load, a receiver's PUBACK often lies unread in the same wake-up
+    /// as the publisher's next PUBLISH, and each wait costs a hand-off and a second match.
     /// </para>
     /// <para>
     /// Waits never form a cycle: a connection announces that it is about to wait (<see cref="BeginWaitingForOthers"/>)
@@ -51,7 +57,15 @@ namespace EdgeBroker.Core.Routing
         /// <see cref="CaughtUp"/> may release a waiter by position (not under TLS, whose layer keeps bytes of its own).</summary>
         const int CountsSocketBytesFlag = 16;
 
-        const int OneChange = 32;
+        /// <summary>The reader waits for its next packet without taking a byte of it (the host's zero-byte read; the
+        /// relay's blocking read takes the first byte before it can say so), so while it waits its socket's unread bytes
+        /// begin with a packet, and <see cref="MayHoldEarlierInput"/> may read them as packets.</summary>
+        const int WaitsWithoutTakingFlag = 32;
+
+        /// <summary>Both: what the socket holds unread while the reader waits is whole packets, as the client sent them.</summary>
+        const int UnreadArePacketsFlags = CountsSocketBytesFlag | WaitsWithoutTakingFlag;
+
+        const int OneChange = 64;
 
         /// <summary>The phase in the low two bits, then the flags, then the number of phase changes, so a reader that went
         /// away and came back to the same phase is told apart.</summary>
@@ -62,9 +76,10 @@ namespace EdgeBroker.Core.Routing
         int _waiters;
 
         /// <param name="countsSocketBytes">Whether the reader reads the socket's bytes as they are (no TLS).</param>
-        public ReaderProgress(bool countsSocketBytes)
+        /// <param name="waitsWithoutTaking">Whether the reader waits for its next packet without taking any of it.</param>
+        public ReaderProgress(bool countsSocketBytes, bool waitsWithoutTaking)
         {
-            _state = countsSocketBytes ? Busy | CountsSocketBytesFlag : Busy;
+            _state = Busy | (countsSocketBytes ? CountsSocketBytesFlag : 0) | (waitsWithoutTaking ? WaitsWithoutTakingFlag : 0);
         }
 
         /// <summary>Bytes the reader has taken from the socket (wrapping at 2^31).</summary>
@@ -184,9 +199,14 @@ namespace EdgeBroker.Core.Routing
         }
 
         /// <summary>Whether the connection may hold input that arrived before the message being routed and is not
-        /// handled yet: false only when it ended, waits for others itself, or was waiting for input (or for the rest of a
-        /// packet) with nothing unread in its socket, before and after <paramref name="unread"/> was read.</summary>
-        public bool MayHoldEarlierInput(int observed, int unread)
+        /// handled yet, given the socket's <paramref name="unread"/> bytes read after <see cref="Observe"/> gave
+        /// <paramref name="observed"/>, of which the first <paramref name="peekedCount"/> are in <paramref name="peeked"/>.
+        /// False only when it ended, waits for others itself, or was waiting for input (or for the rest of a packet) with
+        /// nothing unread in its socket — or waiting for its next packet with every unread byte peeked and all of them
+        /// acknowledgements (<see cref="OnlyAcknowledgements"/>; only where those bytes are whole packets: not under TLS,
+        /// not on a reader that takes a packet's first byte while it waits) — before and after the bytes were read. An
+        /// engine that does not peek passes 0 for <paramref name="peekedCount"/>.</summary>
+        public bool MayHoldEarlierInput(int observed, int unread, byte[] peeked, int peekedCount)
         {
             if ((Observe() & (EndedFlag | WaitingForOthersFlag)) != 0)
             {
@@ -194,7 +214,49 @@ namespace EdgeBroker.Core.Routing
             }
 
             int phase = observed & PhaseMask;
-            return !((phase == Idle || phase == Stalled) && unread == 0 && Observe() == observed);
+            bool nothingThatRoutes = unread == 0
+                ? phase == Idle || phase == Stalled
+                : phase == Idle && (observed & UnreadArePacketsFlags) == UnreadArePacketsFlags && peekedCount == unread
+                    && OnlyAcknowledgements(peeked, peekedCount);
+            return !(nothingThatRoutes && Observe() == observed);
+        }
+
+        /// <summary>Whether the first <paramref name="count"/> bytes of <paramref name="bytes"/>, read from a packet
+        /// boundary, are acknowledgements only (PUBACK, PUBREC, PUBREL, PUBCOMP, PINGREQ, with their required flags and a
+        /// remaining length under 128), the last of them perhaps not whole. Anything else — a packet that could change
+        /// subscriptions, a malformed header, a longer acknowledgement (MQTT 5 properties) — says no.</summary>
+        public static bool OnlyAcknowledgements(byte[] bytes, int count)
+        {
+            int at = 0;
+            while (at < count)
+            {
+                switch (bytes[at])
+                {
+                    case 0x40:
+                    case 0x50:
+                    case 0x62:
+                    case 0x70:
+                    case 0xC0:
+                        break;
+                    default:
+                        return false;
+                }
+
+                if (at + 1 >= count)
+                {
+                    return true;
+                }
+
+                int remainingLength = bytes[at + 1];
+                if (remainingLength >= 0x80)
+                {
+                    return false;
+                }
+
+                at += 2 + remainingLength;
+            }
+
+            return true;
         }
 
         /// <summary>Whether a wait that found <paramref name="observed"/> (and, when <paramref name="hasTarget"/>,

@@ -26,8 +26,10 @@ namespace EdgeBroker.Firmware.Relay
         /// is taken to wait for the client to finish a packet (about 20 ms).</summary>
         const int QuietLooks = 20;
 
+        /// <summary>Its bytes are the socket's as they are; its blocking read takes a packet's first byte while it waits
+        /// (so a check meanwhile cannot read what is unread as packets, and does not peek).</summary>
         protected RelayInput()
-            : base(true)
+            : base(true, false)
         {
         }
 
@@ -108,7 +110,7 @@ namespace EdgeBroker.Firmware.Relay
 
             int target;
             bool hasTarget = TryTarget(observed, unread, out target);
-            if (!MayHoldEarlierInput(observed, unread))
+            if (!MayHoldEarlierInput(observed, unread, null, 0))
             {
                 return false;
             }

@@ -122,6 +122,39 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
         }
     }
 
+    /// <summary>The first bytes received and not yet read, copied into <paramref name="into"/> and left unread
+    /// (<c>recv</c> with <c>MSG_PEEK</c> on the non-blocking socket); 0 when there are none.</summary>
+    public int Peek(Span<byte> into)
+    {
+        ObjectDisposedException.ThrowIf(!Enter(), this);
+        try
+        {
+            while (true)
+            {
+                var peeked = Libc.recv(_fd, into, (nuint)into.Length, Libc.MSG_PEEK);
+                if (peeked >= 0)
+                {
+                    return (int)peeked;
+                }
+
+                var errno = Libc.LastError;
+                if (errno == Libc.EAGAIN)
+                {
+                    return 0;
+                }
+
+                if (errno != Libc.EINTR)
+                {
+                    throw Libc.Failure("recv(MSG_PEEK)", errno);
+                }
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _readInto = buffer;

@@ -26,5 +26,8 @@ sealed class SocketListener(Socket listener, bool noDelay) : ConnectionListener(
     sealed class SocketStream(Socket socket) : NetworkStream(socket, ownsSocket: true), ISocketInput
     {
         public int Available => Socket.Available;
+
+        // The socket blocks: receive only what is there.
+        public int Peek(Span<byte> into) => Socket.Available == 0 ? 0 : Socket.Receive(into, SocketFlags.Peek);
     }
 }

@@ -148,13 +148,15 @@ public sealed class RawMqttConnection : IAsyncDisposable
     }
 
     /// <summary>Sends UNSUBSCRIBE for one filter without waiting for the UNSUBACK; returns its packet identifier.</summary>
-    public async Task<ushort> SendUnsubscribeAsync(string filter)
+    /// <summary>Sends an UNSUBSCRIBE; with <paramref name="behindPing"/>, a PINGREQ first in the same write, so the
+    /// broker finds an acknowledgement-like packet ahead of it among the connection's unread bytes.</summary>
+    public async Task<ushort> SendUnsubscribeAsync(string filter, bool behindPing = false)
     {
         var id = _nextPacketId++;
         var body = new List<byte> { (byte)(id >> 8), (byte)id };
         AppendProperties(body);
         AppendString(body, filter);
-        await SendAsync(0xA2, body);
+        await SendRawAsync(behindPing ? [.. Packet(0xC0, []), .. Packet(0xA2, body)] : Packet(0xA2, body));
         return id;
     }
 

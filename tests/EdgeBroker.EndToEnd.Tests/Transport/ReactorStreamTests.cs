@@ -75,8 +75,12 @@ public sealed class ReactorStreamTests : IDisposable
         await client.SendAsync(new byte[] { 1, 2, 3, 4, 5 });
         Assert.Equal(0, await waiting.WaitAsync(Patience));
         Assert.Equal(5, server.Input.Available);
+        var peeked = new byte[3];
+        Assert.Equal(3, server.Input.Peek(peeked));
+        Assert.Equal(new byte[] { 1, 2, 3 }, peeked);
         Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, await ReadExactlyAsync(stream, 5).WaitAsync(Patience));
         Assert.Equal(0, server.Input.Available);
+        Assert.Equal(0, server.Input.Peek(peeked));
     }
 
     [Fact]
@@ -269,6 +273,7 @@ public sealed class ReactorStreamTests : IDisposable
         }
 
         Assert.Throws<ObjectDisposedException>(() => server.Input.Available);
+        Assert.Throws<ObjectDisposedException>(() => server.Input.Peek(new byte[1]));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => stream.ReadAsync(new byte[1]).AsTask());
     }
 

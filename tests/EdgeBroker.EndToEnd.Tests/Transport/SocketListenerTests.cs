@@ -20,10 +20,15 @@ public sealed class SocketListenerTests
         await client.SendAsync(new byte[] { 1, 2, 3 });
         Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty).AsTask().WaitAsync(Patience));
         Assert.Equal(3, server.Input.Available);
+        var peeked = new byte[8];
+        Assert.Equal(3, server.Input.Peek(peeked));
+        Assert.Equal(new byte[] { 1, 2, 3 }, peeked[..3]);
         Assert.Equal(new byte[] { 1, 2, 3 }, await ReactorStreamTests.ReadExactlyAsync(stream, 3).WaitAsync(Patience));
 
         await stream.WriteAsync(new byte[] { 4 });
         Assert.Equal(1, await client.ReceiveAsync(new byte[1]));
+
+        Assert.Equal(0, server.Input.Peek(peeked));
 
         await stream.DisposeAsync();
         Assert.Throws<ObjectDisposedException>(() => server.Input.Available);

@@ -19,6 +19,13 @@ sealed class ClientStream(byte[] input) : UnseekableStream, ISocketInput
     /// <summary>The input not read yet, as the socket's unread bytes.</summary>
     public int Available => input.Length - _position;
 
+    public int Peek(Span<byte> into)
+    {
+        var unread = input.AsSpan(_position, Math.Min(into.Length, Available));
+        unread.CopyTo(into);
+        return unread.Length;
+    }
+
     public override bool CanRead => true;
 
     public override bool CanWrite => true;
