@@ -75,7 +75,6 @@ sealed class Reactor
     long _windowStart = Stopwatch.GetTimestamp();
     long _watched;
     int _busyWindows;
-    bool _busy;
 
     /// <summary>Times the wait was handed to a follower (tests, measurements).</summary>
     long _handOffs;
@@ -172,13 +171,13 @@ sealed class Reactor
             do
             {
                 var count = Wait(events);
-                handedOn = _busy && _threads > 1;
+                handedOn = Busy && _threads > 1;
                 if (handedOn)
                 {
                     HandOn();
                 }
 
-                t_servesHere = !_busy || count <= MostEventsServedHere;
+                t_servesHere = !Busy || count <= MostEventsServedHere;
                 for (var i = 0; i < count; i++)
                 {
                     var (ready, fd) = Libc.EpollEvent(events, i);
@@ -192,6 +191,10 @@ sealed class Reactor
             while (!handedOn);
         }
     }
+
+    /// <summary>Whether the load keeps the leader from waiting: the set was watched less than half of the time in each
+    /// of the last <see cref="BusyWindowsInARow"/> windows.</summary>
+    bool Busy => _busyWindows >= BusyWindowsInARow;
 
     /// <summary>Waits until no other thread leads, then leads.</summary>
     void Lead()
@@ -220,8 +223,8 @@ sealed class Reactor
     }
 
     /// <summary>The leader's <c>epoll_wait</c>: the number of events in <paramref name="events"/>, at least one. Counts
-    /// the time it watched the set, and at the end of each window of <see cref="BusyWindow"/> decides whether the
-    /// reactor is busy for the next: watched less than half of the time in <see cref="BusyWindowsInARow"/> windows in a row.</summary>
+    /// the time it watched the set, and at the end of each window of <see cref="BusyWindow"/> counts the windows in a
+    /// row in which it watched less than half of the time (<see cref="Busy"/>).</summary>
     int Wait(byte[] events)
     {
         while (true)
@@ -233,8 +236,7 @@ sealed class Reactor
             var window = now - _windowStart;
             if (window >= BusyWindow)
             {
-                _busyWindows = 2 * _watched < window ? _busyWindows + 1 : 0;
-                _busy = _busyWindows >= BusyWindowsInARow;
+                _busyWindows = 2 * _watched < window ? Math.Min(_busyWindows + 1, BusyWindowsInARow) : 0;
                 _windowStart = now;
                 _watched = 0;
             }
