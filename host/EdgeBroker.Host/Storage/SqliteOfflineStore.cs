@@ -20,7 +20,7 @@ namespace EdgeBroker.Host.Storage;
 /// SQLite. When SQLite cannot write (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps
 /// nothing of the batch; the core refuses those PUBLISHes and the next commit tries again.
 /// </summary>
-public sealed class SqliteOfflineStore : IOfflineStore
+public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
 {
     /// <summary>The shortest run of consecutive ids a deletion removes by range (shorter ones are listed).</summary>
     const int RangeDeletion = 8;
@@ -125,6 +125,10 @@ public sealed class SqliteOfflineStore : IOfflineStore
             }
         }
     }
+
+    /// <summary>Stops the deferred deletions' timer, before the database closes (the runs still waiting are deleted by
+    /// the next store that opens it).</summary>
+    public void Dispose() => _acknowledged.Dispose();
 
     public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long expiresAtMs)
     {

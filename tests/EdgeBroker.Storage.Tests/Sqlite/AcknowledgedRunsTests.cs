@@ -68,6 +68,37 @@ public sealed class AcknowledgedRunsTests : IDisposable
     }
 
     [Fact]
+    public void A_disposed_store_deletes_no_more_rows_and_the_next_store_deletes_what_waited()
+    {
+        using var database = SqliteDatabase.Open(_directory.Path);
+        var offline = new SqliteOfflineStore(database, _limits, copyBytes: 1024 * 1024);
+        var ids = Enumerable.Range(0, 30).Select(i => offline.Append("dev", "m" + i)).ToList();
+        Assert.True(offline.Commit());
+
+        // Under the database's lock the purge's timer cannot run before the store is disposed.
+        lock (database.Sync)
+        {
+            foreach (var id in ids.Take(20))
+            {
+                offline.Remove("dev", id);
+            }
+
+            Assert.Equal(10, offline.Count("dev"));
+            offline.Dispose();
+        }
+
+        // Three times the purge's idle delay (100 ms): a live timer would have deleted the rows by now.
+        Thread.Sleep(300);
+        Assert.Equal(30L, Rows(database));
+        Assert.Equal(1L, Scalar(database, "SELECT COUNT(*) FROM offline_acknowledged"));
+
+        var next = new SqliteOfflineStore(database, _limits);
+        Assert.Equal(10L, Rows(database));
+        Assert.Equal(ids.Skip(20), next.ReadAll("dev").Select(message => message.Id));
+        next.Dispose();
+    }
+
+    [Fact]
     public void A_client_read_from_the_database_gets_nothing_of_its_runs_and_others_keep_theirs()
     {
         using var database = SqliteDatabase.Open(_directory.Path);
