@@ -73,6 +73,39 @@ public class OfflineBatchingTests
     }
 
     [Fact]
+    public void WithBatchingOff_TheNextBatchFollowsWhileAPageOfTheLastIsUnacknowledged()
+    {
+        TestBroker broker = AwayReceiverWithBacklog(batchSize: 0, count: 600);
+        RecordingConnection back = broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false, room: 400);
+        Assert.Equal(400, back.Received.Count);
+        back.Room = null;
+
+        // 257 of the batch unacknowledged: it waits; 256: the rest follows, behind the batch, in order.
+        Acknowledge(broker, back, Enumerable.Range(0, 143).ToArray());
+        Assert.Equal(400, back.Received.Count);
+        Acknowledge(broker, back, 143);
+        Assert.Equal(Enumerable.Range(1, 600).Select(i => "m" + i), back.Payloads);
+        Assert.Equal(back.Received.Select(d => d.DeliveryTag).Order(), back.Received.Select(d => d.DeliveryTag));
+    }
+
+    [Fact]
+    public void WithBatchingOff_ANextBatchTheConnectionRefuses_FollowsTheLastAcknowledgement()
+    {
+        TestBroker broker = AwayReceiverWithBacklog(batchSize: 0, count: 600);
+        RecordingConnection back = broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false, room: 400);
+        back.Room = 0;
+
+        Acknowledge(broker, back, Enumerable.Range(0, 144).ToArray());
+        Assert.Equal(400, back.Received.Count);
+
+        back.Room = null;
+        Acknowledge(broker, back, Enumerable.Range(144, 255).ToArray());
+        Assert.Equal(400, back.Received.Count);
+        Acknowledge(broker, back, 399);
+        Assert.Equal(Enumerable.Range(1, 600).Select(i => "m" + i), back.Payloads);
+    }
+
+    [Fact]
     public void NewMessages_QueueBehindAPendingBacklog_KeepingTheSendersOrder()
     {
         TestBroker broker = AwayReceiverWithBacklog(batchSize: 2, count: 3);
