@@ -76,7 +76,7 @@ public class OfflineBatchingTests
     public void WithBatchingOff_TheNextBatchFollowsWhileAPageOfTheLastIsUnacknowledged()
     {
         TestBroker broker = AwayReceiverWithBacklog(batchSize: 0, count: 600);
-        RecordingConnection back = broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false, room: 400);
+        RecordingConnection back = Reconnect(broker, room: 400);
         Assert.Equal(400, back.Received.Count);
         back.Room = null;
 
@@ -84,7 +84,7 @@ public class OfflineBatchingTests
         Acknowledge(broker, back, Enumerable.Range(0, 143).ToArray());
         Assert.Equal(400, back.Received.Count);
         Acknowledge(broker, back, 143);
-        Assert.Equal(Enumerable.Range(1, 600).Select(i => "m" + i), back.Payloads);
+        Assert.Equal(Backlog(600), back.Payloads);
         Assert.Equal(back.Received.Select(d => d.DeliveryTag).Order(), back.Received.Select(d => d.DeliveryTag));
     }
 
@@ -92,7 +92,7 @@ public class OfflineBatchingTests
     public void WithBatchingOff_ANextBatchTheConnectionRefuses_FollowsTheLastAcknowledgement()
     {
         TestBroker broker = AwayReceiverWithBacklog(batchSize: 0, count: 600);
-        RecordingConnection back = broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false, room: 400);
+        RecordingConnection back = Reconnect(broker, room: 400);
         back.Room = 0;
 
         Acknowledge(broker, back, Enumerable.Range(0, 144).ToArray());
@@ -102,7 +102,7 @@ public class OfflineBatchingTests
         Acknowledge(broker, back, Enumerable.Range(144, 255).ToArray());
         Assert.Equal(400, back.Received.Count);
         Acknowledge(broker, back, 399);
-        Assert.Equal(Enumerable.Range(1, 600).Select(i => "m" + i), back.Payloads);
+        Assert.Equal(Backlog(600), back.Payloads);
     }
 
     [Fact]
@@ -284,10 +284,14 @@ public class OfflineBatchingTests
         return broker;
     }
 
-    static RecordingConnection Reconnect(TestBroker broker)
+    /// <param name="room">How many messages the connection takes before its queue is full (null: no limit).</param>
+    static RecordingConnection Reconnect(TestBroker broker, int? room = null)
     {
-        return broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false);
+        return broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false, room: room);
     }
+
+    /// <summary>The payloads of <see cref="AwayReceiverWithBacklog"/>'s <paramref name="count"/> messages, in order.</summary>
+    static IEnumerable<string> Backlog(int count) => Enumerable.Range(1, count).Select(i => "m" + i);
 
     /// <summary>The client completes the QoS 1 handshake for the deliveries at <paramref name="indexes"/>.</summary>
     static void Acknowledge(TestBroker broker, RecordingConnection connection, params int[] indexes)
