@@ -45,9 +45,10 @@ public sealed record BenchmarkSettings
 
     /// <summary>How many such rounds run, each followed by a wait until the broker is quiet. One is not enough for a
     /// JIT: .NET starts its optimizing recompilation only once no new code has been compiled for 100 ms, which a
-    /// first round never allows, so the second round is what gets the storing and draining code optimized
-    /// (docs/performance.md, "Measuring warm").</summary>
-    public int BacklogWarmupRounds { get; init; } = 2;
+    /// first round never allows. After two rounds the host's draining code was still being recompiled optimized
+    /// during the measured drain in most runs (58–64 of its methods, against 0–1 after three: docs/performance.md,
+    /// "Durable QoS 1", sixth round), so three run.</summary>
+    public int BacklogWarmupRounds { get; init; } = 3;
 
     /// <summary>Measured round trips of a federation case (one in flight).</summary>
     public int RoundTrips { get; init; } = 2_000;

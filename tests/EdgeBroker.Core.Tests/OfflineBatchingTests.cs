@@ -73,6 +73,39 @@ public class OfflineBatchingTests
     }
 
     [Fact]
+    public void WithBatchingOff_TheNextBatchFollowsWhileAPageOfTheLastIsUnacknowledged()
+    {
+        TestBroker broker = AwayReceiverWithBacklog(batchSize: 0, count: 600);
+        RecordingConnection back = Reconnect(broker, room: 400);
+        Assert.Equal(400, back.Received.Count);
+        back.Room = null;
+
+        // 257 of the batch unacknowledged: it waits; 256: the rest follows, behind the batch, in order.
+        Acknowledge(broker, back, Enumerable.Range(0, 143).ToArray());
+        Assert.Equal(400, back.Received.Count);
+        Acknowledge(broker, back, 143);
+        Assert.Equal(Backlog(600), back.Payloads);
+        Assert.Equal(back.Received.Select(d => d.DeliveryTag).Order(), back.Received.Select(d => d.DeliveryTag));
+    }
+
+    [Fact]
+    public void WithBatchingOff_ANextBatchTheConnectionRefuses_FollowsTheLastAcknowledgement()
+    {
+        TestBroker broker = AwayReceiverWithBacklog(batchSize: 0, count: 600);
+        RecordingConnection back = Reconnect(broker, room: 400);
+        back.Room = 0;
+
+        Acknowledge(broker, back, Enumerable.Range(0, 144).ToArray());
+        Assert.Equal(400, back.Received.Count);
+
+        back.Room = null;
+        Acknowledge(broker, back, Enumerable.Range(144, 255).ToArray());
+        Assert.Equal(400, back.Received.Count);
+        Acknowledge(broker, back, 399);
+        Assert.Equal(Backlog(600), back.Payloads);
+    }
+
+    [Fact]
     public void NewMessages_QueueBehindAPendingBacklog_KeepingTheSendersOrder()
     {
         TestBroker broker = AwayReceiverWithBacklog(batchSize: 2, count: 3);
@@ -251,10 +284,14 @@ public class OfflineBatchingTests
         return broker;
     }
 
-    static RecordingConnection Reconnect(TestBroker broker)
+    /// <param name="room">How many messages the connection takes before its queue is full (null: no limit).</param>
+    static RecordingConnection Reconnect(TestBroker broker, int? room = null)
     {
-        return broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false);
+        return broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false, room: room);
     }
+
+    /// <summary>The payloads of <see cref="AwayReceiverWithBacklog"/>'s <paramref name="count"/> messages, in order.</summary>
+    static IEnumerable<string> Backlog(int count) => Enumerable.Range(1, count).Select(i => "m" + i);
 
     /// <summary>The client completes the QoS 1 handshake for the deliveries at <paramref name="indexes"/>.</summary>
     static void Acknowledge(TestBroker broker, RecordingConnection connection, params int[] indexes)

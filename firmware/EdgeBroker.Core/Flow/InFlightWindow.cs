@@ -1,5 +1,3 @@
-using System.Collections;
-
 namespace EdgeBroker.Core.Flow
 {
     /// <summary>
@@ -21,9 +19,16 @@ namespace EdgeBroker.Core.Flow
 
         readonly int _maximum;
 
-        /// <summary>What waits and at which QoS; made at the first offer (an idle client has none).</summary>
-        ArrayList _waiting;
-        ArrayList _waitingQos;
+        /// <summary>The first capacity of the waiting ring; it doubles while more wait.</summary>
+        const int FirstCapacity = 16;
+
+        /// <summary>What waits and at which QoS, a ring from <see cref="_head"/>: taking the oldest is one step, where
+        /// a list shifted every entry behind it (a drained backlog queues ~1,000 here); made at the first offer (an
+        /// idle client has none).</summary>
+        object[] _waiting;
+        int[] _waitingQos;
+        int _head;
+        int _count;
         int _inFlight;
 
         /// <param name="maximum">The client's Receive Maximum (1–65535).</param>
@@ -41,20 +46,21 @@ namespace EdgeBroker.Core.Flow
         /// <summary>PUBLISHes offered and not yet handed out.</summary>
         public int Waiting
         {
-            get { return _waiting == null ? 0 : _waiting.Count; }
+            get { return _count; }
         }
 
         /// <summary>Queues <paramref name="item"/> (the engine's PUBLISH at <paramref name="qos"/>) behind what waits.</summary>
         public void Offer(object item, int qos)
         {
-            if (_waiting == null)
+            if (_waiting == null || _count == _waiting.Length)
             {
-                _waiting = new ArrayList();
-                _waitingQos = new ArrayList();
+                Grow();
             }
 
-            _waiting.Add(item);
-            _waitingQos.Add(qos);
+            int tail = (_head + _count) % _waiting.Length;
+            _waiting[tail] = item;
+            _waitingQos[tail] = qos;
+            _count++;
         }
 
         /// <summary>Whether a PUBLISH at <paramref name="qos"/> may be written at once instead of offered: nothing waits
@@ -84,15 +90,16 @@ namespace EdgeBroker.Core.Flow
                 return null;
             }
 
-            bool needsPlace = (int)_waitingQos[0] > 0;
+            bool needsPlace = _waitingQos[_head] > 0;
             if (needsPlace && _inFlight >= _maximum)
             {
                 return null;
             }
 
-            object item = _waiting[0];
-            _waiting.RemoveAt(0);
-            _waitingQos.RemoveAt(0);
+            object item = _waiting[_head];
+            _waiting[_head] = null;
+            _head = (_head + 1) % _waiting.Length;
+            _count--;
             if (needsPlace)
             {
                 _inFlight++;
@@ -109,6 +116,24 @@ namespace EdgeBroker.Core.Flow
             {
                 _inFlight--;
             }
+        }
+
+        /// <summary>Doubles the ring (or makes the first), the oldest first.</summary>
+        void Grow()
+        {
+            int capacity = _waiting == null ? FirstCapacity : _waiting.Length * 2;
+            object[] waiting = new object[capacity];
+            int[] waitingQos = new int[capacity];
+            for (int i = 0; i < _count; i++)
+            {
+                int from = (_head + i) % _waiting.Length;
+                waiting[i] = _waiting[from];
+                waitingQos[i] = _waitingQos[from];
+            }
+
+            _waiting = waiting;
+            _waitingQos = waitingQos;
+            _head = 0;
         }
     }
 }

@@ -10,9 +10,10 @@ namespace EdgeBroker.Host.Storage;
 /// row (its table and index entries, the pages rebalanced, the WAL written) was a third of the broker's CPU while
 /// a returning client drained; recording a run is one small row per client and commit. Until they are purged, the
 /// store reads nothing from the database for a client with waiting runs without purging them first, and a store
-/// that opens purges every run left behind. All of it under <see cref="SqliteDatabase.Sync"/>.
+/// that opens purges every run left behind. All of it under <see cref="SqliteDatabase.Sync"/>. Disposed with its
+/// store (<see cref="SqliteOfflineStore.Dispose"/>): its timer goes, and what still waits is purged at the next start.
 /// </summary>
-sealed class AcknowledgedRuns
+sealed class AcknowledgedRuns : IDisposable
 {
     /// <summary>How long after the first waiting run the rows are deleted at the latest, however busy the receivers
     /// are: longer than a drain of a large backlog (100,000 messages drain in about 0.3–0.5 s), short enough that the
@@ -41,6 +42,9 @@ sealed class AcknowledgedRuns
     /// <summary>Committed runs whose rows are not deleted yet.</summary>
     readonly List<Run> _waiting = [];
     bool _timerArmed;
+
+    /// <summary>Set once <see cref="Dispose"/> ran: the timer is gone and is neither armed nor re-armed.</summary>
+    bool _disposed;
 
     /// <summary>When the first of the waiting runs and the last run were committed (<see cref="Environment.TickCount64"/>).</summary>
     long _firstWaitingAt;
@@ -83,7 +87,7 @@ sealed class AcknowledgedRuns
     {
         _waiting.AddRange(runs);
         _lastRecordedAt = Environment.TickCount64;
-        if (!_timerArmed)
+        if (!_timerArmed && !_disposed)
         {
             _timerArmed = true;
             _firstWaitingAt = _lastRecordedAt;
@@ -153,6 +157,11 @@ sealed class AcknowledgedRuns
         {
             var now = Environment.TickCount64;
             var wait = Math.Min(IdleMs - (now - _lastRecordedAt), PurgeDelayMs - (now - _firstWaitingAt));
+            if (_disposed)
+            {
+                return;
+            }
+
             if (wait > 0 && !_database.Writes.IsClosed)
             {
                 _timer.Change(wait, Timeout.Infinite);
@@ -164,7 +173,7 @@ sealed class AcknowledgedRuns
         {
             lock (_database.Sync)
             {
-                if (_database.Writes.IsClosed || _waiting.Count == 0)
+                if (_disposed || _database.Writes.IsClosed || _waiting.Count == 0)
                 {
                     _timerArmed = false;
                     return;
@@ -191,6 +200,17 @@ sealed class AcknowledgedRuns
 
                 _waiting.RemoveRange(0, purged.Count);
             }
+        }
+    }
+
+    /// <summary>Stops the timer (a purge under way finishes its transaction first: both hold the database's lock);
+    /// the runs still waiting are purged by the next store that opens the database.</summary>
+    public void Dispose()
+    {
+        lock (_database.Sync)
+        {
+            _disposed = true;
+            _timer.Dispose();
         }
     }
 

@@ -69,6 +69,7 @@ public sealed class BrokerStorage : IDisposable
 
     public void Dispose()
     {
+        (Offline as IDisposable)?.Dispose();
         (UplinkQueue as IDisposable)?.Dispose();
         DedupeLog?.Dispose();
         _database?.Dispose();

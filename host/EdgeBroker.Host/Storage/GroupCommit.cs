@@ -192,6 +192,24 @@ public sealed class GroupCommit : IDisposable
         }
     }
 
+    /// <summary>Commits whatever is queued if any of it is awaited (a message's insert); the caller holds
+    /// <see cref="SqliteDatabase.Sync"/>. For a read that needs the inserts queued before it and not the deletions
+    /// (one from memory that no longer holds the acknowledged messages): those stay for their own commit on the thread
+    /// pool, off the reader's path — a drain read a page every 256 messages and committed the acknowledgements
+    /// collected meanwhile first, with <c>synchronous=FULL</c> an fsync on the drain's path each time.</summary>
+    public void CommitAwaitedLocked()
+    {
+        lock (_queueSync)
+        {
+            if (!_queued.Exists(static change => change.IsAwaited))
+            {
+                return;
+            }
+        }
+
+        CommitQueuedLocked();
+    }
+
     /// <summary>Commits whatever is queued; the caller holds <see cref="SqliteDatabase.Sync"/> (reads call it first, so
     /// they see every change queued before them).</summary>
     public void CommitQueuedLocked()

@@ -279,10 +279,11 @@ public sealed class OfflineCopies(long maxBytes)
             return low;
         }
 
-        /// <summary>Forgets message <paramref name="id"/> and returns its size, 0 when it holds none.</summary>
+        /// <summary>Forgets message <paramref name="id"/> and returns its size, 0 when it holds none. A draining client
+        /// acknowledges in order, so the oldest slot is tried before the search.</summary>
         public long Remove(long id)
         {
-            var index = IndexAfter(id - 1);
+            var index = _head < _end && _slots[_head].Id == id ? _head : IndexAfter(id - 1);
             if (index == _end || _slots[index].Id != id || _slots[index].Payload is null)
             {
                 return 0;

@@ -20,7 +20,7 @@ namespace EdgeBroker.Host.Storage;
 /// SQLite. When SQLite cannot write (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps
 /// nothing of the batch; the core refuses those PUBLISHes and the next commit tries again.
 /// </summary>
-public sealed class SqliteOfflineStore : IOfflineStore
+public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
 {
     /// <summary>The shortest run of consecutive ids a deletion removes by range (shorter ones are listed).</summary>
     const int RangeDeletion = 8;
@@ -126,6 +126,10 @@ public sealed class SqliteOfflineStore : IOfflineStore
         }
     }
 
+    /// <summary>Stops the deferred deletions' timer, before the database closes (the runs still waiting are deleted by
+    /// the next store that opens it).</summary>
+    public void Dispose() => _acknowledged.Dispose();
+
     public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long expiresAtMs)
     {
         var size = MemoryOfflineStore.SizeOf(message);
@@ -203,8 +207,9 @@ public sealed class SqliteOfflineStore : IOfflineStore
 
     /// <summary>Reads the client's copy when it has one (<see cref="OfflineCopies"/>), else SQLite with one prepared
     /// statement a page at a time, once the rows of its acknowledged runs are gone (<see cref="AcknowledgedRuns"/>); an
-    /// expired message met on the way is left out and deleted (those further back are deleted when a read reaches them). Whatever is queued is committed first, and a copy is read only up to the
-    /// last message queued before that commit, so either way a read returns committed messages only.</summary>
+    /// expired message met on the way is left out and deleted (those further back are deleted when a read reaches them). The inserts queued are committed first (before SQLite is read, the acknowledged messages'
+    /// deletions too), and a copy is read only up to the last message queued before that commit, so either way a read
+    /// returns committed messages only.</summary>
     public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into)
     {
         lock (_database.Sync)
@@ -215,10 +220,12 @@ public sealed class SqliteOfflineStore : IOfflineStore
                 committedUpTo = _lastId;
             }
 
-            _database.Writes.CommitQueuedLocked();
+            // The copies hold no acknowledged message: they need the inserts queued before, not the deletions.
+            _database.Writes.CommitAwaitedLocked();
             _expired.Clear();
             if (!_copies.TryRead(clientId, afterId, committedUpTo, max, nowMs, into, _expired, out var added))
             {
+                _database.Writes.CommitQueuedLocked();
                 _acknowledged.Purge(clientId);
                 added = ReadDatabase(clientId, afterId, max, nowMs, into);
             }

@@ -13,7 +13,8 @@ namespace EdgeBroker.Benchmarks.Cases;
 /// order kept). Before that, <see cref="BenchmarkSettings.BacklogWarmupRounds"/> unmeasured rounds of the same
 /// (<see cref="BenchmarkSettings.BacklogWarmupMessages"/> each, at most the backlog) store and drain a smaller backlog,
 /// each followed by a wait until the broker is quiet (<see cref="QuietWait"/>), so the measured round finds the broker
-/// warm: its storing and draining code compiled optimized, as in a broker that has run for hours.
+/// warm: its storing and draining code compiled optimized, as in a broker that has run for hours. Between the measured
+/// store and drain the broker is left until it is quiet again, once the publishers have left.
 /// </summary>
 public sealed class StoredBacklogRunner(BenchmarkSettings settings, BrokerProcess broker, Action<string> report)
 {
@@ -61,9 +62,15 @@ public sealed class StoredBacklogRunner(BenchmarkSettings settings, BrokerProces
             var sent = stats.Sum(s => s.Sent);
             report($"{sent:N0} messages stored in {storeSeconds:N2} s ({sent / storeSeconds:N0} msg/s)");
 
-            // The publishers leave before the receiver comes back, so the delivery is measured on its own.
+            // The publishers leave before the receiver comes back, and the broker is left until it is quiet, so the
+            // delivery is measured on its own: the warm-up rounds keep their publishers, so this is the first time the
+            // broker ends sessions, and its handling of that (compiled now, its presence events' code tiered up) ran
+            // into the measured drain — up to a fifth of a drain's samples on the JIT's thread (docs/performance.md,
+            // "Sixth round").
             await Task.WhenAll(publishers.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
             publishers.Clear();
+            var quiet = await QuietWait.UntilQuietAsync(broker, cancellationToken).ConfigureAwait(false);
+            report($"publishers left; {quiet}");
 
             var tally = new BacklogTally(BacklogPhase, stats.Select(s => s.Sent).ToList());
             var deliverCpu = CpuWindow.Start(broker.ProcessId);

@@ -109,7 +109,8 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
                 $"- Stored-backlog and crash cases: {settings.BacklogMessages:N0} QoS 1 messages from {settings.Pairs} publishers to one away receiver, " +
                 $"up to {settings.Window} publishes outstanding per publisher (crash cases: the broker is killed once half are acknowledged); " +
                 $"stored-backlog cases first store and deliver {Math.Min(settings.BacklogWarmupMessages, settings.BacklogMessages):N0} unmeasured (warm-up, --backlog-warmup), " +
-                $"{settings.BacklogWarmupRounds} time(s) (--backlog-warmup-rounds), each time until the broker is quiet");
+                $"{settings.BacklogWarmupRounds} time(s) (--backlog-warmup-rounds), each time until the broker is quiet; " +
+                $"between the measured store and drain, the publishers leave and the broker is left until it is quiet");
         }
 
         foreach (var brokerSettings in run.BrokerSettings)

@@ -70,6 +70,32 @@ public class InFlightWindowTests
         Assert.Equal((1, 0), (window.InFlight, window.Waiting));
     }
 
+    [Fact]
+    public void Many_waiting_go_out_in_routing_order_across_growth_and_wrap_around()
+    {
+        // Offers and takes interleave, so the waiting ring wraps around and grows while it is wrapped.
+        var window = new InFlightWindow(InFlightWindow.Unlimited);
+        var sent = new List<object>();
+        var next = 0;
+        for (var round = 0; round < 40; round++)
+        {
+            for (var i = 0; i < 3 + round; i++, next++)
+            {
+                window.Offer(next, qos: next % 3 == 0 ? 0 : 1);
+            }
+
+            for (var i = 0; i < 2 + round / 2 && window.TakeSendable() is { } item; i++)
+            {
+                sent.Add(item);
+            }
+        }
+
+        sent.AddRange(Drain(window));
+
+        Assert.Equal(Enumerable.Range(0, next).Cast<object>(), sent);
+        Assert.Equal((next - (next + 2) / 3, 0), (window.InFlight, window.Waiting));
+    }
+
     static List<object> Drain(InFlightWindow window)
     {
         var sent = new List<object>();

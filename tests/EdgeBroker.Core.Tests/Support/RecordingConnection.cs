@@ -31,6 +31,10 @@ internal sealed class RecordingConnection : IClientConnection
     /// <summary>When true, <see cref="Send"/> reports that the engine's outgoing queue was full.</summary>
     public bool QueueFull { get; set; }
 
+    /// <summary>How many more messages <see cref="Send"/> takes before it reports a full queue, refusing (and not
+    /// recording) the rest; null: no limit.</summary>
+    public int? Room { get; set; }
+
     public string ChannelId { get; } = Guid.NewGuid().ToString("N");
 
     /// <summary>What presence events name as the client's <c>ip:port</c>.</summary>
@@ -42,6 +46,16 @@ internal sealed class RecordingConnection : IClientConnection
 
     public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
+        if (Room is { } room)
+        {
+            if (room == 0)
+            {
+                return false;
+            }
+
+            Room = room - 1;
+        }
+
         string payload = Encoding.UTF8.GetString(message.Payload, message.PayloadOffset, message.PayloadLength);
         _received.Add(new Delivery(message.Topic, payload, qos, retain, subscriptionIdentifiers, deliveryTag, duplicate));
         return !QueueFull;

@@ -37,9 +37,10 @@ internal sealed class TestBroker
 
     public RoutingCounters Counters => Core.Counters;
 
-    public RecordingConnection Connect(string clientId, uint sessionExpirySeconds = EndsWithConnection, bool cleanStart = true)
+    /// <param name="room">How many messages the connection takes before its queue is full (null: no limit).</param>
+    public RecordingConnection Connect(string clientId, uint sessionExpirySeconds = EndsWithConnection, bool cleanStart = true, int? room = null)
     {
-        var connection = new RecordingConnection(clientId, sessionExpirySeconds);
+        var connection = new RecordingConnection(clientId, sessionExpirySeconds) { Room = room };
         connection.SessionPresent = Core.Connect(clientId, cleanStart, sessionExpirySeconds, connection);
         return connection;
     }

@@ -16,21 +16,12 @@ public sealed class AcknowledgedRunsTests : IDisposable
     {
         using var database = SqliteDatabase.Open(_directory.Path);
         var offline = new SqliteOfflineStore(database, _limits, copyBytes: 1024 * 1024);
-        var ids = Enumerable.Range(0, 30).Select(i => offline.Append("dev", "m" + i)).ToList();
-        Assert.True(offline.Commit());
-
-        lock (database.Sync)
+        var ids = StoreThenAcknowledgeARun(database, offline, stored: 30, acknowledged: 20, whileLocked: _ =>
         {
-            foreach (var id in ids.Take(20))
-            {
-                offline.Remove("dev", id);
-            }
-
             // Committed as acknowledged (the quota has them gone), the rows still there until the purge.
-            Assert.Equal(10, offline.Count("dev"));
             Assert.Equal(30L, Rows(database));
             Assert.Equal(1L, Scalar(database, "SELECT COUNT(*) FROM offline_acknowledged"));
-        }
+        });
 
         Assert.Equal(ids.Skip(20), offline.ReadAll("dev").Select(message => message.Id));
         Assert.True(SpinWait.SpinUntil(() => Rows(database) == 10, TimeSpan.FromSeconds(10)));
@@ -43,18 +34,10 @@ public sealed class AcknowledgedRunsTests : IDisposable
     {
         using var database = SqliteDatabase.Open(_directory.Path);
         var offline = new SqliteOfflineStore(database, _limits, copyBytes: 1024 * 1024);
-        var ids = Enumerable.Range(0, 40).Select(i => offline.Append("dev", "m" + i)).ToList();
-        Assert.True(offline.Commit());
 
         // The database's lock keeps this connection's purge from running: a kill now leaves the rows and the runs.
-        lock (database.Sync)
+        StoreThenAcknowledgeARun(database, offline, stored: 40, acknowledged: 25, whileLocked: ids =>
         {
-            foreach (var id in ids.Take(25))
-            {
-                offline.Remove("dev", id);
-            }
-
-            Assert.Equal(15, offline.Count("dev"));
             Assert.Equal(40L, Rows(database));
 
             using var afterCrash = SqliteDatabase.Open(_directory.Path);
@@ -64,7 +47,25 @@ public sealed class AcknowledgedRunsTests : IDisposable
             Assert.Equal(15L, Rows(afterCrash));
             Assert.Equal(0L, Scalar(afterCrash, "SELECT COUNT(*) FROM offline_acknowledged"));
             Assert.True(restarted.Append("dev", "next") > ids[^1]);
-        }
+        });
+    }
+
+    [Fact]
+    public void A_disposed_store_deletes_no_more_rows_and_the_next_store_deletes_what_waited()
+    {
+        using var database = SqliteDatabase.Open(_directory.Path);
+        var offline = new SqliteOfflineStore(database, _limits, copyBytes: 1024 * 1024);
+        var ids = StoreThenAcknowledgeARun(database, offline, stored: 30, acknowledged: 20, whileLocked: _ => offline.Dispose());
+
+        // Three times the purge's idle delay (100 ms): a live timer would have deleted the rows by now.
+        Thread.Sleep(300);
+        Assert.Equal(30L, Rows(database));
+        Assert.Equal(1L, Scalar(database, "SELECT COUNT(*) FROM offline_acknowledged"));
+
+        var next = new SqliteOfflineStore(database, _limits);
+        Assert.Equal(10L, Rows(database));
+        Assert.Equal(ids.Skip(20), next.ReadAll("dev").Select(message => message.Id));
+        next.Dispose();
     }
 
     [Fact]
@@ -135,6 +136,28 @@ public sealed class AcknowledgedRunsTests : IDisposable
             Assert.Equal(9L + more + 1, Rows(database));
             Assert.Equal(0L, Scalar(database, "SELECT COUNT(*) FROM offline_acknowledged"));
         }
+    }
+
+    /// <summary>Stores <paramref name="stored"/> messages for "dev", then acknowledges the first
+    /// <paramref name="acknowledged"/> — one run, committed as acknowledged — and runs <paramref name="whileLocked"/>
+    /// with the ids still under the database's lock, so the purge's timer cannot run before it; returns the ids.</summary>
+    static List<long> StoreThenAcknowledgeARun(SqliteDatabase database, SqliteOfflineStore offline, int stored, int acknowledged,
+        Action<List<long>> whileLocked)
+    {
+        var ids = Enumerable.Range(0, stored).Select(i => offline.Append("dev", "m" + i)).ToList();
+        Assert.True(offline.Commit());
+        lock (database.Sync)
+        {
+            foreach (var id in ids.Take(acknowledged))
+            {
+                offline.Remove("dev", id);
+            }
+
+            Assert.Equal(stored - acknowledged, offline.Count("dev"));
+            whileLocked(ids);
+        }
+
+        return ids;
     }
 
     static long Rows(SqliteDatabase database) => Scalar(database, "SELECT COUNT(*) FROM offline_messages");

@@ -18,6 +18,34 @@ public sealed class OfflineCopiesTests : IDisposable
     readonly TempDirectory _directory = new();
     readonly OfflineLimits _limits = new() { MaxMessagesPerClient = 1000, MaxBytesPerClient = long.MaxValue };
 
+    [Theory]
+    [InlineData(1024 * 1024, false)]
+    [InlineData(0, true)]
+    public void A_read_commits_the_acknowledgements_collected_before_it_only_when_it_reads_the_database(long copyBytes, bool commits)
+    {
+        using var database = SqliteDatabase.Open(_directory.Path);
+        var offline = new SqliteOfflineStore(database, _limits, copyBytes);
+        var ids = Enumerable.Range(0, 20).Select(i => offline.Append("dev", "m" + i)).ToList();
+        Assert.True(offline.Commit());
+
+        // Under the database's lock the deletions' own commit (its timer, on the thread pool) cannot run.
+        lock (database.Sync)
+        {
+            foreach (var id in ids.Take(10))
+            {
+                offline.Remove("dev", id);
+            }
+
+            var batches = database.Writes.Batches;
+            Assert.Equal(ids.Skip(10), offline.ReadAll("dev").Select(message => message.Id));
+            Assert.Equal(commits, database.Writes.Batches > batches);
+        }
+
+        // Either way the acknowledgements are committed soon after (the collected deletions' delay).
+        Assert.True(SpinWait.SpinUntil(() => database.Writes.Batches > 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(10, offline.Count("dev"));
+    }
+
     [Fact]
     public void A_copy_holds_a_backlog_stored_since_the_queue_was_empty_and_is_given_back_once_it_is_acknowledged()
     {
