@@ -21,6 +21,14 @@ public sealed record BenchmarkSettings
     /// for a while (docs/performance.md, "Measuring warm").</summary>
     public TimeSpan RateWarmup { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a load case's broker must have run before its measured phases start (0: as soon as the
+    /// warm-ups and the quiet wait allow), the rest spent idle with the clients connected. A load warms what runs per
+    /// message, not what runs per second: a .NET broker's timers (its once-a-second tick, Kestrel's heartbeat) reach
+    /// their final JIT tier about 60 s after start, two rounds of 30 calls, and before that their recompiling lands in
+    /// whichever phase is running (docs/performance.md, "The JIT in the measured phase and at start-up"). The same
+    /// wait for every broker.</summary>
+    public TimeSpan MinimumBrokerAge { get; init; } = TimeSpan.Zero;
+
     /// <summary>Offered rate (all pairs together) of the latency phase.</summary>
     public int LatencyRate { get; init; } = 8_000;
 

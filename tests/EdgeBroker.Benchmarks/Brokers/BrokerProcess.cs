@@ -30,6 +30,9 @@ public sealed class BrokerProcess : IAsyncDisposable
     /// packet) as a warning, which is the harness's doing, not a broker problem.</summary>
     readonly List<string> _probeEndPoints = [];
     readonly Lock _outputLock = new();
+
+    /// <summary>Made just before the process is started.</summary>
+    readonly long _launched = Stopwatch.GetTimestamp();
     int _problemCount;
 
     BrokerProcess(Process process, IBrokerLauncher launcher, BrokerProfile profile, int port, DirectoryInfo workingDirectory)
@@ -49,6 +52,9 @@ public sealed class BrokerProcess : IAsyncDisposable
 
     /// <summary>From starting the process to its first accepted TCP connection: the start-up time a user waits for.</summary>
     public TimeSpan StartedIn { get; private set; }
+
+    /// <summary>How long ago the process was started.</summary>
+    public TimeSpan Age => Stopwatch.GetElapsedTime(_launched);
 
     /// <summary>Problem lines printed so far (see <see cref="IBrokerLauncher.IsProblemLine"/>).</summary>
     public int ProblemCount

@@ -97,6 +97,12 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
             ReportLate(@case, "warm-up", await phases.WarmUpAsync(WarmupPhase, settings.Warmup, ratePerPublisher: null, cancellationToken).ConfigureAwait(false));
             ReportLate(@case, "warm-up at the fixed rate",
                 await phases.WarmUpAsync(RateWarmupPhase, settings.RateWarmup, LatencyRatePerPublisher, cancellationToken).ConfigureAwait(false));
+            if (settings.MinimumBrokerAge - broker.Age is { Ticks: > 0 } untilOldEnough)
+            {
+                Report(@case, $"idle {untilOldEnough.TotalSeconds:N0} s, until the broker has run {settings.MinimumBrokerAge.TotalSeconds:N0} s");
+                await Task.Delay(untilOldEnough, cancellationToken).ConfigureAwait(false);
+            }
+
             Report(@case, "warm-up: " + await QuietWait.UntilQuietAsync(broker, cancellationToken).ConfigureAwait(false));
 
             var throughput = await phases.MeasureAsync(ThroughputPhase, Math.Max(1, settings.Messages / settings.Pairs),

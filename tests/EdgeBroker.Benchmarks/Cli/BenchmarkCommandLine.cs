@@ -17,6 +17,7 @@ public sealed class BenchmarkCommandLine
     readonly Option<double?> _duration = new("--duration") { Description = $"Seconds of the fixed-rate latency phase per case (default {Defaults.LatencyDuration.TotalSeconds}; --quick: {Defaults.AsQuick().LatencyDuration.TotalSeconds})." };
     readonly Option<double?> _warmup = new("--warmup") { Description = $"Seconds of unmeasured full-speed sending before the throughput phase (default {Defaults.Warmup.TotalSeconds}; --quick: {Defaults.AsQuick().Warmup.TotalSeconds})." };
     readonly Option<double?> _rateWarmup = new("--rate-warmup") { Description = $"Seconds of unmeasured sending at the fixed rate after the full-speed warm-up; 0 for none (default {Defaults.RateWarmup.TotalSeconds}; --quick: {Defaults.AsQuick().RateWarmup.TotalSeconds})." };
+    readonly Option<double?> _brokerAge = new("--broker-age") { Description = $"Seconds a load case's broker must have run before its measured phases start, waited idle after the warm-ups; 60 or more lets a .NET broker's once-a-second timers reach their final JIT tier (default {Defaults.MinimumBrokerAge.TotalSeconds})." };
     readonly Option<int?> _rate = new("--rate") { Description = $"Offered rate of the latency phase in msg/s, all pairs together (default {Defaults.LatencyRate:N0})." };
     readonly Option<int?> _window = new("--window") { Description = $"Outstanding publishes per publisher, both QoS levels and both brokers (default {Defaults.Window})." };
     readonly Option<int?> _idleConnections = new("--idle-connections") { Description = $"Connections holding the idle subscriptions (default {Defaults.IdleConnections})." };
@@ -64,6 +65,7 @@ public sealed class BenchmarkCommandLine
             LatencyDuration = result.GetValue(_duration) is { } duration ? TimeSpan.FromSeconds(duration) : settings.LatencyDuration,
             Warmup = result.GetValue(_warmup) is { } warmup ? TimeSpan.FromSeconds(warmup) : settings.Warmup,
             RateWarmup = result.GetValue(_rateWarmup) is { } rateWarmup ? TimeSpan.FromSeconds(rateWarmup) : settings.RateWarmup,
+            MinimumBrokerAge = result.GetValue(_brokerAge) is { } brokerAge ? TimeSpan.FromSeconds(brokerAge) : settings.MinimumBrokerAge,
             LatencyRate = result.GetValue(_rate) ?? settings.LatencyRate,
             Window = result.GetValue(_window) ?? settings.Window,
             IdleConnections = result.GetValue(_idleConnections) ?? settings.IdleConnections,
@@ -127,6 +129,11 @@ public sealed class BenchmarkCommandLine
         if (result.GetValue(_rateWarmup) is < 0)
         {
             yield return "--rate-warmup must not be negative.";
+        }
+
+        if (result.GetValue(_brokerAge) is < 0)
+        {
+            yield return "--broker-age must not be negative.";
         }
 
         foreach (var id in SplitCases(result.GetValue(_cases)))

@@ -139,9 +139,12 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         text.AppendLine(Invariant,
             $"- Load: {settings.Pairs} publisher→receiver pairs in the harness process (MQTTnet client, MQTT 3.1.1, clean sessions), " +
             $"{settings.PayloadSize}-byte payloads, up to {settings.Window} publishes outstanding per publisher (both QoS, both brokers)");
+        var idleUntilAge = settings.MinimumBrokerAge > TimeSpan.Zero
+            ? string.Create(Invariant, $"then idle until the broker has run {settings.MinimumBrokerAge.TotalSeconds:0.#} s, ")
+            : "";
         text.AppendLine(Invariant,
             $"- Phases per case (fresh broker each case): {settings.Warmup.TotalSeconds:0.#} s warm-up at full speed, then {settings.RateWarmup.TotalSeconds:0.#} s at " +
-            $"{settings.LatencyRate:N0} msg/s, then until the broker is quiet (not measured); " +
+            $"{settings.LatencyRate:N0} msg/s, {idleUntilAge}then until the broker is quiet (not measured); " +
             $"throughput: {settings.Messages:N0} messages at full speed; latency: {settings.LatencyRate:N0} msg/s offered for {settings.LatencyDuration.TotalSeconds:0.#} s");
         text.AppendLine(Invariant,
             $"- Idle-subscriber cases: {settings.IdleConnections} connections × {settings.IdleSubscriptionsPerConnection} subscriptions = " +
