@@ -39,7 +39,7 @@ public sealed class BenchmarkCommandLine
     {
         Root = new RootCommand("EdgeBroker benchmark: P2P and pub/sub throughput, latency and broker CPU against mosquitto, durable delivery, store rates.")
         {
-            _pairs, _messages, _duration, _warmup, _rateWarmup, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _backlogWarmup,
+            _pairs, _messages, _duration, _warmup, _rateWarmup, _brokerAge, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _backlogWarmup,
             _backlogWarmupRounds, _roundTrips, _storeIterations, _cases, _quick, _out,
             _edgeBroker, _mosquitto, _robustnessIdleClients, _idleClients,
         };
