@@ -129,6 +129,7 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
         ObjectDisposedException.ThrowIf(!Enter(), this);
         try
         {
+            Exception? error = null;
             while (true)
             {
                 var peeked = Libc.recv(_fd, into, (nuint)into.Length, Libc.MSG_PEEK);
@@ -137,15 +138,9 @@ sealed class ReactorStream : UnseekableStream, IValueTaskSource<int>, IValueTask
                     return (int)peeked;
                 }
 
-                var errno = Libc.LastError;
-                if (errno == Libc.EAGAIN)
+                if (Retry(ref error, "recv(MSG_PEEK)") is { } outcome)
                 {
-                    return 0;
-                }
-
-                if (errno != Libc.EINTR)
-                {
-                    throw Libc.Failure("recv(MSG_PEEK)", errno);
+                    return outcome == Pending ? 0 : throw error!;
                 }
             }
         }
