@@ -104,7 +104,6 @@ public sealed class BrokerProcess : IAsyncDisposable
         start.UseShellExecute = false;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var started = Stopwatch.StartNew();
         var broker = new BrokerProcess(process, launcher, profile, port, workingDirectory);
         process.OutputDataReceived += (_, line) => broker.OnOutput(line.Data);
         process.ErrorDataReceived += (_, line) => broker.OnOutput(line.Data);
@@ -124,7 +123,7 @@ public sealed class BrokerProcess : IAsyncDisposable
         try
         {
             await broker.WaitUntilAcceptingAsync(cancellationToken).ConfigureAwait(false);
-            broker.StartedIn = started.Elapsed;
+            broker.StartedIn = broker.Age;
         }
         catch
         {
