@@ -337,7 +337,7 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
     MqttPacket? TakeBuffered(bool lend)
     {
         if (_input is not { } buffer
-            || !BufferedPackets.TryReadHeader(buffer.AsSpan(_inputStart, _inputEnd - _inputStart), out var first, out var headerLength, out var bodyLength)
+            || !BufferedPackets.TryReadHeader(BufferedInput, out var first, out var headerLength, out var bodyLength)
             || headerLength + bodyLength > _inputEnd - _inputStart
             || headerLength + bodyLength > shared.MaxPacketSize)
         {
@@ -565,40 +565,33 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
     /// is then the pool's again).</summary>
     async ValueTask<Frame?> ReadFrameAsync(CancellationToken cancellationToken)
     {
-        // The first byte, then each remaining-length byte in turn, at most four of them.
-        var remaining = 0;
-        var lengthBytes = 0;
-        while (true)
+        // The first byte, then the remaining length's bytes, buffered one more at a time until the header is whole.
+        byte first;
+        int headerLength;
+        int remaining;
+        while (!BufferedPackets.TryReadHeader(BufferedInput, out first, out headerLength, out remaining))
         {
-            if (lengthBytes == 4)
+            var buffered = _inputEnd - _inputStart;
+            if (buffered >= 5)
             {
                 throw new BadPacketException("a remaining length longer than four bytes", MqttDisconnectReasonCode.MalformedPacket);
             }
 
-            if (!await BufferAsync(2 + lengthBytes, cancellationToken).ConfigureAwait(false))
+            if (!await BufferAsync(Math.Max(2, buffered + 1), cancellationToken).ConfigureAwait(false))
             {
                 ReleaseInput();
                 return null;
             }
-
-            var next = _input![_inputStart + 1 + lengthBytes];
-            remaining |= (next & 0x7F) << (7 * lengthBytes);
-            lengthBytes++;
-            if ((next & 0x80) == 0)
-            {
-                break;
-            }
         }
 
-        var first = _input[_inputStart];
-        var size = 1 + lengthBytes + remaining;
+        var size = headerLength + remaining;
         if (size > shared.MaxPacketSize)
         {
             throw new BadPacketException($"a packet of {size} bytes, limit {shared.MaxPacketSize}", MqttDisconnectReasonCode.PacketTooLarge);
         }
 
         PacketRules.CheckFixedHeader(first, Version);
-        Consume(1 + lengthBytes);
+        Consume(headerLength);
         var frame = new Frame(first, remaining, size);
         if (!await ReadBodyAsync(frame, cancellationToken).ConfigureAwait(false))
         {
@@ -644,6 +637,9 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
 
         return true;
     }
+
+    /// <summary>The bytes read and not consumed yet.</summary>
+    ReadOnlySpan<byte> BufferedInput => _input is null ? default : _input.AsSpan(_inputStart, _inputEnd - _inputStart);
 
     /// <summary>Makes <paramref name="count"/> bytes (at most <see cref="InputBuffer"/>) available from
     /// <see cref="_inputStart"/>; false when the connection ended first. The callers wait for a packet's first bytes
