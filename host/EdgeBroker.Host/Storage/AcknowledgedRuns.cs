@@ -155,13 +155,13 @@ sealed class AcknowledgedRuns : IDisposable
     {
         lock (_database.Sync)
         {
-            var now = Environment.TickCount64;
-            var wait = Math.Min(IdleMs - (now - _lastRecordedAt), PurgeDelayMs - (now - _firstWaitingAt));
             if (_disposed)
             {
                 return;
             }
 
+            var now = Environment.TickCount64;
+            var wait = Math.Min(IdleMs - (now - _lastRecordedAt), PurgeDelayMs - (now - _firstWaitingAt));
             if (wait > 0 && !_database.Writes.IsClosed)
             {
                 _timer.Change(wait, Timeout.Infinite);
