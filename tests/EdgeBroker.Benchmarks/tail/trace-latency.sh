@@ -7,10 +7,11 @@
 #
 # Two ftrace instances, both on the mono clock (CLOCK_MONOTONIC, the harness's Stopwatch clock), switched on and off
 # by the harness itself around the phase (--trace-switch):
-#   - sched: every task's sched_switch, sched_waking, sched_wakeup and sched_migrate_task, machine-wide (who ran on a
-#     core while a broker or client thread waited for it);
-#   - calls: read, write, recvfrom, sendto, recvmsg, sendmsg, epoll_wait and epoll_pwait, entry and exit, of the
-#     harness's process and its children (the broker) only (set_event_pid with event-fork).
+#   - sched: every task's sched_switch, sched_wakeup and sched_migrate_task, machine-wide (who ran on a core while a
+#     broker or client thread waited for it);
+#   - calls: read, write, recvfrom, sendto, recvmsg and sendmsg, entry and exit, of the harness's process and its
+#     children (the broker) only (set_event_pid with event-fork). Nothing else: each event costs the traced thread
+#     time (docs/performance.md says how much).
 # Per case: OUT_DIR/CASE.{messages,sockets,threads}.csv (the harness), OUT_DIR/CASE.{sched,calls}.trace, the kernel's
 # thread-to-process table (CASE.tgids) and each instance's per-CPU stats (lost events would show there as "overrun").
 set -euo pipefail
@@ -49,10 +50,10 @@ for instance in "$sched" "$calls"; do
     echo mono >"$instance/trace_clock"
     echo "$buffer_kb" >"$instance/buffer_size_kb"
 done
-for event in sched_switch sched_waking sched_wakeup sched_migrate_task; do
+for event in sched_switch sched_wakeup sched_migrate_task; do
     echo 1 >"$sched/events/sched/$event/enable"
 done
-for call in read write recvfrom sendto recvmsg sendmsg epoll_wait epoll_pwait; do
+for call in read write recvfrom sendto recvmsg sendmsg; do
     echo 1 >"$calls/events/syscalls/sys_enter_$call/enable"
     echo 1 >"$calls/events/syscalls/sys_exit_$call/enable"
 done
