@@ -89,6 +89,14 @@ public sealed record BenchmarkSettings
     /// <summary>mosquitto executable; null looks on PATH.</summary>
     public string? MosquittoPath { get; init; }
 
+    /// <summary>Where the opt-in per-message log of every load case's fixed-rate phase goes (<c>--message-log</c>,
+    /// <see cref="Measurement.MessageLog"/>), or null for none.</summary>
+    public DirectoryInfo? MessageLogDirectory { get; init; }
+
+    /// <summary>Files written <c>1</c> when a load case's fixed-rate phase starts and <c>0</c> when it ends
+    /// (<c>--trace-switch</c>, <see cref="Measurement.TraceSwitch"/>); empty for none.</summary>
+    public IReadOnlyList<FileInfo> TraceSwitchFiles { get; init; } = [];
+
     /// <summary>True when --quick shortened the phases (printed in the report so quick numbers are not mistaken for
     /// full ones).</summary>
     public bool Quick { get; init; }

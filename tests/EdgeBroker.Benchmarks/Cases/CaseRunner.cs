@@ -110,9 +110,25 @@ public sealed class CaseRunner(BenchmarkSettings settings, IReadOnlyDictionary<B
             Report(@case, $"throughput {throughput.DeliveredPerSecond:N0} msg/s ({throughput.Delivered:N0}/{throughput.Sent:N0} delivered)");
             ReportLate(@case, "throughput phase", await phases.WaitForDeliveryAsync(cancellationToken).ConfigureAwait(false));
 
-            var latency = await phases.MeasureAsync(LatencyPhase, LatencyMessagesPerPublisher(), LatencyRatePerPublisher,
-                recordLatency: true, settings.LatencyDuration + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            var trace = new TraceSwitch(settings.TraceSwitchFiles);
+            trace.On();
+            PhaseMeasurement latency;
+            try
+            {
+                latency = await phases.MeasureAsync(LatencyPhase, LatencyMessagesPerPublisher(), LatencyRatePerPublisher, recordLatency: true,
+                    settings.LatencyDuration + TimeSpan.FromSeconds(5), cancellationToken, recordStamps: settings.MessageLogDirectory is not null).ConfigureAwait(false);
+            }
+            finally
+            {
+                trace.Off();
+            }
+
             Report(@case, $"latency p50 {latency.Latency.P50Microseconds:N0} µs, p99 {latency.Latency.P99Microseconds:N0} µs at {latency.SentPerSecond:N0} msg/s offered");
+            if (settings.MessageLogDirectory is { } messageLog)
+            {
+                MessageLog.Write(messageLog, @case, broker, phases.LastTallies);
+                Report(@case, $"message log written to {messageLog.FullName}");
+            }
 
             var disconnected = receivers.Count(r => !r.IsConnected);
             return new CaseResult(@case)

@@ -26,6 +26,9 @@ public sealed class PhaseRunner(BrokerProcess broker, IReadOnlyList<LoadPublishe
     List<PhaseTally> _lastTallies = [];
     PublishStats[] _lastSent = [];
 
+    /// <summary>The receivers' tallies of the phase run last.</summary>
+    public IReadOnlyList<PhaseTally> LastTallies => _lastTallies;
+
     /// <summary>Unmeasured sending for <paramref name="duration"/>, at <paramref name="ratePerPublisher"/> msg/s or as
     /// fast as the window allows, then waits for its messages to be delivered (<see cref="WaitForDeliveryAsync"/>,
     /// whose report it returns).</summary>
@@ -55,10 +58,11 @@ public sealed class PhaseRunner(BrokerProcess broker, IReadOnlyList<LoadPublishe
     /// </summary>
     /// <param name="sendTimeLimit">Publishers stop after this long even if not done (a broker slower than any
     /// sensible figure must not hold up the whole run).</param>
+    /// <param name="recordStamps">Whether the receivers keep every message's stamps too (<see cref="LastTallies"/>).</param>
     public async Task<PhaseMeasurement> MeasureAsync(int phase, int messagesPerPublisher, double? ratePerPublisher, bool recordLatency,
-        TimeSpan sendTimeLimit, CancellationToken cancellationToken)
+        TimeSpan sendTimeLimit, CancellationToken cancellationToken, bool recordStamps = false)
     {
-        var tallies = receivers.Select(receiver => new PhaseTally(phase, receiver.Pair, messagesPerPublisher, recordLatency)).ToList();
+        var tallies = receivers.Select(receiver => new PhaseTally(phase, receiver.Pair, messagesPerPublisher, recordLatency, recordStamps)).ToList();
         for (var i = 0; i < receivers.Count; i++)
         {
             receivers[i].BeginPhase(tallies[i]);

@@ -33,6 +33,8 @@ public sealed class BenchmarkCommandLine
     readonly Option<FileInfo?> _edgeBroker = new("--edgebroker-dll") { Description = "EdgeBroker.Host.dll to benchmark (default: host/EdgeBroker.Host/bin/Release/net10.0/ in this repository)." };
     readonly Option<int?> _robustnessIdleClients = new("--robustness-idle-clients") { Description = $"Idle clients the robustness case connects to each broker (default {Defaults.RobustnessIdleClients:N0}; 10,000 needs ulimit -n above 10,100)." };
     readonly Option<string?> _idleClients = new("--idle-clients") { Description = $"Comma-separated numbers of idle clients for the idle case (default {string.Join(',', Defaults.IdleClientCounts)}; 10,000 needs ulimit -n above 10,100)." };
+    readonly Option<DirectoryInfo?> _messageLog = new("--message-log") { Description = "Write every message of each load case's fixed-rate phase (send and receive stamps, CLOCK_MONOTONIC ns), the load clients' and the broker's sockets and both processes' threads to CSV files in this directory (tests/EdgeBroker.Benchmarks/tail/)." };
+    readonly Option<FileInfo[]?> _traceSwitch = new("--trace-switch") { Description = "Write 1 to this file when a load case's fixed-rate phase starts and 0 when it ends (an ftrace instance's tracing_on; may be given more than once; tests/EdgeBroker.Benchmarks/tail/)." };
     readonly Option<string?> _mosquitto = new("--mosquitto") { Description = "mosquitto executable (default: found on PATH)." };
 
     public BenchmarkCommandLine()
@@ -41,7 +43,7 @@ public sealed class BenchmarkCommandLine
         {
             _pairs, _messages, _duration, _warmup, _rateWarmup, _brokerAge, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _backlogWarmup,
             _backlogWarmupRounds, _roundTrips, _storeIterations, _cases, _quick, _out,
-            _edgeBroker, _mosquitto, _robustnessIdleClients, _idleClients,
+            _edgeBroker, _mosquitto, _robustnessIdleClients, _idleClients, _messageLog, _traceSwitch,
         };
         Root.Validators.Add(result =>
         {
@@ -81,6 +83,8 @@ public sealed class BenchmarkCommandLine
             MosquittoPath = result.GetValue(_mosquitto),
             RobustnessIdleClients = result.GetValue(_robustnessIdleClients) ?? settings.RobustnessIdleClients,
             IdleClientCounts = SplitCounts(result.GetValue(_idleClients)) ?? settings.IdleClientCounts,
+            MessageLogDirectory = result.GetValue(_messageLog),
+            TraceSwitchFiles = result.GetValue(_traceSwitch) ?? [],
         };
     }
 

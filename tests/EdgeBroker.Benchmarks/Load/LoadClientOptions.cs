@@ -14,13 +14,12 @@ namespace EdgeBroker.Benchmarks.Load;
 /// </summary>
 public static class LoadClientOptions
 {
-    /// <summary>Opens the load clients' connections (<see cref="LoadSocketStream"/>).</summary>
-    sealed class StreamProvider : IMqttClientStreamProvider
+    /// <summary>Opens a load client's connections (<see cref="LoadSocketStream"/>), noting each one's socket under the
+    /// client's ID (<see cref="ClientSockets"/>).</summary>
+    sealed class StreamProvider(string clientId) : IMqttClientStreamProvider
     {
-        public static readonly StreamProvider Instance = new();
-
         public Task<Stream> ConnectAsync(EndPoint brokerEndPoint, CancellationToken cancellationToken) =>
-            LoadSocketStream.ConnectAsync(brokerEndPoint, cancellationToken);
+            LoadSocketStream.ConnectAsync(brokerEndPoint, clientId, cancellationToken);
     }
 
     /// <param name="cleanSession">False for a persistent session: the broker keeps the client's subscriptions and
@@ -36,7 +35,7 @@ public static class LoadClientOptions
             .WithTimeout(TimeSpan.FromSeconds(30))
             .WithoutPacketFragmentation()
             .Build();
-        ((MqttClientTcpOptions)options.ChannelOptions).StreamProvider = StreamProvider.Instance;
+        ((MqttClientTcpOptions)options.ChannelOptions).StreamProvider = new StreamProvider(clientId);
         return options;
     }
 

@@ -50,8 +50,8 @@ sealed class LoadSocketStream(Socket socket) : Stream, IMqttClientStreamEndPoint
     }
 
     /// <summary>Connects a new socket to <paramref name="broker"/>, with Nagle off and MQTTnet's own linger setting
-    /// (a reset on close).</summary>
-    public static async Task<Stream> ConnectAsync(EndPoint broker, CancellationToken cancellationToken)
+    /// (a reset on close), and notes it as <paramref name="clientId"/>'s (<see cref="ClientSockets"/>).</summary>
+    public static async Task<Stream> ConnectAsync(EndPoint broker, string clientId, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
         {
@@ -61,6 +61,7 @@ sealed class LoadSocketStream(Socket socket) : Stream, IMqttClientStreamEndPoint
         try
         {
             await socket.ConnectAsync(broker, cancellationToken).ConfigureAwait(false);
+            ClientSockets.Record(clientId, socket);
             return new LoadSocketStream(socket);
         }
         catch

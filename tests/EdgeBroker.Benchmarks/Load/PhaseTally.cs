@@ -22,13 +22,16 @@ public sealed class PhaseTally
     /// <param name="expected">Sequence numbers 0..expected-1 are tracked one by one to find duplicates; 0 counts
     /// without tracking (the open-ended warm-up).</param>
     /// <param name="recordLatency">Whether to keep every message's latency.</param>
-    public PhaseTally(int phase, int pair, int expected, bool recordLatency)
+    /// <param name="recordStamps">Whether to keep every message's send and receive stamps as well (the opt-in message
+    /// log, <see cref="MessageLog"/>).</param>
+    public PhaseTally(int phase, int pair, int expected, bool recordLatency, bool recordStamps = false)
     {
         Phase = phase;
         Pair = pair;
         Expected = expected;
         _seen = expected > 0 ? new bool[expected] : null;
         Latencies = recordLatency && expected > 0 ? new LatencyRecorder(expected) : null;
+        Stamps = recordStamps && expected > 0 ? new MessageStamps(expected) : null;
     }
 
     public int Phase { get; }
@@ -38,6 +41,8 @@ public sealed class PhaseTally
     public int Expected { get; }
 
     public LatencyRecorder? Latencies { get; }
+
+    public MessageStamps? Stamps { get; }
 
     public int Unique => Volatile.Read(ref _unique);
 
@@ -80,6 +85,7 @@ public sealed class PhaseTally
         }
 
         Latencies?.Record(message.SentTimestamp, receivedTimestamp);
+        Stamps?.Record(message.Sequence, message.SentTimestamp, receivedTimestamp);
         if (_firstReceivedTimestamp == 0)
         {
             Volatile.Write(ref _firstReceivedTimestamp, receivedTimestamp);
