@@ -48,8 +48,17 @@ sealed class HeapTrim
         _quietSeconds = quiet ? _quietSeconds + 1 : 0;
         _allocatedAtLastTick = allocated;
         _cpuAtLastTick = cpu;
+        if (_quietSeconds < QuietSecondsBeforeTrim)
+        {
+            return null;
+        }
+
+        // Read only once quiet: the resident size comes from /proc/self/status, opened, read and parsed as text —
+        // some forty framework methods that a read every second in traffic had the JIT recompile (about 30 and 60 s
+        // after start) in the middle of that traffic (docs/performance.md, "Why the steady rate's CPU moves between
+        // runs").
         var resident = Environment.WorkingSet;
-        if (_quietSeconds < QuietSecondsBeforeTrim || resident - _residentAfterTrim < GrowthBeforeTrim)
+        if (resident - _residentAfterTrim < GrowthBeforeTrim)
         {
             return null;
         }
