@@ -8,24 +8,15 @@ namespace EdgeBroker.Host.Runtime;
 /// reclaims while the connections sit idle, because idle connections allocate almost nothing: measured with 2,000
 /// idle clients, the resident memory per connection was twice the live managed memory (docs/performance.md, "Idle
 /// connections"). One blocking, compacting, aggressive collection after a few quiet seconds returns it. It runs only
-/// when the resident memory grew by <see cref="GrowthBeforeTrim"/> since the last trim and the broker allocated less
-/// than <see cref="QuietBytesPerSecond"/> and used less than <see cref="QuietCpuPerSecond"/> of CPU a second for
-/// <see cref="QuietSecondsBeforeTrim"/> seconds, so a busy broker is never paused by it and a steady one trims once.
-/// Allocation alone no longer tells: a message costs the host a few bytes, so a broker routing 8,000 a second
-/// allocated less than the quiet limit and was paused by the trim in the middle of its traffic. The same quiet moment trims the C library's malloc arenas
-/// (<see cref="NativeHeapTrim"/>), where the runtime's own native allocations leave slack no collection reaches. The
-/// GC's own gen0 settings that would bound the slack (<c>GCgen0size</c>) are read from environment variables only,
-/// not from runtimeconfig.json.
+/// when the resident memory grew by <see cref="GrowthBeforeTrim"/> since the last trim and the broker has been quiet
+/// (<see cref="QuietSpell"/>: little allocated, little CPU used) for <see cref="QuietSecondsBeforeTrim"/> seconds, so a
+/// busy broker is never paused by it and a steady one trims once. The same quiet moment trims the C library's malloc
+/// arenas (<see cref="NativeHeapTrim"/>), where the runtime's own native allocations leave slack no collection
+/// reaches. The GC's own gen0 settings that would bound the slack (<c>GCgen0size</c>) are read from environment
+/// variables only, not from runtimeconfig.json.
 /// </summary>
 sealed class HeapTrim
 {
-    /// <summary>Allocation below this in one tick counts as quiet.</summary>
-    const long QuietBytesPerSecond = 1 << 20;
-
-    /// <summary>CPU time below this in one tick counts as quiet: an idle broker with 10,000 idle clients used 0–10 ms a
-    /// second, one routing 8,000 messages a second 28–50 ms.</summary>
-    static readonly TimeSpan QuietCpuPerSecond = TimeSpan.FromMilliseconds(20);
-
     const int QuietSecondsBeforeTrim = 5;
 
     /// <summary>Resident growth since the last trim that makes another worth a pause (a full collection of a heap
@@ -33,22 +24,15 @@ sealed class HeapTrim
     /// kept their set-up garbage (6.1 KB per connection resident instead of 3.4, docs/performance.md).</summary>
     const long GrowthBeforeTrim = 4 << 20;
 
-    long _allocatedAtLastTick = GC.GetTotalAllocatedBytes();
-    TimeSpan _cpuAtLastTick = Environment.CpuUsage.TotalTime;
+    readonly QuietSpell _quiet = new(GC.GetTotalAllocatedBytes(), Environment.CpuUsage.TotalTime);
     long _residentAfterTrim = Environment.WorkingSet;
-    int _quietSeconds;
 
     /// <summary>Called once a second; when it trimmed, the resident bytes before and after and how long the
     /// collection paused the broker, else null.</summary>
     public (long Before, long After, TimeSpan Pause)? Tick()
     {
-        var allocated = GC.GetTotalAllocatedBytes();
-        var cpu = Environment.CpuUsage.TotalTime;
-        var quiet = allocated - _allocatedAtLastTick < QuietBytesPerSecond && cpu - _cpuAtLastTick < QuietCpuPerSecond;
-        _quietSeconds = quiet ? _quietSeconds + 1 : 0;
-        _allocatedAtLastTick = allocated;
-        _cpuAtLastTick = cpu;
-        if (_quietSeconds < QuietSecondsBeforeTrim)
+        _quiet.Tick(GC.GetTotalAllocatedBytes(), Environment.CpuUsage.TotalTime);
+        if (_quiet.Seconds < QuietSecondsBeforeTrim)
         {
             return null;
         }
@@ -68,9 +52,7 @@ sealed class HeapTrim
         NativeHeapTrim.Trim();
         pause.Stop();
         _residentAfterTrim = Environment.WorkingSet;
-        _allocatedAtLastTick = GC.GetTotalAllocatedBytes();
-        _cpuAtLastTick = Environment.CpuUsage.TotalTime;
-        _quietSeconds = 0;
+        _quiet.Restart(GC.GetTotalAllocatedBytes(), Environment.CpuUsage.TotalTime);
         return (resident, _residentAfterTrim, pause.Elapsed);
     }
 }
