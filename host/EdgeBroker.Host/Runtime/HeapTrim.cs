@@ -32,17 +32,8 @@ sealed class HeapTrim
     public (long Before, long After, TimeSpan Pause)? Tick()
     {
         _quiet.Tick(GC.GetTotalAllocatedBytes(), Environment.CpuUsage.TotalTime);
-        if (_quiet.Seconds < QuietSecondsBeforeTrim)
-        {
-            return null;
-        }
-
-        // Read only once quiet: the resident size comes from /proc/self/status, opened, read and parsed as text —
-        // some forty framework methods that a read every second in traffic had the JIT recompile (about 30 and 60 s
-        // after start) in the middle of that traffic (docs/performance.md, "Why the steady rate's CPU moves between
-        // runs").
         var resident = Environment.WorkingSet;
-        if (resident - _residentAfterTrim < GrowthBeforeTrim)
+        if (_quiet.Seconds < QuietSecondsBeforeTrim || resident - _residentAfterTrim < GrowthBeforeTrim)
         {
             return null;
         }
