@@ -1,4 +1,5 @@
 using EdgeBroker.Core.Text;
+using EdgeBroker.Core.Wire;
 using EdgeBroker.Firmware.Relay.Codec;
 
 namespace EdgeBroker.Emulator.Uplink;
@@ -24,10 +25,10 @@ static class ClientPackets
         int remaining = StringSize(ConnectPacket.ProtocolName) + 1 + 1 + 2 + StringSize(clientId)
             + (willTopic is null ? 0 : StringSize(willTopic) + 2)
             + (userName is null ? 0 : StringSize(userName)) + ((flags & 0x40) != 0 ? StringSize(password!) : 0);
-        var packet = new byte[1 + FixedHeader.LengthSize(remaining) + remaining];
+        var packet = new byte[1 + RemainingLength.Size(remaining) + remaining];
         int offset = 0;
         packet[offset++] = PacketType.Connect << 4;
-        offset += FixedHeader.WriteLength(packet, offset, remaining);
+        offset += RemainingLength.Write(packet, offset, remaining);
         offset = PutString(packet, offset, ConnectPacket.ProtocolName);
         packet[offset++] = ConnectPacket.ProtocolLevel311;
         packet[offset++] = (byte)flags;
@@ -64,10 +65,10 @@ static class ClientPackets
             remaining += StringSize(filter) + 1;
         }
 
-        var packet = new byte[1 + FixedHeader.LengthSize(remaining) + remaining];
+        var packet = new byte[1 + RemainingLength.Size(remaining) + remaining];
         int offset = 0;
         packet[offset++] = (PacketType.Subscribe << 4) | 0x02;
-        offset += FixedHeader.WriteLength(packet, offset, remaining);
+        offset += RemainingLength.Write(packet, offset, remaining);
         packet[offset++] = (byte)(packetId >> 8);
         packet[offset++] = (byte)packetId;
         for (int i = 0; i < filters.Length; i++)

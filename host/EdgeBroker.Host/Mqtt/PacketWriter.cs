@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using EdgeBroker.Core.Monitoring;
+using EdgeBroker.Core.Wire;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
@@ -111,8 +112,7 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
     {
         var topicLength = Encoding.UTF8.GetByteCount(topic);
         var remaining = 2 + topicLength + (qos > 0 ? 2 : 0) + (Version == MqttProtocolVersion.V500 ? 1 : 0) + payloadLength;
-        var lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
-        var total = 1 + lengthBytes + remaining;
+        var total = 1 + RemainingLength.Size(remaining) + remaining;
         if (maximumPacketSize > 0 && total > maximumPacketSize)
         {
             return false;
@@ -139,15 +139,7 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
                 var room = Reserve(total);
                 // DUP only on QoS 1 and 2 [MQTT-3.3.1-2] (MQTTnet's encoder throws on a QoS 0 one instead).
                 room[0] = (byte)(0x30 | (duplicate && qos > 0 ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0));
-                var at = 1;
-                for (var rest = remaining; ; rest >>= 7)
-                {
-                    room[at++] = (byte)(rest < 128 ? rest : (rest & 0x7F) | 0x80);
-                    if (rest < 128)
-                    {
-                        break;
-                    }
-                }
+                var at = 1 + RemainingLength.Write(_pending!, _pendingLength + 1, remaining);
 
                 room[at++] = (byte)(topicLength >> 8);
                 room[at++] = (byte)topicLength;

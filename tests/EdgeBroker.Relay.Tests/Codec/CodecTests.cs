@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeBroker.Core.Text;
+using EdgeBroker.Core.Wire;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Relay.Tests.Support;
 
@@ -94,8 +95,8 @@ public class CodecTests
     public void Remaining_length_round_trips_in_the_fewest_bytes(int length)
     {
         var bytes = new byte[4];
-        int written = FixedHeader.WriteLength(bytes, 0, length);
-        Assert.Equal(FixedHeader.LengthSize(length), written);
+        int written = RemainingLength.Write(bytes, 0, length);
+        Assert.Equal(RemainingLength.Size(length), written);
 
         int decoded = 0;
         for (int i = 0; i < written; i++)

@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeBroker.Firmware.Relay.Codec;
+using EdgeBroker.Core.Wire;
 
 namespace EdgeBroker.Relay.Tests.Support;
 
@@ -77,7 +78,7 @@ internal static class Packets
     {
         var packet = new List<byte> { (byte)firstByte };
         var length = new byte[4];
-        packet.AddRange(length.Take(FixedHeader.WriteLength(length, 0, body.Count)));
+        packet.AddRange(length.Take(RemainingLength.Write(length, 0, body.Count)));
         packet.AddRange(body);
         return packet.ToArray();
     }

@@ -73,37 +73,5 @@ namespace EdgeBroker.Firmware.Relay.Codec
         {
             return (lengthByte & 0x80) == 0;
         }
-
-        /// <summary>Bytes needed to encode <paramref name="remainingLength"/>.</summary>
-        public static int LengthSize(int remainingLength)
-        {
-            if (remainingLength < 128)
-            {
-                return 1;
-            }
-
-            if (remainingLength < 16384)
-            {
-                return 2;
-            }
-
-            return remainingLength < 2097152 ? 3 : 4;
-        }
-
-        /// <summary>Writes <paramref name="remainingLength"/> at <paramref name="offset"/>; returns the bytes written.</summary>
-        public static int WriteLength(byte[] buffer, int offset, int remainingLength)
-        {
-            int written = 0;
-            do
-            {
-                int digit = remainingLength & 0x7F;
-                remainingLength >>= 7;
-                buffer[offset + written] = (byte)(remainingLength > 0 ? digit | 0x80 : digit);
-                written++;
-            }
-            while (remainingLength > 0);
-
-            return written;
-        }
     }
 }

@@ -1,4 +1,5 @@
 using EdgeBroker.Core.Text;
+using EdgeBroker.Core.Wire;
 
 namespace EdgeBroker.Firmware.Relay.Codec
 {
@@ -41,13 +42,13 @@ namespace EdgeBroker.Firmware.Relay.Codec
         public static int SubAckSize(int filterCount)
         {
             int remaining = 2 + filterCount;
-            return 1 + FixedHeader.LengthSize(remaining) + remaining;
+            return 1 + RemainingLength.Size(remaining) + remaining;
         }
 
         public static void WriteSubAck(byte[] buffer, int offset, int packetId, int[] returnCodes)
         {
             buffer[offset++] = PacketType.SubAck << 4;
-            offset += FixedHeader.WriteLength(buffer, offset, 2 + returnCodes.Length);
+            offset += RemainingLength.Write(buffer, offset, 2 + returnCodes.Length);
             buffer[offset++] = (byte)(packetId >> 8);
             buffer[offset++] = (byte)packetId;
             for (int i = 0; i < returnCodes.Length; i++)
@@ -60,7 +61,7 @@ namespace EdgeBroker.Firmware.Relay.Codec
         public static int PublishSize(int topicBytes, int payloadLength, int qos)
         {
             int remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadLength;
-            return 1 + FixedHeader.LengthSize(remaining) + remaining;
+            return 1 + RemainingLength.Size(remaining) + remaining;
         }
 
         public static void WritePublish(byte[] buffer, int offset, string topic, int topicBytes, byte[] payload,
@@ -68,7 +69,7 @@ namespace EdgeBroker.Firmware.Relay.Codec
         {
             int flags = (qos << 1) | (retain ? 0x01 : 0) | (duplicate ? 0x08 : 0);
             buffer[offset++] = (byte)((PacketType.Publish << 4) | flags);
-            offset += FixedHeader.WriteLength(buffer, offset, 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadLength);
+            offset += RemainingLength.Write(buffer, offset, 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadLength);
             buffer[offset++] = (byte)(topicBytes >> 8);
             buffer[offset++] = (byte)topicBytes;
             offset += Utf8.Encode(topic, buffer, offset);
