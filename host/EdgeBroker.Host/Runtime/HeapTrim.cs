@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace EdgeBroker.Host.Runtime;
 
@@ -32,6 +33,7 @@ sealed class HeapTrim
 
     /// <summary>Called once a second; when it trimmed, the resident bytes before and after and how long the
     /// collection paused the broker, else null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (long Before, long After, TimeSpan Pause)? Tick()
     {
         _quiet.Tick(GC.GetTotalAllocatedBytes(), Environment.CpuUsage.TotalTime);
