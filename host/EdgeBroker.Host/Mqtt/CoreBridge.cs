@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Outbound;
@@ -83,6 +84,7 @@ sealed partial class CoreBridge
 
     /// <summary>Once a second: closes the connections whose clients fell silent for 1.5 keep-alive periods
     /// [MQTT-3.1.2-24] (MQTT 5: DISCONNECT 0x8D).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Tick()
     {
         var nowMs = Environment.TickCount64;
@@ -730,6 +732,7 @@ sealed partial class CoreBridge
     }
 
     /// <summary>Has the core drop the sessions that expired, and logs each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ExpireSessions()
     {
         foreach (string clientId in _core.ExpireSessions(Clock.NowMs()))
@@ -741,6 +744,7 @@ sealed partial class CoreBridge
     /// <summary>Closes the connections of clients whose credentials no longer hold (a revoked device, an expired or
     /// revoked token). MQTT 5 clients get DISCONNECT 0x87 (Not authorized) with the reason first; 3.1.1 has no server
     /// DISCONNECT.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CloseConnectionsWithLostCredentials()
     {
         foreach (AuthenticatedClient client in _security.ClientsToDisconnect(Clock.NowMs()))

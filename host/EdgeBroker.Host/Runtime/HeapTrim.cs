@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace EdgeBroker.Host.Runtime;
 
@@ -25,14 +26,18 @@ sealed class HeapTrim
     const long GrowthBeforeTrim = 4 << 20;
 
     readonly QuietSpell _quiet = new(GC.GetTotalAllocatedBytes(), Environment.CpuUsage.TotalTime);
-    long _residentAfterTrim = Environment.WorkingSet;
+    readonly ResidentMemory _resident = new();
+    long _residentAfterTrim;
+
+    public HeapTrim() => _residentAfterTrim = _resident.Bytes();
 
     /// <summary>Called once a second; when it trimmed, the resident bytes before and after and how long the
     /// collection paused the broker, else null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (long Before, long After, TimeSpan Pause)? Tick()
     {
         _quiet.Tick(GC.GetTotalAllocatedBytes(), Environment.CpuUsage.TotalTime);
-        var resident = Environment.WorkingSet;
+        var resident = _resident.Bytes();
         if (_quiet.Seconds < QuietSecondsBeforeTrim || resident - _residentAfterTrim < GrowthBeforeTrim)
         {
             return null;
@@ -42,7 +47,7 @@ sealed class HeapTrim
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         NativeHeapTrim.Trim();
         pause.Stop();
-        _residentAfterTrim = Environment.WorkingSet;
+        _residentAfterTrim = _resident.Bytes();
         _quiet.Restart(GC.GetTotalAllocatedBytes(), Environment.CpuUsage.TotalTime);
         return (resident, _residentAfterTrim, pause.Elapsed);
     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeBroker.Host.Runtime;
 
 /// <summary>
@@ -24,6 +26,7 @@ sealed class QuietSpell(long allocatedBytes, TimeSpan cpuTime)
 
     /// <summary>A second has passed; <paramref name="allocatedBytes"/> and <paramref name="cpuTime"/> are the
     /// process's totals now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Tick(long allocatedBytes, TimeSpan cpuTime)
     {
         var quiet = allocatedBytes - _allocatedAtLastTick < QuietBytesPerSecond && cpuTime - _cpuAtLastTick < QuietCpuPerSecond;
