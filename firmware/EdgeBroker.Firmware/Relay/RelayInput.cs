@@ -110,7 +110,8 @@ namespace EdgeBroker.Firmware.Relay
 
             int target;
             bool hasTarget = TryTarget(observed, unread, out target);
-            if (!MayHoldEarlierInput(observed, unread, null, 0))
+            bool heldNothing;
+            if (!MayHoldEarlierInput(observed, unread, null, 0, out heldNothing))
             {
                 return false;
             }
