@@ -21,7 +21,7 @@ public class ReaderProgressTests
     {
         var observed = reader.Observe();
         var hasTarget = reader.TryTarget(observed, unread, out var target);
-        return (reader.MayHoldEarlierInput(observed, unread, peeked, peeked.Length), hasTarget, target, observed);
+        return (reader.MayHoldEarlierInput(observed, unread, peeked, peeked.Length, out _), hasTarget, target, observed);
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public class ReaderProgressTests
         // It woke and took the PUBACK; what followed it is not among the bytes peeked.
         _reader.PacketArriving();
 
-        Assert.True(_reader.MayHoldEarlierInput(observed, peeked.Length, peeked, peeked.Length));
+        Assert.True(_reader.MayHoldEarlierInput(observed, peeked.Length, peeked, peeked.Length, out _));
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public class ReaderProgressTests
         reader.TakingFromSocket();
 
         var observed = reader.Observe();
-        Assert.True(reader.MayHoldEarlierInput(observed, unread: 0, peeked: null, peekedCount: 0));
+        Assert.True(reader.MayHoldEarlierInput(observed, unread: 0, peeked: null, peekedCount: 0, heldNothing: out _));
     }
 
     [Fact]
@@ -206,6 +206,30 @@ public class ReaderProgressTests
 
         _reader.EndWaitingForOthers();
         Assert.True(Ask(unread: 50).MayHold);
+    }
+
+    [Fact]
+    public void Held_nothing_says_whether_a_no_lasts_beyond_the_receivers_own_wait()
+    {
+        // Waiting for its next packet with nothing unread: a no that lasts for everything the asker had taken.
+        _reader.AwaitingPacket();
+        var observed = _reader.Observe();
+        Assert.False(_reader.MayHoldEarlierInput(observed, 0, [], 0, out var heldNothing));
+        Assert.True(heldNothing);
+
+        // Waiting for others itself: a no only while that wait lasts, so not to be remembered.
+        _reader.PacketArriving();
+        _reader.BeginWaitingForOthers();
+        observed = _reader.Observe();
+        Assert.False(_reader.MayHoldEarlierInput(observed, 50, [], 0, out heldNothing));
+        Assert.False(heldNothing);
+
+        // Ended: nothing will ever be waited for.
+        _reader.EndWaitingForOthers();
+        _reader.Ended();
+        observed = _reader.Observe();
+        Assert.False(_reader.MayHoldEarlierInput(observed, 7, [], 0, out heldNothing));
+        Assert.True(heldNothing);
     }
 
     [Fact]

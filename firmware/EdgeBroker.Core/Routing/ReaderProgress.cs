@@ -205,10 +205,19 @@ namespace EdgeBroker.Core.Routing
         /// nothing unread in its socket — or waiting for its next packet with every unread byte peeked and all of them
         /// acknowledgements (<see cref="OnlyAcknowledgements"/>; only where those bytes are whole packets: not under TLS,
         /// not on a reader that takes a packet's first byte while it waits) — before and after the bytes were read. An
-        /// engine that does not peek passes 0 for <paramref name="peekedCount"/>.</summary>
-        public bool MayHoldEarlierInput(int observed, int unread, byte[] peeked, int peekedCount)
+        /// engine that does not peek passes 0 for <paramref name="peekedCount"/>.
+        /// <para>
+        /// <paramref name="heldNothing"/> is set when the answer is false because the connection ended or held nothing
+        /// that could change a route, not because it waits for others itself (which is over when its wait is). Such an
+        /// answer was true of the connection after every byte the asking reader had taken when it asked had arrived, so
+        /// it holds for each PUBLISH among those bytes: while the asker's <see cref="Taken"/> is what it was before it
+        /// asked, an engine need not ask this connection again (whatever arrives at it later came after them).
+        /// </para></summary>
+        public bool MayHoldEarlierInput(int observed, int unread, byte[] peeked, int peekedCount, out bool heldNothing)
         {
-            if ((Observe() & (EndedFlag | WaitingForOthersFlag)) != 0)
+            int flags = Observe();
+            heldNothing = (flags & WaitingForOthersFlag) == 0;
+            if ((flags & (EndedFlag | WaitingForOthersFlag)) != 0)
             {
                 return false;
             }

@@ -110,7 +110,7 @@ namespace EdgeBroker.Firmware.Relay
 
             int target;
             bool hasTarget = TryTarget(observed, unread, out target);
-            if (!MayHoldEarlierInput(observed, unread, null, 0))
+            if (!MayHoldEarlierInput(observed, unread, null, 0, out _))
             {
                 return false;
             }

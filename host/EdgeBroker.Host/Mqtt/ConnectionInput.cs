@@ -51,11 +51,16 @@ sealed class ConnectionInput : ReaderProgress
         }
 
         publisher?.BeginWaitingForOthers();
+        // Before any receiver is asked: every PUBLISH among the bytes taken by then arrived before the asking.
+        var publisherTaken = publisher?.Taken ?? 0;
+        var lastClear = t_lastClear ??= new LastClear();
         List<Wait>? waits = null;
         // By index: an ArrayList's enumerator is an object, one per PUBLISH matching anyone.
         for (var i = 0; i < receivers.Count; i++)
         {
-            if (receivers[i] is ClientConnection { Input: { } input } && input != publisher && input.WaitIfEarlierInput() is { } wait)
+            if (receivers[i] is ClientConnection { Input: { } input } && input != publisher
+                && !lastClear.Covers(publisher, input, publisherTaken)
+                && input.WaitIfEarlierInput(lastClear, publisher, publisherTaken) is { } wait)
             {
                 (waits ??= []).Add(wait);
             }
@@ -85,8 +90,10 @@ sealed class ConnectionInput : ReaderProgress
         }
     }
 
-    /// <summary>What a wait on this reader must see, or null when it may hold no earlier input.</summary>
-    Wait? WaitIfEarlierInput()
+    /// <summary>What a wait on this reader must see, or null when it may hold no earlier input — remembered in
+    /// <paramref name="lastClear"/> when that lasts for every PUBLISH <paramref name="publisher"/> had taken
+    /// (<paramref name="publisherTaken"/> bytes).</summary>
+    Wait? WaitIfEarlierInput(LastClear lastClear, ConnectionInput? publisher, int publisherTaken)
     {
         var observed = Observe();
         var peeked = t_peeked ??= new byte[PeekedBytes];
@@ -104,7 +111,17 @@ sealed class ConnectionInput : ReaderProgress
         }
 
         var hasTarget = TryTarget(observed, unread, out var target);
-        return MayHoldEarlierInput(observed, unread, peeked, peekedCount) ? new Wait(this, observed, hasTarget, target) : null;
+        if (MayHoldEarlierInput(observed, unread, peeked, peekedCount, out var heldNothing))
+        {
+            return new Wait(this, observed, hasTarget, target);
+        }
+
+        if (heldNothing && publisher is not null)
+        {
+            lastClear.Remember(publisher, this, publisherTaken);
+        }
+
+        return null;
     }
 
     async Task WaitAsync(Wait wait)
@@ -143,6 +160,35 @@ sealed class ConnectionInput : ReaderProgress
 
         var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return Interlocked.CompareExchange(ref _progressed, made, null) ?? made;
+    }
+
+    /// <summary>The receiver this thread's check last found holding nothing earlier, for which publisher and how many
+    /// bytes that publisher had taken when it asked (<see cref="ReaderProgress.MayHoldEarlierInput"/>'s heldNothing):
+    /// the next PUBLISHes of the same read go to the same receiver without a second peek, a system call each — at the
+    /// harness's 8,000 msg/s a read brings about three (docs/performance.md, "Where the reactor's CPU goes at 8,000
+    /// msg/s, sampled"). One slot: a PUBLISH to several receivers asks them all again, as before. Per thread, as the
+    /// check's copy is: a publisher's reader moves to another thread only after a wait, and then just asks again. It
+    /// keeps the two connections it names reachable until this thread's next check clears someone.</summary>
+    [ThreadStatic]
+    static LastClear? t_lastClear;
+
+    sealed class LastClear
+    {
+        ConnectionInput? _publisher;
+        ConnectionInput? _receiver;
+        int _publisherTaken;
+
+        /// <summary>Whether <paramref name="receiver"/> was found holding nothing earlier after
+        /// <paramref name="publisher"/> had taken <paramref name="publisherTaken"/> bytes, which it still has.</summary>
+        public bool Covers(ConnectionInput? publisher, ConnectionInput receiver, int publisherTaken) =>
+            publisher is not null && publisher == _publisher && receiver == _receiver && publisherTaken == _publisherTaken;
+
+        public void Remember(ConnectionInput publisher, ConnectionInput receiver, int publisherTaken)
+        {
+            _publisher = publisher;
+            _receiver = receiver;
+            _publisherTaken = publisherTaken;
+        }
     }
 
     /// <summary>One receiver's reader as the check found it.</summary>
