@@ -139,8 +139,8 @@ sealed class PacketWriter(Stream stream, ByteCounters bytes)
                 var room = Reserve(total);
                 // DUP only on QoS 1 and 2 [MQTT-3.3.1-2] (MQTTnet's encoder throws on a QoS 0 one instead).
                 room[0] = (byte)(0x30 | (duplicate && qos > 0 ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0));
+                // The core's encoder takes an array: room starts at _pending[_pendingLength].
                 var at = 1 + RemainingLength.Write(_pending!, _pendingLength + 1, remaining);
-
                 room[at++] = (byte)(topicLength >> 8);
                 room[at++] = (byte)topicLength;
                 at += Encoding.UTF8.GetBytes(topic, room[at..]);
