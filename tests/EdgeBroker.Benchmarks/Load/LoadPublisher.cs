@@ -173,7 +173,14 @@ public sealed class LoadPublisher : IAsyncDisposable
     /// reading the PUBACKs that come meanwhile.</summary>
     void WaitUntilDue(long dueTimestamp)
     {
+        // Measured again here: the thread may have been off its core since the caller looked, and a due time already
+        // past must not reach poll or Sleep as a negative wait (-1 ms would be "forever").
         var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTimestamp);
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
         if (_inFlight > 0)
         {
             if (_connection.WaitReadable(wait))
