@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EdgeBroker.Benchmarks.Cases;
 using MQTTnet;
 using MQTTnet.Diagnostics.PacketInspection;
+using MQTTnet.Protocol;
 
 namespace EdgeBroker.Benchmarks.Load;
 
@@ -47,7 +48,7 @@ public sealed class BacklogReceiver : IAsyncDisposable
         try
         {
             await LoadClientOptions.ConnectAsync(receiver._client, options, cancellationToken).ConfigureAwait(false);
-            await LoadReceiver.SubscribeAsync(receiver._client, @case, 0, cancellationToken).ConfigureAwait(false);
+            await SubscribeAsync(receiver._client, @case, cancellationToken).ConfigureAwait(false);
             await receiver._client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
             return receiver;
         }
@@ -55,6 +56,26 @@ public sealed class BacklogReceiver : IAsyncDisposable
         {
             await receiver.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>Subscribes to the receiver's filter at the case's QoS, for pub/sub cases (a P2P receiver needs no
+    /// subscription), and checks that QoS was granted.</summary>
+    static async Task SubscribeAsync(IMqttClient client, BenchmarkCase @case, CancellationToken cancellationToken)
+    {
+        if (@case.ReceiverSubscription(0) is not { } filter)
+        {
+            return;
+        }
+
+        var options = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(filter, (MqttQualityOfServiceLevel)@case.Qos)
+            .Build();
+        var result = await client.SubscribeAsync(options, cancellationToken).ConfigureAwait(false);
+        var code = result.Items.Single().ResultCode;
+        if ((int)code != @case.Qos)
+        {
+            throw new InvalidOperationException($"SUBSCRIBE {filter} at QoS {@case.Qos} by {BenchmarkCase.ReceiverClientId(0)} was answered {code}.");
         }
     }
 

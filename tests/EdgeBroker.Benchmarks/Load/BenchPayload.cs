@@ -31,11 +31,23 @@ public readonly record struct BenchPayload(long SentTimestamp, int Phase, int Pa
 
         Span<byte> bytes = stackalloc byte[HeaderSize];
         payload.Slice(0, HeaderSize).CopyTo(bytes);
+        return TryRead(bytes, out header);
+    }
+
+    /// <inheritdoc cref="TryRead(in ReadOnlySequence{byte}, out BenchPayload)"/>
+    public static bool TryRead(ReadOnlySpan<byte> payload, out BenchPayload header)
+    {
+        if (payload.Length < HeaderSize)
+        {
+            header = default;
+            return false;
+        }
+
         header = new BenchPayload(
-            BinaryPrimitives.ReadInt64LittleEndian(bytes),
-            BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]),
-            BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]),
-            BinaryPrimitives.ReadInt32LittleEndian(bytes[16..]));
+            BinaryPrimitives.ReadInt64LittleEndian(payload),
+            BinaryPrimitives.ReadInt32LittleEndian(payload[8..]),
+            BinaryPrimitives.ReadInt32LittleEndian(payload[12..]),
+            BinaryPrimitives.ReadInt32LittleEndian(payload[16..]));
         return true;
     }
 }

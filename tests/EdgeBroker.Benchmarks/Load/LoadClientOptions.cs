@@ -6,7 +6,9 @@ using MQTTnet.Formatter;
 namespace EdgeBroker.Benchmarks.Load;
 
 /// <summary>
-/// Connection settings shared by every load client, for both brokers: MQTT 3.1.1 (what the gateway's local sensors
+/// Connection settings shared by the harness's MQTTnet clients, for every broker — the stored-backlog receiver, the
+/// crash cases' publishers, idle subscribers and the other scenarios' clients; the load cases' publishers and receivers
+/// are the lean <see cref="LoadConnection"/>: MQTT 3.1.1 (what the gateway's local sensors
 /// speak), clean sessions unless a durable case asks for persistent ones, a keep-alive long enough that no PINGREQ
 /// traffic lands inside a measurement, each packet written whole (MQTTnet writes a PUBLISH's header and payload with
 /// two <c>send</c>s otherwise), and the connection opened by the harness (<see cref="LoadSocketStream"/>: buffered

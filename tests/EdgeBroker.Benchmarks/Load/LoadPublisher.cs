@@ -1,7 +1,8 @@
-using System.Buffers;
+using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Text;
 using EdgeBroker.Benchmarks.Cases;
-using MQTTnet;
+using EdgeBroker.Core.Wire;
 using MQTTnet.Protocol;
 
 namespace EdgeBroker.Benchmarks.Load;
@@ -10,152 +11,211 @@ namespace EdgeBroker.Benchmarks.Load;
 public readonly record struct PublishStats(int Sent, int Failed, string? FirstError, long LastSendTimestamp);
 
 /// <summary>
-/// Publisher i of a case: sends numbered, timestamped messages to its receiver's topic with up to <c>window</c>
-/// publishes outstanding. MQTTnet's PublishAsync completes on the PUBACK for QoS 1 and once the packet is written for
-/// QoS 0, so the window is what keeps QoS 1 from degenerating into one round trip per message; QoS 0 uses the same
-/// window so the two levels differ only in the protocol.
+/// Publisher i of a case: sends numbered, timestamped messages to its receiver's topic over its own
+/// <see cref="LoadConnection"/>, with up to <c>window</c> QoS 1 publishes awaiting their PUBACK. A phase runs on one
+/// thread of its own, which sends and reads the PUBACKs in turn: with the window full it waits in <c>recv</c> and sends
+/// as many as came back (no second thread to wake per PUBACK); at a fixed rate it waits for the next message's time
+/// in <c>poll</c>, reading PUBACKs as they come. A QoS 0 publish is done once written, as MQTTnet's
+/// <c>PublishAsync</c> was; a full socket buffer holds the sender back.
 /// </summary>
 public sealed class LoadPublisher : IAsyncDisposable
 {
-    readonly IMqttClient _client;
-    readonly string _topic;
-    readonly MqttQualityOfServiceLevel _qos;
-    readonly int _payloadSize;
+    readonly LoadConnection _connection;
+    readonly bool _acknowledged;
 
-    LoadPublisher(IMqttClient client, int pair, string topic, int qos, int payloadSize)
+    /// <summary>The PUBLISH, encoded once: each message writes only its packet identifier and payload header.</summary>
+    readonly byte[] _packet;
+    readonly int _identifierOffset;
+    readonly int _payloadOffset;
+
+    readonly PacketHandler _onPacket;
+    readonly bool[] _awaiting = new bool[65536];
+    int _inFlight;
+    int _nextIdentifier;
+
+    LoadPublisher(LoadConnection connection, int pair, string topic, int qos, int payloadSize)
     {
-        _client = client;
+        _connection = connection;
         Pair = pair;
-        _topic = topic;
-        _qos = (MqttQualityOfServiceLevel)qos;
-        _payloadSize = payloadSize;
+        _acknowledged = qos > 0;
+        _onPacket = OnPacket;
+        var topicBytes = Encoding.UTF8.GetBytes(topic);
+        var identifierBytes = _acknowledged ? 2 : 0;
+        var remaining = 2 + topicBytes.Length + identifierBytes + payloadSize;
+        _packet = new byte[1 + RemainingLength.Size(remaining) + remaining];
+        _packet[0] = (byte)((int)MqttControlPacketType.Publish << 4 | qos << 1);
+        var offset = 1 + RemainingLength.Write(_packet, 1, remaining);
+        BinaryPrimitives.WriteUInt16BigEndian(_packet.AsSpan(offset), (ushort)topicBytes.Length);
+        topicBytes.CopyTo(_packet, offset + 2);
+        _identifierOffset = offset + 2 + topicBytes.Length;
+        _payloadOffset = _identifierOffset + identifierBytes;
     }
 
     public int Pair { get; }
 
     public static async Task<LoadPublisher> ConnectAsync(BenchmarkCase @case, int pair, int port, int payloadSize, CancellationToken cancellationToken)
     {
-        var client = await LoadClientOptions.ConnectAsync(port, BenchmarkCase.PublisherClientId(pair), cancellationToken).ConfigureAwait(false);
-        return new LoadPublisher(client, pair, @case.PublishTopic(pair), @case.Qos, payloadSize);
+        var connection = await Task.Run(() => LoadConnection.Open(port, BenchmarkCase.PublisherClientId(pair), cleanSession: true), cancellationToken)
+            .ConfigureAwait(false);
+        return new LoadPublisher(connection, pair, @case.PublishTopic(pair), @case.Qos, payloadSize);
     }
 
     /// <summary>
-    /// Sends up to <paramref name="count"/> messages stamped with <paramref name="phase"/> and sequence numbers from 0.
+    /// Sends up to <paramref name="count"/> messages stamped with <paramref name="phase"/> and sequence numbers from 0,
+    /// on a thread of its own; completes once none is awaiting its PUBACK.
     /// </summary>
     /// <param name="ratePerSecond">Messages per second to offer, or null to send as fast as the window allows.</param>
     /// <param name="timeLimit">Stop sending after this long even if fewer than <paramref name="count"/> were sent.</param>
-    /// <param name="window">Publishes allowed outstanding at once.</param>
-    public async Task<PublishStats> RunAsync(int phase, int count, double? ratePerSecond, TimeSpan? timeLimit, int window,
-        CancellationToken cancellationToken)
+    /// <param name="window">QoS 1 publishes allowed to await their PUBACK at once.</param>
+    public Task<PublishStats> RunAsync(int phase, int count, double? ratePerSecond, TimeSpan? timeLimit, int window,
+        CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => Run(phase, count, ratePerSecond, timeLimit, window, cancellationToken),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    public ValueTask DisposeAsync()
     {
-        using var slots = new SemaphoreSlim(window, window);
-        var failures = new FailureLog();
+        _connection.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    PublishStats Run(int phase, int count, double? ratePerSecond, TimeSpan? timeLimit, int window, CancellationToken cancellationToken)
+    {
+        var failures = new PublishFailures();
         var start = Stopwatch.GetTimestamp();
         var deadline = timeLimit is { } limit ? start + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         var ticksPerMessage = ratePerSecond is { } rate ? Stopwatch.Frequency / rate : 0;
         long lastSend = 0;
         var sent = 0;
-        try
+        while (sent < count && !cancellationToken.IsCancellationRequested)
         {
-            for (; sent < count && !cancellationToken.IsCancellationRequested; sent++)
+            var now = Stopwatch.GetTimestamp();
+            if (now >= deadline || !_connection.IsOpen)
             {
-                if (ticksPerMessage > 0)
-                {
-                    await WaitUntilDueAsync(start + (long)(sent * ticksPerMessage), cancellationToken).ConfigureAwait(false);
-                }
+                failures.NoteIf(!_connection.IsOpen, "the publisher's connection closed");
+                break;
+            }
 
-                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                var now = Stopwatch.GetTimestamp();
-                if (now >= deadline || !_client.IsConnected)
+            if (_acknowledged && _inFlight >= window)
+            {
+                if (!ReadAcknowledgements(failures))
                 {
-                    slots.Release();
-                    failures.NoteIf(!_client.IsConnected, "the publisher's connection closed");
                     break;
                 }
 
-                lastSend = now;
-                _ = PublishOneAsync(phase, sent, slots, failures);
+                continue;
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The phase was stopped (time-out); report what was sent.
+
+            if (ticksPerMessage > 0 && start + (long)(sent * ticksPerMessage) is var due && now < due)
+            {
+                WaitUntilDue(due);
+                continue;
+            }
+
+            if (_acknowledged)
+            {
+                TakeIdentifier();
+            }
+
+            new BenchPayload(now, phase, Pair, Sequence: sent).WriteTo(_packet.AsSpan(_payloadOffset));
+            lastSend = now;
+            sent++;
+            _connection.Send(_packet, _packet.Length);
         }
 
-        // Wait for the outstanding publishes: taking every slot back means none is left in flight. A publish MQTTnet
-        // never completes is bounded by its communication time-out, so this cannot hang forever.
-        for (var i = 0; i < window; i++)
+        // Wait for the outstanding publishes.
+        while (_inFlight > 0 && ReadAcknowledgements(failures))
         {
-            await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         return new PublishStats(sent, failures.Count, failures.First, lastSend);
     }
 
-    public ValueTask DisposeAsync() => new(LoadClientOptions.CloseAsync(_client));
-
-    async Task PublishOneAsync(int phase, int sequence, SemaphoreSlim slots, FailureLog failures)
+    /// <summary>Writes the next packet identifier into the PUBLISH and marks it as awaiting its PUBACK.</summary>
+    void TakeIdentifier()
     {
-        try
+        // 1..65535, in turn: the window is far smaller, so an identifier is free again long before it comes round.
+        _nextIdentifier = _nextIdentifier % 65535 + 1;
+        _awaiting[_nextIdentifier] = true;
+        _inFlight++;
+        BinaryPrimitives.WriteUInt16BigEndian(_packet.AsSpan(_identifierOffset), (ushort)_nextIdentifier);
+    }
+
+    /// <summary>One <c>recv</c> of PUBACKs; false (every publish still awaiting one counted failed, a PUBACK for one
+    /// of them later ignored) when the connection ended or none came within <see cref="LoadConnection.Timeout"/>.</summary>
+    bool ReadAcknowledgements(PublishFailures failures)
+    {
+        var received = _connection.Receive(_onPacket);
+        if (received == Received.Packets)
         {
-            // A fresh buffer per message: with several publishes outstanding, a shared one could be overwritten
-            // before MQTTnet has serialized it.
-            var payload = new byte[_payloadSize];
-            new BenchPayload(Stopwatch.GetTimestamp(), phase, Pair, sequence).WriteTo(payload);
-            var message = new MqttApplicationMessage
-            {
-                Topic = _topic,
-                Payload = new ReadOnlySequence<byte>(payload),
-                QualityOfServiceLevel = _qos,
-            };
-            var result = await _client.PublishAsync(message, CancellationToken.None).ConfigureAwait(false);
-            failures.NoteIf(!result.IsSuccess, $"PUBLISH answered {result.ReasonCode} {result.ReasonString}");
+            return true;
         }
-        catch (Exception e)
+
+        failures.Note(_inFlight, received == Received.Closed
+            ? "the publisher's connection closed before the PUBACK"
+            : $"no PUBACK within {LoadConnection.Timeout.TotalSeconds:N0} s");
+        Array.Clear(_awaiting);
+        _inFlight = 0;
+        return false;
+    }
+
+    void OnPacket(byte header, ReadOnlySpan<byte> body, long arrivedTimestamp)
+    {
+        if (header >> 4 == (int)MqttControlPacketType.PubAck && body.Length >= 2
+            && BinaryPrimitives.ReadUInt16BigEndian(body) is var identifier && _awaiting[identifier])
         {
-            failures.Note(e.GetType().Name + ": " + e.Message);
-        }
-        finally
-        {
-            slots.Release();
+            _awaiting[identifier] = false;
+            _inFlight--;
         }
     }
 
-    /// <summary>Sleeps until the message's due time. Task.Delay has about a millisecond of granularity, so messages
-    /// whose time has come are sent back to back; the offered rate holds on average without burning a core
-    /// spinning (this machine has only two).</summary>
-    static async Task WaitUntilDueAsync(long dueTimestamp, CancellationToken cancellationToken)
+    /// <summary>Waits until the message's due time, to the millisecond (messages whose time has come are then sent back
+    /// to back, so the offered rate holds on average without burning a core spinning: the machine has only two),
+    /// reading the PUBACKs that come meanwhile.</summary>
+    void WaitUntilDue(long dueTimestamp)
     {
+        // Measured again here: the thread may have been off its core since the caller looked, and a due time already
+        // past must not reach poll or Sleep as a negative wait (-1 ms would be "forever").
         var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTimestamp);
-        if (wait > TimeSpan.Zero)
+        if (wait <= TimeSpan.Zero)
         {
-            // Round up: Task.Delay truncates to whole milliseconds, and a 0 ms delay returns at once, which would
-            // turn the wait into a busy loop.
-            await Task.Delay((int)Math.Ceiling(wait.TotalMilliseconds), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (_inFlight > 0)
+        {
+            if (_connection.WaitReadable(wait))
+            {
+                _connection.Receive(_onPacket);
+            }
+        }
+        else
+        {
+            // Round up: a 0 ms sleep returns at once, which would turn the wait into a busy loop.
+            Thread.Sleep((int)Math.Ceiling(wait.TotalMilliseconds));
         }
     }
 
-    /// <summary>Failed publishes, counted from concurrent completions; the first message is kept for the report.</summary>
-    sealed class FailureLog
+    /// <summary>Failed publishes; the first message is kept for the report.</summary>
+    sealed class PublishFailures
     {
-        int _count;
-        string? _first;
+        public int Count { get; private set; }
 
-        public int Count => Volatile.Read(ref _count);
+        public string? First { get; private set; }
 
-        public string? First => Volatile.Read(ref _first);
-
-        public void Note(string error)
+        public void Note(int count, string error)
         {
-            Interlocked.Increment(ref _count);
-            Interlocked.CompareExchange(ref _first, error, null);
+            if (count > 0)
+            {
+                Count += count;
+                First ??= error;
+            }
         }
 
         public void NoteIf(bool failed, string error)
         {
             if (failed)
             {
-                Note(error);
+                Note(1, error);
             }
         }
     }

@@ -137,8 +137,8 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     void WriteLoadSettings(StringBuilder text)
     {
         text.AppendLine(Invariant,
-            $"- Load: {settings.Pairs} publisher→receiver pairs in the harness process (MQTTnet client, MQTT 3.1.1, clean sessions), " +
-            $"{settings.PayloadSize}-byte payloads, up to {settings.Window} publishes outstanding per publisher (both QoS, both brokers)");
+            $"- Load: {settings.Pairs} publisher→receiver pairs in the harness process (its own MQTT 3.1.1 load client, a thread per connection, one packet per send; clean sessions), " +
+            $"{settings.PayloadSize}-byte payloads, up to {settings.Window} QoS 1 publishes awaiting their PUBACK per publisher");
         var idleUntilAge = settings.MinimumBrokerAge > TimeSpan.Zero
             ? string.Create(Invariant, $"then idle until the broker has run {settings.MinimumBrokerAge.TotalSeconds:0.#} s, ")
             : "";
@@ -183,7 +183,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
 
         text.AppendLine();
         text.AppendLine("Throughput: unique messages delivered per second in the throughput phase (first publish to last delivery). " +
-                        "Latency: publish call to receive handler at the fixed offered rate. Broker CPU: the broker process's utime+stime " +
+                        "Latency: from the publisher's stamp before its send to the receiver's recv that brought the message, at the fixed offered rate. Broker CPU: the broker process's utime+stime " +
                         "(/proc/PID/stat) during the phase ÷ messages delivered, at full load (throughput phase) and at the fixed rate " +
                         "(latency phase). \"vs mosquitto\": this row ÷ mosquitto's 1:1 pub/sub at the same QoS, durable rows ÷ the durable mosquitto row (throughput: higher is " +
                         "better; latency and CPU: lower is better). \"vs fastest peer\" / \"p99 vs best peer\": this row ÷ the highest throughput / the lowest p99 " +
