@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using EdgeBroker.Host.Mqtt;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -254,37 +255,21 @@ sealed class LoadConnection : IDisposable
         return Received.Packets;
     }
 
-    /// <summary>Takes the next whole packet from the buffer (MQTT §2.2: the first byte, then the remaining length in one
-    /// to four bytes of seven bits each).</summary>
+    /// <summary>Takes the next whole packet from the buffer; its fixed header is read as the host reads one
+    /// (<see cref="BufferedPackets.TryReadHeader"/>).</summary>
     bool TryTakePacket(out byte header, out ReadOnlySpan<byte> body)
     {
-        header = 0;
         body = default;
         var buffered = _received.AsSpan(_start, _end - _start);
-        var length = 0;
-        var lengthBytes = 0;
-        while (true)
+        if (!BufferedPackets.TryReadHeader(buffered, out header, out var headerLength, out var bodyLength))
         {
-            if (1 + lengthBytes >= buffered.Length)
-            {
-                return false;
-            }
-
-            var digit = buffered[1 + lengthBytes];
-            length |= (digit & 0x7F) << (7 * lengthBytes);
-            lengthBytes++;
-            if ((digit & 0x80) == 0)
-            {
-                break;
-            }
-
-            if (lengthBytes == 4)
-            {
-                throw new InvalidDataException($"{ClientId}: a remaining length longer than four bytes");
-            }
+            // Five bytes and still no header: the remaining length ran over its four bytes.
+            return buffered.Length < 5
+                ? false
+                : throw new InvalidDataException($"{ClientId}: a remaining length longer than four bytes");
         }
 
-        var size = 1 + lengthBytes + length;
+        var size = headerLength + bodyLength;
         if (size > _received.Length)
         {
             throw new InvalidDataException($"{ClientId}: a {size:N0}-byte packet, larger than the load client's buffer");
@@ -295,8 +280,7 @@ sealed class LoadConnection : IDisposable
             return false;
         }
 
-        header = buffered[0];
-        body = buffered.Slice(1 + lengthBytes, length);
+        body = buffered.Slice(headerLength, bodyLength);
         _start += size;
         return true;
     }
