@@ -59,10 +59,32 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         progress.WriteLine($"Running {ids.Count} case(s){(settings.Quick ? " in quick mode" : string.Empty)}: {string.Join(", ", ids)}");
 
         var runner = new CaseRunner(settings, launchers, progress);
+        var loadCases = cases.Where(c => c.Scenario == Scenario.Load).ToList();
+        var roundCount = loadCases.Count > 0 ? settings.Rounds : 1;
         var results = new List<CaseResult>();
         foreach (var @case in cases)
         {
+            if (roundCount > 1 && @case == cases[0])
+            {
+                progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] round 1 of {roundCount}");
+            }
+
             results.Add(await runner.RunAsync(@case, cancellationToken).ConfigureAwait(false));
+        }
+
+        // Later rounds repeat the load cases only, backward and forward in turn, so that a machine whose speed drifts
+        // over the run does not favour the same broker in every round; each round's rows go back in catalog order.
+        var laterRounds = new List<IReadOnlyList<CaseResult>>();
+        for (var round = 2; round <= roundCount; round++)
+        {
+            progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] round {round} of {roundCount}");
+            var roundResults = new List<CaseResult>();
+            foreach (var @case in round % 2 == 0 ? Enumerable.Reverse(loadCases) : loadCases)
+            {
+                roundResults.Add(await runner.RunAsync(@case, cancellationToken).ConfigureAwait(false));
+            }
+
+            laterRounds.Add(roundResults.OrderBy(r => loadCases.IndexOf(r.Case)).ToList());
         }
 
         var storeRunner = new StoreRunner(settings, progress);
@@ -147,6 +169,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         {
             UplinkResults = uplinkResults,
             FederationResults = federationResults,
+            LaterRounds = laterRounds,
             LatencyChartFileName = chartFile?.Name,
             IdleResults = idleResults,
             ProxyResults = proxyResults,
@@ -169,7 +192,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         }
 
         // Failing cases make the run fail, so a script cannot mistake a half-run for a result.
-        return results.All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) && uplinkResults.All(r => r.Error is null)
+        return results.Concat(laterRounds.SelectMany(r => r)).All(r => r.Succeeded) && storeResults.All(r => r.Succeeded) && uplinkResults.All(r => r.Error is null)
             && federationResults.All(r => r.Error is null)
             && robustnessResults.All(r => r.Idle.Error is null) && idleResults.All(r => r.Error is null) ? 0 : 1;
     }

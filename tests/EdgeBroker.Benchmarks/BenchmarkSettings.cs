@@ -29,6 +29,12 @@ public sealed record BenchmarkSettings
     /// wait for every broker.</summary>
     public TimeSpan MinimumBrokerAge { get; init; } = TimeSpan.Zero;
 
+    /// <summary>How many times the load cases run (the other cases run once, in the first round): every ratio is taken
+    /// within one round, and the report adds each figure's and each target ratio's median over the rounds. On two
+    /// shared cores one broker's p99 and CPU per message at the fixed rate move 2–4× between runs minutes apart, more
+    /// than the targets' margins (docs/performance.md, "Rounds: the targets judged on medians").</summary>
+    public int Rounds { get; init; } = 1;
+
     /// <summary>Offered rate (all pairs together) of the latency phase.</summary>
     public int LatencyRate { get; init; } = 8_000;
 

@@ -19,6 +19,7 @@ public sealed class BenchmarkCommandLine
     readonly Option<double?> _rateWarmup = new("--rate-warmup") { Description = $"Seconds of unmeasured sending at the fixed rate after the full-speed warm-up; 0 for none (default {Defaults.RateWarmup.TotalSeconds}; --quick: {Defaults.AsQuick().RateWarmup.TotalSeconds})." };
     readonly Option<double?> _brokerAge = new("--broker-age") { Description = $"Seconds a load case's broker must have run before its measured phases start, waited idle after the warm-ups; 60 or more lets a .NET broker's once-a-second timers reach their final JIT tier (default {Defaults.MinimumBrokerAge.TotalSeconds})." };
     readonly Option<int?> _rate = new("--rate") { Description = $"Offered rate of the latency phase in msg/s, all pairs together (default {Defaults.LatencyRate:N0})." };
+    readonly Option<int?> _rounds = new("--rounds") { Description = $"Times the load cases run, forward then backward in turn, each round's ratios taken within it; the report adds the median of every figure and target ratio over the rounds (default {Defaults.Rounds})." };
     readonly Option<int?> _window = new("--window") { Description = $"Outstanding publishes per publisher, both QoS levels and both brokers (default {Defaults.Window})." };
     readonly Option<int?> _idleConnections = new("--idle-connections") { Description = $"Connections holding the idle subscriptions (default {Defaults.IdleConnections})." };
     readonly Option<int?> _idleSubscriptions = new("--idle-subscriptions") { Description = $"Subscriptions per idle connection (default {Defaults.IdleSubscriptionsPerConnection})." };
@@ -41,7 +42,7 @@ public sealed class BenchmarkCommandLine
     {
         Root = new RootCommand("EdgeBroker benchmark: P2P and pub/sub throughput, latency and broker CPU against mosquitto, durable delivery, store rates.")
         {
-            _pairs, _messages, _duration, _warmup, _rateWarmup, _brokerAge, _rate, _window, _idleConnections, _idleSubscriptions, _backlog, _backlogWarmup,
+            _pairs, _messages, _duration, _warmup, _rateWarmup, _brokerAge, _rate, _rounds, _window, _idleConnections, _idleSubscriptions, _backlog, _backlogWarmup,
             _backlogWarmupRounds, _roundTrips, _storeIterations, _cases, _quick, _out,
             _edgeBroker, _mosquitto, _robustnessIdleClients, _idleClients, _messageLog, _traceSwitch,
         };
@@ -69,6 +70,7 @@ public sealed class BenchmarkCommandLine
             RateWarmup = result.GetValue(_rateWarmup) is { } rateWarmup ? TimeSpan.FromSeconds(rateWarmup) : settings.RateWarmup,
             MinimumBrokerAge = result.GetValue(_brokerAge) is { } brokerAge ? TimeSpan.FromSeconds(brokerAge) : settings.MinimumBrokerAge,
             LatencyRate = result.GetValue(_rate) ?? settings.LatencyRate,
+            Rounds = result.GetValue(_rounds) ?? settings.Rounds,
             Window = result.GetValue(_window) ?? settings.Window,
             IdleConnections = result.GetValue(_idleConnections) ?? settings.IdleConnections,
             IdleSubscriptionsPerConnection = result.GetValue(_idleSubscriptions) ?? settings.IdleSubscriptionsPerConnection,
@@ -92,7 +94,7 @@ public sealed class BenchmarkCommandLine
     {
         foreach (var (option, value) in new (Option<int?>, int?)[]
                  {
-                     (_pairs, result.GetValue(_pairs)), (_messages, result.GetValue(_messages)), (_rate, result.GetValue(_rate)),
+                     (_pairs, result.GetValue(_pairs)), (_messages, result.GetValue(_messages)), (_rate, result.GetValue(_rate)), (_rounds, result.GetValue(_rounds)),
                      (_window, result.GetValue(_window)), (_backlog, result.GetValue(_backlog)), (_roundTrips, result.GetValue(_roundTrips)), (_storeIterations, result.GetValue(_storeIterations)),
                      (_robustnessIdleClients, result.GetValue(_robustnessIdleClients)),
                  })

@@ -32,6 +32,10 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     /// <summary>The rows of the results and details tables: every case but the stored-backlog ones.</summary>
     readonly IReadOnlyList<CaseResult> _loadResults = results.Where(r => r.Case.Scenario == Scenario.Load).ToList();
 
+    /// <summary>The load cases' results of the rounds after the first (<see cref="BenchmarkSettings.Rounds"/>), each in
+    /// catalog order; empty when the load cases ran once.</summary>
+    public IReadOnlyList<IReadOnlyList<CaseResult>> LaterRounds { get; init; } = [];
+
     /// <summary>The SVG chart of latency percentiles written beside the report (<see cref="LatencyChart"/>), or null.</summary>
     public string? LatencyChartFileName { get; init; }
 
@@ -53,13 +57,26 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         WriteHeader(text);
         if (_loadResults.Count > 0)
         {
-            WriteResults(text);
+            var rounds = 1 + LaterRounds.Count;
+            var ofRounds = rounds > 1 ? $", round 1 of {rounds}" : "";
+            WriteResults(text, _loadResults, _targets, "## Results" + ofRounds);
             if (LatencyChartFileName is { } chart)
             {
-                text.AppendLine(Invariant, $"![Latency percentiles per case at {settings.LatencyRate:N0} msg/s]({chart})").AppendLine();
+                text.AppendLine(Invariant, $"![Latency percentiles per case at {settings.LatencyRate:N0} msg/s{ofRounds}]({chart})").AppendLine();
             }
 
-            WriteDetails(text);
+            WriteDetails(text, _loadResults, "## Details" + ofRounds);
+            for (var i = 0; i < LaterRounds.Count; i++)
+            {
+                var round = LaterRounds[i];
+                WriteResults(text, round, new TargetEvaluator(round), $"## Results, round {i + 2} of {rounds}");
+                WriteDetails(text, round, $"## Details, round {i + 2} of {rounds}");
+            }
+
+            if (rounds > 1)
+            {
+                new RoundsTable([_loadResults, .. LaterRounds]).Write(text);
+            }
         }
 
         new StoredBacklogTable(results, _targets).Write(text);
@@ -149,14 +166,20 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         text.AppendLine(Invariant,
             $"- Idle-subscriber cases: {settings.IdleConnections} connections × {settings.IdleSubscriptionsPerConnection} subscriptions = " +
             $"{settings.IdleConnections * settings.IdleSubscriptionsPerConnection:N0} subscriptions on bench/idle/<c>/<s>/state, never published to");
+        if (LaterRounds.Count > 0)
+        {
+            text.AppendLine(Invariant,
+                $"- Rounds: the load cases ran {1 + LaterRounds.Count} times (forward in odd rounds, backward in even ones, a fresh broker each case); " +
+                $"every ratio is taken within one round, and \"Over the rounds\" gives each figure's median and each target ratio's median");
+        }
     }
 
-    void WriteResults(StringBuilder text)
+    void WriteResults(StringBuilder text, IReadOnlyList<CaseResult> loadResults, TargetEvaluator targets, string heading)
     {
-        text.AppendLine("## Results").AppendLine();
+        text.AppendLine(heading).AppendLine();
         text.AppendLine("| Case | Throughput (msg/s) | vs mosquitto | vs fastest peer | p50 (µs) | p99 (µs) | p99 vs mosquitto | p99 vs best peer | Broker CPU (µs/msg) | vs mosquitto | Broker CPU at fixed rate (µs/msg) | vs mosquitto | Lost | Others' CPU | Target met? |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-        foreach (var result in _loadResults)
+        foreach (var result in loadResults)
         {
             var name = result.Case.Title;
             if (!result.Succeeded)
@@ -165,8 +188,8 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
                 continue;
             }
 
-            var baseline = _targets.Find(CaseCatalog.MosquittoBaseline(result.Case));
-            var peers = result.Case.Durable ? [] : _targets.Peers(result.Case);
+            var baseline = targets.Find(CaseCatalog.MosquittoBaseline(result.Case));
+            var peers = result.Case.Durable ? [] : targets.Peers(result.Case);
             var fastest = TargetEvaluator.Fastest(peers);
             var lowestP99 = TargetEvaluator.LowestP99(peers);
             var throughput = result.Throughput!;
@@ -178,7 +201,7 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
                 $"| {PeerRatio(latency.Latency.P99Microseconds, lowestP99, lowestP99?.Latency!.Latency.P99Microseconds)} " +
                 $"| {throughput.BrokerCpuMicrosecondsPerMessage:N1} | {MarkdownText.Ratio(throughput.BrokerCpuMicrosecondsPerMessage, baseline?.Throughput!.BrokerCpuMicrosecondsPerMessage)} " +
                 $"| {latency.BrokerCpuMicrosecondsPerMessage:N1} | {MarkdownText.Ratio(latency.BrokerCpuMicrosecondsPerMessage, baseline?.Latency!.BrokerCpuMicrosecondsPerMessage)} " +
-                $"| {throughput.Lost + latency.Lost:N0} | {MarkdownText.OthersShare(Math.Max(throughput.Cpu.OtherShareOfMachine, latency.Cpu.OtherShareOfMachine))} | {TargetCell(result)} |");
+                $"| {throughput.Lost + latency.Lost:N0} | {MarkdownText.OthersShare(Math.Max(throughput.Cpu.OtherShareOfMachine, latency.Cpu.OtherShareOfMachine))} | {TargetCell(targets, result)} |");
         }
 
         text.AppendLine();
@@ -191,18 +214,18 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
                         "of the machine that other processes (not the broker, not the harness) used in either phase; ⚠ above " +
                         $"{MarkdownText.BusyMachineShare * 100:0}% marks a row measured on a busy machine, whose numbers and ratios are unreliable.");
         text.AppendLine();
-        if (_loadResults.Any(r => r.Case.Durable))
+        if (loadResults.Any(r => r.Case.Durable))
         {
             text.AppendLine(DurabilityNote).AppendLine();
         }
     }
 
-    void WriteDetails(StringBuilder text)
+    void WriteDetails(StringBuilder text, IReadOnlyList<CaseResult> loadResults, string heading)
     {
-        text.AppendLine("## Details").AppendLine();
+        text.AppendLine(heading).AppendLine();
         text.AppendLine("| Case | Phase | Sent / asked | Delivered | Lost | Duplicates | Misrouted | Publish failures | Time (s) | Achieved send rate (msg/s) | Harness CPU (µs/msg) | Others' CPU (% of machine) | Max latency (µs) | Broker log problems |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var result in _loadResults.Where(r => r.Succeeded))
+        foreach (var result in loadResults.Where(r => r.Succeeded))
         {
             WriteDetailRow(text, result, "throughput", result.Throughput!);
             WriteDetailRow(text, result, "latency", result.Latency!);
@@ -213,14 +236,14 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
                         "anything well above 0% means something else on the machine competed with the run. " +
                         "Misrouted: delivered to a receiver other than the addressed one (must be 0).");
         text.AppendLine();
-        WriteShortfalls(text);
+        WriteShortfalls(text, loadResults);
     }
 
     /// <summary>Which receivers a phase's lost messages were meant for, and when what they did get arrived: a whole
     /// receiver's share missing reads differently from losses spread over all of them.</summary>
-    void WriteShortfalls(StringBuilder text)
+    static void WriteShortfalls(StringBuilder text, IReadOnlyList<CaseResult> loadResults)
     {
-        var phases = _loadResults.Where(r => r.Succeeded)
+        var phases = loadResults.Where(r => r.Succeeded)
             .SelectMany(r => new[] { (r.Case.Id, Phase: "throughput", Measurement: r.Throughput!), (r.Case.Id, Phase: "latency", Measurement: r.Latency!) })
             .Where(p => p.Measurement.Shortfalls.Count > 0)
             .ToList();
@@ -262,7 +285,11 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
 
     void WriteProblems(StringBuilder text)
     {
-        var withProblems = results.Where(r => r.BrokerProblemCount > 0 || r.Error is not null || r.IdleConnectionsAtEnd is { } idle && idle != settings.IdleConnections).ToList();
+        var rounds = 1 + LaterRounds.Count;
+        var withProblems = results.Select(r => (Result: r, Round: 1))
+            .Concat(LaterRounds.SelectMany((round, i) => round.Select(r => (Result: r, Round: i + 2))))
+            .Where(r => r.Result.BrokerProblemCount > 0 || r.Result.Error is not null || r.Result.IdleConnectionsAtEnd is { } idle && idle != settings.IdleConnections)
+            .ToList();
         var failedStores = storeResults.Where(r => r.Error is not null).ToList();
         if (withProblems.Count == 0 && failedStores.Count == 0)
         {
@@ -270,12 +297,13 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         }
 
         text.AppendLine("## Problems seen").AppendLine();
-        foreach (var result in withProblems)
+        foreach (var (result, round) in withProblems)
         {
+            var id = rounds > 1 ? $"{result.Case.Id} (round {round})" : result.Case.Id;
             if (result.Error is not null)
             {
                 // The first line says what happened; the rest (a dead broker's last output) goes in a code block.
-                text.AppendLine(Invariant, $"- {result.Case.Id}: {MarkdownText.FirstLine(result.Error)}");
+                text.AppendLine(Invariant, $"- {id}: {MarkdownText.FirstLine(result.Error)}");
                 var detail = result.Error[MarkdownText.FirstLine(result.Error).Length..].Trim('\n');
                 if (detail.Length > 0)
                 {
@@ -291,12 +319,12 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
 
             if (result.IdleConnectionsAtEnd is { } connected && connected != settings.IdleConnections)
             {
-                text.AppendLine(Invariant, $"- {result.Case.Id}: only {connected} of {settings.IdleConnections} idle connections were still connected at the end");
+                text.AppendLine(Invariant, $"- {id}: only {connected} of {settings.IdleConnections} idle connections were still connected at the end");
             }
 
             if (result.BrokerProblemCount > 0)
             {
-                text.AppendLine(Invariant, $"- {result.Case.Id}: the broker logged {result.BrokerProblemCount} problem line(s); the first ones:");
+                text.AppendLine(Invariant, $"- {id}: the broker logged {result.BrokerProblemCount} problem line(s); the first ones:");
                 text.AppendLine("  ```");
                 foreach (var line in result.BrokerProblemLines)
                 {
@@ -326,7 +354,8 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
         var met = checks.Count(c => c.Met == true);
         var missed = checks.Count(c => c.Met == false);
         var unavailable = checks.Count(c => c.Met is null);
-        text.AppendLine(Invariant, $"Targets: {met} met, {missed} missed{(unavailable > 0 ? $", {unavailable} not checkable" : string.Empty)} (of {checks.Count}).");
+        var which = LaterRounds.Count > 0 ? $" in round 1 (all rounds: \"Over the rounds\")" : "";
+        text.AppendLine(Invariant, $"Targets{which}: {met} met, {missed} missed{(unavailable > 0 ? $", {unavailable} not checkable" : string.Empty)} (of {checks.Count}).");
     }
 
 
@@ -334,9 +363,9 @@ public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IRea
     static string PeerRatio(double value, CaseResult? peer, double? reference) =>
         peer is null ? "n/a" : $"{MarkdownText.Ratio(value, reference)} ({peer.Case.Broker})";
 
-    string TargetCell(CaseResult result)
+    static string TargetCell(TargetEvaluator targets, CaseResult result)
     {
-        var checks = _targets.Evaluate(result);
+        var checks = targets.Evaluate(result);
         if (checks.Count == 0)
         {
             return result.Case.Broker == BrokerKind.Mosquitto ? "baseline" : "reference (no target)";

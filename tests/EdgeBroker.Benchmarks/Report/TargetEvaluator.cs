@@ -31,18 +31,16 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
             return [];
         }
 
-        if (@case.WithIdleSubscribers)
+        if (!HasPeerTargets(@case))
         {
             return [IdleThroughput(result)];
         }
 
-        var peers = Peers(@case);
-        var mosquitto = Find(CaseCatalog.MosquittoBaseline(@case));
         var checks = new List<TargetCheck>
         {
-            ThroughputVersusFastestPeer(result, peers),
-            CpuVersus(result, mosquitto, $"CPU/msg ≤ {CpuFactor:0.00}× mosquitto", CaseCatalog.MosquittoBaseline(@case), CpuFactor, strictlyLower: false),
-            P99VersusBestPeer(result, peers),
+            ThroughputVersusFastestPeer(result),
+            CpuVersus(result, Find(CaseCatalog.MosquittoBaseline(@case)), $"CPU/msg ≤ {CpuFactor:0.00}× mosquitto", CaseCatalog.MosquittoBaseline(@case), CpuFactor, strictlyLower: false),
+            P99VersusBestPeer(result),
         };
         if (@case.Routing == RoutingMode.PointToPoint)
         {
@@ -52,6 +50,11 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
 
         return checks;
     }
+
+    /// <summary>Whether <paramref name="case"/> is one of the host's rows measured against the peers (throughput, CPU per
+    /// message, p99): a non-durable load case without idle subscribers.</summary>
+    public static bool HasPeerTargets(BenchmarkCase @case) =>
+        @case is { Broker: BrokerKind.EdgeBroker, Durable: false, Scenario: Scenario.Load, WithIdleSubscribers: false };
 
     /// <summary>The peers' rows in this run comparable with <paramref name="case"/>: mosquitto, aedes and the plain
     /// MQTTnet server under the same load at the same QoS (their 1:1 pub/sub; they have no P2P).</summary>
@@ -72,28 +75,44 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
     public CaseResult? Find(BenchmarkCase? @case) =>
         @case is null ? null : results.FirstOrDefault(r => r.Case == @case && r.Succeeded);
 
-    static TargetCheck ThroughputVersusFastestPeer(CaseResult result, IReadOnlyList<CaseResult> peers)
+    /// <summary>The row's throughput ÷ the fastest peer's in this run, with that peer; null when either is missing.</summary>
+    public (double Ratio, CaseResult Peer)? ThroughputRatio(CaseResult result) =>
+        result.Succeeded && Fastest(Peers(result.Case)) is { } fastest
+            ? (result.Throughput!.DeliveredPerSecond / fastest.Throughput!.DeliveredPerSecond, fastest)
+            : null;
+
+    /// <summary>The row's p99 at the fixed rate ÷ the lowest peer p99 in this run, with that peer; null when either
+    /// is missing.</summary>
+    public (double Ratio, CaseResult Peer)? P99Ratio(CaseResult result) =>
+        result.Succeeded && LowestP99(Peers(result.Case)) is { } best
+            ? (result.Latency!.Latency.P99Microseconds / best.Latency!.Latency.P99Microseconds, best)
+            : null;
+
+    /// <summary>The row's broker CPU per message ÷ mosquitto's at the same QoS in this run, at full load and at the
+    /// fixed rate; null when either is missing.</summary>
+    public (double AtFullLoad, double AtFixedRate)? CpuRatiosToMosquitto(CaseResult result) =>
+        CpuRatios(result, Find(CaseCatalog.MosquittoBaseline(result.Case)));
+
+    static (double AtFullLoad, double AtFixedRate)? CpuRatios(CaseResult result, CaseResult? reference) =>
+        reference is null || !result.Succeeded
+            ? null
+            : (result.Throughput!.BrokerCpuMicrosecondsPerMessage / reference.Throughput!.BrokerCpuMicrosecondsPerMessage,
+                result.Latency!.BrokerCpuMicrosecondsPerMessage / reference.Latency!.BrokerCpuMicrosecondsPerMessage);
+
+    TargetCheck ThroughputVersusFastestPeer(CaseResult result)
     {
         var name = $"throughput ≥ {ThroughputFactor:0.0}× fastest peer";
-        if (Fastest(peers) is not { } fastest || !result.Succeeded)
-        {
-            return Unavailable(name, result, null);
-        }
-
-        var ratio = result.Throughput!.DeliveredPerSecond / fastest.Throughput!.DeliveredPerSecond;
-        return new TargetCheck(name, ratio >= ThroughputFactor, $"{ratio:0.00}× {fastest.Case.Broker}");
+        return ThroughputRatio(result) is { } ratio
+            ? new TargetCheck(name, ratio.Ratio >= ThroughputFactor, $"{ratio.Ratio:0.00}× {ratio.Peer.Case.Broker}")
+            : Unavailable(name, result, null);
     }
 
-    static TargetCheck P99VersusBestPeer(CaseResult result, IReadOnlyList<CaseResult> peers)
+    TargetCheck P99VersusBestPeer(CaseResult result)
     {
         const string name = "p99 ≤ best peer";
-        if (LowestP99(peers) is not { } best || !result.Succeeded)
-        {
-            return Unavailable(name, result, null);
-        }
-
-        var ratio = result.Latency!.Latency.P99Microseconds / best.Latency!.Latency.P99Microseconds;
-        return new TargetCheck(name, ratio <= 1.0, $"{ratio:0.00}× {best.Case.Broker}");
+        return P99Ratio(result) is { } ratio
+            ? new TargetCheck(name, ratio.Ratio <= 1.0, $"{ratio.Ratio:0.00}× {ratio.Peer.Case.Broker}")
+            : Unavailable(name, result, null);
     }
 
     /// <summary>Broker CPU per message against <paramref name="factor"/> times another row's, at full load (throughput
@@ -101,13 +120,12 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
     /// and lose the other.</summary>
     static TargetCheck CpuVersus(CaseResult result, CaseResult? reference, string name, BenchmarkCase? referenceCase, double factor, bool strictlyLower)
     {
-        if (reference is null || !result.Succeeded)
+        if (CpuRatios(result, reference) is not { } ratios)
         {
             return Unavailable(name, result, referenceCase);
         }
 
-        var atFullLoad = result.Throughput!.BrokerCpuMicrosecondsPerMessage / reference.Throughput!.BrokerCpuMicrosecondsPerMessage;
-        var atFixedRate = result.Latency!.BrokerCpuMicrosecondsPerMessage / reference.Latency!.BrokerCpuMicrosecondsPerMessage;
+        var (atFullLoad, atFixedRate) = ratios;
         bool Holds(double ratio) => strictlyLower ? ratio < factor : ratio <= factor;
         return new TargetCheck(name, Holds(atFullLoad) && Holds(atFixedRate), $"{atFullLoad:0.00}× full load, {atFixedRate:0.00}× at fixed rate");
     }
