@@ -42,6 +42,7 @@ static partial class Libc
     const int TCP_NODELAY = 1;
     const ushort AF_INET = 2;
     const ushort AF_INET6 = 10;
+    const int CLOCK_THREAD_CPUTIME_ID = 3;
 
     /// <summary>Room for any socket address (<c>struct sockaddr_storage</c>).</summary>
     public const int SocketAddressSize = 128;
@@ -80,6 +81,9 @@ static partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     private static partial int setsockopt(int fd, int level, int name, in int value, int length);
 
+    [LibraryImport(Library)]
+    private static partial int clock_gettime(int clock, out TimeSpec time);
+
     public static int LastError => Marshal.GetLastPInvokeError();
 
     /// <summary>Adds <paramref name="fd"/> to the epoll set with <paramref name="events"/>, the descriptor itself as
@@ -106,6 +110,11 @@ static partial class Libc
     public static int Unread(int fd) =>
         ioctl(fd, FIONREAD, out var unread) == 0 ? unread : throw Failure("ioctl(FIONREAD)", LastError);
 
+    /// <summary>The CPU time the calling thread has run, in nanoseconds (<c>CLOCK_THREAD_CPUTIME_ID</c>, a system call:
+    /// the vDSO does not serve it); time it waited for a core or slept does not count.</summary>
+    public static long ThreadCpuNanoseconds() =>
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, out var time) == 0 ? (long)time.Seconds * 1_000_000_000 + time.Nanoseconds : 0;
+
     public static void SetNoDelay(int fd)
     {
         if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, 1, sizeof(int)) != 0)
@@ -126,6 +135,14 @@ static partial class Libc
             AF_INET6 => new IPEndPoint(new IPAddress(address.Slice(8, 16), MemoryMarshal.Read<uint>(address[24..])), port),
             _ => throw new IOException($"a connection from address family {family}"),
         };
+    }
+
+    /// <summary><c>struct timespec</c>: two C longs, the word size on every architecture the transport runs on.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    struct TimeSpec
+    {
+        public nint Seconds;
+        public nint Nanoseconds;
     }
 
     /// <summary>A failed call on a connection, as the exception the host's readers and writers take for a lost

@@ -13,8 +13,8 @@ namespace EdgeBroker.Host.Transport;
 /// A light load runs on one thread: the leader serves what one wake-up returned and waits again, so packets that
 /// arrive together (the 8 publishers of a steady rate whose timers fire together) share one <c>epoll_wait</c>, and no
 /// other thread wakes. A load that keeps the leader from waiting (busy: in each of the last two windows of a millisecond
-/// or more the set was watched less than half of the time; one window alone may be the leader preempted by another
-/// process) spreads: the leader hands the wait to a follower (one futex wake) before it
+/// or more the set was watched less than half of the time and the leader's thread ran more than half of it; one window
+/// alone, or time not watching spent preempted, is not the leader's own work) spreads: the leader hands the wait to a follower (one futex wake) before it
 /// serves what it got, so the next readiness is served on another core while it works, and events beyond
 /// <see cref="MostEventsServedHere"/> in one wake-up go to the thread pool, whose threads serve them side by side. There
 /// is one thread per core (docs/performance.md, "Serving a steady rate on fewer threads").
@@ -75,6 +75,11 @@ sealed class Reactor
     long _windowStart = Stopwatch.GetTimestamp();
     long _watched;
     int _busyWindows;
+
+    /// <summary>The leading thread's CPU time (ns) at the end of the last window, if that window was watched less than
+    /// half of the time; -1 otherwise. A thread's clock is its own: <see cref="_ranBy"/> says whose.</summary>
+    long _ranAtWindowEnd = -1;
+    int _ranBy;
 
     /// <summary>Times the wait was handed to a follower (tests, measurements).</summary>
     long _handOffs;
@@ -224,7 +229,7 @@ sealed class Reactor
 
     /// <summary>The leader's <c>epoll_wait</c>: the number of events in <paramref name="events"/>, at least one. Counts
     /// the time it watched the set, and at the end of each window of <see cref="BusyWindow"/> counts the windows in a
-    /// row in which it watched less than half of the time (<see cref="Busy"/>).</summary>
+    /// row in which it watched less than half of the time and ran more than half of it (<see cref="Busy"/>).</summary>
     int Wait(byte[] events)
     {
         while (true)
@@ -236,7 +241,7 @@ sealed class Reactor
             var window = now - _windowStart;
             if (window >= BusyWindow)
             {
-                _busyWindows = 2 * _watched < window ? Math.Min(_busyWindows + 1, BusyWindowsInARow) : 0;
+                CountBusyWindow(window);
                 _windowStart = now;
                 _watched = 0;
             }
@@ -252,5 +257,36 @@ sealed class Reactor
                 throw Libc.Failure("epoll_wait", Libc.LastError);
             }
         }
+    }
+
+    /// <summary>
+    /// Counts a window of <paramref name="window"/> ticks that just ended: busy when the set was watched less than half
+    /// of it and the leader's thread ran more than half of it. With clients that send each packet alone, every
+    /// <c>send</c> wakes a client the kernel tends to run on the leader's core at once, and time preempted kept a
+    /// steady 8,000 msg/s from being watched half of the time: bursts of more than four events went to the thread
+    /// pool, whose sleeping workers read up to a fifth of the slowest messages (docs/performance.md, "Prompt clients at
+    /// 8,000 msg/s"). The thread's CPU time is a system call, asked only at the end of a window watched less than half
+    /// of the time and compared with the one asked at the end of the window before; the first such window after one
+    /// watched enough only starts the count.
+    /// </summary>
+    void CountBusyWindow(long window)
+    {
+        if (2 * _watched >= window)
+        {
+            _busyWindows = 0;
+            _ranAtWindowEnd = -1;
+            return;
+        }
+
+        var ran = Libc.ThreadCpuNanoseconds();
+        var thread = Environment.CurrentManagedThreadId;
+        if (_ranAtWindowEnd >= 0 && _ranBy == thread)
+        {
+            var ranTicks = (ran - _ranAtWindowEnd) * (Stopwatch.Frequency / 1e9);
+            _busyWindows = 2 * ranTicks > window ? Math.Min(_busyWindows + 1, BusyWindowsInARow) : 0;
+        }
+
+        _ranAtWindowEnd = ran;
+        _ranBy = thread;
     }
 }
