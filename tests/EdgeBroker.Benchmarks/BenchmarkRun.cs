@@ -8,8 +8,8 @@ namespace EdgeBroker.Benchmarks;
 
 /// <summary>
 /// One run of the harness: checks that every broker the chosen cases need is there (before spending minutes on the
-/// others), runs the broker cases one after another, then the in-process store cases, and prints and saves the
-/// report.
+/// others), runs the broker cases one after another (the load cases <see cref="BenchmarkSettings.Rounds"/> times), then
+/// the in-process store cases, and prints and saves the report.
 /// </summary>
 public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, TextWriter progress)
 {

@@ -9,7 +9,8 @@ namespace EdgeBroker.Benchmarks.Report;
 /// Renders a run as Markdown: the circumstances, the results table (one row per load case, ratios against mosquitto's
 /// 1:1 pub/sub at the same QoS and durability, and the targets), a details table with everything needed to trust or
 /// doubt a row (loss, duplicates, achieved rates, CPU taken by others), the stored-backlog and store-rate tables, and
-/// any problem the brokers logged. Every table can be pasted into the README as it is.
+/// any problem the brokers logged; with several rounds, the results and details of each round and then the medians
+/// over them (<see cref="RoundsTable"/>). Every table can be pasted into the README as it is.
 /// </summary>
 public sealed class MarkdownReport(BenchmarkSettings settings, RunInfo run, IReadOnlyList<CaseResult> results, IReadOnlyList<StoreResult> storeResults,
     IReadOnlyList<RobustnessMeasurement> robustness)
