@@ -61,14 +61,14 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
         var runner = new CaseRunner(settings, launchers, progress);
         var loadCases = cases.Where(c => c.Scenario == Scenario.Load).ToList();
         var roundCount = loadCases.Count > 0 ? settings.Rounds : 1;
+        if (roundCount > 1)
+        {
+            progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] round 1 of {roundCount}");
+        }
+
         var results = new List<CaseResult>();
         foreach (var @case in cases)
         {
-            if (roundCount > 1 && @case == cases[0])
-            {
-                progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] round 1 of {roundCount}");
-            }
-
             results.Add(await runner.RunAsync(@case, cancellationToken).ConfigureAwait(false));
         }
 

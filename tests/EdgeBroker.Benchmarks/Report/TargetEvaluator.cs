@@ -23,6 +23,15 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
     public const double CpuFactor = 0.75;
     public const double IdleThroughputTolerance = 0.10;
 
+    /// <summary>Whether a row's throughput ÷ the fastest peer's meets the target.</summary>
+    public static bool MeetsThroughput(double ratioToFastestPeer) => ratioToFastestPeer >= ThroughputFactor;
+
+    /// <summary>Whether a row's CPU per message ÷ mosquitto's (at either load) meets the target.</summary>
+    public static bool MeetsCpu(double ratioToMosquitto) => ratioToMosquitto <= CpuFactor;
+
+    /// <summary>Whether a row's p99 at the fixed rate ÷ the best peer's meets the target.</summary>
+    public static bool MeetsP99(double ratioToBestPeer) => ratioToBestPeer <= 1.0;
+
     public IReadOnlyList<TargetCheck> Evaluate(CaseResult result)
     {
         var @case = result.Case;
@@ -39,13 +48,13 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
         var checks = new List<TargetCheck>
         {
             ThroughputVersusFastestPeer(result),
-            CpuVersus(result, Find(CaseCatalog.MosquittoBaseline(@case)), $"CPU/msg ≤ {CpuFactor:0.00}× mosquitto", CaseCatalog.MosquittoBaseline(@case), CpuFactor, strictlyLower: false),
+            CpuVersus(result, Find(CaseCatalog.MosquittoBaseline(@case)), $"CPU/msg ≤ {CpuFactor:0.00}× mosquitto", CaseCatalog.MosquittoBaseline(@case), MeetsCpu),
             P99VersusBestPeer(result),
         };
         if (@case.Routing == RoutingMode.PointToPoint)
         {
             checks.Add(CpuVersus(result, Find(CaseCatalog.PubSubCounterpart(@case)), "P2P CPU/msg < EdgeBroker pub/sub",
-                CaseCatalog.PubSubCounterpart(@case), 1.0, strictlyLower: true));
+                CaseCatalog.PubSubCounterpart(@case), ratio => ratio < 1.0));
         }
 
         return checks;
@@ -103,7 +112,7 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
     {
         var name = $"throughput ≥ {ThroughputFactor:0.0}× fastest peer";
         return ThroughputRatio(result) is { } ratio
-            ? new TargetCheck(name, ratio.Ratio >= ThroughputFactor, $"{ratio.Ratio:0.00}× {ratio.Peer.Case.Broker}")
+            ? new TargetCheck(name, MeetsThroughput(ratio.Ratio), $"{ratio.Ratio:0.00}× {ratio.Peer.Case.Broker}")
             : Unavailable(name, result, null);
     }
 
@@ -111,14 +120,14 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
     {
         const string name = "p99 ≤ best peer";
         return P99Ratio(result) is { } ratio
-            ? new TargetCheck(name, ratio.Ratio <= 1.0, $"{ratio.Ratio:0.00}× {ratio.Peer.Case.Broker}")
+            ? new TargetCheck(name, MeetsP99(ratio.Ratio), $"{ratio.Ratio:0.00}× {ratio.Peer.Case.Broker}")
             : Unavailable(name, result, null);
     }
 
     /// <summary>Broker CPU per message against <paramref name="factor"/> times another row's, at full load (throughput
     /// phase) and at the fixed rate (latency phase); met only when both hold, since a broker could win one by batching
     /// and lose the other.</summary>
-    static TargetCheck CpuVersus(CaseResult result, CaseResult? reference, string name, BenchmarkCase? referenceCase, double factor, bool strictlyLower)
+    static TargetCheck CpuVersus(CaseResult result, CaseResult? reference, string name, BenchmarkCase? referenceCase, Func<double, bool> holds)
     {
         if (CpuRatios(result, reference) is not { } ratios)
         {
@@ -126,8 +135,7 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
         }
 
         var (atFullLoad, atFixedRate) = ratios;
-        bool Holds(double ratio) => strictlyLower ? ratio < factor : ratio <= factor;
-        return new TargetCheck(name, Holds(atFullLoad) && Holds(atFixedRate), $"{atFullLoad:0.00}× full load, {atFixedRate:0.00}× at fixed rate");
+        return new TargetCheck(name, holds(atFullLoad) && holds(atFixedRate), $"{atFullLoad:0.00}× full load, {atFixedRate:0.00}× at fixed rate");
     }
 
     TargetCheck IdleThroughput(CaseResult result)
