@@ -133,9 +133,10 @@ public sealed class BenchmarkRun(BenchmarkSettings settings, TextWriter output, 
             {
                 foreach (var kind in IdleCase.Brokers)
                 {
-                    var measured = await IdleFootprint.MeasureAsync(launchers[kind], clients, cancellationToken).ConfigureAwait(false);
+                    var measured = await IdleFootprint.MeasureAsync(launchers[kind], clients, readActivity: true, cancellationToken).ConfigureAwait(false);
                     progress.WriteLine($"[{DateTime.Now:HH:mm:ss}] {IdleCase.Id}: {measured.BrokerName}, {measured.Clients:N0} idle clients: " +
-                                       $"{measured.BytesPerConnection:N0} bytes each ({measured.BytesPerConnectionOnArrival:N0} on arrival)");
+                                       $"{measured.BytesPerConnection:N0} bytes each ({measured.BytesPerConnectionOnArrival:N0} on arrival), " +
+                                       $"{measured.Activity?.CpuMsPerSecond:N2} ms of CPU and {measured.Activity?.SwitchesPerSecond:N1} context switches a second");
                     idleResults.Add(measured);
                 }
             }

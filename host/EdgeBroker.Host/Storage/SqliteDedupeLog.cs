@@ -6,24 +6,24 @@ namespace EdgeBroker.Host.Storage;
 /// <summary>
 /// The dedupe ids this broker accepted from gateways' uplinks, kept in SQLite so that the <see cref="DedupeWindow"/>
 /// survives a restart of this broker: a gateway that resends after either side restarted still delivers once. Ids are
-/// collected and written together every <see cref="FlushInterval"/> (one transaction), and only the newest
+/// collected and written together <see cref="FlushDelay"/> after the first of them (one transaction), and only the newest
 /// <see cref="DedupeWindow.Capacity"/> rows are kept. An id written late is lost only when this broker crashes within
 /// that interval, and then the resend is delivered a second time (at-least-once).
 /// </summary>
 public sealed class SqliteDedupeLog : IDisposable
 {
-    static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(100);
 
     readonly SqliteDatabase _database;
     readonly int _capacity;
     readonly List<(string Sender, string Id)> _pending = [];
-    readonly Timer _timer;
+    readonly DelayedFlush _flush;
 
     public SqliteDedupeLog(SqliteDatabase database, int capacity)
     {
         _database = database;
         _capacity = capacity;
-        _timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
+        _flush = new DelayedFlush(Flush, FlushDelay);
     }
 
     /// <summary>Reloads the kept ids into <paramref name="window"/>, oldest first.</summary>
@@ -49,6 +49,8 @@ public sealed class SqliteDedupeLog : IDisposable
         {
             _pending.Add((sender, dedupeId));
         }
+
+        _flush.Request();
     }
 
     void Flush()
@@ -94,7 +96,7 @@ public sealed class SqliteDedupeLog : IDisposable
     /// <summary>Stops the timer and writes what is pending; the database is closed by its owner.</summary>
     public void Dispose()
     {
-        _timer.Dispose();
+        _flush.Dispose();
         Flush();
     }
 }

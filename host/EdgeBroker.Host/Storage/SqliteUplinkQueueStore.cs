@@ -10,19 +10,19 @@ namespace EdgeBroker.Host.Storage;
 /// commit (<see cref="GroupCommit"/>): a publisher's <see cref="Append"/> queues its row and returns once a transaction
 /// holding it has committed, so concurrent publishers share one commit (with each other and with offline messages)
 /// instead of paying one each, and every publisher is still acknowledged only after its entry is durable. Removals (after the upstream acknowledged) are collected, left
-/// out of reads at once, and deleted in the next batch's transaction or within <see cref="RemovalFlushInterval"/>: one
+/// out of reads at once, and deleted in the next batch's transaction or within <see cref="RemovalFlushDelay"/>: one
 /// that a crash loses only means the entry is sent again, which its dedupe id covers. Counts and sizes per uplink are
 /// cached for the bounds.
 /// </summary>
 public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
 {
-    static readonly TimeSpan RemovalFlushInterval = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan RemovalFlushDelay = TimeSpan.FromMilliseconds(100);
 
     readonly SqliteDatabase _database;
     readonly SqliteCommand _insert;
     readonly Dictionary<string, Usage> _usage = new(StringComparer.Ordinal);
     readonly HashSet<(string Uplink, long Sequence)> _removals = [];
-    readonly Timer _removalTimer;
+    readonly DelayedFlush _removalFlush;
 
     public SqliteUplinkQueueStore(SqliteDatabase database)
     {
@@ -44,7 +44,7 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
             RETURNING sequence
             """,
             "$uplink", "$topic", "$payload", "$qos", "$retain", "$dedupe", "$at", "$properties", "$size");
-        _removalTimer = new Timer(_ => FlushRemovals(), null, RemovalFlushInterval, RemovalFlushInterval);
+        _removalFlush = new DelayedFlush(FlushRemovals, RemovalFlushDelay);
     }
 
     /// <summary>Returns the entry's sequence once it is committed, or 0 when the store could not write it.</summary>
@@ -103,6 +103,8 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
         {
             _removals.Add((uplink, sequence));
         }
+
+        _removalFlush.Request();
     }
 
     public long RemoveOldest(string uplink)
@@ -160,8 +162,8 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
     }
 
     /// <summary>Deletes the removals collected so far; keeps them for the next try when the database refuses. With none
-    /// collected it takes no lock: the timer runs ten times a second whether or not an uplink is configured, and an
-    /// empty transaction under the database's lock held up the group commit and the offline store's reads.</summary>
+    /// collected (a batch's transaction or a read took them first) it takes no lock: an empty transaction under the
+    /// database's lock held up the group commit and the offline store's reads.</summary>
     void FlushRemovals()
     {
         lock (_removals)
@@ -231,12 +233,15 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
         return (removals, deleted);
     }
 
+    /// <summary>Gives back removals the database refused, for a flush after the delay to try again.</summary>
     void Restore(List<(string Uplink, long Sequence)> removals)
     {
         lock (_removals)
         {
             _removals.UnionWith(removals);
         }
+
+        _removalFlush.Request();
     }
 
     void Forget(List<(string Uplink, long Size)> deleted)
@@ -260,10 +265,10 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
         return usage;
     }
 
-    /// <summary>Stops the removal timer and deletes what it still holds; the database itself is closed by its owner.</summary>
+    /// <summary>Stops the removal flush and deletes what it still holds; the database itself is closed by its owner.</summary>
     public void Dispose()
     {
-        _removalTimer.Dispose();
+        _removalFlush.Dispose();
         FlushRemovals();
     }
 

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using EdgeBroker.Benchmarks.Brokers;
 using EdgeBroker.Benchmarks.Load;
+using EdgeBroker.Benchmarks.Measurement;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 
 namespace EdgeBroker.Benchmarks.Cases;
@@ -9,17 +11,27 @@ namespace EdgeBroker.Benchmarks.Cases;
 /// client connected and gone (so first-connection code has run), settled; then the idle clients (raw TCP,
 /// CONNECT/CONNACK, keep-alive off), read again on their arrival and once settled. Settling before the baseline too
 /// means a broker that gives memory back when quiet (the host's heap trim) has done so before it is measured, so the
-/// difference is the clients' alone. Used by the Robustness and the Idle cases.
+/// difference is the clients' alone. Used by the Robustness and the Idle cases; the Idle case also asks what the broker
+/// does while nothing happens (<see cref="ActivityWindow"/>).
 /// </summary>
 public static class IdleFootprint
 {
     /// <summary>How long a broker is left before each settled reading.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
 
+    /// <summary>How old a broker is before its idle activity is read: the host's JIT recompiles its once-a-second code
+    /// about 30 and 60 s after start (docs/performance.md), which is start-up, not idling.</summary>
+    public static readonly TimeSpan ActivityAge = TimeSpan.FromSeconds(70);
+
+    /// <summary>How long the idle activity (CPU time and context switches) is read for.</summary>
+    public static readonly TimeSpan ActivityWindow = TimeSpan.FromSeconds(20);
+
     /// <summary>Idle clients connecting at once: the emulator's listen backlog is the device's (4).</summary>
     public static int ConnectBatch(BrokerKind broker) => broker == BrokerKind.Emulator ? 4 : 100;
 
-    public static async Task<IdleMeasurement> MeasureAsync(IBrokerLauncher launcher, int clients, CancellationToken cancellationToken)
+    /// <param name="readActivity">Whether to read the broker's CPU time and context switches over
+    /// <see cref="ActivityWindow"/>, once it has run <see cref="ActivityAge"/>, with the idle clients connected.</param>
+    public static async Task<IdleMeasurement> MeasureAsync(IBrokerLauncher launcher, int clients, bool readActivity, CancellationToken cancellationToken)
     {
         await using var broker = await BrokerProcess.StartAsync(launcher, BrokerProfile.ManyClients, cancellationToken).ConfigureAwait(false);
         await (await IdleConnections.OpenAsync(broker.Port, 1, 1, cancellationToken).ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
@@ -30,7 +42,25 @@ public static class IdleFootprint
         await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
         broker.ThrowIfExited();
         var settled = ProcessMemory.Of(broker.ProcessId).Resident;
-        return new IdleMeasurement(launcher.Kind, launcher.Name, clients, broker.StartedIn, before, arrived, settled, idle.Accepted, idle.Refused);
+        IdleActivity? activity = null;
+        if (readActivity)
+        {
+            if (ActivityAge - broker.Age is { Ticks: > 0 } untilOldEnough)
+            {
+                await Task.Delay(untilOldEnough, cancellationToken).ConfigureAwait(false);
+            }
+
+            var start = ThreadActivity.Of(broker.ProcessId);
+            var window = Stopwatch.StartNew();
+            await Task.Delay(ActivityWindow, cancellationToken).ConfigureAwait(false);
+            broker.ThrowIfExited();
+            activity = ThreadActivity.Of(broker.ProcessId).Since(start, window.Elapsed);
+        }
+
+        return new IdleMeasurement(launcher.Kind, launcher.Name, clients, broker.StartedIn, before, arrived, settled, idle.Accepted, idle.Refused)
+        {
+            Activity = activity,
+        };
     }
 }
 
@@ -44,6 +74,9 @@ public static class IdleFootprint
 /// <param name="Refused">Idle clients refused or not answered.</param>
 public sealed record IdleMeasurement(BrokerKind Broker, string BrokerName, int Wanted, TimeSpan StartedIn, long Before, long OnArrival, long Settled, int Clients, int Refused)
 {
+    /// <summary>The broker's CPU time and context switches per second with the idle clients connected, when read.</summary>
+    public IdleActivity? Activity { get; init; }
+
     public double BytesPerConnection => PerConnection(Settled);
 
     public double BytesPerConnectionOnArrival => PerConnection(OnArrival);
