@@ -124,9 +124,9 @@ public sealed class TargetEvaluator(IReadOnlyList<CaseResult> results)
             : Unavailable(name, result, null);
     }
 
-    /// <summary>Broker CPU per message against <paramref name="factor"/> times another row's, at full load (throughput
-    /// phase) and at the fixed rate (latency phase); met only when both hold, since a broker could win one by batching
-    /// and lose the other.</summary>
+    /// <summary>Broker CPU per message ÷ another row's, at full load (throughput phase) and at the fixed rate (latency
+    /// phase); met only when <paramref name="holds"/> for both, since a broker could win one by batching and lose the
+    /// other.</summary>
     static TargetCheck CpuVersus(CaseResult result, CaseResult? reference, string name, BenchmarkCase? referenceCase, Func<double, bool> holds)
     {
         if (CpuRatios(result, reference) is not { } ratios)
