@@ -5,6 +5,7 @@ namespace EdgeBroker.Host.Storage;
 /// nothing to write, nothing wakes. The dedupe log and the uplinks' removals each polled ten times a second, and every
 /// poll woke the thread pool too, so an idle broker woke about 150 times a second (docs/performance.md, "An idle broker
 /// that sleeps"). A change recorded while a flush is armed rides with it; one recorded once it fired arms the next.
+/// The group commit's unawaited deletions use it too, so their commit comes at most its delay after the first of them.
 /// </summary>
 public sealed class DelayedFlush : IDisposable
 {

@@ -25,7 +25,9 @@ public sealed class GroupCommit : IDisposable
 
     readonly SqliteDatabase _database;
     readonly object _queueSync = new();
-    readonly Timer _timer;
+
+    /// <summary>Commits the unawaited changes <see cref="UnawaitedDelayMs"/> after the first of them that no commit took.</summary>
+    readonly DelayedFlush _unawaitedCommit;
     List<Change> _queued = [];
     List<Change> _batch = [];
     long _lastQueued;
@@ -33,7 +35,6 @@ public sealed class GroupCommit : IDisposable
     /// <summary>The sequence of the last change a commit took from the queue (under the queue's lock).</summary>
     long _lastTaken;
     long _lastSettled;
-    bool _timerArmed;
     bool _committing;
     bool _disposed;
 
@@ -43,7 +44,7 @@ public sealed class GroupCommit : IDisposable
     public GroupCommit(SqliteDatabase database)
     {
         _database = database;
-        _timer = new Timer(_ => CommitQueued());
+        _unawaitedCommit = new DelayedFlush(CommitQueued, TimeSpan.FromMilliseconds(UnawaitedDelayMs));
     }
 
     /// <summary>The database is closing: nothing more is committed (read under <see cref="SqliteDatabase.Sync"/>).</summary>
@@ -75,7 +76,7 @@ public sealed class GroupCommit : IDisposable
     public void Collect(ref CollectingChange? collecting, Func<CollectingChange> start, string key, long value)
     {
         bool commitNow;
-        var armTimer = false;
+        var started = false;
         lock (_queueSync)
         {
             if (collecting is null || collecting.Sequence <= _lastTaken)
@@ -83,8 +84,7 @@ public sealed class GroupCommit : IDisposable
                 collecting = start();
                 _queued.Add(collecting);
                 collecting.Sequence = ++_lastQueued;
-                armTimer = !_timerArmed;
-                _timerArmed = true;
+                started = true;
             }
 
             commitNow = collecting.Add(key, value) == UnawaitedLimit;
@@ -96,9 +96,9 @@ public sealed class GroupCommit : IDisposable
             CommitInBackground();
         }
 
-        if (armTimer)
+        if (started)
         {
-            _timer.Change(UnawaitedDelayMs, Timeout.Infinite);
+            _unawaitedCommit.Request();
         }
     }
 
@@ -217,7 +217,6 @@ public sealed class GroupCommit : IDisposable
         lock (_queueSync)
         {
             (_batch, _queued) = (_queued, _batch);
-            _timerArmed = false;
             if (_batch.Count > 0)
             {
                 _lastTaken = _batch[^1].Sequence;
@@ -309,7 +308,7 @@ public sealed class GroupCommit : IDisposable
     /// <summary>Stops the timer and commits what is still queued (a clean stop loses nothing acknowledged).</summary>
     public void Dispose()
     {
-        _timer.Dispose();
+        _unawaitedCommit.Dispose();
         lock (_database.Sync)
         {
             CommitQueuedLocked();
