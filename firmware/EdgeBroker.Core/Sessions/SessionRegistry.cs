@@ -78,15 +78,5 @@ namespace EdgeBroker.Core.Sessions
 
             return sessions;
         }
-
-        /// <summary>Adds all sessions to <paramref name="sessions"/>: a caller that runs often keeps one list and
-        /// empties it after use, instead of a new copy each time.</summary>
-        public void CopyTo(ArrayList sessions)
-        {
-            lock (_sync)
-            {
-                _table.CopyValuesTo(sessions);
-            }
-        }
     }
 }
