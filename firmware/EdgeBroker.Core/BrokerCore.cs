@@ -60,6 +60,7 @@ namespace EdgeBroker.Core
         readonly UnreachableTargets _unreachable;
         readonly int _maxQos;
         int _sessionsExpired;
+        int _connectedSessions;
         int _connectionsAccepted;
         int _maxSubscriptionsPerClient;
         bool _shuttingDown;
@@ -81,8 +82,6 @@ namespace EdgeBroker.Core
             _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks, _routes, _unreachable);
             _presence = new PresenceTracker(_router);
         }
-
-        internal SessionRegistry Sessions { get { return _sessions; } }
 
         internal SubscriptionIndex Subscriptions { get { return _subscriptions; } }
 
@@ -115,6 +114,10 @@ namespace EdgeBroker.Core
 
         /// <summary>Sessions the core holds, connected and away.</summary>
         public int SessionCount { get { return _sessions.Count; } }
+
+        /// <summary>Sessions with a live connection: counted as they change (<see cref="SetConnection"/>), so that
+        /// reading it walks none.</summary>
+        public int ConnectedSessionCount { get { return _connectedSessions; } }
 
         /// <summary>Whether the core holds a session for <paramref name="clientId"/> (connected or away).</summary>
         public bool HasSession(string clientId)
@@ -358,7 +361,7 @@ namespace EdgeBroker.Core
                 // A new connection for the client ID: the will of an earlier one, waiting out its delay, is not sent
                 // [MQTT-3.1.3-9].
                 session.Will = null;
-                session.Connection = connection;
+                SetConnection(session, connection);
                 _offline.Start(session, nowMs);
             }
 
@@ -407,7 +410,7 @@ namespace EdgeBroker.Core
                 }
 
                 _offline.Stop(session);
-                session.Connection = null;
+                SetConnection(session, null);
                 handOn = SharedDeliveries.TakeAll(session);
                 session.DisconnectedAtMs = Clock.NowMs();
                 if (newExpiry)
@@ -1105,6 +1108,22 @@ namespace EdgeBroker.Core
 
         /// <summary>Forgets a session entirely: subscriptions, kept messages, stored entry, registration. Called
         /// under the session's lock.</summary>
+        /// <summary>Every change of a session's connection goes through here (under the session's lock), keeping
+        /// <see cref="ConnectedSessionCount"/>.</summary>
+        void SetConnection(Session session, IClientConnection connection)
+        {
+            if (session.Connection == null && connection != null)
+            {
+                Interlocked.Increment(ref _connectedSessions);
+            }
+            else if (session.Connection != null && connection == null)
+            {
+                Interlocked.Decrement(ref _connectedSessions);
+            }
+
+            session.Connection = connection;
+        }
+
         void Discard(Session session)
         {
             _subscriptions.RemoveAll(session);
@@ -1119,7 +1138,7 @@ namespace EdgeBroker.Core
 
             // Calls that found this session before it was discarded and waited for its lock (the old connection's end
             // after a clean start, a SUBSCRIBE in flight) must not write it back to the store.
-            session.Connection = null;
+            SetConnection(session, null);
             session.IsDiscarded = true;
             _sessions.Remove(session);
             ReachabilityChanged(session.ClientId);
