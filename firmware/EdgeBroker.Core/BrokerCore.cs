@@ -704,7 +704,7 @@ namespace EdgeBroker.Core
         public ArrayList ExpireSessions(long nowMs)
         {
             ArrayList expired = new ArrayList();
-            ArrayList sessions = _sessions.Snapshot();
+            ArrayList sessions = _sessions.Persistent(true);
             for (int i = 0; i < sessions.Count; i++)
             {
                 Session session = (Session)sessions[i];
@@ -829,7 +829,7 @@ namespace EdgeBroker.Core
         public int OfflineQueueDepth()
         {
             int depth = 0;
-            ArrayList sessions = _sessions.Snapshot();
+            ArrayList sessions = _sessions.Persistent(false);
             for (int i = 0; i < sessions.Count; i++)
             {
                 depth += KeptFor((Session)sessions[i]);
@@ -844,7 +844,7 @@ namespace EdgeBroker.Core
         public ArrayList OfflineQueues()
         {
             ArrayList queues = new ArrayList();
-            ArrayList sessions = _sessions.Snapshot();
+            ArrayList sessions = _sessions.Persistent(false);
             for (int i = 0; i < sessions.Count; i++)
             {
                 Session session = (Session)sessions[i];
