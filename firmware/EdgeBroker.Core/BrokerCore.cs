@@ -46,11 +46,8 @@ namespace EdgeBroker.Core
 
         readonly SessionRegistry _sessions;
 
-        /// <summary>The sessions <see cref="Tick"/> goes through: filled and emptied by each tick, and kept. A new copy
-        /// every second grew by doubling to 8 bytes per session — about 26 bytes of garbage per idle client a second
-        /// at 10,000 clients, which kept the host's resident memory climbing between its heap trims. Its lock also
-        /// keeps two ticks from overlapping.</summary>
-        readonly ArrayList _tickSessions = new ArrayList();
+        /// <summary>The sessions <see cref="Tick"/> looks at; its lock also keeps two ticks from overlapping.</summary>
+        readonly DueSessions _due = new DueSessions();
         readonly SubscriptionIndex _subscriptions;
         readonly IOfflineStore _offlineStore;
         readonly ISessionStore _sessionStore;
@@ -63,6 +60,7 @@ namespace EdgeBroker.Core
         readonly UnreachableTargets _unreachable;
         readonly int _maxQos;
         int _sessionsExpired;
+        int _connectedSessions;
         int _connectionsAccepted;
         int _maxSubscriptionsPerClient;
         bool _shuttingDown;
@@ -74,7 +72,7 @@ namespace EdgeBroker.Core
             _subscriptions = new SubscriptionIndex();
             _offlineStore = offlineStore;
             _sessionStore = sessionStore;
-            _offline = new OfflineDelivery(offlineStore, limits);
+            _offline = new OfflineDelivery(offlineStore, limits, _due);
             _counters = new RoutingCounters();
             _maxQos = maxQos;
             _uplinks = new UplinkSet();
@@ -84,8 +82,6 @@ namespace EdgeBroker.Core
             _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks, _routes, _unreachable);
             _presence = new PresenceTracker(_router);
         }
-
-        internal SessionRegistry Sessions { get { return _sessions; } }
 
         internal SubscriptionIndex Subscriptions { get { return _subscriptions; } }
 
@@ -118,6 +114,10 @@ namespace EdgeBroker.Core
 
         /// <summary>Sessions the core holds, connected and away.</summary>
         public int SessionCount { get { return _sessions.Count; } }
+
+        /// <summary>Sessions with a live connection: counted as they change (<see cref="SetConnection"/>), so that
+        /// reading it walks none.</summary>
+        public int ConnectedSessionCount { get { return _connectedSessions; } }
 
         /// <summary>Whether the core holds a session for <paramref name="clientId"/> (connected or away).</summary>
         public bool HasSession(string clientId)
@@ -361,7 +361,7 @@ namespace EdgeBroker.Core
                 // A new connection for the client ID: the will of an earlier one, waiting out its delay, is not sent
                 // [MQTT-3.1.3-9].
                 session.Will = null;
-                session.Connection = connection;
+                SetConnection(session, connection);
                 _offline.Start(session, nowMs);
             }
 
@@ -410,7 +410,7 @@ namespace EdgeBroker.Core
                 }
 
                 _offline.Stop(session);
-                session.Connection = null;
+                SetConnection(session, null);
                 handOn = SharedDeliveries.TakeAll(session);
                 session.DisconnectedAtMs = Clock.NowMs();
                 if (newExpiry)
@@ -431,6 +431,7 @@ namespace EdgeBroker.Core
                         // Published when the delay has passed or the session ends, whichever comes first (§3.1.2.5).
                         uint delay = session.WillDelaySeconds < sessionExpirySeconds ? session.WillDelaySeconds : sessionExpirySeconds;
                         session.WillDueMs = session.DisconnectedAtMs + (long)delay * 1000;
+                        _due.Add(session);
                     }
                 }
 
@@ -589,35 +590,51 @@ namespace EdgeBroker.Core
             }
         }
 
-        /// <summary>Time passes: sends overdue offline batches. Engines call it about once a second.</summary>
+        /// <summary>Time passes: sends overdue offline batches and wills whose delay has passed. Engines call it about
+        /// once a second; it looks only at the sessions listed as <see cref="DueSessions"/>.</summary>
         public void Tick(long nowMs)
         {
-            lock (_tickSessions)
+            lock (_due)
             {
-                _sessions.CopyTo(_tickSessions);
+                ArrayList due = _due.Take();
+                int next = 0;
                 try
                 {
-                    for (int i = 0; i < _tickSessions.Count; i++)
+                    while (next < due.Count)
                     {
-                        Session session = (Session)_tickSessions[i];
+                        Session session = (Session)due[next];
                         RoutedMessage will = null;
                         lock (session.SyncRoot)
                         {
-                            _offline.Tick(session, nowMs);
-                            if (session.Will != null && !session.IsOnline && session.WillDueMs <= nowMs)
+                            if (!session.IsDiscarded)
                             {
-                                will = TakeWill(session);
+                                _offline.Tick(session, nowMs);
+                                if (session.Will != null && !session.IsOnline && session.WillDueMs <= nowMs)
+                                {
+                                    will = TakeWill(session);
+                                }
                             }
+
+                            _due.Settle(session, MayBecomeDue(session));
                         }
 
+                        next++;
                         PublishWill(will);
                     }
                 }
                 finally
                 {
-                    _tickSessions.Clear();
+                    // A fault (the store's) ends this tick early: the sessions it did not settle wait for the next.
+                    _due.Relist(due, next);
                 }
             }
+        }
+
+        /// <summary>Whether <see cref="Tick"/> may have something to do for <paramref name="session"/> later: a backlog
+        /// its connection has not been handed yet, or a will waiting out its delay. Call under its lock.</summary>
+        static bool MayBecomeDue(Session session)
+        {
+            return !session.IsDiscarded && (session.IsOnline ? session.BacklogPending : session.Will != null);
         }
 
         /// <summary>
@@ -687,7 +704,7 @@ namespace EdgeBroker.Core
         public ArrayList ExpireSessions(long nowMs)
         {
             ArrayList expired = new ArrayList();
-            ArrayList sessions = _sessions.Snapshot();
+            ArrayList sessions = _sessions.Persistent(true);
             for (int i = 0; i < sessions.Count; i++)
             {
                 Session session = (Session)sessions[i];
@@ -812,7 +829,7 @@ namespace EdgeBroker.Core
         public int OfflineQueueDepth()
         {
             int depth = 0;
-            ArrayList sessions = _sessions.Snapshot();
+            ArrayList sessions = _sessions.Persistent(false);
             for (int i = 0; i < sessions.Count; i++)
             {
                 depth += KeptFor((Session)sessions[i]);
@@ -827,7 +844,7 @@ namespace EdgeBroker.Core
         public ArrayList OfflineQueues()
         {
             ArrayList queues = new ArrayList();
-            ArrayList sessions = _sessions.Snapshot();
+            ArrayList sessions = _sessions.Persistent(false);
             for (int i = 0; i < sessions.Count; i++)
             {
                 Session session = (Session)sessions[i];
@@ -1091,6 +1108,22 @@ namespace EdgeBroker.Core
 
         /// <summary>Forgets a session entirely: subscriptions, kept messages, stored entry, registration. Called
         /// under the session's lock.</summary>
+        /// <summary>Every change of a session's connection goes through here (under the session's lock), keeping
+        /// <see cref="ConnectedSessionCount"/>.</summary>
+        void SetConnection(Session session, IClientConnection connection)
+        {
+            if (session.Connection == null && connection != null)
+            {
+                Interlocked.Increment(ref _connectedSessions);
+            }
+            else if (session.Connection != null && connection == null)
+            {
+                Interlocked.Decrement(ref _connectedSessions);
+            }
+
+            session.Connection = connection;
+        }
+
         void Discard(Session session)
         {
             _subscriptions.RemoveAll(session);
@@ -1105,7 +1138,7 @@ namespace EdgeBroker.Core
 
             // Calls that found this session before it was discarded and waited for its lock (the old connection's end
             // after a clean start, a SUBSCRIBE in flight) must not write it back to the store.
-            session.Connection = null;
+            SetConnection(session, null);
             session.IsDiscarded = true;
             _sessions.Remove(session);
             ReachabilityChanged(session.ClientId);

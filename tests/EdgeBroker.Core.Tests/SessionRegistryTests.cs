@@ -38,6 +38,23 @@ public class SessionRegistryTests
     }
 
     [Fact]
+    public void Persistent_ListsTheSessionsThatOutliveTheirConnection_AndWithAwayOnlyThoseAwayNow()
+    {
+        SessionRegistry registry = RegistryWith(Many);
+        for (int i = 0; i < Many; i += 10)
+        {
+            Session session = registry.Find(ClientId(i))!;
+            session.IsPersistent = true;
+            session.Connection = i % 20 == 0 ? new Tests.Support.RecordingConnection(session.ClientId, 60) : null;
+        }
+
+        Assert.Equal(Many / 10, registry.Persistent(awayOnly: false).Count);
+        Assert.Equal(
+            Enumerable.Range(0, Many).Where(i => i % 10 == 0 && i % 20 != 0).Select(ClientId).Order(),
+            registry.Persistent(awayOnly: true).Cast<Session>().Select(session => session.ClientId).Order());
+    }
+
+    [Fact]
     public void ManySessions_AreAllFoundAfterGrowing()
     {
         SessionRegistry registry = RegistryWith(Many);

@@ -1,6 +1,4 @@
-using System.Collections;
 using EdgeBroker.Core.Routing;
-using EdgeBroker.Core.Sessions;
 
 namespace EdgeBroker.Core.Monitoring
 {
@@ -78,16 +76,8 @@ namespace EdgeBroker.Core.Monitoring
             status.PublishDuplicates = counters.DuplicateDropped;
             status.BytesReceived = engine.BytesReceived;
             status.BytesSent = engine.BytesSent;
-            ArrayList sessions = core.Sessions.Snapshot();
-            status.ClientsTotal = sessions.Count;
-            for (int i = 0; i < sessions.Count; i++)
-            {
-                if (((Session)sessions[i]).IsOnline)
-                {
-                    status.ClientsConnected++;
-                }
-            }
-
+            status.ClientsTotal = core.SessionCount;
+            status.ClientsConnected = core.ConnectedSessionCount;
             status.ClientsExpired = core.SessionsExpired;
             status.ConnectionsAccepted = core.ConnectionsAccepted;
             status.Subscriptions = core.Subscriptions.Count;

@@ -33,14 +33,17 @@ namespace EdgeBroker.Core.Offline
 
         readonly IOfflineStore _store;
         readonly OfflineLimits _limits;
+        readonly DueSessions _due;
 
         /// <summary>1 while the store cannot write (interlocked: sessions have locks of their own).</summary>
         int _storeUnavailable;
 
-        public OfflineDelivery(IOfflineStore store, OfflineLimits limits)
+        /// <param name="due">Where a session with a backlog left is listed for <see cref="Tick"/>.</param>
+        public OfflineDelivery(IOfflineStore store, OfflineLimits limits, DueSessions due)
         {
             _store = store;
             _limits = limits;
+            _due = due;
         }
 
         /// <summary>A connection was attached: QoS 0 kept in memory first, then the first batch from the store.</summary>
@@ -68,6 +71,10 @@ namespace EdgeBroker.Core.Offline
             }
 
             SendNextBatch(session, nowMs);
+            if (session.BacklogPending)
+            {
+                _due.Add(session);
+            }
         }
 
         /// <summary>The connection ended: what it was sent but did not acknowledge is a redelivery next time.</summary>
@@ -113,6 +120,7 @@ namespace EdgeBroker.Core.Offline
             {
                 // Stored but not sent: it waits with the backlog (SentUpTo stays before it) for the next batch.
                 session.BacklogPending = true;
+                _due.Add(session);
                 return PublishOutcome.Queued;
             }
 
@@ -184,7 +192,8 @@ namespace EdgeBroker.Core.Offline
             }
         }
 
-        /// <summary>Sends the next batch if the previous one has waited long enough for its acknowledgements.</summary>
+        /// <summary>Sends the next batch if the previous one has waited long enough for its acknowledgements. Called for
+        /// the sessions listed in <see cref="DueSessions"/>.</summary>
         public void Tick(Session session, long nowMs)
         {
             if (session.BacklogPending && session.Connection != null && nowMs - session.BatchSentAtMs >= _limits.BatchIntervalMs)

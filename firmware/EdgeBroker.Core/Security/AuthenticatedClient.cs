@@ -77,6 +77,18 @@ namespace EdgeBroker.Core.Security
             return DisconnectReason != null;
         }
 
+        /// <summary>When the sooner of the client's tokens runs out (Unix ms); <see cref="long.MaxValue"/> without
+        /// one.</summary>
+        internal long CredentialsExpireAtMs
+        {
+            get
+            {
+                long read = ReadToken == null ? long.MaxValue : ReadToken.ExpiresAtMs;
+                long write = WriteToken == null ? long.MaxValue : WriteToken.ExpiresAtMs;
+                return read < write ? read : write;
+            }
+        }
+
         static bool TokenHolds(TokenRecord token, long nowMs)
         {
             return token == null || token.IsValidAt(nowMs);

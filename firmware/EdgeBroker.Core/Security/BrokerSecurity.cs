@@ -111,7 +111,13 @@ namespace EdgeBroker.Core.Security
         {
             lock (_sync)
             {
-                return _tokens.Revoke(token);
+                if (!_tokens.Revoke(token))
+                {
+                    return false;
+                }
+
+                _clients.TokenRevoked();
+                return true;
             }
         }
 

@@ -85,6 +85,9 @@ namespace EdgeBroker.Core.Sessions
         /// <summary>Forgotten by the broker; a newer session object may serve the same client ID.</summary>
         internal bool IsDiscarded;
 
+        /// <summary>Listed in the core's <see cref="DueSessions"/> (guarded by its lock, not by SyncRoot).</summary>
+        internal bool IsDue;
+
         // Offline delivery state (see Offline.OfflineDelivery), guarded by SyncRoot.
 
         /// <summary>Highest stored message id handed to the current connection.</summary>

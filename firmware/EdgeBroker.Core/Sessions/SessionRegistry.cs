@@ -65,7 +65,30 @@ namespace EdgeBroker.Core.Sessions
             }
         }
 
-        /// <summary>A copy of all sessions, for listings and expiry sweeps; made at its size, not grown by doubling
+        /// <summary>The sessions that outlive their connection — with <paramref name="awayOnly"/>, only those away now —
+        /// read without their locks, so a caller that acts on one checks it again under its lock. What concerns only
+        /// these (the expiry sweep, the offline queues) copies only these: a copy of every session at each sweep and
+        /// each <c>$SYS</c> publication was most of what an idle host with 10,000 clients still did in its ticks
+        /// (docs/performance.md, "Ticks that walk only what is due").</summary>
+        public ArrayList Persistent(bool awayOnly)
+        {
+            ArrayList sessions = new ArrayList();
+            lock (_sync)
+            {
+                for (int slot = 0; slot < _table.SlotCount; slot++)
+                {
+                    Session session = (Session)_table.ValueAt(slot);
+                    if (session != null && session.IsPersistent && !(awayOnly && session.IsOnline))
+                    {
+                        sessions.Add(session);
+                    }
+                }
+            }
+
+            return sessions;
+        }
+
+        /// <summary>A copy of all sessions, for listings; made at its size, not grown by doubling
         /// (which left about three times the list's size in garbage at each call).</summary>
         public ArrayList Snapshot()
         {
@@ -77,16 +100,6 @@ namespace EdgeBroker.Core.Sessions
             }
 
             return sessions;
-        }
-
-        /// <summary>Adds all sessions to <paramref name="sessions"/>: a caller that runs often keeps one list and
-        /// empties it after use, instead of a new copy each time.</summary>
-        public void CopyTo(ArrayList sessions)
-        {
-            lock (_sync)
-            {
-                _table.CopyValuesTo(sessions);
-            }
         }
     }
 }

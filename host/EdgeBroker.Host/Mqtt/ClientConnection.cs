@@ -83,8 +83,14 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     int _queuedMessages;
     long _queuedBytes;
 
-    /// <summary>When the client last sent a packet (<see cref="Environment.TickCount64"/>), for the keep-alive sweep.</summary>
+    /// <summary>When the client last sent a packet (<see cref="Environment.TickCount64"/>), for the keep-alive check.</summary>
     long _lastPacketMs = Environment.TickCount64;
+
+    /// <summary>The connection's place on the bridge's <see cref="KeepAliveWheel"/>: its neighbours in its slot and the
+    /// slot (-1: not on the wheel). Guarded by the wheel's lock; only the wheel uses them.</summary>
+    internal ClientConnection? KeepAlivePrevious;
+    internal ClientConnection? KeepAliveNext;
+    internal int KeepAliveSlot = -1;
 
     public string ChannelId => _channelId.ToString("N");
 
@@ -177,8 +183,12 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>Whether the client has been silent for longer than one and a half keep-alive periods [MQTT-3.1.2-24].</summary>
     public bool KeepAliveExpired(long nowMs)
     {
-        return keepAliveSeconds != 0 && nowMs - Volatile.Read(ref _lastPacketMs) > keepAliveSeconds * 1500L;
+        return keepAliveSeconds != 0 && nowMs > KeepAliveDeadlineMs;
     }
+
+    /// <summary>Until when (<see cref="Environment.TickCount64"/>) the client may stay silent: one and a half keep-alive
+    /// periods after its last packet.</summary>
+    public long KeepAliveDeadlineMs => Volatile.Read(ref _lastPacketMs) + keepAliveSeconds * 1500L;
 
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {

@@ -39,6 +39,7 @@ sealed partial class CoreBridge
 
     /// <summary>The connections whose CONNECT was accepted and that have not ended yet.</summary>
     readonly ConcurrentDictionary<ClientConnection, byte> _connections = new();
+    readonly KeepAliveWheel _keepAlive = new();
 
     /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
     readonly ClientConnection.Shared _connectionsShare;
@@ -83,14 +84,13 @@ sealed partial class CoreBridge
     public void Serve(GuardedChannel channel) => new Reader(this, channel).Start();
 
     /// <summary>Once a second: closes the connections whose clients fell silent for 1.5 keep-alive periods
-    /// [MQTT-3.1.2-24] (MQTT 5: DISCONNECT 0x8D).</summary>
+    /// [MQTT-3.1.2-24] (MQTT 5: DISCONNECT 0x8D), looking only at those whose deadline may have passed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Tick()
     {
-        var nowMs = Environment.TickCount64;
-        foreach (var (connection, _) in _connections)
+        if (_keepAlive.Expired(Environment.TickCount64) is { } expired)
         {
-            if (connection.KeepAliveExpired(nowMs))
+            foreach (var connection in expired)
             {
                 _logger.LogInformation(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): no packet within 1.5 times its keep-alive of {KeepAlive} s",
                     connection.ClientId, connection.ChannelId, connection.KeepAliveSeconds);
@@ -163,6 +163,7 @@ sealed partial class CoreBridge
         var previous = _core.ConnectionOf(clientId) as ClientConnection;
         var sessionPresent = _core.Connect(clientId, connect.CleanSession, expiry, connection);
         _connections[connection] = 0;
+        _keepAlive.Add(connection);
         try
         {
             if (connect.WillFlag)
@@ -259,6 +260,7 @@ sealed partial class CoreBridge
     void Ended(ClientConnection connection)
     {
         _connections.TryRemove(connection, out _);
+        _keepAlive.Remove(connection);
         var clientId = connection.ClientId;
         _core.Disconnect(clientId, connection, connection.SessionExpirySeconds);
         connection.End();

@@ -64,6 +64,35 @@ public class SysTreeTests
         Assert.Equal(["1234", "1234"], Values(watcher, "$SYS/broker/bytes/received"));
     }
 
+    /// <summary>The connected count is kept as connections change rather than counted at each publication: a takeover,
+    /// a clean start over a live session, a persistent session going away and one expiring each leave it right.</summary>
+    [Fact]
+    public void Counts_connected_and_disconnected_clients_through_takeovers_clean_starts_and_expiries()
+    {
+        var broker = new TestBroker();
+        var watcher = broker.ConnectSubscribed("watcher", "$SYS/broker/clients/connected", "$SYS/broker/clients/disconnected");
+        var tree = new SysTree(broker.Core, new Engine(), 1, Start);
+        var kept = broker.Connect("kept", sessionExpirySeconds: 60);
+        var keptAgain = broker.Connect("kept", sessionExpirySeconds: 60, cleanStart: false);
+        var fresh = broker.Connect("fresh", TestBroker.Persistent);
+        broker.Connect("fresh", TestBroker.Persistent, cleanStart: true);
+        var gone = broker.Connect("gone");
+        tree.Tick(Start + 1_000);
+
+        // The first two end connections already replaced: nothing changes.
+        broker.Disconnect(kept);
+        broker.Disconnect(fresh);
+        broker.Disconnect(gone);
+        tree.Tick(Start + 2_000);
+        broker.Disconnect(keptAgain);
+        tree.Tick(Start + 3_000);
+        broker.Core.ExpireSessions(Clock.NowMs() + 61_000);
+        tree.Tick(Start + 4_000);
+
+        Assert.Equal(["4", "3", "2", "2"], Values(watcher, "$SYS/broker/clients/connected"));
+        Assert.Equal(["0", "0", "1", "0"], Values(watcher, "$SYS/broker/clients/disconnected"));
+    }
+
     [Fact]
     public void Publishes_the_free_heap_only_where_the_engine_measures_it()
     {

@@ -74,6 +74,29 @@ public class TokenLifecycleTests
         Assert.Null(_fixture.Security.Clients.Find(ClientId));
     }
 
+    /// <summary>The clients are looked at only once the soonest token has run out or something was revoked; each look
+    /// finds the next soonest, so a later expiry is not missed and an earlier one not waited past.</summary>
+    [Fact]
+    public void Clients_whose_tokens_run_out_at_different_times_are_each_disconnected_when_theirs_does()
+    {
+        string soon = _fixture.IssueToken(read: true, write: true, expiresAt: SecurityFixture.Now + 60_000, parents: "GID_sensors");
+        string later = _fixture.IssueToken(read: true, write: true, expiresAt: SecurityFixture.Now + 120_000, parents: "GID_sensors");
+        string latest = _fixture.IssueToken(read: true, write: true, expiresAt: SecurityFixture.Now + 180_000, parents: "GID_sensors");
+        _fixture.ConnectWithTokens("GID_sensors@@@DEVICE_002", "RW|" + later);
+        _fixture.ConnectWithTokens(ClientId, "R|" + soon + "|W|" + latest);
+        _fixture.ConnectWithTokens("GID_sensors@@@DEVICE_003", "RW|" + latest);
+
+        Assert.Equal(new[] { ClientId }, Disconnected(SecurityFixture.Now + 60_000));
+        Assert.Empty(Disconnected(SecurityFixture.Now + 119_999));
+        Assert.Equal(new[] { "GID_sensors@@@DEVICE_002" }, Disconnected(SecurityFixture.Now + 120_000));
+        Assert.True(_fixture.Security.RevokeToken(latest));
+        Assert.Equal(new[] { "GID_sensors@@@DEVICE_003" }, Disconnected(SecurityFixture.Now + 120_001));
+        Assert.Empty(Disconnected(SecurityFixture.Now + 200_000));
+    }
+
+    IEnumerable<string> Disconnected(long nowMs) =>
+        _fixture.Security.ClientsToDisconnect(nowMs).Cast<AuthenticatedClient>().Select(client => client.ClientId).Order();
+
     [Fact]
     public void Revoking_a_token_disconnects_every_client_using_it_and_only_them()
     {
