@@ -704,7 +704,7 @@ namespace EdgeBroker.Core
         public ArrayList ExpireSessions(long nowMs)
         {
             ArrayList expired = new ArrayList();
-            ArrayList sessions = _sessions.Persistent(true);
+            ArrayList sessions = _sessions.Persistent(awayOnly: true);
             for (int i = 0; i < sessions.Count; i++)
             {
                 Session session = (Session)sessions[i];
@@ -829,7 +829,7 @@ namespace EdgeBroker.Core
         public int OfflineQueueDepth()
         {
             int depth = 0;
-            ArrayList sessions = _sessions.Persistent(false);
+            ArrayList sessions = _sessions.Persistent(awayOnly: false);
             for (int i = 0; i < sessions.Count; i++)
             {
                 depth += KeptFor((Session)sessions[i]);
@@ -844,7 +844,7 @@ namespace EdgeBroker.Core
         public ArrayList OfflineQueues()
         {
             ArrayList queues = new ArrayList();
-            ArrayList sessions = _sessions.Persistent(false);
+            ArrayList sessions = _sessions.Persistent(awayOnly: false);
             for (int i = 0; i < sessions.Count; i++)
             {
                 Session session = (Session)sessions[i];
@@ -1106,8 +1106,6 @@ namespace EdgeBroker.Core
             return false;
         }
 
-        /// <summary>Forgets a session entirely: subscriptions, kept messages, stored entry, registration. Called
-        /// under the session's lock.</summary>
         /// <summary>Every change of a session's connection goes through here (under the session's lock), keeping
         /// <see cref="ConnectedSessionCount"/>.</summary>
         void SetConnection(Session session, IClientConnection connection)
@@ -1124,6 +1122,8 @@ namespace EdgeBroker.Core
             session.Connection = connection;
         }
 
+        /// <summary>Forgets a session entirely: subscriptions, kept messages, stored entry, registration. Called
+        /// under the session's lock.</summary>
         void Discard(Session session)
         {
             _subscriptions.RemoveAll(session);

@@ -118,10 +118,13 @@ namespace EdgeBroker.Core.Security
                     {
                         lost.Add(client);
                         _byClientId.Remove(client.ClientId);
+                        continue;
                     }
-                    else if (client.CredentialsExpireAtMs < soonest)
+
+                    long expiresAtMs = client.CredentialsExpireAtMs;
+                    if (expiresAtMs < soonest)
                     {
-                        soonest = client.CredentialsExpireAtMs;
+                        soonest = expiresAtMs;
                     }
                 }
 

@@ -61,9 +61,8 @@ sealed class KeepAliveWheel
                 _slots[slot] = null;
                 while (connection is not null)
                 {
+                    // The slot was emptied above; Link gives the connection its new place and neighbours.
                     var next = connection.KeepAliveNext;
-                    connection.KeepAliveNext = connection.KeepAlivePrevious = null;
-                    connection.KeepAliveSlot = -1;
                     if (connection.KeepAliveExpired(nowMs))
                     {
                         (expired ??= []).Add(connection);
