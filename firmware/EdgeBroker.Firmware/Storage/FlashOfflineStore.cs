@@ -26,6 +26,8 @@ namespace EdgeBroker.Firmware.Storage
         /// so a list is searched; no hash table to enumerate on compaction.</summary>
         readonly ArrayList _queues = new ArrayList();
 
+        readonly SpareQueues _spares = new SpareQueues();
+
         long _lastIssuedId;
         int _liveBytes;
 
@@ -259,7 +261,7 @@ namespace EdgeBroker.Firmware.Storage
             MessageQueue queue = Find(clientId);
             if (queue == null)
             {
-                queue = new MessageQueue(clientId);
+                queue = _spares.Take(clientId);
                 _queues.Add(queue);
             }
 
@@ -274,6 +276,7 @@ namespace EdgeBroker.Firmware.Storage
             if (queue.Count == 0)
             {
                 _queues.Remove(queue);
+                _spares.Return(queue);
             }
         }
 

@@ -23,6 +23,8 @@ namespace EdgeBroker.Firmware.Storage
         /// uplink: sequence, where the entry lies, its size, its <see cref="UplinkEntry.Size"/>, when it was queued.</summary>
         readonly ArrayList _queues = new ArrayList();
 
+        readonly SpareQueues _spares = new SpareQueues();
+
         /// <summary>The last sequence issued, to any uplink. It outlives the entries (a compaction writes it as
         /// <see cref="RecordKind.UplinkSequence"/>), so a sequence — and a resend's identity — is never issued twice.</summary>
         long _lastSequence;
@@ -223,7 +225,7 @@ namespace EdgeBroker.Firmware.Storage
             MessageQueue entries = Find(uplink);
             if (entries == null)
             {
-                entries = new MessageQueue(uplink);
+                entries = _spares.Take(uplink);
                 _queues.Add(entries);
             }
 
@@ -249,6 +251,7 @@ namespace EdgeBroker.Firmware.Storage
             if (entries.Count == 0)
             {
                 _queues.Remove(entries);
+                _spares.Return(entries);
             }
         }
 

@@ -13,7 +13,7 @@ namespace EdgeBroker.Firmware.Storage
     {
         const int InitialCapacity = 4;
 
-        readonly string _clientId;
+        string _clientId;
         long[] _ids = new long[InitialCapacity];
         int[] _offsets = new int[InitialCapacity];
         int[] _recordBytes = new int[InitialCapacity];
@@ -49,6 +49,21 @@ namespace EdgeBroker.Firmware.Storage
         public string ClientId
         {
             get { return _clientId; }
+        }
+
+        /// <summary>Whether the arrays are still at their first size (never grown by a backlog).</summary>
+        public bool HasFirstCapacity
+        {
+            get { return _ids.Length == InitialCapacity; }
+        }
+
+        /// <summary>Makes this emptied queue the queue of <paramref name="clientId"/> (<see cref="SpareQueues"/>).</summary>
+        public void Reuse(string clientId)
+        {
+            _clientId = clientId;
+            _count = 0;
+            _totalQuotaBytes = 0;
+            _totalRecordBytes = 0;
         }
 
         public int Count

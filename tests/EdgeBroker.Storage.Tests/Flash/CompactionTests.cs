@@ -55,6 +55,45 @@ public sealed class CompactionTests : FlashLogFixture
         Assert.True(Offline.Append("dev", "next") > last);
     }
 
+    /// <summary>A client's emptied queue is kept aside and handed to the next client that needs one (SpareQueues):
+    /// six clients taking turns, more than the spares kept, each with its messages apart through compactions, a
+    /// restart and each other's reused queues.</summary>
+    [Fact]
+    public void QueuesEmptiedAndTakenByOtherClients_KeepEachClientsMessagesApart()
+    {
+        var clients = Enumerable.Range(0, 6).Select(i => "dev" + i).ToArray();
+        var previous = new long[clients.Length];
+        for (int round = 0; round < 60; round++)
+        {
+            for (int c = 0; c < clients.Length; c++)
+            {
+                previous[c] = Offline.Append(clients[c], clients[c] + " message " + round);
+            }
+
+            // Acknowledged in a different order than appended, so a queue emptied by one client goes to another.
+            for (int c = clients.Length - 1; c >= 0; c--)
+            {
+                if (round < 59 || c % 2 == 0)
+                {
+                    Offline.Remove(clients[c], previous[c]);
+                }
+            }
+        }
+
+        Close();
+
+        for (int c = 0; c < clients.Length; c++)
+        {
+            var expected = c % 2 == 0 ? Array.Empty<string>() : new[] { clients[c] + " message 59" };
+            Assert.Equal(expected, Offline.ReadAll(clients[c]).Payloads());
+            Assert.Equal(expected.Length, Offline.Count(clients[c]));
+        }
+
+        Assert.True(Offline.Append("dev0", "after the restart") > previous.Max());
+        Assert.Equal(new[] { "after the restart" }, Offline.ReadAll("dev0").Payloads());
+        Assert.Equal(new[] { "dev1 message 59" }, Offline.ReadAll("dev1").Payloads());
+    }
+
     [Fact]
     public void APartialCompactionOutputBesideTheLog_IsDiscarded()
     {
