@@ -96,6 +96,20 @@ internal sealed class SynchronousRelay : IDisposable
         }
     }
 
+    /// <summary>
+    /// One packet through the relay: <paramref name="packet"/> sent on a client's socket, read and handled by the relay's
+    /// end of it (<paramref name="from"/>), what that queued sent, and <paramref name="arrived"/>'s length in bytes read
+    /// at the other client's socket.
+    /// </summary>
+    public void PassThrough(Socket fromSocket, RelayConnection from, byte[] packet, Socket toSocket, byte[] arrived)
+    {
+        fromSocket.Send(packet, SocketFlags.None);
+        WaitUntilReadable(from, packet.Length);
+        Assert.True(from.ReceiveAndHandle());
+        Context.Transmitter.FlushReady();
+        ReceiveExactly(toSocket, arrived);
+    }
+
     public static void ReceiveExactly(Socket socket, byte[] buffer)
     {
         int received = 0;
