@@ -69,6 +69,11 @@ public sealed class BrokerOptions
     /// Full survives a power loss too, with an fsync per group commit.</summary>
     public EdgeBroker.Host.Storage.SqliteSynchronous SqliteSynchronous { get; set; } = EdgeBroker.Host.Storage.SqliteSynchronous.Normal;
 
+    /// <summary>Whether each of the epoll transport's threads keeps to one CPU (Linux; off by default). Less CPU per message
+    /// at a steady rate where the broker has its CPUs to itself; a far longer tail where another process is busy
+    /// on one of them (docs/performance.md, "Pinned reactor threads, and a busy neighbour").</summary>
+    public bool PinReactorThreads { get; set; }
+
     /// <summary>How long an MQTT 3.1.1 persistent session (clean session = 0) outlives its connection.</summary>
     public uint Mqtt311SessionExpirySeconds { get; set; } = 7 * 24 * 3600;
 

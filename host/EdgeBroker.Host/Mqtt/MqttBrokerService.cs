@@ -11,6 +11,7 @@ using EdgeBroker.Host.Runtime;
 using EdgeBroker.Host.Security;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Host.Tls;
+using EdgeBroker.Host.Transport;
 using EdgeBroker.Host.Uplink;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -86,6 +87,7 @@ sealed class MqttBrokerService(
             metrics.Track(writes);
         }
 
+        Reactor.PinThreads = settings.PinReactorThreads;
         try
         {
             _listeners.Start(Endpoints(settings, port, tlsPort));
@@ -105,6 +107,7 @@ sealed class MqttBrokerService(
         BoundTlsPort = tlsPort;
         _logger.LogInformation("Storage: {Storage}; {Restored} persistent sessions restored", storage.Description, restored);
         AnnounceListeners(settings);
+        LogReactorPinning(settings);
         LogAnonymousAccess(settings);
         _logger.LogInformation("P2P route announcements (federation) are accepted from {Announcers}", core.RouteAnnouncers);
 
@@ -207,6 +210,27 @@ sealed class MqttBrokerService(
         }
 
         return endpoints;
+    }
+
+    void LogReactorPinning(BrokerOptions settings)
+    {
+        if (!settings.PinReactorThreads)
+        {
+            return;
+        }
+
+        if (!Reactor.IsSupported)
+        {
+            _logger.LogWarning("PinReactorThreads is on, but this platform serves connections with .NET's sockets (Linux only): nothing pinned");
+        }
+        else if (Reactor.Shared.PinnedCpus is { } cpus)
+        {
+            _logger.LogInformation("Reactor threads kept to CPUs {Cpus} (PinReactorThreads)", string.Join(", ", cpus));
+        }
+        else
+        {
+            _logger.LogWarning("PinReactorThreads is on, but the reactor started unpinned (another broker in this process, or no CPU set reported): nothing pinned");
+        }
     }
 
     void AnnounceListeners(BrokerOptions settings)

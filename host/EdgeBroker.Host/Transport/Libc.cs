@@ -84,6 +84,15 @@ static partial class Libc
     [LibraryImport(Library)]
     private static partial int clock_gettime(int clock, out TimeSpec time);
 
+    [LibraryImport(Library, SetLastError = true)]
+    private static partial int sched_getaffinity(int pid, nuint size, Span<byte> mask);
+
+    [LibraryImport(Library, SetLastError = true)]
+    private static partial int sched_setaffinity(int pid, nuint size, ReadOnlySpan<byte> mask);
+
+    /// <summary>Bytes of a <c>cpu_set_t</c>: glibc's 1,024 CPUs.</summary>
+    const int CpuSetSize = 128;
+
     public static int LastError => Marshal.GetLastPInvokeError();
 
     /// <summary>Adds <paramref name="fd"/> to the epoll set with <paramref name="events"/>, the descriptor itself as
@@ -114,6 +123,37 @@ static partial class Libc
     /// the vDSO does not serve it); time it waited for a core or slept does not count.</summary>
     public static long ThreadCpuNanoseconds() =>
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, out var time) == 0 ? (long)time.Seconds * 1_000_000_000 + time.Nanoseconds : 0;
+
+    /// <summary>The CPUs the calling thread may run on (its affinity, inherited from the process: a container's or
+    /// <c>taskset</c>'s CPU set), lowest first; empty if the kernel would not say.</summary>
+    public static int[] AllowedCpus()
+    {
+        Span<byte> mask = stackalloc byte[CpuSetSize];
+        if (sched_getaffinity(0, CpuSetSize, mask) != 0)
+        {
+            return [];
+        }
+
+        var cpus = new List<int>();
+        for (var cpu = 0; cpu < CpuSetSize * 8; cpu++)
+        {
+            if ((mask[cpu / 8] & (1 << (cpu % 8))) != 0)
+            {
+                cpus.Add(cpu);
+            }
+        }
+
+        return [.. cpus];
+    }
+
+    /// <summary>Keeps the calling thread to <paramref name="cpu"/> alone; false (errno set) when the kernel refuses.</summary>
+    public static bool KeepCallingThreadOn(int cpu)
+    {
+        Span<byte> mask = stackalloc byte[CpuSetSize];
+        mask.Clear();
+        mask[cpu / 8] = (byte)(1 << (cpu % 8));
+        return sched_setaffinity(0, CpuSetSize, mask) == 0;
+    }
 
     public static void SetNoDelay(int fd)
     {

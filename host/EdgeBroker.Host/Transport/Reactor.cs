@@ -84,6 +84,10 @@ sealed class Reactor
     /// <summary>Times the wait was handed to a follower (tests, measurements).</summary>
     long _handOffs;
 
+    /// <summary>The CPU each thread keeps to (-1 where the kernel refused), when <see cref="PinThreads"/> was set as
+    /// the reactor started; null otherwise.</summary>
+    readonly int[]? _pinnedCpus;
+
     /// <summary>Taken to change <see cref="s_targets"/>.</summary>
     static readonly object s_registering = new();
 
@@ -100,11 +104,46 @@ sealed class Reactor
         }
 
         _threads = threads;
+        var cpus = PinThreads ? Libc.AllowedCpus() : [];
+        if (cpus.Length == 0)
+        {
+            for (var i = 0; i < threads; i++)
+            {
+                new Thread(Run) { IsBackground = true, Name = $"EdgeBroker reactor {i}" }.Start();
+            }
+
+            return;
+        }
+
+        // Each thread keeps itself to its CPU before it first waits, so the set is never watched from elsewhere; the
+        // constructor returns once all have, so PinnedCpus says what the kernel did.
+        _pinnedCpus = new int[threads];
+        using var pinned = new CountdownEvent(threads);
         for (var i = 0; i < threads; i++)
         {
-            new Thread(Run) { IsBackground = true, Name = $"EdgeBroker reactor {i}" }.Start();
+            var index = i;
+            new Thread(() =>
+            {
+                _pinnedCpus[index] = Libc.KeepCallingThreadOn(cpus[index % cpus.Length]) ? cpus[index % cpus.Length] : -1;
+                pinned.Signal();
+                Run();
+            }) { IsBackground = true, Name = $"EdgeBroker reactor {i}" }.Start();
         }
+
+        pinned.Wait();
     }
+
+    /// <summary>
+    /// Whether the reactor's threads each keep to one CPU of those the process may use (thread i to the i-th), read once
+    /// when the reactor starts: the host sets it from <c>PinReactorThreads</c> before its first listener. Off by default:
+    /// a thread kept to a CPU that another process is busy on waits for it while another CPU is free
+    /// (docs/performance.md, "Pinned reactor threads, and a busy neighbour").
+    /// </summary>
+    public static bool PinThreads { get; set; }
+
+    /// <summary>The CPU each reactor thread keeps to (-1 where the kernel refused), or null when the threads are not
+    /// pinned.</summary>
+    public IReadOnlyList<int>? PinnedCpus => _pinnedCpus;
 
     /// <summary>
     /// Whether this process can use the epoll transport: Linux, on an architecture whose C library ABI
