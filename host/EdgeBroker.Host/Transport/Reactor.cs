@@ -105,27 +105,23 @@ sealed class Reactor
 
         _threads = threads;
         var cpus = PinThreads ? Libc.AllowedCpus() : [];
-        if (cpus.Length == 0)
-        {
-            for (var i = 0; i < threads; i++)
-            {
-                new Thread(Run) { IsBackground = true, Name = $"EdgeBroker reactor {i}" }.Start();
-            }
+        _pinnedCpus = cpus.Length == 0 ? null : new int[threads];
 
-            return;
-        }
-
-        // Each thread keeps itself to its CPU before it first waits, so the set is never watched from elsewhere; the
-        // constructor returns once all have, so PinnedCpus says what the kernel did.
-        _pinnedCpus = new int[threads];
-        using var pinned = new CountdownEvent(threads);
+        // A pinned thread keeps itself to its CPU before it first waits, so the set is never watched from elsewhere;
+        // the constructor returns once all have, so PinnedCpus says what the kernel did.
+        using var pinned = new CountdownEvent(_pinnedCpus is null ? 0 : threads);
         for (var i = 0; i < threads; i++)
         {
             var index = i;
+            var cpu = cpus.Length == 0 ? -1 : cpus[i % cpus.Length];
             new Thread(() =>
             {
-                _pinnedCpus[index] = Libc.KeepCallingThreadOn(cpus[index % cpus.Length]) ? cpus[index % cpus.Length] : -1;
-                pinned.Signal();
+                if (cpu >= 0)
+                {
+                    _pinnedCpus![index] = Libc.KeepCallingThreadOn(cpu) ? cpu : -1;
+                    pinned.Signal();
+                }
+
                 Run();
             }) { IsBackground = true, Name = $"EdgeBroker reactor {i}" }.Start();
         }

@@ -1,5 +1,6 @@
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using MQTTnet;
+using MQTTnet.Protocol;
 
 namespace EdgeBroker.EndToEnd.Tests.Transport;
 
@@ -27,7 +28,7 @@ public sealed class ReactorPinningTests
         Assert.All(pinned, cpus => Assert.Contains(cpus[0], allowed));
         Assert.Equal(Math.Min(pinned.Count, allowed.Count), pinned.Select(cpus => cpus[0]).Distinct().Count());
 
-        await AssertServesAsync(port);
+        await AssertServesAsync(broker);
     }
 
     [Fact]
@@ -42,22 +43,13 @@ public sealed class ReactorPinningTests
     }
 
     /// <summary>A message published to one client's P2P topic reaches it: pinned threads still serve.</summary>
-    static async Task AssertServesAsync(int port)
+    static async Task AssertServesAsync(RunningBroker broker)
     {
-        var factory = new MqttClientFactory();
-        using var receiver = factory.CreateMqttClient();
-        using var sender = factory.CreateMqttClient();
-        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        receiver.ApplicationMessageReceivedAsync += e =>
-        {
-            received.TrySetResult(e.ApplicationMessage.ConvertPayloadToString());
-            return Task.CompletedTask;
-        };
-        await receiver.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("GID_sensors@@@DEVICE_001").Build());
-        await sender.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("GID_app@@@backend").Build());
-        await sender.PublishStringAsync("app/p2p/GID_sensors@@@DEVICE_001", "pinned");
+        await using var receiver = await TestClient.ConnectAsync(broker, "GID_sensors@@@DEVICE_001");
+        await using var sender = await TestClient.ConnectAsync(broker, "GID_app@@@backend");
+        await sender.PublishAsync("app/p2p/GID_sensors@@@DEVICE_001", "pinned", MqttQualityOfServiceLevel.AtMostOnce);
 
-        Assert.Equal("pinned", await received.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("pinned", (await receiver.ReceiveAsync()).ConvertPayloadToString());
     }
 
     /// <summary>The CPUs each of the process's reactor threads may run on.</summary>
