@@ -22,14 +22,11 @@ namespace EdgeBroker.Firmware.Storage
         readonly RecordLog _log;
         readonly OfflineLimits _limits;
 
-        /// <summary><see cref="MessageQueue"/>s of the clients with kept messages. A gateway serves a dozen clients,
-        /// so a list is searched; no hash table to enumerate on compaction.</summary>
-        readonly ArrayList _queues = new ArrayList();
-
-        readonly SpareQueues _spares = new SpareQueues();
+        /// <summary>The kept messages of each client that has some: id, where the entry lies, its size, its quota
+        /// bytes, when it expires.</summary>
+        readonly MessageQueues _queues = new MessageQueues();
 
         long _lastIssuedId;
-        int _liveBytes;
 
         public FlashOfflineStore(object sync, RecordLog log, OfflineLimits limits)
         {
@@ -47,7 +44,7 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>Bytes of the kept messages' entries.</summary>
         public int LiveBytes
         {
-            get { return _liveBytes; }
+            get { return _queues.RecordBytes; }
         }
 
         public bool Owns(RecordKind kind)
@@ -89,7 +86,7 @@ namespace EdgeBroker.Firmware.Storage
 
                 int offset = _log.AppendAt(message.Payload, message.PayloadOffset, message.PayloadLength);
                 _lastIssuedId = id;
-                Keep(clientId, id, offset, recordBytes, (int)size, expiresAtMs);
+                _queues.Add(clientId, id, offset, recordBytes, (int)size, expiresAtMs);
                 _log.CompactIfWorthwhile();
                 return id;
             }
@@ -125,7 +122,7 @@ namespace EdgeBroker.Firmware.Storage
                     {
                         // Logged like an acknowledgement, so the message stays forgotten after a restart.
                         long expired = queue.IdAt(i);
-                        Forget(queue, i);
+                        _queues.RemoveAt(queue, i);
                         PersistRemove(expired);
                         i--;
                     }
@@ -151,7 +148,7 @@ namespace EdgeBroker.Firmware.Storage
                     return;
                 }
 
-                Forget(queue, index);
+                _queues.RemoveAt(queue, index);
                 PersistRemove(id);
             }
         }
@@ -184,7 +181,7 @@ namespace EdgeBroker.Firmware.Storage
                     return;
                 }
 
-                DropQueue(queue);
+                _queues.Drop(queue);
                 _log.Begin(RecordKind.MessagesDiscard).PutString(clientId);
                 _log.Persist();
             }
@@ -204,28 +201,18 @@ namespace EdgeBroker.Firmware.Storage
                     _lastIssuedId = id;
                 }
 
-                Keep(clientId, id, offset, reader.Size, quotaBytes, expiresAtMs);
+                _queues.Add(clientId, id, offset, reader.Size, quotaBytes, expiresAtMs);
             }
             else if (reader.Kind == RecordKind.MessageRemove)
             {
-                long id = fields.GetInt64();
-                for (int i = 0; i < _queues.Count; i++)
-                {
-                    MessageQueue queue = (MessageQueue)_queues[i];
-                    int index = queue.IndexOf(id);
-                    if (index >= 0)
-                    {
-                        Forget(queue, index);
-                        return;
-                    }
-                }
+                _queues.Remove(fields.GetInt64());
             }
             else
             {
-                MessageQueue queue = Find(fields.GetString());
+                MessageQueue queue = _queues.Find(fields.GetString());
                 if (queue != null)
                 {
-                    DropQueue(queue);
+                    _queues.Drop(queue);
                 }
             }
         }
@@ -242,48 +229,12 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>Copies every kept message's entry into the compaction's new log, as it is.</summary>
         public void WriteLive(LogCompactor compaction)
         {
-            for (int q = 0; q < _queues.Count; q++)
-            {
-                ((MessageQueue)_queues[q]).CopyInto(compaction);
-            }
+            _queues.CopyInto(compaction);
         }
 
         public void CommitRelocation()
         {
-            for (int q = 0; q < _queues.Count; q++)
-            {
-                ((MessageQueue)_queues[q]).CommitRelocation();
-            }
-        }
-
-        void Keep(string clientId, long id, int offset, int recordBytes, int quotaBytes, long expiresAtMs)
-        {
-            MessageQueue queue = Find(clientId);
-            if (queue == null)
-            {
-                queue = _spares.Take(clientId);
-                _queues.Add(queue);
-            }
-
-            queue.Add(id, offset, recordBytes, quotaBytes, expiresAtMs);
-            _liveBytes += recordBytes;
-        }
-
-        void Forget(MessageQueue queue, int index)
-        {
-            _liveBytes -= queue.RecordBytesAt(index);
-            queue.RemoveAt(index);
-            if (queue.Count == 0)
-            {
-                _queues.Remove(queue);
-                _spares.Return(queue);
-            }
-        }
-
-        void DropQueue(MessageQueue queue)
-        {
-            _liveBytes -= queue.RecordBytes;
-            _queues.Remove(queue);
+            _queues.CommitRelocation();
         }
 
         void PersistRemove(long id)
@@ -312,7 +263,7 @@ namespace EdgeBroker.Firmware.Storage
 
         MessageQueue Find(string clientId)
         {
-            return MessageQueue.Find(_queues, clientId);
+            return _queues.Find(clientId);
         }
 
         static void PutIdentifiers(RecordBuffer fields, int[] identifiers)

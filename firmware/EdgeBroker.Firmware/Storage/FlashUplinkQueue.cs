@@ -19,17 +19,13 @@ namespace EdgeBroker.Firmware.Storage
         readonly object _sync;
         readonly RecordLog _log;
 
-        /// <summary>The <see cref="MessageQueue"/> of each uplink with queued entries (the device has one), named by the
-        /// uplink: sequence, where the entry lies, its size, its <see cref="UplinkEntry.Size"/>, when it was queued.</summary>
-        readonly ArrayList _queues = new ArrayList();
-
-        readonly SpareQueues _spares = new SpareQueues();
+        /// <summary>The queued entries of each uplink that has some (the device has one): sequence, where the entry
+        /// lies, its size, its <see cref="UplinkEntry.Size"/>, when it was queued.</summary>
+        readonly MessageQueues _queues = new MessageQueues();
 
         /// <summary>The last sequence issued, to any uplink. It outlives the entries (a compaction writes it as
         /// <see cref="RecordKind.UplinkSequence"/>), so a sequence — and a resend's identity — is never issued twice.</summary>
         long _lastSequence;
-
-        int _liveBytes;
 
         public FlashUplinkQueue(object sync, RecordLog log)
         {
@@ -39,7 +35,7 @@ namespace EdgeBroker.Firmware.Storage
 
         public int LiveBytes
         {
-            get { return _liveBytes; }
+            get { return _queues.RecordBytes; }
         }
 
         public bool Owns(RecordKind kind)
@@ -78,7 +74,7 @@ namespace EdgeBroker.Firmware.Storage
 
                 _lastSequence = sequence;
                 entry.Sequence = sequence;
-                Keep(uplink, sequence, offset, recordBytes, (int)entry.Size, entry.EnqueuedAtMs);
+                _queues.Add(uplink, sequence, offset, recordBytes, (int)entry.Size, entry.EnqueuedAtMs);
                 _log.CompactIfWorthwhile();
                 return sequence;
             }
@@ -180,7 +176,7 @@ namespace EdgeBroker.Firmware.Storage
                 long enqueuedAtMs = fields.GetInt64();
                 int size = (int)UplinkEntry.SizeOf(fields.GetString(), reader.PayloadLength);
                 RaiseLastSequence(sequence);
-                Keep(uplink, sequence, offset, reader.Size, size, enqueuedAtMs);
+                _queues.Add(uplink, sequence, offset, reader.Size, size, enqueuedAtMs);
                 return;
             }
 
@@ -188,7 +184,7 @@ namespace EdgeBroker.Firmware.Storage
             int index = entries == null ? -1 : entries.IndexOf(sequence);
             if (index >= 0)
             {
-                Forget(entries, index);
+                _queues.RemoveAt(entries, index);
             }
         }
 
@@ -198,18 +194,12 @@ namespace EdgeBroker.Firmware.Storage
         {
             compaction.Writer.Begin(RecordKind.UplinkSequence).PutInt64(_lastSequence);
             compaction.Writer.Append(compaction.Target, null, 0, 0);
-            for (int q = 0; q < _queues.Count; q++)
-            {
-                ((MessageQueue)_queues[q]).CopyInto(compaction);
-            }
+            _queues.CopyInto(compaction);
         }
 
         public void CommitRelocation()
         {
-            for (int q = 0; q < _queues.Count; q++)
-            {
-                ((MessageQueue)_queues[q]).CommitRelocation();
-            }
+            _queues.CommitRelocation();
         }
 
         void RaiseLastSequence(long sequence)
@@ -220,39 +210,15 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        void Keep(string uplink, long sequence, int offset, int recordBytes, int size, long enqueuedAtMs)
-        {
-            MessageQueue entries = Find(uplink);
-            if (entries == null)
-            {
-                entries = _spares.Take(uplink);
-                _queues.Add(entries);
-            }
-
-            entries.Add(sequence, offset, recordBytes, size, enqueuedAtMs);
-            _liveBytes += recordBytes;
-        }
-
         void ForgetAndPersist(MessageQueue entries, int index)
         {
             long sequence = entries.IdAt(index);
             string uplink = entries.ClientId;
-            Forget(entries, index);
+            _queues.RemoveAt(entries, index);
             RecordBuffer fields = _log.Begin(RecordKind.UplinkRemove);
             fields.PutString(uplink);
             fields.PutInt64(sequence);
             _log.Persist();
-        }
-
-        void Forget(MessageQueue entries, int index)
-        {
-            _liveBytes -= entries.RecordBytesAt(index);
-            entries.RemoveAt(index);
-            if (entries.Count == 0)
-            {
-                _queues.Remove(entries);
-                _spares.Return(entries);
-            }
         }
 
         UplinkEntry Load(MessageQueue entries, int index)
@@ -272,7 +238,7 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>The uplink's queue, or null when it has no entries.</summary>
         MessageQueue Find(string uplink)
         {
-            return MessageQueue.Find(_queues, uplink);
+            return _queues.Find(uplink);
         }
     }
 }

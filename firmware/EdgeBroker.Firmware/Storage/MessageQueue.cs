@@ -1,5 +1,3 @@
-using System.Collections;
-
 namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
@@ -27,23 +25,6 @@ namespace EdgeBroker.Firmware.Storage
         public MessageQueue(string clientId)
         {
             _clientId = clientId;
-        }
-
-        /// <summary>The queue of <paramref name="clientId"/> (or uplink) among <paramref name="queues"/>, or null. A
-        /// gateway has a dozen clients and an uplink or two, so a list is searched; no hash table to enumerate on
-        /// compaction.</summary>
-        public static MessageQueue Find(ArrayList queues, string clientId)
-        {
-            for (int i = 0; i < queues.Count; i++)
-            {
-                MessageQueue queue = (MessageQueue)queues[i];
-                if (queue.ClientId == clientId)
-                {
-                    return queue;
-                }
-            }
-
-            return null;
         }
 
         public string ClientId
