@@ -62,9 +62,6 @@ sealed class MqttBrokerService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        // From here on 0 means "no such listener": a port setting of 0 has been replaced by a free port.
-        var port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Port;
-        var tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Tls.Port;
         var restored = core.Restore();
         var retained = new RetainedMessages(MaxRetainedMessages, storage.Retained);
         statistics.Retained = retained;
@@ -88,16 +85,20 @@ sealed class MqttBrokerService(
         }
 
         Reactor.PinThreads = settings.PinReactorThreads;
+        int port = 0, tlsPort = 0;
         try
         {
+            // From here on 0 means "no such listener": a port setting of 0 is replaced by a free port. Drawing one binds
+            // the address, so an address that is not this machine's fails there as it would in the listener.
+            port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Port;
+            tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Tls.Port;
             _listeners.Start(Endpoints(settings, port, tlsPort));
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
+        catch (SocketException e) when (ListenFailure.Explain(e, tlsPort == 0 ? "--port" : port == 0 ? "--tls-port" : "--port or --tls-port") is { } explanation)
         {
-            _logger.LogCritical("Cannot listen on {Bind} port {Ports}: {Reason}. Stop the other broker using it or pick another port with {Flags}.",
-                settings.Bind, string.Join(" or ", new[] { port, tlsPort }.Where(p => p != 0)),
-                e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is already in use" : e.Message,
-                tlsPort == 0 ? "--port" : port == 0 ? "--tls-port" : "--port or --tls-port");
+            // "port 0" when no free port could be drawn.
+            _logger.LogCritical("Cannot listen on {Bind} port {Ports}: {Explanation}.",
+                settings.Bind, string.Join(" or ", new[] { port, tlsPort }.Where(p => p != 0).DefaultIfEmpty()), explanation);
             Environment.ExitCode = ExitCodes.CannotListen;
             lifetime.StopApplication();
             return Task.CompletedTask;
