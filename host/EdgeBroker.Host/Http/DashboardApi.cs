@@ -24,11 +24,15 @@ static class DashboardApi
 {
     static readonly EndpointParameters FeedParameters = new([], [GroupScope.Parameter]);
 
+    /// <summary>The unsigned answers take HEAD as well as GET (link checkers and uptime monitors ask with HEAD): minimal
+    /// APIs answer only the methods mapped, and Kestrel leaves the body out of a HEAD answer.</summary>
+    static readonly string[] UnsignedMethods = [HttpMethods.Get, HttpMethods.Head];
+
     public static void MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", Asset);
-        app.MapGet(DashboardAssets.AssetPrefix + "{name}", Asset);
-        app.MapGet(DashboardCapabilities.Path, Capabilities);
+        app.MapMethods("/", UnsignedMethods, Asset);
+        app.MapMethods(DashboardAssets.AssetPrefix + "{name}", UnsignedMethods, Asset);
+        app.MapMethods(DashboardCapabilities.Path, UnsignedMethods, Capabilities);
         app.MapGet(DashboardFeed.Path, FeedAsync);
     }
 

@@ -1,8 +1,7 @@
-using System.Net.Sockets;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http.Signing;
+using EdgeBroker.Host.Runtime;
 using EdgeBroker.Host.Tls;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -57,14 +56,9 @@ sealed class HttpApiListener(
         }
     }
 
-    /// <summary>Why Kestrel could not listen, worded for the user, or null when <paramref name="failure"/> is something
-    /// else. Kestrel reports it from the host's start as an IOException around the socket error.</summary>
-    public static string? CannotListenReason(Exception failure) => failure switch
-    {
-        IOException { InnerException: AddressInUseException } => "the port is already in use",
-        IOException { InnerException: SocketException socket } => socket.Message,
-        _ => null,
-    };
+    /// <summary>Why Kestrel could not listen and what to do about it, worded for the user (<see cref="ListenFailure"/>),
+    /// or null when <paramref name="failure"/>, thrown from the host's start, is something else.</summary>
+    public static string? CannotListenReason(Exception failure) => ListenFailure.Explain(failure, "--http-port");
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

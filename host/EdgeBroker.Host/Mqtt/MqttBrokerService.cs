@@ -62,9 +62,6 @@ sealed class MqttBrokerService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        // From here on 0 means "no such listener": a port setting of 0 has been replaced by a free port.
-        var port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Port;
-        var tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Tls.Port;
         var restored = core.Restore();
         var retained = new RetainedMessages(MaxRetainedMessages, storage.Retained);
         statistics.Retained = retained;
@@ -88,16 +85,20 @@ sealed class MqttBrokerService(
         }
 
         Reactor.PinThreads = settings.PinReactorThreads;
+        int port = 0, tlsPort = 0;
         try
         {
+            // From here on 0 means "no such listener": a port setting of 0 is replaced by a free port. Drawing one binds
+            // the address, so an address that is not this machine's fails there as it would in the listener.
+            port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Port;
+            tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Tls.Port;
             _listeners.Start(Endpoints(settings, port, tlsPort));
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
+        catch (SocketException e) when (ListenFailure.Explain(e, tlsPort == 0 ? "--port" : port == 0 ? "--tls-port" : "--port or --tls-port") is { } explanation)
         {
-            _logger.LogCritical("Cannot listen on {Bind} port {Ports}: {Reason}. Stop the other broker using it or pick another port with {Flags}.",
-                settings.Bind, string.Join(" or ", new[] { port, tlsPort }.Where(p => p != 0)),
-                e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is already in use" : e.Message,
-                tlsPort == 0 ? "--port" : port == 0 ? "--tls-port" : "--port or --tls-port");
+            // "port 0" when no free port could be drawn.
+            _logger.LogCritical("Cannot listen on {Bind} port {Ports}: {Explanation}.",
+                settings.Bind, string.Join(" or ", new[] { port, tlsPort }.Where(p => p != 0).DefaultIfEmpty()), explanation);
             Environment.ExitCode = ExitCodes.CannotListen;
             lifetime.StopApplication();
             return Task.CompletedTask;
@@ -122,19 +123,19 @@ sealed class MqttBrokerService(
         return Task.CompletedTask;
     }
 
+    /// <summary>States the admission's own decision (<see cref="SecurityOptions.AllowAnonymous"/>) and, when anonymous
+    /// clients are admitted, what the access rules let them do.</summary>
     void LogAnonymousAccess(BrokerOptions settings)
     {
-        if (!settings.EnforcesAccessControl())
+        if (!security.Options.AllowAnonymous)
+        {
+            LogAnonymousRefused(settings);
+        }
+        else if (!settings.EnforcesAccessControl())
         {
             _logger.Log(settings.IsLoopbackOnly ? LogLevel.Information : LogLevel.Warning,
                 "Anonymous access: any client that can reach {Bind} may connect and publish or subscribe anywhere outside $ (no access keys or rules configured)",
                 settings.Bind);
-        }
-        else if (!security.Options.AllowAnonymous)
-        {
-            _logger.LogInformation("Anonymous access: refused; clients sign in with an access key ({Count} configured; Signature or Token mode), " +
-                "as paired devices or as users of the password file ({Users} users)",
-                security.Options.AccessKeyCount, security.Options.PasswordFile?.UserCount ?? 0);
         }
         else if (settings.IsLoopbackOnly)
         {
@@ -143,6 +144,32 @@ sealed class MqttBrokerService(
         else
         {
             _logger.LogWarning("Anonymous access: allowed; any client that can reach {Bind} may connect without credentials", settings.Bind);
+        }
+    }
+
+    void LogAnonymousRefused(BrokerOptions settings)
+    {
+        var pairedDevices = security.ListDevices().Count;
+        if (security.Options.AccessKeyCount > 0 || security.Options.PasswordFile is not null)
+        {
+            _logger.LogInformation("Anonymous access: refused; clients sign in with an access key ({Count} configured; Signature or Token mode), " +
+                "as paired devices ({Devices} paired) or as users of the password file ({Users} users)",
+                security.Options.AccessKeyCount, pairedDevices, security.Options.PasswordFile?.UserCount ?? 0);
+            return;
+        }
+
+        // Paired devices are the only credentials, typically on a broker restarted on its data without the access key
+        // they were paired with: plain clients are refused and nobody can manage the devices, so say how to get in.
+        const string WayIn = "Start with --access-key ID:SECRET to sign clients in and manage the devices, or with --allow-anonymous to admit clients without credentials";
+        if (settings.Security.AllowAnonymous is null)
+        {
+            _logger.LogInformation("Anonymous access: refused because {Devices} paired device(s) are stored, which count as configured credentials: " +
+                "only they may connect. " + WayIn, pairedDevices);
+        }
+        else
+        {
+            _logger.LogInformation("Anonymous access: refused (Security:AllowAnonymous is false): only paired devices ({Devices} paired) may connect. " +
+                WayIn, pairedDevices);
         }
     }
 

@@ -35,7 +35,24 @@ public sealed class HostProgramTests
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", port.ToString(), "--http-port", "0");
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains("already in use", run.Output + run.Errors);
+        Assert.Contains($"Cannot listen on 127.0.0.1 port {port}: the port is already in use. Stop the other program using it or pick another port with --port.",
+            run.Output);
+    }
+
+    [Theory]
+    [InlineData("1891")]
+    [InlineData("0")] // a free port is drawn first, on the same address
+    public async Task An_address_not_of_this_machine_is_a_clear_error_and_exit_code_3_that_says_to_check_bind(string port)
+    {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): documentation only, never a machine's address.
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--bind", "192.0.2.1", "--allow-anonymous",
+            "--port", port, "--http-port", "0", "--in-memory");
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("Cannot listen on 192.0.2.1 port ", run.Output);
+        Assert.Contains(": the address is not one of this machine's. Check --bind.", run.Output);
+        Assert.DoesNotContain("Stop the other", run.Output + run.Errors);
+        Assert.DoesNotContain("   at ", run.Output + run.Errors);
     }
 
     [Fact]

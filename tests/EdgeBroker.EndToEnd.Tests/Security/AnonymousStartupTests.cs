@@ -1,3 +1,4 @@
+using EdgeBroker.EndToEnd.Tests.Http;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -5,7 +6,8 @@ using MQTTnet.Formatter;
 namespace EdgeBroker.EndToEnd.Tests.Security;
 
 /// <summary>Serving the LAN is a decision: beyond loopback the broker starts only with authentication configured or
-/// anonymous access asked for (<c>--allow-anonymous</c>), and otherwise says how to do either and exits with code 2.</summary>
+/// anonymous access asked for (<c>--allow-anonymous</c>), and otherwise says how to do either and exits with code 2.
+/// Whatever the case, start-up states the decision the broker then applies to anonymous clients.</summary>
 public sealed class AnonymousStartupTests
 {
     [Fact]
@@ -39,5 +41,31 @@ public sealed class AnonymousStartupTests
 
         Assert.Contains("Anonymous access: refused", broker.Output);
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, code);
+    }
+
+    [Fact]
+    public async Task Restarted_without_keys_on_data_with_a_paired_device_it_says_why_it_refuses_anonymous_clients_and_how_to_get_in()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("edgebroker-paired-");
+        try
+        {
+            await using (var api = await ApiBroker.StartAsync(dataDir))
+            {
+                await SecureClients.PairAsync(api, "GID_sensors", "DEVICE_001");
+            }
+
+            await using var broker = await BrokerProcess.StartAsync(Engines.Host, FreePorts.Next(), dataDir.FullName);
+            var code = await SecureBroker.RefusedAsync(broker, "GID_sensors@@@anyone", MqttProtocolVersion.V500, userName: null, password: null);
+            await broker.WaitForOutputAsync("Anonymous access: refused because 1 paired device(s) are stored");
+
+            Assert.Equal(MqttClientConnectResultCode.NotAuthorized, code);
+            Assert.Contains("--access-key ID:SECRET", broker.Output);
+            Assert.Contains("--allow-anonymous", broker.Output);
+            Assert.DoesNotContain("may connect and publish or subscribe anywhere", broker.Output);
+        }
+        finally
+        {
+            dataDir.Delete(recursive: true);
+        }
     }
 }
