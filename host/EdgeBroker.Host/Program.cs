@@ -66,8 +66,7 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
         }
         catch (Exception e) when (HttpApiListener.CannotListenReason(e) is { } reason)
         {
-            Console.Error.WriteLine($"edgebroker: cannot listen for HTTP on {settings.Bind}:{settings.HttpPort}: {reason}. " +
-                "Stop the other program using it or pick another port with --http-port.");
+            Console.Error.WriteLine($"edgebroker: cannot listen for HTTP on {settings.Bind}:{settings.HttpPort}: {reason}.");
             return ExitCodes.CannotListen;
         }
 

@@ -22,7 +22,7 @@ namespace EdgeBroker.Core.Access
 
         public string RouteAnnouncers
         {
-            get { return "every client (security is off: configure access keys or rules and list the gateways in P2PGateways to restrict them)"; }
+            get { return "every client it admits (no access keys or rules are configured: configure them and list the gateways in P2PGateways to restrict announcements)"; }
         }
     }
 }

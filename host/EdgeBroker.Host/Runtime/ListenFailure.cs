@@ -11,18 +11,20 @@ namespace EdgeBroker.Host.Runtime;
 static class ListenFailure
 {
     /// <summary>What kept a listener from binding and what to do about it (one or two sentences, without the final full
-    /// stop), or null when <paramref name="failure"/> is not a bind failure.</summary>
+    /// stop), or null when <paramref name="failure"/> is not a bind failure. A socket error without advice of its own is
+    /// still said as the system says it, so no bind failure ends in a stack trace.</summary>
     /// <param name="portFlags">The flags that pick the port(s) that failed, for the advice (<c>--port</c>,
     /// <c>--http-port</c>…).</param>
     public static string? Explain(Exception failure, string portFlags) => SocketErrorOf(failure) switch
     {
+        null => null,
         SocketError.AddressAlreadyInUse =>
             $"the port is already in use. Stop the other program using it or pick another port with {portFlags}",
         SocketError.AccessDenied =>
             $"permission denied: ports below 1024 need privileges. Pick a port of 1024 or above with {portFlags}, or grant the broker CAP_NET_BIND_SERVICE",
         SocketError.AddressNotAvailable =>
             "the address is not one of this machine's. Check --bind",
-        _ => null,
+        _ => failure.Message,
     };
 
     /// <summary>The MQTT listeners throw the socket's error itself, and so does Kestrel — except for a port in use, which

@@ -38,9 +38,16 @@ public sealed class ListenFailureTests
     }
 
     [Fact]
+    public void Another_socket_error_is_said_as_the_system_says_it()
+    {
+        var error = new SocketException((int)SocketError.NetworkUnreachable);
+
+        Assert.Equal(error.Message, ListenFailure.Explain(error, "--port"));
+    }
+
+    [Fact]
     public void Other_failures_are_not_taken_for_a_listener_that_cannot_bind()
     {
-        Assert.Null(ListenFailure.Explain(new SocketException((int)SocketError.ConnectionRefused), "--port"));
         Assert.Null(ListenFailure.Explain(new IOException("disk full"), "--port"));
         Assert.Null(ListenFailure.Explain(new InvalidOperationException("something else"), "--port"));
     }
