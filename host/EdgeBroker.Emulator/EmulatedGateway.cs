@@ -6,6 +6,7 @@ using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
 using EdgeBroker.Firmware.Uplink;
+using EdgeBroker.Host.Storage;
 
 namespace EdgeBroker.Emulator;
 
@@ -17,11 +18,13 @@ namespace EdgeBroker.Emulator;
 public sealed class EmulatedGateway
 {
     readonly Gateway _gateway;
+    readonly DataDirectoryLock _directoryLock;
 
-    EmulatedGateway(Gateway gateway, string dataDirectory)
+    EmulatedGateway(Gateway gateway, string dataDirectory, DataDirectoryLock directoryLock)
     {
         _gateway = gateway;
         DataDirectory = dataDirectory;
+        _directoryLock = directoryLock;
     }
 
     public RelaySettings Settings => _gateway.Settings;
@@ -44,17 +47,34 @@ public sealed class EmulatedGateway
     /// <summary>
     /// Reads <c>edgebroker.conf</c> from <paramref name="dataDirectory"/> (created when missing) the way the device reads
     /// it from <c>I:</c>, then applies <paramref name="overrides"/> (command-line flags), and opens the store there.
+    /// Holds the directory (<see cref="DataDirectoryLock"/>) until <see cref="Stop"/>: a device has one firmware on its
+    /// flash, and two emulators on one directory would each deliver what it stores.
     /// Returns null and lists the problems when a setting is invalid; throws <see cref="FlashStoreException"/> (naming
-    /// the file) when the store cannot be used.
+    /// the directory or file) when the directory cannot be used or is in use, or the store cannot be used.
     /// </summary>
     public static EmulatedGateway? Create(string dataDirectory, Action<RelaySettings> overrides, IRelayLog log, List<string> problems)
     {
-        Directory.CreateDirectory(dataDirectory);
         var settings = ReadSettings(Path.Combine(dataDirectory, SettingsFile.FileName), overrides, problems);
-        return problems.Count > 0
-            ? null
-            : new EmulatedGateway(Gateway.Open(dataDirectory, settings.Relay, settings.Security, new SystemRandom(), log, settings.Uplink,
-                new SocketUplinkTransport(settings.Relay.MaxPacketSize)), dataDirectory);
+        if (problems.Count > 0)
+        {
+            return null;
+        }
+
+        if (!DataDirectoryLock.TryTake(dataDirectory, out var directoryLock, out var problem))
+        {
+            throw new FlashStoreException(problem);
+        }
+
+        try
+        {
+            return new EmulatedGateway(Gateway.Open(dataDirectory, settings.Relay, settings.Security, new SystemRandom(), log, settings.Uplink,
+                new SocketUplinkTransport(settings.Relay.MaxPacketSize)), dataDirectory, directoryLock);
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -102,8 +122,12 @@ public sealed class EmulatedGateway
     /// <summary>Starts listening; throws <see cref="System.Net.Sockets.SocketException"/> when the port is taken.</summary>
     public void Start() => _gateway.Start();
 
-    /// <summary>Stops listening and closes the store.</summary>
-    public void Stop() => _gateway.Stop();
+    /// <summary>Stops listening, closes the store and lets the data directory go.</summary>
+    public void Stop()
+    {
+        _gateway.Stop();
+        _directoryLock.Dispose();
+    }
 }
 
 /// <summary>Everything edgebroker.conf sets, by the class that reads it.</summary>

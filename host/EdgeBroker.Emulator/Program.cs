@@ -74,7 +74,7 @@ root.SetAction(async (parseResult, cancellationToken) =>
     }
     catch (FlashStoreException e)
     {
-        // The message names the file and what to do; the data is left as it is.
+        // The message names the directory or file and what to do; the data is left as it is.
         Console.Error.WriteLine($"edgebroker-emulator: {e.Message}");
         return 4;
     }

@@ -11,7 +11,8 @@ static class ExitCodes
     /// <summary>A listener could not bind (port in use, address not on this machine).</summary>
     public const int CannotListen = 3;
 
-    /// <summary>The data store cannot be used (damaged, or from a newer version); the message says what to do.</summary>
+    /// <summary>The data store cannot be used (its directory not writable or in use by another broker, the database
+    /// unreadable, damaged or from a newer version); the message says what to do.</summary>
     public const int StoreUnavailable = 4;
 
     /// <summary>An administration command reached the broker, which refused the request; the printed answer says why.</summary>

@@ -11,9 +11,10 @@ namespace EdgeBroker.Host.Storage;
 public sealed class BrokerStorage : IDisposable
 {
     readonly SqliteDatabase? _database;
+    readonly DataDirectoryLock? _directoryLock;
 
     BrokerStorage(IOfflineStore offline, ISessionStore sessions, SqliteRetainedStore? retained, IDeviceStore devices, ITokenStore tokens,
-        IUplinkQueueStore uplinkQueue, SqliteDatabase? database, string description)
+        IUplinkQueueStore uplinkQueue, SqliteDatabase? database, DataDirectoryLock? directoryLock, string description)
     {
         UplinkQueue = uplinkQueue;
         Offline = offline;
@@ -22,6 +23,7 @@ public sealed class BrokerStorage : IDisposable
         Devices = devices;
         Tokens = tokens;
         _database = database;
+        _directoryLock = directoryLock;
         Description = description;
     }
 
@@ -51,17 +53,35 @@ public sealed class BrokerStorage : IDisposable
     /// <summary>For the start-up log line.</summary>
     public string Description { get; }
 
+    /// <summary>Throws <see cref="StoreUnavailableException"/> when the data directory or its database cannot be used, or
+    /// another broker holds the directory (<see cref="DataDirectoryLock"/>); memory-only storage holds no directory.</summary>
     public static BrokerStorage Open(BrokerOptions options, OfflineLimits limits)
     {
         if (options.Storage == StorageKind.Memory)
         {
             return new BrokerStorage(new MemoryOfflineStore(limits), new MemorySessionStore(), null, new MemoryDeviceStore(), new MemoryTokenStore(),
-                new MemoryUplinkQueueStore(), null, "memory only: sessions, offline and retained messages, paired devices and tokens are lost when the broker stops");
+                new MemoryUplinkQueueStore(), null, null, "memory only: sessions, offline and retained messages, paired devices and tokens are lost when the broker stops");
         }
 
-        var database = SqliteDatabase.Open(options.DataDir, options.MaxDatabaseBytes, options.SqliteSynchronous);
+        // Held before the database opens, so a second broker does not even run the schema migration on it.
+        if (!DataDirectoryLock.TryTake(options.DataDir, out var directoryLock, out var problem))
+        {
+            throw new StoreUnavailableException(problem);
+        }
+
+        SqliteDatabase database;
+        try
+        {
+            database = SqliteDatabase.Open(options.DataDir, options.MaxDatabaseBytes, options.SqliteSynchronous);
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
+
         return new BrokerStorage(new SqliteOfflineStore(database, limits, options.OfflineCopyBytes), new SqliteSessionStore(database), new SqliteRetainedStore(database),
-            new SqliteDeviceStore(database), new SqliteTokenStore(database), new SqliteUplinkQueueStore(database), database, $"SQLite {database.Path}")
+            new SqliteDeviceStore(database), new SqliteTokenStore(database), new SqliteUplinkQueueStore(database), database, directoryLock, $"SQLite {database.Path}")
         {
             DedupeLog = new SqliteDedupeLog(database, DedupeCapacity),
         };
@@ -73,5 +93,6 @@ public sealed class BrokerStorage : IDisposable
         (UplinkQueue as IDisposable)?.Dispose();
         DedupeLog?.Dispose();
         _database?.Dispose();
+        _directoryLock?.Dispose();
     }
 }

@@ -165,17 +165,26 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>The group commit every queued row change goes through.</summary>
     public GroupCommit Writes { get; }
 
+    /// <summary>Opens (or creates) <see cref="FileName"/> in <paramref name="dataDirectory"/>, which must exist. Throws
+    /// <see cref="StoreUnavailableException"/>, naming the file and what to do, when SQLite cannot use the file.</summary>
     /// <param name="maxBytes">Largest size the file may grow to (SQLite's max_page_count, never below what it holds
     /// already); 0 sets no limit. Writes beyond it fail with SQLITE_FULL, as on a full disk.</param>
     /// <param name="synchronous">When a commit reaches the disk (SQLite's PRAGMA synchronous).</param>
     public static SqliteDatabase Open(string dataDirectory, long maxBytes = 0, SqliteSynchronous synchronous = SqliteSynchronous.Normal)
     {
-        Directory.CreateDirectory(dataDirectory);
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDirectory, FileName));
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         try
         {
             connection.Open();
+
+            // SQLite opens a file this user may not write read-only, without a word: the broker would fail at its
+            // first write instead of at start.
+            if (raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            {
+                throw ReadOnly(path, "this user may not write to the file");
+            }
+
             Execute(connection, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous.ToString().ToUpperInvariant()}; PRAGMA foreign_keys = ON;");
             var check = Scalar(connection, "PRAGMA quick_check;") as string;
             if (check != "ok")
@@ -192,11 +201,10 @@ public sealed class SqliteDatabase : IDisposable
 
             return new SqliteDatabase(connection, path);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26)
+        catch (SqliteException e) when (Unusable(path, e) is { } unusable)
         {
-            // SQLITE_CORRUPT, SQLITE_NOTADB
             connection.Dispose();
-            throw Corrupt(path, e.Message, e);
+            throw unusable;
         }
         catch
         {
@@ -325,6 +333,28 @@ public sealed class SqliteDatabase : IDisposable
             transaction.Commit();
         }
     }
+
+    /// <summary>What keeps SQLite from using the file, for the operator; null for an error that is not about the file
+    /// (a statement of the broker's own that SQLite refused is a bug, and stays one).</summary>
+    static StoreUnavailableException? Unusable(string path, SqliteException e)
+    {
+        var detail = e.Message.TrimEnd('.');
+        return e.SqliteErrorCode switch
+        {
+            11 or 26 => Corrupt(path, e.Message, e), // SQLITE_CORRUPT, SQLITE_NOTADB
+            14 when Directory.Exists(path) => new($"The data store {path} is a directory, not a database file. Move it away or choose another --data-dir.", e),
+            3 or 14 => new($"The data store {path} cannot be opened ({detail}). {AccessRemedy}", e), // SQLITE_PERM, SQLITE_CANTOPEN
+            8 => ReadOnly(path, detail, e), // SQLITE_READONLY
+            5 or 6 => new($"The data store {path} is locked by another program ({detail}). Stop it and start again.", e), // SQLITE_BUSY, SQLITE_LOCKED
+            _ when IsCannotWrite(e) => new($"The data store {path} cannot be written ({detail}). Check the disk and its free space.", e),
+            _ => null,
+        };
+    }
+
+    const string AccessRemedy = "Give the broker's user read and write access to it and its -wal/-shm files, or choose another --data-dir.";
+
+    static StoreUnavailableException ReadOnly(string path, string detail, Exception? inner = null) =>
+        new($"The data store {path} is read-only ({detail}). {AccessRemedy}", inner);
 
     static StoreUnavailableException Corrupt(string path, string detail, Exception? inner = null) =>
         new($"The data store {path} is damaged or not an EdgeBroker database ({detail}). " +

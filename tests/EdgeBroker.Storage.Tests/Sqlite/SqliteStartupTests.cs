@@ -26,6 +26,16 @@ public sealed class SqliteStartupTests : IDisposable
     }
 
     [Fact]
+    public void ADirectoryInPlaceOfTheDatabase_IsUnavailable_NamingIt()
+    {
+        Directory.CreateDirectory(DatabasePath);
+
+        var error = Assert.Throws<StoreUnavailableException>(() => SqliteDatabase.Open(_directory.Path));
+
+        Assert.Equal($"The data store {DatabasePath} is a directory, not a database file. Move it away or choose another --data-dir.", error.Message);
+    }
+
+    [Fact]
     public void ADatabaseOfANewerSchema_SaysSo()
     {
         SqliteDatabase.Open(_directory.Path).Dispose();
