@@ -41,6 +41,14 @@ public static class BrokerApp
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddInMemoryCollection(commandLineSettings);
 
+        // Refused before the options are bound, which happens while the host is built (Kestrel's listeners are made
+        // from them): the binder would stop at the first value it cannot convert, naming a .NET type, and a misspelt
+        // key would leave its setting at the default, which the value checks of Validate cannot see.
+        if (UnknownSettings.Find(builder.Configuration) is { Count: > 0 } problems)
+        {
+            throw new UnreadableSettingsException(problems);
+        }
+
         builder.Logging.ClearProviders();
         if (LogFormatOf(builder.Configuration) == LogFormat.Json)
         {
@@ -112,16 +120,12 @@ public static class BrokerApp
             : throw new FormatException($"LogFormat '{value}' is neither text nor json.");
     }
 
-    /// <summary>The settings problems of a built host, empty when it may start: unknown keys first (a misspelt key
-    /// leaves its setting at the default, which the value checks cannot see), then invalid values, then — when the
-    /// values hold — a configured certificate that cannot be loaded.</summary>
+    /// <summary>The settings problems of a built host, empty when it may start: invalid values, then — when the values
+    /// hold — a configured certificate that cannot be loaded. Unknown keys and values that cannot be converted stopped
+    /// <see cref="Build"/> already.</summary>
     public static IReadOnlyList<string> Validate(IHost host)
     {
-        List<string> problems =
-        [
-            .. UnknownSettings.Find(host.Services.GetRequiredService<IConfiguration>()),
-            .. host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value.Validate(),
-        ];
+        List<string> problems = [.. host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value.Validate()];
         if (problems.Count == 0)
         {
             try

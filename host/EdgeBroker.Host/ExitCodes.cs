@@ -5,7 +5,8 @@ static class ExitCodes
 {
     public const int Success = 0;
 
-    /// <summary>A setting or flag is invalid, or a configured certificate cannot be loaded; the message says which.</summary>
+    /// <summary>A configuration mistake, wherever it was made: an unknown or misplaced flag, a flag value, a setting or
+    /// settings file that is invalid, or a configured certificate that cannot be loaded; the message says which.</summary>
     public const int InvalidSettings = 2;
 
     /// <summary>A listener could not bind (port in use, address not on this machine).</summary>

@@ -14,35 +14,19 @@ foreach (var administration in new EdgeBroker.Host.Admin.AdminCommands().Create(
     commandLine.Root.Add(administration);
 }
 
-commandLine.Root.Add(ConfigCheckCommand.Create());
+commandLine.Root.Add(ConfigCheckCommand.Create(commandLine));
 
 commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
 {
     EdgeBroker.Host.Runtime.AssemblyPreload.LoadReferences();
-    IHost host;
-    try
+    var host = SettingsCheck.BuildHost(commandLine.ToConfiguration(parseResult), commandLine.ConfigFile(parseResult));
+    if (host is null)
     {
-        host = BrokerApp.Build(commandLine.ToConfiguration(parseResult), commandLine.ConfigFile(parseResult));
-    }
-    catch (Exception e) when (e is InvalidDataException or FileNotFoundException or FormatException or InvalidOperationException)
-    {
-        Console.Error.WriteLine($"edgebroker: cannot read the settings: {e.Message}");
         return ExitCodes.InvalidSettings;
     }
 
     using (host)
     {
-        var problems = BrokerApp.Validate(host);
-        if (problems.Count > 0)
-        {
-            foreach (var problem in problems)
-            {
-                Console.Error.WriteLine($"edgebroker: invalid setting: {problem}");
-            }
-
-            return ExitCodes.InvalidSettings;
-        }
-
         try
         {
             host.Services.GetRequiredService<EdgeBroker.Host.Storage.BrokerStorage>();
@@ -75,4 +59,9 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
 });
 
 var result = commandLine.Root.Parse(args);
+if (CommandLineMistakes.Reported(result, commandLine.Flags))
+{
+    return ExitCodes.InvalidSettings;
+}
+
 return await result.InvokeAsync();

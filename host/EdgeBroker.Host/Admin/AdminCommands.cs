@@ -64,7 +64,11 @@ sealed class AdminCommands
     Command Pairing()
     {
         var group = RequiredOption("--group", "The group whose new devices may pair, e.g. GID_sensors.");
-        var seconds = new Option<int?>("--seconds") { Description = "How long the window stays open (default 120; at most 3600)." };
+        var seconds = new Option<int?>("--seconds")
+        {
+            Description = "How long the window stays open (default 120; at most 3600).",
+            CustomParser = FlagValue.Parse<int?>,
+        };
         var listedGroup = new Option<string?>("--group") { Description = "Only this group's window (required for keys limited to some groups)." };
 
         var open = Leaf("open", "Opens a group's pairing window (restarts it when open).", HttpMethod.Post, "/pairing/open", result =>
@@ -103,6 +107,7 @@ sealed class AdminCommands
         {
             Description = "How long the token is valid, in seconds.",
             DefaultValueFactory = _ => DefaultTokenSeconds,
+            CustomParser = FlagValue.Parse<int>,
         };
         var token = RequiredOption("--token", "The token to revoke.");
 

@@ -9,19 +9,23 @@ namespace EdgeBroker.Host.Configuration;
 /// </summary>
 public sealed class CommandLine
 {
-    readonly Option<int?> _port = new("--port") { Description = "MQTT listener port (default 1883)." };
-    readonly Option<string?> _bind = new("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)." };
+    readonly Option<int?> _port = new("--port") { Description = "MQTT listener port (default 1883).", CustomParser = FlagValue.Parse<int?> };
+    readonly Option<string?> _bind = new("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 serves the LAN and needs an access key, a password file or --allow-anonymous)." };
     readonly Option<string?> _dataDir = new("--data-dir") { Description = "Directory of the SQLite store (default ./data)." };
     readonly Option<bool> _inMemory = new("--in-memory") { Description = "Keep nothing on disk: sessions and messages are lost when the broker stops." };
     readonly Option<FileInfo?> _config = new("--config") { Description = "Extra JSON settings file, same layout as appsettings.json." };
-    readonly Option<int?> _httpPort = new("--http-port") { Description = "HTTP API port (default 8080; 0 picks a free one)." };
+    readonly Option<int?> _httpPort = new("--http-port") { Description = "HTTP API port (default 8080; 0 picks a free one).", CustomParser = FlagValue.Parse<int?> };
     readonly Option<string[]> _accessKeys = new("--access-key")
     {
         Description = "Adds an HTTP API access key that may see every group, as ID:SECRET (repeatable).",
         HelpName = "ID:SECRET",
     };
     readonly Option<string?> _instanceId = new("--instance-id") { Description = "This broker's instanceId in signed HTTP requests (default edgebroker)." };
-    readonly Option<int?> _tlsPort = new("--tls-port") { Description = "MQTT over TLS port (default 8883; TLS is on when a certificate is given)." };
+    readonly Option<int?> _tlsPort = new("--tls-port")
+    {
+        Description = "MQTT over TLS port (default 8883; TLS is on when a certificate is given).",
+        CustomParser = FlagValue.Parse<int?>,
+    };
     readonly Option<string?> _tlsCertificate = new("--tls-cert")
     {
         Description = "Server certificate, PEM; turns on MQTT over TLS and HTTPS for the API.",
@@ -42,10 +46,12 @@ public sealed class CommandLine
     readonly Option<int?> _maxQueuedMessages = new("--max-queued-messages")
     {
         Description = "PUBLISH packets waiting for one client that reads slowly (default 1000); beyond it QoS 0 is dropped first.",
+        CustomParser = FlagValue.Parse<int?>,
     };
     readonly Option<int?> _maxQueuedBytes = new("--max-queued-bytes")
     {
         Description = "Topic and payload bytes waiting for one client that reads slowly (default 4194304).",
+        CustomParser = FlagValue.Parse<int?>,
     };
     readonly Option<bool> _allowAnonymous = new("--allow-anonymous")
     {
@@ -81,6 +87,7 @@ public sealed class CommandLine
     readonly Option<int?> _maxPacketSize = new("--max-packet-size")
     {
         Description = "Largest MQTT packet accepted, in bytes (default 1048576); a larger one closes its connection.",
+        CustomParser = FlagValue.Parse<int?>,
         HelpName = "BYTES",
     };
 
@@ -96,8 +103,8 @@ public sealed class CommandLine
     {
         _accessKeys.Validators.Add(AccessKeyFlag.Validate);
 
-        Root = new RootCommand("EdgeBroker: an MQTT broker for IoT edge gateways, with point-to-point client-ID routing.")
-        {
+        Flags =
+        [
             _port,
             _bind,
             _dataDir,
@@ -124,14 +131,20 @@ public sealed class CommandLine
             _maxPacketSize,
             _logFormat,
             _verbose,
-        };
-        foreach (var option in _uplink.Options)
+            .. _uplink.Options,
+        ];
+        Root = new RootCommand("EdgeBroker: an MQTT broker for IoT edge gateways, with point-to-point client-ID routing.");
+        foreach (var flag in Flags)
         {
-            Root.Add(option);
+            Root.Add(flag);
         }
     }
 
     public RootCommand Root { get; }
+
+    /// <summary>The broker's settings flags, taken by the root command and by <c>config check</c>, which prints what
+    /// they make of the settings.</summary>
+    public IReadOnlyList<Option> Flags { get; }
 
     /// <summary>The JSON file named by --config, if any.</summary>
     public FileInfo? ConfigFile(ParseResult result) => result.GetValue(_config);

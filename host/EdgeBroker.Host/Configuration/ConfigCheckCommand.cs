@@ -10,10 +10,11 @@ using Microsoft.Extensions.Options;
 namespace EdgeBroker.Host.Configuration;
 
 /// <summary>
-/// <c>edgebroker config check [--config F]</c>: reads the configuration exactly as the broker would (appsettings.json,
-/// the --config file, EdgeBroker__* environment variables) and validates it without starting anything. Prints every
-/// problem and exits with <see cref="ExitCodes.InvalidSettings"/>, or prints the effective settings as JSON with
-/// secrets masked (the core's <see cref="SecretSettings"/> rule) and exits 0.
+/// <c>edgebroker config check [FLAGS]</c>: reads the configuration exactly as the broker started with the same flags
+/// would (appsettings.json, the --config file, EdgeBroker__* environment variables, the flags, before or after
+/// <c>config check</c>) and validates it without starting anything. Prints every problem and exits with
+/// <see cref="ExitCodes.InvalidSettings"/>, or prints the effective settings as JSON with secrets masked (the core's
+/// <see cref="SecretSettings"/> rule) and exits 0.
 /// </summary>
 static class ConfigCheckCommand
 {
@@ -25,43 +26,32 @@ static class ConfigCheckCommand
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static Command Create()
+    /// <summary>The <c>config</c> command; <c>config check</c> takes the broker's flags, in <paramref name="commandLine"/>,
+    /// and prints the settings a broker started with the same flags would use.</summary>
+    public static Command Create(CommandLine commandLine)
     {
-        var configFile = new Option<FileInfo?>("--config") { Description = "Extra JSON settings file, as for the broker itself." };
-        var check = new Command("check", "Validate the configuration without starting the broker and print the effective settings, secrets masked.")
+        var check = new Command("check", "Validate the configuration without starting the broker and print the effective settings, secrets masked.");
+        foreach (var flag in commandLine.Flags)
         {
-            configFile,
-        };
-        check.SetAction(parseResult => Run(parseResult.GetValue(configFile)));
+            check.Add(flag);
+        }
+
+        check.SetAction(parseResult => Run(commandLine.ToConfiguration(parseResult), commandLine.ConfigFile(parseResult)));
         return new Command("config", "Work with the broker's configuration.") { check };
     }
 
-    static int Run(FileInfo? configFile)
+    static int Run(Dictionary<string, string?> flags, FileInfo? configFile)
     {
-        try
+        using var host = SettingsCheck.BuildHost(flags, configFile);
+        if (host is null)
         {
-            using var host = BrokerApp.Build(new Dictionary<string, string?>(), configFile);
-            var problems = BrokerApp.Validate(host);
-            foreach (var problem in problems)
-            {
-                Console.Error.WriteLine($"edgebroker: invalid setting: {problem}");
-            }
-
-            if (problems.Count > 0)
-            {
-                return ExitCodes.InvalidSettings;
-            }
-
-            var settings = host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value;
-            var effective = new JsonObject { [BrokerOptions.Section] = Masked(JsonSerializer.SerializeToNode(settings, Printed)) };
-            Console.WriteLine(effective.ToJsonString(Printed));
-            return ExitCodes.Success;
-        }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or FormatException or InvalidOperationException)
-        {
-            Console.Error.WriteLine($"edgebroker: cannot read the settings: {e.Message}");
             return ExitCodes.InvalidSettings;
         }
+
+        var settings = host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value;
+        var effective = new JsonObject { [BrokerOptions.Section] = Masked(JsonSerializer.SerializeToNode(settings, Printed)) };
+        Console.WriteLine(effective.ToJsonString(Printed));
+        return ExitCodes.Success;
     }
 
     /// <summary>The settings with the value of every secret property replaced by <see cref="SecretSettings.Mask"/>.</summary>

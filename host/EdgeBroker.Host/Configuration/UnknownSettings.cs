@@ -11,8 +11,9 @@ namespace EdgeBroker.Host.Configuration;
 /// Finds settings the broker would silently ignore: keys under <see cref="BrokerOptions.Section"/> that name no
 /// property of the options classes (walked by reflection, so a property added to any of them is known at once), and
 /// top-level sections of a JSON settings file other than EdgeBroker and Logging. Each is reported with where it came
-/// from — the file and line, or the environment variable — and the nearest known name. List and dictionary entries
-/// the binder cannot convert (which it would drop silently) are reported the same way.
+/// from — the file and line, or the environment variable — and the nearest known name. Values the binder cannot convert
+/// (a word where a number or one of an enum's names belongs) are reported the same way, with what is accepted, and so
+/// are list and dictionary entries it cannot make (which it would drop silently).
 /// </summary>
 public static class UnknownSettings
 {
@@ -45,12 +46,12 @@ public static class UnknownSettings
             // List entries and dictionary entries: any key, each an element.
             foreach (var entry in section.GetChildren())
             {
-                if (Unreadable(entry, element) is { } reason)
+                var found = problems.Count;
+                WalkValue(root, entry, element, problems);
+                if (problems.Count == found && Unreadable(entry, element) is { } reason)
                 {
                     problems.Add($"{Origin(root, entry)}: {reason}");
                 }
-
-                WalkValue(root, entry, element, problems);
             }
 
             return;
@@ -96,6 +97,11 @@ public static class UnknownSettings
         if (actual != typeof(string) && !actual.IsPrimitive && !actual.IsEnum && (actual.IsClass || ElementType(actual) is not null))
         {
             Walk(root, section, actual, problems);
+        }
+        else if (section.Value is { } text && !SettingValue.TryConvert(text, actual, out _))
+        {
+            // The binder would stop the start naming the .NET type it expected; this says what the setting accepts.
+            problems.Add($"{Origin(root, section)}: {SettingValue.Mismatch($"setting '{section.Path}'", text, actual)}");
         }
     }
 

@@ -38,6 +38,7 @@ sealed class UplinkFlags
     {
         Description = "How gateways learn each other's clients: announced to an EdgeBroker upstream (default), or retained on any upstream (mosquitto, a cloud service).",
         HelpName = "announced|retained",
+        CustomParser = FlagValue.Parse<UplinkP2PRoutes?>,
     };
     readonly Option<string[]> _proxyGroups = new("--uplink-proxy-group")
     {
@@ -48,6 +49,7 @@ sealed class UplinkFlags
     {
         Description = $"Proxy sessions open at most (default {Core.Uplink.UplinkSettings.DefaultMaxProxySessions}).",
         HelpName = "N",
+        CustomParser = FlagValue.Parse<int?>,
     };
 
     public IEnumerable<Option> Options => [_addresses, _forward, _subscribe, _clientId, _p2p, _p2pRoutes, _proxyGroups, _maxProxySessions];

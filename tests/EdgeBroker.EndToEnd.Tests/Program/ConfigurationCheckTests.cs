@@ -116,8 +116,69 @@ public sealed class ConfigurationCheckTests : IDisposable
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains($"{config}: ", run.Errors);
-        Assert.Contains("'EdgeBroker:Uplinks:0:AuthMode'", run.Errors);
+        Assert.Contains($"{config}:1: setting 'EdgeBroker:Uplinks:0:AuthMode' is 'Password', not one of None, UserPassword, Signature, Token, DeviceCredential",
+            run.Errors);
+    }
+
+    [Fact]
+    public async Task An_enum_setting_from_the_environment_names_the_accepted_values_not_a_dotnet_type()
+    {
+        await using var check = ProcessRunner.Start(new Dictionary<string, string> { ["EdgeBroker__Storage"] = "Disk" },
+            "dotnet", HostProgram.Dll, "config", "check");
+
+        Assert.Equal(2, await check.WaitForExitAsync(HostProgram.Timeout));
+        Assert.Contains("environment variable EdgeBroker__Storage: setting 'EdgeBroker:Storage' is 'Disk', not one of Sqlite, Memory", check.Errors);
+        Assert.DoesNotContain("EdgeBroker.Host.Configuration", check.Errors);
+    }
+
+    [Theory]
+    [InlineData("config", "check")]
+    [InlineData("--in-memory", "--port", "0", "--http-port", "0")]
+    public async Task A_json_syntax_error_in_the_config_file_is_named_with_its_line_and_column(params string[] command)
+    {
+        var config = Write("settings.json", """
+            {
+              "EdgeBroker": {
+                "Port": 1884,,
+                "HttpPort": 0
+              }
+            }
+            """);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", [HostProgram.Dll, .. command, "--config", config]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"edgebroker: cannot read the settings: Failed to load configuration from file '{config}': line 3, column 18: " +
+            "',' is an invalid start of a property name. Expected a '\"'.", run.Errors.Trim());
+    }
+
+    [Theory]
+    [InlineData("--port", "1999", "--access-key", "AK_FLAG:s3cret-flag", "config", "check")]
+    [InlineData("config", "check", "--port", "1999", "--access-key", "AK_FLAG:s3cret-flag")]
+    public async Task Host_config_check_prints_the_settings_the_broker_flags_make_before_or_after_it(params string[] command)
+    {
+        var config = Write("settings.json", """{ "EdgeBroker": { "SysIntervalSeconds": 5 } }""");
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", [HostProgram.Dll, .. command, "--config", config]);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        Assert.DoesNotContain("s3cret-flag", run.Output);
+        using var effective = JsonDocument.Parse(run.Output);
+        var settings = effective.RootElement.GetProperty("EdgeBroker");
+        Assert.Equal(1999, settings.GetProperty("Port").GetInt32());
+        Assert.Equal(5, settings.GetProperty("SysIntervalSeconds").GetInt32());
+        var accessKey = Assert.Single(settings.GetProperty("AccessKeys").EnumerateArray());
+        Assert.Equal(("AK_FLAG", "********"), (accessKey.GetProperty("Id").GetString(), accessKey.GetProperty("Secret").GetString()));
+    }
+
+    [Fact]
+    public async Task Host_config_check_refuses_what_the_broker_refuses_on_its_command_line()
+    {
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--bind", "0.0.0.0");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Bind 0.0.0.0 lets other machines connect, but no authentication is configured", run.Errors);
+        Assert.Empty(run.Output);
     }
 
     [Fact]

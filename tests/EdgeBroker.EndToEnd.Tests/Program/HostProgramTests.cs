@@ -108,21 +108,31 @@ public sealed class HostProgramTests
     }
 
     [Fact]
-    public async Task An_unknown_flag_is_refused_with_usage_help()
+    public async Task An_unknown_flag_is_named_with_the_nearest_one_and_exit_code_2()
     {
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--prot", "1884");
 
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains("--prot", run.Errors);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(["edgebroker: unknown flag '--prot' (did you mean --port?)", "edgebroker: 'EdgeBroker.Host --help' lists what it takes."],
+            run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
-    [Fact]
-    public async Task An_access_key_flag_without_a_secret_is_refused_with_usage_help()
+    /// <summary>A flag's value is refused like the same setting's value in a file: exit code 2, what was given and what
+    /// is accepted, no .NET type name and no page of usage help.</summary>
+    [Theory]
+    [InlineData("--port", "abc", "edgebroker: --port is 'abc', not a whole number")]
+    [InlineData("--max-packet-size", "99999999999", "edgebroker: --max-packet-size is '99999999999', not a whole number from -2147483648 to 2147483647")]
+    [InlineData("--uplink-p2p-routes", "sometimes", "edgebroker: --uplink-p2p-routes is 'sometimes', not one of Announced, Retained")]
+    [InlineData("--access-key", "AK", "edgebroker: --access-key expects ID:SECRET with neither part empty, not 'AK'.")]
+    [InlineData("--log-format", "xml", "command line: setting 'EdgeBroker:LogFormat' is 'xml', not one of Text, Json")]
+    public async Task A_flag_value_of_the_wrong_kind_is_named_with_what_is_accepted_and_exit_code_2(string flag, string value, string message)
     {
-        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--access-key", "AK");
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--http-port", "0", flag, value);
 
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains("--access-key expects ID:SECRET", run.Errors);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Errors);
+        Assert.DoesNotContain("System.", run.Errors);
+        Assert.DoesNotContain("Usage:", run.Output + run.Errors);
     }
 
     [Fact]

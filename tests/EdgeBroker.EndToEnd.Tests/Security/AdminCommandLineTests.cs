@@ -56,12 +56,23 @@ public sealed class AdminCommandLineTests
     }
 
     [Fact]
-    public async Task A_missing_access_key_is_a_usage_error()
+    public async Task A_missing_access_key_is_refused_with_exit_code_2()
     {
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "pairing", "open", "--group", "GID_sensors");
 
-        Assert.NotEqual(0, run.ExitCode);
+        Assert.Equal(2, run.ExitCode);
         Assert.Contains("--access-key", run.Errors);
+    }
+
+    [Fact]
+    public async Task A_broker_flag_before_an_administration_command_is_refused_not_dropped()
+    {
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", "1999", "pairing", "list",
+            "--access-key", "AK:SECRET");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("edgebroker: --port sets the broker's settings, which 'pairing list' does not use", run.Errors);
+        Assert.Empty(run.Output);
     }
 
     static Task<(int ExitCode, string Output, string Errors)> RunAsync(ApiBroker api, string accessKey, params string[] command) =>
