@@ -1,9 +1,13 @@
+using System.Collections;
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using System.Net.Sockets;
 using EdgeBroker.Emulator;
 using EdgeBroker.Firmware.Storage;
 
-var port = new Option<int?>("--port") { Description = "MQTT listener port (default 1883, the device's; 0 picks a free one)." };
+var port = new Option<int?>("--port") { Description = "MQTT listener port (default 1883, the device's; 0 picks a free one).", CustomParser = WholeNumber };
 var bind = new Option<string?>("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)." };
 var dataDir = new Option<string>("--data-dir")
 {
@@ -11,7 +15,11 @@ var dataDir = new Option<string>("--data-dir")
         + "kept in it). Default: emulator-data beside the program.",
     DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "emulator-data"),
 };
-var httpPort = new Option<int?>("--http-port") { Description = "Serve the dashboard (/), GET /status and POST /pairing (the pairing button) on this loopback port." };
+var httpPort = new Option<int?>("--http-port")
+{
+    Description = "Serve the dashboard (/), GET /status and POST /pairing (the pairing button) on this loopback port.",
+    CustomParser = WholeNumber,
+};
 var quiet = new Option<bool>("--quiet") { Description = "Log only warnings." };
 var root = new RootCommand("EdgeBroker firmware emulator: the gateway firmware's relay and routing core on the PC, with the device's defaults and limits.")
 {
@@ -137,4 +145,34 @@ root.SetAction(async (parseResult, cancellationToken) =>
     return 0;
 });
 
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+if (parsed.Action is ParseErrorAction)
+{
+    // A mistake on the command line is a configuration mistake, as one in edgebroker.conf: said in a line, exit code 2.
+    var flags = new ArrayList(parsed.CommandResult.Command.Options.SelectMany(option => option.Aliases.Prepend(option.Name)).ToArray());
+    foreach (var error in parsed.Errors)
+    {
+        var unknown = parsed.UnmatchedTokens.FirstOrDefault(token => token.StartsWith('-') && error.Message.Contains($"'{token}'"));
+        var nearest = unknown is null ? null : EdgeBroker.Core.Text.NearestName.Find(unknown, flags);
+        Console.Error.WriteLine($"edgebroker-emulator: {(nearest is null ? error.Message : $"{error.Message.TrimEnd('.')} (did you mean {nearest}?)")}");
+    }
+
+    Console.Error.WriteLine("edgebroker-emulator: --help lists what it takes.");
+    return 2;
+}
+
+return await parsed.InvokeAsync();
+
+// A number flag's value, refused in the user's terms where System.CommandLine would name the .NET type it expected; the
+// settings check says which numbers are ports.
+static int? WholeNumber(ArgumentResult result)
+{
+    var text = result.Tokens[0].Value;
+    if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+    {
+        return value;
+    }
+
+    result.AddError($"{(result.Parent as OptionResult)?.IdentifierToken?.Value} is '{text}', not a whole number");
+    return null;
+}

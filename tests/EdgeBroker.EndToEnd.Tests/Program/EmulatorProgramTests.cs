@@ -112,6 +112,8 @@ public sealed class EmulatorProgramTests : IDisposable
     [Theory]
     [InlineData("--bind", "nowhere", "Bind 'nowhere' is not an IP address")]
     [InlineData("--port", "70000", "Port 70000 is not a TCP port")]
+    [InlineData("--port", "abc", "--port is 'abc', not a whole number")]
+    [InlineData("--prot", "1884", "Unrecognized command or argument '--prot' (did you mean --port?)")]
     public async Task An_invalid_flag_value_is_named_and_exit_code_2(string flag, string value, string message)
     {
         var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", EmulatorDll, flag, value, "--data-dir", _dataDirectory);
