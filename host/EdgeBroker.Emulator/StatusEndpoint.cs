@@ -56,8 +56,16 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
                 continue;
             }
 
-            using var response = context.Response;
-            await AnswerAsync(context.Request, path, response);
+            try
+            {
+                using var response = context.Response;
+                await AnswerAsync(context.Request, path, response);
+            }
+            catch (Exception e) when (e is HttpListenerException or IOException or InvalidOperationException or ObjectDisposedException)
+            {
+                // This request is over — the client left, or HttpListener answered it itself (411 to a POST without a
+                // length) — but the next ones are still served: one bad request must not end the endpoint.
+            }
         }
     }
 

@@ -42,6 +42,30 @@ public sealed class EmulatorProgramTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_the_http_endpoint_refuses_leaves_it_serving()
+    {
+        var port = FreePorts.Next();
+        var httpPort = FreePorts.Next();
+        await using var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory,
+            "--http-port", httpPort.ToString());
+        await emulator.WaitForOutputAsync(ProcessTimeout, "POST /pairing");
+
+        // As `curl -X POST` sends it: no body and no Content-Length, which HttpListener answers with 411 itself.
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, httpPort);
+            var stream = client.GetStream();
+            await stream.WriteAsync("POST /pairing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"u8.ToArray());
+            var answer = new byte[64];
+            var read = await stream.ReadAsync(answer);
+            Assert.Contains("411", System.Text.Encoding.ASCII.GetString(answer, 0, read));
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = ProcessTimeout };
+        (await http.GetAsync("status")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
     public async Task The_pairing_button_can_be_pressed_over_http()
     {
         var port = FreePorts.Next();
