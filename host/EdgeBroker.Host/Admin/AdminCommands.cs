@@ -177,10 +177,17 @@ sealed class AdminCommands
 
         Console.WriteLine(JsonSerializer.Serialize(answer, Indented));
         // Listings of the broker's own parts (GET /uplinks) answer with a bare array; everything else with a code.
-        return answer.ValueKind == JsonValueKind.Array
-               || (answer.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.Number && code.GetInt32() == ApiCodes.Ok)
-            ? ExitCodes.Success
-            : ExitCodes.RequestRefused;
+        var answered = answer.ValueKind == JsonValueKind.Array ? ApiCodes.Ok
+            : answer.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.Number ? code.GetInt32() : -1;
+        if (answered == ApiCodes.SignatureMismatch)
+        {
+            // The answer's advice is for those who sign requests themselves; this command signs them right, so what
+            // differs is what it was given.
+            Console.Error.WriteLine($"edgebroker: the broker at {url} does not take access key '{id}' with this secret for instance " +
+                $"'{result.GetValue(_instanceId)}': check --access-key (a key the broker was started with) and --instance-id.");
+        }
+
+        return answered == ApiCodes.Ok ? ExitCodes.Success : ExitCodes.RequestRefused;
     }
 
     static bool IsHttpUrl(string text) =>

@@ -51,6 +51,7 @@ public sealed class AdminCommandLineTests
 
         Assert.Equal(5, refused.ExitCode);
         Assert.Equal(2, JsonDocument.Parse(refused.Output).RootElement.GetProperty("code").GetInt32());
+        Assert.Contains($"does not take access key '{ApiBroker.AllGroupsKey}' with this secret", refused.Errors);
         Assert.Equal(6, unreachable.ExitCode);
         Assert.Contains("cannot ask the broker's HTTP API", unreachable.Errors);
     }
