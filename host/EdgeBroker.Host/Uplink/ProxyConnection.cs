@@ -65,7 +65,7 @@ sealed class ProxyConnection
     {
         while (!_closing.IsCancellationRequested)
         {
-            var failure = await ConnectAndServeAsync(_reconnect.Address);
+            var failure = await ConnectAndServeAsync(_reconnect.NextAttempt());
             if (failure is null || _closing.IsCancellationRequested)
             {
                 continue;
