@@ -96,7 +96,7 @@ sealed class ProxyConnection
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.DisconnectedAsync += e =>
         {
-            lost.TrySetResult(e.Exception is { } exception ? UplinkConnection.Describe(exception) : $"disconnected: {e.Reason}");
+            lost.TrySetResult(UplinkConnection.DescribeLoss(e));
             return Task.CompletedTask;
         };
 
