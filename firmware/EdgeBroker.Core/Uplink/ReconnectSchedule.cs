@@ -14,6 +14,7 @@ namespace EdgeBroker.Core.Uplink
         readonly ArrayList _addresses;
         readonly Backoff _backoff;
         int _addressIndex;
+        bool _moveOn;
         int _failures;
         long _nextAttemptAtMs;
 
@@ -24,10 +25,24 @@ namespace EdgeBroker.Core.Uplink
             _backoff = new Backoff(settings.BackoffMinMs, settings.BackoffMaxMs, random);
         }
 
-        /// <summary>The address to try (or connected to).</summary>
+        /// <summary>The address tried last (or connected to). After a failed attempt it stays the one that failed until
+        /// <see cref="NextAttempt"/>, so what is reported while backing off names the address its error belongs to.</summary>
         public UplinkAddress Address
         {
             get { return (UplinkAddress)_addresses[_addressIndex]; }
+        }
+
+        /// <summary>An attempt starts: the address to try — the next one after a failed attempt, the same one after a
+        /// lost connection.</summary>
+        public UplinkAddress NextAttempt()
+        {
+            if (_moveOn)
+            {
+                _addressIndex = (_addressIndex + 1) % _addresses.Count;
+                _moveOn = false;
+            }
+
+            return Address;
         }
 
         /// <summary>Failures since the last connection was accepted (a lost connection counts as the first).</summary>
@@ -58,7 +73,7 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>The attempt failed: the next one goes to the next address, after a longer wait.</summary>
         public void AttemptFailed(long nowMs)
         {
-            _addressIndex = (_addressIndex + 1) % _addresses.Count;
+            _moveOn = true;
             _failures++;
             WaitFrom(nowMs);
         }

@@ -283,7 +283,7 @@ namespace EdgeBroker.Core.Uplink
                     return null;
                 }
 
-                address = _reconnect.Address;
+                address = _reconnect.NextAttempt();
                 _state = UplinkState.Connecting;
             }
 

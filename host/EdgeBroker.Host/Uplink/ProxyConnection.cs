@@ -65,7 +65,7 @@ sealed class ProxyConnection
     {
         while (!_closing.IsCancellationRequested)
         {
-            var failure = await ConnectAndServeAsync(_reconnect.Address);
+            var failure = await ConnectAndServeAsync(_reconnect.NextAttempt());
             if (failure is null || _closing.IsCancellationRequested)
             {
                 continue;
@@ -96,7 +96,7 @@ sealed class ProxyConnection
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.DisconnectedAsync += e =>
         {
-            lost.TrySetResult(e.Exception is { } exception ? UplinkConnection.Describe(exception) : $"disconnected: {e.Reason}");
+            lost.TrySetResult(UplinkConnection.DescribeLoss(e));
             return Task.CompletedTask;
         };
 

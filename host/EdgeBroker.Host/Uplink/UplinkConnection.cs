@@ -185,13 +185,33 @@ sealed class UplinkConnection : IDisposable
         return $"{kind}: {root.Message}";
     }
 
+    /// <summary>
+    /// An established connection's end as the status shows it, for the uplink and the proxy sessions alike. MQTTnet
+    /// gives a connection that just closed, with no DISCONNECT, the reason <see cref="MqttClientDisconnectReason.NormalDisconnection"/>
+    /// (0x00) — the same as a DISCONNECT carrying 0x00 — so only a DISCONNECT with another reason or a reason string is
+    /// named as one; the rest is the upstream closing the connection, which is what a DISCONNECT 0x00 says too.
+    /// </summary>
+    internal static string DescribeLoss(MqttClientDisconnectedEventArgs e)
+    {
+        if (e.Exception is { } exception)
+        {
+            return Describe(exception);
+        }
+
+        if (e.Reason != MqttClientDisconnectReason.NormalDisconnection || !string.IsNullOrEmpty(e.ReasonString))
+        {
+            return $"the upstream disconnected: {e.Reason} (0x{(int)e.Reason:x2})" + (string.IsNullOrEmpty(e.ReasonString) ? "" : $": {e.ReasonString}");
+        }
+
+        return "the upstream closed the connection";
+    }
+
     async Task ServeAsync(IMqttClient client, MqttProtocolVersion version, CancellationToken stopping)
     {
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.DisconnectedAsync += e =>
         {
-            lost.TrySetResult(e.Exception is { } exception ? Describe(exception)
-                : $"disconnected: {e.Reason}" + (string.IsNullOrEmpty(e.ReasonString) ? "" : $": {e.ReasonString}"));
+            lost.TrySetResult(DescribeLoss(e));
             return Task.CompletedTask;
         };
         if (!client.IsConnected)

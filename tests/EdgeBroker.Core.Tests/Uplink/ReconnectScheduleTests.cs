@@ -14,7 +14,7 @@ public class ReconnectScheduleTests
         long now = 0;
         for (var failure = 1; failure <= 3; failure++)
         {
-            tried.Add(schedule.Address.Text);
+            tried.Add(schedule.NextAttempt().Text);
             schedule.AttemptFailed(now);
             Assert.Equal(failure, schedule.Failures);
             Assert.InRange(schedule.WaitMs(now), 0, schedule.BackoffCapMs);
@@ -27,18 +27,34 @@ public class ReconnectScheduleTests
     }
 
     [Fact]
+    public void After_a_failed_attempt_the_address_is_the_one_that_failed_until_the_next_attempt_starts()
+    {
+        var schedule = new ReconnectSchedule(Settings(), new SeededRandomSource());
+        var failed = schedule.NextAttempt().Text;
+
+        schedule.AttemptFailed(0);
+
+        Assert.Equal(failed, schedule.Address.Text);
+        Assert.Equal("mqtts://secondary:8883", schedule.NextAttempt().Text);
+        Assert.Equal("mqtts://secondary:8883", schedule.Address.Text);
+    }
+
+    [Fact]
     public void A_lost_connection_retries_its_address_after_the_first_step_however_many_attempts_failed_before()
     {
         var schedule = new ReconnectSchedule(Settings(), new SeededRandomSource());
-        schedule.AttemptFailed(0);
-        schedule.AttemptFailed(0);
-        schedule.AttemptFailed(0);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            schedule.NextAttempt();
+            schedule.AttemptFailed(0);
+        }
+
+        var connectedTo = schedule.NextAttempt().Text;
         schedule.Connected();
-        var connectedTo = schedule.Address.Text;
 
         schedule.ConnectionLost(5_000);
 
-        Assert.Equal((connectedTo, 1, 100), (schedule.Address.Text, schedule.Failures, schedule.BackoffCapMs));
+        Assert.Equal((connectedTo, 1, 100), (schedule.NextAttempt().Text, schedule.Failures, schedule.BackoffCapMs));
         Assert.InRange(schedule.WaitMs(5_000), 0, 100);
     }
 }

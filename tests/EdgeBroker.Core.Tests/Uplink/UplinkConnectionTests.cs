@@ -8,11 +8,11 @@ public class UplinkConnectionTests
     static Core.Uplink.Uplink NewUplink() => new(Settings(), new MemoryUplinkQueueStore(), new SeededRandomSource());
 
     [Fact]
-    public void Connects_to_the_first_address_then_fails_over_to_the_next_after_the_backoff()
+    public void Connects_to_the_first_address_reports_it_failed_then_fails_over_to_the_next_after_the_backoff()
     {
         var uplink = NewUplink();
-        var states = new List<UplinkState>();
-        uplink.StateChanged = (_, status) => states.Add(status.State);
+        var reports = new List<(UplinkState, string)>();
+        uplink.StateChanged = (_, status) => reports.Add((status.State, status.Address));
 
         Assert.Equal("mqtt://primary:1883", uplink.NextConnect(0)!.Text);
         Assert.Null(uplink.NextConnect(0));
@@ -24,7 +24,12 @@ public class UplinkConnectionTests
         Assert.Equal("mqtts://secondary:8883", uplink.NextConnect(wait)!.Text);
         uplink.Connected(wait);
 
-        Assert.Equal(new[] { UplinkState.Connecting, UplinkState.BackingOff, UplinkState.Connecting, UplinkState.Connected }, states);
+        // Each report names the address its state (and, backing off, its error) belongs to.
+        Assert.Equal(new[]
+        {
+            (UplinkState.Connecting, "mqtt://primary:1883"), (UplinkState.BackingOff, "mqtt://primary:1883"),
+            (UplinkState.Connecting, "mqtts://secondary:8883"), (UplinkState.Connected, "mqtts://secondary:8883"),
+        }, reports);
         Assert.Equal(UplinkState.Connected, uplink.Status(wait).State);
         Assert.Equal("mqtts://secondary:8883", uplink.Status(wait).Address);
     }

@@ -75,6 +75,19 @@ public sealed class BadUpstreamTests : IDisposable
     }
 
     [Fact]
+    public async Task With_a_failover_list_each_backing_off_line_names_the_address_that_failed()
+    {
+        using var first = new ClosedPort();
+        using var second = new ClosedPort();
+        await using var broker = await HostProcess.StartAsync("--uplink", $"mqtt://127.0.0.1:{first.Port}",
+            "--uplink", $"mqtt://127.0.0.1:{second.Port}", "--uplink-forward", "data/#", "--uplink-client-id", "gw");
+
+        await broker.WaitForOutputAsync($"Uplink cloud: backing-off (mqtt://127.0.0.1:{second.Port}): network:");
+        var backingOff = broker.Output.Split('\n').Where(line => line.Contains("Uplink cloud: backing-off")).ToList();
+        Assert.Contains($"Uplink cloud: backing-off (mqtt://127.0.0.1:{first.Port}): network:", backingOff[0]);
+    }
+
+    [Fact]
     public async Task An_upstream_that_never_acknowledges_holds_the_in_flight_window_and_the_rest_stays_queued()
     {
         using var silent = new SilentUpstream();

@@ -65,6 +65,30 @@ public sealed class EdgeBrokerUpstreamTests : IDisposable
         Assert.DoesNotContain(upstream.Broker.LoggedProblems, problem => problem.Contains("Receive Maximum", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task An_upstream_that_stops_is_reported_with_the_reason_its_DISCONNECT_gave()
+    {
+        await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates);
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(upstream.GatewaySettings(), "data/#"));
+        await gateway.WaitForStateAsync("connected");
+        var uplink = gateway.Broker.Core!.UplinkAt(0);
+        var reportState = uplink.StateChanged;
+        var firstError = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        uplink.StateChanged = (changed, status) =>
+        {
+            if (status.State == Core.Uplink.UplinkState.BackingOff)
+            {
+                firstError.TrySetResult(status.LastError);
+            }
+
+            reportState(changed, status);
+        };
+
+        await upstream.StopAsync();
+
+        Assert.Equal("the upstream disconnected: ServerShuttingDown (0x8b)", await firstError.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
     /// <summary>A cloud application with a persistent session on the upstream, subscribed to data/#.</summary>
     internal static async Task<TestClient> CloudSubscriberAsync(EdgeBrokerUpstream upstream)
     {

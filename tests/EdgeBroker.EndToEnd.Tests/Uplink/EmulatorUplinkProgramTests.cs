@@ -30,6 +30,21 @@ public sealed class EmulatorUplinkProgramTests : IDisposable
     }
 
     [Fact]
+    public async Task With_a_failover_list_each_backing_off_line_names_the_address_that_failed()
+    {
+        using var first = new ClosedPort();
+        using var second = new ClosedPort();
+        File.WriteAllText(Path.Combine(_dataDirectory, "edgebroker.conf"), string.Join('\n',
+            $"uplink = mqtt://127.0.0.1:{first.Port}, mqtt://127.0.0.1:{second.Port}", "uplink_client_id = gw", "uplink_forward = site/#",
+            "uplink_backoff_min_ms = 50", "uplink_backoff_max_ms = 200"));
+        await using var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--data-dir", _dataDirectory, "--port", FreePorts.Next().ToString());
+
+        await emulator.WaitForOutputAsync(ProcessTimeout, $"Uplink cloud: backing-off (mqtt://127.0.0.1:{second.Port}, 0 queued): 127.0.0.1:{second.Port}");
+        var backingOff = emulator.Output.Split('\n').Where(line => line.Contains("Uplink cloud: backing-off")).ToList();
+        Assert.Contains($"Uplink cloud: backing-off (mqtt://127.0.0.1:{first.Port}, 0 queued): 127.0.0.1:{first.Port} cannot be reached", backingOff[0]);
+    }
+
+    [Fact]
     public async Task State_changes_are_logged_with_the_reason_and_never_with_the_credentials()
     {
         const string Password = "pw-that-must-not-show";
