@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Security;
+
 namespace EdgeBroker.Core.Access
 {
     /// <summary>Everything is allowed except what the broker reserves for itself: clients cannot publish to
@@ -22,7 +24,11 @@ namespace EdgeBroker.Core.Access
 
         public string RouteAnnouncers
         {
-            get { return "every client it admits (no access keys or rules are configured: configure them and list the gateways in P2PGateways to restrict announcements)"; }
+            get
+            {
+                return "every client it admits (no access keys or rules are configured: configure them and list the gateways in "
+                    + SecurityOptions.P2PGatewaysSetting + " to restrict announcements)";
+            }
         }
     }
 }

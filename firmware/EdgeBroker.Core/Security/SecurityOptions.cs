@@ -10,6 +10,9 @@ namespace EdgeBroker.Core.Security
     {
         public const int DefaultPairingWindowSeconds = 120;
 
+        /// <summary>How lines both engines log name <see cref="P2PGateways"/>: the host's setting, then the device's.</summary>
+        public const string P2PGatewaysSetting = "P2PGateways (p2p_gateways in edgebroker.conf)";
+
         readonly StringMap _accessKeys = new StringMap(16);
         readonly StringMap _groupRules = new StringMap(16);
         readonly StringMap _deviceRules = new StringMap(16);

@@ -94,8 +94,10 @@ namespace EdgeBroker.Core.Security
                 if (gateways.Length == 0)
                 {
                     return IsOpenBroker
-                        ? "every client (an open broker: no access key, anonymous clients admitted; list the gateways in P2PGateways to restrict them)"
-                        : "clients signed in with an access key (Signature; no P2PGateways listed to restrict them)";
+                        ? "every client (an open broker: no access key, anonymous clients admitted; list the gateways in "
+                            + SecurityOptions.P2PGatewaysSetting + " to restrict them)"
+                        : "clients signed in with an access key (Signature; no gateways listed in " + SecurityOptions.P2PGatewaysSetting
+                            + " to restrict them)";
                 }
 
                 string listed = "";

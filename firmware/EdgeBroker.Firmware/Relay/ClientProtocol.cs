@@ -2,6 +2,7 @@ using System.Collections;
 using System.Net;
 using System.Threading;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Topics;
@@ -315,14 +316,24 @@ namespace EdgeBroker.Firmware.Relay
             // What subscribers sent before this arrived (an UNSUBSCRIBE, say) takes effect first.
             SubscriberMatch match = _connection.WaitForSubscribers(_context.Core, message.Topic);
             PublishOutcome outcome = _context.Core.Publish(_clientId, message, match);
+            long droppedInAll;
             if (outcome == PublishOutcome.QuotaExceeded)
             {
-                // A 3.1.1 publisher cannot be told, so the log is where the drop shows.
-                _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full");
+                // A 3.1.1 publisher cannot be told, so the log is where the drop shows; a flood of them, thinned out.
+                if (_context.QuotaDrops.ShouldReport(out droppedInAll))
+                {
+                    _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full"
+                        + DropReports.Tally(droppedInAll));
+                }
             }
             else if (outcome == PublishOutcome.UplinkQueueFull)
             {
-                _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the uplink's queue is full");
+                if (_context.UplinkRefusals.ShouldReport(out droppedInAll))
+                {
+                    _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the uplink's queue is full"
+                        + DropReports.Tally(droppedInAll));
+                }
+
                 return false;
             }
             else if (outcome == PublishOutcome.StoreUnavailable)

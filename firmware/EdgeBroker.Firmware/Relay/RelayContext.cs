@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Monitoring;
@@ -41,6 +42,8 @@ namespace EdgeBroker.Firmware.Relay
             ConnectionRate = new SourceRateLimiter(settings.MaxConnectionsPerSource, settings.ConnectionRateWindowSeconds * 1000L,
                 RelaySettings.MaxTrackedSources);
             _problems = new ProblemReports(RelaySettings.MaxTrackedSources);
+            QuotaDrops = new DropReports();
+            UplinkRefusals = new DropReports();
             Bytes = new ByteCounters();
             HeapFreeBytes = -1;
             SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.NowMs());
@@ -135,6 +138,12 @@ namespace EdgeBroker.Firmware.Relay
                     + _problems.Suppressed + " counted so far from all addresses)");
             }
         }
+
+        /// <summary>Which PUBLISHes dropped for a receiver's full offline quota are logged.</summary>
+        public DropReports QuotaDrops { get; private set; }
+
+        /// <summary>Which PUBLISHes refused by the uplink's full queue are logged.</summary>
+        public DropReports UplinkRefusals { get; private set; }
 
         /// <summary>Bytes read from and written to client sockets, for the <c>$SYS</c> tree.</summary>
         public ByteCounters Bytes { get; private set; }

@@ -1,5 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Uplink;
@@ -174,9 +175,13 @@ namespace EdgeBroker.Firmware.Uplink
                 + ", which leads back up through this gateway: the uplinks form a cycle. Its routes are ignored and its P2P messages no longer go up; fix the uplink configuration");
         }
 
+        /// <summary>The first and every 1,000th drop are logged, not each: a full queue drops one entry per message.</summary>
         void Dropped(Core.Uplink.Uplink uplink, long droppedTotal)
         {
-            _log.Warning("Uplink " + uplink.Name + ": queue full, dropped its oldest entry (" + droppedTotal + " dropped since start)");
+            if (DropReports.IsReported(droppedTotal))
+            {
+                _log.Warning("Uplink " + uplink.Name + ": queue full, dropped its oldest entry" + DropReports.Tally(droppedTotal));
+            }
         }
 
         void Connect(UplinkAddress address)

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
@@ -40,6 +41,11 @@ sealed partial class CoreBridge
     /// <summary>The connections whose CONNECT was accepted and that have not ended yet.</summary>
     readonly ConcurrentDictionary<ClientConnection, byte> _connections = new();
     readonly KeepAliveWheel _keepAlive = new();
+
+    /// <summary>Which PUBLISHes dropped for a receiver's full offline quota, and which refused by a full uplink queue,
+    /// are logged: the first and every 1,000th of each, so a flooding client cannot flood the log.</summary>
+    readonly DropReports _quotaDrops = new();
+    readonly DropReports _uplinkRefusals = new();
 
     /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
     readonly ClientConnection.Shared _connectionsShare;
@@ -534,12 +540,22 @@ sealed partial class CoreBridge
                 break;
             case PublishOutcome.UplinkQueueFull:
                 // A store that cannot write is logged once per change by LogStoreCondition, not per PUBLISH.
-                _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}", clientId, topic,
-                    publisherHears ? "" : "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again");
+                if (_uplinkRefusals.ShouldReport(out var refusedInAll))
+                {
+                    _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}{Tally}", clientId, topic,
+                        publisherHears ? "" : "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again",
+                        DropReports.Tally(refusedInAll));
+                }
+
                 break;
             case PublishOutcome.QuotaExceeded:
                 // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
-                _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full", clientId, topic);
+                if (_quotaDrops.ShouldReport(out var droppedInAll))
+                {
+                    _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full{Tally}",
+                        clientId, topic, DropReports.Tally(droppedInAll));
+                }
+
                 break;
             case PublishOutcome.NoMatchingSubscribers when P2PAddress.ReceiverStart(topic) >= 0:
                 _logger.LogDebug(LogEvents.P2PUndeliverable, "P2P message from {ClientId} to {Topic} not delivered: its target has no session, or is away and the message is QoS 0",

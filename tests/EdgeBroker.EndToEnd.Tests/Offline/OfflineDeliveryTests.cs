@@ -178,6 +178,26 @@ public sealed class OfflineDeliveryTests
         await device.ExpectNothingAsync();
     }
 
+    [Theory]
+    [MemberData(nameof(Engines.WithTunableOffline), MemberType = typeof(Engines))]
+    public async Task A_flood_past_a_full_quota_logs_its_first_drop_and_counts_every_one(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:MaxOfflineMessagesPerClient"] = "3",
+        });
+        await LeaveAsync(broker);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+        for (var i = 0; i < 50; i++)
+        {
+            await sender.PublishAsync(Topic, "m" + i);
+        }
+
+        Assert.Equal(47, broker.Counters!.QuotaDropped);
+        var logged = Assert.Single(broker.LoggedProblems, line => line.Contains("quota is full", StringComparison.Ordinal));
+        Assert.EndsWith("the receiver's offline quota is full (the first; from now on every 1000th is logged)", logged);
+    }
+
     /// <summary>The device connects once with a persistent session and goes away.</summary>
     /// <summary>The device subscribes with a persistent session and leaves; returns once the broker has seen it go, so a
     /// message published next is kept for it, not sent to the connection that is closing (which a redelivery would then
