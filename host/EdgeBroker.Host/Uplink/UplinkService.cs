@@ -26,9 +26,6 @@ sealed class UplinkService(
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IDisposable
 {
-    /// <summary>Drop-oldest logs the first drop, then one line per this many.</summary>
-    const long DropLogInterval = 1000;
-
     readonly ILogger _logger = loggerFactory.CreateLogger<UplinkService>();
     readonly List<UplinkConnection> _connections = [];
     readonly List<ProxyConnections> _proxies = [];
@@ -140,7 +137,8 @@ sealed class UplinkService(
 
     void OnDropped(Core.Uplink.Uplink uplink, long droppedTotal)
     {
-        if (droppedTotal == 1 || droppedTotal % DropLogInterval == 0)
+        // The core's rule for every per-message drop: the first, then every 1,000th.
+        if (Core.Diagnostics.DropReports.IsReported(droppedTotal))
         {
             _logger.LogWarning(LogEvents.UplinkQueueDropped, "Uplink {Name}: queue full (MaxQueuedMessages {Max}, MaxQueuedBytes {MaxBytes}): dropped the oldest message; {Dropped} dropped so far",
                 uplink.Name, uplink.Settings.MaxQueuedMessages, uplink.Settings.MaxQueuedBytes, droppedTotal);
