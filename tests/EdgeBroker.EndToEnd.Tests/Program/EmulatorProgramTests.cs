@@ -44,11 +44,8 @@ public sealed class EmulatorProgramTests : IDisposable
     [Fact]
     public async Task A_request_the_http_endpoint_refuses_leaves_it_serving()
     {
-        var port = FreePorts.Next();
         var httpPort = FreePorts.Next();
-        await using var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory,
-            "--http-port", httpPort.ToString());
-        await emulator.WaitForOutputAsync(ProcessTimeout, "POST /pairing");
+        await using var emulator = await StartWithHttpAsync(FreePorts.Next(), httpPort);
 
         // As `curl -X POST` sends it: no body and no Content-Length, which HttpListener answers with 411 itself.
         using (var client = new TcpClient())
@@ -68,11 +65,8 @@ public sealed class EmulatorProgramTests : IDisposable
     [Fact]
     public async Task The_pairing_button_can_be_pressed_over_http()
     {
-        var port = FreePorts.Next();
         var httpPort = FreePorts.Next();
-        await using var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory,
-            "--http-port", httpPort.ToString());
-        await emulator.WaitForOutputAsync(ProcessTimeout, "POST /pairing");
+        await using var emulator = await StartWithHttpAsync(FreePorts.Next(), httpPort);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
 
         Assert.False(await PairingOpenAsync(http));
@@ -90,10 +84,8 @@ public sealed class EmulatorProgramTests : IDisposable
         var port = FreePorts.Next();
         var httpPort = FreePorts.Next();
         (string UserName, string Password) credentials;
-        await using (var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory,
-            "--http-port", httpPort.ToString()))
+        await using (var emulator = await StartWithHttpAsync(port, httpPort))
         {
-            await emulator.WaitForOutputAsync(ProcessTimeout, "POST /pairing");
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
             (await http.PostAsync("pairing", null)).EnsureSuccessStatusCode();
 
@@ -117,6 +109,24 @@ public sealed class EmulatorProgramTests : IDisposable
             Assert.True(device.Client.IsConnected);
             await using var anonymous = await RawMqttConnection.OpenAsync(new ListeningEmulator(port));
             Assert.Equal(5, await anonymous.ConnectAsync("GID_sensors@@@stranger"));
+        }
+    }
+
+    /// <summary>The emulator on <paramref name="port"/> with its HTTP endpoint on <paramref name="httpPort"/>, once that
+    /// serves.</summary>
+    async Task<ProcessRunner> StartWithHttpAsync(int port, int httpPort)
+    {
+        var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory,
+            "--http-port", httpPort.ToString());
+        try
+        {
+            await emulator.WaitForOutputAsync(ProcessTimeout, "POST /pairing");
+            return emulator;
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
         }
     }
 
