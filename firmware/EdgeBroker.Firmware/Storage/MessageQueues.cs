@@ -90,7 +90,7 @@ namespace EdgeBroker.Firmware.Storage
             _queues.Remove(queue);
         }
 
-        /// <summary>Copies every listed entry's record into the compaction's new log, as it is.</summary>
+        /// <summary>Copies every listed entry into the compaction's new log, as it is.</summary>
         public void CopyInto(LogCompactor compaction)
         {
             for (int q = 0; q < _queues.Count; q++)
