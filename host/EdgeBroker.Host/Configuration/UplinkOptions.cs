@@ -18,8 +18,15 @@ public sealed class UplinkOptions
     /// <summary>Upstream brokers tried in order, <c>mqtt://host:port</c> or <c>mqtts://host:port</c>.</summary>
     public List<string> Addresses { get; set; } = [];
 
-    /// <summary>This gateway's client ID upstream (default <c>edgebroker-{machine name}</c>).</summary>
-    public string? ClientId { get; set; }
+    /// <summary>This gateway's client ID upstream: <c>edgebroker-{machine name}</c> when none is set, read back as such so
+    /// <c>config check</c> prints the ID the uplink connects with.</summary>
+    public string ClientId
+    {
+        get => string.IsNullOrWhiteSpace(_clientId) ? "edgebroker-" + Environment.MachineName : _clientId;
+        set => _clientId = value;
+    }
+
+    string? _clientId;
 
     public UplinkAuthMode AuthMode { get; set; } = UplinkAuthMode.None;
 
@@ -96,15 +103,13 @@ public sealed class UplinkOptions
     /// <summary>Remote topics subscribed upstream and published locally.</summary>
     public List<UplinkRuleOptions> Subscribe { get; set; } = [];
 
-    public string EffectiveClientId => string.IsNullOrWhiteSpace(ClientId) ? "edgebroker-" + Environment.MachineName : ClientId;
-
     /// <summary>The core's view of this uplink, or the first problem with an address.</summary>
     public UplinkSettings ToSettings(out string? problem)
     {
         problem = null;
         var settings = new UplinkSettings(Name)
         {
-            ClientId = EffectiveClientId,
+            ClientId = ClientId,
             P2P = P2P,
             P2PRoutes = P2PRoutes,
             P2PRoutesTopic = P2PRoutesTopic,

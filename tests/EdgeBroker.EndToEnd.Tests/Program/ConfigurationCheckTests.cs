@@ -172,6 +172,18 @@ public sealed class ConfigurationCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Host_config_check_prints_the_uplink_client_id_the_uplink_connects_with()
+    {
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check",
+            "--uplink", "mqtt://127.0.0.1:1883", "--uplink-forward", "sensors/#");
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        using var effective = JsonDocument.Parse(run.Output);
+        var uplink = Assert.Single(effective.RootElement.GetProperty("EdgeBroker").GetProperty("Uplinks").EnumerateArray());
+        Assert.Equal("edgebroker-" + Environment.MachineName, uplink.GetProperty("ClientId").GetString());
+    }
+
+    [Fact]
     public async Task Host_config_check_refuses_what_the_broker_refuses_on_its_command_line()
     {
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--bind", "0.0.0.0");
