@@ -38,7 +38,18 @@ public sealed class HostEngine : BrokerEngine
         Assert.Empty(BrokerApp.Validate(host));
         var problems = new ProblemLoggerProvider();
         host.Services.GetRequiredService<ILoggerFactory>().AddProvider(problems);
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch (OperationCanceledException e) when (problems.Problems.Count > 0)
+        {
+            // A service that could not start (a listener that could not bind) stops the host, and Kestrel's start only
+            // says it was cancelled: the failure says what the broker logged instead.
+            host.Dispose();
+            throw new InvalidOperationException("The host broker stopped while starting: " + string.Join(" | ", problems.Problems), e);
+        }
+
         var mqtt = host.Services.GetRequiredService<MqttBrokerService>();
         var http = host.Services.GetRequiredService<HttpApiListener>().BoundAddress;
         Assert.True((mqtt.BoundPort > 0 || mqtt.BoundTlsPort > 0) && http is not null, "the host broker did not start listening");
