@@ -1,13 +1,12 @@
 using System.Collections;
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using System.CommandLine.Parsing;
-using System.Globalization;
 using System.Net.Sockets;
 using EdgeBroker.Emulator;
 using EdgeBroker.Firmware.Storage;
+using EdgeBroker.Host.Configuration;
 
-var port = new Option<int?>("--port") { Description = "MQTT listener port (default 1883, the device's; 0 picks a free one).", CustomParser = WholeNumber };
+var port = new Option<int?>("--port") { Description = "MQTT listener port (default 1883, the device's; 0 picks a free one).", CustomParser = FlagValue.Parse<int?> };
 var bind = new Option<string?>("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)." };
 var dataDir = new Option<string>("--data-dir")
 {
@@ -18,7 +17,7 @@ var dataDir = new Option<string>("--data-dir")
 var httpPort = new Option<int?>("--http-port")
 {
     Description = "Serve the dashboard (/), GET /status and POST /pairing (the pairing button) on this loopback port.",
-    CustomParser = WholeNumber,
+    CustomParser = FlagValue.Parse<int?>,
 };
 var quiet = new Option<bool>("--quiet") { Description = "Log only warnings." };
 var root = new RootCommand("EdgeBroker firmware emulator: the gateway firmware's relay and routing core on the PC, with the device's defaults and limits.")
@@ -162,17 +161,3 @@ if (parsed.Action is ParseErrorAction)
 }
 
 return await parsed.InvokeAsync();
-
-// A number flag's value, refused in the user's terms where System.CommandLine would name the .NET type it expected; the
-// settings check says which numbers are ports.
-static int? WholeNumber(ArgumentResult result)
-{
-    var text = result.Tokens[0].Value;
-    if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-    {
-        return value;
-    }
-
-    result.AddError($"{(result.Parent as OptionResult)?.IdentifierToken?.Value} is '{text}', not a whole number");
-    return null;
-}
