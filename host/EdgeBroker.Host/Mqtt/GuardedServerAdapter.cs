@@ -40,16 +40,21 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
     /// <summary>Takes over a connection whose CONNECT was read: serves it until it ends and closes the channel then.</summary>
     public Action<GuardedChannel>? ClientHandler { get; set; }
 
-    /// <summary>Listens on every endpoint (all or none: a failure stops those already listening and throws).</summary>
-    public void Start(IEnumerable<MqttEndpoint> endpoints)
+    /// <summary>Listens on every endpoint (all or none: a failure stops those already listening and throws) and returns
+    /// the port each listens on, in order: an endpoint's port 0 is bound as such, so the system picks a free port in the
+    /// same call that takes it and no other socket can come between.</summary>
+    public int[] Start(IReadOnlyList<MqttEndpoint> endpoints)
     {
         _stopping = new CancellationTokenSource();
         try
         {
-            foreach (var endpoint in endpoints)
+            var ports = new int[endpoints.Count];
+            for (var i = 0; i < ports.Length; i++)
             {
-                Listen(endpoint);
+                ports[i] = Listen(endpoints[i]);
             }
+
+            return ports;
         }
         catch
         {
@@ -72,12 +77,13 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
         _listeners.Clear();
     }
 
-    void Listen(MqttEndpoint endpoint)
+    int Listen(MqttEndpoint endpoint)
     {
         var listener = ConnectionListener.Open(new IPEndPoint(endpoint.Address, endpoint.Port), ConnectionBacklog, noDelay: true);
         _listeners.Add(listener);
         var stopping = _stopping!.Token;
         _ = Task.Run(() => AcceptAsync(listener, endpoint.Tls, stopping), stopping);
+        return ((IPEndPoint)listener.LocalEndPoint).Port;
     }
 
     async Task AcceptAsync(ConnectionListener listener, TlsEndpoint? tls, CancellationToken stopping)

@@ -85,27 +85,23 @@ sealed class MqttBrokerService(
         }
 
         Reactor.PinThreads = settings.PinReactorThreads;
-        int port = 0, tlsPort = 0;
+        var plain = settings.Tls.PlainListener;
+        var secure = tls.Certificate is not null;
         try
         {
-            // From here on 0 means "no such listener": a port setting of 0 is replaced by a free port. Drawing one binds
-            // the address, so an address that is not this machine's fails there as it would in the listener.
-            port = !settings.Tls.PlainListener ? 0 : settings.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Port;
-            tlsPort = tls.Certificate is null ? 0 : settings.Tls.Port == 0 ? FreePorts.Next(settings.BindAddress) : settings.Tls.Port;
-            _listeners.Start(Endpoints(settings, port, tlsPort));
+            var ports = _listeners.Start(Endpoints(settings));
+            BoundPort = plain ? ports[0] : 0;
+            BoundTlsPort = secure ? ports[^1] : 0;
         }
-        catch (SocketException e) when (ListenFailure.Explain(e, tlsPort == 0 ? "--port" : port == 0 ? "--tls-port" : "--port or --tls-port") is { } explanation)
+        catch (SocketException e) when (ListenFailure.Explain(e, !secure ? "--port" : !plain ? "--tls-port" : "--port or --tls-port") is { } explanation)
         {
-            // "port 0" when no free port could be drawn.
-            _logger.LogCritical("Cannot listen on {Bind} port {Ports}: {Explanation}.",
-                settings.Bind, string.Join(" or ", new[] { port, tlsPort }.Where(p => p != 0).DefaultIfEmpty()), explanation);
+            var ports = new[] { plain ? settings.Port : -1, secure ? settings.Tls.Port : -1 }.Where(p => p >= 0);
+            _logger.LogCritical("Cannot listen on {Bind} port {Ports}: {Explanation}.", settings.Bind, string.Join(" or ", ports), explanation);
             Environment.ExitCode = ExitCodes.CannotListen;
             lifetime.StopApplication();
             return Task.CompletedTask;
         }
 
-        BoundPort = port;
-        BoundTlsPort = tlsPort;
         _logger.LogInformation("Storage: {Storage}; {Restored} persistent sessions restored", storage.Description, restored);
         AnnounceListeners(settings);
         LogReactorPinning(settings);
@@ -220,19 +216,20 @@ sealed class MqttBrokerService(
         }
     }
 
-    /// <summary>The plain listener and the TLS listener, as configured (a port of 0: that listener is off). Both are
-    /// served the same way, so TLS connections get the same <see cref="GuardedChannel"/> limits as plain ones.</summary>
-    List<MqttEndpoint> Endpoints(BrokerOptions settings, int port, int tlsPort)
+    /// <summary>The plain listener and the TLS listener, as configured, in that order (a port of 0 is bound as such:
+    /// the system picks a free one). Both are served the same way, so TLS connections get the same
+    /// <see cref="GuardedChannel"/> limits as plain ones.</summary>
+    List<MqttEndpoint> Endpoints(BrokerOptions settings)
     {
         var endpoints = new List<MqttEndpoint>();
-        if (port != 0)
+        if (settings.Tls.PlainListener)
         {
-            endpoints.Add(new MqttEndpoint(settings.BindAddress, port, Tls: null));
+            endpoints.Add(new MqttEndpoint(settings.BindAddress, settings.Port, Tls: null));
         }
 
         if (tls.Certificate is { } certificate)
         {
-            endpoints.Add(new MqttEndpoint(settings.BindAddress, tlsPort,
+            endpoints.Add(new MqttEndpoint(settings.BindAddress, settings.Tls.Port,
                 new TlsEndpoint(certificate, ServerTls.Protocols, tls.ClientCertificates is { } clients ? clients.Validate : null)));
         }
 
