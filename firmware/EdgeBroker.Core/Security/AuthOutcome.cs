@@ -15,5 +15,9 @@ namespace EdgeBroker.Core.Security
 
         /// <summary>Too many failed attempts from the client's address: 3.1.1 0x05, 5.0 0x9F.</summary>
         Throttled,
+
+        /// <summary>The client ID is longer than the broker keeps (<see cref="SecurityOptions.MaxClientIdLength"/>):
+        /// 3.1.1 0x02, 5.0 0x85.</summary>
+        ClientIdNotValid,
     }
 }

@@ -37,6 +37,13 @@ namespace EdgeBroker.Core.Security
                 remoteAddress = "";
             }
 
+            if (clientId.Length > _options.MaxClientIdLength)
+            {
+                // Not a guess at credentials: it does not count towards the throttle.
+                return AuthDecision.Refuse(AuthOutcome.ClientIdNotValid, "the client ID is " + clientId.Length
+                    + " characters long; at most " + _options.MaxClientIdLength + " are accepted (" + SecurityOptions.MaxClientIdLengthSetting + ")");
+            }
+
             long lockedUntil = _throttle.LockedUntilMs(remoteAddress, nowMs);
             if (lockedUntil > 0)
             {

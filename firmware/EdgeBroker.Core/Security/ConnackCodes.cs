@@ -4,8 +4,10 @@ namespace EdgeBroker.Core.Security
     public static class ConnackCodes
     {
         public const int Accepted = 0x00;
+        public const int Mqtt311IdentifierRejected = 0x02;
         public const int Mqtt311BadUserNameOrPassword = 0x04;
         public const int Mqtt311NotAuthorized = 0x05;
+        public const int Mqtt5ClientIdentifierNotValid = 0x85;
         public const int Mqtt5BadUserNameOrPassword = 0x86;
         public const int Mqtt5NotAuthorized = 0x87;
         public const int Mqtt5ConnectionRateExceeded = 0x9F;
@@ -20,6 +22,8 @@ namespace EdgeBroker.Core.Security
                     return Accepted;
                 case AuthOutcome.BadCredentials:
                     return Mqtt311BadUserNameOrPassword;
+                case AuthOutcome.ClientIdNotValid:
+                    return Mqtt311IdentifierRejected;
                 default:
                     return Mqtt311NotAuthorized;
             }
@@ -36,6 +40,8 @@ namespace EdgeBroker.Core.Security
                     return Mqtt5BadUserNameOrPassword;
                 case AuthOutcome.Throttled:
                     return Mqtt5ConnectionRateExceeded;
+                case AuthOutcome.ClientIdNotValid:
+                    return Mqtt5ClientIdentifierNotValid;
                 default:
                     return Mqtt5NotAuthorized;
             }

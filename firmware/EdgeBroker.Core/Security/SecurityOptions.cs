@@ -10,6 +10,16 @@ namespace EdgeBroker.Core.Security
     {
         public const int DefaultPairingWindowSeconds = 120;
 
+        /// <summary>Every ID of the ApsaraMQ/TDMQ form (at most 64 characters there) and every UUID- or MAC-based one
+        /// fits, while a stored session, a log line or a presence event stays small; MQTT lets a broker refuse IDs it
+        /// will not keep [MQTT-3.1.3-5] but must take 1 to 23 characters, hence the lower bound.</summary>
+        public const int DefaultMaxClientIdLength = 256;
+        public const int MinMaxClientIdLength = 23;
+        public const int MaxMaxClientIdLength = 65535;
+
+        /// <summary>How lines both engines log name <see cref="MaxClientIdLength"/>: the host's setting, then the device's.</summary>
+        public const string MaxClientIdLengthSetting = "Security:MaxClientIdLength (max_client_id_length in edgebroker.conf)";
+
         /// <summary>How lines both engines log name <see cref="P2PGateways"/>: the host's setting, then the device's.</summary>
         public const string P2PGatewaysSetting = "P2PGateways (p2p_gateways in edgebroker.conf)";
 
@@ -24,8 +34,12 @@ namespace EdgeBroker.Core.Security
             P2PGateways = new string[0];
             DefaultRule = AccessRule.Unrestricted();
             PairingWindowSeconds = DefaultPairingWindowSeconds;
+            MaxClientIdLength = DefaultMaxClientIdLength;
             Throttle = new LoginThrottleOptions();
         }
+
+        /// <summary>Longer client IDs are refused (CONNACK 0x02 / 0x85), before their credentials are looked at.</summary>
+        public int MaxClientIdLength { get; set; }
 
         /// <summary>Clients without a user name are admitted (with <see cref="DefaultRule"/> or their group's rule).</summary>
         public bool AllowAnonymous { get; set; }

@@ -5,6 +5,7 @@ using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
@@ -157,7 +158,7 @@ namespace EdgeBroker.Firmware.Relay
 
             IPEndPoint remote = _connection.RemoteEndPoint();
             string ip = remote.Address.ToString();
-            string who = "of client " + clientId + " from " + ip;
+            string who = "of client " + ClientIdForLog.Of(clientId) + " from " + ip;
             AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs());
             if (decision.ResponseDelayMs > 0)
             {

@@ -32,6 +32,9 @@ public sealed class SecuritySettings
     /// <summary>How long a pairing window stays open unless the request says otherwise.</summary>
     public int PairingWindowSeconds { get; set; } = EdgeBroker.Core.Security.SecurityOptions.DefaultPairingWindowSeconds;
 
+    /// <summary>Longer client IDs are refused with CONNACK 0x02 (MQTT 3.1.1) / 0x85 (MQTT 5).</summary>
+    public int MaxClientIdLength { get; set; } = SecurityOptions.DefaultMaxClientIdLength;
+
     /// <summary>The rule of groups and devices without one of their own; unset: everything outside $.</summary>
     public AccessRuleSettings? DefaultRule { get; set; }
 
@@ -62,8 +65,14 @@ public sealed class SecuritySettings
         PasswordFile is null ? null : EdgeBroker.Core.Security.PasswordFile.Parse(File.ReadAllText(PasswordFile));
 
     public IEnumerable<string> Validate() =>
-        new[] { FileProblem(nameof(AclFile), AclFile, () => ReadAclFile()), FileProblem(nameof(PasswordFile), PasswordFile, () => ReadPasswordFile()) }
-            .OfType<string>();
+        new[]
+        {
+            MaxClientIdLength is < SecurityOptions.MinMaxClientIdLength or > SecurityOptions.MaxMaxClientIdLength
+                ? $"Security:MaxClientIdLength {MaxClientIdLength} is outside {SecurityOptions.MinMaxClientIdLength}-{SecurityOptions.MaxMaxClientIdLength} (MQTT requires IDs of up to 23 characters to be accepted)."
+                : null,
+            FileProblem(nameof(AclFile), AclFile, () => ReadAclFile()),
+            FileProblem(nameof(PasswordFile), PasswordFile, () => ReadPasswordFile()),
+        }.OfType<string>();
 
     static string? FileProblem(string setting, string? path, Action read)
     {

@@ -9,6 +9,7 @@ using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Storage;
@@ -145,7 +146,7 @@ sealed partial class CoreBridge
                 ReturnCode = MqttConnectReasonCodeConverter.ToConnectReturnCode(code),
             }).ConfigureAwait(false);
             _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
-                clientId, channel.Source, ProtocolName(version), decision.Reason,
+                ClientIdForLog.Of(clientId), channel.Source, ProtocolName(version), decision.Reason,
                 decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty);
             return null;
         }

@@ -41,6 +41,7 @@ static class SecurityOptionsMapping
             SysSubscribers = [.. settings.SysSubscribers],
             P2PGateways = [.. settings.P2PGateways],
             PairingWindowSeconds = settings.PairingWindowSeconds,
+            MaxClientIdLength = settings.MaxClientIdLength,
             AclFile = settings.ReadAclFile(),
             PasswordFile = settings.ReadPasswordFile(),
             Throttle = new LoginThrottleOptions

@@ -241,6 +241,28 @@ public class AuthenticationTests
     }
 
     [Fact]
+    public void A_client_id_over_the_limit_is_not_valid_before_its_credentials_are_read_and_not_a_failed_login()
+    {
+        var fixture = new SecurityFixture(options =>
+        {
+            options.MaxClientIdLength = ClientId.Length;
+            options.Throttle = new LoginThrottleOptions { FailuresBeforeDelay = 1, FailuresBeforeLockout = 2 };
+        });
+        for (int i = 0; i < 5; i++)
+        {
+            AuthDecision refused = fixture.ConnectWithSignature(ClientId + "X");
+            Assert.Equal(AuthOutcome.ClientIdNotValid, refused.Outcome);
+            Assert.Equal(0x02, refused.Mqtt311ReturnCode);
+            Assert.Equal(0x85, refused.Mqtt5ReasonCode);
+            Assert.Contains("25 characters long; at most 24 are accepted", refused.Reason);
+        }
+
+        AuthDecision decision = fixture.ConnectWithSignature(ClientId);
+        Assert.True(decision.IsAccepted, decision.Reason);
+        Assert.Equal(0, decision.ResponseDelayMs);
+    }
+
+    [Fact]
     public void An_unknown_remote_address_is_throttled_as_one_shared_address()
     {
         var fixture = new SecurityFixture(options => options.Throttle = new LoginThrottleOptions { FailuresBeforeLockout = 1 });

@@ -30,6 +30,7 @@ public sealed class EmulatorEngine : BrokerEngine
         ["EdgeBroker:Connections:ConnectionRateWindowSeconds"] = (RelaySettings.ConnectionRateWindowSecondsKey, Same),
         ["EdgeBroker:SysIntervalSeconds"] = (RelaySettings.SysIntervalKey, Same),
         ["EdgeBroker:P2PUnreachableTtlSeconds"] = (RelaySettings.P2PUnreachableTtlSecondsKey, Same),
+        ["EdgeBroker:Security:MaxClientIdLength"] = (RelaySecuritySettings.MaxClientIdLengthKey, Same),
     };
 
     public override string Name => Engines.Emulator;

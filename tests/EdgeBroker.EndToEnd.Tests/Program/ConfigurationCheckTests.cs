@@ -131,6 +131,16 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.DoesNotContain("EdgeBroker.Host.Configuration", check.Errors);
     }
 
+    [Fact]
+    public async Task A_client_id_limit_below_what_mqtt_requires_is_refused()
+    {
+        await using var check = ProcessRunner.Start(new Dictionary<string, string> { ["EdgeBroker__Security__MaxClientIdLength"] = "10" },
+            "dotnet", HostProgram.Dll, "config", "check");
+
+        Assert.Equal(2, await check.WaitForExitAsync(HostProgram.Timeout));
+        Assert.Contains("Security:MaxClientIdLength 10 is outside 23-65535", check.Errors);
+    }
+
     [Theory]
     [InlineData("config", "check")]
     [InlineData("--in-memory", "--port", "0", "--http-port", "0")]

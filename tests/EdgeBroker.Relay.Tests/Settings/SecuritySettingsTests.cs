@@ -14,7 +14,7 @@ public class SecuritySettingsTests
         var file = SettingsFile.Parse(
             "access_key.AK1 = secret one\naccess_key.AK1.groups = GID_sensors, GID_lights\naccess_key.AK2 = s2\n"
             + "instance_id = edge-1\napplication_groups = GID_app,, GID_backend \nsys_subscribers = GID_ops@@@monitor\n"
-            + "pairing_window_seconds = 30\npairing_group = GID_sensors\np2p_gateways = gw-b, GID_gateways\n");
+            + "pairing_window_seconds = 30\npairing_group = GID_sensors\np2p_gateways = gw-b, GID_gateways\nmax_client_id_length = 64\n");
         var settings = new RelaySecuritySettings();
 
         settings.ApplyFrom(file);
@@ -29,6 +29,7 @@ public class SecuritySettingsTests
         Assert.True(options.IsSysSubscriber("GID_ops@@@monitor"));
         Assert.Equal(["gw-b", "GID_gateways"], options.P2PGateways);
         Assert.Equal(30, options.PairingWindowSeconds);
+        Assert.Equal(64, options.MaxClientIdLength);
         Assert.Equal("GID_sensors", settings.PairingGroup);
         Assert.Equal(RelaySecuritySettings.MaxTrackedAddresses, options.Throttle.MaxTrackedAddresses);
     }
@@ -54,6 +55,7 @@ public class SecuritySettingsTests
     [InlineData("pairing_group = a/b\n", "pairing_group = a/b is not a group ID")]
     [InlineData("pairing_group = $SYS\n", "pairing_group = $SYS is not a group ID")]
     [InlineData("allow_anonymous = yes\n", "allow_anonymous = yes is not a whole number")]
+    [InlineData("max_client_id_length = 22\n", "max_client_id_length = 22")]
     public void Bad_values_are_reported_and_left_out(string text, string problem)
     {
         var file = SettingsFile.Parse(text);

@@ -20,6 +20,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string P2PGatewaysKey = "p2p_gateways";
         public const string PairingWindowSecondsKey = "pairing_window_seconds";
         public const string PairingGroupKey = "pairing_group";
+        public const string MaxClientIdLengthKey = "max_client_id_length";
 
         /// <summary>The group the pairing button opens a window for unless the file names one: the group of client IDs
         /// without <c>@@@</c>, so a device pairs as <c>default@@@{deviceId}</c>.</summary>
@@ -42,6 +43,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             P2PGateways = new string[0];
             PairingWindowSeconds = SecurityOptions.DefaultPairingWindowSeconds;
             PairingGroup = DefaultPairingGroup;
+            MaxClientIdLength = SecurityOptions.DefaultMaxClientIdLength;
         }
 
         /// <summary>The <see cref="AccessKey"/>s clients sign with (Signature and Token modes).</summary>
@@ -73,6 +75,9 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>The group whose devices may pair while the window is open.</summary>
         public string PairingGroup { get; set; }
 
+        /// <summary>Longer client IDs are refused with CONNACK 0x02.</summary>
+        public int MaxClientIdLength { get; set; }
+
         /// <summary>Applies what <paramref name="file"/> sets; bad values are left at their defaults and reported in the
         /// file's <see cref="SettingsFile.Problems"/>.</summary>
         public void ApplyFrom(SettingsFile file)
@@ -98,6 +103,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
             SysSubscribers = file.GetList(SysSubscribersKey);
             P2PGateways = file.GetList(P2PGatewaysKey);
             PairingWindowSeconds = file.GetInt(PairingWindowSecondsKey, PairingWindowSeconds, 1, 3600);
+            MaxClientIdLength = file.GetInt(MaxClientIdLengthKey, MaxClientIdLength, SecurityOptions.MinMaxClientIdLength,
+                SecurityOptions.MaxMaxClientIdLength);
             string pairingGroup = file.Get(PairingGroupKey);
             if (pairingGroup == null)
             {
@@ -144,6 +151,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             options.SysSubscribers = SysSubscribers;
             options.P2PGateways = P2PGateways;
             options.PairingWindowSeconds = PairingWindowSeconds;
+            options.MaxClientIdLength = MaxClientIdLength;
             options.Throttle.MaxTrackedAddresses = MaxTrackedAddresses;
             return options;
         }
