@@ -1,10 +1,12 @@
 using System.Collections;
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.Emulator;
 using EdgeBroker.Firmware.Storage;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Runtime;
 
 var port = new Option<int?>("--port") { Description = "MQTT listener port (default 1883, the device's; 0 picks a free one).", CustomParser = FlagValue.Parse<int?> };
 var bind = new Option<string?>("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)." };
@@ -100,15 +102,28 @@ root.SetAction(async (parseResult, cancellationToken) =>
     {
         gateway.Start();
     }
-    catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
+    catch (SocketException e) when (ListenFailure.Explain(e, "--port") is { } explanation)
     {
-        Console.Error.WriteLine($"edgebroker-emulator: cannot listen on {gateway.Settings.Bind}:{gateway.Settings.Port}: {e.Message}");
+        Console.Error.WriteLine($"edgebroker-emulator: cannot listen on {gateway.Settings.Bind}:{gateway.Settings.Port}: {explanation}.");
         return 3;
     }
 
     Console.WriteLine($"Data directory (stands in for I:): {Path.GetFullPath(gateway.DataDirectory)}");
     using var status = parseResult.GetValue(httpPort) is { } statusPort ? new StatusEndpoint(gateway, statusPort) : null;
-    status?.Start();
+    try
+    {
+        status?.Start();
+    }
+    catch (HttpListenerException e)
+    {
+        // HttpListener gives the system's error as text and a platform's number, not as a SocketError: no advice per
+        // error, the system's words and what to change.
+        Console.Error.WriteLine($"edgebroker-emulator: cannot listen for HTTP on 127.0.0.1:{parseResult.GetValue(httpPort)}: {e.Message}. "
+            + "Pick another port with --http-port (ports below 1024 need privileges), or stop the program using it.");
+        gateway.Stop();
+        return 3;
+    }
+
     if (status is not null)
     {
         Console.WriteLine($"Status on http://127.0.0.1:{parseResult.GetValue(httpPort)}/status; POST /pairing presses the pairing button; "

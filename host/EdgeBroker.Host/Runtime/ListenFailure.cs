@@ -1,12 +1,12 @@
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Connections;
 
 namespace EdgeBroker.Host.Runtime;
 
 /// <summary>
 /// A listener that could not bind, explained for the user: what went wrong and what to do about it, which depends on the
 /// error — a port in use, a port that needs privileges, an address that is not this machine's. The MQTT, MQTT over TLS
-/// and HTTP listeners all report it this way and exit with <see cref="ExitCodes.CannotListen"/>.
+/// and HTTP listeners all report it this way and exit with code 3 (ExitCodes.CannotListen); the firmware emulator links
+/// this file and says the same.
 /// </summary>
 static class ListenFailure
 {
@@ -28,11 +28,17 @@ static class ListenFailure
     };
 
     /// <summary>The MQTT listeners throw the socket's error itself, and so does Kestrel — except for a port in use, which
-    /// it reports as an IOException around its AddressInUseException.</summary>
-    static SocketError? SocketErrorOf(Exception failure) => failure switch
+    /// it reports as an IOException around its AddressInUseException around the socket's error.</summary>
+    static SocketError? SocketErrorOf(Exception failure)
     {
-        SocketException socket => socket.SocketErrorCode,
-        IOException { InnerException: AddressInUseException } => SocketError.AddressAlreadyInUse,
-        _ => null,
-    };
+        for (var cause = failure; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is SocketException socket)
+            {
+                return socket.SocketErrorCode;
+            }
+        }
+
+        return null;
+    }
 }

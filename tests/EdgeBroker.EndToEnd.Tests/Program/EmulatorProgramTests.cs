@@ -130,17 +130,22 @@ public sealed class EmulatorProgramTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task A_taken_port_is_exit_code_3()
+    [Theory]
+    [InlineData("--port", "the port is already in use. Stop the other program using it or pick another port with --port.")]
+    [InlineData("--http-port", "Pick another port with --http-port")]
+    public async Task A_taken_port_is_exit_code_3_with_what_to_do(string flag, string advice)
     {
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        string[] ports = flag == "--port" ? ["--port", port.ToString()] : ["--port", "0", "--http-port", port.ToString()];
 
-        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory);
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", [EmulatorDll, .. ports, "--data-dir", _dataDirectory]);
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains("cannot listen", run.Errors);
+        Assert.Contains($"cannot listen {(flag == "--port" ? "" : "for HTTP ")}on 127.0.0.1:{port}: ", run.Errors);
+        Assert.Contains(advice, run.Errors);
+        Assert.DoesNotContain("Unhandled exception", run.Errors);
     }
 
     [Theory]

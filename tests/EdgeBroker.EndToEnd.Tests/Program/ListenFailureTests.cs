@@ -1,5 +1,7 @@
+extern alias host;
+
 using System.Net.Sockets;
-using EdgeBroker.Host.Runtime;
+using host::EdgeBroker.Host.Runtime;
 using Microsoft.AspNetCore.Connections;
 
 namespace EdgeBroker.EndToEnd.Tests.Program;
