@@ -33,6 +33,7 @@ namespace EdgeBroker.Firmware.Uplink
         readonly IRelayLog _log;
         readonly Worker _worker;
         readonly byte[] _caCertificate;
+        readonly UplinkStateReports _stateReports = new UplinkStateReports();
         readonly ArrayList _sendable = new ArrayList();
 
         /// <summary>The packet identifier each in-flight QoS 1 entry went with, and its sequence (same index); 0 is free.</summary>
@@ -149,15 +150,17 @@ namespace EdgeBroker.Firmware.Uplink
         /// <summary>Logs the change and publishes the status retained, as a broker's own message (like presence events).</summary>
         void StateChanged(Core.Uplink.Uplink uplink, UplinkStatus status)
         {
+            string note;
+            int level = _stateReports.Judge(status, Clock.NowMs(), out note);
             string line = "Uplink " + status.Name + ": " + UplinkStatus.StateName(status.State) + " (" + status.Address + ", "
                 + status.Queued + " queued)";
-            if (status.State == UplinkState.BackingOff)
+            if (level == UplinkStateReports.Warning)
             {
-                _log.Warning(line + ": " + status.LastError);
+                _log.Warning(line + ": " + status.LastError + note);
             }
-            else
+            else if (level == UplinkStateReports.Information)
             {
-                _log.Info(line);
+                _log.Info(line + note);
             }
 
             _relay.Core.PublishFromBroker(new RoutedMessage(uplink.StateTopic, Utf8.GetBytes(status.ToJson()), StatusQos, true));

@@ -17,7 +17,8 @@ namespace EdgeBroker.Host.Uplink;
 /// Runs the configured uplinks for the lifetime of the host. At start it hands each one to the core (so every accepted
 /// PUBLISH is offered to it from the first connection on); once the host has started — the MQTT server is up, so
 /// messages from upstream can be delivered and retained — it starts one <see cref="UplinkConnection"/> per uplink. Every
-/// state change is logged and published retained on <c>$SYS/uplink/{name}/state</c>.
+/// state change is published retained on <c>$SYS/uplink/{name}/state</c>, and logged as the core's
+/// <see cref="UplinkStateReports"/> decides (a failure that keeps repeating is not logged on every attempt).
 /// </summary>
 sealed class UplinkService(
     IOptions<BrokerOptions> options,
@@ -31,6 +32,9 @@ sealed class UplinkService(
     readonly List<ProxyConnections> _proxies = [];
     readonly CancellationTokenSource _stopping = new();
     readonly List<Task> _running = [];
+
+    /// <summary>Which state changes of each uplink are logged (filled before any uplink runs, read-only after).</summary>
+    readonly Dictionary<Core.Uplink.Uplink, UplinkStateReports> _stateReports = [];
 
     public IReadOnlyList<Core.Uplink.Uplink> Uplinks { get; private set; } = [];
 
@@ -48,6 +52,7 @@ sealed class UplinkService(
                 StateChanged = OnStateChanged,
                 Dropped = OnDropped,
             };
+            _stateReports[uplink] = new UplinkStateReports();
             _connections.Add(new UplinkConnection(uplink, uplinkOptions, core, loggerFactory.CreateLogger<UplinkConnection>()));
             core.AddUplink(uplink);
             uplinks.Add(uplink);
@@ -115,15 +120,16 @@ sealed class UplinkService(
 
     void OnStateChanged(Core.Uplink.Uplink uplink, UplinkStatus status)
     {
-        if (status.State == UplinkState.BackingOff)
+        var level = _stateReports[uplink].Judge(status, Clock.NowMs(), out var note);
+        if (level == UplinkStateReports.Warning)
         {
-            _logger.LogWarning(LogEvents.UplinkStateChanged, "Uplink {Name}: {State} ({Address}): {Error}; next attempt within {Backoff} ms (failure {Failures})",
-                uplink.Name, UplinkStatus.StateName(status.State), status.Address, status.LastError, status.BackoffCapMs, status.Failures);
+            _logger.LogWarning(LogEvents.UplinkStateChanged, "Uplink {Name}: {State} ({Address}): {Error}; next attempt within {Backoff} ms (failure {Failures}){Note}",
+                uplink.Name, UplinkStatus.StateName(status.State), status.Address, status.LastError, status.BackoffCapMs, status.Failures, note);
         }
-        else
+        else if (level == UplinkStateReports.Information)
         {
-            _logger.LogInformation(LogEvents.UplinkStateChanged, "Uplink {Name}: {State} ({Address}), {Queued} message(s) queued",
-                uplink.Name, UplinkStatus.StateName(status.State), status.Address, status.Queued);
+            _logger.LogInformation(LogEvents.UplinkStateChanged, "Uplink {Name}: {State} ({Address}), {Queued} message(s) queued{Note}",
+                uplink.Name, UplinkStatus.StateName(status.State), status.Address, status.Queued, note);
         }
 
         var payload = Encoding.UTF8.GetBytes(status.ToJson());

@@ -15,7 +15,7 @@ public sealed class BadUpstreamTests : IDisposable
     readonly TestCertificates _certificates = new();
 
     [Fact]
-    public async Task Wrong_credentials_show_the_CONNACK_reason_the_backoff_grows_and_local_traffic_is_unaffected()
+    public async Task Wrong_credentials_show_the_CONNACK_reason_once_the_backoff_grows_and_local_traffic_is_unaffected()
     {
         await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates);
         await using var gateway = await Gateway.StartAsync(Gateway.Forward(upstream.GatewaySettings(secret: "wrong-secret"), "data/#"));
@@ -25,6 +25,9 @@ public sealed class BadUpstreamTests : IDisposable
         var status = await BackingOffAfterAsync(gateway, failures: 3);
         Assert.True(status.GetProperty("backoffCapMs").GetInt32() > 100, status.ToString());
         Assert.DoesNotContain("wrong-secret", status.ToString());
+        var logged = Assert.Single(gateway.Broker.LoggedProblems, line => line.Contains("Uplink cloud: backing-off", StringComparison.Ordinal));
+        Assert.Contains("BadUserNameOrPassword", logged);
+        Assert.Contains("unchanged repeats are logged every 10 min", logged);
 
         await using var listener = await TestClient.ConnectAsync(gateway.Broker, "listener");
         await listener.SubscribeAsync("data/#");
