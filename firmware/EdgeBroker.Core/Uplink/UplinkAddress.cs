@@ -25,6 +25,17 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>The address written out in full, port included: how status and logs show it.</summary>
         public string Text { get; private set; }
 
+        /// <summary>What a failed attempt's message adds when the upstream closed the connection before answering the
+        /// CONNECT: the likeliest cause, a port that speaks the other of plain MQTT and TLS (a plain port reads a TLS
+        /// handshake as a malformed packet; a TLS port reads a CONNECT as a bad handshake, and both close).</summary>
+        /// <param name="tls">Whether the attempt was made with TLS (<see cref="Tls"/>).</param>
+        public static string ClosedEarlyHint(bool tls)
+        {
+            return tls
+                ? "; if that port speaks plain MQTT, the address needs mqtt://, not mqtts://"
+                : "; if that port speaks MQTT over TLS, the address needs mqtts://";
+        }
+
         /// <summary>Reads an address; null when it is not of the form <c>mqtt[s]://host[:port]</c>.</summary>
         public static UplinkAddress Parse(string text)
         {

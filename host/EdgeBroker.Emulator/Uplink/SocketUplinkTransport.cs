@@ -1,4 +1,6 @@
 using EdgeBroker.Core.Text;
+using EdgeBroker.Core.Uplink;
+using EdgeBroker.Host.Uplink;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -33,7 +35,7 @@ public sealed class SocketUplinkTransport : IUplinkTransport
     {
         Disconnect();
         var connection = UplinkConnection.Open(request, listener, _maxPacketSize);
-        int returnCode = connection.ReadConnAck();
+        int returnCode = connection.ReadConnAck(request.Tls);
         if (returnCode != ConnectReturnCode.Accepted)
         {
             connection.Close();
@@ -107,13 +109,22 @@ public sealed class SocketUplinkTransport : IUplinkTransport
         public static UplinkConnection Open(UplinkConnectRequest request, IUplinkTransportListener listener, int maxPacketSize)
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var where = request.Host + ":" + request.Port;
             try
             {
                 using (var timeout = new CancellationTokenSource(ConnectTimeout))
                 {
                     socket.ConnectAsync(request.Host, request.Port, timeout.Token).AsTask().GetAwaiter().GetResult();
                 }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                socket.Dispose();
+                throw new UplinkTransportException(where + " cannot be reached: " + e.Message, e);
+            }
 
+            try
+            {
                 Stream stream = new NetworkStream(socket, ownsSocket: false) { ReadTimeout = (int)ConnectTimeout.TotalMilliseconds };
                 if (request.Tls)
                 {
@@ -124,10 +135,16 @@ public sealed class SocketUplinkTransport : IUplinkTransport
                 connection.Send(ClientPackets.Connect(request.ClientId, request.UserName, request.Password, request.KeepAliveSeconds, request.WillTopic));
                 return connection;
             }
-            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+            catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
             {
                 socket.Dispose();
-                throw new UplinkTransportException(request.Host + ":" + request.Port + " cannot be reached: " + e.Message, e);
+                throw new UplinkTransportException("the TLS handshake with " + where + " failed: " + e.Message.TrimEnd('.')
+                    + (UpstreamClosed.Caused(e) ? UplinkAddress.ClosedEarlyHint(tls: true) : ""), e);
+            }
+            catch (UplinkTransportException e)
+            {
+                socket.Dispose();
+                throw new UplinkTransportException(e.Message + (UpstreamClosed.Caused(e) ? UplinkAddress.ClosedEarlyHint(request.Tls) : ""), e);
             }
         }
 
@@ -152,7 +169,8 @@ public sealed class SocketUplinkTransport : IUplinkTransport
         }
 
         /// <summary>Waits for the CONNACK and returns its return code.</summary>
-        public int ReadConnAck()
+        /// <param name="tls">Whether the connection is over TLS, for the hint when the upstream closes it at once.</param>
+        public int ReadConnAck(bool tls)
         {
             try
             {
@@ -167,7 +185,8 @@ public sealed class SocketUplinkTransport : IUplinkTransport
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or MalformedPacketException)
             {
                 Close();
-                throw new UplinkTransportException("no CONNACK from the upstream: " + e.Message, e);
+                throw new UplinkTransportException("no CONNACK from the upstream: " + e.Message.TrimEnd('.')
+                    + (UpstreamClosed.Caused(e) ? UplinkAddress.ClosedEarlyHint(tls) : ""), e);
             }
         }
 

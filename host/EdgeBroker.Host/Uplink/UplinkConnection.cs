@@ -143,7 +143,7 @@ sealed class UplinkConnection : IDisposable
         }
         catch (Exception e)
         {
-            failure = Describe(e);
+            failure = Describe(e) + (ClosedBeforeConnAck(e) ? UplinkAddress.ClosedEarlyHint(address.Tls) : "");
         }
 
         _uplink.ConnectFailed(failure, Clock.NowMs());
@@ -171,6 +171,11 @@ sealed class UplinkConnection : IDisposable
         return await ConnectAsync(client, address, stopping);
     }
 
+    /// <summary>Whether a failed CONNECT ended with the upstream closing the connection (reset, or closed without a
+    /// CONNACK) rather than with a refusal, a timeout or a certificate that did not pass.</summary>
+    internal static bool ClosedBeforeConnAck(Exception e) => UpstreamClosed.Caused(e) || e.GetBaseException() is
+        MQTTnet.Exceptions.MqttCommunicationException and not MQTTnet.Exceptions.MqttCommunicationTimedOutException;
+
     /// <summary>A failed attempt as the status shows it: what went wrong, never a credential.</summary>
     internal static string Describe(Exception e)
     {
@@ -182,7 +187,8 @@ sealed class UplinkConnection : IDisposable
             OperationCanceledException or TimeoutException or MQTTnet.Exceptions.MqttCommunicationTimedOutException => "timeout",
             _ => "connection",
         };
-        return $"{kind}: {root.Message}";
+        // Without the message's full stop: the line goes on after it.
+        return $"{kind}: {root.Message.TrimEnd('.')}";
     }
 
     /// <summary>

@@ -48,6 +48,20 @@ public sealed class BadUpstreamTests : IDisposable
         Assert.NotEqual("connected", (await gateway.StatusAsync()).GetProperty("state").GetString());
     }
 
+    [Theory]
+    [InlineData(true, "if that port speaks plain MQTT, the address needs mqtt://, not mqtts://")]
+    [InlineData(false, "if that port speaks MQTT over TLS, the address needs mqtts://")]
+    public async Task An_address_with_the_wrong_scheme_for_its_port_says_which_scheme_to_try(bool tlsToPlainPort, string hint)
+    {
+        await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates);
+        var settings = upstream.GatewaySettings();
+        settings[$"{Gateway.Uplink}:Addresses:0"] = tlsToPlainPort ? $"mqtts://127.0.0.1:{upstream.Port}" : $"mqtt://127.0.0.1:{upstream.TlsPort}";
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(settings, "data/#"));
+
+        var status = await BackingOffAfterAsync(gateway, failures: 1);
+        Assert.Contains(hint, status.GetProperty("lastError").GetString());
+    }
+
     [Fact]
     public async Task An_upstream_that_requires_a_client_certificate_gets_the_configured_one()
     {

@@ -50,6 +50,20 @@ public sealed class EmulatorEdgeBrokerUpstreamTests : IDisposable
         Assert.Equal("local", (await subscriber.ReceiveAsync()).ConvertPayloadToString());
     }
 
+    [Theory]
+    [InlineData(true, "if that port speaks plain MQTT, the address needs mqtt://, not mqtts://")]
+    [InlineData(false, "if that port speaks MQTT over TLS, the address needs mqtts://")]
+    public async Task An_address_with_the_wrong_scheme_for_its_port_says_which_scheme_to_try(bool tlsToPlainPort, string hint)
+    {
+        await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates);
+        var settings = Settings(upstream, EdgeBrokerUpstream.Secret);
+        settings["uplink"] = tlsToPlainPort ? $"mqtts://127.0.0.1:{upstream.Port}" : $"mqtt://127.0.0.1:{upstream.TlsPort}";
+        await using var gateway = EmulatorEngine.Start(settings);
+
+        await Eventually.WaitUntilAsync(() => Status(gateway).Failures >= 1 && Status(gateway).LastError is not null, () => Status(gateway).ToJson());
+        Assert.Contains(hint, Status(gateway).LastError);
+    }
+
     /// <summary>edgebroker.conf for an uplink to <paramref name="upstream"/>'s TLS port in Signature mode, the test CA
     /// copied beside it as the device would have it.</summary>
     Dictionary<string, string?> Settings(EdgeBrokerUpstream upstream, string secret)

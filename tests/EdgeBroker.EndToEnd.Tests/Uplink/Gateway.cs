@@ -12,7 +12,7 @@ public sealed class Gateway : IAsyncDisposable
 {
     public const string Key = "AK_GATEWAY";
     public const string Secret = "gateway-secret";
-    const string Uplink = "EdgeBroker:Uplinks:0";
+    public const string Uplink = "EdgeBroker:Uplinks:0";
 
     Gateway(RunningBroker broker)
     {
