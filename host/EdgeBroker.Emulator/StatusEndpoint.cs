@@ -71,6 +71,13 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
 
     async Task AnswerAsync(HttpListenerRequest request, string path, HttpListenerResponse response)
     {
+        if (request.HttpMethod == "POST" && request.Headers["Content-Length"] is null && request.Headers["Transfer-Encoding"] is null)
+        {
+            // A POST without a length (curl -X POST without -d): HttpListener has answered it with 411 Length Required
+            // itself, so the client was told no — and nothing is done, the pairing button least of all.
+            return;
+        }
+
         if (request.HttpMethod == "GET" && DashboardAssets.Find(path) is { } asset)
         {
             foreach (var (name, value) in DashboardAssets.Headers)

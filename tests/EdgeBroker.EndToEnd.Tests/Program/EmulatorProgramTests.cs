@@ -42,7 +42,7 @@ public sealed class EmulatorProgramTests : IDisposable
     }
 
     [Fact]
-    public async Task A_request_the_http_endpoint_refuses_leaves_it_serving()
+    public async Task A_request_the_http_endpoint_refuses_does_nothing_and_leaves_it_serving()
     {
         var httpPort = FreePorts.Next();
         await using var emulator = await StartWithHttpAsync(FreePorts.Next(), httpPort);
@@ -59,7 +59,8 @@ public sealed class EmulatorProgramTests : IDisposable
         }
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = ProcessTimeout };
-        (await http.GetAsync("status")).EnsureSuccessStatusCode();
+        Assert.False(await PairingOpenAsync(http), "a refused POST pressed the pairing button");
+        Assert.DoesNotContain("Pairing window", emulator.Output);
     }
 
     [Fact]
