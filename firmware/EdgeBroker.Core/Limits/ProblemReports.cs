@@ -6,11 +6,16 @@ namespace EdgeBroker.Core.Limits
     /// Whether a connection's problem (bad input, a flood refused, a handshake or CONNECT that never came) is worth a
     /// log line: the first from a source address in a minute is, the rest are only counted. A flood of malformed
     /// connections from one machine writes one line a minute, not one per connection; the table of addresses is bounded.
+    /// The same rule keyed by client ID thins out the refusals of one client's PUBLISHes and SUBSCRIBEs
+    /// (<see cref="ClientRefusalNote"/>).
     /// </summary>
     public sealed class ProblemReports
     {
         /// <summary>How long a source stays quiet in the log after a line about it.</summary>
         public const long QuietMs = 60000;
+
+        /// <summary>What a logged refusal of a client's PUBLISH or SUBSCRIBE ends with, keyed by its client ID.</summary>
+        public const string ClientRefusalNote = " (this client's further refusals within a minute are counted, not logged)";
 
         readonly SourceRateLimiter _perSource;
         int _suppressed;

@@ -1,4 +1,5 @@
 using EdgeBroker.Core.Access;
+using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Topics;
 
 namespace EdgeBroker.Core.Security
@@ -31,14 +32,22 @@ namespace EdgeBroker.Core.Security
         readonly ConnectedClients _clients;
         readonly AccessCounters _counters;
 
+        /// <summary>One client that keeps sending what it may not (a PUBLISH a second to another group's topic) would
+        /// otherwise write a line per packet: each client's refusals are logged once a minute, and all counted.
+        /// PUBLISH and SUBSCRIBE apart, so a refused publish does not hide the client's refused subscription.</summary>
+        readonly ProblemReports _publishReports;
+        readonly ProblemReports _subscribeReports;
+
         public SecurityPolicy(SecurityOptions options, ConnectedClients clients, AccessCounters counters)
         {
             _options = options;
             _clients = clients;
             _counters = counters;
+            _publishReports = new ProblemReports(options.Throttle.MaxTrackedAddresses);
+            _subscribeReports = new ProblemReports(options.Throttle.MaxTrackedAddresses);
         }
 
-        /// <summary>Called on every denial, for logging; may be null.</summary>
+        /// <summary>Called on a denial to be logged (each client's first in a minute), for logging; may be null.</summary>
         public AccessDeniedHandler Denied { get; set; }
 
         public bool CanPublish(string clientId, string topic, int p2pReceiverStart)
@@ -50,7 +59,7 @@ namespace EdgeBroker.Core.Security
             }
 
             _counters.CountPublishDenied();
-            Report(clientId, topic, true, reason);
+            ReportThinned(_publishReports, clientId, topic, true, reason);
             return false;
         }
 
@@ -63,7 +72,7 @@ namespace EdgeBroker.Core.Security
             }
 
             _counters.CountSubscribeDenied();
-            Report(clientId, filter, false, reason);
+            ReportThinned(_subscribeReports, clientId, filter, false, reason);
             return false;
         }
 
@@ -300,6 +309,14 @@ namespace EdgeBroker.Core.Security
             }
 
             return true;
+        }
+
+        void ReportThinned(ProblemReports reports, string clientId, string topicOrFilter, bool isPublish, string reason)
+        {
+            if (Denied != null && reports.ShouldReport(clientId, Clock.NowMs()))
+            {
+                Report(clientId, topicOrFilter, isPublish, reason + ProblemReports.ClientRefusalNote);
+            }
         }
 
         void Report(string clientId, string topicOrFilter, bool isPublish, string reason)

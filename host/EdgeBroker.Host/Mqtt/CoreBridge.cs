@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
+using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
@@ -47,6 +48,12 @@ sealed partial class CoreBridge
     /// are logged: the first and every 1,000th of each, so a flooding client cannot flood the log.</summary>
     readonly DropReports _quotaDrops = new();
     readonly DropReports _uplinkRefusals = new();
+
+    /// <summary>Which of the open policy's refusals ($ topics) are logged: each client's first in a minute, as the
+    /// security policy logs its own (which tracks as many clients as the login throttle tracks addresses).</summary>
+    readonly ProblemReports _refusals = new(RefusingClientsTracked);
+
+    const int RefusingClientsTracked = 1024;
 
     /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
     readonly ClientConnection.Shared _connectionsShare;
@@ -533,9 +540,10 @@ sealed partial class CoreBridge
         {
             case PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid:
                 // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
-                if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials))
+                if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials) && _refusals.ShouldReport(clientId, Clock.NowMs()))
                 {
-                    _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}", clientId, topic, outcome);
+                    _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}{Note}", clientId, topic, outcome,
+                        ProblemReports.ClientRefusalNote);
                 }
 
                 break;

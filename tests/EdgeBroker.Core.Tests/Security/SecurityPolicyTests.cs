@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
@@ -217,7 +218,7 @@ public class SecurityPolicyTests
     }
 
     [Fact]
-    public void Denials_are_counted_and_reported_with_their_reason()
+    public void Denials_are_counted_and_each_clients_first_of_a_kind_in_a_minute_reported_with_its_reason()
     {
         var reported = new List<(string Client, string Topic, bool Publish, string Reason)>();
         Policy.Denied = (client, topic, publish, reason) => reported.Add((client, topic, publish, reason));
@@ -232,9 +233,8 @@ public class SecurityPolicyTests
         Assert.Equal(1, _fixture.Security.Counters.SubscribeDenied);
         Assert.Equal(new[]
         {
-            (Light, "x/p2p/" + Sensor, true, SecurityPolicy.ReasonOtherGroup),
-            (Light, "$SYS/x", true, SecurityPolicy.ReasonReservedTopic),
-            (Light, "$SYS/#", false, SecurityPolicy.ReasonSys),
+            (Light, "x/p2p/" + Sensor, true, SecurityPolicy.ReasonOtherGroup + ProblemReports.ClientRefusalNote),
+            (Light, "$SYS/#", false, SecurityPolicy.ReasonSys + ProblemReports.ClientRefusalNote),
         }, reported);
     }
 
