@@ -63,6 +63,7 @@ namespace EdgeBroker.Core.Uplink
         long _acknowledged;
         long _dropped;
         long _refused;
+        long _refusedUpstream;
 
         public Uplink(UplinkSettings settings, IUplinkQueueStore store, IRandomSource random)
         {
@@ -619,16 +620,29 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>The upstream acknowledged the QoS 1 entry <paramref name="sequence"/> (PUBACK): delete it.</summary>
         public void Acknowledged(long sequence)
         {
-            Complete(sequence);
+            Complete(sequence, false);
+        }
+
+        /// <summary>The upstream refused the QoS 1 entry <paramref name="sequence"/> (an MQTT 5 PUBACK with a reason of
+        /// 0x80 or more, e.g. not authorized): its final word — sent again it would be refused again and hold up the
+        /// queue — so the entry is deleted, and counted apart from the acknowledged ones. Returns how many the upstream
+        /// refused in all, this one included.</summary>
+        public long RefusedUpstream(long sequence)
+        {
+            lock (_sync)
+            {
+                Complete(sequence, true);
+                return _refusedUpstream;
+            }
         }
 
         /// <summary>The QoS 0 entry <paramref name="sequence"/> was written to the connection: delete it.</summary>
         public void Written(long sequence)
         {
-            Complete(sequence);
+            Complete(sequence, false);
         }
 
-        void Complete(long sequence)
+        void Complete(long sequence, bool refusedUpstream)
         {
             lock (_sync)
             {
@@ -642,7 +656,14 @@ namespace EdgeBroker.Core.Uplink
                 _store.Remove(_settings.Name, sequence);
                 _queuedCount--;
                 _queuedBytes -= entry.Size;
-                _acknowledged++;
+                if (refusedUpstream)
+                {
+                    _refusedUpstream++;
+                }
+                else
+                {
+                    _acknowledged++;
+                }
             }
         }
 
@@ -766,6 +787,7 @@ namespace EdgeBroker.Core.Uplink
                 status.Acknowledged = _acknowledged;
                 status.Dropped = _dropped;
                 status.Refused = _refused;
+                status.RefusedUpstream = _refusedUpstream;
                 status.Failures = _reconnect.Failures;
                 status.BackoffCapMs = _state == UplinkState.BackingOff ? _reconnect.BackoffCapMs : 0;
                 status.LastError = _lastError;

@@ -31,6 +31,9 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>New messages refused because the queue was full (refuse-new).</summary>
         public long Refused { get; set; }
 
+        /// <summary>Entries the upstream refused (MQTT 5 PUBACK reason 0x80 or more) and that were deleted unsent.</summary>
+        public long RefusedUpstream { get; set; }
+
         /// <summary>Consecutive failed connection attempts.</summary>
         public int Failures { get; set; }
 
@@ -60,6 +63,7 @@ namespace EdgeBroker.Core.Uplink
                 + ",\"acknowledged\":" + Acknowledged.ToString()
                 + ",\"dropped\":" + Dropped.ToString()
                 + ",\"refused\":" + Refused.ToString()
+                + ",\"refusedUpstream\":" + RefusedUpstream.ToString()
                 + ",\"failures\":" + ((long)Failures).ToString()
                 + ",\"backoffCapMs\":" + ((long)BackoffCapMs).ToString()
                 + ",\"lastError\":" + QuoteOrNull(LastError)

@@ -41,7 +41,6 @@ sealed class UplinkConnection : IDisposable
 
     /// <summary>The Receive Maximum of the upstream connected to last (65,535 for MQTT 3.1.1 or when it sent none).</summary>
     int _upstreamReceiveMaximum = InFlightWindow.Unlimited;
-    long _refused;
 
     public UplinkConnection(Core.Uplink.Uplink uplink, UplinkOptions options, BrokerCore core, ILogger logger)
     {
@@ -350,7 +349,8 @@ sealed class UplinkConnection : IDisposable
     static MqttUserProperty UserProperty(string name, string value) => new(name, System.Text.Encoding.UTF8.GetBytes(value).AsMemory());
 
     /// <summary>Reports the upstream's answer for one entry. A PUBACK with an error reason is the upstream's final word
-    /// on it (sending it again would be refused again and hold up the queue), so it is deleted too, and logged.</summary>
+    /// on it (sending it again would be refused again and hold up the queue), so it is deleted too, counted apart
+    /// (<c>refusedUpstream</c>) and logged as drops are: the first and every 1,000th.</summary>
     async Task CompleteAsync(UplinkEntry entry, Task<MqttClientPublishResult> publishing)
     {
         try
@@ -362,14 +362,19 @@ sealed class UplinkConnection : IDisposable
             }
             else
             {
-                if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
+                if (result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
                 {
-                    var refused = Interlocked.Increment(ref _refused);
-                    _logger.LogWarning(LogEvents.UplinkRefused, "Uplink {Name}: the upstream refused a message for {Topic}: {Reason} ({Refused} refused so far)",
-                        _uplink.Name, entry.RemoteTopic, result.ReasonCode, refused);
+                    _uplink.Acknowledged(entry.Sequence);
                 }
-
-                _uplink.Acknowledged(entry.Sequence);
+                else
+                {
+                    var refused = _uplink.RefusedUpstream(entry.Sequence);
+                    if (DropReports.IsReported(refused))
+                    {
+                        _logger.LogWarning(LogEvents.UplinkRefused, "Uplink {Name}: the upstream refused a message for {Topic}: {Reason}; deleted from the queue{Tally}",
+                            _uplink.Name, entry.RemoteTopic, result.ReasonCode, DropReports.Tally(refused));
+                    }
+                }
             }
         }
         catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException

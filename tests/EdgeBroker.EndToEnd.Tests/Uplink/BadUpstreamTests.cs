@@ -63,6 +63,29 @@ public sealed class BadUpstreamTests : IDisposable
     }
 
     [Fact]
+    public async Task Messages_the_upstream_refuses_are_deleted_counted_apart_and_logged_once_per_thousand()
+    {
+        await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates);
+        // The upstream refuses PUBLISHes to $ topics with PUBACK 0x87: the remote prefix sends every message there.
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(upstream.GatewaySettings(), "data/#", remotePrefix: "$SYS/gw/", localPrefix: "data/"));
+        await gateway.WaitForStateAsync("connected");
+        await using var sensor = await TestClient.ConnectAsync(gateway.Broker, "sensor");
+
+        for (var i = 0; i < 20; i++)
+        {
+            await sensor.PublishAsync("data/t", i.ToString());
+        }
+
+        var status = default(JsonElement);
+        await Eventually.WaitUntilAsync(async () => (status = await gateway.StatusAsync()).GetProperty("refusedUpstream").GetInt64() == 20,
+            () => $"the upstream's refusals were not counted: {status}");
+        Assert.Equal(0, status.GetProperty("acknowledged").GetInt64());
+        Assert.Equal(0, status.GetProperty("queued").GetInt32());
+        var logged = Assert.Single(gateway.Broker.LoggedProblems, line => line.Contains("the upstream refused a message", StringComparison.Ordinal));
+        Assert.Contains("NotAuthorized", logged);
+    }
+
+    [Fact]
     public async Task An_upstream_that_requires_a_client_certificate_gets_the_configured_one()
     {
         await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates, requireClientCertificate: true);
