@@ -89,11 +89,12 @@ sealed class UplinkClientOptions : IDisposable
 
         if (address.Tls)
         {
+            var serverName = string.IsNullOrWhiteSpace(_options.ServerName) ? address.Host : _options.ServerName;
             builder = builder.WithTlsOptions(tls =>
             {
                 tls.UseTls()
                     .WithSslProtocols(ServerTls.Protocols)
-                    .WithTargetHost(string.IsNullOrWhiteSpace(_options.ServerName) ? address.Host : _options.ServerName);
+                    .WithTargetHost(serverName);
                 if (_authorities.Count > 0)
                 {
                     tls.WithTrustChain(_authorities);
@@ -104,15 +105,47 @@ sealed class UplinkClientOptions : IDisposable
                     tls.WithClientCertificates([_clientCertificate]);
                 }
 
-                if (!_options.CheckServerName)
-                {
-                    tls.WithCertificateValidationHandler(check =>
-                        (check.SslPolicyErrors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None);
-                }
+                tls.WithCertificateValidationHandler(check => Accept(check.SslPolicyErrors, check.Chain, serverName));
             });
         }
 
         return builder.Build();
+    }
+
+    /// <summary>Whether the upstream's certificate passes: the chain (against <c>CaFile</c>'s authorities, else the
+    /// system's) and, unless <c>CheckServerName</c> is off, the name. A refusal throws what is wrong, because SslStream
+    /// would otherwise report only that the validation callback refused — the same words for an untrusted CA, an
+    /// expired certificate and another name.</summary>
+    bool Accept(SslPolicyErrors errors, X509Chain? chain, string serverName)
+    {
+        if (!_options.CheckServerName)
+        {
+            errors &= ~SslPolicyErrors.RemoteCertificateNameMismatch;
+        }
+
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+
+        var problems = new List<string>();
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            problems.Add("the upstream sent no certificate");
+        }
+
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            problems.Add($"the certificate is not issued for {serverName} (set ServerName to a name it carries, or CheckServerName false)");
+        }
+
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
+        {
+            var statuses = chain?.ChainStatus.Select(status => status.Status.ToString()).Distinct() ?? [];
+            problems.Add($"its chain does not verify ({string.Join(", ", statuses)}){(_authorities.Count == 0 ? "; set CaFile to the CA that issued it" : " against CaFile")}");
+        }
+
+        throw new System.Security.Authentication.AuthenticationException("the upstream's certificate was refused: " + string.Join("; ", problems));
     }
 
     public void Dispose()

@@ -37,15 +37,37 @@ public sealed class BadUpstreamTests : IDisposable
     }
 
     [Fact]
-    public async Task A_certificate_for_another_name_is_refused()
+    public async Task A_certificate_for_another_name_is_refused_saying_so()
     {
         await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates);
         var settings = Gateway.With(upstream.GatewaySettings(), "ServerName", "cloud.example.com");
         await using var gateway = await Gateway.StartAsync(Gateway.Forward(settings, "data/#"));
 
-        await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("lastError").GetString() is { } error
-            && error.StartsWith("TLS:", StringComparison.Ordinal), () => "the TLS refusal did not show");
+        var error = await LastErrorStartingAsync(gateway, "TLS:");
+        Assert.Contains("the certificate is not issued for cloud.example.com", error);
+        Assert.DoesNotContain("chain", error);
         Assert.NotEqual("connected", (await gateway.StatusAsync()).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task A_certificate_from_an_unknown_ca_is_refused_saying_so()
+    {
+        await using var upstream = await EdgeBrokerUpstream.StartAsync(_certificates);
+        var settings = upstream.GatewaySettings();
+        settings.Remove($"{Gateway.Uplink}:CaFile");
+        await using var gateway = await Gateway.StartAsync(Gateway.Forward(settings, "data/#"));
+
+        var error = await LastErrorStartingAsync(gateway, "TLS:");
+        Assert.Contains("its chain does not verify", error);
+        Assert.Contains("set CaFile to the CA that issued it", error);
+    }
+
+    static async Task<string> LastErrorStartingAsync(Gateway gateway, string start)
+    {
+        string? error = null;
+        await Eventually.WaitUntilAsync(async () => (error = (await gateway.StatusAsync()).GetProperty("lastError").GetString()) is not null
+            && error.StartsWith(start, StringComparison.Ordinal), () => $"no error starting '{start}': {error}");
+        return error!;
     }
 
     [Theory]
