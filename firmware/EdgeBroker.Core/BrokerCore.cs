@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Threading;
 using EdgeBroker.Core.Access;
+using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Presence;
 using EdgeBroker.Core.Routing;
@@ -45,6 +46,7 @@ namespace EdgeBroker.Core
         public const int QuotaExceeded = 0x97;
 
         readonly SessionRegistry _sessions;
+        readonly DropReports _quotaDrops;
 
         /// <summary>The sessions <see cref="Tick"/> looks at; its lock also keeps two ticks from overlapping.</summary>
         readonly DueSessions _due = new DueSessions();
@@ -81,11 +83,16 @@ namespace EdgeBroker.Core
             _unreachable = new UnreachableTargets();
             _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks, _routes, _unreachable);
             _presence = new PresenceTracker(_router);
+            _quotaDrops = new DropReports();
         }
 
         internal SubscriptionIndex Subscriptions { get { return _subscriptions; } }
 
         public RoutingCounters Counters { get { return _counters; } }
+
+        /// <summary>Which PUBLISHes dropped for a receiver's full offline quota engines log — from local publishers and
+        /// from upstream alike, so the first and every 1,000th are counted across both.</summary>
+        public DropReports QuotaDrops { get { return _quotaDrops; } }
 
         internal Router Router { get { return _router; } }
 

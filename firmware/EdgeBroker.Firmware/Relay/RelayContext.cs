@@ -42,7 +42,6 @@ namespace EdgeBroker.Firmware.Relay
             ConnectionRate = new SourceRateLimiter(settings.MaxConnectionsPerSource, settings.ConnectionRateWindowSeconds * 1000L,
                 RelaySettings.MaxTrackedSources);
             _problems = new ProblemReports(RelaySettings.MaxTrackedSources);
-            QuotaDrops = new DropReports();
             UplinkRefusals = new DropReports();
             Bytes = new ByteCounters();
             HeapFreeBytes = -1;
@@ -139,8 +138,12 @@ namespace EdgeBroker.Firmware.Relay
             }
         }
 
-        /// <summary>Which PUBLISHes dropped for a receiver's full offline quota are logged.</summary>
-        public DropReports QuotaDrops { get; private set; }
+        /// <summary>Which PUBLISHes dropped for a receiver's full offline quota are logged (the core's rule, shared with
+        /// messages from upstream).</summary>
+        public DropReports QuotaDrops
+        {
+            get { return Core.QuotaDrops; }
+        }
 
         /// <summary>Which PUBLISHes refused by the uplink's full queue are logged.</summary>
         public DropReports UplinkRefusals { get; private set; }

@@ -44,9 +44,8 @@ sealed partial class CoreBridge
     readonly ConcurrentDictionary<ClientConnection, byte> _connections = new();
     readonly KeepAliveWheel _keepAlive = new();
 
-    /// <summary>Which PUBLISHes dropped for a receiver's full offline quota, and which refused by a full uplink queue,
-    /// are logged: the first and every 1,000th of each, so a flooding client cannot flood the log.</summary>
-    readonly DropReports _quotaDrops = new();
+    /// <summary>Which PUBLISHes refused by a full uplink queue are logged: the first and every 1,000th, so a flooding
+    /// client cannot flood the log (those dropped for a full offline quota: <see cref="BrokerCore.QuotaDrops"/>).</summary>
     readonly DropReports _uplinkRefusals = new();
 
     /// <summary>Which of the open policy's refusals ($ topics) are logged: each client's first in a minute, as the
@@ -559,7 +558,7 @@ sealed partial class CoreBridge
                 break;
             case PublishOutcome.QuotaExceeded:
                 // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
-                if (_quotaDrops.ShouldReport(out var droppedInAll))
+                if (_core.QuotaDrops.ShouldReport(out var droppedInAll))
                 {
                     _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full{Tally}",
                         clientId, topic, DropReports.Tally(droppedInAll));

@@ -99,7 +99,7 @@ sealed class ProxyConnections : IDisposable
             _logger.LogDebug("Uplink {Name}: ignored a message for {Topic} on the proxy session of {ClientId}: not its P2P address",
                 Uplink.Name, received.Topic, clientId);
         }
-        else if (!UpstreamMessages.Route(_core, routed, e))
+        else if (!UpstreamMessages.Route(_core, routed, e, _logger, Uplink.Name))
         {
             _logger.LogWarning(LogEvents.StoreError, "Uplink {Name}: could not keep a message from upstream for {ClientId}; the upstream will send it again",
                 Uplink.Name, clientId);

@@ -399,7 +399,7 @@ sealed class UplinkConnection : IDisposable
         }
 
         var routed = _uplink.Down(received.Topic, payload, (int)received.QualityOfServiceLevel, received.Retain);
-        if (routed is not null && !UpstreamMessages.Route(_core, routed, e))
+        if (routed is not null && !UpstreamMessages.Route(_core, routed, e, _logger, _uplink.Name))
         {
             _logger.LogWarning(LogEvents.StoreError, "Uplink {Name}: could not keep a message from upstream for {Topic}; the upstream will send it again",
                 _uplink.Name, routed.Topic);

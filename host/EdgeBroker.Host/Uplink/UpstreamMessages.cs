@@ -1,5 +1,8 @@
 using EdgeBroker.Core;
+using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Host.Monitoring;
+using Microsoft.Extensions.Logging;
 using MQTTnet;
 
 namespace EdgeBroker.Host.Uplink;
@@ -11,8 +14,9 @@ static class UpstreamMessages
     /// <summary>Routes <paramref name="routed"/> (the core's local form of <paramref name="e"/>'s message, origin-marked)
     /// through the core with the received message's properties (content type, response topic, correlation data, payload
     /// format, expiry, user properties). MQTTnet acknowledges the message after the event handler returns; when the
-    /// local store could not keep it, it is left unacknowledged (so the upstream sends it again) and this returns false.</summary>
-    public static bool Route(BrokerCore core, RoutedMessage routed, MqttApplicationMessageReceivedEventArgs e)
+    /// local store could not keep it, it is left unacknowledged (so the upstream sends it again) and this returns false.
+    /// A receiver's full offline quota is logged as for a local publisher (<see cref="BrokerCore.QuotaDrops"/>).</summary>
+    public static bool Route(BrokerCore core, RoutedMessage routed, MqttApplicationMessageReceivedEventArgs e, ILogger logger, string uplinkName)
     {
         var received = e.ApplicationMessage;
         routed.MessageExpiryInterval = received.MessageExpiryInterval;
@@ -29,7 +33,14 @@ static class UpstreamMessages
             MessageExpiryInterval = received.MessageExpiryInterval,
             UserProperties = received.UserProperties,
         };
-        if (core.PublishFromUplink(routed) != PublishOutcome.StoreUnavailable)
+        var outcome = core.PublishFromUplink(routed);
+        if (outcome == PublishOutcome.QuotaExceeded && core.QuotaDrops.ShouldReport(out var droppedInAll))
+        {
+            logger.LogWarning(LogEvents.PublishDropped, "Uplink {Name}: dropped a message from upstream for {Topic}: the receiver's offline quota is full{Tally}",
+                uplinkName, routed.Topic, DropReports.Tally(droppedInAll));
+        }
+
+        if (outcome != PublishOutcome.StoreUnavailable)
         {
             return true;
         }

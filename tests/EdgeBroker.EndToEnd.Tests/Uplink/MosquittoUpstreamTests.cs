@@ -10,6 +10,30 @@ namespace EdgeBroker.EndToEnd.Tests.Uplink;
 public sealed class MosquittoUpstreamTests
 {
     [ToolFact(Tool.MosquittoBroker)]
+    public async Task Messages_from_upstream_dropped_for_a_full_offline_quota_are_logged_as_local_ones_are()
+    {
+        await using var upstream = await MosquittoUpstream.StartAsync();
+        var settings = Gateway.Subscribe(Gateway.Settings(upstream.Address), "cmd/#");
+        settings["EdgeBroker:MaxOfflineMessagesPerClient"] = "2";
+        await using var gateway = await Gateway.StartAsync(settings);
+        await gateway.WaitForStateAsync("connected");
+        await using (var away = await TestClient.ConnectAsync(gateway.Broker, "actuator", MqttProtocolVersion.V500, cleanStart: false, sessionExpiry: 3600))
+        {
+            await away.SubscribeAsync("cmd/#");
+        }
+
+        await using var cloud = await TestClient.ConnectAsync(Upstream(upstream), "cloud-app");
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            await cloud.PublishAsync("cmd/valve", "open");
+            return gateway.Broker.LoggedProblems.Any(line => line.Contains("dropped a message from upstream for cmd/valve", StringComparison.Ordinal));
+        }, () => "no drop was logged: " + string.Join(" | ", gateway.Broker.LoggedProblems));
+
+        var logged = Assert.Single(gateway.Broker.LoggedProblems, line => line.Contains("dropped a message from upstream", StringComparison.Ordinal));
+        Assert.Contains("offline quota is full (the first;", logged);
+    }
+
+    [ToolFact(Tool.MosquittoBroker)]
     public async Task Forward_and_subscribe_rules_remap_topics_both_ways_at_QoS_0_and_1()
     {
         await using var upstream = await MosquittoUpstream.StartAsync();
