@@ -95,6 +95,14 @@ namespace EdgeBroker.Core.Text
             return Decode(bytes, offset, length, chars, true);
         }
 
+        /// <summary>Whether <paramref name="length"/> bytes at <paramref name="offset"/> are an MQTT UTF-8 string as
+        /// <see cref="DecodeMqtt"/> accepts it (well-formed, no U+0000), without decoding them: for an engine that checks a
+        /// field before another decoder (MQTTnet's, which turns bad bytes into U+FFFD) reads it.</summary>
+        public static bool IsValidMqtt(byte[] bytes, int offset, int length)
+        {
+            return Decode(bytes, offset, length, null, true) >= 0;
+        }
+
         /// <summary>How many chars <see cref="Decode(byte[], int, int, char[])"/> makes of well-formed bytes, without
         /// making them.</summary>
         public static int CharCount(byte[] bytes, int offset, int length)
@@ -114,6 +122,7 @@ namespace EdgeBroker.Core.Text
             return chars;
         }
 
+        /// <summary>The one decoder: with <paramref name="chars"/> null it only checks (and counts).</summary>
         static int Decode(byte[] bytes, int offset, int length, char[] chars, bool refuseNul)
         {
             int end = offset + length;
@@ -129,7 +138,12 @@ namespace EdgeBroker.Core.Text
                         return -1;
                     }
 
-                    chars[written++] = (char)b;
+                    if (chars != null)
+                    {
+                        chars[written] = (char)b;
+                    }
+
+                    written++;
                     i++;
                     continue;
                 }
@@ -181,7 +195,11 @@ namespace EdgeBroker.Core.Text
                     return -1;
                 }
 
-                if (codePoint >= 0x10000)
+                if (chars == null)
+                {
+                    written += codePoint >= 0x10000 ? 2 : 1;
+                }
+                else if (codePoint >= 0x10000)
                 {
                     codePoint -= 0x10000;
                     chars[written++] = (char)(0xD800 + (codePoint >> 10));

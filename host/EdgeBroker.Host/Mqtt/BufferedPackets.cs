@@ -113,9 +113,9 @@ static class BufferedPackets
         }
 
         PacketRules.CheckFixedHeader(first, version);
-        PacketRules.CheckStrings(first, body, version);
+        var topic = PacketRules.PublishTopic(first, buffer, bodyOffset, body.Length, version, out _);
         var publish = lend ? t_publish ??= new MqttPublishPacket() : new MqttPublishPacket();
-        publish.Topic = TopicNames.Get(body.Slice(2, topicLength));
+        publish.Topic = topic;
         publish.PacketIdentifier = qos > 0 ? (ushort)((body[2 + topicLength] << 8) | body[3 + topicLength]) : (ushort)0;
         publish.QualityOfServiceLevel = (MqttQualityOfServiceLevel)qos;
         publish.Retain = (first & 0x01) != 0;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Monitoring;
+using EdgeBroker.Core.Topics;
 using EdgeBroker.Host.Transport;
 using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
@@ -172,7 +173,19 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
                 }
 
                 _writer.Version = version;
-                return accepted = await DecodeConnectAsync(frame, deadline.Token).ConfigureAwait(false);
+                try
+                {
+                    PacketRules.CheckConnect(frame.Buffer, 0, frame.Length, version);
+                    return accepted = await DecodeConnectAsync(frame, deadline.Token).ConfigureAwait(false);
+                }
+                catch (BadPacketException bad) when (version == MqttProtocolVersion.V500)
+                {
+                    // MQTT 5 lets the server say why before it closes (§4.13.1, §3.2.2.2); 3.1.1 only closes.
+                    await _writer.SendAsync(new MqttConnAckPacket { ReasonCode = bad.ConnAckReason }).ConfigureAwait(false);
+                    await _writer.DrainAsync(deadline.Token).ConfigureAwait(false);
+                    shared.Problems.Report(source, $"{bad.Message}, answered with CONNACK 0x{(int)bad.ConnAckReason:X2}");
+                    return false;
+                }
             }
         }
         catch (BadPacketException bad)
@@ -300,11 +313,26 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
                 throw new BadPacketException("a second CONNECT [MQTT-3.1.0-2]", MqttDisconnectReasonCode.ProtocolError);
             }
 
-            PacketRules.CheckStrings(frame.FirstByte, frame.Body, Version);
-            var packet = Decode(frame);
-            if (packet is MqttPublishPacket publish && Version == MqttProtocolVersion.V500)
+            string? topic = null;
+            var alias = -1;
+            if (frame.Type == (int)MqttControlPacketType.Publish)
             {
-                ApplyFlowControl(publish, PacketRules.TopicAlias(frame.FirstByte, frame.Body));
+                topic = PacketRules.PublishTopic(frame.FirstByte, frame.Buffer, 0, frame.Length, Version, out alias);
+            }
+            else
+            {
+                PacketRules.CheckBody(frame.FirstByte, frame.Buffer, 0, frame.Length, Version);
+            }
+
+            var packet = Decode(frame);
+            if (packet is MqttPublishPacket publish)
+            {
+                // The checked topic (MQTTnet decoded the same bytes into the same text).
+                publish.Topic = topic;
+                if (Version == MqttProtocolVersion.V500)
+                {
+                    ApplyFlowControl(publish, alias);
+                }
             }
             else if (packet is MqttDisconnectPacket disconnect && !PacketRules.DisconnectCarriesSessionExpiry(frame.Body))
             {
@@ -488,6 +516,13 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
         try
         {
             _connect = Decode(frame) as MqttConnectPacket;
+            if (_connect is { WillFlag: true } && !TopicValidator.IsValidTopicName(_connect.WillTopic))
+            {
+                // Its UTF-8 was checked before MQTTnet decoded it: empty, or a wildcard [MQTT-3.1.2-9], [MQTT-4.7.3-1].
+                throw new BadPacketException("a will topic that is not a valid topic name (empty or with a wildcard) [MQTT-3.3.2-2]",
+                    MqttDisconnectReasonCode.TopicNameInvalid);
+            }
+
             _connectSessionExpiry = _connect?.SessionExpiryInterval ?? 0;
             if (_connect is not null && Version == MqttProtocolVersion.V500)
             {
@@ -590,7 +625,7 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
             throw new BadPacketException($"a packet of {size} bytes, limit {shared.MaxPacketSize}", MqttDisconnectReasonCode.PacketTooLarge);
         }
 
-        PacketRules.CheckFixedHeader(first, Version);
+        PacketRules.CheckFixedHeader(first, remaining, Version);
         Consume(headerLength);
         var frame = new Frame(first, remaining, size);
         if (!await ReadBodyAsync(frame, cancellationToken).ConfigureAwait(false))

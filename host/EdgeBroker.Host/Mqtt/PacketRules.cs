@@ -1,14 +1,23 @@
-using System.Text.Unicode;
+using EdgeBroker.Core.Text;
+using EdgeBroker.Core.Topics;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
-/// The packet rules MQTTnet 5.2 does not enforce, checked on the raw bytes before MQTTnet decodes them: the reserved
-/// flags of the fixed header ([MQTT-2.2.2-1], [MQTT-2.2.2-2], [MQTT-3.3.1-4]), reserved packet types, and that topic
-/// names and filters are well-formed UTF-8 without U+0000 ([MQTT-1.5.3-1], [MQTT-1.5.3-2]; MQTTnet's decoder would
-/// turn bad bytes into U+FFFD and route them). Each violation throws <see cref="BadPacketException"/>.
+/// The packet rules MQTTnet 5.2 does not enforce, checked on the raw bytes before MQTTnet decodes them (and before
+/// anything is routed): the reserved flags of the fixed header ([MQTT-2.2.2-1], [MQTT-2.2.2-2], [MQTT-3.3.1-4], DUP on
+/// QoS 0 [MQTT-3.3.1-2]), reserved packet types, a body where none may be (PINGREQ), packet identifiers that are not 0
+/// ([MQTT-2.3.1-1]), topic names (non-empty unless an MQTT 5 topic alias stands for them, no wildcards:
+/// [MQTT-3.3.2-1], [MQTT-3.3.2-2], [MQTT-4.7.3-1]), SUBSCRIBE and UNSUBSCRIBE payloads (at least one filter, the options
+/// byte's reserved bits and values), the CONNECT's flags and properties, and that every UTF-8 string the broker acts on
+/// — topic names and filters, the client ID, the user name, the will topic — is well-formed UTF-8 without U+0000
+/// ([MQTT-1.5.3-1], [MQTT-1.5.3-2]; MQTTnet's decoder would turn bad bytes into U+FFFD, so <c>dev\xff</c> and
+/// <c>dev\xfe</c> would be one client). UTF-8 and topic-name validity are the core's (<see cref="Utf8"/>,
+/// <see cref="TopicValidator"/>), as on the relay. Each violation throws <see cref="BadPacketException"/> with the
+/// MQTT 5 reason code: 0x81 for what cannot be parsed as the specification says, 0x82 for what parses but is not allowed
+/// (MQTT 5 §1.2, §4.13).
 /// </summary>
 static class PacketRules
 {
@@ -16,8 +25,15 @@ static class PacketRules
     const int PubRel = 6;
     const int Subscribe = 8;
     const int Unsubscribe = 10;
+    const int PingReq = 12;
     const int Auth = 15;
+    const int SubscriptionIdentifierProperty = 0x0B;
+    const int AuthenticationMethodProperty = 0x15;
+    const int AuthenticationDataProperty = 0x16;
+    const int ReceiveMaximumProperty = 0x21;
     const int TopicAliasProperty = 0x23;
+    const int UserProperty = 0x26;
+    const int MaximumPacketSizeProperty = 0x27;
 
     /// <summary>The protocol version a CONNECT names when the broker speaks it — MQTT level 5 or 4, MQIsdp level 3 —;
     /// otherwise <see cref="MqttProtocolVersion.Unknown"/>, with <paramref name="unsupported"/> the name and level it
@@ -50,6 +66,16 @@ static class PacketRules
         throw Malformed("a CONNECT without the protocol name MQTT or MQIsdp and a protocol level");
     }
 
+    /// <summary>Checks the fixed header of a packet (its first byte and the length of its body), before its body is read.</summary>
+    public static void CheckFixedHeader(byte first, int bodyLength, MqttProtocolVersion version)
+    {
+        CheckFixedHeader(first, version);
+        if (first >> 4 == PingReq && bodyLength != 0)
+        {
+            throw Malformed("PINGREQ with a body");
+        }
+    }
+
     /// <summary>Checks the first byte of a packet, before its body is read.</summary>
     public static void CheckFixedHeader(byte first, MqttProtocolVersion version)
     {
@@ -66,6 +92,11 @@ static class PacketRules
             {
                 throw Malformed("PUBLISH with QoS 3");
             }
+
+            if ((flags & 0x0E) == 0x08)
+            {
+                throw Malformed("QoS 0 PUBLISH with DUP set [MQTT-3.3.1-2]");
+            }
         }
         else if (flags != (type is PubRel or Subscribe or Unsubscribe ? 0x02 : 0x00))
         {
@@ -73,29 +104,92 @@ static class PacketRules
         }
     }
 
-    /// <summary>Checks the topic name of a PUBLISH and the filters of a SUBSCRIBE or UNSUBSCRIBE.</summary>
-    public static void CheckStrings(byte first, ReadOnlySpan<byte> body, MqttProtocolVersion version)
+    /// <summary>Checks the body of a packet other than CONNECT and PUBLISH (<see cref="CheckConnect"/>,
+    /// <see cref="PublishTopic"/>): the packet identifier of PUBREL, SUBSCRIBE and UNSUBSCRIBE and the payload of the
+    /// last two. <paramref name="buffer"/> holds the body at <paramref name="offset"/>.</summary>
+    public static void CheckBody(byte first, byte[] buffer, int offset, int length, MqttProtocolVersion version)
     {
         switch (first >> 4)
         {
-            case Publish:
-                CheckString(body, 0);
+            case PubRel:
+                CheckPacketIdentifier(buffer.AsSpan(offset, length), 0, "PUBREL");
                 break;
             case Subscribe:
-                CheckFilters(body, version, optionsByte: true);
+                CheckFilters(buffer, offset, length, version, subscribe: true);
                 break;
             case Unsubscribe:
-                CheckFilters(body, version, optionsByte: false);
+                CheckFilters(buffer, offset, length, version, subscribe: false);
                 break;
         }
     }
 
-    /// <summary>The Topic Alias property of an MQTT 5 PUBLISH body (<paramref name="first"/> is its fixed header's first
-    /// byte), or -1 when it has none. Read from the bytes because MQTTnet's decoder turns an alias of 0 — a protocol
-    /// error the broker must answer with DISCONNECT 0x94 — into "no alias".</summary>
-    public static int TopicAlias(byte first, ReadOnlySpan<byte> body)
+    /// <summary>
+    /// Checks a PUBLISH body (at <paramref name="offset"/> in <paramref name="buffer"/>) as far as the broker reads it
+    /// before routing, and returns its topic name: well-formed, no wildcards, not empty — an empty one only with an
+    /// MQTT 5 Topic Alias (<paramref name="alias"/>, -1 for none), which the caller resolves —; a packet identifier that
+    /// is not 0 at QoS 1 and 2; no Subscription Identifier from a client ([MQTT-3.3.4-6]). An ASCII topic the thread has
+    /// met before (<see cref="TopicNames"/>) was checked then: it costs a hash and a comparison.
+    /// </summary>
+    public static string PublishTopic(byte first, byte[] buffer, int offset, int length, MqttProtocolVersion version, out int alias)
     {
-        var at = CheckString(body, 0) + (((first >> 1) & 0x03) > 0 ? 2 : 0);
+        var body = buffer.AsSpan(offset, length);
+        if (body.Length < 2)
+        {
+            throw Malformed("packet shorter than its fields say");
+        }
+
+        var topicLength = (body[0] << 8) | body[1];
+        var at = 2 + topicLength;
+        if (at > body.Length)
+        {
+            throw Malformed("a topic longer than its packet");
+        }
+
+        var qos = (first >> 1) & 0x03;
+        if (qos > 0)
+        {
+            CheckPacketIdentifier(body, at, "PUBLISH");
+            at += 2;
+        }
+
+        alias = version == MqttProtocolVersion.V500 ? PublishProperties(body, at) : -1;
+        if (topicLength == 0)
+        {
+            if (alias < 0)
+            {
+                throw version == MqttProtocolVersion.V500
+                    ? ProtocolError("PUBLISH with an empty topic and no topic alias [MQTT-3.3.2-1]")
+                    : Malformed("PUBLISH with an empty topic [MQTT-4.7.3-1]");
+            }
+
+            return string.Empty;
+        }
+
+        if (TopicNames.Get(buffer, offset + 2, topicLength) is { } topic)
+        {
+            return topic;
+        }
+
+        throw Utf8.IsValidMqtt(buffer, offset + 2, topicLength)
+            ? ProtocolError("PUBLISH to a topic name with a wildcard + or # [MQTT-3.3.2-2]")
+            : Malformed("a topic that is not well-formed UTF-8 or contains U+0000");
+    }
+
+    /// <summary>The Topic Alias property of an MQTT 5 PUBLISH body whose properties start at <paramref name="at"/>, or
+    /// -1 when it has none. Read from the bytes because MQTTnet's decoder turns an alias of 0 — a protocol error the
+    /// broker must answer with DISCONNECT 0x94 — into "no alias". A Subscription Identifier is a protocol error here.</summary>
+    static int PublishProperties(ReadOnlySpan<byte> body, int at)
+    {
+        if (at >= body.Length)
+        {
+            throw Malformed("PUBLISH without its properties' length");
+        }
+
+        if (body[at] == 0)
+        {
+            return -1;
+        }
+
         var propertiesLength = ReadVariableByteInteger(body, ref at);
         var end = at + propertiesLength;
         if (end > body.Length)
@@ -103,18 +197,23 @@ static class PacketRules
             throw Malformed("PUBLISH properties longer than the packet");
         }
 
+        var alias = -1;
         while (at < end)
         {
             var id = ReadVariableByteInteger(body, ref at);
             if (id == TopicAliasProperty)
             {
-                return at + 2 <= end ? (body[at] << 8) | body[at + 1] : throw Malformed("a Topic Alias cut short");
+                alias = at + 2 <= end ? (body[at] << 8) | body[at + 1] : throw Malformed("a Topic Alias cut short");
+            }
+            else if (id == SubscriptionIdentifierProperty)
+            {
+                throw ProtocolError("PUBLISH from a client with a Subscription Identifier [MQTT-3.3.4-6]");
             }
 
             at += PropertyLength(id, body, at);
         }
 
-        return -1;
+        return alias;
     }
 
     /// <summary>The bytes of the value of property <paramref name="id"/> starting at <paramref name="at"/> (MQTT 5 §2.2.2.2).</summary>
@@ -145,29 +244,248 @@ static class PacketRules
     static int PrefixedLength(ReadOnlySpan<byte> body, int at) =>
         at + 2 <= body.Length ? (body[at] << 8) | body[at + 1] : throw Malformed("packet shorter than its fields say");
 
-    static void CheckFilters(ReadOnlySpan<byte> body, MqttProtocolVersion version, bool optionsByte)
+    /// <summary>A SUBSCRIBE's or UNSUBSCRIBE's packet identifier, properties (MQTT 5) and filters: at least one
+    /// ([MQTT-3.8.3-3], [MQTT-3.10.3-2]), each well-formed UTF-8, and each SUBSCRIBE options byte with its reserved bits 0
+    /// and a QoS (and MQTT 5 Retain Handling) that exists ([MQTT-3-8.3-4]; MQTT 5 §3.8.3.1, [MQTT-3.8.3-5]).</summary>
+    static void CheckFilters(byte[] buffer, int offset, int length, MqttProtocolVersion version, bool subscribe)
     {
-        // Packet identifier, then (MQTT 5) the properties.
+        var body = buffer.AsSpan(offset, length);
+        var name = subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE";
+        var mqtt5 = version == MqttProtocolVersion.V500;
+        CheckPacketIdentifier(body, 0, name);
         var at = 2;
-        if (version == MqttProtocolVersion.V500)
+        if (mqtt5)
         {
             var propertiesLength = ReadVariableByteInteger(body, ref at);
-            at += propertiesLength;
+            var end = at + propertiesLength;
+            if (end > body.Length)
+            {
+                throw Malformed($"{name} properties longer than the packet");
+            }
+
+            while (at < end)
+            {
+                var id = ReadVariableByteInteger(body, ref at);
+                if (id == SubscriptionIdentifierProperty)
+                {
+                    var valueAt = at;
+                    if (ReadVariableByteInteger(body, ref valueAt) == 0)
+                    {
+                        throw ProtocolError("SUBSCRIBE with Subscription Identifier 0 (MQTT 5 §3.8.2.1.2)");
+                    }
+                }
+
+                at += PropertyLength(id, body, at);
+            }
+        }
+
+        if (at >= body.Length)
+        {
+            var problem = $"{name} without a topic filter " + (subscribe ? "[MQTT-3.8.3-3]" : "[MQTT-3.10.3-2]");
+            throw mqtt5 ? ProtocolError(problem) : Malformed(problem);
         }
 
         while (at < body.Length)
         {
-            at = CheckString(body, at) + (optionsByte ? 1 : 0);
-        }
+            at = CheckString(buffer, offset, body, at);
+            if (!subscribe)
+            {
+                continue;
+            }
 
-        if (at > body.Length)
-        {
-            throw Malformed("packet shorter than its fields say");
+            if (at >= body.Length)
+            {
+                throw Malformed("SUBSCRIBE filter without its options byte");
+            }
+
+            int options = body[at++];
+            if ((options & (mqtt5 ? 0xC0 : 0xFC)) != 0)
+            {
+                throw Malformed($"SUBSCRIBE options 0x{options:X2} with reserved bits set " + (mqtt5 ? "[MQTT-3.8.3-5]" : "[MQTT-3-8.3-4]"));
+            }
+
+            if ((options & 0x03) == 0x03)
+            {
+                throw mqtt5 ? ProtocolError("SUBSCRIBE with maximum QoS 3 (MQTT 5 §3.8.3.1)") : Malformed("SUBSCRIBE with QoS 3 [MQTT-3-8.3-4]");
+            }
+
+            if ((options & 0x30) == 0x30)
+            {
+                throw ProtocolError("SUBSCRIBE with Retain Handling 3 (MQTT 5 §3.8.3.1)");
+            }
         }
     }
 
-    /// <summary>Checks the length-prefixed string at <paramref name="at"/> and returns where the next field starts.</summary>
-    static int CheckString(ReadOnlySpan<byte> body, int at)
+    /// <summary>
+    /// Checks a CONNECT body (at <paramref name="offset"/> in <paramref name="buffer"/>, its protocol name and level
+    /// read by <see cref="ProtocolVersion"/>) before MQTTnet decodes it: the flags ([MQTT-3.1.2-3], will QoS and retain
+    /// only with a will [MQTT-3.1.2-13], [MQTT-3.1.2-15], will QoS 3 [MQTT-3.1.2-14]; MQTT 3.1.1: a password only with a
+    /// user name [MQTT-3.1.2-22]), MQTT 5 properties (none twice but User Property, Receive Maximum and Maximum Packet
+    /// Size not 0, Authentication Data only with an Authentication Method: §3.1.2.11), the client ID, will topic and user
+    /// name as MQTT UTF-8 ([MQTT-1.5.3-1], [MQTT-1.5.3-2]), and — last, as it is answered with CONNACK 0x8C, not as
+    /// malformed — that the client asks for no authentication method (the broker supports none, [MQTT-4.12.0-1]).
+    /// </summary>
+    public static void CheckConnect(byte[] buffer, int offset, int length, MqttProtocolVersion version)
+    {
+        var body = buffer.AsSpan(offset, length);
+        var mqtt5 = version == MqttProtocolVersion.V500;
+        var at = 2 + ((body[0] << 8) | body[1]) + 1;
+        if (at + 3 > body.Length)
+        {
+            throw Malformed("CONNECT shorter than its fields say");
+        }
+
+        int flags = body[at];
+        at += 3;
+        var will = (flags & 0x04) != 0;
+        var willQos = (flags >> 3) & 0x03;
+        var hasUserName = (flags & 0x80) != 0;
+        if ((flags & 0x01) != 0)
+        {
+            throw Malformed("CONNECT with its reserved flag set [MQTT-3.1.2-3]");
+        }
+
+        if (willQos == 3)
+        {
+            throw Malformed("CONNECT with will QoS 3 [MQTT-3.1.2-14]");
+        }
+
+        if (!will && (willQos != 0 || (flags & 0x20) != 0))
+        {
+            throw Malformed("CONNECT with will QoS or will retain but no will [MQTT-3.1.2-13], [MQTT-3.1.2-15]");
+        }
+
+        if (!mqtt5 && (flags & 0x40) != 0 && !hasUserName)
+        {
+            throw Malformed("CONNECT with a password but no user name [MQTT-3.1.2-22]");
+        }
+
+        var authenticationMethod = false;
+        if (mqtt5)
+        {
+            at = CheckConnectProperties(body, at, will: false, out authenticationMethod);
+        }
+
+        var clientIdAt = at;
+        at = StringEnd(body, at);
+        if (!Utf8.IsValidMqtt(buffer, offset + clientIdAt + 2, at - clientIdAt - 2))
+        {
+            throw new BadPacketException("a client ID that is not well-formed UTF-8 or contains U+0000 [MQTT-1.5.3-1], [MQTT-1.5.3-2]",
+                MqttDisconnectReasonCode.MalformedPacket, connAck: MqttConnectReasonCode.ClientIdentifierNotValid);
+        }
+
+        if (will)
+        {
+            if (mqtt5)
+            {
+                at = CheckConnectProperties(body, at, will: true, out _);
+            }
+
+            var willTopicAt = at;
+            at = StringEnd(body, at);
+            if (!Utf8.IsValidMqtt(buffer, offset + willTopicAt + 2, at - willTopicAt - 2))
+            {
+                throw Malformed("a will topic that is not well-formed UTF-8 or contains U+0000 [MQTT-1.5.3-1]");
+            }
+
+            at = StringEnd(body, at);
+        }
+
+        if (hasUserName)
+        {
+            var userNameAt = at;
+            at = StringEnd(body, at);
+            if (!Utf8.IsValidMqtt(buffer, offset + userNameAt + 2, at - userNameAt - 2))
+            {
+                throw Malformed("a user name that is not well-formed UTF-8 or contains U+0000 [MQTT-1.5.3-1]");
+            }
+        }
+
+        if (authenticationMethod)
+        {
+            throw new BadPacketException("CONNECT with an Authentication Method, which this broker does not support [MQTT-4.12.0-1]",
+                MqttDisconnectReasonCode.ProtocolError, connAck: MqttConnectReasonCode.BadAuthenticationMethod);
+        }
+    }
+
+    /// <summary>Checks the CONNECT's (or its will's) MQTT 5 properties at <paramref name="at"/> and returns where they end.</summary>
+    static int CheckConnectProperties(ReadOnlySpan<byte> body, int at, bool will, out bool authenticationMethod)
+    {
+        var what = will ? "will" : "CONNECT";
+        var propertiesLength = ReadVariableByteInteger(body, ref at);
+        var end = at + propertiesLength;
+        if (end > body.Length)
+        {
+            throw Malformed($"{what} properties longer than the packet");
+        }
+
+        // Property ids run up to 0x2A: one bit each.
+        var seen = 0UL;
+        while (at < end)
+        {
+            var id = ReadVariableByteInteger(body, ref at);
+            var valueLength = PropertyLength(id, body, at);
+            if (at + valueLength > end)
+            {
+                throw Malformed($"{what} properties longer than their length says");
+            }
+
+            if (id != UserProperty)
+            {
+                if ((seen & (1UL << id)) != 0)
+                {
+                    throw ProtocolError($"{what} with property 0x{id:X2} twice (MQTT 5 §2.2.2.2)");
+                }
+
+                seen |= 1UL << id;
+            }
+
+            if (!will && id == ReceiveMaximumProperty && body[at] == 0 && body[at + 1] == 0)
+            {
+                throw ProtocolError("CONNECT with Receive Maximum 0 (MQTT 5 §3.1.2.11.3)");
+            }
+
+            if (!will && id == MaximumPacketSizeProperty && body[at] == 0 && body[at + 1] == 0 && body[at + 2] == 0 && body[at + 3] == 0)
+            {
+                throw ProtocolError("CONNECT with Maximum Packet Size 0 (MQTT 5 §3.1.2.11.4)");
+            }
+
+            at += valueLength;
+        }
+
+        authenticationMethod = (seen & (1UL << AuthenticationMethodProperty)) != 0;
+        if (!will && !authenticationMethod && (seen & (1UL << AuthenticationDataProperty)) != 0)
+        {
+            throw ProtocolError("CONNECT with Authentication Data but no Authentication Method (MQTT 5 §3.1.2.11.10)");
+        }
+
+        return end;
+    }
+
+    /// <summary>Where the length-prefixed string or binary field at <paramref name="at"/> ends.</summary>
+    static int StringEnd(ReadOnlySpan<byte> body, int at)
+    {
+        var end = at + 2 + PrefixedLength(body, at);
+        return end <= body.Length ? end : throw Malformed("CONNECT shorter than its fields say");
+    }
+
+    /// <summary>A packet identifier at <paramref name="at"/> that is there and not 0 ([MQTT-2.3.1-1]).</summary>
+    static void CheckPacketIdentifier(ReadOnlySpan<byte> body, int at, string packet)
+    {
+        if (at + 2 > body.Length)
+        {
+            throw Malformed($"{packet} without its packet identifier");
+        }
+
+        if (body[at] == 0 && body[at + 1] == 0)
+        {
+            throw ProtocolError($"{packet} with packet identifier 0 [MQTT-2.3.1-1]");
+        }
+    }
+
+    /// <summary>Checks the length-prefixed string at <paramref name="at"/> of <paramref name="body"/> (which starts at
+    /// <paramref name="offset"/> of <paramref name="buffer"/>) and returns where the next field starts.</summary>
+    static int CheckString(byte[] buffer, int offset, ReadOnlySpan<byte> body, int at)
     {
         if (at + 2 > body.Length)
         {
@@ -181,8 +499,7 @@ static class PacketRules
             throw Malformed("a topic longer than its packet");
         }
 
-        var text = body.Slice(start, length);
-        if (!Utf8.IsValid(text) || text.Contains((byte)0))
+        if (!Utf8.IsValidMqtt(buffer, offset + start, length))
         {
             throw Malformed("a topic that is not well-formed UTF-8 or contains U+0000");
         }
@@ -248,4 +565,6 @@ static class PacketRules
     }
 
     static BadPacketException Malformed(string problem) => new(problem, MqttDisconnectReasonCode.MalformedPacket);
+
+    static BadPacketException ProtocolError(string problem) => new(problem, MqttDisconnectReasonCode.ProtocolError);
 }

@@ -56,6 +56,29 @@ public class Utf8Tests
             : count >= 0 && new string(chars, 0, count) == expected && Utf8.CharCount(bytes, 0, bytes.Length) == count;
     }
 
+    /// <summary>The check the host runs before MQTTnet decodes a field accepts exactly what the relay's decoder does.</summary>
+    [Property(MaxTest = 2000)]
+    public bool IsValidMqtt_AgreesWithDecodeMqtt(byte[] bytes)
+    {
+        var padded = new byte[bytes.Length + 2];
+        bytes.CopyTo(padded, 1);
+        return Utf8.IsValidMqtt(padded, 1, bytes.Length) == (Utf8.DecodeMqtt(bytes, 0, bytes.Length, new char[bytes.Length]) >= 0);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'d', (byte)'e', (byte)'v', 0xFF }, false)]
+    [InlineData(new byte[] { (byte)'d', (byte)'e', (byte)'v', 0xFE }, false)]
+    [InlineData(new byte[] { (byte)'a', 0x00 }, false)]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 }, false)]
+    [InlineData(new byte[] { 0xC0, 0xAF }, false)]
+    [InlineData(new byte[] { (byte)'d', (byte)'e', (byte)'v', 0xEF, 0xBF, 0xBD }, true)]
+    [InlineData(new byte[] { 0xF0, 0x9F, 0x98, 0x80 }, true)]
+    [InlineData(new byte[0], true)]
+    public void IsValidMqtt_RefusesIllFormedBytesAndNul(byte[] bytes, bool valid)
+    {
+        Assert.Equal(valid, Utf8.IsValidMqtt(bytes, 0, bytes.Length));
+    }
+
     [Fact]
     public void DecodeMqtt_RefusesNul_DecodeKeepsIt()
     {

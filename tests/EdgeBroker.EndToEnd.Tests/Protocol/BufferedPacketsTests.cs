@@ -31,8 +31,9 @@ public sealed class BufferedPacketsTests
             for (var i = 0; i < 400; i++)
             {
                 var topic = topics[random.Next(topics.Length)];
-                if (topic.Length == 0 && version == MqttProtocolVersion.V311)
+                if (topic.Length == 0)
                 {
+                    // Without a topic alias (none here: no properties) refused, below.
                     continue;
                 }
 
@@ -152,6 +153,42 @@ public sealed class BufferedPacketsTests
                 Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x30, surrogate, 0, surrogate.Length, version, lend: true)).Reason);
             Assert.Equal(MqttDisconnectReasonCode.MalformedPacket,
                 Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x36, qos3, 0, qos3.Length, version, lend: true)).Reason);
+        }
+    }
+
+    /// <summary>What parses but may not be routed: a wildcard or an empty topic without an alias ([MQTT-3.3.2-2],
+    /// [MQTT-4.7.3-1]), packet identifier 0 at QoS 1 and 2 ([MQTT-2.3.1-1]), DUP on QoS 0 ([MQTT-3.3.1-2]). MQTT 5 gets
+    /// the reason code the spec names (0x82 protocol error; 0x81 for DUP, a fixed header MQTT forbids); 3.1.1 only closes.</summary>
+    [Fact]
+    public void Publishes_that_may_not_be_routed_are_refused_before_routing()
+    {
+        foreach (var version in Versions)
+        {
+            var mqtt5 = version == MqttProtocolVersion.V500;
+            foreach (var topic in new[] { "a/+/b", "a/#", "+", "#", "" })
+            {
+                var body = PublishBody(topic, null, version, "x"u8.ToArray());
+                var refused = Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x30, body, 0, body.Length, version, lend: true));
+                Assert.Equal(mqtt5 || topic.Length > 0 ? MqttDisconnectReasonCode.ProtocolError : MqttDisconnectReasonCode.MalformedPacket, refused.Reason);
+            }
+
+            foreach (var first in new byte[] { 0x32, 0x34, 0x3A, 0x3C })
+            {
+                var body = PublishBody("a/b", 0, version, "x"u8.ToArray());
+                Assert.Equal(MqttDisconnectReasonCode.ProtocolError,
+                    Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(first, body, 0, body.Length, version, lend: true)).Reason);
+            }
+
+            var dup = PublishBody("a/b", null, version, "x"u8.ToArray());
+            Assert.Equal(MqttDisconnectReasonCode.MalformedPacket,
+                Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x38, dup, 0, dup.Length, version, lend: true)).Reason);
+
+            // A refused topic is not kept: the next PUBLISH to it is refused again, a valid one still decodes.
+            var wildcard = PublishBody("k/+", null, version, "x"u8.ToArray());
+            Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x30, wildcard, 0, wildcard.Length, version, lend: true));
+            Assert.Throws<BadPacketException>(() => BufferedPackets.TryDecode(0x30, wildcard, 0, wildcard.Length, version, lend: true));
+            var valid = PublishBody("k/1", 1, version, "x"u8.ToArray());
+            Assert.Equal("k/1", Assert.IsType<MqttPublishPacket>(BufferedPackets.TryDecode(0x32, valid, 0, valid.Length, version, lend: true)).Topic);
         }
     }
 

@@ -17,6 +17,16 @@ public static class MalformedInputs
     /// <summary>MQTT 3.1.1 CONNECT for client ID "z" (clean session, keep-alive 60 s) at <paramref name="level"/>.</summary>
     static byte[] Connect(byte level) => [0x10, 0x0D, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', level, 0x02, 0x00, 0x3C, 0x00, 0x01, (byte)'z'];
 
+    /// <summary>MQTT 3.1.1 CONNECT (keep-alive 60 s) with <paramref name="flags"/> and <paramref name="payload"/> (client ID
+    /// first, then the will, user name and password its flags announce).</summary>
+    static byte[] Connect(byte flags, params byte[] payload) =>
+        [0x10, (byte)(10 + payload.Length), 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, flags, 0x00, 0x3C, .. payload];
+
+    /// <summary>A length-prefixed MQTT string of <paramref name="bytes"/>.</summary>
+    static byte[] Str(params byte[] bytes) => [(byte)(bytes.Length >> 8), (byte)bytes.Length, .. bytes];
+
+    static byte[] Str(string text) => Str(System.Text.Encoding.UTF8.GetBytes(text));
+
     /// <summary>300 bytes of noise, always the same (seeded) so the single-input test is repeatable; the mix sends
     /// fresh noise of random length each time.</summary>
     static byte[] Noise()
@@ -76,5 +86,43 @@ public static class MalformedInputs
 
         // [MQTT-3.1.0-2] a second CONNECT is a protocol violation.
         ["second CONNECT"] = new(true, Connect(4)),
+
+        // [MQTT-2.3.1-1] QoS 1 and 2 need a packet identifier that is not 0 (the host routed these, then failed to
+        // encode its PUBACK with identifier 0 and logged a stack trace per connection).
+        ["QoS 1 PUBLISH with packet id 0"] = new(true, [0x32, 0x05, 0x00, 0x01, (byte)'a', 0x00, 0x00]),
+        ["QoS 2 PUBLISH with packet id 0"] = new(true, [0x34, 0x05, 0x00, 0x01, (byte)'a', 0x00, 0x00]),
+
+        // [MQTT-3.3.2-2] no wildcards in a topic name; [MQTT-4.7.3-1] not empty (the host acknowledged and dropped them).
+        ["PUBLISH to a topic with +"] = new(true, [0x30, 0x07, 0x00, 0x05, (byte)'n', (byte)'/', (byte)'+', (byte)'/', (byte)'b']),
+        ["PUBLISH to a topic with #"] = new(true, [0x30, 0x05, 0x00, 0x03, (byte)'n', (byte)'/', (byte)'#']),
+        ["PUBLISH to an empty topic"] = new(true, [0x32, 0x05, 0x00, 0x00, 0x00, 0x01, (byte)'x']),
+
+        // [MQTT-3.3.1-2] DUP must be 0 at QoS 0.
+        ["QoS 0 PUBLISH with DUP"] = new(true, [0x38, 0x04, 0x00, 0x01, (byte)'a', (byte)'x']),
+
+        // [MQTT-2.3.1-1], [MQTT-3-8.3-4] (QoS 3, reserved bits), [MQTT-3.8.3-3], [MQTT-3.10.3-2] (no filters).
+        ["SUBSCRIBE with packet id 0"] = new(true, [0x82, 0x06, 0x00, 0x00, 0x00, 0x01, (byte)'a', 0x00]),
+        ["SUBSCRIBE with QoS 3"] = new(true, [0x82, 0x06, 0x00, 0x01, 0x00, 0x01, (byte)'a', 0x03]),
+        ["SUBSCRIBE with reserved option bits"] = new(true, [0x82, 0x06, 0x00, 0x01, 0x00, 0x01, (byte)'a', 0xC0]),
+        ["SUBSCRIBE without filters"] = new(true, [0x82, 0x02, 0x00, 0x01]),
+        ["UNSUBSCRIBE without filters"] = new(true, [0xA2, 0x02, 0x00, 0x01]),
+
+        // A PINGREQ has no body.
+        ["PINGREQ with a body"] = new(true, [0xC0, 0x01, 0x00]),
+
+        // [MQTT-3.1.2-3], [MQTT-3.1.2-13], [MQTT-3.1.2-15], [MQTT-3.1.2-22]: CONNECT flags that do not go together.
+        ["CONNECT with its reserved flag set"] = new(false, Connect(0x03, Str("z"))),
+        ["CONNECT with will QoS but no will"] = new(false, Connect(0x0A, Str("z"))),
+        ["CONNECT with will retain but no will"] = new(false, Connect(0x22, Str("z"))),
+        ["CONNECT with a password but no user name"] = new(false, Connect(0x42, [.. Str("z"), .. Str("pw")])),
+
+        // [MQTT-1.5.3-1], [MQTT-1.5.3-2]: the host decoded these into U+FFFD, so dev\xff and dev\xfe were one client.
+        ["client ID not UTF-8"] = new(false, Connect(0x02, Str((byte)'d', (byte)'e', (byte)'v', 0xFF))),
+        ["NUL in a client ID"] = new(false, Connect(0x02, Str((byte)'d', 0x00, (byte)'v'))),
+        ["user name not UTF-8"] = new(false, Connect(0x82, [.. Str("z"), .. Str(0xC3, 0x28)])),
+
+        // A will topic must be a topic name (the host kept the will and never published it).
+        ["will topic with a wildcard"] = new(false, Connect(0x06, [.. Str("z"), .. Str("w/+/x"), .. Str("gone")])),
+        ["empty will topic"] = new(false, Connect(0x06, [.. Str("z"), .. Str(""), .. Str("gone")])),
     };
 }

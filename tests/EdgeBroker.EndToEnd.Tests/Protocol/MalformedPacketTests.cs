@@ -22,6 +22,45 @@ public sealed class MalformedPacketTests
         ["NUL in a topic"] = ([0x30, 0x06, 0x00, 0x03, (byte)'a', 0x00, (byte)'b', 0x00], 0x81),
         ["lone surrogate in a topic"] = ([0x30, 0x07, 0x00, 0x04, (byte)'a', 0xED, 0xA0, 0x80, 0x00], 0x81),
         ["second CONNECT"] = ([0x10, 0x0E, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x05, 0x02, 0x00, 0x3C, 0x00, 0x00, 0x01, (byte)'z'], 0x82),
+
+        // Parsed, but not allowed: protocol errors (MQTT 5 §1.2, §4.13; mosquitto 2.0 answers these 0x82 too).
+        ["QoS 1 PUBLISH with packet id 0"] = ([0x32, 0x06, 0x00, 0x01, (byte)'a', 0x00, 0x00, 0x00], 0x82),
+        ["QoS 2 PUBLISH with packet id 0"] = ([0x34, 0x06, 0x00, 0x01, (byte)'a', 0x00, 0x00, 0x00], 0x82),
+        ["PUBLISH to a topic with +"] = ([0x30, 0x08, 0x00, 0x05, (byte)'n', (byte)'/', (byte)'+', (byte)'/', (byte)'b', 0x00], 0x82),
+        ["PUBLISH to a topic with #"] = ([0x32, 0x08, 0x00, 0x03, (byte)'n', (byte)'/', (byte)'#', 0x00, 0x01, 0x00], 0x82),
+        ["PUBLISH to an empty topic without an alias"] = ([0x32, 0x06, 0x00, 0x00, 0x00, 0x01, 0x00, (byte)'x'], 0x82),
+        ["PUBLISH with a Subscription Identifier"] = ([0x30, 0x07, 0x00, 0x01, (byte)'a', 0x02, 0x0B, 0x01, (byte)'x'], 0x82),
+        ["SUBSCRIBE with packet id 0"] = ([0x82, 0x07, 0x00, 0x00, 0x00, 0x00, 0x01, (byte)'a', 0x00], 0x82),
+        ["SUBSCRIBE with maximum QoS 3"] = ([0x82, 0x07, 0x00, 0x01, 0x00, 0x00, 0x01, (byte)'a', 0x03], 0x82),
+        ["SUBSCRIBE with Retain Handling 3"] = ([0x82, 0x07, 0x00, 0x01, 0x00, 0x00, 0x01, (byte)'a', 0x30], 0x82),
+        ["SUBSCRIBE with Subscription Identifier 0"] = ([0x82, 0x09, 0x00, 0x01, 0x02, 0x0B, 0x00, 0x00, 0x01, (byte)'a', 0x00], 0x82),
+        ["SUBSCRIBE without filters"] = ([0x82, 0x03, 0x00, 0x01, 0x00], 0x82),
+        ["UNSUBSCRIBE without filters"] = ([0xA2, 0x03, 0x00, 0x01, 0x00], 0x82),
+
+        // Not parseable as the specification says: malformed.
+        ["QoS 0 PUBLISH with DUP"] = ([0x38, 0x05, 0x00, 0x01, (byte)'a', 0x00, (byte)'x'], 0x81),
+        ["SUBSCRIBE with reserved option bits"] = ([0x82, 0x07, 0x00, 0x01, 0x00, 0x00, 0x01, (byte)'a', 0xC0], 0x81),
+        ["PINGREQ with a body"] = ([0xC0, 0x01, 0x00], 0x81),
+    };
+
+    /// <summary>MQTT 5 CONNECTs the host refuses with a CONNACK reason code before it closes (§4.13.1 lets a server say
+    /// why): the CONNECT's properties (identifier, value), its flags and its payload after the client ID "z" or in its
+    /// place.</summary>
+    static readonly Dictionary<string, (byte Flags, byte[] Properties, byte[] Payload, int ConnAck)> Mqtt5ConnectCases = new()
+    {
+        ["reserved flag set"] = (0x03, [], [0x00, 0x01, (byte)'z'], 0x81),
+        ["will QoS but no will"] = (0x0A, [], [0x00, 0x01, (byte)'z'], 0x81),
+        ["will retain but no will"] = (0x22, [], [0x00, 0x01, (byte)'z'], 0x81),
+        ["client ID not UTF-8"] = (0x02, [], [0x00, 0x04, (byte)'d', (byte)'e', (byte)'v', 0xFF], 0x85),
+        ["NUL in a client ID"] = (0x02, [], [0x00, 0x03, (byte)'d', 0x00, (byte)'v'], 0x85),
+        ["user name not UTF-8"] = (0x82, [], [0x00, 0x01, (byte)'z', 0x00, 0x02, 0xC3, 0x28], 0x81),
+        ["Receive Maximum 0"] = (0x02, [0x21, 0x00, 0x00], [0x00, 0x01, (byte)'z'], 0x82),
+        ["Maximum Packet Size 0"] = (0x02, [0x27, 0x00, 0x00, 0x00, 0x00], [0x00, 0x01, (byte)'z'], 0x82),
+        ["Session Expiry Interval twice"] = (0x02, [0x11, 0x00, 0x00, 0x00, 0x0A, 0x11, 0x00, 0x00, 0x00, 0x14], [0x00, 0x01, (byte)'z'], 0x82),
+        ["an Authentication Method"] = (0x02, [0x15, 0x00, 0x05, (byte)'S', (byte)'C', (byte)'R', (byte)'A', (byte)'M'], [0x00, 0x01, (byte)'z'], 0x8C),
+        ["will topic with a wildcard"] = (0x06, [], [0x00, 0x01, (byte)'z', 0x00, 0x00, 0x03, (byte)'w', (byte)'/', (byte)'#', 0x00, 0x01, (byte)'m'], 0x90),
+        ["empty will topic"] = (0x06, [], [0x00, 0x01, (byte)'z', 0x00, 0x00, 0x00, 0x00, 0x01, (byte)'m'], 0x90),
+        ["password without a user name, which MQTT 5 allows"] = (0x42, [], [0x00, 0x01, (byte)'z', 0x00, 0x02, (byte)'p', (byte)'w'], 0x00),
     };
 
     public static TheoryData<string, string> EngineAndCase()
@@ -39,6 +78,8 @@ public sealed class MalformedPacketTests
     }
 
     public static TheoryData<string> Mqtt5Case() => new(Mqtt5Cases.Keys);
+
+    public static TheoryData<string> Mqtt5ConnectCase() => new(Mqtt5ConnectCases.Keys);
 
     [Theory]
     [MemberData(nameof(EngineAndCase))]
@@ -80,6 +121,80 @@ public sealed class MalformedPacketTests
         Assert.Equal(reason, body[0]);
         Assert.True(await offender.IsClosedByBrokerAsync(CloseTimeout));
         await AssertOthersUnaffectedAsync(broker, bystander);
+    }
+
+    [Theory]
+    [MemberData(nameof(Mqtt5ConnectCase))]
+    public async Task An_MQTT5_CONNECT_the_broker_refuses_is_answered_with_the_CONNACK_reason_code(string malformation)
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host);
+        await using var bystander = await TestClient.ConnectAsync(broker, "bystander", MqttProtocolVersion.V500);
+        await bystander.SubscribeAsync("news/#");
+        await using var client = await RawMqttConnection.OpenAsync(broker);
+        var (flags, properties, payload, connAck) = Mqtt5ConnectCases[malformation];
+        byte[] body = [0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x05, flags, 0x00, 0x3C, (byte)properties.Length, .. properties, .. payload];
+
+        await client.SendAsync(0x10, body);
+
+        var (type, _, answer) = await client.ReadPacketAsync(CloseTimeout);
+        Assert.Equal((2, connAck), (type, (int)answer[1]));
+        if (connAck != 0)
+        {
+            Assert.True(await client.IsClosedByBrokerAsync(CloseTimeout));
+        }
+
+        await AssertOthersUnaffectedAsync(broker, bystander);
+    }
+
+    /// <summary>Refused input is reported through the connection-problem log — once per address a minute, the rest
+    /// counted — with no stack trace: a QoS 1 PUBLISH with packet identifier 0 used to be routed, then fail to encode its
+    /// PUBACK and log an error with a stack trace for every connection.</summary>
+    [Fact]
+    public async Task Refused_packets_are_reported_once_per_address_without_a_stack_trace()
+    {
+        await using var host = await HostProcess.StartAsync();
+        await using var subscriber = await RawMqttConnection.OpenAsync(host);
+        Assert.Equal(0, await subscriber.ConnectAsync("watcher"));
+        await subscriber.SubscribeAsync("pid0/#");
+        foreach (var (id, bytes) in new[]
+                 {
+                     ("pid0-a", new byte[] { 0x32, 0x08, 0x00, 0x04, (byte)'p', (byte)'i', (byte)'d', (byte)'0', 0x00, 0x00 }),
+                     ("pid0-b", new byte[] { 0x33, 0x08, 0x00, 0x04, (byte)'p', (byte)'i', (byte)'d', (byte)'0', 0x00, 0x00 }),
+                     ("pid0-c", new byte[] { 0x82, 0x06, 0x00, 0x00, 0x00, 0x01, (byte)'a', 0x00 }),
+                 })
+        {
+            await using var offender = await RawMqttConnection.OpenAsync(host);
+            Assert.Equal(0, await offender.ConnectAsync(id));
+            await offender.SendRawAsync(bytes);
+            Assert.True(await offender.IsClosedByBrokerAsync(CloseTimeout));
+        }
+
+        await host.WaitForOutputAsync("PUBLISH with packet identifier 0 [MQTT-2.3.1-1]");
+        await using (var late = await RawMqttConnection.OpenAsync(host))
+        {
+            Assert.Equal(0, await late.ConnectAsync("late"));
+            Assert.Equal([0x01], await late.SubscribeAsync([("pid0/#", 1)]));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => late.ReadPacketAsync(TimeSpan.FromMilliseconds(500)));
+        }
+
+        var output = host.Output;
+        Assert.Equal(1, CountOf(output, "Closed a connection from"));
+        Assert.DoesNotContain("MqttProtocolViolationException", output);
+        Assert.DoesNotContain("fail:", output);
+
+        // Nothing was routed.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => subscriber.ReadPacketAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     public static TheoryData<string, string, byte> EngineAndProtocolMismatch()
