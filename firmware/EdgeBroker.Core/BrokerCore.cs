@@ -2,6 +2,7 @@ using System.Collections;
 using System.Threading;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Diagnostics;
+using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Presence;
 using EdgeBroker.Core.Routing;
@@ -65,6 +66,7 @@ namespace EdgeBroker.Core
         int _connectedSessions;
         int _connectionsAccepted;
         int _maxSubscriptionsPerClient;
+        int _maxAwaitingRelease;
         bool _shuttingDown;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
@@ -594,6 +596,196 @@ namespace EdgeBroker.Core
             if (deliveryTag != 0)
             {
                 Acknowledge(clientId, deliveryTag);
+            }
+        }
+
+        /// <summary><see cref="Qos2Arrived"/>: a new message, to be routed (and then <see cref="Qos2Accepted"/>).</summary>
+        public const int Qos2Route = 0;
+
+        /// <summary><see cref="Qos2Arrived"/>: a resend of a message routed before and not yet released: answer PUBREC
+        /// again, do not route it [MQTT-4.3.3-2].</summary>
+        public const int Qos2Resent = 1;
+
+        /// <summary><see cref="Qos2Arrived"/>: the session already holds <see cref="MaxAwaitingRelease"/> messages
+        /// awaiting PUBREL; the client is not completing its handshakes (MQTT 5: Receive Maximum exceeded, 0x93; MQTT
+        /// 3.1.1: the connection ends).</summary>
+        public const int Qos2TooMany = 2;
+
+        /// <summary>How many of a client's QoS 2 PUBLISHes its session keeps awaiting PUBREL, across its connections
+        /// (the host sets the Receive Maximum it announces, the relay its own small bound). 0 (the default) sets none
+        /// beyond the 65,535 packet identifiers.</summary>
+        public int MaxAwaitingRelease
+        {
+            get { return _maxAwaitingRelease; }
+            set { _maxAwaitingRelease = value; }
+        }
+
+        /// <summary>
+        /// The client sent a QoS 2 PUBLISH with <paramref name="packetId"/>: <see cref="Qos2Route"/> (route it, then
+        /// call <see cref="Qos2Accepted"/> as the PUBREC goes out), <see cref="Qos2Resent"/> (the session routed it
+        /// already, on this connection or an earlier one, and awaits its PUBREL: PUBREC again, no routing) or
+        /// <see cref="Qos2TooMany"/>. Asks only; the connection's reader calls it, one packet at a time.
+        /// </summary>
+        public int Qos2Arrived(string clientId, int packetId)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return Qos2Route;
+            }
+
+            lock (session.SyncRoot)
+            {
+                Qos2Exchanges exchanges = session.Qos2;
+                if (exchanges == null)
+                {
+                    return Qos2Route;
+                }
+
+                if (exchanges.AwaitsRelease(packetId))
+                {
+                    return Qos2Resent;
+                }
+
+                int limit = _maxAwaitingRelease > 0 ? _maxAwaitingRelease : FlowLimits.MaxTwoByteValue;
+                return exchanges.AwaitingReleaseCount >= limit ? Qos2TooMany : Qos2Route;
+            }
+        }
+
+        /// <summary>The client's QoS 2 PUBLISH <paramref name="packetId"/> was routed and accepted: its PUBREC goes out
+        /// and the session remembers the identifier until the PUBREL (<see cref="Qos2Released"/>), across a reconnect. Not
+        /// called for one refused (an MQTT 5 PUBREC with an error code ends the exchange; an MQTT 3.1.1 connection ends
+        /// without PUBREC, so the client's resend is routed).</summary>
+        public void Qos2Accepted(string clientId, int packetId)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return;
+            }
+
+            lock (session.SyncRoot)
+            {
+                if (session.Qos2 == null)
+                {
+                    session.Qos2 = new Qos2Exchanges();
+                }
+
+                session.Qos2.AwaitingRelease.Add(packetId);
+            }
+        }
+
+        /// <summary>The client's PUBREL for <paramref name="packetId"/>: the identifier may carry a new message. Returns
+        /// whether the session awaited it (the engine answers PUBCOMP either way; MQTT 5 says 0x92 when not).</summary>
+        public bool Qos2Released(string clientId, int packetId)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return false;
+            }
+
+            lock (session.SyncRoot)
+            {
+                Qos2Exchanges exchanges = session.Qos2;
+                if (exchanges == null || !exchanges.AwaitsRelease(packetId))
+                {
+                    return false;
+                }
+
+                exchanges.AwaitingRelease.Remove(packetId);
+                LetGoOfEmpty(session);
+                return true;
+            }
+        }
+
+        /// <summary>
+        /// The client received the QoS 2 delivery the engine sent with <paramref name="packetId"/> (its PUBREC) and the
+        /// engine releases it (PUBREL). The session remembers the identifier, with the message's
+        /// <paramref name="deliveryTag"/> (0 if the core keeps nothing for it), until <see cref="Qos2Completed"/>: the
+        /// kept message is never sent as a PUBLISH again [MQTT-4.3.3-1] — a resumed session gets the PUBREL again
+        /// (<see cref="Qos2ReleasesToResend"/>) — and is let go at the PUBCOMP. A shared-subscription delivery is not
+        /// handed on to another member from now on.
+        /// </summary>
+        public void Qos2DeliveryReceived(string clientId, long deliveryTag, int packetId)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return;
+            }
+
+            lock (session.SyncRoot)
+            {
+                if (session.Qos2 == null)
+                {
+                    session.Qos2 = new Qos2Exchanges();
+                }
+
+                if (deliveryTag < 0)
+                {
+                    SharedDeliveries.Forget(session, deliveryTag);
+                    deliveryTag = 0;
+                }
+
+                session.Qos2.Released.Add(packetId, deliveryTag);
+            }
+        }
+
+        /// <summary>The client's PUBCOMP for the released delivery <paramref name="packetId"/>: the handshake is over and
+        /// what the core kept for the message is let go (as <see cref="Acknowledge"/>). Returns whether the session held it.</summary>
+        public bool Qos2Completed(string clientId, int packetId)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return false;
+            }
+
+            lock (session.SyncRoot)
+            {
+                Qos2Exchanges exchanges = session.Qos2;
+                long deliveryTag;
+                if (exchanges == null || !exchanges.Released.Remove(packetId, out deliveryTag))
+                {
+                    return false;
+                }
+
+                LetGoOfEmpty(session);
+                if (deliveryTag > 0)
+                {
+                    _offline.Acknowledged(session, deliveryTag, Clock.NowMs());
+                }
+
+                return true;
+            }
+        }
+
+        /// <summary>The identifiers of the deliveries released before this connection and not completed, oldest
+        /// first: the engine sends each a PUBREL again once its CONNACK is out, before anything else [MQTT-4.4.0-1], and
+        /// numbers no new delivery with them until their PUBCOMP. Null when there are none. Call after
+        /// <see cref="Connect"/> (a clean start has discarded them).</summary>
+        public int[] Qos2ReleasesToResend(string clientId)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return null;
+            }
+
+            lock (session.SyncRoot)
+            {
+                int[] released = session.Qos2 == null ? null : session.Qos2.ReleasedIds();
+                return released == null || released.Length == 0 ? null : released;
+            }
+        }
+
+        /// <summary>A session with no QoS 2 handshake open keeps no table for them. Under the session's lock.</summary>
+        static void LetGoOfEmpty(Session session)
+        {
+            if (session.Qos2 != null && session.Qos2.IsEmpty)
+            {
+                session.Qos2 = null;
             }
         }
 

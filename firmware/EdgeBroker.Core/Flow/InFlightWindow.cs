@@ -108,6 +108,13 @@ namespace EdgeBroker.Core.Flow
             return item;
         }
 
+        /// <summary>A QoS 2 handshake resumed at its PUBREL (sent before this connection, not completed) takes a place
+        /// until its PUBCOMP, even beyond the maximum: the client counts it among its unacknowledged ones already.</summary>
+        public void Hold()
+        {
+            _inFlight++;
+        }
+
         /// <summary>A QoS 1/2 PUBLISH handed out was acknowledged, or will never be (it was not written after all): its
         /// place is free again.</summary>
         public void Acknowledged()

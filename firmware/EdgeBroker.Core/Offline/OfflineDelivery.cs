@@ -264,6 +264,15 @@ namespace EdgeBroker.Core.Offline
             while (sent < count)
             {
                 StoredMessage stored = (StoredMessage)page[sent];
+                if (session.Qos2 != null && session.Qos2.IsReleased(stored.Id))
+                {
+                    // Released on an earlier connection (its PUBREL sent): never a PUBLISH again [MQTT-4.3.3-1]. The engine
+                    // sends the PUBREL again, and the PUBCOMP acknowledges the message as for one sent in this batch.
+                    session.SentUpTo = stored.Id;
+                    sent++;
+                    continue;
+                }
+
                 bool duplicate = stored.Id <= session.RedeliveryBoundary;
                 if (!session.Connection.Send(stored.Message, stored.Qos, stored.Retain, stored.SubscriptionIdentifiers, stored.Id, duplicate))
                 {

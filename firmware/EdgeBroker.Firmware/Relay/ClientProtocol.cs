@@ -15,7 +15,8 @@ namespace EdgeBroker.Firmware.Relay
     /// <summary>
     /// The MQTT 3.1.1 server side of one connection: what each packet the client sends means, told to the routing core
     /// (which authenticates the client and decides who receives what) and answered through the connection's queue. Subscriptions are granted at
-    /// most QoS 1; a QoS 2 PUBLISH is routed on arrival and its PUBREC/PUBREL/PUBCOMP handshake completed here.
+    /// most QoS 1; a QoS 2 PUBLISH is routed on arrival and its PUBREC/PUBREL/PUBCOMP handshake completed here, the
+    /// identifiers awaiting PUBREL kept by the core's session (so a resend after a reconnect is not routed again).
     /// Any protocol violation throws <see cref="MalformedPacketException"/>, which closes this connection only.
     /// </summary>
     public sealed class ClientProtocol
@@ -29,7 +30,6 @@ namespace EdgeBroker.Firmware.Relay
         PublishPacket _publish;
         RoutedMessage _inbound;
         TopicCache _topics;
-        PacketIdSet _awaitingRelease;
         string _clientId;
 
         /// <summary>The client's <c>ip:port</c> once its CONNECT was accepted: presence events name it after the socket
@@ -267,18 +267,15 @@ namespace EdgeBroker.Firmware.Relay
             int packetId = _publish.PacketId;
             if (qos == 2)
             {
-                if (_awaitingRelease == null)
-                {
-                    _awaitingRelease = new PacketIdSet(RelaySettings.MaxAwaitingRelease);
-                }
-
-                if (_awaitingRelease.Contains(packetId))
+                // The session remembers what it routed and awaits PUBREL for, across reconnects (the core decides).
+                int arrival = _context.Core.Qos2Arrived(_clientId, packetId);
+                if (arrival == BrokerCore.Qos2Resent)
                 {
                     // A resend of a message already routed: acknowledge it again, do not deliver it twice [MQTT-4.3.3-2].
                     return _connection.QueueAck(PacketWriter.PubRecHeader, packetId);
                 }
 
-                if (_awaitingRelease.Count == RelaySettings.MaxAwaitingRelease)
+                if (arrival == BrokerCore.Qos2TooMany)
                 {
                     throw new MalformedPacketException("more than " + RelaySettings.MaxAwaitingRelease + " QoS 2 PUBLISHes awaiting PUBREL");
                 }
@@ -301,7 +298,7 @@ namespace EdgeBroker.Firmware.Relay
 
             if (qos == 2)
             {
-                _awaitingRelease.Add(packetId, 0);
+                _context.Core.Qos2Accepted(_clientId, packetId);
                 return _connection.QueueAck(PacketWriter.PubRecHeader, packetId);
             }
 
@@ -361,11 +358,7 @@ namespace EdgeBroker.Firmware.Relay
         {
             int packetId = reader.ReadPacketId();
             reader.ExpectEnd();
-            bool found;
-            if (_awaitingRelease != null)
-            {
-                _awaitingRelease.Remove(packetId, out found);
-            }
+            _context.Core.Qos2Released(_clientId, packetId);
 
             // Answered even for an unknown identifier: the client may be resending after a reconnect [MQTT-4.3.3-2].
             return _connection.QueueAck(PacketWriter.PubCompHeader, packetId);

@@ -1,8 +1,8 @@
 namespace EdgeBroker.Firmware.Relay
 {
     /// <summary>
-    /// A small bounded set of packet identifiers with a value each: the QoS 2 PUBLISHes a client sent that wait for its
-    /// PUBREL, and the QoS 1 deliveries awaiting the client's PUBACK whose delivery tag the core wants back. Arrays
+    /// A small bounded set of packet identifiers with a value each: the QoS 1 deliveries awaiting the client's PUBACK
+    /// whose delivery tag the core wants back (the QoS 2 PUBLISHes awaiting PUBREL are the core's session's). Arrays
     /// grown on first use, so a client that never uses QoS 1 or 2 costs nothing. Not thread-safe.
     /// </summary>
     public sealed class PacketIdSet

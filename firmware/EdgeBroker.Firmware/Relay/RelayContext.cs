@@ -49,6 +49,7 @@ namespace EdgeBroker.Firmware.Relay
             SysTree.Security = security;
             core.KeepRetained = KeepRetained;
             core.MaxSubscriptionsPerClient = settings.MaxSubscriptionsPerClient;
+            core.MaxAwaitingRelease = RelaySettings.MaxAwaitingRelease;
         }
 
         /// <summary>The gateway as the firmware composes it — on the device, in the emulator and in the tests alike:

@@ -68,13 +68,13 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     int _hasEnded;
 
     /// <summary>The QoS 1/2 PUBLISHes written and not yet acknowledged, by packet identifier: the core's delivery tag
-    /// (0 if untracked) and, for QoS 2, whether the PUBREC came (the PUBREL is out). Each holds a place in
-    /// <see cref="_window"/>. Made at the first one.</summary>
+    /// (0 if untracked, or once released) and, for QoS 2, whether the PUBREC came (the PUBREL is out) — also the
+    /// deliveries an earlier connection of the session released, resumed at their PUBREL (<see cref="Resume"/>). Each
+    /// holds a place in <see cref="_window"/>. Made at the first one.</summary>
     Dictionary<ushort, Unacknowledged>? _inFlight;
 
-    /// <summary>Identifiers of the client's QoS 2 PUBLISHes routed and not yet released (PUBREL); made at the first.
-    /// Only the connection's reader uses it.</summary>
-    HashSet<ushort>? _awaitingRelease;
+    /// <summary>The PUBRELs to write right after the CONNACK, before anything else (<see cref="Resume"/>); null when none.</summary>
+    int[]? _releasesToResend;
 
     PairingMessage? _pairingMessage = pairingMessage;
     ushort _lastPacketIdentifier;
@@ -162,18 +162,30 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     public Task CloseAsync(MqttDisconnectReasonCode reason, string? reasonString = null) =>
         Interlocked.Exchange(ref _closing, 1) == 0 ? channel.CloseAsync(reason, reasonString) : Task.CompletedTask;
 
-    /// <summary>Whether the client's QoS 2 PUBLISH <paramref name="packetIdentifier"/> was routed and awaits its PUBREL.</summary>
-    public bool AwaitsRelease(ushort packetIdentifier) => _awaitingRelease?.Contains(packetIdentifier) == true;
-
-    /// <summary>The client's QoS 2 PUBLISH <paramref name="packetIdentifier"/> was routed; its PUBREC is going out.</summary>
-    public void AwaitRelease(ushort packetIdentifier) => (_awaitingRelease ??= []).Add(packetIdentifier);
-
-    /// <summary>PUBREL: the identifier may be used for a new message.</summary>
-    public void Released(ushort packetIdentifier)
+    /// <summary>
+    /// Before the CONNACK: the QoS 2 deliveries an earlier connection of the session released and the client has not
+    /// completed (the core's <c>Qos2ReleasesToResend</c>). Each is in flight again at its PUBREL — written first once
+    /// the connection is <see cref="Ready"/> [MQTT-4.4.0-1], holding a place in the window and its identifier (no new
+    /// delivery is numbered with it) until the PUBCOMP.
+    /// </summary>
+    public void Resume(int[]? releasedPacketIdentifiers)
     {
-        if (_awaitingRelease is { } awaiting && awaiting.Remove(packetIdentifier) && awaiting.Count == 0)
+        if (releasedPacketIdentifiers is null)
         {
-            _awaitingRelease = null;
+            return;
+        }
+
+        lock (Sync)
+        {
+            foreach (var packetIdentifier in releasedPacketIdentifiers)
+            {
+                if ((_inFlight ??= []).TryAdd((ushort)packetIdentifier, new Unacknowledged(0, 2, Released: true)))
+                {
+                    Window.Hold();
+                }
+            }
+
+            _releasesToResend = releasedPacketIdentifiers;
         }
     }
 
@@ -228,6 +240,15 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         lock (Sync)
         {
             _ready = true;
+            if (_releasesToResend is { } releases)
+            {
+                _releasesToResend = null;
+                foreach (var packetIdentifier in releases)
+                {
+                    _ = channel.SendAsync(new MqttPubRelPacket { PacketIdentifier = (ushort)packetIdentifier });
+                }
+            }
+
             Flush();
         }
     }
@@ -253,17 +274,47 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         }
     }
 
-    /// <summary>The client received the QoS 2 PUBLISH sent with <paramref name="packetIdentifier"/> (PUBREC): the
-    /// PUBREL goes out, and the exchange waits for the PUBCOMP. Identifiers not in flight are answered all the same
-    /// (MQTT 5: 0x92, not found).</summary>
-    public void Received(ushort packetIdentifier)
+    /// <summary>What a PUBREC says of the delivery it names (<see cref="Received"/>).</summary>
+    public enum Receipt
     {
-        bool known;
+        /// <summary>No QoS 2 delivery in flight has that identifier.</summary>
+        Unknown,
+
+        /// <summary>The first PUBREC: the delivery is released now.</summary>
+        First,
+
+        /// <summary>Released already (a repeated PUBREC): the PUBREL goes again.</summary>
+        Again,
+    }
+
+    /// <summary>The client received the QoS 2 PUBLISH sent with <paramref name="packetIdentifier"/> (PUBREC): from now
+    /// on the exchange waits for the PUBCOMP, released. The first time, <paramref name="deliveryTag"/> is the core's
+    /// tag of the message (then forgotten here: the core lets the message go at the PUBREC), else 0.</summary>
+    public Receipt Received(ushort packetIdentifier, out long deliveryTag)
+    {
+        deliveryTag = 0;
         lock (Sync)
         {
-            known = _inFlight is not null && _inFlight.TryGetValue(packetIdentifier, out var unacknowledged) && unacknowledged.Qos == 2;
-        }
+            if (_inFlight is null || !_inFlight.TryGetValue(packetIdentifier, out var unacknowledged) || unacknowledged.Qos != 2)
+            {
+                return Receipt.Unknown;
+            }
 
+            if (unacknowledged.Released)
+            {
+                return Receipt.Again;
+            }
+
+            deliveryTag = unacknowledged.DeliveryTag;
+            _inFlight[packetIdentifier] = new Unacknowledged(0, 2, Released: true);
+            return Receipt.First;
+        }
+    }
+
+    /// <summary>The PUBREL for <paramref name="packetIdentifier"/>; one not in flight (<paramref name="known"/> false) is
+    /// answered all the same (MQTT 5: 0x92, not found).</summary>
+    public void Release(ushort packetIdentifier, bool known)
+    {
         _ = channel.SendAsync(new MqttPubRelPacket
         {
             PacketIdentifier = packetIdentifier,
@@ -464,8 +515,8 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>A message routed to this client and not yet written.</summary>
     sealed record Outgoing(RoutedMessage Message, int Qos, bool Retain, int[]? SubscriptionIdentifiers, long DeliveryTag, bool Duplicate, int Size);
 
-    /// <summary>A PUBLISH in flight: the core's tag and its QoS.</summary>
-    readonly record struct Unacknowledged(long DeliveryTag, int Qos);
+    /// <summary>A PUBLISH in flight: the core's tag, its QoS and, at QoS 2, whether it was released (PUBREL sent).</summary>
+    readonly record struct Unacknowledged(long DeliveryTag, int Qos, bool Released = false);
 
     /// <summary>The PUBLISH for <paramref name="message"/>, in this thread's packet (<see cref="t_publish"/>): the
     /// payload is not copied (the writer encodes it before anything can change it), the MQTT 5 properties are the

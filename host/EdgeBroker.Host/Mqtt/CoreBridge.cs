@@ -175,6 +175,9 @@ sealed partial class CoreBridge
         // Accepted: from now on the core routes to this connection, which holds what comes until the CONNACK is out.
         var previous = _core.ConnectionOf(clientId) as ClientConnection;
         var sessionPresent = _core.Connect(clientId, connect.CleanSession, expiry, connection);
+
+        // Deliveries released before and not completed: their PUBRELs go first after the CONNACK [MQTT-4.4.0-1].
+        connection.Resume(_core.Qos2ReleasesToResend(clientId));
         _connections[connection] = 0;
         _keepAlive.Add(connection);
         try
@@ -300,14 +303,16 @@ sealed partial class CoreBridge
                 Completed(connection, pubRec.PacketIdentifier);
                 return Continue;
             case MqttPubRecPacket pubRec:
-                connection.Received(pubRec.PacketIdentifier);
+                Received(connection, pubRec.PacketIdentifier);
                 return Continue;
             case MqttPubCompPacket pubComp:
+                // Only a released delivery is completed: the session forgets its identifier too.
                 Completed(connection, pubComp.PacketIdentifier);
+                _core.Qos2Completed(connection.ClientId, pubComp.PacketIdentifier);
                 return Continue;
             case MqttPubRelPacket pubRel:
                 // Answered even for an unknown identifier: the client may be resending after a reconnect [MQTT-4.3.3-2].
-                connection.Released(pubRel.PacketIdentifier);
+                _core.Qos2Released(connection.ClientId, pubRel.PacketIdentifier);
                 return Sent(connection.Channel.SendAsync(new MqttPubCompPacket { PacketIdentifier = pubRel.PacketIdentifier }));
             case MqttSubscribePacket subscribe:
                 return OnSubscribe(connection, subscribe);
@@ -333,6 +338,20 @@ sealed partial class CoreBridge
         return true;
     }
 
+    /// <summary>PUBREC of a QoS 2 delivery: the first time, the session records the release (the core lets go of the
+    /// message, so it is never sent as a PUBLISH again, and a resumed session gets the PUBREL again) before the PUBREL
+    /// is written; a repeated PUBREC gets the PUBREL again.</summary>
+    void Received(ClientConnection connection, ushort packetIdentifier)
+    {
+        var received = connection.Received(packetIdentifier, out var tag);
+        if (received == ClientConnection.Receipt.First)
+        {
+            _core.Qos2DeliveryReceived(connection.ClientId, tag, packetIdentifier);
+        }
+
+        connection.Release(packetIdentifier, received != ClientConnection.Receipt.Unknown);
+    }
+
     /// <summary>PUBACK or PUBCOMP (or a refusing PUBREC): the delivery is complete.</summary>
     void Completed(ClientConnection connection, ushort packetIdentifier)
     {
@@ -351,10 +370,17 @@ sealed partial class CoreBridge
     /// </summary>
     ValueTask<bool> OnPublish(ClientConnection connection, MqttPublishPacket publish)
     {
-        if (publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.ExactlyOnce && connection.AwaitsRelease(publish.PacketIdentifier))
+        if (publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.ExactlyOnce)
         {
-            // [MQTT-4.3.3-2]: already routed.
-            return Sent(connection.Channel.SendAsync(new MqttPubRecPacket { PacketIdentifier = publish.PacketIdentifier }));
+            // The session remembers what it routed and awaits PUBREL for, across reconnects (the core decides).
+            switch (_core.Qos2Arrived(connection.ClientId, publish.PacketIdentifier))
+            {
+                case BrokerCore.Qos2Resent:
+                    // [MQTT-4.3.3-2]: already routed.
+                    return Sent(connection.Channel.SendAsync(new MqttPubRecPacket { PacketIdentifier = publish.PacketIdentifier }));
+                case BrokerCore.Qos2TooMany:
+                    return CloseForTooManyOpenExchanges(connection);
+            }
         }
 
         // The thread's match, taken while in use; the ordering check reads its connections before it returns.
@@ -427,7 +453,7 @@ sealed partial class CoreBridge
             case 2:
                 if (code < MqttPubAckReasonCode.UnspecifiedError)
                 {
-                    connection.AwaitRelease(publish.PacketIdentifier);
+                    _core.Qos2Accepted(clientId, publish.PacketIdentifier);
                 }
 
                 return Sent(connection.Channel.SendAsync(new MqttPubRecPacket
@@ -718,6 +744,17 @@ sealed partial class CoreBridge
     {
         _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: {Problem} (protocol error 0x82)", connection.ClientId, problem);
         await connection.CloseAsync(MqttDisconnectReasonCode.ProtocolError).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>The client's session holds as many QoS 2 PUBLISHes awaiting PUBREL as the broker's Receive Maximum (across
+    /// its connections) and it sent another: it gets DISCONNECT 0x93 (MQTT 5) and the connection closes.</summary>
+    async ValueTask<bool> CloseForTooManyOpenExchanges(ClientConnection connection)
+    {
+        _logger.LogWarning(LogEvents.ConnectionClosed,
+            "Closing the connection of {ClientId}: more than {ReceiveMaximum} QoS 2 PUBLISHes awaiting PUBREL (Receive Maximum exceeded 0x93)",
+            connection.ClientId, _core.MaxAwaitingRelease);
+        await connection.CloseAsync(MqttDisconnectReasonCode.ReceiveMaximumExceeded).ConfigureAwait(false);
         return false;
     }
 

@@ -25,6 +25,22 @@ public class InFlightWindowTests
     }
 
     [Fact]
+    public void A_resumed_pubrel_holds_a_place_until_its_pubcomp_even_beyond_the_maximum()
+    {
+        var window = new InFlightWindow(1);
+        window.Hold();
+        window.Hold();
+        window.Offer("next", qos: 2);
+
+        Assert.Empty(Drain(window));
+        window.Acknowledged();
+        Assert.Empty(Drain(window));
+        window.Acknowledged();
+
+        Assert.Equal(["next"], Drain(window));
+    }
+
+    [Fact]
     public void Qos0_TakesNoPlace_ButDoesNotOvertakeAWaitingQos1()
     {
         var window = new InFlightWindow(1);

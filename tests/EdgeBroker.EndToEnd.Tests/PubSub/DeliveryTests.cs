@@ -131,6 +131,100 @@ public sealed class DeliveryTests
         Assert.Equal("two", (await subscriber.ReadPublishAsync()).Payload);
     }
 
+    /// <summary>Each engine with each protocol level it speaks: the host 3.1.1 (4) and 5, the emulator 3.1.1.</summary>
+    public static TheoryData<string, int> EnginesAndLevels => new() { { Engines.Host, 4 }, { Engines.Host, 5 }, { Engines.Emulator, 4 } };
+
+    /// <summary>The host at MQTT 3.1.1 (4) and 5: the emulator delivers at most QoS 1.</summary>
+    public static TheoryData<string, int> HostLevels => new() { { Engines.Host, 4 }, { Engines.Host, 5 } };
+
+    [Theory]
+    [MemberData(nameof(EnginesAndLevels))]
+    public async Task A_qos2_publish_resent_after_a_reconnect_before_its_pubrel_is_acknowledged_and_not_delivered_twice(string engine, int protocolLevel)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var subscriber = await TestClient.ConnectAsync(broker, "subscriber");
+        await subscriber.SubscribeAsync("exactly/resumed", MqttQualityOfServiceLevel.AtLeastOnce);
+        const ushort packetId = 7;
+        var expiry = protocolLevel == 5 ? 300u : 0u;
+        var first = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await first.ConnectAsync("qos2-resumed", cleanSession: false, protocolLevel: protocolLevel, sessionExpiry: expiry));
+        await first.PublishAsync("exactly/resumed", "once"u8.ToArray(), qos: 2, packetId);
+        Assert.Equal((5, packetId), await ReadAcknowledgementAsync(first));
+        Assert.Equal(["once"], await subscriber.ReceivePayloadsAsync(1));
+
+        // The connection drops before the PUBREL; the session's state includes the identifier awaiting it (§4.1), so the
+        // resend on the next connection (DUP set) is acknowledged and not routed again [MQTT-4.3.3-2].
+        first.Abort();
+        await using var second = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await second.ConnectAsync("qos2-resumed", cleanSession: false, protocolLevel: protocolLevel, sessionExpiry: expiry));
+        var resend = second.PublishPacket("exactly/resumed", "once"u8.ToArray(), qos: 2, packetId);
+        resend[0] |= 0x08;
+        await second.SendRawAsync(resend);
+        Assert.Equal((5, packetId), await ReadAcknowledgementAsync(second));
+        await subscriber.ExpectNothingAsync();
+
+        // The PUBREL completes it; the identifier then carries a new message, which is routed.
+        await second.SendPacketIdAsync(0x62, packetId);
+        Assert.Equal((7, packetId), await ReadAcknowledgementAsync(second));
+        await second.PublishAsync("exactly/resumed", "next"u8.ToArray(), qos: 2, packetId);
+        Assert.Equal((5, packetId), await ReadAcknowledgementAsync(second));
+        Assert.Equal(["next"], await subscriber.ReceivePayloadsAsync(1));
+    }
+
+    [Theory]
+    [MemberData(nameof(HostLevels))]
+    public async Task A_resumed_session_gets_the_pubrel_of_a_delivery_it_received_and_not_its_publish_again(string engine, int protocolLevel)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        var expiry = protocolLevel == 5 ? 300u : 0u;
+        var first = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await first.ConnectAsync("qos2-receiver", cleanSession: false, protocolLevel: protocolLevel, sessionExpiry: expiry));
+        Assert.Equal(2, await first.SubscribeAsync("exactly/out", qos: 2));
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+        await publisher.PublishAsync("exactly/out", "one", MqttQualityOfServiceLevel.ExactlyOnce);
+        var delivered = await ReadPublishIdAsync(first);
+        await first.SendPacketIdAsync(0x50, delivered);
+        Assert.Equal((6, 2, delivered), await ReadPacketIdAsync(first));
+
+        // Dropped before the PUBCOMP: the broker sent the PUBREL, so it must not send the PUBLISH again [MQTT-4.3.3-1];
+        // the resumed session gets the PUBREL again, first [MQTT-4.4.0-1].
+        first.Abort();
+        await using var second = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await second.ConnectAsync("qos2-receiver", cleanSession: false, protocolLevel: protocolLevel, sessionExpiry: expiry));
+        Assert.Equal((6, 2, delivered), await ReadPacketIdAsync(second));
+
+        // Until its PUBCOMP the identifier is not given to a new delivery (the client still holds it).
+        await publisher.PublishAsync("exactly/out", "two", MqttQualityOfServiceLevel.ExactlyOnce);
+        var next = await ReadPublishIdAsync(second);
+        Assert.NotEqual(delivered, next);
+        await second.SendPacketIdAsync(0x70, delivered);
+        await second.SendPacketIdAsync(0x50, next);
+        Assert.Equal((6, 2, next), await ReadPacketIdAsync(second));
+        await second.SendPacketIdAsync(0x70, next);
+
+        // Both complete: a third connection gets nothing again.
+        second.Abort();
+        await using var third = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await third.ConnectAsync("qos2-receiver", cleanSession: false, protocolLevel: protocolLevel, sessionExpiry: expiry));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third.ReadPacketAsync(TimeSpan.FromSeconds(1)));
+    }
+
+    /// <summary>The packet identifier of the next packet, a QoS 1/2 PUBLISH (MQTT 3.1.1 or 5).</summary>
+    static async Task<ushort> ReadPublishIdAsync(RawMqttConnection connection)
+    {
+        var (type, _, body) = await connection.ReadPacketAsync();
+        Assert.Equal(3, type);
+        var offset = 2 + ((body[0] << 8) | body[1]);
+        return (ushort)((body[offset] << 8) | body[offset + 1]);
+    }
+
+    /// <summary>The type, flags and packet identifier of the next packet.</summary>
+    static async Task<(int Type, int Flags, ushort PacketId)> ReadPacketIdAsync(RawMqttConnection connection)
+    {
+        var (type, flags, body) = await connection.ReadPacketAsync();
+        return (type, flags, (ushort)((body[0] << 8) | body[1]));
+    }
+
     /// <summary>The type and packet identifier of the next packet, an acknowledgement (PUBREC 5, PUBCOMP 7).</summary>
     static async Task<(int Type, ushort PacketId)> ReadAcknowledgementAsync(RawMqttConnection connection)
     {

@@ -61,7 +61,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>Smallest store worth having: room for sessions and a few messages of the largest packet size.</summary>
         public const int MinFlashStoreBytes = 16384;
 
-        /// <summary>QoS 2 PUBLISHes a client may have awaiting PUBREL at once; more is a client that never completes them.</summary>
+        /// <summary>QoS 2 PUBLISHes a client's session may have awaiting PUBREL at once, across its connections (the core
+        /// keeps them, <c>BrokerCore.MaxAwaitingRelease</c>); more is a client that never completes them.</summary>
         public const int MaxAwaitingRelease = 16;
 
         /// <summary>QoS 1 deliveries whose delivery tag is remembered until the client's PUBACK.</summary>
