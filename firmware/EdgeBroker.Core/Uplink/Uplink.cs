@@ -43,6 +43,12 @@ namespace EdgeBroker.Core.Uplink
         // The other gateways' clients, learned from their retained routes; null unless the routes are retained.
         readonly PeerRoutes _peers;
 
+        // With retained routes: whether the routes of this connection have arrived (or waiting for them timed out),
+        // so that a queued P2P message can be given its address; when this connection was made.
+        bool _routesKnown;
+        long _connectedAtMs;
+        long _p2pUnrouted;
+
         UplinkState _state = UplinkState.Disconnected;
         string _lastError;
 
@@ -64,6 +70,10 @@ namespace EdgeBroker.Core.Uplink
         long _dropped;
         long _refused;
         long _refusedUpstream;
+
+        /// <summary>With retained routes, how long after connecting a queued P2P message waits for the routes at most
+        /// when the upstream does not echo this gateway's status (<see cref="Learn(string, byte[], bool, long)"/>).</summary>
+        public const long RoutesWaitMs = 10000;
 
         public Uplink(UplinkSettings settings, IUplinkQueueStore store, IRandomSource random)
         {
@@ -113,6 +123,22 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Set by the engine before the uplink runs.</summary>
         public UplinkQueued Queued { get; set; }
 
+        /// <summary>Set by the engine before the uplink runs (with retained routes).</summary>
+        public UplinkP2PUnrouted P2PUnrouted { get; set; }
+
+        /// <summary>With retained routes: P2P messages that went up plainly since start because no gateway on the upstream
+        /// announced their target (<see cref="UplinkP2PUnrouted"/>).</summary>
+        public long P2PUnroutedCount
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _p2pUnrouted;
+                }
+            }
+        }
+
         /// <summary>Who this broker can deliver to, announced upstream on every connect when P2P federation is on. Set
         /// by <see cref="UplinkSet.Add"/>.</summary>
         public ReachableClients Reachable { get; set; }
@@ -144,14 +170,17 @@ namespace EdgeBroker.Core.Uplink
                 return UplinkOfferOutcome.NotForwarded;
             }
 
-            return Enqueue(remoteTopic, message.Qos < rule.Qos ? message.Qos : rule.Qos, message, nowMs);
+            return Enqueue(remoteTopic, message.Qos < rule.Qos ? message.Qos : rule.Qos, message, nowMs, UplinkEntry.NotP2P);
         }
 
         /// <summary>
         /// A P2P message for a client that has no session here and no route below: with P2P federation on, queued
-        /// durably for the upstream (QoS at most 1), unless it came down this uplink — as the envelope addressed to the
-        /// gateway whose retained route names the target, which that gateway's subscription receives, otherwise
-        /// unchanged (<c>{parent}/p2p/{target}</c>). The caller checked the hop count.
+        /// durably for the upstream (QoS at most 1) as its plain address (<c>{parent}/p2p/{target}</c>), unless it came
+        /// down this uplink. With retained routes its upstream topic is decided when it leaves the queue
+        /// (<see cref="TakeSendable"/>), with the routes known then: the envelope addressed to the gateway whose
+        /// retained route names the target, which that gateway's subscription receives, otherwise unchanged. Decided
+        /// here it would use the routes of the moment it was queued — none after a restart while the upstream is down.
+        /// The caller checked the hop count.
         /// </summary>
         public UplinkOfferOutcome OfferP2P(RoutedMessage message, long nowMs)
         {
@@ -160,13 +189,8 @@ namespace EdgeBroker.Core.Uplink
                 return UplinkOfferOutcome.NotForwarded;
             }
 
-            string topic = message.Topic;
             int qos = message.Qos < 1 ? message.Qos : 1;
-            int receiverStart = P2PAddress.ReceiverStart(topic);
-            string path = _peers == null ? null : _peers.PathFor(topic, receiverStart, topic.Length - receiverStart, nowMs);
-            return path == null
-                ? Enqueue(topic, qos, message, nowMs)
-                : Enqueue(P2PEnvelope.Wrap(topic, receiverStart, path, message.Hops + 1), qos, message, nowMs);
+            return Enqueue(message.Topic, qos, message, nowMs, _peers == null ? UplinkEntry.NotP2P : message.Hops);
         }
 
         /// <summary>The other gateway on this upstream that hosts <paramref name="clientId"/> as its retained routes say,
@@ -178,7 +202,7 @@ namespace EdgeBroker.Core.Uplink
         }
 
         /// <summary>Queues <paramref name="message"/> durably under <paramref name="remoteTopic"/>, within the bounds.</summary>
-        UplinkOfferOutcome Enqueue(string remoteTopic, int qos, RoutedMessage message, long nowMs)
+        UplinkOfferOutcome Enqueue(string remoteTopic, int qos, RoutedMessage message, long nowMs, int p2pHops)
         {
             long size = UplinkEntry.SizeOf(remoteTopic, message.PayloadLength);
             UplinkEntry entry;
@@ -199,6 +223,7 @@ namespace EdgeBroker.Core.Uplink
 
                 entry = new UplinkEntry(remoteTopic, payload, qos, message.Retain, _dedupeIds.Next(), nowMs);
                 entry.EngineProperties = message.EngineProperties;
+                entry.P2PHops = p2pHops;
                 _queuedCount++;
                 _queuedBytes += size;
                 _pendingCount++;
@@ -330,8 +355,11 @@ namespace EdgeBroker.Core.Uplink
 
                 if (_peers != null)
                 {
-                    // Relearnt from the retained routes the upstream delivers on the new subscription.
+                    // Relearnt from the retained routes the upstream delivers on the new subscription; queued P2P
+                    // messages wait for them (Learn).
                     _peers.Clear();
+                    _routesKnown = false;
+                    _connectedAtMs = nowMs;
                 }
             }
 
@@ -465,6 +493,18 @@ namespace EdgeBroker.Core.Uplink
         /// </summary>
         public bool Learn(string remoteTopic, byte[] payload, long nowMs)
         {
+            return Learn(remoteTopic, payload, true, nowMs);
+        }
+
+        /// <summary>
+        /// As <see cref="Learn(string, byte[], long)"/>, knowing whether the upstream delivered it as a retained message
+        /// (<paramref name="retained"/>: for the new subscription) or live. This gateway's own status arriving live is
+        /// the echo of the status it published first on this connection, after subscribing: the upstream delivers the
+        /// retained routes of a new subscription before a message published after it, so the routes are known from
+        /// then on and queued P2P messages are given their address.
+        /// </summary>
+        public bool Learn(string remoteTopic, byte[] payload, bool retained, long nowMs)
+        {
             string gateway;
             string clientId;
             if (_peers == null || !RetainedRoutes.Parse(_settings.P2PRoutesTopic, remoteTopic, out gateway, out clientId))
@@ -491,6 +531,10 @@ namespace EdgeBroker.Core.Uplink
                 {
                     AddAnnouncement(StatusAnnouncement());
                 }
+                else if (!retained)
+                {
+                    RoutesArrived();
+                }
             }
             else
             {
@@ -502,6 +546,38 @@ namespace EdgeBroker.Core.Uplink
             }
 
             return true;
+        }
+
+        /// <summary>The retained routes of this connection have arrived: queued P2P messages may go.</summary>
+        void RoutesArrived()
+        {
+            lock (_sync)
+            {
+                if (_state != UplinkState.Connected || _routesKnown)
+                {
+                    return;
+                }
+
+                _routesKnown = true;
+            }
+
+            Signal();
+        }
+
+        /// <summary>With retained routes, while connected and their arrival is awaited: how long until queued P2P
+        /// messages go without them (ms; an engine that waits for work rather than polling wakes then); 0 otherwise.</summary>
+        public long RoutesWaitRemainingMs(long nowMs)
+        {
+            lock (_sync)
+            {
+                if (_peers == null || _routesKnown || _state != UplinkState.Connected)
+                {
+                    return 0;
+                }
+
+                long left = _connectedAtMs + RoutesWaitMs - nowMs;
+                return left > 0 ? left : 0;
+            }
         }
 
         void Signal()
@@ -565,11 +641,47 @@ namespace EdgeBroker.Core.Uplink
         /// </summary>
         public int TakeSendable(ArrayList into)
         {
+            return TakeSendable(into, Clock.NowMs());
+        }
+
+        /// <summary>
+        /// As <see cref="TakeSendable(ArrayList)"/> at <paramref name="nowMs"/>. With retained routes a queued P2P message
+        /// (<see cref="UplinkEntry.P2PHops"/>) is given its address as it leaves the queue: the envelope to the gateway
+        /// the routes name, or its plain address when none does (counted, <see cref="P2PUnrouted"/>). Until the routes
+        /// of this connection arrived (<see cref="Learn(string, byte[], bool, long)"/>), at most
+        /// <see cref="RoutesWaitMs"/> after connecting, it and every entry after it wait, so the order holds.
+        /// </summary>
+        public int TakeSendable(ArrayList into, long nowMs)
+        {
+            string unrouted = null;
+            long unroutedFirst = 0;
+            long unroutedLast = 0;
+            int added = TakeSendable(into, nowMs, ref unrouted, ref unroutedFirst, ref unroutedLast);
+            UplinkP2PUnrouted handler = P2PUnrouted;
+            if (unrouted != null && handler != null)
+            {
+                // Each total once, so that the engine's first-and-every-1,000th rule sees every number.
+                for (long total = unroutedFirst; total <= unroutedLast; total++)
+                {
+                    handler(this, unrouted, total);
+                }
+            }
+
+            return added;
+        }
+
+        int TakeSendable(ArrayList into, long nowMs, ref string unrouted, ref long unroutedFirst, ref long unroutedLast)
+        {
             lock (_sync)
             {
                 if (_state != UplinkState.Connected)
                 {
                     return 0;
+                }
+
+                if (_peers != null && !_routesKnown && nowMs - _connectedAtMs >= RoutesWaitMs)
+                {
+                    _routesKnown = true;
                 }
 
                 int added = 0;
@@ -604,6 +716,22 @@ namespace EdgeBroker.Core.Uplink
                 for (int i = 0; i < _read.Count; i++)
                 {
                     UplinkEntry entry = (UplinkEntry)_read[i];
+                    if (entry.P2PHops != UplinkEntry.NotP2P)
+                    {
+                        if (_peers != null && !_routesKnown)
+                        {
+                            break;
+                        }
+
+                        if (!Address(entry, nowMs))
+                        {
+                            _p2pUnrouted++;
+                            unrouted = entry.RemoteTopic;
+                            unroutedFirst = unroutedFirst == 0 ? _p2pUnrouted : unroutedFirst;
+                            unroutedLast = _p2pUnrouted;
+                        }
+                    }
+
                     _inFlight.Add(entry);
                     into.Add(entry);
                     _lastTaken = entry.Sequence;
@@ -615,6 +743,26 @@ namespace EdgeBroker.Core.Uplink
                 _read.Clear();
                 return added;
             }
+        }
+
+        /// <summary>Gives the queued P2P message <paramref name="entry"/> its upstream topic: the envelope to the gateway
+        /// whose retained route names its target, one hop more than it had here; false when no gateway does (it goes
+        /// up plainly). Under the lock.</summary>
+        bool Address(UplinkEntry entry, long nowMs)
+        {
+            string topic = entry.RemoteTopic;
+            int receiverStart = P2PAddress.ReceiverStart(topic);
+            string path = _peers == null || receiverStart < 0
+                ? null
+                : _peers.PathFor(topic, receiverStart, topic.Length - receiverStart, nowMs);
+            if (path == null)
+            {
+                entry.P2PHops = UplinkEntry.NotP2P;
+                return _peers == null;
+            }
+
+            entry.Readdress(P2PEnvelope.Wrap(topic, receiverStart, path, entry.P2PHops + 1));
+            return true;
         }
 
         /// <summary>The upstream acknowledged the QoS 1 entry <paramref name="sequence"/> (PUBACK): delete it.</summary>

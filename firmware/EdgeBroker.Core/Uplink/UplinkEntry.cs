@@ -12,6 +12,11 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>The MQTT 5 user property that carries <see cref="DedupeId"/> upstream.</summary>
         public const string DedupeProperty = "eb-dedupe";
 
+        /// <summary>The <see cref="P2PHops"/> of an entry that is not a P2P message waiting for its address.</summary>
+        public const int NotP2P = -1;
+
+        readonly long _size;
+
         public UplinkEntry(string remoteTopic, byte[] payload, int qos, bool retain, string dedupeId, long enqueuedAtMs)
         {
             RemoteTopic = remoteTopic;
@@ -20,13 +25,25 @@ namespace EdgeBroker.Core.Uplink
             Retain = retain;
             DedupeId = dedupeId;
             EnqueuedAtMs = enqueuedAtMs;
+            P2PHops = NotP2P;
+            _size = SizeOf(remoteTopic, Payload.Length);
         }
 
         /// <summary>Increasing per uplink, assigned by the store when the entry became durable: the FIFO order and the
         /// tag acknowledgements are matched by.</summary>
         public long Sequence { get; set; }
 
+        /// <summary>The topic it goes up on: as queued, until <see cref="Readdress"/> gives a P2P message its
+        /// envelope.</summary>
         public string RemoteTopic { get; private set; }
+
+        /// <summary>
+        /// A federated P2P message queued as its plain address <c>{parent}/p2p/{target}</c> whose upstream topic is
+        /// decided when it leaves the queue (with retained routes: the envelope to the gateway that hosts the target,
+        /// as the routes say then): the hop count it had here. <see cref="NotP2P"/> for every other entry, and once
+        /// decided. Stored with the entry.
+        /// </summary>
+        public int P2PHops { get; set; }
 
         public byte[] Payload { get; private set; }
 
@@ -47,10 +64,19 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Set when the entry is handed out again after a lost connection: send it with DUP.</summary>
         public bool Duplicate { get; set; }
 
-        /// <summary>What the entry counts against <see cref="UplinkSettings.MaxQueuedBytes"/>.</summary>
+        /// <summary>What the entry counts against <see cref="UplinkSettings.MaxQueuedBytes"/>: as queued, also after
+        /// <see cref="Readdress"/>, since the stores counted it so.</summary>
         public long Size
         {
-            get { return SizeOf(RemoteTopic, Payload.Length); }
+            get { return _size; }
+        }
+
+        /// <summary>The P2P message goes up on <paramref name="remoteTopic"/> (its envelope); decided, so
+        /// <see cref="P2PHops"/> becomes <see cref="NotP2P"/>. What is stored is unchanged.</summary>
+        public void Readdress(string remoteTopic)
+        {
+            RemoteTopic = remoteTopic;
+            P2PHops = NotP2P;
         }
 
         /// <summary>The size an entry for <paramref name="remoteTopic"/> with a payload of

@@ -12,6 +12,12 @@ namespace EdgeBroker.Core.Uplink
     /// the uplink's lock, on the publisher's thread, so it must only signal.</summary>
     public delegate void UplinkQueued(Uplink uplink);
 
+    /// <summary>With retained routes: a P2P message left the queue for a target no gateway on the upstream announced
+    /// once the routes were known, so it went up plainly on <paramref name="topic"/> (only a subscriber to that address
+    /// upstream receives it); <paramref name="total"/> counts every such message since start. Engines log the first and
+    /// every 1,000th. Called outside the uplink's lock.</summary>
+    public delegate void UplinkP2PUnrouted(Uplink uplink, string topic, long total);
+
     /// <summary>Adds to <paramref name="clientIds"/> every client ID this broker can deliver to — its own sessions and
     /// the routes gateways below announced —, or only <paramref name="clientId"/> when it is given and can be
     /// delivered to, and to <paramref name="paths"/> (same index) the path below this broker to it ("" for its own):

@@ -16,6 +16,10 @@ namespace EdgeBroker.Firmware.Storage
         const int RetainFlag = 0x10;
         const int QosMask = 0x0F;
 
+        /// <summary>A federated P2P message addressed when it leaves the queue (<see cref="UplinkEntry.P2PHops"/>): its
+        /// hop count follows the dedupe id as one byte. Entries written before never have it set.</summary>
+        const int P2PFlag = 0x20;
+
         readonly object _sync;
         readonly RecordLog _log;
 
@@ -53,8 +57,13 @@ namespace EdgeBroker.Firmware.Storage
                 fields.PutInt64(sequence);
                 fields.PutInt64(entry.EnqueuedAtMs);
                 fields.PutString(entry.RemoteTopic);
-                fields.PutByte(entry.Qos | (entry.Retain ? RetainFlag : 0));
+                bool p2p = entry.P2PHops != UplinkEntry.NotP2P;
+                fields.PutByte(entry.Qos | (entry.Retain ? RetainFlag : 0) | (p2p ? P2PFlag : 0));
                 fields.PutString(entry.DedupeId);
+                if (p2p)
+                {
+                    fields.PutByte(entry.P2PHops < 255 ? entry.P2PHops : 255);
+                }
                 int recordBytes = _log.PendingSize(entry.Payload.Length);
                 if (!_log.HasRoomForMessage(recordBytes))
                 {
@@ -232,6 +241,11 @@ namespace EdgeBroker.Firmware.Storage
             int flags = fields.GetByte();
             UplinkEntry entry = new UplinkEntry(remoteTopic, payload, flags & QosMask, (flags & RetainFlag) != 0, fields.GetString(), enqueuedAtMs);
             entry.Sequence = sequence;
+            if ((flags & P2PFlag) != 0)
+            {
+                entry.P2PHops = fields.GetByte();
+            }
+
             return entry;
         }
 

@@ -10,9 +10,9 @@ namespace EdgeBroker.Firmware.Storage
         public const int Size = 18;
 
         /// <summary>The format this build writes and the newest it reads. 2 added retained messages and paired devices,
-        /// 3 the uplink queue (any entry kind a store adds later bumps it again), so an older build refuses the log as
-        /// newer rather than as damaged.</summary>
-        public const int FormatVersion = 3;
+        /// 3 the uplink queue, 4 the P2P flag and hop count of an uplink entry (any entry kind or field a store adds later
+        /// bumps it again), so an older build refuses the log as newer rather than as damaged or misread.</summary>
+        public const int FormatVersion = 4;
 
         const int VersionOffset = 4;
         const int LastIdOffset = 6;

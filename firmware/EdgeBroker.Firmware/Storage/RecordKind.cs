@@ -36,8 +36,8 @@ namespace EdgeBroker.Firmware.Storage
         /// the client ID's earlier one.</summary>
         DeviceSave = 10,
 
-        /// <summary>An uplink's queued entry: uplink, sequence, queued at, remote topic, QoS and retain, dedupe id; the
-        /// payload is the entry's payload.</summary>
+        /// <summary>An uplink's queued entry: uplink, sequence, queued at, remote topic, QoS, retain and P2P flags, dedupe
+        /// id, then (P2P flag only) the hop count; the payload is the entry's payload.</summary>
         UplinkPut = 11,
 
         /// <summary>The upstream acknowledged (or the queue dropped) an uplink's entry: uplink, sequence.</summary>

@@ -55,6 +55,7 @@ namespace EdgeBroker.Firmware.Uplink
             uplink.StateChanged = StateChanged;
             uplink.Dropped = Dropped;
             uplink.Queued = Queued;
+            uplink.P2PUnrouted = P2PUnrouted;
             relay.Core.CycleOfUplinks = CycleOfUplinks;
         }
 
@@ -126,7 +127,7 @@ namespace EdgeBroker.Firmware.Uplink
 
         public void MessageReceived(string topic, byte[] payload, int qos, bool retain)
         {
-            if (_uplink.Learn(topic, payload, Clock.NowMs()))
+            if (_uplink.Learn(topic, payload, retain, Clock.NowMs()))
             {
                 return;
             }
@@ -170,6 +171,16 @@ namespace EdgeBroker.Firmware.Uplink
         void Queued(Core.Uplink.Uplink uplink)
         {
             _worker.Wake();
+        }
+
+        /// <summary>The first and every 1,000th P2P message sent up plainly for a target no gateway announced.</summary>
+        void P2PUnrouted(Core.Uplink.Uplink uplink, string topic, long total)
+        {
+            if (DropReports.IsReported(total))
+            {
+                _log.Warning("Uplink " + uplink.Name + ": a P2P message went up plainly on " + topic
+                    + ": no gateway on the upstream announced its target, so only a subscriber to that address there receives it" + DropReports.Tally(total));
+            }
         }
 
         void CycleOfUplinks(string gatewayClientId, string path)

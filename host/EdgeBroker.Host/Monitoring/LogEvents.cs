@@ -47,6 +47,10 @@ static class LogEvents
     /// <summary>A gateway's route announcement leads back up through this broker: the federated uplinks form a cycle.</summary>
     public static readonly EventId UplinkCycle = new(1305, nameof(UplinkCycle));
 
+    /// <summary>With retained routes, a P2P message went up plainly: no gateway on the upstream announced its target
+    /// (logged for the first and every 1,000th).</summary>
+    public static readonly EventId UplinkP2PUnrouted = new(1306, nameof(UplinkP2PUnrouted));
+
     /// <summary>Proxy sessions upstream started failing to connect (the first failure while all were up), or all are up
     /// again.</summary>
     public static readonly EventId ProxySessionsFailing = new(1310, nameof(ProxySessionsFailing));

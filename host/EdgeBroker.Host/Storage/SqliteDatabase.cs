@@ -120,6 +120,11 @@ public sealed class SqliteDatabase : IDisposable
             last INTEGER NOT NULL,
             PRIMARY KEY (client_id, first)) WITHOUT ROWID;
         """,
+        // A federated P2P message queued for an uplink with retained routes, addressed when it leaves the queue: the hop
+        // count it had (UplinkEntry.P2PHops); NULL for every other entry, and for those queued before.
+        """
+        ALTER TABLE uplink_queue ADD COLUMN p2p_hops INTEGER;
+        """,
     ];
 
     readonly SqliteConnection _connection;

@@ -39,11 +39,11 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
 
         _insert = _database.Statement(
             """
-            INSERT INTO uplink_queue (uplink, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, size)
-            VALUES ($uplink, $topic, $payload, $qos, $retain, $dedupe, $at, $properties, $size)
+            INSERT INTO uplink_queue (uplink, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, size, p2p_hops)
+            VALUES ($uplink, $topic, $payload, $qos, $retain, $dedupe, $at, $properties, $size, $p2pHops)
             RETURNING sequence
             """,
-            "$uplink", "$topic", "$payload", "$qos", "$retain", "$dedupe", "$at", "$properties", "$size");
+            "$uplink", "$topic", "$payload", "$qos", "$retain", "$dedupe", "$at", "$properties", "$size", "$p2pHops");
         _removalFlush = new DelayedFlush(FlushRemovals, RemovalFlushDelay);
     }
 
@@ -68,7 +68,7 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
 
             using var command = _database.Command(
                 """
-                SELECT sequence, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties
+                SELECT sequence, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, p2p_hops
                 FROM uplink_queue WHERE uplink = $uplink AND sequence > $after ORDER BY sequence LIMIT $max
                 """);
             command.Parameters.AddWithValue("$uplink", uplink);
@@ -88,6 +88,7 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
                 {
                     Sequence = reader.GetInt64(0),
                     EngineProperties = reader.IsDBNull(7) ? null : MessageProperties.Decode((byte[])reader["properties"]),
+                    P2PHops = reader.IsDBNull(8) ? UplinkEntry.NotP2P : reader.GetInt32(8),
                 };
                 into.Add(entry);
                 added++;
@@ -293,6 +294,7 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
             parameters[6].Value = entry.EnqueuedAtMs;
             parameters[7].Value = (object?)MessageProperties.Encode(entry.EngineProperties as MqttApplicationMessage) ?? DBNull.Value;
             parameters[8].Value = entry.Size;
+            parameters[9].Value = entry.P2PHops == UplinkEntry.NotP2P ? DBNull.Value : entry.P2PHops;
             Stored = (long)insert.ExecuteScalar()!;
         }
 

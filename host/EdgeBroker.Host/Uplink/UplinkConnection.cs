@@ -240,7 +240,11 @@ sealed class UplinkConnection : IDisposable
                     _ = CompleteAsync(entry, client.PublishAsync(ToMqtt(entry, version), connection.Token));
                 }
 
-                await Task.WhenAny(_wake.WaitAsync(connection.Token), lost.Task);
+                // With retained routes, queued P2P messages wait for the routes at most until then (Uplink.RoutesWaitMs).
+                var routesWait = _uplink.RoutesWaitRemainingMs(Clock.NowMs());
+                await (routesWait > 0
+                    ? Task.WhenAny(_wake.WaitAsync(connection.Token), lost.Task, Task.Delay(TimeSpan.FromMilliseconds(routesWait), connection.Token))
+                    : Task.WhenAny(_wake.WaitAsync(connection.Token), lost.Task));
             }
 
             _faults.Recovered();
@@ -393,7 +397,7 @@ sealed class UplinkConnection : IDisposable
     {
         var received = e.ApplicationMessage;
         var payload = received.Payload.ToArray();
-        if (_uplink.Learn(received.Topic, payload, Clock.NowMs()))
+        if (_uplink.Learn(received.Topic, payload, received.Retain, Clock.NowMs()))
         {
             return Task.CompletedTask;
         }

@@ -51,6 +51,7 @@ sealed class UplinkService(
             {
                 StateChanged = OnStateChanged,
                 Dropped = OnDropped,
+                P2PUnrouted = OnP2PUnrouted,
             };
             _stateReports[uplink] = new UplinkStateReports();
             _connections.Add(new UplinkConnection(uplink, uplinkOptions, core, loggerFactory.CreateLogger<UplinkConnection>()));
@@ -148,6 +149,15 @@ sealed class UplinkService(
         {
             _logger.LogWarning(LogEvents.UplinkQueueDropped, "Uplink {Name}: queue full (MaxQueuedMessages {Max}, MaxQueuedBytes {MaxBytes}): dropped the oldest message; {Dropped} dropped so far",
                 uplink.Name, uplink.Settings.MaxQueuedMessages, uplink.Settings.MaxQueuedBytes, droppedTotal);
+        }
+    }
+
+    void OnP2PUnrouted(Core.Uplink.Uplink uplink, string topic, long total)
+    {
+        if (Core.Diagnostics.DropReports.IsReported(total))
+        {
+            _logger.LogWarning(LogEvents.UplinkP2PUnrouted, "Uplink {Name}: a P2P message went up plainly on {Topic}: no gateway on the upstream announced its target, so only a subscriber to that address there receives it; {Total} so far",
+                uplink.Name, topic, total);
         }
     }
 

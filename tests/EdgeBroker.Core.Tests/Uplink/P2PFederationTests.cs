@@ -299,4 +299,168 @@ public class P2PFederationTests
         Assert.Equal(new[] { "plant/p2p/nobody" }, Take(uplink).Select(entry => entry.RemoteTopic));
         Assert.Equal(1, broker.Counters.P2PDroppedLoop);
     }
+
+    // With retained routes (an upstream that is not an EdgeBroker), a queued P2P message is addressed when it leaves the
+    // queue, with the routes of the connection it goes on: a gateway restarted while the upstream was down knows no
+    // routes when it queues (docs/federation.md, "Through any upstream").
+
+    static UplinkSettings RetainedFederated(string clientId = "gw-a")
+    {
+        var settings = Federated(clientId: clientId);
+        settings.P2PRoutes = UplinkP2PRoutes.Retained;
+        settings.AddRule(UplinkRule.Forward("data/#", 1));
+        return settings;
+    }
+
+    /// <summary>A gateway just started on <paramref name="store"/> (what it queued before a restart), its uplink not
+    /// connected.</summary>
+    static (TestBroker Broker, Core.Uplink.Uplink Uplink) RestartedGateway(IUplinkQueueStore store)
+    {
+        var broker = new TestBroker();
+        var uplink = new Core.Uplink.Uplink(RetainedFederated(), store, new SeededRandomSource());
+        broker.Core.AddUplink(uplink);
+        return (broker, uplink);
+    }
+
+    static void LearnRetained(Core.Uplink.Uplink uplink, string topic, string payload, bool retained = true, long nowMs = 0) =>
+        Assert.True(uplink.Learn(topic, Encoding.UTF8.GetBytes(payload), retained, nowMs));
+
+    /// <summary>The upstream delivers gateway B's retained status and its route to <paramref name="clientId"/>.</summary>
+    static void RoutesOfB(Core.Uplink.Uplink uplink, string clientId = "act9", long nowMs = 0)
+    {
+        LearnRetained(uplink, "eb/routes/gw-b", "1", nowMs: nowMs);
+        LearnRetained(uplink, "eb/routes/gw-b/" + clientId, "1", nowMs: nowMs);
+    }
+
+    static List<string> Queued(Core.Uplink.Uplink uplink, long nowMs) =>
+        Take(uplink, nowMs).Where(entry => !entry.RemoteTopic.StartsWith("eb/routes/", StringComparison.Ordinal))
+            .Select(entry => $"{entry.RemoteTopic}={PayloadOf(entry)}").ToList();
+
+    [Fact]
+    public void Retained_routes_a_message_queued_after_a_restart_while_the_upstream_was_down_goes_to_the_targets_gateway_once_the_routes_arrived()
+    {
+        var store = new MemoryUplinkQueueStore();
+        var (broker, uplink) = RestartedGateway(store);
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.Equal(PublishOutcome.Queued, broker.Publish("sender", "plant/p2p/act9", qos: 1, payload: i.ToString()));
+        }
+
+        Assert.Equal([0, 0, 0], Stored(store).Select(entry => entry.P2PHops));
+        Assert.Equal(["plant/p2p/act9", "plant/p2p/act9", "plant/p2p/act9"], Stored(store).Select(entry => entry.RemoteTopic));
+
+        uplink.NextConnect(1_000);
+        uplink.Connected(1_000);
+        Assert.Equal(["eb/routes/gw-a"], Take(uplink, 1_000).Select(entry => entry.RemoteTopic));
+
+        // The routes come in; the queue still waits for the echo of this gateway's status, which follows them all.
+        RoutesOfB(uplink, nowMs: 1_010);
+        LearnRetained(uplink, "eb/routes/gw-a", "1", retained: true, nowMs: 1_010);
+        Assert.Empty(Queued(uplink, 1_010));
+        Assert.True(uplink.RoutesWaitRemainingMs(1_010) > 0);
+
+        LearnRetained(uplink, "eb/routes/gw-a", "1", retained: false, nowMs: 1_020);
+        Assert.Equal(["plant/p2p/gw-b/1/act9=1", "plant/p2p/gw-b/1/act9=2", "plant/p2p/gw-b/1/act9=3"], Queued(uplink, 1_020));
+        Assert.Equal(0, uplink.RoutesWaitRemainingMs(1_020));
+        Assert.Equal(0, uplink.P2PUnroutedCount);
+    }
+
+    [Fact]
+    public void Retained_routes_entries_behind_a_waiting_P2P_message_wait_too_and_those_before_it_go()
+    {
+        var (broker, uplink) = RestartedGateway(new MemoryUplinkQueueStore());
+        broker.Publish("sender", "data/1", qos: 1, payload: "a");
+        broker.Publish("sender", "plant/p2p/act9", qos: 1, payload: "b");
+        broker.Publish("sender", "data/2", qos: 1, payload: "c");
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+
+        Assert.Equal(["data/1=a"], Queued(uplink, 0));
+        RoutesOfB(uplink);
+        LearnRetained(uplink, "eb/routes/gw-a", "1", retained: false);
+
+        Assert.Equal(["plant/p2p/gw-b/1/act9=b", "data/2=c"], Queued(uplink, 0));
+    }
+
+    [Fact]
+    public void Retained_routes_an_upstream_that_never_echoes_holds_the_queue_at_most_RoutesWaitMs()
+    {
+        var (broker, uplink) = RestartedGateway(new MemoryUplinkQueueStore());
+        broker.Publish("sender", "plant/p2p/act9", qos: 1, payload: "x");
+        uplink.NextConnect(5_000);
+        uplink.Connected(5_000);
+        RoutesOfB(uplink, nowMs: 5_000);
+
+        Assert.Empty(Queued(uplink, 5_000 + Core.Uplink.Uplink.RoutesWaitMs - 1));
+        Assert.Equal(1, uplink.RoutesWaitRemainingMs(5_000 + Core.Uplink.Uplink.RoutesWaitMs - 1));
+        Assert.Equal(["plant/p2p/gw-b/1/act9=x"], Queued(uplink, 5_000 + Core.Uplink.Uplink.RoutesWaitMs));
+    }
+
+    [Fact]
+    public void Retained_routes_a_target_no_gateway_announced_goes_up_plainly_once_the_routes_are_known_counted_and_reported()
+    {
+        var (broker, uplink) = RestartedGateway(new MemoryUplinkQueueStore());
+        var reported = new List<(string Topic, long Total)>();
+        uplink.P2PUnrouted = (_, topic, total) => reported.Add((topic, total));
+        broker.Publish("sender", "plant/p2p/app", qos: 1, payload: "1");
+        broker.Publish("sender", "plant/p2p/act9", qos: 1, payload: "2");
+        broker.Publish("sender", "plant/p2p/app", qos: 1, payload: "3");
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+        RoutesOfB(uplink);
+        LearnRetained(uplink, "eb/routes/gw-a", "1", retained: false);
+
+        Assert.Equal(["plant/p2p/app=1", "plant/p2p/gw-b/1/act9=2", "plant/p2p/app=3"], Queued(uplink, 0));
+        Assert.Equal(2, uplink.P2PUnroutedCount);
+        Assert.Equal([("plant/p2p/app", 1L), ("plant/p2p/app", 2L)], reported);
+    }
+
+    [Fact]
+    public void Retained_routes_the_envelope_counts_the_hops_the_message_had_when_it_was_queued_and_a_resend_keeps_its_address()
+    {
+        var store = new MemoryUplinkQueueStore();
+        var (broker, uplink) = RestartedGateway(store);
+        var fromBelow = new RoutedMessage("plant/p2p/act9", "x"u8.ToArray(), 1, false) { Hops = 2 };
+        Assert.Equal(UplinkOfferOutcome.Queued, uplink.OfferP2P(fromBelow, 0));
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+        RoutesOfB(uplink);
+        LearnRetained(uplink, "eb/routes/gw-a", "1", retained: false);
+        Assert.Equal(["plant/p2p/gw-b/3/act9=x"], Queued(uplink, 0));
+
+        // Lost before its PUBACK: resent first on the next connection, as addressed, without waiting for the routes.
+        uplink.ConnectionLost("test", 0);
+        uplink.NextConnect(60_000);
+        uplink.Connected(60_000);
+        var resent = Assert.Single(Take(uplink, 60_000), entry => entry.Duplicate);
+        Assert.Equal("plant/p2p/gw-b/3/act9", resent.RemoteTopic);
+        Assert.Equal(UplinkEntry.SizeOf("plant/p2p/act9", 1), resent.Size);
+        uplink.Acknowledged(resent.Sequence);
+        Assert.Equal(0, store.Count("cloud"));
+        Assert.Equal(0, store.Bytes("cloud"));
+    }
+
+    [Fact]
+    public void With_an_EdgeBroker_upstream_a_queued_P2P_message_goes_up_plainly_at_once_for_the_upstream_to_route()
+    {
+        var store = new MemoryUplinkQueueStore();
+        var broker = new TestBroker();
+        var uplink = new Core.Uplink.Uplink(Federated(), store, new SeededRandomSource());
+        broker.Core.AddUplink(uplink);
+        broker.Publish("sender", "plant/p2p/act9", qos: 1, payload: "x");
+        Assert.Equal(UplinkEntry.NotP2P, Assert.Single(Stored(store)).P2PHops);
+
+        uplink.NextConnect(0);
+        uplink.Connected(0);
+
+        Assert.Equal(["plant/p2p/act9=x"], Take(uplink, 0).Where(entry => !entry.RemoteTopic.StartsWith('$')).Select(entry => $"{entry.RemoteTopic}={PayloadOf(entry)}"));
+        Assert.Equal(0, uplink.RoutesWaitRemainingMs(0));
+    }
+
+    static List<UplinkEntry> Stored(IUplinkQueueStore store)
+    {
+        var into = new System.Collections.ArrayList();
+        store.Read("cloud", 0, 100, into);
+        return into.Cast<UplinkEntry>().ToList();
+    }
 }

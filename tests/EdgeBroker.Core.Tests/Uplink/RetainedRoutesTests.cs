@@ -22,11 +22,17 @@ public class RetainedRoutesTests
         broker.Core.AddUplink(uplink);
         uplink.NextConnect(0);
         uplink.Connected(0);
+        RoutesArrived(uplink);
         return (broker, uplink);
     }
 
     static bool Learn(Core.Uplink.Uplink uplink, string topic, string payload, long nowMs = 0) =>
         uplink.Learn(topic, Encoding.UTF8.GetBytes(payload), nowMs);
+
+    /// <summary>The upstream echoes the status the gateway published after subscribing (live, not retained): every
+    /// retained route came before it.</summary>
+    static void RoutesArrived(Core.Uplink.Uplink uplink, long nowMs = 0) =>
+        Assert.True(uplink.Learn("eb/routes/" + uplink.Settings.ClientId, "1"u8.ToArray(), false, nowMs));
 
     static string Describe(UplinkEntry entry) => $"{entry.RemoteTopic}={PayloadOf(entry)}{(entry.Retain ? " r" : "")}";
 
@@ -144,9 +150,9 @@ public class RetainedRoutesTests
 
     static string Offered(Core.Uplink.Uplink uplink, long nowMs, string target = "actuator-9")
     {
-        Take(uplink);
+        Take(uplink, nowMs);
         Assert.Equal(UplinkOfferOutcome.Queued, uplink.OfferP2P(Message("plant/p2p/" + target), nowMs));
-        return Assert.Single(Take(uplink)).RemoteTopic;
+        return Assert.Single(Take(uplink, nowMs)).RemoteTopic;
     }
 
     [Fact]

@@ -87,10 +87,12 @@ internal static class UplinkFixture
         return uplink;
     }
 
-    public static List<UplinkEntry> Take(Core.Uplink.Uplink uplink)
+    /// <summary>What the uplink hands out at <paramref name="nowMs"/> (the tests' clock, like the times they connect
+    /// and learn at).</summary>
+    public static List<UplinkEntry> Take(Core.Uplink.Uplink uplink, long nowMs = 0)
     {
         var into = new System.Collections.ArrayList();
-        uplink.TakeSendable(into);
+        uplink.TakeSendable(into, nowMs);
         return into.Cast<UplinkEntry>().ToList();
     }
 }

@@ -169,6 +169,25 @@ public abstract class DurableUplinkQueueStoreContract : UplinkQueueStoreContract
     }
 
     [Fact]
+    public void Reopen_KeepsWhichEntriesAreP2PMessagesToAddress_AndTheirHopCount()
+    {
+        var p2p = Entry("p", topic: "plant/p2p/act9");
+        p2p.P2PHops = 3;
+        Store.Append("up", p2p);
+        Store.Append("up", Entry("plain", topic: "plant/p2p/app"));
+        var first = Entry("first", topic: "plant/p2p/x");
+        first.P2PHops = 0;
+        Store.Append("up", first);
+
+        Close();
+
+        Assert.Equal([("plant/p2p/act9", 3), ("plant/p2p/app", UplinkEntry.NotP2P), ("plant/p2p/x", 0)],
+            ReadAll("up").Select(entry => (entry.RemoteTopic, entry.P2PHops)));
+        Assert.Equal(UplinkEntry.SizeOf("plant/p2p/act9", 1) + UplinkEntry.SizeOf("plant/p2p/app", 5) + UplinkEntry.SizeOf("plant/p2p/x", 5),
+            Store.Bytes("up"));
+    }
+
+    [Fact]
     public void Reopen_SequencesKeepIncreasing_EvenWhenTheQueueIsEmpty()
     {
         long first = Store.Append("up", Entry("m0"));

@@ -14,13 +14,13 @@ public sealed class SchemaMigrationTests : IDisposable
     string DatabasePath => _directory.File(SqliteDatabase.FileName);
 
     [Fact]
-    public void A_version_1_database_is_migrated_to_version_5_and_keeps_its_sessions_and_messages()
+    public void A_version_1_database_is_migrated_to_version_6_and_keeps_its_sessions_and_messages()
     {
         WriteVersion1Database();
 
         using var database = SqliteDatabase.Open(_directory.Path);
 
-        Assert.Equal(5L, Scalar(database, "PRAGMA user_version;"));
+        Assert.Equal(6L, Scalar(database, "PRAGMA user_version;"));
         var offline = new SqliteOfflineStore(database, new());
         var kept = offline.ReadAll("GID_s@@@dev");
         Assert.Equal(["kept 1", "kept 2"], kept.Payloads());
@@ -34,10 +34,39 @@ public sealed class SchemaMigrationTests : IDisposable
         Assert.True(uplinkQueue.Append("cloud", new EdgeBroker.Core.Uplink.UplinkEntry("t", [1], 1, false, "id", Now)) > 0);
     }
 
+    [Fact]
+    public void An_uplink_entry_queued_by_version_5_reads_as_no_P2P_message_to_address_and_new_ones_keep_their_hop_count()
+    {
+        using (var database = SqliteDatabase.Open(_directory.Path))
+        {
+            using var queue = new SqliteUplinkQueueStore(database);
+            Assert.True(queue.Append("cloud", new EdgeBroker.Core.Uplink.UplinkEntry("plant/p2p/old", [1], 1, false, "id-old", Now)) > 0);
+        }
+
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
+        {
+            // Version 5's uplink queue: without the column version 6 added.
+            connection.Open();
+            using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE uplink_queue DROP COLUMN p2p_hops; PRAGMA user_version = 5;";
+            downgrade.ExecuteNonQuery();
+        }
+
+        using var reopened = SqliteDatabase.Open(_directory.Path);
+        Assert.Equal(6L, Scalar(reopened, "PRAGMA user_version;"));
+        using var uplinkQueue = new SqliteUplinkQueueStore(reopened);
+        var entry = new EdgeBroker.Core.Uplink.UplinkEntry("plant/p2p/new", [2], 1, false, "id-new", Now) { P2PHops = 2 };
+        Assert.True(uplinkQueue.Append("cloud", entry) > 0);
+        var read = new System.Collections.ArrayList();
+        uplinkQueue.Read("cloud", 0, 10, read);
+        Assert.Equal([("plant/p2p/old", EdgeBroker.Core.Uplink.UplinkEntry.NotP2P), ("plant/p2p/new", 2)],
+            read.Cast<EdgeBroker.Core.Uplink.UplinkEntry>().Select(e => (e.RemoteTopic, e.P2PHops)));
+    }
+
     public void Dispose() => _directory.Dispose();
 
     /// <summary>A database as version 1 left it: its tables, its user_version, a session and two messages. Made by
-    /// the current code with the tables of versions 2 to 5 dropped again and the offline messages' table rebuilt as
+    /// the current code with the tables of versions 2 to 6 dropped again and the offline messages' table rebuilt as
     /// version 1 made it (with AUTOINCREMENT, which version 4 dropped) — migrations are append-only, so that is exactly
     /// version 1's schema.</summary>
     void WriteVersion1Database()
