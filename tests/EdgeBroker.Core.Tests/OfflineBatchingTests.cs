@@ -251,18 +251,40 @@ public class OfflineBatchingTests
     }
 
     [Fact]
-    public void Qos0ForAnAwayPersistentSession_IsKeptInMemory_AndDeliveredFirst()
+    public void Qos0ForAnAwayPersistentSession_IsKeptInMemory_AndDeliveredInPublishOrderAmongTheStored()
     {
         TestBroker broker = AwayReceiver();
-        broker.Publish("sender", "a/b", qos: 1, payload: "kept");
-        Assert.Equal(PublishOutcome.Queued, broker.Publish("sender", "a/b", qos: 0, payload: "volatile"));
-        Assert.Equal(1, broker.Offline.Count(Receiver));
+        broker.Publish("sender", "a/b", qos: 0, payload: "v1");
+        broker.Publish("sender", "a/b", qos: 1, payload: "k1");
+        Assert.Equal(PublishOutcome.Queued, broker.Publish("sender", "a/b", qos: 0, payload: "v2"));
+        broker.Publish("sender", "a/b", qos: 1, payload: "k2");
+        broker.Publish("sender", "a/b", qos: 0, payload: "v3");
+        Assert.Equal(2, broker.Offline.Count(Receiver));
 
         RecordingConnection back = Reconnect(broker);
 
-        Assert.Equal(new[] { "volatile", "kept" }, back.Payloads);
-        Assert.Equal(new[] { 0, 1 }, back.Received.Select(delivery => delivery.Qos));
+        Assert.Equal(new[] { "v1", "k1", "v2", "k2", "v3" }, back.Payloads);
+        Assert.Equal(new[] { 0, 1, 0, 1, 0 }, back.Received.Select(delivery => delivery.Qos));
         Assert.Equal(0, back.Received[0].DeliveryTag);
+    }
+
+    [Fact]
+    public void Qos0SentToAConnectionThatDropsIsNotSentAgain_TheRestWaits()
+    {
+        TestBroker broker = AwayReceiver(batchSize: 1);
+        broker.Publish("sender", "a/b", qos: 0, payload: "v1");
+        broker.Publish("sender", "a/b", qos: 1, payload: "k1");
+        broker.Publish("sender", "a/b", qos: 0, payload: "v2");
+        broker.Publish("sender", "a/b", qos: 1, payload: "k2");
+
+        RecordingConnection first = Reconnect(broker);
+        Assert.Equal(new[] { "v1", "k1" }, first.Payloads);
+        broker.Disconnect(first);
+        RecordingConnection second = Reconnect(broker);
+        Assert.Equal(new[] { "k1" }, second.Payloads);
+        Acknowledge(broker, second, 0);
+
+        Assert.Equal(new[] { "k1", "v2", "k2" }, second.Payloads);
     }
 
     static TestBroker AwayReceiver(int batchSize = 0)

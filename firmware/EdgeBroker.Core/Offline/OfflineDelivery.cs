@@ -46,7 +46,8 @@ namespace EdgeBroker.Core.Offline
             _due = due;
         }
 
-        /// <summary>A connection was attached: QoS 0 kept in memory first, then the first batch from the store.</summary>
+        /// <summary>A connection was attached: the first batch from the store, with the QoS 0 messages kept in memory
+        /// in the order they came among the stored ones.</summary>
         public void Start(Session session, long nowMs)
         {
             session.SentUpTo = 0;
@@ -54,22 +55,7 @@ namespace EdgeBroker.Core.Offline
             session.BatchLastId = 0;
             session.BatchUnacked = 0;
             session.BacklogPending = true;
-            ArrayList volatileQueue = session.VolatileQueue;
-            session.VolatileQueue = null;
-            if (volatileQueue != null)
-            {
-                for (int i = 0; i < volatileQueue.Count; i++)
-                {
-                    StoredMessage kept = (StoredMessage)volatileQueue[i];
-                    if (kept.ExpiresAtMs <= nowMs)
-                    {
-                        continue;
-                    }
-
-                    session.Connection.Send(kept.Message, 0, kept.Retain, kept.SubscriptionIdentifiers, 0, false);
-                }
-            }
-
+            session.VolatileSent = 0;
             SendNextBatch(session, nowMs);
             if (session.BacklogPending)
             {
@@ -83,6 +69,19 @@ namespace EdgeBroker.Core.Offline
             if (session.SentUpTo > session.RedeliveryBoundary)
             {
                 session.RedeliveryBoundary = session.SentUpTo;
+            }
+
+            if (session.VolatileSent > 0)
+            {
+                // QoS 0 is sent once: what the connection was sent is gone, what it was not waits for the next one.
+                ArrayList left = new ArrayList();
+                for (int i = session.VolatileSent; i < session.VolatileQueue.Count; i++)
+                {
+                    left.Add(session.VolatileQueue[i]);
+                }
+
+                session.VolatileQueue = left;
+                session.VolatileSent = 0;
             }
 
             session.BacklogPending = false;
@@ -111,6 +110,7 @@ namespace EdgeBroker.Core.Offline
                 return PublishOutcome.QuotaExceeded;
             }
 
+            session.LastKeptId = id;
             if (session.Connection == null || session.BacklogPending)
             {
                 return PublishOutcome.Queued;
@@ -161,6 +161,36 @@ namespace EdgeBroker.Core.Offline
             return committed;
         }
 
+        /// <summary>Sends the QoS 0 messages kept in memory that came before the stored message <paramref name="storedId"/>
+        /// (all that are left for <see cref="long.MaxValue"/>), in the order they came; once all are sent the queue goes.
+        /// A QoS 0 message the connection cannot take is dropped, as QoS 0 is for a connected client.</summary>
+        static void SendVolatileBefore(Session session, long storedId, long nowMs)
+        {
+            ArrayList queue = session.VolatileQueue;
+            if (queue == null)
+            {
+                return;
+            }
+
+            while (session.VolatileSent < queue.Count)
+            {
+                StoredMessage kept = (StoredMessage)queue[session.VolatileSent];
+                if (kept.Id >= storedId)
+                {
+                    return;
+                }
+
+                session.VolatileSent++;
+                if (kept.ExpiresAtMs > nowMs)
+                {
+                    session.Connection.Send(kept.Message, 0, kept.Retain, kept.SubscriptionIdentifiers, 0, false);
+                }
+            }
+
+            session.VolatileQueue = null;
+            session.VolatileSent = 0;
+        }
+
         /// <summary>Keeps a QoS 0 message in memory for an away session; false when its quota is full.</summary>
         public bool KeepVolatile(Session session, RoutedMessage message, bool retain, int[] subscriptionIdentifiers)
         {
@@ -174,7 +204,7 @@ namespace EdgeBroker.Core.Offline
                 return false;
             }
 
-            session.VolatileQueue.Add(new StoredMessage(0, message.Detach(), 0, retain, subscriptionIdentifiers, ExpiresAt(message)));
+            session.VolatileQueue.Add(new StoredMessage(session.LastKeptId, message.Detach(), 0, retain, subscriptionIdentifiers, ExpiresAt(message)));
             return true;
         }
 
@@ -222,7 +252,7 @@ namespace EdgeBroker.Core.Offline
                 int wanted = max - sent < ReadPage ? max - sent : ReadPage;
                 page.Clear();
                 int count = _store.Read(session.ClientId, session.SentUpTo, wanted, nowMs, page);
-                int pageSent = SendPage(session, page, count);
+                int pageSent = SendPage(session, page, count, nowMs);
                 sent += pageSent;
                 if (pageSent < count)
                 {
@@ -232,7 +262,9 @@ namespace EdgeBroker.Core.Offline
 
                 if (count < wanted)
                 {
-                    // Caught up: from now on messages go straight to the connection.
+                    // Caught up: the QoS 0 messages that came after the last stored one, then from now on messages go
+                    // straight to the connection.
+                    SendVolatileBefore(session, long.MaxValue, nowMs);
                     caughtUp = true;
                     break;
                 }
@@ -258,12 +290,13 @@ namespace EdgeBroker.Core.Offline
 
         /// <summary>Sends the first <paramref name="count"/> stored messages of <paramref name="page"/> in order until the
         /// connection refuses one; returns how many it took.</summary>
-        static int SendPage(Session session, ArrayList page, int count)
+        static int SendPage(Session session, ArrayList page, int count, long nowMs)
         {
             int sent = 0;
             while (sent < count)
             {
                 StoredMessage stored = (StoredMessage)page[sent];
+                SendVolatileBefore(session, stored.Id, nowMs);
                 if (session.Qos2 != null && session.Qos2.IsReleased(stored.Id))
                 {
                     // Released on an earlier connection (its PUBREL sent): never a PUBLISH again [MQTT-4.3.3-1]. The engine

@@ -106,8 +106,16 @@ namespace EdgeBroker.Core.Sessions
         internal int BatchUnacked;
         internal long BatchSentAtMs;
 
-        /// <summary>QoS 0 messages for this session while it is away: kept in memory only (QoS 0 promises no more).</summary>
+        /// <summary>QoS 0 messages for this session while it is away: kept in memory only (QoS 0 promises no more). Each
+        /// carries as its id <see cref="LastKeptId"/> at the time it came, so it is sent after the stored messages that
+        /// came before it and before those that came after it.</summary>
         internal ArrayList VolatileQueue;
+
+        /// <summary>How many of <see cref="VolatileQueue"/>'s first messages the current connection was sent.</summary>
+        internal int VolatileSent;
+
+        /// <summary>The id of the last QoS 1/2 message stored for this session (0: none since the broker started).</summary>
+        internal long LastKeptId;
 
         /// <summary>Shared-subscription messages sent to the current connection and not acknowledged yet
         /// (<see cref="Routing.SharedDelivery"/>); created on first use. Guarded by SyncRoot.</summary>

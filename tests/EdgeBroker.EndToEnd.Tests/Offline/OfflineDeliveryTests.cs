@@ -83,6 +83,31 @@ public sealed class OfflineDeliveryTests
         Assert.Equal(sent, await device.ReceivePayloadsAsync(sent.Count));
     }
 
+    /// <summary>QoS 0 messages kept in memory for an away session come in the order they were published among the stored
+    /// QoS 1 ones, so the last value of a state topic is the last one published (they used to come all first).</summary>
+    [Theory]
+    [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
+    public async Task Kept_QoS_0_and_stored_QoS_1_messages_arrive_in_the_order_they_were_published(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using (var subscribing = await TestClient.ConnectAsync(broker, Device, cleanStart: false, sessionExpiry: 300))
+        {
+            await subscribing.SubscribeAsync("state/#");
+        }
+
+        await Eventually.WaitUntilAsync(() => !broker.IsConnected(Device), () => Device + " is still connected");
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+        var sent = Enumerable.Range(0, 8).Select(i => "m" + i).ToList();
+        for (var i = 0; i < sent.Count; i++)
+        {
+            await sender.PublishAsync("state/lamp", sent[i], i % 2 == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        await using var device = await TestClient.ConnectAsync(broker, Device, cleanStart: false);
+
+        Assert.Equal(sent, await device.ReceivePayloadsAsync(sent.Count));
+    }
+
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task A_message_not_acknowledged_before_the_connection_drops_is_redelivered_with_dup(string engine)
@@ -198,7 +223,6 @@ public sealed class OfflineDeliveryTests
         Assert.EndsWith("the receiver's offline quota is full (the first; from now on every 1000th is logged)", logged);
     }
 
-    /// <summary>The device connects once with a persistent session and goes away.</summary>
     /// <summary>The device subscribes with a persistent session and leaves; returns once the broker has seen it go, so a
     /// message published next is kept for it, not sent to the connection that is closing (which a redelivery would then
     /// mark as a duplicate).</summary>
