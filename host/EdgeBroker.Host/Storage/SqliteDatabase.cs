@@ -167,13 +167,17 @@ public sealed class SqliteDatabase : IDisposable
     /// its own (multi-thread mode), so nothing may touch the connection without it.</summary>
     public object Sync { get; } = new();
 
+    /// <summary>With a size limit, the write-ahead log is held to this fraction of it (1 / WalShare).</summary>
+    const long WalShare = 4;
+
     /// <summary>The group commit every queued row change goes through.</summary>
     public GroupCommit Writes { get; }
 
     /// <summary>Opens (or creates) <see cref="FileName"/> in <paramref name="dataDirectory"/>, which must exist. Throws
     /// <see cref="StoreUnavailableException"/>, naming the file and what to do, when SQLite cannot use the file.</summary>
     /// <param name="maxBytes">Largest size the file may grow to (SQLite's max_page_count, never below what it holds
-    /// already); 0 sets no limit. Writes beyond it fail with SQLITE_FULL, as on a full disk.</param>
+    /// already); 0 sets no limit. Writes beyond it fail with SQLITE_FULL, as on a full disk. The write-ahead log is held
+    /// to a quarter of it too (<see cref="WalShare"/>), so the two together stay within 1.25 times the limit.</param>
     /// <param name="synchronous">When a commit reaches the disk (SQLite's PRAGMA synchronous).</param>
     public static SqliteDatabase Open(string dataDirectory, long maxBytes = 0, SqliteSynchronous synchronous = SqliteSynchronous.Normal)
     {
@@ -200,8 +204,14 @@ public sealed class SqliteDatabase : IDisposable
             Migrate(connection, path);
             if (maxBytes > 0)
             {
+                // max_page_count bounds the database file only. The log grows by every committed page until a
+                // checkpoint (SQLite's default: at 1,000 pages, 4 MB) and keeps its size after one: on a disk sized for
+                // the limit it could fill the disk first — and then not even a deletion of acknowledged rows can be
+                // written. So it is checkpointed at a quarter of the limit and cut back to that after each checkpoint.
                 var pageSize = Convert.ToInt64(Scalar(connection, "PRAGMA page_size;"));
-                Execute(connection, $"PRAGMA max_page_count = {Math.Max(1, maxBytes / pageSize)};");
+                var walBytes = Math.Max(pageSize * 8, maxBytes / WalShare);
+                Execute(connection, $"PRAGMA max_page_count = {Math.Max(1, maxBytes / pageSize)}; " +
+                    $"PRAGMA wal_autocheckpoint = {walBytes / pageSize}; PRAGMA journal_size_limit = {walBytes};");
             }
 
             return new SqliteDatabase(connection, path);

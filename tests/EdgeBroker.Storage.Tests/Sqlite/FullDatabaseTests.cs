@@ -53,6 +53,30 @@ public sealed class FullDatabaseTests : IDisposable
         Assert.Equal(1, store.Count("other"));
     }
 
+    /// <summary>max_page_count bounds the database file only; the write-ahead log is held to a quarter of the limit, so
+    /// a disk sized for the limit does not fill with the log (a reviewer's 2 MB disk did, under a 1 MB limit).</summary>
+    [Fact]
+    public void The_write_ahead_log_stays_within_a_quarter_of_the_limit()
+    {
+        const long Limit = 1_000_000;
+        var limits = new OfflineLimits { MaxMessagesPerClient = 100_000, MaxBytesPerClient = long.MaxValue };
+        var payload = new string('p', 1000);
+        var wal = Path.Combine(_directory.Path, SqliteDatabase.FileName + "-wal");
+        long largestWal = 0;
+        using (var database = SqliteDatabase.Open(_directory.Path, maxBytes: Limit))
+        {
+            var offline = new SqliteOfflineStore(database, limits);
+            for (var i = 0; i < 3000; i++)
+            {
+                offline.Append("dev", payload);
+                offline.Commit();
+                largestWal = Math.Max(largestWal, new FileInfo(wal).Length);
+            }
+        }
+
+        Assert.InRange(largestWal, 1, Limit / 4 + 64 * 1024);
+    }
+
     [Fact]
     public async Task A_commit_handed_over_to_a_full_database_settles_as_not_committed_and_keeps_nothing()
     {
