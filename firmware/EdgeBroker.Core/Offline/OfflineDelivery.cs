@@ -55,7 +55,6 @@ namespace EdgeBroker.Core.Offline
             session.BatchLastId = 0;
             session.BatchUnacked = 0;
             session.BacklogPending = true;
-            session.VolatileSent = 0;
             SendNextBatch(session, nowMs);
             if (session.BacklogPending)
             {
@@ -69,19 +68,6 @@ namespace EdgeBroker.Core.Offline
             if (session.SentUpTo > session.RedeliveryBoundary)
             {
                 session.RedeliveryBoundary = session.SentUpTo;
-            }
-
-            if (session.VolatileSent > 0)
-            {
-                // QoS 0 is sent once: what the connection was sent is gone, what it was not waits for the next one.
-                ArrayList left = new ArrayList();
-                for (int i = session.VolatileSent; i < session.VolatileQueue.Count; i++)
-                {
-                    left.Add(session.VolatileQueue[i]);
-                }
-
-                session.VolatileQueue = left;
-                session.VolatileSent = 0;
             }
 
             session.BacklogPending = false;
@@ -162,8 +148,9 @@ namespace EdgeBroker.Core.Offline
         }
 
         /// <summary>Sends the QoS 0 messages kept in memory that came before the stored message <paramref name="storedId"/>
-        /// (all that are left for <see cref="long.MaxValue"/>), in the order they came; once all are sent the queue goes.
-        /// A QoS 0 message the connection cannot take is dropped, as QoS 0 is for a connected client.</summary>
+        /// (all that are left for <see cref="long.MaxValue"/>), in the order they came, each taken off the queue as it goes
+        /// (QoS 0 is sent once; what a connection that drops was not sent waits for the next one); once all are sent the
+        /// queue goes. A QoS 0 message the connection cannot take is dropped, as QoS 0 is for a connected client.</summary>
         static void SendVolatileBefore(Session session, long storedId, long nowMs)
         {
             ArrayList queue = session.VolatileQueue;
@@ -172,15 +159,16 @@ namespace EdgeBroker.Core.Offline
                 return;
             }
 
-            while (session.VolatileSent < queue.Count)
+            while (queue.Count > 0)
             {
-                StoredMessage kept = (StoredMessage)queue[session.VolatileSent];
+                StoredMessage kept = (StoredMessage)queue[0];
                 if (kept.Id >= storedId)
                 {
                     return;
                 }
 
-                session.VolatileSent++;
+                // At most MaxMessagesPerClient entries move up: no index to keep on every session.
+                queue.RemoveAt(0);
                 if (kept.ExpiresAtMs > nowMs)
                 {
                     session.Connection.Send(kept.Message, 0, kept.Retain, kept.SubscriptionIdentifiers, 0, false);
@@ -188,7 +176,6 @@ namespace EdgeBroker.Core.Offline
             }
 
             session.VolatileQueue = null;
-            session.VolatileSent = 0;
         }
 
         /// <summary>Keeps a QoS 0 message in memory for an away session; false when its quota is full.</summary>

@@ -111,9 +111,6 @@ namespace EdgeBroker.Core.Sessions
         /// came before it and before those that came after it.</summary>
         internal ArrayList VolatileQueue;
 
-        /// <summary>How many of <see cref="VolatileQueue"/>'s first messages the current connection was sent.</summary>
-        internal int VolatileSent;
-
         /// <summary>The id of the last QoS 1/2 message stored for this session (0: none since the broker started).</summary>
         internal long LastKeptId;
 

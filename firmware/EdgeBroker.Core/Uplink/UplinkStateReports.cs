@@ -22,8 +22,9 @@ namespace EdgeBroker.Core.Uplink
         public const long RepeatIntervalMs = 10 * 60 * 1000;
 
         /// <summary>Per address: the last failure logged there (<see cref="LoggedFailure"/>); as many entries as the
-        /// uplink has addresses.</summary>
-        readonly StringMap _failures = new StringMap(4);
+        /// uplink has addresses. Made at the first failure and let go once connected: a connected uplink on the device
+        /// carries none of it.</summary>
+        StringMap _failures;
         readonly object _sync = new object();
         int _failedAttempts;
 
@@ -59,7 +60,7 @@ namespace EdgeBroker.Core.Uplink
                 }
 
                 _failedAttempts = 0;
-                _failures.Clear();
+                _failures = null;
             }
 
             return Information;
@@ -69,6 +70,11 @@ namespace EdgeBroker.Core.Uplink
         {
             note = "";
             string key = address == null ? "" : address;
+            if (_failures == null)
+            {
+                _failures = new StringMap(4);
+            }
+
             LoggedFailure logged = (LoggedFailure)_failures.Get(key);
             if (logged != null && logged.Error == error)
             {
