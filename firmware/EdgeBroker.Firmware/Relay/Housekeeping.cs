@@ -5,7 +5,9 @@ using EdgeBroker.Core.Security;
 namespace EdgeBroker.Firmware.Relay
 {
     /// <summary>
-    /// What the relay does once a second rather than per packet: lets the core send overdue offline batches and forget
+    /// What the relay does once a second rather than per packet: closes the connections whose CONNECT or next packet is
+    /// late (<see cref="RelayConnection.IsOverdue"/>: a blocked read on nanoFramework ends only when another thread closes
+    /// its socket), lets the core send overdue offline batches and forget
     /// persistent sessions whose expiry passed, publishes the <c>$SYS</c> tree when its interval has passed, and closes the connections of clients whose credentials no longer hold
     /// (a revoked device, an expired or revoked token). A <see cref="Worker"/> thread of its own (nanoFramework 1.x has timers,
     /// but a waiting thread costs the same and stops as plainly as the relay's other threads).
@@ -36,6 +38,8 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>One round of the work (the thread's, every second; tests call it directly).</summary>
         public void RunOnce()
         {
+            // Before the core's work, so that a tick that fails every second cannot keep slow connections open.
+            CloseOverdueConnections();
             long nowMs = Clock.NowMs();
             BrokerCore core = _context.Core;
             core.Tick(nowMs);
@@ -50,6 +54,21 @@ namespace EdgeBroker.Firmware.Relay
             if (lost.Count > 0)
             {
                 CloseConnectionsOf(lost);
+            }
+        }
+
+        void CloseOverdueConnections()
+        {
+            int now = RelayConnection.Tick();
+            ArrayList overdue = _context.OverdueConnections(now);
+            if (overdue == null)
+            {
+                return;
+            }
+
+            for (int i = 0; i < overdue.Count; i++)
+            {
+                ((RelayConnection)overdue[i]).CloseIfOverdue(now);
             }
         }
 

@@ -26,6 +26,9 @@ namespace EdgeBroker.Firmware.Relay
         /// its send buffer; lwIP: two segments), so a send never blocks the transmitter on a client that stops reading.</summary>
         const int SendChunkBytes = 1024;
 
+        /// <summary><see cref="_deadline"/> while the reader expects no packet.</summary>
+        const int NoDeadline = 0;
+
         readonly Socket _socket;
         readonly RelayContext _context;
         readonly OutgoingQueue _outgoing;
@@ -43,6 +46,17 @@ namespace EdgeBroker.Firmware.Relay
 
         /// <summary>When the socket stopped taking bytes (Unix ms; 0 while it takes them), under the send lock.</summary>
         long _stalledSinceMs;
+
+        /// <summary>
+        /// By when the packet the reader waits for must have arrived whole (<see cref="Tick"/>), or
+        /// <see cref="NoDeadline"/> while none is expected (a packet being handled, or a client without keep-alive).
+        /// Written by the reader thread only; the housekeeping thread closes the connection once it has passed
+        /// (<see cref="IsOverdue"/>). A deadline for the whole packet, not a socket receive timeout: that one restarts
+        /// with every byte, so a client sending a byte a second was never closed and held its thread and socket (the
+        /// device has 16 sockets in all). One int: it fills what the object's alignment left unused (an idle client
+        /// measured no more than before); the keep-alive it is computed from is the protocol's.
+        /// </summary>
+        int _deadline;
         bool _holdOutput;
         int _terminated;
         bool _closed;
@@ -58,7 +72,9 @@ namespace EdgeBroker.Firmware.Relay
             _reader = new PacketReader(context.Strings);
             socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.NoDelay, true);
             socket.SendTimeout = context.Settings.SendTimeoutSeconds * 1000;
-            socket.ReceiveTimeout = context.Settings.ConnectTimeoutSeconds * 1000;
+
+            // The whole CONNECT within connect_timeout_seconds of the accept, however it trickles in.
+            _deadline = DeadlineIn(context.Settings.ConnectTimeoutSeconds * 1000);
         }
 
         /// <summary>Formatted when asked (presence events and log lines), not kept.</summary>
@@ -120,11 +136,11 @@ namespace EdgeBroker.Firmware.Relay
             }
             catch (SocketException)
             {
-                // The network ended it: reset or timeout (keep-alive or CONNECT).
+                // The network ended it (a reset), or Close() did while the thread waited.
             }
             catch (ObjectDisposedException)
             {
-                // Closed by Close() (takeover, shutdown, a stalled reader) while the thread waited.
+                // Closed by Close() (takeover, shutdown, a stalled reader, a missed deadline) while the thread waited.
             }
             catch (Exception e)
             {
@@ -156,6 +172,15 @@ namespace EdgeBroker.Firmware.Relay
         public bool ReceiveAndHandle()
         {
             AwaitingPacket();
+            int keepAliveSeconds = _protocol.KeepAliveSeconds;
+            if (keepAliveSeconds != 0)
+            {
+                // [MQTT-3.1.2-24]: a whole packet within one and a half keep-alive periods. Counted from when the reader
+                // is ready for it, so time the relay spent handling the previous one is never held against the client.
+                // Before the CONNECT is accepted there is no keep-alive, and the constructor's deadline stands.
+                _deadline = DeadlineIn(keepAliveSeconds * 1500);
+            }
+
             int first = ReceiveByte(true);
             if (first < 0)
             {
@@ -201,6 +226,9 @@ namespace EdgeBroker.Firmware.Relay
                     _reader.Reset(_oneByte, 0, 0);
                 }
 
+                // The packet is whole: only now is the deadline met (a CONNECT's too). The client owes nothing while
+                // the relay handles it.
+                _deadline = NoDeadline;
                 return _protocol.Handle(type, first & 0x0F, _reader);
             }
             finally
@@ -394,10 +422,65 @@ namespace EdgeBroker.Firmware.Relay
             }
         }
 
-        /// <summary>How long the reader waits for the next byte before the client counts as gone (keep-alive).</summary>
-        internal void SetReceiveTimeout(int milliseconds)
+        /// <summary>
+        /// Now on the clock deadlines are kept on: the low 32 bits of <see cref="Environment.TickCount64"/> (ms), compared
+        /// by difference. Monotonic, unlike <see cref="Clock"/> (the device's wall clock jumps decades when SNTP sets it
+        /// at start-up); and an int, which every runtime reads and writes whole while the reader and the housekeeping thread
+        /// share it (nanoFramework has no 64-bit Interlocked). The difference holds for deadlines less than 24 days ahead
+        /// — the furthest, 1.5 × 65,535 s, is 27 hours — looked at every second.
+        /// </summary>
+        internal static int Tick()
         {
-            _socket.ReceiveTimeout = milliseconds;
+            return unchecked((int)Environment.TickCount64);
+        }
+
+        /// <summary>Whether the expected packet's deadline has passed at <paramref name="now"/> (<see cref="Tick"/>) on a
+        /// connection not closed yet; the housekeeping thread asks, once a second.</summary>
+        internal bool IsOverdue(int now)
+        {
+            int deadline = _deadline;
+            return deadline != NoDeadline && unchecked(now - deadline) >= 0 && !_closed;
+        }
+
+        static int DeadlineIn(int milliseconds)
+        {
+            int deadline = unchecked(Tick() + milliseconds);
+
+            // The one tick value that means none: a millisecond later instead.
+            return deadline == NoDeadline ? deadline + 1 : deadline;
+        }
+
+        /// <summary>Closes the connection if it is still <see cref="IsOverdue"/> (a packet may have completed since it
+        /// was found so), saying why once; its reader then ends it as it ends every closed connection. A CONNECT that never
+        /// completed and a packet trickling in too slowly are the client's problem, reported as the relay's other
+        /// connection problems are (once per address a minute); a client that fell silent is routine (a sensor lost its
+        /// power or network) and only noted.</summary>
+        internal void CloseIfOverdue(int now)
+        {
+            if (!IsOverdue(now))
+            {
+                return;
+            }
+
+            if (ClientId == null)
+            {
+                int received = Taken;
+                _context.ReportProblem(SourceAddress(), Describe(), received == 0
+                    ? "no CONNECT within " + _context.Settings.ConnectTimeoutSeconds + " s"
+                    : "no complete CONNECT within " + _context.Settings.ConnectTimeoutSeconds + " s (" + received + (received == 1 ? " byte" : " bytes") + " of it arrived)");
+            }
+            else if (IsInRead)
+            {
+                _context.ReportProblem(SourceAddress(), Describe(), "no complete packet within 1.5 times its keep-alive of "
+                    + _protocol.KeepAliveSeconds + " s (one was arriving too slowly)");
+            }
+            else
+            {
+                _context.Log.Info("Closed connection " + Describe() + ": no packet within 1.5 times its keep-alive of "
+                    + _protocol.KeepAliveSeconds + " s");
+            }
+
+            Close();
         }
 
         /// <summary>

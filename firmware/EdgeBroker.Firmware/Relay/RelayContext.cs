@@ -230,6 +230,31 @@ namespace EdgeBroker.Firmware.Relay
             }
         }
 
+        /// <summary>The open connections whose expected packet is late at <paramref name="now"/>
+        /// (<see cref="RelayConnection.IsOverdue"/>), or null when none is (the usual second: nothing allocated).</summary>
+        public ArrayList OverdueConnections(int now)
+        {
+            ArrayList overdue = null;
+            lock (_sync)
+            {
+                for (int i = 0; i < _connections.Count; i++)
+                {
+                    RelayConnection connection = (RelayConnection)_connections[i];
+                    if (connection.IsOverdue(now))
+                    {
+                        if (overdue == null)
+                        {
+                            overdue = new ArrayList();
+                        }
+
+                        overdue.Add(connection);
+                    }
+                }
+            }
+
+            return overdue;
+        }
+
         /// <summary>The open TCP connections, copied (for shutting down).</summary>
         public ArrayList OpenConnections()
         {

@@ -105,6 +105,67 @@ public sealed class DeviceLimitTests
         Assert.True(await client.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
     }
 
+    [Theory]
+    [MemberData(nameof(Engines.WithDeviceLimits), MemberType = typeof(Engines))]
+    public async Task Sockets_trickling_CONNECTs_are_closed_at_the_connect_timeout_and_give_their_threads_back(string engine)
+    {
+        // As many as the device has sockets. Each held a reader thread (and on the device a socket) for as long as it
+        // kept sending a byte now and then, so a dozen of them locked every client out.
+        const int Sockets = 16;
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?> { ["connect_timeout_seconds"] = "2" });
+        var relay = ((EmulatorEngine.RunningEmulator)broker).Gateway.Relay;
+        var slow = new List<RawMqttConnection>();
+        try
+        {
+            // The deadline runs from each socket's accept, and opening them takes a while.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var openedAt = new List<TimeSpan>();
+            for (var i = 0; i < Sockets; i++)
+            {
+                slow.Add(await RawMqttConnection.OpenAsync(broker));
+                openedAt.Add(clock.Elapsed);
+            }
+
+            byte[] connect = [0x10, 0x2A, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0x02, 0x00, 0x3C, 0x00, 0x1E, .. new byte[30].Select(_ => (byte)'c')];
+            var trickleStart = clock.Elapsed;
+            var trickles = await Task.WhenAll(slow.Select(connection => connection.TrickleAsync(connect, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5))));
+
+            Assert.All(trickles, trickle => Assert.True(trickle.Closed && trickle.AnswerType is null && trickle.BytesSent < connect.Length,
+                $"a trickling CONNECT was not cut off: {trickle}"));
+            Assert.All(trickles.Select((trickle, i) => trickleStart + trickle.After - openedAt[i]),
+                open => Assert.InRange(open, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(7)));
+            await WaitUntilAsync(() => relay.OpenConnections().Count == 0);
+
+            // Logged once for the address, not once per connection.
+            Assert.Single(broker.LoggedProblems, problem => problem.Contains("no complete CONNECT within 2 s"));
+        }
+        finally
+        {
+            foreach (var connection in slow)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        var clients = new List<RawMqttConnection>();
+        try
+        {
+            for (var i = 0; i < Engines.MaxClients(engine); i++)
+            {
+                var client = await RawMqttConnection.OpenAsync(broker);
+                clients.Add(client);
+                Assert.Equal(0, await client.ConnectAsync("after-" + i));
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     static Task WaitUntilAsync(Func<bool> condition) =>
         Eventually.WaitUntilAsync(condition, () => "condition not met in time", TestClient.ReceiveTimeout);
 }

@@ -9,6 +9,11 @@ namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 /// <summary>A PUBLISH as it arrived: flags included, so tests can check DUP.</summary>
 public sealed record RawPublish(string Topic, string Payload, int Qos, bool Duplicate, ushort PacketId);
 
+/// <summary>How a <see cref="RawMqttConnection.TrickleAsync"/> ended: the type of the first packet the broker sent (null:
+/// none), whether the broker closed the connection, when that first packet or the close came (from the first byte), and
+/// how many of the bytes had been sent by then.</summary>
+public sealed record Trickle(int? AnswerType, bool Closed, TimeSpan After, int BytesSent);
+
 /// <summary>
 /// A bare TCP connection speaking hand-built MQTT 3.1.1 packets, for what a well-behaved client library will not do:
 /// vanish without DISCONNECT, stop sending PINGREQ, send malformed bytes.
@@ -230,6 +235,60 @@ public sealed class RawMqttConnection : IAsyncDisposable
     }
 
     public async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+
+    /// <summary>Sends <paramref name="bytes"/> a byte at a time, <paramref name="interval"/> apart (a slow sender), until
+    /// all are sent or the broker answers or closes the connection; then waits up to <paramref name="waitAfter"/> for
+    /// an answer or the close.</summary>
+    public async Task<Trickle> TrickleAsync(byte[] bytes, TimeSpan interval, TimeSpan waitAfter)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var ended = TimeSpan.Zero;
+        var answer = AnswerOrCloseAsync(interval * bytes.Length + waitAfter);
+        var sent = 0;
+        foreach (var b in bytes)
+        {
+            if (answer.IsCompleted)
+            {
+                break;
+            }
+
+            try
+            {
+                await SendRawAsync([b]);
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            sent++;
+            await Task.WhenAny(answer, Task.Delay(interval));
+        }
+
+        var (type, closed) = await answer;
+        return new Trickle(type, closed, ended, sent);
+
+        async Task<(int? Type, bool Closed)> AnswerOrCloseAsync(TimeSpan within)
+        {
+            try
+            {
+                var (type, _, _) = await ReadPacketAsync(within);
+                return (type, false);
+            }
+            catch (Exception e) when (e is EndOfStreamException or IOException)
+            {
+                return (null, true);
+            }
+            catch (OperationCanceledException)
+            {
+                return (null, false);
+            }
+            finally
+            {
+                ended = clock.Elapsed;
+            }
+        }
+    }
 
     /// <summary>Reads one packet: (packet type, flags, body).</summary>
     public async Task<(int Type, int Flags, byte[] Body)> ReadPacketAsync(TimeSpan? timeout = null)

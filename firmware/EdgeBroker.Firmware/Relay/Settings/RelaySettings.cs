@@ -143,7 +143,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>Packets waiting to be sent to one client, bounded like <see cref="MaxQueuedBytesPerClient"/>.</summary>
         public int MaxQueuedMessagesPerClient { get; set; }
 
-        /// <summary>How long a new TCP connection may take to send its CONNECT.</summary>
+        /// <summary>How long a new TCP connection may take to send its whole CONNECT, counted from the accept.</summary>
         public int ConnectTimeoutSeconds { get; set; }
 
         /// <summary>How long a client may read nothing while bytes wait for it before it is disconnected (the transmitter
