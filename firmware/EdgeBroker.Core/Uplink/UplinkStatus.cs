@@ -31,6 +31,10 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>New messages refused because the queue was full (refuse-new).</summary>
         public long Refused { get; set; }
 
+        /// <summary>Messages from upstream skipped because they were larger than the gateway takes
+        /// (<see cref="Uplink.SkippedTooLarge"/>).</summary>
+        public long DownTooLarge { get; set; }
+
         /// <summary>Consecutive failed connection attempts.</summary>
         public int Failures { get; set; }
 
@@ -60,6 +64,7 @@ namespace EdgeBroker.Core.Uplink
                 + ",\"acknowledged\":" + Acknowledged.ToString()
                 + ",\"dropped\":" + Dropped.ToString()
                 + ",\"refused\":" + Refused.ToString()
+                + ",\"downTooLarge\":" + DownTooLarge.ToString()
                 + ",\"failures\":" + ((long)Failures).ToString()
                 + ",\"backoffCapMs\":" + ((long)BackoffCapMs).ToString()
                 + ",\"lastError\":" + QuoteOrNull(LastError)
