@@ -22,7 +22,10 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
 
     public void Start()
     {
+        // Both names of this machine's loopback: HttpListener answers only requests whose Host header matches a prefix
+        // (http://localhost:PORT/ was a 404 with 127.0.0.1 alone).
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _listener.Prefixes.Add($"http://localhost:{port}/");
         _listener.Start();
         _ = Task.Run(ServeAsync);
     }

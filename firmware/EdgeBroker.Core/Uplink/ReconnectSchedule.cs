@@ -7,15 +7,27 @@ namespace EdgeBroker.Core.Uplink
     /// When and where a connection upstream is tried next, for every connection a gateway keeps upstream — the uplink's
     /// own (<see cref="Uplink"/>) and the host's proxy sessions — so they fail over and back off alike: an attempt that
     /// fails (refused, unreachable, TLS) moves on to the next address and waits longer each time; a connection that was
-    /// up and is lost retries the same address after the first step's wait. Not thread-safe: its owner locks.
+    /// up for at least <see cref="StableConnectionMs"/> and is lost retries the same address after the first step's wait.
+    /// A connection lost sooner (the upstream accepts and then drops it: a second gateway under the same client ID, a
+    /// message the gateway cannot take) counts as one more failure on top of those before it, so a connection that
+    /// keeps failing right after its CONNACK backs off as far as attempts that fail do, instead of reconnecting at the
+    /// first step's pace for ever. Not thread-safe: its owner locks.
     /// </summary>
     public sealed class ReconnectSchedule
     {
+        /// <summary>How long a connection must have stayed up for its loss to start the backoff afresh.</summary>
+        public const long StableConnectionMs = 10000;
+
         readonly ArrayList _addresses;
         readonly Backoff _backoff;
         int _addressIndex;
         bool _moveOn;
         int _failures;
+
+        // The failures before the current connection was accepted, and when it was: a connection lost before it was
+        // stable carries them on.
+        int _failuresBeforeConnected;
+        long _connectedAtMs;
         long _nextAttemptAtMs;
 
         /// <param name="settings">The upstream's addresses (at least one, tried in order) and backoff bounds.</param>
@@ -45,7 +57,8 @@ namespace EdgeBroker.Core.Uplink
             return Address;
         }
 
-        /// <summary>Failures since the last connection was accepted (a lost connection counts as the first).</summary>
+        /// <summary>Failures since the last connection was accepted (a lost connection counts as the first, or as one
+        /// more when it was lost before <see cref="StableConnectionMs"/>); 0 while connected.</summary>
         public int Failures
         {
             get { return _failures; }
@@ -64,9 +77,12 @@ namespace EdgeBroker.Core.Uplink
             return wait > 0 ? wait : 0;
         }
 
-        /// <summary>The upstream accepted the connection: the failures are forgotten.</summary>
-        public void Connected()
+        /// <summary>The upstream accepted the connection at <paramref name="nowMs"/>: the failures are forgotten — for
+        /// good once it has stayed up for <see cref="StableConnectionMs"/>.</summary>
+        public void Connected(long nowMs)
         {
+            _failuresBeforeConnected = _failures;
+            _connectedAtMs = nowMs;
             _failures = 0;
         }
 
@@ -78,10 +94,12 @@ namespace EdgeBroker.Core.Uplink
             WaitFrom(nowMs);
         }
 
-        /// <summary>An established connection ended: the same address again, after the first step's wait.</summary>
+        /// <summary>An established connection ended: the same address again, after the first step's wait when it had
+        /// been stable, else after a wait one step longer than the last attempt's.</summary>
         public void ConnectionLost(long nowMs)
         {
-            _failures = 1;
+            _failures = nowMs - _connectedAtMs >= StableConnectionMs ? 1 : _failuresBeforeConnected + 1;
+            _failuresBeforeConnected = 0;
             WaitFrom(nowMs);
         }
 

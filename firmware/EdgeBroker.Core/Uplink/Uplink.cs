@@ -70,6 +70,7 @@ namespace EdgeBroker.Core.Uplink
         long _dropped;
         long _refused;
         long _refusedUpstream;
+        long _downTooLarge;
 
         /// <summary>With retained routes, how long after connecting a queued P2P message waits for the routes at most
         /// when the upstream does not echo this gateway's status (<see cref="Learn(string, byte[], bool, long)"/>).</summary>
@@ -116,6 +117,9 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>Set by the engine before the uplink runs.</summary>
         public UplinkStateChanged StateChanged { get; set; }
+
+        /// <summary>Set by the engine before the uplink runs: told when <see cref="StateChanged"/> threw.</summary>
+        public UplinkReportFailed ReportFailed { get; set; }
 
         /// <summary>Set by the engine before the uplink runs.</summary>
         public UplinkDropped Dropped { get; set; }
@@ -346,7 +350,7 @@ namespace EdgeBroker.Core.Uplink
             {
                 _window = receiveMaximum < _settings.InFlightWindow ? receiveMaximum : _settings.InFlightWindow;
                 _state = UplinkState.Connected;
-                _reconnect.Connected();
+                _reconnect.Connected(nowMs);
                 _resendIndex = 0;
                 if (_announcements != null)
                 {
@@ -625,12 +629,36 @@ namespace EdgeBroker.Core.Uplink
             _state = UplinkState.BackingOff;
         }
 
+        /// <summary>Tells the engine about a state change. The state has changed already, whatever the engine does with
+        /// the news: a report that throws (its log, a retained status in a store that cannot write) goes to
+        /// <see cref="ReportFailed"/> and never out of the transition, which would leave the state machine half-way (a
+        /// <see cref="NextConnect"/> that set Connecting but gave the engine no address: connecting for ever).</summary>
         void ReportState(long nowMs)
         {
             UplinkStateChanged handler = StateChanged;
-            if (handler != null)
+            if (handler == null)
+            {
+                return;
+            }
+
+            try
             {
                 handler(this, Status(nowMs));
+            }
+            catch (System.Exception e)
+            {
+                UplinkReportFailed failed = ReportFailed;
+                if (failed != null)
+                {
+                    try
+                    {
+                        failed(this, e);
+                    }
+                    catch (System.Exception)
+                    {
+                        // Nothing left to tell: the state machine stands as it is.
+                    }
+                }
             }
         }
 
@@ -801,7 +829,6 @@ namespace EdgeBroker.Core.Uplink
                     return;
                 }
 
-                _store.Remove(_settings.Name, sequence);
                 _queuedCount--;
                 _queuedBytes -= entry.Size;
                 if (refusedUpstream)
@@ -812,6 +839,10 @@ namespace EdgeBroker.Core.Uplink
                 {
                     _acknowledged++;
                 }
+
+                // Need not be durable (IUplinkQueueStore.Remove): a store that cannot write it now forgets the entry
+                // all the same, and it is sent again after a restart.
+                _store.Remove(_settings.Name, sequence);
             }
         }
 
@@ -833,6 +864,21 @@ namespace EdgeBroker.Core.Uplink
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// A message from upstream larger than the gateway takes (its <c>max_packet_size</c>) was skipped: the engine
+        /// reads past it without keeping it and acknowledges it, so the upstream does not send it again on every
+        /// reconnect (it would never fit), and it is not published locally. Counts it; returns how many in all, for the
+        /// engine's log (<see cref="Diagnostics.DropReports"/>).
+        /// </summary>
+        public long SkippedTooLarge()
+        {
+            lock (_sync)
+            {
+                _downTooLarge++;
+                return _downTooLarge;
+            }
         }
 
         /// <summary>The local topic for a message that arrived from upstream on <paramref name="remoteTopic"/>, or null
@@ -936,6 +982,7 @@ namespace EdgeBroker.Core.Uplink
                 status.Dropped = _dropped;
                 status.Refused = _refused;
                 status.RefusedUpstream = _refusedUpstream;
+                status.DownTooLarge = _downTooLarge;
                 status.Failures = _reconnect.Failures;
                 status.BackoffCapMs = _state == UplinkState.BackingOff ? _reconnect.BackoffCapMs : 0;
                 status.LastError = _lastError;

@@ -4,6 +4,11 @@ namespace EdgeBroker.Core.Uplink
     /// <paramref name="status"/> retained on <see cref="Uplink.StateTopic"/>. Called outside the uplink's lock.</summary>
     public delegate void UplinkStateChanged(Uplink uplink, UplinkStatus status);
 
+    /// <summary>The engine's <see cref="UplinkStateChanged"/> threw <paramref name="error"/> (a store that cannot keep
+    /// the retained status, say). The state change stands regardless; engines log it. Called outside the uplink's
+    /// lock; what it throws is ignored.</summary>
+    public delegate void UplinkReportFailed(Uplink uplink, System.Exception error);
+
     /// <summary>The queue was full and its oldest entry was deleted unsent (drop-oldest);
     /// <paramref name="droppedTotal"/> counts every drop since start. Called outside the uplink's lock.</summary>
     public delegate void UplinkDropped(Uplink uplink, long droppedTotal);

@@ -34,6 +34,10 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Entries the upstream refused (MQTT 5 PUBACK reason 0x80 or more) and that were deleted unsent.</summary>
         public long RefusedUpstream { get; set; }
 
+        /// <summary>Messages from upstream skipped because they were larger than the gateway takes
+        /// (<see cref="Uplink.SkippedTooLarge"/>).</summary>
+        public long DownTooLarge { get; set; }
+
         /// <summary>Consecutive failed connection attempts.</summary>
         public int Failures { get; set; }
 
@@ -64,6 +68,7 @@ namespace EdgeBroker.Core.Uplink
                 + ",\"dropped\":" + Dropped.ToString()
                 + ",\"refused\":" + Refused.ToString()
                 + ",\"refusedUpstream\":" + RefusedUpstream.ToString()
+                + ",\"downTooLarge\":" + DownTooLarge.ToString()
                 + ",\"failures\":" + ((long)Failures).ToString()
                 + ",\"backoffCapMs\":" + ((long)BackoffCapMs).ToString()
                 + ",\"lastError\":" + QuoteOrNull(LastError)

@@ -346,7 +346,13 @@ namespace EdgeBroker.Firmware.Relay
             }
             else if (outcome == PublishOutcome.StoreUnavailable)
             {
-                _context.Log.Info("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the store cannot write");
+                // Every publisher retries until the store can write again: thinned out like the other refusals.
+                if (_context.StoreRefusals.ShouldReport(out droppedInAll))
+                {
+                    _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the store cannot write"
+                        + DropReports.Tally(droppedInAll));
+                }
+
                 return false;
             }
 

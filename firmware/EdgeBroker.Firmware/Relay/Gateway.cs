@@ -76,6 +76,13 @@ namespace EdgeBroker.Firmware.Relay
             FlashStore store = FlashStore.Open(Path.Combine(storageRoot, StoreDirectoryName), settings.ToFlashStoreLimits(), settings.ToOfflineLimits());
             try
             {
+                if (store.RewriteFailure != null)
+                {
+                    log.Warning("The offline store " + store.LogPath + " was read, but could not be rewritten (" + store.RewriteFailure
+                        + "): nothing is lost, and what it holds is served (queued uplink messages are sent), but nothing new can be "
+                        + "stored until the drive has room for a copy of it. Free space on the drive: the next write then rewrites it");
+                }
+
                 int pairedDevices = store.Devices.LoadDevices().Count;
                 BrokerSecurity brokerSecurity = new BrokerSecurity(security.ToOptions(pairedDevices > 0), store.Devices, new MemoryTokenStore(), random);
                 log.Info("Security: " + security.AccessKeys.Count + " access keys, " + pairedDevices + " paired devices; anonymous clients "

@@ -43,6 +43,7 @@ namespace EdgeBroker.Firmware.Relay
                 RelaySettings.MaxTrackedSources);
             _problems = new ProblemReports(RelaySettings.MaxTrackedSources);
             UplinkRefusals = new DropReports();
+            StoreRefusals = new DropReports();
             Bytes = new ByteCounters();
             HeapFreeBytes = -1;
             SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.NowMs());
@@ -148,6 +149,10 @@ namespace EdgeBroker.Firmware.Relay
 
         /// <summary>Which PUBLISHes refused by the uplink's full queue are logged.</summary>
         public DropReports UplinkRefusals { get; private set; }
+
+        /// <summary>Which PUBLISHes refused because the store cannot write (a full drive) are logged: the first, then
+        /// every 1,000th.</summary>
+        public DropReports StoreRefusals { get; private set; }
 
         /// <summary>Bytes read from and written to client sockets, for the <c>$SYS</c> tree.</summary>
         public ByteCounters Bytes { get; private set; }

@@ -28,6 +28,7 @@ namespace EdgeBroker.Firmware.Storage
         readonly FlashUplinkQueue _uplinks;
         readonly ILogSection[] _sections;
         readonly LogCompactor _compactor;
+        string _rewriteFailure;
 
         FlashStore(LogFiles files, FlashStoreLimits limits, OfflineLimits offlineLimits)
         {
@@ -157,8 +158,31 @@ namespace EdgeBroker.Firmware.Storage
             // format is rewritten in this build's format before anything newer is appended to it.
             if (torn || formatVersion < LogHeader.FormatVersion)
             {
-                _log.Compact();
+                try
+                {
+                    _log.Compact();
+                }
+                catch (FlashStoreException)
+                {
+                    throw;
+                }
+                catch (Exception e)
+                {
+                    // No room for the rewritten copy (a full drive): the log was read and is left as it is; the store
+                    // serves what it holds (a queue still drains, removals kept in memory) and rewrites the log before
+                    // its next write, which fails until there is room.
+                    _log.CompactBeforeNextAppend();
+                    _rewriteFailure = e.Message;
+                }
             }
+        }
+
+        /// <summary>Why the log could not be rewritten when it was opened (a torn last entry, an older format, and no
+        /// room for the copy on the drive), or null. Until it can, everything is read as it is and nothing new is
+        /// stored.</summary>
+        public string RewriteFailure
+        {
+            get { return _rewriteFailure; }
         }
     }
 }

@@ -119,9 +119,21 @@ namespace EdgeBroker.Firmware.Storage
             {
                 MessageQueue entries = Find(uplink);
                 int index = entries == null ? -1 : entries.IndexOf(sequence);
-                if (index >= 0)
+                if (index < 0)
+                {
+                    return;
+                }
+
+                try
                 {
                     ForgetAndPersist(entries, index);
+                }
+                catch (System.Exception)
+                {
+                    // The log cannot write (a full drive): the entry is forgotten here all the same, and the log says so
+                    // once it can be rewritten (a failed write leaves it to be compacted first). Until then a restart
+                    // sends the entry again, as IUplinkQueueStore.Remove allows — so a queue still drains on a full
+                    // drive.
                 }
             }
         }

@@ -6,11 +6,14 @@ namespace EdgeBroker.Firmware.Storage
     /// One open log file: positioned reads and appends at the end, with the length kept here (nanoFramework asks the
     /// file system for it on every call). nanoFramework's FileStream writes each Write call through to the file system
     /// and cannot shorten a file (SetLength is not implemented), so callers hand over whole entries at once and never
-    /// rely on truncation.
+    /// rely on truncation. A write or flush that fails (a full drive) drops whatever the file stream still holds of it
+    /// by opening the file afresh: a stream that buffers (.NET's) would otherwise try to write those bytes again on every
+    /// later seek, read or close, and so fail them all. The caller rewrites the log before appending to it again
+    /// (<see cref="RecordLog"/>), so the torn bytes are never read as an entry.
     /// </summary>
     internal sealed class LogFile
     {
-        readonly FileStream _stream;
+        FileStream _stream;
         readonly string _path;
         int _length;
 
@@ -74,20 +77,65 @@ namespace EdgeBroker.Firmware.Storage
 
         public void Append(byte[] buffer, int offset, int count)
         {
-            _stream.Seek(_length, SeekOrigin.Begin);
-            _stream.Write(buffer, offset, count);
-            _length += count;
+            try
+            {
+                _stream.Seek(_length, SeekOrigin.Begin);
+                _stream.Write(buffer, offset, count);
+                _length += count;
+            }
+            catch (System.Exception)
+            {
+                Reopen();
+                throw;
+            }
         }
 
         /// <summary>Makes what was appended durable; called once per logical change, before it is acknowledged.</summary>
         public void Flush()
         {
-            _stream.Flush();
+            try
+            {
+                _stream.Flush();
+            }
+            catch (System.Exception)
+            {
+                Reopen();
+                throw;
+            }
         }
 
+        /// <summary>Closes the file. Everything acknowledged was flushed already, so a failure to write what a failed
+        /// append left behind loses nothing and is not reported.</summary>
         public void Close()
         {
-            _stream.Dispose();
+            Discard(_stream);
+        }
+
+        /// <summary>After a failed write: the file as it is on the drive, without what the stream still held.</summary>
+        void Reopen()
+        {
+            Discard(_stream);
+            try
+            {
+                _stream = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite);
+                _length = (int)_stream.Length;
+            }
+            catch (System.Exception)
+            {
+                // The closed stream stays: the next use fails, as the write that brought us here did.
+            }
+        }
+
+        static void Discard(FileStream stream)
+        {
+            try
+            {
+                stream.Dispose();
+            }
+            catch (System.Exception)
+            {
+                // A buffered write that cannot be written (the drive is full): the handle is closed all the same.
+            }
         }
     }
 }

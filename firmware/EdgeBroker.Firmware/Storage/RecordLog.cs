@@ -152,6 +152,12 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
+        /// <summary>The log is to be rewritten before anything is appended to it (it could not be when it was opened).</summary>
+        public void CompactBeforeNextAppend()
+        {
+            _mustCompact = true;
+        }
+
         /// <summary>Rewrites the log as its live state.</summary>
         public void Compact()
         {

@@ -10,6 +10,12 @@ namespace EdgeBroker.Firmware.Uplink
         /// PUBACK once this returns, so a message is acknowledged upstream only after the gateway routed it.</summary>
         void MessageReceived(string topic, byte[] payload, int qos, bool retain);
 
+        /// <summary>A PUBLISH from the upstream larger than the relay's <c>max_packet_size</c> (<paramref name="packetBytes"/>
+        /// in all) that the transport read past without keeping it; <paramref name="topic"/> is null when it was not read
+        /// either. For QoS 1 the transport sends the PUBACK once this returns: the message can never be taken, and an
+        /// unacknowledged one would come again on every reconnect.</summary>
+        void MessageTooLarge(string topic, int packetBytes, int qos);
+
         /// <summary>The connection ended without <see cref="IUplinkTransport.Disconnect"/>: the network failed, the
         /// upstream closed it or stopped answering. <paramref name="reason"/> says which, without secrets.</summary>
         void ConnectionLost(string reason);

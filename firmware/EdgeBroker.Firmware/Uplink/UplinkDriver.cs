@@ -1,3 +1,4 @@
+using System;
 using System.Collections;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
@@ -35,6 +36,16 @@ namespace EdgeBroker.Firmware.Uplink
         readonly byte[] _caCertificate;
         readonly UplinkStateReports _stateReports = new UplinkStateReports();
         readonly ArrayList _sendable = new ArrayList();
+
+        /// <summary>True while <see cref="Connect"/> waits for the transport and reports the outcome: a loss reported
+        /// meanwhile (the connection dropped right after its CONNACK) is held in <see cref="_lostWhileConnecting"/> and
+        /// reported once the core knows the connection was up — the core ignores a loss before it.</summary>
+        bool _connecting;
+        string _lostWhileConnecting;
+
+        /// <summary>Whether the last retained status could not be published (the store cannot write): said once per
+        /// change, not per state change.</summary>
+        bool _statusFailing;
 
         /// <summary>The packet identifier each in-flight QoS 1 entry went with, and its sequence (same index); 0 is free.</summary>
         readonly int[] _packetIds;
@@ -127,6 +138,15 @@ namespace EdgeBroker.Firmware.Uplink
 
         public void MessageReceived(string topic, byte[] payload, int qos, bool retain)
         {
+            // A transport that reads whole packets whatever their size (M2Mqtt) hands over what the relay would not take
+            // from a local client either: skipped like one the transport read past.
+            int packetBytes = PacketWriter.PublishSize(Utf8.EncodedLength(topic), payload.Length, qos);
+            if (packetBytes > _relay.Settings.MaxPacketSize)
+            {
+                MessageTooLarge(topic, packetBytes, qos);
+                return;
+            }
+
             if (_uplink.Learn(topic, payload, retain, Clock.NowMs()))
             {
                 return;
@@ -142,8 +162,28 @@ namespace EdgeBroker.Firmware.Uplink
             _relay.Core.PublishFromUplink(message);
         }
 
+        public void MessageTooLarge(string topic, int packetBytes, int qos)
+        {
+            long skipped = _uplink.SkippedTooLarge();
+            if (DropReports.IsReported(skipped))
+            {
+                _log.Warning("Uplink " + _uplink.Name + ": skipped a message from the upstream on " + (topic == null ? "a topic too long to read" : topic)
+                    + ": " + packetBytes + " bytes exceed max_packet_size " + _relay.Settings.MaxPacketSize
+                    + (qos > 0 ? " (acknowledged, so the upstream does not send it again)" : "") + DropReports.Tally(skipped));
+            }
+        }
+
         public void ConnectionLost(string reason)
         {
+            lock (_sync)
+            {
+                if (_connecting)
+                {
+                    _lostWhileConnecting = reason;
+                    return;
+                }
+            }
+
             _uplink.ConnectionLost(reason, Clock.NowMs());
             _worker.Wake();
         }
@@ -164,7 +204,26 @@ namespace EdgeBroker.Firmware.Uplink
                 _log.Info(line + note);
             }
 
-            _relay.Core.PublishFromBroker(new RoutedMessage(uplink.StateTopic, Utf8.GetBytes(status.ToJson()), StatusQos, true));
+            try
+            {
+                _relay.Core.PublishFromBroker(new RoutedMessage(uplink.StateTopic, Utf8.GetBytes(status.ToJson()), StatusQos, true));
+                if (_statusFailing)
+                {
+                    _statusFailing = false;
+                    _log.Info("Uplink " + status.Name + ": its status is published on " + uplink.StateTopic + " again");
+                }
+            }
+            catch (Exception e)
+            {
+                // The retained status could not be kept (the store cannot write: a full drive). The uplink carries on;
+                // the log has its state changes, and the status publishes again once the store can write.
+                if (!_statusFailing)
+                {
+                    _statusFailing = true;
+                    _log.Warning("Uplink " + status.Name + ": cannot publish its status on " + uplink.StateTopic + " (" + e.Message
+                        + "); the uplink carries on, and this is said again only once it can");
+                }
+            }
         }
 
         /// <summary>A local PUBLISH was queued (on the publisher's thread): send it now.</summary>
@@ -209,6 +268,12 @@ namespace EdgeBroker.Firmware.Uplink
                 }
             }
 
+            lock (_sync)
+            {
+                _connecting = true;
+                _lostWhileConnecting = null;
+            }
+
             int returnCode;
             try
             {
@@ -216,19 +281,41 @@ namespace EdgeBroker.Firmware.Uplink
             }
             catch (UplinkTransportException e)
             {
+                EndConnecting();
                 _uplink.ConnectFailed(e.Message, Clock.NowMs());
                 return;
             }
 
             if (returnCode != ConnectReturnCode.Accepted)
             {
+                EndConnecting();
                 _uplink.ConnectFailed("the upstream refused the connection: CONNACK return code " + returnCode
                     + " (" + ConnAckReason(returnCode) + ")", Clock.NowMs());
                 return;
             }
 
             _uplink.Connected(Clock.NowMs());
+            string lost = EndConnecting();
+            if (lost != null)
+            {
+                // Lost between the CONNACK and now: the core hears of it only now that it knows the connection was up.
+                _uplink.ConnectionLost(lost, Clock.NowMs());
+                return;
+            }
+
             Subscribe();
+        }
+
+        /// <summary>Connecting is over: from now on a loss goes straight to the core. Returns a loss reported meanwhile.</summary>
+        string EndConnecting()
+        {
+            lock (_sync)
+            {
+                _connecting = false;
+                string lost = _lostWhileConnecting;
+                _lostWhileConnecting = null;
+                return lost;
+            }
         }
 
         /// <summary>Made for each attempt rather than kept: the credentials (a signature in Signature mode) live on the

@@ -13,19 +13,25 @@ namespace EdgeBroker.Emulator.Uplink;
 /// The emulator's stand-in for the device's M2Mqtt client: a minimal MQTT 3.1.1 client over a TCP socket (TLS when
 /// asked), encoding and decoding with the relay's codec. Unlike M2Mqtt it sends the packet identifier the driver
 /// proposes and sets DUP on a resend, as MQTT 3.1.1 §4.4 asks. Keeps the connection alive with PINGREQ and gives it up
-/// when the upstream has sent nothing for 1.5 keep-alive intervals.
+/// when the upstream has sent nothing for 1.5 keep-alive intervals. A PUBLISH from the upstream larger than
+/// <c>max_packet_size</c> is read past without being kept (a few hundred bytes at a time), reported
+/// (<see cref="IUplinkTransportListener.MessageTooLarge"/>) and acknowledged: it could never be taken, and the upstream
+/// would send it again on every reconnect.
 /// </summary>
 public sealed class SocketUplinkTransport : IUplinkTransport
 {
     /// <summary>How long reaching the upstream and its CONNACK may take.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Bytes read at a time while reading past a packet too large to keep.</summary>
+    const int SkipChunkSize = 512;
+
     readonly Lock _sync = new();
     readonly int _maxPacketSize;
     UplinkConnection? _connection;
 
     /// <param name="maxPacketSize">The largest packet accepted from the upstream (the relay's <c>max_packet_size</c>);
-    /// a larger one ends the connection before anything is read into memory.</param>
+    /// a larger PUBLISH is skipped, any other larger packet ends the connection, before anything is read into memory.</param>
     public SocketUplinkTransport(int maxPacketSize)
     {
         _maxPacketSize = maxPacketSize;
@@ -94,6 +100,9 @@ public sealed class SocketUplinkTransport : IUplinkTransport
         readonly PacketReader _reader = new(new StringDecoder());
         readonly PublishPacket _publish = new();
         Timer? _keepAlive;
+
+        /// <summary>Why the connection was lost, for a send that comes after it (rather than "disposed object").</summary>
+        string? _lostReason;
         long _lastSentMs;
         long _lastReceivedMs;
         int _ended;
@@ -209,13 +218,19 @@ public sealed class SocketUplinkTransport : IUplinkTransport
             {
                 lock (_writeLock)
                 {
+                    if (Volatile.Read(ref _lostReason) is { } lost)
+                    {
+                        throw new UplinkTransportException("the connection to the upstream is gone: " + lost);
+                    }
+
                     _stream.Write(packet);
                     _lastSentMs = Environment.TickCount64;
                 }
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
             {
-                throw new UplinkTransportException("the connection to the upstream is gone: " + e.Message, e);
+                // Closed by the reader meanwhile: its reason, not the closed stream's.
+                throw new UplinkTransportException("the connection to the upstream is gone: " + (Volatile.Read(ref _lostReason) ?? e.Message), e);
             }
         }
 
@@ -249,6 +264,7 @@ public sealed class SocketUplinkTransport : IUplinkTransport
         {
             if (Interlocked.Exchange(ref _ended, 1) == 0)
             {
+                Volatile.Write(ref _lostReason, reason);
                 Dispose();
                 _listener.ConnectionLost(reason);
             }
@@ -286,8 +302,17 @@ public sealed class SocketUplinkTransport : IUplinkTransport
             {
                 while (Volatile.Read(ref _ended) == 0)
                 {
-                    var (header, body) = ReadPacket();
+                    int header = ReadByte();
+                    int length = ReadRemainingLength(out int lengthBytes);
                     Volatile.Write(ref _lastReceivedMs, Environment.TickCount64);
+                    if (1 + lengthBytes + length > _maxPacketSize)
+                    {
+                        SkipTooLarge(header, 1 + lengthBytes + length, length);
+                        continue;
+                    }
+
+                    var body = new byte[length];
+                    _stream.ReadExactly(body);
                     Dispatch(header, body);
                 }
             }
@@ -337,11 +362,24 @@ public sealed class SocketUplinkTransport : IUplinkTransport
             }
         }
 
-        /// <summary>One whole packet: its first byte and its body.</summary>
+        /// <summary>One whole packet: its first byte and its body (the CONNACK; no larger packet is expected).</summary>
         (int Header, byte[] Body) ReadPacket()
         {
             int header = ReadByte();
-            FixedHeader.TypeOf(header);
+            int length = ReadRemainingLength(out int lengthBytes);
+            if (1 + lengthBytes + length > _maxPacketSize)
+            {
+                throw new MalformedPacketException("a packet of " + (1 + lengthBytes + length) + " bytes from the upstream exceeds max_packet_size " + _maxPacketSize);
+            }
+
+            var body = new byte[length];
+            _stream.ReadExactly(body);
+            return (header, body);
+        }
+
+        /// <summary>The fixed header's remaining length, read after its first byte (whose packet type is checked).</summary>
+        int ReadRemainingLength(out int lengthBytes)
+        {
             int length = 0;
             int index = 0;
             while (true)
@@ -350,20 +388,85 @@ public sealed class SocketUplinkTransport : IUplinkTransport
                 length = FixedHeader.AddLengthByte(length, index, lengthByte);
                 if (FixedHeader.IsLastLengthByte(lengthByte))
                 {
-                    break;
+                    lengthBytes = index + 1;
+                    return length;
                 }
 
                 index++;
             }
+        }
 
-            if (1 + index + 1 + length > _maxPacketSize)
+        /// <summary>
+        /// A packet of <paramref name="packetBytes"/> over <c>max_packet_size</c>, its fixed header read. A PUBLISH is
+        /// read past without being kept — its topic (when it is no longer than <c>max_packet_size</c>, for the log) and
+        /// packet identifier, the rest in small pieces —, reported, and at QoS 1 acknowledged, so that the upstream
+        /// drops it rather than send it on every reconnect; the connection and the up path carry on. Anything else
+        /// that large is not a packet an upstream sends a client: it ends the connection.
+        /// </summary>
+        void SkipTooLarge(int header, int packetBytes, int remaining)
+        {
+            int qos = (header >> 1) & 0x03;
+            if (FixedHeader.TypeOf(header) != PacketType.Publish)
             {
-                throw new MalformedPacketException("a packet of " + length + " bytes from the upstream exceeds max_packet_size " + _maxPacketSize);
+                throw new MalformedPacketException("a packet of " + packetBytes + " bytes (type " + (header >> 4) + ") from the upstream exceeds max_packet_size " + _maxPacketSize);
             }
 
-            var body = new byte[length];
-            _stream.ReadExactly(body);
-            return (header, body);
+            if (qos > 1)
+            {
+                throw new MalformedPacketException("QoS " + qos + " PUBLISH: the uplink subscribes at most at QoS 1");
+            }
+
+            int topicLength = (ReadByte() << 8) | ReadByte();
+            remaining -= 2;
+            int idLength = qos > 0 ? 2 : 0;
+            if (topicLength + idLength > remaining)
+            {
+                throw new MalformedPacketException("a PUBLISH whose topic is longer than the packet");
+            }
+
+            string? topic = null;
+            if (topicLength <= _maxPacketSize)
+            {
+                var topicBytes = new byte[topicLength];
+                _stream.ReadExactly(topicBytes);
+                topic = System.Text.Encoding.UTF8.GetString(topicBytes);
+            }
+            else
+            {
+                Skip(topicLength);
+            }
+
+            remaining -= topicLength;
+            int packetId = 0;
+            if (qos > 0)
+            {
+                packetId = (ReadByte() << 8) | ReadByte();
+                remaining -= 2;
+            }
+
+            Skip(remaining);
+            _listener.MessageTooLarge(topic, packetBytes, qos);
+            if (qos == 1)
+            {
+                var ack = new byte[PacketWriter.AckSize];
+                PacketWriter.WriteAck(ack, 0, PacketWriter.PubAckHeader, packetId);
+                Send(ack);
+            }
+        }
+
+        void Skip(int count)
+        {
+            var scratch = new byte[Math.Min(count, SkipChunkSize)];
+            while (count > 0)
+            {
+                int read = _stream.Read(scratch, 0, Math.Min(count, scratch.Length));
+                if (read <= 0)
+                {
+                    throw new EndOfStreamException();
+                }
+
+                count -= read;
+            }
         }
 
         int ReadByte()

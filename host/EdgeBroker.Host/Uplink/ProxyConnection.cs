@@ -134,7 +134,7 @@ sealed class ProxyConnection
             return await ConnectAndServeAsync(address);
         }
 
-        _reconnect.Connected();
+        _reconnect.Connected(Environment.TickCount64);
         _proxies.Connected(this);
         await Task.WhenAny(lost.Task, Task.Delay(Timeout.Infinite, _closing.Token));
         if (!_closing.IsCancellationRequested)

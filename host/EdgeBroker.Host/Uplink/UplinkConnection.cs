@@ -51,6 +51,16 @@ sealed class UplinkConnection : IDisposable
         _clientOptions = new UplinkClientOptions(options, uplink.Settings, uplink.WillTopic);
         _speaks311 = options.Protocol == UplinkProtocol.V311;
         uplink.Queued = _ => Signal();
+        uplink.ReportFailed = OnReportFailed;
+    }
+
+    /// <summary>The state callback threw (the core carried on regardless): logged as a fault of ours, once per run.</summary>
+    void OnReportFailed(Core.Uplink.Uplink uplink, Exception error)
+    {
+        if (_faults.ShouldReport(error))
+        {
+            _logger.LogError(error, "Uplink {Name}: reporting its state failed; it carries on (the same error again is not logged)", uplink.Name);
+        }
     }
 
     /// <summary>Connects, serves and reconnects until <paramref name="stopping"/>. A fault of ours (the core, the store, a

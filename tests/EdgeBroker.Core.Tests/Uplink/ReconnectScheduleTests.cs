@@ -50,11 +50,40 @@ public class ReconnectScheduleTests
         }
 
         var connectedTo = schedule.NextAttempt().Text;
-        schedule.Connected();
+        schedule.Connected(0);
+        Assert.Equal(0, schedule.Failures);
 
-        schedule.ConnectionLost(5_000);
+        schedule.ConnectionLost(ReconnectSchedule.StableConnectionMs);
 
         Assert.Equal((connectedTo, 1, 100), (schedule.NextAttempt().Text, schedule.Failures, schedule.BackoffCapMs));
-        Assert.InRange(schedule.WaitMs(5_000), 0, 100);
+        Assert.InRange(schedule.WaitMs(ReconnectSchedule.StableConnectionMs), 0, 100);
+    }
+
+    [Fact]
+    public void A_connection_lost_right_after_its_connack_backs_off_further_each_time_until_one_stays_up()
+    {
+        // The upstream accepts and drops the connection at once, again and again (a message the gateway cannot take,
+        // a second gateway under the same client ID): the wait grows as for failed attempts, on the same address.
+        var schedule = new ReconnectSchedule(Settings(), new SeededRandomSource());
+        long now = 0;
+        var caps = new List<int>();
+        string? address = null;
+        for (var round = 0; round < 6; round++)
+        {
+            address ??= schedule.NextAttempt().Text;
+            Assert.Equal(address, schedule.NextAttempt().Text);
+            schedule.Connected(now);
+            schedule.ConnectionLost(now + 50);
+            caps.Add(schedule.BackoffCapMs);
+            now += 50 + schedule.WaitMs(now + 50);
+        }
+
+        Assert.Equal([100, 200, 400, 800, 1600, 1600], caps);
+
+        // One that stays up starts afresh.
+        schedule.NextAttempt();
+        schedule.Connected(now);
+        schedule.ConnectionLost(now + ReconnectSchedule.StableConnectionMs);
+        Assert.Equal((1, 100), (schedule.Failures, schedule.BackoffCapMs));
     }
 }

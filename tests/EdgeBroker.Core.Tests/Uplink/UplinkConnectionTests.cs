@@ -72,6 +72,41 @@ public class UplinkConnectionTests
     }
 
     [Fact]
+    public void A_state_report_that_throws_goes_to_ReportFailed_and_the_state_machine_carries_on()
+    {
+        // The engine cannot keep the retained status (a full drive): every report throws.
+        var uplink = NewUplink();
+        var failures = new List<Exception>();
+        uplink.StateChanged = (_, _) => throw new IOException("No space left on device");
+        uplink.ReportFailed = (_, error) => failures.Add(error);
+
+        Assert.Equal("mqtt://primary:1883", uplink.NextConnect(0)!.Text);
+        Assert.Equal(UplinkState.Connecting, uplink.State);
+        uplink.ConnectFailed("unreachable", 0);
+        long wait = uplink.WaitMs(0);
+        Assert.NotNull(uplink.NextConnect(wait));
+        uplink.Connected(wait);
+        uplink.Offer(Message("t"), wait);
+        Assert.Single(Take(uplink));
+
+        Assert.Equal(UplinkState.Connected, uplink.State);
+        Assert.Equal(4, failures.Count);
+        Assert.All(failures, error => Assert.IsType<IOException>(error));
+    }
+
+    [Fact]
+    public void A_skipped_message_from_upstream_is_counted_in_the_status()
+    {
+        var uplink = NewUplink();
+
+        Assert.Equal(1, uplink.SkippedTooLarge());
+        Assert.Equal(2, uplink.SkippedTooLarge());
+
+        Assert.Equal(2, uplink.Status(0).DownTooLarge);
+        Assert.Contains("\"downTooLarge\":2", uplink.Status(0).ToJson());
+    }
+
+    [Fact]
     public void Nothing_is_handed_out_unless_connected()
     {
         var uplink = NewUplink();

@@ -262,6 +262,88 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(["0", "1", "2"], cloud.Received.Select(m => m.Payload));
     }
 
+    [ToolFact(Tool.MosquittoBroker)]
+    public async Task A_message_from_upstream_over_max_packet_size_is_skipped_acknowledged_and_counted_and_both_ways_carry_on()
+    {
+        await using var cloud = await CloudSubscriber.ConnectAsync(_upstream, "gw/gw1/site/#");
+        await using var gateway = EmulatorEngine.Start(Settings());
+        await WaitUntilConnectedAsync(gateway);
+        await using var actuator = await TestClient.ConnectAsync(gateway, "actuator");
+        await actuator.SubscribeAsync("cmd/#");
+
+        // 10 KB at QoS 1 to a gateway that takes 4 KB packets (the device's default max_packet_size); then a small one.
+        await cloud.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("gw/gw1/cmd/big").WithPayload(new string('x', 10_000))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await cloud.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("gw/gw1/cmd/led").WithPayload("on")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        var led = await actuator.ReceiveAsync();
+        Assert.Equal(("cmd/led", "on"), (led.Topic, led.ConvertPayloadToString()));
+        var status = gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs());
+        Assert.Equal((UplinkState.Connected, 1L, 0, null), (status.State, status.DownTooLarge, status.Failures, status.LastError));
+        Assert.Single(gateway.LoggedProblems, line => line.Contains("skipped a message from the upstream on gw/gw1/cmd/big") && line.Contains("max_packet_size 4096"));
+
+        // The up path is not held back.
+        await using (var sensor = await TestClient.ConnectAsync(gateway, "sensor"))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                await sensor.PublishAsync("site/seq", i.ToString(), MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+        }
+
+        await Eventually.WaitUntilAsync(() => cloud.Received.Count >= 100, () => "the cloud received " + cloud.Received.Count + " of 100");
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => i.ToString()), cloud.Received.Select(m => m.Payload));
+
+        // Acknowledged: the upstream's persistent session does not send it again after a reconnect.
+        await _upstream.StopAsync();
+        await Eventually.WaitUntilAsync(() => StateOf(gateway) != UplinkState.Connected, () => "the gateway did not notice the outage");
+        await _upstream.RestartAsync();
+        await WaitUntilConnectedAsync(gateway);
+        await Task.Delay(1000);
+        await actuator.ExpectNothingAsync();
+        Assert.Equal(1, gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs()).DownTooLarge);
+    }
+
+    [ToolFact(Tool.MosquittoBroker)]
+    public async Task A_status_that_cannot_be_stored_does_not_stop_the_uplink_connecting_and_draining()
+    {
+        await using var cloud = await CloudSubscriber.ConnectAsync(_upstream, "gw/gw1/site/#");
+        await using var gateway = EmulatorEngine.Start(Settings());
+        await WaitUntilConnectedAsync(gateway);
+        await _upstream.StopAsync();
+        await Eventually.WaitUntilAsync(() => StateOf(gateway) != UplinkState.Connected, () => "the gateway did not notice the outage");
+
+        // From now on every state report fails as the retained status did on a full drive, from inside the core's
+        // transition (connecting first). The driver's own report catches a store's error and logs it once; this is
+        // what the core does with whatever a report throws.
+        var uplink = gateway.Gateway.Uplink!.Uplink;
+        var report = uplink.StateChanged;
+        int reports = 0;
+        uplink.StateChanged = (changed, status) =>
+        {
+            Interlocked.Increment(ref reports);
+            report(changed, status);
+            throw new IOException("No space left on device : 'edgebroker.log.new' (injected)");
+        };
+
+        await using (var sensor = await TestClient.ConnectAsync(gateway, "sensor"))
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                await sensor.PublishAsync("site/seq", i.ToString(), MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+        }
+
+        await _upstream.RestartAsync();
+        await cloud.ReconnectAsync();
+        await Eventually.WaitUntilAsync(() => cloud.Distinct().FirstArrivals.Count >= 50, () => "the cloud received " + cloud.Distinct().FirstArrivals.Count
+            + " of 50; the uplink is " + uplink.Status(Clock.NowMs()).ToJson());
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => i.ToString()), cloud.Distinct().FirstArrivals);
+        Assert.Equal(UplinkState.Connected, StateOf(gateway));
+        Assert.True(Volatile.Read(ref reports) >= 2);
+    }
+
     static async Task<ProcessRunner> StartEmulatorAsync(DirectoryInfo dataDir, int port)
     {
         var emulator = ProcessRunner.Start("dotnet", EmulatorDll, "--port", port.ToString(), "--data-dir", dataDir.FullName);
