@@ -159,7 +159,12 @@ namespace EdgeBroker.Firmware.Uplink
                 return;
             }
 
-            _relay.Core.PublishFromUplink(message);
+            long droppedInAll;
+            if (_relay.Core.PublishFromUplink(message) == PublishOutcome.QuotaExceeded && _relay.QuotaDrops.ShouldReport(out droppedInAll))
+            {
+                _log.Warning("Uplink " + _uplink.Name + ": dropped a message from upstream for " + message.Topic
+                    + ": the receiver's offline quota is full" + DropReports.Tally(droppedInAll));
+            }
         }
 
         public void MessageTooLarge(string topic, int packetBytes, int qos)
