@@ -136,8 +136,9 @@ public sealed class DeviceLimitTests
                 open => Assert.InRange(open, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(7)));
             await WaitUntilAsync(() => relay.OpenConnections().Count == 0);
 
-            // Logged once for the address, not once per connection.
-            Assert.Single(broker.LoggedProblems, problem => problem.Contains("no complete CONNECT within 2 s"));
+            // Logged once for the address, not once per connection. The first socket's deadline may pass before its
+            // first byte (opening sixteen takes a while on a loaded machine): "no CONNECT" or "no complete CONNECT".
+            Assert.Single(broker.LoggedProblems, problem => problem.Contains("CONNECT within 2 s"));
         }
         finally
         {
