@@ -118,6 +118,8 @@ public class OutboundQueueTests
 
         public long LastId(string clientId) => _inner.LastId(clientId);
 
+        public long LastIssuedId => _inner.LastIssuedId;
+
         public void Discard(string clientId) => _inner.Discard(clientId);
     }
 }

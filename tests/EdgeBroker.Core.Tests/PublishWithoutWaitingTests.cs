@@ -98,6 +98,8 @@ public class PublishWithoutWaitingTests
 
         public long LastId(string clientId) => _inner.LastId(clientId);
 
+        public long LastIssuedId => _inner.LastIssuedId;
+
         public void Discard(string clientId) => _inner.Discard(clientId);
 
         public sealed class HeldCommit : PendingCommit

@@ -135,6 +135,8 @@ public class TickTests
 
         public long LastId(string clientId) => _store.LastId(clientId);
 
+        public long LastIssuedId => _store.LastIssuedId;
+
         public void Discard(string clientId) => _store.Discard(clientId);
     }
 }

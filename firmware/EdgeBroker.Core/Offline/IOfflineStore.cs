@@ -40,6 +40,10 @@ namespace EdgeBroker.Core.Offline
         /// <summary>The highest id kept for the client, 0 when none.</summary>
         long LastId(string clientId);
 
+        /// <summary>The id the last <see cref="Append"/> gave, for any client (0 before the first). Ids only grow: a
+        /// message appended later, for any client, has a higher one. Cheap (no I/O).</summary>
+        long LastIssuedId { get; }
+
         /// <summary>Forgets everything kept for the client (clean start, expired session).</summary>
         void Discard(string clientId);
     }

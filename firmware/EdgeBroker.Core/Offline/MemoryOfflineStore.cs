@@ -117,6 +117,17 @@ namespace EdgeBroker.Core.Offline
             }
         }
 
+        public long LastIssuedId
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _lastId;
+                }
+            }
+        }
+
         public long LastId(string clientId)
         {
             lock (_sync)

@@ -96,7 +96,6 @@ namespace EdgeBroker.Core.Offline
                 return PublishOutcome.QuotaExceeded;
             }
 
-            session.LastKeptId = id;
             if (session.Connection == null || session.BacklogPending)
             {
                 return PublishOutcome.Queued;
@@ -191,7 +190,8 @@ namespace EdgeBroker.Core.Offline
                 return false;
             }
 
-            session.VolatileQueue.Add(new StoredMessage(session.LastKeptId, message.Detach(), 0, retain, subscriptionIdentifiers, ExpiresAt(message)));
+            // Ids only grow: every message stored for this session so far has one at most this, every later one more.
+            session.VolatileQueue.Add(new StoredMessage(_store.LastIssuedId, message.Detach(), 0, retain, subscriptionIdentifiers, ExpiresAt(message)));
             return true;
         }
 

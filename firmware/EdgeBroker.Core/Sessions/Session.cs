@@ -107,12 +107,9 @@ namespace EdgeBroker.Core.Sessions
         internal long BatchSentAtMs;
 
         /// <summary>QoS 0 messages for this session while it is away: kept in memory only (QoS 0 promises no more). Each
-        /// carries as its id <see cref="LastKeptId"/> at the time it came, so it is sent after the stored messages that
-        /// came before it and before those that came after it.</summary>
+        /// carries as its id the store's last issued id at the time it came (<see cref="Offline.IOfflineStore.LastIssuedId"/>),
+        /// so it is sent after the stored messages that came before it and before those that came after it.</summary>
         internal ArrayList VolatileQueue;
-
-        /// <summary>The id of the last QoS 1/2 message stored for this session (0: none since the broker started).</summary>
-        internal long LastKeptId;
 
         /// <summary>Shared-subscription messages sent to the current connection and not acknowledged yet
         /// (<see cref="Routing.SharedDelivery"/>); created on first use. Guarded by SyncRoot.</summary>

@@ -38,7 +38,13 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>The highest message id ever issued; the next is one more, also across restarts.</summary>
         public long LastIssuedId
         {
-            get { return _lastIssuedId; }
+            get
+            {
+                lock (_sync)
+                {
+                    return _lastIssuedId;
+                }
+            }
         }
 
         /// <summary>Bytes of the kept messages' entries.</summary>

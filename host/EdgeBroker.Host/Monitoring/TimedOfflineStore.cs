@@ -37,5 +37,7 @@ sealed class TimedOfflineStore(IOfflineStore inner, BrokerMetrics metrics) : IOf
 
     public long LastId(string clientId) => inner.LastId(clientId);
 
+    public long LastIssuedId => inner.LastIssuedId;
+
     public void Discard(string clientId) => inner.Discard(clientId);
 }

@@ -298,6 +298,17 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         }
     }
 
+    public long LastIssuedId
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _lastId;
+            }
+        }
+    }
+
     public long LastId(string clientId)
     {
         lock (_database.Sync)
