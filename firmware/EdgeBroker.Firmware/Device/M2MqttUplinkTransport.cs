@@ -1,4 +1,6 @@
 using System;
+using EdgeBroker.Core.Text;
+using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Uplink;
 using nanoFramework.M2Mqtt;
 using nanoFramework.M2Mqtt.Exceptions;
@@ -17,8 +19,16 @@ namespace EdgeBroker.Firmware.Device
     public sealed class M2MqttUplinkTransport : IUplinkTransport
     {
         readonly object _sync = new object();
+        readonly int _maxPacketSize;
         MqttClient _client;
         IUplinkTransportListener _listener;
+
+        /// <param name="maxPacketSize">The largest packet the relay takes (<c>max_packet_size</c>): a larger message from
+        /// the upstream is reported as too large, not routed.</param>
+        public M2MqttUplinkTransport(int maxPacketSize)
+        {
+            _maxPacketSize = maxPacketSize;
+        }
 
         public int Connect(UplinkConnectRequest request, IUplinkTransportListener listener)
         {
@@ -196,10 +206,23 @@ namespace EdgeBroker.Firmware.Device
         void Received(object sender, MqttMsgPublishEventArgs e)
         {
             IUplinkTransportListener listener = ListenerOf(sender);
-            if (listener != null)
+            if (listener == null)
             {
-                listener.MessageReceived(e.Topic, e.Message, (int)e.QosLevel, e.Retain);
+                return;
             }
+
+            // M2Mqtt reads whole packets whatever their size (and acknowledges them itself): what the relay would not
+            // take from a local client either is skipped here, as the emulator's transport skips it unread.
+            byte[] payload = e.Message;
+            int qos = (int)e.QosLevel;
+            int packetBytes = PacketWriter.PublishSize(Utf8.EncodedLength(e.Topic), payload.Length, qos);
+            if (packetBytes > _maxPacketSize)
+            {
+                listener.MessageTooLarge(e.Topic, packetBytes, qos);
+                return;
+            }
+
+            listener.MessageReceived(e.Topic, payload, qos, e.Retain);
         }
 
         void Closed(object sender, EventArgs e)

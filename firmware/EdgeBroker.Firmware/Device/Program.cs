@@ -61,7 +61,7 @@ namespace EdgeBroker.Firmware.Device
                 Gateway gateway;
                 try
                 {
-                    gateway = Gateway.Open(outcome.Root, relay, security, new HardwareRandom(), log, uplink, new M2MqttUplinkTransport());
+                    gateway = Gateway.Open(outcome.Root, relay, security, new HardwareRandom(), log, uplink, new M2MqttUplinkTransport(relay.MaxPacketSize));
                 }
                 catch (FlashStoreException e)
                 {

@@ -11,9 +11,10 @@ namespace EdgeBroker.Firmware.Uplink
         void MessageReceived(string topic, byte[] payload, int qos, bool retain);
 
         /// <summary>A PUBLISH from the upstream larger than the relay's <c>max_packet_size</c> (<paramref name="packetBytes"/>
-        /// in all) that the transport read past without keeping it; <paramref name="topic"/> is null when it was not read
-        /// either. For QoS 1 the transport sends the PUBACK once this returns: the message can never be taken, and an
-        /// unacknowledged one would come again on every reconnect.</summary>
+        /// in all) that the transport does not hand over: read past without keeping it (the emulator's socket client) or
+        /// read whole by a client that cannot refuse it (M2Mqtt); <paramref name="topic"/> is null when it was not read.
+        /// For QoS 1 it is acknowledged (by the transport once this returns, or by M2Mqtt before): the message can never
+        /// be taken, and an unacknowledged one would come again on every reconnect.</summary>
         void MessageTooLarge(string topic, int packetBytes, int qos);
 
         /// <summary>The connection ended without <see cref="IUplinkTransport.Disconnect"/>: the network failed, the

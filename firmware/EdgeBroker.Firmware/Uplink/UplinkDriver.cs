@@ -138,15 +138,6 @@ namespace EdgeBroker.Firmware.Uplink
 
         public void MessageReceived(string topic, byte[] payload, int qos, bool retain)
         {
-            // A transport that reads whole packets whatever their size (M2Mqtt) hands over what the relay would not take
-            // from a local client either: skipped like one the transport read past.
-            int packetBytes = PacketWriter.PublishSize(Utf8.EncodedLength(topic), payload.Length, qos);
-            if (packetBytes > _relay.Settings.MaxPacketSize)
-            {
-                MessageTooLarge(topic, packetBytes, qos);
-                return;
-            }
-
             if (_uplink.Learn(topic, payload, retain, Clock.NowMs()))
             {
                 return;
