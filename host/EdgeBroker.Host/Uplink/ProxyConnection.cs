@@ -125,7 +125,7 @@ sealed class ProxyConnection
         }
         catch (Exception e)
         {
-            return (UplinkConnection.Describe(e), true);
+            return (UplinkConnection.DescribeAttempt(e, address), true);
         }
 
         if (fallBack)

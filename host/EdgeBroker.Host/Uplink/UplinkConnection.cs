@@ -152,7 +152,7 @@ sealed class UplinkConnection : IDisposable
         }
         catch (Exception e)
         {
-            failure = Describe(e) + (ClosedBeforeConnAck(e) ? UplinkAddress.ClosedEarlyHint(address.Tls) : "");
+            failure = DescribeAttempt(e, address);
         }
 
         _uplink.ConnectFailed(failure, Clock.NowMs());
@@ -180,10 +180,15 @@ sealed class UplinkConnection : IDisposable
         return await ConnectAsync(client, address, stopping);
     }
 
-    /// <summary>Whether a failed CONNECT ended with the upstream closing the connection (reset, or closed without a
-    /// CONNACK) rather than with a refusal, a timeout or a certificate that did not pass.</summary>
-    internal static bool ClosedBeforeConnAck(Exception e) => UpstreamClosed.Caused(e) || e.GetBaseException() is
-        MQTTnet.Exceptions.MqttCommunicationException and not MQTTnet.Exceptions.MqttCommunicationTimedOutException;
+    /// <summary>A failed connection attempt to <paramref name="address"/> as the status shows it (<see cref="Describe"/>),
+    /// for the uplink and its proxy sessions alike; when the upstream closed the connection before its CONNACK — rather
+    /// than refusing, timing out or failing a certificate — with the hint for a port that speaks the other scheme.</summary>
+    internal static string DescribeAttempt(Exception e, UplinkAddress address)
+    {
+        var closedEarly = UpstreamClosed.Caused(e) || e.GetBaseException() is
+            MQTTnet.Exceptions.MqttCommunicationException and not MQTTnet.Exceptions.MqttCommunicationTimedOutException;
+        return Describe(e) + (closedEarly ? UplinkAddress.ClosedEarlyHint(address.Tls) : "");
+    }
 
     /// <summary>A failed attempt as the status shows it: what went wrong, never a credential.</summary>
     internal static string Describe(Exception e)
