@@ -362,6 +362,7 @@ namespace EdgeBroker.Core
                 {
                     // A takeover: the older connection may have received what it did not acknowledge, and its end is
                     // reported later (and ignored), so its deliveries count as sent now: they come back with DUP.
+                    KeepUnacknowledged(session, session.Connection);
                     _offline.Stop(session);
                     handOn = SharedDeliveries.TakeAll(session);
                     will = TakeEndingWill(session, false);
@@ -371,6 +372,7 @@ namespace EdgeBroker.Core
                 // [MQTT-3.1.3-9].
                 session.Will = null;
                 SetConnection(session, connection);
+                ResendUnacknowledged(session, connection);
                 _offline.Start(session, nowMs);
             }
 
@@ -446,6 +448,7 @@ namespace EdgeBroker.Core
 
                 if (session.IsPersistent)
                 {
+                    KeepUnacknowledged(session, connection);
                     _sessionStore.SaveSession(clientId, sessionExpirySeconds, session.DisconnectedAtMs);
                 }
                 else
@@ -636,7 +639,7 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
-                Qos2Exchanges exchanges = session.Qos2;
+                OpenExchanges exchanges = session.Exchanges;
                 if (exchanges == null)
                 {
                     return Qos2Route;
@@ -666,12 +669,12 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
-                if (session.Qos2 == null)
+                if (session.Exchanges == null)
                 {
-                    session.Qos2 = new Qos2Exchanges();
+                    session.Exchanges = new OpenExchanges();
                 }
 
-                session.Qos2.AwaitingRelease.Add(packetId);
+                session.Exchanges.AwaitingRelease.Add(packetId);
             }
         }
 
@@ -687,7 +690,7 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
-                Qos2Exchanges exchanges = session.Qos2;
+                OpenExchanges exchanges = session.Exchanges;
                 if (exchanges == null || !exchanges.AwaitsRelease(packetId))
                 {
                     return false;
@@ -717,9 +720,9 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
-                if (session.Qos2 == null)
+                if (session.Exchanges == null)
                 {
-                    session.Qos2 = new Qos2Exchanges();
+                    session.Exchanges = new OpenExchanges();
                 }
 
                 if (deliveryTag < 0)
@@ -728,7 +731,7 @@ namespace EdgeBroker.Core
                     deliveryTag = 0;
                 }
 
-                session.Qos2.Released.Add(packetId, deliveryTag);
+                session.Exchanges.Released.Add(packetId, deliveryTag);
             }
         }
 
@@ -744,7 +747,7 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
-                Qos2Exchanges exchanges = session.Qos2;
+                OpenExchanges exchanges = session.Exchanges;
                 long deliveryTag;
                 if (exchanges == null || !exchanges.Released.Remove(packetId, out deliveryTag))
                 {
@@ -775,17 +778,44 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
-                int[] released = session.Qos2 == null ? null : session.Qos2.ReleasedIds();
+                int[] released = session.Exchanges == null ? null : session.Exchanges.ReleasedIds();
                 return released == null || released.Length == 0 ? null : released;
             }
         }
 
-        /// <summary>A session with no QoS 2 handshake open keeps no table for them. Under the session's lock.</summary>
+        /// <summary>The deliveries <paramref name="connection"/> sent and its client did not acknowledge stay with the
+        /// session, for its next connection to resend with the same identifiers [MQTT-4.4.0-1] (in memory, as the QoS 2
+        /// handshakes: after a restart they are resent with new ones). Under the session's lock.</summary>
+        static void KeepUnacknowledged(Session session, IClientConnection connection)
+        {
+            if (session.Exchanges == null)
+            {
+                session.Exchanges = new OpenExchanges();
+            }
+
+            connection.CopyUnacknowledged(session.Exchanges.Unacknowledged);
+            LetGoOfEmpty(session);
+        }
+
+        /// <summary>Hands the session's unacknowledged deliveries to the connection that resumes it, before its first
+        /// batch. Under the session's lock.</summary>
+        static void ResendUnacknowledged(Session session, IClientConnection connection)
+        {
+            PacketIdentifiers resends = session.Exchanges == null ? null : session.Exchanges.TakeUnacknowledged();
+            if (resends != null)
+            {
+                connection.ResendWith(resends);
+            }
+
+            LetGoOfEmpty(session);
+        }
+
+        /// <summary>A session with no handshake open keeps no table for them. Under the session's lock.</summary>
         static void LetGoOfEmpty(Session session)
         {
-            if (session.Qos2 != null && session.Qos2.IsEmpty)
+            if (session.Exchanges != null && session.Exchanges.IsEmpty)
             {
-                session.Qos2 = null;
+                session.Exchanges = null;
             }
         }
 

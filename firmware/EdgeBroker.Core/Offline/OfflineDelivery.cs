@@ -284,7 +284,7 @@ namespace EdgeBroker.Core.Offline
             {
                 StoredMessage stored = (StoredMessage)page[sent];
                 SendVolatileBefore(session, stored.Id, nowMs);
-                if (session.Qos2 != null && session.Qos2.IsReleased(stored.Id))
+                if (session.Exchanges != null && session.Exchanges.IsReleased(stored.Id))
                 {
                     // Released on an earlier connection (its PUBREL sent): never a PUBLISH again [MQTT-4.3.3-1]. The engine
                     // sends the PUBREL again, and the PUBCOMP acknowledges the message as for one sent in this batch.

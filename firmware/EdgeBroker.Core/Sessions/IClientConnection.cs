@@ -27,5 +27,23 @@ namespace EdgeBroker.Core.Sessions
         /// Returns false when the engine had to drop it (its outgoing queue is full).
         /// </summary>
         bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate);
+
+        /// <summary>
+        /// The session resumes on this connection with deliveries an earlier connection sent and the client did not
+        /// acknowledge: packet identifier → delivery tag, the set now the connection's. When the core hands one of
+        /// those messages over again (<see cref="Send"/> with <paramref name="resends"/>' tag and DUP set), the engine
+        /// numbers it with the same identifier [MQTT-4.4.0-1]; until then it numbers no other delivery with one of
+        /// them. A kept message sent without DUP means every resend has been handed over (they come first): the rest
+        /// are let go. Called once, under the session's lock, before the first <see cref="Send"/>.
+        /// </summary>
+        void ResendWith(PacketIdentifiers resends);
+
+        /// <summary>
+        /// The connection ends, or a new one takes its session over: adds to <paramref name="into"/> the deliveries of
+        /// kept messages (delivery tag above 0) it sent and the client has not acknowledged — QoS 1 before its PUBACK,
+        /// QoS 2 before its PUBREC — and those <see cref="ResendWith"/> gave it that it has not sent again, as packet
+        /// identifier → delivery tag. Called under the session's lock.
+        /// </summary>
+        void CopyUnacknowledged(PacketIdentifiers into);
     }
 }

@@ -2,11 +2,12 @@ namespace EdgeBroker.Core.Sessions
 {
     /// <summary>
     /// A small set of MQTT packet identifiers (1–65535), each with a value (a delivery tag, or 0), kept in a session: the
-    /// QoS 2 exchanges that outlive a connection (<see cref="Qos2Exchanges"/>). Arrays grown as needed, searched from the
+    /// exchanges that outlive a connection (<see cref="OpenExchanges"/>), and handed to an engine's connection for the
+    /// deliveries it resends (<see cref="IClientConnection.ResendWith"/>). Arrays grown as needed, searched from the
     /// start: the sets hold a handful (the in-flight limits bound them), where a hash set would cost more memory than it
-    /// saves time. Guarded by the session's lock.
+    /// saves time. Guarded by the session's lock, or by the connection that was handed it.
     /// </summary>
-    internal sealed class PacketIdentifiers
+    public sealed class PacketIdentifiers
     {
         const int FirstCapacity = 4;
 
@@ -88,15 +89,45 @@ namespace EdgeBroker.Core.Sessions
         /// <summary>Whether some identifier holds <paramref name="value"/> (not 0).</summary>
         public bool ContainsValue(long value)
         {
-            for (int i = 0; i < _count; i++)
+            return IndexOfValue(value) >= 0;
+        }
+
+        /// <summary>
+        /// For a set of deliveries to resend (<see cref="IClientConnection.ResendWith"/>): the identifier the kept message
+        /// <paramref name="deliveryTag"/> was sent with, taken out for its resend; 0 when it is not one. A kept message
+        /// sent without DUP (<paramref name="duplicate"/> false) comes after every resend, so the set is emptied: those
+        /// left were acknowledged on the old connection or expired.
+        /// </summary>
+        public int TakeForResend(long deliveryTag, bool duplicate)
+        {
+            if (!duplicate)
             {
-                if (_values[i] == value)
-                {
-                    return true;
-                }
+                _count = 0;
+                return 0;
             }
 
-            return false;
+            int index = IndexOfValue(deliveryTag);
+            if (index < 0)
+            {
+                return 0;
+            }
+
+            int packetId = _ids[index];
+            long removed;
+            Remove(packetId, out removed);
+            return packetId;
+        }
+
+        /// <summary>The <paramref name="index"/>th identifier (0 ≤ index &lt; <see cref="Count"/>), in the order added.</summary>
+        public int IdAt(int index)
+        {
+            return _ids[index];
+        }
+
+        /// <summary>The value of the <paramref name="index"/>th identifier.</summary>
+        public long ValueAt(int index)
+        {
+            return _values[index];
         }
 
         /// <summary>The identifiers in the order they were added, a copy.</summary>
@@ -109,6 +140,19 @@ namespace EdgeBroker.Core.Sessions
             }
 
             return copy;
+        }
+
+        int IndexOfValue(long value)
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                if (_values[i] == value)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
 
         int IndexOf(int packetId)

@@ -118,8 +118,8 @@ namespace EdgeBroker.Core.Sessions
         /// <summary>The last delivery tag given to a shared-subscription message (counting down from -1).</summary>
         internal long LastSharedTag;
 
-        /// <summary>QoS 2 handshakes open across connections, both ways (packet identifiers only); made at the first,
-        /// let go when none is open. Guarded by SyncRoot.</summary>
-        internal Qos2Exchanges Qos2;
+        /// <summary>Handshakes open across connections (packet identifiers only): QoS 2 both ways, and deliveries an
+        /// ended connection left unacknowledged; made at the first, let go when none is open. Guarded by SyncRoot.</summary>
+        internal OpenExchanges Exchanges;
     }
 }

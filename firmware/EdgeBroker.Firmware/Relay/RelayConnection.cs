@@ -38,9 +38,9 @@ namespace EdgeBroker.Firmware.Relay
         readonly object _sendSync = new object();
         readonly long _channelNumber;
 
-        /// <summary>QoS 1 deliveries the core tagged, by packet identifier (under the outgoing queue's lock); created with
-        /// the first, as only persistent sessions get tagged deliveries.</summary>
-        PacketIdSet _taggedDeliveries;
+        /// <summary>QoS 1 deliveries the core tagged, by packet identifier, and those to resend (under the outgoing queue's
+        /// lock); created with the first, as only persistent sessions get tagged deliveries.</summary>
+        TaggedDeliveries _taggedDeliveries;
 
         int _nextPacketId;
 
@@ -380,8 +380,13 @@ namespace EdgeBroker.Firmware.Relay
                 bool tracked = qos > 0 && deliveryTag != 0;
                 if (qos > 0)
                 {
-                    packetId = NextPacketId();
-                    if (tracked && !TaggedDeliveries().Add(packetId, deliveryTag))
+                    packetId = deliveryTag > 0 && _taggedDeliveries != null ? _taggedDeliveries.TakeResent(deliveryTag, duplicate) : 0;
+                    if (packetId == 0)
+                    {
+                        packetId = NextPacketId();
+                    }
+
+                    if (tracked && !Tagged().Track(packetId, deliveryTag))
                     {
                         return false;
                     }
@@ -392,8 +397,7 @@ namespace EdgeBroker.Firmware.Relay
                 {
                     if (tracked)
                     {
-                        bool found;
-                        TaggedDeliveries().Remove(packetId, out found);
+                        _taggedDeliveries.Complete(packetId);
                     }
 
                     return false;
@@ -417,8 +421,26 @@ namespace EdgeBroker.Firmware.Relay
         {
             lock (_outgoing.SyncRoot)
             {
-                bool found;
-                return _taggedDeliveries == null ? 0 : _taggedDeliveries.Remove(packetId, out found);
+                return _taggedDeliveries == null ? 0 : _taggedDeliveries.Complete(packetId);
+            }
+        }
+
+        public void ResendWith(PacketIdentifiers resends)
+        {
+            lock (_outgoing.SyncRoot)
+            {
+                Tagged().ResendWith(resends);
+            }
+        }
+
+        public void CopyUnacknowledged(PacketIdentifiers into)
+        {
+            lock (_outgoing.SyncRoot)
+            {
+                if (_taggedDeliveries != null)
+                {
+                    _taggedDeliveries.CopyUnacknowledged(into);
+                }
             }
         }
 
@@ -616,19 +638,26 @@ namespace EdgeBroker.Firmware.Relay
             return clientId != null ? "of client " + clientId : "on channel " + ChannelId;
         }
 
-        PacketIdSet TaggedDeliveries()
+        TaggedDeliveries Tagged()
         {
             if (_taggedDeliveries == null)
             {
-                _taggedDeliveries = new PacketIdSet(RelaySettings.MaxTrackedDeliveries);
+                _taggedDeliveries = new TaggedDeliveries(RelaySettings.MaxTrackedDeliveries);
             }
 
             return _taggedDeliveries;
         }
 
+        /// <summary>The next packet identifier no tagged delivery or resend holds (at most
+        /// <see cref="RelaySettings.MaxTrackedDeliveries"/> do). Under the outgoing queue's lock.</summary>
         int NextPacketId()
         {
-            _nextPacketId = _nextPacketId == 65535 ? 1 : _nextPacketId + 1;
+            do
+            {
+                _nextPacketId = _nextPacketId == 65535 ? 1 : _nextPacketId + 1;
+            }
+            while (_taggedDeliveries != null && _taggedDeliveries.Holds(_nextPacketId));
+
             return _nextPacketId;
         }
 

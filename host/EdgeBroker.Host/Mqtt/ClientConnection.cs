@@ -76,6 +76,10 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// <summary>The PUBRELs to write right after the CONNACK, before anything else (<see cref="Resume"/>); null when none.</summary>
     int[]? _releasesToResend;
 
+    /// <summary>Deliveries an earlier connection of the session sent and the client did not acknowledge, packet identifier
+    /// → delivery tag, resent with those identifiers (<see cref="ResendWith"/>); null when none is left.</summary>
+    PacketIdentifiers? _resends;
+
     PairingMessage? _pairingMessage = pairingMessage;
     ushort _lastPacketIdentifier;
     bool _ready;
@@ -186,6 +190,37 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             }
 
             _releasesToResend = releasedPacketIdentifiers;
+        }
+    }
+
+    public void ResendWith(PacketIdentifiers resends)
+    {
+        lock (Sync)
+        {
+            _resends = resends;
+        }
+    }
+
+    public void CopyUnacknowledged(PacketIdentifiers into)
+    {
+        lock (Sync)
+        {
+            if (_inFlight is not null)
+            {
+                foreach (var (packetIdentifier, unacknowledged) in _inFlight)
+                {
+                    // A shared subscription's delivery (a tag below 0) is handed on to another member, not resent here.
+                    if (unacknowledged.DeliveryTag > 0 && !unacknowledged.Released)
+                    {
+                        into.Add(packetIdentifier, unacknowledged.DeliveryTag);
+                    }
+                }
+            }
+
+            for (var i = 0; _resends is not null && i < _resends.Count; i++)
+            {
+                into.Add(_resends.IdAt(i), _resends.ValueAt(i));
+            }
         }
     }
 
@@ -387,7 +422,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         {
             var topic = packet.Topic;
             var newAlias = UseTopicAlias(packet);
-            packet.PacketIdentifier = TakePacketIdentifier(qos, deliveryTag);
+            packet.PacketIdentifier = TakePacketIdentifier(qos, deliveryTag, duplicate);
 
             // Not awaited: the writer was not full (Flush), and a client that lags is bounded by the outbound limits,
             // not by holding up whoever routed the message. The writer measures the packet as it encodes it.
@@ -422,7 +457,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// (<see cref="PacketWriter.SendPublish"/>). Under <see cref="Sync"/>.</summary>
     bool WritePlain(RoutedMessage message, int qos, bool retain, long deliveryTag, bool duplicate)
     {
-        var packetIdentifier = TakePacketIdentifier(qos, deliveryTag);
+        var packetIdentifier = TakePacketIdentifier(qos, deliveryTag, duplicate);
         try
         {
             if (channel.Writer.SendPublish(message.Topic, message.Payload ?? [], message.PayloadOffset, message.PayloadLength, qos, retain, duplicate,
@@ -447,28 +482,52 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         return false;
     }
 
-    /// <summary>The packet identifier a delivery at <paramref name="qos"/> goes out with, recorded as in flight until
-    /// the client acknowledges it; 0 at QoS 0. Under <see cref="Sync"/>.</summary>
-    ushort TakePacketIdentifier(int qos, long deliveryTag)
+    /// <summary>The packet identifier a delivery at <paramref name="qos"/> goes out with — the one an earlier connection
+    /// sent it with when it is a resend [MQTT-4.4.0-1] —, recorded as in flight until the client acknowledges it; 0 at
+    /// QoS 0. Under <see cref="Sync"/>.</summary>
+    ushort TakePacketIdentifier(int qos, long deliveryTag, bool duplicate)
     {
         if (qos == 0)
         {
             return 0;
         }
 
-        var packetIdentifier = NextPacketIdentifier();
+        var packetIdentifier = TakeResent(deliveryTag, duplicate);
+        if (packetIdentifier == 0)
+        {
+            packetIdentifier = NextPacketIdentifier();
+        }
+
         (_inFlight ??= [])[packetIdentifier] = new Unacknowledged(deliveryTag, qos);
         return packetIdentifier;
     }
 
-    /// <summary>The next packet identifier not in flight (1..65535). Under <see cref="Sync"/>.</summary>
+    /// <summary>The identifier an earlier connection sent the kept message <paramref name="deliveryTag"/> with, taken
+    /// for its resend; 0 when it is not one (<see cref="PacketIdentifiers.TakeForResend"/>). Under <see cref="Sync"/>.</summary>
+    ushort TakeResent(long deliveryTag, bool duplicate)
+    {
+        if (_resends is null || deliveryTag <= 0)
+        {
+            return 0;
+        }
+
+        var packetIdentifier = _resends.TakeForResend(deliveryTag, duplicate);
+        if (_resends.Count == 0)
+        {
+            _resends = null;
+        }
+
+        return packetIdentifier == 0 || _inFlight?.ContainsKey((ushort)packetIdentifier) == true ? (ushort)0 : (ushort)packetIdentifier;
+    }
+
+    /// <summary>The next packet identifier not in flight and not kept for a resend (1..65535). Under <see cref="Sync"/>.</summary>
     ushort NextPacketIdentifier()
     {
         do
         {
             _lastPacketIdentifier = _lastPacketIdentifier == ushort.MaxValue ? (ushort)1 : (ushort)(_lastPacketIdentifier + 1);
         }
-        while (_inFlight is not null && _inFlight.ContainsKey(_lastPacketIdentifier));
+        while ((_inFlight is not null && _inFlight.ContainsKey(_lastPacketIdentifier)) || _resends?.Contains(_lastPacketIdentifier) == true);
 
         return _lastPacketIdentifier;
     }

@@ -44,6 +44,23 @@ internal sealed class RecordingConnection : IClientConnection
 
     public IEnumerable<string> Payloads => _received.Select(delivery => delivery.Payload);
 
+    /// <summary>What the core handed over with <see cref="ResendWith"/>; null when nothing.</summary>
+    public PacketIdentifiers? Resends { get; private set; }
+
+    /// <summary>What this connection reports as sent and not acknowledged when it ends (packet identifier → delivery
+    /// tag), as the test sets it.</summary>
+    public Dictionary<int, long> Unacknowledged { get; } = new();
+
+    public void ResendWith(PacketIdentifiers resends) => Resends = resends;
+
+    public void CopyUnacknowledged(PacketIdentifiers into)
+    {
+        foreach (var (packetId, deliveryTag) in Unacknowledged)
+        {
+            into.Add(packetId, deliveryTag);
+        }
+    }
+
     public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
         if (Room is { } room)

@@ -114,6 +114,14 @@ public class FaultIsolationTests
 
         public string ClientAddress => "127.0.0.1:64023";
 
+        public void ResendWith(PacketIdentifiers resends)
+        {
+        }
+
+        public void CopyUnacknowledged(PacketIdentifiers into)
+        {
+        }
+
         public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate)
         {
             switch (Mode)

@@ -209,14 +209,62 @@ public sealed class DeliveryTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third.ReadPacketAsync(TimeSpan.FromSeconds(1)));
     }
 
-    /// <summary>The packet identifier of the next packet, a QoS 1/2 PUBLISH (MQTT 3.1.1 or 5).</summary>
-    static async Task<ushort> ReadPublishIdAsync(RawMqttConnection connection)
+    public static TheoryData<string, int, int> ResendCases => new()
     {
-        var (type, _, body) = await connection.ReadPacketAsync();
+        { Engines.Host, 4, 1 }, { Engines.Host, 5, 1 }, { Engines.Host, 4, 2 }, { Engines.Host, 5, 2 }, { Engines.Emulator, 4, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ResendCases))]
+    public async Task A_resumed_session_gets_an_unacknowledged_delivery_again_with_its_original_packet_identifier(string engine, int protocolLevel, int qos)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        var expiry = protocolLevel == 5 ? 300u : 0u;
+        var first = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await first.ConnectAsync("resent-receiver", cleanSession: false, protocolLevel: protocolLevel, sessionExpiry: expiry));
+        Assert.Equal(qos, await first.SubscribeAsync("resend/id", qos: qos));
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+
+        // Two deliveries, so the first connection's identifiers are not simply where a new connection starts counting.
+        await publisher.PublishAsync("resend/id", "zero", (MqttQualityOfServiceLevel)qos);
+        var acknowledged = await ReadPublishIdAsync(first);
+        await first.SendPacketIdAsync((byte)(qos == 1 ? 0x40 : 0x50), acknowledged);
+        if (qos == 2)
+        {
+            Assert.Equal((6, 2, acknowledged), await ReadPacketIdAsync(first));
+            await first.SendPacketIdAsync(0x70, acknowledged);
+        }
+
+        await publisher.PublishAsync("resend/id", "one", (MqttQualityOfServiceLevel)qos);
+        var (flags, unacknowledged) = await ReadPublishFlagsAndIdAsync(first);
+        Assert.Equal(0, flags & 0x08);
+
+        // Dropped before the PUBACK / PUBREC: the resumed session gets it again with DUP and the same identifier
+        // [MQTT-4.4.0-1], so a client holding that identifier for its QoS 2 handshake knows it for the same message.
+        first.Abort();
+        await using var second = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await second.ConnectAsync("resent-receiver", cleanSession: false, protocolLevel: protocolLevel, sessionExpiry: expiry));
+        var (resentFlags, resent) = await ReadPublishFlagsAndIdAsync(second);
+        Assert.Equal((0x08, unacknowledged), (resentFlags & 0x08, resent));
+
+        // A new delivery is numbered with another identifier while the resend awaits its acknowledgement.
+        await publisher.PublishAsync("resend/id", "two", (MqttQualityOfServiceLevel)qos);
+        var (newFlags, next) = await ReadPublishFlagsAndIdAsync(second);
+        Assert.Equal(0, newFlags & 0x08);
+        Assert.NotEqual(unacknowledged, next);
+    }
+
+    /// <summary>The flags and the packet identifier of the next packet, a QoS 1/2 PUBLISH (MQTT 3.1.1 or 5).</summary>
+    static async Task<(int Flags, ushort PacketId)> ReadPublishFlagsAndIdAsync(RawMqttConnection connection)
+    {
+        var (type, flags, body) = await connection.ReadPacketAsync();
         Assert.Equal(3, type);
         var offset = 2 + ((body[0] << 8) | body[1]);
-        return (ushort)((body[offset] << 8) | body[offset + 1]);
+        return (flags, (ushort)((body[offset] << 8) | body[offset + 1]));
     }
+
+    /// <summary>The packet identifier of the next packet, a QoS 1/2 PUBLISH (MQTT 3.1.1 or 5).</summary>
+    static async Task<ushort> ReadPublishIdAsync(RawMqttConnection connection) => (await ReadPublishFlagsAndIdAsync(connection)).PacketId;
 
     /// <summary>The type, flags and packet identifier of the next packet.</summary>
     static async Task<(int Type, int Flags, ushort PacketId)> ReadPacketIdAsync(RawMqttConnection connection)

@@ -14,4 +14,12 @@ sealed class FuzzedClientConnection(int channelNumber) : IClientConnection
     public string ClientAddress => "127.0.0.1:50000";
 
     public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate) => true;
+
+    public void ResendWith(PacketIdentifiers resends)
+    {
+    }
+
+    public void CopyUnacknowledged(PacketIdentifiers into)
+    {
+    }
 }

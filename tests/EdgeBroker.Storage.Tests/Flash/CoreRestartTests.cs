@@ -54,6 +54,14 @@ public sealed class CoreRestartTests : FlashLogFixture
 
         public string ClientAddress => "127.0.0.1:50000";
 
+        public void ResendWith(PacketIdentifiers resends)
+        {
+        }
+
+        public void CopyUnacknowledged(PacketIdentifiers into)
+        {
+        }
+
         public bool Send(RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers, long deliveryTag, bool duplicate)
         {
             Received.Add((Encoding.UTF8.GetString(message.Payload, message.PayloadOffset, message.PayloadLength), deliveryTag, duplicate));
