@@ -6,6 +6,7 @@ using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Presence;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Subscriptions;
 using EdgeBroker.Core.Topics;
@@ -23,7 +24,7 @@ namespace EdgeBroker.Core
     /// engine cannot decide around them; the core's tests reach them through InternalsVisibleTo.
     /// </para>
     /// </summary>
-    public sealed class BrokerCore
+    public sealed class BrokerCore : IKnownClients
     {
         /// <summary>MQTT 5 session expiry value meaning "never expires".</summary>
         public const uint NeverExpires = 0xFFFFFFFF;

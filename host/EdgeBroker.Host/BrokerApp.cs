@@ -81,9 +81,11 @@ public static class BrokerApp
         {
             var settings = services.GetRequiredService<IOptions<BrokerOptions>>().Value;
             var storage = services.GetRequiredService<BrokerStorage>();
-            IAccessPolicy policy = settings.EnforcesAccessControl() ? services.GetRequiredService<BrokerSecurity>().Policy : new AllowAllPolicy();
+            var security = services.GetRequiredService<BrokerSecurity>();
+            IAccessPolicy policy = settings.EnforcesAccessControl() ? security.Policy : new AllowAllPolicy();
             var offline = new TimedOfflineStore(storage.Offline, services.GetRequiredService<BrokerMetrics>());
             var core = new BrokerCore(policy, offline, storage.Sessions, settings.OfflineLimits, MaxQos, 1024);
+            security.KnownClients = core;
             core.P2PMaxHops = settings.P2PMaxHops;
             core.P2PMaxRoutes = settings.P2PMaxRoutes;
             core.P2PUnreachableTtlSeconds = settings.P2PUnreachableTtlSeconds;

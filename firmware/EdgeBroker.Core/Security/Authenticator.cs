@@ -17,6 +17,7 @@ namespace EdgeBroker.Core.Security
         readonly IDeviceStore _devices;
         readonly PairingWindows _pairing;
         readonly SecretGenerator _secrets;
+        IKnownClients _knownClients;
 
         public Authenticator(SecurityOptions options, LoginThrottle throttle, TokenRegistry tokens, IDeviceStore devices,
             PairingWindows pairing, SecretGenerator secrets)
@@ -27,6 +28,13 @@ namespace EdgeBroker.Core.Security
             _devices = devices;
             _pairing = pairing;
             _secrets = secrets;
+        }
+
+        /// <summary>The routing core, asked whether a client ID is in use before it is paired
+        /// (<see cref="BrokerSecurity.KnownClients"/>).</summary>
+        public IKnownClients KnownClients
+        {
+            set { _knownClients = value; }
         }
 
         public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs)
@@ -238,14 +246,16 @@ namespace EdgeBroker.Core.Security
             PairingWindow window = _pairing.Find(group, nowMs);
             if (window == null)
             {
-                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "no pairing window is open for group " + group);
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "no pairing window is open for group " + ClientTextForLog.Of(group));
             }
 
+            // No '/', '+' or '#': the credentials go to the device at {group}/p2p/{clientId}, a topic name.
             int deviceStart = group.Length + ClientIdentity.Separator.Length;
-            if (ClientIdentity.GroupOf(clientId) != group || clientId.Length <= deviceStart || clientId.IndexOf('/') >= 0)
+            if (ClientIdentity.GroupOf(clientId) != group || clientId.Length <= deviceStart || clientId.IndexOf('/') >= 0
+                || clientId.IndexOf('+') >= 0 || clientId.IndexOf('#') >= 0)
             {
                 return AuthDecision.Refuse(AuthOutcome.NotAuthorized,
-                    "pairing client ID must be " + group + ClientIdentity.Separator + "{deviceId}, without '/'");
+                    "pairing client ID must be " + group + ClientIdentity.Separator + "{deviceId}, without '/', '+' or '#'");
             }
 
             if (window.HasAdmitted(clientId))
@@ -257,6 +267,12 @@ namespace EdgeBroker.Core.Security
             if (existing != null && !existing.Revoked)
             {
                 return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "already paired; revoke the device to pair it again");
+            }
+
+            // A revoked device paired again may take up its own session; any other ID in use belongs to someone.
+            if (existing == null && _knownClients != null && _knownClients.HasSession(clientId))
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "the client ID is in use (a connected client or a kept session); pairing is for new devices");
             }
 
             string secret = _secrets.NewSecret();
@@ -276,12 +292,12 @@ namespace EdgeBroker.Core.Security
         {
             if (key == null)
             {
-                return Bad("unknown access key " + userName.First);
+                return Bad("unknown access key " + ClientTextForLog.Of(userName.First));
             }
 
             if (_options.InstanceId != null && _options.InstanceId != userName.Second)
             {
-                return Bad("instance ID " + userName.Second + " is not this broker's");
+                return Bad("instance ID " + ClientTextForLog.Of(userName.Second) + " is not this broker's");
             }
 
             return null;

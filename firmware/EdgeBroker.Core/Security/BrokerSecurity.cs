@@ -41,6 +41,20 @@ namespace EdgeBroker.Core.Security
 
         public SecurityOptions Options { get { return _options; } }
 
+        /// <summary>The routing core, which pairing asks whether a client ID is in use (a pairing window pairs new devices
+        /// only). Engines set it once the core is made (it is made with <see cref="Policy"/>); until then nothing is
+        /// known to be in use.</summary>
+        public IKnownClients KnownClients
+        {
+            set
+            {
+                lock (_sync)
+                {
+                    _authenticator.KnownClients = value;
+                }
+            }
+        }
+
         /// <summary>The access policy to give the routing core; set <see cref="SecurityPolicy.Denied"/> to log denials.</summary>
         public SecurityPolicy Policy { get { return _policy; } }
 

@@ -168,7 +168,7 @@ namespace EdgeBroker.Firmware.Relay
 
             IPEndPoint remote = _connection.RemoteEndPoint();
             string ip = remote.Address.ToString();
-            string who = "of client " + ClientIdForLog.Of(clientId) + " from " + ip;
+            string who = "of client " + ClientTextForLog.Of(clientId) + " from " + ip;
             AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs());
             if (decision.ResponseDelayMs > 0)
             {

@@ -60,6 +60,7 @@ namespace EdgeBroker.Firmware.Relay
         public static RelayContext Compose(RelaySettings settings, FlashStore store, BrokerSecurity security, IRelayLog log)
         {
             BrokerCore core = new BrokerCore(security.Policy, store.Offline, store.Sessions, settings.ToOfflineLimits(), MaxQos, settings.MaxClients);
+            security.KnownClients = core;
 
             // Routes to clients of gateways below this one (P2P federation) cost heap like clients: as many at most.
             core.P2PMaxRoutes = settings.MaxClients;

@@ -152,7 +152,7 @@ sealed partial class CoreBridge
                 ReturnCode = MqttConnectReasonCodeConverter.ToConnectReturnCode(code),
             }).ConfigureAwait(false);
             _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
-                ClientIdForLog.Of(clientId), channel.Source, ProtocolName(version), decision.Reason,
+                ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), decision.Reason,
                 decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty);
             return null;
         }

@@ -49,6 +49,46 @@ public class PairingTests
     }
 
     [Fact]
+    public void A_client_id_in_use_is_not_paired_unless_it_is_a_revoked_device()
+    {
+        var inUse = new HashSet<string> { ClientId };
+        _fixture.Security.KnownClients = new KnownClients(inUse);
+        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
+
+        AuthDecision refused = _fixture.Connect(ClientId, PairUserName, null);
+
+        Assert.Equal(AuthOutcome.NotAuthorized, refused.Outcome);
+        Assert.Contains("the client ID is in use", refused.Reason);
+        Assert.Null(_fixture.Devices.FindDevice(ClientId));
+
+        inUse.Clear();
+        _fixture.Pair(Group, ClientId);
+        Assert.True(_fixture.Security.RevokeDevice(ClientId));
+        inUse.Add(ClientId);
+        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now + 1);
+        Assert.True(_fixture.Connect(ClientId, PairUserName, null, now: SecurityFixture.Now + 2).IsAccepted);
+    }
+
+    [Theory]
+    [InlineData(Group + "@@@a+b")]
+    [InlineData(Group + "@@@a#")]
+    [InlineData(Group + "@@@a/b")]
+    public void A_client_id_that_cannot_be_a_topic_level_is_not_paired(string clientId)
+    {
+        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
+
+        AuthDecision refused = _fixture.Connect(clientId, PairUserName, null);
+
+        Assert.Equal(AuthOutcome.NotAuthorized, refused.Outcome);
+        Assert.Null(_fixture.Devices.FindDevice(clientId));
+    }
+
+    sealed class KnownClients(HashSet<string> inUse) : IKnownClients
+    {
+        public bool HasSession(string clientId) => inUse.Contains(clientId);
+    }
+
+    [Fact]
     public void Outside_a_window_pairing_is_not_authorized()
     {
         Assert.Equal(AuthOutcome.NotAuthorized, _fixture.Connect(ClientId, PairUserName, null).Outcome);

@@ -168,6 +168,31 @@ public sealed class GatewaySecurityTests
         Assert.Equal(NotAuthorized, await RawConnectAsync(broker, "GID_sensors@@@thermo1", userName, password));
     }
 
+    [Fact]
+    public async Task A_pairing_window_refuses_a_client_id_in_use_or_with_wildcards_and_pairs_a_new_one()
+    {
+        await using var broker = EmulatorEngine.Start(WithAccessKey(("pairing_group", "GID_sensors")));
+
+        // A signed-in client with a persistent session, away; and one connected now.
+        await using (var away = await RawMqttConnection.OpenAsync(broker))
+        {
+            Assert.Equal(Accepted, await away.ConnectAsync(Sensor, cleanSession: false, userName: SignatureUser, password: SignatureOf(Secret, Sensor)));
+        }
+
+        await using var live = await ConnectSignedAsync(broker, OtherSensor);
+        broker.Gateway.Pairing.Press();
+
+        Assert.Equal(NotAuthorized, await RawConnectAsync(broker, Sensor, "Pair|GID_sensors", ""));
+        Assert.Equal(NotAuthorized, await RawConnectAsync(broker, OtherSensor, "Pair|GID_sensors", ""));
+        Assert.Equal(NotAuthorized, await RawConnectAsync(broker, "GID_sensors@@@a+b", "Pair|GID_sensors", ""));
+        Assert.Equal(NotAuthorized, await RawConnectAsync(broker, "GID_sensors@@@a#", "Pair|GID_sensors", ""));
+        Assert.True(live.Client.IsConnected);
+        Assert.Contains(broker.LoggedProblems, line => line.Contains("the client ID is in use"));
+
+        var (userName, _) = await PairAsync(broker, "GID_sensors@@@thermo1");
+        Assert.Equal("Device|GID_sensors@@@thermo1", userName);
+    }
+
     /// <summary>Connects with <c>Pair|{group}</c> while the window is open and returns the credentials the gateway sends
     /// in its first message, on the device's own P2P address.</summary>
     internal static async Task<(string UserName, string Password)> PairAsync(RunningBroker broker, string clientId)

@@ -46,6 +46,28 @@ public sealed class PairedDeviceTests
     }
 
     [Fact]
+    public async Task A_pairing_window_refuses_a_client_id_in_use_and_pairs_a_revoked_device_again()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var owner = await SecureClients.PairAsync(api, "GID_sensors", "DEVICE_001");
+        (await api.Sensors.PostAsync(AdminPaths.DevicesRevoke, DeviceApiTests.ClientId(owner.ClientId))).AssertOk();
+        Assert.Equal("Device|GID_sensors@@@DEVICE_001", (await SecureClients.PairAsync(api, "GID_sensors", "DEVICE_001")).UserName);
+
+        // An ID with a session and no device record — here a client of an access key — is not paired: whoever
+        // connected first would take its session, its kept messages and a lasting identity.
+        const string Backend = "GID_sensors@@@backend";
+        await using var signed = await SecureClients.ConnectAsync(api.Broker, Backend, $"Signature|{ApiBroker.SensorsKey}|{SignedApiClient.DefaultInstanceId}",
+            SecureBroker.SignaturePassword(ApiBroker.SensorsSecret, Backend));
+        Assert.Equal(MqttClientConnectResultCode.Success, signed.ConnectResult.ResultCode);
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized,
+            await SecureBroker.RefusedAsync(api.Broker, Backend, MqttProtocolVersion.V311, "Pair|GID_sensors", ""));
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized,
+            await SecureBroker.RefusedAsync(api.Broker, "GID_sensors@@@a+b", MqttProtocolVersion.V311, "Pair|GID_sensors", ""));
+        Assert.True(signed.Client.IsConnected);
+        Assert.Contains(api.Broker.LoggedProblems, line => line.Contains("the client ID is in use"));
+    }
+
+    [Fact]
     public async Task A_rename_shows_in_the_list()
     {
         await using var api = await ApiBroker.StartAsync();
