@@ -17,11 +17,13 @@ namespace EdgeBroker.Core.Security
         readonly IDeviceStore _devices;
         readonly PairingWindows _pairing;
         readonly SecretGenerator _secrets;
+        readonly ConnectedClients _connected;
         IKnownClients _knownClients;
 
         public Authenticator(SecurityOptions options, LoginThrottle throttle, TokenRegistry tokens, IDeviceStore devices,
-            PairingWindows pairing, SecretGenerator secrets)
+            PairingWindows pairing, SecretGenerator secrets, ConnectedClients connected)
         {
+            _connected = connected;
             _options = options;
             _throttle = throttle;
             _tokens = tokens;
@@ -61,6 +63,11 @@ namespace EdgeBroker.Core.Security
 
             int delay = _throttle.DelayMs(remoteAddress, nowMs);
             AuthDecision decision = Decide(clientId, userName, password, nowMs);
+            if (decision.IsAccepted && !VouchesForClientId(decision.Client.Mode) && IsConnectedWithBoundCredentials(clientId))
+            {
+                decision = AuthDecision.Refuse(AuthOutcome.NotAuthorized,
+                    "the client ID is connected with credentials bound to it (Signature or Device), which only such credentials may take over");
+            }
             if (decision.Outcome == AuthOutcome.BadCredentials && _throttle.RecordFailure(remoteAddress, nowMs))
             {
                 decision.Reason = decision.Reason + "; too many failed logins: address locked out for "
@@ -135,6 +142,22 @@ namespace EdgeBroker.Core.Security
             return IsPairedDevice(clientId)
                 ? PairedDeviceRefusal()
                 : Accept(clientId, ClientIdentity.GroupOf(clientId), AuthMode.Password, "password file user " + userName);
+        }
+
+        /// <summary>Whether credentials of <paramref name="mode"/> prove the client ID itself: a Signature password is an
+        /// HMAC of it, a device's secret was issued for it. Anonymous, password-file and Token clients choose their ID
+        /// freely (a token is the access key's, not the ID's).</summary>
+        static bool VouchesForClientId(AuthMode mode)
+        {
+            return mode == AuthMode.Signature || mode == AuthMode.Device || mode == AuthMode.Pairing;
+        }
+
+        /// <summary>Whether <paramref name="clientId"/> is connected now with credentials that prove it: a client that
+        /// chose the ID freely may not take that connection over (its session, its P2P messages, its group's rights).</summary>
+        bool IsConnectedWithBoundCredentials(string clientId)
+        {
+            AuthenticatedClient live = _connected.Find(clientId);
+            return live != null && VouchesForClientId(live.Mode) && live.Mode != AuthMode.Pairing;
         }
 
         bool IsPairedDevice(string clientId)

@@ -35,7 +35,7 @@ namespace EdgeBroker.Core.Security
             _devices = devices;
             SecretGenerator secrets = new SecretGenerator(random);
             _tokens = new TokenRegistry(tokens, secrets);
-            _authenticator = new Authenticator(options, new LoginThrottle(options.Throttle), _tokens, devices, _pairing, secrets);
+            _authenticator = new Authenticator(options, new LoginThrottle(options.Throttle), _tokens, devices, _pairing, secrets, _clients);
             _policy = new SecurityPolicy(options, _clients, _counters);
         }
 

@@ -12,6 +12,39 @@ public class AuthenticationTests
     readonly SecurityFixture _fixture = new();
 
     [Fact]
+    public void A_client_that_chose_its_id_freely_cannot_take_over_one_connected_with_credentials_bound_to_it()
+    {
+        var open = new SecurityFixture(options => options.AllowAnonymous = true);
+        const string Backend = "GID_app@@@backend";
+        AuthDecision signed = open.ConnectWithSignature(Backend);
+        string token = open.IssueToken(read: true, write: false, parents: "GID_app");
+
+        AuthDecision anonymous = open.Connect(Backend, null, null);
+        AuthDecision withToken = open.ConnectWithTokens(Backend, "R|" + token);
+
+        Assert.Equal((AuthOutcome.NotAuthorized, AuthOutcome.NotAuthorized), (anonymous.Outcome, withToken.Outcome));
+        Assert.Contains("credentials bound to it", anonymous.Reason);
+        Assert.Same(signed.Client, open.Security.Clients.Find(Backend));
+        Assert.True(open.ConnectWithSignature(Backend).IsAccepted);
+
+        // Once it has left, the ID is free again: what is not connected is not known to be anyone's.
+        open.Security.Disconnected(open.Security.Clients.Find(Backend));
+        Assert.True(open.Connect(Backend, null, null).IsAccepted);
+    }
+
+    [Fact]
+    public void A_refusal_shows_an_over_long_access_key_id_by_its_start_and_length()
+    {
+        string longKey = new string('K', 65_000);
+
+        AuthDecision refused = _fixture.Connect(ClientId, "Signature|" + longKey + "|" + SecurityFixture.InstanceId, "x");
+
+        Assert.Equal(AuthOutcome.BadCredentials, refused.Outcome);
+        Assert.Contains("(65000 characters)", refused.Reason);
+        Assert.True(refused.Reason.Length < 200, refused.Reason);
+    }
+
+    [Fact]
     public void Signature_mode_accepts_the_vendor_signature_of_the_client_id()
     {
         AuthDecision decision = _fixture.ConnectWithSignature(ClientId);

@@ -105,6 +105,20 @@ public sealed class AuthenticationTests
         Assert.NotEqual(MqttClientSubscribeResultCode.GrantedQoS0, denied.Items.Single().ResultCode);
     }
 
+    [Theory]
+    [MemberData(nameof(EnginesAndProtocols), MemberType = typeof(SecureBroker))]
+    public async Task An_anonymous_client_cannot_take_over_a_client_id_connected_with_its_signature(string engine, MqttProtocolVersion protocol)
+    {
+        await using var broker = await StartAsync(engine, new Dictionary<string, string?> { ["EdgeBroker:Security:AllowAnonymous"] = "true" });
+        await using var backend = await ConnectAsync(broker, Backend, protocol);
+
+        var code = await RefusedAsync(broker, Backend, protocol, userName: null, password: null);
+
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, code);
+        Assert.True(backend.Client.IsConnected);
+        Assert.Contains(broker.LoggedProblems, line => line.Contains("credentials bound to it"));
+    }
+
     /// <summary>The bytes themselves, without a client library's mapping of 3.1.1 return codes in between.</summary>
     [Theory]
     [MemberData(nameof(Engines.WithSecurity), MemberType = typeof(Engines))]
