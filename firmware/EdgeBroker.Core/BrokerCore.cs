@@ -77,8 +77,8 @@ namespace EdgeBroker.Core
             _subscriptions = new SubscriptionIndex();
             _offlineStore = offlineStore;
             _sessionStore = sessionStore;
-            _offline = new OfflineDelivery(offlineStore, limits, _due);
             _counters = new RoutingCounters();
+            _offline = new OfflineDelivery(offlineStore, limits, _due, _counters);
             _maxQos = maxQos;
             _uplinks = new UplinkSet();
             _uplinks.Reachable = CollectReachable;

@@ -34,16 +34,19 @@ namespace EdgeBroker.Core.Offline
         readonly IOfflineStore _store;
         readonly OfflineLimits _limits;
         readonly DueSessions _due;
+        readonly RoutingCounters _counters;
 
         /// <summary>1 while the store cannot write (interlocked: sessions have locks of their own).</summary>
         int _storeUnavailable;
 
         /// <param name="due">Where a session with a backlog left is listed for <see cref="Tick"/>.</param>
-        public OfflineDelivery(IOfflineStore store, OfflineLimits limits, DueSessions due)
+        /// <param name="counters">Where a message sent without being kept is counted.</param>
+        public OfflineDelivery(IOfflineStore store, OfflineLimits limits, DueSessions due, RoutingCounters counters)
         {
             _store = store;
             _limits = limits;
             _due = due;
+            _counters = counters;
         }
 
         /// <summary>A connection was attached: the first batch from the store, with the QoS 0 messages kept in memory
@@ -93,7 +96,7 @@ namespace EdgeBroker.Core.Offline
 
             if (id == AppendResult.QuotaFull)
             {
-                return PublishOutcome.QuotaExceeded;
+                return SendUnkept(session, message, qos, retain, subscriptionIdentifiers);
             }
 
             if (session.Connection == null || session.BacklogPending)
@@ -110,6 +113,26 @@ namespace EdgeBroker.Core.Offline
             }
 
             session.SentUpTo = id;
+            return PublishOutcome.Delivered;
+        }
+
+        /// <summary>
+        /// A message for a session whose quota is full: when the receiver is connected and nothing of its backlog waits
+        /// (so the message keeps its place), it is sent without being kept rather than dropped — a burst that comes
+        /// faster than a connected receiver acknowledges fills the quota with messages already in flight to it (on the
+        /// device, 32: a burst of 100 from the cloud lost 20–68). Lost only if the connection ends before the
+        /// acknowledgement, as a message that is not kept is; counted (<see cref="RoutingCounters.SentUnkept"/>). An
+        /// away receiver, or one whose connection takes no more, keeps the quota's meaning: the message is dropped.
+        /// </summary>
+        PublishOutcome SendUnkept(Session session, RoutedMessage message, int qos, bool retain, int[] subscriptionIdentifiers)
+        {
+            if (session.Connection == null || session.BacklogPending
+                || !session.Connection.Send(message, qos, retain, subscriptionIdentifiers, 0, false))
+            {
+                return PublishOutcome.QuotaExceeded;
+            }
+
+            _counters.CountSentUnkept();
             return PublishOutcome.Delivered;
         }
 

@@ -17,6 +17,7 @@ namespace EdgeBroker.Core.Routing
         int _denied;
         int _invalidTopic;
         int _quotaDropped;
+        int _sentUnkept;
         int _engineDropped;
         int _duplicateDropped;
         int _storeRefused;
@@ -52,6 +53,10 @@ namespace EdgeBroker.Core.Routing
         public int InvalidTopic { get { return _invalidTopic; } }
 
         public int QuotaDropped { get { return _quotaDropped; } }
+
+        /// <summary>QoS 1/2 messages for a connected persistent receiver whose offline quota was full, sent without being
+        /// kept instead of dropped (<see cref="Offline.OfflineDelivery.Keep"/>).</summary>
+        public int SentUnkept { get { return _sentUnkept; } }
 
         /// <summary>Messages an engine could not queue for a connected client (its send queue was full) and that are not
         /// kept in the offline store either: QoS 0, and QoS 1/2 for sessions that end with their connection.</summary>
@@ -110,6 +115,8 @@ namespace EdgeBroker.Core.Routing
         internal void CountInvalidTopic() { Interlocked.Increment(ref _invalidTopic); }
 
         internal void CountQuotaDropped() { Interlocked.Increment(ref _quotaDropped); }
+
+        internal void CountSentUnkept() { Interlocked.Increment(ref _sentUnkept); }
 
         internal void CountEngineDropped() { Interlocked.Increment(ref _engineDropped); }
 

@@ -226,6 +226,35 @@ public sealed class OfflineDeliveryTests
     /// <summary>The device subscribes with a persistent session and leaves; returns once the broker has seen it go, so a
     /// message published next is kept for it, not sent to the connection that is closing (which a redelivery would then
     /// mark as a duplicate).</summary>
+    [Theory]
+    [MemberData(nameof(Engines.WithTunableOffline), MemberType = typeof(Engines))]
+    public async Task A_connected_receiver_gets_what_comes_past_its_full_quota_sent_without_being_kept(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:MaxOfflineMessagesPerClient"] = "3",
+        });
+
+        // Connected, and slower than the sender: it acknowledges nothing, so its three kept messages fill the quota.
+        var device = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await device.ConnectAsync(Device, cleanSession: false));
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+        for (var i = 0; i < 10; i++)
+        {
+            await sender.PublishAsync(Topic, "m" + i);
+        }
+
+        Assert.Equal(["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"], await ReadPayloadsAsync(device, 10));
+        Assert.Equal((7, 0), (broker.Counters!.SentUnkept, broker.Counters.QuotaDropped));
+
+        // Only the kept three outlive the connection.
+        device.Abort();
+        await using var again = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await again.ConnectAsync(Device, cleanSession: false));
+        Assert.Equal(["m0", "m1", "m2"], await ReadPayloadsAsync(again, 3));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => again.ReadPacketAsync(TimeSpan.FromSeconds(1)));
+    }
+
     static async Task LeaveAsync(RunningBroker broker, MqttProtocolVersion protocol = MqttProtocolVersion.V311)
     {
         var device = await TestClient.ConnectAsync(broker, Device, protocol, cleanStart: false, sessionExpiry: 300);
