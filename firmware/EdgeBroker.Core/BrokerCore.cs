@@ -1364,7 +1364,7 @@ namespace EdgeBroker.Core
                 session.IsStored = false;
             }
 
-            session.VolatileQueue = null;
+            _offline.ForgetVolatile(session);
 
             // Calls that found this session before it was discarded and waited for its lock (the old connection's end
             // after a clean start, a SUBSCRIBE in flight) must not write it back to the store.

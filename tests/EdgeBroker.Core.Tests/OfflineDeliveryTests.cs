@@ -19,6 +19,32 @@ public class OfflineDeliveryTests
     }
 
     [Fact]
+    public void Qos0_kept_for_away_sessions_is_held_to_the_per_client_bytes_and_to_the_total_for_all()
+    {
+        // "s/a" + 8 bytes of payload: 11 bytes a message.
+        _broker.Limits.MaxBytesPerClient = 30;
+        _broker.Limits.MaxQos0BytesKept = 25;
+        _broker.ConnectThenLeave("a", TestBroker.Persistent, "s/a");
+        _broker.ConnectThenLeave("b", TestBroker.Persistent, "s/b");
+
+        Assert.Equal(PublishOutcome.Queued, _broker.Publish("sender", "s/a", payload: "12345678"));
+        Assert.Equal(PublishOutcome.Queued, _broker.Publish("sender", "s/b", payload: "12345678"));
+        Assert.Equal(PublishOutcome.QuotaExceeded, _broker.Publish("sender", "s/a", payload: "12345678"));
+
+        // What a returning session is handed frees its share of the total.
+        var a = _broker.Connect("a", TestBroker.Persistent, cleanStart: false);
+        Assert.Equal(["12345678"], a.Payloads);
+        Assert.Equal(PublishOutcome.Queued, _broker.Publish("sender", "s/b", payload: "12345678"));
+
+        // And so does a session that is discarded.
+        _broker.Connect("b", TestBroker.Persistent, cleanStart: true);
+        _broker.Disconnect(a);
+        Assert.Equal(PublishOutcome.Queued, _broker.Publish("sender", "s/a", payload: "12345678"));
+        Assert.Equal(PublishOutcome.Queued, _broker.Publish("sender", "s/a", payload: "12345678"));
+        Assert.Equal(PublishOutcome.QuotaExceeded, _broker.Publish("sender", "s/a", payload: "123456789"));
+    }
+
+    [Fact]
     public void P2PQos0_ToAnAwayReceiver_IsDroppedAndCounted()
     {
         Assert.Equal(PublishOutcome.NoMatchingSubscribers, _broker.Publish("sender", P2PTopic, qos: 0));

@@ -39,6 +39,11 @@ namespace EdgeBroker.Core.Offline
         /// <summary>1 while the store cannot write (interlocked: sessions have locks of their own).</summary>
         int _storeUnavailable;
 
+        /// <summary>Bytes of every away session's kept QoS 0 messages (<see cref="OfflineLimits.MaxQos0BytesKept"/>), under
+        /// <see cref="_qos0Sync"/>: sessions have locks of their own, and the device has no 64-bit Interlocked.</summary>
+        long _qos0Bytes;
+        readonly object _qos0Sync = new object();
+
         /// <param name="due">Where a session with a backlog left is listed for <see cref="Tick"/>.</param>
         /// <param name="counters">Where a message sent without being kept is counted.</param>
         public OfflineDelivery(IOfflineStore store, OfflineLimits limits, DueSessions due, RoutingCounters counters)
@@ -173,7 +178,7 @@ namespace EdgeBroker.Core.Offline
         /// (all that are left for <see cref="long.MaxValue"/>), in the order they came, each taken off the queue as it goes
         /// (QoS 0 is sent once; what a connection that drops was not sent waits for the next one); once all are sent the
         /// queue goes. A QoS 0 message the connection cannot take is dropped, as QoS 0 is for a connected client.</summary>
-        static void SendVolatileBefore(Session session, long storedId, long nowMs)
+        void SendVolatileBefore(Session session, long storedId, long nowMs)
         {
             ArrayList queue = session.VolatileQueue;
             if (queue == null)
@@ -191,6 +196,7 @@ namespace EdgeBroker.Core.Offline
 
                 // At most MaxMessagesPerClient entries move up: no index to keep on every session.
                 queue.RemoveAt(0);
+                CountQos0Bytes(-MemoryOfflineStore.SizeOf(kept.Message));
                 if (kept.ExpiresAtMs > nowMs)
                 {
                     session.Connection.Send(kept.Message, 0, kept.Retain, kept.SubscriptionIdentifiers, 0, false);
@@ -200,22 +206,68 @@ namespace EdgeBroker.Core.Offline
             session.VolatileQueue = null;
         }
 
-        /// <summary>Keeps a QoS 0 message in memory for an away session; false when its quota is full.</summary>
+        /// <summary>Keeps a QoS 0 message in memory for an away session; false when its quota is full — by count or
+        /// bytes, its own or all away sessions' together (<see cref="OfflineLimits.MaxQos0BytesKept"/>): only memory holds
+        /// them, and 300 messages of 1 MB held 295 MB for one session.</summary>
         public bool KeepVolatile(Session session, RoutedMessage message, bool retain, int[] subscriptionIdentifiers)
         {
-            if (session.VolatileQueue == null)
-            {
-                session.VolatileQueue = new ArrayList();
-            }
-
-            if (session.VolatileQueue.Count >= _limits.MaxMessagesPerClient)
+            long size = MemoryOfflineStore.SizeOf(message);
+            ArrayList queue = session.VolatileQueue;
+            if (queue != null && (queue.Count >= _limits.MaxMessagesPerClient || BytesOf(queue) + size > _limits.MaxBytesPerClient))
             {
                 return false;
+            }
+
+            lock (_qos0Sync)
+            {
+                if (_qos0Bytes + size > _limits.MaxQos0BytesKept)
+                {
+                    return false;
+                }
+
+                _qos0Bytes += size;
+            }
+
+            if (queue == null)
+            {
+                session.VolatileQueue = new ArrayList();
             }
 
             // Ids only grow: every message stored for this session so far has one at most this, every later one more.
             session.VolatileQueue.Add(new StoredMessage(_store.LastIssuedId, message.Detach(), 0, retain, subscriptionIdentifiers, ExpiresAt(message)));
             return true;
+        }
+
+        /// <summary>The session is discarded: its kept QoS 0 messages go, and their bytes with them.</summary>
+        public void ForgetVolatile(Session session)
+        {
+            ArrayList queue = session.VolatileQueue;
+            if (queue != null)
+            {
+                CountQos0Bytes(-BytesOf(queue));
+                session.VolatileQueue = null;
+            }
+        }
+
+        /// <summary>Topic and payload bytes of a session's kept QoS 0 messages: summed when asked, at most
+        /// <see cref="OfflineLimits.MaxMessagesPerClient"/> entries, rather than kept in a field of every session.</summary>
+        static long BytesOf(ArrayList queue)
+        {
+            long bytes = 0;
+            for (int i = 0; i < queue.Count; i++)
+            {
+                bytes += MemoryOfflineStore.SizeOf(((StoredMessage)queue[i]).Message);
+            }
+
+            return bytes;
+        }
+
+        void CountQos0Bytes(long change)
+        {
+            lock (_qos0Sync)
+            {
+                _qos0Bytes += change;
+            }
         }
 
         /// <summary>The client acknowledged stored message <paramref name="id"/>.</summary>
@@ -300,7 +352,7 @@ namespace EdgeBroker.Core.Offline
 
         /// <summary>Sends the first <paramref name="count"/> stored messages of <paramref name="page"/> in order until the
         /// connection refuses one; returns how many it took.</summary>
-        static int SendPage(Session session, ArrayList page, int count, long nowMs)
+        int SendPage(Session session, ArrayList page, int count, long nowMs)
         {
             int sent = 0;
             while (sent < count)

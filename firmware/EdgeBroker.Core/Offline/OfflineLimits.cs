@@ -10,6 +10,7 @@ namespace EdgeBroker.Core.Offline
             DefaultMessageTtlMs = 72L * 3600 * 1000;
             BatchSize = 30;
             BatchIntervalMs = 5000;
+            MaxQos0BytesKept = 64L * 1024 * 1024;
         }
 
         /// <summary>Messages kept per client; a message beyond it is refused (and counted), the kept ones stay.</summary>
@@ -17,6 +18,11 @@ namespace EdgeBroker.Core.Offline
 
         /// <summary>Payload and topic bytes kept per client, enforced like <see cref="MaxMessagesPerClient"/>.</summary>
         public long MaxBytesPerClient { get; set; }
+
+        /// <summary>Topic and payload bytes of the QoS 0 messages kept in memory for away sessions, all sessions together
+        /// (each session is also held to <see cref="MaxBytesPerClient"/>): they are kept in memory only, so this bounds
+        /// what a flood to many away sessions can pin; beyond it, a QoS 0 message for an away session is dropped.</summary>
+        public long MaxQos0BytesKept { get; set; }
 
         /// <summary>Lifetime of a kept message without an MQTT 5 message expiry interval.</summary>
         public long DefaultMessageTtlMs { get; set; }

@@ -45,6 +45,10 @@ public sealed class BrokerOptions
     /// <summary>Topic and payload bytes kept per persistent session before new messages are refused.</summary>
     public long MaxOfflineBytesPerClient { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>Topic and payload bytes of the QoS 0 messages kept in memory for away persistent sessions, all sessions
+    /// together (each also within <see cref="MaxOfflineBytesPerClient"/>); beyond it such a message is dropped and counted.</summary>
+    public long MaxOfflineQos0Bytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>Memory the SQLite store may use, across all clients, for copies of the offline messages it keeps, so
     /// a returning client's backlog is delivered without reading the database (0: always read it).</summary>
     public long OfflineCopyBytes { get; set; } = 32 * 1024 * 1024;
@@ -173,6 +177,11 @@ public sealed class BrokerOptions
             problems.Add($"MaxOfflineBytesPerClient must be at least 1 (is {MaxOfflineBytesPerClient}).");
         }
 
+        if (MaxOfflineQos0Bytes < 0)
+        {
+            problems.Add($"MaxOfflineQos0Bytes must not be negative (is {MaxOfflineQos0Bytes}).");
+        }
+
         if (OfflineCopyBytes < 0)
         {
             problems.Add($"OfflineCopyBytes must not be negative (is {OfflineCopyBytes}; 0 keeps no copies).");
@@ -236,6 +245,7 @@ public sealed class BrokerOptions
     {
         MaxMessagesPerClient = MaxOfflineMessagesPerClient,
         MaxBytesPerClient = MaxOfflineBytesPerClient,
+        MaxQos0BytesKept = MaxOfflineQos0Bytes,
         DefaultMessageTtlMs = (long)(OfflineMessageTtlHours * 3600 * 1000),
         BatchSize = OfflineBatchSize,
         BatchIntervalMs = (long)(OfflineBatchIntervalSeconds * 1000),

@@ -18,6 +18,7 @@ public sealed class EmulatorEngine : BrokerEngine
     {
         ["EdgeBroker:MaxOfflineMessagesPerClient"] = (RelaySettings.MaxOfflineMessagesPerClientKey, Same),
         ["EdgeBroker:MaxOfflineBytesPerClient"] = (RelaySettings.MaxOfflineBytesPerClientKey, Same),
+        ["EdgeBroker:MaxOfflineQos0Bytes"] = (RelaySettings.MaxOfflineQos0BytesKey, Same),
         ["EdgeBroker:OfflineMessageTtlHours"] = (RelaySettings.OfflineMessageTtlSecondsKey, HoursToSeconds),
         ["EdgeBroker:OfflineBatchSize"] = (RelaySettings.OfflineBatchSizeKey, Same),
         ["EdgeBroker:OfflineBatchIntervalSeconds"] = (RelaySettings.OfflineBatchIntervalSecondsKey, Same),

@@ -255,6 +255,33 @@ public sealed class OfflineDeliveryTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => again.ReadPacketAsync(TimeSpan.FromSeconds(1)));
     }
 
+    [Theory]
+    [MemberData(nameof(Engines.WithTunableOffline), MemberType = typeof(Engines))]
+    public async Task Qos0_kept_for_away_sessions_stays_within_the_configured_bytes(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:MaxOfflineQos0Bytes"] = "100",
+        });
+        await using (var away = await TestClient.ConnectAsync(broker, Device, cleanStart: false, sessionExpiry: 300))
+        {
+            await away.SubscribeAsync("q0/#", MqttQualityOfServiceLevel.AtMostOnce);
+        }
+
+        await Eventually.WaitUntilAsync(() => !broker.IsConnected(Device), () => Device + " is still connected");
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+        for (var i = 0; i < 10; i++)
+        {
+            // 4 + 30 bytes each: two fit in 100.
+            await sender.PublishAsync("q0/x", i + new string('.', 29), MqttQualityOfServiceLevel.AtMostOnce);
+        }
+
+        await Eventually.WaitUntilAsync(() => broker.Counters!.QuotaDropped == 8, () => $"{broker.Counters!.QuotaDropped} dropped, not 8");
+        await using var device = await TestClient.ConnectAsync(broker, Device, cleanStart: false, sessionExpiry: 300);
+        Assert.Equal(["0" + new string('.', 29), "1" + new string('.', 29)], await device.ReceivePayloadsAsync(2));
+        await device.ExpectNothingAsync();
+    }
+
     static async Task LeaveAsync(RunningBroker broker, MqttProtocolVersion protocol = MqttProtocolVersion.V311)
     {
         var device = await TestClient.ConnectAsync(broker, Device, protocol, cleanStart: false, sessionExpiry: 300);

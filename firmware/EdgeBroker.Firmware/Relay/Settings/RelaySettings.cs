@@ -24,6 +24,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         // Offline messages and persistent sessions.
         public const string MaxOfflineMessagesPerClientKey = "max_offline_messages_per_client";
         public const string MaxOfflineBytesPerClientKey = "max_offline_bytes_per_client";
+        public const string MaxOfflineQos0BytesKey = "max_offline_qos0_bytes";
         public const string OfflineMessageTtlSecondsKey = "offline_message_ttl_seconds";
         public const string OfflineBatchSizeKey = "offline_batch_size";
         public const string OfflineBatchIntervalSecondsKey = "offline_batch_interval_seconds";
@@ -78,6 +79,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxRetainedMessages = 32;
             MaxOfflineMessagesPerClient = 32;
             MaxOfflineBytesPerClient = 16384;
+            MaxOfflineQos0Bytes = 4096;
             OfflineMessageTtlSeconds = 72 * 3600;
             OfflineBatchSize = 30;
             OfflineBatchIntervalSeconds = 5;
@@ -117,6 +119,10 @@ namespace EdgeBroker.Firmware.Relay.Settings
 
         /// <summary>Topic and payload bytes kept for an away persistent session, enforced like the message count.</summary>
         public int MaxOfflineBytesPerClient { get; set; }
+
+        /// <summary>Topic and payload bytes of the QoS 0 messages kept for away persistent sessions, all together: they
+        /// live on the heap (10 away sessions took 1.5 MB of it before this bound), not in the flash log.</summary>
+        public int MaxOfflineQos0Bytes { get; set; }
 
         /// <summary>How long a kept message waits for its client before it is dropped.</summary>
         public int OfflineMessageTtlSeconds { get; set; }
@@ -181,6 +187,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxRetainedMessages = file.GetInt(MaxRetainedMessagesKey, MaxRetainedMessages, 0, 100000);
             MaxOfflineMessagesPerClient = file.GetInt(MaxOfflineMessagesPerClientKey, MaxOfflineMessagesPerClient, 1, 100000);
             MaxOfflineBytesPerClient = file.GetInt(MaxOfflineBytesPerClientKey, MaxOfflineBytesPerClient, 1, 16777216);
+            MaxOfflineQos0Bytes = file.GetInt(MaxOfflineQos0BytesKey, MaxOfflineQos0Bytes, 0, 16777216);
             OfflineMessageTtlSeconds = file.GetInt(OfflineMessageTtlSecondsKey, OfflineMessageTtlSeconds, 1, 31536000);
             OfflineBatchSize = file.GetInt(OfflineBatchSizeKey, OfflineBatchSize, 0, 100000);
             OfflineBatchIntervalSeconds = file.GetInt(OfflineBatchIntervalSecondsKey, OfflineBatchIntervalSeconds, 1, 3600);
@@ -202,6 +209,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             OfflineLimits limits = new OfflineLimits();
             limits.MaxMessagesPerClient = MaxOfflineMessagesPerClient;
             limits.MaxBytesPerClient = MaxOfflineBytesPerClient;
+            limits.MaxQos0BytesKept = MaxOfflineQos0Bytes;
             limits.DefaultMessageTtlMs = OfflineMessageTtlSeconds * 1000L;
             // A connection remembers at most MaxTrackedDeliveries unacknowledged deliveries: a larger batch would be
             // refused beyond them and wait for the next connection.
