@@ -129,6 +129,14 @@ namespace EdgeBroker.Core
         /// reading it walks none.</summary>
         public int ConnectedSessionCount { get { return _connectedSessions; } }
 
+        /// <summary>Whether a CONNECT for <paramref name="clientId"/> whose session outlives its connection can be
+        /// served: it has a session here already, or the session store has room for one (the device's flash log keeps
+        /// a share for sessions). Engines ask before <see cref="Connect"/> and answer 0x03 (MQTT 5: 0x97) when not.</summary>
+        public bool HasRoomForSession(string clientId)
+        {
+            return HasSession(clientId) || _sessionStore.HasRoomForSession(clientId);
+        }
+
         /// <summary>Whether the core holds a session for <paramref name="clientId"/> (connected or away).</summary>
         public bool HasSession(string clientId)
         {

@@ -9,6 +9,11 @@ namespace EdgeBroker.Core.Sessions
         /// <summary>Creates or updates the session's expiry and disconnect time (not its subscriptions).</summary>
         void SaveSession(string clientId, uint expiryIntervalSeconds, long disconnectedAtMs);
 
+        /// <summary>Whether the store has room for a new persistent session of <paramref name="clientId"/> (true when it
+        /// keeps one already): a store with a budget for sessions refuses beyond it, and the engine answers the CONNECT
+        /// 0x03 (server unavailable) rather than accept a session it cannot keep (<see cref="BrokerCore.HasRoomForSession"/>).</summary>
+        bool HasRoomForSession(string clientId);
+
         /// <summary>Forgets the session and its subscriptions.</summary>
         void DeleteSession(string clientId);
 

@@ -31,6 +31,12 @@ namespace EdgeBroker.Core.Sessions
             }
         }
 
+        /// <summary>Memory sets no budget of its own: the engine's limits bound the sessions.</summary>
+        public bool HasRoomForSession(string clientId)
+        {
+            return true;
+        }
+
         public void DeleteSession(string clientId)
         {
             lock (_sync)

@@ -182,6 +182,12 @@ namespace EdgeBroker.Firmware.Relay
                 return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason);
             }
 
+            if (!connect.CleanSession && !_context.Core.HasRoomForSession(clientId))
+            {
+                _context.Security.Disconnected(decision.Client);
+                return Refuse(ConnectReturnCode.ServerUnavailable, who, "the flash log's share for persistent sessions is full");
+            }
+
             RelayConnection previous = _context.Core.ConnectionOf(clientId) as RelayConnection;
             if (!_context.TryAdmit(previous != null))
             {

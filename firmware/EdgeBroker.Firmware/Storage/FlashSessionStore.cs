@@ -51,9 +51,24 @@ namespace EdgeBroker.Firmware.Storage
 
                 EncodeSession(_log.Begin(RecordKind.SessionSave), clientId, expiryIntervalSeconds, disconnectedAtMs);
                 int recordBytes = _log.PendingSize(0);
-                _log.EnsureLiveRoom(recordBytes - (session == null ? 0 : session.RecordBytes));
+                _log.EnsureSessionRoom(_liveBytes, recordBytes - (session == null ? 0 : session.RecordBytes));
                 ApplySession(session, clientId, expiryIntervalSeconds, disconnectedAtMs, recordBytes);
                 _log.Persist();
+            }
+        }
+
+        public bool HasRoomForSession(string clientId)
+        {
+            lock (_sync)
+            {
+                if (Find(clientId) != null)
+                {
+                    return true;
+                }
+
+                // Measured as it would be written; nothing is appended until a save persists a record begun anew.
+                EncodeSession(_log.Begin(RecordKind.SessionSave), clientId, 0, 0);
+                return _log.HasSessionRoom(_liveBytes, _log.PendingSize(0));
             }
         }
 
@@ -91,7 +106,7 @@ namespace EdgeBroker.Firmware.Storage
 
                 EncodeSubscription(_log.Begin(RecordKind.SubscriptionSave), clientId, subscription);
                 int recordBytes = _log.PendingSize(0);
-                _log.EnsureLiveRoom(recordBytes - (index < 0 ? 0 : session.SubscriptionBytesAt(index)));
+                _log.EnsureSessionRoom(_liveBytes, recordBytes - (index < 0 ? 0 : session.SubscriptionBytesAt(index)));
                 ApplySubscription(session, index, subscription, recordBytes);
                 _log.Persist();
             }

@@ -9,6 +9,7 @@ namespace EdgeBroker.Firmware.Storage
             MaxLogBytes = 64 * 1024;
             CompactAtDeadBytes = 32 * 1024;
             SessionReserveBytes = 4 * 1024;
+            MaxSessionBytes = 16 * 1024;
         }
 
         /// <summary>The log file never grows beyond this. A message that would not fit even after a compaction is
@@ -23,5 +24,12 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>Room messages may not take, kept for sessions and subscriptions, so that a full offline queue never
         /// stops a client from connecting or subscribing.</summary>
         public int SessionReserveBytes { get; set; }
+
+        /// <summary>The most sessions and subscriptions may take, so that room stays for the messages they are kept
+        /// for: without it, a client cycling client IDs with clean session 0 filled the whole log in 0.4 s (360 IDs),
+        /// and every kept message was refused until those sessions expired a week later. A new persistent session
+        /// beyond it is refused at its CONNECT (0x03); a subscription beyond it ends the connection, as a store that
+        /// cannot write does.</summary>
+        public int MaxSessionBytes { get; set; }
     }
 }

@@ -104,7 +104,7 @@ namespace EdgeBroker.Firmware.Storage
 
         /// <summary>Appends the entry begun last, compacting first when the file has no room for it, and returns the
         /// offset it now lies at — for entries a store reads back by offset. The caller checked the budget
-        /// (<see cref="HasRoomForMessage"/> or <see cref="EnsureLiveRoom"/>) and applies the change after this returns,
+        /// (<see cref="HasRoomForMessage"/>, <see cref="EnsureLiveRoom"/> or <see cref="EnsureSessionRoom"/>) and applies the change after this returns,
         /// so a compaction here writes the state before it.</summary>
         public int AppendAt(byte[] payload, int payloadOffset, int payloadLength)
         {
@@ -118,15 +118,35 @@ namespace EdgeBroker.Firmware.Storage
             return offset;
         }
 
-        /// <summary>Refuses a change that would leave the live state larger than the log may be.</summary>
+        /// <summary>Refuses a change that would leave the live state larger than the log may be (paired devices: few, and
+        /// added only while the operator's pairing window is open).</summary>
         public void EnsureLiveRoom(int growth)
         {
             if (LiveBytes + growth > _limits.MaxLogBytes)
             {
-                throw new FlashStoreException("The offline store " + _file.Path + " has no room left for sessions and "
-                    + "subscriptions (the log may take " + _limits.MaxLogBytes + " bytes). Raise MaxLogBytes or "
-                    + "SessionReserveBytes in the store's limits.");
+                throw new FlashStoreException("The store " + _file.Path + " has no room left (it may take " + _limits.MaxLogBytes
+                    + " bytes, flash_store_bytes)");
             }
+        }
+
+        /// <summary>Refuses a change to the sessions and subscriptions, which take <paramref name="sessionBytes"/> now,
+        /// that would grow them beyond their share (<see cref="FlashStoreLimits.MaxSessionBytes"/>) or leave the live
+        /// state larger than the log may be.</summary>
+        public void EnsureSessionRoom(int sessionBytes, int growth)
+        {
+            if (sessionBytes + growth > _limits.MaxSessionBytes || LiveBytes + growth > _limits.MaxLogBytes)
+            {
+                throw new FlashStoreException("The store " + _file.Path + " has no room left for sessions and subscriptions: they "
+                    + "may take " + _limits.MaxSessionBytes + " of its " + _limits.MaxLogBytes + " bytes (a quarter of "
+                    + "flash_store_bytes) and take " + sessionBytes + "; away sessions free theirs when they expire (session_expiry_seconds)");
+            }
+        }
+
+        /// <summary>Whether sessions and subscriptions taking <paramref name="sessionBytes"/> may grow by
+        /// <paramref name="growth"/> (<see cref="EnsureSessionRoom"/>).</summary>
+        public bool HasSessionRoom(int sessionBytes, int growth)
+        {
+            return sessionBytes + growth <= _limits.MaxSessionBytes && LiveBytes + growth <= _limits.MaxLogBytes;
         }
 
         /// <summary>Makes the change described by the entry begun last durable: appended and flushed, or written as

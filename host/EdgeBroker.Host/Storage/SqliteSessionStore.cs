@@ -14,6 +14,9 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
             """,
             ("$client", clientId), ("$expiry", (long)expiryIntervalSeconds), ("$disconnected", disconnectedAtMs));
 
+    /// <summary>The database sets no budget for sessions (the broker's own limits bound them).</summary>
+    public bool HasRoomForSession(string clientId) => true;
+
     public void DeleteSession(string clientId)
     {
         lock (database.Sync)

@@ -39,6 +39,43 @@ public sealed class DeviceLimitTests
 
     [Theory]
     [MemberData(nameof(Engines.WithDeviceLimits), MemberType = typeof(Engines))]
+    public async Task Client_ids_cycled_with_clean_session_0_fill_only_the_sessions_share_and_kept_messages_still_flow(string engine)
+    {
+        // 16 KB of flash: sessions and subscriptions may take a quarter.
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
+        {
+            ["flash_store_bytes"] = "16384",
+            ["max_connections_per_source"] = "0",
+        });
+        await using var keeper = await TestClient.ConnectAsync(broker, "keeper", cleanStart: false);
+        await keeper.SubscribeAsync("keep/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var accepted = 0;
+        var refused = 0;
+        for (var i = 0; i < 200 && refused == 0; i++)
+        {
+            await using var cycling = await RawMqttConnection.OpenAsync(broker);
+            var code = await cycling.ConnectAsync($"cyc-{i:D3}-" + new string('x', 20), cleanSession: false);
+            accepted += code == 0 ? 1 : 0;
+            refused += code == 0x03 ? 1 : 0;
+        }
+
+        Assert.Equal(1, refused);
+        Assert.InRange(accepted, 20, 120);
+        Assert.Contains(broker.LoggedProblems, line => line.Contains("share for persistent sessions is full"));
+
+        // The messages the keeper's session is kept for still have their room.
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+        for (var i = 0; i < 10; i++)
+        {
+            await publisher.PublishAsync("keep/x", "m" + i, MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        Assert.Equal(10, (await keeper.ReceivePayloadsAsync(10)).Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithDeviceLimits), MemberType = typeof(Engines))]
     public async Task A_packet_over_the_maximum_size_closes_that_connection_only(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
