@@ -48,6 +48,12 @@ check.SetAction(parseResult =>
         return 2;
     }
 
+    // On standard error, as the emulator's start-up logs them, so the printed settings stay only settings.
+    foreach (var warning in settings.Warnings())
+    {
+        Console.Error.WriteLine($"edgebroker-emulator: warning: {warning}");
+    }
+
     Console.WriteLine($"# {file}: valid{(File.Exists(file) ? string.Empty : " (absent: all defaults)")}");
     SettingsPrinter.Print(Console.Out, "relay", settings.Relay);
     SettingsPrinter.Print(Console.Out, "security", settings.Security);

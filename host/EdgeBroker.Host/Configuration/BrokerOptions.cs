@@ -222,6 +222,10 @@ public sealed class BrokerOptions
             {
                 yield return $"Access key '{key.Id}' is configured twice.";
             }
+            else if (AccessKeyCheck.IdProblem(key.Id) is { } problem)
+            {
+                yield return problem;
+            }
 
             if (string.IsNullOrEmpty(key.Secret))
             {
@@ -229,6 +233,11 @@ public sealed class BrokerOptions
             }
         }
     }
+
+    /// <summary>What start-up and <c>config check</c> warn about without refusing: access keys with short secrets
+    /// (the core's <see cref="AccessKeyCheck"/>).</summary>
+    public IEnumerable<string> Warnings() =>
+        AccessKeys.Select(key => AccessKeyCheck.WeakSecretWarning(key.Id, key.Secret)).OfType<string>();
 
     public IPAddress BindAddress => IPAddress.Parse(Bind);
 
