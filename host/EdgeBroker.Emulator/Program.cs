@@ -70,6 +70,7 @@ root.Add(new Command("config", "Work with the configuration file.") { check });
 root.SetAction(async (parseResult, cancellationToken) =>
 {
     var problems = new List<string>();
+    var log = new ConsoleLog(parseResult.GetValue(quiet));
     EmulatedGateway? gateway;
     try
     {
@@ -84,7 +85,7 @@ root.SetAction(async (parseResult, cancellationToken) =>
                     settings.Port = value;
                 }
             },
-            new ConsoleLog(parseResult.GetValue(quiet)),
+            log,
             problems);
     }
     catch (FlashStoreException e)
@@ -115,7 +116,7 @@ root.SetAction(async (parseResult, cancellationToken) =>
     }
 
     Console.WriteLine($"Data directory (stands in for I:): {Path.GetFullPath(gateway.DataDirectory)}");
-    using var status = parseResult.GetValue(httpPort) is { } statusPort ? new StatusEndpoint(gateway, statusPort) : null;
+    using var status = parseResult.GetValue(httpPort) is { } statusPort ? new StatusEndpoint(gateway, statusPort, log) : null;
     try
     {
         status?.Start();
