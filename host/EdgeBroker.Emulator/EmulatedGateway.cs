@@ -1,4 +1,5 @@
 using EdgeBroker.Core;
+using EdgeBroker.Core.Security;
 using EdgeBroker.Emulator.Uplink;
 using EdgeBroker.Firmware.Boot;
 using EdgeBroker.Firmware.Pairing;
@@ -58,6 +59,11 @@ public sealed class EmulatedGateway
         if (problems.Count > 0)
         {
             return null;
+        }
+
+        foreach (var warning in settings.Warnings())
+        {
+            log.Warning(warning);
         }
 
         if (!DataDirectoryLock.TryTake(dataDirectory, out var directoryLock, out var problem))
@@ -132,4 +138,10 @@ public sealed class EmulatedGateway
 
 /// <summary>Everything edgebroker.conf sets, by the class that reads it.</summary>
 /// <remarks><see cref="Uplink"/> is null when the file sets no <c>uplink</c>.</remarks>
-public sealed record GatewaySettings(RelaySettings Relay, RelaySecuritySettings Security, RelayUplinkSettings? Uplink, DeviceSettings Device);
+public sealed record GatewaySettings(RelaySettings Relay, RelaySecuritySettings Security, RelayUplinkSettings? Uplink, DeviceSettings Device)
+{
+    /// <summary>What start-up and <c>config check</c> warn about without refusing: access keys with short secrets (the
+    /// core's <see cref="AccessKeyCheck"/>, as on the host).</summary>
+    public IEnumerable<string> Warnings() =>
+        Security.AccessKeys.Cast<AccessKey>().Select(key => AccessKeyCheck.WeakSecretWarning(key.Id, key.Secret)).OfType<string>();
+}

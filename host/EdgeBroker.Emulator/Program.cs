@@ -48,6 +48,12 @@ check.SetAction(parseResult =>
         return 2;
     }
 
+    // On standard error, as the emulator's start-up logs them, so the printed settings stay only settings.
+    foreach (var warning in settings.Warnings())
+    {
+        Console.Error.WriteLine($"edgebroker-emulator: warning: {warning}");
+    }
+
     Console.WriteLine($"# {file}: valid{(File.Exists(file) ? string.Empty : " (absent: all defaults)")}");
     SettingsPrinter.Print(Console.Out, "relay", settings.Relay);
     SettingsPrinter.Print(Console.Out, "security", settings.Security);
@@ -64,6 +70,7 @@ root.Add(new Command("config", "Work with the configuration file.") { check });
 root.SetAction(async (parseResult, cancellationToken) =>
 {
     var problems = new List<string>();
+    var log = new ConsoleLog(parseResult.GetValue(quiet));
     EmulatedGateway? gateway;
     try
     {
@@ -78,7 +85,7 @@ root.SetAction(async (parseResult, cancellationToken) =>
                     settings.Port = value;
                 }
             },
-            new ConsoleLog(parseResult.GetValue(quiet)),
+            log,
             problems);
     }
     catch (FlashStoreException e)
@@ -109,7 +116,7 @@ root.SetAction(async (parseResult, cancellationToken) =>
     }
 
     Console.WriteLine($"Data directory (stands in for I:): {Path.GetFullPath(gateway.DataDirectory)}");
-    using var status = parseResult.GetValue(httpPort) is { } statusPort ? new StatusEndpoint(gateway, statusPort) : null;
+    using var status = parseResult.GetValue(httpPort) is { } statusPort ? new StatusEndpoint(gateway, statusPort, log) : null;
     try
     {
         status?.Start();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using EdgeBroker.Core;
 using EdgeBroker.Dashboard;
+using EdgeBroker.Firmware.Relay;
 
 namespace EdgeBroker.Emulator;
 
@@ -10,9 +11,10 @@ namespace EdgeBroker.Emulator;
 /// button, <c>GET /status</c> shows what the LED and the relay would tell, and the uplink's status (the JSON of
 /// <c>$SYS/uplink/{name}/state</c>, null without an uplink). It also serves the host's dashboard at <c>/</c> with the
 /// device's subset (<see cref="DashboardCapabilities"/>: no access keys, no device administration, the pairing button)
-/// and its live feed. Loopback only, so it takes no access key.
+/// and its live feed. Loopback only, so it takes no access key; a POST another site's page sent through a browser on
+/// this machine is refused (<see cref="CrossSiteRequest"/>).
 /// </summary>
-sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
+sealed class StatusEndpoint(EmulatedGateway gateway, int port, IRelayLog log) : IDisposable
 {
     static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
@@ -78,6 +80,14 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port) : IDisposable
         {
             // A POST without a length (curl -X POST without -d): HttpListener has answered it with 411 Length Required
             // itself, so the client was told no — and nothing is done, the pairing button least of all.
+            return;
+        }
+
+        if (request.HttpMethod == "POST" && CrossSiteRequest.Refusal(request) is { } refusal)
+        {
+            // Before anything is done: a page on another site must not press the pairing button through the browser.
+            response.StatusCode = 403;
+            log.Warning($"Refused POST {path} from another site's page: {refusal}");
             return;
         }
 

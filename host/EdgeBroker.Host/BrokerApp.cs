@@ -96,6 +96,7 @@ public static class BrokerApp
             core.MaxAwaitingRelease = settings.Connections.ReceiveMaximum;
             return core;
         });
+        builder.Services.AddHostedService<StartupWarnings>();
         builder.Services.AddBrokerSecurity();
         builder.Services.AddSingleton<ServerTls>();
         builder.Services.AddUplinks();

@@ -17,7 +17,7 @@ public sealed class EmulatorDashboardTests(Browser browser)
     {
         await using var emulator = EmulatorEngine.Start();
         var port = FreePorts.Next();
-        using var endpoint = new StatusEndpoint(emulator.Gateway, port);
+        using var endpoint = new StatusEndpoint(emulator.Gateway, port, emulator.Log);
         endpoint.Start();
         var page = await browser.OpenAsync(new Uri($"http://127.0.0.1:{port}/"));
 
@@ -43,14 +43,14 @@ public sealed class EmulatorDashboardTests(Browser browser)
     {
         await using var emulator = EmulatorEngine.Start();
         var port = FreePorts.Next();
-        var endpoint = new StatusEndpoint(emulator.Gateway, port);
+        var endpoint = new StatusEndpoint(emulator.Gateway, port, emulator.Log);
         endpoint.Start();
         var page = await browser.OpenAsync(new Uri($"http://127.0.0.1:{port}/"));
         await Expect(page.FeedState).ToHaveTextAsync("live", new() { Timeout = DashboardPage.UpdateTimeoutMs });
 
         endpoint.Dispose();
         await Expect(page.FeedState).ToHaveTextAsync("reconnecting…");
-        using var restarted = new StatusEndpoint(emulator.Gateway, port);
+        using var restarted = new StatusEndpoint(emulator.Gateway, port, emulator.Log);
         restarted.Start();
         await using var client = await TestClient.ConnectAsync(emulator, "GID_sensors@@@late");
 

@@ -36,10 +36,28 @@ namespace EdgeBroker.Core.Uplink
                 : "; if that port speaks MQTT over TLS, the address needs mqtts://";
         }
 
-        /// <summary>Reads an address; null when it is not of the form <c>mqtt[s]://host[:port]</c>.</summary>
+        /// <summary>Why <paramref name="text"/> is not an address, for the refusal of a setting that has it. An address
+        /// with user information (<c>mqtt://user:password@host</c>) is described without being repeated: it carries a
+        /// password, and the refusal goes to the console and the device's log.</summary>
+        public static string Refusal(string text)
+        {
+            if (HasUserInfo(text))
+            {
+                return "an upstream address has a user name or password in it (user:password@host), which an address may not "
+                    + "carry; give the address as mqtt://host:port or mqtts://host:port and the credentials in the uplink's own "
+                    + "settings (host: AuthMode UserPassword with UserName and Password; edgebroker.conf: uplink_auth = password "
+                    + "with uplink_username and uplink_password)";
+            }
+
+            return "'" + text + "' is not an upstream address (mqtt://host:port or mqtts://host:port)";
+        }
+
+        /// <summary>Reads an address; null when it is not of the form <c>mqtt[s]://host[:port]</c>. User information
+        /// (<c>user:password@</c>) is refused rather than read as part of the host name, which would show the password
+        /// wherever the address is shown (log, <c>$SYS/uplink/…/state</c>, status); <see cref="Refusal"/> says why.</summary>
         public static UplinkAddress Parse(string text)
         {
-            if (text == null)
+            if (text == null || HasUserInfo(text))
             {
                 return null;
             }
@@ -87,6 +105,13 @@ namespace EdgeBroker.Core.Uplink
             }
 
             return new UplinkAddress(rest, port, tls);
+        }
+
+        /// <summary>Whether <paramref name="text"/> has an '@' anywhere: no host name, IP address or port has one, so it
+        /// can only be user information, misplaced or not.</summary>
+        static bool HasUserInfo(string text)
+        {
+            return text != null && text.IndexOf('@') >= 0;
         }
 
         static int ParsePort(string text)

@@ -15,7 +15,8 @@ sealed class AdminClient(Uri baseAddress, string accessKeyId, string secret, str
 
     /// <summary>The API's JSON answer, whatever its HTTP status (refusals are JSON too). Throws
     /// <see cref="HttpRequestException"/> when the broker cannot be reached, and <see cref="JsonException"/> when what
-    /// answered is not the API.</summary>
+    /// answered is not the API. Each call is signed anew (timestamp and nonce), so no two calls send the same signed
+    /// request, which the broker would refuse the second time for a change.</summary>
     public async Task<JsonElement> SendAsync(HttpMethod method, string path, IReadOnlyDictionary<string, string> parameters,
         CancellationToken cancellationToken)
     {

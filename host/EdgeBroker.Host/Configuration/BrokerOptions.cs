@@ -30,6 +30,10 @@ public sealed class BrokerOptions
     /// <summary>Who may call the HTTP API: each key's ID, secret and the groups it may see.</summary>
     public List<AccessKeyOptions> AccessKeys { get; set; } = [];
 
+    /// <summary>Signatures of accepted state-changing HTTP requests remembered at most, each for as long as its timestamp
+    /// would pass, so a replay is refused; beyond it further changes are refused until the oldest expire.</summary>
+    public int MaxRememberedSignatures { get; set; } = 10_000;
+
     /// <summary>Authentication of MQTT clients, pairing and access rules.</summary>
     public SecuritySettings Security { get; set; } = new();
 
@@ -132,6 +136,11 @@ public sealed class BrokerOptions
         }
 
         problems.AddRange(AccessKeyProblems());
+        if (MaxRememberedSignatures < 1)
+        {
+            problems.Add($"MaxRememberedSignatures must be at least 1 (is {MaxRememberedSignatures}): replays of signed changes are refused only while their signatures are remembered.");
+        }
+
         problems.AddRange(Security.Validate());
         problems.AddRange(Tls.Validate(Port, HttpPort));
         problems.AddRange(Connections.Validate());
@@ -231,6 +240,10 @@ public sealed class BrokerOptions
             {
                 yield return $"Access key '{key.Id}' is configured twice.";
             }
+            else if (AccessKeyCheck.IdProblem(key.Id) is { } problem)
+            {
+                yield return problem;
+            }
 
             if (string.IsNullOrEmpty(key.Secret))
             {
@@ -238,6 +251,11 @@ public sealed class BrokerOptions
             }
         }
     }
+
+    /// <summary>What start-up and <c>config check</c> warn about without refusing: access keys with short secrets
+    /// (the core's <see cref="AccessKeyCheck"/>).</summary>
+    public IEnumerable<string> Warnings() =>
+        AccessKeys.Select(key => AccessKeyCheck.WeakSecretWarning(key.Id, key.Secret)).OfType<string>();
 
     public IPAddress BindAddress => IPAddress.Parse(Bind);
 

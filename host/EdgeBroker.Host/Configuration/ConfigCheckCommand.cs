@@ -14,7 +14,7 @@ namespace EdgeBroker.Host.Configuration;
 /// would (appsettings.json, the --config file, EdgeBroker__* environment variables, the flags, before or after
 /// <c>config check</c>) and validates it without starting anything. Prints every problem and exits with
 /// <see cref="ExitCodes.InvalidSettings"/>, or prints the effective settings as JSON with secrets masked (the core's
-/// <see cref="SecretSettings"/> rule) and exits 0.
+/// <see cref="SecretSettings"/> rule) and exits 0, after the warnings the broker would log at start-up.
 /// </summary>
 static class ConfigCheckCommand
 {
@@ -49,6 +49,13 @@ static class ConfigCheckCommand
         }
 
         var settings = host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value;
+
+        // On standard error, as the broker's start-up logs them, so the printed settings stay one JSON document.
+        foreach (var warning in settings.Warnings())
+        {
+            Console.Error.WriteLine($"edgebroker: warning: {warning}");
+        }
+
         var effective = new JsonObject { [BrokerOptions.Section] = Masked(JsonSerializer.SerializeToNode(settings, Printed)) };
         Console.WriteLine(effective.ToJsonString(Printed));
         return ExitCodes.Success;

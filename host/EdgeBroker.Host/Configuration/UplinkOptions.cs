@@ -142,7 +142,7 @@ public sealed class UplinkOptions
             }
             else
             {
-                problem ??= $"uplink '{Name}': '{text}' is not an upstream address (mqtt://host:port or mqtts://host:port)";
+                problem ??= $"uplink '{Name}': {UplinkAddress.Refusal(text)}";
             }
         }
 

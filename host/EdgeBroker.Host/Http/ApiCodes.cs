@@ -24,4 +24,12 @@ static class ApiCodes
 
     /// <summary>The token, paired device or pairing window the request names does not exist (HTTP 404).</summary>
     public const int NotFound = 6;
+
+    /// <summary>A state-changing request (POST) whose signature was accepted once already: a replay, or a client sending
+    /// the same signed request twice; a new attempt needs a new timestamp or nonce (HTTP 403).</summary>
+    public const int Replayed = 7;
+
+    /// <summary>The broker remembers as many recent signed changes as it may (to refuse their replays), so it takes no
+    /// more until the oldest leave the timestamp window (HTTP 503).</summary>
+    public const int ReplayMemoryFull = 8;
 }

@@ -21,6 +21,16 @@ sealed record ApiError(int StatusCode, int Code, string Message)
     public static ApiError TimestampOutOfWindow(TimeSpan allowed) => new(StatusCodes.Status403Forbidden, ApiCodes.TimestampOutOfWindow,
         $"The timestamp is more than {allowed.TotalMinutes:0} minutes from the broker's clock; send the current Unix time in milliseconds.");
 
+    public static ApiError Replayed() => new(StatusCodes.Status403Forbidden, ApiCodes.Replayed,
+        "This signed request was accepted once already, and a change is made only once: sign every request anew, with the " +
+        "current timestamp and, to tell apart requests signed in the same millisecond, a nonce (see docs/presence.md).");
+
+    public static ApiError ReplayMemoryFull(int remembered, TimeSpan retryAfter) => new(StatusCodes.Status503ServiceUnavailable,
+        ApiCodes.ReplayMemoryFull,
+        $"The broker remembers {remembered} signed changes from the last minutes already, to refuse replays of them, and " +
+        $"takes no more until the oldest expire; nothing was done. Try again in {Math.Ceiling(retryAfter.TotalSeconds):0} s " +
+        "(MaxRememberedSignatures sets the bound).");
+
     public static ApiError NotFound(string message) => new(StatusCodes.Status404NotFound, ApiCodes.NotFound, message);
 
     public static ApiError Internal() => new(StatusCodes.Status500InternalServerError, ApiCodes.InternalError,

@@ -36,7 +36,7 @@ static class OnlineStatusApi
     /// moment a takeover is under way.</summary>
     static IResult ClientStatus(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
     {
-        if (!verifier.TryVerify(http.Query, ClientStatusParameters, out var request, out var error))
+        if (!verifier.TryVerify(http.Method, http.Query, ClientStatusParameters, out var request, out var error))
         {
             return error.ToResult();
         }

@@ -57,4 +57,7 @@ static class LogEvents
 
     /// <summary>A client of a proxied group got no proxy session: the cap was reached (logged for the first).</summary>
     public static readonly EventId ProxySessionsCapReached = new(1311, nameof(ProxySessionsCapReached));
+
+    /// <summary>A setting the broker accepts but warns about as it starts (an access key's short secret).</summary>
+    public static readonly EventId SettingsWarning = new(1401, nameof(SettingsWarning));
 }

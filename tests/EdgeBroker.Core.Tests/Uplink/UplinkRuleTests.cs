@@ -53,7 +53,28 @@ public class UplinkRuleTests
     [InlineData("mqtt://broker:99999")]
     [InlineData("mqtt://broker:12ab")]
     [InlineData("mqtt://broker/path")]
+    [InlineData("mqtt://site7:UplinkPw9876@127.0.0.1:1883")]
+    [InlineData("mqtts://site7@broker")]
+    [InlineData("mqtt://[site7:pw@::1]:1883")]
     public void Bad_addresses_are_refused(string text) => Assert.Null(UplinkAddress.Parse(text));
+
+    [Theory]
+    [InlineData("mqtt://site7:UplinkPw9876@127.0.0.1:21039")]
+    [InlineData("mqtts://site7:UplinkPw9876@broker.example.com")]
+    [InlineData("tcp://site7:UplinkPw9876@broker:1883")]
+    public void An_address_with_user_information_is_refused_without_repeating_it(string text)
+    {
+        var refusal = UplinkAddress.Refusal(text);
+
+        Assert.DoesNotContain("UplinkPw9876", refusal);
+        Assert.DoesNotContain("site7", refusal);
+        Assert.Contains("UserName and Password", refusal);
+        Assert.Contains("uplink_username and uplink_password", refusal);
+    }
+
+    [Fact]
+    public void Any_other_bad_address_is_named_in_its_refusal() =>
+        Assert.Equal("'tcp://broker:1883' is not an upstream address (mqtt://host:port or mqtts://host:port)", UplinkAddress.Refusal("tcp://broker:1883"));
 
     [Theory]
     [InlineData("a/#", "a", true)]

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Sends one signed request to EdgeBroker's HTTP API, signed as the README describes: every parameter but the
-# signature as name=value, sorted, joined with '&', HMAC-SHA1 with the access key's secret, Base64.
+# signature as name=value, sorted, joined with '&', HMAC-SHA1 with the access key's secret, Base64. A random nonce
+# makes every run its own request: the broker accepts a signed change once, and two runs in the same second would
+# otherwise send the same one.
 # Usage: signed_request.sh GET|POST BASE_URL ACCESS_KEY:SECRET PATH [name=value ...]
 #   e.g. signed_request.sh POST http://127.0.0.1:8080 AK:SECRET /pairing/open group=GID_sensors
 # GET sends the parameters in the query string, POST as a form body. The instance ID is edgebroker unless
@@ -10,7 +12,7 @@ method=$1 base=$2 key=${3%%:*} secret=${3#*:} path=$4
 shift 4
 
 ts=$(($(date +%s) * 1000))
-set -- "$@" "accessKey=$key" "instanceId=${EDGEBROKER_INSTANCE_ID:-edgebroker}" "timestamp=$ts"
+set -- "$@" "accessKey=$key" "instanceId=${EDGEBROKER_INSTANCE_ID:-edgebroker}" "timestamp=$ts" "nonce=$(openssl rand -hex 8)"
 sig=$(printf '%s\n' "$@" | LC_ALL=C sort | paste -sd '&' - | tr -d '\n' \
   | openssl dgst -sha1 -hmac "$secret" -binary | base64)
 

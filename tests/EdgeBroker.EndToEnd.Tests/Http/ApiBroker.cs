@@ -29,8 +29,8 @@ public sealed class ApiBroker : IAsyncDisposable
     public SignedApiClient Sensors { get; }
 
     /// <summary>Starts the broker on a fresh data directory, or on <paramref name="dataDir"/> (which the caller
-    /// keeps) to restart one on the same data.</summary>
-    public static async Task<ApiBroker> StartAsync(DirectoryInfo? dataDir = null)
+    /// keeps) to restart one on the same data; <paramref name="more"/> adds or overrides settings.</summary>
+    public static async Task<ApiBroker> StartAsync(DirectoryInfo? dataDir = null, IReadOnlyDictionary<string, string?>? more = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -44,6 +44,11 @@ public sealed class ApiBroker : IAsyncDisposable
         if (dataDir is not null)
         {
             settings[HostEngine.DataDirKey] = dataDir.FullName;
+        }
+
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
         }
 
         return new(await Engines.StartAsync(Engines.Host, settings));

@@ -15,15 +15,16 @@ public sealed class SignedApiClient(Uri baseAddress, string accessKey, string se
     readonly HttpClient _http = new() { BaseAddress = baseAddress };
 
     /// <summary>A GET with <paramref name="parameters"/> plus accessKey, instanceId, timestamp (now, or
-    /// <paramref name="timestamp"/>) and the signature of them all.</summary>
+    /// <paramref name="timestamp"/>), a fresh nonce and the signature of them all.</summary>
     public Task<ApiAnswer> GetAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, long? timestamp = null) =>
         SendAsync(path, Signed(parameters, timestamp));
 
-    /// <summary>A POST with <paramref name="parameters"/> plus the signed-request parameters, all in a form body.</summary>
-    public Task<ApiAnswer> PostAsync(string path, IReadOnlyDictionary<string, string>? parameters = null) =>
-        PostFormAsync(path, Signed(parameters));
+    /// <summary>A POST with <paramref name="parameters"/> plus the signed-request parameters, all in a form body; signed
+    /// anew for each call, so calling it twice makes two requests, never one and its replay.</summary>
+    public Task<ApiAnswer> PostAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, long? timestamp = null) =>
+        PostFormAsync(path, Signed(parameters, timestamp));
 
-    /// <summary>The full, signed parameter set of a request, for tests that then break it.</summary>
+    /// <summary>The full, signed parameter set of a request (a fresh nonce in each), for tests that then break it.</summary>
     public Dictionary<string, string> Signed(IReadOnlyDictionary<string, string>? parameters = null, long? timestamp = null) =>
         RequestSignature.SignedParameters(accessKey, secret, instanceId, timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             parameters ?? new Dictionary<string, string>());

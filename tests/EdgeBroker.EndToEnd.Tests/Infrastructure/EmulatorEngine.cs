@@ -89,6 +89,10 @@ public sealed class EmulatorEngine : BrokerEngine
     {
         public EmulatedGateway Gateway => gateway;
 
+        /// <summary>The log the gateway writes to, for parts of the emulator a test composes beside it (its HTTP
+        /// endpoint).</summary>
+        public IRelayLog Log => log;
+
         public override EdgeBroker.Core.BrokerCore Core => gateway.Core;
 
         public override IReadOnlyList<string> LoggedProblems => log.Warnings;

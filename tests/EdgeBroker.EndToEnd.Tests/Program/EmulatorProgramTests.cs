@@ -77,6 +77,47 @@ public sealed class EmulatorProgramTests : IDisposable
         await emulator.WaitForOutputAsync(ProcessTimeout, "Pairing window for group default open for 120 s (HTTP)");
     }
 
+    /// <summary>What a form on another site's page makes the browser send to the emulator's loopback port: a simple
+    /// request (no preflight), saying where it comes from.</summary>
+    [Theory]
+    [InlineData("Origin", "http://evil.example", "its Origin is http://evil.example, not http://127.0.0.1:")]
+    [InlineData("Origin", "null", "its Origin is null, not http://127.0.0.1:")]
+    [InlineData("Sec-Fetch-Site", "cross-site", "the browser says a cross-site page sent it (Sec-Fetch-Site)")]
+    [InlineData("Sec-Fetch-Site", "same-site", "the browser says a same-site page sent it (Sec-Fetch-Site)")]
+    public async Task A_pairing_press_sent_by_another_sites_page_is_refused_and_logged_once(string header, string value, string reason)
+    {
+        var httpPort = FreePorts.Next();
+        await using var emulator = await StartWithHttpAsync(FreePorts.Next(), httpPort);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
+        using var form = new HttpRequestMessage(HttpMethod.Post, "pairing") { Content = new StringContent("x=1") };
+        form.Headers.Add(header, value);
+
+        using var answer = await http.SendAsync(form);
+
+        Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
+        Assert.False(await PairingOpenAsync(http), "another site's page pressed the pairing button");
+        await emulator.WaitForOutputAsync(ProcessTimeout, "Refused POST /pairing");
+        var refusal = Assert.Single(emulator.Output.Split('\n'), line => line.Contains("Refused POST /pairing"));
+        Assert.Contains("warn: Refused POST /pairing from another site's page: " + reason, refusal);
+        Assert.DoesNotContain("Pairing window", emulator.Output);
+    }
+
+    [Fact]
+    public async Task The_dashboards_own_pairing_press_names_the_endpoints_origin_and_is_taken()
+    {
+        var httpPort = FreePorts.Next();
+        await using var emulator = await StartWithHttpAsync(FreePorts.Next(), httpPort);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
+        using var press = new HttpRequestMessage(HttpMethod.Post, "pairing") { Content = new StringContent("") };
+        press.Headers.Add("Origin", $"http://127.0.0.1:{httpPort}");
+        press.Headers.Add("Sec-Fetch-Site", "same-origin");
+
+        (await http.SendAsync(press)).EnsureSuccessStatusCode();
+
+        Assert.True(await PairingOpenAsync(http));
+        Assert.DoesNotContain("Refused POST", emulator.Output);
+    }
+
     [Fact]
     public async Task A_device_paired_over_http_keeps_its_credentials_across_a_restart()
     {

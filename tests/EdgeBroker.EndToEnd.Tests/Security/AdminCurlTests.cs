@@ -40,6 +40,23 @@ public sealed class AdminCurlTests
         Assert.Equal("GID_sensors", Assert.Single(listAnswer.RootElement.GetProperty("windows").EnumerateArray()).GetProperty("group").GetString());
     }
 
+    [ToolFact(Tool.CurlAndOpenssl)]
+    public async Task The_same_change_sent_twice_at_once_is_two_requests_not_a_replay()
+    {
+        await using var api = await ApiBroker.StartAsync();
+
+        // The script's timestamp is in whole seconds: two runs at once sign the same timestamp, and only their nonces
+        // keep the second from being refused as a replay of the first.
+        var runs = await Task.WhenAll(
+            RunAsync(api, "POST", "/pairing/open", "group=GID_sensors", "seconds=60"),
+            RunAsync(api, "POST", "/pairing/open", "group=GID_sensors", "seconds=60"));
+
+        foreach (var run in runs)
+        {
+            ParseOk(run).Dispose();
+        }
+    }
+
     /// <summary>Runs the script signed with the key limited to GID_sensors, as the README's examples do.</summary>
     static Task<(int ExitCode, string Output, string Errors)> RunAsync(ApiBroker api, string method, string path, params string[] parameters) =>
         ProcessRunner.RunAsync(TimeSpan.FromSeconds(15), "sh",

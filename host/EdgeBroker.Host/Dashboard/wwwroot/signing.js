@@ -71,12 +71,19 @@ const Signing = (() => {
       .join('&');
   }
 
-  /** The parameters to send: the given ones, the access key, instance and timestamp, and their signature. */
+  /** A random nonce per request: the broker accepts a signed change once, and two clicks within a millisecond would
+   * otherwise sign the same request twice. crypto.getRandomValues, unlike crypto.subtle, works on http:// pages too. */
+  function nonce() {
+    return Array.from(crypto.getRandomValues(new Uint8Array(8)), b => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  /** The parameters to send: the given ones, the access key, instance, timestamp and nonce, and their signature. */
   function sign(key, parameters) {
     const all = Object.assign({}, parameters, {
       accessKey: key.id,
       instanceId: key.instanceId,
       timestamp: String(Date.now()),
+      nonce: nonce(),
     });
     all.signature = base64(hmacSha1(utf8.encode(key.secret), utf8.encode(stringToSign(all))));
     return all;

@@ -23,7 +23,9 @@ public static class RequestSignature
         Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(stringToSign)));
 
     /// <summary>What a caller of the API sends: <paramref name="parameters"/> plus the access key, instance and
-    /// timestamp every signed request carries, and the signature of them all.</summary>
+    /// timestamp every signed request carries, a fresh random nonce, and the signature of them all. The nonce makes each
+    /// call one request of its own: the broker accepts a change once (<see cref="UsedSignatures"/>), and two calls with
+    /// the same parameters in the same millisecond would otherwise be one request and its replay.</summary>
     public static Dictionary<string, string> SignedParameters(string accessKeyId, string secret, string instanceId, long timestampMs,
         IEnumerable<KeyValuePair<string, string>> parameters)
     {
@@ -32,6 +34,7 @@ public static class RequestSignature
             [SignedRequestVerifier.AccessKeyParameter] = accessKeyId,
             [SignedRequestVerifier.InstanceIdParameter] = instanceId,
             [SignedRequestVerifier.TimestampParameter] = timestampMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SignedRequestVerifier.NonceParameter] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
         };
         all[ParameterName] = Sign(secret, StringToSign(all));
         return all;

@@ -11,7 +11,8 @@ namespace EdgeBroker.Host.Http.Signing;
 /// <summary>
 /// The one check every signed HTTP endpoint runs before it acts: the parameters are those the endpoint takes, each
 /// once; the request is for this instance; the signature matches (<see cref="RequestSignature"/>); the timestamp is
-/// within <see cref="MaxClockSkew"/> of the broker's clock. What the access key may see is the endpoint's decision.
+/// within <see cref="MaxClockSkew"/> of the broker's clock; a request that changes something has not been accepted
+/// before (<see cref="UsedSignatures"/>). What the access key may see is the endpoint's decision.
 /// </summary>
 sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> options, TimeProvider clock)
 {
@@ -19,13 +20,22 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
     public const string InstanceIdParameter = "instanceId";
     public const string TimestampParameter = "timestamp";
 
+    /// <summary>Any value the caller chooses, signed like every parameter: two requests otherwise the same — signed in
+    /// the same millisecond, or a retry — are then two requests, not one and its replay (ApsaraMQ's SignatureNonce).</summary>
+    public const string NonceParameter = "nonce";
+
     /// <summary>How far a request's timestamp may be from the broker's clock, either way, so a captured request cannot
-    /// be replayed later.</summary>
+    /// be replayed later; within it, a change is refused the second time (<see cref="UsedSignatures"/>).</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>The parameters every signed request carries.</summary>
     public static readonly IReadOnlyList<string> CommonParameters =
         [AccessKeyParameter, InstanceIdParameter, TimestampParameter, RequestSignature.ParameterName];
+
+    /// <summary>The parameters every signed request may carry.</summary>
+    public static readonly IReadOnlyList<string> OptionalCommonParameters = [NonceParameter];
+
+    readonly UsedSignatures _used = new(options.Value.MaxRememberedSignatures);
 
     /// <summary>Signs requests that name an unknown access key, so they cost the same work and take the same path as a
     /// wrong signature and the answer cannot tell the two apart. Random, so it can never match.</summary>
@@ -41,10 +51,11 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
             return (null, error);
         }
 
-        return TryVerify(parameters!, endpoint, out var request, out error) ? (request, null) : (null, error);
+        return TryVerify(http.Method, parameters!, endpoint, out var request, out error) ? (request, null) : (null, error);
     }
 
-    public bool TryVerify(IQueryCollection query, EndpointParameters endpoint,
+    /// <param name="method">The request's HTTP method: whether it may change something, and so may be accepted once only.</param>
+    public bool TryVerify(string method, IQueryCollection query, EndpointParameters endpoint,
         [NotNullWhen(true)] out SignedRequest? request, [NotNullWhen(false)] out ApiError? error)
     {
         request = null;
@@ -61,9 +72,16 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
             return false;
         }
 
-        // Authenticated before the clock is looked at, so an unsigned request learns nothing but code 2.
+        // Authenticated before the clock is looked at, so an unsigned request learns nothing but code 2; a replay is
+        // told so only once it has passed both.
         var accessKey = FindSigner(parameters);
-        error = accessKey is null ? ApiError.SignatureMismatch() : CheckClock(timestamp);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        error = accessKey is null ? ApiError.SignatureMismatch() : CheckClock(timestamp, now);
+        if (error is null && ChangesState(method))
+        {
+            error = _used.Remember(parameters[RequestSignature.ParameterName], timestamp + (long)MaxClockSkew.TotalMilliseconds, now);
+        }
+
         if (error is not null)
         {
             return false;
@@ -117,9 +135,15 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
         return matches ? accessKey : null;
     }
 
-    ApiError? CheckClock(long timestamp)
+    static ApiError? CheckClock(long timestamp, long now)
     {
-        var skew = Math.Abs((double)clock.GetUtcNow().ToUnixTimeMilliseconds() - timestamp);
+        var skew = Math.Abs((double)now - timestamp);
         return skew <= MaxClockSkew.TotalMilliseconds ? null : ApiError.TimestampOutOfWindow(MaxClockSkew);
     }
+
+    /// <summary>Whether a request of <paramref name="method"/> may change something. GET and HEAD (and OPTIONS, TRACE)
+    /// only read: a replay of one shows what its signer could see, within the window, and changes nothing — so they stay
+    /// repeatable, and a page may ask the same thing twice within a millisecond.</summary>
+    static bool ChangesState(string method) =>
+        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
 }

@@ -1,0 +1,37 @@
+using System.Net;
+
+namespace EdgeBroker.Emulator;
+
+/// <summary>
+/// Tells a POST another web page made the browser send from one the user made. The endpoint takes no access key (it
+/// listens on loopback), but a browser on this machine is on loopback too: any page it shows could submit a form to
+/// <c>POST /pairing</c>. Such a request says where it comes from — <c>Origin</c> (every browser, on every POST) and
+/// <c>Sec-Fetch-Site</c> (current browsers) — and a page cannot leave them out or forge them. curl, scripts and the
+/// dashboard served here send neither, or this endpoint's own origin.
+/// </summary>
+static class CrossSiteRequest
+{
+    /// <summary>Longest header value repeated in the log line; a browser's origin is far shorter, anything longer is
+    /// not a browser's and need not fill the log.</summary>
+    const int LoggedLength = 100;
+
+    /// <summary>Why <paramref name="request"/> came from another site, for the log line; null when it did not.</summary>
+    public static string? Refusal(HttpListenerRequest request)
+    {
+        // HttpListener answers only requests whose Host is one of the endpoint's prefixes, so the URL it built from the
+        // Host header is this endpoint's own origin (a DNS-rebound name never gets this far).
+        var own = request.Url?.GetLeftPart(UriPartial.Authority);
+        if (request.Headers["Origin"] is { } origin && !string.Equals(origin, own, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"its Origin is {Shown(origin)}, not {own}";
+        }
+
+        // same-site is refused too: another port of this machine (localhost:8080 against localhost:8081) is the same
+        // site but another program's page.
+        return request.Headers["Sec-Fetch-Site"] is { } site && site is "cross-site" or "same-site"
+            ? $"the browser says a {site} page sent it (Sec-Fetch-Site)"
+            : null;
+    }
+
+    static string Shown(string value) => value.Length <= LoggedLength ? value : value[..LoggedLength] + "…";
+}
