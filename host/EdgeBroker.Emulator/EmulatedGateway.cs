@@ -61,11 +61,6 @@ public sealed class EmulatedGateway
             return null;
         }
 
-        foreach (var warning in settings.Warnings())
-        {
-            log.Warning(warning);
-        }
-
         if (!DataDirectoryLock.TryTake(dataDirectory, out var directoryLock, out var problem))
         {
             throw new FlashStoreException(problem);
@@ -140,8 +135,8 @@ public sealed class EmulatedGateway
 /// <remarks><see cref="Uplink"/> is null when the file sets no <c>uplink</c>.</remarks>
 public sealed record GatewaySettings(RelaySettings Relay, RelaySecuritySettings Security, RelayUplinkSettings? Uplink, DeviceSettings Device)
 {
-    /// <summary>What start-up and <c>config check</c> warn about without refusing: access keys with short secrets (the
-    /// core's <see cref="AccessKeyCheck"/>, as on the host).</summary>
+    /// <summary>What <c>config check</c> warns about without refusing: access keys with short secrets (the core's
+    /// <see cref="AccessKeyCheck"/>, which the gateway's start-up logs too, on the device as in the emulator).</summary>
     public IEnumerable<string> Warnings() =>
         Security.AccessKeys.Cast<AccessKey>().Select(key => AccessKeyCheck.WeakSecretWarning(key.Id, key.Secret)).OfType<string>();
 }

@@ -87,6 +87,16 @@ namespace EdgeBroker.Firmware.Relay
                 BrokerSecurity brokerSecurity = new BrokerSecurity(security.ToOptions(pairedDevices > 0), store.Devices, new MemoryTokenStore(), random);
                 log.Info("Security: " + security.AccessKeys.Count + " access keys, " + pairedDevices + " paired devices; anonymous clients "
                     + (brokerSecurity.Options.AllowAnonymous ? "admitted" : "refused") + "; the pairing button opens group " + security.PairingGroup);
+                for (int i = 0; i < security.AccessKeys.Count; i++)
+                {
+                    AccessKey key = (AccessKey)security.AccessKeys[i];
+                    string weak = AccessKeyCheck.WeakSecretWarning(key.Id, key.Secret);
+                    if (weak != null)
+                    {
+                        log.Warning(weak);
+                    }
+                }
+
                 if (security.NeedsAccessKey(settings.Bind))
                 {
                     // The host refuses this configuration; a device must start to be paired, so it says so instead.

@@ -51,7 +51,7 @@ public class SecuritySettingsTests
 
     [Theory]
     [InlineData("access_key.AK =\n", "access_key.AK: an access key needs")]
-    [InlineData("access_key.A|K = s\n", "access_key.A|K: an access key needs")]
+    [InlineData("access_key.A|K = s\n", "access_key.A|K: Access key 'A|K' has '|' in its ID")]
     [InlineData("pairing_group = a/b\n", "pairing_group = a/b is not a group ID")]
     [InlineData("pairing_group = $SYS\n", "pairing_group = $SYS is not a group ID")]
     [InlineData("allow_anonymous = yes\n", "allow_anonymous = yes is not a whole number")]

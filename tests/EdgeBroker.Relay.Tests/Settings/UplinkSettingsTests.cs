@@ -111,7 +111,8 @@ public class UplinkSettingsTests
     }
 
     [Theory]
-    [InlineData("uplink = http://cloud\nuplink_client_id = gw\nuplink_forward = a/#\n", "uplink = http://cloud is not mqtt://host:port")]
+    [InlineData("uplink = http://cloud\nuplink_client_id = gw\nuplink_forward = a/#\n", "uplink: 'http://cloud' is not an upstream address")]
+    [InlineData("uplink = mqtt://gw:Secret123@cloud:1883\nuplink_client_id = gw\nuplink_forward = a/#\n", "uplink: an upstream address has a user name or password in it")]
     [InlineData("uplink = mqtt://cloud\nuplink_client_id = gw\nuplink_forward = a/#\nuplink_auth = oauth\n", "uplink_auth = oauth is not one of none,password,signature,token,device")]
     [InlineData("uplink = mqtt://cloud\nuplink_client_id = gw\nuplink_forward = a/#\nuplink_full_policy = block\n", "uplink_full_policy = block is not one of drop-oldest,refuse-new")]
     [InlineData("uplink = mqtt://cloud\nuplink_client_id = gw\nuplink_forward = a/#\nuplink_forward_qos = 2\n", "uplink_forward_qos = 2 is not a whole number from 0 to 1")]
@@ -122,5 +123,6 @@ public class UplinkSettingsTests
     {
         Assert.Null(From(text, out var file));
         Assert.Contains(file.Problems.Cast<string>(), p => p.Contains(problem));
+        Assert.DoesNotContain(file.Problems.Cast<string>(), p => p.Contains("Secret123"));
     }
 }

@@ -161,10 +161,16 @@ namespace EdgeBroker.Firmware.Relay.Settings
             string id = key.Substring(AccessKeyPrefix.Length);
             string secret = file.Get(key);
 
-            // The ID travels in the user name between '|' separators (Signature|{id}|{instance}).
-            if (id.Length == 0 || id.IndexOf('|') >= 0 || secret.Length == 0)
+            string idProblem = AccessKeyCheck.IdProblem(id);
+            if (idProblem != null)
             {
-                file.Problems.Add(key + ": an access key needs an ID without '|' and a secret (access_key.{id} = {secret})");
+                file.Problems.Add(key + ": " + idProblem);
+                return;
+            }
+
+            if (id.Length == 0 || secret.Length == 0)
+            {
+                file.Problems.Add(key + ": an access key needs an ID and a secret (access_key.{id} = {secret})");
                 return;
             }
 

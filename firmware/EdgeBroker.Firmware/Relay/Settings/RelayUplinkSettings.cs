@@ -103,7 +103,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
                 UplinkAddress address = UplinkAddress.Parse(addresses[i]);
                 if (address == null)
                 {
-                    file.Problems.Add(UplinkKey + " = " + addresses[i] + " is not mqtt://host:port or mqtts://host:port");
+                    // Refusal never repeats an address that carries a password.
+                    file.Problems.Add(UplinkKey + ": " + UplinkAddress.Refusal(addresses[i]));
                 }
                 else
                 {
