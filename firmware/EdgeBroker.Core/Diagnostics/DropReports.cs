@@ -2,52 +2,65 @@ namespace EdgeBroker.Core.Diagnostics
 {
     /// <summary>
     /// Which of one kind of per-message drop engines log (a PUBLISH dropped for a receiver's full offline quota, one
-    /// refused by a full uplink queue): the first, then every 1,000th — the rule the uplink's drop-oldest follows — each
-    /// line ending with how many came since the previous line and in all (<see cref="Tally"/>). A client that floods an
-    /// away receiver then writes a line per 1,000 messages, not one per message, to the log (on the device, the serial
+    /// refused by a full uplink queue, a message from upstream skipped): the first, then at most one a minute while they
+    /// go on — the rule <see cref="Limits.ProblemReports"/> applies to a connection's problems — each line ending with
+    /// how many came since the previous line and in all. A flood then writes a line a minute, not one per message (every
+    /// 1,000th wrote 150 lines a second under a flood of 150,000 drops a second; on the device the log is the serial
     /// console or flash), and no drop goes unsaid. One instance per kind of drop, shared by every connection, so its
     /// memory does not grow with the clients. The counters (<c>$SYS</c>, <c>/metrics</c>) count every drop apart from
     /// this. Allocation-free until a line is due. Thread-safe.
     /// </summary>
     public sealed class DropReports
     {
-        /// <summary>Every how many drops one is logged, after the first.</summary>
-        public const long Interval = 1000;
+        /// <summary>How long a kind of drop stays quiet in the log after a line about it.</summary>
+        public const long QuietMs = Limits.ProblemReports.QuietMs;
 
         readonly object _sync = new object();
         long _dropped;
+        long _atLastLine;
+        long _lastLineMs;
+        bool _logged;
 
-        /// <summary>Counts one drop; true when it is to be logged, with <paramref name="droppedInAll"/> (this drop
-        /// included) for the line's <see cref="Tally"/>.</summary>
-        public bool ShouldReport(out long droppedInAll)
+        /// <summary>Counts one drop; true when it is to be logged, with what the line ends with.</summary>
+        public bool ShouldReport(out string tally)
         {
+            long droppedInAll;
             lock (_sync)
             {
                 _dropped++;
                 droppedInAll = _dropped;
             }
 
-            return IsReported(droppedInAll);
+            return ShouldReport(droppedInAll, Clock.NowMs(), out tally);
         }
 
-        /// <summary>Whether the drop that made <paramref name="droppedInAll"/> is logged: the first or a 1,000th.</summary>
-        public static bool IsReported(long droppedInAll)
+        /// <summary>For drops counted elsewhere (a queue's own counter): whether the drop that made
+        /// <paramref name="droppedInAll"/> is to be logged, with what the line ends with.</summary>
+        public bool ShouldReport(long droppedInAll, out string tally)
         {
-            return droppedInAll == 1 || droppedInAll % Interval == 0;
+            return ShouldReport(droppedInAll, Clock.NowMs(), out tally);
         }
 
-        /// <summary>What a logged drop's line ends with: that later ones are thinned out, or how many there were since
-        /// the previous line and in all.</summary>
-        public static string Tally(long droppedInAll)
+        /// <summary><see cref="ShouldReport(long, out string)"/> at <paramref name="nowMs"/>. A clock stepped back (a
+        /// device setting its time) makes a line due rather than silencing the log.</summary>
+        public bool ShouldReport(long droppedInAll, long nowMs, out string tally)
         {
-            if (droppedInAll == 1)
+            lock (_sync)
             {
-                return " (the first; from now on every " + Interval + "th is logged)";
-            }
+                if (_logged && nowMs >= _lastLineMs && nowMs - _lastLineMs < QuietMs)
+                {
+                    tally = null;
+                    return false;
+                }
 
-            // The previous line was the first drop's or the last 1,000th's.
-            long sinceLastLine = droppedInAll - (droppedInAll == Interval ? 1 : droppedInAll - Interval);
-            return " (" + sinceLastLine + " more since the last line, " + droppedInAll + " in all)";
+                tally = _logged
+                    ? " (" + (droppedInAll - _atLastLine) + " more since the last line, " + droppedInAll + " in all)"
+                    : " (the first; further ones are logged at most once a minute, with their count)";
+                _logged = true;
+                _atLastLine = droppedInAll;
+                _lastLineMs = nowMs;
+                return true;
+            }
         }
     }
 }

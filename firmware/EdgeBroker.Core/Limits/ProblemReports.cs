@@ -14,6 +14,10 @@ namespace EdgeBroker.Core.Limits
         /// <summary>How long a source stays quiet in the log after a line about it.</summary>
         public const long QuietMs = 60000;
 
+        /// <summary>What a logged refused CONNECT ends with, keyed by its address and kind of refusal
+        /// (<see cref="Security.BrokerSecurity.ShouldLogRefusal"/>).</summary>
+        public const string AddressRefusalNote = " (further refusals of this kind from this address within a minute are counted, not logged)";
+
         /// <summary>What a logged refusal of a client's PUBLISH or SUBSCRIBE ends with, keyed by its client ID.</summary>
         public const string ClientRefusalNote = " (this client's further refusals within a minute are counted, not logged)";
 

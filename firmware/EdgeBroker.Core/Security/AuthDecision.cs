@@ -44,6 +44,10 @@ namespace EdgeBroker.Core.Security
         /// <summary>How long to wait before answering, so an address that keeps failing is slowed down.</summary>
         public int ResponseDelayMs { get; internal set; }
 
+        /// <summary>This failure locked the address out (the login throttle's limit was reached): always worth a log
+        /// line, however many refusals from the address came before it.</summary>
+        public bool LockedOut { get; internal set; }
+
         /// <summary>A freshly paired device's credentials, to deliver to it (QoS 1) right after the CONNACK; null
         /// otherwise. The only time the secret exists outside the device: do not log the payload.</summary>
         public PairingMessage PairingMessage { get; private set; }

@@ -72,6 +72,7 @@ namespace EdgeBroker.Core.Security
             {
                 decision.Reason = decision.Reason + "; too many failed logins: address locked out for "
                     + SecondsUntil(_throttle.LockedUntilMs(remoteAddress, nowMs), nowMs) + " s";
+                decision.LockedOut = true;
             }
 
             if (decision.Client != null && userName != null && userName.Length > 0)

@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core.Limits;
 
 namespace EdgeBroker.Core.Security
 {
@@ -28,6 +29,7 @@ namespace EdgeBroker.Core.Security
         readonly AccessCounters _counters = new AccessCounters();
         readonly Authenticator _authenticator;
         readonly SecurityPolicy _policy;
+        readonly ProblemReports _refusals;
 
         public BrokerSecurity(SecurityOptions options, IDeviceStore devices, ITokenStore tokens, IRandomSource random)
         {
@@ -37,6 +39,7 @@ namespace EdgeBroker.Core.Security
             _tokens = new TokenRegistry(tokens, secrets);
             _authenticator = new Authenticator(options, new LoginThrottle(options.Throttle), _tokens, devices, _pairing, secrets, _clients);
             _policy = new SecurityPolicy(options, _clients, _counters);
+            _refusals = new ProblemReports(options.Throttle.MaxTrackedAddresses);
         }
 
         public SecurityOptions Options { get { return _options; } }
@@ -77,6 +80,17 @@ namespace EdgeBroker.Core.Security
 
                 return decision;
             }
+        }
+
+        /// <summary>Whether the refusal <paramref name="decision"/> of a CONNECT from <paramref name="remoteAddress"/> is
+        /// worth a log line: the first of its kind from the address in a minute is — its <see cref="AuthDecision.Outcome"/>,
+        /// and whether the answer was slowed by the login throttle —, and the failure that locks the address out; the rest
+        /// are counted (<see cref="ProblemReports"/>). A locked-out address retrying wrote a line per attempt, 106 lines
+        /// for 106 attempts. A logged line ends with <see cref="ProblemReports.AddressRefusalNote"/>.</summary>
+        public bool ShouldLogRefusal(AuthDecision decision, string remoteAddress, long nowMs)
+        {
+            string kind = (remoteAddress == null ? "" : remoteAddress) + "|" + (int)decision.Outcome + (decision.ResponseDelayMs > 0 ? "|slowed" : "");
+            return _refusals.ShouldReport(kind, nowMs) || decision.LockedOut;
         }
 
         /// <summary>The connection of <paramref name="client"/> ended. Ignored when a newer connection of the same

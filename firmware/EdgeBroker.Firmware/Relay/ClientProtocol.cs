@@ -3,6 +3,7 @@ using System.Net;
 using System.Threading;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
+using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Text;
@@ -179,7 +180,13 @@ namespace EdgeBroker.Firmware.Relay
             if (!decision.IsAccepted)
             {
                 // Nothing has changed: a live connection with the same client ID goes on undisturbed.
-                return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason);
+                if (!_context.Security.ShouldLogRefusal(decision, ip, Clock.NowMs()))
+                {
+                    _connection.SendConnAckAndFlush(decision.Mqtt311ReturnCode);
+                    return false;
+                }
+
+                return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason + ProblemReports.AddressRefusalNote);
             }
 
             if (!connect.CleanSession && !_context.Core.HasRoomForSession(clientId))
@@ -330,22 +337,22 @@ namespace EdgeBroker.Firmware.Relay
             // What subscribers sent before this arrived (an UNSUBSCRIBE, say) takes effect first.
             SubscriberMatch match = _connection.WaitForSubscribers(_context.Core, message.Topic);
             PublishOutcome outcome = _context.Core.Publish(_clientId, message, match);
-            long droppedInAll;
+            string tally;
             if (outcome == PublishOutcome.QuotaExceeded)
             {
                 // A 3.1.1 publisher cannot be told, so the log is where the drop shows; a flood of them, thinned out.
-                if (_context.QuotaDrops.ShouldReport(out droppedInAll))
+                if (_context.QuotaDrops.ShouldReport(out tally))
                 {
                     _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full"
-                        + DropReports.Tally(droppedInAll));
+                        + tally);
                 }
             }
             else if (outcome == PublishOutcome.UplinkQueueFull)
             {
-                if (_context.UplinkRefusals.ShouldReport(out droppedInAll))
+                if (_context.UplinkRefusals.ShouldReport(out tally))
                 {
                     _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the uplink's queue is full"
-                        + DropReports.Tally(droppedInAll));
+                        + tally);
                 }
 
                 return false;
@@ -353,10 +360,10 @@ namespace EdgeBroker.Firmware.Relay
             else if (outcome == PublishOutcome.StoreUnavailable)
             {
                 // Every publisher retries until the store can write again: thinned out like the other refusals.
-                if (_context.StoreRefusals.ShouldReport(out droppedInAll))
+                if (_context.StoreRefusals.ShouldReport(out tally))
                 {
                     _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the store cannot write"
-                        + DropReports.Tally(droppedInAll));
+                        + tally);
                 }
 
                 return false;

@@ -35,6 +35,12 @@ namespace EdgeBroker.Firmware.Uplink
         readonly Worker _worker;
         readonly byte[] _caCertificate;
         readonly UplinkStateReports _stateReports = new UplinkStateReports();
+
+        /// <summary>Which drops of each kind are logged (<see cref="DropReports"/>), made at the first drop of their kind:
+        /// an uplink that drops nothing keeps its bytes of the device's heap.</summary>
+        DropReports _tooLargeReports;
+        DropReports _unroutedReports;
+        DropReports _droppedReports;
         readonly ArrayList _sendable = new ArrayList();
 
         /// <summary>True while <see cref="Connect"/> waits for the transport and reports the outcome: a loss reported
@@ -150,22 +156,22 @@ namespace EdgeBroker.Firmware.Uplink
                 return;
             }
 
-            long droppedInAll;
-            if (_relay.Core.PublishFromUplink(message) == PublishOutcome.QuotaExceeded && _relay.QuotaDrops.ShouldReport(out droppedInAll))
+            string tally;
+            if (_relay.Core.PublishFromUplink(message) == PublishOutcome.QuotaExceeded && _relay.QuotaDrops.ShouldReport(out tally))
             {
                 _log.Warning("Uplink " + _uplink.Name + ": dropped a message from upstream for " + message.Topic
-                    + ": the receiver's offline quota is full" + DropReports.Tally(droppedInAll));
+                    + ": the receiver's offline quota is full" + tally);
             }
         }
 
         public void MessageTooLarge(string topic, int packetBytes, int qos)
         {
-            long skipped = _uplink.SkippedTooLarge();
-            if (DropReports.IsReported(skipped))
+            string tally;
+            if (Made(ref _tooLargeReports).ShouldReport(_uplink.SkippedTooLarge(), out tally))
             {
                 _log.Warning("Uplink " + _uplink.Name + ": skipped a message from the upstream on " + (topic == null ? "a topic too long to read" : topic)
                     + ": " + packetBytes + " bytes exceed max_packet_size " + _relay.Settings.MaxPacketSize
-                    + (qos > 0 ? " (acknowledged, so the upstream does not send it again)" : "") + DropReports.Tally(skipped));
+                    + (qos > 0 ? " (acknowledged, so the upstream does not send it again)" : "") + tally);
             }
         }
 
@@ -228,13 +234,14 @@ namespace EdgeBroker.Firmware.Uplink
             _worker.Wake();
         }
 
-        /// <summary>The first and every 1,000th P2P message sent up plainly for a target no gateway announced.</summary>
+        /// <summary>P2P messages sent up plainly for a target no gateway announced, logged as drops are.</summary>
         void P2PUnrouted(Core.Uplink.Uplink uplink, string topic, long total)
         {
-            if (DropReports.IsReported(total))
+            string tally;
+            if (Made(ref _unroutedReports).ShouldReport(total, out tally))
             {
                 _log.Warning("Uplink " + uplink.Name + ": a P2P message went up plainly on " + topic
-                    + ": no gateway on the upstream announced its target, so only a subscriber to that address there receives it" + DropReports.Tally(total));
+                    + ": no gateway on the upstream announced its target, so only a subscriber to that address there receives it" + tally);
             }
         }
 
@@ -244,12 +251,27 @@ namespace EdgeBroker.Firmware.Uplink
                 + ", which leads back up through this gateway: the uplinks form a cycle. Its routes are ignored and its P2P messages no longer go up; fix the uplink configuration");
         }
 
-        /// <summary>The first and every 1,000th drop are logged, not each: a full queue drops one entry per message.</summary>
+        /// <summary>A full queue drops one entry per message: logged as drops are, not each.</summary>
         void Dropped(Core.Uplink.Uplink uplink, long droppedTotal)
         {
-            if (DropReports.IsReported(droppedTotal))
+            string tally;
+            if (Made(ref _droppedReports).ShouldReport(droppedTotal, out tally))
             {
-                _log.Warning("Uplink " + uplink.Name + ": queue full, dropped its oldest entry" + DropReports.Tally(droppedTotal));
+                _log.Warning("Uplink " + uplink.Name + ": queue full, dropped its oldest entry" + tally);
+            }
+        }
+
+        /// <summary><paramref name="reports"/>, made now if this is its kind's first drop.</summary>
+        DropReports Made(ref DropReports reports)
+        {
+            lock (_sync)
+            {
+                if (reports == null)
+                {
+                    reports = new DropReports();
+                }
+
+                return reports;
             }
         }
 

@@ -151,9 +151,14 @@ sealed partial class CoreBridge
                 ReasonCode = code,
                 ReturnCode = MqttConnectReasonCodeConverter.ToConnectReturnCode(code),
             }).ConfigureAwait(false);
-            _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}",
-                ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), decision.Reason,
-                decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty);
+            if (_security.ShouldLogRefusal(decision, channel.Source, Clock.NowMs()))
+            {
+                _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}{Thinned}",
+                    ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), decision.Reason,
+                    decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty,
+                    ProblemReports.AddressRefusalNote);
+            }
+
             return null;
         }
 
@@ -574,20 +579,20 @@ sealed partial class CoreBridge
                 break;
             case PublishOutcome.UplinkQueueFull:
                 // A store that cannot write is logged once per change by LogStoreCondition, not per PUBLISH.
-                if (_uplinkRefusals.ShouldReport(out var refusedInAll))
+                if (_uplinkRefusals.ShouldReport(out var refusedTally))
                 {
                     _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}{Tally}", clientId, topic,
                         publisherHears ? "" : "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again",
-                        DropReports.Tally(refusedInAll));
+                        refusedTally);
                 }
 
                 break;
             case PublishOutcome.QuotaExceeded:
                 // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
-                if (_core.QuotaDrops.ShouldReport(out var droppedInAll))
+                if (_core.QuotaDrops.ShouldReport(out var droppedTally))
                 {
                     _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full{Tally}",
-                        clientId, topic, DropReports.Tally(droppedInAll));
+                        clientId, topic, droppedTally);
                 }
 
                 break;

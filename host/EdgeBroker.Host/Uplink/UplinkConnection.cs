@@ -35,6 +35,7 @@ sealed class UplinkConnection : IDisposable
     readonly BrokerCore _core;
     readonly ILogger _logger;
     readonly FaultGate _faults = new();
+    readonly DropReports _refusedReports = new();
     readonly SemaphoreSlim _wake = new(0);
     int _signaled;
     bool _speaks311;
@@ -387,11 +388,10 @@ sealed class UplinkConnection : IDisposable
                 }
                 else
                 {
-                    var refused = _uplink.RefusedUpstream(entry.Sequence);
-                    if (DropReports.IsReported(refused))
+                    if (_refusedReports.ShouldReport(_uplink.RefusedUpstream(entry.Sequence), out var tally))
                     {
                         _logger.LogWarning(LogEvents.UplinkRefused, "Uplink {Name}: the upstream refused a message for {Topic}: {Reason}; deleted from the queue{Tally}",
-                            _uplink.Name, entry.RemoteTopic, result.ReasonCode, DropReports.Tally(refused));
+                            _uplink.Name, entry.RemoteTopic, result.ReasonCode, tally);
                     }
                 }
             }

@@ -34,7 +34,7 @@ sealed class UplinkService(
     readonly List<Task> _running = [];
 
     /// <summary>Which state changes of each uplink are logged (filled before any uplink runs, read-only after).</summary>
-    readonly Dictionary<Core.Uplink.Uplink, UplinkStateReports> _stateReports = [];
+    readonly Dictionary<Core.Uplink.Uplink, Reports> _reports = [];
 
     public IReadOnlyList<Core.Uplink.Uplink> Uplinks { get; private set; } = [];
 
@@ -53,7 +53,7 @@ sealed class UplinkService(
                 Dropped = OnDropped,
                 P2PUnrouted = OnP2PUnrouted,
             };
-            _stateReports[uplink] = new UplinkStateReports();
+            _reports[uplink] = new Reports();
             _connections.Add(new UplinkConnection(uplink, uplinkOptions, core, loggerFactory.CreateLogger<UplinkConnection>()));
             core.AddUplink(uplink);
             uplinks.Add(uplink);
@@ -121,7 +121,7 @@ sealed class UplinkService(
 
     void OnStateChanged(Core.Uplink.Uplink uplink, UplinkStatus status)
     {
-        var level = _stateReports[uplink].Judge(status, Clock.NowMs(), out var note);
+        var level = _reports[uplink].State.Judge(status, Clock.NowMs(), out var note);
         if (level == UplinkStateReports.Warning)
         {
             _logger.LogWarning(LogEvents.UplinkStateChanged, "Uplink {Name}: {State} ({Address}): {Error}; next attempt within {Backoff} ms (failure {Failures}){Note}",
@@ -144,20 +144,20 @@ sealed class UplinkService(
 
     void OnDropped(Core.Uplink.Uplink uplink, long droppedTotal)
     {
-        // The core's rule for every per-message drop: the first, then every 1,000th.
-        if (Core.Diagnostics.DropReports.IsReported(droppedTotal))
+        // The core's rule for every per-message drop: the first, then at most one a minute.
+        if (_reports[uplink].Dropped.ShouldReport(droppedTotal, out var tally))
         {
-            _logger.LogWarning(LogEvents.UplinkQueueDropped, "Uplink {Name}: queue full (MaxQueuedMessages {Max}, MaxQueuedBytes {MaxBytes}): dropped the oldest message; {Dropped} dropped so far",
-                uplink.Name, uplink.Settings.MaxQueuedMessages, uplink.Settings.MaxQueuedBytes, droppedTotal);
+            _logger.LogWarning(LogEvents.UplinkQueueDropped, "Uplink {Name}: queue full (MaxQueuedMessages {Max}, MaxQueuedBytes {MaxBytes}): dropped the oldest message{Tally}",
+                uplink.Name, uplink.Settings.MaxQueuedMessages, uplink.Settings.MaxQueuedBytes, tally);
         }
     }
 
     void OnP2PUnrouted(Core.Uplink.Uplink uplink, string topic, long total)
     {
-        if (Core.Diagnostics.DropReports.IsReported(total))
+        if (_reports[uplink].Unrouted.ShouldReport(total, out var tally))
         {
-            _logger.LogWarning(LogEvents.UplinkP2PUnrouted, "Uplink {Name}: a P2P message went up plainly on {Topic}: no gateway on the upstream announced its target, so only a subscriber to that address there receives it; {Total} so far",
-                uplink.Name, topic, total);
+            _logger.LogWarning(LogEvents.UplinkP2PUnrouted, "Uplink {Name}: a P2P message went up plainly on {Topic}: no gateway on the upstream announced its target, so only a subscriber to that address there receives it{Tally}",
+                uplink.Name, topic, tally);
         }
     }
 
@@ -174,5 +174,15 @@ sealed class UplinkService(
         }
 
         _stopping.Dispose();
+    }
+
+    /// <summary>Which of an uplink's state changes and drops are logged.</summary>
+    sealed class Reports
+    {
+        public UplinkStateReports State { get; } = new();
+
+        public Core.Diagnostics.DropReports Dropped { get; } = new();
+
+        public Core.Diagnostics.DropReports Unrouted { get; } = new();
     }
 }

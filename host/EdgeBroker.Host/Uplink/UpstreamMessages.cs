@@ -34,10 +34,10 @@ static class UpstreamMessages
             UserProperties = received.UserProperties,
         };
         var outcome = core.PublishFromUplink(routed);
-        if (outcome == PublishOutcome.QuotaExceeded && core.QuotaDrops.ShouldReport(out var droppedInAll))
+        if (outcome == PublishOutcome.QuotaExceeded && core.QuotaDrops.ShouldReport(out var tally))
         {
             logger.LogWarning(LogEvents.PublishDropped, "Uplink {Name}: dropped a message from upstream for {Topic}: the receiver's offline quota is full{Tally}",
-                uplinkName, routed.Topic, DropReports.Tally(droppedInAll));
+                uplinkName, routed.Topic, tally);
         }
 
         if (outcome != PublishOutcome.StoreUnavailable)

@@ -4,43 +4,56 @@ namespace EdgeBroker.Core.Tests.Diagnostics;
 
 public class DropReportsTests
 {
+    const long Start = 1_000_000;
+
     [Fact]
-    public void The_first_drop_and_every_1000th_are_reported_and_every_drop_is_counted()
+    public void The_first_drop_is_reported_then_at_most_one_a_minute_with_how_many_came_between()
     {
         var reports = new DropReports();
-        var reported = new List<long>();
-        for (var i = 0; i < 2500; i++)
+        var lines = new List<(long Dropped, string Tally)>();
+        for (var dropped = 1L; dropped <= 5000; dropped++)
         {
-            if (reports.ShouldReport(out var droppedInAll))
+            // 5,000 drops over 150 s: one every 30 ms.
+            if (reports.ShouldReport(dropped, Start + dropped * 30, out var tally))
             {
-                reported.Add(droppedInAll);
+                lines.Add((dropped, tally));
             }
         }
 
-        Assert.Equal([1L, 1000L, 2000L], reported);
+        Assert.Equal(
+        [
+            (1L, " (the first; further ones are logged at most once a minute, with their count)"),
+            (2001L, " (2000 more since the last line, 2001 in all)"),
+            (4001L, " (2000 more since the last line, 4001 in all)"),
+        ], lines);
     }
 
     [Fact]
-    public void Each_line_says_how_many_since_the_last_line_and_in_all()
+    public void A_clock_stepped_back_makes_a_line_due()
     {
-        Assert.Equal(" (the first; from now on every 1000th is logged)", DropReports.Tally(1));
-        Assert.Equal(" (999 more since the last line, 1000 in all)", DropReports.Tally(1000));
-        Assert.Equal(" (1000 more since the last line, 2000 in all)", DropReports.Tally(2000));
+        var reports = new DropReports();
+        Assert.True(reports.ShouldReport(1, Start, out _));
+        Assert.False(reports.ShouldReport(2, Start + 1000, out _));
+
+        Assert.True(reports.ShouldReport(3, Start - 5000, out var tally));
+        Assert.Equal(" (2 more since the last line, 3 in all)", tally);
     }
 
     [Fact]
-    public void Drops_counted_from_several_threads_are_reported_once_per_1000()
+    public void Drops_counted_from_several_threads_are_counted_once_each_and_reported_once()
     {
         var reports = new DropReports();
         var reported = 0;
         Parallel.For(0, 4000, _ =>
         {
-            if (reports.ShouldReport(out _))
+            if (reports.ShouldReport(out string _))
             {
                 Interlocked.Increment(ref reported);
             }
         });
 
-        Assert.Equal(5, reported);
+        Assert.Equal(1, reported);
+        Assert.True(reports.ShouldReport(4001, Clock.NowMs() + DropReports.QuietMs, out var tally));
+        Assert.Equal(" (4000 more since the last line, 4001 in all)", tally);
     }
 }

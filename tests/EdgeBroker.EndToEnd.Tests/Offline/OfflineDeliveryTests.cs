@@ -220,7 +220,7 @@ public sealed class OfflineDeliveryTests
 
         Assert.Equal(47, broker.Counters!.QuotaDropped);
         var logged = Assert.Single(broker.LoggedProblems, line => line.Contains("quota is full", StringComparison.Ordinal));
-        Assert.EndsWith("the receiver's offline quota is full (the first; from now on every 1000th is logged)", logged);
+        Assert.EndsWith("the receiver's offline quota is full (the first; further ones are logged at most once a minute, with their count)", logged);
     }
 
     /// <summary>The device subscribes with a persistent session and leaves; returns once the broker has seen it go, so a

@@ -24,15 +24,38 @@ public sealed class SecurityLogTests : IAsyncLifetime
     public async Task A_refused_connect_is_logged_with_client_id_address_and_reason_but_never_the_password()
     {
         var wrongPassword = SignaturePassword("a-guess-that-must-stay-secret", Device);
-        const string tokenList = "RW|token-value-that-must-stay-secret";
 
         await RefusedAsync(Broker, Device, MqttProtocolVersion.V311, SignatureUserName(SensorsKey), wrongPassword);
-        await RefusedAsync(Broker, Backend, MqttProtocolVersion.V500, $"Token|{AppKey}|{InstanceId}", tokenList);
 
         await Broker.WaitForOutputAsync($"Refused CONNECT of {Device} from 127.0.0.1 (MQTT 3.1.1): signature of access key {SensorsKey} does not match");
-        await Broker.WaitForOutputAsync($"Refused CONNECT of {Backend} from 127.0.0.1 (MQTT 5.0): unknown or revoked token");
         Assert.DoesNotContain(wrongPassword, Broker.Output);
+    }
+
+    [Fact]
+    public async Task A_refused_token_connect_is_logged_without_the_token()
+    {
+        const string tokenList = "RW|token-value-that-must-stay-secret";
+
+        await RefusedAsync(Broker, Backend, MqttProtocolVersion.V500, $"Token|{AppKey}|{InstanceId}", tokenList);
+
+        await Broker.WaitForOutputAsync($"Refused CONNECT of {Backend} from 127.0.0.1 (MQTT 5.0): unknown or revoked token");
         Assert.DoesNotContain("must-stay-secret", Broker.Output);
+    }
+
+    [Fact]
+    public async Task Refusals_of_one_kind_from_one_address_are_logged_once_a_minute_and_a_lockout_always()
+    {
+        var wrongPassword = SignaturePassword("guess", Device);
+        for (var attempt = 0; attempt < 12; attempt++)
+        {
+            await RefusedAsync(Broker, Device, MqttProtocolVersion.V311, SignatureUserName(SensorsKey), wrongPassword);
+        }
+
+        // The default throttle: answers slowed from the third failure, the address locked out at the tenth.
+        await Broker.WaitForOutputAsync("address locked out for");
+        var lines = Broker.Output.Split('\n').Count(line => line.Contains("Refused CONNECT of " + Device));
+        Assert.Equal(4, lines);
+        Assert.Contains("further refusals of this kind from this address within a minute are counted, not logged", Broker.Output);
     }
 
     [Fact]
