@@ -563,7 +563,7 @@ namespace EdgeBroker.Firmware.Relay
                 PooledBuffer buffer = _outgoing.Reserve(PacketWriter.AckSize);
                 if (buffer == null)
                 {
-                    return false;
+                    return AnswerNotQueued();
                 }
 
                 PacketWriter.WriteAck(buffer.Bytes, buffer.Count, headerByte, packetId);
@@ -582,7 +582,7 @@ namespace EdgeBroker.Firmware.Relay
                 PooledBuffer buffer = _outgoing.Reserve(size);
                 if (buffer == null)
                 {
-                    return false;
+                    return AnswerNotQueued();
                 }
 
                 PacketWriter.WriteSubAck(buffer.Bytes, buffer.Count, packetId, returnCodes);
@@ -593,6 +593,15 @@ namespace EdgeBroker.Firmware.Relay
             return true;
         }
 
+        /// <summary>An answer (acknowledgement, SUBACK, PINGRESP) finds the client's queue full — it sends and does not
+        /// read —: its reader ends, and the log says why rather than that the client went away. Under the queue's lock.</summary>
+        bool AnswerNotQueued()
+        {
+            _context.Log.Warning("Closed connection " + Describe() + ": it sends but does not read, and its answers fill "
+                + RelaySettings.MaxQueuedBytesPerClientKey + " (" + _outgoing.QueuedBytes + " bytes waiting for it)");
+            return false;
+        }
+
         internal bool QueuePingResp()
         {
             lock (_outgoing.SyncRoot)
@@ -600,7 +609,7 @@ namespace EdgeBroker.Firmware.Relay
                 PooledBuffer buffer = _outgoing.Reserve(PacketWriter.PingRespSize);
                 if (buffer == null)
                 {
-                    return false;
+                    return AnswerNotQueued();
                 }
 
                 PacketWriter.WritePingResp(buffer.Bytes, buffer.Count);

@@ -76,6 +76,31 @@ public sealed class DeviceLimitTests
 
     [Theory]
     [MemberData(nameof(Engines.WithDeviceLimits), MemberType = typeof(Engines))]
+    public async Task A_client_that_sends_and_never_reads_is_closed_with_the_reason_logged(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?> { ["max_queued_bytes_per_client"] = "4096" });
+        await using var flooder = await RawMqttConnection.OpenAsync(broker, receiveBufferBytes: 1024);
+        Assert.Equal(0, await flooder.ConnectAsync("flooder"));
+
+        // PINGREQs, never reading the PINGRESPs: the kernel's buffers, then the client's queue, fill.
+        var pings = Enumerable.Repeat(new byte[] { 0xC0, 0x00 }, 4096).SelectMany(ping => ping).ToArray();
+        try
+        {
+            for (var i = 0; i < 200 && !broker.LoggedProblems.Any(line => line.Contains("sends but does not read")); i++)
+            {
+                await flooder.SendRawAsync(pings);
+            }
+        }
+        catch (IOException)
+        {
+            // Closed by the broker while this was still sending.
+        }
+
+        await WaitUntilAsync(() => broker.LoggedProblems.Any(line => line.Contains("Closed connection of client flooder: it sends but does not read")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithDeviceLimits), MemberType = typeof(Engines))]
     public async Task A_packet_over_the_maximum_size_closes_that_connection_only(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
