@@ -213,7 +213,7 @@ namespace EdgeBroker.Core.Offline
         {
             long size = MemoryOfflineStore.SizeOf(message);
             ArrayList queue = session.VolatileQueue;
-            if (queue != null && (queue.Count >= _limits.MaxMessagesPerClient || BytesOf(queue) + size > _limits.MaxBytesPerClient))
+            if ((queue != null && queue.Count >= _limits.MaxMessagesPerClient) || (queue == null ? 0 : BytesOf(queue)) + size > _limits.MaxBytesPerClient)
             {
                 return false;
             }
