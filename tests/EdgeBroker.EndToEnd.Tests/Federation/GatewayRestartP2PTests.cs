@@ -81,7 +81,7 @@ public sealed class GatewayRestartP2PTests : IDisposable
     }
 
     /// <summary>Gateway B (host) on <paramref name="upstream"/> with <see cref="Target"/> away with a persistent session,
-    /// its retained route on mosquitto.</summary>
+    /// its retained route on mosquitto saying so (<c>0</c>).</summary>
     static async Task<RunningBroker> AwayTargetOnBAsync(MosquittoUpstream upstream)
     {
         var settings = GatewaySettings(Engines.Host, upstream.Port, GatewayBId);
@@ -91,7 +91,7 @@ public sealed class GatewayRestartP2PTests : IDisposable
         {
         }
 
-        await Eventually.WaitUntilAsync(async () => await RetainedAsync(upstream, $"eb/routes/{GatewayBId}/{Target}") == "1",
+        await Eventually.WaitUntilAsync(async () => await RetainedAsync(upstream, $"eb/routes/{GatewayBId}/{Target}") == "0",
             () => "gateway B's route to the target is not on mosquitto");
         return gatewayB;
     }
