@@ -210,30 +210,5 @@ public sealed class MovedDeviceTests : IDisposable
         return process;
     }
 
-    /// <summary>A gateway of <paramref name="engine"/> federating over mosquitto with retained routes.</summary>
-    static Dictionary<string, string?> RetainedRoutes(string engine, MosquittoUpstream upstream, string clientId)
-    {
-        var settings = GatewaySettings(engine, upstream.Port, clientId);
-        if (engine == Engines.Emulator)
-        {
-            settings["uplink_p2p_routes"] = "retained";
-        }
-        else
-        {
-            settings["EdgeBroker:Uplinks:0:P2PRoutes"] = "Retained";
-        }
-
-        return settings;
-    }
-
-    /// <summary>The retained message on <paramref name="topic"/> at mosquitto, or null when there is none.</summary>
-    static async Task<string?> RetainedAsync(MosquittoUpstream upstream, string topic)
-    {
-        await using var reader = await TestClient.ConnectAsync(new ExternalBroker(upstream.Port), "reader-" + Guid.NewGuid().ToString("N")[..8]);
-        await reader.SubscribeAsync(topic);
-        var retained = await reader.ReceiveAllAsync();
-        return retained.Count == 0 ? null : retained[^1].ConvertPayloadToString();
-    }
-
     public void Dispose() => _data.Delete(recursive: true);
 }
