@@ -82,6 +82,7 @@ namespace EdgeBroker.Core
             _maxQos = maxQos;
             _uplinks = new UplinkSet();
             _uplinks.Reachable = CollectReachable;
+            _uplinks.ConnectedElsewhere = ConnectedAbove;
             _routes = new RemoteRoutes();
             _unreachable = new UnreachableTargets();
             _router = new Router(_sessions, _subscriptions, _offline, policy, _counters, maxQos, _uplinks, _routes, _unreachable);
@@ -257,6 +258,14 @@ namespace EdgeBroker.Core
             return _routes.GatewayFor(clientId);
         }
 
+        /// <summary>Whether this broker holds only an away session of <paramref name="clientId"/> (here or below) while
+        /// its upstream said, or another gateway's retained route says, that it is connected on another gateway: new P2P
+        /// messages for it go there (docs/federation.md, "A client that moves").</summary>
+        public bool IsConnectedAbove(string clientId)
+        {
+            return _routes.IsConnectedAbove(clientId, 0, clientId.Length);
+        }
+
         /// <summary>The other gateway on an uplink's upstream that hosts <paramref name="clientId"/>, as its retained
         /// routes say (federation through any upstream), or null.</summary>
         public string PeerGatewayOf(string clientId)
@@ -387,11 +396,10 @@ namespace EdgeBroker.Core
 
             HandOn(handOn);
             PublishWill(will);
-            if (!existed)
-            {
-                ReachabilityChanged(clientId);
-            }
 
+            // Announced connected, also when an away session resumes: a gateway's claim of an away session yields to it.
+            ReachabilityChanged(clientId);
+            FollowClient(clientId, false, null);
             return existed;
         }
 
@@ -422,6 +430,7 @@ namespace EdgeBroker.Core
 
             ArrayList handOn;
             RoutedMessage will = null;
+            bool kept;
             lock (session.SyncRoot)
             {
                 if (session.Connection != connection)
@@ -455,7 +464,8 @@ namespace EdgeBroker.Core
                     }
                 }
 
-                if (session.IsPersistent)
+                kept = session.IsPersistent;
+                if (kept)
                 {
                     KeepUnacknowledged(session, connection);
                     _sessionStore.SaveSession(clientId, sessionExpirySeconds, session.DisconnectedAtMs);
@@ -470,6 +480,13 @@ namespace EdgeBroker.Core
             // Outside the lock: handing on and publishing lock other sessions.
             HandOn(handOn);
             PublishWill(will);
+            if (kept)
+            {
+                // Announced away: a gateway where the client connects meanwhile takes its route.
+                ReachabilityChanged(clientId);
+            }
+
+            FollowClient(clientId, false, null);
         }
 
         /// <summary>
@@ -1160,17 +1177,43 @@ namespace EdgeBroker.Core
             }
 
             Session announcer = _sessions.Find(publisherClientId);
-            string pathBelow = P2PEnvelope.AnnouncedPath(message.Payload, message.PayloadOffset, message.PayloadLength);
+            string route = P2PEnvelope.AnnouncedRoute(message.Payload, message.PayloadOffset, message.PayloadLength);
+            string pathBelow = route == null ? null : P2PEnvelope.PathOf(route);
             if (pathBelow != null && pathBelow.Length > 0 && _uplinks.IsOwnIdentityIn(pathBelow))
             {
                 CycleDetected(publisherClientId, pathBelow);
                 return PublishOutcome.Delivered;
             }
 
-            if (announcer != null && announcer.IsOnline && _routes.Announced(publisherClientId, announced, pathBelow))
+            if (announcer == null || !announcer.IsOnline)
+            {
+                return PublishOutcome.Delivered;
+            }
+
+            bool connected = route != null && P2PEnvelope.IsConnected(route);
+            string displaced;
+            int change = _routes.Announced(publisherClientId, announced, pathBelow, connected, out displaced);
+            if (displaced != null && connected)
+            {
+                // The client connected through this gateway: the one whose away session lost the route keeps its
+                // senders' new messages for it no longer.
+                _router.SendConnectedElsewhere(displaced, announced);
+            }
+
+            if (change != RemoteRoutes.Unchanged)
             {
                 ReachabilityChanged(announced);
+            }
+
+            if (change == RemoteRoutes.RouteChanged)
+            {
+                // Gateway-level presence: a persistent client connecting or leaving its gateway is no change of route.
                 _router.PublishFromBroker(RouteEvent.For(announced, _routes.PathFor(announced, 0, announced.Length), UnixTime.NowMilliseconds()));
+            }
+
+            if (route != null && !connected)
+            {
+                FollowClient(announced, false, publisherClientId);
             }
 
             return PublishOutcome.Delivered;
@@ -1260,33 +1303,102 @@ namespace EdgeBroker.Core
         /// it as an error; docs/federation.md).</summary>
         public UplinkCycleDetected CycleOfUplinks { get; set; }
 
-        /// <summary>Tells federated uplinks whether <paramref name="clientId"/> can be reached here (a session of this
-        /// broker or a route below) after its session or route changed; it is no longer taken as unknown everywhere.</summary>
+        /// <summary>Tells federated uplinks whether and how <paramref name="clientId"/> can be reached here (a session of
+        /// this broker or a route below, connected or away) after its session or route changed; it is no longer taken as
+        /// unknown everywhere, nor, once it is reached here connected or not at all, as connected above. Locks no other
+        /// session: it may be called under the client's session lock.</summary>
         void ReachabilityChanged(string clientId)
         {
             _unreachable.Forget(clientId);
+            string route = RouteHere(clientId);
+            if (route == null || P2PEnvelope.IsConnected(route))
+            {
+                _routes.ForgetConnectedAbove(clientId);
+            }
+
             if (_uplinks.FederatesP2P)
             {
-                _uplinks.Announce(clientId, PathHere(clientId));
+                _uplinks.Announce(clientId, route);
             }
         }
 
-        /// <summary>The path below this broker to <paramref name="clientId"/>: "" for a session here, the route a gateway
-        /// below announced, or null.</summary>
-        string PathHere(string clientId)
+        /// <summary>What announcing <paramref name="clientId"/> upward says (<see cref="P2PEnvelope.RouteOf"/>): its
+        /// session here or the route a gateway below announced, connected or only away — connected wins, a session here
+        /// first —; null when it cannot be reached here.</summary>
+        string RouteHere(string clientId)
         {
-            return _sessions.Find(clientId) != null ? "" : _routes.PathFor(clientId, 0, clientId.Length);
+            Session session = _sessions.Find(clientId);
+            if (session != null && session.IsOnline)
+            {
+                return P2PEnvelope.Connected;
+            }
+
+            bool connected;
+            string path = _routes.PathFor(clientId, 0, clientId.Length, out connected);
+            if (path != null && (connected || session == null))
+            {
+                return P2PEnvelope.RouteOf(path, connected);
+            }
+
+            return session == null ? null : P2PEnvelope.Away;
         }
 
-        void CollectReachable(string clientId, ArrayList clientIds, ArrayList paths)
+        /// <summary>
+        /// Follows <paramref name="clientId"/> to where it is connected (docs/federation.md, "A client that moves"), from
+        /// what this broker holds of it now. When it is connected here or through a gateway below, a gateway below that
+        /// has only an away session of it — its route here, or <paramref name="awayGateway"/>, which has just announced
+        /// one — is told (<see cref="P2PEnvelope.ConnectedElsewhereNotice"/>), so that its senders' new messages come
+        /// up. When it is only away here and below but connected above — an upstream said so
+        /// (<paramref name="connectedAbove"/>, or before) or another gateway's retained route says so —, it is marked
+        /// (<see cref="RemoteRoutes.MarkConnectedAbove"/>: its new P2P messages go up) and that gateway below is told too.
+        /// Called outside every session's lock: telling a gateway takes its session's.
+        /// </summary>
+        void FollowClient(string clientId, bool connectedAbove, string awayGateway)
+        {
+            Session session = _sessions.Find(clientId);
+            bool connectedBelow;
+            string path = _routes.PathFor(clientId, 0, clientId.Length, out connectedBelow);
+            string awayBelow = path != null && !connectedBelow ? RemoteRoutes.FirstLevel(path) : awayGateway;
+            if (awayBelow == null && (session == null || session.IsOnline || connectedBelow))
+            {
+                return;
+            }
+
+            if ((session == null || !session.IsOnline) && !connectedBelow)
+            {
+                if (!connectedAbove && !_routes.IsConnectedAbove(clientId, 0, clientId.Length) && !_uplinks.PeerHasConnected(clientId))
+                {
+                    return;
+                }
+
+                if (session != null || path != null)
+                {
+                    _routes.MarkConnectedAbove(clientId);
+                }
+            }
+
+            if (awayBelow != null)
+            {
+                _router.SendConnectedElsewhere(awayBelow, clientId);
+            }
+        }
+
+        /// <summary>A federated uplink learnt that <paramref name="clientId"/> is connected on another gateway of its
+        /// upstream (<see cref="ClientConnectedElsewhere"/>).</summary>
+        void ConnectedAbove(string clientId)
+        {
+            FollowClient(clientId, true, null);
+        }
+
+        void CollectReachable(string clientId, ArrayList clientIds, ArrayList routes)
         {
             if (clientId != null)
             {
-                string path = PathHere(clientId);
-                if (path != null)
+                string route = RouteHere(clientId);
+                if (route != null)
                 {
                     clientIds.Add(clientId);
-                    paths.Add(path);
+                    routes.Add(route);
                 }
 
                 return;
@@ -1295,20 +1407,21 @@ namespace EdgeBroker.Core
             ArrayList sessions = _sessions.Snapshot();
             for (int i = 0; i < sessions.Count; i++)
             {
-                clientIds.Add(((Session)sessions[i]).ClientId);
-                paths.Add("");
+                string sessionClientId = ((Session)sessions[i]).ClientId;
+                clientIds.Add(sessionClientId);
+                routes.Add(RouteHere(sessionClientId));
             }
 
-            // A client with a session here is reached here, whatever a gateway below said.
+            // A client with a session here is announced as RouteHere says, whatever a gateway below said.
             ArrayList routedIds = new ArrayList();
-            ArrayList routedPaths = new ArrayList();
-            _routes.CollectRoutes(routedIds, routedPaths);
+            ArrayList routedRoutes = new ArrayList();
+            _routes.CollectRoutes(routedIds, routedRoutes);
             for (int i = 0; i < routedIds.Count; i++)
             {
                 if (_sessions.Find((string)routedIds[i]) == null)
                 {
                     clientIds.Add(routedIds[i]);
-                    paths.Add(routedPaths[i]);
+                    routes.Add(routedRoutes[i]);
                 }
             }
         }
@@ -1325,7 +1438,25 @@ namespace EdgeBroker.Core
         /// <see cref="RoutedMessage.EngineProperties"/> for the local topic first.</summary>
         public PublishOutcome PublishFromUplink(RoutedMessage message)
         {
+            if (message.UnreachableNotice)
+            {
+                UnknownAbove(message.Topic);
+            }
+
             return _router.PublishFromUplink(message);
+        }
+
+        /// <summary>An upstream said the receiver of the P2P address <paramref name="topic"/> is unknown everywhere: if it
+        /// was marked as connected above (<see cref="FollowClient"/>), the gateway where it was connected no longer holds
+        /// it, so its session here or route below serves it again, and is announced again — the upstream had taken that
+        /// gateway's route over this broker's.</summary>
+        void UnknownAbove(string topic)
+        {
+            string clientId = topic.Substring(P2PAddress.ReceiverStart(topic));
+            if (_routes.ForgetConnectedAbove(clientId))
+            {
+                ReachabilityChanged(clientId);
+            }
         }
 
         /// <summary>Whether <paramref name="session"/> holds a subscription to <paramref name="filter"/> (a SUBSCRIBE

@@ -239,28 +239,87 @@ namespace EdgeBroker.Core.Routing
         }
 
         /// <summary>Sets <paramref name="kept"/> when the message went into the offline store, which the caller then
-        /// commits, outside the session's lock, before the publisher is acknowledged.</summary>
+        /// commits, outside the session's lock, before the publisher is acknowledged. A session here serves the receiver
+        /// unless it is away while the receiver is connected elsewhere (<see cref="ConnectedElsewhere"/>).</summary>
         PublishOutcome RouteToReceiver(string publisherClientId, RoutedMessage message, int receiverStart, ref bool kept)
         {
             string topic = message.Topic;
             Session receiver = _sessions.Find(topic, receiverStart, topic.Length - receiverStart);
-            return receiver == null ? RouteAway(publisherClientId, message, receiverStart, ref kept) : DeliverP2P(receiver, message, ref kept);
+            if (receiver != null && (receiver.IsOnline || !ConnectedElsewhere(publisherClientId, message, receiverStart)))
+            {
+                return DeliverP2P(receiver, message, ref kept);
+            }
+
+            return RouteAway(publisherClientId, message, receiverStart, ref kept);
         }
 
         /// <summary>
-        /// P2P federation (docs/federation.md) for a receiver with no session here: along the path its envelope named,
-        /// or else the one the gateways below announced — never back to the gateway the message came from — as an
-        /// envelope; else up a federated uplink unless it came down it — and unless an upstream said its receiver is
-        /// unknown everywhere, or it came from a gateway that is above this broker too (a cycle of uplinks) —; else
-        /// nowhere. A message that would exceed the maximum hop count is dropped. A gateway
-        /// below that sent a message for a receiver with no route at all is told (an unreachable notice).
+        /// Whether the receiver of a P2P message, whose session here is away, is connected elsewhere, where the message
+        /// goes instead (docs/federation.md, "A client that moves"): on a gateway below whose route says so (not the one
+        /// the message came from), or above (<see cref="GoesUp"/>).
+        /// </summary>
+        bool ConnectedElsewhere(string publisherClientId, RoutedMessage message, int receiverStart)
+        {
+            string topic = message.Topic;
+            bool connected;
+            string path = _routes.PathFor(topic, receiverStart, topic.Length - receiverStart, out connected);
+            if (path != null && connected)
+            {
+                return publisherClientId == null || !RemoteRoutes.FirstLevelIs(path, publisherClientId);
+            }
+
+            return GoesUp(publisherClientId, message, receiverStart);
+        }
+
+        /// <summary>
+        /// Whether a P2P message for a receiver that has only an away session here or below goes up instead: an
+        /// upstream said the receiver is connected on another gateway (<see cref="RemoteRoutes.MarkConnectedAbove"/>), and
+        /// up is a way to it — the message did not come down an uplink (what comes down stays, so nothing goes round),
+        /// an uplink can take it there (<see cref="UplinkSet.ReachesElsewhere"/>), one more hop is allowed, and its
+        /// publisher is not a gateway above this broker too (a cycle of uplinks). Otherwise it is kept where it is.
+        /// </summary>
+        bool GoesUp(string publisherClientId, RoutedMessage message, int receiverStart)
+        {
+            string topic = message.Topic;
+            int receiverLength = topic.Length - receiverStart;
+            return message.OriginUplink == null && _routes.IsConnectedAbove(topic, receiverStart, receiverLength)
+                && message.Hops < _routes.MaxHops && !_routes.IsAbove(publisherClientId)
+                && _uplinks.ReachesElsewhere(topic, receiverStart, receiverLength);
+        }
+
+        /// <summary>
+        /// P2P federation (docs/federation.md) for a receiver with no session here, or only an away one while it is
+        /// connected elsewhere: along the path its envelope named, or else the one the gateways below announced — unless
+        /// that route leads only to an away session while the receiver is connected above (<see cref="GoesUp"/>) —,
+        /// never back to the gateway the message came from unless that gateway has only an away session of the
+        /// receiver, as an envelope; else up a federated uplink unless it came down it — and unless an upstream said its
+        /// receiver is unknown everywhere, or it came from a gateway that is above this broker too (a cycle of uplinks)
+        /// —; else nowhere. A message that would exceed the maximum hop count is dropped. A gateway below that sent a
+        /// message for a receiver with no route at all is told (an unreachable notice).
         /// </summary>
         PublishOutcome RouteAway(string publisherClientId, RoutedMessage message, int receiverStart, ref bool kept)
         {
             string topic = message.Topic;
-            string path = message.Via != null ? message.Via : _routes.PathFor(topic, receiverStart, topic.Length - receiverStart);
+            string path = message.Via;
+            bool awayBelow = false;
+            if (path == null)
+            {
+                bool connected;
+                path = _routes.PathFor(topic, receiverStart, topic.Length - receiverStart, out connected);
+                awayBelow = path != null && !connected;
+                if (awayBelow && GoesUp(publisherClientId, message, receiverStart))
+                {
+                    path = null;
+                    awayBelow = false;
+                }
+            }
+
             string gatewayId = path == null ? null : RemoteRoutes.FirstLevel(path);
-            Session gateway = gatewayId == null || gatewayId == publisherClientId ? null : _sessions.Find(gatewayId);
+
+            // A gateway with only an away session of the receiver sends a message for it up when it was told the receiver
+            // is connected elsewhere; when this broker knows no better, it goes back and is kept there (what comes down
+            // never goes up again).
+            Session gateway = gatewayId == null || (gatewayId == publisherClientId && !awayBelow) ? null : _sessions.Find(gatewayId);
             if ((gateway != null || _uplinks.FederatesP2P) && message.Hops >= _routes.MaxHops)
             {
                 _counters.CountP2PDroppedHops();
@@ -369,6 +428,35 @@ namespace EdgeBroker.Core.Routing
 
             RoutedMessage notice = new RoutedMessage(P2PEnvelope.UnreachableNotice(topic, receiverStart, publisherClientId), new byte[0], 0, false);
             notice.PublishedAtMs = Clock.NowMs();
+            Send(gateway, notice);
+        }
+
+        /// <summary>Tells the gateway session <paramref name="gatewayClientId"/>, when it is connected (and not above this
+        /// broker too, round a cycle of uplinks), that <paramref name="clientId"/>, of which it has only an away session,
+        /// is connected elsewhere (<see cref="P2PEnvelope.ConnectedElsewhereNotice"/>): QoS 0, not kept while it is
+        /// away — it announces its away session again when it reconnects, and is told again.</summary>
+        internal void SendConnectedElsewhere(string gatewayClientId, string clientId)
+        {
+            if (_routes.IsAbove(gatewayClientId))
+            {
+                return;
+            }
+
+            Session gateway = _sessions.Find(gatewayClientId);
+            if (gateway == null)
+            {
+                return;
+            }
+
+            RoutedMessage notice = P2PEnvelope.ConnectedElsewhereNotice(clientId);
+            notice.PublishedAtMs = Clock.NowMs();
+            Send(gateway, notice);
+        }
+
+        /// <summary>Sends the broker's own QoS 0 <paramref name="notice"/> to <paramref name="gateway"/>'s connection, if it
+        /// has one.</summary>
+        void Send(Session gateway, RoutedMessage notice)
+        {
             lock (gateway.SyncRoot)
             {
                 IClientConnection connection = gateway.Connection;

@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 
@@ -14,12 +15,19 @@ namespace EdgeBroker.Core.Uplink
     /// </summary>
     public static class P2PEnvelope
     {
-        /// <summary>Announcements: <c>$eb/route/{clientId}</c>, payload <c>1</c> (a client of the announcer),
-        /// <c>1/{gateway}/…</c> (reachable through those gateways below the announcer) or empty (gone).</summary>
+        /// <summary>Announcements: <c>$eb/route/{clientId}</c>, payload <c>1</c> (a client of the announcer, connected),
+        /// <c>0</c> (it has only an away persistent session there), either followed by <c>/{gateway}/…</c> when it is
+        /// reached through those gateways below the announcer, or empty (gone). A gateway older than the <c>0</c> says
+        /// <c>1</c> for an away session too, so <c>1</c> cannot be told from connected. An upstream sends its gateway
+        /// the same topic with <c>1</c> (<see cref="ConnectedElsewhereNotice"/>): the client is connected on another
+        /// gateway.</summary>
         public const string AnnouncementPrefix = "$eb/route/";
 
-        /// <summary>The first character of an announcement that says "reachable through me".</summary>
-        const char Reachable = '1';
+        /// <summary>The route of an announcement that says "connected".</summary>
+        public const string Connected = "1";
+
+        /// <summary>The route of an announcement that says "only an away session".</summary>
+        public const string Away = "0";
 
         /// <summary>Longest announcement payload read (a path of gateway client IDs); longer ones are ignored.</summary>
         const int MaxAnnouncementBytes = 1024;
@@ -120,32 +128,49 @@ namespace EdgeBroker.Core.Uplink
             return P2PAddress.For(topic.Substring(0, firstSlash), topic.Substring(targetStart));
         }
 
-        /// <summary>The payload announcing a client reachable along <paramref name="pathBelow"/> ("" for a client of
-        /// the announcer itself), or the empty payload of "gone" when it is null.</summary>
-        public static byte[] AnnouncementPayload(string pathBelow)
+        /// <summary>The route announcing a client reachable along <paramref name="pathBelow"/> ("" for a client of the
+        /// announcer itself), <paramref name="connected"/> or with only an away session: the text of its announcement's
+        /// payload.</summary>
+        public static string RouteOf(string pathBelow, bool connected)
         {
-            if (pathBelow == null)
-            {
-                return new byte[0];
-            }
+            string state = connected ? Connected : Away;
+            return pathBelow.Length == 0 ? state : state + "/" + pathBelow;
+        }
 
-            return Utf8.GetBytes(pathBelow.Length == 0 ? "1" : "1/" + pathBelow);
+        /// <summary>The gateways below the announcer on the way to the client a route (<see cref="RouteOf"/>) leads to;
+        /// "" for a client of the announcer.</summary>
+        public static string PathOf(string route)
+        {
+            return route.Length == 1 ? "" : route.Substring(2);
+        }
+
+        /// <summary>Whether a route (<see cref="RouteOf"/>) says the client is connected.</summary>
+        public static bool IsConnected(string route)
+        {
+            return route[0] == Connected[0];
+        }
+
+        /// <summary>The payload announcing <paramref name="route"/> (<see cref="RouteOf"/>), or the empty payload of
+        /// "gone" when it is null.</summary>
+        public static byte[] AnnouncementPayload(string route)
+        {
+            return route == null ? new byte[0] : Utf8.GetBytes(route);
         }
 
         /// <summary>
-        /// What an announcement's payload says: null for "gone" (or a payload that is no announcement), "" for a client
-        /// of the announcer, otherwise the gateways below the announcer on the way to it.
+        /// The route an announcement's payload says (<see cref="RouteOf"/>): null for "gone" (or a payload that is no
+        /// announcement).
         /// </summary>
-        public static string AnnouncedPath(byte[] payload, int offset, int length)
+        public static string AnnouncedRoute(byte[] payload, int offset, int length)
         {
-            if (length == 0 || length > MaxAnnouncementBytes || payload[offset] != (byte)Reachable)
+            if (length == 0 || length > MaxAnnouncementBytes || (payload[offset] != (byte)Connected[0] && payload[offset] != (byte)Away[0]))
             {
                 return null;
             }
 
             if (length == 1)
             {
-                return "";
+                return payload[offset] == (byte)Connected[0] ? Connected : Away;
             }
 
             char[] chars = new char[length];
@@ -155,8 +180,24 @@ namespace EdgeBroker.Core.Uplink
                 return null;
             }
 
-            string path = new string(chars, 2, count - 2);
-            return HasNoEmptyLevel(path, 0) && TopicValidator.IsValidTopicName(path) ? path : null;
+            string route = new string(chars, 0, count);
+            return HasNoEmptyLevel(route, 2) && TopicValidator.IsValidTopicName(route) ? route : null;
+        }
+
+        /// <summary>What an upstream sends a gateway below whose client has only an away session there while the client
+        /// is connected on another gateway (docs/federation.md, "A client that moves"): an announcement the other way,
+        /// on <c>$eb/route/{clientId}</c>, saying <c>1</c>. QoS 0, never kept: a gateway that reconnects announces its
+        /// away session again and is told again.</summary>
+        public static RoutedMessage ConnectedElsewhereNotice(string clientId)
+        {
+            return new RoutedMessage(AnnouncementPrefix + clientId, Utf8.GetBytes(Connected), 0, false);
+        }
+
+        /// <summary>Whether the payload of an announcement an upstream sent down says the client is connected elsewhere
+        /// (<see cref="ConnectedElsewhereNotice"/>).</summary>
+        public static bool SaysConnected(byte[] payload)
+        {
+            return payload != null && payload.Length == 1 && payload[0] == (byte)Connected[0];
         }
 
         /// <summary>Whether <paramref name="text"/> from <paramref name="start"/> on is levels that are not empty.</summary>

@@ -6,7 +6,8 @@ namespace EdgeBroker.Core.Uplink
     /// <summary>
     /// The routes one uplink learned from the other gateways on its upstream (<see cref="RetainedRoutes"/>): client ID →
     /// the path to it, that gateway's client ID first, kept in a <see cref="RemoteRoutes"/> (same rules: a later
-    /// announcement takes a client over, "gone" counts only from the gateway holding it, bounded). A route is used while
+    /// announcement takes a client over unless it says "away" and the client is connected on another gateway, "gone"
+    /// counts only from the gateway holding it, bounded). A route is used while
     /// its gateway is online upstream and for <see cref="GraceMs"/> after it went offline (its will deleted its status),
     /// so that messages for its clients wait in its persistent session upstream through an outage; after that its
     /// routes are forgotten, so a gateway that never returns stops attracting messages. A gateway whose status has not
@@ -73,13 +74,14 @@ namespace EdgeBroker.Core.Uplink
         }
 
         /// <summary><paramref name="gatewayClientId"/> says <paramref name="clientId"/> is reachable through it along
-        /// <paramref name="pathBelow"/> ("" for its own client), or gone (null). A table that is full first forgets the
-        /// gateways offline beyond the grace.</summary>
-        public void Learned(string gatewayClientId, string clientId, string pathBelow, long nowMs)
+        /// <paramref name="route"/> (<see cref="P2PEnvelope.RouteOf"/>), or gone (null). A table that is full first
+        /// forgets the gateways offline beyond the grace. Returns whether the client is now reached through that gateway,
+        /// connected there, where it was not.</summary>
+        public bool Learned(string gatewayClientId, string clientId, string route, long nowMs)
         {
             lock (_sync)
             {
-                if (pathBelow != null && _gateways.Get(gatewayClientId) == null)
+                if (route != null && _gateways.Get(gatewayClientId) == null)
                 {
                     if (_gateways.Count >= _capacity)
                     {
@@ -89,18 +91,21 @@ namespace EdgeBroker.Core.Uplink
                     if (_gateways.Count >= _capacity)
                     {
                         _refused++;
-                        return;
+                        return false;
                     }
 
                     _gateways.Set(gatewayClientId, nowMs);
                 }
 
-                if (pathBelow != null && _routes.Count >= _capacity && _routes.PathFor(clientId, 0, clientId.Length) == null)
+                if (route != null && _routes.Count >= _capacity && _routes.PathFor(clientId, 0, clientId.Length) == null)
                 {
                     ForgetExpired(nowMs);
                 }
 
-                _routes.Announced(gatewayClientId, clientId, pathBelow);
+                bool connected = route != null && P2PEnvelope.IsConnected(route);
+                string displaced;
+                int change = _routes.Announced(gatewayClientId, clientId, route == null ? null : P2PEnvelope.PathOf(route), connected, out displaced);
+                return connected && change != RemoteRoutes.Unchanged;
             }
         }
 
@@ -131,21 +136,40 @@ namespace EdgeBroker.Core.Uplink
         {
             lock (_sync)
             {
-                string path = _routes.PathFor(text, start, length);
-                if (path == null)
-                {
-                    return null;
-                }
+                bool connected;
+                return PathInUse(text, start, length, nowMs, out connected);
+            }
+        }
 
-                string gateway = RemoteRoutes.FirstLevel(path);
-                if (!Expired(_gateways.Get(gateway), nowMs))
-                {
-                    return path;
-                }
+        /// <summary>Whether the gateway whose route to <paramref name="clientId"/> is in use (<see cref="PathFor"/>) says it
+        /// is connected there.</summary>
+        public bool IsConnected(string clientId, long nowMs)
+        {
+            lock (_sync)
+            {
+                bool connected;
+                return PathInUse(clientId, 0, clientId.Length, nowMs, out connected) != null && connected;
+            }
+        }
 
-                Forget(gateway);
+        /// <summary><see cref="PathFor"/>, with whether the client is connected at its end. Under the lock.</summary>
+        string PathInUse(string text, int start, int length, long nowMs, out bool connected)
+        {
+            string path = _routes.PathFor(text, start, length, out connected);
+            if (path == null)
+            {
                 return null;
             }
+
+            string gateway = RemoteRoutes.FirstLevel(path);
+            if (!Expired(_gateways.Get(gateway), nowMs))
+            {
+                return path;
+            }
+
+            Forget(gateway);
+            connected = false;
+            return null;
         }
 
         /// <summary>Forgets everything, before the retained routes are delivered again after a reconnect.</summary>
@@ -184,11 +208,12 @@ namespace EdgeBroker.Core.Uplink
         {
             _gateways.Remove(gateway);
             ArrayList clientIds = new ArrayList();
-            ArrayList paths = new ArrayList();
-            _routes.CollectRoutes(clientIds, paths);
+            ArrayList routes = new ArrayList();
+            _routes.CollectRoutes(clientIds, routes);
+            string displaced;
             for (int i = 0; i < clientIds.Count; i++)
             {
-                _routes.Announced(gateway, (string)clientIds[i], null);
+                _routes.Announced(gateway, (string)clientIds[i], null, false, out displaced);
             }
         }
     }

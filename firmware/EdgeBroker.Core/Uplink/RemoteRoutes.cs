@@ -6,8 +6,10 @@ namespace EdgeBroker.Core.Uplink
     /// <summary>
     /// Which gateway below this broker hosts a client ID, as the gateways announced it over their uplinks
     /// (<see cref="P2PEnvelope.AnnouncementPrefix"/>): client ID → the path to it, the client ID of the gateway's session
-    /// here first, then the gateways below that one (<c>site-gw/gw-a</c>). The envelope carries the rest of the path, so
-    /// the gateways it passes need no table of their own. In memory: after a restart the gateways reconnect and
+    /// here first, then the gateways below that one (<c>site-gw/gw-a</c>), and whether the client is connected there or
+    /// has only an away session. The envelope carries the rest of the path, so the gateways it passes need no table of
+    /// their own. Also which clients an upstream said are connected elsewhere while their session here or their route
+    /// below is only away (<see cref="MarkConnectedAbove"/>). In memory: after a restart the gateways reconnect and
     /// announce again. Thread-safe.
     /// </summary>
     public sealed class RemoteRoutes
@@ -15,7 +17,19 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>The default of <see cref="Capacity"/>.</summary>
         public const int DefaultCapacity = 10000;
 
+        /// <summary><see cref="Announced"/>: the table did not change (a repeat, or refused).</summary>
+        public const int Unchanged = 0;
+
+        /// <summary><see cref="Announced"/>: the route stayed, the client connected there or left it.</summary>
+        public const int StateChanged = 1;
+
+        /// <summary><see cref="Announced"/>: the client is reached along another path now, or no longer.</summary>
+        public const int RouteChanged = 2;
+
         readonly object _sync = new object();
+
+        // Client ID → the path to it: the path itself while the client is connected there, an AwayRoute while it has
+        // only an away session (rarer, so only those cost an object).
         readonly StringMap _pathByClient = new StringMap(16);
 
         // Gateway session here → how many routes start with it: who is a gateway below (unreachable notices go to them).
@@ -23,6 +37,9 @@ namespace EdgeBroker.Core.Uplink
 
         // Gateway sessions here whose announcements led back up through this broker (the uplinks form a cycle).
         readonly StringMap _above = new StringMap(2);
+
+        // Clients an upstream said are connected elsewhere (MarkConnectedAbove); made on the first.
+        StringMap _connectedAbove;
         int _maxHops = P2PEnvelope.DefaultMaxHops;
         int _capacity = DefaultCapacity;
         int _refused;
@@ -61,47 +78,83 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>
         /// <paramref name="gatewayClientId"/> announced that <paramref name="clientId"/> is reachable through it along
-        /// <paramref name="pathBelow"/> ("" for its own client), or gone (null). A later announcement from another
-        /// gateway takes the route over; "gone" removes it only when it comes from the gateway that holds it. Returns
-        /// whether the table changed.
+        /// <paramref name="pathBelow"/> ("" for its own client), <paramref name="connected"/> or with only an away
+        /// session there, or gone (null). A later announcement from another gateway takes the route over — except that
+        /// an away session never takes it from a client connected on another gateway, whatever the order the
+        /// announcements came in —; "gone" removes it only when it comes from the gateway that holds it. Returns
+        /// <see cref="Unchanged"/>, <see cref="StateChanged"/> or <see cref="RouteChanged"/>;
+        /// <paramref name="displaced"/> is the other gateway whose route to an away session this one took over, or null.
         /// </summary>
-        public bool Announced(string gatewayClientId, string clientId, string pathBelow)
+        public int Announced(string gatewayClientId, string clientId, string pathBelow, bool connected, out string displaced)
         {
+            displaced = null;
             lock (_sync)
             {
-                string current = (string)_pathByClient.Get(clientId);
+                object current = _pathByClient.Get(clientId);
+                string currentPath = PathOf(current);
                 if (pathBelow == null)
                 {
-                    if (current == null || !FirstLevelIs(current, gatewayClientId) || !_pathByClient.Remove(clientId))
+                    if (current == null || !FirstLevelIs(currentPath, gatewayClientId) || !_pathByClient.Remove(clientId))
                     {
-                        return false;
+                        return Unchanged;
                     }
 
                     CountRoute(gatewayClientId, -1);
-                    return true;
+                    return RouteChanged;
                 }
 
                 string path = pathBelow.Length == 0 ? gatewayClientId : gatewayClientId + "/" + pathBelow;
-                if (current == path || clientId == gatewayClientId)
+                if (clientId == gatewayClientId)
                 {
-                    return false;
+                    return Unchanged;
+                }
+
+                bool currentConnected = current is string;
+                if (currentPath == path)
+                {
+                    if (currentConnected == connected)
+                    {
+                        return Unchanged;
+                    }
+
+                    _pathByClient.Set(clientId, Entry(path, connected));
+                    return StateChanged;
+                }
+
+                bool ours = current != null && FirstLevelIs(currentPath, gatewayClientId);
+                if (current != null && currentConnected && !connected && !ours)
+                {
+                    return Unchanged;
                 }
 
                 if (current == null && _pathByClient.Count >= _capacity)
                 {
                     _refused++;
-                    return false;
+                    return Unchanged;
                 }
 
-                _pathByClient.Set(clientId, path);
+                _pathByClient.Set(clientId, Entry(path, connected));
                 if (current != null)
                 {
-                    CountRoute(FirstLevel(current), -1);
+                    string previous = FirstLevel(currentPath);
+                    CountRoute(previous, -1);
+                    displaced = ours || currentConnected ? null : previous;
                 }
 
                 CountRoute(gatewayClientId, 1);
-                return true;
+                return RouteChanged;
             }
+        }
+
+        static object Entry(string path, bool connected)
+        {
+            return connected ? (object)path : new AwayRoute(path);
+        }
+
+        static string PathOf(object entry)
+        {
+            AwayRoute away = entry as AwayRoute;
+            return away != null ? away.Path : (string)entry;
         }
 
         /// <summary>Adds <paramref name="change"/> to the routes through <paramref name="gatewayClientId"/>. Called under
@@ -172,7 +225,55 @@ namespace EdgeBroker.Core.Uplink
         {
             lock (_sync)
             {
-                return (string)_pathByClient.Get(text, start, length);
+                return PathOf(_pathByClient.Get(text, start, length));
+            }
+        }
+
+        /// <summary>As <see cref="PathFor(string, int, int)"/>; <paramref name="connected"/> says whether the client is
+        /// connected at the end of it (false: only an away session there, or no route).</summary>
+        public string PathFor(string text, int start, int length, out bool connected)
+        {
+            lock (_sync)
+            {
+                object entry = _pathByClient.Get(text, start, length);
+                connected = entry is string;
+                return PathOf(entry);
+            }
+        }
+
+        /// <summary>An upstream said <paramref name="clientId"/>, whose session here or route below is only away, is
+        /// connected on another gateway: new P2P messages for it go up (docs/federation.md, "A client that moves")
+        /// until it is forgotten (<see cref="ForgetConnectedAbove"/>).</summary>
+        public void MarkConnectedAbove(string clientId)
+        {
+            lock (_sync)
+            {
+                if (_connectedAbove == null)
+                {
+                    _connectedAbove = new StringMap(2);
+                }
+
+                _connectedAbove.Set(clientId, clientId);
+            }
+        }
+
+        /// <summary>Whether the client ID <paramref name="text"/>[start, start+length) was marked by
+        /// <see cref="MarkConnectedAbove"/>.</summary>
+        public bool IsConnectedAbove(string text, int start, int length)
+        {
+            lock (_sync)
+            {
+                return _connectedAbove != null && _connectedAbove.Count > 0 && _connectedAbove.Get(text, start, length) != null;
+            }
+        }
+
+        /// <summary>Unmarks <paramref name="clientId"/> (<see cref="MarkConnectedAbove"/>): it is connected here or below,
+        /// reachable no longer, or unknown above. Returns whether it was marked.</summary>
+        public bool ForgetConnectedAbove(string clientId)
+        {
+            lock (_sync)
+            {
+                return _connectedAbove != null && _connectedAbove.Remove(clientId);
             }
         }
 
@@ -190,20 +291,29 @@ namespace EdgeBroker.Core.Uplink
             return slash < 0 ? path : path.Substring(0, slash);
         }
 
-        static bool FirstLevelIs(string path, string level)
+        /// <summary>Whether the first level of <paramref name="path"/> is <paramref name="level"/>, without taking it
+        /// out.</summary>
+        public static bool FirstLevelIs(string path, string level)
         {
             return path.Length >= level.Length && (path.Length == level.Length || path[level.Length] == '/')
-                && FirstLevel(path) == level;
+                && P2PEnvelope.HasAt(path, 0, level);
         }
 
-        /// <summary>Adds every client ID with a route to <paramref name="clientIds"/> and its path to
-        /// <paramref name="paths"/> (same index).</summary>
-        public void CollectRoutes(ArrayList clientIds, ArrayList paths)
+        /// <summary>Adds every client ID with a route to <paramref name="clientIds"/> and to <paramref name="routes"/> (same
+        /// index) what announcing it upward says: its path as the gateways below it, connected or not
+        /// (<see cref="P2PEnvelope.RouteOf"/>).</summary>
+        public void CollectRoutes(ArrayList clientIds, ArrayList routes)
         {
+            ArrayList entries = new ArrayList();
             lock (_sync)
             {
                 _pathByClient.CopyKeysTo(clientIds);
-                _pathByClient.CopyValuesTo(paths);
+                _pathByClient.CopyValuesTo(entries);
+            }
+
+            for (int i = 0; i < entries.Count; i++)
+            {
+                routes.Add(P2PEnvelope.RouteOf(PathOf(entries[i]), entries[i] is string));
             }
         }
 
@@ -211,6 +321,17 @@ namespace EdgeBroker.Core.Uplink
         sealed class RouteCount
         {
             public int Routes;
+        }
+
+        /// <summary>The path to a client that has only an away session at its end.</summary>
+        sealed class AwayRoute
+        {
+            public readonly string Path;
+
+            public AwayRoute(string path)
+            {
+                Path = path;
+            }
         }
     }
 }

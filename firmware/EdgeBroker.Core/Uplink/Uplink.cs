@@ -147,6 +147,10 @@ namespace EdgeBroker.Core.Uplink
         /// by <see cref="UplinkSet.Add"/>.</summary>
         public ReachableClients Reachable { get; set; }
 
+        /// <summary>Told when this uplink learns that a client is connected on another gateway of its upstream
+        /// (<see cref="Learn(string, byte[], bool, long)"/>). Set by <see cref="UplinkSet.Add"/>.</summary>
+        public ClientConnectedElsewhere ConnectedElsewhere { get; set; }
+
         /// <summary>
         /// A local PUBLISH the broker accepted. When a forward rule matches (and the message did not come down this
         /// uplink) it is queued durably before this returns <see cref="UplinkOfferOutcome.Queued"/>, so the publisher
@@ -195,6 +199,22 @@ namespace EdgeBroker.Core.Uplink
 
             int qos = message.Qos < 1 ? message.Qos : 1;
             return Enqueue(message.Topic, qos, message, nowMs, _peers == null ? UplinkEntry.NotP2P : message.Hops);
+        }
+
+        /// <summary>Whether a P2P message for the client ID <paramref name="text"/>[start, start+length), which is
+        /// connected on another gateway, can go up this uplink to reach it: with P2P federation on — an EdgeBroker
+        /// upstream routes it —, and with retained routes while a gateway on the upstream announces the client (without
+        /// one the message would go up plainly and reach no gateway).</summary>
+        public bool ReachesElsewhere(string text, int start, int length)
+        {
+            return _settings.P2P && (_peers == null || _peers.PathFor(text, start, length, Clock.NowMs()) != null);
+        }
+
+        /// <summary>With retained routes: whether another gateway on this upstream says <paramref name="clientId"/> is
+        /// connected there.</summary>
+        public bool PeerHasConnected(string clientId)
+        {
+            return _peers != null && _peers.IsConnected(clientId, Clock.NowMs());
         }
 
         /// <summary>The other gateway on this upstream that hosts <paramref name="clientId"/> as its retained routes say,
@@ -383,10 +403,10 @@ namespace EdgeBroker.Core.Uplink
             }
 
             ArrayList clientIds = new ArrayList();
-            ArrayList paths = new ArrayList();
+            ArrayList routes = new ArrayList();
             if (reachable != null)
             {
-                reachable(null, clientIds, paths);
+                reachable(null, clientIds, routes);
             }
 
             lock (_sync)
@@ -397,7 +417,7 @@ namespace EdgeBroker.Core.Uplink
                     string clientId = (string)clientIds[i];
                     if (P2PAddress.CanAddress(clientId))
                     {
-                        _announcements.Insert(at++, Announcement(clientId, (string)paths[i]));
+                        _announcements.Insert(at++, Announcement(clientId, (string)routes[i]));
                     }
                 }
 
@@ -412,11 +432,11 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>
         /// With P2P federation on and while connected: tells the upstream that <paramref name="clientId"/> is now
-        /// reachable through this broker along <paramref name="pathBelow"/> ("" for a client of this broker), or no
+        /// reachable through this broker along <paramref name="route"/> (<see cref="P2PEnvelope.RouteOf"/>), or no
         /// longer (null). While disconnected nothing is kept: the next connect announces everything anew. A client ID
         /// that cannot be P2P-addressed (<see cref="P2PAddress.CanAddress"/>) is never announced.
         /// </summary>
-        public void Announce(string clientId, string pathBelow)
+        public void Announce(string clientId, string route)
         {
             if (!_settings.P2P || !P2PAddress.CanAddress(clientId))
             {
@@ -424,7 +444,7 @@ namespace EdgeBroker.Core.Uplink
                 return;
             }
 
-            AddAnnouncement(Announcement(clientId, pathBelow));
+            AddAnnouncement(Announcement(clientId, route));
         }
 
         /// <summary>Sends <paramref name="announcement"/> next while connected; while disconnected the next connect
@@ -444,9 +464,9 @@ namespace EdgeBroker.Core.Uplink
             Signal();
         }
 
-        /// <summary>What this broker can reach of <paramref name="clientId"/> now: the path below it ("" for its own
-        /// client), or null.</summary>
-        string PathHere(string clientId)
+        /// <summary>What this broker can reach of <paramref name="clientId"/> now: its route
+        /// (<see cref="P2PEnvelope.RouteOf"/>), or null.</summary>
+        string RouteHere(string clientId)
         {
             ReachableClients reachable = Reachable;
             if (reachable == null)
@@ -455,16 +475,16 @@ namespace EdgeBroker.Core.Uplink
             }
 
             ArrayList clientIds = new ArrayList();
-            ArrayList paths = new ArrayList();
-            reachable(clientId, clientIds, paths);
-            return paths.Count == 0 ? null : (string)paths[0];
+            ArrayList routes = new ArrayList();
+            reachable(clientId, clientIds, routes);
+            return routes.Count == 0 ? null : (string)routes[0];
         }
 
         /// <summary>The announcement of <paramref name="clientId"/>: on <c>$eb/route/…</c> for an EdgeBroker upstream,
         /// retained under the routes topic otherwise.</summary>
-        UplinkEntry Announcement(string clientId, string pathBelow)
+        UplinkEntry Announcement(string clientId, string route)
         {
-            byte[] payload = P2PEnvelope.AnnouncementPayload(pathBelow);
+            byte[] payload = P2PEnvelope.AnnouncementPayload(route);
             return _peers == null
                 ? new UplinkEntry(P2PEnvelope.AnnouncementPrefix + clientId, payload, 0, false, null, 0)
                 : new UplinkEntry(RetainedRoutes.RouteTopic(_settings.P2PRoutesTopic, _settings.ClientId, clientId), payload, 0, true, null, 0);
@@ -492,8 +512,9 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>
         /// A message from upstream that is a retained route or status under this uplink's routes topic: another
         /// gateway's is learned; this gateway's own is corrected when it disagrees with what this broker can reach now
-        /// (a route left from before a restart, a status its previous connection's will cleared). True when it was one:
-        /// the engine routes it no further.
+        /// (a route left from before a restart, a status its previous connection's will cleared). Or, with P2P
+        /// federation on, an EdgeBroker upstream's notice that a client is connected on another gateway
+        /// (<see cref="P2PEnvelope.ConnectedElsewhereNotice"/>). True when it was one: the engine routes it no further.
         /// </summary>
         public bool Learn(string remoteTopic, byte[] payload, long nowMs)
         {
@@ -509,6 +530,22 @@ namespace EdgeBroker.Core.Uplink
         /// </summary>
         public bool Learn(string remoteTopic, byte[] payload, bool retained, long nowMs)
         {
+            if (!_settings.P2P)
+            {
+                return false;
+            }
+
+            string moved = P2PEnvelope.AnnouncedClientId(remoteTopic);
+            if (moved != null)
+            {
+                if (P2PEnvelope.SaysConnected(payload))
+                {
+                    TellConnectedElsewhere(moved);
+                }
+
+                return true;
+            }
+
             string gateway;
             string clientId;
             if (_peers == null || !RetainedRoutes.Parse(_settings.P2PRoutesTopic, remoteTopic, out gateway, out clientId))
@@ -517,16 +554,16 @@ namespace EdgeBroker.Core.Uplink
             }
 
             bool online = RetainedRoutes.IsOnline(payload);
-            string said = clientId == null ? null : P2PEnvelope.AnnouncedPath(payload, 0, payload.Length);
+            string said = clientId == null ? null : P2PEnvelope.AnnouncedRoute(payload, 0, payload.Length);
             if (gateway != _settings.ClientId)
             {
                 if (clientId == null)
                 {
                     _peers.StatusChanged(gateway, online, nowMs);
                 }
-                else
+                else if (_peers.Learned(gateway, clientId, said, nowMs))
                 {
-                    _peers.Learned(gateway, clientId, said, nowMs);
+                    TellConnectedElsewhere(clientId);
                 }
             }
             else if (clientId == null)
@@ -542,7 +579,7 @@ namespace EdgeBroker.Core.Uplink
             }
             else
             {
-                string now = PathHere(clientId);
+                string now = RouteHere(clientId);
                 if (now != said)
                 {
                     AddAnnouncement(Announcement(clientId, now));
@@ -550,6 +587,15 @@ namespace EdgeBroker.Core.Uplink
             }
 
             return true;
+        }
+
+        void TellConnectedElsewhere(string clientId)
+        {
+            ClientConnectedElsewhere handler = ConnectedElsewhere;
+            if (handler != null)
+            {
+                handler(clientId);
+            }
         }
 
         /// <summary>The retained routes of this connection have arrived: queued P2P messages may go.</summary>

@@ -25,9 +25,15 @@ namespace EdgeBroker.Core.Uplink
 
     /// <summary>Adds to <paramref name="clientIds"/> every client ID this broker can deliver to — its own sessions and
     /// the routes gateways below announced —, or only <paramref name="clientId"/> when it is given and can be
-    /// delivered to, and to <paramref name="paths"/> (same index) the path below this broker to it ("" for its own):
-    /// for a federated uplink's announcements after it connects, and to correct its own retained routes.</summary>
-    public delegate void ReachableClients(string clientId, System.Collections.ArrayList clientIds, System.Collections.ArrayList paths);
+    /// delivered to, and to <paramref name="routes"/> (same index) what announcing it says: the path below this broker
+    /// to it ("" for its own), connected or only away (<see cref="P2PEnvelope.RouteOf"/>): for a federated uplink's
+    /// announcements after it connects, and to correct its own retained routes.</summary>
+    public delegate void ReachableClients(string clientId, System.Collections.ArrayList clientIds, System.Collections.ArrayList routes);
+
+    /// <summary>A federated uplink learnt that <paramref name="clientId"/> is connected on another gateway of its
+    /// upstream: the upstream said so (<see cref="P2PEnvelope.ConnectedElsewhereNotice"/>), or another gateway's
+    /// retained route does. The core decides what follows (docs/federation.md, "A client that moves").</summary>
+    public delegate void ClientConnectedElsewhere(string clientId);
 
     /// <summary>The gateway session <paramref name="gatewayClientId"/> announced a route along
     /// <paramref name="path"/>, which passes this broker's own uplink identity: the federated uplinks form a cycle

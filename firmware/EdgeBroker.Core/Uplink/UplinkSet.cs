@@ -14,9 +14,14 @@ namespace EdgeBroker.Core.Uplink
         /// core.</summary>
         public ReachableClients Reachable { get; set; }
 
+        /// <summary>Told when an uplink learns that a client is connected on another gateway of its upstream; set by the
+        /// core.</summary>
+        public ClientConnectedElsewhere ConnectedElsewhere { get; set; }
+
         public void Add(Uplink uplink)
         {
             uplink.Reachable = Reachable;
+            uplink.ConnectedElsewhere = ConnectedElsewhere;
             _uplinks.Add(uplink);
         }
 
@@ -77,6 +82,36 @@ namespace EdgeBroker.Core.Uplink
             return null;
         }
 
+        /// <summary>Whether an uplink can take a P2P message up to the client ID <paramref name="text"/>[start,
+        /// start+length) connected on another gateway (<see cref="Uplink.ReachesElsewhere"/>).</summary>
+        public bool ReachesElsewhere(string text, int start, int length)
+        {
+            for (int i = 0; i < _uplinks.Count; i++)
+            {
+                if (((Uplink)_uplinks[i]).ReachesElsewhere(text, start, length))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Whether another gateway's retained route on an uplink's upstream says <paramref name="clientId"/> is
+        /// connected there (<see cref="Uplink.PeerHasConnected"/>).</summary>
+        public bool PeerHasConnected(string clientId)
+        {
+            for (int i = 0; i < _uplinks.Count; i++)
+            {
+                if (((Uplink)_uplinks[i]).PeerHasConnected(clientId))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>Whether any uplink federates P2P (<see cref="UplinkSettings.P2P"/>).</summary>
         public bool FederatesP2P
         {
@@ -110,13 +145,13 @@ namespace EdgeBroker.Core.Uplink
             return false;
         }
 
-        /// <summary>Tells every federated uplink that <paramref name="clientId"/> became reachable here along
-        /// <paramref name="pathBelow"/> ("" for a client of this broker), or not (null).</summary>
-        public void Announce(string clientId, string pathBelow)
+        /// <summary>Tells every federated uplink that <paramref name="clientId"/> is reachable here along
+        /// <paramref name="route"/> (<see cref="P2PEnvelope.RouteOf"/>), or not (null).</summary>
+        public void Announce(string clientId, string route)
         {
             for (int i = 0; i < _uplinks.Count; i++)
             {
-                ((Uplink)_uplinks[i]).Announce(clientId, pathBelow);
+                ((Uplink)_uplinks[i]).Announce(clientId, route);
             }
         }
 

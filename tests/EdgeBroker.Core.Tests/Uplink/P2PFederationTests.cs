@@ -218,18 +218,25 @@ public class P2PFederationTests
     }
 
     [Theory]
-    [InlineData("1", "")]
-    [InlineData("1/gw-a", "gw-a")]
-    [InlineData("1/gw-a/gw-x", "gw-a/gw-x")]
-    [InlineData("", null)]
-    [InlineData("0", null)]
-    [InlineData("1/", null)]
-    [InlineData("1/gw-a//gw-x", null)]
-    [InlineData("1/gw-#", null)]
-    public void Announcements_are_read_strictly(string payload, string? path)
+    [InlineData("1", "", true)]
+    [InlineData("0", "", false)]
+    [InlineData("1/gw-a", "gw-a", true)]
+    [InlineData("0/gw-a/gw-x", "gw-a/gw-x", false)]
+    [InlineData("", null, false)]
+    [InlineData("2", null, false)]
+    [InlineData("10", null, false)]
+    [InlineData("1/", null, false)]
+    [InlineData("0//gw-a", null, false)]
+    [InlineData("1/gw-a//gw-x", null, false)]
+    [InlineData("1/gw-#", null, false)]
+    public void Announcements_are_read_strictly(string payload, string? path, bool connected)
     {
         var bytes = Encoding.UTF8.GetBytes(payload);
-        Assert.Equal(path, P2PEnvelope.AnnouncedPath(bytes, 0, bytes.Length));
+        var route = P2PEnvelope.AnnouncedRoute(bytes, 0, bytes.Length);
+
+        Assert.Equal(path, route is null ? null : P2PEnvelope.PathOf(route));
+        Assert.Equal(connected, route is not null && P2PEnvelope.IsConnected(route));
+        Assert.Equal(route is null ? "" : payload, Encoding.UTF8.GetString(P2PEnvelope.AnnouncementPayload(route)));
     }
 
     [Fact]

@@ -137,37 +137,12 @@ public sealed class AnyUpstreamFederationTests
         }
     }
 
-    /// <summary>A gateway of <paramref name="engine"/> federating over mosquitto with retained routes.</summary>
-    static Dictionary<string, string?> RetainedRoutes(string engine, MosquittoUpstream upstream, string clientId)
-    {
-        var settings = GatewaySettings(engine, upstream.Port, clientId);
-        if (engine == Engines.Emulator)
-        {
-            settings["uplink_p2p_routes"] = "retained";
-        }
-        else
-        {
-            settings["EdgeBroker:Uplinks:0:P2PRoutes"] = "Retained";
-        }
-
-        return settings;
-    }
-
     /// <summary>A client on mosquitto that sees every P2P address and envelope crossing it.</summary>
     static async Task<TestClient> SpyAsync(MosquittoUpstream upstream)
     {
         var spy = await TestClient.ConnectAsync(new ExternalBroker(upstream.Port), "spy", MqttProtocolVersion.V500);
         await spy.SubscribeAsync("+/p2p/#");
         return spy;
-    }
-
-    /// <summary>The retained message on <paramref name="topic"/> at mosquitto, or null when there is none.</summary>
-    static async Task<string?> RetainedAsync(MosquittoUpstream upstream, string topic)
-    {
-        await using var reader = await TestClient.ConnectAsync(new ExternalBroker(upstream.Port), "reader-" + Guid.NewGuid().ToString("N")[..8]);
-        await reader.SubscribeAsync(topic);
-        var retained = await reader.ReceiveAllAsync();
-        return retained.Count == 0 ? null : retained[^1].ConvertPayloadToString();
     }
 
     /// <summary>Waits until <paramref name="gateway"/> learnt from the retained routes that <paramref name="clientId"/> is

@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.EndToEnd.Tests.Uplink;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -63,6 +64,31 @@ public sealed class FederatedTiers : IAsyncDisposable
     /// <summary>A gateway of <paramref name="engine"/> federating over an uplink to 127.0.0.1:<paramref name="upstreamPort"/>.</summary>
     public static Dictionary<string, string?> GatewaySettings(string engine, int upstreamPort, string clientId) =>
         engine == Engines.Emulator ? EmulatorGateway(upstreamPort, clientId) : HostGateway(upstreamPort, clientId);
+
+    /// <summary>A gateway of <paramref name="engine"/> federating over mosquitto with retained routes.</summary>
+    public static Dictionary<string, string?> RetainedRoutes(string engine, MosquittoUpstream upstream, string clientId)
+    {
+        var settings = GatewaySettings(engine, upstream.Port, clientId);
+        if (engine == Engines.Emulator)
+        {
+            settings["uplink_p2p_routes"] = "retained";
+        }
+        else
+        {
+            settings["EdgeBroker:Uplinks:0:P2PRoutes"] = "Retained";
+        }
+
+        return settings;
+    }
+
+    /// <summary>The retained message on <paramref name="topic"/> at mosquitto, or null when there is none.</summary>
+    public static async Task<string?> RetainedAsync(MosquittoUpstream upstream, string topic)
+    {
+        await using var reader = await TestClient.ConnectAsync(new ExternalBroker(upstream.Port), "reader-" + Guid.NewGuid().ToString("N")[..8]);
+        await reader.SubscribeAsync(topic);
+        var retained = await reader.ReceiveAllAsync();
+        return retained.Count == 0 ? null : retained[^1].ConvertPayloadToString();
+    }
 
     /// <summary>The host's settings as <c>--uplink mqtt://… --uplink-client-id ID --uplink-p2p</c> set them, with a short
     /// backoff.</summary>

@@ -57,8 +57,7 @@ public sealed class GatewayRestartP2PTests : IDisposable
     {
         await using var upstream = await MosquittoUpstream.StartAsync();
         await using var gatewayB = await AwayTargetOnBAsync(upstream);
-        var settingsA = GatewaySettings(Engines.Emulator, upstream.Port, GatewayAId);
-        settingsA["uplink_p2p_routes"] = "retained";
+        var settingsA = RetainedRoutes(Engines.Emulator, upstream, GatewayAId);
         settingsA[HostEngine.DataDirKey] = _dataA.FullName;
         var gatewayA = EmulatorEngine.Start(settingsA);
         try
@@ -81,17 +80,15 @@ public sealed class GatewayRestartP2PTests : IDisposable
     }
 
     /// <summary>Gateway B (host) on <paramref name="upstream"/> with <see cref="Target"/> away with a persistent session,
-    /// its retained route on mosquitto.</summary>
+    /// its retained route on mosquitto saying so (<c>0</c>).</summary>
     static async Task<RunningBroker> AwayTargetOnBAsync(MosquittoUpstream upstream)
     {
-        var settings = GatewaySettings(Engines.Host, upstream.Port, GatewayBId);
-        settings["EdgeBroker:Uplinks:0:P2PRoutes"] = "Retained";
-        var gatewayB = await new HostEngine().StartAsync(settings);
+        var gatewayB = await new HostEngine().StartAsync(RetainedRoutes(Engines.Host, upstream, GatewayBId));
         await using (await TestClient.ConnectAsync(gatewayB, Target, cleanStart: false))
         {
         }
 
-        await Eventually.WaitUntilAsync(async () => await RetainedAsync(upstream, $"eb/routes/{GatewayBId}/{Target}") == "1",
+        await Eventually.WaitUntilAsync(async () => await RetainedAsync(upstream, $"eb/routes/{GatewayBId}/{Target}") == "0",
             () => "gateway B's route to the target is not on mosquitto");
         return gatewayB;
     }
@@ -151,15 +148,6 @@ public sealed class GatewayRestartP2PTests : IDisposable
             "--data-dir", Path.Combine(_dataA.FullName, "data"), "--config", config);
         await process.WaitForOutputAsync(HostProgram.Timeout, "MQTT listener on");
         return process;
-    }
-
-    /// <summary>The retained message on <paramref name="topic"/> at mosquitto, or null when there is none.</summary>
-    static async Task<string?> RetainedAsync(MosquittoUpstream upstream, string topic)
-    {
-        await using var reader = await TestClient.ConnectAsync(new ExternalBroker(upstream.Port), "reader-" + Guid.NewGuid().ToString("N")[..8]);
-        await reader.SubscribeAsync(topic);
-        var retained = await reader.ReceiveAllAsync();
-        return retained.Count == 0 ? null : retained[^1].ConvertPayloadToString();
     }
 
     public void Dispose() => _dataA.Delete(recursive: true);
