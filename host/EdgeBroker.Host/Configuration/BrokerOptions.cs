@@ -43,6 +43,10 @@ public sealed class BrokerOptions
     /// <summary>Packet size, CONNECT and TLS handshake timeouts, connections per source address.</summary>
     public ConnectionLimitsOptions Connections { get; set; } = new();
 
+    /// <summary>Subscriptions one client may hold (0: no limit); a SUBSCRIBE for a further filter is refused (MQTT 3.1.1
+    /// SUBACK 0x80, MQTT 5 0x97), the others in the packet granted.</summary>
+    public int MaxSubscriptionsPerClient { get; set; } = 1000;
+
     /// <summary>Messages kept per persistent session before new ones are refused.</summary>
     public int MaxOfflineMessagesPerClient { get; set; } = 1000;
 
@@ -174,6 +178,11 @@ public sealed class BrokerOptions
         if (P2PUnreachableCacheSize < 0)
         {
             problems.Add($"P2PUnreachableCacheSize must not be negative (is {P2PUnreachableCacheSize}).");
+        }
+
+        if (MaxSubscriptionsPerClient < 0)
+        {
+            problems.Add($"MaxSubscriptionsPerClient must not be negative (is {MaxSubscriptionsPerClient}; 0 sets no limit).");
         }
 
         if (MaxOfflineMessagesPerClient < 1)

@@ -52,6 +52,10 @@ sealed partial class CoreBridge
     /// security policy logs its own (which tracks as many clients as the login throttle tracks addresses).</summary>
     readonly ProblemReports _refusals = new(RefusingClientsTracked);
 
+    /// <summary>Which SUBSCRIBEs refused beyond <see cref="BrokerCore.MaxSubscriptionsPerClient"/> are logged: each
+    /// client's first in a minute.</summary>
+    readonly ProblemReports _subscriptionRefusals = new(RefusingClientsTracked);
+
     const int RefusingClientsTracked = 1024;
 
     /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
@@ -637,6 +641,12 @@ sealed partial class CoreBridge
             if (code == BrokerCore.ProtocolError)
             {
                 return CloseWithProtocolError(connection, "No Local on a shared subscription [MQTT-3.8.3-4]");
+            }
+
+            if (code == BrokerCore.QuotaExceeded && _subscriptionRefusals.ShouldReport(clientId, Clock.NowMs()))
+            {
+                _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId} to {Filter}: it holds {Limit} subscriptions (MaxSubscriptionsPerClient){Note}",
+                    clientId, filter.Topic, _core.MaxSubscriptionsPerClient, ProblemReports.ClientRefusalNote);
             }
 
             if (code == BrokerCore.TopicFilterInvalid)
