@@ -47,6 +47,14 @@ public sealed class BrokerOptions
     /// SUBACK 0x80, MQTT 5 0x97), the others in the packet granted.</summary>
     public int MaxSubscriptionsPerClient { get; set; } = 1000;
 
+    /// <summary>Topics that may hold a retained message at once; a retained message for a further topic is not kept
+    /// (still delivered to the current subscribers).</summary>
+    public int MaxRetainedMessages { get; set; } = 100_000;
+
+    /// <summary>Bytes the retained messages may take together — topics, payloads and MQTT 5 properties, all held in
+    /// memory (0: no limit); a retained message that would take them above it is not kept (still delivered).</summary>
+    public long MaxRetainedBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>Messages kept per persistent session before new ones are refused.</summary>
     public int MaxOfflineMessagesPerClient { get; set; } = 1000;
 
@@ -183,6 +191,16 @@ public sealed class BrokerOptions
         if (MaxSubscriptionsPerClient < 0)
         {
             problems.Add($"MaxSubscriptionsPerClient must not be negative (is {MaxSubscriptionsPerClient}; 0 sets no limit).");
+        }
+
+        if (MaxRetainedMessages < 1)
+        {
+            problems.Add($"MaxRetainedMessages must be at least 1 (is {MaxRetainedMessages}).");
+        }
+
+        if (MaxRetainedBytes < 0)
+        {
+            problems.Add($"MaxRetainedBytes must not be negative (is {MaxRetainedBytes}; 0 sets no limit).");
         }
 
         if (MaxOfflineMessagesPerClient < 1)

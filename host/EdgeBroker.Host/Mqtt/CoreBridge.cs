@@ -56,6 +56,10 @@ sealed partial class CoreBridge
     /// client's first in a minute.</summary>
     readonly ProblemReports _subscriptionRefusals = new(RefusingClientsTracked);
 
+    /// <summary>Which retained messages the retained store would not keep are logged: each publisher's first in a
+    /// minute.</summary>
+    readonly ProblemReports _retainedRefusals = new(RefusingClientsTracked);
+
     const int RefusingClientsTracked = 1024;
 
     /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
@@ -92,7 +96,7 @@ sealed partial class CoreBridge
         _retained = retained;
         _mqtt311SessionExpiry = mqtt311SessionExpiry;
         _logger = logger;
-        core.KeepRetained = message => retained.Update(message);
+        core.KeepRetained = KeepRetained;
         core.StoreConditionChanged = LogStoreCondition;
     }
 
@@ -604,6 +608,21 @@ sealed partial class CoreBridge
                 _logger.LogDebug(LogEvents.P2PUndeliverable, "P2P message from {ClientId} to {Topic} not delivered: its target has no session, or is away and the message is QoS 0",
                     clientId, topic);
                 break;
+        }
+    }
+
+    /// <summary>The core's <see cref="RetainedKeeper"/>. The core routes a message whether or not it is kept, so the
+    /// publisher is not told; the log says so, once per publisher a minute.</summary>
+    void KeepRetained(RoutedMessage message)
+    {
+        var publisher = message.SenderClientId ?? "the broker";
+        if (!_retained.Update(message) && _retainedRefusals.ShouldReport(publisher, Clock.NowMs()))
+        {
+            _logger.LogWarning(LogEvents.PublishRefused,
+                "Not retained: PUBLISH from {ClientId} to {Topic} ({Bytes} bytes), delivered to its subscribers only: the retained messages hold {Count} topics " +
+                "(MaxRetainedMessages {Capacity}) and {Held} bytes (MaxRetainedBytes {MaxBytes}), or the store cannot write{Note}",
+                publisher, message.Topic, _retained.SizeOf(message), _retained.Count, _retained.Capacity, _retained.Bytes, _retained.MaxBytes,
+                ProblemReports.ClientRefusalNote);
         }
     }
 

@@ -1,5 +1,7 @@
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
 
 namespace EdgeBroker.EndToEnd.Tests.Overload;
 
@@ -39,5 +41,77 @@ public sealed class HostLimitTests
         // Once per client a minute: the first refusal of each, not the second of many-311.
         Assert.Single(broker.LoggedProblems, line => line.Contains("Refused SUBSCRIBE from many-311") && line.Contains("MaxSubscriptionsPerClient"));
         Assert.Single(broker.LoggedProblems, line => line.Contains("Refused SUBSCRIBE from many-5"));
+    }
+
+    [Fact]
+    public async Task A_retained_message_beyond_the_byte_bound_is_not_kept_but_delivered_and_properties_count()
+    {
+        // Topic characters + payload bytes + MQTT 5 properties, against 4,000.
+        await using var broker = await Engines.StartAsync(Engines.Host, new Dictionary<string, string?> { ["EdgeBroker:MaxRetainedBytes"] = "4000" });
+        await using var live = await TestClient.ConnectAsync(broker, "live");
+        await live.SubscribeAsync("state/#");
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher", MqttProtocolVersion.V500);
+
+        await PublishRetainedAsync(publisher, "state/a", 1000);     // 1,007
+        await PublishRetainedAsync(publisher, "state/b", 1000);     // 2,014
+        await PublishRetainedAsync(publisher, "state/c", 1500);     // 3,521
+        await PublishRetainedAsync(publisher, "state/d", 1000);     // 4,528: not kept
+        await PublishRetainedAsync(publisher, "state/a", 100);      // replaces 1,007 with 107: 2,621
+        await PublishRetainedAsync(publisher, "state/e", 10, userPropertyBytes: 1400);  // 4,039 with its property: not kept
+
+        // Every one reached the subscriber that was there.
+        var delivered = await live.ReceivePayloadsAsync(6);
+        Assert.Equal([1000, 1000, 1500, 1000, 100, 10], delivered.Select(payload => payload.Length));
+
+        await using var newcomer = await TestClient.ConnectAsync(broker, "newcomer");
+        await newcomer.SubscribeAsync("state/#");
+        var kept = new List<MqttApplicationMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            kept.Add(await newcomer.ReceiveAsync());
+        }
+
+        await newcomer.ExpectNothingAsync();
+        Assert.Equal([("state/a", 100), ("state/b", 1000), ("state/c", 1500)],
+            kept.Select(message => (message.Topic, (int)message.Payload.Length)).OrderBy(message => message.Topic));
+        var refusal = Assert.Single(broker.LoggedProblems, line => line.Contains("Not retained"));
+        Assert.Contains("PUBLISH from publisher to state/d", refusal);
+        Assert.Contains("MaxRetainedBytes 4000", refusal);
+    }
+
+    [Fact]
+    public async Task Retained_messages_beyond_the_topic_count_are_not_kept_and_kept_topics_can_change()
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host, new Dictionary<string, string?> { ["EdgeBroker:MaxRetainedMessages"] = "2" });
+        await using var publisher = await TestClient.ConnectAsync(broker, "publisher");
+        await using var live = await TestClient.ConnectAsync(broker, "live");
+        await live.SubscribeAsync("r/#");
+        await publisher.PublishAsync("r/1", "1", retain: true);
+        await publisher.PublishAsync("r/2", "2", retain: true);
+        await publisher.PublishAsync("r/3", "3", retain: true);
+        await publisher.PublishAsync("r/1", "1b", retain: true);
+        Assert.Equal(["1", "2", "3", "1b"], await live.ReceivePayloadsAsync(4));
+
+        await using var newcomer = await TestClient.ConnectAsync(broker, "newcomer");
+        await newcomer.SubscribeAsync("r/#");
+        var kept = new[] { await newcomer.ReceiveAsync(), await newcomer.ReceiveAsync() };
+        await newcomer.ExpectNothingAsync();
+        Assert.Equal(["1b", "2"], kept.Select(message => message.ConvertPayloadToString()).Order());
+        Assert.Contains(broker.LoggedProblems, line => line.Contains("Not retained: PUBLISH from publisher to r/3") && line.Contains("MaxRetainedMessages 2"));
+    }
+
+    static Task PublishRetainedAsync(TestClient publisher, string topic, int payloadBytes, int userPropertyBytes = 0)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(new string('p', payloadBytes))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag();
+        if (userPropertyBytes > 0)
+        {
+            message.WithUserProperty("k", new byte[userPropertyBytes - 1].AsMemory());
+        }
+
+        return publisher.Client.PublishAsync(message.Build());
     }
 }
