@@ -43,6 +43,11 @@ public sealed class BrokerOptions
     /// <summary>Packet size, CONNECT and TLS handshake timeouts, connections per source address.</summary>
     public ConnectionLimitsOptions Connections { get; set; } = new();
 
+    /// <summary>Sessions held at once, connected and away (0: no limit); a CONNECT that would start a further one is
+    /// refused (MQTT 3.1.1 CONNACK 0x03, MQTT 5 0x97), so client IDs that connect once with clean session 0 cannot
+    /// fill memory for the week their sessions outlive them.</summary>
+    public int MaxSessions { get; set; } = 100_000;
+
     /// <summary>Subscriptions one client may hold (0: no limit); a SUBSCRIBE for a further filter is refused (MQTT 3.1.1
     /// SUBACK 0x80, MQTT 5 0x97), the others in the packet granted.</summary>
     public int MaxSubscriptionsPerClient { get; set; } = 1000;
@@ -186,6 +191,11 @@ public sealed class BrokerOptions
         if (P2PUnreachableCacheSize < 0)
         {
             problems.Add($"P2PUnreachableCacheSize must not be negative (is {P2PUnreachableCacheSize}).");
+        }
+
+        if (MaxSessions < 0)
+        {
+            problems.Add($"MaxSessions must not be negative (is {MaxSessions}; 0 sets no limit).");
         }
 
         if (MaxSubscriptionsPerClient < 0)

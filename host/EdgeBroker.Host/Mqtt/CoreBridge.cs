@@ -60,6 +60,10 @@ sealed partial class CoreBridge
     /// minute.</summary>
     readonly ProblemReports _retainedRefusals = new(RefusingClientsTracked);
 
+    /// <summary>Which CONNECTs refused beyond <see cref="BrokerCore.MaxSessions"/> are logged: the first from an address
+    /// in a minute (by address: client IDs cycling from one machine would otherwise write a line each).</summary>
+    readonly ProblemReports _sessionRefusals = new(RefusingClientsTracked);
+
     const int RefusingClientsTracked = 1024;
 
     /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
@@ -143,6 +147,25 @@ sealed partial class CoreBridge
         }
 
         var endPoint = channel.RemoteAddress;
+        if (!_core.AdmitsSession(clientId))
+        {
+            // Before authentication, which may pair a device that would then never get its credentials. A session
+            // limit stays reached until sessions expire, so MQTT 5 hears "quota exceeded" rather than "server busy".
+            await channel.SendAsync(new MqttConnAckPacket
+            {
+                ReasonCode = MqttConnectReasonCode.QuotaExceeded,
+                ReturnCode = MqttConnectReturnCode.ConnectionRefusedServerUnavailable,
+            }).ConfigureAwait(false);
+            if (_sessionRefusals.ShouldReport(channel.Source, Clock.NowMs()))
+            {
+                _logger.LogWarning(LogEvents.ConnectRefused,
+                    "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): the broker holds {Sessions} sessions (MaxSessions {Max}) and none for this client ID{Thinned}",
+                    ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), _core.SessionCount, _core.MaxSessions, ProblemReports.AddressRefusalNote);
+            }
+
+            return null;
+        }
+
         var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs());
         if (decision.ResponseDelayMs > 0)
         {

@@ -100,6 +100,55 @@ public sealed class HostLimitTests
         Assert.Contains(broker.LoggedProblems, line => line.Contains("Not retained: PUBLISH from publisher to r/3") && line.Contains("MaxRetainedMessages 2"));
     }
 
+    [Fact]
+    public async Task A_connect_beyond_the_session_limit_is_refused_while_clients_with_sessions_carry_on()
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host, new Dictionary<string, string?> { ["EdgeBroker:MaxSessions"] = "3" });
+
+        // An away persistent session counts.
+        await using (var away = await RawMqttConnection.OpenAsync(broker))
+        {
+            Assert.Equal(0, await away.ConnectAsync("keeper", cleanSession: false));
+            Assert.Equal(1, await away.SubscribeAsync("keep/#"));
+            await away.SendDisconnectAsync();
+        }
+
+        await Eventually.WaitUntilAsync(() => !broker.IsConnected("keeper"), () => "keeper is still connected");
+        await using var one = await TestClient.ConnectAsync(broker, "one");
+        var two = await TestClient.ConnectAsync(broker, "two");
+
+        await using (var mqtt311 = await RawMqttConnection.OpenAsync(broker))
+        {
+            Assert.Equal(0x03, await mqtt311.ConnectAsync("three"));
+            Assert.True(await mqtt311.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
+        }
+
+        await using (var mqtt5 = await RawMqttConnection.OpenAsync(broker))
+        {
+            Assert.Equal(0x97, await mqtt5.ConnectAsync("four", protocolLevel: 5));
+            Assert.True(await mqtt5.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
+        }
+
+        // Refused before anything of theirs was kept; the sessions that exist are served as before.
+        Assert.Equal(3, broker.Core!.SessionCount);
+        await one.PublishAsync("keep/x", "kept for keeper");
+        await using (var keeper = await RawMqttConnection.OpenAsync(broker))
+        {
+            Assert.Equal(0, await keeper.ConnectAsync("keeper", cleanSession: false));
+            Assert.Equal("kept for keeper", (await keeper.ReadPublishAsync()).Payload);
+            await keeper.SendDisconnectAsync();
+        }
+
+        // Logged once for the address, not once per CONNECT.
+        Assert.Single(broker.LoggedProblems, line => line.Contains("MaxSessions"));
+
+        // A session that ends makes room.
+        await two.DisposeAsync();
+        await Eventually.WaitUntilAsync(() => broker.Core.SessionCount == 2, () => $"{broker.Core.SessionCount} sessions, expected 2");
+        await using var three = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await three.ConnectAsync("three"));
+    }
+
     static Task PublishRetainedAsync(TestClient publisher, string topic, int payloadBytes, int userPropertyBytes = 0)
     {
         var message = new MqttApplicationMessageBuilder()
