@@ -24,6 +24,11 @@ public sealed class BrokerOptions
     /// <summary>HTTP API port; 0 picks a free port (used by the tests).</summary>
     public int HttpPort { get; set; } = 8080;
 
+    /// <summary>HTTP connections open at once (0: no limit); a further one is closed at once, logged once per address a
+    /// minute. Leaves room for every dashboard the feed serves (16, each with the few connections a browser opens)
+    /// beside scrapers and the command line, while the memory all of them can hold stays small (docs/configuration.md).</summary>
+    public int HttpMaxConnections { get; set; } = 128;
+
     /// <summary>This broker's name in signed HTTP requests (their instanceId parameter).</summary>
     public string InstanceId { get; set; } = "edgebroker";
 
@@ -191,6 +196,11 @@ public sealed class BrokerOptions
         if (P2PUnreachableCacheSize < 0)
         {
             problems.Add($"P2PUnreachableCacheSize must not be negative (is {P2PUnreachableCacheSize}).");
+        }
+
+        if (HttpMaxConnections < 0)
+        {
+            problems.Add($"HttpMaxConnections must not be negative (is {HttpMaxConnections}; 0 sets no limit).");
         }
 
         if (MaxSessions < 0)
