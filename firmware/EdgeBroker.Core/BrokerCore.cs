@@ -67,6 +67,7 @@ namespace EdgeBroker.Core
         int _connectedSessions;
         int _connectionsAccepted;
         int _maxSubscriptionsPerClient;
+        int _maxSessions;
         int _maxAwaitingRelease;
         bool _shuttingDown;
 
@@ -125,6 +126,26 @@ namespace EdgeBroker.Core
 
         /// <summary>Sessions the core holds, connected and away.</summary>
         public int SessionCount { get { return _sessions.Count; } }
+
+        /// <summary>How many sessions, connected and away, the core holds at most: a CONNECT that would start a further
+        /// one is refused (<see cref="AdmitsSession"/>), so client IDs that connect once and leave a persistent session
+        /// behind cannot take memory without end. 0 (the default) sets no limit.</summary>
+        public int MaxSessions
+        {
+            get { return _maxSessions; }
+            set { _maxSessions = value; }
+        }
+
+        /// <summary>
+        /// Whether a CONNECT of <paramref name="clientId"/> may go ahead under <see cref="MaxSessions"/>: always for a
+        /// client ID that holds a session (its reconnect, takeover or clean start replaces that one), otherwise while
+        /// fewer than <see cref="MaxSessions"/> are held. Asked before the CONNECT is accepted, so CONNECTs of new client
+        /// IDs accepted at the same moment may each pass: the count can exceed the limit by as many as are racing.
+        /// </summary>
+        public bool AdmitsSession(string clientId)
+        {
+            return _maxSessions <= 0 || _sessions.Count < _maxSessions || _sessions.Find(clientId) != null;
+        }
 
         /// <summary>Sessions with a live connection: counted as they change (<see cref="SetConnection"/>), so that
         /// reading it walks none.</summary>

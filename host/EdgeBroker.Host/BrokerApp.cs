@@ -90,6 +90,8 @@ public static class BrokerApp
             core.P2PMaxRoutes = settings.P2PMaxRoutes;
             core.P2PUnreachableTtlSeconds = settings.P2PUnreachableTtlSeconds;
             core.P2PUnreachableCacheSize = settings.P2PUnreachableCacheSize;
+            core.MaxSessions = settings.MaxSessions;
+            core.MaxSubscriptionsPerClient = settings.MaxSubscriptionsPerClient;
 
             // A session's QoS 2 PUBLISHes awaiting PUBREL, across its connections: as many as the Receive Maximum an
             // MQTT 5 client is told (an MQTT 3.1.1 client cannot be told, and is held to the same).

@@ -34,6 +34,38 @@ public class RetainedMessagesTests
     }
 
     [Fact]
+    public void The_byte_bound_refuses_what_would_exceed_it_but_a_shrinking_replacement_and_a_clear_make_room()
+    {
+        // Topic characters + payload bytes: "a" + 4 = 5 each.
+        var store = new RetainedMessages(10, 10, null, null);
+        Assert.True(store.Update(TestBroker.Message("a", payload: "1234", retain: true)));
+        Assert.True(store.Update(TestBroker.Message("b", payload: "1234", retain: true)));
+
+        Assert.False(store.Update(TestBroker.Message("c", payload: "1", retain: true)));
+        Assert.False(store.Update(TestBroker.Message("a", payload: "12345", retain: true)));
+        Assert.True(store.Update(TestBroker.Message("a", payload: "1", retain: true)));
+        Assert.True(store.Update(TestBroker.Message("c", payload: "12", retain: true)));
+        Assert.Equal(10, store.Bytes);
+        Assert.True(store.Update(TestBroker.Message("b", payload: "", retain: true)));
+        Assert.True(store.Update(TestBroker.Message("d", payload: "1234", retain: true)));
+
+        Assert.Equal(2, store.Refused);
+        Assert.Equal(["1", "12", "1234"], Matching(store, "#").Order());
+    }
+
+    [Fact]
+    public void What_the_engine_keeps_beside_topic_and_payload_counts_and_kept_messages_count_from_the_start()
+    {
+        var kept = new ArrayList { TestBroker.Message("kept", payload: new string('k', 60), retain: true) };
+        var store = new RetainedMessages(10, 100, message => message.Topic == "big" ? 50 : 0, new FixedStore(kept));
+
+        Assert.Equal(64, store.Bytes);
+        Assert.False(store.Update(TestBroker.Message("big", payload: "x", retain: true)));
+        Assert.True(store.Update(TestBroker.Message("small", payload: new string('s', 30), retain: true)));
+        Assert.Equal(99, store.Bytes);
+    }
+
+    [Fact]
     public void P2P_messages_are_never_kept()
     {
         var store = new RetainedMessages(4, null);
@@ -63,6 +95,18 @@ public class RetainedMessagesTests
 
         Assert.Empty(Matching(store, "#"));
         Assert.Equal(["sys"], Matching(store, "$SYS/#"));
+    }
+
+    /// <summary>A durable store that kept <paramref name="kept"/> before the start and takes every change.</summary>
+    sealed class FixedStore(ArrayList kept) : IRetainedStore
+    {
+        public ArrayList LoadRetained() => kept;
+
+        public bool SaveRetained(RoutedMessage message) => true;
+
+        public void DeleteRetained(string topic)
+        {
+        }
     }
 
     static List<string> Matching(RetainedMessages store, string filter)

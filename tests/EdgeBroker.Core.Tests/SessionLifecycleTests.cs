@@ -40,6 +40,25 @@ public class SessionLifecycleTests
         Assert.Equal(PublishOutcome.NoMatchingSubscribers, _broker.Publish("sender", SubscribedTopic));
     }
 
+    [Fact]
+    public void MaxSessions_AdmitsNoNewClientId_WhileAwayAndConnectedSessionsFillIt_ButEveryHeldOne()
+    {
+        _broker.Core.MaxSessions = 2;
+        _broker.ConnectThenLeave(Client, TestBroker.Persistent, SubscribedTopic);
+        RecordingConnection other = _broker.Connect("other");
+
+        Assert.False(_broker.Core.AdmitsSession("newcomer"));
+        Assert.True(_broker.Core.AdmitsSession(Client));
+        Assert.True(_broker.Core.AdmitsSession("other"));
+
+        _broker.Disconnect(other);
+        Assert.True(_broker.Core.AdmitsSession("newcomer"));
+
+        _broker.Core.MaxSessions = 0;
+        _broker.Connect("newcomer");
+        Assert.True(_broker.Core.AdmitsSession("one-more"));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -24,6 +24,11 @@ public sealed class BrokerOptions
     /// <summary>HTTP API port; 0 picks a free port (used by the tests).</summary>
     public int HttpPort { get; set; } = 8080;
 
+    /// <summary>HTTP connections open at once (0: no limit); a further one is closed at once, logged once per address a
+    /// minute. Leaves room for every dashboard the feed serves (16, each with the few connections a browser opens)
+    /// beside scrapers and the command line, while the memory all of them can hold stays small (docs/configuration.md).</summary>
+    public int HttpMaxConnections { get; set; } = 128;
+
     /// <summary>This broker's name in signed HTTP requests (their instanceId parameter).</summary>
     public string InstanceId { get; set; } = "edgebroker";
 
@@ -42,6 +47,23 @@ public sealed class BrokerOptions
 
     /// <summary>Packet size, CONNECT and TLS handshake timeouts, connections per source address.</summary>
     public ConnectionLimitsOptions Connections { get; set; } = new();
+
+    /// <summary>Sessions held at once, connected and away (0: no limit); a CONNECT that would start a further one is
+    /// refused (MQTT 3.1.1 CONNACK 0x03, MQTT 5 0x97), so client IDs that connect once with clean session 0 cannot
+    /// fill memory for the week their sessions outlive them.</summary>
+    public int MaxSessions { get; set; } = 100_000;
+
+    /// <summary>Subscriptions one client may hold (0: no limit); a SUBSCRIBE for a further filter is refused (MQTT 3.1.1
+    /// SUBACK 0x80, MQTT 5 0x97), the others in the packet granted.</summary>
+    public int MaxSubscriptionsPerClient { get; set; } = 1000;
+
+    /// <summary>Topics that may hold a retained message at once; a retained message for a further topic is not kept
+    /// (still delivered to the current subscribers).</summary>
+    public int MaxRetainedMessages { get; set; } = 100_000;
+
+    /// <summary>Bytes the retained messages may take together — topics, payloads and MQTT 5 properties, all held in
+    /// memory (0: no limit); a retained message that would take them above it is not kept (still delivered).</summary>
+    public long MaxRetainedBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>Messages kept per persistent session before new ones are refused.</summary>
     public int MaxOfflineMessagesPerClient { get; set; } = 1000;
@@ -174,6 +196,31 @@ public sealed class BrokerOptions
         if (P2PUnreachableCacheSize < 0)
         {
             problems.Add($"P2PUnreachableCacheSize must not be negative (is {P2PUnreachableCacheSize}).");
+        }
+
+        if (HttpMaxConnections < 0)
+        {
+            problems.Add($"HttpMaxConnections must not be negative (is {HttpMaxConnections}; 0 sets no limit).");
+        }
+
+        if (MaxSessions < 0)
+        {
+            problems.Add($"MaxSessions must not be negative (is {MaxSessions}; 0 sets no limit).");
+        }
+
+        if (MaxSubscriptionsPerClient < 0)
+        {
+            problems.Add($"MaxSubscriptionsPerClient must not be negative (is {MaxSubscriptionsPerClient}; 0 sets no limit).");
+        }
+
+        if (MaxRetainedMessages < 1)
+        {
+            problems.Add($"MaxRetainedMessages must be at least 1 (is {MaxRetainedMessages}).");
+        }
+
+        if (MaxRetainedBytes < 0)
+        {
+            problems.Add($"MaxRetainedBytes must not be negative (is {MaxRetainedBytes}; 0 sets no limit).");
         }
 
         if (MaxOfflineMessagesPerClient < 1)

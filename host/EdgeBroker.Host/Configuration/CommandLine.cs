@@ -53,6 +53,11 @@ public sealed class CommandLine
         Description = "Topic and payload bytes waiting for one client that reads slowly (default 4194304).",
         CustomParser = FlagValue.Parse<int?>,
     };
+    readonly Option<int?> _maxSubscriptions = new("--max-subscriptions")
+    {
+        Description = "Subscriptions one client may hold (default 1000; 0 sets no limit); a further filter is refused (SUBACK 0x80, MQTT 5 0x97).",
+        CustomParser = FlagValue.Parse<int?>,
+    };
     readonly Option<bool> _allowAnonymous = new("--allow-anonymous")
     {
         Description = "Let MQTT clients connect without credentials, also when access keys are configured or the broker serves the LAN.",
@@ -122,6 +127,7 @@ public sealed class CommandLine
             _noPlain,
             _maxQueuedMessages,
             _maxQueuedBytes,
+            _maxSubscriptions,
             _allowAnonymous,
             _applicationGroups,
             _sysSubscribers,
@@ -210,6 +216,11 @@ public sealed class CommandLine
         if (result.GetValue(_maxQueuedBytes) is { } maxQueuedBytes)
         {
             settings[$"{outboundQueue}:{nameof(OutboundQueueOptions.MaxBytesPerClient)}"] = maxQueuedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (result.GetValue(_maxSubscriptions) is { } maxSubscriptions)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.MaxSubscriptionsPerClient)}"] = maxSubscriptions.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         var security = $"{BrokerOptions.Section}:{nameof(BrokerOptions.Security)}";

@@ -5,8 +5,8 @@ static class ApiCodes
 {
     public const int Ok = 0;
 
-    /// <summary>A parameter is missing, unknown, given twice or malformed, or there is no such endpoint (HTTP 400, 404
-    /// or 405).</summary>
+    /// <summary>A parameter is missing, unknown, given twice or malformed, there is no such endpoint (HTTP 400, 404
+    /// or 405), or the body is larger than the API reads (HTTP 413).</summary>
     public const int BadRequest = 1;
 
     /// <summary>The signature does not match. An unknown access key gets the same answer, so the API cannot be used to

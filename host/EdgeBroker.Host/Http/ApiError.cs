@@ -33,6 +33,10 @@ sealed record ApiError(int StatusCode, int Code, string Message)
 
     public static ApiError NotFound(string message) => new(StatusCodes.Status404NotFound, ApiCodes.NotFound, message);
 
+    /// <summary>The body is larger than the API ever needs (<see cref="HttpLimits.MaxRequestBodyBytes"/>).</summary>
+    public static ApiError BodyTooLarge(int maxBytes) => new(StatusCodes.Status413PayloadTooLarge, ApiCodes.BadRequest,
+        $"The request body is larger than {maxBytes} bytes; the API's parameters take a few hundred.");
+
     public static ApiError Internal() => new(StatusCodes.Status500InternalServerError, ApiCodes.InternalError,
         "The broker could not answer this request; its log has the details.");
 

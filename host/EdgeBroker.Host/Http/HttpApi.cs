@@ -3,6 +3,7 @@ using EdgeBroker.Host.Http.Signing;
 using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Tls;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -23,16 +24,19 @@ static class HttpApi
         services.AddSingleton<AccessKeyRing>();
         services.AddSingleton<SignedRequestVerifier>();
         services.AddSingleton<HttpApiListener>();
+        services.AddSingleton<HttpLimits>();
+        services.Configure<FormOptions>(HttpLimits.Apply);
         services.AddSingleton<Dashboard.DashboardFeed>();
         services.AddHostedService(provider => provider.GetRequiredService<HttpApiListener>());
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<BrokerOptions>, IServiceProvider>((kestrel, broker, provider) =>
-                HttpApiListener.Listen(kestrel, broker.Value, provider.GetRequiredService<ServerTls>));
+                HttpApiListener.Listen(kestrel, broker.Value, provider.GetRequiredService<ServerTls>, provider.GetRequiredService<HttpLimits>()));
     }
 
     public static void UseHttpApi(this WebApplication app)
     {
         app.UseJsonErrorResponses();
+        app.Use(app.Services.GetRequiredService<HttpLimits>().RefuseLargeBodiesAsync);
         app.MapOnlineStatusApi();
         app.MapTokenApi();
         app.MapPairingApi();

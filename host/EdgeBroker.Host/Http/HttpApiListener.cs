@@ -35,13 +35,19 @@ sealed class HttpApiListener(
     /// <param name="tls">The server's TLS material. Kestrel reads its options while the host is built, before Program
     /// has validated the settings and loaded the certificate (stopping the start with a message if it cannot), so the
     /// certificate is fetched when a client connects, not here.</param>
-    public static void Listen(KestrelServerOptions kestrel, BrokerOptions settings, Func<ServerTls> tls)
+    /// <param name="limits">What a request and the port as a whole may cost.</param>
+    public static void Listen(KestrelServerOptions kestrel, BrokerOptions settings, Func<ServerTls> tls, HttpLimits limits)
     {
+        HttpLimits.Apply(kestrel.Limits);
+
         // Invalid settings get no listener here and are reported, by name, by the validation.
         if (settings.Validate().Count == 0)
         {
             kestrel.Listen(settings.BindAddress, settings.HttpPort, listen =>
             {
+                // First, so a connection beyond the limit costs no TLS handshake.
+                listen.Use(limits.LimitConnections);
+
                 // With TLS configured the API is HTTPS only, with the MQTT listener's certificate: its signed requests
                 // should not cross the network in the clear when MQTT does not.
                 if (settings.Tls.IsEnabled)

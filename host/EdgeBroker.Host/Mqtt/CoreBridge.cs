@@ -52,6 +52,18 @@ sealed partial class CoreBridge
     /// security policy logs its own (which tracks as many clients as the login throttle tracks addresses).</summary>
     readonly ProblemReports _refusals = new(RefusingClientsTracked);
 
+    /// <summary>Which SUBSCRIBEs refused beyond <see cref="BrokerCore.MaxSubscriptionsPerClient"/> are logged: each
+    /// client's first in a minute.</summary>
+    readonly ProblemReports _subscriptionRefusals = new(RefusingClientsTracked);
+
+    /// <summary>Which retained messages the retained store would not keep are logged: each publisher's first in a
+    /// minute.</summary>
+    readonly ProblemReports _retainedRefusals = new(RefusingClientsTracked);
+
+    /// <summary>Which CONNECTs refused beyond <see cref="BrokerCore.MaxSessions"/> are logged: the first from an address
+    /// in a minute (by address: client IDs cycling from one machine would otherwise write a line each).</summary>
+    readonly ProblemReports _sessionRefusals = new(RefusingClientsTracked);
+
     const int RefusingClientsTracked = 1024;
 
     /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
@@ -88,7 +100,7 @@ sealed partial class CoreBridge
         _retained = retained;
         _mqtt311SessionExpiry = mqtt311SessionExpiry;
         _logger = logger;
-        core.KeepRetained = message => retained.Update(message);
+        core.KeepRetained = KeepRetained;
         core.StoreConditionChanged = LogStoreCondition;
     }
 
@@ -135,6 +147,25 @@ sealed partial class CoreBridge
         }
 
         var endPoint = channel.RemoteAddress;
+        if (!_core.AdmitsSession(clientId))
+        {
+            // Before authentication, which may pair a device that would then never get its credentials. A session
+            // limit stays reached until sessions expire, so MQTT 5 hears "quota exceeded" rather than "server busy".
+            await channel.SendAsync(new MqttConnAckPacket
+            {
+                ReasonCode = MqttConnectReasonCode.QuotaExceeded,
+                ReturnCode = MqttConnectReturnCode.ConnectionRefusedServerUnavailable,
+            }).ConfigureAwait(false);
+            if (_sessionRefusals.ShouldReport(channel.Source, Clock.NowMs()))
+            {
+                _logger.LogWarning(LogEvents.ConnectRefused,
+                    "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): the broker holds {Sessions} sessions (MaxSessions {Max}) and none for this client ID{Thinned}",
+                    ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), _core.SessionCount, _core.MaxSessions, ProblemReports.AddressRefusalNote);
+            }
+
+            return null;
+        }
+
         var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs());
         if (decision.ResponseDelayMs > 0)
         {
@@ -603,6 +634,21 @@ sealed partial class CoreBridge
         }
     }
 
+    /// <summary>The core's <see cref="RetainedKeeper"/>. The core routes a message whether or not it is kept, so the
+    /// publisher is not told; the log says so, once per publisher a minute.</summary>
+    void KeepRetained(RoutedMessage message)
+    {
+        var publisher = message.SenderClientId ?? "the broker";
+        if (!_retained.Update(message) && _retainedRefusals.ShouldReport(publisher, Clock.NowMs()))
+        {
+            _logger.LogWarning(LogEvents.PublishRefused,
+                "Not retained: PUBLISH from {ClientId} to {Topic} ({Bytes} bytes), delivered to its subscribers only: the retained messages hold {Count} topics " +
+                "(MaxRetainedMessages {Capacity}) and {Held} bytes (MaxRetainedBytes {MaxBytes}), or the store cannot write{Note}",
+                publisher, message.Topic, _retained.SizeOf(message), _retained.Count, _retained.Capacity, _retained.Bytes, _retained.MaxBytes,
+                ProblemReports.ClientRefusalNote);
+        }
+    }
+
     /// <summary>The store filled up or has room again: said once per change, not per refused PUBLISH.</summary>
     void LogStoreCondition(bool writable)
     {
@@ -637,6 +683,12 @@ sealed partial class CoreBridge
             if (code == BrokerCore.ProtocolError)
             {
                 return CloseWithProtocolError(connection, "No Local on a shared subscription [MQTT-3.8.3-4]");
+            }
+
+            if (code == BrokerCore.QuotaExceeded && _subscriptionRefusals.ShouldReport(clientId, Clock.NowMs()))
+            {
+                _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId} to {Filter}: it holds {Limit} subscriptions (MaxSubscriptionsPerClient){Note}",
+                    clientId, filter.Topic, _core.MaxSubscriptionsPerClient, ProblemReports.ClientRefusalNote);
             }
 
             if (code == BrokerCore.TopicFilterInvalid)

@@ -34,10 +34,6 @@ sealed class MqttBrokerService(
     ILoggerFactory loggerFactory,
     IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
-    /// <summary>Topics that may hold a retained message at once; a retained message for a further topic is refused
-    /// (counted in the core's <see cref="RetainedMessages.Refused"/>), so memory stays bounded.</summary>
-    const int MaxRetainedMessages = 100_000;
-
     /// <summary>How long a stop waits for the connections it closed to be reported ended (each takes milliseconds).</summary>
     static readonly TimeSpan ConnectionsClosedTimeout = TimeSpan.FromSeconds(5);
 
@@ -63,7 +59,9 @@ sealed class MqttBrokerService(
     {
         var settings = options.Value;
         var restored = core.Restore();
-        var retained = new RetainedMessages(MaxRetainedMessages, storage.Retained);
+        // Refusals are counted in the core's RetainedMessages.Refused and logged by the bridge.
+        var retained = new RetainedMessages(settings.MaxRetainedMessages, settings.MaxRetainedBytes,
+            message => MessageProperties.SizeOf(message.EngineProperties as MQTTnet.MqttApplicationMessage), storage.Retained);
         statistics.Retained = retained;
         _bridge = new CoreBridge(core, security, retained, settings.Mqtt311SessionExpirySeconds, settings.OutboundQueue.ToLimits(),
             loggerFactory.CreateLogger<CoreBridge>(), metrics)

@@ -27,6 +27,25 @@ static class MessageProperties
         return JsonSerializer.SerializeToUtf8Bytes(stored);
     }
 
+    /// <summary>What the properties of <paramref name="message"/> hold, in bytes (strings by their characters): a
+    /// retained message's share of <c>MaxRetainedBytes</c> beside its topic and payload. An MQTT 5 PUBLISH may carry
+    /// nearly a packet's worth of user properties, which a bound on payloads alone would not see.</summary>
+    public static int SizeOf(MqttApplicationMessage? message)
+    {
+        if (message is null)
+        {
+            return 0;
+        }
+
+        var size = (message.ContentType?.Length ?? 0) + (message.ResponseTopic?.Length ?? 0) + (message.CorrelationData?.Length ?? 0);
+        foreach (var property in message.UserProperties ?? [])
+        {
+            size += property.Name.Length + property.ValueBuffer.Length;
+        }
+
+        return size;
+    }
+
     /// <summary>A message carrying only the stored properties (topic and payload travel separately).</summary>
     public static MqttApplicationMessage Decode(ReadOnlySpan<byte> encoded)
     {

@@ -92,6 +92,52 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.Equal("site/#", settings.GetProperty("Uplinks")[0].GetProperty("Forward")[0].GetProperty("Filter").GetString());
     }
 
+    [Theory]
+    [InlineData("MaxSubscriptionsPerClient", 1000, 50)]
+    [InlineData("MaxRetainedMessages", 100_000, 500)]
+    [InlineData("MaxRetainedBytes", 64 * 1024 * 1024, 1_048_576)]
+    [InlineData("MaxSessions", 100_000, 5000)]
+    [InlineData("HttpMaxConnections", 128, 16)]
+    public async Task Host_config_check_prints_a_bound_on_what_clients_make_the_host_keep(string key, long byDefault, long configured)
+    {
+        var config = Write("settings.json", $$"""{ "EdgeBroker": { "{{key}}": {{configured}} } }""");
+
+        var defaults = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check");
+        var set = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
+
+        Assert.True(defaults.ExitCode == 0 && set.ExitCode == 0, defaults.Errors + set.Errors);
+        using var defaultSettings = JsonDocument.Parse(defaults.Output);
+        using var setSettings = JsonDocument.Parse(set.Output);
+        Assert.Equal(byDefault, defaultSettings.RootElement.GetProperty("EdgeBroker").GetProperty(key).GetInt64());
+        Assert.Equal(configured, setSettings.RootElement.GetProperty("EdgeBroker").GetProperty(key).GetInt64());
+    }
+
+    [Theory]
+    [InlineData("MaxSubscriptionsPerClient", -1, "MaxSubscriptionsPerClient must not be negative (is -1; 0 sets no limit).")]
+    [InlineData("MaxRetainedMessages", 0, "MaxRetainedMessages must be at least 1 (is 0).")]
+    [InlineData("MaxRetainedBytes", -1, "MaxRetainedBytes must not be negative (is -1; 0 sets no limit).")]
+    [InlineData("MaxSessions", -1, "MaxSessions must not be negative (is -1; 0 sets no limit).")]
+    [InlineData("HttpMaxConnections", -1, "HttpMaxConnections must not be negative (is -1; 0 sets no limit).")]
+    public async Task Host_refuses_a_bound_that_bounds_nothing_naming_it(string key, long value, string problem)
+    {
+        var config = Write("settings.json", $$"""{ "EdgeBroker": { "{{key}}": {{value}} } }""");
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--config", config);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(problem, run.Errors);
+    }
+
+    [Fact]
+    public async Task Host_config_check_takes_the_subscription_limit_from_its_flag()
+    {
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--max-subscriptions", "50");
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        using var effective = JsonDocument.Parse(run.Output);
+        Assert.Equal(50, effective.RootElement.GetProperty("EdgeBroker").GetProperty("MaxSubscriptionsPerClient").GetInt32());
+    }
+
     [Fact]
     public async Task Host_refuses_a_misspelt_uplink_setting_naming_the_nearest_key()
     {

@@ -1,0 +1,9 @@
+using EdgeBroker.Core.Routing;
+
+namespace EdgeBroker.Core.Retained
+{
+    /// <summary>The bytes an engine keeps of a retained message beside its topic and payload (the host: its MQTT 5
+    /// properties), so that <see cref="RetainedMessages.MaxBytes"/> bounds what the engine holds, not only what the core
+    /// sees.</summary>
+    public delegate int RetainedExtraBytes(RoutedMessage message);
+}

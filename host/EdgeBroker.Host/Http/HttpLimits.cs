@@ -1,0 +1,95 @@
+using System.Net;
+using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Mqtt;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeBroker.Host.Http;
+
+/// <summary>
+/// What the HTTP port may cost, whoever calls it: every request is read before its signature can be checked, so the
+/// bounds hold for unauthenticated callers too. A request body is at most <see cref="MaxRequestBodyBytes"/> (a larger
+/// one is answered 413 before it is read, or as soon as a chunked one passes the limit), forms hold at most
+/// <see cref="MaxFormValues"/> values, and at most <see cref="BrokerOptions.HttpMaxConnections"/> connections are open
+/// at once (a further one is closed before its TLS handshake). Each refusal is logged once per address a minute.
+/// </summary>
+sealed class HttpLimits(IOptions<BrokerOptions> options, ILogger<HttpLimits> logger)
+{
+    /// <summary>The largest request body read. The API's parameters are an access key, an instance ID, a timestamp, a
+    /// signature and at most three more, the longest a token's comma-separated resources (parent topics): a few hundred
+    /// bytes in practice, and twice Kestrel's 8 KB request line, which bounds the same parameters sent in a query
+    /// string. Kestrel's default, 30 MB, let twelve unauthenticated forms take 800 MB.</summary>
+    public const int MaxRequestBodyBytes = 16 * 1024;
+
+    /// <summary>Form values read at most: every endpoint takes at most eight parameters; more is refused as an
+    /// unreadable form (400), as a repeated parameter would be.</summary>
+    public const int MaxFormValues = 32;
+
+    readonly ConnectionProblems _problems = new(logger, options.Value.Connections.MaxTrackedSources);
+    int _open;
+
+    /// <summary>Kestrel's own bound on every request body, for bodies sent in chunks (no Content-Length).</summary>
+    public static void Apply(KestrelServerLimits limits) => limits.MaxRequestBodySize = MaxRequestBodyBytes;
+
+    /// <summary>The form reader's bounds, within the body's: no value, key or multipart section may be larger than
+    /// the body, and a form whose values exceed the limit is unreadable (400).</summary>
+    public static void Apply(FormOptions form)
+    {
+        form.ValueCountLimit = MaxFormValues;
+        form.ValueLengthLimit = MaxRequestBodyBytes;
+        form.KeyLengthLimit = MaxRequestBodyBytes;
+        form.MultipartBodyLengthLimit = MaxRequestBodyBytes;
+        form.MultipartHeadersLengthLimit = MaxRequestBodyBytes;
+        form.BufferBodyLengthLimit = MaxRequestBodyBytes;
+    }
+
+    /// <summary>Kestrel connection middleware: closes a connection beyond <see cref="BrokerOptions.HttpMaxConnections"/>
+    /// at once, without an answer (as Kestrel's own limit would, but logged once per address a minute rather than a
+    /// warning per connection).</summary>
+    public ConnectionDelegate LimitConnections(ConnectionDelegate next)
+    {
+        var max = options.Value.HttpMaxConnections;
+        if (max == 0)
+        {
+            return next;
+        }
+
+        return async connection =>
+        {
+            if (Interlocked.Increment(ref _open) > max)
+            {
+                Interlocked.Decrement(ref _open);
+                _problems.Report(SourceAddress.Of(connection.RemoteEndPoint),
+                    $"{max} HTTP connections were open already (HttpMaxConnections)");
+                return;
+            }
+
+            try
+            {
+                await next(connection).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _open);
+            }
+        };
+    }
+
+    /// <summary>Request middleware: a body announced larger than <see cref="MaxRequestBodyBytes"/> is answered 413
+    /// without reading a byte of it (Kestrel then closes the connection rather than drain it).</summary>
+    public Task RefuseLargeBodiesAsync(HttpContext context, RequestDelegate next) =>
+        context.Request.ContentLength > MaxRequestBodyBytes ? BodyTooLarge(context).WriteAsync(context) : next(context);
+
+    /// <summary>The answer to a request whose body is over the limit, logged once per address a minute.</summary>
+    public ApiError BodyTooLarge(HttpContext context)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        _problems.Report(SourceAddress.Of(remote is null ? null : new IPEndPoint(remote, 0)),
+            $"an HTTP request body above {MaxRequestBodyBytes} bytes to {context.Request.Path} (answered 413)");
+        return ApiError.BodyTooLarge(MaxRequestBodyBytes);
+    }
+}
