@@ -137,27 +137,27 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>
-        /// Whether a CONNECT of <paramref name="clientId"/> may go ahead under <see cref="MaxSessions"/>: always for a
-        /// client ID that holds a session (its reconnect, takeover or clean start replaces that one), otherwise while
-        /// fewer than <see cref="MaxSessions"/> are held. Asked before the CONNECT is accepted, so CONNECTs of new client
-        /// IDs accepted at the same moment may each pass: the count can exceed the limit by as many as are racing.
+        /// Whether a CONNECT of <paramref name="clientId"/> may go ahead: always for a client ID that holds a session (its
+        /// reconnect, takeover or clean start replaces that one); otherwise while fewer than <see cref="MaxSessions"/> are
+        /// held and, for a session that outlives its connection (<paramref name="outlivesConnection"/>), while the session
+        /// store has room for one (<see cref="ISessionStore.HasRoomForSession"/>: the device's flash log keeps at most a
+        /// share for sessions). Engines ask before they authenticate — a pairing device must not be paired and then
+        /// refused — and answer 0x03 (MQTT 5: 0x97). CONNECTs of new client IDs accepted at the same moment may each pass:
+        /// the count can exceed the limit by as many as are racing.
         /// </summary>
-        public bool AdmitsSession(string clientId)
+        public bool AdmitsSession(string clientId, bool outlivesConnection)
         {
-            return _maxSessions <= 0 || _sessions.Count < _maxSessions || _sessions.Find(clientId) != null;
+            if (_sessions.Find(clientId) != null)
+            {
+                return true;
+            }
+
+            return (_maxSessions <= 0 || _sessions.Count < _maxSessions) && (!outlivesConnection || _sessionStore.HasRoomForSession(clientId));
         }
 
         /// <summary>Sessions with a live connection: counted as they change (<see cref="SetConnection"/>), so that
         /// reading it walks none.</summary>
         public int ConnectedSessionCount { get { return _connectedSessions; } }
-
-        /// <summary>Whether a CONNECT for <paramref name="clientId"/> whose session outlives its connection can be
-        /// served: it has a session here already, or the session store has room for one (the device's flash log keeps
-        /// a share for sessions). Engines ask before <see cref="Connect"/> and answer 0x03 (MQTT 5: 0x97) when not.</summary>
-        public bool HasRoomForSession(string clientId)
-        {
-            return HasSession(clientId) || _sessionStore.HasRoomForSession(clientId);
-        }
 
         /// <summary>Whether the core holds a session for <paramref name="clientId"/> (connected or away).</summary>
         public bool HasSession(string clientId)

@@ -47,16 +47,16 @@ public class SessionLifecycleTests
         _broker.ConnectThenLeave(Client, TestBroker.Persistent, SubscribedTopic);
         RecordingConnection other = _broker.Connect("other");
 
-        Assert.False(_broker.Core.AdmitsSession("newcomer"));
-        Assert.True(_broker.Core.AdmitsSession(Client));
-        Assert.True(_broker.Core.AdmitsSession("other"));
+        Assert.False(_broker.Core.AdmitsSession("newcomer", false));
+        Assert.True(_broker.Core.AdmitsSession(Client, false));
+        Assert.True(_broker.Core.AdmitsSession("other", false));
 
         _broker.Disconnect(other);
-        Assert.True(_broker.Core.AdmitsSession("newcomer"));
+        Assert.True(_broker.Core.AdmitsSession("newcomer", false));
 
         _broker.Core.MaxSessions = 0;
         _broker.Connect("newcomer");
-        Assert.True(_broker.Core.AdmitsSession("one-more"));
+        Assert.True(_broker.Core.AdmitsSession("one-more", false));
     }
 
     [Theory]

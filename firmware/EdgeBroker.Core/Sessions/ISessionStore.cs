@@ -11,7 +11,7 @@ namespace EdgeBroker.Core.Sessions
 
         /// <summary>Whether the store has room for a new persistent session of <paramref name="clientId"/> (true when it
         /// keeps one already): a store with a budget for sessions refuses beyond it, and the engine answers the CONNECT
-        /// 0x03 (server unavailable) rather than accept a session it cannot keep (<see cref="BrokerCore.HasRoomForSession"/>).</summary>
+        /// 0x03 (server unavailable) rather than accept a session it cannot keep (<see cref="BrokerCore.AdmitsSession"/>).</summary>
         bool HasRoomForSession(string clientId);
 
         /// <summary>Forgets the session and its subscriptions.</summary>

@@ -170,6 +170,12 @@ namespace EdgeBroker.Firmware.Relay
             IPEndPoint remote = _connection.RemoteEndPoint();
             string ip = remote.Address.ToString();
             string who = "of client " + ClientTextForLog.Of(clientId) + " from " + ip;
+            if (!_context.Core.AdmitsSession(clientId, !connect.CleanSession))
+            {
+                // Before authentication, which may pair a device that would then never get its credentials.
+                return Refuse(ConnectReturnCode.ServerUnavailable, who, "the flash log's share for persistent sessions is full");
+            }
+
             AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs());
             if (decision.ResponseDelayMs > 0)
             {
@@ -187,12 +193,6 @@ namespace EdgeBroker.Firmware.Relay
                 }
 
                 return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason + ProblemReports.AddressRefusalNote);
-            }
-
-            if (!connect.CleanSession && !_context.Core.HasRoomForSession(clientId))
-            {
-                _context.Security.Disconnected(decision.Client);
-                return Refuse(ConnectReturnCode.ServerUnavailable, who, "the flash log's share for persistent sessions is full");
             }
 
             RelayConnection previous = _context.Core.ConnectionOf(clientId) as RelayConnection;

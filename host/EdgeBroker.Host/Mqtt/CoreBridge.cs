@@ -147,7 +147,8 @@ sealed partial class CoreBridge
         }
 
         var endPoint = channel.RemoteAddress;
-        if (!_core.AdmitsSession(clientId))
+        var expiry = mqtt5 ? connect.SessionExpiryInterval : connect.CleanSession ? 0 : _mqtt311SessionExpiry;
+        if (!_core.AdmitsSession(clientId, expiry > 0))
         {
             // Before authentication, which may pair a device that would then never get its credentials. A session
             // limit stays reached until sessions expire, so MQTT 5 hears "quota exceeded" rather than "server busy".
@@ -201,7 +202,6 @@ sealed partial class CoreBridge
             await Task.WhenAny(leaving.Ended, Task.Delay(TakeoverGrace)).ConfigureAwait(false);
         }
 
-        var expiry = mqtt5 ? connect.SessionExpiryInterval : connect.CleanSession ? 0 : _mqtt311SessionExpiry;
         var connection = new ClientConnection(channel, clientId, connect.KeepAlivePeriod, decision.Client, decision.PairingMessage, _connectionsShare,
             ClientReceiveLimits.Of(connect, version))
         {
