@@ -14,7 +14,9 @@ namespace EdgeBroker.Core.Retained
     /// The messages are kept in topic order (<see cref="TopicOrder"/>), so matching a filter looks only at the run of
     /// topics that start with the filter's text before its first wildcard (a binary search, then that run) rather than
     /// at every kept message: a SUBSCRIBE of thousands of filters against tens of thousands of retained messages cost
-    /// filters × messages.
+    /// filters × messages. The same order gives a new subscription's <see cref="RetainedCursor"/> a position to resume
+    /// from as its connection drains. Each message also carries when it was kept (an ever growing number), so a cursor
+    /// can tell what was kept after its SUBSCRIBE — which the subscription itself delivered.
     /// </para>
     /// </summary>
     public sealed class RetainedMessages
@@ -33,7 +35,12 @@ namespace EdgeBroker.Core.Retained
         /// twice as long).</summary>
         string[] _topics;
 
+        /// <summary>When each message of <see cref="_messages"/> was kept (<see cref="_lastKept"/> then); 0 for what the
+        /// store gave back at start.</summary>
+        long[] _keptAt;
+
         int _count;
+        long _lastKept;
         int _refused;
 
         /// <param name="store">Where the messages are kept durably, or null to keep them on the heap only.</param>
@@ -44,6 +51,7 @@ namespace EdgeBroker.Core.Retained
             int room = capacity < InitialTopics ? capacity : InitialTopics;
             _messages = new RoutedMessage[room < 1 ? 1 : room];
             _topics = new string[_messages.Length];
+            _keptAt = new long[_messages.Length];
             if (store != null)
             {
                 Load(store.LoadRetained());
@@ -120,10 +128,11 @@ namespace EdgeBroker.Core.Retained
                 {
                     _messages[index] = kept;
                     _topics[index] = kept.Topic;
+                    _keptAt[index] = ++_lastKept;
                 }
                 else
                 {
-                    InsertAt(~index, kept);
+                    InsertAt(~index, kept, ++_lastKept);
                 }
 
                 return true;
@@ -131,10 +140,10 @@ namespace EdgeBroker.Core.Retained
         }
 
         /// <summary>Adds to <paramref name="into"/> every kept message whose topic matches <paramref name="filter"/>, in
-        /// topic order.</summary>
+        /// topic order (listings; a subscription gets them through a <see cref="RetainedCursor"/>).</summary>
         public void CollectMatching(string filter, ArrayList into)
         {
-            RetainedCursor cursor = new RetainedCursor(new string[] { filter }, new int[] { 2 }, 1);
+            RetainedCursor cursor = new RetainedCursor(new string[] { filter }, new int[] { 2 }, 1, 0, long.MaxValue);
             lock (_sync)
             {
                 RoutedMessage message;
@@ -152,6 +161,18 @@ namespace EdgeBroker.Core.Retained
             get { return _sync; }
         }
 
+        /// <summary>What the last message kept was numbered: a cursor started now sends nothing kept later.</summary>
+        internal long LastKept
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _lastKept;
+                }
+            }
+        }
+
         /// <summary>How many messages are kept (under <see cref="SyncRoot"/>).</summary>
         internal int KeptCount
         {
@@ -162,6 +183,12 @@ namespace EdgeBroker.Core.Retained
         internal RoutedMessage MessageAt(int index)
         {
             return _messages[index];
+        }
+
+        /// <summary>When the message at <paramref name="index"/> was kept (under <see cref="SyncRoot"/>).</summary>
+        internal long KeptAt(int index)
+        {
+            return _keptAt[index];
         }
 
         /// <summary>Where the first topic at or after <paramref name="text"/>[0, length) is, in topic order; the count
@@ -201,23 +228,28 @@ namespace EdgeBroker.Core.Retained
             return index < _count && _topics[index] == topic ? index : ~index;
         }
 
-        void InsertAt(int index, RoutedMessage message)
+        void InsertAt(int index, RoutedMessage message, long keptAt)
         {
             if (_count == _messages.Length)
             {
                 int grown = _count * 2 < _capacity ? _count * 2 : _capacity;
                 RoutedMessage[] messages = new RoutedMessage[grown];
                 string[] topics = new string[grown];
+                long[] keptAtTimes = new long[grown];
                 System.Array.Copy(_messages, 0, messages, 0, _count);
                 System.Array.Copy(_topics, 0, topics, 0, _count);
+                System.Array.Copy(_keptAt, 0, keptAtTimes, 0, _count);
                 _messages = messages;
                 _topics = topics;
+                _keptAt = keptAtTimes;
             }
 
             System.Array.Copy(_messages, index, _messages, index + 1, _count - index);
             System.Array.Copy(_topics, index, _topics, index + 1, _count - index);
+            System.Array.Copy(_keptAt, index, _keptAt, index + 1, _count - index);
             _messages[index] = message;
             _topics[index] = message.Topic;
+            _keptAt[index] = keptAt;
             _count++;
         }
 
@@ -226,6 +258,7 @@ namespace EdgeBroker.Core.Retained
             _count--;
             System.Array.Copy(_messages, index + 1, _messages, index, _count - index);
             System.Array.Copy(_topics, index + 1, _topics, index, _count - index);
+            System.Array.Copy(_keptAt, index + 1, _keptAt, index, _count - index);
             _messages[_count] = null;
             _topics[_count] = null;
         }
@@ -249,6 +282,7 @@ namespace EdgeBroker.Core.Retained
             {
                 _messages = new RoutedMessage[count];
                 _topics = new string[count];
+                _keptAt = new long[count];
             }
 
             for (int i = 0; i < count; i++)
