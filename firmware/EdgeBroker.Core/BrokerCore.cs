@@ -5,6 +5,7 @@ using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Presence;
+using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
@@ -63,6 +64,9 @@ namespace EdgeBroker.Core
         readonly RemoteRoutes _routes;
         readonly UnreachableTargets _unreachable;
         readonly int _maxQos;
+
+        /// <summary>Sends new subscriptions their retained messages; null until <see cref="Retained"/> is set.</summary>
+        RetainedDelivery _retainedDelivery;
         int _sessionsExpired;
         int _connectedSessions;
         int _connectionsAccepted;
@@ -107,6 +111,45 @@ namespace EdgeBroker.Core
         {
             get { return _router.KeepRetained; }
             set { _router.KeepRetained = value; }
+        }
+
+        /// <summary>The retained messages a new subscription gets (<see cref="SendRetained"/>) — the engine's, which it
+        /// keeps through <see cref="KeepRetained"/>; set before clients are served. Null (the default) sends none.</summary>
+        public RetainedMessages Retained
+        {
+            get { return _retainedDelivery == null ? null : _retainedDelivery.Messages; }
+            set { _retainedDelivery = value == null ? null : new RetainedDelivery(value); }
+        }
+
+        /// <summary>
+        /// After a SUBSCRIBE's SUBACK is queued: sends the retained messages [MQTT-3.3.1-6] matching the first
+        /// <paramref name="count"/> <paramref name="filters"/> whose SUBACK code in <paramref name="codes"/> grants a QoS
+        /// and that are not shared [MQTT-4.8.2] (an engine leaves out the ones MQTT 5 Retain Handling excludes) — each
+        /// topic once, at the highest QoS granted to a filter matching it and never above its own, RETAIN set, with
+        /// <paramref name="subscriptionIdentifier"/> (0: none). As many go now as <paramref name="connection"/> takes; the
+        /// rest follow as its queue empties (<see cref="OutboundRoom"/>), so none is dropped for a client that reads.
+        /// </summary>
+        public void SendRetained(string clientId, IClientConnection connection, string[] filters, int[] codes, int count, int subscriptionIdentifier)
+        {
+            RetainedDelivery delivery = _retainedDelivery;
+            if (delivery != null)
+            {
+                delivery.Start(clientId, connection, filters, codes, count, subscriptionIdentifier);
+            }
+        }
+
+        /// <summary>
+        /// The engine's outbound queue of <paramref name="connection"/> emptied (the engine calls it outside its own
+        /// locks, after every drain: it costs nothing while no retained messages wait): what the core still has for the
+        /// connection — the rest of its SUBSCRIBEs' retained messages — goes on.
+        /// </summary>
+        public void OutboundRoom(string clientId, IClientConnection connection)
+        {
+            RetainedDelivery delivery = _retainedDelivery;
+            if (delivery != null)
+            {
+                delivery.Room(clientId, connection);
+            }
         }
 
         /// <summary>The dedupe ids accepted from gateways' uplinks; null (the default) routes every message.</summary>
@@ -973,6 +1016,11 @@ namespace EdgeBroker.Core
         public void ConnectionClosed(string clientId, IClientConnection connection)
         {
             _presence.ConnectionClosed(clientId, connection);
+            RetainedDelivery delivery = _retainedDelivery;
+            if (delivery != null)
+            {
+                delivery.Closed(clientId, connection);
+            }
         }
 
         /// <summary>Ends every offline session whose expiry interval has passed; returns their client IDs so the
@@ -1088,16 +1136,24 @@ namespace EdgeBroker.Core
                 return false;
             }
 
+            bool removed;
             lock (session.SyncRoot)
             {
-                bool removed = _subscriptions.Remove(session, filter);
+                removed = _subscriptions.Remove(session, filter);
                 if (removed && session.IsPersistent)
                 {
                     _sessionStore.DeleteSubscription(clientId, filter);
                 }
-
-                return removed;
             }
+
+            RetainedDelivery delivery = _retainedDelivery;
+            if (removed && delivery != null)
+            {
+                // [MQTT-3.10.4-2]: its retained messages not sent yet are not sent.
+                delivery.Unsubscribed(clientId, filter);
+            }
+
+            return removed;
         }
 
         /// <summary>Messages kept in the offline store for persistent sessions, all clients together (the

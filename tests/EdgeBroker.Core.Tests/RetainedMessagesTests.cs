@@ -56,8 +56,8 @@ public class RetainedMessagesTests
     [Fact]
     public void What_the_engine_keeps_beside_topic_and_payload_counts_and_kept_messages_count_from_the_start()
     {
-        var kept = new ArrayList { TestBroker.Message("kept", payload: new string('k', 60), retain: true) };
-        var store = new RetainedMessages(10, 100, message => message.Topic == "big" ? 50 : 0, new FixedStore(kept));
+        var store = new RetainedMessages(10, 100, message => message.Topic == "big" ? 50 : 0,
+            new ListedStore(TestBroker.Message("kept", payload: new string('k', 60), retain: true)));
 
         Assert.Equal(64, store.Bytes);
         Assert.False(store.Update(TestBroker.Message("big", payload: "x", retain: true)));
@@ -97,16 +97,71 @@ public class RetainedMessagesTests
         Assert.Equal(["sys"], Matching(store, "$SYS/#"));
     }
 
-    /// <summary>A durable store that kept <paramref name="kept"/> before the start and takes every change.</summary>
-    sealed class FixedStore(ArrayList kept) : IRetainedStore
+    [Theory]
+    [InlineData("a/#", "a,a/,a/x,a/x/y")]
+    [InlineData("a/+", "a/,a/x")]
+    [InlineData("a", "a")]
+    [InlineData("a/", "a/")]
+    [InlineData("+", "a,ab")]
+    [InlineData("+/x", "a/x,ab/x")]
+    [InlineData("#", "a,a/,a/x,a/x/y,ab,ab/x")]
+    public void A_filter_finds_exactly_its_topics_among_neighbours_sharing_its_start(string filter, string expected)
     {
-        public ArrayList LoadRetained() => kept;
+        var store = new RetainedMessages(16, null);
+        foreach (var topic in new[] { "ab/x", "a/x/y", "ab", "a", "a/x", "a/", "$SYS/a" })
+        {
+            store.Update(TestBroker.Message(topic, payload: topic, retain: true));
+        }
+
+        Assert.Equal(expected.Split(','), Matching(store, filter));
+    }
+
+    [Fact]
+    public void What_the_store_kept_comes_back_in_topic_order_the_later_of_a_topic_given_twice()
+    {
+        var store = new RetainedMessages(4, new ListedStore(
+            TestBroker.Message("b", payload: "b1", retain: true),
+            TestBroker.Message("a", payload: "a", retain: true),
+            TestBroker.Message("b", payload: "b2", retain: true)));
+
+        Assert.Equal(2, store.Count);
+        Assert.Equal(["a", "b2"], Matching(store, "#"));
+    }
+
+    /// <summary>A durable store that gives back what it was made with.</summary>
+    sealed class ListedStore(params RoutedMessage[] kept) : IRetainedStore
+    {
+        public ArrayList LoadRetained() => new(kept);
 
         public bool SaveRetained(RoutedMessage message) => true;
 
         public void DeleteRetained(string topic)
         {
         }
+    }
+
+    /// <summary>Review D7: one SUBSCRIBE of 8,000 filters against 20,000 retained messages held a host core for 13.4 s,
+    /// each filter copying and matching every kept message. A filter now looks only at the run of topics its text
+    /// before the first wildcard selects.</summary>
+    [Fact]
+    public void Matching_thousands_of_filters_costs_what_they_can_match_not_filters_times_messages()
+    {
+        var store = new RetainedMessages(100_000, null);
+        for (int i = 0; i < 20_000; i++)
+        {
+            store.Update(TestBroker.Message("r/" + i, payload: "v", retain: true));
+        }
+
+        var found = new ArrayList();
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 8_000; i++)
+        {
+            store.CollectMatching("nomatch/" + i + "/+", found);
+            store.CollectMatching("r/" + i, found);
+        }
+
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(2), $"took {elapsed.Elapsed}");
+        Assert.Equal(8_000, found.Count);
     }
 
     static List<string> Matching(RetainedMessages store, string filter)

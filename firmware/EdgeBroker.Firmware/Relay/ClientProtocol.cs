@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Net;
 using System.Threading;
 using EdgeBroker.Core;
@@ -408,16 +407,9 @@ namespace EdgeBroker.Firmware.Relay
                 return false;
             }
 
-            // Retained messages follow the SUBACK [MQTT-3.3.1-6], at the lower of their QoS and the granted one; never on
-            // a shared subscription [MQTT-4.8.2].
-            for (int i = 0; i < count; i++)
-            {
-                if (returnCodes[i] != SubscribeFailure && !SharedFilter.IsShared(subscribe.Filters[i]))
-                {
-                    SendRetained(subscribe.Filters[i], returnCodes[i]);
-                }
-            }
-
+            // Retained messages follow the SUBACK [MQTT-3.3.1-6], at the lower of their QoS and the granted one, never on
+            // a shared subscription [MQTT-4.8.2]: the core sends them as the connection's queue takes them.
+            _context.Core.SendRetained(_clientId, _connection, subscribe.Filters, returnCodes, count, 0);
             return true;
         }
 
@@ -439,18 +431,6 @@ namespace EdgeBroker.Firmware.Relay
             // 3.1.1 has one failure code; the core's MQTT 5 refusals ("not authorized", "quota exceeded", a share name
             // that is not one) become it.
             return code <= 2 ? code : SubscribeFailure;
-        }
-
-        void SendRetained(string filter, int grantedQos)
-        {
-            ArrayList retained = new ArrayList();
-            _context.Retained.CollectMatching(filter, retained);
-            for (int i = 0; i < retained.Count; i++)
-            {
-                RoutedMessage message = (RoutedMessage)retained[i];
-                int qos = message.Qos < grantedQos ? message.Qos : grantedQos;
-                _connection.Send(message, qos, true, null, 0, false);
-            }
         }
 
         bool HandleUnsubscribe(PacketReader reader)

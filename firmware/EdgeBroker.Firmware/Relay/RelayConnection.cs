@@ -294,10 +294,12 @@ namespace EdgeBroker.Firmware.Relay
         /// Sends what is queued as far as the socket takes it without waiting (the transmitter's work; the reader uses it
         /// for a last CONNACK before closing). Returns true when bytes are left because the client is not reading: the
         /// transmitter comes back later and serves the other clients meanwhile. A client that reads nothing for
-        /// <see cref="RelaySettings.SendTimeoutSeconds"/> is disconnected.
+        /// <see cref="RelaySettings.SendTimeoutSeconds"/> is disconnected. Once everything is sent the core hears that
+        /// the queue has room (the rest of a SUBSCRIBE's retained messages follow).
         /// </summary>
         public bool Flush()
         {
+            bool emptied = false;
             lock (_sendSync)
             {
                 while (!_holdOutput)
@@ -307,6 +309,7 @@ namespace EdgeBroker.Firmware.Relay
                     PooledBuffer buffer = _outgoing.Peek(out start, out count);
                     if (buffer == null || count == 0)
                     {
+                        emptied = buffer == null;
                         break;
                     }
 
@@ -330,8 +333,14 @@ namespace EdgeBroker.Firmware.Relay
                 }
 
                 _stalledSinceMs = 0;
-                return false;
             }
+
+            if (emptied && !_closed)
+            {
+                _context.Core.OutboundRoom(_protocol.ClientId, this);
+            }
+
+            return false;
         }
 
         /// <summary>The socket takes no more bytes: true to be tried again, false once the client has been disconnected

@@ -49,6 +49,7 @@ namespace EdgeBroker.Firmware.Relay
             SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.NowMs());
             SysTree.Security = security;
             core.KeepRetained = KeepRetained;
+            core.Retained = retained;
             core.MaxSubscriptionsPerClient = settings.MaxSubscriptionsPerClient;
             core.MaxAwaitingRelease = RelaySettings.MaxAwaitingRelease;
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeBroker.Core;
 using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Outbound;
@@ -296,6 +297,8 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// go. Returns the core's delivery tag of that message, once; 0 if untracked.</summary>
     public long Acknowledged(ushort packetIdentifier)
     {
+        long deliveryTag;
+        bool emptied;
         lock (Sync)
         {
             if (_inFlight is null || !_inFlight.Remove(packetIdentifier, out var unacknowledged))
@@ -305,8 +308,17 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
 
             Window.Acknowledged();
             Flush();
-            return unacknowledged.DeliveryTag;
+            deliveryTag = unacknowledged.DeliveryTag;
+            emptied = _queuedMessages == 0;
         }
+
+        if (emptied)
+        {
+            // What waited went to the writer, or was discarded as too large, which leaves no write to say so.
+            shared.Core?.OutboundRoom(clientId, this);
+        }
+
+        return deliveryTag;
     }
 
     /// <summary>What a PUBREC says of the delivery it names (<see cref="Received"/>).</summary>
@@ -395,15 +407,24 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         }
     }
 
-    /// <summary>The writer wrote what was pending: what waited for it goes now.</summary>
+    /// <summary>The writer wrote what was pending: what waited for it goes now, and once nothing waits the core hears
+    /// that the connection has room (the rest of a SUBSCRIBE's retained messages follow).</summary>
     void WriterDrained()
     {
+        bool emptied;
         lock (Sync)
         {
             if (_window?.Waiting > 0)
             {
                 Flush();
             }
+
+            emptied = _queuedMessages == 0;
+        }
+
+        if (emptied)
+        {
+            shared.Core?.OutboundRoom(clientId, this);
         }
     }
 
@@ -556,13 +577,17 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     /// larger than the client's Maximum Packet Size; called under the connection's lock, possibly inside
     /// <see cref="Send"/>, so it must not call the core synchronously.</param>
     /// <param name="metrics">Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</param>
-    public sealed class Shared(OutboundQueueLimits limits, Action<string, long> discardedTooLarge, BrokerMetrics? metrics)
+    /// <param name="core">Told when a connection's queue has emptied (<see cref="BrokerCore.OutboundRoom"/>); null tells
+    /// no one.</param>
+    public sealed class Shared(OutboundQueueLimits limits, Action<string, long> discardedTooLarge, BrokerMetrics? metrics, BrokerCore? core = null)
     {
         public OutboundQueueLimits Limits => limits;
 
         public Action<string, long> DiscardedTooLarge => discardedTooLarge;
 
         public BrokerMetrics? Metrics => metrics;
+
+        public BrokerCore? Core => core;
     }
 
     /// <summary>The PUBLISH this thread writes deliveries with, filled again for each: the writer encodes it before

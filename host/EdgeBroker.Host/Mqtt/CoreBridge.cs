@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -44,7 +43,7 @@ sealed partial class CoreBridge
     readonly ConcurrentDictionary<ClientConnection, byte> _connections = new();
     readonly KeepAliveWheel _keepAlive = new();
 
-    /// <summary>Which PUBLISHes refused by a full uplink queue are logged: the first and every 1,000th, so a flooding
+    /// <summary>Which PUBLISHes refused by a full uplink queue are logged: the first, then at most one a minute, so a flooding
     /// client cannot flood the log (those dropped for a full offline quota: <see cref="BrokerCore.QuotaDrops"/>).</summary>
     readonly DropReports _uplinkRefusals = new();
 
@@ -87,20 +86,22 @@ sealed partial class CoreBridge
     /// policy's refusals ($ topics) are logged here.</summary>
     public bool PolicyLogsDenials { get; init; }
 
-    /// <param name="retained">The retained messages, which the core keeps through <see cref="BrokerCore.KeepRetained"/>.</param>
+    /// <param name="retained">The retained messages, which the core keeps through <see cref="BrokerCore.KeepRetained"/> and
+    /// sends to new subscriptions (<see cref="BrokerCore.SendRetained"/>).</param>
     /// <param name="mqtt311SessionExpiry">How long a 3.1.1 session with clean session = 0 outlives its connection.</param>
     /// <param name="outboundLimits">What may wait for each connected client.</param>
     /// <param name="metrics">Where the connections time their deliveries; null measures nothing.</param>
     public CoreBridge(BrokerCore core, BrokerSecurity security, RetainedMessages retained, uint mqtt311SessionExpiry,
         OutboundQueueLimits outboundLimits, ILogger<CoreBridge> logger, BrokerMetrics? metrics = null)
     {
-        _connectionsShare = new ClientConnection.Shared(outboundLimits, ReportTooLarge, metrics);
+        _connectionsShare = new ClientConnection.Shared(outboundLimits, ReportTooLarge, metrics, core);
         _core = core;
         _security = security;
         _retained = retained;
         _mqtt311SessionExpiry = mqtt311SessionExpiry;
         _logger = logger;
         core.KeepRetained = KeepRetained;
+        core.Retained = retained;
         core.StoreConditionChanged = LogStoreCondition;
     }
 
@@ -667,14 +668,16 @@ sealed partial class CoreBridge
     /// SUBSCRIBE: the core decides every filter in the order the client sent them, so whatever any client publishes
     /// after this was read is routed by the new subscriptions (MQTT 3.1.1 §4.6); the SUBACK carries the core's codes
     /// (MQTT 3.1.1: any refusal as 0x80, and an invalid filter closes the connection [MQTT-4.8.0-1], as the relay does).
-    /// Retained messages follow the SUBACK [MQTT-3.3.1-6] for each accepted filter that is not shared [MQTT-4.8.2], as
-    /// its Retain Handling says.
+    /// Retained messages follow the SUBACK [MQTT-3.3.1-6], sent by the core (<see cref="BrokerCore.SendRetained"/>) as
+    /// the connection takes them, for each accepted filter that is not shared [MQTT-4.8.2], as its Retain Handling says.
     /// </summary>
     ValueTask<bool> OnSubscribe(ClientConnection connection, MqttSubscribePacket subscribe)
     {
         var clientId = connection.ClientId;
         var codes = new List<MqttSubscribeReasonCode>(subscribe.TopicFilters.Count);
-        List<(string Filter, int Qos)>? retainedFor = null;
+        string[]? retainedFor = null;
+        int[]? retainedCodes = null;
+        var retainedCount = 0;
         foreach (var filter in subscribe.TopicFilters)
         {
             var existed = filter.RetainHandling == MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly && _core.HasSubscription(clientId, filter.Topic);
@@ -703,57 +706,23 @@ sealed partial class CoreBridge
             }
 
             codes.Add((MqttSubscribeReasonCode)code);
-            if (code <= (int)MqttSubscribeReasonCode.GrantedQoS2 && !SharedFilter.IsShared(filter.Topic) && !existed
-                && filter.RetainHandling != MqttRetainHandling.DoNotSendOnSubscribe)
+            if (!existed && filter.RetainHandling != MqttRetainHandling.DoNotSendOnSubscribe)
             {
-                (retainedFor ??= []).Add((filter.Topic, code));
+                // The core leaves out refused and shared filters.
+                retainedFor ??= new string[subscribe.TopicFilters.Count];
+                retainedCodes ??= new int[subscribe.TopicFilters.Count];
+                retainedFor[retainedCount] = filter.Topic;
+                retainedCodes[retainedCount++] = code;
             }
         }
 
         var sending = connection.Channel.SendAsync(new MqttSubAckPacket { PacketIdentifier = subscribe.PacketIdentifier, ReasonCodes = codes });
         if (retainedFor is not null)
         {
-            SendRetained(connection, retainedFor, (int)subscribe.SubscriptionIdentifier);
+            _core.SendRetained(clientId, connection, retainedFor, retainedCodes!, retainedCount, (int)subscribe.SubscriptionIdentifier);
         }
 
         return Sent(sending);
-    }
-
-    /// <summary>The retained messages matching <paramref name="granted"/> filters, each once, at the highest QoS
-    /// granted to a filter matching it (never above its own), with RETAIN set and the SUBSCRIBE's subscription
-    /// identifier; they take their place in the client's window and outbound limits like every other message (one
-    /// the client's queue cannot take is dropped).</summary>
-    void SendRetained(ClientConnection connection, List<(string Filter, int Qos)> granted, int subscriptionIdentifier)
-    {
-        // One look-up per filter: what each filter matched is appended to the same list, so a message matched by
-        // several filters appears several times and is sent once, at the highest QoS those filters allow.
-        var matching = new ArrayList();
-        Dictionary<string, int>? qosByTopic = null;
-        foreach (var (filter, qos) in granted)
-        {
-            var first = matching.Count;
-            _retained.CollectMatching(filter, matching);
-            for (var i = first; i < matching.Count; i++)
-            {
-                var message = (RoutedMessage)matching[i]!;
-                qosByTopic ??= [];
-                qosByTopic[message.Topic] = Math.Max(qosByTopic.GetValueOrDefault(message.Topic, -1), Math.Min(qos, message.Qos));
-            }
-        }
-
-        if (qosByTopic is null)
-        {
-            return;
-        }
-
-        int[]? identifiers = subscriptionIdentifier > 0 ? [subscriptionIdentifier] : null;
-        foreach (RoutedMessage message in matching)
-        {
-            if (qosByTopic.Remove(message.Topic, out var qos))
-            {
-                connection.Send(message, qos, retain: true, identifiers, deliveryTag: 0, duplicate: false);
-            }
-        }
     }
 
     /// <summary>UNSUBSCRIBE: takes effect in the core now, in order with everything else the client sent; the UNSUBACK
