@@ -100,7 +100,7 @@ namespace EdgeBroker.Core
         public RoutingCounters Counters { get { return _counters; } }
 
         /// <summary>Which PUBLISHes dropped for a receiver's full offline quota engines log — from local publishers and
-        /// from upstream alike, so the first and every 1,000th are counted across both.</summary>
+        /// from upstream alike, so one line a minute at most covers both.</summary>
         public DropReports QuotaDrops { get { return _quotaDrops; } }
 
         internal Router Router { get { return _router; } }

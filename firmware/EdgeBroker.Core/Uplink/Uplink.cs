@@ -734,7 +734,7 @@ namespace EdgeBroker.Core.Uplink
             UplinkP2PUnrouted handler = P2PUnrouted;
             if (unrouted != null && handler != null)
             {
-                // Each total once, so that the engine's first-and-every-1,000th rule sees every number.
+                // Each total once, so that the engine's drop reports (DropReports) see every number.
                 for (long total = unroutedFirst; total <= unroutedLast; total++)
                 {
                     handler(this, unrouted, total);

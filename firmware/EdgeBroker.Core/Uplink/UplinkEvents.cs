@@ -19,8 +19,8 @@ namespace EdgeBroker.Core.Uplink
 
     /// <summary>With retained routes: a P2P message left the queue for a target no gateway on the upstream announced
     /// once the routes were known, so it went up plainly on <paramref name="topic"/> (only a subscriber to that address
-    /// upstream receives it); <paramref name="total"/> counts every such message since start. Engines log the first and
-    /// every 1,000th. Called outside the uplink's lock.</summary>
+    /// upstream receives it); <paramref name="total"/> counts every such message since start. Engines log the first, then
+    /// at most one a minute with the count. Called outside the uplink's lock.</summary>
     public delegate void UplinkP2PUnrouted(Uplink uplink, string topic, long total);
 
     /// <summary>Adds to <paramref name="clientIds"/> every client ID this broker can deliver to — its own sessions and

@@ -153,7 +153,7 @@ namespace EdgeBroker.Firmware.Relay
         public DropReports UplinkRefusals { get; private set; }
 
         /// <summary>Which PUBLISHes refused because the store cannot write (a full drive) are logged: the first, then
-        /// every 1,000th.</summary>
+        /// at most one a minute.</summary>
         public DropReports StoreRefusals { get; private set; }
 
         /// <summary>Bytes read from and written to client sockets, for the <c>$SYS</c> tree.</summary>

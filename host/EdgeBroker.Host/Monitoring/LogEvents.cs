@@ -35,7 +35,7 @@ static class LogEvents
     /// <c>$SYS/uplink/{name}/state</c>).</summary>
     public static readonly EventId UplinkStateChanged = new(1301, nameof(UplinkStateChanged));
 
-    /// <summary>An uplink's full queue dropped its oldest message (logged for the first and every 1,000th).</summary>
+    /// <summary>An uplink's full queue dropped its oldest message (logged for the first, then at most once a minute).</summary>
     public static readonly EventId UplinkQueueDropped = new(1302, nameof(UplinkQueueDropped));
 
     /// <summary>The upstream refused a subscription or a forwarded message.</summary>
@@ -48,7 +48,7 @@ static class LogEvents
     public static readonly EventId UplinkCycle = new(1305, nameof(UplinkCycle));
 
     /// <summary>With retained routes, a P2P message went up plainly: no gateway on the upstream announced its target
-    /// (logged for the first and every 1,000th).</summary>
+    /// (logged for the first, then at most once a minute).</summary>
     public static readonly EventId UplinkP2PUnrouted = new(1306, nameof(UplinkP2PUnrouted));
 
     /// <summary>Proxy sessions upstream started failing to connect (the first failure while all were up), or all are up

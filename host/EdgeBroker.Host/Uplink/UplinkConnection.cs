@@ -370,7 +370,7 @@ sealed class UplinkConnection : IDisposable
 
     /// <summary>Reports the upstream's answer for one entry. A PUBACK with an error reason is the upstream's final word
     /// on it (sending it again would be refused again and hold up the queue), so it is deleted too, counted apart
-    /// (<c>refusedUpstream</c>) and logged as drops are: the first and every 1,000th.</summary>
+    /// (<c>refusedUpstream</c>) and logged as drops are: the first, then at most one a minute.</summary>
     async Task CompleteAsync(UplinkEntry entry, Task<MqttClientPublishResult> publishing)
     {
         try
