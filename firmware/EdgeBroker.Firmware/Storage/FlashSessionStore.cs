@@ -66,7 +66,7 @@ namespace EdgeBroker.Firmware.Storage
                     return true;
                 }
 
-                // Measured as it would be written; nothing is appended until a save persists a record begun anew.
+                // Measured as it would be written; nothing is appended until a save persists an entry begun anew.
                 EncodeSession(_log.Begin(RecordKind.SessionSave), clientId, 0, 0);
                 return _log.HasSessionRoom(_liveBytes, _log.PendingSize(0));
             }
