@@ -116,7 +116,8 @@ public sealed class AuthenticationTests
 
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, code);
         Assert.True(backend.Client.IsConnected);
-        Assert.Contains(broker.LoggedProblems, line => line.Contains("credentials bound to it"));
+        // The host logs a refusal after its CONNACK.
+        await Eventually.WaitUntilAsync(() => broker.LoggedProblems.Any(line => line.Contains("credentials bound to it")), () => "the refusal was not logged");
     }
 
     /// <summary>The bytes themselves, without a client library's mapping of 3.1.1 return codes in between.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using EdgeBroker.EndToEnd.Tests.Http;
+using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using MQTTnet;
 using MQTTnet.Formatter;
 
@@ -64,7 +65,8 @@ public sealed class PairedDeviceTests
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized,
             await SecureBroker.RefusedAsync(api.Broker, "GID_sensors@@@a+b", MqttProtocolVersion.V311, "Pair|GID_sensors", ""));
         Assert.True(signed.Client.IsConnected);
-        Assert.Contains(api.Broker.LoggedProblems, line => line.Contains("the client ID is in use"));
+        // The host logs a refusal after its CONNACK.
+        await Eventually.WaitUntilAsync(() => api.Broker.LoggedProblems.Any(line => line.Contains("the client ID is in use")), () => "the refusal was not logged");
     }
 
     [Fact]
