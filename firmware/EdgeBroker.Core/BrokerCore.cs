@@ -759,12 +759,7 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
-                if (session.Exchanges == null)
-                {
-                    session.Exchanges = new OpenExchanges();
-                }
-
-                session.Exchanges.AwaitingRelease.Add(packetId);
+                ExchangesOf(session).AwaitingRelease.Add(packetId);
             }
         }
 
@@ -810,18 +805,13 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
-                if (session.Exchanges == null)
-                {
-                    session.Exchanges = new OpenExchanges();
-                }
-
                 if (deliveryTag < 0)
                 {
                     SharedDeliveries.Forget(session, deliveryTag);
                     deliveryTag = 0;
                 }
 
-                session.Exchanges.Released.Add(packetId, deliveryTag);
+                ExchangesOf(session).Released.Add(packetId, deliveryTag);
             }
         }
 
@@ -878,13 +868,20 @@ namespace EdgeBroker.Core
         /// handshakes: after a restart they are resent with new ones). Under the session's lock.</summary>
         static void KeepUnacknowledged(Session session, IClientConnection connection)
         {
+            connection.CopyUnacknowledged(ExchangesOf(session).Unacknowledged);
+            LetGoOfEmpty(session);
+        }
+
+        /// <summary>The session's open handshakes, made at the first (<see cref="LetGoOfEmpty"/> lets go of them once none
+        /// is open). Under the session's lock.</summary>
+        static OpenExchanges ExchangesOf(Session session)
+        {
             if (session.Exchanges == null)
             {
                 session.Exchanges = new OpenExchanges();
             }
 
-            connection.CopyUnacknowledged(session.Exchanges.Unacknowledged);
-            LetGoOfEmpty(session);
+            return session.Exchanges;
         }
 
         /// <summary>Hands the session's unacknowledged deliveries to the connection that resumes it, before its first
