@@ -208,6 +208,20 @@ namespace EdgeBroker.Core
             return _sessions.Find(clientId) != null;
         }
 
+        public bool IsHeldWithProvenId(string clientId)
+        {
+            Session session = _sessions.Find(clientId);
+            if (session == null)
+            {
+                return false;
+            }
+
+            // Read without the session's lock: the security asks with its own lock held, and a connection changing
+            // meanwhile decides nothing here that the engine's takeover does not decide again.
+            return session.HeldWithProvenId && !session.IsDiscarded
+                && (session.IsOnline || !HasExpired(session.ExpiryIntervalSeconds, session.DisconnectedAtMs, Clock.NowMs()));
+        }
+
         /// <summary>The connection that serves <paramref name="clientId"/> now (the engine's own object, as handed to
         /// <see cref="Connect"/>), or null while it is away or has no session.</summary>
         public IClientConnection ConnectionOf(string clientId)
@@ -390,12 +404,22 @@ namespace EdgeBroker.Core
             return sessionRecords.Count;
         }
 
+        /// <summary><see cref="Connect(string, bool, uint, IClientConnection, bool)"/> for a client whose credentials do
+        /// not prove its client ID.</summary>
+        public bool Connect(string clientId, bool cleanStart, uint sessionExpirySeconds, IClientConnection connection)
+        {
+            return Connect(clientId, cleanStart, sessionExpirySeconds, connection, false);
+        }
+
         /// <summary>
         /// A CONNECT was accepted and <paramref name="connection"/> now serves <paramref name="clientId"/>.
         /// With <paramref name="cleanStart"/> any earlier session is discarded first. Kept messages follow, oldest
         /// first and in batches, before anything newer. Returns whether a session was present (CONNACK flag).
+        /// <paramref name="credentialsProveId"/>: the client connected with credentials bound to its ID
+        /// (<see cref="Security.AuthenticatedClient.ProvesClientId"/>), so only such credentials may take the session
+        /// over, also while it is away (<see cref="IsHeldWithProvenId"/>).
         /// </summary>
-        public bool Connect(string clientId, bool cleanStart, uint sessionExpirySeconds, IClientConnection connection)
+        public bool Connect(string clientId, bool cleanStart, uint sessionExpirySeconds, IClientConnection connection, bool credentialsProveId)
         {
             bool existed;
             ArrayList handOn = null;
@@ -434,6 +458,7 @@ namespace EdgeBroker.Core
                 session.IsPersistent = sessionExpirySeconds > 0;
                 session.ExpiryIntervalSeconds = sessionExpirySeconds;
                 session.DisconnectedAtMs = 0;
+                session.HeldWithProvenId = credentialsProveId;
                 if (session.IsPersistent)
                 {
                     _sessionStore.SaveSession(clientId, sessionExpirySeconds, 0);

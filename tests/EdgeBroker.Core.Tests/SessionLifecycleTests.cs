@@ -76,6 +76,30 @@ public class SessionLifecycleTests
     }
 
     [Fact]
+    public void A_session_taken_with_proof_of_its_id_stays_marked_while_it_is_away()
+    {
+        RecordingConnection signed = _broker.Connect(Client, TestBroker.Persistent, credentialsProveId: true);
+        Assert.True(_broker.Core.IsHeldWithProvenId(Client));
+
+        _broker.Disconnect(signed);
+
+        Assert.True(_broker.Core.IsHeldWithProvenId(Client));
+    }
+
+    [Fact]
+    public void A_session_that_ended_or_was_taken_without_proof_is_not_marked()
+    {
+        RecordingConnection signed = _broker.Connect(Client, credentialsProveId: true);
+        _broker.Disconnect(signed);
+        Assert.False(_broker.Core.IsHeldWithProvenId(Client));
+
+        _broker.Connect(Client, TestBroker.Persistent, credentialsProveId: true);
+        _broker.Connect(Client, TestBroker.Persistent, cleanStart: false);
+
+        Assert.False(_broker.Core.IsHeldWithProvenId(Client));
+    }
+
+    [Fact]
     public void NonPersistentSession_EndsWithItsConnection()
     {
         RecordingConnection connection = _broker.ConnectSubscribed(Client, TestBroker.EndsWithConnection, SubscribedTopic);

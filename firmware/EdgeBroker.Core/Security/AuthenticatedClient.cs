@@ -38,6 +38,14 @@ namespace EdgeBroker.Core.Security
 
         public AuthMode Mode { get; private set; }
 
+        /// <summary>Whether the credentials prove the client ID itself: a Signature password is an HMAC of it, a device's
+        /// secret was issued for it. Anonymous, password-file and Token clients choose their ID freely (a token is the
+        /// access key's, not the ID's), and a pairing connection has yet to get its secret.</summary>
+        public bool ProvesClientId
+        {
+            get { return Mode == AuthMode.Signature || Mode == AuthMode.Device; }
+        }
+
         /// <summary>What to name in logs: the access key ID, the device's client ID or the token IDs; never a secret.</summary>
         public string CredentialId { get; private set; }
 

@@ -63,10 +63,10 @@ namespace EdgeBroker.Core.Security
 
             int delay = _throttle.DelayMs(remoteAddress, nowMs);
             AuthDecision decision = Decide(clientId, userName, password, nowMs);
-            if (decision.IsAccepted && !VouchesForClientId(decision.Client.Mode) && IsConnectedWithBoundCredentials(clientId))
+            if (decision.IsAccepted && !decision.Client.ProvesClientId && IsHeldWithBoundCredentials(clientId))
             {
                 decision = AuthDecision.Refuse(AuthOutcome.NotAuthorized,
-                    "the client ID is connected with credentials bound to it (Signature or Device), which only such credentials may take over");
+                    "the client ID's session, connected or away, was taken with credentials bound to it (Signature or Device), which only such credentials may take over");
             }
             if (decision.Outcome == AuthOutcome.BadCredentials && _throttle.RecordFailure(remoteAddress, nowMs))
             {
@@ -145,20 +145,18 @@ namespace EdgeBroker.Core.Security
                 : Accept(clientId, ClientIdentity.GroupOf(clientId), AuthMode.Password, "password file user " + userName);
         }
 
-        /// <summary>Whether credentials of <paramref name="mode"/> prove the client ID itself: a Signature password is an
-        /// HMAC of it, a device's secret was issued for it. Anonymous, password-file and Token clients choose their ID
-        /// freely (a token is the access key's, not the ID's).</summary>
-        static bool VouchesForClientId(AuthMode mode)
-        {
-            return mode == AuthMode.Signature || mode == AuthMode.Device || mode == AuthMode.Pairing;
-        }
-
-        /// <summary>Whether <paramref name="clientId"/> is connected now with credentials that prove it: a client that
-        /// chose the ID freely may not take that connection over (its session, its P2P messages, its group's rights).</summary>
-        bool IsConnectedWithBoundCredentials(string clientId)
+        /// <summary>Whether <paramref name="clientId"/> is connected now, or kept away, for a client whose credentials
+        /// proved the ID: a client that chose the ID freely may not take that session over (its kept messages, its P2P
+        /// messages, its group's rights). The live connection is asked first: the core learns of it a moment later.</summary>
+        bool IsHeldWithBoundCredentials(string clientId)
         {
             AuthenticatedClient live = _connected.Find(clientId);
-            return live != null && VouchesForClientId(live.Mode) && live.Mode != AuthMode.Pairing;
+            if (live != null && live.ProvesClientId)
+            {
+                return true;
+            }
+
+            return _knownClients != null && _knownClients.IsHeldWithProvenId(clientId);
         }
 
         bool IsPairedDevice(string clientId)

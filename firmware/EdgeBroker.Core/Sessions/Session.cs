@@ -44,6 +44,11 @@ namespace EdgeBroker.Core.Sessions
         /// <summary>Seconds the session lives on after its connection ends; 0xFFFFFFFF never expires.</summary>
         public uint ExpiryIntervalSeconds { get; set; }
 
+        /// <summary>Taken by its last connection with credentials that prove the client ID (Signature, device secret):
+        /// a client that chose the ID freely may not resume it. Not stored: a session restored after a restart is
+        /// unmarked until its owner connects again.</summary>
+        public bool HeldWithProvenId { get; set; }
+
         /// <summary>When the last connection ended (Unix ms), 0 while connected.</summary>
         public long DisconnectedAtMs { get; set; }
 

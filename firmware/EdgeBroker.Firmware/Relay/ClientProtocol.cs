@@ -216,7 +216,7 @@ namespace EdgeBroker.Firmware.Relay
                 return false;
             }
 
-            bool sessionPresent = _context.Core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection);
+            bool sessionPresent = _context.Core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection, decision.Client.ProvesClientId);
             _connected = true;
             if (connect.HasWill)
             {

@@ -211,7 +211,7 @@ sealed partial class CoreBridge
 
         // Accepted: from now on the core routes to this connection, which holds what comes until the CONNACK is out.
         var previous = _core.ConnectionOf(clientId) as ClientConnection;
-        var sessionPresent = _core.Connect(clientId, connect.CleanSession, expiry, connection);
+        var sessionPresent = _core.Connect(clientId, connect.CleanSession, expiry, connection, decision.Client.ProvesClientId);
 
         // Deliveries released before and not completed: their PUBRELs go first after the CONNACK [MQTT-4.4.0-1].
         connection.Resume(_core.Qos2ReleasesToResend(clientId));

@@ -86,6 +86,8 @@ public class PairingTests
     sealed class KnownClients(HashSet<string> inUse) : IKnownClients
     {
         public bool HasSession(string clientId) => inUse.Contains(clientId);
+
+        public bool IsHeldWithProvenId(string clientId) => false;
     }
 
     [Fact]

@@ -38,10 +38,11 @@ internal sealed class TestBroker
     public RoutingCounters Counters => Core.Counters;
 
     /// <param name="room">How many messages the connection takes before its queue is full (null: no limit).</param>
-    public RecordingConnection Connect(string clientId, uint sessionExpirySeconds = EndsWithConnection, bool cleanStart = true, int? room = null)
+    public RecordingConnection Connect(string clientId, uint sessionExpirySeconds = EndsWithConnection, bool cleanStart = true, int? room = null,
+        bool credentialsProveId = false)
     {
         var connection = new RecordingConnection(clientId, sessionExpirySeconds) { Room = room };
-        connection.SessionPresent = Core.Connect(clientId, cleanStart, sessionExpirySeconds, connection);
+        connection.SessionPresent = Core.Connect(clientId, cleanStart, sessionExpirySeconds, connection, credentialsProveId);
         return connection;
     }
 

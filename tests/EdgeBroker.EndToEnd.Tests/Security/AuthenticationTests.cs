@@ -120,6 +120,30 @@ public sealed class AuthenticationTests
         await Eventually.WaitUntilAsync(() => broker.LoggedProblems.Any(line => line.Contains("credentials bound to it")), () => "the refusal was not logged");
     }
 
+    [Theory]
+    [MemberData(nameof(EnginesAndProtocols), MemberType = typeof(SecureBroker))]
+    public async Task An_anonymous_client_cannot_resume_or_clear_the_away_session_of_a_signed_client(string engine, MqttProtocolVersion protocol)
+    {
+        await using var broker = await StartAsync(engine, new Dictionary<string, string?> { ["EdgeBroker:Security:AllowAnonymous"] = "true" });
+        await using (var signed = await ConnectAsync(broker, Backend, protocol, cleanStart: false, sessionExpiry: 3600))
+        {
+            await signed.Client.DisconnectAsync();
+        }
+
+        await using (var sender = await ConnectAsync(broker, Device, protocol))
+        {
+            await sender.PublishAsync("sensors/p2p/" + Backend, "kept for the backend");
+        }
+
+        var resume = await RefusedAsync(broker, Backend, protocol, userName: null, password: null, cleanStart: false);
+        var clear = await RefusedAsync(broker, Backend, protocol, userName: null, password: null, cleanStart: true);
+        await using var back = await ConnectAsync(broker, Backend, protocol, cleanStart: false, sessionExpiry: 3600);
+
+        Assert.Equal((MqttClientConnectResultCode.NotAuthorized, MqttClientConnectResultCode.NotAuthorized), (resume, clear));
+        Assert.True(back.ConnectResult.IsSessionPresent);
+        Assert.Equal("kept for the backend", (await back.ReceiveAsync()).ConvertPayloadToString());
+    }
+
     /// <summary>The bytes themselves, without a client library's mapping of 3.1.1 return codes in between.</summary>
     [Theory]
     [MemberData(nameof(Engines.WithSecurity), MemberType = typeof(Engines))]

@@ -74,6 +74,25 @@ public sealed class GatewaySecurityTests
     }
 
     [Fact]
+    public async Task An_anonymous_client_cannot_resume_or_clear_the_away_session_of_a_signed_client()
+    {
+        await using var broker = EmulatorEngine.Start(WithAccessKey(("allow_anonymous", "1")));
+        await using (var signed = await TestClient.ConnectAsync(broker, Sensor, cleanStart: false,
+            configure: b => b.WithCredentials(SignatureUser, SignatureOf(Secret, Sensor))))
+        {
+            await signed.Client.DisconnectAsync();
+        }
+
+        int resume = await RawConnectAsync(broker, Sensor, cleanSession: false);
+        int clear = await RawConnectAsync(broker, Sensor);
+        await using var back = await TestClient.ConnectAsync(broker, Sensor, cleanStart: false,
+            configure: b => b.WithCredentials(SignatureUser, SignatureOf(Secret, Sensor)));
+
+        Assert.Equal((NotAuthorized, NotAuthorized), (resume, clear));
+        Assert.True(back.ConnectResult.IsSessionPresent);
+    }
+
+    [Fact]
     public async Task A_device_that_was_never_paired_gets_0x04()
     {
         await using var broker = EmulatorEngine.Start(WithAccessKey());
@@ -215,9 +234,10 @@ public sealed class GatewaySecurityTests
         TestClient.ConnectAsync(broker, clientId, configure: b => b.WithCredentials(SignatureUser, SignatureOf(Secret, clientId)));
 
     /// <summary>A CONNECT on a connection of its own; returns the CONNACK return code.</summary>
-    static async Task<int> RawConnectAsync(RunningBroker broker, string clientId, string? userName = null, string? password = null)
+    static async Task<int> RawConnectAsync(RunningBroker broker, string clientId, string? userName = null, string? password = null,
+        bool cleanSession = true)
     {
         await using var connection = await RawMqttConnection.OpenAsync(broker);
-        return await connection.ConnectAsync(clientId, userName: userName, password: password);
+        return await connection.ConnectAsync(clientId, cleanSession: cleanSession, userName: userName, password: password);
     }
 }
