@@ -1545,6 +1545,16 @@ namespace EdgeBroker.Core
             return _router.PublishFromUplink(message);
         }
 
+        /// <summary>Whether <paramref name="message"/>, from an uplink, would now find a receiver here connected but with its
+        /// offline quota full of a backlog it is still being sent: routed now, it would be dropped for that receiver,
+        /// though the upstream was told it arrived. An uplink that can hold back the upstream (one that acknowledges a
+        /// message only once it is routed) waits while this holds, so the upstream keeps the rest; a receiver that
+        /// acknowledges makes room within its round trip.</summary>
+        public bool FindsReceiverBackedUp(RoutedMessage message)
+        {
+            return _router.FindsReceiverBackedUp(message);
+        }
+
         /// <summary>An upstream said the receiver of the P2P address <paramref name="topic"/> is unknown everywhere: if it
         /// was marked as connected above (<see cref="FollowClient"/>), the gateway where it was connected no longer holds
         /// it, so its session here or route below serves it again, and is announced again — the upstream had taken that

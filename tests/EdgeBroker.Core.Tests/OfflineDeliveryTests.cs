@@ -124,6 +124,38 @@ public class OfflineDeliveryTests
         Assert.Equal(new[] { "m1", "m2" }, broker.Connect(Receiver, TestBroker.Persistent, cleanStart: false).Payloads);
     }
 
+    /// <summary>What an uplink that can hold its upstream back asks before it routes a message from it.</summary>
+    [Theory]
+    [InlineData(P2PTopic)]
+    [InlineData(SubscribedTopic)]
+    public void A_connected_receiver_is_backed_up_while_its_quota_is_full_and_not_once_it_acknowledges(string topic)
+    {
+        var broker = new TestBroker(offlineQuota: 2);
+        RecordingConnection receiver = broker.ConnectSubscribed(Receiver, TestBroker.Persistent, SubscribedTopic);
+        var next = TestBroker.Message(topic, qos: 1);
+
+        broker.Publish("sender", topic, qos: 1);
+        bool withRoom = broker.Core.FindsReceiverBackedUp(next);
+        broker.Publish("sender", topic, qos: 1);
+        bool full = broker.Core.FindsReceiverBackedUp(next);
+        broker.Core.Acknowledge(Receiver, receiver.Received[0].DeliveryTag);
+
+        Assert.Equal((false, true), (withRoom, full));
+        Assert.False(broker.Core.FindsReceiverBackedUp(next));
+    }
+
+    [Theory]
+    [InlineData(P2PTopic)]
+    [InlineData(SubscribedTopic)]
+    public void An_away_receiver_with_a_full_quota_is_not_backed_up_it_is_full(string topic)
+    {
+        var broker = new TestBroker(offlineQuota: 1);
+        broker.ConnectThenLeave(Receiver, TestBroker.Persistent, SubscribedTopic);
+        broker.Publish("sender", topic, qos: 1);
+
+        Assert.False(broker.Core.FindsReceiverBackedUp(TestBroker.Message(topic, qos: 1)));
+    }
+
     [Theory]
     [InlineData(P2PTopic)]
     [InlineData(SubscribedTopic)]

@@ -141,6 +141,16 @@ namespace EdgeBroker.Core.Offline
             return PublishOutcome.Delivered;
         }
 
+        /// <summary>Whether <paramref name="session"/> is connected and its quota (by count) is full of messages it has
+        /// still to be sent or to acknowledge: a message for it now is kept by nobody — dropped, or sent unkept only if
+        /// nothing of its backlog waits and its connection takes it (<see cref="SendUnkept"/>) —, though it will have
+        /// room as soon as the client acknowledges. Read without the session's lock: a hint for whoever can wait, not a
+        /// decision.</summary>
+        public bool IsBackedUp(Session session)
+        {
+            return session.Connection != null && _store.Count(session.ClientId) >= _limits.MaxMessagesPerClient;
+        }
+
         /// <summary>Makes the messages this thread kept durable (see <see cref="IOfflineStore.Commit"/>); the publisher
         /// may be acknowledged only when it returns true. Called outside every session's lock, so the store can commit
         /// the messages of many publishers together.</summary>

@@ -132,6 +132,32 @@ namespace EdgeBroker.Core.Routing
             return Route(null, message, P2PAddress.ReceiverStart(message.Topic), null, true, out pending);
         }
 
+        /// <summary>Whether a message from an uplink would now find a receiver here connected and backed up
+        /// (<see cref="OfflineDelivery.IsBackedUp"/>): the P2P receiver, or a subscriber (shared subscriptions are not
+        /// looked at: one of their members takes it).</summary>
+        public bool FindsReceiverBackedUp(RoutedMessage message)
+        {
+            string topic = message.Topic;
+            int receiverStart = P2PAddress.ReceiverStart(topic);
+            if (receiverStart >= 0)
+            {
+                Session receiver = _sessions.Find(topic, receiverStart, topic.Length - receiverStart);
+                return receiver != null && _offline.IsBackedUp(receiver);
+            }
+
+            MatchSet matches = new MatchSet();
+            _subscriptions.Match(topic, matches);
+            for (int i = 0; i < matches.Count; i++)
+            {
+                if (matches.SharedAt(i) == null && _offline.IsBackedUp(matches.SessionAt(i)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>Routes a client's will (<see cref="BrokerCore.KeepWill"/>): the access policy judged it when it was kept,
         /// otherwise like the client's PUBLISH.</summary>
         internal PublishOutcome PublishWill(RoutedMessage will)

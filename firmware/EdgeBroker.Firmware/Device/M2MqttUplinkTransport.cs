@@ -203,6 +203,13 @@ namespace EdgeBroker.Firmware.Device
             listener.ConnectionLost("the upstream did not acknowledge packet " + e.MessageId + " after M2Mqtt's retries");
         }
 
+        /// <summary>M2Mqtt sends the PUBACK before it raises the event (MqttClient's inflight thread, v5.1.218), and queues
+        /// what comes on while the handler is busy: holding back would only fill that queue on the heap.</summary>
+        public bool AcknowledgesAfterDelivery
+        {
+            get { return false; }
+        }
+
         void Received(object sender, MqttMsgPublishEventArgs e)
         {
             IUplinkTransportListener listener = ListenerOf(sender);

@@ -31,6 +31,12 @@ namespace EdgeBroker.Firmware.Uplink
         /// when the connection is gone.</summary>
         void Subscribe(string[] filters, int[] qos);
 
+        /// <summary>Whether a QoS 1 message from the upstream is acknowledged only once
+        /// <see cref="IUplinkTransportListener.MessageReceived"/> has returned, reading nothing more meanwhile: the
+        /// listener then holds the upstream back by taking its time, and the upstream keeps what it has not sent. False
+        /// for M2Mqtt, which acknowledges first and queues what comes on while the listener is busy.</summary>
+        bool AcknowledgesAfterDelivery { get; }
+
         /// <summary>Sends DISCONNECT and closes the connection (no <see cref="IUplinkTransportListener.ConnectionLost"/>
         /// follows); does nothing when there is none.</summary>
         void Disconnect();

@@ -68,6 +68,9 @@ public sealed class SocketUplinkTransport : IUplinkTransport
 
     public void Subscribe(string[] filters, int[] qos) => Current().Send(ClientPackets.Subscribe(1, filters, qos));
 
+    /// <summary>A PUBLISH from the upstream is acknowledged after the listener returns, on the reading thread.</summary>
+    public bool AcknowledgesAfterDelivery => true;
+
     public void Disconnect()
     {
         UplinkConnection? connection;

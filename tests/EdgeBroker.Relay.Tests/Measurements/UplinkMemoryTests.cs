@@ -122,6 +122,8 @@ public class UplinkMemoryTests(ITestOutputHelper output)
         {
         }
 
+        public bool AcknowledgesAfterDelivery => true;
+
         public void Disconnect()
         {
         }
