@@ -1011,8 +1011,9 @@ namespace EdgeBroker.Core
             DisconnectReceived(clientId, connection, false);
         }
 
-        /// <summary>As <see cref="DisconnectReceived(string, IClientConnection)"/>; with <paramref name="keepWill"/> (MQTT 5
-        /// reason code 0x04, "disconnect with will message") the will is published as for a lost connection.</summary>
+        /// <summary>As <see cref="DisconnectReceived(string, IClientConnection)"/>; with <paramref name="keepWill"/> (an MQTT 5
+        /// reason code other than 0x00, normal disconnection: [MQTT-3.1.2-10]) the will is published as for a lost
+        /// connection.</summary>
         public void DisconnectReceived(string clientId, IClientConnection connection, bool keepWill)
         {
             Session session = keepWill ? null : _sessions.Find(clientId);

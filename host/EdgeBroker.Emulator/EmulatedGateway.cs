@@ -87,6 +87,10 @@ public sealed class EmulatedGateway
     {
         var file = SettingsFile.Parse(File.Exists(settingsPath) ? File.ReadAllText(settingsPath) : string.Empty);
         var relay = new RelaySettings();
+
+        // The emulator serves this machine unless edgebroker.conf's bind (or --bind, an override) says otherwise; the
+        // device's default is its LAN. Set before the file is read, so config check prints what the emulator listens on.
+        relay.Bind = "127.0.0.1";
         relay.ApplyFrom(file);
         var security = new RelaySecuritySettings();
         security.ApplyFrom(file);

@@ -9,7 +9,7 @@ using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Runtime;
 
 var port = new Option<int?>("--port") { Description = "MQTT listener port (default 1883, the device's; 0 picks a free one).", CustomParser = FlagValue.Parse<int?> };
-var bind = new Option<string?>("--bind") { Description = "Address to listen on (default 127.0.0.1; 0.0.0.0 to serve the LAN)." };
+var bind = new Option<string?>("--bind") { Description = "Address to listen on (default: bind in edgebroker.conf, else 127.0.0.1; 0.0.0.0 to serve the LAN)." };
 var dataDir = new Option<string>("--data-dir")
 {
     Description = "Directory standing in for the device's internal flash I: (edgebroker.conf is read from it, the store "
@@ -78,8 +78,11 @@ root.SetAction(async (parseResult, cancellationToken) =>
             parseResult.GetValue(dataDir)!,
             settings =>
             {
-                // The emulator serves this machine unless told otherwise; the device serves its LAN.
-                settings.Bind = parseResult.GetValue(bind) ?? "127.0.0.1";
+                if (parseResult.GetValue(bind) is { } address)
+                {
+                    settings.Bind = address;
+                }
+
                 if (parseResult.GetValue(port) is { } value)
                 {
                     settings.Port = value;

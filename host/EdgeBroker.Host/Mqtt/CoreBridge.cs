@@ -739,8 +739,8 @@ sealed partial class CoreBridge
     }
 
     /// <summary>
-    /// The client said DISCONNECT: its will is discarded (unless the reason code is 0x04, disconnect with will message)
-    /// and its session ends (or goes away) now — a client that connects again right away must find the session ended,
+    /// The client said DISCONNECT: its will is discarded only by reason code 0x00, normal disconnection ([MQTT-3.1.2-10],
+    /// [MQTT-3.14.4-3]; any other code, 0x04 or an error, publishes it as for a lost connection), and its session ends (or goes away) now — a client that connects again right away must find the session ended,
     /// not taken over. MQTT 5 §3.14.2.2.2: the DISCONNECT may set a new session expiry (GuardedChannel puts the
     /// CONNECT's in when it carries none), but may not turn a session that ends with its connection into one that
     /// outlives it: that is a protocol error, answered with DISCONNECT 0x82, and the session ends as for a lost connection.
@@ -759,7 +759,7 @@ sealed partial class CoreBridge
         }
 
         connection.SaidDisconnect = true;
-        _core.DisconnectReceived(clientId, connection, disconnect.ReasonCode == MqttDisconnectReasonCode.DisconnectWithWillMessage);
+        _core.DisconnectReceived(clientId, connection, disconnect.ReasonCode != MqttDisconnectReasonCode.NormalDisconnection);
         _core.Disconnect(clientId, connection, connection.SessionExpirySeconds);
         connection.End();
         return new ValueTask<bool>(false);

@@ -11,11 +11,12 @@ namespace EdgeBroker.Host.Mqtt;
 /// QoS 0 [MQTT-3.3.1-2]), reserved packet types, a body where none may be (PINGREQ), packet identifiers that are not 0
 /// ([MQTT-2.3.1-1]), topic names (non-empty unless an MQTT 5 topic alias stands for them, no wildcards:
 /// [MQTT-3.3.2-1], [MQTT-3.3.2-2], [MQTT-4.7.3-1]), SUBSCRIBE and UNSUBSCRIBE payloads (at least one filter, the options
-/// byte's reserved bits and values), the CONNECT's flags and properties, and that every UTF-8 string the broker acts on
-/// — topic names and filters, the client ID, the user name, the will topic — is well-formed UTF-8 without U+0000
-/// ([MQTT-1.5.3-1], [MQTT-1.5.3-2]; MQTTnet's decoder would turn bad bytes into U+FFFD, so <c>dev\xff</c> and
-/// <c>dev\xfe</c> would be one client). UTF-8 and topic-name validity are the core's (<see cref="Utf8"/>,
-/// <see cref="TopicValidator"/>), as on the relay. Each violation throws <see cref="BadPacketException"/> with the
+/// byte's reserved bits and values), the CONNECT's flags, MQTT 5 properties (<see cref="NextProperty"/>), and that every
+/// UTF-8 string the broker acts on or passes on — topic names and filters, the client ID, the user name, the will topic,
+/// string properties — is well-formed UTF-8 without U+0000 ([MQTT-1.5.3-1], [MQTT-1.5.3-2], [MQTT-1.5.4-1],
+/// [MQTT-1.5.4-2]; MQTTnet's decoder would turn bad bytes into U+FFFD, so <c>dev\xff</c> and <c>dev\xfe</c> would be one
+/// client, and a PUBLISH's properties would reach its subscribers rewritten). UTF-8 and topic-name validity are the
+/// core's (<see cref="Utf8"/>, <see cref="TopicValidator"/>), as on the relay. Each violation throws <see cref="BadPacketException"/> with the
 /// MQTT 5 reason code: 0x81 for what cannot be parsed as the specification says, 0x82 for what parses but is not allowed
 /// (MQTT 5 §1.2, §4.13).
 /// </summary>
@@ -27,6 +28,7 @@ static class PacketRules
     const int Unsubscribe = 10;
     const int PingReq = 12;
     const int Auth = 15;
+    const int ResponseTopicProperty = 0x08;
     const int SubscriptionIdentifierProperty = 0x0B;
     const int AuthenticationMethodProperty = 0x15;
     const int AuthenticationDataProperty = 0x16;
@@ -152,7 +154,7 @@ static class PacketRules
             at += 2;
         }
 
-        alias = version == MqttProtocolVersion.V500 ? PublishProperties(body, at) : -1;
+        alias = version == MqttProtocolVersion.V500 ? PublishProperties(buffer, offset, body, at) : -1;
         if (topicLength == 0)
         {
             if (alias < 0)
@@ -177,8 +179,10 @@ static class PacketRules
 
     /// <summary>The Topic Alias property of an MQTT 5 PUBLISH body whose properties start at <paramref name="at"/>, or
     /// -1 when it has none. Read from the bytes because MQTTnet's decoder turns an alias of 0 — a protocol error the
-    /// broker must answer with DISCONNECT 0x94 — into "no alias". A Subscription Identifier is a protocol error here.</summary>
-    static int PublishProperties(ReadOnlySpan<byte> body, int at)
+    /// broker must answer with DISCONNECT 0x94 — into "no alias". A Subscription Identifier is a protocol error here;
+    /// every property is checked as <see cref="NextProperty"/> says, as the PUBLISH passes them on to its receivers. A
+    /// PUBLISH without properties costs one comparison.</summary>
+    static int PublishProperties(byte[] buffer, int offset, ReadOnlySpan<byte> body, int at)
     {
         if (at >= body.Length)
         {
@@ -198,19 +202,18 @@ static class PacketRules
         }
 
         var alias = -1;
+        var seen = 0UL;
         while (at < end)
         {
-            var id = ReadVariableByteInteger(body, ref at);
+            var id = NextProperty(buffer, offset, body, ref at, end, ref seen, "PUBLISH", out var valueAt);
             if (id == TopicAliasProperty)
             {
-                alias = at + 2 <= end ? (body[at] << 8) | body[at + 1] : throw Malformed("a Topic Alias cut short");
+                alias = (body[valueAt] << 8) | body[valueAt + 1];
             }
             else if (id == SubscriptionIdentifierProperty)
             {
                 throw ProtocolError("PUBLISH from a client with a Subscription Identifier [MQTT-3.3.4-6]");
             }
-
-            at += PropertyLength(id, body, at);
         }
 
         return alias;
@@ -244,6 +247,83 @@ static class PacketRules
     static int PrefixedLength(ReadOnlySpan<byte> body, int at) =>
         at + 2 <= body.Length ? (body[at] << 8) | body[at + 1] : throw Malformed("packet shorter than its fields say");
 
+    /// <summary>
+    /// Reads the MQTT 5 property at <paramref name="at"/> of <paramref name="body"/> (which starts at
+    /// <paramref name="offset"/> of <paramref name="buffer"/>) in properties ending at <paramref name="end"/>: returns its
+    /// identifier, with <paramref name="valueAt"/> where its value starts, and moves <paramref name="at"/> past it. Checks
+    /// what holds for a property in any packet a client sends: it lies within the properties' length; it comes once,
+    /// but a User Property (<paramref name="seen"/> has a bit per identifier; MQTT 5 §2.2.2.2, each property's "It is a
+    /// Protocol Error to include … more than once"); a one-byte property is 0 or 1 (every one of them is a flag: Payload
+    /// Format Indicator §3.3.2.3.2, Request Problem / Response Information §3.1.2.11.6-7); a UTF-8 string — both of a
+    /// User Property's — is well-formed without U+0000 ([MQTT-1.5.4-1], [MQTT-1.5.4-2], [MQTT-1.5.7-1]), and a Response
+    /// Topic is a topic name ([MQTT-3.3.2-14]: no wildcard, not empty, <see cref="TopicNames"/>). MQTTnet would pass bad
+    /// bytes on as U+FFFD; 0x81 for them, 0x82 for what parses but is not allowed (<paramref name="what"/> names the
+    /// packet in the problem).
+    /// </summary>
+    static int NextProperty(byte[] buffer, int offset, ReadOnlySpan<byte> body, ref int at, int end, ref ulong seen, string what, out int valueAt)
+    {
+        var id = ReadVariableByteInteger(body, ref at);
+        valueAt = at;
+        at += PropertyLength(id, body, at);
+        if (at > end)
+        {
+            throw Malformed($"{what} properties longer than their length says");
+        }
+
+        // Property identifiers run up to 0x2A (PropertyLength refused any other): one bit each.
+        if (id != UserProperty)
+        {
+            if ((seen & (1UL << id)) != 0)
+            {
+                throw ProtocolError($"{what} with property 0x{id:X2} twice (MQTT 5 §2.2.2.2)");
+            }
+
+            seen |= 1UL << id;
+        }
+
+        switch (id)
+        {
+            case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2A:
+                if (body[valueAt] > 1)
+                {
+                    throw ProtocolError($"{what} with property 0x{id:X2} = {body[valueAt]}, not 0 or 1, the only values MQTT 5 gives it");
+                }
+
+                break;
+            case ResponseTopicProperty:
+                var topicLength = (body[valueAt] << 8) | body[valueAt + 1];
+                if (TopicNames.Get(buffer, offset + valueAt + 2, topicLength) is null)
+                {
+                    throw Utf8.IsValidMqtt(buffer, offset + valueAt + 2, topicLength)
+                        ? ProtocolError($"{what} with a Response Topic that is not a topic name: a wildcard + or #, or empty [MQTT-3.3.2-14]")
+                        : Malformed($"{what} with a Response Topic that is not well-formed UTF-8 or contains U+0000 [MQTT-1.5.4-1], [MQTT-1.5.4-2]");
+                }
+
+                break;
+            case 0x03: case 0x12: case 0x15: case 0x1A: case 0x1C: case 0x1F:
+                CheckPropertyString(buffer, offset, body, valueAt, id, what);
+                break;
+            case UserProperty:
+                CheckPropertyString(buffer, offset, body, CheckPropertyString(buffer, offset, body, valueAt, id, what), id, what);
+                break;
+        }
+
+        return id;
+    }
+
+    /// <summary>Checks the UTF-8 string at <paramref name="at"/> of property <paramref name="id"/>'s value (its bounds
+    /// already checked by <see cref="NextProperty"/>) and returns where it ends.</summary>
+    static int CheckPropertyString(byte[] buffer, int offset, ReadOnlySpan<byte> body, int at, int id, string what)
+    {
+        var length = (body[at] << 8) | body[at + 1];
+        if (!Utf8.IsValidMqtt(buffer, offset + at + 2, length))
+        {
+            throw Malformed($"{what} with property 0x{id:X2} not well-formed UTF-8 or containing U+0000 [MQTT-1.5.4-1], [MQTT-1.5.4-2]");
+        }
+
+        return at + 2 + length;
+    }
+
     /// <summary>A SUBSCRIBE's or UNSUBSCRIBE's packet identifier, properties (MQTT 5) and filters: at least one
     /// ([MQTT-3.8.3-3], [MQTT-3.10.3-2]), each well-formed UTF-8, and each SUBSCRIBE options byte with its reserved bits 0
     /// and a QoS (and MQTT 5 Retain Handling) that exists ([MQTT-3-8.3-4]; MQTT 5 §3.8.3.1, [MQTT-3.8.3-5]).</summary>
@@ -263,19 +343,14 @@ static class PacketRules
                 throw Malformed($"{name} properties longer than the packet");
             }
 
+            var seen = 0UL;
             while (at < end)
             {
-                var id = ReadVariableByteInteger(body, ref at);
-                if (id == SubscriptionIdentifierProperty)
+                var id = NextProperty(buffer, offset, body, ref at, end, ref seen, name, out var valueAt);
+                if (id == SubscriptionIdentifierProperty && ReadVariableByteInteger(body, ref valueAt) == 0)
                 {
-                    var valueAt = at;
-                    if (ReadVariableByteInteger(body, ref valueAt) == 0)
-                    {
-                        throw ProtocolError("SUBSCRIBE with Subscription Identifier 0 (MQTT 5 §3.8.2.1.2)");
-                    }
+                    throw ProtocolError("SUBSCRIBE with Subscription Identifier 0 (MQTT 5 §3.8.2.1.2)");
                 }
-
-                at += PropertyLength(id, body, at);
             }
         }
 
@@ -363,7 +438,7 @@ static class PacketRules
         var authenticationMethod = false;
         if (mqtt5)
         {
-            at = CheckConnectProperties(body, at, will: false, out authenticationMethod);
+            at = CheckConnectProperties(buffer, offset, body, at, will: false, out authenticationMethod);
         }
 
         var clientIdAt = at;
@@ -378,7 +453,7 @@ static class PacketRules
         {
             if (mqtt5)
             {
-                at = CheckConnectProperties(body, at, will: true, out _);
+                at = CheckConnectProperties(buffer, offset, body, at, will: true, out _);
             }
 
             var willTopicAt = at;
@@ -408,8 +483,9 @@ static class PacketRules
         }
     }
 
-    /// <summary>Checks the CONNECT's (or its will's) MQTT 5 properties at <paramref name="at"/> and returns where they end.</summary>
-    static int CheckConnectProperties(ReadOnlySpan<byte> body, int at, bool will, out bool authenticationMethod)
+    /// <summary>Checks the CONNECT's (or its will's) MQTT 5 properties at <paramref name="at"/> (each as
+    /// <see cref="NextProperty"/> says) and returns where they end.</summary>
+    static int CheckConnectProperties(byte[] buffer, int offset, ReadOnlySpan<byte> body, int at, bool will, out bool authenticationMethod)
     {
         var what = will ? "will" : "CONNECT";
         var propertiesLength = ReadVariableByteInteger(body, ref at);
@@ -419,38 +495,19 @@ static class PacketRules
             throw Malformed($"{what} properties longer than the packet");
         }
 
-        // Property ids run up to 0x2A: one bit each.
         var seen = 0UL;
         while (at < end)
         {
-            var id = ReadVariableByteInteger(body, ref at);
-            var valueLength = PropertyLength(id, body, at);
-            if (at + valueLength > end)
-            {
-                throw Malformed($"{what} properties longer than their length says");
-            }
-
-            if (id != UserProperty)
-            {
-                if ((seen & (1UL << id)) != 0)
-                {
-                    throw ProtocolError($"{what} with property 0x{id:X2} twice (MQTT 5 §2.2.2.2)");
-                }
-
-                seen |= 1UL << id;
-            }
-
-            if (!will && id == ReceiveMaximumProperty && body[at] == 0 && body[at + 1] == 0)
+            var id = NextProperty(buffer, offset, body, ref at, end, ref seen, what, out var valueAt);
+            if (!will && id == ReceiveMaximumProperty && body[valueAt] == 0 && body[valueAt + 1] == 0)
             {
                 throw ProtocolError("CONNECT with Receive Maximum 0 (MQTT 5 §3.1.2.11.3)");
             }
 
-            if (!will && id == MaximumPacketSizeProperty && body[at] == 0 && body[at + 1] == 0 && body[at + 2] == 0 && body[at + 3] == 0)
+            if (!will && id == MaximumPacketSizeProperty && body[valueAt] == 0 && body[valueAt + 1] == 0 && body[valueAt + 2] == 0 && body[valueAt + 3] == 0)
             {
                 throw ProtocolError("CONNECT with Maximum Packet Size 0 (MQTT 5 §3.1.2.11.4)");
             }
-
-            at += valueLength;
         }
 
         authenticationMethod = (seen & (1UL << AuthenticationMethodProperty)) != 0;

@@ -158,7 +158,8 @@ public sealed class HostLimitTests
             .WithRetainFlag();
         if (userPropertyBytes > 0)
         {
-            message.WithUserProperty("k", new byte[userPropertyBytes - 1].AsMemory());
+            // A value of NULs would be a malformed string property [MQTT-1.5.4-2], refused before it is retained.
+            message.WithUserProperty("k", System.Text.Encoding.ASCII.GetBytes(new string('v', userPropertyBytes - 1)).AsMemory());
         }
 
         return publisher.Client.PublishAsync(message.Build());

@@ -290,6 +290,21 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.DoesNotContain("w1fi-value", run.Output);
     }
 
+    /// <summary>config check prints the address the emulator listens on: edgebroker.conf's bind, else the emulator's
+    /// 127.0.0.1 — not the device's 0.0.0.0, which it printed while the emulator listened on 127.0.0.1.</summary>
+    [Theory]
+    [InlineData("", "127.0.0.1")]
+    [InlineData("bind = 0.0.0.0\n", "0.0.0.0")]
+    public async Task Emulator_config_check_prints_the_bind_address_the_emulator_listens_on(string conf, string bind)
+    {
+        Write("edgebroker.conf", conf);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        Assert.Contains($"relay.Bind = {bind}\n", run.Output.ReplaceLineEndings("\n"));
+    }
+
     [Fact]
     public async Task Emulator_config_check_knows_the_connection_queue_and_uplink_keys()
     {

@@ -41,6 +41,24 @@ public sealed class EmulatorProgramTests : IDisposable
         Assert.Contains("MQTT listener stopped", emulator.Output);
     }
 
+    /// <summary>bind from edgebroker.conf is honoured and --bind overrides it (the emulator used to listen on 127.0.0.1
+    /// whatever the file said, while config check printed the file's address). 127.0.0.2 is loopback too, so the test
+    /// serves nobody else.</summary>
+    [Theory]
+    [InlineData(null, "127.0.0.2")]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    public async Task Listens_on_the_bind_address_of_its_configuration_file_unless_the_flag_says_otherwise(string? flag, string listening)
+    {
+        var port = FreePorts.Next();
+        File.WriteAllText(Path.Combine(_dataDirectory, "edgebroker.conf"), "bind = 127.0.0.2\n");
+        string[] bindFlag = flag is null ? [] : ["--bind", flag];
+        await using var emulator = ProcessRunner.Start("dotnet", [EmulatorDll, "--port", port.ToString(), "--data-dir", _dataDirectory, .. bindFlag]);
+
+        await emulator.WaitForOutputAsync(ProcessTimeout, $"MQTT listener on mqtt://{listening}:{port} ");
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Parse(listening), port);
+    }
+
     [Fact]
     public async Task A_request_the_http_endpoint_refuses_does_nothing_and_leaves_it_serving()
     {

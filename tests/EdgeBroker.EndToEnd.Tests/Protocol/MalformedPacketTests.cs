@@ -36,12 +36,31 @@ public sealed class MalformedPacketTests
         ["SUBSCRIBE with Subscription Identifier 0"] = ([0x82, 0x09, 0x00, 0x01, 0x02, 0x0B, 0x00, 0x00, 0x01, (byte)'a', 0x00], 0x82),
         ["SUBSCRIBE without filters"] = ([0x82, 0x03, 0x00, 0x01, 0x00], 0x82),
         ["UNSUBSCRIBE without filters"] = ([0xA2, 0x03, 0x00, 0x01, 0x00], 0x82),
+        ["PUBLISH with a Response Topic with a wildcard"] = (PublishToNews([0x08, 0x00, 0x03, (byte)'r', (byte)'/', (byte)'+']), 0x82),
+        ["PUBLISH with Payload Format Indicator 2"] = (PublishToNews([0x01, 0x02]), 0x82),
+        ["PUBLISH with a Content Type twice"] = (PublishToNews([0x03, 0x00, 0x01, (byte)'a', 0x03, 0x00, 0x01, (byte)'b']), 0x82),
 
         // Not parseable as the specification says: malformed.
         ["QoS 0 PUBLISH with DUP"] = ([0x38, 0x05, 0x00, 0x01, (byte)'a', 0x00, (byte)'x'], 0x81),
         ["SUBSCRIBE with reserved option bits"] = ([0x82, 0x07, 0x00, 0x01, 0x00, 0x00, 0x01, (byte)'a', 0xC0], 0x81),
         ["PINGREQ with a body"] = ([0xC0, 0x01, 0x00], 0x81),
+
+        // String properties MQTTnet would pass on to subscribers as U+FFFD or with the NUL ([MQTT-1.5.4-1], [MQTT-1.5.4-2]).
+        ["PUBLISH with a Content Type not UTF-8"] = (PublishToNews([0x03, 0x00, 0x02, 0xFF, (byte)'b']), 0x81),
+        ["PUBLISH with a User Property name not UTF-8"] = (PublishToNews([0x26, 0x00, 0x02, (byte)'k', 0xFE, 0x00, 0x01, (byte)'v']), 0x81),
+        ["PUBLISH with U+0000 in a User Property value"] = (PublishToNews([0x26, 0x00, 0x01, (byte)'k', 0x00, 0x02, (byte)'v', 0x00]), 0x81),
+        ["PUBLISH with a Response Topic not UTF-8"] = (PublishToNews([0x08, 0x00, 0x03, (byte)'r', 0xC0, (byte)'t']), 0x81),
+        ["SUBSCRIBE with a User Property not UTF-8"] =
+            ([0x82, 0x0E, 0x00, 0x01, 0x07, 0x26, 0x00, 0x01, 0xFF, 0x00, 0x01, (byte)'v', 0x00, 0x01, (byte)'a', 0x00], 0x81),
+        ["UNSUBSCRIBE with a User Property not UTF-8"] =
+            ([0xA2, 0x0D, 0x00, 0x01, 0x07, 0x26, 0x00, 0x01, 0xFF, 0x00, 0x01, (byte)'v', 0x00, 0x01, (byte)'a'], 0x81),
     };
+
+    /// <summary>A QoS 0 MQTT 5 PUBLISH to news/p, which the bystander of these tests subscribes to, with
+    /// <paramref name="properties"/>: that the bystander's first message is another client's shows it was not routed.</summary>
+    static byte[] PublishToNews(byte[] properties) =>
+        [0x30, (byte)(10 + properties.Length), 0x00, 0x06, (byte)'n', (byte)'e', (byte)'w', (byte)'s', (byte)'/', (byte)'p',
+            (byte)properties.Length, .. properties, (byte)'x'];
 
     /// <summary>MQTT 5 CONNECTs the host refuses with a CONNACK reason code before it closes (§4.13.1 lets a server say
     /// why): the CONNECT's properties (identifier, value), its flags and its payload after the client ID "z" or in its
@@ -60,6 +79,11 @@ public sealed class MalformedPacketTests
         ["an Authentication Method"] = (0x02, [0x15, 0x00, 0x05, (byte)'S', (byte)'C', (byte)'R', (byte)'A', (byte)'M'], [0x00, 0x01, (byte)'z'], 0x8C),
         ["will topic with a wildcard"] = (0x06, [], [0x00, 0x01, (byte)'z', 0x00, 0x00, 0x03, (byte)'w', (byte)'/', (byte)'#', 0x00, 0x01, (byte)'m'], 0x90),
         ["empty will topic"] = (0x06, [], [0x00, 0x01, (byte)'z', 0x00, 0x00, 0x00, 0x00, 0x01, (byte)'m'], 0x90),
+        ["a User Property not UTF-8"] = (0x02, [0x26, 0x00, 0x01, (byte)'k', 0x00, 0x01, 0xFF], [0x00, 0x01, (byte)'z'], 0x81),
+        ["Request Problem Information 2"] = (0x02, [0x17, 0x02], [0x00, 0x01, (byte)'z'], 0x82),
+        ["a will Content Type not UTF-8"] = (0x06, [], [0x00, 0x01, (byte)'z', 0x04, 0x03, 0x00, 0x01, 0xFF, 0x00, 0x01, (byte)'w', 0x00, 0x01, (byte)'m'], 0x81),
+        ["a will Response Topic with a wildcard"] = (0x06, [], [0x00, 0x01, (byte)'z', 0x04, 0x08, 0x00, 0x01, (byte)'#', 0x00, 0x01, (byte)'w', 0x00, 0x01, (byte)'m'], 0x82),
+        ["will Payload Format Indicator 2"] = (0x06, [], [0x00, 0x01, (byte)'z', 0x02, 0x01, 0x02, 0x00, 0x01, (byte)'w', 0x00, 0x01, (byte)'m'], 0x82),
         ["password without a user name, which MQTT 5 allows"] = (0x42, [], [0x00, 0x01, (byte)'z', 0x00, 0x02, (byte)'p', (byte)'w'], 0x00),
     };
 

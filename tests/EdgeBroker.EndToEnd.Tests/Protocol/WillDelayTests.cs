@@ -108,6 +108,34 @@ public sealed class WillDelayTests
         Assert.Equal("gone", (await watcher.ReceiveAsync()).ConvertPayloadToString());
     }
 
+    /// <summary>[MQTT-3.1.2-10], [MQTT-3.14.4-3]: only reason code 0x00 (normal disconnection) removes the will; a
+    /// DISCONNECT saying the client failed (0x80 unspecified error, 0x83 implementation specific error, 0x90 topic name
+    /// invalid) publishes it as a lost connection would. The host kept it only for 0x04, as mosquitto 2.0 does.</summary>
+    [Theory]
+    [InlineData(0x00, null)]
+    [InlineData(0x80, "gone")]
+    [InlineData(0x83, "gone")]
+    [InlineData(0x90, "gone")]
+    public async Task Only_a_disconnect_with_reason_0x00_discards_the_will(byte reason, string? will)
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host);
+        await using var watcher = await WatcherAsync(broker);
+        await using var device = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await device.ConnectAsync(Device, willTopic: WillTopic, willPayload: "gone", protocolLevel: 5));
+
+        await device.SendAsync(0xE0, [reason, 0x00]);
+
+        Assert.True(await device.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
+        if (will is null)
+        {
+            await watcher.ExpectNothingAsync();
+        }
+        else
+        {
+            Assert.Equal(will, (await watcher.ReceiveAsync()).ConvertPayloadToString());
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task A_connection_taken_over_publishes_its_will(string engine)
