@@ -25,17 +25,6 @@ namespace EdgeBroker.Firmware.Uplink
         /// <summary>How often the driver looks when nothing wakes it: the backoff's next attempt is at most this late.</summary>
         public const int IdleIntervalMilliseconds = 250;
 
-        /// <summary>How long a message from the upstream may wait for a backed-up receiver to make room
-        /// (<see cref="HoldBackWhileBackedUp"/>) at most, and never longer than half the uplink's keep alive: the
-        /// upstream is not read meanwhile, and the transport gives up a connection silent for 1.5 of them.</summary>
-        const int MaxHoldBackMilliseconds = 10000;
-
-        /// <summary>How long nothing is held back after a receiver made no room within <see cref="MaxHoldBackMilliseconds"/>.</summary>
-        const int HoldBackPauseMilliseconds = 60000;
-
-        /// <summary>How often a held-back message looks for room: a receiver's acknowledgement makes it within its round trip.</summary>
-        const int HoldBackPollMilliseconds = 5;
-
         /// <summary>The status is published at QoS 1, like the presence events.</summary>
         const int StatusQos = 1;
 
@@ -61,9 +50,8 @@ namespace EdgeBroker.Firmware.Uplink
         bool _connecting;
         string _lostWhileConnecting;
 
-        /// <summary>Until when (Unix ms) nothing is held back (<see cref="HoldBackWhileBackedUp"/>; the transport's reading
-        /// thread only).</summary>
-        long _holdBackPausedUntilMs;
+        /// <summary>Whether a message from upstream waits for a backed-up receiver (the transport's reading thread only).</summary>
+        readonly DownlinkHoldBack _holdBack;
 
         /// <summary>Whether the last retained status could not be published (the store cannot write): said once per
         /// change, not per state change.</summary>
@@ -82,6 +70,7 @@ namespace EdgeBroker.Firmware.Uplink
             _relay = relay;
             _log = relay.Log;
             _caCertificate = caCertificate;
+            _holdBack = new DownlinkHoldBack(relay.Core, uplink.Settings.KeepAliveSeconds);
             _packetIds = new int[uplink.Settings.InFlightWindow];
             _sequences = new long[uplink.Settings.InFlightWindow];
             _worker = new Worker("uplink " + uplink.Name, RunOnce, IdleIntervalMilliseconds, _log);
@@ -172,9 +161,14 @@ namespace EdgeBroker.Firmware.Uplink
                 return;
             }
 
-            if (qos > 0 && _transport.AcknowledgesAfterDelivery)
+            if (_transport.AcknowledgesAfterDelivery)
             {
-                HoldBackWhileBackedUp(message);
+                // The transport reads nothing more meanwhile, so the upstream keeps what follows (DownlinkHoldBack).
+                long heldSinceMs = Clock.NowMs();
+                while (_holdBack.ShouldWait(message, heldSinceMs, Clock.NowMs()))
+                {
+                    Thread.Sleep(DownlinkHoldBack.PollMilliseconds);
+                }
             }
 
             string tally;
@@ -182,39 +176,6 @@ namespace EdgeBroker.Firmware.Uplink
             {
                 _log.Warning("Uplink " + _uplink.Name + ": dropped a message from upstream for " + message.Topic
                     + ": the receiver's offline quota is full" + tally);
-            }
-        }
-
-        /// <summary>
-        /// Waits while <paramref name="message"/> would find a receiver connected but with its offline quota full
-        /// (<see cref="Core.BrokerCore.FindsReceiverBackedUp"/>): routed now, it would be dropped, though acknowledged
-        /// upstream — after an outage the upstream sends the gateway its whole backlog at once, faster than a device
-        /// takes it (86 of 300 were lost so, with the receiver connected throughout). Meanwhile the transport reads and
-        /// acknowledges nothing more, so the upstream keeps the rest. A receiver that takes nothing for
-        /// <see cref="MaxHoldBackMilliseconds"/> is not draining: the message is then routed (and may be dropped), and
-        /// nothing is held back for <see cref="HoldBackPauseMilliseconds"/>, so that a client that never acknowledges
-        /// cannot slow the upstream's messages for everyone else to one per wait.
-        /// </summary>
-        void HoldBackWhileBackedUp(RoutedMessage message)
-        {
-            long nowMs = Clock.NowMs();
-            if (nowMs < _holdBackPausedUntilMs)
-            {
-                return;
-            }
-
-            int keepAliveMs = _uplink.Settings.KeepAliveSeconds * 1000 / 2;
-            int limitMs = keepAliveMs > 0 && keepAliveMs < MaxHoldBackMilliseconds ? keepAliveMs : MaxHoldBackMilliseconds;
-            long untilMs = nowMs + limitMs;
-            while (_relay.Core.FindsReceiverBackedUp(message))
-            {
-                if (Clock.NowMs() >= untilMs)
-                {
-                    _holdBackPausedUntilMs = Clock.NowMs() + HoldBackPauseMilliseconds;
-                    return;
-                }
-
-                Thread.Sleep(HoldBackPollMilliseconds);
             }
         }
 

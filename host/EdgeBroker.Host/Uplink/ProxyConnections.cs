@@ -27,6 +27,10 @@ sealed class ProxyConnections : IDisposable
     readonly ILogger _logger;
     readonly ConcurrentDictionary<string, ProxyConnection> _open = new();
 
+    /// <summary>Shared by the proxy sessions, each of which takes its own messages: a pause one of them starts (its
+    /// client not draining) holds none of them back for a while, which costs only the waiting.</summary>
+    readonly DownlinkHoldBack _holdBack;
+
     /// <summary>Proxy sessions of client IDs that are closing: a new one for the same client ID waits for its end.</summary>
     readonly ConcurrentDictionary<string, Task> _closing = new();
 
@@ -38,6 +42,7 @@ sealed class ProxyConnections : IDisposable
     {
         Uplink = uplink;
         _core = core;
+        _holdBack = new DownlinkHoldBack(core, uplink.Settings.KeepAliveSeconds);
         _logger = logger;
         ClientOptions = new UplinkClientOptions(options, uplink.Settings, willTopic: null);
         Speaks311 = options.Protocol == UplinkProtocol.V311;
@@ -89,7 +94,7 @@ sealed class ProxyConnections : IDisposable
 
     /// <summary>What the upstream delivered on <paramref name="clientId"/>'s proxy session: its P2P address only, routed
     /// to the local client through the core, acknowledged upstream once the core delivered or stored it.</summary>
-    public Task Receive(string clientId, MqttApplicationMessageReceivedEventArgs e)
+    public async Task Receive(string clientId, MqttApplicationMessageReceivedEventArgs e)
     {
         var received = e.ApplicationMessage;
         var hops = P2PEnvelope.HopsOf(received.UserProperties?.FirstOrDefault(property => property.Name == P2PEnvelope.HopsProperty)?.ReadValueAsString());
@@ -99,13 +104,11 @@ sealed class ProxyConnections : IDisposable
             _logger.LogDebug("Uplink {Name}: ignored a message for {Topic} on the proxy session of {ClientId}: not its P2P address",
                 Uplink.Name, received.Topic, clientId);
         }
-        else if (!UpstreamMessages.Route(_core, routed, e, _logger, Uplink.Name))
+        else if (!await UpstreamMessages.RouteAsync(_core, _holdBack, routed, e, _logger, Uplink.Name).ConfigureAwait(false))
         {
             _logger.LogWarning(LogEvents.StoreError, "Uplink {Name}: could not keep a message from upstream for {ClientId}; the upstream will send it again",
                 Uplink.Name, clientId);
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>The upstream refused MQTT 5 on a proxy session's CONNECT: whether to try again with 3.1.1.</summary>

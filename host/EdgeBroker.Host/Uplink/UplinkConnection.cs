@@ -33,6 +33,7 @@ sealed class UplinkConnection : IDisposable
     readonly UplinkOptions _options;
     readonly UplinkClientOptions _clientOptions;
     readonly BrokerCore _core;
+    readonly DownlinkHoldBack _holdBack;
     readonly ILogger _logger;
     readonly FaultGate _faults = new();
     readonly DropReports _refusedReports = new();
@@ -48,6 +49,7 @@ sealed class UplinkConnection : IDisposable
         _uplink = uplink;
         _options = options;
         _core = core;
+        _holdBack = new DownlinkHoldBack(core, uplink.Settings.KeepAliveSeconds);
         _logger = logger;
         _clientOptions = new UplinkClientOptions(options, uplink.Settings, uplink.WillTopic);
         _speaks311 = options.Protocol == UplinkProtocol.V311;
@@ -408,23 +410,21 @@ sealed class UplinkConnection : IDisposable
     /// <summary>A message from upstream: remapped and routed locally through the core, marked with this uplink as its
     /// origin. MQTTnet acknowledges it after this returns; a local store failure leaves it unacknowledged, so the
     /// upstream sends it again.</summary>
-    Task OnReceived(MqttApplicationMessageReceivedEventArgs e)
+    async Task OnReceived(MqttApplicationMessageReceivedEventArgs e)
     {
         var received = e.ApplicationMessage;
         var payload = received.Payload.ToArray();
         if (_uplink.Learn(received.Topic, payload, received.Retain, Clock.NowMs()))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var routed = _uplink.Down(received.Topic, payload, (int)received.QualityOfServiceLevel, received.Retain);
-        if (routed is not null && !UpstreamMessages.Route(_core, routed, e, _logger, _uplink.Name))
+        if (routed is not null && !await UpstreamMessages.RouteAsync(_core, _holdBack, routed, e, _logger, _uplink.Name).ConfigureAwait(false))
         {
             _logger.LogWarning(LogEvents.StoreError, "Uplink {Name}: could not keep a message from upstream for {Topic}; the upstream will send it again",
                 _uplink.Name, routed.Topic);
         }
-
-        return Task.CompletedTask;
     }
 
     void Signal()

@@ -1,6 +1,7 @@
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Monitoring;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -16,7 +17,8 @@ static class UpstreamMessages
     /// format, expiry, user properties). MQTTnet acknowledges the message after the event handler returns; when the
     /// local store could not keep it, it is left unacknowledged (so the upstream sends it again) and this returns false.
     /// A receiver's full offline quota is logged as for a local publisher (<see cref="BrokerCore.QuotaDrops"/>).</summary>
-    public static bool Route(BrokerCore core, RoutedMessage routed, MqttApplicationMessageReceivedEventArgs e, ILogger logger, string uplinkName)
+    public static async Task<bool> RouteAsync(BrokerCore core, DownlinkHoldBack holdBack, RoutedMessage routed, MqttApplicationMessageReceivedEventArgs e,
+        ILogger logger, string uplinkName)
     {
         var received = e.ApplicationMessage;
         routed.MessageExpiryInterval = received.MessageExpiryInterval;
@@ -33,6 +35,13 @@ static class UpstreamMessages
             MessageExpiryInterval = received.MessageExpiryInterval,
             UserProperties = received.UserProperties,
         };
+        // Unacknowledged meanwhile, so the upstream's in-flight window fills and it keeps the rest (DownlinkHoldBack).
+        var heldSinceMs = Clock.NowMs();
+        while (holdBack.ShouldWait(routed, heldSinceMs, Clock.NowMs()))
+        {
+            await Task.Delay(DownlinkHoldBack.PollMilliseconds).ConfigureAwait(false);
+        }
+
         var outcome = core.PublishFromUplink(routed);
         if (outcome == PublishOutcome.QuotaExceeded && core.QuotaDrops.ShouldReport(out var tally))
         {

@@ -33,6 +33,38 @@ public sealed class MosquittoUpstreamTests
         Assert.Contains("offline quota is full (the first;", logged);
     }
 
+    /// <summary>After an outage the upstream sends its whole backlog at once; while the connected receiver's quota (here
+    /// 32, the device's) is full, the gateway leaves messages unacknowledged (MQTTnet acknowledges once the handler
+    /// returns), so the upstream keeps them instead of the gateway dropping them.</summary>
+    [ToolFact(Tool.MosquittoBroker)]
+    public async Task A_backlog_from_upstream_after_an_outage_reaches_a_connected_receiver_whose_quota_it_exceeds()
+    {
+        const int count = 300;
+        await using var upstream = await MosquittoUpstream.StartAsync();
+        await using var link = new CuttableLink(upstream.Port);
+        var settings = Gateway.Subscribe(Gateway.Settings(link.Address), "cmd/#");
+        settings["EdgeBroker:MaxOfflineMessagesPerClient"] = "32";
+        await using var gateway = await Gateway.StartAsync(settings);
+        await gateway.WaitForStateAsync("connected");
+        await using var actuator = await TestClient.ConnectAsync(gateway.Broker, "actuator", cleanStart: false);
+        await actuator.SubscribeAsync("cmd/#");
+        await using var cloud = await TestClient.ConnectAsync(Upstream(upstream), "cloud-app");
+
+        link.Cut();
+        await Eventually.WaitUntilAsync(async () => (await gateway.StatusAsync()).GetProperty("state").GetString() != "connected",
+            () => "the uplink did not notice the outage");
+        for (var i = 0; i < count; i++)
+        {
+            await cloud.PublishAsync("cmd/seq", i.ToString());
+        }
+
+        link.Restore();
+        var received = await actuator.ReceivePayloadsAsync(count);
+
+        Assert.Equal(Enumerable.Range(0, count).Select(i => i.ToString()), received);
+        Assert.DoesNotContain(gateway.Broker.LoggedProblems, line => line.Contains("dropped a message from upstream", StringComparison.Ordinal));
+    }
+
     [ToolFact(Tool.MosquittoBroker)]
     public async Task Forward_and_subscribe_rules_remap_topics_both_ways_at_QoS_0_and_1()
     {
