@@ -717,6 +717,22 @@ namespace EdgeBroker.Core
             }
         }
 
+        /// <summary>
+        /// The engine did not send a message to <paramref name="clientId"/> because its MQTT 5 expiry interval
+        /// (<see cref="RoutedMessage.ExpiredBy"/>) ran out while it waited in the connection's queue, behind a slow
+        /// reader or for a place in the client's Receive Maximum. [MQTT-3.3.2-5] has the server delete its copy: it is
+        /// counted (<see cref="RoutingCounters.ExpiredDropped"/>) and released as if acknowledged, as
+        /// <see cref="DiscardedTooLarge"/> says, and reported the same way.
+        /// </summary>
+        public void DiscardedExpired(string clientId, long deliveryTag)
+        {
+            _counters.CountExpiredDropped();
+            if (deliveryTag != 0)
+            {
+                Acknowledge(clientId, deliveryTag);
+            }
+        }
+
         /// <summary><see cref="Qos2Arrived"/>: a new message, to be routed (and then <see cref="Qos2Accepted"/>).</summary>
         public const int Qos2Route = 0;
 
@@ -931,8 +947,9 @@ namespace EdgeBroker.Core
             }
         }
 
-        /// <summary>Time passes: sends overdue offline batches and wills whose delay has passed. Engines call it about
-        /// once a second; it looks only at the sessions listed as <see cref="DueSessions"/>.</summary>
+        /// <summary>Time passes: sends overdue offline batches and wills whose delay has passed, and deletes the retained
+        /// messages whose expiry interval ran out. Engines call it about once a second; it looks only at the sessions
+        /// listed as <see cref="DueSessions"/>.</summary>
         public void Tick(long nowMs)
         {
             lock (_due)
@@ -968,6 +985,12 @@ namespace EdgeBroker.Core
                     // A fault (the store's) ends this tick early: the sessions it did not settle wait for the next.
                     _due.Relist(due, next);
                 }
+            }
+
+            RetainedDelivery retained = _retainedDelivery;
+            if (retained != null)
+            {
+                retained.Messages.RemoveExpired(nowMs);
             }
         }
 

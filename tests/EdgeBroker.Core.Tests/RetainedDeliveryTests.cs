@@ -263,6 +263,47 @@ public class RetainedDeliveryTests
         });
     }
 
+    [Fact]
+    public void A_retained_message_whose_expiry_interval_ran_out_is_not_sent_and_the_tick_deletes_it()
+    {
+        var now = Clock.NowMs();
+        RetainExpiring("x/gone", publishedAtMs: now - 1_500, seconds: 1);
+        RetainExpiring("x/lives", publishedAtMs: now - 1_500, seconds: 2);
+        RecordingConnection subscriber = _broker.Connect(Subscriber);
+
+        Subscribe(subscriber, ("x/#", 1));
+
+        Assert.Equal(["x/lives"], subscriber.Received.Select(delivery => delivery.Topic));
+        _broker.Core.Tick(now);
+        Assert.Equal(1, _retained.Count);
+        _broker.Core.Tick(now + 500);
+        Assert.Equal(0, _retained.Count);
+    }
+
+    [Fact]
+    public void A_retained_message_that_expires_while_its_subscriber_is_not_reading_is_not_sent_when_it_reads_again()
+    {
+        var now = Clock.NowMs();
+        Retain("y/a", "first");
+        RetainExpiring("y/b", publishedAtMs: now - 999, seconds: 1);
+        RecordingConnection subscriber = _broker.Connect(Subscriber, room: 1);
+        Subscribe(subscriber, ("y/#", 0));
+        Assert.Equal(["y/a"], subscriber.Received.Select(delivery => delivery.Topic));
+
+        Thread.Sleep(50);
+        DrainInSteps(subscriber, 1);
+
+        Assert.Equal(["y/a"], subscriber.Received.Select(delivery => delivery.Topic));
+    }
+
+    void RetainExpiring(string topic, long publishedAtMs, uint seconds)
+    {
+        RoutedMessage message = TestBroker.Message(topic, qos: 1, retain: true, payload: "v-" + topic);
+        message.PublishedAtMs = publishedAtMs;
+        message.MessageExpiryInterval = seconds;
+        Assert.NotEqual(PublishOutcome.TopicNameInvalid, _broker.Core.Publish("publisher", message));
+    }
+
     void Retain(string topic, string payload, int qos = 0)
     {
         Assert.NotEqual(PublishOutcome.TopicNameInvalid, _broker.Publish("publisher", topic, qos, retain: true, payload: payload));

@@ -129,15 +129,58 @@ public class RetainedMessagesTests
     }
 
     /// <summary>A durable store that gives back what it was made with.</summary>
+    [Fact]
+    public void A_message_whose_expiry_interval_ran_out_is_not_matched_and_is_deleted_from_the_store_once_due()
+    {
+        var now = Clock.NowMs();
+        var kept = new ListedStore();
+        var store = new RetainedMessages(10, kept);
+        store.Update(Expiring("e/gone", "1234", publishedAtMs: now - 2_000, seconds: 1));
+        store.Update(Expiring("e/lives", "5678", publishedAtMs: now - 2_000, seconds: 100));
+        store.Update(TestBroker.Message("e/always", payload: "9", retain: true));
+
+        Assert.Equal(["9", "5678"], Matching(store, "e/#"));
+        Assert.Equal(3, store.Count);
+
+        store.RemoveExpired(now);
+
+        Assert.Equal(2, store.Count);
+        Assert.Equal("e/always".Length + 1 + "e/lives".Length + 4, store.Bytes);
+        Assert.Equal(["e/gone"], kept.Deleted);
+        Assert.Equal(["9", "5678"], Matching(store, "e/#"));
+    }
+
+    [Fact]
+    public void A_message_the_store_gave_back_expires_counted_from_its_publication_not_from_the_start()
+    {
+        var now = Clock.NowMs();
+        var kept = new ListedStore(Expiring("e/old", "x", publishedAtMs: now - 5_000, seconds: 2),
+            Expiring("e/young", "y", publishedAtMs: now - 5_000, seconds: 60));
+        var store = new RetainedMessages(10, kept);
+
+        Assert.Equal(["y"], Matching(store, "e/#"));
+        store.RemoveExpired(now);
+        Assert.Equal(["e/old"], kept.Deleted);
+        Assert.Equal(1, store.Count);
+    }
+
+    static RoutedMessage Expiring(string topic, string payload, long publishedAtMs, uint seconds)
+    {
+        var message = TestBroker.Message(topic, payload: payload, retain: true);
+        message.PublishedAtMs = publishedAtMs;
+        message.MessageExpiryInterval = seconds;
+        return message;
+    }
+
     sealed class ListedStore(params RoutedMessage[] kept) : IRetainedStore
     {
+        public List<string> Deleted { get; } = [];
+
         public ArrayList LoadRetained() => new(kept);
 
         public bool SaveRetained(RoutedMessage message) => true;
 
-        public void DeleteRetained(string topic)
-        {
-        }
+        public void DeleteRetained(string topic) => Deleted.Add(topic);
     }
 
     /// <summary>Review D7: one SUBSCRIBE of 8,000 filters against 20,000 retained messages held a host core for 13.4 s,

@@ -71,7 +71,8 @@ namespace EdgeBroker.Core.Monitoring
             BrokerStatus status = new BrokerStatus();
             status.MessagesReceived = (long)counters.Published - counters.FromBroker;
             status.MessagesSent = (long)counters.P2PDelivered + counters.PubSubDeliveries;
-            status.PublishDropped = (long)counters.QuotaDropped + counters.EngineDropped + counters.P2PDroppedOffline + counters.TooLargeDropped;
+            status.PublishDropped = (long)counters.QuotaDropped + counters.EngineDropped + counters.P2PDroppedOffline + counters.TooLargeDropped
+                + counters.ExpiredDropped;
             status.PublishStoreRefused = counters.StoreRefused;
             status.PublishDuplicates = counters.DuplicateDropped;
             status.BytesReceived = engine.BytesReceived;

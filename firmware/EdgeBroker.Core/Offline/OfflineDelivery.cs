@@ -404,9 +404,7 @@ namespace EdgeBroker.Core.Offline
 
         long ExpiresAt(RoutedMessage message)
         {
-            return message.MessageExpiryInterval > 0
-                ? message.PublishedAtMs + (long)message.MessageExpiryInterval * 1000
-                : message.PublishedAtMs + _limits.DefaultMessageTtlMs;
+            return message.MessageExpiryInterval > 0 ? message.ExpiresAtMs : message.PublishedAtMs + _limits.DefaultMessageTtlMs;
         }
     }
 }

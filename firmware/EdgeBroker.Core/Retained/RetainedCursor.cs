@@ -135,9 +135,11 @@ namespace EdgeBroker.Core.Retained
         /// <summary>
         /// The next message to send, its QoS in <see cref="Qos"/>; null when every one has been sent (the cursor is done
         /// with then). The cursor stays before it until <see cref="Passed"/>: a connection that cannot take it now is
-        /// offered it (or what replaced it) again. Under <paramref name="retained"/>'s <see cref="RetainedMessages.SyncRoot"/>.
+        /// offered it (or what replaced it) again. A message whose expiry interval has run out by <paramref name="nowMs"/>
+        /// is passed over [MQTT-3.3.2-5] (the retained set deletes it at its next <see cref="RetainedMessages.RemoveExpired"/>).
+        /// Under <paramref name="retained"/>'s <see cref="RetainedMessages.SyncRoot"/>.
         /// </summary>
-        public RoutedMessage Find(RetainedMessages retained)
+        public RoutedMessage Find(RetainedMessages retained, long nowMs)
         {
             int count = retained.KeptCount;
             int index = _after == null ? 0 : retained.IndexAfter(_after);
@@ -163,7 +165,7 @@ namespace EdgeBroker.Core.Retained
                         continue;
                     }
 
-                    if (retained.KeptAt(index) <= _startedAt)
+                    if (retained.KeptAt(index) <= _startedAt && !message.ExpiredBy(nowMs))
                     {
                         int qos = QosFor(message);
                         if (qos >= 0)

@@ -249,7 +249,7 @@ namespace EdgeBroker.Core.Retained
 
                     lock (_retained.SyncRoot)
                     {
-                        message = cursor.Find(_retained);
+                        message = cursor.Find(_retained, Clock.NowMs());
                     }
 
                     if (message == null)

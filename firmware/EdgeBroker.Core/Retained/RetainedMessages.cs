@@ -11,7 +11,8 @@ namespace EdgeBroker.Core.Retained
     /// kept messages' bytes above it is refused too (a replacement that shrinks always fits). A refused message is only
     /// not kept: the router still delivers it to the subscribers it has. A P2P message is for its receiver only and is
     /// never kept. With an <see cref="IRetainedStore"/> every change is made durable before it takes effect, and what
-    /// the store kept comes back at start. Thread-safe.
+    /// the store kept comes back at start. A message with an MQTT 5 expiry interval is kept until it runs out
+    /// (<see cref="RemoveExpired"/>). Thread-safe.
     /// <para>
     /// The messages are kept in topic order (<see cref="TopicOrder"/>), so matching a filter looks only at the run of
     /// topics that start with the filter's text before its first wildcard (a binary search, then that run) rather than
@@ -47,6 +48,11 @@ namespace EdgeBroker.Core.Retained
         int _count;
         long _lastKept;
         int _refused;
+
+        /// <summary>The soonest <see cref="RoutedMessage.ExpiresAtMs"/> among the kept messages, or earlier (a message
+        /// replaced or cleared since); <see cref="long.MaxValue"/> while none has an expiry interval, so
+        /// <see cref="RemoveExpired"/> costs nothing then.</summary>
+        long _soonestExpiryMs = long.MaxValue;
 
         /// <param name="store">Where the messages are kept durably, or null to keep them on the heap only.</param>
         public RetainedMessages(int capacity, IRetainedStore store)
@@ -185,8 +191,73 @@ namespace EdgeBroker.Core.Retained
                 }
 
                 _bytes += size - heldBytes;
+                if (kept.ExpiresAtMs < _soonestExpiryMs)
+                {
+                    _soonestExpiryMs = kept.ExpiresAtMs;
+                }
 
                 return true;
+            }
+        }
+
+        /// <summary>
+        /// Deletes the messages whose MQTT 5 expiry interval has run out by <paramref name="nowMs"/>, from the heap and
+        /// the store [MQTT-3.3.2-5]: an expired retained message is sent to no new subscriber (cursors pass over it until
+        /// then) and no longer takes a topic of <see cref="Capacity"/> or bytes of <see cref="MaxBytes"/>. The core calls
+        /// it every tick; it returns at once until the soonest expiry is due, then looks at every kept message once.
+        /// </summary>
+        public void RemoveExpired(long nowMs)
+        {
+            ArrayList expired = null;
+            lock (_sync)
+            {
+                if (nowMs < _soonestExpiryMs)
+                {
+                    return;
+                }
+
+                long soonest = long.MaxValue;
+                int kept = 0;
+                for (int i = 0; i < _count; i++)
+                {
+                    RoutedMessage message = _messages[i];
+                    if (message.ExpiredBy(nowMs))
+                    {
+                        _bytes -= SizeOf(message);
+                        if (expired == null)
+                        {
+                            expired = new ArrayList();
+                        }
+
+                        expired.Add(message.Topic);
+                        continue;
+                    }
+
+                    if (message.ExpiresAtMs < soonest)
+                    {
+                        soonest = message.ExpiresAtMs;
+                    }
+
+                    _messages[kept] = message;
+                    _topics[kept] = _topics[i];
+                    _keptAt[kept] = _keptAt[i];
+                    kept++;
+                }
+
+                for (int i = kept; i < _count; i++)
+                {
+                    _messages[i] = null;
+                    _topics[i] = null;
+                }
+
+                _count = kept;
+                _soonestExpiryMs = soonest;
+
+                // Under the lock, as every change of the store is: a topic kept again meanwhile must not be deleted after.
+                for (int i = 0; _store != null && expired != null && i < expired.Count; i++)
+                {
+                    _store.DeleteRetained((string)expired[i]);
+                }
             }
         }
 
@@ -198,7 +269,8 @@ namespace EdgeBroker.Core.Retained
             lock (_sync)
             {
                 RoutedMessage message;
-                while ((message = cursor.Find(this)) != null)
+                long nowMs = Clock.NowMs();
+                while ((message = cursor.Find(this, nowMs)) != null)
                 {
                     into.Add(message);
                     cursor.Passed(message.Topic);
@@ -353,6 +425,10 @@ namespace EdgeBroker.Core.Retained
             for (int i = 0; i < _count; i++)
             {
                 _bytes += SizeOf(_messages[i]);
+                if (_messages[i].ExpiresAtMs < _soonestExpiryMs)
+                {
+                    _soonestExpiryMs = _messages[i].ExpiresAtMs;
+                }
             }
         }
     }

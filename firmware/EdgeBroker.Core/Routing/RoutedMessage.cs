@@ -36,6 +36,35 @@ namespace EdgeBroker.Core.Routing
         /// <summary>MQTT 5 message expiry interval in seconds; 0 when the publisher gave none.</summary>
         public uint MessageExpiryInterval { get; set; }
 
+        /// <summary>When <see cref="MessageExpiryInterval"/> runs out (Unix ms), counted from <see cref="PublishedAtMs"/>;
+        /// <see cref="long.MaxValue"/> when the publisher gave none.</summary>
+        public long ExpiresAtMs
+        {
+            get { return MessageExpiryInterval == 0 ? long.MaxValue : PublishedAtMs + (long)MessageExpiryInterval * 1000; }
+        }
+
+        /// <summary>Whether the message's expiry interval has run out by <paramref name="nowMs"/>: a copy not yet on its
+        /// way to a receiver is then deleted, not sent [MQTT-3.3.2-5] — kept offline, retained, or waiting in a
+        /// connection's queue alike.</summary>
+        public bool ExpiredBy(long nowMs)
+        {
+            return nowMs >= ExpiresAtMs;
+        }
+
+        /// <summary>The expiry interval a receiver gets at <paramref name="nowMs"/>: what is left of the publisher's after
+        /// the time the message waited in the broker [MQTT-3.3.2-6], in whole seconds rounded up, so at least 1 while it is
+        /// not <see cref="ExpiredBy"/>; 0 when the publisher gave none (or it has run out: such a copy is not sent).</summary>
+        public uint RemainingExpiryInterval(long nowMs)
+        {
+            if (MessageExpiryInterval == 0)
+            {
+                return 0;
+            }
+
+            long leftMs = ExpiresAtMs - nowMs;
+            return leftMs <= 0 ? 0 : (uint)((leftMs + 999) / 1000);
+        }
+
         /// <summary>True when <see cref="Payload"/> belongs to someone else's buffer and is only valid during the
         /// routing call.</summary>
         public bool IsBorrowed { get; set; }

@@ -29,6 +29,7 @@ namespace EdgeBroker.Core.Routing
         int _p2pUnreachableNotices;
         int _p2pDroppedLoop;
         int _tooLargeDropped;
+        int _expiredDropped;
 
         public int Published { get { return _published; } }
 
@@ -94,6 +95,10 @@ namespace EdgeBroker.Core.Routing
         /// announced (MQTT 5 [MQTT-3.1.2-25]: discarded as if delivered).</summary>
         public int TooLargeDropped { get { return _tooLargeDropped; } }
 
+        /// <summary>Messages not sent to a connected client because their MQTT 5 expiry interval ran out while they waited
+        /// in its queue ([MQTT-3.3.2-5]: deleted, as if delivered).</summary>
+        public int ExpiredDropped { get { return _expiredDropped; } }
+
         internal void CountPublished() { Interlocked.Increment(ref _published); }
 
         internal void CountP2PDelivered() { Interlocked.Increment(ref _p2pDelivered); }
@@ -136,5 +141,7 @@ namespace EdgeBroker.Core.Routing
 
         internal void CountFromBroker() { Interlocked.Increment(ref _fromBroker); }
         internal void CountTooLargeDropped() { Interlocked.Increment(ref _tooLargeDropped); }
+
+        internal void CountExpiredDropped() { Interlocked.Increment(ref _expiredDropped); }
     }
 }

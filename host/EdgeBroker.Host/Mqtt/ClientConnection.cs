@@ -35,7 +35,9 @@ namespace EdgeBroker.Host.Mqtt;
 /// What waits for the client in the window — for a place in it, or for the writer, which takes no more while its
 /// pending bytes are over their bound (<see cref="PacketWriter.IsFull"/>) — is counted in messages and bytes (topic and
 /// payload) and bounded by the core's <see cref="OutboundQueueLimits"/>; a message they do not admit is refused (Send
-/// returns false) and the core drops or keeps it. Tables are made at first use: an idle connection holds none.
+/// returns false) and the core drops or keeps it. A message whose MQTT 5 expiry interval runs out while it waits is
+/// dropped when its turn comes, not written (the core's rule, <see cref="RoutedMessage.ExpiredBy"/>). Tables are made at
+/// first use: an idle connection holds none.
 /// </para>
 /// </summary>
 /// <param name="channel">The connection's packets.</param>
@@ -429,16 +431,30 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     }
 
     /// <summary>Numbers, encodes and writes one PUBLISH, with the client's topic alias; false when it is not written
-    /// (larger than the client takes, or the connection is gone). Under <see cref="Sync"/>.</summary>
+    /// (expired, larger than the client takes, or the connection is gone). Under <see cref="Sync"/>.</summary>
     bool Write(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
+        // The clock is read only for a message with an expiry interval, once: what is left of it is what goes out.
+        long nowMs = 0;
+        if (message.MessageExpiryInterval != 0)
+        {
+            nowMs = Clock.NowMs();
+            if (message.ExpiredBy(nowMs))
+            {
+                // It ran out while it waited here (behind a slow reader, or for a place in the client's Receive
+                // Maximum): the broker deletes its copy instead of starting its delivery [MQTT-3.3.2-5].
+                shared.Discarded(clientId, deliveryTag, DiscardReason.Expired);
+                return false;
+            }
+        }
+
         if (receiveLimits.TopicAliasMaximum == 0 && subscriptionIdentifiers is null
             && (!IsMqtt5 || (message.MessageExpiryInterval == 0 && message.EngineProperties is null)))
         {
             return WritePlain(message, qos, retain, deliveryTag, duplicate);
         }
 
-        var packet = ToPublishPacket(message, qos, retain, duplicate, subscriptionIdentifiers);
+        var packet = ToPublishPacket(message, qos, retain, duplicate, subscriptionIdentifiers, nowMs);
         try
         {
             var topic = packet.Topic;
@@ -456,7 +472,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
                 }
 
                 _topicAliases!.Unassign(topic, newAlias);
-                shared.DiscardedTooLarge(clientId, deliveryTag);
+                shared.Discarded(clientId, deliveryTag, DiscardReason.TooLarge);
                 return false;
             }
 
@@ -488,7 +504,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
             }
 
             // Larger than the client takes (its Maximum Packet Size): dropped, its identifier taken back.
-            shared.DiscardedTooLarge(clientId, deliveryTag);
+            shared.Discarded(clientId, deliveryTag, DiscardReason.TooLarge);
         }
         catch (MqttCommunicationException)
         {
@@ -570,20 +586,30 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         return assigned;
     }
 
+    /// <summary>Why a message routed to the client was not written.</summary>
+    public enum DiscardReason
+    {
+        /// <summary>Its PUBLISH is larger than the client's Maximum Packet Size [MQTT-3.1.2-25].</summary>
+        TooLarge,
+
+        /// <summary>Its MQTT 5 expiry interval ran out before it was written [MQTT-3.3.2-5].</summary>
+        Expired,
+    }
+
     /// <summary>What every connection of one broker reads and none changes, held once by the broker
     /// (<see cref="CoreBridge"/>) rather than copied into each of its connections.</summary>
     /// <param name="limits">What may wait for each client.</param>
-    /// <param name="discardedTooLarge">Told the client ID and delivery tag (0 if untracked) of each message discarded as
-    /// larger than the client's Maximum Packet Size; called under the connection's lock, possibly inside
-    /// <see cref="Send"/>, so it must not call the core synchronously.</param>
+    /// <param name="discarded">Told the client ID and delivery tag (0 if untracked) of each message discarded, and why
+    /// (larger than the client's Maximum Packet Size, or expired while it waited); called under the connection's lock,
+    /// possibly inside <see cref="Send"/>, so it must not call the core synchronously.</param>
     /// <param name="metrics">Where hand-overs are timed (publish-to-deliver latency); null measures nothing.</param>
     /// <param name="core">Told when a connection's queue has emptied (<see cref="BrokerCore.OutboundRoom"/>); null tells
     /// no one.</param>
-    public sealed class Shared(OutboundQueueLimits limits, Action<string, long> discardedTooLarge, BrokerMetrics? metrics, BrokerCore? core = null)
+    public sealed class Shared(OutboundQueueLimits limits, Action<string, long, DiscardReason> discarded, BrokerMetrics? metrics, BrokerCore? core = null)
     {
         public OutboundQueueLimits Limits => limits;
 
-        public Action<string, long> DiscardedTooLarge => discardedTooLarge;
+        public Action<string, long, DiscardReason> Discarded => discarded;
 
         public BrokerMetrics? Metrics => metrics;
 
@@ -604,8 +630,8 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
 
     /// <summary>The PUBLISH for <paramref name="message"/>, in this thread's packet (<see cref="t_publish"/>): the
     /// payload is not copied (the writer encodes it before anything can change it), the MQTT 5 properties are the
-    /// publisher's, with what is left of its expiry interval.</summary>
-    static MqttPublishPacket ToPublishPacket(RoutedMessage message, int qos, bool retain, bool duplicate, int[]? subscriptionIdentifiers)
+    /// publisher's, with what is left of its expiry interval at <paramref name="nowMs"/> [MQTT-3.3.2-6].</summary>
+    static MqttPublishPacket ToPublishPacket(RoutedMessage message, int qos, bool retain, bool duplicate, int[]? subscriptionIdentifiers, long nowMs)
     {
         var packet = t_publish ??= new MqttPublishPacket();
         packet.Topic = message.Topic;
@@ -613,7 +639,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         packet.QualityOfServiceLevel = (MqttQualityOfServiceLevel)qos;
         packet.Retain = retain;
         packet.Dup = duplicate;
-        packet.MessageExpiryInterval = RemainingExpiry(message);
+        packet.MessageExpiryInterval = message.RemainingExpiryInterval(nowMs);
         packet.PacketIdentifier = 0;
         packet.TopicAlias = 0;
         var original = message.EngineProperties as MqttApplicationMessage;
@@ -647,17 +673,5 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         packet.ResponseTopic = null;
         packet.UserProperties = null;
         packet.SubscriptionIdentifiers = null;
-    }
-
-    /// <summary>MQTT 5 [MQTT-3.3.2-6]: the expiry interval sent on is what is left of the publisher's after waiting.</summary>
-    static uint RemainingExpiry(RoutedMessage message)
-    {
-        if (message.MessageExpiryInterval == 0)
-        {
-            return 0;
-        }
-
-        var waitedSeconds = (EdgeBroker.Core.Clock.NowMs() - message.PublishedAtMs) / 1000;
-        return (uint)Math.Max(1, message.MessageExpiryInterval - waitedSeconds);
     }
 }

@@ -65,7 +65,7 @@ sealed partial class CoreBridge
 
     const int RefusingClientsTracked = 1024;
 
-    /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportTooLarge"/>.</summary>
+    /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportDiscarded"/>.</summary>
     readonly ClientConnection.Shared _connectionsShare;
 
     /// <summary>How long a CONNECT waits for the client ID's previous connection to end before taking it over.</summary>
@@ -94,7 +94,7 @@ sealed partial class CoreBridge
     public CoreBridge(BrokerCore core, BrokerSecurity security, RetainedMessages retained, uint mqtt311SessionExpiry,
         OutboundQueueLimits outboundLimits, ILogger<CoreBridge> logger, BrokerMetrics? metrics = null)
     {
-        _connectionsShare = new ClientConnection.Shared(outboundLimits, ReportTooLarge, metrics, core);
+        _connectionsShare = new ClientConnection.Shared(outboundLimits, ReportDiscarded, metrics, core);
         _core = core;
         _security = security;
         _retained = retained;
@@ -784,21 +784,31 @@ sealed partial class CoreBridge
         return false;
     }
 
-    /// <summary>A message was not sent to <paramref name="clientId"/>: larger than its Maximum Packet Size. The core hears
-    /// of it off the connection's lock (as of a PUBACK), since the connection may be inside the core's Send.</summary>
-    void ReportTooLarge(string clientId, long deliveryTag)
+    /// <summary>A message was not sent to <paramref name="clientId"/>: larger than its Maximum Packet Size, or expired while
+    /// it waited. The core hears of it off the connection's lock (as of a PUBACK), since the connection may be inside the
+    /// core's Send.</summary>
+    void ReportDiscarded(string clientId, long deliveryTag, ClientConnection.DiscardReason reason)
     {
-        _logger.LogDebug(LogEvents.PublishDropped, "Discarded a message for {ClientId}: larger than the Maximum Packet Size it announced", clientId);
+        var expired = reason == ClientConnection.DiscardReason.Expired;
+        _logger.LogDebug(LogEvents.PublishDropped, "Discarded a message for {ClientId}: {Reason}", clientId,
+            expired ? "its message expiry interval ran out while it waited" : "larger than the Maximum Packet Size it announced");
         ThreadPool.QueueUserWorkItem(_ =>
         {
             try
             {
-                _core.DiscardedTooLarge(clientId, deliveryTag);
+                if (expired)
+                {
+                    _core.DiscardedExpired(clientId, deliveryTag);
+                }
+                else
+                {
+                    _core.DiscardedTooLarge(clientId, deliveryTag);
+                }
             }
             catch (Exception e)
             {
                 // An exception escaping a thread-pool item would end the process.
-                _logger.LogError(LogEvents.StoreError, e, "Releasing a message too large for {ClientId} failed", clientId);
+                _logger.LogError(LogEvents.StoreError, e, "Releasing a discarded message for {ClientId} failed", clientId);
             }
         });
     }

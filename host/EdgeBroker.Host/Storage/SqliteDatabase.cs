@@ -125,6 +125,12 @@ public sealed class SqliteDatabase : IDisposable
         """
         ALTER TABLE uplink_queue ADD COLUMN p2p_hops INTEGER;
         """,
+        // When each retained message was published, so its MQTT 5 expiry interval runs from then across restarts. What
+        // version 6 kept has no such time: its lifetime starts at this upgrade, as it used to at every start.
+        """
+        ALTER TABLE retained_messages ADD COLUMN published_at_ms INTEGER NOT NULL DEFAULT 0;
+        UPDATE retained_messages SET published_at_ms = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER);
+        """,
     ];
 
     readonly SqliteConnection _connection;

@@ -6,7 +6,7 @@ using MQTTnet;
 namespace EdgeBroker.Host.Storage;
 
 /// <summary>The core's retained messages (<see cref="RetainedMessages"/>) in SQLite, with their MQTT 5 properties
-/// (<see cref="MessageProperties"/>).</summary>
+/// (<see cref="MessageProperties"/>) and when each was published, from which its expiry interval runs.</summary>
 public sealed class SqliteRetainedStore(SqliteDatabase database) : IRetainedStore
 {
     public ArrayList LoadRetained()
@@ -14,7 +14,7 @@ public sealed class SqliteRetainedStore(SqliteDatabase database) : IRetainedStor
         var messages = new ArrayList();
         lock (database.Sync)
         {
-            using var command = database.Command("SELECT topic, payload, qos, properties, expiry_interval FROM retained_messages");
+            using var command = database.Command("SELECT topic, payload, qos, properties, expiry_interval, published_at_ms FROM retained_messages");
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -22,7 +22,8 @@ public sealed class SqliteRetainedStore(SqliteDatabase database) : IRetainedStor
                 {
                     EngineProperties = reader.IsDBNull(3) ? null : MessageProperties.Decode((byte[])reader["properties"]),
                     MessageExpiryInterval = (uint)reader.GetInt64(4),
-                    PublishedAtMs = EdgeBroker.Core.Clock.NowMs(),
+                    // Its expiry interval runs from its publication, not from this start [MQTT-3.3.2-5].
+                    PublishedAtMs = reader.GetInt64(5),
                 });
             }
         }
@@ -51,15 +52,17 @@ public sealed class SqliteRetainedStore(SqliteDatabase database) : IRetainedStor
         {
             using var command = database.Command(
                 """
-                INSERT INTO retained_messages (topic, payload, qos, properties, expiry_interval) VALUES ($topic, $payload, $qos, $properties, $expiry)
+                INSERT INTO retained_messages (topic, payload, qos, properties, expiry_interval, published_at_ms)
+                VALUES ($topic, $payload, $qos, $properties, $expiry, $published)
                 ON CONFLICT (topic) DO UPDATE SET payload = excluded.payload, qos = excluded.qos, properties = excluded.properties,
-                    expiry_interval = excluded.expiry_interval
+                    expiry_interval = excluded.expiry_interval, published_at_ms = excluded.published_at_ms
                 """);
             command.Parameters.AddWithValue("$topic", message.Topic);
             command.Parameters.AddWithValue("$payload", message.Payload.AsSpan(message.PayloadOffset, message.PayloadLength).ToArray());
             command.Parameters.AddWithValue("$qos", message.Qos);
             command.Parameters.AddWithValue("$properties", (object?)MessageProperties.Encode(message.EngineProperties as MqttApplicationMessage) ?? DBNull.Value);
             command.Parameters.AddWithValue("$expiry", (long)message.MessageExpiryInterval);
+            command.Parameters.AddWithValue("$published", message.PublishedAtMs);
             command.ExecuteNonQuery();
         }
     }

@@ -110,7 +110,7 @@ public sealed class KeepAliveWheelTests
                 new ByteCounters()),
             new ConnectionInput(input, secured: false));
         return new ClientConnection(channel, clientId, keepAliveSeconds, client: null!, pairingMessage: null,
-            new ClientConnection.Shared(new OutboundQueueOptions().ToLimits(), (_, _) => { }, metrics: null), ClientReceiveLimits.Unlimited);
+            new ClientConnection.Shared(new OutboundQueueOptions().ToLimits(), (_, _, _) => { }, metrics: null), ClientReceiveLimits.Unlimited);
     }
 
     /// <summary>A connection's stream that never receives anything: the wheel only reads the connection's deadline.</summary>

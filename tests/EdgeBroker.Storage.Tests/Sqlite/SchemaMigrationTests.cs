@@ -1,3 +1,5 @@
+using EdgeBroker.Core;
+using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Storage.Tests.Support;
@@ -14,13 +16,13 @@ public sealed class SchemaMigrationTests : IDisposable
     string DatabasePath => _directory.File(SqliteDatabase.FileName);
 
     [Fact]
-    public void A_version_1_database_is_migrated_to_version_6_and_keeps_its_sessions_and_messages()
+    public void A_version_1_database_is_migrated_to_version_7_and_keeps_its_sessions_and_messages()
     {
         WriteVersion1Database();
 
         using var database = SqliteDatabase.Open(_directory.Path);
 
-        Assert.Equal(6L, Scalar(database, "PRAGMA user_version;"));
+        Assert.Equal(7L, Scalar(database, "PRAGMA user_version;"));
         var offline = new SqliteOfflineStore(database, new());
         var kept = offline.ReadAll("GID_s@@@dev");
         Assert.Equal(["kept 1", "kept 2"], kept.Payloads());
@@ -48,12 +50,12 @@ public sealed class SchemaMigrationTests : IDisposable
             // Version 5's uplink queue: without the column version 6 added.
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE uplink_queue DROP COLUMN p2p_hops; PRAGMA user_version = 5;";
+            downgrade.CommandText = "ALTER TABLE uplink_queue DROP COLUMN p2p_hops; ALTER TABLE retained_messages DROP COLUMN published_at_ms; PRAGMA user_version = 5;";
             downgrade.ExecuteNonQuery();
         }
 
         using var reopened = SqliteDatabase.Open(_directory.Path);
-        Assert.Equal(6L, Scalar(reopened, "PRAGMA user_version;"));
+        Assert.Equal(7L, Scalar(reopened, "PRAGMA user_version;"));
         using var uplinkQueue = new SqliteUplinkQueueStore(reopened);
         var entry = new EdgeBroker.Core.Uplink.UplinkEntry("plant/p2p/new", [2], 1, false, "id-new", Now) { P2PHops = 2 };
         Assert.True(uplinkQueue.Append("cloud", entry) > 0);
@@ -63,10 +65,48 @@ public sealed class SchemaMigrationTests : IDisposable
             read.Cast<EdgeBroker.Core.Uplink.UplinkEntry>().Select(e => (e.RemoteTopic, e.P2PHops)));
     }
 
+    [Fact]
+    public void A_retained_message_kept_by_version_6_lives_from_the_upgrade_and_new_ones_keep_their_publication_time()
+    {
+        var published = Clock.NowMs() - 60_000;
+        using (var database = SqliteDatabase.Open(_directory.Path))
+        {
+            var store = new SqliteRetainedStore(database);
+            Assert.True(store.SaveRetained(Retained("status/old", published)));
+        }
+
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
+        {
+            // Version 6's retained messages: without the publication time version 7 added.
+            connection.Open();
+            using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE retained_messages DROP COLUMN published_at_ms; PRAGMA user_version = 6;";
+            downgrade.ExecuteNonQuery();
+        }
+
+        var beforeUpgrade = Clock.NowMs();
+        using (var upgraded = SqliteDatabase.Open(_directory.Path))
+        {
+            Assert.Equal(7L, Scalar(upgraded, "PRAGMA user_version;"));
+            var store = new SqliteRetainedStore(upgraded);
+            var old = Assert.Single(store.LoadRetained().Cast<RoutedMessage>());
+            Assert.InRange(old.PublishedAtMs, beforeUpgrade - 1_000, Clock.NowMs() + 1_000);
+            Assert.True(store.SaveRetained(Retained("status/new", published)));
+        }
+
+        using var reopened = SqliteDatabase.Open(_directory.Path);
+        var kept = new SqliteRetainedStore(reopened).LoadRetained().Cast<RoutedMessage>().Single(message => message.Topic == "status/new");
+        Assert.Equal(published, kept.PublishedAtMs);
+        Assert.Equal(30u, kept.MessageExpiryInterval);
+    }
+
+    static RoutedMessage Retained(string topic, long publishedAtMs) =>
+        new(topic, [1, 2], 1, retain: true) { PublishedAtMs = publishedAtMs, MessageExpiryInterval = 30 };
+
     public void Dispose() => _directory.Dispose();
 
     /// <summary>A database as version 1 left it: its tables, its user_version, a session and two messages. Made by
-    /// the current code with the tables of versions 2 to 6 dropped again and the offline messages' table rebuilt as
+    /// the current code with the tables and columns of versions 2 to 7 dropped again and the offline messages' table rebuilt as
     /// version 1 made it (with AUTOINCREMENT, which version 4 dropped) — migrations are append-only, so that is exactly
     /// version 1's schema.</summary>
     void WriteVersion1Database()
@@ -86,7 +126,7 @@ public sealed class SchemaMigrationTests : IDisposable
         downgrade.CommandText =
             """
             DROP TABLE devices; DROP TABLE tokens; DROP TABLE uplink_queue; DROP TABLE uplink_dedupe; DROP TABLE offline_ids;
-            DROP TABLE offline_acknowledged;
+            DROP TABLE offline_acknowledged; ALTER TABLE retained_messages DROP COLUMN published_at_ms;
             CREATE TABLE offline_messages_v1 (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL,
                 qos INTEGER NOT NULL, retain INTEGER NOT NULL, subscription_ids TEXT, properties BLOB, sender_client_id TEXT,
