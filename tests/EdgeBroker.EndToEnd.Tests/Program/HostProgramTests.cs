@@ -35,8 +35,9 @@ public sealed class HostProgramTests
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", port.ToString(), "--http-port", "0");
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains($"Cannot listen on 127.0.0.1 port {port}: the port is already in use. Stop the other program using it or pick another port with --port.",
-            run.Output);
+        Assert.Equal($"edgebroker: cannot listen for MQTT on 127.0.0.1:{port}: the port is already in use. Stop the other program using it or pick another port with --port.",
+            run.Errors.Trim());
+        Assert.DoesNotContain("listen", run.Output);
     }
 
     [Theory]
@@ -49,8 +50,8 @@ public sealed class HostProgramTests
             "--port", port, "--http-port", "0", "--in-memory");
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains("Cannot listen on 192.0.2.1 port ", run.Output);
-        Assert.Contains(": the address is not one of this machine's. Check --bind.", run.Output);
+        Assert.StartsWith("edgebroker: cannot listen for MQTT on 192.0.2.1:", run.Errors);
+        Assert.Contains(": the address is not one of this machine's. Check --bind.", run.Errors);
         Assert.DoesNotContain("Stop the other", run.Output + run.Errors);
         Assert.DoesNotContain("   at ", run.Output + run.Errors);
     }
@@ -65,8 +66,12 @@ public sealed class HostProgramTests
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", "0", "--http-port", port.ToString());
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains($"cannot listen for HTTP on 127.0.0.1:{port}: the port is already in use", run.Errors);
+        Assert.StartsWith($"edgebroker: cannot listen for HTTP on 127.0.0.1:{port}: the port is already in use", run.Errors);
+        Assert.Single(run.Errors.Trim().Split('\n'));
         Assert.DoesNotContain("   at ", run.Output + run.Errors);
+
+        // The MQTT listener opened before Kestrel failed is not announced as if the broker served.
+        Assert.DoesNotContain("MQTT listener on", run.Output);
     }
 
     [Theory]
