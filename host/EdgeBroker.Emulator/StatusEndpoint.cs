@@ -91,20 +91,23 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port, IRelayLog log) : 
             return;
         }
 
-        if (request.HttpMethod == "GET" && DashboardAssets.Find(path) is { } asset)
+        // The page, its files and the capabilities answer HEAD as the host's do (link checkers and uptime monitors ask
+        // that way): the headers of GET, no body.
+        var getOrHead = request.HttpMethod is "GET" or "HEAD";
+        if (getOrHead && DashboardAssets.Find(path) is { } asset)
         {
             foreach (var (name, value) in DashboardAssets.Headers)
             {
                 response.Headers[name] = value;
             }
 
-            await WriteAsync(response, asset.ContentType, asset.Content);
+            await WriteAsync(request, response, asset.ContentType, asset.Content);
             return;
         }
 
-        if (path == DashboardCapabilities.Path && request.HttpMethod == "GET")
+        if (path == DashboardCapabilities.Path && getOrHead)
         {
-            await WriteAsync(response, "application/json", JsonSerializer.SerializeToUtf8Bytes(new DashboardCapabilities("emulator",
+            await WriteAsync(request, response, "application/json", JsonSerializer.SerializeToUtf8Bytes(new DashboardCapabilities("emulator",
                 BrokerVersion.Number, InstanceId: null, SignedRequests: false, Devices: false, DashboardCapabilities.PairingButton,
                 gateway.Pairing.Group), WebJson));
             return;
@@ -122,7 +125,7 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port, IRelayLog log) : 
         }
 
         var counters = gateway.Core.Counters;
-        await WriteAsync(response, "application/json", JsonSerializer.SerializeToUtf8Bytes(new
+        await WriteAsync(request, response, "application/json", JsonSerializer.SerializeToUtf8Bytes(new
         {
             connectedClients = gateway.Relay.ConnectedClients,
             maxClients = gateway.Settings.MaxClients,
@@ -172,9 +175,13 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port, IRelayLog log) : 
         }
     }
 
-    static async Task WriteAsync(HttpListenerResponse response, string contentType, byte[] body)
+    static async Task WriteAsync(HttpListenerRequest request, HttpListenerResponse response, string contentType, byte[] body)
     {
         response.ContentType = contentType;
-        await response.OutputStream.WriteAsync(body);
+        response.ContentLength64 = body.Length;
+        if (request.HttpMethod != "HEAD")
+        {
+            await response.OutputStream.WriteAsync(body);
+        }
     }
 }

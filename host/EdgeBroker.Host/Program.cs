@@ -2,11 +2,12 @@ using System.CommandLine;
 using EdgeBroker.Host;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http;
+using EdgeBroker.Host.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-EdgeBroker.Host.Runtime.NativeMmapThreshold.Apply();
+NativeMmapThreshold.Apply();
 
 var commandLine = new EdgeBroker.Host.Configuration.CommandLine();
 foreach (var administration in new EdgeBroker.Host.Admin.AdminCommands().Create())
@@ -18,7 +19,7 @@ commandLine.Root.Add(ConfigCheckCommand.Create(commandLine));
 
 commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
 {
-    EdgeBroker.Host.Runtime.AssemblyPreload.LoadReferences();
+    AssemblyPreload.LoadReferences();
     var host = SettingsCheck.BuildHost(commandLine.ToConfiguration(parseResult), commandLine.ConfigFile(parseResult));
     if (host is null)
     {
@@ -43,10 +44,10 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
             // Ctrl+C and SIGTERM stop the host cleanly (Generic Host console lifetime).
             await host.RunAsync(cancellationToken);
         }
-        catch (OperationCanceledException) when (Environment.ExitCode != ExitCodes.Success)
+        catch (CannotListenException e)
         {
-            // A service that could not start has said why, set the exit code and stopped the host, which cancels the
-            // start of the services after it (Kestrel's among them).
+            Console.Error.WriteLine($"edgebroker: {e.Message}.");
+            return ExitCodes.CannotListen;
         }
         catch (Exception e) when (HttpApiListener.CannotListenReason(e) is { } reason)
         {
@@ -54,7 +55,7 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
             return ExitCodes.CannotListen;
         }
 
-        return Environment.ExitCode;
+        return ExitCodes.Success;
     }
 });
 

@@ -151,6 +151,11 @@ public sealed class HostDashboardTests(Browser browser)
         var row = page.DeviceRow(device.ClientId);
         await Expect(row.Locator(".state")).ToHaveTextAsync("paired", new() { Timeout = 10_000 });
 
+        // At the default 1280-px viewport (two columns) the table, its inputs and buttons stay inside their panel.
+        var panel = (await page.Page.Locator("#devices-panel").BoundingBoxAsync())!;
+        var table = (await page.Page.Locator("#devices").BoundingBoxAsync())!;
+        Assert.True(table.X + table.Width <= panel.X + panel.Width, $"the devices table ends at {table.X + table.Width}, its panel at {panel.X + panel.Width}");
+
         await row.Locator("input").FillAsync("Kitchen sensor");
         await row.Locator("button.rename").ClickAsync();
         await Eventually.WaitUntilAsync(async () => await DeviceNameAsync(api, device.ClientId) == "Kitchen sensor",

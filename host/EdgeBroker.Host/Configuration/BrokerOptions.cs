@@ -249,9 +249,19 @@ public sealed class BrokerOptions
             problems.Add($"MaxDatabaseBytes must not be negative (is {MaxDatabaseBytes}; 0 sets no limit).");
         }
 
-        if (OfflineMessageTtlHours <= 0 || OfflineBatchIntervalSeconds <= 0 || OfflineBatchSize < 0)
+        if (OfflineMessageTtlHours <= 0)
         {
-            problems.Add("OfflineMessageTtlHours and OfflineBatchIntervalSeconds must be positive and OfflineBatchSize not negative.");
+            problems.Add($"OfflineMessageTtlHours must be positive (is {OfflineMessageTtlHours}).");
+        }
+
+        if (OfflineBatchIntervalSeconds <= 0)
+        {
+            problems.Add($"OfflineBatchIntervalSeconds must be positive (is {OfflineBatchIntervalSeconds}).");
+        }
+
+        if (OfflineBatchSize < 0)
+        {
+            problems.Add($"OfflineBatchSize must not be negative (is {OfflineBatchSize}).");
         }
 
         if (Storage == StorageKind.Sqlite && string.IsNullOrWhiteSpace(DataDir))

@@ -92,14 +92,14 @@ public sealed class CommandLine
     readonly Option<int?> _maxPacketSize = new("--max-packet-size")
     {
         Description = "Largest MQTT packet accepted, in bytes (default 1048576); a larger one closes its connection.",
-        CustomParser = FlagValue.Parse<int?>,
+        CustomParser = result => FlagValue.Parse<int?>(result, ConnectionLimitsOptions.MinPacketSize),
         HelpName = "BYTES",
     };
 
-    // Checked with the settings (exit code 2, like the same value in a file), not by the parser.
-    readonly Option<string?> _logFormat = new("--log-format")
+    readonly Option<LogFormat?> _logFormat = new("--log-format")
     {
         Description = "Log lines as text (default) or as one JSON object per line (journald, Loki).",
+        CustomParser = FlagValue.Parse<LogFormat?>,
         HelpName = "text|json",
     };
     readonly Option<bool> _verbose = new("-v", "--verbose") { Description = "Verbose logging (Debug), like mosquitto -v: also per-message events such as undeliverable P2P messages." };
@@ -107,6 +107,16 @@ public sealed class CommandLine
     public CommandLine()
     {
         _accessKeys.Validators.Add(AccessKeyFlag.Validate);
+
+        // The two contradict: a store in memory has no directory, and a production broker should not silently drop
+        // where the operator asked it to keep its data.
+        _dataDir.Validators.Add(result =>
+        {
+            if (result.GetResult(_inMemory) is { Implicit: false })
+            {
+                result.AddError("--data-dir and --in-memory contradict each other: --in-memory keeps nothing on disk, so no data directory is used; give one of them");
+            }
+        });
 
         Flags =
         [
@@ -197,7 +207,7 @@ public sealed class CommandLine
 
         if (result.GetValue(_logFormat) is { } logFormat)
         {
-            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.LogFormat)}"] = logFormat;
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.LogFormat)}"] = logFormat.ToString();
         }
 
         if (result.GetValue(_verbose))

@@ -7,7 +7,11 @@ namespace EdgeBroker.Host.Configuration;
 /// System.CommandLine would name the .NET type it expected.</summary>
 static class FlagValue
 {
-    public static T? Parse<T>(ArgumentResult result)
+    /// <param name="minimum">The setting's own lower bound, for the message about a number the type cannot hold, which
+    /// would otherwise name the type's (a negative size).</param>
+    public static T? Parse<T>(ArgumentResult result) => Parse<T>(result, minimum: null);
+
+    public static T? Parse<T>(ArgumentResult result, long? minimum)
     {
         // Called with one token: a flag given twice, or without a value, is refused by the parser before this.
         var text = result.Tokens[0].Value;
@@ -17,7 +21,7 @@ static class FlagValue
         }
 
         var flag = result.Parent is OptionResult option ? option.IdentifierToken?.Value ?? option.Option.Name : result.Argument.Name;
-        result.AddError(SettingValue.Mismatch(flag, text, typeof(T)));
+        result.AddError(SettingValue.Mismatch(flag, text, typeof(T), minimum));
         return default;
     }
 }

@@ -27,10 +27,12 @@ static class SettingValue
     }
 
     /// <summary>"<paramref name="name"/> is 'TEXT', not …": what <paramref name="text"/> should have been to be a
-    /// <paramref name="type"/>.</summary>
-    public static string Mismatch(string name, string text, Type type) => $"{name} is '{text}', not {Accepted(text, Nullable.GetUnderlyingType(type) ?? type)}";
+    /// <paramref name="type"/>; <paramref name="minimum"/>, when given, is the setting's lower bound in place of the
+    /// type's.</summary>
+    public static string Mismatch(string name, string text, Type type, long? minimum = null) =>
+        $"{name} is '{text}', not {Accepted(text, Nullable.GetUnderlyingType(type) ?? type, minimum)}";
 
-    static string Accepted(string text, Type type)
+    static string Accepted(string text, Type type, long? minimum)
     {
         if (type.IsEnum)
         {
@@ -51,7 +53,7 @@ static class SettingValue
         if (type.GetField(nameof(int.MaxValue)) is { } max && type.GetField(nameof(int.MinValue)) is { } min)
         {
             return BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
-                ? $"a whole number from {min.GetValue(null)} to {max.GetValue(null)}"
+                ? $"a whole number from {minimum ?? min.GetValue(null)} to {max.GetValue(null)}"
                 : "a whole number";
         }
 

@@ -21,6 +21,7 @@ static class DashboardAssets
         [".html"] = "text/html; charset=utf-8",
         [".css"] = "text/css; charset=utf-8",
         [".js"] = "text/javascript; charset=utf-8",
+        [".svg"] = "image/svg+xml",
     };
 
     static readonly Lazy<Dictionary<string, DashboardAsset>> Files = new(Load);

@@ -40,7 +40,9 @@ static class DashboardApi
     {
         if (DashboardAssets.Find(http.Request.Path) is not { } asset)
         {
-            return ApiError.NotFound($"There is no dashboard file {http.Request.Path}.").ToResult();
+            // "No such endpoint" (code 1), as for any other path nothing answers; code 6 is for a token, device or
+            // pairing window that does not exist.
+            return new ApiError(StatusCodes.Status404NotFound, ApiCodes.BadRequest, $"There is no dashboard file {http.Request.Path}.").ToResult();
         }
 
         foreach (var (name, value) in DashboardAssets.Headers)

@@ -1,6 +1,7 @@
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Host.Http.Signing;
+using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -78,7 +79,7 @@ static class DeviceApi
             return NotPaired(clientId).ToResult();
         }
 
-        logs.CreateLogger(typeof(DeviceApi)).LogInformation("Device {ClientId} renamed to {Name} by access key {AccessKey}",
+        logs.CreateLogger(typeof(DeviceApi)).LogInformation(LogEvents.AdminAction, "Device {ClientId} renamed to {Name} by access key {AccessKey}",
             clientId, name, request.AccessKey.Id);
         return Results.Json(new { code = ApiCodes.Ok, success = true, clientId, name, message = $"{clientId} is now called {name}." });
     }
@@ -99,7 +100,7 @@ static class DeviceApi
         }
 
         revocations.Raise();
-        logs.CreateLogger(typeof(DeviceApi)).LogInformation("Device {ClientId} revoked by access key {AccessKey}", clientId, request.AccessKey.Id);
+        logs.CreateLogger(typeof(DeviceApi)).LogInformation(LogEvents.AdminAction, "Device {ClientId} revoked by access key {AccessKey}", clientId, request.AccessKey.Id);
         return Results.Json(new
         {
             code = ApiCodes.Ok,

@@ -1,5 +1,6 @@
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http.Signing;
+using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Runtime;
 using EdgeBroker.Host.Tls;
 using Microsoft.AspNetCore.Hosting;
@@ -70,7 +71,7 @@ sealed class HttpApiListener(
     {
         // Kestrel binds in its own hosted service; by ApplicationStarted every listener is up.
         lifetime.ApplicationStarted.Register(Announce);
-        lifetime.ApplicationStopped.Register(() => logger.LogInformation("HTTP API stopped"));
+        lifetime.ApplicationStopped.Register(() => logger.LogInformation(LogEvents.Listening, "HTTP API stopped"));
         return Task.CompletedTask;
     }
 
@@ -81,13 +82,13 @@ sealed class HttpApiListener(
         var settings = options.Value;
         if (accessKeys.Count == 0)
         {
-            logger.LogInformation(
+            logger.LogInformation(LogEvents.Listening,
                 "HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; no access keys configured, so every request is refused: add one with --access-key ID:SECRET)",
                 BoundAddress?.Scheme, settings.Bind, BoundPort);
         }
         else
         {
-            logger.LogInformation("HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; instance {InstanceId}, {Count} access key(s))",
+            logger.LogInformation(LogEvents.Listening, "HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; instance {InstanceId}, {Count} access key(s))",
                 BoundAddress?.Scheme, settings.Bind, BoundPort, settings.InstanceId, accessKeys.Count);
         }
     }

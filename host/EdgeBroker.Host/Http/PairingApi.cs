@@ -1,6 +1,7 @@
 using System.Globalization;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Http.Signing;
+using EdgeBroker.Host.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -57,7 +58,7 @@ static class PairingApi
         }
 
         var opened = (window.ExpiresAtMs - window.OpenedAtMs) / 1000;
-        logs.CreateLogger(typeof(PairingApi)).LogInformation("Pairing window of group {Group} opened for {Seconds} s by access key {AccessKey}",
+        logs.CreateLogger(typeof(PairingApi)).LogInformation(LogEvents.AdminAction, "Pairing window of group {Group} opened for {Seconds} s by access key {AccessKey}",
             group, opened, request.AccessKey.Id);
         return Results.Json(new
         {
@@ -86,7 +87,7 @@ static class PairingApi
             return ApiError.NotFound($"No pairing window of {group} is open.").ToResult();
         }
 
-        logs.CreateLogger(typeof(PairingApi)).LogInformation("Pairing window of group {Group} closed by access key {AccessKey}",
+        logs.CreateLogger(typeof(PairingApi)).LogInformation(LogEvents.AdminAction, "Pairing window of group {Group} closed by access key {AccessKey}",
             group, request!.AccessKey.Id);
         return Results.Json(new { code = ApiCodes.Ok, success = true, group, message = $"Pairing window of {group} closed." });
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Http.Signing;
+using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -66,7 +67,7 @@ static class TokenApi
         }
 
         var actions = request[ActionsParameter];
-        logs.CreateLogger(typeof(TokenApi)).LogInformation(
+        logs.CreateLogger(typeof(TokenApi)).LogInformation(LogEvents.AdminAction,
             "Token {TokenId} issued to access key {AccessKey} for {Resources} ({Actions}) until {ExpireTime}",
             issue.Record.Id, request.AccessKey.Id, string.Join(',', resources), actions, DateTimeOffset.FromUnixTimeMilliseconds(expireTime).ToString("u"));
         var password = (canRead ? "R" : "") + (canWrite ? "W" : "") + "|{tokenData}";
@@ -100,7 +101,7 @@ static class TokenApi
         }
 
         revocations.Raise();
-        logs.CreateLogger(typeof(TokenApi)).LogInformation("A token was revoked by access key {AccessKey}", request.AccessKey.Id);
+        logs.CreateLogger(typeof(TokenApi)).LogInformation(LogEvents.AdminAction, "A token was revoked by access key {AccessKey}", request.AccessKey.Id);
         return Results.Json(new { code = ApiCodes.Ok, success = true, message = "Token revoked; clients using it are disconnected." });
     }
 

@@ -28,7 +28,8 @@ static class UplinkApi
 
         if (!request!.AccessKey.SeesAllGroups)
         {
-            return ApiError.NotPermitted(request.AccessKey, null).ToResult();
+            // Uplinks carry every group's messages, so no group parameter could narrow what this shows.
+            return ApiError.NeedsEveryGroup(request.AccessKey, "the uplinks' status").ToResult();
         }
 
         var nowMs = Clock.NowMs();

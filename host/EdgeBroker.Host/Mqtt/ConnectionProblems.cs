@@ -1,5 +1,6 @@
 using EdgeBroker.Core;
 using EdgeBroker.Core.Limits;
+using EdgeBroker.Host.Monitoring;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeBroker.Host.Mqtt;
@@ -17,9 +18,10 @@ sealed class ConnectionProblems(ILogger logger, int maxTrackedSources)
     {
         if (_reports.ShouldReport(source, Clock.NowMs()))
         {
-            logger.LogWarning(
+            logger.LogWarning(LogEvents.ConnectionProblem,
                 "Closed a connection from {Source}: {Problem}. Further problems from this address are counted, not logged, for {Minutes} minute ({Suppressed} counted so far from all addresses).",
-                source, problem, ProblemReports.QuietMs / 60000, _reports.Suppressed);
+                // The problem often ends in a library's own full stop (a TLS error), which the line's would double.
+                source, problem.TrimEnd('.'), ProblemReports.QuietMs / 60000, _reports.Suppressed);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Transport;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Exceptions;
@@ -349,12 +350,12 @@ sealed partial class CoreBridge
 
             if (_connection is { } connection)
             {
-                _bridge._logger.LogError(e, "Unexpected error while handling a packet of {ClientId} (channel {ChannelId}); its connection is closed",
+                _bridge._logger.LogError(LogEvents.UnexpectedError, e, "Unexpected error while handling a packet of {ClientId} (channel {ChannelId}); its connection is closed",
                     connection.ClientId, connection.ChannelId);
             }
             else
             {
-                _bridge._logger.LogError(e, "Unexpected error while accepting a CONNECT from {Source}; its connection is closed", _channel.Source);
+                _bridge._logger.LogError(LogEvents.UnexpectedError, e, "Unexpected error while accepting a CONNECT from {Source}; its connection is closed", _channel.Source);
             }
         }
 

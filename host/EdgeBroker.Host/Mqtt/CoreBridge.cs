@@ -300,11 +300,11 @@ sealed partial class CoreBridge
         var message = new RoutedMessage(pairing.Topic, pairing.Payload, qos: 1, retain: false) { PublishedAtMs = Clock.NowMs() };
         if (connection.Send(message, qos: 1, retain: false, subscriptionIdentifiers: null, deliveryTag: 0, duplicate: false))
         {
-            _logger.LogInformation("Paired {ClientId}: its credentials were sent on its own connection", clientId);
+            _logger.LogInformation(LogEvents.DevicePaired, "Paired {ClientId}: its credentials were sent on its own connection", clientId);
         }
         else
         {
-            _logger.LogWarning("Paired {ClientId}, but its credentials could not be queued; revoke it and pair it again", clientId);
+            _logger.LogWarning(LogEvents.DevicePaired, "Paired {ClientId}, but its credentials could not be queued; revoke it and pair it again", clientId);
         }
     }
 
@@ -613,7 +613,7 @@ sealed partial class CoreBridge
                 // A store that cannot write is logged once per change by LogStoreCondition, not per PUBLISH.
                 if (_uplinkRefusals.ShouldReport(out var refusedTally))
                 {
-                    _logger.LogWarning("Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}{Tally}", clientId, topic,
+                    _logger.LogWarning(LogEvents.UplinkQueueFull, "Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}{Tally}", clientId, topic,
                         publisherHears ? "" : "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again",
                         refusedTally);
                 }
@@ -655,11 +655,11 @@ sealed partial class CoreBridge
     {
         if (writable)
         {
-            _logger.LogInformation("Store writable again: QoS 1/2 messages for persistent sessions and uplink queues are stored and acknowledged");
+            _logger.LogInformation(LogEvents.StoreFull, "Store writable again: QoS 1/2 messages for persistent sessions and uplink queues are stored and acknowledged");
         }
         else
         {
-            _logger.LogError("Store cannot write (disk or MaxDatabaseBytes full): QoS 1/2 PUBLISHes that a persistent session or an uplink queue " +
+            _logger.LogError(LogEvents.StoreFull, "Store cannot write (disk or MaxDatabaseBytes full): QoS 1/2 PUBLISHes that a persistent session or an uplink queue " +
                 "needs stored are refused (MQTT 5: PUBACK 0x80; MQTT 3.1.1: not acknowledged, connection closed) until it can; QoS 0 flows on");
         }
     }

@@ -197,7 +197,12 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
     /// reported) when it fails or takes too long.</summary>
     async Task<SslStream?> HandshakeAsync(Stream stream, TlsEndpoint tls, string source, CancellationToken stopping)
     {
-        var secured = new SslStream(stream, leaveInnerStreamOpen: false, tls.ValidateClientCertificate);
+        // Why the client's certificate was refused, for the one line reporting the failed handshake: .NET's own
+        // exception says only that the callback refused it.
+        string? refusal = null;
+        var secured = new SslStream(stream, leaveInnerStreamOpen: false, tls.ClientCertificates is { } clients
+            ? (_, certificate, chain, _) => (refusal = clients.Refusal(certificate, chain)) is null
+            : null);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         deadline.CancelAfter(TimeSpan.FromSeconds(limits.TlsHandshakeTimeoutSeconds));
         try
@@ -205,7 +210,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
             await secured.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
             {
                 ServerCertificate = tls.Certificate,
-                ClientCertificateRequired = tls.ValidateClientCertificate is not null,
+                ClientCertificateRequired = tls.ClientCertificates is not null,
                 EnabledSslProtocols = tls.Protocols,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 EncryptionPolicy = EncryptionPolicy.RequireEncryption,
@@ -220,7 +225,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
         {
             // The client distrusts the broker's certificate, has no acceptable certificate of its own, or speaks plain
             // MQTT to the TLS port: the client's problem, reported with the TLS library's reason.
-            problems.Report(source, "TLS handshake failed: " + e.GetBaseException().Message);
+            problems.Report(source, "TLS handshake failed: " + (refusal ?? e.GetBaseException().Message));
         }
 
         await secured.DisposeAsync().ConfigureAwait(false);

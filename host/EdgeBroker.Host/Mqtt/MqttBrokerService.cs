@@ -94,17 +94,20 @@ sealed class MqttBrokerService(
         catch (SocketException e) when (ListenFailure.Explain(e, !secure ? "--port" : !plain ? "--tls-port" : "--port or --tls-port") is { } explanation)
         {
             var ports = new[] { plain ? settings.Port : -1, secure ? settings.Tls.Port : -1 }.Where(p => p >= 0);
-            _logger.LogCritical("Cannot listen on {Bind} port {Ports}: {Explanation}.", settings.Bind, string.Join(" or ", ports), explanation);
-            Environment.ExitCode = ExitCodes.CannotListen;
-            lifetime.StopApplication();
-            return Task.CompletedTask;
+            throw new CannotListenException(
+                $"cannot listen for MQTT on {string.Join(" or ", ports.Select(port => $"{settings.Bind}:{port}"))}: {explanation}", e);
         }
 
-        _logger.LogInformation("Storage: {Storage}; {Restored} persistent sessions restored", storage.Description, restored);
-        AnnounceListeners(settings);
-        LogReactorPinning(settings);
-        LogAnonymousAccess(settings);
-        _logger.LogInformation("P2P route announcements (federation) are accepted from {Announcers}", core.RouteAnnouncers);
+        // Said once every listener is up (Kestrel's starts after this service), so a start that fails on the HTTP port
+        // prints its one error, not a listener that is about to close.
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            _logger.LogInformation(LogEvents.Startup, "Storage: {Storage}; {Restored} persistent sessions restored", storage.Description, restored);
+            AnnounceListeners(settings);
+            LogReactorPinning(settings);
+            LogAnonymousAccess(settings);
+            _logger.LogInformation(LogEvents.Startup, "P2P route announcements (federation) are accepted from {Announcers}", core.RouteAnnouncers);
+        });
 
         // The timers' callbacks and the host's code they run are compiled optimized at their first call
         // (MethodImplOptions.AggressiveOptimization), not tiered: code called once a second reaches the JIT's 30-call
@@ -127,17 +130,17 @@ sealed class MqttBrokerService(
         }
         else if (!settings.EnforcesAccessControl())
         {
-            _logger.Log(settings.IsLoopbackOnly ? LogLevel.Information : LogLevel.Warning,
+            _logger.Log(settings.IsLoopbackOnly ? LogLevel.Information : LogLevel.Warning, LogEvents.Startup,
                 "Anonymous access: any client that can reach {Bind} may connect and publish or subscribe anywhere outside $ (no access keys or rules configured)",
                 settings.Bind);
         }
         else if (settings.IsLoopbackOnly)
         {
-            _logger.LogInformation("Anonymous access: allowed; any client on this machine may connect without credentials (bound to loopback)");
+            _logger.LogInformation(LogEvents.Startup, "Anonymous access: allowed; any client on this machine may connect without credentials (bound to loopback)");
         }
         else
         {
-            _logger.LogWarning("Anonymous access: allowed; any client that can reach {Bind} may connect without credentials", settings.Bind);
+            _logger.LogWarning(LogEvents.Startup, "Anonymous access: allowed; any client that can reach {Bind} may connect without credentials", settings.Bind);
         }
     }
 
@@ -146,7 +149,7 @@ sealed class MqttBrokerService(
         var pairedDevices = security.ListDevices().Count;
         if (security.Options.AccessKeyCount > 0 || security.Options.PasswordFile is not null)
         {
-            _logger.LogInformation("Anonymous access: refused; clients sign in with an access key ({Count} configured; Signature or Token mode), " +
+            _logger.LogInformation(LogEvents.Startup, "Anonymous access: refused; clients sign in with an access key ({Count} configured; Signature or Token mode), " +
                 "as paired devices ({Devices} paired) or as users of the password file ({Users} users)",
                 security.Options.AccessKeyCount, pairedDevices, security.Options.PasswordFile?.UserCount ?? 0);
             return;
@@ -157,12 +160,12 @@ sealed class MqttBrokerService(
         const string WayIn = "Start with --access-key ID:SECRET to sign clients in and manage the devices, or with --allow-anonymous to admit clients without credentials";
         if (settings.Security.AllowAnonymous is null)
         {
-            _logger.LogInformation("Anonymous access: refused because {Devices} paired device(s) are stored, which count as configured credentials: " +
+            _logger.LogInformation(LogEvents.Startup, "Anonymous access: refused because {Devices} paired device(s) are stored, which count as configured credentials: " +
                 "only they may connect. " + WayIn, pairedDevices);
         }
         else
         {
-            _logger.LogInformation("Anonymous access: refused (Security:AllowAnonymous is false): only paired devices ({Devices} paired) may connect. " +
+            _logger.LogInformation(LogEvents.Startup, "Anonymous access: refused (Security:AllowAnonymous is false): only paired devices ({Devices} paired) may connect. " +
                 WayIn, pairedDevices);
         }
     }
@@ -181,7 +184,7 @@ sealed class MqttBrokerService(
             _sysTree?.Tick(nowMs);
             if (_heapTrim.Tick() is var (before, after, pause))
             {
-                _logger.LogDebug("Quiet after growth: heap trimmed in {PauseMs:N0} ms, resident memory {Before:N1} MB -> {After:N1} MB",
+                _logger.LogDebug(LogEvents.HeapTrimmed, "Quiet after growth: heap trimmed in {PauseMs:N0} ms, resident memory {Before:N1} MB -> {After:N1} MB",
                     pause.TotalMilliseconds, before / 1048576.0, after / 1048576.0);
             }
 
@@ -191,7 +194,7 @@ sealed class MqttBrokerService(
         {
             if (_tickFaults.ShouldReport(e))
             {
-                _logger.LogError(e, "Unexpected error in the broker's periodic tick (it carries on; the same error again is not logged)");
+                _logger.LogError(LogEvents.UnexpectedError, e, "Unexpected error in the broker's periodic tick (it carries on; the same error again is not logged)");
             }
         }
 
@@ -210,7 +213,7 @@ sealed class MqttBrokerService(
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Closing connections whose credentials were revoked or expired failed");
+            _logger.LogError(LogEvents.UnexpectedError, e, "Closing connections whose credentials were revoked or expired failed");
         }
     }
 
@@ -228,7 +231,7 @@ sealed class MqttBrokerService(
         if (tls.Certificate is { } certificate)
         {
             endpoints.Add(new MqttEndpoint(settings.BindAddress, settings.Tls.Port,
-                new TlsEndpoint(certificate, ServerTls.Protocols, tls.ClientCertificates is { } clients ? clients.Validate : null)));
+                new TlsEndpoint(certificate, ServerTls.Protocols, tls.ClientCertificates)));
         }
 
         return endpoints;
@@ -243,15 +246,15 @@ sealed class MqttBrokerService(
 
         if (!Reactor.IsSupported)
         {
-            _logger.LogWarning("PinReactorThreads is on, but this platform serves connections with .NET's sockets (Linux only): nothing pinned");
+            _logger.LogWarning(LogEvents.Startup, "PinReactorThreads is on, but this platform serves connections with .NET's sockets (Linux only): nothing pinned");
         }
         else if (Reactor.Shared.PinnedCpus is { } cpus)
         {
-            _logger.LogInformation("Reactor threads kept to CPUs {Cpus} (PinReactorThreads)", string.Join(", ", cpus));
+            _logger.LogInformation(LogEvents.Startup, "Reactor threads kept to CPUs {Cpus} (PinReactorThreads)", string.Join(", ", cpus));
         }
         else
         {
-            _logger.LogWarning("PinReactorThreads is on, but the reactor started unpinned (another broker in this process, or no CPU set reported): nothing pinned");
+            _logger.LogWarning(LogEvents.Startup, "PinReactorThreads is on, but the reactor started unpinned (another broker in this process, or no CPU set reported): nothing pinned");
         }
     }
 
@@ -259,16 +262,16 @@ sealed class MqttBrokerService(
     {
         if (BoundPort != 0)
         {
-            _logger.LogInformation("MQTT listener on mqtt://{Bind}:{Port} (MQTT 3.1.1 and 5.0)", settings.Bind, BoundPort);
+            _logger.LogInformation(LogEvents.Listening, "MQTT listener on mqtt://{Bind}:{Port} (MQTT 3.1.1 and 5.0)", settings.Bind, BoundPort);
         }
         else
         {
-            _logger.LogInformation("Plain MQTT listener off (Tls:PlainListener false): MQTT over TLS only");
+            _logger.LogInformation(LogEvents.Listening, "Plain MQTT listener off (Tls:PlainListener false): MQTT over TLS only");
         }
 
         if (tls.Certificate is { } certificate)
         {
-            _logger.LogInformation(
+            _logger.LogInformation(LogEvents.Listening,
                 "MQTT over TLS listener on mqtts://{Bind}:{Port} (MQTT 3.1.1 and 5.0; TLS 1.2 and 1.3; certificate {Subject}, valid until {NotAfter:u}; {ClientCertificates})",
                 settings.Bind, BoundTlsPort, certificate.Subject, certificate.NotAfter.ToUniversalTime(),
                 tls.ClientCertificates is { } clients
@@ -289,11 +292,11 @@ sealed class MqttBrokerService(
             var closed = Bridge.ShuttingDown();
             if (await Task.WhenAny(closed, Task.Delay(ConnectionsClosedTimeout, CancellationToken.None)).ConfigureAwait(false) != closed)
             {
-                _logger.LogWarning("Not every connection was reported closed within {Seconds} s of the stop; stopping anyway",
+                _logger.LogWarning(LogEvents.ShutdownIncomplete, "Not every connection was reported closed within {Seconds} s of the stop; stopping anyway",
                     ConnectionsClosedTimeout.TotalSeconds);
             }
 
-            _logger.LogInformation("MQTT listener stopped");
+            _logger.LogInformation(LogEvents.Listening, "MQTT listener stopped");
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using EdgeBroker.Host.Tls;
 
 namespace EdgeBroker.Host.Mqtt;
 
@@ -11,4 +11,4 @@ sealed record MqttEndpoint(IPAddress Address, int Port, TlsEndpoint? Tls);
 /// <summary>The TLS side of a listener: the broker's certificate, the protocols offered and, when clients must show a
 /// certificate, how it is checked (null: none asked for).</summary>
 sealed record TlsEndpoint(X509Certificate2 Certificate, System.Security.Authentication.SslProtocols Protocols,
-    RemoteCertificateValidationCallback? ValidateClientCertificate);
+    ClientCertificateValidator? ClientCertificates);

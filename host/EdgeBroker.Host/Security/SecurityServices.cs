@@ -1,5 +1,6 @@
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ static class SecurityServices
                 provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ToCoreOptions(storage.Devices.LoadDevices().Count), storage.Devices, storage.Tokens, new CryptoRandomSource());
             var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerSecurity));
             security.Policy.Denied = (clientId, topicOrFilter, isPublish, reason) =>
-                log.LogWarning("Refused {Packet} from {ClientId} to {Topic}: {Reason}", isPublish ? "PUBLISH" : "SUBSCRIBE", clientId, topicOrFilter, reason);
+                log.LogWarning(isPublish ? LogEvents.PublishRefused : LogEvents.SubscribeRefused, "Refused {Packet} from {ClientId} to {Topic}: {Reason}", isPublish ? "PUBLISH" : "SUBSCRIBE", clientId, topicOrFilter, reason);
             return security;
         });
     }

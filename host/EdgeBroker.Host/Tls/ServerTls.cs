@@ -2,6 +2,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using EdgeBroker.Host.Configuration;
+using EdgeBroker.Host.Monitoring;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -31,7 +32,7 @@ public sealed class ServerTls : IDisposable
         Certificate = LoadServerCertificate(settings);
         if (Certificate.NotAfter < DateTime.Now || Certificate.NotBefore > DateTime.Now)
         {
-            logger.LogWarning("The TLS server certificate {Subject} is valid from {NotBefore:u} to {NotAfter:u} only, not now; clients will refuse it",
+            logger.LogWarning(LogEvents.CertificateNotValid, "The TLS server certificate {Subject} is valid from {NotBefore:u} to {NotAfter:u} only, not now; clients will refuse it",
                 Certificate.Subject, Certificate.NotBefore.ToUniversalTime(), Certificate.NotAfter.ToUniversalTime());
         }
 
@@ -39,7 +40,7 @@ public sealed class ServerTls : IDisposable
         {
             var file = settings.ClientCaFile!;
             LoadAuthorities(file, _clientAuthorities);
-            ClientCertificates = new ClientCertificateValidator(_clientAuthorities, file, logger);
+            ClientCertificates = new ClientCertificateValidator(_clientAuthorities, file);
         }
     }
 

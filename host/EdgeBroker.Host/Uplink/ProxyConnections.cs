@@ -101,7 +101,7 @@ sealed class ProxyConnections : IDisposable
         var routed = Uplink.Proxies.Down(clientId, received.Topic, received.Payload.ToArray(), (int)received.QualityOfServiceLevel, hops);
         if (routed is null)
         {
-            _logger.LogDebug("Uplink {Name}: ignored a message for {Topic} on the proxy session of {ClientId}: not its P2P address",
+            _logger.LogDebug(LogEvents.ProxyMessageIgnored, "Uplink {Name}: ignored a message for {Topic} on the proxy session of {ClientId}: not its P2P address",
                 Uplink.Name, received.Topic, clientId);
         }
         else if (!await UpstreamMessages.RouteAsync(_core, _holdBack, routed, e, _logger, Uplink.Name).ConfigureAwait(false))

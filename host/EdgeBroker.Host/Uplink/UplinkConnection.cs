@@ -62,7 +62,7 @@ sealed class UplinkConnection : IDisposable
     {
         if (_faults.ShouldReport(error))
         {
-            _logger.LogError(error, "Uplink {Name}: reporting its state failed; it carries on (the same error again is not logged)", uplink.Name);
+            _logger.LogError(LogEvents.UnexpectedError, error, "Uplink {Name}: reporting its state failed; it carries on (the same error again is not logged)", uplink.Name);
         }
     }
 
@@ -88,7 +88,7 @@ sealed class UplinkConnection : IDisposable
             {
                 if (_faults.ShouldReport(e))
                 {
-                    _logger.LogError(e, "Uplink {Name}: unexpected error; it reconnects (the same error again is not logged)", _uplink.Name);
+                    _logger.LogError(LogEvents.UnexpectedError, e, "Uplink {Name}: unexpected error; it reconnects (the same error again is not logged)", _uplink.Name);
                 }
 
                 faulted = "unexpected error: " + e.Message;

@@ -58,7 +58,7 @@ sealed class UplinkService(
             core.AddUplink(uplink);
             uplinks.Add(uplink);
             var status = uplink.Status(Clock.NowMs());
-            _logger.LogInformation("Uplink {Name}: {Addresses} as {ClientId}, {Forward} forward and {Subscribe} subscribe rule(s), {Queued} message(s) queued",
+            _logger.LogInformation(LogEvents.Startup, "Uplink {Name}: {Addresses} as {ClientId}, {Forward} forward and {Subscribe} subscribe rule(s), {Queued} message(s) queued",
                 uplink.Name, string.Join(", ", uplinkOptions.Addresses), uplink.Settings.ClientId, uplink.Settings.ForwardRules.Count,
                 uplink.Settings.SubscribeRules.Count, status.Queued);
             if (uplink.Proxies.Enabled)

@@ -39,7 +39,8 @@ public static class PublishedHost
         return Path.Combine(output, "EdgeBroker.Host");
     }
 
-    static string RepositoryRoot()
+    /// <summary>The directory holding EdgeBroker.sln, above the tests' build output.</summary>
+    public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

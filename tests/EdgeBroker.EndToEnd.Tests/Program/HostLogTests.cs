@@ -44,6 +44,29 @@ public sealed class HostLogTests
         Assert.Equal("GID_log/p2p/GID_log@@@nobody", undeliverable.GetProperty("State").GetProperty("Topic").GetString());
     }
 
+    [ToolFact(Tool.MosquittoClients)]
+    public async Task An_access_rule_refusal_is_a_publish_refused_event()
+    {
+        var config = Path.Combine(Directory.CreateTempSubdirectory("edgebroker-rules-").FullName, "rules.json");
+        await File.WriteAllTextAsync(config, """
+            {"EdgeBroker":{"AccessKeys":[{"Id":"AK","Secret":"0123456789abcdefghij"}],
+             "Security":{"AllowAnonymous":true,"GroupRules":{"GID_sensors":{"Publish":["sensors/#"],"Subscribe":["config/#"]}}}}}
+            """);
+        var port = FreePorts.Next();
+        await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--port", port.ToString(), "--http-port", "0",
+            "--in-memory", "--log-format", "json", "--config", config);
+        await broker.WaitForOutputAsync(HostProgram.Timeout, "MQTT listener on mqtt://127.0.0.1:" + port);
+
+        await ProcessRunner.RunAsync(HostProgram.Timeout, ExternalTools.MosquittoPub, "-p", port.ToString(),
+            "-i", "GID_sensors@@@d1", "-q", "1", "-t", "alerts/fire", "-m", "x");
+
+        await Eventually.WaitUntilAsync(() => Events(broker).Any(e => EventId(e) == 1101), () => "no PUBLISH refused event: " + broker.Output);
+        var refused = Events(broker).First(e => EventId(e) == 1101);
+        Assert.Equal("Warning", refused.GetProperty("LogLevel").GetString());
+        Assert.Contains("alerts/fire", refused.GetProperty("Message").GetString());
+        Assert.DoesNotContain(Events(broker), e => EventId(e) == 0);
+    }
+
     [Fact]
     public async Task An_uplink_state_change_has_its_own_event_id()
     {
@@ -63,14 +86,14 @@ public sealed class HostLogTests
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--log-format", "xml");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("xml", run.Errors);
+        Assert.StartsWith("edgebroker: --log-format is 'xml', not one of Text, Json", run.Errors);
     }
 
     /// <summary>Every line of standard output, each of which must be one JSON object.</summary>
-    static List<JsonElement> Events(ProcessRunner broker) =>
+    internal static List<JsonElement> Events(ProcessRunner broker) =>
         broker.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => JsonDocument.Parse(line).RootElement.Clone())
             .ToList();
 
-    static int EventId(JsonElement logEvent) => logEvent.GetProperty("EventId").GetInt32();
+    internal static int EventId(JsonElement logEvent) => logEvent.GetProperty("EventId").GetInt32();
 }

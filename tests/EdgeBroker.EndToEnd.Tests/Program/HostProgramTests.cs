@@ -35,8 +35,9 @@ public sealed class HostProgramTests
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", port.ToString(), "--http-port", "0");
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains($"Cannot listen on 127.0.0.1 port {port}: the port is already in use. Stop the other program using it or pick another port with --port.",
-            run.Output);
+        Assert.Equal($"edgebroker: cannot listen for MQTT on 127.0.0.1:{port}: the port is already in use. Stop the other program using it or pick another port with --port.",
+            run.Errors.Trim());
+        Assert.DoesNotContain("listen", run.Output);
     }
 
     [Theory]
@@ -49,8 +50,8 @@ public sealed class HostProgramTests
             "--port", port, "--http-port", "0", "--in-memory");
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains("Cannot listen on 192.0.2.1 port ", run.Output);
-        Assert.Contains(": the address is not one of this machine's. Check --bind.", run.Output);
+        Assert.StartsWith("edgebroker: cannot listen for MQTT on 192.0.2.1:", run.Errors);
+        Assert.Contains(": the address is not one of this machine's. Check --bind.", run.Errors);
         Assert.DoesNotContain("Stop the other", run.Output + run.Errors);
         Assert.DoesNotContain("   at ", run.Output + run.Errors);
     }
@@ -65,8 +66,12 @@ public sealed class HostProgramTests
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", "0", "--http-port", port.ToString());
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains($"cannot listen for HTTP on 127.0.0.1:{port}: the port is already in use", run.Errors);
+        Assert.StartsWith($"edgebroker: cannot listen for HTTP on 127.0.0.1:{port}: the port is already in use", run.Errors);
+        Assert.Single(run.Errors.Trim().Split('\n'));
         Assert.DoesNotContain("   at ", run.Output + run.Errors);
+
+        // The MQTT listener opened before Kestrel failed is not announced as if the broker served.
+        Assert.DoesNotContain("MQTT listener on", run.Output);
     }
 
     [Theory]
@@ -121,10 +126,11 @@ public sealed class HostProgramTests
     /// is accepted, no .NET type name and no page of usage help.</summary>
     [Theory]
     [InlineData("--port", "abc", "edgebroker: --port is 'abc', not a whole number")]
-    [InlineData("--max-packet-size", "99999999999", "edgebroker: --max-packet-size is '99999999999', not a whole number from -2147483648 to 2147483647")]
+    [InlineData("--max-packet-size", "99999999999", "edgebroker: --max-packet-size is '99999999999', not a whole number from 128 to 2147483647")]
     [InlineData("--uplink-p2p-routes", "sometimes", "edgebroker: --uplink-p2p-routes is 'sometimes', not one of Announced, Retained")]
     [InlineData("--access-key", "AK", "edgebroker: --access-key expects ID:SECRET with neither part empty, not 'AK'.")]
-    [InlineData("--log-format", "xml", "command line: setting 'EdgeBroker:LogFormat' is 'xml', not one of Text, Json")]
+    [InlineData("--log-format", "xml", "edgebroker: --log-format is 'xml', not one of Text, Json")]
+    [InlineData("--data-dir", "/nonexistent/x", "edgebroker: --data-dir and --in-memory contradict each other")]
     public async Task A_flag_value_of_the_wrong_kind_is_named_with_what_is_accepted_and_exit_code_2(string flag, string value, string message)
     {
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--http-port", "0", flag, value);
@@ -133,6 +139,16 @@ public sealed class HostProgramTests
         Assert.Contains(message, run.Errors);
         Assert.DoesNotContain("System.", run.Errors);
         Assert.DoesNotContain("Usage:", run.Output + run.Errors);
+    }
+
+    [Fact]
+    public async Task A_negative_offline_batch_size_names_that_setting_alone_with_its_value()
+    {
+        await using var broker = ProcessRunner.Start(new Dictionary<string, string> { ["EdgeBroker__OfflineBatchSize"] = "-1" },
+            "dotnet", HostProgram.Dll, "config", "check");
+
+        Assert.Equal(2, await broker.WaitForExitAsync(HostProgram.Timeout));
+        Assert.Equal("edgebroker: invalid setting: OfflineBatchSize must not be negative (is -1).", broker.Errors.Trim());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.EndToEnd.Tests.Program;
 
 namespace EdgeBroker.EndToEnd.Tests.Tls;
 
@@ -21,6 +22,28 @@ public sealed class TlsProgramTests(TestCertificates certificates) : IClassFixtu
         Assert.Contains("client certificates required", broker.Output);
         Assert.Contains("Plain MQTT listener off", broker.Output);
         Assert.Contains("HTTP API on https://127.0.0.1:", broker.Output);
+    }
+
+    [ToolFact(Tool.MosquittoClients)]
+    public async Task A_client_without_a_certificate_is_one_warning_line_that_says_why()
+    {
+        var tlsPort = FreePorts.Next();
+        await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--in-memory", "--http-port", "0", "--log-format", "json",
+            "--tls-port", tlsPort.ToString(), "--tls-cert", certificates.ServerCertificateFile, "--tls-key", certificates.ServerKeyFile,
+            "--require-client-cert", "--tls-client-ca", certificates.CaFile, "--no-plain");
+        await broker.WaitForOutputAsync(HostProgram.Timeout, $"MQTT over TLS listener on mqtts://127.0.0.1:{tlsPort}");
+
+        var refused = await ProcessRunner.RunAsync(HostProgram.Timeout, ExternalTools.MosquittoPub, "-h", "127.0.0.1", "-p", tlsPort.ToString(),
+            "--cafile", certificates.CaFile, "-t", "t", "-m", "hi");
+
+        Assert.NotEqual(0, refused.ExitCode);
+        await Eventually.WaitUntilAsync(() => HostLogTests.Events(broker).Any(e => e.GetProperty("LogLevel").GetString() == "Warning"),
+            () => "no warning: " + broker.Output);
+        var warning = Assert.Single(HostLogTests.Events(broker), e => e.GetProperty("LogLevel").GetString() == "Warning");
+        Assert.Equal(1006, HostLogTests.EventId(warning));
+        var message = warning.GetProperty("Message").GetString()!;
+        Assert.Contains($"TLS handshake failed: the client presented no certificate (one issued by a CA in {certificates.CaFile} is required).", message);
+        Assert.DoesNotContain("..", message);
     }
 
     [Fact]
