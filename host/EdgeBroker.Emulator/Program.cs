@@ -35,7 +35,16 @@ var check = new Command("check", "Validate edgebroker.conf without starting: pri
 };
 check.SetAction(parseResult =>
 {
-    var file = parseResult.GetValue(configFile)?.FullName ?? Path.Combine(parseResult.GetValue(dataDir)!, EdgeBroker.Firmware.Relay.Settings.SettingsFile.FileName);
+    var named = parseResult.GetValue(configFile);
+    if (named is { Exists: false })
+    {
+        // Absent means "all defaults" for a data directory (a fresh device), not for a file the operator named: a
+        // mistyped path would pass the check.
+        Console.Error.WriteLine($"edgebroker-emulator: --config {named.FullName} was not found");
+        return 2;
+    }
+
+    var file = named?.FullName ?? Path.Combine(parseResult.GetValue(dataDir)!, EdgeBroker.Firmware.Relay.Settings.SettingsFile.FileName);
     var problems = new List<string>();
     var settings = EmulatedGateway.ReadSettings(file, _ => { }, problems);
     foreach (var problem in problems)

@@ -290,6 +290,19 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.DoesNotContain("w1fi-value", run.Output);
     }
 
+    /// <summary>A file the operator names must exist (a mistyped path passed as "all defaults"); an absent file in a data
+    /// directory still means a fresh device's defaults.</summary>
+    [Fact]
+    public async Task Emulator_config_check_refuses_a_named_file_that_does_not_exist()
+    {
+        var missing = Path.Combine(_directory, "edgebroker.cnf");
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--config", missing);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"--config {missing} was not found", run.Errors);
+    }
+
     /// <summary>config check prints the address the emulator listens on: edgebroker.conf's bind, else the emulator's
     /// 127.0.0.1 — not the device's 0.0.0.0, which it printed while the emulator listened on 127.0.0.1.</summary>
     [Theory]
