@@ -348,9 +348,15 @@ sealed partial class CoreBridge
                 _core.Qos2Completed(connection.ClientId, pubComp.PacketIdentifier);
                 return Continue;
             case MqttPubRelPacket pubRel:
-                // Answered even for an unknown identifier: the client may be resending after a reconnect [MQTT-4.3.3-2].
-                _core.Qos2Released(connection.ClientId, pubRel.PacketIdentifier);
-                return Sent(connection.Channel.SendAsync(new MqttPubCompPacket { PacketIdentifier = pubRel.PacketIdentifier }));
+                // Answered even for an unknown identifier: the client may be resending after a reconnect [MQTT-4.3.3-2];
+                // MQTT 5 says which (§3.7.2.1: 0x92 Packet Identifier not found; 3.1.1's PUBCOMP has no reason code).
+                return Sent(connection.Channel.SendAsync(new MqttPubCompPacket
+                {
+                    PacketIdentifier = pubRel.PacketIdentifier,
+                    ReasonCode = _core.Qos2Released(connection.ClientId, pubRel.PacketIdentifier)
+                        ? MqttPubCompReasonCode.Success
+                        : MqttPubCompReasonCode.PacketIdentifierNotFound,
+                }));
             case MqttSubscribePacket subscribe:
                 return OnSubscribe(connection, subscribe);
             case MqttUnsubscribePacket unsubscribe:

@@ -216,4 +216,26 @@ public sealed class FlowControlTests
 
         Assert.Equal(6, (await watcher.ReceivePayloadsAsync(6)).Count);
     }
+
+    /// <summary>A PUBREL for an identifier the session does not await is completed all the same, and MQTT 5 says so:
+    /// PUBCOMP 0x92 (Packet Identifier not found, §3.7.2.1); a known one gets 0x00.</summary>
+    [Theory]
+    [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
+    public async Task A_PUBREL_for_an_unknown_identifier_gets_PUBCOMP_0x92(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine);
+        await using var raw = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, (await Mqtt5Wire.ConnectAsync(raw, "releaser")).ReasonCode);
+
+        await raw.SendPacketIdAsync(0x62, 7);
+        var (unknownType, _, unknownBody) = await raw.ReadPacketAsync();
+        await Mqtt5Wire.PublishAsync(raw, "flow/released", "m", qos: 2, packetId: 8);
+        Assert.Equal(5, (await raw.ReadPacketAsync()).Type); // PUBREC
+        await raw.SendPacketIdAsync(0x62, 8);
+        var (knownType, _, knownBody) = await raw.ReadPacketAsync();
+
+        Assert.Equal((7, 0x92), (unknownType, (int)unknownBody[2]));
+        Assert.Equal(7, knownType);
+        Assert.True(knownBody.Length == 2 || knownBody[2] == 0x00);
+    }
 }
