@@ -153,11 +153,8 @@ sealed partial class CoreBridge
         {
             // Before authentication, which may pair a device that would then never get its credentials. A session
             // limit stays reached until sessions expire, so MQTT 5 hears "quota exceeded" rather than "server busy".
-            await channel.SendAsync(new MqttConnAckPacket
-            {
-                ReasonCode = MqttConnectReasonCode.QuotaExceeded,
-                ReturnCode = MqttConnectReturnCode.ConnectionRefusedServerUnavailable,
-            }).ConfigureAwait(false);
+            await channel.SendAsync(ConnAckRefusal.Of(MqttConnectReasonCode.QuotaExceeded, MqttConnectReturnCode.ConnectionRefusedServerUnavailable))
+                .ConfigureAwait(false);
             if (_sessionRefusals.ShouldReport(channel.Source, Clock.NowMs()))
             {
                 _logger.LogWarning(LogEvents.ConnectRefused,
@@ -179,11 +176,7 @@ sealed partial class CoreBridge
         {
             // The core never hears of it: a live connection with the same client ID carries on untouched.
             var code = ConnectRefusalCodes.For(decision, version);
-            await channel.SendAsync(new MqttConnAckPacket
-            {
-                ReasonCode = code,
-                ReturnCode = MqttConnectReasonCodeConverter.ToConnectReturnCode(code),
-            }).ConfigureAwait(false);
+            await channel.SendAsync(ConnAckRefusal.Of(code)).ConfigureAwait(false);
             if (_security.ShouldLogRefusal(decision, channel.Source, Clock.NowMs()))
             {
                 _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}{Thinned}",

@@ -181,7 +181,7 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
                 catch (BadPacketException bad) when (version == MqttProtocolVersion.V500)
                 {
                     // MQTT 5 lets the server say why before it closes (§4.13.1, §3.2.2.2); 3.1.1 only closes.
-                    await _writer.SendAsync(new MqttConnAckPacket { ReasonCode = bad.ConnAckReason }).ConfigureAwait(false);
+                    await _writer.SendAsync(ConnAckRefusal.Of(bad.ConnAckReason)).ConfigureAwait(false);
                     await _writer.DrainAsync(deadline.Token).ConfigureAwait(false);
                     shared.Problems.Report(source, $"{bad.Message}, answered with CONNACK 0x{(int)bad.ConnAckReason:X2}");
                     return false;
@@ -536,11 +536,7 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
         catch (BadPacketException bad) when (bad.InnerException is MqttProtocolViolationException violation
                                              && violation.Message.Contains(EmptyClientIdWithoutCleanSession, StringComparison.Ordinal))
         {
-            var refusal = new MqttConnAckPacket
-            {
-                ReturnCode = MqttConnectReturnCode.ConnectionRefusedIdentifierRejected,
-                ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid,
-            };
+            var refusal = ConnAckRefusal.Of(MqttConnectReasonCode.ClientIdentifierNotValid, MqttConnectReturnCode.ConnectionRefusedIdentifierRejected);
             await _writer.SendAsync(refusal).ConfigureAwait(false);
             await _writer.DrainAsync(cancellationToken).ConfigureAwait(false);
             shared.Problems.Report(source, "CONNECT with an empty client ID and clean session 0, answered with CONNACK 0x02");

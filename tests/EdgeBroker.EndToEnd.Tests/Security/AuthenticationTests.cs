@@ -144,6 +144,21 @@ public sealed class AuthenticationTests
         Assert.Equal("kept for the backend", (await back.ReceiveAsync()).ConvertPayloadToString());
     }
 
+    /// <summary>A refusing MQTT 5 CONNACK claims no limits the broker does not have: MQTTnet wrote Maximum QoS 0 and
+    /// Retain, Wildcard, Subscription Identifier and Shared Subscription Available 0 into every refusal.</summary>
+    [Theory]
+    [MemberData(nameof(Engines.WithSecurity), MemberType = typeof(Engines))]
+    public async Task A_refusing_MQTT_5_connack_claims_no_limits(string engine)
+    {
+        await using var broker = await StartAsync(engine);
+        await using var connection = await RawMqttConnection.OpenAsync(broker);
+
+        var (code, properties) = await EdgeBroker.EndToEnd.Tests.Protocol.Mqtt5Wire.ConnectAsync(connection, Device);
+
+        Assert.Equal(0x87, code);
+        Assert.Empty(properties.Keys.Intersect([0x24, 0x25, 0x28, 0x29, 0x2A]));
+    }
+
     /// <summary>The bytes themselves, without a client library's mapping of 3.1.1 return codes in between.</summary>
     [Theory]
     [MemberData(nameof(Engines.WithSecurity), MemberType = typeof(Engines))]
