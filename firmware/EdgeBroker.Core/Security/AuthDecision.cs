@@ -44,6 +44,12 @@ namespace EdgeBroker.Core.Security
         /// <summary>How long to wait before answering, so an address that keeps failing is slowed down.</summary>
         public int ResponseDelayMs { get; internal set; }
 
+        /// <summary>What kind of credentials the CONNECT came with — <c>anonymous</c>, <c>password</c> (a password-file user
+        /// name, or one of no known form), or the user name's mode (<c>Signature</c>, <c>Token</c>, <c>Device</c>,
+        /// <c>Pair</c>) —, so refusals of different kinds from one address are each logged
+        /// (<see cref="BrokerSecurity.ShouldLogRefusal"/>). Never the user name itself.</summary>
+        public string CredentialKind { get; internal set; }
+
         /// <summary>This failure locked the address out (the login throttle's limit was reached): always worth a log
         /// line, however many refusals from the address came before it.</summary>
         public bool LockedOut { get; internal set; }

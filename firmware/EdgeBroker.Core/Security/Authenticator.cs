@@ -75,6 +75,7 @@ namespace EdgeBroker.Core.Security
                 decision.LockedOut = true;
             }
 
+            decision.CredentialKind = CredentialKindOf(userName);
             if (decision.Client != null && userName != null && userName.Length > 0)
             {
                 decision.Client.UserName = userName;
@@ -82,6 +83,20 @@ namespace EdgeBroker.Core.Security
 
             decision.ResponseDelayMs = delay;
             return decision;
+        }
+
+        /// <summary>See <see cref="AuthDecision.CredentialKind"/>: one of seven, whatever the user name holds.</summary>
+        static string CredentialKindOf(string userName)
+        {
+            if (userName == null || userName.Length == 0)
+            {
+                return "anonymous";
+            }
+
+            int bar = userName.IndexOf('|');
+            string mode = bar < 0 ? null : userName.Substring(0, bar);
+            return mode == CredentialUserName.SignatureMode || mode == CredentialUserName.TokenMode
+                || mode == CredentialUserName.DeviceMode || mode == CredentialUserName.PairMode ? mode : "password";
         }
 
         AuthDecision Decide(string clientId, string userName, byte[] password, long nowMs)

@@ -84,12 +84,15 @@ namespace EdgeBroker.Core.Security
 
         /// <summary>Whether the refusal <paramref name="decision"/> of a CONNECT from <paramref name="remoteAddress"/> is
         /// worth a log line: the first of its kind from the address in a minute is — its <see cref="AuthDecision.Outcome"/>,
-        /// and whether the answer was slowed by the login throttle —, and the failure that locks the address out; the rest
+        /// the kind of credentials it came with (<see cref="AuthDecision.CredentialKind"/>: a pairing device refused after an
+        /// anonymous client went unlogged), and whether the answer was slowed by the login throttle —, and the failure that
+        /// locks the address out; the rest
         /// are counted (<see cref="ProblemReports"/>). A locked-out address retrying wrote a line per attempt, 106 lines
         /// for 106 attempts. A logged line ends with <see cref="ProblemReports.AddressRefusalNote"/>.</summary>
         public bool ShouldLogRefusal(AuthDecision decision, string remoteAddress, long nowMs)
         {
-            string kind = (remoteAddress == null ? "" : remoteAddress) + "|" + (int)decision.Outcome + (decision.ResponseDelayMs > 0 ? "|slowed" : "");
+            string kind = (remoteAddress == null ? "" : remoteAddress) + "|" + (int)decision.Outcome + "|" + decision.CredentialKind
+                + (decision.ResponseDelayMs > 0 ? "|slowed" : "");
             return _refusals.ShouldReport(kind, nowMs) || decision.LockedOut;
         }
 

@@ -33,6 +33,21 @@ public class AuthenticationTests
     }
 
     [Fact]
+    public void Refusals_from_one_address_are_logged_once_a_minute_per_kind_of_credentials()
+    {
+        AuthDecision anonymous = _fixture.Connect(ClientId, null, null);
+        AuthDecision anonymousAgain = _fixture.Connect(ClientId, null, null);
+        AuthDecision pairing = _fixture.Connect(ClientId, "Pair|GID_sensors", null);
+
+        Assert.Equal((AuthOutcome.NotAuthorized, AuthOutcome.NotAuthorized, AuthOutcome.NotAuthorized),
+            (anonymous.Outcome, anonymousAgain.Outcome, pairing.Outcome));
+        Assert.Equal(("anonymous", "Pair"), (anonymous.CredentialKind, pairing.CredentialKind));
+        Assert.True(_fixture.Security.ShouldLogRefusal(anonymous, SecurityFixture.Address, SecurityFixture.Now));
+        Assert.False(_fixture.Security.ShouldLogRefusal(anonymousAgain, SecurityFixture.Address, SecurityFixture.Now));
+        Assert.True(_fixture.Security.ShouldLogRefusal(pairing, SecurityFixture.Address, SecurityFixture.Now));
+    }
+
+    [Fact]
     public void A_refusal_shows_an_over_long_access_key_id_by_its_start_and_length()
     {
         string longKey = new string('K', 65_000);
