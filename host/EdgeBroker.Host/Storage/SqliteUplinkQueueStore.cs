@@ -187,8 +187,13 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
             }
             catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
             {
-                // Kept: the next flush or batch tries again (or, after the database closed, a restart resends them).
+                // Kept: the next flush or batch tries again (or, after the database closed, a restart resends them),
+                // on a full disk once the database has made room for them.
                 Restore(removals);
+                if (e is SqliteException sqlite && SqliteDatabase.IsCannotWrite(sqlite))
+                {
+                    _database.MakeRoom();
+                }
             }
         }
     }
