@@ -41,7 +41,7 @@ namespace EdgeBroker.Firmware.Storage
 
             // Sessions before messages: a compacted log is replayed in this order, small entries first.
             _sections = new ILogSection[] { _sessions, _devices, _retained, _offline, _uplinks };
-            _compactor = new LogCompactor(files, _offline, _sections);
+            _compactor = new LogCompactor(files, _offline, _sections, limits.CompactionReserveBytes);
             _log.Attach(_sections, _compactor);
         }
 
@@ -98,10 +98,17 @@ namespace EdgeBroker.Firmware.Storage
         /// </summary>
         public static FlashStore Open(string rootDirectory, FlashStoreLimits limits, OfflineLimits offlineLimits)
         {
-            LogFiles files;
+            return Open(new LogFiles(rootDirectory), limits, offlineLimits);
+        }
+
+        /// <summary><see cref="Open(string, FlashStoreLimits, OfflineLimits)"/> on <paramref name="files"/> (tests pass
+        /// a drive of their own).</summary>
+        internal static FlashStore Open(LogFiles files, FlashStoreLimits limits, OfflineLimits offlineLimits)
+        {
+            string rootDirectory = files.RootDirectory;
             try
             {
-                files = new LogFiles(rootDirectory);
+                files.CreateDirectory();
                 files.RecoverInterruptedSwitch();
             }
             catch (Exception e)
@@ -114,6 +121,7 @@ namespace EdgeBroker.Firmware.Storage
             try
             {
                 store.Load(files);
+                files.MakeReserve(limits.CompactionReserveBytes);
             }
             catch (FlashStoreException)
             {
@@ -140,7 +148,7 @@ namespace EdgeBroker.Firmware.Storage
 
         void Load(LogFiles files)
         {
-            LogFile file = files.LogExists ? LogFile.Open(files.LogPath) : _compactor.Compact(null);
+            LogFile file = files.LogExists ? LogFile.Open(files, files.LogPath) : _compactor.Compact(null);
             _log.Use(file);
             bool torn;
             int formatVersion;

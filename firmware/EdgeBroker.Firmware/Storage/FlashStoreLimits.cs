@@ -10,6 +10,7 @@ namespace EdgeBroker.Firmware.Storage
             CompactAtDeadBytes = 32 * 1024;
             SessionReserveBytes = 4 * 1024;
             MaxSessionBytes = 16 * 1024;
+            CompactionReserveBytes = 16 * 1024;
         }
 
         /// <summary>The log file never grows beyond this. A message that would not fit even after a compaction is
@@ -31,5 +32,10 @@ namespace EdgeBroker.Firmware.Storage
         /// beyond it is refused at its CONNECT (0x03); a subscription beyond it ends the connection, as a store that
         /// cannot write does.</summary>
         public int MaxSessionBytes { get; set; }
+
+        /// <summary>The reserve file's size (<c>edgebroker.log.reserve</c>): room kept on the drive for a compaction when
+        /// the drive is full. A full drive's log is rewritten once its live state fits here — the sessions' whole share
+        /// by default, so once every kept message is acknowledged — and the store takes messages again.</summary>
+        public int CompactionReserveBytes { get; set; }
     }
 }

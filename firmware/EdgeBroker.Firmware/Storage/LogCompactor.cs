@@ -15,6 +15,7 @@ namespace EdgeBroker.Firmware.Storage
         readonly LogFiles _files;
         readonly FlashOfflineStore _offline;
         readonly ILogSection[] _sections;
+        readonly int _reserveBytes;
         LogFile _source;
         LogFile _target;
         RecordWriter _writer;
@@ -22,9 +23,11 @@ namespace EdgeBroker.Firmware.Storage
 
         /// <param name="offline">Also among <paramref name="sections"/>; the header keeps its last issued id.</param>
         /// <param name="sections">Every store, in the order their entries are written.</param>
-        public LogCompactor(LogFiles files, FlashOfflineStore offline, ILogSection[] sections)
+        /// <param name="reserveBytes">The reserve file's size (<see cref="FlashStoreLimits.CompactionReserveBytes"/>).</param>
+        public LogCompactor(LogFiles files, FlashOfflineStore offline, ILogSection[] sections, int reserveBytes)
         {
             _files = files;
+            _reserveBytes = reserveBytes;
             _offline = offline;
             _sections = sections;
         }
@@ -51,7 +54,24 @@ namespace EdgeBroker.Firmware.Storage
             _chunk = new byte[CopyChunkSize];
             try
             {
-                WriteNewLog(buffer);
+                try
+                {
+                    WriteNewLog(buffer);
+                }
+                catch (System.IO.IOException)
+                {
+                    // No room for the new log beside the old one (a full drive): the reserve file holds that room.
+                    // Given up, it takes a live state up to its size — once acknowledged entries are forgotten, the
+                    // sessions and what is still kept — and the old log's room comes back when it is deleted. Without
+                    // a reserve left, this waits until the live state fits what the drive has free.
+                    if (!_files.ReleaseReserve())
+                    {
+                        throw;
+                    }
+
+                    WriteNewLog(buffer);
+                }
+
                 if (current != null)
                 {
                     current.Close();
@@ -63,7 +83,9 @@ namespace EdgeBroker.Firmware.Storage
                     _sections[i].CommitRelocation();
                 }
 
-                return LogFile.Open(_files.LogPath);
+                // The old log's room is free now: the reserve a full drive took is made again (or later, if not).
+                _files.MakeReserve(_reserveBytes);
+                return LogFile.Open(_files, _files.LogPath);
             }
             finally
             {
@@ -94,7 +116,7 @@ namespace EdgeBroker.Firmware.Storage
         void WriteNewLog(RecordBuffer buffer)
         {
             _files.DeleteCompactionOutput();
-            _target = LogFile.Create(_files.CompactionPath);
+            _target = LogFile.Create(_files, _files.CompactionPath);
             bool written = false;
             try
             {

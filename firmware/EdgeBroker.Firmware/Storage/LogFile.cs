@@ -13,15 +13,17 @@ namespace EdgeBroker.Firmware.Storage
     /// </summary>
     internal sealed class LogFile
     {
-        FileStream _stream;
+        readonly LogFiles _files;
+        Stream _stream;
         readonly string _path;
         int _length;
 
-        LogFile(FileStream stream, string path)
+        LogFile(LogFiles files, string path, FileMode mode)
         {
-            _stream = stream;
+            _files = files;
+            _stream = files.OpenStream(path, mode);
             _path = path;
-            _length = (int)stream.Length;
+            _length = (int)_stream.Length;
         }
 
         public string Path
@@ -34,15 +36,15 @@ namespace EdgeBroker.Firmware.Storage
             get { return _length; }
         }
 
-        public static LogFile Open(string path)
+        public static LogFile Open(LogFiles files, string path)
         {
-            return new LogFile(new FileStream(path, FileMode.Open, FileAccess.ReadWrite), path);
+            return new LogFile(files, path, FileMode.Open);
         }
 
         /// <summary>A new, empty file (an existing one is overwritten).</summary>
-        public static LogFile Create(string path)
+        public static LogFile Create(LogFiles files, string path)
         {
-            return new LogFile(new FileStream(path, FileMode.Create, FileAccess.ReadWrite), path);
+            return new LogFile(files, path, FileMode.Create);
         }
 
         /// <summary>Reads up to <paramref name="count"/> bytes at <paramref name="position"/>; fewer only at the end of
@@ -117,7 +119,7 @@ namespace EdgeBroker.Firmware.Storage
             Discard(_stream);
             try
             {
-                _stream = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite);
+                _stream = _files.OpenStream(_path, FileMode.Open);
                 _length = (int)_stream.Length;
             }
             catch (System.Exception)
@@ -126,7 +128,7 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        static void Discard(FileStream stream)
+        static void Discard(Stream stream)
         {
             try
             {

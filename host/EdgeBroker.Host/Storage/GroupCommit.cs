@@ -234,13 +234,14 @@ public sealed class GroupCommit : IDisposable
             {
                 // The disk or MaxDatabaseBytes is full, or the disk failed the write: the whole batch was rolled back.
                 // What waits for it is refused (the publishers send again); deletions go on their own, since they are
-                // what makes room again.
+                // what makes room again — on a full disk once the database has made room for them.
                 var deletions = _batch.Where(change => !change.IsAwaited).ToList();
                 foreach (var change in _batch)
                 {
                     change.Failed = change.IsAwaited;
                 }
 
+                _database.MakeRoom();
                 if (deletions.Count > 0 && !TryCommit(deletions))
                 {
                     foreach (var change in deletions)
@@ -300,6 +301,7 @@ public sealed class GroupCommit : IDisposable
             change.Committed();
         }
 
+        _database.GrowIfRoom();
         Batches++;
         Changes += changes.Count;
         return true;

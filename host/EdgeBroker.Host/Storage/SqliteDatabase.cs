@@ -157,9 +157,12 @@ public sealed class SqliteDatabase : IDisposable
         raw.sqlite3_config(raw.SQLITE_CONFIG_MULTITHREAD);
     }
 
-    SqliteDatabase(SqliteConnection connection, string path)
+    SqliteDatabase(SqliteConnection connection, string path, DiskReserve reserve, long walBytes, long limitPages)
     {
         _connection = connection;
+        _reserve = reserve;
+        _walBytes = walBytes;
+        _limitPages = limitPages;
         Path = path;
         _begin = RawStatement("BEGIN IMMEDIATE");
         _commit = RawStatement("COMMIT");
@@ -173,19 +176,129 @@ public sealed class SqliteDatabase : IDisposable
     /// its own (multi-thread mode), so nothing may touch the connection without it.</summary>
     public object Sync { get; } = new();
 
-    /// <summary>With a size limit, the write-ahead log is held to this fraction of it (1 / WalShare).</summary>
-    const long WalShare = 4;
+    /// <summary>The write-ahead log is held to this fraction of the size limit (or of the disk's free space at start,
+    /// without one): the log, its overrun and the reserve (<see cref="DiskReserve"/>) take four such shares, so the
+    /// database gets the other twelve and everything stays within the limit.</summary>
+    const long WalShare = 16;
+
+    /// <summary>The write-ahead log's bound on a large disk (256 pages of 4 KB; SQLite's default is 1,000).</summary>
+    const long MaxWalBytes = 1024 * 1024;
+
+    /// <summary>SQLite's own maximum of max_page_count: no limit.</summary>
+    const long UnlimitedPages = 4294967294;
+
+    /// <summary>The reserve file in the data directory, beside the database.</summary>
+    public const string ReserveFileName = "edgebroker.reserve";
+
+    /// <summary>How often, at most, a database that gave up its reserve looks whether the disk has room again.</summary>
+    const long RoomCheckIntervalMs = 1000;
+
+    readonly DiskReserve _reserve;
+    readonly long _walBytes;
+    readonly long _limitPages;
+    bool _frozen;
+    long _nextRoomCheckMs;
+
+    /// <summary>The database may not grow beyond its file: it gave up its reserve on a full disk and waits for room
+    /// (<see cref="MakeRoom"/>).</summary>
+    public bool IsFrozen => _frozen;
+
+    /// <summary>
+    /// After a write failed because the disk or the size limit is full (under <see cref="Sync"/>): when it is the disk
+    /// (less free than the log's bound), gives up the reserve file, checkpoints the log into the database file —
+    /// which may need the database file to grow by what the log holds, the reserve's room — and truncates it, and from
+    /// then on keeps the database within its file (max_page_count at its page count): every later checkpoint only
+    /// overwrites pages, so deletions can always be written, their pages are reused by new rows, and the store takes
+    /// messages again as soon as acknowledged ones are deleted. Returns whether the log was checkpointed (a retry may
+    /// succeed). <see cref="GrowIfRoom"/> lifts the freeze once the disk has room again.
+    /// </summary>
+    public bool MakeRoom()
+    {
+        if (!_frozen)
+        {
+            if (_reserve.FreeBytes() >= _walBytes)
+            {
+                return false;
+            }
+
+            // Frozen at once, before the checkpoint: SQLite then holds the database to what it has now, whose pages
+            // beyond the file the released room takes, even if this checkpoint fails and a later one does it.
+            _reserve.Release();
+            Freeze();
+            _nextRoomCheckMs = Environment.TickCount64 + RoomCheckIntervalMs;
+        }
+
+        return TryCheckpoint(_connection);
+    }
+
+    /// <summary>After a commit (under <see cref="Sync"/>), at most once a second while frozen: once the disk has room
+    /// for the reserve and a full log, the reserve is made again and the database may grow up to its limit.</summary>
+    internal void GrowIfRoom()
+    {
+        if (_frozen && Environment.TickCount64 >= _nextRoomCheckMs)
+        {
+            _nextRoomCheckMs = Environment.TickCount64 + RoomCheckIntervalMs;
+            if (_reserve.FreeBytes() >= ReserveBytes + _walBytes)
+            {
+                Grow();
+            }
+        }
+    }
+
+    long ReserveBytes => 2 * _walBytes;
+
+    void Grow()
+    {
+        if (_reserve.TryMake(ReserveBytes))
+        {
+            Execute(_connection, $"PRAGMA max_page_count = {_limitPages};");
+            _frozen = false;
+        }
+        else
+        {
+            Freeze();
+        }
+    }
+
+    void Freeze()
+    {
+        // max_page_count may not go below what the database holds: its page count, all in the file after the checkpoint.
+        Execute(_connection, "PRAGMA max_page_count = 1;");
+        _frozen = true;
+    }
+
+    /// <summary>Checkpoints the whole log into the database file and truncates it; false when that could not be done
+    /// (no room for the database file to grow, or a statement still reading).</summary>
+    static bool TryCheckpoint(SqliteConnection connection)
+    {
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            using var reader = command.ExecuteReader();
+            return reader.Read() && reader.GetInt32(0) == 0 && reader.GetInt64(1) == reader.GetInt64(2);
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    static long FreeBytesOf(string directory) => new DriveInfo(directory).AvailableFreeSpace;
 
     /// <summary>The group commit every queued row change goes through.</summary>
     public GroupCommit Writes { get; }
 
     /// <summary>Opens (or creates) <see cref="FileName"/> in <paramref name="dataDirectory"/>, which must exist. Throws
     /// <see cref="StoreUnavailableException"/>, naming the file and what to do, when SQLite cannot use the file.</summary>
-    /// <param name="maxBytes">Largest size the file may grow to (SQLite's max_page_count, never below what it holds
-    /// already); 0 sets no limit. Writes beyond it fail with SQLITE_FULL, as on a full disk. The write-ahead log is held
-    /// to a quarter of it too (<see cref="WalShare"/>), so the two together stay within 1.25 times the limit.</param>
+    /// <param name="maxBytes">Largest size the database, its write-ahead log and the reserve file together may take
+    /// (the database gets three quarters: SQLite's max_page_count, never below what it holds already; see
+    /// <see cref="WalShare"/>); 0 sets no limit. Writes beyond it fail with SQLITE_FULL, as on a full disk.</param>
     /// <param name="synchronous">When a commit reaches the disk (SQLite's PRAGMA synchronous).</param>
-    public static SqliteDatabase Open(string dataDirectory, long maxBytes = 0, SqliteSynchronous synchronous = SqliteSynchronous.Normal)
+    /// <param name="freeBytes">The bytes free on the file system holding a path (the disk's gauge; tests pass their
+    /// own).</param>
+    public static SqliteDatabase Open(string dataDirectory, long maxBytes = 0, SqliteSynchronous synchronous = SqliteSynchronous.Normal,
+        Func<string, long>? freeBytes = null)
     {
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDirectory, FileName));
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
@@ -208,19 +321,28 @@ public sealed class SqliteDatabase : IDisposable
             }
 
             Migrate(connection, path);
-            if (maxBytes > 0)
-            {
-                // max_page_count bounds the database file only. The log grows by every committed page until a
-                // checkpoint (SQLite's default: at 1,000 pages, 4 MB) and keeps its size after one: on a disk sized for
-                // the limit it could fill the disk first — and then not even a deletion of acknowledged rows can be
-                // written. So it is checkpointed at a quarter of the limit and cut back to that after each checkpoint.
-                var pageSize = Convert.ToInt64(Scalar(connection, "PRAGMA page_size;"));
-                var walBytes = Math.Max(pageSize * 8, maxBytes / WalShare);
-                Execute(connection, $"PRAGMA max_page_count = {Math.Max(1, maxBytes / pageSize)}; " +
-                    $"PRAGMA wal_autocheckpoint = {walBytes / pageSize}; PRAGMA journal_size_limit = {walBytes};");
-            }
+            freeBytes ??= FreeBytesOf;
+            var pageSize = Convert.ToInt64(Scalar(connection, "PRAGMA page_size;"));
+            var reserve = new DiskReserve(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, ReserveFileName), freeBytes);
 
-            return new SqliteDatabase(connection, path);
+            // A reserve left by the last run is given back first: the checkpoint below may need its room, and it is
+            // made again at the size this run works out.
+            reserve.Release();
+            TryCheckpoint(connection);
+
+            // The log takes every committed page until a checkpoint copies them into the database file, which then
+            // grows; on a full disk neither can grow, so not even the deletion of acknowledged rows can be written and
+            // nothing ever comes back (a reviewer's 2 MB disk: the whole store sat in a 2 MB log). So the log is
+            // checkpointed at a bound (a sixteenth of the limit or of the free space, at most 1 MB) and cut back to it,
+            // and a reserve file of twice that — what a checkpoint of a log that overran its bound needs — is kept to be
+            // given up when the disk is full (MakeRoom).
+            var budget = maxBytes > 0 ? maxBytes : freeBytes(dataDirectory);
+            var walBytes = Math.Clamp(budget / WalShare / pageSize * pageSize, pageSize * 4, MaxWalBytes);
+            var limitPages = maxBytes > 0 ? Math.Max(maxBytes / 2, maxBytes - 4 * walBytes) / pageSize : UnlimitedPages;
+            Execute(connection, $"PRAGMA wal_autocheckpoint = {walBytes / pageSize}; PRAGMA journal_size_limit = {walBytes};");
+            var database = new SqliteDatabase(connection, path, reserve, walBytes, limitPages);
+            database.Grow();
+            return database;
         }
         catch (SqliteException e) when (Unusable(path, e) is { } unusable)
         {

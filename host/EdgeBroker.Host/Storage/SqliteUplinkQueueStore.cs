@@ -18,6 +18,11 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
 {
     static readonly TimeSpan RemovalFlushDelay = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Removals deleted per transaction. A transaction's pages must fit in the write-ahead log's room: on a
+    /// disk that was full, the whole drained queue deleted at once (1,165 rows of 1 KB) needed more log than the disk
+    /// had, failed every time, and the queue's rows — and the refusals — stayed for good.</summary>
+    const int RemovalsPerTransaction = 128;
+
     readonly SqliteDatabase _database;
     readonly SqliteCommand _insert;
     readonly Dictionary<string, Usage> _usage = new(StringComparer.Ordinal);
@@ -180,20 +185,30 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
             List<(string Uplink, long Sequence)> removals = [];
             try
             {
-                using var transaction = _database.BeginTransaction();
-                (removals, var deleted) = DeleteRemovals(transaction);
-                transaction.Commit();
-                Forget(deleted);
+                do
+                {
+                    using var transaction = _database.BeginTransaction();
+                    (removals, var deleted) = DeleteRemovals(transaction);
+                    transaction.Commit();
+                    Forget(deleted);
+                }
+                while (removals.Count == RemovalsPerTransaction);
             }
             catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
             {
-                // Kept: the next flush or batch tries again (or, after the database closed, a restart resends them).
+                // Kept: the next flush or batch tries again (or, after the database closed, a restart resends them),
+                // on a full disk once the database has made room for them.
                 Restore(removals);
+                if (e is SqliteException sqlite && SqliteDatabase.IsCannotWrite(sqlite))
+                {
+                    _database.MakeRoom();
+                }
             }
         }
     }
 
-    /// <summary>Takes the collected removals and deletes them in <paramref name="transaction"/>; the caller applies
+    /// <summary>Takes up to <see cref="RemovalsPerTransaction"/> collected removals and deletes them in
+    /// <paramref name="transaction"/>; the caller applies
     /// the deleted sizes after the commit (<see cref="Forget"/>) or gives the removals back on failure
     /// (<see cref="Restore"/>). Called under the database's lock.</summary>
     (List<(string Uplink, long Sequence)> Removals, List<(string Uplink, long Size)> Deleted) DeleteRemovals(SqliteTransaction transaction)
@@ -201,8 +216,8 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
         List<(string Uplink, long Sequence)> removals;
         lock (_removals)
         {
-            removals = [.. _removals];
-            _removals.Clear();
+            removals = [.. _removals.Take(RemovalsPerTransaction)];
+            _removals.ExceptWith(removals);
         }
 
         var deleted = new List<(string Uplink, long Size)>();

@@ -99,7 +99,7 @@ public sealed class AcknowledgedRunsTests : IDisposable
     {
         var limits = new OfflineLimits { MaxMessagesPerClient = 100_000, MaxBytesPerClient = long.MaxValue };
         var payload = new string('p', 1000);
-        using var database = SqliteDatabase.Open(_directory.Path, maxBytes: 128 * 1024);
+        using var database = SqliteDatabase.Open(_directory.Path, maxBytes: 256 * 1024);
         var offline = new SqliteOfflineStore(database, limits);
         var first = Enumerable.Range(0, 30).Select(_ => offline.Append("dev", payload)).ToList();
         Assert.True(offline.Commit());

@@ -17,7 +17,7 @@ public sealed class FullDatabaseTests : IDisposable
         var limits = new OfflineLimits { MaxMessagesPerClient = 100_000, MaxBytesPerClient = long.MaxValue };
         var payload = new string('p', 1000);
         var ids = new List<long>();
-        using (var database = SqliteDatabase.Open(_directory.Path, maxBytes: 128 * 1024))
+        using (var database = SqliteDatabase.Open(_directory.Path, maxBytes: 256 * 1024))
         {
             var offline = new SqliteOfflineStore(database, limits);
             while (true)
@@ -82,7 +82,7 @@ public sealed class FullDatabaseTests : IDisposable
     {
         var limits = new OfflineLimits { MaxMessagesPerClient = 100_000, MaxBytesPerClient = long.MaxValue };
         var payload = new string('p', 1000);
-        using var database = SqliteDatabase.Open(_directory.Path, maxBytes: 128 * 1024);
+        using var database = SqliteDatabase.Open(_directory.Path, maxBytes: 256 * 1024);
         var offline = new SqliteOfflineStore(database, limits);
         GroupCommit.Pending pending;
         do
