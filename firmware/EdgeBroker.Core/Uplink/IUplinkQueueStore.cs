@@ -23,8 +23,10 @@ namespace EdgeBroker.Core.Uplink
         /// that comes back after a crash is sent again, and the dedupe id covers that.</summary>
         void Remove(string uplink, long sequence);
 
-        /// <summary>Forgets the oldest entry and returns its sequence; 0 when the queue is empty.</summary>
-        long RemoveOldest(string uplink);
+        /// <summary>Forgets the oldest entry with a sequence above <paramref name="afterSequence"/> and returns its
+        /// sequence; 0 when there is none. The uplink passes the last sequence it sent, so an entry in flight (on its way
+        /// to the upstream already) is never the one a full queue drops.</summary>
+        long RemoveOldest(string uplink, long afterSequence);
 
         int Count(string uplink);
 

@@ -66,20 +66,23 @@ namespace EdgeBroker.Core.Uplink
             }
         }
 
-        public long RemoveOldest(string uplink)
+        public long RemoveOldest(string uplink, long afterSequence)
         {
             lock (_sync)
             {
                 Queue queue = QueueOf(uplink);
-                if (queue.Entries.Count == 0)
+                for (int i = 0; i < queue.Entries.Count; i++)
                 {
-                    return 0;
+                    UplinkEntry oldest = (UplinkEntry)queue.Entries[i];
+                    if (oldest.Sequence > afterSequence)
+                    {
+                        queue.Entries.RemoveAt(i);
+                        queue.Bytes -= oldest.Size;
+                        return oldest.Sequence;
+                    }
                 }
 
-                UplinkEntry oldest = (UplinkEntry)queue.Entries[0];
-                queue.Entries.RemoveAt(0);
-                queue.Bytes -= oldest.Size;
-                return oldest.Sequence;
+                return 0;
             }
         }
 

@@ -276,8 +276,8 @@ namespace EdgeBroker.Core.Uplink
             return UplinkOfferOutcome.Queued;
         }
 
-        /// <summary>Whether an entry of <paramref name="size"/> fits, after dropping the oldest entries when the policy
-        /// allows it. Called under the lock.</summary>
+        /// <summary>Whether an entry of <paramref name="size"/> fits, after dropping the oldest entries not yet sent when
+        /// the policy allows it. Called under the lock.</summary>
         bool MakeRoom(long size, ref long dropped)
         {
             if (size > _settings.MaxQueuedBytes)
@@ -292,14 +292,15 @@ namespace EdgeBroker.Core.Uplink
                     return false;
                 }
 
-                long sequence = _store.RemoveOldest(_settings.Name);
+                // The oldest entry not yet sent: one in flight is on its way to the upstream already (dropped, it would
+                // still arrive, and its window slot would let one more PUBLISH out than the window allows).
+                long sequence = _store.RemoveOldest(_settings.Name, _lastTaken);
                 if (sequence == 0)
                 {
-                    // Only appends under way fill the queue: nothing durable to drop yet.
+                    // Only entries in flight and appends under way fill the queue: nothing unsent and durable to drop.
                     return false;
                 }
 
-                ForgetInFlight(sequence);
                 _queuedCount = _store.Count(_settings.Name) + _pendingCount;
                 _queuedBytes = _store.Bytes(_settings.Name) + _pendingBytes;
                 _dropped++;
@@ -871,7 +872,7 @@ namespace EdgeBroker.Core.Uplink
                 UplinkEntry entry = ForgetInFlight(sequence);
                 if (entry == null)
                 {
-                    // Dropped meanwhile, or a second acknowledgement of a resent entry.
+                    // A second acknowledgement of a resent entry.
                     return;
                 }
 

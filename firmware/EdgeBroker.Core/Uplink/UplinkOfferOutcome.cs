@@ -9,7 +9,9 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Durably queued: the publisher may be acknowledged.</summary>
         Queued,
 
-        /// <summary>The queue is full under <see cref="UplinkFullPolicy.RefuseNew"/> (MQTT 5: PUBACK 0x97).</summary>
+        /// <summary>The queue is full under <see cref="UplinkFullPolicy.RefuseNew"/>, or under
+        /// <see cref="UplinkFullPolicy.DropOldest"/> with nothing left to drop but entries in flight (MQTT 5: PUBACK
+        /// 0x97).</summary>
         Full,
 
         /// <summary>The store could not write: the publisher must not be acknowledged.</summary>

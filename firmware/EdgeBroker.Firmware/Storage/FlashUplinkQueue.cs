@@ -138,19 +138,22 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        public long RemoveOldest(string uplink)
+        public long RemoveOldest(string uplink, long afterSequence)
         {
             lock (_sync)
             {
                 MessageQueue entries = Find(uplink);
-                if (entries == null)
+                for (int i = 0; entries != null && i < entries.Count; i++)
                 {
-                    return 0;
+                    long sequence = entries.IdAt(i);
+                    if (sequence > afterSequence)
+                    {
+                        ForgetAndPersist(entries, i);
+                        return sequence;
+                    }
                 }
 
-                long sequence = entries.IdAt(0);
-                ForgetAndPersist(entries, 0);
-                return sequence;
+                return 0;
             }
         }
 

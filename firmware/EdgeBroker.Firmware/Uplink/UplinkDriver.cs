@@ -272,7 +272,7 @@ namespace EdgeBroker.Firmware.Uplink
             string tally;
             if (Made(ref _droppedReports).ShouldReport(droppedTotal, out tally))
             {
-                _log.Warning("Uplink " + uplink.Name + ": queue full, dropped its oldest entry" + tally);
+                _log.Warning("Uplink " + uplink.Name + ": queue full, dropped its oldest entry not yet sent" + tally);
             }
         }
 
@@ -437,16 +437,41 @@ namespace EdgeBroker.Firmware.Uplink
             // Under the lock, so a PUBACK that overtakes the return of Publish finds its entry.
             lock (_sync)
             {
-                int sent = _transport.Publish(entry.RemoteTopic, entry.Payload, 1, entry.Retain, entry.Duplicate, PacketIdFor(entry.Sequence));
-                int free = 0;
-                while (_packetIds[free] != 0 && _sequences[free] != entry.Sequence)
+                // The slot is found before sending: a PUBLISH the table could not track would never have its PUBACK
+                // reported, and its entry would hold a place in the core's window for good.
+                int slot = SlotFor(entry.Sequence);
+                if (slot < 0)
                 {
-                    free++;
+                    // More in flight than the window: the core and the table disagree. A new connection starts both
+                    // afresh (the table is cleared, the core resends what is unacknowledged).
+                    throw new UplinkTransportException("more than uplink_inflight (" + _packetIds.Length
+                        + ") messages would be in flight; reconnecting to resend them");
                 }
 
-                _packetIds[free] = sent;
-                _sequences[free] = entry.Sequence;
+                _packetIds[slot] = _transport.Publish(entry.RemoteTopic, entry.Payload, 1, entry.Retain, entry.Duplicate, PacketIdFor(entry.Sequence));
+                _sequences[slot] = entry.Sequence;
             }
+        }
+
+        /// <summary>The table's slot for the entry <paramref name="sequence"/>: the one it already has, else a free one;
+        /// -1 when all are taken by other entries. Under the lock.</summary>
+        int SlotFor(long sequence)
+        {
+            int free = -1;
+            for (int i = 0; i < _packetIds.Length; i++)
+            {
+                if (_packetIds[i] != 0 && _sequences[i] == sequence)
+                {
+                    return i;
+                }
+
+                if (_packetIds[i] == 0 && free < 0)
+                {
+                    free = i;
+                }
+            }
+
+            return free;
         }
 
         /// <summary>The connection failed under the driver (a send or subscribe): close it and let the core back off.</summary>

@@ -113,17 +113,19 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
         _removalFlush.Request();
     }
 
-    public long RemoveOldest(string uplink)
+    public long RemoveOldest(string uplink, long afterSequence)
     {
         lock (_database.Sync)
         {
             FlushRemovals();
             using var command = _database.Command(
                 """
-                DELETE FROM uplink_queue WHERE sequence = (SELECT MIN(sequence) FROM uplink_queue WHERE uplink = $uplink)
+                DELETE FROM uplink_queue
+                WHERE sequence = (SELECT MIN(sequence) FROM uplink_queue WHERE uplink = $uplink AND sequence > $after)
                 RETURNING sequence, size
                 """);
             command.Parameters.AddWithValue("$uplink", uplink);
+            command.Parameters.AddWithValue("$after", afterSequence);
             using var reader = command.ExecuteReader();
             if (!reader.Read())
             {

@@ -147,7 +147,7 @@ sealed class UplinkService(
         // The core's rule for every per-message drop: the first, then at most one a minute.
         if (_reports[uplink].Dropped.ShouldReport(droppedTotal, out var tally))
         {
-            _logger.LogWarning(LogEvents.UplinkQueueDropped, "Uplink {Name}: queue full (MaxQueuedMessages {Max}, MaxQueuedBytes {MaxBytes}): dropped the oldest message{Tally}",
+            _logger.LogWarning(LogEvents.UplinkQueueDropped, "Uplink {Name}: queue full (MaxQueuedMessages {Max}, MaxQueuedBytes {MaxBytes}): dropped the oldest message not yet sent{Tally}",
                 uplink.Name, uplink.Settings.MaxQueuedMessages, uplink.Settings.MaxQueuedBytes, tally);
         }
     }

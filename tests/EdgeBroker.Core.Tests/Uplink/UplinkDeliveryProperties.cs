@@ -80,6 +80,77 @@ public class UplinkDeliveryProperties
         return upstream.SequenceEqual(published) && store.Count("cloud") == 0;
     }
 
+    // Steps as above, against a queue a few entries long: drop-oldest takes only entries not yet sent, so the window is
+    // never exceeded, and each published message is either delivered, or counted as dropped or refused — never both.
+    [Property(MaxTest = 300)]
+    public bool Under_drop_oldest_the_window_holds_and_every_message_is_delivered_or_counted_once(int[] steps, PositiveInt window, PositiveInt bound)
+    {
+        int windowSize = 1 + window.Get % 4;
+        var uplink = Connected(Settings(window: windowSize, maxMessages: 1 + bound.Get % 6));
+        int published = 0;
+        var upstream = new List<int>();
+        var seenIds = new HashSet<string>();
+        var unacknowledged = new List<UplinkEntry>();
+        long now = 0;
+
+        foreach (int step in steps ?? Array.Empty<int>())
+        {
+            switch ((step & 0x7fffffff) % 4)
+            {
+                case 0:
+                    uplink.Offer(Message("t", (published++).ToString()), now);
+                    break;
+                case 1:
+                    foreach (var entry in Take(uplink, now))
+                    {
+                        if (seenIds.Add(entry.DedupeId))
+                        {
+                            upstream.Add(int.Parse(PayloadOf(entry)));
+                        }
+
+                        unacknowledged.Add(entry);
+                    }
+
+                    if (unacknowledged.Count > windowSize || uplink.Status(now).InFlight > windowSize)
+                    {
+                        return false;
+                    }
+
+                    break;
+                case 2 when unacknowledged.Count > 0:
+                    var acked = unacknowledged[(step >> 4 & 0xffff) % unacknowledged.Count];
+                    unacknowledged.Remove(acked);
+                    uplink.Acknowledged(acked.Sequence);
+                    break;
+                case 3:
+                    unacknowledged.Clear();
+                    uplink.ConnectionLost("lost", now);
+                    now += 1_000_000;
+                    uplink.NextConnect(now);
+                    uplink.Connected(now);
+                    break;
+            }
+        }
+
+        unacknowledged.ForEach(entry => uplink.Acknowledged(entry.Sequence));
+        for (int round = 0; round < published + 2; round++)
+        {
+            foreach (var entry in Take(uplink, now))
+            {
+                if (seenIds.Add(entry.DedupeId))
+                {
+                    upstream.Add(int.Parse(PayloadOf(entry)));
+                }
+
+                uplink.Acknowledged(entry.Sequence);
+            }
+        }
+
+        var status = uplink.Status(now);
+        return upstream.SequenceEqual(upstream.Order()) && upstream.Count + status.Dropped + status.Refused == published
+            && status.Acknowledged == upstream.Count && status.Queued == 0;
+    }
+
     [Property(MaxTest = 200)]
     public bool The_queue_never_exceeds_its_bounds_and_keeps_the_newest_under_drop_oldest(PositiveInt count, PositiveInt bound)
     {

@@ -22,7 +22,7 @@ internal sealed class FailingUplinkQueueStore : IUplinkQueueStore
     public long Append(string uplink, UplinkEntry entry) => 0;
     public int Read(string uplink, long afterSequence, int max, System.Collections.ArrayList into) => 0;
     public void Remove(string uplink, long sequence) { }
-    public long RemoveOldest(string uplink) => 0;
+    public long RemoveOldest(string uplink, long afterSequence) => 0;
     public int Count(string uplink) => 0;
     public long Bytes(string uplink) => 0;
     public long OldestEnqueuedAtMs(string uplink) => 0;

@@ -115,6 +115,65 @@ public class UplinkQueueTests
     }
 
     [Fact]
+    public void Drop_oldest_drops_the_oldest_entry_not_yet_sent_and_never_one_in_flight()
+    {
+        var uplink = Connected(Settings(window: 2, maxMessages: 3));
+        uplink.Offer(Message("t", "m0"), 0);
+        uplink.Offer(Message("t", "m1"), 0);
+        var inFlight = Take(uplink);
+        for (int i = 2; i < 5; i++)
+        {
+            Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("t", "m" + i), 0));
+        }
+
+        // m2 and m3 made room in turn; m0 and m1 are on their way and still hold the window.
+        Assert.Empty(Take(uplink));
+        Assert.Equal((3, 2, 2L), (uplink.Status(0).Queued, uplink.Status(0).InFlight, uplink.Status(0).Dropped));
+
+        inFlight.ForEach(entry => uplink.Acknowledged(entry.Sequence));
+        Assert.Equal(new[] { "m4" }, Take(uplink).Select(PayloadOf));
+        Assert.Equal((2L, 2L), (uplink.Status(0).Acknowledged, uplink.Status(0).Dropped));
+    }
+
+    [Fact]
+    public void Drop_oldest_keeps_the_entries_a_lost_connection_left_unacknowledged_and_resends_them_first()
+    {
+        var uplink = Connected(Settings(window: 2, maxMessages: 3));
+        uplink.Offer(Message("t", "m0"), 0);
+        uplink.Offer(Message("t", "m1"), 0);
+        Take(uplink);
+        uplink.ConnectionLost("network", 10);
+        for (int i = 2; i < 5; i++)
+        {
+            uplink.Offer(Message("t", "m" + i), 10);
+        }
+
+        Assert.NotNull(uplink.NextConnect(100_000));
+        uplink.Connected(100_000);
+        var again = Take(uplink);
+        Assert.Equal(new[] { ("m0", true), ("m1", true) }, again.Select(e => (PayloadOf(e), e.Duplicate)));
+        again.ForEach(entry => uplink.Acknowledged(entry.Sequence));
+        Assert.Equal(new[] { "m4" }, Take(uplink).Select(PayloadOf));
+        Assert.Equal(2, uplink.Status(0).Dropped);
+    }
+
+    [Fact]
+    public void Drop_oldest_refuses_a_new_message_while_only_entries_in_flight_fill_the_queue()
+    {
+        var uplink = Connected(Settings(maxMessages: 2));
+        uplink.Offer(Message("t", "m0"), 0);
+        uplink.Offer(Message("t", "m1"), 0);
+        var inFlight = Take(uplink);
+
+        Assert.Equal(UplinkOfferOutcome.Full, uplink.Offer(Message("t", "m2"), 0));
+        Assert.Equal((0L, 1L, 2), (uplink.Status(0).Dropped, uplink.Status(0).Refused, uplink.Status(0).InFlight));
+
+        uplink.Acknowledged(inFlight[0].Sequence);
+        Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("t", "m3"), 0));
+        Assert.Equal(new[] { "m3" }, Take(uplink).Select(PayloadOf));
+    }
+
+    [Fact]
     public void Refuse_new_refuses_once_the_byte_bound_is_reached_and_accepts_again_after_an_acknowledgement()
     {
         long perEntry = UplinkEntry.SizeOf("t", 2);

@@ -6,7 +6,8 @@ namespace EdgeBroker.EndToEnd.Tests.Infrastructure;
 /// <summary>
 /// A TCP link between a gateway and its upstream that a test can cut and restore, as a network outage would: while cut
 /// it refuses connections and has closed the ones it carried; the upstream itself keeps running (and keeps the
-/// gateway's session and what is published for it meanwhile).
+/// gateway's session and what is published for it meanwhile). It can also hold back what the upstream answers
+/// (<see cref="HoldReplies"/>): a slow upstream, whose PUBACKs the gateway waits for while its PUBLISHes still arrive.
 /// </summary>
 public sealed class CuttableLink : IAsyncDisposable
 {
@@ -14,6 +15,9 @@ public sealed class CuttableLink : IAsyncDisposable
     readonly List<TcpClient> _carried = [];
     TcpListener? _listener;
     CancellationTokenSource _open = new();
+
+    /// <summary>Completed while the upstream's bytes flow to the gateway; a new, open one while they are held.</summary>
+    TaskCompletionSource _replies = Flowing();
 
     public CuttableLink(int targetPort)
     {
@@ -43,6 +47,20 @@ public sealed class CuttableLink : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops passing the upstream's bytes (its PUBACKs) to the gateway, keeping them in order until
+    /// <see cref="ReleaseReplies"/>.</summary>
+    public void HoldReplies() => _replies = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Passes on what was held and everything after it.</summary>
+    public void ReleaseReplies() => _replies.TrySetResult();
+
+    static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
+    }
+
     /// <summary>Accepts connections again.</summary>
     public void Restore()
     {
@@ -67,8 +85,8 @@ public sealed class CuttableLink : IAsyncDisposable
                     _carried.Add(outbound);
                 }
 
-                _ = PumpAsync(inbound, outbound, cut);
-                _ = PumpAsync(outbound, inbound, cut);
+                _ = PumpAsync(inbound, outbound, () => Task.CompletedTask, cut);
+                _ = PumpAsync(outbound, inbound, () => _replies.Task, cut);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -77,11 +95,19 @@ public sealed class CuttableLink : IAsyncDisposable
         }
     }
 
-    static async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken cut)
+    /// <summary>Copies <paramref name="from"/> to <paramref name="to"/>, each read once <paramref name="flowing"/> lets
+    /// it through.</summary>
+    static async Task PumpAsync(TcpClient from, TcpClient to, Func<Task> flowing, CancellationToken cut)
     {
         try
         {
-            await from.GetStream().CopyToAsync(to.GetStream(), cut);
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = await from.GetStream().ReadAsync(buffer, cut)) > 0)
+            {
+                await flowing().WaitAsync(cut);
+                await to.GetStream().WriteAsync(buffer.AsMemory(0, read), cut);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {

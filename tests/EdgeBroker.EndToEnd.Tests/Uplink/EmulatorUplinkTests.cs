@@ -385,6 +385,47 @@ public sealed class EmulatorUplinkTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(0, gateway.Gateway.Core.Counters.QuotaDropped);
     }
 
+    /// <summary>A slow upstream (its PUBACKs held back by the link) and a full queue under drop-oldest: the entries in
+    /// flight are on their way and stay, the oldest not yet sent are dropped, so no more than the window is ever
+    /// unacknowledged upstream, <c>dropped</c> counts only what never went up, and the queue drains once the PUBACKs
+    /// come. Before, dropped in-flight entries freed window slots (all 200 written at once, counted as dropped though
+    /// delivered) and overflowed the driver's packet-identifier table, which stalled the uplink for good (reviewer's
+    /// D3/D4: 784 of 1,000, then nothing).</summary>
+    [ToolFact(Tool.MosquittoBroker)]
+    public async Task A_slow_upstream_with_a_full_queue_keeps_the_window_and_drops_only_unsent_entries()
+    {
+        const int count = 200, bound = 40, window = UplinkSettings.DefaultInFlightWindow;
+        await using var link = new CuttableLink(_upstream.Port);
+        await using var cloud = await CloudSubscriber.ConnectAsync(_upstream, "gw/gw1/site/#");
+        var settings = Settings();
+        settings["uplink"] = link.Address;
+        settings["uplink_max_queued_messages"] = bound.ToString();
+        await using var gateway = EmulatorEngine.Start(settings);
+        await WaitUntilConnectedAsync(gateway);
+
+        link.HoldReplies();
+        await using (var sensor = await TestClient.ConnectAsync(gateway, "sensor"))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Assert.True((await sensor.PublishAsync("site/seq", i.ToString())).IsSuccess);
+            }
+        }
+
+        await Eventually.WaitUntilAsync(() => cloud.Received.Count >= window, () => "the cloud received " + cloud.Received.Count);
+        await Task.Delay(500);
+        var held = gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs());
+        Assert.Equal((window, window, (long)(count - bound)), (cloud.Received.Count, held.InFlight, held.Dropped));
+
+        link.ReleaseReplies();
+        await Eventually.WaitUntilAsync(() => gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs()).Queued == 0 && cloud.Received.Count >= bound,
+            () => "the uplink is " + gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs()).ToJson());
+        var drained = gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs());
+        Assert.Equal(Enumerable.Range(0, window).Concat(Enumerable.Range(count - bound + window, bound - window)).Select(i => i.ToString()),
+            cloud.Received.Select(m => m.Payload));
+        Assert.Equal(((long)bound, (long)bound, (long)(count - bound)), (drained.Sent, drained.Acknowledged, drained.Dropped));
+    }
+
     static Task WaitUntilConnectedAsync(EmulatorEngine.RunningEmulator gateway) =>
         Eventually.WaitUntilAsync(() => StateOf(gateway) == UplinkState.Connected,
             () => "the uplink is " + gateway.Gateway.Uplink!.Uplink.Status(Clock.NowMs()).ToJson());

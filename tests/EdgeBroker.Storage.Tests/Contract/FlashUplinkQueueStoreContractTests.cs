@@ -22,7 +22,7 @@ public sealed class FlashUplinkQueueStoreContractTests : DurableUplinkQueueStore
 
         public void Remove(string uplink, long sequence) => _queue.Remove(uplink, sequence);
 
-        public long RemoveOldest(string uplink) => _queue.RemoveOldest(uplink);
+        public long RemoveOldest(string uplink, long afterSequence) => _queue.RemoveOldest(uplink, afterSequence);
 
         public int Count(string uplink) => _queue.Count(uplink);
 

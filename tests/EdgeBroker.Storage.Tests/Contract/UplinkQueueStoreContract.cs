@@ -100,10 +100,25 @@ public abstract class UplinkQueueStoreContract : IDisposable
         long oldest = Store.Append("up", Entry("m0"));
         Store.Append("up", Entry("m1"));
 
-        Assert.Equal(oldest, Store.RemoveOldest("up"));
+        Assert.Equal(oldest, Store.RemoveOldest("up", 0));
         Assert.Equal(new[] { "m1" }, ReadAll("up").Select(PayloadOf));
-        Store.RemoveOldest("up");
-        Assert.Equal(0, Store.RemoveOldest("up"));
+        Store.RemoveOldest("up", 0);
+        Assert.Equal(0, Store.RemoveOldest("up", 0));
+    }
+
+    [Fact]
+    public void RemoveOldest_PassesOverEntriesUpToTheGivenSequence_ZeroWhenOnlyThoseAreLeft()
+    {
+        long first = Store.Append("up", Entry("m0"));
+        long second = Store.Append("up", Entry("m1"));
+        long third = Store.Append("up", Entry("m2"));
+        long bytes = Store.Bytes("up");
+
+        Assert.Equal(third, Store.RemoveOldest("up", second));
+        Assert.Equal(new[] { "m0", "m1" }, ReadAll("up").Select(PayloadOf));
+        Assert.Equal((2, bytes - UplinkEntry.SizeOf(Entry("m2").RemoteTopic, 2)), (Store.Count("up"), Store.Bytes("up")));
+        Assert.Equal(0, Store.RemoveOldest("up", second));
+        Assert.Equal(second, Store.RemoveOldest("up", first));
     }
 
     [Fact]
@@ -191,7 +206,7 @@ public abstract class DurableUplinkQueueStoreContract : UplinkQueueStoreContract
     public void Reopen_SequencesKeepIncreasing_EvenWhenTheQueueIsEmpty()
     {
         long first = Store.Append("up", Entry("m0"));
-        Store.RemoveOldest("up");
+        Store.RemoveOldest("up", 0);
 
         Close();
 
@@ -224,7 +239,7 @@ public sealed class SqliteUplinkQueueStoreContractTests : DurableUplinkQueueStor
 
         public void Remove(string uplink, long sequence) => Store.Remove(uplink, sequence);
 
-        public long RemoveOldest(string uplink) => Store.RemoveOldest(uplink);
+        public long RemoveOldest(string uplink, long afterSequence) => Store.RemoveOldest(uplink, afterSequence);
 
         public int Count(string uplink) => Store.Count(uplink);
 

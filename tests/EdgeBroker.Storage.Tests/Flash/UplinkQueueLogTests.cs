@@ -96,7 +96,7 @@ public sealed class UplinkQueueLogTests : FlashLogFixture
         for (int i = 0; i < 100; i++)
         {
             last = Queue.Append(Uplink, Entry("message " + i));
-            Queue.RemoveOldest(Uplink);
+            Queue.RemoveOldest(Uplink, 0);
         }
 
         Close();
