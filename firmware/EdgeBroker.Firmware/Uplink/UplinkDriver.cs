@@ -40,6 +40,7 @@ namespace EdgeBroker.Firmware.Uplink
         /// <summary>Which drops of each kind are logged (<see cref="DropReports"/>), made at the first drop of their kind:
         /// an uplink that drops nothing keeps its bytes of the device's heap.</summary>
         DropReports _tooLargeReports;
+        DropReports _tooLargeUpReports;
         DropReports _unroutedReports;
         DropReports _droppedReports;
         readonly ArrayList _sendable = new ArrayList();
@@ -76,6 +77,7 @@ namespace EdgeBroker.Firmware.Uplink
             _worker = new Worker("uplink " + uplink.Name, RunOnce, IdleIntervalMilliseconds, _log);
             uplink.StateChanged = StateChanged;
             uplink.Dropped = Dropped;
+            uplink.TooLarge = TooLarge;
             uplink.Queued = Queued;
             uplink.P2PUnrouted = P2PUnrouted;
             relay.Core.CycleOfUplinks = CycleOfUplinks;
@@ -273,6 +275,17 @@ namespace EdgeBroker.Firmware.Uplink
             if (Made(ref _droppedReports).ShouldReport(droppedTotal, out tally))
             {
                 _log.Warning("Uplink " + uplink.Name + ": queue full, dropped its oldest entry not yet sent" + tally);
+            }
+        }
+
+        /// <summary>A queued entry the upstream closed the connection on each time it was sent, dropped by the core:
+        /// logged as drops are.</summary>
+        void TooLarge(Core.Uplink.Uplink uplink, string dropped, long total)
+        {
+            string tally;
+            if (Made(ref _tooLargeUpReports).ShouldReport(total, out tally))
+            {
+                _log.Warning("Uplink " + uplink.Name + ": " + dropped + tally);
             }
         }
 
