@@ -15,7 +15,9 @@ namespace EdgeBroker.Core.Uplink
     /// <see cref="ConnectionLost"/>.</item>
     /// <item>While connected, <see cref="TakeSendable"/> hands out entries within the in-flight window, in order, the
     /// unacknowledged ones of a lost connection first (send those with DUP); <see cref="Acknowledged"/> (PUBACK) or
-    /// <see cref="Written"/> (QoS 0) deletes an entry.</item>
+    /// <see cref="Written"/> (QoS 0) deletes an entry. One the upstream cannot take — over its announced Maximum Packet
+    /// Size (<see cref="Fits"/>), or the connection lost right after it again and again
+    /// (<see cref="ConnectionLost"/>) — is dropped, so it cannot hold up the queue.</item>
     /// <item>Messages from upstream come down through <see cref="Down"/>, marked with this uplink as their origin, so
     /// <see cref="Offer"/> never sends them back up.</item>
     /// </list>
@@ -138,10 +140,6 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>Set by the engine before the uplink runs.</summary>
         public UplinkQueued Queued { get; set; }
-
-        /// <summary>Set by the engine before the uplink runs: told when an entry is dropped as too large for the
-        /// upstream (<see cref="Fits"/>, <see cref="ConnectionLost"/>).</summary>
-        public UplinkTooLarge TooLarge { get; set; }
 
         /// <summary>How many connections in a row, each lost within <see cref="ReconnectSchedule.StableConnectionMs"/> of
         /// being made with the same oldest entry sent on it and nothing acknowledged, make that entry too large for the
@@ -693,18 +691,19 @@ namespace EdgeBroker.Core.Uplink
         /// again and hold up everything behind it for ever. When the connection was lost within
         /// <see cref="ReconnectSchedule.StableConnectionMs"/> of being made, with the oldest unacknowledged entry sent on
         /// it and nothing acknowledged, <see cref="LossesBeforeTooLarge"/> times in a row with the same entry, that entry
-        /// is dropped as too large for the upstream (counted in <c>tooLarge</c>, told to <see cref="TooLarge"/>);
-        /// <c>lastError</c> says so, and on the losses before it which entry they followed.
+        /// is dropped as too large for the upstream (counted in <c>tooLarge</c>); <c>lastError</c> says so, and on the
+        /// losses before it which entry they followed. Returns what was dropped and why, for the engine's log (as drops
+        /// are: <see cref="Diagnostics.DropReports"/>), or null. Not a delegate: on the device every uplink would keep
+        /// one on its heap.
         /// </summary>
-        public void ConnectionLost(string reason, long nowMs)
+        public string ConnectionLost(string reason, long nowMs)
         {
             string dropped = null;
-            long total = 0;
             lock (_sync)
             {
                 if (_state != UplinkState.Connected)
                 {
-                    return;
+                    return null;
                 }
 
                 UplinkEntry head = _resendIndex > 0 ? (UplinkEntry)_inFlight[0] : null;
@@ -715,6 +714,12 @@ namespace EdgeBroker.Core.Uplink
                 }
                 else
                 {
+                    if (reason.Length > 0 && reason[reason.Length - 1] == '.')
+                    {
+                        // The transport's sentence goes on.
+                        reason = reason.Substring(0, reason.Length - 1);
+                    }
+
                     _suspectLosses = head.Sequence == _suspect ? _suspectLosses + 1 : 1;
                     _suspect = head.Sequence;
                     if (_suspectLosses < LossesBeforeTooLarge)
@@ -728,7 +733,6 @@ namespace EdgeBroker.Core.Uplink
                             + LossesBeforeTooLarge + " times in a row, so it is taken as too large for the upstream";
                         reason += "; " + dropped;
                         DropTooLarge(head);
-                        total = _tooLarge;
                         _suspect = 0;
                         _suspectLosses = 0;
                     }
@@ -738,35 +742,33 @@ namespace EdgeBroker.Core.Uplink
                 BackOff(reason);
             }
 
-            ReportTooLarge(dropped, total);
             ReportState(nowMs);
+            return dropped;
         }
 
         /// <summary>
         /// Whether <paramref name="entry"/>, handed out by <see cref="TakeSendable(ArrayList)"/>, may be sent as a PUBLISH
         /// of <paramref name="packetBytes"/> (as the engine encodes it). Not when the upstream announced a smaller
         /// Maximum Packet Size: it would close the connection on it, and the entry would go first again on every
-        /// connection. Then the entry is dropped from the queue, counted in <c>tooLarge</c> and told to
-        /// <see cref="TooLarge"/> with its size and the limit, and the engine does not send it.
+        /// connection. Then the entry is dropped from the queue and counted in <c>tooLarge</c>, the engine does not
+        /// send it, and <paramref name="dropped"/> says what was dropped, with its size and the limit, for the engine's
+        /// log (as drops are); otherwise it is null.
         /// </summary>
-        public bool Fits(UplinkEntry entry, long packetBytes)
+        public bool Fits(UplinkEntry entry, long packetBytes, out string dropped)
         {
-            string dropped;
-            long total;
             lock (_sync)
             {
                 if (_maxPacketSize <= 0 || packetBytes <= _maxPacketSize)
                 {
+                    dropped = null;
                     return true;
                 }
 
                 dropped = "dropped a message (" + Described(entry) + "): its PUBLISH is " + packetBytes
                     + " bytes, more than the upstream's Maximum Packet Size of " + _maxPacketSize;
                 DropTooLarge(entry);
-                total = _tooLarge;
             }
 
-            ReportTooLarge(dropped, total);
             Signal();
             return false;
         }
@@ -786,15 +788,6 @@ namespace EdgeBroker.Core.Uplink
         static string Described(UplinkEntry entry)
         {
             return "for " + entry.RemoteTopic + ", " + entry.Payload.Length + " bytes of payload";
-        }
-
-        void ReportTooLarge(string dropped, long total)
-        {
-            UplinkTooLarge handler = TooLarge;
-            if (dropped != null && handler != null)
-            {
-                handler(this, dropped, total);
-            }
         }
 
         void BackOff(string reason)

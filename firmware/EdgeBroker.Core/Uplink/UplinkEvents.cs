@@ -17,12 +17,6 @@ namespace EdgeBroker.Core.Uplink
     /// the uplink's lock, on the publisher's thread, so it must only signal.</summary>
     public delegate void UplinkQueued(Uplink uplink);
 
-    /// <summary>An entry was dropped from the queue unsent as too large for the upstream (<see cref="Uplink.Fits"/>,
-    /// <see cref="Uplink.ConnectionLost"/>); <paramref name="dropped"/> says which and why, naming its size and the limit
-    /// or the losses it caused; <paramref name="total"/> counts every such drop since start. Engines log the first, then
-    /// at most one a minute with the count. Called outside the uplink's lock.</summary>
-    public delegate void UplinkTooLarge(Uplink uplink, string dropped, long total);
-
     /// <summary>With retained routes: a P2P message left the queue for a target no gateway on the upstream announced
     /// once the routes were known, so it went up plainly on <paramref name="topic"/> (only a subscriber to that address
     /// upstream receives it); <paramref name="total"/> counts every such message since start. Engines log the first, then

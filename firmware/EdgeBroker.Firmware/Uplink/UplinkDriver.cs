@@ -77,7 +77,6 @@ namespace EdgeBroker.Firmware.Uplink
             _worker = new Worker("uplink " + uplink.Name, RunOnce, IdleIntervalMilliseconds, _log);
             uplink.StateChanged = StateChanged;
             uplink.Dropped = Dropped;
-            uplink.TooLarge = TooLarge;
             uplink.Queued = Queued;
             uplink.P2PUnrouted = P2PUnrouted;
             relay.Core.CycleOfUplinks = CycleOfUplinks;
@@ -203,7 +202,7 @@ namespace EdgeBroker.Firmware.Uplink
                 }
             }
 
-            _uplink.ConnectionLost(reason, Clock.NowMs());
+            ReportLost(reason);
             _worker.Wake();
         }
 
@@ -278,14 +277,15 @@ namespace EdgeBroker.Firmware.Uplink
             }
         }
 
-        /// <summary>A queued entry the upstream closed the connection on each time it was sent, dropped by the core:
-        /// logged as drops are.</summary>
-        void TooLarge(Core.Uplink.Uplink uplink, string dropped, long total)
+        /// <summary>Tells the core the connection ended. The core may drop the entry the upstream closed the connection
+        /// on each time it was sent (too large for it): logged as drops are.</summary>
+        void ReportLost(string reason)
         {
+            string dropped = _uplink.ConnectionLost(reason, Clock.NowMs());
             string tally;
-            if (Made(ref _tooLargeUpReports).ShouldReport(total, out tally))
+            if (dropped != null && Made(ref _tooLargeUpReports).ShouldReport(out tally))
             {
-                _log.Warning("Uplink " + uplink.Name + ": " + dropped + tally);
+                _log.Warning("Uplink " + _uplink.Name + ": " + dropped + tally);
             }
         }
 
@@ -345,7 +345,7 @@ namespace EdgeBroker.Firmware.Uplink
             if (lost != null)
             {
                 // Lost between the CONNACK and now: the core hears of it only now that it knows the connection was up.
-                _uplink.ConnectionLost(lost, Clock.NowMs());
+                ReportLost(lost);
                 return;
             }
 
@@ -491,7 +491,7 @@ namespace EdgeBroker.Firmware.Uplink
         void Lost(string reason)
         {
             _transport.Disconnect();
-            _uplink.ConnectionLost(reason, Clock.NowMs());
+            ReportLost(reason);
         }
 
         /// <summary>The packet identifier proposed for an entry: the same on every resend of it, and distinct among the

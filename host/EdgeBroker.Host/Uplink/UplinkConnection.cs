@@ -37,6 +37,7 @@ sealed class UplinkConnection : IDisposable
     readonly ILogger _logger;
     readonly FaultGate _faults = new();
     readonly DropReports _refusedReports = new();
+    readonly DropReports _tooLargeReports = new();
     readonly SemaphoreSlim _wake = new(0);
     int _signaled;
     bool _speaks311;
@@ -81,7 +82,7 @@ sealed class UplinkConnection : IDisposable
             {
                 if (faulted is not null)
                 {
-                    _uplink.ConnectionLost(faulted, Clock.NowMs());
+                    Lost(faulted);
                     faulted = null;
                 }
 
@@ -262,9 +263,13 @@ sealed class UplinkConnection : IDisposable
                 foreach (UplinkEntry entry in batch)
                 {
                     var message = ToMqtt(entry, version);
-                    if (_uplink.Fits(entry, _upstreamMaximumPacketSize > 0 ? EncodedLength(message, version) : 0))
+                    if (_uplink.Fits(entry, _upstreamMaximumPacketSize > 0 ? EncodedLength(message, version) : 0, out var dropped))
                     {
                         _ = CompleteAsync(entry, client.PublishAsync(message, connection.Token));
+                    }
+                    else
+                    {
+                        ReportTooLarge(dropped);
                     }
                 }
 
@@ -298,7 +303,20 @@ sealed class UplinkConnection : IDisposable
             return;
         }
 
-        _uplink.ConnectionLost(lost.Task.IsCompleted ? lost.Task.Result : "stopped", Clock.NowMs());
+        Lost(lost.Task.IsCompleted ? lost.Task.Result : "stopped");
+    }
+
+    /// <summary>Tells the core the connection ended; it may drop the entry the upstream keeps closing the connection on.</summary>
+    void Lost(string reason) => ReportTooLarge(_uplink.ConnectionLost(reason, Clock.NowMs()));
+
+    /// <summary>Logs an entry the core dropped as too large for the upstream, as drops are: the first, then at most one a
+    /// minute.</summary>
+    void ReportTooLarge(string? dropped)
+    {
+        if (dropped is not null && _tooLargeReports.ShouldReport(out var tally))
+        {
+            _logger.LogWarning(LogEvents.UplinkTooLarge, "Uplink {Name}: {Dropped}{Tally}", _uplink.Name, dropped, tally);
+        }
     }
 
     async Task SubscribeAsync(IMqttClient client, MqttProtocolVersion version, CancellationToken cancellationToken)

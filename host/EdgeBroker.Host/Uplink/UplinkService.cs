@@ -51,7 +51,6 @@ sealed class UplinkService(
             {
                 StateChanged = OnStateChanged,
                 Dropped = OnDropped,
-                TooLarge = OnTooLarge,
                 P2PUnrouted = OnP2PUnrouted,
             };
             _reports[uplink] = new Reports();
@@ -153,14 +152,6 @@ sealed class UplinkService(
         }
     }
 
-    void OnTooLarge(Core.Uplink.Uplink uplink, string dropped, long total)
-    {
-        if (_reports[uplink].TooLarge.ShouldReport(total, out var tally))
-        {
-            _logger.LogWarning(LogEvents.UplinkTooLarge, "Uplink {Name}: {Dropped}{Tally}", uplink.Name, dropped, tally);
-        }
-    }
-
     void OnP2PUnrouted(Core.Uplink.Uplink uplink, string topic, long total)
     {
         if (_reports[uplink].Unrouted.ShouldReport(total, out var tally))
@@ -193,7 +184,5 @@ sealed class UplinkService(
         public Core.Diagnostics.DropReports Dropped { get; } = new();
 
         public Core.Diagnostics.DropReports Unrouted { get; } = new();
-
-        public Core.Diagnostics.DropReports TooLarge { get; } = new();
     }
 }
