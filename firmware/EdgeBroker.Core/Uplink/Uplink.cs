@@ -15,7 +15,9 @@ namespace EdgeBroker.Core.Uplink
     /// <see cref="ConnectionLost"/>.</item>
     /// <item>While connected, <see cref="TakeSendable"/> hands out entries within the in-flight window, in order, the
     /// unacknowledged ones of a lost connection first (send those with DUP); <see cref="Acknowledged"/> (PUBACK) or
-    /// <see cref="Written"/> (QoS 0) deletes an entry.</item>
+    /// <see cref="Written"/> (QoS 0) deletes an entry. One the upstream cannot take — over its announced Maximum Packet
+    /// Size (<see cref="Fits"/>), or the connection lost right after it again and again
+    /// (<see cref="ConnectionLost"/>) — is dropped, so it cannot hold up the queue.</item>
     /// <item>Messages from upstream come down through <see cref="Down"/>, marked with this uplink as their origin, so
     /// <see cref="Offer"/> never sends them back up.</item>
     /// </list>
@@ -44,7 +46,8 @@ namespace EdgeBroker.Core.Uplink
         readonly PeerRoutes _peers;
 
         // With retained routes: whether the routes of this connection have arrived (or waiting for them timed out),
-        // so that a queued P2P message can be given its address; when this connection was made.
+        // so that a queued P2P message can be given its address. When this connection was made (also for the
+        // too-large rule, ConnectionLost).
         bool _routesKnown;
         long _connectedAtMs;
         long _p2pUnrouted;
@@ -71,6 +74,17 @@ namespace EdgeBroker.Core.Uplink
         long _refused;
         long _refusedUpstream;
         long _downTooLarge;
+        long _tooLarge;
+
+        // The largest PUBLISH the current connection's upstream takes (an MQTT 5 CONNACK's Maximum Packet Size); 0 when
+        // it did not say (MQTT 3.1.1), so Fits takes everything.
+        int _maxPacketSize;
+
+        // For an upstream whose limit is unknown (ConnectionLost): the oldest unacknowledged entry that connections were
+        // lost right after, how many in a row, and whether the current connection had any acknowledgement.
+        long _suspect;
+        int _suspectLosses;
+        bool _answered;
 
         /// <summary>With retained routes, how long after connecting a queued P2P message waits for the routes at most
         /// when the upstream does not echo this gateway's status (<see cref="Learn(string, byte[], bool, long)"/>).</summary>
@@ -126,6 +140,13 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>Set by the engine before the uplink runs.</summary>
         public UplinkQueued Queued { get; set; }
+
+        /// <summary>How many connections in a row, each lost within <see cref="ReconnectSchedule.StableConnectionMs"/> of
+        /// being made with the same oldest entry sent on it and nothing acknowledged, make that entry too large for the
+        /// upstream (<see cref="ConnectionLost"/>). One such loss is a network's hiccup, two can be; three in a row, each
+        /// right after the same entry and never after another, is the upstream refusing that entry — and cost the queue
+        /// only the first three steps of the backoff (at most 0.5 + 1 + 2 s with the defaults) before it moves on.</summary>
+        public const int LossesBeforeTooLarge = 3;
 
         /// <summary>Set by the engine before the uplink runs (with retained routes).</summary>
         public UplinkP2PUnrouted P2PUnrouted { get; set; }
@@ -367,11 +388,22 @@ namespace EdgeBroker.Core.Uplink
         /// the smaller of that and the configured one, resends included.</summary>
         public void Connected(long nowMs, int receiveMaximum)
         {
+            Connected(nowMs, receiveMaximum, 0);
+        }
+
+        /// <summary>As <see cref="Connected(long, int)"/>, with the largest packet the upstream takes
+        /// (<paramref name="maximumPacketSize"/>, an MQTT 5 CONNACK's Maximum Packet Size; 0 when it said none): an
+        /// entry whose PUBLISH is larger is dropped rather than sent (<see cref="Fits"/>).</summary>
+        public void Connected(long nowMs, int receiveMaximum, int maximumPacketSize)
+        {
             lock (_sync)
             {
                 _window = receiveMaximum < _settings.InFlightWindow ? receiveMaximum : _settings.InFlightWindow;
+                _maxPacketSize = maximumPacketSize;
                 _state = UplinkState.Connected;
                 _reconnect.Connected(nowMs);
+                _connectedAtMs = nowMs;
+                _answered = false;
                 _resendIndex = 0;
                 if (_announcements != null)
                 {
@@ -384,7 +416,6 @@ namespace EdgeBroker.Core.Uplink
                     // messages wait for them (Learn).
                     _peers.Clear();
                     _routesKnown = false;
-                    _connectedAtMs = nowMs;
                 }
             }
 
@@ -653,14 +684,58 @@ namespace EdgeBroker.Core.Uplink
             ReportState(nowMs);
         }
 
-        /// <summary>An established connection ended: back off briefly, then reconnect to the same address.</summary>
-        public void ConnectionLost(string reason, long nowMs)
+        /// <summary>
+        /// An established connection ended: back off briefly, then reconnect to the same address. An upstream that does
+        /// not announce its maximum packet size (MQTT 3.1.1) closes the connection on a PUBLISH larger than it takes, and
+        /// the oldest unacknowledged entry goes first on every connection — so one such entry would be sent again and
+        /// again and hold up everything behind it for ever. When the connection was lost within
+        /// <see cref="ReconnectSchedule.StableConnectionMs"/> of being made, with the oldest unacknowledged entry sent on
+        /// it and nothing acknowledged, <see cref="LossesBeforeTooLarge"/> times in a row with the same entry, that entry
+        /// is dropped as too large for the upstream (counted in <c>tooLarge</c>); <c>lastError</c> says so, and on the
+        /// losses before it which entry they followed. Returns what was dropped and why, for the engine's log (as drops
+        /// are: <see cref="Diagnostics.DropReports"/>), or null. Not a delegate: on the device every uplink would keep
+        /// one on its heap.
+        /// </summary>
+        public string ConnectionLost(string reason, long nowMs)
         {
+            string dropped = null;
             lock (_sync)
             {
                 if (_state != UplinkState.Connected)
                 {
-                    return;
+                    return null;
+                }
+
+                UplinkEntry head = _resendIndex > 0 ? (UplinkEntry)_inFlight[0] : null;
+                if (head == null || _answered || nowMs - _connectedAtMs >= ReconnectSchedule.StableConnectionMs)
+                {
+                    _suspect = 0;
+                    _suspectLosses = 0;
+                }
+                else
+                {
+                    if (reason.Length > 0 && reason[reason.Length - 1] == '.')
+                    {
+                        // The transport's sentence goes on.
+                        reason = reason.Substring(0, reason.Length - 1);
+                    }
+
+                    _suspectLosses = head.Sequence == _suspect ? _suspectLosses + 1 : 1;
+                    _suspect = head.Sequence;
+                    if (_suspectLosses < LossesBeforeTooLarge)
+                    {
+                        reason += " right after the oldest queued message (" + Described(head) + ") was sent, " + _suspectLosses
+                            + " of " + LossesBeforeTooLarge + " times in a row before it is dropped as too large for the upstream";
+                    }
+                    else
+                    {
+                        dropped = "dropped a message (" + Described(head) + "): the upstream closed the connection right after it "
+                            + LossesBeforeTooLarge + " times in a row, so it is taken as too large for the upstream";
+                        reason += "; " + dropped;
+                        DropTooLarge(head);
+                        _suspect = 0;
+                        _suspectLosses = 0;
+                    }
                 }
 
                 _reconnect.ConnectionLost(nowMs);
@@ -668,6 +743,51 @@ namespace EdgeBroker.Core.Uplink
             }
 
             ReportState(nowMs);
+            return dropped;
+        }
+
+        /// <summary>
+        /// Whether <paramref name="entry"/>, handed out by <see cref="TakeSendable(ArrayList)"/>, may be sent as a PUBLISH
+        /// of <paramref name="packetBytes"/> (as the engine encodes it). Not when the upstream announced a smaller
+        /// Maximum Packet Size: it would close the connection on it, and the entry would go first again on every
+        /// connection. Then the entry is dropped from the queue and counted in <c>tooLarge</c>, the engine does not
+        /// send it, and <paramref name="dropped"/> says what was dropped, with its size and the limit, for the engine's
+        /// log (as drops are); otherwise it is null.
+        /// </summary>
+        public bool Fits(UplinkEntry entry, long packetBytes, out string dropped)
+        {
+            lock (_sync)
+            {
+                if (_maxPacketSize <= 0 || packetBytes <= _maxPacketSize)
+                {
+                    dropped = null;
+                    return true;
+                }
+
+                dropped = "dropped a message (" + Described(entry) + "): its PUBLISH is " + packetBytes
+                    + " bytes, more than the upstream's Maximum Packet Size of " + _maxPacketSize;
+                DropTooLarge(entry);
+            }
+
+            Signal();
+            return false;
+        }
+
+        /// <summary>Deletes the in-flight <paramref name="entry"/> unsent as too large and counts it. Under the lock.</summary>
+        void DropTooLarge(UplinkEntry entry)
+        {
+            _tooLarge++;
+            if (ForgetInFlight(entry.Sequence) != null)
+            {
+                _queuedCount--;
+                _queuedBytes -= entry.Size;
+                _store.Remove(_settings.Name, entry.Sequence);
+            }
+        }
+
+        static string Described(UplinkEntry entry)
+        {
+            return "for " + entry.RemoteTopic + ", " + entry.Payload.Length + " bytes of payload";
         }
 
         void BackOff(string reason)
@@ -843,7 +963,7 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>The upstream acknowledged the QoS 1 entry <paramref name="sequence"/> (PUBACK): delete it.</summary>
         public void Acknowledged(long sequence)
         {
-            Complete(sequence, false);
+            Complete(sequence, false, true);
         }
 
         /// <summary>The upstream refused the QoS 1 entry <paramref name="sequence"/> (an MQTT 5 PUBACK with a reason of
@@ -854,7 +974,7 @@ namespace EdgeBroker.Core.Uplink
         {
             lock (_sync)
             {
-                Complete(sequence, true);
+                Complete(sequence, true, true);
                 return _refusedUpstream;
             }
         }
@@ -862,13 +982,16 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>The QoS 0 entry <paramref name="sequence"/> was written to the connection: delete it.</summary>
         public void Written(long sequence)
         {
-            Complete(sequence, false);
+            Complete(sequence, false, false);
         }
 
-        void Complete(long sequence, bool refusedUpstream)
+        /// <summary>Deletes the in-flight entry <paramref name="sequence"/>; <paramref name="answered"/> when the upstream
+        /// answered it (a PUBACK), which shows the connection does not end on the entry it was sent after.</summary>
+        void Complete(long sequence, bool refusedUpstream, bool answered)
         {
             lock (_sync)
             {
+                _answered |= answered;
                 UplinkEntry entry = ForgetInFlight(sequence);
                 if (entry == null)
                 {
@@ -1030,6 +1153,7 @@ namespace EdgeBroker.Core.Uplink
                 status.Refused = _refused;
                 status.RefusedUpstream = _refusedUpstream;
                 status.DownTooLarge = _downTooLarge;
+                status.TooLarge = _tooLarge;
                 status.Failures = _reconnect.Failures;
                 status.BackoffCapMs = _state == UplinkState.BackingOff ? _reconnect.BackoffCapMs : 0;
                 status.LastError = _lastError;

@@ -38,6 +38,10 @@ namespace EdgeBroker.Core.Uplink
         /// (<see cref="Uplink.SkippedTooLarge"/>).</summary>
         public long DownTooLarge { get; set; }
 
+        /// <summary>Entries dropped unsent as too large for the upstream: larger than its announced Maximum Packet Size,
+        /// or the connection lost right after each of several sends of it (<see cref="Uplink.LossesBeforeTooLarge"/>).</summary>
+        public long TooLarge { get; set; }
+
         /// <summary>Consecutive failed connection attempts.</summary>
         public int Failures { get; set; }
 
@@ -69,6 +73,7 @@ namespace EdgeBroker.Core.Uplink
                 + ",\"refused\":" + Refused.ToString()
                 + ",\"refusedUpstream\":" + RefusedUpstream.ToString()
                 + ",\"downTooLarge\":" + DownTooLarge.ToString()
+                + ",\"tooLarge\":" + TooLarge.ToString()
                 + ",\"failures\":" + ((long)Failures).ToString()
                 + ",\"backoffCapMs\":" + ((long)BackoffCapMs).ToString()
                 + ",\"lastError\":" + QuoteOrNull(LastError)

@@ -40,6 +40,7 @@ namespace EdgeBroker.Firmware.Uplink
         /// <summary>Which drops of each kind are logged (<see cref="DropReports"/>), made at the first drop of their kind:
         /// an uplink that drops nothing keeps its bytes of the device's heap.</summary>
         DropReports _tooLargeReports;
+        DropReports _tooLargeUpReports;
         DropReports _unroutedReports;
         DropReports _droppedReports;
         readonly ArrayList _sendable = new ArrayList();
@@ -201,7 +202,7 @@ namespace EdgeBroker.Firmware.Uplink
                 }
             }
 
-            _uplink.ConnectionLost(reason, Clock.NowMs());
+            ReportLost(reason);
             _worker.Wake();
         }
 
@@ -276,6 +277,18 @@ namespace EdgeBroker.Firmware.Uplink
             }
         }
 
+        /// <summary>Tells the core the connection ended. The core may drop the entry the upstream closed the connection
+        /// on each time it was sent (too large for it): logged as drops are.</summary>
+        void ReportLost(string reason)
+        {
+            string dropped = _uplink.ConnectionLost(reason, Clock.NowMs());
+            string tally;
+            if (dropped != null && Made(ref _tooLargeUpReports).ShouldReport(out tally))
+            {
+                _log.Warning("Uplink " + _uplink.Name + ": " + dropped + tally);
+            }
+        }
+
         /// <summary><paramref name="reports"/>, made now if this is its kind's first drop.</summary>
         DropReports Made(ref DropReports reports)
         {
@@ -332,7 +345,7 @@ namespace EdgeBroker.Firmware.Uplink
             if (lost != null)
             {
                 // Lost between the CONNACK and now: the core hears of it only now that it knows the connection was up.
-                _uplink.ConnectionLost(lost, Clock.NowMs());
+                ReportLost(lost);
                 return;
             }
 
@@ -478,7 +491,7 @@ namespace EdgeBroker.Firmware.Uplink
         void Lost(string reason)
         {
             _transport.Disconnect();
-            _uplink.ConnectionLost(reason, Clock.NowMs());
+            ReportLost(reason);
         }
 
         /// <summary>The packet identifier proposed for an entry: the same on every resend of it, and distinct among the

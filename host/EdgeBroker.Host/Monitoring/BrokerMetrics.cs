@@ -79,6 +79,7 @@ sealed class BrokerMetrics
         var uplinkAcknowledged = Counter("uplink_acknowledged_total", "Messages the upstream acknowledged.", UplinkLabel);
         var uplinkDropped = Counter("uplink_dropped_total", "Messages an uplink's full queue gave up (drop-oldest).", UplinkLabel);
         var uplinkRefusedUpstream = Counter("uplink_refused_upstream_total", "Messages the upstream refused (MQTT 5 PUBACK 0x80 or more), deleted unsent.", UplinkLabel);
+        var uplinkTooLarge = Counter("uplink_too_large_total", "Messages dropped unsent as too large for the upstream (over its Maximum Packet Size, or it closed the connection on each send).", UplinkLabel);
         var uplinkP2PUnrouted = Counter("uplink_p2p_unrouted_total",
             "P2P messages an uplink with retained routes sent up plainly because no gateway on the upstream announced their target.", UplinkLabel);
         var proxySessions = Gauge("uplink_proxy_sessions", "Proxy sessions an uplink holds open upstream (one per proxied local client).", UplinkLabel);
@@ -120,6 +121,7 @@ sealed class BrokerMetrics
                 uplinkAcknowledged.WithLabels(uplink.Name).IncTo(uplinkStatus.Acknowledged);
                 uplinkDropped.WithLabels(uplink.Name).IncTo(uplinkStatus.Dropped);
                 uplinkRefusedUpstream.WithLabels(uplink.Name).IncTo(uplinkStatus.RefusedUpstream);
+                uplinkTooLarge.WithLabels(uplink.Name).IncTo(uplinkStatus.TooLarge);
                 uplinkP2PUnrouted.WithLabels(uplink.Name).IncTo(uplink.P2PUnroutedCount);
                 proxySessions.WithLabels(uplink.Name).Set(uplinkStatus.ProxySessions);
                 proxyOverCap.WithLabels(uplink.Name).IncTo(uplinkStatus.ProxyOverCap);

@@ -65,6 +65,10 @@ static class LogEvents
     /// at most once a minute).</summary>
     public static readonly EventId UplinkQueueFull = new(1307, nameof(UplinkQueueFull));
 
+    /// <summary>A queued message was dropped unsent as too large for the upstream (logged for the first, then at most once
+    /// a minute).</summary>
+    public static readonly EventId UplinkTooLarge = new(1308, nameof(UplinkTooLarge));
+
     /// <summary>Proxy sessions upstream started failing to connect (the first failure while all were up), or all are up
     /// again.</summary>
     public static readonly EventId ProxySessionsFailing = new(1310, nameof(ProxySessionsFailing));

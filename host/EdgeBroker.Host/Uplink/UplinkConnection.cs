@@ -37,12 +37,16 @@ sealed class UplinkConnection : IDisposable
     readonly ILogger _logger;
     readonly FaultGate _faults = new();
     readonly DropReports _refusedReports = new();
+    readonly DropReports _tooLargeReports = new();
     readonly SemaphoreSlim _wake = new(0);
     int _signaled;
     bool _speaks311;
 
     /// <summary>The Receive Maximum of the upstream connected to last (65,535 for MQTT 3.1.1 or when it sent none).</summary>
     int _upstreamReceiveMaximum = InFlightWindow.Unlimited;
+
+    /// <summary>The Maximum Packet Size of the upstream connected to last (0: it announced none, as MQTT 3.1.1 cannot).</summary>
+    int _upstreamMaximumPacketSize;
 
     public UplinkConnection(Core.Uplink.Uplink uplink, UplinkOptions options, BrokerCore core, ILogger logger)
     {
@@ -78,7 +82,7 @@ sealed class UplinkConnection : IDisposable
             {
                 if (faulted is not null)
                 {
-                    _uplink.ConnectionLost(faulted, Clock.NowMs());
+                    Lost(faulted);
                     faulted = null;
                 }
 
@@ -129,6 +133,9 @@ sealed class UplinkConnection : IDisposable
             {
                 // MQTT 5: no more unacknowledged PUBLISHes than the upstream's Receive Maximum (absent: 65,535).
                 _upstreamReceiveMaximum = result.ReceiveMaximum is > 0 and var receiveMaximum ? receiveMaximum : InFlightWindow.Unlimited;
+                _upstreamMaximumPacketSize = version == MqttProtocolVersion.V500 && result.MaximumPacketSize is > 0 and var maximum
+                    ? (int)Math.Min(maximum, int.MaxValue)
+                    : 0;
                 return version;
             }
 
@@ -242,7 +249,7 @@ sealed class UplinkConnection : IDisposable
             lost.TrySetResult("disconnected");
         }
 
-        _uplink.Connected(Clock.NowMs(), _upstreamReceiveMaximum);
+        _uplink.Connected(Clock.NowMs(), _upstreamReceiveMaximum, _upstreamMaximumPacketSize);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         try
         {
@@ -255,7 +262,15 @@ sealed class UplinkConnection : IDisposable
                 _uplink.TakeSendable(batch);
                 foreach (UplinkEntry entry in batch)
                 {
-                    _ = CompleteAsync(entry, client.PublishAsync(ToMqtt(entry, version), connection.Token));
+                    var message = ToMqtt(entry, version);
+                    if (_uplink.Fits(entry, _upstreamMaximumPacketSize > 0 ? EncodedLength(message, version) : 0, out var dropped))
+                    {
+                        _ = CompleteAsync(entry, client.PublishAsync(message, connection.Token));
+                    }
+                    else
+                    {
+                        ReportTooLarge(dropped);
+                    }
                 }
 
                 // With retained routes, queued P2P messages wait for the routes at most until then (Uplink.RoutesWaitMs).
@@ -288,7 +303,20 @@ sealed class UplinkConnection : IDisposable
             return;
         }
 
-        _uplink.ConnectionLost(lost.Task.IsCompleted ? lost.Task.Result : "stopped", Clock.NowMs());
+        Lost(lost.Task.IsCompleted ? lost.Task.Result : "stopped");
+    }
+
+    /// <summary>Tells the core the connection ended; it may drop the entry the upstream keeps closing the connection on.</summary>
+    void Lost(string reason) => ReportTooLarge(_uplink.ConnectionLost(reason, Clock.NowMs()));
+
+    /// <summary>Logs an entry the core dropped as too large for the upstream, as drops are: the first, then at most one a
+    /// minute.</summary>
+    void ReportTooLarge(string? dropped)
+    {
+        if (dropped is not null && _tooLargeReports.ShouldReport(out var tally))
+        {
+            _logger.LogWarning(LogEvents.UplinkTooLarge, "Uplink {Name}: {Dropped}{Tally}", _uplink.Name, dropped, tally);
+        }
     }
 
     async Task SubscribeAsync(IMqttClient client, MqttProtocolVersion version, CancellationToken cancellationToken)
@@ -366,6 +394,21 @@ sealed class UplinkConnection : IDisposable
 
         message.UserProperties = properties;
         return message;
+    }
+
+    /// <summary>The length of the PUBLISH MQTTnet writes for <paramref name="message"/>, measured only against an
+    /// upstream that announced a limit.</summary>
+    static int EncodedLength(MqttApplicationMessage message, MqttProtocolVersion version)
+    {
+        var packet = MqttPublishPacketFactory.Create(message);
+        if (packet.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce)
+        {
+            // The identifier MQTTnet gives it takes these two bytes whatever its value.
+            packet.PacketIdentifier = 1;
+        }
+
+        using var lent = Mqtt.PacketFormatters.Encode(version, packet);
+        return lent.Buffer.Length;
     }
 
     static MqttUserProperty UserProperty(string name, string value) => new(name, System.Text.Encoding.UTF8.GetBytes(value).AsMemory());

@@ -54,7 +54,9 @@ public class UplinkDeliveryProperties
                 case 3:
                     // Acknowledgements of the lost connection never come.
                     unacknowledged.Clear();
-                    uplink.ConnectionLost("lost", now);
+                    // A network's loss, once the connection was up a while: lost right after connecting, again and
+                    // again with the same oldest entry, that entry would be taken as too large (UplinkTooLargeTests).
+                    uplink.ConnectionLost("lost", now + ReconnectSchedule.StableConnectionMs);
                     now += 1_000_000;
                     uplink.NextConnect(now);
                     uplink.Connected(now);
@@ -124,7 +126,9 @@ public class UplinkDeliveryProperties
                     break;
                 case 3:
                     unacknowledged.Clear();
-                    uplink.ConnectionLost("lost", now);
+                    // A network's loss, once the connection was up a while: lost right after connecting, again and
+                    // again with the same oldest entry, that entry would be taken as too large (UplinkTooLargeTests).
+                    uplink.ConnectionLost("lost", now + ReconnectSchedule.StableConnectionMs);
                     now += 1_000_000;
                     uplink.NextConnect(now);
                     uplink.Connected(now);

@@ -15,7 +15,7 @@ public sealed class MosquittoUpstream : IAsyncDisposable
     readonly string _configFile;
     ProcessRunner? _process;
 
-    MosquittoUpstream(int port)
+    MosquittoUpstream(int port, string extraConfig)
     {
         Port = port;
         if (!OperatingSystem.IsWindows())
@@ -38,6 +38,7 @@ public sealed class MosquittoUpstream : IAsyncDisposable
             persistence_location {_directory.FullName}/
             max_queued_messages 100000
             log_dest stdout
+            {extraConfig}
             """);
     }
 
@@ -45,9 +46,10 @@ public sealed class MosquittoUpstream : IAsyncDisposable
 
     public string Address => $"mqtt://127.0.0.1:{Port}";
 
-    public static async Task<MosquittoUpstream> StartAsync()
+    /// <param name="extraConfig">Lines added to mosquitto.conf, e.g. <c>max_packet_size 1000</c>.</param>
+    public static async Task<MosquittoUpstream> StartAsync(string extraConfig = "")
     {
-        var upstream = new MosquittoUpstream(FreePorts.Next());
+        var upstream = new MosquittoUpstream(FreePorts.Next(), extraConfig);
         await upstream.RestartAsync();
         return upstream;
     }
