@@ -47,19 +47,10 @@ public class UplinkDeliveryProperties
 
                     break;
                 case 2 when unacknowledged.Count > 0:
-                    var acked = unacknowledged[(step >> 4 & 0xffff) % unacknowledged.Count];
-                    unacknowledged.Remove(acked);
-                    uplink.Acknowledged(acked.Sequence);
+                    AcknowledgeOne(uplink, unacknowledged, step);
                     break;
                 case 3:
-                    // Acknowledgements of the lost connection never come.
-                    unacknowledged.Clear();
-                    // A network's loss, once the connection was up a while: lost right after connecting, again and
-                    // again with the same oldest entry, that entry would be taken as too large (UplinkTooLargeTests).
-                    uplink.ConnectionLost("lost", now + ReconnectSchedule.StableConnectionMs);
-                    now += 1_000_000;
-                    uplink.NextConnect(now);
-                    uplink.Connected(now);
+                    now = LoseAndReconnect(uplink, unacknowledged, now);
                     break;
             }
         }
@@ -120,18 +111,10 @@ public class UplinkDeliveryProperties
 
                     break;
                 case 2 when unacknowledged.Count > 0:
-                    var acked = unacknowledged[(step >> 4 & 0xffff) % unacknowledged.Count];
-                    unacknowledged.Remove(acked);
-                    uplink.Acknowledged(acked.Sequence);
+                    AcknowledgeOne(uplink, unacknowledged, step);
                     break;
                 case 3:
-                    unacknowledged.Clear();
-                    // A network's loss, once the connection was up a while: lost right after connecting, again and
-                    // again with the same oldest entry, that entry would be taken as too large (UplinkTooLargeTests).
-                    uplink.ConnectionLost("lost", now + ReconnectSchedule.StableConnectionMs);
-                    now += 1_000_000;
-                    uplink.NextConnect(now);
-                    uplink.Connected(now);
+                    now = LoseAndReconnect(uplink, unacknowledged, now);
                     break;
             }
         }
@@ -181,5 +164,26 @@ public class UplinkDeliveryProperties
         }
 
         return drained.SequenceEqual(expected);
+    }
+
+    /// <summary>The upstream acknowledges one of the entries in flight, chosen by <paramref name="step"/>.</summary>
+    static void AcknowledgeOne(Core.Uplink.Uplink uplink, List<UplinkEntry> unacknowledged, int step)
+    {
+        var acked = unacknowledged[(step >> 4 & 0xffff) % unacknowledged.Count];
+        unacknowledged.Remove(acked);
+        uplink.Acknowledged(acked.Sequence);
+    }
+
+    /// <summary>The connection is lost as a network loses it — once it was up a while: lost right after connecting,
+    /// again and again with the same oldest entry, that entry would be taken as too large (UplinkTooLargeTests) — and
+    /// made again; the lost connection's acknowledgements never come. Returns the new time.</summary>
+    static long LoseAndReconnect(Core.Uplink.Uplink uplink, List<UplinkEntry> unacknowledged, long now)
+    {
+        unacknowledged.Clear();
+        uplink.ConnectionLost("lost", now + ReconnectSchedule.StableConnectionMs);
+        now += 1_000_000;
+        uplink.NextConnect(now);
+        uplink.Connected(now);
+        return now;
     }
 }
