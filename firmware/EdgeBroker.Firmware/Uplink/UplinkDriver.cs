@@ -51,7 +51,9 @@ namespace EdgeBroker.Firmware.Uplink
         bool _connecting;
         string _lostWhileConnecting;
 
-        /// <summary>Whether a message from upstream waits for a backed-up receiver (the transport's reading thread only).</summary>
+        /// <summary>Whether a message from upstream waits for a backed-up receiver (the transport's reading thread only);
+        /// null with a transport that acknowledges before the driver sees a message (M2Mqtt on the device), which
+        /// holding back cannot help — its bytes stay off the device's heap.</summary>
         readonly DownlinkHoldBack _holdBack;
 
         /// <summary>Whether the last retained status could not be published (the store cannot write): said once per
@@ -71,7 +73,7 @@ namespace EdgeBroker.Firmware.Uplink
             _relay = relay;
             _log = relay.Log;
             _caCertificate = caCertificate;
-            _holdBack = new DownlinkHoldBack(relay.Core, uplink.Settings.KeepAliveSeconds);
+            _holdBack = transport.AcknowledgesAfterDelivery ? new DownlinkHoldBack(relay.Core, uplink.Settings.KeepAliveSeconds) : null;
             _packetIds = new int[uplink.Settings.InFlightWindow];
             _sequences = new long[uplink.Settings.InFlightWindow];
             _worker = new Worker("uplink " + uplink.Name, RunOnce, IdleIntervalMilliseconds, _log);
@@ -162,7 +164,7 @@ namespace EdgeBroker.Firmware.Uplink
                 return;
             }
 
-            if (_transport.AcknowledgesAfterDelivery)
+            if (_holdBack != null)
             {
                 // The transport reads nothing more meanwhile, so the upstream keeps what follows (DownlinkHoldBack).
                 long heldSinceMs = Clock.NowMs();
