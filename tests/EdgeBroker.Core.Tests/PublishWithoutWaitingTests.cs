@@ -96,6 +96,8 @@ public class PublishWithoutWaitingTests
 
         public int Count(string clientId) => _inner.Count(clientId);
 
+        public bool IsFull(string clientId) => _inner.IsFull(clientId);
+
         public long LastId(string clientId) => _inner.LastId(clientId);
 
         public long LastIssuedId => _inner.LastIssuedId;

@@ -133,6 +133,8 @@ public class TickTests
 
         public int Count(string clientId) => _store.Count(clientId);
 
+        public bool IsFull(string clientId) => _store.IsFull(clientId);
+
         public long LastId(string clientId) => _store.LastId(clientId);
 
         public long LastIssuedId => _store.LastIssuedId;

@@ -37,6 +37,11 @@ namespace EdgeBroker.Core.Offline
 
         int Count(string clientId);
 
+        /// <summary>Whether the client's quota is full by count (<see cref="OfflineLimits.MaxMessagesPerClient"/>): a hint
+        /// asked for every message from an uplink (<see cref="OfflineDelivery.IsBackedUp"/>), so a store that makes
+        /// <see cref="Count"/> exact by committing queued writes first does so only to confirm a full quota.</summary>
+        bool IsFull(string clientId);
+
         /// <summary>The highest id kept for the client, 0 when none.</summary>
         long LastId(string clientId);
 

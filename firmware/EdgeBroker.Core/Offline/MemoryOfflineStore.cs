@@ -108,6 +108,11 @@ namespace EdgeBroker.Core.Offline
             }
         }
 
+        public bool IsFull(string clientId)
+        {
+            return Count(clientId) >= _limits.MaxMessagesPerClient;
+        }
+
         public int Count(string clientId)
         {
             lock (_sync)

@@ -148,7 +148,7 @@ namespace EdgeBroker.Core.Offline
         /// decision.</summary>
         public bool IsBackedUp(Session session)
         {
-            return session.Connection != null && _store.Count(session.ClientId) >= _limits.MaxMessagesPerClient;
+            return session.Connection != null && _store.IsFull(session.ClientId);
         }
 
         /// <summary>Makes the messages this thread kept durable (see <see cref="IOfflineStore.Commit"/>); the publisher

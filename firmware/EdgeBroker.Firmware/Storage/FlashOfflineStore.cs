@@ -159,6 +159,11 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
+        public bool IsFull(string clientId)
+        {
+            return Count(clientId) >= _limits.MaxMessagesPerClient;
+        }
+
         public int Count(string clientId)
         {
             lock (_sync)

@@ -35,6 +35,8 @@ sealed class TimedOfflineStore(IOfflineStore inner, BrokerMetrics metrics) : IOf
 
     public int Count(string clientId) => inner.Count(clientId);
 
+    public bool IsFull(string clientId) => inner.IsFull(clientId);
+
     public long LastId(string clientId) => inner.LastId(clientId);
 
     public long LastIssuedId => inner.LastIssuedId;

@@ -289,6 +289,22 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
     }
 
     /// <summary>What the client holds, its acknowledged messages' deletions committed first.</summary>
+    /// <summary>Without a commit while the quota has room by what is counted; <see cref="Count"/> commits the queued
+    /// deletions first (as <see cref="Append"/> does when the quota looks full), which on every message from an uplink
+    /// would commit each acknowledgement on its own instead of in groups.</summary>
+    public bool IsFull(string clientId)
+    {
+        lock (_sync)
+        {
+            if (!_usage.TryGetValue(clientId, out var usage) || usage.Count < _limits.MaxMessagesPerClient)
+            {
+                return false;
+            }
+        }
+
+        return Count(clientId) >= _limits.MaxMessagesPerClient;
+    }
+
     public int Count(string clientId)
     {
         _database.Writes.CommitQueued();
