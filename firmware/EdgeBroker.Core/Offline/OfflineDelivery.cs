@@ -206,7 +206,7 @@ namespace EdgeBroker.Core.Offline
 
                 // At most MaxMessagesPerClient entries move up: no index to keep on every session.
                 queue.RemoveAt(0);
-                CountQos0Bytes(-MemoryOfflineStore.SizeOf(kept.Message));
+                CountQos0Bytes(-HeldBytesOf(kept.Message));
                 if (kept.ExpiresAtMs > nowMs)
                 {
                     session.Connection.Send(kept.Message, 0, kept.Retain, kept.SubscriptionIdentifiers, 0, false);
@@ -218,7 +218,9 @@ namespace EdgeBroker.Core.Offline
 
         /// <summary>Keeps a QoS 0 message in memory for an away session; false when its quota is full — by count or
         /// bytes, its own or all away sessions' together (<see cref="OfflineLimits.MaxQos0BytesKept"/>): only memory holds
-        /// them, and 300 messages of 1 MB held 295 MB for one session.</summary>
+        /// them, and 300 messages of 1 MB held 295 MB for one session. The total counts what a kept message holds beside
+        /// its topic and payload too (<see cref="OfflineLimits.KeptQos0OverheadBytes"/>): it bounds memory, and a small
+        /// message is mostly objects.</summary>
         public bool KeepVolatile(Session session, RoutedMessage message, bool retain, int[] subscriptionIdentifiers)
         {
             long size = MemoryOfflineStore.SizeOf(message);
@@ -230,12 +232,13 @@ namespace EdgeBroker.Core.Offline
 
             lock (_qos0Sync)
             {
-                if (_qos0Bytes + size > _limits.MaxQos0BytesKept)
+                long held = HeldBytesOf(message);
+                if (_qos0Bytes + held > _limits.MaxQos0BytesKept)
                 {
                     return false;
                 }
 
-                _qos0Bytes += size;
+                _qos0Bytes += held;
             }
 
             if (queue == null)
@@ -254,7 +257,7 @@ namespace EdgeBroker.Core.Offline
             ArrayList queue = session.VolatileQueue;
             if (queue != null)
             {
-                CountQos0Bytes(-BytesOf(queue));
+                CountQos0Bytes(-BytesOf(queue) - queue.Count * OfflineLimits.KeptQos0OverheadBytes);
                 session.VolatileQueue = null;
             }
         }
@@ -270,6 +273,12 @@ namespace EdgeBroker.Core.Offline
             }
 
             return bytes;
+        }
+
+        /// <summary>What a kept QoS 0 message counts against <see cref="OfflineLimits.MaxQos0BytesKept"/>.</summary>
+        static long HeldBytesOf(RoutedMessage message)
+        {
+            return MemoryOfflineStore.SizeOf(message) + OfflineLimits.KeptQos0OverheadBytes;
         }
 
         void CountQos0Bytes(long change)

@@ -19,10 +19,18 @@ namespace EdgeBroker.Core.Offline
         /// <summary>Payload and topic bytes kept per client, enforced like <see cref="MaxMessagesPerClient"/>.</summary>
         public long MaxBytesPerClient { get; set; }
 
-        /// <summary>Topic and payload bytes of the QoS 0 messages kept in memory for away sessions, all sessions together
-        /// (each session is also held to <see cref="MaxBytesPerClient"/>): they are kept in memory only, so this bounds
-        /// what a flood to many away sessions can pin; beyond it, a QoS 0 message for an away session is dropped.</summary>
+        /// <summary>Bytes of the QoS 0 messages kept in memory for away sessions — topic, payload and
+        /// <see cref="KeptQos0OverheadBytes"/> each —, all sessions together (each session is also held to
+        /// <see cref="MaxBytesPerClient"/>): they are kept in memory only, so this bounds what a flood to many away
+        /// sessions can pin; beyond it, a QoS 0 message for an away session is dropped.</summary>
         public long MaxQos0BytesKept { get; set; }
+
+        /// <summary>What a QoS 0 message kept for an away session holds beside its topic and payload, counted against
+        /// <see cref="MaxQos0BytesKept"/> with them: its message and stored-message objects, the payload array's header
+        /// and its slot in the session's list — about 320 bytes on nanoFramework, where every object field takes a
+        /// 12-byte heap block (nf-interpreter's CLR_RT_HeapBlock, read 2026-12-07). Uncounted, the device's 4,096-byte
+        /// budget admitted 292 messages of 14 bytes, about 95 KB of its heap.</summary>
+        public const int KeptQos0OverheadBytes = 320;
 
         /// <summary>Lifetime of a kept message without an MQTT 5 message expiry interval.</summary>
         public long DefaultMessageTtlMs { get; set; }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using EdgeBroker.Core.Offline;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -261,7 +263,7 @@ public sealed class OfflineDeliveryTests
     {
         await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?>
         {
-            ["EdgeBroker:MaxOfflineQos0Bytes"] = "100",
+            ["EdgeBroker:MaxOfflineQos0Bytes"] = (2 * (34 + OfflineLimits.KeptQos0OverheadBytes) + 20).ToString(CultureInfo.InvariantCulture),
         });
         await using (var away = await TestClient.ConnectAsync(broker, Device, cleanStart: false, sessionExpiry: 300))
         {
@@ -272,7 +274,7 @@ public sealed class OfflineDeliveryTests
         await using var sender = await TestClient.ConnectAsync(broker, "sender");
         for (var i = 0; i < 10; i++)
         {
-            // 4 + 30 bytes each: two fit in 100.
+            // 4 + 30 bytes each, and what each kept message holds beside them: two fit.
             await sender.PublishAsync("q0/x", i + new string('.', 29), MqttQualityOfServiceLevel.AtMostOnce);
         }
 
