@@ -29,10 +29,11 @@ public sealed class GatewayCaFileTests : IDisposable
         var transport = new RecordingTransport();
         var gateway = Gateway.Open(_storageRoot.FullName, _settingsDirectory.FullName, new RelaySettings { Bind = "127.0.0.1", Port = 0 },
             new RelaySecuritySettings(), new TestRandom(), new SilentLog(), Uplink(), transport);
+        gateway.Start();
         try
         {
             Assert.NotNull(gateway.Uplink);
-            gateway.Uplink!.RunOnce();
+            Assert.True(SpinWait.SpinUntil(() => transport.CaCertificate is not null, TimeSpan.FromSeconds(5)), "the uplink never connected");
             Assert.Equal(der, transport.CaCertificate);
         }
         finally
@@ -82,7 +83,7 @@ public sealed class GatewayCaFileTests : IDisposable
     /// <summary>Takes every connection and remembers the CA certificate it was asked to trust.</summary>
     sealed class RecordingTransport : IUplinkTransport
     {
-        public byte[]? CaCertificate { get; private set; }
+        public volatile byte[]? CaCertificate;
 
         public int Connect(UplinkConnectRequest request, IUplinkTransportListener listener)
         {
