@@ -68,7 +68,7 @@ public sealed class EmulatedGateway
 
         try
         {
-            return new EmulatedGateway(Gateway.Open(dataDirectory, settings.Relay, settings.Security, new SystemRandom(), log, settings.Uplink,
+            return new EmulatedGateway(Gateway.Open(dataDirectory, dataDirectory, settings.Relay, settings.Security, new SystemRandom(), log, settings.Uplink,
                 new SocketUplinkTransport(settings.Relay.MaxPacketSize)), dataDirectory, directoryLock);
         }
         catch
@@ -140,7 +140,10 @@ public sealed class EmulatedGateway
 public sealed record GatewaySettings(RelaySettings Relay, RelaySecuritySettings Security, RelayUplinkSettings? Uplink, DeviceSettings Device)
 {
     /// <summary>What <c>config check</c> warns about without refusing: access keys with short secrets (the core's
-    /// <see cref="AccessKeyCheck"/>, which the gateway's start-up logs too, on the device as in the emulator).</summary>
+    /// <see cref="AccessKeyCheck"/>, which the gateway's start-up logs too, on the device as in the emulator), and an
+    /// <c>mqtts://</c> uplink without a CA file, which only the device cannot verify (<see cref="DeviceTrustCheck"/>, logged
+    /// at the device's boot).</summary>
     public IEnumerable<string> Warnings() =>
-        Security.AccessKeys.Cast<AccessKey>().Select(key => AccessKeyCheck.WeakSecretWarning(key.Id, key.Secret)).OfType<string>();
+        Security.AccessKeys.Cast<AccessKey>().Select(key => AccessKeyCheck.WeakSecretWarning(key.Id, key.Secret))
+            .Append(DeviceTrustCheck.Warning(Uplink!)).OfType<string>();
 }

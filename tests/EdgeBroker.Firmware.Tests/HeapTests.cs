@@ -20,7 +20,7 @@ namespace EdgeBroker.Firmware.Tests
         [TestMethod]
         public void Free_heap_with_0_and_12_idle_clients_leaves_room()
         {
-            Gateway gateway = Gateway.Open(OnDeviceStorage.Root(), new RelaySettings(), new RelaySecuritySettings(), new HardwareRandom(), new DebugLog(), null, null);
+            Gateway gateway = Gateway.Open(OnDeviceStorage.Root(), OnDeviceStorage.Root(), new RelaySettings(), new RelaySecuritySettings(), new HardwareRandom(), new DebugLog(), null, null);
             RelayContext context = gateway.Context;
             gateway.Start();
 

@@ -6,7 +6,7 @@ namespace EdgeBroker.Core.Uplink
     /// <summary>
     /// The wire forms of retained routes (<see cref="UplinkP2PRoutes.Retained"/>, docs/federation.md), one definition for
     /// every engine, under a routes topic <c>T</c>: <c>T/{gatewayClientId}</c> is the gateway's status (<c>1</c> while its
-    /// uplink is connected; its will deletes it), <c>T/{gatewayClientId}/{clientId}</c> a route, with the payload of an
+    /// uplink is connected, <c>0</c> once its will or its clean stop said it is offline), <c>T/{gatewayClientId}/{clientId}</c> a route, with the payload of an
     /// announcement (<see cref="P2PEnvelope.AnnouncementPayload"/>; empty = gone). A gateway subscribes to <c>T/#</c> and
     /// to its own envelope address <c>+/p2p/{gatewayClientId}/#</c>, since the upstream routes nothing by client ID.
     /// </summary>
@@ -17,6 +17,16 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>A gateway's status while its uplink is connected.</summary>
         static readonly byte[] OnlinePayload = Utf8.GetBytes("1");
+
+        /// <summary>
+        /// A gateway's status once it went offline: its will and its clean stop. Not empty (which would delete the
+        /// retained status): MQTT 3.1.1 lets a will's message be empty, but clients refuse to send one (nanoFramework's
+        /// M2Mqtt 5.1.218 throws WillWrong), so one marker serves every transport. Readers take anything but
+        /// <c>1</c> as offline, so an older gateway's empty will and this marker mean the same on both sides.
+        /// </summary>
+        public const string OfflineStatus = "0";
+
+        static readonly byte[] OfflinePayload = Utf8.GetBytes(OfflineStatus);
 
         /// <summary>The status topic of <paramref name="gatewayClientId"/>, also its will's topic.</summary>
         public static string StatusTopic(string routesTopic, string gatewayClientId)
@@ -31,13 +41,15 @@ namespace EdgeBroker.Core.Uplink
             return routesTopic + "/" + gatewayClientId + "/" + clientId;
         }
 
-        /// <summary>The payload of a status: online, or empty (deletes the retained status).</summary>
+        /// <summary>The payload of a status: online (<c>1</c>) or offline (<see cref="OfflineStatus"/>), both kept
+        /// retained.</summary>
         public static byte[] StatusPayload(bool online)
         {
-            return online ? OnlinePayload : new byte[0];
+            return online ? OnlinePayload : OfflinePayload;
         }
 
-        /// <summary>Whether a status payload says online.</summary>
+        /// <summary>Whether a status payload says online: anything else — <see cref="OfflineStatus"/>, or the empty
+        /// message (a deleted status) of gateways before it — is offline.</summary>
         public static bool IsOnline(byte[] payload)
         {
             return payload != null && payload.Length == 1 && payload[0] == OnlinePayload[0];

@@ -527,11 +527,19 @@ namespace EdgeBroker.Core.Uplink
             return new UplinkEntry(WillTopic, RetainedRoutes.StatusPayload(true), 0, true, null, 0);
         }
 
-        /// <summary>With retained routes: this gateway's status topic, which its will (an empty retained message) and its
-        /// clean stop clear; null otherwise.</summary>
+        /// <summary>With retained routes: this gateway's status topic, on which its will (retained, QoS 0,
+        /// <see cref="WillPayload"/>) and its clean stop say it is offline; null otherwise.</summary>
         public string WillTopic
         {
             get { return _peers == null ? null : RetainedRoutes.StatusTopic(_settings.P2PRoutesTopic, _settings.ClientId); }
+        }
+
+        /// <summary>The will's message on <see cref="WillTopic"/> (and what a clean stop publishes there): the offline
+        /// status, never empty (<see cref="RetainedRoutes.OfflineStatus"/>); null without a will. Every engine's transport
+        /// sends this one.</summary>
+        public byte[] WillPayload
+        {
+            get { return _peers == null ? null : RetainedRoutes.StatusPayload(false); }
         }
 
         /// <summary>What the engine subscribes to upstream besides the subscribe rules, at QoS 1: with retained routes

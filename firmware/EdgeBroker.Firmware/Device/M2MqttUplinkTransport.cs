@@ -36,9 +36,12 @@ namespace EdgeBroker.Firmware.Device
             MqttClient client;
             try
             {
-                // The constructor resolves the host name; Init sets the port and TLS (the CA certificate as bytes).
+                // The constructor resolves the host name; Init sets the port and TLS (the CA certificate as bytes, a PEM
+                // one NUL-terminated for the native parser). Without a CA only the CAs stored in the device's own
+                // configuration are trusted (the image has no root bundle), and M2Mqtt presents a device certificate
+                // stored there, if any.
                 client = new MqttClient(request.Host);
-                client.Init(request.Host, request.Port, request.Tls, request.CaCertificate, null,
+                client.Init(request.Host, request.Port, request.Tls, CaCertificateBytes.ForNativeParser(request.CaCertificate), null,
                     request.Tls ? MqttSslProtocols.TLSv1_2 : MqttSslProtocols.None);
             }
             catch (Exception e)
@@ -59,10 +62,11 @@ namespace EdgeBroker.Firmware.Device
             MqttReasonCode returnCode;
             try
             {
-                // The will, when asked for, is an empty retained message: it clears the gateway's retained P2P status.
+                // The will, when asked for, is the core's offline status, retained. M2Mqtt takes its message as a string
+                // and refuses an empty one under MQTT 3.1.1 (WillWrong), which the core's payload never is.
                 bool will = request.WillTopic != null;
                 returnCode = client.Connect(request.ClientId, request.UserName, request.Password, will, MqttQoSLevel.AtMostOnce,
-                    will, request.WillTopic, will ? "" : null, false, (ushort)request.KeepAliveSeconds);
+                    will, request.WillTopic, will ? TextOf(request.WillPayload) : null, false, (ushort)request.KeepAliveSeconds);
             }
             catch (Exception e)
             {
@@ -78,6 +82,13 @@ namespace EdgeBroker.Firmware.Device
             }
 
             return (int)returnCode;
+        }
+
+        /// <summary>M2Mqtt's will message is a string (it encodes it as UTF-8 again): the core's will payload as text.</summary>
+        static string TextOf(byte[] utf8)
+        {
+            char[] chars = new char[utf8.Length];
+            return new string(chars, 0, Utf8.Decode(utf8, 0, utf8.Length, chars));
         }
 
         public int Publish(string topic, byte[] payload, int qos, bool retain, bool duplicate, int packetId)

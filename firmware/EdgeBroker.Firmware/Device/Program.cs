@@ -4,6 +4,7 @@ using EdgeBroker.Firmware.Boot;
 using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
+using EdgeBroker.Firmware.Uplink;
 using nanoFramework.Runtime.Native;
 
 namespace EdgeBroker.Firmware.Device
@@ -38,6 +39,12 @@ namespace EdgeBroker.Firmware.Device
                 log.Warning((string)file.Problems[i]);
             }
 
+            string trust = DeviceTrustCheck.Warning(uplink);
+            if (trust != null)
+            {
+                log.Warning(trust);
+            }
+
             // The LED flickers (booting) from here until the network join starts.
             GpioController gpio = new GpioController();
             StatusLed led = new StatusLed(gpio, device.StatusLedPin);
@@ -61,7 +68,7 @@ namespace EdgeBroker.Firmware.Device
                 Gateway gateway;
                 try
                 {
-                    gateway = Gateway.Open(outcome.Root, relay, security, new HardwareRandom(), log, uplink, new M2MqttUplinkTransport(relay.MaxPacketSize));
+                    gateway = Gateway.Open(outcome.Root, StorageRoot.InternalFlash, relay, security, new HardwareRandom(), log, uplink, new M2MqttUplinkTransport(relay.MaxPacketSize));
                 }
                 catch (FlashStoreException e)
                 {

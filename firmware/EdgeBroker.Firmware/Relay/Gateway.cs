@@ -68,9 +68,12 @@ namespace EdgeBroker.Firmware.Relay
         /// <see cref="FlashStoreException"/>, naming the file and what to do, when the store cannot be used: the gateway
         /// then does not start rather than start empty. <paramref name="random"/> must be cryptographically strong (it
         /// makes the secrets of paired devices). <paramref name="uplink"/> (null for none) runs over
-        /// <paramref name="uplinkTransport"/>: M2Mqtt on the device, a socket client in the emulator.
+        /// <paramref name="uplinkTransport"/>: M2Mqtt on the device, a socket client in the emulator. Its CA file is read
+        /// from <paramref name="settingsDirectory"/>, beside edgebroker.conf (<c>I:\</c> on the device whatever the
+        /// storage root; the data directory in the emulator); one that cannot be read is logged and the gateway runs
+        /// without the uplink.
         /// </summary>
-        public static Gateway Open(string storageRoot, RelaySettings settings, RelaySecuritySettings security,
+        public static Gateway Open(string storageRoot, string settingsDirectory, RelaySettings settings, RelaySecuritySettings security,
             IRandomSource random, IRelayLog log, RelayUplinkSettings uplink, IUplinkTransport uplinkTransport)
         {
             FlashStore store = FlashStore.Open(Path.Combine(storageRoot, StoreDirectoryName), settings.ToFlashStoreLimits(), settings.ToOfflineLimits());
@@ -107,7 +110,7 @@ namespace EdgeBroker.Firmware.Relay
                 }
 
                 RelayContext context = RelayContext.Compose(settings, store, brokerSecurity, log);
-                UplinkDriver driver = uplink == null ? null : AddUplink(context, store, uplink, uplinkTransport, storageRoot, random);
+                UplinkDriver driver = uplink == null ? null : AddUplink(context, store, uplink, uplinkTransport, settingsDirectory, random);
                 RelayServer server = new RelayServer(context);
                 return new Gateway(settings, store, server, new PairingControl(brokerSecurity, security.PairingGroup), driver);
             }
@@ -142,13 +145,31 @@ namespace EdgeBroker.Firmware.Relay
             _store.Dispose();
         }
 
-        /// <summary>The core's uplink on the store's queue, and its driver. What is still queued from the last run is
-        /// sent first.</summary>
+        /// <summary>The core's uplink on the store's queue, and its driver; null (logged) when its CA file cannot be read.
+        /// What is still queued from the last run is sent first.</summary>
         static UplinkDriver AddUplink(RelayContext context, FlashStore store, RelayUplinkSettings settings, IUplinkTransport transport,
-            string storageRoot, IRandomSource random)
+            string settingsDirectory, IRandomSource random)
         {
+            byte[] caCertificate = null;
+            if (settings.CaFile != null)
+            {
+                string caPath = Path.Combine(settingsDirectory, settings.CaFile);
+                try
+                {
+                    caCertificate = File.ReadAllBytes(caPath);
+                }
+                catch (Exception e)
+                {
+                    // Not a reason to stop the broker (the device would restart into the same failure for ever): local
+                    // clients are served, and what forward rules take is not queued for an uplink that is not there.
+                    context.Log.Warning("Uplink " + settings.Uplink.Name + " is not started: its " + RelayUplinkSettings.CaFileKey + " "
+                        + caPath + " cannot be read (" + e.Message + "). Put the CA certificate beside " + SettingsFile.FileName
+                        + " and restart");
+                    return null;
+                }
+            }
+
             Core.Uplink.Uplink uplink = new Core.Uplink.Uplink(settings.Uplink, store.UplinkQueue, random);
-            byte[] caCertificate = settings.CaFile == null ? null : File.ReadAllBytes(Path.Combine(storageRoot, settings.CaFile));
             context.Core.AddUplink(uplink);
             context.Log.Info("Uplink " + uplink.Name + " as " + settings.Uplink.ClientId + ": " + uplink.Status(Clock.NowMs()).Queued
                 + " queued from before, " + settings.Uplink.ForwardRules.Count + " forward and " + settings.Uplink.SubscribeRules.Count

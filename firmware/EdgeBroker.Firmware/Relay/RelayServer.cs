@@ -161,7 +161,9 @@ namespace EdgeBroker.Firmware.Relay
                 return false;
             }
 
-            if (_context.ConnectionRate.Allow(source, Clock.NowMs()))
+            // A window, not a date: on the monotonic clock, which SNTP's step of the wall clock at a late first sync
+            // (decades on the device) cannot shift.
+            if (_context.ConnectionRate.Allow(source, Environment.TickCount64))
             {
                 return true;
             }

@@ -23,8 +23,12 @@ namespace EdgeBroker.Firmware.Uplink
         /// <summary>The keep-alive the CONNECT announces (0 turns it off); the transport pings within it.</summary>
         public int KeepAliveSeconds;
 
-        /// <summary>The will's topic, or null for none: the will is an empty retained message at QoS 0, which clears the
-        /// gateway's retained status there (retained P2P routes, <see cref="Core.Uplink.Uplink.WillTopic"/>).</summary>
+        /// <summary>The will's topic, or null for none: the will is <see cref="WillPayload"/> retained at QoS 0, which says
+        /// the gateway's retained status there is offline (retained P2P routes, <see cref="Core.Uplink.Uplink.WillTopic"/>).</summary>
         public string WillTopic;
+
+        /// <summary>The will's message (the core's <see cref="Core.Uplink.Uplink.WillPayload"/>, never empty); null
+        /// without a will.</summary>
+        public byte[] WillPayload;
     }
 }

@@ -95,7 +95,7 @@ namespace EdgeBroker.Firmware.Uplink
         }
 
         /// <summary>Stops the thread and disconnects; what is queued stays in the store for the next start. With retained
-        /// P2P routes the gateway's status is cleared first, as its will would be (a DISCONNECT sends no will).</summary>
+        /// P2P routes the gateway's status says offline first, as its will would (a DISCONNECT sends no will).</summary>
         public void Stop()
         {
             _worker.Stop();
@@ -104,7 +104,7 @@ namespace EdgeBroker.Firmware.Uplink
             {
                 try
                 {
-                    _transport.Publish(statusTopic, RetainedRoutes.StatusPayload(false), 0, true, false, 0);
+                    _transport.Publish(statusTopic, _uplink.WillPayload, 0, true, false, 0);
                 }
                 catch (UplinkTransportException)
                 {
@@ -166,9 +166,10 @@ namespace EdgeBroker.Firmware.Uplink
 
             if (_holdBack != null)
             {
-                // The transport reads nothing more meanwhile, so the upstream keeps what follows (DownlinkHoldBack).
-                long heldSinceMs = Clock.NowMs();
-                while (_holdBack.ShouldWait(message, heldSinceMs, Clock.NowMs()))
+                // The transport reads nothing more meanwhile, so the upstream keeps what follows (DownlinkHoldBack). Timed
+                // on the monotonic clock: a wall clock SNTP steps would cut the wait short.
+                long heldSinceMs = Environment.TickCount64;
+                while (_holdBack.ShouldWait(message, heldSinceMs, Environment.TickCount64))
                 {
                     Thread.Sleep(DownlinkHoldBack.PollMilliseconds);
                 }
@@ -382,6 +383,7 @@ namespace EdgeBroker.Firmware.Uplink
             request.Password = credentials.Password;
             request.KeepAliveSeconds = settings.KeepAliveSeconds;
             request.WillTopic = _uplink.WillTopic;
+            request.WillPayload = _uplink.WillPayload;
             return request;
         }
 

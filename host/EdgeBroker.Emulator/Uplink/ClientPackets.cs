@@ -16,14 +16,14 @@ static class ClientPackets
     public static readonly byte[] Disconnect = [PacketType.Disconnect << 4, 0];
 
     /// <summary>CONNECT with clean session 0, the credentials when there is a user name, and when
-    /// <paramref name="willTopic"/> is given a will on it: an empty retained message at QoS 0.</summary>
-    public static byte[] Connect(string clientId, string? userName, string? password, int keepAliveSeconds, string? willTopic)
+    /// <paramref name="willTopic"/> is given a will on it: <paramref name="willPayload"/> retained at QoS 0.</summary>
+    public static byte[] Connect(string clientId, string? userName, string? password, int keepAliveSeconds, string? willTopic, byte[]? willPayload)
     {
         const int willFlag = 0x04, willRetain = 0x20;
         int flags = (userName is null ? 0 : 0x80) | (userName is not null && password is not null ? 0x40 : 0)
             | (willTopic is null ? 0 : willFlag | willRetain);
         int remaining = StringSize(ConnectPacket.ProtocolName) + 1 + 1 + 2 + StringSize(clientId)
-            + (willTopic is null ? 0 : StringSize(willTopic) + 2)
+            + (willTopic is null ? 0 : StringSize(willTopic) + 2 + willPayload!.Length)
             + (userName is null ? 0 : StringSize(userName)) + ((flags & 0x40) != 0 ? StringSize(password!) : 0);
         var packet = new byte[1 + RemainingLength.Size(remaining) + remaining];
         int offset = 0;
@@ -38,10 +38,10 @@ static class ClientPackets
         if (willTopic is not null)
         {
             offset = PutString(packet, offset, willTopic);
-
-            // The will's payload: zero bytes.
-            packet[offset++] = 0;
-            packet[offset++] = 0;
+            packet[offset++] = (byte)(willPayload!.Length >> 8);
+            packet[offset++] = (byte)willPayload.Length;
+            willPayload.CopyTo(packet, offset);
+            offset += willPayload.Length;
         }
 
         if (userName is not null)

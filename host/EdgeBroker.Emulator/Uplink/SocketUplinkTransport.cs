@@ -144,7 +144,7 @@ public sealed class SocketUplinkTransport : IUplinkTransport
                 }
 
                 var connection = new UplinkConnection(socket, stream, listener, maxPacketSize);
-                connection.Send(ClientPackets.Connect(request.ClientId, request.UserName, request.Password, request.KeepAliveSeconds, request.WillTopic));
+                connection.Send(ClientPackets.Connect(request.ClientId, request.UserName, request.Password, request.KeepAliveSeconds, request.WillTopic, request.WillPayload));
                 return connection;
             }
             catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)

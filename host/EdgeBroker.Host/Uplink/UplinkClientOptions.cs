@@ -24,7 +24,7 @@ sealed class UplinkClientOptions : IDisposable
     readonly X509Certificate2? _clientCertificate;
     readonly string? _willTopic;
 
-    /// <param name="willTopic">The topic whose retained message the will clears (<see cref="Core.Uplink.Uplink.WillTopic"/>),
+    /// <param name="willTopic">The topic of the retained status the will marks offline (<see cref="Core.Uplink.Uplink.WillTopic"/>),
     /// or null for no will.</param>
     public UplinkClientOptions(UplinkOptions options, UplinkSettings settings, string? willTopic)
     {
@@ -52,7 +52,7 @@ sealed class UplinkClientOptions : IDisposable
     }
 
     /// <summary>The options of the gateway's own connection: its client ID, a session that never expires, and with
-    /// retained P2P routes the will that clears its status when the connection is lost.</summary>
+    /// retained P2P routes the will that marks its status offline when the connection is lost.</summary>
     public MqttClientOptions Build(UplinkAddress address, MqttProtocolVersion version)
     {
         var options = Build(address, version, _settings.ClientId, uint.MaxValue);

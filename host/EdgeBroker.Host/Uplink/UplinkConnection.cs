@@ -292,7 +292,7 @@ sealed class UplinkConnection : IDisposable
         {
             if (_uplink.WillTopic is { } statusTopic)
             {
-                // A clean DISCONNECT sends no will: this gateway's retained status is cleared as the will would.
+                // A clean DISCONNECT sends no will: this gateway's retained status says offline as the will would.
                 await ((Task)client.PublishAsync(new MqttApplicationMessage { Topic = statusTopic, PayloadSegment = RetainedRoutes.StatusPayload(false), Retain = true },
                     CancellationToken.None)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }

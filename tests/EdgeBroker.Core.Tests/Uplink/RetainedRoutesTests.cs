@@ -47,6 +47,8 @@ public class RetainedRoutesTests
 
         Assert.Equal(["eb/routes/gw-a=1 r", "eb/routes/gw-a/sensor-1=1 r"], Take(uplink).Select(Describe));
         Assert.Equal("eb/routes/gw-a", uplink.WillTopic);
+        // Never empty: M2Mqtt (the device's transport) refuses an empty will under MQTT 3.1.1.
+        Assert.Equal("0", System.Text.Encoding.UTF8.GetString(uplink.WillPayload));
         Assert.Equal(["eb/routes/#", "+/p2p/gw-a/#"], uplink.P2PFilters());
 
         broker.Disconnect(sensor);
@@ -137,10 +139,17 @@ public class RetainedRoutesTests
         var (_, uplink) = Gateway(graceSeconds: 60);
         Learn(uplink, "eb/routes/gw-b", "1", 0);
         Learn(uplink, "eb/routes/gw-b/actuator-9", "1", 0);
-        Learn(uplink, "eb/routes/gw-b", "", 1_000);
+        Learn(uplink, "eb/routes/gw-b", "0", 1_000);
 
         Assert.Equal("plant/p2p/gw-b/1/actuator-9", Offered(uplink, 61_000));
         Assert.Equal("plant/p2p/actuator-9", Offered(uplink, 61_001));
+
+        // A gateway from before the offline marker deletes its status with an empty will: offline the same way.
+        Learn(uplink, "eb/routes/gw-c", "1", 100_000);
+        Learn(uplink, "eb/routes/gw-c/valve-2", "1", 100_000);
+        Learn(uplink, "eb/routes/gw-c", "", 101_000);
+        Assert.Equal("plant/p2p/gw-c/1/valve-2", Offered(uplink, 161_000, "valve-2"));
+        Assert.Equal("plant/p2p/valve-2", Offered(uplink, 161_001, "valve-2"));
 
         // Routes whose gateway's status never arrived (a gateway that died long ago) expire the same way.
         Learn(uplink, "eb/routes/gw-x/old", "1", 100_000);
@@ -180,10 +189,12 @@ public class RetainedRoutesTests
         Assert.True(Learn(uplink, "eb/routes/gw-a/left-before-restart", "1"));
         Assert.True(Learn(uplink, "eb/routes/gw-a/here", ""));
         Assert.True(Learn(uplink, "eb/routes/gw-a/here", "1"));
-        Assert.True(Learn(uplink, "eb/routes/gw-a", ""));
+        Assert.True(Learn(uplink, "eb/routes/gw-a", "0"));
         Assert.True(Learn(uplink, "eb/routes/gw-a", "1"));
+        Assert.True(Learn(uplink, "eb/routes/gw-a", ""));
 
-        Assert.Equal(["eb/routes/gw-a/left-before-restart= r", "eb/routes/gw-a/here=1 r", "eb/routes/gw-a=1 r"], Take(uplink).Select(Describe));
+        Assert.Equal(["eb/routes/gw-a/left-before-restart= r", "eb/routes/gw-a/here=1 r", "eb/routes/gw-a=1 r", "eb/routes/gw-a=1 r"],
+            Take(uplink).Select(Describe));
         Assert.Null(broker.Core.PeerGatewayOf("left-before-restart"));
     }
 

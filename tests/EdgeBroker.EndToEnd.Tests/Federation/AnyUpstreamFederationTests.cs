@@ -123,9 +123,10 @@ public sealed class AnyUpstreamFederationTests
 
             await gatewayB.WaitForExitAsync(HostProgram.Timeout);
 
-            // mosquitto published B's will: its retained status is gone; A forgets its routes one grace later.
-            await Eventually.WaitUntilAsync(async () => await RetainedAsync(upstream, $"eb/routes/{GatewayBId}") is null,
-                () => "gateway B's retained status outlived it");
+            // mosquitto published B's will: its retained status says offline (never empty: the device's M2Mqtt refuses an
+            // empty will); A forgets its routes one grace later.
+            await Eventually.WaitUntilAsync(async () => await RetainedAsync(upstream, $"eb/routes/{GatewayBId}") == "0",
+                () => "gateway B's retained status still says online after it was killed");
             await WaitForPeerAsync(gatewayA, "actuator-9", null);
             await using var spy = await SpyAsync(upstream);
             Assert.True((await sensor.PublishAsync(Address("actuator-9"), "after")).IsSuccess);

@@ -22,7 +22,7 @@ public class LiveRelayFuzzTests
         // Hundreds of connections a second from one address: no per-address connection rate here.
         var settings = new RelaySettings { Bind = "127.0.0.1", Port = 0, ConnectTimeoutSeconds = 1, MaxConnectionsPerSource = 0 };
         var storage = Directory.CreateTempSubdirectory("edgebroker-relay-fuzz-");
-        var gateway = Gateway.Open(storage.FullName, settings, new RelaySecuritySettings(), new TestRandom(), new SilentLog(), null, null);
+        var gateway = Gateway.Open(storage.FullName, storage.FullName, settings, new RelaySecuritySettings(), new TestRandom(), new SilentLog(), null, null);
         gateway.Start();
         try
         {

@@ -83,7 +83,7 @@ public class SecuritySettingsTests
         var storage = Directory.CreateTempSubdirectory("edgebroker-open-rule-");
         try
         {
-            var gateway = Gateway.Open(storage.FullName, new RelaySettings { Bind = bind, Port = 0 }, security, new TestRandom(), log, null, null);
+            var gateway = Gateway.Open(storage.FullName, storage.FullName, new RelaySettings { Bind = bind, Port = 0 }, security, new TestRandom(), log, null, null);
             gateway.Start();
             gateway.Stop();
             Assert.Equal(warns, log.Warnings.Any(warning => warning.StartsWith("Listening on " + bind + " beyond loopback without an access key", StringComparison.Ordinal)));
