@@ -96,6 +96,15 @@ internal sealed class SynchronousRelay : IDisposable
         }
     }
 
+    /// <summary>One packet from a client, read and handled by the relay's end of its connection; what the relay sends
+    /// back is left unread.</summary>
+    public void Handle(Socket client, RelayConnection connection, byte[] packet)
+    {
+        client.Send(packet);
+        WaitUntilReadable(connection, packet.Length);
+        Assert.True(connection.ReceiveAndHandle());
+    }
+
     /// <summary>
     /// One packet through the relay: <paramref name="packet"/> sent on a client's socket, read and handled by the relay's
     /// end of it (<paramref name="from"/>), what that queued sent, and <paramref name="arrived"/>'s length in bytes read
