@@ -19,7 +19,7 @@ namespace EdgeBroker.Firmware.Relay
         /// blocks; an object is one block per field plus one): the <see cref="RoutedMessage"/> (16 fields, 204 bytes), the
         /// payload array's header and rounding (up to 31), the topic string's header, terminator and rounding (up to 24),
         /// the retained set's slots for it (message, topic, when kept: 32) and the flash store's index entry (two list
-        /// slots and a boxed entry size: 48) — 339. On .NET x64 the same objects measured 220–240 bytes a message
+        /// slots and a boxed entry size: 48) — 339. On .NET x64 the same objects measured 232–238 bytes a message
         /// (tests/EdgeBroker.Relay.Tests/Measurements/RetainedMemoryTests).
         /// </summary>
         public const int PerMessageBytes = 340;
