@@ -112,9 +112,7 @@ internal sealed class SynchronousRelay : IDisposable
     /// </summary>
     public void PassThrough(Socket fromSocket, RelayConnection from, byte[] packet, Socket toSocket, byte[] arrived)
     {
-        fromSocket.Send(packet, SocketFlags.None);
-        WaitUntilReadable(from, packet.Length);
-        Assert.True(from.ReceiveAndHandle());
+        Handle(fromSocket, from, packet);
         Context.Transmitter.FlushReady();
         ReceiveExactly(toSocket, arrived);
     }
