@@ -68,8 +68,10 @@ namespace EdgeBroker.Firmware.Relay
             core.P2PUnreachableCacheSize = RelaySettings.P2PUnreachableCacheSize;
             core.P2PUnreachableTtlSeconds = settings.P2PUnreachableTtlSeconds;
             int restored = core.Restore();
-            RetainedMessages retained = new RetainedMessages(settings.MaxRetainedMessages, store.Retained);
-            log.Info("Store " + store.LogPath + ": " + restored + " persistent sessions, " + retained.Count + " retained messages");
+            RetainedMessages retained = new RetainedMessages(settings.MaxRetainedMessages, settings.MaxRetainedBytes,
+                RetainedFootprint.ExtraBytes, store.Retained);
+            log.Info("Store " + store.LogPath + ": " + restored + " persistent sessions, " + retained.Count + " retained messages ("
+                + retained.Bytes + " bytes of heap)");
             RelayContext context = new RelayContext(core, security, retained, settings, log);
             security.Policy.Denied = context.LogDenial;
             log.Info("P2P route announcements (federation) are accepted from " + core.RouteAnnouncers);
@@ -104,7 +106,8 @@ namespace EdgeBroker.Firmware.Relay
             }
         }
 
-        /// <summary>The core's <see cref="RetainedKeeper"/>: a refusal (store full) is counted by the store.</summary>
+        /// <summary>The core's <see cref="RetainedKeeper"/>: a refusal (<c>max_retained_messages</c>,
+        /// <c>max_retained_bytes</c> or the store full) is counted by the retained set.</summary>
         void KeepRetained(RoutedMessage message)
         {
             Retained.Update(message);

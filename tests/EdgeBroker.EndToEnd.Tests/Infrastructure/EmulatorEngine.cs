@@ -16,6 +16,7 @@ public sealed class EmulatorEngine : BrokerEngine
     /// that means the same on the firmware.</summary>
     static readonly Dictionary<string, (string Key, Func<string, string> Value)> HostSettings = new()
     {
+        ["EdgeBroker:MaxRetainedBytes"] = (RelaySettings.MaxRetainedBytesKey, Same),
         ["EdgeBroker:MaxOfflineMessagesPerClient"] = (RelaySettings.MaxOfflineMessagesPerClientKey, Same),
         ["EdgeBroker:MaxOfflineBytesPerClient"] = (RelaySettings.MaxOfflineBytesPerClientKey, Same),
         ["EdgeBroker:MaxOfflineQos0Bytes"] = (RelaySettings.MaxOfflineQos0BytesKey, Same),

@@ -333,6 +333,20 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.DoesNotContain("upl1nk-value", run.Output);
     }
 
+    [Theory]
+    [InlineData("", 0, "relay.MaxRetainedBytes = 16384")]
+    [InlineData("max_retained_bytes = 0\n", 0, "relay.MaxRetainedBytes = 0")]
+    [InlineData("max_retained_bytes = -1\n", 2, "max_retained_bytes = -1 is not a whole number from 0 to 16777216")]
+    public async Task Emulator_config_check_prints_the_retained_byte_bound_and_refuses_a_negative_one(string conf, int exitCode, string said)
+    {
+        Write("edgebroker.conf", conf);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
+
+        Assert.True(run.ExitCode == exitCode, run.Errors);
+        Assert.Contains(said, exitCode == 0 ? run.Output : run.Errors);
+    }
+
     [Fact]
     public async Task The_emulator_ignores_the_uplink_keys_while_uplink_is_commented_out_but_names_a_misspelt_one()
     {

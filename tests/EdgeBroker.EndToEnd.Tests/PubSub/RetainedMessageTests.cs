@@ -52,18 +52,22 @@ public sealed class RetainedMessageTests
         Assert.True(missing.Count == 0, $"never delivered: {string.Join(", ", missing)}");
     }
 
-    /// <summary>The device's outbound queue per client: 64 messages, 8,192 bytes.</summary>
+    /// <summary>The device's outbound queue per client: 64 messages, 8,192 bytes. The retained messages' bytes are not
+    /// bounded: the device's 32 of 1,000 bytes go beyond its <c>max_retained_bytes</c>, which is not what is tested.</summary>
     static readonly Dictionary<string, string?> DeviceQueueLimits = new()
     {
         ["EdgeBroker:OutboundQueue:MaxMessagesPerClient"] = new RelaySettings().MaxQueuedMessagesPerClient.ToString(),
         ["EdgeBroker:OutboundQueue:MaxBytesPerClient"] = new RelaySettings().MaxQueuedBytesPerClient.ToString(),
+        ["EdgeBroker:MaxRetainedBytes"] = "0",
     };
 
-    /// <summary>A queue smaller than either engine's default: 20 messages, 4,096 bytes (the device's packet size).</summary>
+    /// <summary>A queue smaller than either engine's default: 20 messages, 4,096 bytes (the device's packet size); the
+    /// retained messages' bytes not bounded, as in <see cref="DeviceQueueLimits"/>.</summary>
     static readonly Dictionary<string, string?> SmallQueueLimits = new()
     {
         ["EdgeBroker:OutboundQueue:MaxMessagesPerClient"] = "20",
         ["EdgeBroker:OutboundQueue:MaxBytesPerClient"] = "4096",
+        ["EdgeBroker:MaxRetainedBytes"] = "0",
     };
 
     public static TheoryData<string, int, bool> EnginesQosAndQueues => new()

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using EdgeBroker.Firmware.Boot;
 using EdgeBroker.Firmware.Relay.Settings;
+using EdgeBroker.Relay.Tests.Support;
 
 namespace EdgeBroker.Relay.Tests.Settings;
 
@@ -76,9 +77,27 @@ public class SettingsFileTests
     {
         var settings = new RelaySettings();
 
-        Assert.Equal((1883, 12, 4096, 16, 32, 32, 8192), (settings.Port, settings.MaxClients, settings.MaxPacketSize,
-            settings.MaxSubscriptionsPerClient, settings.MaxRetainedMessages, settings.MaxOfflineMessagesPerClient,
-            settings.MaxQueuedBytesPerClient));
+        Assert.Equal((1883, 12, 4096, 16, 32, 16384, 32, 8192), (settings.Port, settings.MaxClients, settings.MaxPacketSize,
+            settings.MaxSubscriptionsPerClient, settings.MaxRetainedMessages, settings.MaxRetainedBytes,
+            settings.MaxOfflineMessagesPerClient, settings.MaxQueuedBytesPerClient));
+    }
+
+    [Theory]
+    [InlineData("", 16384, 0)]
+    [InlineData("max_retained_bytes = 65536", 65536, 0)]
+    [InlineData("max_retained_bytes = 0", 0, 0)]
+    [InlineData("max_retained_bytes = -1", 16384, 1)]
+    [InlineData("max_retained_bytes = 16777217", 16384, 1)]
+    [InlineData("max_retained_bytes = 16k", 16384, 1)]
+    public void The_retained_byte_bound_is_read_and_set_on_the_cores_retained_messages(string line, int bytes, int problems)
+    {
+        var file = SettingsFile.Parse(line);
+        using var relay = new SynchronousRelay(configure: settings => settings.ApplyFrom(file));
+
+        Assert.Equal((bytes, problems), (relay.Settings.MaxRetainedBytes, file.Problems.Count));
+        Assert.Equal(bytes, relay.Context.Retained.MaxBytes);
+        Assert.All(file.Problems.Cast<string>(), problem =>
+            Assert.StartsWith(line + " is not a whole number from 0 to 16777216", problem, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -96,6 +96,15 @@ internal sealed class SynchronousRelay : IDisposable
         }
     }
 
+    /// <summary>One packet from a client, read and handled by the relay's end of its connection; what the relay sends
+    /// back is left unread.</summary>
+    public void Handle(Socket client, RelayConnection connection, byte[] packet)
+    {
+        client.Send(packet);
+        WaitUntilReadable(connection, packet.Length);
+        Assert.True(connection.ReceiveAndHandle());
+    }
+
     /// <summary>
     /// One packet through the relay: <paramref name="packet"/> sent on a client's socket, read and handled by the relay's
     /// end of it (<paramref name="from"/>), what that queued sent, and <paramref name="arrived"/>'s length in bytes read
@@ -103,9 +112,7 @@ internal sealed class SynchronousRelay : IDisposable
     /// </summary>
     public void PassThrough(Socket fromSocket, RelayConnection from, byte[] packet, Socket toSocket, byte[] arrived)
     {
-        fromSocket.Send(packet, SocketFlags.None);
-        WaitUntilReadable(from, packet.Length);
-        Assert.True(from.ReceiveAndHandle());
+        Handle(fromSocket, from, packet);
         Context.Transmitter.FlushReady();
         ReceiveExactly(toSocket, arrived);
     }

@@ -20,6 +20,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string MaxPacketSizeKey = "max_packet_size";
         public const string MaxSubscriptionsPerClientKey = "max_subscriptions_per_client";
         public const string MaxRetainedMessagesKey = "max_retained_messages";
+        public const string MaxRetainedBytesKey = "max_retained_bytes";
 
         // Offline messages and persistent sessions.
         public const string MaxOfflineMessagesPerClientKey = "max_offline_messages_per_client";
@@ -77,6 +78,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxPacketSize = 4096;
             MaxSubscriptionsPerClient = 16;
             MaxRetainedMessages = 32;
+            MaxRetainedBytes = 16384;
             MaxOfflineMessagesPerClient = 32;
             MaxOfflineBytesPerClient = 16384;
             MaxOfflineQos0Bytes = 4096;
@@ -113,6 +115,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
 
         /// <summary>Topics with a retained message; a retained message for a further topic is not kept.</summary>
         public int MaxRetainedMessages { get; set; }
+
+        /// <summary>Heap the retained messages may take together, counted as <see cref="RetainedFootprint"/> says (topic,
+        /// payload and the objects that hold them); a retained message that would go beyond it is not kept, as for
+        /// <see cref="MaxRetainedMessages"/> (a replacement that is not larger always is). 0 sets no limit. Without it a
+        /// client could pin 32 packets of 4 KB — with the flash log's budget, about 60 KB of a 50–110 KB heap — and the
+        /// messages come back from flash at every start, so a reboot would not free it.</summary>
+        public int MaxRetainedBytes { get; set; }
 
         /// <summary>Messages kept for an away persistent session; further ones are refused and counted.</summary>
         public int MaxOfflineMessagesPerClient { get; set; }
@@ -185,6 +194,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxPacketSize = file.GetInt(MaxPacketSizeKey, MaxPacketSize, MinPacketSize, MaxPacketSizeLimit);
             MaxSubscriptionsPerClient = file.GetInt(MaxSubscriptionsPerClientKey, MaxSubscriptionsPerClient, 1, 10000);
             MaxRetainedMessages = file.GetInt(MaxRetainedMessagesKey, MaxRetainedMessages, 0, 100000);
+            MaxRetainedBytes = file.GetInt(MaxRetainedBytesKey, MaxRetainedBytes, 0, 16777216);
             MaxOfflineMessagesPerClient = file.GetInt(MaxOfflineMessagesPerClientKey, MaxOfflineMessagesPerClient, 1, 100000);
             MaxOfflineBytesPerClient = file.GetInt(MaxOfflineBytesPerClientKey, MaxOfflineBytesPerClient, 1, 16777216);
             MaxOfflineQos0Bytes = file.GetInt(MaxOfflineQos0BytesKey, MaxOfflineQos0Bytes, 0, 16777216);
