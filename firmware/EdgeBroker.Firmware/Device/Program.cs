@@ -65,6 +65,10 @@ namespace EdgeBroker.Firmware.Device
                     return;
                 }
 
+                // I: is LittleFS through the ESP-IDF VFS: nanoFramework's Flush there is fflush, which leaves the bytes
+                // in LittleFS's cache; a file reaches flash only when it is closed. (D:, the SD card's FAT, commits at
+                // Flush: f_sync.)
+                CommitByClosing.Require(StorageRoot.InternalFlash);
                 Gateway gateway;
                 try
                 {

@@ -74,7 +74,7 @@ namespace EdgeBroker.Firmware.Storage
 
                 if (current != null)
                 {
-                    current.Close();
+                    current.Abandon();
                 }
 
                 _files.ReplaceLogWithCompactionOutput();
@@ -126,14 +126,16 @@ namespace EdgeBroker.Firmware.Storage
                     _sections[i].WriteLive(this);
                 }
 
-                _target.Flush();
+                // Closing commits the output on every drive (LittleFS commits only then) and reports a full drive;
+                // the old log is deleted only after this.
+                _target.Close();
                 written = true;
             }
             finally
             {
-                _target.Close();
                 if (!written)
                 {
+                    _target.Abandon();
                     _files.DeleteCompactionOutput();
                 }
             }

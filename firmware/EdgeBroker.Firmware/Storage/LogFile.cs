@@ -4,12 +4,23 @@ namespace EdgeBroker.Firmware.Storage
 {
     /// <summary>
     /// One open log file: positioned reads and appends at the end, with the length kept here (nanoFramework asks the
-    /// file system for it on every call). nanoFramework's FileStream writes each Write call through to the file system
-    /// and cannot shorten a file (SetLength is not implemented), so callers hand over whole entries at once and never
-    /// rely on truncation. A write or flush that fails (a full drive) drops whatever the file stream still holds of it
-    /// by opening the file afresh: a stream that buffers (.NET's) would otherwise try to write those bytes again on every
-    /// later seek, read or close, and so fail them all. The caller rewrites the log before appending to it again
-    /// (<see cref="RecordLog"/>), so the torn bytes are never read as an entry.
+    /// file system for it on every call). nanoFramework's FileStream writes each Write call through to the file system,
+    /// so callers hand over whole entries at once. The store never shortens a file in place (a torn tail is dropped by
+    /// rewriting the log, <see cref="RecordLog"/>), although both of the device's file systems could (SetLength is
+    /// ftruncate on LittleFS and f_truncate on FAT): a rewrite is one code path that works on every drive.
+    /// <para>
+    /// <see cref="Flush"/> is where a change becomes durable. On a drive whose file system commits a file only when it
+    /// is closed (<see cref="LogFiles.CommitsByClosing"/>: the ESP32's LittleFS <c>I:</c>, where nanoFramework's
+    /// Flush is a C <c>fflush</c> that leaves the bytes in LittleFS's cache), it closes the file and opens it again;
+    /// elsewhere the stream's Flush commits (FAT's <c>f_sync</c> on an SD card).
+    /// </para>
+    /// <para>
+    /// A write, flush or close that fails (a full drive; LittleFS reports it only at close) drops whatever the file
+    /// stream still holds of it by opening the file afresh, and is thrown to the caller as the write failure it is: a
+    /// stream that buffers (.NET's) would otherwise try to write those bytes again on every later seek, read or close,
+    /// and so fail them all. The caller rewrites the log before appending to it again (<see cref="RecordLog"/>), so the
+    /// torn bytes are never read as an entry.
+    /// </para>
     /// </summary>
     internal sealed class LogFile
     {
@@ -92,12 +103,23 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>Makes what was appended durable; called once per logical change, before it is acknowledged.</summary>
+        /// <summary>Makes what was appended durable; called once per logical change, before it is acknowledged. On a
+        /// drive that commits only at close, the file is closed and opened again (appends go on at
+        /// <see cref="Length"/>, kept here). Throws when the drive refuses (a full drive).</summary>
         public void Flush()
         {
             try
             {
-                _stream.Flush();
+                if (_files.CommitsByClosing)
+                {
+                    // If closing fails, the file is reopened below as the drive has it.
+                    _stream.Dispose();
+                    _stream = _files.OpenStream(_path, FileMode.Open);
+                }
+                else
+                {
+                    _stream.Flush();
+                }
             }
             catch (System.Exception)
             {
@@ -106,9 +128,18 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
-        /// <summary>Closes the file. Everything acknowledged was flushed already, so a failure to write what a failed
-        /// append left behind loses nothing and is not reported.</summary>
+        /// <summary>Closes the file, committing what was appended since the last <see cref="Flush"/> (a compaction's
+        /// output is made durable this way). An error the drive reports at close (a full drive) is thrown, never
+        /// swallowed: on LittleFS it means the bytes did not reach flash.</summary>
         public void Close()
+        {
+            _stream.Dispose();
+        }
+
+        /// <summary>Closes a file whose unwritten bytes are not wanted: a failed compaction's output (deleted next), or
+        /// the log a compaction replaces (every change it holds was committed before, and what is live was copied).
+        /// What the drive reports about them is ignored.</summary>
+        public void Abandon()
         {
             Discard(_stream);
         }
@@ -136,7 +167,7 @@ namespace EdgeBroker.Firmware.Storage
             }
             catch (System.Exception)
             {
-                // A buffered write that cannot be written (the drive is full): the handle is closed all the same.
+                // A write that cannot be finished (the drive is full): the handle is closed all the same.
             }
         }
     }

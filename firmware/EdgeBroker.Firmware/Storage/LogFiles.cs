@@ -24,10 +24,20 @@ namespace EdgeBroker.Firmware.Storage
         readonly string _logPath;
         readonly string _compactionPath;
         readonly string _reservePath;
+        readonly bool _commitsByClosing;
 
+        /// <summary>The files in <paramref name="rootDirectory"/>, committed by closing when the device said so for
+        /// that drive (<see cref="CommitByClosing"/>).</summary>
         public LogFiles(string rootDirectory)
+            : this(rootDirectory, CommitByClosing.IsRequiredFor(rootDirectory))
+        {
+        }
+
+        /// <param name="commitsByClosing">See <see cref="CommitsByClosing"/> (tests pass a drive of their own).</param>
+        internal LogFiles(string rootDirectory, bool commitsByClosing)
         {
             _rootDirectory = rootDirectory;
+            _commitsByClosing = commitsByClosing;
             _logPath = Path.Combine(rootDirectory, LogFileName);
             _compactionPath = Path.Combine(rootDirectory, CompactionFileName);
             _reservePath = Path.Combine(rootDirectory, ReserveFileName);
@@ -36,6 +46,15 @@ namespace EdgeBroker.Firmware.Storage
         public string RootDirectory
         {
             get { return _rootDirectory; }
+        }
+
+        /// <summary>Whether a file on this drive reaches the medium only when it is closed: LittleFS (the ESP32's
+        /// <c>I:</c>) commits a file at <c>lfs_file_sync</c> or close, and nanoFramework's Flush there is a C
+        /// <c>fflush</c>, which calls neither. The log then commits each change by closing and reopening
+        /// (<see cref="LogFile.Flush"/>).</summary>
+        public bool CommitsByClosing
+        {
+            get { return _commitsByClosing; }
         }
 
         public void CreateDirectory()
@@ -56,9 +75,10 @@ namespace EdgeBroker.Firmware.Storage
         /// <summary>
         /// Makes sure the reserve file holds <paramref name="bytes"/>. A compaction writes the live state beside the
         /// old log, so it needs that much free; on a drive the log filled, nothing is free, and without the reserve a
-        /// log whose entries were all acknowledged could never be rewritten (nanoFramework cannot shorten a file) — the
-        /// store would refuse every message until an operator freed space. Written as zeros, once: a reserve of the
-        /// right size is left alone, so it costs no flash wear per compaction. No room for it is not an error: it is
+        /// log whose entries were all acknowledged could never be rewritten (the store drops dead entries only by
+        /// rewriting, <see cref="LogFile"/>) — the store would refuse every message until an operator freed space.
+        /// Written as zeros, once: a reserve of the right size is left alone, so it costs no flash wear per compaction.
+        /// No room for it is not an error, whether the drive says so at a write or only at close (LittleFS): it is
         /// tried again after the next compaction.
         /// </summary>
         public void MakeReserve(int bytes)
@@ -86,6 +106,10 @@ namespace EdgeBroker.Firmware.Storage
                 }
 
                 stream.Flush();
+
+                // Closed here, not in finally: a full drive may say so only now, and then the reserve is short.
+                stream.Dispose();
+                stream = null;
             }
             catch (IOException)
             {
