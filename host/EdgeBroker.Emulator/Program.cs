@@ -1,6 +1,4 @@
-using System.Collections;
 using System.CommandLine;
-using System.CommandLine.Invocation;
 using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.Emulator;
@@ -179,18 +177,10 @@ root.SetAction(async (parseResult, cancellationToken) =>
 });
 
 var parsed = root.Parse(args);
-if (parsed.Action is ParseErrorAction)
-{
-    // A mistake on the command line is a configuration mistake, as one in edgebroker.conf: said in a line, exit code 2.
-    var flags = new ArrayList(parsed.CommandResult.Command.Options.SelectMany(option => option.Aliases.Prepend(option.Name)).ToArray());
-    foreach (var error in parsed.Errors)
-    {
-        var unknown = parsed.UnmatchedTokens.FirstOrDefault(token => token.StartsWith('-') && error.Message.Contains($"'{token}'"));
-        var nearest = unknown is null ? null : EdgeBroker.Core.Text.NearestName.Find(unknown, flags);
-        Console.Error.WriteLine($"edgebroker-emulator: {(nearest is null ? error.Message : $"{error.Message.TrimEnd('.')} (did you mean {nearest}?)")}");
-    }
 
-    Console.Error.WriteLine("edgebroker-emulator: --help lists what it takes.");
+// A mistake on the command line is a configuration mistake, as one in edgebroker.conf: said in a line, exit code 2.
+if (CommandLineMistakes.Reported(parsed, [port, bind, dataDir, httpPort, quiet], "edgebroker-emulator"))
+{
     return 2;
 }
 
