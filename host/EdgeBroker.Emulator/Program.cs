@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.Emulator;
 using EdgeBroker.Firmware.Storage;
@@ -131,12 +130,9 @@ root.SetAction(async (parseResult, cancellationToken) =>
     {
         status?.Start();
     }
-    catch (HttpListenerException e)
+    catch (Exception e) when (ListenFailure.Explain(e, "--http-port") is { } explanation)
     {
-        // HttpListener gives the system's error as text and a platform's number, not as a SocketError: no advice per
-        // error, the system's words and what to change.
-        Console.Error.WriteLine($"edgebroker-emulator: cannot listen for HTTP on 127.0.0.1:{parseResult.GetValue(httpPort)}: {e.Message}. "
-            + "Pick another port with --http-port (ports below 1024 need privileges), or stop the program using it.");
+        Console.Error.WriteLine($"edgebroker-emulator: cannot listen for HTTP on 127.0.0.1:{parseResult.GetValue(httpPort)}: {explanation}.");
         gateway.Stop();
         return 3;
     }
