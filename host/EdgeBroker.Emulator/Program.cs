@@ -65,7 +65,7 @@ check.SetAction(parseResult =>
     SettingsPrinter.Print(Console.Out, "security", settings.Security);
     if (settings.Uplink is { } uplink)
     {
-        SettingsPrinter.Print(Console.Out, "uplink", uplink.Uplink);
+        UplinkSettingsPrinter.Print(Console.Out, uplink);
     }
 
     SettingsPrinter.Print(Console.Out, "device", settings.Device);
