@@ -19,10 +19,12 @@ var httpPort = new Option<int?>("--http-port")
     CustomParser = FlagValue.Parse<int?>,
 };
 var quiet = new Option<bool>("--quiet") { Description = "Log only warnings." };
-var root = new RootCommand("EdgeBroker firmware emulator: the gateway firmware's relay and routing core on the PC, with the device's defaults and limits.")
+Option[] emulatorFlags = [port, bind, dataDir, httpPort, quiet];
+var root = new RootCommand("EdgeBroker firmware emulator: the gateway firmware's relay and routing core on the PC, with the device's defaults and limits.");
+foreach (var flag in emulatorFlags)
 {
-    port, bind, dataDir, httpPort, quiet,
-};
+    root.Add(flag);
+}
 
 var configFile = new Option<FileInfo?>("--config") { Description = "The edgebroker.conf to check (default: the one in --data-dir)." };
 var check = new Command("check", "Validate edgebroker.conf without starting: print the effective configuration (secrets masked), "
@@ -175,7 +177,7 @@ root.SetAction(async (parseResult, cancellationToken) =>
 var parsed = root.Parse(args);
 
 // A mistake on the command line is a configuration mistake, as one in edgebroker.conf: said in a line, exit code 2.
-if (CommandLineMistakes.Reported(parsed, [port, bind, dataDir, httpPort, quiet], "edgebroker-emulator"))
+if (CommandLineMistakes.Reported(parsed, emulatorFlags, "edgebroker-emulator"))
 {
     return 2;
 }
