@@ -1,4 +1,4 @@
-using System.Net;
+using Microsoft.AspNetCore.Http;
 
 namespace EdgeBroker.Emulator;
 
@@ -16,21 +16,20 @@ static class CrossSiteRequest
     const int LoggedLength = 100;
 
     /// <summary>Why <paramref name="request"/> came from another site, for the log line; null when it did not.</summary>
-    public static string? Refusal(HttpListenerRequest request)
+    public static string? Refusal(HttpRequest request)
     {
-        // HttpListener answers only requests whose Host is one of the endpoint's prefixes, so the URL it built from the
-        // Host header is this endpoint's own origin (a DNS-rebound name never gets this far).
-        var own = request.Url?.GetLeftPart(UriPartial.Authority);
-        if (request.Headers["Origin"] is { } origin && !string.Equals(origin, own, StringComparison.OrdinalIgnoreCase))
+        // The endpoint answers only requests whose Host is one of its loopback names, so the Host header gives this
+        // endpoint's own origin (a DNS-rebound name never gets this far).
+        var own = $"{request.Scheme}://{request.Host}";
+        if (request.Headers.TryGetValue("Origin", out var origin) && !string.Equals(origin.ToString(), own, StringComparison.OrdinalIgnoreCase))
         {
-            return $"its Origin is {Shown(origin)}, not {own}";
+            return $"its Origin is {Shown(origin.ToString())}, not {own}";
         }
 
         // same-site is refused too: another port of this machine (localhost:8080 against localhost:8081) is the same
         // site but another program's page.
-        return request.Headers["Sec-Fetch-Site"] is { } site && site is "cross-site" or "same-site"
-            ? $"the browser says a {site} page sent it (Sec-Fetch-Site)"
-            : null;
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        return site is "cross-site" or "same-site" ? $"the browser says a {site} page sent it (Sec-Fetch-Site)" : null;
     }
 
     static string Shown(string value) => value.Length <= LoggedLength ? value : value[..LoggedLength] + "…";

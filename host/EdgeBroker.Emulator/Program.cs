@@ -1,7 +1,4 @@
-using System.Collections;
 using System.CommandLine;
-using System.CommandLine.Invocation;
-using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.Emulator;
 using EdgeBroker.Firmware.Storage;
@@ -22,10 +19,12 @@ var httpPort = new Option<int?>("--http-port")
     CustomParser = FlagValue.Parse<int?>,
 };
 var quiet = new Option<bool>("--quiet") { Description = "Log only warnings." };
-var root = new RootCommand("EdgeBroker firmware emulator: the gateway firmware's relay and routing core on the PC, with the device's defaults and limits.")
+Option[] emulatorFlags = [port, bind, dataDir, httpPort, quiet];
+var root = new RootCommand("EdgeBroker firmware emulator: the gateway firmware's relay and routing core on the PC, with the device's defaults and limits.");
+foreach (var flag in emulatorFlags)
 {
-    port, bind, dataDir, httpPort, quiet,
-};
+    root.Add(flag);
+}
 
 var configFile = new Option<FileInfo?>("--config") { Description = "The edgebroker.conf to check (default: the one in --data-dir)." };
 var check = new Command("check", "Validate edgebroker.conf without starting: print the effective configuration (secrets masked), "
@@ -68,7 +67,7 @@ check.SetAction(parseResult =>
     SettingsPrinter.Print(Console.Out, "security", settings.Security);
     if (settings.Uplink is { } uplink)
     {
-        SettingsPrinter.Print(Console.Out, "uplink", uplink.Uplink);
+        UplinkSettingsPrinter.Print(Console.Out, uplink);
     }
 
     SettingsPrinter.Print(Console.Out, "device", settings.Device);
@@ -133,12 +132,9 @@ root.SetAction(async (parseResult, cancellationToken) =>
     {
         status?.Start();
     }
-    catch (HttpListenerException e)
+    catch (Exception e) when (ListenFailure.Explain(e, "--http-port") is { } explanation)
     {
-        // HttpListener gives the system's error as text and a platform's number, not as a SocketError: no advice per
-        // error, the system's words and what to change.
-        Console.Error.WriteLine($"edgebroker-emulator: cannot listen for HTTP on 127.0.0.1:{parseResult.GetValue(httpPort)}: {e.Message}. "
-            + "Pick another port with --http-port (ports below 1024 need privileges), or stop the program using it.");
+        Console.Error.WriteLine($"edgebroker-emulator: cannot listen for HTTP on 127.0.0.1:{parseResult.GetValue(httpPort)}: {explanation}.");
         gateway.Stop();
         return 3;
     }
@@ -179,18 +175,10 @@ root.SetAction(async (parseResult, cancellationToken) =>
 });
 
 var parsed = root.Parse(args);
-if (parsed.Action is ParseErrorAction)
-{
-    // A mistake on the command line is a configuration mistake, as one in edgebroker.conf: said in a line, exit code 2.
-    var flags = new ArrayList(parsed.CommandResult.Command.Options.SelectMany(option => option.Aliases.Prepend(option.Name)).ToArray());
-    foreach (var error in parsed.Errors)
-    {
-        var unknown = parsed.UnmatchedTokens.FirstOrDefault(token => token.StartsWith('-') && error.Message.Contains($"'{token}'"));
-        var nearest = unknown is null ? null : EdgeBroker.Core.Text.NearestName.Find(unknown, flags);
-        Console.Error.WriteLine($"edgebroker-emulator: {(nearest is null ? error.Message : $"{error.Message.TrimEnd('.')} (did you mean {nearest}?)")}");
-    }
 
-    Console.Error.WriteLine("edgebroker-emulator: --help lists what it takes.");
+// A mistake on the command line is a configuration mistake, as one in edgebroker.conf: said in a line, exit code 2.
+if (CommandLineMistakes.Reported(parsed, emulatorFlags, "edgebroker-emulator"))
+{
     return 2;
 }
 

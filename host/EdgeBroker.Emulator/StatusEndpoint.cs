@@ -3,6 +3,12 @@ using System.Text.Json;
 using EdgeBroker.Core;
 using EdgeBroker.Dashboard;
 using EdgeBroker.Firmware.Relay;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace EdgeBroker.Emulator;
 
@@ -11,79 +17,62 @@ namespace EdgeBroker.Emulator;
 /// button, <c>GET /status</c> shows what the LED and the relay would tell, and the uplink's status (the JSON of
 /// <c>$SYS/uplink/{name}/state</c>, null without an uplink). It also serves the host's dashboard at <c>/</c> with the
 /// device's subset (<see cref="DashboardCapabilities"/>: no access keys, no device administration, the pairing button)
-/// and its live feed. Loopback only, so it takes no access key; a POST another site's page sent through a browser on
-/// this machine is refused (<see cref="CrossSiteRequest"/>).
+/// and its live feed. Loopback only, so it takes no access key; a request naming another host than this machine's
+/// loopback (a DNS-rebound name) is refused, and so is a POST another site's page sent through a browser on this
+/// machine (<see cref="CrossSiteRequest"/>). Kestrel, as the host's API: HttpListener answered a POST without a body
+/// and without a Content-Length — <c>curl -X POST …/pairing</c> — with 411 itself, before the endpoint saw it.
 /// </summary>
 sealed class StatusEndpoint(EmulatedGateway gateway, int port, IRelayLog log) : IDisposable
 {
     static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
-    readonly HttpListener _listener = new();
+    /// <summary>The names of this machine's loopback a request may give as its Host (a browser sends the URL's).</summary>
+    static readonly string[] OwnHosts = ["127.0.0.1", "localhost"];
+
     readonly CancellationTokenSource _stopping = new();
     readonly Lazy<DashboardFeed> _feed = new(() => new DashboardFeed(gateway.Core));
+    WebApplication? _server;
 
+    /// <summary>Listens on 127.0.0.1; throws what Kestrel throws when it cannot (<c>ListenFailure</c> explains it).</summary>
     public void Start()
     {
-        // Both names of this machine's loopback: HttpListener answers only requests whose Host header matches a prefix
-        // (http://localhost:PORT/ was a 404 with 127.0.0.1 alone).
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add($"http://localhost:{port}/");
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
+        // The empty builder: no configuration files, environment variables or log providers of ASP.NET's own — the
+        // emulator's settings come from edgebroker.conf and its flags, its log lines from its console log.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+
+        // An open dashboard stream must not hold up a stop: Dispose ends the streams first, this bounds the rest.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        var server = builder.Build();
+        server.Run(ServeAsync);
+        server.StartAsync().GetAwaiter().GetResult();
+        _server = server;
     }
 
     public void Dispose()
     {
-        // Ends the dashboards' streams, then the listener (the token is not disposed: a stream may still be leaving).
+        // Ends the dashboards' streams, then the server (the token is not disposed: a stream may still be leaving).
         _stopping.Cancel();
-        _listener.Close();
-    }
-
-    async Task ServeAsync()
-    {
-        while (_listener.IsListening)
+        if (_server is { } server)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (!_listener.IsListening)
-            {
-                return;
-            }
-
-            var path = context.Request.Url?.AbsolutePath ?? string.Empty;
-            if (path == DashboardFeed.Path && context.Request.HttpMethod == "GET")
-            {
-                // A stream stays open while the page is: served beside the other requests, not in their line.
-                _ = Task.Run(() => StreamAsync(context.Response));
-                continue;
-            }
-
-            try
-            {
-                using var response = context.Response;
-                await AnswerAsync(context.Request, path, response);
-            }
-            catch (Exception e) when (e is HttpListenerException or IOException or InvalidOperationException or ObjectDisposedException)
-            {
-                // This request is over — the client left, or HttpListener answered it itself (411 to a POST without a
-                // length) — but the next ones are still served: one bad request must not end the endpoint.
-            }
+            server.StopAsync().GetAwaiter().GetResult();
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 
-    async Task AnswerAsync(HttpListenerRequest request, string path, HttpListenerResponse response)
+    async Task ServeAsync(HttpContext context)
     {
-        if (request.HttpMethod == "POST" && request.Headers["Content-Length"] is null && request.Headers["Transfer-Encoding"] is null)
+        var request = context.Request;
+        var response = context.Response;
+        if (!OwnHosts.Contains(request.Host.Host, StringComparer.OrdinalIgnoreCase))
         {
-            // A POST without a length (curl -X POST without -d): HttpListener has answered it with 411 Length Required
-            // itself, so the client was told no — and nothing is done, the pairing button least of all.
+            // A page on a name rebound to 127.0.0.1 would otherwise be this endpoint's own origin to the browser.
+            response.StatusCode = 400;
             return;
         }
 
-        if (request.HttpMethod == "POST" && CrossSiteRequest.Refusal(request) is { } refusal)
+        var path = request.Path.Value ?? string.Empty;
+        if (HttpMethods.IsPost(request.Method) && CrossSiteRequest.Refusal(request) is { } refusal)
         {
             // Before anything is done: a page on another site must not press the pairing button through the browser.
             response.StatusCode = 403;
@@ -91,9 +80,15 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port, IRelayLog log) : 
             return;
         }
 
+        if (path == DashboardFeed.Path && HttpMethods.IsGet(request.Method))
+        {
+            await StreamAsync(context);
+            return;
+        }
+
         // The page, its files and the capabilities answer HEAD as the host's do (link checkers and uptime monitors ask
         // that way): the headers of GET, no body.
-        var getOrHead = request.HttpMethod is "GET" or "HEAD";
+        var getOrHead = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
         if (getOrHead && DashboardAssets.Find(path) is { } asset)
         {
             foreach (var (name, value) in DashboardAssets.Headers)
@@ -101,31 +96,32 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port, IRelayLog log) : 
                 response.Headers[name] = value;
             }
 
-            await WriteAsync(request, response, asset.ContentType, asset.Content);
+            await WriteAsync(context, asset.ContentType, asset.Content);
             return;
         }
 
         if (path == DashboardCapabilities.Path && getOrHead)
         {
-            await WriteAsync(request, response, "application/json", JsonSerializer.SerializeToUtf8Bytes(new DashboardCapabilities("emulator",
+            await WriteAsync(context, "application/json", JsonSerializer.SerializeToUtf8Bytes(new DashboardCapabilities("emulator",
                 BrokerVersion.Number, InstanceId: null, SignedRequests: false, Devices: false, DashboardCapabilities.PairingButton,
                 gateway.Pairing.Group), WebJson));
             return;
         }
 
-        if (path == "/pairing" && request.HttpMethod == "POST")
+        // With or without a body: curl -X POST sends none (and no Content-Length), the page an empty one.
+        if (path == "/pairing" && HttpMethods.IsPost(request.Method))
         {
             gateway.Pairing.Press();
             Console.WriteLine($"Pairing window for group {gateway.Pairing.Group} open for {gateway.Pairing.RemainingSeconds} s (HTTP)");
         }
-        else if (path != "/status" || request.HttpMethod != "GET")
+        else if (path != "/status" || !HttpMethods.IsGet(request.Method))
         {
             response.StatusCode = 404;
             return;
         }
 
         var counters = gateway.Core.Counters;
-        await WriteAsync(request, response, "application/json", JsonSerializer.SerializeToUtf8Bytes(new
+        await WriteAsync(context, "application/json", JsonSerializer.SerializeToUtf8Bytes(new
         {
             connectedClients = gateway.Relay.ConnectedClients,
             maxClients = gateway.Settings.MaxClients,
@@ -144,44 +140,32 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port, IRelayLog log) : 
         }));
     }
 
-    /// <summary>The dashboard's live feed: everything the device has, for every group (the device has no access keys).</summary>
-    async Task StreamAsync(HttpListenerResponse response)
+    /// <summary>The dashboard's live feed: everything the device has, for every group (the device has no access keys),
+    /// until the browser leaves or the endpoint stops.</summary>
+    async Task StreamAsync(HttpContext context)
     {
-        try
+        using var subscriber = _feed.Value.TryOpen(_ => true);
+        if (subscriber is null)
         {
-            using var subscriber = _feed.Value.TryOpen(_ => true);
-            if (subscriber is null)
-            {
-                response.StatusCode = 503;
-                return;
-            }
+            context.Response.StatusCode = 503;
+            return;
+        }
 
-            response.ContentType = "text/event-stream";
-            response.Headers["Cache-Control"] = "no-cache";
-            response.SendChunked = true;
-            await subscriber.StreamAsync(response.OutputStream,
-                () => DashboardSnapshot.Build(gateway.Core, gateway.Relay, gateway.Relay.Security, _ => true, includeUplinks: true), _stopping.Token);
-        }
-        finally
-        {
-            // The page may have gone, or the listener closed, before the stream ended: nothing is left to tell.
-            try
-            {
-                response.Close();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-            }
-        }
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        await subscriber.StreamAsync(context.Response.Body,
+            () => DashboardSnapshot.Build(gateway.Core, gateway.Relay, gateway.Relay.Security, _ => true, includeUplinks: true), ending.Token);
     }
 
-    static async Task WriteAsync(HttpListenerRequest request, HttpListenerResponse response, string contentType, byte[] body)
+    static async Task WriteAsync(HttpContext context, string contentType, byte[] body)
     {
-        response.ContentType = contentType;
-        response.ContentLength64 = body.Length;
-        if (request.HttpMethod != "HEAD")
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
         {
-            await response.OutputStream.WriteAsync(body);
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
         }
     }
 }

@@ -60,7 +60,7 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
 });
 
 var result = commandLine.Root.Parse(args);
-if (CommandLineMistakes.Reported(result, commandLine.Flags))
+if (CommandLineMistakes.Reported(result, commandLine.Flags, "edgebroker"))
 {
     return ExitCodes.InvalidSettings;
 }

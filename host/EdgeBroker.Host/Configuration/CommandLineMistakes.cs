@@ -11,13 +11,15 @@ namespace EdgeBroker.Host.Configuration;
 /// known flag or command for an unknown one (the settings checks' <see cref="NearestName"/>), and exit code
 /// <see cref="ExitCodes.InvalidSettings"/>, whether the mistake is an unknown flag or word, a value a flag cannot take
 /// (<see cref="FlagValue"/>), a missing value or subcommand, or a broker flag given before a subcommand that does not
-/// take it (which the parser would accept and drop).
+/// take it (which the parser would accept and drop). Linked into the emulator, so both programs say a mistake in the
+/// same words.
 /// </summary>
 static class CommandLineMistakes
 {
     /// <summary>Prints every mistake in <paramref name="result"/> (of parsing the command line with
-    /// <paramref name="brokerFlags"/> on the root command) on standard error; false when there are none.</summary>
-    public static bool Reported(ParseResult result, IReadOnlyCollection<Option> brokerFlags)
+    /// <paramref name="brokerFlags"/> on the root command) on standard error, each line after the
+    /// <paramref name="program"/>'s name as its other errors are; false when there are none.</summary>
+    public static bool Reported(ParseResult result, IReadOnlyCollection<Option> brokerFlags, string program)
     {
         // Help, --version and completions answer whatever else was typed; only a command about to run is checked.
         if (result.Action is not ParseErrorAction && result.Action != result.CommandResult.Command.Action)
@@ -39,12 +41,12 @@ static class CommandLineMistakes
         ];
         foreach (var mistake in mistakes)
         {
-            Console.Error.WriteLine($"edgebroker: {mistake}");
+            Console.Error.WriteLine($"{program}: {mistake}");
         }
 
         if (mistakes.Count > 0)
         {
-            Console.Error.WriteLine($"edgebroker: '{PathOf(command)} --help' lists what it takes.");
+            Console.Error.WriteLine($"{program}: '{PathOf(command)} --help' lists what it takes.");
         }
 
         return mistakes.Count > 0;

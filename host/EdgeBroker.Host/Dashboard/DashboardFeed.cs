@@ -95,7 +95,7 @@ sealed class DashboardFeed
                     await output.FlushAsync(stopping);
                 }
             }
-            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or System.Net.HttpListenerException)
+            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
             {
                 // The browser closed the page or the engine is stopping: the stream simply ends.
             }

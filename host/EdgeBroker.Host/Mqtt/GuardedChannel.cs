@@ -334,7 +334,7 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
                     ApplyFlowControl(publish, alias);
                 }
             }
-            else if (packet is MqttDisconnectPacket disconnect && !PacketRules.DisconnectCarriesSessionExpiry(frame.Body))
+            else if (packet is MqttDisconnectPacket disconnect && !PacketRules.DisconnectCarriesSessionExpiry(frame.Buffer, 0, frame.Length, Version))
             {
                 // Absent means the CONNECT's stays (§3.14.2.2.2); MQTTnet's decoder reads 0, ending the session.
                 disconnect.SessionExpiryInterval = _connectSessionExpiry;

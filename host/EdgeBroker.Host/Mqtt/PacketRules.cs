@@ -11,7 +11,8 @@ namespace EdgeBroker.Host.Mqtt;
 /// QoS 0 [MQTT-3.3.1-2]), reserved packet types, a body where none may be (PINGREQ), packet identifiers that are not 0
 /// ([MQTT-2.3.1-1]), topic names (non-empty unless an MQTT 5 topic alias stands for them, no wildcards:
 /// [MQTT-3.3.2-1], [MQTT-3.3.2-2], [MQTT-4.7.3-1]), SUBSCRIBE and UNSUBSCRIBE payloads (at least one filter, the options
-/// byte's reserved bits and values), the CONNECT's flags, MQTT 5 properties (<see cref="NextProperty"/>), and that every
+/// byte's reserved bits and values), the CONNECT's flags, the length of acknowledgements and DISCONNECT, MQTT 5
+/// properties of every packet a client sends (<see cref="NextProperty"/>), and that every
 /// UTF-8 string the broker acts on or passes on — topic names and filters, the client ID, the user name, the will topic,
 /// string properties — is well-formed UTF-8 without U+0000 ([MQTT-1.5.3-1], [MQTT-1.5.3-2], [MQTT-1.5.4-1],
 /// [MQTT-1.5.4-2]; MQTTnet's decoder would turn bad bytes into U+FFFD, so <c>dev\xff</c> and <c>dev\xfe</c> would be one
@@ -23,13 +24,18 @@ namespace EdgeBroker.Host.Mqtt;
 static class PacketRules
 {
     const int Publish = 3;
+    const int PubAck = 4;
+    const int PubRec = 5;
     const int PubRel = 6;
+    const int PubComp = 7;
     const int Subscribe = 8;
     const int Unsubscribe = 10;
     const int PingReq = 12;
+    const int Disconnect = 14;
     const int Auth = 15;
     const int ResponseTopicProperty = 0x08;
     const int SubscriptionIdentifierProperty = 0x0B;
+    const int SessionExpiryIntervalProperty = 0x11;
     const int AuthenticationMethodProperty = 0x15;
     const int AuthenticationDataProperty = 0x16;
     const int ReceiveMaximumProperty = 0x21;
@@ -108,13 +114,24 @@ static class PacketRules
 
     /// <summary>Checks the body of a packet other than CONNECT and PUBLISH (<see cref="CheckConnect"/>,
     /// <see cref="PublishTopic"/>): the packet identifier of PUBREL, SUBSCRIBE and UNSUBSCRIBE and the payload of the
-    /// last two. <paramref name="buffer"/> holds the body at <paramref name="offset"/>.</summary>
+    /// last two, and PUBACK, PUBREC, PUBREL, PUBCOMP and DISCONNECT as far as MQTTnet's decoder does not: their length
+    /// and their MQTT 5 properties. <paramref name="buffer"/> holds the body at <paramref name="offset"/>.</summary>
     public static void CheckBody(byte first, byte[] buffer, int offset, int length, MqttProtocolVersion version)
     {
         switch (first >> 4)
         {
+            case PubAck:
+                CheckAcknowledgement(buffer, offset, length, version, "PUBACK");
+                break;
+            case PubRec:
+                CheckAcknowledgement(buffer, offset, length, version, "PUBREC");
+                break;
             case PubRel:
                 CheckPacketIdentifier(buffer.AsSpan(offset, length), 0, "PUBREL");
+                CheckAcknowledgement(buffer, offset, length, version, "PUBREL");
+                break;
+            case PubComp:
+                CheckAcknowledgement(buffer, offset, length, version, "PUBCOMP");
                 break;
             case Subscribe:
                 CheckFilters(buffer, offset, length, version, subscribe: true);
@@ -122,7 +139,75 @@ static class PacketRules
             case Unsubscribe:
                 CheckFilters(buffer, offset, length, version, subscribe: false);
                 break;
+            case Disconnect:
+                DisconnectProperties(buffer, offset, length, version);
+                break;
         }
+    }
+
+    /// <summary>
+    /// A PUBACK, PUBREC, PUBREL or PUBCOMP body: in MQTT 3.1.1 the packet identifier and nothing else (§3.4.1: a
+    /// Remaining Length of 2; MQTTnet would read the identifier and skip the rest); in MQTT 5 the identifier, then
+    /// optionally a reason code and properties (§3.4.2), each property as <see cref="NextProperty"/> says — a Reason
+    /// String and User Properties well-formed without U+0000, the Reason String once. MQTTnet refuses a property
+    /// these packets do not carry (0x81), but passes bad UTF-8 on as U+FFFD and keeps the last of two Reason Strings.
+    /// </summary>
+    static void CheckAcknowledgement(byte[] buffer, int offset, int length, MqttProtocolVersion version, string what)
+    {
+        if (version != MqttProtocolVersion.V500)
+        {
+            if (length != 2)
+            {
+                throw Malformed($"{what} of {length} bytes; in MQTT 3.1.1 it is its 2-byte packet identifier only");
+            }
+
+            return;
+        }
+
+        if (length < 2)
+        {
+            throw Malformed($"{what} without its packet identifier");
+        }
+
+        if (length > 3)
+        {
+            CheckProperties(buffer, offset, buffer.AsSpan(offset, length), 3, what);
+        }
+    }
+
+    /// <summary>
+    /// Checks a DISCONNECT body and returns the MQTT 5 properties it has (a bit per identifier, as
+    /// <see cref="NextProperty"/> keeps them). MQTT 3.1.1 gives DISCONNECT no body (§3.14: MQTTnet would take one as a
+    /// clean disconnection and discard the will); MQTT 5 optionally a reason code, then properties (§3.14.2).
+    /// </summary>
+    static ulong DisconnectProperties(byte[] buffer, int offset, int length, MqttProtocolVersion version)
+    {
+        if (version != MqttProtocolVersion.V500)
+        {
+            return length == 0 ? 0UL : throw Malformed($"DISCONNECT with a body of {length} bytes; in MQTT 3.1.1 it has none");
+        }
+
+        return length > 1 ? CheckProperties(buffer, offset, buffer.AsSpan(offset, length), 1, "DISCONNECT") : 0UL;
+    }
+
+    /// <summary>Checks the MQTT 5 properties at <paramref name="at"/> of <paramref name="body"/>, which end the packet
+    /// (nothing follows the properties of an acknowledgement or a DISCONNECT), each as <see cref="NextProperty"/> says;
+    /// returns the identifiers met, a bit each.</summary>
+    static ulong CheckProperties(byte[] buffer, int offset, ReadOnlySpan<byte> body, int at, string what)
+    {
+        var end = ReadVariableByteInteger(body, ref at) + at;
+        if (end != body.Length)
+        {
+            throw Malformed($"{what} properties {(end > body.Length ? "longer than the packet" : "followed by bytes the packet does not have")}");
+        }
+
+        var seen = 0UL;
+        while (at < end)
+        {
+            NextProperty(buffer, offset, body, ref at, end, ref seen, what, out _);
+        }
+
+        return seen;
     }
 
     /// <summary>
@@ -564,41 +649,11 @@ static class PacketRules
         return start + length;
     }
 
-    /// <summary>Whether an MQTT 5 DISCONNECT's properties hold a Session Expiry Interval (0x11). MQTTnet decodes an absent
-    /// one as 0, which would mean "end the session now" rather than "keep the CONNECT's" (§3.14.2.2.2).</summary>
-    public static bool DisconnectCarriesSessionExpiry(ReadOnlySpan<byte> body)
-    {
-        if (body.Length < 2)
-        {
-            return false;
-        }
-
-        var at = 1;
-        var end = ReadVariableByteInteger(body, ref at);
-        end += at;
-        while (at < end && at < body.Length)
-        {
-            switch (body[at++])
-            {
-                case 0x11:
-                    return true;
-                case 0x1F: // reason string
-                case 0x1C: // server reference
-                    at = SkipString(body, at);
-                    break;
-                case 0x26: // user property: a name and a value
-                    at = SkipString(body, SkipString(body, at));
-                    break;
-                default:
-                    return false; // not a DISCONNECT property: MQTTnet's decoder refuses the packet
-            }
-        }
-
-        return false;
-    }
-
-    static int SkipString(ReadOnlySpan<byte> body, int at) =>
-        at + 2 <= body.Length ? at + 2 + ((body[at] << 8) | body[at + 1]) : body.Length;
+    /// <summary>Whether a DISCONNECT body (checked by <see cref="CheckBody"/>) holds a Session Expiry Interval. MQTTnet
+    /// decodes an absent one as 0, which would mean "end the session now" rather than "keep the CONNECT's"
+    /// (§3.14.2.2.2).</summary>
+    public static bool DisconnectCarriesSessionExpiry(byte[] buffer, int offset, int length, MqttProtocolVersion version) =>
+        (DisconnectProperties(buffer, offset, length, version) & (1UL << SessionExpiryIntervalProperty)) != 0;
 
     static int ReadVariableByteInteger(ReadOnlySpan<byte> body, ref int at)
     {

@@ -328,8 +328,8 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Errors);
         Assert.Contains("relay.MaxConnectionsPerSource = 20", run.Output);
         Assert.Contains("relay.MaxQueuedMessagesPerClient = 32", run.Output);
-        Assert.Contains("uplink.ClientId = gw-1", run.Output);
-        Assert.Contains("uplink.MaxQueuedMessages = 50", run.Output);
+        Assert.Contains("uplink_client_id = gw-1", run.Output);
+        Assert.Contains("uplink_max_queued_messages = 50", run.Output);
         Assert.DoesNotContain("upl1nk-value", run.Output);
     }
 
@@ -347,6 +347,80 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.Contains(said, exitCode == 0 ? run.Output : run.Errors);
     }
 
+    /// <summary>The uplink is printed under edgebroker.conf's keys, in its words, each line as the file can say it —
+    /// not the core's property names with C# object dumps of its addresses and rules, nor the host's proxy settings,
+    /// which the device does not have.</summary>
+    [Fact]
+    public async Task Emulator_config_check_prints_the_uplink_under_the_files_keys()
+    {
+        const string Uplink = """
+            uplink = mqtt://cloud.example:1883, mqtts://backup.example:8883
+            uplink_name = site
+            uplink_client_id = gw-1
+            uplink_forward = sensors/#, alerts/+
+            uplink_forward_qos = 0
+            uplink_forward_remote_prefix = gw-1/
+            uplink_subscribe = cmd/gw-1/#
+            uplink_subscribe_remote_prefix = cmd/gw-1/
+            uplink_subscribe_local_prefix = cmd/
+            uplink_auth = signature
+            uplink_access_key_id = AK
+            uplink_instance_id = cloud-1
+            uplink_keep_alive_seconds = 30
+            uplink_inflight = 4
+            uplink_max_queued_messages = 50
+            uplink_max_queued_bytes = 20000
+            uplink_full_policy = refuse-new
+            uplink_backoff_min_ms = 100
+            uplink_backoff_max_ms = 9000
+            uplink_p2p = true
+            uplink_p2p_routes = retained
+            uplink_p2p_routes_topic = site/routes
+            uplink_p2p_max_routes = 7
+            uplink_p2p_routes_grace_seconds = 60
+            """;
+        Write("edgebroker.conf", Uplink + "\nuplink_access_key_secret = upl1nk-secret-value\n");
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var printed = run.Output.ReplaceLineEndings("\n").Split('\n').Where(line => line.StartsWith("uplink", StringComparison.Ordinal)).ToList();
+        foreach (var line in Uplink.ReplaceLineEndings("\n").Split('\n'))
+        {
+            Assert.Contains(line, printed);
+        }
+
+        Assert.Contains("uplink_access_key_secret = ********", printed);
+        Assert.Contains("uplink_subscribe_qos = 1", printed);
+        Assert.Contains("uplink_password = (not set)", printed);
+        Assert.DoesNotContain("upl1nk-secret-value", run.Output);
+        Assert.DoesNotContain(printed, line => line.Contains('{') || line.Contains("Proxy", StringComparison.Ordinal));
+    }
+
+    /// <summary>Each value of the uplink's choices is printed in the file's word, as the relay reads it.</summary>
+    [Theory]
+    [InlineData("uplink_auth", "none")]
+    [InlineData("uplink_auth", "password")]
+    [InlineData("uplink_auth", "signature")]
+    [InlineData("uplink_auth", "token")]
+    [InlineData("uplink_auth", "device")]
+    [InlineData("uplink_full_policy", "drop-oldest")]
+    [InlineData("uplink_full_policy", "refuse-new")]
+    [InlineData("uplink_p2p_routes", "announced")]
+    [InlineData("uplink_p2p_routes", "retained")]
+    public void Emulator_config_check_prints_each_uplink_choice_in_the_files_word(string key, string value)
+    {
+        var file = EdgeBroker.Firmware.Relay.Settings.SettingsFile.Parse(
+            $"uplink = mqtt://cloud.example:1883\nuplink_client_id = gw-1\nuplink_forward = a/#\nuplink_p2p = true\n{key} = {value}\n");
+        var uplink = EdgeBroker.Firmware.Relay.Settings.RelayUplinkSettings.From(file, new EdgeBroker.Firmware.Relay.Settings.RelaySettings());
+        Assert.Empty(file.Problems);
+        using var output = new StringWriter();
+
+        EdgeBroker.Emulator.UplinkSettingsPrinter.Print(output, uplink);
+
+        Assert.Contains($"{key} = {value}\n", output.ToString().ReplaceLineEndings("\n"));
+    }
+
     [Fact]
     public async Task The_emulator_ignores_the_uplink_keys_while_uplink_is_commented_out_but_names_a_misspelt_one()
     {
@@ -357,7 +431,7 @@ public sealed class ConfigurationCheckTests : IDisposable
         var misspelt = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", EmulatorDll, "config", "check", "--data-dir", _directory);
 
         Assert.True(off.ExitCode == 0, off.Errors);
-        Assert.DoesNotContain("uplink.", off.Output);
+        Assert.DoesNotContain(off.Output.Split('\n'), line => line.StartsWith("uplink", StringComparison.Ordinal));
         Assert.Equal(2, misspelt.ExitCode);
         Assert.Contains($"{conf}: line 8: unknown key 'uplink_fowrard' (did you mean uplink_forward?)", misspelt.Errors);
     }

@@ -59,26 +59,50 @@ public sealed class EmulatorProgramTests : IDisposable
         await client.ConnectAsync(IPAddress.Parse(listening), port);
     }
 
+    /// <summary>A request naming another host than this machine's loopback — what a page on a DNS-rebound name makes
+    /// the browser send — is refused, does nothing, and the endpoint serves on.</summary>
     [Fact]
     public async Task A_request_the_http_endpoint_refuses_does_nothing_and_leaves_it_serving()
     {
         var httpPort = FreePorts.Next();
         await using var emulator = await StartWithHttpAsync(FreePorts.Next(), httpPort);
 
-        // As `curl -X POST` sends it: no body and no Content-Length, which HttpListener answers with 411 itself.
-        using (var client = new TcpClient())
-        {
-            await client.ConnectAsync(IPAddress.Loopback, httpPort);
-            var stream = client.GetStream();
-            await stream.WriteAsync("POST /pairing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"u8.ToArray());
-            var answer = new byte[64];
-            var read = await stream.ReadAsync(answer);
-            Assert.Contains("411", System.Text.Encoding.ASCII.GetString(answer, 0, read));
-        }
+        var answer = await SendRawHttpAsync(httpPort, "POST /pairing HTTP/1.1", $"Host: rebound.example:{httpPort}", "Content-Length: 0");
 
+        Assert.StartsWith("HTTP/1.1 400", answer);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = ProcessTimeout };
         Assert.False(await PairingOpenAsync(http), "a refused POST pressed the pairing button");
         Assert.DoesNotContain("Pairing window", emulator.Output);
+    }
+
+    /// <summary>docs/dashboard.md: curl and scripts press the button. <c>curl -X POST …/pairing</c> sends no body and no
+    /// Content-Length, which HttpListener answered with an HTML 411 itself.</summary>
+    [Fact]
+    public async Task A_POST_without_a_body_or_a_length_presses_the_pairing_button()
+    {
+        var httpPort = FreePorts.Next();
+        await using var emulator = await StartWithHttpAsync(FreePorts.Next(), httpPort);
+
+        var answer = await SendRawHttpAsync(httpPort, "POST /pairing HTTP/1.1", $"Host: 127.0.0.1:{httpPort}", "User-Agent: curl/8.0", "Accept: */*");
+
+        Assert.StartsWith("HTTP/1.1 200", answer);
+        Assert.Contains("\"pairingOpen\":true", answer);
+        await emulator.WaitForOutputAsync(ProcessTimeout, "Pairing window for group default open for 120 s (HTTP)");
+    }
+
+    /// <summary>Sends the request line and <paramref name="headers"/> as they are, with <c>Connection: close</c>, and
+    /// returns the whole answer.</summary>
+    static async Task<string> SendRawHttpAsync(int port, string requestLine, params string[] headers)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        var request = string.Concat(headers.Append("Connection: close").Select(header => header + "\r\n"));
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"{requestLine}\r\n{request}\r\n"));
+        using var answer = new MemoryStream();
+        using var timeout = new CancellationTokenSource(ProcessTimeout);
+        await stream.CopyToAsync(answer, timeout.Token);
+        return System.Text.Encoding.ASCII.GetString(answer.ToArray());
     }
 
     [Fact]
@@ -192,7 +216,7 @@ public sealed class EmulatorProgramTests : IDisposable
 
     [Theory]
     [InlineData("--port", "the port is already in use. Stop the other program using it or pick another port with --port.")]
-    [InlineData("--http-port", "Pick another port with --http-port")]
+    [InlineData("--http-port", "the port is already in use. Stop the other program using it or pick another port with --http-port.")]
     public async Task A_taken_port_is_exit_code_3_with_what_to_do(string flag, string advice)
     {
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
@@ -212,13 +236,24 @@ public sealed class EmulatorProgramTests : IDisposable
     [InlineData("--bind", "nowhere", "Bind 'nowhere' is not an IP address")]
     [InlineData("--port", "70000", "Port 70000 is not a TCP port")]
     [InlineData("--port", "abc", "--port is 'abc', not a whole number")]
-    [InlineData("--prot", "1884", "Unrecognized command or argument '--prot' (did you mean --port?)")]
     public async Task An_invalid_flag_value_is_named_and_exit_code_2(string flag, string value, string message)
     {
         var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", EmulatorDll, flag, value, "--data-dir", _dataDirectory);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Errors);
+    }
+
+    /// <summary>In the host's words (the same code), one line for the mistake: the value after an unknown flag is not a
+    /// second mistake.</summary>
+    [Fact]
+    public async Task An_unknown_flag_is_named_with_the_nearest_one_as_the_host_names_it()
+    {
+        var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", EmulatorDll, "--prot", "1884", "--data-dir", _dataDirectory);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(["edgebroker-emulator: unknown flag '--prot' (did you mean --port?)", "edgebroker-emulator: 'EdgeBroker.Emulator --help' lists what it takes."],
+            run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     [Fact]

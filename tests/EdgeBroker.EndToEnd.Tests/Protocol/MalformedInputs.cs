@@ -110,6 +110,13 @@ public static class MalformedInputs
         // A PINGREQ has no body.
         ["PINGREQ with a body"] = new(true, [0xC0, 0x01, 0x00]),
 
+        // MQTT 3.1.1 acknowledgements are their packet identifier only (§3.4.1) and a DISCONNECT has no body (§3.14):
+        // these carry MQTT 5's reason code and properties (the host read the identifier and skipped the rest, and took
+        // the DISCONNECT as a clean one).
+        ["PUBACK with MQTT 5 properties"] = new(true, [0x40, 0x08, 0x00, 0x01, 0x00, 0x04, 0x1F, 0x00, 0x01, (byte)'r']),
+        ["PUBREL with MQTT 5 properties"] = new(true, [0x62, 0x08, 0x00, 0x01, 0x00, 0x04, 0x1F, 0x00, 0x01, (byte)'r']),
+        ["DISCONNECT with a body"] = new(true, [0xE0, 0x06, 0x00, 0x04, 0x1F, 0x00, 0x01, (byte)'r']),
+
         // [MQTT-3.1.2-3], [MQTT-3.1.2-13], [MQTT-3.1.2-15], [MQTT-3.1.2-22]: CONNECT flags that do not go together.
         ["CONNECT with its reserved flag set"] = new(false, Connect(0x03, Str("z"))),
         ["CONNECT with will QoS but no will"] = new(false, Connect(0x0A, Str("z"))),

@@ -54,7 +54,23 @@ public sealed class MalformedPacketTests
             ([0x82, 0x0E, 0x00, 0x01, 0x07, 0x26, 0x00, 0x01, 0xFF, 0x00, 0x01, (byte)'v', 0x00, 0x01, (byte)'a', 0x00], 0x81),
         ["UNSUBSCRIBE with a User Property not UTF-8"] =
             ([0xA2, 0x0D, 0x00, 0x01, 0x07, 0x26, 0x00, 0x01, 0xFF, 0x00, 0x01, (byte)'v', 0x00, 0x01, (byte)'a'], 0x81),
+
+        // The Reason String and User Properties of acknowledgements and DISCONNECT, which MQTTnet passes on as U+FFFD
+        // (the last of two Reason Strings kept); mosquitto 2.0 closes on the same bytes without a DISCONNECT.
+        ["PUBACK with a Reason String not UTF-8"] = (Acknowledgement(0x40, [0x1F, 0x00, 0x02, (byte)'r', 0xFF]), 0x81),
+        ["PUBREC with U+0000 in a User Property value"] = (Acknowledgement(0x50, [0x26, 0x00, 0x01, (byte)'k', 0x00, 0x02, (byte)'v', 0x00]), 0x81),
+        ["PUBREL with a Reason String twice"] = (Acknowledgement(0x62, [0x1F, 0x00, 0x01, (byte)'a', 0x1F, 0x00, 0x01, (byte)'b']), 0x82),
+        ["PUBCOMP with a User Property name not UTF-8"] = (Acknowledgement(0x70, [0x26, 0x00, 0x01, 0xC0, 0x00, 0x01, (byte)'v']), 0x81),
+        ["PUBACK with properties longer than the packet"] = ([0x40, 0x06, 0x00, 0x01, 0x00, 0x09, 0x1F, 0x00], 0x81),
+        ["PUBACK with a property it does not carry"] = (Acknowledgement(0x40, [0x01, 0x00]), 0x81),
+        ["DISCONNECT with a Reason String not UTF-8"] = ([0xE0, 0x07, 0x00, 0x05, 0x1F, 0x00, 0x02, 0xED, 0xA0], 0x81),
+        ["DISCONNECT with a Reason String twice"] = ([0xE0, 0x0A, 0x00, 0x08, 0x1F, 0x00, 0x01, (byte)'a', 0x1F, 0x00, 0x01, (byte)'b'], 0x82),
     };
+
+    /// <summary>An MQTT 5 PUBACK, PUBREC, PUBREL or PUBCOMP (<paramref name="first"/>) for packet identifier 1 with
+    /// reason code 0x00 and <paramref name="properties"/>.</summary>
+    static byte[] Acknowledgement(byte first, byte[] properties) =>
+        [first, (byte)(4 + properties.Length), 0x00, 0x01, 0x00, (byte)properties.Length, .. properties];
 
     /// <summary>A QoS 0 MQTT 5 PUBLISH to news/p, which the bystander of these tests subscribes to, with
     /// <paramref name="properties"/>: that the bystander's first message is another client's shows it was not routed.</summary>
