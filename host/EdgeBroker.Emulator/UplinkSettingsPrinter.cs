@@ -17,12 +17,6 @@ namespace EdgeBroker.Emulator;
 /// </summary>
 static class UplinkSettingsPrinter
 {
-    /// <summary>The words edgebroker.conf gives <c>uplink_auth</c>, <c>uplink_full_policy</c> and
-    /// <c>uplink_p2p_routes</c>, by the enums' values (the relay reads them as an index into the same lists).</summary>
-    static readonly string[] AuthModes = ["none", "password", "signature", "token", "device"];
-    static readonly string[] FullPolicies = ["drop-oldest", "refuse-new"];
-    static readonly string[] P2PRouteModes = ["announced", "retained"];
-
     public static void Print(TextWriter output, RelayUplinkSettings settings)
     {
         var uplink = settings.Uplink;
@@ -31,7 +25,7 @@ static class UplinkSettingsPrinter
         Line(output, Keys.ClientIdKey, uplink.ClientId);
         Rules(output, uplink.ForwardRules, Keys.ForwardKey, Keys.ForwardQosKey, Keys.ForwardLocalPrefixKey, Keys.ForwardRemotePrefixKey);
         Rules(output, uplink.SubscribeRules, Keys.SubscribeKey, Keys.SubscribeQosKey, Keys.SubscribeLocalPrefixKey, Keys.SubscribeRemotePrefixKey);
-        Line(output, Keys.AuthKey, AuthModes[(int)uplink.AuthMode]);
+        Line(output, Keys.AuthKey, Word(Keys.AuthModes, (int)uplink.AuthMode));
         Line(output, Keys.UserNameKey, uplink.UserName);
         Line(output, Keys.PasswordKey, uplink.Password);
         Line(output, Keys.AccessKeyIdKey, uplink.AccessKeyId);
@@ -42,11 +36,11 @@ static class UplinkSettingsPrinter
         Line(output, Keys.InFlightKey, uplink.InFlightWindow);
         Line(output, Keys.MaxQueuedMessagesKey, uplink.MaxQueuedMessages);
         Line(output, Keys.MaxQueuedBytesKey, uplink.MaxQueuedBytes);
-        Line(output, Keys.FullPolicyKey, FullPolicies[(int)uplink.FullPolicy]);
+        Line(output, Keys.FullPolicyKey, Word(Keys.FullPolicies, (int)uplink.FullPolicy));
         Line(output, Keys.BackoffMinMsKey, uplink.BackoffMinMs);
         Line(output, Keys.BackoffMaxMsKey, uplink.BackoffMaxMs);
         Line(output, Keys.P2PKey, uplink.P2P ? "true" : "false");
-        Line(output, Keys.P2PRoutesKey, P2PRouteModes[(int)uplink.P2PRoutes]);
+        Line(output, Keys.P2PRoutesKey, Word(Keys.P2PRouteModes, (int)uplink.P2PRoutes));
         Line(output, Keys.P2PRoutesTopicKey, uplink.P2PRoutesTopic);
         Line(output, Keys.P2PMaxRoutesKey, uplink.P2PMaxRoutes);
         Line(output, Keys.P2PRoutesGraceSecondsKey, uplink.P2PRoutesGraceSeconds);
@@ -62,6 +56,9 @@ static class UplinkSettingsPrinter
             Line(output, remotePrefixKey, Prefix(first.RemotePrefix));
         }
     }
+
+    /// <summary>The file's word for an enum's value: the relay reads the key's words as an index into the same list.</summary>
+    static string Word(string words, int value) => words.Split(',')[value];
 
     /// <summary>A rule keeps an absent prefix as the empty one.</summary>
     static string? Prefix(string prefix) => prefix.Length == 0 ? null : prefix;

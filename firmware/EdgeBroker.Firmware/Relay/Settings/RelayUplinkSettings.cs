@@ -58,13 +58,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const int DefaultMaxQueuedMessages = 1000;
 
         /// <summary>The values of <see cref="AuthKey"/>, in the order of <see cref="UplinkAuthMode"/>.</summary>
-        const string AuthModes = "none,password,signature,token,device";
+        public const string AuthModes = "none,password,signature,token,device";
 
         /// <summary>The values of <see cref="FullPolicyKey"/>, in the order of <see cref="UplinkFullPolicy"/>.</summary>
-        const string FullPolicies = "drop-oldest,refuse-new";
+        public const string FullPolicies = "drop-oldest,refuse-new";
 
         /// <summary>The values of <see cref="P2PRoutesKey"/>, in the order of <see cref="UplinkP2PRoutes"/>.</summary>
-        const string P2PRouteModes = "announced,retained";
+        public const string P2PRouteModes = "announced,retained";
 
         /// <summary>The values of <see cref="P2PKey"/>: off, on.</summary>
         const string OffOn = "false,true";
