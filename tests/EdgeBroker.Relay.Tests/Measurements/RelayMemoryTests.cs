@@ -182,6 +182,32 @@ public class RelayMemoryTests(ITestOutputHelper output)
         connection.Terminate();
     }
 
+    /// <summary>
+    /// Twelve subscribers stop reading while a publisher floods them with 1,000-byte messages, then go (as the relay ends
+    /// a client that read nothing for <c>send_timeout_seconds</c>): what the burst leaves on the heap once they are gone.
+    /// A first round, with a few messages, makes what is made once (the tables for fourteen clients, sockets' state).
+    /// </summary>
+    [Fact]
+    public void A_burst_to_subscribers_that_stop_reading_leaves_little_on_the_heap()
+    {
+        const int Stalled = 12;
+        const int FloodMessages = 300;
+        using var relay = new SynchronousRelay(maxClients: Stalled + 2);
+        var flood = new SubscriberFlood(relay, payloadBytes: 1000);
+        flood.ConnectStalled(Stalled, firstPersistent: false);
+        flood.Publish(0, 5);
+        flood.EndStalled();
+
+        long before = SettledHeap();
+        flood.ConnectStalled(Stalled, firstPersistent: false);
+        flood.Publish(5, FloodMessages);
+        long during = SettledHeap();
+        flood.EndStalled();
+        long after = SettledHeap();
+        output.WriteLine($"{Stalled} stalled subscribers, {FloodMessages} messages of 1,000 bytes: heap {during - before} bytes above "
+            + $"the start while they wait, {after - before} bytes once they are gone");
+    }
+
     static long RetainedPerIdleClient()
     {
         using var relay = new SynchronousRelay(maxClients: IdleClients);
