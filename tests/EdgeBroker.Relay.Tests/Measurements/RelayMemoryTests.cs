@@ -184,28 +184,45 @@ public class RelayMemoryTests(ITestOutputHelper output)
 
     /// <summary>
     /// Twelve subscribers stop reading while a publisher floods them with 1,000-byte messages, then go (as the relay ends
-    /// a client that read nothing for <c>send_timeout_seconds</c>): what the burst leaves on the heap once they are gone.
-    /// A first round, with a few messages, makes what is made once (the tables for fourteen clients, sockets' state).
+    /// a client that read nothing for <c>send_timeout_seconds</c>): what the burst leaves on the heap once they are gone,
+    /// and once the housekeeping thread has let the pool give back what two quiet minutes did not use. A first round, with
+    /// a few messages, makes what is made once (the tables for fourteen clients, the sockets' state). Before
+    /// <c>max_buffer_bytes</c> the pool kept every buffer of the burst: 52–65 KB.
     /// </summary>
     [Fact]
-    public void A_burst_to_subscribers_that_stop_reading_leaves_little_on_the_heap()
+    public void A_burst_to_subscribers_that_stop_reading_leaves_at_most_the_buffer_bound_and_then_nothing()
     {
         const int Stalled = 12;
         const int FloodMessages = 300;
         using var relay = new SynchronousRelay(maxClients: Stalled + 2);
+        var pool = relay.Context.Buffers;
         var flood = new SubscriberFlood(relay, payloadBytes: 1000);
         flood.ConnectStalled(Stalled, firstPersistent: false);
         flood.Publish(0, 5);
         flood.EndStalled();
+        pool.GiveBackUnused();
+        pool.GiveBackUnused();
+        flood.ReaderReceived.Capacity = 5 + FloodMessages;
 
         long before = SettledHeap();
         flood.ConnectStalled(Stalled, firstPersistent: false);
         flood.Publish(5, FloodMessages);
         long during = SettledHeap();
+        int heldDuring = pool.HeldBytes;
         flood.EndStalled();
         long after = SettledHeap();
+        int heldAfter = pool.HeldBytes;
+        pool.GiveBackUnused();
+        pool.GiveBackUnused();
+        long quiet = SettledHeap();
         output.WriteLine($"{Stalled} stalled subscribers, {FloodMessages} messages of 1,000 bytes: heap {during - before} bytes above "
-            + $"the start while they wait, {after - before} bytes once they are gone");
+            + $"the start while they wait (pool {heldDuring}), {after - before} once they are gone (pool {heldAfter}), "
+            + $"{quiet - before} after two quiet minutes (pool {pool.HeldBytes})");
+
+        Assert.InRange(heldAfter, 0, pool.MaxBytes);
+        Assert.InRange(after - before, -2048, pool.MaxBytes + 2048);
+        Assert.Equal(0, pool.HeldBytes);
+        Assert.InRange(quiet - before, -2048, 2048);
     }
 
     static long RetainedPerIdleClient()

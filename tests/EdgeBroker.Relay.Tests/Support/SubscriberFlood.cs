@@ -83,8 +83,99 @@ internal sealed class SubscriberFlood
         }
     }
 
+    /// <summary>
+    /// The stalled subscribers read again: each reads what the relay sends it, acknowledging QoS 1 deliveries, until
+    /// nothing more has come for two seconds while the transmitter and <paramref name="housekeeping"/> (the core's tick,
+    /// which sends a persistent session's next batch) run. Returns the messages each received, in order.
+    /// </summary>
+    public List<int>[] ReadStalledAgain(Housekeeping housekeeping)
+    {
+        var streams = Stalled.Select(_ => new List<byte>()).ToArray();
+        var received = Stalled.Select(_ => new List<int>()).ToArray();
+        var chunk = new byte[65536];
+        var quietSince = DateTime.UtcNow;
+        while (DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(2))
+        {
+            _relay.Context.Transmitter.FlushReady();
+            for (int i = 0; i < Stalled.Count; i++)
+            {
+                var (client, connection) = Stalled[i];
+                while (client.Available > 0)
+                {
+                    streams[i].AddRange(chunk.AsSpan(0, client.Receive(chunk)).ToArray());
+                    quietSince = DateTime.UtcNow;
+                }
+
+                int acknowledged = 0;
+                foreach (var (index, packetId) in TakePublishes(streams[i]))
+                {
+                    received[i].Add(index);
+                    if (packetId != 0)
+                    {
+                        client.Send([0x40, 2, (byte)(packetId >> 8), (byte)packetId]);
+                        acknowledged++;
+                    }
+                }
+
+                if (acknowledged > 0)
+                {
+                    _relay.WaitUntilReadable(connection, 4 * acknowledged);
+                    for (int k = 0; k < acknowledged; k++)
+                    {
+                        Assert.True(connection.ReceiveAndHandle());
+                    }
+
+                    connection.AwaitingPacket();
+                }
+            }
+
+            housekeeping.RunOnce();
+            Thread.Sleep(5);
+        }
+
+        return received;
+    }
+
+    /// <summary>The whole PUBLISH packets at the start of <paramref name="stream"/>, taken from it: each message's
+    /// index and packet identifier (0 at QoS 0).</summary>
+    List<(int Index, int PacketId)> TakePublishes(List<byte> stream)
+    {
+        var publishes = new List<(int, int)>();
+        while (stream.Count >= 2)
+        {
+            int remaining = 0;
+            int lengthBytes = 0;
+            do
+            {
+                if (1 + lengthBytes >= stream.Count)
+                {
+                    return publishes;
+                }
+
+                remaining |= (stream[1 + lengthBytes] & 0x7F) << (7 * lengthBytes);
+            }
+            while ((stream[1 + lengthBytes++] & 0x80) != 0);
+
+            int size = 1 + lengthBytes + remaining;
+            if (stream.Count < size)
+            {
+                break;
+            }
+
+            byte[] packet = stream.GetRange(0, size).ToArray();
+            stream.RemoveRange(0, size);
+            Assert.Equal(0x30, packet[0] & 0xF0);
+            int qos = (packet[0] >> 1) & 3;
+            int topicAt = 1 + lengthBytes;
+            int packetIdAt = topicAt + 2 + ((packet[topicAt] << 8) | packet[topicAt + 1]);
+            publishes.Add((IndexOf(packet[^_payloadBytes..]), qos == 0 ? 0 : (packet[packetIdAt] << 8) | packet[packetIdAt + 1]));
+        }
+
+        return publishes;
+    }
+
     /// <summary>The stalled subscribers go away as the relay ends a client that read nothing for
-    /// <c>send_timeout_seconds</c>, and are forgotten by the test too.</summary>
+    /// <c>send_timeout_seconds</c>, and are forgotten by the test and the transmitter too.</summary>
     public void EndStalled()
     {
         foreach (var (client, connection) in Stalled)
@@ -94,6 +185,8 @@ internal sealed class SubscriberFlood
             client.Dispose();
         }
 
+        // The transmitter lets go of the closed connections it had set aside, as its thread does within 50 ms.
+        _relay.Context.Transmitter.FlushReady();
         Stalled.Clear();
     }
 
