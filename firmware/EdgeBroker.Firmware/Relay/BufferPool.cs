@@ -9,9 +9,10 @@ namespace EdgeBroker.Firmware.Relay
     /// smallest, for the common short packet, up to the maximum packet size, so a packet takes at most twice its size
     /// (with only the two ends, any packet over 256 bytes took a 4 KB buffer). Thread-safe.
     /// <para>
-    /// Bounded in total (<c>max_buffer_bytes</c>): every buffer it made and still holds, lent or kept, counts. Before,
+    /// Bounded in total (<c>max_buffer_bytes</c>): every buffer it made and still holds, lent or kept, counts, with the
+    /// objects around it (<see cref="PerBufferBytes"/>). Before,
     /// it grew to the most buffers ever in use at once and kept them: twelve subscribers that stopped reading while a
-    /// publisher flooded them left 52–65 KB on a device whose managed heap is about 100 KB.
+    /// publisher flooded them left 50 KB on a device whose managed heap is about 100 KB.
     /// </para>
     /// <para>
     /// - One packet in hand per connection and direction is never refused (<see cref="Rent"/>, and
@@ -30,6 +31,11 @@ namespace EdgeBroker.Firmware.Relay
     /// </summary>
     public sealed class BufferPool
     {
+        /// <summary>What a buffer takes on the device beside its bytes, from nanoFramework's heap layout (12-byte blocks;
+        /// an object is one block per field plus one): the <see cref="PooledBuffer"/> (5 fields, 72 bytes), the array's
+        /// header and rounding (up to 31) and its slot in the pool's list (12).</summary>
+        public const int PerBufferBytes = 115;
+
         readonly object _sync = new object();
 
         /// <summary>The buffer sizes, smallest first.</summary>
@@ -85,7 +91,7 @@ namespace EdgeBroker.Firmware.Relay
             get { return _created; }
         }
 
-        /// <summary>Bytes of the buffers the pool holds, lent and kept.</summary>
+        /// <summary>Bytes of the buffers the pool holds, lent and kept, each with <see cref="PerBufferBytes"/>.</summary>
         public int HeldBytes
         {
             get
@@ -141,7 +147,7 @@ namespace EdgeBroker.Firmware.Relay
             PooledBuffer buffer;
             lock (_sync)
             {
-                if (!_bound.Admits(qos, queuedPackets, _lentBytes, _sizes[index]))
+                if (!_bound.Admits(qos, queuedPackets, _lentBytes, _sizes[index] + PerBufferBytes))
                 {
                     _refused++;
                     return null;
@@ -159,16 +165,16 @@ namespace EdgeBroker.Firmware.Relay
             buffer.Sent = 0;
             buffer.Packets = 0;
             buffer.Next = null;
-            int size = buffer.Bytes.Length;
-            int index = SizeIndex(size);
+            int index = SizeIndex(buffer.Bytes.Length);
+            int bytes = _sizes[index] + PerBufferBytes;
             lock (_sync)
             {
-                _lentBytes -= size;
+                _lentBytes -= bytes;
                 _lent[index]--;
                 if (_heldBytes > _maxBytes)
                 {
                     // The packets in hand took the pool beyond its bound: the garbage collector gets this one.
-                    _heldBytes -= size;
+                    _heldBytes -= bytes;
                     return;
                 }
 
@@ -184,7 +190,7 @@ namespace EdgeBroker.Firmware.Relay
             {
                 for (int i = 0; i < _sizes.Length; i++)
                 {
-                    LetGoOf(i, (_kept[i].Count + _lent[i] - _peak[i]) * _sizes[i]);
+                    LetGoOf(i, (_kept[i].Count + _lent[i] - _peak[i]) * (_sizes[i] + PerBufferBytes));
                     _peak[i] = _lent[i];
                 }
             }
@@ -210,8 +216,8 @@ namespace EdgeBroker.Firmware.Relay
         /// needs). Under the lock.</summary>
         PooledBuffer Lend(int index)
         {
-            int size = _sizes[index];
-            _lentBytes += size;
+            int bytes = _sizes[index] + PerBufferBytes;
+            _lentBytes += bytes;
             _lent[index]++;
             if (_lent[index] > _peak[index])
             {
@@ -227,12 +233,12 @@ namespace EdgeBroker.Firmware.Relay
                 return buffer;
             }
 
-            for (int i = 0; i < _sizes.Length && _heldBytes + size > _maxBytes; i++)
+            for (int i = 0; i < _sizes.Length && _heldBytes + bytes > _maxBytes; i++)
             {
-                LetGoOf(i, _heldBytes + size - _maxBytes);
+                LetGoOf(i, _heldBytes + bytes - _maxBytes);
             }
 
-            _heldBytes += size;
+            _heldBytes += bytes;
             _created++;
             return null;
         }
@@ -242,11 +248,12 @@ namespace EdgeBroker.Firmware.Relay
         void LetGoOf(int index, int bytes)
         {
             ArrayList kept = _kept[index];
+            int each = _sizes[index] + PerBufferBytes;
             while (bytes > 0 && kept.Count > 0)
             {
                 kept.RemoveAt(kept.Count - 1);
-                _heldBytes -= _sizes[index];
-                bytes -= _sizes[index];
+                _heldBytes -= each;
+                bytes -= each;
             }
         }
     }

@@ -5,6 +5,9 @@ namespace EdgeBroker.Relay.Tests.Buffers;
 /// <summary>The buffer pool's sizes, its bound (<c>max_buffer_bytes</c>) and what it gives back.</summary>
 public class BufferPoolTests
 {
+    /// <summary>What a 256-byte buffer counts against the bound: its bytes and the objects around it.</summary>
+    const int Small = 256 + BufferPool.PerBufferBytes;
+
     [Fact]
     public void Sizes_double_from_the_smallest_up_to_the_maximum_packet_size()
     {
@@ -20,7 +23,7 @@ public class BufferPoolTests
     [Fact]
     public void A_message_behind_others_is_refused_beyond_the_bound_qos0_at_three_quarters_but_a_queues_first_message_never()
     {
-        var pool = new BufferPool(256, 4096, 2048);
+        var pool = new BufferPool(256, 4096, 8 * Small);
         var lent = new List<PooledBuffer>();
         for (int i = 0; i < 6; i++)
         {
@@ -31,36 +34,37 @@ public class BufferPoolTests
         lent.Add(pool.RentForMessage(200, qos: 1, queuedPackets: 1)!);
         lent.Add(pool.RentForMessage(200, qos: 1, queuedPackets: 1)!);
         Assert.Null(pool.RentForMessage(200, qos: 1, queuedPackets: 1));
-        Assert.Equal((2048, 2L), (pool.HeldBytes, pool.Refused));
+        Assert.Equal((8 * Small, 2L), (pool.HeldBytes, pool.Refused));
 
         // A queue that is empty (its client keeps up) gets its next message whatever the others hold.
         lent.Add(pool.RentForMessage(200, qos: 0, queuedPackets: 0)!);
-        Assert.Equal(2304, pool.HeldBytes);
+        Assert.Equal(9 * Small, pool.HeldBytes);
         Assert.Equal(2L, pool.Refused);
     }
 
     [Fact]
     public void Receive_buffers_are_never_refused_and_what_comes_back_beyond_the_bound_is_let_go_of()
     {
-        var pool = new BufferPool(256, 4096, 2048);
+        var pool = new BufferPool(256, 4096, 8 * Small);
         var received = Enumerable.Range(0, 12).Select(_ => pool.Rent(100)).ToList();
-        Assert.Equal(3072, pool.HeldBytes);
+        Assert.Equal(12 * Small, pool.HeldBytes);
 
         received.ForEach(pool.Return);
 
-        Assert.Equal(2048, pool.HeldBytes);
+        Assert.Equal(8 * Small, pool.HeldBytes);
     }
 
     [Fact]
     public void A_buffer_of_another_size_is_made_room_for_by_letting_go_of_kept_ones()
     {
-        var pool = new BufferPool(256, 4096, 4096);
-        var small = Enumerable.Range(0, 16).Select(_ => pool.Rent(100)).ToList();
+        const int Large = 4096 + BufferPool.PerBufferBytes;
+        var pool = new BufferPool(256, 4096, Large);
+        var small = Enumerable.Range(0, Large / Small).Select(_ => pool.Rent(100)).ToList();
         small.ForEach(pool.Return);
 
         var large = pool.Rent(4000);
 
-        Assert.Equal(4096, pool.HeldBytes);
+        Assert.Equal(Large, pool.HeldBytes);
         pool.Return(large);
     }
 
@@ -86,14 +90,14 @@ public class BufferPoolTests
         // The interval with the burst keeps what it used; the next, with only steady traffic, keeps that.
         SteadyTraffic();
         pool.GiveBackUnused();
-        Assert.Equal(20 * 256, pool.HeldBytes);
+        Assert.Equal(20 * Small, pool.HeldBytes);
         SteadyTraffic();
         pool.GiveBackUnused();
-        Assert.Equal(2 * 256, pool.HeldBytes);
+        Assert.Equal(2 * Small, pool.HeldBytes);
         SteadyTraffic();
         pool.GiveBackUnused();
 
-        Assert.Equal(2 * 256, pool.HeldBytes);
+        Assert.Equal(2 * Small, pool.HeldBytes);
         Assert.Equal(created, pool.Created);
 
         // Quiet: nothing is kept.
