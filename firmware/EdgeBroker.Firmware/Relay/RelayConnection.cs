@@ -439,7 +439,7 @@ namespace EdgeBroker.Firmware.Relay
             string tally;
             if (_context.BufferRefusals.ShouldReport(out tally))
             {
-                _context.Log.Warning("Refused a QoS " + qos + " message for client " + _protocol.ClientId + ": the relay's buffers are at "
+                _context.Log.Warning("Refused a QoS " + qos + " message for the connection " + Describe() + ": the relay's buffers are at "
                     + RelaySettings.MaxBufferBytesKey + " (" + _context.Buffers.MaxBytes + " bytes), held by clients that read slowly; "
                     + "QoS 0 and clean sessions' messages are dropped, persistent sessions' QoS 1 stays stored" + tally);
             }

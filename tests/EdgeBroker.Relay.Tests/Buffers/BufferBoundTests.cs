@@ -46,7 +46,7 @@ public class BufferBoundTests(ITestOutputHelper output)
         Assert.True(pool.Refused > 0, "the bound refused nothing");
         Assert.Equal(Enumerable.Range(0, Messages), flood.ReaderReceived);
         Assert.Equal(Messages, relay.Store.Offline.Count(SubscriberFlood.PersistentId));
-        Assert.Single(log.Warnings, line => line.Contains("max_buffer_bytes (8192 bytes)"));
+        Assert.Single(log.Warnings, line => line.Contains("message for the connection of client stalled-") && line.Contains("max_buffer_bytes (8192 bytes)"));
 
         var received = flood.ReadStalledAgain(new Housekeeping(relay.Context));
 
