@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using EdgeBroker.Firmware.Relay;
+using EdgeBroker.Firmware.Relay.Codec;
 
 namespace EdgeBroker.Relay.Tests.Support;
 
@@ -136,41 +137,25 @@ internal sealed class SubscriberFlood
         return received;
     }
 
-    /// <summary>The whole PUBLISH packets at the start of <paramref name="stream"/>, taken from it: each message's
-    /// index and packet identifier (0 at QoS 0).</summary>
-    List<(int Index, int PacketId)> TakePublishes(List<byte> stream)
+    /// <summary>The whole PUBLISH packets at the start of <paramref name="stream"/>, taken from it and decoded by the
+    /// relay's own decoder: each message's index and packet identifier (0 at QoS 0).</summary>
+    static List<(int Index, int PacketId)> TakePublishes(List<byte> stream)
     {
         var publishes = new List<(int, int)>();
-        while (stream.Count >= 2)
+        var bytes = stream.ToArray();
+        var reader = new PacketReader(new StringDecoder());
+        var publish = new PublishPacket();
+        int position = 0;
+        while (PacketDecoding.TryReadFixedHeader(bytes, position, out int bodyStart, out int remaining) && bodyStart + remaining <= bytes.Length)
         {
-            int remaining = 0;
-            int lengthBytes = 0;
-            do
-            {
-                if (1 + lengthBytes >= stream.Count)
-                {
-                    return publishes;
-                }
-
-                remaining |= (stream[1 + lengthBytes] & 0x7F) << (7 * lengthBytes);
-            }
-            while ((stream[1 + lengthBytes++] & 0x80) != 0);
-
-            int size = 1 + lengthBytes + remaining;
-            if (stream.Count < size)
-            {
-                break;
-            }
-
-            byte[] packet = stream.GetRange(0, size).ToArray();
-            stream.RemoveRange(0, size);
-            Assert.Equal(0x30, packet[0] & 0xF0);
-            int qos = (packet[0] >> 1) & 3;
-            int topicAt = 1 + lengthBytes;
-            int packetIdAt = topicAt + 2 + ((packet[topicAt] << 8) | packet[topicAt + 1]);
-            publishes.Add((IndexOf(packet[^_payloadBytes..]), qos == 0 ? 0 : (packet[packetIdAt] << 8) | packet[packetIdAt + 1]));
+            Assert.Equal(PacketType.Publish, FixedHeader.TypeOf(bytes[position]));
+            reader.Reset(bytes, bodyStart, remaining);
+            publish.Decode(bytes[position] & 0x0F, reader);
+            publishes.Add((IndexOf(bytes[publish.PayloadOffset..(publish.PayloadOffset + publish.PayloadLength)]), publish.PacketId));
+            position = bodyStart + remaining;
         }
 
+        stream.RemoveRange(0, position);
         return publishes;
     }
 
