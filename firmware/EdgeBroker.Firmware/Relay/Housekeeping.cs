@@ -8,21 +8,31 @@ namespace EdgeBroker.Firmware.Relay
     /// What the relay does once a second rather than per packet: closes the connections whose CONNECT or next packet is
     /// late (<see cref="RelayConnection.IsOverdue"/>: a blocked read on nanoFramework ends only when another thread closes
     /// its socket), lets the core send overdue offline batches and forget
-    /// persistent sessions whose expiry passed, publishes the <c>$SYS</c> tree when its interval has passed, and closes the connections of clients whose credentials no longer hold
-    /// (a revoked device, an expired or revoked token). A <see cref="Worker"/> thread of its own (nanoFramework 1.x has timers,
+    /// persistent sessions whose expiry passed, publishes the <c>$SYS</c> tree when its interval has passed, closes the connections of clients whose credentials no longer hold
+    /// (a revoked device, an expired or revoked token), and every minute lets the buffer pool give back what it kept
+    /// beyond recent use. A <see cref="Worker"/> thread of its own (nanoFramework 1.x has timers,
     /// but a waiting thread costs the same and stops as plainly as the relay's other threads).
     /// </summary>
     public sealed class Housekeeping
     {
         const int IntervalMilliseconds = 1000;
 
+        /// <summary>How often the buffer pool gives back what it kept beyond the most in use at once meanwhile: traffic
+        /// that comes at least this often keeps its buffers (nothing allocated per message), a burst's are gone within
+        /// two intervals.</summary>
+        const int GiveBackIntervalMilliseconds = 60000;
+
         readonly RelayContext _context;
         readonly Worker _worker;
+
+        /// <summary>When the pool next gives back (<see cref="RelayConnection.Tick"/>).</summary>
+        int _nextGiveBack;
 
         public Housekeeping(RelayContext context)
         {
             _context = context;
             _worker = new Worker("housekeeping", RunOnce, IntervalMilliseconds, context.Log);
+            _nextGiveBack = unchecked(RelayConnection.Tick() + GiveBackIntervalMilliseconds);
         }
 
         public void Start()
@@ -54,6 +64,13 @@ namespace EdgeBroker.Firmware.Relay
             if (lost.Count > 0)
             {
                 CloseConnectionsOf(lost);
+            }
+
+            int now = RelayConnection.Tick();
+            if (unchecked(now - _nextGiveBack) >= 0)
+            {
+                _context.Buffers.GiveBackUnused();
+                _nextGiveBack = unchecked(now + GiveBackIntervalMilliseconds);
             }
         }
 

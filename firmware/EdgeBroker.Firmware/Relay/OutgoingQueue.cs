@@ -5,7 +5,8 @@ namespace EdgeBroker.Firmware.Relay
     /// client's own reader, or another client's reader routing a message to it) encodes it straight into the last
     /// buffer under <see cref="SyncRoot"/>; the transmitter sends from the first. Bounded in bytes, and it counts its
     /// packets so the core's <c>OutboundQueueLimits</c> can bound those too: a client that stops reading cannot make
-    /// the device run out of heap — what does not fit is refused and counted by the core. Every connected
+    /// the device run out of heap — what does not fit is refused and counted by the core. The pool bounds all queues
+    /// together as well (<see cref="ReserveMessage"/>), so many such clients cannot either. Every connected
     /// client has one, so it is kept small: the queue is its own lock, and the buffers link themselves
     /// (<see cref="PooledBuffer.Next"/>) instead of sitting in a list.
     /// </summary>
@@ -43,9 +44,9 @@ namespace EdgeBroker.Firmware.Relay
         }
 
         /// <summary>
-        /// Room for a packet of <paramref name="size"/> bytes at the end of the queue, or null when the queue is at its
-        /// limit. Call with <see cref="SyncRoot"/> held, write at <see cref="PooledBuffer.Count"/>, then
-        /// <see cref="Commit"/>.
+        /// Room for an answer of <paramref name="size"/> bytes (CONNACK, an acknowledgement, SUBACK, PINGRESP) at the end
+        /// of the queue, or null when the queue is at its limit; the pool never refuses it. Call with
+        /// <see cref="SyncRoot"/> held, write at <see cref="PooledBuffer.Count"/>, then <see cref="Commit"/>.
         /// </summary>
         public PooledBuffer Reserve(int size)
         {
@@ -54,12 +55,45 @@ namespace EdgeBroker.Firmware.Relay
                 return null;
             }
 
-            if (_last != null && _last.Bytes.Length - _last.Count >= size)
+            return HasRoomAtEnd(size) ? _last : Append(_pool.Rent(size));
+        }
+
+        /// <summary>
+        /// Room for a PUBLISH of <paramref name="size"/> bytes at <paramref name="qos"/>, as <see cref="Reserve"/>; null
+        /// also when it needs another buffer and the pool's bound refuses it (<paramref name="overBound"/>).
+        /// </summary>
+        public PooledBuffer ReserveMessage(int size, int qos, out bool overBound)
+        {
+            overBound = false;
+            if (_queuedBytes + size > _limit)
+            {
+                return null;
+            }
+
+            if (HasRoomAtEnd(size))
             {
                 return _last;
             }
 
-            PooledBuffer fresh = _pool.Rent(size);
+            PooledBuffer fresh = _pool.RentForMessage(size, qos, _queuedPackets);
+            if (fresh == null)
+            {
+                overBound = true;
+                return null;
+            }
+
+            return Append(fresh);
+        }
+
+        /// <summary>Whether the last buffer takes <paramref name="size"/> more bytes.</summary>
+        bool HasRoomAtEnd(int size)
+        {
+            return _last != null && _last.Bytes.Length - _last.Count >= size;
+        }
+
+        /// <summary>Links <paramref name="fresh"/> at the end of the queue and returns it.</summary>
+        PooledBuffer Append(PooledBuffer fresh)
+        {
             if (_last == null)
             {
                 _first = fresh;
@@ -73,7 +107,7 @@ namespace EdgeBroker.Firmware.Relay
             return fresh;
         }
 
-        /// <summary>The packet reserved with <see cref="Reserve"/> is written.</summary>
+        /// <summary>The packet reserved with <see cref="Reserve"/> or <see cref="ReserveMessage"/> is written.</summary>
         public void Commit(PooledBuffer buffer, int size)
         {
             buffer.Count += size;

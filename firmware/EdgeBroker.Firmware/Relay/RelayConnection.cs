@@ -401,12 +401,18 @@ namespace EdgeBroker.Firmware.Relay
                     }
                 }
 
-                PooledBuffer buffer = _outgoing.Reserve(size);
+                bool overBound;
+                PooledBuffer buffer = _outgoing.ReserveMessage(size, qos, out overBound);
                 if (buffer == null)
                 {
                     if (tracked)
                     {
                         _taggedDeliveries.Complete(packetId);
+                    }
+
+                    if (overBound)
+                    {
+                        RefusedForBufferBound(qos);
                     }
 
                     return false;
@@ -423,6 +429,20 @@ namespace EdgeBroker.Firmware.Relay
 
             _context.Transmitter.Schedule(this);
             return true;
+        }
+
+        /// <summary>A message the pool's bound refused (the core drops or keeps it as for a full queue; the queue, not
+        /// empty, tells the core when it has room): logged the first time, then at most once a minute. Under the queue's
+        /// lock.</summary>
+        void RefusedForBufferBound(int qos)
+        {
+            string tally;
+            if (_context.BufferRefusals.ShouldReport(out tally))
+            {
+                _context.Log.Warning("Refused a QoS " + qos + " message for the connection " + Describe() + ": the relay's buffers are at "
+                    + RelaySettings.MaxBufferBytesKey + " (" + _context.Buffers.MaxBytes + " bytes), held by clients that read slowly; "
+                    + "QoS 0 and clean sessions' messages are dropped, persistent sessions' QoS 1 stays stored" + tally);
+            }
         }
 
         /// <summary>The client acknowledged the QoS 1 delivery <paramref name="packetId"/>: its delivery tag, or 0.</summary>

@@ -17,7 +17,8 @@ namespace EdgeBroker.Firmware.Relay
     /// limits, the buffers, the transmitter, the count of admitted clients and the bytes they moved. Thread-safe.</summary>
     public sealed class RelayContext : IEngineStatistics
     {
-        /// <summary>Receive and send buffers for short packets; most sensor messages fit.</summary>
+        /// <summary>The smallest receive and send buffer (sizes double from it up to the maximum packet size); most sensor
+        /// messages fit.</summary>
         public const int SmallBufferSize = 256;
 
         /// <summary>The firmware delivers at QoS 0 and 1 and grants subscriptions at most QoS 1.</summary>
@@ -35,7 +36,7 @@ namespace EdgeBroker.Firmware.Relay
             Retained = retained;
             Settings = settings;
             Log = log;
-            Buffers = new BufferPool(SmallBufferSize, settings.MaxPacketSize);
+            Buffers = new BufferPool(SmallBufferSize, settings.MaxPacketSize, settings.MaxBufferBytes);
             Strings = new StringDecoder();
             Transmitter = new Transmitter(log);
             OutboundLimits = settings.ToOutboundQueueLimits();
@@ -44,6 +45,7 @@ namespace EdgeBroker.Firmware.Relay
             _problems = new ProblemReports(RelaySettings.MaxTrackedSources);
             UplinkRefusals = new DropReports();
             StoreRefusals = new DropReports();
+            BufferRefusals = new DropReports();
             Bytes = new ByteCounters();
             HeapFreeBytes = -1;
             SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.NowMs());
@@ -158,6 +160,10 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>Which PUBLISHes refused because the store cannot write (a full drive) are logged: the first, then
         /// at most one a minute.</summary>
         public DropReports StoreRefusals { get; private set; }
+
+        /// <summary>Which messages refused by the buffers' bound (<see cref="RelaySettings.MaxBufferBytes"/>) are logged:
+        /// the first, then at most one a minute.</summary>
+        public DropReports BufferRefusals { get; private set; }
 
         /// <summary>Bytes read from and written to client sockets, for the <c>$SYS</c> tree.</summary>
         public ByteCounters Bytes { get; private set; }

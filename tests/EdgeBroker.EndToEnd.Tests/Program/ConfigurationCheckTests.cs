@@ -328,6 +328,7 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Errors);
         Assert.Contains("relay.MaxConnectionsPerSource = 20", run.Output);
         Assert.Contains("relay.MaxQueuedMessagesPerClient = 32", run.Output);
+        Assert.Contains("relay.MaxBufferBytes = 16384", run.Output);
         Assert.Contains("uplink_client_id = gw-1", run.Output);
         Assert.Contains("uplink_max_queued_messages = 50", run.Output);
         Assert.DoesNotContain("upl1nk-value", run.Output);
@@ -444,6 +445,7 @@ public sealed class ConfigurationCheckTests : IDisposable
         connection_rate_window_seconds = 10
         max_queued_messages_per_client = 32
         max_queued_bytes_per_client = 8192
+        max_buffer_bytes = 16384
         """;
 
     const string UplinkKeys = """

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Relay.Tests.Support;
 using Xunit.Abstractions;
 
@@ -180,6 +181,64 @@ public class RelayMemoryTests(ITestOutputHelper output)
         // a cursor kept per SUBSCRIBE measured 337.
         Assert.InRange(perCycle, -16, 64);
         connection.Terminate();
+    }
+
+    /// <summary>
+    /// Twelve subscribers stop reading while a publisher floods them with 1,000-byte messages, then go (as the relay ends
+    /// a client that read nothing for <c>send_timeout_seconds</c>): what the burst leaves on the heap once they are gone,
+    /// and once the housekeeping thread has let the pool give back what two quiet minutes did not use. Before
+    /// <c>max_buffer_bytes</c> the pool kept every buffer of the burst: 50 KB. Process-wide figures pick up what other
+    /// threads of the test host allocate or free meanwhile, so each figure is the median of five rounds.
+    /// </summary>
+    [Fact]
+    public void A_burst_to_subscribers_that_stop_reading_leaves_at_most_the_buffer_bound_and_then_nothing()
+    {
+        var rounds = Enumerable.Range(0, 5).Select(_ => BurstRound()).ToList();
+        long Median(Func<BurstFigures, long> figure) => rounds.Select(figure).Order().ElementAt(rounds.Count / 2);
+        var last = rounds[^1];
+        output.WriteLine($"12 stalled subscribers, 300 messages of 1,000 bytes: heap {Median(r => r.Waiting)} bytes above the start "
+            + $"while they wait (pool {last.PoolWaiting}), {Median(r => r.Gone)} once they are gone (pool {last.PoolGone}), "
+            + $"{Median(r => r.Quiet)} after two quiet minutes (pool {last.PoolQuiet}); rounds: "
+            + string.Join("; ", rounds.Select(r => $"{r.Waiting}/{r.Gone}/{r.Quiet}")));
+
+        Assert.All(rounds, round => Assert.InRange(round.PoolGone, 0, new RelaySettings().MaxBufferBytes));
+        Assert.All(rounds, round => Assert.Equal(0, round.PoolQuiet));
+        Assert.InRange(Median(r => r.Gone), -2048, new RelaySettings().MaxBufferBytes + 2048);
+        Assert.InRange(Median(r => r.Quiet), -2048, 2048);
+    }
+
+    /// <summary>Heap above the start while the stalled subscribers wait, once they are gone and after giving back, and
+    /// what the pool counts at each.</summary>
+    sealed record BurstFigures(long Waiting, long Gone, long Quiet, int PoolWaiting, int PoolGone, int PoolQuiet);
+
+    /// <summary>One burst on a fresh relay, after a first round with a few messages that makes what is made once (the
+    /// tables for fourteen clients, the sockets' state).</summary>
+    static BurstFigures BurstRound()
+    {
+        const int Stalled = 12;
+        const int FloodMessages = 300;
+        using var relay = new SynchronousRelay(maxClients: Stalled + 2);
+        var pool = relay.Context.Buffers;
+        var flood = new SubscriberFlood(relay, payloadBytes: 1000);
+        flood.ConnectStalled(Stalled, firstPersistent: false);
+        flood.Publish(0, 5);
+        flood.EndStalled();
+        pool.GiveBackUnused();
+        pool.GiveBackUnused();
+        flood.ReaderReceived.Capacity = 5 + FloodMessages;
+
+        long before = SettledHeap();
+        flood.ConnectStalled(Stalled, firstPersistent: false);
+        flood.Publish(5, FloodMessages);
+        long waiting = SettledHeap() - before;
+        int poolWaiting = pool.HeldBytes;
+        flood.EndStalled();
+        long gone = SettledHeap() - before;
+        int poolGone = pool.HeldBytes;
+        pool.GiveBackUnused();
+        pool.GiveBackUnused();
+        long quiet = SettledHeap() - before;
+        return new BurstFigures(waiting, gone, quiet, poolWaiting, poolGone, pool.HeldBytes);
     }
 
     static long RetainedPerIdleClient()

@@ -77,9 +77,9 @@ public class SettingsFileTests
     {
         var settings = new RelaySettings();
 
-        Assert.Equal((1883, 12, 4096, 16, 32, 16384, 32, 8192), (settings.Port, settings.MaxClients, settings.MaxPacketSize,
+        Assert.Equal((1883, 12, 4096, 16, 32, 16384, 32, 8192, 8192), (settings.Port, settings.MaxClients, settings.MaxPacketSize,
             settings.MaxSubscriptionsPerClient, settings.MaxRetainedMessages, settings.MaxRetainedBytes,
-            settings.MaxOfflineMessagesPerClient, settings.MaxQueuedBytesPerClient));
+            settings.MaxOfflineMessagesPerClient, settings.MaxQueuedBytesPerClient, settings.MaxBufferBytes));
     }
 
     [Theory]
@@ -98,6 +98,20 @@ public class SettingsFileTests
         Assert.Equal(bytes, relay.Context.Retained.MaxBytes);
         Assert.All(file.Problems.Cast<string>(), problem =>
             Assert.StartsWith(line + " is not a whole number from 0 to 16777216", problem, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("max_buffer_bytes = 32768", 32768, 0)]
+    [InlineData("max_packet_size = 1024\nmax_buffer_bytes = 1024", 1024, 0)]
+    [InlineData("max_buffer_bytes = 4095", 8192, 1)]
+    public void The_buffers_bound_is_read_and_holds_at_least_one_packet_of_the_largest_size(string text, int bytes, int problems)
+    {
+        var settings = new RelaySettings();
+        var file = SettingsFile.Parse(text);
+
+        settings.ApplyFrom(file);
+
+        Assert.Equal((bytes, problems), (settings.MaxBufferBytes, file.Problems.Count));
     }
 
     [Fact]

@@ -19,43 +19,54 @@ internal static class PacketDecoding
         while (position < stream.Length)
         {
             int first = stream[position];
-            int type = FixedHeader.TypeOf(first);
-            int remaining = 0;
-            int lengthBytes = 0;
-            while (true)
+            if (!TryReadFixedHeader(stream, position, out int bodyStart, out int remaining))
             {
-                if (position + 1 + lengthBytes >= stream.Length)
-                {
-                    return decoded;
-                }
-
-                int lengthByte = stream[position + 1 + lengthBytes];
-                remaining = FixedHeader.AddLengthByte(remaining, lengthBytes, lengthByte);
-                lengthBytes++;
-                if (FixedHeader.IsLastLengthByte(lengthByte))
-                {
-                    break;
-                }
+                return decoded;
             }
 
-            if (1 + lengthBytes + remaining > maxPacketSize)
+            if (bodyStart - position + remaining > maxPacketSize)
             {
                 throw new MalformedPacketException("too large");
             }
 
-            int bodyStart = position + 1 + lengthBytes;
             if (bodyStart + remaining > stream.Length)
             {
                 return decoded;
             }
 
             reader.Reset(stream, bodyStart, remaining);
-            DecodeBody(type, first & 0x0F, reader, publish);
+            DecodeBody(FixedHeader.TypeOf(first), first & 0x0F, reader, publish);
             position = bodyStart + remaining;
             decoded++;
         }
 
         return decoded;
+    }
+
+    /// <summary>Reads the fixed header of the packet at <paramref name="position"/> of <paramref name="stream"/> as
+    /// <c>RelayConnection.ReceiveAndHandle</c> does: false while it is not whole; else where the body starts and how long
+    /// it is (the body itself may not be whole yet).</summary>
+    public static bool TryReadFixedHeader(byte[] stream, int position, out int bodyStart, out int remaining)
+    {
+        remaining = 0;
+        int lengthBytes = 0;
+        while (true)
+        {
+            if (position + 1 + lengthBytes >= stream.Length)
+            {
+                bodyStart = 0;
+                return false;
+            }
+
+            int lengthByte = stream[position + 1 + lengthBytes];
+            remaining = FixedHeader.AddLengthByte(remaining, lengthBytes, lengthByte);
+            lengthBytes++;
+            if (FixedHeader.IsLastLengthByte(lengthByte))
+            {
+                bodyStart = position + 1 + lengthBytes;
+                return true;
+            }
+        }
     }
 
     static void DecodeBody(int type, int flags, PacketReader reader, PublishPacket publish)

@@ -39,11 +39,25 @@ internal sealed class SynchronousRelay : IDisposable
     public RelayContext Context { get; }
 
     /// <summary>A TCP connection: the client's socket and the relay's end of it, accepted but not yet CONNECTed.</summary>
-    public (Socket Client, Socket Server) OpenSocketPair()
+    /// <param name="socketBufferBytes">When set, the client's receive buffer and the relay's send buffer (the kernel's
+    /// minimum is larger): a client that then stops reading fills them after a few kilobytes, and what the relay has
+    /// for it stays in its queue.</param>
+    public (Socket Client, Socket Server) OpenSocketPair(int? socketBufferBytes = null)
     {
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (socketBufferBytes is { } clientBytes)
+        {
+            client.ReceiveBufferSize = clientBytes;
+        }
+
         client.Connect((IPEndPoint)_listener.LocalEndpoint);
-        return (client, _listener.AcceptSocket());
+        var server = _listener.AcceptSocket();
+        if (socketBufferBytes is { } serverBytes)
+        {
+            server.SendBufferSize = serverBytes;
+        }
+
+        return (client, server);
     }
 
     /// <summary>
@@ -80,6 +94,14 @@ internal sealed class SynchronousRelay : IDisposable
         ReceiveExactly(client, connAck);
         Assert.Equal(new byte[] { 0x20, 2, 0, 0 }, connAck);
         return (client, connection);
+    }
+
+    /// <summary>Lets go of a terminated connection and closes the relay's end of it, so that neither is left on the heap
+    /// a measurement reads.</summary>
+    public void Forget(RelayConnection connection)
+    {
+        _serverSockets.Remove(connection, out var server);
+        server?.Dispose();
     }
 
     /// <summary>
