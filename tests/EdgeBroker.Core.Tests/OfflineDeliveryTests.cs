@@ -45,6 +45,19 @@ public class OfflineDeliveryTests
     }
 
     [Fact]
+    public void Qos0_kept_for_an_away_session_that_its_new_connection_cannot_take_is_counted_as_dropped()
+    {
+        _broker.ConnectThenLeave("a", TestBroker.Persistent, "s/a");
+        _broker.Publish("sender", "s/a", payload: "one");
+        _broker.Publish("sender", "s/a", payload: "two");
+
+        var full = new RecordingConnection("a", TestBroker.Persistent) { QueueFull = true };
+        _broker.Core.Connect("a", cleanStart: false, TestBroker.Persistent, full, credentialsProveId: false);
+
+        Assert.Equal(2, _broker.Counters.EngineDropped);
+    }
+
+    [Fact]
     public void P2PQos0_ToAnAwayReceiver_IsDroppedAndCounted()
     {
         Assert.Equal(PublishOutcome.NoMatchingSubscribers, _broker.Publish("sender", P2PTopic, qos: 0));

@@ -207,9 +207,10 @@ namespace EdgeBroker.Core.Offline
                 // At most MaxMessagesPerClient entries move up: no index to keep on every session.
                 queue.RemoveAt(0);
                 CountQos0Bytes(-HeldBytesOf(kept.Message));
-                if (kept.ExpiresAtMs > nowMs)
+                // A connection that cannot take it drops it, as it would a QoS 0 message routed to it now: counted.
+                if (kept.ExpiresAtMs > nowMs && !session.Connection.Send(kept.Message, 0, kept.Retain, kept.SubscriptionIdentifiers, 0, false))
                 {
-                    session.Connection.Send(kept.Message, 0, kept.Retain, kept.SubscriptionIdentifiers, 0, false);
+                    _counters.CountEngineDropped();
                 }
             }
 
