@@ -49,7 +49,12 @@ namespace EdgeBroker.Core
         public const int QuotaExceeded = 0x97;
 
         readonly SessionRegistry _sessions;
+        /// <summary>Which PUBLISHes dropped for a receiver's full offline quota engines log — from local publishers and
+        /// from upstream alike, so one line a minute at most covers both (<see cref="QuotaDropToReport"/>).</summary>
         readonly DropReports _quotaDrops;
+
+        /// <summary><see cref="RoutingCounters.QuotaDropped"/> when <see cref="QuotaDropToReport"/> last looked.</summary>
+        int _quotaDropsSeen;
 
         /// <summary>The sessions <see cref="Tick"/> looks at; its lock also keeps two ticks from overlapping.</summary>
         readonly DueSessions _due = new DueSessions();
@@ -99,9 +104,26 @@ namespace EdgeBroker.Core
 
         public RoutingCounters Counters { get { return _counters; } }
 
-        /// <summary>Which PUBLISHes dropped for a receiver's full offline quota engines log — from local publishers and
-        /// from upstream alike, so one line a minute at most covers both.</summary>
-        public DropReports QuotaDrops { get { return _quotaDrops; } }
+        /// <summary>
+        /// Asked by an engine after it routed a PUBLISH: whether the core dropped messages for a receiver's full offline
+        /// quota since it last asked (<see cref="RoutingCounters.QuotaDropped"/>) and a line is due (the first, then at
+        /// most one a minute: <see cref="DropReports"/>), with what the line ends with. Asked whatever the outcome: a message other
+        /// receivers got is <see cref="PublishOutcome.Delivered"/>, and the one it missed would go unlogged. Costs one
+        /// read while nothing was dropped. Several threads asking at once may name a neighbour's PUBLISH in the line;
+        /// the count stays exact.
+        /// </summary>
+        public bool QuotaDropToReport(out string tally)
+        {
+            int dropped = _counters.QuotaDropped;
+            if (dropped == _quotaDropsSeen)
+            {
+                tally = null;
+                return false;
+            }
+
+            _quotaDropsSeen = dropped;
+            return _quotaDrops.ShouldReport(dropped, out tally);
+        }
 
         internal Router Router { get { return _router; } }
 

@@ -58,6 +58,24 @@ public class OfflineDeliveryTests
     }
 
     [Fact]
+    public void A_drop_for_a_full_quota_is_reported_also_when_another_receiver_got_the_message()
+    {
+        _broker.Limits.MaxMessagesPerClient = 1;
+        _broker.ConnectThenLeave("away", TestBroker.Persistent, "s/t");
+        _broker.Connect("online");
+        _broker.Subscribe("online", "s/t", qos: 1);
+        Assert.Equal(PublishOutcome.Delivered, _broker.Publish("sender", "s/t", qos: 1));
+        Assert.False(_broker.Core.QuotaDropToReport(out _));
+
+        Assert.Equal(PublishOutcome.Delivered, _broker.Publish("sender", "s/t", qos: 1));
+        Assert.True(_broker.Core.QuotaDropToReport(out var tally));
+        Assert.Contains("the first", tally);
+
+        // Asked again with nothing dropped since: nothing to say.
+        Assert.False(_broker.Core.QuotaDropToReport(out _));
+    }
+
+    [Fact]
     public void P2PQos0_ToAnAwayReceiver_IsDroppedAndCounted()
     {
         Assert.Equal(PublishOutcome.NoMatchingSubscribers, _broker.Publish("sender", P2PTopic, qos: 0));

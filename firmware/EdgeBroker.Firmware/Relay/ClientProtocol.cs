@@ -337,16 +337,15 @@ namespace EdgeBroker.Firmware.Relay
             SubscriberMatch match = _connection.WaitForSubscribers(_context.Core, message.Topic);
             PublishOutcome outcome = _context.Core.Publish(_clientId, message, match);
             string tally;
-            if (outcome == PublishOutcome.QuotaExceeded)
+            // A 3.1.1 publisher cannot be told, and a message other receivers got is Delivered: the log is where the
+            // drop shows; a flood of them, thinned out.
+            if (_context.Core.QuotaDropToReport(out tally))
             {
-                // A 3.1.1 publisher cannot be told, so the log is where the drop shows; a flood of them, thinned out.
-                if (_context.QuotaDrops.ShouldReport(out tally))
-                {
-                    _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full"
-                        + tally);
-                }
+                _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full"
+                    + tally);
             }
-            else if (outcome == PublishOutcome.UplinkQueueFull)
+
+            if (outcome == PublishOutcome.UplinkQueueFull)
             {
                 if (_context.UplinkRefusals.ShouldReport(out tally))
                 {

@@ -147,13 +147,6 @@ namespace EdgeBroker.Firmware.Relay
             }
         }
 
-        /// <summary>Which PUBLISHes dropped for a receiver's full offline quota are logged (the core's rule, shared with
-        /// messages from upstream).</summary>
-        public DropReports QuotaDrops
-        {
-            get { return Core.QuotaDrops; }
-        }
-
         /// <summary>Which PUBLISHes refused by the uplink's full queue are logged.</summary>
         public DropReports UplinkRefusals { get; private set; }
 

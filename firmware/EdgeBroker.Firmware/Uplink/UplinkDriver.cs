@@ -175,8 +175,9 @@ namespace EdgeBroker.Firmware.Uplink
                 }
             }
 
+            _relay.Core.PublishFromUplink(message);
             string tally;
-            if (_relay.Core.PublishFromUplink(message) == PublishOutcome.QuotaExceeded && _relay.QuotaDrops.ShouldReport(out tally))
+            if (_relay.Core.QuotaDropToReport(out tally))
             {
                 _log.Warning("Uplink " + _uplink.Name + ": dropped a message from upstream for " + message.Topic
                     + ": the receiver's offline quota is full" + tally);

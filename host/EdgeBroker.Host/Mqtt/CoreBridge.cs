@@ -44,7 +44,7 @@ sealed partial class CoreBridge
     readonly KeepAliveWheel _keepAlive = new();
 
     /// <summary>Which PUBLISHes refused by a full uplink queue are logged: the first, then at most one a minute, so a flooding
-    /// client cannot flood the log (those dropped for a full offline quota: <see cref="BrokerCore.QuotaDrops"/>).</summary>
+    /// client cannot flood the log (those dropped for a full offline quota: <see cref="BrokerCore.QuotaDropToReport"/>).</summary>
     readonly DropReports _uplinkRefusals = new();
 
     /// <summary>Which of the open policy's refusals ($ topics) are logged: each client's first in a minute, as the
@@ -597,6 +597,14 @@ sealed partial class CoreBridge
     /// <param name="publisherHears">Whether the publisher hears the outcome (MQTT 5, or QoS 0 which is never answered).</param>
     void LogOutcome(string clientId, string topic, PublishOutcome outcome, bool publisherHears)
     {
+        // MQTT 5 publishers hear 0x97 when no receiver got it; a 3.1.1 publisher cannot be told, and a message other
+        // receivers got is Delivered: the log is where the drop shows.
+        if (_core.QuotaDropToReport(out var droppedTally))
+        {
+            _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full{Tally}",
+                clientId, topic, droppedTally);
+        }
+
         switch (outcome)
         {
             case PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid:
@@ -615,15 +623,6 @@ sealed partial class CoreBridge
                     _logger.LogWarning(LogEvents.UplinkQueueFull, "Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}{Tally}", clientId, topic,
                         publisherHears ? "" : "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again",
                         refusedTally);
-                }
-
-                break;
-            case PublishOutcome.QuotaExceeded:
-                // MQTT 5 publishers hear 0x97; a 3.1.1 publisher cannot be told, so the log is where the drop shows.
-                if (_core.QuotaDrops.ShouldReport(out var droppedTally))
-                {
-                    _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full{Tally}",
-                        clientId, topic, droppedTally);
                 }
 
                 break;

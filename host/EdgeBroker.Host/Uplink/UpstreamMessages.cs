@@ -16,7 +16,7 @@ static class UpstreamMessages
     /// through the core with the received message's properties (content type, response topic, correlation data, payload
     /// format, expiry, user properties). MQTTnet acknowledges the message after the event handler returns; when the
     /// local store could not keep it, it is left unacknowledged (so the upstream sends it again) and this returns false.
-    /// A receiver's full offline quota is logged as for a local publisher (<see cref="BrokerCore.QuotaDrops"/>).</summary>
+    /// A receiver's full offline quota is logged as for a local publisher (<see cref="BrokerCore.QuotaDropToReport"/>).</summary>
     public static async Task<bool> RouteAsync(BrokerCore core, DownlinkHoldBack holdBack, RoutedMessage routed, MqttApplicationMessageReceivedEventArgs e,
         ILogger logger, string uplinkName)
     {
@@ -43,7 +43,7 @@ static class UpstreamMessages
         }
 
         var outcome = core.PublishFromUplink(routed);
-        if (outcome == PublishOutcome.QuotaExceeded && core.QuotaDrops.ShouldReport(out var tally))
+        if (core.QuotaDropToReport(out var tally))
         {
             logger.LogWarning(LogEvents.PublishDropped, "Uplink {Name}: dropped a message from upstream for {Topic}: the receiver's offline quota is full{Tally}",
                 uplinkName, routed.Topic, tally);
