@@ -333,10 +333,13 @@ public sealed class SqliteDatabase : IDisposable
             var pageSize = Convert.ToInt64(Scalar(connection, "PRAGMA page_size;"));
             var reserve = new DiskReserve(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, ReserveFileName), freeBytes);
 
-            // A reserve left by the last run is given back first: the checkpoint below may need its room, and it is
-            // made again at the size this run works out.
-            reserve.Release();
-            TryCheckpoint(connection);
+            // A reserve left by the last run is kept when it has the size this run works out (Grow below); it is given
+            // back first only when the checkpoint of what a crash left in the log needs its room.
+            if (!TryCheckpoint(connection))
+            {
+                reserve.Release();
+                TryCheckpoint(connection);
+            }
 
             // The log takes every committed page until a checkpoint copies them into the database file, which then
             // grows; on a full disk neither can grow, so not even the deletion of acknowledged rows can be written and
@@ -344,7 +347,8 @@ public sealed class SqliteDatabase : IDisposable
             // checkpointed at a bound (a sixteenth of the limit or of the free space, at most 1 MB) and cut back to it,
             // and a reserve file of twice that — what a checkpoint of a log that overran its bound needs — is kept to be
             // given up when the disk is full (MakeRoom).
-            var budget = maxBytes > 0 ? maxBytes : freeBytes(dataDirectory);
+            // The reserve's own room counts as free, so the sizes come out the same whether or not it is there.
+            var budget = maxBytes > 0 ? maxBytes : freeBytes(dataDirectory) + reserve.Bytes;
             var walBytes = Math.Clamp(budget / WalShare / pageSize * pageSize, pageSize * 4, MaxWalBytes);
             var limitPages = maxBytes > 0 ? Math.Max(maxBytes / 2, maxBytes - 4 * walBytes) / pageSize : UnlimitedPages;
             Execute(connection, $"PRAGMA wal_autocheckpoint = {walBytes / pageSize}; PRAGMA journal_size_limit = {walBytes};");
