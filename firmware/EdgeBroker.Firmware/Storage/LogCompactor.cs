@@ -47,8 +47,8 @@ namespace EdgeBroker.Firmware.Storage
 
         /// <summary>The bytes the last compaction that failed had written when the drive refused more: the room it
         /// found (less than one more write). The log cannot be compacted on that drive while its live state is larger.
-        /// When the drive refused only at the close that commits the output (LittleFS), every byte was written and the
-        /// room is less than that, by how much unknown.</summary>
+        /// When the drive refused only at the close that commits the output (LittleFS), every byte was written: the room
+        /// is less than this, by how much unknown.</summary>
         public int RoomFound
         {
             get { return _roomFound; }

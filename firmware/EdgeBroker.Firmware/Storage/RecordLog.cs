@@ -210,9 +210,10 @@ namespace EdgeBroker.Firmware.Storage
             }
             catch (System.IO.IOException)
             {
-                int liveBytes = LiveBytes;
+                // Held off only when the drive said how much room it has (it refused a write of the output); one that
+                // refused only the close that commits it (LittleFS) leaves the room unknown, and the next write tries.
                 int roomFound = _compactor.RoomFound;
-                _compactAtLiveBytes = roomFound < liveBytes ? roomFound : liveBytes - 1;
+                _compactAtLiveBytes = roomFound < LiveBytes ? roomFound : -1;
                 _compactionsHeldOff = 0;
                 throw;
             }
@@ -223,7 +224,7 @@ namespace EdgeBroker.Firmware.Storage
 
         /// <summary>
         /// Whether a compaction may be tried now. After one found no room on the drive, not until the live state has
-        /// shrunk to the room that attempt found (entries removed, sessions gone), or
+        /// shrunk to the room that attempt found (entries removed, sessions gone; see <see cref="Compact"/>), or
         /// <see cref="CompactionRetryAfterWrites"/> writes have wanted one. Each attempt writes the live state until
         /// the drive refuses — up to the reserve's 16 KB and what else is free — and deletes it again: on a drive the
         /// log filled, every write tried it while the live state was larger (a 64 KB drive's queue of 57 entries
