@@ -32,11 +32,7 @@ public sealed class FullDriveTests : IDisposable
         {
             Assert.Equal(4096, new FileInfo(_directory.File(LogFiles.ReserveFileName)).Length);
             var queue = store.UplinkQueue;
-            var accepted = new List<long>();
-            for (var i = 0; queue.Append(Uplink, Entry(i)) is var sequence and > 0; i++)
-            {
-                accepted.Add(sequence);
-            }
+            var accepted = Fill(queue);
 
             // Full: the drive, not the budget, refused; what was accepted is all there.
             Assert.InRange(accepted.Count, 40, 64);
@@ -77,11 +73,7 @@ public sealed class FullDriveTests : IDisposable
         var drive = new SmallDrive(_directory.Path, DriveBytes);
         using var store = Open(drive);
         var queue = store.UplinkQueue;
-        var accepted = new List<long>();
-        for (var i = 0; queue.Append(Uplink, Entry(i)) is var sequence and > 0; i++)
-        {
-            accepted.Add(sequence);
-        }
+        var accepted = Fill(queue);
 
         // Every removal wants the log rewritten (an append failed); before, each one tried, writing what the drive took
         // of the live state — the reserve's room — and deleting it again.
@@ -107,11 +99,7 @@ public sealed class FullDriveTests : IDisposable
         var drive = new SmallDrive(_directory.Path, DriveBytes);
         using var store = Open(drive);
         var queue = store.UplinkQueue;
-        var accepted = new List<long>();
-        for (var i = 0; queue.Append(Uplink, Entry(i)) is var sequence and > 0; i++)
-        {
-            accepted.Add(sequence);
-        }
+        var accepted = Fill(queue);
 
         // What the reserve is for: its room taken by something else (here: the test), the log cannot be rewritten
         // however little of it is live, until that space is freed.
@@ -138,6 +126,18 @@ public sealed class FullDriveTests : IDisposable
 
         Assert.InRange(refused, 1, RecordLog.CompactionRetryAfterWrites - 1);
         Assert.Equal(1, drive.CompactionsStarted - started);
+    }
+
+    /// <summary>Queues entries until the store refuses one; returns the sequences it accepted.</summary>
+    static List<long> Fill(IUplinkQueueStore queue)
+    {
+        var accepted = new List<long>();
+        for (var i = 0; queue.Append(Uplink, Entry(i)) is var sequence and > 0; i++)
+        {
+            accepted.Add(sequence);
+        }
+
+        return accepted;
     }
 
     public void Dispose() => _directory.Dispose();

@@ -36,7 +36,7 @@ public sealed class BoundedDeletionTests : IDisposable
         }
 
         Assert.Equal(0, offline.Count("dev"));
-        Assert.True(SpinWait.SpinUntil(() => Rows(database) == 0, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => database.OfflineRows() == 0, TimeSpan.FromSeconds(10)));
         Assert.Equal(Backlog, deletions.Total);
         Assert.InRange(deletions.Largest, 1, SqliteDatabase.DeletedRowsPerTransaction);
     }
@@ -66,7 +66,7 @@ public sealed class BoundedDeletionTests : IDisposable
         }
 
         Assert.Equal(0, offline.Count("dev"));
-        Assert.True(SpinWait.SpinUntil(() => Rows(database) == Backlog, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => database.OfflineRows() == Backlog, TimeSpan.FromSeconds(10)));
         Assert.Equal(Backlog, deletions.Total);
         Assert.InRange(deletions.Largest, 1, SqliteDatabase.DeletedRowsPerTransaction);
         Assert.Equal(Backlog, offline.Count("other"));
@@ -75,17 +75,8 @@ public sealed class BoundedDeletionTests : IDisposable
     [Fact]
     public void A_long_run_left_by_a_stop_is_deleted_a_part_at_a_time_at_the_next_start()
     {
-        List<long> ids;
-        using (var database = SqliteDatabase.Open(_directory.Path))
-        {
-            using var offline = new SqliteOfflineStore(database, _limits);
-            ids = Store(offline, "dev");
-
-            // A run as an earlier version recorded it, whatever its length: acknowledged up to the last but ten.
-            database.Execute("INSERT INTO offline_acknowledged (client_id, first, last) VALUES ('dev', $first, $last)",
-                ("$first", ids[0]), ("$last", ids[^11]));
-        }
-
+        // Acknowledged up to the last but ten.
+        var ids = StoreWithALongRun(lastUnacknowledged: 10);
         using var reopened = SqliteDatabase.Open(_directory.Path);
         using var deletions = new DeletionsPerTransaction(reopened);
         using var restarted = new SqliteOfflineStore(reopened, _limits);
@@ -93,20 +84,13 @@ public sealed class BoundedDeletionTests : IDisposable
         Assert.Equal(10, restarted.Count("dev"));
         Assert.Equal(Backlog - 10, deletions.Total);
         Assert.InRange(deletions.Largest, 1, SqliteDatabase.DeletedRowsPerTransaction);
-        Assert.Equal(0L, Scalar(reopened, "SELECT COUNT(*) FROM offline_acknowledged"));
+        Assert.Equal(0L, reopened.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
     }
 
     [Fact]
     public void A_run_deleted_in_part_keeps_what_is_left_of_it_across_a_restart()
     {
-        List<long> ids;
-        using (var database = SqliteDatabase.Open(_directory.Path))
-        {
-            using var offline = new SqliteOfflineStore(database, _limits);
-            ids = Store(offline, "dev");
-            database.Execute("INSERT INTO offline_acknowledged (client_id, first, last) VALUES ('dev', $first, $last)",
-                ("$first", ids[0]), ("$last", ids[^1]));
-        }
+        var ids = StoreWithALongRun(lastUnacknowledged: 0);
 
         // The start's purge stops after its first part: SQLite refuses the next commit, as a crash would leave it.
         using (var database = SqliteDatabase.Open(_directory.Path))
@@ -116,16 +100,29 @@ public sealed class BoundedDeletionTests : IDisposable
                 Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => new SqliteOfflineStore(database, _limits));
             }
 
-            Assert.Equal(Backlog - SqliteDatabase.DeletedRowsPerTransaction, Rows(database));
+            Assert.Equal(Backlog - SqliteDatabase.DeletedRowsPerTransaction, database.OfflineRows());
             Assert.Equal(ids[SqliteDatabase.DeletedRowsPerTransaction],
-                Scalar(database, "SELECT first FROM offline_acknowledged WHERE client_id = 'dev'"));
+                database.Scalar("SELECT first FROM offline_acknowledged WHERE client_id = 'dev'"));
         }
 
         using var reopened = SqliteDatabase.Open(_directory.Path);
         using var restarted = new SqliteOfflineStore(reopened, _limits);
         Assert.Empty(restarted.ReadAll("dev"));
-        Assert.Equal(0L, Rows(reopened));
-        Assert.Equal(0L, Scalar(reopened, "SELECT COUNT(*) FROM offline_acknowledged"));
+        Assert.Equal(0L, reopened.OfflineRows());
+        Assert.Equal(0L, reopened.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
+    }
+
+    /// <summary>Stores the backlog for "dev" and leaves it stopped with one run of acknowledged ids as an earlier
+    /// version recorded it, whatever its length: all of them but the last <paramref name="lastUnacknowledged"/>.
+    /// Returns the ids.</summary>
+    List<long> StoreWithALongRun(int lastUnacknowledged)
+    {
+        using var database = SqliteDatabase.Open(_directory.Path);
+        using var offline = new SqliteOfflineStore(database, _limits);
+        var ids = Store(offline, "dev");
+        database.Execute("INSERT INTO offline_acknowledged (client_id, first, last) VALUES ('dev', $first, $last)",
+            ("$first", ids[0]), ("$last", ids[^(lastUnacknowledged + 1)]));
+        return ids;
     }
 
     List<long> Store(SqliteOfflineStore offline, string clientId)
@@ -133,17 +130,6 @@ public sealed class BoundedDeletionTests : IDisposable
         var ids = Enumerable.Range(0, Backlog).Select(i => offline.Append(clientId, "m" + i)).ToList();
         Assert.True(offline.Commit());
         return ids;
-    }
-
-    static long Rows(SqliteDatabase database) => Scalar(database, "SELECT COUNT(*) FROM offline_messages");
-
-    static long Scalar(SqliteDatabase database, string sql)
-    {
-        lock (database.Sync)
-        {
-            using var command = database.Command(sql);
-            return (long)command.ExecuteScalar()!;
-        }
     }
 
     public void Dispose() => _directory.Dispose();
