@@ -175,8 +175,8 @@ sealed class AcknowledgedRuns : IDisposable
 
     /// <summary>The timer's purge, once the runs have stopped for <see cref="IdleMs"/> or the first has waited
     /// <see cref="PurgeDelayMs"/> (else the timer waits again): <see cref="SqliteDatabase.DeletedRowsPerTransaction"/>
-    /// rows per transaction, the lock let go between them, so commits and reads go on meanwhile. A database closed meanwhile is left alone (the next start purges
-    /// what is left).</summary>
+    /// rows per transaction, the lock let go between them, so commits and reads go on meanwhile. A database closed
+    /// meanwhile is left alone (the next start purges what is left).</summary>
     void PurgeInBackground()
     {
         lock (_database.Sync)

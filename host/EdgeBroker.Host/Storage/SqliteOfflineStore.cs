@@ -629,16 +629,16 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
 
     /// <summary>
     /// Acknowledged messages' deletions, collected while the batch waits in the group commit's queue
-    /// (<see cref="GroupCommit.Collect"/>; at most <see cref="GroupCommit.UnawaitedLimit"/>); nobody waits for them.
-    /// Each client's runs of consecutive ids are recorded for a later deletion of their rows
-    /// (<see cref="AcknowledgedRuns"/>), the other ids deleted with one statement per client — unless a commit failed
-    /// since the last one that kept messages (a full disk or database): then every row is deleted at once, and as many
-    /// rows of the runs still waiting as keep the transaction within <see cref="SqliteDatabase.DeletedRowsPerTransaction"/>,
-    /// in queue order, before the inserts queued after the batch, so the batch makes room first. A receiver may acknowledge a message before the commit holding its row (it is sent
-    /// before), so its deletion may join this batch after the row's insert was queued: runs are recorded once the
-    /// batch's inserts are written (<see cref="WriteAfterBatch"/>), and deletions that did not all find their rows run
-    /// again then; nothing joins a batch once a commit took it (the row of anything acknowledged after that is in this
-    /// commit or a later one).
+    /// (<see cref="GroupCommit.Collect"/>; at most <see cref="GroupCommit.UnawaitedLimit"/>); nobody waits for them. Each
+    /// client's runs of consecutive ids are recorded for a later deletion of their rows (<see cref="AcknowledgedRuns"/>),
+    /// the other ids deleted with one statement per client — unless a commit failed since the last one that kept messages
+    /// (a full disk or database): then every row is deleted at once, and as many rows of the runs still waiting as keep
+    /// the transaction within <see cref="SqliteDatabase.DeletedRowsPerTransaction"/>, in queue order, before the inserts
+    /// queued after the batch, so the batch makes room first. A receiver may acknowledge a message before the commit
+    /// holding its row (it is sent before), so its deletion may join this batch after the row's insert was queued: runs
+    /// are recorded once the batch's inserts are written (<see cref="WriteAfterBatch"/>), and deletions that did not all
+    /// find their rows run again then; nothing joins a batch once a commit took it (the row of anything acknowledged
+    /// after that is in this commit or a later one).
     /// </summary>
     sealed class DeleteBatch(SqliteOfflineStore store) : GroupCommit.CollectingChange
     {
