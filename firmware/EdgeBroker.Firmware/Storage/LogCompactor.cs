@@ -18,6 +18,7 @@ namespace EdgeBroker.Firmware.Storage
         readonly int _reserveBytes;
         LogFile _source;
         LogFile _target;
+        int _roomFound;
         RecordWriter _writer;
         byte[] _chunk;
 
@@ -42,6 +43,15 @@ namespace EdgeBroker.Firmware.Storage
         public LogFile Target
         {
             get { return _target; }
+        }
+
+        /// <summary>The bytes the last compaction that failed had written when the drive refused more: the room it
+        /// found (less than one more write). The log cannot be compacted on that drive while its live state is larger.
+        /// When the drive refused only at the close that commits the output (LittleFS), every byte was written: the room
+        /// is less than this, by how much unknown.</summary>
+        public int RoomFound
+        {
+            get { return _roomFound; }
         }
 
         /// <summary>Writes the live state of the stores into a new log that replaces <paramref name="current"/> (closed
@@ -115,6 +125,7 @@ namespace EdgeBroker.Firmware.Storage
 
         void WriteNewLog(RecordBuffer buffer)
         {
+            _roomFound = 0;
             _files.DeleteCompactionOutput();
             _target = LogFile.Create(_files, _files.CompactionPath);
             bool written = false;
@@ -135,6 +146,7 @@ namespace EdgeBroker.Firmware.Storage
             {
                 if (!written)
                 {
+                    _roomFound = _target.Length;
                     _target.Abandon();
                     _files.DeleteCompactionOutput();
                 }

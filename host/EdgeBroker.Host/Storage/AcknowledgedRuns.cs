@@ -6,7 +6,8 @@ namespace EdgeBroker.Host.Storage;
 /// deleted its messages — so a restart delivers again exactly what it did before (what was acknowledged but not yet
 /// committed) — and its messages' rows are deleted once no run has been recorded for <see cref="IdleMs"/> (the
 /// receivers have drained) or <see cref="PurgeDelayMs"/> after the first run that waits, whichever comes first, in
-/// transactions of up to <see cref="RunsPerPurge"/> runs, with the database's lock let go between them. Deleting a
+/// transactions of at most <see cref="SqliteDatabase.DeletedRowsPerTransaction"/> rows — a longer run is deleted a part
+/// at a time, its row saying what is left —, with the database's lock let go between them. Deleting a
 /// row (its table and index entries, the pages rebalanced, the WAL written) was a third of the broker's CPU while
 /// a returning client drained; recording a run is one small row per client and commit. Until they are purged, the
 /// store reads nothing from the database for a client with waiting runs without purging them first, and a store
@@ -23,10 +24,6 @@ sealed class AcknowledgedRuns : IDisposable
     /// <summary>How long no run may have been recorded before the rows are deleted: the receivers have drained.</summary>
     public const int IdleMs = 100;
 
-    /// <summary>Runs deleted per transaction while purging: up to 8,192 rows (runs hold up to
-    /// <see cref="GroupCommit.UnawaitedLimit"/> ids), a few milliseconds under the database's lock.</summary>
-    const int RunsPerPurge = 32;
-
     /// <summary>The rows of a run — client ?1, ids ?2 to ?3 — found by the primary key's range; every id in it is the
     /// client's (ids are unique across clients), and the unary <c>+</c> keeps SQLite from choosing the client index
     /// instead.</summary>
@@ -37,6 +34,7 @@ sealed class AcknowledgedRuns : IDisposable
     readonly SqliteStatement _record;
     readonly SqliteStatement _deleteRows;
     readonly SqliteStatement _forget;
+    readonly SqliteStatement _advance;
     readonly Timer _timer;
 
     /// <summary>Committed runs whose rows are not deleted yet.</summary>
@@ -59,6 +57,7 @@ sealed class AcknowledgedRuns : IDisposable
         _record = database.RawStatement("INSERT INTO offline_acknowledged (client_id, first, last) VALUES (?1, ?2, ?3)");
         _deleteRows = database.RawStatement("DELETE FROM offline_messages WHERE " + RowsOfRun);
         _forget = database.RawStatement("DELETE FROM offline_acknowledged WHERE client_id = ?1 AND first = ?2");
+        _advance = database.RawStatement("UPDATE offline_acknowledged SET first = ?3 WHERE client_id = ?1 AND first = ?2");
         _timer = new Timer(_ => PurgeInBackground());
         lock (database.Sync)
         {
@@ -95,62 +94,89 @@ sealed class AcknowledgedRuns : IDisposable
         }
     }
 
-    /// <summary>Deletes the rows of every waiting run (of <paramref name="clientId"/> only, unless null) in the open
-    /// transaction and returns them; they stop waiting once it is committed (<see cref="Purged"/>).</summary>
-    public List<Run> DeleteWaiting(string? clientId)
+    /// <summary>Deletes the rows of waiting runs (of <paramref name="clientId"/> only, unless null), oldest first, in
+    /// the open transaction, at most <paramref name="rows"/> of them: a run with more ids than are left is deleted from
+    /// its first id on and its row moved past them. Returns the parts deleted (each a run's first ids, or all of
+    /// them), which stop waiting once the transaction is committed (<see cref="Purged"/>).</summary>
+    public List<Run> DeleteWaiting(string? clientId, int rows)
     {
         var purged = new List<Run>();
         foreach (var run in _waiting)
         {
+            if (rows <= 0)
+            {
+                break;
+            }
+
             if (clientId is null || run.ClientId == clientId)
             {
-                Delete(run);
-                purged.Add(run);
+                var part = run.Last - run.First < rows ? run : run with { Last = run.First + rows - 1 };
+                Delete(part, whole: part == run);
+                purged.Add(part);
+                rows -= (int)(part.Last - part.First + 1);
             }
         }
 
         return purged;
     }
 
-    /// <summary>The transaction that deleted <paramref name="purged"/>'s rows is committed.</summary>
+    /// <summary>The transaction that deleted <paramref name="purged"/>'s rows (<see cref="DeleteWaiting"/>) is
+    /// committed: a run deleted whole stops waiting, one deleted in part waits with the ids after the part.</summary>
     public void Purged(List<Run> purged)
     {
-        if (purged.Count == _waiting.Count)
+        foreach (var part in purged)
         {
-            _waiting.Clear();
-            return;
-        }
-
-        foreach (var run in purged)
-        {
-            _waiting.Remove(run);
+            var index = _waiting.FindIndex(run => run.First == part.First && run.ClientId == part.ClientId);
+            if (_waiting[index].Last == part.Last)
+            {
+                _waiting.RemoveAt(index);
+            }
+            else
+            {
+                _waiting[index] = _waiting[index] with { First = part.Last + 1 };
+            }
         }
     }
 
     /// <summary>Deletes the rows of the client's waiting runs (every client's, unless <paramref name="clientId"/> is
-    /// given) in a transaction of its own, before the store reads the database for it.</summary>
+    /// given) before the store reads the database for it, in transactions of their own of at most
+    /// <see cref="SqliteDatabase.DeletedRowsPerTransaction"/> rows each.</summary>
     public void Purge(string? clientId)
     {
-        if (!_waiting.Exists(run => clientId is null || run.ClientId == clientId))
+        while (_waiting.Exists(run => clientId is null || run.ClientId == clientId))
         {
-            return;
+            PurgePart(clientId);
         }
+    }
 
+    /// <summary>Deletes <see cref="SqliteDatabase.DeletedRowsPerTransaction"/> rows of waiting runs (of
+    /// <paramref name="clientId"/> only, unless null) in a transaction of its own, begun and committed with the
+    /// database's prepared statements: a purge is hundreds of them (50,000 messages: 391), and a
+    /// <see cref="Microsoft.Data.Sqlite.SqliteTransaction"/> prepares BEGIN and COMMIT anew each time. Throws, with
+    /// nothing deleted, when SQLite cannot write.</summary>
+    void PurgePart(string? clientId)
+    {
         List<Run> purged;
-        using (var transaction = _database.BeginTransaction())
+        _database.BeginBatch();
+        try
         {
-            purged = DeleteWaiting(clientId);
+            purged = DeleteWaiting(clientId, SqliteDatabase.DeletedRowsPerTransaction);
             _recordLastId();
-            transaction.Commit();
+            _database.CommitBatch();
+        }
+        catch
+        {
+            _database.RollBackBatch();
+            throw;
         }
 
         Purged(purged);
     }
 
     /// <summary>The timer's purge, once the runs have stopped for <see cref="IdleMs"/> or the first has waited
-    /// <see cref="PurgeDelayMs"/> (else the timer waits again): a few runs per transaction, the lock let go between
-    /// them, so commits and reads go on meanwhile. A database closed meanwhile is left alone (the next start purges
-    /// what is left).</summary>
+    /// <see cref="PurgeDelayMs"/> (else the timer waits again): <see cref="SqliteDatabase.DeletedRowsPerTransaction"/>
+    /// rows per transaction, the lock let go between them, so commits and reads go on meanwhile. A database closed
+    /// meanwhile is left alone (the next start purges what is left).</summary>
     void PurgeInBackground()
     {
         lock (_database.Sync)
@@ -179,17 +205,9 @@ sealed class AcknowledgedRuns : IDisposable
                     return;
                 }
 
-                var purged = _waiting.GetRange(0, Math.Min(RunsPerPurge, _waiting.Count));
                 try
                 {
-                    using var transaction = _database.BeginTransaction();
-                    foreach (var run in purged)
-                    {
-                        Delete(run);
-                    }
-
-                    _recordLastId();
-                    transaction.Commit();
+                    PurgePart(null);
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException)
                 {
@@ -197,8 +215,6 @@ sealed class AcknowledgedRuns : IDisposable
                     _timerArmed = false;
                     return;
                 }
-
-                _waiting.RemoveRange(0, purged.Count);
             }
         }
     }
@@ -214,15 +230,24 @@ sealed class AcknowledgedRuns : IDisposable
         }
     }
 
-    void Delete(Run run)
+    /// <summary>Deletes the rows of <paramref name="part"/>, a waiting run's first ids, and forgets the run when it is
+    /// <paramref name="whole"/>, else records that its ids start after the part (a restart deletes no more than is
+    /// left — though deleting a range again would only find nothing).</summary>
+    void Delete(Run part, bool whole)
     {
-        _deleteRows.Bind(1, run.ClientId);
-        _deleteRows.Bind(2, run.First);
-        _deleteRows.Bind(3, run.Last);
+        _deleteRows.Bind(1, part.ClientId);
+        _deleteRows.Bind(2, part.First);
+        _deleteRows.Bind(3, part.Last);
         _deleteRows.Execute();
-        _forget.Bind(1, run.ClientId);
-        _forget.Bind(2, run.First);
-        _forget.Execute();
+        var row = whole ? _forget : _advance;
+        row.Bind(1, part.ClientId);
+        row.Bind(2, part.First);
+        if (!whole)
+        {
+            row.Bind(3, part.Last + 1);
+        }
+
+        row.Execute();
     }
 
     /// <summary>Ids <see cref="First"/> to <see cref="Last"/> of a client, every one of them acknowledged.</summary>

@@ -12,7 +12,8 @@ namespace EdgeBroker.Host.Storage;
 /// while it runs goes into the next, so a publisher whose PUBACK waits for its commit while its connection's next
 /// PUBLISH is read puts many messages in one transaction). No timer delays a commit: a lone message commits alone.
 /// Changes nobody waits for (deleting a message its receiver acknowledged) ride with the next batch, or are committed
-/// after <see cref="UnawaitedDelayMs"/>.
+/// after <see cref="UnawaitedDelayMs"/>; what they collect is bounded (<see cref="UnawaitedLimit"/>), and a transaction
+/// holds one such change at most, so no transaction deletes more than that however far the commits fall behind.
 /// </summary>
 public sealed class GroupCommit : IDisposable
 {
@@ -20,8 +21,10 @@ public sealed class GroupCommit : IDisposable
     /// receiver had acknowledged are delivered again, with DUP set.</summary>
     public const int UnawaitedDelayMs = 50;
 
-    /// <summary>What a collecting change holds when it starts a commit at once rather than wait for the timer.</summary>
-    public const int UnawaitedLimit = 256;
+    /// <summary>What a collecting change holds at most: full, it starts a commit at once rather than wait for the
+    /// timer, and what is collected next starts a new change. Before, a change took everything collected until a
+    /// commit took it: 10,733 deletions in one transaction while two interleaved backlogs of 50,000 drained.</summary>
+    public const int UnawaitedLimit = SqliteDatabase.DeletedRowsPerTransaction;
 
     readonly SqliteDatabase _database;
     readonly object _queueSync = new();
@@ -71,15 +74,16 @@ public sealed class GroupCommit : IDisposable
     /// <paramref name="collecting"/> while it waits in the queue, or to a new change from <paramref name="start"/>, queued
     /// and left in <paramref name="collecting"/>: one unawaited change for everything collected between two commits,
     /// committed with the next batch or within <see cref="UnawaitedDelayMs"/>, at once when it holds
-    /// <see cref="UnawaitedLimit"/>. Under the queue's lock, so nothing joins a change a commit has taken: what is
-    /// collected after that goes into a later commit, with the rows queued after it.</summary>
+    /// <see cref="UnawaitedLimit"/> (what comes next starts a new change). Under the queue's lock, so nothing joins a
+    /// change a commit has taken or that is full: what is collected after that goes into a later change, queued after
+    /// the rows queued before it.</summary>
     public void Collect(ref CollectingChange? collecting, Func<CollectingChange> start, string key, long value)
     {
         bool commitNow;
         var started = false;
         lock (_queueSync)
         {
-            if (collecting is null || collecting.Sequence <= _lastTaken)
+            if (collecting is null || collecting.Sequence <= _lastTaken || collecting.Count == UnawaitedLimit)
             {
                 collecting = start();
                 _queued.Add(collecting);
@@ -87,7 +91,8 @@ public sealed class GroupCommit : IDisposable
                 started = true;
             }
 
-            commitNow = collecting.Add(key, value) == UnawaitedLimit;
+            collecting.Add(key, value);
+            commitNow = ++collecting.Count == UnawaitedLimit;
         }
 
         if (commitNow)
@@ -211,7 +216,8 @@ public sealed class GroupCommit : IDisposable
     }
 
     /// <summary>Commits whatever is queued; the caller holds <see cref="SqliteDatabase.Sync"/> (reads call it first, so
-    /// they see every change queued before them).</summary>
+    /// they see every change queued before them). One transaction, unless the queue holds more than one collecting
+    /// change: then each transaction ends before the next of them.</summary>
     public void CommitQueuedLocked()
     {
         lock (_queueSync)
@@ -223,36 +229,14 @@ public sealed class GroupCommit : IDisposable
             }
         }
 
-        if (_batch.Count == 0)
-        {
-            return;
-        }
-
         try
         {
-            if (!TryCommit(_batch))
+            for (var start = 0; start < _batch.Count;)
             {
-                // The disk or MaxDatabaseBytes is full, or the disk failed the write: the whole batch was rolled back.
-                // What waits for it is refused (the publishers send again); deletions go on their own, since they are
-                // what makes room again — on a full disk once the database has made room for them.
-                var deletions = _batch.Where(change => !change.IsAwaited).ToList();
-                foreach (var change in _batch)
-                {
-                    change.Failed = change.IsAwaited;
-                }
-
-                _database.MakeRoom();
-                if (deletions.Count > 0 && !TryCommit(deletions))
-                {
-                    foreach (var change in deletions)
-                    {
-                        Queue(change);
-                    }
-                }
+                var end = TransactionEnd(start);
+                CommitAndSettle(start, end);
+                start = end;
             }
-
-            Volatile.Write(ref _lastSettled, _batch[^1].Sequence);
-            Interlocked.Exchange(ref _nextSettlement, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
         finally
         {
@@ -260,50 +244,108 @@ public sealed class GroupCommit : IDisposable
         }
     }
 
-    bool TryCommit(List<Change> changes)
+    /// <summary>Where the transaction of <see cref="_batch"/>'s changes from <paramref name="start"/> ends: before its
+    /// second collecting change, or at the batch's end. A collecting change that was not taken by a commit was full
+    /// when the next one started, so every row it deletes was queued before that one: in the same transaction.</summary>
+    int TransactionEnd(int start)
+    {
+        var collecting = false;
+        for (var i = start; i < _batch.Count; i++)
+        {
+            if (_batch[i] is CollectingChange)
+            {
+                if (collecting)
+                {
+                    return i;
+                }
+
+                collecting = true;
+            }
+        }
+
+        return _batch.Count;
+    }
+
+    /// <summary>Commits <see cref="_batch"/>'s changes from <paramref name="start"/> to before <paramref name="end"/> in
+    /// one transaction and settles them.</summary>
+    void CommitAndSettle(int start, int end)
+    {
+        if (!TryCommit(start, end))
+        {
+            // The disk or MaxDatabaseBytes is full, or the disk failed the write: the whole transaction was rolled back.
+            // What waits for it is refused (the publishers send again); deletions go on their own, since they are
+            // what makes room again — on a full disk once the database has made room for them.
+            var deletions = new List<Change>();
+            for (var i = start; i < end; i++)
+            {
+                var change = _batch[i];
+                change.Failed = change.IsAwaited;
+                if (!change.IsAwaited)
+                {
+                    deletions.Add(change);
+                }
+            }
+
+            _database.MakeRoom();
+            if (deletions.Count > 0 && !TryCommit(deletions, 0, deletions.Count))
+            {
+                foreach (var change in deletions)
+                {
+                    Queue(change);
+                }
+            }
+        }
+
+        Volatile.Write(ref _lastSettled, _batch[end - 1].Sequence);
+        Interlocked.Exchange(ref _nextSettlement, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    bool TryCommit(int start, int end) => TryCommit(_batch, start, end);
+
+    bool TryCommit(List<Change> changes, int start, int end)
     {
         var begun = false;
         try
         {
             _database.BeginBatch();
             begun = true;
-            foreach (var change in changes)
+            for (var i = start; i < end; i++)
             {
-                change.Write();
+                changes[i].Write();
             }
 
-            foreach (var change in changes)
+            for (var i = start; i < end; i++)
             {
-                change.WriteAfterBatch();
+                changes[i].WriteAfterBatch();
             }
 
             _database.CommitBatch();
         }
         catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
         {
-            // Whatever the cause (a full disk, a failed write, a closed database), nothing of the batch is kept, and
-            // the callers hear so rather than an exception on a publisher's thread or the timer's.
+            // Whatever the cause (a full disk, a failed write, a closed database), nothing of the transaction is kept,
+            // and the callers hear so rather than an exception on a publisher's thread or the timer's.
             if (begun)
             {
                 _database.RollBackBatch();
             }
 
-            foreach (var change in changes)
+            for (var i = start; i < end; i++)
             {
-                change.RolledBack();
+                changes[i].RolledBack();
             }
 
             return false;
         }
 
-        foreach (var change in changes)
+        for (var i = start; i < end; i++)
         {
-            change.Committed();
+            changes[i].Committed();
         }
 
         _database.GrowIfRoom();
         Batches++;
-        Changes += changes.Count;
+        Changes += end - start;
         return true;
     }
 
@@ -338,8 +380,11 @@ public sealed class GroupCommit : IDisposable
     {
         public override bool IsAwaited => false;
 
-        /// <summary>Adds one more, under the queue's lock; returns how many it holds.</summary>
-        public abstract int Add(string key, long value);
+        /// <summary>How many it holds (at most <see cref="UnawaitedLimit"/>; counted by <see cref="Collect"/>).</summary>
+        public int Count { get; internal set; }
+
+        /// <summary>Adds one more, under the queue's lock.</summary>
+        public abstract void Add(string key, long value);
     }
 
     /// <summary>One row change waiting for a batch.</summary>

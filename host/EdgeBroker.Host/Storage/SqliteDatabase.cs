@@ -184,6 +184,14 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>The write-ahead log's bound on a large disk (256 pages of 4 KB; SQLite's default is 1,000).</summary>
     const long MaxWalBytes = 1024 * 1024;
 
+    /// <summary>The most rows a transaction deletes when many go at once (the uplink queue's drained entries, the
+    /// acknowledged offline messages): a transaction's pages must fit in the write-ahead log's room and are held
+    /// under the write lock until it commits. On a disk that was full, the whole drained uplink queue deleted at once
+    /// (1,165 rows of 1 KB) needed more log than the disk had, failed every time, and the rows — and the refusals —
+    /// stayed for good; an offline backlog of 50,000 messages drained from memory was deleted in one transaction that
+    /// took the log from its 1 MB bound to 8.5 MB.</summary>
+    public const int DeletedRowsPerTransaction = 128;
+
     /// <summary>SQLite's own maximum of max_page_count: no limit.</summary>
     const long UnlimitedPages = 4294967294;
 
@@ -325,10 +333,13 @@ public sealed class SqliteDatabase : IDisposable
             var pageSize = Convert.ToInt64(Scalar(connection, "PRAGMA page_size;"));
             var reserve = new DiskReserve(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, ReserveFileName), freeBytes);
 
-            // A reserve left by the last run is given back first: the checkpoint below may need its room, and it is
-            // made again at the size this run works out.
-            reserve.Release();
-            TryCheckpoint(connection);
+            // A reserve left by the last run is kept when it has the size this run works out (Grow below); it is given
+            // back first only when the checkpoint of what a crash left in the log needs its room.
+            if (!TryCheckpoint(connection))
+            {
+                reserve.Release();
+                TryCheckpoint(connection);
+            }
 
             // The log takes every committed page until a checkpoint copies them into the database file, which then
             // grows; on a full disk neither can grow, so not even the deletion of acknowledged rows can be written and
@@ -336,7 +347,8 @@ public sealed class SqliteDatabase : IDisposable
             // checkpointed at a bound (a sixteenth of the limit or of the free space, at most 1 MB) and cut back to it,
             // and a reserve file of twice that — what a checkpoint of a log that overran its bound needs — is kept to be
             // given up when the disk is full (MakeRoom).
-            var budget = maxBytes > 0 ? maxBytes : freeBytes(dataDirectory);
+            // The reserve's own room counts as free, so the sizes come out the same whether or not it is there.
+            var budget = maxBytes > 0 ? maxBytes : freeBytes(dataDirectory) + reserve.Bytes;
             var walBytes = Math.Clamp(budget / WalShare / pageSize * pageSize, pageSize * 4, MaxWalBytes);
             var limitPages = maxBytes > 0 ? Math.Max(maxBytes / 2, maxBytes - 4 * walBytes) / pageSize : UnlimitedPages;
             Execute(connection, $"PRAGMA wal_autocheckpoint = {walBytes / pageSize}; PRAGMA journal_size_limit = {walBytes};");

@@ -42,8 +42,9 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
     readonly SqliteStatement _select;
     readonly AcknowledgedRuns _acknowledged;
 
-    /// <summary>A commit failed (a full disk or database): acknowledged messages' rows are deleted at once, and the runs
-    /// waiting for theirs with them, until a commit holding messages succeeds (under the database's lock).</summary>
+    /// <summary>A commit failed (a full disk or database): acknowledged messages' rows are deleted at once, and rows of
+    /// the runs waiting for theirs with them (within <see cref="SqliteDatabase.DeletedRowsPerTransaction"/>), until a
+    /// commit holding messages succeeds (under the database's lock).</summary>
     bool _deleteAtOnce;
 
     /// <summary>The acknowledged messages' deletions waiting for a commit, or null (under the group commit's queue
@@ -628,15 +629,16 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
 
     /// <summary>
     /// Acknowledged messages' deletions, collected while the batch waits in the group commit's queue
-    /// (<see cref="GroupCommit.Collect"/>); nobody waits for them. Each client's runs of consecutive ids are recorded
-    /// for a later deletion of their rows (<see cref="AcknowledgedRuns"/>), the other ids deleted with one statement per
-    /// client — unless a commit failed since the last one that kept messages (a full disk or database): then every row
-    /// is deleted at once, the runs still waiting included, in queue order, before the inserts queued after the batch,
-    /// so the batch makes room first. A receiver may acknowledge a message before the commit holding its row (it is sent
-    /// before), so its deletion may join this batch after the row's insert was queued: runs are recorded once the
-    /// batch's inserts are written (<see cref="WriteAfterBatch"/>), and deletions that did not all find their rows run
-    /// again then; nothing joins a batch once a commit took it (the row of anything acknowledged after that is in this
-    /// commit or a later one).
+    /// (<see cref="GroupCommit.Collect"/>; at most <see cref="GroupCommit.UnawaitedLimit"/>); nobody waits for them. Each
+    /// client's runs of consecutive ids are recorded for a later deletion of their rows (<see cref="AcknowledgedRuns"/>),
+    /// the other ids deleted with one statement per client — unless a commit failed since the last one that kept messages
+    /// (a full disk or database): then every row is deleted at once, and as many rows of the runs still waiting as keep
+    /// the transaction within <see cref="SqliteDatabase.DeletedRowsPerTransaction"/>, in queue order, before the inserts
+    /// queued after the batch, so the batch makes room first. A receiver may acknowledge a message before the commit
+    /// holding its row (it is sent before), so its deletion may join this batch after the row's insert was queued: runs
+    /// are recorded once the batch's inserts are written (<see cref="WriteAfterBatch"/>), and deletions that did not all
+    /// find their rows run again then; nothing joins a batch once a commit took it (the row of anything acknowledged
+    /// after that is in this commit or a later one).
     /// </summary>
     sealed class DeleteBatch(SqliteOfflineStore store) : GroupCommit.CollectingChange
     {
@@ -652,10 +654,9 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         readonly List<AcknowledgedRuns.Run> _recorded = [];
         List<AcknowledgedRuns.Run>? _purged;
         bool _atOnce;
-        int _count;
 
         /// <summary>Under the group commit's queue lock.</summary>
-        public override int Add(string clientId, long id)
+        public override void Add(string clientId, long id)
         {
             if (!_ids.TryGetValue(clientId, out var ids))
             {
@@ -664,7 +665,6 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             }
 
             ids.Add(id);
-            return ++_count;
         }
 
         public override void Write()
@@ -672,7 +672,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             _atOnce = store._deleteAtOnce;
             if (_atOnce)
             {
-                _purged = store._acknowledged.DeleteWaiting(null);
+                _purged = store._acknowledged.DeleteWaiting(null, SqliteDatabase.DeletedRowsPerTransaction - Count);
             }
 
             foreach (var (clientId, ids) in _ids)

@@ -18,11 +18,6 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
 {
     static readonly TimeSpan RemovalFlushDelay = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Removals deleted per transaction. A transaction's pages must fit in the write-ahead log's room: on a
-    /// disk that was full, the whole drained queue deleted at once (1,165 rows of 1 KB) needed more log than the disk
-    /// had, failed every time, and the queue's rows — and the refusals — stayed for good.</summary>
-    const int RemovalsPerTransaction = 128;
-
     readonly SqliteDatabase _database;
     readonly SqliteCommand _insert;
     readonly Dictionary<string, Usage> _usage = new(StringComparer.Ordinal);
@@ -194,7 +189,7 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
                     transaction.Commit();
                     Forget(deleted);
                 }
-                while (removals.Count == RemovalsPerTransaction);
+                while (removals.Count == SqliteDatabase.DeletedRowsPerTransaction);
             }
             catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
             {
@@ -209,7 +204,7 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
         }
     }
 
-    /// <summary>Takes up to <see cref="RemovalsPerTransaction"/> collected removals and deletes them in
+    /// <summary>Takes up to <see cref="SqliteDatabase.DeletedRowsPerTransaction"/> collected removals and deletes them in
     /// <paramref name="transaction"/>; the caller applies
     /// the deleted sizes after the commit (<see cref="Forget"/>) or gives the removals back on failure
     /// (<see cref="Restore"/>). Called under the database's lock.</summary>
@@ -218,7 +213,7 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
         List<(string Uplink, long Sequence)> removals;
         lock (_removals)
         {
-            removals = [.. _removals.Take(RemovalsPerTransaction)];
+            removals = [.. _removals.Take(SqliteDatabase.DeletedRowsPerTransaction)];
             _removals.ExceptWith(removals);
         }
 

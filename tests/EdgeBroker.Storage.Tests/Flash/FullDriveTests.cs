@@ -32,11 +32,7 @@ public sealed class FullDriveTests : IDisposable
         {
             Assert.Equal(4096, new FileInfo(_directory.File(LogFiles.ReserveFileName)).Length);
             var queue = store.UplinkQueue;
-            var accepted = new List<long>();
-            for (var i = 0; queue.Append(Uplink, Entry(i)) is var sequence and > 0; i++)
-            {
-                accepted.Add(sequence);
-            }
+            var accepted = Fill(queue);
 
             // Full: the drive, not the budget, refused; what was accepted is all there.
             Assert.InRange(accepted.Count, 40, 64);
@@ -72,16 +68,38 @@ public sealed class FullDriveTests : IDisposable
     }
 
     [Fact]
+    public void A_drain_on_a_full_drive_tries_the_compaction_again_only_once_it_can_succeed()
+    {
+        var drive = new SmallDrive(_directory.Path, DriveBytes);
+        using var store = Open(drive);
+        var queue = store.UplinkQueue;
+        var accepted = Fill(queue);
+
+        // Every removal wants the log rewritten (an append failed); before, each one tried, writing what the drive took
+        // of the live state — the reserve's room — and deleting it again.
+        var attempts = new List<int>();
+        foreach (var sequence in accepted)
+        {
+            var before = drive.CompactionsStarted;
+            queue.Remove(Uplink, sequence);
+            attempts.Add(drive.CompactionsStarted - before);
+        }
+
+        // The first removal's compaction gives up the reserve and tries again; the next one tried is the one that
+        // fits the room those found, and succeeds.
+        Assert.Equal(2, attempts[0]);
+        Assert.Equal(3, attempts.Sum());
+        Assert.True(queue.Append(Uplink, Entry(2000)) > 0);
+        Assert.True(File.Exists(_directory.File(LogFiles.ReserveFileName)));
+    }
+
+    [Fact]
     public void Without_the_reserve_the_full_drive_stays_refused_until_space_is_freed()
     {
         var drive = new SmallDrive(_directory.Path, DriveBytes);
         using var store = Open(drive);
         var queue = store.UplinkQueue;
-        var accepted = new List<long>();
-        for (var i = 0; queue.Append(Uplink, Entry(i)) is var sequence and > 0; i++)
-        {
-            accepted.Add(sequence);
-        }
+        var accepted = Fill(queue);
 
         // What the reserve is for: its room taken by something else (here: the test), the log cannot be rewritten
         // however little of it is live, until that space is freed.
@@ -93,8 +111,33 @@ public sealed class FullDriveTests : IDisposable
         }
 
         Assert.Equal(0, queue.Append(Uplink, Entry(5000)));
+
+        // Refused without a compaction each time: nothing the store knows of changed. Room freed outside the store
+        // cannot be seen, so one is tried once RecordLog.CompactionRetryAfterWrites writes (the removals above among
+        // them) wanted one since the last failed.
         drive.Fill(0);
-        Assert.True(queue.Append(Uplink, Entry(5001)) > 0);
+        var started = drive.CompactionsStarted;
+        var refused = 0;
+        while (queue.Append(Uplink, Entry(5001)) == 0)
+        {
+            refused++;
+            Assert.True(refused < RecordLog.CompactionRetryAfterWrites);
+        }
+
+        Assert.InRange(refused, 1, RecordLog.CompactionRetryAfterWrites - 1);
+        Assert.Equal(1, drive.CompactionsStarted - started);
+    }
+
+    /// <summary>Queues entries until the store refuses one; returns the sequences it accepted.</summary>
+    static List<long> Fill(IUplinkQueueStore queue)
+    {
+        var accepted = new List<long>();
+        for (var i = 0; queue.Append(Uplink, Entry(i)) is var sequence and > 0; i++)
+        {
+            accepted.Add(sequence);
+        }
+
+        return accepted;
     }
 
     public void Dispose() => _directory.Dispose();
@@ -116,11 +159,22 @@ public sealed class FullDriveTests : IDisposable
 
         public void Fill(long bytes) => _taken = bytes;
 
+        /// <summary>How many compactions began writing their new log.</summary>
+        public int CompactionsStarted { get; private set; }
+
         public long UsedBytes() => Directory.GetFiles(_root).Sum(file => new FileInfo(file).Length) + _taken;
 
         bool Takes(long growth) => UsedBytes() + growth <= _capacity;
 
-        public override Stream OpenStream(string path, FileMode mode) => new DriveStream(this, new FileStream(path, mode, FileAccess.ReadWrite));
+        public override Stream OpenStream(string path, FileMode mode)
+        {
+            if (path == CompactionPath && mode == FileMode.Create)
+            {
+                CompactionsStarted++;
+            }
+
+            return new DriveStream(this, new FileStream(path, mode, FileAccess.ReadWrite));
+        }
 
         sealed class DriveStream(SmallDrive drive, FileStream file) : Stream
         {

@@ -19,13 +19,13 @@ public sealed class AcknowledgedRunsTests : IDisposable
         var ids = StoreThenAcknowledgeARun(database, offline, stored: 30, acknowledged: 20, whileLocked: _ =>
         {
             // Committed as acknowledged (the quota has them gone), the rows still there until the purge.
-            Assert.Equal(30L, Rows(database));
-            Assert.Equal(1L, Scalar(database, "SELECT COUNT(*) FROM offline_acknowledged"));
+            Assert.Equal(30L, database.OfflineRows());
+            Assert.Equal(1L, database.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
         });
 
         Assert.Equal(ids.Skip(20), offline.ReadAll("dev").Select(message => message.Id));
-        Assert.True(SpinWait.SpinUntil(() => Rows(database) == 10, TimeSpan.FromSeconds(10)));
-        Assert.Equal(0L, Scalar(database, "SELECT COUNT(*) FROM offline_acknowledged"));
+        Assert.True(SpinWait.SpinUntil(() => database.OfflineRows() == 10, TimeSpan.FromSeconds(10)));
+        Assert.Equal(0L, database.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
         Assert.Equal(ids.Skip(20), offline.ReadAll("dev").Select(message => message.Id));
     }
 
@@ -38,14 +38,14 @@ public sealed class AcknowledgedRunsTests : IDisposable
         // The database's lock keeps this connection's purge from running: a kill now leaves the rows and the runs.
         StoreThenAcknowledgeARun(database, offline, stored: 40, acknowledged: 25, whileLocked: ids =>
         {
-            Assert.Equal(40L, Rows(database));
+            Assert.Equal(40L, database.OfflineRows());
 
             using var afterCrash = SqliteDatabase.Open(_directory.Path);
             var restarted = new SqliteOfflineStore(afterCrash, _limits);
             Assert.Equal(ids.Skip(25), restarted.ReadAll("dev").Select(message => message.Id));
             Assert.Equal(15, restarted.Count("dev"));
-            Assert.Equal(15L, Rows(afterCrash));
-            Assert.Equal(0L, Scalar(afterCrash, "SELECT COUNT(*) FROM offline_acknowledged"));
+            Assert.Equal(15L, afterCrash.OfflineRows());
+            Assert.Equal(0L, afterCrash.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
             Assert.True(restarted.Append("dev", "next") > ids[^1]);
         });
     }
@@ -59,11 +59,11 @@ public sealed class AcknowledgedRunsTests : IDisposable
 
         // Three times the purge's idle delay (100 ms): a live timer would have deleted the rows by now.
         Thread.Sleep(300);
-        Assert.Equal(30L, Rows(database));
-        Assert.Equal(1L, Scalar(database, "SELECT COUNT(*) FROM offline_acknowledged"));
+        Assert.Equal(30L, database.OfflineRows());
+        Assert.Equal(1L, database.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
 
         var next = new SqliteOfflineStore(database, _limits);
-        Assert.Equal(10L, Rows(database));
+        Assert.Equal(10L, database.OfflineRows());
         Assert.Equal(ids.Skip(20), next.ReadAll("dev").Select(message => message.Id));
         next.Dispose();
     }
@@ -88,9 +88,9 @@ public sealed class AcknowledgedRunsTests : IDisposable
 
             // dev's read deletes dev's acknowledged rows first; other's wait for the purge.
             Assert.Equal(dev.Skip(12), offline.ReadAll("dev").Select(message => message.Id));
-            Assert.Equal(28L, Rows(database));
+            Assert.Equal(28L, database.OfflineRows());
             Assert.Equal(other.Skip(10), offline.ReadAll("other").Select(message => message.Id));
-            Assert.Equal(18L, Rows(database));
+            Assert.Equal(18L, database.OfflineRows());
         }
     }
 
@@ -113,7 +113,7 @@ public sealed class AcknowledgedRunsTests : IDisposable
             }
 
             Assert.Equal(10, offline.Count("dev"));
-            Assert.Equal(30L, Rows(database));
+            Assert.Equal(30L, database.OfflineRows());
 
             var more = 0;
             while (true)
@@ -133,8 +133,8 @@ public sealed class AcknowledgedRunsTests : IDisposable
             Assert.True(offline.Append("other", new string('q', 8000)) > 0);
             Assert.True(offline.Commit());
             Assert.Equal(9, offline.Count("dev"));
-            Assert.Equal(9L + more + 1, Rows(database));
-            Assert.Equal(0L, Scalar(database, "SELECT COUNT(*) FROM offline_acknowledged"));
+            Assert.Equal(9L + more + 1, database.OfflineRows());
+            Assert.Equal(0L, database.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
         }
     }
 
@@ -158,17 +158,6 @@ public sealed class AcknowledgedRunsTests : IDisposable
         }
 
         return ids;
-    }
-
-    static long Rows(SqliteDatabase database) => Scalar(database, "SELECT COUNT(*) FROM offline_messages");
-
-    static long Scalar(SqliteDatabase database, string sql)
-    {
-        lock (database.Sync)
-        {
-            using var command = database.Command(sql);
-            return (long)command.ExecuteScalar()!;
-        }
     }
 
     public void Dispose() => _directory.Dispose();

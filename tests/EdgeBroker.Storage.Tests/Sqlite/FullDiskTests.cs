@@ -89,5 +89,54 @@ public sealed class FullDiskTests : IDisposable
         Assert.Equal(64 * 1024, new FileInfo(Reserve).Length);
     }
 
+    [Fact]
+    public void A_start_keeps_a_reserve_of_the_right_length_and_writes_one_that_is_missing_or_not()
+    {
+        SqliteDatabase.Open(_directory.Path, maxBytes: 512 * 1024, freeBytes: _ => _free).Dispose();
+        Assert.Equal(64 * 1024, new FileInfo(Reserve).Length);
+
+        // Kept: a mark in it survives the next start (a reserve written anew is zeros).
+        Mark(Reserve);
+        SqliteDatabase.Open(_directory.Path, maxBytes: 512 * 1024, freeBytes: _ => _free).Dispose();
+        Assert.Equal(0xEB, File.ReadAllBytes(Reserve)[0]);
+
+        // Cut short (a write that did not finish), missing, or of another size than this start works out: written.
+        using (var reserve = new FileStream(Reserve, FileMode.Open))
+        {
+            reserve.SetLength(1000);
+        }
+
+        SqliteDatabase.Open(_directory.Path, maxBytes: 512 * 1024, freeBytes: _ => _free).Dispose();
+        Assert.Equal(new byte[64 * 1024], File.ReadAllBytes(Reserve));
+        File.Delete(Reserve);
+        SqliteDatabase.Open(_directory.Path, maxBytes: 512 * 1024, freeBytes: _ => _free).Dispose();
+        Assert.Equal(64 * 1024, new FileInfo(Reserve).Length);
+        Mark(Reserve);
+        SqliteDatabase.Open(_directory.Path, maxBytes: 1024 * 1024, freeBytes: _ => _free).Dispose();
+        Assert.Equal(new byte[128 * 1024], File.ReadAllBytes(Reserve));
+    }
+
+    [Fact]
+    public void Without_a_limit_the_reserve_is_sized_alike_whether_or_not_the_last_run_left_it()
+    {
+        // A small disk: the log's bound, and the reserve, follow the free space, which the reserve itself takes.
+        _free = 4L * 1024 * 1024;
+        SqliteDatabase.Open(_directory.Path, freeBytes: _ => _free).Dispose();
+        var length = new FileInfo(Reserve).Length;
+        Assert.Equal(2 * (_free / 16), length);
+
+        _free -= length;
+        Mark(Reserve);
+        SqliteDatabase.Open(_directory.Path, freeBytes: _ => _free).Dispose();
+        Assert.Equal(length, new FileInfo(Reserve).Length);
+        Assert.Equal(0xEB, File.ReadAllBytes(Reserve)[0]);
+    }
+
+    static void Mark(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open);
+        file.WriteByte(0xEB);
+    }
+
     public void Dispose() => _directory.Dispose();
 }

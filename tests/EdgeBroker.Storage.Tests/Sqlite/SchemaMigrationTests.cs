@@ -22,7 +22,7 @@ public sealed class SchemaMigrationTests : IDisposable
 
         using var database = SqliteDatabase.Open(_directory.Path);
 
-        Assert.Equal(7L, Scalar(database, "PRAGMA user_version;"));
+        Assert.Equal(7L, database.Scalar("PRAGMA user_version;"));
         var offline = new SqliteOfflineStore(database, new());
         var kept = offline.ReadAll("GID_s@@@dev");
         Assert.Equal(["kept 1", "kept 2"], kept.Payloads());
@@ -55,7 +55,7 @@ public sealed class SchemaMigrationTests : IDisposable
         }
 
         using var reopened = SqliteDatabase.Open(_directory.Path);
-        Assert.Equal(7L, Scalar(reopened, "PRAGMA user_version;"));
+        Assert.Equal(7L, reopened.Scalar("PRAGMA user_version;"));
         using var uplinkQueue = new SqliteUplinkQueueStore(reopened);
         var entry = new EdgeBroker.Core.Uplink.UplinkEntry("plant/p2p/new", [2], 1, false, "id-new", Now) { P2PHops = 2 };
         Assert.True(uplinkQueue.Append("cloud", entry) > 0);
@@ -87,7 +87,7 @@ public sealed class SchemaMigrationTests : IDisposable
         var beforeUpgrade = Clock.NowMs();
         using (var upgraded = SqliteDatabase.Open(_directory.Path))
         {
-            Assert.Equal(7L, Scalar(upgraded, "PRAGMA user_version;"));
+            Assert.Equal(7L, upgraded.Scalar("PRAGMA user_version;"));
             var store = new SqliteRetainedStore(upgraded);
             var old = Assert.Single(store.LoadRetained().Cast<RoutedMessage>());
             Assert.InRange(old.PublishedAtMs, beforeUpgrade - 1_000, Clock.NowMs() + 1_000);
@@ -138,11 +138,5 @@ public sealed class SchemaMigrationTests : IDisposable
             PRAGMA user_version = 1;
             """;
         downgrade.ExecuteNonQuery();
-    }
-
-    static long Scalar(SqliteDatabase database, string sql)
-    {
-        using var command = database.Command(sql);
-        return (long)command.ExecuteScalar()!;
     }
 }
