@@ -11,7 +11,8 @@ namespace EdgeBroker.Core.Retained
     /// kept messages' bytes above it is refused too (a replacement that shrinks always fits). A refused message is only
     /// not kept: the router still delivers it to the subscribers it has. A P2P message is for its receiver only and is
     /// never kept. With an <see cref="IRetainedStore"/> every change is made durable before it takes effect, and what
-    /// the store kept comes back at start. A message with an MQTT 5 expiry interval is kept until it runs out
+    /// the store kept comes back at start — but for the broker's own status under <c>$SYS/</c>, which it publishes
+    /// again as it starts and which changed with every reconnect attempt of a dead uplink: kept on the heap only. A message with an MQTT 5 expiry interval is kept until it runs out
     /// (<see cref="RemoveExpired"/>). Thread-safe.
     /// <para>
     /// The messages are kept in topic order (<see cref="TopicOrder"/>), so matching a filter looks only at the run of
@@ -79,7 +80,7 @@ namespace EdgeBroker.Core.Retained
             {
                 // All of it, even above a bound lowered since it was kept: new topics are then refused until clearing
                 // makes room.
-                Load(store.LoadRetained());
+                Load(WithoutBrokerStatus(store.LoadRetained(), store));
             }
         }
 
@@ -154,7 +155,7 @@ namespace EdgeBroker.Core.Retained
                     {
                         _bytes -= SizeOf(_messages[index]);
                         RemoveAt(index);
-                        if (_store != null)
+                        if (_store != null && !IsBrokerStatus(topic))
                         {
                             _store.DeleteRetained(topic);
                         }
@@ -173,7 +174,7 @@ namespace EdgeBroker.Core.Retained
                 }
 
                 RoutedMessage kept = message.Detach();
-                if (_store != null && !_store.SaveRetained(kept))
+                if (_store != null && !IsBrokerStatus(topic) && !_store.SaveRetained(kept))
                 {
                     _refused++;
                     return false;
@@ -387,6 +388,30 @@ namespace EdgeBroker.Core.Retained
         }
 
         /// <summary>What the store kept, in topic order; of a topic the store gave back twice, the later message.</summary>
+        /// <summary>Whether <paramref name="topic"/> is the broker's own status (<c>$SYS/</c>: clients may not
+        /// publish there), kept on the heap only.</summary>
+        static bool IsBrokerStatus(string topic)
+        {
+            return topic.StartsWith("$SYS/");
+        }
+
+        /// <summary><paramref name="kept"/> without the broker's status, which earlier versions stored: deleted from
+        /// the store once, as it is found.</summary>
+        static ArrayList WithoutBrokerStatus(ArrayList kept, IRetainedStore store)
+        {
+            for (int i = kept.Count - 1; i >= 0; i--)
+            {
+                string topic = ((RoutedMessage)kept[i]).Topic;
+                if (IsBrokerStatus(topic))
+                {
+                    kept.RemoveAt(i);
+                    store.DeleteRetained(topic);
+                }
+            }
+
+            return kept;
+        }
+
         void Load(ArrayList kept)
         {
             int count = kept.Count;
