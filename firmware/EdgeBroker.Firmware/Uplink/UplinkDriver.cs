@@ -237,7 +237,8 @@ namespace EdgeBroker.Firmware.Uplink
             }
             catch (Exception e)
             {
-                // The retained status could not be kept (the store cannot write: a full drive). The uplink carries on;
+                // The status could not be routed (kept on the heap only as retained, but an away persistent $SYS
+                // subscriber's copy goes through the store, which may not write: a full drive). The uplink carries on;
                 // the log has its state changes, and the status publishes again once the store can write.
                 if (!_statusFailing)
                 {
