@@ -71,6 +71,10 @@ namespace EdgeBroker.Firmware.Relay
             _protocol = new ClientProtocol(this, context);
             _reader = new PacketReader(context.Strings);
             socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.NoDelay, true);
+
+            // A client with keep-alive 0 that loses power sends nothing again: without TCP keep-alive its socket (one of
+            // 16 on the device) and thread stayed until a takeover. lwIP's probes end it after about two hours.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
             socket.SendTimeout = context.Settings.SendTimeoutSeconds * 1000;
 
             // The whole CONNECT within connect_timeout_seconds of the accept, however it trickles in.
@@ -347,7 +351,8 @@ namespace EdgeBroker.Firmware.Relay
         /// for not reading too long.</summary>
         bool Stalled()
         {
-            long nowMs = Clock.NowMs();
+            // Monotonic: SNTP steps the wall clock when it first learns the time, which would close a reader at once.
+            long nowMs = Environment.TickCount64;
             if (_stalledSinceMs == 0)
             {
                 _stalledSinceMs = nowMs;
