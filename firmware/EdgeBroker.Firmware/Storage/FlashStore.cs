@@ -162,8 +162,8 @@ namespace EdgeBroker.Firmware.Storage
                 throw;
             }
 
-            // nanoFramework cannot truncate a file: a torn last entry is dropped by rewriting the log. A log of an older
-            // format is rewritten in this build's format before anything newer is appended to it.
+            // A torn last entry is dropped by rewriting the log, not by shortening the file (LogFile says why). A log of
+            // an older format is rewritten in this build's format before anything newer is appended to it.
             if (torn || formatVersion < LogHeader.FormatVersion)
             {
                 try

@@ -30,7 +30,7 @@ namespace EdgeBroker.Firmware.Storage
         ILogSection[] _sections;
 
         /// <summary>An append failed part-way: what follows the last good entry is unknown, so the log is rewritten
-        /// before anything else is appended (nanoFramework cannot truncate a file).</summary>
+        /// before anything else is appended (the store never shortens a file in place: <see cref="LogFile"/>).</summary>
         bool _mustCompact;
 
         /// <summary>A compaction failed for want of room: none is tried again while the live state is larger than this
