@@ -112,7 +112,8 @@ public sealed class SqliteDatabase : IDisposable
         ALTER TABLE offline_messages_v4 RENAME TO offline_messages;
         CREATE INDEX offline_messages_by_client ON offline_messages (client_id, id);
         """,
-        // Runs of acknowledged offline messages whose rows are deleted later (AcknowledgedRuns).
+        // Runs of acknowledged offline messages whose rows are deleted later (DeletionRuns, which since keeps expired and
+        // cleared messages' runs in it too, with the same meaning: the client's rows in the range are gone).
         """
         CREATE TABLE offline_acknowledged (
             client_id TEXT NOT NULL,
