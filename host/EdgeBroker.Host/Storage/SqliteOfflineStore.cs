@@ -14,8 +14,10 @@ namespace EdgeBroker.Host.Storage;
 /// the next commit without waiting (the publisher's PUBACK waits for it instead), so the PUBACK always follows a
 /// durable write and a busy broker writes many messages per transaction. Acknowledged messages are collected and
 /// committed as gone with the next batch: a run of consecutive ids as one row whose messages' rows are deleted later,
-/// off the drain's path (<see cref="DeletionRuns"/>), other ids deleted with one statement per client and commit. The per-message statements are prepared once and
-/// run through SQLite's C API (<see cref="SqliteStatement"/>). Per-client counts and sizes are kept in memory for the
+/// off the drain's path (<see cref="DeletionRuns"/>), other ids deleted with one statement per client and commit; a
+/// cleared session and the expired messages a read meets are such runs too, committed at once and deleted later, at
+/// most <see cref="SqliteDatabase.DeletedRowsPerTransaction"/> rows a transaction. The per-message statements are
+/// prepared once and run through SQLite's C API (<see cref="SqliteStatement"/>). Per-client counts and sizes are kept in memory for the
 /// quota check, and a bounded copy of recently stored backlogs (<see cref="OfflineCopies"/>) serves reads without
 /// SQLite. When SQLite cannot write (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps
 /// nothing of the batch; the core refuses those PUBLISHes and the next commit tries again.
@@ -703,7 +705,8 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
     /// holding its row (it is sent before), so its deletion may join this batch after the row's insert was queued: runs
     /// are recorded once the batch's inserts are written (<see cref="WriteAfterBatch"/>), and deletions that did not all
     /// find their rows run again then; nothing joins a batch once a commit took it (the row of anything acknowledged
-    /// after that is in this commit or a later one).
+    /// after that is in this commit or a later one). An id inside a waiting run (the old session's acknowledgement that
+    /// comes after its clear) is left to the run: the quota let it go with the run.
     /// </summary>
     sealed class DeleteBatch(SqliteOfflineStore store) : GroupCommit.CollectingChange
     {
