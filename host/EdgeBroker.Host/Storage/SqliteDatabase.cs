@@ -112,7 +112,8 @@ public sealed class SqliteDatabase : IDisposable
         ALTER TABLE offline_messages_v4 RENAME TO offline_messages;
         CREATE INDEX offline_messages_by_client ON offline_messages (client_id, id);
         """,
-        // Runs of acknowledged offline messages whose rows are deleted later (AcknowledgedRuns).
+        // Runs of acknowledged offline messages whose rows are deleted later (DeletionRuns, which since keeps expired and
+        // cleared messages' runs in it too, with the same meaning: the client's rows in the range are gone).
         """
         CREATE TABLE offline_acknowledged (
             client_id TEXT NOT NULL,
@@ -184,12 +185,13 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>The write-ahead log's bound on a large disk (256 pages of 4 KB; SQLite's default is 1,000).</summary>
     const long MaxWalBytes = 1024 * 1024;
 
-    /// <summary>The most rows a transaction deletes when many go at once (the uplink queue's drained entries, the
-    /// acknowledged offline messages): a transaction's pages must fit in the write-ahead log's room and are held
-    /// under the write lock until it commits. On a disk that was full, the whole drained uplink queue deleted at once
-    /// (1,165 rows of 1 KB) needed more log than the disk had, failed every time, and the rows — and the refusals —
-    /// stayed for good; an offline backlog of 50,000 messages drained from memory was deleted in one transaction that
-    /// took the log from its 1 MB bound to 8.5 MB.</summary>
+    /// <summary>The most rows a transaction deletes when many go at once (the uplink queue's drained entries; offline
+    /// messages acknowledged, expired or cleared with their session: <see cref="DeletionRuns"/>): a transaction's pages
+    /// must fit in the write-ahead log's room and are held under the write lock until it commits. On a disk that was
+    /// full, the whole drained uplink queue deleted at once (1,165 rows of 1 KB) needed more log than the disk had,
+    /// failed every time, and the rows — and the refusals — stayed for good; an offline backlog of 50,000 messages
+    /// drained from memory was deleted in one transaction that took the log from its 1 MB bound to 8.5 MB, and a clear
+    /// or an expiry of 50,000 to 5.8–6.0 MB.</summary>
     public const int DeletedRowsPerTransaction = 128;
 
     /// <summary>SQLite's own maximum of max_page_count: no limit.</summary>

@@ -14,8 +14,10 @@ namespace EdgeBroker.Host.Storage;
 /// the next commit without waiting (the publisher's PUBACK waits for it instead), so the PUBACK always follows a
 /// durable write and a busy broker writes many messages per transaction. Acknowledged messages are collected and
 /// committed as gone with the next batch: a run of consecutive ids as one row whose messages' rows are deleted later,
-/// off the drain's path (<see cref="AcknowledgedRuns"/>), other ids deleted with one statement per client and commit. The per-message statements are prepared once and
-/// run through SQLite's C API (<see cref="SqliteStatement"/>). Per-client counts and sizes are kept in memory for the
+/// off the drain's path (<see cref="DeletionRuns"/>), other ids deleted with one statement per client and commit; a
+/// cleared session and the expired messages a read meets are such runs too, committed at once and deleted later, at
+/// most <see cref="SqliteDatabase.DeletedRowsPerTransaction"/> rows a transaction. The per-message statements are
+/// prepared once and run through SQLite's C API (<see cref="SqliteStatement"/>). Per-client counts and sizes are kept in memory for the
 /// quota check, and a bounded copy of recently stored backlogs (<see cref="OfflineCopies"/>) serves reads without
 /// SQLite. When SQLite cannot write (disk or <c>MaxDatabaseBytes</c> full) <see cref="Commit"/> says so and keeps
 /// nothing of the batch; the core refuses those PUBLISHes and the next commit tries again.
@@ -40,7 +42,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
     readonly Deletion _deleteRange;
     readonly SqliteStatement _recordLastId;
     readonly SqliteStatement _select;
-    readonly AcknowledgedRuns _acknowledged;
+    readonly DeletionRuns _deletionRuns;
 
     /// <summary>A commit failed (a full disk or database): acknowledged messages' rows are deleted at once, and rows of
     /// the runs waiting for theirs with them (within <see cref="SqliteDatabase.DeletedRowsPerTransaction"/>), until a
@@ -59,6 +61,9 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
 
     /// <summary>The expired messages a read met (under the database's lock).</summary>
     readonly List<long> _expired = [];
+
+    /// <summary>The waiting runs of the client a read is for, in id order (under the database's lock).</summary>
+    readonly List<DeletionRuns.Run> _runsOfClient = [];
 
     /// <summary>The ids of a deletion outside its runs, and its runs (under the database's lock).</summary>
     readonly List<long> _scattered = [];
@@ -95,7 +100,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         _delete = new Deletion(_database, "+client_id = ?1 AND id IN (SELECT value FROM json_each(?2))");
         // A run of consecutive ids, every one acknowledged by the client: the rows in that id range are exactly those
         // (ids are unique across clients), found by one walk of the table instead of a lookup per id.
-        _deleteRange = new Deletion(_database, AcknowledgedRuns.RowsOfRun);
+        _deleteRange = new Deletion(_database, DeletionRuns.RowsOfRun);
         _recordLastId = _database.RawStatement("UPDATE offline_ids SET last = ?1 WHERE last < ?1");
         // LIMIT +?3, not LIMIT ?3: SQLite (3.49) plans a bare parameter's LIMIT from its bound value and so expires the
         // statement whenever ?3 is bound again, even to the same value — every Read re-prepared it inside sqlite3_step,
@@ -106,7 +111,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             FROM offline_messages WHERE client_id = ?1 AND id > ?2 ORDER BY id LIMIT +?3
             """);
 
-        _acknowledged = new AcknowledgedRuns(_database, RecordLastId);
+        _deletionRuns = new DeletionRuns(_database, RecordLastId);
         lock (_database.Sync)
         {
             // Ids never go back, not even after the newest messages were acknowledged and deleted: every deletion
@@ -117,7 +122,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             }
 
             // What a stop left of acknowledged messages goes before anything is counted or read.
-            _acknowledged.Purge(null);
+            _deletionRuns.Purge(null);
             using var command = _database.Command("SELECT client_id, COUNT(*), SUM(LENGTH(payload) + LENGTH(topic)) FROM offline_messages GROUP BY client_id");
             using var reader = command.ExecuteReader();
             while (reader.Read())
@@ -129,7 +134,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
 
     /// <summary>Stops the deferred deletions' timer, before the database closes (the runs still waiting are deleted by
     /// the next store that opens it).</summary>
-    public void Dispose() => _acknowledged.Dispose();
+    public void Dispose() => _deletionRuns.Dispose();
 
     public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long expiresAtMs)
     {
@@ -207,10 +212,11 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
     }
 
     /// <summary>Reads the client's copy when it has one (<see cref="OfflineCopies"/>), else SQLite with one prepared
-    /// statement a page at a time, once the rows of its acknowledged runs are gone (<see cref="AcknowledgedRuns"/>); an
-    /// expired message met on the way is left out and deleted (those further back are deleted when a read reaches them). The inserts queued are committed first (before SQLite is read, the acknowledged messages'
-    /// deletions too), and a copy is read only up to the last message queued before that commit, so either way a read
-    /// returns committed messages only.</summary>
+    /// statement a page at a time, skipping the rows of its runs waiting for deletion (<see cref="DeletionRuns"/>:
+    /// acknowledged, expired, or cleared with its session); expired messages met on the way are left out and recorded
+    /// as runs for a later deletion (<see cref="Expire"/>; those further back when a read reaches them). The inserts
+    /// queued are committed first (before SQLite is read, the acknowledged messages' deletions too), and a copy is read
+    /// only up to the last message queued before that commit, so either way a read returns committed messages only.</summary>
     public int Read(string clientId, long afterId, int max, long nowMs, ArrayList into)
     {
         lock (_database.Sync)
@@ -227,27 +233,30 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             if (!_copies.TryRead(clientId, afterId, committedUpTo, max, nowMs, into, _expired, out var added))
             {
                 _database.Writes.CommitQueuedLocked();
-                _acknowledged.Purge(clientId);
                 added = ReadDatabase(clientId, afterId, max, nowMs, into);
             }
 
             if (_expired.Count > 0)
             {
-                DeleteExpired(clientId, _expired);
+                Expire(clientId, into, added);
             }
 
             return added;
         }
     }
 
-    /// <summary><see cref="Read"/> from SQLite, under <see cref="SqliteDatabase.Sync"/>.</summary>
+    /// <summary><see cref="Read"/> from SQLite, under <see cref="SqliteDatabase.Sync"/>: a row inside one of the
+    /// client's waiting runs is gone, and the read goes on after the run.</summary>
     int ReadDatabase(string clientId, long afterId, int max, long nowMs, ArrayList into)
     {
+        _deletionRuns.RunsOf(clientId, _runsOfClient);
+        var run = 0;
         var added = 0;
         while (added < max)
         {
             var wanted = max - added;
             var rows = 0;
+            var skipped = false;
             _select.Bind(1, clientId);
             _select.Bind(2, afterId);
             _select.Bind(3, wanted);
@@ -256,7 +265,20 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
                 while (_select.Step())
                 {
                     rows++;
-                    afterId = _select.Int64(0);
+                    var id = _select.Int64(0);
+                    while (run < _runsOfClient.Count && _runsOfClient[run].Last < id)
+                    {
+                        run++;
+                    }
+
+                    if (run < _runsOfClient.Count && _runsOfClient[run].First <= id)
+                    {
+                        afterId = _runsOfClient[run].Last;
+                        skipped = true;
+                        break;
+                    }
+
+                    afterId = id;
                     if (_select.Int64(10) <= nowMs)
                     {
                         _expired.Add(afterId);
@@ -273,7 +295,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
                 _select.Reset();
             }
 
-            if (rows < wanted)
+            if (!skipped && rows < wanted)
             {
                 break;
             }
@@ -331,26 +353,29 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         lock (_database.Sync)
         {
             _database.Writes.CommitQueuedLocked();
-            _acknowledged.Purge(clientId);
+            _deletionRuns.Purge(clientId);
             using var command = _database.Command("SELECT COALESCE(MAX(id), 0) FROM offline_messages WHERE client_id = $client");
             command.Parameters.AddWithValue("$client", clientId);
             return (long)command.ExecuteScalar()!;
         }
     }
 
+    /// <summary>Clears the client's messages at once (<see cref="DeletionRuns.Clear"/>: one run up to the last id given,
+    /// deleted later in bounded transactions): no read gives them back from then on, and a message stored after it —
+    /// the new session's — is kept. The inserts queued are committed first, so every message given an id before is a
+    /// row the run covers (the core stores nothing for the session while it clears it: it holds the session's lock).</summary>
     public void Discard(string clientId)
     {
         lock (_database.Sync)
         {
             _database.Writes.CommitQueuedLocked();
-            _acknowledged.Purge(clientId);
-            using var transaction = _database.BeginTransaction();
-            using var command = _database.Command("DELETE FROM offline_messages WHERE client_id = $client");
-            command.Transaction = transaction;
-            command.Parameters.AddWithValue("$client", clientId);
-            command.ExecuteNonQuery();
-            RecordLastId();
-            transaction.Commit();
+            long upTo;
+            lock (_sync)
+            {
+                upTo = _lastId;
+            }
+
+            _deletionRuns.Clear(clientId, upTo);
             lock (_sync)
             {
                 _usage.Remove(clientId);
@@ -359,23 +384,65 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         }
     }
 
-    /// <summary>Deletes the client's expired messages <paramref name="ids"/>, under <see cref="SqliteDatabase.Sync"/>.</summary>
-    void DeleteExpired(string clientId, List<long> ids)
+    /// <summary>Records the expired messages a read met (<see cref="_expired"/>, in id order) as runs for a later
+    /// deletion, under <see cref="SqliteDatabase.Sync"/>: one run for each stretch of them with no message between that
+    /// the read gave (the last <paramref name="added"/> of <paramref name="into"/>) and no waiting run, so a run holds
+    /// expired messages only and the quota counts each message once. The acknowledgements queued are committed first,
+    /// so the messages between them in the client's order are deleted or in runs. Throws, with nothing recorded and the
+    /// messages kept, when SQLite cannot write (a later read meets them again).</summary>
+    void Expire(string clientId, ArrayList into, int added)
     {
-        Deleted deleted;
-        using (var transaction = _database.BeginTransaction())
+        _database.Writes.CommitQueuedLocked();
+        _deletionRuns.RunsOf(clientId, _runsOfClient);
+        var runs = new List<DeletionRuns.Run>();
+        var given = into.Count - added;
+        var waiting = 0;
+        long first = 0;
+        long last = 0;
+        foreach (var id in _expired)
         {
-            deleted = Delete(clientId, ids, deleteRuns: true);
-            RecordLastId();
-            transaction.Commit();
+            var between = false;
+            for (; given < into.Count && ((StoredMessage)into[given]!).Id < id; given++)
+            {
+                between = true;
+            }
+
+            for (; waiting < _runsOfClient.Count && _runsOfClient[waiting].First < id; waiting++)
+            {
+                between = true;
+            }
+
+            if (first != 0 && !between)
+            {
+                last = id;
+                continue;
+            }
+
+            if (first != 0)
+            {
+                runs.Add(new DeletionRuns.Run(clientId, first, last));
+            }
+
+            first = last = id;
         }
 
-        foreach (var id in ids)
+        runs.Add(new DeletionRuns.Run(clientId, first, last));
+        var expired = default(Deleted);
+        foreach (var run in runs)
+        {
+            _deleteRange.Bind(1, clientId);
+            _deleteRange.Bind(2, run.First);
+            _deleteRange.Bind(3, run.Last);
+            expired.Add(_deleteRange.Count());
+        }
+
+        _deletionRuns.RecordCommitted(runs);
+        foreach (var id in _expired)
         {
             _copies.Remove(clientId, id);
         }
 
-        Forget(clientId, deleted);
+        Forget(clientId, expired);
     }
 
     /// <summary>Deletes the client's messages <paramref name="ids"/> (the database's transaction is open) and returns
@@ -407,9 +474,9 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
     }
 
     /// <summary>Records the client's runs of acknowledged ids among <paramref name="ids"/> for a later deletion of their
-    /// rows (<see cref="AcknowledgedRuns"/>), in the open transaction, adds them to <paramref name="recorded"/>, and
+    /// rows (<see cref="DeletionRuns"/>), in the open transaction, adds them to <paramref name="recorded"/>, and
     /// returns how many messages they hold and their size.</summary>
-    Deleted RecordRuns(string clientId, List<long> ids, List<AcknowledgedRuns.Run> recorded)
+    Deleted RecordRuns(string clientId, List<long> ids, List<DeletionRuns.Run> recorded)
     {
         var counted = default(Deleted);
         SplitRuns(ids);
@@ -419,8 +486,8 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             _deleteRange.Bind(2, first);
             _deleteRange.Bind(3, last);
             counted.Add(_deleteRange.Count());
-            var run = new AcknowledgedRuns.Run(clientId, first, last);
-            _acknowledged.Record(run);
+            var run = new DeletionRuns.Run(clientId, first, last);
+            _deletionRuns.Record(run);
             recorded.Add(run);
         }
 
@@ -630,7 +697,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
     /// <summary>
     /// Acknowledged messages' deletions, collected while the batch waits in the group commit's queue
     /// (<see cref="GroupCommit.Collect"/>; at most <see cref="GroupCommit.UnawaitedLimit"/>); nobody waits for them. Each
-    /// client's runs of consecutive ids are recorded for a later deletion of their rows (<see cref="AcknowledgedRuns"/>),
+    /// client's runs of consecutive ids are recorded for a later deletion of their rows (<see cref="DeletionRuns"/>),
     /// the other ids deleted with one statement per client — unless a commit failed since the last one that kept messages
     /// (a full disk or database): then every row is deleted at once, and as many rows of the runs still waiting as keep
     /// the transaction within <see cref="SqliteDatabase.DeletedRowsPerTransaction"/>, in queue order, before the inserts
@@ -638,7 +705,8 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
     /// holding its row (it is sent before), so its deletion may join this batch after the row's insert was queued: runs
     /// are recorded once the batch's inserts are written (<see cref="WriteAfterBatch"/>), and deletions that did not all
     /// find their rows run again then; nothing joins a batch once a commit took it (the row of anything acknowledged
-    /// after that is in this commit or a later one).
+    /// after that is in this commit or a later one). An id inside a waiting run (the old session's acknowledgement that
+    /// comes after its clear) is left to the run: the quota let it go with the run.
     /// </summary>
     sealed class DeleteBatch(SqliteOfflineStore store) : GroupCommit.CollectingChange
     {
@@ -651,8 +719,8 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         readonly Dictionary<string, int> _deletedIds = new(StringComparer.Ordinal);
 
         /// <summary>The runs this batch recorded, and the waiting runs whose rows it deleted.</summary>
-        readonly List<AcknowledgedRuns.Run> _recorded = [];
-        List<AcknowledgedRuns.Run>? _purged;
+        readonly List<DeletionRuns.Run> _recorded = [];
+        List<DeletionRuns.Run>? _purged;
         bool _atOnce;
 
         /// <summary>Under the group commit's queue lock.</summary>
@@ -672,11 +740,12 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             _atOnce = store._deleteAtOnce;
             if (_atOnce)
             {
-                _purged = store._acknowledged.DeleteWaiting(null, SqliteDatabase.DeletedRowsPerTransaction - Count);
+                _purged = store._deletionRuns.DeleteWaiting(null, SqliteDatabase.DeletedRowsPerTransaction - Count);
             }
 
             foreach (var (clientId, ids) in _ids)
             {
+                store._deletionRuns.RemoveCovered(clientId, ids);
                 _deleted[clientId] = store.Delete(clientId, ids, deleteRuns: _atOnce);
                 _deletedIds[clientId] = _atOnce ? ids.Count : store._scattered.Count;
             }
@@ -717,12 +786,12 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
 
             if (_purged is not null)
             {
-                store._acknowledged.Purged(_purged);
+                store._deletionRuns.Purged(_purged);
             }
 
             if (_recorded.Count > 0)
             {
-                store._acknowledged.Committed(_recorded);
+                store._deletionRuns.Committed(_recorded);
             }
         }
 

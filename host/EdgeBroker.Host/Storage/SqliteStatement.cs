@@ -110,6 +110,10 @@ public sealed class SqliteStatement : IDisposable
     /// stepping holds its read transaction open), so every use ends with it.</summary>
     public void Reset() => raw.sqlite3_reset(_statement);
 
+    /// <summary>The rows the last INSERT, UPDATE or DELETE run on the connection changed (this statement's, right after
+    /// it ran).</summary>
+    public int Changes() => raw.sqlite3_changes(_database);
+
     public long Int64(int column) => SqliteColumns.Int64(_handle, column);
 
     public bool IsNull(int column) => SqliteColumns.Type(_handle, column) == raw.SQLITE_NULL;

@@ -284,6 +284,45 @@ public sealed class OfflineDeliveryTests
         await device.ExpectNothingAsync();
     }
 
+    /// <summary>A clean start clears a stored backlog at once and deletes its rows afterwards, a part at a time (host:
+    /// 128 rows a transaction): the client back right away, while the rows are still being deleted, gets none of them,
+    /// and what is stored for its new session meanwhile is kept and delivered.</summary>
+    [Fact]
+    public async Task A_client_back_while_its_cleared_backlog_is_deleted_gets_only_its_new_sessions_messages()
+    {
+        const int Backlog = 10_000;
+        await using var broker = await Engines.StartAsync(Engines.Host, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:MaxOfflineMessagesPerClient"] = Backlog.ToString(CultureInfo.InvariantCulture),
+        });
+        await LeaveAsync(broker);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+        foreach (var chunk in Enumerable.Range(0, Backlog).Chunk(500))
+        {
+            var results = await Task.WhenAll(chunk.Select(i => sender.PublishAsync(Topic, "old" + i)));
+            Assert.All(results, result => Assert.True(result.IsSuccess));
+        }
+
+        var cleared = await TestClient.ConnectAsync(broker, Device, cleanStart: true);
+        await cleared.DisposeAsync();
+        await using (var back = await TestClient.ConnectAsync(broker, Device, cleanStart: false))
+        {
+            Assert.False(back.ConnectResult.IsSessionPresent);
+            await sender.PublishAsync(Topic, "new0");
+            await sender.PublishAsync(Topic, "new1");
+            Assert.Equal(["new0", "new1"], await back.ReceivePayloadsAsync(2));
+            await back.ExpectNothingAsync();
+        }
+
+        await Eventually.WaitUntilAsync(() => !broker.IsConnected(Device), () => Device + " is still connected after its DISCONNECT");
+        await sender.PublishAsync(Topic, "away0");
+        await sender.PublishAsync(Topic, "away1");
+        await using var again = await TestClient.ConnectAsync(broker, Device, cleanStart: false);
+        Assert.True(again.ConnectResult.IsSessionPresent);
+        Assert.Equal(["away0", "away1"], await again.ReceivePayloadsAsync(2));
+        await again.ExpectNothingAsync();
+    }
+
     static async Task LeaveAsync(RunningBroker broker, MqttProtocolVersion protocol = MqttProtocolVersion.V311)
     {
         var device = await TestClient.ConnectAsync(broker, Device, protocol, cleanStart: false, sessionExpiry: 300);

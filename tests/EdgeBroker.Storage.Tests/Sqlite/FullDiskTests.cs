@@ -90,6 +90,35 @@ public sealed class FullDiskTests : IDisposable
     }
 
     [Fact]
+    public void On_a_full_disk_a_cleared_session_is_cleared_and_its_deleted_rows_make_room()
+    {
+        var limits = new OfflineLimits { MaxMessagesPerClient = 100_000, MaxBytesPerClient = long.MaxValue };
+        var payload = new string('p', 1000);
+        using var database = SqliteDatabase.Open(_directory.Path, maxBytes: 512 * 1024, freeBytes: _ => _free);
+        var offline = new SqliteOfflineStore(database, limits);
+        _free = 0;
+        do
+        {
+            offline.Append("dev", payload);
+        }
+        while (offline.Commit());
+
+        Assert.True(database.IsFrozen);
+        Assert.False(offline.Append("other", payload) > 0 && offline.Commit());
+
+        // The clear is one small row, written into the frozen database; its rows are deleted a part at a time after it,
+        // and their pages take new messages.
+        offline.Discard("dev");
+        Assert.Equal(0, offline.Count("dev"));
+        Assert.Empty(offline.ReadAll("dev"));
+        Assert.True(SpinWait.SpinUntil(() => offline.Append("other", payload) > 0 && offline.Commit(), TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => database.Scalar("SELECT COUNT(*) FROM offline_messages WHERE client_id = 'dev'") == 0,
+            TimeSpan.FromSeconds(10)));
+        Assert.Empty(offline.ReadAll("dev"));
+        Assert.True(database.IsFrozen);
+    }
+
+    [Fact]
     public void A_start_keeps_a_reserve_of_the_right_length_and_writes_one_that_is_missing_or_not()
     {
         SqliteDatabase.Open(_directory.Path, maxBytes: 512 * 1024, freeBytes: _ => _free).Dispose();

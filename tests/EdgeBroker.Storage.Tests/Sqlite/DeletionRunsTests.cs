@@ -1,12 +1,14 @@
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Host.Storage;
 using EdgeBroker.Storage.Tests.Support;
+using static EdgeBroker.Storage.Tests.Support.Messages;
 
 namespace EdgeBroker.Storage.Tests.Sqlite;
 
-/// <summary>Runs of acknowledged messages: committed as acknowledged with the next batch, like any deletion, their rows
-/// deleted later — and neither a read nor a restart in between gives back anything acknowledged.</summary>
-public sealed class AcknowledgedRunsTests : IDisposable
+/// <summary>Runs of gone messages — acknowledged, expired, or cleared with the session: committed at once, their rows
+/// deleted later — and neither a read nor a restart in between gives back anything of them, nor do they take anything
+/// stored after them.</summary>
+public sealed class DeletionRunsTests : IDisposable
 {
     readonly TempDirectory _directory = new();
     readonly OfflineLimits _limits = new() { MaxMessagesPerClient = 1000, MaxBytesPerClient = long.MaxValue };
@@ -86,12 +88,16 @@ public sealed class AcknowledgedRunsTests : IDisposable
 
             Assert.Equal(8, offline.Count("dev"));
 
-            // dev's read deletes dev's acknowledged rows first; other's wait for the purge.
+            // The reads skip the runs' rows, which wait for the purge: a read deletes nothing, so it holds the writer no
+            // longer than it reads.
             Assert.Equal(dev.Skip(12), offline.ReadAll("dev").Select(message => message.Id));
-            Assert.Equal(28L, database.OfflineRows());
             Assert.Equal(other.Skip(10), offline.ReadAll("other").Select(message => message.Id));
-            Assert.Equal(18L, database.OfflineRows());
+            Assert.Equal(40L, database.OfflineRows());
         }
+
+        Assert.True(SpinWait.SpinUntil(() => database.OfflineRows() == 18, TimeSpan.FromSeconds(10)));
+        Assert.Equal(dev.Skip(12), offline.ReadAll("dev").Select(message => message.Id));
+        Assert.Equal(other.Skip(10), offline.ReadAll("other").Select(message => message.Id));
     }
 
     [Fact]
@@ -136,6 +142,93 @@ public sealed class AcknowledgedRunsTests : IDisposable
             Assert.Equal(9L + more + 1, database.OfflineRows());
             Assert.Equal(0L, database.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
         }
+    }
+
+    /// <param name="copyBytes">1 MB: the new session's messages are read from the in-memory copy; 0: from SQLite.</param>
+    [Theory]
+    [InlineData(1024 * 1024)]
+    [InlineData(0)]
+    public void A_session_cleared_and_back_before_its_rows_are_deleted_gets_only_what_was_stored_after_the_clear(long copyBytes)
+    {
+        using var database = SqliteDatabase.Open(_directory.Path);
+        var offline = new SqliteOfflineStore(database, _limits, copyBytes);
+        var old = Enumerable.Range(0, 300).Select(i => offline.Append(i % 3 == 0 ? "other" : "dev", "old" + i)).ToList();
+        Assert.True(offline.Commit());
+
+        // The database's lock keeps the purge from running: the clear is still in progress while the client is back.
+        lock (database.Sync)
+        {
+            offline.Discard("dev");
+            Assert.Equal(300L, database.OfflineRows());
+            Assert.Equal(0, offline.Count("dev"));
+            Assert.Empty(offline.ReadAll("dev"));
+
+            var fresh = Enumerable.Range(0, 5).Select(i => offline.Append("dev", "new" + i)).ToList();
+            Assert.True(offline.Commit());
+            Assert.Equal(fresh, offline.ReadAll("dev").Select(message => message.Id));
+            Assert.Equal(5, offline.Count("dev"));
+
+            // The old session's acknowledgement that comes late finds its message gone with the clear: the new session's
+            // quota is not charged for it.
+            offline.Remove("dev", old[1]);
+            Assert.Equal(5, offline.Count("dev"));
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => database.OfflineRows() == 100 + 5, TimeSpan.FromSeconds(10)));
+        Assert.Equal(["new0", "new1", "new2", "new3", "new4"], offline.ReadAll("dev").Payloads());
+        Assert.Equal(5, offline.Count("dev"));
+        Assert.Equal(100, offline.ReadAll("other").Count);
+        Assert.Equal(0L, database.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
+    }
+
+    [Fact]
+    public void A_restart_during_a_clear_gives_back_none_of_the_cleared_messages_and_keeps_those_stored_after_it()
+    {
+        using var database = SqliteDatabase.Open(_directory.Path);
+        var offline = new SqliteOfflineStore(database, _limits, copyBytes: 1024 * 1024);
+        foreach (var i in Enumerable.Range(0, 200))
+        {
+            offline.Append("dev", "old" + i);
+        }
+
+        Assert.True(offline.Commit());
+
+        // The database's lock keeps the purge from running: a kill now leaves the clear's run and every row.
+        lock (database.Sync)
+        {
+            offline.Discard("dev");
+            var fresh = offline.Append("dev", "new");
+            Assert.True(offline.Commit());
+
+            using var afterCrash = SqliteDatabase.Open(_directory.Path);
+            var restarted = new SqliteOfflineStore(afterCrash, _limits);
+            Assert.Equal([fresh], restarted.ReadAll("dev").Select(message => message.Id));
+            Assert.Equal(1, restarted.Count("dev"));
+            Assert.Equal(1L, afterCrash.OfflineRows());
+            Assert.Equal(0L, afterCrash.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
+        }
+    }
+
+    [Fact]
+    public void Expired_messages_between_live_ones_are_runs_of_their_own_and_the_live_ones_stay()
+    {
+        using var database = SqliteDatabase.Open(_directory.Path);
+        var offline = new SqliteOfflineStore(database, _limits);
+        var ids = Enumerable.Range(0, 30).Select(i => offline.Append(i % 2 == 0 ? "dev" : "other", "m" + i,
+            expiresAtMs: i % 10 == 8 ? NeverExpires : Now - 1)).ToList();
+        Assert.True(offline.Commit());
+        var live = ids.Where((_, i) => i % 10 == 8).ToList();
+
+        lock (database.Sync)
+        {
+            Assert.Equal(live, offline.ReadAll("dev").Select(message => message.Id));
+            Assert.Equal(3, offline.Count("dev"));
+            Assert.Equal(3L, database.Scalar("SELECT COUNT(*) FROM offline_acknowledged"));
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => database.OfflineRows() == 15 + 3, TimeSpan.FromSeconds(10)));
+        Assert.Equal(live, offline.ReadAll("dev").Select(message => message.Id));
+        Assert.Equal(15, offline.Count("other"));
     }
 
     /// <summary>Stores <paramref name="stored"/> messages for "dev", then acknowledges the first
