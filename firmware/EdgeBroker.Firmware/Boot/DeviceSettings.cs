@@ -26,6 +26,7 @@ namespace EdgeBroker.Firmware.Boot
         /// <summary>Null when the file names none: the credentials the device has stored are used, not overwritten.</summary>
         public string WifiSsid;
         public string WifiPassword;
+
         /// <summary>-1 when the gateway has no pairing button (the WT32-ETH01's default): devices then cannot pair.</summary>
         public int PairingButtonPin;
 
