@@ -19,19 +19,6 @@ namespace EdgeBroker.Firmware.Boot
             return targetName == "ESP32_C3_BETA" ? 8 : DefaultSockets;
         }
 
-        /// <summary>The default of <c>status_led_pin</c> on that board: GPIO 2 (ESP32-DevKitC's usual LED, the
-        /// WROVER-KIT's green one), -1 (no LED) where the board has no plain one — Olimex ESP32-POE/EVB, M5Stack (an LCD),
-        /// ESP32-C3 boards (an addressable RGB LED that a GPIO level does not light).</summary>
-        public static int DefaultStatusLedPin(string targetName)
-        {
-            if (targetName == null)
-            {
-                return 2;
-            }
-
-            return targetName.IndexOf("OLIMEX") >= 0 || targetName == "M5Core" || targetName.IndexOf("ESP32_C3") == 0 ? -1 : 2;
-        }
-
         /// <summary>The default of <c>max_clients</c> on that board.</summary>
         public static int DefaultMaxClients(string targetName)
         {

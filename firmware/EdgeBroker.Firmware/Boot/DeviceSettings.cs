@@ -26,6 +26,8 @@ namespace EdgeBroker.Firmware.Boot
         /// <summary>Null when the file names none: the credentials the device has stored are used, not overwritten.</summary>
         public string WifiSsid;
         public string WifiPassword;
+
+        /// <summary>-1 when the gateway has no pairing button (the WT32-ETH01's default): devices then cannot pair.</summary>
         public int PairingButtonPin;
 
         /// <summary>Whether the button pin needs the ESP32's internal pull-up (GPIO 34–39 have none; boards using them,
@@ -73,10 +75,10 @@ namespace EdgeBroker.Firmware.Boot
             settings.WifiSsid = file.Get("wifi_ssid");
             settings.WifiPassword = file.Get("wifi_password") ?? string.Empty;
 
-            // ESP32-DevKitC: the BOOT button is GPIO 0; the LED follows the board (BoardLimits).
-            settings.PairingButtonPin = file.GetInt("pairing_button_pin", 0, 0, 48);
-            settings.PairingButtonPullUp = file.GetInt("pairing_button_pullup", 1, 0, 1) == 1;
-            settings.StatusLedPin = file.GetInt("status_led_pin", BoardLimits.DefaultStatusLedPin(targetName), -1, 48);
+            // Both pins follow the board (BoardPins); -1: none.
+            settings.PairingButtonPin = file.GetInt("pairing_button_pin", BoardPins.DefaultPairingButtonPin(targetName), -1, 48);
+            settings.PairingButtonPullUp = file.GetInt("pairing_button_pullup", BoardPins.DefaultPairingButtonPullUp(targetName) ? 1 : 0, 0, 1) == 1;
+            settings.StatusLedPin = file.GetInt("status_led_pin", BoardPins.DefaultStatusLedPin(targetName), -1, 48);
             settings.LowHeapRebootBytes = file.GetInt("low_heap_reboot_bytes", 8192, 0, 1048576);
             settings.HeapWatchBytes = file.GetInt("heap_watch_bytes", 32768, 0, 16777216);
             settings.HeapCheckSeconds = file.GetInt("heap_check_seconds", 60, 1, 3600);

@@ -47,7 +47,8 @@ namespace EdgeBroker.Firmware.Device
 
             // The LED flickers (booting) from here until the network join starts.
             GpioController gpio = new GpioController();
-            StatusLed led = new StatusLed(gpio, device.StatusLedPin);
+            StatusLed led = new StatusLed(gpio);
+            OptionalPins.Attach(led, device.StatusLedPin, "status_led_pin", "status LED", log);
             Supervisor supervisor = new Supervisor(device, led, log);
             try
             {
@@ -82,7 +83,8 @@ namespace EdgeBroker.Firmware.Device
                 }
 
                 gateway.Start();
-                new PairingButton(gpio, device.PairingButtonPin, device.PairingButtonPullUp, gateway.Pairing);
+                OptionalPins.Attach(new PairingButton(gpio, device.PairingButtonPullUp, gateway.Pairing), device.PairingButtonPin,
+                    "pairing_button_pin", "pairing button", log);
                 supervisor.Run(gateway);
             }
             catch (Exception e)

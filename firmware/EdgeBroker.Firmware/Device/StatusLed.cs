@@ -6,24 +6,25 @@ namespace EdgeBroker.Firmware.Device
 {
     /// <summary>
     /// Switches the status LED's pin in the pattern of the state last shown (<see cref="StatusLight"/> decides what each
-    /// state looks like). A new state starts when the current pattern has run through, within two seconds. A board
-    /// without a usable LED passes pin -1 and shows nothing.
+    /// state looks like). A new state starts when the current pattern has run through, within two seconds. Until it is
+    /// attached to a pin (through <see cref="OptionalPins"/>; never on a board without a usable LED) it shows nothing.
     /// </summary>
-    public sealed class StatusLed
+    public sealed class StatusLed : IPinPart
     {
         readonly GpioController _gpio;
-        readonly int _pin;
+        int _pin;
         int _state = StatusLight.Booting;
 
-        public StatusLed(GpioController gpio, int pin)
+        public StatusLed(GpioController gpio)
         {
             _gpio = gpio;
+        }
+
+        public void Attach(int pin)
+        {
+            _gpio.OpenPin(pin, PinMode.Output);
             _pin = pin;
-            if (pin >= 0)
-            {
-                gpio.OpenPin(pin, PinMode.Output);
-                new Thread(Blink).Start();
-            }
+            new Thread(Blink).Start();
         }
 
         /// <summary>Shows <paramref name="state"/>, one of <see cref="StatusLight"/>'s.</summary>

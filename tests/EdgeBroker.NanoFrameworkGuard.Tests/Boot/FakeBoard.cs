@@ -7,9 +7,9 @@ namespace EdgeBroker.NanoFrameworkGuard.Tests.Boot;
 /// <summary>
 /// A board for the boot to run on in a test: a file system whose volumes behave like nanoFramework's on an ESP32
 /// (only <c>I:</c> until a card is mounted; asking for a missing volume throws), a network interface that answers
-/// as told, and a clock that only moves when the boot sleeps.
+/// as told, a clock that only moves when the boot sleeps, and GPIO pins some of which the image has reserved.
 /// </summary>
-public sealed class FakeBoard : IBootStorage, INetworkLink, IBootClock, IRelayLog
+public sealed class FakeBoard : IBootStorage, INetworkLink, IBootClock, IRelayLog, IPinPart
 {
     public const long ValidTimeMs = 1767225600000; // 2026-01-01T00:00:00Z
     public const long UnsetTimeMs = 5000;          // an ESP32's clock before SNTP: shortly after 1970
@@ -37,7 +37,17 @@ public sealed class FakeBoard : IBootStorage, INetworkLink, IBootClock, IRelayLo
     public int ClockSetAfterSleeps { get; set; } = -1;
 
     public List<int> Sleeps { get; } = new();
+    public List<string> Infos { get; } = new();
     public List<string> Warnings { get; } = new();
+
+    /// <summary>Pins a driver of the image holds: opening one throws as GpioController.OpenPin does, a bare
+    /// InvalidOperationException (nanoframework/System.Device.Gpio v1.1.62 GpioController.cs:108).</summary>
+    public HashSet<int> ReservedPins { get; } = new();
+
+    /// <summary>When set, thrown for every pin (GpioPin.SetPinMode's ArgumentException for a mode the pin cannot take).</summary>
+    public Exception? PinRefusal { get; set; }
+
+    public List<int> AttachedPins { get; } = new();
 
     public void AddFile(string path, string text)
     {
@@ -105,6 +115,22 @@ public sealed class FakeBoard : IBootStorage, INetworkLink, IBootClock, IRelayLo
 
     public void Info(string message)
     {
+        Infos.Add(message);
+    }
+
+    public void Attach(int pin)
+    {
+        if (PinRefusal != null)
+        {
+            throw PinRefusal;
+        }
+
+        if (ReservedPins.Contains(pin))
+        {
+            throw new InvalidOperationException();
+        }
+
+        AttachedPins.Add(pin);
     }
 
     public void Warning(string message)
