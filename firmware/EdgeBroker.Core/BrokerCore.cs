@@ -1353,7 +1353,7 @@ namespace EdgeBroker.Core
             if (change == RemoteRoutes.RouteChanged)
             {
                 // Gateway-level presence: a persistent client connecting or leaving its gateway is no change of route.
-                _router.PublishFromBroker(RouteEvent.For(announced, _routes.PathFor(announced, 0, announced.Length), UnixTime.NowMilliseconds()));
+                _router.PublishFromBroker(RouteEvent.For(announced, _routes.PathFor(announced, 0, announced.Length), Clock.NowMs()));
             }
 
             if (route != null && !connected)

@@ -53,7 +53,7 @@ namespace EdgeBroker.Firmware.Relay
             long nowMs = Clock.NowMs();
             BrokerCore core = _context.Core;
             core.Tick(nowMs);
-            _context.SysTree.Tick(nowMs);
+            _context.SysTree.Tick(Clock.MonotonicMs());
             ArrayList expired = core.ExpireSessions(nowMs);
             for (int i = 0; i < expired.Count; i++)
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeBroker.Core;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Http.Signing;
 using EdgeBroker.Host.Monitoring;
@@ -50,14 +51,15 @@ static class PairingApi
         }
 
         var group = GroupOf(request);
-        var window = security.OpenPairing(group, seconds, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var window = security.OpenPairing(group, seconds, Clock.MonotonicMs());
         if (window is null)
         {
             return ApiError.BadRequest("group must be one topic level (no '/', no wildcards, not starting with '$'): " +
                 "it is the parent topic of the message that carries a device's credentials.").ToResult();
         }
 
-        var opened = (window.ExpiresAtMs - window.OpenedAtMs) / 1000;
+        var opened = window.Seconds;
+        var expiresAt = ExpiresAt(window, clock);
         logs.CreateLogger(typeof(PairingApi)).LogInformation(LogEvents.AdminAction, "Pairing window of group {Group} opened for {Seconds} s by access key {AccessKey}",
             group, opened, request.AccessKey.Id);
         return Results.Json(new
@@ -65,8 +67,8 @@ static class PairingApi
             code = ApiCodes.Ok,
             success = true,
             group,
-            openedAt = window.OpenedAtMs,
-            expiresAt = window.ExpiresAtMs,
+            openedAt = expiresAt - opened * 1000L,
+            expiresAt,
             seconds = opened,
             message = $"Pairing window of {group} open for {opened} s: a new device connects with client ID " +
                 $"{group}@@@{{deviceId}} and user name Pair|{group} and receives its credentials.",
@@ -102,14 +104,20 @@ static class PairingApi
         }
 
         var group = request![GroupScope.Parameter];
-        var windows = security.OpenPairingWindows(clock.GetUtcNow().ToUnixTimeMilliseconds())
+        var windows = security.OpenPairingWindows(Clock.MonotonicMs())
             .Cast<PairingWindow>()
             .Where(window => GroupScope.Includes(group, window.Group))
-            .OrderBy(window => window.ExpiresAtMs)
-            .Select(window => new { group = window.Group, openedAt = window.OpenedAtMs, expiresAt = window.ExpiresAtMs })
+            .Select(window => (window.Group, window.Seconds, ExpiresAt: ExpiresAt(window, clock)))
+            .OrderBy(window => window.ExpiresAt)
+            .Select(window => new { group = window.Group, openedAt = window.ExpiresAt - window.Seconds * 1000L, expiresAt = window.ExpiresAt })
             .ToList();
         return Results.Json(new { code = ApiCodes.Ok, success = true, windows, message = $"{windows.Count} pairing window(s) open." });
     }
 
     static string GroupOf(SignedRequest request) => request[GroupScope.Parameter]!;
+
+    /// <summary>When <paramref name="window"/> closes, as a date (Unix ms): the wall clock's now plus what is left of it,
+    /// which the core times on the interval clock.</summary>
+    static long ExpiresAt(PairingWindow window, TimeProvider clock) =>
+        clock.GetUtcNow().ToUnixTimeMilliseconds() + window.RemainingMs(Clock.MonotonicMs());
 }

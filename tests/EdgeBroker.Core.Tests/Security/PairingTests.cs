@@ -18,7 +18,8 @@ public class PairingTests
     public void A_device_pairs_while_the_window_is_open_and_gets_its_credentials_on_its_own_p2p_topic()
     {
         PairingWindow window = _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
-        Assert.Equal(SecurityFixture.Now + 120_000, window.ExpiresAtMs);
+        Assert.Equal(120, window.Seconds);
+        Assert.Equal(120_000, window.RemainingMs(SecurityFixture.Now));
 
         AuthDecision decision = _fixture.Connect(ClientId, PairUserName, null);
 
@@ -103,6 +104,26 @@ public class PairingTests
         Assert.Null(_fixture.Devices.FindDevice(ClientId));
     }
 
+    /// <summary>About 56 years: the device's wall clock starts near 1970 and SNTP steps it to now.</summary>
+    const long SntpStepMs = 56L * 365 * 24 * 3600 * 1000;
+
+    [Theory]
+    [InlineData(SntpStepMs)]
+    [InlineData(-SntpStepMs)]
+    public void A_wall_clock_step_neither_ends_nor_stretches_a_window(long stepMs)
+    {
+        const long Opened = 5_000;
+        _fixture.Security.OpenPairing(Group, 60, Opened);
+
+        AuthDecision afterTheStep = _fixture.Connect(ClientId, PairUserName, null, now: SecurityFixture.Now + stepMs, monotonicMs: Opened + 1_000);
+        AuthDecision pastItsEnd = _fixture.Connect(Group + "@@@DEVICE_002", PairUserName, null, now: SecurityFixture.Now + stepMs,
+            monotonicMs: Opened + 60_000);
+
+        Assert.True(afterTheStep.IsAccepted, afterTheStep.Reason);
+        Assert.Contains("no pairing window", pastItsEnd.Reason);
+        Assert.Empty(_fixture.Security.OpenPairingWindows(Opened + 60_000));
+    }
+
     [Fact]
     public void A_window_admits_only_its_own_group_and_closing_it_ends_pairing()
     {
@@ -178,7 +199,7 @@ public class PairingTests
         Assert.Equal(new object[] { ClientId }, window.Admitted.ToArray());
 
         PairingWindow reopened = _fixture.Security.OpenPairing(Group, 60, SecurityFixture.Now + 1000);
-        Assert.Equal(SecurityFixture.Now + 61_000, reopened.ExpiresAtMs);
+        Assert.Equal(60_000, reopened.RemainingMs(SecurityFixture.Now + 1000));
         Assert.Empty(reopened.Admitted);
     }
 
