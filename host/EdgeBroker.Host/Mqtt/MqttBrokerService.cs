@@ -178,10 +178,10 @@ sealed class MqttBrokerService(
     {
         try
         {
-            var nowMs = Clock.NowMs();
-            core.Tick(nowMs);
+            var monotonicMs = Clock.MonotonicMs();
+            core.Tick(Clock.NowMs(), monotonicMs);
             _bridge?.Tick();
-            _sysTree?.Tick(Clock.MonotonicMs());
+            _sysTree?.Tick(monotonicMs);
             if (_heapTrim.Tick() is var (before, after, pause))
             {
                 _logger.LogDebug(LogEvents.HeapTrimmed, "Quiet after growth: heap trimmed in {PauseMs:N0} ms, resident memory {Before:N1} MB -> {After:N1} MB",
