@@ -159,8 +159,9 @@ namespace EdgeBroker.Core.Security
         /// <summary>Opens (or restarts) the pairing window of <paramref name="group"/> for
         /// <paramref name="seconds"/> (0: <see cref="SecurityOptions.PairingWindowSeconds"/>). Null when the group
         /// ID cannot be a P2P parent topic, so its devices could not receive their credentials.
-        /// <paramref name="monotonicMs"/>: <see cref="Clock.MonotonicMs"/>.</summary>
-        public PairingWindow OpenPairing(string group, int seconds, long monotonicMs)
+        /// <paramref name="nowMs"/>: <see cref="Clock.NowMs"/>, for its dates; <paramref name="monotonicMs"/>:
+        /// <see cref="Clock.MonotonicMs"/>, which it is timed on.</summary>
+        public PairingWindow OpenPairing(string group, int seconds, long nowMs, long monotonicMs)
         {
             if (!ParentTopic.IsValid(group))
             {
@@ -169,7 +170,7 @@ namespace EdgeBroker.Core.Security
 
             lock (_sync)
             {
-                return _pairing.Open(group, monotonicMs, seconds > 0 ? seconds : _options.PairingWindowSeconds);
+                return _pairing.Open(group, nowMs, monotonicMs, seconds > 0 ? seconds : _options.PairingWindowSeconds);
             }
         }
 

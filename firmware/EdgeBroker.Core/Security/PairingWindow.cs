@@ -2,20 +2,24 @@ using System.Collections;
 
 namespace EdgeBroker.Core.Security
 {
-    /// <summary>An open invitation for new devices of one group to pair, for <see cref="Seconds"/> from when it was opened,
-    /// timed on the interval clock (<see cref="Clock.MonotonicMs"/>): the device's first SNTP step, possibly minutes after
-    /// the pairing button was pressed, neither ends nor stretches it. Each client ID is admitted at most once per
-    /// window.</summary>
+    /// <summary>An open invitation for new devices of one group to pair, for <see cref="Seconds"/> from when it was opened.
+    /// Whether it is open is timed on the interval clock (<see cref="Clock.MonotonicMs"/>): the device's first SNTP step,
+    /// possibly minutes after the pairing button was pressed, neither ends nor stretches it. Its dates
+    /// (<see cref="OpenedAtMs"/>, <see cref="ExpiresAtMs"/>) are for people and APIs only. Each client ID is admitted at
+    /// most once per window.</summary>
     public sealed class PairingWindow
     {
         readonly ArrayList _admitted = new ArrayList();
-        readonly long _closesAtMs;
+        readonly long _closesAtMonotonicMs;
 
-        public PairingWindow(string group, long openedAtMs, int seconds)
+        /// <param name="openedAtMs">The wall clock (<see cref="Clock.NowMs"/>) when it was opened.</param>
+        /// <param name="openedAtMonotonicMs">The interval clock (<see cref="Clock.MonotonicMs"/>) when it was opened.</param>
+        public PairingWindow(string group, long openedAtMs, long openedAtMonotonicMs, int seconds)
         {
             Group = group;
             Seconds = seconds;
-            _closesAtMs = openedAtMs + (long)seconds * 1000;
+            OpenedAtMs = openedAtMs;
+            _closesAtMonotonicMs = openedAtMonotonicMs + (long)seconds * 1000;
         }
 
         public string Group { get; private set; }
@@ -23,11 +27,21 @@ namespace EdgeBroker.Core.Security
         /// <summary>How long it was opened for.</summary>
         public int Seconds { get; private set; }
 
+        /// <summary>When it was opened (Unix ms, the wall clock then).</summary>
+        public long OpenedAtMs { get; private set; }
+
+        /// <summary>When it closes as a date (Unix ms): <see cref="OpenedAtMs"/> plus <see cref="Seconds"/>. Whether it is
+        /// open is <see cref="RemainingMs"/>'s answer, which a later step of the wall clock does not change.</summary>
+        public long ExpiresAtMs
+        {
+            get { return OpenedAtMs + (long)Seconds * 1000; }
+        }
+
         /// <summary>How long it stays open after <paramref name="monotonicMs"/> (<see cref="Clock.MonotonicMs"/>); 0 once
-        /// closed. A date for people (an API's <c>expiresAt</c>) is the wall clock's now plus this.</summary>
+        /// closed.</summary>
         public long RemainingMs(long monotonicMs)
         {
-            return _closesAtMs > monotonicMs ? _closesAtMs - monotonicMs : 0;
+            return _closesAtMonotonicMs > monotonicMs ? _closesAtMonotonicMs - monotonicMs : 0;
         }
 
         /// <summary>Client IDs paired in this window.</summary>

@@ -30,7 +30,7 @@ namespace EdgeBroker.Firmware.Pairing
         /// <summary>Opens the group's window for <see cref="SecurityOptions.PairingWindowSeconds"/> from now.</summary>
         public void Press()
         {
-            _security.OpenPairing(_group, 0, Clock.MonotonicMs());
+            _security.OpenPairing(_group, 0, Clock.NowMs(), Clock.MonotonicMs());
         }
 
         public bool IsOpen

@@ -34,8 +34,7 @@ static class DashboardSnapshot
         var offline = Visible<OfflineQueue>(core.OfflineQueues(), queue => includesGroup(ClientIdentity.GroupOf(queue.ClientId)))
             .OrderByDescending(queue => queue.Count)
             .ToList();
-        var monotonicMs = Clock.MonotonicMs();
-        var pairing = Visible<PairingWindow>(security.OpenPairingWindows(monotonicMs), window => includesGroup(window.Group));
+        var pairing = Visible<PairingWindow>(security.OpenPairingWindows(Clock.MonotonicMs()), window => includesGroup(window.Group));
         return JsonSerializer.Serialize(new
         {
             time = nowMs,
@@ -68,7 +67,7 @@ static class DashboardSnapshot
                 count = queue.Count,
                 online = core.LiveConnectionCount(queue.ClientId) > 0,
             }),
-            pairing = pairing.Select(window => new { group = window.Group, expiresAt = nowMs + window.RemainingMs(monotonicMs) }),
+            pairing = pairing.Select(window => new { group = window.Group, expiresAt = window.ExpiresAtMs }),
             uplinks = includeUplinks
                 ? Enumerable.Range(0, core.UplinkCount).Select(i => JsonDocument.Parse(core.UplinkAt(i).Status(nowMs).ToJson()).RootElement).ToList()
                 : null,

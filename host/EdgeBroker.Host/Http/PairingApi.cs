@@ -51,7 +51,7 @@ static class PairingApi
         }
 
         var group = GroupOf(request);
-        var window = security.OpenPairing(group, seconds, Clock.MonotonicMs());
+        var window = security.OpenPairing(group, seconds, clock.GetUtcNow().ToUnixTimeMilliseconds(), Clock.MonotonicMs());
         if (window is null)
         {
             return ApiError.BadRequest("group must be one topic level (no '/', no wildcards, not starting with '$'): " +
@@ -59,7 +59,6 @@ static class PairingApi
         }
 
         var opened = window.Seconds;
-        var expiresAt = ExpiresAt(window, clock);
         logs.CreateLogger(typeof(PairingApi)).LogInformation(LogEvents.AdminAction, "Pairing window of group {Group} opened for {Seconds} s by access key {AccessKey}",
             group, opened, request.AccessKey.Id);
         return Results.Json(new
@@ -67,8 +66,8 @@ static class PairingApi
             code = ApiCodes.Ok,
             success = true,
             group,
-            openedAt = expiresAt - opened * 1000L,
-            expiresAt,
+            openedAt = window.OpenedAtMs,
+            expiresAt = window.ExpiresAtMs,
             seconds = opened,
             message = $"Pairing window of {group} open for {opened} s: a new device connects with client ID " +
                 $"{group}@@@{{deviceId}} and user name Pair|{group} and receives its credentials.",
@@ -95,7 +94,7 @@ static class PairingApi
     }
 
     /// <summary>The windows open now, soonest to close first.</summary>
-    static async Task<IResult> List(HttpRequest http, SignedRequestVerifier verifier, BrokerSecurity security, TimeProvider clock)
+    static async Task<IResult> List(HttpRequest http, SignedRequestVerifier verifier, BrokerSecurity security)
     {
         var (request, error) = await verifier.VerifyListingAsync(http, ListParameters);
         if (error is not null)
@@ -107,17 +106,11 @@ static class PairingApi
         var windows = security.OpenPairingWindows(Clock.MonotonicMs())
             .Cast<PairingWindow>()
             .Where(window => GroupScope.Includes(group, window.Group))
-            .Select(window => (window.Group, window.Seconds, ExpiresAt: ExpiresAt(window, clock)))
-            .OrderBy(window => window.ExpiresAt)
-            .Select(window => new { group = window.Group, openedAt = window.ExpiresAt - window.Seconds * 1000L, expiresAt = window.ExpiresAt })
+            .OrderBy(window => window.ExpiresAtMs)
+            .Select(window => new { group = window.Group, openedAt = window.OpenedAtMs, expiresAt = window.ExpiresAtMs })
             .ToList();
         return Results.Json(new { code = ApiCodes.Ok, success = true, windows, message = $"{windows.Count} pairing window(s) open." });
     }
 
     static string GroupOf(SignedRequest request) => request[GroupScope.Parameter]!;
-
-    /// <summary>When <paramref name="window"/> closes, as a date (Unix ms): the wall clock's now plus what is left of it,
-    /// which the core times on the interval clock.</summary>
-    static long ExpiresAt(PairingWindow window, TimeProvider clock) =>
-        clock.GetUtcNow().ToUnixTimeMilliseconds() + window.RemainingMs(Clock.MonotonicMs());
 }

@@ -207,7 +207,7 @@ public class SecurityPolicyTests
         Assert.False(CanPublish("never-connected", "a"));
         Assert.False(Policy.CanSubscribe("never-connected", "a"));
 
-        _fixture.Security.OpenPairing("GID_sensors", 0, SecurityFixture.Now);
+        _fixture.Security.OpenPairing("GID_sensors", 0, SecurityFixture.Now, SecurityFixture.Now);
         _fixture.Connect("GID_sensors@@@NEW", "Pair|GID_sensors", null);
         Assert.False(CanPublish("GID_sensors@@@NEW", "GID_sensors/x"));
         Assert.False(Policy.CanSubscribe("GID_sensors@@@NEW", "GID_sensors/config/x"));

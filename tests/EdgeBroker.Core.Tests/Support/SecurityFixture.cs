@@ -56,7 +56,7 @@ internal sealed class SecurityFixture
     /// <summary>Runs the pairing exchange for <paramref name="clientId"/> and returns the credentials it delivered.</summary>
     public (string UserName, string Password) Pair(string group, string clientId, long? now = null)
     {
-        Security.OpenPairing(group, 0, now ?? Now);
+        Security.OpenPairing(group, 0, now ?? Now, now ?? Now);
         AuthDecision decision = Connect(clientId, "Pair|" + group, null, now);
         Assert.True(decision.IsAccepted, decision.Reason);
         using var json = System.Text.Json.JsonDocument.Parse(decision.PairingMessage.Payload);

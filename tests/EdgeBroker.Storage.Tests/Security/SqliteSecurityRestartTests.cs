@@ -25,7 +25,7 @@ public sealed class SqliteSecurityRestartTests : IDisposable
         using (var database = SqliteDatabase.Open(_directory.Path))
         {
             var security = Security(database);
-            security.OpenPairing("GID_sensors", 0, Clock.MonotonicMs());
+            security.OpenPairing("GID_sensors", 0, _now, Clock.MonotonicMs());
             var pairing = security.Authenticate(Device, "Pair|GID_sensors", null!, "192.0.2.1", _now, Clock.MonotonicMs());
             Assert.True(pairing.IsAccepted, pairing.Reason);
             using var credentials = JsonDocument.Parse(pairing.PairingMessage.Payload);
