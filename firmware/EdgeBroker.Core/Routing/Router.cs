@@ -364,7 +364,7 @@ namespace EdgeBroker.Core.Routing
             }
 
             int receiverLength = topic.Length - receiverStart;
-            if (message.OriginUplink == null && _unreachable.Contains(topic, receiverStart, receiverLength, Clock.NowMs())
+            if (message.OriginUplink == null && _unreachable.Contains(topic, receiverStart, receiverLength, Clock.MonotonicMs())
                 && _uplinks.FederatesP2P)
             {
                 _counters.CountP2PDroppedUnreachable();
@@ -417,9 +417,9 @@ namespace EdgeBroker.Core.Routing
                 return PublishOutcome.Delivered;
             }
 
-            long nowMs = Clock.NowMs();
-            bool told = _unreachable.Contains(topic, receiverStart, receiverLength, nowMs);
-            _unreachable.Add(topic.Substring(receiverStart), nowMs);
+            long monotonicMs = Clock.MonotonicMs();
+            bool told = _unreachable.Contains(topic, receiverStart, receiverLength, monotonicMs);
+            _unreachable.Add(topic.Substring(receiverStart), monotonicMs);
             if (told)
             {
                 return PublishOutcome.Delivered;

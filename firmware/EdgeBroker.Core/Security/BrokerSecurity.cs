@@ -68,11 +68,14 @@ namespace EdgeBroker.Core.Security
 
         /// <param name="password">The CONNECT password as sent (MQTT passwords are binary); null when absent.</param>
         /// <param name="remoteAddress">The client's IP address without the port, the unit of throttling.</param>
-        public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs)
+        /// <param name="nowMs">The wall clock (<see cref="Clock.NowMs"/>): token expiry, when a device was paired.</param>
+        /// <param name="monotonicMs">The interval clock (<see cref="Clock.MonotonicMs"/>): the login throttle, the pairing
+        /// window.</param>
+        public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs, long monotonicMs)
         {
             lock (_sync)
             {
-                AuthDecision decision = _authenticator.Authenticate(clientId, userName, password, remoteAddress, nowMs);
+                AuthDecision decision = _authenticator.Authenticate(clientId, userName, password, remoteAddress, nowMs, monotonicMs);
                 if (decision.IsAccepted)
                 {
                     _clients.Add(decision.Client);
@@ -88,12 +91,13 @@ namespace EdgeBroker.Core.Security
         /// anonymous client went unlogged), and whether the answer was slowed by the login throttle —, and the failure that
         /// locks the address out; the rest
         /// are counted (<see cref="ProblemReports"/>). A locked-out address retrying wrote a line per attempt, 106 lines
-        /// for 106 attempts. A logged line ends with <see cref="ProblemReports.AddressRefusalNote"/>.</summary>
-        public bool ShouldLogRefusal(AuthDecision decision, string remoteAddress, long nowMs)
+        /// for 106 attempts. A logged line ends with <see cref="ProblemReports.AddressRefusalNote"/>.
+        /// <paramref name="monotonicMs"/>: <see cref="Clock.MonotonicMs"/>.</summary>
+        public bool ShouldLogRefusal(AuthDecision decision, string remoteAddress, long monotonicMs)
         {
             string kind = (remoteAddress == null ? "" : remoteAddress) + "|" + (int)decision.Outcome + "|" + decision.CredentialKind
                 + (decision.ResponseDelayMs > 0 ? "|slowed" : "");
-            return _refusals.ShouldReport(kind, nowMs) || decision.LockedOut;
+            return _refusals.ShouldReport(kind, monotonicMs) || decision.LockedOut;
         }
 
         /// <summary>The connection of <paramref name="client"/> ended. Ignored when a newer connection of the same
@@ -110,7 +114,7 @@ namespace EdgeBroker.Core.Security
         /// The <see cref="AuthenticatedClient"/>s whose connections must be closed now because their device was
         /// revoked or a token they connected with expired or was revoked (<see cref="AuthenticatedClient.DisconnectReason"/>
         /// says which). Each is returned once, and the policy already refuses them everything. Also forgets expired
-        /// tokens.
+        /// tokens. <paramref name="nowMs"/> is the wall clock (<see cref="Clock.NowMs"/>), which token expiry is signed in.
         /// </summary>
         public ArrayList ClientsToDisconnect(long nowMs)
         {
@@ -154,8 +158,10 @@ namespace EdgeBroker.Core.Security
 
         /// <summary>Opens (or restarts) the pairing window of <paramref name="group"/> for
         /// <paramref name="seconds"/> (0: <see cref="SecurityOptions.PairingWindowSeconds"/>). Null when the group
-        /// ID cannot be a P2P parent topic, so its devices could not receive their credentials.</summary>
-        public PairingWindow OpenPairing(string group, int seconds, long nowMs)
+        /// ID cannot be a P2P parent topic, so its devices could not receive their credentials.
+        /// <paramref name="nowMs"/>: <see cref="Clock.NowMs"/>, for its dates; <paramref name="monotonicMs"/>:
+        /// <see cref="Clock.MonotonicMs"/>, which it is timed on.</summary>
+        public PairingWindow OpenPairing(string group, int seconds, long nowMs, long monotonicMs)
         {
             if (!ParentTopic.IsValid(group))
             {
@@ -164,7 +170,7 @@ namespace EdgeBroker.Core.Security
 
             lock (_sync)
             {
-                return _pairing.Open(group, nowMs, seconds > 0 ? seconds : _options.PairingWindowSeconds);
+                return _pairing.Open(group, nowMs, monotonicMs, seconds > 0 ? seconds : _options.PairingWindowSeconds);
             }
         }
 
@@ -176,12 +182,13 @@ namespace EdgeBroker.Core.Security
             }
         }
 
-        /// <summary>The <see cref="PairingWindow"/>s open now.</summary>
-        public ArrayList OpenPairingWindows(long nowMs)
+        /// <summary>The <see cref="PairingWindow"/>s open at <paramref name="monotonicMs"/>
+        /// (<see cref="Clock.MonotonicMs"/>).</summary>
+        public ArrayList OpenPairingWindows(long monotonicMs)
         {
             lock (_sync)
             {
-                return _pairing.OpenAt(nowMs);
+                return _pairing.OpenAt(monotonicMs);
             }
         }
 

@@ -313,7 +313,7 @@ namespace EdgeBroker.Core.Security
 
         void ReportThinned(ProblemReports reports, string clientId, string topicOrFilter, bool isPublish, string reason)
         {
-            if (Denied != null && reports.ShouldReport(clientId, Clock.NowMs()))
+            if (Denied != null && reports.ShouldReport(clientId, Clock.MonotonicMs()))
             {
                 Report(clientId, topicOrFilter, isPublish, reason + ProblemReports.ClientRefusalNote);
             }

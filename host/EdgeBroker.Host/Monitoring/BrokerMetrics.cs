@@ -111,7 +111,7 @@ sealed class BrokerMetrics
             subscriptions.Set(status.Subscriptions);
             retained.Set(status.RetainedMessages);
             offlineQueued.Set(status.OfflineQueued);
-            pairingWindows.Set(security.OpenPairingWindows(Clock.NowMs()).Count);
+            pairingWindows.Set(security.OpenPairingWindows(Clock.MonotonicMs()).Count);
             for (var i = 0; i < core.UplinkCount; i++)
             {
                 var uplink = core.UplinkAt(i);

@@ -114,7 +114,7 @@ sealed partial class CoreBridge
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Tick()
     {
-        if (_keepAlive.Expired(Environment.TickCount64) is { } expired)
+        if (_keepAlive.Expired(Clock.MonotonicMs()) is { } expired)
         {
             foreach (var connection in expired)
             {
@@ -155,7 +155,7 @@ sealed partial class CoreBridge
             // limit stays reached until sessions expire, so MQTT 5 hears "quota exceeded" rather than "server busy".
             await channel.SendAsync(ConnAckRefusal.Of(MqttConnectReasonCode.QuotaExceeded, MqttConnectReturnCode.ConnectionRefusedServerUnavailable))
                 .ConfigureAwait(false);
-            if (_sessionRefusals.ShouldReport(channel.Source, Clock.NowMs()))
+            if (_sessionRefusals.ShouldReport(channel.Source, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.ConnectRefused,
                     "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): the broker holds {Sessions} sessions (MaxSessions {Max}) and none for this client ID{Thinned}",
@@ -165,7 +165,7 @@ sealed partial class CoreBridge
             return null;
         }
 
-        var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs());
+        var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs(), Clock.MonotonicMs());
         if (decision.ResponseDelayMs > 0)
         {
             // Slows an address that keeps failing; a timer, not a blocked thread, so other clients are served meanwhile.
@@ -177,7 +177,7 @@ sealed partial class CoreBridge
             // The core never hears of it: a live connection with the same client ID carries on untouched.
             var code = ConnectRefusalCodes.For(decision, version);
             await channel.SendAsync(ConnAckRefusal.Of(code)).ConfigureAwait(false);
-            if (_security.ShouldLogRefusal(decision, channel.Source, Clock.NowMs()))
+            if (_security.ShouldLogRefusal(decision, channel.Source, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}{Thinned}",
                     ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), decision.Reason,
@@ -609,7 +609,7 @@ sealed partial class CoreBridge
         {
             case PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid:
                 // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
-                if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials) && _refusals.ShouldReport(clientId, Clock.NowMs()))
+                if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials) && _refusals.ShouldReport(clientId, Clock.MonotonicMs()))
                 {
                     _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}{Note}", clientId, topic, outcome,
                         ProblemReports.ClientRefusalNote);
@@ -638,7 +638,7 @@ sealed partial class CoreBridge
     void KeepRetained(RoutedMessage message)
     {
         var publisher = message.SenderClientId ?? "the broker";
-        if (!_retained.Update(message) && _retainedRefusals.ShouldReport(publisher, Clock.NowMs()))
+        if (!_retained.Update(message) && _retainedRefusals.ShouldReport(publisher, Clock.MonotonicMs()))
         {
             _logger.LogWarning(LogEvents.PublishRefused,
                 "Not retained: PUBLISH from {ClientId} to {Topic} ({Bytes} bytes), delivered to its subscribers only: the retained messages hold {Count} topics " +
@@ -686,7 +686,7 @@ sealed partial class CoreBridge
                 return CloseWithProtocolError(connection, "No Local on a shared subscription [MQTT-3.8.3-4]");
             }
 
-            if (code == BrokerCore.QuotaExceeded && _subscriptionRefusals.ShouldReport(clientId, Clock.NowMs()))
+            if (code == BrokerCore.QuotaExceeded && _subscriptionRefusals.ShouldReport(clientId, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId} to {Filter}: it holds {Limit} subscriptions (MaxSubscriptionsPerClient){Note}",
                     clientId, filter.Topic, _core.MaxSubscriptionsPerClient, ProblemReports.ClientRefusalNote);

@@ -75,7 +75,7 @@ sealed class MqttBrokerService(
         {
             ClientHandler = _bridge.Serve,
         };
-        _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.NowMs()) { Security = security };
+        _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.MonotonicMs()) { Security = security };
         metrics.Track(core, statistics, security);
         if (storage.Writes is { } writes)
         {
@@ -178,10 +178,10 @@ sealed class MqttBrokerService(
     {
         try
         {
-            var nowMs = Clock.NowMs();
-            core.Tick(nowMs);
+            var monotonicMs = Clock.MonotonicMs();
+            core.Tick(Clock.NowMs(), monotonicMs);
             _bridge?.Tick();
-            _sysTree?.Tick(nowMs);
+            _sysTree?.Tick(monotonicMs);
             if (_heapTrim.Tick() is var (before, after, pause))
             {
                 _logger.LogDebug(LogEvents.HeapTrimmed, "Quiet after growth: heap trimmed in {PauseMs:N0} ms, resident memory {Before:N1} MB -> {After:N1} MB",

@@ -130,8 +130,8 @@ public class SecurityPolicyTests
     public void An_open_broker_lets_every_client_subscribe_to_sys_and_reach_every_group()
     {
         var open = new BrokerSecurity(new SecurityOptions { AllowAnonymous = true }, new MemoryDeviceStore(), new MemoryTokenStore(), new SystemRandomSource());
-        Assert.True(open.Authenticate("watcher", null!, null!, SecurityFixture.Address, SecurityFixture.Now).IsAccepted);
-        Assert.True(open.Authenticate(Sensor, null!, null!, SecurityFixture.Address, SecurityFixture.Now).IsAccepted);
+        Assert.True(open.Authenticate("watcher", null!, null!, SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now).IsAccepted);
+        Assert.True(open.Authenticate(Sensor, null!, null!, SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now).IsAccepted);
 
         Assert.True(open.Policy.CanSubscribe("watcher", "$SYS/presence/#"));
         Assert.True(open.Policy.CanPublish(Sensor, "app/p2p/" + Light, P2P("app/p2p/" + Light)));
@@ -207,7 +207,7 @@ public class SecurityPolicyTests
         Assert.False(CanPublish("never-connected", "a"));
         Assert.False(Policy.CanSubscribe("never-connected", "a"));
 
-        _fixture.Security.OpenPairing("GID_sensors", 0, SecurityFixture.Now);
+        _fixture.Security.OpenPairing("GID_sensors", 0, SecurityFixture.Now, SecurityFixture.Now);
         _fixture.Connect("GID_sensors@@@NEW", "Pair|GID_sensors", null);
         Assert.False(CanPublish("GID_sensors@@@NEW", "GID_sensors/x"));
         Assert.False(Policy.CanSubscribe("GID_sensors@@@NEW", "GID_sensors/config/x"));

@@ -34,7 +34,7 @@ public class TokenLifecycleTests
         var restarted = new BrokerSecurity(_fixture.Options, _fixture.Devices, _fixture.Tokens, new SystemRandomSource());
 
         Assert.True(restarted.Authenticate(ClientId, "Token|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId,
-            System.Text.Encoding.ASCII.GetBytes("RW|" + token), SecurityFixture.Address, SecurityFixture.Now).IsAccepted);
+            System.Text.Encoding.ASCII.GetBytes("RW|" + token), SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now).IsAccepted);
     }
 
     [Theory]
