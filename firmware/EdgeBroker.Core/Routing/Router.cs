@@ -535,6 +535,17 @@ namespace EdgeBroker.Core.Routing
                 }
 
                 IClientConnection connection = receiver.Connection;
+                if (connection == null && receiver.IsPersistent && !receiver.IsDiscarded)
+                {
+                    // QoS 0 for an away persistent session: kept in memory, within the same budgets as a QoS 0 message
+                    // its subscriptions matched (ApsaraMQ's P2P documentation says nothing of its own about QoS 0).
+                    PublishOutcome outcome = _offline.KeepVolatile(receiver, message, false, null)
+                        ? PublishOutcome.Queued
+                        : PublishOutcome.QuotaExceeded;
+                    CountP2P(outcome);
+                    return outcome;
+                }
+
                 if (connection == null)
                 {
                     _counters.CountP2PDroppedOffline();
