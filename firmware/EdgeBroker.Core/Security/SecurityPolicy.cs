@@ -126,9 +126,9 @@ namespace EdgeBroker.Core.Security
                 string[] applicationGroups = _options.ApplicationGroups;
                 if (!_options.P2PWithinGroupsOnly)
                 {
-                    return "clients of every group, as on ApsaraMQ for MQTT: the sender's publish rule for the parent topic decides ("
+                    return "clients of every group, as on ApsaraMQ for MQTT: the sender's publish rule for the parent topic decides; "
                         + SecurityOptions.P2PWithinGroupsOnlySetting + " keeps P2P within groups"
-                        + (applicationGroups.Length > 0 ? "; until it is set, the ApplicationGroups listed change nothing)" : ")");
+                        + (applicationGroups.Length > 0 ? ", and until it is set the ApplicationGroups listed change nothing" : "");
                 }
 
                 if (IsOpenBroker)
