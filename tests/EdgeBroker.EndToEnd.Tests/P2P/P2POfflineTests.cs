@@ -17,9 +17,7 @@ public sealed class P2POfflineTests
     public async Task Every_qos_to_an_away_persistent_session_is_delivered_on_reconnect_in_order_qos0_as_for_a_subscription(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
-        var first = await TestClient.ConnectAsync(broker, Receiver, cleanStart: false);
-        await first.SubscribeAsync(StateTopic, MqttQualityOfServiceLevel.AtMostOnce);
-        await first.DisposeAsync();
+        await LeaveSubscribedToStateAsync(broker);
         await using var sender = await TestClient.ConnectAsync(broker, "sender");
 
         await sender.PublishAsync(Topic, "p2p-qos0", MqttQualityOfServiceLevel.AtMostOnce);
@@ -39,9 +37,7 @@ public sealed class P2POfflineTests
     public async Task Qos0_by_P2P_and_by_subscription_share_the_away_sessions_quota(string engine)
     {
         await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?> { ["EdgeBroker:MaxOfflineMessagesPerClient"] = "2" });
-        var first = await TestClient.ConnectAsync(broker, Receiver, cleanStart: false);
-        await first.SubscribeAsync(StateTopic, MqttQualityOfServiceLevel.AtMostOnce);
-        await first.DisposeAsync();
+        await LeaveSubscribedToStateAsync(broker);
         await using var sender = await TestClient.ConnectAsync(broker, "sender");
 
         await sender.PublishAsync(StateTopic, "subscribed-1", MqttQualityOfServiceLevel.AtMostOnce);
@@ -54,6 +50,14 @@ public sealed class P2POfflineTests
         Assert.Equal(["subscribed-1", "p2p-2"], await back.ReceivePayloadsAsync(2));
         await back.ExpectNothingAsync();
         Assert.Equal((1, 1), (broker.Counters!.P2PQueued, broker.Counters.PubSubQueued));
+    }
+
+    /// <summary>The receiver connects with a persistent session, subscribes to <see cref="StateTopic"/> at QoS 0 and
+    /// leaves.</summary>
+    static async Task LeaveSubscribedToStateAsync(RunningBroker broker)
+    {
+        await using var first = await TestClient.ConnectAsync(broker, Receiver, cleanStart: false);
+        await first.SubscribeAsync(StateTopic, MqttQualityOfServiceLevel.AtMostOnce);
     }
 
     [Theory]
