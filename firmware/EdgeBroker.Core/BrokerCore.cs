@@ -351,6 +351,12 @@ namespace EdgeBroker.Core
             get { return _router.Policy.RouteAnnouncers; }
         }
 
+        /// <summary>Which receivers a P2P message may reach here, in words, for the start-up log.</summary>
+        public string P2PReach
+        {
+            get { return _router.Policy.P2PReach; }
+        }
+
         /// <summary>The gateway below (its session here) through which federated P2P reaches <paramref name="clientId"/>,
         /// or null when no gateway announced it.</summary>
         public string FederatedGatewayOf(string clientId)

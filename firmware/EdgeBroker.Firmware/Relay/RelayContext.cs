@@ -77,6 +77,7 @@ namespace EdgeBroker.Firmware.Relay
             RelayContext context = new RelayContext(core, security, retained, settings, log);
             security.Policy.Denied = context.LogDenial;
             log.Info("P2P route announcements (federation) are accepted from " + core.RouteAnnouncers);
+            log.Info("P2P messages may reach " + core.P2PReach);
             core.StoreConditionChanged = context.LogStoreCondition;
             return context;
         }

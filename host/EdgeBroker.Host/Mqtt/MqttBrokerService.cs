@@ -107,6 +107,7 @@ sealed class MqttBrokerService(
             LogReactorPinning(settings);
             LogAnonymousAccess(settings);
             _logger.LogInformation(LogEvents.Startup, "P2P route announcements (federation) are accepted from {Announcers}", core.RouteAnnouncers);
+            _logger.LogInformation(LogEvents.Startup, "P2P messages may reach {P2PReach}", core.P2PReach);
         });
 
         // The timers' callbacks and the host's code they run are compiled optimized at their first call
