@@ -135,6 +135,23 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
         await stream.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>As <see cref="CloseAsync"/>, once what is pending is written (within <see cref="DisconnectTimeout"/>):
+    /// an MQTT 5 DISCONNECT follows what was sent before anyway, an MQTT 3.1.1 close would cut it off.</summary>
+    public async Task CloseAfterPendingAsync(MqttDisconnectReasonCode reason, string? reasonString)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(DisconnectTimeout);
+            await _writer.DrainAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectionLoss(e) || e is MqttCommunicationException)
+        {
+            // Not read in time or gone: closing is all that is left.
+        }
+
+        await CloseAsync(reason, reasonString).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Reads the connection's first packet; true when it is a CONNECT the broker can act on (then in
     /// <see cref="Connect"/>). Anything else — nothing within <paramref name="timeout"/>, another packet, an
