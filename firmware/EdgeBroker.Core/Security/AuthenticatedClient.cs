@@ -138,7 +138,22 @@ namespace EdgeBroker.Core.Security
                 _writeExpiryNoticed = due;
             }
 
-            return TokenNotice.Expiring(this, TokenNotice.TypeOf(read, write), due.ExpiresAtMs);
+            return TokenNotice.Expiring(this, due, TokenNotice.TypeOf(read, write));
+        }
+
+        /// <summary>The expire notice of <paramref name="token"/> could not be sent (the connection was not the core's
+        /// yet): it is due again.</summary>
+        internal void ExpiryNoticeUnsent(TokenRecord token)
+        {
+            if (_readExpiryNoticed == token)
+            {
+                _readExpiryNoticed = null;
+            }
+
+            if (_writeExpiryNoticed == token)
+            {
+                _writeExpiryNoticed = null;
+            }
         }
 
         /// <summary>Due from the lead time on, until the token has run out: then the invalid notice says so instead.</summary>

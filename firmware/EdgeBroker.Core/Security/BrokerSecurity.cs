@@ -17,7 +17,8 @@ namespace EdgeBroker.Core.Security
     /// <item>about once a second, and right after revoking a device or token, closes the connection of every
     /// client <see cref="ClientsToDisconnect"/> returns, after sending it its
     /// <see cref="AuthenticatedClient.DisconnectNotice"/> (if any);</item>
-    /// <item>about once a second sends each <see cref="TokenExpiryNotices"/> to its client's connection;</item>
+    /// <item>about once a second sends each <see cref="TokenExpiryNotices"/> to its client's connection, handing back
+    /// (<see cref="ExpiryNoticeUnsent"/>) one whose client is still being connected;</item>
     /// <item>hands a PUBLISH for which <see cref="IsTokenUpload"/> holds to <see cref="UploadToken"/> instead of the
     /// routing core, and carries out the <see cref="TokenUploadResult"/>.</item>
     /// </list>
@@ -135,6 +136,14 @@ namespace EdgeBroker.Core.Security
         public ArrayList TokenExpiryNotices(long nowMs)
         {
             return _clients.TakeExpiryNotices(nowMs);
+        }
+
+        /// <summary>An engine could not send <paramref name="notice"/> from <see cref="TokenExpiryNotices"/> because the
+        /// client's connection is accepted here but not yet connected in the routing core: it comes again at the next
+        /// call.</summary>
+        public void ExpiryNoticeUnsent(TokenNotice notice)
+        {
+            _clients.ExpiryNoticeUnsent(notice);
         }
 
         /// <summary>Whether <paramref name="client"/>'s PUBLISH to <paramref name="topic"/> is a token upload for

@@ -69,6 +69,17 @@ namespace EdgeBroker.Core.Security
             }
         }
 
+        /// <summary><paramref name="notice"/>, taken from <see cref="TakeExpiryNotices"/>, could not be sent: it is
+        /// taken again at the next look.</summary>
+        internal void ExpiryNoticeUnsent(TokenNotice notice)
+        {
+            lock (_sync)
+            {
+                notice.Client.ExpiryNoticeUnsent(notice.Token);
+                Watch(notice.Client);
+            }
+        }
+
         /// <summary>Lowers the gates to <paramref name="client"/>'s next expiry and expire notice. Under the lock.</summary>
         void Watch(AuthenticatedClient client)
         {

@@ -42,9 +42,10 @@ namespace EdgeBroker.Core.Security
         /// <summary>The token belongs to another account (here: another access key).</summary>
         public const int CodeOtherAccount = -1;
 
-        TokenNotice(AuthenticatedClient client, string topic, string json)
+        TokenNotice(AuthenticatedClient client, TokenRecord token, string topic, string json)
         {
             Client = client;
+            Token = token;
             Topic = topic;
             Payload = Utf8.GetBytes(json);
         }
@@ -52,19 +53,22 @@ namespace EdgeBroker.Core.Security
         /// <summary>Whose connection it goes to.</summary>
         public AuthenticatedClient Client { get; private set; }
 
+        /// <summary>The token it is about.</summary>
+        internal TokenRecord Token { get; private set; }
+
         public string Topic { get; private set; }
 
         /// <summary>UTF-8 JSON.</summary>
         public byte[] Payload { get; private set; }
 
-        internal static TokenNotice Expiring(AuthenticatedClient client, string type, long expiresAtMs)
+        internal static TokenNotice Expiring(AuthenticatedClient client, TokenRecord token, string type)
         {
-            return new TokenNotice(client, ExpireNoticeTopic, "{\"expireTime\":" + expiresAtMs.ToString() + ",\"type\":" + JsonString.Quote(type) + "}");
+            return new TokenNotice(client, token, ExpireNoticeTopic, "{\"expireTime\":" + token.ExpiresAtMs.ToString() + ",\"type\":" + JsonString.Quote(type) + "}");
         }
 
         internal static TokenNotice Invalid(AuthenticatedClient client, int code, string type)
         {
-            return new TokenNotice(client, InvalidNoticeTopic, "{\"code\":" + code.ToString() + ",\"type\":" + JsonString.Quote(type) + "}");
+            return new TokenNotice(client, null, InvalidNoticeTopic, "{\"code\":" + code.ToString() + ",\"type\":" + JsonString.Quote(type) + "}");
         }
 
         /// <summary>Whether <paramref name="filter"/> is exactly one of the two notice topics, which a Token-mode client

@@ -932,6 +932,11 @@ sealed partial class CoreBridge
             {
                 SendTokenNotice(connection, notice);
             }
+            else if (_security.Clients.Find(notice.Client.ClientId) == notice.Client)
+            {
+                // Authenticated, not yet connected in the core (between the CONNECT's check and its CONNACK).
+                _security.ExpiryNoticeUnsent(notice);
+            }
         }
     }
 

@@ -161,6 +161,19 @@ public class TokenUploadTests
     }
 
     [Fact]
+    public void A_notice_the_engine_could_not_send_comes_again()
+    {
+        long expiresAt = SecurityFixture.Now + 60 * Minute;
+        Connect("RW|" + Issue("GID_sensors", expiresAt: expiresAt));
+        TokenNotice notice = Assert.IsType<TokenNotice>(Assert.Single(_fixture.Security.TokenExpiryNotices(expiresAt - 5 * Minute)));
+
+        _fixture.Security.ExpiryNoticeUnsent(notice);
+
+        Assert.Equal(PayloadOf(notice), PayloadOf(Assert.Single(_fixture.Security.TokenExpiryNotices(expiresAt - 5 * Minute + 1))));
+        Assert.Empty(_fixture.Security.TokenExpiryNotices(expiresAt - 5 * Minute + 2));
+    }
+
+    [Fact]
     public void Separate_read_and_write_tokens_get_a_notice_each()
     {
         long readExpiry = SecurityFixture.Now + 30 * Minute;
