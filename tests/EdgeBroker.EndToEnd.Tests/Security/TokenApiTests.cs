@@ -210,12 +210,17 @@ public sealed class TokenApiTests
     }
 
     /// <summary>Applies for a token valid for <paramref name="validFor"/> and returns it.</summary>
-    public static async Task<string> ApplyTokenAsync(SignedApiClient api, string resources, string actions, TimeSpan validFor)
+    public static async Task<string> ApplyTokenAsync(SignedApiClient api, string resources, string actions, TimeSpan validFor) =>
+        (await ApplyTokenWithExpiryAsync(api, resources, actions, validFor)).Token;
+
+    /// <summary>Applies for a token valid for <paramref name="validFor"/>; returns it and its expireTime (Unix ms).</summary>
+    public static async Task<(string Token, long ExpireTime)> ApplyTokenWithExpiryAsync(SignedApiClient api, string resources, string actions,
+        TimeSpan validFor)
     {
         var answer = await api.PostAsync(AdminPaths.TokenApply,
             Apply(resources, actions, DateTimeOffset.UtcNow.Add(validFor).ToUnixTimeMilliseconds()));
         answer.AssertOk();
-        return answer.Body.GetProperty("tokenData").GetString()!;
+        return (answer.Body.GetProperty("tokenData").GetString()!, answer.Body.GetProperty("expireTime").GetInt64());
     }
 
     public static Dictionary<string, string> Token(string token) => new() { ["token"] = token };

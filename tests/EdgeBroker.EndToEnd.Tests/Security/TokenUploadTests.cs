@@ -121,17 +121,8 @@ public sealed class TokenUploadTests
     static string Upload(string token, string type) => JsonSerializer.Serialize(new { token, type });
 
     /// <summary>An R,W token on GID_sensors valid for <paramref name="validFor"/>, with its expireTime.</summary>
-    static async Task<(string Token, long ExpireTime)> ApplyAsync(ApiBroker api, TimeSpan validFor)
-    {
-        var answer = await api.AllGroups.PostAsync(AdminPaths.TokenApply, new Dictionary<string, string>
-        {
-            ["resources"] = "GID_sensors",
-            ["actions"] = "R,W",
-            ["expireTime"] = DateTimeOffset.UtcNow.Add(validFor).ToUnixTimeMilliseconds().ToString(),
-        });
-        answer.AssertOk();
-        return (answer.Body.GetProperty("tokenData").GetString()!, answer.Body.GetProperty("expireTime").GetInt64());
-    }
+    static Task<(string Token, long ExpireTime)> ApplyAsync(ApiBroker api, TimeSpan validFor) =>
+        TokenApiTests.ApplyTokenWithExpiryAsync(api.AllGroups, "GID_sensors", "R,W", validFor);
 
     sealed record PahoRun(int? Connected, bool? Puback, double? ClosedAfter, string[][] Received);
 
