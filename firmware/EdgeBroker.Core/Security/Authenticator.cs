@@ -246,6 +246,7 @@ namespace EdgeBroker.Core.Security
             AuthDecision decision = AcceptForKey(clientId, key, AuthMode.Token, "access key " + key.Id + ", " + tokens);
             if (decision.Client != null)
             {
+                decision.Client.AccessKeyId = key.Id;
                 decision.Client.ReadToken = read;
                 decision.Client.WriteToken = write;
             }
@@ -345,27 +346,9 @@ namespace EdgeBroker.Core.Security
 
         static AuthDecision CheckToken(TokenRecord token, AccessKey key, bool forRead, long nowMs)
         {
-            if (token == null)
-            {
-                return Bad("unknown or revoked token");
-            }
-
-            if (!token.IsValidAt(nowMs))
-            {
-                return Bad("token " + token.Id + " expired");
-            }
-
-            if (token.AccessKeyId != key.Id)
-            {
-                return Bad("token " + token.Id + " was issued to another access key");
-            }
-
-            if (forRead ? !token.CanRead : !token.CanWrite)
-            {
-                return Bad("token " + token.Id + " does not grant " + (forRead ? "R" : "W"));
-            }
-
-            return null;
+            int noticeCode;
+            string problem = TokenCheck.Problem(token, key.Id, forRead, !forRead, nowMs, out noticeCode);
+            return problem == null ? null : Bad(problem);
         }
 
         AuthDecision AcceptForKey(string clientId, AccessKey key, AuthMode mode, string credentialId)

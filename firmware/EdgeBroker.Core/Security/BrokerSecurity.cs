@@ -15,8 +15,14 @@ namespace EdgeBroker.Core.Security
     /// here, so an existing connection with the same client ID is untouched;</item>
     /// <item>when a connection ends calls <see cref="Disconnected"/> with that client;</item>
     /// <item>about once a second, and right after revoking a device or token, closes the connection of every
-    /// client <see cref="ClientsToDisconnect"/> returns.</item>
+    /// client <see cref="ClientsToDisconnect"/> returns, after sending it its
+    /// <see cref="AuthenticatedClient.DisconnectNotice"/> (if any);</item>
+    /// <item>about once a second sends each <see cref="TokenExpiryNotices"/> to its client's connection, handing back
+    /// (<see cref="ExpiryNoticeUnsent"/>) one whose client is still being connected;</item>
+    /// <item>hands a PUBLISH for which <see cref="IsTokenUpload"/> holds to <see cref="UploadToken"/> instead of the
+    /// routing core, and carries out the <see cref="TokenUploadResult"/>.</item>
     /// </list>
+    /// The notices are PUBLISHes on the client's own connection, whether or not it subscribed, never routed.
     /// </summary>
     public sealed class BrokerSecurity
     {
@@ -123,6 +129,95 @@ namespace EdgeBroker.Core.Security
                 _tokens.PurgeExpired(nowMs);
                 return _clients.TakeClientsWithLostCredentials(nowMs);
             }
+        }
+
+        /// <summary>The <c>$SYS/tokenExpireNotice</c>s due now (<see cref="TokenNotice.ExpiryNoticeLeadMs"/> before a
+        /// connected client's token runs out), each returned once per token.</summary>
+        public ArrayList TokenExpiryNotices(long nowMs)
+        {
+            return _clients.TakeExpiryNotices(nowMs);
+        }
+
+        /// <summary>An engine could not send <paramref name="notice"/> from <see cref="TokenExpiryNotices"/> because the
+        /// client's connection is accepted here but not yet connected in the routing core: it comes again at the next
+        /// call.</summary>
+        public void ExpiryNoticeUnsent(TokenNotice notice)
+        {
+            _clients.ExpiryNoticeUnsent(notice);
+        }
+
+        /// <summary>Whether <paramref name="client"/>'s PUBLISH to <paramref name="topic"/> is a token upload for
+        /// <see cref="UploadToken"/>: the topic is <see cref="TokenNotice.UploadTopic"/> and the client signed in with
+        /// a token. Anyone else's PUBLISH there is routed, and refused like any PUBLISH to a <c>$</c> topic.</summary>
+        public bool IsTokenUpload(AuthenticatedClient client, string topic)
+        {
+            return topic == TokenNotice.UploadTopic && client != null && client.Mode == AuthMode.Token;
+        }
+
+        /// <summary>
+        /// ApsaraMQ's dynamic token update: <paramref name="client"/> published <c>{"token":"…","type":"R|W|RW"}</c>
+        /// to <c>$SYS/uploadToken</c>. The token replaces the one the client holds for that type (RW: both) when it
+        /// would be accepted at CONNECT with the client's user name — known, unexpired, unrevoked, issued to the same
+        /// access key (the broker has one instance ID, and the key's groups were checked at CONNECT), granting the type
+        /// — and covers every parent topic of the token it replaces: the client's subscriptions were granted by those
+        /// and are not checked again on delivery, so a narrower token would leave them receiving what it no longer
+        /// grants (to narrow a client's rights, it connects again). Otherwise it is refused with the invalid notice
+        /// whose code ApsaraMQ gives the reason, and the engine closes the connection.
+        /// </summary>
+        public TokenUploadResult UploadToken(AuthenticatedClient client, byte[] payload, int offset, int length, long nowMs)
+        {
+            lock (_sync)
+            {
+                if (client.DisconnectReason != null)
+                {
+                    return TokenUploadResult.Refuse("the connection's credentials no longer hold (" + client.DisconnectReason + ")", null);
+                }
+
+                TokenUpload upload = TokenUpload.Read(payload, offset, length);
+                TokenPassword presented = upload.Presented;
+                if (presented == null)
+                {
+                    return upload.TypeIsBad
+                        ? Invalid(client, TokenNotice.CodeTypeMismatch, upload.Type, "the type is not R, W or RW")
+                        : Invalid(client, TokenNotice.CodeUnknown, upload.Type, "the payload is not {\"token\":\"…\",\"type\":\"R|W|RW\"}");
+                }
+
+                bool read = presented.ReadToken != null;
+                bool write = presented.WriteToken != null;
+                string type = TokenNotice.TypeOf(read, write);
+                TokenRecord token = _tokens.Find(read ? presented.ReadToken : presented.WriteToken);
+                int code;
+                string problem = TokenCheck.Problem(token, client.AccessKeyId, read, write, nowMs, out code);
+                if (problem != null)
+                {
+                    return Invalid(client, code, type, problem);
+                }
+
+                TokenRecord replaced = read && client.ReadToken != null && !token.CoversAllOf(client.ReadToken) ? client.ReadToken
+                    : write && client.WriteToken != null && !token.CoversAllOf(client.WriteToken) ? client.WriteToken
+                    : null;
+                if (replaced != null)
+                {
+                    return Invalid(client, TokenNotice.CodeResourceMismatch, type,
+                        "token " + token.Id + " does not cover every parent topic of token " + replaced.Id + ", which it would replace");
+                }
+
+                string was = "R:" + IdOf(client.ReadToken) + " W:" + IdOf(client.WriteToken);
+                _clients.ReplaceTokens(client, read ? token : client.ReadToken, write ? token : client.WriteToken);
+                return TokenUploadResult.Accept("token " + token.Id + " (" + type + ", until Unix ms " + token.ExpiresAtMs.ToString()
+                    + ") replaces " + was);
+            }
+        }
+
+        static TokenUploadResult Invalid(AuthenticatedClient client, int code, string type, string reason)
+        {
+            return TokenUploadResult.Refuse("uploaded token refused: " + reason + " (tokenInvalidNotice code " + code.ToString() + ")",
+                TokenNotice.Invalid(client, code, type));
+        }
+
+        static string IdOf(TokenRecord token)
+        {
+            return token == null ? "none" : token.Id;
         }
 
         /// <summary>Issues a token to <paramref name="accessKeyId"/> (an authenticated caller of the token API)

@@ -214,7 +214,9 @@ namespace EdgeBroker.Core.Security
 
             if (TopicValidator.IsReserved(filter))
             {
-                if (!IsSysFilter(filter) || !MaySubscribeToSys(client))
+                // A Token-mode client gets its token notices unsubscribed; ported code may subscribe all the same.
+                bool ownTokenNotices = client.Mode == AuthMode.Token && TokenNotice.IsNoticeTopic(filter);
+                if (!ownTokenNotices && (!IsSysFilter(filter) || !MaySubscribeToSys(client)))
                 {
                     return ReasonSys;
                 }

@@ -169,6 +169,10 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     public Task CloseAsync(MqttDisconnectReasonCode reason, string? reasonString = null) =>
         Interlocked.Exchange(ref _closing, 1) == 0 ? channel.CloseAsync(reason, reasonString) : Task.CompletedTask;
 
+    /// <summary>As <see cref="CloseAsync"/>, once what is pending for the client (a notice saying why) is written.</summary>
+    public Task CloseAfterPendingAsync(MqttDisconnectReasonCode reason, string? reasonString) =>
+        Interlocked.Exchange(ref _closing, 1) == 0 ? channel.CloseAfterPendingAsync(reason, reasonString) : Task.CompletedTask;
+
     /// <summary>
     /// Before the CONNACK: the QoS 2 deliveries an earlier connection of the session released and the client has not
     /// completed (the core's <c>Qos2ReleasesToResend</c>). Each is in flight again at its PUBREL — written first once

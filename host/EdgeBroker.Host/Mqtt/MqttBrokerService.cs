@@ -199,7 +199,20 @@ sealed class MqttBrokerService(
             }
         }
 
+        SendTokenExpiryNotices();
         CloseConnectionsWithLostCredentials();
+    }
+
+    void SendTokenExpiryNotices()
+    {
+        try
+        {
+            Bridge.SendTokenExpiryNotices();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(LogEvents.UnexpectedError, e, "Sending token expire notices failed");
+        }
     }
 
     /// <summary>A device or token was revoked: its connections close now rather than at the next tick.</summary>
