@@ -160,13 +160,6 @@ sealed class AdminCommands
             command.Add(option);
         }
 
-        command.Validators.Add(leaf =>
-        {
-            if (AccessKeySource.Read(leaf.GetValue(_accessKey), leaf.GetValue(_accessKeyFile)).Problem is { } problem)
-            {
-                leaf.AddError(problem);
-            }
-        });
         command.SetAction((result, cancellationToken) => CallAsync(result, method, path, parameters(result), cancellationToken));
         return command;
     }
@@ -175,7 +168,15 @@ sealed class AdminCommands
         CancellationToken cancellationToken)
     {
         var url = new Uri(result.GetValue(_url)!);
-        var (id, secret) = AccessKeySource.Read(result.GetValue(_accessKey), result.GetValue(_accessKeyFile)).Key!.Value;
+        var (key, problem) = AccessKeySource.Read(result.GetValue(_accessKey), result.GetValue(_accessKeyFile));
+        if (key is not { } accessKey)
+        {
+            // A malformed --access-key is a parse error and never gets here.
+            Console.Error.WriteLine($"edgebroker: {problem}");
+            return ExitCodes.InvalidSettings;
+        }
+
+        var (id, secret) = accessKey;
         using var client = new AdminClient(url, id, secret, result.GetValue(_instanceId)!);
         JsonElement answer;
         try
