@@ -6,8 +6,9 @@ namespace EdgeBroker.Core.Text
     /// (a flood of refused 60,000-character topics wrote 60 KB a line, 1.2 MB of log a second from one address). And
     /// a client's text may hold terminal control sequences (ESC [ 31 m …) that an operator's <c>tail -f</c> would run,
     /// or line breaks that forge a log line of its own: control characters, line and paragraph separators and bidi
-    /// overrides are shown escaped (<c>\x1B</c>, <c>\u202E</c>), and so is the backslash (<c>\\</c>), so an escape
-    /// in the log always means one.
+    /// overrides are shown escaped (<c>\x1B</c>, <c>\u202E</c>). The backslash is not: so escaping what was escaped
+    /// already changes nothing, and a message that quotes client text shown here can be escaped as a whole
+    /// (<see cref="Escaped"/>) without showing <c>\\x1B</c>.
     /// </summary>
     public static class ClientTextForLog
     {
@@ -40,11 +41,6 @@ namespace EdgeBroker.Core.Text
 
         static string EscapeOf(char c)
         {
-            if (c == '\\')
-            {
-                return "\\\\";
-            }
-
             if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
             {
                 // C0 controls (ESC, CR, LF, BEL …), DEL and the C1 controls (0x9B is a one-byte CSI to some terminals).

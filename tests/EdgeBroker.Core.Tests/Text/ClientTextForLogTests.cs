@@ -11,10 +11,10 @@ public class ClientTextForLogTests
     [InlineData("a\u001b[31mRED", "a\\x1B[31mRED")]
     [InlineData("line\nforged\r", "line\\x0Aforged\\x0D")]
     [InlineData("bell\u0007del\u007fcsi\u009b", "bell\\x07del\\x7Fcsi\\x9B")]
-    [InlineData("back\\slash\\x1B", "back\\\\slash\\\\x1B")]
+    [InlineData("back\\slash", "back\\slash")]
     [InlineData("rtl\u202eexe.txt\u2028", "rtl\\u202Eexe.txt\\u2028")]
     [InlineData("", "")]
-    public void Control_characters_and_the_backslash_are_shown_escaped_and_the_rest_as_it_is(string text, string shown) =>
+    public void Control_characters_are_shown_escaped_and_the_rest_as_it_is(string text, string shown) =>
         Assert.Equal(shown, ClientTextForLog.Of(text));
 
     [Fact]
@@ -52,6 +52,15 @@ public class ClientTextForLogTests
         var text = new string('a', 63) + "😀" + new string('b', 300);
 
         Assert.Equal(new string('a', 63) + "... (365 characters)", ClientTextForLog.Of(text));
+    }
+
+    [Fact]
+    public void Escaping_what_was_escaped_changes_nothing()
+    {
+        var shown = ClientTextForLog.Of("AK\nFORGED LINE\u001b[31m");
+
+        Assert.Equal("AK\\x0AFORGED LINE\\x1B[31m", shown);
+        Assert.Equal("unknown access key " + shown, ClientTextForLog.Escaped("unknown access key " + shown));
     }
 
     [Fact]
