@@ -528,12 +528,12 @@ sealed partial class CoreBridge
         if (result.Accepted)
         {
             _logger.LogInformation(LogEvents.TokenUploaded, "Client {ClientId} (channel {ChannelId}) uploaded a token: {Result}",
-                connection.ClientId, connection.ChannelId, result.Reason);
+                ClientTextForLog.Of(connection.ClientId), connection.ChannelId, ClientTextForLog.Escaped(result.Reason));
             return Acknowledge(connection, publish, MqttPubAckReasonCode.Success, held: null);
         }
 
         _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
-            connection.ClientId, connection.ChannelId, result.Reason);
+            ClientTextForLog.Of(connection.ClientId), connection.ChannelId, ClientTextForLog.Escaped(result.Reason));
         if (result.Notice is { } notice)
         {
             SendTokenNotice(connection, notice);
@@ -908,7 +908,7 @@ sealed partial class CoreBridge
             }
 
             _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
-                client.ClientId, connection.ChannelId, client.DisconnectReason);
+                ClientTextForLog.Of(client.ClientId), connection.ChannelId, client.DisconnectReason);
             if (client.DisconnectNotice is { } notice)
             {
                 // ApsaraMQ: the invalid notice, then the close.
