@@ -678,7 +678,7 @@ namespace EdgeBroker.Firmware.Relay
         internal string Describe()
         {
             string clientId = _protocol.ClientId;
-            return clientId != null ? "of client " + clientId : "on channel " + ChannelId;
+            return clientId != null ? "of client " + ClientTextForLog.Of(clientId) : "on channel " + ChannelId;
         }
 
         TaggedDeliveries Tagged()

@@ -7,6 +7,7 @@ using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
@@ -183,7 +184,7 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>A PUBLISH or SUBSCRIBE the access policy refused (3.1.1 cannot tell the publisher, so the log does).</summary>
         void LogDenial(string clientId, string topicOrFilter, bool isPublish, string reason)
         {
-            Log.Warning("Refused " + (isPublish ? "PUBLISH" : "SUBSCRIBE") + " of client " + clientId + " to " + topicOrFilter + ": " + reason);
+            Log.Warning("Refused " + (isPublish ? "PUBLISH" : "SUBSCRIBE") + " of client " + ClientTextForLog.Of(clientId) + " to " + ClientTextForLog.Of(topicOrFilter) + ": " + reason);
         }
 
         /// <summary>Clients admitted (CONNECT accepted) and not yet gone.</summary>

@@ -160,7 +160,7 @@ namespace EdgeBroker.Firmware.Uplink
             RoutedMessage message = _uplink.Down(topic, payload, qos, retain);
             if (message == null)
             {
-                _log.Warning("Uplink " + _uplink.Name + ": dropped a message on " + topic + " that no subscribe rule covers");
+                _log.Warning("Uplink " + _uplink.Name + ": dropped a message on " + ClientTextForLog.Of(topic) + " that no subscribe rule covers");
                 return;
             }
 
@@ -179,7 +179,7 @@ namespace EdgeBroker.Firmware.Uplink
             string tally;
             if (_relay.Core.QuotaDropToReport(out tally))
             {
-                _log.Warning("Uplink " + _uplink.Name + ": dropped a message from upstream for " + message.Topic
+                _log.Warning("Uplink " + _uplink.Name + ": dropped a message from upstream for " + ClientTextForLog.Of(message.Topic)
                     + ": the receiver's offline quota is full" + tally);
             }
         }
@@ -189,7 +189,7 @@ namespace EdgeBroker.Firmware.Uplink
             string tally;
             if (Made(ref _tooLargeReports).ShouldReport(_uplink.SkippedTooLarge(), out tally))
             {
-                _log.Warning("Uplink " + _uplink.Name + ": skipped a message from the upstream on " + (topic == null ? "a topic too long to read" : topic)
+                _log.Warning("Uplink " + _uplink.Name + ": skipped a message from the upstream on " + (topic == null ? "a topic too long to read" : ClientTextForLog.Of(topic))
                     + ": " + packetBytes + " bytes exceed max_packet_size " + _relay.Settings.MaxPacketSize
                     + (qos > 0 ? " (acknowledged, so the upstream does not send it again)" : "") + tally);
             }
@@ -261,14 +261,14 @@ namespace EdgeBroker.Firmware.Uplink
             string tally;
             if (Made(ref _unroutedReports).ShouldReport(total, out tally))
             {
-                _log.Warning("Uplink " + uplink.Name + ": a P2P message went up plainly on " + topic
+                _log.Warning("Uplink " + uplink.Name + ": a P2P message went up plainly on " + ClientTextForLog.Of(topic)
                     + ": no gateway on the upstream announced its target, so only a subscriber to that address there receives it" + tally);
             }
         }
 
         void CycleOfUplinks(string gatewayClientId, string path)
         {
-            _log.Warning("P2P federation: gateway " + gatewayClientId + " announced a route through " + path
+            _log.Warning("P2P federation: gateway " + ClientTextForLog.Of(gatewayClientId) + " announced a route through " + ClientTextForLog.Of(path)
                 + ", which leads back up through this gateway: the uplinks form a cycle. Its routes are ignored and its P2P messages no longer go up; fix the uplink configuration");
         }
 

@@ -22,15 +22,15 @@ static class PairingApi
     /// <summary>The longest window one request opens: pairing is meant to be a short, attended moment.</summary>
     public const int MaxSeconds = 3600;
 
-    static readonly EndpointParameters OpenParameters = new([GroupScope.Parameter], [SecondsParameter]);
-    static readonly EndpointParameters CloseParameters = new([GroupScope.Parameter], []);
-    static readonly EndpointParameters ListParameters = new([], [GroupScope.Parameter]);
+    static readonly EndpointParameters OpenParameters = new(HttpMethods.Post, "/pairing/open", [GroupScope.Parameter], [SecondsParameter]);
+    static readonly EndpointParameters CloseParameters = new(HttpMethods.Post, "/pairing/close", [GroupScope.Parameter], []);
+    static readonly EndpointParameters ListParameters = new(HttpMethods.Get, "/pairing", [], [GroupScope.Parameter]);
 
     public static void MapPairingApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/pairing/open", Open);
-        app.MapPost("/pairing/close", Close);
-        app.MapGet("/pairing", List);
+        app.MapSigned(OpenParameters, Open);
+        app.MapSigned(CloseParameters, Close);
+        app.MapSigned(ListParameters, List);
     }
 
     /// <summary>Opens the group's window, or restarts it (with a fresh admission list) when it is open already.</summary>

@@ -34,12 +34,12 @@ static class TokenApi
     /// they are; they must say what ApsaraMQ requires (<c>mq</c>, <c>MQTT</c>).</summary>
     static readonly EndpointParameters ApplyParameters = new([ResourcesParameter, ActionsParameter, ExpireTimeParameter],
         [TokenServerForm.ServiceNameParameter, TokenServerForm.ProxyTypeParameter]);
-    static readonly EndpointParameters RevokeParameters = new([TokenParameter], []);
+    static readonly EndpointParameters RevokeParameters = new(HttpMethods.Post, "/token/revoke", [TokenParameter], []);
 
     public static void MapTokenApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/token/apply", Apply);
-        app.MapPost("/token/revoke", Revoke);
+        app.MapSigned(RevokeParameters, Revoke);
     }
 
     static async Task<IResult> Apply(HttpRequest http, SignedRequestVerifier verifier, BrokerSecurity security, TimeProvider clock,

@@ -119,7 +119,7 @@ sealed partial class CoreBridge
             foreach (var connection in expired)
             {
                 _logger.LogInformation(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): no packet within 1.5 times its keep-alive of {KeepAlive} s",
-                    connection.ClientId, connection.ChannelId, connection.KeepAliveSeconds);
+                    ClientTextForLog.Of(connection.ClientId), connection.ChannelId, connection.KeepAliveSeconds);
                 _ = connection.CloseAsync(MqttDisconnectReasonCode.KeepAliveTimeout);
             }
         }
@@ -180,7 +180,7 @@ sealed partial class CoreBridge
             if (_security.ShouldLogRefusal(decision, channel.Source, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}{Thinned}",
-                    ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), decision.Reason,
+                    ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), ClientTextForLog.Escaped(decision.Reason),
                     decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty,
                     ProblemReports.AddressRefusalNote);
             }
@@ -258,7 +258,8 @@ sealed partial class CoreBridge
         connection.Ready();
         _logger.LogInformation(LogEvents.ClientConnected,
             "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {AuthMode}: {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
-            clientId, endPoint, ProtocolName(connection.ProtocolVersion), decision.Client.Mode, decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
+            ClientTextForLog.Of(clientId), endPoint, ProtocolName(connection.ProtocolVersion), decision.Client.Mode, ClientTextForLog.Escaped(decision.Reason),
+            connection.ChannelId, cleanStart, sessionPresent);
         if (connection.TakePairingMessage() is { } pairing)
         {
             SendPairingMessage(clientId, connection, pairing);
@@ -293,11 +294,11 @@ sealed partial class CoreBridge
         var message = new RoutedMessage(pairing.Topic, pairing.Payload, qos: 1, retain: false) { PublishedAtMs = Clock.NowMs() };
         if (connection.Send(message, qos: 1, retain: false, subscriptionIdentifiers: null, deliveryTag: 0, duplicate: false))
         {
-            _logger.LogInformation(LogEvents.DevicePaired, "Paired {ClientId}: its credentials were sent on its own connection", clientId);
+            _logger.LogInformation(LogEvents.DevicePaired, "Paired {ClientId}: its credentials were sent on its own connection", ClientTextForLog.Of(clientId));
         }
         else
         {
-            _logger.LogWarning(LogEvents.DevicePaired, "Paired {ClientId}, but its credentials could not be queued; revoke it and pair it again", clientId);
+            _logger.LogWarning(LogEvents.DevicePaired, "Paired {ClientId}, but its credentials could not be queued; revoke it and pair it again", ClientTextForLog.Of(clientId));
         }
     }
 
@@ -314,7 +315,7 @@ sealed partial class CoreBridge
         ClientGone?.Invoke(clientId, connection, connection.SessionExpirySeconds, connection.SaidDisconnect);
         _security.Disconnected(connection.Client);
         _logger.LogInformation(LogEvents.ClientDisconnected, "Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
-            clientId, connection.Channel.RemoteAddress, connection.SaidDisconnect ? "Clean" : connection.TakenOver ? "Takeover" : "NotClean",
+            ClientTextForLog.Of(clientId), connection.Channel.RemoteAddress, connection.SaidDisconnect ? "Clean" : connection.TakenOver ? "Takeover" : "NotClean",
             connection.ChannelId);
     }
 
@@ -527,12 +528,12 @@ sealed partial class CoreBridge
         if (result.Accepted)
         {
             _logger.LogInformation(LogEvents.TokenUploaded, "Client {ClientId} (channel {ChannelId}) uploaded a token: {Result}",
-                connection.ClientId, connection.ChannelId, result.Reason);
+                ClientTextForLog.Of(connection.ClientId), connection.ChannelId, ClientTextForLog.Escaped(result.Reason));
             return Acknowledge(connection, publish, MqttPubAckReasonCode.Success, held: null);
         }
 
         _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
-            connection.ClientId, connection.ChannelId, result.Reason);
+            ClientTextForLog.Of(connection.ClientId), connection.ChannelId, ClientTextForLog.Escaped(result.Reason));
         if (result.Notice is { } notice)
         {
             SendTokenNotice(connection, notice);
@@ -656,7 +657,7 @@ sealed partial class CoreBridge
         if (_core.QuotaDropToReport(out var droppedTally))
         {
             _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full{Tally}",
-                clientId, topic, droppedTally);
+                ClientTextForLog.Of(clientId), ClientTextForLog.Of(topic), droppedTally);
         }
 
         switch (outcome)
@@ -665,7 +666,7 @@ sealed partial class CoreBridge
                 // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
                 if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials) && _refusals.ShouldReport(clientId, Clock.MonotonicMs()))
                 {
-                    _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}{Note}", clientId, topic, outcome,
+                    _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}{Note}", ClientTextForLog.Of(clientId), ClientTextForLog.Of(topic), outcome,
                         ProblemReports.ClientRefusalNote);
                 }
 
@@ -674,7 +675,7 @@ sealed partial class CoreBridge
                 // A store that cannot write is logged once per change by LogStoreCondition, not per PUBLISH.
                 if (_uplinkRefusals.ShouldReport(out var refusedTally))
                 {
-                    _logger.LogWarning(LogEvents.UplinkQueueFull, "Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}{Tally}", clientId, topic,
+                    _logger.LogWarning(LogEvents.UplinkQueueFull, "Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}{Tally}", ClientTextForLog.Of(clientId), ClientTextForLog.Of(topic),
                         publisherHears ? "" : "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again",
                         refusedTally);
                 }
@@ -682,7 +683,7 @@ sealed partial class CoreBridge
                 break;
             case PublishOutcome.NoMatchingSubscribers when P2PAddress.ReceiverStart(topic) >= 0:
                 _logger.LogDebug(LogEvents.P2PUndeliverable, "P2P message from {ClientId} to {Topic} not delivered: its target has no session, or is away and the message is QoS 0",
-                    clientId, topic);
+                    ClientTextForLog.Of(clientId), ClientTextForLog.Of(topic));
                 break;
         }
     }
@@ -697,7 +698,7 @@ sealed partial class CoreBridge
             _logger.LogWarning(LogEvents.PublishRefused,
                 "Not retained: PUBLISH from {ClientId} to {Topic} ({Bytes} bytes), delivered to its subscribers only: the retained messages hold {Count} topics " +
                 "(MaxRetainedMessages {Capacity}) and {Held} bytes (MaxRetainedBytes {MaxBytes}), or the store cannot write{Note}",
-                publisher, message.Topic, _retained.SizeOf(message), _retained.Count, _retained.Capacity, _retained.Bytes, _retained.MaxBytes,
+                ClientTextForLog.Of(publisher), ClientTextForLog.Of(message.Topic), _retained.SizeOf(message), _retained.Count, _retained.Capacity, _retained.Bytes, _retained.MaxBytes,
                 ProblemReports.ClientRefusalNote);
         }
     }
@@ -743,13 +744,13 @@ sealed partial class CoreBridge
             if (code == BrokerCore.QuotaExceeded && _subscriptionRefusals.ShouldReport(clientId, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId} to {Filter}: it holds {Limit} subscriptions (MaxSubscriptionsPerClient){Note}",
-                    clientId, filter.Topic, _core.MaxSubscriptionsPerClient, ProblemReports.ClientRefusalNote);
+                    ClientTextForLog.Of(clientId), ClientTextForLog.Of(filter.Topic), _core.MaxSubscriptionsPerClient, ProblemReports.ClientRefusalNote);
             }
 
             if (code == BrokerCore.TopicFilterInvalid)
             {
                 // A refusal for not being authorized is logged by the security policy, with its reason.
-                _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter.Topic);
+                _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", ClientTextForLog.Of(clientId), ClientTextForLog.Of(filter.Topic));
                 if (!connection.IsMqtt5 && !TopicValidator.IsValidTopicFilter(filter.Topic))
                 {
                     // Unless only its share name is wrong (as a plain filter it is valid): that just fails.
@@ -820,7 +821,7 @@ sealed partial class CoreBridge
     /// <summary>The client broke the protocol: it gets DISCONNECT 0x82 (MQTT 5) and the connection closes.</summary>
     async ValueTask<bool> CloseWithProtocolError(ClientConnection connection, string problem)
     {
-        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: {Problem} (protocol error 0x82)", connection.ClientId, problem);
+        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: {Problem} (protocol error 0x82)", ClientTextForLog.Of(connection.ClientId), problem);
         await connection.CloseAsync(MqttDisconnectReasonCode.ProtocolError).ConfigureAwait(false);
         return false;
     }
@@ -831,7 +832,7 @@ sealed partial class CoreBridge
     {
         _logger.LogWarning(LogEvents.ConnectionClosed,
             "Closing the connection of {ClientId}: more than {ReceiveMaximum} QoS 2 PUBLISHes awaiting PUBREL (Receive Maximum exceeded 0x93)",
-            connection.ClientId, _core.MaxAwaitingRelease);
+            ClientTextForLog.Of(connection.ClientId), _core.MaxAwaitingRelease);
         await connection.CloseAsync(MqttDisconnectReasonCode.ReceiveMaximumExceeded).ConfigureAwait(false);
         return false;
     }
@@ -842,7 +843,7 @@ sealed partial class CoreBridge
     void ReportDiscarded(string clientId, long deliveryTag, ClientConnection.DiscardReason reason)
     {
         var expired = reason == ClientConnection.DiscardReason.Expired;
-        _logger.LogDebug(LogEvents.PublishDropped, "Discarded a message for {ClientId}: {Reason}", clientId,
+        _logger.LogDebug(LogEvents.PublishDropped, "Discarded a message for {ClientId}: {Reason}", ClientTextForLog.Of(clientId),
             expired ? "its message expiry interval ran out while it waited" : "larger than the Maximum Packet Size it announced");
         ThreadPool.QueueUserWorkItem(_ =>
         {
@@ -860,7 +861,7 @@ sealed partial class CoreBridge
             catch (Exception e)
             {
                 // An exception escaping a thread-pool item would end the process.
-                _logger.LogError(LogEvents.StoreError, e, "Releasing a discarded message for {ClientId} failed", clientId);
+                _logger.LogError(LogEvents.StoreError, e, "Releasing a discarded message for {ClientId} failed", ClientTextForLog.Of(clientId));
             }
         });
     }
@@ -888,7 +889,7 @@ sealed partial class CoreBridge
     {
         foreach (string clientId in _core.ExpireSessions(Clock.NowMs()))
         {
-            _logger.LogInformation(LogEvents.SessionExpired, "Session of {ClientId} expired", clientId);
+            _logger.LogInformation(LogEvents.SessionExpired, "Session of {ClientId} expired", ClientTextForLog.Of(clientId));
         }
     }
 
@@ -907,7 +908,7 @@ sealed partial class CoreBridge
             }
 
             _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
-                client.ClientId, connection.ChannelId, client.DisconnectReason);
+                ClientTextForLog.Of(client.ClientId), connection.ChannelId, client.DisconnectReason);
             if (client.DisconnectNotice is { } notice)
             {
                 // ApsaraMQ: the invalid notice, then the close.

@@ -4,6 +4,7 @@ using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
@@ -436,7 +437,7 @@ sealed class UplinkConnection : IDisposable
                     if (_refusedReports.ShouldReport(_uplink.RefusedUpstream(entry.Sequence), out var tally))
                     {
                         _logger.LogWarning(LogEvents.UplinkRefused, "Uplink {Name}: the upstream refused a message for {Topic}: {Reason}; deleted from the queue{Tally}",
-                            _uplink.Name, entry.RemoteTopic, result.ReasonCode, tally);
+                            _uplink.Name, ClientTextForLog.Of(entry.RemoteTopic), result.ReasonCode, tally);
                     }
                 }
             }
@@ -466,7 +467,7 @@ sealed class UplinkConnection : IDisposable
         if (routed is not null && !await UpstreamMessages.RouteAsync(_core, _holdBack, routed, e, _logger, _uplink.Name).ConfigureAwait(false))
         {
             _logger.LogWarning(LogEvents.StoreError, "Uplink {Name}: could not keep a message from upstream for {Topic}; the upstream will send it again",
-                _uplink.Name, routed.Topic);
+                _uplink.Name, ClientTextForLog.Of(routed.Topic));
         }
     }
 

@@ -1,6 +1,7 @@
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Monitoring;
 using Microsoft.Extensions.Logging;
@@ -46,7 +47,7 @@ static class UpstreamMessages
         if (core.QuotaDropToReport(out var tally))
         {
             logger.LogWarning(LogEvents.PublishDropped, "Uplink {Name}: dropped a message from upstream for {Topic}: the receiver's offline quota is full{Tally}",
-                uplinkName, routed.Topic, tally);
+                uplinkName, ClientTextForLog.Of(routed.Topic), tally);
         }
 
         if (outcome != PublishOutcome.StoreUnavailable)

@@ -82,7 +82,7 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
 
         // Authenticated before the clock is looked at, so an unsigned request learns nothing but code 2; a replay is
         // told so only once it has passed both.
-        var accessKey = FindSigner(parameters, RequestSignature.StringToSign(parameters));
+        var accessKey = FindSigner(parameters, RequestSignature.StringToSign(endpoint.RequestLine, parameters));
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         error = accessKey is null ? ApiError.SignatureMismatch() : CheckClock(timestamp, now);
         if (error is null && ChangesState(method))
