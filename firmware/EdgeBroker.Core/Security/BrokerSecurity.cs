@@ -153,9 +153,17 @@ namespace EdgeBroker.Core.Security
         }
 
         /// <summary>Opens (or restarts) the pairing window of <paramref name="group"/> for
-        /// <paramref name="seconds"/> (0: <see cref="SecurityOptions.PairingWindowSeconds"/>). Null when the group
+        /// <paramref name="seconds"/> (0: <see cref="SecurityOptions.PairingWindowSeconds"/>), to pair
+        /// <see cref="SecurityOptions.PairingDevicesPerWindow"/> devices. Null when the group
         /// ID cannot be a P2P parent topic, so its devices could not receive their credentials.</summary>
         public PairingWindow OpenPairing(string group, int seconds, long nowMs)
+        {
+            return OpenPairing(group, seconds, 0, nowMs);
+        }
+
+        /// <summary>As <see cref="OpenPairing(string, int, long)"/>, to pair <paramref name="devices"/> devices (0:
+        /// <see cref="SecurityOptions.PairingDevicesPerWindow"/>).</summary>
+        public PairingWindow OpenPairing(string group, int seconds, int devices, long nowMs)
         {
             if (!ParentTopic.IsValid(group))
             {
@@ -164,7 +172,9 @@ namespace EdgeBroker.Core.Security
 
             lock (_sync)
             {
-                return _pairing.Open(group, nowMs, seconds > 0 ? seconds : _options.PairingWindowSeconds);
+                PairingWindow window = _pairing.Open(group, nowMs, seconds > 0 ? seconds : _options.PairingWindowSeconds);
+                window.Devices = devices > 0 ? devices : _options.PairingDevicesPerWindow;
+                return window;
             }
         }
 
