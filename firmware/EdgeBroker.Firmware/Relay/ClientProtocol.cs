@@ -175,7 +175,7 @@ namespace EdgeBroker.Firmware.Relay
                 return Refuse(ConnectReturnCode.ServerUnavailable, who, "the flash log's share for persistent sessions is full");
             }
 
-            AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs());
+            AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs(), Clock.MonotonicMs());
             if (decision.ResponseDelayMs > 0)
             {
                 // An address that keeps failing waits for its answer; only this connection's reader waits.
@@ -185,7 +185,7 @@ namespace EdgeBroker.Firmware.Relay
             if (!decision.IsAccepted)
             {
                 // Nothing has changed: a live connection with the same client ID goes on undisturbed.
-                if (!_context.Security.ShouldLogRefusal(decision, ip, Clock.NowMs()))
+                if (!_context.Security.ShouldLogRefusal(decision, ip, Clock.MonotonicMs()))
                 {
                     _connection.SendConnAckAndFlush(decision.Mqtt311ReturnCode);
                     return false;

@@ -51,9 +51,10 @@ namespace EdgeBroker.Firmware.Relay
             // Before the core's work, so that a tick that fails every second cannot keep slow connections open.
             CloseOverdueConnections();
             long nowMs = Clock.NowMs();
+            long monotonicMs = Clock.MonotonicMs();
             BrokerCore core = _context.Core;
-            core.Tick(nowMs);
-            _context.SysTree.Tick(nowMs);
+            core.Tick(nowMs, monotonicMs);
+            _context.SysTree.Tick(monotonicMs);
             ArrayList expired = core.ExpireSessions(nowMs);
             for (int i = 0; i < expired.Count; i++)
             {

@@ -48,7 +48,7 @@ namespace EdgeBroker.Firmware.Relay
             BufferRefusals = new DropReports();
             Bytes = new ByteCounters();
             HeapFreeBytes = -1;
-            SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.NowMs());
+            SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.MonotonicMs());
             SysTree.Security = security;
             core.KeepRetained = KeepRetained;
             core.Retained = retained;
@@ -77,6 +77,7 @@ namespace EdgeBroker.Firmware.Relay
             RelayContext context = new RelayContext(core, security, retained, settings, log);
             security.Policy.Denied = context.LogDenial;
             log.Info("P2P route announcements (federation) are accepted from " + core.RouteAnnouncers);
+            log.Info("P2P messages may reach " + core.P2PReach);
             core.StoreConditionChanged = context.LogStoreCondition;
             return context;
         }
@@ -139,7 +140,7 @@ namespace EdgeBroker.Firmware.Relay
         /// (see <see cref="RelayConnection.Describe"/>), or is null before a connection was set up.</summary>
         public void ReportProblem(string source, string connection, string problem)
         {
-            if (_problems.ShouldReport(source, Clock.NowMs()))
+            if (_problems.ShouldReport(source, Clock.MonotonicMs()))
             {
                 Log.Warning("Closed connection" + (connection == null ? "" : " " + connection) + " from " + source + ": " + problem
                     + ". Further problems from this address are counted, not logged, for a minute ("

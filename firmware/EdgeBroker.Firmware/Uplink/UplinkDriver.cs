@@ -118,7 +118,7 @@ namespace EdgeBroker.Firmware.Uplink
         /// <summary>One round: connect when due, then send what the window allows (the thread's; tests call it too).</summary>
         public void RunOnce()
         {
-            UplinkAddress address = _uplink.NextConnect(Clock.NowMs());
+            UplinkAddress address = _uplink.NextConnect(Clock.MonotonicMs());
             if (address != null)
             {
                 Connect(address);
@@ -152,7 +152,7 @@ namespace EdgeBroker.Firmware.Uplink
 
         public void MessageReceived(string topic, byte[] payload, int qos, bool retain)
         {
-            if (_uplink.Learn(topic, payload, retain, Clock.NowMs()))
+            if (_uplink.Learn(topic, payload, retain, Clock.MonotonicMs()))
             {
                 return;
             }
@@ -168,8 +168,8 @@ namespace EdgeBroker.Firmware.Uplink
             {
                 // The transport reads nothing more meanwhile, so the upstream keeps what follows (DownlinkHoldBack). Timed
                 // on the monotonic clock: a wall clock SNTP steps would cut the wait short.
-                long heldSinceMs = Environment.TickCount64;
-                while (_holdBack.ShouldWait(message, heldSinceMs, Environment.TickCount64))
+                long heldSinceMs = Clock.MonotonicMs();
+                while (_holdBack.ShouldWait(message, heldSinceMs, Clock.MonotonicMs()))
                 {
                     Thread.Sleep(DownlinkHoldBack.PollMilliseconds);
                 }
@@ -214,7 +214,7 @@ namespace EdgeBroker.Firmware.Uplink
         void StateChanged(Core.Uplink.Uplink uplink, UplinkStatus status)
         {
             string note;
-            int level = _stateReports.Judge(status, Clock.NowMs(), out note);
+            int level = _stateReports.Judge(status, Clock.MonotonicMs(), out note);
             string line = "Uplink " + status.Name + ": " + UplinkStatus.StateName(status.State) + " (" + status.Address + ", "
                 + status.Queued + " queued)";
             if (level == UplinkStateReports.Warning)
@@ -286,7 +286,7 @@ namespace EdgeBroker.Firmware.Uplink
         /// on each time it was sent (too large for it): logged as drops are.</summary>
         void ReportLost(string reason)
         {
-            string dropped = _uplink.ConnectionLost(reason, Clock.NowMs());
+            string dropped = _uplink.ConnectionLost(reason, Clock.MonotonicMs());
             string tally;
             if (dropped != null && Made(ref _tooLargeUpReports).ShouldReport(out tally))
             {
@@ -333,7 +333,7 @@ namespace EdgeBroker.Firmware.Uplink
             catch (UplinkTransportException e)
             {
                 EndConnecting();
-                _uplink.ConnectFailed(e.Message, Clock.NowMs());
+                _uplink.ConnectFailed(e.Message, Clock.MonotonicMs());
                 return;
             }
 
@@ -341,11 +341,11 @@ namespace EdgeBroker.Firmware.Uplink
             {
                 EndConnecting();
                 _uplink.ConnectFailed("the upstream refused the connection: CONNACK return code " + returnCode
-                    + " (" + ConnAckReason(returnCode) + ")", Clock.NowMs());
+                    + " (" + ConnAckReason(returnCode) + ")", Clock.MonotonicMs());
                 return;
             }
 
-            _uplink.Connected(Clock.NowMs());
+            _uplink.Connected(Clock.MonotonicMs());
             string lost = EndConnecting();
             if (lost != null)
             {

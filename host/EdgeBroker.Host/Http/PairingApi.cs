@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeBroker.Core;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Http.Signing;
 using EdgeBroker.Host.Monitoring;
@@ -61,14 +62,14 @@ static class PairingApi
         }
 
         var group = GroupOf(request);
-        var window = security.OpenPairing(group, seconds, devices, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var window = security.OpenPairing(group, seconds, devices, clock.GetUtcNow().ToUnixTimeMilliseconds(), Clock.MonotonicMs());
         if (window is null)
         {
             return ApiError.BadRequest("group must be one topic level (no '/', no wildcards, not starting with '$'): " +
                 "it is the parent topic of the message that carries a device's credentials.").ToResult();
         }
 
-        var opened = (window.ExpiresAtMs - window.OpenedAtMs) / 1000;
+        var opened = window.Seconds;
         logs.CreateLogger(typeof(PairingApi)).LogInformation(LogEvents.AdminAction, "Pairing window of group {Group} opened for {Seconds} s and {Devices} device(s) by access key {AccessKey}",
             group, opened, window.Devices, request.AccessKey.Id);
         return Results.Json(new
@@ -105,7 +106,7 @@ static class PairingApi
     }
 
     /// <summary>The windows open now, soonest to close first.</summary>
-    static async Task<IResult> List(HttpRequest http, SignedRequestVerifier verifier, BrokerSecurity security, TimeProvider clock)
+    static async Task<IResult> List(HttpRequest http, SignedRequestVerifier verifier, BrokerSecurity security)
     {
         var (request, error) = await verifier.VerifyListingAsync(http, ListParameters);
         if (error is not null)
@@ -114,7 +115,7 @@ static class PairingApi
         }
 
         var group = request![GroupScope.Parameter];
-        var windows = security.OpenPairingWindows(clock.GetUtcNow().ToUnixTimeMilliseconds())
+        var windows = security.OpenPairingWindows(Clock.MonotonicMs())
             .Cast<PairingWindow>()
             .Where(window => GroupScope.Includes(group, window.Group))
             .OrderBy(window => window.ExpiresAtMs)

@@ -114,7 +114,7 @@ sealed partial class CoreBridge
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Tick()
     {
-        if (_keepAlive.Expired(Environment.TickCount64) is { } expired)
+        if (_keepAlive.Expired(Clock.MonotonicMs()) is { } expired)
         {
             foreach (var connection in expired)
             {
@@ -155,7 +155,7 @@ sealed partial class CoreBridge
             // limit stays reached until sessions expire, so MQTT 5 hears "quota exceeded" rather than "server busy".
             await channel.SendAsync(ConnAckRefusal.Of(MqttConnectReasonCode.QuotaExceeded, MqttConnectReturnCode.ConnectionRefusedServerUnavailable))
                 .ConfigureAwait(false);
-            if (_sessionRefusals.ShouldReport(channel.Source, Clock.NowMs()))
+            if (_sessionRefusals.ShouldReport(channel.Source, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.ConnectRefused,
                     "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): the broker holds {Sessions} sessions (MaxSessions {Max}) and none for this client ID{Thinned}",
@@ -165,7 +165,7 @@ sealed partial class CoreBridge
             return null;
         }
 
-        var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs());
+        var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs(), Clock.MonotonicMs());
         if (decision.ResponseDelayMs > 0)
         {
             // Slows an address that keeps failing; a timer, not a blocked thread, so other clients are served meanwhile.
@@ -177,7 +177,7 @@ sealed partial class CoreBridge
             // The core never hears of it: a live connection with the same client ID carries on untouched.
             var code = ConnectRefusalCodes.For(decision, version);
             await channel.SendAsync(ConnAckRefusal.Of(code)).ConfigureAwait(false);
-            if (_security.ShouldLogRefusal(decision, channel.Source, Clock.NowMs()))
+            if (_security.ShouldLogRefusal(decision, channel.Source, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}{Thinned}",
                     ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), decision.Reason,
@@ -419,6 +419,11 @@ sealed partial class CoreBridge
             }
         }
 
+        if (_security.IsTokenUpload(connection.Client, publish.Topic))
+        {
+            return OnTokenUpload(connection, publish);
+        }
+
         // The thread's match, taken while in use; the ordering check reads its connections before it returns.
         var reused = t_match;
         t_match = null;
@@ -481,15 +486,21 @@ sealed partial class CoreBridge
             return new ValueTask<bool>(false);
         }
 
-        var code = PublishOutcomeCodes.ToPubAck(outcome);
-        switch (qos)
+        return Acknowledge(connection, publish, PublishOutcomeCodes.ToPubAck(outcome), held);
+    }
+
+    /// <summary>Answers a PUBLISH with <paramref name="code"/>: PUBACK at QoS 1 (held until its commit settles when
+    /// <paramref name="held"/> is set), PUBREC at QoS 2 (the session remembers an accepted one), nothing at QoS 0.</summary>
+    ValueTask<bool> Acknowledge(ClientConnection connection, MqttPublishPacket publish, MqttPubAckReasonCode code, HeldAcknowledgement? held)
+    {
+        switch (publish.QualityOfServiceLevel)
         {
-            case 1:
+            case MqttQualityOfServiceLevel.AtLeastOnce:
                 return Sent(connection.Channel.SendPubAck(publish.PacketIdentifier, code, held));
-            case 2:
+            case MqttQualityOfServiceLevel.ExactlyOnce:
                 if (code < MqttPubAckReasonCode.UnspecifiedError)
                 {
-                    _core.Qos2Accepted(clientId, publish.PacketIdentifier);
+                    _core.Qos2Accepted(connection.ClientId, publish.PacketIdentifier);
                 }
 
                 return Sent(connection.Channel.SendAsync(new MqttPubRecPacket
@@ -500,6 +511,49 @@ sealed partial class CoreBridge
             default:
                 return Continue;
         }
+    }
+
+    /// <summary>
+    /// ApsaraMQ's dynamic token update: a Token-mode client published its new token to <c>$SYS/uploadToken</c>. The core
+    /// decides (<see cref="BrokerSecurity.UploadToken"/>); accepted, the connection holds the new token and the PUBLISH is
+    /// acknowledged; refused, the client gets the <c>$SYS/tokenInvalidNotice</c>, the refusal (MQTT 5: 0x87; MQTT 3.1.1:
+    /// a plain acknowledgement) and, as ApsaraMQ does after an invalid notice, the connection closes (MQTT 5:
+    /// DISCONNECT 0x87 with the reason).
+    /// </summary>
+    ValueTask<bool> OnTokenUpload(ClientConnection connection, MqttPublishPacket publish)
+    {
+        var payload = publish.Payload.ToArray();
+        var result = _security.UploadToken(connection.Client, payload, 0, payload.Length, Clock.NowMs());
+        if (result.Accepted)
+        {
+            _logger.LogInformation(LogEvents.TokenUploaded, "Client {ClientId} (channel {ChannelId}) uploaded a token: {Result}",
+                connection.ClientId, connection.ChannelId, result.Reason);
+            return Acknowledge(connection, publish, MqttPubAckReasonCode.Success, held: null);
+        }
+
+        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
+            connection.ClientId, connection.ChannelId, result.Reason);
+        if (result.Notice is { } notice)
+        {
+            SendTokenNotice(connection, notice);
+        }
+
+        return RefuseTokenUploadAsync(connection, publish, result.Reason);
+    }
+
+    async ValueTask<bool> RefuseTokenUploadAsync(ClientConnection connection, MqttPublishPacket publish, string reason)
+    {
+        await Acknowledge(connection, publish, MqttPubAckReasonCode.NotAuthorized, held: null).ConfigureAwait(false);
+        await connection.CloseAfterPendingAsync(MqttDisconnectReasonCode.NotAuthorized, reason).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>A token notice on the client's own connection, QoS 0, whether or not it subscribed: advisory, kept
+    /// nowhere, and an invalid notice is followed by the close, which a QoS 1 exchange would not outlast.</summary>
+    static void SendTokenNotice(ClientConnection connection, TokenNotice notice)
+    {
+        var message = new RoutedMessage(notice.Topic, notice.Payload, qos: 0, retain: false) { PublishedAtMs = Clock.NowMs() };
+        connection.Send(message, qos: 0, retain: false, subscriptionIdentifiers: null, deliveryTag: 0, duplicate: false);
     }
 
     /// <summary>The message a PUBLISH borrowing the read buffer is routed as, one per thread (the relay keeps one per
@@ -609,7 +663,7 @@ sealed partial class CoreBridge
         {
             case PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid:
                 // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
-                if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials) && _refusals.ShouldReport(clientId, Clock.NowMs()))
+                if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials) && _refusals.ShouldReport(clientId, Clock.MonotonicMs()))
                 {
                     _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}{Note}", clientId, topic, outcome,
                         ProblemReports.ClientRefusalNote);
@@ -638,7 +692,7 @@ sealed partial class CoreBridge
     void KeepRetained(RoutedMessage message)
     {
         var publisher = message.SenderClientId ?? "the broker";
-        if (!_retained.Update(message) && _retainedRefusals.ShouldReport(publisher, Clock.NowMs()))
+        if (!_retained.Update(message) && _retainedRefusals.ShouldReport(publisher, Clock.MonotonicMs()))
         {
             _logger.LogWarning(LogEvents.PublishRefused,
                 "Not retained: PUBLISH from {ClientId} to {Topic} ({Bytes} bytes), delivered to its subscribers only: the retained messages hold {Count} topics " +
@@ -686,7 +740,7 @@ sealed partial class CoreBridge
                 return CloseWithProtocolError(connection, "No Local on a shared subscription [MQTT-3.8.3-4]");
             }
 
-            if (code == BrokerCore.QuotaExceeded && _subscriptionRefusals.ShouldReport(clientId, Clock.NowMs()))
+            if (code == BrokerCore.QuotaExceeded && _subscriptionRefusals.ShouldReport(clientId, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId} to {Filter}: it holds {Limit} subscriptions (MaxSubscriptionsPerClient){Note}",
                     clientId, filter.Topic, _core.MaxSubscriptionsPerClient, ProblemReports.ClientRefusalNote);
@@ -854,7 +908,35 @@ sealed partial class CoreBridge
 
             _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
                 client.ClientId, connection.ChannelId, client.DisconnectReason);
-            _ = connection.CloseAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
+            if (client.DisconnectNotice is { } notice)
+            {
+                // ApsaraMQ: the invalid notice, then the close.
+                SendTokenNotice(connection, notice);
+                _ = connection.CloseAfterPendingAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
+            }
+            else
+            {
+                _ = connection.CloseAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
+            }
+        }
+    }
+
+    /// <summary>Sends each <c>$SYS/tokenExpireNotice</c> due now to its client's connection (the core says which and
+    /// when: <see cref="BrokerSecurity.TokenExpiryNotices"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void SendTokenExpiryNotices()
+    {
+        foreach (TokenNotice notice in _security.TokenExpiryNotices(Clock.NowMs()))
+        {
+            if (_core.ConnectionOf(notice.Client.ClientId) is ClientConnection { } connection && connection.Client == notice.Client)
+            {
+                SendTokenNotice(connection, notice);
+            }
+            else if (_security.Clients.Find(notice.Client.ClientId) == notice.Client)
+            {
+                // Authenticated, not yet connected in the core (between the CONNECT's check and its CONNACK).
+                _security.ExpiryNoticeUnsent(notice);
+            }
         }
     }
 

@@ -104,10 +104,10 @@ sealed class UplinkConnection : IDisposable
     /// <summary>One round: waits for the core's next attempt, or connects and serves until the connection ends.</summary>
     async Task ConnectAndServeAsync(CancellationToken stopping)
     {
-        var address = _uplink.NextConnect(Clock.NowMs());
+        var address = _uplink.NextConnect(Clock.MonotonicMs());
         if (address is null)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(_uplink.WaitMs(Clock.NowMs()), 10, 1000)), stopping)
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(_uplink.WaitMs(Clock.MonotonicMs()), 10, 1000)), stopping)
                 .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return;
         }
@@ -165,7 +165,7 @@ sealed class UplinkConnection : IDisposable
             failure = DescribeAttempt(e, address);
         }
 
-        _uplink.ConnectFailed(failure, Clock.NowMs());
+        _uplink.ConnectFailed(failure, Clock.MonotonicMs());
         return null;
     }
 
@@ -249,7 +249,7 @@ sealed class UplinkConnection : IDisposable
             lost.TrySetResult("disconnected");
         }
 
-        _uplink.Connected(Clock.NowMs(), _upstreamReceiveMaximum, _upstreamMaximumPacketSize);
+        _uplink.Connected(Clock.MonotonicMs(), _upstreamReceiveMaximum, _upstreamMaximumPacketSize);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         try
         {
@@ -274,7 +274,7 @@ sealed class UplinkConnection : IDisposable
                 }
 
                 // With retained routes, queued P2P messages wait for the routes at most until then (Uplink.RoutesWaitMs).
-                var routesWait = _uplink.RoutesWaitRemainingMs(Clock.NowMs());
+                var routesWait = _uplink.RoutesWaitRemainingMs(Clock.MonotonicMs());
                 await (routesWait > 0
                     ? Task.WhenAny(_wake.WaitAsync(connection.Token), lost.Task, Task.Delay(TimeSpan.FromMilliseconds(routesWait), connection.Token))
                     : Task.WhenAny(_wake.WaitAsync(connection.Token), lost.Task));
@@ -307,7 +307,7 @@ sealed class UplinkConnection : IDisposable
     }
 
     /// <summary>Tells the core the connection ended; it may drop the entry the upstream keeps closing the connection on.</summary>
-    void Lost(string reason) => ReportTooLarge(_uplink.ConnectionLost(reason, Clock.NowMs()));
+    void Lost(string reason) => ReportTooLarge(_uplink.ConnectionLost(reason, Clock.MonotonicMs()));
 
     /// <summary>Logs an entry the core dropped as too large for the upstream, as drops are: the first, then at most one a
     /// minute.</summary>
@@ -457,7 +457,7 @@ sealed class UplinkConnection : IDisposable
     {
         var received = e.ApplicationMessage;
         var payload = received.Payload.ToArray();
-        if (_uplink.Learn(received.Topic, payload, received.Retain, Clock.NowMs()))
+        if (_uplink.Learn(received.Topic, payload, received.Retain, Clock.MonotonicMs()))
         {
             return;
         }

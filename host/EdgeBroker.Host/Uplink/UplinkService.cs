@@ -121,7 +121,7 @@ sealed class UplinkService(
 
     void OnStateChanged(Core.Uplink.Uplink uplink, UplinkStatus status)
     {
-        var level = _reports[uplink].State.Judge(status, Clock.NowMs(), out var note);
+        var level = _reports[uplink].State.Judge(status, Clock.MonotonicMs(), out var note);
         if (level == UplinkStateReports.Warning)
         {
             _logger.LogWarning(LogEvents.UplinkStateChanged, "Uplink {Name}: {State} ({Address}): {Error}; next attempt within {Backoff} ms (failure {Failures}){Note}",

@@ -36,8 +36,8 @@ static class UpstreamMessages
             UserProperties = received.UserProperties,
         };
         // Unacknowledged meanwhile, so the upstream's in-flight window fills and it keeps the rest (DownlinkHoldBack).
-        var heldSinceMs = Clock.NowMs();
-        while (holdBack.ShouldWait(routed, heldSinceMs, Clock.NowMs()))
+        var heldSinceMs = Clock.MonotonicMs();
+        while (holdBack.ShouldWait(routed, heldSinceMs, Clock.MonotonicMs()))
         {
             await Task.Delay(DownlinkHoldBack.PollMilliseconds).ConfigureAwait(false);
         }

@@ -18,7 +18,7 @@ public class PairingBoundsTests
     public void A_window_pairs_one_device_by_default_and_a_flood_of_new_ids_pairs_no_more()
     {
         var fixture = new SecurityFixture();
-        PairingWindow window = fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
+        PairingWindow window = fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now, SecurityFixture.Now);
 
         AuthDecision[] decisions = Enumerable.Range(0, 20).Select(i => fixture.Connect(Device(i), PairUserName, null)).ToArray();
 
@@ -40,9 +40,9 @@ public class PairingBoundsTests
     public void A_window_opened_for_a_batch_pairs_that_many_and_the_configured_number_is_the_default()
     {
         var fixture = new SecurityFixture(options => options.PairingDevicesPerWindow = 2);
-        Assert.Equal(2, fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now).Devices);
+        Assert.Equal(2, fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now, SecurityFixture.Now).Devices);
 
-        PairingWindow batch = fixture.Security.OpenPairing(Group, 0, 3, SecurityFixture.Now);
+        PairingWindow batch = fixture.Security.OpenPairing(Group, 0, 3, SecurityFixture.Now, SecurityFixture.Now);
         bool[] accepted = Enumerable.Range(0, 5).Select(i => fixture.Connect(Device(i), PairUserName, null).IsAccepted).ToArray();
 
         Assert.Equal(3, batch.Devices);
@@ -54,7 +54,7 @@ public class PairingBoundsTests
     public void Refused_attempts_and_an_id_paired_again_in_the_window_do_not_use_up_its_devices()
     {
         var fixture = new SecurityFixture();
-        fixture.Security.OpenPairing(Group, 0, 2, SecurityFixture.Now);
+        fixture.Security.OpenPairing(Group, 0, 2, SecurityFixture.Now, SecurityFixture.Now);
 
         Assert.True(fixture.Connect(Device(1), PairUserName, null).IsAccepted);
         Assert.Contains("already paired in this pairing window", fixture.Connect(Device(1), PairUserName, null).Reason);
@@ -71,7 +71,7 @@ public class PairingBoundsTests
         var fixture = new SecurityFixture(options => options.MaxPairedDevices = 2);
         fixture.Pair(Group, Device(1));
         fixture.Pair(Group, Device(2));
-        fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
+        fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now, SecurityFixture.Now);
 
         AuthDecision refused = fixture.Connect(Device(3), PairUserName, null);
 
@@ -83,7 +83,7 @@ public class PairingBoundsTests
         // A revoked device signs in no more: it leaves room, and pairing it again takes that room back.
         Assert.True(fixture.Security.RevokeDevice(Device(1)));
         Assert.True(fixture.Connect(Device(3), PairUserName, null).IsAccepted);
-        fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now + 1);
+        fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now + 1, SecurityFixture.Now + 1);
         Assert.Contains("2 devices are paired", fixture.Connect(Device(1), PairUserName, null, now: SecurityFixture.Now + 1).Reason);
     }
 
@@ -93,11 +93,11 @@ public class PairingBoundsTests
         var store = new RoomyDeviceStore { HasRoom = false };
         var options = new SecurityOptions();
         var security = new BrokerSecurity(options, store, new MemoryTokenStore(), new SystemRandomSource());
-        security.OpenPairing(Group, 0, SecurityFixture.Now);
+        security.OpenPairing(Group, 0, SecurityFixture.Now, SecurityFixture.Now);
 
-        AuthDecision refused = security.Authenticate(Device(1), PairUserName, null!, SecurityFixture.Address, SecurityFixture.Now);
+        AuthDecision refused = security.Authenticate(Device(1), PairUserName, null!, SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now);
         store.HasRoom = true;
-        AuthDecision accepted = security.Authenticate(Device(2), PairUserName, null!, SecurityFixture.Address, SecurityFixture.Now);
+        AuthDecision accepted = security.Authenticate(Device(2), PairUserName, null!, SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now);
 
         Assert.Equal(AuthOutcome.NotAuthorized, refused.Outcome);
         Assert.Equal("the store's share for paired devices is full", refused.Reason);
