@@ -1,3 +1,4 @@
+using System.Collections;
 using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 
@@ -280,8 +281,9 @@ namespace EdgeBroker.Core.Security
             return Accept(clientId, device.Group, AuthMode.Device, "paired device");
         }
 
-        /// <summary>Admits a new device of <paramref name="group"/> once per open window, stores its entry (hash
-        /// only) and hands the engine the message carrying its secret.</summary>
+        /// <summary>Admits a new device of <paramref name="group"/> once per open window, as many as the window was opened
+        /// for and within the broker's bounds on paired devices (<see cref="SecurityOptions.MaxPairedDevices"/>, the
+        /// store's share), stores its entry (hash only) and hands the engine the message carrying its secret.</summary>
         AuthDecision Pair(string clientId, string group, long nowMs, long monotonicMs)
         {
             PairingWindow window = _pairing.Find(group, monotonicMs);
@@ -316,17 +318,53 @@ namespace EdgeBroker.Core.Security
                 return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "the client ID is in use (a connected client or a kept session); pairing is for new devices");
             }
 
+            // The bounds come last: a refusal names what is wrong with this very ID first.
+            if (window.HasPairedAll)
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "the pairing window of group " + group + " has paired the "
+                    + window.Devices + " device(s) it was opened for; open it again to pair more");
+            }
+
+            if (PairedDeviceCount() >= _options.MaxPairedDevices)
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, _options.MaxPairedDevices + " devices are paired, the most this broker keeps ("
+                    + SecurityOptions.MaxPairedDevicesSetting + "); revoke one to pair another");
+            }
+
             string secret = _secrets.NewSecret();
             byte[] salt = _secrets.NewSalt();
             string displayName = existing != null
                 ? existing.DisplayName
                 : clientId.Substring(deviceStart, clientId.Length - deviceStart);
-            _devices.SaveDevice(new DeviceRecord(clientId, group, displayName, salt, SecretHasher.Hash(salt, Utf8.GetBytes(secret)), false, nowMs));
+            DeviceRecord device = new DeviceRecord(clientId, group, displayName, salt, SecretHasher.Hash(salt, Utf8.GetBytes(secret)), false, nowMs);
+            if (!_devices.HasRoomForDevice(device))
+            {
+                return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "the store's share for paired devices is full");
+            }
+
+            _devices.SaveDevice(device);
             window.Admit(clientId);
 
             AuthenticatedClient client = new AuthenticatedClient(clientId, AuthMode.Pairing, "pairing window of group " + group, null);
             return AuthDecision.AcceptForPairing(client, "pairing window of group " + group + ": paired, credentials sent",
                 PairingMessage.For(group, clientId, secret));
+        }
+
+        /// <summary>Paired devices that are not revoked: a revoked one signs in no more, and pairing it again replaces its
+        /// entry.</summary>
+        int PairedDeviceCount()
+        {
+            ArrayList devices = _devices.LoadDevices();
+            int paired = 0;
+            for (int i = 0; i < devices.Count; i++)
+            {
+                if (!((DeviceRecord)devices[i]).Revoked)
+                {
+                    paired++;
+                }
+            }
+
+            return paired;
         }
 
         AuthDecision CheckAccessKey(AccessKey key, CredentialUserName userName)

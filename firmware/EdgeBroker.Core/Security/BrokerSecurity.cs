@@ -252,11 +252,19 @@ namespace EdgeBroker.Core.Security
         }
 
         /// <summary>Opens (or restarts) the pairing window of <paramref name="group"/> for
-        /// <paramref name="seconds"/> (0: <see cref="SecurityOptions.PairingWindowSeconds"/>). Null when the group
+        /// <paramref name="seconds"/> (0: <see cref="SecurityOptions.PairingWindowSeconds"/>), to pair
+        /// <see cref="SecurityOptions.PairingDevicesPerWindow"/> devices. Null when the group
         /// ID cannot be a P2P parent topic, so its devices could not receive their credentials.
         /// <paramref name="nowMs"/>: <see cref="Clock.NowMs"/>, for its dates; <paramref name="monotonicMs"/>:
         /// <see cref="Clock.MonotonicMs"/>, which it is timed on.</summary>
         public PairingWindow OpenPairing(string group, int seconds, long nowMs, long monotonicMs)
+        {
+            return OpenPairing(group, seconds, 0, nowMs, monotonicMs);
+        }
+
+        /// <summary>As <see cref="OpenPairing(string, int, long, long)"/>, to pair <paramref name="devices"/> devices (0:
+        /// <see cref="SecurityOptions.PairingDevicesPerWindow"/>).</summary>
+        public PairingWindow OpenPairing(string group, int seconds, int devices, long nowMs, long monotonicMs)
         {
             if (!ParentTopic.IsValid(group))
             {
@@ -265,7 +273,9 @@ namespace EdgeBroker.Core.Security
 
             lock (_sync)
             {
-                return _pairing.Open(group, nowMs, monotonicMs, seconds > 0 ? seconds : _options.PairingWindowSeconds);
+                PairingWindow window = _pairing.Open(group, nowMs, monotonicMs, seconds > 0 ? seconds : _options.PairingWindowSeconds);
+                window.Devices = devices > 0 ? devices : _options.PairingDevicesPerWindow;
+                return window;
             }
         }
 

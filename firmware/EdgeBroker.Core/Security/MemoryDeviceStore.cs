@@ -19,6 +19,11 @@ namespace EdgeBroker.Core.Security
             }
         }
 
+        public bool HasRoomForDevice(DeviceRecord device)
+        {
+            return true;
+        }
+
         public void SaveDevice(DeviceRecord device)
         {
             lock (_sync)

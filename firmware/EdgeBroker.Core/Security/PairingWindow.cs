@@ -6,7 +6,7 @@ namespace EdgeBroker.Core.Security
     /// Whether it is open is timed on the interval clock (<see cref="Clock.MonotonicMs"/>): the device's first SNTP step,
     /// possibly minutes after the pairing button was pressed, neither ends nor stretches it. Its dates
     /// (<see cref="OpenedAtMs"/>, <see cref="ExpiresAtMs"/>) are for people and APIs only. Each client ID is admitted at
-    /// most once per window.</summary>
+    /// most once per window, and at most <see cref="Devices"/> IDs are.</summary>
     public sealed class PairingWindow
     {
         readonly ArrayList _admitted = new ArrayList();
@@ -42,6 +42,16 @@ namespace EdgeBroker.Core.Security
         public long RemainingMs(long monotonicMs)
         {
             return _closesAtMonotonicMs > monotonicMs ? _closesAtMonotonicMs - monotonicMs : 0;
+        }
+
+        /// <summary>How many devices it pairs at most (<see cref="SecurityOptions.PairingDevicesPerWindow"/> unless opened
+        /// for another number); refused attempts do not count.</summary>
+        public int Devices { get; internal set; }
+
+        /// <summary>Whether it has paired its <see cref="Devices"/>: it admits no one more, though it stays open.</summary>
+        public bool HasPairedAll
+        {
+            get { return _admitted.Count >= Devices; }
         }
 
         /// <summary>Client IDs paired in this window.</summary>

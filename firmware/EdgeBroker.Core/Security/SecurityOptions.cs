@@ -10,6 +10,18 @@ namespace EdgeBroker.Core.Security
     {
         public const int DefaultPairingWindowSeconds = 120;
 
+        /// <summary>A window pairs what the operator came to pair: one device per button press or request unless it asks
+        /// for more. Without a count, one peer on the LAN paired 600 device IDs in one 120 s window and filled the
+        /// gateway's flash store for good.</summary>
+        public const int DefaultPairingDevicesPerWindow = 1;
+
+        /// <summary>Paired devices (not revoked) a broker keeps at most: a gateway's sensors, with room to spare. The
+        /// device sets its own, lower one (<c>max_paired_devices</c>).</summary>
+        public const int DefaultMaxPairedDevices = 1000;
+
+        /// <summary>How lines both engines log name <see cref="MaxPairedDevices"/>: the host's setting, then the device's.</summary>
+        public const string MaxPairedDevicesSetting = "Security:MaxPairedDevices (max_paired_devices in edgebroker.conf)";
+
         /// <summary>Every ID of the ApsaraMQ/TDMQ form (at most 64 characters there) and every UUID- or MAC-based one
         /// fits, while a stored session, a log line or a presence event stays small; MQTT lets a broker refuse IDs it
         /// will not keep [MQTT-3.1.3-5] but must take 1 to 23 characters, hence the lower bound.</summary>
@@ -37,6 +49,8 @@ namespace EdgeBroker.Core.Security
             P2PGateways = new string[0];
             DefaultRule = AccessRule.Unrestricted();
             PairingWindowSeconds = DefaultPairingWindowSeconds;
+            PairingDevicesPerWindow = DefaultPairingDevicesPerWindow;
+            MaxPairedDevices = DefaultMaxPairedDevices;
             MaxClientIdLength = DefaultMaxClientIdLength;
             Throttle = new LoginThrottleOptions();
         }
@@ -82,6 +96,12 @@ namespace EdgeBroker.Core.Security
         public PasswordFile PasswordFile { get; set; }
 
         public int PairingWindowSeconds { get; set; }
+
+        /// <summary>How many devices a window pairs unless opened for another number.</summary>
+        public int PairingDevicesPerWindow { get; set; }
+
+        /// <summary>Paired devices that are not revoked, at most; a pairing beyond it is refused (revoking one makes room).</summary>
+        public int MaxPairedDevices { get; set; }
 
         public LoginThrottleOptions Throttle { get; set; }
 

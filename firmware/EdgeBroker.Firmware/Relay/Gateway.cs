@@ -86,6 +86,12 @@ namespace EdgeBroker.Firmware.Relay
                         + "stored until the drive has room for a copy of it. Free space on the drive: the next write then rewrites it");
                 }
 
+                if (security.ForgetPairedDevices)
+                {
+                    log.Warning("Forgot " + store.ForgetPairedDevices() + " paired devices (" + RelaySecuritySettings.ForgetPairedDevicesKey
+                        + " = 1): pair them again with the pairing button. Remove the line, or every start forgets the devices paired since");
+                }
+
                 int pairedDevices = store.Devices.LoadDevices().Count;
                 BrokerSecurity brokerSecurity = new BrokerSecurity(security.ToOptions(pairedDevices > 0), store.Devices, new MemoryTokenStore(), random);
                 log.Info("Security: " + security.AccessKeys.Count + " access keys, " + pairedDevices + " paired devices; anonymous clients "

@@ -51,14 +51,25 @@ namespace EdgeBroker.Firmware.Storage
             }
         }
 
+        /// <summary>Whether <paramref name="device"/>'s entry fits the paired devices' share of the log
+        /// (<see cref="FlashStoreLimits.MaxDeviceBytes"/>), replacing its client ID's entry if there is one.</summary>
+        public bool HasRoomForDevice(DeviceRecord device)
+        {
+            lock (_sync)
+            {
+                // Measured as it would be written; nothing is appended until a save persists an entry begun anew.
+                Encode(_log.Begin(RecordKind.DeviceSave), device);
+                return _log.HasDeviceRoom(_liveBytes, GrowthBy(device.ClientId, _log.PendingSize(0)));
+            }
+        }
+
         public void SaveDevice(DeviceRecord device)
         {
             lock (_sync)
             {
                 Encode(_log.Begin(RecordKind.DeviceSave), device);
                 int entryBytes = _log.PendingSize(0);
-                int index = IndexOf(device.ClientId);
-                _log.EnsureLiveRoom(entryBytes - (index < 0 ? 0 : _entryBytes[index]));
+                _log.EnsureDeviceRoom(_liveBytes, GrowthBy(device.ClientId, entryBytes));
                 int offset = _log.AppendAt(null, 0, 0);
                 Keep(device.ClientId, offset, entryBytes);
                 _log.CompactIfWorthwhile();
@@ -77,6 +88,16 @@ namespace EdgeBroker.Firmware.Storage
             }
 
             return devices;
+        }
+
+        /// <summary>Drops every device from the index (their entries become dead, for the caller's compaction to leave
+        /// out); returns how many there were.</summary>
+        public int ForgetAll()
+        {
+            int forgotten = _clientIds.Count;
+            _clientIds.Clear();
+            _liveBytes = 0;
+            return forgotten;
         }
 
         public void Replay(RecordReader reader, int offset)
@@ -122,6 +143,14 @@ namespace EdgeBroker.Firmware.Storage
             _offsets[index] = offset;
             _entryBytes[index] = entryBytes;
             _liveBytes += entryBytes;
+        }
+
+        /// <summary>How much an entry of <paramref name="entryBytes"/> for <paramref name="clientId"/> grows the devices'
+        /// live bytes: all of it for a new device, the difference for one paired before.</summary>
+        int GrowthBy(string clientId, int entryBytes)
+        {
+            int index = IndexOf(clientId);
+            return entryBytes - (index < 0 ? 0 : _entryBytes[index]);
         }
 
         int IndexOf(string clientId)

@@ -137,6 +137,31 @@ namespace EdgeBroker.Firmware.Storage
             return store;
         }
 
+        /// <summary>Forgets every paired device and rewrites the log without them: the operator's way back from a store
+        /// that paired devices filled, as the device has no device administration (<c>forget_paired_devices</c>). Returns
+        /// how many were forgotten. A rewrite that finds no room on the drive is done before the next write; a power
+        /// cut before it leaves them in the log, for the next start to forget.</summary>
+        public int ForgetPairedDevices()
+        {
+            lock (_sync)
+            {
+                int forgotten = _devices.ForgetAll();
+                if (forgotten > 0)
+                {
+                    try
+                    {
+                        _log.Compact();
+                    }
+                    catch (System.IO.IOException)
+                    {
+                        _log.CompactBeforeNextAppend();
+                    }
+                }
+
+                return forgotten;
+            }
+        }
+
         /// <summary>Closes the log file; everything was already durable.</summary>
         public void Dispose()
         {

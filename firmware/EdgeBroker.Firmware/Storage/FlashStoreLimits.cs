@@ -10,6 +10,7 @@ namespace EdgeBroker.Firmware.Storage
             CompactAtDeadBytes = 32 * 1024;
             SessionReserveBytes = 4 * 1024;
             MaxSessionBytes = 16 * 1024;
+            MaxDeviceBytes = 8 * 1024;
             CompactionReserveBytes = 16 * 1024;
         }
 
@@ -32,6 +33,12 @@ namespace EdgeBroker.Firmware.Storage
         /// beyond it is refused at its CONNECT (0x03); a subscription beyond it ends the connection, as a store that
         /// cannot write does.</summary>
         public int MaxSessionBytes { get; set; }
+
+        /// <summary>The most paired devices' entries may take (an eighth of the log by default: some 70 devices of ~110
+        /// bytes), so that room stays for messages: without it, one peer pairing new device IDs through an open pairing
+        /// window filled 63,039 of 65,536 bytes, and no QoS 1 message was acknowledged from then on, across restarts.
+        /// A pairing beyond it is refused at its CONNECT (0x05).</summary>
+        public int MaxDeviceBytes { get; set; }
 
         /// <summary>The reserve file's size (<c>edgebroker.log.reserve</c>): room kept on the drive for a compaction when
         /// the drive is full. A full drive's log is rewritten once its live state fits here — the sessions' whole share

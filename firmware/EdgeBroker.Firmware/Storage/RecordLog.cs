@@ -117,7 +117,7 @@ namespace EdgeBroker.Firmware.Storage
 
         /// <summary>Appends the entry begun last, compacting first when the file has no room for it, and returns the
         /// offset it now lies at — for entries a store reads back by offset. The caller checked the budget
-        /// (<see cref="HasRoomForMessage"/>, <see cref="EnsureLiveRoom"/> or <see cref="EnsureSessionRoom"/>) and applies the change after this returns,
+        /// (<see cref="HasRoomForMessage"/>, <see cref="EnsureDeviceRoom"/> or <see cref="EnsureSessionRoom"/>) and applies the change after this returns,
         /// so a compaction here writes the state before it.</summary>
         public int AppendAt(byte[] payload, int payloadOffset, int payloadLength)
         {
@@ -131,15 +131,25 @@ namespace EdgeBroker.Firmware.Storage
             return offset;
         }
 
-        /// <summary>Refuses a change that would leave the live state larger than the log may be (paired devices: few, and
-        /// added only while the operator's pairing window is open).</summary>
-        public void EnsureLiveRoom(int growth)
+        /// <summary>Refuses a change to the paired devices, which take <paramref name="deviceBytes"/> now, that would grow
+        /// them beyond their share (<see cref="FlashStoreLimits.MaxDeviceBytes"/>) or leave the live state larger than
+        /// the log may be. A change that does not grow them (revoking, renaming no longer) always passes, even when a
+        /// store written before the share existed holds more.</summary>
+        public void EnsureDeviceRoom(int deviceBytes, int growth)
         {
-            if (LiveBytes + growth > _limits.MaxLogBytes)
+            if (!HasDeviceRoom(deviceBytes, growth))
             {
-                throw new FlashStoreException("The store " + _file.Path + " has no room left (it may take " + _limits.MaxLogBytes
-                    + " bytes, flash_store_bytes)");
+                throw new FlashStoreException("The store " + _file.Path + " has no room left for paired devices: they may take "
+                    + _limits.MaxDeviceBytes + " of its " + _limits.MaxLogBytes + " bytes (an eighth of flash_store_bytes) and take "
+                    + deviceBytes);
             }
+        }
+
+        /// <summary>Whether paired devices taking <paramref name="deviceBytes"/> may grow by <paramref name="growth"/>
+        /// (<see cref="EnsureDeviceRoom"/>).</summary>
+        public bool HasDeviceRoom(int deviceBytes, int growth)
+        {
+            return growth <= 0 || (deviceBytes + growth <= _limits.MaxDeviceBytes && LiveBytes + growth <= _limits.MaxLogBytes);
         }
 
         /// <summary>Refuses a change to the sessions and subscriptions, which take <paramref name="sessionBytes"/> now,

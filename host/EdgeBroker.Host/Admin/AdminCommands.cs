@@ -76,11 +76,17 @@ sealed class AdminCommands
             Description = "How long the window stays open (default 120; at most 3600).",
             CustomParser = FlagValue.Parse<int?>,
         };
+        var devices = new Option<int?>("--devices")
+        {
+            Description = "How many devices the window pairs (default 1, Security:PairingDevicesPerWindow).",
+            CustomParser = FlagValue.Parse<int?>,
+        };
         var listedGroup = new Option<string?>("--group") { Description = "Only this group's window (required for keys limited to some groups)." };
 
         var open = Leaf("open", "Opens a group's pairing window (restarts it when open).", HttpMethod.Post, "/pairing/open", result =>
-            WithOptional(new() { [GroupScope.Parameter] = result.GetValue(group)! }, PairingApi.SecondsParameter, result.GetValue(seconds)),
-            group, seconds);
+            WithOptional(WithOptional(new() { [GroupScope.Parameter] = result.GetValue(group)! }, PairingApi.SecondsParameter, result.GetValue(seconds)),
+                PairingApi.DevicesParameter, result.GetValue(devices)),
+            group, seconds, devices);
         var close = Leaf("close", "Closes a group's pairing window.", HttpMethod.Post, "/pairing/close", result =>
             new() { [GroupScope.Parameter] = result.GetValue(group)! }, group);
         var list = Leaf("list", "Lists the open pairing windows.", HttpMethod.Get, "/pairing", result =>

@@ -38,6 +38,12 @@ public sealed class SecuritySettings
     /// <summary>How long a pairing window stays open unless the request says otherwise.</summary>
     public int PairingWindowSeconds { get; set; } = EdgeBroker.Core.Security.SecurityOptions.DefaultPairingWindowSeconds;
 
+    /// <summary>How many devices a pairing window pairs unless the request says otherwise.</summary>
+    public int PairingDevicesPerWindow { get; set; } = SecurityOptions.DefaultPairingDevicesPerWindow;
+
+    /// <summary>Paired devices (not revoked) the broker keeps at most; a pairing beyond it is refused.</summary>
+    public int MaxPairedDevices { get; set; } = SecurityOptions.DefaultMaxPairedDevices;
+
     /// <summary>Longer client IDs are refused with CONNACK 0x02 (MQTT 3.1.1) / 0x85 (MQTT 5).</summary>
     public int MaxClientIdLength { get; set; } = SecurityOptions.DefaultMaxClientIdLength;
 
@@ -75,6 +81,10 @@ public sealed class SecuritySettings
         {
             MaxClientIdLength is < SecurityOptions.MinMaxClientIdLength or > SecurityOptions.MaxMaxClientIdLength
                 ? $"Security:MaxClientIdLength {MaxClientIdLength} is outside {SecurityOptions.MinMaxClientIdLength}-{SecurityOptions.MaxMaxClientIdLength} (MQTT requires IDs of up to 23 characters to be accepted)."
+                : null,
+            MaxPairedDevices < 1 ? $"Security:MaxPairedDevices {MaxPairedDevices} must be at least 1." : null,
+            PairingDevicesPerWindow < 1 || PairingDevicesPerWindow > MaxPairedDevices
+                ? $"Security:PairingDevicesPerWindow {PairingDevicesPerWindow} is outside 1-{MaxPairedDevices} (Security:MaxPairedDevices)."
                 : null,
             FileProblem(nameof(AclFile), AclFile, () => ReadAclFile()),
             FileProblem(nameof(PasswordFile), PasswordFile, () => ReadPasswordFile()),

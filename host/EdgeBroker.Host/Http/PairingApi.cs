@@ -19,10 +19,13 @@ static class PairingApi
 {
     public const string SecondsParameter = "seconds";
 
+    /// <summary>How many devices the window pairs; unset: <see cref="SecurityOptions.PairingDevicesPerWindow"/>.</summary>
+    public const string DevicesParameter = "devices";
+
     /// <summary>The longest window one request opens: pairing is meant to be a short, attended moment.</summary>
     public const int MaxSeconds = 3600;
 
-    static readonly EndpointParameters OpenParameters = new(HttpMethods.Post, "/pairing/open", [GroupScope.Parameter], [SecondsParameter]);
+    static readonly EndpointParameters OpenParameters = new(HttpMethods.Post, "/pairing/open", [GroupScope.Parameter], [SecondsParameter, DevicesParameter]);
     static readonly EndpointParameters CloseParameters = new(HttpMethods.Post, "/pairing/close", [GroupScope.Parameter], []);
     static readonly EndpointParameters ListParameters = new(HttpMethods.Get, "/pairing", [], [GroupScope.Parameter]);
 
@@ -50,8 +53,16 @@ static class PairingApi
             return ApiError.BadRequest($"seconds must be a number from 1 to {MaxSeconds}.").ToResult();
         }
 
+        var devices = 0;
+        var maxDevices = security.Options.MaxPairedDevices;
+        if (request[DevicesParameter] is { } count
+            && !(int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out devices) && devices >= 1 && devices <= maxDevices))
+        {
+            return ApiError.BadRequest($"devices must be a number from 1 to {maxDevices} (Security:MaxPairedDevices).").ToResult();
+        }
+
         var group = GroupOf(request);
-        var window = security.OpenPairing(group, seconds, clock.GetUtcNow().ToUnixTimeMilliseconds(), Clock.MonotonicMs());
+        var window = security.OpenPairing(group, seconds, devices, clock.GetUtcNow().ToUnixTimeMilliseconds(), Clock.MonotonicMs());
         if (window is null)
         {
             return ApiError.BadRequest("group must be one topic level (no '/', no wildcards, not starting with '$'): " +
@@ -59,8 +70,8 @@ static class PairingApi
         }
 
         var opened = window.Seconds;
-        logs.CreateLogger(typeof(PairingApi)).LogInformation(LogEvents.AdminAction, "Pairing window of group {Group} opened for {Seconds} s by access key {AccessKey}",
-            group, opened, request.AccessKey.Id);
+        logs.CreateLogger(typeof(PairingApi)).LogInformation(LogEvents.AdminAction, "Pairing window of group {Group} opened for {Seconds} s and {Devices} device(s) by access key {AccessKey}",
+            group, opened, window.Devices, request.AccessKey.Id);
         return Results.Json(new
         {
             code = ApiCodes.Ok,
@@ -69,7 +80,8 @@ static class PairingApi
             openedAt = window.OpenedAtMs,
             expiresAt = window.ExpiresAtMs,
             seconds = opened,
-            message = $"Pairing window of {group} open for {opened} s: a new device connects with client ID " +
+            devices = window.Devices,
+            message = $"Pairing window of {group} open for {opened} s and {window.Devices} device(s): a new device connects with client ID " +
                 $"{group}@@@{{deviceId}} and user name Pair|{group} and receives its credentials.",
         });
     }
@@ -107,7 +119,7 @@ static class PairingApi
             .Cast<PairingWindow>()
             .Where(window => GroupScope.Includes(group, window.Group))
             .OrderBy(window => window.ExpiresAtMs)
-            .Select(window => new { group = window.Group, openedAt = window.OpenedAtMs, expiresAt = window.ExpiresAtMs })
+            .Select(window => new { group = window.Group, openedAt = window.OpenedAtMs, expiresAt = window.ExpiresAtMs, devices = window.Devices, paired = window.Admitted.Count })
             .ToList();
         return Results.Json(new { code = ApiCodes.Ok, success = true, windows, message = $"{windows.Count} pairing window(s) open." });
     }

@@ -44,6 +44,8 @@ static class SecurityOptionsMapping
             SysSubscribers = [.. settings.SysSubscribers],
             P2PGateways = [.. settings.P2PGateways],
             PairingWindowSeconds = settings.PairingWindowSeconds,
+            PairingDevicesPerWindow = settings.PairingDevicesPerWindow,
+            MaxPairedDevices = settings.MaxPairedDevices,
             MaxClientIdLength = settings.MaxClientIdLength,
             AclFile = settings.ReadAclFile(),
             PasswordFile = settings.ReadPasswordFile(),

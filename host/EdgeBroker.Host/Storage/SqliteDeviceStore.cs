@@ -21,6 +21,9 @@ public sealed class SqliteDeviceStore(SqliteDatabase database) : IDeviceStore
         }
     }
 
+    /// <summary>Always: rows on disk; the core bounds how many devices are paired (<see cref="SecurityOptions.MaxPairedDevices"/>).</summary>
+    public bool HasRoomForDevice(DeviceRecord device) => true;
+
     public void SaveDevice(DeviceRecord device) =>
         database.Execute(
             $"""

@@ -36,6 +36,24 @@ public class SecuritySettingsTests
     }
 
     [Fact]
+    public void Pairing_bounds_default_to_one_device_per_press_and_64_in_all_and_are_read_from_the_file()
+    {
+        var defaults = new RelaySecuritySettings().ToOptions(hasPairedDevices: false);
+        var file = SettingsFile.Parse("max_paired_devices = 10\npairing_devices_per_window = 4\nforget_paired_devices = 1\n");
+        var settings = new RelaySecuritySettings();
+
+        settings.ApplyFrom(file);
+        var options = settings.ToOptions(hasPairedDevices: false);
+        var tooMany = SettingsFile.Parse("max_paired_devices = 10\npairing_devices_per_window = 11\n");
+        new RelaySecuritySettings().ApplyFrom(tooMany);
+
+        Assert.Equal((1, 64, false), (defaults.PairingDevicesPerWindow, defaults.MaxPairedDevices, new RelaySecuritySettings().ForgetPairedDevices));
+        Assert.Empty(file.Problems);
+        Assert.Equal((4, 10, true), (options.PairingDevicesPerWindow, options.MaxPairedDevices, settings.ForgetPairedDevices));
+        Assert.Contains(tooMany.Problems.Cast<string>(), problem => problem.Contains("pairing_devices_per_window"));
+    }
+
+    [Fact]
     public void P2P_reaches_every_group_unless_the_file_keeps_it_within_groups_and_a_bad_value_is_reported()
     {
         var unset = new RelaySecuritySettings();

@@ -75,6 +75,81 @@ public sealed class PairedDeviceTests : FlashLogFixture
         Assert.Contains(LogPath, error.Message);
     }
 
+    [Fact]
+    public void Devices_TakeAtMostTheirShareOfTheLog_SoMessagesStillFit_AlsoAfterARestart()
+    {
+        FlashLimits.MaxLogBytes = 8192;
+        FlashLimits.SessionReserveBytes = 512;
+        FlashLimits.MaxDeviceBytes = 1024;
+        int emptyLogBytes = Store.LogBytes;
+        int paired = 0;
+        while (Devices.HasRoomForDevice(Device("GID_sensors@@@device-" + paired)))
+        {
+            Devices.SaveDevice(Device("GID_sensors@@@device-" + paired));
+            paired++;
+        }
+
+        int logBytes = Store.LogBytes;
+        var beyond = Device("GID_sensors@@@device-" + paired);
+        var error = Assert.Throws<EdgeBroker.Firmware.Storage.FlashStoreException>(() => Devices.SaveDevice(beyond));
+        Close();
+
+        // Each entry here is some 110 bytes: the share holds 9 of them, and a refusal writes nothing.
+        Assert.Equal(9, paired);
+        Assert.InRange(logBytes - emptyLogBytes, 1024 - 110, 1024);
+        Assert.Contains("no room left for paired devices", error.Message);
+        Assert.Contains(LogPath, error.Message);
+        Assert.Equal(logBytes, Store.LogBytes);
+        Assert.False(Devices.HasRoomForDevice(beyond));
+        Assert.Equal(paired, Devices.LoadDevices().Count);
+        Assert.True(Devices.HasRoomForDevice(Device("GID_sensors@@@device-0", "kitchen")));
+        Devices.SaveDevice(Device("GID_sensors@@@device-0", revoked: true));
+        for (int i = 0; i < 40; i++)
+        {
+            Assert.True(Offline.Append("dev", new string('m', 80)) > 0);
+        }
+    }
+
+    [Fact]
+    public void AStoreHoldingMoreDevicesThanTheShare_StillRevokesThem_ButPairsNoMore()
+    {
+        FlashLimits.MaxDeviceBytes = 8192;
+        for (int i = 0; i < 40; i++)
+        {
+            Devices.SaveDevice(Device("GID_sensors@@@device-" + i));
+        }
+
+        Close();
+        FlashLimits.MaxDeviceBytes = 1024;
+
+        Devices.SaveDevice(Device("GID_sensors@@@device-7", revoked: true));
+        Assert.False(Devices.HasRoomForDevice(Device("GID_sensors@@@device-new")));
+        Assert.True(Devices.FindDevice("GID_sensors@@@device-7")!.Revoked);
+        Assert.Equal(40, Devices.LoadDevices().Count);
+    }
+
+    [Fact]
+    public void ForgettingThePairedDevices_RewritesTheLogWithoutThem_AndKeepsEverythingElse()
+    {
+        for (int i = 0; i < 40; i++)
+        {
+            Devices.SaveDevice(Device("GID_sensors@@@device-" + i));
+        }
+
+        long kept = Offline.Append("dev", "kept for an away session");
+        int before = Store.LogBytes;
+
+        Assert.Equal(40, Store.ForgetPairedDevices());
+        int after = Store.LogBytes;
+        Close();
+
+        Assert.InRange(after, 0, before - 40 * 100);
+        Assert.Empty(Devices.LoadDevices());
+        Assert.Null(Devices.FindDevice("GID_sensors@@@device-7"));
+        Assert.Equal(kept, Assert.Single(Offline.ReadAll("dev")).Id);
+        Assert.Equal(0, Store.ForgetPairedDevices());
+    }
+
     static List<string> Describe(System.Collections.ArrayList devices) =>
         devices.Cast<DeviceRecord>().Select(d => $"{d.ClientId} {d.Group} {d.DisplayName} {d.Revoked} {d.PairedAtMs}").Order().ToList();
 }

@@ -21,6 +21,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string P2PGatewaysKey = "p2p_gateways";
         public const string PairingWindowSecondsKey = "pairing_window_seconds";
         public const string PairingGroupKey = "pairing_group";
+        public const string PairingDevicesPerWindowKey = "pairing_devices_per_window";
+        public const string MaxPairedDevicesKey = "max_paired_devices";
+        public const string ForgetPairedDevicesKey = "forget_paired_devices";
+
+        /// <summary>The device's default for <see cref="MaxPairedDevices"/>: its dozen connections serve a few dozen
+        /// sensors taking turns, and their entries stay within the flash log's share for them (an eighth).</summary>
+        public const int DefaultMaxPairedDevices = 64;
         public const string MaxClientIdLengthKey = "max_client_id_length";
 
         /// <summary>The group the pairing button opens a window for unless the file names one: the group of client IDs
@@ -44,6 +51,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
             P2PGateways = new string[0];
             PairingWindowSeconds = SecurityOptions.DefaultPairingWindowSeconds;
             PairingGroup = DefaultPairingGroup;
+            PairingDevicesPerWindow = SecurityOptions.DefaultPairingDevicesPerWindow;
+            MaxPairedDevices = DefaultMaxPairedDevices;
             MaxClientIdLength = SecurityOptions.DefaultMaxClientIdLength;
         }
 
@@ -78,6 +87,15 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// <summary>How long a press of the pairing button keeps the window open.</summary>
         public int PairingWindowSeconds { get; set; }
 
+        /// <summary>How many devices one press of the pairing button pairs.</summary>
+        public int PairingDevicesPerWindow { get; set; }
+
+        /// <summary>Paired devices the gateway keeps at most.</summary>
+        public int MaxPairedDevices { get; set; }
+
+        /// <summary>Every start forgets the paired devices (1): the way back from a store they filled.</summary>
+        public bool ForgetPairedDevices { get; set; }
+
         /// <summary>The group whose devices may pair while the window is open.</summary>
         public string PairingGroup { get; set; }
 
@@ -110,6 +128,9 @@ namespace EdgeBroker.Firmware.Relay.Settings
             SysSubscribers = file.GetList(SysSubscribersKey);
             P2PGateways = file.GetList(P2PGatewaysKey);
             PairingWindowSeconds = file.GetInt(PairingWindowSecondsKey, PairingWindowSeconds, 1, 3600);
+            MaxPairedDevices = file.GetInt(MaxPairedDevicesKey, MaxPairedDevices, 1, 65535);
+            PairingDevicesPerWindow = file.GetInt(PairingDevicesPerWindowKey, PairingDevicesPerWindow, 1, MaxPairedDevices);
+            ForgetPairedDevices = file.GetInt(ForgetPairedDevicesKey, 0, 0, 1) == 1;
             MaxClientIdLength = file.GetInt(MaxClientIdLengthKey, MaxClientIdLength, SecurityOptions.MinMaxClientIdLength,
                 SecurityOptions.MaxMaxClientIdLength);
             string pairingGroup = file.Get(PairingGroupKey);
@@ -159,6 +180,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
             options.SysSubscribers = SysSubscribers;
             options.P2PGateways = P2PGateways;
             options.PairingWindowSeconds = PairingWindowSeconds;
+            options.PairingDevicesPerWindow = PairingDevicesPerWindow;
+            options.MaxPairedDevices = MaxPairedDevices;
             options.MaxClientIdLength = MaxClientIdLength;
             options.Throttle.MaxTrackedAddresses = MaxTrackedAddresses;
             return options;

@@ -245,8 +245,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
         }
 
         /// <summary>The flash log's budget: <see cref="FlashStoreBytes"/>, compacted once half of it is dead, with a
-        /// sixteenth kept for sessions and subscriptions (4 KB of the default 64 KB) and at most a quarter taken by
-        /// them (16 KB).</summary>
+        /// sixteenth kept for sessions and subscriptions (4 KB of the default 64 KB), at most a quarter taken by
+        /// them (16 KB) and at most an eighth by paired devices (8 KB).</summary>
         public FlashStoreLimits ToFlashStoreLimits()
         {
             FlashStoreLimits limits = new FlashStoreLimits();
@@ -254,6 +254,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             limits.CompactAtDeadBytes = FlashStoreBytes / 2;
             limits.SessionReserveBytes = FlashStoreBytes / 16;
             limits.MaxSessionBytes = FlashStoreBytes / 4;
+            limits.MaxDeviceBytes = FlashStoreBytes / 8;
             return limits;
         }
     }
