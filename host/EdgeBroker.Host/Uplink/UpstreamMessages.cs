@@ -3,6 +3,7 @@ using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Monitoring;
+using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 
@@ -22,7 +23,7 @@ static class UpstreamMessages
     {
         var received = e.ApplicationMessage;
         routed.MessageExpiryInterval = received.MessageExpiryInterval;
-        routed.EngineProperties = new MqttApplicationMessage
+        MessageProperties.Attach(routed, new MqttApplicationMessage
         {
             Topic = routed.Topic,
             PayloadSegment = routed.Payload,
@@ -34,7 +35,7 @@ static class UpstreamMessages
             PayloadFormatIndicator = received.PayloadFormatIndicator,
             MessageExpiryInterval = received.MessageExpiryInterval,
             UserProperties = received.UserProperties,
-        };
+        });
         // Unacknowledged meanwhile, so the upstream's in-flight window fills and it keeps the rest (DownlinkHoldBack).
         var heldSinceMs = Clock.NowMs();
         while (holdBack.ShouldWait(routed, heldSinceMs, Clock.NowMs()))
