@@ -351,6 +351,12 @@ namespace EdgeBroker.Core
             get { return _router.Policy.RouteAnnouncers; }
         }
 
+        /// <summary>Which receivers a P2P message may reach here, in words, for the start-up log.</summary>
+        public string P2PReach
+        {
+            get { return _router.Policy.P2PReach; }
+        }
+
         /// <summary>The gateway below (its session here) through which federated P2P reaches <paramref name="clientId"/>,
         /// or null when no gateway announced it.</summary>
         public string FederatedGatewayOf(string clientId)
@@ -502,7 +508,7 @@ namespace EdgeBroker.Core
                 session.Will = null;
                 SetConnection(session, connection);
                 ResendUnacknowledged(session, connection);
-                _offline.Start(session, nowMs);
+                _offline.Start(session, nowMs, Clock.MonotonicMs());
             }
 
             HandOn(handOn);
@@ -570,7 +576,7 @@ namespace EdgeBroker.Core
                     {
                         // Published when the delay has passed or the session ends, whichever comes first (§3.1.2.5).
                         uint delay = session.WillDelaySeconds < sessionExpirySeconds ? session.WillDelaySeconds : sessionExpirySeconds;
-                        session.WillDueMs = session.DisconnectedAtMs + (long)delay * 1000;
+                        session.WillDueMs = Clock.MonotonicMs() + (long)delay * 1000;
                         _due.Add(session);
                     }
                 }
@@ -717,7 +723,7 @@ namespace EdgeBroker.Core
                 }
                 else
                 {
-                    _offline.Acknowledged(session, deliveryTag, Clock.NowMs());
+                    _offline.Acknowledged(session, deliveryTag, Clock.NowMs(), Clock.MonotonicMs());
                 }
             }
         }
@@ -900,7 +906,7 @@ namespace EdgeBroker.Core
                 LetGoOfEmpty(session);
                 if (deliveryTag > 0)
                 {
-                    _offline.Acknowledged(session, deliveryTag, Clock.NowMs());
+                    _offline.Acknowledged(session, deliveryTag, Clock.NowMs(), Clock.MonotonicMs());
                 }
 
                 return true;
@@ -971,8 +977,10 @@ namespace EdgeBroker.Core
 
         /// <summary>Time passes: sends overdue offline batches and wills whose delay has passed, and deletes the retained
         /// messages whose expiry interval ran out. Engines call it about once a second; it looks only at the sessions
-        /// listed as <see cref="DueSessions"/>.</summary>
-        public void Tick(long nowMs)
+        /// listed as <see cref="DueSessions"/>. <paramref name="nowMs"/> is the wall clock (<see cref="Clock.NowMs"/>),
+        /// which stored and retained messages' expiry is judged at; <paramref name="monotonicMs"/> the interval clock
+        /// (<see cref="Clock.MonotonicMs"/>), which the batch interval and the will delay are timed on.</summary>
+        public void Tick(long nowMs, long monotonicMs)
         {
             lock (_due)
             {
@@ -988,8 +996,8 @@ namespace EdgeBroker.Core
                         {
                             if (!session.IsDiscarded)
                             {
-                                _offline.Tick(session, nowMs);
-                                if (session.Will != null && !session.IsOnline && session.WillDueMs <= nowMs)
+                                _offline.Tick(session, nowMs, monotonicMs);
+                                if (session.Will != null && !session.IsOnline && session.WillDueMs <= monotonicMs)
                                 {
                                     will = TakeWill(session);
                                 }
@@ -1353,7 +1361,7 @@ namespace EdgeBroker.Core
             if (change == RemoteRoutes.RouteChanged)
             {
                 // Gateway-level presence: a persistent client connecting or leaving its gateway is no change of route.
-                _router.PublishFromBroker(RouteEvent.For(announced, _routes.PathFor(announced, 0, announced.Length), UnixTime.NowMilliseconds()));
+                _router.PublishFromBroker(RouteEvent.For(announced, _routes.PathFor(announced, 0, announced.Length), Clock.NowMs()));
             }
 
             if (route != null && !connected)

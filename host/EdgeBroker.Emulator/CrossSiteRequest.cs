@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace EdgeBroker.Emulator;
@@ -11,10 +12,6 @@ namespace EdgeBroker.Emulator;
 /// </summary>
 static class CrossSiteRequest
 {
-    /// <summary>Longest header value repeated in the log line; a browser's origin is far shorter, anything longer is
-    /// not a browser's and need not fill the log.</summary>
-    const int LoggedLength = 100;
-
     /// <summary>Why <paramref name="request"/> came from another site, for the log line; null when it did not.</summary>
     public static string? Refusal(HttpRequest request)
     {
@@ -23,7 +20,7 @@ static class CrossSiteRequest
         var own = $"{request.Scheme}://{request.Host}";
         if (request.Headers.TryGetValue("Origin", out var origin) && !string.Equals(origin.ToString(), own, StringComparison.OrdinalIgnoreCase))
         {
-            return $"its Origin is {Shown(origin.ToString())}, not {own}";
+            return $"its Origin is {ClientTextForLog.Of(origin.ToString())}, not {own}";
         }
 
         // same-site is refused too: another port of this machine (localhost:8080 against localhost:8081) is the same
@@ -31,6 +28,4 @@ static class CrossSiteRequest
         var site = request.Headers["Sec-Fetch-Site"].ToString();
         return site is "cross-site" or "same-site" ? $"the browser says a {site} page sent it (Sec-Fetch-Site)" : null;
     }
-
-    static string Shown(string value) => value.Length <= LoggedLength ? value : value[..LoggedLength] + "…";
 }

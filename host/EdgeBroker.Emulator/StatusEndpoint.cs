@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Dashboard;
 using EdgeBroker.Firmware.Relay;
 using Microsoft.AspNetCore.Builder;
@@ -76,7 +77,7 @@ sealed class StatusEndpoint(EmulatedGateway gateway, int port, IRelayLog log) : 
         {
             // Before anything is done: a page on another site must not press the pairing button through the browser.
             response.StatusCode = 403;
-            log.Warning($"Refused POST {path} from another site's page: {refusal}");
+            log.Warning($"Refused POST {ClientTextForLog.Of(path)} from another site's page: {refusal}");
             return;
         }
 

@@ -49,10 +49,24 @@ public class OfflineBatchingTests
         TestBroker broker = AwayReceiverWithBacklog(batchSize: 2, count: 3);
         RecordingConnection back = Reconnect(broker);
 
-        broker.Core.Tick(Clock.NowMs());
+        broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs());
         Assert.Equal(2, back.Received.Count);
 
-        broker.Core.Tick(Clock.NowMs() + broker.Limits.BatchIntervalMs + 1000);
+        broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + broker.Limits.BatchIntervalMs + 1000);
+        Assert.Equal(new[] { "m1", "m2", "m3" }, back.Payloads);
+    }
+
+    [Fact]
+    public void NextBatch_AfterAWallClockSteppedBackByDecades_StillFollowsAfterTheBatchInterval()
+    {
+        TestBroker broker = AwayReceiverWithBacklog(batchSize: 2, count: 3);
+        RecordingConnection back = Reconnect(broker);
+        long steppedBack = Clock.NowMs() - 56L * 365 * 24 * 3600 * 1000;
+
+        broker.Core.Tick(steppedBack, Clock.MonotonicMs());
+        Assert.Equal(2, back.Received.Count);
+
+        broker.Core.Tick(steppedBack, Clock.MonotonicMs() + broker.Limits.BatchIntervalMs + 1000);
         Assert.Equal(new[] { "m1", "m2", "m3" }, back.Payloads);
     }
 
@@ -61,7 +75,7 @@ public class OfflineBatchingTests
     {
         TestBroker broker = AwayReceiverWithBacklog(batchSize: 2, count: 6);
         RecordingConnection back = Reconnect(broker);
-        broker.Core.Tick(Clock.NowMs() + broker.Limits.BatchIntervalMs + 1000);
+        broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + broker.Limits.BatchIntervalMs + 1000);
         Assert.Equal(4, back.Received.Count);
 
         // The first batch's acknowledgements arrive after the second batch went out on time.
@@ -160,16 +174,16 @@ public class OfflineBatchingTests
     {
         TestBroker broker = AwayReceiverWithBacklog(batchSize: 2, count: 5);
         RecordingConnection back = Reconnect(broker);
-        long later = Clock.NowMs() + broker.Limits.BatchIntervalMs + 1000;
+        long later = Clock.MonotonicMs() + broker.Limits.BatchIntervalMs + 1000;
 
         broker.Publish("sender", Topic, qos: 1, payload: "live-1");
         Acknowledge(broker, back, 0);
-        broker.Core.Tick(later);
-        broker.Core.Tick(later);
+        broker.Core.Tick(Clock.NowMs(), later);
+        broker.Core.Tick(Clock.NowMs(), later);
         Acknowledge(broker, back, 1, 2, 3);
         broker.Publish("sender", Topic, qos: 1, payload: "live-2");
-        broker.Core.Tick(later + broker.Limits.BatchIntervalMs);
-        broker.Core.Tick(later + broker.Limits.BatchIntervalMs * 2);
+        broker.Core.Tick(Clock.NowMs(), later + broker.Limits.BatchIntervalMs);
+        broker.Core.Tick(Clock.NowMs(), later + broker.Limits.BatchIntervalMs * 2);
 
         Assert.Equal(new[] { "m1", "m2", "m3", "m4", "m5", "live-1", "live-2" }, back.Payloads);
         Assert.Equal(back.Received.Count, back.Received.Select(d => d.DeliveryTag).Distinct().Count());

@@ -75,14 +75,19 @@ public class OfflineDeliveryTests
         Assert.False(_broker.Core.QuotaDropToReport(out _));
     }
 
-    [Fact]
-    public void P2PQos0_ToAnAwayReceiver_IsDroppedAndCounted()
+    [Theory]
+    [InlineData(P2PTopic)]
+    [InlineData(SubscribedTopic)]
+    public void Qos0_ToAnAwayReceiver_IsKeptWithinTheSameQuota_ByP2PAsByItsSubscription(string topic)
     {
-        Assert.Equal(PublishOutcome.NoMatchingSubscribers, _broker.Publish("sender", P2PTopic, qos: 0));
-        Assert.Equal(1, _broker.Counters.P2PDroppedOffline);
+        _broker.Limits.MaxMessagesPerClient = 2;
 
-        RecordingConnection back = Reconnect();
-        Assert.Empty(back.Received);
+        Assert.Equal(PublishOutcome.Queued, _broker.Publish("sender", topic, qos: 0, payload: "q0-1"));
+        Assert.Equal(PublishOutcome.Queued, _broker.Publish("sender", P2PTopic == topic ? SubscribedTopic : P2PTopic, qos: 0, payload: "q0-2"));
+        Assert.Equal(PublishOutcome.QuotaExceeded, _broker.Publish("sender", topic, qos: 0, payload: "q0-3"));
+
+        Assert.Equal((1, 1, 1, 0), (_broker.Counters.P2PQueued, _broker.Counters.PubSubQueued, _broker.Counters.QuotaDropped, _broker.Counters.P2PDroppedOffline));
+        Assert.Equal(["q0-1", "q0-2"], Reconnect().Payloads);
     }
 
     [Fact]

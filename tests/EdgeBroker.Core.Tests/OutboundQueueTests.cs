@@ -51,7 +51,7 @@ public class OutboundQueueTests
 
         receiver.QueueFull = false;
         int refused = receiver.Received.Count;
-        broker.Core.Tick(Clock.NowMs() + broker.Limits.BatchIntervalMs);
+        broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + broker.Limits.BatchIntervalMs);
 
         var delivered = receiver.Received.Skip(refused).ToList();
         Assert.Equal(new[] { "m1", "m2" }, delivered.Select(delivery => delivery.Payload));

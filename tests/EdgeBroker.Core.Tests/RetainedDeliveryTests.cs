@@ -274,9 +274,9 @@ public class RetainedDeliveryTests
         Subscribe(subscriber, ("x/#", 1));
 
         Assert.Equal(["x/lives"], subscriber.Received.Select(delivery => delivery.Topic));
-        _broker.Core.Tick(now);
+        _broker.Core.Tick(now, Clock.MonotonicMs());
         Assert.Equal(1, _retained.Count);
-        _broker.Core.Tick(now + 500);
+        _broker.Core.Tick(now + 500, Clock.MonotonicMs());
         Assert.Equal(0, _retained.Count);
     }
 

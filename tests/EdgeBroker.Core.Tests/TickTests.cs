@@ -74,15 +74,15 @@ public class TickTests
         Assert.Equal(PublishOutcome.Queued, broker.Publish("sender", Topic, qos: 1, payload: "m2"));
 
         receiver.Room = 2;
-        broker.Core.Tick(Clock.NowMs() + broker.Limits.BatchIntervalMs + 1000);
+        broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + broker.Limits.BatchIntervalMs + 1000);
         Assert.Equal(new[] { "m1", "m2" }, receiver.Payloads);
 
         // Caught up: the next tick finds nothing and lets the session go; falling behind again lists it again.
-        broker.Core.Tick(Clock.NowMs() + 2 * (broker.Limits.BatchIntervalMs + 1000));
+        broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + 2 * (broker.Limits.BatchIntervalMs + 1000));
         receiver.Room = 0;
         Assert.Equal(PublishOutcome.Queued, broker.Publish("sender", Topic, qos: 1, payload: "m3"));
         receiver.Room = null;
-        broker.Core.Tick(Clock.NowMs() + 3 * (broker.Limits.BatchIntervalMs + 1000));
+        broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + 3 * (broker.Limits.BatchIntervalMs + 1000));
 
         Assert.Equal(new[] { "m1", "m2", "m3" }, receiver.Payloads);
     }
@@ -99,12 +99,12 @@ public class TickTests
         Assert.True(broker.Core.KeepWill("dev2", leaving, TestBroker.Message("status/dev2", payload: "gone"), 10));
         broker.Disconnect(leaving);
         receiver.Room = null;
-        long later = Clock.NowMs() + 60_000;
+        long later = Clock.MonotonicMs() + 60_000;
 
         store.FailReads = true;
-        Assert.Throws<IOException>(() => broker.Core.Tick(later));
+        Assert.Throws<IOException>(() => broker.Core.Tick(Clock.NowMs(), later));
         store.FailReads = false;
-        broker.Core.Tick(later);
+        broker.Core.Tick(Clock.NowMs(), later);
 
         Assert.Equal(new[] { "gone" }, watcher.Payloads);
         Assert.Equal(new[] { "m1" }, receiver.Payloads);

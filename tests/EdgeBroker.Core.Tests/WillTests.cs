@@ -40,7 +40,7 @@ public class WillTests
 
         _broker.Core.DisconnectReceived(Client, connection);
         _broker.Disconnect(connection);
-        _broker.Core.Tick(Clock.NowMs() + 3_600_000);
+        _broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + 3_600_000);
 
         Assert.Empty(_watcher.Received);
     }
@@ -61,10 +61,27 @@ public class WillTests
     {
         _broker.Disconnect(ConnectWithWill(30, expiry: 3600));
 
-        _broker.Core.Tick(Clock.NowMs() + 20_000);
+        _broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + 20_000);
         Assert.Empty(_watcher.Received);
 
-        _broker.Core.Tick(Clock.NowMs() + 31_000);
+        _broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + 31_000);
+        Assert.Equal(new[] { "gone" }, _watcher.Payloads);
+    }
+
+    /// <summary>About 56 years: the device's wall clock starts near 1970 and SNTP steps it to now.</summary>
+    const long SntpStepMs = 56L * 365 * 24 * 3600 * 1000;
+
+    [Theory]
+    [InlineData(SntpStepMs)]
+    [InlineData(-SntpStepMs)]
+    public void DelayedWill_AWallClockStep_NeitherPublishesItEarlyNorHoldsItBack(long stepMs)
+    {
+        _broker.Disconnect(ConnectWithWill(30, expiry: 3600));
+
+        _broker.Core.Tick(Clock.NowMs() + stepMs, Clock.MonotonicMs() + 20_000);
+        Assert.Empty(_watcher.Received);
+
+        _broker.Core.Tick(Clock.NowMs() + stepMs, Clock.MonotonicMs() + 31_000);
         Assert.Equal(new[] { "gone" }, _watcher.Payloads);
     }
 
@@ -76,7 +93,7 @@ public class WillTests
         _broker.Disconnect(ConnectWithWill(30, expiry: 3600));
 
         _broker.Connect(Client, 3600, cleanStart);
-        _broker.Core.Tick(Clock.NowMs() + 60_000);
+        _broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + 60_000);
 
         Assert.Empty(_watcher.Received);
     }
@@ -119,7 +136,7 @@ public class WillTests
         _broker.Connect(Client, 3600, cleanStart: false);
 
         _broker.Disconnect(first);
-        _broker.Core.Tick(Clock.NowMs() + 60_000);
+        _broker.Core.Tick(Clock.NowMs(), Clock.MonotonicMs() + 60_000);
 
         Assert.Empty(_watcher.Received);
     }

@@ -85,7 +85,7 @@ public sealed class DashboardFeedTests
 
     /// <summary>The feed's path with the parameters signed by <paramref name="client"/>'s key.</summary>
     static string FeedPath(SignedApiClient client, Dictionary<string, string>? parameters = null) =>
-        Path + "?" + SignedApiClient.Query(client.Signed(parameters));
+        Path + "?" + SignedApiClient.Query(client.Signed("GET", Path, parameters));
 
     /// <summary>One open stream, read event by event.</summary>
     sealed class FeedReader : IAsyncDisposable

@@ -30,5 +30,10 @@ namespace EdgeBroker.Core.Access
                     + SecurityOptions.P2PGatewaysSetting + " to restrict announcements)";
             }
         }
+
+        public string P2PReach
+        {
+            get { return "clients of every group (no access keys or rules are configured)"; }
+        }
     }
 }

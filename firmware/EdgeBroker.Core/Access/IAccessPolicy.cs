@@ -23,5 +23,9 @@ namespace EdgeBroker.Core.Access
 
         /// <summary>Which clients <see cref="CanAnnounceRoutes"/> accepts, in words, for the start-up log.</summary>
         string RouteAnnouncers { get; }
+
+        /// <summary>Clients of which groups a P2P message may reach (the sender's publish rule for the parent topic
+        /// applies besides), in words, for the start-up log.</summary>
+        string P2PReach { get; }
     }
 }

@@ -31,23 +31,24 @@ namespace EdgeBroker.Core.Diagnostics
                 droppedInAll = _dropped;
             }
 
-            return ShouldReport(droppedInAll, Clock.NowMs(), out tally);
+            return ShouldReport(droppedInAll, Clock.MonotonicMs(), out tally);
         }
 
         /// <summary>For drops counted elsewhere (a queue's own counter): whether the drop that made
         /// <paramref name="droppedInAll"/> is to be logged, with what the line ends with.</summary>
         public bool ShouldReport(long droppedInAll, out string tally)
         {
-            return ShouldReport(droppedInAll, Clock.NowMs(), out tally);
+            return ShouldReport(droppedInAll, Clock.MonotonicMs(), out tally);
         }
 
-        /// <summary><see cref="ShouldReport(long, out string)"/> at <paramref name="nowMs"/>. A clock stepped back (a
-        /// device setting its time) makes a line due rather than silencing the log.</summary>
+        /// <summary><see cref="ShouldReport(long, out string)"/> at <paramref name="nowMs"/>, on the interval clock
+        /// (<see cref="Clock.MonotonicMs"/>: the wall clock's first SNTP step on the device would silence the log for
+        /// decades had it been stepped back, or say nothing when stepped forward).</summary>
         public bool ShouldReport(long droppedInAll, long nowMs, out string tally)
         {
             lock (_sync)
             {
-                if (_logged && nowMs >= _lastLineMs && nowMs - _lastLineMs < QuietMs)
+                if (_logged && nowMs - _lastLineMs < QuietMs)
                 {
                     tally = null;
                     return false;

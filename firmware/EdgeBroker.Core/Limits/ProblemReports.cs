@@ -37,7 +37,8 @@ namespace EdgeBroker.Core.Limits
             get { return _suppressed; }
         }
 
-        /// <summary>True when a problem from <paramref name="source"/> should be logged now; otherwise it is counted.</summary>
+        /// <summary>True when a problem from <paramref name="source"/> should be logged at <paramref name="nowMs"/> (the
+        /// interval clock, <see cref="Clock.MonotonicMs"/>); otherwise it is counted.</summary>
         public bool ShouldReport(string source, long nowMs)
         {
             if (_perSource.Allow(source, nowMs))

@@ -6,8 +6,9 @@ namespace EdgeBroker.Core.Limits
     /// At most a given number of events per source address in a fixed time window: new connections (so one machine
     /// cannot tie up the listener with a flood) and log lines about bad input (so a flood of it cannot fill the log).
     /// Memory is bounded by the number of addresses tracked, not by how many a flood brings: when the table is full the
-    /// least recently seen address is forgotten. Pure bookkeeping on the time the caller passes in (no timers, so the
-    /// device needs no thread for it). Thread-safe: each engine's accept and connection threads call it.
+    /// least recently seen address is forgotten. Pure bookkeeping on the time the caller passes in, the interval clock
+    /// (<see cref="Clock.MonotonicMs"/>), with no timers, so the device needs no thread for it. Thread-safe: each
+    /// engine's accept and connection threads call it.
     /// </summary>
     public sealed class SourceRateLimiter
     {
@@ -58,7 +59,7 @@ namespace EdgeBroker.Core.Limits
                 }
 
                 entry.LastSeenMs = nowMs;
-                if (nowMs - entry.WindowStartMs >= _windowMs || nowMs < entry.WindowStartMs)
+                if (nowMs - entry.WindowStartMs >= _windowMs)
                 {
                     entry.WindowStartMs = nowMs;
                     entry.Events = 0;

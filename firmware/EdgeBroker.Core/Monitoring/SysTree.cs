@@ -7,7 +7,8 @@ namespace EdgeBroker.Core.Monitoring
     /// The broker's status under <c>$SYS/broker/…</c> in mosquitto's layout (topic names and value formats of its
     /// sys_tree.c), so mosquitto dashboards and scripts work unchanged, plus EdgeBroker's own under
     /// <c>$SYS/broker/edgebroker/…</c>. Composed here so both engines publish the same tree; an engine supplies its byte
-    /// and retained counts (<see cref="IEngineStatistics"/>) and calls <see cref="Tick"/> about once a second.
+    /// and retained counts (<see cref="IEngineStatistics"/>) and calls <see cref="Tick"/> about once a second. Times are
+    /// on the interval clock (<see cref="Clock.MonotonicMs"/>): the uptime and the load averages are intervals.
     /// Every value is published every interval at QoS 0 and not retained: a retained tree would rewrite the device's
     /// flash every interval, so a new subscriber waits up to one interval for the values. Who may subscribe to
     /// <c>$SYS</c> is the access policy's decision, as for presence events.
@@ -33,6 +34,7 @@ namespace EdgeBroker.Core.Monitoring
         readonly LoadAverage _bytesSent = new LoadAverage();
         readonly LoadAverage _connections = new LoadAverage();
         long _lastUpdateMs;
+        bool _published;
         int _maximumClients;
         BrokerSecurity _security;
 
@@ -63,8 +65,7 @@ namespace EdgeBroker.Core.Monitoring
 
             lock (_sync)
             {
-                // A clock stepped back (a device setting its time) makes the interval due rather than stalling it.
-                if (_lastUpdateMs != 0 && nowMs >= _lastUpdateMs && nowMs - _lastUpdateMs < _intervalSeconds * 1000L)
+                if (_published && nowMs - _lastUpdateMs < _intervalSeconds * 1000L)
                 {
                     return;
                 }
@@ -117,12 +118,13 @@ namespace EdgeBroker.Core.Monitoring
             }
 
             _lastUpdateMs = nowMs;
+            _published = true;
         }
 
         void PublishLoads(BrokerStatus status, long nowMs)
         {
-            // Nothing elapsed at the first publication or after the clock stepped back: the rates restart from here.
-            double elapsedSeconds = _lastUpdateMs == 0 ? 0 : (nowMs - _lastUpdateMs) / 1000.0;
+            // Nothing elapsed at the first publication: the rates start from here.
+            double elapsedSeconds = _published ? (nowMs - _lastUpdateMs) / 1000.0 : 0;
             _messagesReceived.Update(status.MessagesReceived, elapsedSeconds);
             _messagesSent.Update(status.MessagesSent, elapsedSeconds);
             _publishDropped.Update(status.PublishDropped, elapsedSeconds);

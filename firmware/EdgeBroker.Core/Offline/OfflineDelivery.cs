@@ -55,15 +55,17 @@ namespace EdgeBroker.Core.Offline
         }
 
         /// <summary>A connection was attached: the first batch from the store, with the QoS 0 messages kept in memory
-        /// in the order they came among the stored ones.</summary>
-        public void Start(Session session, long nowMs)
+        /// in the order they came among the stored ones. <paramref name="nowMs"/> (the wall clock) is what stored messages'
+        /// expiry is judged at, <paramref name="monotonicMs"/> (the interval clock) when the batch went, for
+        /// <see cref="Tick"/>.</summary>
+        public void Start(Session session, long nowMs, long monotonicMs)
         {
             session.SentUpTo = 0;
             session.BatchAfterId = 0;
             session.BatchLastId = 0;
             session.BatchUnacked = 0;
             session.BacklogPending = true;
-            SendNextBatch(session, nowMs);
+            SendNextBatch(session, nowMs, monotonicMs);
             if (session.BacklogPending)
             {
                 _due.Add(session);
@@ -291,7 +293,7 @@ namespace EdgeBroker.Core.Offline
         }
 
         /// <summary>The client acknowledged stored message <paramref name="id"/>.</summary>
-        public void Acknowledged(Session session, long id, long nowMs)
+        public void Acknowledged(Session session, long id, long nowMs, long monotonicMs)
         {
             _store.Remove(session.ClientId, id);
             if (id > session.BatchAfterId && id <= session.BatchLastId && session.BatchUnacked > 0)
@@ -299,25 +301,26 @@ namespace EdgeBroker.Core.Offline
                 session.BatchUnacked--;
                 if (session.BatchUnacked == 0 || (session.BatchUnacked == RefillAt && _limits.BatchSize <= 0))
                 {
-                    SendNextBatch(session, nowMs);
+                    SendNextBatch(session, nowMs, monotonicMs);
                 }
             }
         }
 
         /// <summary>Sends the next batch if the previous one has waited long enough for its acknowledgements. Called for
-        /// the sessions listed in <see cref="DueSessions"/>.</summary>
-        public void Tick(Session session, long nowMs)
+        /// the sessions listed in <see cref="DueSessions"/>. The interval is timed on <paramref name="monotonicMs"/>: the
+        /// device's first SNTP step must not hold a backlog back for decades.</summary>
+        public void Tick(Session session, long nowMs, long monotonicMs)
         {
-            if (session.BacklogPending && session.Connection != null && nowMs - session.BatchSentAtMs >= _limits.BatchIntervalMs)
+            if (session.BacklogPending && session.Connection != null && monotonicMs - session.BatchSentAtMs >= _limits.BatchIntervalMs)
             {
-                SendNextBatch(session, nowMs);
+                SendNextBatch(session, nowMs, monotonicMs);
             }
         }
 
         /// <summary>Sends the next batch: up to the batch size, or with batching off as much as the connection takes,
         /// read from the store a page at a time — a batch ends where the connection's queue is full, and a row read past
         /// that point would be read again next time (reading the whole backlog each time made draining quadratic).</summary>
-        void SendNextBatch(Session session, long nowMs)
+        void SendNextBatch(Session session, long nowMs, long monotonicMs)
         {
             if (session.Connection == null || !session.BacklogPending)
             {
@@ -356,14 +359,14 @@ namespace EdgeBroker.Core.Offline
             {
                 // The connection took nothing more: the batch still in flight brings the next try (its last
                 // acknowledgement, or the interval from now).
-                session.BatchSentAtMs = nowMs;
+                session.BatchSentAtMs = monotonicMs;
                 return;
             }
 
             session.BatchAfterId = afterId;
             session.BatchLastId = session.SentUpTo;
             session.BatchUnacked = sent;
-            session.BatchSentAtMs = nowMs;
+            session.BatchSentAtMs = monotonicMs;
             if (caughtUp)
             {
                 session.BacklogPending = false;

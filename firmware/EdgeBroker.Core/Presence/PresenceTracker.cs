@@ -43,7 +43,7 @@ namespace EdgeBroker.Core.Presence
                     return;
                 }
 
-                LiveConnection live = new LiveConnection(clientId, connection, UnixTime.NowMilliseconds());
+                LiveConnection live = new LiveConnection(clientId, connection, Clock.NowMs());
                 _live.Add(live);
                 Publish(live, PresenceEventType.Connect, live.ConnectedAtUnixMilliseconds);
             }
@@ -108,7 +108,7 @@ namespace EdgeBroker.Core.Presence
         /// setting its time from the network), and applications order one channel's events by time.</summary>
         static long EventTime(LiveConnection live)
         {
-            long now = UnixTime.NowMilliseconds();
+            long now = Clock.NowMs();
             return now > live.ConnectedAtUnixMilliseconds ? now : live.ConnectedAtUnixMilliseconds;
         }
 

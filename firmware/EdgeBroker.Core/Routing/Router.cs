@@ -364,7 +364,7 @@ namespace EdgeBroker.Core.Routing
             }
 
             int receiverLength = topic.Length - receiverStart;
-            if (message.OriginUplink == null && _unreachable.Contains(topic, receiverStart, receiverLength, Clock.NowMs())
+            if (message.OriginUplink == null && _unreachable.Contains(topic, receiverStart, receiverLength, Clock.MonotonicMs())
                 && _uplinks.FederatesP2P)
             {
                 _counters.CountP2PDroppedUnreachable();
@@ -417,9 +417,9 @@ namespace EdgeBroker.Core.Routing
                 return PublishOutcome.Delivered;
             }
 
-            long nowMs = Clock.NowMs();
-            bool told = _unreachable.Contains(topic, receiverStart, receiverLength, nowMs);
-            _unreachable.Add(topic.Substring(receiverStart), nowMs);
+            long monotonicMs = Clock.MonotonicMs();
+            bool told = _unreachable.Contains(topic, receiverStart, receiverLength, monotonicMs);
+            _unreachable.Add(topic.Substring(receiverStart), monotonicMs);
             if (told)
             {
                 return PublishOutcome.Delivered;
@@ -522,36 +522,9 @@ namespace EdgeBroker.Core.Routing
 
         PublishOutcome DeliverP2P(Session receiver, RoutedMessage message, ref bool kept)
         {
+            // The retain flag is cleared: a P2P message is for this receiver now, never a retained message.
             int qos = message.Qos < _maxQos ? message.Qos : _maxQos;
-            lock (receiver.SyncRoot)
-            {
-                // The retain flag is cleared: a P2P message is for this receiver now, never a retained message.
-                if (qos > 0 && receiver.IsPersistent)
-                {
-                    PublishOutcome outcome = _offline.Keep(receiver, message, qos, false, null);
-                    kept = outcome == PublishOutcome.Delivered || outcome == PublishOutcome.Queued;
-                    CountP2P(outcome);
-                    return outcome;
-                }
-
-                IClientConnection connection = receiver.Connection;
-                if (connection == null)
-                {
-                    _counters.CountP2PDroppedOffline();
-                    return PublishOutcome.NoMatchingSubscribers;
-                }
-
-                if (connection.Send(message, qos, false, null, 0, false))
-                {
-                    _counters.CountP2PDelivered();
-                }
-                else
-                {
-                    _counters.CountEngineDropped();
-                }
-
-                return PublishOutcome.Delivered;
-            }
+            return DeliverToSession(receiver, message, qos, false, null, true, ref kept);
         }
 
         /// <summary>Delivers to every session whose subscriptions match, by <paramref name="matched"/> when the engine
@@ -588,7 +561,7 @@ namespace EdgeBroker.Core.Routing
 
                     int qos = message.Qos < matches.QosAt(i) ? message.Qos : matches.QosAt(i);
                     bool retain = matches.RetainAsPublishedAt(i) && message.Retain;
-                    outcome = DeliverToSubscriber(session, message, qos, retain, matches.IdentifiersAt(i), ref kept);
+                    outcome = DeliverToSession(session, message, qos, retain, matches.IdentifiersAt(i), false, ref kept);
                 }
 
                 delivered |= outcome == PublishOutcome.Delivered;
@@ -669,8 +642,8 @@ namespace EdgeBroker.Core.Routing
                 Subscription member = members[i];
                 if (member.Session.IsPersistent && !member.Session.IsDiscarded)
                 {
-                    return DeliverToSubscriber(member.Session, message, DeliveryQos(message, member), member.RetainAsPublished && message.Retain,
-                        IdentifiersOf(member), ref kept);
+                    return DeliverToSession(member.Session, message, DeliveryQos(message, member), member.RetainAsPublished && message.Retain,
+                        IdentifiersOf(member), false, ref kept);
                 }
             }
 
@@ -687,7 +660,14 @@ namespace EdgeBroker.Core.Routing
             return subscription.Identifier == 0 ? null : new int[] { subscription.Identifier };
         }
 
-        PublishOutcome DeliverToSubscriber(Session session, RoutedMessage message, int qos, bool retain, int[] identifiers, ref bool kept)
+        /// <summary>
+        /// Hands a message to one session, for its subscription or, <paramref name="p2p"/>, at its P2P address — one rule
+        /// for both: QoS 1/2 for a persistent session goes through the offline store (sent from there while it is
+        /// connected); otherwise it goes to the connection, or, while a persistent session is away, is kept in memory
+        /// within the QoS 0 budgets. Counted as P2P or pub/sub.
+        /// </summary>
+        PublishOutcome DeliverToSession(Session session, RoutedMessage message, int qos, bool retain, int[] identifiers, bool p2p,
+            ref bool kept)
         {
             lock (session.SyncRoot)
             {
@@ -720,10 +700,23 @@ namespace EdgeBroker.Core.Routing
                 }
                 else
                 {
+                    if (p2p)
+                    {
+                        _counters.CountP2PDroppedOffline();
+                    }
+
                     return PublishOutcome.NoMatchingSubscribers;
                 }
 
-                CountPubSub(outcome);
+                if (p2p)
+                {
+                    CountP2P(outcome);
+                }
+                else
+                {
+                    CountPubSub(outcome);
+                }
+
                 return outcome;
             }
         }

@@ -37,7 +37,8 @@ namespace EdgeBroker.Core.Routing
 
         public int P2PQueued { get { return _p2pQueued; } }
 
-        /// <summary>QoS 0 P2P messages whose receiver was away.</summary>
+        /// <summary>P2P messages whose receiver's session had no connection and was not persistent, so nothing could keep
+        /// them (a clean session between its connection's end and its removal).</summary>
         public int P2PDroppedOffline { get { return _p2pDroppedOffline; } }
 
         /// <summary>P2P messages for a client ID with no session at all.</summary>

@@ -17,8 +17,8 @@ namespace EdgeBroker.Core.Security
             P2PToOtherGroups = p2pToOtherGroups;
         }
 
-        /// <summary>Publish and subscribe anywhere outside <c>$</c>, P2P within the group and with application
-        /// groups: the rule of groups the configuration does not name.</summary>
+        /// <summary>Publish and subscribe anywhere outside <c>$</c> (with <see cref="SecurityOptions.P2PWithinGroupsOnly"/>,
+        /// P2P within the group and with application groups): the rule of groups the configuration does not name.</summary>
         public static AccessRule Unrestricted()
         {
             return new AccessRule(Everything, Everything, false);
@@ -28,7 +28,8 @@ namespace EdgeBroker.Core.Security
 
         public string[] SubscribeFilters { get; private set; }
 
-        /// <summary>May send P2P messages to clients of any group, not only its own and the application groups.</summary>
+        /// <summary>With <see cref="SecurityOptions.P2PWithinGroupsOnly"/>: may send P2P messages to clients of any group,
+        /// not only its own and the application groups. Without it every rule may.</summary>
         public bool P2PToOtherGroups { get; private set; }
     }
 }

@@ -55,11 +55,20 @@ namespace EdgeBroker.Core.Security
         /// <c>%u</c> mean.</summary>
         public string UserName { get; internal set; }
 
-        /// <summary>Token mode: the token that grants subscribing, or null.</summary>
+        /// <summary>Token mode: the access key of its user name, whose tokens alone it may present or upload.</summary>
+        public string AccessKeyId { get; internal set; }
+
+        /// <summary>Token mode: the token that grants subscribing, or null. Replaced by an uploaded token
+        /// (<see cref="BrokerSecurity.UploadToken"/>).</summary>
         public TokenRecord ReadToken { get; internal set; }
 
-        /// <summary>Token mode: the token that grants publishing, or null.</summary>
+        /// <summary>Token mode: the token that grants publishing, or null. Replaced by an uploaded token.</summary>
         public TokenRecord WriteToken { get; internal set; }
+
+        /// <summary>The tokens of the read and write slot whose expire notice was taken: a notice goes once per token,
+        /// and a token uploaded in its place gets its own.</summary>
+        TokenRecord _readExpiryNoticed;
+        TokenRecord _writeExpiryNoticed;
 
         /// <summary>Whether a refused route announcement of this connection was reported (logged once per connection:
         /// a gateway sends many).</summary>
@@ -68,8 +77,13 @@ namespace EdgeBroker.Core.Security
         /// <summary>Why the engine must close this client's connection; null while it may stay.</summary>
         public string DisconnectReason { get; internal set; }
 
+        /// <summary>Token mode: the <c>$SYS/tokenInvalidNotice</c> to send before closing the connection for an expired
+        /// or revoked token; null otherwise.</summary>
+        public TokenNotice DisconnectNotice { get; internal set; }
+
         /// <summary>True when the client's credentials no longer hold at <paramref name="nowMs"/>: its device was
-        /// revoked, or a token it connected with expired or was revoked. Sets <see cref="DisconnectReason"/>.</summary>
+        /// revoked, or a token it holds expired or was revoked. Sets <see cref="DisconnectReason"/> (and for a token
+        /// <see cref="DisconnectNotice"/>).</summary>
         internal bool LostCredentials(long nowMs)
         {
             if (DisconnectReason != null)
@@ -77,12 +91,75 @@ namespace EdgeBroker.Core.Security
                 return true;
             }
 
-            if (!TokenHolds(ReadToken, nowMs) || !TokenHolds(WriteToken, nowMs))
+            TokenRecord lost = !TokenHolds(ReadToken, nowMs) ? ReadToken : !TokenHolds(WriteToken, nowMs) ? WriteToken : null;
+            if (lost != null)
             {
-                DisconnectReason = "token expired or revoked";
+                DisconnectReason = lost.Revoked ? "token revoked" : "token expired";
+                DisconnectNotice = TokenNotice.Invalid(this, lost.Revoked ? TokenNotice.CodeRevoked : TokenNotice.CodeExpired,
+                    TokenNotice.TypeOf(ReadToken == lost, WriteToken == lost));
             }
 
             return DisconnectReason != null;
+        }
+
+        /// <summary>When the next expire notice of this client falls due (Unix ms): <see cref="TokenNotice.ExpiryNoticeLeadMs"/>
+        /// before the sooner-running-out of its tokens not noticed yet; <see cref="long.MaxValue"/> when none is left.</summary>
+        internal long NextExpiryNoticeAtMs
+        {
+            get
+            {
+                long read = ReadToken == null || _readExpiryNoticed == ReadToken ? long.MaxValue : ReadToken.ExpiresAtMs - TokenNotice.ExpiryNoticeLeadMs;
+                long write = WriteToken == null || _writeExpiryNoticed == WriteToken ? long.MaxValue : WriteToken.ExpiresAtMs - TokenNotice.ExpiryNoticeLeadMs;
+                return read < write ? read : write;
+            }
+        }
+
+        /// <summary>The expire notice due at <paramref name="nowMs"/> for one of the client's tokens, marked as sent;
+        /// null when none is due. A token in both slots gets one notice, of type RW.</summary>
+        internal TokenNotice TakeExpiryNotice(long nowMs)
+        {
+            TokenRecord due = IsNoticeDue(ReadToken, _readExpiryNoticed, nowMs) ? ReadToken
+                : IsNoticeDue(WriteToken, _writeExpiryNoticed, nowMs) ? WriteToken
+                : null;
+            if (due == null)
+            {
+                return null;
+            }
+
+            bool read = ReadToken == due;
+            bool write = WriteToken == due;
+            if (read)
+            {
+                _readExpiryNoticed = due;
+            }
+
+            if (write)
+            {
+                _writeExpiryNoticed = due;
+            }
+
+            return TokenNotice.Expiring(this, due, TokenNotice.TypeOf(read, write));
+        }
+
+        /// <summary>The expire notice of <paramref name="token"/> could not be sent (the connection was not the core's
+        /// yet): it is due again.</summary>
+        internal void ExpiryNoticeUnsent(TokenRecord token)
+        {
+            if (_readExpiryNoticed == token)
+            {
+                _readExpiryNoticed = null;
+            }
+
+            if (_writeExpiryNoticed == token)
+            {
+                _writeExpiryNoticed = null;
+            }
+        }
+
+        /// <summary>Due from the lead time on, until the token has run out: then the invalid notice says so instead.</summary>
+        static bool IsNoticeDue(TokenRecord token, TokenRecord noticed, long nowMs)
+        {
+            return token != null && token != noticed && nowMs >= token.ExpiresAtMs - TokenNotice.ExpiryNoticeLeadMs && nowMs < token.ExpiresAtMs;
         }
 
         /// <summary>When the sooner of the client's tokens runs out (Unix ms); <see cref="long.MaxValue"/> without

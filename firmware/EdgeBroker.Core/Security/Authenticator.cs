@@ -39,7 +39,10 @@ namespace EdgeBroker.Core.Security
             set { _knownClients = value; }
         }
 
-        public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs)
+        /// <param name="nowMs">The wall clock (<see cref="Clock.NowMs"/>): token expiry, when a device was paired.</param>
+        /// <param name="monotonicMs">The interval clock (<see cref="Clock.MonotonicMs"/>): the login throttle, the pairing
+        /// window.</param>
+        public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs, long monotonicMs)
         {
             if (remoteAddress == null)
             {
@@ -54,24 +57,24 @@ namespace EdgeBroker.Core.Security
                     + " characters long; at most " + _options.MaxClientIdLength + " are accepted (" + SecurityOptions.MaxClientIdLengthSetting + ")");
             }
 
-            long lockedUntil = _throttle.LockedUntilMs(remoteAddress, nowMs);
+            long lockedUntil = _throttle.LockedUntilMs(remoteAddress, monotonicMs);
             if (lockedUntil > 0)
             {
                 return AuthDecision.Refuse(AuthOutcome.Throttled,
-                    "too many failed logins from this address; refused for another " + SecondsUntil(lockedUntil, nowMs) + " s");
+                    "too many failed logins from this address; refused for another " + SecondsUntil(lockedUntil, monotonicMs) + " s");
             }
 
-            int delay = _throttle.DelayMs(remoteAddress, nowMs);
-            AuthDecision decision = Decide(clientId, userName, password, nowMs);
+            int delay = _throttle.DelayMs(remoteAddress, monotonicMs);
+            AuthDecision decision = Decide(clientId, userName, password, nowMs, monotonicMs);
             if (decision.IsAccepted && !decision.Client.ProvesClientId && IsHeldWithBoundCredentials(clientId))
             {
                 decision = AuthDecision.Refuse(AuthOutcome.NotAuthorized,
                     "the client ID's session, connected or away, was taken with credentials bound to it (Signature or Device), which only such credentials may take over");
             }
-            if (decision.Outcome == AuthOutcome.BadCredentials && _throttle.RecordFailure(remoteAddress, nowMs))
+            if (decision.Outcome == AuthOutcome.BadCredentials && _throttle.RecordFailure(remoteAddress, monotonicMs))
             {
                 decision.Reason = decision.Reason + "; too many failed logins: address locked out for "
-                    + SecondsUntil(_throttle.LockedUntilMs(remoteAddress, nowMs), nowMs) + " s";
+                    + SecondsUntil(_throttle.LockedUntilMs(remoteAddress, monotonicMs), monotonicMs) + " s";
                 decision.LockedOut = true;
             }
 
@@ -99,7 +102,7 @@ namespace EdgeBroker.Core.Security
                 || mode == CredentialUserName.DeviceMode || mode == CredentialUserName.PairMode ? mode : "password";
         }
 
-        AuthDecision Decide(string clientId, string userName, byte[] password, long nowMs)
+        AuthDecision Decide(string clientId, string userName, byte[] password, long nowMs, long monotonicMs)
         {
             if (userName == null || userName.Length == 0)
             {
@@ -132,7 +135,7 @@ namespace EdgeBroker.Core.Security
                 return Device(clientId, parsed.First, password);
             }
 
-            return Pair(clientId, parsed.First, nowMs);
+            return Pair(clientId, parsed.First, nowMs, monotonicMs);
         }
 
         /// <summary>Where allowed, anyone may connect without credentials, but not as a paired device: that would
@@ -243,6 +246,7 @@ namespace EdgeBroker.Core.Security
             AuthDecision decision = AcceptForKey(clientId, key, AuthMode.Token, "access key " + key.Id + ", " + tokens);
             if (decision.Client != null)
             {
+                decision.Client.AccessKeyId = key.Id;
                 decision.Client.ReadToken = read;
                 decision.Client.WriteToken = write;
             }
@@ -278,9 +282,9 @@ namespace EdgeBroker.Core.Security
 
         /// <summary>Admits a new device of <paramref name="group"/> once per open window, stores its entry (hash
         /// only) and hands the engine the message carrying its secret.</summary>
-        AuthDecision Pair(string clientId, string group, long nowMs)
+        AuthDecision Pair(string clientId, string group, long nowMs, long monotonicMs)
         {
-            PairingWindow window = _pairing.Find(group, nowMs);
+            PairingWindow window = _pairing.Find(group, monotonicMs);
             if (window == null)
             {
                 return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "no pairing window is open for group " + ClientTextForLog.Of(group));
@@ -342,27 +346,9 @@ namespace EdgeBroker.Core.Security
 
         static AuthDecision CheckToken(TokenRecord token, AccessKey key, bool forRead, long nowMs)
         {
-            if (token == null)
-            {
-                return Bad("unknown or revoked token");
-            }
-
-            if (!token.IsValidAt(nowMs))
-            {
-                return Bad("token " + token.Id + " expired");
-            }
-
-            if (token.AccessKeyId != key.Id)
-            {
-                return Bad("token " + token.Id + " was issued to another access key");
-            }
-
-            if (forRead ? !token.CanRead : !token.CanWrite)
-            {
-                return Bad("token " + token.Id + " does not grant " + (forRead ? "R" : "W"));
-            }
-
-            return null;
+            int noticeCode;
+            string problem = TokenCheck.Problem(token, key.Id, forRead, !forRead, nowMs, out noticeCode);
+            return problem == null ? null : Bad(problem);
         }
 
         AuthDecision AcceptForKey(string clientId, AccessKey key, AuthMode mode, string credentialId)

@@ -15,8 +15,14 @@ namespace EdgeBroker.Core.Security
     /// here, so an existing connection with the same client ID is untouched;</item>
     /// <item>when a connection ends calls <see cref="Disconnected"/> with that client;</item>
     /// <item>about once a second, and right after revoking a device or token, closes the connection of every
-    /// client <see cref="ClientsToDisconnect"/> returns.</item>
+    /// client <see cref="ClientsToDisconnect"/> returns, after sending it its
+    /// <see cref="AuthenticatedClient.DisconnectNotice"/> (if any);</item>
+    /// <item>about once a second sends each <see cref="TokenExpiryNotices"/> to its client's connection, handing back
+    /// (<see cref="ExpiryNoticeUnsent"/>) one whose client is still being connected;</item>
+    /// <item>hands a PUBLISH for which <see cref="IsTokenUpload"/> holds to <see cref="UploadToken"/> instead of the
+    /// routing core, and carries out the <see cref="TokenUploadResult"/>.</item>
     /// </list>
+    /// The notices are PUBLISHes on the client's own connection, whether or not it subscribed, never routed.
     /// </summary>
     public sealed class BrokerSecurity
     {
@@ -68,11 +74,14 @@ namespace EdgeBroker.Core.Security
 
         /// <param name="password">The CONNECT password as sent (MQTT passwords are binary); null when absent.</param>
         /// <param name="remoteAddress">The client's IP address without the port, the unit of throttling.</param>
-        public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs)
+        /// <param name="nowMs">The wall clock (<see cref="Clock.NowMs"/>): token expiry, when a device was paired.</param>
+        /// <param name="monotonicMs">The interval clock (<see cref="Clock.MonotonicMs"/>): the login throttle, the pairing
+        /// window.</param>
+        public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs, long monotonicMs)
         {
             lock (_sync)
             {
-                AuthDecision decision = _authenticator.Authenticate(clientId, userName, password, remoteAddress, nowMs);
+                AuthDecision decision = _authenticator.Authenticate(clientId, userName, password, remoteAddress, nowMs, monotonicMs);
                 if (decision.IsAccepted)
                 {
                     _clients.Add(decision.Client);
@@ -88,12 +97,13 @@ namespace EdgeBroker.Core.Security
         /// anonymous client went unlogged), and whether the answer was slowed by the login throttle —, and the failure that
         /// locks the address out; the rest
         /// are counted (<see cref="ProblemReports"/>). A locked-out address retrying wrote a line per attempt, 106 lines
-        /// for 106 attempts. A logged line ends with <see cref="ProblemReports.AddressRefusalNote"/>.</summary>
-        public bool ShouldLogRefusal(AuthDecision decision, string remoteAddress, long nowMs)
+        /// for 106 attempts. A logged line ends with <see cref="ProblemReports.AddressRefusalNote"/>.
+        /// <paramref name="monotonicMs"/>: <see cref="Clock.MonotonicMs"/>.</summary>
+        public bool ShouldLogRefusal(AuthDecision decision, string remoteAddress, long monotonicMs)
         {
             string kind = (remoteAddress == null ? "" : remoteAddress) + "|" + (int)decision.Outcome + "|" + decision.CredentialKind
                 + (decision.ResponseDelayMs > 0 ? "|slowed" : "");
-            return _refusals.ShouldReport(kind, nowMs) || decision.LockedOut;
+            return _refusals.ShouldReport(kind, monotonicMs) || decision.LockedOut;
         }
 
         /// <summary>The connection of <paramref name="client"/> ended. Ignored when a newer connection of the same
@@ -110,7 +120,7 @@ namespace EdgeBroker.Core.Security
         /// The <see cref="AuthenticatedClient"/>s whose connections must be closed now because their device was
         /// revoked or a token they connected with expired or was revoked (<see cref="AuthenticatedClient.DisconnectReason"/>
         /// says which). Each is returned once, and the policy already refuses them everything. Also forgets expired
-        /// tokens.
+        /// tokens. <paramref name="nowMs"/> is the wall clock (<see cref="Clock.NowMs"/>), which token expiry is signed in.
         /// </summary>
         public ArrayList ClientsToDisconnect(long nowMs)
         {
@@ -119,6 +129,95 @@ namespace EdgeBroker.Core.Security
                 _tokens.PurgeExpired(nowMs);
                 return _clients.TakeClientsWithLostCredentials(nowMs);
             }
+        }
+
+        /// <summary>The <c>$SYS/tokenExpireNotice</c>s due now (<see cref="TokenNotice.ExpiryNoticeLeadMs"/> before a
+        /// connected client's token runs out), each returned once per token.</summary>
+        public ArrayList TokenExpiryNotices(long nowMs)
+        {
+            return _clients.TakeExpiryNotices(nowMs);
+        }
+
+        /// <summary>An engine could not send <paramref name="notice"/> from <see cref="TokenExpiryNotices"/> because the
+        /// client's connection is accepted here but not yet connected in the routing core: it comes again at the next
+        /// call.</summary>
+        public void ExpiryNoticeUnsent(TokenNotice notice)
+        {
+            _clients.ExpiryNoticeUnsent(notice);
+        }
+
+        /// <summary>Whether <paramref name="client"/>'s PUBLISH to <paramref name="topic"/> is a token upload for
+        /// <see cref="UploadToken"/>: the topic is <see cref="TokenNotice.UploadTopic"/> and the client signed in with
+        /// a token. Anyone else's PUBLISH there is routed, and refused like any PUBLISH to a <c>$</c> topic.</summary>
+        public bool IsTokenUpload(AuthenticatedClient client, string topic)
+        {
+            return topic == TokenNotice.UploadTopic && client != null && client.Mode == AuthMode.Token;
+        }
+
+        /// <summary>
+        /// ApsaraMQ's dynamic token update: <paramref name="client"/> published <c>{"token":"…","type":"R|W|RW"}</c>
+        /// to <c>$SYS/uploadToken</c>. The token replaces the one the client holds for that type (RW: both) when it
+        /// would be accepted at CONNECT with the client's user name — known, unexpired, unrevoked, issued to the same
+        /// access key (the broker has one instance ID, and the key's groups were checked at CONNECT), granting the type
+        /// — and covers every parent topic of the token it replaces: the client's subscriptions were granted by those
+        /// and are not checked again on delivery, so a narrower token would leave them receiving what it no longer
+        /// grants (to narrow a client's rights, it connects again). Otherwise it is refused with the invalid notice
+        /// whose code ApsaraMQ gives the reason, and the engine closes the connection.
+        /// </summary>
+        public TokenUploadResult UploadToken(AuthenticatedClient client, byte[] payload, int offset, int length, long nowMs)
+        {
+            lock (_sync)
+            {
+                if (client.DisconnectReason != null)
+                {
+                    return TokenUploadResult.Refuse("the connection's credentials no longer hold (" + client.DisconnectReason + ")", null);
+                }
+
+                TokenUpload upload = TokenUpload.Read(payload, offset, length);
+                TokenPassword presented = upload.Presented;
+                if (presented == null)
+                {
+                    return upload.TypeIsBad
+                        ? Invalid(client, TokenNotice.CodeTypeMismatch, upload.Type, "the type is not R, W or RW")
+                        : Invalid(client, TokenNotice.CodeUnknown, upload.Type, "the payload is not {\"token\":\"…\",\"type\":\"R|W|RW\"}");
+                }
+
+                bool read = presented.ReadToken != null;
+                bool write = presented.WriteToken != null;
+                string type = TokenNotice.TypeOf(read, write);
+                TokenRecord token = _tokens.Find(read ? presented.ReadToken : presented.WriteToken);
+                int code;
+                string problem = TokenCheck.Problem(token, client.AccessKeyId, read, write, nowMs, out code);
+                if (problem != null)
+                {
+                    return Invalid(client, code, type, problem);
+                }
+
+                TokenRecord replaced = read && client.ReadToken != null && !token.CoversAllOf(client.ReadToken) ? client.ReadToken
+                    : write && client.WriteToken != null && !token.CoversAllOf(client.WriteToken) ? client.WriteToken
+                    : null;
+                if (replaced != null)
+                {
+                    return Invalid(client, TokenNotice.CodeResourceMismatch, type,
+                        "token " + token.Id + " does not cover every parent topic of token " + replaced.Id + ", which it would replace");
+                }
+
+                string was = "R:" + IdOf(client.ReadToken) + " W:" + IdOf(client.WriteToken);
+                _clients.ReplaceTokens(client, read ? token : client.ReadToken, write ? token : client.WriteToken);
+                return TokenUploadResult.Accept("token " + token.Id + " (" + type + ", until Unix ms " + token.ExpiresAtMs.ToString()
+                    + ") replaces " + was);
+            }
+        }
+
+        static TokenUploadResult Invalid(AuthenticatedClient client, int code, string type, string reason)
+        {
+            return TokenUploadResult.Refuse("uploaded token refused: " + reason + " (tokenInvalidNotice code " + code.ToString() + ")",
+                TokenNotice.Invalid(client, code, type));
+        }
+
+        static string IdOf(TokenRecord token)
+        {
+            return token == null ? "none" : token.Id;
         }
 
         /// <summary>Issues a token to <paramref name="accessKeyId"/> (an authenticated caller of the token API)
@@ -154,8 +253,10 @@ namespace EdgeBroker.Core.Security
 
         /// <summary>Opens (or restarts) the pairing window of <paramref name="group"/> for
         /// <paramref name="seconds"/> (0: <see cref="SecurityOptions.PairingWindowSeconds"/>). Null when the group
-        /// ID cannot be a P2P parent topic, so its devices could not receive their credentials.</summary>
-        public PairingWindow OpenPairing(string group, int seconds, long nowMs)
+        /// ID cannot be a P2P parent topic, so its devices could not receive their credentials.
+        /// <paramref name="nowMs"/>: <see cref="Clock.NowMs"/>, for its dates; <paramref name="monotonicMs"/>:
+        /// <see cref="Clock.MonotonicMs"/>, which it is timed on.</summary>
+        public PairingWindow OpenPairing(string group, int seconds, long nowMs, long monotonicMs)
         {
             if (!ParentTopic.IsValid(group))
             {
@@ -164,7 +265,7 @@ namespace EdgeBroker.Core.Security
 
             lock (_sync)
             {
-                return _pairing.Open(group, nowMs, seconds > 0 ? seconds : _options.PairingWindowSeconds);
+                return _pairing.Open(group, nowMs, monotonicMs, seconds > 0 ? seconds : _options.PairingWindowSeconds);
             }
         }
 
@@ -176,12 +277,13 @@ namespace EdgeBroker.Core.Security
             }
         }
 
-        /// <summary>The <see cref="PairingWindow"/>s open now.</summary>
-        public ArrayList OpenPairingWindows(long nowMs)
+        /// <summary>The <see cref="PairingWindow"/>s open at <paramref name="monotonicMs"/>
+        /// (<see cref="Clock.MonotonicMs"/>).</summary>
+        public ArrayList OpenPairingWindows(long monotonicMs)
         {
             lock (_sync)
             {
-                return _pairing.OpenAt(nowMs);
+                return _pairing.OpenAt(monotonicMs);
             }
         }
 

@@ -19,6 +19,10 @@ namespace EdgeBroker.Core.Security
         /// due").</summary>
         long _soonestExpiryMs = long.MaxValue;
 
+        /// <summary>The soonest a listed client's token expire notice falls due (Unix ms; <see cref="long.MaxValue"/> when
+        /// none is pending): the same gate for <see cref="TakeExpiryNotices"/>.</summary>
+        long _soonestNoticeMs = long.MaxValue;
+
         /// <summary>A device or a token was revoked since the last look.</summary>
         bool _revokedSince;
 
@@ -48,12 +52,88 @@ namespace EdgeBroker.Core.Security
             lock (_sync)
             {
                 _byClientId.Set(client.ClientId, client);
-                long expiresAtMs = client.CredentialsExpireAtMs;
-                if (expiresAtMs < _soonestExpiryMs)
-                {
-                    _soonestExpiryMs = expiresAtMs;
-                }
+                Watch(client);
             }
+        }
+
+        /// <summary>Gives <paramref name="client"/> the tokens <paramref name="read"/> and <paramref name="write"/> in
+        /// place of those it holds (a token uploaded on its connection), so a sooner expiry or notice is not looked
+        /// past.</summary>
+        internal void ReplaceTokens(AuthenticatedClient client, TokenRecord read, TokenRecord write)
+        {
+            lock (_sync)
+            {
+                client.ReadToken = read;
+                client.WriteToken = write;
+                Watch(client);
+            }
+        }
+
+        /// <summary><paramref name="notice"/>, taken from <see cref="TakeExpiryNotices"/>, could not be sent: it is
+        /// taken again at the next look.</summary>
+        internal void ExpiryNoticeUnsent(TokenNotice notice)
+        {
+            lock (_sync)
+            {
+                notice.Client.ExpiryNoticeUnsent(notice.Token);
+                Watch(notice.Client);
+            }
+        }
+
+        /// <summary>Lowers the gates to <paramref name="client"/>'s next expiry and expire notice. Under the lock.</summary>
+        void Watch(AuthenticatedClient client)
+        {
+            long expiresAtMs = client.CredentialsExpireAtMs;
+            if (expiresAtMs < _soonestExpiryMs)
+            {
+                _soonestExpiryMs = expiresAtMs;
+            }
+
+            long noticeAtMs = client.NextExpiryNoticeAtMs;
+            if (noticeAtMs < _soonestNoticeMs)
+            {
+                _soonestNoticeMs = noticeAtMs;
+            }
+        }
+
+        /// <summary>The expire notices due at <paramref name="nowMs"/>, each marked as sent; looks at the clients only
+        /// once the soonest is due, like <see cref="TakeClientsWithLostCredentials"/>.</summary>
+        internal ArrayList TakeExpiryNotices(long nowMs)
+        {
+            ArrayList notices = new ArrayList();
+            lock (_sync)
+            {
+                if (nowMs < _soonestNoticeMs)
+                {
+                    return notices;
+                }
+
+                long soonest = long.MaxValue;
+                for (int slot = 0; slot < _byClientId.SlotCount; slot++)
+                {
+                    AuthenticatedClient client = (AuthenticatedClient)_byClientId.ValueAt(slot);
+                    if (client == null || client.DisconnectReason != null)
+                    {
+                        continue;
+                    }
+
+                    TokenNotice notice;
+                    while ((notice = client.TakeExpiryNotice(nowMs)) != null)
+                    {
+                        notices.Add(notice);
+                    }
+
+                    long noticeAtMs = client.NextExpiryNoticeAtMs;
+                    if (noticeAtMs < soonest)
+                    {
+                        soonest = noticeAtMs;
+                    }
+                }
+
+                _soonestNoticeMs = soonest;
+            }
+
+            return notices;
         }
 
         /// <summary>Forgets <paramref name="client"/> unless a newer connection of the same client ID replaced it.</summary>

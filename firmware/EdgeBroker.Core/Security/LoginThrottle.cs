@@ -4,7 +4,8 @@ namespace EdgeBroker.Core.Security
 {
     /// <summary>
     /// Slows and then refuses addresses that keep failing to log in. Pure bookkeeping on the time the caller passes
-    /// in: no timers, so the device needs no thread for it and tests need no waiting. Only bad credentials count as
+    /// in, the interval clock (<see cref="Clock.MonotonicMs"/>: a wall clock stepped by SNTP would end a lockout at
+    /// once): no timers, so the device needs no thread for it and tests need no waiting. Only bad credentials count as
     /// failures; a success does not clear the count, so one valid login cannot reset an attacker's budget from the
     /// same address. Not thread-safe: <see cref="BrokerSecurity"/> serialises calls.
     /// </summary>
@@ -22,7 +23,7 @@ namespace EdgeBroker.Core.Security
         /// <summary>Addresses tracked now (bounded by <see cref="LoginThrottleOptions.MaxTrackedAddresses"/>).</summary>
         public int TrackedAddresses { get { return _addresses.Count; } }
 
-        /// <summary>Unix ms until which <paramref name="address"/> is refused, or 0 when it is not locked out.</summary>
+        /// <summary>Until when (interval clock) <paramref name="address"/> is refused, or 0 when it is not locked out.</summary>
         public long LockedUntilMs(string address, long nowMs)
         {
             Entry entry = (Entry)_addresses.Find(address);

@@ -3,15 +3,16 @@ using System.Collections;
 namespace EdgeBroker.Core.Security
 {
     /// <summary>The pairing windows currently open, at most one per group. Opening a group's window again restarts
-    /// it with a fresh admission list. Not thread-safe: <see cref="BrokerSecurity"/> serialises calls.</summary>
+    /// it with a fresh admission list. Which are open is decided on the interval clock (<see cref="Clock.MonotonicMs"/>).
+    /// Not thread-safe: <see cref="BrokerSecurity"/> serialises calls.</summary>
     public sealed class PairingWindows
     {
         readonly ArrayList _windows = new ArrayList();
 
-        public PairingWindow Open(string group, long nowMs, int seconds)
+        public PairingWindow Open(string group, long nowMs, long monotonicMs, int seconds)
         {
             Close(group);
-            PairingWindow window = new PairingWindow(group, nowMs, nowMs + (long)seconds * 1000);
+            PairingWindow window = new PairingWindow(group, nowMs, monotonicMs, seconds);
             _windows.Add(window);
             return window;
         }
@@ -64,7 +65,7 @@ namespace EdgeBroker.Core.Security
         {
             for (int i = _windows.Count - 1; i >= 0; i--)
             {
-                if (((PairingWindow)_windows[i]).ExpiresAtMs <= nowMs)
+                if (((PairingWindow)_windows[i]).RemainingMs(nowMs) == 0)
                 {
                     _windows.RemoveAt(i);
                 }

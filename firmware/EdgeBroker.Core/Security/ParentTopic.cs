@@ -16,5 +16,23 @@ namespace EdgeBroker.Core.Security
 
             return parent.IndexOf('/') < 0;
         }
+
+        /// <summary>
+        /// The parent topic a token resource grants, or null when it grants something a parent topic cannot say. A
+        /// resource is a parent topic (<c>Topic1</c>) or ApsaraMQ's <c>Topic1/#</c>, which is the same grant: an MQTT
+        /// <c>#</c> matches its parent level too, so both cover <c>Topic1</c> and every topic below it
+        /// (<see cref="TokenRecord.Covers"/>). <c>Topic1/+</c> and <c>Topic1/sub</c> grant less than <c>Topic1</c> and
+        /// are refused rather than widened.
+        /// </summary>
+        public static string OfTokenResource(string resource)
+        {
+            int parentLength = resource == null ? 0 : resource.Length - 2;
+            if (parentLength > 0 && resource[parentLength] == '/' && resource[parentLength + 1] == '#')
+            {
+                resource = resource.Substring(0, parentLength);
+            }
+
+            return IsValid(resource) ? resource : null;
+        }
     }
 }

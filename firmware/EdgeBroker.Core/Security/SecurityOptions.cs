@@ -23,6 +23,9 @@ namespace EdgeBroker.Core.Security
         /// <summary>How lines both engines log name <see cref="P2PGateways"/>: the host's setting, then the device's.</summary>
         public const string P2PGatewaysSetting = "P2PGateways (p2p_gateways in edgebroker.conf)";
 
+        /// <summary>How lines both engines log name <see cref="P2PWithinGroupsOnly"/>: the host's setting, then the device's.</summary>
+        public const string P2PWithinGroupsOnlySetting = "Security:P2PWithinGroupsOnly (p2p_within_groups_only in edgebroker.conf)";
+
         readonly StringMap _accessKeys = new StringMap(16);
         readonly StringMap _groupRules = new StringMap(16);
         readonly StringMap _deviceRules = new StringMap(16);
@@ -48,7 +51,15 @@ namespace EdgeBroker.Core.Security
         /// clients configured for a different ApsaraMQ instance.</summary>
         public string InstanceId { get; set; }
 
-        /// <summary>Groups whose clients may exchange P2P messages with every group (the back end's group).</summary>
+        /// <summary>
+        /// P2P only within a group and to/from the <see cref="ApplicationGroups"/> (and where a rule's
+        /// <see cref="AccessRule.P2PToOtherGroups"/> says so). Off by default, as on ApsaraMQ for MQTT: a P2P message
+        /// may go to a client of any group once its sender may publish to the parent topic.
+        /// </summary>
+        public bool P2PWithinGroupsOnly { get; set; }
+
+        /// <summary>With <see cref="P2PWithinGroupsOnly"/>: groups whose clients may exchange P2P messages with every
+        /// group (the back end's group). Without it every group may, and the list changes nothing.</summary>
         public string[] ApplicationGroups { get; set; }
 
         /// <summary>Client IDs that may subscribe to <c>$SYS/…</c>, provided they connected with credentials

@@ -7,7 +7,7 @@ namespace EdgeBroker.Core.Security
     /// <summary>
     /// The access policy once security is configured; the router and engines ask it before every PUBLISH and
     /// SUBSCRIBE. A client may act only while it has a live authenticated connection, and only where all that
-    /// applies to it agrees: its access rule, its tokens (token mode), the cross-group P2P rule, for
+    /// applies to it agrees: its access rule, its tokens (token mode), the cross-group P2P rule when configured, for
     /// <c>$SYS</c> the configured subscriber list, and the <see cref="AclFile"/> when one is configured.
     /// Allocation-free on the PUBLISH path, except for acl_file patterns, filled in with <c>%c</c> and <c>%u</c> per check.
     /// </summary>
@@ -119,6 +119,35 @@ namespace EdgeBroker.Core.Security
             }
         }
 
+        public string P2PReach
+        {
+            get
+            {
+                string[] applicationGroups = _options.ApplicationGroups;
+                if (!_options.P2PWithinGroupsOnly)
+                {
+                    return "clients of every group, as on ApsaraMQ for MQTT: the sender's publish rule for the parent topic decides; "
+                        + SecurityOptions.P2PWithinGroupsOnlySetting + " keeps P2P within groups"
+                        + (applicationGroups.Length > 0 ? ", and until it is set the ApplicationGroups listed change nothing" : "");
+                }
+
+                if (IsOpenBroker)
+                {
+                    return "clients of every group (an open broker: no access key, anonymous clients admitted)";
+                }
+
+                string listed = "";
+                for (int i = 0; i < applicationGroups.Length; i++)
+                {
+                    listed += ", " + applicationGroups[i];
+                }
+
+                return "the sender's own group and the application groups" + (listed.Length == 0 ? " (none listed)" : listed.Substring(1))
+                    + ", and every group from an application group or under a rule with P2PToOtherGroups ("
+                    + SecurityOptions.P2PWithinGroupsOnlySetting + ")";
+            }
+        }
+
         /// <summary>Listed in <see cref="SecurityOptions.P2PGateways"/> and connected with credentials (an anonymous
         /// client could claim any client ID) unless the broker is open. With none listed: anyone on an open broker, and on
         /// a broker with credentials a client that signed with an access key — what a gateway's uplink does with no more
@@ -185,7 +214,9 @@ namespace EdgeBroker.Core.Security
 
             if (TopicValidator.IsReserved(filter))
             {
-                if (!IsSysFilter(filter) || !MaySubscribeToSys(client))
+                // A Token-mode client gets its token notices unsubscribed; ported code may subscribe all the same.
+                bool ownTokenNotices = client.Mode == AuthMode.Token && TokenNotice.IsNoticeTopic(filter);
+                if (!ownTokenNotices && (!IsSysFilter(filter) || !MaySubscribeToSys(client)))
                 {
                     return ReasonSys;
                 }
@@ -236,11 +267,15 @@ namespace EdgeBroker.Core.Security
             return client.Mode == AuthMode.Pairing ? ReasonPairingConnection : null;
         }
 
-        /// <summary>Same group, or either side in an application group, or a rule that allows every group, or an open
-        /// broker.</summary>
+        /// <summary>
+        /// Every group, as ApsaraMQ for MQTT's P2P model has it (the publish rule for the parent topic is the only check);
+        /// with <see cref="SecurityOptions.P2PWithinGroupsOnly"/>: the same group, or either side in an application group,
+        /// or a rule that allows every group, or an open broker.
+        /// </summary>
         bool MayReachGroupOf(AuthenticatedClient client, string topic, int receiverStart)
         {
-            if (IsOpenBroker
+            if (!_options.P2PWithinGroupsOnly
+                || IsOpenBroker
                 || client.Rule.P2PToOtherGroups
                 || ClientIdentity.IsInGroup(topic, receiverStart, client.Group)
                 || _options.IsApplicationGroup(client.Group))
@@ -313,7 +348,7 @@ namespace EdgeBroker.Core.Security
 
         void ReportThinned(ProblemReports reports, string clientId, string topicOrFilter, bool isPublish, string reason)
         {
-            if (Denied != null && reports.ShouldReport(clientId, Clock.NowMs()))
+            if (Denied != null && reports.ShouldReport(clientId, Clock.MonotonicMs()))
             {
                 Report(clientId, topicOrFilter, isPublish, reason + ProblemReports.ClientRefusalNote);
             }

@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Text;
+
 namespace EdgeBroker.Core.Security
 {
     /// <summary>
@@ -67,6 +69,19 @@ namespace EdgeBroker.Core.Security
             }
 
             return new TokenPassword(readToken, writeToken);
+        }
+
+        /// <summary>The token a client uploads on a live connection (<c>$SYS/uploadToken</c>: a type and a token
+        /// instead of a password), read by the same rules as a password of one pair; null when it breaks them.</summary>
+        public static TokenPassword FromUpload(string type, string token)
+        {
+            // A '|' in either would make the one pair several.
+            if (type == null || token == null || type.IndexOf('|') >= 0 || token.IndexOf('|') >= 0)
+            {
+                return null;
+            }
+
+            return Parse(Utf8.GetBytes(type + "|" + token));
         }
 
         /// <summary>Index of the <c>|</c> or the end that closes the field starting at <paramref name="start"/>;

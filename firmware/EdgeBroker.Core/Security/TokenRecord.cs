@@ -62,6 +62,21 @@ namespace EdgeBroker.Core.Security
             return false;
         }
 
+        /// <summary>Whether this token grants everything <paramref name="other"/> grants by topic: each of its parent
+        /// topics is covered here.</summary>
+        public bool CoversAllOf(TokenRecord other)
+        {
+            for (int i = 0; i < other.ParentTopics.Length; i++)
+            {
+                if (!Covers(other.ParentTopics[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         static bool StartsWith(string text, string prefix)
         {
             for (int i = 0; i < prefix.Length; i++)

@@ -36,6 +36,8 @@ namespace EdgeBroker.Core.Security
             return Hex.Of(Sha1.Hash(Utf8.GetBytes(token)));
         }
 
+        /// <summary>Issues a token for <paramref name="parentTopics"/>, each a parent topic or <c>parent/#</c> (kept as
+        /// the parent: <see cref="ParentTopic.OfTokenResource"/>).</summary>
         public TokenIssue Issue(string accessKeyId, string[] parentTopics, bool canRead, bool canWrite, long expiresAtMs, long nowMs)
         {
             if (!canRead && !canWrite)
@@ -48,11 +50,13 @@ namespace EdgeBroker.Core.Security
                 return TokenIssue.Refused("at least one parent topic is required");
             }
 
+            string[] parents = new string[parentTopics.Length];
             for (int i = 0; i < parentTopics.Length; i++)
             {
-                if (!ParentTopic.IsValid(parentTopics[i]))
+                parents[i] = ParentTopic.OfTokenResource(parentTopics[i]);
+                if (parents[i] == null)
                 {
-                    return TokenIssue.Refused("not a parent topic (one level, no wildcards, not $): " + parentTopics[i]);
+                    return TokenIssue.Refused("not a parent topic (one level, or one level and /#; no other wildcards, not $): " + parentTopics[i]);
                 }
             }
 
@@ -62,7 +66,7 @@ namespace EdgeBroker.Core.Security
             }
 
             string token = _secrets.NewSecret();
-            TokenRecord tokenRecord = new TokenRecord(HashOf(token), accessKeyId, parentTopics, canRead, canWrite, expiresAtMs);
+            TokenRecord tokenRecord = new TokenRecord(HashOf(token), accessKeyId, parents, canRead, canWrite, expiresAtMs);
             _store.SaveToken(tokenRecord);
             Remember(tokenRecord);
             return TokenIssue.Issued(token, tokenRecord);

@@ -81,7 +81,8 @@ namespace EdgeBroker.Core.Sessions
         /// <summary>MQTT 5 Will Delay Interval of <see cref="Will"/>, seconds.</summary>
         internal uint WillDelaySeconds;
 
-        /// <summary>When a will waiting out its delay is due (Unix ms); 0 while its connection lives.</summary>
+        /// <summary>When a will waiting out its delay is due, on the interval clock (<see cref="Clock.MonotonicMs"/>); 0
+        /// while its connection lives.</summary>
         internal long WillDueMs;
 
         /// <summary>Written to the session store (so forgetting it must delete it there too).</summary>
@@ -109,6 +110,7 @@ namespace EdgeBroker.Core.Sessions
         internal long BatchAfterId;
         internal long BatchLastId;
         internal int BatchUnacked;
+        /// <summary>When the batch went, on the interval clock (<see cref="Clock.MonotonicMs"/>).</summary>
         internal long BatchSentAtMs;
 
         /// <summary>QoS 0 messages for this session while it is away: kept in memory only (QoS 0 promises no more). Each

@@ -12,7 +12,8 @@ namespace EdgeBroker.Core.Uplink
     /// so that messages for its clients wait in its persistent session upstream through an outage; after that its
     /// routes are forgotten, so a gateway that never returns stops attracting messages. A gateway whose status has not
     /// arrived counts as offline since its first route arrived (the upstream may deliver retained messages in any
-    /// order). Thread-safe.
+    /// order). Times are on the interval clock (<see cref="Clock.MonotonicMs"/>): a wall clock stepped forward by the
+    /// device's first SNTP sync would forget every offline gateway's routes at once. Thread-safe.
     /// </summary>
     public sealed class PeerRoutes
     {

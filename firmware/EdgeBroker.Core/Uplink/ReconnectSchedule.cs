@@ -11,7 +11,9 @@ namespace EdgeBroker.Core.Uplink
     /// A connection lost sooner (the upstream accepts and then drops it: a second gateway under the same client ID, a
     /// message the gateway cannot take) counts as one more failure on top of those before it, so a connection that
     /// keeps failing right after its CONNACK backs off as far as attempts that fail do, instead of reconnecting at the
-    /// first step's pace for ever. Not thread-safe: its owner locks.
+    /// first step's pace for ever. Times are on the interval clock (<see cref="Clock.MonotonicMs"/>): the device's wall
+    /// clock, stepped by decades at its first SNTP sync, would end a wait at once or make it last for ever. Not
+    /// thread-safe: its owner locks.
     /// </summary>
     public sealed class ReconnectSchedule
     {

@@ -8,7 +8,8 @@ namespace EdgeBroker.Core.Uplink
     /// everywhere (its unreachable notice), each kept for <see cref="TtlMs"/>, so a P2P message for one of them is answered
     /// here at once (MQTT 5 PUBACK 0x10) instead of going up only to be dropped at the top. At most
     /// <see cref="Capacity"/> entries: a further one takes the place of the entry nearest its expiry. An entry is forgotten
-    /// as soon as its client becomes reachable here (a session of it, a route to it from below). Thread-safe.
+    /// as soon as its client becomes reachable here (a session of it, a route to it from below). Times are on the
+    /// interval clock (<see cref="Clock.MonotonicMs"/>). Thread-safe.
     /// </summary>
     public sealed class UnreachableTargets
     {

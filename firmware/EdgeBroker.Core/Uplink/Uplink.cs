@@ -21,6 +21,10 @@ namespace EdgeBroker.Core.Uplink
     /// <item>Messages from upstream come down through <see cref="Down"/>, marked with this uplink as their origin, so
     /// <see cref="Offer"/> never sends them back up.</item>
     /// </list>
+    /// The connection's times — its backoff, the routes' wait and grace, whether a lost connection had been stable — are
+    /// on the interval clock (<see cref="Clock.MonotonicMs"/>, parameters named <c>monotonicMs</c>), which the device's
+    /// SNTP step does not move; when an entry was queued (<see cref="Offer"/>, kept in the store across restarts) and
+    /// the age <see cref="Status"/> gives it are on the wall clock.
     /// Thread-safe; the store is called outside the lock for appends so that a store can commit concurrent appends
     /// together (group commit).
     /// </summary>
@@ -46,8 +50,8 @@ namespace EdgeBroker.Core.Uplink
         readonly PeerRoutes _peers;
 
         // With retained routes: whether the routes of this connection have arrived (or waiting for them timed out),
-        // so that a queued P2P message can be given its address. When this connection was made (also for the
-        // too-large rule, ConnectionLost).
+        // so that a queued P2P message can be given its address. When this connection was made, on the interval clock
+        // (also for the too-large rule, ConnectionLost).
         bool _routesKnown;
         long _connectedAtMs;
         long _p2pUnrouted;
@@ -228,21 +232,21 @@ namespace EdgeBroker.Core.Uplink
         /// one the message would go up plainly and reach no gateway).</summary>
         public bool ReachesElsewhere(string text, int start, int length)
         {
-            return _settings.P2P && (_peers == null || _peers.PathFor(text, start, length, Clock.NowMs()) != null);
+            return _settings.P2P && (_peers == null || _peers.PathFor(text, start, length, Clock.MonotonicMs()) != null);
         }
 
         /// <summary>With retained routes: whether another gateway on this upstream says <paramref name="clientId"/> is
         /// connected there.</summary>
         public bool PeerHasConnected(string clientId)
         {
-            return _peers != null && _peers.IsConnected(clientId, Clock.NowMs());
+            return _peers != null && _peers.IsConnected(clientId, Clock.MonotonicMs());
         }
 
         /// <summary>The other gateway on this upstream that hosts <paramref name="clientId"/> as its retained routes say,
         /// or null.</summary>
         public string PeerGatewayOf(string clientId)
         {
-            string path = _peers == null ? null : _peers.PathFor(clientId, 0, clientId.Length, Clock.NowMs());
+            string path = _peers == null ? null : _peers.PathFor(clientId, 0, clientId.Length, Clock.MonotonicMs());
             return path == null ? null : RemoteRoutes.FirstLevel(path);
         }
 
@@ -344,13 +348,13 @@ namespace EdgeBroker.Core.Uplink
         /// Whether to connect now, and where: the address to try, or null while connected, connecting or backing off.
         /// The state becomes <see cref="UplinkState.Connecting"/>.
         /// </summary>
-        public UplinkAddress NextConnect(long nowMs)
+        public UplinkAddress NextConnect(long monotonicMs)
         {
             UplinkAddress address;
             lock (_sync)
             {
                 if (_state == UplinkState.Connected || _state == UplinkState.Connecting
-                    || (_state == UplinkState.BackingOff && _reconnect.WaitMs(nowMs) > 0))
+                    || (_state == UplinkState.BackingOff && _reconnect.WaitMs(monotonicMs) > 0))
                 {
                     return null;
                 }
@@ -359,12 +363,12 @@ namespace EdgeBroker.Core.Uplink
                 _state = UplinkState.Connecting;
             }
 
-            ReportState(nowMs);
+            ReportState();
             return address;
         }
 
         /// <summary>How long until <see cref="NextConnect"/> gives an address (ms); 0 when it would now.</summary>
-        public long WaitMs(long nowMs)
+        public long WaitMs(long monotonicMs)
         {
             lock (_sync)
             {
@@ -373,36 +377,36 @@ namespace EdgeBroker.Core.Uplink
                     return 0;
                 }
 
-                return _reconnect.WaitMs(nowMs);
+                return _reconnect.WaitMs(monotonicMs);
             }
         }
 
         /// <summary>The upstream accepted the connection: entries left unacknowledged are handed out again first.</summary>
-        public void Connected(long nowMs)
+        public void Connected(long monotonicMs)
         {
-            Connected(nowMs, _settings.InFlightWindow);
+            Connected(monotonicMs, _settings.InFlightWindow);
         }
 
         /// <summary>The upstream accepted the connection and allows <paramref name="receiveMaximum"/> unacknowledged QoS 1
         /// PUBLISHes (an MQTT 5 CONNACK's Receive Maximum, [MQTT-3.3.4-7]): the in-flight window for this connection is
         /// the smaller of that and the configured one, resends included.</summary>
-        public void Connected(long nowMs, int receiveMaximum)
+        public void Connected(long monotonicMs, int receiveMaximum)
         {
-            Connected(nowMs, receiveMaximum, 0);
+            Connected(monotonicMs, receiveMaximum, 0);
         }
 
         /// <summary>As <see cref="Connected(long, int)"/>, with the largest packet the upstream takes
         /// (<paramref name="maximumPacketSize"/>, an MQTT 5 CONNACK's Maximum Packet Size; 0 when it said none): an
         /// entry whose PUBLISH is larger is dropped rather than sent (<see cref="Fits"/>).</summary>
-        public void Connected(long nowMs, int receiveMaximum, int maximumPacketSize)
+        public void Connected(long monotonicMs, int receiveMaximum, int maximumPacketSize)
         {
             lock (_sync)
             {
                 _window = receiveMaximum < _settings.InFlightWindow ? receiveMaximum : _settings.InFlightWindow;
                 _maxPacketSize = maximumPacketSize;
                 _state = UplinkState.Connected;
-                _reconnect.Connected(nowMs);
-                _connectedAtMs = nowMs;
+                _reconnect.Connected(monotonicMs);
+                _connectedAtMs = monotonicMs;
                 _answered = false;
                 _resendIndex = 0;
                 if (_announcements != null)
@@ -420,7 +424,7 @@ namespace EdgeBroker.Core.Uplink
             }
 
             AnnounceAll();
-            ReportState(nowMs);
+            ReportState();
         }
 
         /// <summary>With P2P federation on: every client this broker can reach is announced upstream, ahead of changes
@@ -556,9 +560,9 @@ namespace EdgeBroker.Core.Uplink
         /// federation on, an EdgeBroker upstream's notice that a client is connected on another gateway
         /// (<see cref="P2PEnvelope.ConnectedElsewhereNotice"/>). True when it was one: the engine routes it no further.
         /// </summary>
-        public bool Learn(string remoteTopic, byte[] payload, long nowMs)
+        public bool Learn(string remoteTopic, byte[] payload, long monotonicMs)
         {
-            return Learn(remoteTopic, payload, true, nowMs);
+            return Learn(remoteTopic, payload, true, monotonicMs);
         }
 
         /// <summary>
@@ -568,7 +572,7 @@ namespace EdgeBroker.Core.Uplink
         /// retained routes of a new subscription before a message published after it, so the routes are known from
         /// then on and queued P2P messages are given their address.
         /// </summary>
-        public bool Learn(string remoteTopic, byte[] payload, bool retained, long nowMs)
+        public bool Learn(string remoteTopic, byte[] payload, bool retained, long monotonicMs)
         {
             if (!_settings.P2P)
             {
@@ -599,9 +603,9 @@ namespace EdgeBroker.Core.Uplink
             {
                 if (clientId == null)
                 {
-                    _peers.StatusChanged(gateway, online, nowMs);
+                    _peers.StatusChanged(gateway, online, monotonicMs);
                 }
-                else if (_peers.Learned(gateway, clientId, said, nowMs))
+                else if (_peers.Learned(gateway, clientId, said, monotonicMs))
                 {
                     TellConnectedElsewhere(clientId);
                 }
@@ -656,7 +660,7 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>With retained routes, while connected and their arrival is awaited: how long until queued P2P
         /// messages go without them (ms; an engine that waits for work rather than polling wakes then); 0 otherwise.</summary>
-        public long RoutesWaitRemainingMs(long nowMs)
+        public long RoutesWaitRemainingMs(long monotonicMs)
         {
             lock (_sync)
             {
@@ -665,7 +669,7 @@ namespace EdgeBroker.Core.Uplink
                     return 0;
                 }
 
-                long left = _connectedAtMs + RoutesWaitMs - nowMs;
+                long left = _connectedAtMs + RoutesWaitMs - monotonicMs;
                 return left > 0 ? left : 0;
             }
         }
@@ -681,15 +685,15 @@ namespace EdgeBroker.Core.Uplink
 
         /// <summary>The attempt failed (refused CONNACK — give its reason —, TLS, unreachable): back off, then try the
         /// next address.</summary>
-        public void ConnectFailed(string reason, long nowMs)
+        public void ConnectFailed(string reason, long monotonicMs)
         {
             lock (_sync)
             {
-                _reconnect.AttemptFailed(nowMs);
+                _reconnect.AttemptFailed(monotonicMs);
                 BackOff(reason);
             }
 
-            ReportState(nowMs);
+            ReportState();
         }
 
         /// <summary>
@@ -704,7 +708,7 @@ namespace EdgeBroker.Core.Uplink
         /// are: <see cref="Diagnostics.DropReports"/>), or null. Not a delegate: on the device every uplink would keep
         /// one on its heap.
         /// </summary>
-        public string ConnectionLost(string reason, long nowMs)
+        public string ConnectionLost(string reason, long monotonicMs)
         {
             string dropped = null;
             lock (_sync)
@@ -715,7 +719,7 @@ namespace EdgeBroker.Core.Uplink
                 }
 
                 UplinkEntry head = _resendIndex > 0 ? (UplinkEntry)_inFlight[0] : null;
-                if (head == null || _answered || nowMs - _connectedAtMs >= ReconnectSchedule.StableConnectionMs)
+                if (head == null || _answered || monotonicMs - _connectedAtMs >= ReconnectSchedule.StableConnectionMs)
                 {
                     _suspect = 0;
                     _suspectLosses = 0;
@@ -746,11 +750,11 @@ namespace EdgeBroker.Core.Uplink
                     }
                 }
 
-                _reconnect.ConnectionLost(nowMs);
+                _reconnect.ConnectionLost(monotonicMs);
                 BackOff(reason);
             }
 
-            ReportState(nowMs);
+            ReportState();
             return dropped;
         }
 
@@ -808,7 +812,7 @@ namespace EdgeBroker.Core.Uplink
         /// the news: a report that throws (its log, a retained status in a store that cannot write) goes to
         /// <see cref="ReportFailed"/> and never out of the transition, which would leave the state machine half-way (a
         /// <see cref="NextConnect"/> that set Connecting but gave the engine no address: connecting for ever).</summary>
-        void ReportState(long nowMs)
+        void ReportState()
         {
             UplinkStateChanged handler = StateChanged;
             if (handler == null)
@@ -818,7 +822,7 @@ namespace EdgeBroker.Core.Uplink
 
             try
             {
-                handler(this, Status(nowMs));
+                handler(this, Status(Clock.NowMs()));
             }
             catch (System.Exception e)
             {
@@ -844,22 +848,22 @@ namespace EdgeBroker.Core.Uplink
         /// </summary>
         public int TakeSendable(ArrayList into)
         {
-            return TakeSendable(into, Clock.NowMs());
+            return TakeSendable(into, Clock.MonotonicMs());
         }
 
         /// <summary>
-        /// As <see cref="TakeSendable(ArrayList)"/> at <paramref name="nowMs"/>. With retained routes a queued P2P message
+        /// As <see cref="TakeSendable(ArrayList)"/> at <paramref name="monotonicMs"/>. With retained routes a queued P2P message
         /// (<see cref="UplinkEntry.P2PHops"/>) is given its address as it leaves the queue: the envelope to the gateway
         /// the routes name, or its plain address when none does (counted, <see cref="P2PUnrouted"/>). Until the routes
         /// of this connection arrived (<see cref="Learn(string, byte[], bool, long)"/>), at most
         /// <see cref="RoutesWaitMs"/> after connecting, it and every entry after it wait, so the order holds.
         /// </summary>
-        public int TakeSendable(ArrayList into, long nowMs)
+        public int TakeSendable(ArrayList into, long monotonicMs)
         {
             string unrouted = null;
             long unroutedFirst = 0;
             long unroutedLast = 0;
-            int added = TakeSendable(into, nowMs, ref unrouted, ref unroutedFirst, ref unroutedLast);
+            int added = TakeSendable(into, monotonicMs, ref unrouted, ref unroutedFirst, ref unroutedLast);
             UplinkP2PUnrouted handler = P2PUnrouted;
             if (unrouted != null && handler != null)
             {
@@ -873,7 +877,7 @@ namespace EdgeBroker.Core.Uplink
             return added;
         }
 
-        int TakeSendable(ArrayList into, long nowMs, ref string unrouted, ref long unroutedFirst, ref long unroutedLast)
+        int TakeSendable(ArrayList into, long monotonicMs, ref string unrouted, ref long unroutedFirst, ref long unroutedLast)
         {
             lock (_sync)
             {
@@ -882,7 +886,7 @@ namespace EdgeBroker.Core.Uplink
                     return 0;
                 }
 
-                if (_peers != null && !_routesKnown && nowMs - _connectedAtMs >= RoutesWaitMs)
+                if (_peers != null && !_routesKnown && monotonicMs - _connectedAtMs >= RoutesWaitMs)
                 {
                     _routesKnown = true;
                 }
@@ -926,7 +930,7 @@ namespace EdgeBroker.Core.Uplink
                             break;
                         }
 
-                        if (!Address(entry, nowMs))
+                        if (!Address(entry, monotonicMs))
                         {
                             _p2pUnrouted++;
                             unrouted = entry.RemoteTopic;
@@ -951,13 +955,13 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Gives the queued P2P message <paramref name="entry"/> its upstream topic: the envelope to the gateway
         /// whose retained route names its target, one hop more than it had here; false when no gateway does (it goes
         /// up plainly). Under the lock.</summary>
-        bool Address(UplinkEntry entry, long nowMs)
+        bool Address(UplinkEntry entry, long monotonicMs)
         {
             string topic = entry.RemoteTopic;
             int receiverStart = P2PAddress.ReceiverStart(topic);
             string path = _peers == null || receiverStart < 0
                 ? null
-                : _peers.PathFor(topic, receiverStart, topic.Length - receiverStart, nowMs);
+                : _peers.PathFor(topic, receiverStart, topic.Length - receiverStart, monotonicMs);
             if (path == null)
             {
                 entry.P2PHops = UplinkEntry.NotP2P;
@@ -1142,6 +1146,8 @@ namespace EdgeBroker.Core.Uplink
             }
         }
 
+        /// <summary>A snapshot; <paramref name="nowMs"/> is the wall clock (<see cref="Clock.NowMs"/>), against which the
+        /// oldest queued entry's age is taken.</summary>
         public UplinkStatus Status(long nowMs)
         {
             lock (_sync)

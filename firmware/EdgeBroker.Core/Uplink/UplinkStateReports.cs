@@ -29,7 +29,8 @@ namespace EdgeBroker.Core.Uplink
         int _failedAttempts;
 
         /// <summary>The level to log <paramref name="status"/> at (<see cref="NotLogged"/>, <see cref="Information"/> or
-        /// <see cref="Warning"/>), and what the line ends with (<paramref name="note"/>, empty when nothing).</summary>
+        /// <see cref="Warning"/>), and what the line ends with (<paramref name="note"/>, empty when nothing).
+        /// <paramref name="nowMs"/> is the interval clock (<see cref="Clock.MonotonicMs"/>).</summary>
         public int Judge(UplinkStatus status, long nowMs, out string note)
         {
             lock (_sync)

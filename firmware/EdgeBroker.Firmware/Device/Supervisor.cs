@@ -1,6 +1,7 @@
 using System;
 using System.Net.NetworkInformation;
 using System.Threading;
+using EdgeBroker.Core;
 using EdgeBroker.Firmware.Boot;
 using EdgeBroker.Firmware.Relay;
 using nanoFramework.Runtime.Native;
@@ -42,7 +43,7 @@ namespace EdgeBroker.Firmware.Device
             while (true)
             {
                 Thread.Sleep(CheckMilliseconds);
-                long now = Environment.TickCount64;
+                long now = Clock.MonotonicMs();
                 bool networkUp = _networkUp;
                 if (network.LostTooLong(networkUp, now))
                 {

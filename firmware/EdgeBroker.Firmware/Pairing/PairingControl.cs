@@ -30,7 +30,7 @@ namespace EdgeBroker.Firmware.Pairing
         /// <summary>Opens the group's window for <see cref="SecurityOptions.PairingWindowSeconds"/> from now.</summary>
         public void Press()
         {
-            _security.OpenPairing(_group, 0, Clock.NowMs());
+            _security.OpenPairing(_group, 0, Clock.NowMs(), Clock.MonotonicMs());
         }
 
         public bool IsOpen
@@ -43,14 +43,14 @@ namespace EdgeBroker.Firmware.Pairing
         {
             get
             {
-                long nowMs = Clock.NowMs();
-                ArrayList open = _security.OpenPairingWindows(nowMs);
+                long monotonicMs = Clock.MonotonicMs();
+                ArrayList open = _security.OpenPairingWindows(monotonicMs);
                 for (int i = 0; i < open.Count; i++)
                 {
                     PairingWindow window = (PairingWindow)open[i];
                     if (window.Group == _group)
                     {
-                        return (int)((window.ExpiresAtMs - nowMs + 999) / 1000);
+                        return (int)((window.RemainingMs(monotonicMs) + 999) / 1000);
                     }
                 }
 

@@ -135,7 +135,7 @@ namespace EdgeBroker.Firmware.Relay
             {
                 _context.Core.Disconnect(_clientId, _connection, SessionExpiry());
                 _context.Core.ConnectionClosed(_clientId, _connection);
-                _context.Log.Info("Client " + _clientId + (_disconnectedCleanly ? " disconnected" : " lost its connection"));
+                _context.Log.Info("Client " + ClientTextForLog.Of(_clientId) + (_disconnectedCleanly ? " disconnected" : " lost its connection"));
             }
 
             _context.Security.Disconnected(_authenticated);
@@ -175,7 +175,7 @@ namespace EdgeBroker.Firmware.Relay
                 return Refuse(ConnectReturnCode.ServerUnavailable, who, "the flash log's share for persistent sessions is full");
             }
 
-            AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs());
+            AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs(), Clock.MonotonicMs());
             if (decision.ResponseDelayMs > 0)
             {
                 // An address that keeps failing waits for its answer; only this connection's reader waits.
@@ -185,7 +185,7 @@ namespace EdgeBroker.Firmware.Relay
             if (!decision.IsAccepted)
             {
                 // Nothing has changed: a live connection with the same client ID goes on undisturbed.
-                if (!_context.Security.ShouldLogRefusal(decision, ip, Clock.NowMs()))
+                if (!_context.Security.ShouldLogRefusal(decision, ip, Clock.MonotonicMs()))
                 {
                     _connection.SendConnAckAndFlush(decision.Mqtt311ReturnCode);
                     return false;
@@ -234,8 +234,8 @@ namespace EdgeBroker.Firmware.Relay
                 previous.Close();
             }
 
-            _context.Log.Info("Client " + clientId + " connected from " + ip + " on channel " + _connection.ChannelId + " ("
-                + decision.Reason + ", clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
+            _context.Log.Info("Client " + ClientTextForLog.Of(clientId) + " connected from " + ip + " on channel " + _connection.ChannelId + " ("
+                + ClientTextForLog.Escaped(decision.Reason) + ", clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
             if (decision.PairingMessage != null)
             {
                 DeliverCredentials(decision.PairingMessage);
@@ -250,7 +250,7 @@ namespace EdgeBroker.Firmware.Relay
         {
             if (!_connection.Send(new RoutedMessage(pairing.Topic, pairing.Payload, 1, false), 1, false, null, 0, false))
             {
-                _context.Log.Warning("Could not send newly paired client " + _clientId + " its credentials: revoke it and pair it again");
+                _context.Log.Warning("Could not send newly paired client " + ClientTextForLog.Of(_clientId) + " its credentials: revoke it and pair it again");
             }
         }
 
@@ -264,7 +264,7 @@ namespace EdgeBroker.Firmware.Relay
         /// <param name="who">The client ID and address when known, else the channel.</param>
         bool Refuse(int returnCode, string who, string reason)
         {
-            _context.Log.Warning("Refused CONNECT " + who + " with return code " + returnCode + ": " + reason);
+            _context.Log.Warning("Refused CONNECT " + who + " with return code " + returnCode + ": " + ClientTextForLog.Escaped(reason));
             _connection.SendConnAckAndFlush(returnCode);
             return false;
         }
@@ -341,7 +341,7 @@ namespace EdgeBroker.Firmware.Relay
             // drop shows; a flood of them, thinned out.
             if (_context.Core.QuotaDropToReport(out tally))
             {
-                _context.Log.Warning("Dropped PUBLISH from " + _clientId + " to " + message.Topic + ": the receiver's offline quota is full"
+                _context.Log.Warning("Dropped PUBLISH from " + ClientTextForLog.Of(_clientId) + " to " + ClientTextForLog.Of(message.Topic) + ": the receiver's offline quota is full"
                     + tally);
             }
 
@@ -349,7 +349,7 @@ namespace EdgeBroker.Firmware.Relay
             {
                 if (_context.UplinkRefusals.ShouldReport(out tally))
                 {
-                    _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the uplink's queue is full"
+                    _context.Log.Warning("Did not accept PUBLISH from " + ClientTextForLog.Of(_clientId) + " to " + ClientTextForLog.Of(message.Topic) + ": the uplink's queue is full"
                         + tally);
                 }
 
@@ -360,7 +360,7 @@ namespace EdgeBroker.Firmware.Relay
                 // Every publisher retries until the store can write again: thinned out like the other refusals.
                 if (_context.StoreRefusals.ShouldReport(out tally))
                 {
-                    _context.Log.Warning("Did not accept PUBLISH from " + _clientId + " to " + message.Topic + ": the store cannot write"
+                    _context.Log.Warning("Did not accept PUBLISH from " + ClientTextForLog.Of(_clientId) + " to " + ClientTextForLog.Of(message.Topic) + ": the store cannot write"
                         + tally);
                 }
 
@@ -423,7 +423,7 @@ namespace EdgeBroker.Firmware.Relay
 
             if (code == BrokerCore.QuotaExceeded)
             {
-                _context.Log.Warning("Client " + _clientId + " refused a subscription: it holds "
+                _context.Log.Warning("Client " + ClientTextForLog.Of(_clientId) + " refused a subscription: it holds "
                     + _context.Core.MaxSubscriptionsPerClient + ", the limit");
             }
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Text;
 
 namespace EdgeBroker.Firmware.Relay
 {
@@ -51,13 +52,14 @@ namespace EdgeBroker.Firmware.Relay
             // Before the core's work, so that a tick that fails every second cannot keep slow connections open.
             CloseOverdueConnections();
             long nowMs = Clock.NowMs();
+            long monotonicMs = Clock.MonotonicMs();
             BrokerCore core = _context.Core;
-            core.Tick(nowMs);
-            _context.SysTree.Tick(nowMs);
+            core.Tick(nowMs, monotonicMs);
+            _context.SysTree.Tick(monotonicMs);
             ArrayList expired = core.ExpireSessions(nowMs);
             for (int i = 0; i < expired.Count; i++)
             {
-                _context.Log.Info("Session of " + (string)expired[i] + " expired");
+                _context.Log.Info("Session of " + ClientTextForLog.Of((string)expired[i]) + " expired");
             }
 
             ArrayList lost = _context.Security.ClientsToDisconnect(nowMs);
@@ -100,7 +102,7 @@ namespace EdgeBroker.Firmware.Relay
                     RelayConnection connection = (RelayConnection)open[j];
                     if (connection.Authenticated == client)
                     {
-                        _context.Log.Warning("Closed connection of client " + client.ClientId + ": " + client.DisconnectReason);
+                        _context.Log.Warning("Closed connection of client " + ClientTextForLog.Of(client.ClientId) + ": " + client.DisconnectReason);
                         connection.Close();
                     }
                 }

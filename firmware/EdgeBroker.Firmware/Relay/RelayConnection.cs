@@ -351,8 +351,8 @@ namespace EdgeBroker.Firmware.Relay
         /// for not reading too long.</summary>
         bool Stalled()
         {
-            // Monotonic: SNTP steps the wall clock when it first learns the time, which would close a reader at once.
-            long nowMs = Environment.TickCount64;
+            // The interval clock: SNTP steps the wall clock when it first learns the time, which would close a reader at once.
+            long nowMs = Clock.MonotonicMs();
             if (_stalledSinceMs == 0)
             {
                 _stalledSinceMs = nowMs;
@@ -479,15 +479,15 @@ namespace EdgeBroker.Firmware.Relay
         }
 
         /// <summary>
-        /// Now on the clock deadlines are kept on: the low 32 bits of <see cref="Environment.TickCount64"/> (ms), compared
-        /// by difference. Monotonic, unlike <see cref="Clock"/> (the device's wall clock jumps decades when SNTP sets it
-        /// at start-up); and an int, which every runtime reads and writes whole while the reader and the housekeeping thread
+        /// Now on the clock deadlines are kept on: the low 32 bits of the interval clock (<see cref="Clock.MonotonicMs"/>),
+        /// compared by difference. Monotonic, unlike the wall clock (the device's jumps decades when SNTP sets it at
+        /// start-up); and an int, which every runtime reads and writes whole while the reader and the housekeeping thread
         /// share it (nanoFramework has no 64-bit Interlocked). The difference holds for deadlines less than 24 days ahead
         /// — the furthest, 1.5 × 65,535 s, is 27 hours — looked at every second.
         /// </summary>
         internal static int Tick()
         {
-            return unchecked((int)Environment.TickCount64);
+            return unchecked((int)Clock.MonotonicMs());
         }
 
         /// <summary>Whether the expected packet's deadline has passed at <paramref name="now"/> (<see cref="Tick"/>) on a
@@ -678,7 +678,7 @@ namespace EdgeBroker.Firmware.Relay
         internal string Describe()
         {
             string clientId = _protocol.ClientId;
-            return clientId != null ? "of client " + clientId : "on channel " + ChannelId;
+            return clientId != null ? "of client " + ClientTextForLog.Of(clientId) : "on channel " + ChannelId;
         }
 
         TaggedDeliveries Tagged()

@@ -7,6 +7,7 @@ using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Firmware.Relay.Codec;
 using EdgeBroker.Firmware.Relay.Settings;
 using EdgeBroker.Firmware.Storage;
@@ -48,7 +49,7 @@ namespace EdgeBroker.Firmware.Relay
             BufferRefusals = new DropReports();
             Bytes = new ByteCounters();
             HeapFreeBytes = -1;
-            SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.NowMs());
+            SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.MonotonicMs());
             SysTree.Security = security;
             core.KeepRetained = KeepRetained;
             core.Retained = retained;
@@ -77,6 +78,7 @@ namespace EdgeBroker.Firmware.Relay
             RelayContext context = new RelayContext(core, security, retained, settings, log);
             security.Policy.Denied = context.LogDenial;
             log.Info("P2P route announcements (federation) are accepted from " + core.RouteAnnouncers);
+            log.Info("P2P messages may reach " + core.P2PReach);
             core.StoreConditionChanged = context.LogStoreCondition;
             return context;
         }
@@ -139,7 +141,7 @@ namespace EdgeBroker.Firmware.Relay
         /// (see <see cref="RelayConnection.Describe"/>), or is null before a connection was set up.</summary>
         public void ReportProblem(string source, string connection, string problem)
         {
-            if (_problems.ShouldReport(source, Clock.NowMs()))
+            if (_problems.ShouldReport(source, Clock.MonotonicMs()))
             {
                 Log.Warning("Closed connection" + (connection == null ? "" : " " + connection) + " from " + source + ": " + problem
                     + ". Further problems from this address are counted, not logged, for a minute ("
@@ -182,7 +184,7 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>A PUBLISH or SUBSCRIBE the access policy refused (3.1.1 cannot tell the publisher, so the log does).</summary>
         void LogDenial(string clientId, string topicOrFilter, bool isPublish, string reason)
         {
-            Log.Warning("Refused " + (isPublish ? "PUBLISH" : "SUBSCRIBE") + " of client " + clientId + " to " + topicOrFilter + ": " + reason);
+            Log.Warning("Refused " + (isPublish ? "PUBLISH" : "SUBSCRIBE") + " of client " + ClientTextForLog.Of(clientId) + " to " + ClientTextForLog.Of(topicOrFilter) + ": " + reason);
         }
 
         /// <summary>Clients admitted (CONNECT accepted) and not yet gone.</summary>

@@ -163,7 +163,7 @@ namespace EdgeBroker.Firmware.Relay
 
             // A window, not a date: on the monotonic clock, which SNTP's step of the wall clock at a late first sync
             // (decades on the device) cannot shift.
-            if (_context.ConnectionRate.Allow(source, Environment.TickCount64))
+            if (_context.ConnectionRate.Allow(source, Clock.MonotonicMs()))
             {
                 return true;
             }

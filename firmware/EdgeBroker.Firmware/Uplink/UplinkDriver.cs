@@ -118,7 +118,7 @@ namespace EdgeBroker.Firmware.Uplink
         /// <summary>One round: connect when due, then send what the window allows (the thread's; tests call it too).</summary>
         public void RunOnce()
         {
-            UplinkAddress address = _uplink.NextConnect(Clock.NowMs());
+            UplinkAddress address = _uplink.NextConnect(Clock.MonotonicMs());
             if (address != null)
             {
                 Connect(address);
@@ -152,7 +152,7 @@ namespace EdgeBroker.Firmware.Uplink
 
         public void MessageReceived(string topic, byte[] payload, int qos, bool retain)
         {
-            if (_uplink.Learn(topic, payload, retain, Clock.NowMs()))
+            if (_uplink.Learn(topic, payload, retain, Clock.MonotonicMs()))
             {
                 return;
             }
@@ -160,7 +160,7 @@ namespace EdgeBroker.Firmware.Uplink
             RoutedMessage message = _uplink.Down(topic, payload, qos, retain);
             if (message == null)
             {
-                _log.Warning("Uplink " + _uplink.Name + ": dropped a message on " + topic + " that no subscribe rule covers");
+                _log.Warning("Uplink " + _uplink.Name + ": dropped a message on " + ClientTextForLog.Of(topic) + " that no subscribe rule covers");
                 return;
             }
 
@@ -168,8 +168,8 @@ namespace EdgeBroker.Firmware.Uplink
             {
                 // The transport reads nothing more meanwhile, so the upstream keeps what follows (DownlinkHoldBack). Timed
                 // on the monotonic clock: a wall clock SNTP steps would cut the wait short.
-                long heldSinceMs = Environment.TickCount64;
-                while (_holdBack.ShouldWait(message, heldSinceMs, Environment.TickCount64))
+                long heldSinceMs = Clock.MonotonicMs();
+                while (_holdBack.ShouldWait(message, heldSinceMs, Clock.MonotonicMs()))
                 {
                     Thread.Sleep(DownlinkHoldBack.PollMilliseconds);
                 }
@@ -179,7 +179,7 @@ namespace EdgeBroker.Firmware.Uplink
             string tally;
             if (_relay.Core.QuotaDropToReport(out tally))
             {
-                _log.Warning("Uplink " + _uplink.Name + ": dropped a message from upstream for " + message.Topic
+                _log.Warning("Uplink " + _uplink.Name + ": dropped a message from upstream for " + ClientTextForLog.Of(message.Topic)
                     + ": the receiver's offline quota is full" + tally);
             }
         }
@@ -189,7 +189,7 @@ namespace EdgeBroker.Firmware.Uplink
             string tally;
             if (Made(ref _tooLargeReports).ShouldReport(_uplink.SkippedTooLarge(), out tally))
             {
-                _log.Warning("Uplink " + _uplink.Name + ": skipped a message from the upstream on " + (topic == null ? "a topic too long to read" : topic)
+                _log.Warning("Uplink " + _uplink.Name + ": skipped a message from the upstream on " + (topic == null ? "a topic too long to read" : ClientTextForLog.Of(topic))
                     + ": " + packetBytes + " bytes exceed max_packet_size " + _relay.Settings.MaxPacketSize
                     + (qos > 0 ? " (acknowledged, so the upstream does not send it again)" : "") + tally);
             }
@@ -214,7 +214,7 @@ namespace EdgeBroker.Firmware.Uplink
         void StateChanged(Core.Uplink.Uplink uplink, UplinkStatus status)
         {
             string note;
-            int level = _stateReports.Judge(status, Clock.NowMs(), out note);
+            int level = _stateReports.Judge(status, Clock.MonotonicMs(), out note);
             string line = "Uplink " + status.Name + ": " + UplinkStatus.StateName(status.State) + " (" + status.Address + ", "
                 + status.Queued + " queued)";
             if (level == UplinkStateReports.Warning)
@@ -261,14 +261,14 @@ namespace EdgeBroker.Firmware.Uplink
             string tally;
             if (Made(ref _unroutedReports).ShouldReport(total, out tally))
             {
-                _log.Warning("Uplink " + uplink.Name + ": a P2P message went up plainly on " + topic
+                _log.Warning("Uplink " + uplink.Name + ": a P2P message went up plainly on " + ClientTextForLog.Of(topic)
                     + ": no gateway on the upstream announced its target, so only a subscriber to that address there receives it" + tally);
             }
         }
 
         void CycleOfUplinks(string gatewayClientId, string path)
         {
-            _log.Warning("P2P federation: gateway " + gatewayClientId + " announced a route through " + path
+            _log.Warning("P2P federation: gateway " + ClientTextForLog.Of(gatewayClientId) + " announced a route through " + ClientTextForLog.Of(path)
                 + ", which leads back up through this gateway: the uplinks form a cycle. Its routes are ignored and its P2P messages no longer go up; fix the uplink configuration");
         }
 
@@ -286,7 +286,7 @@ namespace EdgeBroker.Firmware.Uplink
         /// on each time it was sent (too large for it): logged as drops are.</summary>
         void ReportLost(string reason)
         {
-            string dropped = _uplink.ConnectionLost(reason, Clock.NowMs());
+            string dropped = _uplink.ConnectionLost(reason, Clock.MonotonicMs());
             string tally;
             if (dropped != null && Made(ref _tooLargeUpReports).ShouldReport(out tally))
             {
@@ -333,7 +333,7 @@ namespace EdgeBroker.Firmware.Uplink
             catch (UplinkTransportException e)
             {
                 EndConnecting();
-                _uplink.ConnectFailed(e.Message, Clock.NowMs());
+                _uplink.ConnectFailed(e.Message, Clock.MonotonicMs());
                 return;
             }
 
@@ -341,11 +341,11 @@ namespace EdgeBroker.Firmware.Uplink
             {
                 EndConnecting();
                 _uplink.ConnectFailed("the upstream refused the connection: CONNACK return code " + returnCode
-                    + " (" + ConnAckReason(returnCode) + ")", Clock.NowMs());
+                    + " (" + ConnAckReason(returnCode) + ")", Clock.MonotonicMs());
                 return;
             }
 
-            _uplink.Connected(Clock.NowMs());
+            _uplink.Connected(Clock.MonotonicMs());
             string lost = EndConnecting();
             if (lost != null)
             {

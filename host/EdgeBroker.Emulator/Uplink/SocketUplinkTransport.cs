@@ -1,3 +1,4 @@
+using EdgeBroker.Core;
 using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Uplink;
@@ -206,7 +207,7 @@ public sealed class SocketUplinkTransport : IUplinkTransport
         public void Run(int keepAliveSeconds)
         {
             _stream.ReadTimeout = Timeout.Infinite;
-            _lastReceivedMs = Environment.TickCount64;
+            _lastReceivedMs = Clock.MonotonicMs();
             new Thread(ReadLoop) { IsBackground = true, Name = "uplink reader" }.Start();
             if (keepAliveSeconds > 0)
             {
@@ -227,7 +228,7 @@ public sealed class SocketUplinkTransport : IUplinkTransport
                     }
 
                     _stream.Write(packet);
-                    _lastSentMs = Environment.TickCount64;
+                    _lastSentMs = Clock.MonotonicMs();
                 }
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
@@ -282,7 +283,7 @@ public sealed class SocketUplinkTransport : IUplinkTransport
 
         void KeepAlive(long silenceLimitMs)
         {
-            long now = Environment.TickCount64;
+            long now = Clock.MonotonicMs();
             if (now - Volatile.Read(ref _lastReceivedMs) > silenceLimitMs)
             {
                 Lost("the upstream sent nothing for 1.5 keep-alive intervals");
@@ -307,7 +308,7 @@ public sealed class SocketUplinkTransport : IUplinkTransport
                 {
                     int header = ReadByte();
                     int length = ReadRemainingLength(out int lengthBytes);
-                    Volatile.Write(ref _lastReceivedMs, Environment.TickCount64);
+                    Volatile.Write(ref _lastReceivedMs, Clock.MonotonicMs());
                     if (1 + lengthBytes + length > _maxPacketSize)
                     {
                         SkipTooLarge(header, 1 + lengthBytes + length, length);

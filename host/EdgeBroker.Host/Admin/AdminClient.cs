@@ -21,7 +21,7 @@ sealed class AdminClient(Uri baseAddress, string accessKeyId, string secret, str
         CancellationToken cancellationToken)
     {
         var signed = RequestSignature.SignedParameters(accessKeyId, secret, instanceId,
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), parameters);
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), method.Method, path, parameters);
         using var request = method == HttpMethod.Get
             ? new HttpRequestMessage(method, path + "?" + string.Join('&',
                 signed.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value))))

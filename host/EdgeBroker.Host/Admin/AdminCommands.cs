@@ -31,11 +31,18 @@ sealed class AdminCommands
         Recursive = true,
     };
 
-    readonly Option<string> _accessKey = new("--access-key")
+    readonly Option<string?> _accessKey = new("--access-key")
     {
-        Description = "The access key that signs the request, as ID:SECRET (one the broker is configured with).",
+        Description = $"The access key that signs the request, as ID:SECRET: visible to every user of the machine, so for tests; " +
+            $"otherwise set {AccessKeySource.Variable}=ID:SECRET or use --access-key-file.",
         HelpName = "ID:SECRET",
-        Required = true,
+        Recursive = true,
+    };
+
+    readonly Option<FileInfo?> _accessKeyFile = new("--access-key-file")
+    {
+        Description = "A file (readable by you only) whose first line is the access key that signs the request, as ID:SECRET.",
+        HelpName = "FILE",
         Recursive = true,
     };
 
@@ -133,7 +140,7 @@ sealed class AdminCommands
 
     Command Group(string name, string description, params Command[] subcommands)
     {
-        var command = new Command(name, description) { _url, _accessKey, _instanceId };
+        var command = new Command(name, description) { _url, _accessKey, _accessKeyFile, _instanceId };
         foreach (var subcommand in subcommands)
         {
             command.Add(subcommand);
@@ -161,7 +168,15 @@ sealed class AdminCommands
         CancellationToken cancellationToken)
     {
         var url = new Uri(result.GetValue(_url)!);
-        var (id, secret) = AccessKeyFlag.Parse(result.GetValue(_accessKey)!)!.Value;
+        var (key, problem) = AccessKeySource.Read(result.GetValue(_accessKey), result.GetValue(_accessKeyFile));
+        if (key is not { } accessKey)
+        {
+            // A malformed --access-key is a parse error and never gets here.
+            Console.Error.WriteLine($"edgebroker: {problem}");
+            return ExitCodes.InvalidSettings;
+        }
+
+        var (id, secret) = accessKey;
         using var client = new AdminClient(url, id, secret, result.GetValue(_instanceId)!);
         JsonElement answer;
         try

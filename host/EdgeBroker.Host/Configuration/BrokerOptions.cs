@@ -29,6 +29,12 @@ public sealed class BrokerOptions
     /// beside scrapers and the command line, while the memory all of them can hold stays small (docs/configuration.md).</summary>
     public int HttpMaxConnections { get; set; } = 128;
 
+    /// <summary>HTTP connections one address may hold open at once (0: no limit), so one peer holding idle sockets
+    /// takes its share, not every place; as many places (at most half) are kept for loopback, the operator on the
+    /// gateway or a reverse proxy in front of it. A dashboard takes a stream and the few connections a browser opens,
+    /// so one address still serves several (docs/configuration.md).</summary>
+    public int HttpMaxConnectionsPerAddress { get; set; } = 32;
+
     /// <summary>This broker's name in signed HTTP requests (their instanceId parameter).</summary>
     public string InstanceId { get; set; } = "edgebroker";
 
@@ -201,6 +207,11 @@ public sealed class BrokerOptions
         if (HttpMaxConnections < 0)
         {
             problems.Add($"HttpMaxConnections must not be negative (is {HttpMaxConnections}; 0 sets no limit).");
+        }
+
+        if (HttpMaxConnectionsPerAddress < 0)
+        {
+            problems.Add($"HttpMaxConnectionsPerAddress must not be negative (is {HttpMaxConnectionsPerAddress}; 0 sets no limit).");
         }
 
         if (MaxSessions < 0)

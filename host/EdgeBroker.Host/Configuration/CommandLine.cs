@@ -62,9 +62,13 @@ public sealed class CommandLine
     {
         Description = "Let MQTT clients connect without credentials, also when access keys are configured or the broker serves the LAN.",
     };
+    readonly Option<bool> _p2pWithinGroupsOnly = new("--p2p-within-groups-only")
+    {
+        Description = "P2P only within a group and to/from the --application-group groups (default: to every group, as on ApsaraMQ for MQTT).",
+    };
     readonly Option<string[]> _applicationGroups = new("--application-group")
     {
-        Description = "A group whose clients may exchange P2P messages with every group, e.g. the back end's (repeatable).",
+        Description = "With --p2p-within-groups-only: a group whose clients may exchange P2P messages with every group, e.g. the back end's (repeatable).",
         HelpName = "GROUP",
     };
     readonly Option<string[]> _sysSubscribers = new("--sys-subscriber")
@@ -139,6 +143,7 @@ public sealed class CommandLine
             _maxQueuedBytes,
             _maxSubscriptions,
             _allowAnonymous,
+            _p2pWithinGroupsOnly,
             _applicationGroups,
             _sysSubscribers,
             _p2pGateways,
@@ -237,6 +242,11 @@ public sealed class CommandLine
         if (result.GetValue(_allowAnonymous))
         {
             settings[$"{security}:{nameof(SecuritySettings.AllowAnonymous)}"] = "true";
+        }
+
+        if (result.GetValue(_p2pWithinGroupsOnly))
+        {
+            settings[$"{security}:{nameof(SecuritySettings.P2PWithinGroupsOnly)}"] = "true";
         }
 
         AddList(settings, $"{security}:{nameof(SecuritySettings.ApplicationGroups)}", result.GetValue(_applicationGroups));

@@ -19,7 +19,13 @@ public sealed class SecuritySettings
         false => 0,
     };
 
-    /// <summary>Groups whose clients may exchange P2P messages with every group (the back end's).</summary>
+    /// <summary>P2P only within a group and to/from the <see cref="ApplicationGroups"/> (and under rules with
+    /// <see cref="AccessRuleSettings.P2PToOtherGroups"/>). Off by default: P2P reaches every group, as on ApsaraMQ for
+    /// MQTT, once the sender may publish to the parent topic.</summary>
+    public bool P2PWithinGroupsOnly { get; set; }
+
+    /// <summary>With <see cref="P2PWithinGroupsOnly"/>: groups whose clients may exchange P2P messages with every group
+    /// (the back end's).</summary>
     public List<string> ApplicationGroups { get; set; } = [];
 
     /// <summary>Client IDs that may subscribe to $SYS/…, provided they connected with credentials.</summary>
@@ -95,7 +101,8 @@ public sealed class AccessRuleSettings
 
     public List<string> Subscribe { get; set; } = [];
 
-    /// <summary>May send P2P messages to clients of any group, not only its own and the application groups.</summary>
+    /// <summary>With <see cref="SecuritySettings.P2PWithinGroupsOnly"/>: may send P2P messages to clients of any group,
+    /// not only its own and the application groups.</summary>
     public bool P2PToOtherGroups { get; set; }
 }
 

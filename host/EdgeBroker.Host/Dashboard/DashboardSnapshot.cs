@@ -34,7 +34,7 @@ static class DashboardSnapshot
         var offline = Visible<OfflineQueue>(core.OfflineQueues(), queue => includesGroup(ClientIdentity.GroupOf(queue.ClientId)))
             .OrderByDescending(queue => queue.Count)
             .ToList();
-        var pairing = Visible<PairingWindow>(security.OpenPairingWindows(nowMs), window => includesGroup(window.Group));
+        var pairing = Visible<PairingWindow>(security.OpenPairingWindows(Clock.MonotonicMs()), window => includesGroup(window.Group));
         return JsonSerializer.Serialize(new
         {
             time = nowMs,

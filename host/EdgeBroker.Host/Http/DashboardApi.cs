@@ -22,7 +22,7 @@ namespace EdgeBroker.Host.Http;
 /// </summary>
 static class DashboardApi
 {
-    static readonly EndpointParameters FeedParameters = new([], [GroupScope.Parameter]);
+    static readonly EndpointParameters FeedParameters = new(HttpMethods.Get, DashboardFeed.Path, [], [GroupScope.Parameter]);
 
     /// <summary>The unsigned answers take HEAD as well as GET (link checkers and uptime monitors ask with HEAD): minimal
     /// APIs answer only the methods mapped, and Kestrel leaves the body out of a HEAD answer.</summary>
@@ -33,7 +33,7 @@ static class DashboardApi
         app.MapMethods("/", UnsignedMethods, Asset);
         app.MapMethods(DashboardAssets.AssetPrefix + "{name}", UnsignedMethods, Asset);
         app.MapMethods(DashboardCapabilities.Path, UnsignedMethods, Capabilities);
-        app.MapGet(DashboardFeed.Path, FeedAsync);
+        app.MapSigned(FeedParameters, FeedAsync);
     }
 
     static IResult Asset(HttpContext http)

@@ -1,4 +1,5 @@
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Host.Http.Signing;
 using EdgeBroker.Host.Monitoring;
@@ -23,15 +24,15 @@ static class DeviceApi
     /// <summary>Display names are for lists people read; longer ones are refused rather than cut.</summary>
     public const int MaxNameLength = 64;
 
-    static readonly EndpointParameters ListParameters = new([], [GroupScope.Parameter]);
-    static readonly EndpointParameters RenameParameters = new([ClientIdParameter, NameParameter], []);
-    static readonly EndpointParameters RevokeParameters = new([ClientIdParameter], []);
+    static readonly EndpointParameters ListParameters = new(HttpMethods.Get, "/devices", [], [GroupScope.Parameter]);
+    static readonly EndpointParameters RenameParameters = new(HttpMethods.Post, "/devices/rename", [ClientIdParameter, NameParameter], []);
+    static readonly EndpointParameters RevokeParameters = new(HttpMethods.Post, "/devices/revoke", [ClientIdParameter], []);
 
     public static void MapDeviceApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/devices", List);
-        app.MapPost("/devices/rename", Rename);
-        app.MapPost("/devices/revoke", Revoke);
+        app.MapSigned(ListParameters, List);
+        app.MapSigned(RenameParameters, Rename);
+        app.MapSigned(RevokeParameters, Revoke);
     }
 
     /// <summary>Every paired device, revoked ones included (they stay refused until paired again), by client ID.</summary>
@@ -80,7 +81,7 @@ static class DeviceApi
         }
 
         logs.CreateLogger(typeof(DeviceApi)).LogInformation(LogEvents.AdminAction, "Device {ClientId} renamed to {Name} by access key {AccessKey}",
-            clientId, name, request.AccessKey.Id);
+            ClientTextForLog.Of(clientId), name, request.AccessKey.Id);
         return Results.Json(new { code = ApiCodes.Ok, success = true, clientId, name, message = $"{clientId} is now called {name}." });
     }
 
@@ -100,7 +101,8 @@ static class DeviceApi
         }
 
         revocations.Raise();
-        logs.CreateLogger(typeof(DeviceApi)).LogInformation(LogEvents.AdminAction, "Device {ClientId} revoked by access key {AccessKey}", clientId, request.AccessKey.Id);
+        logs.CreateLogger(typeof(DeviceApi)).LogInformation(LogEvents.AdminAction, "Device {ClientId} revoked by access key {AccessKey}", ClientTextForLog.Of(clientId),
+            request.AccessKey.Id);
         return Results.Json(new
         {
             code = ApiCodes.Ok,

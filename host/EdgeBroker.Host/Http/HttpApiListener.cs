@@ -83,7 +83,7 @@ sealed class HttpApiListener(
         if (accessKeys.Count == 0)
         {
             logger.LogInformation(LogEvents.Listening,
-                "HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; no access keys configured, so every request is refused: add one with --access-key ID:SECRET)",
+                "HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; no access keys configured, so every request is refused: add one under AccessKeys, in a settings file or as EdgeBroker__AccessKeys__0__Id and __Secret)",
                 BoundAddress?.Scheme, settings.Bind, BoundPort);
         }
         else

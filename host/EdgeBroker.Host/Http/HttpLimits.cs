@@ -1,4 +1,5 @@
 using System.Net;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Mqtt;
 using Microsoft.AspNetCore.Connections;
@@ -14,8 +15,11 @@ namespace EdgeBroker.Host.Http;
 /// What the HTTP port may cost, whoever calls it: every request is read before its signature can be checked, so the
 /// bounds hold for unauthenticated callers too. A request body is at most <see cref="MaxRequestBodyBytes"/> (a larger
 /// one is answered 413 before it is read, or as soon as a chunked one passes the limit), forms hold at most
-/// <see cref="MaxFormValues"/> values, and at most <see cref="BrokerOptions.HttpMaxConnections"/> connections are open
-/// at once (a further one is closed before its TLS handshake). Each refusal is logged once per address a minute.
+/// <see cref="MaxFormValues"/> values, at most <see cref="BrokerOptions.HttpMaxConnections"/> connections are open
+/// at once, at most <see cref="BrokerOptions.HttpMaxConnectionsPerAddress"/> from one address, with places kept for
+/// loopback (<see cref="HttpConnectionSlots"/>; a further one is closed before its TLS handshake), and a connection that
+/// sends no complete request headers within <see cref="RequestHeadersTimeout"/>, or stays idle between requests for
+/// <see cref="KeepAliveTimeout"/>, is closed. Each refusal is logged once per address a minute.
 /// </summary>
 sealed class HttpLimits(IOptions<BrokerOptions> options, ILogger<HttpLimits> logger)
 {
@@ -29,11 +33,27 @@ sealed class HttpLimits(IOptions<BrokerOptions> options, ILogger<HttpLimits> log
     /// unreadable form (400), as a repeated parameter would be.</summary>
     public const int MaxFormValues = 32;
 
-    readonly ConnectionProblems _problems = new(logger, options.Value.Connections.MaxTrackedSources);
-    int _open;
+    /// <summary>How long a connection may take to send a request's headers, from when it opens or its last request
+    /// ended; Kestrel's default is 30 s. A caller's headers take milliseconds; a socket that trickles them holds a place
+    /// for at most this long.</summary>
+    public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Kestrel's own bound on every request body, for bodies sent in chunks (no Content-Length).</summary>
-    public static void Apply(KestrelServerLimits limits) => limits.MaxRequestBodySize = MaxRequestBodyBytes;
+    /// <summary>How long a connection may stay idle between requests; Kestrel's default is 130 s. A browser that comes
+    /// back later opens a new one; until then the place is free for others.</summary>
+    public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
+
+    readonly ConnectionProblems _problems = new(logger, options.Value.Connections.MaxTrackedSources);
+    readonly HttpConnectionSlots _slots = new(options.Value.HttpMaxConnections, options.Value.HttpMaxConnectionsPerAddress);
+
+    /// <summary>Kestrel's own bounds: every request body, for bodies sent in chunks (no Content-Length), and how long
+    /// a connection may hold a place without a request in progress. (A body is also held to Kestrel's minimum data rate,
+    /// 240 bytes/s after 5 s, by default.)</summary>
+    public static void Apply(KestrelServerLimits limits)
+    {
+        limits.MaxRequestBodySize = MaxRequestBodyBytes;
+        limits.RequestHeadersTimeout = RequestHeadersTimeout;
+        limits.KeepAliveTimeout = KeepAliveTimeout;
+    }
 
     /// <summary>The form reader's bounds, within the body's: no value, key or multipart section may be larger than
     /// the body, and a form whose values exceed the limit is unreadable (400).</summary>
@@ -47,24 +67,22 @@ sealed class HttpLimits(IOptions<BrokerOptions> options, ILogger<HttpLimits> log
         form.BufferBodyLengthLimit = MaxRequestBodyBytes;
     }
 
-    /// <summary>Kestrel connection middleware: closes a connection beyond <see cref="BrokerOptions.HttpMaxConnections"/>
-    /// at once, without an answer (as Kestrel's own limit would, but logged once per address a minute rather than a
-    /// warning per connection).</summary>
+    /// <summary>Kestrel connection middleware: closes a connection beyond the places <see cref="HttpConnectionSlots"/>
+    /// gives at once, without an answer (as Kestrel's own limit would, but logged once per address a minute rather than
+    /// a warning per connection).</summary>
     public ConnectionDelegate LimitConnections(ConnectionDelegate next)
     {
-        var max = options.Value.HttpMaxConnections;
-        if (max == 0)
+        if (options.Value.HttpMaxConnections == 0 && options.Value.HttpMaxConnectionsPerAddress == 0)
         {
             return next;
         }
 
         return async connection =>
         {
-            if (Interlocked.Increment(ref _open) > max)
+            var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+            if (_slots.TryTake(address) is { } refusal)
             {
-                Interlocked.Decrement(ref _open);
-                _problems.Report(SourceAddress.Of(connection.RemoteEndPoint),
-                    $"{max} HTTP connections were open already (HttpMaxConnections)");
+                _problems.Report(SourceAddress.Of(connection.RemoteEndPoint), refusal);
                 return;
             }
 
@@ -74,7 +92,7 @@ sealed class HttpLimits(IOptions<BrokerOptions> options, ILogger<HttpLimits> log
             }
             finally
             {
-                Interlocked.Decrement(ref _open);
+                _slots.Release(address);
             }
         };
     }
@@ -89,7 +107,7 @@ sealed class HttpLimits(IOptions<BrokerOptions> options, ILogger<HttpLimits> log
     {
         var remote = context.Connection.RemoteIpAddress;
         _problems.Report(SourceAddress.Of(remote is null ? null : new IPEndPoint(remote, 0)),
-            $"an HTTP request body above {MaxRequestBodyBytes} bytes to {context.Request.Path} (answered 413)");
+            $"an HTTP request body above {MaxRequestBodyBytes} bytes to {ClientTextForLog.Of(context.Request.Path.ToString())} (answered 413)");
         return ApiError.BodyTooLarge(MaxRequestBodyBytes);
     }
 }

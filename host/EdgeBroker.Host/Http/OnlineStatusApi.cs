@@ -21,15 +21,17 @@ static class OnlineStatusApi
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
 
+    /// <summary>ApsaraMQ's online-status query, signed as ApsaraMQ signs it: its parameters only.</summary>
     static readonly EndpointParameters ClientStatusParameters = new([ResourceParameter], []);
-    static readonly EndpointParameters ClientCountParameters = new([], [GroupScope.Parameter]);
-    static readonly EndpointParameters ClientListParameters = new([], [GroupScope.Parameter, PageParameter, PageSizeParameter]);
+    static readonly EndpointParameters ClientCountParameters = new(HttpMethods.Get, "/clients/count", [], [GroupScope.Parameter]);
+    static readonly EndpointParameters ClientListParameters = new(HttpMethods.Get, "/clients", [],
+        [GroupScope.Parameter, PageParameter, PageSizeParameter]);
 
     public static void MapOnlineStatusApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/route/clientId/get", ClientStatus);
-        app.MapGet("/clients/count", ClientCount);
-        app.MapGet("/clients", ClientList);
+        app.MapSigned(ClientCountParameters, ClientCount);
+        app.MapSigned(ClientListParameters, ClientList);
     }
 
     /// <summary><c>online</c> is the number of live TCP connections of the client ID: 0 offline, 1 online, 2 for the

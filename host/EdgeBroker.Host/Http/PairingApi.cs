@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeBroker.Core;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Http.Signing;
 using EdgeBroker.Host.Monitoring;
@@ -21,15 +22,15 @@ static class PairingApi
     /// <summary>The longest window one request opens: pairing is meant to be a short, attended moment.</summary>
     public const int MaxSeconds = 3600;
 
-    static readonly EndpointParameters OpenParameters = new([GroupScope.Parameter], [SecondsParameter]);
-    static readonly EndpointParameters CloseParameters = new([GroupScope.Parameter], []);
-    static readonly EndpointParameters ListParameters = new([], [GroupScope.Parameter]);
+    static readonly EndpointParameters OpenParameters = new(HttpMethods.Post, "/pairing/open", [GroupScope.Parameter], [SecondsParameter]);
+    static readonly EndpointParameters CloseParameters = new(HttpMethods.Post, "/pairing/close", [GroupScope.Parameter], []);
+    static readonly EndpointParameters ListParameters = new(HttpMethods.Get, "/pairing", [], [GroupScope.Parameter]);
 
     public static void MapPairingApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/pairing/open", Open);
-        app.MapPost("/pairing/close", Close);
-        app.MapGet("/pairing", List);
+        app.MapSigned(OpenParameters, Open);
+        app.MapSigned(CloseParameters, Close);
+        app.MapSigned(ListParameters, List);
     }
 
     /// <summary>Opens the group's window, or restarts it (with a fresh admission list) when it is open already.</summary>
@@ -50,14 +51,14 @@ static class PairingApi
         }
 
         var group = GroupOf(request);
-        var window = security.OpenPairing(group, seconds, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var window = security.OpenPairing(group, seconds, clock.GetUtcNow().ToUnixTimeMilliseconds(), Clock.MonotonicMs());
         if (window is null)
         {
             return ApiError.BadRequest("group must be one topic level (no '/', no wildcards, not starting with '$'): " +
                 "it is the parent topic of the message that carries a device's credentials.").ToResult();
         }
 
-        var opened = (window.ExpiresAtMs - window.OpenedAtMs) / 1000;
+        var opened = window.Seconds;
         logs.CreateLogger(typeof(PairingApi)).LogInformation(LogEvents.AdminAction, "Pairing window of group {Group} opened for {Seconds} s by access key {AccessKey}",
             group, opened, request.AccessKey.Id);
         return Results.Json(new
@@ -93,7 +94,7 @@ static class PairingApi
     }
 
     /// <summary>The windows open now, soonest to close first.</summary>
-    static async Task<IResult> List(HttpRequest http, SignedRequestVerifier verifier, BrokerSecurity security, TimeProvider clock)
+    static async Task<IResult> List(HttpRequest http, SignedRequestVerifier verifier, BrokerSecurity security)
     {
         var (request, error) = await verifier.VerifyListingAsync(http, ListParameters);
         if (error is not null)
@@ -102,7 +103,7 @@ static class PairingApi
         }
 
         var group = request![GroupScope.Parameter];
-        var windows = security.OpenPairingWindows(clock.GetUtcNow().ToUnixTimeMilliseconds())
+        var windows = security.OpenPairingWindows(Clock.MonotonicMs())
             .Cast<PairingWindow>()
             .Where(window => GroupScope.Includes(group, window.Group))
             .OrderBy(window => window.ExpiresAtMs)

@@ -16,7 +16,8 @@ namespace EdgeBroker.Host.Http;
 /// <c>tokenData</c>). A token is issued to the access key that signed the request, and only clients connecting with that
 /// key's user name (<c>Token|{AccessKeyId}|{InstanceId}</c>) can present it, so a key limited to some groups yields tokens
 /// only clients of those groups can use. Resources are topics, not groups: which topics a client may use at all is its
-/// access rule's decision, and a token never widens that.
+/// access rule's decision, and a token never widens that. <c>/token/apply</c> takes the signed-request form every
+/// endpoint takes and ApsaraMQ's token-server call unchanged (<see cref="TokenServerForm"/>).
 /// </summary>
 static class TokenApi
 {
@@ -29,22 +30,35 @@ static class TokenApi
     /// the answer's <c>expireTime</c> says when the token really expires.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(30);
 
-    static readonly EndpointParameters ApplyParameters = new([ResourcesParameter, ActionsParameter, ExpireTimeParameter], []);
-    static readonly EndpointParameters RevokeParameters = new([TokenParameter], []);
+    /// <summary><c>serviceName</c> and <c>proxyType</c> are taken in either form, so ApsaraMQ's fields may be sent as
+    /// they are; they must say what ApsaraMQ requires (<c>mq</c>, <c>MQTT</c>).</summary>
+    static readonly EndpointParameters ApplyParameters = new([ResourcesParameter, ActionsParameter, ExpireTimeParameter],
+        [TokenServerForm.ServiceNameParameter, TokenServerForm.ProxyTypeParameter]);
+    static readonly EndpointParameters RevokeParameters = new(HttpMethods.Post, "/token/revoke", [TokenParameter], []);
 
     public static void MapTokenApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/token/apply", Apply);
-        app.MapPost("/token/revoke", Revoke);
+        app.MapSigned(RevokeParameters, Revoke);
     }
 
     static async Task<IResult> Apply(HttpRequest http, SignedRequestVerifier verifier, BrokerSecurity security, TimeProvider clock,
         ILoggerFactory logs)
     {
-        var (request, error) = await verifier.VerifyAsync(http, ApplyParameters);
+        var (request, error) = await verifier.VerifyAsync(http, ApplyParameters, takesTokenServerForm: true);
         if (error is not null)
         {
             return error.ToResult();
+        }
+
+        if (request![TokenServerForm.ServiceNameParameter] is { } serviceName && serviceName != TokenServerForm.ServiceName)
+        {
+            return ApiError.BadRequest($"serviceName must be {TokenServerForm.ServiceName}, as ApsaraMQ's token server requires.").ToResult();
+        }
+
+        if (request[TokenServerForm.ProxyTypeParameter] is { } proxyType && proxyType != TokenServerForm.ProxyType)
+        {
+            return ApiError.BadRequest($"proxyType must be {TokenServerForm.ProxyType}: this broker issues tokens for MQTT only.").ToResult();
         }
 
         if (!TryReadActions(request![ActionsParameter]!, out var canRead, out var canWrite))
@@ -58,6 +72,17 @@ static class TokenApi
         }
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (request[SignedRequestVerifier.TimestampParameter] is null
+            && expireTime > now + (long)(MaxLifetime + SignedRequestVerifier.MaxClockSkew).TotalMilliseconds)
+        {
+            // The token-server form has no timestamp: its signed expireTime is all that dates it. A captured request can
+            // be sent again until then, each time minting a token that expires when the original's does; capped at
+            // the longest lifetime (with the clock skew signed requests are allowed), that is at most 30 days.
+            return ApiError.BadRequest("Without a timestamp (ApsaraMQ's token-server form) expireTime may be at most " +
+                $"{MaxLifetime.TotalDays:0} days ahead: it is all that dates the request, and so bounds how long a captured " +
+                "request can be sent again. Ask for a shorter lifetime, or sign with timestamp and nonce.").ToResult();
+        }
+
         expireTime = Math.Min(expireTime, now + (long)MaxLifetime.TotalMilliseconds);
         var resources = request[ResourcesParameter]!.Split(',');
         var issue = security.IssueToken(request.AccessKey.Id, resources, canRead, canWrite, expireTime, now);

@@ -14,9 +14,9 @@ namespace EdgeBroker.Host.Http;
 /// </summary>
 static class UplinkApi
 {
-    static readonly EndpointParameters Parameters = new([], []);
+    static readonly EndpointParameters Parameters = new(HttpMethods.Get, "/uplinks", [], []);
 
-    public static void MapUplinkApi(this IEndpointRouteBuilder app) => app.MapGet("/uplinks", List);
+    public static void MapUplinkApi(this IEndpointRouteBuilder app) => app.MapSigned(Parameters, List);
 
     static async Task<IResult> List(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
     {

@@ -59,7 +59,7 @@ sealed class BrokerMetrics
         var bytesSent = Counter("bytes_sent_total", "Bytes written to MQTT connections.");
         var p2pRouted = Counter("p2p_routed_total", "P2P messages handed to their target's connection.");
         var p2pQueued = Counter("p2p_queued_total", "P2P messages kept for a target that was away.");
-        var p2pTargetOffline = Counter("p2p_target_offline_total", "QoS 0 P2P messages dropped because their target was away.");
+        var p2pTargetOffline = Counter("p2p_target_offline_total", "P2P messages dropped because their target's session was neither connected nor persistent.");
         var p2pTargetUnknown = Counter("p2p_target_unknown_total", "P2P messages for a client ID without a session.");
         var p2pTargetUnreachable = Counter("p2p_target_unreachable_total", "Federated P2P messages answered here as unknown because an upstream said their target is unknown everywhere.");
         var p2pUnreachableNotices = Counter("p2p_unreachable_notices_total", "Unreachable notices received from the upstream (federated P2P).");
@@ -111,7 +111,7 @@ sealed class BrokerMetrics
             subscriptions.Set(status.Subscriptions);
             retained.Set(status.RetainedMessages);
             offlineQueued.Set(status.OfflineQueued);
-            pairingWindows.Set(security.OpenPairingWindows(Clock.NowMs()).Count);
+            pairingWindows.Set(security.OpenPairingWindows(Clock.MonotonicMs()).Count);
             for (var i = 0; i < core.UplinkCount; i++)
             {
                 var uplink = core.UplinkAt(i);

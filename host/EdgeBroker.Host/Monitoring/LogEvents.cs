@@ -26,6 +26,10 @@ static class LogEvents
 
     /// <summary>A device paired on its own connection, or its credentials could not be queued to it.</summary>
     public static readonly EventId DevicePaired = new(1007, nameof(DevicePaired));
+
+    /// <summary>A Token-mode client replaced its token over <c>$SYS/uploadToken</c> (a refused upload closes the
+    /// connection: <see cref="ConnectionClosed"/>).</summary>
+    public static readonly EventId TokenUploaded = new(1008, nameof(TokenUploaded));
     public static readonly EventId PublishRefused = new(1101, nameof(PublishRefused));
     public static readonly EventId SubscribeRefused = new(1102, nameof(SubscribeRefused));
 

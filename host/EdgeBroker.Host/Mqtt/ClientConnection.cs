@@ -90,8 +90,8 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     int _queuedMessages;
     long _queuedBytes;
 
-    /// <summary>When the client last sent a packet (<see cref="Environment.TickCount64"/>), for the keep-alive check.</summary>
-    long _lastPacketMs = Environment.TickCount64;
+    /// <summary>When the client last sent a packet (<see cref="Clock.MonotonicMs"/>), for the keep-alive check.</summary>
+    long _lastPacketMs = Clock.MonotonicMs();
 
     /// <summary>The connection's place on the bridge's <see cref="KeepAliveWheel"/>: its neighbours in its slot and the
     /// slot (-1: not on the wheel). Guarded by the wheel's lock; only the wheel uses them.</summary>
@@ -169,6 +169,10 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     public Task CloseAsync(MqttDisconnectReasonCode reason, string? reasonString = null) =>
         Interlocked.Exchange(ref _closing, 1) == 0 ? channel.CloseAsync(reason, reasonString) : Task.CompletedTask;
 
+    /// <summary>As <see cref="CloseAsync"/>, once what is pending for the client (a notice saying why) is written.</summary>
+    public Task CloseAfterPendingAsync(MqttDisconnectReasonCode reason, string? reasonString) =>
+        Interlocked.Exchange(ref _closing, 1) == 0 ? channel.CloseAfterPendingAsync(reason, reasonString) : Task.CompletedTask;
+
     /// <summary>
     /// Before the CONNACK: the QoS 2 deliveries an earlier connection of the session released and the client has not
     /// completed (the core's <c>Qos2ReleasesToResend</c>). Each is in flight again at its PUBREL — written first once
@@ -228,7 +232,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
     }
 
     /// <summary>A packet arrived from the client: it is alive.</summary>
-    public void Touch() => Volatile.Write(ref _lastPacketMs, Environment.TickCount64);
+    public void Touch() => Volatile.Write(ref _lastPacketMs, Clock.MonotonicMs());
 
     /// <summary>Whether the client has been silent for longer than one and a half keep-alive periods [MQTT-3.1.2-24].</summary>
     public bool KeepAliveExpired(long nowMs)
@@ -236,7 +240,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         return keepAliveSeconds != 0 && nowMs > KeepAliveDeadlineMs;
     }
 
-    /// <summary>Until when (<see cref="Environment.TickCount64"/>) the client may stay silent: one and a half keep-alive
+    /// <summary>Until when (<see cref="Clock.MonotonicMs"/>) the client may stay silent: one and a half keep-alive
     /// periods after its last packet.</summary>
     public long KeepAliveDeadlineMs => Volatile.Read(ref _lastPacketMs) + keepAliveSeconds * 1500L;
 

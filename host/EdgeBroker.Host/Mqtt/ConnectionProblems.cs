@@ -16,7 +16,7 @@ sealed class ConnectionProblems(ILogger logger, int maxTrackedSources)
 
     public void Report(string source, string problem)
     {
-        if (_reports.ShouldReport(source, Clock.NowMs()))
+        if (_reports.ShouldReport(source, Clock.MonotonicMs()))
         {
             logger.LogWarning(LogEvents.ConnectionProblem,
                 "Closed a connection from {Source}: {Problem}. Further problems from this address are counted, not logged, for {Minutes} minute ({Suppressed} counted so far from all addresses).",

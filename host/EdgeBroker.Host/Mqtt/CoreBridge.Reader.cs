@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Transport;
 using Microsoft.Extensions.Logging;
@@ -351,7 +352,7 @@ sealed partial class CoreBridge
             if (_connection is { } connection)
             {
                 _bridge._logger.LogError(LogEvents.UnexpectedError, e, "Unexpected error while handling a packet of {ClientId} (channel {ChannelId}); its connection is closed",
-                    connection.ClientId, connection.ChannelId);
+                    ClientTextForLog.Of(connection.ClientId), connection.ChannelId);
             }
             else
             {

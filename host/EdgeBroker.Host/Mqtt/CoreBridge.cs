@@ -114,12 +114,12 @@ sealed partial class CoreBridge
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Tick()
     {
-        if (_keepAlive.Expired(Environment.TickCount64) is { } expired)
+        if (_keepAlive.Expired(Clock.MonotonicMs()) is { } expired)
         {
             foreach (var connection in expired)
             {
                 _logger.LogInformation(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): no packet within 1.5 times its keep-alive of {KeepAlive} s",
-                    connection.ClientId, connection.ChannelId, connection.KeepAliveSeconds);
+                    ClientTextForLog.Of(connection.ClientId), connection.ChannelId, connection.KeepAliveSeconds);
                 _ = connection.CloseAsync(MqttDisconnectReasonCode.KeepAliveTimeout);
             }
         }
@@ -155,7 +155,7 @@ sealed partial class CoreBridge
             // limit stays reached until sessions expire, so MQTT 5 hears "quota exceeded" rather than "server busy".
             await channel.SendAsync(ConnAckRefusal.Of(MqttConnectReasonCode.QuotaExceeded, MqttConnectReturnCode.ConnectionRefusedServerUnavailable))
                 .ConfigureAwait(false);
-            if (_sessionRefusals.ShouldReport(channel.Source, Clock.NowMs()))
+            if (_sessionRefusals.ShouldReport(channel.Source, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.ConnectRefused,
                     "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): the broker holds {Sessions} sessions (MaxSessions {Max}) and none for this client ID{Thinned}",
@@ -165,7 +165,7 @@ sealed partial class CoreBridge
             return null;
         }
 
-        var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs());
+        var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs(), Clock.MonotonicMs());
         if (decision.ResponseDelayMs > 0)
         {
             // Slows an address that keeps failing; a timer, not a blocked thread, so other clients are served meanwhile.
@@ -177,10 +177,10 @@ sealed partial class CoreBridge
             // The core never hears of it: a live connection with the same client ID carries on untouched.
             var code = ConnectRefusalCodes.For(decision, version);
             await channel.SendAsync(ConnAckRefusal.Of(code)).ConfigureAwait(false);
-            if (_security.ShouldLogRefusal(decision, channel.Source, Clock.NowMs()))
+            if (_security.ShouldLogRefusal(decision, channel.Source, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}{Thinned}",
-                    ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), decision.Reason,
+                    ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), ClientTextForLog.Escaped(decision.Reason),
                     decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty,
                     ProblemReports.AddressRefusalNote);
             }
@@ -258,7 +258,8 @@ sealed partial class CoreBridge
         connection.Ready();
         _logger.LogInformation(LogEvents.ClientConnected,
             "Client {ClientId} connected from {RemoteEndPoint} (MQTT {Protocol}, {AuthMode}: {Authentication}, channel {ChannelId}, clean start {CleanStart}, session present {SessionPresent})",
-            clientId, endPoint, ProtocolName(connection.ProtocolVersion), decision.Client.Mode, decision.Reason, connection.ChannelId, cleanStart, sessionPresent);
+            ClientTextForLog.Of(clientId), endPoint, ProtocolName(connection.ProtocolVersion), decision.Client.Mode, ClientTextForLog.Escaped(decision.Reason),
+            connection.ChannelId, cleanStart, sessionPresent);
         if (connection.TakePairingMessage() is { } pairing)
         {
             SendPairingMessage(clientId, connection, pairing);
@@ -294,11 +295,11 @@ sealed partial class CoreBridge
         var message = new RoutedMessage(pairing.Topic, pairing.Payload, qos: 1, retain: false) { PublishedAtMs = Clock.NowMs() };
         if (connection.Send(message, qos: 1, retain: false, subscriptionIdentifiers: null, deliveryTag: 0, duplicate: false))
         {
-            _logger.LogInformation(LogEvents.DevicePaired, "Paired {ClientId}: its credentials were sent on its own connection", clientId);
+            _logger.LogInformation(LogEvents.DevicePaired, "Paired {ClientId}: its credentials were sent on its own connection", ClientTextForLog.Of(clientId));
         }
         else
         {
-            _logger.LogWarning(LogEvents.DevicePaired, "Paired {ClientId}, but its credentials could not be queued; revoke it and pair it again", clientId);
+            _logger.LogWarning(LogEvents.DevicePaired, "Paired {ClientId}, but its credentials could not be queued; revoke it and pair it again", ClientTextForLog.Of(clientId));
         }
     }
 
@@ -315,7 +316,7 @@ sealed partial class CoreBridge
         ClientGone?.Invoke(clientId, connection, connection.SessionExpirySeconds, connection.SaidDisconnect);
         _security.Disconnected(connection.Client);
         _logger.LogInformation(LogEvents.ClientDisconnected, "Client {ClientId} disconnected from {RemoteEndPoint} ({DisconnectType}, channel {ChannelId})",
-            clientId, connection.Channel.RemoteAddress, connection.SaidDisconnect ? "Clean" : connection.TakenOver ? "Takeover" : "NotClean",
+            ClientTextForLog.Of(clientId), connection.Channel.RemoteAddress, connection.SaidDisconnect ? "Clean" : connection.TakenOver ? "Takeover" : "NotClean",
             connection.ChannelId);
     }
 
@@ -420,6 +421,11 @@ sealed partial class CoreBridge
             }
         }
 
+        if (_security.IsTokenUpload(connection.Client, publish.Topic))
+        {
+            return OnTokenUpload(connection, publish);
+        }
+
         // The thread's match, taken while in use; the ordering check reads its connections before it returns.
         var reused = t_match;
         t_match = null;
@@ -482,15 +488,21 @@ sealed partial class CoreBridge
             return new ValueTask<bool>(false);
         }
 
-        var code = PublishOutcomeCodes.ToPubAck(outcome);
-        switch (qos)
+        return Acknowledge(connection, publish, PublishOutcomeCodes.ToPubAck(outcome), held);
+    }
+
+    /// <summary>Answers a PUBLISH with <paramref name="code"/>: PUBACK at QoS 1 (held until its commit settles when
+    /// <paramref name="held"/> is set), PUBREC at QoS 2 (the session remembers an accepted one), nothing at QoS 0.</summary>
+    ValueTask<bool> Acknowledge(ClientConnection connection, MqttPublishPacket publish, MqttPubAckReasonCode code, HeldAcknowledgement? held)
+    {
+        switch (publish.QualityOfServiceLevel)
         {
-            case 1:
+            case MqttQualityOfServiceLevel.AtLeastOnce:
                 return Sent(connection.Channel.SendPubAck(publish.PacketIdentifier, code, held));
-            case 2:
+            case MqttQualityOfServiceLevel.ExactlyOnce:
                 if (code < MqttPubAckReasonCode.UnspecifiedError)
                 {
-                    _core.Qos2Accepted(clientId, publish.PacketIdentifier);
+                    _core.Qos2Accepted(connection.ClientId, publish.PacketIdentifier);
                 }
 
                 return Sent(connection.Channel.SendAsync(new MqttPubRecPacket
@@ -501,6 +513,49 @@ sealed partial class CoreBridge
             default:
                 return Continue;
         }
+    }
+
+    /// <summary>
+    /// ApsaraMQ's dynamic token update: a Token-mode client published its new token to <c>$SYS/uploadToken</c>. The core
+    /// decides (<see cref="BrokerSecurity.UploadToken"/>); accepted, the connection holds the new token and the PUBLISH is
+    /// acknowledged; refused, the client gets the <c>$SYS/tokenInvalidNotice</c>, the refusal (MQTT 5: 0x87; MQTT 3.1.1:
+    /// a plain acknowledgement) and, as ApsaraMQ does after an invalid notice, the connection closes (MQTT 5:
+    /// DISCONNECT 0x87 with the reason).
+    /// </summary>
+    ValueTask<bool> OnTokenUpload(ClientConnection connection, MqttPublishPacket publish)
+    {
+        var payload = publish.Payload.ToArray();
+        var result = _security.UploadToken(connection.Client, payload, 0, payload.Length, Clock.NowMs());
+        if (result.Accepted)
+        {
+            _logger.LogInformation(LogEvents.TokenUploaded, "Client {ClientId} (channel {ChannelId}) uploaded a token: {Result}",
+                ClientTextForLog.Of(connection.ClientId), connection.ChannelId, ClientTextForLog.Escaped(result.Reason));
+            return Acknowledge(connection, publish, MqttPubAckReasonCode.Success, held: null);
+        }
+
+        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
+            ClientTextForLog.Of(connection.ClientId), connection.ChannelId, ClientTextForLog.Escaped(result.Reason));
+        if (result.Notice is { } notice)
+        {
+            SendTokenNotice(connection, notice);
+        }
+
+        return RefuseTokenUploadAsync(connection, publish, result.Reason);
+    }
+
+    async ValueTask<bool> RefuseTokenUploadAsync(ClientConnection connection, MqttPublishPacket publish, string reason)
+    {
+        await Acknowledge(connection, publish, MqttPubAckReasonCode.NotAuthorized, held: null).ConfigureAwait(false);
+        await connection.CloseAfterPendingAsync(MqttDisconnectReasonCode.NotAuthorized, reason).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>A token notice on the client's own connection, QoS 0, whether or not it subscribed: advisory, kept
+    /// nowhere, and an invalid notice is followed by the close, which a QoS 1 exchange would not outlast.</summary>
+    static void SendTokenNotice(ClientConnection connection, TokenNotice notice)
+    {
+        var message = new RoutedMessage(notice.Topic, notice.Payload, qos: 0, retain: false) { PublishedAtMs = Clock.NowMs() };
+        connection.Send(message, qos: 0, retain: false, subscriptionIdentifiers: null, deliveryTag: 0, duplicate: false);
     }
 
     /// <summary>The message a PUBLISH borrowing the read buffer is routed as, one per thread (the relay keeps one per
@@ -603,16 +658,16 @@ sealed partial class CoreBridge
         if (_core.QuotaDropToReport(out var droppedTally))
         {
             _logger.LogWarning(LogEvents.PublishDropped, "Dropped PUBLISH from {ClientId} to {Topic}: the receiver's offline quota is full{Tally}",
-                clientId, topic, droppedTally);
+                ClientTextForLog.Of(clientId), ClientTextForLog.Of(topic), droppedTally);
         }
 
         switch (outcome)
         {
             case PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid:
                 // The security policy logs its denials with the reason; the open policy's ($ topics) are logged here.
-                if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials) && _refusals.ShouldReport(clientId, Clock.NowMs()))
+                if (!(outcome == PublishOutcome.NotAuthorized && PolicyLogsDenials) && _refusals.ShouldReport(clientId, Clock.MonotonicMs()))
                 {
-                    _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}{Note}", clientId, topic, outcome,
+                    _logger.LogWarning(LogEvents.PublishRefused, "Refused PUBLISH from {ClientId} to {Topic}: {Outcome}{Note}", ClientTextForLog.Of(clientId), ClientTextForLog.Of(topic), outcome,
                         ProblemReports.ClientRefusalNote);
                 }
 
@@ -621,7 +676,7 @@ sealed partial class CoreBridge
                 // A store that cannot write is logged once per change by LogStoreCondition, not per PUBLISH.
                 if (_uplinkRefusals.ShouldReport(out var refusedTally))
                 {
-                    _logger.LogWarning(LogEvents.UplinkQueueFull, "Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}{Tally}", clientId, topic,
+                    _logger.LogWarning(LogEvents.UplinkQueueFull, "Refused PUBLISH from {ClientId} to {Topic}: the uplink's queue is full{Closed}{Tally}", ClientTextForLog.Of(clientId), ClientTextForLog.Of(topic),
                         publisherHears ? "" : "; MQTT 3.1.1 connection closed without PUBACK, so the publisher sends it again",
                         refusedTally);
                 }
@@ -629,7 +684,7 @@ sealed partial class CoreBridge
                 break;
             case PublishOutcome.NoMatchingSubscribers when P2PAddress.ReceiverStart(topic) >= 0:
                 _logger.LogDebug(LogEvents.P2PUndeliverable, "P2P message from {ClientId} to {Topic} not delivered: its target has no session, or is away and the message is QoS 0",
-                    clientId, topic);
+                    ClientTextForLog.Of(clientId), ClientTextForLog.Of(topic));
                 break;
         }
     }
@@ -639,12 +694,12 @@ sealed partial class CoreBridge
     void KeepRetained(RoutedMessage message)
     {
         var publisher = message.SenderClientId ?? "the broker";
-        if (!_retained.Update(message) && _retainedRefusals.ShouldReport(publisher, Clock.NowMs()))
+        if (!_retained.Update(message) && _retainedRefusals.ShouldReport(publisher, Clock.MonotonicMs()))
         {
             _logger.LogWarning(LogEvents.PublishRefused,
                 "Not retained: PUBLISH from {ClientId} to {Topic} ({Bytes} bytes), delivered to its subscribers only: the retained messages hold {Count} topics " +
                 "(MaxRetainedMessages {Capacity}) and {Held} bytes (MaxRetainedBytes {MaxBytes}), or the store cannot write{Note}",
-                publisher, message.Topic, _retained.SizeOf(message), _retained.Count, _retained.Capacity, _retained.Bytes, _retained.MaxBytes,
+                ClientTextForLog.Of(publisher), ClientTextForLog.Of(message.Topic), _retained.SizeOf(message), _retained.Count, _retained.Capacity, _retained.Bytes, _retained.MaxBytes,
                 ProblemReports.ClientRefusalNote);
         }
     }
@@ -687,16 +742,16 @@ sealed partial class CoreBridge
                 return CloseWithProtocolError(connection, "No Local on a shared subscription [MQTT-3.8.3-4]");
             }
 
-            if (code == BrokerCore.QuotaExceeded && _subscriptionRefusals.ShouldReport(clientId, Clock.NowMs()))
+            if (code == BrokerCore.QuotaExceeded && _subscriptionRefusals.ShouldReport(clientId, Clock.MonotonicMs()))
             {
                 _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId} to {Filter}: it holds {Limit} subscriptions (MaxSubscriptionsPerClient){Note}",
-                    clientId, filter.Topic, _core.MaxSubscriptionsPerClient, ProblemReports.ClientRefusalNote);
+                    ClientTextForLog.Of(clientId), ClientTextForLog.Of(filter.Topic), _core.MaxSubscriptionsPerClient, ProblemReports.ClientRefusalNote);
             }
 
             if (code == BrokerCore.TopicFilterInvalid)
             {
                 // A refusal for not being authorized is logged by the security policy, with its reason.
-                _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", clientId, filter.Topic);
+                _logger.LogWarning(LogEvents.SubscribeRefused, "Refused SUBSCRIBE from {ClientId}: invalid topic filter {Filter}", ClientTextForLog.Of(clientId), ClientTextForLog.Of(filter.Topic));
                 if (!connection.IsMqtt5 && !TopicValidator.IsValidTopicFilter(filter.Topic))
                 {
                     // Unless only its share name is wrong (as a plain filter it is valid): that just fails.
@@ -767,7 +822,7 @@ sealed partial class CoreBridge
     /// <summary>The client broke the protocol: it gets DISCONNECT 0x82 (MQTT 5) and the connection closes.</summary>
     async ValueTask<bool> CloseWithProtocolError(ClientConnection connection, string problem)
     {
-        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: {Problem} (protocol error 0x82)", connection.ClientId, problem);
+        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId}: {Problem} (protocol error 0x82)", ClientTextForLog.Of(connection.ClientId), problem);
         await connection.CloseAsync(MqttDisconnectReasonCode.ProtocolError).ConfigureAwait(false);
         return false;
     }
@@ -778,7 +833,7 @@ sealed partial class CoreBridge
     {
         _logger.LogWarning(LogEvents.ConnectionClosed,
             "Closing the connection of {ClientId}: more than {ReceiveMaximum} QoS 2 PUBLISHes awaiting PUBREL (Receive Maximum exceeded 0x93)",
-            connection.ClientId, _core.MaxAwaitingRelease);
+            ClientTextForLog.Of(connection.ClientId), _core.MaxAwaitingRelease);
         await connection.CloseAsync(MqttDisconnectReasonCode.ReceiveMaximumExceeded).ConfigureAwait(false);
         return false;
     }
@@ -789,7 +844,7 @@ sealed partial class CoreBridge
     void ReportDiscarded(string clientId, long deliveryTag, ClientConnection.DiscardReason reason)
     {
         var expired = reason == ClientConnection.DiscardReason.Expired;
-        _logger.LogDebug(LogEvents.PublishDropped, "Discarded a message for {ClientId}: {Reason}", clientId,
+        _logger.LogDebug(LogEvents.PublishDropped, "Discarded a message for {ClientId}: {Reason}", ClientTextForLog.Of(clientId),
             expired ? "its message expiry interval ran out while it waited" : "larger than the Maximum Packet Size it announced");
         ThreadPool.QueueUserWorkItem(_ =>
         {
@@ -807,7 +862,7 @@ sealed partial class CoreBridge
             catch (Exception e)
             {
                 // An exception escaping a thread-pool item would end the process.
-                _logger.LogError(LogEvents.StoreError, e, "Releasing a discarded message for {ClientId} failed", clientId);
+                _logger.LogError(LogEvents.StoreError, e, "Releasing a discarded message for {ClientId} failed", ClientTextForLog.Of(clientId));
             }
         });
     }
@@ -835,7 +890,7 @@ sealed partial class CoreBridge
     {
         foreach (string clientId in _core.ExpireSessions(Clock.NowMs()))
         {
-            _logger.LogInformation(LogEvents.SessionExpired, "Session of {ClientId} expired", clientId);
+            _logger.LogInformation(LogEvents.SessionExpired, "Session of {ClientId} expired", ClientTextForLog.Of(clientId));
         }
     }
 
@@ -854,8 +909,36 @@ sealed partial class CoreBridge
             }
 
             _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
-                client.ClientId, connection.ChannelId, client.DisconnectReason);
-            _ = connection.CloseAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
+                ClientTextForLog.Of(client.ClientId), connection.ChannelId, client.DisconnectReason);
+            if (client.DisconnectNotice is { } notice)
+            {
+                // ApsaraMQ: the invalid notice, then the close.
+                SendTokenNotice(connection, notice);
+                _ = connection.CloseAfterPendingAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
+            }
+            else
+            {
+                _ = connection.CloseAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
+            }
+        }
+    }
+
+    /// <summary>Sends each <c>$SYS/tokenExpireNotice</c> due now to its client's connection (the core says which and
+    /// when: <see cref="BrokerSecurity.TokenExpiryNotices"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void SendTokenExpiryNotices()
+    {
+        foreach (TokenNotice notice in _security.TokenExpiryNotices(Clock.NowMs()))
+        {
+            if (_core.ConnectionOf(notice.Client.ClientId) is ClientConnection { } connection && connection.Client == notice.Client)
+            {
+                SendTokenNotice(connection, notice);
+            }
+            else if (_security.Clients.Find(notice.Client.ClientId) == notice.Client)
+            {
+                // Authenticated, not yet connected in the core (between the CONNECT's check and its CONNACK).
+                _security.ExpiryNoticeUnsent(notice);
+            }
         }
     }
 

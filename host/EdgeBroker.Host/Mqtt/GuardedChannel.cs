@@ -138,6 +138,31 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
         await stream.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>How long a notice sent right before a close (<see cref="CloseAfterPendingAsync"/>) is given, once
+    /// written, before the connection ends: client libraries that hand received messages to the application on another
+    /// thread drop those still waiting when the connection ends (MQTTnet did, for most notices followed at once by the
+    /// close).</summary>
+    static readonly TimeSpan NoticeGrace = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>As <see cref="CloseAsync"/>, once what is pending — a notice saying why — is written (within
+    /// <see cref="DisconnectTimeout"/>) and the client has had <see cref="NoticeGrace"/> to take it in: an MQTT 3.1.1
+    /// close would otherwise cut it off, and even a written one can be lost by the client.</summary>
+    public async Task CloseAfterPendingAsync(MqttDisconnectReasonCode reason, string? reasonString)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(DisconnectTimeout);
+            await _writer.DrainAsync(timeout.Token).ConfigureAwait(false);
+            await Task.Delay(NoticeGrace).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectionLoss(e) || e is MqttCommunicationException)
+        {
+            // Not read in time or gone: closing is all that is left.
+        }
+
+        await CloseAsync(reason, reasonString).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Reads the connection's first packet; true when it is a CONNECT the broker can act on (then in
     /// <see cref="Connect"/>). Anything else — nothing within <paramref name="timeout"/>, another packet, an

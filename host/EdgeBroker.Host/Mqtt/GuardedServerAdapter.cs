@@ -134,7 +134,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
         {
             var remote = client.RemoteEndPoint;
             source = SourceAddress.Of(remote);
-            if (!_connectionRate.Allow(source, Clock.NowMs()))
+            if (!_connectionRate.Allow(source, Clock.MonotonicMs()))
             {
                 problems.Report(source, $"more than {limits.MaxConnectionsPerSource} new connections within {limits.ConnectionRateWindowSeconds:0.#} s");
                 return null;

@@ -1,3 +1,5 @@
+using EdgeBroker.Core;
+
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
@@ -19,8 +21,8 @@ sealed class KeepAliveWheel
     readonly object _sync = new();
     readonly ClientConnection?[] _slots = new ClientConnection?[SlotCount];
 
-    /// <summary>The last second (<see cref="Environment.TickCount64"/> ÷ 1000) whose slot was looked at.</summary>
-    long _lastSecond = Environment.TickCount64 / 1000;
+    /// <summary>The last second (<see cref="Clock.MonotonicMs"/> ÷ 1000) whose slot was looked at.</summary>
+    long _lastSecond = Clock.MonotonicMs() / 1000;
 
     public void Add(ClientConnection connection)
     {
@@ -31,7 +33,7 @@ sealed class KeepAliveWheel
 
         lock (_sync)
         {
-            Link(connection, Environment.TickCount64 / 1000);
+            Link(connection, Clock.MonotonicMs() / 1000);
         }
     }
 
@@ -45,7 +47,7 @@ sealed class KeepAliveWheel
     }
 
     /// <summary>The connections whose clients have been silent too long at <paramref name="nowMs"/>
-    /// (<see cref="Environment.TickCount64"/>). They stay on the wheel, looked at again in a second, until
+    /// (<see cref="Clock.MonotonicMs"/>). They stay on the wheel, looked at again in a second, until
     /// <see cref="Remove"/>d as their connections end.</summary>
     public List<ClientConnection>? Expired(long nowMs)
     {

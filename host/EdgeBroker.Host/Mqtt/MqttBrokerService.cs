@@ -75,7 +75,7 @@ sealed class MqttBrokerService(
         {
             ClientHandler = _bridge.Serve,
         };
-        _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.NowMs()) { Security = security };
+        _sysTree = new SysTree(core, statistics, settings.SysIntervalSeconds, Clock.MonotonicMs()) { Security = security };
         metrics.Track(core, statistics, security);
         if (storage.Writes is { } writes)
         {
@@ -107,6 +107,7 @@ sealed class MqttBrokerService(
             LogReactorPinning(settings);
             LogAnonymousAccess(settings);
             _logger.LogInformation(LogEvents.Startup, "P2P route announcements (federation) are accepted from {Announcers}", core.RouteAnnouncers);
+            _logger.LogInformation(LogEvents.Startup, "P2P messages may reach {P2PReach}", core.P2PReach);
         });
 
         // The timers' callbacks and the host's code they run are compiled optimized at their first call
@@ -178,10 +179,10 @@ sealed class MqttBrokerService(
     {
         try
         {
-            var nowMs = Clock.NowMs();
-            core.Tick(nowMs);
+            var monotonicMs = Clock.MonotonicMs();
+            core.Tick(Clock.NowMs(), monotonicMs);
             _bridge?.Tick();
-            _sysTree?.Tick(nowMs);
+            _sysTree?.Tick(monotonicMs);
             if (_heapTrim.Tick() is var (before, after, pause))
             {
                 _logger.LogDebug(LogEvents.HeapTrimmed, "Quiet after growth: heap trimmed in {PauseMs:N0} ms, resident memory {Before:N1} MB -> {After:N1} MB",
@@ -198,7 +199,20 @@ sealed class MqttBrokerService(
             }
         }
 
+        SendTokenExpiryNotices();
         CloseConnectionsWithLostCredentials();
+    }
+
+    void SendTokenExpiryNotices()
+    {
+        try
+        {
+            Bridge.SendTokenExpiryNotices();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(LogEvents.UnexpectedError, e, "Sending token expire notices failed");
+        }
     }
 
     /// <summary>A device or token was revoked: its connections close now rather than at the next tick.</summary>

@@ -9,7 +9,8 @@ static class SecurityOptionsMapping
     /// <summary>
     /// Whether the core's security policy decides PUBLISH and SUBSCRIBE: once access keys or access rules are
     /// configured (or anonymous access is explicitly refused). Until then the broker is the open development broker of
-    /// the walkthroughs — every client may publish and subscribe anywhere outside <c>$</c>, P2P crosses groups, anyone
+    /// the walkthroughs — every client may publish and subscribe anywhere outside <c>$</c>, P2P crosses groups (even with
+    /// <see cref="SecuritySettings.P2PWithinGroupsOnly"/>, an open broker's clients could claim any group), anyone
     /// may watch <c>$SYS/presence</c> — and only on loopback unless <c>--allow-anonymous</c> says otherwise.
     /// </summary>
     public static bool EnforcesAccessControl(this BrokerOptions broker)
@@ -20,6 +21,7 @@ static class SecurityOptionsMapping
             || settings.DefaultRule is not null
             || settings.GroupRules.Count > 0
             || settings.DeviceRules.Count > 0
+            || settings.P2PWithinGroupsOnly
             || settings.ApplicationGroups.Count > 0
             || settings.SysSubscribers.Count > 0
             || settings.P2PGateways.Count > 0
@@ -37,6 +39,7 @@ static class SecurityOptionsMapping
             AllowAnonymous = OpenBrokerRule.AdmitsAnonymous(settings.AllowAnonymousSetting,
                 broker.AccessKeys.Count > 0 || settings.PasswordFile is not null || pairedDevices > 0),
             InstanceId = broker.InstanceId,
+            P2PWithinGroupsOnly = settings.P2PWithinGroupsOnly,
             ApplicationGroups = [.. settings.ApplicationGroups],
             SysSubscribers = [.. settings.SysSubscribers],
             P2PGateways = [.. settings.P2PGateways],

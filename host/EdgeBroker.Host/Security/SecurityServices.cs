@@ -1,4 +1,5 @@
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Storage;
@@ -22,7 +23,8 @@ static class SecurityServices
                 provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ToCoreOptions(storage.Devices.LoadDevices().Count), storage.Devices, storage.Tokens, new CryptoRandomSource());
             var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerSecurity));
             security.Policy.Denied = (clientId, topicOrFilter, isPublish, reason) =>
-                log.LogWarning(isPublish ? LogEvents.PublishRefused : LogEvents.SubscribeRefused, "Refused {Packet} from {ClientId} to {Topic}: {Reason}", isPublish ? "PUBLISH" : "SUBSCRIBE", clientId, topicOrFilter, reason);
+                log.LogWarning(isPublish ? LogEvents.PublishRefused : LogEvents.SubscribeRefused, "Refused {Packet} from {ClientId} to {Topic}: {Reason}", isPublish ? "PUBLISH" : "SUBSCRIBE",
+                    ClientTextForLog.Of(clientId), ClientTextForLog.Of(topicOrFilter), reason);
             return security;
         });
     }

@@ -1,3 +1,5 @@
+using EdgeBroker.Core;
+
 namespace EdgeBroker.Host.Storage;
 
 /// <summary>
@@ -53,7 +55,7 @@ sealed class DeletionRuns : IDisposable
     /// <summary>Set once <see cref="Dispose"/> ran: the timer is gone and is neither armed nor re-armed.</summary>
     bool _disposed;
 
-    /// <summary>When the first of the waiting runs and the last run were committed (<see cref="Environment.TickCount64"/>).</summary>
+    /// <summary>When the first of the waiting runs and the last run were committed (<see cref="Clock.MonotonicMs"/>).</summary>
     long _firstWaitingAt;
     long _lastRecordedAt;
 
@@ -101,7 +103,7 @@ sealed class DeletionRuns : IDisposable
     public void Committed(List<Run> runs)
     {
         _waiting.AddRange(runs);
-        _lastRecordedAt = Environment.TickCount64;
+        _lastRecordedAt = Clock.MonotonicMs();
         if (!_timerArmed && !_disposed)
         {
             _timerArmed = true;
@@ -295,7 +297,7 @@ sealed class DeletionRuns : IDisposable
                 return;
             }
 
-            var now = Environment.TickCount64;
+            var now = Clock.MonotonicMs();
             var wait = Math.Min(IdleMs - (now - _lastRecordedAt), PurgeDelayMs - (now - _firstWaitingAt));
             if (wait > 0 && !_database.Writes.IsClosed)
             {

@@ -1,3 +1,4 @@
+using EdgeBroker.Core;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -245,7 +246,7 @@ public sealed class SqliteDatabase : IDisposable
             // beyond the file the released room takes, even if this checkpoint fails and a later one does it.
             _reserve.Release();
             Freeze();
-            _nextRoomCheckMs = Environment.TickCount64 + RoomCheckIntervalMs;
+            _nextRoomCheckMs = Clock.MonotonicMs() + RoomCheckIntervalMs;
         }
 
         return TryCheckpoint(_connection);
@@ -255,9 +256,9 @@ public sealed class SqliteDatabase : IDisposable
     /// for the reserve and a full log, the reserve is made again and the database may grow up to its limit.</summary>
     internal void GrowIfRoom()
     {
-        if (_frozen && Environment.TickCount64 >= _nextRoomCheckMs)
+        if (_frozen && Clock.MonotonicMs() >= _nextRoomCheckMs)
         {
-            _nextRoomCheckMs = Environment.TickCount64 + RoomCheckIntervalMs;
+            _nextRoomCheckMs = Clock.MonotonicMs() + RoomCheckIntervalMs;
             if (_reserve.FreeBytes() >= ReserveBytes + _walBytes)
             {
                 Grow();

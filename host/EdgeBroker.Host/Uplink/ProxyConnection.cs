@@ -72,7 +72,7 @@ sealed class ProxyConnection
             }
 
             // The uplink's own schedule: a failed attempt moves on to the next address, a lost connection retries it.
-            var now = Environment.TickCount64;
+            var now = Clock.MonotonicMs();
             if (failure.Value.Attempt)
             {
                 _reconnect.AttemptFailed(now);
@@ -134,7 +134,7 @@ sealed class ProxyConnection
             return await ConnectAndServeAsync(address);
         }
 
-        _reconnect.Connected(Environment.TickCount64);
+        _reconnect.Connected(Clock.MonotonicMs());
         _proxies.Connected(this);
         await Task.WhenAny(lost.Task, Task.Delay(Timeout.Infinite, _closing.Token));
         if (!_closing.IsCancellationRequested)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using EdgeBroker.Core;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Monitoring;
@@ -72,7 +73,7 @@ sealed class ProxyConnections : IDisposable
                 _logger.LogWarning(LogEvents.ProxySessionsCapReached,
                     "Uplink {Name}: {Max} proxy sessions are open (MaxProxySessions); {ClientId} and further clients of proxied groups get none" +
                     " and are reached by the envelope path where the uplink federates P2P (counted as proxyOverCap; logged once)",
-                    Uplink.Name, Uplink.Settings.MaxProxySessions, clientId);
+                    Uplink.Name, Uplink.Settings.MaxProxySessions, ClientTextForLog.Of(clientId));
                 break;
         }
     }
@@ -102,12 +103,12 @@ sealed class ProxyConnections : IDisposable
         if (routed is null)
         {
             _logger.LogDebug(LogEvents.ProxyMessageIgnored, "Uplink {Name}: ignored a message for {Topic} on the proxy session of {ClientId}: not its P2P address",
-                Uplink.Name, received.Topic, clientId);
+                Uplink.Name, ClientTextForLog.Of(received.Topic), ClientTextForLog.Of(clientId));
         }
         else if (!await UpstreamMessages.RouteAsync(_core, _holdBack, routed, e, _logger, Uplink.Name).ConfigureAwait(false))
         {
             _logger.LogWarning(LogEvents.StoreError, "Uplink {Name}: could not keep a message from upstream for {ClientId}; the upstream will send it again",
-                Uplink.Name, clientId);
+                Uplink.Name, ClientTextForLog.Of(clientId));
         }
     }
 
@@ -138,7 +139,7 @@ sealed class ProxyConnections : IDisposable
         if (_failing.TryAdd(proxy, true) && first)
         {
             _logger.LogWarning(LogEvents.ProxySessionsFailing, "Uplink {Name}: the proxy session of {ClientId} could not connect: {Reason}; it retries with backoff" +
-                " (further failures are not logged until every proxy session is connected again)", Uplink.Name, proxy.ClientId, reason);
+                " (further failures are not logged until every proxy session is connected again)", Uplink.Name, ClientTextForLog.Of(proxy.ClientId), reason);
         }
     }
 

@@ -4,6 +4,7 @@ using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Flow;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
@@ -104,10 +105,10 @@ sealed class UplinkConnection : IDisposable
     /// <summary>One round: waits for the core's next attempt, or connects and serves until the connection ends.</summary>
     async Task ConnectAndServeAsync(CancellationToken stopping)
     {
-        var address = _uplink.NextConnect(Clock.NowMs());
+        var address = _uplink.NextConnect(Clock.MonotonicMs());
         if (address is null)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(_uplink.WaitMs(Clock.NowMs()), 10, 1000)), stopping)
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(_uplink.WaitMs(Clock.MonotonicMs()), 10, 1000)), stopping)
                 .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return;
         }
@@ -165,7 +166,7 @@ sealed class UplinkConnection : IDisposable
             failure = DescribeAttempt(e, address);
         }
 
-        _uplink.ConnectFailed(failure, Clock.NowMs());
+        _uplink.ConnectFailed(failure, Clock.MonotonicMs());
         return null;
     }
 
@@ -249,7 +250,7 @@ sealed class UplinkConnection : IDisposable
             lost.TrySetResult("disconnected");
         }
 
-        _uplink.Connected(Clock.NowMs(), _upstreamReceiveMaximum, _upstreamMaximumPacketSize);
+        _uplink.Connected(Clock.MonotonicMs(), _upstreamReceiveMaximum, _upstreamMaximumPacketSize);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         try
         {
@@ -274,7 +275,7 @@ sealed class UplinkConnection : IDisposable
                 }
 
                 // With retained routes, queued P2P messages wait for the routes at most until then (Uplink.RoutesWaitMs).
-                var routesWait = _uplink.RoutesWaitRemainingMs(Clock.NowMs());
+                var routesWait = _uplink.RoutesWaitRemainingMs(Clock.MonotonicMs());
                 await (routesWait > 0
                     ? Task.WhenAny(_wake.WaitAsync(connection.Token), lost.Task, Task.Delay(TimeSpan.FromMilliseconds(routesWait), connection.Token))
                     : Task.WhenAny(_wake.WaitAsync(connection.Token), lost.Task));
@@ -307,7 +308,7 @@ sealed class UplinkConnection : IDisposable
     }
 
     /// <summary>Tells the core the connection ended; it may drop the entry the upstream keeps closing the connection on.</summary>
-    void Lost(string reason) => ReportTooLarge(_uplink.ConnectionLost(reason, Clock.NowMs()));
+    void Lost(string reason) => ReportTooLarge(_uplink.ConnectionLost(reason, Clock.MonotonicMs()));
 
     /// <summary>Logs an entry the core dropped as too large for the upstream, as drops are: the first, then at most one a
     /// minute.</summary>
@@ -436,7 +437,7 @@ sealed class UplinkConnection : IDisposable
                     if (_refusedReports.ShouldReport(_uplink.RefusedUpstream(entry.Sequence), out var tally))
                     {
                         _logger.LogWarning(LogEvents.UplinkRefused, "Uplink {Name}: the upstream refused a message for {Topic}: {Reason}; deleted from the queue{Tally}",
-                            _uplink.Name, entry.RemoteTopic, result.ReasonCode, tally);
+                            _uplink.Name, ClientTextForLog.Of(entry.RemoteTopic), result.ReasonCode, tally);
                     }
                 }
             }
@@ -457,7 +458,7 @@ sealed class UplinkConnection : IDisposable
     {
         var received = e.ApplicationMessage;
         var payload = received.Payload.ToArray();
-        if (_uplink.Learn(received.Topic, payload, received.Retain, Clock.NowMs()))
+        if (_uplink.Learn(received.Topic, payload, received.Retain, Clock.MonotonicMs()))
         {
             return;
         }
@@ -466,7 +467,7 @@ sealed class UplinkConnection : IDisposable
         if (routed is not null && !await UpstreamMessages.RouteAsync(_core, _holdBack, routed, e, _logger, _uplink.Name).ConfigureAwait(false))
         {
             _logger.LogWarning(LogEvents.StoreError, "Uplink {Name}: could not keep a message from upstream for {Topic}; the upstream will send it again",
-                _uplink.Name, routed.Topic);
+                _uplink.Name, ClientTextForLog.Of(routed.Topic));
         }
     }
 

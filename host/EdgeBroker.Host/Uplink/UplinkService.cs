@@ -1,6 +1,7 @@
 using System.Text;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Monitoring;
@@ -121,7 +122,7 @@ sealed class UplinkService(
 
     void OnStateChanged(Core.Uplink.Uplink uplink, UplinkStatus status)
     {
-        var level = _reports[uplink].State.Judge(status, Clock.NowMs(), out var note);
+        var level = _reports[uplink].State.Judge(status, Clock.MonotonicMs(), out var note);
         if (level == UplinkStateReports.Warning)
         {
             _logger.LogWarning(LogEvents.UplinkStateChanged, "Uplink {Name}: {State} ({Address}): {Error}; next attempt within {Backoff} ms (failure {Failures}){Note}",
@@ -157,7 +158,7 @@ sealed class UplinkService(
         if (_reports[uplink].Unrouted.ShouldReport(total, out var tally))
         {
             _logger.LogWarning(LogEvents.UplinkP2PUnrouted, "Uplink {Name}: a P2P message went up plainly on {Topic}: no gateway on the upstream announced its target, so only a subscriber to that address there receives it{Tally}",
-                uplink.Name, topic, tally);
+                uplink.Name, ClientTextForLog.Of(topic), tally);
         }
     }
 

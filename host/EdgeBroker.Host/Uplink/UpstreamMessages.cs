@@ -1,6 +1,7 @@
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Storage;
@@ -37,8 +38,8 @@ static class UpstreamMessages
             UserProperties = received.UserProperties,
         });
         // Unacknowledged meanwhile, so the upstream's in-flight window fills and it keeps the rest (DownlinkHoldBack).
-        var heldSinceMs = Clock.NowMs();
-        while (holdBack.ShouldWait(routed, heldSinceMs, Clock.NowMs()))
+        var heldSinceMs = Clock.MonotonicMs();
+        while (holdBack.ShouldWait(routed, heldSinceMs, Clock.MonotonicMs()))
         {
             await Task.Delay(DownlinkHoldBack.PollMilliseconds).ConfigureAwait(false);
         }
@@ -47,7 +48,7 @@ static class UpstreamMessages
         if (core.QuotaDropToReport(out var tally))
         {
             logger.LogWarning(LogEvents.PublishDropped, "Uplink {Name}: dropped a message from upstream for {Topic}: the receiver's offline quota is full{Tally}",
-                uplinkName, routed.Topic, tally);
+                uplinkName, ClientTextForLog.Of(routed.Topic), tally);
         }
 
         if (outcome != PublishOutcome.StoreUnavailable)

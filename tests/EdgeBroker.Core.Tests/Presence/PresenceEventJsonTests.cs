@@ -26,12 +26,4 @@ public class PresenceEventJsonTests
 
         Assert.Equal(ClientId, json.RootElement.GetProperty("clientId").GetString());
     }
-
-    [Fact]
-    public void UnixTime_CountsMillisecondsFrom1970()
-    {
-        var moment = new DateTime(2024, 11, 23, 8, 20, 0, 123, DateTimeKind.Utc);
-
-        Assert.Equal(new DateTimeOffset(moment).ToUnixTimeMilliseconds(), UnixTime.Milliseconds(moment.Ticks));
-    }
 }

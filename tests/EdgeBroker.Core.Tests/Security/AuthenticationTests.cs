@@ -315,18 +315,18 @@ public class AuthenticationTests
     {
         var fixture = new SecurityFixture(options => options.Throttle = new LoginThrottleOptions { FailuresBeforeLockout = 1 });
 
-        fixture.Security.Authenticate(ClientId, "Device|" + ClientId, null!, null!, SecurityFixture.Now);
+        fixture.Security.Authenticate(ClientId, "Device|" + ClientId, null!, null!, SecurityFixture.Now, SecurityFixture.Now);
 
-        Assert.Equal(AuthOutcome.Throttled, fixture.Security.Authenticate(ClientId, null!, null!, null!, SecurityFixture.Now).Outcome);
+        Assert.Equal(AuthOutcome.Throttled, fixture.Security.Authenticate(ClientId, null!, null!, null!, SecurityFixture.Now, SecurityFixture.Now).Outcome);
     }
 
     [Fact]
     public void Binary_passwords_that_are_not_utf8_are_refused_not_thrown_on()
     {
         AuthDecision decision = _fixture.Security.Authenticate(ClientId, "Token|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId,
-            new byte[] { 0xFF, 0x00, 0x7C }, SecurityFixture.Address, SecurityFixture.Now);
+            new byte[] { 0xFF, 0x00, 0x7C }, SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now);
 
         Assert.Equal(AuthOutcome.BadCredentials, decision.Outcome);
-        Assert.Equal(AuthOutcome.BadCredentials, _fixture.Security.Authenticate(ClientId, "Device|" + ClientId, null!, SecurityFixture.Address, SecurityFixture.Now).Outcome);
+        Assert.Equal(AuthOutcome.BadCredentials, _fixture.Security.Authenticate(ClientId, "Device|" + ClientId, null!, SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now).Outcome);
     }
 }

@@ -17,8 +17,9 @@ public class PairingTests
     [Fact]
     public void A_device_pairs_while_the_window_is_open_and_gets_its_credentials_on_its_own_p2p_topic()
     {
-        PairingWindow window = _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
-        Assert.Equal(SecurityFixture.Now + 120_000, window.ExpiresAtMs);
+        PairingWindow window = _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now, SecurityFixture.Now);
+        Assert.Equal(120, window.Seconds);
+        Assert.Equal(120_000, window.RemainingMs(SecurityFixture.Now));
 
         AuthDecision decision = _fixture.Connect(ClientId, PairUserName, null);
 
@@ -53,7 +54,7 @@ public class PairingTests
     {
         var inUse = new HashSet<string> { ClientId };
         _fixture.Security.KnownClients = new KnownClients(inUse);
-        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
+        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now, SecurityFixture.Now);
 
         AuthDecision refused = _fixture.Connect(ClientId, PairUserName, null);
 
@@ -65,7 +66,7 @@ public class PairingTests
         _fixture.Pair(Group, ClientId);
         Assert.True(_fixture.Security.RevokeDevice(ClientId));
         inUse.Add(ClientId);
-        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now + 1);
+        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now + 1, SecurityFixture.Now + 1);
         Assert.True(_fixture.Connect(ClientId, PairUserName, null, now: SecurityFixture.Now + 2).IsAccepted);
     }
 
@@ -75,7 +76,7 @@ public class PairingTests
     [InlineData(Group + "@@@a/b")]
     public void A_client_id_that_cannot_be_a_topic_level_is_not_paired(string clientId)
     {
-        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
+        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now, SecurityFixture.Now);
 
         AuthDecision refused = _fixture.Connect(clientId, PairUserName, null);
 
@@ -95,7 +96,7 @@ public class PairingTests
     {
         Assert.Equal(AuthOutcome.NotAuthorized, _fixture.Connect(ClientId, PairUserName, null).Outcome);
 
-        _fixture.Security.OpenPairing(Group, 10, SecurityFixture.Now);
+        _fixture.Security.OpenPairing(Group, 10, SecurityFixture.Now, SecurityFixture.Now);
         AuthDecision late = _fixture.Connect(ClientId, PairUserName, null, now: SecurityFixture.Now + 10_000);
 
         Assert.Equal(AuthOutcome.NotAuthorized, late.Outcome);
@@ -103,10 +104,30 @@ public class PairingTests
         Assert.Null(_fixture.Devices.FindDevice(ClientId));
     }
 
+    /// <summary>About 56 years: the device's wall clock starts near 1970 and SNTP steps it to now.</summary>
+    const long SntpStepMs = 56L * 365 * 24 * 3600 * 1000;
+
+    [Theory]
+    [InlineData(SntpStepMs)]
+    [InlineData(-SntpStepMs)]
+    public void A_wall_clock_step_neither_ends_nor_stretches_a_window(long stepMs)
+    {
+        const long Opened = 5_000;
+        _fixture.Security.OpenPairing(Group, 60, SecurityFixture.Now, Opened);
+
+        AuthDecision afterTheStep = _fixture.Connect(ClientId, PairUserName, null, now: SecurityFixture.Now + stepMs, monotonicMs: Opened + 1_000);
+        AuthDecision pastItsEnd = _fixture.Connect(Group + "@@@DEVICE_002", PairUserName, null, now: SecurityFixture.Now + stepMs,
+            monotonicMs: Opened + 60_000);
+
+        Assert.True(afterTheStep.IsAccepted, afterTheStep.Reason);
+        Assert.Contains("no pairing window", pastItsEnd.Reason);
+        Assert.Empty(_fixture.Security.OpenPairingWindows(Opened + 60_000));
+    }
+
     [Fact]
     public void A_window_admits_only_its_own_group_and_closing_it_ends_pairing()
     {
-        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
+        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now, SecurityFixture.Now);
 
         Assert.Contains("must be GID_sensors@@@{deviceId}", _fixture.Connect("GID_other@@@x", PairUserName, null).Reason);
         Assert.Contains("no pairing window", _fixture.Connect("GID_other@@@x", "Pair|GID_other", null).Reason);
@@ -121,12 +142,12 @@ public class PairingTests
     [Fact]
     public void A_device_is_admitted_once_per_window_and_an_already_paired_id_cannot_be_paired_again()
     {
-        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
+        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now, SecurityFixture.Now);
         AuthDecision first = _fixture.Connect(ClientId, PairUserName, null);
         DeviceRecord paired = _fixture.Devices.FindDevice(ClientId);
 
         AuthDecision again = _fixture.Connect(ClientId, PairUserName, null);
-        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now + 1);
+        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now + 1, SecurityFixture.Now + 1);
         AuthDecision nextWindow = _fixture.Connect(ClientId, PairUserName, null, now: SecurityFixture.Now + 1);
 
         Assert.True(first.IsAccepted);
@@ -162,30 +183,30 @@ public class PairingTests
     [Fact]
     public void Group_ids_that_cannot_be_a_p2p_parent_cannot_open_a_window()
     {
-        Assert.Null(_fixture.Security.OpenPairing("a/b", 0, SecurityFixture.Now));
-        Assert.Null(_fixture.Security.OpenPairing("$SYS", 0, SecurityFixture.Now));
-        Assert.Null(_fixture.Security.OpenPairing("+", 0, SecurityFixture.Now));
-        Assert.Null(_fixture.Security.OpenPairing("", 0, SecurityFixture.Now));
+        Assert.Null(_fixture.Security.OpenPairing("a/b", 0, SecurityFixture.Now, SecurityFixture.Now));
+        Assert.Null(_fixture.Security.OpenPairing("$SYS", 0, SecurityFixture.Now, SecurityFixture.Now));
+        Assert.Null(_fixture.Security.OpenPairing("+", 0, SecurityFixture.Now, SecurityFixture.Now));
+        Assert.Null(_fixture.Security.OpenPairing("", 0, SecurityFixture.Now, SecurityFixture.Now));
     }
 
     [Fact]
     public void Reopening_a_window_restarts_it_and_lists_show_what_was_admitted()
     {
-        _fixture.Security.OpenPairing(Group, 30, SecurityFixture.Now);
+        _fixture.Security.OpenPairing(Group, 30, SecurityFixture.Now, SecurityFixture.Now);
         _fixture.Connect(ClientId, PairUserName, null);
 
         PairingWindow window = Assert.IsType<PairingWindow>(Assert.Single(_fixture.Security.OpenPairingWindows(SecurityFixture.Now)));
         Assert.Equal(new object[] { ClientId }, window.Admitted.ToArray());
 
-        PairingWindow reopened = _fixture.Security.OpenPairing(Group, 60, SecurityFixture.Now + 1000);
-        Assert.Equal(SecurityFixture.Now + 61_000, reopened.ExpiresAtMs);
+        PairingWindow reopened = _fixture.Security.OpenPairing(Group, 60, SecurityFixture.Now + 1000, SecurityFixture.Now + 1000);
+        Assert.Equal(60_000, reopened.RemainingMs(SecurityFixture.Now + 1000));
         Assert.Empty(reopened.Admitted);
     }
 
     [Fact]
     public void Payload_parses_as_json_with_the_documented_fields()
     {
-        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now);
+        _fixture.Security.OpenPairing(Group, 0, SecurityFixture.Now, SecurityFixture.Now);
         PairingMessage message = _fixture.Connect(ClientId, PairUserName, null).PairingMessage;
 
         using JsonDocument json = JsonDocument.Parse(message.Payload);

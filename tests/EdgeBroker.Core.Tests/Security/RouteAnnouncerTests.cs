@@ -108,8 +108,8 @@ public class RouteAnnouncerTests
     {
         var security = new BrokerSecurity(new SecurityOptions { AllowAnonymous = true, P2PGateways = gateways }, new MemoryDeviceStore(),
             new MemoryTokenStore(), new SystemRandomSource());
-        Assert.True(security.Authenticate(Gateway, null!, null!, SecurityFixture.Address, SecurityFixture.Now).IsAccepted);
-        Assert.True(security.Authenticate(Device, null!, null!, SecurityFixture.Address, SecurityFixture.Now).IsAccepted);
+        Assert.True(security.Authenticate(Gateway, null!, null!, SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now).IsAccepted);
+        Assert.True(security.Authenticate(Device, null!, null!, SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now).IsAccepted);
         return security;
     }
 }

@@ -18,21 +18,29 @@ public class SecurityPolicyTests
     const string Backend = "GID_app@@@backend";
     const string Monitor = "GID_ops@@@monitor";
 
-    readonly SecurityFixture _fixture = new(options =>
+    readonly SecurityFixture _fixture = new(options => Configure(options, p2pWithinGroupsOnly: false));
+
+    /// <summary>The same configuration with P2P kept within groups (<see cref="SecurityOptions.P2PWithinGroupsOnly"/>).</summary>
+    readonly SecurityFixture _withinGroups = new(options => Configure(options, p2pWithinGroupsOnly: true));
+
+    static void Configure(SecurityOptions options, bool p2pWithinGroupsOnly)
     {
         options.AllowAnonymous = true;
+        options.P2PWithinGroupsOnly = p2pWithinGroupsOnly;
         options.ApplicationGroups = new[] { "GID_app" };
         options.SysSubscribers = new[] { Monitor };
         options.SetGroupRule("GID_sensors", new AccessRule(new[] { "GID_sensors/#", "telemetry" }, new[] { "GID_sensors/config/#" }, false));
         options.SetDeviceRule(OtherSensor, new AccessRule(new[] { "GID_sensors/+/status" }, new[] { "GID_sensors/#" }, false));
         options.SetGroupRule("GID_bridge", new AccessRule(new[] { "#" }, new[] { "#" }, true));
-    });
+    }
 
     SecurityPolicy Policy => _fixture.Security.Policy;
 
     static int P2P(string topic) => P2PAddress.ReceiverStart(topic);
 
     bool CanPublish(string clientId, string topic) => Policy.CanPublish(clientId, topic, P2P(topic));
+
+    bool CanPublishWithinGroups(string clientId, string topic) => _withinGroups.Security.Policy.CanPublish(clientId, topic, P2P(topic));
 
     [Fact]
     public void A_group_rule_limits_publishing_and_subscribing()
@@ -82,31 +90,59 @@ public class SecurityPolicyTests
     }
 
     [Fact]
-    public void P2P_reaches_the_same_group_and_application_groups_only_by_default()
+    public void By_default_P2P_reaches_every_group_whose_parent_topic_the_sender_may_publish_to()
     {
-        _fixture.ConnectWithSignature(Light);
-        _fixture.ConnectWithSignature(Backend);
+        var plain = new SecurityFixture(options => options.SetGroupRule("GID_sensors", new AccessRule(new[] { "GID_sensors/#" }, new[] { "#" }, false)));
+        plain.ConnectWithSignature(Light);
+        plain.ConnectWithSignature(Backend);
+        plain.ConnectWithSignature(Sensor);
+        bool CanPublishPlain(string clientId, string topic) => plain.Security.Policy.CanPublish(clientId, topic, P2P(topic));
 
-        Assert.True(CanPublish(Light, "x/p2p/GID_lights@@@LAMP_2"));
-        Assert.True(CanPublish(Light, "x/p2p/" + Backend));
-        Assert.False(CanPublish(Light, "x/p2p/" + Sensor));
-        Assert.False(CanPublish(Light, "x/p2p/no-group-client"));
-        Assert.False(CanPublish(Light, "x/p2p/GID_lights"));
-        Assert.False(CanPublish(Light, "x/p2p/GID_lightsX@@@a"));
-        Assert.True(CanPublish(Backend, "x/p2p/" + Sensor));
-        Assert.True(CanPublish(Backend, "x/p2p/" + Light));
+        Assert.True(CanPublishPlain(Backend, "GID_app/p2p/" + Sensor));
+        Assert.True(CanPublishPlain(Sensor, "GID_sensors/p2p/" + Backend));
+        Assert.True(CanPublishPlain(Light, "x/p2p/" + Sensor));
+        Assert.True(CanPublishPlain(Light, "x/p2p/no-group-client"));
+        Assert.False(CanPublishPlain(Sensor, "GID_app/p2p/" + Backend));
+        Assert.Equal(1, plain.Security.Counters.PublishDenied);
+        Assert.StartsWith("clients of every group", plain.Security.Policy.P2PReach);
     }
 
     [Fact]
-    public void Clients_of_the_default_group_reach_each_other_and_a_rule_may_open_every_group()
+    public void Within_groups_P2P_reaches_the_same_group_and_application_groups_only()
     {
-        _fixture.ConnectWithSignature("plain-client");
-        _fixture.ConnectWithSignature("GID_bridge@@@b1");
+        _withinGroups.ConnectWithSignature(Light);
+        _withinGroups.ConnectWithSignature(Backend);
 
-        Assert.True(CanPublish("plain-client", "x/p2p/other-plain"));
-        Assert.True(CanPublish("plain-client", "x/p2p/@@@starts-with-separator"));
-        Assert.False(CanPublish("plain-client", "x/p2p/" + Light));
-        Assert.True(CanPublish("GID_bridge@@@b1", "x/p2p/" + Light));
+        Assert.True(CanPublishWithinGroups(Light, "x/p2p/GID_lights@@@LAMP_2"));
+        Assert.True(CanPublishWithinGroups(Light, "x/p2p/" + Backend));
+        Assert.False(CanPublishWithinGroups(Light, "x/p2p/" + Sensor));
+        Assert.False(CanPublishWithinGroups(Light, "x/p2p/no-group-client"));
+        Assert.False(CanPublishWithinGroups(Light, "x/p2p/GID_lights"));
+        Assert.False(CanPublishWithinGroups(Light, "x/p2p/GID_lightsX@@@a"));
+        Assert.True(CanPublishWithinGroups(Backend, "x/p2p/" + Sensor));
+        Assert.True(CanPublishWithinGroups(Backend, "x/p2p/" + Light));
+        Assert.StartsWith("the sender's own group and the application groups GID_app,", _withinGroups.Security.Policy.P2PReach);
+    }
+
+    [Fact]
+    public void The_application_groups_change_nothing_until_P2P_is_kept_within_groups_and_the_start_up_line_says_so()
+    {
+        _fixture.ConnectWithSignature(Light);
+
+        Assert.True(CanPublish(Light, "x/p2p/" + Sensor));
+        Assert.Contains("the ApplicationGroups listed change nothing", Policy.P2PReach);
+    }
+
+    [Fact]
+    public void Within_groups_clients_of_the_default_group_reach_each_other_and_a_rule_may_open_every_group()
+    {
+        _withinGroups.ConnectWithSignature("plain-client");
+        _withinGroups.ConnectWithSignature("GID_bridge@@@b1");
+
+        Assert.True(CanPublishWithinGroups("plain-client", "x/p2p/other-plain"));
+        Assert.True(CanPublishWithinGroups("plain-client", "x/p2p/@@@starts-with-separator"));
+        Assert.False(CanPublishWithinGroups("plain-client", "x/p2p/" + Light));
+        Assert.True(CanPublishWithinGroups("GID_bridge@@@b1", "x/p2p/" + Light));
     }
 
     [Fact]
@@ -129,9 +165,9 @@ public class SecurityPolicyTests
     [Fact]
     public void An_open_broker_lets_every_client_subscribe_to_sys_and_reach_every_group()
     {
-        var open = new BrokerSecurity(new SecurityOptions { AllowAnonymous = true }, new MemoryDeviceStore(), new MemoryTokenStore(), new SystemRandomSource());
-        Assert.True(open.Authenticate("watcher", null!, null!, SecurityFixture.Address, SecurityFixture.Now).IsAccepted);
-        Assert.True(open.Authenticate(Sensor, null!, null!, SecurityFixture.Address, SecurityFixture.Now).IsAccepted);
+        var open = new BrokerSecurity(new SecurityOptions { AllowAnonymous = true, P2PWithinGroupsOnly = true }, new MemoryDeviceStore(), new MemoryTokenStore(), new SystemRandomSource());
+        Assert.True(open.Authenticate("watcher", null!, null!, SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now).IsAccepted);
+        Assert.True(open.Authenticate(Sensor, null!, null!, SecurityFixture.Address, SecurityFixture.Now, SecurityFixture.Now).IsAccepted);
 
         Assert.True(open.Policy.CanSubscribe("watcher", "$SYS/presence/#"));
         Assert.True(open.Policy.CanPublish(Sensor, "app/p2p/" + Light, P2P("app/p2p/" + Light)));
@@ -143,11 +179,11 @@ public class SecurityPolicyTests
     [Fact]
     public void A_broker_with_an_access_key_is_not_open_even_when_it_admits_anonymous_clients()
     {
-        _fixture.Connect("watcher", null, null);
-        _fixture.Connect(Sensor, null, null);
+        _withinGroups.Connect("watcher", null, null);
+        _withinGroups.Connect(Light, null, null);
 
-        Assert.False(Policy.CanSubscribe("watcher", "$SYS/presence/#"));
-        Assert.False(CanPublish(Sensor, "app/p2p/" + Light));
+        Assert.False(_withinGroups.Security.Policy.CanSubscribe("watcher", "$SYS/presence/#"));
+        Assert.False(CanPublishWithinGroups(Light, "app/p2p/" + Sensor));
     }
 
     [Fact]
@@ -207,7 +243,7 @@ public class SecurityPolicyTests
         Assert.False(CanPublish("never-connected", "a"));
         Assert.False(Policy.CanSubscribe("never-connected", "a"));
 
-        _fixture.Security.OpenPairing("GID_sensors", 0, SecurityFixture.Now);
+        _fixture.Security.OpenPairing("GID_sensors", 0, SecurityFixture.Now, SecurityFixture.Now);
         _fixture.Connect("GID_sensors@@@NEW", "Pair|GID_sensors", null);
         Assert.False(CanPublish("GID_sensors@@@NEW", "GID_sensors/x"));
         Assert.False(Policy.CanSubscribe("GID_sensors@@@NEW", "GID_sensors/config/x"));
@@ -221,16 +257,17 @@ public class SecurityPolicyTests
     public void Denials_are_counted_and_each_clients_first_of_a_kind_in_a_minute_reported_with_its_reason()
     {
         var reported = new List<(string Client, string Topic, bool Publish, string Reason)>();
-        Policy.Denied = (client, topic, publish, reason) => reported.Add((client, topic, publish, reason));
-        _fixture.ConnectWithSignature(Light);
+        var policy = _withinGroups.Security.Policy;
+        policy.Denied = (client, topic, publish, reason) => reported.Add((client, topic, publish, reason));
+        _withinGroups.ConnectWithSignature(Light);
 
-        CanPublish(Light, "x/p2p/" + Sensor);
-        CanPublish(Light, "$SYS/x");
-        Policy.CanSubscribe(Light, "$SYS/#");
-        CanPublish(Light, "fine");
+        CanPublishWithinGroups(Light, "x/p2p/" + Sensor);
+        CanPublishWithinGroups(Light, "$SYS/x");
+        policy.CanSubscribe(Light, "$SYS/#");
+        CanPublishWithinGroups(Light, "fine");
 
-        Assert.Equal(2, _fixture.Security.Counters.PublishDenied);
-        Assert.Equal(1, _fixture.Security.Counters.SubscribeDenied);
+        Assert.Equal(2, _withinGroups.Security.Counters.PublishDenied);
+        Assert.Equal(1, _withinGroups.Security.Counters.SubscribeDenied);
         Assert.Equal(new[]
         {
             (Light, "x/p2p/" + Sensor, true, SecurityPolicy.ReasonOtherGroup + ProblemReports.ClientRefusalNote),
@@ -242,9 +279,9 @@ public class SecurityPolicyTests
     public void The_routing_core_enforces_the_policy_on_publish_and_subscribe()
     {
         var limits = new OfflineLimits();
-        var core = new BrokerCore(Policy, new MemoryOfflineStore(limits), new MemorySessionStore(), limits, maxQos: 2, expectedClients: 8);
-        _fixture.ConnectWithSignature(Light);
-        _fixture.ConnectWithSignature(Sensor);
+        var core = new BrokerCore(_withinGroups.Security.Policy, new MemoryOfflineStore(limits), new MemorySessionStore(), limits, maxQos: 2, expectedClients: 8);
+        _withinGroups.ConnectWithSignature(Light);
+        _withinGroups.ConnectWithSignature(Sensor);
         var sensor = new RecordingConnection(Sensor, 0);
         core.Connect(Sensor, true, 0, sensor);
         core.Connect(Light, true, 0, new RecordingConnection(Light, 0));

@@ -5,7 +5,9 @@ namespace EdgeBroker.Core.Tests.Support;
 
 /// <summary>
 /// A <see cref="BrokerSecurity"/> over memory stores with one access key (<see cref="KeyId"/>), plus one-line
-/// helpers for CONNECTs in each mode. Time is whatever the test passes (<see cref="Now"/> by default).
+/// helpers for CONNECTs in each mode. Time is whatever the test passes (<see cref="Now"/> by default), on both clocks
+/// alike unless a test gives the interval clock its own reading (<paramref name="monotonicMs"/>): only differences of
+/// interval-clock readings mean anything, so the wall clock's reading serves as one.
 /// </summary>
 internal sealed class SecurityFixture
 {
@@ -32,8 +34,10 @@ internal sealed class SecurityFixture
 
     public BrokerSecurity Security { get; }
 
-    public AuthDecision Connect(string clientId, string? userName, string? password, long? now = null, string address = Address) =>
-        Security.Authenticate(clientId, userName!, password == null ? null! : Encoding.UTF8.GetBytes(password), address, now ?? Now);
+    public AuthDecision Connect(string clientId, string? userName, string? password, long? now = null, string address = Address,
+        long? monotonicMs = null) =>
+        Security.Authenticate(clientId, userName!, password == null ? null! : Encoding.UTF8.GetBytes(password), address, now ?? Now,
+            monotonicMs ?? now ?? Now);
 
     public AuthDecision ConnectWithSignature(string clientId, string keyId = KeyId, string secret = KeySecret, long? now = null, string address = Address) =>
         Connect(clientId, "Signature|" + keyId + "|" + InstanceId, ApsaraSignature.PasswordFor(secret, clientId), now, address);
@@ -52,7 +56,7 @@ internal sealed class SecurityFixture
     /// <summary>Runs the pairing exchange for <paramref name="clientId"/> and returns the credentials it delivered.</summary>
     public (string UserName, string Password) Pair(string group, string clientId, long? now = null)
     {
-        Security.OpenPairing(group, 0, now ?? Now);
+        Security.OpenPairing(group, 0, now ?? Now, now ?? Now);
         AuthDecision decision = Connect(clientId, "Pair|" + group, null, now);
         Assert.True(decision.IsAccepted, decision.Reason);
         using var json = System.Text.Json.JsonDocument.Parse(decision.PairingMessage.Payload);

@@ -157,11 +157,48 @@ public class RetainedRoutesTests
         Assert.Equal("plant/p2p/old", Offered(uplink, 160_001, "old"));
     }
 
-    static string Offered(Core.Uplink.Uplink uplink, long nowMs, string target = "actuator-9")
+    /// <summary>The upstream topic a P2P message for <paramref name="target"/> goes up under when it is taken at
+    /// <paramref name="monotonicMs"/> (the interval clock) and was queued at <paramref name="wallMs"/> (the wall clock;
+    /// the same reading unless a test says otherwise).</summary>
+    static string Offered(Core.Uplink.Uplink uplink, long monotonicMs, string target = "actuator-9", long? wallMs = null)
     {
-        Take(uplink, nowMs);
-        Assert.Equal(UplinkOfferOutcome.Queued, uplink.OfferP2P(Message("plant/p2p/" + target), nowMs));
-        return Assert.Single(Take(uplink, nowMs)).RemoteTopic;
+        Take(uplink, monotonicMs);
+        Assert.Equal(UplinkOfferOutcome.Queued, uplink.OfferP2P(Message("plant/p2p/" + target), wallMs ?? monotonicMs));
+        return Assert.Single(Take(uplink, monotonicMs)).RemoteTopic;
+    }
+
+    /// <summary>About 56 years: the device's wall clock starts near 1970 and SNTP steps it to now.</summary>
+    const long SntpStepMs = 56L * 365 * 24 * 3600 * 1000;
+
+    [Theory]
+    [InlineData(SntpStepMs)]
+    [InlineData(-SntpStepMs)]
+    public void A_wall_clock_step_neither_ends_nor_stretches_the_grace_of_an_offline_gateways_routes(long stepMs)
+    {
+        var (_, uplink) = Gateway(graceSeconds: 60);
+        Learn(uplink, "eb/routes/gw-b", "1", 0);
+        Learn(uplink, "eb/routes/gw-b/actuator-9", "1", 0);
+        Learn(uplink, "eb/routes/gw-b", "0", 1_000);
+        long stepped = Clock.NowMs() + stepMs;
+
+        Assert.Equal("plant/p2p/gw-b/1/actuator-9", Offered(uplink, 2_000, wallMs: stepped));
+        Assert.Equal("plant/p2p/gw-b/1/actuator-9", Offered(uplink, 61_000, wallMs: stepped));
+        Assert.Equal("plant/p2p/actuator-9", Offered(uplink, 61_001, wallMs: stepped));
+    }
+
+    [Fact]
+    public void The_cores_own_route_lookups_read_the_interval_clock_the_engines_learn_routes_on()
+    {
+        var (broker, uplink) = Gateway(graceSeconds: 60);
+        Take(uplink, Clock.MonotonicMs());
+        Learn(uplink, "eb/routes/gw-b", "1", Clock.MonotonicMs());
+        Learn(uplink, "eb/routes/gw-b/actuator-9", "1", Clock.MonotonicMs());
+        Learn(uplink, "eb/routes/gw-b", "0", Clock.MonotonicMs());
+
+        // Offline, within its grace: the router still sends its clients' messages to it.
+        Assert.Equal("gw-b", broker.Core.PeerGatewayOf("actuator-9"));
+        Assert.Equal(PublishOutcome.Queued, broker.Publish("sensor-1", "plant/p2p/actuator-9", qos: 1));
+        Assert.Equal("plant/p2p/gw-b/1/actuator-9", Assert.Single(Take(uplink, Clock.MonotonicMs())).RemoteTopic);
     }
 
     [Fact]

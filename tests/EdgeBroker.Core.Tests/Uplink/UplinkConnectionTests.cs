@@ -71,6 +71,34 @@ public class UplinkConnectionTests
         Assert.Equal("mqtts://secondary:8883", uplink.NextConnect(20_100)!.Text);
     }
 
+    /// <summary>About 56 years: the device's wall clock starts near 1970 and SNTP steps it to now.</summary>
+    const long SntpStepMs = 56L * 365 * 24 * 3600 * 1000;
+
+    [Theory]
+    [InlineData(SntpStepMs)]
+    [InlineData(-SntpStepMs)]
+    public void A_wall_clock_step_during_the_backoff_neither_ends_nor_stretches_it(long stepMs)
+    {
+        var settings = Settings();
+        settings.BackoffMinMs = settings.BackoffMaxMs = 60_000;
+        var uplink = new Core.Uplink.Uplink(settings, new MemoryUplinkQueueStore(), new SeededRandomSource());
+        const long Failed = 5_000;
+        long wallNow = Clock.NowMs();
+        uplink.Offer(Message("t"), wallNow);
+        uplink.NextConnect(Failed);
+        uplink.ConnectFailed("refused", Failed);
+        long wait = uplink.WaitMs(Failed);
+        Assert.InRange(wait, 2, 60_000);
+
+        // What the uplink takes on the wall clock — queued entries, the status — after the step.
+        Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("t"), wallNow + stepMs));
+        Assert.Equal(UplinkState.BackingOff, uplink.Status(wallNow + stepMs).State);
+
+        Assert.Null(uplink.NextConnect(Failed + 1));
+        Assert.Equal(wait - 1, uplink.WaitMs(Failed + 1));
+        Assert.Equal("mqtts://secondary:8883", uplink.NextConnect(Failed + wait)!.Text);
+    }
+
     [Fact]
     public void A_state_report_that_throws_goes_to_ReportFailed_and_the_state_machine_carries_on()
     {

@@ -1,6 +1,8 @@
 #!/bin/sh
-# Sends one signed request to EdgeBroker's HTTP API, signed as the README describes: every parameter but the
-# signature as name=value, sorted, joined with '&', HMAC-SHA1 with the access key's secret, Base64. A random nonce
+# Sends one signed request to EdgeBroker's HTTP API, signed as docs/presence.md describes: the method and the path,
+# each followed by a newline (but not for ApsaraMQ's endpoints, GET /route/clientId/get and POST /token/apply, which
+# sign the parameters alone), then every parameter but the signature as name=value, sorted, joined with '&'; HMAC-SHA1
+# with the access key's secret, Base64. A random nonce
 # makes every run its own request: the broker accepts a signed change once, and two runs in the same second would
 # otherwise send the same one.
 # Usage: signed_request.sh GET|POST BASE_URL ACCESS_KEY:SECRET PATH [name=value ...]
@@ -13,8 +15,13 @@ shift 4
 
 ts=$(($(date +%s) * 1000))
 set -- "$@" "accessKey=$key" "instanceId=${EDGEBROKER_INSTANCE_ID:-edgebroker}" "timestamp=$ts" "nonce=$(openssl rand -hex 8)"
-sig=$(printf '%s\n' "$@" | LC_ALL=C sort | paste -sd '&' - | tr -d '\n' \
-  | openssl dgst -sha1 -hmac "$secret" -binary | base64)
+sig=$( {
+  case "$method $path" in
+    'GET /route/clientId/get' | 'POST /token/apply') ;;   # ApsaraMQ's endpoints: the parameters alone
+    *) printf '%s\n%s\n' "$method" "$path" ;;
+  esac
+  printf '%s\n' "$@" | LC_ALL=C sort | paste -sd '&' - | tr -d '\n'
+} | openssl dgst -sha1 -hmac "$secret" -binary | base64)
 
 # Each parameter becomes --data-urlencode name=value (the loop's list is read once, before it appends).
 count=$#

@@ -86,7 +86,7 @@ public class FaultIsolationTests
     {
         if (broker is EmulatorEngine.RunningEmulator emulator)
         {
-            Assert.True(emulator.Gateway.Relay.Security.Authenticate(clientId, null, null, "127.0.0.1", Clock.NowMs()).IsAccepted);
+            Assert.True(emulator.Gateway.Relay.Security.Authenticate(clientId, null, null, "127.0.0.1", Clock.NowMs(), Clock.MonotonicMs()).IsAccepted);
         }
     }
 

@@ -73,10 +73,13 @@ public sealed class FederatedP2PTests
     }
 
     [Fact]
-    public async Task A_device_may_not_address_another_group_across_gateways_and_is_refused_at_its_own_gateway()
+    public async Task Kept_within_groups_a_device_may_not_address_another_group_across_gateways_and_is_refused_at_its_own_gateway()
     {
-        await using var tiers = await FederatedTiers.StartAsync(
-            settings => Engines.StartWithConfigAsync(Engines.Host, Security.SecureBroker.Config, settings), Engines.Host);
+        await using var tiers = await FederatedTiers.StartAsync(settings =>
+        {
+            settings["EdgeBroker:Security:P2PWithinGroupsOnly"] = "true";
+            return Engines.StartWithConfigAsync(Engines.Host, Security.SecureBroker.Config, settings);
+        }, Engines.Host);
         await using var stranger = await TestClient.ConnectAsync(tiers.GatewayB, "GID_other@@@x", MqttProtocolVersion.V500);
         await using var peer = await TestClient.ConnectAsync(tiers.GatewayB, "GID_sensors@@@dev2", MqttProtocolVersion.V500);
         await using var device = await Security.SecureBroker.ConnectAsync(tiers.GatewayA, Security.SecureBroker.Device, MqttProtocolVersion.V500);

@@ -20,8 +20,8 @@ public sealed class ProxySessionTests
 {
     const string Device = "GID_dev@@@dev-1";
     const string App = "GID_app@@@app";
-    const string Key = "AK_ALL";
-    const string Secret = "secret-for-all";
+    internal const string Key = "AK_ALL";
+    internal const string Secret = "secret-for-all";
 
     [Fact]
     public async Task An_application_on_the_cloud_reaches_a_device_on_the_gateway_by_its_proxy_session_and_the_reply_comes_back()
@@ -165,21 +165,20 @@ public sealed class ProxySessionTests
         Assert.False(cloud.IsConnected("GID_dev@@@dev-2") || cloud.IsConnected("GID_other@@@x"));
     }
 
-    /// <summary>Access keys (AK_ALL for every group), anonymous clients allowed, GID_app an application group: the
-    /// same on the cloud and the gateway.</summary>
-    static Dictionary<string, string?> Secured(Dictionary<string, string?> settings)
+    /// <summary>Access keys (AK_ALL for every group), anonymous clients allowed, one $SYS subscriber, and nothing about
+    /// P2P (no application groups: as on ApsaraMQ, P2P reaches every group): the same on the cloud and the gateway.</summary>
+    internal static Dictionary<string, string?> Secured(Dictionary<string, string?> settings)
     {
         settings["EdgeBroker:AccessKeys:0:Id"] = Key;
         settings["EdgeBroker:AccessKeys:0:Secret"] = Secret;
         settings["EdgeBroker:Security:AllowAnonymous"] = "true";
-        settings["EdgeBroker:Security:ApplicationGroups:0"] = "GID_app";
         settings["EdgeBroker:Security:SysSubscribers:0"] = "GID_app@@@monitor";
         return settings;
     }
 
     /// <summary>The cloud: secured, with no P2PGateways listed, so it takes route announcements from clients signed in
     /// with an access key — the gateway's uplink — and from no device.</summary>
-    static Task<RunningBroker> StartCloudAsync() => new HostEngine().StartAsync(Secured([]));
+    internal static Task<RunningBroker> StartCloudAsync() => new HostEngine().StartAsync(Secured([]));
 
     /// <summary>The gateway site-gw: a federated uplink to the cloud in Signature mode, GID_dev proxied.</summary>
     static Task<RunningBroker> StartGatewayAsync(RunningBroker cloud, int? maxProxySessions = null)

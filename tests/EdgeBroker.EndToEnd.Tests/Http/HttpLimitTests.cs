@@ -10,8 +10,8 @@ namespace EdgeBroker.EndToEnd.Tests.Http;
 /// <summary>
 /// What an unauthenticated caller can make the HTTP API hold: bodies are read only up to what the API needs (16 KiB; a
 /// larger one is answered 413 in the API's JSON, before it is read when its length is announced), forms only up to the
-/// values an endpoint takes, and connections only up to HttpMaxConnections (a further one is closed at once, logged once
-/// per address a minute). Raw sockets, as an attacker would send them; signed requests still work afterwards.
+/// values an endpoint takes, and connections only up to HttpMaxConnections, HttpMaxConnectionsPerAddress from one
+/// address (a further one is closed at once, logged once per address a minute). Raw sockets, as an attacker would send them; signed requests still work afterwards.
 /// </summary>
 public sealed class HttpLimitTests
 {
@@ -61,7 +61,7 @@ public sealed class HttpLimitTests
     public async Task A_form_with_more_values_than_an_endpoint_takes_is_refused_as_unreadable()
     {
         await using var api = await ApiBroker.StartAsync();
-        var parameters = api.AllGroups.Signed(new Dictionary<string, string> { ["group"] = "GID_sensors" })
+        var parameters = api.AllGroups.Signed("POST", "/pairing/open", new Dictionary<string, string> { ["group"] = "GID_sensors" })
             .Concat(Enumerable.Range(0, HttpLimits.MaxFormValues).Select(i => KeyValuePair.Create("extra" + i, "x")));
 
         var answer = await api.AllGroups.PostFormAsync("/pairing/open", parameters);
@@ -113,10 +113,66 @@ public sealed class HttpLimitTests
         }
     }
 
-    /// <summary>Whether a new connection is closed by the broker before it sends anything back to a request.</summary>
-    static async Task<bool> IsClosedAtOnceAsync(Uri http)
+    /// <summary>The security review's F6: one address holding idle sockets used to take all HttpMaxConnections
+    /// places. Now it takes its share and is closed beyond it, while another address is served.</summary>
+    [Fact]
+    public async Task One_address_holding_idle_connections_takes_its_share_and_another_address_is_still_served()
     {
-        using var tcp = new TcpClient();
+        await using var broker = await Engines.StartAsync(Engines.Host, new Dictionary<string, string?> { ["EdgeBroker:HttpMaxConnectionsPerAddress"] = "4" });
+        var http = broker.HttpBaseAddress!;
+        var peer = IPAddress.Parse("127.0.0.2");
+        var held = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                // Served once, then kept open and idle (for up to 30 s, HttpLimits.KeepAliveTimeout): each holds a place.
+                held.Add(new TcpClient(new IPEndPoint(peer, 0)));
+                await held[^1].ConnectAsync(http.Host, http.Port);
+                await held[^1].GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET /dashboard/capabilities HTTP/1.1\r\nHost: {http.Authority}\r\n\r\n"));
+                Assert.Equal(200, (await ReadAnswerAsync(held[^1].GetStream())).Status);
+            }
+
+            Assert.True(await IsClosedAtOnceAsync(http, peer), "a fifth connection from the address was not closed");
+            Assert.Contains(broker.LoggedProblems, line => line.Contains("Closed a connection from 127.0.0.2") && line.Contains("HttpMaxConnectionsPerAddress"));
+
+            using var client = new HttpClient { BaseAddress = http };
+            for (var i = 0; i < 8; i++)
+            {
+                Assert.True((await client.GetAsync("/dashboard/capabilities")).IsSuccessStatusCode);
+            }
+        }
+        finally
+        {
+            held.ForEach(connection => connection.Dispose());
+        }
+    }
+
+    [Fact]
+    public void Places_are_kept_for_loopback_however_many_other_addresses_fill_the_rest()
+    {
+        var slots = new HttpConnectionSlots(max: 8, maxPerAddress: 2);
+        var others = Enumerable.Range(1, 4).Select(i => IPAddress.Parse("192.0.2." + i)).ToList();
+
+        var taken = others.SelectMany(address => new[] { slots.TryTake(address), slots.TryTake(address), slots.TryTake(address) }).ToList();
+
+        // Each address got its 2 until the 6 places not kept for loopback were taken; the last address got none.
+        Assert.Equal(6, taken.Count(refusal => refusal is null));
+        Assert.Contains(taken, refusal => refusal?.Contains("HttpMaxConnectionsPerAddress") == true);
+        Assert.Contains(taken, refusal => refusal?.Contains("kept for this machine's own") == true);
+        Assert.Null(slots.TryTake(IPAddress.Loopback));
+        Assert.Null(slots.TryTake(IPAddress.Parse("::ffff:127.0.0.1")));
+        Assert.Contains("HttpMaxConnections)", slots.TryTake(IPAddress.IPv6Loopback));
+
+        slots.Release(others[0]);
+        Assert.Null(slots.TryTake(others[3]));
+    }
+
+    /// <summary>Whether a new connection (from <paramref name="from"/>, or any loopback address) is closed by the
+    /// broker before it sends anything back to a request.</summary>
+    static async Task<bool> IsClosedAtOnceAsync(Uri http, IPAddress? from = null)
+    {
+        using var tcp = from is null ? new TcpClient() : new TcpClient(new IPEndPoint(from, 0));
         await tcp.ConnectAsync(http.Host, http.Port);
         var stream = tcp.GetStream();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));

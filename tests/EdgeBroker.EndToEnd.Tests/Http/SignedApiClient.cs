@@ -15,19 +15,22 @@ public sealed class SignedApiClient(Uri baseAddress, string accessKey, string se
     readonly HttpClient _http = new() { BaseAddress = baseAddress };
 
     /// <summary>A GET with <paramref name="parameters"/> plus accessKey, instanceId, timestamp (now, or
-    /// <paramref name="timestamp"/>), a fresh nonce and the signature of them all.</summary>
+    /// <paramref name="timestamp"/>), a fresh nonce and the signature of them all (and of the method and path, unless
+    /// the path is one of ApsaraMQ's endpoints).</summary>
     public Task<ApiAnswer> GetAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, long? timestamp = null) =>
-        SendAsync(path, Signed(parameters, timestamp));
+        SendAsync(path, Signed("GET", path, parameters, timestamp));
 
     /// <summary>A POST with <paramref name="parameters"/> plus the signed-request parameters, all in a form body; signed
     /// anew for each call, so calling it twice makes two requests, never one and its replay.</summary>
     public Task<ApiAnswer> PostAsync(string path, IReadOnlyDictionary<string, string>? parameters = null, long? timestamp = null) =>
-        PostFormAsync(path, Signed(parameters, timestamp));
+        PostFormAsync(path, Signed("POST", path, parameters, timestamp));
 
-    /// <summary>The full, signed parameter set of a request (a fresh nonce in each), for tests that then break it.</summary>
-    public Dictionary<string, string> Signed(IReadOnlyDictionary<string, string>? parameters = null, long? timestamp = null) =>
+    /// <summary>The full, signed parameter set of a <paramref name="method"/> request to <paramref name="path"/> (a
+    /// fresh nonce in each), for tests that then break it or send it elsewhere.</summary>
+    public Dictionary<string, string> Signed(string method, string path, IReadOnlyDictionary<string, string>? parameters = null,
+        long? timestamp = null) =>
         RequestSignature.SignedParameters(accessKey, secret, instanceId, timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            parameters ?? new Dictionary<string, string>());
+            method, path, parameters ?? new Dictionary<string, string>());
 
     /// <summary>A GET with exactly these parameters (URL-encoded, in this order).</summary>
     public Task<ApiAnswer> SendAsync(string path, IEnumerable<KeyValuePair<string, string>> parameters) =>

@@ -63,7 +63,7 @@ public sealed class SignedRequestTests
     public async Task A_missing_parameter_is_http_400_code_1_naming_it(string parameter)
     {
         await using var api = await ApiBroker.StartAsync();
-        var request = api.AllGroups.Signed(StatusOfDevice);
+        var request = api.AllGroups.Signed("GET", OnlineStatusPaths.ClientStatus, StatusOfDevice);
         request.Remove(parameter);
 
         var answer = await api.AllGroups.SendAsync(OnlineStatusPaths.ClientStatus, request);
@@ -92,7 +92,7 @@ public sealed class SignedRequestTests
     public async Task A_malformed_or_unknown_parameter_is_http_400_code_1(string parameter, string value, string message)
     {
         await using var api = await ApiBroker.StartAsync();
-        var request = api.AllGroups.Signed(StatusOfDevice);
+        var request = api.AllGroups.Signed("GET", OnlineStatusPaths.ClientStatus, StatusOfDevice);
         request[parameter] = value;
 
         var answer = await api.AllGroups.SendAsync(OnlineStatusPaths.ClientStatus, request);
@@ -105,7 +105,7 @@ public sealed class SignedRequestTests
     public async Task A_parameter_given_twice_is_http_400_code_1()
     {
         await using var api = await ApiBroker.StartAsync();
-        var request = api.AllGroups.Signed(StatusOfDevice).ToList();
+        var request = api.AllGroups.Signed("GET", OnlineStatusPaths.ClientStatus, StatusOfDevice).ToList();
         request.Add(new("resource", "GID_sensors@@@other"));
 
         var answer = await api.AllGroups.SendAsync(OnlineStatusPaths.ClientStatus, request);
@@ -118,7 +118,7 @@ public sealed class SignedRequestTests
     public async Task A_wrong_signature_and_an_unknown_access_key_get_the_same_http_403_code_2()
     {
         await using var api = await ApiBroker.StartAsync();
-        var tampered = api.AllGroups.Signed(StatusOfDevice);
+        var tampered = api.AllGroups.Signed("GET", OnlineStatusPaths.ClientStatus, StatusOfDevice);
         tampered["resource"] = "GID_sensors@@@someone-else";
         using var wrongSecret = new SignedApiClient(api.Broker.HttpBaseAddress!, ApiBroker.AllGroupsKey, "not-the-secret");
         using var unknownKey = new SignedApiClient(api.Broker.HttpBaseAddress!, "AK_NOBODY", ApiBroker.AllGroupsSecret);
@@ -138,7 +138,7 @@ public sealed class SignedRequestTests
     public async Task A_signature_check_comes_before_the_clock_so_an_unsigned_old_request_learns_only_code_2()
     {
         await using var api = await ApiBroker.StartAsync();
-        var request = api.AllGroups.Signed(StatusOfDevice, timestamp: 1);
+        var request = api.AllGroups.Signed("GET", OnlineStatusPaths.ClientStatus, StatusOfDevice, timestamp: 1);
         request["signature"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
         var answer = await api.AllGroups.SendAsync(OnlineStatusPaths.ClientStatus, request);

@@ -10,24 +10,54 @@ public sealed class P2POfflineTests
 {
     const string Receiver = "GID_sensors@@@sleepy";
     const string Topic = "app/p2p/" + Receiver;
+    const string StateTopic = "app/state";
 
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
-    public async Task Qos1_to_an_away_persistent_session_is_delivered_on_reconnect_and_qos0_is_dropped(string engine)
+    public async Task Every_qos_to_an_away_persistent_session_is_delivered_on_reconnect_in_order_qos0_as_for_a_subscription(string engine)
     {
         await using var broker = await Engines.StartAsync(engine);
-        var first = await TestClient.ConnectAsync(broker, Receiver, cleanStart: false);
-        await first.DisposeAsync();
+        await LeaveSubscribedToStateAsync(broker);
         await using var sender = await TestClient.ConnectAsync(broker, "sender");
 
-        await sender.PublishAsync(Topic, "dropped", MqttQualityOfServiceLevel.AtMostOnce);
+        await sender.PublishAsync(Topic, "p2p-qos0", MqttQualityOfServiceLevel.AtMostOnce);
+        await sender.PublishAsync(StateTopic, "subscribed-qos0", MqttQualityOfServiceLevel.AtMostOnce);
         await sender.PublishAsync(Topic, "kept-1", MqttQualityOfServiceLevel.AtLeastOnce);
         await sender.PublishAsync(Topic, "kept-2", MqttQualityOfServiceLevel.ExactlyOnce);
 
         await using var back = await TestClient.ConnectAsync(broker, Receiver, cleanStart: false);
         Assert.True(back.ConnectResult.IsSessionPresent);
-        Assert.Equal(["kept-1", "kept-2"], await back.ReceivePayloadsAsync(2));
+        Assert.Equal(["p2p-qos0", "subscribed-qos0", "kept-1", "kept-2"], await back.ReceivePayloadsAsync(4));
         await back.ExpectNothingAsync();
+        Assert.Equal(0, broker.Counters!.P2PDroppedOffline);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.WithTunableOffline), MemberType = typeof(Engines))]
+    public async Task Qos0_by_P2P_and_by_subscription_share_the_away_sessions_quota(string engine)
+    {
+        await using var broker = await Engines.StartAsync(engine, new Dictionary<string, string?> { ["EdgeBroker:MaxOfflineMessagesPerClient"] = "2" });
+        await LeaveSubscribedToStateAsync(broker);
+        await using var sender = await TestClient.ConnectAsync(broker, "sender");
+
+        await sender.PublishAsync(StateTopic, "subscribed-1", MqttQualityOfServiceLevel.AtMostOnce);
+        await sender.PublishAsync(Topic, "p2p-2", MqttQualityOfServiceLevel.AtMostOnce);
+        await sender.PublishAsync(Topic, "p2p-3, over the quota", MqttQualityOfServiceLevel.AtMostOnce);
+        await sender.PublishAsync(StateTopic, "subscribed-4, over the quota", MqttQualityOfServiceLevel.AtMostOnce);
+        await Eventually.WaitUntilAsync(() => broker.Counters!.QuotaDropped == 2, () => $"2 dropped over the quota, {broker.Counters!.QuotaDropped} so far");
+
+        await using var back = await TestClient.ConnectAsync(broker, Receiver, cleanStart: false);
+        Assert.Equal(["subscribed-1", "p2p-2"], await back.ReceivePayloadsAsync(2));
+        await back.ExpectNothingAsync();
+        Assert.Equal((1, 1), (broker.Counters!.P2PQueued, broker.Counters.PubSubQueued));
+    }
+
+    /// <summary>The receiver connects with a persistent session, subscribes to <see cref="StateTopic"/> at QoS 0 and
+    /// leaves.</summary>
+    static async Task LeaveSubscribedToStateAsync(RunningBroker broker)
+    {
+        await using var first = await TestClient.ConnectAsync(broker, Receiver, cleanStart: false);
+        await first.SubscribeAsync(StateTopic, MqttQualityOfServiceLevel.AtMostOnce);
     }
 
     [Theory]

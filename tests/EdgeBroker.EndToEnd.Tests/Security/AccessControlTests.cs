@@ -8,8 +8,9 @@ namespace EdgeBroker.EndToEnd.Tests.Security;
 
 /// <summary>
 /// What an authenticated client may do, by the rules of <see cref="SecureBroker.Config"/>: GID_sensors devices publish
-/// under <c>sensors/</c> and subscribe under <c>config/</c>; P2P stays in the own group plus the application group
-/// GID_app, whose clients reach everyone; <c>$SYS</c> is for the configured subscriber. A denied PUBLISH gets PUBACK
+/// under <c>sensors/</c> and subscribe under <c>config/</c>; kept within groups (<c>P2PWithinGroupsOnly</c>), P2P stays
+/// in the own group plus the application group GID_app, whose clients reach everyone; <c>$SYS</c> is for the configured
+/// subscriber. A denied PUBLISH gets PUBACK
 /// 0x87 on MQTT 5 and is acknowledged and dropped on 3.1.1; a denied SUBSCRIBE gets 0x87 (5) or 0x80 (3.1.1).
 /// </summary>
 public sealed class AccessControlTests
@@ -55,9 +56,9 @@ public sealed class AccessControlTests
 
     [Theory]
     [MemberData(nameof(EnginesAndProtocols), MemberType = typeof(SecureBroker))]
-    public async Task P2P_reaches_the_own_group_and_the_application_group_but_not_other_groups(string engine, MqttProtocolVersion protocol)
+    public async Task Within_groups_P2P_reaches_the_own_group_and_the_application_group_but_not_other_groups(string engine, MqttProtocolVersion protocol)
     {
-        await using var broker = await StartAsync(engine);
+        await using var broker = await StartAsync(engine, new Dictionary<string, string?> { ["EdgeBroker:Security:P2PWithinGroupsOnly"] = "true" });
         await using var device = await ConnectAsync(broker, Device, protocol);
         await using var peer = await ConnectAsync(broker, "GID_sensors@@@dev2", protocol);
         await using var backend = await ConnectAsync(broker, Backend, protocol);

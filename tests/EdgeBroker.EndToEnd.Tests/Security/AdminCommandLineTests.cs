@@ -62,7 +62,34 @@ public sealed class AdminCommandLineTests
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "pairing", "open", "--group", "GID_sensors");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("--access-key", run.Errors);
+        Assert.Contains("EDGEBROKER_ACCESS_KEY=ID:SECRET", run.Errors);
+        Assert.Contains("--access-key-file", run.Errors);
+    }
+
+    [Fact]
+    public async Task The_access_key_may_come_from_the_environment_or_a_file_instead_of_the_command_line()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var url = api.Broker.HttpBaseAddress!.ToString();
+        var key = ApiBroker.AllGroupsKey + ":" + ApiBroker.AllGroupsSecret;
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, key + "\n");
+        try
+        {
+            await using var fromEnvironment = ProcessRunner.Start(new Dictionary<string, string> { ["EDGEBROKER_ACCESS_KEY"] = key },
+                "dotnet", HostProgram.Dll, "pairing", "open", "--group", "GID_sensors", "--url", url);
+            var opened = await fromEnvironment.WaitForExitAsync(HostProgram.Timeout);
+            var closed = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "pairing", "close", "--group", "GID_sensors",
+                "--url", url, "--access-key-file", file);
+
+            Assert.True(opened == 0, $"pairing open with {key} in the environment failed: {fromEnvironment.Output} {fromEnvironment.Errors}");
+            Assert.True(closed.ExitCode == 0, $"pairing close with --access-key-file failed: {closed.Output} {closed.Errors}");
+            Assert.Contains("closed", closed.Output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class AdminRequestTests
     public async Task A_tampered_request_does_nothing()
     {
         await using var api = await ApiBroker.StartAsync();
-        var tampered = api.Sensors.Signed(PairingApiTests.Group("GID_sensors"));
+        var tampered = api.Sensors.Signed("POST", AdminPaths.PairingOpen, PairingApiTests.Group("GID_sensors"));
         tampered["group"] = "GID_lights";
 
         var answer = await api.Sensors.PostFormAsync(AdminPaths.PairingOpen, tampered);
@@ -57,8 +57,8 @@ public sealed class AdminRequestTests
     public async Task Post_parameters_may_be_in_the_query_string_the_form_or_split_between_them()
     {
         await using var api = await ApiBroker.StartAsync();
-        var inQuery = api.AllGroups.Signed(PairingApiTests.Group("GID_a"));
-        var split = api.AllGroups.Signed(PairingApiTests.Group("GID_b")).ToList();
+        var inQuery = api.AllGroups.Signed("POST", AdminPaths.PairingOpen, PairingApiTests.Group("GID_a"));
+        var split = api.AllGroups.Signed("POST", AdminPaths.PairingOpen, PairingApiTests.Group("GID_b")).ToList();
 
         var queryAnswer = await api.AllGroups.SendAsync(HttpMethod.Post, AdminPaths.PairingOpen + "?" + SignedApiClient.Query(inQuery));
         var splitAnswer = await api.AllGroups.SendAsync(new HttpRequestMessage(HttpMethod.Post, AdminPaths.PairingOpen + "?" + SignedApiClient.Query(split[..2]))
@@ -75,7 +75,7 @@ public sealed class AdminRequestTests
     public async Task A_parameter_in_both_the_query_string_and_the_form_is_given_twice()
     {
         await using var api = await ApiBroker.StartAsync();
-        var signed = api.AllGroups.Signed(PairingApiTests.Group("GID_a"));
+        var signed = api.AllGroups.Signed("POST", AdminPaths.PairingOpen, PairingApiTests.Group("GID_a"));
 
         var answer = await api.AllGroups.SendAsync(new HttpRequestMessage(HttpMethod.Post, AdminPaths.PairingOpen + "?group=GID_b")
         {

@@ -103,12 +103,12 @@ public sealed class GatewaySecurityTests
     [Fact]
     public async Task A_denied_publish_is_acknowledged_and_dropped_and_a_denied_subscribe_gets_0x80()
     {
-        await using var broker = EmulatorEngine.Start(WithAccessKey());
+        await using var broker = EmulatorEngine.Start(WithAccessKey(("p2p_within_groups_only", "1")));
         await using var sensor = await ConnectSignedAsync(broker, Sensor);
         await using var sameGroup = await ConnectSignedAsync(broker, OtherSensor);
         await using var lamp = await ConnectSignedAsync(broker, Lamp);
 
-        // P2P reaches the sender's own group only (no application groups are configured).
+        // Kept within groups, P2P reaches the sender's own group only (no application groups are configured).
         var denied = await sensor.PublishAsync("app/p2p/" + Lamp, "to another group");
         await sensor.PublishAsync("app/p2p/" + OtherSensor, "within the group");
 

@@ -14,7 +14,7 @@ public sealed class SignedChangeReplayTests
     public async Task A_pairing_window_cannot_be_reopened_by_replaying_the_request_that_opened_it()
     {
         await using var api = await ApiBroker.StartAsync();
-        var open = api.AllGroups.Signed(PairingApiTests.Group("GID_sensors"));
+        var open = api.AllGroups.Signed("POST", AdminPaths.PairingOpen, PairingApiTests.Group("GID_sensors"));
         (await api.AllGroups.PostFormAsync(AdminPaths.PairingOpen, open)).AssertOk();
         (await api.AllGroups.PostAsync(AdminPaths.PairingClose, PairingApiTests.Group("GID_sensors"))).AssertOk();
 
@@ -29,7 +29,7 @@ public sealed class SignedChangeReplayTests
     public async Task A_replay_with_its_parameters_moved_into_the_query_string_is_still_a_replay()
     {
         await using var api = await ApiBroker.StartAsync();
-        var open = api.AllGroups.Signed(PairingApiTests.Group("GID_sensors"));
+        var open = api.AllGroups.Signed("POST", AdminPaths.PairingOpen, PairingApiTests.Group("GID_sensors"));
         (await api.AllGroups.PostFormAsync(AdminPaths.PairingOpen, open)).AssertOk();
 
         var replayed = await api.AllGroups.SendAsync(HttpMethod.Post, AdminPaths.PairingOpen + "?" + SignedApiClient.Query(open));
@@ -54,7 +54,7 @@ public sealed class SignedChangeReplayTests
     public async Task A_signed_listing_may_be_asked_again()
     {
         await using var api = await ApiBroker.StartAsync();
-        var list = api.AllGroups.Signed();
+        var list = api.AllGroups.Signed("GET", AdminPaths.Pairing);
 
         (await api.AllGroups.SendAsync(AdminPaths.Pairing, list)).AssertOk();
         (await api.AllGroups.SendAsync(AdminPaths.Pairing, list)).AssertOk();
@@ -66,7 +66,7 @@ public sealed class SignedChangeReplayTests
         await using var api = await ApiBroker.StartAsync(more: new Dictionary<string, string?> { ["EdgeBroker:MaxRememberedSignatures"] = "1" });
 
         // Signed almost five minutes ago: still accepted, and remembered for the three seconds its timestamp has left.
-        var old = api.AllGroups.Signed(PairingApiTests.Group("GID_sensors"),
+        var old = api.AllGroups.Signed("POST", AdminPaths.PairingOpen, PairingApiTests.Group("GID_sensors"),
             DateTimeOffset.UtcNow.AddMinutes(-5).AddSeconds(3).ToUnixTimeMilliseconds());
         (await api.AllGroups.PostFormAsync(AdminPaths.PairingOpen, old)).AssertOk();
 

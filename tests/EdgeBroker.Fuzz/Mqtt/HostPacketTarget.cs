@@ -122,7 +122,7 @@ sealed class HostPacketTarget : FuzzTarget
             ExceptionDispatchInfo.Throw(unexpected);
         }
 
-        core.Tick(Clock.NowMs());
+        core.Tick(Clock.NowMs(), Clock.MonotonicMs());
         core.ExpireSessions(Clock.NowMs() + 1000L * Mqtt311SessionExpirySeconds + 1);
     }
 

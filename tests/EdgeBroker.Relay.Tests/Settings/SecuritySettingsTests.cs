@@ -13,7 +13,7 @@ public class SecuritySettingsTests
     {
         var file = SettingsFile.Parse(
             "access_key.AK1 = secret one\naccess_key.AK1.groups = GID_sensors, GID_lights\naccess_key.AK2 = s2\n"
-            + "instance_id = edge-1\napplication_groups = GID_app,, GID_backend \nsys_subscribers = GID_ops@@@monitor\n"
+            + "instance_id = edge-1\np2p_within_groups_only = 1\napplication_groups = GID_app,, GID_backend \nsys_subscribers = GID_ops@@@monitor\n"
             + "pairing_window_seconds = 30\npairing_group = GID_sensors\np2p_gateways = gw-b, GID_gateways\nmax_client_id_length = 64\n");
         var settings = new RelaySecuritySettings();
 
@@ -25,6 +25,7 @@ public class SecuritySettingsTests
         Assert.Equal(["GID_sensors", "GID_lights"], options.FindAccessKey("AK1")!.Groups);
         Assert.True(options.FindAccessKey("AK2")!.Serves("GID_anything"));
         Assert.Equal("edge-1", options.InstanceId);
+        Assert.True(options.P2PWithinGroupsOnly);
         Assert.Equal(["GID_app", "GID_backend"], options.ApplicationGroups);
         Assert.True(options.IsSysSubscriber("GID_ops@@@monitor"));
         Assert.Equal(["gw-b", "GID_gateways"], options.P2PGateways);
@@ -32,6 +33,18 @@ public class SecuritySettingsTests
         Assert.Equal(64, options.MaxClientIdLength);
         Assert.Equal("GID_sensors", settings.PairingGroup);
         Assert.Equal(RelaySecuritySettings.MaxTrackedAddresses, options.Throttle.MaxTrackedAddresses);
+    }
+
+    [Fact]
+    public void P2P_reaches_every_group_unless_the_file_keeps_it_within_groups_and_a_bad_value_is_reported()
+    {
+        var unset = new RelaySecuritySettings();
+        unset.ApplyFrom(SettingsFile.Parse("application_groups = GID_app\n"));
+        var bad = SettingsFile.Parse("p2p_within_groups_only = yes\n");
+        new RelaySecuritySettings().ApplyFrom(bad);
+
+        Assert.False(unset.ToOptions(hasPairedDevices: false).P2PWithinGroupsOnly);
+        Assert.Equal(["p2p_within_groups_only = yes is not a whole number from 0 to 1"], bad.Problems);
     }
 
     [Theory]

@@ -25,8 +25,8 @@ public sealed class SqliteSecurityRestartTests : IDisposable
         using (var database = SqliteDatabase.Open(_directory.Path))
         {
             var security = Security(database);
-            security.OpenPairing("GID_sensors", 0, _now);
-            var pairing = security.Authenticate(Device, "Pair|GID_sensors", null!, "192.0.2.1", _now);
+            security.OpenPairing("GID_sensors", 0, _now, Clock.MonotonicMs());
+            var pairing = security.Authenticate(Device, "Pair|GID_sensors", null!, "192.0.2.1", _now, Clock.MonotonicMs());
             Assert.True(pairing.IsAccepted, pairing.Reason);
             using var credentials = JsonDocument.Parse(pairing.PairingMessage.Payload);
             password = credentials.RootElement.GetProperty("password").GetString()!;
@@ -34,7 +34,7 @@ public sealed class SqliteSecurityRestartTests : IDisposable
 
         using (var database = SqliteDatabase.Open(_directory.Path))
         {
-            var decision = Security(database).Authenticate(Device, "Device|" + Device, Encoding.UTF8.GetBytes(password), "192.0.2.1", _now);
+            var decision = Security(database).Authenticate(Device, "Device|" + Device, Encoding.UTF8.GetBytes(password), "192.0.2.1", _now, Clock.MonotonicMs());
             Assert.True(decision.IsAccepted, decision.Reason);
         }
 
@@ -67,7 +67,7 @@ public sealed class SqliteSecurityRestartTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     AuthDecision ConnectWithToken(BrokerSecurity security, string token) =>
-        security.Authenticate("GID_app@@@backend", $"Token|{KeyId}|edge", Encoding.UTF8.GetBytes("RW|" + token), "192.0.2.1", _now);
+        security.Authenticate("GID_app@@@backend", $"Token|{KeyId}|edge", Encoding.UTF8.GetBytes("RW|" + token), "192.0.2.1", _now, Clock.MonotonicMs());
 
     static BrokerSecurity Security(SqliteDatabase database)
     {

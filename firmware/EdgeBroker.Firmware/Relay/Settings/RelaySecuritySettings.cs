@@ -16,6 +16,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string InstanceIdKey = "instance_id";
         public const string AllowAnonymousKey = "allow_anonymous";
         public const string ApplicationGroupsKey = "application_groups";
+        public const string P2PWithinGroupsOnlyKey = "p2p_within_groups_only";
         public const string SysSubscribersKey = "sys_subscribers";
         public const string P2PGatewaysKey = "p2p_gateways";
         public const string PairingWindowSecondsKey = "pairing_window_seconds";
@@ -59,7 +60,12 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// only while the gateway has neither access keys nor paired devices (see <see cref="AllowsAnonymous"/>).</summary>
         public int AllowAnonymous { get; set; }
 
-        /// <summary>Groups whose clients exchange P2P messages with every group (the back end's).</summary>
+        /// <summary>1: P2P only within a group and to/from the <see cref="ApplicationGroups"/>; 0 (the default): to
+        /// every group, as on ApsaraMQ for MQTT.</summary>
+        public int P2PWithinGroupsOnly { get; set; }
+
+        /// <summary>With <see cref="P2PWithinGroupsOnly"/>: groups whose clients exchange P2P messages with every group
+        /// (the back end's).</summary>
         public string[] ApplicationGroups { get; set; }
 
         /// <summary>Client IDs that may subscribe to <c>$SYS/…</c> when they connect with credentials.</summary>
@@ -99,6 +105,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             }
 
             AllowAnonymous = file.GetInt(AllowAnonymousKey, AllowAnonymous, 0, 1);
+            P2PWithinGroupsOnly = file.GetInt(P2PWithinGroupsOnlyKey, P2PWithinGroupsOnly, 0, 1);
             ApplicationGroups = file.GetList(ApplicationGroupsKey);
             SysSubscribers = file.GetList(SysSubscribersKey);
             P2PGateways = file.GetList(P2PGatewaysKey);
@@ -147,6 +154,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
 
             options.InstanceId = InstanceId;
             options.AllowAnonymous = AllowsAnonymous(hasPairedDevices);
+            options.P2PWithinGroupsOnly = P2PWithinGroupsOnly == 1;
             options.ApplicationGroups = ApplicationGroups;
             options.SysSubscribers = SysSubscribers;
             options.P2PGateways = P2PGateways;

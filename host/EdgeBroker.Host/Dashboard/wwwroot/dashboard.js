@@ -31,20 +31,22 @@ function scopeParameters(parameters) {
   return dashboard.group ? Object.assign({ group: dashboard.group }, parameters) : Object.assign({}, parameters);
 }
 
-function signedQuery(parameters) {
-  return new URLSearchParams(dashboard.key ? Signing.sign(dashboard.key, parameters) : parameters).toString();
+/** The query string of a GET to path, signed (method and path too) when the engine signs requests. */
+function signedQuery(path, parameters) {
+  return new URLSearchParams(dashboard.key ? Signing.sign(dashboard.key, 'GET', path, parameters) : parameters).toString();
 }
 
 /** A GET of the API, signed when the engine signs requests; resolves to the answer's JSON. */
 async function apiGet(path, parameters) {
-  const query = signedQuery(parameters || {});
+  const query = signedQuery(path, parameters || {});
   const response = await fetch(path + (query ? '?' + query : ''), { cache: 'no-store' });
   return response.json();
 }
 
 /** A POST of the API with its parameters as a form, signed when the engine signs requests. */
 async function apiPost(path, parameters) {
-  const response = await fetch(path, { method: 'POST', body: new URLSearchParams(dashboard.key ? Signing.sign(dashboard.key, parameters) : parameters) });
+  const signed = dashboard.key ? Signing.sign(dashboard.key, 'POST', path, parameters) : parameters;
+  const response = await fetch(path, { method: 'POST', body: new URLSearchParams(signed) });
   return response.json();
 }
 
@@ -124,7 +126,7 @@ function setFeedState(text, kind) {
 
 function openFeed() {
   closeFeed();
-  const query = signedQuery(scopeParameters({}));
+  const query = signedQuery('/dashboard/events', scopeParameters({}));
   // Signed URLs expire (their timestamp is checked), so a lost stream is reopened here with a fresh signature rather
   // than by EventSource's own retry of the old URL.
   const feed = new EventSource('/dashboard/events' + (query ? '?' + query : ''));

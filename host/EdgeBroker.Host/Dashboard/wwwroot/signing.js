@@ -1,6 +1,7 @@
-// How the dashboard signs its API requests, exactly as docs/presence.md describes for every API client: every parameter
-// as name=value (the value before URL-encoding), those strings sorted by UTF-16 code unit and joined with '&', then
-// Base64(HMAC-SHA1(key: the access key's secret, data: that string)), both in UTF-8. SHA-1 is computed here rather than
+// How the dashboard signs its API requests, exactly as docs/presence.md describes for every API client: the method and
+// the path, each followed by a newline, then every parameter as name=value (the value before URL-encoding), those
+// strings sorted by UTF-16 code unit and joined with '&', then Base64(HMAC-SHA1(key: the access key's secret, data:
+// that string)), both in UTF-8. (The page calls none of ApsaraMQ's endpoints, which sign the parameters alone.) SHA-1 is computed here rather than
 // with crypto.subtle, which browsers offer only on https:// and localhost pages, so the page also works when a
 // gateway's HTTP port is opened by its LAN address.
 'use strict';
@@ -63,8 +64,8 @@ const Signing = (() => {
     return btoa(binary);
   }
 
-  function stringToSign(parameters) {
-    return Object.entries(parameters)
+  function stringToSign(method, path, parameters) {
+    return method + '\n' + path + '\n' + Object.entries(parameters)
       .filter(([name]) => name !== 'signature')
       .map(([name, value]) => name + '=' + value)
       .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
@@ -77,15 +78,16 @@ const Signing = (() => {
     return Array.from(crypto.getRandomValues(new Uint8Array(8)), b => b.toString(16).padStart(2, '0')).join('');
   }
 
-  /** The parameters to send: the given ones, the access key, instance, timestamp and nonce, and their signature. */
-  function sign(key, parameters) {
+  /** The parameters to send with a request of method to path: the given ones, the access key, instance, timestamp and
+   * nonce, and the signature of the method, the path and them all. */
+  function sign(key, method, path, parameters) {
     const all = Object.assign({}, parameters, {
       accessKey: key.id,
       instanceId: key.instanceId,
       timestamp: String(Date.now()),
       nonce: nonce(),
     });
-    all.signature = base64(hmacSha1(utf8.encode(key.secret), utf8.encode(stringToSign(all))));
+    all.signature = base64(hmacSha1(utf8.encode(key.secret), utf8.encode(stringToSign(method, path, all))));
     return all;
   }
 

@@ -12,7 +12,8 @@ namespace EdgeBroker.Host.Http.Signing;
 /// The one check every signed HTTP endpoint runs before it acts: the parameters are those the endpoint takes, each
 /// once; the request is for this instance; the signature matches (<see cref="RequestSignature"/>); the timestamp is
 /// within <see cref="MaxClockSkew"/> of the broker's clock; a request that changes something has not been accepted
-/// before (<see cref="UsedSignatures"/>). What the access key may see is the endpoint's decision.
+/// before (<see cref="UsedSignatures"/>). What the access key may see is the endpoint's decision. <c>POST /token/apply</c>
+/// also takes ApsaraMQ's token-server form, which has no timestamp (<see cref="TokenServerForm"/>).
 /// </summary>
 sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> options, TimeProvider clock)
 {
@@ -41,14 +42,21 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
     /// wrong signature and the answer cannot tell the two apart. Random, so it can never match.</summary>
     readonly string _decoySecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>Reads the parameters where the method allows them (<see cref="RequestParameters"/>) and verifies them;
-    /// exactly one of the two results is set.</summary>
-    public async Task<(SignedRequest? Request, ApiError? Error)> VerifyAsync(HttpRequest http, EndpointParameters endpoint)
+    /// <summary>Reads the parameters where the method allows them (<see cref="RequestParameters"/>) and verifies them —
+    /// in ApsaraMQ's token-server form when <paramref name="takesTokenServerForm"/> and the request is in it
+    /// (<see cref="TokenServerForm"/>), else as every signed request; exactly one of the two results is set.</summary>
+    public async Task<(SignedRequest? Request, ApiError? Error)> VerifyAsync(HttpRequest http, EndpointParameters endpoint,
+        bool takesTokenServerForm = false)
     {
         var (parameters, error) = await RequestParameters.ReadAsync(http);
         if (error is not null)
         {
             return (null, error);
+        }
+
+        if (takesTokenServerForm && TokenServerForm.IsUsedBy(parameters!))
+        {
+            return TryVerifyTokenServerForm(parameters!, endpoint, out var tokenServerRequest, out error) ? (tokenServerRequest, null) : (null, error);
         }
 
         return TryVerify(http.Method, parameters!, endpoint, out var request, out error) ? (request, null) : (null, error);
@@ -59,14 +67,14 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
         [NotNullWhen(true)] out SignedRequest? request, [NotNullWhen(false)] out ApiError? error)
     {
         request = null;
-        error = CheckParameterNames(query, endpoint);
+        error = CheckParameterNames(query, endpoint.Allows, CommonParameters.Concat(endpoint.Required));
         if (error is not null)
         {
             return false;
         }
 
         var parameters = query.ToDictionary(parameter => parameter.Key, parameter => parameter.Value.ToString(), StringComparer.Ordinal);
-        error = CheckInstanceAndTimestampForm(parameters, out var timestamp);
+        error = CheckTimestampForm(parameters, out var timestamp) ?? CheckInstance(parameters);
         if (error is not null)
         {
             return false;
@@ -74,7 +82,7 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
 
         // Authenticated before the clock is looked at, so an unsigned request learns nothing but code 2; a replay is
         // told so only once it has passed both.
-        var accessKey = FindSigner(parameters);
+        var accessKey = FindSigner(parameters, RequestSignature.StringToSign(endpoint.RequestLine, parameters));
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         error = accessKey is null ? ApiError.SignatureMismatch() : CheckClock(timestamp, now);
         if (error is null && ChangesState(method))
@@ -91,12 +99,47 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
         return true;
     }
 
-    static ApiError? CheckParameterNames(IQueryCollection query, EndpointParameters endpoint)
+    /// <summary>
+    /// ApsaraMQ's token-server form (<see cref="TokenServerForm"/>): the parameters are those the form and the endpoint
+    /// take, each once; the request is for this instance; the signature, over all but <c>signature</c>, <c>accessKey</c>
+    /// and <c>proxyType</c>, matches. There is no timestamp to check and nothing to tell a replay by: the endpoint bounds
+    /// what one can do.
+    /// </summary>
+    bool TryVerifyTokenServerForm(IQueryCollection query, EndpointParameters endpoint,
+        [NotNullWhen(true)] out SignedRequest? request, [NotNullWhen(false)] out ApiError? error)
+    {
+        request = null;
+        error = CheckParameterNames(query, name => TokenServerForm.Allows(endpoint, name), TokenServerForm.CommonParameters.Concat(endpoint.Required));
+        if (error is not null)
+        {
+            return false;
+        }
+
+        var parameters = query.ToDictionary(parameter => parameter.Key, parameter => parameter.Value.ToString(), StringComparer.Ordinal);
+        error = CheckInstance(parameters);
+        if (error is not null)
+        {
+            return false;
+        }
+
+        var accessKey = FindSigner(parameters, RequestSignature.StringToSign(
+            parameters.Where(parameter => !TokenServerForm.UnsignedParameters.Contains(parameter.Key))));
+        if (accessKey is null)
+        {
+            error = ApiError.SignatureMismatch();
+            return false;
+        }
+
+        request = new SignedRequest(accessKey, parameters);
+        return true;
+    }
+
+    static ApiError? CheckParameterNames(IQueryCollection query, Func<string, bool> allows, IEnumerable<string> required)
     {
         // Names are compared exactly (the signature covers them as sent), though ASP.NET Core looks them up ignoring case.
         foreach (var (name, values) in query)
         {
-            if (!endpoint.Allows(name))
+            if (!allows(name))
             {
                 return ApiError.BadRequest($"Unknown parameter '{name}'.");
             }
@@ -107,29 +150,28 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
             }
         }
 
-        var missing = CommonParameters.Concat(endpoint.Required)
+        var missing = required
             .Where(name => string.IsNullOrEmpty(query[name].ToString()))
             .ToList();
         return missing.Count == 0 ? null : ApiError.BadRequest($"Missing parameter: {string.Join(", ", missing)}.");
     }
 
-    ApiError? CheckInstanceAndTimestampForm(IReadOnlyDictionary<string, string> parameters, out long timestamp)
-    {
-        if (!long.TryParse(parameters[TimestampParameter], NumberStyles.None, CultureInfo.InvariantCulture, out timestamp))
-        {
-            return ApiError.BadRequest("timestamp must be Unix time in milliseconds (digits only).");
-        }
+    static ApiError? CheckTimestampForm(IReadOnlyDictionary<string, string> parameters, out long timestamp) =>
+        long.TryParse(parameters[TimestampParameter], NumberStyles.None, CultureInfo.InvariantCulture, out timestamp)
+            ? null
+            : ApiError.BadRequest("timestamp must be Unix time in milliseconds (digits only).");
 
-        return parameters[InstanceIdParameter] == options.Value.InstanceId
+    ApiError? CheckInstance(IReadOnlyDictionary<string, string> parameters) =>
+        parameters[InstanceIdParameter] == options.Value.InstanceId
             ? null
             : ApiError.BadRequest("instanceId does not name this broker instance (see --instance-id).");
-    }
 
-    /// <summary>The access key that signed the request, or null when the key is unknown or the signature wrong.</summary>
-    AccessKey? FindSigner(IReadOnlyDictionary<string, string> parameters)
+    /// <summary>The access key that signed <paramref name="stringToSign"/> of the request, or null when the key is
+    /// unknown or the signature wrong.</summary>
+    AccessKey? FindSigner(IReadOnlyDictionary<string, string> parameters, string stringToSign)
     {
         var accessKey = keys.Find(parameters[AccessKeyParameter]);
-        var expected = RequestSignature.Sign(accessKey?.Secret ?? _decoySecret, RequestSignature.StringToSign(parameters));
+        var expected = RequestSignature.Sign(accessKey?.Secret ?? _decoySecret, stringToSign);
         var matches = CryptographicOperations.FixedTimeEquals(
             Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(parameters[RequestSignature.ParameterName]));
         return matches ? accessKey : null;

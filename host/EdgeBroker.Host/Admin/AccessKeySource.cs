@@ -1,0 +1,52 @@
+using EdgeBroker.Host.Configuration;
+
+namespace EdgeBroker.Host.Admin;
+
+/// <summary>
+/// Where the administration commands take the access key that signs their requests, as <c>ID:SECRET</c>: the
+/// <see cref="Variable"/> environment variable or the first line of a <c>--access-key-file</c> — both out of sight of
+/// other users of the machine — or the <c>--access-key</c> flag, which is not: a command line is visible to every user
+/// (<c>ps</c>, <c>/proc/PID/cmdline</c>), so the flag is for tests and throwaway brokers on a machine of one's own.
+/// </summary>
+static class AccessKeySource
+{
+    public const string Variable = "EDGEBROKER_ACCESS_KEY";
+
+    /// <summary>The key from the flag's value, the file, or the environment variable (in that order, the first given),
+    /// or why there is none.</summary>
+    public static ((string Id, string Secret)? Key, string? Problem) Read(string? flag, FileInfo? file)
+    {
+        if (flag is not null)
+        {
+            return (AccessKeyFlag.Parse(flag), null);
+        }
+
+        if (file is not null)
+        {
+            string? line;
+            try
+            {
+                line = File.ReadLines(file.FullName).FirstOrDefault()?.Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return (null, $"--access-key-file {file.FullName} cannot be read: {e.Message}");
+            }
+
+            return line is not null && AccessKeyFlag.Parse(line) is { } key
+                ? (key, null)
+                : (null, $"--access-key-file {file.FullName} must hold the access key as ID:SECRET on its first line.");
+        }
+
+        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value)
+        {
+            return AccessKeyFlag.Parse(value) is { } key
+                ? (key, null)
+                : (null, $"{Variable} must be the access key as ID:SECRET with neither part empty.");
+        }
+
+        return (null, $"Give the access key that signs the request: {Variable}=ID:SECRET in the environment, or " +
+            "--access-key-file FILE (its first line ID:SECRET, the file readable by you only). --access-key ID:SECRET works " +
+            "too, but puts the secret on the command line, where every user of the machine can read it.");
+    }
+}
