@@ -29,7 +29,7 @@ namespace EdgeBroker.Core.Offline
                     _queues.Set(clientId, queue);
                 }
 
-                long size = SizeOf(message);
+                long size = MessageFootprint.Of(message);
                 if (queue.Messages.Count >= _limits.MaxMessagesPerClient || queue.Bytes + size > _limits.MaxBytesPerClient)
                 {
                     return 0;
@@ -58,7 +58,7 @@ namespace EdgeBroker.Core.Offline
                     StoredMessage stored = (StoredMessage)queue.Messages[i];
                     if (stored.ExpiresAtMs <= nowMs)
                     {
-                        queue.Bytes -= SizeOf(stored.Message);
+                        queue.Bytes -= MessageFootprint.Of(stored.Message);
                         queue.Messages.RemoveAt(i);
                         i--;
                     }
@@ -100,7 +100,7 @@ namespace EdgeBroker.Core.Offline
                     StoredMessage stored = (StoredMessage)queue.Messages[i];
                     if (stored.Id == id)
                     {
-                        queue.Bytes -= SizeOf(stored.Message);
+                        queue.Bytes -= MessageFootprint.Of(stored.Message);
                         queue.Messages.RemoveAt(i);
                         return;
                     }
@@ -150,12 +150,6 @@ namespace EdgeBroker.Core.Offline
             {
                 _queues.Remove(clientId);
             }
-        }
-
-        /// <summary>What a message counts against <see cref="OfflineLimits.MaxBytesPerClient"/>.</summary>
-        public static long SizeOf(RoutedMessage message)
-        {
-            return message.PayloadLength + message.Topic.Length;
         }
 
         sealed class ClientQueue

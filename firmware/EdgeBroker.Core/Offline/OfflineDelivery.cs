@@ -220,13 +220,13 @@ namespace EdgeBroker.Core.Offline
         }
 
         /// <summary>Keeps a QoS 0 message in memory for an away session; false when its quota is full — by count or
-        /// bytes, its own or all away sessions' together (<see cref="OfflineLimits.MaxQos0BytesKept"/>): only memory holds
-        /// them, and 300 messages of 1 MB held 295 MB for one session. The total counts what a kept message holds beside
-        /// its topic and payload too (<see cref="OfflineLimits.KeptQos0OverheadBytes"/>): it bounds memory, and a small
+        /// bytes, its own or all away sessions' together (<see cref="OfflineLimits.MaxQos0BytesKept"/>), each message by its
+        /// <see cref="MessageFootprint"/>: only memory holds them, and 300 messages of 1 MB held 295 MB for one session. The
+        /// total counts what a kept message holds beside its topic, payload and properties too (<see cref="OfflineLimits.KeptQos0OverheadBytes"/>): it bounds memory, and a small
         /// message is mostly objects.</summary>
         public bool KeepVolatile(Session session, RoutedMessage message, bool retain, int[] subscriptionIdentifiers)
         {
-            long size = MemoryOfflineStore.SizeOf(message);
+            long size = MessageFootprint.Of(message);
             ArrayList queue = session.VolatileQueue;
             if ((queue != null && queue.Count >= _limits.MaxMessagesPerClient) || (queue == null ? 0 : BytesOf(queue)) + size > _limits.MaxBytesPerClient)
             {
@@ -265,14 +265,14 @@ namespace EdgeBroker.Core.Offline
             }
         }
 
-        /// <summary>Topic and payload bytes of a session's kept QoS 0 messages: summed when asked, at most
+        /// <summary>The footprints of a session's kept QoS 0 messages (<see cref="MessageFootprint"/>): summed when asked, at most
         /// <see cref="OfflineLimits.MaxMessagesPerClient"/> entries, rather than kept in a field of every session.</summary>
         static long BytesOf(ArrayList queue)
         {
             long bytes = 0;
             for (int i = 0; i < queue.Count; i++)
             {
-                bytes += MemoryOfflineStore.SizeOf(((StoredMessage)queue[i]).Message);
+                bytes += MessageFootprint.Of(((StoredMessage)queue[i]).Message);
             }
 
             return bytes;
@@ -281,7 +281,7 @@ namespace EdgeBroker.Core.Offline
         /// <summary>What a kept QoS 0 message counts against <see cref="OfflineLimits.MaxQos0BytesKept"/>.</summary>
         static long HeldBytesOf(RoutedMessage message)
         {
-            return MemoryOfflineStore.SizeOf(message) + OfflineLimits.KeptQos0OverheadBytes;
+            return MessageFootprint.Of(message) + OfflineLimits.KeptQos0OverheadBytes;
         }
 
         void CountQos0Bytes(long change)

@@ -16,21 +16,22 @@ namespace EdgeBroker.Core.Offline
         /// <summary>Messages kept per client; a message beyond it is refused (and counted), the kept ones stay.</summary>
         public int MaxMessagesPerClient { get; set; }
 
-        /// <summary>Payload and topic bytes kept per client, enforced like <see cref="MaxMessagesPerClient"/>.</summary>
+        /// <summary>Bytes kept per client — each message's topic, payload and MQTT 5 properties, its
+        /// <see cref="Routing.MessageFootprint"/> —, enforced like <see cref="MaxMessagesPerClient"/>.</summary>
         public long MaxBytesPerClient { get; set; }
 
-        /// <summary>Bytes of the QoS 0 messages kept in memory for away sessions — topic, payload and
-        /// <see cref="KeptQos0OverheadBytes"/> each —, all sessions together (each session is also held to
+        /// <summary>Bytes of the QoS 0 messages kept in memory for away sessions — each one's
+        /// <see cref="Routing.MessageFootprint"/> and <see cref="KeptQos0OverheadBytes"/> —, all sessions together (each session is also held to
         /// <see cref="MaxBytesPerClient"/>): they are kept in memory only, so this bounds what a flood to many away
         /// sessions can pin; beyond it, a QoS 0 message for an away session is dropped.</summary>
         public long MaxQos0BytesKept { get; set; }
 
-        /// <summary>What a QoS 0 message kept for an away session holds beside its topic and payload, counted against
+        /// <summary>What a QoS 0 message kept for an away session holds beside its topic, payload and properties, counted against
         /// <see cref="MaxQos0BytesKept"/> with them: its message and stored-message objects, the payload array's header
-        /// and its slot in the session's list — about 320 bytes on nanoFramework, where every object field takes a
+        /// and its slot in the session's list — about 332 bytes on nanoFramework, where every object field takes a
         /// 12-byte heap block (nf-interpreter's CLR_RT_HeapBlock, read 2026-12-07). Uncounted, the device's 4,096-byte
         /// budget admitted 292 messages of 14 bytes, about 95 KB of its heap.</summary>
-        public const int KeptQos0OverheadBytes = 320;
+        public const int KeptQos0OverheadBytes = 332;
 
         /// <summary>Lifetime of a kept message without an MQTT 5 message expiry interval.</summary>
         public long DefaultMessageTtlMs { get; set; }

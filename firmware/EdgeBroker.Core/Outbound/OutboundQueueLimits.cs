@@ -20,8 +20,9 @@ namespace EdgeBroker.Core.Outbound
         /// <summary>PUBLISH packets waiting for one client.</summary>
         public int MaxMessages { get; private set; }
 
-        /// <summary>Bytes of the PUBLISH packets waiting for one client (as encoded, or topic and payload where the engine
-        /// does not encode them itself).</summary>
+        /// <summary>Bytes of the PUBLISH packets waiting for one client: as encoded (the relay), or each message's
+        /// <see cref="Routing.MessageFootprint"/> — topic, payload and MQTT 5 properties — where the engine keeps the
+        /// message rather than its encoding (the host).</summary>
         public int MaxBytes { get; private set; }
 
         /// <summary>Whether a PUBLISH of <paramref name="size"/> bytes at <paramref name="qos"/> may join a queue that

@@ -63,7 +63,7 @@ namespace EdgeBroker.Core.Retained
 
         /// <param name="maxBytes">Bytes the kept messages may take together (see <see cref="SizeOf"/>); 0 sets no
         /// limit.</param>
-        /// <param name="extraBytes">What the engine keeps of a message beside its topic and payload, or null for
+        /// <param name="extraBytes">What the engine keeps of a message beside its footprint, or null for
         /// nothing.</param>
         /// <param name="store">Where the messages are kept durably, or null to keep them on the heap only.</param>
         public RetainedMessages(int capacity, long maxBytes, RetainedExtraBytes extraBytes, IRetainedStore store)
@@ -125,11 +125,12 @@ namespace EdgeBroker.Core.Retained
             get { return _refused; }
         }
 
-        /// <summary>What <paramref name="message"/> counts against <see cref="MaxBytes"/>: its topic's characters and
-        /// payload bytes, as the offline and outbound limits count a message, plus what the engine keeps beside them.</summary>
+        /// <summary>What <paramref name="message"/> counts against <see cref="MaxBytes"/>: its
+        /// <see cref="MessageFootprint"/> (topic, payload and MQTT 5 properties), as the offline and outbound limits count
+        /// a message, plus what the engine keeps beside it.</summary>
         public long SizeOf(RoutedMessage message)
         {
-            long size = message.Topic.Length + message.PayloadLength;
+            long size = MessageFootprint.Of(message);
             return _extraBytes == null ? size : size + _extraBytes(message);
         }
 

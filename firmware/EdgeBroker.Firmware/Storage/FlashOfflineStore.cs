@@ -65,7 +65,7 @@ namespace EdgeBroker.Firmware.Storage
                 MessageQueue queue = Find(clientId);
                 int count = queue == null ? 0 : queue.Count;
                 long quotaBytes = queue == null ? 0 : queue.QuotaBytes;
-                long size = MemoryOfflineStore.SizeOf(message);
+                long size = MessageFootprint.Of(message);
                 if (count >= _limits.MaxMessagesPerClient || quotaBytes + size > _limits.MaxBytesPerClient)
                 {
                     return 0;
@@ -206,6 +206,7 @@ namespace EdgeBroker.Firmware.Storage
                 long id = fields.GetInt64();
                 string clientId = fields.GetString();
                 long expiresAtMs = fields.GetInt64();
+                // Its MessageFootprint as appended: the device's messages carry no MQTT 5 properties.
                 int quotaBytes = reader.PayloadLength + fields.SkipString();
                 if (id > _lastIssuedId)
                 {

@@ -20,6 +20,10 @@ public sealed class ConnectionLimitsOptions
     /// <summary>Topic aliases an MQTT 5 client may define towards the broker (Topic Alias Maximum in CONNACK; 0 = none).</summary>
     public int TopicAliasMaximum { get; set; } = FlowLimits.DefaultTopicAliasMaximum;
 
+    /// <summary>Topic aliases the broker uses towards an MQTT 5 client, at most what the client's Topic Alias Maximum
+    /// allows (0 = none); each keeps a topic of at most 256 characters for the connection's life.</summary>
+    public int OutboundTopicAliasMaximum { get; set; } = FlowLimits.DefaultOutboundTopicAliasMaximum;
+
     /// <summary>The longest keep-alive an MQTT 5 client is held to: one asking for more, or for none (0), is told this
     /// as Server Keep Alive in CONNACK and closed after 1.5 times it in silence. 0 accepts any keep-alive. MQTT 3.1.1
     /// clients cannot be told, so theirs stands.</summary>
@@ -60,6 +64,11 @@ public sealed class ConnectionLimitsOptions
             yield return $"Connections:TopicAliasMaximum must be between 0 and {FlowLimits.MaxTwoByteValue} (is {TopicAliasMaximum}).";
         }
 
+        if (OutboundTopicAliasMaximum is < 0 or > FlowLimits.MaxTwoByteValue)
+        {
+            yield return $"Connections:OutboundTopicAliasMaximum must be between 0 and {FlowLimits.MaxTwoByteValue} (is {OutboundTopicAliasMaximum}).";
+        }
+
         if (MaxKeepAliveSeconds is < 0 or > FlowLimits.MaxTwoByteValue)
         {
             yield return $"Connections:MaxKeepAliveSeconds must be between 0 and {FlowLimits.MaxTwoByteValue} (is {MaxKeepAliveSeconds}; 0 accepts any).";
@@ -81,8 +90,8 @@ public sealed class ConnectionLimitsOptions
         }
     }
 
-    /// <summary>The flow-control limits MQTT 5 clients are told in CONNACK and held to.</summary>
-    public FlowLimits ToFlowLimits() => new(ReceiveMaximum, TopicAliasMaximum, MaxKeepAliveSeconds);
+    /// <summary>The flow-control limits MQTT 5 clients are told in CONNACK and held to, and the broker's own towards them.</summary>
+    public FlowLimits ToFlowLimits() => new(ReceiveMaximum, TopicAliasMaximum, OutboundTopicAliasMaximum, MaxKeepAliveSeconds);
 
     /// <summary>Smallest useful limit: a CONNECT with a client ID, a will and credentials.</summary>
     public const int MinPacketSize = 128;

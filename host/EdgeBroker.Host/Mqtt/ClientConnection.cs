@@ -27,14 +27,14 @@ namespace EdgeBroker.Host.Mqtt;
 /// never queued (no waiting entry per message).
 /// </para>
 /// <para>
-/// On the way out each PUBLISH gets the client's topic alias where it allows them (the core's
+/// On the way out each PUBLISH gets the client's topic alias where it allows them, within the broker's own cap (the core's
 /// <see cref="OutboundTopicAliases"/>), and one larger than the client's Maximum Packet Size is discarded and reported to
 /// the core (MQTT 5 [MQTT-3.1.2-25]).
 /// </para>
 /// <para>
 /// What waits for the client in the window — for a place in it, or for the writer, which takes no more while its
-/// pending bytes are over their bound (<see cref="PacketWriter.IsFull"/>) — is counted in messages and bytes (topic and
-/// payload) and bounded by the core's <see cref="OutboundQueueLimits"/>; a message they do not admit is refused (Send
+/// pending bytes are over their bound (<see cref="PacketWriter.IsFull"/>) — is counted in messages and bytes (each
+/// message's <see cref="MessageFootprint"/>: topic, payload and MQTT 5 properties) and bounded by the core's <see cref="OutboundQueueLimits"/>; a message they do not admit is refused (Send
 /// returns false) and the core drops or keeps it. A message whose MQTT 5 expiry interval runs out while it waits is
 /// dropped when its turn comes, not written (the core's rule, <see cref="RoutedMessage.ExpiredBy"/>). Tables are made at
 /// first use: an idle connection holds none.
@@ -246,7 +246,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
 
     public bool Send(RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long deliveryTag, bool duplicate)
     {
-        var size = (int)Math.Min(MemoryOfflineStore.SizeOf(message), int.MaxValue);
+        var size = (int)Math.Min(MessageFootprint.Of(message), int.MaxValue);
         lock (Sync)
         {
             if (!shared.Limits.Admits(qos, _queuedMessages, _queuedBytes, size))

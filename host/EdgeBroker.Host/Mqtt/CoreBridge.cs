@@ -197,7 +197,7 @@ sealed partial class CoreBridge
         }
 
         var connection = new ClientConnection(channel, clientId, connect.KeepAlivePeriod, decision.Client, decision.PairingMessage, _connectionsShare,
-            ClientReceiveLimits.Of(connect, version))
+            ClientReceiveLimits.Of(connect, version, channel.Flow))
         {
             SessionExpirySeconds = expiry,
         };
@@ -280,11 +280,12 @@ sealed partial class CoreBridge
             PayloadFormatIndicator = connect.WillPayloadFormatIndicator,
             UserProperties = connect.WillUserProperties,
         };
-        return new RoutedMessage(connect.WillTopic, connect.WillMessage ?? [], (int)connect.WillQoS, connect.WillRetain)
+        var will = new RoutedMessage(connect.WillTopic, connect.WillMessage ?? [], (int)connect.WillQoS, connect.WillRetain)
         {
             MessageExpiryInterval = connect.WillMessageExpiryInterval,
-            EngineProperties = properties,
         };
+        MessageProperties.Attach(will, properties);
+        return will;
     }
 
     /// <summary>Hands a freshly paired device its credentials: QoS 1, on its own connection only, not tracked by the
@@ -602,7 +603,7 @@ sealed partial class CoreBridge
         if (publish.ContentType is not null || publish.CorrelationData is not null || publish.ResponseTopic is not null
             || publish.UserProperties is { Count: > 0 } || publish.PayloadFormatIndicator != MqttPayloadFormatIndicator.Unspecified)
         {
-            routed.EngineProperties = new MqttApplicationMessage
+            MessageProperties.Attach(routed, new MqttApplicationMessage
             {
                 Topic = publish.Topic,
                 ContentType = publish.ContentType,
@@ -610,7 +611,7 @@ sealed partial class CoreBridge
                 ResponseTopic = publish.ResponseTopic,
                 PayloadFormatIndicator = publish.PayloadFormatIndicator,
                 UserProperties = publish.UserProperties,
-            };
+            });
             routed.DedupeId = UserProperty(publish.UserProperties, Core.Uplink.UplinkEntry.DedupeProperty);
             routed.Hops = Core.Uplink.P2PEnvelope.HopsOf(UserProperty(publish.UserProperties, Core.Uplink.P2PEnvelope.HopsProperty));
         }

@@ -108,6 +108,9 @@ sealed class GuardedChannel(Stream stream, string source, int port, GuardedChann
     /// <summary>The protocol version of the CONNECT (known once <see cref="ReceiveConnectAsync"/> returned true).</summary>
     public MqttProtocolVersion Version => _writer.Version;
 
+    /// <summary>The broker's MQTT 5 flow limits, the same for every channel of the listener.</summary>
+    public FlowLimits Flow => shared.Flow;
+
     /// <summary>Writes what is pending (a refusing CONNACK, a DISCONNECT), then closes the connection; a client that
     /// does not read it within <see cref="DisconnectTimeout"/> is closed all the same.</summary>
     public async Task DisconnectAsync()

@@ -60,8 +60,8 @@ sealed class MqttBrokerService(
         var settings = options.Value;
         var restored = core.Restore();
         // Refusals are counted in the core's RetainedMessages.Refused and logged by the bridge.
-        var retained = new RetainedMessages(settings.MaxRetainedMessages, settings.MaxRetainedBytes,
-            message => MessageProperties.SizeOf(message.EngineProperties as MQTTnet.MqttApplicationMessage), storage.Retained);
+        // Each message counts its MQTT 5 properties as every bound does (the core's MessageFootprint): nothing beside.
+        var retained = new RetainedMessages(settings.MaxRetainedMessages, settings.MaxRetainedBytes, null, storage.Retained);
         statistics.Retained = retained;
         _bridge = new CoreBridge(core, security, retained, settings.Mqtt311SessionExpirySeconds, settings.OutboundQueue.ToLimits(),
             loggerFactory.CreateLogger<CoreBridge>(), metrics)

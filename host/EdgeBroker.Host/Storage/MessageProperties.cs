@@ -1,12 +1,14 @@
 using System.Text.Json;
+using EdgeBroker.Core.Routing;
 using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
 namespace EdgeBroker.Host.Storage;
 
-/// <summary>The MQTT 5 properties of a message that must survive storage, as a small JSON document (null when the
-/// message has none, as every MQTT 3.1.1 message).</summary>
+/// <summary>The MQTT 5 properties a routed message carries on the host: attached with what they count against the
+/// bounds (<see cref="Footprint"/>), and stored as a small JSON document (null when the message has none, as every
+/// MQTT 3.1.1 message).</summary>
 static class MessageProperties
 {
     public static byte[]? Encode(MqttApplicationMessage? message)
@@ -27,23 +29,38 @@ static class MessageProperties
         return JsonSerializer.SerializeToUtf8Bytes(stored);
     }
 
-    /// <summary>What the properties of <paramref name="message"/> hold, in bytes (strings by their characters): a
-    /// retained message's share of <c>MaxRetainedBytes</c> beside its topic and payload. An MQTT 5 PUBLISH may carry
-    /// nearly a packet's worth of user properties, which a bound on payloads alone would not see.</summary>
-    public static int SizeOf(MqttApplicationMessage? message)
+    /// <summary>Attaches <paramref name="properties"/> (null: none) to <paramref name="routed"/> with what they count
+    /// against every bound that keeps the message (<see cref="RoutedMessage.PropertyBytes"/>).</summary>
+    public static void Attach(RoutedMessage routed, MqttApplicationMessage? properties)
+    {
+        routed.EngineProperties = properties;
+        routed.PropertyBytes = Footprint(properties);
+    }
+
+    /// <summary>What the MQTT 5 properties of <paramref name="message"/> count, as the core's
+    /// <see cref="MessageFootprint.OfProperties"/> defines it: strings by their characters, binary data by its bytes, and
+    /// the objects of each user property. An MQTT 5 PUBLISH may carry nearly a packet's worth of user properties, which a
+    /// bound on topics and payloads alone would not see.</summary>
+    public static int Footprint(MqttApplicationMessage? message)
     {
         if (message is null)
         {
             return 0;
         }
 
-        var size = (message.ContentType?.Length ?? 0) + (message.ResponseTopic?.Length ?? 0) + (message.CorrelationData?.Length ?? 0);
-        foreach (var property in message.UserProperties ?? [])
+        long content = (message.ContentType?.Length ?? 0) + (message.ResponseTopic?.Length ?? 0) + (message.CorrelationData?.Length ?? 0);
+        var userProperties = message.UserProperties;
+        if (userProperties is null)
         {
-            size += property.Name.Length + property.ValueBuffer.Length;
+            return MessageFootprint.OfProperties(content, 0);
         }
 
-        return size;
+        foreach (var property in userProperties)
+        {
+            content += property.Name.Length + property.ValueBuffer.Length;
+        }
+
+        return MessageFootprint.OfProperties(content, userProperties.Count);
     }
 
     /// <summary>A message carrying only the stored properties (topic and payload travel separately).</summary>

@@ -17,14 +17,14 @@ namespace EdgeBroker.Host.Storage;
 /// object per message alive through the collections of its storing phase — measured, the collector promoting the
 /// kept messages (four objects each) was a quarter of the broker's CPU while storing, and still a sixth with one
 /// payload array each. A read makes the message SQLite would give (its fields; its payload a slice of that array,
-/// which is never written again). The budget counts topic and payload bytes (as the per-client quota does) plus
-/// <see cref="OverheadBytes"/> per message; a client holds at most one partly filled payload array beyond it.
+/// which is never written again). The budget counts each message's footprint — topic, payload and MQTT 5 properties,
+/// as the per-client quota does (the core's <see cref="MessageFootprint"/>) — plus <see cref="OverheadBytes"/>; a client holds at most one partly filled payload array beyond it.
 /// Thread-safe: one lock, never held while waiting for the database.
 /// </summary>
 public sealed class OfflineCopies(long maxBytes)
 {
-    /// <summary>What a kept copy costs beyond its topic and payload: its slot and the payload array's header (.NET 10
-    /// x64, rounded up).</summary>
+    /// <summary>What a kept copy costs beyond its footprint: its slot and the payload array's header (.NET 10 x64,
+    /// rounded up).</summary>
     public const int OverheadBytes = 128;
 
     /// <summary>The largest payload array a client's copy fills (below the large object heap's 85,000 bytes); a
@@ -153,7 +153,7 @@ public sealed class OfflineCopies(long maxBytes)
         _clients.Remove(clientId);
     }
 
-    static long SizeOf(RoutedMessage message) => MemoryOfflineStore.SizeOf(message) + OverheadBytes;
+    static long SizeOf(RoutedMessage message) => MessageFootprint.Of(message) + OverheadBytes;
 
     /// <summary>One kept message: what a read from SQLite gives, as fields; <see cref="Payload"/> null once removed (the
     /// id stays, for the search).</summary>
@@ -166,6 +166,7 @@ public sealed class OfflineCopies(long maxBytes)
         public string? Sender;
         public byte[]? Payload;
         public object? EngineProperties;
+        public int PropertyBytes;
         public int[]? SubscriptionIdentifiers;
         public int PayloadOffset;
         public int PayloadLength;
@@ -174,7 +175,7 @@ public sealed class OfflineCopies(long maxBytes)
         public bool Retain;
 
         /// <summary>The budget's size of this message (as <see cref="OfflineCopies.SizeOf"/>).</summary>
-        public readonly long Size => Topic.Length + PayloadLength + OverheadBytes;
+        public readonly long Size => (long)Topic.Length + PayloadLength + PropertyBytes + OverheadBytes;
 
         public readonly StoredMessage ToStoredMessage()
         {
@@ -183,6 +184,7 @@ public sealed class OfflineCopies(long maxBytes)
                 PayloadOffset = PayloadOffset,
                 PayloadLength = PayloadLength,
                 EngineProperties = EngineProperties,
+                PropertyBytes = PropertyBytes,
                 SenderClientId = Sender,
                 PublishedAtMs = PublishedAtMs,
                 MessageExpiryInterval = MessageExpiryInterval,
@@ -230,6 +232,7 @@ public sealed class OfflineCopies(long maxBytes)
             (slot.Payload, slot.PayloadOffset) = Place(payload);
             slot.PayloadLength = payload.Length;
             slot.EngineProperties = message.EngineProperties;
+            slot.PropertyBytes = message.PropertyBytes;
             slot.SubscriptionIdentifiers = stored.SubscriptionIdentifiers;
             slot.MessageExpiryInterval = message.MessageExpiryInterval;
             slot.Qos = stored.Qos;

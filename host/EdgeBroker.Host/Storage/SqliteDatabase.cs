@@ -133,6 +133,16 @@ public sealed class SqliteDatabase : IDisposable
         ALTER TABLE retained_messages ADD COLUMN published_at_ms INTEGER NOT NULL DEFAULT 0;
         UPDATE retained_messages SET published_at_ms = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER);
         """,
+        // What each offline message's MQTT 5 properties count against the per-client quota (RoutedMessage.PropertyBytes),
+        // so the quota counted again at start agrees with what was counted as the messages were kept. Rows kept before
+        // count their stored JSON's length and 112 bytes (MessageFootprint.PerUserPropertyBytes) per user property: a
+        // little more than such a message counts now, since the JSON spells out names and Base64 values.
+        """
+        ALTER TABLE offline_messages ADD COLUMN property_bytes INTEGER NOT NULL DEFAULT 0;
+        UPDATE offline_messages
+        SET property_bytes = LENGTH(properties) + 112 * COALESCE(json_array_length(CAST(properties AS TEXT), '$.UserProperties'), 0)
+        WHERE properties IS NOT NULL;
+        """,
     ];
 
     readonly SqliteConnection _connection;

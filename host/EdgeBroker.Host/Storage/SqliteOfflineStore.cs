@@ -53,6 +53,10 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
     /// lock: <see cref="GroupCommit.Collect"/>).</summary>
     GroupCommit.CollectingChange? _deletions;
 
+    /// <summary>What a row counts against its client's quota, in SQL: the message's footprint as it was counted when
+    /// kept (the core's <see cref="MessageFootprint"/>; topic characters, payload bytes, MQTT 5 properties).</summary>
+    const string QuotaBytes = "LENGTH(topic) + LENGTH(payload) + property_bytes";
+
     /// <summary>Starts the next batch of deletions (made once: no delegate per acknowledgement).</summary>
     readonly Func<GroupCommit.CollectingChange> _startDeletions;
 
@@ -90,8 +94,8 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         _insert = _database.RawStatement(
             """
             INSERT INTO offline_messages (id, client_id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id,
-                                          published_at_ms, expiry_interval, expires_at_ms)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                          published_at_ms, expiry_interval, expires_at_ms, property_bytes)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
             """);
 
         // One statement for any number of a client's messages: the ids as one JSON array parameter. Each row is found
@@ -107,7 +111,8 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         // ~120 mallocs per CONNECT (docs/performance.md, "The arena"). The plan is the same index search either way.
         _select = _database.RawStatement(
             """
-            SELECT id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id, published_at_ms, expiry_interval, expires_at_ms
+            SELECT id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id, published_at_ms, expiry_interval, expires_at_ms,
+                   property_bytes
             FROM offline_messages WHERE client_id = ?1 AND id > ?2 ORDER BY id LIMIT +?3
             """);
 
@@ -123,7 +128,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
 
             // What a stop left of acknowledged messages goes before anything is counted or read.
             _deletionRuns.Purge(null);
-            using var command = _database.Command("SELECT client_id, COUNT(*), SUM(LENGTH(payload) + LENGTH(topic)) FROM offline_messages GROUP BY client_id");
+            using var command = _database.Command($"SELECT client_id, COUNT(*), SUM({QuotaBytes}) FROM offline_messages GROUP BY client_id");
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -138,7 +143,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
 
     public long Append(string clientId, RoutedMessage message, int qos, bool retain, int[]? subscriptionIdentifiers, long expiresAtMs)
     {
-        var size = MemoryOfflineStore.SizeOf(message);
+        var size = MessageFootprint.Of(message);
 
         // The row outlives the routing call: it must own its payload.
         var detached = message.Detach();
@@ -620,6 +625,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         var message = new RoutedMessage(_topics.Get(select.Bytes(1)), select.Bytes(2).ToArray(), qos, select.Int64(4) != 0)
         {
             EngineProperties = select.IsNull(6) ? null : MessageProperties.Decode(select.Bytes(6)),
+            PropertyBytes = (int)select.Int64(11),
             SenderClientId = select.IsNull(7) ? null : _senders.Get(select.Bytes(7)),
             PublishedAtMs = select.Int64(8),
             MessageExpiryInterval = (uint)select.Int64(9),
@@ -678,6 +684,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             insert.Bind(10, message.PublishedAtMs);
             insert.Bind(11, message.MessageExpiryInterval);
             insert.Bind(12, stored.ExpiresAtMs);
+            insert.Bind(13, message.PropertyBytes);
             insert.Execute();
         }
 
@@ -815,7 +822,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
     sealed class Deletion(SqliteDatabase database, string condition)
     {
         readonly SqliteStatement _count = database.RawStatement(
-            "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload) + LENGTH(topic)), 0) FROM offline_messages WHERE " + condition);
+            $"SELECT COUNT(*), COALESCE(SUM({QuotaBytes}), 0) FROM offline_messages WHERE " + condition);
         readonly SqliteStatement _delete = database.RawStatement("DELETE FROM offline_messages WHERE " + condition);
 
         public void Bind(int index, string value)

@@ -18,13 +18,15 @@ public sealed class SqliteRetainedStore(SqliteDatabase database) : IRetainedStor
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                messages.Add(new RoutedMessage(reader.GetString(0), (byte[])reader["payload"], reader.GetInt32(2), retain: true)
+                var message = new RoutedMessage(reader.GetString(0), (byte[])reader["payload"], reader.GetInt32(2), retain: true)
                 {
-                    EngineProperties = reader.IsDBNull(3) ? null : MessageProperties.Decode((byte[])reader["properties"]),
                     MessageExpiryInterval = (uint)reader.GetInt64(4),
                     // Its expiry interval runs from its publication, not from this start [MQTT-3.3.2-5].
                     PublishedAtMs = reader.GetInt64(5),
-                });
+                };
+                // Counted against MaxRetainedBytes as when it was kept.
+                MessageProperties.Attach(message, reader.IsDBNull(3) ? null : MessageProperties.Decode((byte[])reader["properties"]));
+                messages.Add(message);
             }
         }
 

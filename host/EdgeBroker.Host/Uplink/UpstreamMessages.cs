@@ -4,6 +4,7 @@ using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Monitoring;
+using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 
@@ -23,7 +24,7 @@ static class UpstreamMessages
     {
         var received = e.ApplicationMessage;
         routed.MessageExpiryInterval = received.MessageExpiryInterval;
-        routed.EngineProperties = new MqttApplicationMessage
+        MessageProperties.Attach(routed, new MqttApplicationMessage
         {
             Topic = routed.Topic,
             PayloadSegment = routed.Payload,
@@ -35,7 +36,7 @@ static class UpstreamMessages
             PayloadFormatIndicator = received.PayloadFormatIndicator,
             MessageExpiryInterval = received.MessageExpiryInterval,
             UserProperties = received.UserProperties,
-        };
+        });
         // Unacknowledged meanwhile, so the upstream's in-flight window fills and it keeps the rest (DownlinkHoldBack).
         var heldSinceMs = Clock.MonotonicMs();
         while (holdBack.ShouldWait(routed, heldSinceMs, Clock.MonotonicMs()))

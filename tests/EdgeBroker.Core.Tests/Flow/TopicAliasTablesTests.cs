@@ -67,6 +67,28 @@ public class TopicAliasTablesTests
         Assert.Equal(0, new OutboundTopicAliases(maximum: 0).Assign("a"));
     }
 
+    [Fact]
+    public void Outbound_ATopicLongerThanTheAliasedLength_AlwaysGoesInFull_AndTakesNoAlias()
+    {
+        var aliases = new OutboundTopicAliases(maximum: 2);
+        var longest = new string('t', OutboundTopicAliases.MaxAliasedTopicLength);
+
+        Assert.Equal(0, aliases.Assign(longest + "x"));
+        Assert.Equal(0, aliases.Known(longest + "x"));
+        Assert.Equal(1, aliases.Assign(longest));
+        Assert.Equal(2, aliases.Assign("short"));
+    }
+
+    [Theory]
+    [InlineData(65535, 10, 10)]
+    [InlineData(3, 10, 3)]
+    [InlineData(0, 10, 0)]
+    [InlineData(65535, 0, 0)]
+    public void Outbound_TheBrokerUsesTheLeastOfWhatTheClientAllowsAndItsOwnCap(int client, int broker, int used)
+    {
+        Assert.Equal(used, new FlowLimits(100, 10, broker, 60).OutboundTopicAliasesFor(client));
+    }
+
     [Theory]
     [InlineData(30, 30)]
     [InlineData(60, 60)]
@@ -74,12 +96,12 @@ public class TopicAliasTablesTests
     [InlineData(0, 60)]
     public void KeepAlive_AboveTheBoundOrNone_IsTheBound(int requested, int granted)
     {
-        Assert.Equal(granted, new FlowLimits(100, 10, maxKeepAliveSeconds: 60).KeepAliveFor(requested));
+        Assert.Equal(granted, new FlowLimits(100, 10, 10, maxKeepAliveSeconds: 60).KeepAliveFor(requested));
     }
 
     [Fact]
     public void KeepAlive_WithoutABound_IsTheClients()
     {
-        Assert.Equal(0, new FlowLimits(100, 10, maxKeepAliveSeconds: 0).KeepAliveFor(0));
+        Assert.Equal(0, new FlowLimits(100, 10, 10, maxKeepAliveSeconds: 0).KeepAliveFor(0));
     }
 }

@@ -64,6 +64,41 @@ public sealed class TopicAliasTests
         Assert.All(full, m => Assert.Equal((m.ConvertPayloadToString(), (ushort)0), (m.Topic, m.TopicAlias)));
     }
 
+    /// <summary>The broker chooses which topics to alias (§3.3.2.3.4): however many aliases a client allows, it uses at
+    /// most <c>Connections:OutboundTopicAliasMaximum</c> (10 by default), and none for a topic longer than 256 characters,
+    /// so a connection keeps a bounded set of topics for them.</summary>
+    [Theory]
+    [InlineData(null, 10)]
+    [InlineData("2", 2)]
+    public async Task The_broker_aliases_at_most_its_own_cap_of_topics_however_many_the_client_allows_and_no_long_topic(string? setting, int cap)
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host,
+            setting is null ? null : new Dictionary<string, string?> { ["EdgeBroker:Connections:OutboundTopicAliasMaximum"] = setting });
+        await using var subscriber = await TestClient.ConnectAsync(broker, "alias-hungry", MqttProtocolVersion.V500,
+            configure: options => options.WithTopicAliasMaximum(ushort.MaxValue));
+        await subscriber.SubscribeAsync("cap/#", MqttQualityOfServiceLevel.AtMostOnce);
+        await using var publisher = await TestClient.ConnectAsync(broker, "alias-feeder", MqttProtocolVersion.V500);
+        var topics = Enumerable.Range(0, cap + 1).Select(i => $"cap/{i}").Append("cap/" + new string('t', 300)).ToList();
+
+        foreach (var topic in topics.Concat(topics))
+        {
+            await publisher.PublishAsync(topic, topic, MqttQualityOfServiceLevel.AtMostOnce);
+        }
+
+        var received = new List<(string Topic, int Alias)>();
+        for (var i = 0; i < 2 * topics.Count; i++)
+        {
+            var message = await subscriber.ReceiveAsync();
+            Assert.Equal(topics[i % topics.Count], message.ConvertPayloadToString());
+            received.Add((message.Topic, message.TopicAlias));
+        }
+
+        // The first round defines aliases 1..cap and sends the rest in full; the second uses them by alias alone.
+        var aliased = topics.Take(cap).Select((topic, i) => (topic, i + 1));
+        var full = topics.Skip(cap).Select(topic => (topic, 0));
+        Assert.Equal(aliased.Concat(full).Concat(aliased.Select(a => ("", a.Item2))).Concat(full), received);
+    }
+
     [Theory]
     [MemberData(nameof(Engines.WithMqtt5), MemberType = typeof(Engines))]
     public async Task An_alias_of_zero_or_above_the_maximum_ends_the_connection_with_0x94(string engine)

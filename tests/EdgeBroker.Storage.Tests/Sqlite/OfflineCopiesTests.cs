@@ -72,6 +72,24 @@ public sealed class OfflineCopiesTests : IDisposable
     }
 
     [Fact]
+    public void A_copy_counts_its_messages_MQTT_5_properties_against_the_budget_and_keeps_them()
+    {
+        var copies = new OfflineCopies(2 * CopyOfOne + 1000);
+        var withProperties = Message("t/x", "m1");
+        withProperties.PropertyBytes = 1000;
+        copies.Add("dev", new StoredMessage(1, withProperties, 1, false, null, NeverExpires), clientWasEmpty: true);
+
+        Assert.Equal(CopyOfOne + 1000, copies.Bytes);
+        Assert.Equal(1000, Assert.Single(ReadMessages(copies, "dev")).Message.PropertyBytes);
+
+        // A third message no longer fits: the client's whole copy goes, and the budget with it.
+        copies.Add("dev", Stored(2), clientWasEmpty: false);
+        copies.Add("dev", Stored(3), clientWasEmpty: false);
+        Assert.Equal(0, copies.Bytes);
+        Assert.False(copies.TryRead("dev", 0, long.MaxValue, int.MaxValue, Now, new ArrayList(), [], out _));
+    }
+
+    [Fact]
     public void A_copy_keeps_id_order_while_it_grows_and_its_acknowledged_front_is_reclaimed()
     {
         var copies = new OfflineCopies(1000 * CopyOfOne);

@@ -1,4 +1,5 @@
 using EdgeBroker.Core;
+using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Storage;
@@ -16,13 +17,13 @@ public sealed class SchemaMigrationTests : IDisposable
     string DatabasePath => _directory.File(SqliteDatabase.FileName);
 
     [Fact]
-    public void A_version_1_database_is_migrated_to_version_7_and_keeps_its_sessions_and_messages()
+    public void A_version_1_database_is_migrated_to_version_8_and_keeps_its_sessions_and_messages()
     {
         WriteVersion1Database();
 
         using var database = SqliteDatabase.Open(_directory.Path);
 
-        Assert.Equal(7L, database.Scalar("PRAGMA user_version;"));
+        Assert.Equal(8L, database.Scalar("PRAGMA user_version;"));
         var offline = new SqliteOfflineStore(database, new());
         var kept = offline.ReadAll("GID_s@@@dev");
         Assert.Equal(["kept 1", "kept 2"], kept.Payloads());
@@ -50,12 +51,12 @@ public sealed class SchemaMigrationTests : IDisposable
             // Version 5's uplink queue: without the column version 6 added.
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE uplink_queue DROP COLUMN p2p_hops; ALTER TABLE retained_messages DROP COLUMN published_at_ms; PRAGMA user_version = 5;";
+            downgrade.CommandText = "ALTER TABLE uplink_queue DROP COLUMN p2p_hops; ALTER TABLE retained_messages DROP COLUMN published_at_ms; ALTER TABLE offline_messages DROP COLUMN property_bytes; PRAGMA user_version = 5;";
             downgrade.ExecuteNonQuery();
         }
 
         using var reopened = SqliteDatabase.Open(_directory.Path);
-        Assert.Equal(7L, reopened.Scalar("PRAGMA user_version;"));
+        Assert.Equal(8L, reopened.Scalar("PRAGMA user_version;"));
         using var uplinkQueue = new SqliteUplinkQueueStore(reopened);
         var entry = new EdgeBroker.Core.Uplink.UplinkEntry("plant/p2p/new", [2], 1, false, "id-new", Now) { P2PHops = 2 };
         Assert.True(uplinkQueue.Append("cloud", entry) > 0);
@@ -80,14 +81,14 @@ public sealed class SchemaMigrationTests : IDisposable
             // Version 6's retained messages: without the publication time version 7 added.
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE retained_messages DROP COLUMN published_at_ms; PRAGMA user_version = 6;";
+            downgrade.CommandText = "ALTER TABLE retained_messages DROP COLUMN published_at_ms; ALTER TABLE offline_messages DROP COLUMN property_bytes; PRAGMA user_version = 6;";
             downgrade.ExecuteNonQuery();
         }
 
         var beforeUpgrade = Clock.NowMs();
         using (var upgraded = SqliteDatabase.Open(_directory.Path))
         {
-            Assert.Equal(7L, upgraded.Scalar("PRAGMA user_version;"));
+            Assert.Equal(8L, upgraded.Scalar("PRAGMA user_version;"));
             var store = new SqliteRetainedStore(upgraded);
             var old = Assert.Single(store.LoadRetained().Cast<RoutedMessage>());
             Assert.InRange(old.PublishedAtMs, beforeUpgrade - 1_000, Clock.NowMs() + 1_000);
@@ -100,13 +101,51 @@ public sealed class SchemaMigrationTests : IDisposable
         Assert.Equal(30u, kept.MessageExpiryInterval);
     }
 
+    [Fact]
+    public void An_offline_message_kept_by_version_7_counts_its_stored_properties_against_the_quota()
+    {
+        using (var database = SqliteDatabase.Open(_directory.Path))
+        {
+            var offline = new SqliteOfflineStore(database, new());
+            var message = Message("t/x", "p");
+            message.EngineProperties = new MQTTnet.MqttApplicationMessage
+            {
+                UserProperties = Enumerable.Range(0, 20).Select(_ => new MQTTnet.Packets.MqttUserProperty("a", "b"u8.ToArray())).ToList(),
+            };
+            offline.Append("dev", message, 1, false, null, NeverExpires);
+            Assert.True(offline.Commit());
+        }
+
+        long storedJson;
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
+        {
+            // Version 7's offline messages: without what version 8 counts of their properties.
+            connection.Open();
+            using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE offline_messages DROP COLUMN property_bytes; PRAGMA user_version = 7;";
+            downgrade.ExecuteNonQuery();
+            using var length = connection.CreateCommand();
+            length.CommandText = "SELECT LENGTH(properties) FROM offline_messages";
+            storedJson = (long)length.ExecuteScalar()!;
+        }
+
+        // The estimate is at least what the message counts now: 20 × (2 + 112) bytes.
+        using var upgraded = SqliteDatabase.Open(_directory.Path);
+        var expected = storedJson + 20 * MessageFootprint.PerUserPropertyBytes;
+        Assert.True(expected >= MessageFootprint.OfProperties(40, 20));
+        var quota = new SqliteOfflineStore(upgraded, new() { MaxBytesPerClient = 3 + 1 + expected + 3 + 1 });
+        Assert.Equal(expected, Assert.Single(quota.ReadAll("dev")).Message.PropertyBytes);
+        Assert.True(quota.Append("dev", "q") > 0);
+        Assert.Equal(AppendResult.QuotaFull, quota.Append("dev", "r"));
+    }
+
     static RoutedMessage Retained(string topic, long publishedAtMs) =>
         new(topic, [1, 2], 1, retain: true) { PublishedAtMs = publishedAtMs, MessageExpiryInterval = 30 };
 
     public void Dispose() => _directory.Dispose();
 
     /// <summary>A database as version 1 left it: its tables, its user_version, a session and two messages. Made by
-    /// the current code with the tables and columns of versions 2 to 7 dropped again and the offline messages' table rebuilt as
+    /// the current code with the tables and columns of versions 2 to 8 dropped again and the offline messages' table rebuilt as
     /// version 1 made it (with AUTOINCREMENT, which version 4 dropped) — migrations are append-only, so that is exactly
     /// version 1's schema.</summary>
     void WriteVersion1Database()
@@ -131,7 +170,8 @@ public sealed class SchemaMigrationTests : IDisposable
                 id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL,
                 qos INTEGER NOT NULL, retain INTEGER NOT NULL, subscription_ids TEXT, properties BLOB, sender_client_id TEXT,
                 published_at_ms INTEGER NOT NULL, expiry_interval INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL);
-            INSERT INTO offline_messages_v1 SELECT * FROM offline_messages;
+            INSERT INTO offline_messages_v1 SELECT id, client_id, topic, payload, qos, retain, subscription_ids, properties, sender_client_id,
+                                                   published_at_ms, expiry_interval, expires_at_ms FROM offline_messages;
             DROP TABLE offline_messages;
             ALTER TABLE offline_messages_v1 RENAME TO offline_messages;
             CREATE INDEX offline_messages_by_client ON offline_messages (client_id, id);

@@ -49,5 +49,35 @@ public sealed class StoredPropertiesTests : IDisposable
         Assert.Null(read[1].Message.EngineProperties);
     }
 
+    [Fact]
+    public void What_a_messages_properties_count_holds_its_quota_and_is_counted_again_after_a_restart()
+    {
+        var limits = new OfflineLimits { MaxBytesPerClient = 10_000 };
+        using (var database = SqliteDatabase.Open(_directory.Path))
+        {
+            var offline = new SqliteOfflineStore(database, limits);
+            Assert.True(offline.Append("dev", Heavy(), 1, false, null, NeverExpires) > 0);
+            Assert.Equal(AppendResult.QuotaFull, offline.Append("dev", Heavy(), 1, false, null, NeverExpires));
+            Assert.True(offline.Commit());
+        }
+
+        using var reopened = SqliteDatabase.Open(_directory.Path);
+        var store = new SqliteOfflineStore(reopened, limits);
+        Assert.Equal(AppendResult.QuotaFull, store.Append("dev", Heavy(), 1, false, null, NeverExpires));
+        var kept = Assert.Single(store.ReadAll("dev"));
+        Assert.Equal(6000, kept.Message.PropertyBytes);
+
+        // Acknowledged, it gives back what it counted: the same again fits.
+        store.Remove("dev", kept.Id);
+        Assert.True(store.Append("dev", Heavy(), 1, false, null, NeverExpires) > 0);
+
+        static Core.Routing.RoutedMessage Heavy()
+        {
+            var message = Message("t/x", "p");
+            message.PropertyBytes = 6000;
+            return message;
+        }
+    }
+
     public void Dispose() => _directory.Dispose();
 }
