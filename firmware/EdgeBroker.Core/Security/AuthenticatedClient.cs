@@ -56,19 +56,29 @@ namespace EdgeBroker.Core.Security
         public string UserName { get; internal set; }
 
         /// <summary>Token mode: the access key of its user name, whose tokens alone it may present or upload.</summary>
-        public string AccessKeyId { get; internal set; }
+        public string AccessKeyId
+        {
+            get { return _tokens == null ? null : _tokens.AccessKeyId; }
+            internal set { if (value != null || _tokens != null) { Held().AccessKeyId = value; } }
+        }
 
         /// <summary>Token mode: the token that grants subscribing, or null. Replaced by an uploaded token
         /// (<see cref="BrokerSecurity.UploadToken"/>).</summary>
-        public TokenRecord ReadToken { get; internal set; }
+        public TokenRecord ReadToken
+        {
+            get { return _tokens == null ? null : _tokens.Read; }
+            internal set { if (value != null || _tokens != null) { Held().Read = value; } }
+        }
 
         /// <summary>Token mode: the token that grants publishing, or null. Replaced by an uploaded token.</summary>
-        public TokenRecord WriteToken { get; internal set; }
+        public TokenRecord WriteToken
+        {
+            get { return _tokens == null ? null : _tokens.Write; }
+            internal set { if (value != null || _tokens != null) { Held().Write = value; } }
+        }
 
-        /// <summary>The tokens of the read and write slot whose expire notice was taken: a notice goes once per token,
-        /// and a token uploaded in its place gets its own.</summary>
-        TokenRecord _readExpiryNoticed;
-        TokenRecord _writeExpiryNoticed;
+        /// <summary>Token mode's state, made when the first of it is set (null for every other client).</summary>
+        HeldTokens _tokens;
 
         /// <summary>Whether a refused route announcement of this connection was reported (logged once per connection:
         /// a gateway sends many).</summary>
@@ -79,7 +89,21 @@ namespace EdgeBroker.Core.Security
 
         /// <summary>Token mode: the <c>$SYS/tokenInvalidNotice</c> to send before closing the connection for an expired
         /// or revoked token; null otherwise.</summary>
-        public TokenNotice DisconnectNotice { get; internal set; }
+        public TokenNotice DisconnectNotice
+        {
+            get { return _tokens == null ? null : _tokens.DisconnectNotice; }
+            internal set { if (value != null || _tokens != null) { Held().DisconnectNotice = value; } }
+        }
+
+        HeldTokens Held()
+        {
+            if (_tokens == null)
+            {
+                _tokens = new HeldTokens();
+            }
+
+            return _tokens;
+        }
 
         /// <summary>True when the client's credentials no longer hold at <paramref name="nowMs"/>: its device was
         /// revoked, or a token it holds expired or was revoked. Sets <see cref="DisconnectReason"/> (and for a token
@@ -108,8 +132,8 @@ namespace EdgeBroker.Core.Security
         {
             get
             {
-                long read = ReadToken == null || _readExpiryNoticed == ReadToken ? long.MaxValue : ReadToken.ExpiresAtMs - TokenNotice.ExpiryNoticeLeadMs;
-                long write = WriteToken == null || _writeExpiryNoticed == WriteToken ? long.MaxValue : WriteToken.ExpiresAtMs - TokenNotice.ExpiryNoticeLeadMs;
+                long read = ReadToken == null || _tokens.ReadExpiryNoticed == ReadToken ? long.MaxValue : ReadToken.ExpiresAtMs - TokenNotice.ExpiryNoticeLeadMs;
+                long write = WriteToken == null || _tokens.WriteExpiryNoticed == WriteToken ? long.MaxValue : WriteToken.ExpiresAtMs - TokenNotice.ExpiryNoticeLeadMs;
                 return read < write ? read : write;
             }
         }
@@ -118,8 +142,13 @@ namespace EdgeBroker.Core.Security
         /// null when none is due. A token in both slots gets one notice, of type RW.</summary>
         internal TokenNotice TakeExpiryNotice(long nowMs)
         {
-            TokenRecord due = IsNoticeDue(ReadToken, _readExpiryNoticed, nowMs) ? ReadToken
-                : IsNoticeDue(WriteToken, _writeExpiryNoticed, nowMs) ? WriteToken
+            if (_tokens == null)
+            {
+                return null;
+            }
+
+            TokenRecord due = IsNoticeDue(ReadToken, _tokens.ReadExpiryNoticed, nowMs) ? ReadToken
+                : IsNoticeDue(WriteToken, _tokens.WriteExpiryNoticed, nowMs) ? WriteToken
                 : null;
             if (due == null)
             {
@@ -130,12 +159,12 @@ namespace EdgeBroker.Core.Security
             bool write = WriteToken == due;
             if (read)
             {
-                _readExpiryNoticed = due;
+                _tokens.ReadExpiryNoticed = due;
             }
 
             if (write)
             {
-                _writeExpiryNoticed = due;
+                _tokens.WriteExpiryNoticed = due;
             }
 
             return TokenNotice.Expiring(this, due, TokenNotice.TypeOf(read, write));
@@ -145,14 +174,19 @@ namespace EdgeBroker.Core.Security
         /// yet): it is due again.</summary>
         internal void ExpiryNoticeUnsent(TokenRecord token)
         {
-            if (_readExpiryNoticed == token)
+            if (_tokens == null)
             {
-                _readExpiryNoticed = null;
+                return;
             }
 
-            if (_writeExpiryNoticed == token)
+            if (_tokens.ReadExpiryNoticed == token)
             {
-                _writeExpiryNoticed = null;
+                _tokens.ReadExpiryNoticed = null;
+            }
+
+            if (_tokens.WriteExpiryNoticed == token)
+            {
+                _tokens.WriteExpiryNoticed = null;
             }
         }
 

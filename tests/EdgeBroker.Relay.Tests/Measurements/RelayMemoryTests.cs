@@ -177,9 +177,10 @@ public class RelayMemoryTests(ITestOutputHelper output)
         long perCycle = (SettledHeap() - start) / Cycles;
         output.WriteLine($"{Cycles} SUBSCRIBE/UNSUBSCRIBE cycles behind pending retained messages: {perCycle} bytes a cycle");
 
-        // The cycle's SUBACK and UNSUBACK (9 bytes) wait in the queue's pooled buffers: 25 bytes a cycle measured;
-        // a cursor kept per SUBSCRIBE measured 337.
-        Assert.InRange(perCycle, -16, 64);
+        // The cycle's SUBACK and UNSUBACK (9 bytes) wait in the queue's pooled buffers: 25 bytes a cycle measured, 54–74
+        // since pooled buffers double in size as they grow (the last doubling lands anywhere in the 600 cycles); a cursor
+        // kept per SUBSCRIBE measured 337.
+        Assert.InRange(perCycle, -16, 128);
         connection.Terminate();
     }
 
