@@ -184,19 +184,9 @@ namespace EdgeBroker.Core.Uplink
                 return null;
             }
 
-            for (int slot = 0; slot < _pathByClient.SlotCount; slot++)
-            {
-                object entry = _pathByClient.ValueAt(slot);
-                if (entry != null && FirstLevelIs(PathOf(entry), largest.Gateway))
-                {
-                    string clientId = _pathByClient.KeyAt(slot);
-                    _pathByClient.Remove(clientId);
-                    CountRoute(largest.Gateway, -1);
-                    return clientId;
-                }
-            }
-
-            return null;
+            ArrayList removed = new ArrayList();
+            RemoveRoutesThrough(largest.Gateway, 1, removed);
+            return removed.Count == 0 ? null : (string)removed[0];
         }
 
         /// <summary>Removes every route through <paramref name="gatewayClientId"/> — its session here ended, so nothing
@@ -206,24 +196,32 @@ namespace EdgeBroker.Core.Uplink
         {
             lock (_sync)
             {
-                if (_routeCountByGateway.Get(gatewayClientId) == null)
+                RouteCount count = (RouteCount)_routeCountByGateway.Get(gatewayClientId);
+                if (count != null)
                 {
-                    return;
+                    RemoveRoutesThrough(gatewayClientId, count.Routes, clientIds);
                 }
-
-                for (int slot = 0; slot < _pathByClient.SlotCount; slot++)
-                {
-                    object entry = _pathByClient.ValueAt(slot);
-                    if (entry != null && FirstLevelIs(PathOf(entry), gatewayClientId))
-                    {
-                        string clientId = _pathByClient.KeyAt(slot);
-                        _pathByClient.Remove(clientId);
-                        clientIds.Add(clientId);
-                    }
-                }
-
-                _routeCountByGateway.Remove(gatewayClientId);
             }
+        }
+
+        /// <summary>Removes up to <paramref name="atMost"/> routes through <paramref name="gatewayClientId"/>, in one
+        /// sweep of the table, adding their client IDs to <paramref name="clientIds"/>. Called under the lock.</summary>
+        void RemoveRoutesThrough(string gatewayClientId, int atMost, ArrayList clientIds)
+        {
+            int removed = 0;
+            for (int slot = 0; slot < _pathByClient.SlotCount && removed < atMost; slot++)
+            {
+                object entry = _pathByClient.ValueAt(slot);
+                if (entry != null && FirstLevelIs(PathOf(entry), gatewayClientId))
+                {
+                    string clientId = _pathByClient.KeyAt(slot);
+                    _pathByClient.Remove(clientId);
+                    clientIds.Add(clientId);
+                    removed++;
+                }
+            }
+
+            CountRoute(gatewayClientId, -removed);
         }
 
         static object Entry(string path, bool connected)
