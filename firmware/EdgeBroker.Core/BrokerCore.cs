@@ -477,6 +477,7 @@ namespace EdgeBroker.Core
 
                 if (discarded)
                 {
+                    ForgetRoutesOf(clientId);
                     session = _sessions.GetOrCreate(clientId, out existed);
                 }
             }
@@ -601,6 +602,10 @@ namespace EdgeBroker.Core
             {
                 // Announced away: a gateway where the client connects meanwhile takes its route.
                 ReachabilityChanged(clientId);
+            }
+            else
+            {
+                ForgetRoutesOf(clientId);
             }
 
             FollowClient(clientId, false, null);
@@ -1122,6 +1127,7 @@ namespace EdgeBroker.Core
 
                 // A will still waiting goes out as its session ends (§3.1.2.5).
                 PublishWill(will);
+                ForgetRoutesOf(session.ClientId);
 
                 expired.Add(session.ClientId);
                 Interlocked.Increment(ref _sessionsExpired);
@@ -1345,7 +1351,13 @@ namespace EdgeBroker.Core
 
             bool connected = route != null && P2PEnvelope.IsConnected(route);
             string displaced;
-            int change = _routes.Announced(publisherClientId, announced, pathBelow, connected, out displaced);
+            string evicted;
+            int change = _routes.Announced(publisherClientId, announced, pathBelow, connected, out displaced, out evicted);
+            if (evicted != null)
+            {
+                RouteGone(evicted);
+            }
+
             if (displaced != null && connected)
             {
                 // The client connected through this gateway: the one whose away session lost the route keeps its
@@ -1370,6 +1382,31 @@ namespace EdgeBroker.Core
             }
 
             return PublishOutcome.Delivered;
+        }
+
+        /// <summary>The session of <paramref name="gatewayClientId"/> ended: the routes it announced go with it (a route
+        /// outliving it would reach no one and hold its place in the bounded table), each client shown unreachable and
+        /// announced upward as it can be reached now. Called outside every session's lock.</summary>
+        void ForgetRoutesOf(string gatewayClientId)
+        {
+            if (!_routes.IsGateway(gatewayClientId))
+            {
+                return;
+            }
+
+            ArrayList forgotten = new ArrayList();
+            _routes.ForgetGateway(gatewayClientId, forgotten);
+            for (int i = 0; i < forgotten.Count; i++)
+            {
+                RouteGone((string)forgotten[i]);
+            }
+        }
+
+        /// <summary><paramref name="clientId"/>'s route below was removed without its gateway's announcement.</summary>
+        void RouteGone(string clientId)
+        {
+            ReachabilityChanged(clientId);
+            _router.PublishFromBroker(RouteEvent.For(clientId, null, UnixTime.NowMilliseconds()));
         }
 
         /// <summary>

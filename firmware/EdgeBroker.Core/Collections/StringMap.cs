@@ -138,6 +138,12 @@ namespace EdgeBroker.Core.Collections
             return IsLive(slot) ? _values[slot] : null;
         }
 
+        /// <summary>The key in <paramref name="slot"/> (as <see cref="ValueAt"/>), or null for a slot that holds no entry.</summary>
+        public string KeyAt(int slot)
+        {
+            return IsLive(slot) ? _keys[slot] : null;
+        }
+
         /// <summary>Copies the values into <paramref name="target"/> (for listings and sweeps).</summary>
         public void CopyValuesTo(System.Collections.ArrayList target)
         {

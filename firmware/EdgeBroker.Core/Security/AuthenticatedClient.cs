@@ -46,6 +46,10 @@ namespace EdgeBroker.Core.Security
             get { return Mode == AuthMode.Signature || Mode == AuthMode.Device; }
         }
 
+        /// <summary>The access key a Signature or Token client signed in with, null for other modes: which groups it
+        /// serves bounds the client IDs the client may announce routes for (<see cref="SecurityPolicy.CanAnnounceRoutes"/>).</summary>
+        public AccessKey AccessKey { get; internal set; }
+
         /// <summary>What to name in logs: the access key ID, the device's client ID or the token IDs; never a secret.</summary>
         public string CredentialId { get; private set; }
 

@@ -397,7 +397,9 @@ namespace EdgeBroker.Core.Security
                 return AuthDecision.Refuse(AuthOutcome.NotAuthorized, "access key " + key.Id + " may not serve group " + group);
             }
 
-            return Accept(clientId, group, mode, credentialId);
+            AuthDecision accepted = Accept(clientId, group, mode, credentialId);
+            accepted.Client.AccessKey = key;
+            return accepted;
         }
 
         AuthDecision Accept(string clientId, string group, AuthMode mode, string credentialId)

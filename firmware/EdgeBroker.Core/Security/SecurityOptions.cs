@@ -76,12 +76,13 @@ namespace EdgeBroker.Core.Security
         /// group (the back end's group). Without it every group may, and the list changes nothing.</summary>
         public string[] ApplicationGroups { get; set; }
 
-        /// <summary>Client IDs that may subscribe to <c>$SYS/…</c>, provided they connected with credentials
-        /// (an anonymous client could claim any client ID).</summary>
+        /// <summary>Client IDs that may subscribe to <c>$SYS/…</c>, provided they connected with credentials that prove
+        /// the client ID (Signature, or a paired device: anonymous, Token and password-file clients choose theirs).</summary>
         public string[] SysSubscribers { get; set; }
 
         /// <summary>Client IDs and groups whose clients may announce P2P routes (the gateways below this broker),
-        /// provided they connected with credentials where the broker has any (docs/federation.md).</summary>
+        /// provided they connected with credentials where the broker has any, and only for clients of the groups their
+        /// access key serves; where the broker has credentials and none is listed, nobody may (docs/federation.md).</summary>
         public string[] P2PGateways { get; set; }
 
         /// <summary>The rule of groups and devices that have none of their own.</summary>

@@ -1,6 +1,7 @@
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Topics;
+using EdgeBroker.Core.Uplink;
 
 namespace EdgeBroker.Core.Security
 {
@@ -22,6 +23,7 @@ namespace EdgeBroker.Core.Security
         public const string ReasonSys = "$SYS subscriptions are for configured clients only";
         public const string ReasonAclFile = "not allowed by the acl_file";
         public const string ReasonNotGateway = "not a P2P gateway here (P2PGateways): its route announcements are ignored";
+        public const string ReasonGroupNotServed = "announces a client of a group its access key does not serve: those route announcements are ignored";
 
         const string SysRoot = "$SYS";
 
@@ -80,7 +82,15 @@ namespace EdgeBroker.Core.Security
         public bool CanAnnounceRoutes(string clientId, string announcementTopic)
         {
             AuthenticatedClient client = _clients.Find(clientId);
-            if (ConnectionDenial(client) == null && MayAnnounceRoutes(client))
+            string reason = ConnectionDenial(client);
+            if (reason == null)
+            {
+                reason = !MayAnnounceRoutes(client) ? ReasonNotGateway
+                    : !ServesGroupOf(client, P2PEnvelope.AnnouncedClientId(announcementTopic)) ? ReasonGroupNotServed
+                    : null;
+            }
+
+            if (reason == null)
             {
                 return true;
             }
@@ -89,7 +99,7 @@ namespace EdgeBroker.Core.Security
             if (client != null && !client.AnnouncementRefusalReported)
             {
                 client.AnnouncementRefusalReported = true;
-                Report(clientId, announcementTopic, true, ReasonNotGateway);
+                Report(clientId, announcementTopic, true, reason);
             }
 
             return false;
@@ -105,8 +115,8 @@ namespace EdgeBroker.Core.Security
                     return IsOpenBroker
                         ? "every client (an open broker: no access key, anonymous clients admitted; list the gateways in "
                             + SecurityOptions.P2PGatewaysSetting + " to restrict them)"
-                        : "clients signed in with an access key (Signature; no gateways listed in " + SecurityOptions.P2PGatewaysSetting
-                            + " to restrict them)";
+                        : "no client (a broker with credentials takes them only from the gateways listed in "
+                            + SecurityOptions.P2PGatewaysSetting + ")";
                 }
 
                 string listed = "";
@@ -115,7 +125,7 @@ namespace EdgeBroker.Core.Security
                     listed += (i == 0 ? "" : ", ") + gateways[i];
                 }
 
-                return "the P2PGateways " + listed + (IsOpenBroker ? "" : ", connected with credentials");
+                return "the P2PGateways " + listed + (IsOpenBroker ? "" : ", connected with credentials, for the groups their access keys serve");
             }
         }
 
@@ -149,18 +159,27 @@ namespace EdgeBroker.Core.Security
         }
 
         /// <summary>Listed in <see cref="SecurityOptions.P2PGateways"/> and connected with credentials (an anonymous
-        /// client could claim any client ID) unless the broker is open. With none listed: anyone on an open broker, and on
-        /// a broker with credentials a client that signed with an access key — what a gateway's uplink does with no more
-        /// configuration than <c>--uplink-p2p</c> — but not an anonymous, password, token or paired device client, which
-        /// holds no instance-wide secret.</summary>
+        /// client could claim any client ID) unless the broker is open; with none listed, anyone on an open broker and
+        /// nobody on a broker with credentials. An announcement attracts the P2P messages of the client it names, so a
+        /// broker with credentials takes it only from clients the operator named as gateways: an access key that serves
+        /// every group is typically also the applications' key, and not every holder of it is a gateway.</summary>
         bool MayAnnounceRoutes(AuthenticatedClient client)
         {
             if (_options.P2PGateways.Length == 0)
             {
-                return IsOpenBroker || client.Mode == AuthMode.Signature;
+                return IsOpenBroker;
             }
 
             return (IsOpenBroker || client.Mode != AuthMode.Anonymous) && _options.IsP2PGateway(client.ClientId, client.Group);
+        }
+
+        /// <summary>A gateway that signed in with an access key announces only clients of the groups that key serves (it
+        /// could not sign them in here either); one without a key (a paired device, a password-file user) is bounded by
+        /// its listing alone.</summary>
+        static bool ServesGroupOf(AuthenticatedClient client, string announcedClientId)
+        {
+            return client.AccessKey == null
+                || (announcedClientId != null && client.AccessKey.Serves(ClientIdentity.GroupOf(announcedClientId)));
         }
 
         string PublishDenial(string clientId, string topic, int p2pReceiverStart)
@@ -250,11 +269,12 @@ namespace EdgeBroker.Core.Security
             get { return _options.AllowAnonymous && _options.AccessKeyCount == 0; }
         }
 
-        /// <summary><c>$SYS</c> is for the configured subscribers that connected with credentials (an anonymous client
-        /// could claim any client ID), or anyone on an open broker.</summary>
+        /// <summary><c>$SYS</c> is for the configured subscribers that connected with credentials proving their client ID
+        /// — the rule of a session takeover (<see cref="AuthenticatedClient.ProvesClientId"/>): anonymous, Token and
+        /// password-file clients choose their ID freely —, or anyone on an open broker.</summary>
         bool MaySubscribeToSys(AuthenticatedClient client)
         {
-            return IsOpenBroker || (client.Mode != AuthMode.Anonymous && _options.IsSysSubscriber(client.ClientId));
+            return IsOpenBroker || (client.ProvesClientId && _options.IsSysSubscriber(client.ClientId));
         }
 
         static string ConnectionDenial(AuthenticatedClient client)

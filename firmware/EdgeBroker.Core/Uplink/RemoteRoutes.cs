@@ -10,7 +10,7 @@ namespace EdgeBroker.Core.Uplink
     /// has only an away session. The envelope carries the rest of the path, so the gateways it passes need no table of
     /// their own. Also which clients an upstream said are connected elsewhere while their session here or their route
     /// below is only away (<see cref="MarkConnectedAbove"/>). In memory: after a restart the gateways reconnect and
-    /// announce again. Thread-safe.
+    /// announce again; a gateway's routes go when its session here ends (<see cref="ForgetGateway"/>). Thread-safe.
     /// </summary>
     public sealed class RemoteRoutes
     {
@@ -44,8 +44,11 @@ namespace EdgeBroker.Core.Uplink
         int _capacity = DefaultCapacity;
         int _refused;
 
-        /// <summary>Routes kept at most, so announcements cannot exhaust memory: an announcement of a further client is
-        /// refused (counted in <see cref="Refused"/>); changing or removing a kept route always works.</summary>
+        /// <summary>Routes kept at most, so announcements cannot exhaust memory. In a full table a gateway's route to a
+        /// further client takes the place of one of the gateway that holds the most, while that one holds at least two
+        /// more than the announcer: no gateway keeps the table from the others, and gateways that share it end up with
+        /// equal parts. Otherwise the announcement is refused (counted in <see cref="Refused"/>); changing or removing a
+        /// kept route always works.</summary>
         public int Capacity
         {
             get { return _capacity; }
@@ -87,7 +90,17 @@ namespace EdgeBroker.Core.Uplink
         /// </summary>
         public int Announced(string gatewayClientId, string clientId, string pathBelow, bool connected, out string displaced)
         {
+            string evicted;
+            return Announced(gatewayClientId, clientId, pathBelow, connected, out displaced, out evicted);
+        }
+
+        /// <summary>As <see cref="Announced(string, string, string, bool, out string)"/>; <paramref name="evicted"/> is the
+        /// client whose route gave way to this one in a full table (<see cref="Capacity"/>), or null.</summary>
+        public int Announced(string gatewayClientId, string clientId, string pathBelow, bool connected, out string displaced,
+            out string evicted)
+        {
             displaced = null;
+            evicted = null;
             lock (_sync)
             {
                 object current = _pathByClient.Get(clientId);
@@ -129,8 +142,12 @@ namespace EdgeBroker.Core.Uplink
 
                 if (current == null && _pathByClient.Count >= _capacity)
                 {
-                    _refused++;
-                    return Unchanged;
+                    evicted = GiveWayTo(gatewayClientId);
+                    if (evicted == null)
+                    {
+                        _refused++;
+                        return Unchanged;
+                    }
                 }
 
                 _pathByClient.Set(clientId, Entry(path, connected));
@@ -144,6 +161,67 @@ namespace EdgeBroker.Core.Uplink
                 CountRoute(gatewayClientId, 1);
                 return RouteChanged;
             }
+        }
+
+        /// <summary>Removes one route of the gateway holding the most, when it holds at least two more than
+        /// <paramref name="announcer"/> (so the two do not take turns), and returns its client ID; else null. Called
+        /// under the lock, with the table full.</summary>
+        string GiveWayTo(string announcer)
+        {
+            RouteCount own = (RouteCount)_routeCountByGateway.Get(announcer);
+            RouteCount largest = null;
+            for (int slot = 0; slot < _routeCountByGateway.SlotCount; slot++)
+            {
+                RouteCount count = (RouteCount)_routeCountByGateway.ValueAt(slot);
+                if (count != null && (largest == null || count.Routes > largest.Routes))
+                {
+                    largest = count;
+                }
+            }
+
+            if (largest == null || largest.Routes < (own == null ? 0 : own.Routes) + 2)
+            {
+                return null;
+            }
+
+            ArrayList removed = new ArrayList();
+            RemoveRoutesThrough(largest.Gateway, 1, removed);
+            return removed.Count == 0 ? null : (string)removed[0];
+        }
+
+        /// <summary>Removes every route through <paramref name="gatewayClientId"/> — its session here ended, so nothing
+        /// can reach the clients it announced that way any more — and adds their client IDs to
+        /// <paramref name="clientIds"/>.</summary>
+        public void ForgetGateway(string gatewayClientId, ArrayList clientIds)
+        {
+            lock (_sync)
+            {
+                RouteCount count = (RouteCount)_routeCountByGateway.Get(gatewayClientId);
+                if (count != null)
+                {
+                    RemoveRoutesThrough(gatewayClientId, count.Routes, clientIds);
+                }
+            }
+        }
+
+        /// <summary>Removes up to <paramref name="atMost"/> routes through <paramref name="gatewayClientId"/>, in one
+        /// sweep of the table, adding their client IDs to <paramref name="clientIds"/>. Called under the lock.</summary>
+        void RemoveRoutesThrough(string gatewayClientId, int atMost, ArrayList clientIds)
+        {
+            int removed = 0;
+            for (int slot = 0; slot < _pathByClient.SlotCount && removed < atMost; slot++)
+            {
+                object entry = _pathByClient.ValueAt(slot);
+                if (entry != null && FirstLevelIs(PathOf(entry), gatewayClientId))
+                {
+                    string clientId = _pathByClient.KeyAt(slot);
+                    _pathByClient.Remove(clientId);
+                    clientIds.Add(clientId);
+                    removed++;
+                }
+            }
+
+            CountRoute(gatewayClientId, -removed);
         }
 
         static object Entry(string path, bool connected)
@@ -164,7 +242,7 @@ namespace EdgeBroker.Core.Uplink
             RouteCount count = (RouteCount)_routeCountByGateway.Get(gatewayClientId);
             if (count == null)
             {
-                count = new RouteCount();
+                count = new RouteCount(gatewayClientId);
                 _routeCountByGateway.Set(gatewayClientId, count);
             }
 
@@ -320,7 +398,13 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Routes through one gateway below.</summary>
         sealed class RouteCount
         {
+            public readonly string Gateway;
             public int Routes;
+
+            public RouteCount(string gateway)
+            {
+                Gateway = gateway;
+            }
         }
 
         /// <summary>The path to a client that has only an away session at its end.</summary>

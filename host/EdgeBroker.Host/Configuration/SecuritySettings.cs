@@ -28,11 +28,13 @@ public sealed class SecuritySettings
     /// (the back end's).</summary>
     public List<string> ApplicationGroups { get; set; } = [];
 
-    /// <summary>Client IDs that may subscribe to $SYS/…, provided they connected with credentials.</summary>
+    /// <summary>Client IDs that may subscribe to $SYS/…, provided they connected with credentials that prove the client
+    /// ID (Signature, or a paired device).</summary>
     public List<string> SysSubscribers { get; set; } = [];
 
     /// <summary>Client IDs and groups of the gateways below this broker: only they may announce P2P routes, and only
-    /// when they connect with credentials where the broker has any (docs/federation.md).</summary>
+    /// when they connect with credentials where the broker has any, for the groups their access key serves; none listed
+    /// on a broker with credentials: nobody (docs/federation.md).</summary>
     public List<string> P2PGateways { get; set; } = [];
 
     /// <summary>How long a pairing window stays open unless the request says otherwise.</summary>

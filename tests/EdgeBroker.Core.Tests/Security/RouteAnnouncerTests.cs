@@ -41,15 +41,43 @@ public class RouteAnnouncerTests
     }
 
     [Fact]
-    public void With_no_gateway_listed_a_broker_with_credentials_takes_announcements_from_access_key_holders_only()
+    public void With_no_gateway_listed_a_broker_with_credentials_takes_announcements_from_nobody()
     {
         var fixture = new SecurityFixture(options => options.AllowAnonymous = true);
         fixture.ConnectWithSignature(Gateway);
         Assert.True(fixture.Connect(Device, null, null).IsAccepted);
 
-        Assert.True(fixture.Security.Policy.CanAnnounceRoutes(Gateway, Topic));
+        Assert.False(fixture.Security.Policy.CanAnnounceRoutes(Gateway, Topic));
         Assert.False(fixture.Security.Policy.CanAnnounceRoutes(Device, Topic));
-        Assert.Contains("access key", fixture.Security.Policy.RouteAnnouncers);
+        Assert.Contains("no client", fixture.Security.Policy.RouteAnnouncers);
+    }
+
+    [Fact]
+    public void A_listed_gateway_whose_access_key_serves_some_groups_announces_only_their_clients()
+    {
+        var fixture = Secure("GID_gw");
+        fixture.Options.AddAccessKey(new AccessKey("AK_SENS", "sensors-secret-0123", ["GID_gw", "GID_sensors"]));
+        var reports = new List<string>();
+        fixture.Security.Policy.Denied = (clientId, topic, isPublish, reason) => reports.Add(reason);
+        fixture.ConnectWithSignature("GID_gw@@@limited", "AK_SENS", "sensors-secret-0123");
+        fixture.ConnectWithSignature(Gateway);
+
+        Assert.True(fixture.Security.Policy.CanAnnounceRoutes("GID_gw@@@limited", P2PEnvelope.AnnouncementPrefix + Device));
+        Assert.False(fixture.Security.Policy.CanAnnounceRoutes("GID_gw@@@limited", P2PEnvelope.AnnouncementPrefix + "GID_app@@@backend"));
+        Assert.False(fixture.Security.Policy.CanAnnounceRoutes("GID_gw@@@limited", Topic));
+        Assert.True(fixture.Security.Policy.CanAnnounceRoutes(Gateway, P2PEnvelope.AnnouncementPrefix + "GID_app@@@backend"));
+        Assert.Equal([SecurityPolicy.ReasonGroupNotServed], reports);
+        Assert.Equal(2, fixture.Security.Counters.AnnouncementsRefused);
+    }
+
+    [Fact]
+    public void The_reviewers_group_limited_sensor_may_not_announce_an_application_client_even_when_its_group_is_listed()
+    {
+        var fixture = Secure("GID_sensors");
+        fixture.Options.AddAccessKey(new AccessKey("AK_SENS", "sensors-secret-0123", ["GID_sensors"]));
+        fixture.ConnectWithSignature("GID_sensors@@@evil", "AK_SENS", "sensors-secret-0123");
+
+        Assert.False(fixture.Security.Policy.CanAnnounceRoutes("GID_sensors@@@evil", P2PEnvelope.AnnouncementPrefix + "GID_app@@@backend"));
     }
 
     [Fact]

@@ -163,6 +163,21 @@ public class SecurityPolicyTests
     }
 
     [Fact]
+    public void A_token_client_that_took_a_sys_subscribers_ID_may_not_subscribe_to_sys_as_its_ID_is_not_proven()
+    {
+        var token = _fixture.IssueToken(read: true, write: false, parents: "app");
+        Assert.True(_fixture.ConnectWithTokens(Monitor, "R|" + token).IsAccepted);
+
+        Assert.False(Policy.CanSubscribe(Monitor, "$SYS/presence/#"));
+        Assert.False(Policy.CanSubscribe(Monitor, "$SYS/#"));
+
+        var paired = new SecurityFixture(options => options.SysSubscribers = new[] { "GID_ops@@@paired" });
+        var (userName, password) = paired.Pair("GID_ops", "GID_ops@@@paired");
+        Assert.True(paired.Connect("GID_ops@@@paired", userName, password).IsAccepted);
+        Assert.True(paired.Security.Policy.CanSubscribe("GID_ops@@@paired", "$SYS/presence/#"));
+    }
+
+    [Fact]
     public void An_open_broker_lets_every_client_subscribe_to_sys_and_reach_every_group()
     {
         var open = new BrokerSecurity(new SecurityOptions { AllowAnonymous = true, P2PWithinGroupsOnly = true }, new MemoryDeviceStore(), new MemoryTokenStore(), new SystemRandomSource());

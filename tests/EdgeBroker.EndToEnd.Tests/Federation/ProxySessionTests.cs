@@ -176,9 +176,10 @@ public sealed class ProxySessionTests
         return settings;
     }
 
-    /// <summary>The cloud: secured, with no P2PGateways listed, so it takes route announcements from clients signed in
-    /// with an access key — the gateway's uplink — and from no device.</summary>
-    internal static Task<RunningBroker> StartCloudAsync() => new HostEngine().StartAsync(Secured([]));
+    /// <summary>The cloud: secured, with the gateway's uplink client ID listed in P2PGateways, so it takes route
+    /// announcements from that gateway alone (a broker with credentials takes them from nobody unlisted).</summary>
+    internal static Task<RunningBroker> StartCloudAsync() =>
+        new HostEngine().StartAsync(Secured(new() { ["EdgeBroker:Security:P2PGateways:0"] = "site-gw" }));
 
     /// <summary>The gateway site-gw: a federated uplink to the cloud in Signature mode, GID_dev proxied.</summary>
     static Task<RunningBroker> StartGatewayAsync(RunningBroker cloud, int? maxProxySessions = null)

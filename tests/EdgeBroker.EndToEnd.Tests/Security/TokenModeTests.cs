@@ -91,6 +91,33 @@ public sealed class TokenModeTests
             await SecureBroker.RefusedAsync(api.Broker, Device, MqttProtocolVersion.V500, AllGroupsUser, "RW|" + token));
     }
 
+    /// <summary>The reviewer's F8 (s24): a read-only token for <c>app</c> let its holder connect as the configured
+    /// SysSubscriber and read every group's presence. A Token client chooses its ID freely, so <c>$SYS</c> is refused
+    /// (as a session takeover is); the Signature-signed monitor still subscribes.</summary>
+    [Fact]
+    public async Task A_token_client_that_takes_the_sys_subscribers_ID_may_not_subscribe_to_sys()
+    {
+        const string Monitor = "GID_app@@@monitor";
+        await using var api = await ApiBroker.StartAsync(more: new Dictionary<string, string?> { ["EdgeBroker:Security:SysSubscribers:0"] = Monitor });
+        var token = await TokenApiTests.ApplyTokenAsync(api.AllGroups, "app", "R", TimeSpan.FromMinutes(5));
+
+        await using (var holder = await SecureClients.ConnectAsync(api.Broker, Monitor, AllGroupsUser, "R|" + token))
+        {
+            Assert.Equal(MqttClientConnectResultCode.Success, holder.ConnectResult.ResultCode);
+            Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, await AccessControlTests.SubscribeAsync(holder, "$SYS/presence/#"));
+            Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, await AccessControlTests.SubscribeAsync(holder, "$SYS/#"));
+            await using (await TestClient.ConnectAsync(api.Broker, Device))
+            {
+            }
+
+            await holder.ExpectNothingAsync();
+        }
+
+        await using var monitor = await SecureClients.ConnectAsync(api.Broker, Monitor, SecureBroker.SignatureUserName(ApiBroker.AllGroupsKey, SignedApiClient.DefaultInstanceId),
+            SecureBroker.SignaturePassword(ApiBroker.AllGroupsSecret, Monitor));
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await AccessControlTests.SubscribeAsync(monitor, "$SYS/presence/#"));
+    }
+
     /// <summary>Applies for an R,W token on GID_sensors valid for <paramref name="validFor"/> and connects
     /// <see cref="Device"/> with it (MQTT 5).</summary>
     static async Task<(string Token, TestClient Client)> ConnectWithNewTokenAsync(ApiBroker api, TimeSpan validFor)

@@ -77,11 +77,12 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// (the back end's).</summary>
         public string[] ApplicationGroups { get; set; }
 
-        /// <summary>Client IDs that may subscribe to <c>$SYS/…</c> when they connect with credentials.</summary>
+        /// <summary>Client IDs that may subscribe to <c>$SYS/…</c> when they connect with credentials that prove the
+        /// client ID (Signature, or a paired device).</summary>
         public string[] SysSubscribers { get; set; }
 
-        /// <summary>Client IDs and groups of the gateways below this one, which alone may announce P2P routes
-        /// (docs/federation.md).</summary>
+        /// <summary>Client IDs and groups of the gateways below this one, which alone may announce P2P routes — none
+        /// once the gateway has credentials and nobody is listed (docs/federation.md).</summary>
         public string[] P2PGateways { get; set; }
 
         /// <summary>How long a press of the pairing button keeps the window open.</summary>
