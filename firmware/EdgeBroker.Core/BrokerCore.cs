@@ -1406,7 +1406,7 @@ namespace EdgeBroker.Core
         void RouteGone(string clientId)
         {
             ReachabilityChanged(clientId);
-            _router.PublishFromBroker(RouteEvent.For(clientId, null, UnixTime.NowMilliseconds()));
+            _router.PublishFromBroker(RouteEvent.For(clientId, null, Clock.NowMs()));
         }
 
         /// <summary>
