@@ -33,7 +33,7 @@ static class DashboardApi
         app.MapMethods("/", UnsignedMethods, Asset);
         app.MapMethods(DashboardAssets.AssetPrefix + "{name}", UnsignedMethods, Asset);
         app.MapMethods(DashboardCapabilities.Path, UnsignedMethods, Capabilities);
-        app.MapSigned(FeedParameters, FeedAsync);
+        app.MapMethods(FeedParameters.Path, FeedParameters.Methods, FeedAsync);
     }
 
     static IResult Asset(HttpContext http)

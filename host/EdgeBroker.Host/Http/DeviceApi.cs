@@ -30,9 +30,9 @@ static class DeviceApi
 
     public static void MapDeviceApi(this IEndpointRouteBuilder app)
     {
-        app.MapSigned(ListParameters, List);
-        app.MapSigned(RenameParameters, Rename);
-        app.MapSigned(RevokeParameters, Revoke);
+        app.MapMethods(ListParameters.Path, ListParameters.Methods, List);
+        app.MapMethods(RenameParameters.Path, RenameParameters.Methods, Rename);
+        app.MapMethods(RevokeParameters.Path, RevokeParameters.Methods, Revoke);
     }
 
     /// <summary>Every paired device, revoked ones included (they stay refused until paired again), by client ID.</summary>

@@ -30,8 +30,8 @@ static class OnlineStatusApi
     public static void MapOnlineStatusApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/route/clientId/get", ClientStatus);
-        app.MapSigned(ClientCountParameters, ClientCount);
-        app.MapSigned(ClientListParameters, ClientList);
+        app.MapMethods(ClientCountParameters.Path, ClientCountParameters.Methods, ClientCount);
+        app.MapMethods(ClientListParameters.Path, ClientListParameters.Methods, ClientList);
     }
 
     /// <summary><c>online</c> is the number of live TCP connections of the client ID: 0 offline, 1 online, 2 for the

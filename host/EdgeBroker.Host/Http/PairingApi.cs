@@ -31,9 +31,9 @@ static class PairingApi
 
     public static void MapPairingApi(this IEndpointRouteBuilder app)
     {
-        app.MapSigned(OpenParameters, Open);
-        app.MapSigned(CloseParameters, Close);
-        app.MapSigned(ListParameters, List);
+        app.MapMethods(OpenParameters.Path, OpenParameters.Methods, Open);
+        app.MapMethods(CloseParameters.Path, CloseParameters.Methods, Close);
+        app.MapMethods(ListParameters.Path, ListParameters.Methods, List);
     }
 
     /// <summary>Opens the group's window, or restarts it (with a fresh admission list) when it is open already.</summary>

@@ -39,7 +39,7 @@ static class TokenApi
     public static void MapTokenApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/token/apply", Apply);
-        app.MapSigned(RevokeParameters, Revoke);
+        app.MapMethods(RevokeParameters.Path, RevokeParameters.Methods, Revoke);
     }
 
     static async Task<IResult> Apply(HttpRequest http, SignedRequestVerifier verifier, BrokerSecurity security, TimeProvider clock,

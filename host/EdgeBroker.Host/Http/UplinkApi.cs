@@ -16,7 +16,7 @@ static class UplinkApi
 {
     static readonly EndpointParameters Parameters = new(HttpMethods.Get, "/uplinks", [], []);
 
-    public static void MapUplinkApi(this IEndpointRouteBuilder app) => app.MapSigned(Parameters, List);
+    public static void MapUplinkApi(this IEndpointRouteBuilder app) => app.MapMethods(Parameters.Path, Parameters.Methods, List);
 
     static async Task<IResult> List(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
     {
