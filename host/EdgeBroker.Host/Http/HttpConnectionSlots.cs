@@ -1,3 +1,4 @@
+using EdgeBroker.Host.Mqtt;
 using System.Net;
 
 namespace EdgeBroker.Host.Http;
@@ -24,7 +25,7 @@ sealed class HttpConnectionSlots(int max, int maxPerAddress)
     /// is reached. A place taken must be given back (<see cref="Release"/>).</summary>
     public string? TryTake(IPAddress? address)
     {
-        address = Normalized(address);
+        address = address is null ? null : SourceAddress.Unmapped(address);
         var local = address is not null && IPAddress.IsLoopback(address);
         lock (_sync)
         {
@@ -58,7 +59,7 @@ sealed class HttpConnectionSlots(int max, int maxPerAddress)
 
     public void Release(IPAddress? address)
     {
-        address = Normalized(address);
+        address = address is null ? null : SourceAddress.Unmapped(address);
         var local = address is not null && IPAddress.IsLoopback(address);
         lock (_sync)
         {
@@ -70,7 +71,4 @@ sealed class HttpConnectionSlots(int max, int maxPerAddress)
             }
         }
     }
-
-    /// <summary>An IPv4 peer of a dual-stack listener as the IPv4 address it is, so it is counted as one address.</summary>
-    static IPAddress? Normalized(IPAddress? address) => address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
 }

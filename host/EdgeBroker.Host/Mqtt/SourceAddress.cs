@@ -9,10 +9,13 @@ static class SourceAddress
 {
     public static string Of(EndPoint? endPoint) => endPoint switch
     {
-        IPEndPoint ip => (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address).ToString(),
+        IPEndPoint ip => Unmapped(ip.Address).ToString(),
         null => "unknown",
         _ => endPoint.ToString() ?? "unknown",
     };
+
+    /// <summary>An IPv4 peer of a dual-mode socket as the IPv4 address it is, so it counts as one address.</summary>
+    public static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     /// <summary>The port of <paramref name="endPoint"/>, 0 for one without.</summary>
     public static int PortOf(EndPoint? endPoint) => endPoint is IPEndPoint ip ? ip.Port : 0;
