@@ -46,7 +46,24 @@ public sealed class EmulatorLauncher : IBrokerLauncher
             yield return "max_clients = " + MaxClients.ToString(CultureInfo.InvariantCulture);
             yield return "max_connections_per_source = 0";
         }
+
+        if (profile.Queues is { } queues)
+        {
+            // The pool holds every client's queue full at once.
+            long bytesPerClient = (long)queues.PacketsPerClient * QueuedPacketBytes;
+            yield return "max_queued_messages_per_client = " + queues.PacketsPerClient.ToString(CultureInfo.InvariantCulture);
+            yield return "max_queued_bytes_per_client = " + Math.Min(MaxBytes, bytesPerClient).ToString(CultureInfo.InvariantCulture);
+            yield return "max_buffer_bytes = " + Math.Min(MaxBytes, bytesPerClient * queues.Clients).ToString(CultureInfo.InvariantCulture);
+        }
     }
+
+    /// <summary>Bytes counted per queued packet when a profile sizes the queues: a load case's 64-byte payload, its
+    /// topic and header, with room to spare.</summary>
+    const int QueuedPacketBytes = 256;
+
+    /// <summary>The largest <c>max_queued_bytes_per_client</c> and <c>max_buffer_bytes</c> the relay's settings
+    /// accept.</summary>
+    const long MaxBytes = 16_777_216;
 
     public bool IsProblemLine(string line) => EdgeBrokerLauncher.IsLoggedProblem(line);
 }
