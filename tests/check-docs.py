@@ -55,11 +55,10 @@ SOURCES = {f: read(f) for f in FILES
 
 def without_comments(code):
     """C# without its comments: a name only a comment still mentions is gone from the code."""
-    return re.sub(r"//[^\n]*|/\*.*?\*/", "", code, flags=re.S)
+    return re.sub(r"(?<!:)//[^\n]*|/\*.*?\*/", "", code, flags=re.S)
 
 
-# Strings are kept (a route, a setting's key, a flag are strings); a URL in a string loses its tail, which no
-# reference needs.
+# Strings are kept (a route, a setting's key, a flag are strings; "mqtt://" is not a comment).
 CS_SOURCES = {f: without_comments(t) for f, t in SOURCES.items() if f.endswith(".cs")}
 SOURCES.update(CS_SOURCES)
 ALL_SOURCE_TEXT = "\n".join(SOURCES.values())
@@ -124,8 +123,9 @@ def help_flags(project_dll):
 
 
 def built(project):
-    found = sorted((ROOT / "host" / project / "bin").glob(f"*/net*/{project}.dll"))
-    return found[-1] if found else Path("/nonexistent")
+    """The program's newest build (Debug or Release), or a path that does not exist."""
+    found = list((ROOT / "host" / project / "bin").glob(f"*/net*/{project}.dll"))
+    return max(found, key=lambda dll: dll.stat().st_mtime) if found else Path("/nonexistent")
 
 
 HOST_FLAGS = help_flags(built("EdgeBroker.Host"))
