@@ -210,22 +210,20 @@ def path_exists(path):
 
 def partial_path_exists(path):
     """`Mqtt/CoreBridge.cs`, `Core.Tests/Flow/InFlightWindowTests`, `EndToEnd/Protocol/WillDelayTests`: a path
-    whose first part may be short for a project (EdgeBroker.X, EdgeBroker.X.Tests)."""
-    parts = path.rstrip("/").split("/")
-    first, rest = parts[0], parts[1:]
-    candidates = list(FILE_SET) + list(DIR_SET)
-    for candidate in candidates:
-        cparts = candidate.split("/")
-        for i, cpart in enumerate(cparts):
-            if cpart not in (first, f"EdgeBroker.{first}", f"EdgeBroker.{first}.Tests"):
-                continue
-            tail = cparts[i + 1:]
-            if len(tail) != len(rest):
-                continue
-            if tail[:-1] == rest[:-1] if rest else True:
-                if not rest or tail[-1] == rest[-1] or re.sub(r"\.(cs|py|sh)$", "", tail[-1]) == rest[-1]:
-                    return True
+    whose first part may be short for a project (EdgeBroker.X, EdgeBroker.X.Tests), the file's extension left out."""
+    first, *rest = path.rstrip("/").split("/")
+    for candidate in FILE_SET | DIR_SET:
+        parts = candidate.split("/")
+        for i, part in enumerate(parts):
+            if part in (first, f"EdgeBroker.{first}", f"EdgeBroker.{first}.Tests") and ends_as(parts[i + 1:], rest):
+                return True
     return False
+
+
+def ends_as(tail, rest):
+    if len(tail) != len(rest):
+        return False
+    return not rest or tail[:-1] == rest[:-1] and rest[-1] in (tail[-1], re.sub(r"\.(cs|py|sh)$", "", tail[-1]))
 
 
 PATH_PARTS = {part for f in FILES for part in f.split("/")[:-1]}
