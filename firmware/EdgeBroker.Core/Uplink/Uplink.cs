@@ -1159,6 +1159,11 @@ namespace EdgeBroker.Core.Uplink
                 status.Queued = _store.Count(_settings.Name);
                 status.QueuedBytes = _store.Bytes(_settings.Name);
                 long oldest = _store.OldestEnqueuedAtMs(_settings.Name);
+                if (oldest != 0)
+                {
+                    oldest = Clock.Rebased(oldest, nowMs);
+                }
+
                 status.OldestQueuedAgeMs = oldest == 0 || oldest > nowMs ? 0 : nowMs - oldest;
                 status.InFlight = _inFlight.Count;
                 status.Sent = _sent;
