@@ -401,8 +401,9 @@ namespace EdgeBroker.Core
             {
                 SessionRecord sessionRecord = (SessionRecord)sessionRecords[i];
 
-                // A session still connected when the broker stopped (a crash) counts as left now.
-                long leftAtMs = sessionRecord.DisconnectedAtMs > 0 ? sessionRecord.DisconnectedAtMs : nowMs;
+                // A session still connected when the broker stopped (a crash) counts as left now; so does one that left
+                // while the wall clock was unset, counted on an uptime that ended with that run.
+                long leftAtMs = Clock.IsValid(sessionRecord.DisconnectedAtMs) ? sessionRecord.DisconnectedAtMs : nowMs;
                 if (HasExpired(sessionRecord.ExpiryIntervalSeconds, leftAtMs, nowMs))
                 {
                     // It expired while the broker was stopped: the clock does not restart with the broker.
@@ -660,10 +661,13 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>Whether a session that ended at <paramref name="disconnectedAtMs"/> with
-        /// <paramref name="expiryIntervalSeconds"/> to live has run out by <paramref name="nowMs"/>.</summary>
+        /// <paramref name="expiryIntervalSeconds"/> to live has run out by <paramref name="nowMs"/>, on the clock
+        /// <paramref name="nowMs"/> is read from (<see cref="Clock.Rebased(long, long)"/>: one that ended before the wall
+        /// clock was set is not expired because it was).</summary>
         static bool HasExpired(uint expiryIntervalSeconds, long disconnectedAtMs, long nowMs)
         {
-            return expiryIntervalSeconds != NeverExpires && disconnectedAtMs + (long)expiryIntervalSeconds * 1000 <= nowMs;
+            return expiryIntervalSeconds != NeverExpires
+                && Clock.Rebased(disconnectedAtMs, nowMs) + (long)expiryIntervalSeconds * 1000 <= nowMs;
         }
 
         /// <summary>The will to publish as a new connection arrives for the session: a connection taken over ends

@@ -29,7 +29,8 @@ namespace EdgeBroker.Core.Offline
 
         /// <summary>Adds to <paramref name="into"/> up to <paramref name="max"/> <see cref="StoredMessage"/>s of the client
         /// with ids above <paramref name="afterId"/>, oldest first, leaving out (and forgetting) those expired at
-        /// <paramref name="nowMs"/>. Returns how many were added.</summary>
+        /// <paramref name="nowMs"/> (<see cref="Clock.HasPassed"/>: an expiry counted from before the wall clock was set
+        /// is not due because it was). Returns how many were added.</summary>
         int Read(string clientId, long afterId, int max, long nowMs, ArrayList into);
 
         /// <summary>The client has the message: forget it.</summary>

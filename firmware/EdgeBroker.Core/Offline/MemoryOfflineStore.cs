@@ -56,7 +56,7 @@ namespace EdgeBroker.Core.Offline
                 for (int i = 0; i < queue.Messages.Count && added < max; i++)
                 {
                     StoredMessage stored = (StoredMessage)queue.Messages[i];
-                    if (stored.ExpiresAtMs <= nowMs)
+                    if (Clock.HasPassed(stored.ExpiresAtMs, nowMs))
                     {
                         queue.Bytes -= MessageFootprint.Of(stored.Message);
                         queue.Messages.RemoveAt(i);

@@ -210,7 +210,7 @@ namespace EdgeBroker.Core.Offline
                 queue.RemoveAt(0);
                 CountQos0Bytes(-HeldBytesOf(kept.Message));
                 // A connection that cannot take it drops it, as it would a QoS 0 message routed to it now: counted.
-                if (kept.ExpiresAtMs > nowMs && !session.Connection.Send(kept.Message, 0, kept.Retain, kept.SubscriptionIdentifiers, 0, false))
+                if (!Clock.HasPassed(kept.ExpiresAtMs, nowMs) && !session.Connection.Send(kept.Message, 0, kept.Retain, kept.SubscriptionIdentifiers, 0, false))
                 {
                     _counters.CountEngineDropped();
                 }

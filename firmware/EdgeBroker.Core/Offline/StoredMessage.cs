@@ -26,7 +26,8 @@ namespace EdgeBroker.Core.Offline
 
         public int[] SubscriptionIdentifiers { get; private set; }
 
-        /// <summary>Unix ms after which the message is dropped undelivered.</summary>
+        /// <summary>When the message is dropped undelivered, on the clock of its <see cref="RoutedMessage.PublishedAtMs"/>:
+        /// a store judges it with <see cref="Clock.HasPassed"/>.</summary>
         public long ExpiresAtMs { get; private set; }
     }
 }

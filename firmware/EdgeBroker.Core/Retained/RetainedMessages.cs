@@ -235,9 +235,12 @@ namespace EdgeBroker.Core.Retained
                         continue;
                     }
 
-                    if (message.ExpiresAtMs < soonest)
+                    // On the clock nowMs is read from: an expiry counted from before the wall clock was set is not
+                    // due at every tick once it is.
+                    long expiresAtMs = Clock.Rebased(message.ExpiresAtMs, nowMs);
+                    if (expiresAtMs < soonest)
                     {
-                        soonest = message.ExpiresAtMs;
+                        soonest = expiresAtMs;
                     }
 
                     _messages[kept] = message;

@@ -30,14 +30,15 @@ namespace EdgeBroker.Core.Routing
 
         public string SenderClientId { get; set; }
 
-        /// <summary>When the broker received it (Unix ms): the start of its lifetime.</summary>
+        /// <summary>When the broker received it (<see cref="Clock.NowMs"/>: Unix ms, or the boot's uptime while the wall
+        /// clock was unset): the start of its lifetime.</summary>
         public long PublishedAtMs { get; set; }
 
         /// <summary>MQTT 5 message expiry interval in seconds; 0 when the publisher gave none.</summary>
         public uint MessageExpiryInterval { get; set; }
 
-        /// <summary>When <see cref="MessageExpiryInterval"/> runs out (Unix ms), counted from <see cref="PublishedAtMs"/>;
-        /// <see cref="long.MaxValue"/> when the publisher gave none.</summary>
+        /// <summary>When <see cref="MessageExpiryInterval"/> runs out, counted from <see cref="PublishedAtMs"/> on its clock
+        /// (judged through <see cref="Clock.HasPassed"/>); <see cref="long.MaxValue"/> when the publisher gave none.</summary>
         public long ExpiresAtMs
         {
             get { return MessageExpiryInterval == 0 ? long.MaxValue : PublishedAtMs + (long)MessageExpiryInterval * 1000; }
@@ -48,7 +49,7 @@ namespace EdgeBroker.Core.Routing
         /// connection's queue alike.</summary>
         public bool ExpiredBy(long nowMs)
         {
-            return nowMs >= ExpiresAtMs;
+            return Clock.HasPassed(ExpiresAtMs, nowMs);
         }
 
         /// <summary>The expiry interval a receiver gets at <paramref name="nowMs"/>: what is left of the publisher's after
@@ -61,8 +62,10 @@ namespace EdgeBroker.Core.Routing
                 return 0;
             }
 
-            long leftMs = ExpiresAtMs - nowMs;
-            return leftMs <= 0 ? 0 : (uint)((leftMs + 999) / 1000);
+            // Never more than the publisher's: a stamp that survived a restart with the clock unset may be rebased late.
+            long leftMs = Clock.Rebased(ExpiresAtMs, nowMs) - nowMs;
+            uint left = leftMs <= 0 ? 0 : (uint)((leftMs + 999) / 1000);
+            return left > MessageExpiryInterval ? MessageExpiryInterval : left;
         }
 
         /// <summary>True when <see cref="Payload"/> belongs to someone else's buffer and is only valid during the

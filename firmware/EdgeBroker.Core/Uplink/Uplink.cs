@@ -1159,7 +1159,8 @@ namespace EdgeBroker.Core.Uplink
                 status.Queued = _store.Count(_settings.Name);
                 status.QueuedBytes = _store.Bytes(_settings.Name);
                 long oldest = _store.OldestEnqueuedAtMs(_settings.Name);
-                status.OldestQueuedAgeMs = oldest == 0 || oldest > nowMs ? 0 : nowMs - oldest;
+                long oldestAtMs = oldest == 0 ? nowMs : Clock.Rebased(oldest, nowMs);
+                status.OldestQueuedAgeMs = oldestAtMs > nowMs ? 0 : nowMs - oldestAtMs;
                 status.InFlight = _inFlight.Count;
                 status.Sent = _sent;
                 status.Acknowledged = _acknowledged;

@@ -68,7 +68,7 @@ namespace EdgeBroker.Firmware.Boot
             if (!outcome.ClockValid)
             {
                 _log.Warning("The wall clock is not set " + settings.TimeSyncSeconds + " s after joining the network (no SNTP "
-                    + "answer): starting anyway; message times, token checks and session expiry are wrong until it is");
+                    + "answer): starting anyway; token checks and event dates are wrong until it is (message ages are kept on the uptime)");
             }
 
             return outcome;

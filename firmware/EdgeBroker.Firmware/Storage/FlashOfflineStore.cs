@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Routing;
 
@@ -124,7 +125,7 @@ namespace EdgeBroker.Firmware.Storage
                 int added = 0;
                 for (int i = 0; i < queue.Count && added < max; i++)
                 {
-                    if (queue.TimeMsAt(i) <= nowMs)
+                    if (Clock.HasPassed(queue.TimeMsAt(i), nowMs))
                     {
                         // Logged like an acknowledgement, so the message stays forgotten after a restart.
                         long expired = queue.IdAt(i);

@@ -57,7 +57,7 @@ static class DashboardSnapshot
             {
                 clientId = connection.ClientId,
                 group = ClientIdentity.GroupOf(connection.ClientId),
-                since = connection.ConnectedAtUnixMilliseconds,
+                since = Clock.Rebased(connection.ConnectedAtUnixMilliseconds, nowMs),
                 address = connection.ClientAddress,
             }),
             offline = Listed(offline, queue => new

@@ -100,6 +100,7 @@ static class OnlineStatusApi
         }
 
         var connections = LiveConnectionsIn(core, group);
+        var nowMs = Clock.NowMs();
         var clients = connections
             .Skip((int)Math.Min((long)(page - 1) * pageSize, int.MaxValue))
             .Take(pageSize)
@@ -108,7 +109,7 @@ static class OnlineStatusApi
                 clientId = connection.ClientId,
                 channelId = connection.ChannelId,
                 clientIp = connection.ClientAddress,
-                connectedAt = connection.ConnectedAtUnixMilliseconds,
+                connectedAt = Clock.Rebased(connection.ConnectedAtUnixMilliseconds, nowMs),
             })
             .ToList();
         return Results.Json(new

@@ -143,8 +143,11 @@ sealed class BrokerMetrics
     }
 
     /// <summary><paramref name="message"/> was handed to a receiver's connection now.</summary>
-    public void Delivered(RoutedMessage message) =>
-        _publishToDeliver.Observe(Math.Max(0, Clock.NowMs() - message.PublishedAtMs) / 1000.0);
+    public void Delivered(RoutedMessage message)
+    {
+        var nowMs = Clock.NowMs();
+        _publishToDeliver.Observe(Math.Max(0, nowMs - Clock.Rebased(message.PublishedAtMs, nowMs)) / 1000.0);
+    }
 
     public void StoreCommitted(TimeSpan elapsed) => _storeCommit.Observe(elapsed.TotalSeconds);
 

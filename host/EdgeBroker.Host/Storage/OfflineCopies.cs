@@ -1,4 +1,5 @@
 using System.Collections;
+using EdgeBroker.Core;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Routing;
 
@@ -107,7 +108,7 @@ public sealed class OfflineCopies(long maxBytes)
                     break;
                 }
 
-                if (slot.ExpiresAtMs <= nowMs)
+                if (Clock.HasPassed(slot.ExpiresAtMs, nowMs))
                 {
                     expired.Add(slot.Id);
                     continue;

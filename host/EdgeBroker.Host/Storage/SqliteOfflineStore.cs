@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Collections;
 using System.Text;
+using EdgeBroker.Core;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Routing;
 using MQTTnet;
@@ -284,7 +285,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
                     }
 
                     afterId = id;
-                    if (_select.Int64(10) <= nowMs)
+                    if (Clock.HasPassed(_select.Int64(10), nowMs))
                     {
                         _expired.Add(afterId);
                     }

@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeBroker.Core;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Routing;
 using static EdgeBroker.Storage.Tests.Support.Messages;
@@ -170,6 +171,17 @@ public abstract partial class StoreContractTests
 
         Assert.Equal(1, Offline.Count("dev"));
         Assert.NotEqual(last, Offline.LastId("dev"));
+    }
+
+    [Fact]
+    public void Read_JudgesAnExpiryCountedOnAnUnsetWallClock_ByTheIntervalClock()
+    {
+        // Appended before the wall clock was set: expiries on the uptime, 60 s ahead and 1 s past.
+        Offline.Append("dev", "alive", expiresAtMs: Clock.MonotonicMs() + 60_000);
+        Offline.Append("dev", "expired", expiresAtMs: Clock.MonotonicMs() - 1_000);
+
+        Assert.Equal(new[] { "alive" }, Offline.ReadAll("dev", nowMs: Now).Payloads());
+        Assert.Equal(1, Offline.Count("dev"));
     }
 
     [Fact]

@@ -44,6 +44,29 @@ public sealed class CoreRestartTests : FlashLogFixture
         Assert.Single(Store.Sessions.LoadSessions());
     }
 
+    [Fact]
+    public void A_session_and_its_messages_kept_before_the_clock_was_set_survive_a_restart_and_the_sync()
+    {
+        // What the device wrote before SNTP first answered: times on its uptime, below any date it can run at.
+        long beforeTheSync = Clock.MonotonicMs() - 5_000;
+        BrokerCore before = NewCore();
+        var first = new CapturingConnection();
+        before.Connect(Device, cleanStart: true, 3_600, first);
+        before.Subscribe(Device, "sensors/config", 1, false, false, 0);
+        before.Disconnect(Device, first, 3_600);
+        Store.Sessions.SaveSession(Device, 3_600, beforeTheSync);
+        var message = new RoutedMessage("sensors/config", "before-sync"u8.ToArray(), 1, false) { PublishedAtMs = beforeTheSync };
+        Assert.Equal(PublishOutcome.Queued, before.Publish("backend", message));
+
+        Close();
+        BrokerCore after = NewCore();
+        after.Restore();
+        var second = new CapturingConnection();
+
+        Assert.True(after.Connect(Device, cleanStart: false, 3_600, second));
+        Assert.Equal(new[] { "before-sync" }, second.Received.Select(delivery => delivery.Payload));
+    }
+
     BrokerCore NewCore() => new(new AllowAllPolicy(), Store.Offline, Store.Sessions, Limits, maxQos: 1, expectedClients: 12);
 
     sealed class CapturingConnection : IClientConnection
