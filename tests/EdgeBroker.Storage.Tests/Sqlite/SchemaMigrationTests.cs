@@ -47,14 +47,8 @@ public sealed class SchemaMigrationTests : IDisposable
             Assert.True(queue.Append("cloud", new EdgeBroker.Core.Uplink.UplinkEntry("plant/p2p/old", [1], 1, false, "id-old", Now)) > 0);
         }
 
-        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
-        {
-            // Version 5's uplink queue: without the column version 6 added.
-            connection.Open();
-            using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE uplink_queue DROP COLUMN property_bytes; ALTER TABLE uplink_queue DROP COLUMN p2p_hops; ALTER TABLE retained_messages DROP COLUMN published_at_ms; ALTER TABLE offline_messages DROP COLUMN property_bytes; PRAGMA user_version = 5;";
-            downgrade.ExecuteNonQuery();
-        }
+        // Version 5's uplink queue: without the column version 6 added.
+        Downgrade("ALTER TABLE uplink_queue DROP COLUMN property_bytes; ALTER TABLE uplink_queue DROP COLUMN p2p_hops; ALTER TABLE retained_messages DROP COLUMN published_at_ms; ALTER TABLE offline_messages DROP COLUMN property_bytes; PRAGMA user_version = 5;");
 
         using var reopened = SqliteDatabase.Open(_directory.Path);
         Assert.Equal(9L, reopened.Scalar("PRAGMA user_version;"));
@@ -77,14 +71,8 @@ public sealed class SchemaMigrationTests : IDisposable
             Assert.True(store.SaveRetained(Retained("status/old", published)));
         }
 
-        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
-        {
-            // Version 6's retained messages: without the publication time version 7 added.
-            connection.Open();
-            using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE uplink_queue DROP COLUMN property_bytes; ALTER TABLE retained_messages DROP COLUMN published_at_ms; ALTER TABLE offline_messages DROP COLUMN property_bytes; PRAGMA user_version = 6;";
-            downgrade.ExecuteNonQuery();
-        }
+        // Version 6's retained messages: without the publication time version 7 added.
+        Downgrade("ALTER TABLE uplink_queue DROP COLUMN property_bytes; ALTER TABLE retained_messages DROP COLUMN published_at_ms; ALTER TABLE offline_messages DROP COLUMN property_bytes; PRAGMA user_version = 6;");
 
         var beforeUpgrade = Clock.NowMs();
         using (var upgraded = SqliteDatabase.Open(_directory.Path))
@@ -118,13 +106,10 @@ public sealed class SchemaMigrationTests : IDisposable
         }
 
         long storedJson;
-        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
+        // Version 7's offline messages: without what version 8 counts of their properties.
+        Downgrade("ALTER TABLE uplink_queue DROP COLUMN property_bytes; ALTER TABLE offline_messages DROP COLUMN property_bytes; PRAGMA user_version = 7;");
+        using (var connection = OpenFile())
         {
-            // Version 7's offline messages: without what version 8 counts of their properties.
-            connection.Open();
-            using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE uplink_queue DROP COLUMN property_bytes; ALTER TABLE offline_messages DROP COLUMN property_bytes; PRAGMA user_version = 7;";
-            downgrade.ExecuteNonQuery();
             using var length = connection.CreateCommand();
             length.CommandText = "SELECT LENGTH(properties) FROM offline_messages";
             storedJson = (long)length.ExecuteScalar()!;
@@ -149,14 +134,8 @@ public sealed class SchemaMigrationTests : IDisposable
             Assert.True(queue.Append("cloud", new UplinkEntry("t/old", [1], 1, false, "id-old", Now, TraceProperties())) > 0);
         }
 
-        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
-        {
-            // Version 8's uplink queue: without the properties' count, and a size of topic, payload and overhead only.
-            connection.Open();
-            using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE uplink_queue DROP COLUMN property_bytes; UPDATE uplink_queue SET size = 32 + LENGTH(topic) + LENGTH(payload); PRAGMA user_version = 8;";
-            downgrade.ExecuteNonQuery();
-        }
+        // Version 8's uplink queue: without the properties' count, and a size of topic, payload and overhead only.
+        Downgrade("ALTER TABLE uplink_queue DROP COLUMN property_bytes; UPDATE uplink_queue SET size = 32 + LENGTH(topic) + LENGTH(payload); PRAGMA user_version = 8;");
 
         using var upgraded = SqliteDatabase.Open(_directory.Path);
         Assert.Equal(9L, upgraded.Scalar("PRAGMA user_version;"));
@@ -200,10 +179,7 @@ public sealed class SchemaMigrationTests : IDisposable
             Assert.True(offline.Commit());
         }
 
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
-        connection.Open();
-        using var downgrade = connection.CreateCommand();
-        downgrade.CommandText =
+        Downgrade(
             """
             DROP TABLE devices; DROP TABLE tokens; DROP TABLE uplink_queue; DROP TABLE uplink_dedupe; DROP TABLE offline_ids;
             DROP TABLE offline_acknowledged; ALTER TABLE retained_messages DROP COLUMN published_at_ms;
@@ -217,7 +193,23 @@ public sealed class SchemaMigrationTests : IDisposable
             ALTER TABLE offline_messages_v1 RENAME TO offline_messages;
             CREATE INDEX offline_messages_by_client ON offline_messages (client_id, id);
             PRAGMA user_version = 1;
-            """;
-        downgrade.ExecuteNonQuery();
+            """);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on the closed database file, outside the store: turns it back into what an
+    /// earlier version left.</summary>
+    void Downgrade(string sql)
+    {
+        using var connection = OpenFile();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    SqliteConnection OpenFile()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
     }
 }
