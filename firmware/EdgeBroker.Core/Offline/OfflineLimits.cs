@@ -28,10 +28,10 @@ namespace EdgeBroker.Core.Offline
 
         /// <summary>What a QoS 0 message kept for an away session holds beside its topic, payload and properties, counted against
         /// <see cref="MaxQos0BytesKept"/> with them: its message and stored-message objects, the payload array's header
-        /// and its slot in the session's list — about 332 bytes on nanoFramework, where every object field takes a
+        /// and its slot in the session's list — about 320 bytes on nanoFramework, where every object field takes a
         /// 12-byte heap block (nf-interpreter's CLR_RT_HeapBlock, read 2026-12-07). Uncounted, the device's 4,096-byte
         /// budget admitted 292 messages of 14 bytes, about 95 KB of its heap.</summary>
-        public const int KeptQos0OverheadBytes = 332;
+        public const int KeptQos0OverheadBytes = 320;
 
         /// <summary>Lifetime of a kept message without an MQTT 5 message expiry interval.</summary>
         public long DefaultMessageTtlMs { get; set; }

@@ -73,14 +73,10 @@ namespace EdgeBroker.Core.Routing
         public bool IsBorrowed { get; set; }
 
         /// <summary>What the engine needs to re-create the message with its protocol extras (MQTT 5 properties on
-        /// the host). The core never looks inside: it counts them by <see cref="PropertyBytes"/>.</summary>
-        public object EngineProperties { get; set; }
-
-        /// <summary>What <see cref="EngineProperties"/> hold, as <see cref="MessageFootprint.OfProperties"/> estimates it,
-        /// set by the engine that attached them; 0 without any (every MQTT 3.1.1 message, every message on the device).
-        /// Part of the message's <see cref="MessageFootprint"/>, so no bound that keeps messages sees only their topic and
-        /// payload.</summary>
-        public int PropertyBytes { get; set; }
+        /// the host); null without any (every MQTT 3.1.1 message, every message on the device). The core never looks
+        /// inside: it asks what they count (<see cref="IEngineProperties.FootprintBytes"/>), part of the message's
+        /// <see cref="MessageFootprint"/>, so no bound that keeps messages sees only their topic and payload.</summary>
+        public IEngineProperties EngineProperties { get; set; }
 
         /// <summary>The name of the uplink this message came down from, null for a local PUBLISH: it is never offered
         /// back up that uplink (loop prevention).</summary>
@@ -138,7 +134,6 @@ namespace EdgeBroker.Core.Routing
             PublishedAtMs = 0;
             MessageExpiryInterval = 0;
             EngineProperties = null;
-            PropertyBytes = 0;
             OriginUplink = null;
             DedupeId = null;
             Hops = 0;
@@ -167,7 +162,6 @@ namespace EdgeBroker.Core.Routing
             copy.PublishedAtMs = PublishedAtMs;
             copy.MessageExpiryInterval = MessageExpiryInterval;
             copy.EngineProperties = EngineProperties;
-            copy.PropertyBytes = PropertyBytes;
             copy.OriginUplink = OriginUplink;
             copy.DedupeId = DedupeId;
             copy.Hops = Hops;

@@ -253,7 +253,7 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Queues <paramref name="message"/> durably under <paramref name="remoteTopic"/>, within the bounds.</summary>
         UplinkOfferOutcome Enqueue(string remoteTopic, int qos, RoutedMessage message, long nowMs, int p2pHops)
         {
-            long size = UplinkEntry.SizeOf(remoteTopic, message.PayloadLength);
+            long size = UplinkEntry.SizeOf(remoteTopic, message.PayloadLength, message.EngineProperties);
             UplinkEntry entry;
             long dropped = 0;
             lock (_sync)
@@ -270,8 +270,7 @@ namespace EdgeBroker.Core.Uplink
                     System.Array.Copy(message.Payload, message.PayloadOffset, payload, 0, message.PayloadLength);
                 }
 
-                entry = new UplinkEntry(remoteTopic, payload, qos, message.Retain, _dedupeIds.Next(), nowMs);
-                entry.EngineProperties = message.EngineProperties;
+                entry = new UplinkEntry(remoteTopic, payload, qos, message.Retain, _dedupeIds.Next(), nowMs, message.EngineProperties);
                 entry.P2PHops = p2pHops;
                 _queuedCount++;
                 _queuedBytes += size;

@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Routing;
+
 namespace EdgeBroker.Core.Uplink
 {
     /// <summary>
@@ -6,7 +8,7 @@ namespace EdgeBroker.Core.Uplink
     /// </summary>
     public sealed class UplinkEntry
     {
-        /// <summary>Per-entry overhead counted in <see cref="Size"/> besides the topic and payload.</summary>
+        /// <summary>Per-entry overhead counted in <see cref="Size"/> besides the topic, payload and properties.</summary>
         public const int Overhead = 32;
 
         /// <summary>The MQTT 5 user property that carries <see cref="DedupeId"/> upstream.</summary>
@@ -17,7 +19,16 @@ namespace EdgeBroker.Core.Uplink
 
         readonly long _size;
 
+        /// <summary>An entry without the engine's extras: the device's, and the gateway's own announcements.</summary>
         public UplinkEntry(string remoteTopic, byte[] payload, int qos, bool retain, string dedupeId, long enqueuedAtMs)
+            : this(remoteTopic, payload, qos, retain, dedupeId, enqueuedAtMs, null)
+        {
+        }
+
+        /// <summary>An entry carrying <paramref name="engineProperties"/> (null: none), which count in its
+        /// <see cref="Size"/>.</summary>
+        public UplinkEntry(string remoteTopic, byte[] payload, int qos, bool retain, string dedupeId, long enqueuedAtMs,
+            IEngineProperties engineProperties)
         {
             RemoteTopic = remoteTopic;
             Payload = payload == null ? new byte[0] : payload;
@@ -26,7 +37,8 @@ namespace EdgeBroker.Core.Uplink
             DedupeId = dedupeId;
             EnqueuedAtMs = enqueuedAtMs;
             P2PHops = NotP2P;
-            _size = SizeOf(remoteTopic, Payload.Length);
+            EngineProperties = engineProperties;
+            _size = SizeOf(remoteTopic, Payload.Length, engineProperties);
         }
 
         /// <summary>Increasing per uplink, assigned by the store when the entry became durable: the FIFO order and the
@@ -57,9 +69,10 @@ namespace EdgeBroker.Core.Uplink
         /// <summary>Unix ms the entry was queued (oldest queued age in the status).</summary>
         public long EnqueuedAtMs { get; private set; }
 
-        /// <summary>The engine's own extras for the upstream PUBLISH (MQTT 5 properties on the host); the core and the
-        /// device ignore it.</summary>
-        public object EngineProperties { get; set; }
+        /// <summary>The engine's own extras for the upstream PUBLISH (MQTT 5 properties on the host; null on the
+        /// device): the core only counts them in <see cref="Size"/>. Given with the entry, since the stores count its
+        /// size as it is appended.</summary>
+        public IEngineProperties EngineProperties { get; private set; }
 
         /// <summary>Set when the entry is handed out again after a lost connection: send it with DUP.</summary>
         public bool Duplicate { get; set; }
@@ -80,10 +93,14 @@ namespace EdgeBroker.Core.Uplink
         }
 
         /// <summary>The size an entry for <paramref name="remoteTopic"/> with a payload of
-        /// <paramref name="payloadLength"/> bytes counts as: one rule for every store.</summary>
-        public static long SizeOf(string remoteTopic, int payloadLength)
+        /// <paramref name="payloadLength"/> bytes and <paramref name="engineProperties"/> (null: none) counts as: one rule
+        /// for every store, the message's <see cref="MessageFootprint"/> under the topic it goes up on plus
+        /// <see cref="Overhead"/>. Without the properties, 100 messages for a dead upstream with an empty payload and
+        /// 905 KB of user properties each counted 4,100 bytes together against a 16 MiB bound, while the host's data
+        /// directory grew from 2 to 120 MB.</summary>
+        public static long SizeOf(string remoteTopic, int payloadLength, IEngineProperties engineProperties)
         {
-            return Overhead + remoteTopic.Length + payloadLength;
+            return Overhead + remoteTopic.Length + payloadLength + MessageFootprint.PropertiesOf(engineProperties);
         }
     }
 }

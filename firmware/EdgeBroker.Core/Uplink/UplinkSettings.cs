@@ -72,7 +72,7 @@ namespace EdgeBroker.Core.Uplink
 
         public int MaxQueuedMessages { get; set; }
 
-        /// <summary>Bound on the queued payload and topic bytes (see <see cref="UplinkEntry.Size"/>).</summary>
+        /// <summary>Bound on the queued topic, payload and MQTT 5 properties' bytes (see <see cref="UplinkEntry.Size"/>).</summary>
         public long MaxQueuedBytes { get; set; }
 
         public UplinkFullPolicy FullPolicy { get; set; }

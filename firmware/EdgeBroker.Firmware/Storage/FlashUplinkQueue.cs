@@ -198,7 +198,8 @@ namespace EdgeBroker.Firmware.Storage
             if (reader.Kind == RecordKind.UplinkPut)
             {
                 long enqueuedAtMs = fields.GetInt64();
-                int size = (int)UplinkEntry.SizeOf(fields.GetString(), reader.PayloadLength);
+                // The device's entries carry no MQTT 5 properties: they count 0.
+                int size = (int)UplinkEntry.SizeOf(fields.GetString(), reader.PayloadLength, null);
                 RaiseLastSequence(sequence);
                 _queues.Add(uplink, sequence, offset, reader.Size, size, enqueuedAtMs);
                 return;

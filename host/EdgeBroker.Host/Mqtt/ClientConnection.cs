@@ -7,6 +7,7 @@ using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Host.Monitoring;
+using EdgeBroker.Host.Storage;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
@@ -646,7 +647,7 @@ sealed class ClientConnection(GuardedChannel channel, string clientId, ushort ke
         packet.MessageExpiryInterval = message.RemainingExpiryInterval(nowMs);
         packet.PacketIdentifier = 0;
         packet.TopicAlias = 0;
-        var original = message.EngineProperties as MqttApplicationMessage;
+        var original = Mqtt5Properties.Of(message.EngineProperties);
         packet.ContentType = original?.ContentType;
         packet.CorrelationData = original?.CorrelationData;
         packet.PayloadFormatIndicator = original?.PayloadFormatIndicator ?? MqttPayloadFormatIndicator.Unspecified;

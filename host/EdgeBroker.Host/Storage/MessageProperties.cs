@@ -30,12 +30,16 @@ static class MessageProperties
     }
 
     /// <summary>Attaches <paramref name="properties"/> (null: none) to <paramref name="routed"/> with what they count
-    /// against every bound that keeps the message (<see cref="RoutedMessage.PropertyBytes"/>).</summary>
+    /// against every bound that keeps the message (<see cref="Mqtt5Properties.FootprintBytes"/>).</summary>
     public static void Attach(RoutedMessage routed, MqttApplicationMessage? properties)
     {
-        routed.EngineProperties = properties;
-        routed.PropertyBytes = Footprint(properties);
+        routed.EngineProperties = properties is null ? null : new Mqtt5Properties(properties, Footprint(properties));
     }
+
+    /// <summary>The properties <paramref name="encoded"/> holds as a store kept them, counting
+    /// <paramref name="footprintBytes"/> — what the store counted as it kept them — against the bounds.</summary>
+    public static Mqtt5Properties Restore(ReadOnlySpan<byte> encoded, long footprintBytes) =>
+        new(Decode(encoded), (int)Math.Min(footprintBytes, int.MaxValue));
 
     /// <summary>What the MQTT 5 properties of <paramref name="message"/> count, as the core's
     /// <see cref="MessageFootprint.OfProperties"/> defines it: strings by their characters, binary data by its bytes, and

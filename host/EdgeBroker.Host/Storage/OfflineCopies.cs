@@ -166,8 +166,7 @@ public sealed class OfflineCopies(long maxBytes)
         public string Topic;
         public string? Sender;
         public byte[]? Payload;
-        public object? EngineProperties;
-        public int PropertyBytes;
+        public IEngineProperties? EngineProperties;
         public int[]? SubscriptionIdentifiers;
         public int PayloadOffset;
         public int PayloadLength;
@@ -176,7 +175,7 @@ public sealed class OfflineCopies(long maxBytes)
         public bool Retain;
 
         /// <summary>The budget's size of this message (as <see cref="OfflineCopies.SizeOf"/>).</summary>
-        public readonly long Size => (long)Topic.Length + PayloadLength + PropertyBytes + OverheadBytes;
+        public readonly long Size => (long)Topic.Length + PayloadLength + MessageFootprint.PropertiesOf(EngineProperties) + OverheadBytes;
 
         public readonly StoredMessage ToStoredMessage()
         {
@@ -185,7 +184,6 @@ public sealed class OfflineCopies(long maxBytes)
                 PayloadOffset = PayloadOffset,
                 PayloadLength = PayloadLength,
                 EngineProperties = EngineProperties,
-                PropertyBytes = PropertyBytes,
                 SenderClientId = Sender,
                 PublishedAtMs = PublishedAtMs,
                 MessageExpiryInterval = MessageExpiryInterval,
@@ -233,7 +231,6 @@ public sealed class OfflineCopies(long maxBytes)
             (slot.Payload, slot.PayloadOffset) = Place(payload);
             slot.PayloadLength = payload.Length;
             slot.EngineProperties = message.EngineProperties;
-            slot.PropertyBytes = message.PropertyBytes;
             slot.SubscriptionIdentifiers = stored.SubscriptionIdentifiers;
             slot.MessageExpiryInterval = message.MessageExpiryInterval;
             slot.Qos = stored.Qos;

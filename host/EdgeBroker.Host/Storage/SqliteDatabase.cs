@@ -133,7 +133,7 @@ public sealed class SqliteDatabase : IDisposable
         ALTER TABLE retained_messages ADD COLUMN published_at_ms INTEGER NOT NULL DEFAULT 0;
         UPDATE retained_messages SET published_at_ms = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER);
         """,
-        // What each offline message's MQTT 5 properties count against the per-client quota (RoutedMessage.PropertyBytes),
+        // What each offline message's MQTT 5 properties count against the per-client quota (their FootprintBytes),
         // so the quota counted again at start agrees with what was counted as the messages were kept. Rows kept before
         // count their stored JSON's length and 112 bytes (MessageFootprint.PerUserPropertyBytes) per user property: a
         // little more than such a message counts now, since the JSON spells out names and Base64 values.
@@ -142,6 +142,12 @@ public sealed class SqliteDatabase : IDisposable
         UPDATE offline_messages
         SET property_bytes = LENGTH(properties) + 112 * COALESCE(json_array_length(CAST(properties AS TEXT), '$.UserProperties'), 0)
         WHERE properties IS NOT NULL;
+        """,
+        // What each uplink entry's MQTT 5 properties count against the queue's bound (UplinkEntry.SizeOf), so an entry
+        // read back — after a restart too — is let go as its stored size counted it. Entries queued before count 0, as
+        // their stored size did.
+        """
+        ALTER TABLE uplink_queue ADD COLUMN property_bytes INTEGER NOT NULL DEFAULT 0;
         """,
     ];
 

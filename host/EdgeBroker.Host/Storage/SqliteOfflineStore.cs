@@ -4,7 +4,6 @@ using System.Text;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Routing;
-using MQTTnet;
 
 namespace EdgeBroker.Host.Storage;
 
@@ -625,8 +624,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
         var qos = (int)select.Int64(3);
         var message = new RoutedMessage(_topics.Get(select.Bytes(1)), select.Bytes(2).ToArray(), qos, select.Int64(4) != 0)
         {
-            EngineProperties = select.IsNull(6) ? null : MessageProperties.Decode(select.Bytes(6)),
-            PropertyBytes = (int)select.Int64(11),
+            EngineProperties = select.IsNull(6) ? null : MessageProperties.Restore(select.Bytes(6), select.Int64(11)),
             SenderClientId = select.IsNull(7) ? null : _senders.Get(select.Bytes(7)),
             PublishedAtMs = select.Int64(8),
             MessageExpiryInterval = (uint)select.Int64(9),
@@ -672,7 +670,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             insert.Bind(5, stored.Qos);
             insert.Bind(6, stored.Retain ? 1 : 0);
             insert.Bind(7, stored.SubscriptionIdentifiers is null ? null : string.Join(',', stored.SubscriptionIdentifiers));
-            if (MessageProperties.Encode(message.EngineProperties as MqttApplicationMessage) is { } properties)
+            if (MessageProperties.Encode(Mqtt5Properties.Of(message.EngineProperties)) is { } properties)
             {
                 insert.Bind(8, properties);
             }
@@ -685,7 +683,7 @@ public sealed class SqliteOfflineStore : IOfflineStore, IDisposable
             insert.Bind(10, message.PublishedAtMs);
             insert.Bind(11, message.MessageExpiryInterval);
             insert.Bind(12, stored.ExpiresAtMs);
-            insert.Bind(13, message.PropertyBytes);
+            insert.Bind(13, MessageFootprint.PropertiesOf(message.EngineProperties));
             insert.Execute();
         }
 

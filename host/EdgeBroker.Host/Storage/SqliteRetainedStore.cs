@@ -1,7 +1,6 @@
 using System.Collections;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
-using MQTTnet;
 
 namespace EdgeBroker.Host.Storage;
 
@@ -62,7 +61,7 @@ public sealed class SqliteRetainedStore(SqliteDatabase database) : IRetainedStor
             command.Parameters.AddWithValue("$topic", message.Topic);
             command.Parameters.AddWithValue("$payload", message.Payload.AsSpan(message.PayloadOffset, message.PayloadLength).ToArray());
             command.Parameters.AddWithValue("$qos", message.Qos);
-            command.Parameters.AddWithValue("$properties", (object?)MessageProperties.Encode(message.EngineProperties as MqttApplicationMessage) ?? DBNull.Value);
+            command.Parameters.AddWithValue("$properties", (object?)MessageProperties.Encode(Mqtt5Properties.Of(message.EngineProperties)) ?? DBNull.Value);
             command.Parameters.AddWithValue("$expiry", (long)message.MessageExpiryInterval);
             command.Parameters.AddWithValue("$published", message.PublishedAtMs);
             command.ExecuteNonQuery();

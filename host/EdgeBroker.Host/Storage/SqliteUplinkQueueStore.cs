@@ -1,7 +1,7 @@
 using System.Collections;
+using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Uplink;
 using Microsoft.Data.Sqlite;
-using MQTTnet;
 
 namespace EdgeBroker.Host.Storage;
 
@@ -39,11 +39,11 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
 
         _insert = _database.Statement(
             """
-            INSERT INTO uplink_queue (uplink, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, size, p2p_hops)
-            VALUES ($uplink, $topic, $payload, $qos, $retain, $dedupe, $at, $properties, $size, $p2pHops)
+            INSERT INTO uplink_queue (uplink, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, size, p2p_hops, property_bytes)
+            VALUES ($uplink, $topic, $payload, $qos, $retain, $dedupe, $at, $properties, $size, $p2pHops, $propertyBytes)
             RETURNING sequence
             """,
-            "$uplink", "$topic", "$payload", "$qos", "$retain", "$dedupe", "$at", "$properties", "$size", "$p2pHops");
+            "$uplink", "$topic", "$payload", "$qos", "$retain", "$dedupe", "$at", "$properties", "$size", "$p2pHops", "$propertyBytes");
         _removalFlush = new DelayedFlush(FlushRemovals, RemovalFlushDelay);
     }
 
@@ -68,7 +68,7 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
 
             using var command = _database.Command(
                 """
-                SELECT sequence, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, p2p_hops
+                SELECT sequence, topic, payload, qos, retain, dedupe_id, enqueued_at_ms, properties, p2p_hops, property_bytes
                 FROM uplink_queue WHERE uplink = $uplink AND sequence > $after ORDER BY sequence LIMIT $max
                 """);
             command.Parameters.AddWithValue("$uplink", uplink);
@@ -83,11 +83,13 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
                     continue;
                 }
 
+                // Its properties count what was stored with them, so the entry is let go as it was counted (rows queued
+                // before schema 9 count 0, as their stored size did).
                 var entry = new UplinkEntry(reader.GetString(1), (byte[])reader["payload"], reader.GetInt32(3), reader.GetBoolean(4),
-                    reader.GetString(5), reader.GetInt64(6))
+                    reader.GetString(5), reader.GetInt64(6),
+                    reader.IsDBNull(7) ? null : MessageProperties.Restore((byte[])reader["properties"], reader.GetInt64(9)))
                 {
                     Sequence = reader.GetInt64(0),
-                    EngineProperties = reader.IsDBNull(7) ? null : MessageProperties.Decode((byte[])reader["properties"]),
                     P2PHops = reader.IsDBNull(8) ? UplinkEntry.NotP2P : reader.GetInt32(8),
                 };
                 into.Add(entry);
@@ -304,9 +306,10 @@ public sealed class SqliteUplinkQueueStore : IUplinkQueueStore, IDisposable
             parameters[4].Value = entry.Retain;
             parameters[5].Value = entry.DedupeId;
             parameters[6].Value = entry.EnqueuedAtMs;
-            parameters[7].Value = (object?)MessageProperties.Encode(entry.EngineProperties as MqttApplicationMessage) ?? DBNull.Value;
+            parameters[7].Value = (object?)MessageProperties.Encode(Mqtt5Properties.Of(entry.EngineProperties)) ?? DBNull.Value;
             parameters[8].Value = entry.Size;
             parameters[9].Value = entry.P2PHops == UplinkEntry.NotP2P ? DBNull.Value : entry.P2PHops;
+            parameters[10].Value = MessageFootprint.PropertiesOf(entry.EngineProperties);
             Stored = (long)insert.ExecuteScalar()!;
         }
 

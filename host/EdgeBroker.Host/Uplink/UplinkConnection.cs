@@ -9,6 +9,7 @@ using EdgeBroker.Core.Topics;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Monitoring;
+using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -373,7 +374,7 @@ sealed class UplinkConnection : IDisposable
             return message;
         }
 
-        var original = entry.EngineProperties as MqttApplicationMessage;
+        var original = Mqtt5Properties.Of(entry.EngineProperties);
         message.ContentType = original?.ContentType;
         message.ResponseTopic = original?.ResponseTopic;
         message.CorrelationData = original?.CorrelationData;

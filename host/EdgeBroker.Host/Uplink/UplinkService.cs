@@ -10,7 +10,6 @@ using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MQTTnet;
 
 namespace EdgeBroker.Host.Uplink;
 
@@ -135,8 +134,7 @@ sealed class UplinkService(
         }
 
         var payload = Encoding.UTF8.GetBytes(status.ToJson());
-        var message = new MqttApplicationMessage { Topic = uplink.StateTopic, PayloadSegment = payload, Retain = true };
-        core.PublishFromBroker(new RoutedMessage(uplink.StateTopic, payload, 0, true) { EngineProperties = message });
+        core.PublishFromBroker(new RoutedMessage(uplink.StateTopic, payload, 0, true));
     }
 
     void OnCycle(string gatewayClientId, string path) =>

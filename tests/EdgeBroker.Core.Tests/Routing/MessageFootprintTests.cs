@@ -15,7 +15,7 @@ public class MessageFootprintTests
     [Fact]
     public void A_message_counts_its_topic_payload_and_properties()
     {
-        var message = new RoutedMessage("big/t", new byte[10], 1, false) { PropertyBytes = 500 };
+        var message = new RoutedMessage("big/t", new byte[10], 1, false) { EngineProperties = new FixedProperties(500) };
 
         Assert.Equal(5 + 10 + 500, MessageFootprint.Of(message));
         Assert.Equal(15, MessageFootprint.Of(new RoutedMessage("big/t", new byte[10], 1, false)));
@@ -36,13 +36,14 @@ public class MessageFootprintTests
     [Fact]
     public void The_count_travels_with_every_copy_of_a_message_and_not_to_the_next_one_routed()
     {
-        var borrowed = new RoutedMessage("t", new byte[4], 1, false) { IsBorrowed = true, PropertyBytes = 300 };
+        var borrowed = new RoutedMessage("t", new byte[4], 1, false) { IsBorrowed = true, EngineProperties = new FixedProperties(300) };
 
-        Assert.Equal(300, borrowed.Detach().PropertyBytes);
-        Assert.Equal(300, borrowed.Readdressed("gw/p2p/x", 1).PropertyBytes);
+        Assert.Equal(1 + 4 + 300, MessageFootprint.Of(borrowed.Detach()));
+        Assert.Equal(8 + 4 + 300, MessageFootprint.Of(borrowed.Readdressed("gw/p2p/x", 1)));
 
         borrowed.Reuse("t", new byte[4], 0, 4, 1, false, "sender", borrowed: true);
-        Assert.Equal(0, borrowed.PropertyBytes);
+        Assert.Null(borrowed.EngineProperties);
+        Assert.Equal(1 + 4, MessageFootprint.Of(borrowed));
     }
 
     [Fact]
@@ -50,8 +51,8 @@ public class MessageFootprintTests
     {
         var store = new MemoryOfflineStore(new OfflineLimits { MaxBytesPerClient = 1024 * 1024 });
         var heavyPayload = new RoutedMessage("inbox/x", new byte[ReviewProperties], 1, false);
-        var heavyProperties = new RoutedMessage("inbox/x", [], 1, false) { PropertyBytes = ReviewProperties };
-        var light = new RoutedMessage("inbox/x", new byte[100], 1, false) { PropertyBytes = 1000 };
+        var heavyProperties = new RoutedMessage("inbox/x", [], 1, false) { EngineProperties = new FixedProperties(ReviewProperties) };
+        var light = new RoutedMessage("inbox/x", new byte[100], 1, false) { EngineProperties = new FixedProperties(1000) };
 
         Assert.Equal(0, store.Append("dev", heavyPayload, 1, false, null, long.MaxValue));
         Assert.Equal(0, store.Append("dev", heavyProperties, 1, false, null, long.MaxValue));
@@ -79,13 +80,13 @@ public class MessageFootprintTests
         Assert.Equal(PublishOutcome.QuotaExceeded, broker.Core.Publish("sender", WithProperties(1)));
 
         static RoutedMessage WithProperties(int propertyBytes) =>
-            new("s/a", "12345678"u8.ToArray(), 0, false) { PropertyBytes = propertyBytes };
+            new("s/a", "12345678"u8.ToArray(), 0, false) { EngineProperties = new FixedProperties(propertyBytes) };
     }
 
     [Fact]
     public void A_retained_message_counts_its_properties_and_what_the_engine_keeps_beside_them()
     {
-        var message = new RoutedMessage("state/a", new byte[10], 0, true) { PropertyBytes = 200 };
+        var message = new RoutedMessage("state/a", new byte[10], 0, true) { EngineProperties = new FixedProperties(200) };
 
         Assert.Equal(7 + 10 + 200, new RetainedMessages(10, 0, null, null).SizeOf(message));
         Assert.Equal(7 + 10 + 200 + 5, new RetainedMessages(10, 0, _ => 5, null).SizeOf(message));
@@ -95,7 +96,7 @@ public class MessageFootprintTests
     public void The_outbound_queue_admits_by_footprint_so_heavy_properties_wait_only_in_an_empty_queue()
     {
         var limits = new Outbound.OutboundQueueLimits(1000, 4 * 1024 * 1024);
-        var size = (int)MessageFootprint.Of(new RoutedMessage("big/t", [], 1, false) { PropertyBytes = ReviewProperties });
+        var size = (int)MessageFootprint.Of(new RoutedMessage("big/t", [], 1, false) { EngineProperties = new FixedProperties(ReviewProperties) });
 
         Assert.True(limits.Admits(1, 0, 0, size));
         Assert.False(limits.Admits(1, 1, size, size));

@@ -441,7 +441,7 @@ public class P2PFederationTests
         uplink.Connected(60_000);
         var resent = Assert.Single(Take(uplink, 60_000), entry => entry.Duplicate);
         Assert.Equal("plant/p2p/gw-b/3/act9", resent.RemoteTopic);
-        Assert.Equal(UplinkEntry.SizeOf("plant/p2p/act9", 1), resent.Size);
+        Assert.Equal(UplinkEntry.SizeOf("plant/p2p/act9", 1, null), resent.Size);
         uplink.Acknowledged(resent.Sequence);
         Assert.Equal(0, store.Count("cloud"));
         Assert.Equal(0, store.Bytes("cloud"));

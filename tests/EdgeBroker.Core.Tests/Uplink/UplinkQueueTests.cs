@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Tests.Support;
 using EdgeBroker.Core.Uplink;
 using static EdgeBroker.Core.Tests.Uplink.UplinkFixture;
 
@@ -176,7 +177,7 @@ public class UplinkQueueTests
     [Fact]
     public void Refuse_new_refuses_once_the_byte_bound_is_reached_and_accepts_again_after_an_acknowledgement()
     {
-        long perEntry = UplinkEntry.SizeOf("t", 2);
+        long perEntry = UplinkEntry.SizeOf("t", 2, null);
         var uplink = Connected(Settings(maxBytes: perEntry * 2, policy: UplinkFullPolicy.RefuseNew));
 
         Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("t", "m0"), 0));
@@ -186,6 +187,40 @@ public class UplinkQueueTests
         uplink.Acknowledged(Take(uplink)[0].Sequence);
         Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(Message("t", "m3"), 0));
         Assert.Equal(1, uplink.Status(0).Refused);
+    }
+
+    /// <summary>An entry counts its message's MQTT 5 properties as every bound that keeps messages does
+    /// (<see cref="EdgeBroker.Core.Routing.MessageFootprint"/>): a message with an empty payload and heavy properties
+    /// makes room as one with a heavy payload would, and its acknowledgement gives back what it counted.</summary>
+    [Fact]
+    public void The_byte_bound_counts_what_a_messages_properties_hold()
+    {
+        var store = new MemoryUplinkQueueStore();
+        long each = UplinkEntry.SizeOf("t", 2, new FixedProperties(1000));
+        Assert.Equal(UplinkEntry.Overhead + 1 + 2 + 1000, each);
+        var uplink = Connected(Settings(maxBytes: 2 * each + 10), store);
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(UplinkOfferOutcome.Queued, uplink.Offer(WithProperties("m" + i, 1000), 0));
+        }
+
+        // Topic and payload alone (35 bytes each) would have let all three stay.
+        Assert.Equal((2, 2 * each, 1L), (store.Count("cloud"), store.Bytes("cloud"), uplink.Status(0).Dropped));
+        var sent = Take(uplink);
+        Assert.Equal(new[] { "m1", "m2" }, sent.Select(PayloadOf));
+        Assert.Equal(each, sent[0].Size);
+
+        sent.ForEach(entry => uplink.Acknowledged(entry.Sequence));
+        Assert.Equal((0, 0L), (store.Count("cloud"), store.Bytes("cloud")));
+        Assert.Equal(0, uplink.Status(0).QueuedBytes);
+
+        static EdgeBroker.Core.Routing.RoutedMessage WithProperties(string payload, int propertyBytes)
+        {
+            var message = Message("t", payload);
+            message.EngineProperties = new FixedProperties(propertyBytes);
+            return message;
+        }
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using EdgeBroker.Core.Routing;
+using EdgeBroker.Core.Uplink;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.EndToEnd.Tests.Uplink;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -10,9 +12,9 @@ namespace EdgeBroker.EndToEnd.Tests.Overload;
 /// MQTT 5 properties count against the host's bounds on what it keeps for a client (the core's
 /// <see cref="MessageFootprint"/>): a PUBLISH with an empty payload and thousands of user properties is held to the
 /// outbound queue's bytes and to a persistent session's offline quota as a PUBLISH with a payload of the same
-/// footprint is — before, each counted its topic and payload only, and the security review's 100 such messages of
-/// 980 KB took the host from 77 to 1,620 MB for a subscriber that did not read. Host only: the device relay speaks
-/// MQTT 3.1.1, which has no properties.
+/// footprint is, and so is an uplink's queue — before, each counted its topic and payload only, and the security review's
+/// 100 such messages of 980 KB took the host from 77 to 1,620 MB for a subscriber that did not read. Host only: the
+/// device relay speaks MQTT 3.1.1, which has no properties.
 /// </summary>
 [Collection(MemoryMeasurement.Name)]
 public sealed class PropertiesFootprintTests : IDisposable
@@ -96,6 +98,47 @@ public sealed class PropertiesFootprintTests : IDisposable
             Assert.Equal(UserProperties, kept.UserProperties.Count);
             Assert.Equal(["light", "after restart"], await device.ReceivePayloadsAsync(2));
             await device.ExpectNothingAsync();
+        }
+    }
+
+    /// <summary>
+    /// An uplink's queue counts a message's properties as the other bounds do (<see cref="UplinkEntry.SizeOf"/>): with
+    /// the upstream gone, heavy properties are held to <c>MaxQueuedBytes</c> as a heavy payload is, and the entry kept
+    /// counts the same after a restart. Before, each such entry counted 37 bytes, so a dead upstream let ten of them
+    /// (5.7 MB held by the host, more in its database) stay under a bound of 1 MiB.
+    /// </summary>
+    [Fact]
+    public async Task Heavy_properties_for_a_dead_upstream_are_held_to_the_uplink_queues_bytes_also_after_a_restart()
+    {
+        using var nobody = new ClosedPort();
+        var settings = Gateway.With(Gateway.Forward(Gateway.Settings($"mqtt://127.0.0.1:{nobody.Port}"), "big/#"), "MaxQueuedBytes", "1048576");
+        settings[HostEngine.DataDirKey] = _dataDir.FullName;
+        var heavy = Heavy("big/t", [], UserProperties);
+        long entryBytes = UplinkEntry.Overhead + Footprint;
+        await using (var gateway = await Gateway.StartAsync(settings))
+        {
+            await using var publisher = await TestClient.ConnectAsync(gateway.Broker, "heavy-pub", MqttProtocolVersion.V500);
+            for (var i = 0; i < 10; i++)
+            {
+                Assert.Equal(MqttClientPublishReasonCode.Success, (await publisher.Client.PublishAsync(heavy)).ReasonCode);
+            }
+
+            // Two such entries pass 1 MiB: each one queued dropped the one before (DropOldest).
+            Assert.Equal((1, entryBytes, 9L), await QueueAsync(gateway));
+        }
+
+        await using (var gateway = await Gateway.StartAsync(settings))
+        {
+            Assert.Equal((1, entryBytes, 0L), await QueueAsync(gateway));
+            await using var publisher = await TestClient.ConnectAsync(gateway.Broker, "heavy-pub", MqttProtocolVersion.V500);
+            Assert.Equal(MqttClientPublishReasonCode.Success, (await publisher.Client.PublishAsync(heavy)).ReasonCode);
+            Assert.Equal((1, entryBytes, 1L), await QueueAsync(gateway));
+        }
+
+        static async Task<(int Queued, long QueuedBytes, long Dropped)> QueueAsync(Gateway gateway)
+        {
+            var status = await gateway.StatusAsync();
+            return (status.GetProperty("queued").GetInt32(), status.GetProperty("queuedBytes").GetInt64(), status.GetProperty("dropped").GetInt64());
         }
     }
 

@@ -116,7 +116,7 @@ public abstract class UplinkQueueStoreContract : IDisposable
 
         Assert.Equal(third, Store.RemoveOldest("up", second));
         Assert.Equal(new[] { "m0", "m1" }, ReadAll("up").Select(PayloadOf));
-        Assert.Equal((2, bytes - UplinkEntry.SizeOf(Entry("m2").RemoteTopic, 2)), (Store.Count("up"), Store.Bytes("up")));
+        Assert.Equal((2, bytes - UplinkEntry.SizeOf(Entry("m2").RemoteTopic, 2, null)), (Store.Count("up"), Store.Bytes("up")));
         Assert.Equal(0, Store.RemoveOldest("up", second));
         Assert.Equal(second, Store.RemoveOldest("up", first));
     }
@@ -130,11 +130,11 @@ public abstract class UplinkQueueStoreContract : IDisposable
         Store.Append("other", Entry("zzzz"));
 
         Assert.Equal(2, Store.Count("up"));
-        Assert.Equal(UplinkEntry.SizeOf("site/t", 3) + UplinkEntry.SizeOf("site/t", 2), Store.Bytes("up"));
+        Assert.Equal(UplinkEntry.SizeOf("site/t", 3, null) + UplinkEntry.SizeOf("site/t", 2, null), Store.Bytes("up"));
         Assert.Equal(Now, Store.OldestEnqueuedAtMs("up"));
 
         Store.Remove("up", first);
-        Assert.Equal((1, UplinkEntry.SizeOf("site/t", 2), Now + 10), (Store.Count("up"), Store.Bytes("up"), Store.OldestEnqueuedAtMs("up")));
+        Assert.Equal((1, UplinkEntry.SizeOf("site/t", 2, null), Now + 10), (Store.Count("up"), Store.Bytes("up"), Store.OldestEnqueuedAtMs("up")));
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public abstract class DurableUplinkQueueStoreContract : UplinkQueueStoreContract
         Assert.Equal(new[] { "m0", "m2" }, read.Select(PayloadOf));
         Assert.Equal(("a/b", 0, true, "id-m0", Now - 1), (read[0].RemoteTopic, read[0].Qos, read[0].Retain, read[0].DedupeId, read[0].EnqueuedAtMs));
         Assert.Equal(2, Store.Count("up"));
-        Assert.Equal(UplinkEntry.SizeOf("a/b", 2) + UplinkEntry.SizeOf("site/t", 2), Store.Bytes("up"));
+        Assert.Equal(UplinkEntry.SizeOf("a/b", 2, null) + UplinkEntry.SizeOf("site/t", 2, null), Store.Bytes("up"));
     }
 
     [Fact]
@@ -198,7 +198,7 @@ public abstract class DurableUplinkQueueStoreContract : UplinkQueueStoreContract
 
         Assert.Equal([("plant/p2p/act9", 3), ("plant/p2p/app", UplinkEntry.NotP2P), ("plant/p2p/x", 0)],
             ReadAll("up").Select(entry => (entry.RemoteTopic, entry.P2PHops)));
-        Assert.Equal(UplinkEntry.SizeOf("plant/p2p/act9", 1) + UplinkEntry.SizeOf("plant/p2p/app", 5) + UplinkEntry.SizeOf("plant/p2p/x", 5),
+        Assert.Equal(UplinkEntry.SizeOf("plant/p2p/act9", 1, null) + UplinkEntry.SizeOf("plant/p2p/app", 5, null) + UplinkEntry.SizeOf("plant/p2p/x", 5, null),
             Store.Bytes("up"));
     }
 

@@ -76,11 +76,11 @@ public sealed class OfflineCopiesTests : IDisposable
     {
         var copies = new OfflineCopies(2 * CopyOfOne + 1000);
         var withProperties = Message("t/x", "m1");
-        withProperties.PropertyBytes = 1000;
+        withProperties.EngineProperties = new Mqtt5Properties(new MQTTnet.MqttApplicationMessage(), 1000);
         copies.Add("dev", new StoredMessage(1, withProperties, 1, false, null, NeverExpires), clientWasEmpty: true);
 
         Assert.Equal(CopyOfOne + 1000, copies.Bytes);
-        Assert.Equal(1000, Assert.Single(ReadMessages(copies, "dev")).Message.PropertyBytes);
+        Assert.Equal(1000, Assert.Single(ReadMessages(copies, "dev")).Message.EngineProperties!.FootprintBytes);
 
         // A third message no longer fits: the client's whole copy goes, and the budget with it.
         copies.Add("dev", Stored(2), clientWasEmpty: false);
