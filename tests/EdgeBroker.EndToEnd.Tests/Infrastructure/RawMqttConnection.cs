@@ -73,10 +73,16 @@ public sealed class RawMqttConnection : IAsyncDisposable
     }
 
     /// <summary>A connection to the broker's MQTT over WebSocket port (path /mqtt, subprotocol mqtt), each packet sent
-    /// as a binary frame; .NET's WebSocket sends an unsolicited pong every <paramref name="keepAlive"/>.</summary>
-    public static async Task<RawMqttConnection> OpenWebSocketAsync(RunningBroker broker, TimeSpan keepAlive)
+    /// as a binary frame; .NET's WebSocket sends an unsolicited pong every <paramref name="keepAlive"/>
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: none). <paramref name="receiveBufferBytes"/> as for <see cref="OpenAsync"/>.</summary>
+    public static async Task<RawMqttConnection> OpenWebSocketAsync(RunningBroker broker, TimeSpan keepAlive, int receiveBufferBytes = 0)
     {
         var tcp = new TcpClient { NoDelay = true };
+        if (receiveBufferBytes > 0)
+        {
+            tcp.ReceiveBufferSize = receiveBufferBytes;
+        }
+
         await tcp.ConnectAsync(broker.Host, broker.WebSocketPort);
         var stream = tcp.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /mqtt HTTP/1.1\r\nHost: {broker.Host}\r\nUpgrade: websocket\r\n" +
