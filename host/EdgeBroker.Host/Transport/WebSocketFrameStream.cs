@@ -25,7 +25,7 @@ namespace EdgeBroker.Host.Transport;
 /// <param name="progress">Where the connection's reader is.</param>
 /// <param name="maxPayload">The largest frame payload accepted: the maximum MQTT packet size.</param>
 sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int maxPayload, ConnectionProblems problems, string source)
-    : UnseekableStream
+    : LayerStream(inner)
 {
     const byte Fin = 0x80;
     const byte OpContinuation = 0x0;
@@ -65,10 +65,6 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
     /// <summary>The peer closed (or this layer closed for a protocol error): reads end, nothing more is written.</summary>
     volatile bool _closed;
 
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         buffer.IsEmpty ? WaitForPayloadAsync(cancellationToken) : ReadPayloadAsync(buffer, cancellationToken);
 
@@ -85,22 +81,6 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
 
     public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override void Flush() => inner.Flush();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
-
     /// <summary>The zero-byte read: completes once a binary frame with payload has begun (or the connection ended),
     /// taking nothing but frame headers and control frames meanwhile.</summary>
     async ValueTask<int> WaitForPayloadAsync(CancellationToken cancellationToken)
@@ -108,7 +88,7 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
         while (_payloadLeft == 0 && !_closed)
         {
             // Waits holding no buffer of the layer below (a TLS layer's too), as an idle connection must.
-            await inner.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            await Inner.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
             if (!await NextFrameAsync(cancellationToken).ConfigureAwait(false))
             {
                 break;
@@ -136,7 +116,7 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
         }
 
         var into = buffer[..(int)Math.Min(buffer.Length, _payloadLeft)];
-        var read = await inner.ReadAsync(into, cancellationToken).ConfigureAwait(false);
+        var read = await Inner.ReadAsync(into, cancellationToken).ConfigureAwait(false);
         if (read == 0)
         {
             throw new EndOfStreamException("The WebSocket connection ended inside a frame.");
@@ -226,7 +206,7 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
         try
         {
             var body = payload.AsMemory(0, (int)length);
-            await inner.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+            await Inner.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
             Unmask(body.Span);
             switch (opcode)
             {
@@ -254,7 +234,7 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
     /// <summary>Reads <paramref name="count"/> header bytes at <paramref name="at"/>; false when the connection ended
     /// before the first of them.</summary>
     async ValueTask<bool> ReadHeaderAsync(int at, int count, CancellationToken cancellationToken) =>
-        await inner.ReadAtLeastAsync(_header.AsMemory(at, count), count, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == count;
+        await Inner.ReadAtLeastAsync(_header.AsMemory(at, count), count, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == count;
 
     /// <summary>Closes the connection for the peer's protocol error: reported once, the close frame saying why sent
     /// (within <see cref="CloseWriteTimeout"/>), then the reader's read fails as a lost connection does.</summary>
@@ -314,7 +294,7 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
             await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await inner.WriteAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                await Inner.WriteAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
