@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using EdgeBroker.Core.Text;
 
 namespace EdgeBroker.Host.Transport;
 
@@ -92,7 +93,7 @@ static class WebSocketHandshake
     }
 
     /// <summary>RFC 6455 §4.2.2: the base64 SHA-1 of the client's key and the protocol's GUID.</summary>
-    public static string AcceptKey(string key) => Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key.Trim() + KeyGuid)));
+    static string AcceptKey(string key) => Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key.Trim() + KeyGuid)));
 
     /// <summary>What is wrong with <paramref name="request"/> as an upgrade to MQTT over WebSocket at
     /// <paramref name="path"/>: the status to answer, its reason phrase, the problem (null: nothing) and a header the
@@ -106,13 +107,13 @@ static class WebSocketHandshake
 
         if (request.Method != "GET")
         {
-            return (405, "Method Not Allowed", $"an HTTP {request.Method} request, not a WebSocket upgrade", "Allow: GET");
+            return (405, "Method Not Allowed", $"an HTTP {ClientTextForLog.Of(request.Method)} request, not a WebSocket upgrade", "Allow: GET");
         }
 
         var requestPath = request.Target.Split('?', 2)[0];
         if (requestPath != path)
         {
-            return (404, "Not Found", $"a request for {requestPath}; MQTT over WebSocket is served at {path}", null);
+            return (404, "Not Found", $"a request for {ClientTextForLog.Of(requestPath)}; MQTT over WebSocket is served at {path}", null);
         }
 
         if (!request.HasToken("upgrade", "websocket") || !request.HasToken("connection", "upgrade"))
@@ -122,7 +123,8 @@ static class WebSocketHandshake
 
         if (request.Header("sec-websocket-version") != "13")
         {
-            return (426, "Upgrade Required", $"WebSocket version {request.Header("sec-websocket-version") ?? "(none)"}, not 13", "Sec-WebSocket-Version: 13");
+            return (426, "Upgrade Required", $"WebSocket version {ClientTextForLog.Of(request.Header("sec-websocket-version") ?? "(none)")}, not 13",
+                "Sec-WebSocket-Version: 13");
         }
 
         if (!IsKey(request.Header("sec-websocket-key")))
@@ -135,7 +137,7 @@ static class WebSocketHandshake
             var offered = request.Tokens("sec-websocket-protocol");
             return (400, "Bad Request", offered.Count == 0
                 ? "no WebSocket subprotocol offered; MQTT clients offer mqtt [MQTT-6.0.0-3]"
-                : $"WebSocket subprotocol {string.Join(", ", offered)} offered, not mqtt [MQTT-6.0.0-3]", null);
+                : $"WebSocket subprotocol {ClientTextForLog.Of(string.Join(", ", offered))} offered, not mqtt [MQTT-6.0.0-3]", null);
         }
 
         return (101, "Switching Protocols", null, null);
@@ -186,7 +188,7 @@ static class WebSocketHandshake
             var request = new Request
             {
                 IsHttp = requestLine.Length == 3 && requestLine[2] == "HTTP/1.1" && requestLine[1].StartsWith('/'),
-                Method = requestLine[0].Length <= 16 ? requestLine[0] : requestLine[0][..16],
+                Method = requestLine[0],
                 Target = requestLine.Length > 1 ? requestLine[1] : string.Empty,
             };
             foreach (var line in lines.Skip(1))
