@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.EndToEnd.Tests.Presence;
 using EdgeBroker.EndToEnd.Tests.Tls;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -96,6 +97,26 @@ public sealed class MqttOverWebSocketTests(TestCertificates certificates) : ICla
 
         Assert.Equal("over wss", (await browser.ReceiveAsync()).ConvertPayloadToString());
         await Assert.ThrowsAnyAsync<Exception>(() => ConnectOverWebSocketAsync(broker, "GID_web@@@plain", MqttProtocolVersion.V500));
+    }
+
+    [Fact]
+    public async Task A_websocket_connection_takes_over_a_tcp_one_and_presence_names_the_websocket_peer()
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host, WithWebSocket());
+        await using var watcher = await PresenceWatcher.StartAsync(broker, "$SYS/presence/GID_x/+");
+        await using var overTcp = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await overTcp.ConnectAsync("GID_x@@@device"));
+        var tcpConnect = await watcher.NextAsync();
+
+        await using var overWebSocket = await RawMqttConnection.OpenWebSocketAsync(broker, keepAlive: Timeout.InfiniteTimeSpan);
+        Assert.Equal(0, await overWebSocket.ConnectAsync("GID_x@@@device"));
+        var takeover = await watcher.NextAsync(2);
+
+        Assert.Equal(overTcp.LocalEndPoint, tcpConnect.ClientIp);
+        var webSocketConnect = Assert.Single(takeover, e => e.ChannelId != tcpConnect.ChannelId);
+        Assert.Equal(("connect", overWebSocket.LocalEndPoint), (webSocketConnect.EventType, webSocketConnect.ClientIp));
+        Assert.Equal("tcpclean", Assert.Single(takeover, e => e.ChannelId == tcpConnect.ChannelId).EventType);
+        Assert.True(await overTcp.IsClosedByBrokerAsync(TimeSpan.FromSeconds(3)));
     }
 
     [ToolTheory(Tool.MqttJs)]
