@@ -157,12 +157,12 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
 
             if (endpoint.WebSocketPath is { } path)
             {
-                if (await UpgradeAsync(stream, path, source, stopping).ConfigureAwait(false) is not { } upgraded)
+                if (!await UpgradeAsync(stream, path, source, stopping).ConfigureAwait(false))
                 {
                     return null;
                 }
 
-                stream = new WebSocketFrameStream(upgraded, input, limits.MaxPacketSize, problems, source);
+                stream = new WebSocketFrameStream(stream, input, limits.MaxPacketSize, problems, source);
             }
 
             channel = new GuardedChannel(stream, source, SourceAddress.PortOf(remote), _channels, input);
@@ -208,9 +208,9 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
     }
 
     /// <summary>The WebSocket upgrade (<see cref="WebSocketHandshake"/>), within
-    /// <see cref="ConnectionLimitsOptions.ConnectTimeoutSeconds"/>; the stream once it speaks WebSocket, else null (the
+    /// <see cref="ConnectionLimitsOptions.ConnectTimeoutSeconds"/>; true once the stream speaks WebSocket, else false (the
     /// refusal answered and reported).</summary>
-    async Task<Stream?> UpgradeAsync(Stream stream, string path, string source, CancellationToken stopping)
+    async Task<bool> UpgradeAsync(Stream stream, string path, string source, CancellationToken stopping)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         deadline.CancelAfter(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds));
@@ -218,7 +218,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
         {
             if (await WebSocketHandshake.AcceptAsync(stream, path, deadline.Token).ConfigureAwait(false) is not { } refusal)
             {
-                return stream;
+                return true;
             }
 
             problems.Report(source, refusal);
@@ -228,7 +228,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
             problems.Report(source, $"no WebSocket upgrade request within {limits.ConnectTimeoutSeconds:0.#} s");
         }
 
-        return null;
+        return false;
     }
 
     /// <summary>The TLS handshake, within <see cref="ConnectionLimitsOptions.TlsHandshakeTimeoutSeconds"/>; null (and
