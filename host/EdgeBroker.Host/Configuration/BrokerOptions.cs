@@ -24,6 +24,13 @@ public sealed class BrokerOptions
     /// <summary>HTTP API port; 0 picks a free port (used by the tests).</summary>
     public int HttpPort { get; set; } = 8080;
 
+    /// <summary>MQTT over WebSocket port (browsers, MQTT.js); off unless set, 0 picks a free port (used by the tests).
+    /// Served as wss:// when TLS is configured, else ws://; the same limits and policy as the MQTT listener.</summary>
+    public int? WebSocketPort { get; set; }
+
+    /// <summary>The one path MQTT over WebSocket is served at (<c>ws://host:port/mqtt</c>, MQTT.js's default).</summary>
+    public string WebSocketPath { get; set; } = "/mqtt";
+
     /// <summary>HTTP connections open at once (0: no limit); a further one is closed at once, logged once per address a
     /// minute. Leaves room for every dashboard the feed serves (16, each with the few connections a browser opens)
     /// beside scrapers and the command line, while the memory all of them can hold stays small (docs/configuration.md).</summary>
@@ -140,6 +147,29 @@ public sealed class BrokerOptions
     /// collectors (<c>--log-format json</c>).</summary>
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
 
+    /// <summary>Problems of the WebSocket listener's port (against the other listeners') and path.</summary>
+    IEnumerable<string> WebSocketProblems()
+    {
+        if (WebSocketPort is not { } port)
+        {
+            yield break;
+        }
+
+        if (port is < 0 or > 65535)
+        {
+            yield return $"WebSocketPort {port} (--websocket-port) is not a TCP port (0-65535).";
+        }
+        else if (port != 0 && (port == HttpPort || (Tls.PlainListener && port == Port) || (Tls.IsEnabled && port == Tls.Port)))
+        {
+            yield return $"WebSocketPort {port} (--websocket-port) is also the {(port == HttpPort ? "HTTP" : port == Port ? "MQTT" : "MQTT over TLS")} port; give them different ports.";
+        }
+
+        if (!WebSocketPath.StartsWith('/') || WebSocketPath.Contains('?') || WebSocketPath.Any(char.IsWhiteSpace))
+        {
+            yield return $"WebSocketPath '{WebSocketPath}' is not a URL path (it starts with /, e.g. /mqtt).";
+        }
+    }
+
     /// <summary>Every problem with the settings, worded for the person who wrote them.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -158,6 +188,7 @@ public sealed class BrokerOptions
             problems.Add($"HttpPort {HttpPort} is also the MQTT port; give them different ports.");
         }
 
+        problems.AddRange(WebSocketProblems());
         if (string.IsNullOrWhiteSpace(InstanceId))
         {
             problems.Add("InstanceId must not be empty.");

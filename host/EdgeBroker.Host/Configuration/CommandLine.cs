@@ -15,6 +15,11 @@ public sealed class CommandLine
     readonly Option<bool> _inMemory = new("--in-memory") { Description = "Keep nothing on disk: sessions and messages are lost when the broker stops." };
     readonly Option<FileInfo?> _config = new("--config") { Description = "Extra JSON settings file, same layout as appsettings.json." };
     readonly Option<int?> _httpPort = new("--http-port") { Description = "HTTP API port (default 8080; 0 picks a free one).", CustomParser = FlagValue.Parse<int?> };
+    readonly Option<int?> _webSocketPort = new("--websocket-port")
+    {
+        Description = "MQTT over WebSocket port, path /mqtt (off by default; wss when TLS is on; 0 picks a free one).",
+        CustomParser = FlagValue.Parse<int?>,
+    };
     readonly Option<string[]> _accessKeys = new("--access-key")
     {
         Description = "Adds an HTTP API access key that may see every group, as ID:SECRET (repeatable).",
@@ -130,6 +135,7 @@ public sealed class CommandLine
             _inMemory,
             _config,
             _httpPort,
+            _webSocketPort,
             _accessKeys,
             _instanceId,
             _tlsPort,
@@ -197,6 +203,11 @@ public sealed class CommandLine
         if (result.GetValue(_httpPort) is { } httpPort)
         {
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.HttpPort)}"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (result.GetValue(_webSocketPort) is { } webSocketPort)
+        {
+            settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.WebSocketPort)}"] = webSocketPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         if (result.GetValue(_instanceId) is { } instanceId)

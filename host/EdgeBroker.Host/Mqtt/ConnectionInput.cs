@@ -29,9 +29,10 @@ sealed class ConnectionInput : ReaderProgress
     TaskCompletionSource? _progressed;
 
     /// <param name="socket">The connection's socket, as the transport counts its unread bytes.</param>
-    /// <param name="secured">Whether the channel reads through TLS (whose layer keeps bytes of its own).</param>
-    public ConnectionInput(ISocketInput socket, bool secured)
-        : base(countsSocketBytes: !secured, waitsWithoutTaking: true)
+    /// <param name="layered">Whether the channel reads through a layer whose bytes are not the socket's: TLS (which keeps
+    /// bytes of its own), WebSocket (whose frame headers the socket's bytes hold too).</param>
+    public ConnectionInput(ISocketInput socket, bool layered)
+        : base(countsSocketBytes: !layered, waitsWithoutTaking: true)
     {
         _socket = socket;
     }

@@ -13,10 +13,11 @@ using EdgeBroker.Host.Transport;
 namespace EdgeBroker.Host.Mqtt;
 
 /// <summary>
-/// The MQTT listeners (plain and TLS, as configured), accepting connections so that a connection costs only what the
-/// configuration allows before it has said who it is: a source address over its connection rate is closed at once (the
-/// core's <see cref="SourceRateLimiter"/>), a TLS handshake and then a CONNECT must complete in time, and packets are
-/// read by a <see cref="GuardedChannel"/>. Only a connection that sent a CONNECT reaches <see cref="ClientHandler"/>.
+/// The MQTT listeners (plain, TLS and WebSocket, as configured), accepting connections so that a connection costs only
+/// what the configuration allows before it has said who it is: a source address over its connection rate is closed at
+/// once (the core's <see cref="SourceRateLimiter"/>), a TLS handshake, a WebSocket upgrade and then a CONNECT must
+/// complete in time, and packets are read by a <see cref="GuardedChannel"/>. Only a connection that sent a CONNECT
+/// reaches <see cref="ClientHandler"/>, whichever listener accepted it.
 /// </summary>
 /// <param name="bytes">Where every connection's MQTT bytes are counted.</param>
 sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProblems problems, ByteCounters bytes) : IDisposable
@@ -82,11 +83,11 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
         var listener = ConnectionListener.Open(new IPEndPoint(endpoint.Address, endpoint.Port), ConnectionBacklog, noDelay: true);
         _listeners.Add(listener);
         var stopping = _stopping!.Token;
-        _ = Task.Run(() => AcceptAsync(listener, endpoint.Tls, stopping), stopping);
+        _ = Task.Run(() => AcceptAsync(listener, endpoint, stopping), stopping);
         return ((IPEndPoint)listener.LocalEndPoint).Port;
     }
 
-    async Task AcceptAsync(ConnectionListener listener, TlsEndpoint? tls, CancellationToken stopping)
+    async Task AcceptAsync(ConnectionListener listener, MqttEndpoint endpoint, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -105,27 +106,29 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 continue;
             }
 
-            _ = ServeAsync(client, tls, stopping);
+            _ = ServeAsync(client, endpoint, stopping);
         }
     }
 
     /// <summary>Sets one accepted connection up and hands it to <see cref="ClientHandler"/>. Nothing of this method is
     /// kept while the client is connected: its state machine ends once the handler took the channel, which closes it
     /// itself when the connection ends.</summary>
-    async Task ServeAsync(AcceptedConnection client, TlsEndpoint? tls, CancellationToken stopping)
+    async Task ServeAsync(AcceptedConnection client, MqttEndpoint endpoint, CancellationToken stopping)
     {
         // Off the accept loop, without a task wrapping this one (as Task.Run would).
         await Task.Yield();
-        if (await ConnectAsync(client, tls, stopping).ConfigureAwait(false) is { } channel)
+        if (await ConnectAsync(client, endpoint, stopping).ConfigureAwait(false) is { } channel)
         {
             ClientHandler!(channel);
         }
     }
 
-    /// <summary>Sets a connection up: the rate limit, the TLS handshake and the CONNECT; the channel once a CONNECT was
-    /// read and a <see cref="ClientHandler"/> waits for it, else null (the connection closed, refusals reported).</summary>
-    async Task<GuardedChannel?> ConnectAsync(AcceptedConnection client, TlsEndpoint? tls, CancellationToken stopping)
+    /// <summary>Sets a connection up: the rate limit, the TLS handshake, the WebSocket upgrade and the CONNECT; the
+    /// channel once a CONNECT was read and a <see cref="ClientHandler"/> waits for it, else null (the connection closed,
+    /// refusals reported).</summary>
+    async Task<GuardedChannel?> ConnectAsync(AcceptedConnection client, MqttEndpoint endpoint, CancellationToken stopping)
     {
+        var tls = endpoint.Tls;
         var stream = client.Stream;
         var source = "unknown";
         GuardedChannel? channel = null;
@@ -140,7 +143,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 return null;
             }
 
-            var input = new ConnectionInput(client.Input, secured: tls is not null);
+            var input = new ConnectionInput(client.Input, layered: tls is not null || endpoint.WebSocketPath is not null);
             if (tls is not null)
             {
                 var secured = await HandshakeAsync(new TlsInputStream(stream, input), tls, source, stopping).ConfigureAwait(false);
@@ -152,14 +155,25 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 stream = secured;
             }
 
+            if (endpoint.WebSocketPath is { } path)
+            {
+                if (!await UpgradeAsync(stream, path, source, stopping).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                stream = new WebSocketFrameStream(stream, input, limits.MaxPacketSize, problems, source);
+            }
+
             channel = new GuardedChannel(stream, source, SourceAddress.PortOf(remote), _channels, input);
             if (await channel.ReceiveConnectAsync(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds), stopping).ConfigureAwait(false)
                 && ClientHandler is not null)
             {
-                if (tls is null && client.Stream is ReactorStream reactorStream)
+                if (stream is ReactorStream reactorStream)
                 {
                     // From now on its reader and writer continue on the reactor's thread that saw the readiness (one
-                    // wake-up per packet); TLS keeps the thread pool (its layer's work, a renegotiation, is not short).
+                    // wake-up per packet); TLS and WebSocket keep the thread pool (their layer's work — a renegotiation,
+                    // a pong — is not short).
                     reactorStream.ContinueOnReactor();
                 }
 
@@ -191,6 +205,30 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
         {
             problems.Report(source, $"unexpected {e.GetType().Name}: {e.Message}");
         }
+    }
+
+    /// <summary>The WebSocket upgrade (<see cref="WebSocketHandshake"/>), within
+    /// <see cref="ConnectionLimitsOptions.ConnectTimeoutSeconds"/>; true once the stream speaks WebSocket, else false (the
+    /// refusal answered and reported).</summary>
+    async Task<bool> UpgradeAsync(Stream stream, string path, string source, CancellationToken stopping)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        deadline.CancelAfter(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds));
+        try
+        {
+            if (await WebSocketHandshake.AcceptAsync(stream, path, deadline.Token).ConfigureAwait(false) is not { } refusal)
+            {
+                return true;
+            }
+
+            problems.Report(source, refusal);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            problems.Report(source, $"no WebSocket upgrade request within {limits.ConnectTimeoutSeconds:0.#} s");
+        }
+
+        return false;
     }
 
     /// <summary>The TLS handshake, within <see cref="ConnectionLimitsOptions.TlsHandshakeTimeoutSeconds"/>; null (and

@@ -53,6 +53,9 @@ sealed class MqttBrokerService(
     /// <summary>The MQTT over TLS port actually listened on; 0 when TLS is off.</summary>
     public int BoundTlsPort { get; private set; }
 
+    /// <summary>The MQTT over WebSocket port actually listened on; 0 when the WebSocket listener is off.</summary>
+    public int BoundWebSocketPort { get; private set; }
+
     public CoreBridge Bridge => _bridge ?? throw new InvalidOperationException("The broker has not started.");
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -85,15 +88,18 @@ sealed class MqttBrokerService(
         Reactor.PinThreads = settings.PinReactorThreads;
         var plain = settings.Tls.PlainListener;
         var secure = tls.Certificate is not null;
+        var webSocket = settings.WebSocketPort is not null;
         try
         {
+            // In the order Endpoints lists them.
             var ports = _listeners.Start(Endpoints(settings));
             BoundPort = plain ? ports[0] : 0;
-            BoundTlsPort = secure ? ports[^1] : 0;
+            BoundTlsPort = secure ? ports[plain ? 1 : 0] : 0;
+            BoundWebSocketPort = webSocket ? ports[^1] : 0;
         }
-        catch (SocketException e) when (ListenFailure.Explain(e, !secure ? "--port" : !plain ? "--tls-port" : "--port or --tls-port") is { } explanation)
+        catch (SocketException e) when (ListenFailure.Explain(e, ListenerFlags(plain, secure, webSocket)) is { } explanation)
         {
-            var ports = new[] { plain ? settings.Port : -1, secure ? settings.Tls.Port : -1 }.Where(p => p >= 0);
+            var ports = new[] { plain ? settings.Port : -1, secure ? settings.Tls.Port : -1, settings.WebSocketPort ?? -1 }.Where(p => p >= 0);
             throw new CannotListenException(
                 $"cannot listen for MQTT on {string.Join(" or ", ports.Select(port => $"{settings.Bind}:{port}"))}: {explanation}", e);
         }
@@ -119,6 +125,28 @@ sealed class MqttBrokerService(
         _tickTimer = new Timer(Tick, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         revocation.Revoked += OnRevoked;
         return Task.CompletedTask;
+    }
+
+    /// <summary>The flags of the listeners that run, for a failure to bind one of them.</summary>
+    static string ListenerFlags(bool plain, bool secure, bool webSocket)
+    {
+        var flags = new List<string>();
+        if (plain)
+        {
+            flags.Add("--port");
+        }
+
+        if (secure)
+        {
+            flags.Add("--tls-port");
+        }
+
+        if (webSocket)
+        {
+            flags.Add("--websocket-port");
+        }
+
+        return flags.Count == 1 ? flags[0] : string.Join(", ", flags[..^1]) + " or " + flags[^1];
     }
 
     /// <summary>States the admission's own decision (<see cref="SecurityOptions.AllowAnonymous"/>) and, when anonymous
@@ -231,9 +259,10 @@ sealed class MqttBrokerService(
         }
     }
 
-    /// <summary>The plain listener and the TLS listener, as configured, in that order (a port of 0 is bound as such:
-    /// the system picks a free one). Both are served the same way, so TLS connections get the same
-    /// <see cref="GuardedChannel"/> limits as plain ones.</summary>
+    /// <summary>The plain listener, the TLS listener and the WebSocket listener, as configured, in that order (a port
+    /// of 0 is bound as such: the system picks a free one). All are served the same way, so TLS and WebSocket
+    /// connections get the same <see cref="GuardedChannel"/> limits as plain ones; the WebSocket listener is secured
+    /// with the same certificate when TLS is on.</summary>
     List<MqttEndpoint> Endpoints(BrokerOptions settings)
     {
         var endpoints = new List<MqttEndpoint>();
@@ -242,10 +271,15 @@ sealed class MqttBrokerService(
             endpoints.Add(new MqttEndpoint(settings.BindAddress, settings.Port, Tls: null));
         }
 
-        if (tls.Certificate is { } certificate)
+        var secured = tls.Certificate is { } certificate ? new TlsEndpoint(certificate, ServerTls.Protocols, tls.ClientCertificates) : null;
+        if (secured is not null)
         {
-            endpoints.Add(new MqttEndpoint(settings.BindAddress, settings.Tls.Port,
-                new TlsEndpoint(certificate, ServerTls.Protocols, tls.ClientCertificates)));
+            endpoints.Add(new MqttEndpoint(settings.BindAddress, settings.Tls.Port, secured));
+        }
+
+        if (settings.WebSocketPort is { } webSocketPort)
+        {
+            endpoints.Add(new MqttEndpoint(settings.BindAddress, webSocketPort, secured, settings.WebSocketPath));
         }
 
         return endpoints;
@@ -292,13 +326,19 @@ sealed class MqttBrokerService(
                     ? $"client certificates required, issued by a CA in {clients.AuthoritiesFile}"
                     : "no client certificate required");
         }
+
+        if (BoundWebSocketPort != 0)
+        {
+            _logger.LogInformation(LogEvents.Listening, "MQTT over WebSocket listener on {Scheme}://{Bind}:{Port}{Path} (subprotocol mqtt; MQTT 3.1.1 and 5.0)",
+                tls.Certificate is null ? "ws" : "wss", settings.Bind, BoundWebSocketPort, settings.WebSocketPath);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         revocation.Revoked -= OnRevoked;
         await DisposeTimersAsync().ConfigureAwait(false);
-        if (_listeners is not null && BoundPort + BoundTlsPort > 0)
+        if (_listeners is not null && BoundPort + BoundTlsPort + BoundWebSocketPort > 0)
         {
             // An orderly stop, not a failure of the clients: no wills, and every session is back in the store before
             // the store closes (bounded: a stuck connection does not hold up the stop).

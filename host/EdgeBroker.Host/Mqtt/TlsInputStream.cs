@@ -9,16 +9,12 @@ namespace EdgeBroker.Host.Mqtt;
 /// channel's zero-byte idle read, before the channel sees a byte, and a reader still counted as waiting for input with
 /// nothing unread in its socket would not be waited for. Everything else passes straight through.
 /// </summary>
-sealed class TlsInputStream(Stream inner, ReaderProgress progress) : UnseekableStream
+sealed class TlsInputStream(Stream inner, ReaderProgress progress) : LayerStream(inner)
 {
-    public override bool CanRead => inner.CanRead;
-
-    public override bool CanWrite => inner.CanWrite;
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         Taking(buffer.Length);
-        return inner.ReadAsync(buffer, cancellationToken);
+        return Inner.ReadAsync(buffer, cancellationToken);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -27,32 +23,16 @@ sealed class TlsInputStream(Stream inner, ReaderProgress progress) : UnseekableS
     public override int Read(byte[] buffer, int offset, int count)
     {
         Taking(count);
-        return inner.Read(buffer, offset, count);
+        return Inner.Read(buffer, offset, count);
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.WriteAsync(buffer, cancellationToken);
+        Inner.WriteAsync(buffer, cancellationToken);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.WriteAsync(buffer, offset, count, cancellationToken);
+        Inner.WriteAsync(buffer, offset, count, cancellationToken);
 
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override void Flush() => inner.Flush();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    public override void Write(byte[] buffer, int offset, int count) => Inner.Write(buffer, offset, count);
 
     /// <summary>A zero-byte read only waits for data; any other may take bytes from the socket.</summary>
     void Taking(int count)

@@ -26,6 +26,9 @@ public abstract class RunningBroker : IAsyncDisposable
     /// <summary>The MQTT over TLS port, or 0 when the broker was started without TLS (only the host has TLS).</summary>
     public virtual int TlsPort => 0;
 
+    /// <summary>The MQTT over WebSocket port, or 0 when the broker was started without one (only the host has one).</summary>
+    public virtual int WebSocketPort => 0;
+
     /// <summary>Base address of the engine's HTTP API, or null when it has none (only the host has one).</summary>
     public virtual Uri? HttpBaseAddress => null;
 

@@ -18,7 +18,14 @@ public static class ExternalTools
     static readonly Lazy<string?> MosquittoBrokerPath = new(() => Which("mosquitto") ?? (File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : null));
     static readonly Lazy<string?> MosquittoPasswdPath = new(() => Which("mosquitto_passwd"));
     static readonly Lazy<bool> CurlAndOpensslAvailable = new(() => Which("curl") is not null && Which("openssl") is not null);
+    static readonly Lazy<string?> NodePath = new(() => Which("node"));
     static readonly Lazy<bool> PahoAvailable = new(() => File.Exists(SystemPython) && Run(SystemPython, "-c \"import paho.mqtt.client\"") == 0);
+
+    /// <summary>Node.js, which runs MQTT.js.</summary>
+    public static string Node => NodePath.Value ?? throw new InvalidOperationException("node missing");
+
+    /// <summary>Where tests/install-tools.sh installs MQTT.js (npm ci), beside the scripts that drive it.</summary>
+    public static string MqttJsDirectory => Path.Combine(PublishedHost.RepositoryRoot(), "tests", "EdgeBroker.EndToEnd.Tests", "Clients", "node");
 
     public static string MosquittoPub => MosquittoPubPath.Value ?? throw new InvalidOperationException("mosquitto_pub missing");
 
@@ -54,6 +61,11 @@ public static class ExternalTools
             missing.Add($"python3-paho-mqtt for {SystemPython}");
         }
 
+        if (tools.HasFlag(Tool.MqttJs) && (NodePath.Value is null || !Directory.Exists(Path.Combine(MqttJsDirectory, "node_modules", "mqtt"))))
+        {
+            missing.Add("node and MQTT.js (bash tests/install-tools.sh runs npm ci in tests/EdgeBroker.EndToEnd.Tests/Clients/node)");
+        }
+
         if (tools.HasFlag(Tool.CurlAndOpenssl) && !CurlAndOpensslAvailable.Value)
         {
             missing.Add("curl and openssl");
@@ -84,6 +96,7 @@ public enum Tool
     CurlAndOpenssl = 4,
     MosquittoBroker = 8,
     MosquittoPasswd = 16,
+    MqttJs = 32,
 }
 
 /// <summary>A theory that needs external clients; skipped, with the install command, where they are missing.</summary>

@@ -53,11 +53,11 @@ public sealed class HostEngine : BrokerEngine
         var mqtt = host.Services.GetRequiredService<MqttBrokerService>();
         var http = host.Services.GetRequiredService<HttpApiListener>().BoundAddress;
         Assert.True((mqtt.BoundPort > 0 || mqtt.BoundTlsPort > 0) && http is not null, "the host broker did not start listening");
-        return new RunningHost(host, mqtt.BoundPort, mqtt.BoundTlsPort, new Uri(http, "/"), host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(),
+        return new RunningHost(host, mqtt.BoundPort, mqtt.BoundTlsPort, mqtt.BoundWebSocketPort, new Uri(http, "/"), host.Services.GetRequiredService<EdgeBroker.Core.BrokerCore>(),
             problems, ownDataDir);
     }
 
-    sealed class RunningHost(IHost host, int port, int tlsPort, Uri httpBaseAddress, EdgeBroker.Core.BrokerCore core,
+    sealed class RunningHost(IHost host, int port, int tlsPort, int webSocketPort, Uri httpBaseAddress, EdgeBroker.Core.BrokerCore core,
         ProblemLoggerProvider problems, DirectoryInfo? ownDataDir) : RunningBroker
     {
         public override EdgeBroker.Core.BrokerCore Core => core;
@@ -67,6 +67,8 @@ public sealed class HostEngine : BrokerEngine
         public override int Port => port;
 
         public override int TlsPort => tlsPort;
+
+        public override int WebSocketPort => webSocketPort;
 
         public override Uri HttpBaseAddress => httpBaseAddress;
 

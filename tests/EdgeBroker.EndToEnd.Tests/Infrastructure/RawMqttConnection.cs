@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
@@ -69,6 +70,34 @@ public sealed class RawMqttConnection : IAsyncDisposable
         trust.CustomTrustStore.Add(ca);
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = broker.Host, CertificateChainPolicy = trust });
         return new RawMqttConnection(tcp, tls);
+    }
+
+    /// <summary>A connection to the broker's MQTT over WebSocket port (path /mqtt, subprotocol mqtt), each packet sent
+    /// as a binary frame; .NET's WebSocket sends an unsolicited pong every <paramref name="keepAlive"/>
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: none). <paramref name="receiveBufferBytes"/> as for <see cref="OpenAsync"/>.</summary>
+    public static async Task<RawMqttConnection> OpenWebSocketAsync(RunningBroker broker, TimeSpan keepAlive, int receiveBufferBytes = 0)
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        if (receiveBufferBytes > 0)
+        {
+            tcp.ReceiveBufferSize = receiveBufferBytes;
+        }
+
+        await tcp.ConnectAsync(broker.Host, broker.WebSocketPort);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /mqtt HTTP/1.1\r\nHost: {broker.Host}\r\nUpgrade: websocket\r\n" +
+            "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n"));
+        var response = new List<byte>();
+        while (response.Count < 4 || response[^4] != '\r' || response[^3] != '\n' || response[^2] != '\r' || response[^1] != '\n')
+        {
+            var next = stream.ReadByte();
+            Assert.NotEqual(-1, next);
+            response.Add((byte)next);
+        }
+
+        Assert.StartsWith("HTTP/1.1 101 ", Encoding.ASCII.GetString(response.ToArray()));
+        var webSocket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { SubProtocol = "mqtt", KeepAliveInterval = keepAlive });
+        return new RawMqttConnection(tcp, WebSocketStream.Create(webSocket, WebSocketMessageType.Binary, ownsWebSocket: true));
     }
 
     /// <summary>Sends CONNECT (protocol level 4 = MQTT 3.1.1, 5 = MQTT 5 with no properties but a non-zero

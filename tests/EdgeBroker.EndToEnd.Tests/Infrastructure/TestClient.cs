@@ -32,7 +32,8 @@ public sealed class TestClient : IAsyncDisposable
         MqttProtocolVersion protocol = MqttProtocolVersion.V311,
         bool cleanStart = true,
         uint sessionExpiry = 0,
-        Action<MqttClientOptionsBuilder>? configure = null)
+        Action<MqttClientOptionsBuilder>? configure = null,
+        string? webSocketUrl = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
 
@@ -44,8 +45,18 @@ public sealed class TestClient : IAsyncDisposable
             received.Writer.TryWrite(e.ApplicationMessage);
             return Task.CompletedTask;
         };
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.Port)
+        var builder = new MqttClientOptionsBuilder();
+        // MQTTnet's builder uses TCP whenever a TCP server was given, so a WebSocket client is never given one.
+        if (webSocketUrl is null)
+        {
+            builder.WithTcpServer(broker.Host, broker.Port);
+        }
+        else
+        {
+            builder.WithWebSocketServer(webSocket => webSocket.WithUri(webSocketUrl));
+        }
+
+        builder
             .WithClientId(clientId)
             .WithProtocolVersion(protocol)
             .WithCleanSession(cleanStart)

@@ -27,10 +27,26 @@ public class SlowConsumerTests
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task Qos0ForAClientThatStopsReading_IsDroppedAndCounted_MemoryStaysBounded_OthersFlow(string engine)
     {
+        await using var broker = await Engines.StartAsync(engine, SmallOutboundQueue);
+        await StopReadingUnderQos0LoadAsync(broker, RawMqttConnection.OpenAsync(broker, receiveBufferBytes: SmallReceiveBuffer));
+    }
+
+    /// <summary>The same for a subscriber over WebSocket (host only): its frames are written by the same packet writer
+    /// under the same outbound limits.</summary>
+    [Fact]
+    public async Task Qos0ForAWebSocketClientThatStopsReading_IsDroppedAndCounted_MemoryStaysBounded_OthersFlow()
+    {
+        var settings = new Dictionary<string, string?>(SmallOutboundQueue) { ["EdgeBroker:WebSocketPort"] = "0" };
+        await using var broker = await Engines.StartAsync(Engines.Host, settings);
+        await StopReadingUnderQos0LoadAsync(broker,
+            RawMqttConnection.OpenWebSocketAsync(broker, keepAlive: Timeout.InfiniteTimeSpan, receiveBufferBytes: SmallReceiveBuffer));
+    }
+
+    static async Task StopReadingUnderQos0LoadAsync(RunningBroker broker, Task<RawMqttConnection> openSlow)
+    {
         const int messages = 3000;
         var payload = new byte[4000];
-        await using var broker = await Engines.StartAsync(engine, SmallOutboundQueue);
-        await using var slow = await RawMqttConnection.OpenAsync(broker, receiveBufferBytes: SmallReceiveBuffer);
+        await using var slow = await openSlow;
         Assert.Equal(0, await slow.ConnectAsync("slow"));
         Assert.Equal(0, await slow.SubscribeAsync("load/#", qos: 0));
         await using var healthySubscriber = await TestClient.ConnectAsync(broker, "healthy-sub");

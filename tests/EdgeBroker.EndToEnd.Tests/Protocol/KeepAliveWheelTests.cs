@@ -108,7 +108,7 @@ public sealed class KeepAliveWheelTests
         var channel = new GuardedChannel(input, "127.0.0.1", 50000,
             new GuardedChannel.Shared(limits.MaxPacketSize, limits.ToFlowLimits(), new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16),
                 new ByteCounters()),
-            new ConnectionInput(input, secured: false));
+            new ConnectionInput(input, layered: false));
         return new ClientConnection(channel, clientId, keepAliveSeconds, client: null!, pairingMessage: null,
             new ClientConnection.Shared(new OutboundQueueOptions().ToLimits(), (_, _, _) => { }, metrics: null), ClientReceiveLimits.Unlimited);
     }

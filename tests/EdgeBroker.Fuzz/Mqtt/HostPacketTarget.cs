@@ -93,7 +93,7 @@ sealed class HostPacketTarget : FuzzTarget
         var stream = new ClientStream(input);
         using var channel = new GuardedChannel(stream, "127.0.0.1", 50000,
             new GuardedChannel.Shared(MaxPacketSize, Flow, new ConnectionProblems(NullLogger.Instance, maxTrackedSources: 16), new ByteCounters()),
-            new ConnectionInput(stream, secured: false));
+            new ConnectionInput(stream, layered: false));
         _unexpected = null;
         _reading = true;
         try
