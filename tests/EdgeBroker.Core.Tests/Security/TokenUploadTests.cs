@@ -217,6 +217,21 @@ public class TokenUploadTests
     }
 
     [Fact]
+    public void A_token_revoked_before_the_connection_is_registered_is_answered_there_with_its_invalid_notice()
+    {
+        string token = Issue("GID_sensors");
+        AuthDecision checkedOnly = _fixture.Authenticate(ClientId, "Token|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId, "RW|" + token);
+        Assert.True(checkedOnly.IsAccepted, checkedOnly.Reason);
+
+        Assert.True(_fixture.Security.RevokeToken(token));
+        Assert.Empty(_fixture.Security.ClientsToDisconnect(SecurityFixture.Now));
+
+        Assert.False(_fixture.Security.ConnectionRegistered(checkedOnly.Client));
+        Assert.Equal("token revoked", checkedOnly.Client.DisconnectReason);
+        Assert.Equal("{\"code\":3,\"type\":\"RW\"}", PayloadOf(checkedOnly.Client.DisconnectNotice));
+    }
+
+    [Fact]
     public void A_token_client_may_subscribe_to_its_notice_topics_and_nothing_else_under_SYS()
     {
         Connect("RW|" + Issue("GID_sensors"));
