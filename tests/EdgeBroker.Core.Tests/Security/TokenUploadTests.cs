@@ -122,13 +122,18 @@ public class TokenUploadTests
     }
 
     [Fact]
-    public void A_revoked_token_is_refused_as_unknown_since_revoking_forgets_it()
+    public void A_revoked_token_is_refused_as_revoked_until_it_would_have_run_out_then_as_unknown()
     {
-        string revoked = Issue("GID_sensors");
-        AuthenticatedClient client = Connect("RW|" + Issue("GID_sensors"));
+        string revoked = Issue("GID_sensors", expiresAt: SecurityFixture.Now + Minute);
+        AuthenticatedClient client = Connect("RW|" + Issue("GID_sensors", expiresAt: SecurityFixture.Now + 60 * Minute));
         Assert.True(_fixture.Security.RevokeToken(revoked));
+        Assert.False(_fixture.Security.RevokeToken(revoked));
 
-        AssertInvalid(Upload(client, Payload(revoked, "RW")), TokenNotice.CodeUnknown, "RW");
+        AssertInvalid(Upload(client, Payload(revoked, "RW")), TokenNotice.CodeRevoked, "RW");
+        Assert.DoesNotContain(_fixture.Tokens.LoadTokens().Cast<TokenRecord>(), token => token.Hash == TokenRegistry.HashOf(revoked));
+
+        _fixture.Security.ClientsToDisconnect(SecurityFixture.Now + Minute);
+        AssertInvalid(Upload(client, Payload(revoked, "RW"), SecurityFixture.Now + Minute), TokenNotice.CodeUnknown, "RW");
     }
 
     [Fact]
