@@ -193,7 +193,7 @@ namespace EdgeBroker.Core
         public int SessionCount { get { return _sessions.Count; } }
 
         /// <summary>How many sessions, connected and away, the core holds at most: a CONNECT that would start a further
-        /// one is refused (<see cref="AdmitsSession"/>), so client IDs that connect once and leave a persistent session
+        /// one is refused (<see cref="ReserveSession"/>), so client IDs that connect once and leave a persistent session
         /// behind cannot take memory without end. 0 (the default) sets no limit.</summary>
         public int MaxSessions
         {
@@ -202,23 +202,38 @@ namespace EdgeBroker.Core
         }
 
         /// <summary>
-        /// Whether a CONNECT of <paramref name="clientId"/> may go ahead: always for a client ID that holds a session (its
-        /// reconnect, takeover or clean start replaces that one); otherwise while fewer than <see cref="MaxSessions"/> are
-        /// held and, for a session that outlives its connection (<paramref name="outlivesConnection"/>), while the session
+        /// Admits a CONNECT of <paramref name="clientId"/> and holds its place until the engine calls
+        /// <see cref="ReleaseSession"/> — once it has called <see cref="Connect(string, bool, uint, IClientConnection, bool)"/>,
+        /// or refused the CONNECT —, or null when it must be refused. A client ID that holds a session is always
+        /// admitted (its reconnect, takeover or clean start replaces that one); a new one while fewer than
+        /// <see cref="MaxSessions"/> places are taken by sessions and by the CONNECTs admitted before it — checked and
+        /// taken under one lock, so CONNECTs of new client IDs at the same moment cannot each take the last place —
+        /// and, for a session that outlives its connection (<paramref name="outlivesConnection"/>), while the session
         /// store has room for one (<see cref="ISessionStore.HasRoomForSession"/>: the device's flash log keeps at most a
         /// share for sessions). Engines ask before they authenticate — a pairing device must not be paired and then
-        /// refused — and answer 0x03 (MQTT 5: 0x97). CONNECTs of new client IDs accepted at the same moment may each pass:
-        /// the count can exceed the limit by as many as are racing.
+        /// refused — and answer 0x03 (MQTT 5: 0x97).
         /// </summary>
-        public bool AdmitsSession(string clientId, bool outlivesConnection)
+        public SessionReservation ReserveSession(string clientId, bool outlivesConnection)
         {
-            if (_sessions.Find(clientId) != null)
+            if (outlivesConnection && _sessions.Find(clientId) == null && !_sessionStore.HasRoomForSession(clientId))
             {
-                return true;
+                return null;
             }
 
-            return (_maxSessions <= 0 || _sessions.Count < _maxSessions) && (!outlivesConnection || _sessionStore.HasRoomForSession(clientId));
+            return _sessions.Reserve(clientId, _maxSessions);
         }
+
+        /// <summary>The CONNECT that <paramref name="reservation"/> (from <see cref="ReserveSession"/>) admitted was
+        /// connected or refused: its place is the session's now, or free again. Call once per reservation, whatever
+        /// happened to the CONNECT.</summary>
+        public void ReleaseSession(SessionReservation reservation)
+        {
+            _sessions.Release(reservation);
+        }
+
+        /// <summary>Sessions held plus places held for CONNECTs of new client IDs under way: what
+        /// <see cref="MaxSessions"/> bounds.</summary>
+        public int SessionPlacesTaken { get { return _sessions.PlacesTaken; } }
 
         /// <summary>Sessions with a live connection: counted as they change (<see cref="SetConnection"/>), so that
         /// reading it walks none.</summary>

@@ -47,16 +47,29 @@ public class SessionLifecycleTests
         _broker.ConnectThenLeave(Client, TestBroker.Persistent, SubscribedTopic);
         RecordingConnection other = _broker.Connect("other");
 
-        Assert.False(_broker.Core.AdmitsSession("newcomer", false));
-        Assert.True(_broker.Core.AdmitsSession(Client, false));
-        Assert.True(_broker.Core.AdmitsSession("other", false));
+        Assert.False(Admits("newcomer"));
+        Assert.True(Admits(Client));
+        Assert.True(Admits("other"));
 
         _broker.Disconnect(other);
-        Assert.True(_broker.Core.AdmitsSession("newcomer", false));
+        Assert.True(Admits("newcomer"));
 
         _broker.Core.MaxSessions = 0;
         _broker.Connect("newcomer");
-        Assert.True(_broker.Core.AdmitsSession("one-more", false));
+        Assert.True(Admits("one-more"));
+    }
+
+    /// <summary>Whether a CONNECT of <paramref name="clientId"/> is admitted now; the place it took is given back.</summary>
+    bool Admits(string clientId)
+    {
+        var place = _broker.Core.ReserveSession(clientId, false);
+        if (place is null)
+        {
+            return false;
+        }
+
+        _broker.Core.ReleaseSession(place);
+        return true;
     }
 
     [Theory]

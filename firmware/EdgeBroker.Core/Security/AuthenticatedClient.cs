@@ -84,9 +84,30 @@ namespace EdgeBroker.Core.Security
         /// <summary>Token mode's state, made when the first of it is set (null for every other client).</summary>
         HeldTokens _tokens;
 
+        const int AnnouncementRefusalReportedFlag = 1;
+        const int RegisteredFlag = 2;
+
+        /// <summary>The two flags below in one field: on nanoFramework every field is a heap block of its own, and one is
+        /// kept per connected client. Both are written only by the connection's own reader, one packet at a time.</summary>
+        int _flags;
+
         /// <summary>Whether a refused route announcement of this connection was reported (logged once per connection:
         /// a gateway sends many).</summary>
-        internal bool AnnouncementRefusalReported { get; set; }
+        internal bool AnnouncementRefusalReported
+        {
+            get { return (_flags & AnnouncementRefusalReportedFlag) != 0; }
+            set { _flags = value ? _flags | AnnouncementRefusalReportedFlag : _flags & ~AnnouncementRefusalReportedFlag; }
+        }
+
+        /// <summary>Whether the engine has registered the connection where a close for lost credentials finds it
+        /// (<see cref="BrokerSecurity.ConnectionRegistered"/>); until then the engine, not
+        /// <see cref="BrokerSecurity.ClientsToDisconnect"/>, acts on lost credentials. Read and written under
+        /// <see cref="ConnectedClients"/>' lock.</summary>
+        internal bool Registered
+        {
+            get { return (_flags & RegisteredFlag) != 0; }
+            set { _flags = value ? _flags | RegisteredFlag : _flags & ~RegisteredFlag; }
+        }
 
         /// <summary>Why the engine must close this client's connection; null while it may stay.</summary>
         public string DisconnectReason { get; internal set; }

@@ -10,7 +10,8 @@ namespace EdgeBroker.Core.Security
     /// <item>passes <see cref="Policy"/> to <see cref="BrokerCore"/> (it decides every PUBLISH and SUBSCRIBE);</item>
     /// <item>on CONNECT calls <see cref="Authenticate"/>, waits <see cref="AuthDecision.ResponseDelayMs"/>, answers
     /// with the decision's CONNACK code and logs its reason; when accepted it calls <see cref="BrokerCore.Connect"/>,
-    /// keeps <see cref="AuthDecision.Client"/> with the connection, and sends the
+    /// keeps <see cref="AuthDecision.Client"/> with the connection, tells <see cref="ConnectionRegistered"/> (and closes
+    /// the connection when that says the credentials were lost meanwhile), and sends the
     /// <see cref="AuthDecision.PairingMessage"/> (if any) after the CONNACK. A refused CONNECT changes nothing
     /// here, so an existing connection with the same client ID is untouched;</item>
     /// <item>when a connection ends calls <see cref="Disconnected"/> with that client;</item>
@@ -89,6 +90,21 @@ namespace EdgeBroker.Core.Security
 
                 return decision;
             }
+        }
+
+        /// <summary>
+        /// The engine has registered the accepted <paramref name="client"/>'s connection where its close for
+        /// <see cref="ClientsToDisconnect"/> finds it (host: right after <see cref="BrokerCore.Connect(string, bool, uint, Sessions.IClientConnection, bool)"/>;
+        /// relay: once the connection holds the client). False when the client's credentials were lost since
+        /// <see cref="Authenticate"/> — its device or a token revoked, a token run out —: <see cref="ClientsToDisconnect"/>
+        /// does not return such a client, whose connection its engine could not have found, so the engine closes the
+        /// connection now, as for a client from <see cref="ClientsToDisconnect"/> (<see cref="AuthenticatedClient.DisconnectReason"/>,
+        /// <see cref="AuthenticatedClient.DisconnectNotice"/>). Either this answer or <see cref="ClientsToDisconnect"/>
+        /// reports each loss, never both.
+        /// </summary>
+        public bool ConnectionRegistered(AuthenticatedClient client)
+        {
+            return _clients.Register(client);
         }
 
         /// <summary>Whether the refusal <paramref name="decision"/> of a CONNECT from <paramref name="remoteAddress"/> is

@@ -56,6 +56,30 @@ namespace EdgeBroker.Core.Security
             }
         }
 
+        /// <summary>
+        /// The engine has registered <paramref name="client"/>'s connection where its close for lost credentials finds it
+        /// (host: <c>BrokerCore.Connect</c>; relay: the connection's client). False when the credentials were lost
+        /// between the CONNECT's check and now — the device or a token revoked, a token run out and taken by
+        /// <see cref="TakeClientsWithLostCredentials"/>, which leaves a client not yet registered to this answer because
+        /// its engine could not have found the connection: the engine closes it itself, and exactly one of the two acts
+        /// on each loss.
+        /// </summary>
+        internal bool Register(AuthenticatedClient client)
+        {
+            lock (_sync)
+            {
+                if (client.DisconnectReason != null)
+                {
+                    // Revoked and not yet taken: taken now, so no later look returns it too.
+                    _byClientId.Remove(client.ClientId, client);
+                    return false;
+                }
+
+                client.Registered = true;
+                return true;
+            }
+        }
+
         /// <summary>Gives <paramref name="client"/> the tokens <paramref name="read"/> and <paramref name="write"/> in
         /// place of those it holds (a token uploaded on its connection), so a sooner expiry or notice is not looked
         /// past.</summary>
@@ -168,8 +192,8 @@ namespace EdgeBroker.Core.Security
             }
         }
 
-        /// <summary>Removes and returns every client whose credentials no longer hold; from now on the policy refuses
-        /// them everything.</summary>
+        /// <summary>Removes every client whose credentials no longer hold — from now on the policy refuses them
+        /// everything — and returns those whose connection the engine has registered (<see cref="Register"/>).</summary>
         internal ArrayList TakeClientsWithLostCredentials(long nowMs)
         {
             ArrayList lost = new ArrayList();
@@ -196,7 +220,12 @@ namespace EdgeBroker.Core.Security
 
                     if (client.LostCredentials(nowMs))
                     {
-                        lost.Add(client);
+                        // One not yet registered is answered at its registration (Register), where its engine acts.
+                        if (client.Registered)
+                        {
+                            lost.Add(client);
+                        }
+
                         _byClientId.Remove(client.ClientId);
                         continue;
                     }

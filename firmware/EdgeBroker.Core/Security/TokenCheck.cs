@@ -16,7 +16,7 @@ namespace EdgeBroker.Core.Security
             if (token == null)
             {
                 noticeCode = TokenNotice.CodeUnknown;
-                return "unknown or revoked token";
+                return "unknown token";
             }
 
             if (!token.IsValidAt(nowMs))

@@ -72,36 +72,40 @@ namespace EdgeBroker.Core.Security
             return TokenIssue.Issued(token, tokenRecord);
         }
 
-        /// <summary>The entry of <paramref name="token"/>, or null when it was never issued, was revoked or was
-        /// purged.</summary>
+        /// <summary>The entry of <paramref name="token"/> — a revoked one until it would have run out, so a client
+        /// presenting it hears that it was revoked (<see cref="TokenNotice.CodeRevoked"/>) — or null when it was never
+        /// issued or has run out and been purged.</summary>
         public TokenRecord Find(string token)
         {
             return (TokenRecord)_byHash.Get(HashOf(token));
         }
 
         /// <summary>Revokes <paramref name="token"/>: it stops authenticating at once, and clients using it are
-        /// reported by <see cref="BrokerSecurity.ClientsToDisconnect"/>. False when it is unknown.</summary>
+        /// reported by <see cref="BrokerSecurity.ClientsToDisconnect"/>. It is deleted from the store (a restart
+        /// forgets it, and it never authenticates again) and kept here, marked, until it would have run out: no longer
+        /// than it was kept while valid. False when it is unknown or already revoked.</summary>
         public bool Revoke(string token)
         {
             TokenRecord tokenRecord = Find(token);
-            if (tokenRecord == null)
+            if (tokenRecord == null || tokenRecord.Revoked)
             {
                 return false;
             }
 
             tokenRecord.Revoked = true;
-            Forget(tokenRecord);
+            _store.DeleteToken(tokenRecord.Hash);
             return true;
         }
 
-        /// <summary>Forgets expired tokens (they no longer authenticate anyway); returns how many.</summary>
+        /// <summary>Forgets the tokens that have run out, revoked ones included (they no longer authenticate anyway);
+        /// returns how many.</summary>
         public int PurgeExpired(long nowMs)
         {
             int purged = 0;
             for (int i = _tokens.Count - 1; i >= 0; i--)
             {
                 TokenRecord tokenRecord = (TokenRecord)_tokens[i];
-                if (!tokenRecord.IsValidAt(nowMs))
+                if (nowMs >= tokenRecord.ExpiresAtMs)
                 {
                     Forget(tokenRecord);
                     purged++;

@@ -9,6 +9,14 @@ namespace EdgeBroker.Core.Sessions
         readonly object _sync = new object();
         readonly StringMap _table;
 
+        /// <summary>The places held by CONNECTs between their admission and their connect or refusal
+        /// (<see cref="Reserve"/>), by client ID.</summary>
+        readonly StringMap _reservations = new StringMap(4);
+
+        /// <summary>How many of <see cref="_reservations"/> are for a client ID without a session: each takes a place
+        /// beside the sessions (a client ID with a session holds its place already).</summary>
+        int _waitingPlaces;
+
         public SessionRegistry(int expectedClients)
         {
             _table = new StringMap(expectedClients);
@@ -21,6 +29,66 @@ namespace EdgeBroker.Core.Sessions
                 lock (_sync)
                 {
                     return _table.Count;
+                }
+            }
+        }
+
+        /// <summary>Sessions plus the places reserved for client IDs without one: what <see cref="BrokerCore.MaxSessions"/>
+        /// bounds.</summary>
+        public int PlacesTaken
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _table.Count + _waitingPlaces;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Holds a place for a CONNECT of <paramref name="clientId"/>, checked and taken under the one lock: the place
+        /// its session holds, or one of <paramref name="maxPlaces"/> (0: no limit) beside the sessions and the other
+        /// reservations; CONNECTs of the same client ID share one. Null when every place is taken. The place stays
+        /// taken — by the session <see cref="GetOrCreate"/> makes, or while the session it had ends — until each holder
+        /// has called <see cref="Release"/>.
+        /// </summary>
+        public SessionReservation Reserve(string clientId, int maxPlaces)
+        {
+            lock (_sync)
+            {
+                SessionReservation reservation = (SessionReservation)_reservations.Get(clientId);
+                if (reservation == null)
+                {
+                    bool hasSession = _table.Get(clientId) != null;
+                    if (!hasSession && maxPlaces > 0 && _table.Count + _waitingPlaces >= maxPlaces)
+                    {
+                        return null;
+                    }
+
+                    reservation = new SessionReservation(clientId);
+                    _reservations.Set(clientId, reservation);
+                    if (!hasSession)
+                    {
+                        _waitingPlaces++;
+                    }
+                }
+
+                reservation.Holders++;
+                return reservation;
+            }
+        }
+
+        /// <summary>One holder of <paramref name="reservation"/> is done (connected or refused); the last one gives the
+        /// place back unless a session of its client ID holds it now.</summary>
+        public void Release(SessionReservation reservation)
+        {
+            lock (_sync)
+            {
+                reservation.Holders--;
+                if (reservation.Holders == 0 && _reservations.Remove(reservation.ClientId, reservation) && _table.Get(reservation.ClientId) == null)
+                {
+                    _waitingPlaces--;
                 }
             }
         }
@@ -50,6 +118,11 @@ namespace EdgeBroker.Core.Sessions
                 {
                     session = new Session(clientId);
                     _table.Set(clientId, session);
+                    if (_reservations.Get(clientId) != null)
+                    {
+                        // The reserved place is the session's now.
+                        _waitingPlaces--;
+                    }
                 }
 
                 return session;
@@ -61,7 +134,19 @@ namespace EdgeBroker.Core.Sessions
         {
             lock (_sync)
             {
-                return _table.Remove(session.ClientId, session);
+                if (!_table.Remove(session.ClientId, session))
+                {
+                    return false;
+                }
+
+                if (_reservations.Get(session.ClientId) != null)
+                {
+                    // A CONNECT of the client ID under way keeps the place the session held (a clean start, a
+                    // reconnect while the old connection's session ends).
+                    _waitingPlaces++;
+                }
+
+                return true;
             }
         }
 

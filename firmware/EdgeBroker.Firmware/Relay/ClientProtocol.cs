@@ -5,6 +5,7 @@ using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Firmware.Relay.Codec;
@@ -169,12 +170,28 @@ namespace EdgeBroker.Firmware.Relay
             IPEndPoint remote = _connection.RemoteEndPoint();
             string ip = remote.Address.ToString();
             string who = "of client " + ClientTextForLog.Of(clientId) + " from " + ip;
-            if (!_context.Core.AdmitsSession(clientId, !connect.CleanSession))
+            SessionReservation place = _context.Core.ReserveSession(clientId, !connect.CleanSession);
+            if (place == null)
             {
                 // Before authentication, which may pair a device that would then never get its credentials.
                 return Refuse(ConnectReturnCode.ServerUnavailable, who, "the flash log's share for persistent sessions is full");
             }
 
+            try
+            {
+                return AuthenticateAndConnect(connect, clientId, remote, ip, who);
+            }
+            finally
+            {
+                // Connected, the place is its session's; refused or failed, it is free again.
+                _context.Core.ReleaseSession(place);
+            }
+        }
+
+        /// <summary>The CONNECT of <paramref name="clientId"/>, which holds its place among the sessions: authenticated,
+        /// then refused or connected in the core and answered with the CONNACK.</summary>
+        bool AuthenticateAndConnect(ConnectPacket connect, string clientId, IPEndPoint remote, string ip, string who)
+        {
             AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs(), Clock.MonotonicMs());
             if (decision.ResponseDelayMs > 0)
             {
@@ -203,6 +220,13 @@ namespace EdgeBroker.Firmware.Relay
 
             _admitted = true;
             _authenticated = decision.Client;
+            if (!_context.Security.ConnectionRegistered(decision.Client))
+            {
+                // Revoked while this CONNECT waited (a slowed answer): the housekeeping's close could not have found this
+                // connection, so it is refused here. Its end gives back its client place and its security entry.
+                return Refuse(ConnectReturnCode.NotAuthorized, who, decision.Client.DisconnectReason);
+            }
+
             _clientId = clientId;
             _clientAddress = ip + ":" + remote.Port;
             _cleanSession = connect.CleanSession;

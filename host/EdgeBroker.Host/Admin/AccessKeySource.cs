@@ -4,7 +4,8 @@ namespace EdgeBroker.Host.Admin;
 
 /// <summary>
 /// Where the administration commands take the access key that signs their requests, as <c>ID:SECRET</c>: the
-/// <see cref="Variable"/> environment variable or the first line of a <c>--access-key-file</c> — both out of sight of
+/// <see cref="Variable"/> environment variable or the first key of an <c>--access-key-file</c> (<see cref="AccessKeyFile"/>,
+/// the broker's format) — both out of sight of
 /// other users of the machine — or the <c>--access-key</c> flag, which is not: a command line is visible to every user
 /// (<c>ps</c>, <c>/proc/PID/cmdline</c>), so the flag is for tests and throwaway brokers on a machine of one's own.
 /// </summary>
@@ -23,19 +24,9 @@ static class AccessKeySource
 
         if (file is not null)
         {
-            string? line;
-            try
-            {
-                line = File.ReadLines(file.FullName).FirstOrDefault()?.Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return (null, $"--access-key-file {file.FullName} cannot be read: {e.Message}");
-            }
-
-            return line is not null && AccessKeyFlag.Parse(line) is { } key
-                ? (key, null)
-                : (null, $"--access-key-file {file.FullName} must hold the access key as ID:SECRET on its first line.");
+            // The broker's own file format: a file the broker was started with signs with its first key.
+            var (keys, problem) = AccessKeyFile.Read(file);
+            return problem is null ? (keys[0], null) : (null, problem);
         }
 
         if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value)
@@ -46,7 +37,7 @@ static class AccessKeySource
         }
 
         return (null, $"Give the access key that signs the request: {Variable}=ID:SECRET in the environment, or " +
-            "--access-key-file FILE (its first line ID:SECRET, the file readable by you only). --access-key ID:SECRET works " +
+            "--access-key-file FILE (ID:SECRET on its first line, the file readable by you only). --access-key ID:SECRET works " +
             "too, but puts the secret on the command line, where every user of the machine can read it.");
     }
 }

@@ -210,9 +210,9 @@ public sealed class BrokerOptions
         }
         else if (OpenBrokerRule.NeedsAccessKey(IsLoopbackOnly, AccessKeys.Count > 0 || Security.PasswordFile is not null, Security.AllowAnonymousSetting))
         {
-            problems.Add($"Bind {Bind} lets other machines connect, but no authentication is configured. Add an access key " +
-                "(--access-key ID:SECRET, or EdgeBroker:AccessKeys in a --config file) so that MQTT clients must sign in, " +
-                "or pass --allow-anonymous to let any client that can reach the broker connect.");
+            problems.Add($"Bind {Bind} lets other machines connect, but no authentication is configured. Add an access key so that " +
+                $"MQTT clients must sign in — {AccessKeyOptions.SafeWays} — or pass --allow-anonymous to let any client that can " +
+                "reach the broker connect.");
         }
 
         if (P2PMaxHops < 1)

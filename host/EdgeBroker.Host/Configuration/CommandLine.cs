@@ -22,8 +22,15 @@ public sealed class CommandLine
     };
     readonly Option<string[]> _accessKeys = new("--access-key")
     {
-        Description = "Adds an HTTP API access key that may see every group, as ID:SECRET (repeatable).",
+        Description = "Adds an access key that may see every group, as ID:SECRET (repeatable). Every user of the machine can read it (ps): " +
+            "for tests; otherwise use --access-key-file.",
         HelpName = "ID:SECRET",
+    };
+    readonly Option<List<(string Id, string Secret)>> _accessKeyFiles = new("--access-key-file")
+    {
+        Description = "Adds the access keys in FILE, one ID:SECRET a line, each seeing every group (repeatable); keep the file readable by the broker's user only.",
+        HelpName = "FILE",
+        CustomParser = AccessKeyFile.Parse,
     };
     readonly Option<string?> _instanceId = new("--instance-id") { Description = "This broker's instanceId in signed HTTP requests (default edgebroker)." };
     readonly Option<int?> _tlsPort = new("--tls-port")
@@ -137,6 +144,7 @@ public sealed class CommandLine
             _httpPort,
             _webSocketPort,
             _accessKeys,
+            _accessKeyFiles,
             _instanceId,
             _tlsPort,
             _tlsCertificate,
@@ -271,13 +279,14 @@ public sealed class CommandLine
             }
         }
 
-        var accessKeys = result.GetValue(_accessKeys) ?? [];
-        for (var i = 0; i < accessKeys.Length; i++)
+        // The flag's keys, then the files' (already read and checked by the parser).
+        List<(string Id, string Secret)> accessKeys = [.. (result.GetValue(_accessKeys) ?? []).Select(value => AccessKeyFlag.Parse(value)!.Value)];
+        accessKeys.AddRange(result.GetValue(_accessKeyFiles) ?? []);
+        for (var i = 0; i < accessKeys.Count; i++)
         {
-            var (id, secret) = AccessKeyFlag.Parse(accessKeys[i])!.Value;
             var entry = FlagEntry($"{BrokerOptions.Section}:{nameof(BrokerOptions.AccessKeys)}", i);
-            settings[$"{entry}:{nameof(AccessKeyOptions.Id)}"] = id;
-            settings[$"{entry}:{nameof(AccessKeyOptions.Secret)}"] = secret;
+            settings[$"{entry}:{nameof(AccessKeyOptions.Id)}"] = accessKeys[i].Id;
+            settings[$"{entry}:{nameof(AccessKeyOptions.Secret)}"] = accessKeys[i].Secret;
         }
 
         _uplink.AddSettings(result, settings);

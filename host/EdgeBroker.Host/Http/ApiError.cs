@@ -20,7 +20,7 @@ sealed record ApiError(int StatusCode, int Code, string Message)
 
     /// <summary>The key may see only some groups, and what was asked (<paramref name="what"/>) is not in any one group.</summary>
     public static ApiError NeedsEveryGroup(AccessKey accessKey, string what) => new(StatusCodes.Status403Forbidden, ApiCodes.NotPermitted,
-        $"Access key '{accessKey.Id}' may only see some groups; {what} needs a key that sees every group (one with no Groups, such as --access-key ID:SECRET).");
+        $"Access key '{accessKey.Id}' may only see some groups; {what} needs a key that sees every group (one with no Groups, such as a key from --access-key-file).");
 
     public static ApiError TimestampOutOfWindow(TimeSpan allowed) => new(StatusCodes.Status403Forbidden, ApiCodes.TimestampOutOfWindow,
         $"The timestamp is more than {allowed.TotalMinutes:0} minutes from the broker's clock; send the current Unix time in milliseconds.");

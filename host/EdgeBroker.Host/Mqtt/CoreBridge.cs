@@ -129,9 +129,10 @@ sealed partial class CoreBridge
     public int ConnectionCount => _connections.Count;
 
     /// <summary>
-    /// CONNECT: authenticates the client (a delay on repeated failures is a timer, not a blocked thread), refuses it with
-    /// the core's CONNACK code, or has the core take it (taking over the client ID's previous connection) and answers
-    /// with the CONNACK; then the pairing message if any. Null when refused.
+    /// CONNECT: takes the client's place among the sessions (<see cref="BrokerCore.ReserveSession"/>), authenticates the
+    /// client (a delay on repeated failures is a timer, not a blocked thread), refuses it with the core's CONNACK code, or
+    /// has the core take it (taking over the client ID's previous connection) and answers with the CONNACK; then the
+    /// pairing message if any. Null when refused.
     /// </summary>
     async Task<ClientConnection?> AcceptAsync(GuardedChannel channel)
     {
@@ -147,9 +148,9 @@ sealed partial class CoreBridge
             assigned = mqtt5 ? clientId : null;
         }
 
-        var endPoint = channel.RemoteAddress;
         var expiry = mqtt5 ? connect.SessionExpiryInterval : connect.CleanSession ? 0 : _mqtt311SessionExpiry;
-        if (!_core.AdmitsSession(clientId, expiry > 0))
+        var place = _core.ReserveSession(clientId, expiry > 0);
+        if (place is null)
         {
             // Before authentication, which may pair a device that would then never get its credentials. A session
             // limit stays reached until sessions expire, so MQTT 5 hears "quota exceeded" rather than "server busy".
@@ -165,6 +166,24 @@ sealed partial class CoreBridge
             return null;
         }
 
+        try
+        {
+            return await AuthenticateAndConnectAsync(channel, connect, clientId, assigned, expiry).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Connected, the place is its session's; refused or failed, it is free again.
+            _core.ReleaseSession(place);
+        }
+    }
+
+    /// <summary>The CONNECT of <paramref name="clientId"/>, which holds its place among the sessions: authenticated,
+    /// then refused or connected in the core and answered with the CONNACK. Null when refused.</summary>
+    async Task<ClientConnection?> AuthenticateAndConnectAsync(GuardedChannel channel, MqttConnectPacket connect, string clientId, string? assigned,
+        uint expiry)
+    {
+        var version = channel.Version;
+        var endPoint = channel.RemoteAddress;
         var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs(), Clock.MonotonicMs());
         if (decision.ResponseDelayMs > 0)
         {
@@ -206,6 +225,9 @@ sealed partial class CoreBridge
         var previous = _core.ConnectionOf(clientId) as ClientConnection;
         var sessionPresent = _core.Connect(clientId, connect.CleanSession, expiry, connection, decision.Client.ProvesClientId);
 
+        // Where CloseConnectionsWithLostCredentials finds it from now on; a loss since the check is this CONNECT's to act on.
+        var credentialsHold = _security.ConnectionRegistered(decision.Client);
+
         // Deliveries released before and not completed: their PUBRELs go first after the CONNACK [MQTT-4.4.0-1].
         connection.Resume(_core.Qos2ReleasesToResend(clientId));
         _connections[connection] = 0;
@@ -224,6 +246,13 @@ sealed partial class CoreBridge
             // The core took the connection: it hears of its end whatever went wrong (the client left mid-CONNACK).
             Ended(connection);
             throw;
+        }
+
+        if (!credentialsHold)
+        {
+            // Revoked or run out while this CONNECT waited (a slowed answer, a takeover's grace): closed as the
+            // revocation would have closed it, had it found the connection.
+            CloseForLostCredentials(connection, decision.Client);
         }
 
         return connection;
@@ -903,23 +932,28 @@ sealed partial class CoreBridge
         foreach (AuthenticatedClient client in _security.ClientsToDisconnect(Clock.NowMs()))
         {
             // Only the connection that authenticated as this client: a newer one of the same client ID is not its.
-            if (_core.ConnectionOf(client.ClientId) is not ClientConnection { } connection || connection.Client != client)
+            if (_core.ConnectionOf(client.ClientId) is ClientConnection { } connection && connection.Client == client)
             {
-                continue;
+                CloseForLostCredentials(connection, client);
             }
+        }
+    }
 
-            _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
-                ClientTextForLog.Of(client.ClientId), connection.ChannelId, client.DisconnectReason);
-            if (client.DisconnectNotice is { } notice)
-            {
-                // ApsaraMQ: the invalid notice, then the close.
-                SendTokenNotice(connection, notice);
-                _ = connection.CloseAfterPendingAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
-            }
-            else
-            {
-                _ = connection.CloseAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
-            }
+    /// <summary>Closes <paramref name="connection"/>, whose <paramref name="client"/> lost its credentials, with the reason
+    /// (MQTT 5: DISCONNECT 0x87) — after the <c>$SYS/tokenInvalidNotice</c> for a token.</summary>
+    void CloseForLostCredentials(ClientConnection connection, AuthenticatedClient client)
+    {
+        _logger.LogWarning(LogEvents.ConnectionClosed, "Closing the connection of {ClientId} (channel {ChannelId}): {Reason}",
+            ClientTextForLog.Of(client.ClientId), connection.ChannelId, client.DisconnectReason);
+        if (client.DisconnectNotice is { } notice)
+        {
+            // ApsaraMQ: the invalid notice, then the close.
+            SendTokenNotice(connection, notice);
+            _ = connection.CloseAfterPendingAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
+        }
+        else
+        {
+            _ = connection.CloseAsync(MqttDisconnectReasonCode.NotAuthorized, client.DisconnectReason);
         }
     }
 

@@ -186,7 +186,8 @@ sealed class MqttBrokerService(
 
         // Paired devices are the only credentials, typically on a broker restarted on its data without the access key
         // they were paired with: plain clients are refused and nobody can manage the devices, so say how to get in.
-        const string WayIn = "Start with --access-key ID:SECRET to sign clients in and manage the devices, or with --allow-anonymous to admit clients without credentials";
+        const string WayIn = "Start with an access key (" + AccessKeyOptions.SafeWays + ") to sign clients in and manage the devices, " +
+            "or with --allow-anonymous to admit clients without credentials";
         if (settings.Security.AllowAnonymous is null)
         {
             _logger.LogInformation(LogEvents.Startup, "Anonymous access: refused because {Devices} paired device(s) are stored, which count as configured credentials: " +

@@ -175,7 +175,7 @@ public class AuthenticationTests
 
         Assert.Contains("unknown", _fixture.ConnectWithTokens(ClientId, "RW|never-issued").Reason);
         Assert.Contains("expired", _fixture.ConnectWithTokens(ClientId, "RW|" + shortLived, now: SecurityFixture.Now + 1000).Reason);
-        Assert.Contains("unknown or revoked", _fixture.ConnectWithTokens(ClientId, "RW|" + revoked).Reason);
+        Assert.Contains("revoked", _fixture.ConnectWithTokens(ClientId, "RW|" + revoked).Reason);
         Assert.Contains("does not grant W", _fixture.ConnectWithTokens(ClientId, "W|" + readOnly).Reason);
         Assert.Contains("not a token list", _fixture.ConnectWithTokens(ClientId, readOnly).Reason);
         Assert.Equal(AuthOutcome.BadCredentials, _fixture.ConnectWithTokens(ClientId, "RW|" + readOnly).Outcome);

@@ -47,6 +47,49 @@ public class DeviceManagementTests
         Assert.False(_fixture.Security.RevokeDevice(Group + "@@@NEVER"));
     }
 
+    /// <summary>The window between the CONNECT's check and the engine's registration of the connection: whichever
+    /// order revocation, the engine's close and the registration come in, the loss is reported exactly once — to the
+    /// close once the connection is registered, else to the registration.</summary>
+    [Fact]
+    public void A_device_revoked_and_looked_for_before_its_connection_is_registered_is_refused_at_the_registration()
+    {
+        (string userName, string password) = _fixture.Pair(Group, ClientId);
+        AuthDecision checkedOnly = _fixture.Authenticate(ClientId, userName, password);
+        Assert.True(checkedOnly.IsAccepted);
+
+        Assert.True(_fixture.Security.RevokeDevice(ClientId));
+        Assert.Empty(_fixture.Security.ClientsToDisconnect(SecurityFixture.Now));
+
+        Assert.False(_fixture.Security.ConnectionRegistered(checkedOnly.Client));
+        Assert.Equal("device revoked", checkedOnly.Client.DisconnectReason);
+        Assert.False(_fixture.Security.Policy.CanPublish(ClientId, Group + "/data", -1));
+        Assert.Empty(_fixture.Security.ClientsToDisconnect(SecurityFixture.Now));
+    }
+
+    [Fact]
+    public void A_device_revoked_before_its_connection_is_registered_is_refused_there_and_not_looked_for_again()
+    {
+        (string userName, string password) = _fixture.Pair(Group, ClientId);
+        AuthDecision checkedOnly = _fixture.Authenticate(ClientId, userName, password);
+
+        Assert.True(_fixture.Security.RevokeDevice(ClientId));
+
+        Assert.False(_fixture.Security.ConnectionRegistered(checkedOnly.Client));
+        Assert.Empty(_fixture.Security.ClientsToDisconnect(SecurityFixture.Now));
+    }
+
+    [Fact]
+    public void A_device_revoked_once_its_connection_is_registered_is_closed_by_the_look()
+    {
+        (string userName, string password) = _fixture.Pair(Group, ClientId);
+        AuthDecision checkedOnly = _fixture.Authenticate(ClientId, userName, password);
+        Assert.True(_fixture.Security.ConnectionRegistered(checkedOnly.Client));
+
+        Assert.True(_fixture.Security.RevokeDevice(ClientId));
+
+        Assert.Same(checkedOnly.Client, Assert.Single(_fixture.Security.ClientsToDisconnect(SecurityFixture.Now)));
+    }
+
     [Fact]
     public void Revoking_a_device_does_not_disconnect_a_client_with_the_same_id_that_used_other_credentials()
     {

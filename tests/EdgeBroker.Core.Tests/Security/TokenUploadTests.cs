@@ -122,13 +122,18 @@ public class TokenUploadTests
     }
 
     [Fact]
-    public void A_revoked_token_is_refused_as_unknown_since_revoking_forgets_it()
+    public void A_revoked_token_is_refused_as_revoked_until_it_would_have_run_out_then_as_unknown()
     {
-        string revoked = Issue("GID_sensors");
-        AuthenticatedClient client = Connect("RW|" + Issue("GID_sensors"));
+        string revoked = Issue("GID_sensors", expiresAt: SecurityFixture.Now + Minute);
+        AuthenticatedClient client = Connect("RW|" + Issue("GID_sensors", expiresAt: SecurityFixture.Now + 60 * Minute));
         Assert.True(_fixture.Security.RevokeToken(revoked));
+        Assert.False(_fixture.Security.RevokeToken(revoked));
 
-        AssertInvalid(Upload(client, Payload(revoked, "RW")), TokenNotice.CodeUnknown, "RW");
+        AssertInvalid(Upload(client, Payload(revoked, "RW")), TokenNotice.CodeRevoked, "RW");
+        Assert.DoesNotContain(_fixture.Tokens.LoadTokens().Cast<TokenRecord>(), token => token.Hash == TokenRegistry.HashOf(revoked));
+
+        _fixture.Security.ClientsToDisconnect(SecurityFixture.Now + Minute);
+        AssertInvalid(Upload(client, Payload(revoked, "RW"), SecurityFixture.Now + Minute), TokenNotice.CodeUnknown, "RW");
     }
 
     [Fact]
@@ -214,6 +219,21 @@ public class TokenUploadTests
         Assert.Equal("{\"code\":3,\"type\":\"R\"}", PayloadOf(revoking.DisconnectNotice));
         Assert.Equal("token expired", expiring.DisconnectReason);
         Assert.Equal("{\"code\":2,\"type\":\"RW\"}", PayloadOf(expiring.DisconnectNotice));
+    }
+
+    [Fact]
+    public void A_token_revoked_before_the_connection_is_registered_is_answered_there_with_its_invalid_notice()
+    {
+        string token = Issue("GID_sensors");
+        AuthDecision checkedOnly = _fixture.Authenticate(ClientId, "Token|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId, "RW|" + token);
+        Assert.True(checkedOnly.IsAccepted, checkedOnly.Reason);
+
+        Assert.True(_fixture.Security.RevokeToken(token));
+        Assert.Empty(_fixture.Security.ClientsToDisconnect(SecurityFixture.Now));
+
+        Assert.False(_fixture.Security.ConnectionRegistered(checkedOnly.Client));
+        Assert.Equal("token revoked", checkedOnly.Client.DisconnectReason);
+        Assert.Equal("{\"code\":3,\"type\":\"RW\"}", PayloadOf(checkedOnly.Client.DisconnectNotice));
     }
 
     [Fact]

@@ -34,7 +34,22 @@ internal sealed class SecurityFixture
 
     public BrokerSecurity Security { get; }
 
+    /// <summary>A CONNECT as an engine handles it: authenticated and, when accepted, its connection registered
+    /// (<see cref="BrokerSecurity.ConnectionRegistered"/>).</summary>
     public AuthDecision Connect(string clientId, string? userName, string? password, long? now = null, string address = Address,
+        long? monotonicMs = null)
+    {
+        AuthDecision decision = Authenticate(clientId, userName, password, now, address, monotonicMs);
+        if (decision.IsAccepted)
+        {
+            Assert.True(Security.ConnectionRegistered(decision.Client));
+        }
+
+        return decision;
+    }
+
+    /// <summary>Only the CONNECT's check: the connection is not registered yet.</summary>
+    public AuthDecision Authenticate(string clientId, string? userName, string? password, long? now = null, string address = Address,
         long? monotonicMs = null) =>
         Security.Authenticate(clientId, userName!, password == null ? null! : Encoding.UTF8.GetBytes(password), address, now ?? Now,
             monotonicMs ?? now ?? Now);

@@ -149,6 +149,48 @@ public sealed class HostLimitTests
         Assert.Equal(0, await three.ConnectAsync("three"));
     }
 
+    [Fact]
+    public async Task Parallel_connects_of_new_client_ids_get_only_the_sessions_left_and_a_refused_one_keeps_no_place()
+    {
+        const int MaxSessions = 4;
+        const int Racing = 16;
+        await using var broker = await Engines.StartAsync(Engines.Host, new Dictionary<string, string?>
+        {
+            ["EdgeBroker:MaxSessions"] = MaxSessions.ToString(),
+            ["EdgeBroker:AccessKeys:0:Id"] = "AK",
+            ["EdgeBroker:AccessKeys:0:Secret"] = "a-secret-of-28-characters-ok",
+            ["EdgeBroker:Security:AllowAnonymous"] = "true",
+            // One failed login makes every later answer to this address wait 1.5 s: the racing CONNECTs are all
+            // admitted and authenticated before any reaches the core, the widest the window can be.
+            ["EdgeBroker:Security:LoginThrottle:FailuresBeforeDelay"] = "1",
+            ["EdgeBroker:Security:LoginThrottle:DelayMilliseconds"] = "1500",
+        });
+        Assert.Equal(0x04, await ConnectOnceAsync(broker, "guesser", "Signature|AK|edgebroker", "wrong"));
+
+        var codes = await Task.WhenAll(Enumerable.Range(0, Racing).Select(i => ConnectOnceAsync(broker, $"racer-{i}")));
+
+        Assert.Equal(MaxSessions, codes.Count(code => code == 0));
+        Assert.Equal(Racing - MaxSessions, codes.Count(code => code == 0x03));
+
+        // The racers' sessions end with their connections. CONNECTs refused for their credentials held a place while
+        // they waited, and give it back: afterwards every place can be taken again, and no more.
+        await Eventually.WaitUntilAsync(() => broker.Core!.SessionCount == 0, () => $"{broker.Core!.SessionCount} sessions left");
+        var refused = await Task.WhenAll(Enumerable.Range(0, MaxSessions).Select(i => ConnectOnceAsync(broker, $"guess-{i}", "Signature|AK|edgebroker", "wrong")));
+        Assert.All(refused, code => Assert.Equal(0x04, code));
+        await using var kept = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await kept.ConnectAsync("kept-0", cleanSession: false));
+        var again = await Task.WhenAll(Enumerable.Range(1, MaxSessions).Select(i => ConnectOnceAsync(broker, $"kept-{i}", cleanSession: false)));
+        Assert.Equal(MaxSessions - 1, again.Count(code => code == 0));
+        Assert.Equal(1, again.Count(code => code == 0x03));
+    }
+
+    /// <summary>A CONNECT on a connection of its own, closed after the CONNACK; its return code.</summary>
+    static async Task<int> ConnectOnceAsync(RunningBroker broker, string clientId, string? userName = null, string? password = null, bool cleanSession = true)
+    {
+        await using var connection = await RawMqttConnection.OpenAsync(broker);
+        return await connection.ConnectAsync(clientId, cleanSession: cleanSession, userName: userName, password: password);
+    }
+
     static Task PublishRetainedAsync(TestClient publisher, string topic, int payloadBytes, int userPropertyBytes = 0)
     {
         var message = new MqttApplicationMessageBuilder()

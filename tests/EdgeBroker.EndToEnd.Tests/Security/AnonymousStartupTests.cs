@@ -17,7 +17,8 @@ public sealed class AnonymousStartupTests
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("no authentication is configured", run.Errors);
-        Assert.Contains("--access-key ID:SECRET", run.Errors);
+        Assert.Contains("--access-key-file FILE", run.Errors);
+        Assert.DoesNotContain("--access-key ID:SECRET", run.Errors);
         Assert.Contains("--allow-anonymous", run.Errors);
     }
 
@@ -59,7 +60,8 @@ public sealed class AnonymousStartupTests
             await broker.WaitForOutputAsync("Anonymous access: refused because 1 paired device(s) are stored");
 
             Assert.Equal(MqttClientConnectResultCode.NotAuthorized, code);
-            Assert.Contains("--access-key ID:SECRET", broker.Output);
+            Assert.Contains("--access-key-file FILE", broker.Output);
+            Assert.DoesNotContain("--access-key ID:SECRET", broker.Output);
             Assert.Contains("--allow-anonymous", broker.Output);
             Assert.DoesNotContain("may connect and publish or subscribe anywhere", broker.Output);
         }

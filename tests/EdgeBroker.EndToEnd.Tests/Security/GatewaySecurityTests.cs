@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.Firmware.Relay;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -185,6 +186,29 @@ public sealed class GatewaySecurityTests
         // Housekeeping closes the connection of a revoked device within about a second.
         await Eventually.WaitUntilAsync(() => !device.Client.IsConnected, () => "the revoked device is still connected", TimeSpan.FromSeconds(5));
         Assert.Equal(NotAuthorized, await RawConnectAsync(broker, "GID_sensors@@@thermo1", userName, password));
+    }
+
+    [Fact]
+    public async Task A_device_revoked_between_its_connect_check_and_its_connection_holding_it_is_not_left_connected()
+    {
+        await using var broker = EmulatorEngine.Start(WithAccessKey(("pairing_group", "GID_sensors")));
+        broker.Gateway.Pairing.Press();
+        var (userName, password) = await PairAsync(broker, "GID_sensors@@@thermo1");
+
+        // From the third failure in a minute every answer to the address waits a second (the core's default): the
+        // device's CONNECT is checked, then waits before its connection takes it on. Revocation and the housekeeping's
+        // close run in that wait.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(BadUserNameOrPassword, await RawConnectAsync(broker, "GID_sensors@@@thermo1", userName, "wrong"));
+        }
+
+        var connecting = TestClient.ConnectAsync(broker, "GID_sensors@@@thermo1", configure: b => b.WithCredentials(userName, password));
+        await Task.Delay(300);
+        Assert.True(broker.Gateway.Relay.Security.RevokeDevice("GID_sensors@@@thermo1"));
+        new Housekeeping(broker.Gateway.Relay).RunOnce();
+
+        await SecureClients.AssertNotLeftConnectedAsync(broker, connecting, "GID_sensors@@@thermo1");
     }
 
     [Fact]

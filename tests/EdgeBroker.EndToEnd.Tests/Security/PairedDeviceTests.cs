@@ -102,6 +102,28 @@ public sealed class PairedDeviceTests
         Assert.True(entry.GetProperty("revoked").GetBoolean());
     }
 
+    [Theory]
+    [InlineData(MqttProtocolVersion.V311)]
+    [InlineData(MqttProtocolVersion.V500)]
+    public async Task A_device_revoked_between_its_connect_check_and_its_session_is_not_left_connected(MqttProtocolVersion protocol)
+    {
+        // One failed login makes every later answer to this address wait 1.5 s: the device's CONNECT is checked, then
+        // waits, and only then reaches the core. The revocation's close runs in that wait.
+        await using var api = await ApiBroker.StartAsync(more: new Dictionary<string, string?>
+        {
+            ["EdgeBroker:Security:LoginThrottle:FailuresBeforeDelay"] = "1",
+            ["EdgeBroker:Security:LoginThrottle:DelayMilliseconds"] = "1500",
+        });
+        var credentials = await SecureClients.PairAsync(api, "GID_sensors", "DEVICE_001");
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await SecureClients.RefusedAsync(api.Broker, credentials with { Password = "guess" }));
+
+        var connecting = SecureClients.ConnectAsync(api.Broker, credentials, protocol);
+        await Task.Delay(500);
+        (await api.Sensors.PostAsync(AdminPaths.DevicesRevoke, DeviceApiTests.ClientId(credentials.ClientId))).AssertOk();
+
+        await SecureClients.AssertNotLeftConnectedAsync(api.Broker, connecting, credentials.ClientId);
+    }
+
     [Fact]
     public async Task A_key_limited_to_other_groups_cannot_revoke_the_device()
     {

@@ -42,6 +42,36 @@ public static class SecureClients
         MqttProtocolVersion protocol = MqttProtocolVersion.V500) =>
         SecureBroker.RefusedAsync(broker, device.ClientId, protocol, device.UserName, device.Password);
 
+    /// <summary>A client whose credentials were lost while its CONNECT was under way is either refused or, once
+    /// connected, closed within a few seconds: it is never left connected.</summary>
+    public static async Task AssertNotLeftConnectedAsync(RunningBroker broker, Task<TestClient> connecting, string clientId)
+    {
+        TestClient? connected = null;
+        try
+        {
+            connected = await connecting;
+        }
+        catch (MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // Closed right after the CONNACK, before the client had settled in.
+        }
+
+        if (connected is not null)
+        {
+            await using (connected)
+            {
+                if (connected.ConnectResult.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    Assert.Equal(MqttClientConnectResultCode.NotAuthorized, connected.ConnectResult.ResultCode);
+                }
+
+                await Eventually.WaitUntilAsync(() => !connected.Client.IsConnected, () => $"{clientId} is still connected", TimeSpan.FromSeconds(5));
+            }
+        }
+
+        Assert.False(broker.IsConnected(clientId), $"the broker still serves {clientId}");
+    }
+
     /// <summary>Waits until the broker has closed the client's connection.</summary>
     public static Task WaitUntilDisconnectedAsync(TestClient client) =>
         Eventually.WaitUntilAsync(() => !client.Client.IsConnected, () => $"{client.Client.Options.ClientId} is still connected");

@@ -63,6 +63,26 @@ public sealed class TokenUploadTests
     }
 
     [Fact]
+    public async Task An_uploaded_revoked_token_is_answered_with_the_revoked_code_3()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var token = await TokenApiTests.ApplyTokenAsync(api.AllGroups, "GID_sensors", "R,W", TimeSpan.FromMinutes(10));
+        var revoked = await TokenApiTests.ApplyTokenAsync(api.AllGroups, "GID_sensors", "R,W", TimeSpan.FromMinutes(10));
+        (await api.AllGroups.PostAsync(AdminPaths.TokenRevoke, TokenApiTests.Token(revoked))).AssertOk();
+        await using var client = await SecureClients.ConnectAsync(api.Broker, Device, AllGroupsUser, "RW|" + token);
+        var disconnect = DisconnectOf(client);
+
+        var uploaded = await client.PublishAsync(UploadTopic, Upload(revoked, "RW"));
+        var notice = await client.ReceiveAsync();
+        var closed = await disconnect.WaitAsync(TestClient.ReceiveTimeout);
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, uploaded.ReasonCode);
+        Assert.Equal("$SYS/tokenInvalidNotice", notice.Topic);
+        Assert.Equal("{\"code\":3,\"type\":\"RW\"}", notice.ConvertPayloadToString());
+        Assert.Equal(MqttClientDisconnectReason.NotAuthorized, closed.Reason);
+    }
+
+    [Fact]
     public async Task A_token_client_gets_the_expire_notice_before_expiry_then_the_invalid_notice_and_the_close()
     {
         await using var api = await ApiBroker.StartAsync();

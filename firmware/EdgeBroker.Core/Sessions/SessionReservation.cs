@@ -1,0 +1,22 @@
+namespace EdgeBroker.Core.Sessions
+{
+    /// <summary>
+    /// A place among <see cref="BrokerCore.MaxSessions"/> held for the CONNECTs of one client ID from their admission
+    /// (<see cref="BrokerCore.ReserveSession"/>) until each is connected or refused (<see cref="BrokerCore.ReleaseSession"/>):
+    /// so CONNECTs of new client IDs accepted at the same moment cannot each take the last place. CONNECTs of the same
+    /// client ID share one place, as their connections share one session. Only <see cref="SessionRegistry"/> reads or
+    /// writes it, under its lock.
+    /// </summary>
+    public sealed class SessionReservation
+    {
+        internal SessionReservation(string clientId)
+        {
+            ClientId = clientId;
+        }
+
+        internal string ClientId { get; private set; }
+
+        /// <summary>The CONNECTs holding the place that have not released it yet.</summary>
+        internal int Holders { get; set; }
+    }
+}

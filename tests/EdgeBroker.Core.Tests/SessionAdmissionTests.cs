@@ -1,0 +1,116 @@
+using EdgeBroker.Core.Sessions;
+using EdgeBroker.Core.Tests.Support;
+
+namespace EdgeBroker.Core.Tests;
+
+/// <summary>
+/// Admission against <see cref="BrokerCore.MaxSessions"/>: a CONNECT of a new client ID takes its place when it is
+/// admitted, under the same lock as the check, and keeps it until it is connected (the place is its session's) or
+/// refused (the place is free again) — so CONNECTs at the same moment cannot each take the last place.
+/// </summary>
+public class SessionAdmissionTests
+{
+    const int MaxSessions = 2;
+
+    readonly TestBroker _broker = new();
+
+    public SessionAdmissionTests()
+    {
+        _broker.Core.MaxSessions = MaxSessions;
+    }
+
+    [Fact]
+    public void Places_held_by_connects_under_way_count_until_released()
+    {
+        var first = _broker.Core.ReserveSession("a", false);
+        var second = _broker.Core.ReserveSession("b", false);
+
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Null(_broker.Core.ReserveSession("c", false));
+        Assert.Equal(0, _broker.Core.SessionCount);
+
+        _broker.Core.ReleaseSession(second!);
+        Assert.Equal(1, _broker.Core.SessionPlacesTaken);
+        Assert.NotNull(_broker.Core.ReserveSession("c", false));
+    }
+
+    [Fact]
+    public void A_refused_connect_leaves_no_place_taken()
+    {
+        var places = new[] { _broker.Core.ReserveSession("a", false)!, _broker.Core.ReserveSession("b", false)! };
+
+        foreach (var place in places)
+        {
+            _broker.Core.ReleaseSession(place);
+        }
+
+        Assert.Equal(0, _broker.Core.SessionPlacesTaken);
+        _broker.Connect("c");
+        _broker.Connect("d");
+        Assert.Equal(MaxSessions, _broker.Core.SessionCount);
+    }
+
+    [Fact]
+    public void A_connected_place_is_its_session_and_is_counted_once()
+    {
+        var place = _broker.Core.ReserveSession("a", false)!;
+        _broker.Connect("a");
+        Assert.Equal(1, _broker.Core.SessionPlacesTaken);
+
+        _broker.Core.ReleaseSession(place);
+
+        Assert.Equal(1, _broker.Core.SessionPlacesTaken);
+        Assert.NotNull(_broker.Core.ReserveSession("b", false));
+        Assert.Null(_broker.Core.ReserveSession("c", false));
+    }
+
+    [Fact]
+    public void Connects_of_one_client_id_share_its_place()
+    {
+        var first = _broker.Core.ReserveSession("a", false)!;
+        var second = _broker.Core.ReserveSession("a", false)!;
+        Assert.NotNull(_broker.Core.ReserveSession("b", false));
+        Assert.Equal(MaxSessions, _broker.Core.SessionPlacesTaken);
+
+        _broker.Core.ReleaseSession(first);
+        Assert.Equal(MaxSessions, _broker.Core.SessionPlacesTaken);
+        _broker.Core.ReleaseSession(second);
+        Assert.Equal(1, _broker.Core.SessionPlacesTaken);
+    }
+
+    [Fact]
+    public void A_session_that_ends_while_a_connect_of_its_client_id_waits_leaves_the_place_to_that_connect()
+    {
+        RecordingConnection leaving = _broker.Connect("a");
+        _broker.Connect("b");
+        var reconnecting = _broker.Core.ReserveSession("a", false)!;
+
+        _broker.Disconnect(leaving);
+
+        Assert.Equal(1, _broker.Core.SessionCount);
+        Assert.Null(_broker.Core.ReserveSession("c", false));
+        _broker.Connect("a");
+        _broker.Core.ReleaseSession(reconnecting);
+        Assert.Equal(MaxSessions, _broker.Core.SessionCount);
+        Assert.Equal(MaxSessions, _broker.Core.SessionPlacesTaken);
+    }
+
+    [Fact]
+    public void Of_many_connects_of_new_client_ids_at_once_exactly_the_places_left_are_admitted()
+    {
+        const int Racing = 64;
+        _broker.Core.MaxSessions = 10;
+        using var start = new Barrier(Racing);
+        var places = new SessionReservation?[Racing];
+
+        Parallel.For(0, Racing, new ParallelOptions { MaxDegreeOfParallelism = Racing }, i =>
+        {
+            start.SignalAndWait();
+            places[i] = _broker.Core.ReserveSession("racer-" + i, false);
+        });
+
+        Assert.Equal(10, places.Count(place => place is not null));
+        Assert.Equal(10, _broker.Core.SessionPlacesTaken);
+    }
+}
