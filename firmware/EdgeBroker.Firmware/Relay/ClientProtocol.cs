@@ -5,6 +5,7 @@ using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Firmware.Relay.Codec;
@@ -175,73 +176,103 @@ namespace EdgeBroker.Firmware.Relay
                 return Refuse(ConnectReturnCode.ServerUnavailable, who, "the flash log's share for persistent sessions is full");
             }
 
-            AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs(), Clock.MonotonicMs());
-            if (decision.ResponseDelayMs > 0)
+            // Before authentication too. The reservation gives its room back however this CONNECT ends, unless the core
+            // kept the will.
+            WillReservation will = null;
+            if (connect.HasWill)
             {
-                // An address that keeps failing waits for its answer; only this connection's reader waits.
-                Thread.Sleep(decision.ResponseDelayMs);
+                RoutedMessage willMessage = new RoutedMessage(connect.WillTopic, connect.WillPayload, connect.WillQos, connect.WillRetain);
+                will = _context.Core.ReserveWill(clientId, willMessage);
+                if (will == null)
+                {
+                    // Refused rather than accepted without the will, which would leave the client believing its
+                    // subscribers will hear of its end (docs/overload.md, "Wills").
+                    _connection.SendConnAckAndFlush(ConnectReturnCode.ServerUnavailable);
+                    _context.ReportProblem(ip, _connection.Describe(), "CONNECT of client " + ClientTextForLog.Of(clientId) + " refused with return code "
+                        + ConnectReturnCode.ServerUnavailable + ": its will counts " + _context.Core.WillFootprint(willMessage)
+                        + " bytes and the wills held take " + _context.Core.WillBytes + " of " + RelaySettings.MaxWillBytesKey + " "
+                        + _context.Core.MaxWillBytes);
+                    return false;
+                }
             }
 
-            if (!decision.IsAccepted)
+            try
             {
-                // Nothing has changed: a live connection with the same client ID goes on undisturbed.
-                if (!_context.Security.ShouldLogRefusal(decision, ip, Clock.MonotonicMs()))
+                AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs(), Clock.MonotonicMs());
+                if (decision.ResponseDelayMs > 0)
                 {
-                    _connection.SendConnAckAndFlush(decision.Mqtt311ReturnCode);
+                    // An address that keeps failing waits for its answer; only this connection's reader waits.
+                    Thread.Sleep(decision.ResponseDelayMs);
+                }
+
+                if (!decision.IsAccepted)
+                {
+                    // Nothing has changed: a live connection with the same client ID goes on undisturbed.
+                    if (!_context.Security.ShouldLogRefusal(decision, ip, Clock.MonotonicMs()))
+                    {
+                        _connection.SendConnAckAndFlush(decision.Mqtt311ReturnCode);
+                        return false;
+                    }
+
+                    return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason + ProblemReports.AddressRefusalNote);
+                }
+
+                RelayConnection previous = _context.Core.ConnectionOf(clientId) as RelayConnection;
+                if (!_context.TryAdmit(previous != null))
+                {
+                    _context.Security.Disconnected(decision.Client);
+                    return Refuse(ConnectReturnCode.ServerUnavailable, who, "would exceed " + _context.Settings.MaxClients + " clients");
+                }
+
+                _admitted = true;
+                _authenticated = decision.Client;
+                _clientId = clientId;
+                _clientAddress = ip + ":" + remote.Port;
+                _cleanSession = connect.CleanSession;
+
+                // From the next packet on the connection holds the client to it [MQTT-3.1.2-24].
+                _keepAliveSeconds = connect.KeepAliveSeconds;
+                int connAckOffset;
+                PooledBuffer connAck = _connection.HoldConnAck(out connAckOffset);
+                if (connAck == null)
+                {
                     return false;
                 }
 
-                return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason + ProblemReports.AddressRefusalNote);
-            }
+                bool sessionPresent = _context.Core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection, decision.Client.ProvesClientId);
+                _connected = true;
+                if (will != null)
+                {
+                    // Kept by the core, which publishes it if the connection ends without DISCONNECT; a will topic the
+                    // client may not publish to is refused (and logged) by the access policy now.
+                    _context.Core.KeepWill(clientId, _connection, will, 0);
+                }
 
-            RelayConnection previous = _context.Core.ConnectionOf(clientId) as RelayConnection;
-            if (!_context.TryAdmit(previous != null))
+                _connection.ReleaseConnAck(connAck, connAckOffset, sessionPresent);
+                _context.Core.ConnectionAccepted(clientId, _connection);
+
+                // [MQTT-3.1.4-2]: the core now routes to this connection; the one it replaced is closed.
+                if (previous != null && previous != _connection)
+                {
+                    previous.Close();
+                }
+
+                _context.Log.Info("Client " + ClientTextForLog.Of(clientId) + " connected from " + ip + " on channel " + _connection.ChannelId + " ("
+                    + ClientTextForLog.Escaped(decision.Reason) + ", clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
+                if (decision.PairingMessage != null)
+                {
+                    DeliverCredentials(decision.PairingMessage);
+                }
+
+                return true;
+            }
+            finally
             {
-                _context.Security.Disconnected(decision.Client);
-                return Refuse(ConnectReturnCode.ServerUnavailable, who, "would exceed " + _context.Settings.MaxClients + " clients");
+                if (will != null)
+                {
+                    will.Dispose();
+                }
             }
-
-            _admitted = true;
-            _authenticated = decision.Client;
-            _clientId = clientId;
-            _clientAddress = ip + ":" + remote.Port;
-            _cleanSession = connect.CleanSession;
-
-            // From the next packet on the connection holds the client to it [MQTT-3.1.2-24].
-            _keepAliveSeconds = connect.KeepAliveSeconds;
-            int connAckOffset;
-            PooledBuffer connAck = _connection.HoldConnAck(out connAckOffset);
-            if (connAck == null)
-            {
-                return false;
-            }
-
-            bool sessionPresent = _context.Core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection, decision.Client.ProvesClientId);
-            _connected = true;
-            if (connect.HasWill)
-            {
-                // Kept by the core, which publishes it if the connection ends without DISCONNECT; a will topic the
-                // client may not publish to is refused (and logged) by the access policy now.
-                _context.Core.KeepWill(clientId, _connection, new RoutedMessage(connect.WillTopic, connect.WillPayload, connect.WillQos, connect.WillRetain), 0);
-            }
-
-            _connection.ReleaseConnAck(connAck, connAckOffset, sessionPresent);
-            _context.Core.ConnectionAccepted(clientId, _connection);
-
-            // [MQTT-3.1.4-2]: the core now routes to this connection; the one it replaced is closed.
-            if (previous != null && previous != _connection)
-            {
-                previous.Close();
-            }
-
-            _context.Log.Info("Client " + ClientTextForLog.Of(clientId) + " connected from " + ip + " on channel " + _connection.ChannelId + " ("
-                + ClientTextForLog.Escaped(decision.Reason) + ", clean session " + (connect.CleanSession ? "1" : "0") + ", keep-alive " + connect.KeepAliveSeconds + " s)");
-            if (decision.PairingMessage != null)
-            {
-                DeliverCredentials(decision.PairingMessage);
-            }
-
-            return true;
         }
 
         /// <summary>A newly paired device's credentials: after the CONNACK, at QoS 1, to this connection only. The
