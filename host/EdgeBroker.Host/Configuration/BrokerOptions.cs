@@ -61,8 +61,8 @@ public sealed class BrokerOptions
 
     /// <summary>Bytes the wills held for clients may take together — each will's footprint (topic, payload and MQTT 5
     /// properties) and the objects holding it (0: no limit); a CONNECT whose will does not fit is refused (MQTT 3.1.1
-    /// CONNACK 0x03, MQTT 5 0x97). 64 MiB: every one of <see cref="MaxSessions"/> clients may leave a will of a few
-    /// hundred bytes, or 48 clients one of the largest packet.</summary>
+    /// CONNACK 0x03, MQTT 5 0x97). 64 MiB: every one of <see cref="MaxSessions"/> clients may leave an ordinary will
+    /// (about 600 bytes counted), or about 60 clients one of the largest packet.</summary>
     public long MaxWillBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>Subscriptions one client may hold (0: no limit); a SUBSCRIBE for a further filter is refused (MQTT 3.1.1
