@@ -68,6 +68,7 @@ namespace EdgeBroker.Core
         readonly UplinkSet _uplinks;
         readonly RemoteRoutes _routes;
         readonly UnreachableTargets _unreachable;
+        readonly WillBudget _wills = new WillBudget();
         readonly int _maxQos;
 
         /// <summary>Sends new subscriptions their retained messages; null until <see cref="Retained"/> is set.</summary>
@@ -78,6 +79,7 @@ namespace EdgeBroker.Core
         int _maxSubscriptionsPerClient;
         int _maxSessions;
         int _maxAwaitingRelease;
+        int _willExtraBytes;
         bool _shuttingDown;
 
         public BrokerCore(IAccessPolicy policy, IOfflineStore offlineStore, ISessionStore sessionStore, OfflineLimits limits,
@@ -234,6 +236,54 @@ namespace EdgeBroker.Core
         /// <summary>Sessions held plus places held for CONNECTs of new client IDs under way: what
         /// <see cref="MaxSessions"/> bounds.</summary>
         public int SessionPlacesTaken { get { return _sessions.PlacesTaken; } }
+        /// <summary>Bytes the wills the core holds may take together, each counted by <see cref="WillFootprint"/>: a CONNECT
+        /// whose will does not fit is refused (<see cref="ReserveWill"/>; MQTT 5 CONNACK 0x97, MQTT 3.1.1 0x03). The room
+        /// comes back as a will is published, discarded (DISCONNECT, clean start, session expiry) or replaced. 0 (the
+        /// default) sets no limit.</summary>
+        public long MaxWillBytes
+        {
+            get { return _wills.MaxBytes; }
+            set { _wills.MaxBytes = value; }
+        }
+
+        /// <summary>What the wills held now (and those of CONNECTs under way) count against <see cref="MaxWillBytes"/>.</summary>
+        public long WillBytes { get { return _wills.HeldBytes; } }
+
+        /// <summary>What the engine holds of a kept will beside its <see cref="MessageFootprint"/> — the objects around
+        /// topic, payload and properties — set once before clients are served (0 by default).</summary>
+        public int WillExtraBytes
+        {
+            get { return _willExtraBytes; }
+            set { _willExtraBytes = value; }
+        }
+
+        /// <summary>What <paramref name="will"/> counts against <see cref="MaxWillBytes"/>: the footprint every bound that
+        /// keeps messages counts (<see cref="MessageFootprint.Of"/>, MQTT 5 properties included) and the engine's
+        /// <see cref="WillExtraBytes"/>; at most <see cref="int.MaxValue"/>, which is beyond every bound.</summary>
+        public int WillFootprint(RoutedMessage will)
+        {
+            long bytes = MessageFootprint.Of(will) + _willExtraBytes;
+            return bytes > int.MaxValue ? int.MaxValue : (int)bytes;
+        }
+
+        /// <summary>
+        /// A CONNECT of <paramref name="clientId"/> carries <paramref name="will"/>: takes its room in
+        /// <see cref="MaxWillBytes"/>, or returns null when it does not fit — the engine refuses the CONNECT (MQTT 5 0x97,
+        /// quota exceeded; MQTT 3.1.1 0x03, server unavailable) rather than accept it without the will, which would leave
+        /// the client's subscribers without the news the client asked them to get. The will the client ID holds now
+        /// does not count against the new one: its new connection replaces it. Engines ask before they authenticate (a
+        /// refusal changes nothing), hand the reservation to <see cref="KeepWill"/> once the core took the connection,
+        /// and dispose of it however the CONNECT ends (<see cref="WillReservation.Dispose"/>).
+        /// </summary>
+        public WillReservation ReserveWill(string clientId, RoutedMessage will)
+        {
+            WillReservation reservation = new WillReservation(_wills, will, WillFootprint(will));
+            Session session = _sessions.Find(clientId);
+
+            // Read without the session's lock (an int, whole): a will replaced meanwhile is let go of as it goes.
+            int held = session == null ? 0 : session.WillBytes;
+            return _wills.TryTake(reservation, held) ? reservation : null;
+        }
 
         /// <summary>Sessions with a live connection: counted as they change (<see cref="SetConnection"/>), so that
         /// reading it walks none.</summary>
@@ -522,7 +572,7 @@ namespace EdgeBroker.Core
 
                 // A new connection for the client ID: the will of an earlier one, waiting out its delay, is not sent
                 // [MQTT-3.1.3-9].
-                session.Will = null;
+                DropWill(session);
                 SetConnection(session, connection);
                 ResendUnacknowledged(session, connection);
                 _offline.Start(session, nowMs, Clock.MonotonicMs());
@@ -632,30 +682,33 @@ namespace EdgeBroker.Core
         /// publishes it if the connection ends without a DISCONNECT (<see cref="DisconnectReceived"/>) — at once, or
         /// after <paramref name="delaySeconds"/> (MQTT 5 Will Delay Interval) unless a new connection for the client ID
         /// comes first, or when the session ends if that is sooner. The access policy judges it now, as the client's
-        /// PUBLISH to the will topic: a client may leave no will where it may not publish. Returns whether it is kept.
+        /// PUBLISH to the will topic: a client may leave no will where it may not publish. Returns whether it is kept;
+        /// the room <see cref="ReserveWill"/> took stays with the kept will, or is given back.
         /// </summary>
-        public bool KeepWill(string clientId, IClientConnection connection, RoutedMessage will, uint delaySeconds)
+        public bool KeepWill(string clientId, IClientConnection connection, WillReservation reservation, uint delaySeconds)
         {
+            RoutedMessage will = reservation.Will;
             Session session = _sessions.Find(clientId);
-            if (session == null || !TopicValidator.IsValidTopicName(will.Topic)
-                || !_router.Policy.CanPublish(clientId, will.Topic, P2PAddress.ReceiverStart(will.Topic)))
+            if (session != null && TopicValidator.IsValidTopicName(will.Topic)
+                && _router.Policy.CanPublish(clientId, will.Topic, P2PAddress.ReceiverStart(will.Topic)))
             {
-                return false;
-            }
-
-            lock (session.SyncRoot)
-            {
-                if (session.Connection != connection)
+                lock (session.SyncRoot)
                 {
-                    return false;
+                    if (session.Connection == connection && _wills.Close(reservation))
+                    {
+                        DropWill(session);
+                        will.SenderClientId = clientId;
+                        session.Will = will.Detach();
+                        session.WillBytes = reservation.Bytes;
+                        session.WillDelaySeconds = delaySeconds;
+                        session.WillDueMs = 0;
+                        return true;
+                    }
                 }
-
-                will.SenderClientId = clientId;
-                session.Will = will.Detach();
-                session.WillDelaySeconds = delaySeconds;
-                session.WillDueMs = 0;
-                return true;
             }
+
+            _wills.Release(reservation);
+            return false;
         }
 
         /// <summary>MQTT 5: the client's DISCONNECT carries a Session Expiry Interval. Refused (false, a protocol error,
@@ -688,16 +741,30 @@ namespace EdgeBroker.Core
         /// <summary>The will to publish as a new connection arrives for the session: a connection taken over ends
         /// without DISCONNECT, so its will goes out unless it has a delay, which the new connection cuts short
         /// ([MQTT-3.1.4-3], §3.1.2.5); an expired session's will goes out as it ends. Null otherwise.</summary>
-        static RoutedMessage TakeEndingWill(Session session, bool expired)
+        RoutedMessage TakeEndingWill(Session session, bool expired)
         {
             return expired || (session.IsOnline && session.WillDelaySeconds == 0) ? TakeWill(session) : null;
         }
 
-        static RoutedMessage TakeWill(Session session)
+        /// <summary>The session's will, to be published, now no longer the session's: its room in
+        /// <see cref="MaxWillBytes"/> is free again. Under the session's lock.</summary>
+        RoutedMessage TakeWill(Session session)
         {
             RoutedMessage will = session.Will;
-            session.Will = null;
+            if (will != null)
+            {
+                session.Will = null;
+                _wills.Release(session.WillBytes);
+                session.WillBytes = 0;
+            }
+
             return will;
+        }
+
+        /// <summary>Discards the session's will, if any (not published). Under the session's lock.</summary>
+        void DropWill(Session session)
+        {
+            TakeWill(session);
         }
 
         /// <summary>Routes a will: judged by the access policy when it was kept, so not again (the client has gone). Not
@@ -1100,7 +1167,7 @@ namespace EdgeBroker.Core
                 {
                     if (session.Connection == connection)
                     {
-                        session.Will = null;
+                        DropWill(session);
                     }
                 }
             }
@@ -1714,6 +1781,8 @@ namespace EdgeBroker.Core
         /// under the session's lock.</summary>
         void Discard(Session session)
         {
+            // A will not published as the session ends (a clean start cuts a delayed one short) gives its room back.
+            DropWill(session);
             _subscriptions.RemoveAll(session);
             if (session.IsStored)
             {

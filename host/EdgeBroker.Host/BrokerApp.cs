@@ -91,6 +91,8 @@ public static class BrokerApp
             core.P2PUnreachableTtlSeconds = settings.P2PUnreachableTtlSeconds;
             core.P2PUnreachableCacheSize = settings.P2PUnreachableCacheSize;
             core.MaxSessions = settings.MaxSessions;
+            core.MaxWillBytes = settings.MaxWillBytes;
+            core.WillExtraBytes = ConnectWill.ExtraBytes;
             core.MaxSubscriptionsPerClient = settings.MaxSubscriptionsPerClient;
 
             // A session's QoS 2 PUBLISHes awaiting PUBREL, across its connections: as many as the Receive Maximum an

@@ -95,8 +95,7 @@ public class TickTests
         RecordingConnection watcher = broker.ConnectSubscribed("watcher", "status/#");
         RecordingConnection receiver = broker.Connect(Receiver, TestBroker.Persistent, room: 0);
         broker.Publish("sender", Topic, qos: 1, payload: "m1");
-        RecordingConnection leaving = broker.Connect("dev2", TestBroker.Persistent);
-        Assert.True(broker.Core.KeepWill("dev2", leaving, TestBroker.Message("status/dev2", payload: "gone"), 10));
+        RecordingConnection leaving = broker.ConnectWithWill("dev2", TestBroker.Message("status/dev2", payload: "gone"), 10, TestBroker.Persistent)!;
         broker.Disconnect(leaving);
         receiver.Room = null;
         long later = Clock.MonotonicMs() + 60_000;

@@ -20,9 +20,7 @@ public class WillTests
 
     RecordingConnection ConnectWithWill(uint delaySeconds, uint expiry = TestBroker.EndsWithConnection, bool cleanStart = true)
     {
-        RecordingConnection connection = _broker.Connect(Client, expiry, cleanStart);
-        Assert.True(_broker.Core.KeepWill(Client, connection, TestBroker.Message(WillTopic, qos: 1, payload: "gone"), delaySeconds));
-        return connection;
+        return _broker.ConnectWithWill(Client, TestBroker.Message(WillTopic, qos: 1, payload: "gone"), delaySeconds, expiry, cleanStart)!;
     }
 
     [Fact]
@@ -156,6 +154,7 @@ public class WillTests
     {
         RecordingConnection connection = _broker.Connect(Client);
 
-        Assert.False(_broker.Core.KeepWill(Client, connection, TestBroker.Message("status/+"), 0));
+        Assert.False(_broker.Core.KeepWill(Client, connection, _broker.Core.ReserveWill(Client, TestBroker.Message("status/+"))!, 0));
+        Assert.Equal(0, _broker.Core.WillBytes);
     }
 }

@@ -78,6 +78,10 @@ namespace EdgeBroker.Core.Sessions
         /// Guarded by SyncRoot.</summary>
         internal Routing.RoutedMessage Will;
 
+        /// <summary>What <see cref="Will"/> counts in the core's budget of held wills (<see cref="WillBudget"/>), given
+        /// back as it goes. Guarded by SyncRoot.</summary>
+        internal int WillBytes;
+
         /// <summary>MQTT 5 Will Delay Interval of <see cref="Will"/>, seconds.</summary>
         internal uint WillDelaySeconds;
 

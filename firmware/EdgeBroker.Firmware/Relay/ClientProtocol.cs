@@ -177,20 +177,45 @@ namespace EdgeBroker.Firmware.Relay
                 return Refuse(ConnectReturnCode.ServerUnavailable, who, "the flash log's share for persistent sessions is full");
             }
 
+            WillReservation will = null;
             try
             {
-                return AuthenticateAndConnect(connect, clientId, remote, ip, who);
+                if (connect.HasWill)
+                {
+                    // Before authentication too, as the session's place.
+                    RoutedMessage willMessage = new RoutedMessage(connect.WillTopic, connect.WillPayload, connect.WillQos, connect.WillRetain);
+                    will = _context.Core.ReserveWill(clientId, willMessage);
+                    if (will == null)
+                    {
+                        // Refused rather than accepted without the will, which would leave the client believing its
+                        // subscribers will hear of its end (docs/overload.md, "Wills").
+                        _connection.SendConnAckAndFlush(ConnectReturnCode.ServerUnavailable);
+                        _context.ReportProblem(ip, _connection.Describe(), "CONNECT of client " + ClientTextForLog.Of(clientId) + " refused with return code "
+                            + ConnectReturnCode.ServerUnavailable + ": its will counts " + _context.Core.WillFootprint(willMessage)
+                            + " bytes and the wills held take " + _context.Core.WillBytes + " of " + RelaySettings.MaxWillBytesKey + " "
+                            + _context.Core.MaxWillBytes);
+                        return false;
+                    }
+                }
+
+                return AuthenticateAndConnect(connect, clientId, remote, ip, who, will);
             }
             finally
             {
-                // Connected, the place is its session's; refused or failed, it is free again.
+                // Connected, the place is its session's and the will the core's; refused or failed, both are free again.
+                if (will != null)
+                {
+                    will.Dispose();
+                }
+
                 _context.Core.ReleaseSession(place);
             }
         }
 
-        /// <summary>The CONNECT of <paramref name="clientId"/>, which holds its place among the sessions: authenticated,
-        /// then refused or connected in the core and answered with the CONNACK.</summary>
-        bool AuthenticateAndConnect(ConnectPacket connect, string clientId, IPEndPoint remote, string ip, string who)
+        /// <summary>The CONNECT of <paramref name="clientId"/>, which holds its place among the sessions and the room of
+        /// its <paramref name="will"/> if it has one: authenticated, then refused or connected in the core and answered
+        /// with the CONNACK.</summary>
+        bool AuthenticateAndConnect(ConnectPacket connect, string clientId, IPEndPoint remote, string ip, string who, WillReservation will)
         {
             AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs(), Clock.MonotonicMs());
             if (decision.ResponseDelayMs > 0)
@@ -242,11 +267,11 @@ namespace EdgeBroker.Firmware.Relay
 
             bool sessionPresent = _context.Core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection, decision.Client.ProvesClientId);
             _connected = true;
-            if (connect.HasWill)
+            if (will != null)
             {
                 // Kept by the core, which publishes it if the connection ends without DISCONNECT; a will topic the
                 // client may not publish to is refused (and logged) by the access policy now.
-                _context.Core.KeepWill(clientId, _connection, new RoutedMessage(connect.WillTopic, connect.WillPayload, connect.WillQos, connect.WillRetain), 0);
+                _context.Core.KeepWill(clientId, _connection, will, 0);
             }
 
             _connection.ReleaseConnAck(connAck, connAckOffset, sessionPresent);

@@ -54,6 +54,8 @@ namespace EdgeBroker.Firmware.Relay
             core.KeepRetained = KeepRetained;
             core.Retained = retained;
             core.MaxSubscriptionsPerClient = settings.MaxSubscriptionsPerClient;
+            core.MaxWillBytes = settings.MaxWillBytes;
+            core.WillExtraBytes = HeldMessage.ObjectBytes;
             core.MaxAwaitingRelease = RelaySettings.MaxAwaitingRelease;
         }
 

@@ -15,15 +15,12 @@ namespace EdgeBroker.Firmware.Relay
     public static class RetainedFootprint
     {
         /// <summary>
-        /// The heap a kept message takes on the device whatever its content, from nanoFramework's heap layout (12-byte
-        /// blocks; an object is one block per field plus one): the <see cref="RoutedMessage"/> (16 fields, 204 bytes), the
-        /// payload array's header and rounding (up to 31), the topic string's header, terminator and rounding (up to 24),
-        /// the retained set's slots for it (message, topic, when kept: 32) and the flash store's index entry (two list
-        /// slots and a boxed entry size: 48) — 339. On .NET x64 the same objects measured 232–238 bytes a message
-        /// (tests/EdgeBroker.Relay.Tests/Measurements/RetainedMemoryTests). A message's MQTT 5 properties cost it nothing
-        /// here: the host's count travels in its own properties object (<see cref="IEngineProperties"/>), not in a field.
+        /// The heap a kept message takes on the device whatever its content: the objects of any message the relay holds
+        /// (<see cref="HeldMessage.ObjectBytes"/>), the retained set's slots for it (message, topic, when kept: 32) and the
+        /// flash store's index entry (two list slots and a boxed entry size: 48) — 340. On .NET x64 the same objects
+        /// measured 232–238 bytes a message (tests/EdgeBroker.Relay.Tests/Measurements/RetainedMemoryTests).
         /// </summary>
-        public const int PerMessageBytes = 340;
+        public const int PerMessageBytes = HeldMessage.ObjectBytes + 32 + 48;
 
         /// <summary>The core's <see cref="RetainedExtraBytes"/> for the relay: what <paramref name="message"/> takes on
         /// the device beside its topic's characters and its payload.</summary>

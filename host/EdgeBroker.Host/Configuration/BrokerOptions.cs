@@ -66,6 +66,12 @@ public sealed class BrokerOptions
     /// fill memory for the week their sessions outlive them.</summary>
     public int MaxSessions { get; set; } = 100_000;
 
+    /// <summary>Bytes the wills held for clients may take together — each will's footprint (topic, payload and MQTT 5
+    /// properties) and the objects holding it (0: no limit); a CONNECT whose will does not fit is refused (MQTT 3.1.1
+    /// CONNACK 0x03, MQTT 5 0x97). 64 MiB: every one of <see cref="MaxSessions"/> clients may leave an ordinary will
+    /// (about 600 bytes counted), or about 60 clients one of the largest packet.</summary>
+    public long MaxWillBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>Subscriptions one client may hold (0: no limit); a SUBSCRIBE for a further filter is refused (MQTT 3.1.1
     /// SUBACK 0x80, MQTT 5 0x97), the others in the packet granted.</summary>
     public int MaxSubscriptionsPerClient { get; set; } = 1000;
@@ -248,6 +254,11 @@ public sealed class BrokerOptions
         if (MaxSessions < 0)
         {
             problems.Add($"MaxSessions must not be negative (is {MaxSessions}; 0 sets no limit).");
+        }
+
+        if (MaxWillBytes < 0)
+        {
+            problems.Add($"MaxWillBytes must not be negative (is {MaxWillBytes}; 0 sets no limit).");
         }
 
         if (MaxSubscriptionsPerClient < 0)

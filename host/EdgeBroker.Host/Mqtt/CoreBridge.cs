@@ -63,6 +63,10 @@ sealed partial class CoreBridge
     /// in a minute (by address: client IDs cycling from one machine would otherwise write a line each).</summary>
     readonly ProblemReports _sessionRefusals = new(RefusingClientsTracked);
 
+    /// <summary>Which CONNECTs refused because their will does not fit <see cref="BrokerCore.MaxWillBytes"/> are logged:
+    /// the first from an address in a minute, as for <see cref="_sessionRefusals"/>.</summary>
+    readonly ProblemReports _willRefusals = new(RefusingClientsTracked);
+
     const int RefusingClientsTracked = 1024;
 
     /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportDiscarded"/>.</summary>
@@ -184,6 +188,28 @@ sealed partial class CoreBridge
     {
         var version = channel.Version;
         var endPoint = channel.RemoteAddress;
+
+        // Before authentication, as the session's place. The reservation gives its room back however this CONNECT
+        // ends, unless the core kept the will.
+        var willMessage = connect.WillFlag ? ConnectWill.Of(connect) : null;
+        using var will = willMessage is null ? null : _core.ReserveWill(clientId, willMessage);
+        if (willMessage is not null && will is null)
+        {
+            // Refused rather than accepted without the will, which would leave the client believing its subscribers
+            // will hear of its end (docs/overload.md, "Wills").
+            await channel.SendAsync(ConnAckRefusal.Of(MqttConnectReasonCode.QuotaExceeded, MqttConnectReturnCode.ConnectionRefusedServerUnavailable))
+                .ConfigureAwait(false);
+            if (_willRefusals.ShouldReport(channel.Source, Clock.MonotonicMs()))
+            {
+                _logger.LogWarning(LogEvents.ConnectRefused,
+                    "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): its will counts {WillBytes} bytes and the wills held take {HeldBytes} of MaxWillBytes {Max}{Thinned}",
+                    ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), _core.WillFootprint(willMessage), _core.WillBytes, _core.MaxWillBytes,
+                    ProblemReports.AddressRefusalNote);
+            }
+
+            return null;
+        }
+
         var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs(), Clock.MonotonicMs());
         if (decision.ResponseDelayMs > 0)
         {
@@ -234,9 +260,9 @@ sealed partial class CoreBridge
         _keepAlive.Add(connection);
         try
         {
-            if (connect.WillFlag)
+            if (will is not null)
             {
-                _core.KeepWill(clientId, connection, Will(connect), connect.WillDelayInterval);
+                _core.KeepWill(clientId, connection, will, connect.WillDelayInterval);
             }
 
             await WelcomeAsync(connection, previous, endPoint, connect.CleanSession, sessionPresent, assigned, decision).ConfigureAwait(false);
@@ -295,26 +321,6 @@ sealed partial class CoreBridge
         }
 
         ClientReady?.Invoke(clientId, connection, connection.SessionExpirySeconds);
-    }
-
-    /// <summary>The CONNECT's will as the core keeps it, with its MQTT 5 properties.</summary>
-    static RoutedMessage Will(MqttConnectPacket connect)
-    {
-        var properties = new MqttApplicationMessage
-        {
-            Topic = connect.WillTopic,
-            ContentType = connect.WillContentType,
-            CorrelationData = connect.WillCorrelationData,
-            ResponseTopic = connect.WillResponseTopic,
-            PayloadFormatIndicator = connect.WillPayloadFormatIndicator,
-            UserProperties = connect.WillUserProperties,
-        };
-        var will = new RoutedMessage(connect.WillTopic, connect.WillMessage ?? [], (int)connect.WillQoS, connect.WillRetain)
-        {
-            MessageExpiryInterval = connect.WillMessageExpiryInterval,
-        };
-        MessageProperties.Attach(will, properties);
-        return will;
     }
 
     /// <summary>Hands a freshly paired device its credentials: QoS 1, on its own connection only, not tracked by the

@@ -46,6 +46,23 @@ internal sealed class TestBroker
         return connection;
     }
 
+    /// <summary>A CONNECT of <paramref name="clientId"/> carrying <paramref name="will"/> as the engines handle it: its
+    /// room reserved, then (if it fit) <paramref name="connect"/> accepted by the core and the will kept. Null when the
+    /// will did not fit (the engines refuse the CONNECT; the core hears nothing more).</summary>
+    public RecordingConnection? ConnectWithWill(string clientId, RoutedMessage will, uint willDelaySeconds = 0,
+        uint sessionExpirySeconds = EndsWithConnection, bool cleanStart = true)
+    {
+        using var reservation = Core.ReserveWill(clientId, will);
+        if (reservation is null)
+        {
+            return null;
+        }
+
+        var connection = Connect(clientId, sessionExpirySeconds, cleanStart);
+        Assert.True(Core.KeepWill(clientId, connection, reservation, willDelaySeconds));
+        return connection;
+    }
+
     /// <summary>Ends <paramref name="connection"/> with the session expiry it connected with.</summary>
     public void Disconnect(RecordingConnection connection)
     {

@@ -17,6 +17,7 @@ public sealed class EmulatorEngine : BrokerEngine
     static readonly Dictionary<string, (string Key, Func<string, string> Value)> HostSettings = new()
     {
         ["EdgeBroker:MaxRetainedBytes"] = (RelaySettings.MaxRetainedBytesKey, Same),
+        ["EdgeBroker:MaxWillBytes"] = (RelaySettings.MaxWillBytesKey, Same),
         ["EdgeBroker:MaxOfflineMessagesPerClient"] = (RelaySettings.MaxOfflineMessagesPerClientKey, Same),
         ["EdgeBroker:MaxOfflineBytesPerClient"] = (RelaySettings.MaxOfflineBytesPerClientKey, Same),
         ["EdgeBroker:MaxOfflineQos0Bytes"] = (RelaySettings.MaxOfflineQos0BytesKey, Same),

@@ -97,6 +97,7 @@ public sealed class ConfigurationCheckTests : IDisposable
     [InlineData("MaxRetainedMessages", 100_000, 500)]
     [InlineData("MaxRetainedBytes", 64 * 1024 * 1024, 1_048_576)]
     [InlineData("MaxSessions", 100_000, 5000)]
+    [InlineData("MaxWillBytes", 64 * 1024 * 1024, 1_048_576)]
     [InlineData("HttpMaxConnections", 128, 16)]
     [InlineData("HttpMaxConnectionsPerAddress", 32, 8)]
     public async Task Host_config_check_prints_a_bound_on_what_clients_make_the_host_keep(string key, long byDefault, long configured)
@@ -118,6 +119,7 @@ public sealed class ConfigurationCheckTests : IDisposable
     [InlineData("MaxRetainedMessages", 0, "MaxRetainedMessages must be at least 1 (is 0).")]
     [InlineData("MaxRetainedBytes", -1, "MaxRetainedBytes must not be negative (is -1; 0 sets no limit).")]
     [InlineData("MaxSessions", -1, "MaxSessions must not be negative (is -1; 0 sets no limit).")]
+    [InlineData("MaxWillBytes", -1, "MaxWillBytes must not be negative (is -1; 0 sets no limit).")]
     [InlineData("HttpMaxConnections", -1, "HttpMaxConnections must not be negative (is -1; 0 sets no limit).")]
     [InlineData("HttpMaxConnectionsPerAddress", -1, "HttpMaxConnectionsPerAddress must not be negative (is -1; 0 sets no limit).")]
     public async Task Host_refuses_a_bound_that_bounds_nothing_naming_it(string key, long value, string problem)

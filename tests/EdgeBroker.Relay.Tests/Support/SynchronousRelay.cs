@@ -84,16 +84,26 @@ internal sealed class SynchronousRelay : IDisposable
     /// <summary>A client connected through the relay over an already open socket pair (no session was present).</summary>
     public (Socket Client, RelayConnection Connection) Connect(string clientId, (Socket Client, Socket Server) pair, bool cleanSession = true)
     {
+        var (connection, connAck) = Handshake(Packets.Connect(clientId, cleanSession: cleanSession), pair);
+        Assert.Equal(new byte[] { 0x20, 2, 0, 0 }, connAck);
+        return (pair.Client, connection);
+    }
+
+    /// <summary><paramref name="connect"/> sent over an open socket pair and handled by the relay's end of it, whatever
+    /// the relay answers: that end and the CONNACK received.</summary>
+    public (RelayConnection Connection, byte[] ConnAck) Handshake(byte[] connect, (Socket Client, Socket Server) pair)
+    {
         var (client, server) = pair;
         var connection = new RelayConnection(server, Context);
         _serverSockets[connection] = server;
-        client.Send(Packets.Connect(clientId, cleanSession: cleanSession));
-        Assert.True(connection.ReceiveAndHandle());
+        client.Send(connect);
+        WaitUntilReadable(connection, connect.Length);
+        bool accepted = connection.ReceiveAndHandle();
         Context.Transmitter.FlushReady();
         var connAck = new byte[4];
         ReceiveExactly(client, connAck);
-        Assert.Equal(new byte[] { 0x20, 2, 0, 0 }, connAck);
-        return (client, connection);
+        Assert.Equal(accepted, connAck[3] == 0);
+        return (connection, connAck);
     }
 
     /// <summary>Lets go of a terminated connection and closes the relay's end of it, so that neither is left on the heap

@@ -21,6 +21,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
         public const string MaxSubscriptionsPerClientKey = "max_subscriptions_per_client";
         public const string MaxRetainedMessagesKey = "max_retained_messages";
         public const string MaxRetainedBytesKey = "max_retained_bytes";
+        public const string MaxWillBytesKey = "max_will_bytes";
 
         // Offline messages and persistent sessions.
         public const string MaxOfflineMessagesPerClientKey = "max_offline_messages_per_client";
@@ -80,6 +81,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxSubscriptionsPerClient = 16;
             MaxRetainedMessages = 32;
             MaxRetainedBytes = 16384;
+            MaxWillBytes = 8192;
             MaxOfflineMessagesPerClient = 32;
             MaxOfflineBytesPerClient = 16384;
             MaxOfflineQos0Bytes = 4096;
@@ -124,6 +126,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
         /// client could pin 32 packets of 4 KB — with the flash log's budget, about 60 KB of a 50–110 KB heap — and the
         /// messages come back from flash at every start, so a reboot would not free it.</summary>
         public int MaxRetainedBytes { get; set; }
+
+        /// <summary>Heap the wills of connected clients may take together, each counted by its topic, its payload and the
+        /// objects that hold it (<see cref="HeldMessage.ObjectBytes"/>); a CONNECT whose will does not fit gets CONNACK
+        /// 0x03 (server unavailable). 0 sets no limit. 8 KB: every one of the 12 clients may leave a will of a few
+        /// hundred bytes (an ordinary "offline" status counts about 300), or two clients one of the largest packet;
+        /// without it 12 wills of 4 KB would take 52 KB of a 50–110 KB heap.</summary>
+        public int MaxWillBytes { get; set; }
 
         /// <summary>Messages kept for an away persistent session; further ones are refused and counted.</summary>
         public int MaxOfflineMessagesPerClient { get; set; }
@@ -204,6 +213,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             MaxSubscriptionsPerClient = file.GetInt(MaxSubscriptionsPerClientKey, MaxSubscriptionsPerClient, 1, 10000);
             MaxRetainedMessages = file.GetInt(MaxRetainedMessagesKey, MaxRetainedMessages, 0, 100000);
             MaxRetainedBytes = file.GetInt(MaxRetainedBytesKey, MaxRetainedBytes, 0, 16777216);
+            MaxWillBytes = file.GetInt(MaxWillBytesKey, MaxWillBytes, 0, 16777216);
             MaxOfflineMessagesPerClient = file.GetInt(MaxOfflineMessagesPerClientKey, MaxOfflineMessagesPerClient, 1, 100000);
             MaxOfflineBytesPerClient = file.GetInt(MaxOfflineBytesPerClientKey, MaxOfflineBytesPerClient, 1, 16777216);
             MaxOfflineQos0Bytes = file.GetInt(MaxOfflineQos0BytesKey, MaxOfflineQos0Bytes, 0, 16777216);
