@@ -83,7 +83,7 @@ sealed class HttpApiListener(
         if (accessKeys.Count == 0)
         {
             logger.LogInformation(LogEvents.Listening,
-                "HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; no access keys configured, so every request is refused: add one under AccessKeys, in a settings file or as EdgeBroker__AccessKeys__0__Id and __Secret)",
+                "HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; no access keys configured, so every signed request is refused (the dashboard page and /metrics need none): add one with --access-key-file, under AccessKeys in a settings file, or as EdgeBroker__AccessKeys__0__Id and __Secret)",
                 BoundAddress?.Scheme, settings.Bind, BoundPort);
         }
         else
