@@ -236,6 +236,7 @@ namespace EdgeBroker.Core
         /// <summary>Sessions held plus places held for CONNECTs of new client IDs under way: what
         /// <see cref="MaxSessions"/> bounds.</summary>
         public int SessionPlacesTaken { get { return _sessions.PlacesTaken; } }
+
         /// <summary>Bytes the wills the core holds may take together, each counted by <see cref="WillFootprint"/>: a CONNECT
         /// whose will does not fit is refused (<see cref="ReserveWill"/>; MQTT 5 CONNACK 0x97, MQTT 3.1.1 0x03). The room
         /// comes back as a will is published, discarded (DISCONNECT, clean start, session expiry) or replaced. 0 (the
@@ -248,6 +249,10 @@ namespace EdgeBroker.Core
 
         /// <summary>What the wills held now (and those of CONNECTs under way) count against <see cref="MaxWillBytes"/>.</summary>
         public long WillBytes { get { return _wills.HeldBytes; } }
+
+        /// <summary>CONNECTs refused since start because their will did not fit in <see cref="MaxWillBytes"/>
+        /// (<see cref="ReserveWill"/> returned null).</summary>
+        public int WillsRefused { get { return _wills.Refused; } }
 
         /// <summary>What the engine holds of a kept will beside its <see cref="MessageFootprint"/> — the objects around
         /// topic, payload and properties — set once before clients are served (0 by default).</summary>

@@ -49,6 +49,21 @@ public class WillBudgetTests
         Assert.False(_broker.Core.HasSession(Client));
     }
 
+    /// <summary>Counted where the decision is, so both engines' refusals reach <c>$SYS</c>, <c>/metrics</c> and the
+    /// emulator's status alike; admitted wills, and a client's own will replaced, are not counted.</summary>
+    [Fact]
+    public void EveryRefusedWill_IsCountedOnce_AndNoAdmittedOne()
+    {
+        _broker.ConnectWithWill("dev2", Will("status/dev2"));
+        _broker.ConnectWithWill("dev3", Will("status/dev3"));
+        _broker.ConnectWithWill("dev3", Will("status/dev3"));
+
+        Assert.Null(_broker.ConnectWithWill(Client, Will()));
+        Assert.Null(_broker.Core.ReserveWill(Client, Will()));
+
+        Assert.Equal(2, _broker.Core.WillsRefused);
+    }
+
     [Fact]
     public void AWillLargerThanTheWholeBudget_IsRefusedEvenAlone()
     {

@@ -49,6 +49,15 @@ namespace EdgeBroker.Core.Monitoring
         /// <summary>Messages kept in the offline store for away persistent sessions.</summary>
         public int OfflineQueued;
 
+        /// <summary>What the wills held (and those of CONNECTs under way) count against <see cref="MaxWillBytes"/>.</summary>
+        public long WillBytes;
+
+        /// <summary>The bound on held wills' bytes (<see cref="BrokerCore.MaxWillBytes"/>); 0 sets none.</summary>
+        public long MaxWillBytes;
+
+        /// <summary>CONNECTs refused since start because their will did not fit in <see cref="MaxWillBytes"/>.</summary>
+        public int WillsRefused;
+
         public int P2PRouted;
 
         public int P2PQueued;
@@ -84,6 +93,9 @@ namespace EdgeBroker.Core.Monitoring
             status.Subscriptions = core.Subscriptions.Count;
             status.RetainedMessages = engine.RetainedCount;
             status.OfflineQueued = core.OfflineQueueDepth();
+            status.WillBytes = core.WillBytes;
+            status.MaxWillBytes = core.MaxWillBytes;
+            status.WillsRefused = core.WillsRefused;
             status.P2PRouted = counters.P2PDelivered;
             status.P2PQueued = counters.P2PQueued;
             status.P2PTargetOffline = counters.P2PDroppedOffline;

@@ -106,6 +106,9 @@ namespace EdgeBroker.Core.Monitoring
             Publish("edgebroker/p2p/target-unreachable", status.P2PTargetUnreachable.ToString());
             Publish("edgebroker/p2p/unreachable-notices", status.P2PUnreachableNotices.ToString());
             Publish("edgebroker/offline/queued", status.OfflineQueued.ToString());
+            Publish("edgebroker/will/held-bytes", status.WillBytes.ToString());
+            Publish("edgebroker/will/max-bytes", status.MaxWillBytes.ToString());
+            Publish("edgebroker/will/refused", status.WillsRefused.ToString());
             if (_security != null)
             {
                 Publish("edgebroker/pairing/open", _security.OpenPairingWindows(nowMs).Count.ToString());

@@ -13,6 +13,7 @@ namespace EdgeBroker.Core.Sessions
         readonly object _lock = new object();
         long _heldBytes;
         long _maxBytes;
+        int _refused;
 
         /// <summary>The bound; 0 sets none.</summary>
         public long MaxBytes
@@ -27,6 +28,13 @@ namespace EdgeBroker.Core.Sessions
             get { lock (_lock) { return _heldBytes; } }
         }
 
+        /// <summary>The reservations <see cref="TryTake"/> refused since start: each one a CONNECT refused, on either
+        /// engine, so the figure operators watch is counted where the decision is.</summary>
+        public int Refused
+        {
+            get { lock (_lock) { return _refused; } }
+        }
+
         /// <summary>
         /// Counts <paramref name="reservation"/> if it fits beside what is held. <paramref name="credit"/> is the will the
         /// same client ID holds now, which its new connection replaces: it is not held against the new one, so a client
@@ -39,6 +47,7 @@ namespace EdgeBroker.Core.Sessions
             {
                 if (_maxBytes > 0 && _heldBytes - credit + reservation.Bytes > _maxBytes)
                 {
+                    _refused++;
                     return false;
                 }
 

@@ -73,6 +73,9 @@ sealed class BrokerMetrics
         var subscriptions = Gauge("subscriptions", "Subscriptions of all sessions.");
         var retained = Gauge("retained_messages", "Topics holding a retained message.");
         var offlineQueued = Gauge("offline_queued_messages", "Messages kept for away persistent sessions.");
+        var willHeld = Gauge("will_held_bytes", "Bytes the wills held (and those of CONNECTs under way) count against MaxWillBytes.");
+        var willMax = Gauge("will_max_bytes", "MaxWillBytes: the bound on held wills' bytes (0: none).");
+        var willRefused = Counter("will_refused_total", "CONNECTs refused because their will did not fit in MaxWillBytes.");
         var pairingWindows = Gauge("pairing_windows_open", "Groups with an open pairing window.");
         var uplinkQueued = Gauge("uplink_queued", "Messages waiting in an uplink's queue.", UplinkLabel);
         var uplinkSent = Counter("uplink_sent_total", "Messages an uplink sent upstream (resends included).", UplinkLabel);
@@ -111,6 +114,9 @@ sealed class BrokerMetrics
             subscriptions.Set(status.Subscriptions);
             retained.Set(status.RetainedMessages);
             offlineQueued.Set(status.OfflineQueued);
+            willHeld.Set(status.WillBytes);
+            willMax.Set(status.MaxWillBytes);
+            willRefused.IncTo(status.WillsRefused);
             pairingWindows.Set(security.OpenPairingWindows(Clock.MonotonicMs()).Count);
             for (var i = 0; i < core.UplinkCount; i++)
             {

@@ -108,6 +108,25 @@ public class SysTreeTests
         Assert.Equal(["61440"], Values(watcher, "$SYS/broker/edgebroker/heap/free"));
     }
 
+    [Fact]
+    public void Publishes_the_will_budget_held_bytes_its_limit_and_the_connects_refused_for_it()
+    {
+        var broker = new TestBroker();
+        var watcher = broker.ConnectSubscribed("watcher", "$SYS/broker/edgebroker/will/#");
+        var will = TestBroker.Message("status/dev1", payload: "gone");
+        var counted = broker.Core.WillFootprint(will);
+        broker.Core.MaxWillBytes = counted;
+        var tree = new SysTree(broker.Core, new Engine(), 1, Start);
+        broker.ConnectWithWill("dev1", will);
+        Assert.Null(broker.ConnectWithWill("dev2", TestBroker.Message("status/dev2", payload: "gone")));
+
+        tree.Tick(Start + 1_000);
+
+        Assert.Equal([counted.ToString()], Values(watcher, "$SYS/broker/edgebroker/will/held-bytes"));
+        Assert.Equal([counted.ToString()], Values(watcher, "$SYS/broker/edgebroker/will/max-bytes"));
+        Assert.Equal(["1"], Values(watcher, "$SYS/broker/edgebroker/will/refused"));
+    }
+
     static IEnumerable<string> Values(RecordingConnection watcher, string topic) =>
         watcher.Received.Where(delivery => delivery.Topic == topic).Select(delivery => delivery.Payload);
 }

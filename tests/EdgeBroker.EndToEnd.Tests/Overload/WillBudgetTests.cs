@@ -18,7 +18,7 @@ public sealed class WillBudgetTests
 
     /// <summary>What a will on <see cref="WillTopic"/> with <paramref name="payloadBytes"/> counts on
     /// <paramref name="engine"/>: topic, payload and the engine's objects.</summary>
-    static int Counted(string engine, int payloadBytes) =>
+    internal static int Counted(string engine, int payloadBytes) =>
         WillTopic.Length + payloadBytes + (engine == Engines.Host ? ConnectWill.ExtraBytes : HeldMessage.ObjectBytes);
 
     [Theory]
