@@ -200,6 +200,38 @@ public sealed class MqttOverWebSocketTests(TestCertificates certificates) : ICla
         await Eventually.WaitUntilAsync(() => broker.LoggedProblems.Any(line => line.Contains("text frame")), () => "the text frame was not logged");
     }
 
+    /// <summary>RFC 6455 §7.1.2: an endpoint closing the connection sends a close frame first. Without one a browser
+    /// reports the close as abnormal (<c>CloseEvent.code</c> 1006, <c>wasClean</c> false) — the same as a lost network —
+    /// whether the client sent DISCONNECT or another connection took its client ID over.</summary>
+    [Theory]
+    [InlineData("after the client's DISCONNECT")]
+    [InlineData("after a takeover")]
+    public async Task When_the_broker_ends_a_websocket_connection_it_sends_a_close_frame_first(string ending)
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host, WithWebSocket());
+        using var webSocket = new ClientWebSocket();
+        webSocket.Options.AddSubProtocol("mqtt");
+        await webSocket.ConnectAsync(new Uri(Url(broker)), CancellationToken.None);
+        // MQTT 3.1.1 CONNECT, clean session, keep-alive 60 s, client ID GID_web@@@tab.
+        await webSocket.SendAsync(new byte[] { 0x10, 0x19, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 0x02, 0, 60, 0, 13 }
+            .Concat(Encoding.ASCII.GetBytes("GID_web@@@tab")).ToArray(), WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(ToolTimeout);
+        var connack = new byte[4];
+        Assert.Equal(4, (await webSocket.ReceiveAsync(connack, timeout.Token)).Count);
+        Assert.Equal(new byte[] { 0x20, 0x02, 0x00, 0x00 }, connack);
+
+        await using var otherTab = ending == "after a takeover" ? await TestClient.ConnectAsync(broker, "GID_web@@@tab") : null;
+        if (otherTab is null)
+        {
+            await webSocket.SendAsync(new byte[] { 0xE0, 0x00 }, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+        }
+
+        var result = await webSocket.ReceiveAsync(new byte[64], timeout.Token);
+
+        Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, webSocket.CloseStatus);
+    }
+
     [Fact]
     public async Task A_frame_claiming_more_than_the_maximum_packet_size_closes_with_1009_before_its_payload()
     {
