@@ -15,8 +15,11 @@ namespace EdgeBroker.Host.Transport;
 /// </summary>
 static class WebSocketHandshake
 {
-    /// <summary>The most an upgrade request may take: browsers send under 1 KB, with cookies of the site a few more.</summary>
-    public const int MaxRequestBytes = 8192;
+    /// <summary>The most an upgrade request may take: Node's limit for a request's headers. Browsers send under 1 KB
+    /// of their own, and then every cookie they hold for the broker's host name — whatever port set it, so on a
+    /// developer's localhost those of every other web app there — which is what outgrew 8 KB (VerneMQ's 431s with big
+    /// cookies: vernemq/vernemq#2267; ttyd, tsl0922/ttyd#163).</summary>
+    public const int MaxRequestBytes = 16384;
 
     /// <summary>The subprotocols accepted, in the order they are preferred when a client offers several.</summary>
     static readonly string[] Subprotocols = ["mqtt", "mqttv3.1"];

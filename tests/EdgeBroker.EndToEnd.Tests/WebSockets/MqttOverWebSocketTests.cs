@@ -200,6 +200,26 @@ public sealed class MqttOverWebSocketTests(TestCertificates certificates) : ICla
         await Eventually.WaitUntilAsync(() => broker.LoggedProblems.Any(line => line.Contains("text frame")), () => "the text frame was not logged");
     }
 
+    const string UpgradeRequest = "GET /mqtt HTTP/1.1\r\nHost: gateway\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: mqtt\r\n";
+
+    /// <summary>A browser sends every cookie it holds for the broker's host name, whatever port set it — on a
+    /// developer's localhost, those of every other web app there: an upgrade with 12 KB of them is served.</summary>
+    [Fact]
+    public async Task An_upgrade_with_12_kb_of_a_browsers_cookies_of_other_apps_on_the_host_is_served()
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host, WithWebSocket());
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(broker.Host, broker.WebSocketPort);
+        var stream = socket.GetStream();
+        var cookies = string.Join("; ", Enumerable.Range(0, 120).Select(i => $"app{i:D3}_session=" + new string('c', 85)));
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(UpgradeRequest + "Origin: http://localhost:3000\r\nCookie: " + cookies + "\r\n\r\n"));
+        var response = await ReadHeaderAsync(stream);
+
+        Assert.StartsWith("HTTP/1.1 101 ", response);
+    }
+
     /// <summary>RFC 6455 §7.1.2: an endpoint closing the connection sends a close frame first. Without one a browser
     /// reports the close as abnormal (<c>CloseEvent.code</c> 1006, <c>wasClean</c> false) — the same as a lost network —
     /// whether the client sent DISCONNECT or another connection took its client ID over.</summary>
