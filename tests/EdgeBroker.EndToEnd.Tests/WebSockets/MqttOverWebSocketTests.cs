@@ -5,6 +5,7 @@ using System.Text;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using EdgeBroker.EndToEnd.Tests.Presence;
 using EdgeBroker.EndToEnd.Tests.Tls;
+using EdgeBroker.Host.Configuration;
 using MQTTnet;
 using MQTTnet.Formatter;
 
@@ -202,6 +203,54 @@ public sealed class MqttOverWebSocketTests(TestCertificates certificates) : ICla
 
     const string UpgradeRequest = "GET /mqtt HTTP/1.1\r\nHost: gateway\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
         "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: mqtt\r\n";
+
+    /// <summary>With <c>WebSocketOrigins</c> set, a page of another site is refused (a browser names it in Origin and a
+    /// page cannot change it); a listed site — written in the settings as people write URLs — and a client that is not
+    /// a web page (no Origin) are served.</summary>
+    [Theory]
+    [InlineData("Origin: https://evil.example\r\n", "403")]
+    [InlineData("Origin: null\r\n", "403")]
+    [InlineData("Origin: https://dashboard.example.com\r\n", "101")]
+    [InlineData("Origin: http://localhost:5173\r\n", "101")]
+    [InlineData("", "101")]
+    public async Task With_websocket_origins_set_only_pages_of_those_sites_and_clients_without_origin_are_upgraded(string originHeader, string status)
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host, WithWebSocket(new Dictionary<string, string?>
+        {
+            ["EdgeBroker:WebSocketOrigins:0"] = "https://Dashboard.example.com:443/",
+            ["EdgeBroker:WebSocketOrigins:1"] = "http://localhost:5173",
+        }));
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(broker.Host, broker.WebSocketPort);
+        var stream = socket.GetStream();
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(UpgradeRequest + originHeader + "\r\n"));
+        var response = await ReadHeaderAsync(stream);
+
+        Assert.StartsWith($"HTTP/1.1 {status} ", response);
+        if (status == "403")
+        {
+            var origin = originHeader["Origin: ".Length..].TrimEnd();
+            await Eventually.WaitUntilAsync(() => broker.LoggedProblems.Any(line => line.Contains($"a page of {origin}, not one of the sites in WebSocketOrigins")),
+                () => "the refused origin was not logged");
+        }
+    }
+
+    [Fact]
+    public void A_websocket_origin_that_is_not_a_sites_origin_stops_the_start_naming_the_entry()
+    {
+        var settings = new BrokerOptions
+        {
+            WebSocketPort = 0,
+            WebSocketOrigins = ["https://app.example.com", "app.example.com", "https://app.example.com/dashboard"],
+        };
+
+        var problems = settings.Validate().Where(problem => problem.Contains("is not a web site's origin")).ToList();
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains("'app.example.com' (--websocket-origin)", problems[0]);
+        Assert.Contains("'https://app.example.com/dashboard'", problems[1]);
+    }
 
     /// <summary>A browser sends every cookie it holds for the broker's host name, whatever port set it — on a
     /// developer's localhost, those of every other web app there: an upgrade with 12 KB of them is served.</summary>
