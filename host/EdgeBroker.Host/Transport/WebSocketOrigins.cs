@@ -10,8 +10,6 @@ namespace EdgeBroker.Host.Transport;
 /// </summary>
 sealed class WebSocketOrigins(IEnumerable<string> allowed)
 {
-    public static readonly WebSocketOrigins Any = new([]);
-
     readonly HashSet<string> _allowed = [.. allowed.Select(origin => Normalize(origin) ?? throw new ArgumentException($"not an origin: {origin}", nameof(allowed)))];
 
     /// <summary>Whether a page of <paramref name="origin"/> (the request's Origin header; null: none) may connect.</summary>
