@@ -2,7 +2,8 @@
 # Installs the third-party tools the tests drive (Debian packages): MQTT clients and broker, and curl and openssl for
 # the HTTP API walkthrough, and chromium, the browser the dashboard tests drive with Playwright (never a browser that
 # Playwright downloads); then MQTT.js (npm package mqtt, the version pinned in the lock file), the client browsers
-# use over WebSocket. Idempotent: does nothing when they are already there. Uses sudo unless run as root.
+# use over WebSocket: the end-to-end tests run it in Node, the browser tests load its browser bundle (dist/mqtt.min.js)
+# in chromium. Idempotent: does nothing when they are already there. Uses sudo unless run as root.
 set -euo pipefail
 
 packages=(mosquitto mosquitto-clients python3-paho-mqtt curl openssl chromium nodejs)

@@ -37,6 +37,14 @@ public sealed class Browser : IAsyncLifetime
         return dashboard;
     }
 
+    /// <summary>A fresh browser context (no cookies, no storage of earlier tests); the caller closes it.</summary>
+    public Task<IBrowserContext> NewContextAsync() => _browser!.NewContextAsync();
+
+    /// <summary>One more Debian chromium, for a test that needs <paramref name="arguments"/> — flags that hold for a
+    /// whole browser, never given to the shared one; the caller disposes it.</summary>
+    public Task<IBrowser> LaunchAsync(params string[] arguments) =>
+        _playwright!.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = arguments });
+
     public async Task DisposeAsync()
     {
         if (_browser is not null)

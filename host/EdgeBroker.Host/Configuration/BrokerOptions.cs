@@ -31,6 +31,11 @@ public sealed class BrokerOptions
     /// <summary>The one path MQTT over WebSocket is served at (<c>ws://host:port/mqtt</c>, MQTT.js's default).</summary>
     public string WebSocketPath { get; set; } = "/mqtt";
 
+    /// <summary>The sites (<c>https://app.example.com</c>) whose pages may open MQTT over WebSocket, as browsers name
+    /// them in the Origin header; empty: any. Requests without Origin (clients that are not web pages) are served
+    /// whatever it says (<see cref="Transport.WebSocketOrigins"/>).</summary>
+    public List<string> WebSocketOrigins { get; set; } = [];
+
     /// <summary>HTTP connections open at once (0: no limit); a further one is closed at once, logged once per address a
     /// minute. Leaves room for every dashboard the feed serves (16, each with the few connections a browser opens)
     /// beside scrapers and the command line, while the memory all of them can hold stays small (docs/configuration.md).</summary>
@@ -173,6 +178,12 @@ public sealed class BrokerOptions
         if (!WebSocketPath.StartsWith('/') || WebSocketPath.Contains('?') || WebSocketPath.Any(char.IsWhiteSpace))
         {
             yield return $"WebSocketPath '{WebSocketPath}' is not a URL path (it starts with /, e.g. /mqtt).";
+        }
+
+        foreach (var origin in WebSocketOrigins.Where(origin => Transport.WebSocketOrigins.Normalize(origin) is null))
+        {
+            yield return $"WebSocketOrigins entry '{origin}' (--websocket-origin) is not a web site's origin: http:// or https://, a host " +
+                "and an optional port, nothing after them (e.g. https://dashboard.example.com or http://localhost:5173).";
         }
     }
 

@@ -20,6 +20,11 @@ public sealed class CommandLine
         Description = "MQTT over WebSocket port, path /mqtt (off by default; wss when TLS is on; 0 picks a free one).",
         CustomParser = FlagValue.Parse<int?>,
     };
+    readonly Option<string[]> _webSocketOrigins = new("--websocket-origin")
+    {
+        Description = "Only pages of this site (e.g. https://app.example.com) may use MQTT over WebSocket from a browser (repeatable; default: any site).",
+        HelpName = "ORIGIN",
+    };
     readonly Option<string[]> _accessKeys = new("--access-key")
     {
         Description = "Adds an access key that may see every group, as ID:SECRET (repeatable). Every user of the machine can read it (ps): " +
@@ -143,6 +148,7 @@ public sealed class CommandLine
             _config,
             _httpPort,
             _webSocketPort,
+            _webSocketOrigins,
             _accessKeys,
             _accessKeyFiles,
             _instanceId,
@@ -218,6 +224,7 @@ public sealed class CommandLine
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.WebSocketPort)}"] = webSocketPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        AddList(settings, $"{BrokerOptions.Section}:{nameof(BrokerOptions.WebSocketOrigins)}", result.GetValue(_webSocketOrigins));
         if (result.GetValue(_instanceId) is { } instanceId)
         {
             settings[$"{BrokerOptions.Section}:{nameof(BrokerOptions.InstanceId)}"] = instanceId;

@@ -143,7 +143,7 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 return null;
             }
 
-            var input = new ConnectionInput(client.Input, layered: tls is not null || endpoint.WebSocketPath is not null);
+            var input = new ConnectionInput(client.Input, layered: tls is not null || endpoint.WebSocket is not null);
             if (tls is not null)
             {
                 var secured = await HandshakeAsync(new TlsInputStream(stream, input), tls, source, stopping).ConfigureAwait(false);
@@ -155,9 +155,9 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
                 stream = secured;
             }
 
-            if (endpoint.WebSocketPath is { } path)
+            if (endpoint.WebSocket is { } webSocket)
             {
-                if (!await UpgradeAsync(stream, path, source, stopping).ConfigureAwait(false))
+                if (!await UpgradeAsync(stream, webSocket, source, stopping).ConfigureAwait(false))
                 {
                     return null;
                 }
@@ -210,13 +210,13 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
     /// <summary>The WebSocket upgrade (<see cref="WebSocketHandshake"/>), within
     /// <see cref="ConnectionLimitsOptions.ConnectTimeoutSeconds"/>; true once the stream speaks WebSocket, else false (the
     /// refusal answered and reported).</summary>
-    async Task<bool> UpgradeAsync(Stream stream, string path, string source, CancellationToken stopping)
+    async Task<bool> UpgradeAsync(Stream stream, WebSocketEndpoint webSocket, string source, CancellationToken stopping)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         deadline.CancelAfter(TimeSpan.FromSeconds(limits.ConnectTimeoutSeconds));
         try
         {
-            if (await WebSocketHandshake.AcceptAsync(stream, path, deadline.Token).ConfigureAwait(false) is not { } refusal)
+            if (await WebSocketHandshake.AcceptAsync(stream, webSocket.Path, webSocket.Origins, deadline.Token).ConfigureAwait(false) is not { } refusal)
             {
                 return true;
             }

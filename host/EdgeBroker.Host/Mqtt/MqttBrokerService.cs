@@ -280,7 +280,8 @@ sealed class MqttBrokerService(
 
         if (settings.WebSocketPort is { } webSocketPort)
         {
-            endpoints.Add(new MqttEndpoint(settings.BindAddress, webSocketPort, secured, settings.WebSocketPath));
+            endpoints.Add(new MqttEndpoint(settings.BindAddress, webSocketPort, secured,
+                new WebSocketEndpoint(settings.WebSocketPath, new WebSocketOrigins(settings.WebSocketOrigins))));
         }
 
         return endpoints;

@@ -81,6 +81,22 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
 
     public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
+    /// <summary>The broker ends the connection (after the client's DISCONNECT, a takeover, a refusal, a keep-alive
+    /// timeout, shutdown): a close frame first (RFC 6455 §7.1.2, within <see cref="CloseWriteTimeout"/>), so a browser
+    /// reports a clean close (1000, <c>wasClean</c>) rather than 1006, a connection lost. The synchronous
+    /// <see cref="Stream.Dispose()"/> sends none: it closes a connection that already failed, or one disposed here
+    /// before.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_closed)
+        {
+            _closed = true;
+            await WriteCloseAsync(NormalClosure).ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
     /// <summary>The zero-byte read: completes once a binary frame with payload has begun (or the connection ended),
     /// taking nothing but frame headers and control frames meanwhile.</summary>
     async ValueTask<int> WaitForPayloadAsync(CancellationToken cancellationToken)

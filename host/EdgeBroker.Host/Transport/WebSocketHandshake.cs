@@ -11,12 +11,16 @@ namespace EdgeBroker.Host.Transport;
 /// reads the client's HTTP upgrade request, answers <c>101 Switching Protocols</c> with the subprotocol <c>mqtt</c>
 /// (or <c>mqttv3.1</c>, which MQTT 3.1 clients and MQTT.js for protocol id MQIsdp offer instead), or refuses with an
 /// HTTP status and a one-line reason the caller reports. Nothing else is served on the port: a browser or a probe that
-/// asks for a page is told where MQTT over WebSocket is and closed.
+/// asks for a page is told where MQTT over WebSocket is and closed. Of what browsers add, only <c>Origin</c> is read
+/// (against <see cref="WebSocketOrigins"/>); cookies and the compression extension they offer are ignored.
 /// </summary>
 static class WebSocketHandshake
 {
-    /// <summary>The most an upgrade request may take: browsers send under 1 KB, with cookies of the site a few more.</summary>
-    public const int MaxRequestBytes = 8192;
+    /// <summary>The most an upgrade request may take: Node's limit for a request's headers. Browsers send under 1 KB
+    /// of their own, and then every cookie they hold for the broker's host name — whatever port set it, so on a
+    /// developer's localhost those of every other web app there — which is what outgrew 8 KB (VerneMQ's 431s with big
+    /// cookies: vernemq/vernemq#2267; ttyd, tsl0922/ttyd#163).</summary>
+    public const int MaxRequestBytes = 16384;
 
     /// <summary>The subprotocols accepted, in the order they are preferred when a client offers several.</summary>
     static readonly string[] Subprotocols = ["mqtt", "mqttv3.1"];
@@ -28,7 +32,8 @@ static class WebSocketHandshake
     /// WebSocket (the 101 written); otherwise why it was refused (the refusal written, the caller closes and reports).
     /// Throws as the stream does when the connection is lost or <paramref name="cancellationToken"/> ends the wait.</summary>
     /// <param name="path">The only path served, e.g. <c>/mqtt</c>; a query string is ignored.</param>
-    public static async Task<string?> AcceptAsync(Stream stream, string path, CancellationToken cancellationToken)
+    /// <param name="origins">The sites whose pages may connect.</param>
+    public static async Task<string?> AcceptAsync(Stream stream, string path, WebSocketOrigins origins, CancellationToken cancellationToken)
     {
         // Waits holding no buffer, as an idle MQTT connection does.
         await stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
@@ -74,7 +79,7 @@ static class WebSocketHandshake
             }
 
             var request = Request.Parse(Encoding.Latin1.GetString(buffer, 0, end));
-            var (status, reason, problem, extraHeader) = Check(request, path);
+            var (status, reason, problem, extraHeader) = Check(request, path, origins);
             if (problem is not null)
             {
                 return await RefuseAsync(stream, status, reason, problem, cancellationToken, extraHeader).ConfigureAwait(false);
@@ -96,9 +101,9 @@ static class WebSocketHandshake
     static string AcceptKey(string key) => Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key.Trim() + KeyGuid)));
 
     /// <summary>What is wrong with <paramref name="request"/> as an upgrade to MQTT over WebSocket at
-    /// <paramref name="path"/>: the status to answer, its reason phrase, the problem (null: nothing) and a header the
-    /// answer carries.</summary>
-    static (int Status, string Reason, string? Problem, string? ExtraHeader) Check(Request request, string path)
+    /// <paramref name="path"/> from a page of one of <paramref name="origins"/>: the status to answer, its reason phrase,
+    /// the problem (null: nothing) and a header the answer carries.</summary>
+    static (int Status, string Reason, string? Problem, string? ExtraHeader) Check(Request request, string path, WebSocketOrigins origins)
     {
         if (!request.IsHttp)
         {
@@ -138,6 +143,11 @@ static class WebSocketHandshake
             return (400, "Bad Request", offered.Count == 0
                 ? "no WebSocket subprotocol offered; MQTT clients offer mqtt [MQTT-6.0.0-3]"
                 : $"WebSocket subprotocol {ClientTextForLog.Of(string.Join(", ", offered))} offered, not mqtt [MQTT-6.0.0-3]", null);
+        }
+
+        if (!origins.Allows(request.Header("origin")))
+        {
+            return (403, "Forbidden", $"a page of {ClientTextForLog.Of(request.Header("origin")!)}, not one of the sites in WebSocketOrigins", null);
         }
 
         return (101, "Switching Protocols", null, null);

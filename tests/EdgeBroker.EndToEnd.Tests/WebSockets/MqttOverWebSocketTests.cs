@@ -5,6 +5,7 @@ using System.Text;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using EdgeBroker.EndToEnd.Tests.Presence;
 using EdgeBroker.EndToEnd.Tests.Tls;
+using EdgeBroker.Host.Configuration;
 using MQTTnet;
 using MQTTnet.Formatter;
 
@@ -198,6 +199,106 @@ public sealed class MqttOverWebSocketTests(TestCertificates certificates) : ICla
         Assert.Equal(WebSocketMessageType.Close, result.MessageType);
         Assert.Equal(WebSocketCloseStatus.InvalidMessageType, webSocket.CloseStatus);
         await Eventually.WaitUntilAsync(() => broker.LoggedProblems.Any(line => line.Contains("text frame")), () => "the text frame was not logged");
+    }
+
+    const string UpgradeRequest = "GET /mqtt HTTP/1.1\r\nHost: gateway\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: mqtt\r\n";
+
+    /// <summary>With <c>WebSocketOrigins</c> set, a page of another site is refused (a browser names it in Origin and a
+    /// page cannot change it); a listed site — written in the settings as people write URLs — and a client that is not
+    /// a web page (no Origin) are served.</summary>
+    [Theory]
+    [InlineData("Origin: https://evil.example\r\n", "403")]
+    [InlineData("Origin: null\r\n", "403")]
+    [InlineData("Origin: https://dashboard.example.com\r\n", "101")]
+    [InlineData("Origin: http://localhost:5173\r\n", "101")]
+    [InlineData("", "101")]
+    public async Task With_websocket_origins_set_only_pages_of_those_sites_and_clients_without_origin_are_upgraded(string originHeader, string status)
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host, WithWebSocket(new Dictionary<string, string?>
+        {
+            ["EdgeBroker:WebSocketOrigins:0"] = "https://Dashboard.example.com:443/",
+            ["EdgeBroker:WebSocketOrigins:1"] = "http://localhost:5173",
+        }));
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(broker.Host, broker.WebSocketPort);
+        var stream = socket.GetStream();
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(UpgradeRequest + originHeader + "\r\n"));
+        var response = await ReadHeaderAsync(stream);
+
+        Assert.StartsWith($"HTTP/1.1 {status} ", response);
+        if (status == "403")
+        {
+            var origin = originHeader["Origin: ".Length..].TrimEnd();
+            await Eventually.WaitUntilAsync(() => broker.LoggedProblems.Any(line => line.Contains($"a page of {origin}, not one of the sites in WebSocketOrigins")),
+                () => "the refused origin was not logged");
+        }
+    }
+
+    [Fact]
+    public void A_websocket_origin_that_is_not_a_sites_origin_stops_the_start_naming_the_entry()
+    {
+        var settings = new BrokerOptions
+        {
+            WebSocketPort = 0,
+            WebSocketOrigins = ["https://app.example.com", "app.example.com", "https://app.example.com/dashboard"],
+        };
+
+        var problems = settings.Validate().Where(problem => problem.Contains("is not a web site's origin")).ToList();
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains("'app.example.com' (--websocket-origin)", problems[0]);
+        Assert.Contains("'https://app.example.com/dashboard'", problems[1]);
+    }
+
+    /// <summary>A browser sends every cookie it holds for the broker's host name, whatever port set it — on a
+    /// developer's localhost, those of every other web app there: an upgrade with 12 KB of them is served.</summary>
+    [Fact]
+    public async Task An_upgrade_with_12_kb_of_a_browsers_cookies_of_other_apps_on_the_host_is_served()
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host, WithWebSocket());
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(broker.Host, broker.WebSocketPort);
+        var stream = socket.GetStream();
+        var cookies = string.Join("; ", Enumerable.Range(0, 120).Select(i => $"app{i:D3}_session=" + new string('c', 85)));
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(UpgradeRequest + "Origin: http://localhost:3000\r\nCookie: " + cookies + "\r\n\r\n"));
+        var response = await ReadHeaderAsync(stream);
+
+        Assert.StartsWith("HTTP/1.1 101 ", response);
+    }
+
+    /// <summary>RFC 6455 §7.1.2: an endpoint closing the connection sends a close frame first. Without one a browser
+    /// reports the close as abnormal (<c>CloseEvent.code</c> 1006, <c>wasClean</c> false) — the same as a lost network —
+    /// whether the client sent DISCONNECT or another connection took its client ID over.</summary>
+    [Theory]
+    [InlineData("after the client's DISCONNECT")]
+    [InlineData("after a takeover")]
+    public async Task When_the_broker_ends_a_websocket_connection_it_sends_a_close_frame_first(string ending)
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host, WithWebSocket());
+        using var webSocket = new ClientWebSocket();
+        webSocket.Options.AddSubProtocol("mqtt");
+        await webSocket.ConnectAsync(new Uri(Url(broker)), CancellationToken.None);
+        // MQTT 3.1.1 CONNECT, clean session, keep-alive 60 s, client ID GID_web@@@tab.
+        await webSocket.SendAsync(new byte[] { 0x10, 0x19, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 0x02, 0, 60, 0, 13 }
+            .Concat(Encoding.ASCII.GetBytes("GID_web@@@tab")).ToArray(), WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(ToolTimeout);
+        var connack = new byte[4];
+        Assert.Equal(4, (await webSocket.ReceiveAsync(connack, timeout.Token)).Count);
+        Assert.Equal(new byte[] { 0x20, 0x02, 0x00, 0x00 }, connack);
+
+        await using var otherTab = ending == "after a takeover" ? await TestClient.ConnectAsync(broker, "GID_web@@@tab") : null;
+        if (otherTab is null)
+        {
+            await webSocket.SendAsync(new byte[] { 0xE0, 0x00 }, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+        }
+
+        var result = await webSocket.ReceiveAsync(new byte[64], timeout.Token);
+
+        Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, webSocket.CloseStatus);
     }
 
     [Fact]
