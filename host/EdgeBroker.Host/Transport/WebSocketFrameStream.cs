@@ -65,6 +65,9 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
     /// <summary>The peer closed (or this layer closed for a protocol error): reads end, nothing more is written.</summary>
     volatile bool _closed;
 
+    /// <summary>1 once a close frame was written or is being written (<see cref="WriteCloseAsync"/>).</summary>
+    int _closeSent;
+
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         buffer.IsEmpty ? WaitForPayloadAsync(cancellationToken) : ReadPayloadAsync(buffer, cancellationToken);
 
@@ -264,6 +267,13 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
 
     async ValueTask WriteCloseAsync(ushort status)
     {
+        // One close frame per connection (RFC 6455 §5.5.1: nothing after it): the broker's end and the reader's answer
+        // to the peer's close can come at once, from two threads.
+        if (Interlocked.Exchange(ref _closeSent, 1) != 0)
+        {
+            return;
+        }
+
         var payload = new byte[2];
         BinaryPrimitives.WriteUInt16BigEndian(payload, status);
         using var timeout = new CancellationTokenSource(CloseWriteTimeout);
