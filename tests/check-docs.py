@@ -25,7 +25,7 @@ TEXT_EXTENSIONS = {".cs", ".sh", ".py", ".js", ".html", ".css", ".json", ".cspro
                    ".conf", ".service", ".yml", ".yaml", ".txt", ".targets", ""}
 # Names and flags of tools the docs show beside EdgeBroker's (mosquitto, curl, perf, systemd, afl++ ...): not ours.
 EXTERNAL_FLAGS = {"--data-urlencode", "--no-new-privs",
-                  "--env-file"}
+                  "--env-file", "--ignore-certificate-errors", "--ignore-certificate-errors-spki-list"}
 
 
 def tracked_files():
@@ -507,6 +507,9 @@ EXTERNAL_NAMES = {
     "Source/MQTTnet/Adapter/MqttChannelAdapter.cs", "lfs_file_close", "CONFIG_LITTLEFS_FLUSH_FILE_EVERY_WRITE",
     "queue_qos0_messages", "max_connections", "max_keepalive", "lfs_file_sync", "f_sync", "f_truncate",
     "SignatureNonce", "GET /client-id/{id}/status",
+    # Other brokers' and the browser's names, cited beside ours (mosquitto, EMQX, the DOM).
+    "websockets_origin", "check_origin_enable", "check_origins", "allow_origin_absence", "allowed_origins",
+    "CloseEvent.wasClean",
 }
 
 # Files the docs name that the build or the SDK produces rather than the repository holding them.
