@@ -98,7 +98,10 @@ public sealed class WillBudgetTests
         // 2,000 user properties of 100 bytes each: 210 KB on the wire, 425 KB counted, so seven fit in 3 MiB.
         Assert.Equal(7, clients.Count);
         Assert.InRange(broker.Core!.WillBytes, 5 * 1024 * 1024 / 2, 3 * 1024 * 1024);
-        Assert.Single(broker.LoggedProblems, line => line.Contains("heavy-7") && line.Contains("MaxWillBytes"));
+        // The refusal is logged after its CONNACK is sent: wait for the line, then see it is the only one.
+        static bool Heavy7Refused(string line) => line.Contains("heavy-7") && line.Contains("MaxWillBytes");
+        await Eventually.WaitUntilAsync(() => broker.LoggedProblems.Any(Heavy7Refused), () => "the refusal was not logged");
+        Assert.Single(broker.LoggedProblems, Heavy7Refused);
 
         // A lost connection of a session that lives on: its will waits out its delay, still holding its room.
         var away = clients[0];
