@@ -63,6 +63,13 @@ namespace EdgeBroker.Core
         /// <summary><see cref="Rebased(long, long, long)"/> on the interval clock now.</summary>
         public static long Rebased(long timeMs, long nowMs)
         {
+            // Read the interval clock only for a time that needs it: every expiry check of a message without one
+            // (long.MaxValue) and every stamp taken with the clock set comes here.
+            if (IsValid(timeMs) || !IsValid(nowMs))
+            {
+                return timeMs;
+            }
+
             return Rebased(timeMs, nowMs, MonotonicMs());
         }
 
