@@ -47,6 +47,11 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
     /// <summary>How long a close frame is given to be written to a client that may have stopped reading.</summary>
     static readonly TimeSpan CloseWriteTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the broker, having sent its close frame first, waits for the client's before it closes the TCP
+    /// connection (RFC 6455 §7.1.1). Closing at once made the client's own close frame meet a closed socket: MQTT.js
+    /// failed with EPIPE after a clean DISCONNECT, and unread bytes made the kernel reset the connection.</summary>
+    static readonly TimeSpan PeerCloseTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>A frame header as read: two bytes, an extended length of up to eight, a masking key of four.</summary>
     readonly byte[] _header = new byte[14];
 
@@ -62,14 +67,40 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
     /// <summary>A binary message is fragmented and its next frame must be a continuation.</summary>
     bool _messageOpen;
 
-    /// <summary>The peer closed (or this layer closed for a protocol error): reads end, nothing more is written.</summary>
+    /// <summary>The input ended — the peer's close frame or end of stream arrived, or this layer failed the connection
+    /// for a protocol error —: reads return 0, and <see cref="_inputEnded"/> is set.</summary>
     volatile bool _closed;
 
-    /// <summary>1 once a close frame was written or is being written (<see cref="WriteCloseAsync"/>).</summary>
+    readonly TaskCompletionSource _inputEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>1 once a close frame was written or is being written (<see cref="WriteCloseAsync"/>): nothing is written
+    /// after it, and what the peer still sends is read and dropped until its own close.</summary>
     int _closeSent;
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        buffer.IsEmpty ? WaitForPayloadAsync(cancellationToken) : ReadPayloadAsync(buffer, cancellationToken);
+    /// <summary>1 while a read runs on the stream below: the connection's reader, or <see cref="DisposeAsync"/> waiting
+    /// for the peer's close when no reader does. Never two at once.</summary>
+    int _reading;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _reading, 1) != 0)
+        {
+            // The broker is closing and waits for the peer's close itself: this read ends when that wait does.
+            await _inputEnded.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
+        try
+        {
+            return buffer.IsEmpty
+                ? await WaitForPayloadAsync(cancellationToken).ConfigureAwait(false)
+                : await ReadPayloadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _reading, 0);
+        }
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -77,7 +108,9 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _closed ? ValueTask.FromException(new IOException("The WebSocket is closed.")) : WriteFrameAsync(OpBinary, buffer.Span, cancellationToken);
+        _closed || Volatile.Read(ref _closeSent) != 0
+            ? ValueTask.FromException(new IOException("The WebSocket is closed."))
+            : WriteFrameAsync(OpBinary, buffer.Span, cancellationToken);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -86,18 +119,85 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
 
     /// <summary>The broker ends the connection (after the client's DISCONNECT, a takeover, a refusal, a keep-alive
     /// timeout, shutdown): a close frame first (RFC 6455 §7.1.2, within <see cref="CloseWriteTimeout"/>), so a browser
-    /// reports a clean close (1000, <c>wasClean</c>) rather than 1006, a connection lost. The synchronous
-    /// <see cref="Stream.Dispose()"/> sends none: it closes a connection that already failed, or one disposed here
-    /// before.</summary>
+    /// reports a clean close (1000, <c>wasClean</c>) rather than 1006, a connection lost; then the client's close (or the
+    /// end of its stream), within <see cref="PeerCloseTimeout"/>, before the TCP connection closes (§7.1.1). The
+    /// synchronous <see cref="Stream.Dispose()"/> does neither: it closes a connection that already failed, or one
+    /// disposed here before.</summary>
     public override async ValueTask DisposeAsync()
     {
         if (!_closed)
         {
-            _closed = true;
             await WriteCloseAsync(NormalClosure).ConfigureAwait(false);
+            await AwaitPeerCloseAsync().ConfigureAwait(false);
         }
 
         await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Waits, at most <see cref="PeerCloseTimeout"/>, for the input to end: reading it here when the
+    /// connection's reader is not, else leaving that to the reader (which drops what it reads once the close was sent).</summary>
+    async ValueTask AwaitPeerCloseAsync()
+    {
+        using var timeout = new CancellationTokenSource(PeerCloseTimeout);
+        try
+        {
+            if (Interlocked.Exchange(ref _reading, 1) != 0)
+            {
+                await _inputEnded.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await DrainAsync(timeout.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _reading, 0);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // No close in time, or the connection is gone: it closes all the same.
+        }
+    }
+
+    /// <summary>After the broker's close frame: reads and drops the peer's frames (RFC 6455 §5.5.1: data after a close
+    /// is not processed) until its close or the end of its stream.</summary>
+    async ValueTask DrainAsync(CancellationToken cancellationToken)
+    {
+        var dropped = ArrayPool<byte>.Shared.Rent(MaxControlPayload);
+        try
+        {
+            while (!_closed)
+            {
+                if (_payloadLeft > 0)
+                {
+                    var read = await Inner.ReadAsync(dropped.AsMemory(0, (int)Math.Min(dropped.Length, _payloadLeft)), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    _payloadLeft -= read;
+                }
+                else if (!await NextFrameAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(dropped);
+            InputEnded();
+        }
+    }
+
+    void InputEnded()
+    {
+        _closed = true;
+        _inputEnded.TrySetResult();
     }
 
     /// <summary>The zero-byte read: completes once a binary frame with payload has begun (or the connection ended),
@@ -108,6 +208,12 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
         {
             // Waits holding no buffer of the layer below (a TLS layer's too), as an idle connection must.
             await Inner.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            if (Volatile.Read(ref _closeSent) != 0)
+            {
+                await DrainAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
+
             if (!await NextFrameAsync(cancellationToken).ConfigureAwait(false))
             {
                 break;
@@ -126,6 +232,11 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
 
     async ValueTask<int> ReadPayloadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        if (!_closed && Volatile.Read(ref _closeSent) != 0)
+        {
+            await DrainAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         while (_payloadLeft == 0)
         {
             if (_closed || !await NextFrameAsync(cancellationToken).ConfigureAwait(false))
@@ -152,6 +263,7 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
     {
         if (!await ReadHeaderAsync(0, 2, cancellationToken).ConfigureAwait(false))
         {
+            InputEnded();
             return false;
         }
 
@@ -229,16 +341,19 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
             Unmask(body.Span);
             switch (opcode)
             {
-                case OpPing:
+                case OpPing when Volatile.Read(ref _closeSent) == 0:
                     await WriteFrameAsync(OpPong, body.Span, cancellationToken).ConfigureAwait(false);
+                    return true;
+                case OpPing:
+                    // Nothing is sent after a close frame (RFC 6455 §5.5.1).
                     return true;
                 case OpPong:
                     return true;
                 case OpClose:
                     // The peer's status echoed, as RFC 6455 §5.5.1 asks; the connection ends without an MQTT
                     // DISCONNECT, as a TCP close would (a Will is sent).
-                    _closed = true;
                     await WriteCloseAsync(length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(body.Span) : NormalClosure).ConfigureAwait(false);
+                    InputEnded();
                     return false;
                 default:
                     return await FailAsync(ProtocolError, $"a WebSocket control frame of the unknown opcode {opcode}").ConfigureAwait(false);
@@ -259,7 +374,7 @@ sealed class WebSocketFrameStream(Stream inner, ReaderProgress progress, int max
     /// (within <see cref="CloseWriteTimeout"/>), then the reader's read fails as a lost connection does.</summary>
     async ValueTask<bool> FailAsync(ushort status, string problem)
     {
-        _closed = true;
+        InputEnded();
         problems.Report(source, $"{problem} (WebSocket close {status})");
         await WriteCloseAsync(status).ConfigureAwait(false);
         throw new IOException($"WebSocket closed: {problem}");

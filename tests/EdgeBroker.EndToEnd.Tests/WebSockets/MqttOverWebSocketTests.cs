@@ -301,6 +301,44 @@ public sealed class MqttOverWebSocketTests(TestCertificates certificates) : ICla
         Assert.Equal(WebSocketCloseStatus.NormalClosure, webSocket.CloseStatus);
     }
 
+    /// <summary>RFC 6455 §7.1.1: having sent its close frame, the broker waits for the client's before it closes the TCP
+    /// connection. It used to close at once, so a client's own close frame met a closed socket: MQTT.js ended a clean
+    /// DISCONNECT with <c>write EPIPE</c>, now and then.</summary>
+    [Fact]
+    public async Task After_its_close_frame_the_broker_waits_for_the_clients_close_before_closing_tcp()
+    {
+        await using var broker = await Engines.StartAsync(Engines.Host, WithWebSocket());
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(broker.Host, broker.WebSocketPort);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(UpgradeRequest + "\r\n"));
+        Assert.StartsWith("HTTP/1.1 101 ", await ReadHeaderAsync(stream));
+        await stream.WriteAsync(MaskedFrame(0x2, [0x10, 0x19, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 0x02, 0, 60, 0, 13,
+            .. Encoding.ASCII.GetBytes("GID_web@@@tab")]));
+        Assert.Equal(new byte[] { 0x82, 0x04, 0x20, 0x02, 0x00, 0x00 }, await ReadExactlyAsync(stream, 6));
+
+        await stream.WriteAsync(MaskedFrame(0x2, [0xE0, 0x00]));
+        Assert.Equal(new byte[] { 0x88, 0x02, 0x03, 0xE8 }, await ReadExactlyAsync(stream, 4));
+        await Task.Delay(300);
+        var openAfterItsClose = !socket.Client.Poll(0, SelectMode.SelectRead);
+        await stream.WriteAsync(MaskedFrame(0x8, [0x03, 0xE8]));
+        var rest = await ReadToEndBytesAsync(stream);
+
+        Assert.True(openAfterItsClose, "the broker closed TCP before the client's close frame");
+        Assert.Empty(rest);
+    }
+
+    /// <summary>A client frame with payload <paramref name="payload"/>, masked with the key 0 (RFC 6455 §5.3: a client
+    /// masks every frame; this key leaves the payload as it is).</summary>
+    static byte[] MaskedFrame(byte opcode, byte[] payload) => [(byte)(0x80 | opcode), (byte)(0x80 | payload.Length), 0, 0, 0, 0, .. payload];
+
+    static async Task<byte[]> ReadExactlyAsync(NetworkStream stream, int count)
+    {
+        var bytes = new byte[count];
+        await stream.ReadExactlyAsync(bytes).AsTask().WaitAsync(ToolTimeout);
+        return bytes;
+    }
+
     [Fact]
     public async Task A_frame_claiming_more_than_the_maximum_packet_size_closes_with_1009_before_its_payload()
     {
