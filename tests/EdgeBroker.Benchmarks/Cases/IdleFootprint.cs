@@ -11,13 +11,20 @@ namespace EdgeBroker.Benchmarks.Cases;
 /// client connected and gone (so first-connection code has run), settled; then the idle clients (raw TCP,
 /// CONNECT/CONNACK, keep-alive off), read again on their arrival and once settled. Settling before the baseline too
 /// means a broker that gives memory back when quiet (the host's heap trim) has done so before it is measured, so the
-/// difference is the clients' alone. Used by the Robustness and the Idle cases; the Idle case also asks what the broker
-/// does while nothing happens (<see cref="ActivityWindow"/>).
+/// difference is the clients' alone. Both settled figures are the median of several readings
+/// (<see cref="SettledResident"/>), the clients' taken after <see cref="SettleWithClients"/>, once the host's trim
+/// after their arrival and the steps that follow it are over. Used by the Robustness and the Idle cases; the Idle
+/// case also asks what the broker does while nothing happens (<see cref="ActivityWindow"/>).
 /// </summary>
 public static class IdleFootprint
 {
-    /// <summary>How long a broker is left before each settled reading.</summary>
+    /// <summary>How long a broker is left after its start-up's one client before the baseline's readings.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a broker is left after the last idle client's CONNACK before the settled readings: the host
+    /// trims its heap 5–7 s after the burst, and its resident size still stepped by 1–4 MB until 11–15 s after it
+    /// (docs/performance.md, "Idle bytes at 2,000 clients: the reading, not the broker").</summary>
+    public static readonly TimeSpan SettleWithClients = TimeSpan.FromSeconds(20);
 
     /// <summary>How old a broker is before its idle activity is read: the host's JIT recompiles its once-a-second code
     /// about 30 and 60 s after start (docs/performance.md), which is start-up, not idling.</summary>
@@ -35,13 +42,10 @@ public static class IdleFootprint
     {
         await using var broker = await BrokerProcess.StartAsync(launcher, BrokerProfile.ManyClients, cancellationToken).ConfigureAwait(false);
         await (await IdleConnections.OpenAsync(broker.Port, 1, 1, cancellationToken).ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-        await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
-        var before = ProcessMemory.Of(broker.ProcessId).Resident;
+        var before = await SettledResident.ReadAsync(broker, Settle, cancellationToken).ConfigureAwait(false);
         await using var idle = await IdleConnections.OpenAsync(broker.Port, clients, ConnectBatch(launcher.Kind), cancellationToken).ConfigureAwait(false);
         var arrived = ProcessMemory.Of(broker.ProcessId).Resident;
-        await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
-        broker.ThrowIfExited();
-        var settled = ProcessMemory.Of(broker.ProcessId).Resident;
+        var settled = await SettledResident.ReadAsync(broker, SettleWithClients, cancellationToken).ConfigureAwait(false);
         IdleActivity? activity = null;
         if (readActivity)
         {
@@ -57,7 +61,7 @@ public static class IdleFootprint
             activity = ThreadActivity.Of(broker.ProcessId).Since(start, window.Elapsed);
         }
 
-        return new IdleMeasurement(launcher.Kind, launcher.Name, clients, broker.StartedIn, before, arrived, settled, idle.Accepted, idle.Refused)
+        return new IdleMeasurement(launcher.Kind, launcher.Name, clients, broker.StartedIn, before.Median, arrived, settled, idle.Accepted, idle.Refused)
         {
             Activity = activity,
         };
@@ -67,17 +71,21 @@ public static class IdleFootprint
 /// <summary>Idle clients' cost on one broker.</summary>
 /// <param name="Wanted">Idle clients the case asked for.</param>
 /// <param name="StartedIn">From starting the broker's process to its first accepted TCP connection.</param>
-/// <param name="Before">Resident bytes of the settled broker before the idle clients.</param>
+/// <param name="Before">Resident bytes of the settled broker before the idle clients (median of its readings).</param>
 /// <param name="OnArrival">Resident bytes as soon as the last idle client's CONNACK arrived.</param>
-/// <param name="Settled">Resident bytes <see cref="IdleFootprint.Settle"/> later, the clients still connected.</param>
+/// <param name="Settled">Resident bytes from <see cref="IdleFootprint.SettleWithClients"/> later on, the clients still
+/// connected: the median of the readings, their lowest and highest.</param>
 /// <param name="Clients">Idle clients accepted (CONNACK 0).</param>
 /// <param name="Refused">Idle clients refused or not answered.</param>
-public sealed record IdleMeasurement(BrokerKind Broker, string BrokerName, int Wanted, TimeSpan StartedIn, long Before, long OnArrival, long Settled, int Clients, int Refused)
+public sealed record IdleMeasurement(BrokerKind Broker, string BrokerName, int Wanted, TimeSpan StartedIn, long Before, long OnArrival, ResidentReadings Settled, int Clients, int Refused)
 {
     /// <summary>The broker's CPU time and context switches per second with the idle clients connected, when read.</summary>
     public IdleActivity? Activity { get; init; }
 
-    public double BytesPerConnection => PerConnection(Settled);
+    public double BytesPerConnection => PerConnection(Settled.Median);
+
+    /// <summary>The lowest and highest settled readings per connection: how much the figure moved while it was read.</summary>
+    public (double Lowest, double Highest) BytesPerConnectionRange => (PerConnection(Settled.Lowest), PerConnection(Settled.Highest));
 
     public double BytesPerConnectionOnArrival => PerConnection(OnArrival);
 

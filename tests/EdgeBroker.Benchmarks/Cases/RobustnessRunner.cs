@@ -33,7 +33,7 @@ public sealed class RobustnessRunner(BenchmarkSettings settings, Action<string> 
 
         var wanted = launcher.Kind == BrokerKind.Emulator ? Math.Min(settings.RobustnessIdleClients, EmulatorLauncher.MaxClients) : settings.RobustnessIdleClients;
         var idle = await IdleFootprint.MeasureAsync(launcher, wanted, readActivity: false, cancellationToken).ConfigureAwait(false);
-        report($"{launcher.Name}: idle {Megabytes(idle.Before)}, {idle.Clients:N0} idle clients {Megabytes(idle.Settled)} ({idle.BytesPerConnection:N0} bytes each)");
+        report($"{launcher.Name}: idle {Megabytes(idle.Before)}, {idle.Clients:N0} idle clients {Megabytes(idle.Settled.Median)} ({idle.BytesPerConnection:N0} bytes each)");
         return new RobustnessMeasurement(launcher.Kind, launcher.Name, mixBefore, mixAfter, idle);
     }
 

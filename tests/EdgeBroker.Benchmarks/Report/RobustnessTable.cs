@@ -36,8 +36,8 @@ sealed class RobustnessTable(IReadOnlyList<RobustnessMeasurement> measurements)
             $"Malformed mix: {RobustnessCase.MixConnections} raw TCP connections, {RobustnessCase.MixBatch} at a time, each sending one of the issue #12 inputs " +
             $"(random bytes, oversized and cut-short remaining lengths and CONNECTs, bad protocol levels and names, PUBLISH before CONNECT, " +
             $"oversized SUBSCRIBE, bad topics, reserved type, second CONNECT) and closing after 2 s; RSS (VmRSS from /proc) after a warm-up round, " +
-            $"then 10 s after the mix. Idle: a fresh broker, one client connected and gone, RSS after {IdleFootprint.Settle.TotalSeconds:0} s " +
-            $"and {IdleFootprint.Settle.TotalSeconds:0} s after the idle clients connected (raw TCP, CONNECT/CONNACK, keep-alive off); bytes per idle connection = RSS growth ÷ clients. The emulator admits at most {EmulatorLauncher.MaxClients:N0} clients (its max_clients limit). " +
+            $"then 10 s after the mix. Idle: a fresh broker, one client connected and gone, RSS from {IdleFootprint.Settle.TotalSeconds:0} s later " +
+            $"and from {IdleFootprint.SettleWithClients.TotalSeconds:0} s after the idle clients connected (raw TCP, CONNECT/CONNACK, keep-alive off), each the median of {SettledResident.Readings} readings {SettledResident.Interval.TotalSeconds:0} s apart; bytes per idle connection = RSS growth ÷ clients. The emulator admits at most {EmulatorLauncher.MaxClients:N0} clients (its max_clients limit). " +
             $"Brokers run with no per-address connection limit (all clients come from 127.0.0.1).");
         foreach (var m in measurements.Where(m => m.Idle.Error is not null))
         {
