@@ -14,7 +14,9 @@ namespace EdgeBroker.Core
     /// <see cref="EarliestValidMs"/> is an unset clock's, counted from the boot. Such a time (and a deadline counted from
     /// it) is judged against a set clock only through <see cref="Rebased(long, long)"/> and <see cref="HasPassed"/>, which
     /// move it by the time elapsed since on the interval clock — so a message received before the first SNTP answer keeps
-    /// its real age instead of looking 56 years old (docs/architecture.md "Two clocks").
+    /// its real age instead of looking 56 years old (docs/architecture.md "Two clocks"). A credential's date (a token's
+    /// expiry, a signed request's timestamp) is not judged against an unset clock at all: see
+    /// <see cref="Security.TimeBoundCredentials"/>.
     /// </para>
     /// </summary>
     public static class Clock

@@ -19,5 +19,10 @@ namespace EdgeBroker.Core.Security
         /// <summary>The client ID is longer than the broker keeps (<see cref="SecurityOptions.MaxClientIdLength"/>):
         /// 3.1.1 0x02, 5.0 0x85.</summary>
         ClientIdNotValid,
+
+        /// <summary>The credentials carry a date (Token mode) and the wall clock is not set yet, so they cannot be judged
+        /// (<see cref="TimeBoundCredentials"/>): 3.1.1 0x03, 5.0 0x88, server unavailable — the client may try again,
+        /// and is accepted once the clock is set.</summary>
+        ClockNotSet,
     }
 }

@@ -40,7 +40,8 @@ namespace EdgeBroker.Core.Security
             set { _knownClients = value; }
         }
 
-        /// <param name="nowMs">The wall clock (<see cref="Clock.NowMs"/>): token expiry, when a device was paired.</param>
+        /// <param name="nowMs">The wall clock (<see cref="Clock.NowMs"/>): token expiry (a Token-mode CONNECT is refused
+        /// while it is not set: <see cref="TimeBoundCredentials"/>), when a device was paired.</param>
         /// <param name="monotonicMs">The interval clock (<see cref="Clock.MonotonicMs"/>): the login throttle, the pairing
         /// window.</param>
         public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs, long monotonicMs)
@@ -245,13 +246,22 @@ namespace EdgeBroker.Core.Security
 
             string tokens = "tokens" + (read != null ? " R:" + read.Id : "") + (write != null ? " W:" + write.Id : "");
             AuthDecision decision = AcceptForKey(clientId, key, AuthMode.Token, "access key " + key.Id + ", " + tokens);
-            if (decision.Client != null)
+            if (decision.Client == null)
             {
-                decision.Client.AccessKeyId = key.Id;
-                decision.Client.ReadToken = read;
-                decision.Client.WriteToken = write;
+                return decision;
             }
 
+            // Last, so whatever is wrong without a clock — key, instance, group, an unknown, revoked or mismatched
+            // token — is told (and throttled) as ever: against the uptime every token's expiry lies ahead, so the checks
+            // above judged all but that. Not a guess at credentials: it does not count towards the throttle.
+            if (!TimeBoundCredentials.CanBeJudgedAt(nowMs))
+            {
+                return AuthDecision.Refuse(AuthOutcome.ClockNotSet, "Token mode, " + tokens + ": " + TimeBoundCredentials.ClockNotSetReason);
+            }
+
+            decision.Client.AccessKeyId = key.Id;
+            decision.Client.ReadToken = read;
+            decision.Client.WriteToken = write;
             return decision;
         }
 

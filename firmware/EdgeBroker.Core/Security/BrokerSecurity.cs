@@ -75,7 +75,8 @@ namespace EdgeBroker.Core.Security
 
         /// <param name="password">The CONNECT password as sent (MQTT passwords are binary); null when absent.</param>
         /// <param name="remoteAddress">The client's IP address without the port, the unit of throttling.</param>
-        /// <param name="nowMs">The wall clock (<see cref="Clock.NowMs"/>): token expiry, when a device was paired.</param>
+        /// <param name="nowMs">The wall clock (<see cref="Clock.NowMs"/>): token expiry (a Token-mode CONNECT is refused
+        /// while it is not set: <see cref="TimeBoundCredentials"/>), when a device was paired.</param>
         /// <param name="monotonicMs">The interval clock (<see cref="Clock.MonotonicMs"/>): the login throttle, the pairing
         /// window.</param>
         public AuthDecision Authenticate(string clientId, string userName, byte[] password, string remoteAddress, long nowMs, long monotonicMs)
@@ -178,7 +179,8 @@ namespace EdgeBroker.Core.Security
         /// — and covers every parent topic of the token it replaces: the client's subscriptions were granted by those
         /// and are not checked again on delivery, so a narrower token would leave them receiving what it no longer
         /// grants (to narrow a client's rights, it connects again). Otherwise it is refused with the invalid notice
-        /// whose code ApsaraMQ gives the reason, and the engine closes the connection.
+        /// whose code ApsaraMQ gives the reason, and the engine closes the connection; while the wall clock
+        /// <paramref name="nowMs"/> is not set, without a notice (<see cref="TimeBoundCredentials"/>).
         /// </summary>
         public TokenUploadResult UploadToken(AuthenticatedClient client, byte[] payload, int offset, int length, long nowMs)
         {
@@ -218,6 +220,14 @@ namespace EdgeBroker.Core.Security
                         "token " + token.Id + " does not cover every parent topic of token " + replaced.Id + ", which it would replace");
                 }
 
+                // Last, as at CONNECT: the checks above judged all but the expiry. No ApsaraMQ code says "try later",
+                // and one that says "expired" would send the client for a new token in vain; closed without a notice,
+                // it reconnects and is answered "server unavailable" until the clock is set.
+                if (!TimeBoundCredentials.CanBeJudgedAt(nowMs))
+                {
+                    return TokenUploadResult.Refuse("uploaded token " + token.Id + " refused: " + TimeBoundCredentials.ClockNotSetReason, null);
+                }
+
                 string was = "R:" + IdOf(client.ReadToken) + " W:" + IdOf(client.WriteToken);
                 _clients.ReplaceTokens(client, read ? token : client.ReadToken, write ? token : client.WriteToken);
                 return TokenUploadResult.Accept("token " + token.Id + " (" + type + ", until Unix ms " + token.ExpiresAtMs.ToString()
@@ -237,7 +247,8 @@ namespace EdgeBroker.Core.Security
         }
 
         /// <summary>Issues a token to <paramref name="accessKeyId"/> (an authenticated caller of the token API)
-        /// for <paramref name="parentTopics"/>. The token is in the answer once and never stored.</summary>
+        /// for <paramref name="parentTopics"/>. The token is in the answer once and never stored. Refused while the wall
+        /// clock <paramref name="nowMs"/> is not set (<see cref="TimeBoundCredentials"/>).</summary>
         public TokenIssue IssueToken(string accessKeyId, string[] parentTopics, bool canRead, bool canWrite, long expiresAtMs, long nowMs)
         {
             if (_options.FindAccessKey(accessKeyId) == null)

@@ -316,10 +316,17 @@ namespace EdgeBroker.Core.Security
         }
 
         /// <summary>A token grants a topic or filter whose first level is one of its parent topics, while it is
-        /// valid; a filter starting with a wildcard is therefore never granted.</summary>
+        /// valid; a filter starting with a wildcard is therefore never granted. Nothing while the wall clock is not set
+        /// (a PC's stepped back before 2025): its expiry cannot be judged then (<see cref="TimeBoundCredentials"/>).</summary>
         static bool Grants(TokenRecord token, string topicOrFilter)
         {
-            return token != null && token.IsValidAt(Clock.NowMs()) && token.Covers(topicOrFilter);
+            if (token == null)
+            {
+                return false;
+            }
+
+            long nowMs = Clock.NowMs();
+            return TimeBoundCredentials.CanBeJudgedAt(nowMs) && token.IsValidAt(nowMs) && token.Covers(topicOrFilter);
         }
 
         static bool AnyMatches(string[] filters, string topic, int topicLength)

@@ -60,6 +60,12 @@ namespace EdgeBroker.Core.Security
                 }
             }
 
+            if (!TimeBoundCredentials.CanBeJudgedAt(nowMs))
+            {
+                // The expiry is a date: against an unset clock it cannot be told to lie ahead.
+                return TokenIssue.Refused(TimeBoundCredentials.ClockNotSetReason);
+            }
+
             if (expiresAtMs <= nowMs)
             {
                 return TokenIssue.Refused("the expiry time has passed");

@@ -32,4 +32,8 @@ static class ApiCodes
     /// <summary>The broker remembers as many recent signed changes as it may (to refuse their replays), so it takes no
     /// more until the oldest leave the timestamp window (HTTP 503).</summary>
     public const int ReplayMemoryFull = 8;
+
+    /// <summary>The broker's own clock is not set (before 2025), so a request's timestamp or a token's expiry cannot be
+    /// judged; nothing was done (HTTP 503). The core's rule: <c>TimeBoundCredentials</c>.</summary>
+    public const int ClockNotSet = 9;
 }

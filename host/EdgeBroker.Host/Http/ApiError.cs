@@ -35,6 +35,9 @@ sealed record ApiError(int StatusCode, int Code, string Message)
         $"takes no more until the oldest expire; nothing was done. Try again in {Math.Ceiling(retryAfter.TotalSeconds):0} s " +
         "(MaxRememberedSignatures sets the bound).");
 
+    public static ApiError ClockNotSet() => new(StatusCodes.Status503ServiceUnavailable, ApiCodes.ClockNotSet,
+        "Nothing was done: " + EdgeBroker.Core.Security.TimeBoundCredentials.ClockNotSetReason + " (set the broker's clock: NTP).");
+
     public static ApiError NotFound(string message) => new(StatusCodes.Status404NotFound, ApiCodes.NotFound, message);
 
     /// <summary>The body is larger than the API ever needs (<see cref="HttpLimits.MaxRequestBodyBytes"/>).</summary>

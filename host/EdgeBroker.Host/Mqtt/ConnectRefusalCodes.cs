@@ -8,7 +8,7 @@ namespace EdgeBroker.Host.Mqtt;
 /// The CONNACK reason code of a refused CONNECT; the 3.1.1 return code is derived from it by MQTTnet's
 /// <c>MqttConnectReasonCodeConverter</c>, which maps "connection rate exceeded" (0x9F) to 3.1.1's 0x01 (unacceptable
 /// protocol version); so a 3.1.1 client is given the reason code whose derivation is the core's 3.1.1 answer (0x02,
-/// 0x04 or 0x05).
+/// 0x03, 0x04 or 0x05).
 /// </summary>
 static class ConnectRefusalCodes
 {
@@ -23,6 +23,7 @@ static class ConnectRefusalCodes
         {
             ConnackCodes.Mqtt311BadUserNameOrPassword => MqttConnectReasonCode.BadUserNameOrPassword,
             ConnackCodes.Mqtt311IdentifierRejected => MqttConnectReasonCode.ClientIdentifierNotValid,
+            ConnackCodes.Mqtt311ServerUnavailable => MqttConnectReasonCode.ServerUnavailable,
             _ => MqttConnectReasonCode.NotAuthorized,
         };
     }

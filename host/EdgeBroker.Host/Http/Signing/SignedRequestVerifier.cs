@@ -5,15 +5,17 @@ using System.Text;
 using EdgeBroker.Host.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using TimeBoundCredentials = EdgeBroker.Core.Security.TimeBoundCredentials;
 
 namespace EdgeBroker.Host.Http.Signing;
 
 /// <summary>
 /// The one check every signed HTTP endpoint runs before it acts: the parameters are those the endpoint takes, each
 /// once; the request is for this instance; the signature matches (<see cref="RequestSignature"/>); the timestamp is
-/// within <see cref="MaxClockSkew"/> of the broker's clock; a request that changes something has not been accepted
-/// before (<see cref="UsedSignatures"/>). What the access key may see is the endpoint's decision. <c>POST /token/apply</c>
-/// also takes ApsaraMQ's token-server form, which has no timestamp (<see cref="TokenServerForm"/>).
+/// within <see cref="MaxClockSkew"/> of the broker's clock, which must be set (<see cref="TimeBoundCredentials"/>); a
+/// request that changes something has not been accepted before (<see cref="UsedSignatures"/>). What the access key may
+/// see is the endpoint's decision. <c>POST /token/apply</c> also takes ApsaraMQ's token-server form, which has no
+/// timestamp (<see cref="TokenServerForm"/>).
 /// </summary>
 sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> options, TimeProvider clock)
 {
@@ -130,6 +132,13 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
             return false;
         }
 
+        // Its signed expireTime is the date this form is bounded by, and the endpoint judges it against the clock.
+        if (!TimeBoundCredentials.CanBeJudgedAt(clock.GetUtcNow().ToUnixTimeMilliseconds()))
+        {
+            error = ApiError.ClockNotSet();
+            return false;
+        }
+
         request = new SignedRequest(accessKey, parameters);
         return true;
     }
@@ -179,6 +188,13 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
 
     static ApiError? CheckClock(long timestamp, long now)
     {
+        if (!TimeBoundCredentials.CanBeJudgedAt(now))
+        {
+            // An unset clock (before 2025) would put every request out of the window, or pass a replay signed on
+            // another unset clock: the core's rule refuses both until the clock is set.
+            return ApiError.ClockNotSet();
+        }
+
         var skew = Math.Abs((double)now - timestamp);
         return skew <= MaxClockSkew.TotalMilliseconds ? null : ApiError.TimestampOutOfWindow(MaxClockSkew);
     }
