@@ -3,6 +3,7 @@ using System.Threading;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Flow;
+using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Offline;
 using EdgeBroker.Core.Presence;
 using EdgeBroker.Core.Retained;
@@ -73,7 +74,11 @@ namespace EdgeBroker.Core
 
         /// <summary>Sends new subscriptions their retained messages; null until <see cref="Retained"/> is set.</summary>
         RetainedDelivery _retainedDelivery;
+
+        /// <summary>Paces the <c>$SYS</c> tree to the queues of its subscribers; null until a tree is made.</summary>
+        SysPublication _sysPublication;
         int _sessionsExpired;
+        int _sessionsRefused;
         int _connectedSessions;
         int _connectionsAccepted;
         int _maxSubscriptionsPerClient;
@@ -165,7 +170,7 @@ namespace EdgeBroker.Core
         /// <summary>
         /// The engine's outbound queue of <paramref name="connection"/> emptied (the engine calls it outside its own
         /// locks, after every drain: it costs nothing while no retained messages wait): what the core still has for the
-        /// connection — the rest of its SUBSCRIBEs' retained messages — goes on.
+        /// connection — the rest of its SUBSCRIBEs' retained messages, the <c>$SYS</c> tree's next batch — goes on.
         /// </summary>
         public void OutboundRoom(string clientId, IClientConnection connection)
         {
@@ -174,6 +179,20 @@ namespace EdgeBroker.Core
             {
                 delivery.Room(clientId, connection);
             }
+
+            SysPublication status = _sysPublication;
+            if (status != null)
+            {
+                status.Room(connection);
+            }
+        }
+
+        /// <summary>The <c>$SYS</c> tree's publication, which hears through <see cref="OutboundRoom"/> that its
+        /// subscribers have taken a batch (set by <see cref="SysTree"/>).</summary>
+        internal SysPublication SysPublication
+        {
+            get { return _sysPublication; }
+            set { _sysPublication = value; }
         }
 
         /// <summary>The dedupe ids accepted from gateways' uplinks; null (the default) routes every message.</summary>
@@ -219,11 +238,22 @@ namespace EdgeBroker.Core
         {
             if (outlivesConnection && _sessions.Find(clientId) == null && !_sessionStore.HasRoomForSession(clientId))
             {
+                Interlocked.Increment(ref _sessionsRefused);
                 return null;
             }
 
-            return _sessions.Reserve(clientId, _maxSessions);
+            SessionReservation reservation = _sessions.Reserve(clientId, _maxSessions);
+            if (reservation == null)
+            {
+                Interlocked.Increment(ref _sessionsRefused);
+            }
+
+            return reservation;
         }
+
+        /// <summary>CONNECTs <see cref="ReserveSession"/> refused since start: every <see cref="MaxSessions"/> place taken,
+        /// or no room for another persistent session in the session store.</summary>
+        public int SessionsRefused { get { return _sessionsRefused; } }
 
         /// <summary>The CONNECT that <paramref name="reservation"/> (from <see cref="ReserveSession"/>) admitted was
         /// connected or refused: its place is the session's now, or free again. Call once per reservation, whatever

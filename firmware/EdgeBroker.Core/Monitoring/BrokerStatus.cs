@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 
 namespace EdgeBroker.Core.Monitoring
@@ -58,6 +59,23 @@ namespace EdgeBroker.Core.Monitoring
         /// <summary>CONNECTs refused since start because their will did not fit in <see cref="MaxWillBytes"/>.</summary>
         public int WillsRefused;
 
+        /// <summary>What the retained messages take now, counted as <see cref="MaxRetainedBytes"/> bounds them.</summary>
+        public long RetainedBytes;
+
+        /// <summary>The bound on retained messages' bytes (<see cref="RetainedMessages.MaxBytes"/>); 0 sets none.</summary>
+        public long MaxRetainedBytes;
+
+        /// <summary>Retained messages not kept since start: the topic bound, <see cref="MaxRetainedBytes"/> or the store
+        /// full (<see cref="RetainedMessages.Refused"/>). They were still routed to their subscribers.</summary>
+        public int RetainedRefused;
+
+        /// <summary>CONNECTs refused since start for want of a session place (<see cref="BrokerCore.SessionsRefused"/>).</summary>
+        public int SessionsRefused;
+
+        /// <summary>Of <see cref="PublishDropped"/>, the messages dropped because a receiver's offline quota was full (or an
+        /// uplink's queue, under refuse-new).</summary>
+        public int QuotaDropped;
+
         public int P2PRouted;
 
         public int P2PQueued;
@@ -96,6 +114,16 @@ namespace EdgeBroker.Core.Monitoring
             status.WillBytes = core.WillBytes;
             status.MaxWillBytes = core.MaxWillBytes;
             status.WillsRefused = core.WillsRefused;
+            RetainedMessages retained = core.Retained;
+            if (retained != null)
+            {
+                status.RetainedBytes = retained.Bytes;
+                status.MaxRetainedBytes = retained.MaxBytes;
+                status.RetainedRefused = retained.Refused;
+            }
+
+            status.SessionsRefused = core.SessionsRefused;
+            status.QuotaDropped = counters.QuotaDropped;
             status.P2PRouted = counters.P2PDelivered;
             status.P2PQueued = counters.P2PQueued;
             status.P2PTargetOffline = counters.P2PDroppedOffline;

@@ -1,4 +1,3 @@
-using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
 
 namespace EdgeBroker.Core.Monitoring
@@ -10,8 +9,10 @@ namespace EdgeBroker.Core.Monitoring
     /// and retained counts (<see cref="IEngineStatistics"/>) and calls <see cref="Tick"/> about once a second. Times are
     /// on the interval clock (<see cref="Clock.MonotonicMs"/>): the uptime and the load averages are intervals.
     /// Every value is published every interval at QoS 0 and not retained: a retained tree would rewrite the device's
-    /// flash every interval, so a new subscriber waits up to one interval for the values. Who may subscribe to
-    /// <c>$SYS</c> is the access policy's decision, as for presence events.
+    /// flash every interval, so a new subscriber waits up to one interval for the values. The values are taken at once
+    /// and sent in batches as the subscribers' queues empty (<see cref="SysPublication"/>), so the tree fits the
+    /// device's own queue bounds. Who may subscribe to <c>$SYS</c> is the access policy's decision, as for presence
+    /// events.
     /// </summary>
     public sealed class SysTree
     {
@@ -19,8 +20,6 @@ namespace EdgeBroker.Core.Monitoring
 
         /// <summary>mosquitto's <c>sys_interval</c> default.</summary>
         public const int DefaultIntervalSeconds = 10;
-
-        const int Qos = 0;
 
         readonly object _sync = new object();
         readonly BrokerCore _core;
@@ -33,6 +32,7 @@ namespace EdgeBroker.Core.Monitoring
         readonly LoadAverage _bytesReceived = new LoadAverage();
         readonly LoadAverage _bytesSent = new LoadAverage();
         readonly LoadAverage _connections = new LoadAverage();
+        readonly SysPublication _publication;
         long _lastUpdateMs;
         bool _published;
         int _maximumClients;
@@ -45,6 +45,8 @@ namespace EdgeBroker.Core.Monitoring
             _engine = engine;
             _intervalSeconds = intervalSeconds;
             _startedAtMs = startedAtMs;
+            _publication = new SysPublication(core, Prefix);
+            core.SysPublication = _publication;
         }
 
         /// <summary>The security whose pairing windows are reported; null (no pairing) leaves them out.</summary>
@@ -54,8 +56,8 @@ namespace EdgeBroker.Core.Monitoring
             set { _security = value; }
         }
 
-        /// <summary>Publishes the tree when the interval has passed since the last publication (the first one at the
-        /// first tick).</summary>
+        /// <summary>Publishes the tree when the interval has passed since the last publication began (the first one at
+        /// the first tick) and the last one has been sent; goes on with a batch its subscribers were too slow for.</summary>
         public void Tick(long nowMs)
         {
             if (_intervalSeconds <= 0)
@@ -65,7 +67,8 @@ namespace EdgeBroker.Core.Monitoring
 
             lock (_sync)
             {
-                if (_published && nowMs - _lastUpdateMs < _intervalSeconds * 1000L)
+                _publication.Tick(nowMs);
+                if (_publication.InProgress || (_published && nowMs - _lastUpdateMs < _intervalSeconds * 1000L))
                 {
                     return;
                 }
@@ -109,6 +112,11 @@ namespace EdgeBroker.Core.Monitoring
             Publish("edgebroker/will/held-bytes", status.WillBytes.ToString());
             Publish("edgebroker/will/max-bytes", status.MaxWillBytes.ToString());
             Publish("edgebroker/will/refused", status.WillsRefused.ToString());
+            Publish("edgebroker/retained/held-bytes", status.RetainedBytes.ToString());
+            Publish("edgebroker/retained/max-bytes", status.MaxRetainedBytes.ToString());
+            Publish("edgebroker/retained/refused", status.RetainedRefused.ToString());
+            Publish("edgebroker/sessions/refused", status.SessionsRefused.ToString());
+            Publish("edgebroker/quota/dropped", status.QuotaDropped.ToString());
             if (_security != null)
             {
                 Publish("edgebroker/pairing/open", _security.OpenPairingWindows(nowMs).Count.ToString());
@@ -122,6 +130,7 @@ namespace EdgeBroker.Core.Monitoring
 
             _lastUpdateMs = nowMs;
             _published = true;
+            _publication.Start(nowMs);
         }
 
         void PublishLoads(BrokerStatus status, long nowMs)
@@ -161,9 +170,10 @@ namespace EdgeBroker.Core.Monitoring
             Publish("load/" + name + "/15min", TwoDecimals(load.FifteenMinutes));
         }
 
+        /// <summary>Adds a topic to this interval's tree, which <see cref="SysPublication"/> sends once it is whole.</summary>
         void Publish(string name, string value)
         {
-            _core.Router.PublishFromBroker(new RoutedMessage(Prefix + name, EdgeBroker.Core.Text.Utf8.GetBytes(value), Qos, false));
+            _publication.Add(name, value);
         }
 
         /// <summary>mosquitto's <c>%.2f</c> for the non-negative load values, the same on every culture and device.</summary>

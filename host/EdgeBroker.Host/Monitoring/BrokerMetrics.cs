@@ -76,6 +76,11 @@ sealed class BrokerMetrics
         var willHeld = Gauge("will_held_bytes", "Bytes the wills held (and those of CONNECTs under way) count against MaxWillBytes.");
         var willMax = Gauge("will_max_bytes", "MaxWillBytes: the bound on held wills' bytes (0: none).");
         var willRefused = Counter("will_refused_total", "CONNECTs refused because their will did not fit in MaxWillBytes.");
+        var retainedHeld = Gauge("retained_held_bytes", "Bytes the retained messages take, counted against MaxRetainedBytes.");
+        var retainedMax = Gauge("retained_max_bytes", "MaxRetainedBytes: the bound on retained messages' bytes (0: none).");
+        var retainedRefused = Counter("retained_refused_total", "Retained messages not kept (MaxRetainedMessages, MaxRetainedBytes or the store full); still routed.");
+        var sessionsRefused = Counter("sessions_refused_total", "CONNECTs refused because every MaxSessions place was taken (or the store had no room for a session).");
+        var quotaDropped = Counter("quota_dropped_total", "Messages dropped because a receiver's offline quota (or an uplink's queue, under refuse-new) was full.");
         var pairingWindows = Gauge("pairing_windows_open", "Groups with an open pairing window.");
         var uplinkQueued = Gauge("uplink_queued", "Messages waiting in an uplink's queue.", UplinkLabel);
         var uplinkSent = Counter("uplink_sent_total", "Messages an uplink sent upstream (resends included).", UplinkLabel);
@@ -117,6 +122,11 @@ sealed class BrokerMetrics
             willHeld.Set(status.WillBytes);
             willMax.Set(status.MaxWillBytes);
             willRefused.IncTo(status.WillsRefused);
+            retainedHeld.Set(status.RetainedBytes);
+            retainedMax.Set(status.MaxRetainedBytes);
+            retainedRefused.IncTo(status.RetainedRefused);
+            sessionsRefused.IncTo(status.SessionsRefused);
+            quotaDropped.IncTo(status.QuotaDropped);
             pairingWindows.Set(security.OpenPairingWindows(Clock.MonotonicMs()).Count);
             for (var i = 0; i < core.UplinkCount; i++)
             {

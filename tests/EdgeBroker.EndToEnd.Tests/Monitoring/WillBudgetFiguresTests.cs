@@ -18,8 +18,6 @@ public sealed class WillBudgetFiguresTests
     const string WillTopic = "status/device";
     const int Payload = 100;
 
-    static readonly TimeSpan SysTimeout = TimeSpan.FromSeconds(10);
-
     [Theory]
     [MemberData(nameof(Engines.All), MemberType = typeof(Engines))]
     public async Task A_sys_subscriber_reads_the_held_bytes_the_limit_and_the_refused_connects(string engine)
@@ -40,14 +38,7 @@ public sealed class WillBudgetFiguresTests
             ["$SYS/broker/edgebroker/will/max-bytes"] = counted.ToString(CultureInfo.InvariantCulture),
             ["$SYS/broker/edgebroker/will/refused"] = "1",
         };
-        var latest = new Dictionary<string, string>();
-        var deadline = DateTime.UtcNow + SysTimeout;
-        while (!expected.All(pair => latest.GetValueOrDefault(pair.Key) == pair.Value))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "$SYS did not show the will budget: " + string.Join(", ", latest.Select(pair => pair.Key + "=" + pair.Value)));
-            var message = await watcher.ReceiveAsync(SysTimeout);
-            latest[message.Topic] = message.ConvertPayloadToString();
-        }
+        await SysValues.ExpectAsync(watcher, expected, "the will budget");
     }
 
     [Fact]
