@@ -161,7 +161,8 @@ public sealed class PhaseRunner(BrokerProcess broker, IReadOnlyList<LoadPublishe
             return null;
         }
 
-        var never = missing.Count == 0 ? "everything arrived" : "never arrived: " + string.Join(", ", missing.Select(m => $"receiver {m.Pair} {m.Count:N0}"));
+        var never = missing.Count == 0 ? "everything arrived" : "never arrived: " + string.Join(", ", missing.Select(m =>
+            $"receiver {m.Pair} {m.Count:N0} (sequence {_lastTallies.First(t => t.Pair == m.Pair).MissingSequences(sent.GetValueOrDefault(m.Pair))})"));
         return $"the phase before took {waited.Elapsed.TotalMilliseconds:N0} ms more to be delivered; {never}";
     }
 
