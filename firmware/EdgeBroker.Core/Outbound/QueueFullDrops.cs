@@ -28,12 +28,6 @@ namespace EdgeBroker.Core.Outbound
             Interlocked.Increment(ref _dropped);
         }
 
-        /// <summary>Messages dropped so far.</summary>
-        public int Dropped
-        {
-            get { return _dropped; }
-        }
-
         /// <summary>
         /// Whether messages were dropped since the last look and a line is due, with the latest receiver and what the
         /// line ends with. Asked by engines after they route a PUBLISH, whatever its outcome (a message other receivers
