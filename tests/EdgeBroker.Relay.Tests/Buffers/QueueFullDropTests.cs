@@ -1,3 +1,4 @@
+using EdgeBroker.Firmware.Relay;
 using EdgeBroker.Relay.Tests.Support;
 using Xunit.Abstractions;
 
@@ -39,9 +40,9 @@ public class QueueFullDropTests(ITestOutputHelper output)
         int qos0Dropped = Messages - received[2].Count;
         output.WriteLine($"clean QoS 1 receiver got {received[1].Count}, clean QoS 0 receiver {received[2].Count}, persistent {received[0].Count}; "
             + $"EngineDropped {relay.Context.Core.Counters.EngineDropped}");
-        foreach (var line in log.Warnings)
+        foreach (var warning in log.Warnings)
         {
-            output.WriteLine("warn: " + line);
+            output.WriteLine("warn: " + warning);
         }
 
         Assert.InRange(qos1Dropped, 1, Messages - 1);
