@@ -132,6 +132,17 @@ namespace EdgeBroker.Core
             return _quotaDrops.ShouldReport(dropped, out tally);
         }
 
+        /// <summary>
+        /// Asked by an engine after it routed a PUBLISH, as <see cref="QuotaDropToReport"/>: whether QoS 1/2 messages
+        /// were dropped since it last asked because a connected receiver whose session ends with its connection had a
+        /// full outbound queue (<see cref="Outbound.OutboundQueueLimits"/>; counted in <see cref="RoutingCounters.EngineDropped"/>
+        /// too) and a line is due, naming the latest such receiver (<see cref="Outbound.QueueFullDrops"/>).
+        /// </summary>
+        public bool QueueFullDropToReport(out string receiverClientId, out string tally)
+        {
+            return _router.QueueFullDrops.ToReport(out receiverClientId, out tally);
+        }
+
         internal Router Router { get { return _router; } }
 
         /// <summary>Where retained messages are kept: the engine's store, which the core calls for every authorized

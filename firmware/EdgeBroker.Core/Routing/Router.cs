@@ -1,6 +1,7 @@
 using System.Collections;
 using EdgeBroker.Core.Access;
 using EdgeBroker.Core.Offline;
+using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Subscriptions;
 using EdgeBroker.Core.Topics;
@@ -24,6 +25,7 @@ namespace EdgeBroker.Core.Routing
         readonly UplinkSet _uplinks;
         readonly RemoteRoutes _routes;
         readonly UnreachableTargets _unreachable;
+        readonly QueueFullDrops _queueFullDrops = new QueueFullDrops();
         IAccessPolicy _policy;
         RetainedKeeper _keepRetained;
         DedupeWindow _dedupe;
@@ -54,6 +56,12 @@ namespace EdgeBroker.Core.Routing
         {
             get { return _keepRetained; }
             set { _keepRetained = value; }
+        }
+
+        /// <summary>Acknowledged messages a connected receiver's full queue dropped, for the engines' log.</summary>
+        public QueueFullDrops QueueFullDrops
+        {
+            get { return _queueFullDrops; }
         }
 
         /// <summary>The dedupe ids accepted from gateways' uplinks; null (the default) routes every message.</summary>
@@ -687,6 +695,11 @@ namespace EdgeBroker.Core.Routing
                     if (!session.Connection.Send(message, qos, retain, identifiers, 0, false))
                     {
                         _counters.CountEngineDropped();
+                        if (qos > 0)
+                        {
+                            _queueFullDrops.Count(session.ClientId);
+                        }
+
                         return PublishOutcome.Delivered;
                     }
 

@@ -394,6 +394,8 @@ namespace EdgeBroker.Firmware.Relay
                     + tally);
             }
 
+            _context.ReportQueueFullDrops();
+
             if (outcome == PublishOutcome.UplinkQueueFull)
             {
                 if (_context.UplinkRefusals.ShouldReport(out tally))

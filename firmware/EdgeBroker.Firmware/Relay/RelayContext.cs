@@ -151,6 +151,26 @@ namespace EdgeBroker.Firmware.Relay
             }
         }
 
+        /// <summary>
+        /// Logs the QoS 1 messages the core dropped since the last look because a connected clean session's queue was
+        /// full (<see cref="BrokerCore.QueueFullDropToReport"/>), when a line is due: the first, then at most one a
+        /// minute. Asked after every PUBLISH routed, from a client or from upstream: its publisher was acknowledged, so
+        /// the log is where the drop shows.
+        /// </summary>
+        public void ReportQueueFullDrops()
+        {
+            string receiver;
+            string tally;
+            if (Core.QueueFullDropToReport(out receiver, out tally))
+            {
+                // The connection refused them for its full queue, the buffers' bound (logged on its own) or its closing.
+                Log.Warning("Dropped QoS 1 messages for client " + ClientTextForLog.Of(receiver) + ", acknowledged to their publishers: "
+                    + "its connection did not take them (a queue full at " + RelaySettings.MaxQueuedMessagesPerClientKey + " "
+                    + Settings.MaxQueuedMessagesPerClient + " or " + RelaySettings.MaxQueuedBytesPerClientKey + " " + Settings.MaxQueuedBytesPerClient
+                    + ": it reads more slowly than it is sent to; or it was closing) and its clean session keeps nothing" + tally);
+            }
+        }
+
         /// <summary>Which PUBLISHes refused by the uplink's full queue are logged.</summary>
         public DropReports UplinkRefusals { get; private set; }
 

@@ -182,6 +182,8 @@ namespace EdgeBroker.Firmware.Uplink
                 _log.Warning("Uplink " + _uplink.Name + ": dropped a message from upstream for " + ClientTextForLog.Of(message.Topic)
                     + ": the receiver's offline quota is full" + tally);
             }
+
+            _relay.ReportQueueFullDrops();
         }
 
         public void MessageTooLarge(string topic, int packetBytes, int qos)

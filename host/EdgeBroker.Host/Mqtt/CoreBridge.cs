@@ -696,6 +696,8 @@ sealed partial class CoreBridge
                 ClientTextForLog.Of(clientId), ClientTextForLog.Of(topic), droppedTally);
         }
 
+        QueueFullDropLog.ReportDue(_core, _logger);
+
         switch (outcome)
         {
             case PublishOutcome.NotAuthorized or PublishOutcome.TopicNameInvalid:

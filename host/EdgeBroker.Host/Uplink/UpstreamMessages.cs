@@ -4,6 +4,7 @@ using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Uplink;
 using EdgeBroker.Host.Monitoring;
+using EdgeBroker.Host.Mqtt;
 using EdgeBroker.Host.Storage;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -50,6 +51,8 @@ static class UpstreamMessages
             logger.LogWarning(LogEvents.PublishDropped, "Uplink {Name}: dropped a message from upstream for {Topic}: the receiver's offline quota is full{Tally}",
                 uplinkName, ClientTextForLog.Of(routed.Topic), tally);
         }
+
+        QueueFullDropLog.ReportDue(core, logger);
 
         if (outcome != PublishOutcome.StoreUnavailable)
         {

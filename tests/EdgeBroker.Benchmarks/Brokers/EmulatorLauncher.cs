@@ -47,23 +47,21 @@ public sealed class EmulatorLauncher : IBrokerLauncher
             yield return "max_connections_per_source = 0";
         }
 
-        if (profile.Queues is { } queues)
+        if (profile.LargestQueues)
         {
-            // The pool holds every client's queue full at once.
-            long bytesPerClient = (long)queues.PacketsPerClient * QueuedPacketBytes;
-            yield return "max_queued_messages_per_client = " + queues.PacketsPerClient.ToString(CultureInfo.InvariantCulture);
-            yield return "max_queued_bytes_per_client = " + Math.Min(MaxBytes, bytesPerClient).ToString(CultureInfo.InvariantCulture);
-            yield return "max_buffer_bytes = " + Math.Min(MaxBytes, bytesPerClient * queues.Clients).ToString(CultureInfo.InvariantCulture);
+            yield return "max_queued_messages_per_client = " + MaxQueuedMessages.ToString(CultureInfo.InvariantCulture);
+            yield return "max_queued_bytes_per_client = " + MaxBytes.ToString(CultureInfo.InvariantCulture);
+            yield return "max_buffer_bytes = " + MaxBytes.ToString(CultureInfo.InvariantCulture);
         }
     }
 
-    /// <summary>Bytes counted per queued packet when a profile sizes the queues: a load case's 64-byte payload, its
-    /// topic and header, with room to spare.</summary>
-    const int QueuedPacketBytes = 256;
+    /// <summary>The largest <c>max_queued_messages_per_client</c> the relay's settings accept.</summary>
+    const int MaxQueuedMessages = 1_000_000;
 
     /// <summary>The largest <c>max_queued_bytes_per_client</c> and <c>max_buffer_bytes</c> the relay's settings
-    /// accept.</summary>
-    const long MaxBytes = 16_777_216;
+    /// accept: some 90,000 of a load case's messages queued at once, over three times a receiver's share of the
+    /// throughput phase (a 256-byte buffer, with what the pool counts beside it, holds two).</summary>
+    const int MaxBytes = 16_777_216;
 
     public bool IsProblemLine(string line) => EdgeBrokerLauncher.IsLoggedProblem(line);
 }

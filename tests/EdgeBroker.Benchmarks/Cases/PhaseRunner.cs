@@ -161,9 +161,16 @@ public sealed class PhaseRunner(BrokerProcess broker, IReadOnlyList<LoadPublishe
             return null;
         }
 
-        var never = missing.Count == 0 ? "everything arrived" : "never arrived: " + string.Join(", ", missing.Select(m => $"receiver {m.Pair} {m.Count:N0}"));
+        var never = missing.Count == 0 ? "everything arrived" : "never arrived: " + string.Join(", ", missing.Select(m =>
+            $"receiver {m.Pair} {m.Count:N0}{SequencesOf(m.Pair, sent.GetValueOrDefault(m.Pair))}"));
         return $"the phase before took {waited.Elapsed.TotalMilliseconds:N0} ms more to be delivered; {never}";
     }
+
+    /// <summary>Which of the first <paramref name="sent"/> messages of the phase run last receiver
+    /// <paramref name="pair"/> never got, for the progress log (nothing for a warm-up, whose sequence numbers are not
+    /// tracked).</summary>
+    string SequencesOf(int pair, int sent) =>
+        _lastTallies.First(t => t.Pair == pair).MissingSequences(sent) is { Length: > 0 } ranges ? $" (sequence {ranges})" : string.Empty;
 
     /// <summary>The receivers that have not got everything their publisher sent in the phase run last, and how many
     /// they miss.</summary>

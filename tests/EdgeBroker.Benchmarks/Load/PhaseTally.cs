@@ -94,4 +94,45 @@ public sealed class PhaseTally
         Volatile.Write(ref _lastReceivedTimestamp, receivedTimestamp);
         Volatile.Write(ref _unique, _unique + 1);
     }
+
+    /// <summary>
+    /// The sequence numbers below <paramref name="sent"/> not received, as ranges ("1,024–1,087, 5,000"), the first
+    /// <paramref name="maxRanges"/> of them: a block in a row points at one lost buffer or a closed connection,
+    /// scattered ones at a queue that refused what came while it was full. Empty when tracking is off.
+    /// </summary>
+    public string MissingSequences(int sent, int maxRanges = 8)
+    {
+        if (_seen is null)
+        {
+            return string.Empty;
+        }
+
+        var ranges = new List<string>();
+        var end = Math.Min(sent, _seen.Length);
+        var more = 0;
+        for (var i = 0; i < end; i++)
+        {
+            if (Volatile.Read(ref _seen[i]))
+            {
+                continue;
+            }
+
+            var first = i;
+            while (i + 1 < end && !Volatile.Read(ref _seen[i + 1]))
+            {
+                i++;
+            }
+
+            if (ranges.Count < maxRanges)
+            {
+                ranges.Add(first == i ? $"{first:N0}" : $"{first:N0}–{i:N0}");
+            }
+            else
+            {
+                more++;
+            }
+        }
+
+        return string.Join(", ", ranges) + (more > 0 ? $" and {more:N0} more ranges" : string.Empty);
+    }
 }
