@@ -241,19 +241,15 @@ namespace EdgeBroker.Core
         /// <see cref="MaxSessions"/> places are taken by sessions and by the CONNECTs admitted before it — checked and
         /// taken under one lock, so CONNECTs of new client IDs at the same moment cannot each take the last place —
         /// and, for a session that outlives its connection (<paramref name="outlivesConnection"/>), while the session
-        /// store has room for one (<see cref="ISessionStore.HasRoomForSession"/>: the device's flash log keeps at most a
-        /// share for sessions). Engines ask before they authenticate — a pairing device must not be paired and then
-        /// refused — and answer 0x03 (MQTT 5: 0x97).
+        /// store has room for it (<see cref="ISessionStore.ReserveSessionRoom"/>: the device's flash log keeps at most a
+        /// share for sessions) — that room held with the place, in the same step. Engines ask before they authenticate
+        /// — a pairing device must not be paired and then refused — and answer 0x03 (MQTT 5: 0x97); a CONNECT refused
+        /// for its credentials releases the place before the login throttle slows its answer, so bad logins never hold
+        /// places while they wait.
         /// </summary>
         public SessionReservation ReserveSession(string clientId, bool outlivesConnection)
         {
-            if (outlivesConnection && _sessions.Find(clientId) == null && !_sessionStore.HasRoomForSession(clientId))
-            {
-                Interlocked.Increment(ref _sessionsRefused);
-                return null;
-            }
-
-            SessionReservation reservation = _sessions.Reserve(clientId, _maxSessions);
+            SessionReservation reservation = _sessions.Reserve(clientId, _maxSessions, outlivesConnection ? _sessionStore : null);
             if (reservation == null)
             {
                 Interlocked.Increment(ref _sessionsRefused);
@@ -596,15 +592,15 @@ namespace EdgeBroker.Core
 
             lock (session.SyncRoot)
             {
+                if (sessionExpirySeconds > 0)
+                {
+                    SaveConnecting(session, !existed, sessionExpirySeconds);
+                }
+
                 session.IsPersistent = sessionExpirySeconds > 0;
                 session.ExpiryIntervalSeconds = sessionExpirySeconds;
                 session.DisconnectedAtMs = 0;
                 session.HeldWithProvenId = credentialsProveId;
-                if (session.IsPersistent)
-                {
-                    _sessionStore.SaveSession(clientId, sessionExpirySeconds, 0);
-                    session.IsStored = true;
-                }
 
                 if (session.Connection != null)
                 {
@@ -631,6 +627,30 @@ namespace EdgeBroker.Core
             ReachabilityChanged(clientId);
             FollowClient(clientId, false, null);
             return existed;
+        }
+
+        /// <summary>Stores the session a CONNECT connects to, before anything of it changes: when the store cannot take it
+        /// (a full disk, a failed write) the exception goes to the engine, which refuses the CONNECT, and the session
+        /// stays as it was — a new one (<paramref name="isNew"/>) is not kept, where it held a place among
+        /// <see cref="MaxSessions"/> with no connection and no expiry until its client ID came back. Under the session's
+        /// lock.</summary>
+        void SaveConnecting(Session session, bool isNew, uint sessionExpirySeconds)
+        {
+            try
+            {
+                _sessionStore.SaveSession(session.ClientId, sessionExpirySeconds, 0);
+            }
+            catch
+            {
+                if (isNew)
+                {
+                    _sessions.Remove(session);
+                }
+
+                throw;
+            }
+
+            session.IsStored = true;
         }
 
         /// <summary>

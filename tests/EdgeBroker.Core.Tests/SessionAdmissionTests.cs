@@ -6,7 +6,8 @@ namespace EdgeBroker.Core.Tests;
 /// <summary>
 /// Admission against <see cref="BrokerCore.MaxSessions"/>: a CONNECT of a new client ID takes its place when it is
 /// admitted, under the same lock as the check, and keeps it until it is connected (the place is its session's) or
-/// refused (the place is free again) — so CONNECTs at the same moment cannot each take the last place.
+/// refused (the place is free again) — so CONNECTs at the same moment cannot each take the last place. A session that
+/// outlives its connection holds the session store's room with its place, taken in the same step.
 /// </summary>
 public class SessionAdmissionTests
 {
@@ -112,5 +113,73 @@ public class SessionAdmissionTests
 
         Assert.Equal(10, places.Count(place => place is not null));
         Assert.Equal(10, _broker.Core.SessionPlacesTaken);
+    }
+
+    [Fact]
+    public void Of_many_persistent_connects_at_once_exactly_the_store_room_left_is_admitted()
+    {
+        const int Racing = 64;
+        var store = new RoomLimitedSessionStore(room: 4);
+        var broker = new TestBroker(sessionStore: store);
+        using var start = new Barrier(Racing);
+        var places = new SessionReservation?[Racing];
+
+        Parallel.For(0, Racing, new ParallelOptions { MaxDegreeOfParallelism = Racing }, i =>
+        {
+            start.SignalAndWait();
+            places[i] = broker.Core.ReserveSession("racer-" + i, outlivesConnection: true);
+        });
+
+        Assert.Equal(4, places.Count(place => place is not null));
+        Assert.Equal(4, store.Taken);
+    }
+
+    [Fact]
+    public void A_refused_persistent_connect_gives_the_store_room_back_and_a_connected_one_keeps_it()
+    {
+        var store = new RoomLimitedSessionStore(room: 2);
+        var broker = new TestBroker(sessionStore: store);
+        var refused = broker.Core.ReserveSession("refused", outlivesConnection: true)!;
+        var kept = broker.Core.ReserveSession("kept", outlivesConnection: true)!;
+        Assert.Null(broker.Core.ReserveSession("third", outlivesConnection: true));
+        Assert.NotNull(broker.Core.ReserveSession("clean", outlivesConnection: false));
+
+        broker.Core.ReleaseSession(refused);
+        broker.Connect("kept", TestBroker.Persistent, cleanStart: false);
+        broker.Core.ReleaseSession(kept);
+
+        Assert.Equal(1, store.Taken);
+        Assert.NotNull(broker.Core.ReserveSession("third", outlivesConnection: true));
+        Assert.Null(broker.Core.ReserveSession("fourth", outlivesConnection: true));
+    }
+
+    [Fact]
+    public void A_connected_client_id_that_asks_for_a_persistent_session_needs_the_store_room_too()
+    {
+        var store = new RoomLimitedSessionStore(room: 1);
+        var broker = new TestBroker(sessionStore: store);
+        broker.Connect("clean");
+        broker.Connect("kept", TestBroker.Persistent, cleanStart: false);
+
+        Assert.Null(broker.Core.ReserveSession("clean", outlivesConnection: true));
+        Assert.NotNull(broker.Core.ReserveSession("kept", outlivesConnection: true));
+    }
+
+    [Fact]
+    public void A_new_session_the_store_cannot_take_is_not_kept()
+    {
+        var store = new RoomLimitedSessionStore(room: 4) { FailSaves = true };
+        var broker = new TestBroker(sessionStore: store);
+        broker.Core.MaxSessions = 1;
+        var place = broker.Core.ReserveSession("new", outlivesConnection: true)!;
+
+        Assert.Throws<IOException>(() => broker.Connect("new", TestBroker.Persistent, cleanStart: false));
+        broker.Core.ReleaseSession(place);
+
+        Assert.False(broker.Core.HasSession("new"));
+        Assert.Equal(0, broker.Core.SessionPlacesTaken);
+        Assert.Equal(0, store.Taken);
+        store.FailSaves = false;
+        Assert.NotNull(broker.Core.ReserveSession("other", outlivesConnection: true));
     }
 }

@@ -26,6 +26,14 @@ namespace EdgeBroker.Core.Security
         /// <summary>A device or a token was revoked since the last look.</summary>
         bool _revokedSince;
 
+        /// <summary>Authenticated clients not yet registered (<see cref="Register"/>) whose entry displaced one of the same
+        /// client ID, each at the index of the entry it displaced in <see cref="_displaced"/> (null once that one's
+        /// connection ended): should the CONNECT fail, the connection that carries on gets its own entry back
+        /// (<see cref="Remove"/>). A takeover's CONNECT under way is rare, so these stay short.</summary>
+        readonly ArrayList _displacing = new ArrayList();
+
+        readonly ArrayList _displaced = new ArrayList();
+
         public int Count
         {
             get
@@ -46,11 +54,19 @@ namespace EdgeBroker.Core.Security
         }
 
         /// <summary>Registers an accepted client; it replaces an earlier connection's entry for the same client ID
-        /// (a takeover: the engine closes the older connection).</summary>
+        /// (a takeover: the engine closes the older connection once this one is registered; until then the older entry
+        /// is kept aside, to come back if this CONNECT fails).</summary>
         internal void Add(AuthenticatedClient client)
         {
             lock (_sync)
             {
+                AuthenticatedClient current = (AuthenticatedClient)_byClientId.Get(client.ClientId);
+                if (current != null)
+                {
+                    _displacing.Add(client);
+                    _displaced.Add(current);
+                }
+
                 _byClientId.Set(client.ClientId, client);
                 Watch(client);
             }
@@ -71,10 +87,12 @@ namespace EdgeBroker.Core.Security
                 if (client.DisconnectReason != null)
                 {
                     // Revoked and not yet taken: taken now, so no later look returns it too.
-                    _byClientId.Remove(client.ClientId, client);
+                    Withdraw(client);
                     return false;
                 }
 
+                // The takeover goes ahead: the entry it displaced is not coming back.
+                TakeDisplaced(client);
                 client.Registered = true;
                 return true;
             }
@@ -160,13 +178,63 @@ namespace EdgeBroker.Core.Security
             return notices;
         }
 
-        /// <summary>Forgets <paramref name="client"/> unless a newer connection of the same client ID replaced it.</summary>
+        /// <summary>Forgets <paramref name="client"/> — its connection ended, or its CONNECT failed after authentication —
+        /// unless a newer connection of the same client ID replaced it. The entry a failed CONNECT displaced comes back,
+        /// so the connection it would have taken over keeps its own rights.</summary>
         internal void Remove(AuthenticatedClient client)
         {
             lock (_sync)
             {
-                _byClientId.Remove(client.ClientId, client);
+                Withdraw(client);
             }
+        }
+
+        /// <summary><see cref="Remove"/>, under the lock.</summary>
+        void Withdraw(AuthenticatedClient client)
+        {
+            AuthenticatedClient displaced = TakeDisplaced(client);
+
+            // A newer CONNECT displaced this one's entry in turn: should it fail, what this one displaced comes back.
+            for (int i = 0; i < _displaced.Count; i++)
+            {
+                if (_displaced[i] == client)
+                {
+                    _displaced[i] = displaced;
+                }
+            }
+
+            if (_byClientId.Get(client.ClientId) != client)
+            {
+                return;
+            }
+
+            if (displaced == null)
+            {
+                _byClientId.Remove(client.ClientId, client);
+                return;
+            }
+
+            // Back in the table, where the next look checks it again: a revocation or a run-out token the looks missed
+            // while it was aside is found then.
+            _byClientId.Set(client.ClientId, displaced);
+            _revokedSince = true;
+            Watch(displaced);
+        }
+
+        /// <summary>Forgets which entry <paramref name="client"/> displaced, and returns it (null when none, or when its
+        /// connection has ended). Under the lock.</summary>
+        AuthenticatedClient TakeDisplaced(AuthenticatedClient client)
+        {
+            int index = _displacing.IndexOf(client);
+            if (index < 0)
+            {
+                return null;
+            }
+
+            AuthenticatedClient displaced = (AuthenticatedClient)_displaced[index];
+            _displacing.RemoveAt(index);
+            _displaced.RemoveAt(index);
+            return displaced;
         }
 
         /// <summary>Marks the client connected as device <paramref name="clientId"/> as revoked.</summary>
@@ -179,6 +247,16 @@ namespace EdgeBroker.Core.Security
                 {
                     client.DisconnectReason = "device revoked";
                     _revokedSince = true;
+                }
+
+                // An entry kept aside while a CONNECT of the device is under way would come back revoked if it failed.
+                for (int i = 0; i < _displaced.Count; i++)
+                {
+                    AuthenticatedClient displaced = (AuthenticatedClient)_displaced[i];
+                    if (displaced != null && displaced.ClientId == clientId && displaced.Mode == AuthMode.Device)
+                    {
+                        displaced.DisconnectReason = "device revoked";
+                    }
                 }
             }
         }
@@ -226,7 +304,8 @@ namespace EdgeBroker.Core.Security
                             lost.Add(client);
                         }
 
-                        _byClientId.Remove(client.ClientId);
+                        // An entry one not yet registered displaced comes back; it is looked at next time.
+                        Withdraw(client);
                         continue;
                     }
 

@@ -32,9 +32,14 @@ namespace EdgeBroker.Core.Sessions
         }
 
         /// <summary>Memory sets no budget of its own: the engine's limits bound the sessions.</summary>
-        public bool HasRoomForSession(string clientId)
+        public bool ReserveSessionRoom(string clientId)
         {
             return true;
+        }
+
+        /// <summary>Nothing is held (<see cref="ReserveSessionRoom"/>).</summary>
+        public void ReleaseSessionRoom(string clientId)
+        {
         }
 
         public void DeleteSession(string clientId)

@@ -49,23 +49,32 @@ namespace EdgeBroker.Core.Sessions
         /// <summary>
         /// Holds a place for a CONNECT of <paramref name="clientId"/>, checked and taken under the one lock: the place
         /// its session holds, or one of <paramref name="maxPlaces"/> (0: no limit) beside the sessions and the other
-        /// reservations; CONNECTs of the same client ID share one. Null when every place is taken. The place stays
-        /// taken — by the session <see cref="GetOrCreate"/> makes, or while the session it had ends — until each holder
-        /// has called <see cref="Release"/>.
+        /// reservations; CONNECTs of the same client ID share one. With <paramref name="storeRoom"/> (a session that
+        /// outlives its connection) the place also holds that store's room for the session, taken in the same step
+        /// (<see cref="ISessionStore.ReserveSessionRoom"/>), so racing CONNECTs cannot each take the store's last room
+        /// either. Null when every place, or the store's room, is taken. The place stays taken — by the session
+        /// <see cref="GetOrCreate"/> makes, or while the session it had ends — until each holder has called
+        /// <see cref="Release"/>.
         /// </summary>
-        public SessionReservation Reserve(string clientId, int maxPlaces)
+        public SessionReservation Reserve(string clientId, int maxPlaces, ISessionStore storeRoom)
         {
             lock (_sync)
             {
                 SessionReservation reservation = (SessionReservation)_reservations.Get(clientId);
+                bool hasSession = _table.Get(clientId) != null;
+                if (reservation == null && !hasSession && maxPlaces > 0 && _table.Count + _waitingPlaces >= maxPlaces)
+                {
+                    return null;
+                }
+
+                // The store's lock is taken inside this one, and never the other way round.
+                if (storeRoom != null && (reservation == null || reservation.StoreRoom == null) && !storeRoom.ReserveSessionRoom(clientId))
+                {
+                    return null;
+                }
+
                 if (reservation == null)
                 {
-                    bool hasSession = _table.Get(clientId) != null;
-                    if (!hasSession && maxPlaces > 0 && _table.Count + _waitingPlaces >= maxPlaces)
-                    {
-                        return null;
-                    }
-
                     reservation = new SessionReservation(clientId);
                     _reservations.Set(clientId, reservation);
                     if (!hasSession)
@@ -74,21 +83,36 @@ namespace EdgeBroker.Core.Sessions
                     }
                 }
 
+                if (storeRoom != null)
+                {
+                    reservation.StoreRoom = storeRoom;
+                }
+
                 reservation.Holders++;
                 return reservation;
             }
         }
 
         /// <summary>One holder of <paramref name="reservation"/> is done (connected or refused); the last one gives the
-        /// place back unless a session of its client ID holds it now.</summary>
+        /// place back unless a session of its client ID holds it now, and the store's room that no save took.</summary>
         public void Release(SessionReservation reservation)
         {
             lock (_sync)
             {
                 reservation.Holders--;
-                if (reservation.Holders == 0 && _reservations.Remove(reservation.ClientId, reservation) && _table.Get(reservation.ClientId) == null)
+                if (reservation.Holders > 0 || !_reservations.Remove(reservation.ClientId, reservation))
+                {
+                    return;
+                }
+
+                if (_table.Get(reservation.ClientId) == null)
                 {
                     _waitingPlaces--;
+                }
+
+                if (reservation.StoreRoom != null)
+                {
+                    reservation.StoreRoom.ReleaseSessionRoom(reservation.ClientId);
                 }
             }
         }

@@ -178,6 +178,7 @@ namespace EdgeBroker.Firmware.Relay
             }
 
             WillReservation will = null;
+            AuthDecision decision;
             try
             {
                 if (connect.HasWill)
@@ -198,11 +199,17 @@ namespace EdgeBroker.Firmware.Relay
                     }
                 }
 
-                return AuthenticateAndConnect(connect, clientId, remote, ip, who, will);
+                decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs(), Clock.MonotonicMs());
+                if (decision.IsAccepted)
+                {
+                    return Connect(connect, clientId, remote, ip, who, will, decision);
+                }
             }
             finally
             {
-                // Connected, the place is its session's and the will the core's; refused or failed, both are free again.
+                // Connected, the place is its session's and the will the core's; refused or failed, both are free again —
+                // a CONNECT refused for its credentials before the throttle slows its answer, so a stream of bad logins
+                // holds no place, no flash room and no will room while it waits.
                 if (will != null)
                 {
                     will.Dispose();
@@ -210,30 +217,38 @@ namespace EdgeBroker.Firmware.Relay
 
                 _context.Core.ReleaseSession(place);
             }
+
+            return RefuseCredentials(decision, ip, who);
         }
 
-        /// <summary>The CONNECT of <paramref name="clientId"/>, which holds its place among the sessions and the room of
-        /// its <paramref name="will"/> if it has one: authenticated, then refused or connected in the core and answered
-        /// with the CONNACK.</summary>
-        bool AuthenticateAndConnect(ConnectPacket connect, string clientId, IPEndPoint remote, string ip, string who, WillReservation will)
+        /// <summary>Refuses the CONNECT as its authentication <paramref name="decision"/> says, after the login throttle's
+        /// delay (only this connection's reader waits). Nothing has changed: a live connection with the same client ID
+        /// goes on undisturbed.</summary>
+        bool RefuseCredentials(AuthDecision decision, string ip, string who)
         {
-            AuthDecision decision = _context.Security.Authenticate(clientId, connect.UserName, connect.Password, ip, Clock.NowMs(), Clock.MonotonicMs());
             if (decision.ResponseDelayMs > 0)
             {
-                // An address that keeps failing waits for its answer; only this connection's reader waits.
                 Thread.Sleep(decision.ResponseDelayMs);
             }
 
-            if (!decision.IsAccepted)
+            if (!_context.Security.ShouldLogRefusal(decision, ip, Clock.MonotonicMs()))
             {
-                // Nothing has changed: a live connection with the same client ID goes on undisturbed.
-                if (!_context.Security.ShouldLogRefusal(decision, ip, Clock.MonotonicMs()))
-                {
-                    _connection.SendConnAckAndFlush(decision.Mqtt311ReturnCode);
-                    return false;
-                }
+                _connection.SendConnAckAndFlush(decision.Mqtt311ReturnCode);
+                return false;
+            }
 
-                return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason + ProblemReports.AddressRefusalNote);
+            return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason + ProblemReports.AddressRefusalNote);
+        }
+
+        /// <summary>The CONNECT of <paramref name="clientId"/>, authenticated (<paramref name="decision"/>) and holding its
+        /// place among the sessions and the room of its <paramref name="will"/> if it has one: after the login throttle's
+        /// delay, connected in the core and answered with the CONNACK, or refused.</summary>
+        bool Connect(ConnectPacket connect, string clientId, IPEndPoint remote, string ip, string who, WillReservation will, AuthDecision decision)
+        {
+            if (decision.ResponseDelayMs > 0)
+            {
+                // Right credentials from an address that keeps failing are slowed too; only this connection's reader waits.
+                Thread.Sleep(decision.ResponseDelayMs);
             }
 
             RelayConnection previous = _context.Core.ConnectionOf(clientId) as RelayConnection;

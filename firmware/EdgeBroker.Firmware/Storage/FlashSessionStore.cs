@@ -22,6 +22,9 @@ namespace EdgeBroker.Firmware.Storage
 
         int _liveBytes;
 
+        /// <summary>Room held for new sessions whose CONNECTs are under way (<see cref="ReserveSessionRoom"/>).</summary>
+        readonly ReservedSessionRooms _reserved = new ReservedSessionRooms();
+
         public FlashSessionStore(object sync, RecordLog log)
         {
             _sync = sync;
@@ -51,24 +54,43 @@ namespace EdgeBroker.Firmware.Storage
 
                 EncodeSession(_log.Begin(RecordKind.SessionSave), clientId, expiryIntervalSeconds, disconnectedAtMs);
                 int recordBytes = _log.PendingSize(0);
-                _log.EnsureSessionRoom(_liveBytes, recordBytes - (session == null ? 0 : session.RecordBytes));
+
+                // The room its CONNECT reserved is this entry's now; the room held for others stays theirs.
+                _log.EnsureSessionRoom(_liveBytes + _reserved.TotalBytes - _reserved.BytesOf(clientId),
+                    recordBytes - (session == null ? 0 : session.RecordBytes));
+                _reserved.Remove(clientId);
                 ApplySession(session, clientId, expiryIntervalSeconds, disconnectedAtMs, recordBytes);
                 _log.Persist();
             }
         }
 
-        public bool HasRoomForSession(string clientId)
+        public bool ReserveSessionRoom(string clientId)
         {
             lock (_sync)
             {
-                if (Find(clientId) != null)
+                if (Find(clientId) != null || _reserved.Holds(clientId))
                 {
                     return true;
                 }
 
                 // Measured as it would be written; nothing is appended until a save persists an entry begun anew.
                 EncodeSession(_log.Begin(RecordKind.SessionSave), clientId, 0, 0);
-                return _log.HasSessionRoom(_liveBytes, _log.PendingSize(0));
+                int recordBytes = _log.PendingSize(0);
+                if (!_log.HasSessionRoom(_liveBytes + _reserved.TotalBytes, recordBytes))
+                {
+                    return false;
+                }
+
+                _reserved.Add(clientId, recordBytes);
+                return true;
+            }
+        }
+
+        public void ReleaseSessionRoom(string clientId)
+        {
+            lock (_sync)
+            {
+                _reserved.Remove(clientId);
             }
         }
 
@@ -106,7 +128,7 @@ namespace EdgeBroker.Firmware.Storage
 
                 EncodeSubscription(_log.Begin(RecordKind.SubscriptionSave), clientId, subscription);
                 int recordBytes = _log.PendingSize(0);
-                _log.EnsureSessionRoom(_liveBytes, recordBytes - (index < 0 ? 0 : session.SubscriptionBytesAt(index)));
+                _log.EnsureSessionRoom(_liveBytes + _reserved.TotalBytes, recordBytes - (index < 0 ? 0 : session.SubscriptionBytesAt(index)));
                 ApplySubscription(session, index, subscription, recordBytes);
                 _log.Persist();
             }

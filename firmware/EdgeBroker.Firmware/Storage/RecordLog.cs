@@ -152,7 +152,8 @@ namespace EdgeBroker.Firmware.Storage
             return growth <= 0 || (deviceBytes + growth <= _limits.MaxDeviceBytes && LiveBytes + growth <= _limits.MaxLogBytes);
         }
 
-        /// <summary>Refuses a change to the sessions and subscriptions, which take <paramref name="sessionBytes"/> now,
+        /// <summary>Refuses a change to the sessions and subscriptions, which take <paramref name="sessionBytes"/> now
+        /// (with the room held for sessions whose CONNECTs are under way),
         /// that would grow them beyond their share (<see cref="FlashStoreLimits.MaxSessionBytes"/>) or leave the live
         /// state larger than the log may be.</summary>
         public void EnsureSessionRoom(int sessionBytes, int growth)

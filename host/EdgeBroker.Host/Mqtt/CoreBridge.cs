@@ -9,6 +9,7 @@ using EdgeBroker.Core.Outbound;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Routing;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Sessions;
 using EdgeBroker.Core.Text;
 using EdgeBroker.Core.Topics;
 using EdgeBroker.Host.Monitoring;
@@ -170,86 +171,127 @@ sealed partial class CoreBridge
             return null;
         }
 
-        try
-        {
-            return await AuthenticateAndConnectAsync(channel, connect, clientId, assigned, expiry).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Connected, the place is its session's; refused or failed, it is free again.
-            _core.ReleaseSession(place);
-        }
-    }
-
-    /// <summary>The CONNECT of <paramref name="clientId"/>, which holds its place among the sessions: authenticated,
-    /// then refused or connected in the core and answered with the CONNACK. Null when refused.</summary>
-    async Task<ClientConnection?> AuthenticateAndConnectAsync(GuardedChannel channel, MqttConnectPacket connect, string clientId, string? assigned,
-        uint expiry)
-    {
-        var version = channel.Version;
-        var endPoint = channel.RemoteAddress;
-
         // Before authentication, as the session's place. The reservation gives its room back however this CONNECT
         // ends, unless the core kept the will.
         var willMessage = connect.WillFlag ? ConnectWill.Of(connect) : null;
-        using var will = willMessage is null ? null : _core.ReserveWill(clientId, willMessage);
-        if (willMessage is not null && will is null)
+        WillReservation? will = null;
+        AuthDecision decision;
+        try
         {
-            // Refused rather than accepted without the will, which would leave the client believing its subscribers
-            // will hear of its end (docs/overload.md, "Wills").
-            await channel.SendAsync(ConnAckRefusal.Of(MqttConnectReasonCode.QuotaExceeded, MqttConnectReturnCode.ConnectionRefusedServerUnavailable))
-                .ConfigureAwait(false);
-            if (_willRefusals.ShouldReport(channel.Source, Clock.MonotonicMs()))
+            will = willMessage is null ? null : _core.ReserveWill(clientId, willMessage);
+            if (willMessage is not null && will is null)
             {
-                _logger.LogWarning(LogEvents.ConnectRefused,
-                    "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): its will counts {WillBytes} bytes and the wills held take {HeldBytes} of MaxWillBytes {Max}{Thinned}",
-                    ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), _core.WillFootprint(willMessage), _core.WillBytes, _core.MaxWillBytes,
-                    ProblemReports.AddressRefusalNote);
+                await RefuseWillAsync(channel, clientId, willMessage).ConfigureAwait(false);
+                return null;
             }
 
-            return null;
+            decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs(), Clock.MonotonicMs());
+            if (decision.IsAccepted)
+            {
+                return await ConnectAsync(channel, connect, clientId, assigned, expiry, will, decision).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Connected, the place is its session's and the will the core's; refused or failed, both are free again —
+            // a CONNECT refused for its credentials before the throttle slows its answer, so a stream of bad logins
+            // holds no place and no will room while it waits.
+            will?.Dispose();
+            _core.ReleaseSession(place);
         }
 
-        var decision = _security.Authenticate(clientId, connect.Username, connect.Password, channel.Source, Clock.NowMs(), Clock.MonotonicMs());
+        await RefuseCredentialsAsync(channel, clientId, decision).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Refuses the CONNECT of <paramref name="clientId"/>, whose <paramref name="will"/> does not fit in the
+    /// budget: refused rather than accepted without the will, which would leave the client believing its subscribers
+    /// will hear of its end (docs/overload.md, "Wills").</summary>
+    async Task RefuseWillAsync(GuardedChannel channel, string clientId, RoutedMessage will)
+    {
+        await channel.SendAsync(ConnAckRefusal.Of(MqttConnectReasonCode.QuotaExceeded, MqttConnectReturnCode.ConnectionRefusedServerUnavailable))
+            .ConfigureAwait(false);
+        if (_willRefusals.ShouldReport(channel.Source, Clock.MonotonicMs()))
+        {
+            _logger.LogWarning(LogEvents.ConnectRefused,
+                "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): its will counts {WillBytes} bytes and the wills held take {HeldBytes} of MaxWillBytes {Max}{Thinned}",
+                ClientTextForLog.Of(clientId), channel.Source, ProtocolName(channel.Version), _core.WillFootprint(will), _core.WillBytes, _core.MaxWillBytes,
+                ProblemReports.AddressRefusalNote);
+        }
+    }
+
+    /// <summary>Refuses the CONNECT of <paramref name="clientId"/> as its authentication <paramref name="decision"/>
+    /// says, after the login throttle's delay (a timer, not a blocked thread, so other clients are served meanwhile).
+    /// The core never hears of it: a live connection with the same client ID carries on untouched.</summary>
+    async Task RefuseCredentialsAsync(GuardedChannel channel, string clientId, AuthDecision decision)
+    {
         if (decision.ResponseDelayMs > 0)
         {
-            // Slows an address that keeps failing; a timer, not a blocked thread, so other clients are served meanwhile.
             await Task.Delay(decision.ResponseDelayMs).ConfigureAwait(false);
         }
 
-        if (!decision.IsAccepted)
+        var code = ConnectRefusalCodes.For(decision, channel.Version);
+        await channel.SendAsync(ConnAckRefusal.Of(code)).ConfigureAwait(false);
+        if (_security.ShouldLogRefusal(decision, channel.Source, Clock.MonotonicMs()))
         {
-            // The core never hears of it: a live connection with the same client ID carries on untouched.
-            var code = ConnectRefusalCodes.For(decision, version);
-            await channel.SendAsync(ConnAckRefusal.Of(code)).ConfigureAwait(false);
-            if (_security.ShouldLogRefusal(decision, channel.Source, Clock.MonotonicMs()))
+            _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}{Thinned}",
+                ClientTextForLog.Of(clientId), channel.Source, ProtocolName(channel.Version), ClientTextForLog.Escaped(decision.Reason),
+                decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty,
+                ProblemReports.AddressRefusalNote);
+        }
+    }
+
+    /// <summary>The CONNECT of <paramref name="clientId"/>, authenticated (<paramref name="decision"/>) and holding its
+    /// place among the sessions and its <paramref name="will"/>'s room: connected in the core and answered with the
+    /// CONNACK, after the login throttle's delay. Whatever fails before the core took the connection leaves nothing
+    /// of it behind — the security entry <see cref="BrokerSecurity.Authenticate"/> made goes too.</summary>
+    async Task<ClientConnection?> ConnectAsync(GuardedChannel channel, MqttConnectPacket connect, string clientId, string? assigned, uint expiry,
+        WillReservation? will, AuthDecision decision)
+    {
+        var version = channel.Version;
+        var endPoint = channel.RemoteAddress;
+        ClientConnection? connection = null;
+        ClientConnection? previous;
+        bool sessionPresent;
+        try
+        {
+            if (decision.ResponseDelayMs > 0)
             {
-                _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}{Thinned}",
-                    ClientTextForLog.Of(clientId), channel.Source, ProtocolName(version), ClientTextForLog.Escaped(decision.Reason),
-                    decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty,
-                    ProblemReports.AddressRefusalNote);
+                // Right credentials from an address that keeps failing are slowed too; a timer, not a blocked thread.
+                await Task.Delay(decision.ResponseDelayMs).ConfigureAwait(false);
             }
 
-            return null;
+            if (_core.ConnectionOf(clientId) is ClientConnection leaving)
+            {
+                // A client that reconnects has usually just left: its DISCONNECT (or closed socket) may still be on its
+                // way through the old connection's reader. Give it a moment, so the session ends as the client asked (an
+                // expiry-0 session is gone, not taken over); a connection that is really still there is taken over.
+                await Task.WhenAny(leaving.Ended, Task.Delay(TakeoverGrace)).ConfigureAwait(false);
+            }
+
+            connection = new ClientConnection(channel, clientId, connect.KeepAlivePeriod, decision.Client, decision.PairingMessage, _connectionsShare,
+                ClientReceiveLimits.Of(connect, version, channel.Flow))
+            {
+                SessionExpirySeconds = expiry,
+            };
+
+            // Accepted: from now on the core routes to this connection, which holds what comes until the CONNACK is out.
+            previous = _core.ConnectionOf(clientId) as ClientConnection;
+            sessionPresent = _core.Connect(clientId, connect.CleanSession, expiry, connection, decision.Client.ProvesClientId);
         }
-
-        if (_core.ConnectionOf(clientId) is ClientConnection leaving)
+        catch
         {
-            // A client that reconnects has usually just left: its DISCONNECT (or closed socket) may still be on its way
-            // through the old connection's reader. Give it a moment, so the session ends as the client asked (an
-            // expiry-0 session is gone, not taken over); a connection that is really still there is taken over.
-            await Task.WhenAny(leaving.Ended, Task.Delay(TakeoverGrace)).ConfigureAwait(false);
+            // The session could not be stored (a full disk), or the like: the client is not connected. The core ends a
+            // connection it took before it failed, and security forgets the client — left, its entry stood for the
+            // client ID, checked for every PUBLISH and SUBSCRIBE of it, until the client ID connected again.
+            if (connection is not null)
+            {
+                _core.Disconnect(clientId, connection, expiry);
+            }
+
+            _security.Disconnected(decision.Client);
+            throw;
         }
-
-        var connection = new ClientConnection(channel, clientId, connect.KeepAlivePeriod, decision.Client, decision.PairingMessage, _connectionsShare,
-            ClientReceiveLimits.Of(connect, version, channel.Flow))
-        {
-            SessionExpirySeconds = expiry,
-        };
-
-        // Accepted: from now on the core routes to this connection, which holds what comes until the CONNACK is out.
-        var previous = _core.ConnectionOf(clientId) as ClientConnection;
-        var sessionPresent = _core.Connect(clientId, connect.CleanSession, expiry, connection, decision.Client.ProvesClientId);
 
         // Where CloseConnectionsWithLostCredentials finds it from now on; a loss since the check is this CONNECT's to act on.
         var credentialsHold = _security.ConnectionRegistered(decision.Client);

@@ -15,7 +15,12 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
             ("$client", clientId), ("$expiry", (long)expiryIntervalSeconds), ("$disconnected", disconnectedAtMs));
 
     /// <summary>The database sets no budget for sessions (the broker's own limits bound them).</summary>
-    public bool HasRoomForSession(string clientId) => true;
+    public bool ReserveSessionRoom(string clientId) => true;
+
+    /// <summary>Nothing is held (<see cref="ReserveSessionRoom"/>).</summary>
+    public void ReleaseSessionRoom(string clientId)
+    {
+    }
 
     public void DeleteSession(string clientId)
     {

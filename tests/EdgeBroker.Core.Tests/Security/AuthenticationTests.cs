@@ -231,6 +231,43 @@ public class AuthenticationTests
         Assert.Null(_fixture.Security.Clients.Find(ClientId));
     }
 
+    /// <summary>An engine whose CONNECT fails after the check (the store cannot take the session) forgets the client
+    /// (<see cref="BrokerSecurity.Disconnected"/>): the connection it would have taken over keeps its own entry, and with
+    /// it its rights — not the failed client's, nor none.</summary>
+    [Fact]
+    public void A_takeover_that_fails_after_its_check_gives_the_connected_client_its_entry_back()
+    {
+        AuthDecision connected = _fixture.ConnectWithSignature(ClientId);
+        AuthDecision failing = _fixture.Authenticate(ClientId, "Signature|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId,
+            ApsaraSignature.PasswordFor(SecurityFixture.KeySecret, ClientId));
+        Assert.True(failing.IsAccepted);
+        Assert.Same(failing.Client, _fixture.Security.Clients.Find(ClientId));
+
+        _fixture.Security.Disconnected(failing.Client);
+
+        Assert.Same(connected.Client, _fixture.Security.Clients.Find(ClientId));
+        Assert.True(_fixture.Security.Policy.CanPublish(ClientId, "GID_sensors/data", -1));
+        _fixture.Security.Disconnected(connected.Client);
+        Assert.Null(_fixture.Security.Clients.Find(ClientId));
+    }
+
+    [Fact]
+    public void A_takeover_that_fails_after_the_connection_it_displaced_ended_leaves_no_entry()
+    {
+        AuthDecision connected = _fixture.ConnectWithSignature(ClientId);
+        AuthDecision first = _fixture.Authenticate(ClientId, "Signature|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId,
+            ApsaraSignature.PasswordFor(SecurityFixture.KeySecret, ClientId));
+        AuthDecision second = _fixture.Authenticate(ClientId, "Signature|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId,
+            ApsaraSignature.PasswordFor(SecurityFixture.KeySecret, ClientId));
+
+        _fixture.Security.Disconnected(connected.Client);
+        _fixture.Security.Disconnected(first.Client);
+        Assert.Same(second.Client, _fixture.Security.Clients.Find(ClientId));
+        _fixture.Security.Disconnected(second.Client);
+
+        Assert.Null(_fixture.Security.Clients.Find(ClientId));
+    }
+
     [Fact]
     public void Reasons_never_contain_the_secret_or_password()
     {

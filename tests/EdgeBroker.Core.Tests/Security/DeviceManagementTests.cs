@@ -91,6 +91,20 @@ public class DeviceManagementTests
     }
 
     [Fact]
+    public void A_device_revoked_while_its_takeover_is_under_way_is_closed_when_the_takeover_fails()
+    {
+        (string userName, string password) = _fixture.Pair(Group, ClientId);
+        AuthDecision connected = _fixture.Connect(ClientId, userName, password);
+        AuthDecision takeover = _fixture.Authenticate(ClientId, userName, password);
+
+        Assert.True(_fixture.Security.RevokeDevice(ClientId));
+        _fixture.Security.Disconnected(takeover.Client);
+
+        Assert.Same(connected.Client, Assert.Single(_fixture.Security.ClientsToDisconnect(SecurityFixture.Now)));
+        Assert.Equal("device revoked", connected.Client.DisconnectReason);
+    }
+
+    [Fact]
     public void Revoking_a_device_does_not_disconnect_a_client_with_the_same_id_that_used_other_credentials()
     {
         _fixture.Pair(Group, ClientId);

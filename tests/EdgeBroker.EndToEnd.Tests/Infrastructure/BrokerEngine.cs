@@ -40,6 +40,10 @@ public abstract class RunningBroker : IAsyncDisposable
     /// its own process.</summary>
     public virtual EdgeBroker.Core.BrokerCore? Core => null;
 
+    /// <summary>The broker's authentication and access control, for tests that look at whom it holds as connected; null
+    /// for a broker in its own process.</summary>
+    public virtual EdgeBroker.Core.Security.BrokerSecurity? Security => null;
+
     /// <summary>The warnings and errors the broker logged so far (with the exception, if any), for tests that check what
     /// is logged; empty for a broker in its own process.</summary>
     public virtual IReadOnlyList<string> LoggedProblems => [];

@@ -62,6 +62,8 @@ public sealed class HostEngine : BrokerEngine
     {
         public override EdgeBroker.Core.BrokerCore Core => core;
 
+        public override EdgeBroker.Core.Security.BrokerSecurity Security => host.Services.GetRequiredService<EdgeBroker.Core.Security.BrokerSecurity>();
+
         public override IReadOnlyList<string> LoggedProblems => problems.Problems;
 
         public override int Port => port;

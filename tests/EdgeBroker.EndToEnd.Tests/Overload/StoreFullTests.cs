@@ -99,15 +99,18 @@ public class StoreFullTests
     }
 
     /// <summary>QoS 1 PUBLISHes of 1,000-byte payloads numbered in their first four characters on one MQTT 3.1.1 connection until one is not
-    /// acknowledged and the broker closes the connection; returns how many were acknowledged.</summary>
-    static async Task<int> FillAsync(RunningBroker broker)
+    /// acknowledged and the broker closes the connection; returns how many were acknowledged. A persistent session
+    /// away with a subscription to <c>store/#</c> keeps them.</summary>
+    internal static async Task<int> FillAsync(RunningBroker broker)
     {
+        // Its own buffer: tests of other classes fill their brokers at the same time.
+        var payload = new byte[Payload.Length];
         await using var publisher = await RawMqttConnection.OpenAsync(broker);
         Assert.Equal(0, await publisher.ConnectAsync("filler"));
         for (var i = 0; i < 2000; i++)
         {
-            Encoding.ASCII.GetBytes(i.ToString("D4")).CopyTo(Payload, 0);
-            await publisher.PublishAsync("store/fill", Payload, qos: 1, packetId: (ushort)(i % 60000 + 1));
+            Encoding.ASCII.GetBytes(i.ToString("D4")).CopyTo(payload, 0);
+            await publisher.PublishAsync("store/fill", payload, qos: 1, packetId: (ushort)(i % 60000 + 1));
             if (!await AcknowledgedAsync(publisher))
             {
                 return i;
