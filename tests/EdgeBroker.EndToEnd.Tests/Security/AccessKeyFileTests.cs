@@ -32,7 +32,7 @@ public sealed class AccessKeyFileTests : IDisposable
         Assert.Equal(MqttClientConnectResultCode.Success, one.ConnectResult.ResultCode);
         Assert.Equal(MqttClientConnectResultCode.Success, two.ConnectResult.ResultCode);
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, anonymous);
-        Assert.Contains("Anonymous access: refused; clients sign in with an access key (2 configured", broker.Output);
+        await broker.WaitForOutputAsync("Anonymous access: refused; clients sign in with an access key (2 configured");
         Assert.DoesNotContain(FirstSecret, commandLine);
         Assert.DoesNotContain(SecondSecret, commandLine);
     }
@@ -45,7 +45,8 @@ public sealed class AccessKeyFileTests : IDisposable
 
         await using var broker = await HostProcess.StartAsync("--access-key-file", first, "--access-key-file", second, "--access-key", "AK_FLAG:flag-secret-0123456789");
 
-        Assert.Contains("(3 configured", broker.Output);
+        // The start-up lines are read from the process as it writes them: the listening line can come first.
+        await broker.WaitForOutputAsync("(3 configured");
     }
 
     [Theory]
