@@ -238,8 +238,7 @@ public class AuthenticationTests
     public void A_takeover_that_fails_after_its_check_gives_the_connected_client_its_entry_back()
     {
         AuthDecision connected = _fixture.ConnectWithSignature(ClientId);
-        AuthDecision failing = _fixture.Authenticate(ClientId, "Signature|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId,
-            ApsaraSignature.PasswordFor(SecurityFixture.KeySecret, ClientId));
+        AuthDecision failing = _fixture.AuthenticateWithSignature(ClientId);
         Assert.True(failing.IsAccepted);
         Assert.Same(failing.Client, _fixture.Security.Clients.Find(ClientId));
 
@@ -255,10 +254,8 @@ public class AuthenticationTests
     public void A_takeover_that_fails_after_the_connection_it_displaced_ended_leaves_no_entry()
     {
         AuthDecision connected = _fixture.ConnectWithSignature(ClientId);
-        AuthDecision first = _fixture.Authenticate(ClientId, "Signature|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId,
-            ApsaraSignature.PasswordFor(SecurityFixture.KeySecret, ClientId));
-        AuthDecision second = _fixture.Authenticate(ClientId, "Signature|" + SecurityFixture.KeyId + "|" + SecurityFixture.InstanceId,
-            ApsaraSignature.PasswordFor(SecurityFixture.KeySecret, ClientId));
+        AuthDecision first = _fixture.AuthenticateWithSignature(ClientId);
+        AuthDecision second = _fixture.AuthenticateWithSignature(ClientId);
 
         _fixture.Security.Disconnected(connected.Client);
         _fixture.Security.Disconnected(first.Client);

@@ -57,6 +57,10 @@ internal sealed class SecurityFixture
     public AuthDecision ConnectWithSignature(string clientId, string keyId = KeyId, string secret = KeySecret, long? now = null, string address = Address) =>
         Connect(clientId, "Signature|" + keyId + "|" + InstanceId, ApsaraSignature.PasswordFor(secret, clientId), now, address);
 
+    /// <summary>Only the check of a CONNECT signed with the fixture's key (<see cref="Authenticate"/>).</summary>
+    public AuthDecision AuthenticateWithSignature(string clientId) =>
+        Authenticate(clientId, "Signature|" + KeyId + "|" + InstanceId, ApsaraSignature.PasswordFor(KeySecret, clientId));
+
     public AuthDecision ConnectWithTokens(string clientId, string password, long? now = null) =>
         Connect(clientId, "Token|" + KeyId + "|" + InstanceId, password, now);
 
