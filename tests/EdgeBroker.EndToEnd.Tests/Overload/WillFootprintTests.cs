@@ -25,9 +25,19 @@ public sealed class WillFootprintTests(ITestOutputHelper output)
     public void A_kept_will_holds_no_more_than_it_counts(int userProperties, int payloadBytes, bool otherProperties)
     {
         var connect = EncodedConnect(userProperties, payloadBytes, otherProperties);
+        // The median of three measurements: one that a late free elsewhere in the process disturbed does not decide.
+        var besideFootprint = new[] { 0, 1, 2 }.Select(_ => BytesBesideFootprint(connect)).Order().ElementAt(1);
+        output.WriteLine($"{userProperties} user properties, {payloadBytes} payload bytes: {besideFootprint:F1} bytes beside "
+            + $"the footprint (ExtraBytes {ConnectWill.ExtraBytes})");
+        Assert.InRange(besideFootprint, ConnectWill.ExtraBytes - 300, ConnectWill.ExtraBytes);
+    }
+
+    /// <summary>What each of <see cref="Wills"/> wills kept from <paramref name="connect"/> holds beyond its footprint.</summary>
+    double BytesBesideFootprint(byte[] connect)
+    {
         var kept = new RoutedMessage[Wills];
         long counted = 0;
-        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var before = MemoryMeasurement.SettledHeapBytes();
 
         for (var i = 0; i < Wills; i++)
         {
@@ -35,12 +45,10 @@ public sealed class WillFootprintTests(ITestOutputHelper output)
             counted += MessageFootprint.Of(kept[i]);
         }
 
-        var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        var held = MemoryMeasurement.SettledHeapBytes() - before;
         GC.KeepAlive(kept);
-        var besideFootprint = (held - counted) / (double)Wills;
-        output.WriteLine($"{userProperties} user properties, {payloadBytes} payload bytes: {held / (double)Wills:F1} bytes held a will, "
-            + $"{counted / (double)Wills:F1} counted by its footprint, {besideFootprint:F1} beside it (ExtraBytes {ConnectWill.ExtraBytes})");
-        Assert.InRange(besideFootprint, ConnectWill.ExtraBytes - 300, ConnectWill.ExtraBytes);
+        output.WriteLine($"  {held / (double)Wills:F1} bytes held a will, {counted / (double)Wills:F1} counted by its footprint");
+        return (held - counted) / (double)Wills;
     }
 
     /// <summary>A CONNECT with a will on a topic of ordinary length, as an MQTT 5 client sends it.</summary>
