@@ -90,14 +90,14 @@ namespace EdgeBroker.Firmware.Boot
             settings.SdCard = file.Get("sd_card") ?? NoSdCard;
             if (settings.SdCard != NoSdCard && settings.SdCard != MmcSdCard && settings.SdCard != SpiSdCard)
             {
-                file.Problems.Add("sd_card: '" + settings.SdCard + "' is not none, mmc or spi; using none");
+                file.AddProblem("sd_card", "sd_card: '" + settings.SdCard + "' is not none, mmc or spi; using none");
                 settings.SdCard = NoSdCard;
             }
 
             settings.SdCardMmcDataWidth = file.GetInt("sd_card_mmc_data_width", 1, 1, 4);
             if (settings.SdCard == MmcSdCard && settings.StatusLedPin == MmcData0Pin)
             {
-                file.Problems.Add("status_led_pin " + MmcData0Pin + " is the SD card's D0 with sd_card = mmc; the LED stays off");
+                file.AddProblem("status_led_pin", "status_led_pin " + MmcData0Pin + " is the SD card's D0 with sd_card = mmc; the LED stays off");
                 settings.StatusLedPin = -1;
             }
 

@@ -62,7 +62,7 @@ public class SecuritySettingsTests
         new RelaySecuritySettings().ApplyFrom(bad);
 
         Assert.False(unset.ToOptions(hasPairedDevices: false).P2PWithinGroupsOnly);
-        Assert.Equal(["p2p_within_groups_only = yes is not a whole number from 0 to 1"], bad.Problems);
+        Assert.Equal(["line 1: p2p_within_groups_only = yes is not a whole number from 0 to 1"], bad.Problems);
     }
 
     [Theory]
@@ -94,7 +94,7 @@ public class SecuritySettingsTests
 
         settings.ApplyFrom(file);
 
-        Assert.Contains(file.Problems.Cast<string>(), p => p.StartsWith(problem, StringComparison.Ordinal));
+        Assert.Contains(file.Problems.Cast<string>(), p => p.StartsWith("line 1: " + problem, StringComparison.Ordinal));
         Assert.Empty(settings.AccessKeys);
         Assert.Equal(RelaySecuritySettings.DefaultPairingGroup, settings.PairingGroup);
     }

@@ -33,7 +33,7 @@ public class SettingsFileTests
         settings.ApplyFrom(file);
 
         Assert.Equal(12, settings.MaxClients);
-        Assert.Contains(file.Problems.Cast<string>(), problem => problem.StartsWith("max_clients = ", StringComparison.Ordinal));
+        Assert.Contains(file.Problems.Cast<string>(), problem => problem.StartsWith("line 1: max_clients = ", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -55,7 +55,35 @@ public class SettingsFileTests
     {
         var file = SettingsFile.Parse("port = 1\nnonsense\n");
 
-        Assert.Equal(["line 2 is not 'key = value': nonsense"], file.Problems.Cast<string>());
+        Assert.Equal(["line 2 is not 'key = value' (not shown: it may hold a secret)"], file.Problems.Cast<string>());
+    }
+
+    /// <summary>A key whose <c>=</c> was mistyped is reported by its line only: the line holds the secret.</summary>
+    [Theory]
+    [InlineData("access_key.AK_ADMIN: S3cretValue-0123456789")]
+    [InlineData("access_key.AK_ADMIN S3cretValue-0123456789")]
+    public void A_line_without_an_equals_sign_is_not_repeated(string line)
+    {
+        var file = SettingsFile.Parse("port = 1\n" + line + "\n");
+
+        var problem = Assert.Single(file.Problems.Cast<string>());
+        Assert.StartsWith("line 2 ", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("S3cret", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("max_packet_size = abc", "line 2: max_packet_size = abc is not a whole number")]
+    [InlineData("allow_anonymous = yes", "line 2: allow_anonymous = yes is not a whole number")]
+    [InlineData("uplink_p2p = maybe", "line 2: uplink_p2p = maybe is not one of false,true")]
+    public void A_bad_value_is_reported_with_its_line(string line, string problem)
+    {
+        var file = SettingsFile.Parse("# the gateway\n" + line + "\nuplink = mqtt://cloud\nuplink_client_id = gw\nuplink_forward = a/#\n");
+
+        new RelaySettings().ApplyFrom(file);
+        new RelaySecuritySettings().ApplyFrom(file);
+        RelayUplinkSettings.From(file, new RelaySettings());
+
+        Assert.Contains(file.Problems.Cast<string>(), p => p.StartsWith(problem, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -97,7 +125,7 @@ public class SettingsFileTests
         Assert.Equal((bytes, problems), (relay.Settings.MaxRetainedBytes, file.Problems.Count));
         Assert.Equal(bytes, relay.Context.Retained.MaxBytes);
         Assert.All(file.Problems.Cast<string>(), problem =>
-            Assert.StartsWith(line + " is not a whole number from 0 to 16777216", problem, StringComparison.Ordinal));
+            Assert.StartsWith("line 1: " + line + " is not a whole number from 0 to 16777216", problem, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -236,9 +264,9 @@ public class SettingsFileTests
     [Theory]
     [InlineData("-1", -1, null)]
     [InlineData("7", 7, null)]
-    [InlineData("-", 2, "pin = - is not a whole number from -1 to 48")]
-    [InlineData("-2", 2, "pin = -2 is not a whole number from -1 to 48")]
-    [InlineData("1-", 2, "pin = 1- is not a whole number from -1 to 48")]
+    [InlineData("-", 2, "line 1: pin = - is not a whole number from -1 to 48")]
+    [InlineData("-2", 2, "line 1: pin = -2 is not a whole number from -1 to 48")]
+    [InlineData("1-", 2, "line 1: pin = 1- is not a whole number from -1 to 48")]
     public void A_whole_number_may_be_negative_where_the_range_allows_it(string text, int expected, string? problem)
     {
         var file = SettingsFile.Parse("pin = " + text + "\n");

@@ -146,7 +146,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
             }
             else
             {
-                file.Problems.Add(PairingGroupKey + " = " + pairingGroup + " is not a group ID (one topic level, not starting with $)");
+                file.AddProblem(PairingGroupKey, PairingGroupKey + " = " + pairingGroup + " is not a group ID (one topic level, not starting with $)");
             }
         }
 
@@ -196,13 +196,13 @@ namespace EdgeBroker.Firmware.Relay.Settings
             string idProblem = AccessKeyCheck.IdProblem(id);
             if (idProblem != null)
             {
-                file.Problems.Add(key + ": " + idProblem);
+                file.AddProblem(key, key + ": " + idProblem);
                 return;
             }
 
             if (id.Length == 0 || secret.Length == 0)
             {
-                file.Problems.Add(key + ": an access key needs an ID and a secret (access_key.{id} = {secret})");
+                file.AddProblem(key, key + ": an access key needs an ID and a secret (access_key.{id} = {secret})");
                 return;
             }
 

@@ -104,7 +104,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
                 if (address == null)
                 {
                     // Refusal never repeats an address that carries a password.
-                    file.Problems.Add(UplinkKey + ": " + UplinkAddress.Refusal(addresses[i]));
+                    file.AddProblem(UplinkKey, UplinkKey + ": " + UplinkAddress.Refusal(addresses[i]));
                 }
                 else
                 {
@@ -204,7 +204,7 @@ namespace EdgeBroker.Firmware.Relay.Settings
                 return index;
             }
 
-            file.Problems.Add(key + " = " + value + " is not one of " + choices);
+            file.AddProblem(key, key + " = " + value + " is not one of " + choices);
             return fallback;
         }
     }

@@ -179,11 +179,19 @@ namespace EdgeBroker.Firmware.Relay.Settings
 
             if (!valid || value < minimum || value > maximum)
             {
-                _problems.Add(key + " = " + text + " is not a whole number from " + minimum + " to " + maximum);
+                AddProblem(key, key + " = " + text + " is not a whole number from " + minimum + " to " + maximum);
                 return fallback;
             }
 
             return value;
+        }
+
+        /// <summary>Reports <paramref name="problem"/> with the value of <paramref name="key"/>, naming the key's line when
+        /// the file sets it (a check on the device's own default has no line).</summary>
+        public void AddProblem(string key, string problem)
+        {
+            object line = _lines.Get(key);
+            _problems.Add(line == null ? problem : "line " + (int)line + ": " + problem);
         }
 
         void ParseLine(string line, int lineNumber)
@@ -196,7 +204,8 @@ namespace EdgeBroker.Firmware.Relay.Settings
             int equals = line.IndexOf('=');
             if (equals <= 0)
             {
-                _problems.Add("line " + lineNumber + " is not 'key = value': " + line);
+                // The line itself is not repeated: a mistyped "access_key.AK: secret" would put the secret in the log.
+                _problems.Add("line " + lineNumber + " is not 'key = value' (not shown: it may hold a secret)");
                 return;
             }
 
