@@ -617,7 +617,7 @@ namespace EdgeBroker.Core.Routing
         /// that connection ends first (<see cref="SharedDeliveries"/>). When no connected member takes it, the first
         /// persistent member keeps it for its return, as its own subscription would; when there is none either, it is
         /// dropped as one receiver's full queue drops it (<see cref="QueueFullDropped"/>), naming the last member that
-        /// refused it — at QoS 1/2 if any did. Never retained, never P2P.
+        /// refused it at QoS 1/2 (one refused at QoS 0 only when none did: not logged). Never retained, never P2P.
         /// </summary>
         PublishOutcome DeliverShared(Subscription[] members, RoutedMessage message, ref bool kept)
         {
