@@ -139,6 +139,55 @@ public class SharedSubscriptionTests
         Assert.Single(b.Received); // nothing of a's refused attempt is handed on again
     }
 
+    /// <summary>One member's full queue loses nothing (the next takes it): nothing is counted as dropped nor reported,
+    /// so the log does not cry wolf.</summary>
+    [Fact]
+    public void AFullQueue_TheNextMemberTakes_IsNeitherADropNorReported()
+    {
+        RecordingConnection a = Member("a");
+        Member("b");
+        a.QueueFull = true;
+
+        Assert.Equal(PublishOutcome.Delivered, _broker.Publish("publisher", "jobs/1", qos: 1, payload: "one"));
+
+        Assert.Equal(0, _broker.Counters.EngineDropped);
+        Assert.False(_broker.Core.QueueFullDropToReport(out _, out _));
+    }
+
+    /// <summary>Before, when every connected member's queue was full and no persistent member could keep it, an
+    /// acknowledged QoS 1 message vanished without a line (and its publisher was told no one subscribed, counted as
+    /// such): now it is dropped as one subscriber's full queue drops it — counted once, the publisher acknowledged,
+    /// reported naming the member whose queue refused it last.</summary>
+    [Fact]
+    public void EveryMembersQueueFull_Qos1Dropped_CountedOnceAndReported_NamingTheMember()
+    {
+        RecordingConnection a = Member("a");
+        RecordingConnection b = Member("b");
+        a.QueueFull = true;
+        b.QueueFull = true;
+
+        Assert.Equal(PublishOutcome.Delivered, _broker.Publish("publisher", "jobs/1", qos: 1, payload: "one"));
+
+        Assert.Equal(1, _broker.Counters.EngineDropped);
+        Assert.Equal(0, _broker.Counters.NoMatchingSubscribers);
+        Assert.True(_broker.Core.QueueFullDropToReport(out string? receiver, out _));
+        Assert.Equal("b", receiver);
+    }
+
+    /// <summary>A message the group's members take at QoS 0 gives way under pressure, as QoS 0 does for any subscriber:
+    /// counted, not reported.</summary>
+    [Fact]
+    public void EveryMembersQueueFull_AtQos0_CountedNotReported()
+    {
+        RecordingConnection a = Member("a", qos: 0);
+        a.QueueFull = true;
+
+        Assert.Equal(PublishOutcome.Delivered, _broker.Publish("publisher", "jobs/1", qos: 1, payload: "one"));
+
+        Assert.Equal(1, _broker.Counters.EngineDropped);
+        Assert.False(_broker.Core.QueueFullDropToReport(out _, out _));
+    }
+
     [Fact]
     public void Groups_AreIndependent_AndOrdinarySubscribersGetTheirOwnCopy()
     {

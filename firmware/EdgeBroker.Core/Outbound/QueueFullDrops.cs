@@ -5,8 +5,9 @@ namespace EdgeBroker.Core.Outbound
 {
     /// <summary>
     /// QoS 1/2 messages a connected receiver's full outbound queue refused (<see cref="OutboundQueueLimits"/>) that
-    /// nothing keeps — its session ends with its connection — so the bound drops them after their publisher was
-    /// acknowledged, as mosquitto's <c>max_queued_messages</c> does. They are counted with every other engine drop
+    /// nothing keeps — its session ends with its connection; for a share group, no other member took them and no
+    /// persistent member keeps them (the receiver is the last member that refused) — so the bound drops them after their
+    /// publisher was acknowledged, as mosquitto's <c>max_queued_messages</c> does. They are counted with every other engine drop
     /// (<c>RoutingCounters.EngineDropped</c>); this says when engines are to log them (the first, then at most one line a
     /// minute: <see cref="DropReports"/>) and for which receiver, because a message its publisher was told was taken
     /// must never vanish without a word. A QoS 0 message that gives way is not logged: that is what QoS 0 is for.

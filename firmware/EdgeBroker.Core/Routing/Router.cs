@@ -614,11 +614,15 @@ namespace EdgeBroker.Core.Routing
         /// <summary>
         /// Hands a message to one member of a share group: the first of <paramref name="members"/> (in turn order) that
         /// is connected and whose engine takes it — a QoS 1/2 one is remembered until acknowledged, to be handed on if
-        /// that connection ends first (<see cref="SharedDeliveries"/>). When no member is connected, the first
-        /// persistent member keeps it for its return, as its own subscription would. Never retained, never P2P.
+        /// that connection ends first (<see cref="SharedDeliveries"/>). When no connected member takes it, the first
+        /// persistent member keeps it for its return, as its own subscription would; when there is none either, it is
+        /// dropped as one receiver's full queue drops it (<see cref="QueueFullDropped"/>), naming the last member that
+        /// refused it at QoS 1/2 (one refused at QoS 0 only when none did: not logged). Never retained, never P2P.
         /// </summary>
         PublishOutcome DeliverShared(Subscription[] members, RoutedMessage message, ref bool kept)
         {
+            string refusedBy = null;
+            int refusedQos = 0;
             for (int i = 0; i < members.Length; i++)
             {
                 Subscription member = members[i];
@@ -639,9 +643,13 @@ namespace EdgeBroker.Core.Routing
                         return PublishOutcome.Delivered;
                     }
 
-                    // Its queue is full: the next member in turn gets the chance.
+                    // Its queue is full: the next member in turn gets the chance. Not a drop yet: another may take it.
                     SharedDeliveries.Forget(session, tag);
-                    _counters.CountEngineDropped();
+                    if (refusedBy == null || qos > 0)
+                    {
+                        refusedBy = session.ClientId;
+                        refusedQos = qos;
+                    }
                 }
             }
 
@@ -655,7 +663,13 @@ namespace EdgeBroker.Core.Routing
                 }
             }
 
-            return PublishOutcome.NoMatchingSubscribers;
+            if (refusedBy == null)
+            {
+                return PublishOutcome.NoMatchingSubscribers;
+            }
+
+            QueueFullDropped(refusedBy, refusedQos);
+            return PublishOutcome.Delivered;
         }
 
         static int DeliveryQos(RoutedMessage message, Subscription subscription)
@@ -694,12 +708,7 @@ namespace EdgeBroker.Core.Routing
                 {
                     if (!session.Connection.Send(message, qos, retain, identifiers, 0, false))
                     {
-                        _counters.CountEngineDropped();
-                        if (qos > 0)
-                        {
-                            _queueFullDrops.Count(session.ClientId);
-                        }
-
+                        QueueFullDropped(session.ClientId, qos);
                         return PublishOutcome.Delivered;
                     }
 
@@ -731,6 +740,21 @@ namespace EdgeBroker.Core.Routing
                 }
 
                 return outcome;
+            }
+        }
+
+        /// <summary>
+        /// A message that <paramref name="receiverClientId"/>'s connection refused (its queue is full) and that nothing
+        /// keeps — its session ends with its connection, or no other member of its share group took it — is dropped:
+        /// its publisher is still acknowledged (other receivers may have it), as mosquitto does past
+        /// <c>max_queued_messages</c>. Counted; at QoS 1/2 also logged (<see cref="QueueFullDrops"/>).
+        /// </summary>
+        void QueueFullDropped(string receiverClientId, int qos)
+        {
+            _counters.CountEngineDropped();
+            if (qos > 0)
+            {
+                _queueFullDrops.Count(receiverClientId);
             }
         }
 

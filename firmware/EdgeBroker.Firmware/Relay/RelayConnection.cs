@@ -490,6 +490,13 @@ namespace EdgeBroker.Firmware.Relay
             return unchecked((int)Clock.MonotonicMs());
         }
 
+        /// <summary>Whether the connection is closing (<see cref="Close"/>): it takes no more messages, as a full queue
+        /// takes none, and its reader is about to end it.</summary>
+        internal bool IsClosing
+        {
+            get { return _closed; }
+        }
+
         /// <summary>Whether the expected packet's deadline has passed at <paramref name="now"/> (<see cref="Tick"/>) on a
         /// connection not closed yet; the housekeeping thread asks, once a second.</summary>
         internal bool IsOverdue(int now)

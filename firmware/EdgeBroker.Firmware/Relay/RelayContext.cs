@@ -153,9 +153,9 @@ namespace EdgeBroker.Firmware.Relay
 
         /// <summary>
         /// Logs the QoS 1 messages the core dropped since the last look because a connected clean session's queue was
-        /// full (<see cref="BrokerCore.QueueFullDropToReport"/>), when a line is due: the first, then at most one a
-        /// minute. Asked after every PUBLISH routed, from a client or from upstream: its publisher was acknowledged, so
-        /// the log is where the drop shows.
+        /// full — its own subscription's, or every member's of its share group — (<see cref="BrokerCore.QueueFullDropToReport"/>),
+        /// when a line is due: the first, then at most one a minute. Asked after every PUBLISH routed, from a client or
+        /// from upstream: its publisher was acknowledged, so the log is where the drop shows.
         /// </summary>
         public void ReportQueueFullDrops()
         {
@@ -163,12 +163,28 @@ namespace EdgeBroker.Firmware.Relay
             string tally;
             if (Core.QueueFullDropToReport(out receiver, out tally))
             {
-                // The connection refused them for its full queue, the buffers' bound (logged on its own) or its closing.
                 Log.Warning("Dropped QoS 1 messages for client " + ClientTextForLog.Of(receiver) + ", acknowledged to their publishers: "
-                    + "its connection did not take them (a queue full at " + RelaySettings.MaxQueuedMessagesPerClientKey + " "
-                    + Settings.MaxQueuedMessagesPerClient + " or " + RelaySettings.MaxQueuedBytesPerClientKey + " " + Settings.MaxQueuedBytesPerClient
-                    + ": it reads more slowly than it is sent to; or it was closing) and its clean session keeps nothing" + tally);
+                    + WhyRefused(receiver) + " and its clean session keeps nothing" + tally);
             }
+        }
+
+        /// <summary>
+        /// Why <paramref name="receiverClientId"/>'s connection refused the latest message dropped for it: a closing
+        /// connection refuses every message (<see cref="RelayConnection.IsClosing"/>), otherwise its queue was full (or
+        /// the buffers' bound, which logs its own line, refused it). Asked right after the PUBLISH whose routing dropped it,
+        /// so the connection is still in the state that refused it.
+        /// </summary>
+        string WhyRefused(string receiverClientId)
+        {
+            RelayConnection connection = Core.ConnectionOf(receiverClientId) as RelayConnection;
+            if (connection == null || connection.IsClosing)
+            {
+                return "its connection was closing";
+            }
+
+            return "its queue was full (" + RelaySettings.MaxQueuedMessagesPerClientKey + " " + Settings.MaxQueuedMessagesPerClient + " or "
+                + RelaySettings.MaxQueuedBytesPerClientKey + " " + Settings.MaxQueuedBytesPerClient + ", or the buffers at "
+                + RelaySettings.MaxBufferBytesKey + "): it reads more slowly than it is sent to";
         }
 
         /// <summary>Which PUBLISHes refused by the uplink's full queue are logged.</summary>

@@ -7,8 +7,9 @@ namespace EdgeBroker.Relay.Tests.Buffers;
 /// <summary>
 /// A clean session's full queue (<c>max_queued_messages_per_client</c>, <c>max_queued_bytes_per_client</c>) drops QoS 1
 /// messages whose publisher was acknowledged — the documented bound, as mosquitto's <c>max_queued_messages</c>. Such a
-/// drop is counted and logged (once, then at most once a minute), naming the receiver; a QoS 0 message that gives way
-/// and a persistent session's message, which stays stored, are not logged. Before, the emulator's benchmark lost 1 and
+/// drop is counted and logged (once, then at most once a minute), naming the receiver and whether its queue was full or
+/// its connection closing; a QoS 0 message that gives way and a persistent session's message, which stays stored, are
+/// not logged. Before, the emulator's benchmark lost 1 and
 /// 64 acknowledged messages in two rounds without a line in its log.
 /// </summary>
 public class QueueFullDropTests(ITestOutputHelper output)
@@ -50,9 +51,35 @@ public class QueueFullDropTests(ITestOutputHelper output)
         Assert.Equal(qos1Dropped + qos0Dropped, relay.Context.Core.Counters.EngineDropped);
         Assert.Equal(Enumerable.Range(0, Messages), received[0]);
         var line = Assert.Single(log.Warnings);
-        Assert.StartsWith("Dropped QoS 1 messages for client stalled-01, acknowledged to their publishers: its connection did not take "
-            + "them (a queue full at max_queued_messages_per_client 64 or max_queued_bytes_per_client 8192", line);
+        Assert.StartsWith("Dropped QoS 1 messages for client stalled-01, acknowledged to their publishers: its queue was full "
+            + "(max_queued_messages_per_client 64 or max_queued_bytes_per_client 8192, or the buffers at max_buffer_bytes): it reads more "
+            + "slowly than it is sent to and its clean session keeps nothing", line);
         Assert.EndsWith("(the first; further ones are logged at most once a minute, with their count)", line);
         flood.EndStalled();
+    }
+
+    /// <summary>A closing connection (taken over, past its deadline, ended by the housekeeping) refuses every message
+    /// until its reader has ended it, as a full queue refuses them; the line says which, where it said "a full queue
+    /// … or it was closing", so no one raises a queue bound for a client that was going away.</summary>
+    [Fact]
+    public void A_closing_connections_refusal_is_logged_as_its_closing_not_as_a_full_queue()
+    {
+        var log = new RecordingLog();
+        using var relay = new SynchronousRelay(log: log);
+        var publisher = relay.Connect("publisher");
+        var leaving = relay.Connect("leaving");
+        relay.Handle(leaving.Client, leaving.Connection, Packets.Subscribe(1, ("jobs/#", 1)));
+        leaving.Connection.AwaitingPacket();
+        leaving.Connection.Close();
+
+        relay.Handle(publisher.Client, publisher.Connection, Packets.Publish("jobs/1", "one", qos: 1, packetId: 1));
+
+        Assert.Equal(1, relay.Context.Core.Counters.EngineDropped);
+        var line = Assert.Single(log.Warnings);
+        output.WriteLine(line);
+        Assert.StartsWith("Dropped QoS 1 messages for client leaving, acknowledged to their publishers: its connection was closing and "
+            + "its clean session keeps nothing", line);
+        leaving.Connection.Terminate();
+        relay.Forget(leaving.Connection);
     }
 }
