@@ -1,3 +1,4 @@
+using System;
 using System.Collections;
 using System.Threading;
 using EdgeBroker.Core.Access;
@@ -258,8 +259,10 @@ namespace EdgeBroker.Core
             return reservation;
         }
 
-        /// <summary>CONNECTs <see cref="ReserveSession"/> refused since start: every <see cref="MaxSessions"/> place taken,
-        /// or no room for another persistent session in the session store.</summary>
+        /// <summary>CONNECTs refused since start for their session: <see cref="ReserveSession"/> found every
+        /// <see cref="MaxSessions"/> place taken or no room for another persistent session in the session store, or
+        /// <see cref="Connect(string, bool, uint, IClientConnection, bool)"/> found the store unable to write it
+        /// (<see cref="SessionNotStoredException"/>).</summary>
         public int SessionsRefused { get { return _sessionsRefused; } }
 
         /// <summary>The CONNECT that <paramref name="reservation"/> (from <see cref="ReserveSession"/>) admitted was
@@ -550,7 +553,9 @@ namespace EdgeBroker.Core
         /// <summary>
         /// A CONNECT was accepted and <paramref name="connection"/> now serves <paramref name="clientId"/>.
         /// With <paramref name="cleanStart"/> any earlier session is discarded first. Kept messages follow, oldest
-        /// first and in batches, before anything newer. Returns whether a session was present (CONNACK flag).
+        /// first and in batches, before anything newer. Returns whether a session was present (CONNACK flag); throws
+        /// <see cref="SessionNotStoredException"/> when the CONNECT is refused because the session store cannot keep a
+        /// persistent session (nothing changed: the engine answers "server unavailable").
         /// <paramref name="credentialsProveId"/>: the client connected with credentials bound to its ID
         /// (<see cref="Security.AuthenticatedClient.ProvesClientId"/>), so only such credentials may take the session
         /// over, also while it is away (<see cref="IsHeldWithProvenId"/>).
@@ -629,25 +634,27 @@ namespace EdgeBroker.Core
             return existed;
         }
 
-        /// <summary>Stores the session a CONNECT connects to, before anything of it changes: when the store cannot take it
-        /// (a full disk, a failed write) the exception goes to the engine, which refuses the CONNECT, and the session
-        /// stays as it was — a new one (<paramref name="isNew"/>) is not kept, where it held a place among
-        /// <see cref="MaxSessions"/> with no connection and no expiry until its client ID came back. Under the session's
-        /// lock.</summary>
+        /// <summary>Stores the session a CONNECT connects to, before anything of it changes. When the store cannot take it
+        /// (a full disk, a failed write) the CONNECT is refused — <see cref="SessionNotStoredException"/>, which the
+        /// engine answers "server unavailable", counted in <see cref="SessionsRefused"/> — and the session stays as it
+        /// was: a new one (<paramref name="isNew"/>) is not kept, where it held a place among <see cref="MaxSessions"/>
+        /// with no connection and no expiry until its client ID came back. Under the session's lock.</summary>
         void SaveConnecting(Session session, bool isNew, uint sessionExpirySeconds)
         {
             try
             {
                 _sessionStore.SaveSession(session.ClientId, sessionExpirySeconds, 0);
             }
-            catch
+            catch (Exception e)
             {
+                // Whatever the store threw, the session is not durable, and a client told it is would lose it.
                 if (isNew)
                 {
                     _sessions.Remove(session);
                 }
 
-                throw;
+                Interlocked.Increment(ref _sessionsRefused);
+                throw new SessionNotStoredException(e);
             }
 
             session.IsStored = true;

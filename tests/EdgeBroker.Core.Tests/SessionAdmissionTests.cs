@@ -165,21 +165,47 @@ public class SessionAdmissionTests
         Assert.NotNull(broker.Core.ReserveSession("kept", outlivesConnection: true));
     }
 
+    /// <summary>Before: the store's own exception reached the engines, which closed the connection without a CONNACK,
+    /// and the refusal was counted nowhere.</summary>
     [Fact]
-    public void A_new_session_the_store_cannot_take_is_not_kept()
+    public void A_new_session_the_store_cannot_take_is_refused_counted_and_not_kept()
     {
         var store = new RoomLimitedSessionStore(room: 4) { FailSaves = true };
         var broker = new TestBroker(sessionStore: store);
         broker.Core.MaxSessions = 1;
         var place = broker.Core.ReserveSession("new", outlivesConnection: true)!;
 
-        Assert.Throws<IOException>(() => broker.Connect("new", TestBroker.Persistent, cleanStart: false));
+        var refusal = Assert.Throws<SessionNotStoredException>(() => broker.Connect("new", TestBroker.Persistent, cleanStart: false));
         broker.Core.ReleaseSession(place);
 
+        Assert.IsType<IOException>(refusal.InnerException);
+        Assert.Contains("no room left on the device", refusal.Message);
+        Assert.Equal(1, broker.Core.SessionsRefused);
         Assert.False(broker.Core.HasSession("new"));
         Assert.Equal(0, broker.Core.SessionPlacesTaken);
         Assert.Equal(0, store.Taken);
         store.FailSaves = false;
         Assert.NotNull(broker.Core.ReserveSession("other", outlivesConnection: true));
+    }
+
+    /// <summary>An away session whose reconnect the store cannot record is refused too, and stays away as it was: its
+    /// subscriptions and the messages kept for it wait for a CONNECT the store can take.</summary>
+    [Fact]
+    public void A_reconnect_the_store_cannot_record_is_refused_and_leaves_the_away_session_as_it_was()
+    {
+        var store = new RoomLimitedSessionStore(room: 4);
+        var broker = new TestBroker(sessionStore: store);
+        var first = broker.ConnectSubscribed("away", TestBroker.Persistent, "kept/#");
+        broker.Disconnect(first);
+        store.FailSaves = true;
+
+        var reconnect = new RecordingConnection("away", TestBroker.Persistent);
+        Assert.Throws<SessionNotStoredException>(() => broker.Core.Connect("away", false, TestBroker.Persistent, reconnect));
+
+        Assert.Equal(1, broker.Core.SessionsRefused);
+        Assert.True(broker.Core.HasSession("away"));
+        Assert.Null(broker.Core.ConnectionOf("away"));
+        store.FailSaves = false;
+        Assert.True(broker.Connect("away", TestBroker.Persistent, cleanStart: false).SessionPresent);
     }
 }

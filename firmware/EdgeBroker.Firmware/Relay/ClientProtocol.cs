@@ -280,7 +280,26 @@ namespace EdgeBroker.Firmware.Relay
                 return false;
             }
 
-            bool sessionPresent = _context.Core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection, decision.Client.ProvesClientId);
+            bool sessionPresent;
+            try
+            {
+                sessionPresent = _context.Core.Connect(clientId, connect.CleanSession, SessionExpiry(), _connection, decision.Client.ProvesClientId);
+            }
+            catch (SessionNotStoredException e)
+            {
+                // The core refused it (counted with the session refusals) before it took the connection: the client hears
+                // 0x03 and may retry, as for the flash log's share at admission; the connection's end gives back the rest.
+                _connection.RefuseHeldConnAck(connAck, connAckOffset, ConnectReturnCode.ServerUnavailable);
+                string tally;
+                if (_context.SessionStoreRefusals.ShouldReport(out tally))
+                {
+                    _context.Log.Warning("Refused CONNECT " + who + " with return code " + ConnectReturnCode.ServerUnavailable + ": "
+                        + ClientTextForLog.Escaped(e.Message) + tally);
+                }
+
+                return false;
+            }
+
             _connected = true;
             if (will != null)
             {

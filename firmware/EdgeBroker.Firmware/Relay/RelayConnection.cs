@@ -583,6 +583,20 @@ namespace EdgeBroker.Firmware.Relay
             _context.Transmitter.Schedule(this);
         }
 
+        /// <summary>Turns the CONNACK <see cref="HoldConnAck"/> queued into a refusal with <paramref name="returnCode"/> and
+        /// sends it before the connection closes: the core refused the CONNECT after the CONNACK was held (its session
+        /// could not be stored), before it took the connection, so nothing else was queued.</summary>
+        internal void RefuseHeldConnAck(PooledBuffer buffer, int offset, int returnCode)
+        {
+            lock (_outgoing.SyncRoot)
+            {
+                PacketWriter.WriteConnAck(buffer.Bytes, offset, false, returnCode);
+                _holdOutput = false;
+            }
+
+            Flush();
+        }
+
         /// <summary>A refusing CONNACK, sent before the connection closes.</summary>
         internal void SendConnAckAndFlush(int returnCode)
         {

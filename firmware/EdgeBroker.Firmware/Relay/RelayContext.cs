@@ -47,6 +47,7 @@ namespace EdgeBroker.Firmware.Relay
             UplinkRefusals = new DropReports();
             StoreRefusals = new DropReports();
             BufferRefusals = new DropReports();
+            SessionStoreRefusals = new DropReports();
             Bytes = new ByteCounters();
             HeapFreeBytes = -1;
             SysTree = new SysTree(core, this, settings.SysIntervalSeconds, Clock.MonotonicMs());
@@ -197,6 +198,10 @@ namespace EdgeBroker.Firmware.Relay
         /// <summary>Which messages refused by the buffers' bound (<see cref="RelaySettings.MaxBufferBytes"/>) are logged:
         /// the first, then at most one a minute.</summary>
         public DropReports BufferRefusals { get; private set; }
+
+        /// <summary>Which CONNECTs refused because the flash log could not keep their session are logged: the first, then
+        /// at most one a minute — the store's condition, not a client's.</summary>
+        public DropReports SessionStoreRefusals { get; private set; }
 
         /// <summary>Bytes read from and written to client sockets, for the <c>$SYS</c> tree.</summary>
         public ByteCounters Bytes { get; private set; }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections;
 using EdgeBroker.Core.Sessions;
 
@@ -59,8 +60,31 @@ namespace EdgeBroker.Firmware.Storage
                 _log.EnsureSessionRoom(_liveBytes + _reserved.TotalBytes - _reserved.BytesOf(clientId),
                     recordBytes - (session == null ? 0 : session.RecordBytes));
                 _reserved.Remove(clientId);
+                uint expiryBefore = session == null ? 0 : session.ExpiryIntervalSeconds;
+                long disconnectedAtBefore = session == null ? 0 : session.DisconnectedAtMs;
+                int recordBytesBefore = session == null ? 0 : session.RecordBytes;
+
+                // Applied first, so that a compaction in Persist writes it with the rest of the live state.
                 ApplySession(session, clientId, expiryIntervalSeconds, disconnectedAtMs, recordBytes);
-                _log.Persist();
+                try
+                {
+                    _log.Persist();
+                }
+                catch (Exception)
+                {
+                    // Not written: the session is as it was, or not kept (the core keeps no session the store refused),
+                    // so it takes no room in the share that nothing on flash holds.
+                    if (session == null)
+                    {
+                        Remove(Find(clientId));
+                    }
+                    else
+                    {
+                        ApplySession(session, clientId, expiryBefore, disconnectedAtBefore, recordBytesBefore);
+                    }
+
+                    throw;
+                }
             }
         }
 

@@ -79,7 +79,7 @@ sealed class BrokerMetrics
         var retainedHeld = Gauge("retained_held_bytes", "Bytes the retained messages take, counted against MaxRetainedBytes.");
         var retainedMax = Gauge("retained_max_bytes", "MaxRetainedBytes: the bound on retained messages' bytes (0: none).");
         var retainedRefused = Counter("retained_refused_total", "Retained messages not kept (MaxRetainedMessages, MaxRetainedBytes or the store full); still routed.");
-        var sessionsRefused = Counter("sessions_refused_total", "CONNECTs refused because every MaxSessions place was taken (or the store had no room for a session).");
+        var sessionsRefused = Counter("sessions_refused_total", "CONNECTs refused because every MaxSessions place was taken (or the store had no room for a session, or could not write it).");
         var quotaDropped = Counter("quota_dropped_total", "Messages dropped because a receiver's offline quota (or an uplink's queue, under refuse-new) was full.");
         var pairingWindows = Gauge("pairing_windows_open", "Groups with an open pairing window.");
         var uplinkQueued = Gauge("uplink_queued", "Messages waiting in an uplink's queue.", UplinkLabel);

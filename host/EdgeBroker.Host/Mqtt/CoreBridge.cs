@@ -68,6 +68,10 @@ sealed partial class CoreBridge
     /// the first from an address in a minute, as for <see cref="_sessionRefusals"/>.</summary>
     readonly ProblemReports _willRefusals = new(RefusingClientsTracked);
 
+    /// <summary>Which CONNECTs refused because the store could not keep their session are logged: the first, then at most
+    /// one a minute — the store's condition, not the clients', so not per address.</summary>
+    readonly DropReports _unstoredSessions = new();
+
     const int RefusingClientsTracked = 1024;
 
     /// <summary>What every connection reads: the outbound limits, the metrics, <see cref="ReportDiscarded"/>.</summary>
@@ -220,6 +224,21 @@ sealed partial class CoreBridge
         }
     }
 
+    /// <summary>Refuses the CONNECT of <paramref name="clientId"/>, whose session the store could not keep (a full disk or
+    /// <c>MaxDatabaseBytes</c>; the core refused it and counted it in <see cref="BrokerCore.SessionsRefused"/>): "server
+    /// unavailable" (MQTT 5 0x88, 3.1.1 0x03), as the store takes writes again once space comes back — not "quota
+    /// exceeded", kept for limits that stay reached. One line for the first, then at most one a minute with the count:
+    /// a full disk refuses every client that reconnects, from every address.</summary>
+    async Task RefuseUnstoredSessionAsync(GuardedChannel channel, string clientId, SessionNotStoredException refusal)
+    {
+        await channel.SendAsync(ConnAckRefusal.Of(MqttConnectReasonCode.ServerUnavailable)).ConfigureAwait(false);
+        if (_unstoredSessions.ShouldReport(out var tally))
+        {
+            _logger.LogError(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Tally}",
+                ClientTextForLog.Of(clientId), channel.Source, ProtocolName(channel.Version), ClientTextForLog.Escaped(refusal.Message), tally);
+        }
+    }
+
     /// <summary>Refuses the CONNECT of <paramref name="clientId"/> as its authentication <paramref name="decision"/>
     /// says, after the login throttle's delay (a timer, not a blocked thread, so other clients are served meanwhile).
     /// The core never hears of it: a live connection with the same client ID carries on untouched.</summary>
@@ -279,18 +298,24 @@ sealed partial class CoreBridge
             previous = _core.ConnectionOf(clientId) as ClientConnection;
             sessionPresent = _core.Connect(clientId, connect.CleanSession, expiry, connection, decision.Client.ProvesClientId);
         }
-        catch
+        catch (Exception e)
         {
-            // The session could not be stored (a full disk), or the like: the client is not connected. The core ends a
-            // connection it took before it failed, and security forgets the client — left, its entry stood for the
-            // client ID, checked for every PUBLISH and SUBSCRIBE of it, until the client ID connected again.
+            // The client is not connected. The core ends a connection it took before it failed, and security forgets the
+            // client — left, its entry stood for the client ID, checked for every PUBLISH and SUBSCRIBE of it, until the
+            // client ID connected again.
             if (connection is not null)
             {
                 _core.Disconnect(clientId, connection, expiry);
             }
 
             _security.Disconnected(decision.Client);
-            throw;
+            if (e is not SessionNotStoredException notStored)
+            {
+                throw;
+            }
+
+            await RefuseUnstoredSessionAsync(channel, clientId, notStored).ConfigureAwait(false);
+            return null;
         }
 
         // Where CloseConnectionsWithLostCredentials finds it from now on; a loss since the check is this CONNECT's to act on.

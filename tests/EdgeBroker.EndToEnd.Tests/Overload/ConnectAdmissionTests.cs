@@ -1,5 +1,6 @@
 using System.Net;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.EndToEnd.Tests.Monitoring;
 using static EdgeBroker.EndToEnd.Tests.Security.SecureBroker;
 
 namespace EdgeBroker.EndToEnd.Tests.Overload;
@@ -87,11 +88,17 @@ public sealed class ConnectAdmissionTests
         Assert.Equal(0, await ConnectOnceAsync(broker, OtherAddress, accepted[0], SensorsSecret, cleanSession: false));
     }
 
-    /// <summary>Before: the host's CONNECT failed once authenticated (SQLite full as the session was written, the
-    /// connection closed without a CONNACK), and both its security entry — checked for every PUBLISH and SUBSCRIBE of
-    /// that client ID — and an empty session holding a place among MaxSessions stayed until the client ID came back.</summary>
-    [Fact]
-    public async Task A_connect_whose_session_the_full_store_cannot_take_leaves_no_session_and_no_security_entry()
+    /// <summary>Before: the host's CONNECT failed once authenticated (SQLite full as the session was written), the
+    /// connection closed without a CONNACK, the failure was logged as an unexpected error with its stack trace for every
+    /// such CONNECT and counted nowhere — and earlier both its security entry (checked for every PUBLISH and SUBSCRIBE of
+    /// that client ID) and an empty session holding a place among MaxSessions stayed until the client ID came back. Now
+    /// it is refused "server unavailable" (3.1.1 0x03, MQTT 5 0x88), counted with the session refusals, logged once,
+    /// and the connected client, the away session and its stored messages carry on.</summary>
+    [Theory]
+    [InlineData(4, 0x03)]
+    [InlineData(5, 0x88)]
+    public async Task A_connect_whose_session_the_full_store_cannot_take_is_refused_server_unavailable_and_leaves_nothing(int protocolLevel,
+        int serverUnavailable)
     {
         await using var broker = await Engines.StartAsync(Engines.Host, new Dictionary<string, string?>
         {
@@ -108,17 +115,62 @@ public sealed class ConnectAdmissionTests
         }
 
         await Eventually.WaitUntilAsync(() => !broker.IsConnected("away"), () => "the away client is still connected");
-        Assert.InRange(await StoreFullTests.FillAsync(broker), 1, 1999);
+        await using var connected = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await connected.ConnectAsync("connected", protocolLevel: protocolLevel));
+        var stored = await StoreFullTests.FillAsync(broker);
+        Assert.InRange(stored, 1, 1999);
 
-        // Its session's row takes pages the full database does not have.
-        var newcomer = "newcomer-" + new string('n', 16000);
-        await using var connection = await RawMqttConnection.OpenAsync(broker);
-        var code = await AnswerAsync(connection.ConnectAsync(newcomer, cleanSession: false));
+        // Their sessions' rows take pages the full database does not have.
+        var newcomers = new[] { "newcomer-" + new string('n', 16000), "second-" + new string('s', 16000) };
+        foreach (var newcomer in newcomers)
+        {
+            await using var connection = await RawMqttConnection.OpenAsync(broker);
+            var code = await AnswerAsync(connection.ConnectAsync(newcomer, cleanSession: false, protocolLevel: protocolLevel, sessionExpiry: 3600));
 
-        Assert.Equal(ClosedWithoutConnAck, code);
-        Assert.Null(broker.Security!.Clients.Find(newcomer));
-        Assert.False(broker.Core!.HasSession(newcomer));
-        Assert.Equal(broker.Core.SessionCount, broker.Core.SessionPlacesTaken);
+            Assert.Equal(serverUnavailable, code);
+            Assert.True(await connection.IsClosedByBrokerAsync(TimeSpan.FromSeconds(5)), "the refused connection stayed open");
+            Assert.Null(broker.Security!.Clients.Find(newcomer));
+            Assert.False(broker.Core!.HasSession(newcomer));
+        }
+
+        var core = broker.Core!;
+        Assert.Equal(core.SessionCount, core.SessionPlacesTaken);
+        Assert.Equal(newcomers.Length, core.SessionsRefused);
+        using (var http = new HttpClient { BaseAddress = broker.HttpBaseAddress })
+        {
+            Assert.Equal(newcomers.Length, (await MetricsScrapeTests.ScrapeAsync(http))["edgebroker_sessions_refused_total"]);
+        }
+
+        // Logged once, as a refusal naming the store's reason, not as an unexpected error.
+        var refusal = Assert.Single(broker.LoggedProblems, line => line.Contains("Refused CONNECT"));
+        Assert.Contains("newcomer-", refusal);
+        Assert.Contains("the session store could not keep the session", refusal);
+
+        // Every other client is served: the connected one still pings, the away one comes back to everything stored.
+        await connected.SendAsync(0xC0, []);
+        Assert.Equal(13, (await connected.ReadPacketAsync(TimeSpan.FromSeconds(5))).Type);
+        await using var back = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await back.ConnectAsync("away", cleanSession: false));
+        var received = new List<int>();
+        while (received.Count < stored)
+        {
+            var publish = await back.ReadPublishAsync(TimeSpan.FromSeconds(15));
+            await back.SendPubAckAsync(publish.PacketId);
+            received.Add(int.Parse(publish.Payload[..4]));
+        }
+
+        Assert.Equal(Enumerable.Range(0, stored), received);
+
+        // Their deletions made room in the full database: a new persistent session is taken again. Neither the refusals
+        // nor those deletions (group-committed, retried when a commit fails) surfaced as a handler's error.
+        Assert.True(await StoreFullTests.PublishQos1Async(broker, "store/after"));
+        Assert.Equal("store/after", (await back.ReadPublishAsync(TimeSpan.FromSeconds(15))).Topic);
+        await using (var late = await RawMqttConnection.OpenAsync(broker))
+        {
+            Assert.Equal(0, await late.ConnectAsync("late-" + new string('l', 16000), cleanSession: false, protocolLevel: protocolLevel, sessionExpiry: 3600));
+        }
+
+        Assert.DoesNotContain(broker.LoggedProblems, line => line.Contains("Unexpected error"));
     }
 
     /// <summary>The host with the security tests' configuration, or the emulator with the same access key and instance.</summary>

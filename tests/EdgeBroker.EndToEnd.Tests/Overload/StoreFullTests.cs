@@ -122,7 +122,7 @@ public class StoreFullTests
 
     /// <summary>One QoS 1 PUBLISH on a fresh MQTT 3.1.1 connection: true when acknowledged, false when the broker closed
     /// the connection instead.</summary>
-    static async Task<bool> PublishQos1Async(RunningBroker broker, string topic)
+    internal static async Task<bool> PublishQos1Async(RunningBroker broker, string topic)
     {
         await using var publisher = await RawMqttConnection.OpenAsync(broker);
         Assert.Equal(0, await publisher.ConnectAsync("publisher-311"));
