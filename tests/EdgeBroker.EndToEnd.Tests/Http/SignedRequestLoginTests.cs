@@ -12,16 +12,10 @@ namespace EdgeBroker.EndToEnd.Tests.Http;
 public sealed class SignedRequestLoginTests
 {
     const string Device = "GID_sensors@@@dev1";
-    const int DelayMilliseconds = 800;
+    const int DelayMilliseconds = Security.SecureBroker.ShortThrottleDelayMilliseconds;
 
-    /// <summary>Answers slowed from the second failure, the address locked out at the fourth.</summary>
-    static readonly Dictionary<string, string?> ShortThrottle = new()
-    {
-        ["EdgeBroker:Security:LoginThrottle:FailuresBeforeDelay"] = "2",
-        ["EdgeBroker:Security:LoginThrottle:DelayMilliseconds"] = DelayMilliseconds.ToString(),
-        ["EdgeBroker:Security:LoginThrottle:FailuresBeforeLockout"] = "4",
-        ["EdgeBroker:Security:LoginThrottle:LockoutSeconds"] = "60",
-    };
+    /// <summary>Answers slowed from the third failure on, the address locked out at the fourth.</summary>
+    static readonly Dictionary<string, string?> ShortThrottle = Security.SecureBroker.ShortThrottle;
 
     static readonly IPAddress OtherMachine = IPAddress.Parse("127.0.0.2");
 

@@ -1,4 +1,3 @@
-using System.Net;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Limits;
 using EdgeBroker.Core.Security;
@@ -25,8 +24,7 @@ sealed class SignedRequestLogins(BrokerSecurity security, ILogger<SignedRequestL
     /// Retry-After while the address is locked out; no refusal when the key signed it.</summary>
     public (int DelayMs, ApiError? Refusal) Decide(HttpRequest http, string accessKeyId, bool keyKnown, bool signatureMatches)
     {
-        var remote = http.HttpContext.Connection.RemoteIpAddress;
-        var address = SourceAddress.Of(remote is null ? null : new IPEndPoint(remote, 0));
+        var address = SourceAddress.Of(http.HttpContext.Connection.RemoteIpAddress);
         var now = Clock.MonotonicMs();
         var decision = security.AuthenticateSignedRequest(accessKeyId, keyKnown, signatureMatches, address, now);
         if (decision.IsAccepted)
