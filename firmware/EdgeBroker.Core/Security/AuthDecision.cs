@@ -1,7 +1,8 @@
 namespace EdgeBroker.Core.Security
 {
     /// <summary>
-    /// What <see cref="BrokerSecurity.Authenticate"/> decided about one CONNECT, and what the engine does with it:
+    /// What <see cref="BrokerSecurity.Authenticate"/> decided about one CONNECT (or
+    /// <see cref="BrokerSecurity.AuthenticateSignedRequest"/> about one signed HTTP request), and what the engine does with it:
     /// wait <see cref="ResponseDelayMs"/>, answer with <see cref="Mqtt311ReturnCode"/> / <see cref="Mqtt5ReasonCode"/>,
     /// log <see cref="Reason"/> with the client ID and address, and on acceptance keep <see cref="Client"/> and send
     /// <see cref="PairingMessage"/> after the CONNACK when there is one.
@@ -38,21 +39,29 @@ namespace EdgeBroker.Core.Security
         /// <summary>For the log: names the mode, access key, token IDs or device, never a secret or password.</summary>
         public string Reason { get; internal set; }
 
-        /// <summary>The accepted client; null when refused.</summary>
+        /// <summary>The accepted client; null when refused, and for a signed HTTP request.</summary>
         public AuthenticatedClient Client { get; private set; }
 
         /// <summary>How long to wait before answering, so an address that keeps failing is slowed down.</summary>
         public int ResponseDelayMs { get; internal set; }
 
+        /// <summary>The kind of request a signed HTTP request is (<see cref="CredentialKind"/>).</summary>
+        public const string SignedRequestKind = "HTTP";
+
         /// <summary>What kind of credentials the CONNECT came with — <c>anonymous</c>, <c>password</c> (a password-file user
         /// name, or one of no known form), or the user name's mode (<c>Signature</c>, <c>Token</c>, <c>Device</c>,
-        /// <c>Pair</c>) —, so refusals of different kinds from one address are each logged
+        /// <c>Pair</c>) —, or <see cref="SignedRequestKind"/> for a signed HTTP request, so refusals of different kinds
+        /// from one address are each logged
         /// (<see cref="BrokerSecurity.ShouldLogRefusal"/>). Never the user name itself.</summary>
         public string CredentialKind { get; internal set; }
 
         /// <summary>This failure locked the address out (the login throttle's limit was reached): always worth a log
         /// line, however many refusals from the address came before it.</summary>
         public bool LockedOut { get; internal set; }
+
+        /// <summary>For <see cref="AuthOutcome.Throttled"/>: how long the address's lockout still lasts (an HTTP answer's
+        /// Retry-After); 0 otherwise.</summary>
+        public long LockedForMs { get; internal set; }
 
         /// <summary>A freshly paired device's credentials, to deliver to it (QoS 1) right after the CONNACK; null
         /// otherwise. The only time the secret exists outside the device: do not log the payload.</summary>

@@ -59,11 +59,10 @@ namespace EdgeBroker.Core.Security
                     + " characters long; at most " + _options.MaxClientIdLength + " are accepted (" + SecurityOptions.MaxClientIdLengthSetting + ")");
             }
 
-            long lockedUntil = _throttle.LockedUntilMs(remoteAddress, monotonicMs);
-            if (lockedUntil > 0)
+            AuthDecision lockedOut = LockedOut(remoteAddress, monotonicMs);
+            if (lockedOut != null)
             {
-                return AuthDecision.Refuse(AuthOutcome.Throttled,
-                    "too many failed logins from this address; refused for another " + SecondsUntil(lockedUntil, monotonicMs) + " s");
+                return lockedOut;
             }
 
             int delay = _throttle.DelayMs(remoteAddress, monotonicMs);
@@ -73,12 +72,7 @@ namespace EdgeBroker.Core.Security
                 decision = AuthDecision.Refuse(AuthOutcome.NotAuthorized,
                     "the client ID's session, connected or away, was taken with credentials bound to it (Signature or Device), which only such credentials may take over");
             }
-            if (decision.Outcome == AuthOutcome.BadCredentials && _throttle.RecordFailure(remoteAddress, monotonicMs))
-            {
-                decision.Reason = decision.Reason + "; too many failed logins: address locked out for "
-                    + SecondsUntil(_throttle.LockedUntilMs(remoteAddress, monotonicMs), monotonicMs) + " s";
-                decision.LockedOut = true;
-            }
+            CountFailure(decision, remoteAddress, monotonicMs);
 
             decision.CredentialKind = CredentialKindOf(userName);
             if (decision.Client != null && userName != null && userName.Length > 0)
@@ -88,6 +82,65 @@ namespace EdgeBroker.Core.Security
 
             decision.ResponseDelayMs = delay;
             return decision;
+        }
+
+        /// <summary>
+        /// Decides a request to the host's HTTP API signed with access key <paramref name="accessKeyId"/> (as the request
+        /// names it), whose signature the engine checked — the string to sign is the engine's —, under the throttle
+        /// CONNECTs from <paramref name="remoteAddress"/> are under: a locked-out address is refused whatever it signed,
+        /// an unknown key or a wrong signature counts as a failed login, and from the address's third failure on the
+        /// answer is slowed, right signature or not. So guesses at a secret over HTTP and over MQTT add up, and one
+        /// policy answers both. Accepted, the decision has no <see cref="AuthDecision.Client"/>: a request holds no
+        /// connection.
+        /// </summary>
+        public AuthDecision AuthenticateSignedRequest(string accessKeyId, bool keyKnown, bool signatureMatches, string remoteAddress, long monotonicMs)
+        {
+            if (remoteAddress == null)
+            {
+                remoteAddress = "";
+            }
+
+            AuthDecision decision = LockedOut(remoteAddress, monotonicMs);
+            if (decision == null)
+            {
+                int delay = _throttle.DelayMs(remoteAddress, monotonicMs);
+                decision = !keyKnown ? Bad("unknown access key " + ClientTextForLog.Of(accessKeyId))
+                    : !signatureMatches ? Bad("signature of access key " + accessKeyId + " does not match")
+                    : AuthDecision.Accept(null, "access key " + accessKeyId);
+                CountFailure(decision, remoteAddress, monotonicMs);
+                decision.ResponseDelayMs = delay;
+            }
+
+            decision.CredentialKind = AuthDecision.SignedRequestKind;
+            return decision;
+        }
+
+        /// <summary>The refusal of everything from <paramref name="remoteAddress"/> while the throttle locks it out, or
+        /// null.</summary>
+        AuthDecision LockedOut(string remoteAddress, long monotonicMs)
+        {
+            long lockedUntil = _throttle.LockedUntilMs(remoteAddress, monotonicMs);
+            if (lockedUntil <= 0)
+            {
+                return null;
+            }
+
+            AuthDecision refused = AuthDecision.Refuse(AuthOutcome.Throttled,
+                "too many failed logins from this address; refused for another " + SecondsUntil(lockedUntil, monotonicMs) + " s");
+            refused.LockedForMs = lockedUntil - monotonicMs;
+            return refused;
+        }
+
+        /// <summary>Counts bad credentials towards the address's throttle, and says so in the reason when this failure
+        /// locks the address out.</summary>
+        void CountFailure(AuthDecision decision, string remoteAddress, long monotonicMs)
+        {
+            if (decision.Outcome == AuthOutcome.BadCredentials && _throttle.RecordFailure(remoteAddress, monotonicMs))
+            {
+                decision.Reason = decision.Reason + "; too many failed logins: address locked out for "
+                    + SecondsUntil(_throttle.LockedUntilMs(remoteAddress, monotonicMs), monotonicMs) + " s";
+                decision.LockedOut = true;
+            }
         }
 
         /// <summary>See <see cref="AuthDecision.CredentialKind"/>: one of seven, whatever the user name holds.</summary>

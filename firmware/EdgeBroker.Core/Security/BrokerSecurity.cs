@@ -94,6 +94,23 @@ namespace EdgeBroker.Core.Security
         }
 
         /// <summary>
+        /// Decides a signed request to the host's HTTP API from <paramref name="remoteAddress"/> (the IP address without
+        /// the port, as for a CONNECT) that names access key <paramref name="accessKeyId"/>: <paramref name="keyKnown"/>
+        /// whether the key is configured, <paramref name="signatureMatches"/> whether the engine found the request signed
+        /// with its secret. The same login throttle as <see cref="Authenticate"/>: the engine waits
+        /// <see cref="AuthDecision.ResponseDelayMs"/> before it answers, refuses <see cref="AuthOutcome.Throttled"/> for
+        /// <see cref="AuthDecision.LockedForMs"/>, and logs a refusal when <see cref="ShouldLogRefusal"/> says so.
+        /// <paramref name="monotonicMs"/>: <see cref="Clock.MonotonicMs"/>.
+        /// </summary>
+        public AuthDecision AuthenticateSignedRequest(string accessKeyId, bool keyKnown, bool signatureMatches, string remoteAddress, long monotonicMs)
+        {
+            lock (_sync)
+            {
+                return _authenticator.AuthenticateSignedRequest(accessKeyId, keyKnown, signatureMatches, remoteAddress, monotonicMs);
+            }
+        }
+
+        /// <summary>
         /// The engine has registered the accepted <paramref name="client"/>'s connection where its close for
         /// <see cref="ClientsToDisconnect"/> finds it (host: right after <see cref="BrokerCore.Connect(string, bool, uint, Sessions.IClientConnection, bool)"/>;
         /// relay: once the connection holds the client). False when the client's credentials were lost since
@@ -108,7 +125,7 @@ namespace EdgeBroker.Core.Security
             return _clients.Register(client);
         }
 
-        /// <summary>Whether the refusal <paramref name="decision"/> of a CONNECT from <paramref name="remoteAddress"/> is
+        /// <summary>Whether the refusal <paramref name="decision"/> of a CONNECT (or signed HTTP request) from <paramref name="remoteAddress"/> is
         /// worth a log line: the first of its kind from the address in a minute is — its <see cref="AuthDecision.Outcome"/>,
         /// the kind of credentials it came with (<see cref="AuthDecision.CredentialKind"/>: a pairing device refused after an
         /// anonymous client went unlogged), and whether the answer was slowed by the login throttle —, and the failure that

@@ -174,7 +174,7 @@ sealed class AdminCommands
         CancellationToken cancellationToken)
     {
         var url = new Uri(result.GetValue(_url)!);
-        var (key, problem) = AccessKeySource.Read(result.GetValue(_accessKey), result.GetValue(_accessKeyFile));
+        var (key, origin, problem) = AccessKeySource.Read(result.GetValue(_accessKey), result.GetValue(_accessKeyFile));
         if (key is not { } accessKey)
         {
             // A malformed --access-key is a parse error and never gets here.
@@ -205,7 +205,7 @@ sealed class AdminCommands
             // The answer's advice is for those who sign requests themselves; this command signs them right, so what
             // differs is what it was given.
             Console.Error.WriteLine($"edgebroker: the broker at {url} does not take access key '{id}' with this secret for instance " +
-                $"'{result.GetValue(_instanceId)}': check --access-key (a key the broker was started with) and --instance-id.");
+                $"'{result.GetValue(_instanceId)}': check {origin}, which must be a key the broker was started with, and --instance-id.");
         }
 
         return answered == ApiCodes.Ok ? ExitCodes.Success : ExitCodes.RequestRefused;

@@ -36,4 +36,9 @@ static class ApiCodes
     /// <summary>The broker's own clock is not set (before 2025), so a request's timestamp or a token's expiry cannot be
     /// judged; nothing was done (HTTP 503). The core's rule: <c>TimeBoundCredentials</c>.</summary>
     public const int ClockNotSet = 9;
+
+    /// <summary>Too many failed logins came from the caller's address — wrong signatures or unknown access keys here, wrong
+    /// credentials over MQTT, counted together by the core's login throttle —, so it is refused for a while whatever it
+    /// signs; <c>Retry-After</c> says how long (HTTP 429).</summary>
+    public const int Throttled = 10;
 }

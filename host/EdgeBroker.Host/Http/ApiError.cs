@@ -3,9 +3,12 @@ using Microsoft.AspNetCore.Http;
 
 namespace EdgeBroker.Host.Http;
 
-/// <summary>A refused request, answered as <c>{"code":N,"success":false,"message":"…"}</c> with its HTTP status.</summary>
+/// <summary>A refused request, answered as <c>{"code":N,"success":false,"message":"…"}</c> with its HTTP status, and a
+/// <c>Retry-After</c> header when <see cref="RetryAfter"/> says when trying again may succeed.</summary>
 sealed record ApiError(int StatusCode, int Code, string Message)
 {
+    public TimeSpan? RetryAfter { get; init; }
+
     public static ApiError BadRequest(string message) => new(StatusCodes.Status400BadRequest, ApiCodes.BadRequest, message);
 
     public static ApiError SignatureMismatch() => new(StatusCodes.Status403Forbidden, ApiCodes.SignatureMismatch,
@@ -32,8 +35,20 @@ sealed record ApiError(int StatusCode, int Code, string Message)
     public static ApiError ReplayMemoryFull(int remembered, TimeSpan retryAfter) => new(StatusCodes.Status503ServiceUnavailable,
         ApiCodes.ReplayMemoryFull,
         $"The broker remembers {remembered} signed changes from the last minutes already, to refuse replays of them, and " +
-        $"takes no more until the oldest expire; nothing was done. Try again in {Math.Ceiling(retryAfter.TotalSeconds):0} s " +
-        "(MaxRememberedSignatures sets the bound).");
+        $"takes no more until the oldest expire; nothing was done. Try again in {RetryAfterResult.Seconds(retryAfter)} s " +
+        "(MaxRememberedSignatures sets the bound).")
+    {
+        RetryAfter = retryAfter,
+    };
+
+    /// <summary>The login throttle locks the caller's address out for <paramref name="retryAfter"/> more.</summary>
+    public static ApiError Throttled(TimeSpan retryAfter) => new(StatusCodes.Status429TooManyRequests, ApiCodes.Throttled,
+        "Too many failed logins came from this address (wrong signatures or unknown access keys here, or wrong credentials " +
+        $"over MQTT), so it is refused for another {RetryAfterResult.Seconds(retryAfter)} s, whatever it signs; nothing was " +
+        "done. Check the access key and its secret before trying again (docs/security.md, \"Login throttle\").")
+    {
+        RetryAfter = retryAfter,
+    };
 
     public static ApiError ClockNotSet() => new(StatusCodes.Status503ServiceUnavailable, ApiCodes.ClockNotSet,
         "Nothing was done: " + EdgeBroker.Core.Security.TimeBoundCredentials.ClockNotSetReason + " (set the broker's clock: NTP).");
@@ -47,7 +62,11 @@ sealed record ApiError(int StatusCode, int Code, string Message)
     public static ApiError Internal() => new(StatusCodes.Status500InternalServerError, ApiCodes.InternalError,
         "The broker could not answer this request; its log has the details.");
 
-    public IResult ToResult() => Results.Json(new { code = Code, success = false, message = Message }, statusCode: StatusCode);
+    public IResult ToResult()
+    {
+        var answer = Results.Json(new { code = Code, success = false, message = Message }, statusCode: StatusCode);
+        return RetryAfter is { } wait ? new RetryAfterResult(answer, wait) : answer;
+    }
 
     public Task WriteAsync(HttpContext context) => ToResult().ExecuteAsync(context);
 }

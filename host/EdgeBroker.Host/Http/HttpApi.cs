@@ -22,6 +22,7 @@ static class HttpApi
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AccessKeyRing>();
+        services.AddSingleton<SignedRequestLogins>();
         services.AddSingleton<SignedRequestVerifier>();
         services.AddSingleton<HttpApiListener>();
         services.AddSingleton<HttpLimits>();

@@ -105,8 +105,7 @@ sealed class HttpLimits(IOptions<BrokerOptions> options, ILogger<HttpLimits> log
     /// <summary>The answer to a request whose body is over the limit, logged once per address a minute.</summary>
     public ApiError BodyTooLarge(HttpContext context)
     {
-        var remote = context.Connection.RemoteIpAddress;
-        _problems.Report(SourceAddress.Of(remote is null ? null : new IPEndPoint(remote, 0)),
+        _problems.Report(SourceAddress.Of(context.Connection.RemoteIpAddress),
             $"an HTTP request body above {MaxRequestBodyBytes} bytes to {ClientTextForLog.Of(context.Request.Path.ToString())} (answered 413)");
         return ApiError.BodyTooLarge(MaxRequestBodyBytes);
     }

@@ -36,14 +36,15 @@ static class OnlineStatusApi
 
     /// <summary><c>online</c> is the number of live TCP connections of the client ID: 0 offline, 1 online, 2 for the
     /// moment a takeover is under way.</summary>
-    static IResult ClientStatus(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
+    static async Task<IResult> ClientStatus(HttpRequest http, SignedRequestVerifier verifier, BrokerCore core)
     {
-        if (!verifier.TryVerify(http.Method, http.Query, ClientStatusParameters, out var request, out var error))
+        var (request, error) = await verifier.VerifyAsync(http, ClientStatusParameters);
+        if (error is not null)
         {
             return error.ToResult();
         }
 
-        var clientId = request[ResourceParameter]!;
+        var clientId = request![ResourceParameter]!;
         if (GroupScope.Permit(request, ClientIdentity.GroupOf(clientId)) is { } notPermitted)
         {
             return notPermitted.ToResult();

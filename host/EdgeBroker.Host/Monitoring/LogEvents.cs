@@ -30,6 +30,10 @@ static class LogEvents
     /// <summary>A Token-mode client replaced its token over <c>$SYS/uploadToken</c> (a refused upload closes the
     /// connection: <see cref="ConnectionClosed"/>).</summary>
     public static readonly EventId TokenUploaded = new(1008, nameof(TokenUploaded));
+
+    /// <summary>A signed HTTP API request refused for its signature or unknown access key, or from an address the login
+    /// throttle locked out: thinned as refused CONNECTs are.</summary>
+    public static readonly EventId SignedRequestRefused = new(1009, nameof(SignedRequestRefused));
     public static readonly EventId PublishRefused = new(1101, nameof(PublishRefused));
     public static readonly EventId SubscribeRefused = new(1102, nameof(SubscribeRefused));
 

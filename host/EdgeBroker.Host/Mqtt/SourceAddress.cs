@@ -9,10 +9,14 @@ static class SourceAddress
 {
     public static string Of(EndPoint? endPoint) => endPoint switch
     {
-        IPEndPoint ip => Unmapped(ip.Address).ToString(),
+        IPEndPoint ip => Of(ip.Address),
         null => "unknown",
         _ => endPoint.ToString() ?? "unknown",
     };
+
+    /// <summary>An address as <see cref="Of(EndPoint?)"/> gives it (an HTTP request's remote address, which comes without
+    /// its end point).</summary>
+    public static string Of(IPAddress? address) => address is null ? "unknown" : Unmapped(address).ToString();
 
     /// <summary>An IPv4 peer of a dual-mode socket as the IPv4 address it is, so it counts as one address.</summary>
     public static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;

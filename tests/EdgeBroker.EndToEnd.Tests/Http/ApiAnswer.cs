@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace EdgeBroker.EndToEnd.Tests.Http;
 
-/// <summary>One HTTP API answer: status and JSON body.</summary>
-public sealed record ApiAnswer(HttpStatusCode Status, JsonElement Body)
+/// <summary>One HTTP API answer: status, JSON body, and the Retry-After header when there was one.</summary>
+public sealed record ApiAnswer(HttpStatusCode Status, JsonElement Body, TimeSpan? RetryAfter = null)
 {
     public int Code => Body.GetProperty("code").GetInt32();
 

@@ -1,3 +1,4 @@
+using System.Net;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 
 namespace EdgeBroker.EndToEnd.Tests.Http;
@@ -53,6 +54,12 @@ public sealed class ApiBroker : IAsyncDisposable
 
         return new(await Engines.StartAsync(Engines.Host, settings));
     }
+
+    /// <summary>A client signing with <paramref name="accessKey"/> and <paramref name="secret"/> (right or wrong) that
+    /// connects from <paramref name="from"/>, another machine as far as the broker can tell when it is another loopback
+    /// address (127.0.0.2); the caller disposes it.</summary>
+    public SignedApiClient ClientFrom(IPAddress from, string accessKey, string secret) =>
+        new(Broker.HttpBaseAddress!, accessKey, secret, from: from);
 
     /// <summary>The <c>online</c> answer for <paramref name="clientId"/>, asked with the all-groups key.</summary>
     public async Task<int> OnlineAsync(string clientId)

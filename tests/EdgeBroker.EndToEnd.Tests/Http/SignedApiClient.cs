@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using EdgeBroker.Host.Http.Signing;
 
@@ -7,12 +9,14 @@ namespace EdgeBroker.EndToEnd.Tests.Http;
 /// An application calling the HTTP API over real HTTP, signing like the README says (with the broker's own
 /// <see cref="RequestSignature"/>, which a test pins to a worked example computed independently).
 /// </summary>
-public sealed class SignedApiClient(Uri baseAddress, string accessKey, string secret, string instanceId = SignedApiClient.DefaultInstanceId)
-    : IDisposable
+/// <param name="from">The address to connect from (another loopback address such as 127.0.0.2 is another client
+/// machine as far as the broker can tell); null for the system's choice.</param>
+public sealed class SignedApiClient(Uri baseAddress, string accessKey, string secret, string instanceId = SignedApiClient.DefaultInstanceId,
+    IPAddress? from = null) : IDisposable
 {
     public const string DefaultInstanceId = "edgebroker";
 
-    readonly HttpClient _http = new() { BaseAddress = baseAddress };
+    readonly HttpClient _http = new(From(from)) { BaseAddress = baseAddress };
 
     /// <summary>A GET with <paramref name="parameters"/> plus accessKey, instanceId, timestamp (now, or
     /// <paramref name="timestamp"/>), a fresh nonce and the signature of them all (and of the method and path, unless
@@ -51,8 +55,27 @@ public sealed class SignedApiClient(Uri baseAddress, string accessKey, string se
         using var response = await _http.SendAsync(request);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return new ApiAnswer(response.StatusCode, json.RootElement.Clone());
+        return new ApiAnswer(response.StatusCode, json.RootElement.Clone(), response.Headers.RetryAfter?.Delta);
     }
 
     public void Dispose() => _http.Dispose();
+
+    static SocketsHttpHandler From(IPAddress? from) => new()
+    {
+        ConnectCallback = from is null ? null : async (context, cancellationToken) =>
+        {
+            var socket = new Socket(from.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
 }

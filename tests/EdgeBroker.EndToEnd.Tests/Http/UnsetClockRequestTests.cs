@@ -1,7 +1,9 @@
+using EdgeBroker.Core.Security;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http;
 using EdgeBroker.Host.Http.Signing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -30,11 +32,11 @@ public sealed class UnsetClockRequestTests
     /// <summary>Signed on a clock as unset as the broker's, a request lies inside a window drawn on it — and could be
     /// sent again for as long as the clock stays unset; signed on a set clock it lies 56 years outside.</summary>
     [Fact]
-    public void A_signed_request_is_refused_with_code_9_while_the_brokers_clock_is_not_set()
+    public async Task A_signed_request_is_refused_with_code_9_while_the_brokers_clock_is_not_set()
     {
         foreach (var signedAt in new[] { Unset, Set })
         {
-            ApiError error = Refused(Verify(Unset, Signed(signedAt, Secret)));
+            ApiError error = Refused(await VerifyAsync(Unset, Signed(signedAt, Secret)));
 
             Assert.Equal(StatusCodes.Status503ServiceUnavailable, error.StatusCode);
             Assert.Equal(ApiCodes.ClockNotSet, error.Code);
@@ -43,16 +45,16 @@ public sealed class UnsetClockRequestTests
     }
 
     [Fact]
-    public void A_wrong_signature_is_told_so_before_the_clock_is_looked_at()
+    public async Task A_wrong_signature_is_told_so_before_the_clock_is_looked_at()
     {
-        Assert.Equal(ApiCodes.SignatureMismatch, Refused(Verify(Unset, Signed(Unset, "not-the-secret"))).Code);
+        Assert.Equal(ApiCodes.SignatureMismatch, Refused(await VerifyAsync(Unset, Signed(Unset, "not-the-secret"))).Code);
     }
 
     [Fact]
-    public void With_the_clock_set_the_window_is_as_before()
+    public async Task With_the_clock_set_the_window_is_as_before()
     {
-        Assert.Null(Verify(Set, Signed(Set, Secret)));
-        Assert.Equal(ApiCodes.TimestampOutOfWindow, Refused(Verify(Set, Signed(Set.AddMinutes(-6), Secret))).Code);
+        Assert.Null(await VerifyAsync(Set, Signed(Set, Secret)));
+        Assert.Equal(ApiCodes.TimestampOutOfWindow, Refused(await VerifyAsync(Set, Signed(Set.AddMinutes(-6), Secret))).Code);
     }
 
     /// <summary>ApsaraMQ's token-server form carries no timestamp; its signed expireTime, which the endpoint judges
@@ -88,9 +90,12 @@ public sealed class UnsetClockRequestTests
     static Dictionary<string, string> Signed(DateTimeOffset signedAt, string secret) =>
         RequestSignature.SignedParameters(Key, secret, Instance, signedAt.ToUnixTimeMilliseconds(), HttpMethods.Get, ClientCount.Path, []);
 
-    static ApiError? Verify(DateTimeOffset brokerClock, Dictionary<string, string> parameters)
+    static async Task<ApiError?> VerifyAsync(DateTimeOffset brokerClock, Dictionary<string, string> parameters)
     {
-        Verifier(brokerClock).TryVerify(HttpMethods.Get, Query(parameters), ClientCount, out _, out var error);
+        var http = new DefaultHttpContext().Request;
+        http.Method = HttpMethods.Get;
+        http.Query = Query(parameters);
+        var (_, error) = await Verifier(brokerClock).VerifyAsync(http, ClientCount);
         return error;
     }
 
@@ -99,7 +104,9 @@ public sealed class UnsetClockRequestTests
     static SignedRequestVerifier Verifier(DateTimeOffset brokerClock)
     {
         var options = Options.Create(new BrokerOptions { InstanceId = Instance, AccessKeys = [new AccessKeyOptions { Id = Key, Secret = Secret }] });
-        return new SignedRequestVerifier(new AccessKeyRing(options), options, new FixedClock(brokerClock));
+        var security = new BrokerSecurity(new SecurityOptions(), new MemoryDeviceStore(), new MemoryTokenStore(), new EdgeBroker.Host.Security.CryptoRandomSource());
+        return new SignedRequestVerifier(new AccessKeyRing(options), options, new FixedClock(brokerClock),
+            new SignedRequestLogins(security, NullLogger<SignedRequestLogins>.Instance));
     }
 
     static QueryCollection Query(Dictionary<string, string> parameters) =>

@@ -56,6 +56,35 @@ public sealed class AdminCommandLineTests
         Assert.Contains("cannot ask the broker's HTTP API", unreachable.Errors);
     }
 
+    /// <summary>The refusal names where the key came from, not a flag the user did not use.</summary>
+    [Fact]
+    public async Task A_refused_key_from_the_environment_or_a_file_is_named_as_such()
+    {
+        await using var api = await ApiBroker.StartAsync();
+        var url = api.Broker.HttpBaseAddress!.ToString();
+        var wrong = ApiBroker.AllGroupsKey + ":wrong-secret";
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, wrong + "\n");
+        try
+        {
+            await using var fromEnvironment = ProcessRunner.Start(new Dictionary<string, string> { ["EDGEBROKER_ACCESS_KEY"] = wrong },
+                "dotnet", HostProgram.Dll, "pairing", "list", "--url", url);
+            var environmentExit = await fromEnvironment.WaitForExitAsync(HostProgram.Timeout);
+            var fromFile = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "pairing", "list",
+                "--url", url, "--access-key-file", file);
+
+            Assert.Equal(5, environmentExit);
+            Assert.Contains("check EDGEBROKER_ACCESS_KEY, which must be a key the broker was started with", fromEnvironment.Errors);
+            Assert.Equal(5, fromFile.ExitCode);
+            Assert.Contains($"check the first key in --access-key-file {file}, which must be", fromFile.Errors);
+            Assert.DoesNotContain("check --access-key", fromEnvironment.Errors + fromFile.Errors);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public async Task A_missing_access_key_is_refused_with_exit_code_2()
     {

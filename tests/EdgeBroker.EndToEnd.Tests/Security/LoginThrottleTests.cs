@@ -11,16 +11,6 @@ namespace EdgeBroker.EndToEnd.Tests.Security;
 /// with the right credentials — while other addresses are served as usual.</summary>
 public sealed class LoginThrottleTests
 {
-    const int DelayMilliseconds = 800;
-
-    static readonly Dictionary<string, string?> ShortThrottle = new()
-    {
-        ["EdgeBroker:Security:LoginThrottle:FailuresBeforeDelay"] = "2",
-        ["EdgeBroker:Security:LoginThrottle:DelayMilliseconds"] = DelayMilliseconds.ToString(),
-        ["EdgeBroker:Security:LoginThrottle:FailuresBeforeLockout"] = "4",
-        ["EdgeBroker:Security:LoginThrottle:LockoutSeconds"] = "60",
-    };
-
     [Theory]
     [MemberData(nameof(EnginesAndProtocols), MemberType = typeof(SecureBroker))]
     public async Task Failures_slow_the_address_down_then_lock_it_out(string engine, MqttProtocolVersion protocol)
@@ -37,8 +27,8 @@ public sealed class LoginThrottleTests
         var lockedOut = await RefusedAsync(broker, Device, protocol, SignatureUserName(SensorsKey), SignaturePassword(SensorsSecret, Device));
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, slowed);
-        Assert.True(answered.ElapsedMilliseconds >= DelayMilliseconds / 2,
-            $"the third failure was answered after {answered.ElapsedMilliseconds} ms; the configured delay is {DelayMilliseconds} ms");
+        Assert.True(answered.ElapsedMilliseconds >= ShortThrottleDelayMilliseconds / 2,
+            $"the third failure was answered after {answered.ElapsedMilliseconds} ms; the configured delay is {ShortThrottleDelayMilliseconds} ms");
 
         // MQTT 5 has "connection rate exceeded" (0x9F); 3.1.1 says "not authorized" (0x05).
         Assert.Equal(protocol == MqttProtocolVersion.V500 ? MqttClientConnectResultCode.ConnectionRateExceeded : MqttClientConnectResultCode.NotAuthorized,

@@ -29,6 +29,19 @@ public static class SecureBroker
     /// <summary>Signs with <see cref="SensorsKey"/>; bound by the GID_sensors rule.</summary>
     public const string Device = "GID_sensors@@@dev1";
 
+    /// <summary>How long <see cref="ShortThrottle"/> slows an answer.</summary>
+    public const int ShortThrottleDelayMilliseconds = 800;
+
+    /// <summary>A login throttle a test gets through quickly: answers slowed from the third failure on, the address
+    /// locked out at the fourth, for 60 s.</summary>
+    public static Dictionary<string, string?> ShortThrottle => new()
+    {
+        ["EdgeBroker:Security:LoginThrottle:FailuresBeforeDelay"] = "2",
+        ["EdgeBroker:Security:LoginThrottle:DelayMilliseconds"] = ShortThrottleDelayMilliseconds.ToString(),
+        ["EdgeBroker:Security:LoginThrottle:FailuresBeforeLockout"] = "4",
+        ["EdgeBroker:Security:LoginThrottle:LockoutSeconds"] = "60",
+    };
+
     public const string Config =
         """
         {

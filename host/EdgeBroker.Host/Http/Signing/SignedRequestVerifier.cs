@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,11 +12,12 @@ namespace EdgeBroker.Host.Http.Signing;
 /// The one check every signed HTTP endpoint runs before it acts: the parameters are those the endpoint takes, each
 /// once; the request is for this instance; the signature matches (<see cref="RequestSignature"/>); the timestamp is
 /// within <see cref="MaxClockSkew"/> of the broker's clock, which must be set (<see cref="TimeBoundCredentials"/>); a
-/// request that changes something has not been accepted before (<see cref="UsedSignatures"/>). What the access key may
+/// request that changes something has not been accepted before (<see cref="UsedSignatures"/>). The signature check is a
+/// login under the core's login throttle, logged when refused (<see cref="SignedRequestLogins"/>). What the access key may
 /// see is the endpoint's decision. <c>POST /token/apply</c> also takes ApsaraMQ's token-server form, which has no
 /// timestamp (<see cref="TokenServerForm"/>).
 /// </summary>
-sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> options, TimeProvider clock)
+sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> options, TimeProvider clock, SignedRequestLogins logins)
 {
     public const string AccessKeyParameter = "accessKey";
     public const string InstanceIdParameter = "instanceId";
@@ -46,7 +46,9 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
 
     /// <summary>Reads the parameters where the method allows them (<see cref="RequestParameters"/>) and verifies them —
     /// in ApsaraMQ's token-server form when <paramref name="takesTokenServerForm"/> and the request is in it
-    /// (<see cref="TokenServerForm"/>), else as every signed request; exactly one of the two results is set.</summary>
+    /// (<see cref="TokenServerForm"/>), else as every signed request; exactly one of the two results is set. The
+    /// signature is checked as a login (<see cref="SignedRequestLogins"/>): the answer waits as long as the login
+    /// throttle says, and a refusal is logged.</summary>
     public async Task<(SignedRequest? Request, ApiError? Error)> VerifyAsync(HttpRequest http, EndpointParameters endpoint,
         bool takesTokenServerForm = false)
     {
@@ -56,49 +58,46 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
             return (null, error);
         }
 
-        if (takesTokenServerForm && TokenServerForm.IsUsedBy(parameters!))
+        var verified = takesTokenServerForm && TokenServerForm.IsUsedBy(parameters!)
+            ? VerifyTokenServerForm(http, parameters!, endpoint)
+            : Verify(http, parameters!, endpoint);
+        if (verified.DelayMs > 0)
         {
-            return TryVerifyTokenServerForm(parameters!, endpoint, out var tokenServerRequest, out error) ? (tokenServerRequest, null) : (null, error);
+            // A timer, not a blocked thread, as for a slowed CONNACK; not cancelled with the request, so a client that
+            // hangs up early gains nothing.
+            await Task.Delay(verified.DelayMs);
         }
 
-        return TryVerify(http.Method, parameters!, endpoint, out var request, out error) ? (request, null) : (null, error);
+        return (verified.Request, verified.Error);
     }
 
-    /// <param name="method">The request's HTTP method: whether it may change something, and so may be accepted once only.</param>
-    public bool TryVerify(string method, IQueryCollection query, EndpointParameters endpoint,
-        [NotNullWhen(true)] out SignedRequest? request, [NotNullWhen(false)] out ApiError? error)
+    /// <summary>Verifies a request in the form every signed endpoint takes.</summary>
+    Verification Verify(HttpRequest http, IQueryCollection query, EndpointParameters endpoint)
     {
-        request = null;
-        error = CheckParameterNames(query, endpoint.Allows, CommonParameters.Concat(endpoint.Required));
+        var error = CheckParameterNames(query, endpoint.Allows, CommonParameters.Concat(endpoint.Required));
         if (error is not null)
         {
-            return false;
+            return new(null, error, 0);
         }
 
         var parameters = query.ToDictionary(parameter => parameter.Key, parameter => parameter.Value.ToString(), StringComparer.Ordinal);
         error = CheckTimestampForm(parameters, out var timestamp) ?? CheckInstance(parameters);
         if (error is not null)
         {
-            return false;
+            return new(null, error, 0);
         }
 
         // Authenticated before the clock is looked at, so an unsigned request learns nothing but code 2; a replay is
         // told so only once it has passed both.
-        var accessKey = FindSigner(parameters, RequestSignature.StringToSign(endpoint.RequestLine, parameters));
+        var (accessKey, delayMs, refusal) = SignIn(http, parameters, RequestSignature.StringToSign(endpoint.RequestLine, parameters));
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        error = accessKey is null ? ApiError.SignatureMismatch() : CheckClock(timestamp, now);
-        if (error is null && ChangesState(method))
+        error = refusal ?? CheckClock(timestamp, now);
+        if (error is null && ChangesState(http.Method))
         {
             error = _used.Remember(parameters[RequestSignature.ParameterName], timestamp + (long)MaxClockSkew.TotalMilliseconds, now);
         }
 
-        if (error is not null)
-        {
-            return false;
-        }
-
-        request = new SignedRequest(accessKey!, parameters);
-        return true;
+        return error is null ? new(new SignedRequest(accessKey!, parameters), null, delayMs) : new(null, error, delayMs);
     }
 
     /// <summary>
@@ -107,40 +106,27 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
     /// and <c>proxyType</c>, matches. There is no timestamp to check and nothing to tell a replay by: the endpoint bounds
     /// what one can do.
     /// </summary>
-    bool TryVerifyTokenServerForm(IQueryCollection query, EndpointParameters endpoint,
-        [NotNullWhen(true)] out SignedRequest? request, [NotNullWhen(false)] out ApiError? error)
+    Verification VerifyTokenServerForm(HttpRequest http, IQueryCollection query, EndpointParameters endpoint)
     {
-        request = null;
-        error = CheckParameterNames(query, name => TokenServerForm.Allows(endpoint, name), TokenServerForm.CommonParameters.Concat(endpoint.Required));
+        var error = CheckParameterNames(query, name => TokenServerForm.Allows(endpoint, name), TokenServerForm.CommonParameters.Concat(endpoint.Required));
         if (error is not null)
         {
-            return false;
+            return new(null, error, 0);
         }
 
         var parameters = query.ToDictionary(parameter => parameter.Key, parameter => parameter.Value.ToString(), StringComparer.Ordinal);
         error = CheckInstance(parameters);
         if (error is not null)
         {
-            return false;
+            return new(null, error, 0);
         }
 
-        var accessKey = FindSigner(parameters, RequestSignature.StringToSign(
+        var (accessKey, delayMs, refusal) = SignIn(http, parameters, RequestSignature.StringToSign(
             parameters.Where(parameter => !TokenServerForm.UnsignedParameters.Contains(parameter.Key))));
-        if (accessKey is null)
-        {
-            error = ApiError.SignatureMismatch();
-            return false;
-        }
 
         // Its signed expireTime is the date this form is bounded by, and the endpoint judges it against the clock.
-        if (!TimeBoundCredentials.CanBeJudgedAt(clock.GetUtcNow().ToUnixTimeMilliseconds()))
-        {
-            error = ApiError.ClockNotSet();
-            return false;
-        }
-
-        request = new SignedRequest(accessKey, parameters);
-        return true;
+        error = refusal ?? (TimeBoundCredentials.CanBeJudgedAt(clock.GetUtcNow().ToUnixTimeMilliseconds()) ? null : ApiError.ClockNotSet());
+        return error is null ? new(new SignedRequest(accessKey!, parameters), null, delayMs) : new(null, error, delayMs);
     }
 
     static ApiError? CheckParameterNames(IQueryCollection query, Func<string, bool> allows, IEnumerable<string> required)
@@ -175,15 +161,19 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
             ? null
             : ApiError.BadRequest("instanceId does not name this broker instance (see --instance-id).");
 
-    /// <summary>The access key that signed <paramref name="stringToSign"/> of the request, or null when the key is
-    /// unknown or the signature wrong.</summary>
-    AccessKey? FindSigner(IReadOnlyDictionary<string, string> parameters, string stringToSign)
+    /// <summary>The access key that signed <paramref name="stringToSign"/> of the request, as the login throttle
+    /// decides it (<see cref="SignedRequestLogins"/>): the key, or the refusal — an unknown key or a wrong signature, or
+    /// an address locked out —, and how long to wait before answering either way.</summary>
+    (AccessKey? Signer, int DelayMs, ApiError? Refusal) SignIn(HttpRequest http, IReadOnlyDictionary<string, string> parameters,
+        string stringToSign)
     {
-        var accessKey = keys.Find(parameters[AccessKeyParameter]);
+        var accessKeyId = parameters[AccessKeyParameter];
+        var accessKey = keys.Find(accessKeyId);
         var expected = RequestSignature.Sign(accessKey?.Secret ?? _decoySecret, stringToSign);
         var matches = CryptographicOperations.FixedTimeEquals(
             Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(parameters[RequestSignature.ParameterName]));
-        return matches ? accessKey : null;
+        var (delayMs, refusal) = logins.Decide(http, accessKeyId, accessKey is not null, matches);
+        return (refusal is null ? accessKey : null, delayMs, refusal);
     }
 
     static ApiError? CheckClock(long timestamp, long now)
@@ -204,4 +194,8 @@ sealed class SignedRequestVerifier(AccessKeyRing keys, IOptions<BrokerOptions> o
     /// repeatable, and a page may ask the same thing twice within a millisecond.</summary>
     static bool ChangesState(string method) =>
         !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
+
+    /// <summary>What verifying one request came to: exactly one of <see cref="Request"/> and <see cref="Error"/>, and
+    /// how long the login throttle has the answer wait.</summary>
+    readonly record struct Verification(SignedRequest? Request, ApiError? Error, int DelayMs);
 }
