@@ -45,6 +45,13 @@ namespace EdgeBroker.Core.Security
         /// <summary>How long to wait before answering, so an address that keeps failing is slowed down.</summary>
         public int ResponseDelayMs { get; internal set; }
 
+        /// <summary>What a logged refusal adds when it was slowed (<see cref="ResponseDelayMs"/>), so an operator reading
+        /// the line knows the client waited; empty when it was not.</summary>
+        public string SlowedNote
+        {
+            get { return ResponseDelayMs > 0 ? "; answered after " + ResponseDelayMs + " ms (repeated failures from this address)" : string.Empty; }
+        }
+
         /// <summary>The kind of request a signed HTTP request is (<see cref="CredentialKind"/>).</summary>
         public const string SignedRequestKind = "HTTP";
 

@@ -237,7 +237,7 @@ namespace EdgeBroker.Firmware.Relay
                 return false;
             }
 
-            return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason + ProblemReports.AddressRefusalNote);
+            return Refuse(decision.Mqtt311ReturnCode, who, decision.Reason + decision.SlowedNote + ProblemReports.AddressRefusalNote);
         }
 
         /// <summary>The CONNECT of <paramref name="clientId"/>, authenticated (<paramref name="decision"/>) and holding its

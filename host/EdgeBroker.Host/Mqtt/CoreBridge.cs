@@ -255,7 +255,7 @@ sealed partial class CoreBridge
         {
             _logger.LogWarning(LogEvents.ConnectRefused, "Refused CONNECT of {ClientId} from {RemoteIp} (MQTT {Protocol}): {Reason}{Slowed}{Thinned}",
                 ClientTextForLog.Of(clientId), channel.Source, ProtocolName(channel.Version), ClientTextForLog.Escaped(decision.Reason),
-                decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty,
+                decision.SlowedNote,
                 ProblemReports.AddressRefusalNote);
         }
     }

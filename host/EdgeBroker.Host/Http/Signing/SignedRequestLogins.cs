@@ -36,7 +36,7 @@ sealed class SignedRequestLogins(BrokerSecurity security, ILogger<SignedRequestL
         {
             logger.LogWarning(LogEvents.SignedRequestRefused, "Refused signed request {Method} {Path} from {RemoteIp}: {Reason}{Slowed}{Thinned}",
                 http.Method, ClientTextForLog.Of(http.Path.ToString()), address, ClientTextForLog.Escaped(decision.Reason),
-                decision.ResponseDelayMs > 0 ? $"; answered after {decision.ResponseDelayMs} ms (repeated failures from this address)" : string.Empty,
+                decision.SlowedNote,
                 ProblemReports.AddressRefusalNote);
         }
 
