@@ -109,12 +109,12 @@ public sealed class ConnectAdmissionTests
         });
         await using (var away = await RawMqttConnection.OpenAsync(broker))
         {
-            Assert.Equal(0, await away.ConnectAsync("away", cleanSession: false));
+            Assert.Equal(0, await away.ConnectAsync(StoreFullTests.Away, cleanSession: false));
             Assert.Equal(1, await away.SubscribeAsync("store/#", qos: 1));
             await away.SendAsync(0xE0, []);
         }
 
-        await Eventually.WaitUntilAsync(() => !broker.IsConnected("away"), () => "the away client is still connected");
+        await Eventually.WaitUntilAsync(() => !broker.IsConnected(StoreFullTests.Away), () => "the away client is still connected");
         await using var connected = await RawMqttConnection.OpenAsync(broker);
         Assert.Equal(0, await connected.ConnectAsync("connected", protocolLevel: protocolLevel));
         var stored = await StoreFullTests.FillAsync(broker);
@@ -149,17 +149,7 @@ public sealed class ConnectAdmissionTests
         // Every other client is served: the connected one still pings, the away one comes back to everything stored.
         await connected.SendAsync(0xC0, []);
         Assert.Equal(13, (await connected.ReadPacketAsync(TimeSpan.FromSeconds(5))).Type);
-        await using var back = await RawMqttConnection.OpenAsync(broker);
-        Assert.Equal(0, await back.ConnectAsync("away", cleanSession: false));
-        var received = new List<int>();
-        while (received.Count < stored)
-        {
-            var publish = await back.ReadPublishAsync(TimeSpan.FromSeconds(15));
-            await back.SendPubAckAsync(publish.PacketId);
-            received.Add(int.Parse(publish.Payload[..4]));
-        }
-
-        Assert.Equal(Enumerable.Range(0, stored), received);
+        await using var back = await StoreFullTests.TakeStoredAsync(broker, StoreFullTests.Away, stored);
 
         // Their deletions made room in the full database: a new persistent session is taken again. Neither the refusals
         // nor those deletions (group-committed, retried when a commit fails) surfaced as a handler's error.

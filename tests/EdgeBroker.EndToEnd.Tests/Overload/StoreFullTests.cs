@@ -14,7 +14,7 @@ namespace EdgeBroker.EndToEnd.Tests.Overload;
 /// </summary>
 public class StoreFullTests
 {
-    const string Away = "away";
+    internal const string Away = "away";
 
     static readonly byte[] Payload = new byte[1000];
 
@@ -80,17 +80,7 @@ public class StoreFullTests
         }
 
         // Everything acknowledged before the store filled is there; taking it makes room.
-        await using var back = await RawMqttConnection.OpenAsync(broker);
-        Assert.Equal(0, await back.ConnectAsync(Away, cleanSession: false));
-        var received = new List<int>();
-        while (received.Count < stored)
-        {
-            var publish = await back.ReadPublishAsync(TimeSpan.FromSeconds(15));
-            await back.SendPubAckAsync(publish.PacketId);
-            received.Add(int.Parse(publish.Payload[..4]));
-        }
-
-        Assert.Equal(Enumerable.Range(0, stored), received);
+        await using var back = await TakeStoredAsync(broker, Away, stored);
         // The QoS 0 message above, kept in memory while the client was away, comes after the stored ones published before it.
         var kept = await back.ReadPublishAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(("store/qos0", 0), (kept.Topic, kept.Qos));
@@ -118,6 +108,24 @@ public class StoreFullTests
         }
 
         return 2000;
+    }
+
+    /// <summary><paramref name="clientId"/>'s persistent session back on an MQTT 3.1.1 connection, which acknowledges the
+    /// <paramref name="stored"/> messages <see cref="FillAsync"/> kept for it and checks they came all and in order.</summary>
+    internal static async Task<RawMqttConnection> TakeStoredAsync(RunningBroker broker, string clientId, int stored)
+    {
+        var back = await RawMqttConnection.OpenAsync(broker);
+        Assert.Equal(0, await back.ConnectAsync(clientId, cleanSession: false));
+        var received = new List<int>();
+        while (received.Count < stored)
+        {
+            var publish = await back.ReadPublishAsync(TimeSpan.FromSeconds(15));
+            await back.SendPubAckAsync(publish.PacketId);
+            received.Add(int.Parse(publish.Payload[..4]));
+        }
+
+        Assert.Equal(Enumerable.Range(0, stored), received);
+        return back;
     }
 
     /// <summary>One QoS 1 PUBLISH on a fresh MQTT 3.1.1 connection: true when acknowledged, false when the broker closed
