@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Host;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http;
@@ -53,7 +54,7 @@ commandLine.Root.SetAction(async (parseResult, _) =>
         }
         catch (Exception e) when (HttpApiListener.CannotListenReason(e) is { } reason)
         {
-            Console.Error.WriteLine($"edgebroker: cannot listen for HTTP on {settings.Bind}:{settings.HttpPort}: {reason}.");
+            Console.Error.WriteLine($"edgebroker: cannot listen for HTTP on {UrlHost.WithPort(settings.Bind, settings.HttpPort)}: {reason}.");
             return ExitCodes.CannotListen;
         }
 
