@@ -108,6 +108,9 @@ public sealed class HostProgramTests
     [InlineData("--bind", "not-an-address", "Bind 'not-an-address' is not an IP address")]
     [InlineData("--http-port", "70000", "HttpPort 70000 is not a TCP port")]
     [InlineData("--instance-id", " ", "InstanceId must not be empty")]
+    [InlineData("--websocket-origin", "https://dashboard.example.com",
+        "WebSocketOrigins (--websocket-origin) is set without WebSocketPort (--websocket-port), so there is no WebSocket listener")]
+    [InlineData("--tls-port", "8883", "Tls:Port 8883 (--tls-port) is set but no TLS certificate is configured, so nothing listens on it")]
     public async Task An_invalid_setting_is_named_and_exit_code_2(string flag, string value, string message)
     {
         // A free HTTP port unless that is the setting under test (8080 may be taken on this machine).
