@@ -10,7 +10,8 @@ static class HostRun
     /// <summary>Starts <paramref name="host"/>, waits for <paramref name="stop"/> (or the host's own stop request), then
     /// stops it. The Generic Host's own <c>RunAsync</c> lets a stop asked during the start escape as an
     /// <see cref="OperationCanceledException"/> (Kestrel's bind is cancelled) and disposes the host without stopping
-    /// what had already started: the MQTT listener's sessions not written back, the program ending with exit code 1.
+    /// what had already started (the MQTT listener's orderly stop: sessions back in the store, no wills), and the
+    /// program ended with exit code 1 and no word.
     /// Here the cancelled start is followed by the same stop as a full one.</summary>
     public static async Task RunUntilStoppedAsync(this IHost host, CancellationToken stop)
     {

@@ -33,10 +33,11 @@ sealed class StopSignal : IDisposable
         _requested.Cancel();
     }
 
+    /// <summary>Stops answering the signals. The token source is left undisposed (it holds no timer): a handler already
+    /// running as the registrations close may still cancel it.</summary>
     public void Dispose()
     {
         _interrupt.Dispose();
         _terminate.Dispose();
-        _requested.Dispose();
     }
 }
