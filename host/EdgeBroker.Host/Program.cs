@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Host;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http;
@@ -17,8 +18,10 @@ foreach (var administration in new EdgeBroker.Host.Admin.AdminCommands().Create(
 
 commandLine.Root.Add(ConfigCheckCommand.Create(commandLine));
 
-commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
+commandLine.Root.SetAction(async (parseResult, _) =>
 {
+    // First, so that a stop asked while the settings are read or the store opened is a clean stop too.
+    using var stop = new StopSignal();
     AssemblyPreload.LoadReferences();
     var host = SettingsCheck.BuildHost(commandLine.ToConfiguration(parseResult), commandLine.ConfigFile(parseResult));
     if (host is null)
@@ -41,8 +44,8 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
         var settings = host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value;
         try
         {
-            // Ctrl+C and SIGTERM stop the host cleanly (Generic Host console lifetime).
-            await host.RunAsync(cancellationToken);
+            // Ctrl+C and SIGTERM stop the host cleanly at any moment, exit code 0.
+            await host.RunUntilStoppedAsync(stop.Token);
         }
         catch (CannotListenException e)
         {
@@ -51,7 +54,7 @@ commandLine.Root.SetAction(async (parseResult, cancellationToken) =>
         }
         catch (Exception e) when (HttpApiListener.CannotListenReason(e) is { } reason)
         {
-            Console.Error.WriteLine($"edgebroker: cannot listen for HTTP on {settings.Bind}:{settings.HttpPort}: {reason}.");
+            Console.Error.WriteLine($"edgebroker: cannot listen for HTTP on {UrlHost.WithPort(settings.Bind, settings.HttpPort)}: {reason}.");
             return ExitCodes.CannotListen;
         }
 
@@ -65,4 +68,6 @@ if (CommandLineMistakes.Reported(result, commandLine.Flags, "edgebroker"))
     return ExitCodes.InvalidSettings;
 }
 
-return await result.InvokeAsync();
+// No signal handling of System.CommandLine's: the broker's is its StopSignal, and the administration commands and
+// config check, which hold nothing to put away, end on Ctrl+C as any command does (exit code 130, SIGTERM 143).
+return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

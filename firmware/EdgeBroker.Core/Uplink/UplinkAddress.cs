@@ -1,3 +1,5 @@
+using EdgeBroker.Core.Text;
+
 namespace EdgeBroker.Core.Uplink
 {
     /// <summary>An upstream broker's address, <c>mqtt://host:port</c> or <c>mqtts://host:port</c> (TLS); the port
@@ -12,8 +14,7 @@ namespace EdgeBroker.Core.Uplink
             Host = host;
             Port = port;
             Tls = tls;
-            string shownHost = host.IndexOf(':') >= 0 ? "[" + host + "]" : host;
-            Text = (tls ? "mqtts://" : "mqtt://") + shownHost + ":" + ((long)port).ToString();
+            Text = (tls ? "mqtts://" : "mqtt://") + UrlHost.WithPort(host, port);
         }
 
         public string Host { get; private set; }

@@ -163,6 +163,12 @@ public sealed class BrokerOptions
     {
         if (WebSocketPort is not { } port)
         {
+            if (WebSocketOrigins.Count > 0)
+            {
+                yield return "WebSocketOrigins (--websocket-origin) is set without WebSocketPort (--websocket-port), so there is no WebSocket " +
+                    "listener for it to admit pages to; add --websocket-port, or remove the origins.";
+            }
+
             yield break;
         }
 

@@ -7,8 +7,22 @@ namespace EdgeBroker.Host.Configuration;
 /// </summary>
 public sealed class TlsOptions
 {
+    int _port = 8883;
+
     /// <summary>MQTT over TLS port (8883 is the port IANA registered for it); 0 picks a free one (used by the tests).</summary>
-    public int Port { get; set; } = 8883;
+    public int Port
+    {
+        get => _port;
+        set
+        {
+            _port = value;
+            PortGiven = true;
+        }
+    }
+
+    /// <summary>Whether <see cref="Port"/> was given (the binder sets only the settings that are there): a TLS port
+    /// without a certificate would be a listener that never opens, said nowhere.</summary>
+    internal bool PortGiven { get; private set; }
 
     /// <summary>The server certificate, PEM. Its private key is read from <see cref="KeyFile"/>, or from this file when
     /// no key file is given.</summary>
@@ -92,6 +106,12 @@ public sealed class TlsOptions
 
         if (!IsEnabled)
         {
+            if (PortGiven)
+            {
+                yield return $"Tls:Port {Port} (--tls-port) is set but no TLS certificate is configured, so nothing listens on it; " +
+                    "give a certificate with --tls-cert and --tls-key, or --tls-pfx, or remove the port.";
+            }
+
             yield break;
         }
 

@@ -1,3 +1,4 @@
+using EdgeBroker.Core.Text;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Http.Signing;
 using EdgeBroker.Host.Monitoring;
@@ -83,13 +84,13 @@ sealed class HttpApiListener(
         if (accessKeys.Count == 0)
         {
             logger.LogInformation(LogEvents.Listening,
-                "HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; no access keys configured, so every signed request is refused (the dashboard page and /metrics need none): add one with --access-key-file, under AccessKeys in a settings file, or as EdgeBroker__AccessKeys__0__Id and __Secret)",
-                BoundAddress?.Scheme, settings.Bind, BoundPort);
+                "HTTP API on {Scheme}://{Host}:{Port} (dashboard at /, online status, tokens, pairing, devices; no access keys configured, so every signed request is refused (the dashboard page and /metrics need none): add one with --access-key-file, under AccessKeys in a settings file, or as EdgeBroker__AccessKeys__0__Id and __Secret)",
+                BoundAddress?.Scheme, UrlHost.Of(settings.Bind), BoundPort);
         }
         else
         {
-            logger.LogInformation(LogEvents.Listening, "HTTP API on {Scheme}://{Bind}:{Port} (dashboard at /, online status, tokens, pairing, devices; instance {InstanceId}, {Count} access key(s))",
-                BoundAddress?.Scheme, settings.Bind, BoundPort, settings.InstanceId, accessKeys.Count);
+            logger.LogInformation(LogEvents.Listening, "HTTP API on {Scheme}://{Host}:{Port} (dashboard at /, online status, tokens, pairing, devices; instance {InstanceId}, {Count} access key(s))",
+                BoundAddress?.Scheme, UrlHost.Of(settings.Bind), BoundPort, settings.InstanceId, accessKeys.Count);
         }
     }
 }

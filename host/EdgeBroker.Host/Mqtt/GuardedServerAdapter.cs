@@ -41,9 +41,10 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
     /// <summary>Takes over a connection whose CONNECT was read: serves it until it ends and closes the channel then.</summary>
     public Action<GuardedChannel>? ClientHandler { get; set; }
 
-    /// <summary>Listens on every endpoint (all or none: a failure stops those already listening and throws) and returns
-    /// the port each listens on, in order: an endpoint's port 0 is bound as such, so the system picks a free port in the
-    /// same call that takes it and no other socket can come between.</summary>
+    /// <summary>Listens on every endpoint (all or none: a failure stops those already listening and throws
+    /// <see cref="EndpointBindException"/> naming the endpoint) and returns the port each listens on, in order: an
+    /// endpoint's port 0 is bound as such, so the system picks a free port in the same call that takes it and no other
+    /// socket can come between.</summary>
     public int[] Start(IReadOnlyList<MqttEndpoint> endpoints)
     {
         _stopping = new CancellationTokenSource();
@@ -80,7 +81,16 @@ sealed class GuardedServerAdapter(ConnectionLimitsOptions limits, ConnectionProb
 
     int Listen(MqttEndpoint endpoint)
     {
-        var listener = ConnectionListener.Open(new IPEndPoint(endpoint.Address, endpoint.Port), ConnectionBacklog, noDelay: true);
+        ConnectionListener listener;
+        try
+        {
+            listener = ConnectionListener.Open(new IPEndPoint(endpoint.Address, endpoint.Port), ConnectionBacklog, noDelay: true);
+        }
+        catch (SocketException e)
+        {
+            throw new EndpointBindException(endpoint, e);
+        }
+
         _listeners.Add(listener);
         var stopping = _stopping!.Token;
         _ = Task.Run(() => AcceptAsync(listener, endpoint, stopping), stopping);

@@ -1,10 +1,10 @@
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using EdgeBroker.Core;
 using EdgeBroker.Core.Diagnostics;
 using EdgeBroker.Core.Retained;
 using EdgeBroker.Core.Monitoring;
 using EdgeBroker.Core.Security;
+using EdgeBroker.Core.Text;
 using EdgeBroker.Host.Configuration;
 using EdgeBroker.Host.Monitoring;
 using EdgeBroker.Host.Runtime;
@@ -97,11 +97,11 @@ sealed class MqttBrokerService(
             BoundTlsPort = secure ? ports[plain ? 1 : 0] : 0;
             BoundWebSocketPort = webSocket ? ports[^1] : 0;
         }
-        catch (SocketException e) when (ListenFailure.Explain(e, ListenerFlags(plain, secure, webSocket)) is { } explanation)
+        catch (EndpointBindException e)
         {
-            var ports = new[] { plain ? settings.Port : -1, secure ? settings.Tls.Port : -1, settings.WebSocketPort ?? -1 }.Where(p => p >= 0);
+            var (listener, flag) = Describe(e.Endpoint);
             throw new CannotListenException(
-                $"cannot listen for MQTT on {string.Join(" or ", ports.Select(port => $"{settings.Bind}:{port}"))}: {explanation}", e);
+                $"cannot listen for {listener} on {UrlHost.WithPort(settings.Bind, e.Endpoint.Port)}: {ListenFailure.Explain(e.Cause, flag)}", e);
         }
 
         // Said once every listener is up (Kestrel's starts after this service), so a start that fails on the HTTP port
@@ -127,27 +127,13 @@ sealed class MqttBrokerService(
         return Task.CompletedTask;
     }
 
-    /// <summary>The flags of the listeners that run, for a failure to bind one of them.</summary>
-    static string ListenerFlags(bool plain, bool secure, bool webSocket)
+    /// <summary>What <paramref name="endpoint"/> serves and the flag that sets its port, for a failure to bind it.</summary>
+    static (string Listener, string PortFlag) Describe(MqttEndpoint endpoint) => endpoint switch
     {
-        var flags = new List<string>();
-        if (plain)
-        {
-            flags.Add("--port");
-        }
-
-        if (secure)
-        {
-            flags.Add("--tls-port");
-        }
-
-        if (webSocket)
-        {
-            flags.Add("--websocket-port");
-        }
-
-        return flags.Count == 1 ? flags[0] : string.Join(", ", flags[..^1]) + " or " + flags[^1];
-    }
+        { WebSocket: not null } => ("MQTT over WebSocket", "--websocket-port"),
+        { Tls: not null } => ("MQTT over TLS", "--tls-port"),
+        _ => ("MQTT", "--port"),
+    };
 
     /// <summary>States the admission's own decision (<see cref="SecurityOptions.AllowAnonymous"/>) and, when anonymous
     /// clients are admitted, what the access rules let them do.</summary>
@@ -312,7 +298,7 @@ sealed class MqttBrokerService(
     {
         if (BoundPort != 0)
         {
-            _logger.LogInformation(LogEvents.Listening, "MQTT listener on mqtt://{Bind}:{Port} (MQTT 3.1.1 and 5.0)", settings.Bind, BoundPort);
+            _logger.LogInformation(LogEvents.Listening, "MQTT listener on mqtt://{Host}:{Port} (MQTT 3.1.1 and 5.0)", UrlHost.Of(settings.Bind), BoundPort);
         }
         else
         {
@@ -322,8 +308,8 @@ sealed class MqttBrokerService(
         if (tls.Certificate is { } certificate)
         {
             _logger.LogInformation(LogEvents.Listening,
-                "MQTT over TLS listener on mqtts://{Bind}:{Port} (MQTT 3.1.1 and 5.0; TLS 1.2 and 1.3; certificate {Subject}, valid until {NotAfter:u}; {ClientCertificates})",
-                settings.Bind, BoundTlsPort, certificate.Subject, certificate.NotAfter.ToUniversalTime(),
+                "MQTT over TLS listener on mqtts://{Host}:{Port} (MQTT 3.1.1 and 5.0; TLS 1.2 and 1.3; certificate {Subject}, valid until {NotAfter:u}; {ClientCertificates})",
+                UrlHost.Of(settings.Bind), BoundTlsPort, certificate.Subject, certificate.NotAfter.ToUniversalTime(),
                 tls.ClientCertificates is { } clients
                     ? $"client certificates required, issued by a CA in {clients.AuthoritiesFile}"
                     : "no client certificate required");
@@ -331,8 +317,8 @@ sealed class MqttBrokerService(
 
         if (BoundWebSocketPort != 0)
         {
-            _logger.LogInformation(LogEvents.Listening, "MQTT over WebSocket listener on {Scheme}://{Bind}:{Port}{Path} (subprotocol mqtt; MQTT 3.1.1 and 5.0)",
-                tls.Certificate is null ? "ws" : "wss", settings.Bind, BoundWebSocketPort, settings.WebSocketPath);
+            _logger.LogInformation(LogEvents.Listening, "MQTT over WebSocket listener on {Scheme}://{Host}:{Port}{Path} (subprotocol mqtt; MQTT 3.1.1 and 5.0)",
+                tls.Certificate is null ? "ws" : "wss", UrlHost.Of(settings.Bind), BoundWebSocketPort, settings.WebSocketPath);
         }
     }
 

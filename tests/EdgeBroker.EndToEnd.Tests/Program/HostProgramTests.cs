@@ -40,6 +40,35 @@ public sealed class HostProgramTests
         Assert.DoesNotContain("listen", run.Output);
     }
 
+    [Fact]
+    public async Task A_taken_websocket_port_names_that_port_alone_and_its_flag()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--port", "0", "--http-port", "0",
+            "--websocket-port", port.ToString());
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal($"edgebroker: cannot listen for MQTT over WebSocket on 127.0.0.1:{port}: the port is already in use. Stop the other program " +
+            "using it or pick another port with --websocket-port.", run.Errors.Trim());
+    }
+
+    [Fact]
+    public async Task An_ipv6_bind_address_is_bracketed_in_every_listener_url()
+    {
+        var port = FreePorts.Next();
+        var webSocketPort = FreePorts.Next();
+        await using var broker = ProcessRunner.Start("dotnet", HostProgram.Dll, "--in-memory", "--bind", "::1", "--port", port.ToString(),
+            "--http-port", "0", "--websocket-port", webSocketPort.ToString());
+        await broker.WaitForOutputAsync(HostProgram.Timeout, "MQTT over WebSocket listener on");
+
+        Assert.Contains($"MQTT listener on mqtt://[::1]:{port} ", broker.Output);
+        Assert.Contains($"MQTT over WebSocket listener on ws://[::1]:{webSocketPort}/mqtt ", broker.Output);
+        Assert.Contains("HTTP API on http://[::1]:", broker.Output);
+    }
+
     [Theory]
     [InlineData("1891")]
     [InlineData("0")] // a free port is drawn first, on the same address
@@ -79,6 +108,9 @@ public sealed class HostProgramTests
     [InlineData("--bind", "not-an-address", "Bind 'not-an-address' is not an IP address")]
     [InlineData("--http-port", "70000", "HttpPort 70000 is not a TCP port")]
     [InlineData("--instance-id", " ", "InstanceId must not be empty")]
+    [InlineData("--websocket-origin", "https://dashboard.example.com",
+        "WebSocketOrigins (--websocket-origin) is set without WebSocketPort (--websocket-port), so there is no WebSocket listener")]
+    [InlineData("--tls-port", "8883", "Tls:Port 8883 (--tls-port) is set but no TLS certificate is configured, so nothing listens on it")]
     public async Task An_invalid_setting_is_named_and_exit_code_2(string flag, string value, string message)
     {
         // A free HTTP port unless that is the setting under test (8080 may be taken on this machine).

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using EdgeBroker.EndToEnd.Tests.Program;
 
@@ -44,6 +46,21 @@ public sealed class TlsProgramTests(TestCertificates certificates) : IClassFixtu
         var message = warning.GetProperty("Message").GetString()!;
         Assert.Contains($"TLS handshake failed: the client presented no certificate (one issued by a CA in {certificates.CaFile} is required).", message);
         Assert.DoesNotContain("..", message);
+    }
+
+    [Fact]
+    public async Task A_taken_tls_port_names_that_port_alone_and_its_flag()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var tlsPort = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--port", "0", "--http-port", "0",
+            "--tls-port", tlsPort.ToString(), "--tls-cert", certificates.ServerCertificateFile, "--tls-key", certificates.ServerKeyFile);
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal($"edgebroker: cannot listen for MQTT over TLS on 127.0.0.1:{tlsPort}: the port is already in use. Stop the other program " +
+            "using it or pick another port with --tls-port.", run.Errors.Trim());
     }
 
     [Fact]

@@ -83,12 +83,23 @@ public sealed class TlsSettingsTests(TestCertificates certificates) : IClassFixt
     }
 
     [Fact]
-    public void Without_a_certificate_tls_is_off_and_its_port_is_not_checked()
+    public void Without_a_certificate_tls_is_off_and_its_default_port_is_not_checked()
     {
-        var settings = new BrokerOptions { Tls = new TlsOptions { Port = 1883 } };
+        var settings = new BrokerOptions { Tls = new TlsOptions() };
 
         Assert.False(settings.Tls.IsEnabled);
         Assert.Empty(settings.Validate());
+    }
+
+    /// <summary>A TLS port given without a certificate would be a listener that never opens; refused like the other TLS
+    /// settings that need a certificate, before its clash with the MQTT port could be reported instead.</summary>
+    [Fact]
+    public void A_tls_port_given_without_a_certificate_is_refused_as_a_port_nothing_listens_on()
+    {
+        var settings = new BrokerOptions { Tls = new TlsOptions { Port = 1883 } };
+
+        var problem = Assert.Single(settings.Validate());
+        Assert.StartsWith("Tls:Port 1883 (--tls-port) is set but no TLS certificate is configured, so nothing listens on it", problem);
     }
 
     TlsOptions Pem() => new() { CertificateFile = certificates.ServerCertificateFile, KeyFile = certificates.ServerKeyFile };
