@@ -41,7 +41,34 @@ static class AccessKeyFile
             keys.Add(key);
         }
 
-        return keys.Count > 0 ? (keys, null) : ([], $"--access-key-file {file.FullName} holds no access key: give one ID:SECRET a line.");
+        if (keys.Count == 0)
+        {
+            return ([], $"--access-key-file {file.FullName} holds no access key: give one ID:SECRET a line.");
+        }
+
+        WarnWhenOthersCanRead(file);
+        return (keys, null);
+    }
+
+    /// <summary>
+    /// One line on standard error when users other than the file's owner may read <paramref name="file"/>: the secrets
+    /// are then theirs too. A warning, as mosquitto gives for a world-readable password file, not a refusal: a
+    /// container's secret volume is mounted readable by all (Kubernetes 0644, Docker 0444) inside a container that has
+    /// no other users.
+    /// </summary>
+    static void WarnWhenOthersCanRead(FileInfo file)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var mode = File.GetUnixFileMode(file.FullName);
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+        {
+            Console.Error.WriteLine($"edgebroker: warning: --access-key-file {file.FullName} can be read by other users of this machine " +
+                $"(mode {Convert.ToString((int)mode, 8)}); make it readable by you only: chmod 600 {file.FullName}");
+        }
     }
 
     /// <summary>The keys of every file an <c>--access-key-file</c> option was given, in order; a file that gives none is a

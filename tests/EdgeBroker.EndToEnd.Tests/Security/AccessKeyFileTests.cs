@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -7,8 +8,10 @@ namespace EdgeBroker.EndToEnd.Tests.Security;
 /// <summary>
 /// The broker's <c>--access-key-file</c>, the built program started as users start it: access keys one <c>ID:SECRET</c> a
 /// line, out of sight of <c>ps</c>, where <c>--access-key</c> shows the secret to every user of the machine. A file that
-/// gives no key is refused with exit code 2 in one line naming the file (and line), never a secret.
+/// gives no key is refused with exit code 2 in one line naming the file (and line), never a secret. Files' Unix modes
+/// are part of the behaviour (a key file others can read is warned about).
 /// </summary>
+[UnsupportedOSPlatform("windows")]
 public sealed class AccessKeyFileTests : IDisposable
 {
     const string FirstSecret = "first-secret-of-the-file-0123";
@@ -49,6 +52,35 @@ public sealed class AccessKeyFileTests : IDisposable
         await broker.WaitForOutputAsync("(3 configured");
     }
 
+    /// <summary>Keys that other users of the machine can read are taken, with one warning naming the file and its mode,
+    /// never a secret; a file readable by its owner only draws none.</summary>
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, "mode 644")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.GroupRead, "mode 440")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite, null)]
+    public async Task A_key_file_others_can_read_is_taken_with_one_warning(UnixFileMode mode, string? warned)
+    {
+        var file = Write("keys", $"AK_ONE:{FirstSecret}\n");
+        File.SetUnixFileMode(file, mode);
+
+        var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "config", "check", "--access-key-file", file);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var warnings = run.Errors.Split('\n').Where(line => line.Contains("can be read by other users")).ToList();
+        if (warned is null)
+        {
+            Assert.Empty(warnings);
+        }
+        else
+        {
+            var warning = Assert.Single(warnings);
+            Assert.Contains($"--access-key-file {file}", warning);
+            Assert.Contains(warned, warning);
+        }
+
+        Assert.DoesNotContain(FirstSecret, run.Output + run.Errors);
+    }
+
     [Theory]
     [InlineData("missing", null, "cannot be read")]
     [InlineData("empty", "\n\n", "holds no access key")]
@@ -66,10 +98,12 @@ public sealed class AccessKeyFileTests : IDisposable
         Assert.DoesNotContain(SecondSecret, run.Output + run.Errors);
     }
 
+    /// <summary>A key file as the README has the user write it: readable by its owner only.</summary>
     string Write(string name, string content)
     {
         var path = Path.Combine(_directory, name);
         File.WriteAllText(path, content);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return path;
     }
 
