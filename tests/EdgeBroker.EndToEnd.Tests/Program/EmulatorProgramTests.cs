@@ -219,9 +219,8 @@ public sealed class EmulatorProgramTests : IDisposable
     [InlineData("--http-port", "the port is already in use. Stop the other program using it or pick another port with --http-port.")]
     public async Task A_taken_port_is_exit_code_3_with_what_to_do(string flag, string advice)
     {
-        using var squatter = new TcpListener(IPAddress.Loopback, 0);
-        squatter.Start();
-        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        using var taken = new TakenPort();
+        var port = taken.Port;
         string[] ports = flag == "--port" ? ["--port", port.ToString()] : ["--port", "0", "--http-port", port.ToString()];
 
         var run = await ProcessRunner.RunAsync(ProcessTimeout, "dotnet", [EmulatorDll, .. ports, "--data-dir", _dataDirectory]);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using EdgeBroker.EndToEnd.Tests.Http;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 
@@ -28,9 +27,8 @@ public sealed class HostProgramTests
     [Fact]
     public async Task A_taken_port_is_a_clear_error_and_exit_code_3()
     {
-        using var squatter = new TcpListener(IPAddress.Loopback, 0);
-        squatter.Start();
-        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        using var taken = new TakenPort();
+        var port = taken.Port;
 
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", port.ToString(), "--http-port", "0");
 
@@ -43,9 +41,8 @@ public sealed class HostProgramTests
     [Fact]
     public async Task A_taken_websocket_port_names_that_port_alone_and_its_flag()
     {
-        using var squatter = new TcpListener(IPAddress.Loopback, 0);
-        squatter.Start();
-        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        using var taken = new TakenPort();
+        var port = taken.Port;
 
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--port", "0", "--http-port", "0",
             "--websocket-port", port.ToString());
@@ -88,9 +85,8 @@ public sealed class HostProgramTests
     [Fact]
     public async Task A_taken_http_port_is_a_clear_error_and_exit_code_3()
     {
-        using var squatter = new TcpListener(IPAddress.Loopback, 0);
-        squatter.Start();
-        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        using var taken = new TakenPort();
+        var port = taken.Port;
 
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--port", "0", "--http-port", port.ToString());
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
 using EdgeBroker.EndToEnd.Tests.Program;
 
@@ -51,9 +49,8 @@ public sealed class TlsProgramTests(TestCertificates certificates) : IClassFixtu
     [Fact]
     public async Task A_taken_tls_port_names_that_port_alone_and_its_flag()
     {
-        using var squatter = new TcpListener(IPAddress.Loopback, 0);
-        squatter.Start();
-        var tlsPort = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        using var taken = new TakenPort();
+        var tlsPort = taken.Port;
 
         var run = await ProcessRunner.RunAsync(HostProgram.Timeout, "dotnet", HostProgram.Dll, "--in-memory", "--port", "0", "--http-port", "0",
             "--tls-port", tlsPort.ToString(), "--tls-cert", certificates.ServerCertificateFile, "--tls-key", certificates.ServerKeyFile);
