@@ -502,13 +502,14 @@ namespace EdgeBroker.Core.Routing
         }
 
         /// <summary>Whether the uplinks refused the message — a full queue under refuse-new, a store that cannot
-        /// write —, with what its publisher is told; also tells the offline store's condition what the write showed.</summary>
+        /// write —, with what its publisher is told; also tells the offline store's condition what the write showed.
+        /// A full queue is counted by the uplink (<see cref="Uplink.UplinkStatus.Refused"/>), not as a quota drop: its
+        /// publisher is told (or, on MQTT 3.1.1, sends it again), and a receiver's quota has nothing to do with it.</summary>
         bool RefusedByUplink(UplinkOfferOutcome uplinked, out PublishOutcome outcome)
         {
             outcome = PublishOutcome.Delivered;
             if (uplinked == UplinkOfferOutcome.Full)
             {
-                _counters.CountQuotaDropped();
                 outcome = PublishOutcome.UplinkQueueFull;
                 return true;
             }

@@ -80,12 +80,13 @@ sealed class BrokerMetrics
         var retainedMax = Gauge("retained_max_bytes", "MaxRetainedBytes: the bound on retained messages' bytes (0: none).");
         var retainedRefused = Counter("retained_refused_total", "Retained messages not kept (MaxRetainedMessages, MaxRetainedBytes or the store full); still routed.");
         var sessionsRefused = Counter("sessions_refused_total", "CONNECTs refused because every MaxSessions place was taken (or the store had no room for a session, or could not write it).");
-        var quotaDropped = Counter("quota_dropped_total", "Messages dropped because a receiver's offline quota (or an uplink's queue, under refuse-new) was full.");
+        var quotaDropped = Counter("quota_dropped_total", "Messages dropped because a receiver's offline quota was full.");
         var pairingWindows = Gauge("pairing_windows_open", "Groups with an open pairing window.");
         var uplinkQueued = Gauge("uplink_queued", "Messages waiting in an uplink's queue.", UplinkLabel);
         var uplinkSent = Counter("uplink_sent_total", "Messages an uplink sent upstream (resends included).", UplinkLabel);
         var uplinkAcknowledged = Counter("uplink_acknowledged_total", "Messages the upstream acknowledged.", UplinkLabel);
         var uplinkDropped = Counter("uplink_dropped_total", "Messages an uplink's full queue gave up (drop-oldest).", UplinkLabel);
+        var uplinkRefused = Counter("uplink_refused_total", "Messages refused because an uplink's queue was full (refuse-new); the publisher is told (MQTT 5 PUBACK 0x97) or sends it again.", UplinkLabel);
         var uplinkRefusedUpstream = Counter("uplink_refused_upstream_total", "Messages the upstream refused (MQTT 5 PUBACK 0x80 or more), deleted unsent.", UplinkLabel);
         var uplinkTooLarge = Counter("uplink_too_large_total", "Messages dropped unsent as too large for the upstream (over its Maximum Packet Size, or it closed the connection on each send).", UplinkLabel);
         var uplinkP2PUnrouted = Counter("uplink_p2p_unrouted_total",
@@ -136,6 +137,7 @@ sealed class BrokerMetrics
                 uplinkSent.WithLabels(uplink.Name).IncTo(uplinkStatus.Sent);
                 uplinkAcknowledged.WithLabels(uplink.Name).IncTo(uplinkStatus.Acknowledged);
                 uplinkDropped.WithLabels(uplink.Name).IncTo(uplinkStatus.Dropped);
+                uplinkRefused.WithLabels(uplink.Name).IncTo(uplinkStatus.Refused);
                 uplinkRefusedUpstream.WithLabels(uplink.Name).IncTo(uplinkStatus.RefusedUpstream);
                 uplinkTooLarge.WithLabels(uplink.Name).IncTo(uplinkStatus.TooLarge);
                 uplinkP2PUnrouted.WithLabels(uplink.Name).IncTo(uplink.P2PUnroutedCount);

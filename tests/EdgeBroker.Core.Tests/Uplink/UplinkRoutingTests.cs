@@ -36,6 +36,10 @@ public class UplinkRoutingTests
         Assert.Equal(PublishOutcome.Delivered, broker.Publish("sensor", "t", qos: 1, payload: "first"));
         Assert.Equal(PublishOutcome.UplinkQueueFull, broker.Publish("sensor", "t", qos: 1, payload: "second"));
         Assert.Equal(new[] { "first" }, local.Payloads);
+
+        // A refusal its publisher hears (or resends after), counted by the uplink: not a receiver's quota drop.
+        Assert.Equal(0, broker.Counters.QuotaDropped);
+        Assert.False(broker.Core.QuotaDropToReport(out _));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Net;
 using System.Net.Sockets;
 using EdgeBroker.EndToEnd.Tests.Infrastructure;
+using EdgeBroker.EndToEnd.Tests.Monitoring;
 using EdgeBroker.EndToEnd.Tests.Tls;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -203,6 +204,13 @@ public sealed class BadUpstreamTests : IDisposable
         {
             Assert.Equal(new[] { "Success", "Success", "Success", "Success", "Success", "QuotaExceeded", "QuotaExceeded" }, acks);
             Assert.Equal(2, status.GetProperty("refused").GetInt64());
+
+            // One line says why, and it is the uplink's queue: no receiver's offline quota is involved.
+            Assert.Single(gateway.Broker.LoggedProblems, line => line.Contains("the uplink's queue is full"));
+            Assert.DoesNotContain(gateway.Broker.LoggedProblems, line => line.Contains("offline quota"));
+            Assert.Equal(0, gateway.Broker.Counters!.QuotaDropped);
+            using var http = new HttpClient { BaseAddress = gateway.Broker.HttpBaseAddress };
+            Assert.Equal(2, (await MetricsScrapeTests.ScrapeAsync(http))["edgebroker_uplink_refused_total{uplink=\"cloud\"}"]);
         }
         else
         {

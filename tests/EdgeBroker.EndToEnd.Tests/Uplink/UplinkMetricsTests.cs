@@ -37,6 +37,7 @@ public sealed class UplinkMetricsTests : IDisposable
         Assert.True(metrics["edgebroker_uplink_sent_total{uplink=\"cloud\"}"] >= Count);
         Assert.Equal(0, metrics["edgebroker_uplink_queued{uplink=\"cloud\"}"]);
         Assert.Equal(0, metrics["edgebroker_uplink_dropped_total{uplink=\"cloud\"}"]);
+        Assert.Equal(0, metrics["edgebroker_uplink_refused_total{uplink=\"cloud\"}"]);
     }
 
     public void Dispose() => _certificates.Dispose();
